@@ -1,0 +1,70 @@
+/**
+ * The append-only audit log. Every change in the domain calls `recordActivity` inside its own
+ * transaction, so an entry exists exactly when the change committed.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { activity, projects } from '../db/schema.js';
+import type { DbOrTx, Tx } from '../db/database.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import type { Changes } from '../kernel/transaction.js';
+
+export type ActivityEntry = typeof activity.$inferSelect;
+
+export interface ActivityInput {
+  projectId: string | null;
+  ticketId?: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  summary: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export async function recordActivity(tx: Tx, deps: Pick<Deps, 'clock'>, changes: Changes, actor: Actor, input: ActivityInput): Promise<ActivityEntry> {
+  let seq: number | null = null;
+  if (input.projectId) {
+    // Row lock on the project until commit: per-project seq order equals commit order.
+    const [row] = await tx
+      .update(projects)
+      .set({ activitySeq: sql`${projects.activitySeq} + 1` })
+      .where(eq(projects.id, input.projectId))
+      .returning({ seq: projects.activitySeq });
+    seq = row!.seq;
+  }
+  const [entry] = await tx
+    .insert(activity)
+    .values({
+      orgId: actor.orgId,
+      projectId: input.projectId,
+      seq,
+      ticketId: input.ticketId ?? null,
+      actorType: actor.type,
+      actorId: actor.id,
+      actorName: actor.name,
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entityId,
+      summary: input.summary,
+      before: input.before ?? null,
+      after: input.after ?? null,
+      createdAt: deps.clock.now(),
+    })
+    .returning();
+  changes.activity.push(entry!);
+  return entry!;
+}
+
+export async function listActivity(
+  db: DbOrTx,
+  query: { projectId: string; ticketId?: string; afterSeq?: number; limit?: number },
+): Promise<ActivityEntry[]> {
+  const conditions = [eq(activity.projectId, query.projectId), gt(activity.seq, query.afterSeq ?? 0)];
+  if (query.ticketId) conditions.push(eq(activity.ticketId, query.ticketId));
+  return db
+    .select()
+    .from(activity)
+    .where(and(...conditions))
+    .orderBy(asc(activity.seq))
+    .limit(query.limit ?? 200);
+}

@@ -1,0 +1,24 @@
+/**
+ * The whole API surface. The web and the CLI import only the *type* `AppRouter` from here.
+ */
+import { activityRouter } from './routers/activity.js';
+import { machinesRouter } from './routers/machines.js';
+import { authRouter, tokensRouter } from './routers/auth.js';
+import { projectsRouter, repositoriesRouter } from './routers/projects.js';
+import { statusesRouter } from './routers/statuses.js';
+import { commentsRouter, ticketsRouter } from './routers/tickets.js';
+import { router } from './trpc.js';
+
+export const appRouter = router({
+  auth: authRouter,
+  tokens: tokensRouter,
+  projects: projectsRouter,
+  repositories: repositoriesRouter,
+  statuses: statusesRouter,
+  tickets: ticketsRouter,
+  comments: commentsRouter,
+  activity: activityRouter,
+  machines: machinesRouter,
+});
+
+export type AppRouter = typeof appRouter;

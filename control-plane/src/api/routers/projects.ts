@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { projectCreateInput, projectRefSchema, repositoryAddInput } from '@openase/shared';
+import { createProject, listProjects, resolveProject } from '../../projects/projects.js';
+import { addRepository, listRepositories } from '../../projects/repositories.js';
+import { listStatuses } from '../../statuses/statuses.js';
+import { readProcedure, router, writeProcedure } from '../trpc.js';
+
+export const projectsRouter = router({
+  list: readProcedure.query(({ ctx }) => listProjects(ctx.deps.db, ctx.actor.orgId)),
+  get: readProcedure.input(z.object({ project: projectRefSchema })).query(async ({ ctx, input }) => {
+    const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
+    const [statuses, repositories] = await Promise.all([listStatuses(ctx.deps.db, project.id), listRepositories(ctx.deps.db, project.id)]);
+    return { ...project, statuses, repositories };
+  }),
+  create: writeProcedure.input(projectCreateInput).mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
+});
+
+export const repositoriesRouter = router({
+  list: readProcedure.input(z.object({ project: projectRefSchema })).query(async ({ ctx, input }) => {
+    const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
+    return listRepositories(ctx.deps.db, project.id);
+  }),
+  add: writeProcedure.input(repositoryAddInput).mutation(({ ctx, input }) => addRepository(ctx.deps, ctx.actor, input)),
+});

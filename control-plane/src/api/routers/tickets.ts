@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import {
+  commentAddInput,
+  commentEditInput,
+  ticketArchiveInput,
+  ticketCreateInput,
+  ticketLinkInput,
+  ticketListInput,
+  ticketMoveInput,
+  ticketRefSchema,
+  ticketUpdateInput,
+} from '@openase/shared';
+import { addComment, commentHistory, editComment } from '../../tickets/comments.js';
+import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
+import { ticketDetail } from '../../tickets/detail.js';
+import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
+import { readProcedure, router, writeProcedure } from '../trpc.js';
+
+export const ticketsRouter = router({
+  list: readProcedure.input(ticketListInput).query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
+  show: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(({ ctx, input }) => ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket)),
+  create: writeProcedure.input(ticketCreateInput).mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
+  update: writeProcedure.input(ticketUpdateInput).mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
+  move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }) => moveTicket(ctx.deps, ctx.actor, input)),
+  archive: writeProcedure.input(ticketArchiveInput).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
+  link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
+  unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
+});
+
+export const commentsRouter = router({
+  add: writeProcedure.input(commentAddInput).mutation(({ ctx, input }) => addComment(ctx.deps, ctx.actor, input)),
+  edit: writeProcedure.input(commentEditInput).mutation(({ ctx, input }) => editComment(ctx.deps, ctx.actor, input)),
+  history: readProcedure.input(z.object({ commentId: z.string().uuid() })).query(({ ctx, input }) => commentHistory(ctx.deps.db, ctx.actor.orgId, input.commentId)),
+});

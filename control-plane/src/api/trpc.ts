@@ -1,0 +1,97 @@
+/**
+ * tRPC setup: context, error mapping and the procedure kinds every router builds on.
+ * Domain code throws `OpenaseError`; here its code becomes the matching tRPC/HTTP status and
+ * travels to clients as `data.appCode` next to the message.
+ */
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { isOpenaseError, unauthorized, type ErrorCode, type TokenScope } from '@openase/shared';
+import type { Actor, Deps } from '../kernel/context.js';
+import { requireScope } from '../auth/permissions.js';
+
+export interface ApiContext {
+  deps: Deps;
+  actor: Actor | null;
+  /** Why authentication failed, when a credential was sent but refused. */
+  authError?: string;
+}
+
+type TrpcCode = TRPCError['code'];
+const CODE_MAP: Record<ErrorCode, TrpcCode> = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  VALIDATION_FAILED: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  DEPENDENCY_CYCLE: 'CONFLICT',
+  DATA_DIR_LOCKED: 'CONFLICT',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+/** One readable line per zod issue: `title: a title has at most 500 characters`. */
+export function describeZodError(error: ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+}
+
+const t = initTRPC.context<ApiContext>().create({
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 45_000 },
+  },
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    let appCode: ErrorCode = 'INTERNAL';
+    let message = shape.message;
+    let details: Record<string, unknown> | undefined;
+    if (isOpenaseError(cause)) {
+      appCode = cause.code;
+      details = cause.details;
+    } else if (cause instanceof ZodError) {
+      appCode = 'VALIDATION_FAILED';
+      message = `invalid input: ${describeZodError(cause)}`;
+    } else if (error.code === 'PARSE_ERROR' || error.code === 'BAD_REQUEST') appCode = 'BAD_REQUEST';
+    else if (error.code === 'UNAUTHORIZED') appCode = 'UNAUTHORIZED';
+    else if (error.code === 'NOT_FOUND') appCode = 'NOT_FOUND';
+    else if (error.code === 'PAYLOAD_TOO_LARGE') appCode = 'PAYLOAD_TOO_LARGE';
+    else if (error.code === 'INTERNAL_SERVER_ERROR') message = 'internal error; the server log has the details';
+    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, appCode, details } };
+  },
+});
+
+export const router = t.router;
+
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (isOpenaseError(cause)) throw new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
+    if (cause instanceof ZodError) throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(cause), cause });
+    if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error('[api] internal error:', result.error.cause ?? result.error);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+const requireActor = t.middleware(({ ctx, next }) => {
+  if (!ctx.actor) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in or send an API token (Authorization: Bearer oat_…)', cause: unauthorized(ctx.authError ?? 'not signed in') });
+  }
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+function scoped(scope: TokenScope) {
+  return publicProcedure.use(requireActor).use(({ ctx, next }) => {
+    requireScope(ctx.actor, scope);
+    return next();
+  });
+}
+
+/** Queries: any authenticated caller whose token has `read`. */
+export const readProcedure = scoped('read');
+/** Mutations: `write` scope (roles are checked by the domain). */
+export const writeProcedure = scoped('write');
+/** Token and member management. */
+export const adminProcedure = scoped('admin');

@@ -1,0 +1,109 @@
+/** API tokens: created for a user with scopes, shown once, stored as a hash, revocable. */
+import { and, asc, eq } from 'drizzle-orm';
+import { notFound, tokenCreateInput, unauthorized, type TokenScope } from '@openase/shared';
+import type { z } from 'zod';
+import { apiTokens, memberships, users } from '../db/schema.js';
+import type { DbOrTx } from '../db/database.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole, requireScope, userActor } from './permissions.js';
+import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+
+export type ApiToken = typeof apiTokens.$inferSelect;
+export type ApiTokenView = Omit<ApiToken, 'secretHash'>;
+
+export function tokenView(t: ApiToken): ApiTokenView {
+  const { secretHash: _hidden, ...view } = t;
+  return view;
+}
+
+/** Creates a token for `userId` without permission checks (bootstrap and admin paths). */
+export async function issueToken(
+  db: DbOrTx,
+  deps: Pick<Deps, 'ids' | 'clock'>,
+  userId: string,
+  spec: { name: string; scopes: TokenScope[]; expiresInSeconds?: number | undefined },
+): Promise<{ token: string; record: ApiTokenView }> {
+  const minted = mintSecret(deps.ids, 'oat');
+  const now = deps.clock.now();
+  const [record] = await db
+    .insert(apiTokens)
+    .values({
+      id: minted.id,
+      userId,
+      name: spec.name,
+      secretHash: minted.hash,
+      scopes: [...new Set(spec.scopes)],
+      createdAt: now,
+      expiresAt: spec.expiresInSeconds ? new Date(now.getTime() + spec.expiresInSeconds * 1000) : null,
+    })
+    .returning();
+  return { token: minted.token, record: tokenView(record!) };
+}
+
+export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof tokenCreateInput>) {
+  requireScope(actor, 'admin');
+  const input = tokenCreateInput.parse(raw);
+  if (!actor.userId) throw unauthorized('only a signed-in user can create API tokens');
+  if (input.scopes.includes('admin')) requireRole(actor, 'admin', 'create admin-scoped tokens');
+  if (input.scopes.includes('write')) requireRole(actor, 'member', 'create write-scoped tokens');
+  return inTransaction(deps, async (tx, changes) => {
+    const issued = await issueToken(tx, deps, actor.userId!, input);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'token.created',
+      entityType: 'api_token',
+      entityId: issued.record.id,
+      summary: `created API token ${input.name} (${input.scopes.join(', ')})`,
+      after: { name: input.name, scopes: input.scopes, expiresAt: issued.record.expiresAt },
+    });
+    return issued;
+  });
+}
+
+export async function listTokens(db: DbOrTx, actor: Actor): Promise<ApiTokenView[]> {
+  requireScope(actor, 'admin');
+  if (!actor.userId) return [];
+  const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, actor.userId)).orderBy(asc(apiTokens.createdAt));
+  return rows.map(tokenView);
+}
+
+export async function revokeToken(deps: Deps, actor: Actor, id: string): Promise<ApiTokenView> {
+  requireScope(actor, 'admin');
+  return inTransaction(deps, async (tx, changes) => {
+    const [token] = await tx.select().from(apiTokens).where(eq(apiTokens.id, id));
+    if (!token || (token.userId !== actor.userId && actor.role !== 'admin')) throw notFound(`API token ${id} does not exist`);
+    if (token.revokedAt) return tokenView(token);
+    const [revoked] = await tx.update(apiTokens).set({ revokedAt: deps.clock.now() }).where(eq(apiTokens.id, id)).returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'token.revoked',
+      entityType: 'api_token',
+      entityId: id,
+      summary: `revoked API token ${token.name}`,
+    });
+    return tokenView(revoked!);
+  });
+}
+
+/**
+ * Turns a bearer token into an actor, or explains precisely why not. The reasons are kept
+ * generic toward the caller ("invalid", "expired", "revoked") and never reveal a secret.
+ */
+export async function authenticateToken(deps: Pick<Deps, 'db' | 'clock'>, bearer: string): Promise<Actor> {
+  const parsed = parseSecret(bearer, 'oat');
+  if (!parsed) throw unauthorized('the API token is malformed; tokens look like oat_<id>_<secret>');
+  const [row] = await deps.db
+    .select({ token: apiTokens, user: users, orgId: memberships.orgId, role: memberships.role })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .where(and(eq(apiTokens.id, parsed.id)))
+    .limit(1);
+  if (!row || !secretMatches(parsed.secret, row.token.secretHash)) throw unauthorized('the API token is not valid');
+  if (row.token.revokedAt) throw unauthorized('the API token has been revoked; create a new one with `openase token create`');
+  const now = deps.clock.now();
+  if (row.token.expiresAt && row.token.expiresAt <= now) throw unauthorized('the API token has expired; create a new one with `openase token create`');
+  return userActor(row.user, row.orgId, row.role, row.token);
+}

@@ -1,0 +1,64 @@
+/**
+ * The CLI's API client: the typed tRPC client over HTTP, authenticated with the token from
+ * OPENASE_TOKEN or the credentials file, against OPENASE_URL or the file's URL.
+ */
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import type { AppRouter } from '../api/router.js';
+import { openaseHome } from '../server/config.js';
+import { credentialsPath, readCredentials } from '../server/credentials.js';
+
+export type ApiClient = ReturnType<typeof createTRPCClient<AppRouter>>;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'ERROR',
+  ) {
+    super(message);
+  }
+}
+
+export function resolveEndpoint(env: NodeJS.ProcessEnv): { url: string; token: string } {
+  const home = openaseHome(env);
+  const file = readCredentials(home);
+  const url = env.OPENASE_URL || file?.url;
+  const token = env.OPENASE_TOKEN || file?.token;
+  if (!url || !token) {
+    throw new CliError(
+      `not logged in: no ${credentialsPath(home)} and no OPENASE_URL/OPENASE_TOKEN; start the server on this host (npm start) or run \`openase login --url URL --token TOKEN\``,
+      'UNAUTHORIZED',
+    );
+  }
+  return { url: url.replace(/\/+$/, ''), token };
+}
+
+export function createApiClient(endpoint: { url: string; token: string }): ApiClient {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${endpoint.url}/trpc`, headers: () => ({ authorization: `Bearer ${endpoint.token}` }) })],
+  });
+}
+
+export function apiClientFromEnv(env: NodeJS.ProcessEnv): ApiClient {
+  return createApiClient(resolveEndpoint(env));
+}
+
+/** Maps any failure of an API call to a one-line error a user can act on. */
+export function describeApiError(err: unknown, env: NodeJS.ProcessEnv): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof TRPCClientError) {
+    const data = err.data as { appCode?: string } | undefined;
+    const cause = err.cause as { code?: string; cause?: { code?: string } } | undefined;
+    const netCode = cause?.code ?? cause?.cause?.code;
+    if (!data && (netCode === 'ECONNREFUSED' || /fetch failed/i.test(err.message))) {
+      let url = '?';
+      try {
+        url = resolveEndpoint(env).url;
+      } catch {
+        /* ignore */
+      }
+      return new CliError(`cannot reach the control plane at ${url}; is it running (npm start)?`, 'UNREACHABLE');
+    }
+    return new CliError(err.message, data?.appCode ?? 'ERROR');
+  }
+  return new CliError(err instanceof Error ? err.message : String(err));
+}

@@ -1,0 +1,128 @@
+import { TOKEN_SCOPES, tokenScopeSchema } from '@openase/shared';
+import { JSON_OPTION, UsageError, listOption, requireOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
+import { apiClientFromEnv, createApiClient, CliError } from '../client.js';
+import { printJson, printTable } from '../output.js';
+import { openaseHome } from '../../server/config.js';
+import { writeCredentials } from '../../server/credentials.js';
+
+/** `1h`, `30m`, `7d`, `3600` → seconds */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  if (!m) throw new UsageError(`"${text}" is not a duration; use e.g. 30m, 12h, 7d`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+export const tokenCommands: CommandGroup = {
+  name: 'token',
+  summary: 'Manage your API tokens (shown once, stored only as hashes).',
+  commands: [
+    {
+      name: 'create',
+      summary: 'create an API token',
+      usage: 'openase token create NAME [--scopes read,write] [--expires 30d] [--json]',
+      details: `Scopes: ${TOKEN_SCOPES.join(', ')}. The token is printed once; keep it somewhere safe.`,
+      options: {
+        scopes: { type: 'string', description: `comma-separated, from ${TOKEN_SCOPES.join(',')} (default read,write)` },
+        expires: { type: 'string', value: 'DURATION', description: 'lifetime like 12h or 30d (default: no expiry)' },
+        ...JSON_OPTION,
+      },
+      async run(args, io) {
+        const scopes = listOption(args.values.scopes)?.map((s) => {
+          const parsed = tokenScopeSchema.safeParse(s);
+          if (!parsed.success) throw new UsageError(`unknown scope "${s}"; scopes are ${TOKEN_SCOPES.join(', ')}`);
+          return parsed.data;
+        });
+        const expires = stringOption(args.values.expires);
+        const result = await apiClientFromEnv(io.env).tokens.create.mutate({
+          name: requirePositional(args, 0, 'token NAME'),
+          scopes,
+          expiresInSeconds: expires ? parseDuration(expires) : undefined,
+        });
+        if (args.values.json) return printJson(io, result);
+        io.out(`created token ${result.record.id} (${result.record.scopes.join(', ')}); it is shown only now:`);
+        io.out(result.token);
+      },
+    },
+    {
+      name: 'list',
+      summary: 'list your API tokens (never their secrets)',
+      usage: 'openase token list [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const tokens = await apiClientFromEnv(io.env).tokens.list.query();
+        if (args.values.json) return printJson(io, tokens);
+        printTable(
+          io,
+          ['ID', 'NAME', 'SCOPES', 'EXPIRES', 'STATE'],
+          tokens.map((t) => [t.id, t.name, t.scopes.join(','), t.expiresAt ?? 'never', t.revokedAt ? 'revoked' : 'active']),
+        );
+      },
+    },
+    {
+      name: 'revoke',
+      summary: 'revoke an API token',
+      usage: 'openase token revoke ID [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const token = await apiClientFromEnv(io.env).tokens.revoke.mutate({ id: requirePositional(args, 0, 'token ID') });
+        if (args.values.json) return printJson(io, token);
+        io.out(`revoked token ${token.id} (${token.name})`);
+      },
+    },
+  ],
+};
+
+export const loginCommand = {
+  name: 'login',
+  summary: 'Point the CLI at a control plane with an API token',
+  usage: 'openase login --url URL --token TOKEN [--json]',
+  details: 'Checks the token against the server, then writes it to the credentials file (mode 0600) in OPENASE_HOME (default ~/.openase).',
+  options: {
+    url: { type: 'string' as const, description: 'control plane URL, e.g. http://localhost:19836' },
+    token: { type: 'string' as const, description: 'API token (oat_…); "-" reads standard input' },
+    ...JSON_OPTION,
+  },
+  async run(args: import('../command.js').ParsedArgs, io: import('../command.js').CommandIo) {
+    const url = requireOption(args, 'url').replace(/\/+$/, '');
+    let token = requireOption(args, 'token');
+    if (token === '-') token = (await import('node:fs')).readFileSync(0, 'utf8').trim();
+    const me = await createApiClient({ url, token }).auth.whoami.query();
+    if (!me) throw new CliError('the server did not accept the token');
+    const file = writeCredentials(openaseHome(io.env), { url, token });
+    if (args.values.json) return printJson(io, { url, user: me.name, role: me.role, credentials: file });
+    io.out(`logged in to ${url} as ${me.name} (${me.role}); credentials saved to ${file}`);
+  },
+};
+
+export const authCommands: CommandGroup = {
+  name: 'auth',
+  summary: 'Sign-in helpers.',
+  commands: [
+    {
+      name: 'whoami',
+      summary: 'show who the CLI is authenticated as',
+      usage: 'openase auth whoami [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const me = await apiClientFromEnv(io.env).auth.whoami.query();
+        if (args.values.json) return printJson(io, me);
+        io.out(`${me.name} (${me.role}) via ${me.via}${me.scopes ? ` with scopes ${me.scopes.join(',')}` : ''}`);
+      },
+    },
+    {
+      name: 'signin-link',
+      summary: 'create a one-time link that signs you in to the web console',
+      usage: 'openase auth signin-link [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const api = apiClientFromEnv(io.env);
+        const link = await api.auth.createSignInLink.mutate();
+        const { resolveEndpoint } = await import('../client.js');
+        const url = `${resolveEndpoint(io.env).url}/auth/signin?code=${link.code}`;
+        if (args.values.json) return printJson(io, { url, expiresAt: link.expiresAt });
+        io.out(url);
+      },
+    },
+  ],
+};

@@ -1,0 +1,104 @@
+import { JSON_OPTION, listOption, requireOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
+import { apiClientFromEnv } from '../client.js';
+import { printFields, printJson, printTable } from '../output.js';
+
+export const projectCommands: CommandGroup = {
+  name: 'project',
+  summary: 'Create and list projects.',
+  commands: [
+    {
+      name: 'create',
+      summary: 'create a project with the default statuses',
+      usage: 'openase project create NAME [--slug SLUG] [--prefix PREFIX] [--description TEXT] [--json]',
+      details: 'The slug and ticket prefix are derived from NAME unless given: "Demo" → slug demo, prefix DEMO.',
+      options: {
+        slug: { type: 'string', description: 'URL name (lowercase letters, digits, dashes)' },
+        prefix: { type: 'string', description: 'ticket identifier prefix, e.g. DEMO for DEMO-1' },
+        description: { type: 'string', description: 'what the project is about' },
+        ...JSON_OPTION,
+      },
+      examples: ['openase project create Demo', 'openase project create "Web Shop" --prefix SHOP --json'],
+      async run(args, io) {
+        const name = requirePositional(args, 0, 'project NAME');
+        const project = await apiClientFromEnv(io.env).projects.create.mutate({
+          name,
+          slug: stringOption(args.values.slug),
+          ticketPrefix: stringOption(args.values.prefix),
+          description: stringOption(args.values.description),
+        });
+        if (args.values.json) return printJson(io, project);
+        io.out(`created project ${project.name} (slug ${project.slug}, tickets ${project.ticketPrefix}-N)`);
+      },
+    },
+    {
+      name: 'list',
+      summary: 'list projects',
+      usage: 'openase project list [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const projects = await apiClientFromEnv(io.env).projects.list.query();
+        if (args.values.json) return printJson(io, projects);
+        printTable(io, ['SLUG', 'PREFIX', 'NAME', 'TICKETS'], projects.map((p) => [p.slug, p.ticketPrefix, p.name, p.ticketSeq]), 'no projects yet; create one with `openase project create NAME`');
+      },
+    },
+    {
+      name: 'show',
+      summary: 'show a project with its statuses and repositories',
+      usage: 'openase project show PROJECT [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const project = await apiClientFromEnv(io.env).projects.get.query({ project: requirePositional(args, 0, 'PROJECT') });
+        if (args.values.json) return printJson(io, project);
+        printFields(io, [
+          ['name', project.name],
+          ['slug', project.slug],
+          ['prefix', project.ticketPrefix],
+          ['statuses', project.statuses.map((s) => `${s.name} (${s.stage})`).join(', ')],
+          ['repositories', project.repositories.map((r) => `${r.name} ${r.url}`).join(', ') || '(none)'],
+        ]);
+      },
+    },
+  ],
+};
+
+export const repoCommands: CommandGroup = {
+  name: 'repo',
+  summary: 'Attach git repositories to a project.',
+  commands: [
+    {
+      name: 'add',
+      summary: 'attach a repository (any git URL; file:// works)',
+      usage: 'openase repo add URL --project P [--name N] [--branch main] [--label L] [--json]',
+      options: {
+        project: { type: 'string', description: 'project slug or prefix' },
+        name: { type: 'string', description: 'short name (default: from the URL)' },
+        branch: { type: 'string', description: 'default branch (default main)' },
+        label: { type: 'string', multiple: true, description: 'label, or comma-separated labels' },
+        ...JSON_OPTION,
+      },
+      examples: ['openase repo add file:///srv/git/app.git --project demo'],
+      async run(args, io) {
+        const repo = await apiClientFromEnv(io.env).repositories.add.mutate({
+          project: requireOption(args, 'project'),
+          url: requirePositional(args, 0, 'repository URL'),
+          name: stringOption(args.values.name),
+          defaultBranch: stringOption(args.values.branch),
+          labels: listOption(args.values.label),
+        });
+        if (args.values.json) return printJson(io, repo);
+        io.out(`added repository ${repo.name} (${repo.url}, branch ${repo.defaultBranch})`);
+      },
+    },
+    {
+      name: 'list',
+      summary: "list a project's repositories",
+      usage: 'openase repo list --project P [--json]',
+      options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
+      async run(args, io) {
+        const repos = await apiClientFromEnv(io.env).repositories.list.query({ project: requireOption(args, 'project') });
+        if (args.values.json) return printJson(io, repos);
+        printTable(io, ['NAME', 'URL', 'BRANCH', 'LABELS'], repos.map((r) => [r.name, r.url, r.defaultBranch, r.labels.join(',')]), 'no repositories; attach one with `openase repo add URL --project P`');
+      },
+    },
+  ],
+};

@@ -1,0 +1,45 @@
+import { resolveServerConfig } from '../../server/config.js';
+import { startServer } from '../../server/serve.js';
+import { stringOption, type Command } from '../command.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the control plane (API, web console, embedded database)',
+  usage: 'openase serve [--port 19836] [--host 0.0.0.0] [--data-dir ~/.openase] [--database-url postgres://…]',
+  details: [
+    'Environment: OPENASE_PORT, OPENASE_HOST, OPENASE_HOME (same as --data-dir), DATABASE_URL (real PostgreSQL;',
+    'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (base URL printed in links).',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', description: 'HTTP port (default 19836; 0 = any free port)' },
+    host: { type: 'string', description: 'interface to listen on (default 0.0.0.0)' },
+    'data-dir': { type: 'string', value: 'DIR', description: 'state folder: embedded database, credentials (default ~/.openase)' },
+    'database-url': { type: 'string', value: 'URL', description: 'PostgreSQL URL instead of the embedded database' },
+  },
+  async run(args, io) {
+    const config = resolveServerConfig(
+      {
+        port: stringOption(args.values.port),
+        host: stringOption(args.values.host),
+        dataDir: stringOption(args.values['data-dir']),
+        databaseUrl: stringOption(args.values['database-url']),
+      },
+      io.env,
+    );
+    const server = await startServer(config, io.out);
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        io.out(`received ${signal}; shutting down`);
+        server.close().then(resolve, (err) => {
+          io.err(`shutdown failed: ${(err as Error).message}`);
+          resolve();
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+  },
+};

@@ -1,0 +1,103 @@
+import { STATUS_STAGES, statusStageSchema } from '@openase/shared';
+import { JSON_OPTION, UsageError, requireOption, requirePositional, stringOption, type CommandGroup, type ParsedArgs } from '../command.js';
+import { apiClientFromEnv } from '../client.js';
+import { printJson, printTable } from '../output.js';
+
+const projectOption = { project: { type: 'string' as const, description: 'project slug or prefix' } };
+
+function intOption(args: ParsedArgs, name: string): number | undefined {
+  const raw = stringOption(args.values[name]);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number ≥ 0, got "${raw}"`);
+  return n;
+}
+
+export const statusCommands: CommandGroup = {
+  name: 'status',
+  summary: "Manage a project's statuses (board columns).",
+  commands: [
+    {
+      name: 'list',
+      summary: 'list statuses in board order',
+      usage: 'openase status list --project P [--json]',
+      options: { ...projectOption, ...JSON_OPTION },
+      async run(args, io) {
+        const statuses = await apiClientFromEnv(io.env).statuses.list.query({ project: requireOption(args, 'project') });
+        if (args.values.json) return printJson(io, statuses);
+        printTable(io, ['POS', 'NAME', 'STAGE', 'MAX RUNS'], statuses.map((s) => [s.position, s.name, s.stage, s.maxActiveRuns ?? '']));
+      },
+    },
+    {
+      name: 'create',
+      summary: 'create a status',
+      usage: `openase status create NAME --project P --stage STAGE [--position N] [--color #RRGGBB] [--max-active-runs N] [--json]`,
+      details: `STAGE is one of: ${STATUS_STAGES.join(', ')}.`,
+      options: {
+        ...projectOption,
+        stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
+        position: { type: 'string', value: 'N', description: 'column position, 0 = first (default: last)' },
+        color: { type: 'string', description: 'color like #3b82f6' },
+        'max-active-runs': { type: 'string', value: 'N', description: 'at most N runs at once on tickets in this status' },
+        ...JSON_OPTION,
+      },
+      async run(args, io) {
+        const stage = statusStageSchema.safeParse(requireOption(args, 'stage'));
+        if (!stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
+        const status = await apiClientFromEnv(io.env).statuses.create.mutate({
+          project: requireOption(args, 'project'),
+          name: requirePositional(args, 0, 'status NAME'),
+          stage: stage.data,
+          position: intOption(args, 'position'),
+          color: stringOption(args.values.color),
+          maxActiveRuns: intOption(args, 'max-active-runs'),
+        });
+        if (args.values.json) return printJson(io, status);
+        io.out(`created status ${status.name} (${status.stage}) at position ${status.position}`);
+      },
+    },
+    {
+      name: 'rename',
+      summary: 'rename a status',
+      usage: 'openase status rename NAME NEW_NAME --project P [--json]',
+      options: { ...projectOption, ...JSON_OPTION },
+      async run(args, io) {
+        const status = await apiClientFromEnv(io.env).statuses.update.mutate({
+          project: requireOption(args, 'project'),
+          status: requirePositional(args, 0, 'status NAME'),
+          name: requirePositional(args, 1, 'NEW_NAME'),
+        });
+        if (args.values.json) return printJson(io, status);
+        io.out(`renamed to ${status.name}`);
+      },
+    },
+    {
+      name: 'move',
+      summary: 'move a status to another column position',
+      usage: 'openase status move NAME --project P --position N [--json]',
+      options: { ...projectOption, position: { type: 'string', value: 'N', description: 'new position, 0 = first' }, ...JSON_OPTION },
+      async run(args, io) {
+        const position = intOption(args, 'position');
+        if (position === undefined) throw new UsageError('--position is required');
+        const statuses = await apiClientFromEnv(io.env).statuses.move.mutate({ project: requireOption(args, 'project'), status: requirePositional(args, 0, 'status NAME'), position });
+        if (args.values.json) return printJson(io, statuses);
+        io.out(statuses.map((s) => s.name).join(' → '));
+      },
+    },
+    {
+      name: 'delete',
+      summary: 'delete a status (its tickets must be moved elsewhere with --move-to)',
+      usage: 'openase status delete NAME --project P [--move-to STATUS] [--json]',
+      options: { ...projectOption, 'move-to': { type: 'string', value: 'STATUS', description: "where the status' tickets go" }, ...JSON_OPTION },
+      async run(args, io) {
+        const result = await apiClientFromEnv(io.env).statuses.delete.mutate({
+          project: requireOption(args, 'project'),
+          status: requirePositional(args, 0, 'status NAME'),
+          moveTicketsTo: stringOption(args.values['move-to']),
+        });
+        if (args.values.json) return printJson(io, result);
+        io.out(`deleted status ${result.deleted}${result.movedTickets ? `; moved ${result.movedTickets} ticket(s)` : ''}`);
+      },
+    },
+  ],
+};

@@ -1,0 +1,224 @@
+import fs from 'node:fs';
+import { PRIORITIES, prioritySchema, type Priority } from '@openase/shared';
+import { JSON_OPTION, UsageError, listOption, requireOption, requirePositional, stringOption, type CommandGroup, type ParsedArgs } from '../command.js';
+import { apiClientFromEnv } from '../client.js';
+import { oneLine, printFields, printJson, printTable } from '../output.js';
+
+function priorityOption(args: ParsedArgs): Priority | undefined {
+  const raw = stringOption(args.values.priority);
+  if (raw === undefined) return undefined;
+  const parsed = prioritySchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}`);
+  return parsed.data;
+}
+
+function budgetOption(args: ParsedArgs): number | null | undefined {
+  const raw = stringOption(args.values.budget);
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--budget must be an amount in USD ≥ 0 or "none", got "${raw}"`);
+  return n;
+}
+
+/** `--description -` reads standard input; `--description-file F` reads a file. */
+function descriptionOption(args: ParsedArgs): string | undefined {
+  const file = stringOption(args.values['description-file']);
+  if (file) return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  const text = stringOption(args.values.description);
+  return text === '-' ? fs.readFileSync(0, 'utf8') : text;
+}
+
+const ticketFields = {
+  description: { type: 'string' as const, description: 'Markdown description ("-" reads standard input)' },
+  'description-file': { type: 'string' as const, value: 'FILE', description: 'read the description from FILE' },
+  priority: { type: 'string' as const, description: PRIORITIES.join('|') },
+  label: { type: 'string' as const, multiple: true, description: 'label, or comma-separated labels' },
+  parent: { type: 'string' as const, value: 'TICKET', description: 'parent ticket identifier' },
+  budget: { type: 'string' as const, value: 'USD', description: 'cost budget in USD ("none" to clear)' },
+};
+
+export const ticketCommands: CommandGroup = {
+  name: 'ticket',
+  summary: 'Create, list, show, update, move, comment on, link and archive tickets.',
+  commands: [
+    {
+      name: 'create',
+      summary: 'create a ticket',
+      usage: 'openase ticket create --project P --title TITLE [--status S] [--priority P] [--label L] [--parent T] [--json]',
+      options: {
+        project: { type: 'string', description: 'project slug or prefix' },
+        title: { type: 'string', description: 'one-line title' },
+        status: { type: 'string', description: 'initial status (default: the project default, Backlog)' },
+        ...ticketFields,
+        ...JSON_OPTION,
+      },
+      examples: ['openase ticket create --project demo --title "Add login" --priority high --label auth'],
+      async run(args, io) {
+        const ticket = await apiClientFromEnv(io.env).tickets.create.mutate({
+          project: requireOption(args, 'project'),
+          title: requireOption(args, 'title'),
+          description: descriptionOption(args),
+          status: stringOption(args.values.status),
+          priority: priorityOption(args),
+          labels: listOption(args.values.label),
+          parent: stringOption(args.values.parent),
+          budgetUsd: budgetOption(args),
+        });
+        if (args.values.json) return printJson(io, ticket);
+        io.out(`created ${ticket.identifier}: ${oneLine(ticket.title)}`);
+      },
+    },
+    {
+      name: 'list',
+      summary: "list a project's tickets in board order",
+      usage: 'openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] [--json]',
+      options: {
+        project: { type: 'string', description: 'project slug or prefix' },
+        status: { type: 'string', description: 'only this status' },
+        label: { type: 'string', description: 'only tickets with this label' },
+        priority: { type: 'string', description: 'only this priority' },
+        search: { type: 'string', description: 'text in the title or identifier' },
+        archived: { type: 'boolean', description: 'include archived tickets' },
+        ...JSON_OPTION,
+      },
+      async run(args, io) {
+        const tickets = await apiClientFromEnv(io.env).tickets.list.query({
+          project: requireOption(args, 'project'),
+          status: stringOption(args.values.status),
+          label: stringOption(args.values.label),
+          priority: priorityOption(args),
+          search: stringOption(args.values.search),
+          includeArchived: Boolean(args.values.archived),
+        });
+        if (args.values.json) return printJson(io, tickets);
+        printTable(
+          io,
+          ['ID', 'STATUS', 'PRIORITY', 'TITLE', 'LABELS'],
+          tickets.map((t) => [t.identifier, t.statusName, t.priority, t.title, t.labels.join(',')]),
+          'no tickets; create one with `openase ticket create --project P --title T`',
+        );
+      },
+    },
+    {
+      name: 'show',
+      summary: 'show a ticket with its relations, comments and activity',
+      usage: 'openase ticket show TICKET [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const t = await apiClientFromEnv(io.env).tickets.show.query({ ticket: requirePositional(args, 0, 'TICKET identifier') });
+        if (args.values.json) return printJson(io, t);
+        printFields(io, [
+          ['ticket', `${t.identifier} ${oneLine(t.title)}`],
+          ['project', t.project.slug],
+          ['status', `${t.status.name} (${t.status.stage})`],
+          ['priority', t.priority],
+          ['labels', t.labels.join(', ')],
+          ['parent', t.parent ? t.parent.identifier : ''],
+          ['children', t.children.map((c) => c.identifier).join(', ')],
+          ['blocked by', t.blockedBy.map((b) => `${b.identifier} (${b.status})`).join(', ')],
+          ['blocks', t.blocks.map((b) => b.identifier).join(', ')],
+          ['cost', `$${t.costUsd.toFixed(4)}${t.budgetUsd !== null ? ` of $${t.budgetUsd} budget` : ''}`],
+          ['archived', t.archivedAt ? String(t.archivedAt) : 'no'],
+        ]);
+        if (t.description) io.out(`\n${t.description}`);
+        if (t.comments.length) {
+          io.out('\nComments:');
+          for (const c of t.comments) io.out(`  [${c.id.slice(0, 8)}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+        }
+        io.out('\nActivity:');
+        for (const a of t.activity) io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
+      },
+    },
+    {
+      name: 'update',
+      summary: "change a ticket's fields",
+      usage: 'openase ticket update TICKET [--title T] [--description D] [--priority P] [--label L] [--parent T|none] [--budget USD] [--json]',
+      options: { title: { type: 'string', description: 'new title' }, ...ticketFields, ...JSON_OPTION },
+      async run(args, io) {
+        const parent = stringOption(args.values.parent);
+        const ticket = await apiClientFromEnv(io.env).tickets.update.mutate({
+          ticket: requirePositional(args, 0, 'TICKET identifier'),
+          title: stringOption(args.values.title),
+          description: descriptionOption(args),
+          priority: priorityOption(args),
+          labels: listOption(args.values.label),
+          parent: parent === 'none' ? null : parent,
+          budgetUsd: budgetOption(args),
+        });
+        if (args.values.json) return printJson(io, ticket);
+        io.out(`updated ${ticket.identifier}`);
+      },
+    },
+    {
+      name: 'move',
+      summary: 'move a ticket to another status',
+      usage: 'openase ticket move TICKET STATUS [--json]',
+      options: { ...JSON_OPTION },
+      examples: ['openase ticket move DEMO-1 Todo', 'openase ticket move DEMO-1 "In Review"'],
+      async run(args, io) {
+        const ticket = await apiClientFromEnv(io.env).tickets.move.mutate({ ticket: requirePositional(args, 0, 'TICKET identifier'), status: requirePositional(args, 1, 'STATUS') });
+        if (args.values.json) return printJson(io, ticket);
+        io.out(`moved ${ticket.identifier} to ${requirePositional(args, 1, 'STATUS')}`);
+      },
+    },
+    {
+      name: 'comment',
+      summary: 'add a comment, or edit one with --edit',
+      usage: 'openase ticket comment TICKET TEXT [--edit COMMENT_ID] [--json]   (TEXT "-" reads standard input)',
+      options: { edit: { type: 'string', value: 'COMMENT_ID', description: 'edit this comment instead (its history is kept)' }, ...JSON_OPTION },
+      async run(args, io) {
+        const ticket = requirePositional(args, 0, 'TICKET identifier');
+        let body = requirePositional(args, 1, 'comment TEXT');
+        if (body === '-') body = fs.readFileSync(0, 'utf8');
+        const api = apiClientFromEnv(io.env);
+        const editId = stringOption(args.values.edit);
+        let commentId = editId;
+        if (editId && !/^[0-9a-f-]{36}$/i.test(editId)) {
+          // Accept the 8-character prefix that `ticket show` prints.
+          const detail = await api.tickets.show.query({ ticket });
+          const matches = detail.comments.filter((c) => c.id.startsWith(editId));
+          if (matches.length !== 1) throw new UsageError(`--edit ${editId} matches ${matches.length} comments on ${ticket}`);
+          commentId = matches[0]!.id;
+        }
+        const comment = commentId ? await api.comments.edit.mutate({ commentId, body }) : await api.comments.add.mutate({ ticket, body });
+        if (args.values.json) return printJson(io, comment);
+        io.out(`${commentId ? 'edited' : 'added'} comment ${comment.id.slice(0, 8)} on ${ticket}`);
+      },
+    },
+    {
+      name: 'link',
+      summary: 'record that one ticket blocks another (or remove it with --remove)',
+      usage: 'openase ticket link TICKET (--blocks OTHER | --blocked-by OTHER) [--remove] [--json]',
+      options: {
+        blocks: { type: 'string', value: 'OTHER', description: 'TICKET blocks OTHER' },
+        'blocked-by': { type: 'string', value: 'OTHER', description: 'OTHER blocks TICKET' },
+        remove: { type: 'boolean', description: 'remove the dependency instead' },
+        ...JSON_OPTION,
+      },
+      examples: ['openase ticket link DEMO-1 --blocks DEMO-2'],
+      async run(args, io) {
+        const ticket = requirePositional(args, 0, 'TICKET identifier');
+        const blocks = stringOption(args.values.blocks);
+        const blockedBy = stringOption(args.values['blocked-by']);
+        if (Boolean(blocks) === Boolean(blockedBy)) throw new UsageError('give exactly one of --blocks OTHER or --blocked-by OTHER');
+        const pair = blocks ? { blocker: ticket, blocked: blocks } : { blocker: blockedBy!, blocked: ticket };
+        const api = apiClientFromEnv(io.env);
+        const result = args.values.remove ? await api.tickets.unlink.mutate(pair) : await api.tickets.link.mutate(pair);
+        if (args.values.json) return printJson(io, result);
+        io.out(args.values.remove ? `${result.blocker} no longer blocks ${result.blocked}` : `${result.blocker} now blocks ${result.blocked}`);
+      },
+    },
+    {
+      name: 'archive',
+      summary: 'archive a ticket (or restore it with --restore)',
+      usage: 'openase ticket archive TICKET [--restore] [--json]',
+      options: { restore: { type: 'boolean', description: 'un-archive instead' }, ...JSON_OPTION },
+      async run(args, io) {
+        const ticket = await apiClientFromEnv(io.env).tickets.archive.mutate({ ticket: requirePositional(args, 0, 'TICKET identifier'), archived: !args.values.restore });
+        if (args.values.json) return printJson(io, ticket);
+        io.out(`${ticket.archivedAt ? 'archived' : 'restored'} ${ticket.identifier}`);
+      },
+    },
+  ],
+};

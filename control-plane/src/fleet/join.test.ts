@@ -1,0 +1,51 @@
+import { expect, it } from 'vitest';
+import { OpenaseError } from '@openase/shared';
+import { forEachDatabase } from '../../test/databases.js';
+import { authenticateMachine, createJoinToken, listMachines, redeemJoinToken, revokeMachine } from './join.js';
+
+async function failure(promise: Promise<unknown>): Promise<OpenaseError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(OpenaseError);
+  return err as OpenaseError;
+}
+
+forEachDatabase('fleet join', (get) => {
+  it('exchanges a join token once for a machine credential, with the token labels', async () => {
+    const { deps, admin } = get();
+    const join = await createJoinToken(deps, admin, { labels: ['linux'] });
+    expect(join.token).toMatch(/^oaj_[0-9a-f]{12}_/);
+    const { machine, credential } = await redeemJoinToken(deps, join.token, { name: 'box-1', labels: ['gpu'], slots: 4 });
+    expect(machine).toMatchObject({ name: 'box-1', kind: 'reverse', slots: 4 });
+    expect(machine.labels.sort()).toEqual(['gpu', 'linux']);
+    expect((await authenticateMachine(deps, credential)).id).toBe(machine.id);
+    const replay = await failure(redeemJoinToken(deps, join.token, { name: 'box-2' }));
+    expect(replay.code).toBe('UNAUTHORIZED');
+    expect(replay.message).toMatch(/already been used/);
+    expect((await listMachines(deps.db, admin.orgId)).map((m) => m.name)).toEqual(['box-1']);
+  });
+
+  it('refuses expired, forged and malformed join tokens and duplicate names', async () => {
+    const { deps, admin } = get();
+    const past = { ...deps, clock: { now: () => new Date(Date.now() - 2 * 3600_000) } };
+    const expired = await createJoinToken(past, admin, {});
+    expect((await failure(redeemJoinToken(deps, expired.token, { name: 'late' }))).message).toMatch(/expired/);
+    const good = await createJoinToken(deps, admin, { uses: 3 });
+    expect((await failure(redeemJoinToken(deps, `${good.token.slice(0, -3)}abc`, { name: 'forged' }))).message).toMatch(/not valid/);
+    expect((await failure(redeemJoinToken(deps, 'oaj_nope', { name: 'x' }))).message).toMatch(/malformed/);
+    await redeemJoinToken(deps, good.token, { name: 'twin' });
+    expect((await failure(redeemJoinToken(deps, good.token, { name: 'twin' }))).code).toBe('CONFLICT');
+  });
+
+  it('revoking a machine invalidates its credential with a reason', async () => {
+    const { deps, admin } = get();
+    const join = await createJoinToken(deps, admin, {});
+    const { credential } = await redeemJoinToken(deps, join.token, { name: 'doomed' });
+    await revokeMachine(deps, admin, 'doomed');
+    expect((await failure(authenticateMachine(deps, credential))).message).toMatch(/doomed has been revoked/);
+    expect((await failure(authenticateMachine(deps, 'oam_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa'))).message).toMatch(/not valid/);
+    expect((await failure(createJoinToken(deps, { ...admin, role: 'member' }, {}))).code).toBe('FORBIDDEN');
+  });
+});

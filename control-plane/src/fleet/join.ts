@@ -1,0 +1,124 @@
+/**
+ * Joining the fleet: an admin mints a join token (`oaj_…`, 1 h, single use by default); a daemon
+ * exchanges it once for a machine and its long-lived credential (`oam_…`, shown once, only the
+ * hash stored). Revoking a machine revokes its credentials; the daemon is told and stops.
+ */
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { conflict, joinTokenCreateInput, machineJoinInput, notFound, unauthorized, type MachineJoinInput } from '@openase/shared';
+import type { z } from 'zod';
+import { joinTokens, machineCredentials, machines } from '../db/schema.js';
+import type { DbOrTx } from '../db/database.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { mintSecret, parseSecret, secretMatches } from '../auth/secrets.js';
+
+export type Machine = typeof machines.$inferSelect;
+
+export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typeof joinTokenCreateInput>) {
+  requireRole(actor, 'admin', 'create machine join tokens');
+  const input = joinTokenCreateInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const minted = mintSecret(deps.ids, 'oaj');
+    const now = deps.clock.now();
+    const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
+    await tx.insert(joinTokens).values({ id: minted.id, orgId: actor.orgId, secretHash: minted.hash, labels: input.labels, maxUses: input.uses, createdBy: actor.name, createdAt: now, expiresAt });
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'join_token.created',
+      entityType: 'join_token',
+      entityId: minted.id,
+      summary: `created a machine join token (${input.uses} use(s), expires ${expiresAt.toISOString()})`,
+      after: { labels: input.labels, uses: input.uses, expiresAt },
+    });
+    return { id: minted.id, token: minted.token, labels: input.labels, uses: input.uses, expiresAt };
+  });
+}
+
+/** Exchanges a join token for a new machine and its credential. Errors say exactly why not. */
+export async function redeemJoinToken(deps: Deps, token: string, raw: MachineJoinInput): Promise<{ machine: Machine; credential: string }> {
+  const parsed = parseSecret(token, 'oaj');
+  if (!parsed) throw unauthorized('the join token is malformed; join tokens look like oaj_<id>_<secret>');
+  const input = machineJoinInput.parse(raw);
+  const changes = { activity: [] as Parameters<Deps['bus']['publishActivity']>[0] };
+  const result = await deps.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(joinTokens).where(eq(joinTokens.id, parsed.id)).for('update');
+    if (!row || !secretMatches(parsed.secret, row.secretHash)) throw unauthorized('the join token is not valid; create one with `openase machine join-token create`');
+    const now = deps.clock.now();
+    if (row.expiresAt <= now) throw unauthorized(`the join token expired at ${row.expiresAt.toISOString()}; create a new one with \`openase machine join-token create\``);
+    if (row.uses >= row.maxUses) throw unauthorized('the join token has already been used; create a new one with `openase machine join-token create`');
+    const [existing] = await tx
+      .select({ id: machines.id })
+      .from(machines)
+      .where(and(eq(machines.orgId, row.orgId), eq(machines.name, input.name)));
+    if (existing) throw conflict(`a machine named "${input.name}" already exists; join with another --name, or revoke the old one first`);
+    await tx.update(joinTokens).set({ uses: row.uses + 1 }).where(eq(joinTokens.id, row.id));
+    const [machine] = await tx
+      .insert(machines)
+      .values({
+        id: deps.ids.uuid(),
+        orgId: row.orgId,
+        name: input.name,
+        kind: 'reverse',
+        labels: [...new Set([...row.labels, ...input.labels])],
+        slots: input.slots,
+        workdir: input.workdir ?? null,
+        hostname: input.hostname ?? null,
+        createdAt: now,
+      })
+      .returning();
+    const credential = mintSecret(deps.ids, 'oam');
+    await tx.insert(machineCredentials).values({ id: credential.id, machineId: machine!.id, secretHash: credential.hash, createdAt: now });
+    const actor: Actor = { type: 'system', id: `join:${row.id}`, name: `machine ${input.name}`, orgId: row.orgId, role: 'member' };
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'machine.joined',
+      entityType: 'machine',
+      entityId: machine!.id,
+      summary: `machine ${input.name} joined with join token ${row.id} (${input.slots} slot(s))`,
+      after: { name: input.name, labels: machine!.labels, slots: input.slots, hostname: input.hostname ?? null },
+    });
+    return { machine: machine!, credential: credential.token };
+  });
+  deps.bus.publishActivity(changes.activity);
+  return result;
+}
+
+/** Turns a machine credential into its machine, refusing unknown and revoked ones. */
+export async function authenticateMachine(deps: Pick<Deps, 'db'>, credential: string): Promise<Machine> {
+  const parsed = parseSecret(credential, 'oam');
+  if (!parsed) throw unauthorized('the machine credential is malformed; credentials look like oam_<id>_<secret>');
+  const [row] = await deps.db
+    .select({ credential: machineCredentials, machine: machines })
+    .from(machineCredentials)
+    .innerJoin(machines, eq(machines.id, machineCredentials.machineId))
+    .where(eq(machineCredentials.id, parsed.id));
+  if (!row || !secretMatches(parsed.secret, row.credential.secretHash)) throw unauthorized('the machine credential is not valid');
+  if (row.credential.revokedAt || row.machine.revokedAt) throw unauthorized(`machine ${row.machine.name} has been revoked; join again with a new join token`);
+  return row.machine;
+}
+
+export async function revokeMachine(deps: Deps, actor: Actor, name: string): Promise<Machine> {
+  requireRole(actor, 'admin', 'revoke machines');
+  return inTransaction(deps, async (tx, changes) => {
+    const [machine] = await tx.select().from(machines).where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name))).for('update');
+    if (!machine) throw notFound(`machine "${name}" does not exist; \`openase machine list\` shows the fleet`);
+    if (machine.revokedAt) return machine;
+    const now = deps.clock.now();
+    const [revoked] = await tx.update(machines).set({ revokedAt: now }).where(eq(machines.id, machine.id)).returning();
+    await tx.update(machineCredentials).set({ revokedAt: now }).where(and(eq(machineCredentials.machineId, machine.id), isNull(machineCredentials.revokedAt)));
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'machine.revoked',
+      entityType: 'machine',
+      entityId: machine.id,
+      summary: `revoked machine ${machine.name}`,
+    });
+    return revoked!;
+  });
+}
+
+export async function listMachines(db: DbOrTx, orgId: string): Promise<Machine[]> {
+  return db.select().from(machines).where(eq(machines.orgId, orgId)).orderBy(asc(machines.name));
+}

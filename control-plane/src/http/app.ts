@@ -1,0 +1,132 @@
+/**
+ * The HTTP surface of the control plane. Routes, in order:
+ *   GET  /api/health                 public
+ *   GET  /auth/signin?code=…         public: redeems a one-time sign-in link into a session
+ *   POST /auth/signout
+ *   /trpc/*                          the tRPC API (queries, mutations, SSE subscriptions)
+ *   GET  /api/projects/:p/activity/stream   SSE, resumable with Last-Event-ID
+ *   POST /agent/join                 join token → machine credential (daemons)
+ *   /*                               the web console (static; the shell holds no data)
+ * Everything but health, sign-in and the static console requires authentication.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { setCookie, deleteCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
+import { trpcServer } from '@hono/trpc-server';
+import { HTTP_STATUS, LIMITS, isOpenaseError, machineJoinInput } from '@openase/shared';
+import type { Deps } from '../kernel/context.js';
+import { appRouter } from '../api/router.js';
+import { describeZodError, type ApiContext } from '../api/trpc.js';
+import { redeemJoinToken } from '../fleet/join.js';
+import { redeemSignInLink, revokeSession } from '../auth/sessions.js';
+import { streamProjectActivity } from '../activity/stream.js';
+import { resolveProject } from '../projects/projects.js';
+import { CSRF_COOKIE, SESSION_COOKIE, authenticate, requireAuthenticated, unauthorizedResponse, type AuthVariables } from './authenticate.js';
+import { serveConsole } from './console.js';
+
+export interface AppOptions {
+  deps: Deps;
+  version: string;
+  databaseKind: string;
+  /** Folder of the built web console; absent = a minimal page that says how to build it. */
+  webDist?: string | null;
+}
+
+export function createApp(opts: AppOptions) {
+  const { deps } = opts;
+  const app = new Hono<{ Variables: AuthVariables }>();
+
+  app.onError((err, c) => {
+    if (isOpenaseError(err)) return c.json({ error: { code: err.code, message: err.message } }, HTTP_STATUS[err.code] as 400);
+    console.error('[http] unhandled error:', err);
+    return c.json({ error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } }, 500);
+  });
+
+  app.get('/api/health', (c) => c.json({ ok: true, version: opts.version, database: opts.databaseKind }));
+
+  app.get('/auth/signin', async (c) => {
+    const code = c.req.query('code') ?? '';
+    try {
+      const session = await redeemSignInLink(deps, code);
+      const secure = new URL(c.req.url).protocol === 'https:';
+      setCookie(c, SESSION_COOKIE, session.sessionToken, { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires: session.expiresAt });
+      setCookie(c, CSRF_COOKIE, session.csrfToken, { httpOnly: false, sameSite: 'Lax', path: '/', secure, expires: session.expiresAt });
+      return c.redirect('/', 302);
+    } catch (err) {
+      if (!isOpenaseError(err)) throw err;
+      return c.html(`<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><p>${escapeHtml(err.message)}</p>`, 401);
+    }
+  });
+
+  app.use('/api/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
+  app.use('/trpc/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
+  app.use('/auth/signout', authenticate(deps));
+  app.use('/api/*', requireAuthenticated);
+  app.use('/trpc/*', requireAuthenticated);
+  app.use('/auth/signout', requireAuthenticated);
+
+  app.post('/auth/signout', async (c) => {
+    const sessionId = c.get('sessionId');
+    if (sessionId) await revokeSession(deps, sessionId);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    deleteCookie(c, CSRF_COOKIE, { path: '/' });
+    return c.json({ ok: true });
+  });
+
+  app.use(
+    '/trpc/*',
+    trpcServer({
+      router: appRouter,
+      createContext: (_opts, c): ApiContext & Record<string, unknown> => ({ deps, actor: c.get('actor'), authError: c.get('authError') }),
+    }),
+  );
+
+  app.get('/api/projects/:project/activity/stream', async (c) => {
+    const actor = c.get('actor')!;
+    const project = await resolveProject(deps.db, actor.orgId, c.req.param('project'));
+    const afterSeq = Number.parseInt(c.req.header('last-event-id') ?? c.req.query('after') ?? '0', 10) || 0;
+    return streamSSE(c, async (stream) => {
+      const abort = new AbortController();
+      stream.onAbort(() => abort.abort());
+      const heartbeat = setInterval(() => void stream.writeSSE({ event: 'ping', data: '' }).catch(() => abort.abort()), 15_000);
+      try {
+        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ project: project.slug, afterSeq }), retry: 2000 });
+        for await (const entry of streamProjectActivity(deps, { projectId: project.id, afterSeq }, abort.signal)) {
+          await stream.writeSSE({ id: String(entry.seq), event: 'activity', data: JSON.stringify(entry) });
+        }
+      } finally {
+        clearInterval(heartbeat);
+      }
+    });
+  });
+
+  app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no API route ${c.req.method} ${c.req.path}` } }, 404));
+  // A daemon exchanges its join token (Authorization: Bearer oaj_…) for a machine credential.
+  app.post('/agent/join', bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }), async (c) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    if (!m) return unauthorizedResponse(c, 'send the join token as Authorization: Bearer oaj_…');
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ error: { code: 'BAD_REQUEST', message: 'the request body must be JSON' } }, 400);
+    }
+    const parsed = machineJoinInput.safeParse(body);
+    if (!parsed.success) return c.json({ error: { code: 'VALIDATION_FAILED', message: `invalid join request: ${describeZodError(parsed.error)}` } }, 400);
+    const { machine, credential } = await redeemJoinToken(deps, m[1]!, parsed.data);
+    return c.json({ machineId: machine.id, name: machine.name, labels: machine.labels, slots: machine.slots, credential });
+  });
+  app.all('/agent/*', authenticate(deps), requireAuthenticated, (c) => c.json({ error: { code: 'NOT_FOUND', message: 'no such agent route' } }, 404));
+
+  serveConsole(app, opts.webDist ?? null);
+  return app;
+}
+
+function tooLarge(c: import('hono').Context) {
+  return c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `request body larger than ${LIMITS.requestBodyMax} bytes` } }, 413);
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

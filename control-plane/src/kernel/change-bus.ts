@@ -1,0 +1,25 @@
+/**
+ * In-process fan-out of committed changes to live subscribers (SSE, tRPC subscriptions).
+ * Only ever published to after the transaction that made the change has committed.
+ */
+import { EventEmitter } from 'node:events';
+import type { ActivityEntry } from '../activity/activity.js';
+
+export interface ChangeBus {
+  publishActivity(entries: ActivityEntry[]): void;
+  onActivity(listener: (entry: ActivityEntry) => void): () => void;
+}
+
+export function createChangeBus(): ChangeBus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    publishActivity(entries) {
+      for (const entry of entries) emitter.emit('activity', entry);
+    },
+    onActivity(listener) {
+      emitter.on('activity', listener);
+      return () => emitter.off('activity', listener);
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * What every domain function receives: the database handle, a clock and an id generator, plus
+ * the bus that carries committed changes to live subscribers. Passed in, never imported, so the
+ * domain is tested without a server and with a controllable clock.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Role, TokenScope } from '@openase/shared';
+import type { Db } from '../db/database.js';
+import type { ChangeBus } from './change-bus.js';
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface IdGenerator {
+  uuid(): string;
+  /** URL-safe random secret with `bytes` bytes of entropy (default 32 = 256 bits). */
+  secret(bytes?: number): string;
+  /** 12 lowercase hex characters: the public id part of tokens and credentials. */
+  shortId(): string;
+}
+export const randomIds: IdGenerator = {
+  uuid: () => randomUUID(),
+  secret: (bytes = 32) => randomBytes(bytes).toString('base64url'),
+  shortId: () => randomBytes(6).toString('hex'),
+};
+
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  ids: IdGenerator;
+  bus: ChangeBus;
+}
+
+/** Who is acting: recorded on every activity entry and checked against roles and scopes. */
+export interface Actor {
+  type: 'user' | 'system' | 'agent';
+  /** user id, token id, or a system component name */
+  id: string;
+  name: string;
+  orgId: string;
+  userId?: string;
+  role: Role;
+  /** Present when the actor authenticated with an API token: the token's scopes. */
+  scopes?: TokenScope[];
+  /** The API token id, when one was used. */
+  tokenId?: string;
+}
+
+export function systemActor(orgId: string, component = 'system'): Actor {
+  return { type: 'system', id: component, name: component, orgId, role: 'admin' };
+}

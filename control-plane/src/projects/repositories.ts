@@ -1,0 +1,58 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { badRequest, conflict, repositoryAddInput, type RepositoryAddInput } from '@openase/shared';
+import { repositories } from '../db/schema.js';
+import type { DbOrTx } from '../db/database.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { resolveProject } from './projects.js';
+
+export type Repository = typeof repositories.$inferSelect;
+
+/** Any URL git understands: scheme URLs (https, ssh, git, file), scp-like `user@host:path`, or an absolute path. */
+export function isGitUrl(url: string): boolean {
+  if (/[\s\0]/.test(url) || url.startsWith('-')) return false;
+  if (/^(https?|ssh|git|file):\/\/\S+$/.test(url)) return true;
+  if (/^[\w.-]+@[\w.-]+:\S+$/.test(url)) return true;
+  return url.startsWith('/');
+}
+
+export function repositoryNameFromUrl(url: string): string {
+  const last = url.replace(/\/+$/, '').split(/[/:]/).pop() ?? 'repo';
+  return last.replace(/\.git$/, '') || 'repo';
+}
+
+export async function addRepository(deps: Deps, actor: Actor, rawInput: RepositoryAddInput): Promise<Repository> {
+  requireRole(actor, 'member', 'add repositories');
+  const input = repositoryAddInput.parse(rawInput);
+  if (!isGitUrl(input.url)) {
+    throw badRequest(`"${input.url}" is not a git URL; use https://…, ssh://…, git@host:path, file:///path or an absolute path`);
+  }
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const name = input.name ?? repositoryNameFromUrl(input.url);
+    const [existing] = await tx
+      .select({ id: repositories.id })
+      .from(repositories)
+      .where(and(eq(repositories.projectId, project.id), eq(repositories.name, name)));
+    if (existing) throw conflict(`project ${project.slug} already has a repository named "${name}"; pass --name to choose another`);
+    const [repo] = await tx
+      .insert(repositories)
+      .values({ id: deps.ids.uuid(), projectId: project.id, name, url: input.url, defaultBranch: input.defaultBranch, labels: input.labels, createdAt: deps.clock.now() })
+      .returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'repository.added',
+      entityType: 'repository',
+      entityId: repo!.id,
+      summary: `added repository ${name} (${input.url})`,
+      after: { name, url: input.url, defaultBranch: input.defaultBranch, labels: input.labels },
+    });
+    return repo!;
+  });
+}
+
+export async function listRepositories(db: DbOrTx, projectId: string): Promise<Repository[]> {
+  return db.select().from(repositories).where(eq(repositories.projectId, projectId)).orderBy(asc(repositories.name));
+}

@@ -1,0 +1,37 @@
+/**
+ * Where the control plane keeps its state and how it listens. Precedence: flag, then env,
+ * then default. `--data-dir` and `OPENASE_HOME` name the same folder (default ~/.openase).
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+export const DEFAULT_PORT = 19836;
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  home: string;
+  /** Set = real PostgreSQL; unset = embedded PGlite in `<home>/data`. */
+  databaseUrl: string | null;
+  /** Public base URL printed in sign-in links and written to the local credentials. */
+  publicUrl: string;
+}
+
+export function openaseHome(env: NodeJS.ProcessEnv = process.env, flag?: string): string {
+  return path.resolve(flag || env.OPENASE_HOME || path.join(os.homedir(), ".openase"));
+}
+
+export function resolveServerConfig(flags: { port?: string; host?: string; dataDir?: string; databaseUrl?: string }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const rawPort = flags.port ?? env.OPENASE_PORT ?? String(DEFAULT_PORT);
+  const port = Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be a number from 0 to 65535, got "${rawPort}"`);
+  const host = flags.host ?? env.OPENASE_HOST ?? '0.0.0.0';
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return {
+    port,
+    host,
+    home: openaseHome(env, flags.dataDir),
+    databaseUrl: flags.databaseUrl || env.DATABASE_URL || null,
+    publicUrl: env.OPENASE_PUBLIC_URL ?? `http://${shownHost}:${port}`,
+  };
+}

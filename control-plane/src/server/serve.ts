@@ -1,0 +1,105 @@
+/**
+ * `openase serve`: opens the database (migrating it), bootstraps the instance, writes the local
+ * CLI credentials, and starts the HTTP server. Returns a handle whose `close()` shuts it all
+ * down in order; SIGINT/SIGTERM do the same when run from the CLI.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { openDatabase, type Database } from '../db/database.js';
+import { createChangeBus } from '../kernel/change-bus.js';
+import { randomIds, systemClock, type Deps } from '../kernel/context.js';
+import { bootstrapInstance } from '../auth/bootstrap.js';
+import { authenticateToken, issueToken } from '../auth/tokens.js';
+import { createApp } from '../http/app.js';
+import { readCredentials, writeCredentials } from './credentials.js';
+import type { ServerConfig } from './config.js';
+import { VERSION } from '../version.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  database: Database;
+  deps: Deps;
+  firstSignInUrl: string | null;
+  close(): Promise<void>;
+}
+
+export type Logger = (line: string) => void;
+
+export async function startServer(config: ServerConfig, log: Logger = (l) => console.log(l)): Promise<RunningServer> {
+  const startedAt = performance.now();
+  fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  const database = config.databaseUrl
+    ? await openDatabase({ kind: 'postgres', url: config.databaseUrl })
+    : await openDatabase({ kind: 'pglite', dataDir: path.join(config.home, 'data') });
+  log(`database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`);
+  const deps: Deps = { db: database.db, clock: systemClock, ids: randomIds, bus: createChangeBus() };
+  try {
+    const boot = await bootstrapInstance(deps);
+    const app = createApp({ deps, version: VERSION, databaseKind: database.kind, webDist: findWebDist() });
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = config.publicUrl.replace(/:(\d+)$/, `:${port}`);
+    await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
+    const firstSignInUrl = boot.firstSignInCode ? `${url}/auth/signin?code=${boot.firstSignInCode}` : null;
+    log(`OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`);
+    if (firstSignInUrl) log(`first start: sign in as admin with this one-time link (valid 24 h):\n  ${firstSignInUrl}`);
+    return {
+      url,
+      port,
+      database,
+      deps,
+      firstSignInUrl,
+      async close() {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+async function ensureLocalCredentials(deps: Deps, home: string, url: string, adminUserId: string, log: Logger): Promise<void> {
+  const existing = readCredentials(home);
+  if (existing) {
+    const valid = await authenticateToken(deps, existing.token).then(
+      () => true,
+      () => false,
+    );
+    if (valid) {
+      if (existing.url !== url) writeCredentials(home, { ...existing, url });
+      return;
+    }
+  }
+  const { token } = await issueToken(deps.db, deps, adminUserId, { name: 'local admin (credentials file)', scopes: ['read', 'write', 'admin'] });
+  const file = writeCredentials(home, { url, token });
+  log(`wrote a local admin API token to ${file} (mode 0600) for the openase CLI on this host`);
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}
+
+/** The built console: `web/dist` beside the repository's control-plane folder, or OPENASE_WEB_DIST. */
+function findWebDist(): string | null {
+  if (process.env.OPENASE_WEB_DIST) return process.env.OPENASE_WEB_DIST;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'web', 'dist');
+    if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  return null;
+}

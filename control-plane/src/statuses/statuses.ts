@@ -1,0 +1,183 @@
+/**
+ * Statuses are a project's board columns. Each has a stage (backlog … canceled) that gives it
+ * meaning to the orchestrator. Rules: names are unique per project (case-insensitive); a project
+ * keeps at least one status; deleting a status that still holds tickets requires naming where
+ * they go, and the move of each ticket is recorded.
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { badRequest, conflict, notFound, statusCreateInput, statusDeleteInput, statusMoveInput, statusUpdateInput } from '@openase/shared';
+import type { z } from 'zod';
+import { statuses, tickets } from '../db/schema.js';
+import type { DbOrTx, Tx } from '../db/database.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { resolveProject } from '../projects/projects.js';
+
+export type Status = typeof statuses.$inferSelect;
+
+export async function listStatuses(db: DbOrTx, projectId: string): Promise<Status[]> {
+  return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.name));
+}
+
+export async function resolveStatus(db: DbOrTx, projectId: string, name: string): Promise<Status> {
+  const [status] = await db
+    .select()
+    .from(statuses)
+    .where(and(eq(statuses.projectId, projectId), sql`lower(${statuses.name}) = lower(${name.trim()})`));
+  if (!status) {
+    const known = (await listStatuses(db, projectId)).map((s) => s.name);
+    throw notFound(`status "${name}" does not exist in this project; known statuses: ${known.join(', ')}`);
+  }
+  return status;
+}
+
+/** Rewrites positions 0..n-1 in the given order. */
+async function renumber(tx: Tx, ordered: Status[]): Promise<void> {
+  for (const [position, s] of ordered.entries()) {
+    if (s.position !== position) await tx.update(statuses).set({ position }).where(eq(statuses.id, s.id));
+  }
+}
+
+export async function createStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusCreateInput>): Promise<Status> {
+  requireRole(actor, 'admin', 'change statuses');
+  const input = statusCreateInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const existing = await listStatuses(tx, project.id);
+    if (existing.some((s) => s.name.toLowerCase() === input.name.toLowerCase())) {
+      throw conflict(`status "${input.name}" already exists in ${project.slug}`);
+    }
+    const position = Math.min(input.position ?? existing.length, existing.length);
+    const [status] = await tx
+      .insert(statuses)
+      .values({
+        id: deps.ids.uuid(),
+        projectId: project.id,
+        name: input.name,
+        stage: input.stage,
+        color: input.color ?? '#64748b',
+        position: existing.length, // placed last, then moved
+        maxActiveRuns: input.maxActiveRuns ?? null,
+        createdAt: deps.clock.now(),
+      })
+      .returning();
+    const ordered = [...existing];
+    ordered.splice(position, 0, status!);
+    await renumber(tx, ordered);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'status.created',
+      entityType: 'status',
+      entityId: status!.id,
+      summary: `created status ${input.name} (${input.stage})`,
+      after: { name: input.name, stage: input.stage, position },
+    });
+    return { ...status!, position };
+  });
+}
+
+export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusUpdateInput>): Promise<Status> {
+  requireRole(actor, 'admin', 'change statuses');
+  const input = statusUpdateInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const status = await resolveStatus(tx, project.id, input.status);
+    const patch: Partial<Status> = {};
+    if (input.name !== undefined && input.name !== status.name) {
+      const [clash] = await tx
+        .select({ id: statuses.id })
+        .from(statuses)
+        .where(and(eq(statuses.projectId, project.id), sql`lower(${statuses.name}) = lower(${input.name})`));
+      if (clash && clash.id !== status.id) throw conflict(`status "${input.name}" already exists in ${project.slug}`);
+      patch.name = input.name;
+    }
+    if (input.stage !== undefined) patch.stage = input.stage;
+    if (input.color !== undefined) patch.color = input.color;
+    if (input.maxActiveRuns !== undefined) patch.maxActiveRuns = input.maxActiveRuns;
+    if (Object.keys(patch).length === 0) return status;
+    const [updated] = await tx.update(statuses).set(patch).where(eq(statuses.id, status.id)).returning();
+    const before = Object.fromEntries(Object.keys(patch).map((k) => [k, status[k as keyof Status]]));
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'status.updated',
+      entityType: 'status',
+      entityId: status.id,
+      summary: patch.name ? `renamed status ${status.name} to ${patch.name}` : `updated status ${status.name}`,
+      before,
+      after: patch,
+    });
+    return updated!;
+  });
+}
+
+export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusMoveInput>): Promise<Status[]> {
+  requireRole(actor, 'admin', 'change statuses');
+  const input = statusMoveInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const status = await resolveStatus(tx, project.id, input.status);
+    const ordered = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
+    const position = Math.min(input.position, ordered.length);
+    ordered.splice(position, 0, status);
+    await renumber(tx, ordered);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'status.moved',
+      entityType: 'status',
+      entityId: status.id,
+      summary: `moved status ${status.name} to position ${position}`,
+      before: { position: status.position },
+      after: { position },
+    });
+    return listStatuses(tx, project.id);
+  });
+}
+
+export async function deleteStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusDeleteInput>): Promise<{ deleted: string; movedTickets: number }> {
+  requireRole(actor, 'admin', 'change statuses');
+  const input = statusDeleteInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const status = await resolveStatus(tx, project.id, input.status);
+    const all = await listStatuses(tx, project.id);
+    if (all.length === 1) throw badRequest(`status "${status.name}" is the project's last status and cannot be deleted`);
+    const held = await tx.select({ id: tickets.id, identifier: tickets.identifier }).from(tickets).where(eq(tickets.statusId, status.id));
+    let target: Status | null = null;
+    if (held.length > 0) {
+      if (!input.moveTicketsTo) {
+        throw conflict(
+          `status "${status.name}" still holds ${held.length} ticket(s) (e.g. ${held[0]!.identifier}); pass --move-to <status> to move them before deleting`,
+        );
+      }
+      target = await resolveStatus(tx, project.id, input.moveTicketsTo);
+      if (target.id === status.id) throw badRequest('--move-to must name a different status than the one being deleted');
+      const now = deps.clock.now();
+      await tx.update(tickets).set({ statusId: target.id, updatedAt: now, statusChangedAt: now }).where(eq(tickets.statusId, status.id));
+      for (const t of held) {
+        await recordActivity(tx, deps, changes, actor, {
+          projectId: project.id,
+          ticketId: t.id,
+          action: 'ticket.moved',
+          entityType: 'ticket',
+          entityId: t.id,
+          summary: `moved ${t.identifier} from ${status.name} to ${target.name} (status deleted)`,
+          before: { status: status.name },
+          after: { status: target.name },
+        });
+      }
+    }
+    await tx.delete(statuses).where(eq(statuses.id, status.id));
+    await renumber(tx, all.filter((s) => s.id !== status.id));
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'status.deleted',
+      entityType: 'status',
+      entityId: status.id,
+      summary: `deleted status ${status.name}${target ? `, moving ${held.length} ticket(s) to ${target.name}` : ''}`,
+      before: { name: status.name, stage: status.stage, position: status.position },
+    });
+    return { deleted: status.name, movedTickets: held.length };
+  });
+}

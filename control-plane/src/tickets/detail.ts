@@ -1,0 +1,45 @@
+/** The full view of one ticket, as `ticket show` and the ticket drawer present it. */
+import { eq, inArray } from 'drizzle-orm';
+import { projects, statuses, tickets } from '../db/schema.js';
+import type { DbOrTx } from '../db/database.js';
+import { listActivity } from '../activity/activity.js';
+import { listComments } from './comments.js';
+import { ticketRelations } from './dependencies.js';
+import { resolveTicket } from './tickets.js';
+
+export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
+  const ticket = await resolveTicket(db, orgId, ref);
+  const [[project], [status], relations, comments, activity] = await Promise.all([
+    db.select({ id: projects.id, slug: projects.slug, name: projects.name }).from(projects).where(eq(projects.id, ticket.projectId)),
+    db.select().from(statuses).where(eq(statuses.id, ticket.statusId)),
+    ticketRelations(db, ticket.id),
+    listComments(db, ticket.id),
+    listActivity(db, { projectId: ticket.projectId, ticketId: ticket.id, limit: 500 }),
+  ]);
+  const related = [...relations.blockedBy, ...relations.blocks, ...relations.children];
+  const statusIds = [...new Set(related.map((r) => r.statusId))];
+  const statusRows = statusIds.length ? await db.select().from(statuses).where(inArray(statuses.id, statusIds)) : [];
+  const statusById = new Map(statusRows.map((s) => [s.id, s]));
+  const describe = (r: { id: string; identifier: string; title: string; statusId: string }) => ({
+    id: r.id,
+    identifier: r.identifier,
+    title: r.title,
+    status: statusById.get(r.statusId)?.name ?? null,
+    stage: statusById.get(r.statusId)?.stage ?? null,
+  });
+  const [parent] = ticket.parentId
+    ? await db.select({ id: tickets.id, identifier: tickets.identifier, title: tickets.title }).from(tickets).where(eq(tickets.id, ticket.parentId))
+    : [];
+  return {
+    ...ticket,
+    project: project!,
+    status: { id: status!.id, name: status!.name, stage: status!.stage },
+    parent: parent ?? null,
+    children: relations.children.map(describe),
+    blockedBy: relations.blockedBy.map(describe),
+    blocks: relations.blocks.map(describe),
+    comments,
+    activity,
+  };
+}
+export type TicketDetail = Awaited<ReturnType<typeof ticketDetail>>;

@@ -1,0 +1,150 @@
+import { expect, it } from 'vitest';
+import { OpenaseError } from '@openase/shared';
+import { forEachDatabase } from '../../test/databases.js';
+import { createProject } from '../projects/projects.js';
+import { addRepository } from '../projects/repositories.js';
+import { createStatus, deleteStatus, listStatuses } from '../statuses/statuses.js';
+import { listActivity } from '../activity/activity.js';
+import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from './tickets.js';
+import { linkTickets } from './dependencies.js';
+import { addComment, commentHistory, editComment } from './comments.js';
+import { ticketDetail } from './detail.js';
+
+async function expectCode(promise: Promise<unknown>, code: string, message?: RegExp) {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected the call to fail').toBeTruthy();
+  const code_ = err instanceof OpenaseError ? err.code : (err as { name?: string }).name === 'ZodError' ? 'VALIDATION_FAILED' : String(err);
+  expect(code_).toBe(code);
+  if (message) expect((err as Error).message).toMatch(message);
+}
+
+forEachDatabase('tickets', (get) => {
+  it('derives slug and prefix from the name and creates the default statuses', async () => {
+    const { deps, admin } = get();
+    const project = await createProject(deps, admin, { name: 'Demo' });
+    expect(project.slug).toBe('demo');
+    expect(project.ticketPrefix).toBe('DEMO');
+    const statuses = await listStatuses(deps.db, project.id);
+    expect(statuses.map((s) => `${s.name}:${s.stage}`)).toEqual([
+      'Backlog:backlog',
+      'Todo:unstarted',
+      'In Progress:started',
+      'In Review:started',
+      'Done:completed',
+      'Cancelled:canceled',
+    ]);
+    await expectCode(createProject(deps, admin, { name: 'demo' }), 'CONFLICT', /slug "demo" already exists/);
+  });
+
+  it('gives 200 concurrent creates 200 distinct, gap-free identifiers', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Race', ticketPrefix: 'RACE' });
+    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => createTicket(deps, admin, { project: 'race', title: `ticket ${i}` })));
+    const numbers = created.map((t) => t.number).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(new Set(created.map((t) => t.identifier)).size).toBe(200);
+  });
+
+  it('moves a ticket and records both changes in the activity log', async () => {
+    const { deps, admin } = get();
+    const project = await createProject(deps, admin, { name: 'Moves' });
+    const ticket = await createTicket(deps, admin, { project: 'moves', title: 'Add login' });
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'todo' });
+    const detail = await ticketDetail(deps.db, admin.orgId, ticket.identifier.toLowerCase());
+    expect(detail.status.name).toBe('Todo');
+    expect(detail.activity.map((a) => a.action)).toEqual(['ticket.created', 'ticket.moved']);
+    expect(detail.activity[1]!.before).toEqual({ status: 'Backlog' });
+    expect(detail.activity[1]!.after).toEqual({ status: 'Todo' });
+    const seqs = (await listActivity(deps.db, { projectId: project.id })).map((a) => a.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('refuses an unknown status with the known ones listed', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Unknown' });
+    const t = await createTicket(deps, admin, { project: 'unknown', title: 'x' });
+    await expectCode(moveTicket(deps, admin, { ticket: t.identifier, status: 'Nope' }), 'NOT_FOUND', /status "Nope" does not exist.*Backlog, Todo/);
+    await expectCode(createTicket(deps, admin, { project: 'unknown', title: 'x', status: 'Nope' }), 'NOT_FOUND');
+  });
+
+  it('refuses dependency cycles, direct and transitive, and parent cycles', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Deps' });
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((title) => createTicket(deps, admin, { project: 'deps', title })));
+    await linkTickets(deps, admin, { blocker: a!.identifier, blocked: b!.identifier });
+    await linkTickets(deps, admin, { blocker: b!.identifier, blocked: c!.identifier });
+    await expectCode(linkTickets(deps, admin, { blocker: a!.identifier, blocked: a!.identifier }), 'DEPENDENCY_CYCLE');
+    await expectCode(linkTickets(deps, admin, { blocker: b!.identifier, blocked: a!.identifier }), 'DEPENDENCY_CYCLE');
+    await expectCode(linkTickets(deps, admin, { blocker: c!.identifier, blocked: a!.identifier }), 'DEPENDENCY_CYCLE', /would make a cycle/);
+    await expectCode(linkTickets(deps, admin, { blocker: a!.identifier, blocked: b!.identifier }), 'CONFLICT');
+    const detail = await ticketDetail(deps.db, admin.orgId, b!.identifier);
+    expect(detail.blockedBy.map((x) => x.identifier)).toEqual([a!.identifier]);
+    expect(detail.blocks.map((x) => x.identifier)).toEqual([c!.identifier]);
+
+    await updateTicket(deps, admin, { ticket: b!.identifier, parent: a!.identifier });
+    await expectCode(updateTicket(deps, admin, { ticket: a!.identifier, parent: b!.identifier }), 'DEPENDENCY_CYCLE');
+    await expectCode(updateTicket(deps, admin, { ticket: a!.identifier, parent: a!.identifier }), 'DEPENDENCY_CYCLE');
+  });
+
+  it('refuses oversized and empty input with a clear message', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Sizes' });
+    await expectCode(createTicket(deps, admin, { project: 'sizes', title: 'x'.repeat(501) }), 'VALIDATION_FAILED', /at most 500/);
+    await expectCode(createTicket(deps, admin, { project: 'sizes', title: '   ' }), 'VALIDATION_FAILED', /needs a title/);
+    await expectCode(createTicket(deps, admin, { project: 'sizes', title: 'ok', description: 'd'.repeat(100_001) }), 'VALIDATION_FAILED');
+    await expectCode(createTicket(deps, admin, { project: 'nowhere', title: 'ok' }), 'NOT_FOUND', /project "nowhere" does not exist/);
+  });
+
+  it('stores SQL-ish and shell-ish text verbatim', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Hostile' });
+    const title = `Robert'); DROP TABLE tickets;-- $(rm -rf /) \`id\` "quoted" ../../etc/passwd \u2603`;
+    const description = `line1\nline2\t%_\\ ${'x'.repeat(1000)} <script>alert(1)</script>`;
+    const t = await createTicket(deps, admin, { project: 'hostile', title, description, labels: ["it's", '$(x)'] });
+    const detail = await ticketDetail(deps.db, admin.orgId, t.identifier);
+    expect(detail.title).toBe(title);
+    expect(detail.description).toBe(description);
+    expect(detail.labels).toEqual(["it's", '$(x)']);
+    const found = await listTickets(deps.db, admin.orgId, { project: 'hostile', search: "'); DROP" });
+    expect(found.map((x) => x.id)).toEqual([t.id]);
+    expect(await listTickets(deps.db, admin.orgId, { project: 'hostile', search: '%' })).toHaveLength(0);
+  });
+
+  it('deletes a status only after moving its tickets, recording each move', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Columns' });
+    await createStatus(deps, admin, { project: 'columns', name: 'QA', stage: 'started', position: 3 });
+    const t = await createTicket(deps, admin, { project: 'columns', title: 'x', status: 'QA' });
+    await expectCode(deleteStatus(deps, admin, { project: 'columns', status: 'QA' }), 'CONFLICT', /--move-to/);
+    const result = await deleteStatus(deps, admin, { project: 'columns', status: 'QA', moveTicketsTo: 'In Review' });
+    expect(result.movedTickets).toBe(1);
+    const detail = await ticketDetail(deps.db, admin.orgId, t.identifier);
+    expect(detail.status.name).toBe('In Review');
+  });
+
+  it('keeps comment history and archives tickets', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Talk' });
+    const t = await createTicket(deps, admin, { project: 'talk', title: 'x' });
+    const c = await addComment(deps, admin, { ticket: t.identifier, body: 'first' });
+    const edited = await editComment(deps, admin, { commentId: c.id, body: 'second' });
+    expect(edited.revision).toBe(2);
+    expect((await commentHistory(deps.db, admin.orgId, c.id)).map((r) => r.body)).toEqual(['first']);
+    await archiveTicket(deps, admin, { ticket: t.identifier });
+    expect(await listTickets(deps.db, admin.orgId, { project: 'talk' })).toHaveLength(0);
+    expect(await listTickets(deps.db, admin.orgId, { project: 'talk', includeArchived: true })).toHaveLength(1);
+  });
+
+  it('refuses a viewer and a non-git URL', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Perms' });
+    await expectCode(createTicket(deps, { ...admin, role: 'viewer' }, { project: 'perms', title: 'x' }), 'FORBIDDEN');
+    await expectCode(addRepository(deps, admin, { project: 'perms', url: '--upload-pack=evil' }), 'BAD_REQUEST');
+    const repo = await addRepository(deps, admin, { project: 'perms', url: 'file:///srv/git/app.git' });
+    expect(repo.name).toBe('app');
+  });
+});
+

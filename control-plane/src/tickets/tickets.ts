@@ -1,0 +1,256 @@
+/**
+ * Tickets: creation with race-free, gap-free identifiers, updates, moves between statuses and
+ * archiving. Every change records an activity entry with what it was before and after.
+ */
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import {
+  isUuid,
+  badRequest,
+  notFound,
+  parseTicketIdentifier,
+  ticketArchiveInput,
+  ticketCreateInput,
+  ticketListInput,
+  ticketMoveInput,
+  ticketUpdateInput,
+  type TicketCreateInput,
+  type TicketUpdateInput,
+} from '@openase/shared';
+import type { z } from 'zod';
+import { projects, statuses, tickets } from '../db/schema.js';
+import type { DbOrTx, Tx } from '../db/database.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { resolveProject } from '../projects/projects.js';
+import { listStatuses, resolveStatus } from '../statuses/statuses.js';
+import { assertNoParentCycle } from './dependencies.js';
+
+export type Ticket = typeof tickets.$inferSelect;
+
+/** A ticket is named by its identifier (`DEMO-1`, case-insensitive) or its id. */
+export async function resolveTicket(db: DbOrTx, orgId: string, ref: string): Promise<Ticket> {
+  const key = ref.trim();
+  let condition: SQL | undefined;
+  if (isUuid(key)) condition = eq(tickets.id, key);
+  else {
+    const parsed = parseTicketIdentifier(key);
+    if (!parsed) throw badRequest(`"${key}" is not a ticket identifier; identifiers look like DEMO-42`);
+    condition = and(eq(projects.ticketPrefix, parsed.prefix), eq(tickets.number, parsed.number));
+  }
+  const [row] = await db
+    .select({ ticket: tickets })
+    .from(tickets)
+    .innerJoin(projects, eq(projects.id, tickets.projectId))
+    .where(and(eq(projects.orgId, orgId), condition))
+    .limit(1);
+  if (!row) throw notFound(`ticket ${key} does not exist`);
+  return row.ticket;
+}
+
+export async function createTicket(deps: Deps, actor: Actor, raw: TicketCreateInput): Promise<Ticket> {
+  requireRole(actor, 'member', 'create tickets');
+  const input = ticketCreateInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const status = input.status ? await resolveStatus(tx, project.id, input.status) : await defaultStatus(tx, project.id);
+    const parent = input.parent ? await resolveTicket(tx, actor.orgId, input.parent) : null;
+    if (parent && parent.projectId !== project.id) throw badRequest(`parent ${parent.identifier} belongs to another project`);
+    // The row lock taken here serializes concurrent creates in one project until commit, so
+    // numbers are unique and, since a rollback undoes the bump, gap-free.
+    const [counter] = await tx
+      .update(projects)
+      .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
+      .where(eq(projects.id, project.id))
+      .returning({ seq: projects.ticketSeq });
+    const number = counter!.seq;
+    const now = deps.clock.now();
+    const [ticket] = await tx
+      .insert(tickets)
+      .values({
+        id: deps.ids.uuid(),
+        projectId: project.id,
+        number,
+        identifier: `${project.ticketPrefix}-${number}`,
+        title: input.title,
+        description: input.description,
+        statusId: status.id,
+        priority: input.priority,
+        labels: dedupe(input.labels),
+        parentId: parent?.id ?? null,
+        budgetUsd: input.budgetUsd ?? null,
+        createdBy: actor.name,
+        createdAt: now,
+        updatedAt: now,
+        statusChangedAt: now,
+      })
+      .returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      ticketId: ticket!.id,
+      action: 'ticket.created',
+      entityType: 'ticket',
+      entityId: ticket!.id,
+      summary: `created ${ticket!.identifier} "${truncate(input.title)}" in ${status.name}`,
+      after: { title: input.title, status: status.name, priority: input.priority, labels: ticket!.labels, parent: parent?.identifier ?? null },
+    });
+    return ticket!;
+  });
+}
+
+async function defaultStatus(tx: Tx, projectId: string) {
+  const all = await listStatuses(tx, projectId);
+  const chosen = all.find((s) => s.isDefault) ?? all.find((s) => s.stage === 'backlog') ?? all[0];
+  if (!chosen) throw badRequest('this project has no statuses; create one with `openase status create`');
+  return chosen;
+}
+
+export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateInput): Promise<Ticket> {
+  requireRole(actor, 'member', 'edit tickets');
+  const input = ticketUpdateInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    const patch: Partial<Ticket> = {};
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    const set = <K extends keyof Ticket>(key: K, value: Ticket[K], shown: unknown = value, shownBefore: unknown = ticket[key]) => {
+      if (JSON.stringify(ticket[key]) === JSON.stringify(value)) return;
+      patch[key] = value;
+      before[key] = shownBefore;
+      after[key] = shown;
+    };
+    if (input.title !== undefined) set('title', input.title);
+    if (input.description !== undefined) set('description', input.description);
+    if (input.priority !== undefined) set('priority', input.priority);
+    if (input.labels !== undefined) set('labels', dedupe(input.labels));
+    if (input.budgetUsd !== undefined) set('budgetUsd', input.budgetUsd);
+    if (input.parent !== undefined) {
+      const parent = input.parent === null ? null : await resolveTicket(tx, actor.orgId, input.parent);
+      if (parent) {
+        if (parent.projectId !== ticket.projectId) throw badRequest(`parent ${parent.identifier} belongs to another project`);
+        await assertNoParentCycle(tx, ticket, parent);
+      }
+      const oldParent = ticket.parentId ? (await tx.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId)))[0] : null;
+      set('parentId', parent?.id ?? null, parent?.identifier ?? null, oldParent?.identifier ?? null);
+    }
+    if (Object.keys(patch).length === 0) return ticket;
+    const [updated] = await tx
+      .update(tickets)
+      .set({ ...patch, updatedAt: deps.clock.now() })
+      .where(eq(tickets.id, ticket.id))
+      .returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: ticket.projectId,
+      ticketId: ticket.id,
+      action: 'ticket.updated',
+      entityType: 'ticket',
+      entityId: ticket.id,
+      summary: `updated ${ticket.identifier}: ${Object.keys(after).join(', ')}`,
+      before,
+      after,
+    });
+    return updated!;
+  });
+}
+
+export async function moveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketMoveInput>): Promise<Ticket> {
+  requireRole(actor, 'member', 'move tickets');
+  const input = ticketMoveInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    const target = await resolveStatus(tx, ticket.projectId, input.status);
+    if (target.id === ticket.statusId) return ticket;
+    const [from] = await tx.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, ticket.statusId));
+    const now = deps.clock.now();
+    const [updated] = await tx
+      .update(tickets)
+      .set({ statusId: target.id, updatedAt: now, statusChangedAt: now })
+      .where(eq(tickets.id, ticket.id))
+      .returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: ticket.projectId,
+      ticketId: ticket.id,
+      action: 'ticket.moved',
+      entityType: 'ticket',
+      entityId: ticket.id,
+      summary: `moved ${ticket.identifier} from ${from?.name ?? '?'} to ${target.name}`,
+      before: { status: from?.name ?? null },
+      after: { status: target.name },
+    });
+    return updated!;
+  });
+}
+
+export async function archiveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketArchiveInput>): Promise<Ticket> {
+  requireRole(actor, 'member', 'archive tickets');
+  const input = ticketArchiveInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    if ((ticket.archivedAt !== null) === input.archived) return ticket;
+    const now = deps.clock.now();
+    const [updated] = await tx
+      .update(tickets)
+      .set({ archivedAt: input.archived ? now : null, updatedAt: now })
+      .where(eq(tickets.id, ticket.id))
+      .returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: ticket.projectId,
+      ticketId: ticket.id,
+      action: input.archived ? 'ticket.archived' : 'ticket.unarchived',
+      entityType: 'ticket',
+      entityId: ticket.id,
+      summary: `${input.archived ? 'archived' : 'restored'} ${ticket.identifier}`,
+      before: { archived: !input.archived },
+      after: { archived: input.archived },
+    });
+    return updated!;
+  });
+}
+
+/** Resolves and locks the ticket row for the rest of the transaction. */
+export async function lockTicket(tx: Tx, orgId: string, ref: string): Promise<Ticket> {
+  const ticket = await resolveTicket(tx, orgId, ref);
+  const [locked] = await tx.select().from(tickets).where(eq(tickets.id, ticket.id)).for('update');
+  return locked!;
+}
+
+export interface TicketListItem extends Ticket {
+  statusName: string;
+  statusStage: string;
+}
+
+export async function listTickets(db: DbOrTx, orgId: string, raw: z.input<typeof ticketListInput>): Promise<TicketListItem[]> {
+  const input = ticketListInput.parse(raw);
+  const project = await resolveProject(db, orgId, input.project);
+  const conditions: SQL[] = [eq(tickets.projectId, project.id)];
+  if (!input.includeArchived) conditions.push(isNull(tickets.archivedAt));
+  if (input.status) conditions.push(eq(tickets.statusId, (await resolveStatus(db, project.id, input.status)).id));
+  if (input.priority) conditions.push(eq(tickets.priority, input.priority));
+  if (input.label) conditions.push(sql`${input.label} = any(${tickets.labels})`);
+  if (input.search) {
+    const pattern = `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`(${tickets.title} ilike ${pattern} or ${tickets.identifier} ilike ${pattern})`);
+  }
+  const rows = await db
+    .select({ ticket: tickets, statusName: statuses.name, statusStage: statuses.stage })
+    .from(tickets)
+    .innerJoin(statuses, eq(statuses.id, tickets.statusId))
+    .where(and(...conditions))
+    .orderBy(asc(statuses.position), desc(tickets.number))
+    .limit(input.limit);
+  return rows.map((r) => ({ ...r.ticket, statusName: r.statusName, statusStage: r.statusStage }));
+}
+
+export async function ticketsByIds(db: DbOrTx, ids: string[]): Promise<Ticket[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(tickets).where(inArray(tickets.id, ids));
+}
+
+function dedupe(labels: string[]): string[] {
+  return [...new Set(labels)];
+}
+
+function truncate(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Front matter schema. Every object is strict: unknown keys are reported as errors. */
+
+const positiveInt = z.number().int().min(1);
+const statusList = z.array(z.string().min(1)).min(1, 'must list at least one status');
+const stringList = z.array(z.string().min(1));
+
+export const HOOK_NAMES = [
+  'on_claim',
+  'before_turn',
+  'after_turn',
+  'before_finish',
+  'on_done',
+  'on_error',
+  'on_cancel',
+] as const;
+
+export const HOOK_DEFAULTS = { timeout: 300, policy: 'block' } as const;
+
+export const hookSchema = z.strictObject({
+  run: z.string().min(1),
+  timeout: positiveInt.default(HOOK_DEFAULTS.timeout),
+  policy: z.enum(['block', 'warn', 'ignore']).default(HOOK_DEFAULTS.policy),
+  workdir: z.string().min(1).optional(),
+});
+
+const hooksSchema = z.strictObject(
+  Object.fromEntries(HOOK_NAMES.map((n) => [n, z.array(hookSchema).optional()])) as Record<
+    (typeof HOOK_NAMES)[number],
+    z.ZodOptional<z.ZodArray<typeof hookSchema>>
+  >,
+);
+
+const allowDeny = z.strictObject({ allow: stringList.optional(), deny: stringList.optional() });
+
+const skillSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
+]);
+
+/** Defaults applied when a field is absent; serializeHarness omits fields equal to these. */
+export const HARNESS_DEFAULTS = {
+  max_turns: 10,
+  max_attempts: 3,
+  timeout_minutes: 60,
+  stall_timeout_minutes: 5,
+  active: true,
+} as const;
+
+export const harnessSchema = z.strictObject({
+  name: z.string().min(1),
+  agent: z.string().min(1).optional(),
+  pickup: statusList,
+  finish: statusList,
+  max_concurrent: positiveInt.optional(),
+  max_turns: positiveInt.default(HARNESS_DEFAULTS.max_turns),
+  max_attempts: positiveInt.default(HARNESS_DEFAULTS.max_attempts),
+  timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.timeout_minutes),
+  stall_timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.stall_timeout_minutes),
+  budget_usd: z.number().min(0).optional(),
+  machine_labels: stringList.optional(),
+  tools: allowDeny.optional(),
+  paths: allowDeny.optional(),
+  hooks: hooksSchema.optional(),
+  scopes: stringList.optional(),
+  skills: z.array(skillSchema).optional(),
+  active: z.boolean().default(HARNESS_DEFAULTS.active),
+});
+
+/** A parsed harness with defaults filled in. */
+export type Harness = z.output<typeof harnessSchema>;
+/** What a caller may pass to serializeHarness: defaults may be left out. */
+export type HarnessInput = z.input<typeof harnessSchema>;
+export type Hook = z.output<typeof hookSchema>;
+export type HookName = (typeof HOOK_NAMES)[number];

@@ -1,0 +1,146 @@
+/**
+ * The first-user flow with real processes: `openase serve` from the bundle on the embedded
+ * database, then the CLI against it, exactly as the README tells a new user.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM helper without types
+import { bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
+
+let home: string;
+let server: ChildProcess;
+let serverOutput = '';
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [bundlePath as string, ...args], { env: { ...process.env, OPENASE_HOME: home, OPENASE_URL: '', OPENASE_TOKEN: '' }, encoding: 'utf8', input });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('openase CLI against a running server', () => {
+  beforeAll(async () => {
+    (ensureBuilt as () => void)();
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-cli-'));
+    server = spawn(process.execPath, [bundlePath as string, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '' } });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${serverOutput}`)), 30_000);
+      const onData = (chunk: Buffer) => {
+        serverOutput += chunk.toString();
+        if (/sign in as admin/.test(serverOutput) && /credentials/.test(serverOutput)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      server.stdout!.on('data', onData);
+      server.stderr!.on('data', onData);
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${serverOutput}`)));
+    });
+  });
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs the README flow: project, ticket, move, show with activity', () => {
+    const project = cli(['project', 'create', 'Demo', '--json']);
+    expect(project.code, project.err).toBe(0);
+    expect(JSON.parse(project.out)).toMatchObject({ slug: 'demo', ticketPrefix: 'DEMO' });
+    const ticket = cli(['ticket', 'create', '--project', 'demo', '--title', 'Add login', '--json']);
+    expect(ticket.code, ticket.err).toBe(0);
+    expect(JSON.parse(ticket.out).identifier).toBe('DEMO-1');
+    const moved = cli(['ticket', 'move', 'DEMO-1', 'Todo']);
+    expect(moved.code, moved.err).toBe(0);
+    const shown = cli(['ticket', 'show', 'DEMO-1', '--json']);
+    const detail = JSON.parse(shown.out);
+    expect(detail.status.name).toBe('Todo');
+    expect(detail.activity.map((a: { action: string }) => a.action)).toEqual(['ticket.created', 'ticket.moved']);
+    const human = cli(['ticket', 'show', 'DEMO-1']);
+    expect(human.out).toMatch(/status:\s+Todo \(unstarted\)/);
+    expect(human.out).toMatch(/moved DEMO-1 from Backlog to Todo/);
+  });
+
+  it('fails with one line and a non-zero exit on errors', () => {
+    const unknown = cli(['ticket', 'move', 'DEMO-1', 'Nowhere']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err.trim().split('\n')).toHaveLength(1);
+    expect(unknown.err).toMatch(/status "Nowhere" does not exist/);
+    const usage = cli(['ticket', 'create', '--project', 'demo']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toMatch(/--title is required/);
+    const flag = cli(['ticket', 'list', '--bogus']);
+    expect(flag.code).toBe(2);
+    const cmd = cli(['nonsense']);
+    expect(cmd.code).toBe(2);
+  });
+
+  it('has --help on every command', () => {
+    for (const args of [['--help'], ['ticket', '--help'], ['ticket', 'link', '--help'], ['status', 'delete', '--help'], ['token', 'create', '--help'], ['serve', '--help']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.out).toMatch(/Usage: openase/);
+    }
+  });
+
+  it('creates, uses and revokes API tokens', () => {
+    const created = JSON.parse(cli(['token', 'create', 'ci', '--scopes', 'read', '--json']).out);
+    expect(created.token).toMatch(/^oat_/);
+    const listed = JSON.parse(cli(['token', 'list', '--json']).out);
+    expect(JSON.stringify(listed)).not.toContain(created.token.split('_')[2]);
+    const env = { ...process.env, OPENASE_HOME: home, OPENASE_TOKEN: created.token };
+    const asReader = spawnSync(process.execPath, [bundlePath as string, 'project', 'create', 'Nope'], { env, encoding: 'utf8' });
+    expect(asReader.status).toBe(1);
+    expect(asReader.stderr).toMatch(/lacks the "write" scope/);
+    expect(cli(['token', 'revoke', created.record.id]).code).toBe(0);
+    const afterRevoke = spawnSync(process.execPath, [bundlePath as string, 'project', 'list'], { env, encoding: 'utf8' });
+    expect(afterRevoke.status).toBe(1);
+    expect(afterRevoke.stderr).toMatch(/revoked/);
+  });
+
+  it('logs in with --url/--token into a fresh home, refusing a bad token', () => {
+    const { url, token } = JSON.parse(fs.readFileSync(path.join(home, 'credentials'), 'utf8'));
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-login-'));
+    const run = (args: string[]) => spawnSync(process.execPath, [bundlePath as string, ...args], { env: { ...process.env, OPENASE_HOME: other, OPENASE_URL: '', OPENASE_TOKEN: '' }, encoding: 'utf8' });
+    const bad = run(['login', '--url', url, '--token', 'oat_000000000000_notarealsecretnotarealsecret']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/not valid/);
+    expect(fs.existsSync(path.join(other, 'credentials'))).toBe(false);
+    const good = run(['login', '--url', url, '--token', token]);
+    expect(good.status, good.stderr).toBe(0);
+    expect(fs.statSync(path.join(other, 'credentials')).mode & 0o777).toBe(0o600);
+    expect(run(['project', 'list', '--json']).status).toBe(0);
+    fs.rmSync(other, { recursive: true, force: true });
+  });
+
+  it('creates a join token that a daemon exchanges once over POST /agent/join', async () => {
+    const created = cli(['machine', 'join-token', 'create', '--labels', 'linux', '--json']);
+    expect(created.code, created.err).toBe(0);
+    const { token, command } = JSON.parse(created.out);
+    expect(command).toMatch(/^openase-agent join http:\/\/127\.0\.0\.1:\d+ oaj_/);
+    const url = JSON.parse(fs.readFileSync(path.join(home, 'credentials'), 'utf8')).url;
+    const join = (bearer: string, body: unknown) =>
+      fetch(`${url}/agent/join`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const bad = await join(token, { name: '../../etc' });
+    expect(bad.status).toBe(400);
+    const first = await join(token, { name: 'box-1', slots: 2 });
+    expect(first.status).toBe(200);
+    expect(((await first.json()) as { credential: string }).credential).toMatch(/^oam_/);
+    const replay = await join(token, { name: 'box-2' });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { error: { message: string } }).error.message).toMatch(/already been used/);
+    const listed = JSON.parse(cli(['machine', 'list', '--json']).out);
+    expect(listed).toMatchObject([{ name: 'box-1', slots: 2, labels: ['linux'] }]);
+    expect(cli(['machine', 'revoke', 'box-1']).code).toBe(0);
+    expect(cli(['machine', 'list']).out).toMatch(/box-1.*revoked/);
+  });
+
+  it('refuses a second server on the same embedded database', () => {
+    const second = spawnSync(process.execPath, [bundlePath as string, 'serve', '--port', '0', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '' }, encoding: 'utf8', timeout: 30_000 });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/in use by process \d+/);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Runs a suite once per database backend: `[pglite]` always (in memory), `[postgres]` when
+ * TEST_DATABASE_URL is set, each on a fresh database created for the suite and dropped after.
+ */
+import { afterAll, beforeAll, describe } from 'vitest';
+import postgres from 'postgres';
+import { randomBytes } from 'node:crypto';
+import { openDatabase, type Database, type DatabaseTarget } from '../src/db/database.js';
+import { createChangeBus } from '../src/kernel/change-bus.js';
+import { randomIds, systemClock, type Actor, type Clock, type Deps } from '../src/kernel/context.js';
+import { bootstrapInstance } from '../src/auth/bootstrap.js';
+
+export interface TestDb {
+  kind: 'pglite' | 'postgres';
+  database: Database;
+  deps: Deps;
+  admin: Actor;
+  target: DatabaseTarget;
+}
+
+export const postgresUrl = process.env.TEST_DATABASE_URL ?? null;
+
+/** Creates an empty PostgreSQL database for one suite; returns its URL and a dropper. */
+export async function createScratchPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `openase_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const conn = postgres(baseUrl, { max: 1, onnotice: () => {} });
+      await conn.unsafe(`drop database if exists ${name} with (force)`);
+      await conn.end();
+    },
+  };
+}
+
+export function forEachDatabase(name: string, suite: (get: () => TestDb) => void, opts: { clock?: Clock } = {}): void {
+  const backends: Array<'pglite' | 'postgres'> = ['pglite', 'postgres'];
+  for (const kind of backends) {
+    describe.skipIf(kind === 'postgres' && !postgresUrl)(`${name} [${kind}]`, () => {
+      let current: TestDb | null = null;
+      let drop: (() => Promise<void>) | null = null;
+      beforeAll(async () => {
+        let target: DatabaseTarget;
+        if (kind === 'postgres') {
+          const scratch = await createScratchPostgres(postgresUrl!);
+          drop = scratch.drop;
+          target = { kind: 'postgres', url: scratch.url, maxConnections: 20 };
+        } else target = { kind: 'pglite', dataDir: null };
+        const database = await openDatabase(target);
+        const deps: Deps = { db: database.db, clock: opts.clock ?? systemClock, ids: randomIds, bus: createChangeBus() };
+        const boot = await bootstrapInstance(deps);
+        const admin: Actor = { type: 'user', id: boot.adminUserId, name: 'admin', orgId: boot.orgId, userId: boot.adminUserId, role: 'admin' };
+        current = { kind, database, deps, admin, target };
+      });
+      afterAll(async () => {
+        await current?.database.close();
+        await drop?.();
+      });
+      suite(() => {
+        if (!current) throw new Error('database not ready');
+        return current;
+      });
+    });
+  }
+}

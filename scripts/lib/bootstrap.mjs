@@ -1,0 +1,70 @@
+// Makes a fresh clone runnable with only Node and git: finds or fetches pnpm (pinned), installs
+// dependencies from the lockfile when needed, and rebuilds the control-plane bundle when its
+// sources are newer than it. Plain Node, no dependencies: it runs before anything is installed.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PNPM_VERSION = '10.34.9';
+
+function log(line) {
+  process.stderr.write(`[openase] ${line}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    log(`${cmd} ${args.join(' ')} failed with exit code ${result.status}`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+/** `pnpm` on PATH when it is the pinned major, else `npx -y pnpm@<pinned>` (Corepack is not used: its signature check fails here). */
+export function pnpmCommand() {
+  const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
+  if (probe.status === 0 && probe.stdout.trim().startsWith('10.')) return ['pnpm'];
+  return ['npx', '-y', `pnpm@${PNPM_VERSION}`];
+}
+
+export function pnpm(args, opts) {
+  const [cmd, ...pre] = pnpmCommand();
+  run(cmd, [...pre, ...args], opts);
+}
+
+function mtime(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newestIn(dir) {
+  let newest = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestIn(full) : mtime(full));
+  }
+  return newest;
+}
+
+export function ensureInstalled() {
+  const marker = path.join(root, 'node_modules', '.modules.yaml');
+  if (mtime(marker) >= mtime(path.join(root, 'pnpm-lock.yaml')) && mtime(marker) >= mtime(path.join(root, 'package.json'))) return;
+  log('installing dependencies (pnpm install --frozen-lockfile)…');
+  pnpm(['install', '--frozen-lockfile']);
+}
+
+export const bundlePath = path.join(root, 'control-plane', 'dist', 'openase.mjs');
+
+export function ensureBuilt() {
+  const sources = Math.max(newestIn(path.join(root, 'control-plane', 'src')), newestIn(path.join(root, 'shared', 'src')), mtime(path.join(root, 'control-plane', 'build.mjs')));
+  if (mtime(bundlePath) >= sources) return;
+  log('building the control plane…');
+  run(process.execPath, [path.join(root, 'control-plane', 'build.mjs')]);
+}

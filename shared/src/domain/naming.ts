@@ -1,0 +1,37 @@
+/**
+ * Derivations from user-given names. Pure, shared by the control plane (authoritative) and the
+ * web (previews) so both agree: `Demo` → slug `demo`, prefix `DEMO`.
+ */
+export function slugFromName(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/g, '');
+  return slug || 'project';
+}
+
+export function ticketPrefixFromName(name: string): string {
+  const letters = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toUpperCase();
+  const prefix = letters.replace(/^[0-9]+/, '').slice(0, 6);
+  return prefix || 'T';
+}
+
+/** `DEMO-42` → `{ prefix: 'DEMO', number: 42 }`; anything else → null. */
+export function parseTicketIdentifier(ref: string): { prefix: string; number: number } | null {
+  const m = /^([A-Za-z][A-Za-z0-9]*)-(\d{1,9})$/.exec(ref.trim());
+  if (!m) return null;
+  return { prefix: m[1]!.toUpperCase(), number: Number(m[2]) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Entities are addressed by a human name or their uuid; this tells which one a reference is. */
+export function isUuid(ref: string): boolean {
+  return UUID.test(ref);
+}

@@ -1,0 +1,127 @@
+/**
+ * The daemon ↔ control plane protocol (version 1). One state machine over three transports:
+ * WebSocket (reverse), JSON lines over an SSH exec channel (direct), JSON lines over a child's
+ * stdio (local). Every frame is one JSON object with a `type`; both sides validate every frame
+ * with these schemas and answer an invalid one with an `error` frame naming the problem.
+ * See docs/protocol.md (to be written with the fleet capability) for the sequence.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest frame either side accepts (bytes of UTF-8 JSON). `ws` would default to 100 MiB. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** Largest single event payload; bigger output is split or truncated with an explicit marker. */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+/** WebSocket close codes with meaning to the daemon. */
+export const CLOSE_CODES = {
+  /** The credential was revoked or is unknown: do not reconnect. */
+  revoked: 4401,
+  /** Protocol version outside the server's range: do not reconnect until upgraded. */
+  unsupportedVersion: 4426,
+  /** Another session of the same machine replaced this one. */
+  replaced: 4409,
+  /** The frame was malformed or too large. */
+  badFrame: 4400,
+} as const;
+
+export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'unsupported_version', 'internal'] as const;
+
+const id = z.string().min(1).max(100);
+const leaseEpoch = z.number().int().min(1);
+const seq = z.number().int().min(1);
+const label = z.string().min(1).max(50);
+
+export const cliInfoSchema = z.object({ name: z.string().min(1).max(50), version: z.string().max(100).nullable(), path: z.string().max(1000) });
+
+export const helloSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.number().int().min(1),
+  version: z.string().max(50),
+  hostname: z.string().max(255),
+  os: z.string().max(50),
+  arch: z.string().max(50),
+  labels: z.array(label).max(50),
+  slots: z.number().int().min(1).max(1000),
+  clis: z.array(cliInfoSchema).max(50),
+  running: z.array(z.object({ runId: id, leaseEpoch, lastSeq: z.number().int().min(0) })).max(1000),
+});
+
+export const welcomeSchema = z.object({
+  type: z.literal('welcome'),
+  sessionId: id,
+  machineId: id,
+  heartbeatMs: z.number().int().min(1000),
+  protocol: z.object({ min: z.number().int(), max: z.number().int() }),
+  /** Per running run reported in hello: continue (the lease is still ours) or kill it. */
+  reconcile: z.array(z.object({ runId: id, action: z.enum(['continue', 'kill']), ackedSeq: z.number().int().min(0) })),
+});
+
+export const heartbeatSchema = z.object({
+  type: z.literal('heartbeat'),
+  slotsUsed: z.number().int().min(0),
+  load: z.number().min(0).optional(),
+  diskFreeBytes: z.number().min(0).optional(),
+  clis: z.array(cliInfoSchema).max(50).optional(),
+  runs: z.array(z.object({ runId: id, leaseEpoch })).max(1000),
+});
+
+export const runSpecSchema = z.object({
+  /** A plain command (argv) for hand-started runs; agent runs add their adapter spec later. */
+  command: z.array(z.string().max(100_000)).min(1).max(1000),
+  cwd: z.string().max(4096).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(100_000)).optional(),
+  timeoutMs: z.number().int().min(1).optional(),
+});
+
+export const runOfferSchema = z.object({ type: z.literal('run.offer'), runId: id, leaseEpoch, spec: runSpecSchema });
+export const runAcceptSchema = z.object({ type: z.literal('run.accept'), runId: id, leaseEpoch });
+export const runRejectSchema = z.object({ type: z.literal('run.reject'), runId: id, leaseEpoch, reason: z.string().max(1000) });
+export const runCancelSchema = z.object({ type: z.literal('run.cancel'), runId: id, leaseEpoch, graceMs: z.number().int().min(0).default(10_000) });
+export const runInputSchema = z.object({ type: z.literal('run.input'), runId: id, leaseEpoch, text: z.string().max(MAX_EVENT_BYTES) });
+
+export const runEventSchema = z.object({
+  seq,
+  ts: z.number().int().min(0),
+  kind: z.string().min(1).max(50),
+  payload: z.unknown(),
+});
+export const runEventsSchema = z.object({
+  type: z.literal('run.events'),
+  runId: id,
+  leaseEpoch,
+  events: z.array(runEventSchema).min(1).max(10_000),
+});
+export const runAckSchema = z.object({ type: z.literal('run.ack'), runId: id, ackedSeq: z.number().int().min(0) });
+export const runFinishedSchema = z.object({
+  type: z.literal('run.finished'),
+  runId: id,
+  leaseEpoch,
+  lastSeq: z.number().int().min(0),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().max(20).nullable(),
+  reason: z.string().max(1000).optional(),
+});
+export const errorFrameSchema = z.object({
+  type: z.literal('error'),
+  code: z.enum(PROTOCOL_ERROR_CODES),
+  message: z.string().max(2000),
+  runId: id.optional(),
+});
+
+/** Frames the daemon sends. */
+export const daemonFrameSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  heartbeatSchema,
+  runAcceptSchema,
+  runRejectSchema,
+  runEventsSchema,
+  runFinishedSchema,
+  errorFrameSchema,
+]);
+/** Frames the control plane sends. */
+export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runAckSchema, errorFrameSchema]);
+
+export type DaemonFrame = z.infer<typeof daemonFrameSchema>;
+export type ControlFrame = z.infer<typeof controlFrameSchema>;
+export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
