@@ -7,7 +7,9 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
+  primaryKey,
   boolean,
   index,
   integer,
@@ -146,6 +148,17 @@ export const tickets = pgTable(
     parentId: uuid('parent_id'),
     budgetUsd: numeric('budget_usd', { precision: 12, scale: 4, mode: 'number' }),
     costUsd: numeric('cost_usd', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+    /** Runs started for this ticket so far (the attempt number of the latest run). */
+    attemptCount: integer('attempt_count').notNull().default(0),
+    /** Not dispatched again before this time (retry backoff, provider rate-limit reset). */
+    nextRetryAt: tstz('next_retry_at'),
+    /** Set when the orchestrator stopped retrying (attempts or budget exhausted); cleared by a human retry or move. */
+    parkedReason: text('parked_reason'),
+    /** Explicit workflow for this ticket, overriding the pickup-status match. */
+    workflowId: uuid('workflow_id'),
     archivedAt: tstz('archived_at'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
@@ -245,6 +258,14 @@ export const machines = pgTable(
     arch: text('arch'),
     daemonVersion: text('daemon_version'),
     clis: jsonb('clis').notNull().default(sql`'[]'::jsonb`),
+    /** The live session (set on welcome, cleared on disconnect); null = not connected. */
+    sessionId: text('session_id'),
+    /** Bumped on every new session: a stale socket's late close never clears a newer session. */
+    sessionEpoch: integer('session_epoch').notNull().default(0),
+    /** The control-plane process holding the session (commands are routed to it). */
+    replicaId: text('replica_id'),
+    connectedAt: tstz('connected_at'),
+    disconnectedAt: tstz('disconnected_at'),
     lastSeenAt: tstz('last_seen_at'),
     createdAt: createdAt(),
     revokedAt: tstz('revoked_at'),
@@ -273,3 +294,83 @@ export const joinTokens = pgTable('join_tokens', {
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
 });
+
+/**
+ * A run: one execution on a machine, either a plain command started by hand or an agent working
+ * a ticket under a pinned workflow version. `lease_epoch` fences every daemon message: it is
+ * bumped on each offer, and a message carrying another epoch is refused.
+ */
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    workflowId: uuid('workflow_id'),
+    workflowVersionId: uuid('workflow_version_id'),
+    agentId: uuid('agent_id'),
+    /** Where it runs; null while queued and unplaced. */
+    machineId: uuid('machine_id').references(() => machines.id),
+    kind: text('kind', { enum: ['command', 'agent'] }).notNull(),
+    /** What the daemon is asked to execute (the offer's spec, secrets excluded). */
+    spec: jsonb('spec').notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    state: text('state', { enum: ['queued', 'offered', 'preparing', 'running', 'succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'] }).notNull(),
+    stateReason: text('state_reason'),
+    leaseEpoch: integer('lease_epoch').notNull().default(0),
+    leaseExpiresAt: tstz('lease_expires_at'),
+    /** The agent CLI's own session id, for resume across runs of the same ticket. */
+    sessionId: text('session_id'),
+    /** Highest seq stored with every lower seq present: what the control plane acks. */
+    ackedSeq: integer('acked_seq').notNull().default(0),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+    costUsd: numeric('cost_usd', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    startedAt: tstz('started_at'),
+    finishedAt: tstz('finished_at'),
+    /** Time of the newest event: stall detection compares against it. */
+    lastEventAt: tstz('last_event_at'),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [
+    index('runs_state').on(t.state),
+    index('runs_ticket').on(t.ticketId),
+    index('runs_machine_state').on(t.machineId, t.state),
+  ],
+);
+
+/** Every state change of a run, with why. */
+export const runTransitions = pgTable(
+  'run_transitions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    reason: text('reason').notNull(),
+    at: tstz('at').notNull(),
+  },
+  (t) => [index('run_transitions_run').on(t.runId)],
+);
+
+/**
+ * The run's normalized events (shared/src/events/run-events.ts). `(run_id, seq)` is the primary
+ * key, so ingest is idempotent: a resent batch inserts nothing twice.
+ */
+export const runEvents = pgTable(
+  'run_events',
+  {
+    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    ts: tstz('ts').notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);

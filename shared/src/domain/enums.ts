@@ -29,3 +29,32 @@ export const DEFAULT_STATUSES: ReadonlyArray<{ name: string; stage: StatusStage;
   { name: 'Done', stage: 'completed', color: '#22c55e' },
   { name: 'Cancelled', stage: 'canceled', color: '#ef4444' },
 ];
+
+/**
+ * Run lifecycle. queued → offered → preparing → running → one terminal state. `offered` = sent
+ * to a daemon that has not accepted yet (withdrawn after 10 s); `preparing` = accepted, the
+ * workspace is being made ready. Every transition is recorded with a reason (`run_transitions`).
+ */
+export const RUN_STATES = ['queued', 'offered', 'preparing', 'running', 'succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'] as const;
+export const runStateSchema = z.enum(RUN_STATES);
+export type RunState = z.infer<typeof runStateSchema>;
+export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']);
+export const ACTIVE_RUN_STATES: readonly RunState[] = ['queued', 'offered', 'preparing', 'running'];
+
+/** What a run executes: a plain command started by hand, or an agent working a ticket. */
+export const RUN_KINDS = ['command', 'agent'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export const MACHINE_KINDS = ['local', 'reverse', 'ssh'] as const;
+export type MachineKind = (typeof MACHINE_KINDS)[number];
+/**
+ * Derived from the live session and liveness thresholds: `online` (session open, heard from
+ * within the disconnect threshold), `disconnected` (silent or socket gone for less than the lost
+ * threshold), `lost` (longer), `revoked` (credential revoked), `pending` (never connected).
+ */
+export const MACHINE_STATUSES = ['online', 'disconnected', 'lost', 'revoked', 'pending'] as const;
+export type MachineStatus = (typeof MACHINE_STATUSES)[number];
+
+export const AGENT_ADAPTERS = ['claude-code', 'codex', 'gemini', 'custom'] as const;
+export const agentAdapterSchema = z.enum(AGENT_ADAPTERS);
+export type AgentAdapter = z.infer<typeof agentAdapterSchema>;

@@ -19,7 +19,7 @@ const decodeDaemon = (raw: string) => decodeFrame(daemonFrameSchema, raw, DAEMON
 describe('protocol frame decoding', () => {
   it('accepts valid frames from both sides', () => {
     expect(decodeDaemon(JSON.stringify(hello))).toMatchObject({ ok: true, frame: { type: 'hello', slots: 2 } });
-    const events = { type: 'run.events', runId: 'r1', leaseEpoch: 1, events: [{ seq: 1, ts: 0, kind: 'stdout', payload: { line: 'x' } }] };
+    const events = { type: 'run.events', runId: 'r1', leaseEpoch: 1, events: [{ seq: 1, ts: 0, event: { type: 'output', stream: 'stdout', text: 'x' } }] };
     expect(decodeDaemon(JSON.stringify(events)).ok).toBe(true);
     const offer = { type: 'run.offer', runId: 'r1', leaseEpoch: 3, spec: { command: ['echo', 'hi'] } };
     expect(decodeFrame(controlFrameSchema, JSON.stringify(offer), CONTROL_FRAME_TYPES).ok).toBe(true);
@@ -37,7 +37,7 @@ describe('protocol frame decoding', () => {
   it('names the invalid field', () => {
     const bad = decodeDaemon(JSON.stringify({ ...hello, slots: 0 }));
     expect(bad).toMatchObject({ ok: false, code: 'malformed_frame', message: expect.stringMatching(/invalid hello frame: slots/) });
-    const badSeq = decodeDaemon(JSON.stringify({ type: 'run.events', runId: 'r', leaseEpoch: 1, events: [{ seq: 0, ts: 0, kind: 'x' }] }));
+    const badSeq = decodeDaemon(JSON.stringify({ type: 'run.events', runId: 'r', leaseEpoch: 1, events: [{ seq: 0, ts: 0, event: { type: 'progress', message: 'x' } }] }));
     expect(badSeq).toMatchObject({ ok: false, message: expect.stringMatching(/events\.0\.seq/) });
   });
 

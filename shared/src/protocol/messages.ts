@@ -6,6 +6,7 @@
  * See docs/protocol.md (to be written with the fleet capability) for the sequence.
  */
 import { z } from 'zod';
+import { sequencedRunEventSchema } from '../events/run-events.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts (bytes of UTF-8 JSON). `ws` would default to 100 MiB. */
@@ -29,7 +30,6 @@ export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_t
 
 const id = z.string().min(1).max(100);
 const leaseEpoch = z.number().int().min(1);
-const seq = z.number().int().min(1);
 const label = z.string().min(1).max(50);
 
 export const cliInfoSchema = z.object({ name: z.string().min(1).max(50), version: z.string().max(100).nullable(), path: z.string().max(1000) });
@@ -80,17 +80,11 @@ export const runRejectSchema = z.object({ type: z.literal('run.reject'), runId: 
 export const runCancelSchema = z.object({ type: z.literal('run.cancel'), runId: id, leaseEpoch, graceMs: z.number().int().min(0).default(10_000) });
 export const runInputSchema = z.object({ type: z.literal('run.input'), runId: id, leaseEpoch, text: z.string().max(MAX_EVENT_BYTES) });
 
-export const runEventSchema = z.object({
-  seq,
-  ts: z.number().int().min(0),
-  kind: z.string().min(1).max(50),
-  payload: z.unknown(),
-});
 export const runEventsSchema = z.object({
   type: z.literal('run.events'),
   runId: id,
   leaseEpoch,
-  events: z.array(runEventSchema).min(1).max(10_000),
+  events: z.array(sequencedRunEventSchema).min(1).max(10_000),
 });
 export const runAckSchema = z.object({ type: z.literal('run.ack'), runId: id, ackedSeq: z.number().int().min(0) });
 export const runFinishedSchema = z.object({
