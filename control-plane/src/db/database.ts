@@ -22,6 +22,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 
 export interface Database {
   kind: DatabaseKind;
+  /** Where it was opened: lets a component open its own dedicated connection (leader lock). */
+  target: DatabaseTarget;
   db: Db;
   /** Raw access for the few things drizzle does not expose (LISTEN/NOTIFY, advisory locks). */
   raw: { pglite?: PGlite; postgres?: postgres.Sql };
@@ -33,7 +35,7 @@ export type DatabaseTarget =
   | { kind: 'postgres'; url: string; maxConnections?: number };
 
 export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boolean } = {}): Promise<Database> {
-  const database = target.kind === 'pglite' ? await openPglite(target.dataDir) : openPostgres(target.url, target.maxConnections);
+  const database = target.kind === 'pglite' ? await openPglite(target) : openPostgres(target);
   if (opts.migrate !== false) {
     try {
       await runMigrations(database, target);
@@ -45,7 +47,8 @@ export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boo
   return database;
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Promise<Database> {
+  const { dataDir } = target;
   let lock: DataDirLock | null = null;
   if (dataDir) lock = acquireDataDirLock(dataDir);
   try {
@@ -53,6 +56,7 @@ async function openPglite(dataDir: string | null): Promise<Database> {
     const db = drizzlePglite({ client, schema }) as unknown as Db;
     return {
       kind: 'pglite',
+      target,
       db,
       raw: { pglite: client },
       async close() {
@@ -66,11 +70,12 @@ async function openPglite(dataDir: string | null): Promise<Database> {
   }
 }
 
-function openPostgres(url: string, maxConnections = 10): Database {
-  const client = postgres(url, { max: maxConnections, onnotice: () => {} });
+function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Database {
+  const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => {} });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   return {
     kind: 'postgres',
+    target,
     db,
     raw: { postgres: client },
     async close() {

@@ -1,25 +1,43 @@
 /**
  * In-process fan-out of committed changes to live subscribers (SSE, tRPC subscriptions).
- * Only ever published to after the transaction that made the change has committed.
+ * Only ever published to after the transaction that made the change has committed. With several
+ * control-plane replicas, `replica-relay.ts` forwards each publication to the other replicas.
  */
 import { EventEmitter } from 'node:events';
 import type { ActivityEntry } from '../activity/activity.js';
 
 export interface ChangeBus {
+  /** Delivers to local listeners and to the relay (other replicas), if one is attached. */
   publishActivity(entries: ActivityEntry[]): void;
+  /** Delivers to local listeners only: for entries that arrived from another replica. */
+  deliverActivity(entries: ActivityEntry[]): void;
   onActivity(listener: (entry: ActivityEntry) => void): () => void;
+  /** Attaches the cross-replica relay; returns a function that detaches it. */
+  setRelay(relay: (entries: ActivityEntry[]) => void): () => void;
 }
 
 export function createChangeBus(): ChangeBus {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  let relay: ((entries: ActivityEntry[]) => void) | null = null;
+  const deliverActivity = (entries: ActivityEntry[]) => {
+    for (const entry of entries) emitter.emit('activity', entry);
+  };
   return {
     publishActivity(entries) {
-      for (const entry of entries) emitter.emit('activity', entry);
+      deliverActivity(entries);
+      if (entries.length) relay?.(entries);
     },
+    deliverActivity,
     onActivity(listener) {
       emitter.on('activity', listener);
       return () => emitter.off('activity', listener);
+    },
+    setRelay(next) {
+      relay = next;
+      return () => {
+        if (relay === next) relay = null;
+      };
     },
   };
 }

@@ -4,12 +4,15 @@
  * down in order; SIGINT/SIGTERM do the same when run from the CLI.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { openDatabase, type Database } from '../db/database.js';
 import { createChangeBus } from '../kernel/change-bus.js';
+import { createPubSub } from '../kernel/pubsub.js';
+import { relayActivityAcrossReplicas } from '../kernel/replica-relay.js';
 import { randomIds, systemClock, type Deps } from '../kernel/context.js';
 import { bootstrapInstance } from '../auth/bootstrap.js';
 import { authenticateToken, issueToken } from '../auth/tokens.js';
@@ -37,6 +40,9 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     : await openDatabase({ kind: 'pglite', dataDir: path.join(config.home, 'data') });
   log(`database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`);
   const deps: Deps = { db: database.db, clock: systemClock, ids: randomIds, bus: createChangeBus() };
+  const replicaId = `${os.hostname()}:${process.pid}:${randomIds.shortId()}`;
+  // Several control planes may share one PostgreSQL: relay committed activity between them.
+  const stopRelay = database.kind === 'postgres' ? await relayActivityAcrossReplicas({ bus: deps.bus, pubsub: createPubSub(database), db: deps.db, replicaId, log }) : async () => {};
   try {
     const boot = await bootstrapInstance(deps);
     const app = createApp({ deps, version: VERSION, databaseKind: database.kind, webDist: findWebDist() });
@@ -62,10 +68,12 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
           server.close(() => resolve());
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
+        await stopRelay();
         await database.close();
       },
     };
   } catch (err) {
+    await stopRelay();
     await database.close();
     throw err;
   }

@@ -1,0 +1,54 @@
+import { expect, it } from 'vitest';
+import { forEachDatabase } from '../../test/databases.js';
+import { openDatabase } from '../db/database.js';
+import { startLeaderElection } from './leader.js';
+import { waitFor } from '../../test/wait.js';
+
+forEachDatabase('leader election', (get) => {
+  it('makes exactly one of two replicas leader, and hands over when the leader stops', async () => {
+    const { target, database } = get();
+    if (target.kind === 'pglite') {
+      const only = await startLeaderElection(database);
+      expect(only.isLeader()).toBe(true);
+      await only.stop();
+      expect(only.isLeader()).toBe(false);
+      return;
+    }
+    const other = await openDatabase(target, { migrate: false });
+    const key = 0x7e57_0001 + Math.floor(Math.random() * 1000);
+    const a = await startLeaderElection(database, { key, checkIntervalMs: 20 });
+    const b = await startLeaderElection(other, { key, checkIntervalMs: 20 });
+    try {
+      expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
+      const changes: boolean[] = [];
+      b.onChange((l) => changes.push(l));
+      await a.stop();
+      await waitFor(() => b.isLeader(), { what: 'the follower to take over' });
+      expect(changes).toEqual([true]);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await other.close();
+    }
+  });
+
+  it('loses leadership when its connection is killed, and another replica takes over', async (ctx) => {
+    const { target, database } = get();
+    if (target.kind !== 'postgres') return ctx.skip();
+    const other = await openDatabase(target, { migrate: false });
+    const key = 0x7e57_2000 + Math.floor(Math.random() * 1000);
+    const a = await startLeaderElection(other, { key, checkIntervalMs: 20 });
+    const b = await startLeaderElection(database, { key, checkIntervalMs: 20 });
+    try {
+      expect(a.isLeader()).toBe(true);
+      // Kill the backend that holds the lock, as a network failure or failover would.
+      await database.raw.postgres!`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objid = ${key} and granted`;
+      await waitFor(() => b.isLeader(), { what: 'the other replica to take over' });
+      await waitFor(() => !a.isLeader(), { what: 'the old leader to notice' });
+    } finally {
+      await a.stop();
+      await b.stop();
+      await other.close();
+    }
+  });
+});
