@@ -35,3 +35,23 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(ref: string): boolean {
   return UUID.test(ref);
 }
+
+/**
+ * The git branch a ticket's work lives on: `openase/<IDENTIFIER>-<slug of the title>`. Safe for
+ * any title: only `[a-z0-9-]` survive in the slug (no quotes, `$(…)`, `..`, slashes, newlines,
+ * control characters), at most 40 characters, so the name is a valid ref (`git check-ref-format`)
+ * and needs no quoting in a shell. The identifier alone keeps it unique.
+ */
+export function ticketBranchName(identifier: string, title: string, prefix = 'openase'): string {
+  const id = identifier.replace(/[^A-Za-z0-9-]/g, '').toUpperCase() || 'TICKET';
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+  const safePrefix = prefix.replace(/[^A-Za-z0-9_-]/g, '') || 'openase';
+  return slug ? `${safePrefix}/${id}-${slug}` : `${safePrefix}/${id}`;
+}
