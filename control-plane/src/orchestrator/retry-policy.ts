@@ -1,0 +1,34 @@
+/**
+ * When a failed attempt is retried, and when the orchestrator stops retrying. Backoff follows
+ * Symphony: `min(10 s · 2^(n−1), 5 min)` after the n-th failed attempt. A provider rate limit that
+ * states its reset time parks the ticket until then instead of burning an attempt.
+ */
+export const RETRY_BASE_MS = 10_000;
+export const RETRY_MAX_MS = 5 * 60_000;
+
+/** Delay before attempt n+1, after n failed attempts (n ≥ 1). */
+export function retryDelayMs(failedAttempts: number): number {
+  const n = Math.max(1, Math.floor(failedAttempts));
+  return Math.min(RETRY_BASE_MS * 2 ** (n - 1), RETRY_MAX_MS);
+}
+
+export type RetryDecision =
+  | { action: 'retry'; at: Date; reason: string }
+  | { action: 'park'; reason: string }
+  | { action: 'wait_for_reset'; at: Date; reason: string };
+
+/**
+ * What to do with a ticket whose run ended without finishing it.
+ * `attempts` counts runs started so far for the ticket (the failed one included).
+ */
+export function decideRetry(input: { attempts: number; maxAttempts: number; now: Date; endedAs: string; rateLimitResetAt?: Date | null }): RetryDecision {
+  const { attempts, maxAttempts, now } = input;
+  if (input.rateLimitResetAt && input.rateLimitResetAt > now) {
+    return { action: 'wait_for_reset', at: input.rateLimitResetAt, reason: `provider rate limit; waiting until ${input.rateLimitResetAt.toISOString()} (no attempt used)` };
+  }
+  if (attempts >= maxAttempts) {
+    return { action: 'park', reason: `stopped after ${attempts} of ${maxAttempts} attempts (last run ${input.endedAs}); move the ticket or press retry to try again` };
+  }
+  const delay = retryDelayMs(attempts);
+  return { action: 'retry', at: new Date(now.getTime() + delay), reason: `attempt ${attempts} of ${maxAttempts} ${input.endedAs}; retrying in ${Math.round(delay / 1000)} s` };
+}
