@@ -73,7 +73,10 @@ export const workflowCreateInput = z.object({
 });
 export const workflowExportInput = workflowRefInput.extend({ version: z.number().int().min(1).optional() });
 export const workflowSetActiveInput = workflowRefInput.extend({ active: z.boolean() });
-export const workflowRenderInput = workflowRefInput.extend({
+export const workflowRenderInput = z.object({
+  /** Default: the ticket's project. */
+  project: projectRefSchema.optional(),
+  workflow: workflowNameSchema,
   ticket: ticketRefSchema,
   version: z.number().int().min(1).optional(),
   /** Render as if placed on this machine (default: a placeholder). */
@@ -111,3 +114,5 @@ export const skillBindInput = z.object({
   version: z.number().int().min(1).optional(),
 });
 export const skillUnbindInput = z.object({ project: projectRefSchema, skill: skillNameSchema, workflow: workflowNameSchema });
+/** Saves a new version of an existing workflow from a whole file (the web editor's save). */
+export const workflowUpdateInput = workflowRefInput.extend({ source: harnessTextSchema });
