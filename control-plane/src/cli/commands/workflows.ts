@@ -160,7 +160,7 @@ export const workflowCommands: CommandGroup = {
       },
       async run(args, io) {
         const result = await apiClientFromEnv(io.env).workflows.render.query({
-          project: stringOption(args.values.project) ?? io.env.OPENASE_PROJECT,
+          project: stringOption(args.values.project) ?? (io.env.OPENASE_PROJECT || undefined),
           workflow: requirePositional(args, 0, 'workflow NAME'),
           ticket: requireOption(args, 'ticket'),
           version: positiveIntOption(args, 'version'),
