@@ -11,7 +11,7 @@ import { linkTickets } from '../tickets/dependencies.js';
 import { createAgent, deleteAgent } from '../agents/agents.js';
 import { listActivity } from '../activity/activity.js';
 import { workflowVersions } from '../db/schema.js';
-import { deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, validateWorkflow } from './workflows.js';
+import { updateWorkflow, deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, validateWorkflow } from './workflows.js';
 import { createFromTemplate } from './templates.js';
 import { renderWorkflow } from './render.js';
 import { bindSkill, unbindSkill } from './bindings.js';
@@ -50,6 +50,8 @@ forEachDatabase('workflows', (get) => {
     const log = await listActivity(deps.db, { projectId: project.projectId });
     expect(log.filter((a) => a.entityType === 'workflow').map((a) => a.summary)).toEqual(['created workflow dev (version 1)', 'saved workflow dev version 2: max_turns, body']);
     await expectCode(deleteAgent(deps, admin, { project: 'round', agent: 'claude' }), 'CONFLICT', /used by workflow/);
+    await expectCode(updateWorkflow(deps, admin, { project: 'round', workflow: 'dev', source: FILE.replace('name: dev', 'name: other') }), 'BAD_REQUEST', /differs from workflow "dev"/);
+    expect(await updateWorkflow(deps, admin, { project: 'round', workflow: 'dev', source: FILE })).toMatchObject({ version: 3, changed: true });
   });
 
   it('reports all three mistakes with lines and refuses the import without changing anything', async () => {

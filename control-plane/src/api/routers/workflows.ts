@@ -27,8 +27,7 @@ import {
   WORKFLOW_TEMPLATES,
 } from '@openase/shared';
 import { createAgent, deleteAgent, listAgents, showAgent, updateAgent } from '../../agents/agents.js';
-import { deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, validateWorkflow } from '../../workflows/workflows.js';
-import { updateWorkflow } from '../../workflows/update.js';
+import { deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, updateWorkflow, validateWorkflow } from '../../workflows/workflows.js';
 import { createFromTemplate } from '../../workflows/templates.js';
 import { renderWorkflow } from '../../workflows/render.js';
 import { bindSkill, unbindSkill } from '../../workflows/bindings.js';
