@@ -102,6 +102,10 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     expect(cli(['workflow', 'deactivate', 'full-stack-developer', '--project', 'shop']).out).toMatch(/inactive \(version 3\)/);
     expect(cli(['ticket', 'why', 'SHOP-1']).out).toMatch(/inactive \[workflow_inactive\]/);
     expect(cli(['workflow', 'activate', 'full-stack-developer', '--project', 'shop']).out).toMatch(/is active \(version 4\)/);
+    const progress = cli(['ticket', 'progress', 'SHOP-1', 'tests written', '--percent', '40']);
+    expect(progress.code, progress.err).toBe(0);
+    expect(progress.out).toMatch(/reported progress on SHOP-1 \(40%\)/);
+    expect(cli(['ticket', 'show', 'SHOP-1']).out).toMatch(/SHOP-1: 40% tests written/);
   });
 
   it('creates the hybrid relay with its statuses', () => {

@@ -116,3 +116,10 @@ export const skillBindInput = z.object({
 export const skillUnbindInput = z.object({ project: projectRefSchema, skill: skillNameSchema, workflow: workflowNameSchema });
 /** Saves a new version of an existing workflow from a whole file (the web editor's save). */
 export const workflowUpdateInput = workflowRefInput.extend({ source: harnessTextSchema });
+
+/** A progress report on a ticket (what an agent's `ticket progress` sends): one line and an optional percent. */
+export const ticketProgressInput = z.object({
+  ticket: ticketRefSchema,
+  text: z.string().trim().min(1, 'a progress report needs a text').max(500, 'a progress report has at most 500 characters'),
+  percent: z.number().int().min(0).max(100).optional(),
+});

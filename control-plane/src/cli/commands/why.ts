@@ -1,4 +1,5 @@
 import { JSON_OPTION, requirePositional, type Command } from '../command.js';
+import { positiveIntOption } from './definitions-common.js';
 import { apiClientFromEnv } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -17,5 +18,21 @@ export const whyCommand: Command = {
     }
     io.out(`${d.ticket} is not picked up now${d.workflow ? ` (workflow ${d.workflow})` : ''}:`);
     for (const r of d.reasons) io.out(`  - ${r.message} [${r.code}]`);
+  },
+};
+
+/** `openase ticket progress ID TEXT [--percent N]`: what the openase-platform skill tells agents to use. */
+export const progressCommand: Command = {
+  name: 'progress',
+  summary: 'report progress on a ticket (a short line and an optional percent)',
+  usage: 'openase ticket progress TICKET TEXT [--percent N] [--json]',
+  options: { percent: { type: 'string', value: 'N', description: 'percent done, 0–100' }, ...JSON_OPTION },
+  async run(args, io) {
+    const ticket = requirePositional(args, 0, 'TICKET identifier');
+    const raw = args.values.percent;
+    const percent = raw === '0' ? 0 : positiveIntOption(args, 'percent');
+    const progress = await apiClientFromEnv(io.env).tickets.reportProgress.mutate({ ticket, text: requirePositional(args, 1, 'progress TEXT'), percent });
+    if (args.values.json) return printJson(io, progress);
+    io.out(`reported progress on ${ticket}${progress.percent !== null ? ` (${progress.percent}%)` : ''}`);
   },
 };

@@ -54,6 +54,11 @@ describe('parseHarness', () => {
     expect(parseHarness('---\nname: a\nname: b\npickup: [a]\nfinish: [b]\n---\n').problems[0]).toMatchObject({ line: 3, field: '(yaml)' });
   });
 
+  it('keeps hook workdirs inside the worktree', () => {
+    const text = `---\nname: x\npickup: [a]\nfinish: [b]\nhooks:\n  on_done:\n    - run: ls\n      workdir: ../../etc\n---\n`;
+    expect(parseHarness(text).problems).toEqual([{ line: 8, field: 'hooks.on_done[0].workdir', message: 'must be a path relative to the worktree, without ".."' }]);
+  });
+
   it('allows loop variables, assigns and list properties', () => {
     const text = `---\nname: x\npickup: [a]\nfinish: [b]\n---\n{% assign n = repos.size %}{{ n }} {{ ticket.labels | join: ", " }} {% for l in ticket.labels %}{{ l }}{{ forloop.index }}{% endfor %}{{ repos.first.url }}\n`;
     expect(parseHarness(text).problems).toEqual([]);
