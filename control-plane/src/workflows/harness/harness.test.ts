@@ -64,6 +64,14 @@ describe('parseHarness', () => {
     expect(parseHarness(text).problems).toEqual([]);
   });
 
+  it('refuses YAML alias bombs and runaway loops with an error instead of exhausting the server', () => {
+    const bomb = ['---', 'a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]', '---', ''].join('\n');
+    expect(parseHarness(bomb).problems[0]).toMatchObject({ field: '(yaml)', message: expect.stringMatching(/alias/i) });
+    const loop = parseHarness(`---\nname: x\npickup: [a]\nfinish: [b]\n---\n{% for i in (1..100000000) %}{{ ticket.title }}{% endfor %}\n`);
+    expect(loop.problems).toEqual([]);
+    expect(() => renderTemplate(loop.templates!, { ticket: { title: 'x'.repeat(1000) } })).toThrow(/limit/i);
+  });
+
   it('refuses include/render of files', () => {
     const text = `---\nname: x\npickup: [a]\nfinish: [b]\n---\n{% include '/etc/passwd' %}\n`;
     const parsed = parseHarness(text);
