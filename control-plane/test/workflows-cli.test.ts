@@ -114,6 +114,10 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     const result = JSON.parse(r.out);
     expect(result.createdStatuses).toEqual(['Design', 'Backend', 'Frontend', 'Testing']);
     expect(cli(['workflow', 'list', '--project', 'shop']).out).toMatch(/relay-testing\s+1\s+yes\s+claude\s+Testing\s+In Review/);
+    const blank = cli(['workflow', 'create', 'triage', '--pickup', 'Backlog', '--finish', 'Todo', '--project', 'shop']);
+    expect(blank.code, blank.err).toBe(0);
+    expect(blank.out).toMatch(/triage v1: Backlog → Todo; agent claude/);
+    expect(cli(['workflow', 'create', 'x', '--project', 'shop']).code).toBe(2);
   });
 
   it('imports a skill folder, refuses traversal and oversized files, exports, binds and disables', () => {

@@ -12,7 +12,7 @@ import { createAgent, deleteAgent } from '../agents/agents.js';
 import { listActivity } from '../activity/activity.js';
 import { workflowVersions } from '../db/schema.js';
 import { updateWorkflow, deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, validateWorkflow } from './workflows.js';
-import { createFromTemplate } from './templates.js';
+import { createBlankWorkflow, createFromTemplate } from './templates.js';
 import { renderWorkflow } from './render.js';
 import { bindSkill, unbindSkill } from './bindings.js';
 
@@ -107,6 +107,17 @@ forEachDatabase('workflows', (get) => {
     const relayPrompt = await renderWorkflow(deps.db, admin.orgId, { project: 'tmpl', workflow: 'relay-design', ticket: ticket.identifier });
     expect(relayPrompt.prompt).toContain(`docs/design/${ticket.identifier}.md`);
     expect(relayPrompt.prompt).toContain('move it to\nBackend');
+  });
+
+  it('creates a workflow from fields with the serializer and a generic body', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Blank' });
+    await createAgent(deps, admin, { project: 'blank', name: 'gem', adapter: 'gemini' });
+    const w = await createBlankWorkflow(deps, admin, { project: 'blank', name: 'triage', pickup: ['Backlog'], finish: ['Todo'] });
+    expect(w).toMatchObject({ name: 'triage', version: 1, agent: { name: 'gem' }, pickup: ['Backlog'], finish: ['Todo'] });
+    expect(w.source).toMatch(/^---\nname: triage\nagent: gem\npickup:\n  - Backlog\nfinish:\n  - Todo\n---\n\n# Role/);
+    await expectCode(createBlankWorkflow(deps, admin, { project: 'blank', name: 'x', pickup: ['Nope'], finish: ['Todo'] }), 'VALIDATION_FAILED', /unknown status "Nope"/);
+    await expectCode(createBlankWorkflow(deps, admin, { project: 'blank', name: 'triage', pickup: ['Backlog'], finish: ['Todo'] }), 'CONFLICT');
   });
 
   it('asks for --agent when a project has several, and works without any agent', async () => {

@@ -71,6 +71,16 @@ export const workflowCreateInput = z.object({
   /** The agent the template's workflows use (default: the project's only agent, if it has exactly one). */
   agent: z.string().trim().min(1).max(63).optional(),
 });
+/** A new workflow from fields (no template): the server writes the harness file. */
+export const workflowNewInput = z.object({
+  project: projectRefSchema,
+  name: workflowNameSchema,
+  agent: z.string().trim().min(1).max(63).optional(),
+  pickup: z.array(z.string().trim().min(1).max(100)).min(1, 'name at least one pickup status'),
+  finish: z.array(z.string().trim().min(1).max(100)).min(1, 'name at least one finish status'),
+  /** The role and rules (a harness body); default: a generic one. */
+  body: z.string().max(100_000).optional(),
+});
 export const workflowExportInput = workflowRefInput.extend({ version: z.number().int().min(1).optional() });
 export const workflowSetActiveInput = workflowRefInput.extend({ active: z.boolean() });
 export const workflowRenderInput = z.object({

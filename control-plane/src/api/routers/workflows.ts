@@ -17,6 +17,7 @@ import {
   skillSetEnabledInput,
   skillUnbindInput,
   workflowCreateInput,
+  workflowNewInput,
   workflowExportInput,
   workflowImportInput,
   workflowRefInput,
@@ -28,7 +29,7 @@ import {
 } from '@openase/shared';
 import { createAgent, deleteAgent, listAgents, showAgent, updateAgent } from '../../agents/agents.js';
 import { deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, updateWorkflow, validateWorkflow } from '../../workflows/workflows.js';
-import { createFromTemplate } from '../../workflows/templates.js';
+import { createBlankWorkflow, createFromTemplate } from '../../workflows/templates.js';
 import { renderWorkflow } from '../../workflows/render.js';
 import { bindSkill, unbindSkill } from '../../workflows/bindings.js';
 import { HARNESS_DEFAULTS, HOOK_DEFAULTS, HOOK_NAMES } from '../../workflows/harness/schema.js';
@@ -59,7 +60,10 @@ export const workflowsRouter = router({
   reference: readProcedure.query(() => ({ variables: HARNESS_VARIABLES, hooks: HOOK_NAMES, hookDefaults: HOOK_DEFAULTS, defaults: HARNESS_DEFAULTS, scopes: RUN_TOKEN_SCOPES, defaultScopes: DEFAULT_RUN_SCOPES, templates: WORKFLOW_TEMPLATES })),
   import: writeProcedure.input(workflowImportInput).mutation(({ ctx, input }) => importWorkflow(ctx.deps, ctx.actor, input)),
   update: writeProcedure.input(workflowUpdateInput).mutation(({ ctx, input }) => updateWorkflow(ctx.deps, ctx.actor, input)),
+  /** From a built-in template (may create several workflows and missing statuses). */
   create: writeProcedure.input(workflowCreateInput).mutation(({ ctx, input }) => createFromTemplate(ctx.deps, ctx.actor, input)),
+  /** From fields: name, statuses, agent, body. */
+  createBlank: writeProcedure.input(workflowNewInput).mutation(({ ctx, input }) => createBlankWorkflow(ctx.deps, ctx.actor, input)),
   setActive: writeProcedure.input(workflowSetActiveInput).mutation(({ ctx, input }) => setWorkflowActive(ctx.deps, ctx.actor, input)),
   delete: writeProcedure.input(workflowRefInput).mutation(({ ctx, input }) => deleteWorkflow(ctx.deps, ctx.actor, input)),
 });

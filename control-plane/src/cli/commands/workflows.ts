@@ -6,7 +6,7 @@ import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseHarness } from '../../workflows/harness/parse.js';
 import type { Problem } from '../../workflows/harness/types.js';
-import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
+import { PROJECT_OPTION, positiveIntOption, projectOf, repeated } from './definitions-common.js';
 
 const VERSION_OPTION = { version: { type: 'string' as const, value: 'N', description: 'a given version (default: the current one)' } };
 
@@ -46,14 +46,31 @@ export const workflowCommands: CommandGroup = {
   commands: [
     {
       name: 'create',
-      summary: 'create workflows from a built-in template',
-      usage: `openase workflow create --template ${WORKFLOW_TEMPLATES.join('|')} --project P [--agent A] [--json]`,
-      details: 'full-stack: one developer workflow, Todo → In Progress → In Review, tests gate the finish.\nhybrid-relay: four workflows Design → Backend → Frontend → Testing → In Review (missing statuses are created).',
-      options: { ...PROJECT_OPTION, template: { type: 'string', value: 'T', description: WORKFLOW_TEMPLATES.join(' | ') }, agent: { type: 'string', value: 'A', description: "the agent to use (default: the project's only agent)" }, ...JSON_OPTION },
+      summary: 'create workflows from a built-in template, or one workflow from a name and statuses',
+      usage: `openase workflow create (--template ${WORKFLOW_TEMPLATES.join('|')} | NAME --pickup S --finish S) --project P [--agent A] [--json]`,
+      details: 'full-stack: one developer workflow, Todo → In Progress → In Review, tests gate the finish.\nhybrid-relay: four workflows Design → Backend → Frontend → Testing → In Review (missing statuses are created).\nWithout --template: a workflow NAME with a generic body; export it to edit the file.',
+      options: {
+        ...PROJECT_OPTION,
+        template: { type: 'string', value: 'T', description: WORKFLOW_TEMPLATES.join(' | ') },
+        pickup: { type: 'string', multiple: true, value: 'S', description: 'pickup status (without --template)' },
+        finish: { type: 'string', multiple: true, value: 'S', description: 'finish status (without --template)' },
+        agent: { type: 'string', value: 'A', description: "the agent to use (default: the project's only agent)" },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
-        const template = requireOption(args, 'template');
+        const api = apiClientFromEnv(io.env);
+        const template = stringOption(args.values.template);
+        const agent = stringOption(args.values.agent);
+        if (!template) {
+          const pickup = repeated(args, 'pickup');
+          const finish = repeated(args, 'finish');
+          if (!pickup || !finish) throw new UsageError('give --template, or NAME with --pickup and --finish');
+          const w = await api.workflows.createBlank.mutate({ project: projectOf(args, io.env), name: requirePositional(args, 0, 'workflow NAME'), pickup, finish, agent });
+          if (args.values.json) return printJson(io, w);
+          return printSummary(io, w);
+        }
         if (!(WORKFLOW_TEMPLATES as readonly string[]).includes(template)) throw new UsageError(`--template must be one of ${WORKFLOW_TEMPLATES.join(', ')}`);
-        const result = await apiClientFromEnv(io.env).workflows.create.mutate({ project: projectOf(args, io.env), template: template as WorkflowTemplate, agent: stringOption(args.values.agent) });
+        const result = await api.workflows.create.mutate({ project: projectOf(args, io.env), template: template as WorkflowTemplate, agent });
         if (args.values.json) return printJson(io, result);
         if (result.createdStatuses.length) io.out(`created statuses: ${result.createdStatuses.join(', ')}`);
         for (const w of result.workflows) printSummary(io, w);
