@@ -54,6 +54,17 @@ forEachDatabase('workflows', (get) => {
     expect(await updateWorkflow(deps, admin, { project: 'round', workflow: 'dev', source: FILE })).toMatchObject({ version: 3, changed: true });
   });
 
+  it('serializes concurrent imports of one new workflow: one creates it, the others find it unchanged', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Race' });
+    await createAgent(deps, admin, { project: 'race', name: 'claude', adapter: 'claude-code' });
+    const results = await Promise.all(Array.from({ length: 8 }, () => importWorkflow(deps, admin, { project: 'race', source: FILE })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results.every((r) => r.version === 1)).toBe(true);
+    const edits = await Promise.all(Array.from({ length: 5 }, (_, i) => importWorkflow(deps, admin, { project: 'race', source: FILE.replace('max_turns: 12', `max_turns: ${20 + i}`) })));
+    expect(edits.map((e) => e.version).sort()).toEqual([2, 3, 4, 5, 6]);
+  });
+
   it('reports all three mistakes with lines and refuses the import without changing anything', async () => {
     const { deps, admin } = get();
     await createProject(deps, admin, { name: 'Mistakes' });
