@@ -163,6 +163,11 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     const res = await fetch(`${url}/trpc/skills.import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/contains \\"..\\"; a skill cannot reach outside its folder/);
+    const reference = await fetch(`${url}/trpc/workflows.reference`, { headers: { authorization: `Bearer ${token}` } });
+    const data = ((await reference.json()) as { result: { data: { variables: Record<string, string>; scopes: Record<string, string>; hooks: string[] } } }).result.data;
+    expect(Object.keys(data.variables)).toContain('ticket.identifier');
+    expect(Object.keys(data.scopes)).toContain('tickets.create_child');
+    expect(data.hooks).toContain('before_finish');
   });
 
   it('has --help on every new command', () => {
