@@ -9,11 +9,14 @@ import {
   ticketMoveInput,
   ticketRefSchema,
   ticketUpdateInput,
+  ticketProgressInput,
 } from '@openase/shared';
 import { addComment, commentHistory, editComment } from '../../tickets/comments.js';
 import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
 import { ticketDetail } from '../../tickets/detail.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
+import { whyTicket } from '../../orchestrator/pickup-facts.js';
+import { reportProgress } from '../../tickets/progress.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const ticketsRouter = router({
@@ -25,6 +28,9 @@ export const ticketsRouter = router({
   archive: writeProcedure.input(ticketArchiveInput).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
+  reportProgress: writeProcedure.input(ticketProgressInput).mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
+  /** Why the ticket would or would not be picked up now (the dispatcher's own gates). */
+  why: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(({ ctx, input }) => whyTicket(ctx.deps.db, ctx.deps.clock, ctx.actor.orgId, input.ticket)),
 });
 
 export const commentsRouter = router({

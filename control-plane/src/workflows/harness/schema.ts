@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
 
-const positiveInt = z.number().int().min(1);
+const positiveInt = z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be a whole number ≥ 1');
 const statusList = z.array(z.string().min(1)).min(1, 'must list at least one status');
 const stringList = z.array(z.string().min(1));
 
@@ -22,7 +22,12 @@ export const hookSchema = z.strictObject({
   run: z.string().min(1),
   timeout: positiveInt.default(HOOK_DEFAULTS.timeout),
   policy: z.enum(['block', 'warn', 'ignore']).default(HOOK_DEFAULTS.policy),
-  workdir: z.string().min(1).optional(),
+  /** Relative to the ticket's worktree; never outside it. */
+  workdir: z
+    .string()
+    .min(1)
+    .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path relative to the worktree, without ".."')
+    .optional(),
 });
 
 const hooksSchema = z.strictObject(
@@ -36,7 +41,7 @@ const allowDeny = z.strictObject({ allow: stringList.optional(), deny: stringLis
 
 const skillSchema = z.union([
   z.string().min(1),
-  z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
+  z.strictObject({ name: z.string().min(1), version: positiveInt }),
 ]);
 
 /** Defaults applied when a field is absent; serializeHarness omits fields equal to these. */
@@ -58,7 +63,7 @@ export const harnessSchema = z.strictObject({
   max_attempts: positiveInt.default(HARNESS_DEFAULTS.max_attempts),
   timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.timeout_minutes),
   stall_timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.stall_timeout_minutes),
-  budget_usd: z.number().min(0).optional(),
+  budget_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').optional(),
   machine_labels: stringList.optional(),
   tools: allowDeny.optional(),
   paths: allowDeny.optional(),
