@@ -37,11 +37,19 @@ export function onResync(listener: () => void): () => void {
   return () => resyncListeners.delete(listener);
 }
 
+let lastEventId: string | null = null;
+let restartTimer: ReturnType<typeof setTimeout> | null = null;
+let failures = 0;
+
 export function startLive(): void {
   if (subscription) return;
-  liveState.status = 'connecting';
-  subscription = api.live.changes.subscribe(undefined, {
-    onData({ data }) {
+  liveState.status = liveState.status === 'idle' ? 'connecting' : 'reconnecting';
+  // The browser's EventSource retries dropped connections itself, sending the last event id; if
+  // the stream ends for good (server restart refused, error), start again from the saved id.
+  subscription = api.live.changes.subscribe(lastEventId ? { lastEventId } : undefined, {
+    onData({ id, data }) {
+      lastEventId = id;
+      failures = 0;
       if (data.kind === 'ready') {
         liveState.status = 'live';
         liveState.error = null;
@@ -56,16 +64,33 @@ export function startLive(): void {
       if (state.error) liveState.error = state.error.message;
     },
     onError(err) {
-      liveState.status = 'reconnecting';
       liveState.error = err.message;
+      restartLater();
+    },
+    onComplete() {
+      restartLater();
     },
   });
 }
 
+function restartLater(): void {
+  subscription = null;
+  if (liveState.status === 'idle' || restartTimer) return;
+  liveState.status = 'reconnecting';
+  const delay = Math.min(1000 * 2 ** failures++, 30_000);
+  restartTimer = setTimeout(() => {
+    restartTimer = null;
+    startLive();
+  }, delay);
+}
+
 export function stopLive(): void {
+  liveState.status = 'idle';
+  if (restartTimer) clearTimeout(restartTimer);
+  restartTimer = null;
   subscription?.unsubscribe();
   subscription = null;
-  liveState.status = 'idle';
+  lastEventId = null;
 }
 
 /**

@@ -52,3 +52,11 @@ export function allLabels(tickets: FilterableTicket[]): string[] {
 export function parseLabels(text: string): string[] {
   return [...new Set(text.split(',').map((l) => l.trim()).filter(Boolean))];
 }
+
+/** A budget field's value (number inputs hand back numbers or '') → USD, or null for "no limit". */
+export function parseBudget(value: unknown): number | null {
+  const text = String(value ?? '').trim();
+  if (text === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
