@@ -145,6 +145,66 @@ describe('web console in Chromium', () => {
     await page.waitForURL(/\/p\/demo\/board$/);
   });
 
+  it('filters with `/` search, labels and priority', async () => {
+    await page.keyboard.press('/');
+    await page.keyboard.type('terminal');
+    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 1 ? true : undefined), 'only DEMO-4 to be shown');
+    await card(page, 'DEMO-4').waitFor();
+    await page.fill('input[aria-label="Search tickets"]', '');
+    await page.selectOption('select[aria-label="Label filter"]', 'backend');
+    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 2 ? true : undefined), 'the two backend tickets');
+    await page.selectOption('select[aria-label="Priority filter"]', 'urgent');
+    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 1 ? true : undefined), 'the urgent backend ticket');
+    await card(page, 'DEMO-3').waitFor();
+    await page.click('text=Clear filters');
+    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 4 ? true : undefined), 'all four tickets again');
+  });
+
+  it('edits in the drawer: comment history, dependencies, children, fields, archive', async () => {
+    await page.goto(`${cp.url}/p/demo/board/DEMO-1`);
+    const drawer = page.locator('[data-test=drawer]');
+    // The first comment is the one made in the browser (comments are oldest first).
+    const mine = drawer.locator('[data-test=comment]').first();
+    await mine.locator('text=Looks good').waitFor();
+    await mine.locator('button', { hasText: 'Edit' }).click();
+    await mine.locator('textarea').fill('Looks great now.');
+    await mine.locator('button', { hasText: 'Save' }).click();
+    await drawer.locator('[data-test=comment]', { hasText: 'Looks great now.' }).locator('text=edited (1)').click();
+    await drawer.locator('.history', { hasText: 'Looks good, see auth.ts' }).waitFor();
+
+    await drawer.locator('select[aria-label=Relation]').selectOption('blockedBy');
+    await drawer.locator('select[aria-label="Other ticket"]').selectOption('DEMO-2');
+    await drawer.locator('.relations button', { hasText: 'Add' }).click();
+    await drawer.locator('[data-test=rel-blockedBy]', { hasText: 'DEMO-2' }).waitFor();
+    await drawer.locator('select[aria-label=Relation]').selectOption('child');
+    await drawer.locator('select[aria-label="Other ticket"]').selectOption('DEMO-3');
+    await drawer.locator('.relations button', { hasText: 'Add' }).click();
+    await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-3' }).waitFor();
+    const detail = showJson(['ticket', 'show', 'DEMO-1']);
+    expect(detail.blockedBy.map((t: { identifier: string }) => t.identifier)).toEqual(['DEMO-2']);
+    expect(detail.children.map((t: { identifier: string }) => t.identifier)).toEqual(['DEMO-3']);
+    await drawer.locator('[data-test=rel-blockedBy] button', { hasText: 'Remove' }).click();
+    await eventually(async () => ((await drawer.locator('[data-test=rel-blockedBy]').count()) === 0 ? true : undefined), 'the dependency to be removed');
+    expect(showJson(['ticket', 'show', 'DEMO-1']).blockedBy).toEqual([]);
+
+    await drawer.locator('select[data-test=drawer-status]').selectOption('In Progress');
+    await column(page, 'In Progress').locator('[data-ticket="DEMO-1"]').waitFor();
+    await drawer.locator('input[placeholder=comma-separated]').fill('auth, backend, urgent-fix');
+    await drawer.locator('input[placeholder=comma-separated]').press('Tab');
+    await eventually(() => (showJson(['ticket', 'show', 'DEMO-1']).labels.includes('urgent-fix') ? true : undefined), 'the labels to be saved');
+    await drawer.locator('.drawer-title').click();
+    await drawer.locator('.title-edit input').fill('Add login with email');
+    await drawer.locator('.title-edit button', { hasText: 'Save' }).click();
+    await card(page, 'DEMO-1').locator('text=Add login with email').waitFor();
+
+    await drawer.locator('button', { hasText: 'Archive' }).click();
+    await drawer.locator('.tag', { hasText: 'archived' }).waitFor();
+    await eventually(async () => ((await card(page, 'DEMO-1').count()) === 0 ? true : undefined), 'the archived card to leave the board');
+    await drawer.locator('button', { hasText: 'Restore' }).click();
+    await card(page, 'DEMO-1').waitFor();
+    await page.keyboard.press('Escape');
+  });
+
   it('shows the list view, the activity page and the statuses page', async () => {
     await page.click('[data-test=list-view]');
     await page.locator('[data-test=ticket-table] tbody tr').nth(3).waitFor();
@@ -163,6 +223,28 @@ describe('web console in Chromium', () => {
     await shot(page, '09-statuses');
   });
 
+  it('renames, reorders and deletes statuses, moving their tickets', async () => {
+    const row = (name: string) => page.locator(`[data-test=status-list] li[data-status="${name}"]`);
+    await row('QA').locator('input.status-name').fill('Quality');
+    await row('QA').locator('input.status-name').press('Enter');
+    await row('Quality').waitFor();
+    const names = () => page.locator('[data-test=status-list] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')));
+    const before = await names();
+    await row('Quality').locator('button[aria-label="Move left"]').click();
+    await eventually(async () => {
+      const after = await names();
+      return after.indexOf('Quality') === before.indexOf('Quality') - 1 ? true : undefined;
+    }, 'Quality to move one place left');
+    cp.cli(['ticket', 'move', 'DEMO-2', 'Quality']);
+    await row('Quality').locator('button', { hasText: 'Delete…' }).click();
+    await row('Quality').locator('.delete-form button').click();
+    await page.locator('[data-test=notice]', { hasText: /still holds 1 ticket/ }).waitFor();
+    await row('Quality').locator('.delete-form select').selectOption('Backlog');
+    await row('Quality').locator('.delete-form button').click();
+    await eventually(async () => ((await row('Quality').count()) === 0 ? true : undefined), 'the status to be deleted');
+    expect(showJson(['ticket', 'show', 'DEMO-2']).status.name).toBe('Backlog');
+  });
+
   it('is usable in a narrow window', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
     await page.goto(`${cp.url}/p/demo/board/DEMO-1`);
@@ -177,5 +259,21 @@ describe('web console in Chromium', () => {
     await page.waitForURL(/\/signin/);
     const res = await page.request.get(`${cp.url}/trpc/auth.whoami`);
     expect(res.status()).toBe(401);
+  });
+
+  it('signs in with an admin API token without storing it in the browser', async () => {
+    const token = fs.readFileSync(path.join(cp.home, 'credentials'), 'utf8').match(/oat_[A-Za-z0-9_-]+/)![0];
+    await page.goto(`${cp.url}/signin`);
+    await page.click('text=Sign in with an admin API token instead');
+    await page.fill('input[type=password]', 'oat_wrong_token');
+    await page.click('details button.primary');
+    await page.locator('details .error').waitFor();
+    await page.fill('input[type=password]', token);
+    await page.click('details button.primary');
+    await page.waitForURL(/\/p\/demo\/board|\/projects/);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    expect(stored).not.toContain(token);
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'openase_session')).toMatchObject({ httpOnly: true });
   });
 });
