@@ -1,7 +1,7 @@
 /** A project's audit stream: the latest entries, then every new one as it commits. */
 import { defineStore } from 'pinia';
 import { api, type RouterOutputs } from '../api/client';
-import { errorMessage } from '../api/errors';
+import { trackLoad } from '../ui/async-state';
 import { onChange, onResync } from '../live/live';
 
 export type ActivityEntry = RouterOutputs['activity']['list'][number];
@@ -22,18 +22,11 @@ export const useActivity = defineStore('activity', {
       if (this.projectId !== projectId) this.entries = [];
       this.projectRef = projectRef;
       this.projectId = projectId;
-      this.loading = true;
-      try {
+      await trackLoad(this, async () => {
         const entries = await api.activity.list.query({ project: projectRef, afterSeq: Math.max(0, latestSeq - PAGE), limit: 1000 });
-        if (this.projectId !== projectId) return;
+        if (this.projectId !== projectId) return false;
         this.entries = entries;
-        this.error = null;
-        this.loaded = true;
-      } catch (err) {
-        this.error = errorMessage(err);
-      } finally {
-        this.loading = false;
-      }
+      });
     },
     follow() {
       onResync(async () => {

@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia';
 import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { trackLoad } from '../ui/async-state';
 import { coalesce, onChange, onResync } from '../live/live';
 
 export type Project = RouterOutputs['projects']['list'][number];
@@ -26,16 +27,9 @@ export const useProjects = defineStore('projects', {
   },
   actions: {
     async loadList() {
-      this.loading = true;
-      try {
+      await trackLoad(this, async () => {
         this.list = await api.projects.list.query();
-        this.error = null;
-        this.loaded = true;
-      } catch (err) {
-        this.error = errorMessage(err);
-      } finally {
-        this.loading = false;
-      }
+      });
     },
     async open(ref: string) {
       if (this.currentRef !== ref) this.current = null;

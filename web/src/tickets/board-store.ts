@@ -7,6 +7,7 @@ import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { coalesce, onChange, onResync } from '../live/live';
 import { useNotices } from '../ui/notices';
+import { trackLoad } from '../ui/async-state';
 import type { BoardFilter } from './board-filters';
 
 export type BoardTicket = RouterOutputs['tickets']['list'][number];
@@ -31,19 +32,12 @@ export const useBoard = defineStore('board', {
       }
       this.projectRef = projectRef;
       this.projectId = projectId;
-      this.loading = true;
-      try {
+      await trackLoad(this, async () => {
         const tickets = await api.tickets.list.query({ project: projectRef, limit: 5000 });
-        if (this.projectRef !== projectRef) return;
+        if (this.projectRef !== projectRef) return false;
         // A move still in flight keeps its optimistic status until the server answers.
         this.tickets = tickets.map((t) => (this.moving[t.id] ? { ...t, statusId: this.moving[t.id]! } : t));
-        this.error = null;
-        this.loaded = true;
-      } catch (err) {
-        if (this.projectRef === projectRef) this.error = errorMessage(err);
-      } finally {
-        this.loading = false;
-      }
+      });
     },
     async reload() {
       if (this.projectRef) await this.load(this.projectRef, this.projectId);

@@ -4,6 +4,7 @@ import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { coalesce, onChange, onResync } from '../live/live';
 import { useNotices } from '../ui/notices';
+import { trackLoad } from '../ui/async-state';
 
 export type TicketDetail = RouterOutputs['tickets']['show'];
 export type Comment = TicketDetail['comments'][number];
@@ -13,23 +14,18 @@ export const useTicket = defineStore('ticket', {
     ref: null as string | null,
     detail: null as TicketDetail | null,
     loading: false,
+    loaded: false,
     error: null as string | null,
   }),
   actions: {
     async open(ref: string) {
       if (this.ref !== ref) this.detail = null;
       this.ref = ref;
-      this.loading = true;
-      try {
+      await trackLoad(this, async () => {
         const detail = await api.tickets.show.query({ ticket: ref });
-        if (this.ref !== ref) return;
+        if (this.ref !== ref) return false;
         this.detail = detail;
-        this.error = null;
-      } catch (err) {
-        if (this.ref === ref) this.error = errorMessage(err);
-      } finally {
-        this.loading = false;
-      }
+      });
     },
     close() {
       this.ref = null;
