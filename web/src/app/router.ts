@@ -21,6 +21,11 @@ export function createAppRouter() {
     if (session.status === 'signedOut') return { name: 'signin', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
     return true;
   });
+  router.afterEach((to) => {
+    const project = typeof to.params.project === 'string' ? to.params.project : null;
+    const ticket = typeof to.params.ticket === 'string' && to.params.ticket ? to.params.ticket : null;
+    document.title = [ticket, to.meta.title, project, 'OpenASE'].filter(Boolean).join(' · ');
+  });
   return router;
 }
 
