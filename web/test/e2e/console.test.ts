@@ -245,6 +245,40 @@ describe('web console in Chromium', () => {
     expect(showJson(['ticket', 'show', 'DEMO-2']).status.name).toBe('Backlog');
   });
 
+  it('sorts the list view by a column', async () => {
+    await page.goto(`${cp.url}/p/demo/board?view=list`);
+    const ids = () => page.locator('[data-test=ticket-table] tbody td.identifier').allTextContents();
+    await page.locator('[data-test=ticket-table] tbody tr').first().waitFor();
+    await page.click('[data-test=ticket-table] th >> text=Priority');
+    await eventually(async () => ((await ids())[0] === 'DEMO-3' ? true : undefined), 'the urgent ticket first');
+    await page.click('[data-test=ticket-table] th >> text=ID');
+    expect(await ids()).toEqual(['DEMO-1', 'DEMO-2', 'DEMO-3', 'DEMO-4']);
+    await page.click('[data-test=ticket-table] th >> text=ID');
+    expect(await ids()).toEqual(['DEMO-4', 'DEMO-3', 'DEMO-2', 'DEMO-1']);
+  });
+
+  it('shows an error state for a project that does not exist', async () => {
+    await page.goto(`${cp.url}/p/nope/board`);
+    await page.locator('.error-state', { hasText: 'project "nope" does not exist' }).waitFor();
+    await page.goto(`${cp.url}/no/such/page`);
+    await page.getByText('This page does not exist').waitFor();
+  });
+
+  it('serves the built console compressed, with cache headers and an SPA fallback', async () => {
+    const index = await fetch(`${cp.url}/p/demo/board/DEMO-1`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const html = await index.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const asset = await fetch(`${cp.url}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-encoding')).toBe('br');
+    expect((await fetch(`${cp.url}/assets/missing-0000.js`)).status).toBe(404);
+    expect((await fetch(`${cp.url}/trpc/no.such.procedure`)).status).toBe(401);
+    expect((await fetch(`${cp.url}/auth/other`)).status).toBe(404);
+  });
+
   it('is usable in a narrow window', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
     await page.goto(`${cp.url}/p/demo/board/DEMO-1`);
