@@ -79,8 +79,9 @@ export const useTicket = defineStore('ticket', {
       onChange((change) => {
         const detail = this.detail;
         if (!detail || change.projectId !== detail.project.id) return;
-        // This ticket, or another one whose change names it (links, children).
-        if (change.ticketId === detail.id || change.summary.includes(detail.identifier)) reload();
+        // This ticket, or another one whose change names it (links, a child's parent).
+        const names = (value: unknown) => value != null && JSON.stringify(value).includes(`"${detail.identifier}"`);
+        if (change.ticketId === detail.id || change.summary.includes(detail.identifier) || names(change.before) || names(change.after)) reload();
       });
     },
   },

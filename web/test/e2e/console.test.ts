@@ -183,6 +183,11 @@ describe('web console in Chromium', () => {
     const detail = showJson(['ticket', 'show', 'DEMO-1']);
     expect(detail.blockedBy.map((t: { identifier: string }) => t.identifier)).toEqual(['DEMO-2']);
     expect(detail.children.map((t: { identifier: string }) => t.identifier)).toEqual(['DEMO-3']);
+    // Changes made elsewhere that concern this ticket show up in the open drawer.
+    expect(cp.cli(['ticket', 'update', 'DEMO-4', '--parent', 'DEMO-1']).code).toBe(0);
+    await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-4' }).waitFor();
+    expect(cp.cli(['ticket', 'update', 'DEMO-4', '--parent', 'none']).code).toBe(0);
+    await eventually(async () => ((await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-4' }).count()) === 0 ? true : undefined), 'DEMO-4 to leave the children');
     await drawer.locator('[data-test=rel-blockedBy] button', { hasText: 'Remove' }).click();
     await eventually(async () => ((await drawer.locator('[data-test=rel-blockedBy]').count()) === 0 ? true : undefined), 'the dependency to be removed');
     expect(showJson(['ticket', 'show', 'DEMO-1']).blockedBy).toEqual([]);
