@@ -69,7 +69,8 @@ describe('openase CLI against a running server', () => {
     const created = JSON.parse(cli(['token', 'create', 'ci', '--scopes', 'read', '--json']).out);
     expect(created.token).toMatch(/^oat_/);
     const listed = JSON.parse(cli(['token', 'list', '--json']).out);
-    expect(JSON.stringify(listed)).not.toContain(created.token.split('_')[2]);
+    // The secret is everything after `oat_<id>_` (it may itself contain `_`).
+    expect(JSON.stringify(listed)).not.toContain(created.token.slice(created.token.indexOf('_', 4) + 1));
     const env = { ...process.env, OPENASE_HOME: home, OPENASE_TOKEN: created.token };
     const asReader = spawnSync(process.execPath, [bundlePath as string, 'project', 'create', 'Nope'], { env, encoding: 'utf8' });
     expect(asReader.status).toBe(1);

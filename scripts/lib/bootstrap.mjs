@@ -1,6 +1,6 @@
 // Makes a fresh clone runnable with only Node and git: finds or fetches pnpm (pinned), installs
-// dependencies from the lockfile when needed, and rebuilds the control-plane bundle when its
-// sources are newer than it. Plain Node, no dependencies: it runs before anything is installed.
+// dependencies from the lockfile when needed, and rebuilds the control-plane bundle and the web
+// console (web/dist) when their sources are newer than them. Plain Node, no dependencies: it runs before anything is installed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -64,7 +64,28 @@ export const bundlePath = path.join(root, 'control-plane', 'dist', 'openase.mjs'
 
 export function ensureBuilt() {
   const sources = Math.max(newestIn(path.join(root, 'control-plane', 'src')), newestIn(path.join(root, 'shared', 'src')), mtime(path.join(root, 'control-plane', 'build.mjs')));
-  if (mtime(bundlePath) >= sources) return;
-  log('building the control plane…');
-  run(process.execPath, [path.join(root, 'control-plane', 'build.mjs')]);
+  if (mtime(bundlePath) < sources) {
+    log('building the control plane…');
+    run(process.execPath, [path.join(root, 'control-plane', 'build.mjs')]);
+  }
+  ensureWebBuilt();
+}
+
+export const webDistIndex = path.join(root, 'web', 'dist', 'index.html');
+
+/** Builds the console (vite) when web/ or the shared contracts changed since the last build. */
+export function ensureWebBuilt() {
+  const web = path.join(root, 'web');
+  const sources = Math.max(
+    newestIn(path.join(web, 'src')),
+    newestIn(path.join(web, 'public')),
+    newestIn(path.join(web, 'build')),
+    mtime(path.join(web, 'index.html')),
+    mtime(path.join(web, 'vite.config.ts')),
+    mtime(path.join(web, 'package.json')),
+    newestIn(path.join(root, 'shared', 'src')),
+  );
+  if (mtime(webDistIndex) >= sources) return;
+  log('building the web console…');
+  run(process.execPath, [path.join(web, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: web });
 }

@@ -2,6 +2,7 @@
  * The whole API surface. The web and the CLI import only the *type* `AppRouter` from here.
  */
 import { activityRouter } from './routers/activity.js';
+import { liveRouter } from './routers/live.js';
 import { machinesRouter } from './routers/machines.js';
 import { authRouter, tokensRouter } from './routers/auth.js';
 import { projectsRouter, repositoriesRouter } from './routers/projects.js';
@@ -23,6 +24,7 @@ export const appRouter = router({
   agents: agentsRouter,
   workflows: workflowsRouter,
   skills: skillsRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -55,7 +55,7 @@ export function createApp(opts: AppOptions) {
       return c.redirect('/', 302);
     } catch (err) {
       if (!isOpenaseError(err)) throw err;
-      return c.html(`<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><p>${escapeHtml(err.message)}</p>`, 401);
+      return c.html(`<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><p>${escapeHtml(err.message)}</p><p><a href="/signin">How to sign in</a></p>`, 401);
     }
   });
 

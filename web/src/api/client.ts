@@ -1,0 +1,62 @@
+/**
+ * The one tRPC client of the console, typed by the control plane's router (type import only:
+ * no server type is re-declared here). Queries and mutations go through `httpBatchLink`,
+ * subscriptions through `httpSubscriptionLink` (SSE). The session lives in an httpOnly cookie;
+ * state-changing requests echo the CSRF cookie in `x-csrf-token` (double submit).
+ */
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '@openase/control-plane/trpc';
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export const CSRF_COOKIE = 'openase_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export function readCookie(name: string, cookies = typeof document === 'undefined' ? '' : document.cookie): string | null {
+  for (const part of cookies.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+export function csrfHeaders(): Record<string, string> {
+  const token = readCookie(CSRF_COOKIE);
+  return token ? { [CSRF_HEADER]: token } : {};
+}
+
+type UnauthorizedHandler = () => void;
+let onUnauthorized: UnauthorizedHandler = () => {};
+/** Called whenever the server answers 401 (session expired or revoked). */
+export function setUnauthorizedHandler(handler: UnauthorizedHandler): void {
+  onUnauthorized = handler;
+}
+
+/** Passes everything through; notices 401s so the app can send the user to sign in. */
+const watchUnauthorized: TRPCLink<AppRouter> = () => ({ next, op }) =>
+  observable((observer) =>
+    next(op).subscribe({
+      next: (value) => observer.next(value),
+      error: (err) => {
+        if (err.data?.httpStatus === 401 || err.data?.code === 'UNAUTHORIZED') onUnauthorized();
+        observer.error(err);
+      },
+      complete: () => observer.complete(),
+    }),
+  );
+
+const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
+
+export const api = createTRPCClient<AppRouter>({
+  links: [
+    watchUnauthorized,
+    splitLink({
+      condition: (op) => op.type === 'subscription',
+      true: httpSubscriptionLink({ url: `${origin}/trpc`, eventSourceOptions: () => ({ withCredentials: true }) }),
+      false: httpBatchLink({ url: `${origin}/trpc`, headers: csrfHeaders, maxURLLength: 4000 }),
+    }),
+  ],
+});

@@ -1,0 +1,15 @@
+import { TRPCClientError } from '@trpc/client';
+
+/** One line a person can act on, from whatever a call threw. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof TRPCClientError) {
+    if (!err.data && /fetch|network|Failed/i.test(err.message)) return 'cannot reach the server; check that it is running and try again';
+    return err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function errorCode(err: unknown): string | null {
+  if (err instanceof TRPCClientError) return (err.data as { appCode?: string } | undefined)?.appCode ?? null;
+  return null;
+}

@@ -1,0 +1,14 @@
+/** The project navigation. Later capabilities (Workflows, Agents, Machines) add their entries here. */
+export interface NavItem {
+  label: string;
+  /** Route name; the route takes the `project` param. */
+  route: string;
+  /** Keyboard-free hint shown as a tooltip. */
+  hint: string;
+}
+
+export const projectNav: NavItem[] = [
+  { label: 'Board', route: 'board', hint: 'Tickets by status' },
+  { label: 'Activity', route: 'activity', hint: 'Everything that changed, live' },
+  { label: 'Statuses', route: 'statuses', hint: 'The board columns' },
+];

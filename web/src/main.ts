@@ -1,0 +1,27 @@
+import { createApp } from 'vue';
+import { createPinia } from 'pinia';
+import App from './App.vue';
+import { createAppRouter } from './app/router';
+import { setUnauthorizedHandler } from './api/client';
+import { useSession } from './auth/session';
+import { useProjects } from './projects/projects-store';
+import { useBoard } from './tickets/board-store';
+import { useTicket } from './tickets/ticket-store';
+import { useActivity } from './activity/activity-store';
+import './ui/main.css';
+
+const app = createApp(App);
+const pinia = createPinia();
+app.use(pinia);
+const router = createAppRouter();
+app.use(router);
+
+const session = useSession();
+setUnauthorizedHandler(() => {
+  if (session.status === 'signedIn') session.signedOut();
+  if (router.currentRoute.value.name !== 'signin') void router.push({ name: 'signin' });
+});
+// Each domain store follows the tab's one live stream.
+for (const store of [useProjects(), useBoard(), useTicket(), useActivity()]) store.follow();
+
+app.mount('#app');

@@ -1,0 +1,78 @@
+/**
+ * The board of the current project: its tickets, filters, and moves. A move is applied at once
+ * (optimistic), sent, and rolled back with a message if the server refuses it.
+ */
+import { defineStore } from 'pinia';
+import { api, type RouterInputs, type RouterOutputs } from '../api/client';
+import { errorMessage } from '../api/errors';
+import { coalesce, onChange, onResync } from '../live/live';
+import { useNotices } from '../ui/notices';
+import { trackLoad } from '../ui/async-state';
+import type { BoardFilter } from './board-filters';
+
+export type BoardTicket = RouterOutputs['tickets']['list'][number];
+
+export const useBoard = defineStore('board', {
+  state: () => ({
+    projectRef: null as string | null,
+    projectId: null as string | null,
+    tickets: [] as BoardTicket[],
+    loading: false,
+    loaded: false,
+    error: null as string | null,
+    filter: { text: '', label: '', priority: '' } as BoardFilter,
+    /** Ticket id → status id it is being moved to (while the server has not answered). */
+    moving: {} as Record<string, string>,
+  }),
+  actions: {
+    async load(projectRef: string, projectId: string | null) {
+      if (this.projectRef !== projectRef) {
+        this.tickets = [];
+        this.loaded = false;
+      }
+      this.projectRef = projectRef;
+      this.projectId = projectId;
+      await trackLoad(this, async () => {
+        const tickets = await api.tickets.list.query({ project: projectRef, limit: 5000 });
+        if (this.projectRef !== projectRef) return false;
+        // A move still in flight keeps its optimistic status until the server answers.
+        this.tickets = tickets.map((t) => (this.moving[t.id] ? { ...t, statusId: this.moving[t.id]! } : t));
+      });
+    },
+    async reload() {
+      if (this.projectRef) await this.load(this.projectRef, this.projectId);
+    },
+    async move(ticketId: string, status: { id: string; name: string }) {
+      const ticket = this.tickets.find((t) => t.id === ticketId);
+      if (!ticket || ticket.statusId === status.id) return;
+      const previous = { statusId: ticket.statusId, statusName: ticket.statusName };
+      ticket.statusId = status.id;
+      ticket.statusName = status.name;
+      this.moving[ticketId] = status.id;
+      try {
+        const updated = await api.tickets.move.mutate({ ticket: ticket.identifier, status: status.name });
+        const current = this.tickets.find((t) => t.id === ticketId);
+        if (current) Object.assign(current, updated, { statusName: status.name });
+      } catch (err) {
+        const current = this.tickets.find((t) => t.id === ticketId);
+        if (current) Object.assign(current, previous);
+        useNotices().error(`${ticket.identifier} was not moved to ${status.name}: ${errorMessage(err)}`);
+      } finally {
+        delete this.moving[ticketId];
+      }
+    },
+    async create(input: RouterInputs['tickets']['create']) {
+      const ticket = await api.tickets.create.mutate(input);
+      await this.reload();
+      return ticket;
+    },
+    follow() {
+      const reload = coalesce(() => void this.reload());
+      onResync(reload);
+      onChange((change) => {
+        if (!this.projectId || change.projectId !== this.projectId) return;
+        if (change.entityType === 'ticket' || change.entityType === 'status') reload();
+      });
+    },
+  },
+});
