@@ -10,6 +10,9 @@ import { decodeCursor, encodeCursor, streamOrgChanges, type LiveEvent } from './
 
 type Item = { cursor: string; event: LiveEvent };
 
+/** A new project installs the built-in skills, each with its activity entry: not what these tests are about. */
+const isBuiltinSkill = (i: Item) => i.event.kind === 'change' && /built-in skill/.test(i.event.change.summary);
+
 /** Reads from a running stream until `count` items arrived (the stream keeps running). */
 function reader(stream: AsyncGenerator<Item>) {
   return async (count: number): Promise<Item[]> => {
@@ -17,7 +20,7 @@ function reader(stream: AsyncGenerator<Item>) {
     while (items.length < count) {
       const next = await stream.next();
       if (next.done) throw new Error('stream ended');
-      items.push(next.value);
+      if (!isBuiltinSkill(next.value)) items.push(next.value);
     }
     return items;
   };
@@ -128,8 +131,8 @@ forEachDatabase('live changes', (get) => {
     const garbage = streamOrgChanges(deps, { orgId: admin.orgId, after: 'v1~not-a-cursor' });
     const [fresh] = await reader(garbage)(1);
     expect(summaries([fresh!])).toEqual(['ready:false']);
-    // A fresh start is positioned at the present: the project's 4 entries count as seen.
-    expect(decodeCursor(fresh!.cursor)!.projects.get(project.id)).toBe(4);
+    // A fresh start is positioned at the present: every entry of the project so far counts as seen.
+    expect(decodeCursor(fresh!.cursor)!.projects.get(project.id)).toBe((await listActivity(deps.db, { projectId: project.id, limit: 1000 })).length);
     await garbage.return(undefined);
   });
 
