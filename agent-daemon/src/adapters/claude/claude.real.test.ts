@@ -25,9 +25,9 @@ afterAll(async () => {
   for (const ws of workspaces) ws.remove();
 });
 
-async function session(script: string, extra: Partial<AgentRunSpecInput> = {}) {
-  const ws = createTestWorkspace('claude');
-  workspaces.push(ws);
+async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, existing?: TestWorkspace) {
+  const ws = existing ?? createTestWorkspace('claude');
+  if (!existing) workspaces.push(ws);
   const collected = collectEvents();
   const spec = agentRunSpecSchema.parse({ adapter: 'claude-code', command: claude, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 }, ...extra });
   const agent = await startClaudeSession({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
@@ -53,5 +53,67 @@ describe('claude adapter with the real CLI', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['turn.started', 'message', 'tool.result', 'turn.finished', 'result']));
     // The harness went in as the appended system prompt.
     expect(JSON.stringify(server.requestsFor('happy').find((r) => r.api === 'anthropic')!.body)).toContain('You follow the OpenASE harness.');
+  });
+
+  it('runs a second turn in the same process with per-turn usage and cost, then resumes the session in a new run', async () => {
+    server.setScript('turns', { steps: [{ text: 'ok' }] });
+    const first = await session('turns');
+    const one = await first.agent.runTurn();
+    const two = await first.agent.runTurn('and again');
+    await first.agent.close();
+    expect([one.ok, two.ok, two.turn]).toEqual([true, true, 2]);
+    expect(first.of('usage').map((u) => u.inputTokens)).toEqual([1000, 1000]);
+    const costs = first.of('cost').map((c) => c.usd);
+    expect(costs[1]).toBeCloseTo(costs[0]!, 6);
+    expect(first.of('session.started')).toHaveLength(1);
+
+    // The next run of the same ticket: same workspace (and private area), a new process.
+    const second = await session('turns', { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' }, first.ws);
+    const outcome = await second.agent.runTurn();
+    await second.agent.close();
+    expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
+    const last = server.requestsFor('turns').filter((r) => r.api === 'anthropic').at(-1)!;
+    expect(JSON.stringify(last.body)).toContain('and again'); // history re-sent
+  });
+
+  it('ends the turn as failed with the provider message on HTTP 500, without hanging', async () => {
+    server.setScript('e500', { steps: [{ error: { status: 500, body: { type: 'error', error: { type: 'api_error', message: 'fake internal error' } } } }] });
+    const { agent, of } = await session('e500');
+    const outcome = await agent.runTurn();
+    await agent.close();
+    expect(outcome).toMatchObject({ ok: false, reason: 'failed' });
+    expect(outcome.message).toContain('fake internal error');
+    expect(of('error').at(-1)).toMatchObject({ fatal: true, code: 'api_500' });
+    expect(of('result')).toEqual([expect.objectContaining({ ok: false })]);
+  });
+
+  it('reports a 429 as a rate limit with the reset time', async () => {
+    const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    server.setScript('e429', { steps: [{ error: { status: 429, headers: { 'retry-after': '3600', 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(Math.floor(Date.parse(reset) / 1000)) }, body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${reset}` } } } }] });
+    const { agent, of } = await session('e429');
+    const outcome = await agent.runTurn();
+    await agent.close();
+    expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited', resetAt: new Date(reset).toISOString() });
+    expect(of('rate_limit')[0]).toMatchObject({ resetAt: new Date(reset).toISOString() });
+  });
+
+  it('stops at the CLI turn limit', async () => {
+    server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { text: 'never' }] });
+    const { agent } = await session('maxturns', { cliMaxTurns: 1 });
+    const outcome = await agent.runTurn();
+    await agent.close();
+    expect(outcome).toMatchObject({ ok: false, reason: 'max_turns' });
+  });
+
+  it('refuses tools the harness denies: by flag (Bash) and through the permission prompt (Write outside tools.allow)', async () => {
+    server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: 'PLACEHOLDER', content: 'x' } }, { text: 'gave up' }] });
+    const { ws, agent, of } = await session('deny', { tools: { allow: ['Bash', 'Read'], deny: ['Bash'] } });
+    server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: path.join(ws.worktree, 'denied.txt'), content: 'x' } }, { text: 'gave up' }] });
+    const outcome = await agent.runTurn();
+    await agent.close();
+    expect(outcome).toMatchObject({ ok: true, text: 'gave up' });
+    expect(of('tool.result')).toEqual([expect.objectContaining({ ok: false, denied: true }), expect.objectContaining({ ok: false, denied: true, output: expect.stringContaining('OpenASE harness') })]);
+    expect(of('command')).toEqual([]);
+    expect(existsSync(path.join(ws.worktree, 'denied.txt'))).toBe(false);
   });
 });
