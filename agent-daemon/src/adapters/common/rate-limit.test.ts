@@ -16,6 +16,16 @@ describe('parseResetAt', () => {
     expect(parseResetAt('try again in 5 minutes', now)).toBe('2026-11-24T10:05:00.000Z');
     expect(parseResetAt('retry after 2 hours', now)).toBe('2026-11-24T12:00:00.000Z');
   });
+  it('reads a local time of day (codex) as its next occurrence, a minute late rather than early', () => {
+    const local = new Date(now);
+    const later = new Date(now + 90 * 60_000);
+    const hh = later.getHours() % 12 || 12;
+    const text = `You’ve hit your usage limit. Try again at ${hh}:${String(later.getMinutes()).padStart(2, '0')} ${later.getHours() >= 12 ? 'PM' : 'AM'}.`;
+    expect(parseResetAt(text, local.getTime())).toBe(new Date(now + 91 * 60_000).toISOString());
+    const earlier = new Date(now - 2 * 3_600_000);
+    const h24 = `${earlier.getHours()}:${String(earlier.getMinutes()).padStart(2, '0')}`;
+    expect(parseResetAt(`try again at ${h24}`, now)).toBe(new Date(now + 22 * 3_600_000 + 60_000).toISOString());
+  });
   it('says nothing when nothing is stated', () => {
     expect(parseResetAt('API Error: 500 internal', now)).toBeUndefined();
   });

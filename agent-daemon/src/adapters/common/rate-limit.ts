@@ -22,6 +22,17 @@ export function parseResetAt(message: string, now: number = Date.now()): string 
     const ms = unit.startsWith('ms') || unit.startsWith('milli') ? amount : unit.startsWith('h') ? amount * 3_600_000 : unit.startsWith('m') ? amount * 60_000 : amount * 1000;
     return new Date(now + Math.ceil(ms)).toISOString();
   }
+  // Codex: "Try again at 11:22 PM." (local time of day, minutes only): the next such time, plus a
+  // minute so the cut seconds never make us early.
+  const clock = /try again at (\d{1,2}):(\d{2})\s*(AM|PM)?/i.exec(message);
+  if (clock) {
+    let hours = Number(clock[1]) % (clock[3] ? 12 : 24);
+    if (clock[3]?.toUpperCase() === 'PM') hours += 12;
+    const at = new Date(now);
+    at.setHours(hours, Number(clock[2]), 0, 0);
+    if (at.getTime() <= now - 60_000) at.setDate(at.getDate() + 1);
+    return new Date(at.getTime() + 60_000).toISOString();
+  }
   return undefined;
 }
 
