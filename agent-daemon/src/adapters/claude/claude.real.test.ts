@@ -15,12 +15,15 @@ import { startClaudeSession } from './session.js';
 let server: FakeModelServer;
 let claude: string;
 const workspaces: TestWorkspace[] = [];
+const sessions: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   claude = ensureCli('claude');
   server = await startFakeModelServer();
 }, 600_000);
 afterAll(async () => {
+  // Sessions a failed assertion left open: never leave a CLI running.
+  await Promise.all(sessions.map((s) => s.close()));
   await server?.close();
   for (const ws of workspaces) ws.remove();
 });
@@ -31,6 +34,7 @@ async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, e
   const collected = collectEvents();
   const spec = agentRunSpecSchema.parse({ adapter: 'claude-code', command: claude, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 }, ...extra });
   const agent = await startClaudeSession({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+  sessions.push(agent);
   return { ws, agent, ...collected };
 }
 

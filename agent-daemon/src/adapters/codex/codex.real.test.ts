@@ -15,6 +15,7 @@ import { startCodexSession } from './session.js';
 let server: FakeModelServer;
 let codex: string;
 const workspaces: TestWorkspace[] = [];
+const sessions: { close(): Promise<void> }[] = [];
 const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.125 };
 
 beforeAll(async () => {
@@ -22,6 +23,8 @@ beforeAll(async () => {
   server = await startFakeModelServer();
 }, 600_000);
 afterAll(async () => {
+  // Sessions a failed assertion left open: never leave a CLI running.
+  await Promise.all(sessions.map((s) => s.close()));
   await server?.close();
   for (const ws of workspaces) ws.remove();
 });
@@ -32,6 +35,7 @@ async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, e
   const collected = collectEvents();
   const spec = agentRunSpecSchema.parse({ adapter: 'codex', command: codex, prompt: 'do the task', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, pricing, ...extra });
   const agent = await startCodexSession({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+  sessions.push(agent);
   return { ws, agent, ...collected };
 }
 

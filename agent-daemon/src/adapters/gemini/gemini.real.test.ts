@@ -15,6 +15,7 @@ import { startGeminiSession } from './session.js';
 let server: FakeModelServer;
 let gemini: string;
 const workspaces: TestWorkspace[] = [];
+const sessions: { close(): Promise<void> }[] = [];
 const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.31 };
 
 beforeAll(async () => {
@@ -22,6 +23,8 @@ beforeAll(async () => {
   server = await startFakeModelServer();
 }, 600_000);
 afterAll(async () => {
+  // Sessions a failed assertion left open: never leave a CLI running.
+  await Promise.all(sessions.map((s) => s.close()));
   await server?.close();
   for (const ws of workspaces) ws.remove();
 });
@@ -32,6 +35,7 @@ async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, e
   const collected = collectEvents();
   const spec = agentRunSpecSchema.parse({ adapter: 'gemini', command: gemini, prompt: 'do the task', permissionMode: 'bypassPermissions', env: { GEMINI_API_KEY: 'dummy' }, provider: { baseUrl: server.baseUrl(script) }, pricing, ...extra });
   const agent = await startGeminiSession({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+  sessions.push(agent);
   return { ws, agent, ...collected };
 }
 
@@ -69,21 +73,32 @@ describe('gemini adapter with the real CLI', () => {
 
   it('stops at the CLI session turn limit (exit 53)', async () => {
     server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { shell: 'echo three' }, { text: 'never' }] });
-    const { agent, events } = await session('maxturns', { cliMaxTurns: 1 });
+    const { agent } = await session('maxturns', { cliMaxTurns: 1 });
     const first = await agent.runTurn();
     const outcome = first.ok ? await agent.runTurn('more') : first;
     await agent.close();
-    console.log(JSON.stringify(events.filter((e) => e.type !== 'output')).slice(0, 3000), JSON.stringify(outcome));
     expect(outcome).toMatchObject({ ok: false, reason: 'max_turns' });
   });
 
-  it('reports a 429 as a rate limit', async () => {
-    const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    server.setScript('e429', { steps: [{ error: { status: 429, headers: { 'retry-after': '3600' }, body: { error: { code: 429, message: `Quota exceeded, retry after ${reset}`, status: 'RESOURCE_EXHAUSTED' } } } }] });
-    const { agent, of, events } = await session('e429');
+  it('reports a quota 429 with a retry delay as a rate limit with the reset time (exit 173)', async () => {
+    server.setScript('quota', { steps: [{ error: { status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }] } } } }] });
+    const { agent, of } = await session('quota');
+    const before = Date.now();
     const outcome = await agent.runTurn();
     await agent.close();
-    console.log(JSON.stringify(events.filter((e) => e.type !== 'output')).slice(0, 3000), JSON.stringify(outcome));
+    expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited' });
+    const resetAt = Date.parse(outcome.resetAt!);
+    expect(resetAt).toBeGreaterThanOrEqual(before + 3_600_000);
+    expect(resetAt).toBeLessThanOrEqual(Date.now() + 3_600_000);
+    expect(of('rate_limit')[0]!.resetAt).toBe(outcome.resetAt);
+  });
+
+  it('stops the CLI retrying a 429 whose message states the reset time', async () => {
+    const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    server.setScript('e429', { steps: [{ error: { status: 429, body: { error: { code: 429, message: `Quota exceeded, retry after ${reset}`, status: 'RESOURCE_EXHAUSTED' } } } }] });
+    const { agent, of } = await session('e429');
+    const outcome = await agent.runTurn();
+    await agent.close();
     expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited', resetAt: new Date(reset).toISOString() });
     expect(of('rate_limit')[0]).toMatchObject({ resetAt: new Date(reset).toISOString() });
   });

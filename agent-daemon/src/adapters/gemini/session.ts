@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunEvent } from '@openase/shared';
 import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { writeSkills } from '../common/skills.js';
+import { parseResetAt } from '../common/rate-limit.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
@@ -41,13 +42,28 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
       }
       onEvent(event);
     };
-    const proc = startCliProcess({
+    let stopping = false;
+    const proc: CliProcess = startCliProcess({
       command: spec.command ?? 'gemini',
       args: geminiArgs(spec, input, resume),
       cwd: workdir,
       env,
       stdin: 'ignore',
-      onEvent,
+      onEvent: (event) => {
+        onEvent(event);
+        // Gemini retries a 429 with backoff for as long as the provider says: when the provider
+        // stated a reset time, stop here and let the platform park the ticket until then.
+        const line = event.type === 'output' ? event.text : '';
+        const retry = /Attempt \d+ failed with status 429[^{]*(\{.*)?/.exec(line);
+        if (retry && !stopping) {
+          const stated = parseResetAt(retry[1] ?? line);
+          if (stated) {
+            stopping = true;
+            emit({ type: 'rate_limit', message: retry[0].slice(0, 500), resetAt: stated });
+            void proc.stop();
+          }
+        }
+      },
       onStdoutLine: (line) => {
         const mapped = mapper.map(line);
         mapped.events.forEach(emit);
@@ -63,14 +79,14 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
     usageEvents(turns.turn, usage, spec.pricing).forEach(emit);
     const text = mapper.lastText;
     mapper.lastText = undefined;
-    if (exit.code === 0 && result?.ok !== false) {
+    if (exit.code === 0 && result?.ok !== false && !stopping) {
       emit({ type: 'result', ok: true, ...(text ? { text } : {}) });
       return { ok: true, reason: 'completed', ...(text ? { text } : {}), usage, ...(resume ? { sessionId: resume } : {}) };
     }
     const known = exit.code !== null ? GEMINI_EXIT_CODES[exit.code] : undefined;
-    const detail = result?.error ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
+    const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
     const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
-    const reason: TurnOutcome['reason'] = interrupted ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
+    const reason: TurnOutcome['reason'] = interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
     emit({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     emit({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, usage, ...(resetAt ? { resetAt } : {}), ...(resume ? { sessionId: resume } : {}) };
