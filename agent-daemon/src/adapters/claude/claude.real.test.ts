@@ -40,7 +40,7 @@ async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, e
 
 describe('claude adapter with the real CLI', () => {
   it('writes a file with its own tool, runs a shell command and finishes with usage and cost', async () => {
-    const { ws, agent, events, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { greet: [{ path: 'SKILL.md', content: '---\nname: greet\ndescription: Say hello\n---\nSay hello.' }] } });
+    const { ws, agent, events, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
     server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
     const outcome = await agent.runTurn();
     await agent.close();
@@ -57,6 +57,8 @@ describe('claude adapter with the real CLI', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['turn.started', 'message', 'tool.result', 'turn.finished', 'result']));
     // The harness went in as the appended system prompt.
     expect(JSON.stringify(server.requestsFor('happy').find((r) => r.api === 'anthropic')!.body)).toContain('You follow the OpenASE harness.');
+    // The skill was written into the CLI's own skills folder and offered to the model.
+    expect(JSON.stringify(server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
   });
 
   it('runs a second turn in the same process with per-turn usage and cost, then resumes the session in a new run', async () => {

@@ -42,7 +42,7 @@ async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, e
 describe('codex adapter with the real CLI', () => {
   it('writes a file with apply_patch, runs a shell command (approved by the rules) and finishes with usage and cost', async () => {
     server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.', reasoning: 'Need to check the shell first.' }, { writeFile: { path: 'hello.txt', content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
-    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.' });
+    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
@@ -56,6 +56,8 @@ describe('codex adapter with the real CLI', () => {
     expect(of('cost')).toEqual([{ type: 'cost', usd: (3000 * 1.25 + 30 * 10) / 1e6, source: 'pricing', turn: 1 }]);
     const body = JSON.stringify(server.requestsFor('happy').find((r) => r.api === 'openai')!.body);
     expect(body).toContain('You follow the OpenASE harness.');
+    // The skill was written into the CLI's own skills folder and offered to the model.
+    expect(JSON.stringify(server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
   });
 
   it('diffs thread-cumulative usage per turn and resumes the thread in a new run', async () => {

@@ -41,7 +41,7 @@ async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, e
 
 describe('gemini adapter with the real CLI', () => {
   it('writes a file with write_file, runs a shell command, finishes, and resumes the session on the next turn', async () => {
-    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.' });
+    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
     server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
     const outcome = await agent.runTurn();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
@@ -53,6 +53,8 @@ describe('gemini adapter with the real CLI', () => {
     expect(of('usage')).toEqual([expect.objectContaining({ turn: 1, inputTokens: 3000, outputTokens: 30 })]);
     expect(of('cost')[0]).toMatchObject({ source: 'pricing', usd: (3000 * 1.25 + 30 * 10) / 1e6 });
     expect(JSON.stringify(server.requestsFor('happy').find((r) => r.api === 'gemini')!.body)).toContain('You follow the OpenASE harness.');
+    // The skill was written into the CLI's own skills folder and offered to the model.
+    expect(JSON.stringify(server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
 
     const sessionId = agent.sessionId;
     const second = await agent.runTurn('and again');
