@@ -15,6 +15,7 @@ import { startCustomSession } from './custom/session.js';
 import { startGeminiSession } from './gemini/session.js';
 
 export type { AgentSession, StartAgentSessionOptions, TurnOutcome } from './common/types.js';
+export { detectAgentClis, detectCli, type InstalledCli } from './common/inventory.js';
 export { decideTool, type ToolDecision, type ToolRequest, type ToolRules } from './common/tool-rules.js';
 
 export async function startAgentSession(options: Omit<StartAgentSessionOptions, 'spec'> & { spec: AgentRunSpecInput }): Promise<AgentSession> {
