@@ -1,6 +1,6 @@
 /** Anthropic Messages API (`POST …/v1/messages`, SSE) as Claude Code calls it. */
 import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
-import { fakeCallId } from './script.js';
+import { answerFor, fakeCallId } from './script.js';
 
 export function countAnthropicToolResults(body: Record<string, unknown>): number {
   const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -12,12 +12,12 @@ export function countAnthropicToolResults(body: Record<string, unknown>): number
 }
 
 export function anthropicAnswer(step: FakeStep): FakeAnswer {
-  if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? { type: 'error', error: { type: 'api_error', message: `fake error ${step.error.status}` } }, headers: step.error.headers ?? {} };
-  const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
-  if ('shell' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('toolu_'), name: 'Bash', input: { command: step.shell, description: 'run a command' } } };
-  if ('writeFile' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('toolu_'), name: 'Write', input: { file_path: step.writeFile.path, content: step.writeFile.content } } };
-  if ('tool' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('toolu_'), name: step.tool.name, input: step.tool.input } };
-  return { kind: 'text', text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  return answerFor(step, {
+    idPrefix: 'toolu_',
+    shell: (command) => ({ name: 'Bash', input: { command, description: 'run a command' } }),
+    writeFile: (path, content) => ({ name: 'Write', input: { file_path: path, content } }),
+    errorBody: (status) => ({ type: 'error', error: { type: 'api_error', message: `fake error ${status}` } }),
+  });
 }
 
 export function anthropicSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {

@@ -1,6 +1,6 @@
 /** Gemini API (`POST …/v1beta/models/{m}:streamGenerateContent?alt=sse`) as Gemini CLI calls it. */
 import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
-import { fakeCallId } from './script.js';
+import { answerFor } from './script.js';
 
 export function countGeminiToolResults(body: Record<string, unknown>): number {
   const contents = Array.isArray(body.contents) ? body.contents : [];
@@ -12,12 +12,12 @@ export function countGeminiToolResults(body: Record<string, unknown>): number {
 }
 
 export function geminiAnswer(step: FakeStep): FakeAnswer {
-  if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? { error: { code: step.error.status, message: `fake error ${step.error.status}`, status: 'INTERNAL' } }, headers: step.error.headers ?? {} };
-  const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
-  if ('shell' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('g'), name: 'run_shell_command', input: { command: step.shell, description: 'run a command' } } };
-  if ('writeFile' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('g'), name: 'write_file', input: { file_path: step.writeFile.path, content: step.writeFile.content } } };
-  if ('tool' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('g'), name: step.tool.name, input: step.tool.input } };
-  return { kind: 'text', text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  return answerFor(step, {
+    idPrefix: 'g',
+    shell: (command) => ({ name: 'run_shell_command', input: { command, description: 'run a command' } }),
+    writeFile: (path, content) => ({ name: 'write_file', input: { file_path: path, content } }),
+    errorBody: (status) => ({ error: { code: status, message: `fake error ${status}`, status: 'INTERNAL' } }),
+  });
 }
 
 export function geminiSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {

@@ -1,6 +1,6 @@
 /** OpenAI Responses API (`POST …/responses`, SSE) as Codex calls it through a custom provider. */
 import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
-import { fakeCallId } from './script.js';
+import { answerFor, fakeCallId } from './script.js';
 
 export function countResponsesToolResults(body: Record<string, unknown>): number {
   const input = Array.isArray(body.input) ? body.input : [];
@@ -14,12 +14,12 @@ export function addFilePatch(path: string, content: string): string {
 }
 
 export function responsesAnswer(step: FakeStep): FakeAnswer {
-  if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? { error: { message: `fake error ${step.error.status}`, type: 'server_error' } }, headers: step.error.headers ?? {} };
-  const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
-  if ('shell' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('call_'), name: 'exec_command', input: { cmd: step.shell } } };
-  if ('writeFile' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('call_'), name: 'apply_patch', input: addFilePatch(step.writeFile.path, step.writeFile.content), freeform: true } };
-  if ('tool' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('call_'), name: step.tool.name, input: step.tool.input, freeform: typeof step.tool.input === 'string' } };
-  return { kind: 'text', text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  return answerFor(step, {
+    idPrefix: 'call_',
+    shell: (command) => ({ name: 'exec_command', input: { cmd: command } }),
+    writeFile: (path, content) => ({ name: 'apply_patch', input: addFilePatch(path, content), freeform: true }),
+    errorBody: (status) => ({ error: { message: `fake error ${status}`, type: 'server_error' } }),
+  });
 }
 
 export function responsesSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {

@@ -33,3 +33,23 @@ export type FakeAnswer =
 
 let callCounter = 0;
 export const fakeCallId = (prefix: string) => `${prefix}${(++callCounter).toString(16).padStart(8, '0')}${Math.random().toString(16).slice(2, 10)}`;
+
+/** How one API names the portable steps' tool calls and its default error body. */
+export interface ApiDialect {
+  idPrefix: string;
+  shell(command: string): { name: string; input: unknown; freeform?: boolean };
+  writeFile(path: string, content: string): { name: string; input: unknown; freeform?: boolean };
+  errorBody(status: number): unknown;
+}
+
+/** The answer to a step, in a dialect's tool names. */
+export function answerFor(step: FakeStep, dialect: ApiDialect): FakeAnswer {
+  if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? dialect.errorBody(step.error.status), headers: step.error.headers ?? {} };
+  const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  const call = 'shell' in step ? dialect.shell(step.shell)
+    : 'writeFile' in step ? dialect.writeFile(step.writeFile.path, step.writeFile.content)
+    : 'tool' in step ? { name: step.tool.name, input: step.tool.input, freeform: typeof step.tool.input === 'string' }
+    : undefined;
+  if (!call) return { kind: 'text', text: ('text' in step ? step.text : undefined) ?? '', ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  return { kind: 'tool', ...extra, call: { id: fakeCallId(dialect.idPrefix), ...call } };
+}

@@ -4,44 +4,17 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { agentRunSpecSchema, type AgentRunSpecInput } from '@openase/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectEvents } from '../../../test-support/events.js';
-import { startFakeModelServer, type FakeModelServer } from '../../../test-support/fake-models/index.js';
-import { ensureCli } from '../../../test-support/real-clis.js';
-import { createTestWorkspace, type TestWorkspace } from '../../../test-support/workspace.js';
+import { describe, expect, it } from 'vitest';
+import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
 
-let server: FakeModelServer;
-let claude: string;
-const workspaces: TestWorkspace[] = [];
-const sessions: { close(): Promise<void> }[] = [];
-
-beforeAll(async () => {
-  claude = ensureCli('claude');
-  server = await startFakeModelServer();
-}, 600_000);
-afterAll(async () => {
-  // Sessions a failed assertion left open: never leave a CLI running.
-  await Promise.all(sessions.map((s) => s.close()));
-  await server?.close();
-  for (const ws of workspaces) ws.remove();
-});
-
-async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, existing?: TestWorkspace) {
-  const ws = existing ?? createTestWorkspace('claude');
-  if (!existing) workspaces.push(ws);
-  const collected = collectEvents();
-  const spec = agentRunSpecSchema.parse({ adapter: 'claude-code', command: claude, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 }, ...extra });
-  const agent = await startClaudeSession({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
-  sessions.push(agent);
-  return { ws, agent, ...collected };
-}
+const real = useRealCli('claude', startClaudeSession, ({ command, server, script }) => ({ adapter: 'claude-code', command, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 } }));
+const session = real.session.bind(real);
 
 describe('claude adapter with the real CLI', () => {
   it('writes a file with its own tool, runs a shell command and finishes with usage and cost', async () => {
     const { ws, agent, events, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
-    server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
+    real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
@@ -56,13 +29,13 @@ describe('claude adapter with the real CLI', () => {
     expect(of('cost')[0]!.usd).toBeGreaterThan(0);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['turn.started', 'message', 'tool.result', 'turn.finished', 'result']));
     // The harness went in as the appended system prompt.
-    expect(JSON.stringify(server.requestsFor('happy').find((r) => r.api === 'anthropic')!.body)).toContain('You follow the OpenASE harness.');
+    expect(JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'anthropic')!.body)).toContain('You follow the OpenASE harness.');
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(JSON.stringify(server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
+    expect(JSON.stringify(real.server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
   });
 
   it('runs a second turn in the same process with per-turn usage and cost, then resumes the session in a new run', async () => {
-    server.setScript('turns', { steps: [{ text: 'ok' }] });
+    real.server.setScript('turns', { steps: [{ text: 'ok' }] });
     const first = await session('turns');
     const one = await first.agent.runTurn();
     const two = await first.agent.runTurn('and again');
@@ -78,12 +51,12 @@ describe('claude adapter with the real CLI', () => {
     const outcome = await second.agent.runTurn();
     await second.agent.close();
     expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
-    const last = server.requestsFor('turns').filter((r) => r.api === 'anthropic').at(-1)!;
+    const last = real.server.requestsFor('turns').filter((r) => r.api === 'anthropic').at(-1)!;
     expect(JSON.stringify(last.body)).toContain('and again'); // history re-sent
   });
 
   it('ends the turn as failed with the provider message on HTTP 500, without hanging', async () => {
-    server.setScript('e500', { steps: [{ error: { status: 500, body: { type: 'error', error: { type: 'api_error', message: 'fake internal error' } } } }] });
+    real.server.setScript('e500', { steps: [{ error: { status: 500, body: { type: 'error', error: { type: 'api_error', message: 'fake internal error' } } } }] });
     const { agent, of } = await session('e500');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -95,7 +68,7 @@ describe('claude adapter with the real CLI', () => {
 
   it('reports a 429 as a rate limit with the reset time', async () => {
     const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    server.setScript('e429', { steps: [{ error: { status: 429, headers: { 'retry-after': '3600', 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(Math.floor(Date.parse(reset) / 1000)) }, body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${reset}` } } } }] });
+    real.server.setScript('e429', { steps: [{ error: { status: 429, headers: { 'retry-after': '3600', 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(Math.floor(Date.parse(reset) / 1000)) }, body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${reset}` } } } }] });
     const { agent, of } = await session('e429');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -104,7 +77,7 @@ describe('claude adapter with the real CLI', () => {
   });
 
   it('stops at the CLI turn limit', async () => {
-    server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { text: 'never' }] });
+    real.server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { text: 'never' }] });
     const { agent } = await session('maxturns', { cliMaxTurns: 1 });
     const outcome = await agent.runTurn();
     await agent.close();
@@ -112,9 +85,9 @@ describe('claude adapter with the real CLI', () => {
   });
 
   it('refuses tools the harness denies: by flag (Bash) and through the permission prompt (Write outside tools.allow)', async () => {
-    server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: 'PLACEHOLDER', content: 'x' } }, { text: 'gave up' }] });
+    real.server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: 'PLACEHOLDER', content: 'x' } }, { text: 'gave up' }] });
     const { ws, agent, of } = await session('deny', { tools: { allow: ['Bash', 'Read'], deny: ['Bash'] } });
-    server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: path.join(ws.worktree, 'denied.txt'), content: 'x' } }, { text: 'gave up' }] });
+    real.server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: path.join(ws.worktree, 'denied.txt'), content: 'x' } }, { text: 'gave up' }] });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, text: 'gave up' });

@@ -18,7 +18,7 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
   await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, claudeEnv(spec, { privateDir, asRoot: runningAsRoot() }));
   const mapper = new ClaudeStreamMapper(spec.tools, workdir);
-  const turns = new TurnTracker(spec.maxTurns, onEvent);
+  const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
   // Within one process `total_cost_usd` adds up over turns; the cost event is per turn.
   const cost = new CumulativeCounter<{ usd: number }>();
   let closed = false;
@@ -72,17 +72,14 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
     turns.finish({ ok: false, reason: closed ? 'interrupted' : 'exited', message });
   });
 
-  let firstTurn = true;
   return {
     get sessionId() {
       return mapper.sessionId ?? spec.resumeSessionId;
     },
     async runTurn(input) {
-      const text = input ?? (firstTurn ? spec.prompt : undefined);
-      firstTurn = false;
-      if (text === undefined) return { turn: turns.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
-      const started = turns.begin();
+      const started = turns.begin(input);
       if (!('done' in started)) return started;
+      const text = started.input;
       lastResetAt = undefined;
       if (!proc.send({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: mapper.sessionId ?? '' })) {
         turns.finish({ ok: false, reason: 'exited', message: exitMessage('claude', await proc.exited, proc.stderrTail()) });

@@ -25,7 +25,7 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
   await writeSkills(path.join(home, 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, { CODEX_HOME: home });
   const mapper = new CodexEventMapper(workdir);
-  const turns = new TurnTracker(spec.maxTurns, onEvent);
+  const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
   const policy = codexPolicy(spec);
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -148,17 +148,14 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
     throw error;
   }
 
-  let firstTurn = true;
   return {
     get sessionId() {
       return mapper.threadId;
     },
     async runTurn(input) {
-      const text = input ?? (firstTurn ? spec.prompt : undefined);
-      firstTurn = false;
-      if (text === undefined) return { turn: turns.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
-      const started = turns.begin();
+      const started = turns.begin(input);
       if (!('done' in started)) return started;
+      const text = started.input;
       lastError = undefined;
       lastResetAt = undefined;
       rateLimitSeen = false;

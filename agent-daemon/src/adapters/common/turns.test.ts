@@ -5,14 +5,16 @@ import { exitMessage, TurnTracker } from './turns.js';
 describe('TurnTracker', () => {
   it('numbers turns, emits start/finish once, and refuses turns past the limit', async () => {
     const events: RunEvent[] = [];
-    const tracker = new TurnTracker(1, (e) => events.push(e));
+    const tracker = new TurnTracker(1, (e) => events.push(e), 'the prompt');
     const started = tracker.begin();
     if (!('done' in started)) throw new Error('expected a turn');
+    expect(started.input).toBe('the prompt');
     expect(tracker.begin()).toMatchObject({ ok: false, message: 'a turn is already running in this session' });
     tracker.finish({ ok: true, reason: 'completed' });
     tracker.finish({ ok: false, reason: 'failed' });
     expect(await started.done).toEqual({ turn: 1, ok: true, reason: 'completed' });
-    expect(tracker.begin()).toMatchObject({ ok: false, reason: 'max_turns' });
+    expect(tracker.begin()).toMatchObject({ ok: false, message: 'runTurn needs an input after the first turn' });
+    expect(tracker.begin('more')).toMatchObject({ ok: false, reason: 'max_turns' });
     expect(events).toEqual([
       { type: 'turn.started', turn: 1 },
       { type: 'turn.finished', turn: 1, ok: true, reason: 'completed' },

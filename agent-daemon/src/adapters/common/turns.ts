@@ -9,17 +9,29 @@ export class TurnTracker {
   turn = 0;
   private pending: { resolve: (outcome: TurnOutcome) => void; turn: number } | undefined;
 
+  private firstPrompt: string | undefined;
+
   constructor(
     private readonly maxTurns: number,
     private readonly emit: (event: RunEvent) => void,
-  ) {}
+    /** What the first turn sends when `runTurn()` gets no input (the spec's prompt). */
+    firstPrompt?: string,
+  ) {
+    this.firstPrompt = firstPrompt;
+  }
 
   get active(): boolean {
     return this.pending !== undefined;
   }
 
-  /** Starts a turn, or returns the outcome refusing it (limit reached, turn already running). */
-  begin(): { turn: number; done: Promise<TurnOutcome> } | TurnOutcome {
+  /**
+   * Starts a turn with `input` (the first turn defaults to the spec's prompt), or returns the
+   * outcome refusing it (no input, limit reached, turn already running).
+   */
+  begin(input?: string): { turn: number; input: string; done: Promise<TurnOutcome> } | TurnOutcome {
+    const text = input ?? this.firstPrompt;
+    this.firstPrompt = undefined;
+    if (text === undefined) return { turn: this.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
     if (this.pending) return { turn: this.turn, ok: false, reason: 'failed', message: 'a turn is already running in this session' };
     if (this.turn >= this.maxTurns) {
       const outcome: TurnOutcome = { turn: this.turn, ok: false, reason: 'max_turns', message: `the run reached its limit of ${this.maxTurns} turns` };
@@ -30,7 +42,7 @@ export class TurnTracker {
     const turn = this.turn;
     const done = new Promise<TurnOutcome>((resolve) => { this.pending = { resolve, turn }; });
     this.emit({ type: 'turn.started', turn });
-    return { turn, done };
+    return { turn, input: text, done };
   }
 
   /** Ends the running turn once (later calls are ignored). */

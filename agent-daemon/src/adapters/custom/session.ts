@@ -12,8 +12,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badRequest } from '@openase/shared';
-import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.js';
+import { cliEnv, startCliProcess } from '../common/cli-process.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
+import { perTurnSession, type PerTurnState } from '../common/per-turn-session.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { costFromPricing } from '../common/usage.js';
 import { parseCustomLine } from './event-lines.js';
@@ -27,11 +28,9 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
   const { env: _secrets, ...publicSpec } = spec;
   await writeFile(specFile, JSON.stringify(publicSpec, null, 2));
   await writeFile(promptFile, spec.systemPrompt);
-  const turns = new TurnTracker(spec.maxTurns, onEvent);
+  const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
   let sessionId = spec.resumeSessionId;
-  let current: CliProcess | undefined;
-  let interrupted = false;
-  let firstTurn = true;
+  const state: PerTurnState = { current: undefined, interrupted: false };
 
   const runProcess = async (input: string): Promise<Omit<TurnOutcome, 'turn'>> => {
     const env = await cliEnv(privateDir, spec.env, {
@@ -68,49 +67,27 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
         onEvent(event);
       },
     });
-    current = proc;
+    state.current = proc;
     proc.child.stdin?.end(input);
     const exit = await proc.exited;
-    current = undefined;
+    state.current = undefined;
     if (!costed && spec.pricing && (usage.inputTokens > 0 || usage.outputTokens > 0)) {
       onEvent({ type: 'cost', usd: costFromPricing(usage, spec.pricing), source: 'pricing', turn: turns.turn });
     }
     const text = result?.text ?? lastText;
-    const ok = exit.code === 0 && result?.ok !== false && !interrupted;
+    const ok = exit.code === 0 && result?.ok !== false && !state.interrupted;
     const common = { usage, ...(text ? { text } : {}), ...(sessionId ? { sessionId } : {}) };
     if (ok) {
       if (!result) onEvent({ type: 'result', ok: true, ...(text ? { text } : {}) });
       return { ok: true, reason: 'completed', ...common };
     }
     const message = result?.reason ?? (result?.ok === false ? (result.text ?? 'the agent reported failure') : exitMessage(spec.command!, exit, proc.stderrTail()));
-    const reason: TurnOutcome['reason'] = interrupted ? 'interrupted' : rateLimit ? 'rate_limited' : 'failed';
+    const reason: TurnOutcome['reason'] = state.interrupted ? 'interrupted' : rateLimit ? 'rate_limited' : 'failed';
     onEvent({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     if (!result) onEvent({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, ...common, ...(rateLimit?.resetAt ? { resetAt: rateLimit.resetAt } : {}) };
   };
 
-  return {
-    get sessionId() {
-      return sessionId;
-    },
-    async runTurn(input) {
-      const text = input ?? (firstTurn ? spec.prompt : undefined);
-      firstTurn = false;
-      if (text === undefined) return { turn: turns.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
-      const started = turns.begin();
-      if (!('done' in started)) return started;
-      interrupted = false;
-      turns.finish(await runProcess(text));
-      return started.done;
-    },
-    async interrupt() {
-      interrupted = true;
-      await current?.stop();
-    },
-    async close() {
-      interrupted = true;
-      await current?.stop();
-    },
-  };
+  return perTurnSession(turns, state, () => sessionId, runProcess);
 }
 

@@ -4,45 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { agentRunSpecSchema, type AgentRunSpecInput } from '@openase/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectEvents } from '../../../test-support/events.js';
-import { startFakeModelServer, type FakeModelServer } from '../../../test-support/fake-models/index.js';
-import { ensureCli } from '../../../test-support/real-clis.js';
-import { createTestWorkspace, type TestWorkspace } from '../../../test-support/workspace.js';
+import { describe, expect, it } from 'vitest';
+import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startGeminiSession } from './session.js';
 
-let server: FakeModelServer;
-let gemini: string;
-const workspaces: TestWorkspace[] = [];
-const sessions: { close(): Promise<void> }[] = [];
 const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.31 };
-
-beforeAll(async () => {
-  gemini = ensureCli('gemini');
-  server = await startFakeModelServer();
-}, 600_000);
-afterAll(async () => {
-  // Sessions a failed assertion left open: never leave a CLI running.
-  await Promise.all(sessions.map((s) => s.close()));
-  await server?.close();
-  for (const ws of workspaces) ws.remove();
-});
-
-async function session(script: string, extra: Partial<AgentRunSpecInput> = {}, existing?: TestWorkspace) {
-  const ws = existing ?? createTestWorkspace('gemini');
-  if (!existing) workspaces.push(ws);
-  const collected = collectEvents();
-  const spec = agentRunSpecSchema.parse({ adapter: 'gemini', command: gemini, prompt: 'do the task', permissionMode: 'bypassPermissions', env: { GEMINI_API_KEY: 'dummy' }, provider: { baseUrl: server.baseUrl(script) }, pricing, ...extra });
-  const agent = await startGeminiSession({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
-  sessions.push(agent);
-  return { ws, agent, ...collected };
-}
+const real = useRealCli('gemini', startGeminiSession, ({ command, server, script }) => ({ adapter: 'gemini', command, prompt: 'do the task', permissionMode: 'bypassPermissions', env: { GEMINI_API_KEY: 'dummy' }, provider: { baseUrl: server.baseUrl(script) }, pricing }));
+const session = real.session.bind(real);
 
 describe('gemini adapter with the real CLI', () => {
   it('writes a file with write_file, runs a shell command, finishes, and resumes the session on the next turn', async () => {
     const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
-    server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
+    real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
     const outcome = await agent.runTurn();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
     expect(readFileSync(path.join(ws.worktree, 'hello.txt'), 'utf8')).toBe('Hello from the fake model!\n');
@@ -52,19 +25,19 @@ describe('gemini adapter with the real CLI', () => {
     expect(of('file.change')).toEqual([expect.objectContaining({ path: 'hello.txt', kind: 'add' })]);
     expect(of('usage')).toEqual([expect.objectContaining({ turn: 1, inputTokens: 3000, outputTokens: 30 })]);
     expect(of('cost')[0]).toMatchObject({ source: 'pricing', usd: (3000 * 1.25 + 30 * 10) / 1e6 });
-    expect(JSON.stringify(server.requestsFor('happy').find((r) => r.api === 'gemini')!.body)).toContain('You follow the OpenASE harness.');
+    expect(JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'gemini')!.body)).toContain('You follow the OpenASE harness.');
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(JSON.stringify(server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
+    expect(JSON.stringify(real.server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
 
     const sessionId = agent.sessionId;
     const second = await agent.runTurn('and again');
     expect(second).toMatchObject({ ok: true, turn: 2, sessionId });
-    expect(JSON.stringify(server.requestsFor('happy').filter((r) => r.api === 'gemini').at(-1)!.body)).toContain('do the task');
+    expect(JSON.stringify(real.server.requestsFor('happy').filter((r) => r.api === 'gemini').at(-1)!.body)).toContain('do the task');
     await agent.close();
   });
 
   it('fails the turn with a clear error on an API error (exit 144), without hanging', async () => {
-    server.setScript('e500', { steps: [{ error: { status: 400, body: { error: { code: 400, message: 'fake bad request', status: 'INVALID_ARGUMENT' } } } }] });
+    real.server.setScript('e500', { steps: [{ error: { status: 400, body: { error: { code: 400, message: 'fake bad request', status: 'INVALID_ARGUMENT' } } } }] });
     const { agent, of } = await session('e500');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -74,7 +47,7 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   it('stops at the CLI session turn limit (exit 53)', async () => {
-    server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { shell: 'echo three' }, { text: 'never' }] });
+    real.server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { shell: 'echo three' }, { text: 'never' }] });
     const { agent } = await session('maxturns', { cliMaxTurns: 1 });
     const first = await agent.runTurn();
     const outcome = first.ok ? await agent.runTurn('more') : first;
@@ -83,7 +56,7 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   it('reports a quota 429 with a retry delay as a rate limit with the reset time (exit 173)', async () => {
-    server.setScript('quota', { steps: [{ error: { status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }] } } } }] });
+    real.server.setScript('quota', { steps: [{ error: { status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }] } } } }] });
     const { agent, of } = await session('quota');
     const before = Date.now();
     const outcome = await agent.runTurn();
@@ -97,7 +70,7 @@ describe('gemini adapter with the real CLI', () => {
 
   it('stops the CLI retrying a 429 whose message states the reset time', async () => {
     const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    server.setScript('e429', { steps: [{ error: { status: 429, body: { error: { code: 429, message: `Quota exceeded, retry after ${reset}`, status: 'RESOURCE_EXHAUSTED' } } } }] });
+    real.server.setScript('e429', { steps: [{ error: { status: 429, body: { error: { code: 429, message: `Quota exceeded, retry after ${reset}`, status: 'RESOURCE_EXHAUSTED' } } } }] });
     const { agent, of } = await session('e429');
     const outcome = await agent.runTurn();
     await agent.close();

@@ -10,6 +10,7 @@ import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.
 import { writeSkills } from '../common/skills.js';
 import { parseResetAt } from '../common/rate-limit.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
+import { perTurnSession, type PerTurnState } from '../common/per-turn-session.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
 import { GEMINI_EXIT_CODES, geminiArgs, geminiConfigDir, geminiEnv, geminiSettings } from './launch.js';
@@ -24,12 +25,9 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
   await writeSkills(path.join(configDir, 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, geminiEnv(spec, privateDir));
   const mapper = new GeminiStreamMapper(workdir, existsSync);
-  const turns = new TurnTracker(spec.maxTurns, onEvent);
+  const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
   let resume = spec.resumeSessionId;
-  let current: CliProcess | undefined;
-  let interrupted = false;
-  let closed = false;
-  let firstTurn = true;
+  const state: PerTurnState = { current: undefined, interrupted: false };
 
   const runProcess = async (input: string): Promise<Omit<TurnOutcome, 'turn'>> => {
     let result: GeminiResult | undefined;
@@ -70,9 +68,9 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
         if (mapped.result) result = mapped.result;
       },
     });
-    current = proc;
+    state.current = proc;
     const exit = await proc.exited;
-    current = undefined;
+    state.current = undefined;
     mapper.flushText().forEach(emit);
     if (mapper.sessionId) resume = mapper.sessionId;
     const usage = result?.usage ?? { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
@@ -86,35 +84,11 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
     const known = exit.code !== null ? GEMINI_EXIT_CODES[exit.code] : undefined;
     const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
     const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
-    const reason: TurnOutcome['reason'] = interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
+    const reason: TurnOutcome['reason'] = state.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
     emit({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     emit({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, usage, ...(resetAt ? { resetAt } : {}), ...(resume ? { sessionId: resume } : {}) };
   };
 
-  return {
-    get sessionId() {
-      return resume;
-    },
-    async runTurn(input) {
-      const text = input ?? (firstTurn ? spec.prompt : undefined);
-      firstTurn = false;
-      if (text === undefined) return { turn: turns.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
-      if (closed) return { turn: turns.turn, ok: false, reason: 'interrupted', message: 'the session is closed' };
-      const started = turns.begin();
-      if (!('done' in started)) return started;
-      interrupted = false;
-      turns.finish(await runProcess(text));
-      return started.done;
-    },
-    async interrupt() {
-      interrupted = true;
-      await current?.stop();
-    },
-    async close() {
-      closed = true;
-      interrupted = true;
-      await current?.stop();
-    },
-  };
+  return perTurnSession(turns, state, () => resume, runProcess);
 }
