@@ -9,7 +9,7 @@ describe('TurnTracker', () => {
     const started = tracker.begin();
     if (!('done' in started)) throw new Error('expected a turn');
     expect(started.input).toBe('the prompt');
-    expect(tracker.begin()).toMatchObject({ ok: false, message: 'a turn is already running in this session' });
+    expect(tracker.begin('x')).toMatchObject({ ok: false, message: 'a turn is already running in this session' });
     tracker.finish({ ok: true, reason: 'completed' });
     tracker.finish({ ok: false, reason: 'failed' });
     expect(await started.done).toEqual({ turn: 1, ok: true, reason: 'completed' });
