@@ -95,4 +95,16 @@ describe('claude adapter with the real CLI', () => {
     expect(of('command')).toEqual([]);
     expect(existsSync(path.join(ws.worktree, 'denied.txt'))).toBe(false);
   });
+
+  it('runs in bypassPermissions mode as root (IS_SANDBOX set by the adapter) and still refuses denied tools', async () => {
+    const { ws, agent, of } = await session('bypass', { permissionMode: 'bypassPermissions', tools: { allow: [], deny: ['Bash(rm *)'] } });
+    real.server.setScript('bypass', { steps: [{ shell: 'rm -rf README.md' }, { writeFile: { path: path.join(ws.worktree, 'b.txt'), content: 'b\n' } }, { text: 'done' }] });
+    const outcome = await agent.runTurn();
+    await agent.close();
+    expect(outcome).toMatchObject({ ok: true, text: 'done' });
+    expect(of('tool.result').map((r) => [r.ok, r.denied ?? false])).toEqual([[false, true], [true, false]]);
+    expect(existsSync(path.join(ws.worktree, 'README.md'))).toBe(true);
+    expect(readFileSync(path.join(ws.worktree, 'b.txt'), 'utf8')).toBe('b\n');
+  });
 });
+

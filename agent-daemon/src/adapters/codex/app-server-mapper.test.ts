@@ -46,9 +46,20 @@ describe('codex app-server mapper over captured output', () => {
     // No total before the turn: the sum of the turn's requests (9528 + 9735 + 9855).
     expect(mapper.takeTurnUsage()).toEqual({ inputTokens: 29118, outputTokens: 24, cachedTokens: 0 });
     mapper.beginTurn();
-    const update = (input: number, last: number) => mapper.map('thread/tokenUsage/updated', { tokenUsage: { total: { inputTokens: input, outputTokens: 30, cachedInputTokens: 0 }, last: { inputTokens: last, outputTokens: 6 } } }, '{}');
-    update(39030, 9912);
+    const update = (turnId: string, input: number, last: number) => mapper.map('thread/tokenUsage/updated', { turnId, tokenUsage: { total: { inputTokens: input, outputTokens: 30, cachedInputTokens: 0 }, last: { inputTokens: last, outputTokens: 6 } } }, '{}');
+    mapper.map('turn/started', { turn: { id: 't2' } }, '{}');
+    update('t2', 39030, 9912);
     expect(mapper.takeTurnUsage()).toEqual({ inputTokens: 39030 - 29118, outputTokens: 6, cachedTokens: 0 });
+  });
+
+  it('measures a resumed thread from its restored total, even when that arrives after the turn started', () => {
+    const mapper = new CodexEventMapper();
+    const update = (turnId: string, input: number, last: number) => mapper.map('thread/tokenUsage/updated', { turnId, tokenUsage: { total: { inputTokens: input, outputTokens: 0 }, last: { inputTokens: last, outputTokens: 0 } } }, '{}');
+    mapper.beginTurn();
+    mapper.map('turn/started', { turn: { id: 'new' } }, '{}');
+    update('old', 2000, 1000);
+    update('new', 3000, 1000);
+    expect(mapper.takeTurnUsage()).toEqual({ inputTokens: 1000, outputTokens: 0, cachedTokens: 0 });
   });
 
   it('marks declined commands and file changes as denied tool results', () => {

@@ -24,7 +24,7 @@ export interface CodexMapped {
 
 /** Notifications that carry nothing a run needs (state flags, UI hints). */
 const IGNORED = new Set([
-  'thread/status/changed', 'turn/started', 'serverRequest/resolved', 'remoteControl/status/changed', 'item/reasoning/summaryPartAdded',
+  'thread/status/changed', 'serverRequest/resolved', 'remoteControl/status/changed', 'item/reasoning/summaryPartAdded',
   'item/reasoning/summaryTextDelta', 'item/reasoning/textDelta', 'item/commandExecution/outputDelta', 'item/fileChange/outputDelta', 'item/fileChange/patchUpdated',
   'turn/diff/updated', 'thread/readState/changed', 'skills/changed', 'mcpServer/startupStatus/updated', 'thread/name/updated', 'thread/settings/updated', 'account/updated',
   'item/mcpToolCall/progress', 'item/plan/delta', 'turn/plan/updated', 'thread/tokenUsage/updated', 'fs/changed', 'app/list/updated',
@@ -47,8 +47,11 @@ export class CodexEventMapper {
     this.declined.add(itemId);
   }
 
+  private turnId: string | undefined;
+
   /** Call when a turn starts: the thread total so far (earlier turns, earlier runs) is not this turn's. */
   beginTurn(): void {
+    this.turnId = undefined;
     this.totalBefore = this.total;
     this.lastSum = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
   }
@@ -74,6 +77,9 @@ export class CodexEventMapper {
         const version = str(thread.cliVersion);
         return { events: [{ type: 'session.started', sessionId: id, ...(model ? { model } : {}), ...(version ? { cliVersion: version } : {}) }], threadId: id };
       }
+      case 'turn/started':
+        this.turnId = str(obj(params.turn)?.id);
+        return { events: [] };
       case 'item/started': return { events: this.itemStarted(obj(params.item) ?? {}) };
       case 'item/completed': return { events: this.itemCompleted(obj(params.item) ?? {}, line) };
       case 'item/agentMessage/delta': return str(params.delta) ? { events: [{ type: 'message', role: 'assistant', delta: true, ...clipped(str(params.delta)!) }] } : { events: [] };
@@ -93,18 +99,26 @@ export class CodexEventMapper {
         return { events: [{ type: 'error', message, fatal: false, code: method }] };
       }
       default:
-        if (method === 'thread/tokenUsage/updated') this.tokenUsage(obj(params.tokenUsage) ?? {});
+        if (method === 'thread/tokenUsage/updated') this.tokenUsage(obj(params.tokenUsage) ?? {}, str(params.turnId));
         if (IGNORED.has(method)) return { events: [] };
         return { events: [rawEvent('codex', line)] };
     }
   }
 
-  private tokenUsage(tokenUsage: Record<string, unknown>): void {
+  /**
+   * Updates of the running turn add up; any other (the restored total of a resumed thread, which
+   * may arrive after turn/start) only moves the baseline the turn's usage is measured from.
+   */
+  private tokenUsage(tokenUsage: Record<string, unknown>, turnId: string | undefined): void {
     const read = (value: unknown): Usage => {
       const o = obj(value) ?? {};
       return { inputTokens: num(o.inputTokens) ?? 0, outputTokens: num(o.outputTokens) ?? 0, cachedTokens: num(o.cachedInputTokens) ?? 0, reasoningTokens: num(o.reasoningOutputTokens) ?? 0 };
     };
     this.total = read(tokenUsage.total);
+    if (this.turnId === undefined || turnId !== this.turnId) {
+      this.totalBefore = this.total;
+      return;
+    }
     const last = read(tokenUsage.last);
     this.lastSum = { inputTokens: this.lastSum.inputTokens + last.inputTokens, outputTokens: this.lastSum.outputTokens + last.outputTokens, cachedTokens: this.lastSum.cachedTokens + last.cachedTokens, reasoningTokens: this.lastSum.reasoningTokens + last.reasoningTokens };
   }

@@ -48,15 +48,25 @@ describe('codex adapter with the real CLI', () => {
     expect(JSON.stringify(real.server.requestsFor('turns').filter((r) => r.api === 'openai').at(-1)!.body)).toContain('and again');
   });
 
-  it('declines a shell command the harness denies and records it as a denied tool call', async () => {
-    real.server.setScript('deny', { steps: [{ shell: 'echo should-not-run > ran.txt' }, { text: 'could not run it' }] });
-    const { ws, agent, of } = await session('deny', { tools: { allow: [], deny: ['Bash'] } });
+  it('declines a shell command and a file write the harness denies, recorded as denied tool calls', async () => {
+    real.server.setScript('deny', { steps: [{ shell: 'echo should-not-run > ran.txt' }, { writeFile: { path: 'secret.txt', content: 'no\n' } }, { text: 'could not do it' }] });
+    const { ws, agent, of } = await session('deny', { tools: { allow: [], deny: ['Bash', 'Write(secret*)'] } });
     const outcome = await agent.runTurn();
     await agent.close();
-    expect(outcome).toMatchObject({ ok: true, text: 'could not run it' });
-    expect(of('tool.result')).toEqual([expect.objectContaining({ ok: false, denied: true })]);
+    expect(outcome).toMatchObject({ ok: true, text: 'could not do it' });
+    expect(of('tool.result')).toEqual([expect.objectContaining({ ok: false, denied: true }), expect.objectContaining({ ok: false, denied: true })]);
     expect(of('command').at(-1)).toMatchObject({ status: 'declined' });
     expect(existsSync(path.join(ws.worktree, 'ran.txt'))).toBe(false);
+    expect(existsSync(path.join(ws.worktree, 'secret.txt'))).toBe(false);
+  });
+
+  it('refuses turns past the platform turn limit', async () => {
+    real.server.setScript('limit', { steps: [{ text: 'ok' }] });
+    const { agent, of } = await session('limit', { maxTurns: 1 });
+    expect((await agent.runTurn()).ok).toBe(true);
+    expect(await agent.runTurn('more')).toMatchObject({ ok: false, reason: 'max_turns' });
+    await agent.close();
+    expect(of('turn.started')).toHaveLength(1);
   });
 
   it('fails the turn with the provider message on HTTP 500, without hanging', async () => {

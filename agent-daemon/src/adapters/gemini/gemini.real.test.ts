@@ -2,7 +2,7 @@
  * The real Gemini CLI (pinned, installed on demand) driven by the adapter — one process per turn —
  * in a real git worktree against the in-repo scripted Gemini API server.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useRealCli } from '../../../test-support/real-cli-harness.js';
@@ -76,5 +76,16 @@ describe('gemini adapter with the real CLI', () => {
     await agent.close();
     expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited', resetAt: new Date(reset).toISOString() });
     expect(of('rate_limit')[0]).toMatchObject({ resetAt: new Date(reset).toISOString() });
+  });
+
+  it('refuses a shell the harness denies (tools.exclude) as a denied tool call, while edits still work', async () => {
+    real.server.setScript('gdeny', { steps: [{ shell: 'echo should-not-run > ran.txt' }, { writeFile: { path: 'w.txt', content: 'x' } }, { text: 'gave up' }] });
+    const { ws, agent, of } = await session('gdeny', { tools: { allow: [], deny: ['Bash'] } });
+    expect(await agent.runTurn()).toMatchObject({ ok: true, text: 'gave up' });
+    await agent.close();
+    expect(of('tool.result').map((r) => [r.ok, r.denied ?? false])).toEqual([[false, true], [true, false]]);
+    expect(of('command').filter((c) => c.status !== 'started')).toEqual([]);
+    expect(existsSync(path.join(ws.worktree, 'ran.txt'))).toBe(false);
+    expect(readFileSync(path.join(ws.worktree, 'w.txt'), 'utf8')).toBe('x');
   });
 });

@@ -2,7 +2,7 @@
  * The Gemini session driver: Gemini CLI has no long-lived headless mode, so each turn is one
  * `gemini -p` process; turns after the first (and runs continuing a ticket) pass `--resume`.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunEvent } from '@openase/shared';
@@ -24,7 +24,7 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
   await writeFile(path.join(configDir, 'GEMINI.md'), spec.systemPrompt);
   await writeSkills(path.join(configDir, 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, geminiEnv(spec, privateDir));
-  const mapper = new GeminiStreamMapper(workdir, existsSync);
+  const mapper = new GeminiStreamMapper(spec.tools, workdir, (file) => trackedByGit(workdir, file));
   const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
   let resume = spec.resumeSessionId;
   const state: PerTurnState = { current: undefined, interrupted: false };
@@ -91,4 +91,14 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
   };
 
   return perTurnSession(turns, state, () => resume, runProcess);
+}
+
+/** A file git tracks existed before the turn (the daemon commits after every turn). */
+function trackedByGit(workdir: string, file: string): boolean {
+  try {
+    execFileSync('git', ['ls-files', '--error-unmatch', '--', file], { cwd: workdir, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@ import { GeminiStreamMapper, type GeminiMapped } from './stream-mapper.js';
 const here = import.meta.dirname;
 
 function mapAll(lines: string[], workdir?: string) {
-  const mapper = new GeminiStreamMapper(workdir, () => false);
+  const mapper = new GeminiStreamMapper({ allow: [], deny: [] }, workdir, () => false);
   const mapped: GeminiMapped[] = lines.map((line) => mapper.map(line));
   const events: RunEvent[] = [...mapped.flatMap((m) => m.events), ...mapper.flushText()];
   for (const event of events) expect(runEventSchema.safeParse(event).success, JSON.stringify(event)).toBe(true);
@@ -58,6 +58,7 @@ describe('gemini stream mapper over captured output', () => {
     expect(events.filter((e) => e.type === 'tool.result')).toEqual([{ type: 'tool.result', id: 't1', ok: false, denied: true, output: 'Tool execution denied by policy.' }]);
     expect(events.find((e) => e.type === 'error')).toEqual({ type: 'error', message: 'Loop detected', fatal: false, code: 'warning' });
     expect(events.find((e) => e.type === 'rate_limit')).toMatchObject({ resetAt: expect.any(String) });
+    expect(mapAll(['{"type":"tool_use","tool_name":"write_file","tool_id":"w","parameters":{"file_path":"a"}}', '{"type":"tool_result","tool_id":"w","status":"error","error":{"message":"Tool \\"write_file\\" not found. Did you mean one of: \\"read_file\\"?"}}']).of('tool.result')[0]).toMatchObject({ ok: false, denied: true });
     expect(events.filter((e) => e.type === 'raw').map((e) => (e as { line: string }).line)).toEqual(['plain text', '{"type":"new_kind"}']);
   });
 });

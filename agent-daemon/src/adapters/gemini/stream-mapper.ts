@@ -8,6 +8,7 @@ import type { RunEvent } from '@openase/shared';
 import { clipped, rawEvent } from '../common/cli-process.js';
 import { num, obj, parseJsonObject, str } from '../common/json-lines.js';
 import { isRateLimit, parseResetAt } from '../common/rate-limit.js';
+import { decideTool, toolKinds, type ToolRules } from '../common/tool-rules.js';
 
 export interface GeminiResult {
   ok: boolean;
@@ -27,9 +28,13 @@ export class GeminiStreamMapper {
   private readonly toolCalls = new Map<string, { name: string; input: Record<string, unknown>; existed?: boolean }>();
 
   constructor(
+    private readonly rules: ToolRules = { allow: [], deny: [] },
     private readonly workdir?: string,
-    /** Whether a path exists now (to tell a new file from an overwrite); absent in pure tests. */
-    private readonly fileExists?: (absolutePath: string) => boolean,
+    /**
+     * Whether a file existed before this turn (to tell a new file from an overwrite). Checking
+     * the disk at `tool_use` time would race: in yolo mode the tool may already have run.
+     */
+    private readonly existedBefore?: (absolutePath: string) => boolean,
   ) {}
 
   map(line: string): GeminiMapped {
@@ -57,7 +62,7 @@ export class GeminiStreamMapper {
         const name = str(message.tool_name) ?? 'unknown';
         const input = obj(message.parameters) ?? {};
         const file = str(input.file_path);
-        const existed = file && this.fileExists ? this.fileExists(path.resolve(this.workdir ?? '/', file)) : undefined;
+        const existed = file && this.existedBefore ? this.existedBefore(path.resolve(this.workdir ?? '/', file)) : undefined;
         this.toolCalls.set(id, { name, input, ...(existed !== undefined ? { existed } : {}) });
         events.push({ type: 'tool.call', id, name, input });
         if (name === 'run_shell_command' && str(input.command)) events.push({ type: 'command', id, command: str(input.command)!, status: 'started', exitCode: null });
@@ -68,9 +73,9 @@ export class GeminiStreamMapper {
         const ok = message.status === 'success';
         const error = obj(message.error);
         const output = str(message.output) ?? str(error?.message) ?? (typeof message.error === 'string' ? message.error : '');
-        const denied = !ok && /denied|not allowed|excluded|rejected|cancel/i.test(output);
+        const denied = !ok && this.refused(this.toolCalls.get(id), output);
         events.push({ type: 'tool.result', id, ok, ...(denied ? { denied: true } : {}), output: clipped(output).text });
-        events.push(...this.sideEffects(id, ok, output));
+        if (!denied) events.push(...this.sideEffects(id, ok, output));
         return { events };
       }
       case 'error': {
@@ -105,6 +110,20 @@ export class GeminiStreamMapper {
     this.pendingText = '';
     this.lastText = text;
     return [{ type: 'message', role: 'assistant', ...clipped(text) }];
+  }
+
+  /**
+   * A failed tool the CLI refused rather than ran: the harness denies it (Gemini then reports an
+   * excluded tool as "not found"), a policy said no, or the approval mode withholds built-in
+   * shell/edit tools in headless mode.
+   */
+  private refused(call: { name: string; input: Record<string, unknown> } | undefined, output: string): boolean {
+    if (/denied|not allowed|rejected|cancel/i.test(output)) return true;
+    if (!call) return false;
+    const command = str(call.input.command);
+    const file = str(call.input.file_path);
+    if (!decideTool(this.rules, { name: call.name, ...(command ? { command } : {}), ...(file ? { path: this.relative(file) } : {}) }).allow) return true;
+    return /^Tool "[^"]+" not found/.test(output) && toolKinds(call.name)[0] !== 'other';
   }
 
   private rateLimit(text: string): RunEvent {
