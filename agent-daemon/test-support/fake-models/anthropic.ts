@@ -20,7 +20,7 @@ export function anthropicAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function anthropicSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {
+export function anthropicSse(answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>, model: string, script: FakeScript): string {
   const usage = script.usage ?? { input: 1000, output: 10 };
   const events: [string, unknown][] = [];
   events.push(['message_start', { type: 'message_start', message: { id: fakeCallId('msg_'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cached ?? 0, output_tokens: 1 } } }]);

@@ -20,7 +20,7 @@ export function geminiAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function geminiSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {
+export function geminiSse(answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>, model: string, script: FakeScript): string {
   const usage = script.usage ?? { input: 1000, output: 10 };
   const groups: unknown[][] = [];
   if (answer.reasoning) groups.push([{ text: answer.reasoning, thought: true }]);

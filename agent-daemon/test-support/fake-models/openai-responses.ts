@@ -22,7 +22,7 @@ export function responsesAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function responsesSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {
+export function responsesSse(answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>, model: string, script: FakeScript): string {
   const usage = script.usage ?? { input: 1000, output: 10 };
   const responseId = fakeCallId('resp_');
   const items: Record<string, unknown>[] = [];

@@ -12,7 +12,9 @@ export type FakeStep =
   | { writeFile: { path: string; content: string }; text?: string; reasoning?: string }
   /** A raw tool call: `name` and `input` exactly as the CLI's tool expects (e.g. codex `apply_patch` takes a patch string). */
   | { tool: { name: string; input: unknown }; text?: string; reasoning?: string }
-  | { error: { status: number; body?: unknown; headers?: Record<string, string> } };
+  | { error: { status: number; body?: unknown; headers?: Record<string, string> } }
+  /** Never answer (the request stays open until the client gives up or the server closes): for interrupt and timeout tests. */
+  | { hang: true };
 
 export interface FakeScript {
   steps: FakeStep[];
@@ -29,7 +31,8 @@ export function stepFor(script: FakeScript, toolResults: number): FakeStep {
 export type FakeAnswer =
   | { kind: 'text'; text: string; reasoning?: string }
   | { kind: 'tool'; text?: string; reasoning?: string; call: { id: string; name: string; input: unknown; freeform?: boolean } }
-  | { kind: 'error'; status: number; body: unknown; headers: Record<string, string> };
+  | { kind: 'error'; status: number; body: unknown; headers: Record<string, string> }
+  | { kind: 'hang' };
 
 let callCounter = 0;
 export const fakeCallId = (prefix: string) => `${prefix}${(++callCounter).toString(16).padStart(8, '0')}${Math.random().toString(16).slice(2, 10)}`;
@@ -44,6 +47,7 @@ export interface ApiDialect {
 
 /** The answer to a step, in a dialect's tool names. */
 export function answerFor(step: FakeStep, dialect: ApiDialect): FakeAnswer {
+  if ('hang' in step) return { kind: 'hang' };
   if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? dialect.errorBody(step.error.status), headers: step.error.headers ?? {} };
   const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
   const call = 'shell' in step ? dialect.shell(step.shell)

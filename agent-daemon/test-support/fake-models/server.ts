@@ -24,7 +24,7 @@ export interface FakeRequestRecord {
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown> | undefined;
   toolResults: number;
-  answered: 'text' | 'tool' | 'error' | 'other';
+  answered: 'text' | 'tool' | 'error' | 'hang' | 'other';
 }
 
 export interface FakeModelServer {
@@ -97,6 +97,10 @@ export async function startFakeModelServer(scripts: Record<string, FakeScript> =
     const answer = api === 'anthropic' ? anthropicAnswer(step) : api === 'openai' ? responsesAnswer(step) : geminiAnswer(step);
     record.answered = answer.kind;
     if (answer.kind === 'error') return sendError(response, answer);
+    if (answer.kind === 'hang') {
+      response.writeHead(200, { 'content-type': 'text/event-stream' }); // headers only, then nothing
+      return;
+    }
     const sse = api === 'anthropic' ? anthropicSse(answer, model, script) : api === 'openai' ? responsesSse(answer, model, script) : geminiSse(answer, model, script);
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     response.end(sse);

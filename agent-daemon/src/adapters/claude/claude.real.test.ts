@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli } from '../../../test-support/real-cli-harness.js';
+import { useRealCli, waitFor } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
 
 const real = useRealCli('claude', startClaudeSession, ({ command, server, script }) => ({ adapter: 'claude-code', command, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 } }));
@@ -105,6 +105,18 @@ describe('claude adapter with the real CLI', () => {
     expect(of('tool.result').map((r) => [r.ok, r.denied ?? false])).toEqual([[false, true], [true, false]]);
     expect(existsSync(path.join(ws.worktree, 'README.md'))).toBe(true);
     expect(readFileSync(path.join(ws.worktree, 'b.txt'), 'utf8')).toBe('b\n');
+  });
+
+  it('interrupts a turn waiting on the model, and the session reports it', async () => {
+    real.server.setScript('hang', { steps: [{ hang: true }] });
+    const { agent, of } = await session('hang');
+    const turn = agent.runTurn();
+    await waitFor(() => real.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
+    await agent.interrupt();
+    const outcome = await turn;
+    expect(outcome).toMatchObject({ ok: false, reason: 'interrupted' });
+    expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
+    await agent.close();
   });
 });
 

@@ -36,8 +36,8 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
     const events: RunEvent[] = [{ type: 'usage', turn: turns.turn, ...result.usage }];
     if (result.totalCostUsd !== undefined) events.push({ type: 'cost', usd: Math.max(0, cost.next({ usd: result.totalCostUsd }).usd), source: 'cli', turn: turns.turn });
     const rateLimited = result.apiErrorStatus === 429;
-    const reason: TurnOutcome['reason'] = result.ok ? 'completed' : result.subtype === 'error_max_turns' ? 'max_turns' : rateLimited ? 'rate_limited' : 'failed';
-    const message = result.ok ? undefined : result.text || result.errors.join('; ') || result.subtype;
+    const reason: TurnOutcome['reason'] = result.ok ? 'completed' : result.subtype === 'error_max_turns' ? 'max_turns' : rateLimited ? 'rate_limited' : interruptRequested ? 'interrupted' : 'failed';
+    const message = result.ok ? undefined : reason === 'interrupted' ? 'interrupted by the platform' : result.text || result.errors.join('; ') || result.subtype;
     if (message) events.push({ type: 'error', message, fatal: true, code: reason === 'failed' ? (result.apiErrorStatus ? `api_${result.apiErrorStatus}` : result.subtype) : reason });
     events.push({ type: 'result', ok: result.ok, ...(result.text ? { text: result.text } : {}), ...(message ? { reason: message } : {}) });
     for (const event of events) onEvent(event);
@@ -46,6 +46,7 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
   };
 
   let lastResetAt: string | undefined;
+  let interruptRequested = false;
   const proc: CliProcess = startCliProcess({
     command: spec.command ?? 'claude',
     args: claudeArgs(spec),
@@ -81,13 +82,16 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
       if (!('done' in started)) return started;
       const text = started.input;
       lastResetAt = undefined;
+      interruptRequested = false;
       if (!proc.send({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: mapper.sessionId ?? '' })) {
         turns.finish({ ok: false, reason: 'exited', message: exitMessage('claude', await proc.exited, proc.stderrTail()) });
       }
       return started.done;
     },
     async interrupt() {
-      if (turns.active) proc.send({ type: 'control_request', request_id: `interrupt-${randomUUID()}`, request: { subtype: 'interrupt' } });
+      if (!turns.active) return;
+      interruptRequested = true;
+      proc.send({ type: 'control_request', request_id: `interrupt-${randomUUID()}`, request: { subtype: 'interrupt' } });
     },
     async close() {
       if (closed) return;

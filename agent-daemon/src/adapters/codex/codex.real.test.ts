@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli } from '../../../test-support/real-cli-harness.js';
+import { useRealCli, waitFor } from '../../../test-support/real-cli-harness.js';
 import { startCodexSession } from './session.js';
 
 const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.125 };
@@ -91,4 +91,17 @@ describe('codex adapter with the real CLI', () => {
     expect(resetAt).toBeLessThanOrEqual(resetsAt * 1000 + 120_000);
     expect(outcome.resetAt).toBe(of('rate_limit')[0]!.resetAt);
   });
+
+  it('interrupts a turn waiting on the model, and the session reports it', async () => {
+    real.server.setScript('hang', { steps: [{ hang: true }] });
+    const { agent, of } = await session('hang');
+    const turn = agent.runTurn();
+    await waitFor(() => real.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
+    await agent.interrupt();
+    const outcome = await turn;
+    expect(outcome).toMatchObject({ ok: false, reason: 'interrupted' });
+    expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
+    await agent.close();
+  });
 });
+

@@ -77,12 +77,12 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
     usageEvents(turns.turn, usage, spec.pricing).forEach(emit);
     const text = mapper.lastText;
     mapper.lastText = undefined;
-    if (exit.code === 0 && result?.ok !== false && !stopping) {
+    if (exit.code === 0 && result?.ok !== false && !stopping && !state.interrupted) {
       emit({ type: 'result', ok: true, ...(text ? { text } : {}) });
       return { ok: true, reason: 'completed', ...(text ? { text } : {}), usage, ...(resume ? { sessionId: resume } : {}) };
     }
     const known = exit.code !== null ? GEMINI_EXIT_CODES[exit.code] : undefined;
-    const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
+    const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : state.interrupted ? 'interrupted by the platform' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
     const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
     const reason: TurnOutcome['reason'] = state.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
     emit({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
