@@ -31,7 +31,7 @@ export function responsesSse(answer: Extract<FakeAnswer, { kind: 'text' | 'tool'
   if (answer.kind === 'tool') {
     items.push(answer.call.freeform
       ? { type: 'custom_tool_call', id: fakeCallId('ctc_'), status: 'completed', call_id: answer.call.id, name: answer.call.name, input: answer.call.input }
-      : { type: 'function_call', id: fakeCallId('fc_'), status: 'completed', call_id: answer.call.id, name: answer.call.name, arguments: JSON.stringify(answer.call.input) });
+      : { type: 'function_call', id: fakeCallId('fc_'), status: 'completed', call_id: answer.call.id, name: answer.call.name, ...(answer.call.namespace ? { namespace: answer.call.namespace } : {}), arguments: JSON.stringify(answer.call.input) });
   }
   const base = { id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'in_progress', output: [] };
   const events: Record<string, unknown>[] = [

@@ -11,7 +11,7 @@ export type FakeStep =
   | { shell: string; text?: string; reasoning?: string }
   | { writeFile: { path: string; content: string }; text?: string; reasoning?: string }
   /** A raw tool call: `name` and `input` exactly as the CLI's tool expects (e.g. codex `apply_patch` takes a patch string). */
-  | { tool: { name: string; input: unknown }; text?: string; reasoning?: string }
+  | { tool: { name: string; input: unknown; namespace?: string }; text?: string; reasoning?: string }
   | { error: { status: number; body?: unknown; headers?: Record<string, string> } }
   /** Never answer (the request stays open until the client gives up or the server closes): for interrupt and timeout tests. */
   | { hang: true };
@@ -30,7 +30,7 @@ export function stepFor(script: FakeScript, toolResults: number): FakeStep {
 /** What a server answers, independent of the API's wire format. */
 export type FakeAnswer =
   | { kind: 'text'; text: string; reasoning?: string }
-  | { kind: 'tool'; text?: string; reasoning?: string; call: { id: string; name: string; input: unknown; freeform?: boolean } }
+  | { kind: 'tool'; text?: string; reasoning?: string; call: { id: string; name: string; input: unknown; freeform?: boolean; namespace?: string } }
   | { kind: 'error'; status: number; body: unknown; headers: Record<string, string> }
   | { kind: 'hang' };
 
@@ -52,7 +52,7 @@ export function answerFor(step: FakeStep, dialect: ApiDialect): FakeAnswer {
   const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
   const call = 'shell' in step ? dialect.shell(step.shell)
     : 'writeFile' in step ? dialect.writeFile(step.writeFile.path, step.writeFile.content)
-    : 'tool' in step ? { name: step.tool.name, input: step.tool.input, freeform: typeof step.tool.input === 'string' }
+    : 'tool' in step ? { name: step.tool.name, input: step.tool.input, freeform: typeof step.tool.input === 'string', ...(step.tool.namespace ? { namespace: step.tool.namespace } : {}) }
     : undefined;
   if (!call) return { kind: 'text', text: ('text' in step ? step.text : undefined) ?? '', ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
   return { kind: 'tool', ...extra, call: { id: fakeCallId(dialect.idPrefix), ...call } };

@@ -58,6 +58,9 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
       }
       return { allow: true, reason: 'every changed path is allowed' };
     }
+    if (method === 'mcpServer/elicitation/request' && obj(params._meta)?.codex_approval_kind === 'mcp_tool_call') {
+      return decideTool(spec.tools, { name: `mcp__${str(params.serverName) ?? '?'}__${str(obj(params._meta)?.tool_name) ?? '?'}` });
+    }
     return undefined;
   };
 
@@ -71,6 +74,11 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
     }
     const itemId = str(params.itemId) ?? str(params.callId);
     if (!decision.allow && itemId) mapper.markDeclined(itemId);
+    if (method === 'mcpServer/elicitation/request') {
+      // Codex asks before each MCP tool call as an elicitation: accept with no content, or decline.
+      proc.send({ id, result: { action: decision.allow ? 'accept' : 'decline', content: decision.allow ? {} : null, _meta: null } });
+      return;
+    }
     const legacy = method === 'execCommandApproval' || method === 'applyPatchApproval';
     proc.send({ id, result: { decision: decision.allow ? (legacy ? 'approved' : 'accept') : legacy ? 'denied' : 'decline' } });
   };
