@@ -1,6 +1,6 @@
 import { agentRunSpecSchema } from '@openase/shared';
 import { describe, expect, it } from 'vitest';
-import { claudeArgs, claudeEnv, claudeToolPatterns } from './launch.js';
+import { claudeArgs, claudeEnv, claudeMcpConfig, claudeToolPatterns } from './launch.js';
 
 const spec = (extra: Record<string, unknown> = {}) => agentRunSpecSchema.parse({ adapter: 'claude-code', prompt: 'go', ...extra });
 
@@ -10,10 +10,12 @@ describe('claude launch', () => {
   });
 
   it('builds the long-lived stream-json argv with the harness', () => {
-    const args = claudeArgs(spec({ systemPrompt: 'RULES', model: 'claude-x', cliMaxTurns: 7, resumeSessionId: 'abc', tools: { allow: ['Edit'], deny: ['Bash'] }, mcpServers: { tickets: { command: 'node', args: ['mcp.mjs'] } }, args: ['--add-dir', '/x'] }));
+    const withMcp = spec({ mcpServers: { tickets: { command: 'node', args: ['mcp.mjs'] } } });
+    expect(claudeMcpConfig(withMcp)).toEqual({ mcpServers: { tickets: { type: 'stdio', command: 'node', args: ['mcp.mjs'], env: {} } } });
+    const args = claudeArgs(spec({ systemPrompt: 'RULES', model: 'claude-x', cliMaxTurns: 7, resumeSessionId: 'abc', tools: { allow: ['Edit'], deny: ['Bash'] }, mcpServers: { tickets: { command: 'node', args: ['mcp.mjs'] } }, args: ['--add-dir', '/x'] }), '/p/mcp.json');
     expect(args.slice(0, 6)).toEqual(['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose']);
     expect(args).toEqual(expect.arrayContaining(['--permission-prompt-tool', 'stdio', '--append-system-prompt', 'RULES', '--model', 'claude-x', '--max-turns', '7', '--resume', 'abc', '--strict-mcp-config', '--allowedTools=Edit', '--disallowedTools=Bash']));
-    expect(JSON.parse(args[args.indexOf('--mcp-config') + 1]!)).toEqual({ mcpServers: { tickets: { type: 'stdio', command: 'node', args: ['mcp.mjs'], env: {} } } });
+    expect(args[args.indexOf('--mcp-config') + 1]).toBe('/p/mcp.json');
     expect(args.slice(-2)).toEqual(['--add-dir', '/x']);
   });
 

@@ -20,7 +20,8 @@ export function claudeToolPatterns(patterns: readonly string[]): string[] {
 
 const PERMISSION_MODE: Record<AgentPermissionMode, string> = { default: 'default', acceptEdits: 'acceptEdits', bypassPermissions: 'bypassPermissions', plan: 'plan' };
 
-export function claudeArgs(spec: AgentRunSpec): string[] {
+/** `mcpConfigPath`: the run's MCP servers as a JSON file (private, mode 0600: their env may hold secrets). */
+export function claudeArgs(spec: AgentRunSpec, mcpConfigPath: string): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose'];
   args.push('--permission-mode', PERMISSION_MODE[spec.permissionMode]);
   // Every permission question the CLI would ask a human comes to the daemon as `can_use_tool`.
@@ -30,7 +31,7 @@ export function claudeArgs(spec: AgentRunSpec): string[] {
   if (spec.cliMaxTurns) args.push('--max-turns', String(spec.cliMaxTurns));
   if (spec.resumeSessionId) args.push('--resume', spec.resumeSessionId);
   // Only the run's MCP servers: never the repo's .mcp.json or the user's config.
-  args.push('--mcp-config', JSON.stringify({ mcpServers: claudeMcpServers(spec) }), '--strict-mcp-config');
+  args.push('--mcp-config', mcpConfigPath, '--strict-mcp-config');
   const allow = claudeToolPatterns(spec.tools.allow);
   const deny = claudeToolPatterns(spec.tools.deny);
   // Variadic flags: each pattern is its own argv entry; `--flag=` keeps them from eating what follows.
@@ -38,6 +39,10 @@ export function claudeArgs(spec: AgentRunSpec): string[] {
   for (const pattern of deny) args.push(`--disallowedTools=${pattern}`);
   args.push(...spec.args);
   return args;
+}
+
+export function claudeMcpConfig(spec: AgentRunSpec): { mcpServers: Record<string, unknown> } {
+  return { mcpServers: claudeMcpServers(spec) };
 }
 
 function claudeMcpServers(spec: AgentRunSpec): Record<string, unknown> {

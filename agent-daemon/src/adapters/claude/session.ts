@@ -3,6 +3,8 @@
  * per run, one user message per turn on stdin, `can_use_tool` answered by the harness rules.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { RunEvent } from '@openase/shared';
 import { cliEnv, runningAsRoot, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { writeSkills } from '../common/skills.js';
@@ -10,12 +12,14 @@ import { decideTool } from '../common/tool-rules.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { CumulativeCounter } from '../common/usage.js';
-import { claudeArgs, claudeConfigDir, claudeEnv } from './launch.js';
+import { claudeArgs, claudeConfigDir, claudeEnv, claudeMcpConfig } from './launch.js';
 import { ClaudeStreamMapper, type ClaudePermissionRequest, type ClaudeResult } from './stream-mapper.js';
-import path from 'node:path';
 
 export async function startClaudeSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
+  await mkdir(claudeConfigDir(privateDir), { recursive: true });
   await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
+  const mcpConfigPath = path.join(claudeConfigDir(privateDir), 'openase-mcp.json');
+  await writeFile(mcpConfigPath, JSON.stringify(claudeMcpConfig(spec)), { mode: 0o600 });
   const env = await cliEnv(privateDir, spec.env, claudeEnv(spec, { privateDir, asRoot: runningAsRoot() }));
   const mapper = new ClaudeStreamMapper(spec.tools, workdir);
   const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
@@ -49,7 +53,7 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
   let interruptRequested = false;
   const proc: CliProcess = startCliProcess({
     command: spec.command ?? 'claude',
-    args: claudeArgs(spec),
+    args: claudeArgs(spec, mcpConfigPath),
     cwd: workdir,
     env,
     stdin: 'pipe', // stream-json input works only from a pipe

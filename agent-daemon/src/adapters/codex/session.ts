@@ -21,7 +21,7 @@ type Pending = { resolve: (value: Record<string, unknown>) => void; reject: (err
 export async function startCodexSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
   const home = codexHome(privateDir);
   await mkdir(home, { recursive: true });
-  await writeFile(path.join(home, 'config.toml'), codexConfigToml(spec));
+  await writeFile(path.join(home, 'config.toml'), codexConfigToml(spec), { mode: 0o600 });
   await writeSkills(path.join(home, 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, { CODEX_HOME: home });
   const mapper = new CodexEventMapper(workdir);

@@ -69,6 +69,15 @@ describe('custom adapter with the stand-in agent', () => {
     await agent.close();
   });
 
+  it('fails the turn with a clear message when the command cannot be started', async () => {
+    const ws = createTestWorkspace('custom');
+    workspaces.push(ws);
+    const collected = collectEvents();
+    const agent = await startAgentSession({ spec: { adapter: 'custom', command: '/nonexistent/agent', prompt: 'x' }, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+    expect(await agent.runTurn()).toMatchObject({ ok: false, reason: 'failed', message: expect.stringContaining('could not start /nonexistent/agent') });
+    await agent.close();
+  });
+
   it('refuses an invalid spec with the field named', async () => {
     const ws = createTestWorkspace('custom');
     workspaces.push(ws);

@@ -19,7 +19,7 @@ import { GeminiStreamMapper, type GeminiResult } from './stream-mapper.js';
 export async function startGeminiSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
   const configDir = geminiConfigDir(privateDir);
   await mkdir(configDir, { recursive: true });
-  await writeFile(path.join(configDir, 'settings.json'), JSON.stringify(geminiSettings(spec), null, 2));
+  await writeFile(path.join(configDir, 'settings.json'), JSON.stringify(geminiSettings(spec), null, 2), { mode: 0o600 });
   // The rendered harness as the user-level context file: Gemini has no "append system prompt".
   await writeFile(path.join(configDir, 'GEMINI.md'), spec.systemPrompt);
   await writeSkills(path.join(configDir, 'skills'), spec.skills);
