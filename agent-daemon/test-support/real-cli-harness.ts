@@ -4,8 +4,10 @@
  * nothing left running or on disk afterwards.
  */
 import { agentRunSpecSchema, type AgentRunSpecInput } from '@openase/shared';
-import { afterAll, beforeAll } from 'vitest';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AgentSession, StartAgentSessionOptions } from '../src/adapters/common/types.js';
+import type { FakeStep } from './fake-models/script.js';
 import { collectEvents } from './events.js';
 import { startFakeModelServer, type FakeModelServer } from './fake-models/index.js';
 import { ensureCli, type PinnedCli } from './real-clis.js';
@@ -33,7 +35,7 @@ export function useRealCli(
     for (const ws of workspaces) ws.remove();
   });
 
-  return {
+  const harness = {
     get server(): FakeModelServer {
       if (!server) throw new Error('the fake model server is not started yet');
       return server;
@@ -48,8 +50,38 @@ export function useRealCli(
       sessions.push(agent);
       return { ws, agent, ...collected };
     },
+
+    /** The same interrupt case for every CLI: the model never answers, the platform interrupts. */
+    itInterruptsATurn() {
+      it('interrupts a turn waiting on the model, and the session reports it', async () => {
+        harness.server.setScript('hang', { steps: [{ hang: true }] });
+        const { agent, of } = await harness.session('hang');
+        const turn = agent.runTurn();
+        await waitFor(() => harness.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
+        await agent.interrupt();
+        expect(await turn).toMatchObject({ ok: false, reason: 'interrupted' });
+        expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
+        await agent.close();
+      });
+    },
+
+    /** The same MCP case for every CLI: `toolStep` is how this CLI's model calls `lookup_ticket` of server `tickets`. */
+    itCallsAnMcpServerTool(toolStep: FakeStep) {
+      it("hands the run's MCP servers to the CLI: the agent calls a tool of a real MCP server", async () => {
+        harness.server.setScript('mcp', { steps: [toolStep, { text: 'looked it up' }] });
+        const { agent, of } = await harness.session('mcp', { mcpServers: { tickets: { command: process.execPath, args: [FAKE_MCP_SERVER] } } });
+        const outcome = await agent.runTurn();
+        await agent.close();
+        expect(outcome).toMatchObject({ ok: true, text: 'looked it up' });
+        expect(of('tool.call').map((c) => c.name)).toContain('mcp__tickets__lookup_ticket');
+        expect(of('tool.result')).toEqual([expect.objectContaining({ ok: true, output: expect.stringContaining('Ticket T-42 is open (fake).') })]);
+      });
+    },
   };
+  return harness;
 }
+
+const FAKE_MCP_SERVER = path.join(import.meta.dirname, 'fake-mcp-server.mjs');
 
 /** Polls `condition` until true (no fixed sleeps as synchronization); fails after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {

@@ -5,10 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli, waitFor } from '../../../test-support/real-cli-harness.js';
+import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
 
-const fakeMcp = path.resolve(import.meta.dirname, '../../../test-support/fake-mcp-server.mjs');
 const real = useRealCli('claude', startClaudeSession, ({ command, server, script }) => ({ adapter: 'claude-code', command, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 } }));
 const session = real.session.bind(real);
 
@@ -108,26 +107,8 @@ describe('claude adapter with the real CLI', () => {
     expect(readFileSync(path.join(ws.worktree, 'b.txt'), 'utf8')).toBe('b\n');
   });
 
-  it('interrupts a turn waiting on the model, and the session reports it', async () => {
-    real.server.setScript('hang', { steps: [{ hang: true }] });
-    const { agent, of } = await session('hang');
-    const turn = agent.runTurn();
-    await waitFor(() => real.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
-    await agent.interrupt();
-    const outcome = await turn;
-    expect(outcome).toMatchObject({ ok: false, reason: 'interrupted' });
-    expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
-    await agent.close();
-  });
+  real.itInterruptsATurn();
 
-  it('hands the run\'s MCP servers to the CLI: the agent calls a tool of a real MCP server', async () => {
-    real.server.setScript('mcp', { steps: [{ tool: { name: 'mcp__tickets__lookup_ticket', input: { id: 'T-42' } } }, { text: 'looked it up' }] });
-    const { agent, of } = await session('mcp', { mcpServers: { tickets: { command: process.execPath, args: [fakeMcp] } } });
-    const outcome = await agent.runTurn();
-    await agent.close();
-    expect(outcome).toMatchObject({ ok: true, text: 'looked it up' });
-    expect(of('tool.call').map((c) => c.name)).toContain('mcp__tickets__lookup_ticket');
-    expect(of('tool.result')).toEqual([expect.objectContaining({ ok: true, output: expect.stringContaining('Ticket T-42 is open (fake).') })]);
-  });
+  real.itCallsAnMcpServerTool({ tool: { name: 'mcp__tickets__lookup_ticket', input: { id: 'T-42' } } });
 });
 

@@ -5,11 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli, waitFor } from '../../../test-support/real-cli-harness.js';
+import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startCodexSession } from './session.js';
 
 const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.125 };
-const fakeMcp = path.resolve(import.meta.dirname, '../../../test-support/fake-mcp-server.mjs');
 const real = useRealCli('codex', startCodexSession, ({ command, server, script }) => ({ adapter: 'codex', command, prompt: 'do the task', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, pricing }));
 const session = real.session.bind(real);
 
@@ -93,26 +92,8 @@ describe('codex adapter with the real CLI', () => {
     expect(outcome.resetAt).toBe(of('rate_limit')[0]!.resetAt);
   });
 
-  it('interrupts a turn waiting on the model, and the session reports it', async () => {
-    real.server.setScript('hang', { steps: [{ hang: true }] });
-    const { agent, of } = await session('hang');
-    const turn = agent.runTurn();
-    await waitFor(() => real.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
-    await agent.interrupt();
-    const outcome = await turn;
-    expect(outcome).toMatchObject({ ok: false, reason: 'interrupted' });
-    expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
-    await agent.close();
-  });
+  real.itInterruptsATurn();
 
-  it('hands the run\'s MCP servers to the CLI: the agent calls a tool of a real MCP server', async () => {
-    real.server.setScript('mcp', { steps: [{ tool: { name: 'lookup_ticket', namespace: 'mcp__tickets', input: { id: 'T-42' } } }, { text: 'looked it up' }] });
-    const { agent, of } = await session('mcp', { mcpServers: { tickets: { command: process.execPath, args: [fakeMcp] } } });
-    const outcome = await agent.runTurn();
-    await agent.close();
-    expect(outcome).toMatchObject({ ok: true, text: 'looked it up' });
-    expect(of('tool.call').map((c) => c.name)).toContain('mcp__tickets__lookup_ticket');
-    expect(of('tool.result')).toEqual([expect.objectContaining({ ok: true, output: expect.stringContaining('Ticket T-42 is open (fake).') })]);
-  });
+  real.itCallsAnMcpServerTool({ tool: { name: 'lookup_ticket', namespace: 'mcp__tickets', input: { id: 'T-42' } } });
 });
 

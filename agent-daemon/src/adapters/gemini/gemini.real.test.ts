@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli, waitFor } from '../../../test-support/real-cli-harness.js';
+import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startGeminiSession } from './session.js';
 
 const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.31 };
@@ -89,16 +89,6 @@ describe('gemini adapter with the real CLI', () => {
     expect(readFileSync(path.join(ws.worktree, 'w.txt'), 'utf8')).toBe('x');
   });
 
-  it('interrupts a turn waiting on the model, and the session reports it', async () => {
-    real.server.setScript('hang', { steps: [{ hang: true }] });
-    const { agent, of } = await session('hang');
-    const turn = agent.runTurn();
-    await waitFor(() => real.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
-    await agent.interrupt();
-    const outcome = await turn;
-    expect(outcome).toMatchObject({ ok: false, reason: 'interrupted' });
-    expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
-    await agent.close();
-  });
+  real.itInterruptsATurn();
 });
 
