@@ -6,6 +6,7 @@
 import { agentRunSpecSchema, type AgentRunSpecInput } from '@openase/shared';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { reportDenials } from '../src/adapters/common/denials.js';
 import type { AgentSession, StartAgentSessionOptions } from '../src/adapters/common/types.js';
 import type { FakeStep } from './fake-models/script.js';
 import { collectEvents } from './events.js';
@@ -46,7 +47,7 @@ export function useRealCli(
       if (!existing) workspaces.push(ws);
       const collected = collectEvents();
       const spec = agentRunSpecSchema.parse({ ...baseSpec({ command, server: this.server, script }), ...extra });
-      const agent = await start({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+      const agent = await reportDenials(start)({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
       sessions.push(agent);
       return { ws, agent, ...collected };
     },

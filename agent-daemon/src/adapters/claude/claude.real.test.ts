@@ -94,6 +94,9 @@ describe('claude adapter with the real CLI', () => {
     expect(of('tool.result')).toEqual([expect.objectContaining({ ok: false, denied: true }), expect.objectContaining({ ok: false, denied: true, output: expect.stringContaining('OpenASE harness') })]);
     expect(of('command')).toEqual([]);
     expect(existsSync(path.join(ws.worktree, 'denied.txt'))).toBe(false);
+    // The run's result says so.
+    expect(outcome.deniedTools).toEqual(['Bash', 'Write']);
+    expect(of('result')[0]!.reason).toBe('the harness refused: Bash, Write');
   });
 
   it('runs in bypassPermissions mode as root (IS_SANDBOX set by the adapter) and still refuses denied tools', async () => {

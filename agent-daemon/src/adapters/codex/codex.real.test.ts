@@ -58,6 +58,9 @@ describe('codex adapter with the real CLI', () => {
     expect(of('command').at(-1)).toMatchObject({ status: 'declined' });
     expect(existsSync(path.join(ws.worktree, 'ran.txt'))).toBe(false);
     expect(existsSync(path.join(ws.worktree, 'secret.txt'))).toBe(false);
+    // The run's result says so.
+    expect(outcome.deniedTools).toEqual(['shell', 'apply_patch']);
+    expect(of('result')[0]!.reason).toBe('the harness refused: shell, apply_patch');
   });
 
   it('refuses turns past the platform turn limit', async () => {

@@ -13,6 +13,8 @@ export interface TurnOutcome {
   /** When a rate limit was stated: ISO time the provider said to come back. */
   resetAt?: string;
   sessionId?: string;
+  /** Tools the harness refused during the turn (one entry per refused call). */
+  deniedTools?: string[];
 }
 
 export interface StartAgentSessionOptions {
