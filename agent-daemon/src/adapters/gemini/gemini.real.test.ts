@@ -90,5 +90,8 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   real.itInterruptsATurn();
+
+  // Gemini names MCP tools mcp_<server>_<tool>; the adapter reports them as mcp__<server>__<tool>.
+  real.itCallsAnMcpServerTool({ tool: { name: 'mcp_tickets_lookup_ticket', input: { id: 'T-42' } } });
 });
 

@@ -6,7 +6,7 @@ const spec = (extra: Record<string, unknown> = {}) => agentRunSpecSchema.parse({
 
 describe('gemini launch', () => {
   it('maps harness tool names onto Gemini tools', () => {
-    expect(geminiToolPatterns(['Bash', 'Bash(git *)', 'Edit', 'Write', 'apply_patch', 'web_fetch'])).toEqual(['run_shell_command', 'run_shell_command(git)', 'replace', 'write_file', 'web_fetch']);
+    expect(geminiToolPatterns(['Bash', 'Bash(git *)', 'Edit', 'Write', 'apply_patch', 'web_fetch', 'mcp__tickets__lookup_ticket'])).toEqual(['run_shell_command', 'run_shell_command(git)', 'replace', 'write_file', 'web_fetch', 'mcp_tickets_lookup_ticket']);
   });
 
   it('builds one headless stream-json invocation per turn, resuming after the first', () => {

@@ -20,7 +20,8 @@ export function geminiToolPatterns(patterns: readonly string[]): string[] {
   for (const pattern of patterns) {
     const { name, glob } = parsePattern(pattern);
     const kinds = toolKinds(name);
-    const names = kinds[0] === 'other' ? [name] : kinds.map((kind) => ({ shell: 'run_shell_command', edit: 'replace', write: 'write_file', other: name })[kind]);
+    const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
+    const names = mcp ? [`mcp_${mcp[1]}_${mcp[2]}`] : kinds[0] === 'other' ? [name] : kinds.map((kind) => ({ shell: 'run_shell_command', edit: 'replace', write: 'write_file', other: name })[kind]);
     const prefix = glob?.replace(/\s*\*$/, '');
     for (const geminiName of names) out.push(prefix && geminiName === 'run_shell_command' ? `${geminiName}(${prefix})` : geminiName);
   }

@@ -24,7 +24,7 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
   await writeFile(path.join(configDir, 'GEMINI.md'), spec.systemPrompt);
   await writeSkills(path.join(configDir, 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, geminiEnv(spec, privateDir));
-  const mapper = new GeminiStreamMapper(spec.tools, workdir, (file) => trackedByGit(workdir, file));
+  const mapper = new GeminiStreamMapper({ rules: spec.tools, workdir, existedBefore: (file) => trackedByGit(workdir, file), mcpServers: Object.keys(spec.mcpServers) });
   const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
   let resume = spec.resumeSessionId;
   const state: PerTurnState = { current: undefined, interrupted: false };

@@ -6,7 +6,7 @@ import { GeminiStreamMapper, type GeminiMapped } from './stream-mapper.js';
 const here = import.meta.dirname;
 
 function mapAll(lines: string[], workdir?: string) {
-  const mapper = new GeminiStreamMapper({ allow: [], deny: [] }, workdir, () => false);
+  const mapper = new GeminiStreamMapper({ workdir, existedBefore: () => false, mcpServers: ['tickets'] });
   const mapped: GeminiMapped[] = lines.map((line) => mapper.map(line));
   const events: RunEvent[] = [...mapped.flatMap((m) => m.events), ...mapper.flushText()];
   for (const event of events) expect(runEventSchema.safeParse(event).success, JSON.stringify(event)).toBe(true);
@@ -37,6 +37,11 @@ describe('gemini stream mapper over captured output', () => {
       { type: 'file.change', path: 'a.txt', kind: 'update', diff: '-one\n+two' },
     ]);
     expect(result).toEqual({ ok: true, usage: { inputTokens: 49489, outputTokens: 28, cachedTokens: 0 } });
+  });
+
+  it('names MCP tools like the other CLIs do', () => {
+    const { of } = mapAll(['{"type":"tool_use","tool_name":"mcp_tickets_lookup_ticket","tool_id":"m","parameters":{"id":"T-1"}}', '{"type":"tool_use","tool_name":"mcp_other_x","tool_id":"n","parameters":{}}']);
+    expect(of('tool.call').map((c) => c.name)).toEqual(['mcp__tickets__lookup_ticket', 'mcp_other_x']);
   });
 
   it('maps an API error result', () => {

@@ -27,15 +27,33 @@ export class GeminiStreamMapper {
   private pendingText = '';
   private readonly toolCalls = new Map<string, { name: string; input: Record<string, unknown>; existed?: boolean }>();
 
-  constructor(
-    private readonly rules: ToolRules = { allow: [], deny: [] },
-    private readonly workdir?: string,
+  private readonly rules: ToolRules;
+  private readonly workdir: string | undefined;
+  private readonly existedBefore: ((absolutePath: string) => boolean) | undefined;
+  private readonly mcpServers: string[];
+
+  constructor(options: {
+    rules?: ToolRules;
+    workdir?: string;
     /**
      * Whether a file existed before this turn (to tell a new file from an overwrite). Checking
      * the disk at `tool_use` time would race: in yolo mode the tool may already have run.
      */
-    private readonly existedBefore?: (absolutePath: string) => boolean,
-  ) {}
+    existedBefore?: (absolutePath: string) => boolean;
+    /** The run's MCP server names: Gemini calls their tools `mcp_<server>_<tool>`. */
+    mcpServers?: string[];
+  } = {}) {
+    this.rules = options.rules ?? { allow: [], deny: [] };
+    this.workdir = options.workdir;
+    this.existedBefore = options.existedBefore;
+    this.mcpServers = options.mcpServers ?? [];
+  }
+
+  /** `mcp_tickets_lookup_ticket` → `mcp__tickets__lookup_ticket`, the name the other CLIs and the harness use. */
+  private toolName(name: string): string {
+    const server = this.mcpServers.find((s) => name.startsWith(`mcp_${s}_`));
+    return server ? `mcp__${server}__${name.slice(server.length + 5)}` : name;
+  }
 
   map(line: string): GeminiMapped {
     const message = parseJsonObject(line);
@@ -59,7 +77,7 @@ export class GeminiStreamMapper {
       case 'message': return { events }; // the user's own prompt echoed back
       case 'tool_use': {
         const id = str(message.tool_id) ?? '';
-        const name = str(message.tool_name) ?? 'unknown';
+        const name = this.toolName(str(message.tool_name) ?? 'unknown');
         const input = obj(message.parameters) ?? {};
         const file = str(input.file_path);
         const existed = file && this.existedBefore ? this.existedBefore(path.resolve(this.workdir ?? '/', file)) : undefined;
