@@ -39,7 +39,7 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
   const finishTurn = (result: ClaudeResult) => {
     const events: RunEvent[] = [{ type: 'usage', turn: turns.turn, ...result.usage }];
     if (result.totalCostUsd !== undefined) events.push({ type: 'cost', usd: Math.max(0, cost.next({ usd: result.totalCostUsd }).usd), source: 'cli', turn: turns.turn });
-    const rateLimited = result.apiErrorStatus === 429;
+    const rateLimited = result.apiErrorStatus === 429 || (!result.ok && rateLimitSeen);
     const reason: TurnOutcome['reason'] = result.ok ? 'completed' : result.subtype === 'error_max_turns' ? 'max_turns' : rateLimited ? 'rate_limited' : interruptRequested ? 'interrupted' : 'failed';
     const message = result.ok ? undefined : reason === 'interrupted' ? 'interrupted by the platform' : result.text || result.errors.join('; ') || result.subtype;
     if (message) events.push({ type: 'error', message, fatal: true, code: reason === 'failed' ? (result.apiErrorStatus ? `api_${result.apiErrorStatus}` : result.subtype) : reason });
@@ -51,6 +51,7 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
 
   let lastResetAt: string | undefined;
   let interruptRequested = false;
+  let rateLimitSeen = false;
   const proc: CliProcess = startCliProcess({
     command: spec.command ?? 'claude',
     args: claudeArgs(spec, mcpConfigPath),
@@ -61,7 +62,10 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
     onStdoutLine: (line) => {
       const mapped = mapper.map(line);
       for (const event of mapped.events) {
-        if (event.type === 'rate_limit' && event.resetAt) lastResetAt = event.resetAt;
+        if (event.type === 'rate_limit') {
+          rateLimitSeen = true;
+          lastResetAt = event.resetAt ?? lastResetAt;
+        }
         onEvent(event);
       }
       if (mapped.permission) answerPermission(mapped.permission);
@@ -86,6 +90,7 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
       if (!('done' in started)) return started;
       const text = started.input;
       lastResetAt = undefined;
+      rateLimitSeen = false;
       interruptRequested = false;
       if (!proc.send({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: mapper.sessionId ?? '' })) {
         turns.finish({ ok: false, reason: 'exited', message: exitMessage('claude', await proc.exited, proc.stderrTail()) });
