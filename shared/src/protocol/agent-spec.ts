@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { agentAdapterSchema } from '../domain/enums.js';
 
 /** Harness tool patterns: `Bash`, `Bash(git *)`, `Edit`, `Write(src/**)`, `shell`, `apply_patch`, `mcp__srv__tool`. */
-export const toolPatternSchema = z.string().min(1).max(500).regex(/^[A-Za-z0-9_.*-]+(\(.*\))?$/, 'a tool pattern is NAME or NAME(glob), e.g. Bash(git *)');
+export const toolPatternSchema = z.string().trim().min(1).max(500);
 
 /**
  * `default`: the CLI asks and the daemon answers by the harness rules; `acceptEdits`: file edits
@@ -23,17 +23,20 @@ export const mcpServerSpecSchema = z.union([
   z.object({ url: z.string().url(), headers: z.record(z.string(), z.string()).default({}) }),
 ]);
 
-export const skillFileSchema = z.object({
+export const agentSkillFileSchema = z.object({
   /** Relative to the skill's folder; `SKILL.md` is the entry point. No `..`, no absolute paths. */
   path: z.string().min(1).max(500),
   content: z.string().max(1024 * 1024),
 });
 
-/** USD per million tokens, used for the cost event when the CLI states no cost of its own. */
+/**
+ * USD per million tokens (the agent's `pricing`: input, output, cached input), used for the cost
+ * event when the CLI states no cost of its own.
+ */
 export const tokenPricingSchema = z.object({
-  inputPerMTok: z.number().min(0),
-  outputPerMTok: z.number().min(0),
-  cachedInputPerMTok: z.number().min(0).default(0),
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cached: z.number().min(0).default(0),
 });
 
 /** Where the CLI's model API lives (a real provider or the test suite's scripted fake). */
@@ -69,7 +72,7 @@ export const agentRunSpecSchema = z.object({
   resumeSessionId: z.string().min(1).max(200).optional(),
   mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), mcpServerSpecSchema).default({}),
   /** Skill name → its files; written into the CLI's own skills folder as NAME/SKILL.md + files. */
-  skills: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'skill names are lowercase letters, digits, - and _'), z.array(skillFileSchema)).default({}),
+  skills: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'skill names are lowercase letters, digits, - and _'), z.array(agentSkillFileSchema)).default({}),
   pricing: tokenPricingSchema.optional(),
 });
 export type AgentRunSpec = z.infer<typeof agentRunSpecSchema>;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startCodexSession } from './session.js';
 
-const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.125 };
+const pricing = { input: 1.25, output: 10, cached: 0.125 };
 const real = useRealCli('codex', startCodexSession, ({ command, server, script }) => ({ adapter: 'codex', command, prompt: 'do the task', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, pricing }));
 const session = real.session.bind(real);
 

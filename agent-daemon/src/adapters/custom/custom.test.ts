@@ -15,7 +15,7 @@ async function session(script: unknown, extra: Record<string, unknown> = {}) {
   workspaces.push(ws);
   const collected = collectEvents();
   const agent = await startAgentSession({
-    spec: { adapter: 'custom', command: process.execPath, args: [standIn], prompt: 'do the task', env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script), SECRET_TOKEN: 's3cret' }, pricing: { inputPerMTok: 1, outputPerMTok: 2 }, systemPrompt: 'HARNESS', ...extra },
+    spec: { adapter: 'custom', command: process.execPath, args: [standIn], prompt: 'do the task', env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script), SECRET_TOKEN: 's3cret' }, pricing: { input: 1, output: 2 }, systemPrompt: 'HARNESS', ...extra },
     workdir: ws.worktree,
     privateDir: ws.privateDir,
     onEvent: collected.onEvent,
@@ -81,7 +81,7 @@ describe('custom adapter with the stand-in agent', () => {
   it('refuses an invalid spec with the field named', async () => {
     const ws = createTestWorkspace('custom');
     workspaces.push(ws);
-    await expect(startAgentSession({ spec: { adapter: 'custom', prompt: 'x', tools: { allow: ['Bash(('] } } as never, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow(/tools\.allow\.0/);
+    await expect(startAgentSession({ spec: { adapter: 'custom', prompt: 'x', maxTurns: 0, tools: { allow: [''] } }, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow(/maxTurns: .*; tools.allow.0: /);
     await expect(startAgentSession({ spec: { adapter: 'custom', prompt: 'x' }, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow(/needs a command/);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startGeminiSession } from './session.js';
 
-const pricing = { inputPerMTok: 1.25, outputPerMTok: 10, cachedInputPerMTok: 0.31 };
+const pricing = { input: 1.25, output: 10, cached: 0.31 };
 const real = useRealCli('gemini', startGeminiSession, ({ command, server, script }) => ({ adapter: 'gemini', command, prompt: 'do the task', permissionMode: 'bypassPermissions', env: { GEMINI_API_KEY: 'dummy' }, provider: { baseUrl: server.baseUrl(script) }, pricing }));
 const session = real.session.bind(real);
 
