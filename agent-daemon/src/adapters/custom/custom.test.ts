@@ -1,5 +1,5 @@
 /** The custom adapter driving the stand-in agent program (a real process) in a real worktree. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectEvents } from '../../../test-support/events.js';
@@ -56,6 +56,14 @@ describe('custom adapter with the stand-in agent', () => {
     const { agent } = await session({ steps: [{ rateLimit: { message: 'slow down', resetAt: '2030-01-01T00:00:00.000Z' } }, { result: { ok: false, text: 'rate limited' } }] }, { maxTurns: 1 });
     expect(await agent.runTurn()).toMatchObject({ ok: false, reason: 'rate_limited', resetAt: '2030-01-01T00:00:00.000Z' });
     expect(await agent.runTurn('again')).toMatchObject({ ok: false, reason: 'max_turns' });
+    await agent.close();
+  });
+
+  it('holds a turn open until a file appears (waitForFile), for tests that need a running agent', async () => {
+    const { ws, agent } = await session({ steps: [{ waitForFile: 'go' }, { message: 'went' }] });
+    const turn = agent.runTurn();
+    writeFileSync(path.join(ws.worktree, 'go'), '');
+    expect(await turn).toMatchObject({ ok: true, text: 'went' });
     await agent.close();
   });
 
