@@ -2,40 +2,47 @@ import type { CliProcess } from './cli-process.js';
 import type { TurnTracker } from './turns.js';
 import type { AgentSession, TurnOutcome } from './types.js';
 
-/** Shared state of adapters that start one CLI process per turn (Gemini, custom). */
-export interface PerTurnState {
-  /** The process of the running turn, if any. */
+/** What a turn's process sees of its session: register the running process, ask whether it was interrupted. */
+export interface TurnProcessControl {
   current: CliProcess | undefined;
-  /** Set by interrupt()/close(): the running turn ends as `interrupted`. */
-  interrupted: boolean;
+  readonly interrupted: boolean;
 }
 
 /**
- * The session around a per-turn process: turn bookkeeping, interrupt = stop the turn's process,
- * close = stop it and refuse further turns.
+ * A session for CLIs that run one process per turn (Gemini, custom programs): the first turn
+ * sends the spec's prompt, later turns need an input; interrupt and close stop the running process.
  */
-export function perTurnSession(turns: TurnTracker, state: PerTurnState, sessionId: () => string | undefined, runTurnProcess: (input: string) => Promise<Omit<TurnOutcome, 'turn'>>): AgentSession {
+export function perTurnProcessSession(options: {
+  prompt: string;
+  turns: TurnTracker;
+  sessionId: () => string | undefined;
+  runProcess: (turn: number, input: string, control: TurnProcessControl) => Promise<Omit<TurnOutcome, 'turn'>>;
+}): AgentSession {
+  const { turns } = options;
+  const control = { current: undefined as CliProcess | undefined, interrupted: false };
   let closed = false;
+  let firstTurn = true;
   return {
     get sessionId() {
-      return sessionId();
+      return options.sessionId();
     },
     async runTurn(input) {
       if (closed) return { turn: turns.turn, ok: false, reason: 'interrupted', message: 'the session is closed' };
-      const started = turns.begin(input);
+      const started = turns.begin(input ?? (firstTurn ? options.prompt : undefined));
+      firstTurn = false;
       if (!('done' in started)) return started;
-      state.interrupted = false;
-      turns.finish(await runTurnProcess(started.input));
+      control.interrupted = false;
+      turns.finish(await options.runProcess(started.turn, started.input, control));
       return started.done;
     },
     async interrupt() {
-      state.interrupted = true;
-      await state.current?.stop();
+      control.interrupted = true;
+      await control.current?.stop();
     },
     async close() {
       closed = true;
-      state.interrupted = true;
-      await state.current?.stop();
+      control.interrupted = true;
+      await control.current?.stop();
     },
   };
 }

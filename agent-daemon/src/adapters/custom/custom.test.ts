@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectEvents } from '../../../test-support/events.js';
 import { createTestWorkspace, type TestWorkspace } from '../../../test-support/workspace.js';
-import { startAgentSession } from '../index.js';
+import { parseAgentRunSpec, startAgentSession } from '../index.js';
 
 const standIn = path.resolve(import.meta.dirname, '../../../test-support/stand-in-agent.mjs');
 const workspaces: TestWorkspace[] = [];
@@ -14,8 +14,7 @@ async function session(script: unknown, extra: Record<string, unknown> = {}) {
   const ws = createTestWorkspace('custom');
   workspaces.push(ws);
   const collected = collectEvents();
-  const agent = await startAgentSession({
-    spec: { adapter: 'custom', command: process.execPath, args: [standIn], prompt: 'do the task', env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script), SECRET_TOKEN: 's3cret' }, pricing: { input: 1, output: 2 }, systemPrompt: 'HARNESS', ...extra },
+  const agent = await startAgentSession({ spec: parseAgentRunSpec({ adapter: 'custom', command: process.execPath, args: [standIn], prompt: 'do the task', env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script), SECRET_TOKEN: 's3cret' }, pricing: { input: 1, output: 2 }, systemPrompt: 'HARNESS', ...extra }),
     workdir: ws.worktree,
     privateDir: ws.privateDir,
     onEvent: collected.onEvent,
@@ -25,7 +24,7 @@ async function session(script: unknown, extra: Record<string, unknown> = {}) {
 
 describe('custom adapter with the stand-in agent', () => {
   it('passes the prompt on stdin, maps its events, writes files, runs commands and prices usage', async () => {
-    const { ws, agent, of, invalid } = await session({ sessionId: 'sess-1', turns: [{ steps: [{ echoPrompt: true }, { writeFile: { path: 'out/hello.txt', content: 'hi\n' } }, { run: 'echo "$SECRET_TOKEN" && cat "$OPENASE_SYSTEM_PROMPT_FILE"' }, { usage: { input: 1000, output: 100 } }, { message: 'done' }] }, { steps: [{ message: 'second' }] }] });
+    const { ws, agent, of, invalid } = await session({ sessionId: 'sess-1', turns: [{ steps: [{ writeFile: { path: 'out/hello.txt', content: 'hi\n' } }, { run: 'echo "$SECRET_TOKEN" && cat "$OPENASE_SYSTEM_PROMPT_FILE"' }, { usage: { input: 1000, output: 100 } }, { message: 'done' }] }, { steps: [{ message: 'second' }] }] });
     const outcome = await agent.runTurn();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', sessionId: 'sess-1', usage: { inputTokens: 1000, outputTokens: 100, cachedTokens: 0 } });
     expect(readFileSync(path.join(ws.worktree, 'out/hello.txt'), 'utf8')).toBe('hi\n');
@@ -81,15 +80,15 @@ describe('custom adapter with the stand-in agent', () => {
     const ws = createTestWorkspace('custom');
     workspaces.push(ws);
     const collected = collectEvents();
-    const agent = await startAgentSession({ spec: { adapter: 'custom', command: '/nonexistent/agent', prompt: 'x' }, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
-    expect(await agent.runTurn()).toMatchObject({ ok: false, reason: 'failed', message: expect.stringContaining('could not start /nonexistent/agent') });
+    const agent = await startAgentSession({ spec: parseAgentRunSpec({ adapter: 'custom', command: '/nonexistent/agent', prompt: 'x' }), workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+    expect(await agent.runTurn()).toMatchObject({ ok: false, reason: 'config', message: expect.stringContaining('could not start /nonexistent/agent') });
     await agent.close();
   });
 
   it('refuses an invalid spec with the field named', async () => {
     const ws = createTestWorkspace('custom');
     workspaces.push(ws);
-    await expect(startAgentSession({ spec: { adapter: 'custom', prompt: 'x', maxTurns: 0, tools: { allow: [''] } }, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow(/maxTurns: .*; tools.allow.0: /);
-    await expect(startAgentSession({ spec: { adapter: 'custom', prompt: 'x' }, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow(/needs a command/);
+    expect(() => parseAgentRunSpec({ adapter: 'custom', prompt: 'x', maxTurns: 0, tools: { allow: [''] } })).toThrow(/maxTurns: .*; tools.allow.0: /);
+    await expect(startAgentSession({ spec: parseAgentRunSpec({ adapter: 'custom', prompt: 'x' }), workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow('needs `command`');
   });
 });

@@ -14,13 +14,13 @@ import path from 'node:path';
 import { badRequest } from '@openase/shared';
 import { cliEnv, startCliProcess } from '../common/cli-process.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
-import { perTurnSession, type PerTurnState } from '../common/per-turn-session.js';
+import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { costFromPricing } from '../common/usage.js';
 import { parseCustomLine } from './event-lines.js';
 
 export async function startCustomSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
-  if (!spec.command) throw badRequest('the custom adapter needs a command: the program that speaks the event-lines contract');
+  if (!spec.command) throw badRequest('the custom adapter needs `command` (the program to run each turn, speaking the event-lines contract)');
   const dir = path.join(privateDir, 'custom');
   await mkdir(dir, { recursive: true });
   const specFile = path.join(dir, 'spec.json');
@@ -28,13 +28,12 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
   const { env: _secrets, ...publicSpec } = spec;
   await writeFile(specFile, JSON.stringify(publicSpec, null, 2));
   await writeFile(promptFile, spec.systemPrompt);
-  const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
+  const turns = new TurnTracker(spec.maxTurns, onEvent);
   let sessionId = spec.resumeSessionId;
-  const state: PerTurnState = { current: undefined, interrupted: false };
 
-  const runProcess = async (input: string): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess = async (turn: number, input: string, control: TurnProcessControl): Promise<Omit<TurnOutcome, 'turn'>> => {
     const env = await cliEnv(privateDir, spec.env, {
-      OPENASE_TURN: String(turns.turn),
+      OPENASE_TURN: String(turn),
       OPENASE_RESUME_SESSION_ID: sessionId,
       OPENASE_AGENT_SPEC_FILE: specFile,
       OPENASE_SYSTEM_PROMPT_FILE: promptFile,
@@ -53,7 +52,7 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
       stdin: 'pipe',
       onEvent,
       onStdoutLine: (line) => {
-        const event = parseCustomLine(line, turns.turn);
+        const event = parseCustomLine(line, turn);
         if (event.type === 'session.started') sessionId = event.sessionId;
         if (event.type === 'message' && event.role === 'assistant' && !event.delta) lastText = event.text;
         if (event.type === 'result') result = event;
@@ -67,27 +66,27 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
         onEvent(event);
       },
     });
-    state.current = proc;
+    control.current = proc;
     proc.child.stdin?.end(input);
     const exit = await proc.exited;
-    state.current = undefined;
+    control.current = undefined;
     if (!costed && spec.pricing && (usage.inputTokens > 0 || usage.outputTokens > 0)) {
-      onEvent({ type: 'cost', usd: costFromPricing(usage, spec.pricing), source: 'pricing', turn: turns.turn });
+      onEvent({ type: 'cost', usd: costFromPricing(usage, spec.pricing), source: 'pricing', turn });
     }
     const text = result?.text ?? lastText;
-    const ok = exit.code === 0 && result?.ok !== false && !state.interrupted;
+    const ok = exit.code === 0 && result?.ok !== false && !control.interrupted;
     const common = { usage, ...(text ? { text } : {}), ...(sessionId ? { sessionId } : {}) };
     if (ok) {
       if (!result) onEvent({ type: 'result', ok: true, ...(text ? { text } : {}) });
       return { ok: true, reason: 'completed', ...common };
     }
     const message = result?.reason ?? (result?.ok === false ? (result.text ?? 'the agent reported failure') : exitMessage(spec.command!, exit, proc.stderrTail()));
-    const reason: TurnOutcome['reason'] = state.interrupted ? 'interrupted' : rateLimit ? 'rate_limited' : 'failed';
+    const reason: TurnOutcome['reason'] = control.interrupted ? 'interrupted' : rateLimit ? 'rate_limited' : exit.spawnError ? 'config' : 'failed';
     onEvent({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     if (!result) onEvent({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, ...common, ...(rateLimit?.resetAt ? { resetAt: rateLimit.resetAt } : {}) };
   };
 
-  return perTurnSession(turns, state, () => sessionId, runProcess);
+  return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => sessionId, runProcess });
 }
 

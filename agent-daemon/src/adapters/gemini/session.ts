@@ -10,7 +10,7 @@ import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.
 import { writeSkills } from '../common/skills.js';
 import { parseResetAt } from '../common/rate-limit.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
-import { perTurnSession, type PerTurnState } from '../common/per-turn-session.js';
+import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
 import { GEMINI_EXIT_CODES, geminiArgs, geminiConfigDir, geminiEnv, geminiSettings } from './launch.js';
@@ -25,11 +25,10 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
   await writeSkills(path.join(configDir, 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, geminiEnv(spec, privateDir));
   const mapper = new GeminiStreamMapper({ rules: spec.tools, workdir, existedBefore: (file) => trackedByGit(workdir, file), mcpServers: Object.keys(spec.mcpServers) });
-  const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);
+  const turns = new TurnTracker(spec.maxTurns, onEvent);
   let resume = spec.resumeSessionId;
-  const state: PerTurnState = { current: undefined, interrupted: false };
 
-  const runProcess = async (input: string): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess = async (turn: number, input: string, control: TurnProcessControl): Promise<Omit<TurnOutcome, 'turn'>> => {
     let result: GeminiResult | undefined;
     let resetAt: string | undefined;
     let rateLimited = false;
@@ -68,29 +67,29 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
         if (mapped.result) result = mapped.result;
       },
     });
-    state.current = proc;
+    control.current = proc;
     const exit = await proc.exited;
-    state.current = undefined;
+    control.current = undefined;
     mapper.flushText().forEach(emit);
     if (mapper.sessionId) resume = mapper.sessionId;
     const usage = result?.usage ?? { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
-    usageEvents(turns.turn, usage, spec.pricing).forEach(emit);
+    usageEvents(turn, usage, spec.pricing).forEach(emit);
     const text = mapper.lastText;
     mapper.lastText = undefined;
-    if (exit.code === 0 && result?.ok !== false && !stopping && !state.interrupted) {
+    if (exit.code === 0 && result?.ok !== false && !stopping && !control.interrupted) {
       emit({ type: 'result', ok: true, ...(text ? { text } : {}) });
       return { ok: true, reason: 'completed', ...(text ? { text } : {}), usage, ...(resume ? { sessionId: resume } : {}) };
     }
     const known = exit.code !== null ? GEMINI_EXIT_CODES[exit.code] : undefined;
-    const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : state.interrupted ? 'interrupted by the platform' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
+    const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : control.interrupted ? 'interrupted by the platform' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
     const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
-    const reason: TurnOutcome['reason'] = state.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
+    const reason: TurnOutcome['reason'] = control.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
     emit({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     emit({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, usage, ...(resetAt ? { resetAt } : {}), ...(resume ? { sessionId: resume } : {}) };
   };
 
-  return perTurnSession(turns, state, () => resume, runProcess);
+  return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => resume, runProcess });
 }
 
 /** A file git tracks existed before the turn (the daemon commits after every turn). */
