@@ -1,5 +1,4 @@
 export * from './errors.js';
-export * from './protocol/agent-spec.js';
 export * from './domain/enums.js';
 export * from './domain/limits.js';
 export * from './domain/inputs.js';
@@ -7,3 +6,4 @@ export * from './domain/naming.js';
 export * from './events/run-events.js';
 export * from './protocol/messages.js';
 export * from './protocol/decode.js';
+export * from './protocol/agent-spec.js';
