@@ -1,0 +1,55 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunEvent } from '@openase/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, startCliProcess } from './cli-process.js';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'cli-process-')); });
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('startCliProcess', () => {
+  it('stops the whole process group: shells the CLI started die with it', async () => {
+    const lines: string[] = [];
+    const proc = startCliProcess({ command: '/bin/sh', args: ['-c', 'sleep 1000 & echo $!; wait'], cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdin: 'ignore', onEvent: () => undefined, onStdoutLine: (line) => lines.push(line) });
+    const deadline = Date.now() + 10_000;
+    while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const grandchild = Number(lines[0]);
+    expect(alive(grandchild)).toBe(true);
+    const exit = await proc.stop();
+    expect(exit.signal).toBe('SIGTERM');
+    while (alive(grandchild) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('reports stderr as output events and keeps its tail for error messages', async () => {
+    const events: RunEvent[] = [];
+    const proc = startCliProcess({ command: '/bin/sh', args: ['-c', 'echo out; echo err1 >&2; echo err2 >&2; exit 3'], cwd: dir, env: {}, stdin: 'ignore', onEvent: (e) => events.push(e), onStdoutLine: () => undefined });
+    expect(await proc.exited).toEqual({ code: 3, signal: null });
+    expect(events).toEqual([{ type: 'output', stream: 'stderr', text: 'err1' }, { type: 'output', stream: 'stderr', text: 'err2' }]);
+    expect(proc.stderrTail()).toBe('err1\nerr2');
+  });
+
+  it('builds a private environment: daemon secrets stay out, HOME and TMPDIR are per run', async () => {
+    process.env.OPENASE_TEST_DAEMON_SECRET = 'leak';
+    try {
+      const env = await cliEnv(dir, { API_KEY: 'k' }, { CLAUDE_CONFIG_DIR: '/x', UNSET: undefined });
+      expect(env.OPENASE_TEST_DAEMON_SECRET).toBeUndefined();
+      expect(env).toMatchObject({ HOME: path.join(dir, 'home'), TMPDIR: path.join(dir, 'tmp'), API_KEY: 'k', CLAUDE_CONFIG_DIR: '/x' });
+      expect('UNSET' in env).toBe(false);
+      expect((await stat(path.join(dir, 'home'))).isDirectory()).toBe(true);
+    } finally {
+      delete process.env.OPENASE_TEST_DAEMON_SECRET;
+    }
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The Gemini session driver: Gemini CLI has no long-lived headless mode, so each turn is one
+ * `gemini -p` process; turns after the first (and runs continuing a ticket) pass `--resume`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunEvent } from '@openase/shared';
+import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.js';
+import { writeSkills } from '../common/skills.js';
+import { parseResetAt } from '../common/rate-limit.js';
+import { exitMessage, TurnTracker } from '../common/turns.js';
+import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
+import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
+import { usageEvents } from '../common/usage.js';
+import { GEMINI_EXIT_CODES, geminiArgs, geminiConfigDir, geminiEnv, geminiSettings } from './launch.js';
+import { GeminiStreamMapper, type GeminiResult } from './stream-mapper.js';
+
+export async function startGeminiSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
+  const configDir = geminiConfigDir(privateDir);
+  await mkdir(configDir, { recursive: true });
+  await writeFile(path.join(configDir, 'settings.json'), JSON.stringify(geminiSettings(spec), null, 2), { mode: 0o600 });
+  // The rendered harness as the user-level context file: Gemini has no "append system prompt".
+  await writeFile(path.join(configDir, 'GEMINI.md'), spec.systemPrompt);
+  await writeSkills(path.join(configDir, 'skills'), spec.skills);
+  const env = await cliEnv(privateDir, spec.env, geminiEnv(spec, privateDir));
+  const mapper = new GeminiStreamMapper({ rules: spec.tools, workdir, existedBefore: (file) => trackedByGit(workdir, file), mcpServers: Object.keys(spec.mcpServers) });
+  const turns = new TurnTracker(spec.maxTurns, onEvent);
+  let resume = spec.resumeSessionId;
+
+  const runProcess = async (turn: number, input: string, control: TurnProcessControl): Promise<Omit<TurnOutcome, 'turn'>> => {
+    let result: GeminiResult | undefined;
+    let resetAt: string | undefined;
+    let rateLimited = false;
+    const emit = (event: RunEvent) => {
+      if (event.type === 'rate_limit') {
+        rateLimited = true;
+        resetAt = event.resetAt ?? resetAt;
+      }
+      onEvent(event);
+    };
+    let stopping = false;
+    const proc: CliProcess = startCliProcess({
+      command: spec.command ?? 'gemini',
+      args: geminiArgs(spec, input, resume),
+      cwd: workdir,
+      env,
+      stdin: 'ignore',
+      onEvent: (event) => {
+        onEvent(event);
+        // Gemini retries a 429 with backoff for as long as the provider says: when the provider
+        // stated a reset time, stop here and let the platform park the ticket until then.
+        const line = event.type === 'output' ? event.text : '';
+        const retry = /Attempt \d+ failed with status 429[^{]*(\{.*)?/.exec(line);
+        if (retry && !stopping) {
+          const stated = parseResetAt(retry[1] ?? line);
+          if (stated) {
+            stopping = true;
+            emit({ type: 'rate_limit', message: retry[0].slice(0, 500), resetAt: stated });
+            void proc.stop();
+          }
+        }
+      },
+      onStdoutLine: (line) => {
+        const mapped = mapper.map(line);
+        mapped.events.forEach(emit);
+        if (mapped.result) result = mapped.result;
+      },
+    });
+    control.current = proc;
+    const exit = await proc.exited;
+    control.current = undefined;
+    mapper.flushText().forEach(emit);
+    if (mapper.sessionId) resume = mapper.sessionId;
+    const usage = result?.usage ?? { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+    usageEvents(turn, usage, spec.pricing).forEach(emit);
+    const text = mapper.lastText;
+    mapper.lastText = undefined;
+    if (exit.code === 0 && result?.ok !== false && !stopping && !control.interrupted) {
+      emit({ type: 'result', ok: true, ...(text ? { text } : {}) });
+      return { ok: true, reason: 'completed', ...(text ? { text } : {}), usage, ...(resume ? { sessionId: resume } : {}) };
+    }
+    const known = exit.code !== null ? GEMINI_EXIT_CODES[exit.code] : undefined;
+    const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : control.interrupted ? 'interrupted by the platform' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
+    const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
+    const reason: TurnOutcome['reason'] = control.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
+    emit({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
+    emit({ type: 'result', ok: false, reason: message });
+    return { ok: false, reason, message, usage, ...(resetAt ? { resetAt } : {}), ...(resume ? { sessionId: resume } : {}) };
+  };
+
+  return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => resume, runProcess });
+}
+
+/** A file git tracks existed before the turn (the daemon commits after every turn). */
+function trackedByGit(workdir: string, file: string): boolean {
+  try {
+    execFileSync('git', ['ls-files', '--error-unmatch', '--', file], { cwd: workdir, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Shared set-up of the real-CLI test files: install the pinned CLI (once), one fake model server
+ * for the file, a real git worktree per session, every event checked against the schema, and
+ * nothing left running or on disk afterwards.
+ */
+import { agentRunSpecSchema, type AgentRunSpecInput } from '@openase/shared';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { reportDenials } from '../src/adapters/common/denials.js';
+import type { AgentSession, StartAgentSessionOptions } from '../src/adapters/common/types.js';
+import type { FakeStep } from './fake-models/script.js';
+import { collectEvents } from './events.js';
+import { startFakeModelServer, type FakeModelServer } from './fake-models/index.js';
+import { ensureCli, type PinnedCli } from './real-clis.js';
+import { createTestWorkspace, type TestWorkspace } from './workspace.js';
+
+export function useRealCli(
+  cli: PinnedCli,
+  start: (options: StartAgentSessionOptions) => Promise<AgentSession>,
+  /** The spec every session of this file starts from (command, provider pointing at `script`…). */
+  baseSpec: (context: { command: string; server: FakeModelServer; script: string }) => AgentRunSpecInput,
+) {
+  let server: FakeModelServer | undefined;
+  let command = '';
+  const workspaces: TestWorkspace[] = [];
+  const sessions: AgentSession[] = [];
+
+  beforeAll(async () => {
+    command = ensureCli(cli);
+    server = await startFakeModelServer();
+  }, 600_000);
+  afterAll(async () => {
+    // Sessions a failed assertion left open: never leave a CLI running.
+    await Promise.all(sessions.map((session) => session.close()));
+    await server?.close();
+    for (const ws of workspaces) ws.remove();
+  });
+
+  const harness = {
+    get server(): FakeModelServer {
+      if (!server) throw new Error('the fake model server is not started yet');
+      return server;
+    },
+    /** Starts a session in a new worktree (or `existing`, e.g. the next run of the same ticket). */
+    async session(script: string, extra: Partial<AgentRunSpecInput> = {}, existing?: TestWorkspace) {
+      const ws = existing ?? createTestWorkspace(cli);
+      if (!existing) workspaces.push(ws);
+      const collected = collectEvents();
+      const spec = agentRunSpecSchema.parse({ ...baseSpec({ command, server: this.server, script }), ...extra });
+      const agent = await reportDenials(start)({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+      sessions.push(agent);
+      return { ws, agent, ...collected };
+    },
+
+    /** The same interrupt case for every CLI: the model never answers, the platform interrupts. */
+    itInterruptsATurn() {
+      it('interrupts a turn waiting on the model, and the session reports it', async () => {
+        harness.server.setScript('hang', { steps: [{ hang: true }] });
+        const { agent, of } = await harness.session('hang');
+        const turn = agent.runTurn();
+        await waitFor(() => harness.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
+        await agent.interrupt();
+        expect(await turn).toMatchObject({ ok: false, reason: 'interrupted' });
+        expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
+        await agent.close();
+      });
+    },
+
+    /** The same MCP case for every CLI: `toolStep` is how this CLI's model calls `lookup_ticket` of server `tickets`. */
+    itCallsAnMcpServerTool(toolStep: FakeStep) {
+      it("hands the run's MCP servers to the CLI: the agent calls a tool of a real MCP server", async () => {
+        harness.server.setScript('mcp', { steps: [toolStep, { text: 'looked it up' }] });
+        const { agent, of } = await harness.session('mcp', { mcpServers: { tickets: { command: process.execPath, args: [FAKE_MCP_SERVER] } } });
+        const outcome = await agent.runTurn();
+        await agent.close();
+        expect(outcome).toMatchObject({ ok: true, text: 'looked it up' });
+        expect(of('tool.call').map((c) => c.name)).toContain('mcp__tickets__lookup_ticket');
+        expect(of('tool.result')).toEqual([expect.objectContaining({ ok: true, output: expect.stringContaining('Ticket T-42 is open (fake).') })]);
+      });
+    },
+  };
+  return harness;
+}
+
+const FAKE_MCP_SERVER = path.join(import.meta.dirname, 'fake-mcp-server.mjs');
+
+/** Polls `condition` until true (no fixed sleeps as synchronization); fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
