@@ -26,6 +26,11 @@ describe('parseResetAt', () => {
     const h24 = `${earlier.getHours()}:${String(earlier.getMinutes()).padStart(2, '0')}`;
     expect(parseResetAt(`try again at ${h24}`, now)).toBe(new Date(now + 22 * 3_600_000 + 60_000).toISOString());
   });
+  it('reads the dated form codex uses when the reset falls on another day', () => {
+    const expected = new Date(2026, 10, 25, 0, 8, 0, 0).getTime() + 60_000; // local time, a minute late
+    expect(parseResetAt('You’ve hit your usage limit. Try again at Nov 25th, 2026 12:08 AM.', now)).toBe(new Date(expected).toISOString());
+    expect(parseResetAt('Try again at Dec 1st, 2026 3:15 PM.', now)).toBe(new Date(new Date(2026, 11, 1, 15, 15).getTime() + 60_000).toISOString());
+  });
   it('says nothing when nothing is stated', () => {
     expect(parseResetAt('API Error: 500 internal', now)).toBeUndefined();
   });

@@ -22,6 +22,17 @@ export function parseResetAt(message: string, now: number = Date.now()): string 
     const ms = unit.startsWith('ms') || unit.startsWith('milli') ? amount : unit.startsWith('h') ? amount * 3_600_000 : unit.startsWith('m') ? amount * 60_000 : amount * 1000;
     return new Date(now + Math.ceil(ms)).toISOString();
   }
+  // Codex, when the reset falls on another day: "Try again at Nov 25th, 2026 12:08 AM." (local time).
+  const dated = /try again at ([A-Z][a-z]{2})[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}),? (\d{1,2}):(\d{2})\s*(AM|PM)?/i.exec(message);
+  if (dated) {
+    const month = MONTHS.indexOf(dated[1]!.toLowerCase());
+    if (month >= 0) {
+      let hours = Number(dated[4]) % (dated[6] ? 12 : 24);
+      if (dated[6]?.toUpperCase() === 'PM') hours += 12;
+      const at = new Date(Number(dated[3]), month, Number(dated[2]), hours, Number(dated[5]), 0, 0);
+      return new Date(at.getTime() + 60_000).toISOString();
+    }
+  }
   // Codex: "Try again at 11:22 PM." (local time of day, minutes only): the next such time, plus a
   // minute so the cut seconds never make us early.
   const clock = /try again at (\d{1,2}):(\d{2})\s*(AM|PM)?/i.exec(message);
@@ -35,6 +46,8 @@ export function parseResetAt(message: string, now: number = Date.now()): string 
   }
   return undefined;
 }
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** True when an error message or HTTP status means "rate limited / quota" rather than a failure. */
 export function isRateLimit(message: string, status?: number | null): boolean {
