@@ -9,6 +9,7 @@ import { openDatabase, type Database, type DatabaseTarget } from '../src/db/data
 import { createChangeBus } from '../src/kernel/change-bus.js';
 import { randomIds, systemClock, type Actor, type Clock, type Deps } from '../src/kernel/context.js';
 import { bootstrapInstance } from '../src/auth/bootstrap.js';
+import { memorySecretCipher } from '../src/secrets/cipher.js';
 
 export interface TestDb {
   kind: 'pglite' | 'postgres';
@@ -52,7 +53,7 @@ export function forEachDatabase(name: string, suite: (get: () => TestDb) => void
           target = { kind: 'postgres', url: scratch.url, maxConnections: 20 };
         } else target = { kind: 'pglite', dataDir: null };
         const database = await openDatabase(target);
-        const deps: Deps = { db: database.db, clock: opts.clock ?? systemClock, ids: randomIds, bus: createChangeBus() };
+        const deps: Deps = { db: database.db, clock: opts.clock ?? systemClock, ids: randomIds, bus: createChangeBus(), secrets: memorySecretCipher() };
         const boot = await bootstrapInstance(deps);
         const admin: Actor = { type: 'user', id: boot.adminUserId, name: 'admin', orgId: boot.orgId, userId: boot.adminUserId, role: 'admin' };
         current = { kind, database, deps, admin, target };

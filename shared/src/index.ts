@@ -6,3 +6,6 @@ export * from './domain/naming.js';
 export * from './events/run-events.js';
 export * from './protocol/messages.js';
 export * from './protocol/decode.js';
+export * from './domain/agents.js';
+export * from './domain/run-scopes.js';
+export * from './domain/workflows.js';

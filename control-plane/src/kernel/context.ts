@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Role, TokenScope } from '@openase/shared';
 import type { Db } from '../db/database.js';
 import type { ChangeBus } from './change-bus.js';
+import type { SecretCipher } from '../secrets/cipher.js';
 
 export interface Clock {
   now(): Date;
@@ -31,6 +32,8 @@ export interface Deps {
   clock: Clock;
   ids: IdGenerator;
   bus: ChangeBus;
+  /** Encrypts secret values at rest (key in the data dir; in memory in tests). */
+  secrets: SecretCipher;
 }
 
 /** Who is acting: recorded on every activity entry and checked against roles and scopes. */

@@ -20,6 +20,7 @@ import { createApp } from '../http/app.js';
 import { readCredentials, writeCredentials } from './credentials.js';
 import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
+import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js';
 
 export interface RunningServer {
   url: string;
@@ -35,11 +36,13 @@ export type Logger = (line: string) => void;
 export async function startServer(config: ServerConfig, log: Logger = (l) => console.log(l)): Promise<RunningServer> {
   const startedAt = performance.now();
   fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  const secretKey = loadOrCreateSecretKey(config.home);
+  if (secretKey.created) log(`generated the secret encryption key ${secretKey.file} (mode 0600); back it up with the database`);
   const database = config.databaseUrl
     ? await openDatabase({ kind: 'postgres', url: config.databaseUrl })
     : await openDatabase({ kind: 'pglite', dataDir: path.join(config.home, 'data') });
   log(`database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`);
-  const deps: Deps = { db: database.db, clock: systemClock, ids: randomIds, bus: createChangeBus() };
+  const deps: Deps = { db: database.db, clock: systemClock, ids: randomIds, bus: createChangeBus(), secrets: createSecretCipher(secretKey.key) };
   const replicaId = `${os.hostname()}:${process.pid}:${randomIds.shortId()}`;
   // Several control planes may share one PostgreSQL: relay committed activity between them.
   const stopRelay = database.kind === 'postgres' ? await relayActivityAcrossReplicas({ bus: deps.bus, pubsub: createPubSub(database), db: deps.db, replicaId, log }) : async () => {};

@@ -7,6 +7,16 @@ export const LIMITS = {
   labelMax: 50,
   labelsMax: 20,
   urlMax: 2_000,
+  envValueMax: 32_768,
+  /** A harness file (front matter + body), in characters. */
+  harnessMax: 200_000,
+  /** One file of a skill, in bytes. */
+  skillFileMax: 262_144,
+  /** All files of one skill together, in bytes. */
+  skillTotalMax: 1_048_576,
+  skillFilesMax: 200,
+  /** Longest relative path of a skill file. */
+  skillPathMax: 255,
   /** Largest HTTP request body the API accepts (bytes). */
   requestBodyMax: 1_048_576,
 } as const;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
 
-const positiveInt = z.number().int().min(1);
+const positiveInt = z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be a whole number ≥ 1');
 const statusList = z.array(z.string().min(1)).min(1, 'must list at least one status');
 const stringList = z.array(z.string().min(1));
 
@@ -58,7 +58,7 @@ export const harnessSchema = z.strictObject({
   max_attempts: positiveInt.default(HARNESS_DEFAULTS.max_attempts),
   timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.timeout_minutes),
   stall_timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.stall_timeout_minutes),
-  budget_usd: z.number().min(0).optional(),
+  budget_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').optional(),
   machine_labels: stringList.optional(),
   tools: allowDeny.optional(),
   paths: allowDeny.optional(),

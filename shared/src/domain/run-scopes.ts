@@ -1,0 +1,36 @@
+/**
+ * What a run's `openase` token may do: the vocabulary of a workflow's `scopes:` field. The
+ * control plane enforces them on every call made with a run token (the prompt never decides).
+ * A token is always confined to its own project, and "own ticket" means the run's ticket.
+ */
+export const RUN_TOKEN_SCOPES = {
+  'tickets.read': 'read tickets, comments and statuses of the project',
+  'tickets.comment': 'comment on its own ticket',
+  'tickets.move': "move its own ticket, only to one of the workflow's finish statuses (add `tickets.move:<Status>` for another status)",
+  'tickets.update_self': 'edit the title, description and labels of its own ticket',
+  'tickets.create_child': 'create child tickets of its own ticket',
+  'tickets.create': 'create tickets anywhere in the project',
+  'tickets.link': 'add and remove dependencies of its own ticket',
+  'tickets.report_progress': 'report progress (a short status line and percent) on its own ticket',
+} as const;
+
+export type RunTokenScope = keyof typeof RUN_TOKEN_SCOPES;
+export const RUN_TOKEN_SCOPE_NAMES = Object.keys(RUN_TOKEN_SCOPES) as RunTokenScope[];
+
+/** Granted when a workflow lists no `scopes:`. */
+export const DEFAULT_RUN_SCOPES: readonly RunTokenScope[] = ['tickets.read', 'tickets.comment', 'tickets.move', 'tickets.report_progress'];
+
+/** The prefix of a parameterized scope that allows one more target status: `tickets.move:Blocked`. */
+export const MOVE_TO_STATUS_SCOPE = 'tickets.move:';
+
+/**
+ * Parses one scope entry. Returns the plain scope, or `{ moveTo }` for `tickets.move:<Status>`,
+ * or null when the entry is not in the vocabulary.
+ */
+export function parseRunScope(entry: string): { scope: RunTokenScope } | { moveTo: string } | null {
+  if (entry.startsWith(MOVE_TO_STATUS_SCOPE)) {
+    const status = entry.slice(MOVE_TO_STATUS_SCOPE.length).trim();
+    return status ? { moveTo: status } : null;
+  }
+  return entry in RUN_TOKEN_SCOPES ? { scope: entry as RunTokenScope } : null;
+}

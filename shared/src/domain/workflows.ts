@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { projectRefSchema, ticketRefSchema } from './inputs.js';
+import { LIMITS } from './limits.js';
+
+/**
+ * The fixed variables of a harness body (a Liquid template rendered with strict variables and
+ * filters). Dotted path → meaning; `repos[]` items are objects with the listed fields. Anything
+ * else is a validation error with its line. Lists also have `.size`, `.first` and `.last`.
+ */
+export const HARNESS_VARIABLES = {
+  'ticket.identifier': 'e.g. DEMO-42',
+  'ticket.title': 'the title',
+  'ticket.description': 'the description (Markdown)',
+  'ticket.priority': 'urgent | high | medium | low | none',
+  'ticket.labels': 'list of labels',
+  'ticket.status': 'the current status name',
+  'ticket.parent': "the parent's identifier, or empty",
+  'ticket.blocked_by': 'identifiers of the tickets that block it',
+  'ticket.budget_usd': 'the budget in USD, or empty',
+  'ticket.cost_usd': 'spent so far in USD',
+  'project.name': 'the project name',
+  'project.slug': 'the project slug',
+  'project.ticket_prefix': 'e.g. DEMO',
+  'project.description': 'the project description',
+  'repos[].name': 'repository name (its folder in the workspace)',
+  'repos[].url': 'clone URL',
+  'repos[].default_branch': 'e.g. main',
+  'repos[].labels': 'list of labels',
+  'workflow.name': 'the workflow name',
+  'workflow.version': 'the version number the run pinned',
+  'workflow.pickup': 'list of pickup status names',
+  'workflow.finish': 'list of finish status names',
+  'workflow.max_turns': 'turns per run',
+  'workflow.timeout_minutes': 'run timeout',
+  attempt: 'this run is attempt N (1-based)',
+  max_attempts: 'the workflow max_attempts',
+  'machine.name': 'the machine the run is placed on',
+  'machine.os': 'e.g. linux',
+  'machine.arch': 'e.g. x64',
+  'machine.labels': 'list of labels',
+  'machine.workdir': "the machine's workspace root",
+} as const;
+
+/** A whole harness file as text. */
+export const harnessTextSchema = z.string().max(LIMITS.harnessMax, `a harness file has at most ${LIMITS.harnessMax} characters`);
+
+export const workflowNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(63)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes and underscores, starting with a letter or digit');
+
+export const WORKFLOW_TEMPLATES = ['full-stack', 'hybrid-relay'] as const;
+export type WorkflowTemplate = (typeof WORKFLOW_TEMPLATES)[number];
+
+export const workflowRefInput = z.object({ project: projectRefSchema, workflow: workflowNameSchema });
+export const workflowImportInput = z.object({
+  project: projectRefSchema,
+  /** The whole harness file. Its `name:` names the workflow: a new one, or a new version of an existing one. */
+  source: harnessTextSchema,
+});
+export const workflowValidateInput = z.object({
+  /** With a project, statuses, agents and skills are checked against it too. */
+  project: projectRefSchema.optional(),
+  source: harnessTextSchema,
+});
+export const workflowCreateInput = z.object({
+  project: projectRefSchema,
+  template: z.enum(WORKFLOW_TEMPLATES),
+  /** The agent the template's workflows use (default: the project's only agent, if it has exactly one). */
+  agent: z.string().trim().min(1).max(63).optional(),
+});
+export const workflowExportInput = workflowRefInput.extend({ version: z.number().int().min(1).optional() });
+export const workflowSetActiveInput = workflowRefInput.extend({ active: z.boolean() });
+export const workflowRenderInput = workflowRefInput.extend({
+  ticket: ticketRefSchema,
+  version: z.number().int().min(1).optional(),
+  /** Render as if placed on this machine (default: a placeholder). */
+  machine: z.string().trim().min(1).max(63).optional(),
+});
+export const workflowDeleteInput = workflowRefInput;
+
+export const skillNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes, starting with a letter or digit');
+
+export const skillFileSchema = z.object({
+  path: z.string().min(1).max(LIMITS.skillPathMax, `a path has at most ${LIMITS.skillPathMax} characters`),
+  /** Base64 of the bytes. */
+  contentBase64: z.string().max(Math.ceil(LIMITS.skillFileMax / 3) * 4 + 4, `a file has at most ${LIMITS.skillFileMax} bytes`),
+  executable: z.boolean().default(false),
+});
+export type SkillFileInput = z.input<typeof skillFileSchema>;
+
+export const skillImportInput = z.object({
+  project: projectRefSchema,
+  files: z.array(skillFileSchema).min(1, 'a skill needs at least SKILL.md').max(LIMITS.skillFilesMax, `a skill has at most ${LIMITS.skillFilesMax} files`),
+});
+export const skillRefInput = z.object({ project: projectRefSchema, skill: skillNameSchema });
+export const skillExportInput = skillRefInput.extend({ version: z.number().int().min(1).optional() });
+export const skillSetEnabledInput = skillRefInput.extend({ enabled: z.boolean() });
+export const skillBindInput = z.object({
+  project: projectRefSchema,
+  skill: skillNameSchema,
+  workflow: workflowNameSchema,
+  /** Pin this skill version; absent = always the skill's current version. */
+  version: z.number().int().min(1).optional(),
+});
+export const skillUnbindInput = z.object({ project: projectRefSchema, skill: skillNameSchema, workflow: workflowNameSchema });
