@@ -6,3 +6,4 @@ export * from './domain/naming.js';
 export * from './events/run-events.js';
 export * from './protocol/messages.js';
 export * from './protocol/decode.js';
+export * from './domain/fleet-inputs.js';

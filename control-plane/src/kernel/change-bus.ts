@@ -8,6 +8,15 @@ import type { ActivityEntry } from '../activity/activity.js';
 export interface ChangeBus {
   publishActivity(entries: ActivityEntry[]): void;
   onActivity(listener: (entry: ActivityEntry) => void): () => void;
+  /** A run stored events up to `ackedSeq` or changed state (published after commit). */
+  publishRun(change: RunChange): void;
+  onRun(listener: (change: RunChange) => void): () => void;
+}
+
+export interface RunChange {
+  runId: string;
+  ackedSeq: number;
+  state: string;
 }
 
 export function createChangeBus(): ChangeBus {
@@ -20,6 +29,13 @@ export function createChangeBus(): ChangeBus {
     onActivity(listener) {
       emitter.on('activity', listener);
       return () => emitter.off('activity', listener);
+    },
+    publishRun(change) {
+      emitter.emit('run', change);
+    },
+    onRun(listener) {
+      emitter.on('run', listener);
+      return () => emitter.off('run', listener);
     },
   };
 }
