@@ -9,3 +9,4 @@ export * from './protocol/decode.js';
 export * from './domain/agents.js';
 export * from './domain/run-scopes.js';
 export * from './domain/workflows.js';
+export * from './domain/fleet-inputs.js';

@@ -267,6 +267,8 @@ export const machines = pgTable(
     connectedAt: tstz('connected_at'),
     disconnectedAt: tstz('disconnected_at'),
     lastSeenAt: tstz('last_seen_at'),
+    /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
+    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null }>(),
     createdAt: createdAt(),
     revokedAt: tstz('revoked_at'),
   },
@@ -326,6 +328,8 @@ export const runs = pgTable(
     ackedSeq: integer('acked_seq').notNull().default(0),
     exitCode: integer('exit_code'),
     signal: text('signal'),
+    /** A cancel was asked for; the daemon is told (again on every reconnect) until the run ends. */
+    cancelRequestedAt: tstz('cancel_requested_at'),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
