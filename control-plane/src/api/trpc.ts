@@ -8,6 +8,7 @@ import { ZodError } from 'zod';
 import { isOpenaseError, unauthorized, type ErrorCode, type TokenScope } from '@openase/shared';
 import type { Actor, Deps } from '../kernel/context.js';
 import { requireScope } from '../auth/permissions.js';
+import { checkAgentAccess } from './agent-access.js';
 
 export interface ApiContext {
   deps: Deps;
@@ -83,10 +84,17 @@ const requireActor = t.middleware(({ ctx, next }) => {
 });
 
 function scoped(scope: TokenScope) {
-  return publicProcedure.use(requireActor).use(({ ctx, next }) => {
-    requireScope(ctx.actor, scope);
-    return next();
-  });
+  return publicProcedure
+    .use(requireActor)
+    .use(({ ctx, next }) => {
+      requireScope(ctx.actor, scope);
+      return next();
+    })
+    .use(async ({ ctx, path, getRawInput, next }) => {
+      // Run tokens (agents) reach only an allowlist of procedures, confined to their ticket.
+      if (ctx.actor.run) await checkAgentAccess(ctx.deps, ctx.actor, path, await getRawInput());
+      return next();
+    });
 }
 
 /** Queries: any authenticated caller whose token has `read`. */

@@ -330,6 +330,8 @@ export const runs = pgTable(
     signal: text('signal'),
     /** A cancel was asked for; the daemon is told (again on every reconnect) until the run ends. */
     cancelRequestedAt: tstz('cancel_requested_at'),
+    /** The agent asked (with its run token) to move its ticket here; applied once the before_finish gate passes. */
+    finishRequestedStatusId: uuid('finish_requested_status_id'),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
@@ -495,4 +497,26 @@ export const skillVersions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('skill_versions_skill_version').on(t.skillId, t.version)],
+);
+
+/**
+ * A run's own `openase` token `oar_<id>_<secret>`: scoped to the run's ticket and the workflow's
+ * `scopes:`, valid only while the run is active (revoked when it ends, expired at the run's
+ * deadline). Only the SHA-256 of the secret is stored.
+ */
+export const runTokens = pgTable(
+  'run_tokens',
+  {
+    id: text('id').primaryKey(),
+    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    secretHash: text('secret_hash').notNull(),
+    /** Plain scopes from the run-token vocabulary (shared/src/domain/run-scopes.ts). */
+    scopes: text('scopes').array().notNull(),
+    /** Statuses the agent may move its ticket to: the workflow's finish statuses plus `tickets.move:<Status>` grants. */
+    moveToStatusIds: uuid('move_to_status_ids').array().notNull(),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [index('run_tokens_run').on(t.runId)],
 );

@@ -62,7 +62,11 @@ export function createApp(opts: AppOptions) {
   app.use('/api/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
   app.use('/trpc/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
   app.use('/auth/signout', authenticate(deps));
-  app.use('/api/*', requireAuthenticated);
+  app.use('/api/*', requireAuthenticated, async (c, next) => {
+    // Run tokens work only through the tRPC allowlist (api/agent-access.ts).
+    if (c.get('actor')?.run) return c.json({ error: { code: 'FORBIDDEN', message: 'a run token cannot call the HTTP API; use the openase wrapper in the workspace' } }, 403);
+    await next();
+  });
   app.use('/trpc/*', requireAuthenticated);
   app.use('/auth/signout', requireAuthenticated);
 

@@ -154,3 +154,10 @@ export const machineJoinInput = z.object({
   hostname: z.string().max(255).optional(),
 });
 export type MachineJoinInput = z.input<typeof machineJoinInput>;
+
+/** A short progress line on a ticket (agents report these through their `openase` wrapper). */
+export const ticketProgressInput = z.object({
+  ticket: ticketRefSchema,
+  message: z.string().trim().min(1, 'a progress report needs a message').max(500, 'a progress message has at most 500 characters'),
+  percent: z.number().int().min(0).max(100).optional(),
+});

@@ -7,6 +7,7 @@ import {
   ticketLinkInput,
   ticketListInput,
   ticketMoveInput,
+  ticketProgressInput,
   ticketRefSchema,
   ticketUpdateInput,
 } from '@openase/shared';
@@ -14,6 +15,8 @@ import { addComment, commentHistory, editComment } from '../../tickets/comments.
 import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
 import { ticketDetail } from '../../tickets/detail.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
+import { agentMoveTicket, type AgentMoveResult } from '../../orchestrator/agent-moves.js';
+import { reportProgress } from '../../tickets/progress.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const ticketsRouter = router({
@@ -21,7 +24,8 @@ export const ticketsRouter = router({
   show: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(({ ctx, input }) => ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket)),
   create: writeProcedure.input(ticketCreateInput).mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
   update: writeProcedure.input(ticketUpdateInput).mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
-  move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }) => moveTicket(ctx.deps, ctx.actor, input)),
+  move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }): Promise<AgentMoveResult> => (ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input))),
+  reportProgress: writeProcedure.input(ticketProgressInput).mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
   archive: writeProcedure.input(ticketArchiveInput).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
