@@ -17,6 +17,7 @@ import { createApp } from '../http/app.js';
 import { readCredentials, writeCredentials } from './credentials.js';
 import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
+import { startFleet, type Fleet } from '../fleet/start.js';
 
 export interface RunningServer {
   url: string;
@@ -24,6 +25,7 @@ export interface RunningServer {
   database: Database;
   deps: Deps;
   firstSignInUrl: string | null;
+  fleet: Fleet;
   close(): Promise<void>;
 }
 
@@ -39,8 +41,9 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
   const deps: Deps = { db: database.db, clock: systemClock, ids: randomIds, bus: createChangeBus() };
   try {
     const boot = await bootstrapInstance(deps);
-    const app = createApp({ deps, version: VERSION, databaseKind: database.kind, webDist: findWebDist() });
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+    const fleet = await startFleet(deps, config, log);
+    const app = createApp({ deps, version: VERSION, databaseKind: database.kind, webDist: findWebDist(), hub: fleet.hub, daemonBundle: fleet.daemonBundle });
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: fleet.websocketServer } });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -50,6 +53,7 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
     const firstSignInUrl = boot.firstSignInCode ? `${url}/auth/signin?code=${boot.firstSignInCode}` : null;
     log(`OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`);
+    await fleet.afterListen(url, boot.orgId);
     if (firstSignInUrl) log(`first start: sign in as admin with this one-time link (valid 24 h):\n  ${firstSignInUrl}`);
     return {
       url,
@@ -57,7 +61,9 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       database,
       deps,
       firstSignInUrl,
+      fleet,
       async close() {
+        await fleet.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
