@@ -3,6 +3,7 @@
  */
 import { activityRouter } from './routers/activity.js';
 import { machinesRouter } from './routers/machines.js';
+import { runsRouter } from './routers/runs.js';
 import { authRouter, tokensRouter } from './routers/auth.js';
 import { projectsRouter, repositoriesRouter } from './routers/projects.js';
 import { statusesRouter } from './routers/statuses.js';
@@ -19,6 +20,7 @@ export const appRouter = router({
   comments: commentsRouter,
   activity: activityRouter,
   machines: machinesRouter,
+  runs: runsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -15,6 +15,8 @@ export interface ApiContext {
   actor: Actor | null;
   /** Why authentication failed, when a credential was sent but refused. */
   authError?: string;
+  /** The fleet hub (sending to machines); absent where no server runs. */
+  fleet?: import('../fleet/hub.js').FleetHub;
 }
 
 type TrpcCode = TRPCError['code'];

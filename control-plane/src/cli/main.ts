@@ -10,10 +10,11 @@ import { ticketCommands } from './commands/tickets.js';
 import { authCommands, loginCommand, tokenCommands } from './commands/access.js';
 import { serveCommand } from './commands/serve.js';
 import { machineCommands } from './commands/machines.js';
+import { runCommands } from './commands/runs.js';
 import { VERSION } from '../version.js';
 import { isOpenaseError } from '@openase/shared';
 
-const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, tokenCommands, authCommands];
+const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, runCommands, tokenCommands, authCommands];
 const topLevel: Command[] = [serveCommand, loginCommand];
 
 function mainHelp(): string {
