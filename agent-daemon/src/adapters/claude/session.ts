@@ -1,0 +1,102 @@
+/**
+ * The Claude Code session driver: one long-lived `claude -p --input-format stream-json` process
+ * per run, one user message per turn on stdin, `can_use_tool` answered by the harness rules.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RunEvent } from '@openase/shared';
+import { cliEnv, runningAsRoot, startCliProcess, type CliProcess } from '../common/cli-process.js';
+import { writeSkills } from '../common/skills.js';
+import { decideTool } from '../common/tool-rules.js';
+import { exitMessage, TurnTracker } from '../common/turns.js';
+import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
+import { CumulativeCounter } from '../common/usage.js';
+import { claudeArgs, claudeConfigDir, claudeEnv } from './launch.js';
+import { ClaudeStreamMapper, type ClaudePermissionRequest, type ClaudeResult } from './stream-mapper.js';
+import path from 'node:path';
+
+export async function startClaudeSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
+  await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
+  const env = await cliEnv(privateDir, spec.env, claudeEnv(spec, { privateDir, asRoot: runningAsRoot() }));
+  const mapper = new ClaudeStreamMapper(spec.tools, workdir);
+  const turns = new TurnTracker(spec.maxTurns, onEvent);
+  // Within one process `total_cost_usd` adds up over turns; the cost event is per turn.
+  const cost = new CumulativeCounter<{ usd: number }>();
+  let closed = false;
+
+  const answerPermission = (request: ClaudePermissionRequest) => {
+    const decision = decideTool(spec.tools, mapper.toolRequest({ name: request.toolName, input: request.input }));
+    if (!decision.allow && request.toolUseId) mapper.markDenied(request.toolUseId);
+    const response = decision.allow
+      ? { behavior: 'allow', updatedInput: request.input }
+      : { behavior: 'deny', message: `OpenASE harness: ${request.toolName} ${decision.reason}.` };
+    proc.send({ type: 'control_response', response: { subtype: 'success', request_id: request.requestId, response } });
+  };
+
+  const finishTurn = (result: ClaudeResult) => {
+    const events: RunEvent[] = [{ type: 'usage', turn: turns.turn, ...result.usage }];
+    if (result.totalCostUsd !== undefined) events.push({ type: 'cost', usd: Math.max(0, cost.next({ usd: result.totalCostUsd }).usd), source: 'cli', turn: turns.turn });
+    const rateLimited = result.apiErrorStatus === 429;
+    const reason: TurnOutcome['reason'] = result.ok ? 'completed' : result.subtype === 'error_max_turns' ? 'max_turns' : rateLimited ? 'rate_limited' : 'failed';
+    const message = result.ok ? undefined : result.text || result.errors.join('; ') || result.subtype;
+    if (message) events.push({ type: 'error', message, fatal: true, code: reason === 'failed' ? (result.apiErrorStatus ? `api_${result.apiErrorStatus}` : result.subtype) : reason });
+    events.push({ type: 'result', ok: result.ok, ...(result.text ? { text: result.text } : {}), ...(message ? { reason: message } : {}) });
+    for (const event of events) onEvent(event);
+    const resetAt = lastResetAt;
+    turns.finish({ ok: result.ok, reason, ...(message ? { message } : {}), ...(result.text ? { text: result.text } : {}), usage: result.usage, ...(result.totalCostUsd !== undefined ? { costUsd: (events.find((e) => e.type === 'cost') as { usd: number }).usd } : {}), ...(resetAt && rateLimited ? { resetAt } : {}), ...(mapper.sessionId ? { sessionId: mapper.sessionId } : {}) });
+  };
+
+  let lastResetAt: string | undefined;
+  const proc: CliProcess = startCliProcess({
+    command: spec.command ?? 'claude',
+    args: claudeArgs(spec),
+    cwd: workdir,
+    env,
+    stdin: 'pipe', // stream-json input works only from a pipe
+    onEvent,
+    onStdoutLine: (line) => {
+      const mapped = mapper.map(line);
+      for (const event of mapped.events) {
+        if (event.type === 'rate_limit' && event.resetAt) lastResetAt = event.resetAt;
+        onEvent(event);
+      }
+      if (mapped.permission) answerPermission(mapped.permission);
+      if (mapped.result) finishTurn(mapped.result);
+    },
+  });
+  proc.send({ type: 'control_request', request_id: `init-${randomUUID()}`, request: { subtype: 'initialize' } });
+
+  void proc.exited.then((exit) => {
+    if (!turns.active) return;
+    const message = exitMessage('claude', exit, proc.stderrTail());
+    onEvent({ type: 'error', message, fatal: true, code: 'cli_exited' });
+    turns.finish({ ok: false, reason: closed ? 'interrupted' : 'exited', message });
+  });
+
+  let firstTurn = true;
+  return {
+    get sessionId() {
+      return mapper.sessionId ?? spec.resumeSessionId;
+    },
+    async runTurn(input) {
+      const text = input ?? (firstTurn ? spec.prompt : undefined);
+      firstTurn = false;
+      if (text === undefined) return { turn: turns.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
+      const started = turns.begin();
+      if (!('done' in started)) return started;
+      lastResetAt = undefined;
+      if (!proc.send({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: mapper.sessionId ?? '' })) {
+        turns.finish({ ok: false, reason: 'exited', message: exitMessage('claude', await proc.exited, proc.stderrTail()) });
+      }
+      return started.done;
+    },
+    async interrupt() {
+      if (turns.active) proc.send({ type: 'control_request', request_id: `interrupt-${randomUUID()}`, request: { subtype: 'interrupt' } });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      proc.closeStdin();
+      await proc.stop();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Lines of a captured CLI output file beside an adapter (`<adapter>/fixtures/<name>`). */
+export function fixtureLines(adapterDir: string, name: string): string[] {
+  return readFileSync(path.join(adapterDir, 'fixtures', name), 'utf8').split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Lines the CLI printed in a captured protocol session (`{"dir":"in","m"|"msg":…}` records). */
+export function protocolInLines(adapterDir: string, name: string): string[] {
+  return fixtureLines(adapterDir, name)
+    .map((line) => JSON.parse(line) as { dir?: string; m?: unknown; msg?: unknown })
+    .filter((record) => record.dir === 'in')
+    .map((record) => JSON.stringify(record.m ?? record.msg));
+}

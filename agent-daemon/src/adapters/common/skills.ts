@@ -1,0 +1,32 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { badRequest } from '@openase/shared';
+import type { AgentRunSpec } from '@openase/shared';
+
+/**
+ * Writes the run's skills into a CLI's own skills folder as `NAME/SKILL.md` plus files. Every
+ * path is resolved and must stay inside `NAME/`: `..`, absolute paths and NUL bytes are refused
+ * before anything is written. Returns the folders written.
+ */
+export async function writeSkills(skillsRoot: string, skills: AgentRunSpec['skills']): Promise<string[]> {
+  const planned: { file: string; content: string }[] = [];
+  const folders: string[] = [];
+  for (const [name, files] of Object.entries(skills)) {
+    const folder = path.resolve(skillsRoot, name);
+    if (path.dirname(folder) !== path.resolve(skillsRoot)) throw badRequest(`skill name "${name}" is not a plain folder name`);
+    if (!files.some((file) => path.normalize(file.path) === 'SKILL.md')) throw badRequest(`skill "${name}" has no SKILL.md`);
+    for (const file of files) {
+      const target = path.resolve(folder, file.path);
+      if (file.path.includes('\0') || path.isAbsolute(file.path) || !target.startsWith(folder + path.sep)) {
+        throw badRequest(`skill "${name}": file path "${file.path}" leaves the skill folder`);
+      }
+      planned.push({ file: target, content: file.content });
+    }
+    folders.push(folder);
+  }
+  for (const { file, content } of planned) {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+  return folders;
+}

@@ -1,0 +1,39 @@
+import type { AgentRunSpec, RunEvent } from '@openase/shared';
+
+/** How one turn ended. `reason` is machine-readable; `message` is for humans. */
+export interface TurnOutcome {
+  turn: number;
+  ok: boolean;
+  reason: 'completed' | 'failed' | 'max_turns' | 'rate_limited' | 'interrupted' | 'exited' | 'auth' | 'config';
+  message?: string;
+  /** The agent's final text of the turn, when it gave one. */
+  text?: string;
+  usage?: { inputTokens: number; outputTokens: number; cachedTokens: number };
+  costUsd?: number;
+  /** When a rate limit was stated: ISO time the provider said to come back. */
+  resetAt?: string;
+  sessionId?: string;
+}
+
+export interface StartAgentSessionOptions {
+  spec: AgentRunSpec;
+  /** The ticket's git worktree: the CLI's cwd. */
+  workdir: string;
+  /** A directory only this run uses (the CLI's HOME/config dir go here). */
+  privateDir: string;
+  onEvent: (event: RunEvent) => void;
+}
+
+/** One agent CLI session: turns go in, normalized events come out through `onEvent`. */
+export interface AgentSession {
+  /** The CLI's session id once known (store it on the run for resume). */
+  readonly sessionId: string | undefined;
+  /** Runs one turn; the first call with no input sends `spec.prompt`. Never rejects for CLI failures: see `ok`. */
+  runTurn(input?: string): Promise<TurnOutcome>;
+  /** Stops the current turn (the session stays usable where the CLI allows it). */
+  interrupt(): Promise<void>;
+  /** Ends the session and its processes. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type StartAgentSession = (options: StartAgentSessionOptions) => Promise<AgentSession>;

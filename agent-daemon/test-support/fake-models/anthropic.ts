@@ -1,0 +1,50 @@
+/** Anthropic Messages API (`POST …/v1/messages`, SSE) as Claude Code calls it. */
+import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
+import { fakeCallId } from './script.js';
+
+export function countAnthropicToolResults(body: Record<string, unknown>): number {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  let count = 0;
+  for (const message of messages as { content?: unknown }[]) {
+    if (Array.isArray(message?.content)) count += (message.content as { type?: string }[]).filter((block) => block?.type === 'tool_result').length;
+  }
+  return count;
+}
+
+export function anthropicAnswer(step: FakeStep): FakeAnswer {
+  if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? { type: 'error', error: { type: 'api_error', message: `fake error ${step.error.status}` } }, headers: step.error.headers ?? {} };
+  const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  if ('shell' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('toolu_'), name: 'Bash', input: { command: step.shell, description: 'run a command' } } };
+  if ('writeFile' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('toolu_'), name: 'Write', input: { file_path: step.writeFile.path, content: step.writeFile.content } } };
+  if ('tool' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('toolu_'), name: step.tool.name, input: step.tool.input } };
+  return { kind: 'text', text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+}
+
+export function anthropicSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {
+  const usage = script.usage ?? { input: 1000, output: 10 };
+  const events: [string, unknown][] = [];
+  events.push(['message_start', { type: 'message_start', message: { id: fakeCallId('msg_'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cached ?? 0, output_tokens: 1 } } }]);
+  let index = 0;
+  const textBlock = (text: string) => {
+    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
+    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }]);
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+    index++;
+  };
+  if (answer.reasoning) {
+    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }]);
+    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: answer.reasoning } }]);
+    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: 'fake-signature' } }]);
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+    index++;
+  }
+  if (answer.text) textBlock(answer.text);
+  if (answer.kind === 'tool') {
+    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: answer.call.id, name: answer.call.name, input: {} } }]);
+    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(answer.call.input) } }]);
+    events.push(['content_block_stop', { type: 'content_block_stop', index }]);
+  }
+  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: answer.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output } }]);
+  events.push(['message_stop', { type: 'message_stop' }]);
+  return events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join('');
+}

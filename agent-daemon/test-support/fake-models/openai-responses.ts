@@ -1,0 +1,50 @@
+/** OpenAI Responses API (`POST …/responses`, SSE) as Codex calls it through a custom provider. */
+import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
+import { fakeCallId } from './script.js';
+
+export function countResponsesToolResults(body: Record<string, unknown>): number {
+  const input = Array.isArray(body.input) ? body.input : [];
+  return (input as { type?: string }[]).filter((item) => typeof item?.type === 'string' && item.type.endsWith('_call_output')).length;
+}
+
+/** An `apply_patch` patch that adds `path` with `content` (Codex's freeform patch grammar). */
+export function addFilePatch(path: string, content: string): string {
+  const lines = content.replace(/\n$/, '').split('\n').map((line) => `+${line}`);
+  return ['*** Begin Patch', `*** Add File: ${path}`, ...lines, '*** End Patch'].join('\n');
+}
+
+export function responsesAnswer(step: FakeStep): FakeAnswer {
+  if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? { error: { message: `fake error ${step.error.status}`, type: 'server_error' } }, headers: step.error.headers ?? {} };
+  const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  if ('shell' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('call_'), name: 'exec_command', input: { cmd: step.shell } } };
+  if ('writeFile' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('call_'), name: 'apply_patch', input: addFilePatch(step.writeFile.path, step.writeFile.content), freeform: true } };
+  if ('tool' in step) return { kind: 'tool', ...extra, call: { id: fakeCallId('call_'), name: step.tool.name, input: step.tool.input, freeform: typeof step.tool.input === 'string' } };
+  return { kind: 'text', text: step.text, ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+}
+
+export function responsesSse(answer: Exclude<FakeAnswer, { kind: 'error' }>, model: string, script: FakeScript): string {
+  const usage = script.usage ?? { input: 1000, output: 10 };
+  const responseId = fakeCallId('resp_');
+  const items: Record<string, unknown>[] = [];
+  if (answer.reasoning) items.push({ type: 'reasoning', id: fakeCallId('rs_'), summary: [{ type: 'summary_text', text: answer.reasoning }] });
+  if (answer.text) items.push({ type: 'message', id: fakeCallId('msg_'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: answer.text, annotations: [] }] });
+  if (answer.kind === 'tool') {
+    items.push(answer.call.freeform
+      ? { type: 'custom_tool_call', id: fakeCallId('ctc_'), status: 'completed', call_id: answer.call.id, name: answer.call.name, input: answer.call.input }
+      : { type: 'function_call', id: fakeCallId('fc_'), status: 'completed', call_id: answer.call.id, name: answer.call.name, arguments: JSON.stringify(answer.call.input) });
+  }
+  const base = { id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'in_progress', output: [] };
+  const events: Record<string, unknown>[] = [
+    { type: 'response.created', response: base },
+    { type: 'response.in_progress', response: base },
+  ];
+  items.forEach((item, outputIndex) => {
+    events.push({ type: 'response.output_item.added', output_index: outputIndex, item });
+    events.push({ type: 'response.output_item.done', output_index: outputIndex, item });
+  });
+  events.push({
+    type: 'response.completed',
+    response: { ...base, status: 'completed', output: items, usage: { input_tokens: usage.input, input_tokens_details: { cached_tokens: usage.cached ?? 0 }, output_tokens: usage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.input + usage.output } },
+  });
+  return events.map((event, n) => `event: ${String(event.type)}\ndata: ${JSON.stringify({ ...event, sequence_number: n })}\n\n`).join('');
+}

@@ -1,0 +1,35 @@
+/**
+ * The one script format all fake model servers share. The server answers a request with step N,
+ * where N = the number of tool results already in the request (so a CLI's retries and side
+ * requests don't advance the script). Past the end, the last step repeats.
+ *
+ * A step is a text answer, a tool call (portable `shell` / `writeFile`, or a raw per-API `tool`),
+ * or an HTTP error. `text` before a tool call is sent as a text block in the same answer.
+ */
+export type FakeStep =
+  | { text: string; reasoning?: string }
+  | { shell: string; text?: string; reasoning?: string }
+  | { writeFile: { path: string; content: string }; text?: string; reasoning?: string }
+  /** A raw tool call: `name` and `input` exactly as the CLI's tool expects (e.g. codex `apply_patch` takes a patch string). */
+  | { tool: { name: string; input: unknown }; text?: string; reasoning?: string }
+  | { error: { status: number; body?: unknown; headers?: Record<string, string> } };
+
+export interface FakeScript {
+  steps: FakeStep[];
+  /** Tokens reported per answer (default 1000 in, 10 out). */
+  usage?: { input: number; output: number; cached?: number };
+}
+
+export function stepFor(script: FakeScript, toolResults: number): FakeStep {
+  const steps = script.steps.length > 0 ? script.steps : [{ text: 'done' }];
+  return steps[Math.min(toolResults, steps.length - 1)]!;
+}
+
+/** What a server answers, independent of the API's wire format. */
+export type FakeAnswer =
+  | { kind: 'text'; text: string; reasoning?: string }
+  | { kind: 'tool'; text?: string; reasoning?: string; call: { id: string; name: string; input: unknown; freeform?: boolean } }
+  | { kind: 'error'; status: number; body: unknown; headers: Record<string, string> };
+
+let callCounter = 0;
+export const fakeCallId = (prefix: string) => `${prefix}${(++callCounter).toString(16).padStart(8, '0')}${Math.random().toString(16).slice(2, 10)}`;
