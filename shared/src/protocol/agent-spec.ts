@@ -23,7 +23,7 @@ export const mcpServerSpecSchema = z.union([
   z.object({ url: z.string().url(), headers: z.record(z.string(), z.string()).default({}) }),
 ]);
 
-export const skillFileSchema = z.object({
+export const agentSkillFileSchema = z.object({
   /** Relative to the skill's folder; `SKILL.md` is the entry point. No `..`, no absolute paths. */
   path: z.string().min(1).max(500),
   content: z.string().max(1024 * 1024),
@@ -69,7 +69,7 @@ export const agentRunSpecSchema = z.object({
   resumeSessionId: z.string().min(1).max(200).optional(),
   mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), mcpServerSpecSchema).default({}),
   /** Skill name → its files; written into the CLI's own skills folder as NAME/SKILL.md + files. */
-  skills: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'skill names are lowercase letters, digits, - and _'), z.array(skillFileSchema)).default({}),
+  skills: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'skill names are lowercase letters, digits, - and _'), z.array(agentSkillFileSchema)).default({}),
   pricing: tokenPricingSchema.optional(),
 });
 export type AgentRunSpec = z.infer<typeof agentRunSpecSchema>;
