@@ -11,3 +11,4 @@ export * from './domain/run-scopes.js';
 export * from './domain/workflows.js';
 export * from './domain/fleet-inputs.js';
 export * from './protocol/agent-spec.js';
+export * from './protocol/agent-run.js';

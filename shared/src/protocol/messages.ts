@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { sequencedRunEventSchema } from '../events/run-events.js';
+import { agentJobSpecSchema, runGateSchema, runNextSchema, runTurnSchema, workspaceRemovedSchema, workspaceRemoveSchema } from './agent-run.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts (bytes of UTF-8 JSON). `ws` would default to 100 MiB. */
@@ -67,7 +68,7 @@ export const heartbeatSchema = z.object({
   runs: z.array(z.object({ runId: id, leaseEpoch })).max(1000),
 });
 
-/** A plain command (argv) started by hand; the orchestrator adds `kind: 'agent'` specs later. */
+/** A plain command (argv) started by hand. Agent runs: `agentJobSpecSchema` (agent-run.ts). */
 export const commandRunSpecSchema = z.object({
   kind: z.literal('command'),
   command: z.array(z.string().max(100_000)).min(1).max(1000),
@@ -76,7 +77,7 @@ export const commandRunSpecSchema = z.object({
   timeoutMs: z.number().int().min(1).optional(),
 });
 /** What a run executes, discriminated on `kind`. */
-export const runSpecSchema = z.discriminatedUnion('kind', [commandRunSpecSchema]);
+export const runSpecSchema = z.discriminatedUnion('kind', [commandRunSpecSchema, agentJobSpecSchema]);
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
 export const runOfferSchema = z.object({ type: z.literal('run.offer'), runId: id, leaseEpoch, spec: runSpecSchema });
@@ -120,10 +121,13 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   runStartedSchema,
   runEventsSchema,
   runFinishedSchema,
+  runTurnSchema,
+  runGateSchema,
+  workspaceRemovedSchema,
   errorFrameSchema,
 ]);
 /** Frames the control plane sends. */
-export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runAckSchema, errorFrameSchema]);
+export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runAckSchema, runNextSchema, workspaceRemoveSchema, errorFrameSchema]);
 
 export type DaemonFrame = z.infer<typeof daemonFrameSchema>;
 export type ControlFrame = z.infer<typeof controlFrameSchema>;
