@@ -41,7 +41,7 @@ forEachDatabase('agents', (get) => {
     const custom = await updateAgent(deps, admin, { project: 'upd', agent: 'g', adapter: 'custom', command: '/opt/bin/my-agent', pricing: { input: 1, output: 2, cached: 0 } });
     expect(custom).toMatchObject({ adapter: 'custom', command: '/opt/bin/my-agent', pricing: { input: 1, output: 2, cached: 0 } });
     const log = await listActivity(deps.db, { projectId: project.id });
-    expect(log.map((a) => a.action)).toEqual(['project.created', 'agent.created', 'agent.updated', 'agent.updated']);
+    expect(log.filter((a) => a.entityType === 'agent').map((a) => a.action)).toEqual(['agent.created', 'agent.updated', 'agent.updated']);
     expect(JSON.stringify(log)).not.toMatch(/"one"|"two"|"three"/);
     expect(await deleteAgent(deps, admin, { project: 'upd', agent: 'g' })).toEqual({ deleted: 'g' });
     await expectCode(showAgent(deps.db, admin.orgId, { project: 'upd', agent: 'g' }), 'NOT_FOUND');

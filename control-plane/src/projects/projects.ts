@@ -16,6 +16,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
+import { ensureBuiltinSkills } from '../skills/skills.js';
 
 export type Project = typeof projects.$inferSelect;
 
@@ -73,6 +74,7 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
       summary: `created project ${project.name} (${project.slug}, prefix ${project.ticketPrefix})`,
       after: { name: project.name, slug, ticketPrefix },
     });
+    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
     return project;
   });
 }

@@ -63,5 +63,5 @@ export function editFrontMatter(text: string, edit: (doc: Document) => void): st
   const { doc, problems } = parseFrontMatterYaml(split);
   if (problems.length) throw new Error(problems[0]!.message);
   edit(doc);
-  return `${split.open}${doc.toString({ lineWidth: 0 })}${split.close}${split.body}`;
+  return `${split.open}${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}${split.close}${split.body}`;
 }

@@ -13,8 +13,10 @@ import { checkTemplate } from './template.js';
 import { formatPath, type Problem } from './types.js';
 
 export interface ParsedHarness {
-  /** Null when the front matter is unusable. */
+  /** Null when the file has any problem. */
   harness: Harness | null;
+  /** The front matter as plain data even when it has problems (for checks that report more of them). */
+  raw: Record<string, unknown> | null;
   body: string;
   bodyStartLine: number;
   templates: Template[] | null;
@@ -24,7 +26,7 @@ export interface ParsedHarness {
 }
 
 export function parseHarness(text: string): ParsedHarness {
-  const none: ParsedHarness = { harness: null, body: '', bodyStartLine: 1, templates: null, problems: [], lineOf: () => 1 };
+  const none: ParsedHarness = { harness: null, raw: null, body: '', bodyStartLine: 1, templates: null, problems: [], lineOf: () => 1 };
   if (text.length > LIMITS.harnessMax) return { ...none, problems: [{ line: 1, field: '(file)', message: `a harness file has at most ${LIMITS.harnessMax} characters` }] };
   if (text.includes('\u0000')) return { ...none, problems: [{ line: 1, field: '(file)', message: 'a harness file is text: it contains a NUL byte' }] };
   const split = splitFrontMatter(text);
@@ -32,11 +34,13 @@ export function parseHarness(text: string): ParsedHarness {
   const { doc, counter, problems } = parseFrontMatterYaml(split);
   const lineOf = (path: readonly PropertyKey[]) => locateLine(doc, counter, path, 1);
   let harness: Harness | null = null;
+  let raw: Record<string, unknown> | null = null;
   if (problems.length === 0) {
     const data: unknown = doc.toJS();
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       problems.push({ line: 1, field: '(front matter)', message: 'the front matter must be a YAML mapping of fields (name: …, pickup: …)' });
     } else {
+      raw = data as Record<string, unknown>;
       const result = harnessSchema.safeParse(data);
       if (result.success) harness = result.data;
       else problems.push(...schemaProblems(result.error.issues, doc, counter));
@@ -46,7 +50,7 @@ export function parseHarness(text: string): ParsedHarness {
   const template = checkTemplate(split.body, split.bodyStartLine);
   problems.push(...template.problems);
   problems.sort((a, b) => a.line - b.line);
-  return { harness: problems.length ? null : harness, body: split.body, bodyStartLine: split.bodyStartLine, templates: template.templates, problems, lineOf };
+  return { harness: problems.length ? null : harness, raw, body: split.body, bodyStartLine: split.bodyStartLine, templates: template.templates, problems, lineOf };
 }
 
 interface Issue {

@@ -36,7 +36,7 @@ const allowDeny = z.strictObject({ allow: stringList.optional(), deny: stringLis
 
 const skillSchema = z.union([
   z.string().min(1),
-  z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
+  z.strictObject({ name: z.string().min(1), version: positiveInt }),
 ]);
 
 /** Defaults applied when a field is absent; serializeHarness omits fields equal to these. */

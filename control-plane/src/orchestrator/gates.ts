@@ -1,0 +1,168 @@
+/**
+ * The pickup gates as pure functions over plain facts: whether a ticket may be dispatched now,
+ * and every reason it may not. `openase ticket why` and the dispatcher use these same functions
+ * (the dispatcher with facts read under its claim transaction), so the diagnosis never drifts
+ * from what really happens. Facts are loaded by ./pickup-facts.ts.
+ */
+import path from 'node:path';
+import { ADAPTER_DEFAULT_COMMAND, type AgentAdapter } from '@openase/shared';
+
+export interface AgentFacts {
+  name: string;
+  adapter: AgentAdapter;
+  command: string;
+  maxParallelRuns: number | null;
+  activeRuns: number;
+  machineLabels: string[];
+}
+
+export interface WorkflowFacts {
+  id: string;
+  name: string;
+  active: boolean;
+  pickupStatusIds: string[];
+  maxConcurrent: number | null;
+  budgetUsd: number | null;
+  machineLabels: string[];
+  activeRuns: number;
+  agent: AgentFacts | null;
+}
+
+export interface MachineFacts {
+  name: string;
+  labels: string[];
+  /** CLI names found on the machine (its `clis` inventory). */
+  clis: string[];
+  connected: boolean;
+  revoked: boolean;
+  slots: number;
+  activeRuns: number;
+}
+
+export interface PickupFacts {
+  now: Date;
+  ticket: {
+    identifier: string;
+    archived: boolean;
+    statusId: string;
+    statusName: string;
+    costUsd: number;
+    budgetUsd: number | null;
+    nextRetryAt: Date | null;
+    parkedReason: string | null;
+    /** Explicit workflow override; null = match by pickup status. */
+    workflowId: string | null;
+  };
+  workflows: WorkflowFacts[];
+  /** Tickets that block this one and are not completed. */
+  unfinishedBlockers: Array<{ identifier: string; statusName: string }>;
+  activeRun: { id: string; state: string } | null;
+  project: { maxConcurrentRuns: number | null; activeRuns: number };
+  status: { name: string; maxActiveRuns: number | null; activeRuns: number };
+  machines: MachineFacts[];
+}
+
+export const PICKUP_REASONS = [
+  'archived',
+  'no_workflow',
+  'workflow_inactive',
+  'no_agent',
+  'parked',
+  'retry_scheduled',
+  'blocked',
+  'active_run',
+  'budget_exhausted',
+  'concurrency_workflow',
+  'concurrency_project',
+  'concurrency_status',
+  'concurrency_agent',
+  'no_machine',
+  'machines_busy',
+] as const;
+export type PickupReasonCode = (typeof PICKUP_REASONS)[number];
+
+export interface PickupReason {
+  code: PickupReasonCode;
+  message: string;
+}
+
+export interface PickupDiagnosis {
+  ticket: string;
+  dispatchable: boolean;
+  workflow: string | null;
+  agent: string | null;
+  /** Machines that could take the run now (empty unless dispatchable). */
+  machines: string[];
+  reasons: PickupReason[];
+  summary: string;
+}
+
+/** The workflow that would run the ticket: its override, else an active workflow picking up its status. */
+export function selectWorkflow(facts: PickupFacts): { workflow: WorkflowFacts | null; reason: PickupReason | null } {
+  const t = facts.ticket;
+  if (t.workflowId) {
+    const chosen = facts.workflows.find((w) => w.id === t.workflowId);
+    if (!chosen) return { workflow: null, reason: { code: 'no_workflow', message: `its workflow override no longer exists` } };
+    if (!chosen.active) return { workflow: chosen, reason: { code: 'workflow_inactive', message: `its workflow ${chosen.name} is inactive (\`openase workflow activate ${chosen.name}\`)` } };
+    return { workflow: chosen, reason: null };
+  }
+  const matching = facts.workflows.filter((w) => w.pickupStatusIds.includes(t.statusId));
+  const active = matching.filter((w) => w.active).sort((a, b) => a.name.localeCompare(b.name));
+  if (active.length) return { workflow: active[0]!, reason: null };
+  if (matching.length) {
+    const names = matching.map((w) => w.name).join(', ');
+    return { workflow: matching[0]!, reason: { code: 'workflow_inactive', message: `the workflow picking up ${t.statusName} (${names}) is inactive` } };
+  }
+  return { workflow: null, reason: { code: 'no_workflow', message: `no active workflow picks up status ${t.statusName}` } };
+}
+
+/** The CLI a machine must have for an agent: the adapter's CLI name, or a custom command's basename. */
+export function requiredCli(agent: Pick<AgentFacts, 'adapter' | 'command'>): string {
+  return ADAPTER_DEFAULT_COMMAND[agent.adapter] ?? path.basename(agent.command);
+}
+
+export function eligibleMachines(facts: PickupFacts, workflow: WorkflowFacts, agent: AgentFacts): { matching: MachineFacts[]; free: MachineFacts[] } {
+  const labels = [...new Set([...workflow.machineLabels, ...agent.machineLabels])];
+  const cli = requiredCli(agent);
+  const matching = facts.machines.filter((m) => !m.revoked && m.connected && labels.every((l) => m.labels.includes(l)) && m.clis.includes(cli));
+  return { matching, free: matching.filter((m) => m.activeRuns < m.slots) };
+}
+
+const money = (n: number) => `$${n.toFixed(2)}`;
+
+export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
+  const t = facts.ticket;
+  const reasons: PickupReason[] = [];
+  if (t.archived) reasons.push({ code: 'archived', message: 'it is archived' });
+  const { workflow, reason } = selectWorkflow(facts);
+  if (reason) reasons.push(reason);
+  const agent = workflow?.agent ?? null;
+  if (workflow && !agent) reasons.push({ code: 'no_agent', message: `workflow ${workflow.name} names no agent (add \`agent:\` to its front matter)` });
+  if (t.parkedReason) reasons.push({ code: 'parked', message: `it is parked: ${t.parkedReason} (a retry or a move un-parks it)` });
+  if (t.nextRetryAt && t.nextRetryAt > facts.now) reasons.push({ code: 'retry_scheduled', message: `a retry is scheduled at ${t.nextRetryAt.toISOString()}` });
+  for (const b of facts.unfinishedBlockers) reasons.push({ code: 'blocked', message: `it is blocked by ${b.identifier} (in ${b.statusName}, not completed)` });
+  if (facts.activeRun) reasons.push({ code: 'active_run', message: `it already has an active run (${facts.activeRun.state})` });
+  if (t.budgetUsd !== null && t.costUsd >= t.budgetUsd) reasons.push({ code: 'budget_exhausted', message: `its budget is exhausted: spent ${money(t.costUsd)} of ${money(t.budgetUsd)}` });
+  if (workflow?.budgetUsd != null && t.costUsd >= workflow.budgetUsd) reasons.push({ code: 'budget_exhausted', message: `workflow ${workflow.name}'s budget per ticket is exhausted: spent ${money(t.costUsd)} of ${money(workflow.budgetUsd)}` });
+  if (!facts.activeRun) {
+    if (workflow?.maxConcurrent != null && workflow.activeRuns >= workflow.maxConcurrent) reasons.push({ code: 'concurrency_workflow', message: `workflow ${workflow.name} is at its limit of ${workflow.maxConcurrent} concurrent run(s)` });
+    if (facts.project.maxConcurrentRuns != null && facts.project.activeRuns >= facts.project.maxConcurrentRuns) reasons.push({ code: 'concurrency_project', message: `the project is at its limit of ${facts.project.maxConcurrentRuns} concurrent run(s)` });
+    if (facts.status.maxActiveRuns != null && facts.status.activeRuns >= facts.status.maxActiveRuns) reasons.push({ code: 'concurrency_status', message: `status ${facts.status.name} is at its limit of ${facts.status.maxActiveRuns} active run(s)` });
+    if (agent?.maxParallelRuns != null && agent.activeRuns >= agent.maxParallelRuns) reasons.push({ code: 'concurrency_agent', message: `agent ${agent.name} is at its limit of ${agent.maxParallelRuns} parallel run(s)` });
+  }
+  let machines: string[] = [];
+  if (workflow && agent) {
+    const { matching, free } = eligibleMachines(facts, workflow, agent);
+    const labels = [...new Set([...workflow.machineLabels, ...agent.machineLabels])];
+    if (matching.length === 0) {
+      const need = [`the ${requiredCli(agent)} CLI`, ...(labels.length ? [`labels ${labels.join(', ')}`] : [])].join(' and ');
+      reasons.push({ code: 'no_machine', message: `no connected machine has ${need}` });
+    } else if (free.length === 0) reasons.push({ code: 'machines_busy', message: `every matching machine (${matching.map((m) => m.name).join(', ')}) has all its slots busy` });
+    machines = free.map((m) => m.name);
+  }
+  const dispatchable = reasons.length === 0;
+  const summary = dispatchable
+    ? `${t.identifier} would be dispatched now: workflow ${workflow!.name}, agent ${agent!.name}, on ${machines.join(' or ')}`
+    : `${t.identifier} is not picked up: ${reasons.map((r) => r.message).join('; ')}`;
+  return { ticket: t.identifier, dispatchable, workflow: workflow?.name ?? null, agent: agent?.name ?? null, machines: dispatchable ? machines : [], reasons, summary };
+}

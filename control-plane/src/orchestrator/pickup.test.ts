@@ -1,0 +1,179 @@
+import { expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { forEachDatabase, type TestDb } from '../../test/databases.js';
+import { createProject } from '../projects/projects.js';
+import { createTicket, archiveTicket, moveTicket } from '../tickets/tickets.js';
+import { linkTickets } from '../tickets/dependencies.js';
+import { createAgent, updateAgent } from '../agents/agents.js';
+import { updateStatus } from '../statuses/statuses.js';
+import { importWorkflow, setWorkflowActive } from '../workflows/workflows.js';
+import { machines, projects, runs, tickets, workflows } from '../db/schema.js';
+import { whyTicket } from './pickup-facts.js';
+import type { PickupReasonCode } from './gates.js';
+
+let n = 0;
+
+/** A project whose ticket in Todo passes every gate: agent, active workflow, a connected machine with the CLI. */
+async function ready(db: TestDb, extra = '') {
+  const { deps, admin } = db;
+  const slug = `p${++n}`;
+  const project = await createProject(deps, admin, { name: slug, ticketPrefix: `P${n}X` });
+  const agent = await createAgent(deps, admin, { project: slug, name: 'claude', adapter: 'claude-code', machineLabels: [slug] });
+  const wf = await importWorkflow(deps, admin, { project: slug, source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${extra}---\nDo {{ ticket.title }}\n` });
+  const machineId = deps.ids.uuid();
+  await deps.db.insert(machines).values({ id: machineId, orgId: admin.orgId, name: `m-${slug}`, kind: 'reverse', labels: [slug, 'linux', 'gpu'], slots: 2, clis: [{ name: 'claude', version: '2.0.0', path: '/usr/local/bin/claude' }], sessionId: 'session-1', createdAt: new Date() });
+  const ticket = await createTicket(deps, admin, { project: slug, title: 'Add login', status: 'Todo' });
+  const why = () => whyTicket(deps.db, deps.clock, admin.orgId, ticket.identifier);
+  const addRun = async (over: Partial<typeof runs.$inferInsert> = {}) => {
+    const other = await createTicket(deps, admin, { project: slug, title: 'other', status: 'Todo' });
+    const now = new Date();
+    await deps.db.insert(runs).values({ id: deps.ids.uuid(), orgId: admin.orgId, projectId: project.id, ticketId: other.id, workflowId: wf.id, agentId: agent.id, machineId, kind: 'agent', spec: {}, state: 'running', createdBy: 'test', createdAt: now, updatedAt: now, ...over });
+  };
+  return { slug, project, agent, wf, machineId, ticket, why, addRun };
+}
+
+const codes = (d: { reasons: Array<{ code: PickupReasonCode }> }) => d.reasons.map((r) => r.code);
+
+forEachDatabase('ticket why (pickup gates)', (get) => {
+  it('says a ticket passing every gate would be dispatched now', async () => {
+    const { why, machineId } = await ready(get());
+    const d = await why();
+    expect(d).toMatchObject({ dispatchable: true, workflow: 'dev', agent: 'claude', reasons: [] });
+    expect(d.summary).toMatch(/would be dispatched now: workflow dev, agent claude, on m-p\d+/);
+    expect(machineId).toBeTruthy();
+  });
+
+  it('no active workflow picks up its status', async () => {
+    const { deps, admin } = get();
+    const { ticket, why } = await ready(get());
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Backlog' });
+    const d = await why();
+    expect(codes(d)).toEqual(['no_workflow']);
+    expect(d.summary).toMatch(/no active workflow picks up status Backlog/);
+  });
+
+  it('workflow inactive', async () => {
+    const { deps, admin } = get();
+    const { slug, why } = await ready(get());
+    await setWorkflowActive(deps, admin, { project: slug, workflow: 'dev', active: false });
+    expect(codes(await why())).toEqual(['workflow_inactive']);
+  });
+
+  it('blocked by an unfinished ticket, until the blocker is completed', async () => {
+    const { deps, admin } = get();
+    const { slug, ticket, why } = await ready(get());
+    const blocker = await createTicket(deps, admin, { project: slug, title: 'auth first' });
+    await linkTickets(deps, admin, { blocker: blocker.identifier, blocked: ticket.identifier });
+    const d = await why();
+    expect(codes(d)).toEqual(['blocked']);
+    expect(d.reasons[0]!.message).toBe(`it is blocked by ${blocker.identifier} (in Backlog, not completed)`);
+    await moveTicket(deps, admin, { ticket: blocker.identifier, status: 'Done' });
+    expect((await why()).dispatchable).toBe(true);
+  });
+
+  it('archived', async () => {
+    const { deps, admin } = get();
+    const { ticket, why } = await ready(get());
+    await archiveTicket(deps, admin, { ticket: ticket.identifier });
+    expect(codes(await why())).toEqual(['archived']);
+  });
+
+  it('already has an active run', async () => {
+    const { deps } = get();
+    const { ticket, why, addRun } = await ready(get());
+    await addRun({ ticketId: ticket.id, state: 'preparing' });
+    const d = await why();
+    expect(codes(d)).toEqual(['active_run']);
+    expect(d.reasons[0]!.message).toMatch(/preparing/);
+    await deps.db.update(runs).set({ state: 'failed' }).where(eq(runs.ticketId, ticket.id));
+    expect((await why()).dispatchable).toBe(true);
+  });
+
+  it('concurrency full: workflow max_concurrent', async () => {
+    const { why, addRun } = await ready(get(), 'max_concurrent: 1\n');
+    await addRun();
+    expect(codes(await why())).toEqual(['concurrency_workflow']);
+  });
+
+  it('concurrency full: project max_concurrent_runs', async () => {
+    const { deps } = get();
+    const { project, why, addRun } = await ready(get());
+    await deps.db.update(projects).set({ maxConcurrentRuns: 1 }).where(eq(projects.id, project.id));
+    await addRun();
+    expect(codes(await why())).toEqual(['concurrency_project']);
+  });
+
+  it('concurrency full: status max_active_runs', async () => {
+    const { deps, admin } = get();
+    const { slug, why, addRun } = await ready(get());
+    await updateStatus(deps, admin, { project: slug, status: 'Todo', maxActiveRuns: 1 });
+    await addRun();
+    expect(codes(await why())).toEqual(['concurrency_status']);
+  });
+
+  it('concurrency full: agent max_parallel_runs', async () => {
+    const { deps, admin } = get();
+    const { slug, why, addRun } = await ready(get());
+    await updateAgent(deps, admin, { project: slug, agent: 'claude', maxParallelRuns: 1 });
+    await addRun();
+    expect(codes(await why())).toEqual(['concurrency_agent']);
+  });
+
+  it('budget exhausted: ticket budget, and workflow budget per ticket', async () => {
+    const { deps } = get();
+    const { ticket, why } = await ready(get(), 'budget_usd: 5\n');
+    await deps.db.update(tickets).set({ budgetUsd: 2, costUsd: 2 }).where(eq(tickets.id, ticket.id));
+    const d = await why();
+    expect(codes(d)).toEqual(['budget_exhausted']);
+    expect(d.reasons[0]!.message).toBe('its budget is exhausted: spent $2.00 of $2.00');
+    await deps.db.update(tickets).set({ budgetUsd: null, costUsd: 5.5 }).where(eq(tickets.id, ticket.id));
+    expect((await why()).reasons[0]!.message).toMatch(/workflow dev's budget per ticket is exhausted: spent \$5.50 of \$5.00/);
+  });
+
+  it('retry scheduled at T (only while T is in the future), and parked', async () => {
+    const { deps } = get();
+    const { ticket, why } = await ready(get());
+    const at = new Date(Date.now() + 3_600_000);
+    await deps.db.update(tickets).set({ nextRetryAt: at }).where(eq(tickets.id, ticket.id));
+    const d = await why();
+    expect(codes(d)).toEqual(['retry_scheduled']);
+    expect(d.reasons[0]!.message).toBe(`a retry is scheduled at ${at.toISOString()}`);
+    await deps.db.update(tickets).set({ nextRetryAt: new Date(Date.now() - 1000), parkedReason: 'max attempts (3) reached' }).where(eq(tickets.id, ticket.id));
+    expect((await why()).reasons).toEqual([{ code: 'parked', message: 'it is parked: max attempts (3) reached (a retry or a move un-parks it)' }]);
+  });
+
+  it("no machine with the agent's CLI or labels; disconnected and revoked machines do not count", async () => {
+    const { deps, admin } = get();
+    const { slug, machineId, why } = await ready(get(), 'machine_labels: [gpu]\n');
+    expect((await why()).dispatchable).toBe(true);
+    await updateAgent(deps, admin, { project: slug, agent: 'claude', machineLabels: [slug, 'arm64'] });
+    let d = await why();
+    expect(codes(d)).toEqual(['no_machine']);
+    expect(d.reasons[0]!.message).toBe(`no connected machine has the claude CLI and labels gpu, ${slug}, arm64`);
+        await updateAgent(deps, admin, { project: slug, agent: 'claude', adapter: 'custom', command: '/opt/agents/my-agent' });
+    d = await why();
+    expect(d.reasons[0]!.message).toBe(`no connected machine has the my-agent CLI and labels gpu, ${slug}, arm64`);
+    await updateAgent(deps, admin, { project: slug, agent: 'claude', adapter: 'claude-code', machineLabels: [slug] });
+    expect((await why()).dispatchable).toBe(true);
+    await deps.db.update(machines).set({ sessionId: null }).where(eq(machines.id, machineId));
+    expect(codes(await why())).toEqual(['no_machine']);
+    await deps.db.update(machines).set({ sessionId: 's2', revokedAt: new Date() }).where(eq(machines.id, machineId));
+    expect(codes(await why())).toEqual(['no_machine']);
+  });
+
+  it('machines busy when every matching machine has its slots taken', async () => {
+    const { why, addRun } = await ready(get());
+    await addRun();
+    await addRun();
+    expect(codes(await why())).toEqual(['machines_busy']);
+  });
+
+  it('uses the ticket workflow override, and reports several reasons at once', async () => {
+    const { deps, admin } = get();
+    const { project, ticket, why } = await ready(get());
+    const [wf] = await deps.db.select().from(workflows).where(eq(workflows.projectId, project.id));
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Backlog' });
+    await deps.db.update(tickets).set({ workflowId: wf!.id, parkedReason: 'budget', archivedAt: new Date() }).where(eq(tickets.id, ticket.id));
+    expect(codes(await why())).toEqual(['archived', 'parked']);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Validation and hashing of a skill's files. Limits (LIMITS in shared, documented in
+ * docs/workflows.md): at most 200 files, 256 KiB per file, 1 MiB per skill, paths of at most 255
+ * characters. A path is relative, uses `/`, and has no `..` or `.` segment, no empty segment, no
+ * backslash, NUL or control character; two paths may not differ only in case.
+ */
+import { createHash } from 'node:crypto';
+import { LIMITS, OpenaseError, skillNameSchema, type SkillFileInput } from '@openase/shared';
+import { parseFrontMatterYaml, splitFrontMatter } from '../workflows/harness/frontmatter.js';
+
+export interface SkillFile {
+  path: string;
+  contentBase64: string;
+  sha256: string;
+  size: number;
+  executable: boolean;
+}
+
+export interface CheckedSkill {
+  name: string;
+  description: string;
+  files: SkillFile[];
+  contentHash: string;
+}
+
+const invalid = (message: string) => new OpenaseError('VALIDATION_FAILED', message);
+
+export function checkSkillPath(path: string): string | null {
+  if (path.length === 0) return 'a file path is empty';
+  if (path.length > LIMITS.skillPathMax) return `path "${path.slice(0, 60)}…" is longer than ${LIMITS.skillPathMax} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return `path ${JSON.stringify(path)} contains a NUL or control character`;
+  if (path.includes('\\')) return `path "${path}" contains a backslash; use / between folders`;
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return `path "${path}" is absolute; paths are relative to the skill folder`;
+  for (const segment of path.split('/')) {
+    if (segment === '..') return `path "${path}" contains ".."; a skill cannot reach outside its folder`;
+    if (segment === '' || segment === '.') return `path "${path}" has an empty or "." segment`;
+  }
+  return null;
+}
+
+/** Validates files (as sent by the CLI or the web), reads SKILL.md's front matter, hashes everything. */
+export function checkSkillFiles(inputs: readonly SkillFileInput[]): CheckedSkill {
+  const files: SkillFile[] = [];
+  const seen = new Set<string>();
+  let total = 0;
+  for (const input of inputs) {
+    const problem = checkSkillPath(input.path);
+    if (problem) throw invalid(problem);
+    const lower = input.path.toLowerCase();
+    if (seen.has(lower)) throw invalid(`path "${input.path}" appears twice (paths are compared without case)`);
+    seen.add(lower);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.contentBase64)) throw invalid(`${input.path}: content is not base64`);
+    const bytes = Buffer.from(input.contentBase64, 'base64');
+    if (bytes.length > LIMITS.skillFileMax) throw new OpenaseError('PAYLOAD_TOO_LARGE', `${input.path} is ${bytes.length} bytes; a skill file has at most ${LIMITS.skillFileMax} bytes`);
+    total += bytes.length;
+    if (total > LIMITS.skillTotalMax) throw new OpenaseError('PAYLOAD_TOO_LARGE', `the skill's files add up to more than ${LIMITS.skillTotalMax} bytes`);
+    files.push({ path: input.path, contentBase64: bytes.toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, executable: input.executable ?? false });
+  }
+  if (files.length > LIMITS.skillFilesMax) throw invalid(`a skill has at most ${LIMITS.skillFilesMax} files`);
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const skillMd = files.find((f) => f.path === 'SKILL.md');
+  if (!skillMd) throw invalid('a skill folder needs a SKILL.md at its top level');
+  const meta = readSkillMeta(Buffer.from(skillMd.contentBase64, 'base64').toString('utf8'));
+  return { ...meta, files, contentHash: contentHash(files) };
+}
+
+/** One hash over every path, mode and content: equal hashes mean identical skills. */
+export function contentHash(files: readonly SkillFile[]): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(`${f.path}\u0000${f.executable ? 'x' : '-'}\u0000${f.sha256}\n`);
+  return hash.digest('hex');
+}
+
+function readSkillMeta(text: string): { name: string; description: string } {
+  const split = splitFrontMatter(text);
+  if ('message' in split) throw invalid(`SKILL.md: ${split.message.replace('a harness file', 'SKILL.md')}`);
+  const yaml = parseFrontMatterYaml(split);
+  if (yaml.problems.length) throw invalid(`SKILL.md line ${yaml.problems[0]!.line}: ${yaml.problems[0]!.message}`);
+  const data = yaml.doc.toJS() as { name?: unknown; description?: unknown } | null;
+  const name = skillNameSchema.safeParse(data?.name);
+  if (!name.success) throw invalid(`SKILL.md: \`name:\` must be ${name.error.issues[0]?.message ?? 'a skill name'} (got ${JSON.stringify(data?.name ?? null)})`);
+  if (typeof data?.description !== 'string' || !data.description.trim()) throw invalid('SKILL.md: `description:` is required (one line saying when to use the skill)');
+  if (data.description.length > 1024) throw invalid('SKILL.md: `description:` has at most 1024 characters');
+  return { name: name.data, description: data.description.trim() };
+}

@@ -1,0 +1,146 @@
+/**
+ * Skills of a project: versioned folders (SKILL.md + files) with content hashes. Importing the
+ * same content again changes nothing; different content makes a new version. Built-in skills
+ * ship in the bundle and are installed into each project (and upgraded when the bundle's
+ * content changes). Binding to workflows is a workflow edit (../workflows/bindings.ts).
+ */
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { conflict, notFound, skillExportInput, skillImportInput, skillSetEnabledInput, type SkillFileInput } from '@openase/shared';
+import type { z } from 'zod';
+import { skills, skillVersions } from '../db/schema.js';
+import type { DbOrTx, Tx } from '../db/database.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import type { Changes } from '../kernel/transaction.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { resolveProject } from '../projects/projects.js';
+import { BUILTIN_SKILLS } from './builtin/index.js';
+import { checkSkillFiles, type CheckedSkill, type SkillFile } from './files.js';
+
+export type Skill = typeof skills.$inferSelect;
+export type SkillVersion = typeof skillVersions.$inferSelect;
+
+export interface SkillView extends Skill {
+  version: number;
+  contentHash: string;
+}
+
+export async function resolveSkill(db: DbOrTx, projectId: string, name: string): Promise<Skill> {
+  const [skill] = await db.select().from(skills).where(and(eq(skills.projectId, projectId), eq(skills.name, name.trim())));
+  if (!skill) throw notFound(`skill "${name}" does not exist in this project; \`openase skill list\` shows the skills`);
+  return skill;
+}
+
+export async function skillVersion(db: DbOrTx, skill: Skill, version?: number): Promise<SkillVersion> {
+  const condition = version === undefined ? eq(skillVersions.id, skill.currentVersionId!) : and(eq(skillVersions.skillId, skill.id), eq(skillVersions.version, version));
+  const [row] = await db.select().from(skillVersions).where(condition);
+  if (!row) throw notFound(`skill ${skill.name} has no version ${version}; it has versions 1–${skill.versionSeq}`);
+  return row;
+}
+
+export async function listSkills(db: DbOrTx, orgId: string, projectRef: string): Promise<SkillView[]> {
+  const project = await resolveProject(db, orgId, projectRef);
+  const rows = await db
+    .select({ skill: skills, version: skillVersions.version, contentHash: skillVersions.contentHash })
+    .from(skills)
+    .innerJoin(skillVersions, eq(skillVersions.id, skills.currentVersionId))
+    .where(eq(skills.projectId, project.id))
+    .orderBy(desc(skills.builtin), asc(skills.name));
+  return rows.map((r) => ({ ...r.skill, version: r.version, contentHash: r.contentHash }));
+}
+
+export async function showSkill(db: DbOrTx, orgId: string, raw: z.input<typeof skillExportInput>) {
+  const input = skillExportInput.parse(raw);
+  const project = await resolveProject(db, orgId, input.project);
+  const skill = await resolveSkill(db, project.id, input.skill);
+  const version = await skillVersion(db, skill, input.version);
+  const versions = await db
+    .select({ version: skillVersions.version, contentHash: skillVersions.contentHash, createdBy: skillVersions.createdBy, createdAt: skillVersions.createdAt })
+    .from(skillVersions)
+    .where(eq(skillVersions.skillId, skill.id))
+    .orderBy(asc(skillVersions.version));
+  const files = (version.files as SkillFile[]).map(({ contentBase64: _c, ...meta }) => meta);
+  return { ...skill, version: version.version, contentHash: version.contentHash, files, versions };
+}
+
+/** The files of a version, for `skill export` and for writing into a run's workspace. */
+export async function exportSkill(db: DbOrTx, orgId: string, raw: z.input<typeof skillExportInput>) {
+  const input = skillExportInput.parse(raw);
+  const project = await resolveProject(db, orgId, input.project);
+  const skill = await resolveSkill(db, project.id, input.skill);
+  const version = await skillVersion(db, skill, input.version);
+  return { name: skill.name, version: version.version, contentHash: version.contentHash, files: version.files as SkillFile[] };
+}
+
+export async function importSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillImportInput>): Promise<SkillView & { changed: boolean }> {
+  requireRole(actor, 'member', 'import skills');
+  const input = skillImportInput.parse(raw);
+  const checked = checkSkillFiles(input.files);
+  if (BUILTIN_SKILLS.some((b) => b.name === checked.name)) throw conflict(`"${checked.name}" is a built-in skill name; give your skill another name in SKILL.md`);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+    return saveSkill(tx, deps, changes, actor, project.id, checked, false);
+  });
+}
+
+async function saveSkill(tx: Tx, deps: Deps, changes: Changes, actor: Actor, projectId: string, checked: CheckedSkill, builtin: boolean): Promise<SkillView & { changed: boolean }> {
+  const now = deps.clock.now();
+  let [skill] = await tx.select().from(skills).where(and(eq(skills.projectId, projectId), eq(skills.name, checked.name))).for('update');
+  if (skill) {
+    const current = await skillVersion(tx, skill);
+    if (current.contentHash === checked.contentHash) return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
+  } else {
+    [skill] = await tx.insert(skills).values({ id: deps.ids.uuid(), projectId, name: checked.name, description: checked.description, builtin, createdAt: now, updatedAt: now }).returning();
+  }
+  const version = skill!.versionSeq + 1;
+  const [row] = await tx
+    .insert(skillVersions)
+    .values({ id: deps.ids.uuid(), skillId: skill!.id, version, contentHash: checked.contentHash, files: checked.files, createdBy: actor.name, createdAt: now })
+    .returning();
+  const [updated] = await tx.update(skills).set({ currentVersionId: row!.id, versionSeq: version, description: checked.description, updatedAt: now }).where(eq(skills.id, skill!.id)).returning();
+  await recordActivity(tx, deps, changes, actor, {
+    projectId,
+    action: version === 1 ? 'skill.created' : 'skill.versioned',
+    entityType: 'skill',
+    entityId: skill!.id,
+    summary: `${version === 1 ? 'imported' : 'updated'} ${builtin ? 'built-in ' : ''}skill ${checked.name} (version ${version}, ${checked.files.length} file(s))`,
+    after: { version, contentHash: checked.contentHash, files: checked.files.map((f) => f.path) },
+  });
+  return { ...updated!, version, contentHash: checked.contentHash, changed: true };
+}
+
+const BUILTIN_CHECKED: CheckedSkill[] = BUILTIN_SKILLS.map((b) => {
+  const checked = checkSkillFiles(b.files.map((f): SkillFileInput => ({ path: f.path, contentBase64: Buffer.from(f.content, 'utf8').toString('base64'), executable: f.executable })));
+  if (checked.name !== b.name) throw new Error(`built-in skill ${b.name} declares name ${checked.name}`);
+  return checked;
+});
+
+/** Installs missing built-in skills into a project and upgrades changed ones (new version). Idempotent. */
+export async function ensureBuiltinSkills(tx: Tx, deps: Deps, changes: Changes, actor: Actor, projectId: string): Promise<void> {
+  for (const checked of BUILTIN_CHECKED) await saveSkill(tx, deps, changes, actor, projectId, checked, true);
+}
+
+export async function setSkillEnabled(deps: Deps, actor: Actor, raw: z.input<typeof skillSetEnabledInput>): Promise<Skill> {
+  requireRole(actor, 'member', 'enable or disable skills');
+  const input = skillSetEnabledInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+    const skill = await resolveSkill(tx, project.id, input.skill);
+    if (skill.enabled === input.enabled) return skill;
+    const [updated] = await tx.update(skills).set({ enabled: input.enabled, updatedAt: deps.clock.now() }).where(eq(skills.id, skill.id)).returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: input.enabled ? 'skill.enabled' : 'skill.disabled',
+      entityType: 'skill',
+      entityId: skill.id,
+      summary: `${input.enabled ? 'enabled' : 'disabled'} skill ${skill.name}`,
+      before: { enabled: skill.enabled },
+      after: { enabled: input.enabled },
+    });
+    return updated!;
+  });
+}
+
