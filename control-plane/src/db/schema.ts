@@ -330,6 +330,12 @@ export const runs = pgTable(
     signal: text('signal'),
     /** A cancel was asked for; the daemon is told (again on every reconnect) until the run ends. */
     cancelRequestedAt: tstz('cancel_requested_at'),
+    /** The terminal state a requested stop ends in: canceled (a person, a move), timed_out, stalled, failed (budget). */
+    stopAs: text('stop_as', { enum: ['canceled', 'timed_out', 'stalled', 'failed'] }),
+    /** When the orchestrator applied the run's outcome to its ticket (retry, park); makes that once-only. */
+    settledAt: tstz('settled_at'),
+    /** When the daemon removed the ticket's workspace after the ticket was done (agent runs). */
+    workspaceRemovedAt: tstz('workspace_removed_at'),
     /** The agent asked (with its run token) to move its ticket here; applied once the before_finish gate passes. */
     finishRequestedStatusId: uuid('finish_requested_status_id'),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),

@@ -12,10 +12,10 @@
  *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
  */
 import { and, eq, isNotNull, isNull, or, lt } from 'drizzle-orm';
-import { CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame } from '@openase/shared';
+import { CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type RunGateFrame, type RunTurnFrame } from '@openase/shared';
 import { machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
-import { acceptRun, activeRunsOn, failRunsOfLostMachine, finishRun, ingestEvents, markStarted, offerRun, reconcileHeldRuns, rejectRun, RunRefusal, settleUnreportedRuns, withdrawExpiredOffers } from '../runs/lifecycle.js';
+import { acceptRun, activeRunsOn, failRunsOfLostMachine, finishRun, ingestEvents, markStarted, offerRun, reconcileHeldRuns, rejectRun, RunRefusal, settleUnreportedRuns, withdrawExpiredOffers, type SpecMaterializer } from '../runs/lifecycle.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
 export interface FrameSink {
@@ -28,6 +28,15 @@ export interface FrameSink {
 /** Sending to a machine: in-process today, routed to the replica holding the socket later. */
 export interface MachineLink {
   send(machineId: string, frame: ControlFrame): boolean;
+}
+
+/** What the orchestrator adds to the protocol for agent runs (shared/src/protocol/agent-run.ts). */
+export interface AgentRunHooks {
+  materialize: SpecMaterializer;
+  onTurn(machineId: string, frame: RunTurnFrame): Promise<ControlFrame>;
+  onGate(machineId: string, frame: RunGateFrame): Promise<ControlFrame>;
+  onWorkspaceRemoved(machineId: string, frame: Extract<DaemonFrame, { type: 'workspace.removed' }>): Promise<void>;
+  onConnected(machineId: string): Promise<void>;
 }
 
 export interface HubOptions extends Partial<FleetThresholds> {
@@ -55,6 +64,7 @@ export class FleetHub implements MachineLink {
   private readonly offerTimeoutMs: number;
   private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | null = null;
+  private agentRuns: AgentRunHooks | null = null;
   private sweeping = false;
   readonly startedAt: Date;
 
@@ -67,6 +77,10 @@ export class FleetHub implements MachineLink {
     this.offerTimeoutMs = opts.offerTimeoutMs ?? 10_000;
     this.log = opts.log ?? ((l) => console.log(l));
     this.startedAt = deps.clock.now();
+  }
+
+  setAgentRuns(hooks: AgentRunHooks): void {
+    this.agentRuns = hooks;
   }
 
   /** Clears sessions this replica held before a restart and starts the liveness sweep. */
@@ -132,7 +146,7 @@ export class FleetHub implements MachineLink {
     for (const run of active) {
       if (free <= 0) break;
       if (run.state !== 'queued') continue;
-      const frame = await offerRun(this.deps, run.id, this.offerTimeoutMs);
+      const frame = await offerRun(this.deps, run.id, this.offerTimeoutMs, this.agentRuns?.materialize);
       if (frame && this.send(machineId, frame)) free--;
     }
   }
@@ -213,6 +227,7 @@ export class FleetHub implements MachineLink {
       if (run.cancelRequestedAt && run.state !== 'queued') session.sink.send({ type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 });
     }
     await this.dispatch(session.machineId);
+    await this.agentRuns?.onConnected(session.machineId);
   }
 
   private async onFrame(session: Session, frame: DaemonFrame): Promise<void> {
@@ -242,6 +257,15 @@ export class FleetHub implements MachineLink {
         await this.dispatch(m);
         return;
       }
+      case 'run.turn':
+      case 'run.gate': {
+        if (!this.agentRuns) throw new RunRefusal('unknown_run', 'this control plane runs no orchestrator');
+        session.sink.send(frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame));
+        return;
+      }
+      case 'workspace.removed':
+        await this.agentRuns?.onWorkspaceRemoved(m, frame);
+        return;
       case 'error':
         this.log(`[fleet] ${session.machineName} reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`);
         return;

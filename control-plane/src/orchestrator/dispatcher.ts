@@ -121,7 +121,7 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
         entityType: 'run',
         entityId: runId,
         summary: reason,
-        after: { run: runId, machine: machine.name, workflow: entry.workflow.name, agent: entry.agent!.name, attempt },
+        after: { run: runId, machine: machine.name, machineId: machine.id, workflow: entry.workflow.name, agent: entry.agent!.name, attempt },
       });
       countClaim(facts, { workflowId: entry.workflow.id, agentId: entry.agent!.id, statusId: ticket.statusId, machineId: machine.id, ticketId: ticket.id });
       claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });

@@ -11,11 +11,12 @@
  * the highest contiguous seq stored, so a resent batch stores nothing twice and a gap is never acked.
  */
 import { and, asc, eq, gt, inArray, isNotNull, lt } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, TERMINAL_RUN_STATES, runSpecSchema, type ControlFrame, type ProtocolErrorCode, type RunState, type SequencedRunEvent } from '@openase/shared';
+import { ACTIVE_RUN_STATES, TERMINAL_RUN_STATES, runSpecSchema, type ControlFrame, type ProtocolErrorCode, type RunSpec, type RunState, type SequencedRunEvent } from '@openase/shared';
 import { runEvents, runs } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { lockRun, transition, type Run } from './runs.js';
+import { accountEvents } from './accounting.js';
 
 export const OFFER_TIMEOUT_MS = 10_000;
 
@@ -44,16 +45,24 @@ async function publish<T extends Run | null>(deps: Deps, work: (tx: Tx) => Promi
   return run;
 }
 
+/**
+ * Turns a stored spec into the one sent in the offer, inside the offering transaction: agent runs
+ * add what is never stored (secret env values, a fresh run token); see orchestrator/job-spec.ts.
+ */
+export type SpecMaterializer = (tx: Tx, run: Run) => Promise<RunSpec>;
+
 /** Offers a queued run to its machine: bumps the lease epoch. Returns the frame to send, or null if not offerable. */
-export async function offerRun(deps: Deps, runId: string, offerTimeoutMs = OFFER_TIMEOUT_MS): Promise<ControlFrame | null> {
+export async function offerRun(deps: Deps, runId: string, offerTimeoutMs = OFFER_TIMEOUT_MS, materialize?: SpecMaterializer): Promise<ControlFrame | null> {
+  let spec: RunSpec | null = null;
   const run = await publish(deps, async (tx) => {
     const run = await lockRun(tx, runId);
     if (!run || run.state !== 'queued' || !run.machineId) return null;
     const deadline = new Date(deps.clock.now().getTime() + offerTimeoutMs);
+    spec = run.kind === 'agent' && materialize ? await materialize(tx, run) : runSpecSchema.parse(run.spec);
     return transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, { leaseEpoch: run.leaseEpoch + 1, leaseExpiresAt: deadline });
   });
-  if (!run) return null;
-  return { type: 'run.offer', runId: run.id, leaseEpoch: run.leaseEpoch, spec: runSpecSchema.parse(run.spec) };
+  if (!run || !spec) return null;
+  return { type: 'run.offer', runId: run.id, leaseEpoch: run.leaseEpoch, spec };
 }
 
 export async function acceptRun(deps: Deps, msg: Fenced): Promise<Run> {
@@ -89,7 +98,8 @@ export async function ingestEvents(deps: Deps, msg: Fenced & { events: Sequenced
       .filter((e) => e.seq > run.ackedSeq)
       .map((e) => ({ runId: run.id, seq: e.seq, ts: new Date(e.ts), type: e.event.type, payload: e.event }));
     if (rows.length === 0) return run;
-    await tx.insert(runEvents).values(rows).onConflictDoNothing();
+    const inserted = await tx.insert(runEvents).values(rows).onConflictDoNothing().returning({ payload: runEvents.payload });
+    await accountEvents(tx, run, inserted.map((r) => r.payload as SequencedRunEvent['event']));
     const stored = await tx
       .select({ seq: runEvents.seq })
       .from(runEvents)
@@ -123,7 +133,7 @@ export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
     if (run.ackedSeq < msg.lastSeq) throw new RunRefusal('events_missing', `run ${run.id}: events up to ${msg.lastSeq} must be stored before it finishes (stored up to ${run.ackedSeq})`);
     const how = msg.signal ? `killed by ${msg.signal}` : `exit code ${msg.exitCode ?? 'unknown'}`;
     let to: RunState;
-    if (run.cancelRequestedAt) to = 'canceled';
+    if (run.cancelRequestedAt) to = run.stopAs ?? 'canceled';
     else if (msg.reason === 'timeout') to = 'timed_out';
     else to = msg.exitCode === 0 ? 'succeeded' : 'failed';
     const reason = msg.reason ? `${msg.reason}: ${how}` : how;

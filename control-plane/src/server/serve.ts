@@ -22,6 +22,8 @@ import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js';
 import { startFleet, type Fleet } from '../fleet/start.js';
+import { startLeaderElection } from '../kernel/leader.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
 
 export interface RunningServer {
   url: string;
@@ -30,6 +32,7 @@ export interface RunningServer {
   deps: Deps;
   firstSignInUrl: string | null;
   fleet: Fleet;
+  orchestrator: Orchestrator;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,11 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     const port = (server.address() as AddressInfo).port;
     const url = config.publicUrl.replace(/:(\d+)$/, `:${port}`);
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
+    // Periodic work (timeouts, stalls, due retries) runs on one replica; dispatch reacts on all.
+    const leadership = await startLeaderElection(database, { log });
+    const orchestrator = new Orchestrator(deps, fleet.hub, { platformUrl: url, isLeader: leadership.isLeader, log });
+    fleet.hub.setAgentRuns(orchestrator.hooks);
+    orchestrator.start();
     const firstSignInUrl = boot.firstSignInCode ? `${url}/auth/signin?code=${boot.firstSignInCode}` : null;
     log(`OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`);
     await fleet.afterListen(url, boot.orgId);
@@ -71,7 +79,10 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       deps,
       firstSignInUrl,
       fleet,
+      orchestrator,
       async close() {
+        await orchestrator.stop();
+        await leadership.stop();
         await fleet.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
