@@ -136,7 +136,8 @@ export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
     if (run.cancelRequestedAt) to = run.stopAs ?? 'canceled';
     else if (msg.reason === 'timeout') to = 'timed_out';
     else to = msg.exitCode === 0 ? 'succeeded' : 'failed';
-    const reason = msg.reason ? `${msg.reason}: ${how}` : how;
+    // A stop the platform decided keeps its reason (timeout, stall, budget, move).
+    const reason = run.cancelRequestedAt && run.stopAs && run.stateReason ? `${run.stateReason} (${how})` : msg.reason ? `${msg.reason}: ${how}` : how;
     return transition(tx, deps, run, to, reason, { exitCode: msg.exitCode, signal: msg.signal, finishedAt: deps.clock.now(), leaseExpiresAt: null });
   });
 }
