@@ -161,3 +161,6 @@ export const ticketProgressInput = z.object({
   message: z.string().trim().min(1, 'a progress report needs a message').max(500, 'a progress message has at most 500 characters'),
   percent: z.number().int().min(0).max(100).optional(),
 });
+
+/** Try a parked or waiting ticket again now. */
+export const ticketRetryInput = z.object({ ticket: ticketRefSchema });

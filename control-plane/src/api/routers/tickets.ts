@@ -8,6 +8,7 @@ import {
   ticketListInput,
   ticketMoveInput,
   ticketProgressInput,
+  ticketRetryInput,
   ticketRefSchema,
   ticketUpdateInput,
 } from '@openase/shared';
@@ -17,6 +18,7 @@ import { ticketDetail } from '../../tickets/detail.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
 import { agentMoveTicket, type AgentMoveResult } from '../../orchestrator/agent-moves.js';
 import { reportProgress } from '../../tickets/progress.js';
+import { retryTicket } from '../../tickets/retry.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const ticketsRouter = router({
@@ -25,6 +27,7 @@ export const ticketsRouter = router({
   create: writeProcedure.input(ticketCreateInput).mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
   update: writeProcedure.input(ticketUpdateInput).mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
   move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }): Promise<AgentMoveResult> => (ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input))),
+  retry: writeProcedure.input(ticketRetryInput).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
   reportProgress: writeProcedure.input(ticketProgressInput).mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
   archive: writeProcedure.input(ticketArchiveInput).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
