@@ -19,6 +19,7 @@ import { runs, tickets } from '../db/schema.js';
 import { authenticateRunToken } from '../auth/run-tokens.js';
 import { appRouter } from '../api/router.js';
 import { Orchestrator } from './orchestrator.js';
+import { retryTicket } from '../tickets/retry.js';
 
 const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
 
@@ -133,6 +134,10 @@ forEachDatabase('orchestrator', (get) => {
         await second.turn({ turn: 1, ok: false, error: 'again' });
         await second.finish(1, 'failed again');
         expect((await o.ticketRow(t.id)).parkedReason).toMatch(/stopped after 2 of 2 attempts \(last run failed\)/);
+        // A person presses retry: attempts start over and it is dispatched at once.
+        await retryTicket(o.deps, o.admin, { ticket: t.identifier });
+        const third = await o.runAgent(t.identifier);
+        expect(third.spec.attempt).toBe(1);
       } finally {
         clock.offsetMs = 0;
       }
