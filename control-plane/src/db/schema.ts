@@ -526,3 +526,19 @@ export const runTokens = pgTable(
   },
   (t) => [index('run_tokens_run').on(t.runId)],
 );
+
+/** Pull requests opened for a ticket's branch (GitHub), with their last known state. */
+export const pullRequests = pgTable(
+  'pull_requests',
+  {
+    id: uuid('id').primaryKey(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    repository: text('repository').notNull(),
+    branch: text('branch').notNull(),
+    number: integer('number').notNull(),
+    url: text('url').notNull(),
+    state: text('state').notNull(),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('pull_requests_ticket_repo').on(t.ticketId, t.repository)],
+);

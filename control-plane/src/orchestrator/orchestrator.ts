@@ -23,6 +23,7 @@ import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopD
 import { materializeJob, type StoredAgentJob } from './job-spec.js';
 import { settleEndedRun } from './outcomes.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
+import { openPullRequestsForRun } from './pull-requests.js';
 
 /** What the orchestrator needs of the fleet: sending to machines whose socket this replica holds. */
 export interface FleetLink {
@@ -66,7 +67,13 @@ export class Orchestrator {
       return materializeJob(tx, this.deps, run, this.opts.platformUrl, version!);
     },
     onTurn: (machineId, frame) => decideAfterTurn(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame }),
-    onGate: (machineId, frame) => decideAfterGate(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame }),
+    onGate: async (machineId, frame) => {
+      const answer = await decideAfterGate(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame });
+      // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
+      // replica that handled the gate, so it happens once).
+      if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded') void this.openPullRequests(frame.runId);
+      return answer;
+    },
     onWorkspaceRemoved: async (machineId, frame) => {
       const rows = await this.deps.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.identifier, frame.ticket.identifier));
       if (!frame.ok) return this.log(`[orchestrator] machine ${machineId} could not remove the workspace of ${frame.ticket.identifier}: ${frame.message ?? 'no reason'}`);
@@ -187,6 +194,14 @@ export class Orchestrator {
       this.kick('*');
     } catch (err) {
       this.log(`[orchestrator] sweep failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async openPullRequests(runId: string): Promise<void> {
+    try {
+      await openPullRequestsForRun(this.deps, runId, this.log);
+    } catch (err) {
+      this.log(`[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`);
     }
   }
 

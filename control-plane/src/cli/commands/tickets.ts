@@ -128,6 +128,7 @@ export const ticketCommands: CommandGroup = {
           io.out('\nComments:');
           for (const c of t.comments) io.out(`  [${c.id.slice(0, 8)}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
         }
+        for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
         if (t.runs.length) {
           io.out('\nRuns:');
           for (const r of t.runs) io.out(`  ${r.id.slice(0, 8)}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`);
