@@ -2,48 +2,27 @@
  * The first-user flow with real processes: `openase serve` from the bundle on the embedded
  * database, then the CLI against it, exactly as the README tells a new user.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM helper without types
-import { bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
+import { bundle as bundlePath, startServerProcess, type ServerProcess } from './server-process.js';
 
+let server: ServerProcess;
 let home: string;
-let server: ChildProcess;
-let serverOutput = '';
 
 function cli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bundlePath as string, ...args], { env: { ...process.env, OPENASE_HOME: home, OPENASE_URL: '', OPENASE_TOKEN: '' }, encoding: 'utf8', input });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return server.cli(args, { input });
 }
 
 describe('openase CLI against a running server', () => {
   beforeAll(async () => {
-    (ensureBuilt as () => void)();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-cli-'));
-    server = spawn(process.execPath, [bundlePath as string, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '' } });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${serverOutput}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        serverOutput += chunk.toString();
-        if (/sign in as admin/.test(serverOutput) && /credentials/.test(serverOutput)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      server.stdout!.on('data', onData);
-      server.stderr!.on('data', onData);
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${serverOutput}`)));
-    });
+    server = await startServerProcess();
+    home = server.home;
   });
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    }
-    fs.rmSync(home, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('runs the README flow: project, ticket, move, show with activity', () => {

@@ -26,6 +26,7 @@ import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
+import { lockName } from '../db/name-lock.js';
 
 export type Agent = typeof agents.$inferSelect;
 
@@ -80,6 +81,7 @@ export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInpu
   const input = agentCreateInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
+    await lockName(tx, 'agent', project.id, input.name);
     const [clash] = await tx.select({ id: agents.id }).from(agents).where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
     if (clash) throw conflict(`agent "${input.name}" already exists in ${project.slug}`);
     const model = input.model ?? ADAPTER_DEFAULT_MODEL[input.adapter];

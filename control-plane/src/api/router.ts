@@ -8,6 +8,7 @@ import { authRouter, tokensRouter } from './routers/auth.js';
 import { projectsRouter, repositoriesRouter } from './routers/projects.js';
 import { statusesRouter } from './routers/statuses.js';
 import { commentsRouter, ticketsRouter } from './routers/tickets.js';
+import { agentsRouter, skillsRouter, workflowsRouter } from './routers/workflows.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -21,6 +22,9 @@ export const appRouter = router({
   activity: activityRouter,
   machines: machinesRouter,
   runs: runsRouter,
+  agents: agentsRouter,
+  workflows: workflowsRouter,
+  skills: skillsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,7 +6,7 @@ import { createTicket, archiveTicket, moveTicket } from '../tickets/tickets.js';
 import { linkTickets } from '../tickets/dependencies.js';
 import { createAgent, updateAgent } from '../agents/agents.js';
 import { updateStatus } from '../statuses/statuses.js';
-import { importWorkflow, setWorkflowActive } from '../workflows/workflows.js';
+import { importWorkflow, setWorkflowActive, updateWorkflow } from '../workflows/workflows.js';
 import { machines, projects, runs, tickets, workflows } from '../db/schema.js';
 import { whyTicket } from './pickup-facts.js';
 import type { PickupReasonCode } from './gates.js';
@@ -69,6 +69,15 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     expect(d.reasons[0]!.message).toBe(`it is blocked by ${blocker.identifier} (in Backlog, not completed)`);
     await moveTicket(deps, admin, { ticket: blocker.identifier, status: 'Done' });
     expect((await why()).dispatchable).toBe(true);
+  });
+
+  it('workflow without an agent', async () => {
+    const { deps, admin } = get();
+    const { slug, why } = await ready(get());
+    await updateWorkflow(deps, admin, { project: slug, workflow: 'dev', source: '---\nname: dev\npickup: [Todo]\nfinish: [In Review]\n---\nDo it\n' });
+    const d = await why();
+    expect(codes(d)).toEqual(['no_agent']);
+    expect(d.reasons[0]!.message).toMatch(/workflow dev names no agent/);
   });
 
   it('archived', async () => {

@@ -65,7 +65,7 @@ forEachDatabase('skills', (get) => {
     await expectCode(importSkill(deps, admin, { project: 'bad', files: [md, { path: 'big.bin', contentBase64: big }] }), 'PAYLOAD_TOO_LARGE', /at most 262144 bytes/);
     const almost = Buffer.alloc(LIMITS.skillFileMax, 0x61).toString('base64');
     const many = Array.from({ length: 5 }, (_, i) => ({ path: `f${i}.bin`, contentBase64: almost }));
-    await expectCode(importSkill(deps, admin, { project: 'bad', files: [md, ...many] }), 'PAYLOAD_TOO_LARGE', /more than 1048576 bytes/);
+    await expectCode(importSkill(deps, admin, { project: 'bad', files: [md, ...many] }), 'PAYLOAD_TOO_LARGE', /more than 524288 bytes/);
     await expectCode(importSkill(deps, admin, { project: 'bad', files: [{ path: 'README.md', contentBase64: b64('x') }] }), 'VALIDATION_FAILED', /needs a SKILL.md/);
     await expectCode(importSkill(deps, admin, { project: 'bad', files: [{ path: 'SKILL.md', contentBase64: b64('---\nname: Bad Name\ndescription: x\n---\n') }] }), 'VALIDATION_FAILED', /`name:` must be/);
     await expectCode(importSkill(deps, admin, { project: 'bad', files: [{ path: 'SKILL.md', contentBase64: b64('---\nname: commit\ndescription: mine\n---\n') }] }), 'CONFLICT', /built-in skill name/);

@@ -17,6 +17,7 @@ import { requireRole } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
 import { BUILTIN_SKILLS } from './builtin/index.js';
 import { checkSkillFiles, type CheckedSkill, type SkillFile } from './files.js';
+import { lockName } from '../db/name-lock.js';
 
 export type Skill = typeof skills.$inferSelect;
 export type SkillVersion = typeof skillVersions.$inferSelect;
@@ -87,6 +88,7 @@ export async function importSkill(deps: Deps, actor: Actor, raw: z.input<typeof 
 
 async function saveSkill(tx: Tx, deps: Deps, changes: Changes, actor: Actor, projectId: string, checked: CheckedSkill, builtin: boolean): Promise<SkillView & { changed: boolean }> {
   const now = deps.clock.now();
+  await lockName(tx, 'skill', projectId, checked.name);
   let [skill] = await tx.select().from(skills).where(and(eq(skills.projectId, projectId), eq(skills.name, checked.name))).for('update');
   if (skill) {
     const current = await skillVersion(tx, skill);

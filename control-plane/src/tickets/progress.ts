@@ -1,25 +1,53 @@
-/** Progress lines on a ticket: a message and an optional percent, kept in the activity log. */
+/**
+ * Progress reports: a short line (and optional percent) an agent or a person posts while working
+ * a ticket. Stored as activity (`ticket.progress`), so the board's live stream carries them and
+ * the ticket's history keeps every report; the latest one is the ticket's current progress.
+ */
+import { and, desc, eq } from 'drizzle-orm';
 import { ticketProgressInput } from '@openase/shared';
 import type { z } from 'zod';
+import { activity } from '../db/schema.js';
+import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { resolveTicket } from './tickets.js';
 
-export async function reportProgress(deps: Deps, actor: Actor, raw: z.input<typeof ticketProgressInput>) {
+export interface Progress {
+  text: string;
+  percent: number | null;
+  by: string;
+  at: Date;
+}
+
+export async function reportProgress(deps: Deps, actor: Actor, raw: z.input<typeof ticketProgressInput>): Promise<Progress> {
   requireRole(actor, 'member', 'report progress');
   const input = ticketProgressInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await resolveTicket(tx, actor.orgId, input.ticket);
-    return recordActivity(tx, deps, changes, actor, {
+    const entry = await recordActivity(tx, deps, changes, actor, {
       projectId: ticket.projectId,
       ticketId: ticket.id,
       action: 'ticket.progress',
       entityType: 'ticket',
       entityId: ticket.id,
-      summary: `${ticket.identifier}: ${input.message}${input.percent !== undefined ? ` (${input.percent}%)` : ''}`,
-      after: { message: input.message, percent: input.percent ?? null },
+      summary: `${ticket.identifier}: ${input.percent !== undefined ? `${input.percent}% ` : ''}${input.text}`,
+      after: { text: input.text, percent: input.percent ?? null },
     });
+    return { text: input.text, percent: input.percent ?? null, by: actor.name, at: entry.createdAt };
   });
+}
+
+/** The latest progress report of a ticket, or null. */
+export async function latestProgress(db: DbOrTx, ticketId: string): Promise<Progress | null> {
+  const [entry] = await db
+    .select()
+    .from(activity)
+    .where(and(eq(activity.ticketId, ticketId), eq(activity.action, 'ticket.progress')))
+    .orderBy(desc(activity.id))
+    .limit(1);
+  if (!entry) return null;
+  const after = entry.after as { text: string; percent: number | null };
+  return { text: after.text, percent: after.percent, by: entry.actorName, at: entry.createdAt };
 }

@@ -73,10 +73,10 @@ export function renderVersion(version: WorkflowVersion, variables: Record<string
 
 export async function renderWorkflow(db: DbOrTx, orgId: string, raw: z.input<typeof workflowRenderInput>) {
   const input = workflowRenderInput.parse(raw);
-  const project = await resolveProject(db, orgId, input.project);
+  const ticket = await resolveTicket(db, orgId, input.ticket);
+  const project = await resolveProject(db, orgId, input.project ?? ticket.projectId);
   const workflow = await resolveWorkflow(db, project.id, input.workflow);
   const version = await workflowVersion(db, workflow, input.version);
-  const ticket = await resolveTicket(db, orgId, input.ticket);
   if (ticket.projectId !== project.id) throw new OpenaseError('BAD_REQUEST', `ticket ${ticket.identifier} belongs to another project`);
   let machine = UNPLACED_MACHINE;
   if (input.machine) {

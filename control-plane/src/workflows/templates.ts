@@ -5,7 +5,7 @@
  * the statuses it needs that the project lacks, sets the agent, and saves each file as version 1.
  */
 import { and, asc, eq } from 'drizzle-orm';
-import { badRequest, workflowCreateInput, type StatusStage, type WorkflowTemplate } from '@openase/shared';
+import { badRequest, workflowCreateInput, workflowNewInput, type StatusStage, type WorkflowTemplate } from '@openase/shared';
 import type { z } from 'zod';
 import { agents, statuses } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
@@ -20,6 +20,7 @@ import { ensureBuiltinSkills } from '../skills/skills.js';
 import { editFrontMatter } from './harness/frontmatter.js';
 import { isMap } from 'yaml';
 import { saveWorkflowSource } from './versions.js';
+import { serializeHarness } from './harness/serialize.js';
 import { describeVersion } from './workflows.js';
 import fullStack from './templates/full-stack.md?raw';
 import relayDesign from './templates/relay-design.md?raw';
@@ -73,6 +74,30 @@ export async function createFromTemplate(deps: Deps, actor: Actor, raw: z.input<
       created.push(await describeVersion(tx, saved.workflow, saved.version, { withSource: false }));
     }
     return { workflows: created, createdStatuses, agent: agentName };
+  });
+}
+
+/** The body of a workflow created from fields when none is given. */
+export const DEFAULT_BODY = `# Role
+
+Work on ticket **{{ ticket.identifier }}: {{ ticket.title }}** in {{ project.name }} (attempt {{ attempt }} of {{ max_attempts }}).
+
+{{ ticket.description }}
+
+When you are done, comment a short summary on the ticket and move it to {{ workflow.finish | join: " or " }}.
+`;
+
+/** A workflow from fields: the harness file is written by serializeHarness and saved as version 1. */
+export async function createBlankWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowNewInput>) {
+  requireRole(actor, 'member', 'create workflows');
+  const input = workflowNewInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+    const agent = await chooseAgent(tx, project.id, input.agent);
+    const source = serializeHarness({ name: input.name, ...(agent ? { agent } : {}), pickup: input.pickup, finish: input.finish }, input.body ?? DEFAULT_BODY);
+    const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, { mustBeNew: true });
+    return describeVersion(tx, saved.workflow, saved.version);
   });
 }
 

@@ -15,6 +15,7 @@ import { parseHarness } from './harness/parse.js';
 import type { Harness } from './harness/schema.js';
 import type { Problem } from './harness/types.js';
 import { checkAgainstProject } from './validate-project.js';
+import { lockName } from '../db/name-lock.js';
 
 export type Workflow = typeof workflows.$inferSelect;
 export type WorkflowVersion = typeof workflowVersions.$inferSelect;
@@ -73,6 +74,7 @@ export async function saveWorkflowSource(tx: Tx, deps: Deps, changes: Changes, a
     throw new OpenaseError('BAD_REQUEST', `the file's name "${harness.name}" differs from workflow "${opts.expectName}"; import it to create a workflow with the new name`);
   }
   const now = deps.clock.now();
+  await lockName(tx, 'workflow', projectId, harness.name);
   let [workflow] = await tx.select().from(workflows).where(and(eq(workflows.projectId, projectId), sql`lower(${workflows.name}) = lower(${harness.name})`)).for('update');
   let created = false;
   let previous: WorkflowVersion | null = null;

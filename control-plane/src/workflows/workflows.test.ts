@@ -11,8 +11,8 @@ import { linkTickets } from '../tickets/dependencies.js';
 import { createAgent, deleteAgent } from '../agents/agents.js';
 import { listActivity } from '../activity/activity.js';
 import { workflowVersions } from '../db/schema.js';
-import { deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, validateWorkflow } from './workflows.js';
-import { createFromTemplate } from './templates.js';
+import { updateWorkflow, deleteWorkflow, exportWorkflow, importWorkflow, listWorkflows, listWorkflowVersions, setWorkflowActive, showWorkflow, validateWorkflow } from './workflows.js';
+import { createBlankWorkflow, createFromTemplate } from './templates.js';
 import { renderWorkflow } from './render.js';
 import { bindSkill, unbindSkill } from './bindings.js';
 
@@ -50,6 +50,19 @@ forEachDatabase('workflows', (get) => {
     const log = await listActivity(deps.db, { projectId: project.projectId });
     expect(log.filter((a) => a.entityType === 'workflow').map((a) => a.summary)).toEqual(['created workflow dev (version 1)', 'saved workflow dev version 2: max_turns, body']);
     await expectCode(deleteAgent(deps, admin, { project: 'round', agent: 'claude' }), 'CONFLICT', /used by workflow/);
+    await expectCode(updateWorkflow(deps, admin, { project: 'round', workflow: 'dev', source: FILE.replace('name: dev', 'name: other') }), 'BAD_REQUEST', /differs from workflow "dev"/);
+    expect(await updateWorkflow(deps, admin, { project: 'round', workflow: 'dev', source: FILE })).toMatchObject({ version: 3, changed: true });
+  });
+
+  it('serializes concurrent imports of one new workflow: one creates it, the others find it unchanged', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Race' });
+    await createAgent(deps, admin, { project: 'race', name: 'claude', adapter: 'claude-code' });
+    const results = await Promise.all(Array.from({ length: 8 }, () => importWorkflow(deps, admin, { project: 'race', source: FILE })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results.every((r) => r.version === 1)).toBe(true);
+    const edits = await Promise.all(Array.from({ length: 5 }, (_, i) => importWorkflow(deps, admin, { project: 'race', source: FILE.replace('max_turns: 12', `max_turns: ${20 + i}`) })));
+    expect(edits.map((e) => e.version).sort()).toEqual([2, 3, 4, 5, 6]);
   });
 
   it('reports all three mistakes with lines and refuses the import without changing anything', async () => {
@@ -105,6 +118,17 @@ forEachDatabase('workflows', (get) => {
     const relayPrompt = await renderWorkflow(deps.db, admin.orgId, { project: 'tmpl', workflow: 'relay-design', ticket: ticket.identifier });
     expect(relayPrompt.prompt).toContain(`docs/design/${ticket.identifier}.md`);
     expect(relayPrompt.prompt).toContain('move it to\nBackend');
+  });
+
+  it('creates a workflow from fields with the serializer and a generic body', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Blank' });
+    await createAgent(deps, admin, { project: 'blank', name: 'gem', adapter: 'gemini' });
+    const w = await createBlankWorkflow(deps, admin, { project: 'blank', name: 'triage', pickup: ['Backlog'], finish: ['Todo'] });
+    expect(w).toMatchObject({ name: 'triage', version: 1, agent: { name: 'gem' }, pickup: ['Backlog'], finish: ['Todo'] });
+    expect(w.source).toMatch(/^---\nname: triage\nagent: gem\npickup:\n  - Backlog\nfinish:\n  - Todo\n---\n\n# Role/);
+    await expectCode(createBlankWorkflow(deps, admin, { project: 'blank', name: 'x', pickup: ['Nope'], finish: ['Todo'] }), 'VALIDATION_FAILED', /unknown status "Nope"/);
+    await expectCode(createBlankWorkflow(deps, admin, { project: 'blank', name: 'triage', pickup: ['Backlog'], finish: ['Todo'] }), 'CONFLICT');
   });
 
   it('asks for --agent when a project has several, and works without any agent', async () => {

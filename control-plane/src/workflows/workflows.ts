@@ -10,6 +10,7 @@ import {
   workflowImportInput,
   workflowRefInput,
   workflowSetActiveInput,
+  workflowUpdateInput,
   workflowValidateInput,
 } from '@openase/shared';
 import type { z } from 'zod';
@@ -28,12 +29,21 @@ import type { SkillBinding } from './validate-project.js';
 import { resolveWorkflow, saveWorkflowSource, validateHarnessSource, workflowVersion, type Workflow, type WorkflowVersion } from './versions.js';
 
 export async function importWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowImportInput>) {
+  return saveFile(deps, actor, workflowImportInput.parse(raw));
+}
+
+/** Saves an edited file as the next version of the named workflow (its `name:` must stay the same). */
+export async function updateWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowUpdateInput>) {
+  return saveFile(deps, actor, workflowUpdateInput.parse(raw));
+}
+
+async function saveFile(deps: Deps, actor: Actor, input: { project: string; source: string; workflow?: string }) {
   requireRole(actor, 'member', 'change workflows');
-  const input = workflowImportInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
-    const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, input.source);
+    const expectName = input.workflow ? (await resolveWorkflow(tx, project.id, input.workflow)).name : undefined;
+    const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, input.source, { expectName });
     return { ...(await describeVersion(tx, saved.workflow, saved.version)), created: saved.created, changed: saved.changed };
   });
 }

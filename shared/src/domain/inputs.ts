@@ -155,12 +155,5 @@ export const machineJoinInput = z.object({
 });
 export type MachineJoinInput = z.input<typeof machineJoinInput>;
 
-/** A short progress line on a ticket (agents report these through their `openase` wrapper). */
-export const ticketProgressInput = z.object({
-  ticket: ticketRefSchema,
-  message: z.string().trim().min(1, 'a progress report needs a message').max(500, 'a progress message has at most 500 characters'),
-  percent: z.number().int().min(0).max(100).optional(),
-});
-
 /** Try a parked or waiting ticket again now. */
 export const ticketRetryInput = z.object({ ticket: ticketRefSchema });

@@ -12,8 +12,8 @@ export const LIMITS = {
   harnessMax: 200_000,
   /** One file of a skill, in bytes. */
   skillFileMax: 262_144,
-  /** All files of one skill together, in bytes. */
-  skillTotalMax: 1_048_576,
+  /** All files of one skill together, in bytes (base64 in a request must stay under requestBodyMax). */
+  skillTotalMax: 524_288,
   skillFilesMax: 200,
   /** Longest relative path of a skill file. */
   skillPathMax: 255,

@@ -32,5 +32,5 @@ export function parseRunScope(entry: string): { scope: RunTokenScope } | { moveT
     const status = entry.slice(MOVE_TO_STATUS_SCOPE.length).trim();
     return status ? { moveTo: status } : null;
   }
-  return entry in RUN_TOKEN_SCOPES ? { scope: entry as RunTokenScope } : null;
+  return Object.hasOwn(RUN_TOKEN_SCOPES, entry) ? { scope: entry as RunTokenScope } : null;
 }

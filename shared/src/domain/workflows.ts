@@ -71,9 +71,22 @@ export const workflowCreateInput = z.object({
   /** The agent the template's workflows use (default: the project's only agent, if it has exactly one). */
   agent: z.string().trim().min(1).max(63).optional(),
 });
+/** A new workflow from fields (no template): the server writes the harness file. */
+export const workflowNewInput = z.object({
+  project: projectRefSchema,
+  name: workflowNameSchema,
+  agent: z.string().trim().min(1).max(63).optional(),
+  pickup: z.array(z.string().trim().min(1).max(100)).min(1, 'name at least one pickup status'),
+  finish: z.array(z.string().trim().min(1).max(100)).min(1, 'name at least one finish status'),
+  /** The role and rules (a harness body); default: a generic one. */
+  body: z.string().max(100_000).optional(),
+});
 export const workflowExportInput = workflowRefInput.extend({ version: z.number().int().min(1).optional() });
 export const workflowSetActiveInput = workflowRefInput.extend({ active: z.boolean() });
-export const workflowRenderInput = workflowRefInput.extend({
+export const workflowRenderInput = z.object({
+  /** Default: the ticket's project. */
+  project: projectRefSchema.optional(),
+  workflow: workflowNameSchema,
   ticket: ticketRefSchema,
   version: z.number().int().min(1).optional(),
   /** Render as if placed on this machine (default: a placeholder). */
@@ -111,3 +124,12 @@ export const skillBindInput = z.object({
   version: z.number().int().min(1).optional(),
 });
 export const skillUnbindInput = z.object({ project: projectRefSchema, skill: skillNameSchema, workflow: workflowNameSchema });
+/** Saves a new version of an existing workflow from a whole file (the web editor's save). */
+export const workflowUpdateInput = workflowRefInput.extend({ source: harnessTextSchema });
+
+/** A progress report on a ticket (what an agent's `ticket progress` sends): one line and an optional percent. */
+export const ticketProgressInput = z.object({
+  ticket: ticketRefSchema,
+  text: z.string().trim().min(1, 'a progress report needs a text').max(500, 'a progress report has at most 500 characters'),
+  percent: z.number().int().min(0).max(100).optional(),
+});

@@ -7,18 +7,19 @@ import {
   ticketLinkInput,
   ticketListInput,
   ticketMoveInput,
-  ticketProgressInput,
   ticketRetryInput,
   ticketRefSchema,
   ticketUpdateInput,
+  ticketProgressInput,
 } from '@openase/shared';
 import { addComment, commentHistory, editComment } from '../../tickets/comments.js';
 import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
 import { ticketDetail } from '../../tickets/detail.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
 import { agentMoveTicket, type AgentMoveResult } from '../../orchestrator/agent-moves.js';
-import { reportProgress } from '../../tickets/progress.js';
 import { retryTicket } from '../../tickets/retry.js';
+import { whyTicket } from '../../orchestrator/pickup-facts.js';
+import { reportProgress } from '../../tickets/progress.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const ticketsRouter = router({
@@ -28,10 +29,12 @@ export const ticketsRouter = router({
   update: writeProcedure.input(ticketUpdateInput).mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
   move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }): Promise<AgentMoveResult> => (ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input))),
   retry: writeProcedure.input(ticketRetryInput).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
-  reportProgress: writeProcedure.input(ticketProgressInput).mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
   archive: writeProcedure.input(ticketArchiveInput).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
+  reportProgress: writeProcedure.input(ticketProgressInput).mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
+  /** Why the ticket would or would not be picked up now (the dispatcher's own gates). */
+  why: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(({ ctx, input }) => whyTicket(ctx.deps.db, ctx.deps.clock, ctx.actor.orgId, input.ticket)),
 });
 
 export const commentsRouter = router({

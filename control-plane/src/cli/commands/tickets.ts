@@ -3,6 +3,7 @@ import { PRIORITIES, prioritySchema, type Priority } from '@openase/shared';
 import { JSON_OPTION, UsageError, listOption, requireOption, requirePositional, stringOption, type CommandGroup, type ParsedArgs } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { oneLine, printFields, printJson, printTable } from '../output.js';
+import { progressCommand, whyCommand } from './why.js';
 
 function priorityOption(args: ParsedArgs): Priority | undefined {
   const raw = stringOption(args.values.priority);
@@ -238,5 +239,7 @@ export const ticketCommands: CommandGroup = {
         io.out(`${ticket.archivedAt ? 'archived' : 'restored'} ${ticket.identifier}`);
       },
     },
+    progressCommand,
+    whyCommand,
   ],
 };

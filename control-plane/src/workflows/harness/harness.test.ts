@@ -54,9 +54,22 @@ describe('parseHarness', () => {
     expect(parseHarness('---\nname: a\nname: b\npickup: [a]\nfinish: [b]\n---\n').problems[0]).toMatchObject({ line: 3, field: '(yaml)' });
   });
 
+  it('keeps hook workdirs inside the worktree', () => {
+    const text = `---\nname: x\npickup: [a]\nfinish: [b]\nhooks:\n  on_done:\n    - run: ls\n      workdir: ../../etc\n---\n`;
+    expect(parseHarness(text).problems).toEqual([{ line: 8, field: 'hooks.on_done[0].workdir', message: 'must be a path relative to the worktree, without ".."' }]);
+  });
+
   it('allows loop variables, assigns and list properties', () => {
     const text = `---\nname: x\npickup: [a]\nfinish: [b]\n---\n{% assign n = repos.size %}{{ n }} {{ ticket.labels | join: ", " }} {% for l in ticket.labels %}{{ l }}{{ forloop.index }}{% endfor %}{{ repos.first.url }}\n`;
     expect(parseHarness(text).problems).toEqual([]);
+  });
+
+  it('refuses YAML alias bombs and runaway loops with an error instead of exhausting the server', () => {
+    const bomb = ['---', 'a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]', '---', ''].join('\n');
+    expect(parseHarness(bomb).problems[0]).toMatchObject({ field: '(yaml)', message: expect.stringMatching(/alias/i) });
+    const loop = parseHarness(`---\nname: x\npickup: [a]\nfinish: [b]\n---\n{% for i in (1..100000000) %}{{ ticket.title }}{% endfor %}\n`);
+    expect(loop.problems).toEqual([]);
+    expect(() => renderTemplate(loop.templates!, { ticket: { title: 'x'.repeat(1000) } })).toThrow(/limit/i);
   });
 
   it('refuses include/render of files', () => {

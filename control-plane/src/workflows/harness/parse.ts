@@ -34,23 +34,33 @@ export function parseHarness(text: string): ParsedHarness {
   const { doc, counter, problems } = parseFrontMatterYaml(split);
   const lineOf = (path: readonly PropertyKey[]) => locateLine(doc, counter, path, 1);
   let harness: Harness | null = null;
-  let raw: Record<string, unknown> | null = null;
-  if (problems.length === 0) {
-    const data: unknown = doc.toJS();
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-      problems.push({ line: 1, field: '(front matter)', message: 'the front matter must be a YAML mapping of fields (name: …, pickup: …)' });
-    } else {
-      raw = data as Record<string, unknown>;
-      const result = harnessSchema.safeParse(data);
-      if (result.success) harness = result.data;
-      else problems.push(...schemaProblems(result.error.issues, doc, counter));
-      problems.push(...scopeProblems(data as Record<string, unknown>, lineOf));
-    }
+  const raw = problems.length === 0 ? frontMatterData(doc, problems) : null;
+  if (raw) {
+    const result = harnessSchema.safeParse(raw);
+    if (result.success) harness = result.data;
+    else problems.push(...schemaProblems(result.error.issues, doc, counter));
+    problems.push(...scopeProblems(raw, lineOf));
   }
   const template = checkTemplate(split.body, split.bodyStartLine);
   problems.push(...template.problems);
   problems.sort((a, b) => a.line - b.line);
   return { harness: problems.length ? null : harness, raw, body: split.body, bodyStartLine: split.bodyStartLine, templates: template.templates, problems, lineOf };
+}
+
+/** The front matter as plain data, or null with a problem (not a mapping; an alias bomb). */
+function frontMatterData(doc: Document, problems: Problem[]): Record<string, unknown> | null {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    problems.push({ line: 1, field: '(yaml)', message: (err as Error).message });
+    return null;
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    problems.push({ line: 1, field: '(front matter)', message: 'the front matter must be a YAML mapping of fields (name: …, pickup: …)' });
+    return null;
+  }
+  return data as Record<string, unknown>;
 }
 
 interface Issue {

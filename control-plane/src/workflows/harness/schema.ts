@@ -22,7 +22,12 @@ export const hookSchema = z.strictObject({
   run: z.string().min(1),
   timeout: positiveInt.default(HOOK_DEFAULTS.timeout),
   policy: z.enum(['block', 'warn', 'ignore']).default(HOOK_DEFAULTS.policy),
-  workdir: z.string().min(1).optional(),
+  /** Relative to the ticket's worktree; never outside it. */
+  workdir: z
+    .string()
+    .min(1)
+    .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path relative to the worktree, without ".."')
+    .optional(),
 });
 
 const hooksSchema = z.strictObject(

@@ -8,7 +8,8 @@ import { Liquid, Tokenizer, TokenKind, type Template } from 'liquidjs';
 import { HARNESS_VARIABLES } from '@openase/shared';
 import type { Problem } from './types.js';
 
-const liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, templates: {}, relativeReference: false });
+// Limits keep a hostile body from exhausting the server: render time (ms) and memory (string bytes, array items).
+const liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, templates: {}, relativeReference: false, renderLimit: 2_000, memoryLimit: 20_000_000, parseLimit: 1_000_000 });
 
 /** Top-level name → allowed property names (null = a scalar; `[]` marks a list of objects). */
 const SHAPE = new Map<string, Set<string> | null>();

@@ -1,0 +1,38 @@
+import { JSON_OPTION, requirePositional, type Command } from '../command.js';
+import { positiveIntOption } from './definitions-common.js';
+import { apiClientFromEnv } from '../client.js';
+import { printJson } from '../output.js';
+
+/** `openase ticket why ID`: the dispatcher's own gates, evaluated now. */
+export const whyCommand: Command = {
+  name: 'why',
+  summary: 'say exactly why a ticket would or would not be picked up now',
+  usage: 'openase ticket why TICKET [--json]',
+  options: { ...JSON_OPTION },
+  async run(args, io) {
+    const d = await apiClientFromEnv(io.env).tickets.why.query({ ticket: requirePositional(args, 0, 'TICKET identifier') });
+    if (args.values.json) return printJson(io, d);
+    if (d.dispatchable) {
+      io.out(d.summary);
+      return;
+    }
+    io.out(`${d.ticket} is not picked up now${d.workflow ? ` (workflow ${d.workflow})` : ''}:`);
+    for (const r of d.reasons) io.out(`  - ${r.message} [${r.code}]`);
+  },
+};
+
+/** `openase ticket progress ID TEXT [--percent N]`: what the openase-platform skill tells agents to use. */
+export const progressCommand: Command = {
+  name: 'progress',
+  summary: 'report progress on a ticket (a short line and an optional percent)',
+  usage: 'openase ticket progress TICKET TEXT [--percent N] [--json]',
+  options: { percent: { type: 'string', value: 'N', description: 'percent done, 0–100' }, ...JSON_OPTION },
+  async run(args, io) {
+    const ticket = requirePositional(args, 0, 'TICKET identifier');
+    const raw = args.values.percent;
+    const percent = raw === '0' ? 0 : positiveIntOption(args, 'percent');
+    const progress = await apiClientFromEnv(io.env).tickets.reportProgress.mutate({ ticket, text: requirePositional(args, 1, 'progress TEXT'), percent });
+    if (args.values.json) return printJson(io, progress);
+    io.out(`reported progress on ${ticket}${progress.percent !== null ? ` (${progress.percent}%)` : ''}`);
+  },
+};
