@@ -4,6 +4,7 @@
  *   run            keep this machine connected (reverse WebSocket)
  *   stdio          speak the protocol on stdin/stdout (local and SSH machines)
  *   exec-wrapper   internal: the parent of one run's command
+ *   platform …     the agent's `openase` wrapper: comment, move, progress, create-child, show
  * Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
 import os from 'node:os';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { agentHome, credentialPath, readCredential, writeCredential } from './config.js';
 import { Daemon } from './daemon.js';
+import { platformMain } from './agent-runs/platform-command.js';
 import { execWrapper } from './runs/exec-wrapper.js';
 import { runReverse } from './transport/reverse.js';
 import { runStdio } from './transport/stdio.js';
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, Spec> = {
     summary: 'speak the protocol as JSON lines on stdin/stdout (started by the control plane for local and SSH machines)',
     options: { ...HOME_OPT, slots: { type: 'string', description: 'how many runs at once (default 1)' }, labels: { type: 'string', description: 'comma-separated labels' } },
   },
+  platform: { usage: 'openase-agent platform <comment|move|progress|create-child|show> … (see `openase-agent platform --help`)', summary: 'platform commands for an agent (what the workspace’s `openase` wrapper runs)', options: {} },
   'exec-wrapper': { usage: 'openase-agent exec-wrapper RUNDIR', summary: 'internal: run one command detached, recording its exit status', options: {} },
 };
 
@@ -129,6 +132,9 @@ export async function main(argv: string[]): Promise<number> {
   if (command === '--version') {
     process.stdout.write(`${DAEMON_VERSION}\n`);
     return 0;
+  }
+  if (command === 'platform') {
+    return platformMain(rest, { env: process.env, out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) });
   }
   const spec = COMMANDS[command];
   if (!spec) {
