@@ -10,6 +10,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { commandHelp, programHelp, type HelpCommand } from './cli-help.js';
 import { agentHome, credentialPath, readCredential, writeCredential } from './config.js';
 import { Daemon } from './daemon.js';
 import { platformMain } from './agent-runs/platform-command.js';
@@ -18,7 +19,7 @@ import { runReverse } from './transport/reverse.js';
 import { runStdio } from './transport/stdio.js';
 import { DAEMON_VERSION } from './version.js';
 
-type Spec = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean'; description: string }> };
+type Spec = HelpCommand;
 
 const HOME_OPT = { home: { type: 'string' as const, description: 'state folder (default ~/.config/openase-agent, env OPENASE_AGENT_HOME)' } };
 const COMMANDS: Record<string, Spec> = {
@@ -47,21 +48,7 @@ const COMMANDS: Record<string, Spec> = {
 const log = (line: string) => process.stderr.write(`[openase-agent] ${line}\n`);
 
 function help(): string {
-  return [
-    `openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`,
-    '',
-    'Usage: openase-agent <command> [options]',
-    '',
-    'Commands:',
-    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(13)} ${c.summary}`),
-    '',
-    'Run `openase-agent <command> --help` for its options.',
-  ].join('\n');
-}
-
-function commandHelp(spec: Spec): string {
-  const rows = Object.entries(spec.options).map(([n, o]) => `  --${n}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(22) + o.description);
-  return [spec.summary, '', `Usage: ${spec.usage}`, '', 'Options:', ...rows, '  -h, --help'.padEnd(22) + 'show this help'].join('\n');
+  return programHelp(`openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`, 'openase-agent <command> [options]', COMMANDS, 'Run `openase-agent <command> --help` for its options.');
 }
 
 class UsageError extends Error {}

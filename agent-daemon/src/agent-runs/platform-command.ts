@@ -6,12 +6,9 @@
  * `{result:{data}}` or `{error:{message}}`. Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
 import { parseArgs } from 'node:util';
+import { commandHelp, programHelp, type HelpCommand } from '../cli-help.js';
 
-type Option = { type: 'string' | 'boolean'; description: string };
-interface PlatformCommand {
-  usage: string;
-  summary: string;
-  options: Record<string, Option>;
+interface PlatformCommand extends HelpCommand {
   /** How many positional words it takes (all of them are joined into one text). */
   text?: string;
   run(ctx: CommandContext): Promise<string>;
@@ -107,21 +104,7 @@ function describeTicket(t: TicketView): string {
 }
 
 function help(): string {
-  return [
-    'openase: platform commands for the agent working on this ticket.',
-    '',
-    'Usage: openase <command> [options]',
-    '',
-    'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)} ${c.summary}`),
-    '',
-    'Run `openase <command> --help` for its options. Needs OPENASE_URL, OPENASE_TOKEN and OPENASE_TICKET (set for agent runs).',
-  ].join('\n');
-}
-
-function commandHelp(c: PlatformCommand): string {
-  const rows = Object.entries(c.options).map(([n, o]) => `  --${n}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(22) + o.description);
-  return [c.summary, '', `Usage: ${c.usage}`, ...(c.text ? ['', `Arguments: ${c.text}`] : []), '', 'Options:', ...rows, '  -h, --help'.padEnd(22) + 'show this help'].join('\n');
+  return programHelp('openase: platform commands for the agent working on this ticket.', 'openase <command> [options]', COMMANDS, 'Run `openase <command> --help` for its options. Needs OPENASE_URL, OPENASE_TOKEN and OPENASE_TICKET (set for agent runs).');
 }
 
 /** One tRPC call; throws PlatformError with the server's own message. */
@@ -163,7 +146,7 @@ export async function platformMain(argv: string[], io: PlatformIo): Promise<numb
   try {
     const { values, positionals } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     if (values.help) {
-      io.out(commandHelp(command));
+      io.out(commandHelp(command, command.text ? ['', `Arguments: ${command.text}`] : []));
       return 0;
     }
     const text = positionals.join(' ');

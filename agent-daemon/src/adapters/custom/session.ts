@@ -6,7 +6,8 @@
  * The scripted stand-in agent of the tests (test-support/stand-in-agent.mjs) is such a program.
  */
 import { runEventSchema } from '@openase/shared';
-import { cliEnv, rawEvent, startCliProcess, type CliProcess } from '../common/cli-process.js';
+import { cliEnv, rawEvent, startCliProcess } from '../common/cli-process.js';
+import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 
@@ -14,12 +15,8 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
   if (!spec.command) throw new Error('the custom adapter needs `command` (the program to run each turn)');
   const command = spec.command;
   const turns = new TurnTracker(spec.maxTurns, onEvent);
-  let current: CliProcess | undefined;
-  let interrupted = false;
-  let closed = false;
-  let firstTurn = true;
 
-  const runProcess = async (turn: number, input: string): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess = async (turn: number, input: string, control: TurnProcessControl): Promise<Omit<TurnOutcome, 'turn'>> => {
     const env = await cliEnv(privateDir, spec.env, { OPENASE_TURN: String(turn) });
     let lastText: string | undefined;
     const proc = startCliProcess({
@@ -43,37 +40,15 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
         onEvent(event.data);
       },
     });
-    current = proc;
+    control.current = proc;
     proc.child.stdin?.end(input);
     const exit = await proc.exited;
-    current = undefined;
+    control.current = undefined;
     if (exit.code === 0) return { ok: true, reason: 'completed', ...(lastText ? { text: lastText } : {}) };
     const message = exitMessage(command, exit, proc.stderrTail());
-    onEvent({ type: 'error', message, fatal: true, code: interrupted ? 'interrupted' : 'cli_exited' });
-    return { ok: false, reason: interrupted ? 'interrupted' : exit.spawnError ? 'config' : 'failed', message };
+    onEvent({ type: 'error', message, fatal: true, code: control.interrupted ? 'interrupted' : 'cli_exited' });
+    return { ok: false, reason: control.interrupted ? 'interrupted' : exit.spawnError ? 'config' : 'failed', message };
   };
 
-  return {
-    sessionId: undefined,
-    async runTurn(input) {
-      const text = input ?? (firstTurn ? spec.prompt : undefined);
-      firstTurn = false;
-      if (text === undefined) return { turn: turns.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
-      if (closed) return { turn: turns.turn, ok: false, reason: 'interrupted', message: 'the session is closed' };
-      const started = turns.begin();
-      if (!('done' in started)) return started;
-      interrupted = false;
-      turns.finish(await runProcess(started.turn, text));
-      return started.done;
-    },
-    async interrupt() {
-      interrupted = true;
-      await current?.stop(2000);
-    },
-    async close() {
-      closed = true;
-      interrupted = true;
-      await current?.stop(2000);
-    },
-  };
+  return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => undefined, runProcess });
 }
