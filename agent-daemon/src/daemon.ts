@@ -88,6 +88,7 @@ export class Daemon {
   }
 
   stop(): void {
+    this.agentRuns.abandonAll(this.heldRuns);
     if (this.poller) clearInterval(this.poller);
     if (this.heartbeat) clearInterval(this.heartbeat);
   }

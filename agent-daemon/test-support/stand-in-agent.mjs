@@ -10,6 +10,7 @@
  *   { "env": ["OPENASE_TICKET", …] }        a `message` (role system) with those variables as JSON
  *   { "event": { "type": "…", … } }         prints an event verbatim
  *   { "hang": true }                        waits until killed (cancel tests)
+ *   { "pidfile": "/abs/file" }              writes its process id there
  *   { "exit": 3 }                           exits with that code
  */
 import { spawnSync } from 'node:child_process';
@@ -38,6 +39,7 @@ for (const step of steps) {
     emit({ type: 'command', command: step.run.join(' '), status: r.status === 0 ? 'completed' : 'failed', exitCode: r.status ?? null, output });
   } else if (step.env) emit({ type: 'message', role: 'system', text: JSON.stringify(Object.fromEntries(step.env.map((k) => [k, process.env[k] ?? null]))) });
   else if (step.event) emit(step.event);
+  else if (step.pidfile) fs.writeFileSync(step.pidfile, String(process.pid));
   else if (step.hang) setInterval(() => {}, 1 << 30);
   else if (step.exit !== undefined) process.exit(step.exit);
 }

@@ -47,6 +47,7 @@ export class AgentRunHandle implements HeldRun {
   private discarded = false;
   private question: { frame: RunTurnFrame | RunGateFrame; resolve: (next: RunNextFrame | null) => void } | null = null;
   private readonly stopListeners: Array<(graceMs: number) => void> = [];
+  private readonly abandonListeners: Array<() => void> = [];
 
   private constructor(
     readonly dir: string,
@@ -181,6 +182,20 @@ export class AgentRunHandle implements HeldRun {
     this.saveState();
     this.dirty = true;
     this.link?.flush();
+  }
+
+  onAbandon(listener: () => void): void {
+    this.abandonListeners.push(listener);
+  }
+
+  /**
+   * The daemon is exiting: stop the CLI (nobody could talk to it any more) but record nothing,
+   * so the next daemon reports the run as cut short by the restart.
+   */
+  abandon(): void {
+    if (this.finished || this.discarded) return;
+    this.discarded = true;
+    for (const listener of this.abandonListeners) listener();
   }
 
   remove(): void {

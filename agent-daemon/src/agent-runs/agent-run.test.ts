@@ -245,10 +245,21 @@ describe('agent runs on the daemon', () => {
   it('a daemon restart mid-run ends the run with a clear reason (the CLI cannot be re-attached)', async () => {
     const first = await startDaemon({ bundle, closeRuns: false });
     const r = remote();
-    const spec = job(r, { turns: [{ steps: [{ text: 'working' }, { hang: true }] }] });
+    const pidfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'openase-pid-')), 'agent.pid');
+    const spec = job(r, { turns: [{ steps: [{ pidfile }, { text: 'working' }, { hang: true }] }] });
     const runId = await offer(first, spec);
     await waitFor(() => ofType(first, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
     await first.stop();
+    // The exiting daemon stopped the agent CLI: nobody could talk to it any more.
+    const agentPid = Number(fs.readFileSync(pidfile, 'utf8'));
+    await waitFor(() => {
+      try {
+        process.kill(agentPid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the agent process to be gone');
     const second = await startDaemon({ bundle, home: first.home });
     cleanups.push(async () => {
       await second.stop();

@@ -47,6 +47,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     closeTimer = setTimeout(() => void session?.close(), graceMs);
     closeTimer.unref();
   });
+  run.onAbandon(() => void session?.close());
 
   try {
     run.emit({ type: 'progress', message: `preparing the workspace of ${spec.ticket.identifier} (${spec.repos.length} repositor${spec.repos.length === 1 ? 'y' : 'ies'}, branch ${spec.ticket.branch})` });

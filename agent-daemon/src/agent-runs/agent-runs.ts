@@ -42,6 +42,11 @@ export class AgentRuns {
     return handle;
   }
 
+  /** The daemon is exiting: stop every agent CLI still running (their runs end when the daemon restarts). */
+  abandonAll(held: readonly HeldRun[]): void {
+    for (const run of held) if (run instanceof AgentRunHandle) run.abandon();
+  }
+
   /** Removes a ticket's worktrees and workspace, unless a run on this machine still works in it. */
   async removeWorkspace(frame: WorkspaceRemove, held: readonly HeldRun[]): Promise<WorkspaceRemoved> {
     const { identifier } = frame.ticket;
