@@ -242,6 +242,32 @@ describe('agent runs on the daemon', () => {
     expect(ofType(d, runId, 'turn.started')).toEqual([]);
   });
 
+  it('several repositories: the agent starts in the workspace folder, each repository is checked, committed and pushed', async () => {
+    const d = await daemon();
+    const app = remote();
+    const lib = remote();
+    const spec = job(app, {
+      turns: [{ steps: [{ write: { path: 'app/feature.txt', content: 'app\n' } }, { write: { path: 'lib/helper.txt', content: 'lib\n' } }, { write: { path: 'lib/prod.env', content: 'KEY=1\n' } }] }],
+      paths: { deny: ['*.env'] },
+    });
+    spec.repos.push({ name: 'lib', url: lib.url, defaultBranch: 'main' });
+    const runId = await offer(d, spec);
+    const turn = await turnFrame(d, runId, 1);
+    expect(turn.pathViolations).toEqual([{ path: 'lib/prod.env', rule: 'denied by paths.deny "*.env"' }]);
+    expect(app.files(spec.ticket.branch)).toContain('feature.txt');
+    expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'prod.env', 'src/app.txt']);
+    next(d, runId, 1, 'stop', { outcome: 'succeeded' });
+    await finished(d, runId);
+  });
+
+  it('the run deadline (timeoutMs) stops the agent and ends the run as timed out', async () => {
+    const d = await daemon();
+    const r = remote();
+    const spec = { ...job(r, { turns: [{ steps: [{ hang: true }] }] }), timeoutMs: 300 };
+    const runId = await offer(d, spec);
+    expect(await finished(d, runId)).toMatchObject({ exitCode: null, reason: 'timeout' });
+  });
+
   it('a daemon restart mid-run ends the run with a clear reason (the CLI cannot be re-attached)', async () => {
     const first = await startDaemon({ bundle, closeRuns: false });
     const r = remote();
