@@ -242,6 +242,19 @@ describe('agent runs on the daemon', () => {
     expect(ofType(d, runId, 'turn.started')).toEqual([]);
   });
 
+  it('a repository that cannot be fetched ends the run as failed with git\'s reason, before run.started', async () => {
+    const d = await daemon();
+    const r = remote();
+    const spec = job(r, { turns: [] });
+    spec.repos = [{ name: 'app', url: 'file:///nonexistent/repo.git', defaultBranch: 'main' }];
+    const runId = await offer(d, spec);
+    const end = await finished(d, runId);
+    expect(end.exitCode).toBe(1);
+    expect(end.reason).toMatch(/^the agent run failed: git .*fetch failed \(exit 128\)/);
+    expect(d.framesOf('run.started', runId)).toEqual([]);
+    expect(ofType(d, runId, 'error')[0]).toMatchObject({ fatal: true, code: 'agent_run_failed' });
+  });
+
   it('several repositories: the agent starts in the workspace folder, each repository is checked, committed and pushed', async () => {
     const d = await daemon();
     const app = remote();
@@ -258,6 +271,19 @@ describe('agent runs on the daemon', () => {
     expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'prod.env', 'src/app.txt']);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
     await finished(d, runId);
+  });
+
+  it('a continue past the turn limit ends the run as failed instead of repeating the last turn', async () => {
+    const d = await daemon();
+    const r = remote();
+    const base = job(r, { turns: [{ steps: [{ text: 'one turn' }] }] });
+    const spec = { ...base, agent: { ...base.agent, maxTurns: 1 } };
+    const runId = await offer(d, spec);
+    await turnFrame(d, runId, 1);
+    next(d, runId, 1, 'continue', { input: 'more' });
+    const end = await finished(d, runId);
+    expect(end).toMatchObject({ exitCode: 1, reason: 'the run reached its limit of 1 turns' });
+    expect(d.framesOf('run.turn', runId)).toHaveLength(1);
   });
 
   it('the run deadline (timeoutMs) stops the agent and ends the run as timed out', async () => {

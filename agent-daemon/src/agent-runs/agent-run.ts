@@ -68,13 +68,18 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     }
     let input: string | undefined;
     let decision: RunNextFrame | null = null;
+    let lastTurn = 0;
     while (session && !run.stopReason) {
       const before = await hooks('before_turn');
       if (!before.passed) throw new RunFailure(`before_turn hook failed. ${describeGateFailure(before.outcomes)}`);
       const turn: TurnOutcome = await session.runTurn(input);
       run.rememberSession(session.sessionId ?? turn.sessionId);
       if (run.stopReason) break;
-      const turnNo = Math.max(1, turn.turn);
+      // The session refused to start a turn (its turn limit): reporting the old turn number again
+      // would only get the same answer back, so the run ends here.
+      if (turn.turn <= lastTurn) throw new RunFailure(turn.message ?? `the agent session refused turn ${lastTurn + 1} (${turn.reason})`);
+      lastTurn = turn.turn;
+      const turnNo = turn.turn;
       const after = await hooks('after_turn');
       const settled = await settleTurn(deps.workspaces, ws, spec, turnNo, (event) => run.emit(event));
       const error = [turn.ok ? undefined : turn.message ?? turn.reason, settled.error].filter(Boolean).join('; ');
