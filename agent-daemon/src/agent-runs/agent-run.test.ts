@@ -242,6 +242,22 @@ describe('agent runs on the daemon', () => {
     expect(ofType(d, runId, 'turn.started')).toEqual([]);
   });
 
+  it('malformed or misdirected run.next frames get a clear error and the run carries on', async () => {
+    const d = await daemon();
+    const r = remote();
+    const runId = await offer(d, job(r, { turns: [{ steps: [{ text: 'ok' }] }] }));
+    await turnFrame(d, runId, 1);
+    d.child.stdin!.write(`${JSON.stringify({ type: 'run.next', runId, leaseEpoch: 1, turn: 1, action: 'explode' })}\n`);
+    d.child.stdin!.write('{"type":"run.next", not json\n');
+    next(d, 'run-nobody', 1, 'stop');
+    d.send({ type: 'run.next', runId, leaseEpoch: 5, turn: 1, action: 'stop', outcome: 'failed' });
+    await waitFor(() => d.framesOf('error').length === 4, 'four error frames');
+    expect(d.framesOf('error').map((e) => e.code)).toEqual(['malformed_frame', 'malformed_frame', 'unknown_run', 'stale_lease']);
+    expect(d.framesOf('error')[0]!.message).toContain('action');
+    next(d, runId, 1, 'stop', { outcome: 'succeeded' });
+    expect(await finished(d, runId)).toMatchObject({ exitCode: 0 });
+  });
+
   it('a repository that cannot be fetched ends the run as failed with git\'s reason, before run.started', async () => {
     const d = await daemon();
     const r = remote();
