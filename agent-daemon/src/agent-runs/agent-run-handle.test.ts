@@ -27,7 +27,7 @@ describe('agent run handle', () => {
     const { h, sent } = handle('r1');
     h.emit({ type: 'progress', message: 'a' });
     h.emit({ type: 'progress', message: 'b' });
-    const answer = h.ask({ type: 'run.turn', turn: 1, ok: true, afterTurnFailed: false, pathViolations: [] });
+    const answer = h.ask({ type: 'run.turn', turn: 1, ok: true, afterTurnFailed: false, pathViolations: [], commits: [] });
     expect(sent).toEqual([expect.objectContaining({ type: 'run.turn', runId: 'r1', leaseEpoch: 1, turn: 1, lastSeq: 2 })]);
     expect(h.answer(next(2, 'continue'))).toBe(false);
     expect(h.answer(next(1, 'finish'))).toBe(true);
@@ -46,7 +46,7 @@ describe('agent run handle', () => {
     const { h } = handle('r2');
     const stops: number[] = [];
     h.onStop((grace) => stops.push(grace));
-    const answer = h.ask({ type: 'run.turn', turn: 1, ok: true, afterTurnFailed: false, pathViolations: [] });
+    const answer = h.ask({ type: 'run.turn', turn: 1, ok: true, afterTurnFailed: false, pathViolations: [], commits: [] });
     h.stop('canceled', 1234);
     expect(await answer).toBeNull();
     expect(stops).toEqual([1234]);

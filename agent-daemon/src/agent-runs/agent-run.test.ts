@@ -3,6 +3,7 @@
  * stdio transport, the agent is the scripted stand-in program (adapter `custom`), git is real with
  * a local bare remote, hooks are real shell commands and the wrapper calls a recording HTTP server.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,6 +100,8 @@ describe('agent runs on the daemon', () => {
     // The branch with the agent's commit is on the remote when run.turn arrives.
     expect(r.files(spec.ticket.branch)).toEqual(['README.md', 'hello.txt', 'src/app.txt']);
     expect(r.log(spec.ticket.branch)[0]).toBe(`${spec.ticket.identifier}: Add a greeting (turn 1)`);
+    const tip = execFileSync('git', ['--git-dir', r.dir, 'rev-parse', `refs/heads/${spec.ticket.branch}`], { encoding: 'utf8' }).trim();
+    expect(turn.commits).toEqual([{ repo: 'app', branch: spec.ticket.branch, head: tip, pushed: true }]);
     // Every event of the turn was sent before run.turn (lastSeq covers them).
     expect(d.events(runId).length).toBeGreaterThanOrEqual(turn.lastSeq);
     const env = JSON.parse(ofType(d, runId, 'message').find((m) => m.role === 'system')!.text) as Record<string, string>;
@@ -285,6 +288,7 @@ describe('agent runs on the daemon', () => {
     expect(turn.pathViolations).toEqual([{ path: 'lib/prod.env', rule: 'denied by paths.deny "*.env"' }]);
     expect(app.files(spec.ticket.branch)).toContain('feature.txt');
     expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'prod.env', 'src/app.txt']);
+    expect(turn.commits.map((c) => [c.repo, c.pushed])).toEqual([['app', true], ['lib', true]]);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
     await finished(d, runId);
   });
@@ -295,7 +299,9 @@ describe('agent runs on the daemon', () => {
     const base = job(r, { turns: [{ steps: [{ text: 'one turn' }] }] });
     const spec = { ...base, agent: { ...base.agent, maxTurns: 1 } };
     const runId = await offer(d, spec);
-    await turnFrame(d, runId, 1);
+    // Nothing changed: nothing is pushed (no branch equal to main appears on the remote).
+    expect((await turnFrame(d, runId, 1)).commits).toEqual([expect.objectContaining({ repo: 'app', pushed: false })]);
+    expect(r.files(spec.ticket.branch)).toBeNull();
     next(d, runId, 1, 'continue', { input: 'more' });
     const end = await finished(d, runId);
     expect(end).toMatchObject({ exitCode: 1, reason: 'the run reached its limit of 1 turns' });
