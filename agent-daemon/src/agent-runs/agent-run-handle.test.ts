@@ -67,4 +67,13 @@ describe('agent run handle', () => {
     fs.writeFileSync(path.join(runsDir, 'cmd', 'state.json'), JSON.stringify({ runId: 'cmd', leaseEpoch: 1 }));
     expect(AgentRunHandle.reopen(path.join(runsDir, 'cmd'), spoolLimits({}))).toBeNull();
   });
+
+  it('events past the spool cap are counted and reported by a truncation event at the end', () => {
+    const h = AgentRunHandle.create(runsDir, 'r4', 1, spec, { maxEvents: 3, maxBytes: 1 << 20 }, { send: () => {}, flush: () => {}, log: () => {} });
+    for (let i = 0; i < 5; i++) h.emit({ type: 'progress', message: `p${i}` });
+    h.end({ exitCode: 0 });
+    expect(h.spool.unacked.map((e) => e.event.type)).toEqual(['progress', 'progress', 'truncation']);
+    expect(h.spool.unacked.at(-1)!.event).toMatchObject({ droppedEvents: 3 });
+    expect(h.state.end!.lastSeq).toBe(3);
+  });
 });

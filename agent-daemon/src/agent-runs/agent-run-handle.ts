@@ -178,6 +178,11 @@ export class AgentRunHandle implements HeldRun {
   /** Records the run's end; the daemon sends `run.finished` once every event is acknowledged. */
   end(result: { exitCode: number | null; reason?: string }): void {
     if (this.finished || this.discarded) return;
+    const dropped = this.spool.cursor.d;
+    if (dropped.events > 0) {
+      const message = `the run exceeded its event cap: ${dropped.events} event(s) (${dropped.bytes} bytes) after the cap were not kept`;
+      this.spool.append([{ event: { type: 'truncation', droppedEvents: dropped.events, droppedBytes: dropped.bytes, message }, o: this.spool.cursor.o }], { force: true });
+    }
     this.state.end = { exitCode: result.exitCode, signal: null, ...(result.reason ? { reason: result.reason.slice(0, 1000) } : {}), lastSeq: this.spool.lastSeq };
     this.saveState();
     this.dirty = true;

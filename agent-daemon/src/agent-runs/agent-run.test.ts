@@ -245,7 +245,7 @@ describe('agent runs on the daemon', () => {
     expect(ofType(d, runId, 'turn.started')).toEqual([]);
   });
 
-  it('malformed or misdirected run.next frames get a clear error and the run carries on', async () => {
+  it('malformed or misdirected frames get a clear error and the run carries on; its workspace is not removed while it runs', async () => {
     const d = await daemon();
     const r = remote();
     const runId = await offer(d, job(r, { turns: [{ steps: [{ text: 'ok' }] }] }));
@@ -257,6 +257,11 @@ describe('agent runs on the daemon', () => {
     await waitFor(() => d.framesOf('error').length === 4, 'four error frames');
     expect(d.framesOf('error').map((e) => e.code)).toEqual(['malformed_frame', 'malformed_frame', 'unknown_run', 'stale_lease']);
     expect(d.framesOf('error')[0]!.message).toContain('action');
+    // The workspace of a ticket whose run is still going is not removed.
+    const identifier = runId.replace(/^run-/, '');
+    d.send({ type: 'workspace.remove', ticket: { identifier }, repos: [{ name: 'app', url: r.url }] });
+    expect(await d.waitFrame('workspace.removed')).toEqual({ type: 'workspace.removed', ticket: { identifier }, ok: false, message: `run ${runId} is still working in the workspace of ${identifier}; not removed` });
+    expect(fs.existsSync(path.join(d.home, 'workspaces', 'tickets', identifier, 'app', 'README.md'))).toBe(true);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
     expect(await finished(d, runId)).toMatchObject({ exitCode: 0 });
   });
