@@ -6,6 +6,9 @@
  * acked seq) or kill. Offers are accepted when a slot is free; output is tailed into the spool
  * and sent in batches (every ≤ 1 s or 64 KiB); `run.finished` is sent only once every event is
  * acked; a closing ack lets the daemon delete the run's folder.
+ *
+ * Agent runs (`spec.kind === 'agent'`) go to their supervisor (agent-runs/), with `run.next` and
+ * `workspace.remove` routed to it; their events use the same spool and sending as command runs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
