@@ -6,11 +6,19 @@
  * acked seq) or kill. Offers are accepted when a slot is free; output is tailed into the spool
  * and sent in batches (every ≤ 1 s or 64 KiB); `run.finished` is sent only once every event is
  * acked; a closing ack lets the daemon delete the run's folder.
+ *
+ * Agent runs (`spec.kind === 'agent'`) go to their supervisor (agent-runs/), with `run.next` and
+ * `workspace.remove` routed to it; their events use the same spool and sending as command runs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CONTROL_FRAME_TYPES, PROTOCOL_VERSION, controlFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type SequencedRunEvent } from '@openase/shared';
+import { AgentRuns } from './agent-runs/agent-runs.js';
+import { startAgentSession } from './adapters/sessions.js';
+import type { StartAgentSession } from './adapters/common/types.js';
+import { AgentRunHandle } from './agent-runs/agent-run-handle.js';
+import type { HeldRun } from './runs/held-run.js';
 import { RunHandle } from './runs/run-handle.js';
 import { spoolLimits, type SpoolLimits } from './runs/spool.js';
 import { detectClis, type CliInfo } from './inventory.js';
@@ -31,6 +39,10 @@ export interface DaemonOptions {
   log: (line: string) => void;
   pollMs?: number;
   limits?: SpoolLimits;
+  /** Where ticket workspaces live (default `<home>/workspaces`). */
+  workspaces?: string;
+  /** The agent CLI drivers (default: the adapters by `spec.agent.adapter`). */
+  startSession?: StartAgentSession;
 }
 
 const BATCH_BYTES = 64 * 1024;
@@ -39,7 +51,8 @@ const MAX_IN_FLIGHT = 20_000;
 export class Daemon {
   private conn: Connection | null = null;
   private welcomed = false;
-  private readonly runs = new Map<string, RunHandle>();
+  private readonly runs = new Map<string, HeldRun>();
+  private readonly agentRuns: AgentRuns;
   private readonly runsDir: string;
   private clis: CliInfo[] = [];
   private poller: NodeJS.Timeout | null = null;
@@ -51,13 +64,23 @@ export class Daemon {
   constructor(private readonly opts: DaemonOptions) {
     this.runsDir = path.join(opts.home, 'runs');
     this.limits = opts.limits ?? spoolLimits();
+    this.agentRuns = new AgentRuns({
+      runsDir: this.runsDir,
+      limits: this.limits,
+      workspacesRoot: opts.workspaces ?? path.join(opts.home, 'workspaces'),
+      program: [process.execPath, ...opts.self],
+      startSession: opts.startSession ?? startAgentSession,
+      log: opts.log,
+      link: { send: (frame) => this.sendWelcomed(frame), flush: () => this.flush(false), log: opts.log },
+    });
   }
 
   /** Re-attaches to runs left by an earlier daemon and starts tailing. */
   async start(): Promise<void> {
     fs.mkdirSync(this.runsDir, { recursive: true, mode: 0o700 });
     for (const entry of fs.readdirSync(this.runsDir)) {
-      const handle = RunHandle.reopen(path.join(this.runsDir, entry), this.limits);
+      const dir = path.join(this.runsDir, entry);
+      const handle = AgentRunHandle.reopen(dir, this.limits) ?? RunHandle.reopen(dir, this.limits);
       if (handle) {
         this.runs.set(handle.runId, handle);
         this.opts.log(`re-attached to run ${handle.runId} (${handle.finished ? 'finished' : 'running'}, ${handle.spool.lastSeq} event(s) spooled)`);
@@ -68,11 +91,12 @@ export class Daemon {
   }
 
   stop(): void {
+    this.agentRuns.abandonAll(this.heldRuns);
     if (this.poller) clearInterval(this.poller);
     if (this.heartbeat) clearInterval(this.heartbeat);
   }
 
-  get heldRuns(): RunHandle[] {
+  get heldRuns(): HeldRun[] {
     return [...this.runs.values()];
   }
 
@@ -115,6 +139,11 @@ export class Daemon {
     this.conn?.send(frame);
   }
 
+  /** Frames of the agent turn handshake go out only on a welcomed connection (they are resent on the next welcome). */
+  private sendWelcomed(frame: DaemonFrame): void {
+    if (this.welcomed) this.send(frame);
+  }
+
   private onFrame(frame: ControlFrame): void {
     switch (frame.type) {
       case 'welcome': {
@@ -137,6 +166,7 @@ export class Daemon {
         this.heartbeat = setInterval(() => this.sendHeartbeat(), frame.heartbeatMs);
         this.conn?.welcomed?.(frame.heartbeatMs);
         this.flush(true);
+        for (const handle of this.runs.values()) if (!handle.finished) handle.welcomed?.();
         return;
       }
       case 'run.offer': {
@@ -152,6 +182,15 @@ export class Daemon {
         const busy = this.heldRuns.filter((r) => !r.finished).length;
         if (busy >= this.opts.slots) {
           this.send({ type: 'run.reject', runId: frame.runId, leaseEpoch: frame.leaseEpoch, reason: `no free slot (${busy}/${this.opts.slots} in use)` });
+          return;
+        }
+        if (frame.spec.kind === 'agent') {
+          // Accepted first: preparing the workspace takes a while; run.started follows when it is ready.
+          this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
+          const agent = this.agentRuns.start(frame.runId, frame.leaseEpoch, frame.spec);
+          this.runs.set(frame.runId, agent);
+          this.opts.log(`run ${frame.runId}: agent run for ${frame.spec.ticket.identifier} (${frame.spec.agent.adapter}) accepted`);
+          if (frame.spec.timeoutMs) setTimeout(() => agent.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
           return;
         }
         const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, frame.spec, this.limits, this.opts.self);
@@ -198,7 +237,20 @@ export class Daemon {
         }
         return;
       case 'run.input':
-        this.send({ type: 'error', code: 'unknown_type', message: 'command runs take no input', runId: frame.runId });
+        this.send({ type: 'error', code: 'unknown_type', message: 'runs take no input frames (agent runs get theirs with run.next)', runId: frame.runId });
+        return;
+      case 'run.next': {
+        const handle = this.runs.get(frame.runId);
+        if (!(handle instanceof AgentRunHandle) || handle.finished || handle.state.leaseEpoch !== frame.leaseEpoch) {
+          const why = !handle ? 'not held here' : !(handle instanceof AgentRunHandle) ? 'not an agent run' : handle.finished ? 'already ended' : 'stale lease epoch';
+          this.send({ type: 'error', code: handle && handle.state.leaseEpoch !== frame.leaseEpoch ? 'stale_lease' : 'unknown_run', message: `run.next for run ${frame.runId} refused: ${why}`, runId: frame.runId });
+          return;
+        }
+        handle.answer(frame);
+        return;
+      }
+      case 'workspace.remove':
+        void this.agentRuns.removeWorkspace(frame, this.heldRuns).then((reply) => this.send(reply));
         return;
     }
   }

@@ -4,19 +4,22 @@
  *   run            keep this machine connected (reverse WebSocket)
  *   stdio          speak the protocol on stdin/stdout (local and SSH machines)
  *   exec-wrapper   internal: the parent of one run's command
+ *   platform …     the agent's `openase` wrapper: comment, move, progress, create-child, show
  * Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { commandHelp, programHelp, type HelpCommand } from './cli-help.js';
 import { agentHome, credentialPath, readCredential, writeCredential } from './config.js';
 import { Daemon } from './daemon.js';
+import { platformMain } from './agent-runs/platform-command.js';
 import { execWrapper } from './runs/exec-wrapper.js';
 import { runReverse } from './transport/reverse.js';
 import { runStdio } from './transport/stdio.js';
 import { DAEMON_VERSION } from './version.js';
 
-type Spec = { usage: string; summary: string; options: Record<string, { type: 'string' | 'boolean'; description: string }> };
+type Spec = HelpCommand;
 
 const HOME_OPT = { home: { type: 'string' as const, description: 'state folder (default ~/.config/openase-agent, env OPENASE_AGENT_HOME)' } };
 const COMMANDS: Record<string, Spec> = {
@@ -38,27 +41,14 @@ const COMMANDS: Record<string, Spec> = {
     summary: 'speak the protocol as JSON lines on stdin/stdout (started by the control plane for local and SSH machines)',
     options: { ...HOME_OPT, slots: { type: 'string', description: 'how many runs at once (default 1)' }, labels: { type: 'string', description: 'comma-separated labels' } },
   },
+  platform: { usage: 'openase-agent platform <comment|move|progress|create-child|show> … (see `openase-agent platform --help`)', summary: 'platform commands for an agent (what the workspace’s `openase` wrapper runs)', options: {} },
   'exec-wrapper': { usage: 'openase-agent exec-wrapper RUNDIR', summary: 'internal: run one command detached, recording its exit status', options: {} },
 };
 
 const log = (line: string) => process.stderr.write(`[openase-agent] ${line}\n`);
 
 function help(): string {
-  return [
-    `openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`,
-    '',
-    'Usage: openase-agent <command> [options]',
-    '',
-    'Commands:',
-    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(13)} ${c.summary}`),
-    '',
-    'Run `openase-agent <command> --help` for its options.',
-  ].join('\n');
-}
-
-function commandHelp(spec: Spec): string {
-  const rows = Object.entries(spec.options).map(([n, o]) => `  --${n}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(22) + o.description);
-  return [spec.summary, '', `Usage: ${spec.usage}`, '', 'Options:', ...rows, '  -h, --help'.padEnd(22) + 'show this help'].join('\n');
+  return programHelp(`openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`, 'openase-agent <command> [options]', COMMANDS, 'Run `openase-agent <command> --help` for its options.');
 }
 
 class UsageError extends Error {}
@@ -129,6 +119,9 @@ export async function main(argv: string[]): Promise<number> {
   if (command === '--version') {
     process.stdout.write(`${DAEMON_VERSION}\n`);
     return 0;
+  }
+  if (command === 'platform') {
+    return platformMain(rest, { env: process.env, out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) });
   }
   const spec = COMMANDS[command];
   if (!spec) {

@@ -26,6 +26,10 @@ export function execWrapper(dir: string): void {
     write({ exitCode: null, signal: null, error: `the run spec is unreadable: ${(err as Error).message}` });
     return;
   }
+  if (spec.kind !== 'command') {
+    write({ exitCode: null, signal: null, error: `the exec wrapper runs command runs only, not ${spec.kind} runs` });
+    return;
+  }
   const out = fs.openSync(path.join(dir, 'stdout'), 'a');
   const errFd = fs.openSync(path.join(dir, 'stderr'), 'a');
   const [cmd, ...args] = spec.command;

@@ -127,7 +127,7 @@ export class Workspaces {
   }
 
   /** Removes the ticket's worktrees and workspace (the ticket reached a completed or canceled stage). */
-  async remove(identifier: string, repos: RepoSpec[]): Promise<void> {
+  async remove(identifier: string, repos: ReadonlyArray<Pick<RepoSpec, 'name' | 'url'>>): Promise<void> {
     for (const repo of repos) {
       const mirror = this.layout.mirror(repo.url);
       const worktreePath = this.layout.worktree(identifier, repo.name);

@@ -78,6 +78,8 @@ export const runTurnSchema = z.object({
   afterTurnFailed: z.boolean().default(false),
   /** Paths changed outside the harness' `paths` rules, with the rule each breaks. */
   pathViolations: z.array(z.object({ path: z.string().max(4096), rule: z.string().max(500) })).max(1000).default([]),
+  /** Per repository: the ticket branch's head after the turn's commit, and whether that head is on the remote. */
+  commits: z.array(z.object({ repo: z.string().max(100), branch: z.string().max(200), head: z.string().regex(/^[0-9a-f]{40,64}$/), pushed: z.boolean() })).max(20).default([]),
   /** The CLI stopped on a provider rate limit that said when to come back. */
   rateLimitResetAt: z.string().datetime().optional(),
   error: z.string().max(4000).optional(),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { RunEvent } from '@openase/shared';
 import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { writeSkills } from '../common/skills.js';
+import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
@@ -25,12 +26,8 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
   const mapper = new GeminiStreamMapper(workdir, existsSync);
   const turns = new TurnTracker(spec.maxTurns, onEvent);
   let resume = spec.resumeSessionId;
-  let current: CliProcess | undefined;
-  let interrupted = false;
-  let closed = false;
-  let firstTurn = true;
 
-  const runProcess = async (input: string): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess = async (_turn: number, input: string, control: TurnProcessControl): Promise<Omit<TurnOutcome, 'turn'>> => {
     let result: GeminiResult | undefined;
     let resetAt: string | undefined;
     let rateLimited = false;
@@ -54,9 +51,9 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
         if (mapped.result) result = mapped.result;
       },
     });
-    current = proc;
+    control.current = proc;
     const exit = await proc.exited;
-    current = undefined;
+    control.current = undefined;
     mapper.flushText().forEach(emit);
     if (mapper.sessionId) resume = mapper.sessionId;
     const usage = result?.usage ?? { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
@@ -70,35 +67,11 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
     const known = exit.code !== null ? GEMINI_EXIT_CODES[exit.code] : undefined;
     const detail = result?.error ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
     const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
-    const reason: TurnOutcome['reason'] = interrupted ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
+    const reason: TurnOutcome['reason'] = control.interrupted ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
     emit({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     emit({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, usage, ...(resetAt ? { resetAt } : {}), ...(resume ? { sessionId: resume } : {}) };
   };
 
-  return {
-    get sessionId() {
-      return resume;
-    },
-    async runTurn(input) {
-      const text = input ?? (firstTurn ? spec.prompt : undefined);
-      firstTurn = false;
-      if (text === undefined) return { turn: turns.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
-      if (closed) return { turn: turns.turn, ok: false, reason: 'interrupted', message: 'the session is closed' };
-      const started = turns.begin();
-      if (!('done' in started)) return started;
-      interrupted = false;
-      turns.finish(await runProcess(text));
-      return started.done;
-    },
-    async interrupt() {
-      interrupted = true;
-      await current?.stop();
-    },
-    async close() {
-      closed = true;
-      interrupted = true;
-      await current?.stop();
-    },
-  };
+  return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => resume, runProcess });
 }
