@@ -1,5 +1,167 @@
 /**
- * `openase-agent`: the worker-machine daemon. Its protocol, join flow and run supervisor are the
- * fleet capability, not yet built; this entry point only states that clearly.
+ * `openase-agent`: the worker-machine daemon.
+ *   join URL TOKEN [--name N] [--labels a,b] [--slots N] [--workdir DIR] [--run]
+ *   run            keep this machine connected (reverse WebSocket)
+ *   stdio          speak the protocol on stdin/stdout (local and SSH machines)
+ *   exec-wrapper   internal: the parent of one run's command
+ *   platform …     the agent's `openase` wrapper: comment, move, progress, create-child, show
+ * Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
-export const DAEMON_STATUS = 'not built yet: see docs/architecture.md (fleet)';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { commandHelp, programHelp, type HelpCommand } from './cli-help.js';
+import { agentHome, credentialPath, readCredential, writeCredential } from './config.js';
+import { Daemon } from './daemon.js';
+import { platformMain } from './agent-runs/platform-command.js';
+import { execWrapper } from './runs/exec-wrapper.js';
+import { runReverse } from './transport/reverse.js';
+import { runStdio } from './transport/stdio.js';
+import { DAEMON_VERSION } from './version.js';
+
+type Spec = HelpCommand;
+
+const HOME_OPT = { home: { type: 'string' as const, description: 'state folder (default ~/.config/openase-agent, env OPENASE_AGENT_HOME)' } };
+const COMMANDS: Record<string, Spec> = {
+  join: {
+    usage: 'openase-agent join URL TOKEN [--name N] [--labels a,b] [--slots N] [--workdir DIR] [--run]',
+    summary: 'exchange a join token (oaj_…) for this machine’s credential, stored with mode 0600',
+    options: {
+      name: { type: 'string', description: 'machine name (default: the hostname)' },
+      labels: { type: 'string', description: 'comma-separated labels' },
+      slots: { type: 'string', description: 'how many runs at once (default 1)' },
+      workdir: { type: 'string', description: 'where runs work (default: the state folder)' },
+      run: { type: 'boolean', description: 'stay connected afterwards (like `openase-agent run`)' },
+      ...HOME_OPT,
+    },
+  },
+  run: { usage: 'openase-agent run [--home DIR]', summary: 'connect to the control plane and take runs (reconnects on its own)', options: { ...HOME_OPT } },
+  stdio: {
+    usage: 'openase-agent stdio [--home DIR] [--slots N] [--labels a,b]',
+    summary: 'speak the protocol as JSON lines on stdin/stdout (started by the control plane for local and SSH machines)',
+    options: { ...HOME_OPT, slots: { type: 'string', description: 'how many runs at once (default 1)' }, labels: { type: 'string', description: 'comma-separated labels' } },
+  },
+  platform: { usage: 'openase-agent platform <comment|move|progress|create-child|show> … (see `openase-agent platform --help`)', summary: 'platform commands for an agent (what the workspace’s `openase` wrapper runs)', options: {} },
+  'exec-wrapper': { usage: 'openase-agent exec-wrapper RUNDIR', summary: 'internal: run one command detached, recording its exit status', options: {} },
+};
+
+const log = (line: string) => process.stderr.write(`[openase-agent] ${line}\n`);
+
+function help(): string {
+  return programHelp(`openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`, 'openase-agent <command> [options]', COMMANDS, 'Run `openase-agent <command> --help` for its options.');
+}
+
+class UsageError extends Error {}
+
+function slotsOf(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--slots must be a whole number from 1 to 1000, got "${value}"`);
+  return n;
+}
+const labelsOf = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+
+/** argv that runs this program again (the bundle, or the source entry under a loader). */
+function selfArgs(): string[] {
+  return [...process.execArgv, path.resolve(process.argv[1]!)];
+}
+
+async function startDaemon(home: string, slots: number, labels: string[]): Promise<Daemon> {
+  const daemon = new Daemon({ home, slots, labels, self: selfArgs(), log });
+  await daemon.start();
+  return daemon;
+}
+
+async function join(positionals: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
+  const [url, token] = positionals;
+  if (!url || !token) throw new UsageError('give the control plane URL and the join token: openase-agent join URL oaj_…');
+  const home = agentHome(values.home as string | undefined);
+  const body = { name: (values.name as string | undefined) ?? os.hostname().split('.')[0]!.replace(/[^A-Za-z0-9._-]/g, '-'), labels: labelsOf(values.labels as string | undefined), slots: slotsOf(values.slots as string | undefined, 1), hostname: os.hostname(), ...(values.workdir ? { workdir: path.resolve(values.workdir as string) } : {}) };
+  let res: Response;
+  try {
+    res = await fetch(`${url.replace(/\/+$/, '')}/agent/join`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch (err) {
+    log(`join: cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+    return 1;
+  }
+  const data = (await res.json().catch(() => ({}))) as { error?: { message: string }; credential?: string; machineId?: string; name?: string; labels?: string[]; slots?: number };
+  if (!res.ok || !data.credential) {
+    log(`join refused: ${data.error?.message ?? `HTTP ${res.status}`}`);
+    return 1;
+  }
+  const file = writeCredential(home, { url, credential: data.credential, machineId: data.machineId!, name: data.name!, labels: data.labels ?? [], slots: data.slots ?? body.slots, ...(body.workdir ? { workdir: body.workdir } : {}) });
+  process.stdout.write(`joined as machine ${data.name} (${data.slots} slot(s)); credential written to ${file} (mode 0600)\n`);
+  if (values.run) return run(home);
+  process.stdout.write('start the daemon with: openase-agent run\n');
+  return 0;
+}
+
+async function run(home: string): Promise<number> {
+  const cred = readCredential(home);
+  if (!cred) {
+    log(`no credential in ${credentialPath(home)}; join first: openase-agent join URL oaj_…`);
+    return 1;
+  }
+  const daemon = await startDaemon(home, cred.slots, cred.labels);
+  log(`machine ${cred.name}: connecting to ${cred.url} (${cred.slots} slot(s))`);
+  const reason = await runReverse(daemon, { url: cred.url, credential: cred.credential, log });
+  daemon.stop();
+  log(`stopped: ${reason}`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${help()}\n`);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${DAEMON_VERSION}\n`);
+    return 0;
+  }
+  if (command === 'platform') {
+    return platformMain(rest, { env: process.env, out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) });
+  }
+  const spec = COMMANDS[command];
+  if (!spec) {
+    log(`unknown command "${command}"; run \`openase-agent --help\``);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: { ...spec.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (values.help) {
+      process.stdout.write(`${commandHelp(spec)}\n`);
+      return 0;
+    }
+    const v = values as Record<string, string | boolean | undefined>;
+    switch (command) {
+      case 'join':
+        return await join(positionals, v);
+      case 'run':
+        return await run(agentHome(v.home as string | undefined));
+      case 'stdio': {
+        const daemon = await startDaemon(agentHome(v.home as string | undefined), slotsOf(v.slots as string | undefined, 1), labelsOf(v.labels as string | undefined));
+        await runStdio(daemon);
+        daemon.stop();
+        return 0;
+      }
+      case 'exec-wrapper':
+        if (!positionals[0]) throw new UsageError('give the run folder');
+        execWrapper(positionals[0]);
+        return -1; // keeps running until the command exits
+    }
+    return 2;
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      log(`${command}: ${(err as Error).message} (see \`openase-agent ${command} --help\`)`);
+      return 2;
+    }
+    log(`${command}: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exit(code);
+});

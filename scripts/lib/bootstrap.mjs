@@ -62,7 +62,18 @@ export function ensureInstalled() {
 
 export const bundlePath = path.join(root, 'control-plane', 'dist', 'openase.mjs');
 
+export const agentBundlePath = path.join(root, 'agent-daemon', 'dist', 'openase-agent.cjs');
+
+/** The daemon bundle (served at /agent/download, run as machine `local`, uploaded over SSH). */
+export function ensureAgentBuilt() {
+  const sources = Math.max(newestIn(path.join(root, 'agent-daemon', 'src')), newestIn(path.join(root, 'shared', 'src')), mtime(path.join(root, 'agent-daemon', 'build.mjs')));
+  if (mtime(agentBundlePath) >= sources) return;
+  log('building the agent daemon…');
+  run(process.execPath, [path.join(root, 'agent-daemon', 'build.mjs')]);
+}
+
 export function ensureBuilt() {
+  ensureAgentBuilt();
   const sources = Math.max(newestIn(path.join(root, 'control-plane', 'src')), newestIn(path.join(root, 'shared', 'src')), mtime(path.join(root, 'control-plane', 'build.mjs')));
   if (mtime(bundlePath) < sources) {
     log('building the control plane…');

@@ -10,3 +10,5 @@ export * from './domain/agents.js';
 export * from './domain/run-scopes.js';
 export * from './domain/workflows.js';
 export * from './protocol/agent-spec.js';
+export * from './domain/fleet-inputs.js';
+export * from './protocol/agent-run.js';

@@ -4,6 +4,7 @@
 import { activityRouter } from './routers/activity.js';
 import { liveRouter } from './routers/live.js';
 import { machinesRouter } from './routers/machines.js';
+import { runsRouter } from './routers/runs.js';
 import { authRouter, tokensRouter } from './routers/auth.js';
 import { projectsRouter, repositoriesRouter } from './routers/projects.js';
 import { statusesRouter } from './routers/statuses.js';
@@ -21,6 +22,7 @@ export const appRouter = router({
   comments: commentsRouter,
   activity: activityRouter,
   machines: machinesRouter,
+  runs: runsRouter,
   agents: agentsRouter,
   workflows: workflowsRouter,
   skills: skillsRouter,

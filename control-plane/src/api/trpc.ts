@@ -8,12 +8,15 @@ import { ZodError } from 'zod';
 import { isOpenaseError, unauthorized, type ErrorCode, type TokenScope } from '@openase/shared';
 import type { Actor, Deps } from '../kernel/context.js';
 import { requireScope } from '../auth/permissions.js';
+import { checkAgentAccess } from './agent-access.js';
 
 export interface ApiContext {
   deps: Deps;
   actor: Actor | null;
   /** Why authentication failed, when a credential was sent but refused. */
   authError?: string;
+  /** The fleet hub (sending to machines); absent where no server runs. */
+  fleet?: import('../fleet/hub.js').FleetHub;
 }
 
 type TrpcCode = TRPCError['code'];
@@ -83,10 +86,17 @@ const requireActor = t.middleware(({ ctx, next }) => {
 });
 
 function scoped(scope: TokenScope) {
-  return publicProcedure.use(requireActor).use(({ ctx, next }) => {
-    requireScope(ctx.actor, scope);
-    return next();
-  });
+  return publicProcedure
+    .use(requireActor)
+    .use(({ ctx, next }) => {
+      requireScope(ctx.actor, scope);
+      return next();
+    })
+    .use(async ({ ctx, path, getRawInput, next }) => {
+      // Run tokens (agents) reach only an allowlist of procedures, confined to their ticket.
+      if (ctx.actor.run) await checkAgentAccess(ctx.deps, ctx.actor, path, await getRawInput());
+      return next();
+    });
 }
 
 /** Queries: any authenticated caller whose token has `read`. */

@@ -5,6 +5,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { memberships, organizations, users } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
+import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 import { createSignInLink } from './sessions.js';
 
 export interface BootstrapResult {
@@ -19,7 +20,7 @@ export const DEFAULT_ORG_SLUG = 'default';
 export async function bootstrapInstance(deps: Deps): Promise<BootstrapResult> {
   return deps.db.transaction(async (tx) => {
     // Several control planes may start at once on one PostgreSQL: one bootstraps, the rest wait.
-    await tx.execute(sql`select pg_advisory_xact_lock(${0x0a5e_0002})`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${ADVISORY_LOCKS.bootstrap})`);
     const now = deps.clock.now();
     let [org] = await tx.select().from(organizations).where(eq(organizations.slug, DEFAULT_ORG_SLUG));
     if (!org) {

@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IdGenerator } from '../kernel/context.js';
 
-export type SecretKind = 'oat' /* API token */ | 'oas' /* browser session */ | 'osl' /* sign-in link */ | 'oaj' /* machine join token */ | 'oam' /* machine credential */;
+export type SecretKind = 'oat' /* API token */ | 'oas' /* browser session */ | 'osl' /* sign-in link */ | 'oaj' /* machine join token */ | 'oam' /* machine credential */ | 'oar' /* a run's agent token */;
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -10,13 +10,14 @@ import { ticketCommands } from './commands/tickets.js';
 import { authCommands, loginCommand, tokenCommands } from './commands/access.js';
 import { serveCommand } from './commands/serve.js';
 import { machineCommands } from './commands/machines.js';
+import { runCommands } from './commands/runs.js';
 import { agentCommands } from './commands/agents.js';
 import { workflowCommands } from './commands/workflows.js';
 import { skillCommands } from './commands/skills.js';
 import { VERSION } from '../version.js';
 import { isOpenaseError } from '@openase/shared';
 
-const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, agentCommands, workflowCommands, skillCommands, tokenCommands, authCommands];
+const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, runCommands, agentCommands, workflowCommands, skillCommands, tokenCommands, authCommands];
 const topLevel: Command[] = [serveCommand, loginCommand];
 
 function mainHelp(): string {

@@ -13,9 +13,9 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import postgres from 'postgres';
 import type { Database, DatabaseTarget } from './database.js';
+import { ADVISORY_LOCKS } from './advisory-locks.js';
 
-/** Arbitrary constant shared by every OpenASE process: the migration advisory lock key. */
-const MIGRATION_LOCK_KEY = 0x0a5e_0001;
+const MIGRATION_LOCK_KEY = ADVISORY_LOCKS.migrations;
 
 export async function runMigrations(database: Database, target: DatabaseTarget): Promise<void> {
   const migrationsFolder = findMigrationsFolder();

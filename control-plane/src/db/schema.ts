@@ -267,6 +267,8 @@ export const machines = pgTable(
     connectedAt: tstz('connected_at'),
     disconnectedAt: tstz('disconnected_at'),
     lastSeenAt: tstz('last_seen_at'),
+    /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
+    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null }>(),
     createdAt: createdAt(),
     revokedAt: tstz('revoked_at'),
   },
@@ -326,6 +328,16 @@ export const runs = pgTable(
     ackedSeq: integer('acked_seq').notNull().default(0),
     exitCode: integer('exit_code'),
     signal: text('signal'),
+    /** A cancel was asked for; the daemon is told (again on every reconnect) until the run ends. */
+    cancelRequestedAt: tstz('cancel_requested_at'),
+    /** The terminal state a requested stop ends in: canceled (a person, a move), timed_out, stalled, failed (budget). */
+    stopAs: text('stop_as', { enum: ['canceled', 'timed_out', 'stalled', 'failed'] }),
+    /** When the orchestrator applied the run's outcome to its ticket (retry, park); makes that once-only. */
+    settledAt: tstz('settled_at'),
+    /** When the daemon removed the ticket's workspace after the ticket was done (agent runs). */
+    workspaceRemovedAt: tstz('workspace_removed_at'),
+    /** The agent asked (with its run token) to move its ticket here; applied once the before_finish gate passes. */
+    finishRequestedStatusId: uuid('finish_requested_status_id'),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
@@ -491,4 +503,42 @@ export const skillVersions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('skill_versions_skill_version').on(t.skillId, t.version)],
+);
+
+/**
+ * A run's own `openase` token `oar_<id>_<secret>`: scoped to the run's ticket and the workflow's
+ * `scopes:`, valid only while the run is active (revoked when it ends, expired at the run's
+ * deadline). Only the SHA-256 of the secret is stored.
+ */
+export const runTokens = pgTable(
+  'run_tokens',
+  {
+    id: text('id').primaryKey(),
+    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    secretHash: text('secret_hash').notNull(),
+    /** Plain scopes from the run-token vocabulary (shared/src/domain/run-scopes.ts). */
+    scopes: text('scopes').array().notNull(),
+    /** Statuses the agent may move its ticket to: the workflow's finish statuses plus `tickets.move:<Status>` grants. */
+    moveToStatusIds: uuid('move_to_status_ids').array().notNull(),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [index('run_tokens_run').on(t.runId)],
+);
+
+/** Pull requests opened for a ticket's branch (GitHub), with their last known state. */
+export const pullRequests = pgTable(
+  'pull_requests',
+  {
+    id: uuid('id').primaryKey(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    repository: text('repository').notNull(),
+    branch: text('branch').notNull(),
+    number: integer('number').notNull(),
+    url: text('url').notNull(),
+    state: text('state').notNull(),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('pull_requests_ticket_repo').on(t.ticketId, t.repository)],
 );

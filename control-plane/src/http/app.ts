@@ -24,6 +24,8 @@ import { streamProjectActivity } from '../activity/stream.js';
 import { resolveProject } from '../projects/projects.js';
 import { CSRF_COOKIE, SESSION_COOKIE, authenticate, requireAuthenticated, unauthorizedResponse, type AuthVariables } from './authenticate.js';
 import { serveConsole } from './console.js';
+import type { FleetHub } from '../fleet/hub.js';
+import { mountAgentRoutes } from '../fleet/agent-routes.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -31,6 +33,10 @@ export interface AppOptions {
   databaseKind: string;
   /** Folder of the built web console; absent = a minimal page that says how to build it. */
   webDist?: string | null;
+  /** The fleet hub: daemons' WebSocket sessions; absent = no /agent/ws (domain-only tests). */
+  hub?: FleetHub;
+  /** Path of the built daemon bundle served at /agent/download. */
+  daemonBundle?: () => string | null;
 }
 
 export function createApp(opts: AppOptions) {
@@ -62,7 +68,11 @@ export function createApp(opts: AppOptions) {
   app.use('/api/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
   app.use('/trpc/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
   app.use('/auth/signout', authenticate(deps));
-  app.use('/api/*', requireAuthenticated);
+  app.use('/api/*', requireAuthenticated, async (c, next) => {
+    // Run tokens work only through the tRPC allowlist (api/agent-access.ts).
+    if (c.get('actor')?.run) return c.json({ error: { code: 'FORBIDDEN', message: 'a run token cannot call the HTTP API; use the openase wrapper in the workspace' } }, 403);
+    await next();
+  });
   app.use('/trpc/*', requireAuthenticated);
   app.use('/auth/signout', requireAuthenticated);
 
@@ -78,7 +88,7 @@ export function createApp(opts: AppOptions) {
     '/trpc/*',
     trpcServer({
       router: appRouter,
-      createContext: (_opts, c): ApiContext & Record<string, unknown> => ({ deps, actor: c.get('actor'), authError: c.get('authError') }),
+      createContext: (_opts, c): ApiContext & Record<string, unknown> => ({ deps, actor: c.get('actor'), authError: c.get('authError'), fleet: opts.hub }),
     }),
   );
 
@@ -117,6 +127,7 @@ export function createApp(opts: AppOptions) {
     const { machine, credential } = await redeemJoinToken(deps, m[1]!, parsed.data);
     return c.json({ machineId: machine.id, name: machine.name, labels: machine.labels, slots: machine.slots, credential });
   });
+  if (opts.hub) mountAgentRoutes(app, deps, opts.hub, opts.daemonBundle ?? (() => null));
   app.all('/agent/*', authenticate(deps), requireAuthenticated, (c) => c.json({ error: { code: 'NOT_FOUND', message: 'no such agent route' } }, 404));
 
   serveConsole(app, opts.webDist ?? null);

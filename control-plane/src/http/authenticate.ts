@@ -7,6 +7,7 @@ import { getCookie } from 'hono/cookie';
 import { isOpenaseError } from '@openase/shared';
 import type { Actor, Deps } from '../kernel/context.js';
 import { authenticateToken } from '../auth/tokens.js';
+import { authenticateRunToken } from '../auth/run-tokens.js';
 import { authenticateSession } from '../auth/sessions.js';
 
 export const SESSION_COOKIE = 'openase_session';
@@ -26,7 +27,8 @@ export function authenticate(deps: Deps): MiddlewareHandler<{ Variables: AuthVar
       if (header) {
         const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
         if (!m) throw new Error('the Authorization header must be "Bearer <token>"');
-        c.set('actor', await authenticateToken(deps, m[1]!));
+        const bearer = m[1]!;
+        c.set('actor', bearer.startsWith('oar_') ? await authenticateRunToken(deps, bearer) : await authenticateToken(deps, bearer));
       } else {
         const cookie = getCookie(c, SESSION_COOKIE);
         if (cookie) {

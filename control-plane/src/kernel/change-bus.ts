@@ -6,32 +6,57 @@
 import { EventEmitter } from 'node:events';
 import type { ActivityEntry } from '../activity/activity.js';
 
+/** A run stored events up to `ackedSeq` or changed state. */
+export interface RunChange {
+  runId: string;
+  ackedSeq: number;
+  state: string;
+}
+
 export interface ChangeBus {
   /** Delivers to local listeners and to the relay (other replicas), if one is attached. */
   publishActivity(entries: ActivityEntry[]): void;
   /** Delivers to local listeners only: for entries that arrived from another replica. */
   deliverActivity(entries: ActivityEntry[]): void;
   onActivity(listener: (entry: ActivityEntry) => void): () => void;
+  publishRun(change: RunChange): void;
+  deliverRun(change: RunChange): void;
+  onRun(listener: (change: RunChange) => void): () => void;
   /** Attaches the cross-replica relay; returns a function that detaches it. */
-  setRelay(relay: (entries: ActivityEntry[]) => void): () => void;
+  setRelay(relay: Relay): () => void;
+}
+
+export interface Relay {
+  activity(entries: ActivityEntry[]): void;
+  run(change: RunChange): void;
 }
 
 export function createChangeBus(): ChangeBus {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
-  let relay: ((entries: ActivityEntry[]) => void) | null = null;
+  let relay: Relay | null = null;
   const deliverActivity = (entries: ActivityEntry[]) => {
     for (const entry of entries) emitter.emit('activity', entry);
   };
+  const deliverRun = (change: RunChange) => emitter.emit('run', change);
   return {
     publishActivity(entries) {
       deliverActivity(entries);
-      if (entries.length) relay?.(entries);
+      if (entries.length) relay?.activity(entries);
     },
     deliverActivity,
     onActivity(listener) {
       emitter.on('activity', listener);
       return () => emitter.off('activity', listener);
+    },
+    publishRun(change) {
+      deliverRun(change);
+      relay?.run(change);
+    },
+    deliverRun,
+    onRun(listener) {
+      emitter.on('run', listener);
+      return () => emitter.off('run', listener);
     },
     setRelay(next) {
       relay = next;

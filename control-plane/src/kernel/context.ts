@@ -49,6 +49,17 @@ export interface Actor {
   scopes?: TokenScope[];
   /** The API token id, when one was used. */
   tokenId?: string;
+  /** Present for an agent calling with its run token: what that run may do, and on which ticket. */
+  run?: RunGrant;
+}
+
+/** The powers of a run token (see auth/run-tokens.ts and api/agent-access.ts). */
+export interface RunGrant {
+  runId: string;
+  ticketId: string;
+  projectId: string;
+  scopes: string[];
+  moveToStatusIds: string[];
 }
 
 export function systemActor(orgId: string, component = 'system'): Actor {

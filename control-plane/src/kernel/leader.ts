@@ -9,9 +9,9 @@
  */
 import postgres from 'postgres';
 import type { Database } from '../db/database.js';
+import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 
-/** The advisory lock key of the leader role (distinct from the migration lock). */
-export const LEADER_LOCK_KEY = 0x0a5e_0002;
+export const LEADER_LOCK_KEY = ADVISORY_LOCKS.leader;
 
 export interface Leadership {
   isLeader(): boolean;

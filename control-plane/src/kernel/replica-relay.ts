@@ -8,10 +8,12 @@
 import { inArray, asc } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { activity } from '../db/schema.js';
-import type { ChangeBus } from './change-bus.js';
+import type { ChangeBus, RunChange } from './change-bus.js';
 import type { PubSub } from './pubsub.js';
 
 export const ACTIVITY_CHANNEL = 'openase_activity';
+/** Run progress (`RunChange`, a few dozen bytes): followers of a run's transcript re-read from the database. */
+export const RUN_CHANNEL = 'openase_runs';
 /** Ids per notification: 200 × ~10 digits stays far below the payload limit. */
 const IDS_PER_NOTIFY = 200;
 
@@ -40,15 +42,30 @@ export async function relayActivityAcrossReplicas(opts: { bus: ChangeBus; pubsub
       .then((rows) => bus.deliverActivity(rows))
       .catch((err: Error) => opts.log?.(`could not load relayed activity: ${err.message}`));
   });
-  const detach = bus.setRelay((entries) => {
-    const ids = entries.map((e) => e.id);
-    for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
-      const notice: ActivityNotice = { o: replicaId, ids: ids.slice(i, i + IDS_PER_NOTIFY) };
-      pubsub.notify(ACTIVITY_CHANNEL, JSON.stringify(notice)).catch((err: Error) => opts.log?.(`could not relay activity to other replicas: ${err.message}`));
+  const stopListeningRuns = await pubsub.listen(RUN_CHANNEL, (payload) => {
+    try {
+      const notice = JSON.parse(payload) as { o: string; c: RunChange };
+      if (notice.o !== replicaId && typeof notice.c?.runId === 'string') bus.deliverRun(notice.c);
+    } catch {
+      opts.log?.(`ignored a malformed ${RUN_CHANNEL} notification`);
     }
+  });
+  const failed = (what: string) => (err: Error) => opts.log?.(`could not relay ${what} to other replicas: ${err.message}`);
+  const detach = bus.setRelay({
+    activity(entries) {
+      const ids = entries.map((e) => e.id);
+      for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
+        const notice: ActivityNotice = { o: replicaId, ids: ids.slice(i, i + IDS_PER_NOTIFY) };
+        pubsub.notify(ACTIVITY_CHANNEL, JSON.stringify(notice)).catch(failed('activity'));
+      }
+    },
+    run(change) {
+      pubsub.notify(RUN_CHANNEL, JSON.stringify({ o: replicaId, c: change })).catch(failed('run progress'));
+    },
   });
   return async () => {
     detach();
     await stopListening();
+    await stopListeningRuns();
   };
 }

@@ -29,6 +29,7 @@ export interface WorkflowFacts {
 }
 
 export interface MachineFacts {
+  id: string;
   name: string;
   labels: string[];
   /** CLI names found on the machine (its `clis` inventory). */

@@ -66,7 +66,7 @@ export async function loadPickupFacts(db: DbOrTx, clock: Clock, orgId: string, t
   const machineFacts = [];
   for (const m of machineRows) {
     const clis = Array.isArray(m.clis) ? (m.clis as Array<{ name?: unknown }>).flatMap((c) => (typeof c?.name === 'string' ? [c.name] : [])) : [];
-    machineFacts.push({ name: m.name, labels: m.labels, clis, connected: m.sessionId !== null, revoked: m.revokedAt !== null, slots: m.slots, activeRuns: await countActive(db, eq(runs.machineId, m.id)) });
+    machineFacts.push({ id: m.id, name: m.name, labels: m.labels, clis, connected: m.sessionId !== null, revoked: m.revokedAt !== null, slots: m.slots, activeRuns: await countActive(db, eq(runs.machineId, m.id)) });
   }
 
   return {

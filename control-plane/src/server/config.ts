@@ -15,13 +15,15 @@ export interface ServerConfig {
   databaseUrl: string | null;
   /** Public base URL printed in sign-in links and written to the local credentials. */
   publicUrl: string;
+  /** Register this host as machine `local` and run its daemon as a supervised child (default on). */
+  localMachine?: boolean;
 }
 
 export function openaseHome(env: NodeJS.ProcessEnv = process.env, flag?: string): string {
   return path.resolve(flag || env.OPENASE_HOME || path.join(os.homedir(), ".openase"));
 }
 
-export function resolveServerConfig(flags: { port?: string; host?: string; dataDir?: string; databaseUrl?: string }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function resolveServerConfig(flags: { port?: string; host?: string; dataDir?: string; databaseUrl?: string; localMachine?: boolean }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const rawPort = flags.port ?? env.OPENASE_PORT ?? String(DEFAULT_PORT);
   const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be a number from 0 to 65535, got "${rawPort}"`);
@@ -33,5 +35,6 @@ export function resolveServerConfig(flags: { port?: string; host?: string; dataD
     home: openaseHome(env, flags.dataDir),
     databaseUrl: flags.databaseUrl || env.DATABASE_URL || null,
     publicUrl: env.OPENASE_PUBLIC_URL ?? `http://${shownHost}:${port}`,
+    localMachine: flags.localMachine ?? env.OPENASE_LOCAL_MACHINE !== '0',
   };
 }

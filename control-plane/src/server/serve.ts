@@ -21,6 +21,9 @@ import { readCredentials, writeCredentials } from './credentials.js';
 import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js';
+import { startFleet, type Fleet } from '../fleet/start.js';
+import { startLeaderElection } from '../kernel/leader.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
 
 export interface RunningServer {
   url: string;
@@ -28,6 +31,8 @@ export interface RunningServer {
   database: Database;
   deps: Deps;
   firstSignInUrl: string | null;
+  fleet: Fleet;
+  orchestrator: Orchestrator;
   close(): Promise<void>;
 }
 
@@ -48,8 +53,9 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
   const stopRelay = database.kind === 'postgres' ? await relayActivityAcrossReplicas({ bus: deps.bus, pubsub: createPubSub(database), db: deps.db, replicaId, log }) : async () => {};
   try {
     const boot = await bootstrapInstance(deps);
-    const app = createApp({ deps, version: VERSION, databaseKind: database.kind, webDist: findWebDist() });
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+    const fleet = await startFleet(deps, config, log);
+    const app = createApp({ deps, version: VERSION, databaseKind: database.kind, webDist: findWebDist(), hub: fleet.hub, daemonBundle: fleet.daemonBundle });
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: fleet.websocketServer } });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -57,8 +63,14 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     const port = (server.address() as AddressInfo).port;
     const url = config.publicUrl.replace(/:(\d+)$/, `:${port}`);
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
+    // Periodic work (timeouts, stalls, due retries) runs on one replica; dispatch reacts on all.
+    const leadership = await startLeaderElection(database, { log });
+    const orchestrator = new Orchestrator(deps, fleet.hub, { platformUrl: url, isLeader: leadership.isLeader, log });
+    fleet.hub.setAgentRuns(orchestrator.hooks);
+    orchestrator.start();
     const firstSignInUrl = boot.firstSignInCode ? `${url}/auth/signin?code=${boot.firstSignInCode}` : null;
     log(`OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`);
+    await fleet.afterListen(url, boot.orgId);
     if (firstSignInUrl) log(`first start: sign in as admin with this one-time link (valid 24 h):\n  ${firstSignInUrl}`);
     return {
       url,
@@ -66,7 +78,12 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       database,
       deps,
       firstSignInUrl,
+      fleet,
+      orchestrator,
       async close() {
+        await orchestrator.stop();
+        await leadership.stop();
+        await fleet.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

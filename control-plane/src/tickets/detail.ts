@@ -1,6 +1,6 @@
 /** The full view of one ticket, as `ticket show` and the ticket drawer present it. */
-import { eq, inArray } from 'drizzle-orm';
-import { projects, statuses, tickets } from '../db/schema.js';
+import { desc, eq, inArray } from 'drizzle-orm';
+import { machines, projects, pullRequests, runs, statuses, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { listActivity } from '../activity/activity.js';
 import { listComments } from './comments.js';
@@ -9,12 +9,20 @@ import { resolveTicket } from './tickets.js';
 
 export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
   const ticket = await resolveTicket(db, orgId, ref);
-  const [[project], [status], relations, comments, activity] = await Promise.all([
+  const [[project], [status], relations, comments, activity, runRows, pulls] = await Promise.all([
     db.select({ id: projects.id, slug: projects.slug, name: projects.name }).from(projects).where(eq(projects.id, ticket.projectId)),
     db.select().from(statuses).where(eq(statuses.id, ticket.statusId)),
     ticketRelations(db, ticket.id),
     listComments(db, ticket.id),
     listActivity(db, { projectId: ticket.projectId, ticketId: ticket.id, limit: 500 }),
+    db
+      .select({ id: runs.id, state: runs.state, stateReason: runs.stateReason, attempt: runs.attempt, machine: machines.name, costUsd: runs.costUsd, inputTokens: runs.inputTokens, outputTokens: runs.outputTokens, createdAt: runs.createdAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt })
+      .from(runs)
+      .leftJoin(machines, eq(machines.id, runs.machineId))
+      .where(eq(runs.ticketId, ticket.id))
+      .orderBy(desc(runs.createdAt))
+      .limit(100),
+    db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id)),
   ]);
   const related = [...relations.blockedBy, ...relations.blocks, ...relations.children];
   const statusIds = [...new Set(related.map((r) => r.statusId))];
@@ -40,6 +48,9 @@ export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
     blocks: relations.blocks.map(describe),
     comments,
     activity,
+    /** Newest first. */
+    runs: runRows,
+    pullRequests: pulls,
   };
 }
 export type TicketDetail = Awaited<ReturnType<typeof ticketDetail>>;

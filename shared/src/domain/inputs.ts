@@ -154,3 +154,6 @@ export const machineJoinInput = z.object({
   hostname: z.string().max(255).optional(),
 });
 export type MachineJoinInput = z.input<typeof machineJoinInput>;
+
+/** Try a parked or waiting ticket again now. */
+export const ticketRetryInput = z.object({ ticket: ticketRefSchema });

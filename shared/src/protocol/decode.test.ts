@@ -21,7 +21,8 @@ describe('protocol frame decoding', () => {
     expect(decodeDaemon(JSON.stringify(hello))).toMatchObject({ ok: true, frame: { type: 'hello', slots: 2 } });
     const events = { type: 'run.events', runId: 'r1', leaseEpoch: 1, events: [{ seq: 1, ts: 0, event: { type: 'output', stream: 'stdout', text: 'x' } }] };
     expect(decodeDaemon(JSON.stringify(events)).ok).toBe(true);
-    const offer = { type: 'run.offer', runId: 'r1', leaseEpoch: 3, spec: { command: ['echo', 'hi'] } };
+    const offer = { type: 'run.offer', runId: 'r1', leaseEpoch: 3, spec: { kind: 'command', command: ['echo', 'hi'] } };
+    expect(decodeFrame(controlFrameSchema, JSON.stringify({ ...offer, spec: { command: ['x'] } }), CONTROL_FRAME_TYPES)).toMatchObject({ ok: false, message: expect.stringMatching(/spec/) });
     expect(decodeFrame(controlFrameSchema, JSON.stringify(offer), CONTROL_FRAME_TYPES).ok).toBe(true);
   });
 

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { sequencedRunEventSchema } from '../events/run-events.js';
+import { agentJobSpecSchema, runGateSchema, runNextSchema, runTurnSchema, workspaceRemovedSchema, workspaceRemoveSchema } from './agent-run.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts (bytes of UTF-8 JSON). `ws` would default to 100 MiB. */
@@ -26,7 +27,7 @@ export const CLOSE_CODES = {
   badFrame: 4400,
 } as const;
 
-export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'unsupported_version', 'internal'] as const;
+export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'events_missing', 'not_ready', 'no_free_slot', 'unsupported_version', 'internal'] as const;
 
 const id = z.string().min(1).max(100);
 const leaseEpoch = z.number().int().min(1);
@@ -44,7 +45,8 @@ export const helloSchema = z.object({
   labels: z.array(label).max(50),
   slots: z.number().int().min(1).max(1000),
   clis: z.array(cliInfoSchema).max(50),
-  running: z.array(z.object({ runId: id, leaseEpoch, lastSeq: z.number().int().min(0) })).max(1000),
+  /** Runs the daemon still holds: running, or finished but not yet acknowledged as closed. */
+  running: z.array(z.object({ runId: id, leaseEpoch, lastSeq: z.number().int().min(0), finished: z.boolean().optional() })).max(1000),
 });
 
 export const welcomeSchema = z.object({
@@ -66,13 +68,17 @@ export const heartbeatSchema = z.object({
   runs: z.array(z.object({ runId: id, leaseEpoch })).max(1000),
 });
 
-export const runSpecSchema = z.object({
-  /** A plain command (argv) for hand-started runs; agent runs add their adapter spec later. */
+/** A plain command (argv) started by hand. Agent runs: `agentJobSpecSchema` (agent-run.ts). */
+export const commandRunSpecSchema = z.object({
+  kind: z.literal('command'),
   command: z.array(z.string().max(100_000)).min(1).max(1000),
   cwd: z.string().max(4096).optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(100_000)).optional(),
   timeoutMs: z.number().int().min(1).optional(),
 });
+/** What a run executes, discriminated on `kind`. */
+export const runSpecSchema = z.discriminatedUnion('kind', [commandRunSpecSchema, agentJobSpecSchema]);
+export type RunSpec = z.infer<typeof runSpecSchema>;
 
 export const runOfferSchema = z.object({ type: z.literal('run.offer'), runId: id, leaseEpoch, spec: runSpecSchema });
 export const runAcceptSchema = z.object({ type: z.literal('run.accept'), runId: id, leaseEpoch });
@@ -86,7 +92,10 @@ export const runEventsSchema = z.object({
   leaseEpoch,
   events: z.array(sequencedRunEventSchema).min(1).max(10_000),
 });
-export const runAckSchema = z.object({ type: z.literal('run.ack'), runId: id, ackedSeq: z.number().int().min(0) });
+/** `closed: true` = the control plane has recorded the run's end; the daemon may delete its spool. */
+export const runAckSchema = z.object({ type: z.literal('run.ack'), runId: id, ackedSeq: z.number().int().min(0), closed: z.boolean().optional() });
+/** The daemon started the run's process (accepted → running). */
+export const runStartedSchema = z.object({ type: z.literal('run.started'), runId: id, leaseEpoch, pid: z.number().int().min(1).optional() });
 export const runFinishedSchema = z.object({
   type: z.literal('run.finished'),
   runId: id,
@@ -109,12 +118,16 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   heartbeatSchema,
   runAcceptSchema,
   runRejectSchema,
+  runStartedSchema,
   runEventsSchema,
   runFinishedSchema,
+  runTurnSchema,
+  runGateSchema,
+  workspaceRemovedSchema,
   errorFrameSchema,
 ]);
 /** Frames the control plane sends. */
-export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runAckSchema, errorFrameSchema]);
+export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runAckSchema, runNextSchema, workspaceRemoveSchema, errorFrameSchema]);
 
 export type DaemonFrame = z.infer<typeof daemonFrameSchema>;
 export type ControlFrame = z.infer<typeof controlFrameSchema>;

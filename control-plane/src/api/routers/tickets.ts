@@ -7,6 +7,7 @@ import {
   ticketLinkInput,
   ticketListInput,
   ticketMoveInput,
+  ticketRetryInput,
   ticketRefSchema,
   ticketUpdateInput,
   ticketProgressInput,
@@ -15,6 +16,8 @@ import { addComment, commentHistory, editComment } from '../../tickets/comments.
 import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
 import { ticketDetail } from '../../tickets/detail.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
+import { agentMoveTicket, type AgentMoveResult } from '../../orchestrator/agent-moves.js';
+import { retryTicket } from '../../tickets/retry.js';
 import { whyTicket } from '../../orchestrator/pickup-facts.js';
 import { reportProgress } from '../../tickets/progress.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
@@ -24,7 +27,8 @@ export const ticketsRouter = router({
   show: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(({ ctx, input }) => ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket)),
   create: writeProcedure.input(ticketCreateInput).mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
   update: writeProcedure.input(ticketUpdateInput).mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
-  move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }) => moveTicket(ctx.deps, ctx.actor, input)),
+  move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }): Promise<AgentMoveResult> => (ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input))),
+  retry: writeProcedure.input(ticketRetryInput).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
   archive: writeProcedure.input(ticketArchiveInput).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),

@@ -1,6 +1,6 @@
 import { JSON_OPTION, UsageError, listOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
-import { printJson, printTable } from '../output.js';
+import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './access.js';
 
 export const machineCommands: CommandGroup = {
@@ -36,18 +36,43 @@ export const machineCommands: CommandGroup = {
     },
     {
       name: 'list',
-      summary: 'list machines',
+      summary: 'the fleet view: status, slots used/total, CLIs of every machine',
       usage: 'openase machine list [--json]',
       options: { ...JSON_OPTION },
       async run(args, io) {
-        const machines = await apiClientFromEnv(io.env).machines.list.query();
-        if (args.values.json) return printJson(io, machines);
+        const fleet = await apiClientFromEnv(io.env).machines.list.query();
+        if (args.values.json) return printJson(io, fleet);
         printTable(
           io,
-          ['NAME', 'KIND', 'SLOTS', 'LABELS', 'LAST SEEN', 'STATE'],
-          machines.map((m) => [m.name, m.kind, m.slots, m.labels.join(','), m.lastSeenAt ?? 'never', m.revokedAt ? 'revoked' : 'registered']),
+          ['NAME', 'KIND', 'STATUS', 'SLOTS', 'LABELS', 'CLIS', 'LAST SEEN'],
+          fleet.machines.map((m) => [m.name, m.kind, m.status, `${m.slots.used}/${m.slots.total}`, m.labels.join(','), describeClis(m.clis), m.lastSeenAt ?? 'never']),
           'no machines; add one with `openase machine join-token create`',
         );
+        const t = fleet.totals;
+        io.out(`${t.online}/${t.machines} machine(s) online; slots used ${t.slotsUsed}, free ${t.slotsFree}`);
+      },
+    },
+    {
+      name: 'show',
+      summary: 'one machine of the fleet view',
+      usage: 'openase machine show NAME [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const m = await apiClientFromEnv(io.env).machines.show.query({ name: requirePositional(args, 0, 'machine NAME') });
+        if (args.values.json) return printJson(io, m);
+        printFields(io, [
+          ['name', m.name],
+          ['kind', m.kind],
+          ['status', m.status],
+          ['slots', `${m.slots.used}/${m.slots.total} used`],
+          ['labels', m.labels.join(', ')],
+          ['runs', m.runningRuns.join(', ') || 'none'],
+          ['clis', describeClis(m.clis)],
+          ['host', `${m.hostname ?? '?'} (${m.os ?? '?'}/${m.arch ?? '?'})`],
+          ['daemon', m.daemonVersion ?? '?'],
+          ['last seen', m.lastSeenAt ? String(m.lastSeenAt) : 'never'],
+          ...(m.ssh ? ([['ssh', `${m.ssh.user}@${m.ssh.host}:${m.ssh.port}`], ['host key', m.ssh.fingerprint ?? `NOT TRUSTED (seen ${m.ssh.seenFingerprint ?? 'nothing yet'}); run \`openase machine trust ${m.name}\``]] as Array<[string, string]>) : []),
+        ]);
       },
     },
     {
@@ -63,3 +88,8 @@ export const machineCommands: CommandGroup = {
     },
   ],
 };
+
+function describeClis(clis: unknown): string {
+  if (!Array.isArray(clis) || clis.length === 0) return 'none';
+  return (clis as Array<{ name: string; version: string | null }>).map((c) => `${c.name} ${c.version ?? '?'}`).join(', ');
+}

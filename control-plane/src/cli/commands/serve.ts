@@ -15,6 +15,7 @@ export const serveCommand: Command = {
     host: { type: 'string', description: 'interface to listen on (default 0.0.0.0)' },
     'data-dir': { type: 'string', value: 'DIR', description: 'state folder: embedded database, credentials (default ~/.openase)' },
     'database-url': { type: 'string', value: 'URL', description: 'PostgreSQL URL instead of the embedded database' },
+    'no-local-machine': { type: 'boolean', description: 'do not register this host as machine `local` (env OPENASE_LOCAL_MACHINE=0)' },
   },
   async run(args, io) {
     const config = resolveServerConfig(
@@ -23,6 +24,7 @@ export const serveCommand: Command = {
         host: stringOption(args.values.host),
         dataDir: stringOption(args.values['data-dir']),
         databaseUrl: stringOption(args.values['database-url']),
+        ...(args.values['no-local-machine'] ? { localMachine: false } : {}),
       },
       io.env,
     );

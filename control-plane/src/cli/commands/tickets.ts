@@ -120,12 +120,19 @@ export const ticketCommands: CommandGroup = {
           ['blocked by', t.blockedBy.map((b) => `${b.identifier} (${b.status})`).join(', ')],
           ['blocks', t.blocks.map((b) => b.identifier).join(', ')],
           ['cost', `$${t.costUsd.toFixed(4)}${t.budgetUsd !== null ? ` of $${t.budgetUsd} budget` : ''}`],
+          ['tokens', `${t.inputTokens} in, ${t.outputTokens} out, ${t.cachedTokens} cached`],
+          ['attempts', `${t.attemptCount}${t.parkedReason ? ` (parked: ${t.parkedReason})` : t.nextRetryAt ? ` (retry at ${new Date(t.nextRetryAt).toISOString()})` : ''}`],
           ['archived', t.archivedAt ? String(t.archivedAt) : 'no'],
         ]);
         if (t.description) io.out(`\n${t.description}`);
         if (t.comments.length) {
           io.out('\nComments:');
           for (const c of t.comments) io.out(`  [${c.id.slice(0, 8)}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+        }
+        for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
+        if (t.runs.length) {
+          io.out('\nRuns:');
+          for (const r of t.runs) io.out(`  ${r.id.slice(0, 8)}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`);
         }
         io.out('\nActivity:');
         for (const a of t.activity) io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
@@ -161,6 +168,17 @@ export const ticketCommands: CommandGroup = {
         const ticket = await apiClientFromEnv(io.env).tickets.move.mutate({ ticket: requirePositional(args, 0, 'TICKET identifier'), status: requirePositional(args, 1, 'STATUS') });
         if (args.values.json) return printJson(io, ticket);
         io.out(`moved ${ticket.identifier} to ${requirePositional(args, 1, 'STATUS')}`);
+      },
+    },
+    {
+      name: 'retry',
+      summary: 'try a parked or waiting ticket again now (attempts start over)',
+      usage: 'openase ticket retry TICKET [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const ticket = await apiClientFromEnv(io.env).tickets.retry.mutate({ ticket: requirePositional(args, 0, 'TICKET identifier') });
+        if (args.values.json) return printJson(io, ticket);
+        io.out(`${ticket.identifier} will be picked up again as soon as its gates allow (see \`openase ticket why ${ticket.identifier}\`)`);
       },
     },
     {

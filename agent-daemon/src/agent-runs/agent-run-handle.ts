@@ -1,0 +1,211 @@
+/**
+ * One agent run as the daemon holds it, in `<home>/runs/<runId>/` like a command run: `spec.json`,
+ * `state.json` (kind `agent`) and the same durable event spool, so the daemon sends, acknowledges
+ * and finishes it exactly like a command run (one event pipeline). It is also the supervisor's
+ * port to the control plane: the turn handshake (`run.turn` / `run.gate` wait for `run.next`),
+ * resent after a reconnect until answered.
+ *
+ * A daemon restart cannot re-attach an agent run: the CLI's pipes died with the old daemon. The
+ * restarted daemon reports such a run as ended (exit code null, reason `daemon_restarted`) with an
+ * error event naming the CLI session id; the control plane retries the ticket and resumes that session.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AgentJobSpec, DaemonFrame, RunEvent, RunGateFrame, RunNextFrame, RunTurnFrame } from '@openase/shared';
+import type { HeldRun, RunEnd } from '../runs/held-run.js';
+import { Spool, type SpoolLimits } from '../runs/spool.js';
+
+export interface AgentRunState {
+  kind: 'agent';
+  runId: string;
+  leaseEpoch: number;
+  createdAt: number;
+  ticket: string;
+  /** The CLI's session id once known: a run cut short by a daemon restart is resumed with it. */
+  sessionId?: string;
+  stopReason?: 'canceled' | 'timeout' | null;
+  end?: RunEnd | null;
+}
+
+export interface AgentRunLink {
+  /** Sends a frame if the connection is welcomed (otherwise it is resent on the next welcome). */
+  send(frame: DaemonFrame): void;
+  /** Sends spooled events now (before a frame that refers to them). */
+  flush(): void;
+  log(line: string): void;
+}
+
+type Question = Omit<RunTurnFrame, 'type' | 'runId' | 'leaseEpoch' | 'lastSeq'> & { type: 'run.turn' } | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
+
+export const DAEMON_RESTARTED = 'daemon_restarted';
+
+export class AgentRunHandle implements HeldRun {
+  sentSeq = 0;
+  ackedSeq = 0;
+  readonly spool: Spool;
+  private dirty = false;
+  private discarded = false;
+  private question: { frame: RunTurnFrame | RunGateFrame; resolve: (next: RunNextFrame | null) => void } | null = null;
+  private readonly stopListeners: Array<(graceMs: number) => void> = [];
+  private readonly abandonListeners: Array<() => void> = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly state: AgentRunState,
+    limits: SpoolLimits,
+    private readonly link: AgentRunLink | null,
+  ) {
+    this.spool = Spool.open(path.join(dir, 'spool.jsonl'), limits);
+  }
+
+  static create(runsDir: string, runId: string, leaseEpoch: number, spec: AgentJobSpec, limits: SpoolLimits, link: AgentRunLink): AgentRunHandle {
+    const dir = path.join(runsDir, runId);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ ...spec, platform: { ...spec.platform, token: '(not kept on disk)' } }), { mode: 0o600 });
+    const handle = new AgentRunHandle(dir, { kind: 'agent', runId, leaseEpoch, createdAt: Date.now(), ticket: spec.ticket.identifier }, limits, link);
+    handle.saveState();
+    return handle;
+  }
+
+  /** Re-opens an agent run left by an earlier daemon (null for other folders); an unfinished one is ended. */
+  static reopen(dir: string, limits: SpoolLimits): AgentRunHandle | null {
+    let state: AgentRunState;
+    try {
+      state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as AgentRunState;
+    } catch {
+      return null;
+    }
+    if (state.kind !== 'agent') return null;
+    const handle = new AgentRunHandle(dir, state, limits, null);
+    if (!state.end) {
+      const resume = state.sessionId ? ` The ticket's next run can resume the CLI session ${state.sessionId}.` : '';
+      handle.emit({ type: 'error', fatal: true, code: DAEMON_RESTARTED, message: `the daemon restarted during this agent run; the agent CLI cannot be re-attached (its pipes are gone), so the run ends here.${resume}` });
+      handle.end({ exitCode: null, reason: DAEMON_RESTARTED });
+    }
+    return handle;
+  }
+
+  get runId(): string {
+    return this.state.runId;
+  }
+  get leaseEpoch(): number {
+    return this.state.leaseEpoch;
+  }
+  get finished(): boolean {
+    return !!this.state.end;
+  }
+  get stopReason(): 'canceled' | 'timeout' | null {
+    return this.state.stopReason ?? null;
+  }
+
+  saveState(): void {
+    const file = path.join(this.dir, 'state.json');
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.state));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  /** Spools one event (durably, before it is sent). */
+  emit(event: RunEvent): void {
+    if (this.discarded || this.finished) return;
+    this.spool.append([{ event, o: this.spool.cursor.o }], { force: event.type === 'error' });
+    this.dirty = true;
+  }
+
+  poll(): boolean {
+    const dirty = this.dirty;
+    this.dirty = false;
+    return dirty;
+  }
+
+  started(): void {
+    this.link?.send({ type: 'run.started', runId: this.runId, leaseEpoch: this.leaseEpoch, pid: process.pid });
+  }
+
+  rememberSession(sessionId: string | undefined): void {
+    if (!sessionId || sessionId === this.state.sessionId) return;
+    this.state.sessionId = sessionId;
+    this.saveState();
+  }
+
+  /**
+   * Sends `run.turn` or `run.gate` (after every event so far) and waits for the `run.next` that
+   * answers it; null when the run was stopped meanwhile.
+   */
+  ask(question: Question): Promise<RunNextFrame | null> {
+    if (this.stopReason || this.discarded) return Promise.resolve(null);
+    this.link?.flush();
+    const frame = question.type === 'run.turn' ? { ...question, runId: this.runId, leaseEpoch: this.leaseEpoch, lastSeq: this.spool.lastSeq } : { ...question, runId: this.runId, leaseEpoch: this.leaseEpoch };
+    return new Promise((resolve) => {
+      this.question = { frame, resolve };
+      this.link?.send(frame);
+    });
+  }
+
+  /**
+   * A `run.next` from the control plane. Answers are idempotent and may repeat (a resent question
+   * is answered again): one that answers no open question is ignored. While a gate waits, a
+   * `finish` can only be a repeated answer to the turn before it, so it is ignored too.
+   */
+  answer(next: RunNextFrame): boolean {
+    const q = this.question;
+    if (!q || q.frame.turn !== next.turn || (q.frame.type === 'run.gate' && next.action === 'finish')) {
+      this.link?.log(`run ${this.runId}: ignoring run.next ${next.action} for turn ${next.turn} (no open question for it)`);
+      return false;
+    }
+    this.question = null;
+    q.resolve(next);
+    return true;
+  }
+
+  welcomed(): void {
+    if (this.question) this.link?.send(this.question.frame);
+  }
+
+  onStop(listener: (graceMs: number) => void): void {
+    this.stopListeners.push(listener);
+  }
+
+  stop(reason: 'canceled' | 'timeout', graceMs: number): void {
+    if (this.finished || this.stopReason) return;
+    this.state.stopReason = reason;
+    this.saveState();
+    const q = this.question;
+    this.question = null;
+    q?.resolve(null);
+    for (const listener of this.stopListeners) listener(graceMs);
+  }
+
+  /** Records the run's end; the daemon sends `run.finished` once every event is acknowledged. */
+  end(result: { exitCode: number | null; reason?: string }): void {
+    if (this.finished || this.discarded) return;
+    const dropped = this.spool.cursor.d;
+    if (dropped.events > 0) {
+      const message = `the run exceeded its event cap: ${dropped.events} event(s) (${dropped.bytes} bytes) after the cap were not kept`;
+      this.spool.append([{ event: { type: 'truncation', droppedEvents: dropped.events, droppedBytes: dropped.bytes, message }, o: this.spool.cursor.o }], { force: true });
+    }
+    this.state.end = { exitCode: result.exitCode, signal: null, ...(result.reason ? { reason: result.reason.slice(0, 1000) } : {}), lastSeq: this.spool.lastSeq };
+    this.saveState();
+    this.dirty = true;
+    this.link?.flush();
+  }
+
+  onAbandon(listener: () => void): void {
+    this.abandonListeners.push(listener);
+  }
+
+  /**
+   * The daemon is exiting: stop the CLI (nobody could talk to it any more) but record nothing,
+   * so the next daemon reports the run as cut short by the restart.
+   */
+  abandon(): void {
+    if (this.finished || this.discarded) return;
+    this.discarded = true;
+    for (const listener of this.abandonListeners) listener();
+  }
+
+  remove(): void {
+    this.discarded = true;
+    this.stop('canceled', 0);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

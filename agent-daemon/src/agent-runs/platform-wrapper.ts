@@ -1,0 +1,29 @@
+/**
+ * The agent's door to the platform: `<workspace>/.openase/bin/openase`, a sh script that execs the
+ * daemon's own bundle with `platform "$@"` (see platform-command.ts). Absolute paths only: some
+ * CLIs run commands through a login shell that resets PATH (Codex uses `bash -lc`), so the harness
+ * tells the agent the wrapper's absolute path; `.openase/bin` is also put first on the agent's PATH.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Single-quotes a word for sh: nothing inside is interpreted. */
+export function shQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Writes (or rewrites) the wrapper under `privateDir/bin` with mode 0755 and returns its path.
+ * `program` is the argv that starts the daemon: node's path, then its arguments (the bundle).
+ */
+export function writePlatformWrapper(privateDir: string, program: readonly string[]): string {
+  if (!program.length || !program.every((p, i) => i > 0 || path.isAbsolute(p))) throw new Error('the platform wrapper needs an absolute program path');
+  const bin = path.join(privateDir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  const file = path.join(bin, 'openase');
+  const script = ['#!/bin/sh', '# OpenASE platform commands for the agent (written by openase-agent; see `openase --help`).', `exec ${program.map(shQuote).join(' ')} platform "$@"`, ''].join('\n');
+  fs.writeFileSync(`${file}.tmp`, script, { mode: 0o755 });
+  fs.chmodSync(`${file}.tmp`, 0o755);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}

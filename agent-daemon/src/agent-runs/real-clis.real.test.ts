@@ -1,0 +1,113 @@
+/**
+ * Agent runs with the REAL agent CLIs (pinned, installed on demand by the adapters' installer) on
+ * the real daemon process, against the in-repo scripted model servers: in one turn the CLI reaches
+ * the platform through the `openase` wrapper from its shell tool, writes a file in the prepared
+ * worktree with its own file tool, and the daemon commits and pushes it and reports the turn with
+ * the CLI's session id.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ticketBranchName, type AgentJobSpec } from '@openase/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDaemonBundle, startDaemon, type DaemonUnderTest } from '../../test-support/daemon-process.js';
+import { startFakeModelServer, type FakeModelServer, type FakeStep } from '../../test-support/fake-models/index.js';
+import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
+import { ensureCli } from '../../test-support/real-clis.js';
+import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
+
+let bundle: string;
+let server: FakeModelServer;
+let platform: TrpcRecorder;
+const cleanups: Array<() => void | Promise<void>> = [];
+
+beforeAll(async () => {
+  bundle = await buildDaemonBundle();
+  server = await startFakeModelServer();
+  platform = await startTrpcRecorder();
+}, 120_000);
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+  await server?.close();
+  await platform?.close();
+});
+
+interface Case {
+  identifier: string;
+  agent: (script: string) => AgentJobSpec['agent'];
+  /** The model's steps; `worktree` is where the ticket's worktree will be. */
+  steps: (worktree: string) => FakeStep[];
+}
+
+async function oneTurn(c: Case): Promise<{ daemon: DaemonUnderTest; remote: TestRemote; spec: AgentJobSpec; runId: string }> {
+  const remote = createTestRemote();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-real-'));
+  const daemon = await startDaemon({ bundle, home });
+  cleanups.push(async () => {
+    if (daemon.child.exitCode === null) await daemon.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+    remote.cleanup();
+  });
+  const title = 'Say hello';
+  server.setScript(c.identifier, { steps: c.steps(path.join(home, 'workspaces', 'tickets', c.identifier, 'app')) });
+  const spec: AgentJobSpec = {
+    kind: 'agent',
+    ticket: { id: `t-${c.identifier}`, identifier: c.identifier, title, branch: ticketBranchName(c.identifier, title) },
+    project: { slug: 'demo' },
+    repos: [{ name: 'app', url: remote.url, defaultBranch: 'main' }],
+    attempt: 1,
+    maxAttempts: 1,
+    agent: c.agent(c.identifier),
+    hooks: {},
+    paths: {},
+    platform: { url: platform.url, token: `oar_${c.identifier}` },
+  };
+  const runId = `run-${c.identifier}`;
+  daemon.send({ type: 'run.offer', runId, leaseEpoch: 1, spec });
+  return { daemon, remote, spec, runId };
+}
+
+async function expectTurnPushedAndReported(c: Case): Promise<void> {
+  const { daemon, remote, spec, runId } = await oneTurn(c);
+  const turn = await daemon.waitFrame('run.turn', (f) => f.runId === runId, 'the turn of the real CLI');
+  expect(turn).toMatchObject({ turn: 1, ok: true, pathViolations: [] });
+  const events = daemon.events(runId);
+  const started = events.find((e) => e.type === 'session.started');
+  expect(started).toMatchObject({ cliVersion: expect.any(String) });
+  expect(turn.sessionId).toBe(started && 'sessionId' in started ? started.sessionId : undefined);
+  expect(events).toContainEqual(expect.objectContaining({ type: 'file.change', path: 'hello.txt', kind: 'add' }));
+  // The CLI's shell reached the platform through the wrapper, as the run.
+  expect(events.find((e) => e.type === 'command' && e.status === 'completed')).toMatchObject({ output: expect.stringContaining(`progress reported on ${c.identifier} (50%)`) });
+  expect(platform.calls.filter((call) => call.authorization === `Bearer oar_${c.identifier}`)).toEqual([{ method: 'POST', procedure: 'tickets.reportProgress', input: { ticket: c.identifier, message: 'writing hello', percent: 50 }, authorization: `Bearer oar_${c.identifier}` }]);
+  expect(remote.files(spec.ticket.branch)).toEqual(['README.md', 'hello.txt']);
+  expect(remote.show(spec.ticket.branch, 'hello.txt')).toBe('Hello from the agent\n');
+  daemon.send({ type: 'run.next', runId, leaseEpoch: 1, turn: 1, action: 'stop', outcome: 'succeeded' });
+  expect(await daemon.waitFrame('run.finished', (f) => f.runId === runId)).toMatchObject({ exitCode: 0 });
+  // The harness went to the CLI as its system prompt / developer instructions.
+  expect(JSON.stringify(server.requestsFor(c.identifier).map((r) => r.body))).toContain('You follow the OpenASE harness.');
+}
+
+const base = { args: [] as string[], maxTurns: 3, systemPrompt: 'You follow the OpenASE harness.', tools: { allow: [] as string[], deny: [] as string[] }, mcpServers: {}, skills: {} };
+
+describe('agent runs with the real CLIs', () => {
+  it('Claude Code: the wrapper found on PATH, a file written with its own tool, pushed and reported', async () => {
+    const claude = ensureCli('claude');
+    await expectTurnPushedAndReported({
+      identifier: 'CLAUDE-1',
+      agent: (script) => ({ ...base, adapter: 'claude-code', command: claude, prompt: 'Create hello.txt', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 }, permissionMode: 'default' }),
+      steps: (worktree) => [{ shell: 'openase progress "writing hello" --percent 50' }, { writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } }, { text: 'wrote hello.txt' }],
+    });
+  }, 600_000);
+
+  // Codex's `workspace-write` sandbox (permission mode `default`) denies network to shell commands:
+  // the wrapper then fails with "connect EPERM" (a clear one-line error). The harness must give
+  // Codex network for the platform (bypassPermissions here; see docs/agents.md).
+  it('Codex: its login shell resets PATH, so the wrapper is called by its absolute path ($OPENASE_CLI)', async () => {
+    const codex = ensureCli('codex');
+    await expectTurnPushedAndReported({
+      identifier: 'CODEX-1',
+      agent: (script) => ({ ...base, adapter: 'codex', command: codex, prompt: 'Create hello.txt', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, permissionMode: 'bypassPermissions' }),
+      steps: () => [{ shell: '"$OPENASE_CLI" progress "writing hello" --percent 50' }, { writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }, { text: 'wrote hello.txt' }],
+    });
+  }, 600_000);
+});

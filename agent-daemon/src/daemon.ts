@@ -1,0 +1,310 @@
+/**
+ * The daemon's side of the protocol, independent of the transport: a transport calls
+ * `attach(conn)` when connected, `receive(raw)` per frame and `detach()` when gone.
+ *
+ * hello{running[]} → welcome{reconcile} → per held run: continue (resend spooled events after the
+ * acked seq) or kill. Offers are accepted when a slot is free; output is tailed into the spool
+ * and sent in batches (every ≤ 1 s or 64 KiB); `run.finished` is sent only once every event is
+ * acked; a closing ack lets the daemon delete the run's folder.
+ *
+ * Agent runs (`spec.kind === 'agent'`) go to their supervisor (agent-runs/), with `run.next` and
+ * `workspace.remove` routed to it; their events use the same spool and sending as command runs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CONTROL_FRAME_TYPES, PROTOCOL_VERSION, controlFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type SequencedRunEvent } from '@openase/shared';
+import { AgentRuns } from './agent-runs/agent-runs.js';
+import { startAgentSession } from './adapters/sessions.js';
+import type { StartAgentSession } from './adapters/common/types.js';
+import { AgentRunHandle } from './agent-runs/agent-run-handle.js';
+import type { HeldRun } from './runs/held-run.js';
+import { RunHandle } from './runs/run-handle.js';
+import { spoolLimits, type SpoolLimits } from './runs/spool.js';
+import { detectClis, type CliInfo } from './inventory.js';
+import { DAEMON_VERSION } from './version.js';
+
+export interface Connection {
+  send(frame: DaemonFrame): void;
+  /** Called when the control plane welcomed this connection (resets backoff, starts watchdogs). */
+  welcomed?(heartbeatMs: number): void;
+}
+
+export interface DaemonOptions {
+  home: string;
+  slots: number;
+  labels: string[];
+  /** argv that re-invokes this program (for `exec-wrapper`). */
+  self: string[];
+  log: (line: string) => void;
+  pollMs?: number;
+  limits?: SpoolLimits;
+  /** Where ticket workspaces live (default `<home>/workspaces`). */
+  workspaces?: string;
+  /** The agent CLI drivers (default: the adapters by `spec.agent.adapter`). */
+  startSession?: StartAgentSession;
+}
+
+const BATCH_BYTES = 64 * 1024;
+const MAX_IN_FLIGHT = 20_000;
+
+export class Daemon {
+  private conn: Connection | null = null;
+  private welcomed = false;
+  private readonly runs = new Map<string, HeldRun>();
+  private readonly agentRuns: AgentRuns;
+  private readonly runsDir: string;
+  private clis: CliInfo[] = [];
+  private poller: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly limits: SpoolLimits;
+  /** Runs whose finish was sent on the current connection (sent again after a reconnect). */
+  private readonly finishSent = new Set<string>();
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.runsDir = path.join(opts.home, 'runs');
+    this.limits = opts.limits ?? spoolLimits();
+    this.agentRuns = new AgentRuns({
+      runsDir: this.runsDir,
+      limits: this.limits,
+      workspacesRoot: opts.workspaces ?? path.join(opts.home, 'workspaces'),
+      program: [process.execPath, ...opts.self],
+      startSession: opts.startSession ?? startAgentSession,
+      log: opts.log,
+      link: { send: (frame) => this.sendWelcomed(frame), flush: () => this.flush(false), log: opts.log },
+    });
+  }
+
+  /** Re-attaches to runs left by an earlier daemon and starts tailing. */
+  async start(): Promise<void> {
+    fs.mkdirSync(this.runsDir, { recursive: true, mode: 0o700 });
+    for (const entry of fs.readdirSync(this.runsDir)) {
+      const dir = path.join(this.runsDir, entry);
+      const handle = AgentRunHandle.reopen(dir, this.limits) ?? RunHandle.reopen(dir, this.limits);
+      if (handle) {
+        this.runs.set(handle.runId, handle);
+        this.opts.log(`re-attached to run ${handle.runId} (${handle.finished ? 'finished' : 'running'}, ${handle.spool.lastSeq} event(s) spooled)`);
+      }
+    }
+    this.clis = await detectClis();
+    this.poller = setInterval(() => this.pollRuns(), this.opts.pollMs ?? 100);
+  }
+
+  stop(): void {
+    this.agentRuns.abandonAll(this.heldRuns);
+    if (this.poller) clearInterval(this.poller);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+
+  get heldRuns(): HeldRun[] {
+    return [...this.runs.values()];
+  }
+
+  attach(conn: Connection): void {
+    this.conn = conn;
+    this.welcomed = false;
+    this.finishSent.clear();
+    conn.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      version: DAEMON_VERSION,
+      hostname: os.hostname(),
+      os: process.platform,
+      arch: process.arch,
+      labels: this.opts.labels,
+      slots: this.opts.slots,
+      clis: this.clis,
+      running: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch, lastSeq: r.spool.lastSeq, ...(r.finished ? { finished: true } : {}) })),
+    });
+  }
+
+  detach(): void {
+    this.conn = null;
+    this.welcomed = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  receive(raw: string | Uint8Array): void {
+    const decoded = decodeFrame(controlFrameSchema, raw, CONTROL_FRAME_TYPES);
+    if (!decoded.ok) {
+      this.opts.log(`refused a frame from the control plane: ${decoded.message}`);
+      this.send({ type: 'error', code: decoded.code, message: decoded.message });
+      return;
+    }
+    this.onFrame(decoded.frame);
+  }
+
+  private send(frame: DaemonFrame): void {
+    this.conn?.send(frame);
+  }
+
+  /** Frames of the agent turn handshake go out only on a welcomed connection (they are resent on the next welcome). */
+  private sendWelcomed(frame: DaemonFrame): void {
+    if (this.welcomed) this.send(frame);
+  }
+
+  private onFrame(frame: ControlFrame): void {
+    switch (frame.type) {
+      case 'welcome': {
+        this.welcomed = true;
+        for (const r of frame.reconcile) {
+          const handle = this.runs.get(r.runId);
+          if (!handle) continue;
+          if (r.action === 'kill') {
+            this.opts.log(`run ${r.runId}: the control plane no longer assigns it here; stopping and discarding it`);
+            handle.stop('canceled', 0);
+            handle.remove();
+            this.runs.delete(r.runId);
+            continue;
+          }
+          handle.ackedSeq = r.ackedSeq;
+          handle.sentSeq = r.ackedSeq;
+          handle.spool.ack(r.ackedSeq);
+        }
+        if (this.heartbeat) clearInterval(this.heartbeat);
+        this.heartbeat = setInterval(() => this.sendHeartbeat(), frame.heartbeatMs);
+        this.conn?.welcomed?.(frame.heartbeatMs);
+        this.flush(true);
+        for (const handle of this.runs.values()) if (!handle.finished) handle.welcomed?.();
+        return;
+      }
+      case 'run.offer': {
+        const held = this.runs.get(frame.runId);
+        if (held) {
+          // A re-offer of a run we already execute (the first accept was lost): adopt the new lease.
+          held.state.leaseEpoch = frame.leaseEpoch;
+          held.saveState();
+          this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
+          this.send({ type: 'run.started', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
+          return;
+        }
+        const busy = this.heldRuns.filter((r) => !r.finished).length;
+        if (busy >= this.opts.slots) {
+          this.send({ type: 'run.reject', runId: frame.runId, leaseEpoch: frame.leaseEpoch, reason: `no free slot (${busy}/${this.opts.slots} in use)` });
+          return;
+        }
+        if (frame.spec.kind === 'agent') {
+          // Accepted first: preparing the workspace takes a while; run.started follows when it is ready.
+          this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
+          const agent = this.agentRuns.start(frame.runId, frame.leaseEpoch, frame.spec);
+          this.runs.set(frame.runId, agent);
+          this.opts.log(`run ${frame.runId}: agent run for ${frame.spec.ticket.identifier} (${frame.spec.agent.adapter}) accepted`);
+          if (frame.spec.timeoutMs) setTimeout(() => agent.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
+          return;
+        }
+        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, frame.spec, this.limits, this.opts.self);
+        this.runs.set(frame.runId, handle);
+        this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
+        this.send({ type: 'run.started', runId: frame.runId, leaseEpoch: frame.leaseEpoch, ...(handle.state.wrapperPid ? { pid: handle.state.wrapperPid } : {}) });
+        this.opts.log(`run ${frame.runId}: started ${frame.spec.command.join(' ').slice(0, 200)}`);
+        if (frame.spec.timeoutMs) setTimeout(() => handle.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
+        return;
+      }
+      case 'run.cancel': {
+        const handle = this.runs.get(frame.runId);
+        if (!handle || handle.state.leaseEpoch !== frame.leaseEpoch) {
+          this.send({ type: 'error', code: handle ? 'stale_lease' : 'unknown_run', message: `cannot cancel run ${frame.runId}: ${handle ? 'stale lease epoch' : 'not held here'}`, runId: frame.runId });
+          return;
+        }
+        this.opts.log(`run ${frame.runId}: canceling (SIGTERM, SIGKILL after ${frame.graceMs} ms)`);
+        handle.stop('canceled', frame.graceMs);
+        return;
+      }
+      case 'run.ack': {
+        const handle = this.runs.get(frame.runId);
+        if (!handle) return;
+        if (frame.closed) {
+          handle.remove();
+          this.runs.delete(frame.runId);
+          this.opts.log(`run ${frame.runId}: closed by the control plane; its files are removed`);
+          return;
+        }
+        handle.ackedSeq = Math.max(handle.ackedSeq, frame.ackedSeq);
+        handle.spool.ack(frame.ackedSeq);
+        this.flush(false);
+        return;
+      }
+      case 'error':
+        this.opts.log(`control plane error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`);
+        if (frame.runId && frame.code === 'stale_lease') {
+          const handle = this.runs.get(frame.runId);
+          if (handle) {
+            handle.stop('canceled', 0);
+            handle.remove();
+            this.runs.delete(frame.runId);
+          }
+        }
+        return;
+      case 'run.input':
+        this.send({ type: 'error', code: 'unknown_type', message: 'runs take no input frames (agent runs get theirs with run.next)', runId: frame.runId });
+        return;
+      case 'run.next': {
+        const handle = this.runs.get(frame.runId);
+        if (!(handle instanceof AgentRunHandle) || handle.finished || handle.state.leaseEpoch !== frame.leaseEpoch) {
+          const why = !handle ? 'not held here' : !(handle instanceof AgentRunHandle) ? 'not an agent run' : handle.finished ? 'already ended' : 'stale lease epoch';
+          this.send({ type: 'error', code: handle && handle.state.leaseEpoch !== frame.leaseEpoch ? 'stale_lease' : 'unknown_run', message: `run.next for run ${frame.runId} refused: ${why}`, runId: frame.runId });
+          return;
+        }
+        handle.answer(frame);
+        return;
+      }
+      case 'workspace.remove':
+        void this.agentRuns.removeWorkspace(frame, this.heldRuns).then((reply) => this.send(reply));
+        return;
+    }
+  }
+
+  private pollRuns(): void {
+    let changed = false;
+    for (const handle of this.runs.values()) {
+      try {
+        if (handle.poll()) changed = true;
+      } catch (err) {
+        this.opts.log(`run ${handle.runId}: ${(err as Error).message}`);
+      }
+    }
+    if (changed) this.flush(false);
+  }
+
+  /** Sends spooled events not yet sent (from the acked seq after a reconnect), then finishes. */
+  private flush(resend: boolean): void {
+    if (!this.conn || !this.welcomed) return;
+    for (const handle of this.runs.values()) {
+      if (resend) handle.sentSeq = handle.ackedSeq;
+      let batch: SequencedRunEvent[] = [];
+      let size = 0;
+      const sendBatch = () => {
+        if (!batch.length) return;
+        this.send({ type: 'run.events', runId: handle.runId, leaseEpoch: handle.state.leaseEpoch, events: batch });
+        handle.sentSeq = batch[batch.length - 1]!.seq;
+        batch = [];
+        size = 0;
+      };
+      for (const e of handle.spool.unacked) {
+        if (e.seq <= handle.sentSeq) continue;
+        if (e.seq > handle.ackedSeq + MAX_IN_FLIGHT) break;
+        const n = JSON.stringify(e).length;
+        if (size + n > BATCH_BYTES) sendBatch();
+        batch.push(e);
+        size += n;
+      }
+      sendBatch();
+      const end = handle.state.end;
+      if (end && handle.ackedSeq >= end.lastSeq && !this.finishSent.has(handle.runId)) {
+        this.finishSent.add(handle.runId);
+        this.send({ type: 'run.finished', runId: handle.runId, leaseEpoch: handle.state.leaseEpoch, lastSeq: end.lastSeq, exitCode: end.exitCode, signal: end.signal, ...(end.reason ? { reason: end.reason } : {}) });
+      }
+    }
+  }
+
+  private sendHeartbeat(): void {
+    this.send({
+      type: 'heartbeat',
+      slotsUsed: this.heldRuns.filter((r) => !r.finished).length,
+      load: os.loadavg()[0],
+      clis: this.clis,
+      runs: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch })),
+    });
+  }
+}

@@ -1,0 +1,42 @@
+/** The agent CLIs (and tools) found on PATH, with the version each prints for `--version`. */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface CliInfo {
+  name: string;
+  version: string | null;
+  path: string;
+}
+
+export const INVENTORY_NAMES = ['claude', 'codex', 'gemini', 'git', 'node'] as const;
+
+export function findOnPath(name: string, envPath = process.env.PATH ?? ''): string | null {
+  for (const dir of envPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+function version(file: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(file, ['--version'], { timeout: 10_000, maxBuffer: 64 * 1024 }, (err, stdout, stderr) => {
+      if (err) return resolve(null);
+      const text = `${stdout}\n${stderr}`.trim();
+      const m = /\d+\.\d+(?:\.\d+)?(?:[-+][\w.]+)?/.exec(text);
+      resolve(m ? m[0] : text.split('\n')[0]!.slice(0, 100) || null);
+    });
+  });
+}
+
+export async function detectClis(names: readonly string[] = INVENTORY_NAMES, envPath = process.env.PATH ?? ''): Promise<CliInfo[]> {
+  const found = names.map((name) => ({ name, file: findOnPath(name, envPath) })).filter((c): c is { name: string; file: string } => !!c.file);
+  return Promise.all(found.map(async (c) => ({ name: c.name, path: c.file, version: await version(c.file) })));
+}

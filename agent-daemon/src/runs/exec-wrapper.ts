@@ -1,0 +1,45 @@
+/**
+ * `openase-agent exec-wrapper RUNDIR`: the small parent of a run's command. Started detached (its
+ * own session and process group), it runs the command with stdout/stderr appended to files and
+ * writes `exit.json` when the command ends, so the result survives a daemon crash. It ignores
+ * SIGTERM (the command in its group gets it) so it can still record how the command ended.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { runSpecSchema } from '@openase/shared';
+import type { ExitRecord } from './run-handle.js';
+
+export function execWrapper(dir: string): void {
+  const write = (rec: ExitRecord) => {
+    const file = path.join(dir, 'exit.json');
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(rec));
+    fs.renameSync(`${file}.tmp`, file);
+  };
+  process.on('SIGTERM', () => {});
+  process.on('SIGINT', () => {});
+  process.on('SIGHUP', () => {});
+  let spec;
+  try {
+    spec = runSpecSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8')));
+  } catch (err) {
+    write({ exitCode: null, signal: null, error: `the run spec is unreadable: ${(err as Error).message}` });
+    return;
+  }
+  if (spec.kind !== 'command') {
+    write({ exitCode: null, signal: null, error: `the exec wrapper runs command runs only, not ${spec.kind} runs` });
+    return;
+  }
+  const out = fs.openSync(path.join(dir, 'stdout'), 'a');
+  const errFd = fs.openSync(path.join(dir, 'stderr'), 'a');
+  const [cmd, ...args] = spec.command;
+  const child = spawn(cmd!, args, { cwd: spec.cwd ?? dir, env: { ...process.env, ...spec.env }, stdio: ['ignore', out, errFd] });
+  child.on('error', (err) => {
+    write({ exitCode: 127, signal: null, error: `cannot start ${cmd}: ${err.message}` });
+    process.exit(0);
+  });
+  child.on('exit', (code, signal) => {
+    write({ exitCode: code, signal });
+    process.exit(0);
+  });
+}

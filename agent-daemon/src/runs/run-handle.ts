@@ -1,0 +1,213 @@
+/**
+ * One run on this machine, on disk in `<home>/runs/<runId>/`:
+ *   spec.json     what to execute          state.json  lease epoch, wrapper pid, end once known
+ *   stdout/stderr the process output       exit.json   written by the exec wrapper at exit
+ *   spool.jsonl   the durable event spool (spool.ts)
+ * The command runs under `openase-agent exec-wrapper DIR`, started detached in its own process
+ * group, so it outlives the daemon; a restarted daemon re-opens the folder and carries on tailing.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { clipText, MAX_EVENT_TEXT, type RunEvent, type RunSpec } from '@openase/shared';
+import { Spool, type SpoolLimits } from './spool.js';
+
+export interface RunState {
+  runId: string;
+  leaseEpoch: number;
+  createdAt: number;
+  wrapperPid: number | null;
+  /** Set when a cancel or timeout was sent, so the end is reported with the right reason. */
+  stopReason?: 'canceled' | 'timeout' | null;
+  killedWith?: string | null;
+  end?: { exitCode: number | null; signal: string | null; reason?: string; lastSeq: number } | null;
+}
+
+export interface ExitRecord {
+  exitCode: number | null;
+  signal: string | null;
+  error?: string;
+}
+
+const STREAMS = ['stdout', 'stderr'] as const;
+const READ_CHUNK = 256 * 1024;
+
+export class RunHandle {
+  readonly dir: string;
+  state: RunState;
+  readonly spool: Spool;
+  /** Highest seq sent on the current connection. */
+  sentSeq = 0;
+  ackedSeq = 0;
+  private killTimer: NodeJS.Timeout | null = null;
+
+  private constructor(dir: string, state: RunState, limits: SpoolLimits) {
+    this.dir = dir;
+    this.state = state;
+    this.spool = Spool.open(path.join(dir, 'spool.jsonl'), limits);
+  }
+
+  get runId(): string {
+    return this.state.runId;
+  }
+  get finished(): boolean {
+    return !!this.state.end;
+  }
+
+  /** Creates the run folder and starts the command detached under the exec wrapper. */
+  static start(runsDir: string, runId: string, leaseEpoch: number, spec: RunSpec, limits: SpoolLimits, self: string[]): RunHandle {
+    const dir = path.join(runsDir, runId);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
+    for (const s of STREAMS) fs.writeFileSync(path.join(dir, s), '');
+    const handle = new RunHandle(dir, { runId, leaseEpoch, createdAt: Date.now(), wrapperPid: null }, limits);
+    handle.saveState();
+    const wrapper = spawn(process.execPath, [...self, 'exec-wrapper', dir], { detached: true, stdio: 'ignore', cwd: dir });
+    wrapper.unref();
+    handle.state.wrapperPid = wrapper.pid ?? null;
+    handle.saveState();
+    return handle;
+  }
+
+  /** Re-opens a run folder left by an earlier daemon (null if it is not a run folder). */
+  static reopen(dir: string, limits: SpoolLimits): RunHandle | null {
+    try {
+      const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as RunState;
+      return new RunHandle(dir, state, limits);
+    } catch {
+      return null;
+    }
+  }
+
+  saveState(): void {
+    const file = path.join(this.dir, 'state.json');
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.state));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  remove(): void {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private groupAlive(): boolean {
+    if (!this.state.wrapperPid) return false;
+    try {
+      process.kill(-this.state.wrapperPid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+
+  /** SIGTERM to the process group, SIGKILL after `graceMs` if anything is still alive. */
+  stop(reason: 'canceled' | 'timeout', graceMs: number): void {
+    if (this.finished || !this.state.wrapperPid) return;
+    this.state.stopReason ??= reason;
+    this.saveState();
+    this.signal('SIGTERM');
+    if (this.killTimer) return;
+    this.killTimer = setTimeout(() => {
+      if (this.groupAlive()) {
+        this.state.killedWith = 'SIGKILL';
+        this.saveState();
+        this.signal('SIGKILL');
+      }
+    }, graceMs);
+    this.killTimer.unref();
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    try {
+      process.kill(-this.state.wrapperPid!, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /**
+   * Reads new output into the spool (whole lines only, unless the process has ended) and, once
+   * the process has exited and all output is read, records the end. Returns true if anything changed.
+   */
+  poll(): boolean {
+    if (this.finished) return false;
+    let exit = this.readExit();
+    // Read the exit record again after the liveness check: the wrapper may have just exited.
+    if (!exit && !this.groupAlive()) exit = this.readExit();
+    const gone = !exit && !this.groupAlive();
+    const final = exit !== null || gone;
+    let changed = this.tail(final);
+    if (final && !this.finished) {
+      const more = this.tail(true);
+      changed = more || changed;
+      const dropped = this.spool.cursor.d;
+      const tail: RunEvent[] = [];
+      if (exit?.error) tail.push({ type: 'error', message: exit.error, fatal: true });
+      if (gone) tail.push({ type: 'error', message: this.state.wrapperPid ? 'the run process ended without recording its exit status (killed?)' : 'the daemon stopped before the run started', fatal: true });
+      if (dropped.events > 0) tail.push({ type: 'truncation', droppedEvents: dropped.events, droppedBytes: dropped.bytes, message: `the run exceeded its event cap: ${dropped.events} event(s) (${dropped.bytes} bytes) after the cap were not kept` });
+      if (tail.length) this.spool.append(tail.map((event) => ({ event, o: this.spool.cursor.o })), { force: true });
+      const signal = exit?.signal ?? (gone ? (this.state.killedWith ?? null) : null);
+      const reason = this.state.stopReason ?? undefined;
+      this.state.end = { exitCode: exit?.exitCode ?? null, signal, ...(reason ? { reason } : {}), lastSeq: this.spool.lastSeq };
+      if (this.killTimer) clearTimeout(this.killTimer);
+      this.saveState();
+      changed = true;
+    }
+    return changed;
+  }
+
+  private readExit(): ExitRecord | null {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, 'exit.json'), 'utf8')) as ExitRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  private tail(final: boolean): boolean {
+    const items: Array<{ event: RunEvent; o: { stdout: number; stderr: number } }> = [];
+    const o = { ...this.spool.cursor.o };
+    for (const stream of STREAMS) {
+      let fd: number;
+      try {
+        fd = fs.openSync(path.join(this.dir, stream), 'r');
+      } catch {
+        continue;
+      }
+      try {
+        for (;;) {
+          const buf = Buffer.alloc(READ_CHUNK);
+          const n = fs.readSync(fd, buf, 0, READ_CHUNK, o[stream]);
+          if (n <= 0) break;
+          let start = 0;
+          for (let nl = buf.indexOf(10, 0); nl !== -1 && nl < n; nl = buf.indexOf(10, start)) {
+            this.pushLine(items, stream, buf.subarray(start, nl).toString('utf8'), o, nl + 1 - start);
+            start = nl + 1;
+          }
+          const rest = n - start;
+          if (rest > 0 && (final || rest >= MAX_EVENT_TEXT)) {
+            // A partial line: only at the end, or when it is too long to be one event.
+            if (n < READ_CHUNK || rest >= MAX_EVENT_TEXT) {
+              this.pushLine(items, stream, buf.subarray(start, n).toString('utf8'), o, rest);
+              start = n;
+            }
+          }
+          if (n < READ_CHUNK) break;
+          if (start === 0) break;
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    if (items.length === 0) return false;
+    this.spool.append(items);
+    return true;
+  }
+
+  private pushLine(items: Array<{ event: RunEvent; o: { stdout: number; stderr: number } }>, stream: 'stdout' | 'stderr', raw: string, o: { stdout: number; stderr: number }, consumed: number): void {
+    o[stream] += consumed;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const clipped = clipText(line);
+    items.push({ event: { type: 'output', stream, text: clipped.text, ...(clipped.truncated ? { truncated: clipped.truncated } : {}) }, o: { ...o } });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Running git: always `execFile` with an argument array (no shell, so nothing a ticket says is
+ * ever interpreted), a fixed identity and no interactive prompts. Errors carry git's own words.
+ */
+import { execFile } from 'node:child_process';
+
+export class GitError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.filter((a) => !a.startsWith('-c')).slice(0, 3).join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}`);
+    this.name = 'GitError';
+  }
+}
+
+/** The identity of commits the platform makes for an agent. */
+export const AGENT_IDENTITY = { name: 'OpenASE Agent', email: 'agent@openase.invalid' };
+
+const GIT_ENV: NodeJS.ProcessEnv = {
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_ASKPASS: 'true',
+  GIT_AUTHOR_NAME: AGENT_IDENTITY.name,
+  GIT_AUTHOR_EMAIL: AGENT_IDENTITY.email,
+  GIT_COMMITTER_NAME: AGENT_IDENTITY.name,
+  GIT_COMMITTER_EMAIL: AGENT_IDENTITY.email,
+  // Hooks, templates and the user's config must not change what the platform does.
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+}
+
+export function git(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      ['-c', 'core.hooksPath=/dev/null', '-c', 'init.defaultBranch=main', '-c', 'advice.detachedHead=false', ...args],
+      { cwd: opts.cwd, env: { ...process.env, ...GIT_ENV, ...opts.env }, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const code = typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code as number) : null;
+          reject(new GitError(args, code, stderr || err.message));
+        } else resolve({ stdout, stderr });
+      },
+    );
+  });
+}
+
+/** True when `ref` resolves in the repository at `cwd` (or the bare repository `gitDir`). */
+export async function refExists(cwdOrGitDir: { cwd?: string; gitDir?: string }, ref: string): Promise<boolean> {
+  const args = [...(cwdOrGitDir.gitDir ? ['--git-dir', cwdOrGitDir.gitDir] : []), 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`];
+  try {
+    await git(args, cwdOrGitDir.cwd ? { cwd: cwdOrGitDir.cwd } : {});
+    return true;
+  } catch {
+    return false;
+  }
+}

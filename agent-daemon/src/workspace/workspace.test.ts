@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
+import { Workspaces, pathViolations } from './workspace.js';
+
+let remote: TestRemote;
+let roots: string[] = [];
+const newRoot = () => {
+  const r = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-ws-'));
+  roots.push(r);
+  return r;
+};
+
+beforeEach(() => {
+  remote = createTestRemote({ 'README.md': '# demo\n', 'src/app.ts': 'export {};\n' });
+  roots = [];
+});
+afterEach(() => {
+  remote.cleanup();
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+
+const ticket = { identifier: 'DEMO-1', branch: 'openase/DEMO-1-add-login' };
+const repo = () => ({ name: 'app', url: remote.url, defaultBranch: 'main' });
+
+describe('ticket workspaces on real git', () => {
+  it('prepares a worktree on the ticket branch, commits what the agent left and pushes it', async () => {
+    const ws = new Workspaces(newRoot());
+    const steps: string[] = [];
+    const prepared = await ws.prepare(ticket, [repo()], (m) => steps.push(m));
+    const [r] = prepared.repos;
+    expect(r!.worktree).toBe('created');
+    expect(steps.join('\n')).toMatch(/cloning .* into the machine's cache/);
+    expect(fs.existsSync(path.join(r!.path, 'README.md'))).toBe(true);
+    expect(fs.statSync(prepared.privateDir).isDirectory()).toBe(true);
+    fs.writeFileSync(path.join(r!.path, 'login.ts'), 'export const login = true;\n');
+    const commit = await ws.commitAll(r!, 'DEMO-1: Add login');
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(await ws.commitAll(r!, 'nothing')).toBeNull();
+    await ws.push(r!);
+    expect(remote.files(ticket.branch)).toEqual(['README.md', 'login.ts', 'src/app.ts']);
+    expect(remote.log(ticket.branch)[0]).toBe('DEMO-1: Add login');
+    expect(remote.files('main')).toEqual(['README.md', 'src/app.ts']);
+  });
+
+  it('continues from the pushed branch on another machine (relay stages see earlier commits)', async () => {
+    const first = new Workspaces(newRoot());
+    const [a] = (await first.prepare(ticket, [repo()])).repos;
+    fs.writeFileSync(path.join(a!.path, 'design.md'), 'the design\n');
+    await first.commitAll(a!, 'DEMO-1: design');
+    await first.push(a!);
+    const second = new Workspaces(newRoot());
+    const [b] = (await second.prepare(ticket, [repo()])).repos;
+    expect(fs.readFileSync(path.join(b!.path, 'design.md'), 'utf8')).toBe('the design\n');
+    fs.writeFileSync(path.join(b!.path, 'backend.ts'), 'export {};\n');
+    await second.commitAll(b!, 'DEMO-1: backend');
+    await second.push(b!);
+    expect(remote.log(ticket.branch).slice(0, 2)).toEqual(['DEMO-1: backend', 'DEMO-1: design']);
+  });
+
+  it('reuses a kept worktree and fast-forwards it to what others pushed', async () => {
+    const ws = new Workspaces(newRoot());
+    const [a] = (await ws.prepare(ticket, [repo()])).repos;
+    fs.writeFileSync(path.join(a!.path, 'one.txt'), '1\n');
+    await ws.commitAll(a!, 'one');
+    await ws.push(a!);
+    remote.commit(ticket.branch, 'two.txt', '2\n');
+    const [again] = (await ws.prepare(ticket, [repo()])).repos;
+    expect(again!.worktree).toBe('reused');
+    expect(fs.readFileSync(path.join(again!.path, 'two.txt'), 'utf8')).toBe('2\n');
+  });
+
+  it('lists changed paths since the run started, committed or not, and checks them against the harness', async () => {
+    const ws = new Workspaces(newRoot());
+    const [r] = (await ws.prepare(ticket, [repo()])).repos;
+    fs.writeFileSync(path.join(r!.path, 'src', 'app.ts'), 'export const x = 1;\n');
+    await ws.commitAll(r!, 'edit app');
+    fs.mkdirSync(path.join(r!.path, '.github'), { recursive: true });
+    fs.writeFileSync(path.join(r!.path, '.github', 'ci.yml'), 'on: push\n');
+    fs.writeFileSync(path.join(r!.path, 'notes.md'), 'n\n');
+    const changed = await ws.changedPaths(r!);
+    expect(changed).toEqual(['.github/ci.yml', 'notes.md', 'src/app.ts']);
+    expect(pathViolations(changed, { allow: ['src/**', '*.md'], deny: ['.github/**'] })).toEqual([{ path: '.github/ci.yml', rule: 'denied by paths.deny ".github/**"' }]);
+    expect(pathViolations(changed, { allow: ['src/**'] }).map((v) => v.path)).toEqual(['.github/ci.yml', 'notes.md']);
+    expect(pathViolations(changed, {})).toEqual([]);
+  });
+
+  it('removes the workspace and its worktrees when the ticket is done', async () => {
+    const ws = new Workspaces(newRoot());
+    const prepared = await ws.prepare(ticket, [repo()]);
+    await ws.remove(ticket.identifier, [repo()]);
+    expect(fs.existsSync(prepared.dir)).toBe(false);
+    // The cache stays, and the ticket can be prepared again from scratch.
+    const again = await ws.prepare(ticket, [repo()]);
+    expect(again.repos[0]!.worktree).toBe('created');
+  });
+
+  it('keeps hostile identifiers and repository names inside the root, and says when a branch is missing', async () => {
+    const root = newRoot();
+    const ws = new Workspaces(root);
+    const prepared = await ws.prepare({ identifier: '../../etc', branch: 'openase/X-1' }, [{ ...repo(), name: '../../../tmp/evil' }]);
+    expect(prepared.dir.startsWith(path.join(root, 'tickets') + path.sep)).toBe(true);
+    expect(prepared.repos[0]!.path.startsWith(prepared.dir + path.sep)).toBe(true);
+    await expect(ws.prepare({ identifier: 'DEMO-2', branch: 'openase/DEMO-2' }, [{ ...repo(), defaultBranch: 'develop' }])).rejects.toThrow(/has no branch "develop"/);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * A ticket's workspace on this machine: prepare (mirror fetch + one worktree per repository on
+ * the ticket's branch), commit what the agent left uncommitted, push, check changed paths against
+ * the harness, and clean up when the ticket is done.
+ *
+ * Branch start point: the remote's copy of the ticket branch when it exists (a later stage of a
+ * relay, or a run on another machine, continues from what earlier runs pushed), otherwise the
+ * repository's default branch. A worktree kept from an earlier run is fast-forwarded to the
+ * remote branch when that is possible; local commits that were never pushed are kept.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { git, refExists } from './git.js';
+import { workspaceLayout, type WorkspaceLayout } from './paths.js';
+
+export interface RepoSpec {
+  /** Folder name inside the ticket workspace. */
+  name: string;
+  url: string;
+  defaultBranch: string;
+}
+
+export interface PreparedRepo extends RepoSpec {
+  path: string;
+  branch: string;
+  /** The commit the run started from: path checks and "what changed" are relative to it. */
+  baseCommit: string;
+  /** 'created' | 'reused' */
+  worktree: 'created' | 'reused';
+}
+
+export interface PreparedWorkspace {
+  dir: string;
+  privateDir: string;
+  repos: PreparedRepo[];
+}
+
+export type Progress = (message: string) => void;
+
+export class Workspaces {
+  readonly layout: WorkspaceLayout;
+
+  constructor(root: string) {
+    this.layout = workspaceLayout(root);
+  }
+
+  /** Creates or refreshes the bare cache of a repository and fetches every branch into `refs/remotes/origin/*`. */
+  async syncMirror(url: string, progress: Progress = () => {}): Promise<string> {
+    const dir = this.layout.mirror(url);
+    const exists = await fs
+      .stat(path.join(dir, 'HEAD'))
+      .then(() => true)
+      .catch(() => false);
+    if (!exists) {
+      progress(`cloning ${url} into the machine's cache`);
+      await fs.mkdir(path.dirname(dir), { recursive: true });
+      await git(['init', '--bare', '--quiet', dir]);
+      await git(['--git-dir', dir, 'remote', 'add', 'origin', url]);
+      await git(['--git-dir', dir, 'config', 'remote.origin.fetch', '+refs/heads/*:refs/remotes/origin/*']);
+    } else {
+      // The URL of a repository may change (e.g. a moved remote); the cache follows it.
+      await git(['--git-dir', dir, 'remote', 'set-url', 'origin', url]);
+      progress(`fetching ${url}`);
+    }
+    await git(['--git-dir', dir, 'fetch', '--prune', '--quiet', 'origin']);
+    return dir;
+  }
+
+  async prepare(ticket: { identifier: string; branch: string }, repos: RepoSpec[], progress: Progress = () => {}): Promise<PreparedWorkspace> {
+    const dir = this.layout.ticket(ticket.identifier);
+    const privateDir = this.layout.privateDir(ticket.identifier);
+    await fs.mkdir(privateDir, { recursive: true });
+    const prepared: PreparedRepo[] = [];
+    for (const repo of repos) {
+      const mirror = await this.syncMirror(repo.url, progress);
+      const worktreePath = this.layout.worktree(ticket.identifier, repo.name);
+      const remoteBranch = `refs/remotes/origin/${ticket.branch}`;
+      const hasRemoteBranch = await refExists({ gitDir: mirror }, remoteBranch);
+      const reused = await fs
+        .stat(path.join(worktreePath, '.git'))
+        .then(() => true)
+        .catch(() => false);
+      if (!reused) {
+        const start = hasRemoteBranch ? remoteBranch : `refs/remotes/origin/${repo.defaultBranch}`;
+        if (!(await refExists({ gitDir: mirror }, start))) {
+          throw new Error(`repository ${repo.url} has no branch "${repo.defaultBranch}"; set the project's repository default branch`);
+        }
+        progress(`creating worktree ${repo.name} on ${ticket.branch} from ${hasRemoteBranch ? `the pushed ${ticket.branch}` : repo.defaultBranch}`);
+        await git(['--git-dir', mirror, 'worktree', 'prune']);
+        await git(['--git-dir', mirror, 'worktree', 'add', '--quiet', '-B', ticket.branch, worktreePath, start]);
+      } else if (hasRemoteBranch) {
+        // Fast-forward to what other runs pushed; a diverged local branch is left as is.
+        await git(['merge', '--ff-only', '--quiet', remoteBranch], { cwd: worktreePath }).catch(() => progress(`worktree ${repo.name} has local commits not on the remote; keeping them`));
+      }
+      const { stdout } = await git(['rev-parse', 'HEAD'], { cwd: worktreePath });
+      prepared.push({ ...repo, path: worktreePath, branch: ticket.branch, baseCommit: stdout.trim(), worktree: reused ? 'reused' : 'created' });
+    }
+    return { dir, privateDir, repos: prepared };
+  }
+
+  /** Commits everything the agent left uncommitted. Returns the new commit, or null when there was nothing. */
+  async commitAll(repo: PreparedRepo, message: string): Promise<string | null> {
+    await git(['add', '--all'], { cwd: repo.path });
+    const { stdout: staged } = await git(['diff', '--cached', '--name-only'], { cwd: repo.path });
+    if (!staged.trim()) return null;
+    await git(['commit', '--quiet', '--no-verify', '-m', message], { cwd: repo.path });
+    const { stdout } = await git(['rev-parse', 'HEAD'], { cwd: repo.path });
+    return stdout.trim();
+  }
+
+  /** Pushes the ticket branch to the repository's remote (through the cache's `origin` URL). */
+  async push(repo: PreparedRepo): Promise<void> {
+    const { stdout: url } = await git(['remote', 'get-url', 'origin'], { cwd: repo.path });
+    await git(['push', '--quiet', url.trim(), `HEAD:refs/heads/${repo.branch}`], { cwd: repo.path });
+  }
+
+  /** Paths changed since the run's base commit: committed, staged, unstaged and untracked. */
+  async changedPaths(repo: PreparedRepo): Promise<string[]> {
+    const committed = await git(['diff', '--name-only', `${repo.baseCommit}..HEAD`], { cwd: repo.path });
+    const status = await git(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: repo.path });
+    const pending = status.stdout
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => entry.slice(3));
+    return [...new Set([...committed.stdout.split('\n').filter(Boolean), ...pending])].sort();
+  }
+
+  /** Removes the ticket's worktrees and workspace (the ticket reached a completed or canceled stage). */
+  async remove(identifier: string, repos: ReadonlyArray<Pick<RepoSpec, 'name' | 'url'>>): Promise<void> {
+    for (const repo of repos) {
+      const mirror = this.layout.mirror(repo.url);
+      const worktreePath = this.layout.worktree(identifier, repo.name);
+      await git(['--git-dir', mirror, 'worktree', 'remove', '--force', worktreePath]).catch(() => {});
+      await git(['--git-dir', mirror, 'worktree', 'prune']).catch(() => {});
+    }
+    await fs.rm(this.layout.ticket(identifier), { recursive: true, force: true });
+  }
+}
+
+export interface PathRules {
+  allow?: readonly string[];
+  deny?: readonly string[];
+}
+
+/**
+ * Which changed paths break the harness' `paths` rules: a path is allowed when it matches an
+ * `allow` glob (or there is no `allow` list) and matches no `deny` glob. Dotfiles match too.
+ */
+export function pathViolations(paths: readonly string[], rules: PathRules): Array<{ path: string; rule: string }> {
+  const allow = rules.allow?.length ? picomatch([...rules.allow], { dot: true }) : null;
+  const denyMatchers = (rules.deny ?? []).map((glob) => ({ glob, test: picomatch(glob, { dot: true }) }));
+  const out: Array<{ path: string; rule: string }> = [];
+  for (const p of paths) {
+    const denied = denyMatchers.find((d) => d.test(p));
+    if (denied) out.push({ path: p, rule: `denied by paths.deny "${denied.glob}"` });
+    else if (allow && !allow(p)) out.push({ path: p, rule: `not in paths.allow (${rules.allow!.join(', ')})` });
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
+import { JSON_OPTION, UsageError, requireOption, requirePositional, stringOption, type CommandGroup, type CommandIo } from '../command.js';
+import { apiClientFromEnv } from '../client.js';
+import { printFields, printJson, printTable } from '../output.js';
+
+/** One human line per event: output as printed, everything else tagged with its type. */
+export function describeEvent(e: SequencedRunEvent): string {
+  const ev = e.event;
+  switch (ev.type) {
+    case 'output':
+      return ev.text;
+    case 'progress':
+      return `[progress] ${ev.message}`;
+    case 'error':
+      return `[error] ${ev.message}`;
+    case 'truncation':
+      return `[truncated] ${ev.message}`;
+    default:
+      return `[${ev.type}] ${JSON.stringify(ev).slice(0, 300)}`;
+  }
+}
+
+async function printEvents(io: CommandIo, runId: string, json: boolean, follow: boolean): Promise<void> {
+  const api = apiClientFromEnv(io.env);
+  let after = 0;
+  for (;;) {
+    const page = await api.runs.events.query({ run: runId, afterSeq: after, limit: 1000 });
+    for (const e of page) {
+      io.out(json ? JSON.stringify(e) : describeEvent(e as SequencedRunEvent));
+      after = e.seq;
+    }
+    if (page.length === 1000) continue;
+    if (!follow) return;
+    const run = await api.runs.show.query({ run: runId });
+    if (TERMINAL_RUN_STATES.has(run.state as RunState) && after >= run.ackedSeq) {
+      if (!json) io.err(`run ${run.state}: ${run.stateReason ?? ''}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export const runCommands: CommandGroup = {
+  name: 'run',
+  summary: 'Start, follow and cancel runs on machines.',
+  commands: [
+    {
+      name: 'start',
+      summary: 'run a plain command on a machine',
+      usage: 'openase run start --machine M [--cwd DIR] [--timeout 10m] [--follow] [--json] -- <command…>',
+      options: {
+        machine: { type: 'string', value: 'NAME', description: 'machine to run on (`openase machine list`)' },
+        cwd: { type: 'string', value: 'DIR', description: 'working directory on the machine (default: the run folder)' },
+        follow: { type: 'boolean', description: 'print its events until it ends' },
+        ...JSON_OPTION,
+      },
+      examples: ['openase run start --machine local -- sh -c "echo hello"'],
+      async run(args, io) {
+        const machine = requireOption(args, 'machine');
+        if (args.positionals.length === 0) throw new UsageError('give the command after `--`, e.g. `openase run start --machine M -- echo hi`');
+        const cwd = stringOption(args.values.cwd);
+        const run = await apiClientFromEnv(io.env).runs.start.mutate({ machine, command: args.positionals, ...(cwd ? { cwd } : {}) });
+        if (args.values.json && !args.values.follow) return printJson(io, run);
+        if (!args.values.json) io.err(`run ${run.id} queued on ${machine}`);
+        if (args.values.follow) await printEvents(io, run.id, args.values.json === true, true);
+      },
+    },
+    {
+      name: 'show',
+      summary: 'a run: state, exit, transitions',
+      usage: 'openase run show RUN [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const run = await apiClientFromEnv(io.env).runs.show.query({ run: requirePositional(args, 0, 'RUN id') });
+        if (args.values.json) return printJson(io, run);
+        printFields(io, [
+          ['run', run.id],
+          ['machine', run.machineName],
+          ['state', `${run.state}${run.stateReason ? ` (${run.stateReason})` : ''}`],
+          ['exit', run.signal ? `signal ${run.signal}` : run.exitCode],
+          ['events', run.ackedSeq],
+          ['spec', JSON.stringify(run.spec)],
+        ]);
+        for (const t of run.transitions) io.out(`  ${String(t.at)}  ${t.fromState ?? '-'} → ${t.toState}: ${t.reason}`);
+      },
+    },
+    {
+      name: 'events',
+      summary: "print a run's events (--follow: until it ends)",
+      usage: 'openase run events RUN [--follow] [--json]',
+      options: { follow: { type: 'boolean', description: 'keep printing new events until the run ends' }, ...JSON_OPTION },
+      async run(args, io) {
+        await printEvents(io, requirePositional(args, 0, 'RUN id'), args.values.json === true, args.values.follow === true);
+      },
+    },
+    {
+      name: 'cancel',
+      summary: 'stop a run (SIGTERM to its process group, SIGKILL after 10 s)',
+      usage: 'openase run cancel RUN [--json]',
+      options: { ...JSON_OPTION },
+      async run(args, io) {
+        const run = await apiClientFromEnv(io.env).runs.cancel.mutate({ run: requirePositional(args, 0, 'RUN id') });
+        if (args.values.json) return printJson(io, run);
+        io.out(run.state === 'canceled' ? `run ${run.id} canceled` : `asked run ${run.id} to stop`);
+      },
+    },
+    {
+      name: 'list',
+      summary: 'recent runs',
+      usage: 'openase run list [--machine M] [--json]',
+      options: { machine: { type: 'string', value: 'NAME', description: 'only runs on this machine' }, ...JSON_OPTION },
+      async run(args, io) {
+        const machine = stringOption(args.values.machine);
+        const runs = await apiClientFromEnv(io.env).runs.list.query(machine ? { machine } : {});
+        if (args.values.json) return printJson(io, runs);
+        printTable(
+          io,
+          ['RUN', 'MACHINE', 'STATE', 'EXIT', 'EVENTS', 'CREATED', 'SPEC'],
+          runs.map((r) => [r.id, r.machineName, r.state, r.signal ?? r.exitCode, r.ackedSeq, String(r.createdAt), JSON.stringify(r.spec)]),
+          'no runs; start one with `openase run start --machine M -- <command>`',
+        );
+      },
+    },
+  ],
+};

@@ -1,0 +1,70 @@
+/**
+ * The daemons' HTTP surface: `GET /agent/ws` (the reverse connection; the machine credential in
+ * `Authorization: Bearer oam_…` is checked BEFORE the upgrade, so a bad one gets a real 401),
+ * `GET /agent/download` (the daemon bundle) and `GET /agent/install.sh` (installs it as a
+ * systemd user service, given a join token).
+ */
+import fs from 'node:fs';
+import type { Hono } from 'hono';
+import { upgradeWebSocket } from '@hono/node-server';
+import type { WebSocket } from 'ws';
+import { isOpenaseError } from '@openase/shared';
+import type { Deps } from '../kernel/context.js';
+import { authenticateMachine, type Machine } from './join.js';
+import type { FleetHub } from './hub.js';
+import { renderInstallScript } from './install-script.js';
+
+type Vars = { Variables: { machine: Machine } } & { Variables: Record<string, unknown> };
+
+export function mountAgentRoutes(app: Hono<any>, deps: Deps, hub: FleetHub, daemonBundle: () => string | null): void {
+  const typed = app as unknown as Hono<Vars>;
+  typed.use('/agent/ws', async (c, next) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+    if (!m) return c.json({ error: { code: 'UNAUTHORIZED', message: 'send the machine credential as Authorization: Bearer oam_…' } }, 401);
+    try {
+      c.set('machine', await authenticateMachine(deps, m[1]!));
+    } catch (err) {
+      if (!isOpenaseError(err)) throw err;
+      return c.json({ error: { code: err.code, message: err.message } }, 401);
+    }
+    await next();
+  });
+  typed.get(
+    '/agent/ws',
+    upgradeWebSocket((c) => {
+      const machine = c.get('machine');
+      let conn: ReturnType<FleetHub['connect']> | null = null;
+      return {
+        onOpen(_evt, ws) {
+          const raw = ws.raw as WebSocket;
+          raw.on('pong', () => hub.touch(machine.id));
+          conn = hub.connect(machine, {
+            send: (frame) => {
+              if (raw.readyState === raw.OPEN) raw.send(JSON.stringify(frame));
+            },
+            close: (code, reason) => raw.close(code, reason),
+            ping: () => {
+              if (raw.readyState === raw.OPEN) raw.ping();
+            },
+          });
+        },
+        onMessage(evt) {
+          const data = evt.data;
+          conn?.receive(typeof data === 'string' ? data : new Uint8Array(data as ArrayBuffer));
+        },
+        onClose() {
+          conn?.closed();
+        },
+      };
+    }),
+  );
+  typed.get('/agent/download', (c) => {
+    const file = daemonBundle();
+    if (!file) return c.json({ error: { code: 'NOT_FOUND', message: 'the daemon bundle is not built; run `npm start` or `node agent-daemon/build.mjs` in the checkout' } }, 404);
+    return c.body(fs.readFileSync(file), 200, { 'content-type': 'application/javascript', 'content-disposition': 'attachment; filename="openase-agent.cjs"' });
+  });
+  typed.get('/agent/install.sh', (c) => {
+    const base = new URL(c.req.url).origin;
+    return c.body(renderInstallScript(base), 200, { 'content-type': 'text/x-shellscript; charset=utf-8' });
+  });
+}

@@ -1,0 +1,329 @@
+/**
+ * The fleet hub: one live session per machine, whatever the transport (reverse WebSocket, SSH
+ * exec channel, a local child's stdio). A transport hands the hub raw frames and a `FrameSink`;
+ * the hub validates, runs the protocol state machine (runs/lifecycle.ts) and answers.
+ *
+ * - A new session of a machine replaces the open one (close 4409), logged as a possible cloned
+ *   credential; `session_epoch` makes sure a stale socket's late close never clears a newer one.
+ * - Liveness: the transport pings every `heartbeatMs` (the daemon also sends heartbeats); a
+ *   session silent for `disconnectAfterMs` is closed. A machine disconnected for `lostAfterMs`
+ *   is `lost` and only then are its runs failed (after a restart the clock starts at boot).
+ * - Sending to a machine goes through `MachineLink.send`, the one seam a multi-replica router
+ *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
+ */
+import { and, eq, isNotNull, isNull, or, lt } from 'drizzle-orm';
+import { CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type RunGateFrame, type RunTurnFrame } from '@openase/shared';
+import { machines, runs } from '../db/schema.js';
+import type { Deps } from '../kernel/context.js';
+import { acceptRun, activeRunsOn, failRunsOfLostMachine, finishRun, ingestEvents, markStarted, offerRun, reconcileHeldRuns, rejectRun, RunRefusal, settleUnreportedRuns, withdrawExpiredOffers, type SpecMaterializer } from '../runs/lifecycle.js';
+import { fleetThresholds, type FleetThresholds } from './status.js';
+
+export interface FrameSink {
+  send(frame: ControlFrame): void;
+  close(code: number, reason: string): void;
+  /** Transport-level liveness probe (WebSocket ping); absent = rely on heartbeats. */
+  ping?(): void;
+}
+
+/** Sending to a machine: in-process today, routed to the replica holding the socket later. */
+export interface MachineLink {
+  send(machineId: string, frame: ControlFrame): boolean;
+}
+
+/** What the orchestrator adds to the protocol for agent runs (shared/src/protocol/agent-run.ts). */
+export interface AgentRunHooks {
+  materialize: SpecMaterializer;
+  onTurn(machineId: string, frame: RunTurnFrame): Promise<ControlFrame>;
+  onGate(machineId: string, frame: RunGateFrame): Promise<ControlFrame>;
+  onWorkspaceRemoved(machineId: string, frame: Extract<DaemonFrame, { type: 'workspace.removed' }>): Promise<void>;
+  onConnected(machineId: string): Promise<void>;
+}
+
+export interface HubOptions extends Partial<FleetThresholds> {
+  replicaId?: string;
+  offerTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Session {
+  id: string;
+  machineId: string;
+  machineName: string;
+  epoch: number;
+  sink: FrameSink;
+  lastSeen: number;
+  closed: boolean;
+  /** Frames are handled one at a time, in arrival order. */
+  queue: Promise<void>;
+}
+
+export class FleetHub implements MachineLink {
+  readonly thresholds: FleetThresholds;
+  private readonly sessions = new Map<string, Session>();
+  private readonly replicaId: string;
+  private readonly offerTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private timer: NodeJS.Timeout | null = null;
+  private agentRuns: AgentRunHooks | null = null;
+  private sweeping = false;
+  readonly startedAt: Date;
+
+  constructor(
+    private readonly deps: Deps,
+    opts: HubOptions = {},
+  ) {
+    this.thresholds = fleetThresholds(opts);
+    this.replicaId = opts.replicaId ?? 'primary';
+    this.offerTimeoutMs = opts.offerTimeoutMs ?? 10_000;
+    this.log = opts.log ?? ((l) => console.log(l));
+    this.startedAt = deps.clock.now();
+  }
+
+  setAgentRuns(hooks: AgentRunHooks): void {
+    this.agentRuns = hooks;
+  }
+
+  /** Clears sessions this replica held before a restart and starts the liveness sweep. */
+  async start(): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.db.update(machines).set({ sessionId: null, replicaId: null, disconnectedAt: now }).where(and(isNotNull(machines.sessionId), eq(machines.replicaId, this.replicaId)));
+    const tick = Math.max(50, Math.min(this.thresholds.heartbeatMs, 1000));
+    this.timer = setInterval(() => void this.sweep(), tick);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (const s of [...this.sessions.values()]) s.sink.close(1001, 'control plane shutting down');
+    await Promise.all([...this.sessions.values()].map((s) => s.queue));
+  }
+
+  /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
+  connect(machine: { id: string; name: string }, sink: FrameSink): { receive(raw: string | Uint8Array): void; closed(): void } {
+    const session: Session = { id: '', machineId: machine.id, machineName: machine.name, epoch: 0, sink, lastSeen: Date.now(), closed: false, queue: Promise.resolve() };
+    return {
+      receive: (raw) => {
+        session.lastSeen = Date.now();
+        session.queue = session.queue.then(() => this.handle(session, raw)).catch((err) => this.log(`[fleet] ${machine.name}: ${(err as Error).stack ?? err}`));
+      },
+      closed: () => {
+        session.closed = true;
+        session.queue = session.queue.then(() => this.detach(session));
+      },
+    };
+  }
+
+  /** Marks a live session as heard from (a WebSocket pong). */
+  touch(machineId: string): void {
+    const s = this.sessions.get(machineId);
+    if (s) s.lastSeen = Date.now();
+  }
+
+  send(machineId: string, frame: ControlFrame): boolean {
+    const s = this.sessions.get(machineId);
+    if (!s || s.closed) return false;
+    s.sink.send(frame);
+    return true;
+  }
+
+  isConnected(machineId: string): boolean {
+    return this.sessions.has(machineId);
+  }
+
+  /** Closes a machine's session with a code (revocation: 4401, the daemon stops retrying). */
+  disconnect(machineId: string, code: number, reason: string): void {
+    this.sessions.get(machineId)?.sink.close(code, reason);
+  }
+
+  /** Offers this machine's queued runs while it has free slots. */
+  async dispatch(machineId: string): Promise<void> {
+    const s = this.sessions.get(machineId);
+    if (!s) return;
+    const [machine] = await this.deps.db.select({ slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
+    const active = await activeRunsOn(this.deps, machineId);
+    let free = (machine?.slots ?? 0) - active.filter((r) => r.state !== 'queued').length;
+    for (const run of active) {
+      if (free <= 0) break;
+      if (run.state !== 'queued') continue;
+      const frame = await offerRun(this.deps, run.id, this.offerTimeoutMs, this.agentRuns?.materialize);
+      if (frame && this.send(machineId, frame)) free--;
+    }
+  }
+
+  private async handle(session: Session, raw: string | Uint8Array): Promise<void> {
+    if (session.closed && !session.id) return;
+    const decoded = decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
+    if (!decoded.ok) {
+      this.log(`[fleet] ${session.machineName}: refused a frame: ${decoded.message}`);
+      session.sink.send({ type: 'error', code: decoded.code, message: decoded.message });
+      if (decoded.code === 'frame_too_large') session.sink.close(CLOSE_CODES.badFrame, decoded.message.slice(0, 120));
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame.type === 'hello') return this.hello(session, frame);
+    if (!session.id) {
+      session.sink.send({ type: 'error', code: 'not_ready', message: 'send hello first' });
+      return;
+    }
+    try {
+      await this.onFrame(session, frame);
+    } catch (err) {
+      if (!(err instanceof RunRefusal)) throw err;
+      const runId = 'runId' in frame ? frame.runId : undefined;
+      session.sink.send({ type: 'error', code: err.code, message: err.message, ...(runId ? { runId } : {}) });
+    }
+  }
+
+  private async hello(session: Session, hello: Extract<DaemonFrame, { type: 'hello' }>): Promise<void> {
+    if (session.id) {
+      session.sink.send({ type: 'error', code: 'malformed_frame', message: 'hello was already received on this session' });
+      return;
+    }
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      const message = `protocol ${hello.protocol} is not supported; this control plane speaks ${PROTOCOL_VERSION}..${PROTOCOL_VERSION}: upgrade the daemon`;
+      session.sink.send({ type: 'error', code: 'unsupported_version', message });
+      session.sink.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
+      return;
+    }
+    const now = this.deps.clock.now();
+    const sessionId = this.deps.ids.uuid();
+    const [row] = await this.deps.db.transaction(async (tx) => {
+      const [m] = await tx.select({ epoch: machines.sessionEpoch }).from(machines).where(eq(machines.id, session.machineId)).for('update');
+      return tx
+        .update(machines)
+        .set({
+          sessionId,
+          sessionEpoch: (m?.epoch ?? 0) + 1,
+          replicaId: this.replicaId,
+          connectedAt: now,
+          lastSeenAt: now,
+          disconnectedAt: null,
+          hostname: hello.hostname,
+          os: hello.os,
+          arch: hello.arch,
+          daemonVersion: hello.version,
+          clis: hello.clis,
+          slots: hello.slots,
+        })
+        .where(eq(machines.id, session.machineId))
+        .returning({ epoch: machines.sessionEpoch });
+    });
+    if (session.closed) return void (await this.clearSession(session.machineId, row!.epoch));
+    session.id = sessionId;
+    session.epoch = row!.epoch;
+    const previous = this.sessions.get(session.machineId);
+    if (previous && previous !== session) {
+      this.log(`[fleet] ${session.machineName}: a new session replaced the open one (epoch ${previous.epoch} → ${session.epoch}); if this keeps happening, two daemons share one credential (cloned?)`);
+      previous.closed = true;
+      previous.sink.close(CLOSE_CODES.replaced, 'replaced by a newer session of this machine');
+    }
+    this.sessions.set(session.machineId, session);
+    const reconcile = await reconcileHeldRuns(this.deps, session.machineId, hello.running);
+    await settleUnreportedRuns(this.deps, session.machineId, hello.running);
+    session.sink.send({ type: 'welcome', sessionId, machineId: session.machineId, heartbeatMs: this.thresholds.heartbeatMs, protocol: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION }, reconcile });
+    this.log(`[fleet] ${session.machineName} connected (session ${session.epoch}, ${hello.slots} slot(s), holding ${hello.running.length} run(s))`);
+    for (const run of await activeRunsOn(this.deps, session.machineId)) {
+      if (run.cancelRequestedAt && run.state !== 'queued') session.sink.send({ type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 });
+    }
+    await this.dispatch(session.machineId);
+    await this.agentRuns?.onConnected(session.machineId);
+  }
+
+  private async onFrame(session: Session, frame: DaemonFrame): Promise<void> {
+    const m = session.machineId;
+    switch (frame.type) {
+      case 'heartbeat':
+        await this.deps.db.update(machines).set({ lastSeenAt: this.deps.clock.now(), ...(frame.clis ? { clis: frame.clis } : {}) }).where(eq(machines.id, m));
+        return;
+      case 'run.accept':
+        await acceptRun(this.deps, { machineId: m, ...frame });
+        return;
+      case 'run.started':
+        await markStarted(this.deps, { machineId: m, ...frame });
+        return;
+      case 'run.reject':
+        await rejectRun(this.deps, { machineId: m, ...frame });
+        this.log(`[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`);
+        return;
+      case 'run.events': {
+        const run = await ingestEvents(this.deps, { machineId: m, ...frame });
+        session.sink.send({ type: 'run.ack', runId: run.id, ackedSeq: run.ackedSeq });
+        return;
+      }
+      case 'run.finished': {
+        const run = await finishRun(this.deps, { machineId: m, ...frame });
+        session.sink.send({ type: 'run.ack', runId: run.id, ackedSeq: run.ackedSeq, closed: true });
+        await this.dispatch(m);
+        return;
+      }
+      case 'run.turn':
+      case 'run.gate': {
+        if (!this.agentRuns) throw new RunRefusal('unknown_run', 'this control plane runs no orchestrator');
+        session.sink.send(frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame));
+        return;
+      }
+      case 'workspace.removed':
+        await this.agentRuns?.onWorkspaceRemoved(m, frame);
+        return;
+      case 'error':
+        this.log(`[fleet] ${session.machineName} reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`);
+        return;
+      case 'hello':
+        return;
+    }
+  }
+
+  private async detach(session: Session): Promise<void> {
+    if (!session.id) return;
+    if (this.sessions.get(session.machineId) === session) this.sessions.delete(session.machineId);
+    await this.clearSession(session.machineId, session.epoch);
+    this.log(`[fleet] ${session.machineName} disconnected (session ${session.epoch})`);
+  }
+
+  /** Clears the machine's session only if it is still this epoch: a newer session stays. */
+  private async clearSession(machineId: string, epoch: number): Promise<void> {
+    await this.deps.db
+      .update(machines)
+      .set({ sessionId: null, disconnectedAt: this.deps.clock.now() })
+      .where(and(eq(machines.id, machineId), eq(machines.sessionEpoch, epoch)));
+  }
+
+  /** Liveness and offer timeouts. Safe to run often; one pass at a time. */
+  async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const now = Date.now();
+      for (const s of this.sessions.values()) {
+        if (now - s.lastSeen > this.thresholds.disconnectAfterMs) {
+          this.log(`[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`);
+          s.sink.close(4408, 'no heartbeat');
+        } else s.sink.ping?.();
+      }
+      const withdrawn = await withdrawExpiredOffers(this.deps);
+      if (withdrawn.length) {
+        const rows = await this.deps.db.select({ machineId: runs.machineId }).from(runs).where(or(...withdrawn.map((id) => eq(runs.id, id))));
+        for (const machineId of new Set(rows.map((r) => r.machineId))) if (machineId) await this.dispatch(machineId);
+      }
+      await this.failLostMachines();
+    } catch (err) {
+      this.log(`[fleet] sweep failed: ${(err as Error).message}`);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async failLostMachines(): Promise<void> {
+    const since = new Date(Math.max(this.deps.clock.now().getTime() - this.thresholds.lostAfterMs, 0));
+    if (this.startedAt > since) return; // grace after a restart: give daemons time to come back
+    const gone = await this.deps.db
+      .select({ id: machines.id, name: machines.name })
+      .from(machines)
+      .where(and(isNull(machines.sessionId), isNotNull(machines.disconnectedAt), lt(machines.disconnectedAt, since)));
+    for (const m of gone) {
+      const n = await failRunsOfLostMachine(this.deps, m.id, `machine ${m.name} lost: silent for more than ${Math.round(this.thresholds.lostAfterMs / 1000)} s`);
+      if (n) this.log(`[fleet] ${m.name} is lost; ${n} run(s) marked lost`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `GET /agent/install.sh`: a POSIX shell script that downloads the daemon bundle, joins with the
+ * join token given as its first argument, and installs deploy/openase-agent.service as a systemd
+ * user unit (or says how to run the daemon by hand where systemd --user is unavailable).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Walks up from this module to find a file of the checkout (works from sources and from the bundle). */
+export function findRepoFile(relative: string): string | null {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, relative);
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+export function renderInstallScript(baseUrl: string): string {
+  const unitFile = findRepoFile('deploy/openase-agent.service');
+  const unit = unitFile ? fs.readFileSync(unitFile, 'utf8') : '';
+  const quoted = `'${baseUrl.replace(/'/g, `'\\''`)}'`;
+  return `#!/bin/sh
+# Installs openase-agent from ${baseUrl} and joins this machine to the fleet.
+# Usage: curl -fsSL ${baseUrl}/agent/install.sh | sh -s -- oaj_<id>_<secret> [--name N] [--labels a,b] [--slots N]
+set -eu
+BASE=${quoted}
+TOKEN="\${1:-}"
+case "$TOKEN" in oaj_*) shift ;; *) echo "openase-agent install: give the join token (oaj_…) as the first argument" >&2; exit 2 ;; esac
+NODE="$(command -v node || true)"
+[ -n "$NODE" ] || { echo "openase-agent install: Node.js >= 20 must be on PATH" >&2; exit 1; }
+DIR="\${OPENASE_AGENT_INSTALL_DIR:-$HOME/.local/share/openase-agent}"
+mkdir -p "$DIR"
+echo "downloading the daemon to $DIR/openase-agent.cjs"
+if command -v curl >/dev/null 2>&1; then curl -fsSL "$BASE/agent/download" -o "$DIR/openase-agent.cjs.tmp"
+else "$NODE" -e 'fetch(process.argv[1]).then(async r=>{if(!r.ok)throw new Error(r.status);require("fs").writeFileSync(process.argv[2],Buffer.from(await r.arrayBuffer()))}).catch(e=>{console.error(e.message);process.exit(1)})' "$BASE/agent/download" "$DIR/openase-agent.cjs.tmp"; fi
+mv "$DIR/openase-agent.cjs.tmp" "$DIR/openase-agent.cjs"
+"$NODE" "$DIR/openase-agent.cjs" join "$BASE" "$TOKEN" "$@"
+UNIT_DIR="\${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user"
+mkdir -p "$UNIT_DIR"
+sed -e "s|@NODE@|$NODE|g" -e "s|@BUNDLE@|$DIR/openase-agent.cjs|g" > "$UNIT_DIR/openase-agent.service" <<'UNIT'
+${unit.trimEnd()}
+UNIT
+echo "wrote $UNIT_DIR/openase-agent.service"
+if command -v systemctl >/dev/null 2>&1 && systemctl --user daemon-reload 2>/dev/null; then
+  systemctl --user enable --now openase-agent.service
+  echo "openase-agent is running (systemctl --user status openase-agent)"
+else
+  echo "systemd --user is not available here; start the daemon with: $NODE $DIR/openase-agent.cjs run"
+fi
+`;
+}

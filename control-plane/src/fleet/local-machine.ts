@@ -1,0 +1,91 @@
+/**
+ * Machine `local`: this host, registered on start and served by a daemon the control plane runs
+ * as a child (`openase-agent stdio`, JSON lines over stdin/stdout). The child is supervised: if
+ * it dies it is started again (1 s doubling to 30 s); runs outlive it (they have their own
+ * process groups) and the new daemon re-attaches to them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { and, eq } from 'drizzle-orm';
+import os from 'node:os';
+import { machines } from '../db/schema.js';
+import type { Deps } from '../kernel/context.js';
+import type { FleetHub } from './hub.js';
+import { connectLines } from './line-transport.js';
+
+export interface LocalMachine {
+  machineId: string;
+  /** The daemon child currently running (tests kill it to prove supervision). */
+  child(): ChildProcess | null;
+  stop(): Promise<void>;
+}
+
+export async function ensureMachine(deps: Deps, orgId: string, name: string, kind: 'local' | 'ssh', values: Partial<typeof machines.$inferInsert> = {}) {
+  const [existing] = await deps.db.select().from(machines).where(and(eq(machines.orgId, orgId), eq(machines.name, name)));
+  if (existing) return existing;
+  const [created] = await deps.db
+    .insert(machines)
+    .values({ id: deps.ids.uuid(), orgId, name, kind, createdAt: deps.clock.now(), ...values })
+    .onConflictDoNothing()
+    .returning();
+  return created ?? (await deps.db.select().from(machines).where(and(eq(machines.orgId, orgId), eq(machines.name, name))))[0]!;
+}
+
+export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId: string; bundle: string; home: string; log: (line: string) => void }): Promise<LocalMachine> {
+  const slots = Math.max(1, Math.min(4, os.cpus().length));
+  const machine = await ensureMachine(deps, opts.orgId, 'local', 'local', { slots, labels: ['local'], workdir: path.join(opts.home, 'local-machine') });
+  if (machine.kind !== 'local') {
+    opts.log(`local machine: a ${machine.kind} machine is already named "local"; not starting this host's daemon`);
+    return { machineId: machine.id, child: () => null, stop: async () => {} };
+  }
+  let stopping = false;
+  let current: ChildProcess | null = null;
+  let backoff = 1000;
+  let restartTimer: NodeJS.Timeout | null = null;
+  const start = () => {
+    const args = [opts.bundle, 'stdio', '--home', path.join(opts.home, 'local-machine'), '--slots', String(machine.slots), '--labels', machine.labels.join(',')];
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    current = child;
+    const startedAt = Date.now();
+    child.stdin!.on('error', () => {});
+    const transport = connectLines(hub, machine, {
+      input: child.stdout!,
+      write: (line) => {
+        if (child.exitCode === null && child.stdin!.writable) child.stdin!.write(line);
+      },
+      end: (_code, reason) => {
+        opts.log(`local machine: stopping its daemon (${reason})`);
+        child.kill('SIGTERM');
+      },
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) if (line.trim()) opts.log(`[local daemon] ${line}`);
+    });
+    child.on('exit', (code, signal) => {
+      transport.closed();
+      if (current === child) current = null;
+      if (stopping) return;
+      if (Date.now() - startedAt > 60_000) backoff = 1000;
+      opts.log(`local machine: its daemon exited (${signal ?? `code ${code}`}); restarting in ${backoff / 1000} s`);
+      restartTimer = setTimeout(start, backoff);
+      backoff = Math.min(backoff * 2, 30_000);
+    });
+  };
+  start();
+  opts.log(`local machine: this host serves runs as machine "local" (${machine.slots} slot(s))`);
+  return {
+    machineId: machine.id,
+    child: () => current,
+    async stop() {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      const child = current;
+      if (child && child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}

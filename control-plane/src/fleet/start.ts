@@ -1,0 +1,53 @@
+/**
+ * The fleet inside `openase serve`: the hub, the WebSocket server daemons dial into (frames
+ * capped at MAX_FRAME_BYTES, `ws` would allow 100 MiB), and — unless disabled — this host's own
+ * daemon as machine `local`, supervised over stdio.
+ */
+import { WebSocketServer } from 'ws';
+import { MAX_FRAME_BYTES } from '@openase/shared';
+import type { Deps } from '../kernel/context.js';
+import type { ServerConfig } from '../server/config.js';
+import { FleetHub } from './hub.js';
+import { findRepoFile } from './install-script.js';
+import { startLocalMachine, type LocalMachine } from './local-machine.js';
+
+export interface Fleet {
+  hub: FleetHub;
+  websocketServer: WebSocketServer;
+  daemonBundle(): string | null;
+  afterListen(url: string, orgId: string): Promise<void>;
+  local: LocalMachine | null;
+  stop(): Promise<void>;
+}
+
+/** The built daemon: OPENASE_AGENT_BUNDLE, or agent-daemon/dist/openase-agent.cjs of the checkout. */
+export function findDaemonBundle(): string | null {
+  return process.env.OPENASE_AGENT_BUNDLE || findRepoFile('agent-daemon/dist/openase-agent.cjs');
+}
+
+export async function startFleet(deps: Deps, config: ServerConfig, log: (line: string) => void): Promise<Fleet> {
+  const hub = new FleetHub(deps, { log });
+  await hub.start();
+  const websocketServer = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const fleet: Fleet = {
+    hub,
+    websocketServer,
+    daemonBundle: findDaemonBundle,
+    local: null,
+    async afterListen(_url, orgId) {
+      if (!config.localMachine) return;
+      const bundle = findDaemonBundle();
+      if (!bundle) {
+        log('local machine: the daemon bundle is not built (agent-daemon/dist/openase-agent.cjs); skipping');
+        return;
+      }
+      fleet.local = await startLocalMachine(deps, hub, { orgId, bundle, home: config.home, log });
+    },
+    async stop() {
+      await fleet.local?.stop();
+      await hub.stop();
+      websocketServer.close();
+    },
+  };
+  return fleet;
+}

@@ -1,0 +1,117 @@
+import { and, eq } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { forEachDatabase, type TestDb } from '../../test/databases.js';
+import { openDatabase } from '../db/database.js';
+import { createProject } from '../projects/projects.js';
+import { addRepository } from '../projects/repositories.js';
+import { createTicket, moveTicket } from '../tickets/tickets.js';
+import { linkTickets } from '../tickets/dependencies.js';
+import { createAgent } from '../agents/agents.js';
+import { importWorkflow } from '../workflows/workflows.js';
+import { machines, runs, runTransitions, tickets } from '../db/schema.js';
+import { claimProject, projectsWithCandidates } from './dispatcher.js';
+import type { StoredAgentJob } from './job-spec.js';
+
+let n = 0;
+
+async function project(db: TestDb, opts: { slots?: number; machines?: number; harness?: string } = {}) {
+  const { deps, admin } = db;
+  const slug = `d${++n}`;
+  const p = await createProject(deps, admin, { name: slug, ticketPrefix: `D${n}X` });
+  await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
+  await createAgent(deps, admin, { project: slug, name: 'claude', adapter: 'claude-code', model: 'claude-sonnet-4-5', env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }, secrets: { ANTHROPIC_API_KEY: 'sk-secret' }, machineLabels: [slug] });
+  await importWorkflow(deps, admin, { project: slug, source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${opts.harness ?? ''}---\nYou work on {{ ticket.identifier }}: {{ ticket.title }}.\n` });
+  const machineIds: string[] = [];
+  for (let i = 0; i < (opts.machines ?? 1); i++) {
+    const id = deps.ids.uuid();
+    await deps.db.insert(machines).values({ id, orgId: admin.orgId, name: `${slug}-m${i}`, kind: 'reverse', labels: [slug], slots: opts.slots ?? 2, clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }], sessionId: `s-${id}`, createdAt: new Date() });
+    machineIds.push(id);
+  }
+  const ticket = (title: string, over: { priority?: 'urgent' | 'high' | 'medium' | 'low'; status?: string } = {}) => createTicket(deps, admin, { project: slug, title, status: over.status ?? 'Todo', ...(over.priority ? { priority: over.priority } : {}) });
+  return { slug, p, machineIds, ticket };
+}
+
+const runsOf = (db: TestDb, ticketId: string) => db.deps.db.select().from(runs).where(eq(runs.ticketId, ticketId));
+
+forEachDatabase('dispatcher', (get) => {
+  it('claims a ticket in a pickup status into a queued run on a matching machine, with its job pinned', async () => {
+    const { deps } = get();
+    const { p, machineIds, ticket } = await project(get());
+    const t = await ticket(`Add login "quoted" $(rm -rf /) ../../etc`);
+    expect(await projectsWithCandidates(deps)).toContain(p.id);
+    const claimed = await claimProject(deps, p.id);
+    expect(claimed).toEqual([{ runId: expect.any(String), machineId: machineIds[0], ticketId: t.id, identifier: t.identifier }]);
+    const [run] = await runsOf(get(), t.id);
+    expect(run).toMatchObject({ state: 'queued', kind: 'agent', attempt: 1, machineId: machineIds[0] });
+    const job = run!.spec as StoredAgentJob;
+    expect(job.ticket.branch).toMatch(new RegExp(`^openase/${t.identifier}-add-login-quoted-rm-rf-etc$`));
+    expect(job.agent.systemPrompt).toBe(`You work on ${t.identifier}: Add login "quoted" $(rm -rf /) ../../etc.\n`);
+    expect(job.agent.env).toEqual({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }); // the secret is added only at offer time
+    expect(JSON.stringify(run!.spec)).not.toContain('sk-secret');
+    expect(job.repos).toEqual([{ name: 'app', url: 'file:///srv/git/app.git', defaultBranch: 'main' }]);
+    expect(Object.keys(job.agent.skills)).toContain('openase-platform');
+    const [after] = await deps.db.select().from(tickets).where(eq(tickets.id, t.id));
+    expect(after!.attemptCount).toBe(1);
+    const transitions = await deps.db.select().from(runTransitions).where(eq(runTransitions.runId, run!.id));
+    expect(transitions[0]!.reason).toMatch(/dispatched .* \(attempt 1\) to d\d+-m0: workflow dev v1, agent claude/);
+    // A second pass finds nothing more to do: the ticket has an active run.
+    expect(await claimProject(deps, p.id)).toEqual([]);
+  });
+
+  it('fills free slots in priority then age order, spreading over the least loaded machines', async () => {
+    const { deps } = get();
+    const { p, ticket } = await project(get(), { slots: 1, machines: 2 });
+    const low = await ticket('low', { priority: 'low' });
+    const first = await ticket('first', { priority: 'medium' });
+    const urgent = await ticket('urgent', { priority: 'urgent' });
+    const claimed = await claimProject(deps, p.id);
+    expect(claimed.map((c) => c.ticketId)).toEqual([urgent.id, first.id]);
+    expect(new Set(claimed.map((c) => c.machineId)).size).toBe(2);
+    expect(await runsOf(get(), low.id)).toEqual([]);
+  });
+
+  it('waits for blockers and dispatches once they complete', async () => {
+    const { deps, admin } = get();
+    const { p, ticket } = await project(get());
+    const blocker = await ticket('blocker', { status: 'Backlog' });
+    const blocked = await ticket('blocked');
+    await linkTickets(deps, admin, { blocker: blocker.identifier, blocked: blocked.identifier });
+    expect(await claimProject(deps, p.id)).toEqual([]);
+    await moveTicket(deps, admin, { ticket: blocker.identifier, status: 'Done' });
+    expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([blocked.id]);
+  });
+
+  it('honors the workflow limit and skips parked, archived and retry-scheduled tickets', async () => {
+    const { deps } = get();
+    const { p, ticket } = await project(get(), { slots: 5, harness: 'max_concurrent: 1\n' });
+    const a = await ticket('a');
+    const parked = await ticket('parked', { priority: 'urgent' });
+    await deps.db.update(tickets).set({ parkedReason: 'stopped after 3 of 3 attempts' }).where(eq(tickets.id, parked.id));
+    const later = await ticket('later', { priority: 'urgent' });
+    await deps.db.update(tickets).set({ nextRetryAt: new Date(Date.now() + 60_000) }).where(eq(tickets.id, later.id));
+    await ticket('b');
+    expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([a.id]);
+  });
+
+  it('never dispatches a ticket twice when several control planes claim at once', async (ctx) => {
+    const { deps, target } = get();
+    const { p, ticket } = await project(get(), { slots: 100, machines: 3 });
+    const all = [];
+    for (let i = 0; i < 40; i++) all.push(await ticket(`t${i}`));
+    if (target.kind !== 'postgres') {
+      // One process: concurrent passes serialize on PGlite's single connection.
+      await Promise.all([claimProject(deps, p.id), claimProject(deps, p.id), claimProject(deps, p.id)]);
+    } else {
+      const others = await Promise.all([openDatabase(target, { migrate: false }), openDatabase(target, { migrate: false })]);
+      try {
+        await Promise.all([claimProject(deps, p.id), ...others.map((o) => claimProject({ ...deps, db: o.db }, p.id))]);
+      } finally {
+        await Promise.all(others.map((o) => o.close()));
+      }
+    }
+    const rows = await deps.db.select({ ticketId: runs.ticketId }).from(runs).where(and(eq(runs.projectId, p.id)));
+    expect(rows.length).toBe(40);
+    expect(new Set(rows.map((r) => r.ticketId)).size).toBe(40);
+    void ctx;
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The claim: turn dispatchable tickets of a project into queued runs placed on machines, in one
+ * transaction, safe with several control planes on one PostgreSQL (docs/orchestrator.md):
+ *
+ * 1. the project row is locked, so concurrency counts cannot be raced within the project;
+ * 2. candidate tickets (in a pickup status of an active workflow, or with a workflow override;
+ *    not archived or parked; retry time reached; no active run) are locked with
+ *    `FOR UPDATE SKIP LOCKED`, most urgent and oldest first;
+ * 3. each is checked by the same pure gates `openase ticket why` explains with, placed
+ *    (placement.ts), its machine row locked and its active runs re-counted with a fresh
+ *    statement, then a `runs` row is inserted and the ticket's attempt counter bumped.
+ *
+ * The caller offers the claimed runs after commit (the fleet hub sends `run.offer`).
+ */
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
+import { machines, projects, runs, runTransitions, tickets, workflows, workflowVersions } from '../db/schema.js';
+import type { Tx } from '../db/database.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { recordActivity } from '../activity/activity.js';
+import { diagnosePickup } from './gates.js';
+import { chooseMachine } from './placement.js';
+import { countClaim, loadProjectFacts, pickupFactsFor } from './project-facts.js';
+import { buildAgentJob } from './job-spec.js';
+
+export interface ClaimedRun {
+  runId: string;
+  machineId: string;
+  ticketId: string;
+  identifier: string;
+}
+
+/** Most candidates looked at in one pass of one project. */
+const CANDIDATE_LIMIT = 200;
+
+const priorityRank = sql.raw(`case ${PRIORITIES.map((p, i) => `when ${'"tickets"."priority"'} = '${p}' then ${i}`).join(' ')} else ${PRIORITIES.length} end`);
+
+/** Projects that may have something to dispatch: a cheap pre-filter for a pass over everything. */
+export async function projectsWithCandidates(deps: Pick<Deps, 'db' | 'clock'>): Promise<string[]> {
+  const rows = await deps.db
+    .selectDistinct({ projectId: tickets.projectId })
+    .from(tickets)
+    .innerJoin(workflows, and(eq(workflows.projectId, tickets.projectId), eq(workflows.active, true)))
+    .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
+    .where(and(candidateCondition(deps.clock.now()), or(sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`, eq(tickets.workflowId, workflows.id))));
+  return rows.map((r) => r.projectId);
+}
+
+function candidateCondition(now: Date) {
+  return and(
+    isNull(tickets.archivedAt),
+    isNull(tickets.parkedReason),
+    or(isNull(tickets.nextRetryAt), lte(tickets.nextRetryAt, now)),
+    sql`not exists (select 1 from ${runs} where ${runs.ticketId} = ${tickets.id} and ${inArray(runs.state, [...ACTIVE_RUN_STATES])})`,
+  );
+}
+
+export async function claimProject(deps: Deps, projectId: string, opts: { log?: (line: string) => void } = {}): Promise<ClaimedRun[]> {
+  return inTransaction(deps, async (tx, changes) => {
+    const [project] = await tx.select().from(projects).where(eq(projects.id, projectId)).for('update');
+    if (!project) return [];
+    const now = deps.clock.now();
+    const pickupIds = sql`(select s from ${workflows} w join ${workflowVersions} v on v.id = w.current_version_id, unnest(v.pickup_status_ids) s where w.project_id = ${projectId} and w.active)`;
+    const candidates = await tx
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.projectId, projectId), candidateCondition(now), or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`)))
+      .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
+      .limit(CANDIDATE_LIMIT)
+      .for('update', { skipLocked: true });
+    if (candidates.length === 0) return [];
+    const facts = await loadProjectFacts(tx, projectId, candidates.map((c) => c.id));
+    const claimed: ClaimedRun[] = [];
+    for (const ticket of candidates) {
+      if (facts.ticketsWithActiveRun.has(ticket.id)) continue;
+      const diagnosis = diagnosePickup(pickupFactsFor(facts, ticket, now));
+      if (!diagnosis.dispatchable) continue;
+      const entry = facts.workflows.find((w) => w.workflow.name === diagnosis.workflow)!;
+      const eligible = facts.machines
+        .filter((m) => diagnosis.machines.includes(m.name))
+        .map((m) => ({ id: m.id, name: m.name, slots: m.slots, activeRuns: facts.counts.byMachine.get(m.id) ?? 0 }));
+      const warm = await lastMachineOf(tx, ticket.id);
+      const choice = chooseMachine(eligible, warm);
+      if (!choice) continue;
+      // Another project (or replica) may have filled this machine since the facts were read.
+      const [machine] = await tx.select().from(machines).where(eq(machines.id, choice.id)).for('update');
+      const [busy] = await tx.select({ n: sql<number>`count(*)::int` }).from(runs).where(and(eq(runs.machineId, choice.id), inArray(runs.state, [...ACTIVE_RUN_STATES])));
+      if (!machine || (busy?.n ?? 0) >= machine.slots) {
+        facts.counts.byMachine.set(choice.id, machine?.slots ?? Number.MAX_SAFE_INTEGER);
+        continue;
+      }
+      const attempt = ticket.attemptCount + 1;
+      const spec = await buildAgentJob(tx, { ticket, workflow: entry.workflow, version: entry.version, agent: entry.agent!, machine, attempt });
+      const runId = deps.ids.uuid();
+      const reason = `dispatched ${ticket.identifier} (attempt ${attempt}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
+      await tx.insert(runs).values({
+        id: runId,
+        orgId: project.orgId,
+        projectId,
+        ticketId: ticket.id,
+        workflowId: entry.workflow.id,
+        workflowVersionId: entry.version.id,
+        agentId: entry.agent!.id,
+        machineId: machine.id,
+        kind: 'agent',
+        spec,
+        attempt,
+        state: 'queued',
+        stateReason: reason,
+        createdBy: 'orchestrator',
+        createdAt: now,
+        updatedAt: now,
+      });
+      await tx.insert(runTransitions).values({ runId, fromState: null, toState: 'queued', reason, at: now });
+      await tx.update(tickets).set({ attemptCount: attempt, nextRetryAt: null, updatedAt: now }).where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, orchestratorActor(project.orgId), {
+        projectId,
+        ticketId: ticket.id,
+        action: 'run.dispatched',
+        entityType: 'run',
+        entityId: runId,
+        summary: reason,
+        after: { run: runId, machine: machine.name, machineId: machine.id, workflow: entry.workflow.name, agent: entry.agent!.name, attempt },
+      });
+      countClaim(facts, { workflowId: entry.workflow.id, agentId: entry.agent!.id, statusId: ticket.statusId, machineId: machine.id, ticketId: ticket.id });
+      claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });
+      opts.log?.(`[orchestrator] ${reason}`);
+    }
+    return claimed;
+  });
+}
+
+async function lastMachineOf(tx: Tx, ticketId: string): Promise<string | null> {
+  const [row] = await tx.select({ machineId: runs.machineId }).from(runs).where(eq(runs.ticketId, ticketId)).orderBy(sql`${runs.createdAt} desc`).limit(1);
+  return row?.machineId ?? null;
+}
+
+export function orchestratorActor(orgId: string): Actor {
+  return { type: 'system', id: 'orchestrator', name: 'orchestrator', orgId, role: 'admin' };
+}

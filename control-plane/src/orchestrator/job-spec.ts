@@ -1,0 +1,141 @@
+/**
+ * The agent job a run executes (`kind: 'agent'` in shared/src/protocol/agent-run.ts), built when
+ * a ticket is claimed and pinned on the run row: the rendered harness, the agent's CLI settings,
+ * the ticket's branch and repositories, hooks, path rules, skills. Two things are never stored:
+ * the agent's secret env values and the run's `openase` token. `materializeJob` adds them when
+ * the run is offered (a new token per offer, the previous one revoked).
+ */
+import { and, asc, desc, eq, isNotNull } from 'drizzle-orm';
+import { agentJobSpecSchema, DEFAULT_RUN_SCOPES, parseRunScope, ticketBranchName, type AgentJobSpec, type RunSpec } from '@openase/shared';
+import { projects, repositories, runs, skills, skillVersions, statuses } from '../db/schema.js';
+import type { DbOrTx, Tx } from '../db/database.js';
+import type { Deps } from '../kernel/context.js';
+import { agentSecretEnv, type Agent } from '../agents/agents.js';
+import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
+import { harnessVariables, renderVersion } from '../workflows/render.js';
+import type { Workflow, WorkflowVersion } from '../workflows/versions.js';
+import type { Harness } from '../workflows/harness/schema.js';
+import type { SkillBinding } from '../workflows/validate-project.js';
+
+type Ticket = import('../tickets/tickets.js').Ticket;
+type Machine = { name: string; os: string | null; arch: string | null; labels: string[]; workdir: string | null };
+
+/** What the job spec looks like in the run row: everything but the platform connection. */
+export type StoredAgentJob = Omit<AgentJobSpec, 'platform'>;
+
+export interface JobInput {
+  ticket: Ticket;
+  workflow: Workflow;
+  version: WorkflowVersion;
+  agent: Agent;
+  machine: Machine;
+  attempt: number;
+}
+
+/** First-turn message: the ticket itself (the rules are in the system prompt, sent once). */
+export function firstTurnPrompt(ticket: Pick<Ticket, 'identifier' | 'title' | 'description'>, attempt: number): string {
+  const lines = [`Work on ticket ${ticket.identifier}: ${ticket.title}`];
+  if (ticket.description.trim()) lines.push('', ticket.description.trim());
+  if (attempt > 1) lines.push('', `This is attempt ${attempt}: earlier attempts did not finish. Check the branch and the ticket's comments for what was already done.`);
+  lines.push('', 'When the work is done and committed, move the ticket to its finish status with the openase command (see the openase-platform skill).');
+  return lines.join('\n');
+}
+
+export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<StoredAgentJob> {
+  const { ticket, workflow, version, agent, machine, attempt } = input;
+  const harness = version.harness as Harness;
+  const [project] = await db.select().from(projects).where(eq(projects.id, ticket.projectId));
+  const repos = await db.select().from(repositories).where(eq(repositories.projectId, ticket.projectId)).orderBy(asc(repositories.name));
+  const variables = await harnessVariables(db, project!, ticket, workflow, version, { name: machine.name, os: machine.os ?? '', arch: machine.arch ?? '', labels: machine.labels, workdir: machine.workdir ?? '' }, attempt);
+  const systemPrompt = renderVersion(version, variables);
+  // Resume the CLI session of the latest run of this ticket by the same agent, if it had one.
+  const [previous] = await db
+    .select({ sessionId: runs.sessionId })
+    .from(runs)
+    .where(and(eq(runs.ticketId, ticket.id), eq(runs.agentId, agent.id), isNotNull(runs.sessionId)))
+    .orderBy(desc(runs.createdAt))
+    .limit(1);
+  const spec: StoredAgentJob = {
+    kind: 'agent',
+    ticket: { id: ticket.id, identifier: ticket.identifier, title: ticket.title, branch: ticketBranchName(ticket.identifier, ticket.title) },
+    project: { slug: project!.slug },
+    repos: repos.map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch })),
+    attempt,
+    maxAttempts: harness.max_attempts,
+    agent: {
+      adapter: agent.adapter,
+      command: agent.command,
+      args: agent.args,
+      ...(agent.model ? { model: agent.model } : {}),
+      env: { ...agent.env },
+      provider: {},
+      systemPrompt,
+      prompt: firstTurnPrompt(ticket, attempt),
+      maxTurns: harness.max_turns,
+      permissionMode: 'default',
+      tools: { allow: harness.tools?.allow ?? [], deny: harness.tools?.deny ?? [] },
+      ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
+      mcpServers: {},
+      skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
+      pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached },
+    },
+    hooks: harness.hooks ?? {},
+    paths: { ...(harness.paths?.allow ? { allow: harness.paths.allow } : {}), ...(harness.paths?.deny ? { deny: harness.paths.deny } : {}) },
+    timeoutMs: harness.timeout_minutes * 60_000,
+  };
+  // Validate now, with a placeholder connection, so a bad definition fails the claim and not the daemon.
+  agentJobSpecSchema.parse({ ...spec, platform: { url: 'http://placeholder.invalid', token: 'x' } });
+  return spec;
+}
+
+/** The files of the run's skills: the version's bindings plus the auto-bound platform skill, enabled ones only. */
+async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<Record<string, Array<{ path: string; content: string }>>> {
+  const rows = await db.select().from(skills).where(eq(skills.projectId, projectId));
+  const out: Record<string, Array<{ path: string; content: string }>> = {};
+  const wanted = [...bindings];
+  const platform = rows.find((r) => r.name === 'openase-platform');
+  if (platform && !wanted.some((b) => b.skillId === platform.id)) wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
+  for (const binding of wanted) {
+    const skill = rows.find((r) => r.id === binding.skillId);
+    if (!skill || !skill.enabled) continue;
+    const versionId = binding.versionId ?? skill.currentVersionId;
+    if (!versionId) continue;
+    const [version] = await db.select({ files: skillVersions.files }).from(skillVersions).where(eq(skillVersions.id, versionId));
+    const files = (version?.files ?? []) as Array<{ path: string; contentBase64: string }>;
+    out[skill.name] = files.map((f) => ({ path: f.path, content: Buffer.from(f.contentBase64, 'base64').toString('utf8') }));
+  }
+  return out;
+}
+
+/** The run token's powers: the harness' scopes, and the statuses it may move its ticket to. */
+export async function runGrantFor(db: DbOrTx, projectId: string, version: WorkflowVersion): Promise<{ scopes: string[]; moveToStatusIds: string[] }> {
+  const harness = version.harness as Harness;
+  const entries = harness.scopes ?? [...DEFAULT_RUN_SCOPES];
+  const scopes: string[] = [];
+  const moveTo = new Set(version.finishStatusIds);
+  const statusRows = await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, projectId));
+  for (const entry of entries) {
+    const parsed = parseRunScope(entry);
+    if (!parsed) continue;
+    if ('scope' in parsed) scopes.push(parsed.scope);
+    else {
+      const status = statusRows.find((s) => s.name.toLowerCase() === parsed.moveTo.toLowerCase());
+      if (status) moveTo.add(status.id);
+    }
+  }
+  return { scopes, moveToStatusIds: [...moveTo] };
+}
+
+/**
+ * The spec sent in an offer: the stored job plus the agent's secrets (as env vars only) and a
+ * fresh run token valid until the run's deadline. Earlier tokens of the run are revoked.
+ */
+export async function materializeJob(tx: Tx, deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>, run: typeof runs.$inferSelect, platformUrl: string, version: WorkflowVersion): Promise<RunSpec> {
+  const stored = run.spec as StoredAgentJob;
+  const secrets = run.agentId ? await agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : {};
+  await revokeRunTokens(tx, deps, run.id);
+  const grant = await runGrantFor(tx, run.projectId!, version);
+  const deadline = new Date(deps.clock.now().getTime() + (stored.timeoutMs ?? 3600_000) + 10 * 60_000);
+  const token = await mintRunToken(tx, deps, { runId: run.id, ...grant, expiresAt: deadline });
+  return agentJobSpecSchema.parse({ ...stored, agent: { ...stored.agent, env: { ...stored.agent.env, ...secrets } }, platform: { url: platformUrl, token } });
+}

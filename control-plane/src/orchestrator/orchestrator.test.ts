@@ -1,0 +1,218 @@
+/**
+ * The orchestrator against the fleet hub, with the test playing a daemon frame by frame: what is
+ * offered, how turns are answered, what the gate does, and every enforced limit. (End to end with
+ * a real daemon process, git and an agent: test/orchestrator-e2e.test.ts.)
+ */
+import { eq } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import type { AgentJobSpec, ControlFrame, RunEvent } from '@openase/shared';
+import { forEachDatabase, type TestDb } from '../../test/databases.js';
+import { waitFor } from '../../test/wait.js';
+import { createProject } from '../projects/projects.js';
+import { addRepository } from '../projects/repositories.js';
+import { createTicket, moveTicket } from '../tickets/tickets.js';
+import { createAgent } from '../agents/agents.js';
+import { importWorkflow } from '../workflows/workflows.js';
+import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
+import { FleetHub } from '../fleet/hub.js';
+import { runs, tickets } from '../db/schema.js';
+import { authenticateRunToken } from '../auth/run-tokens.js';
+import { appRouter } from '../api/router.js';
+import { Orchestrator } from './orchestrator.js';
+import { retryTicket } from '../tickets/retry.js';
+
+const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
+
+let n = 0;
+
+async function setup(db: TestDb, harness = '') {
+  const deps = { ...db.deps, clock };
+  const { admin } = db;
+  const slug = `o${++n}`;
+  const project = await createProject(deps, admin, { name: slug, ticketPrefix: `O${n}X` });
+  await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
+  await createAgent(deps, admin, { project: slug, name: 'claude', adapter: 'claude-code', secrets: { ANTHROPIC_API_KEY: 'sk-from-secret' }, machineLabels: [slug] });
+  await importWorkflow(deps, admin, { project: slug, source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_attempts: 2\n${harness}---\nWork on {{ ticket.title }}.\n` });
+  const join = await createJoinToken(deps, admin, { labels: [slug] });
+  const { machine } = await redeemJoinToken(deps, join.token, { name: `${slug}-box`, slots: 2 });
+  const hub = new FleetHub(deps, { log: () => {}, offerTimeoutMs: 60_000 });
+  const orchestrator = new Orchestrator(deps, hub, { platformUrl: 'http://cp.test:19836', isLeader: () => true, sweepIntervalMs: 3_600_000, log: (l) => process.env.DEBUG_ORCH && console.log(l) });
+  hub.setAgentRuns(orchestrator.hooks);
+  orchestrator.start();
+  // The test is the daemon: it sees every frame the hub sends and answers by hand.
+  const received: ControlFrame[] = [];
+  const conn = hub.connect({ id: machine.id, name: machine.name }, { send: (f) => received.push(f), close: () => {} });
+  const send = (frame: object) => conn.receive(JSON.stringify(frame));
+  send({ type: 'hello', protocol: 1, version: 'test', hostname: 'box', os: 'linux', arch: 'x64', labels: [slug], slots: 2, clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }], running: [] });
+  await waitFor(() => received.some((f) => f.type === 'welcome'));
+  const frames = <T extends ControlFrame['type']>(type: T) => received.filter((f): f is Extract<ControlFrame, { type: T }> => f.type === type);
+  let seq = 0;
+  const taken = new Set<string>();
+  const runAgent = async (ticketRef: string) => {
+    const fresh = () => frames('run.offer').find((o) => o.spec.kind === 'agent' && o.spec.ticket.identifier === ticketRef && !taken.has(o.runId));
+    await waitFor(() => !!fresh(), { what: `an offer for ${ticketRef}` });
+    const offer = fresh()!;
+    taken.add(offer.runId);
+    const f = { runId: offer.runId, leaseEpoch: offer.leaseEpoch };
+    send({ type: 'run.accept', ...f });
+    send({ type: 'run.started', ...f });
+    seq = 0;
+    const events = (...evs: RunEvent[]) => send({ type: 'run.events', ...f, events: evs.map((event) => ({ seq: ++seq, ts: Date.now(), event })) });
+    const answer = async (frame: object, type: 'run.turn' | 'run.gate') => {
+      const before = frames('run.next').length;
+      send({ type, ...f, lastSeq: seq, ...frame });
+      await waitFor(() => frames('run.next').length > before, { what: `an answer to ${type}` });
+      return frames('run.next').at(-1)!;
+    };
+    const finish = async (exitCode: number, reason: string) => {
+      send({ type: 'run.finished', ...f, lastSeq: seq, exitCode, signal: null, reason });
+      await waitFor(async () => (await deps.db.select().from(runs).where(eq(runs.id, f.runId)))[0]!.settledAt !== null, { what: 'the run to be settled' });
+    };
+    const agentApi = async () => appRouter.createCaller({ deps, actor: await authenticateRunToken(deps, (offer.spec as AgentJobSpec).platform.token) });
+    return { offer, spec: offer.spec as AgentJobSpec, events, turn: (fr: object) => answer(fr, 'run.turn'), gate: (fr: object) => answer(fr, 'run.gate'), finish, agentApi };
+  };
+  const ticketRow = async (id: string) => (await deps.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
+  const stop = async () => {
+    await orchestrator.stop();
+    await hub.stop();
+  };
+  return { deps, admin, slug, machine, orchestrator, hub, frames, runAgent, ticketRow, stop };
+}
+
+forEachDatabase('orchestrator', (get) => {
+  it('dispatches a ticket moved to Todo, answers turns, gates the finish, records usage and cost', async () => {
+    const o = await setup(get(), 'hooks:\n  before_finish:\n    - run: npm test\n');
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Add login' });
+      await moveTicket(o.deps, o.admin, { ticket: t.identifier, status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      expect(a.spec.agent.env.ANTHROPIC_API_KEY).toBe('sk-from-secret');
+      expect(a.spec.platform.url).toBe('http://cp.test:19836');
+      expect(a.spec.hooks.before_finish?.[0]).toMatchObject({ run: 'npm test', policy: 'block' });
+      a.events({ type: 'session.started', sessionId: 'sess-1' }, { type: 'usage', inputTokens: 1000, outputTokens: 200, cachedTokens: 0 }, { type: 'cost', usd: 0.25, source: 'cli' });
+      expect(await a.turn({ turn: 1, ok: true, sessionId: 'sess-1' })).toMatchObject({ action: 'continue', input: expect.stringMatching(/turn 2 of 10/) });
+      // The agent asks to finish; the ticket does not move yet.
+      const api = await a.agentApi();
+      expect((await api.tickets.move({ ticket: t.identifier, status: 'In Review' })).pendingStatus).toBe('In Review');
+      expect(await a.turn({ turn: 2, ok: true })).toMatchObject({ action: 'finish' });
+      const refused = await a.gate({ turn: 2, passed: false, output: 'FAIL login.test.ts: expected 200, got 500' });
+      expect(refused).toMatchObject({ action: 'continue', input: expect.stringContaining('FAIL login.test.ts') });
+      expect((await appRouter.createCaller({ deps: o.deps, actor: o.admin }).tickets.show({ ticket: t.identifier })).status.name).toBe('Todo');
+      await api.tickets.move({ ticket: t.identifier, status: 'In Review' });
+      expect(await a.turn({ turn: 3, ok: true })).toMatchObject({ action: 'finish' });
+      expect(await a.gate({ turn: 3, passed: true })).toMatchObject({ action: 'stop', outcome: 'succeeded' });
+      const shown = await appRouter.createCaller({ deps: o.deps, actor: o.admin }).tickets.show({ ticket: t.identifier });
+      expect(shown.status.name).toBe('In Review');
+      await a.finish(0, 'succeeded');
+      const ticket = await o.ticketRow(t.id);
+      expect(ticket).toMatchObject({ costUsd: 0.25, inputTokens: 1000, outputTokens: 200, parkedReason: null, nextRetryAt: null });
+      const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      expect(run).toMatchObject({ state: 'succeeded', sessionId: 'sess-1', costUsd: 0.25 });
+      // The run's token died with it.
+      await expect(a.agentApi()).rejects.toThrow(/no longer valid/);
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('retries a failed attempt with backoff, then parks the ticket after max_attempts', async () => {
+    const o = await setup(get());
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Flaky', status: 'Todo' });
+      await o.orchestrator.idle();
+      const first = await o.runAgent(t.identifier);
+      expect(await first.turn({ turn: 1, ok: false, error: 'API Error: 500' })).toMatchObject({ action: 'stop', outcome: 'failed' });
+      await first.finish(1, 'the agent CLI failed');
+      const afterFirst = await o.ticketRow(t.id);
+      expect(afterFirst.nextRetryAt!.getTime() - Date.now()).toBeGreaterThan(5_000);
+      expect(afterFirst.parkedReason).toBeNull();
+      clock.offsetMs += 11_000; // the 10 s backoff has passed
+      try {
+        await o.orchestrator.sweep();
+        const second = await o.runAgent(t.identifier);
+        expect(second.spec.attempt).toBe(2);
+        await second.turn({ turn: 1, ok: false, error: 'again' });
+        await second.finish(1, 'failed again');
+        expect((await o.ticketRow(t.id)).parkedReason).toMatch(/stopped after 2 of 2 attempts \(last run failed\)/);
+        // A person presses retry: attempts start over and it is dispatched at once.
+        await retryTicket(o.deps, o.admin, { ticket: t.identifier });
+        const third = await o.runAgent(t.identifier);
+        expect(third.spec.attempt).toBe(1);
+      } finally {
+        clock.offsetMs = 0;
+      }
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('stops a run that ran past its timeout or went quiet, and one whose ticket was moved out of its workflow', async () => {
+    const o = await setup(get(), 'timeout_minutes: 30\nstall_timeout_minutes: 5\n');
+    try {
+      const quiet = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Quiet', status: 'Todo' });
+      const moved = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Moved', status: 'Todo' });
+      const a = await o.runAgent(quiet.identifier);
+      const b = await o.runAgent(moved.identifier);
+      a.events({ type: 'progress', message: 'thinking' });
+      await waitFor(async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1);
+      await moveTicket(o.deps, o.admin, { ticket: moved.identifier, status: 'Backlog' });
+      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === b.offer.runId), { what: 'the cancel of the moved ticket' });
+      clock.offsetMs += 6 * 60_000;
+      try {
+        await o.orchestrator.sweep();
+        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the cancel of the stalled run' });
+        await a.finish(143, 'canceled');
+        const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+        expect(run).toMatchObject({ state: 'stalled' });
+        expect(run!.stateReason).toMatch(/stall_timeout_minutes \(5\)/);
+      } finally {
+        clock.offsetMs = 0;
+      }
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('stops a run that keeps talking past timeout_minutes as timed out', async () => {
+    const o = await setup(get(), 'timeout_minutes: 30\n');
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Endless', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      await waitFor(async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.state === 'running');
+      clock.offsetMs += 31 * 60_000;
+      try {
+        a.events({ type: 'progress', message: 'still going' }); // not stalled: it just spoke
+        await waitFor(async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1);
+        await o.orchestrator.sweep();
+        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the timeout stop' });
+        await a.finish(143, 'canceled');
+        const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+        expect(run).toMatchObject({ state: 'timed_out' });
+        expect(run!.stateReason).toMatch(/ran longer than timeout_minutes \(30\)/);
+        expect((await o.ticketRow(t.id)).nextRetryAt).not.toBeNull();
+      } finally {
+        clock.offsetMs = 0;
+      }
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('stops the run and parks the ticket when its budget is spent', async () => {
+    const o = await setup(get());
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Pricey', status: 'Todo', budgetUsd: 1 });
+      const a = await o.runAgent(t.identifier);
+      a.events({ type: 'cost', usd: 0.6, source: 'cli' });
+      a.events({ type: 'cost', usd: 0.6, source: 'cli' });
+      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the budget stop' });
+      await a.finish(143, 'canceled');
+      const ticket = await o.ticketRow(t.id);
+      expect(ticket.parkedReason).toMatch(/budget: the ticket budget of \$1\.00 is spent/);
+      const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      expect(run!.state).toBe('failed');
+    } finally {
+      await o.stop();
+    }
+  });
+});

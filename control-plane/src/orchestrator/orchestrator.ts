@@ -1,0 +1,255 @@
+/**
+ * The orchestrator process component: reacts to committed changes within milliseconds (a ticket
+ * moved, a run ended, a machine connected, a blocker done, a workflow changed) with a dispatch
+ * pass for the project concerned, and runs a periodic sweep on the leader (timeouts, stalls,
+ * retries that came due). Decisions are the plain functions next to it; this class wires them to
+ * the change bus and the fleet.
+ *
+ * Several replicas: every replica reacts to activity (relayed over LISTEN/NOTIFY), claims are safe
+ * under SKIP LOCKED, and commands for a machine are carried by activity entries (`run.dispatched`,
+ * `run.stop_requested`, `workspace.remove_requested`) that each replica handles only for the
+ * machines whose sockets it holds.
+ */
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
+import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import type { ActivityEntry } from '../activity/activity.js';
+import type { Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { recordActivity } from '../activity/activity.js';
+import type { AgentRunHooks } from '../fleet/hub.js';
+import { claimProject, orchestratorActor, projectsWithCandidates } from './dispatcher.js';
+import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopDecision } from './enforcement.js';
+import { materializeJob, type StoredAgentJob } from './job-spec.js';
+import { settleEndedRun } from './outcomes.js';
+import { decideAfterGate, decideAfterTurn } from './turns.js';
+import { openPullRequestsForRun } from './pull-requests.js';
+
+/** What the orchestrator needs of the fleet: sending to machines whose socket this replica holds. */
+export interface FleetLink {
+  send(machineId: string, frame: ControlFrame): boolean;
+  dispatch(machineId: string): Promise<void>;
+}
+
+export interface OrchestratorOptions {
+  /** The URL agents' `openase` wrappers call. */
+  platformUrl: string;
+  /** Periodic work runs only on the leader (always true on PGlite). */
+  isLeader: () => boolean;
+  sweepIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Activity that can make something dispatchable in its project. */
+const KICKING_ACTIONS = /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry)|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
+
+export class Orchestrator {
+  private readonly log: (line: string) => void;
+  private readonly pending = new Set<string | '*'>();
+  private scheduled = false;
+  private passing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly link: FleetLink,
+    private readonly opts: OrchestratorOptions,
+  ) {
+    this.log = opts.log ?? ((l) => console.log(l));
+  }
+
+  /** The hub's agent-run hooks (offers, turn handshake, cleanup acknowledgements, reconnects). */
+  readonly hooks: AgentRunHooks = {
+    materialize: async (tx, run) => {
+      const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
+      return materializeJob(tx, this.deps, run, this.opts.platformUrl, version!);
+    },
+    onTurn: (machineId, frame) => decideAfterTurn(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame }),
+    onGate: async (machineId, frame) => {
+      const answer = await decideAfterGate(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame });
+      // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
+      // replica that handled the gate, so it happens once).
+      if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded') void this.openPullRequests(frame.runId);
+      return answer;
+    },
+    onWorkspaceRemoved: async (machineId, frame) => {
+      const rows = await this.deps.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.identifier, frame.ticket.identifier));
+      if (!frame.ok) return this.log(`[orchestrator] machine ${machineId} could not remove the workspace of ${frame.ticket.identifier}: ${frame.message ?? 'no reason'}`);
+      for (const t of rows) await this.deps.db.update(runs).set({ workspaceRemovedAt: this.deps.clock.now() }).where(and(eq(runs.ticketId, t.id), eq(runs.machineId, machineId)));
+    },
+    onConnected: async (machineId) => {
+      await this.sendPendingRemovals(machineId);
+      this.kick('*');
+    },
+  };
+
+  start(): void {
+    this.unsubscribe.push(this.deps.bus.onActivity((entry) => this.onActivity(entry)));
+    this.unsubscribe.push(
+      this.deps.bus.onRun((change) => {
+        if (TERMINAL_RUN_STATES.has(change.state as never)) void this.onRunEnded(change.runId);
+        else void this.checkBudget(change.runId);
+      }),
+    );
+    const every = this.opts.sweepIntervalMs ?? 2000;
+    this.timer = setInterval(() => void this.sweep(), every);
+    this.timer.unref();
+    this.kick('*');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const off of this.unsubscribe) off();
+    await this.passing;
+  }
+
+  /** Schedules a dispatch pass for a project (or every project with '*'), coalescing bursts. */
+  kick(projectId: string | '*'): void {
+    if (this.stopped) return;
+    this.pending.add(projectId);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const batch = [...this.pending];
+      this.pending.clear();
+      this.passing = this.passing.then(() => this.pass(batch)).catch((err) => this.log(`[orchestrator] dispatch pass failed: ${(err as Error).stack ?? err}`));
+    });
+  }
+
+  /** Waits for scheduled passes to finish (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.scheduled || this.pending.size) await new Promise((r) => setImmediate(r));
+    await this.passing;
+  }
+
+  private async pass(batch: Array<string | '*'>): Promise<void> {
+    const projectIds = batch.includes('*') ? await projectsWithCandidates(this.deps) : batch;
+    // Offers follow from the `run.dispatched` activity of each claim (see onActivity), on
+    // whichever replica holds the machine's socket.
+    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId, { log: this.log });
+  }
+
+  private onActivity(entry: ActivityEntry): void {
+    const after = (entry.after ?? {}) as Record<string, unknown>;
+    switch (entry.action) {
+      case 'run.dispatched':
+        if (typeof after.machineId === 'string') void this.link.dispatch(after.machineId);
+        return;
+      case 'run.stop_requested':
+        if (typeof after.machineId === 'string' && after.state !== 'queued' && typeof after.leaseEpoch === 'number' && after.leaseEpoch > 0) {
+          this.link.send(after.machineId, { type: 'run.cancel', runId: entry.entityId, leaseEpoch: after.leaseEpoch, graceMs: 10_000 });
+        }
+        return;
+      case 'workspace.remove_requested':
+        if (typeof after.machineId === 'string') this.link.send(after.machineId, after.frame as ControlFrame);
+        return;
+    }
+    if (entry.action === 'ticket.moved' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
+    if (entry.action === 'ticket.archived' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
+    if (!KICKING_ACTIONS.test(entry.action)) return;
+    this.kick(entry.projectId ?? '*');
+  }
+
+  private async onTicketMoved(ticketId: string): Promise<void> {
+    try {
+      for (const stop of await findRunsLeftBehind(this.deps, ticketId)) await this.stopRun(stop);
+      await this.requestRemovalIfDone(ticketId);
+    } catch (err) {
+      this.log(`[orchestrator] handling a ticket move failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async onRunEnded(runId: string): Promise<void> {
+    try {
+      const settled = await settleEndedRun(this.deps, runId);
+      if (settled) this.kick(settled.projectId ?? '*');
+    } catch (err) {
+      this.log(`[orchestrator] settling run ${runId} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async checkBudget(runId: string): Promise<void> {
+    try {
+      const stop = await findBudgetStop(this.deps, runId);
+      if (stop) await this.stopRun(stop);
+    } catch (err) {
+      this.log(`[orchestrator] budget check of run ${runId} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async stopRun(decision: StopDecision): Promise<void> {
+    const run = await applyStop(this.deps, decision);
+    if (run) this.log(`[orchestrator] stopping run ${run.id} (${decision.as}): ${decision.reason}`);
+  }
+
+  /** The leader's periodic work: enforce timeouts and stalls, then look for work that came due. */
+  async sweep(): Promise<void> {
+    if (this.stopped || !this.opts.isLeader()) return;
+    try {
+      for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
+      this.kick('*');
+    } catch (err) {
+      this.log(`[orchestrator] sweep failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async openPullRequests(runId: string): Promise<void> {
+    try {
+      await openPullRequestsForRun(this.deps, runId, this.log);
+    } catch (err) {
+      this.log(`[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** When a ticket reaches a completed or canceled stage, each machine that worked on it removes its workspace. */
+  private async requestRemovalIfDone(ticketId: string): Promise<void> {
+    const [row] = await this.deps.db.select({ ticket: tickets, stage: statuses.stage }).from(tickets).innerJoin(statuses, eq(statuses.id, tickets.statusId)).where(eq(tickets.id, ticketId));
+    if (!row || (row.stage !== 'completed' && row.stage !== 'canceled')) return;
+    const pending = await this.pendingRemovals(and(eq(runs.ticketId, ticketId)));
+    if (pending.length === 0) return;
+    await inTransaction(this.deps, async (tx, changes) => {
+      for (const p of pending) {
+        await recordActivity(tx, this.deps, changes, orchestratorActor(p.orgId), {
+          projectId: row.ticket.projectId,
+          ticketId,
+          action: 'workspace.remove_requested',
+          entityType: 'ticket',
+          entityId: ticketId,
+          summary: `${row.ticket.identifier} is ${row.stage}: removing its workspace on the machine that worked on it`,
+          after: { machineId: p.machineId, frame: p.frame },
+        });
+      }
+    });
+  }
+
+  private async sendPendingRemovals(machineId: string): Promise<void> {
+    for (const p of await this.pendingRemovals(eq(runs.machineId, machineId))) {
+      const [row] = await this.deps.db.select({ stage: statuses.stage }).from(tickets).innerJoin(statuses, eq(statuses.id, tickets.statusId)).where(eq(tickets.id, p.ticketId));
+      if (row && (row.stage === 'completed' || row.stage === 'canceled')) this.link.send(machineId, p.frame);
+    }
+  }
+
+  /** Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame. */
+  private async pendingRemovals(where: ReturnType<typeof and>) {
+    const rows = await this.deps.db
+      .select({ id: runs.id, orgId: runs.orgId, ticketId: runs.ticketId, machineId: runs.machineId, spec: runs.spec, state: runs.state })
+      .from(runs)
+      .where(and(where, eq(runs.kind, 'agent'), isNull(runs.workspaceRemovedAt), inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'])))
+      .orderBy(desc(runs.createdAt));
+    const seen = new Set<string>();
+    const out: Array<{ orgId: string; ticketId: string; machineId: string; frame: ControlFrame }> = [];
+    for (const r of rows) {
+      if (!r.ticketId || !r.machineId) continue;
+      const key = `${r.ticketId}:${r.machineId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const job = r.spec as StoredAgentJob;
+      out.push({ orgId: r.orgId, ticketId: r.ticketId, machineId: r.machineId, frame: { type: 'workspace.remove', ticket: { identifier: job.ticket.identifier }, repos: job.repos.map((x) => ({ name: x.name, url: x.url })) } });
+    }
+    return out;
+  }
+}

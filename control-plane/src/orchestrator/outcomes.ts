@@ -1,0 +1,70 @@
+/**
+ * What a finished agent run means for its ticket, applied once per run (`runs.settled_at`):
+ * - succeeded: nothing to do (the ticket moved through its gate);
+ * - the ticket left the workflow (a person moved it): nothing to do;
+ * - canceled by a person while the ticket still waits in a pickup status: parked, so it is not
+ *   picked up again behind their back;
+ * - otherwise (failed, timed out, stalled, lost): retried with backoff until `max_attempts`, then
+ *   parked with the reason; a provider rate limit that stated its reset waits until then
+ *   without using an attempt.
+ * The run's token is revoked in every case.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import { TERMINAL_RUN_STATES } from '@openase/shared';
+import { runEvents, runs, tickets, workflowVersions } from '../db/schema.js';
+import type { Tx } from '../db/database.js';
+import type { Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { recordActivity } from '../activity/activity.js';
+import { revokeRunTokens } from '../auth/run-tokens.js';
+import { lockRun } from '../runs/runs.js';
+import type { Harness } from '../workflows/harness/schema.js';
+import { orchestratorActor } from './dispatcher.js';
+import { decideRetry } from './retry-policy.js';
+
+export async function settleEndedRun(deps: Deps, runId: string): Promise<{ projectId: string | null } | null> {
+  return inTransaction(deps, async (tx, changes) => {
+    const run = await lockRun(tx, runId);
+    if (!run || !TERMINAL_RUN_STATES.has(run.state) || run.settledAt) return null;
+    const now = deps.clock.now();
+    await tx.update(runs).set({ settledAt: now }).where(eq(runs.id, run.id));
+    await revokeRunTokens(tx, deps, run.id);
+    if (run.kind !== 'agent' || !run.ticketId || run.state === 'succeeded') return { projectId: run.projectId };
+    const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, run.ticketId)).for('update');
+    const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
+    // Nothing to decide when the ticket left the workflow, was archived, or is already parked (e.g. a budget stop).
+    if (!ticket || !version || !version.pickupStatusIds.includes(ticket.statusId) || ticket.archivedAt || ticket.parkedReason) return { projectId: run.projectId };
+    const harness = version.harness as Harness;
+    const actor = orchestratorActor(run.orgId);
+    const base = { projectId: ticket.projectId, ticketId: ticket.id, entityType: 'ticket', entityId: ticket.id };
+    if (run.state === 'canceled') {
+      const reason = `its run was canceled (${run.stateReason ?? 'by request'}); press retry or move the ticket to pick it up again`;
+      await tx.update(tickets).set({ parkedReason: reason, updatedAt: now }).where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, { ...base, action: 'ticket.parked', summary: `${ticket.identifier} parked: ${reason}` });
+      return { projectId: run.projectId };
+    }
+    const decision = decideRetry({ attempts: ticket.attemptCount, maxAttempts: harness.max_attempts, now, endedAs: run.state, rateLimitResetAt: await rateLimitReset(tx, run.id) });
+    if (decision.action === 'park') {
+      await tx.update(tickets).set({ parkedReason: decision.reason, nextRetryAt: null, updatedAt: now }).where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, { ...base, action: 'ticket.parked', summary: `${ticket.identifier} parked: ${decision.reason}` });
+    } else {
+      // A rate-limit wait gives the attempt back.
+      const attemptCount = decision.action === 'wait_for_reset' ? Math.max(0, ticket.attemptCount - 1) : ticket.attemptCount;
+      await tx.update(tickets).set({ nextRetryAt: decision.at, attemptCount, updatedAt: now }).where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, { ...base, action: 'ticket.retry_scheduled', summary: `${ticket.identifier}: ${decision.reason}`, after: { nextRetryAt: decision.at } });
+    }
+    return { projectId: run.projectId };
+  });
+}
+
+/** The reset time of the run's last stated provider rate limit, if any. */
+async function rateLimitReset(tx: Tx, runId: string): Promise<Date | null> {
+  const [row] = await tx
+    .select({ payload: runEvents.payload })
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, runId), eq(runEvents.type, 'rate_limit')))
+    .orderBy(desc(runEvents.seq))
+    .limit(1);
+  const resetAt = (row?.payload as { resetAt?: string } | undefined)?.resetAt;
+  return resetAt ? new Date(resetAt) : null;
+}

@@ -1,0 +1,126 @@
+/**
+ * What an agent run does after each turn (the answer to the daemon's `run.turn` and `run.gate`,
+ * shared/src/protocol/agent-run.ts). The ticket is re-read every time:
+ *
+ * - the agent asked to finish (a finish request, orchestrator/agent-moves.ts) → run the
+ *   before_finish gate; when it passes the ticket moves and the run succeeds; when it fails the
+ *   ticket stays and the gate's output is the next turn's input;
+ * - the changed paths break the harness' rules, or a blocking after_turn hook failed → the next
+ *   turn is told what to fix;
+ * - the ticket is still in a pickup status → continue with continuation guidance, up to max_turns;
+ * - a person moved it to a finish status → done; anywhere else → stop.
+ *
+ * Answers are computed from the database each time, so a repeated frame after a reconnect gets
+ * the same answer and a gate that passed never moves the ticket twice.
+ */
+import { eq } from 'drizzle-orm';
+import type { RunGateFrame, RunNextFrame, RunTurnFrame } from '@openase/shared';
+import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import type { Tx } from '../db/database.js';
+import type { Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { recordActivity } from '../activity/activity.js';
+import { RunRefusal } from '../runs/lifecycle.js';
+import { lockRun, type Run } from '../runs/runs.js';
+import type { Harness } from '../workflows/harness/schema.js';
+import { orchestratorActor } from './dispatcher.js';
+
+type Fenced = { machineId: string; runId: string; leaseEpoch: number };
+
+async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
+  const run = await lockRun(tx, msg.runId);
+  if (!run || run.machineId !== msg.machineId || run.kind !== 'agent') throw new RunRefusal('unknown_run', `run ${msg.runId} is not an agent run of this machine`);
+  if (run.leaseEpoch !== msg.leaseEpoch) throw new RunRefusal('stale_lease', `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`);
+  return run;
+}
+
+async function context(tx: Tx, run: Run) {
+  const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, run.ticketId!)).for('update');
+  const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
+  const [status] = await tx.select().from(statuses).where(eq(statuses.id, ticket!.statusId));
+  return { ticket: ticket!, version: version!, harness: version!.harness as Harness, status: status! };
+}
+
+const next = (run: Run, turn: number, action: RunNextFrame['action'], extra: Partial<RunNextFrame> = {}): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
+
+export function continuationGuidance(identifier: string, turn: number, maxTurns: number, statusName: string): string {
+  return [
+    `Continue working on ${identifier} (turn ${turn + 1} of ${maxTurns}). The ticket is still in ${statusName}.`,
+    'Pick up where you left off. When the work is complete and committed, move the ticket to its finish status with the openase command; if you are blocked, say why in a comment.',
+  ].join('\n');
+}
+
+export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurnFrame }): Promise<RunNextFrame> {
+  const { frame } = msg;
+  return inTransaction(deps, async (tx, changes) => {
+    const run = await fencedAgentRun(tx, msg);
+    if (frame.sessionId && frame.sessionId !== run.sessionId) await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
+    if (run.cancelRequestedAt) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: run.stateReason ?? 'the run was asked to stop' });
+    const { ticket, version, harness, status } = await context(tx, run);
+    const turnsLeft = frame.turn < harness.max_turns;
+    if (!frame.ok) {
+      const why = frame.rateLimitResetAt ? `the provider rate-limited the agent until ${frame.rateLimitResetAt}` : `the agent CLI failed: ${frame.error ?? 'no reason given'}`;
+      return next(run, frame.turn, 'stop', { outcome: 'failed', reason: why });
+    }
+    const problems: string[] = [];
+    if (frame.pathViolations.length) problems.push(`These changes break the workflow's path rules and must be undone:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`);
+    if (frame.afterTurnFailed) problems.push('A required after-turn check failed; see its output in the run log and fix the cause.');
+    if (problems.length) {
+      await tx.update(runs).set({ finishRequestedStatusId: null }).where(eq(runs.id, run.id));
+      if (!turnsLeft) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `turn ${frame.turn} of ${harness.max_turns} ended with unresolved problems: ${problems.join(' ')}` });
+      return next(run, frame.turn, 'continue', { input: problems.join('\n\n') });
+    }
+    if (run.finishRequestedStatusId) return next(run, frame.turn, 'finish');
+    if (version.finishStatusIds.includes(ticket.statusId)) return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} is in ${status.name}` });
+    if (!version.pickupStatusIds.includes(ticket.statusId)) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${ticket.identifier} was moved to ${status.name}, outside the workflow` });
+    if (!turnsLeft) {
+      await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), { projectId: ticket.projectId, ticketId: ticket.id, action: 'run.max_turns', entityType: 'run', entityId: run.id, summary: `${ticket.identifier}: the agent used all ${harness.max_turns} turns without finishing` });
+      return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `used all ${harness.max_turns} turns without finishing` });
+    }
+    return next(run, frame.turn, 'continue', { input: continuationGuidance(ticket.identifier, frame.turn, harness.max_turns, status.name) });
+  });
+}
+
+export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGateFrame }): Promise<RunNextFrame> {
+  const { frame } = msg;
+  return inTransaction(deps, async (tx, changes) => {
+    const run = await fencedAgentRun(tx, msg);
+    if (run.cancelRequestedAt) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: run.stateReason ?? 'the run was asked to stop' });
+    const { ticket, version, harness, status } = await context(tx, run);
+    const actor = orchestratorActor(run.orgId);
+    const targetId = run.finishRequestedStatusId;
+    if (!targetId) {
+      // A repeated gate frame after a reconnect: the first one was already applied.
+      if (version.finishStatusIds.includes(ticket.statusId)) return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} is in ${status.name}` });
+      return next(run, frame.turn, 'continue', { input: frame.passed ? continuationGuidance(ticket.identifier, frame.turn, harness.max_turns, status.name) : frame.output });
+    }
+    const [target] = await tx.select().from(statuses).where(eq(statuses.id, targetId));
+    await tx.update(runs).set({ finishRequestedStatusId: null }).where(eq(runs.id, run.id));
+    if (!frame.passed) {
+      await recordActivity(tx, deps, changes, actor, {
+        projectId: ticket.projectId,
+        ticketId: ticket.id,
+        action: 'ticket.gate_failed',
+        entityType: 'ticket',
+        entityId: ticket.id,
+        summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed, so it did not move to ${target?.name ?? 'its finish status'}`,
+        after: { output: frame.output.slice(-2000) },
+      });
+      if (frame.turn >= harness.max_turns) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `the before_finish checks failed on the last turn (${harness.max_turns})` });
+      return next(run, frame.turn, 'continue', { input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}` });
+    }
+    const now = deps.clock.now();
+    await tx.update(tickets).set({ statusId: targetId, updatedAt: now, statusChangedAt: now }).where(eq(tickets.id, ticket.id));
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: ticket.projectId,
+      ticketId: ticket.id,
+      action: 'ticket.moved',
+      entityType: 'ticket',
+      entityId: ticket.id,
+      summary: `moved ${ticket.identifier} from ${status.name} to ${target!.name} (requested by its agent; the before_finish checks passed)`,
+      before: { status: status.name },
+      after: { status: target!.name, run: run.id },
+    });
+    return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} moved to ${target!.name}` });
+  });
+}

@@ -1,0 +1,224 @@
+/**
+ * The daemon side of a run's state machine, as plain functions over Deps (the hub calls them
+ * for frames; the orchestrator will call `offerRun` for agent runs):
+ *
+ *   queued ─offer─▶ offered ─accept─▶ preparing ─started─▶ running ─finished─▶ succeeded|failed|canceled|timed_out
+ *                      │ no accept in 10 s / reject → queued          machine lost → lost
+ *
+ * Fencing: every daemon message names the run's `leaseEpoch`; `offerRun` bumps it, and a message
+ * with another epoch (or from another machine) is refused with `stale_lease`.
+ * Events: one multi-row INSERT … ON CONFLICT DO NOTHING per batch, then `acked_seq` advances to
+ * the highest contiguous seq stored, so a resent batch stores nothing twice and a gap is never acked.
+ */
+import { and, asc, eq, gt, inArray, isNotNull, lt } from 'drizzle-orm';
+import { ACTIVE_RUN_STATES, TERMINAL_RUN_STATES, runSpecSchema, type ControlFrame, type ProtocolErrorCode, type RunSpec, type RunState, type SequencedRunEvent } from '@openase/shared';
+import { runEvents, runs } from '../db/schema.js';
+import type { Tx } from '../db/database.js';
+import type { Deps } from '../kernel/context.js';
+import { lockRun, transition, type Run } from './runs.js';
+import { accountEvents } from './accounting.js';
+
+export const OFFER_TIMEOUT_MS = 10_000;
+
+/** Refusal of a daemon message, answered with an `error` frame naming the run. */
+export class RunRefusal extends Error {
+  constructor(
+    readonly code: ProtocolErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Fenced = { machineId: string; runId: string; leaseEpoch: number };
+
+async function fenced(tx: Tx, msg: Fenced): Promise<Run> {
+  const run = await lockRun(tx, msg.runId);
+  if (!run || run.machineId !== msg.machineId) throw new RunRefusal('unknown_run', `run ${msg.runId} is not assigned to this machine`);
+  if (run.leaseEpoch !== msg.leaseEpoch) throw new RunRefusal('stale_lease', `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`);
+  return run;
+}
+
+async function publish<T extends Run | null>(deps: Deps, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const run = await deps.db.transaction(work);
+  if (run) deps.bus.publishRun({ runId: run.id, ackedSeq: run.ackedSeq, state: run.state });
+  return run;
+}
+
+/**
+ * Turns a stored spec into the one sent in the offer, inside the offering transaction: agent runs
+ * add what is never stored (secret env values, a fresh run token); see orchestrator/job-spec.ts.
+ */
+export type SpecMaterializer = (tx: Tx, run: Run) => Promise<RunSpec>;
+
+/** Offers a queued run to its machine: bumps the lease epoch. Returns the frame to send, or null if not offerable. */
+export async function offerRun(deps: Deps, runId: string, offerTimeoutMs = OFFER_TIMEOUT_MS, materialize?: SpecMaterializer): Promise<ControlFrame | null> {
+  let spec: RunSpec | null = null;
+  const run = await publish(deps, async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (!run || run.state !== 'queued' || !run.machineId) return null;
+    const deadline = new Date(deps.clock.now().getTime() + offerTimeoutMs);
+    spec = run.kind === 'agent' && materialize ? await materialize(tx, run) : runSpecSchema.parse(run.spec);
+    return transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, { leaseEpoch: run.leaseEpoch + 1, leaseExpiresAt: deadline });
+  });
+  if (!run || !spec) return null;
+  return { type: 'run.offer', runId: run.id, leaseEpoch: run.leaseEpoch, spec };
+}
+
+export async function acceptRun(deps: Deps, msg: Fenced): Promise<Run> {
+  return publish(deps, async (tx) => {
+    const run = await fenced(tx, msg);
+    if (run.state !== 'offered') return run; // a repeated accept
+    return transition(tx, deps, run, 'preparing', 'accepted by the daemon', { leaseExpiresAt: null });
+  });
+}
+
+export async function markStarted(deps: Deps, msg: Fenced): Promise<Run> {
+  return publish(deps, async (tx) => {
+    const run = await fenced(tx, msg);
+    if (run.state !== 'preparing' && run.state !== 'offered') return run;
+    return transition(tx, deps, run, 'running', 'the process started', { startedAt: deps.clock.now(), leaseExpiresAt: null });
+  });
+}
+
+export async function rejectRun(deps: Deps, msg: Fenced & { reason: string }): Promise<Run> {
+  return publish(deps, async (tx) => {
+    const run = await fenced(tx, msg);
+    if (run.state !== 'offered') return run;
+    if (run.cancelRequestedAt) return transition(tx, deps, run, 'canceled', 'canceled while offered', { finishedAt: deps.clock.now() });
+    return transition(tx, deps, run, 'queued', `rejected by the daemon: ${msg.reason}`, { leaseExpiresAt: null });
+  });
+}
+
+/** Stores a batch idempotently and returns the run's new acked seq (highest contiguous). */
+export async function ingestEvents(deps: Deps, msg: Fenced & { events: SequencedRunEvent[] }): Promise<Run> {
+  return publish(deps, async (tx) => {
+    const run = await fenced(tx, msg);
+    const rows = msg.events
+      .filter((e) => e.seq > run.ackedSeq)
+      .map((e) => ({ runId: run.id, seq: e.seq, ts: new Date(e.ts), type: e.event.type, payload: e.event }));
+    if (rows.length === 0) return run;
+    const inserted = await tx.insert(runEvents).values(rows).onConflictDoNothing().returning({ payload: runEvents.payload });
+    await accountEvents(tx, run, inserted.map((r) => r.payload as SequencedRunEvent['event']));
+    const stored = await tx
+      .select({ seq: runEvents.seq })
+      .from(runEvents)
+      .where(and(eq(runEvents.runId, run.id), gt(runEvents.seq, run.ackedSeq)))
+      .orderBy(asc(runEvents.seq))
+      .limit(rows.length + 10_000);
+    let acked = run.ackedSeq;
+    for (const { seq } of stored) {
+      if (seq !== acked + 1) break;
+      acked = seq;
+    }
+    const patch: Partial<Run> = { ackedSeq: acked, lastEventAt: deps.clock.now(), updatedAt: deps.clock.now() };
+    if (run.state === 'preparing' || run.state === 'offered') return transition(tx, deps, run, 'running', 'events arrived', { ...patch, startedAt: run.startedAt ?? deps.clock.now() });
+    const [updated] = await tx.update(runs).set(patch).where(eq(runs.id, run.id)).returning();
+    return updated!;
+  });
+}
+
+export interface FinishMessage extends Fenced {
+  lastSeq: number;
+  exitCode: number | null;
+  signal: string | null;
+  reason?: string;
+}
+
+/** Ends a run once every event up to `lastSeq` is stored; a repeated finish is a no-op. */
+export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
+  return publish(deps, async (tx) => {
+    const run = await fenced(tx, msg);
+    if (TERMINAL_RUN_STATES.has(run.state)) return run;
+    if (run.ackedSeq < msg.lastSeq) throw new RunRefusal('events_missing', `run ${run.id}: events up to ${msg.lastSeq} must be stored before it finishes (stored up to ${run.ackedSeq})`);
+    const how = msg.signal ? `killed by ${msg.signal}` : `exit code ${msg.exitCode ?? 'unknown'}`;
+    let to: RunState;
+    if (run.cancelRequestedAt) to = run.stopAs ?? 'canceled';
+    else if (msg.reason === 'timeout') to = 'timed_out';
+    else to = msg.exitCode === 0 ? 'succeeded' : 'failed';
+    // A stop the platform decided keeps its reason (timeout, stall, budget, move).
+    const reason = run.cancelRequestedAt && run.stopAs && run.stateReason ? `${run.stateReason} (${how})` : msg.reason ? `${msg.reason}: ${how}` : how;
+    return transition(tx, deps, run, to, reason, { exitCode: msg.exitCode, signal: msg.signal, finishedAt: deps.clock.now(), leaseExpiresAt: null });
+  });
+}
+
+/** Offers not accepted in time go back to the queue (and are offered again). */
+export async function withdrawExpiredOffers(deps: Deps): Promise<string[]> {
+  const expired = await deps.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.state, 'offered'), isNotNull(runs.leaseExpiresAt), lt(runs.leaseExpiresAt, deps.clock.now())));
+  const withdrawn: string[] = [];
+  for (const { id } of expired) {
+    const run = await publish(deps, async (tx) => {
+      const run = await lockRun(tx, id);
+      if (!run || run.state !== 'offered' || !run.leaseExpiresAt || run.leaseExpiresAt >= deps.clock.now()) return null;
+      return transition(tx, deps, run, 'queued', 'offer withdrawn: not accepted in time', { leaseExpiresAt: null });
+    });
+    if (run) withdrawn.push(run.id);
+  }
+  return withdrawn;
+}
+
+/** A machine declared lost takes its active runs with it. */
+export async function failRunsOfLostMachine(deps: Deps, machineId: string, why: string): Promise<number> {
+  const active = await activeRunsOn(deps, machineId);
+  let count = 0;
+  for (const { id } of active) {
+    const run = await publish(deps, async (tx) => {
+      const run = await lockRun(tx, id);
+      if (!run || !ACTIVE_RUN_STATES.includes(run.state) || run.state === 'queued') return null;
+      return transition(tx, deps, run, 'lost', why, { finishedAt: deps.clock.now() });
+    });
+    if (run) count++;
+  }
+  return count;
+}
+
+export async function activeRunsOn(deps: Pick<Deps, 'db'>, machineId: string): Promise<Run[]> {
+  return deps.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.machineId, machineId), inArray(runs.state, [...ACTIVE_RUN_STATES])))
+    .orderBy(asc(runs.createdAt));
+}
+
+export interface HeldRun {
+  runId: string;
+  leaseEpoch: number;
+  lastSeq: number;
+  finished?: boolean;
+}
+
+/**
+ * What a (re)connecting daemon should do with each run it still holds: continue (our lease, not
+ * finished here; resend after `ackedSeq`) or kill. A finished run the CP already closed gets
+ * `continue` with its acked seq, and the daemon's repeated finish is answered with `closed`.
+ */
+export async function reconcileHeldRuns(deps: Deps, machineId: string, held: HeldRun[]) {
+  const result: Array<{ runId: string; action: 'continue' | 'kill'; ackedSeq: number }> = [];
+  for (const h of held) {
+    const [run] = await deps.db.select().from(runs).where(eq(runs.id, h.runId));
+    const ours = run && run.machineId === machineId && run.leaseEpoch === h.leaseEpoch;
+    if (!ours) result.push({ runId: h.runId, action: 'kill', ackedSeq: 0 });
+    else result.push({ runId: h.runId, action: TERMINAL_RUN_STATES.has(run.state) && !h.finished ? 'kill' : 'continue', ackedSeq: run.ackedSeq });
+  }
+  return result;
+}
+
+/**
+ * Active runs of this machine the daemon did not report: an offer it never saw goes back to the
+ * queue; a run it should be running but lost (e.g. its files were wiped) fails with the reason.
+ */
+export async function settleUnreportedRuns(deps: Deps, machineId: string, held: HeldRun[]): Promise<void> {
+  const heldIds = new Set(held.map((h) => h.runId));
+  for (const active of await activeRunsOn(deps, machineId)) {
+    if (heldIds.has(active.id) || active.state === 'queued') continue;
+    await publish(deps, async (tx) => {
+      const run = await lockRun(tx, active.id);
+      if (!run || run.state !== active.state || run.leaseEpoch !== active.leaseEpoch) return null;
+      if (run.state === 'offered') return transition(tx, deps, run, 'queued', 'the daemon reconnected without the offer; offering again', { leaseExpiresAt: null });
+      return transition(tx, deps, run, 'failed', 'the daemon reconnected without this run (its state was lost on the machine)', { finishedAt: deps.clock.now() });
+    });
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Runs as users see them: start a plain command on a machine by hand, show, list, read events,
+ * cancel. The daemon side of the state machine (offer, accept, events, finish) is in
+ * lifecycle.ts; both record every state change in `run_transitions` through `transition`.
+ */
+import { and, asc, desc, eq, gt } from 'drizzle-orm';
+import { conflict, notFound, runEventsInput, runListInput, runStartInput, TERMINAL_RUN_STATES, type RunSpec, type RunStartInput, type RunState, type SequencedRunEvent } from '@openase/shared';
+import type { z } from 'zod';
+import { machines, runEvents, runs, runTransitions } from '../db/schema.js';
+import type { DbOrTx, Tx } from '../db/database.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+
+export type Run = typeof runs.$inferSelect;
+
+/** Moves a run to `to`, recording why; `patch` sets other columns in the same update. */
+export async function transition(tx: Tx, deps: Pick<Deps, 'clock'>, run: Run, to: RunState, reason: string, patch: Partial<Run> = {}): Promise<Run> {
+  const now = deps.clock.now();
+  const [updated] = await tx
+    .update(runs)
+    .set({ ...patch, state: to, stateReason: reason, updatedAt: now })
+    .where(eq(runs.id, run.id))
+    .returning();
+  await tx.insert(runTransitions).values({ runId: run.id, fromState: run.state, toState: to, reason, at: now });
+  return updated!;
+}
+
+export async function lockRun(tx: Tx, runId: string): Promise<Run | undefined> {
+  const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
+  return run;
+}
+
+export async function getRun(db: DbOrTx, orgId: string, runId: string): Promise<Run> {
+  const [run] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.orgId, orgId), eq(runs.id, runId)));
+  if (!run) throw notFound(`run ${runId} does not exist; \`openase run list\` shows recent runs`);
+  return run;
+}
+
+/** Creates a queued command run pinned to a machine; the hub offers it when the machine has a free slot. */
+export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInput): Promise<Run> {
+  requireRole(actor, 'member', 'start runs');
+  const input = runStartInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const [machine] = await tx
+      .select()
+      .from(machines)
+      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, input.machine)));
+    if (!machine) throw notFound(`machine "${input.machine}" does not exist; \`openase machine list\` shows the fleet`);
+    if (machine.revokedAt) throw conflict(`machine "${input.machine}" has been revoked and takes no runs`);
+    const spec: RunSpec = { kind: 'command', command: input.command, ...(input.cwd ? { cwd: input.cwd } : {}), ...(input.env ? { env: input.env } : {}), ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) };
+    const now = deps.clock.now();
+    const [run] = await tx
+      .insert(runs)
+      .values({ id: deps.ids.uuid(), orgId: actor.orgId, machineId: machine.id, kind: 'command', spec, state: 'queued', stateReason: 'started by hand', createdBy: actor.name, createdAt: now, updatedAt: now })
+      .returning();
+    await tx.insert(runTransitions).values({ runId: run!.id, fromState: null, toState: 'queued', reason: `started by ${actor.name}`, at: now });
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'run.started',
+      entityType: 'run',
+      entityId: run!.id,
+      summary: `started a command run on ${machine.name}: ${input.command.join(' ').slice(0, 200)}`,
+      after: { machine: machine.name, command: input.command },
+    });
+    return run!;
+  });
+}
+
+/**
+ * Asks for a run to stop. A queued run ends at once; an offered or running one is marked and
+ * the caller sends `run.cancel` to its machine (repeated on reconnect until the run ends).
+ */
+export async function requestCancel(deps: Deps, actor: Actor, runId: string): Promise<Run> {
+  requireRole(actor, 'member', 'cancel runs');
+  return inTransaction(deps, async (tx, changes) => {
+    await getRun(tx, actor.orgId, runId);
+    const run = (await lockRun(tx, runId))!;
+    if (TERMINAL_RUN_STATES.has(run.state)) throw conflict(`run ${run.id} already ended (${run.state})`);
+    const now = deps.clock.now();
+    const updated =
+      run.state === 'queued'
+        ? await transition(tx, deps, run, 'canceled', `canceled by ${actor.name} before it was offered`, { cancelRequestedAt: now, finishedAt: now })
+        : (await tx.update(runs).set({ cancelRequestedAt: run.cancelRequestedAt ?? now, stateReason: `cancel requested by ${actor.name}`, updatedAt: now }).where(eq(runs.id, run.id)).returning())[0]!;
+    await recordActivity(tx, deps, changes, actor, { projectId: null, action: 'run.cancel_requested', entityType: 'run', entityId: run.id, summary: `asked run ${run.id} to stop`, before: { state: run.state } });
+    return updated;
+  });
+}
+
+export async function listRuns(db: DbOrTx, orgId: string, raw: z.input<typeof runListInput> = {}): Promise<Array<Run & { machineName: string | null }>> {
+  const input = runListInput.parse(raw);
+  const conditions = [eq(runs.orgId, orgId)];
+  if (input.machine) conditions.push(eq(machines.name, input.machine));
+  const rows = await db
+    .select({ run: runs, machineName: machines.name })
+    .from(runs)
+    .leftJoin(machines, eq(machines.id, runs.machineId))
+    .where(and(...conditions))
+    .orderBy(desc(runs.createdAt))
+    .limit(input.limit);
+  return rows.map((r) => ({ ...r.run, machineName: r.machineName }));
+}
+
+export async function runDetail(db: DbOrTx, orgId: string, runId: string) {
+  const run = await getRun(db, orgId, runId);
+  const transitions = await db.select().from(runTransitions).where(eq(runTransitions.runId, run.id)).orderBy(asc(runTransitions.id));
+  const [machine] = run.machineId ? await db.select({ name: machines.name }).from(machines).where(eq(machines.id, run.machineId)) : [];
+  return { ...run, machineName: machine?.name ?? null, transitions };
+}
+
+/** Stored events after `afterSeq`, in order: pages of a transcript. */
+export async function listRunEvents(db: DbOrTx, orgId: string, raw: z.input<typeof runEventsInput>): Promise<SequencedRunEvent[]> {
+  const input = runEventsInput.parse(raw);
+  await getRun(db, orgId, input.run);
+  const rows = await db
+    .select()
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, input.run), gt(runEvents.seq, input.afterSeq)))
+    .orderBy(asc(runEvents.seq))
+    .limit(input.limit);
+  return rows.map((r) => ({ seq: r.seq, ts: r.ts.getTime(), event: r.payload as SequencedRunEvent['event'] }));
+}

@@ -1,0 +1,33 @@
+/**
+ * A person asks for a ticket to be tried again: the parked reason, the scheduled retry and the
+ * attempt counter are cleared, so the orchestrator picks it up at once if its gates allow.
+ */
+import { eq } from 'drizzle-orm';
+import { conflict, ticketRetryInput } from '@openase/shared';
+import type { z } from 'zod';
+import { tickets } from '../db/schema.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { lockTicket, type Ticket } from './tickets.js';
+
+export async function retryTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketRetryInput>): Promise<Ticket> {
+  requireRole(actor, 'member', 'retry tickets');
+  const input = ticketRetryInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    if (!ticket.parkedReason && !ticket.nextRetryAt && ticket.attemptCount === 0) throw conflict(`${ticket.identifier} is neither parked nor waiting for a retry; \`openase ticket why ${ticket.identifier}\` says what it waits for`);
+    const [updated] = await tx.update(tickets).set({ parkedReason: null, nextRetryAt: null, attemptCount: 0, updatedAt: deps.clock.now() }).where(eq(tickets.id, ticket.id)).returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: ticket.projectId,
+      ticketId: ticket.id,
+      action: 'ticket.retry',
+      entityType: 'ticket',
+      entityId: ticket.id,
+      summary: `asked to retry ${ticket.identifier}${ticket.parkedReason ? ` (it was parked: ${ticket.parkedReason})` : ''}; attempts start over`,
+      before: { parkedReason: ticket.parkedReason, nextRetryAt: ticket.nextRetryAt, attempts: ticket.attemptCount },
+    });
+    return updated!;
+  });
+}

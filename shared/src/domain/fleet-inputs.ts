@@ -1,0 +1,40 @@
+/** API inputs of the fleet: hand-started runs, run events paging, SSH machines. */
+import { z } from 'zod';
+import { commandRunSpecSchema } from '../protocol/messages.js';
+import { machineNameSchema } from './inputs.js';
+
+export const runStartInput = z.object({
+  machine: machineNameSchema,
+  command: commandRunSpecSchema.shape.command,
+  cwd: commandRunSpecSchema.shape.cwd,
+  env: commandRunSpecSchema.shape.env,
+  timeoutMs: commandRunSpecSchema.shape.timeoutMs,
+});
+export type RunStartInput = z.input<typeof runStartInput>;
+
+export const runRefInput = z.object({ run: z.string().uuid('a run is named by its id (a UUID)') });
+
+export const runEventsInput = z.object({
+  run: z.string().uuid('a run is named by its id (a UUID)'),
+  afterSeq: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(5000).default(1000),
+});
+
+export const runListInput = z.object({
+  machine: machineNameSchema.optional(),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+
+/** `SHA256:` followed by unpadded base64, as OpenSSH prints host key fingerprints. */
+export const sshFingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a fingerprint looks like SHA256:<43 base64 characters>');
+
+export const sshMachineAddInput = z.object({
+  name: machineNameSchema,
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string().min(1).max(100),
+  keyPath: z.string().min(1).max(4096),
+  fingerprint: sshFingerprintSchema.optional(),
+  labels: z.array(z.string().min(1).max(50)).max(20).default([]),
+  slots: z.number().int().min(1).max(1000).default(1),
+});
