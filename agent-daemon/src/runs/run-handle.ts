@@ -104,6 +104,7 @@ export class RunHandle {
   stop(reason: 'canceled' | 'timeout', graceMs: number): void {
     if (this.finished || !this.state.wrapperPid) return;
     this.state.stopReason ??= reason;
+    this.state.killedWith ??= 'SIGTERM';
     this.saveState();
     this.signal('SIGTERM');
     if (this.killTimer) return;

@@ -14,6 +14,9 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /** Largest single event payload; bigger output is split or truncated with an explicit marker. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
+/** Response header carrying why an /agent/ws upgrade was refused (the body of a refused upgrade is dropped). */
+export const AGENT_ERROR_HEADER = 'x-openase-error';
+
 /** WebSocket close codes with meaning to the daemon. */
 export const CLOSE_CODES = {
   /** The credential was revoked or is unknown: do not reconnect. */
