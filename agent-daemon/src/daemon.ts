@@ -129,6 +129,10 @@ export class Daemon {
             this.runs.delete(r.runId);
             continue;
           }
+          if (r.ackedSeq < handle.ackedSeq) {
+            this.opts.log(`run ${r.runId}: the control plane has events only up to ${r.ackedSeq} (acked ${handle.ackedSeq} before); resending from the spool on disk`);
+            handle.reloadSpool();
+          }
           handle.ackedSeq = r.ackedSeq;
           handle.sentSeq = r.ackedSeq;
           handle.spool.ack(r.ackedSeq);

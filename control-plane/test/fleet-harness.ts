@@ -92,26 +92,37 @@ export async function joinMachine(cp: ControlPlane, name: string, opts: { slots?
   const home = tempDir(`agent-${name}`);
   const args = ['join', cp.url, token, '--name', name, '--home', home, '--slots', String(opts.slots ?? 2)];
   if (opts.labels) args.push('--labels', opts.labels);
-  const r = agentCli(args);
-  if (r.code !== 0) throw new Error(`join failed: ${r.err}`);
+  // Not spawnSync: the test process may itself serve the connection (a proxy).
+  const join = new Proc(spawn(process.execPath, [AGENT_BUNDLE, ...args]));
+  if ((await join.exited) !== 0) throw new Error(`join failed: ${join.output}`);
   return home;
 }
 
-/** A script printing `count` numbered lines, pausing after `pauseAfter` lines until `gate` exists. */
+/**
+ * A script printing `count` numbered lines; with `pauseEvery` and `gate`, before line
+ * k·pauseEvery+1 it waits until the file `<gate>.<k>` exists (so tests act at known points).
+ */
 export function linesScript(dir: string): string {
   const file = path.join(dir, 'lines.cjs');
   fs.writeFileSync(
     file,
     `const fs = require('fs');
-const [count, pauseAfter, gate] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
+const [count, pauseEvery, gate] = [Number(process.argv[2]), Number(process.argv[3] || 0), process.argv[4]];
 for (let i = 1; i <= count; i++) {
-  if (i === pauseAfter + 1 && gate) while (!fs.existsSync(gate)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  if (gate && pauseEvery && i > 1 && (i - 1) % pauseEvery === 0) {
+    const k = (i - 1) / pauseEvery;
+    while (!fs.existsSync(gate + '.' + k)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
   process.stdout.write('line ' + i + '\\n');
 }
 process.stderr.write('done\\n');
 `,
   );
   return file;
+}
+
+export function openGate(gate: string, k: number): void {
+  fs.writeFileSync(`${gate}.${k}`, '');
 }
 
 export async function allEvents(api: ApiClient, runId: string) {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
+import { openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
 
 describe('reverse machines', () => {
   let cp: ControlPlane;
@@ -83,7 +83,7 @@ describe('reverse machines', () => {
     expect(canceled.signal).toBe('SIGTERM');
     await waitFor('queued run placed', async () => (await runState(cp.api, runs[2]!.id)).state === 'running');
     expect((await machine('box-a')).slots.used).toBe(2);
-    fs.writeFileSync(gate, '');
+    openGate(gate, 1);
     await waitFor('all finished', async () => {
       const states = await Promise.all(runs.map(async (r) => (await runState(cp.api, r.id)).state));
       return states.every((s) => s === 'succeeded' || s === 'canceled');
@@ -100,7 +100,7 @@ describe('reverse machines', () => {
     const run = await cp.api.runs.start.mutate({ machine: 'box-k', command: [process.execPath, linesScript(scripts), '10000', '5000', gate] });
     await waitFor('first half stored', async () => (await runState(cp.api, run.id)).ackedSeq >= 5000);
     await agent.kill('SIGKILL');
-    fs.writeFileSync(gate, ''); // the command prints the second half while no daemon watches
+    openGate(gate, 1); // the command prints the second half while no daemon watches
     agent = startAgent(agentHome);
     agents.push(agent);
     const done = await waitFor(() => `run finished after restart\n${agent.output}`, async () => {

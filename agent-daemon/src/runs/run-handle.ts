@@ -35,7 +35,8 @@ const READ_CHUNK = 256 * 1024;
 export class RunHandle {
   readonly dir: string;
   state: RunState;
-  readonly spool: Spool;
+  spool: Spool;
+  private readonly limits: SpoolLimits;
   /** Highest seq sent on the current connection. */
   sentSeq = 0;
   ackedSeq = 0;
@@ -44,7 +45,13 @@ export class RunHandle {
   private constructor(dir: string, state: RunState, limits: SpoolLimits) {
     this.dir = dir;
     this.state = state;
+    this.limits = limits;
     this.spool = Spool.open(path.join(dir, 'spool.jsonl'), limits);
+  }
+
+  /** Re-reads every spooled event from disk (the control plane has fewer than it acked before). */
+  reloadSpool(): void {
+    this.spool = Spool.open(path.join(this.dir, 'spool.jsonl'), this.limits);
   }
 
   get runId(): string {
