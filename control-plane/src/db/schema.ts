@@ -268,7 +268,7 @@ export const machines = pgTable(
     disconnectedAt: tstz('disconnected_at'),
     lastSeenAt: tstz('last_seen_at'),
     /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
-    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null }>(),
+    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null; remoteDir?: string }>(),
     createdAt: createdAt(),
     revokedAt: tstz('revoked_at'),
   },

@@ -57,6 +57,8 @@ export class FleetHub implements MachineLink {
   private timer: NodeJS.Timeout | null = null;
   private sweeping = false;
   readonly startedAt: Date;
+  /** Outbound SSH connections, (re)started when an SSH machine is added or trusted. */
+  ssh?: { refresh(machineId: string): void };
 
   constructor(
     private readonly deps: Deps,
