@@ -2,10 +2,11 @@
  * Reverse machines end to end with real processes: a control plane, daemons that joined with a
  * join token and dial /agent/ws, runs started through the API. Every wait is on a condition.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
+import { AGENT_BUNDLE, openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
 
 describe('reverse machines', () => {
   let cp: ControlPlane;
@@ -133,5 +134,28 @@ describe('reverse machines', () => {
     const again = startAgent(agentHome);
     expect(await again.exited).toBe(1);
     expect(again.output).toMatch(/refused this machine's credential: machine box-r has been revoked/);
+  });
+
+  it('serves the daemon bundle and an install script that joins and writes a systemd user unit', async () => {
+    const bundle = await fetch(`${cp.url}/agent/download`);
+    expect(bundle.status).toBe(200);
+    expect(Buffer.from(await bundle.arrayBuffer()).equals(fs.readFileSync(AGENT_BUNDLE))).toBe(true);
+    const script = await (await fetch(`${cp.url}/agent/install.sh`)).text();
+    expect(script).toMatch(/^#!\/bin\/sh/);
+    const { token } = await cp.api.machines.createJoinToken.mutate({});
+    const sandbox = tempDir('install');
+    const env = { ...process.env, HOME: sandbox, XDG_CONFIG_HOME: path.join(sandbox, 'config'), OPENASE_AGENT_HOME: path.join(sandbox, 'agent'), PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` };
+    const bad = spawnSync('sh', ['-s', '--', 'not-a-token'], { input: script, env, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/give the join token/);
+    const r = spawnSync('sh', ['-s', '--', token, '--name', 'installed', '--slots', '3'], { input: script, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const installed = path.join(sandbox, '.local/share/openase-agent/openase-agent.cjs');
+    expect(fs.readFileSync(installed).equals(fs.readFileSync(AGENT_BUNDLE))).toBe(true);
+    const unit = fs.readFileSync(path.join(sandbox, 'config/systemd/user/openase-agent.service'), 'utf8');
+    expect(unit).toContain(`ExecStart=${process.execPath} ${installed} run`);
+    expect(unit).not.toContain('@NODE@');
+    expect(fs.statSync(path.join(sandbox, 'agent', 'credential.json')).mode & 0o777).toBe(0o600);
+    expect(await machine('installed')).toMatchObject({ kind: 'reverse', status: 'pending', slots: { total: 3, used: 0 } });
   });
 });
