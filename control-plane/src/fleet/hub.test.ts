@@ -21,11 +21,11 @@ class TestSink implements FrameSink {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
