@@ -26,6 +26,8 @@ export interface DaemonOptions {
   home: string;
   slots: number;
   labels: string[];
+  /** Default working directory of runs whose spec names none (else the run folder). */
+  workdir?: string;
   /** argv that re-invokes this program (for `exec-wrapper`). */
   self: string[];
   log: (line: string) => void;
@@ -124,8 +126,7 @@ export class Daemon {
           if (!handle) continue;
           if (r.action === 'kill') {
             this.opts.log(`run ${r.runId}: the control plane no longer assigns it here; stopping and discarding it`);
-            handle.stop('canceled', 0);
-            handle.remove();
+            handle.discard();
             this.runs.delete(r.runId);
             continue;
           }
@@ -158,7 +159,8 @@ export class Daemon {
           this.send({ type: 'run.reject', runId: frame.runId, leaseEpoch: frame.leaseEpoch, reason: `no free slot (${busy}/${this.opts.slots} in use)` });
           return;
         }
-        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, frame.spec, this.limits, this.opts.self);
+        const spec = frame.spec.cwd || !this.opts.workdir ? frame.spec : { ...frame.spec, cwd: this.opts.workdir };
+        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, spec, this.limits, this.opts.self);
         this.runs.set(frame.runId, handle);
         this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
         this.send({ type: 'run.started', runId: frame.runId, leaseEpoch: frame.leaseEpoch, ...(handle.state.wrapperPid ? { pid: handle.state.wrapperPid } : {}) });
@@ -192,11 +194,12 @@ export class Daemon {
       }
       case 'error':
         this.opts.log(`control plane error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`);
-        if (frame.runId && frame.code === 'stale_lease') {
+        if (frame.runId && (frame.code === 'stale_lease' || frame.code === 'unknown_run')) {
           const handle = this.runs.get(frame.runId);
-          if (handle) {
-            handle.stop('canceled', 0);
-            handle.remove();
+          // Only if we still hold the refused epoch: a late refusal of an epoch we have since moved past is moot.
+          if (handle && frame.leaseEpoch === handle.state.leaseEpoch) {
+            this.opts.log(`run ${frame.runId}: the control plane refused our lease (${frame.message}); stopping and discarding it`);
+            handle.discard();
             this.runs.delete(frame.runId);
           }
         }

@@ -87,11 +87,12 @@ export function startAgent(home: string, env: NodeJS.ProcessEnv = {}): Proc {
 }
 
 /** Creates a join token and joins a new daemon home with it. */
-export async function joinMachine(cp: ControlPlane, name: string, opts: { slots?: number; labels?: string } = {}): Promise<string> {
+export async function joinMachine(cp: ControlPlane, name: string, opts: { slots?: number; labels?: string; workdir?: string } = {}): Promise<string> {
   const { token } = await cp.api.machines.createJoinToken.mutate({});
   const home = tempDir(`agent-${name}`);
   const args = ['join', cp.url, token, '--name', name, '--home', home, '--slots', String(opts.slots ?? 2)];
   if (opts.labels) args.push('--labels', opts.labels);
+  if (opts.workdir) args.push('--workdir', opts.workdir);
   // Not spawnSync: the test process may itself serve the connection (a proxy).
   const join = new Proc(spawn(process.execPath, [AGENT_BUNDLE, ...args]));
   if ((await join.exited) !== 0) throw new Error(`join failed: ${join.output}`);

@@ -2,6 +2,7 @@
  * No lost events across a control plane killed with SIGKILL and restarted (PGlite data dir and
  * PostgreSQL), and across a TCP proxy that cuts the daemon's socket several times mid-run.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -108,5 +109,35 @@ describe('a socket cut several times mid-run', () => {
     expect(done.exitCode).toBe(0);
     expect(await outputLines(cp.api, run.id)).toEqual(numbered(10_000));
     expect(agent.output.match(/reconnecting in/g)!.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('a daemon that comes back after its machine was declared lost', () => {
+  it('is told to kill the run; it cannot report progress or completion for it', async () => {
+    buildBundles();
+    const cp = await startControlPlane(tempDir('cp-lost'), { env: { OPENASE_HEARTBEAT_MS: '200', OPENASE_DISCONNECT_AFTER_MS: '600', OPENASE_LOST_AFTER_MS: '1500' } });
+    cleanups.push(() => cp.proc.kill());
+    const agentHome = await joinMachine(cp, 'phoenix', { slots: 1 });
+    let agent = startAgent(agentHome);
+    cleanups.push(() => agent.kill('SIGKILL'));
+    await waitFor('online', async () => (await cp.api.machines.show.query({ name: 'phoenix' })).status === 'online');
+    const scripts = tempDir('scripts');
+    const gate = path.join(scripts, 'gate');
+    const run = await cp.api.runs.start.mutate({ machine: 'phoenix', command: [process.execPath, linesScript(scripts), '200', '100', gate] });
+    await waitFor(() => `first part stored\n${agent.output.slice(-1500)}`, async () => (await runState(cp.api, run.id)).ackedSeq >= 100);
+    await agent.kill('SIGKILL');
+    const lost = await waitFor(() => `run lost\n${cp.proc.output.slice(-2000)}`, async () => {
+      const r = await runState(cp.api, run.id);
+      return r.state === 'lost' ? r : null;
+    }, 20_000);
+    expect(lost.stateReason).toMatch(/machine phoenix lost/);
+    expect((await cp.api.machines.show.query({ name: 'phoenix' })).status).toBe('lost');
+    openGate(gate, 1); // the orphaned command finishes its output; none of it may be stored now
+    agent = startAgent(agentHome);
+    await waitFor(() => `run discarded\n${agent.output}`, () => /no longer assigns it here; stopping and discarding it/.test(agent.output));
+    await waitFor('run folder removed', () => !fs.existsSync(path.join(agentHome, 'runs', run.id)));
+    const after = await runState(cp.api, run.id);
+    expect(after).toMatchObject({ state: 'lost', ackedSeq: lost.ackedSeq });
+    expect((await cp.api.machines.show.query({ name: 'phoenix' })).status).toBe('online');
   });
 });

@@ -28,7 +28,8 @@ describe('reverse machines', () => {
   const machine = async (name: string) => (await cp.api.machines.show.query({ name }));
 
   it('joins, runs a command, stores its output lines in order, finishes with the exit code', async () => {
-    const agentHome = await joinMachine(cp, 'box-a', { slots: 2, labels: 'linux,fast' });
+    const workdir = path.join(tempDir('work'), 'box-a');
+    const agentHome = await joinMachine(cp, 'box-a', { slots: 2, labels: 'linux,fast', workdir });
     expect(fs.statSync(path.join(agentHome, 'credential.json')).mode & 0o777).toBe(0o600);
     const agent = startAgent(agentHome);
     agents.push(agent);
@@ -63,6 +64,17 @@ describe('reverse machines', () => {
     });
     expect(nf.exitCode).toBe(127);
     expect(JSON.stringify(await cp.api.runs.events.query({ run: missing.id }))).toMatch(/cannot start \/definitely\/not\/here/);
+
+    // Runs work in the daemon's --workdir unless the spec names a cwd.
+    const pwd = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['pwd'] });
+    await waitFor('pwd run', async () => (await runState(cp.api, pwd.id)).state === 'succeeded');
+    expect(await outputLines(cp.api, pwd.id)).toEqual([fs.realpathSync(workdir)]);
+    const slow = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['sleep', '600'], timeoutMs: 300 });
+    const timedOut = await waitFor('timed out', async () => {
+      const r = await runState(cp.api, slow.id);
+      return r.state === 'timed_out' ? r : null;
+    });
+    expect(timedOut.stateReason).toBe('timeout: killed by SIGTERM');
   });
 
   it('shows accurate slots used while runs start and finish, queues past the slots, and cancels', async () => {

@@ -97,6 +97,12 @@ export class RunHandle {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** The run is not ours (any more): kill its process group outright and forget it. */
+  discard(): void {
+    if (!this.finished && this.state.wrapperPid) this.signal('SIGKILL');
+    this.remove();
+  }
+
   private groupAlive(): boolean {
     if (!this.state.wrapperPid) return false;
     try {

@@ -113,4 +113,26 @@ forEachDatabase('fleet hub', (get) => {
     expect(detail.transitions.map((t) => t.reason)).toContain('offer withdrawn: not accepted in time');
     await hub.stop();
   });
+
+  it('answers a stale lease epoch with stale_lease and stores nothing', async () => {
+    const { deps, admin, machine, hub } = await setup();
+    const sink = new TestSink();
+    const conn = hub.connect(machine, sink);
+    conn.receive(hello());
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
+    await hub.dispatch(machine.id);
+    await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
+    const event = { seq: 1, ts: 1, event: { type: 'output', stream: 'stdout', text: 'stale' } };
+    conn.receive(JSON.stringify({ type: 'run.events', runId: run.id, leaseEpoch: 9, events: [event] }));
+    conn.receive(JSON.stringify({ type: 'run.finished', runId: run.id, leaseEpoch: 9, lastSeq: 0, exitCode: 0, signal: null }));
+    const errors = await until('two refusals', () => {
+      const e = sink.frames.filter((f) => f.type === 'error');
+      return e.length >= 2 ? e : null;
+    });
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['stale_lease', 'stale_lease']);
+    expect(errors[0]).toMatchObject({ runId: run.id, message: expect.stringMatching(/lease epoch 9 is stale \(current 1\)/) });
+    const detail = await runDetail(deps.db, admin.orgId, run.id);
+    expect(detail).toMatchObject({ state: 'offered', ackedSeq: 0 });
+  });
 });

@@ -124,8 +124,17 @@ export class FleetHub implements MachineLink {
     this.sessions.get(machineId)?.sink.close(code, reason);
   }
 
-  /** Offers this machine's queued runs while it has free slots. */
-  async dispatch(machineId: string): Promise<void> {
+  private readonly dispatching = new Map<string, Promise<void>>();
+
+  /** Offers this machine's queued runs while it has free slots (one pass per machine at a time). */
+  dispatch(machineId: string): Promise<void> {
+    const next = (this.dispatching.get(machineId) ?? Promise.resolve()).then(() => this.dispatchNow(machineId));
+    const settled = next.catch((err: Error) => this.log(`[fleet] dispatch failed: ${err.message}`));
+    this.dispatching.set(machineId, settled);
+    return settled;
+  }
+
+  private async dispatchNow(machineId: string): Promise<void> {
     const s = this.sessions.get(machineId);
     if (!s) return;
     const [machine] = await this.deps.db.select({ slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
@@ -159,7 +168,8 @@ export class FleetHub implements MachineLink {
     } catch (err) {
       if (!(err instanceof RunRefusal)) throw err;
       const runId = 'runId' in frame ? frame.runId : undefined;
-      session.sink.send({ type: 'error', code: err.code, message: err.message, ...(runId ? { runId } : {}) });
+      const leaseEpoch = 'leaseEpoch' in frame ? frame.leaseEpoch : undefined;
+      session.sink.send({ type: 'error', code: err.code, message: err.message, ...(runId ? { runId } : {}), ...(leaseEpoch ? { leaseEpoch } : {}) });
     }
   }
 

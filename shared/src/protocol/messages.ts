@@ -55,7 +55,7 @@ export const welcomeSchema = z.object({
   type: z.literal('welcome'),
   sessionId: id,
   machineId: id,
-  heartbeatMs: z.number().int().min(1000),
+  heartbeatMs: z.number().int().min(10),
   protocol: z.object({ min: z.number().int(), max: z.number().int() }),
   /** Per running run reported in hello: continue (the lease is still ours) or kill it. */
   reconcile: z.array(z.object({ runId: id, action: z.enum(['continue', 'kill']), ackedSeq: z.number().int().min(0) })),
@@ -112,6 +112,8 @@ export const errorFrameSchema = z.object({
   code: z.enum(PROTOCOL_ERROR_CODES),
   message: z.string().max(2000),
   runId: id.optional(),
+  /** The lease epoch the refused message carried (a daemon drops a run only if it still holds that epoch). */
+  leaseEpoch: z.number().int().min(1).optional(),
 });
 
 /** Frames the daemon sends. */
