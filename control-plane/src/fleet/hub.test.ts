@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
 import { forEachDatabase } from '../../test/databases.js';
-import { createJoinToken, redeemJoinToken } from './join.js';
+import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
 import { FleetHub, type FrameSink } from './hub.js';
 import { fleetView } from './status.js';
 import { runDetail, startCommandRun } from '../runs/runs.js';
@@ -134,5 +134,17 @@ forEachDatabase('fleet hub', (get) => {
     expect(errors[0]).toMatchObject({ runId: run.id, message: expect.stringMatching(/lease epoch 9 is stale \(current 1\)/) });
     const detail = await runDetail(deps.db, admin.orgId, run.id);
     expect(detail).toMatchObject({ state: 'offered', ackedSeq: 0 });
+  });
+
+  it('refuses a hello from a revoked machine with 4401', async () => {
+    const { deps, admin, machine, hub, status } = await setup();
+    await revokeMachine(deps, admin, machine.name);
+    const sink = new TestSink();
+    hub.connect(machine, sink).receive(hello());
+    await until('closed', () => sink.closedWith);
+    expect(sink.closedWith).toMatchObject({ code: 4401 });
+    expect(sink.frames[0]).toMatchObject({ type: 'error', message: expect.stringMatching(/has been revoked/) });
+    expect(hub.isConnected(machine.id)).toBe(false);
+    expect((await status()).status).toBe('revoked');
   });
 });

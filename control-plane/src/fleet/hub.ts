@@ -184,6 +184,13 @@ export class FleetHub implements MachineLink {
       session.sink.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
       return;
     }
+    const [current] = await this.deps.db.select({ revokedAt: machines.revokedAt }).from(machines).where(eq(machines.id, session.machineId));
+    if (!current || current.revokedAt) {
+      const message = `machine ${session.machineName} has been revoked; join again with a new join token`;
+      session.sink.send({ type: 'error', code: 'revoked', message });
+      session.sink.close(CLOSE_CODES.revoked, 'machine revoked');
+      return;
+    }
     const now = this.deps.clock.now();
     const sessionId = this.deps.ids.uuid();
     const [row] = await this.deps.db.transaction(async (tx) => {

@@ -29,7 +29,7 @@ export const CLOSE_CODES = {
   badFrame: 4400,
 } as const;
 
-export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'events_missing', 'not_ready', 'no_free_slot', 'unsupported_version', 'internal'] as const;
+export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'events_missing', 'not_ready', 'no_free_slot', 'revoked', 'unsupported_version', 'internal'] as const;
 
 const id = z.string().min(1).max(100);
 const leaseEpoch = z.number().int().min(1);
