@@ -18,7 +18,7 @@ export function buildBundles(): void {
   (ensureBuilt as () => void)();
 }
 
-export async function waitFor<T>(what: string | (() => string), probe: () => T | Promise<T>, timeoutMs = 45_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string | (() => string), probe: () => T | Promise<T>, timeoutMs = 90_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

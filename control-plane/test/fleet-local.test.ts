@@ -5,7 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { buildBundles, linesScript, numbered, openGate, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
 
 /** The pid of the control plane's daemon child (`openase-agent.cjs stdio`). */

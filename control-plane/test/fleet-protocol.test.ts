@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@openase/shared';
 import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
 

@@ -5,7 +5,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
 import { createScratchPostgres, postgresUrl } from './databases.js';
 

@@ -5,7 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { AGENT_BUNDLE, openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
 
 describe('reverse machines', () => {

@@ -10,7 +10,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { sshFingerprint } from '../src/fleet/ssh-machines.js';
 import { AGENT_BUNDLE, CP_BUNDLE, buildBundles, numbered, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
 
