@@ -46,6 +46,7 @@ export class Daemon {
   private clis: CliInfo[] = [];
   private poller: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private inventory: NodeJS.Timeout | null = null;
   private readonly limits: SpoolLimits;
   /** Runs whose finish was sent on the current connection (sent again after a reconnect). */
   private readonly finishSent = new Set<string>();
@@ -67,11 +68,15 @@ export class Daemon {
     }
     this.clis = await detectClis();
     this.poller = setInterval(() => this.pollRuns(), this.opts.pollMs ?? 100);
+    // CLIs get installed and upgraded while the daemon runs: look again every 10 minutes.
+    this.inventory = setInterval(() => void detectClis().then((c) => (this.clis = c)), 10 * 60_000);
+    this.inventory.unref();
   }
 
   stop(): void {
     if (this.poller) clearInterval(this.poller);
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.inventory) clearInterval(this.inventory);
   }
 
   get heldRuns(): RunHandle[] {
@@ -258,8 +263,18 @@ export class Daemon {
       type: 'heartbeat',
       slotsUsed: this.heldRuns.filter((r) => !r.finished).length,
       load: os.loadavg()[0],
+      ...diskFree(this.opts.home),
       clis: this.clis,
       runs: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch })),
     });
+  }
+}
+
+function diskFree(dir: string): { diskFreeBytes?: number } {
+  try {
+    const st = fs.statfsSync(dir);
+    return { diskFreeBytes: st.bavail * st.bsize };
+  } catch {
+    return {};
   }
 }

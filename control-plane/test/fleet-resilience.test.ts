@@ -124,6 +124,13 @@ describe('a daemon that comes back after its machine was declared lost', () => {
     let agent = startAgent(agentHome);
     cleanups.push(() => agent.kill('SIGKILL'));
     await waitFor('online', async () => (await cp.api.machines.show.query({ name: 'phoenix' })).status === 'online');
+    // Heartbeats (every 200 ms here) carry load and free disk into the fleet view.
+    const beat = await waitFor('a heartbeat', async () => {
+      const m = await cp.api.machines.show.query({ name: 'phoenix' });
+      return m.diskFreeBytes !== null ? m : null;
+    });
+    expect(beat.diskFreeBytes).toBeGreaterThan(0);
+    expect(beat.load).toBeGreaterThanOrEqual(0);
     const scripts = tempDir('scripts');
     const gate = path.join(scripts, 'gate');
     const run = await cp.api.runs.start.mutate({ machine: 'phoenix', command: [process.execPath, linesScript(scripts), '200', '100', gate] });

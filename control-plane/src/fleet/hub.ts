@@ -238,7 +238,14 @@ export class FleetHub implements MachineLink {
     const m = session.machineId;
     switch (frame.type) {
       case 'heartbeat':
-        await this.deps.db.update(machines).set({ lastSeenAt: this.deps.clock.now(), ...(frame.clis ? { clis: frame.clis } : {}) }).where(eq(machines.id, m));
+        await this.deps.db
+          .update(machines)
+          .set({
+            lastSeenAt: this.deps.clock.now(),
+            lastHeartbeat: { slotsUsed: frame.slotsUsed, ...(frame.load !== undefined ? { load: frame.load } : {}), ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}) },
+            ...(frame.clis ? { clis: frame.clis } : {}),
+          })
+          .where(eq(machines.id, m));
         return;
       case 'run.accept':
         await acceptRun(this.deps, { machineId: m, ...frame });

@@ -71,6 +71,8 @@ export const machineCommands: CommandGroup = {
           ['clis', describeClis(m.clis)],
           ['host', `${m.hostname ?? '?'} (${m.os ?? '?'}/${m.arch ?? '?'})`],
           ['daemon', m.daemonVersion ?? '?'],
+          ['load', m.load ?? '?'],
+          ['disk free', m.diskFreeBytes === null ? '?' : `${(m.diskFreeBytes / 2 ** 30).toFixed(1)} GiB`],
           ['last seen', m.lastSeenAt ? String(m.lastSeenAt) : 'never'],
           ...(m.ssh ? ([['ssh', `${m.ssh.user}@${m.ssh.host}:${m.ssh.port}`], ['host key', m.ssh.fingerprint ?? `NOT TRUSTED (seen ${m.ssh.seenFingerprint ?? 'nothing yet'}); run \`openase machine trust ${m.name}\``]] as Array<[string, string]>) : []),
         ]);
