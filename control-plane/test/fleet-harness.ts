@@ -38,6 +38,32 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `openase-${prefix}-`));
 }
 
+/**
+ * Runs outlive their daemon by design, so a failing test could leave a gated command waiting
+ * forever: kill the process group of every run still on disk under the daemon homes a test used.
+ */
+const agentHomes = new Set<string>();
+export function killLeftoverRuns(): void {
+  for (const home of agentHomes) {
+    for (const runsDir of [path.join(home, 'runs'), path.join(home, 'local-machine', 'runs'), path.join(home, 'agent', 'home', 'runs')]) {
+      if (!fs.existsSync(runsDir)) continue;
+      for (const run of fs.readdirSync(runsDir)) {
+        try {
+          const { wrapperPid } = JSON.parse(fs.readFileSync(path.join(runsDir, run, 'state.json'), 'utf8')) as { wrapperPid: number | null };
+          if (wrapperPid) process.kill(-wrapperPid, 'SIGKILL');
+        } catch {
+          /* finished or gone */
+        }
+      }
+    }
+  }
+}
+/** Remembers a folder that may hold daemon run folders, for `killLeftoverRuns`. */
+export function trackAgentHome(home: string): string {
+  agentHomes.add(home);
+  return home;
+}
+
 /** A process with its output collected, for assertions and failure messages. */
 export class Proc {
   output = '';
@@ -69,9 +95,13 @@ export async function startControlPlane(home: string, opts: { port?: number; dat
   const args = [CP_BUNDLE, 'serve', '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--data-dir', home];
   if (!opts.localMachine) args.push('--no-local-machine');
   const proc = new Proc(spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', ...opts.env } }));
+  trackAgentHome(home);
   const url = await waitFor(() => `the control plane to listen\n${proc.output}`, () => {
     if (!proc.alive) throw new Error(`control plane exited:\n${proc.output}`);
     return /listening on (http:\/\/\S+)/.exec(proc.output)?.[1];
+  }).catch(async (err: Error) => {
+    await proc.kill('SIGKILL');
+    throw err;
   });
   const creds = await waitFor('credentials', () => readCredentials(home));
   return { proc, url, port: Number(new URL(url).port), token: creds.token, api: createApiClient({ url, token: creds.token }) };
@@ -89,7 +119,7 @@ export function startAgent(home: string, env: NodeJS.ProcessEnv = {}): Proc {
 /** Creates a join token and joins a new daemon home with it. */
 export async function joinMachine(cp: ControlPlane, name: string, opts: { slots?: number; labels?: string; workdir?: string } = {}): Promise<string> {
   const { token } = await cp.api.machines.createJoinToken.mutate({});
-  const home = tempDir(`agent-${name}`);
+  const home = trackAgentHome(tempDir(`agent-${name}`));
   const args = ['join', cp.url, token, '--name', name, '--home', home, '--slots', String(opts.slots ?? 2)];
   if (opts.labels) args.push('--labels', opts.labels);
   if (opts.workdir) args.push('--workdir', opts.workdir);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
-import { buildBundles, linesScript, numbered, openGate, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
+import { buildBundles, linesScript, numbered, openGate, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane, killLeftoverRuns } from './fleet-harness.js';
 
 /** The pid of the control plane's daemon child (`openase-agent.cjs stdio`). */
 function localDaemonPid(cpPid: number): number | null {
@@ -34,6 +34,7 @@ describe.skipIf(process.platform !== 'linux')('the local machine', () => {
     cp = await startControlPlane(tempDir('cp-local'), { localMachine: true });
   });
   afterAll(async () => {
+  killLeftoverRuns();
     await cp?.proc.kill();
   });
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@openase/shared';
-import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
+import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc, killLeftoverRuns } from './fleet-harness.js';
 
 /** A raw protocol client that records what it receives and how it closed. */
 class RawClient {
@@ -53,6 +53,7 @@ describe('protocol abuse on /agent/ws', () => {
     await waitFor('steady online', async () => (await cp.api.machines.show.query({ name: 'steady' })).status === 'online');
   });
   afterAll(async () => {
+  killLeftoverRuns();
     await steady?.kill('SIGKILL');
     await cp?.proc.kill();
   });

@@ -9,11 +9,12 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
-import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
+import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc, killLeftoverRuns } from './fleet-harness.js';
 import { createScratchPostgres, postgresUrl } from './databases.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
+  killLeftoverRuns();
   for (const c of cleanups.reverse()) await c();
 });
 

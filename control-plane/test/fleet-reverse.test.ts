@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
-import { AGENT_BUNDLE, openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
+import { AGENT_BUNDLE, openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc, killLeftoverRuns } from './fleet-harness.js';
 
 describe('reverse machines', () => {
   let cp: ControlPlane;
@@ -24,6 +24,7 @@ describe('reverse machines', () => {
     cp = await startControlPlane(home);
   });
   afterAll(async () => {
+  killLeftoverRuns();
     for (const a of agents) await a.kill('SIGKILL');
     await cp?.proc.kill();
   });

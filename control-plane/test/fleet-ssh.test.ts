@@ -15,11 +15,12 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { sshFingerprint } from '../src/fleet/ssh-machines.js';
-import { AGENT_BUNDLE, CP_BUNDLE, buildBundles, numbered, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
+import { AGENT_BUNDLE, CP_BUNDLE, buildBundles, numbered, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane, killLeftoverRuns, trackAgentHome } from './fleet-harness.js';
 
 const { Server, utils } = ssh2;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
+  killLeftoverRuns();
   for (const c of cleanups.reverse()) await c();
 });
 
@@ -141,7 +142,7 @@ async function proveSshMachine(cp: ControlPlane, name: string, server: { port: n
 describe('SSH machines', () => {
   it("through ssh2's own server: confirm the host key, refuse a changed one, upload, run", async () => {
     buildBundles();
-    const dir = tempDir('ssh2');
+    const dir = trackAgentHome(tempDir('ssh2'));
     const client = writeKeyPair(dir, 'id_ed25519');
     const server = await startSsh2Server(dir, client.public);
     cleanups.push(server.close);
@@ -155,7 +156,7 @@ describe('SSH machines', () => {
   if (!haveSshd) console.warn(`[fleet-ssh] ${sshd} is absent: skipping the OpenSSH test (install openssh-server; .ci/run does)`);
   it.skipIf(!haveSshd || process.getuid?.() !== 0)('through OpenSSH sshd on a loopback port, driven by the CLI', async () => {
     buildBundles();
-    const dir = tempDir('sshd');
+    const dir = trackAgentHome(tempDir('sshd'));
     fs.chmodSync(dir, 0o755);
     const client = writeKeyPair(dir, 'id_ed25519');
     const server = await startSshd(dir, `${client.file}.pub`);
