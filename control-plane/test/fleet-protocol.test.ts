@@ -135,4 +135,12 @@ describe('protocol abuse on /agent/ws', () => {
     await waitFor('raw disconnected', async () => (await cp.api.machines.show.query({ name: 'raw' })).status === 'disconnected');
     expect((await cp.api.machines.show.query({ name: 'steady' })).status).toBe('online');
   });
+
+  it('tells a daemon speaking another protocol version to upgrade, and closes with 4426', async () => {
+    const client = connect(rawCredential);
+    await client.opened;
+    client.send({ ...hello, protocol: PROTOCOL_VERSION + 1 });
+    expect(await client.next('error')).toMatchObject({ code: 'unsupported_version', message: expect.stringMatching(/upgrade the daemon/) });
+    expect((await client.closed).code).toBe(CLOSE_CODES.unsupportedVersion);
+  });
 });
