@@ -63,6 +63,7 @@ export class Daemon {
       const handle = RunHandle.reopen(path.join(this.runsDir, entry), this.limits);
       if (handle) {
         this.runs.set(handle.runId, handle);
+        handle.armTimeout();
         this.opts.log(`re-attached to run ${handle.runId} (${handle.finished ? 'finished' : 'running'}, ${handle.spool.lastSeq} event(s) spooled)`);
       }
     }
@@ -170,7 +171,7 @@ export class Daemon {
         this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
         this.send({ type: 'run.started', runId: frame.runId, leaseEpoch: frame.leaseEpoch, ...(handle.state.wrapperPid ? { pid: handle.state.wrapperPid } : {}) });
         this.opts.log(`run ${frame.runId}: started ${frame.spec.command.join(' ').slice(0, 200)}`);
-        if (frame.spec.timeoutMs) setTimeout(() => handle.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
+        handle.armTimeout();
         return;
       }
       case 'run.cancel': {

@@ -96,4 +96,11 @@ describe('run supervisor', () => {
     await finish(reopened);
     expect(events(reopened).map((e) => (e as { text: string }).text)).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
   });
+
+  it('keeps the timeout across a daemon restart: the deadline is computed from the run folder', async () => {
+    const h = RunHandle.start(runsDir, 'r6', 1, { kind: 'command', command: ['sleep', '600'], timeoutMs: 300 }, limits, self());
+    const reopened = RunHandle.reopen(h.dir, limits)!; // a new daemon that never saw the offer
+    reopened.armTimeout();
+    expect(await finish(reopened)).toMatchObject({ reason: 'timeout', signal: 'SIGTERM' });
+  });
 });

@@ -86,6 +86,23 @@ export class RunHandle {
     }
   }
 
+  /** The run's spec as written at start (null if unreadable). */
+  spec(): RunSpec | null {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, 'spec.json'), 'utf8')) as RunSpec;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stops the run at `createdAt + timeoutMs` (also after a daemon restart: the deadline is on disk). */
+  armTimeout(): void {
+    const timeoutMs = this.spec()?.timeoutMs;
+    if (!timeoutMs || this.finished) return;
+    const left = Math.max(0, this.state.createdAt + timeoutMs - Date.now());
+    setTimeout(() => this.stop('timeout', 10_000), left).unref();
+  }
+
   saveState(): void {
     const file = path.join(this.dir, 'state.json');
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.state));
