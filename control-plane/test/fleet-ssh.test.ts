@@ -137,6 +137,23 @@ async function proveSshMachine(cp: ControlPlane, name: string, server: { port: n
   expect(done.exitCode).toBe(7);
   expect(await outputLines(cp.api, run.id)).toEqual(numbered(500));
   expect((await cp.api.machines.show.query({ name })).kind).toBe('ssh');
+
+  // Reconnecting uploads nothing while the remote bundle is current, and replaces a stale one.
+  const uploads = () => cp.proc.output.split(`ssh ${name}: uploading the daemon bundle`).length - 1;
+  const reconnect = async () => {
+    const before = String((await cp.api.machines.show.query({ name })).connectedAt);
+    await cp.api.machines.trust.mutate({ name }); // trusting again reconnects at once
+    await waitFor(`${name} reconnected`, async () => {
+      const m = await cp.api.machines.show.query({ name });
+      return m.status === 'online' && String(m.connectedAt) !== before;
+    });
+  };
+  await reconnect();
+  expect(uploads()).toBe(1);
+  fs.writeFileSync(path.join(remoteDir, 'openase-agent.cjs'), '// stale');
+  await reconnect();
+  expect(uploads()).toBe(2);
+  expect(fs.readFileSync(path.join(remoteDir, 'openase-agent.cjs')).equals(fs.readFileSync(AGENT_BUNDLE))).toBe(true);
 }
 
 describe('SSH machines', () => {
