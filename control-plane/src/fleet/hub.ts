@@ -43,6 +43,7 @@ interface Session {
   epoch: number;
   sink: FrameSink;
   lastSeen: number;
+  lastPing: number;
   closed: boolean;
   /** Frames are handled one at a time, in arrival order. */
   queue: Promise<void>;
@@ -89,7 +90,7 @@ export class FleetHub implements MachineLink {
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
   connect(machine: { id: string; name: string }, sink: FrameSink): { receive(raw: string | Uint8Array): void; closed(): void } {
-    const session: Session = { id: '', machineId: machine.id, machineName: machine.name, epoch: 0, sink, lastSeen: Date.now(), closed: false, queue: Promise.resolve() };
+    const session: Session = { id: '', machineId: machine.id, machineName: machine.name, epoch: 0, sink, lastSeen: Date.now(), lastPing: Date.now(), closed: false, queue: Promise.resolve() };
     return {
       receive: (raw) => {
         session.lastSeen = Date.now();
@@ -301,7 +302,10 @@ export class FleetHub implements MachineLink {
         if (now - s.lastSeen > this.thresholds.disconnectAfterMs) {
           this.log(`[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`);
           s.sink.close(4408, 'no heartbeat');
-        } else s.sink.ping?.();
+        } else if (now - s.lastPing >= this.thresholds.heartbeatMs) {
+          s.lastPing = now;
+          s.sink.ping?.();
+        }
       }
       const withdrawn = await withdrawExpiredOffers(this.deps);
       if (withdrawn.length) {
