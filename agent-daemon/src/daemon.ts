@@ -34,6 +34,8 @@ export interface DaemonOptions {
   home: string;
   slots: number;
   labels: string[];
+  /** Default working directory of runs whose spec names none (else the run folder). */
+  workdir?: string;
   /** argv that re-invokes this program (for `exec-wrapper`). */
   self: string[];
   log: (line: string) => void;
@@ -57,6 +59,7 @@ export class Daemon {
   private clis: CliInfo[] = [];
   private poller: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private inventory: NodeJS.Timeout | null = null;
   private readonly limits: SpoolLimits;
   /** Runs whose finish was sent on the current connection (sent again after a reconnect). */
   private readonly finishSent = new Set<string>();
@@ -83,17 +86,22 @@ export class Daemon {
       const handle = AgentRunHandle.reopen(dir, this.limits) ?? RunHandle.reopen(dir, this.limits);
       if (handle) {
         this.runs.set(handle.runId, handle);
+        handle.armTimeout();
         this.opts.log(`re-attached to run ${handle.runId} (${handle.finished ? 'finished' : 'running'}, ${handle.spool.lastSeq} event(s) spooled)`);
       }
     }
     this.clis = await detectClis();
     this.poller = setInterval(() => this.pollRuns(), this.opts.pollMs ?? 100);
+    // CLIs get installed and upgraded while the daemon runs: look again every 10 minutes.
+    this.inventory = setInterval(() => void detectClis().then((c) => (this.clis = c)), 10 * 60_000);
+    this.inventory.unref();
   }
 
   stop(): void {
     this.agentRuns.abandonAll(this.heldRuns);
     if (this.poller) clearInterval(this.poller);
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.inventory) clearInterval(this.inventory);
   }
 
   get heldRuns(): HeldRun[] {
@@ -153,10 +161,13 @@ export class Daemon {
           if (!handle) continue;
           if (r.action === 'kill') {
             this.opts.log(`run ${r.runId}: the control plane no longer assigns it here; stopping and discarding it`);
-            handle.stop('canceled', 0);
-            handle.remove();
+            handle.discard();
             this.runs.delete(r.runId);
             continue;
+          }
+          if (r.ackedSeq < handle.ackedSeq) {
+            this.opts.log(`run ${r.runId}: the control plane has events only up to ${r.ackedSeq} (acked ${handle.ackedSeq} before); resending from the spool on disk`);
+            handle.reloadSpool();
           }
           handle.ackedSeq = r.ackedSeq;
           handle.sentSeq = r.ackedSeq;
@@ -193,12 +204,13 @@ export class Daemon {
           if (frame.spec.timeoutMs) setTimeout(() => agent.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
           return;
         }
-        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, frame.spec, this.limits, this.opts.self);
+        const spec = frame.spec.cwd || !this.opts.workdir ? frame.spec : { ...frame.spec, cwd: this.opts.workdir };
+        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, spec, this.limits, this.opts.self);
         this.runs.set(frame.runId, handle);
         this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
         this.send({ type: 'run.started', runId: frame.runId, leaseEpoch: frame.leaseEpoch, ...(handle.state.wrapperPid ? { pid: handle.state.wrapperPid } : {}) });
         this.opts.log(`run ${frame.runId}: started ${frame.spec.command.join(' ').slice(0, 200)}`);
-        if (frame.spec.timeoutMs) setTimeout(() => handle.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
+        handle.armTimeout();
         return;
       }
       case 'run.cancel': {
@@ -227,11 +239,12 @@ export class Daemon {
       }
       case 'error':
         this.opts.log(`control plane error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`);
-        if (frame.runId && frame.code === 'stale_lease') {
+        if (frame.runId && (frame.code === 'stale_lease' || frame.code === 'unknown_run')) {
           const handle = this.runs.get(frame.runId);
-          if (handle) {
-            handle.stop('canceled', 0);
-            handle.remove();
+          // Only if we still hold the refused epoch: a late refusal of an epoch we have since moved past is moot.
+          if (handle && frame.leaseEpoch === handle.state.leaseEpoch) {
+            this.opts.log(`run ${frame.runId}: the control plane refused our lease (${frame.message}); stopping and discarding it`);
+            handle.discard();
             this.runs.delete(frame.runId);
           }
         }
@@ -303,8 +316,18 @@ export class Daemon {
       type: 'heartbeat',
       slotsUsed: this.heldRuns.filter((r) => !r.finished).length,
       load: os.loadavg()[0],
+      ...diskFree(this.opts.home),
       clis: this.clis,
       runs: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch })),
     });
+  }
+}
+
+function diskFree(dir: string): { diskFreeBytes?: number } {
+  try {
+    const st = fs.statfsSync(dir);
+    return { diskFreeBytes: st.bavail * st.bsize };
+  } catch {
+    return {};
   }
 }

@@ -7,6 +7,7 @@
  *   platform …     the agent's `openase` wrapper: comment, move, progress, create-child, show
  * Exit codes: 0 ok, 1 failure, 2 bad usage.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -66,8 +67,9 @@ function selfArgs(): string[] {
   return [...process.execArgv, path.resolve(process.argv[1]!)];
 }
 
-async function startDaemon(home: string, slots: number, labels: string[]): Promise<Daemon> {
-  const daemon = new Daemon({ home, slots, labels, self: selfArgs(), log });
+async function startDaemon(home: string, slots: number, labels: string[], workdir?: string): Promise<Daemon> {
+  if (workdir) fs.mkdirSync(workdir, { recursive: true });
+  const daemon = new Daemon({ home, slots, labels, self: selfArgs(), log, ...(workdir ? { workdir } : {}) });
   await daemon.start();
   return daemon;
 }
@@ -102,7 +104,7 @@ async function run(home: string): Promise<number> {
     log(`no credential in ${credentialPath(home)}; join first: openase-agent join URL oaj_…`);
     return 1;
   }
-  const daemon = await startDaemon(home, cred.slots, cred.labels);
+  const daemon = await startDaemon(home, cred.slots, cred.labels, cred.workdir);
   log(`machine ${cred.name}: connecting to ${cred.url} (${cred.slots} slot(s))`);
   const reason = await runReverse(daemon, { url: cred.url, credential: cred.credential, log });
   daemon.stop();

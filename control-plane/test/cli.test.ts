@@ -113,9 +113,37 @@ describe('openase CLI against a running server', () => {
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { error: { message: string } }).error.message).toMatch(/already been used/);
     const listed = JSON.parse(cli(['machine', 'list', '--json']).out);
-    expect(listed).toMatchObject([{ name: 'box-1', slots: 2, labels: ['linux'] }]);
+    expect(listed.machines.find((m: { name: string }) => m.name === 'box-1')).toMatchObject({ name: 'box-1', kind: 'reverse', status: 'pending', slots: { total: 2, used: 0 }, labels: ['linux'] });
     expect(cli(['machine', 'revoke', 'box-1']).code).toBe(0);
     expect(cli(['machine', 'list']).out).toMatch(/box-1.*revoked/);
+  });
+
+  it('runs a command on machine local by hand: start, follow events, show, list, cancel', async () => {
+    for (let i = 0; ; i++) {
+      const local = cli(['machine', 'show', 'local', '--json']);
+      if (local.code === 0 && JSON.parse(local.out).status === 'online') break;
+      if (i > 600) throw new Error(`machine local never came online: ${local.err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const started = cli(['run', 'start', '--machine', 'local', '--json', '--', 'sh', '-c', 'echo one; echo two >&2; exit 4']);
+    expect(started.code, started.err).toBe(0);
+    const run = JSON.parse(started.out);
+    const follow = cli(['run', 'events', run.id, '--follow']);
+    expect(follow.code, follow.err).toBe(0);
+    expect(follow.out.split('\n').filter(Boolean).sort()).toEqual(['one', 'two']);
+    expect(follow.err).toMatch(/run failed: exit code 4/);
+    const shown = JSON.parse(cli(['run', 'show', run.id, '--json']).out);
+    expect(shown).toMatchObject({ state: 'failed', exitCode: 4, machineName: 'local' });
+    const events = cli(['run', 'events', run.id, '--json']).out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
+    expect(cli(['run', 'list']).out).toMatch(new RegExp(`${run.id}\\s+local\\s+failed`));
+    expect(cli(['run', 'cancel', run.id]).err).toMatch(/already ended \(failed\)/);
+    const usage = cli(['run', 'start', '--machine', 'local']);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toMatch(/give the command after `--`/);
+    const human = cli(['machine', 'list']);
+    expect(human.out).toMatch(/local\s+local\s+online\s+0\/\d/);
+    for (const args of [['run', '--help'], ['run', 'start', '--help'], ['run', 'events', '--help'], ['machine', 'show', '--help']]) expect(cli(args).out).toMatch(/Usage: openase/);
   });
 
   it('refuses a second server on the same embedded database', () => {

@@ -42,7 +42,7 @@ export const DAEMON_RESTARTED = 'daemon_restarted';
 export class AgentRunHandle implements HeldRun {
   sentSeq = 0;
   ackedSeq = 0;
-  readonly spool: Spool;
+  spool: Spool;
   private dirty = false;
   private discarded = false;
   private question: { frame: RunTurnFrame | RunGateFrame; resolve: (next: RunNextFrame | null) => void } | null = null;
@@ -52,7 +52,7 @@ export class AgentRunHandle implements HeldRun {
   private constructor(
     readonly dir: string,
     readonly state: AgentRunState,
-    limits: SpoolLimits,
+    private readonly limits: SpoolLimits,
     private readonly link: AgentRunLink | null,
   ) {
     this.spool = Spool.open(path.join(dir, 'spool.jsonl'), limits);
@@ -208,4 +208,15 @@ export class AgentRunHandle implements HeldRun {
     this.stop('canceled', 0);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+
+  discard(): void {
+    this.remove();
+  }
+
+  reloadSpool(): void {
+    this.spool = Spool.open(path.join(this.dir, 'spool.jsonl'), this.limits);
+  }
+
+  /** An agent run's deadline is armed when it is offered (daemon.ts); a reopened one already ended. */
+  armTimeout(): void {}
 }

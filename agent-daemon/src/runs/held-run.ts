@@ -27,6 +27,12 @@ export interface HeldRun {
   saveState(): void;
   /** Deletes the run's folder (closed by the control plane, or no longer ours). */
   remove(): void;
+  /** The run is not ours (any more): stop it outright and forget it. */
+  discard(): void;
+  /** Re-reads every spooled event from disk (the control plane has fewer than it acked before). */
+  reloadSpool(): void;
+  /** Arms the run's deadline (again, after a daemon restart) when it has one. */
+  armTimeout(): void;
   /** A (re)connection was welcomed: send again what still waits for an answer. */
   welcomed?(): void;
 }

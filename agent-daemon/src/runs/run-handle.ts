@@ -35,7 +35,8 @@ const READ_CHUNK = 256 * 1024;
 export class RunHandle {
   readonly dir: string;
   state: RunState;
-  readonly spool: Spool;
+  spool: Spool;
+  private readonly limits: SpoolLimits;
   /** Highest seq sent on the current connection. */
   sentSeq = 0;
   ackedSeq = 0;
@@ -44,7 +45,13 @@ export class RunHandle {
   private constructor(dir: string, state: RunState, limits: SpoolLimits) {
     this.dir = dir;
     this.state = state;
+    this.limits = limits;
     this.spool = Spool.open(path.join(dir, 'spool.jsonl'), limits);
+  }
+
+  /** Re-reads every spooled event from disk (the control plane has fewer than it acked before). */
+  reloadSpool(): void {
+    this.spool = Spool.open(path.join(this.dir, 'spool.jsonl'), this.limits);
   }
 
   get runId(): string {
@@ -79,6 +86,23 @@ export class RunHandle {
     }
   }
 
+  /** The run's spec as written at start (null if unreadable). */
+  spec(): RunSpec | null {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, 'spec.json'), 'utf8')) as RunSpec;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Stops the run at `createdAt + timeoutMs` (also after a daemon restart: the deadline is on disk). */
+  armTimeout(): void {
+    const timeoutMs = this.spec()?.timeoutMs;
+    if (!timeoutMs || this.finished) return;
+    const left = Math.max(0, this.state.createdAt + timeoutMs - Date.now());
+    setTimeout(() => this.stop('timeout', 10_000), left).unref();
+  }
+
   saveState(): void {
     const file = path.join(this.dir, 'state.json');
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.state));
@@ -88,6 +112,12 @@ export class RunHandle {
   remove(): void {
     if (this.killTimer) clearTimeout(this.killTimer);
     fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The run is not ours (any more): kill its process group outright and forget it. */
+  discard(): void {
+    if (!this.finished && this.state.wrapperPid) this.signal('SIGKILL');
+    this.remove();
   }
 
   private groupAlive(): boolean {
@@ -104,6 +134,7 @@ export class RunHandle {
   stop(reason: 'canceled' | 'timeout', graceMs: number): void {
     if (this.finished || !this.state.wrapperPid) return;
     this.state.stopReason ??= reason;
+    this.state.killedWith ??= 'SIGTERM';
     this.saveState();
     this.signal('SIGTERM');
     if (this.killTimer) return;

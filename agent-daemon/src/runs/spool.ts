@@ -6,7 +6,7 @@
  * every output line becomes exactly one event. A torn last record (crash mid-write) is cut off.
  */
 import fs from 'node:fs';
-import { MAX_EVENT_BYTES, type RunEvent, type SequencedRunEvent } from '@openase/shared';
+import type { RunEvent, SequencedRunEvent } from '@openase/shared';
 
 export interface SpoolCursor {
   /** Bytes of stdout/stderr consumed. */
@@ -116,13 +116,6 @@ export class Spool {
     this.cursor = { o: { ...o }, d };
   }
 
-  /** Records offsets consumed without an event (e.g. a partial line kept for later). */
-  advance(o: SpoolCursor['o']): void {
-    if (o.stdout === this.cursor.o.stdout && o.stderr === this.cursor.o.stderr) return;
-    fs.appendFileSync(this.file, `${JSON.stringify({ o, d: this.cursor.d })}\n`);
-    this.cursor = { ...this.cursor, o: { ...o } };
-  }
-
   /** Drops acknowledged events from memory (they stay on disk until the run is closed). */
   ack(ackedSeq: number): void {
     let n = 0;
@@ -131,4 +124,3 @@ export class Spool {
   }
 }
 
-export { MAX_EVENT_BYTES };

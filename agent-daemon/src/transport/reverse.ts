@@ -6,7 +6,7 @@
  * unsupported (4426). A socket silent for three heartbeat periods is dropped and redialed.
  */
 import WebSocket from 'ws';
-import { CLOSE_CODES, MAX_FRAME_BYTES } from '@openase/shared';
+import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES } from '@openase/shared';
 import type { Daemon } from '../daemon.js';
 
 export interface ReverseOptions {
@@ -47,11 +47,12 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
         res.on('end', () => {
-          let message = body.slice(0, 500);
+          const header = res.headers[AGENT_ERROR_HEADER];
+          let message = (typeof header === 'string' ? header : '') || body.slice(0, 500);
           try {
-            message = (JSON.parse(body) as { error: { message: string } }).error.message;
+            message ||= (JSON.parse(body) as { error: { message: string } }).error.message;
           } catch {
-            /* keep the raw body */
+            /* keep what we have */
           }
           if (res.statusCode === 401 || res.statusCode === 403) fatal = `the control plane refused this machine's credential: ${message}`;
           else opts.log(`connecting to ${opts.url} failed: HTTP ${res.statusCode} ${message}`);

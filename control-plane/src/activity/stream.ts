@@ -4,6 +4,7 @@
  * query so nothing committed in between is missed; `seq` de-duplicates the overlap.
  */
 import type { Deps } from '../kernel/context.js';
+import { whenAborted } from '../kernel/abort.js';
 import { listActivity, type ActivityEntry } from './activity.js';
 
 export async function* streamProjectActivity(
@@ -19,10 +20,7 @@ export async function* streamProjectActivity(
     pending.push(entry);
     wake?.();
   });
-  const aborted = new Promise<void>((resolve) => {
-    if (signal?.aborted) resolve();
-    signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
+  const aborted = whenAborted(signal);
   let last = query.afterSeq;
   try {
     for (;;) {

@@ -267,8 +267,10 @@ export const machines = pgTable(
     connectedAt: tstz('connected_at'),
     disconnectedAt: tstz('disconnected_at'),
     lastSeenAt: tstz('last_seen_at'),
+    /** What the last heartbeat said: runs in progress, load average, free disk of the daemon's home. */
+    lastHeartbeat: jsonb('last_heartbeat').$type<{ slotsUsed: number; load?: number; diskFreeBytes?: number }>(),
     /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
-    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null }>(),
+    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null; remoteDir?: string }>(),
     createdAt: createdAt(),
     revokedAt: tstz('revoked_at'),
   },

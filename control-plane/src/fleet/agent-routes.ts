@@ -5,10 +5,10 @@
  * systemd user service, given a join token).
  */
 import fs from 'node:fs';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { upgradeWebSocket } from '@hono/node-server';
 import type { WebSocket } from 'ws';
-import { isOpenaseError } from '@openase/shared';
+import { AGENT_ERROR_HEADER as ERROR_HEADER, isOpenaseError } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import { authenticateMachine, type Machine } from './join.js';
 import type { FleetHub } from './hub.js';
@@ -18,14 +18,16 @@ type Vars = { Variables: { machine: Machine } } & { Variables: Record<string, un
 
 export function mountAgentRoutes(app: Hono<any>, deps: Deps, hub: FleetHub, daemonBundle: () => string | null): void {
   const typed = app as unknown as Hono<Vars>;
+  // node-server drops the body of a refused upgrade, so the reason also travels in a header.
+  const refuse = (c: Context, message: string) => c.json({ error: { code: 'UNAUTHORIZED', message } }, 401, { [ERROR_HEADER]: message.replace(/[^\x20-\x7e]/g, '?') });
   typed.use('/agent/ws', async (c, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!m) return c.json({ error: { code: 'UNAUTHORIZED', message: 'send the machine credential as Authorization: Bearer oam_…' } }, 401);
+    if (!m) return refuse(c, 'send the machine credential as Authorization: Bearer oam_...');
     try {
       c.set('machine', await authenticateMachine(deps, m[1]!));
     } catch (err) {
       if (!isOpenaseError(err)) throw err;
-      return c.json({ error: { code: err.code, message: err.message } }, 401);
+      return refuse(c, err.message);
     }
     await next();
   });

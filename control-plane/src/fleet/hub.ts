@@ -52,6 +52,7 @@ interface Session {
   epoch: number;
   sink: FrameSink;
   lastSeen: number;
+  lastPing: number;
   closed: boolean;
   /** Frames are handled one at a time, in arrival order. */
   queue: Promise<void>;
@@ -67,6 +68,8 @@ export class FleetHub implements MachineLink {
   private agentRuns: AgentRunHooks | null = null;
   private sweeping = false;
   readonly startedAt: Date;
+  /** Outbound SSH connections, (re)started when an SSH machine is added or trusted. */
+  ssh?: { refresh(machineId: string): void };
 
   constructor(
     private readonly deps: Deps,
@@ -101,7 +104,7 @@ export class FleetHub implements MachineLink {
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
   connect(machine: { id: string; name: string }, sink: FrameSink): { receive(raw: string | Uint8Array): void; closed(): void } {
-    const session: Session = { id: '', machineId: machine.id, machineName: machine.name, epoch: 0, sink, lastSeen: Date.now(), closed: false, queue: Promise.resolve() };
+    const session: Session = { id: '', machineId: machine.id, machineName: machine.name, epoch: 0, sink, lastSeen: Date.now(), lastPing: Date.now(), closed: false, queue: Promise.resolve() };
     return {
       receive: (raw) => {
         session.lastSeen = Date.now();
@@ -136,8 +139,17 @@ export class FleetHub implements MachineLink {
     this.sessions.get(machineId)?.sink.close(code, reason);
   }
 
-  /** Offers this machine's queued runs while it has free slots. */
-  async dispatch(machineId: string): Promise<void> {
+  private readonly dispatching = new Map<string, Promise<void>>();
+
+  /** Offers this machine's queued runs while it has free slots (one pass per machine at a time). */
+  dispatch(machineId: string): Promise<void> {
+    const next = (this.dispatching.get(machineId) ?? Promise.resolve()).then(() => this.dispatchNow(machineId));
+    const settled = next.catch((err: Error) => this.log(`[fleet] dispatch failed: ${err.message}`));
+    this.dispatching.set(machineId, settled);
+    return settled;
+  }
+
+  private async dispatchNow(machineId: string): Promise<void> {
     const s = this.sessions.get(machineId);
     if (!s) return;
     const [machine] = await this.deps.db.select({ slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
@@ -171,7 +183,8 @@ export class FleetHub implements MachineLink {
     } catch (err) {
       if (!(err instanceof RunRefusal)) throw err;
       const runId = 'runId' in frame ? frame.runId : undefined;
-      session.sink.send({ type: 'error', code: err.code, message: err.message, ...(runId ? { runId } : {}) });
+      const leaseEpoch = 'leaseEpoch' in frame ? frame.leaseEpoch : undefined;
+      session.sink.send({ type: 'error', code: err.code, message: err.message, ...(runId ? { runId } : {}), ...(leaseEpoch ? { leaseEpoch } : {}) });
     }
   }
 
@@ -184,6 +197,13 @@ export class FleetHub implements MachineLink {
       const message = `protocol ${hello.protocol} is not supported; this control plane speaks ${PROTOCOL_VERSION}..${PROTOCOL_VERSION}: upgrade the daemon`;
       session.sink.send({ type: 'error', code: 'unsupported_version', message });
       session.sink.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
+      return;
+    }
+    const [current] = await this.deps.db.select({ revokedAt: machines.revokedAt }).from(machines).where(eq(machines.id, session.machineId));
+    if (!current || current.revokedAt) {
+      const message = `machine ${session.machineName} has been revoked; join again with a new join token`;
+      session.sink.send({ type: 'error', code: 'revoked', message });
+      session.sink.close(CLOSE_CODES.revoked, 'machine revoked');
       return;
     }
     const now = this.deps.clock.now();
@@ -234,7 +254,14 @@ export class FleetHub implements MachineLink {
     const m = session.machineId;
     switch (frame.type) {
       case 'heartbeat':
-        await this.deps.db.update(machines).set({ lastSeenAt: this.deps.clock.now(), ...(frame.clis ? { clis: frame.clis } : {}) }).where(eq(machines.id, m));
+        await this.deps.db
+          .update(machines)
+          .set({
+            lastSeenAt: this.deps.clock.now(),
+            lastHeartbeat: { slotsUsed: frame.slotsUsed, ...(frame.load !== undefined ? { load: frame.load } : {}), ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}) },
+            ...(frame.clis ? { clis: frame.clis } : {}),
+          })
+          .where(eq(machines.id, m));
         return;
       case 'run.accept':
         await acceptRun(this.deps, { machineId: m, ...frame });
@@ -299,7 +326,10 @@ export class FleetHub implements MachineLink {
         if (now - s.lastSeen > this.thresholds.disconnectAfterMs) {
           this.log(`[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`);
           s.sink.close(4408, 'no heartbeat');
-        } else s.sink.ping?.();
+        } else if (now - s.lastPing >= this.thresholds.heartbeatMs) {
+          s.lastPing = now;
+          s.sink.ping?.();
+        }
       }
       const withdrawn = await withdrawExpiredOffers(this.deps);
       if (withdrawn.length) {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import os from 'node:os';
+import { CLOSE_CODES } from '@openase/shared';
 import { machines } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { FleetHub } from './hub.js';
@@ -53,7 +54,8 @@ export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId
       write: (line) => {
         if (child.exitCode === null && child.stdin!.writable) child.stdin!.write(line);
       },
-      end: (_code, reason) => {
+      end: (code, reason) => {
+        if (code === CLOSE_CODES.revoked) stopping = true; // revoked: do not bring it back
         opts.log(`local machine: stopping its daemon (${reason})`);
         child.kill('SIGTERM');
       },

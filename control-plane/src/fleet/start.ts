@@ -10,6 +10,7 @@ import type { ServerConfig } from '../server/config.js';
 import { FleetHub } from './hub.js';
 import { findRepoFile } from './install-script.js';
 import { startLocalMachine, type LocalMachine } from './local-machine.js';
+import { SshConnector } from './ssh-connector.js';
 
 export interface Fleet {
   hub: FleetHub;
@@ -17,6 +18,7 @@ export interface Fleet {
   daemonBundle(): string | null;
   afterListen(url: string, orgId: string): Promise<void>;
   local: LocalMachine | null;
+  ssh: SshConnector;
   stop(): Promise<void>;
 }
 
@@ -29,12 +31,16 @@ export async function startFleet(deps: Deps, config: ServerConfig, log: (line: s
   const hub = new FleetHub(deps, { log });
   await hub.start();
   const websocketServer = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const ssh = new SshConnector(deps, hub, { bundle: findDaemonBundle, log });
+  hub.ssh = ssh;
   const fleet: Fleet = {
+    ssh,
     hub,
     websocketServer,
     daemonBundle: findDaemonBundle,
     local: null,
     async afterListen(_url, orgId) {
+      await ssh.start();
       if (!config.localMachine) return;
       const bundle = findDaemonBundle();
       if (!bundle) {
@@ -44,6 +50,7 @@ export async function startFleet(deps: Deps, config: ServerConfig, log: (line: s
       fleet.local = await startLocalMachine(deps, hub, { orgId, bundle, home: config.home, log });
     },
     async stop() {
+      ssh.stop();
       await fleet.local?.stop();
       await hub.stop();
       websocketServer.close();

@@ -52,6 +52,9 @@ export interface FleetMachine {
   daemonVersion: string | null;
   lastSeenAt: Date | null;
   connectedAt: Date | null;
+  /** Load average and free disk from the last heartbeat (null before the first). */
+  load: number | null;
+  diskFreeBytes: number | null;
   ssh: { host: string; port: number; user: string; fingerprint: string | null; seenFingerprint: string | null } | null;
 }
 
@@ -85,6 +88,8 @@ export async function fleetView(db: DbOrTx, orgId: string, now: Date, t: FleetTh
       daemonVersion: m.daemonVersion,
       lastSeenAt: m.lastSeenAt,
       connectedAt: m.connectedAt,
+      load: m.lastHeartbeat?.load ?? null,
+      diskFreeBytes: m.lastHeartbeat?.diskFreeBytes ?? null,
       ssh: m.ssh ? { host: m.ssh.host, port: m.ssh.port, user: m.ssh.user, fingerprint: m.ssh.fingerprint, seenFingerprint: m.ssh.seenFingerprint } : null,
     };
   });

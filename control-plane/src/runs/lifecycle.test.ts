@@ -87,4 +87,15 @@ forEachDatabase('run lifecycle', (get) => {
     expect((await finishRun(deps, { machineId: m.id, runId: a.id, leaseEpoch: 1, lastSeq: 0, exitCode: null, signal: 'SIGTERM' })).state).toBe('canceled');
     expect(await slots()).toEqual({ total: 2, used: 0 });
   });
+
+  it('ends an offered run whose cancel was asked when the offer is withdrawn, instead of re-queuing it', async () => {
+    const { deps, admin } = get();
+    const m = await machine();
+    const run = await startCommandRun(deps, admin, { machine: m.name, command: ['true'] });
+    await offerRun(deps, run.id, -1);
+    await requestCancel(deps, admin, run.id);
+    expect(await withdrawExpiredOffers(deps)).toContain(run.id);
+    expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('canceled');
+    expect(await offerRun(deps, run.id)).toBeNull();
+  });
 });

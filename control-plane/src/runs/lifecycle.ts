@@ -153,6 +153,7 @@ export async function withdrawExpiredOffers(deps: Deps): Promise<string[]> {
     const run = await publish(deps, async (tx) => {
       const run = await lockRun(tx, id);
       if (!run || run.state !== 'offered' || !run.leaseExpiresAt || run.leaseExpiresAt >= deps.clock.now()) return null;
+      if (run.cancelRequestedAt) return transition(tx, deps, run, 'canceled', 'canceled while offered (the offer was never accepted)', { leaseExpiresAt: null, finishedAt: deps.clock.now() });
       return transition(tx, deps, run, 'queued', 'offer withdrawn: not accepted in time', { leaseExpiresAt: null });
     });
     if (run) withdrawn.push(run.id);
@@ -217,6 +218,7 @@ export async function settleUnreportedRuns(deps: Deps, machineId: string, held: 
     await publish(deps, async (tx) => {
       const run = await lockRun(tx, active.id);
       if (!run || run.state !== active.state || run.leaseEpoch !== active.leaseEpoch) return null;
+      if (run.state === 'offered' && run.cancelRequestedAt) return transition(tx, deps, run, 'canceled', 'canceled while offered (the daemon never took it)', { leaseExpiresAt: null, finishedAt: deps.clock.now() });
       if (run.state === 'offered') return transition(tx, deps, run, 'queued', 'the daemon reconnected without the offer; offering again', { leaseExpiresAt: null });
       return transition(tx, deps, run, 'failed', 'the daemon reconnected without this run (its state was lost on the machine)', { finishedAt: deps.clock.now() });
     });

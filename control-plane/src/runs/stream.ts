@@ -6,6 +6,7 @@
  */
 import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
+import { whenAborted } from '../kernel/abort.js';
 import { getRun, listRunEvents } from './runs.js';
 
 export async function* streamRunEvents(deps: Deps, orgId: string, query: { runId: string; afterSeq: number }, signal?: AbortSignal): AsyncGenerator<SequencedRunEvent> {
@@ -16,10 +17,7 @@ export async function* streamRunEvents(deps: Deps, orgId: string, query: { runId
     dirty = true;
     wake?.();
   });
-  const aborted = new Promise<void>((resolve) => {
-    if (signal?.aborted) resolve();
-    signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
+  const aborted = whenAborted(signal);
   let last = query.afterSeq;
   try {
     while (!signal?.aborted) {

@@ -15,6 +15,9 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /** Largest single event payload; bigger output is split or truncated with an explicit marker. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
+/** Response header carrying why an /agent/ws upgrade was refused (the body of a refused upgrade is dropped). */
+export const AGENT_ERROR_HEADER = 'x-openase-error';
+
 /** WebSocket close codes with meaning to the daemon. */
 export const CLOSE_CODES = {
   /** The credential was revoked or is unknown: do not reconnect. */
@@ -27,7 +30,7 @@ export const CLOSE_CODES = {
   badFrame: 4400,
 } as const;
 
-export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'events_missing', 'not_ready', 'no_free_slot', 'unsupported_version', 'internal'] as const;
+export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'events_missing', 'not_ready', 'no_free_slot', 'revoked', 'unsupported_version', 'internal'] as const;
 
 const id = z.string().min(1).max(100);
 const leaseEpoch = z.number().int().min(1);
@@ -53,7 +56,7 @@ export const welcomeSchema = z.object({
   type: z.literal('welcome'),
   sessionId: id,
   machineId: id,
-  heartbeatMs: z.number().int().min(1000),
+  heartbeatMs: z.number().int().min(10),
   protocol: z.object({ min: z.number().int(), max: z.number().int() }),
   /** Per running run reported in hello: continue (the lease is still ours) or kill it. */
   reconcile: z.array(z.object({ runId: id, action: z.enum(['continue', 'kill']), ackedSeq: z.number().int().min(0) })),
@@ -110,6 +113,8 @@ export const errorFrameSchema = z.object({
   code: z.enum(PROTOCOL_ERROR_CODES),
   message: z.string().max(2000),
   runId: id.optional(),
+  /** The lease epoch the refused message carried (a daemon drops a run only if it still holds that epoch). */
+  leaseEpoch: z.number().int().min(1).optional(),
 });
 
 /** Frames the daemon sends. */

@@ -1,4 +1,5 @@
-import { JSON_OPTION, UsageError, listOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
+import path from 'node:path';
+import { JSON_OPTION, UsageError, listOption, requireOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './access.js';
@@ -70,9 +71,68 @@ export const machineCommands: CommandGroup = {
           ['clis', describeClis(m.clis)],
           ['host', `${m.hostname ?? '?'} (${m.os ?? '?'}/${m.arch ?? '?'})`],
           ['daemon', m.daemonVersion ?? '?'],
+          ['load', m.load ?? '?'],
+          ['disk free', m.diskFreeBytes === null ? '?' : `${(m.diskFreeBytes / 2 ** 30).toFixed(1)} GiB`],
           ['last seen', m.lastSeenAt ? String(m.lastSeenAt) : 'never'],
           ...(m.ssh ? ([['ssh', `${m.ssh.user}@${m.ssh.host}:${m.ssh.port}`], ['host key', m.ssh.fingerprint ?? `NOT TRUSTED (seen ${m.ssh.seenFingerprint ?? 'nothing yet'}); run \`openase machine trust ${m.name}\``]] as Array<[string, string]>) : []),
         ]);
+      },
+    },
+    {
+      name: 'add-ssh',
+      summary: 'register a machine the control plane reaches over SSH',
+      usage: 'openase machine add-ssh NAME --host H [--port 22] --user U --key FILE [--fingerprint SHA256:…] [--slots N] [--labels a,b] [--remote-dir DIR] [--json]',
+      details: 'Without --fingerprint the host key is read and shown; confirm it with `openase machine trust NAME` before first use.',
+      options: {
+        host: { type: 'string', description: 'host name or address' },
+        port: { type: 'string', description: 'SSH port (default 22)' },
+        user: { type: 'string', description: 'login user' },
+        key: { type: 'string', value: 'FILE', description: "private key file (on the control plane's host)" },
+        fingerprint: { type: 'string', value: 'SHA256:…', description: 'the expected host key fingerprint (pins it at once)' },
+        slots: { type: 'string', value: 'N', description: 'runs at once (default 1)' },
+        labels: { type: 'string', description: 'comma-separated labels' },
+        'remote-dir': { type: 'string', value: 'DIR', description: 'where the daemon lives on the machine (default ~/.openase-agent)' },
+        ...JSON_OPTION,
+      },
+      async run(args, io) {
+        const num = (name: string, dflt: number) => {
+          const raw = stringOption(args.values[name]);
+          if (raw === undefined) return dflt;
+          const n = Number(raw);
+          if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, got "${raw}"`);
+          return n;
+        };
+        const fingerprint = stringOption(args.values.fingerprint);
+        const remoteDir = stringOption(args.values['remote-dir']);
+        const added = await apiClientFromEnv(io.env).machines.addSsh.mutate({
+          name: requirePositional(args, 0, 'machine NAME'),
+          host: requireOption(args, 'host'),
+          port: num('port', 22),
+          user: requireOption(args, 'user'),
+          keyPath: path.resolve(requireOption(args, 'key')),
+          slots: num('slots', 1),
+          labels: listOption(args.values.labels) ?? [],
+          ...(fingerprint ? { fingerprint } : {}),
+          ...(remoteDir ? { remoteDir } : {}),
+        });
+        if (args.values.json) return printJson(io, added);
+        if (added.pinnedFingerprint) io.out(`added SSH machine ${added.name}, host key pinned to ${added.pinnedFingerprint}`);
+        else if (added.seenFingerprint) {
+          io.out(`added SSH machine ${added.name}; its host key fingerprint is ${added.seenFingerprint}`);
+          io.out(`check it on the machine (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and confirm with: openase machine trust ${added.name}`);
+        } else io.out(`added SSH machine ${added.name}, but its host key could not be read (${added.probeError}); confirm it later with openase machine trust ${added.name}`);
+      },
+    },
+    {
+      name: 'trust',
+      summary: "confirm an SSH machine's host key (the one last seen, or --fingerprint)",
+      usage: 'openase machine trust NAME [--fingerprint SHA256:…] [--json]',
+      options: { fingerprint: { type: 'string', value: 'SHA256:…', description: 'pin this fingerprint instead of the last one seen' }, ...JSON_OPTION },
+      async run(args, io) {
+        const fingerprint = stringOption(args.values.fingerprint);
+        const trusted = await apiClientFromEnv(io.env).machines.trust.mutate({ name: requirePositional(args, 0, 'machine NAME'), ...(fingerprint ? { fingerprint } : {}) });
+        if (args.values.json) return printJson(io, trusted);
+        io.out(`trusted host key ${trusted.fingerprint} of ${trusted.name}; connecting`);
       },
     },
     {

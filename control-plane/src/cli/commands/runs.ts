@@ -2,6 +2,7 @@ import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@ope
 import { JSON_OPTION, UsageError, requireOption, requirePositional, stringOption, type CommandGroup, type CommandIo } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
+import { parseDuration } from './access.js';
 
 /** One human line per event: output as printed, everything else tagged with its type. */
 export function describeEvent(e: SequencedRunEvent): string {
@@ -50,7 +51,8 @@ export const runCommands: CommandGroup = {
       usage: 'openase run start --machine M [--cwd DIR] [--timeout 10m] [--follow] [--json] -- <command…>',
       options: {
         machine: { type: 'string', value: 'NAME', description: 'machine to run on (`openase machine list`)' },
-        cwd: { type: 'string', value: 'DIR', description: 'working directory on the machine (default: the run folder)' },
+        cwd: { type: 'string', value: 'DIR', description: "working directory on the machine (default: the daemon's workdir, else the run folder)" },
+        timeout: { type: 'string', value: 'DURATION', description: 'stop it (SIGTERM, then SIGKILL) after this long, e.g. 90s, 10m; it ends timed_out' },
         follow: { type: 'boolean', description: 'print its events until it ends' },
         ...JSON_OPTION,
       },
@@ -59,7 +61,9 @@ export const runCommands: CommandGroup = {
         const machine = requireOption(args, 'machine');
         if (args.positionals.length === 0) throw new UsageError('give the command after `--`, e.g. `openase run start --machine M -- echo hi`');
         const cwd = stringOption(args.values.cwd);
-        const run = await apiClientFromEnv(io.env).runs.start.mutate({ machine, command: args.positionals, ...(cwd ? { cwd } : {}) });
+        const timeout = stringOption(args.values.timeout);
+        const timeoutMs = timeout ? parseDuration(timeout) * 1000 : undefined;
+        const run = await apiClientFromEnv(io.env).runs.start.mutate({ machine, command: args.positionals, ...(cwd ? { cwd } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
         if (args.values.json && !args.values.follow) return printJson(io, run);
         if (!args.values.json) io.err(`run ${run.id} queued on ${machine}`);
         if (args.values.follow) await printEvents(io, run.id, args.values.json === true, true);

@@ -1,0 +1,106 @@
+/** The run supervisor with real processes: the built daemon bundle acts as the exec wrapper. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunEvent } from '@openase/shared';
+// @ts-expect-error plain ESM helper without types
+import { agentBundlePath, ensureAgentBuilt } from '../../../scripts/lib/bootstrap.mjs';
+import { RunHandle } from './run-handle.js';
+
+const limits = { maxEvents: 1000, maxBytes: 1 << 24 };
+const self = () => [agentBundlePath as string];
+let runsDir: string;
+
+async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function finish(handle: RunHandle) {
+  return until('the run to end', () => {
+    handle.poll();
+    return handle.state.end;
+  });
+}
+
+const events = (h: RunHandle): RunEvent[] => RunHandle.reopen(h.dir, limits)!.spool.unacked.map((e) => e.event);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('run supervisor', () => {
+  beforeAll(() => {
+    (ensureAgentBuilt as () => void)();
+    runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-'));
+  });
+
+  it('runs a command detached, spools stdout and stderr lines, records the exit code', async () => {
+    const h = RunHandle.start(runsDir, 'r1', 1, { kind: 'command', command: ['sh', '-c', 'echo out; echo err >&2; printf partial; exit 5'] }, limits, self());
+    expect(await finish(h)).toMatchObject({ exitCode: 5, signal: null, lastSeq: 3 });
+    expect(events(h)).toEqual(
+      expect.arrayContaining([
+        { type: 'output', stream: 'stdout', text: 'out' },
+        { type: 'output', stream: 'stderr', text: 'err' },
+        { type: 'output', stream: 'stdout', text: 'partial' },
+      ]),
+    );
+  });
+
+  it('ends past the event cap with an explicit truncation event', async () => {
+    const h = RunHandle.start(runsDir, 'r2', 1, { kind: 'command', command: ['sh', '-c', 'seq 1 100'] }, { maxEvents: 20, maxBytes: 1 << 20 }, self());
+    const end = await finish(h);
+    const all = events(h);
+    expect(end.lastSeq).toBe(20);
+    expect(all.slice(0, 19).map((e) => (e as { text: string }).text)).toEqual(Array.from({ length: 19 }, (_, i) => String(i + 1)));
+    expect(all[19]).toMatchObject({ type: 'truncation', droppedEvents: 81 });
+  });
+
+  it('cancels the whole process group: SIGTERM reaches grandchildren', async () => {
+    const pidFile = path.join(runsDir, 'grandchild.pid');
+    const h = RunHandle.start(runsDir, 'r3', 1, { kind: 'command', command: ['sh', '-c', `sleep 1000 & echo $! > ${pidFile}; wait`] }, limits, self());
+    const grandchild = await until('grandchild pid', () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')));
+    h.stop('canceled', 10_000);
+    const end = await finish(h);
+    expect(end).toMatchObject({ reason: 'canceled', signal: 'SIGTERM' });
+    await until('grandchild gone', () => !alive(grandchild));
+  });
+
+  it('escalates to SIGKILL after the grace period when SIGTERM is ignored', async () => {
+    const ready = path.join(runsDir, 'ready');
+    const h = RunHandle.start(runsDir, 'r4', 1, { kind: 'command', command: ['sh', '-c', `trap '' TERM; touch ${ready}; while :; do sleep 0.05; done`] }, limits, self());
+    await until('trap installed', () => fs.existsSync(ready));
+    h.stop('canceled', 300);
+    expect(await finish(h)).toMatchObject({ reason: 'canceled', signal: 'SIGKILL', exitCode: null });
+  });
+
+  it('re-opens a run folder and continues where the spool ends', async () => {
+    const gate = path.join(runsDir, 'gate5');
+    const h = RunHandle.start(runsDir, 'r5', 1, { kind: 'command', command: ['sh', '-c', `seq 1 50; while [ ! -e ${gate} ]; do sleep 0.02; done; seq 51 100`] }, limits, self());
+    await until('first half', () => {
+      h.poll();
+      return h.spool.lastSeq >= 50;
+    });
+    fs.writeFileSync(gate, '');
+    const reopened = RunHandle.reopen(h.dir, limits)!; // as a restarted daemon would
+    await finish(reopened);
+    expect(events(reopened).map((e) => (e as { text: string }).text)).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
+  });
+
+  it('keeps the timeout across a daemon restart: the deadline is computed from the run folder', async () => {
+    const h = RunHandle.start(runsDir, 'r6', 1, { kind: 'command', command: ['sleep', '600'], timeoutMs: 300 }, limits, self());
+    const reopened = RunHandle.reopen(h.dir, limits)!; // a new daemon that never saw the offer
+    reopened.armTimeout();
+    expect(await finish(reopened)).toMatchObject({ reason: 'timeout', signal: 'SIGTERM' });
+  });
+});

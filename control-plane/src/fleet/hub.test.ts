@@ -1,0 +1,150 @@
+/**
+ * The hub over in-memory transports (the protocol frames are real, the database is real):
+ * sessions, replacement, liveness thresholds, lost machines and offers.
+ */
+import { expect, it } from 'vitest';
+import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
+import { forEachDatabase } from '../../test/databases.js';
+import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
+import { FleetHub, type FrameSink } from './hub.js';
+import { fleetView } from './status.js';
+import { runDetail, startCommandRun } from '../runs/runs.js';
+
+class TestSink implements FrameSink {
+  frames: ControlFrame[] = [];
+  closedWith: { code: number; reason: string } | null = null;
+  send(frame: ControlFrame) {
+    this.frames.push(frame);
+  }
+  close(code: number, reason: string) {
+    this.closedWith ??= { code, reason };
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const hello = (running: Array<{ runId: string; leaseEpoch: number; lastSeq: number }> = []) =>
+  JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, version: 't', hostname: 'h', os: 'linux', arch: 'x64', labels: [], slots: 1, clis: [], running });
+
+forEachDatabase('fleet hub', (get) => {
+  let n = 0;
+  async function setup(thresholds = {}) {
+    const { deps, admin } = get();
+    const join = await createJoinToken(deps, admin, {});
+    const { machine } = await redeemJoinToken(deps, join.token, { name: `hub-${++n}` });
+    const logs: string[] = [];
+    const hub = new FleetHub(deps, { log: (l) => logs.push(l), ...thresholds });
+    const status = async () => (await fleetView(deps.db, admin.orgId, new Date(), hub.thresholds, hub.startedAt)).machines.find((m) => m.id === machine.id)!;
+    return { deps, admin, machine, hub, logs, status };
+  }
+
+  it('marks a silent session disconnected, then lost, and fails its runs only when lost', async () => {
+    const { deps, admin, machine, hub, status } = await setup({ heartbeatMs: 50, disconnectAfterMs: 300, lostAfterMs: 900 });
+    await hub.start();
+    const sink = new TestSink();
+    const conn = hub.connect(machine, sink);
+    conn.receive(hello());
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    expect((await status()).status).toBe('online');
+    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
+    await hub.dispatch(machine.id);
+    const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
+    conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: (offer as { leaseEpoch: number }).leaseEpoch }));
+    await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
+    // Silence: the sweep closes the session; the transport reports the close.
+    await until('closed for silence', () => sink.closedWith);
+    expect(sink.closedWith!.code).toBe(4408);
+    conn.closed();
+    await until('disconnected', async () => (await status()).status === 'disconnected');
+    expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('preparing');
+    await until('lost', async () => (await status()).status === 'lost');
+    const lost = await until('run lost', async () => {
+      const r = await runDetail(deps.db, admin.orgId, run.id);
+      return r.state === 'lost' ? r : null;
+    });
+    expect(lost.stateReason).toMatch(/machine hub-\d+ lost/);
+    await hub.stop();
+  });
+
+  it('a new session replaces the open one; the stale close never clears the newer session', async () => {
+    const { machine, hub, logs, status } = await setup();
+    const a = new TestSink();
+    const b = new TestSink();
+    const connA = hub.connect(machine, a);
+    connA.receive(hello());
+    await until('welcome a', () => a.frames.find((f) => f.type === 'welcome'));
+    const connB = hub.connect(machine, b);
+    connB.receive(hello());
+    await until('welcome b', () => b.frames.find((f) => f.type === 'welcome'));
+    expect(a.closedWith?.code).toBe(4409);
+    expect(logs.join('\n')).toMatch(/cloned/);
+    connA.closed();
+    await until('a detached', async () => (await status()).status === 'online');
+    expect(hub.isConnected(machine.id)).toBe(true);
+    expect(hub.send(machine.id, { type: 'run.ack', runId: 'x', ackedSeq: 0 })).toBe(true);
+    expect(b.frames.at(-1)).toMatchObject({ type: 'run.ack' });
+    connB.closed();
+    await until('b detached', async () => (await status()).status === 'disconnected');
+  });
+
+  it('re-offers an offer not accepted in time, with a new lease epoch', async () => {
+    const { deps, admin, machine, hub } = await setup({ heartbeatMs: 50 });
+    (hub as unknown as { offerTimeoutMs: number }).offerTimeoutMs = 100;
+    await hub.start();
+    const sink = new TestSink();
+    hub.connect(machine, sink).receive(hello());
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
+    await hub.dispatch(machine.id);
+    const offers = await until('a second offer', () => {
+      const o = sink.frames.filter((f) => f.type === 'run.offer');
+      return o.length >= 2 ? o : null;
+    });
+    expect(offers.map((o) => (o as { leaseEpoch: number }).leaseEpoch).slice(0, 2)).toEqual([1, 2]);
+    const detail = await runDetail(deps.db, admin.orgId, run.id);
+    expect(detail.transitions.map((t) => t.reason)).toContain('offer withdrawn: not accepted in time');
+    await hub.stop();
+  });
+
+  it('answers a stale lease epoch with stale_lease and stores nothing', async () => {
+    const { deps, admin, machine, hub } = await setup();
+    const sink = new TestSink();
+    const conn = hub.connect(machine, sink);
+    conn.receive(hello());
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
+    await hub.dispatch(machine.id);
+    await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
+    const event = { seq: 1, ts: 1, event: { type: 'output', stream: 'stdout', text: 'stale' } };
+    conn.receive(JSON.stringify({ type: 'run.events', runId: run.id, leaseEpoch: 9, events: [event] }));
+    conn.receive(JSON.stringify({ type: 'run.finished', runId: run.id, leaseEpoch: 9, lastSeq: 0, exitCode: 0, signal: null }));
+    const errors = await until('two refusals', () => {
+      const e = sink.frames.filter((f) => f.type === 'error');
+      return e.length >= 2 ? e : null;
+    });
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['stale_lease', 'stale_lease']);
+    expect(errors[0]).toMatchObject({ runId: run.id, message: expect.stringMatching(/lease epoch 9 is stale \(current 1\)/) });
+    const detail = await runDetail(deps.db, admin.orgId, run.id);
+    expect(detail).toMatchObject({ state: 'offered', ackedSeq: 0 });
+  });
+
+  it('refuses a hello from a revoked machine with 4401', async () => {
+    const { deps, admin, machine, hub, status } = await setup();
+    await revokeMachine(deps, admin, machine.name);
+    const sink = new TestSink();
+    hub.connect(machine, sink).receive(hello());
+    await until('closed', () => sink.closedWith);
+    expect(sink.closedWith).toMatchObject({ code: 4401 });
+    expect(sink.frames[0]).toMatchObject({ type: 'error', message: expect.stringMatching(/has been revoked/) });
+    expect(hub.isConnected(machine.id)).toBe(false);
+    expect((await status()).status).toBe('revoked');
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * Real processes for fleet tests: the control plane from its bundle (killable, restartable on
+ * the same port and data), daemons from theirs, the typed API client, and `waitFor` (poll a
+ * condition with a deadline — never a sleep as synchronization).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+// @ts-expect-error plain ESM helper without types
+import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
+import { createApiClient, type ApiClient } from '../src/cli/client.js';
+import { readCredentials } from '../src/server/credentials.js';
+
+export const CP_BUNDLE = bundlePath as string;
+export const AGENT_BUNDLE = agentBundlePath as string;
+export function buildBundles(): void {
+  (ensureBuilt as () => void)();
+}
+
+export async function waitFor<T>(what: string | (() => string), probe: () => T | Promise<T>, timeoutMs = 90_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `openase-${prefix}-`));
+}
+
+/**
+ * Runs outlive their daemon by design, so a failing test could leave a gated command waiting
+ * forever: kill the process group of every run still on disk under the daemon homes a test used.
+ */
+const agentHomes = new Set<string>();
+export function killLeftoverRuns(): void {
+  for (const home of agentHomes) {
+    for (const runsDir of [path.join(home, 'runs'), path.join(home, 'local-machine', 'runs'), path.join(home, 'agent', 'home', 'runs')]) {
+      if (!fs.existsSync(runsDir)) continue;
+      for (const run of fs.readdirSync(runsDir)) {
+        try {
+          const { wrapperPid } = JSON.parse(fs.readFileSync(path.join(runsDir, run, 'state.json'), 'utf8')) as { wrapperPid: number | null };
+          if (wrapperPid) process.kill(-wrapperPid, 'SIGKILL');
+        } catch {
+          /* finished or gone */
+        }
+      }
+    }
+  }
+}
+/** Remembers a folder that may hold daemon run folders, for `killLeftoverRuns`. */
+export function trackAgentHome(home: string): string {
+  agentHomes.add(home);
+  return home;
+}
+
+/** A process with its output collected, for assertions and failure messages. */
+export class Proc {
+  output = '';
+  exited: Promise<number | null>;
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (c: Buffer) => (this.output += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => (this.output += c.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+export interface ControlPlane {
+  proc: Proc;
+  url: string;
+  port: number;
+  api: ApiClient;
+  token: string;
+}
+
+export async function startControlPlane(home: string, opts: { port?: number; databaseUrl?: string | null; localMachine?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ControlPlane> {
+  const args = [CP_BUNDLE, 'serve', '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--data-dir', home];
+  if (!opts.localMachine) args.push('--no-local-machine');
+  const proc = new Proc(spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', ...opts.env } }));
+  trackAgentHome(home);
+  const url = await waitFor(() => `the control plane to listen\n${proc.output}`, () => {
+    if (!proc.alive) throw new Error(`control plane exited:\n${proc.output}`);
+    return /listening on (http:\/\/\S+)/.exec(proc.output)?.[1];
+  }).catch(async (err: Error) => {
+    await proc.kill('SIGKILL');
+    throw err;
+  });
+  const creds = await waitFor('credentials', () => readCredentials(home));
+  return { proc, url, port: Number(new URL(url).port), token: creds.token, api: createApiClient({ url, token: creds.token }) };
+}
+
+export function agentCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [AGENT_BUNDLE, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+export function startAgent(home: string, env: NodeJS.ProcessEnv = {}): Proc {
+  return new Proc(spawn(process.execPath, [AGENT_BUNDLE, 'run', '--home', home], { env: { ...process.env, OPENASE_AGENT_BACKOFF_MS: '100', ...env } }));
+}
+
+/** Creates a join token and joins a new daemon home with it. */
+export async function joinMachine(cp: ControlPlane, name: string, opts: { slots?: number; labels?: string; workdir?: string } = {}): Promise<string> {
+  const { token } = await cp.api.machines.createJoinToken.mutate({});
+  const home = trackAgentHome(tempDir(`agent-${name}`));
+  const args = ['join', cp.url, token, '--name', name, '--home', home, '--slots', String(opts.slots ?? 2)];
+  if (opts.labels) args.push('--labels', opts.labels);
+  if (opts.workdir) args.push('--workdir', opts.workdir);
+  // Not spawnSync: the test process may itself serve the connection (a proxy).
+  const join = new Proc(spawn(process.execPath, [AGENT_BUNDLE, ...args]));
+  if ((await join.exited) !== 0) throw new Error(`join failed: ${join.output}`);
+  return home;
+}
+
+/**
+ * A script printing `count` numbered lines; with `pauseEvery` and `gate`, before line
+ * k·pauseEvery+1 it waits until the file `<gate>.<k>` exists (so tests act at known points).
+ */
+export function linesScript(dir: string): string {
+  const file = path.join(dir, 'lines.cjs');
+  fs.writeFileSync(
+    file,
+    `const fs = require('fs');
+const [count, pauseEvery, gate] = [Number(process.argv[2]), Number(process.argv[3] || 0), process.argv[4]];
+for (let i = 1; i <= count; i++) {
+  if (gate && pauseEvery && i > 1 && (i - 1) % pauseEvery === 0) {
+    const k = (i - 1) / pauseEvery;
+    while (!fs.existsSync(gate + '.' + k)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  process.stdout.write('line ' + i + '\\n');
+}
+process.stderr.write('done\\n');
+`,
+  );
+  return file;
+}
+
+export function openGate(gate: string, k: number): void {
+  fs.writeFileSync(`${gate}.${k}`, '');
+}
+
+export async function allEvents(api: ApiClient, runId: string) {
+  const events: Awaited<ReturnType<ApiClient['runs']['events']['query']>> = [];
+  for (;;) {
+    const page = await api.runs.events.query({ run: runId, afterSeq: events.at(-1)?.seq ?? 0, limit: 5000 });
+    events.push(...page);
+    if (page.length < 5000) return events;
+  }
+}
+
+/** Every stdout line of a run, in seq order; checks seqs are 1..n with no gap or repeat. */
+export async function outputLines(api: ApiClient, runId: string): Promise<string[]> {
+  const events = await allEvents(api, runId);
+  events.forEach((e, i) => {
+    if (e.seq !== i + 1) throw new Error(`event ${i} has seq ${e.seq}`);
+  });
+  return events.filter((e) => e.event.type === 'output' && e.event.stream === 'stdout').map((e) => (e.event as { text: string }).text);
+}
+
+export function numbered(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `line ${i + 1}`);
+}
+
+export async function runState(api: ApiClient, runId: string) {
+  return api.runs.show.query({ run: runId });
+}

@@ -1,0 +1,177 @@
+/**
+ * Reverse machines end to end with real processes: a control plane, daemons that joined with a
+ * join token and dial /agent/ws, runs started through the API. Every wait is on a condition.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
+import { AGENT_BUNDLE, openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc, killLeftoverRuns } from './fleet-harness.js';
+
+describe('reverse machines', () => {
+  let cp: ControlPlane;
+  let home: string;
+  let scripts: string;
+  const agents: Proc[] = [];
+
+  beforeAll(async () => {
+    buildBundles();
+    home = tempDir('cp');
+    scripts = tempDir('scripts');
+    cp = await startControlPlane(home);
+  });
+  afterAll(async () => {
+  killLeftoverRuns();
+    for (const a of agents) await a.kill('SIGKILL');
+    await cp?.proc.kill();
+  });
+
+  const machine = async (name: string) => (await cp.api.machines.show.query({ name }));
+
+  it('joins, runs a command, stores its output lines in order, finishes with the exit code', async () => {
+    const workdir = path.join(tempDir('work'), 'box-a');
+    const agentHome = await joinMachine(cp, 'box-a', { slots: 2, labels: 'linux,fast', workdir });
+    expect(fs.statSync(path.join(agentHome, 'credential.json')).mode & 0o777).toBe(0o600);
+    const agent = startAgent(agentHome);
+    agents.push(agent);
+    await waitFor(() => `box-a online\n${agent.output}`, async () => (await machine('box-a')).status === 'online');
+    const shown = await machine('box-a');
+    expect([...shown.labels].sort()).toEqual(['fast', 'linux']);
+    expect(shown).toMatchObject({ kind: 'reverse', slots: { total: 2, used: 0 }, daemonVersion: '0.1.0', os: process.platform });
+    expect((shown.clis as Array<{ name: string }>).map((c) => c.name)).toContain('node');
+
+    const ok = await cp.api.runs.start.mutate({ machine: 'box-a', command: [process.execPath, linesScript(scripts), '200'] });
+    const done = await waitFor('run succeeded', async () => {
+      const r = await runState(cp.api, ok.id);
+      return r.state === 'succeeded' ? r : null;
+    });
+    expect(done.exitCode).toBe(0);
+    expect(await outputLines(cp.api, ok.id)).toEqual(numbered(200));
+    expect(done.transitions.map((t) => t.toState)).toEqual(['queued', 'offered', 'preparing', 'running', 'succeeded']);
+
+    const bad = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['sh', '-c', 'echo oops >&2; exit 3'] });
+    const failed = await waitFor('run failed', async () => {
+      const r = await runState(cp.api, bad.id);
+      return r.state === 'failed' ? r : null;
+    });
+    expect(failed).toMatchObject({ exitCode: 3, stateReason: 'exit code 3' });
+    const events = await cp.api.runs.events.query({ run: bad.id });
+    expect(events.map((e) => e.event)).toEqual([{ type: 'output', stream: 'stderr', text: 'oops' }]);
+
+    const missing = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['/definitely/not/here'] });
+    const nf = await waitFor('missing command fails', async () => {
+      const r = await runState(cp.api, missing.id);
+      return r.state === 'failed' ? r : null;
+    });
+    expect(nf.exitCode).toBe(127);
+    expect(JSON.stringify(await cp.api.runs.events.query({ run: missing.id }))).toMatch(/cannot start \/definitely\/not\/here/);
+
+    // Runs work in the daemon's --workdir unless the spec names a cwd.
+    const pwd = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['pwd'] });
+    await waitFor('pwd run', async () => (await runState(cp.api, pwd.id)).state === 'succeeded');
+    expect(await outputLines(cp.api, pwd.id)).toEqual([fs.realpathSync(workdir)]);
+    const slow = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['sleep', '600'], timeoutMs: 300 });
+    const timedOut = await waitFor('timed out', async () => {
+      const r = await runState(cp.api, slow.id);
+      return r.state === 'timed_out' ? r : null;
+    });
+    expect(timedOut.stateReason).toBe('timeout: killed by SIGTERM');
+  });
+
+  it('shows accurate slots used while runs start and finish, queues past the slots, and cancels', async () => {
+    const gate = path.join(scripts, 'slots-gate');
+    const script = linesScript(scripts);
+    const runs: Array<{ id: string }> = [];
+    for (let i = 0; i < 3; i++) runs.push(await cp.api.runs.start.mutate({ machine: 'box-a', command: [process.execPath, script, '2', '1', gate] }));
+    await waitFor('two runs running', async () => (await machine('box-a')).slots.used === 2);
+    expect((await runState(cp.api, runs[2]!.id)).state).toBe('queued');
+    const fleet = await cp.api.machines.list.query();
+    expect(fleet.totals).toMatchObject({ online: 1, slotsTotal: 2, slotsUsed: 2, slotsFree: 0 });
+    // Cancel one running run: SIGTERM to its group ends it; the queued one takes the slot.
+    const running = (await machine('box-a')).runningRuns;
+    await cp.api.runs.cancel.mutate({ run: running[0]! });
+    const canceled = await waitFor('canceled', async () => {
+      const r = await runState(cp.api, running[0]!);
+      return r.state === 'canceled' ? r : null;
+    });
+    expect(canceled.signal).toBe('SIGTERM');
+    await waitFor('queued run placed', async () => (await runState(cp.api, runs[2]!.id)).state === 'running');
+    expect((await machine('box-a')).slots.used).toBe(2);
+    openGate(gate, 1);
+    await waitFor('all finished', async () => {
+      const states = await Promise.all(runs.map(async (r) => (await runState(cp.api, r.id)).state));
+      return states.every((s) => s === 'succeeded' || s === 'canceled');
+    });
+    expect((await machine('box-a')).slots).toEqual({ total: 2, used: 0 });
+  });
+
+  it('survives kill -9 of the daemon in the middle of 10,000 lines: every line once, in order', async () => {
+    const agentHome = await joinMachine(cp, 'box-k', { slots: 1 });
+    let agent = startAgent(agentHome);
+    agents.push(agent);
+    await waitFor('box-k online', async () => (await machine('box-k')).status === 'online');
+    const gate = path.join(scripts, 'kill-gate');
+    const run = await cp.api.runs.start.mutate({ machine: 'box-k', command: [process.execPath, linesScript(scripts), '10000', '5000', gate] });
+    await waitFor('first half stored', async () => (await runState(cp.api, run.id)).ackedSeq >= 5000);
+    await agent.kill('SIGKILL');
+    openGate(gate, 1); // the command prints the second half while no daemon watches
+    agent = startAgent(agentHome);
+    agents.push(agent);
+    const done = await waitFor(() => `run finished after restart\n${agent.output}`, async () => {
+      const r = await runState(cp.api, run.id);
+      return r.state === 'succeeded' ? r : null;
+    }, 90_000);
+    expect(done.exitCode).toBe(0);
+    expect(await outputLines(cp.api, run.id)).toEqual(numbered(10_000));
+    expect(agent.output).toMatch(/re-attached to run/);
+    await waitFor('run folder removed after close', () => !fs.existsSync(path.join(agentHome, 'runs', run.id)));
+  });
+
+  it('refuses a replayed join token, and stops a revoked daemon for good with the reason', async () => {
+    const { token } = await cp.api.machines.createJoinToken.mutate({});
+    const first = agentCli(['join', cp.url, token, '--name', 'box-r', '--home', tempDir('agent-r')]);
+    expect(first.code, first.err).toBe(0);
+    const replay = agentCli(['join', cp.url, token, '--name', 'box-r2', '--home', tempDir('agent-r2')]);
+    expect(replay.code).toBe(1);
+    expect(replay.err).toMatch(/join refused: the join token has already been used/);
+    const agentHome = first.out.match(/written to (\S+)\/credential\.json/)![1]!;
+    const agent = startAgent(agentHome);
+    agents.push(agent);
+    await waitFor('box-r online', async () => (await machine('box-r')).status === 'online');
+    await cp.api.machines.revoke.mutate({ name: 'box-r' });
+    expect(await agent.exited).toBe(1);
+    expect(agent.output).toMatch(/revoked this machine .*; not reconnecting/);
+    expect((await machine('box-r')).status).toBe('revoked');
+    // Another machine kept its session throughout.
+    expect((await machine('box-a')).status).toBe('online');
+    const again = startAgent(agentHome);
+    expect(await again.exited).toBe(1);
+    expect(again.output).toMatch(/refused this machine's credential: machine box-r has been revoked/);
+  });
+
+  it('serves the daemon bundle and an install script that joins and writes a systemd user unit', async () => {
+    const bundle = await fetch(`${cp.url}/agent/download`);
+    expect(bundle.status).toBe(200);
+    expect(Buffer.from(await bundle.arrayBuffer()).equals(fs.readFileSync(AGENT_BUNDLE))).toBe(true);
+    const script = await (await fetch(`${cp.url}/agent/install.sh`)).text();
+    expect(script).toMatch(/^#!\/bin\/sh/);
+    const { token } = await cp.api.machines.createJoinToken.mutate({});
+    const sandbox = tempDir('install');
+    const env = { ...process.env, HOME: sandbox, XDG_CONFIG_HOME: path.join(sandbox, 'config'), OPENASE_AGENT_HOME: path.join(sandbox, 'agent'), PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` };
+    const bad = spawnSync('sh', ['-s', '--', 'not-a-token'], { input: script, env, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/give the join token/);
+    const r = spawnSync('sh', ['-s', '--', token, '--name', 'installed', '--slots', '3'], { input: script, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const installed = path.join(sandbox, '.local/share/openase-agent/openase-agent.cjs');
+    expect(fs.readFileSync(installed).equals(fs.readFileSync(AGENT_BUNDLE))).toBe(true);
+    const unit = fs.readFileSync(path.join(sandbox, 'config/systemd/user/openase-agent.service'), 'utf8');
+    expect(unit).toContain(`ExecStart=${process.execPath} ${installed} run`);
+    expect(unit).not.toContain('@NODE@');
+    expect(fs.statSync(path.join(sandbox, 'agent', 'credential.json')).mode & 0o777).toBe(0o600);
+    expect(await machine('installed')).toMatchObject({ kind: 'reverse', status: 'pending', slots: { total: 3, used: 0 } });
+  });
+});
