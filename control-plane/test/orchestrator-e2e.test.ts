@@ -1,0 +1,148 @@
+/**
+ * Tickets become working code, end to end with real processes: the control plane (`openase
+ * serve` from the bundle) with its `local` machine (a real daemon over stdio), real git with a
+ * local bare repository as the remote, real hooks, and the scriptable stand-in agent through the
+ * `custom` adapter, which calls the platform with its own `openase` wrapper.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildBundles, killLeftoverRuns, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
+import { createScratchPostgres, postgresUrl } from './databases.js';
+import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
+
+const STAND_IN = path.resolve(__dirname, '../../agent-daemon/test-support/stand-in-agent.mjs');
+const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
+
+/** A repository whose `npm test` passes only when login.js exports ok: true. */
+function repoWithTests(): TestRemote {
+  return createTestRemote({
+    'README.md': '# app\n',
+    'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }, null, 2),
+    'check.js': "const fs = require('fs');\nif (!fs.existsSync('login.js')) { console.error('FAIL: login.js is missing'); process.exit(1); }\nconst m = require('./login.js');\nif (m.ok !== true) { console.error('FAIL check.js: expected login.ok to be true, got ' + m.ok); process.exit(1); }\nconsole.log('1 test passed');\n",
+  });
+}
+
+for (const kind of ['pglite', 'postgres'] as const) {
+  describe.skipIf(kind === 'postgres' && !postgresUrl)(`tickets to code, end to end [${kind}]`, () => {
+    let cp: ControlPlane;
+    let drop: (() => Promise<void>) | undefined;
+    const remotes: TestRemote[] = [];
+    let n = 0;
+
+    beforeAll(async () => {
+      buildBundles();
+      let databaseUrl: string | null = null;
+      if (kind === 'postgres') {
+        const scratch = await createScratchPostgres(postgresUrl!);
+        databaseUrl = scratch.url;
+        drop = scratch.drop;
+      }
+      cp = await startControlPlane(tempDir('cp-e2e'), { localMachine: true, databaseUrl });
+      await waitFor(() => `machine local online\n${cp.proc.output}`, async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online');
+    });
+    afterAll(async () => {
+      killLeftoverRuns();
+      await cp?.proc.kill();
+      await drop?.();
+      for (const r of remotes) r.cleanup();
+    });
+
+    /** A project with one repository and a `custom` agent following `script`, plus the given template's workflows. */
+    async function project(script: object, template: 'full-stack' | 'hybrid-relay') {
+      const slug = `e2e${++n}`;
+      const remote = repoWithTests();
+      remotes.push(remote);
+      await cp.api.projects.create.mutate({ name: slug, ticketPrefix: `E${n}${kind === 'pglite' ? 'L' : 'P'}` });
+      await cp.api.repositories.add.mutate({ project: slug, name: 'app', url: remote.url, defaultBranch: 'main' });
+      await cp.api.agents.create.mutate({ project: slug, name: 'stand-in', adapter: 'custom', command: process.execPath, args: [STAND_IN], env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script) } });
+      await cp.api.workflows.create.mutate({ project: slug, template, agent: 'stand-in' });
+      return { slug, remote };
+    }
+    const status = async (ticket: string) => (await cp.api.tickets.show.query({ ticket })).status.name;
+    const detail = (ticket: string) => cp.api.tickets.show.query({ ticket });
+
+    it('full-stack: a ticket moved to Todo is worked, committed, pushed and moved to In Review by its agent; Done removes the worktree', async () => {
+      const { slug, remote } = await project(
+        {
+          sessionId: 'stand-in-session',
+          turns: [
+            {
+              steps: [
+                { write: { path: 'login.js', content: 'module.exports = { ok: true };\n' } },
+                { run: `${wrapper} comment "implemented the login"` },
+                { run: `${wrapper} move "In Review"` },
+                { usage: { input: 1200, output: 300, cached: 0 } },
+                { event: { type: 'cost', usd: 0.05, source: 'cli' } },
+                { text: 'done' },
+              ],
+            },
+          ],
+        },
+        'full-stack',
+      );
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: `Add login "now" $(touch /tmp/pwned) ../../x` });
+      await cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Todo' });
+      await waitFor(() => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`, async () => (await status(t.identifier)) === 'In Review');
+
+      const shown = await detail(t.identifier);
+      const branch = `openase/${t.identifier}-add-login-now-touch-tmp-pwned-x`;
+      expect(remote.files(branch)).toContain('login.js');
+      expect(remote.log(branch)[0]).toMatch(new RegExp(`^${t.identifier}: `));
+      expect(fs.existsSync('/tmp/pwned')).toBe(false);
+      expect(shown.comments.map((c) => c.body)).toContain('implemented the login');
+      await waitFor('the run to succeed', async () => (await detail(t.identifier)).runs[0]?.state === 'succeeded');
+      const done = await detail(t.identifier);
+      expect(done).toMatchObject({ costUsd: 0.05, inputTokens: 1200, outputTokens: 300 });
+      const run = await cp.api.runs.show.query({ run: done.runs[0]!.id });
+      expect(run).toMatchObject({ kind: 'agent', machineName: 'local', sessionId: 'stand-in-session', costUsd: 0.05 });
+      const events = await cp.api.runs.events.query({ run: run.id, limit: 1000 });
+      const types = new Set(events.map((e) => e.event.type));
+      for (const type of ['session.started', 'message', 'file.change', 'command', 'usage', 'cost', 'hook', 'workspace']) expect(types, type).toContain(type);
+      expect(done.activity.map((a) => a.summary).join('\n')).toMatch(/before_finish checks passed/);
+
+      // Done: the machine removes the ticket's workspace.
+      await cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Done' });
+      await waitFor('the workspace removal', async () => (await cp.api.runs.show.query({ run: run.id })).workspaceRemovedAt !== null);
+    });
+
+    it('a failing before_finish gate keeps the ticket in progress, feeds the failure to the next turn, and lets the fix through', async () => {
+      const { slug, remote } = await project(
+        {
+          turns: [
+            { steps: [{ write: { path: 'login.js', content: 'module.exports = { ok: false };\n' } }, { run: `${wrapper} move "In Review"` }, { text: 'I think it is done' }] },
+            { steps: [{ write: { path: 'login.js', content: 'module.exports = { ok: true };\n' } }, { run: `${wrapper} move "In Review"` }, { text: 'fixed' }] },
+          ],
+        },
+        'full-stack',
+      );
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Fix login', status: 'Todo' });
+      await waitFor(() => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`, async () => (await status(t.identifier)) === 'In Review');
+      const shown = await detail(t.identifier);
+      expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(/stays in Todo: the before_finish checks failed/);
+      const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 1000 });
+      const secondTurnInput = events.filter((e) => e.event.type === 'message' && e.event.role === 'user').map((e) => (e.event as { text: string }).text)[1];
+      expect(secondTurnInput).toMatch(/FAIL check\.js: expected login\.ok to be true, got false/);
+      expect(remote.show(`openase/${t.identifier}-fix-login`, 'login.js')).toBe('module.exports = { ok: true };\n');
+    });
+
+    it('hybrid relay: Design → Backend → Frontend → Testing → In Review, each stage on the commits of the one before', async () => {
+      // One script for every stage: it finds its stage by the files earlier stages committed.
+      const stage = [
+        'set -e',
+        `if [ ! -f docs/design.md ]; then mkdir -p docs; echo design > docs/design.md; ${wrapper} move Backend`,
+        `elif [ ! -f backend.js ]; then cat docs/design.md > /dev/null; echo "module.exports = { ok: true };" > login.js; echo backend > backend.js; ${wrapper} move Frontend`,
+        `elif [ ! -f frontend.js ]; then test -f backend.js; echo frontend > frontend.js; ${wrapper} move Testing`,
+        `else test -f frontend.js; ${wrapper} move "In Review"; fi`,
+      ].join('\n');
+      const { slug, remote } = await project({ steps: [{ run: stage }, { text: 'stage done' }] }, 'hybrid-relay');
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Relay', status: 'Design' });
+      await waitFor(() => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`, async () => (await status(t.identifier)) === 'In Review');
+      const shown = await detail(t.identifier);
+      expect(shown.runs.map((r) => r.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      expect(remote.files(`openase/${t.identifier}-relay`)).toEqual(expect.arrayContaining(['docs/design.md', 'backend.js', 'frontend.js', 'login.js']));
+    });
+  });
+}
