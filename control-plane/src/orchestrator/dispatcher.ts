@@ -52,7 +52,9 @@ function candidateCondition(now: Date) {
     isNull(tickets.archivedAt),
     isNull(tickets.parkedReason),
     or(isNull(tickets.nextRetryAt), lte(tickets.nextRetryAt, now)),
-    sql`not exists (select 1 from ${runs} where ${runs.ticketId} = ${tickets.id} and ${inArray(runs.state, [...ACTIVE_RUN_STATES])})`,
+    // An agent run that ended but whose outcome (retry, park) is not applied yet still holds the
+    // ticket: dispatching in that window would start an attempt the outcome may forbid.
+    sql`not exists (select 1 from ${runs} where ${runs.ticketId} = ${tickets.id} and (${inArray(runs.state, [...ACTIVE_RUN_STATES])} or (${runs.kind} = 'agent' and ${runs.settledAt} is null)))`,
   );
 }
 

@@ -191,6 +191,8 @@ export class Orchestrator {
     if (this.stopped || !this.opts.isLeader()) return;
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
+      // Runs that ended while no replica settled them (e.g. a control plane died in between).
+      for (const { id } of await this.deps.db.select({ id: runs.id }).from(runs).where(and(isNull(runs.settledAt), inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'])))) await this.onRunEnded(id);
       this.kick('*');
     } catch (err) {
       this.log(`[orchestrator] sweep failed: ${(err as Error).message}`);
