@@ -22,6 +22,7 @@ import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
 import { RunRefusal } from '../runs/lifecycle.js';
 import { lockRun, type Run } from '../runs/runs.js';
+import { applyMove } from '../tickets/tickets.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
 
@@ -109,18 +110,7 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
       if (frame.turn >= harness.max_turns) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `the before_finish checks failed on the last turn (${harness.max_turns})` });
       return next(run, frame.turn, 'continue', { input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}` });
     }
-    const now = deps.clock.now();
-    await tx.update(tickets).set({ statusId: targetId, updatedAt: now, statusChangedAt: now }).where(eq(tickets.id, ticket.id));
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
-      action: 'ticket.moved',
-      entityType: 'ticket',
-      entityId: ticket.id,
-      summary: `moved ${ticket.identifier} from ${status.name} to ${target!.name} (requested by its agent; the before_finish checks passed)`,
-      before: { status: status.name },
-      after: { status: target!.name, run: run.id },
-    });
+    await applyMove(tx, deps, changes, actor, ticket, target!, 'requested by its agent; the before_finish checks passed', { run: run.id });
     return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} moved to ${target!.name}` });
   });
 }

@@ -21,7 +21,7 @@ import { projects, statuses, tickets } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
+import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
 import { listStatuses, resolveStatus } from '../statuses/statuses.js';
@@ -160,26 +160,30 @@ export async function moveTicket(deps: Deps, actor: Actor, raw: z.input<typeof t
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
     const target = await resolveStatus(tx, ticket.projectId, input.status);
-    if (target.id === ticket.statusId) return ticket;
-    const [from] = await tx.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, ticket.statusId));
-    const now = deps.clock.now();
-    const [updated] = await tx
-      .update(tickets)
-      .set({ statusId: target.id, updatedAt: now, statusChangedAt: now })
-      .where(eq(tickets.id, ticket.id))
-      .returning();
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
-      action: 'ticket.moved',
-      entityType: 'ticket',
-      entityId: ticket.id,
-      summary: `moved ${ticket.identifier} from ${from?.name ?? '?'} to ${target.name}`,
-      before: { status: from?.name ?? null },
-      after: { status: target.name },
-    });
-    return updated!;
+    return applyMove(tx, deps, changes, actor, ticket, target);
   });
+}
+
+/**
+ * Moves a locked ticket to `target` inside the caller's transaction and records it; `why` is added
+ * to the activity summary (e.g. who asked and which checks passed), `extra` to its `after`.
+ */
+export async function applyMove(tx: Tx, deps: Pick<Deps, 'clock'>, changes: Changes, actor: Actor, ticket: Ticket, target: { id: string; name: string }, why?: string, extra: Record<string, unknown> = {}): Promise<Ticket> {
+  if (target.id === ticket.statusId) return ticket;
+  const [from] = await tx.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, ticket.statusId));
+  const now = deps.clock.now();
+  const [updated] = await tx.update(tickets).set({ statusId: target.id, updatedAt: now, statusChangedAt: now }).where(eq(tickets.id, ticket.id)).returning();
+  await recordActivity(tx, deps, changes, actor, {
+    projectId: ticket.projectId,
+    ticketId: ticket.id,
+    action: 'ticket.moved',
+    entityType: 'ticket',
+    entityId: ticket.id,
+    summary: `moved ${ticket.identifier} from ${from?.name ?? '?'} to ${target.name}${why ? ` (${why})` : ''}`,
+    before: { status: from?.name ?? null },
+    after: { status: target.name, ...extra },
+  });
+  return updated!;
 }
 
 export async function archiveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketArchiveInput>): Promise<Ticket> {
