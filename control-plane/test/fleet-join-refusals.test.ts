@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server/serve.js';
 import { createJoinToken } from '../src/fleet/join.js';
 import { systemActor } from '../src/kernel/context.js';
-import { joinTokens, organizations } from '../src/db/schema.js';
+import { joinTokens, machineCredentials, organizations } from '../src/db/schema.js';
 import { AGENT_BUNDLE, Proc, buildBundles, tempDir } from './fleet-harness.js';
 
 describe('join refusals', () => {
@@ -42,5 +42,17 @@ describe('join refusals', () => {
     expect(fs.existsSync(path.join(agentHome, 'credential.json'))).toBe(false);
     const usage = await join('', agentHome);
     expect(usage.code).toBe(2);
+  });
+
+  it('refuses a daemon whose machine credential expired, and the daemon stops and says why', async () => {
+    const [org] = await server.deps.db.select().from(organizations);
+    const created = await createJoinToken(server.deps, systemActor(org!.id, 'test'), { credentialTtlSeconds: 3600 });
+    const agentHome = tempDir('agent-expiring');
+    const p = new Proc(spawn(process.execPath, [AGENT_BUNDLE, 'join', server.url, created.token, '--name', 'expiring', '--home', agentHome]));
+    expect(await p.exited, p.output).toBe(0);
+    await server.deps.db.update(machineCredentials).set({ expiresAt: new Date(Date.now() - 1000) });
+    const run = new Proc(spawn(process.execPath, [AGENT_BUNDLE, 'run', '--home', agentHome]));
+    expect(await run.exited).not.toBe(0);
+    expect(run.output).toMatch(/refused this machine's credential: the credential of machine expiring expired at .*; not reconnecting/);
   });
 });

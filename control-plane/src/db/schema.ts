@@ -284,6 +284,8 @@ export const machineCredentials = pgTable('machine_credentials', {
   secretHash: text('secret_hash').notNull(),
   createdAt: createdAt(),
   revokedAt: tstz('revoked_at'),
+  /** Null = no expiry (the default); set from the join token's `credential_ttl_seconds`. */
+  expiresAt: tstz('expires_at'),
 });
 
 /** Join tokens `oaj_<id>_<secret>`: exchanged once (or `max_uses` times) for a machine credential. */
@@ -294,6 +296,8 @@ export const joinTokens = pgTable('join_tokens', {
   labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
   maxUses: integer('max_uses').notNull().default(1),
   uses: integer('uses').notNull().default(0),
+  /** Lifetime of the machine credentials minted from this token (null = they do not expire). */
+  credentialTtlSeconds: integer('credential_ttl_seconds'),
   createdBy: text('created_by').notNull(),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),

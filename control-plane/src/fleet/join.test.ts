@@ -48,4 +48,16 @@ forEachDatabase('fleet join', (get) => {
     expect((await failure(authenticateMachine(deps, 'oam_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa'))).message).toMatch(/not valid/);
     expect((await failure(createJoinToken(deps, { ...admin, role: 'member' }, {}))).code).toBe('FORBIDDEN');
   });
+
+  it('refuses a machine credential past the lifetime its join token gave it', async () => {
+    const { deps, admin } = get();
+    const join = await createJoinToken(deps, admin, { credentialTtlSeconds: 3600 });
+    const { credential } = await redeemJoinToken(deps, join.token, { name: 'short-lived' });
+    expect((await authenticateMachine(deps, credential)).name).toBe('short-lived');
+    const later = { ...deps, clock: { now: () => new Date(Date.now() + 2 * 3600_000) } };
+    expect((await failure(authenticateMachine(later, credential))).message).toMatch(/credential of machine short-lived expired at .*join again/);
+    // Without a lifetime, a credential does not expire.
+    const forever = await redeemJoinToken(deps, (await createJoinToken(deps, admin, {})).token, { name: 'long-lived' });
+    expect((await authenticateMachine({ ...deps, clock: { now: () => new Date(Date.now() + 10 * 365 * 24 * 3600_000) } }, forever.credential)).name).toBe('long-lived');
+  });
 });

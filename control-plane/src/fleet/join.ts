@@ -23,7 +23,7 @@ export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typ
     const minted = mintSecret(deps.ids, 'oaj');
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
-    await tx.insert(joinTokens).values({ id: minted.id, orgId: actor.orgId, secretHash: minted.hash, labels: input.labels, maxUses: input.uses, createdBy: actor.name, createdAt: now, expiresAt });
+    await tx.insert(joinTokens).values({ id: minted.id, orgId: actor.orgId, secretHash: minted.hash, labels: input.labels, maxUses: input.uses, credentialTtlSeconds: input.credentialTtlSeconds ?? null, createdBy: actor.name, createdAt: now, expiresAt });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'join_token.created',
@@ -69,7 +69,7 @@ export async function redeemJoinToken(deps: Deps, token: string, raw: MachineJoi
       })
       .returning();
     const credential = mintSecret(deps.ids, 'oam');
-    await tx.insert(machineCredentials).values({ id: credential.id, machineId: machine!.id, secretHash: credential.hash, createdAt: now });
+    await tx.insert(machineCredentials).values({ id: credential.id, machineId: machine!.id, secretHash: credential.hash, createdAt: now, expiresAt: row.credentialTtlSeconds ? new Date(now.getTime() + row.credentialTtlSeconds * 1000) : null });
     const actor: Actor = { type: 'system', id: `join:${row.id}`, name: `machine ${input.name}`, orgId: row.orgId, role: 'member' };
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
@@ -86,7 +86,7 @@ export async function redeemJoinToken(deps: Deps, token: string, raw: MachineJoi
 }
 
 /** Turns a machine credential into its machine, refusing unknown and revoked ones. */
-export async function authenticateMachine(deps: Pick<Deps, 'db'>, credential: string): Promise<Machine> {
+export async function authenticateMachine(deps: Pick<Deps, 'db' | 'clock'>, credential: string): Promise<Machine> {
   const parsed = parseSecret(credential, 'oam');
   if (!parsed) throw unauthorized('the machine credential is malformed; credentials look like oam_<id>_<secret>');
   const [row] = await deps.db
@@ -96,6 +96,7 @@ export async function authenticateMachine(deps: Pick<Deps, 'db'>, credential: st
     .where(eq(machineCredentials.id, parsed.id));
   if (!row || !secretMatches(parsed.secret, row.credential.secretHash)) throw unauthorized('the machine credential is not valid');
   if (row.credential.revokedAt || row.machine.revokedAt) throw unauthorized(`machine ${row.machine.name} has been revoked; join again with a new join token`);
+  if (row.credential.expiresAt && row.credential.expiresAt <= deps.clock.now()) throw unauthorized(`the credential of machine ${row.machine.name} expired at ${row.credential.expiresAt.toISOString()}; join again with a new join token`);
   return row.machine;
 }
 

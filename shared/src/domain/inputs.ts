@@ -143,6 +143,8 @@ export const joinTokenCreateInput = z.object({
   /** Lifetime in seconds (default 1 hour). */
   ttlSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(3600),
   uses: z.number().int().min(1).max(1000).default(1),
+  /** Lifetime in seconds of the machine credentials minted from it; absent = they do not expire. */
+  credentialTtlSeconds: z.number().int().min(60).max(10 * 365 * 24 * 3600).optional(),
 });
 
 /** What a daemon sends with its join token to become a machine. */

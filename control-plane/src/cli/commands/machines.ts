@@ -11,11 +11,12 @@ export const machineCommands: CommandGroup = {
     {
       name: 'join-token',
       summary: 'create a join token for a new machine (`machine join-token create`)',
-      usage: 'openase machine join-token create [--labels a,b] [--ttl 1h] [--uses 1] [--json]',
+      usage: 'openase machine join-token create [--labels a,b] [--ttl 1h] [--uses 1] [--credential-ttl 90d] [--json]',
       options: {
         labels: { type: 'string', description: 'labels every machine joining with it gets' },
         ttl: { type: 'string', value: 'DURATION', description: 'lifetime, e.g. 1h (default), 30m, 7d' },
         uses: { type: 'string', value: 'N', description: 'how many machines may join with it (default 1)' },
+        'credential-ttl': { type: 'string', value: 'DURATION', description: 'lifetime of the machine credentials it mints, e.g. 90d (default: no expiry)' },
         ...JSON_OPTION,
       },
       async run(args, io) {
@@ -28,6 +29,7 @@ export const machineCommands: CommandGroup = {
           labels: listOption(args.values.labels),
           ttlSeconds: ttl ? parseDuration(ttl) : undefined,
           uses,
+          credentialTtlSeconds: stringOption(args.values['credential-ttl']) ? parseDuration(stringOption(args.values['credential-ttl'])!) : undefined,
         });
         const command = `openase-agent join ${resolveEndpoint(io.env).url} ${created.token}`;
         if (args.values.json) return printJson(io, { ...created, command });
