@@ -72,7 +72,7 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
       systemPrompt,
       prompt: firstTurnPrompt(ticket, attempt),
       maxTurns: harness.max_turns,
-      permissionMode: 'default',
+      permissionMode: harness.permission_mode ?? 'default',
       tools: { allow: harness.tools?.allow ?? [], deny: harness.tools?.deny ?? [] },
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
       mcpServers: {},
