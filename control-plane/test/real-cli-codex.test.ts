@@ -15,6 +15,8 @@ describe('Codex through the orchestrator (real CLI)', () => {
   // apply_patch with a path relative to the worktree (Codex's cwd).
   h.itCompletesATicket(() => ({ writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }));
   h.itRefusesADeniedShell('shell');
+  // Codex states the reset as "Try again at 11:22 PM" (or with a date when it falls on another day).
+  h.itWaitsForARateLimitReset((resetMs) => ({ error: { status: 429, headers: { 'retry-after': '3600' }, body: { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', resets_at: resetMs / 1000, resets_in_seconds: 3600 } } } }));
 
   // Codex 0.169 retries a 5xx (5 stream reconnects, ~25 s: no provider maxRetries is set through
   // the orchestrator) and then states its own text for it, code internalServerError: the

@@ -13,4 +13,6 @@ describe('Gemini CLI through the orchestrator (real CLI)', () => {
   const h = useRealCliControlPlane('gemini');
 
   h.itCompletesATicket((worktree) => ({ writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } }), { permissionMode: 'bypassPermissions' });
+  // A quota error with a retry delay (Gemini exits 173): the reset is now + the delay.
+  h.itWaitsForARateLimitReset(() => ({ error: { status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }] } } } }));
 });

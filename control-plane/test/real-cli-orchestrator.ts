@@ -178,6 +178,33 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         expect((await h.show(identifier)).status.name).toBe('Todo');
       });
     },
+
+    /**
+     * A provider 429 that states its reset (`step`, made from `resetMs` = an hour from the test's
+     * clock — never a time of day): the run ends, the ticket waits until the reset the CLI
+     * reported (`next_retry_at` = the run's last `rate_limit` event, within the CLI's rounding of
+     * `resetMs`), the attempt is given back (max_attempts is 1, yet the ticket is not parked) and
+     * no other run starts.
+     */
+    itWaitsForARateLimitReset(step: (resetMs: number) => FakeStep) {
+      it(`${cli}: a 429 with a reset time parks the ticket until the reset without using an attempt`, async () => {
+        const resetMs = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
+        const p = await h.project(() => ({ steps: [step(resetMs)] }));
+        const { identifier } = await p.ticket('Meet a rate limit');
+        const { run, events } = await h.endedRun(identifier);
+        const limits = events.filter((e) => e.type === 'rate_limit' && 'resetAt' in e && e.resetAt);
+        const resetAt = (limits.at(-1) as { resetAt: string } | undefined)?.resetAt;
+        expect(resetAt, JSON.stringify(events.filter((e) => e.type === 'error'))).toBeDefined();
+        expect(Date.parse(resetAt!)).toBeGreaterThanOrEqual(resetMs - 60_000);
+        expect(Date.parse(resetAt!)).toBeLessThanOrEqual(resetMs + 120_000);
+        expect(run.state).toBe('failed');
+        expect(run.stateReason).toContain('the provider rate-limited the agent until');
+        const ticket = await h.waitForTicket(identifier, (t) => t.nextRetryAt !== null || t.parkedReason !== null);
+        expect(ticket).toMatchObject({ parkedReason: null, attemptCount: 0 });
+        expect(new Date(ticket.nextRetryAt!).toISOString()).toBe(new Date(resetAt!).toISOString());
+        expect(ticket.runs).toHaveLength(1);
+      });
+    },
   };
   return h;
 }
