@@ -35,7 +35,7 @@ export interface AgentRunLink {
   log(line: string): void;
 }
 
-type Question = Omit<RunTurnFrame, 'type' | 'runId' | 'leaseEpoch' | 'lastSeq'> & { type: 'run.turn' } | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
+type Question = (Omit<RunTurnFrame, 'type' | 'runId' | 'leaseEpoch' | 'lastSeq' | 'deniedTools'> & { type: 'run.turn'; deniedTools?: string[] }) | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
 
 export const DAEMON_RESTARTED = 'daemon_restarted';
 
@@ -134,7 +134,7 @@ export class AgentRunHandle implements HeldRun {
   ask(question: Question): Promise<RunNextFrame | null> {
     if (this.stopReason || this.discarded) return Promise.resolve(null);
     this.link?.flush();
-    const frame = question.type === 'run.turn' ? { ...question, runId: this.runId, leaseEpoch: this.leaseEpoch, lastSeq: this.spool.lastSeq } : { ...question, runId: this.runId, leaseEpoch: this.leaseEpoch };
+    const frame = question.type === 'run.turn' ? { ...question, deniedTools: question.deniedTools ?? [], runId: this.runId, leaseEpoch: this.leaseEpoch, lastSeq: this.spool.lastSeq } : { ...question, runId: this.runId, leaseEpoch: this.leaseEpoch };
     return new Promise((resolve) => {
       this.question = { frame, resolve };
       this.link?.send(frame);

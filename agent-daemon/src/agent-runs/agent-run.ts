@@ -85,7 +85,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
       const settled = await settleTurn(deps.workspaces, ws, spec, turnNo, (event) => run.emit(event));
       const error = [turn.ok ? undefined : turn.message ?? turn.reason, settled.error].filter(Boolean).join('; ');
       const sessionId = session.sessionId ?? turn.sessionId;
-      decision = await run.ask({ type: 'run.turn', turn: turnNo, ok: turn.ok, ...(sessionId ? { sessionId } : {}), afterTurnFailed: !after.passed, pathViolations: settled.pathViolations, commits: settled.commits, ...(turn.resetAt ? { rateLimitResetAt: turn.resetAt } : {}), ...(error ? { error: error.slice(0, 4000) } : {}) });
+      decision = await run.ask({ type: 'run.turn', turn: turnNo, ok: turn.ok, ...(sessionId ? { sessionId } : {}), afterTurnFailed: !after.passed, pathViolations: settled.pathViolations, commits: settled.commits, ...(turn.resetAt ? { rateLimitResetAt: turn.resetAt } : {}), ...(error ? { error: error.slice(0, 4000) } : {}), deniedTools: (turn.deniedTools ?? []).slice(0, 1000) });
       while (decision?.action === 'finish') {
         run.emit({ type: 'progress', message: 'the agent asked to finish: running the before_finish checks' });
         const gate = await hooks('before_finish');

@@ -99,14 +99,14 @@ describe('agent runs with the real CLIs', () => {
     });
   }, 600_000);
 
-  // Codex's `workspace-write` sandbox (permission mode `default`) denies network to shell commands:
-  // the wrapper then fails with "connect EPERM" (a clear one-line error). The harness must give
-  // Codex network for the platform (bypassPermissions here; see docs/agents.md).
-  it('Codex: its login shell resets PATH, so the wrapper is called by its absolute path ($OPENASE_CLI)', async () => {
+  // Permission mode `default`: commands come to the daemon as approvals and run in Codex's
+  // `workspace-write` sandbox, whose network the daemon's config.toml enables so the wrapper
+  // reaches the platform (without it: "connect EPERM").
+  it('Codex (default mode, sandboxed): its login shell resets PATH, so the wrapper is called by its absolute path ($OPENASE_CLI)', async () => {
     const codex = ensureCli('codex');
     await expectTurnPushedAndReported({
       identifier: 'CODEX-1',
-      agent: (script) => ({ ...base, adapter: 'codex', command: codex, prompt: 'Create hello.txt', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, permissionMode: 'bypassPermissions' }),
+      agent: (script) => ({ ...base, adapter: 'codex', command: codex, prompt: 'Create hello.txt', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, permissionMode: 'default' }),
       steps: () => [{ shell: '"$OPENASE_CLI" progress "writing hello" --percent 50' }, { writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }, { text: 'wrote hello.txt' }],
     });
   }, 600_000);

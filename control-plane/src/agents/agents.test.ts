@@ -22,7 +22,7 @@ forEachDatabase('agents', (get) => {
     expect(await agentSecretEnv(deps, agent.id)).toEqual({ ANTHROPIC_API_KEY: 'sk-ant-very-secret' });
 
     const codex = await createAgent(deps, admin, { project: 'agents', name: 'codex', adapter: 'codex' });
-    expect(codex).toMatchObject({ command: 'codex', model: 'gpt-5', pricing: { input: 1.25, output: 10, cached: 0.125 } });
+    expect(codex).toMatchObject({ command: 'codex', model: 'gpt-5.5', pricing: { input: 1.25, output: 10, cached: 0.125 } });
     await expectCode(createAgent(deps, admin, { project: 'agents', name: 'custom', adapter: 'custom' }), 'BAD_REQUEST', /needs --command/);
     await expectCode(createAgent(deps, admin, { project: 'agents', name: 'Claude', adapter: 'gemini' }), 'CONFLICT');
     await expectCode(createAgent(deps, admin, { project: 'agents', name: 'x', adapter: 'gemini', env: { OPENASE_TOKEN: 'x' } }), 'VALIDATION_FAILED');

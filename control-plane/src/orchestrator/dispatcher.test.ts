@@ -8,6 +8,7 @@ import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { linkTickets } from '../tickets/dependencies.js';
 import { createAgent } from '../agents/agents.js';
 import { importWorkflow } from '../workflows/workflows.js';
+import { importSkill } from '../skills/skills.js';
 import { machines, runs, runTransitions, tickets } from '../db/schema.js';
 import { claimProject, projectsWithCandidates } from './dispatcher.js';
 import type { StoredAgentJob } from './job-spec.js';
@@ -56,6 +57,34 @@ forEachDatabase('dispatcher', (get) => {
     expect(transitions[0]!.reason).toMatch(/dispatched .* \(attempt 1\) to d\d+-m0: workflow dev v1, agent claude/);
     // A second pass finds nothing more to do: the ticket has an active run.
     expect(await claimProject(deps, p.id)).toEqual([]);
+  });
+
+  it("pins the harness' permission mode and the bound skills' files as stored: bytes (base64) and the executable bit", async () => {
+    const { deps, admin } = get();
+    const { p, slug, ticket } = await project(get());
+    const binary = Buffer.from([0x00, 0xff, 0x89, 0x50, 0x4e, 0x47, 0xc3, 0x28]);
+    const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
+    await importSkill(deps, admin, {
+      project: slug,
+      files: [
+        { path: 'SKILL.md', contentBase64: b64('---\nname: lint\ndescription: Run the linter script\n---\nRun scripts/lint.sh\n') },
+        { path: 'scripts/lint.sh', contentBase64: b64('#!/bin/sh\necho lint ok\n'), executable: true },
+        { path: 'assets/logo.png', contentBase64: b64(binary) },
+      ],
+    });
+    await importWorkflow(deps, admin, { project: slug, source: '---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\npermission_mode: acceptEdits\nskills: [lint]\n---\nWork.\n' });
+    const t = await ticket('With skills');
+    await claimProject(deps, p.id);
+    const [run] = await runsOf(get(), t.id);
+    const job = run!.spec as StoredAgentJob;
+    expect(job.agent.permissionMode).toBe('acceptEdits');
+    expect(job.agent.skills.lint).toEqual(
+      expect.arrayContaining([
+        { path: 'scripts/lint.sh', contentBase64: b64('#!/bin/sh\necho lint ok\n'), executable: true },
+        { path: 'assets/logo.png', contentBase64: b64(binary), executable: false },
+      ]),
+    );
+    expect(Buffer.from(job.agent.skills.lint!.find((f) => f.path === 'assets/logo.png')!.contentBase64, 'base64')).toEqual(binary);
   });
 
   it('fills free slots in priority then age order, spreading over the least loaded machines', async () => {

@@ -6,7 +6,7 @@
  * the run is offered (a new token per offer, the previous one revoked).
  */
 import { and, asc, desc, eq, isNotNull } from 'drizzle-orm';
-import { agentJobSpecSchema, DEFAULT_RUN_SCOPES, parseRunScope, ticketBranchName, type AgentJobSpec, type RunSpec } from '@openase/shared';
+import { agentJobSpecSchema, DEFAULT_RUN_SCOPES, parseRunScope, ticketBranchName, type AgentJobSpec, type AgentRunSpec, type RunSpec } from '@openase/shared';
 import { projects, repositories, runs, skills, skillVersions, statuses } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
@@ -72,7 +72,7 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
       systemPrompt,
       prompt: firstTurnPrompt(ticket, attempt),
       maxTurns: harness.max_turns,
-      permissionMode: 'default',
+      permissionMode: harness.permission_mode ?? 'default',
       tools: { allow: harness.tools?.allow ?? [], deny: harness.tools?.deny ?? [] },
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
       mcpServers: {},
@@ -89,9 +89,9 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
 }
 
 /** The files of the run's skills: the version's bindings plus the auto-bound platform skill, enabled ones only. */
-async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<Record<string, Array<{ path: string; content: string }>>> {
+async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<AgentRunSpec['skills']> {
   const rows = await db.select().from(skills).where(eq(skills.projectId, projectId));
-  const out: Record<string, Array<{ path: string; content: string }>> = {};
+  const out: AgentRunSpec['skills'] = {};
   const wanted = [...bindings];
   const platform = rows.find((r) => r.name === 'openase-platform');
   if (platform && !wanted.some((b) => b.skillId === platform.id)) wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
@@ -101,8 +101,9 @@ async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[
     const versionId = binding.versionId ?? skill.currentVersionId;
     if (!versionId) continue;
     const [version] = await db.select({ files: skillVersions.files }).from(skillVersions).where(eq(skillVersions.id, versionId));
-    const files = (version?.files ?? []) as Array<{ path: string; contentBase64: string }>;
-    out[skill.name] = files.map((f) => ({ path: f.path, content: Buffer.from(f.contentBase64, 'base64').toString('utf8') }));
+    // As stored: bytes and the executable bit reach the CLI's skills folder unchanged.
+    const files = (version?.files ?? []) as Array<{ path: string; contentBase64: string; executable?: boolean }>;
+    out[skill.name] = files.map((f) => ({ path: f.path, contentBase64: f.contentBase64, executable: f.executable ?? false }));
   }
   return out;
 }

@@ -115,6 +115,20 @@ forEachDatabase('orchestrator', (get) => {
     }
   });
 
+  it("names the tool calls the harness refused in the reason of a run that stops unfinished", async () => {
+    const o = await setup(get(), 'max_turns: 2\n');
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Denied', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      // Turns left: the run continues (the refusal is in the run's events, not a stop).
+      expect(await a.turn({ turn: 1, ok: true, deniedTools: ['Bash'] })).toMatchObject({ action: 'continue' });
+      expect(await a.turn({ turn: 2, ok: true, deniedTools: ['Bash', 'Write', 'Bash'] })).toMatchObject({ action: 'stop', outcome: 'failed', reason: 'used all 2 turns without finishing; the harness refused: Bash ×2, Write' });
+      await a.finish(1, 'used all 2 turns without finishing; the harness refused: Bash ×2, Write');
+    } finally {
+      await o.stop();
+    }
+  });
+
   it('retries a failed attempt with backoff, then parks the ticket after max_attempts', async () => {
     const o = await setup(get());
     try {

@@ -14,7 +14,7 @@
  * the same answer and a gate that passed never moves the ticket twice.
  */
 import { eq } from 'drizzle-orm';
-import type { RunGateFrame, RunNextFrame, RunTurnFrame } from '@openase/shared';
+import { deniedSummary, type RunGateFrame, type RunNextFrame, type RunTurnFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
@@ -59,24 +59,27 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
     if (run.cancelRequestedAt) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: run.stateReason ?? 'the run was asked to stop' });
     const { ticket, version, harness, status } = await context(tx, run);
     const turnsLeft = frame.turn < harness.max_turns;
+    // A run that ends unfinished says when the harness refused the agent's tools (often the why).
+    const refused = frame.deniedTools.length ? `; ${deniedSummary(frame.deniedTools)}` : '';
+    const fail = (reason: string) => next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${reason}${refused}` });
     if (!frame.ok) {
       const why = frame.rateLimitResetAt ? `the provider rate-limited the agent until ${frame.rateLimitResetAt}` : `the agent CLI failed: ${frame.error ?? 'no reason given'}`;
-      return next(run, frame.turn, 'stop', { outcome: 'failed', reason: why });
+      return fail(why);
     }
     const problems: string[] = [];
     if (frame.pathViolations.length) problems.push(`These changes break the workflow's path rules and must be undone:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`);
     if (frame.afterTurnFailed) problems.push('A required after-turn check failed; see its output in the run log and fix the cause.');
     if (problems.length) {
       await tx.update(runs).set({ finishRequestedStatusId: null }).where(eq(runs.id, run.id));
-      if (!turnsLeft) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `turn ${frame.turn} of ${harness.max_turns} ended with unresolved problems: ${problems.join(' ')}` });
+      if (!turnsLeft) return fail(`turn ${frame.turn} of ${harness.max_turns} ended with unresolved problems: ${problems.join(' ')}`);
       return next(run, frame.turn, 'continue', { input: problems.join('\n\n') });
     }
     if (run.finishRequestedStatusId) return next(run, frame.turn, 'finish');
     if (version.finishStatusIds.includes(ticket.statusId)) return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} is in ${status.name}` });
-    if (!version.pickupStatusIds.includes(ticket.statusId)) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${ticket.identifier} was moved to ${status.name}, outside the workflow` });
+    if (!version.pickupStatusIds.includes(ticket.statusId)) return fail(`${ticket.identifier} was moved to ${status.name}, outside the workflow`);
     if (!turnsLeft) {
       await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), { projectId: ticket.projectId, ticketId: ticket.id, action: 'run.max_turns', entityType: 'run', entityId: run.id, summary: `${ticket.identifier}: the agent used all ${harness.max_turns} turns without finishing` });
-      return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `used all ${harness.max_turns} turns without finishing` });
+      return fail(`used all ${harness.max_turns} turns without finishing`);
     }
     return next(run, frame.turn, 'continue', { input: continuationGuidance(ticket.identifier, frame.turn, harness.max_turns, status.name) });
   });

@@ -37,7 +37,8 @@ export const MODEL_PRICING: Readonly<Record<string, ModelPricing>> = {
 /** The default model of each adapter when an agent names none. */
 export const ADAPTER_DEFAULT_MODEL: Record<AgentAdapter, string | null> = {
   'claude-code': 'claude-sonnet-4-5',
-  codex: 'gpt-5',
+  // A slug Codex ships metadata for (an unknown slug, e.g. plain gpt-5 in 0.169, gets no apply_patch tool).
+  codex: 'gpt-5.5',
   gemini: 'gemini-2.5-pro',
   custom: null,
 };

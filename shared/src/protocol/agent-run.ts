@@ -83,7 +83,16 @@ export const runTurnSchema = z.object({
   /** The CLI stopped on a provider rate limit that said when to come back. */
   rateLimitResetAt: z.string().datetime().optional(),
   error: z.string().max(4000).optional(),
+  /** Tool calls the harness refused in the turn, one entry per refusal (`["Bash", "Bash"]`). */
+  deniedTools: z.array(z.string().max(200)).max(1000).default([]),
 });
+
+/** "the harness refused: Bash ×2, Write" (the turn's result reason, and the run's when it stops). */
+export function deniedSummary(tools: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const tool of tools) counts.set(tool, (counts.get(tool) ?? 0) + 1);
+  return `the harness refused: ${[...counts].map(([tool, n]) => (n > 1 ? `${tool} ×${n}` : tool)).join(', ')}`;
+}
 
 /** The before_finish gate ran after a `finish` decision. */
 export const runGateSchema = z.object({

@@ -23,10 +23,14 @@ export const mcpServerSpecSchema = z.union([
   z.object({ url: z.string().url(), headers: z.record(z.string(), z.string()).default({}) }),
 ]);
 
+/** A skill's file as stored (shared/src/domain/workflows.ts `skillFileSchema`): bytes, so binaries and scripts survive. */
 export const agentSkillFileSchema = z.object({
   /** Relative to the skill's folder; `SKILL.md` is the entry point. No `..`, no absolute paths. */
   path: z.string().min(1).max(500),
-  content: z.string().max(1024 * 1024),
+  /** Base64 of the file's bytes (at most 1 MiB). */
+  contentBase64: z.string().max(Math.ceil((1024 * 1024) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+  /** Written with mode 0755 (a script the skill tells the agent to run). */
+  executable: z.boolean().default(false),
 });
 
 /**

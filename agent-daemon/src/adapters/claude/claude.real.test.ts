@@ -7,13 +7,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
+import { skillFile } from '../../../test-support/skill-files.js';
 
 const real = useRealCli('claude', startClaudeSession, ({ command, server, script }) => ({ adapter: 'claude-code', command, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 } }));
 const session = real.session.bind(real);
 
 describe('claude adapter with the real CLI', () => {
   it('writes a file with its own tool, runs a shell command and finishes with usage and cost', async () => {
-    const { ws, agent, events, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
+    const { ws, agent, events, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [skillFile('SKILL.md', '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.'), skillFile('scripts/hello.sh', 'echo hello', true)] } });
     real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
     const outcome = await agent.runTurn();
     await agent.close();

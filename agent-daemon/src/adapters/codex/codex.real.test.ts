@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startCodexSession } from './session.js';
+import { skillFile } from '../../../test-support/skill-files.js';
 
 const pricing = { input: 1.25, output: 10, cached: 0.125 };
 const real = useRealCli('codex', startCodexSession, ({ command, server, script }) => ({ adapter: 'codex', command, prompt: 'do the task', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, pricing }));
@@ -15,7 +16,7 @@ const session = real.session.bind(real);
 describe('codex adapter with the real CLI', () => {
   it('writes a file with apply_patch, runs a shell command (approved by the rules) and finishes with usage and cost', async () => {
     real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.', reasoning: 'Need to check the shell first.' }, { writeFile: { path: 'hello.txt', content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
-    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
+    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [skillFile('SKILL.md', '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.'), skillFile('scripts/hello.sh', 'echo hello', true)] } });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });

@@ -13,6 +13,14 @@ describe('codex launch', () => {
     expect(config).toContain('env_key = "FAKE_KEY"');
     expect(config).toContain('wire_api = "responses"');
     expect(config).toContain('request_max_retries = 0\nstream_max_retries = 0');
+    // Shell commands in the workspace-write sandbox may use the network (the openase wrapper).
+    expect(config).toContain('[sandbox_workspace_write]\nnetwork_access = true');
+  });
+
+  it("takes the endpoint from the agent's OPENAI_BASE_URL when the provider names none", () => {
+    expect(codexConfigToml(spec({ env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } }))).toContain('base_url = "http://127.0.0.1:9/v1"');
+    expect(codexConfigToml(spec({ env: { OPENAI_BASE_URL: 'http://a.invalid/v1' }, provider: { baseUrl: 'http://b.invalid/v1' } }))).toContain('base_url = "http://b.invalid/v1"');
+    expect(codexConfigToml(spec())).toContain('base_url = "https://api.openai.com/v1"');
   });
 
   it('adds MCP servers and escapes values as TOML strings', () => {

@@ -17,6 +17,14 @@ const toml = (value: string) => JSON.stringify(value);
 const tomlArray = (values: readonly string[]) => `[${values.map(toml).join(', ')}]`;
 const tomlTable = (record: Record<string, string>) => `{ ${Object.entries(record).map(([k, v]) => `${toml(k)} = ${toml(v)}`).join(', ')} }`;
 
+/**
+ * The Responses endpoint: `provider.baseUrl`, else `OPENAI_BASE_URL` from the agent's env (the
+ * variable Codex's built-in provider reads, which a custom provider would otherwise ignore).
+ */
+export function codexBaseUrl(spec: AgentRunSpec): string {
+  return spec.provider.baseUrl ?? spec.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+}
+
 export function codexConfigToml(spec: AgentRunSpec): string {
   const retries = spec.provider.maxRetries;
   const lines = [
@@ -26,10 +34,15 @@ export function codexConfigToml(spec: AgentRunSpec): string {
     '',
     `[model_providers.${CODEX_PROVIDER_ID}]`,
     'name = "OpenASE provider"',
-    `base_url = ${toml(spec.provider.baseUrl ?? 'https://api.openai.com/v1')}`,
+    `base_url = ${toml(codexBaseUrl(spec))}`,
     `env_key = ${toml(spec.provider.apiKeyEnv ?? 'OPENAI_API_KEY')}`,
     'wire_api = "responses"',
     ...(retries !== undefined ? [`request_max_retries = ${retries}`, `stream_max_retries = ${retries}`] : []),
+    '',
+    // The `workspace-write` sandbox (permission mode `default`) blocks network for shell commands
+    // by default, so the agent's `openase` wrapper could not reach the platform ("connect EPERM").
+    '[sandbox_workspace_write]',
+    'network_access = true',
   ];
   for (const [name, server] of Object.entries(spec.mcpServers)) {
     lines.push('', `[mcp_servers.${name}]`);

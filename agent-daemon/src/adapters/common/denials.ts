@@ -1,4 +1,4 @@
-import type { RunEvent } from '@openase/shared';
+import { deniedSummary, type RunEvent } from '@openase/shared';
 import type { AgentSession, StartAgentSession, TurnOutcome } from './types.js';
 
 /**
@@ -34,9 +34,4 @@ export function reportDenials(start: StartAgentSession): StartAgentSession {
   };
 }
 
-/** "the harness refused: Bash ×2, Write" */
-export function deniedSummary(tools: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const tool of tools) counts.set(tool, (counts.get(tool) ?? 0) + 1);
-  return `the harness refused: ${[...counts].map(([tool, n]) => (n > 1 ? `${tool} ×${n}` : tool)).join(', ')}`;
-}
+export { deniedSummary };

@@ -1,15 +1,16 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badRequest } from '@openase/shared';
 import type { AgentRunSpec } from '@openase/shared';
 
 /**
- * Writes the run's skills into a CLI's own skills folder as `NAME/SKILL.md` plus files. Every
+ * Writes the run's skills into a CLI's own skills folder as `NAME/SKILL.md` plus files (their
+ * exact bytes; executables mode 0755, the rest 0644). Every
  * path is resolved and must stay inside `NAME/`: `..`, absolute paths and NUL bytes are refused
  * before anything is written. Returns the folders written.
  */
 export async function writeSkills(skillsRoot: string, skills: AgentRunSpec['skills']): Promise<string[]> {
-  const planned: { file: string; content: string }[] = [];
+  const planned: { file: string; bytes: Buffer; executable: boolean }[] = [];
   const folders: string[] = [];
   for (const [name, files] of Object.entries(skills)) {
     const folder = path.resolve(skillsRoot, name);
@@ -20,13 +21,15 @@ export async function writeSkills(skillsRoot: string, skills: AgentRunSpec['skil
       if (file.path.includes('\0') || path.isAbsolute(file.path) || !target.startsWith(folder + path.sep)) {
         throw badRequest(`skill "${name}": file path "${file.path}" leaves the skill folder`);
       }
-      planned.push({ file: target, content: file.content });
+      planned.push({ file: target, bytes: Buffer.from(file.contentBase64, 'base64'), executable: file.executable });
     }
     folders.push(folder);
   }
-  for (const { file, content } of planned) {
+  for (const { file, bytes, executable } of planned) {
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, content);
+    await writeFile(file, bytes);
+    // Explicitly: writeFile's mode only applies to a new file, and a resumed run rewrites them.
+    await chmod(file, executable ? 0o755 : 0o644);
   }
   return folders;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startGeminiSession } from './session.js';
+import { skillFile } from '../../../test-support/skill-files.js';
 
 const pricing = { input: 1.25, output: 10, cached: 0.31 };
 const real = useRealCli('gemini', startGeminiSession, ({ command, server, script }) => ({ adapter: 'gemini', command, prompt: 'do the task', permissionMode: 'bypassPermissions', env: { GEMINI_API_KEY: 'dummy' }, provider: { baseUrl: server.baseUrl(script) }, pricing }));
@@ -14,7 +15,7 @@ const session = real.session.bind(real);
 
 describe('gemini adapter with the real CLI', () => {
   it('writes a file with write_file, runs a shell command, finishes, and resumes the session on the next turn', async () => {
-    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [{ path: 'SKILL.md', content: '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.' }, { path: 'scripts/hello.sh', content: 'echo hello' }] } });
+    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [skillFile('SKILL.md', '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.'), skillFile('scripts/hello.sh', 'echo hello', true)] } });
     real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
     const outcome = await agent.runTurn();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });

@@ -15,6 +15,7 @@ import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../com
 import { usageEvents } from '../common/usage.js';
 import { GEMINI_EXIT_CODES, geminiArgs, geminiConfigDir, geminiEnv, geminiSettings } from './launch.js';
 import { GeminiStreamMapper, type GeminiResult } from './stream-mapper.js';
+import { parseRetryNotice, serverErrorExhausted } from './retry-notice.js';
 
 export async function startGeminiSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
   const configDir = geminiConfigDir(privateDir);
@@ -40,6 +41,8 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
       onEvent(event);
     };
     let stopping = false;
+    let serverError: string | undefined;
+    let serverStatus: number | undefined;
     const proc: CliProcess = startCliProcess({
       command: spec.command ?? 'gemini',
       args: geminiArgs(spec, input, resume),
@@ -48,15 +51,21 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
       stdin: 'ignore',
       onEvent: (event) => {
         onEvent(event);
-        // Gemini retries a 429 with backoff for as long as the provider says: when the provider
-        // stated a reset time, stop here and let the platform park the ticket until then.
+        // Gemini retries failed requests with backoff, saying so only on stderr. A 429 whose
+        // provider stated a reset time: stop here and let the platform park the ticket until
+        // then. A 5xx past the allowed retries: stop and fail the turn with the provider's message.
         const line = event.type === 'output' ? event.text : '';
-        const retry = /Attempt \d+ failed with status 429[^{]*(\{.*)?/.exec(line);
-        if (retry && !stopping) {
-          const stated = parseResetAt(retry[1] ?? line);
+        const notice = parseRetryNotice(line);
+        if (notice && !stopping) {
+          const stated = notice.status === 429 ? parseResetAt(notice.body ?? line) : undefined;
           if (stated) {
             stopping = true;
-            emit({ type: 'rate_limit', message: retry[0].slice(0, 500), resetAt: stated });
+            emit({ type: 'rate_limit', message: line.slice(0, 500), resetAt: stated });
+            void proc.stop();
+          } else if (serverErrorExhausted(notice, spec.provider.maxRetries)) {
+            stopping = true;
+            serverError = `the model API returned HTTP ${notice.status} ${notice.attempt} times${notice.providerMessage ? `: ${notice.providerMessage}` : ''}`;
+            serverStatus = notice.status;
             void proc.stop();
           }
         }
@@ -80,11 +89,12 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
       emit({ type: 'result', ok: true, ...(text ? { text } : {}) });
       return { ok: true, reason: 'completed', ...(text ? { text } : {}), usage, ...(resume ? { sessionId: resume } : {}) };
     }
-    const known = exit.code !== null ? GEMINI_EXIT_CODES[exit.code] : undefined;
-    const detail = result?.error ?? (rateLimited ? 'rate limited by the model API' : control.interrupted ? 'interrupted by the platform' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
+    // Stopped by us: the exit code is the signal's, not one of Gemini's own.
+    const known = exit.code !== null && !serverError ? GEMINI_EXIT_CODES[exit.code] : undefined;
+    const detail = result?.error ?? serverError ?? (rateLimited ? 'rate limited by the model API' : control.interrupted ? 'interrupted by the platform' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
     const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
     const reason: TurnOutcome['reason'] = control.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
-    emit({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
+    emit({ type: 'error', message, fatal: true, code: serverStatus ? `api_${serverStatus}` : exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     emit({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, usage, ...(resetAt ? { resetAt } : {}), ...(resume ? { sessionId: resume } : {}) };
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_PERMISSION_MODES } from '@openase/shared';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
 
@@ -65,6 +66,12 @@ export const harnessSchema = z.strictObject({
   stall_timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.stall_timeout_minutes),
   budget_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').optional(),
   machine_labels: stringList.optional(),
+  /**
+   * How the agent CLI treats tool calls (shared/src/protocol/agent-spec.ts): `default` asks and
+   * the daemon answers by `tools`; `acceptEdits`, `bypassPermissions`, `plan`. Gemini withholds
+   * its shell and write tools in `default` (it has no approval channel headless).
+   */
+  permission_mode: z.enum(AGENT_PERMISSION_MODES).optional(),
   tools: allowDeny.optional(),
   paths: allowDeny.optional(),
   hooks: hooksSchema.optional(),

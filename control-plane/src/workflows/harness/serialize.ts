@@ -9,7 +9,7 @@ import { HarnessError } from './types.js';
 
 const ORDER = [
   'name', 'agent', 'pickup', 'finish', 'active', 'max_concurrent', 'max_turns', 'max_attempts', 'timeout_minutes',
-  'stall_timeout_minutes', 'budget_usd', 'machine_labels', 'tools', 'paths', 'hooks', 'scopes', 'skills',
+  'stall_timeout_minutes', 'budget_usd', 'machine_labels', 'permission_mode', 'tools', 'paths', 'hooks', 'scopes', 'skills',
 ] as const;
 
 export function serializeHarness(input: HarnessInput, body: string): string {

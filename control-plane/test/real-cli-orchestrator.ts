@@ -1,0 +1,210 @@
+/**
+ * Set-up shared by the real-CLI orchestrator tests (real-cli-*.test.ts): one control plane per
+ * file with its local daemon, the pinned real CLI (installed on demand), one scripted fake model
+ * server, and per test a project with a local bare repository, an agent of the CLI's adapter
+ * pointed at a named script of the fake server (through its env and a bound secret, the way a
+ * real provider key is configured) and a workflow Todo → In Review written as a harness file.
+ *
+ * The local daemon must list the CLI in its inventory for placement: the CLI's folder goes first
+ * on the PATH of the control plane process, which its local daemon inherits (docs/agents.md).
+ */
+import path from 'node:path';
+import { TERMINAL_RUN_STATES, ticketBranchName } from '@openase/shared';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
+import { startFakeModelServer, type FakeModelServer, type FakeScript, type FakeStep } from '../../agent-daemon/test-support/fake-models/index.js';
+import { ensureCli, PINNED_CLIS, type PinnedCli } from '../../agent-daemon/test-support/real-clis.js';
+import { allEvents, buildBundles, killLeftoverRuns, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
+
+/** The run's `openase` wrapper by absolute path (Codex's login shell resets PATH). */
+export const WRAPPER = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
+
+const ADAPTER = { claude: 'claude-code', codex: 'codex', gemini: 'gemini' } as const;
+
+/** How each CLI is pointed at a fake server script: plain env plus the API key as a secret. */
+function providerSettings(cli: PinnedCli, baseUrl: string): { env: Record<string, string>; secrets: Record<string, string> } {
+  if (cli === 'claude') return { env: { ANTHROPIC_BASE_URL: baseUrl, CLAUDE_CODE_MAX_RETRIES: '0' }, secrets: { ANTHROPIC_API_KEY: 'sk-ant-fake' } };
+  if (cli === 'codex') return { env: { OPENAI_BASE_URL: `${baseUrl}/v1` }, secrets: { OPENAI_API_KEY: 'sk-fake' } };
+  return { env: { GOOGLE_GEMINI_BASE_URL: baseUrl }, secrets: { GEMINI_API_KEY: 'fake-gemini-key' } };
+}
+
+export interface WorkflowOptions {
+  permissionMode?: 'default' | 'acceptEdits' | 'bypassPermissions' | 'plan';
+  deny?: string[];
+  maxTurns?: number;
+  maxAttempts?: number;
+}
+
+export function useRealCliControlPlane(cli: PinnedCli) {
+  let cp: ControlPlane | undefined;
+  let server: FakeModelServer | undefined;
+  let home = '';
+  const remotes: TestRemote[] = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    buildBundles();
+    const command = ensureCli(cli);
+    server = await startFakeModelServer();
+    home = tempDir(`cp-${cli}`);
+    cp = await startControlPlane(home, { localMachine: true, env: { PATH: `${path.dirname(command)}${path.delimiter}${process.env.PATH ?? ''}` } });
+    const api = cp.api;
+    await waitFor(
+      () => `machine local online with ${cli} in its inventory\n${cp!.proc.output}`,
+      async () => {
+        const machine = await api.machines.show.query({ name: 'local' });
+        return machine.status === 'online' && JSON.stringify(machine.clis).includes(`"${PINNED_CLIS[cli].bin}"`);
+      },
+    );
+  }, 600_000);
+  afterAll(async () => {
+    killLeftoverRuns();
+    await cp?.proc.kill();
+    await server?.close();
+    for (const r of remotes) r.cleanup();
+  });
+
+  const h = {
+    get cp(): ControlPlane {
+      if (!cp) throw new Error('the control plane is not started yet');
+      return cp;
+    },
+    get server(): FakeModelServer {
+      if (!server) throw new Error('the fake model server is not started yet');
+      return server;
+    },
+    /**
+     * A project (prefix `<P>`), its repository, an agent driving the real CLI against script
+     * `steps(worktree)` and a workflow Todo → In Review. Its first ticket is `<P>-1`, whose
+     * worktree on the local machine is passed to `steps` (Claude's and Gemini's file tools
+     * take absolute paths).
+     */
+    async project(script: (worktree: string) => FakeScript, workflow: WorkflowOptions = {}) {
+      const slug = `${cli}${++n}`;
+      const prefix = `${cli.slice(0, 2).toUpperCase()}${n}`;
+      const identifier = `${prefix}-1`;
+      const remote = createTestRemote();
+      remotes.push(remote);
+      h.server.setScript(slug, script(path.join(home, 'local-machine', 'workspaces', 'tickets', identifier, 'app')));
+      const api = h.cp.api;
+      await api.projects.create.mutate({ name: slug, ticketPrefix: prefix });
+      await api.repositories.add.mutate({ project: slug, name: 'app', url: remote.url, defaultBranch: 'main' });
+      const provider = providerSettings(cli, h.server.baseUrl(slug));
+      await api.agents.create.mutate({ project: slug, name: cli, adapter: ADAPTER[cli], command: ensureCli(cli), ...provider, pricing: { input: 2, output: 10, cached: 0.5 } });
+      const frontMatter = [
+        `name: ${cli} work`,
+        `agent: ${cli}`,
+        'pickup: [Todo]',
+        'finish: [In Review]',
+        `max_turns: ${workflow.maxTurns ?? 2}`,
+        `max_attempts: ${workflow.maxAttempts ?? 1}`,
+        ...(workflow.permissionMode ? [`permission_mode: ${workflow.permissionMode}`] : []),
+        ...(workflow.deny ? [`tools:\n  deny: [${workflow.deny.join(', ')}]`] : []),
+      ];
+      await api.workflows.import.mutate({ project: slug, source: `---\n${frontMatter.join('\n')}\n---\nYou implement the ticket in the repository, then move it to In Review with the openase command.\n` });
+      return {
+        slug,
+        remote,
+        identifier,
+        /** Creates the ticket and moves it to Todo (the workflow's pickup status). */
+        async ticket(title: string) {
+          const t = await api.tickets.create.mutate({ project: slug, title });
+          if (t.identifier !== identifier) throw new Error(`expected ticket ${identifier}, got ${t.identifier}`);
+          await api.tickets.move.mutate({ ticket: t.identifier, status: 'Todo' });
+          return { identifier, branch: ticketBranchName(identifier, title) };
+        },
+      };
+    },
+    show: (ticket: string) => h.cp.api.tickets.show.query({ ticket }),
+    /** Polls the ticket until `condition` holds (the run's outcome is settled after it ends). */
+    waitForTicket(ticket: string, condition: (t: Awaited<ReturnType<ControlPlane['api']['tickets']['show']['query']>>) => boolean) {
+      return waitFor(`${ticket} to be settled`, async () => {
+        const t = await h.show(ticket);
+        return condition(t) ? t : undefined;
+      });
+    },
+    /** Waits until the ticket's latest run reached a terminal state, and returns it. */
+    async endedRun(ticket: string) {
+      const api = h.cp.api;
+      const id = await waitFor(
+        () => `a run of ${ticket} to end\n${h.cp.proc.output.slice(-3000)}`,
+        async () => {
+          const run = (await api.tickets.show.query({ ticket })).runs[0];
+          return run && TERMINAL_RUN_STATES.has(run.state) ? run.id : undefined;
+        },
+        240_000,
+      );
+      return { run: await api.runs.show.query({ run: id }), events: (await allEvents(api, id)).map((e) => e.event) };
+    },
+
+    /**
+     * The acceptance case: a ticket moved to Todo is worked by the real CLI — a file written
+     * with its own edit tool, the ticket moved by the agent through its `openase` wrapper — and
+     * ends In Review with the file committed on its branch in the remote and usage and cost
+     * recorded on the run and the ticket. `write` is this CLI's file-writing step.
+     */
+    itCompletesATicket(write: (worktree: string) => FakeStep, workflow: WorkflowOptions = {}) {
+      it(`${cli}: a ticket moved to Todo ends In Review, the file committed on its branch, usage and cost recorded`, async () => {
+        const p = await h.project((worktree) => ({ steps: [write(worktree), { shell: `${WRAPPER} move "In Review"` }, { text: 'hello.txt is written; the ticket is in review' }] }), workflow);
+        const { identifier, branch } = await p.ticket('Say hello');
+        const { run, events } = await h.endedRun(identifier);
+        expect(run, run.stateReason ?? '').toMatchObject({ state: 'succeeded', machineName: 'local', sessionId: expect.any(String) });
+        const ticket = await h.show(identifier);
+        expect(ticket.status.name).toBe('In Review');
+        expect(p.remote.show(branch, 'hello.txt')).toBe('Hello from the agent\n');
+        expect(p.remote.log(branch)[0]).toMatch(new RegExp(`^${identifier}: `));
+        // The wrapper's answer, seen by the CLI's own shell tool.
+        expect(events).toContainEqual(expect.objectContaining({ type: 'command', output: expect.stringContaining(`${identifier} will move to In Review once the before_finish checks pass`) }));
+        expect(events).toContainEqual(expect.objectContaining({ type: 'file.change', path: expect.stringMatching(/hello\.txt$/) }));
+        expect(events).toContainEqual(expect.objectContaining({ type: 'session.started', sessionId: run.sessionId }));
+        expect(run.inputTokens).toBeGreaterThan(0);
+        expect(run.outputTokens).toBeGreaterThan(0);
+        expect(run.costUsd).toBeGreaterThan(0);
+        expect(ticket).toMatchObject({ inputTokens: run.inputTokens, outputTokens: run.outputTokens, costUsd: run.costUsd });
+      });
+    },
+
+    /** A harness denying the shell: the CLI is refused the command, recorded, and the run says so. */
+    itRefusesADeniedShell(deniedName: string) {
+      it(`${cli}: a harness denying the shell refuses the command (a denied tool call) and the run's result says so`, async () => {
+        const p = await h.project(() => ({ steps: [{ shell: `${WRAPPER} move "In Review"` }, { text: 'I was not allowed to run the command' }] }), { deny: ['Bash'], maxTurns: 1 });
+        const { identifier } = await p.ticket('Try the shell');
+        const { run, events } = await h.endedRun(identifier);
+        expect(run.state).toBe('failed');
+        expect(run.stateReason).toContain(`the harness refused: ${deniedName}`);
+        expect(events).toContainEqual(expect.objectContaining({ type: 'tool.result', ok: false, denied: true }));
+        expect(events).toContainEqual(expect.objectContaining({ type: 'result', reason: `the harness refused: ${deniedName}` }));
+        expect(events.some((e) => e.type === 'command' && 'output' in e && String(e.output).includes('will move'))).toBe(false);
+        expect((await h.show(identifier)).status.name).toBe('Todo');
+      });
+    },
+
+    /**
+     * A provider 429 that states its reset (`step`, made from `resetMs` = an hour from the test's
+     * clock — never a time of day): the run ends, the ticket waits until the reset the CLI
+     * reported (`next_retry_at` = the run's last `rate_limit` event, within the CLI's rounding of
+     * `resetMs`), the attempt is given back (max_attempts is 1, yet the ticket is not parked) and
+     * no other run starts.
+     */
+    itWaitsForARateLimitReset(step: (resetMs: number) => FakeStep) {
+      it(`${cli}: a 429 with a reset time parks the ticket until the reset without using an attempt`, async () => {
+        const resetMs = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
+        const p = await h.project(() => ({ steps: [step(resetMs)] }));
+        const { identifier } = await p.ticket('Meet a rate limit');
+        const { run, events } = await h.endedRun(identifier);
+        const limits = events.filter((e) => e.type === 'rate_limit' && 'resetAt' in e && e.resetAt);
+        const resetAt = (limits.at(-1) as { resetAt: string } | undefined)?.resetAt;
+        expect(resetAt, JSON.stringify(events.filter((e) => e.type === 'error'))).toBeDefined();
+        expect(Date.parse(resetAt!)).toBeGreaterThanOrEqual(resetMs - 60_000);
+        expect(Date.parse(resetAt!)).toBeLessThanOrEqual(resetMs + 120_000);
+        expect(run.state).toBe('failed');
+        expect(run.stateReason).toContain('the provider rate-limited the agent until');
+        const ticket = await h.waitForTicket(identifier, (t) => t.nextRetryAt !== null || t.parkedReason !== null);
+        expect(ticket).toMatchObject({ parkedReason: null, attemptCount: 0 });
+        expect(new Date(ticket.nextRetryAt!).toISOString()).toBe(new Date(resetAt!).toISOString());
+        expect(ticket.runs).toHaveLength(1);
+      });
+    },
+  };
+  return h;
+}
