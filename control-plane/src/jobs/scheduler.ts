@@ -101,7 +101,10 @@ export class JobScheduler {
   }
 
   private count(report: TickReport, job: ScheduledJob, outcome: FireOutcome) {
-    if (outcome.kind === 'fired') report.fired++;
+    if (outcome.kind === 'fired') {
+      report.fired++;
+      this.log(`[jobs] ${job.name} fired${outcome.fire.scheduledFor ? ` for ${outcome.fire.scheduledFor.toISOString()}` : ''}: created ${outcome.ticket.identifier}`);
+    }
     else if (outcome.kind === 'taken') report.taken++;
     else {
       report.failed++;

@@ -200,3 +200,10 @@ function formatDate(p: DateParts, format: string): string {
     }
   });
 }
+
+/** A fire time as people read it: `Mon 2026-03-30 09:00:00 GMT+2` in the job's zone. */
+export function formatJobTime(at: Date | string, timeZone: string): string {
+  const date = typeof at === 'string' ? new Date(at) : at;
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return `${formatDate(dateParts(date, timeZone), 'ddd YYYY-MM-DD HH:mm:ss')} ${zone}`;
+}
