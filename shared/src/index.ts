@@ -12,3 +12,5 @@ export * from './domain/workflows.js';
 export * from './protocol/agent-spec.js';
 export * from './domain/fleet-inputs.js';
 export * from './protocol/agent-run.js';
+export * from './domain/job-template.js';
+export * from './domain/jobs.js';

@@ -10,6 +10,7 @@ import { projectsRouter, repositoriesRouter } from './routers/projects.js';
 import { statusesRouter } from './routers/statuses.js';
 import { commentsRouter, ticketsRouter } from './routers/tickets.js';
 import { agentsRouter, skillsRouter, workflowsRouter } from './routers/workflows.js';
+import { jobsRouter } from './routers/jobs.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -27,6 +28,7 @@ export const appRouter = router({
   workflows: workflowsRouter,
   skills: skillsRouter,
   live: liveRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

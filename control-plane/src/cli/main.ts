@@ -14,10 +14,11 @@ import { runCommands } from './commands/runs.js';
 import { agentCommands } from './commands/agents.js';
 import { workflowCommands } from './commands/workflows.js';
 import { skillCommands } from './commands/skills.js';
+import { jobCommands } from './commands/jobs.js';
 import { VERSION } from '../version.js';
 import { isOpenaseError } from '@openase/shared';
 
-const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, runCommands, agentCommands, workflowCommands, skillCommands, tokenCommands, authCommands];
+const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, runCommands, agentCommands, workflowCommands, skillCommands, jobCommands, tokenCommands, authCommands];
 const topLevel: Command[] = [serveCommand, loginCommand];
 
 function mainHelp(): string {

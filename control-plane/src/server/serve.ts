@@ -24,6 +24,7 @@ import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js'
 import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection } from '../kernel/leader.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { JobScheduler } from '../jobs/scheduler.js';
 
 export interface RunningServer {
   url: string;
@@ -68,6 +69,9 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     const orchestrator = new Orchestrator(deps, fleet.hub, { platformUrl: url, isLeader: leadership.isLeader, log });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
+    // Scheduled jobs fire on the leader; the unique key of job_fires keeps them exactly-once anyway.
+    const jobScheduler = new JobScheduler(deps, { isLeader: leadership.isLeader, log });
+    jobScheduler.start();
     const firstSignInUrl = boot.firstSignInCode ? `${url}/auth/signin?code=${boot.firstSignInCode}` : null;
     log(`OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`);
     await fleet.afterListen(url, boot.orgId);
@@ -81,6 +85,7 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       fleet,
       orchestrator,
       async close() {
+        await jobScheduler.stop();
         await orchestrator.stop();
         await leadership.stop();
         await fleet.stop();

@@ -54,49 +54,66 @@ export async function createTicket(deps: Deps, actor: Actor, raw: TicketCreateIn
   const input = ticketCreateInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
-    const status = input.status ? await resolveStatus(tx, project.id, input.status) : await defaultStatus(tx, project.id);
-    const parent = input.parent ? await resolveTicket(tx, actor.orgId, input.parent) : null;
-    if (parent && parent.projectId !== project.id) throw badRequest(`parent ${parent.identifier} belongs to another project`);
-    // The row lock taken here serializes concurrent creates in one project until commit, so
-    // numbers are unique and, since a rollback undoes the bump, gap-free.
-    const [counter] = await tx
-      .update(projects)
-      .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
-      .where(eq(projects.id, project.id))
-      .returning({ seq: projects.ticketSeq });
-    const number = counter!.seq;
-    const now = deps.clock.now();
-    const [ticket] = await tx
-      .insert(tickets)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        number,
-        identifier: `${project.ticketPrefix}-${number}`,
-        title: input.title,
-        description: input.description,
-        statusId: status.id,
-        priority: input.priority,
-        labels: dedupe(input.labels),
-        parentId: parent?.id ?? null,
-        budgetUsd: input.budgetUsd ?? null,
-        createdBy: actor.name,
-        createdAt: now,
-        updatedAt: now,
-        statusChangedAt: now,
-      })
-      .returning();
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
-      ticketId: ticket!.id,
-      action: 'ticket.created',
-      entityType: 'ticket',
-      entityId: ticket!.id,
-      summary: `created ${ticket!.identifier} "${truncate(input.title)}" in ${status.name}`,
-      after: { title: input.title, status: status.name, priority: input.priority, labels: ticket!.labels, parent: parent?.identifier ?? null },
-    });
-    return ticket!;
+    return insertTicket(tx, deps, changes, actor, project.id, input);
   });
+}
+
+/**
+ * Creates a ticket inside the caller's transaction (scheduled jobs write their fire record in
+ * the same one). `workflowId` sets the ticket's explicit workflow.
+ */
+export async function insertTicket(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  projectId: string,
+  input: z.output<typeof ticketCreateInput>,
+  extra: { workflowId?: string | null } = {},
+): Promise<Ticket> {
+  const status = input.status ? await resolveStatus(tx, projectId, input.status) : await defaultStatus(tx, projectId);
+  const parent = input.parent ? await resolveTicket(tx, actor.orgId, input.parent) : null;
+  if (parent && parent.projectId !== projectId) throw badRequest(`parent ${parent.identifier} belongs to another project`);
+  // The row lock taken here serializes concurrent creates in one project until commit, so
+  // numbers are unique and, since a rollback undoes the bump, gap-free.
+  const [counter] = await tx
+    .update(projects)
+    .set({ ticketSeq: sql`${projects.ticketSeq} + 1` })
+    .where(eq(projects.id, projectId))
+    .returning({ seq: projects.ticketSeq, prefix: projects.ticketPrefix });
+  const number = counter!.seq;
+  const now = deps.clock.now();
+  const [ticket] = await tx
+    .insert(tickets)
+    .values({
+      id: deps.ids.uuid(),
+      projectId,
+      number,
+      identifier: `${counter!.prefix}-${number}`,
+      title: input.title,
+      description: input.description,
+      statusId: status.id,
+      priority: input.priority,
+      labels: dedupe(input.labels),
+      parentId: parent?.id ?? null,
+      budgetUsd: input.budgetUsd ?? null,
+      workflowId: extra.workflowId ?? null,
+      createdBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+      statusChangedAt: now,
+    })
+    .returning();
+  await recordActivity(tx, deps, changes, actor, {
+    projectId,
+    ticketId: ticket!.id,
+    action: 'ticket.created',
+    entityType: 'ticket',
+    entityId: ticket!.id,
+    summary: `created ${ticket!.identifier} "${truncate(input.title)}" in ${status.name}`,
+    after: { title: input.title, status: status.name, priority: input.priority, labels: ticket!.labels, parent: parent?.identifier ?? null },
+  });
+  return ticket!;
 }
 
 async function defaultStatus(tx: Tx, projectId: string) {

@@ -11,4 +11,5 @@ export const projectNav: NavItem[] = [
   { label: 'Board', route: 'board', hint: 'Tickets by status' },
   { label: 'Activity', route: 'activity', hint: 'Everything that changed, live' },
   { label: 'Statuses', route: 'statuses', hint: 'The board columns' },
+  { label: 'Jobs', route: 'jobs', hint: 'Tickets created on a schedule' },
 ];

@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import { JOB_CATCH_UP_POLICIES, badRequest, formatJobTime, jobCatchUpSchema, type JobCatchUp } from '@openase/shared';
+import { JSON_OPTION, UsageError, requirePositional, stringOption, type CommandGroup, type ParsedArgs } from '../command.js';
+import { apiClientFromEnv } from '../client.js';
+import { printFields, printJson, printTable } from '../output.js';
+import { parseTemplateFile } from '../../jobs/template-file.js';
+import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
+
+const SCHEDULE_OPTIONS = {
+  cron: { type: 'string' as const, value: 'EXPR', description: 'cron expression, 5 fields (or 6 with seconds first), e.g. "0 9 * * 1-5"' },
+  tz: { type: 'string' as const, value: 'ZONE', description: 'IANA time zone the cron is evaluated in (default UTC), e.g. Europe/Berlin' },
+  template: { type: 'string' as const, value: 'FILE', description: 'ticket template: Markdown with front matter (title, status, priority, labels, workflow); body = description' },
+  'catch-up': { type: 'string' as const, value: 'POLICY', description: `after downtime: ${JOB_CATCH_UP_POLICIES.join(' or ')} (skip = drop missed times, once = one ticket for them)` },
+};
+const TEMPLATE_HELP = `The template file (see docs/jobs.md):
+  ---
+  title: Standup notes {{date}}
+  status: Todo
+  priority: medium
+  labels: [ops]
+  ---
+  Notes for {{weekday}}, {{date:D MMMM YYYY}}.
+Placeholders: {{date}} {{time}} {{datetime}} {{weekday}} {{week}} {{month}} {{year}} {{timezone}} {{job}}
+and {{date:FORMAT}} with YYYY YY MMMM MMM MM M DD D dddd ddd HH H mm ss WW. Anything else is refused.`;
+
+function readTemplate(file: string) {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseTemplateFile(text);
+  } catch (err) {
+    throw badRequest(`${file}: ${(err as Error).message}`);
+  }
+}
+
+function catchUpOf(args: ParsedArgs): JobCatchUp | undefined {
+  const raw = stringOption(args.values['catch-up']);
+  if (raw === undefined) return undefined;
+  const parsed = jobCatchUpSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--catch-up must be ${JOB_CATCH_UP_POLICIES.join(' or ')}, got "${raw}"`);
+  return parsed.data;
+}
+
+const ref = (args: ParsedArgs, env: NodeJS.ProcessEnv) => ({ project: projectOf(args, env), job: requirePositional(args, 0, 'job NAME') });
+const when = (at: Date | string | null, tz: string) => (at ? formatJobTime(at, tz) : '-');
+
+function toggle(enabled: boolean): CommandGroup['commands'][number] {
+  const verb = enabled ? 'enable' : 'disable';
+  return {
+    name: verb,
+    summary: enabled ? 'enable a job (it fires from the next scheduled time; nothing missed is caught up)' : 'disable a job (it stops firing)',
+    usage: `openase job ${verb} NAME --project P [--json]`,
+    options: { ...PROJECT_OPTION, ...JSON_OPTION },
+    async run(args, io) {
+      const job = await apiClientFromEnv(io.env).jobs.setEnabled.mutate({ ...ref(args, io.env), enabled });
+      if (args.values.json) return printJson(io, job);
+      io.out(`${verb}d ${job.name}${job.nextFireAt ? `; next fire ${when(job.nextFireAt, job.timeZone)}` : ''}`);
+    },
+  };
+}
+
+export const jobCommands: CommandGroup = {
+  name: 'job',
+  summary: 'Scheduled jobs: create tickets from a template on a cron schedule.',
+  commands: [
+    {
+      name: 'create',
+      summary: 'create a scheduled job (cron, time zone and template are checked before saving)',
+      usage: 'openase job create NAME --project P --cron EXPR [--tz ZONE] --template FILE [--catch-up skip|once] [--disabled] [--json]',
+      details: TEMPLATE_HELP,
+      options: { ...PROJECT_OPTION, ...SCHEDULE_OPTIONS, disabled: { type: 'boolean', description: 'create it disabled' }, ...JSON_OPTION },
+      examples: ['openase job create standup --project demo --cron "0 9 * * 1-5" --tz Europe/Berlin --template standup.md'],
+      async run(args, io) {
+        const cron = stringOption(args.values.cron);
+        if (!cron) throw new UsageError('--cron is required, e.g. --cron "0 9 * * 1-5"');
+        const file = stringOption(args.values.template);
+        if (!file) throw new UsageError('--template FILE is required');
+        const job = await apiClientFromEnv(io.env).jobs.create.mutate({
+          project: projectOf(args, io.env),
+          name: requirePositional(args, 0, 'job NAME'),
+          cron,
+          timeZone: stringOption(args.values.tz) ?? 'UTC',
+          template: readTemplate(file),
+          catchUp: catchUpOf(args),
+          enabled: !args.values.disabled,
+        });
+        if (args.values.json) return printJson(io, job);
+        io.out(`created job ${job.name} (${job.cron}, ${job.timeZone}); ${job.nextFireAt ? `next fire ${when(job.nextFireAt, job.timeZone)}` : 'disabled'}`);
+      },
+    },
+    {
+      name: 'update',
+      summary: "change a job's schedule, time zone, template or catch-up policy",
+      usage: 'openase job update NAME --project P [--cron EXPR] [--tz ZONE] [--template FILE] [--catch-up skip|once] [--rename NEW] [--json]',
+      details: TEMPLATE_HELP,
+      options: { ...PROJECT_OPTION, ...SCHEDULE_OPTIONS, rename: { type: 'string', value: 'NEW', description: 'new name' }, ...JSON_OPTION },
+      async run(args, io) {
+        const file = stringOption(args.values.template);
+        const job = await apiClientFromEnv(io.env).jobs.update.mutate({
+          ...ref(args, io.env),
+          name: stringOption(args.values.rename),
+          cron: stringOption(args.values.cron),
+          timeZone: stringOption(args.values.tz),
+          template: file ? readTemplate(file) : undefined,
+          catchUp: catchUpOf(args),
+        });
+        if (args.values.json) return printJson(io, job);
+        io.out(`updated job ${job.name} (${job.cron}, ${job.timeZone})${job.nextFireAt ? `; next fire ${when(job.nextFireAt, job.timeZone)}` : ''}`);
+      },
+    },
+    {
+      name: 'list',
+      summary: "list a project's scheduled jobs with their next fire times",
+      usage: 'openase job list --project P [--json]',
+      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      async run(args, io) {
+        const jobs = await apiClientFromEnv(io.env).jobs.list.query({ project: projectOf(args, io.env) });
+        if (args.values.json) return printJson(io, jobs);
+        printTable(
+          io,
+          ['NAME', 'CRON', 'TIME ZONE', 'ENABLED', 'CATCH-UP', 'NEXT FIRE', 'LAST FIRE'],
+          jobs.map((j) => [j.name, j.cron, j.timeZone, j.enabled ? 'yes' : 'no', j.catchUp, when(j.nextFireAt, j.timeZone), when(j.lastFireAt, j.timeZone)]),
+          '(no scheduled jobs; create one with `openase job create`)',
+        );
+      },
+    },
+    {
+      name: 'show',
+      summary: 'show a job, its next fire times and its recent fires',
+      usage: 'openase job show NAME --project P [--next N] [--fires N] [--json]',
+      options: {
+        ...PROJECT_OPTION,
+        next: { type: 'string', value: 'N', description: 'how many coming fire times (default 5)' },
+        fires: { type: 'string', value: 'N', description: 'how many recent fires (default 20)' },
+        ...JSON_OPTION,
+      },
+      async run(args, io) {
+        const shown = await apiClientFromEnv(io.env).jobs.show.query({ ...ref(args, io.env), nextCount: positiveIntOption(args, 'next'), fireLimit: positiveIntOption(args, 'fires') });
+        if (args.values.json) return printJson(io, shown);
+        const { job, upcoming, fires } = shown;
+        const template = job.template as { title: string; status?: string; priority: string; labels: string[]; workflow?: string };
+        printFields(io, [
+          ['name', job.name],
+          ['schedule', `${job.cron} (${job.timeZone})`],
+          ['enabled', job.enabled ? 'yes' : 'no'],
+          ['catch-up', job.catchUp],
+          ['title', template.title],
+          ['status', template.status ?? '(project default)'],
+          ['priority', template.priority],
+          ['labels', template.labels.join(', ')],
+          ['workflow', template.workflow ?? ''],
+        ]);
+        io.out('');
+        io.out('Next fires:');
+        if (upcoming.length === 0) io.out('  (none: the job is disabled)');
+        for (const at of upcoming) io.out(`  ${when(at, job.timeZone)}`);
+        io.out('');
+        io.out('Recent fires:');
+        printTable(
+          io,
+          ['FIRED AT', 'SCHEDULED FOR', 'TRIGGER', 'RESULT'],
+          fires.map((f) => [when(f.firedAt, job.timeZone), when(f.scheduledFor, job.timeZone), f.trigger, f.error ? `error: ${f.error}` : (f.ticketIdentifier ?? '(ticket deleted)')]),
+          '  (none yet)',
+        );
+      },
+    },
+    toggle(true),
+    toggle(false),
+    {
+      name: 'run-now',
+      summary: 'fire a job now, whatever its schedule (also when disabled)',
+      usage: 'openase job run-now NAME --project P [--json]',
+      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      async run(args, io) {
+        const outcome = await apiClientFromEnv(io.env).jobs.runNow.mutate(ref(args, io.env));
+        if (args.values.json) return printJson(io, outcome);
+        if (outcome.kind === 'fired') {
+          io.out(`created ${outcome.ticket.identifier}`);
+          return 0;
+        }
+        io.err(`openase job run-now: the fire failed: ${outcome.kind === 'failed' ? outcome.error : 'it was already fired'}`);
+        return 1;
+      },
+    },
+    {
+      name: 'delete',
+      summary: 'delete a job and its fire history (tickets it created stay)',
+      usage: 'openase job delete NAME --project P [--json]',
+      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      async run(args, io) {
+        const result = await apiClientFromEnv(io.env).jobs.delete.mutate(ref(args, io.env));
+        if (args.values.json) return printJson(io, result);
+        io.out(`deleted job ${result.deleted}`);
+      },
+    },
+  ],
+};

@@ -1,0 +1,113 @@
+/**
+ * Scheduled jobs through the real CLI against a real server process: a broken template refused,
+ * a per-second job firing on the real clock (exactly once per second it covers), show, disable,
+ * run-now, delete, --help and --json.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, type ServerProcess } from './server-process.js';
+import { waitFor } from './wait.js';
+
+let server: ServerProcess;
+let work: string;
+const cli = (args: string[]) => server.cli(args);
+const write = (name: string, text: string) => {
+  const file = path.join(work, name);
+  fs.writeFileSync(file, text);
+  return file;
+};
+
+describe('openase job CLI against a running server', () => {
+  beforeAll(async () => {
+    server = await startServerProcess('openase-jobs-cli-');
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-jobs-files-'));
+    expect(cli(['project', 'create', 'Ops']).code).toBe(0);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('has --help on every job command', () => {
+    for (const sub of ['create', 'update', 'list', 'show', 'enable', 'disable', 'run-now', 'delete']) {
+      const r = cli(['job', sub, '--help']);
+      expect(r.code, sub).toBe(0);
+      expect(r.out).toMatch(/Usage: openase job/);
+    }
+    expect(cli(['job', 'create', '--help']).out).toMatch(/\{\{date:FORMAT\}\}/);
+  });
+
+  it('refuses a broken template, cron or zone with one line and saves nothing', () => {
+    const broken = write('broken.md', '---\ntitle: Standup {{dat}}\n---\n');
+    const r = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--template', broken]);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/the ticket template is broken: title: unknown placeholder \{\{dat\}\}/);
+    const good = write('good.md', '---\ntitle: Standup {{date}}\n---\n');
+    const cron = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 8-9', '--template', good]);
+    expect(cron.code).toBe(1);
+    expect(cron.err).toMatch(/invalid cron expression/);
+    const zone = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berln', '--template', good]);
+    expect(zone.code).toBe(1);
+    expect(zone.err).toMatch(/unknown time zone "Europe\/Berln"/);
+    const notATemplate = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--template', write('plain.md', 'hello')]);
+    expect(notATemplate.code).toBe(1);
+    expect(notATemplate.err).toMatch(/plain\.md: a job template file starts with a `---` line/);
+    expect(cli(['job', 'create', 'standup', '--project', 'ops', '--template', good]).code).toBe(2);
+    expect(cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '* * * * *', '--template', good, '--catch-up', 'always']).code).toBe(2);
+    expect(JSON.parse(cli(['job', 'list', '--project', 'ops', '--json']).out)).toEqual([]);
+    expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/no scheduled jobs/);
+  });
+
+  it('creates a weekday job and shows its next fire times in its zone', () => {
+    const file = write('standup.md', '---\ntitle: Standup {{date}}\nstatus: Todo\nlabels: [ops]\n---\nNotes for {{weekday}}.\n');
+    const created = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--template', file, '--json']);
+    expect(created.code, created.err).toBe(0);
+    expect(JSON.parse(created.out)).toMatchObject({ name: 'standup', timeZone: 'Europe/Berlin', catchUp: 'skip', enabled: true });
+    const shown = cli(['job', 'show', 'standup', '--project', 'ops', '--next', '3']);
+    expect(shown.code, shown.err).toBe(0);
+    const lines = shown.out.split('\n');
+    const next = lines.slice(lines.indexOf('Next fires:') + 1, lines.indexOf('Next fires:') + 4);
+    for (const line of next) expect(line).toMatch(/^ {2}(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00:00 GMT\+[12]$/);
+    expect(shown.out).toMatch(/Recent fires:\n\s+\(none yet\)/);
+    const list = cli(['job', 'list', '--project', 'ops']);
+    expect(list.out).toMatch(/standup\s+0 9 \* \* 1-5\s+Europe\/Berlin\s+yes\s+skip\s+(Mon|Tue|Wed|Thu|Fri) /);
+  });
+
+  it('fires a per-second job on the real clock once per second, then stops when disabled', async () => {
+    const file = write('tick.md', '---\ntitle: Tick {{date:HH:mm:ss}}\n---\n');
+    expect(cli(['job', 'create', 'tick', '--project', 'ops', '--cron', '* * * * * *', '--template', file]).code).toBe(0);
+    type Shown = { fires: Array<{ scheduledFor: string; ticketIdentifier: string | null; trigger: string }> };
+    const show = () => JSON.parse(cli(['job', 'show', 'tick', '--project', 'ops', '--fires', '100', '--json']).out) as Shown;
+    await waitFor(() => show().fires.length >= 3, { timeoutMs: 20_000, intervalMs: 200, what: 'three fires of the per-second job' });
+    expect(cli(['job', 'disable', 'tick', '--project', 'ops']).code).toBe(0);
+    const fires = show().fires;
+    const seconds = fires.map((f) => f.scheduledFor);
+    expect(new Set(seconds).size).toBe(seconds.length);
+    for (const s of seconds) expect(s).toMatch(/\.000Z$/);
+    expect(fires.every((f) => f.trigger === 'schedule' && f.ticketIdentifier)).toBe(true);
+    const tickets = JSON.parse(cli(['ticket', 'list', '--project', 'ops', '--json']).out) as Array<{ title: string; createdBy?: string }>;
+    const ticks = tickets.filter((t) => t.title.startsWith('Tick '));
+    expect(ticks).toHaveLength(fires.length);
+    expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/tick\s+\* \* \* \* \* \*\s+UTC\s+no\s+skip\s+-\s+/);
+    expect(server.output()).toMatch(/\[jobs\] tick fired for .*: created OPS-\d+/);
+  });
+
+  it('runs a job now, then deletes it', () => {
+    const ran = cli(['job', 'run-now', 'standup', '--project', 'ops']);
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out).toMatch(/^created OPS-\d+$/m);
+    const shown = cli(['job', 'show', 'standup', '--project', 'ops']);
+    expect(shown.out).toMatch(/manual\s+OPS-\d+/);
+    const ticket = JSON.parse(cli(['ticket', 'show', ran.out.trim().split(' ')[1]!, '--json']).out);
+    expect(ticket.title).toMatch(/^Standup \d{4}-\d\d-\d\d$/);
+    expect(ticket.description).toMatch(/^Notes for [A-Z][a-z]+day\.$/);
+    expect(ticket.activity[0].actorName).toBe('system:scheduled-job standup');
+    expect(cli(['job', 'delete', 'standup', '--project', 'ops']).code).toBe(0);
+    const gone = cli(['job', 'show', 'standup', '--project', 'ops']);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toMatch(/scheduled job "standup" does not exist/);
+  });
+});
