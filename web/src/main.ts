@@ -8,6 +8,8 @@ import { useProjects } from './projects/projects-store';
 import { useBoard } from './tickets/board-store';
 import { useTicket } from './tickets/ticket-store';
 import { useActivity } from './activity/activity-store';
+import { useFleet } from './fleet/fleet-store';
+import { useWorkflows } from './workflows/workflows-store';
 import './ui/main.css';
 
 const app = createApp(App);
@@ -22,6 +24,6 @@ setUnauthorizedHandler(() => {
   if (router.currentRoute.value.name !== 'signin') void router.push({ name: 'signin' });
 });
 // Each domain store follows the tab's one live stream.
-for (const store of [useProjects(), useBoard(), useTicket(), useActivity()]) store.follow();
+for (const store of [useProjects(), useBoard(), useTicket(), useActivity(), useFleet(), useWorkflows()]) store.follow();
 
 app.mount('#app');

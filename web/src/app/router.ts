@@ -8,9 +8,11 @@ import { projectRoutes, projectChildRoutes } from '../projects/routes';
 import { ticketRoutes } from '../tickets/routes';
 import { activityRoutes } from '../activity/routes';
 import { statusRoutes } from '../statuses/routes';
+import { fleetRoutes } from '../fleet/routes';
+import { workflowRoutes } from '../workflows/routes';
 import { useSession } from '../auth/session';
 
-const routes: RouteRecordRaw[] = [...authRoutes, ...projectRoutes([...ticketRoutes, ...activityRoutes, ...statusRoutes, ...projectChildRoutes])];
+const routes: RouteRecordRaw[] = [...authRoutes, ...projectRoutes([...ticketRoutes, ...activityRoutes, ...statusRoutes, ...workflowRoutes, ...fleetRoutes, ...projectChildRoutes])];
 
 export function createAppRouter() {
   const router = createRouter({ history: createWebHistory(), routes });
