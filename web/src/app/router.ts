@@ -10,9 +10,11 @@ import { activityRoutes } from '../activity/routes';
 import { statusRoutes } from '../statuses/routes';
 import { fleetRoutes } from '../fleet/routes';
 import { workflowRoutes } from '../workflows/routes';
+import { agentRoutes } from '../agents/routes';
+import { skillRoutes } from '../skills/routes';
 import { useSession } from '../auth/session';
 
-const routes: RouteRecordRaw[] = [...authRoutes, ...projectRoutes([...ticketRoutes, ...activityRoutes, ...statusRoutes, ...workflowRoutes, ...fleetRoutes, ...projectChildRoutes])];
+const routes: RouteRecordRaw[] = [...authRoutes, ...projectRoutes([...ticketRoutes, ...activityRoutes, ...statusRoutes, ...workflowRoutes, ...agentRoutes, ...skillRoutes, ...fleetRoutes, ...projectChildRoutes])];
 
 export function createAppRouter() {
   const router = createRouter({ history: createWebHistory(), routes });
