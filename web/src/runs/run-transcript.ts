@@ -4,7 +4,7 @@
  * the last seq seen, so a dropped connection loses nothing and repeats nothing). One run is
  * followed at a time; earlier runs are read once.
  */
-import { onScopeDispose, shallowRef, triggerRef, ref, watch, type Ref } from 'vue';
+import { onScopeDispose, shallowRef, ref, watch, type Ref } from 'vue';
 import type { Unsubscribable } from '@trpc/server/observable';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
@@ -26,9 +26,10 @@ export function useRunTranscript(runId: Ref<string | null>, active: Ref<boolean>
     subscription = null;
   }
 
+  // The transcript is a plain object folded in place (cheap for long runs); a new outer object
+  // per batch is what tells the components that render it to update.
   function add(events: Parameters<typeof appendEvents>[1]) {
-    appendEvents(transcript.value, events);
-    triggerRef(transcript);
+    transcript.value = { ...appendEvents(transcript.value, events) };
   }
 
   async function load(id: string, follow: boolean) {

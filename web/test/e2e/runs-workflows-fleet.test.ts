@@ -137,8 +137,11 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await page.locator('.cm-content').waitFor();
     await page.locator('[data-test=valid]').waitFor();
     // Line 2 is the first front-matter field; a new line after it becomes line 3.
-    await page.locator('.cm-line').nth(1).click();
-    await page.keyboard.press('End');
+    const editLine = async (index: number) => {
+      await page.locator('.cm-line').nth(index).click();
+      await page.keyboard.press('End');
+    };
+    await editLine(1);
     await page.keyboard.press('Enter');
     await page.keyboard.type('colour: red');
     const problem = page.locator('[data-test=problem]');
@@ -150,15 +153,23 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     // Saving a broken file is refused with the reason; nothing is lost.
     await page.click('[data-test=save]');
     await expect.poll(() => page.locator('[data-test=save-error]').textContent()).toMatch(/colour/);
-    // Replace the bad line with a valid field and save.
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End');
-    await page.keyboard.type('max_turns: 7');
+    // Remove the bad line, change max_turns (line 9) and save.
+    await editLine(2);
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.locator('[data-test=valid]').waitFor();
+    expect(await page.locator('.cm-line').nth(8).textContent()).toBe('max_turns: 20');
+    await editLine(8);
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('7');
     await page.locator('[data-test=valid]').waitFor();
     await page.click('[data-test=save]');
     await page.getByText(`Saved ${name} as a new version`).waitFor();
     const diff = page.locator('[data-test=diff]');
     await diff.waitFor();
+    expect(await diff.locator('.diff-removed').allTextContents()).toEqual([expect.stringContaining('max_turns: 20')]);
     expect(await diff.locator('.diff-added').allTextContents()).toEqual([expect.stringContaining('max_turns: 7')]);
     await shot(page, '23-workflow-history');
   });
@@ -172,7 +183,15 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     const drawer = page.locator('[data-test=drawer]');
     // The agent says its first words, then waits for our file: the transcript is live meanwhile.
     await drawer.locator('[data-test=transcript-live]').waitFor({ timeout: 60_000 });
-    await drawer.locator('[data-test=transcript]').getByText('Working on the').waitFor({ timeout: 60_000 });
+    await drawer
+      .locator('[data-test=transcript]')
+      .getByText('Working on the')
+      .waitFor({ timeout: 60_000 })
+      .catch((err: Error) => {
+        const runs = cp.cli(['run', 'list', '--json']).out;
+        const id = JSON.parse(runs)[0]?.id;
+        throw new Error(`${err.message}\nruns: ${runs}\nevents: ${id ? cp.cli(['run', 'events', id, '--json']).out.slice(-4000) : ''}`);
+      });
     expect(await drawer.locator('[data-test=run]').first().getAttribute('data-run-state')).toMatch(/preparing|running/);
     await expect.poll(() => card.locator('[data-test=running-badge]').textContent()).toMatch(/on local/);
     await drawer.locator('[data-test=why]').click();
