@@ -152,7 +152,7 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await shot(page, '22-workflow-error');
     // Saving a broken file is refused with the reason; nothing is lost.
     await page.click('[data-test=save]');
-    await expect.poll(() => page.locator('[data-test=save-error]').textContent()).toMatch(/colour/);
+    await expect.poll(() => page.locator('[data-test=save-error]').textContent(), { timeout: 10_000 }).toMatch(/colour/);
     // Remove the bad line, change max_turns (line 9) and save.
     await editLine(2);
     await page.keyboard.press('Shift+Home');
@@ -192,10 +192,10 @@ describe('runs, workflows, agents and machines in Chromium', () => {
         const id = JSON.parse(runs)[0]?.id;
         throw new Error(`${err.message}\nruns: ${runs}\nevents: ${id ? cp.cli(['run', 'events', id, '--json']).out.slice(-4000) : ''}`);
       });
-    expect(await drawer.locator('[data-test=run]').first().getAttribute('data-run-state')).toMatch(/preparing|running/);
-    await expect.poll(() => card.locator('[data-test=running-badge]').textContent()).toMatch(/on local/);
+    await expect.poll(() => drawer.locator('[data-test=run]').first().getAttribute('data-run-state'), { timeout: 10_000 }).toBe('running');
+    await expect.poll(() => card.locator('[data-test=running-badge]').textContent(), { timeout: 10_000 }).toMatch(/on local/);
     await drawer.locator('[data-test=why]').click();
-    await expect.poll(() => drawer.locator('[data-test=why-answer]').textContent()).toMatch(/active run/);
+    await expect.poll(() => drawer.locator('[data-test=why-answer]').textContent(), { timeout: 10_000 }).toMatch(/active run/);
     await shot(page, '24-run-live');
     fs.writeFileSync(path.join(scratch, 'go'), '');
     await page.locator(`[data-test=column][data-status="In Review"] [data-test=card][data-ticket="${created.identifier}"]`).waitFor({ timeout: 60_000 });
@@ -246,9 +246,9 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await skill.waitFor();
     await skill.locator('select').selectOption({ index: 0 });
     await skill.getByRole('button', { name: 'Bind' }).click();
-    await expect.poll(() => skill.textContent()).not.toMatch(/no workflow/);
+    await expect.poll(() => skill.textContent(), { timeout: 10_000 }).not.toMatch(/no workflow/);
     await skill.getByRole('button', { name: 'Disable' }).click();
-    await expect.poll(() => skill.textContent()).toMatch(/disabled/);
+    await expect.poll(() => skill.textContent(), { timeout: 10_000 }).toMatch(/disabled/);
     await shot(page, '28-skills');
   });
 });
