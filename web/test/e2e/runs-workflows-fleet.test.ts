@@ -251,4 +251,16 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await expect.poll(() => skill.textContent(), { timeout: 10_000 }).toMatch(/disabled/);
     await shot(page, '28-skills');
   });
+
+  it('stays usable in a narrow window: no page scrolls sideways', async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    for (const where of ['machines', 'workflows', 'agents', 'skills']) {
+      await goto(where);
+      await page.locator('h1').waitFor();
+      await page.locator('.state.loading-state').waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), where).toBe(true);
+      await shot(page, `29-narrow-${where}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
 });
