@@ -9,6 +9,8 @@ import { useBoard } from './tickets/board-store';
 import { useTicket } from './tickets/ticket-store';
 import { useActivity } from './activity/activity-store';
 import { useJobs } from './jobs/jobs-store';
+import { useFleet } from './fleet/fleet-store';
+import { useWorkflows } from './workflows/workflows-store';
 import './ui/main.css';
 
 const app = createApp(App);
@@ -23,6 +25,6 @@ setUnauthorizedHandler(() => {
   if (router.currentRoute.value.name !== 'signin') void router.push({ name: 'signin' });
 });
 // Each domain store follows the tab's one live stream.
-for (const store of [useProjects(), useBoard(), useTicket(), useActivity(), useJobs()]) store.follow();
+for (const store of [useProjects(), useBoard(), useTicket(), useActivity(), useFleet(), useWorkflows(), useJobs()]) store.follow();
 
 app.mount('#app');

@@ -4,7 +4,7 @@ import { forEachDatabase } from '../../test/databases.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { fleetView, fleetThresholds } from '../fleet/status.js';
 import { acceptRun, finishRun, ingestEvents, markStarted, offerRun, RunRefusal, withdrawExpiredOffers, reconcileHeldRuns } from './lifecycle.js';
-import { listRunEvents, requestCancel, runDetail, startCommandRun } from './runs.js';
+import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from './runs.js';
 
 const line = (seq: number): SequencedRunEvent => ({ seq, ts: 1000 + seq, event: { type: 'output', stream: 'stdout', text: `line ${seq}` } });
 
@@ -97,5 +97,21 @@ forEachDatabase('run lifecycle', (get) => {
     expect(await withdrawExpiredOffers(deps)).toContain(run.id);
     expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('canceled');
     expect(await offerRun(deps, run.id)).toBeNull();
+  });
+
+  it('lists only active runs, or only a project\'s runs, when asked (the board\'s running badges)', async () => {
+    const { deps, admin } = get();
+    const m = await machine();
+    const done = await startCommandRun(deps, admin, { machine: m.name, command: ['true'] });
+    await offerRun(deps, done.id);
+    const f = { machineId: m.id, runId: done.id, leaseEpoch: 1 };
+    await acceptRun(deps, f);
+    await finishRun(deps, { ...f, lastSeq: 0, exitCode: 0, signal: null });
+    const active = await startCommandRun(deps, admin, { machine: m.name, command: ['sleep', '9'] });
+    const mine = await listRuns(deps.db, admin.orgId, { machine: m.name, active: true });
+    expect(mine.map((r) => r.id)).toEqual([active.id]);
+    expect((await listRuns(deps.db, admin.orgId, { machine: m.name })).map((r) => r.id).sort()).toEqual([active.id, done.id].sort());
+    // Command runs belong to no project.
+    expect(await listRuns(deps.db, admin.orgId, { projectId: deps.ids.uuid() })).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@
  * cancel. The daemon side of the state machine (offer, accept, events, finish) is in
  * lifecycle.ts; both record every state change in `run_transitions` through `transition`.
  */
-import { and, asc, desc, eq, gt } from 'drizzle-orm';
-import { conflict, notFound, runEventsInput, runListInput, runStartInput, TERMINAL_RUN_STATES, type RunSpec, type RunStartInput, type RunState, type SequencedRunEvent } from '@openase/shared';
+import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
+import { ACTIVE_RUN_STATES, conflict, notFound, runEventsInput, runListInput, runStartInput, TERMINAL_RUN_STATES, type RunSpec, type RunStartInput, type RunState, type SequencedRunEvent } from '@openase/shared';
 import type { z } from 'zod';
 import { machines, runEvents, runs, runTransitions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
@@ -95,6 +95,8 @@ export async function listRuns(db: DbOrTx, orgId: string, raw: z.input<typeof ru
   const input = runListInput.parse(raw);
   const conditions = [eq(runs.orgId, orgId)];
   if (input.machine) conditions.push(eq(machines.name, input.machine));
+  if (input.projectId) conditions.push(eq(runs.projectId, input.projectId));
+  if (input.active) conditions.push(inArray(runs.state, [...ACTIVE_RUN_STATES]));
   const rows = await db
     .select({ run: runs, machineName: machines.name })
     .from(runs)

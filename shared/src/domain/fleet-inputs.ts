@@ -22,6 +22,10 @@ export const runEventsInput = z.object({
 
 export const runListInput = z.object({
   machine: machineNameSchema.optional(),
+  /** Only the runs of this project (by id): the board's running badges. */
+  projectId: z.string().uuid().optional(),
+  /** Only runs not yet ended (queued, offered, preparing, running). */
+  active: z.boolean().optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
 

@@ -11,5 +11,9 @@ export const projectNav: NavItem[] = [
   { label: 'Board', route: 'board', hint: 'Tickets by status' },
   { label: 'Activity', route: 'activity', hint: 'Everything that changed, live' },
   { label: 'Statuses', route: 'statuses', hint: 'The board columns' },
+  { label: 'Workflows', route: 'workflows', hint: 'Which agent picks up which tickets, under which rules' },
+  { label: 'Agents', route: 'agents', hint: 'Agent CLIs and their settings' },
+  { label: 'Skills', route: 'skills', hint: 'Instructions and files given to agents' },
+  { label: 'Machines', route: 'machines', hint: 'The fleet that runs agents' },
   { label: 'Jobs', route: 'jobs', hint: 'Tickets created on a schedule' },
 ];

@@ -9,9 +9,13 @@ import { ticketRoutes } from '../tickets/routes';
 import { activityRoutes } from '../activity/routes';
 import { statusRoutes } from '../statuses/routes';
 import { jobRoutes } from '../jobs/routes';
+import { fleetRoutes } from '../fleet/routes';
+import { workflowRoutes } from '../workflows/routes';
+import { agentRoutes } from '../agents/routes';
+import { skillRoutes } from '../skills/routes';
 import { useSession } from '../auth/session';
 
-const routes: RouteRecordRaw[] = [...authRoutes, ...projectRoutes([...ticketRoutes, ...activityRoutes, ...statusRoutes, ...jobRoutes, ...projectChildRoutes])];
+const routes: RouteRecordRaw[] = [...authRoutes, ...projectRoutes([...ticketRoutes, ...activityRoutes, ...statusRoutes, ...workflowRoutes, ...agentRoutes, ...skillRoutes, ...fleetRoutes, ...jobRoutes, ...projectChildRoutes])];
 
 export function createAppRouter() {
   const router = createRouter({ history: createWebHistory(), routes });

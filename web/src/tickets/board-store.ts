@@ -11,6 +11,12 @@ import { trackLoad } from '../ui/async-state';
 import type { BoardFilter } from './board-filters';
 
 export type BoardTicket = RouterOutputs['tickets']['list'][number];
+/** A ticket's run that has not ended: the card's "running on machine X" badge. */
+export interface ActiveRun {
+  id: string;
+  state: string;
+  machine: string | null;
+}
 
 export const useBoard = defineStore('board', {
   state: () => ({
@@ -23,6 +29,8 @@ export const useBoard = defineStore('board', {
     filter: { text: '', label: '', priority: '' } as BoardFilter,
     /** Ticket id → status id it is being moved to (while the server has not answered). */
     moving: {} as Record<string, string>,
+    /** Ticket id → its active run. */
+    running: {} as Record<string, ActiveRun>,
   }),
   actions: {
     async load(projectRef: string, projectId: string | null) {
@@ -33,8 +41,12 @@ export const useBoard = defineStore('board', {
       this.projectRef = projectRef;
       this.projectId = projectId;
       await trackLoad(this, async () => {
-        const tickets = await api.tickets.list.query({ project: projectRef, limit: 5000 });
+        const [tickets, runs] = await Promise.all([
+          api.tickets.list.query({ project: projectRef, limit: 5000 }),
+          projectId ? api.runs.list.query({ projectId, active: true, limit: 500 }) : Promise.resolve([]),
+        ]);
         if (this.projectRef !== projectRef) return false;
+        this.running = Object.fromEntries(runs.filter((r) => r.ticketId).map((r) => [r.ticketId!, { id: r.id, state: r.state, machine: r.machineName }]));
         // A move still in flight keeps its optimistic status until the server answers.
         this.tickets = tickets.map((t) => (this.moving[t.id] ? { ...t, statusId: this.moving[t.id]! } : t));
       });
@@ -71,7 +83,7 @@ export const useBoard = defineStore('board', {
       onResync(reload);
       onChange((change) => {
         if (!this.projectId || change.projectId !== this.projectId) return;
-        if (change.entityType === 'ticket' || change.entityType === 'status') reload();
+        if (change.entityType === 'ticket' || change.entityType === 'status' || change.entityType === 'run') reload();
       });
     },
   },

@@ -1,0 +1,69 @@
+/**
+ * The fleet: every machine of the organization with status, slots and CLIs, and the totals
+ * (`machines.list`). Follows the live stream: a machine joining, going away or taking a run
+ * reloads it; connections and heartbeats are not recorded changes, so the page also refreshes
+ * every few seconds while it is open.
+ */
+import { defineStore } from 'pinia';
+import { api, type RouterInputs, type RouterOutputs } from '../api/client';
+import { coalesce, onChange, onResync } from '../live/live';
+import { trackLoad } from '../ui/async-state';
+
+export type FleetView = RouterOutputs['machines']['list'];
+export type FleetMachine = FleetView['machines'][number];
+
+export const useFleet = defineStore('fleet', {
+  state: () => ({
+    view: null as FleetView | null,
+    loading: false,
+    loaded: false,
+    error: null as string | null,
+  }),
+  actions: {
+    async load() {
+      await trackLoad(this, async () => {
+        this.view = await api.machines.list.query();
+      });
+    },
+    createJoinToken(input: RouterInputs['machines']['createJoinToken']) {
+      return api.machines.createJoinToken.mutate(input);
+    },
+    async addSsh(input: RouterInputs['machines']['addSsh']) {
+      const added = await api.machines.addSsh.mutate(input);
+      await this.load();
+      return added;
+    },
+    async trust(name: string, fingerprint?: string) {
+      const trusted = await api.machines.trust.mutate({ name, fingerprint });
+      await this.load();
+      return trusted;
+    },
+    async revoke(name: string) {
+      await api.machines.revoke.mutate({ name });
+      await this.load();
+    },
+    follow() {
+      const reload = coalesce(() => this.loaded && void this.load());
+      onResync(reload);
+      onChange((change) => {
+        if (change.entityType === 'machine' || change.entityType === 'run' || change.entityType === 'join_token') reload();
+      });
+    },
+  },
+});
+
+/** CLIs as the daemon reports them (stored as JSON: `[{name, version, path}]`). */
+export function listClis(clis: unknown): Array<{ name: string; version: string | null }> {
+  if (!Array.isArray(clis)) return [];
+  return clis.filter((c) => c && typeof c.name === 'string').map((c) => ({ name: c.name as string, version: typeof c.version === 'string' ? c.version : null }));
+}
+
+/** The command a person runs on the new machine. */
+export function joinCommand(origin: string, token: string, name: string, slots: number, labels: string[]): string {
+  const parts = ['openase-agent', 'join', origin, token];
+  if (name.trim()) parts.push('--name', name.trim());
+  if (slots > 1) parts.push('--slots', String(slots));
+  if (labels.length) parts.push('--labels', labels.join(','));
+  parts.push('--run');
+  return parts.join(' ');
+}

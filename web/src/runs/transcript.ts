@@ -1,0 +1,149 @@
+/**
+ * Folds a run's normalized events (shared/src/events/run-events.ts) into what the transcript
+ * shows: streamed message fragments joined into one message, each tool call paired with its
+ * result, a command's start and end as one entry, and running totals of tokens and cost.
+ * Pure, so the drawer can feed it events as they arrive (live or from pages) in any batch size.
+ */
+import type { RouterOutputs } from '../api/client';
+
+/** An event as the API sends it (`runs.events`, `runs.onEvents`). */
+export type SequencedRunEvent = RouterOutputs['runs']['events'][number];
+export type RunEvent = SequencedRunEvent['event'];
+type RunEventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
+
+export type TranscriptItem =
+  | { kind: 'message'; key: string; role: string; text: string; streaming: boolean }
+  | { kind: 'reasoning'; key: string; text: string }
+  | { kind: 'tool'; key: string; name: string; input: unknown; result: RunEventOf<'tool.result'> | null }
+  | { kind: 'command'; key: string; event: RunEventOf<'command'> }
+  | { kind: 'event'; key: string; event: RunEvent };
+
+export interface Transcript {
+  items: TranscriptItem[];
+  lastSeq: number;
+  totals: { inputTokens: number; outputTokens: number; cachedTokens: number; costUsd: number };
+  /** Tool call id → index in `items`, to attach results; command id → index to update it. */
+  index: Record<string, number>;
+}
+
+export function emptyTranscript(): Transcript {
+  return { items: [], lastSeq: 0, totals: { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costUsd: 0 }, index: {} };
+}
+
+/** Adds events in order; events at or below `lastSeq` (a replay after a reconnect) are skipped. */
+export function appendEvents(t: Transcript, events: readonly SequencedRunEvent[]): Transcript {
+  for (const { seq, event } of events) {
+    if (seq <= t.lastSeq) continue;
+    t.lastSeq = seq;
+    apply(t, `e${seq}`, event);
+  }
+  return t;
+}
+
+function apply(t: Transcript, key: string, e: RunEvent): void {
+  const last = t.items[t.items.length - 1];
+  switch (e.type) {
+    case 'message': {
+      // Fragments build up one message; the complete message that follows replaces them.
+      if (last?.kind === 'message' && last.streaming && last.role === e.role) {
+        last.text = e.delta ? last.text + e.text : e.text;
+        last.streaming = !!e.delta;
+        return;
+      }
+      t.items.push({ kind: 'message', key, role: e.role, text: e.text, streaming: !!e.delta });
+      return;
+    }
+    case 'reasoning':
+      t.items.push({ kind: 'reasoning', key, text: e.text });
+      return;
+    case 'tool.call':
+      t.index[`tool:${e.id}`] = t.items.length;
+      t.items.push({ kind: 'tool', key, name: e.name, input: e.input, result: null });
+      return;
+    case 'tool.result': {
+      const at = t.index[`tool:${e.id}`];
+      const call = at === undefined ? undefined : t.items[at];
+      if (call?.kind === 'tool') call.result = e;
+      else t.items.push({ kind: 'tool', key, name: '(unknown tool)', input: null, result: e });
+      return;
+    }
+    case 'command': {
+      const at = e.id ? t.index[`cmd:${e.id}`] : undefined;
+      const earlier = at === undefined ? undefined : t.items[at];
+      if (earlier?.kind === 'command') {
+        earlier.event = e;
+        return;
+      }
+      if (e.id) t.index[`cmd:${e.id}`] = t.items.length;
+      t.items.push({ kind: 'command', key, event: e });
+      return;
+    }
+    case 'usage':
+      t.totals.inputTokens += e.inputTokens;
+      t.totals.outputTokens += e.outputTokens;
+      t.totals.cachedTokens += e.cachedTokens ?? 0;
+      t.items.push({ kind: 'event', key, event: e });
+      return;
+    case 'cost':
+      t.totals.costUsd += e.usd;
+      t.items.push({ kind: 'event', key, event: e });
+      return;
+    default:
+      t.items.push({ kind: 'event', key, event: e });
+  }
+}
+
+/** One line for the events shown as a single row (hooks, workspace steps, usage, errors…). */
+export function describeEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' | 'info' } {
+  switch (e.type) {
+    case 'session.started':
+      return { text: `session ${e.sessionId}${e.model ? ` · model ${e.model}` : ''}${e.cliVersion ? ` · CLI ${e.cliVersion}` : ''}`, tone: 'info' };
+    case 'file.change':
+      return { text: `${e.kind} ${e.path}`, tone: 'info' };
+    case 'usage':
+      return { text: `tokens: ${e.inputTokens} in, ${e.outputTokens} out${e.cachedTokens ? `, ${e.cachedTokens} cached` : ''}${e.turn ? ` (turn ${e.turn})` : ''}`, tone: 'info' };
+    case 'cost':
+      return { text: `cost $${e.usd.toFixed(4)} (${e.source})${e.turn ? ` (turn ${e.turn})` : ''}`, tone: 'info' };
+    case 'rate_limit':
+      return { text: `rate limited: ${e.message}${e.resetAt ? ` (until ${e.resetAt})` : ''}`, tone: 'bad' };
+    case 'error':
+      return { text: `${e.fatal ? 'fatal error' : 'error'}${e.code ? ` ${e.code}` : ''}: ${e.message}`, tone: 'bad' };
+    case 'turn.started':
+      return { text: `turn ${e.turn} started`, tone: 'info' };
+    case 'turn.finished':
+      return { text: `turn ${e.turn} ${e.ok ? 'finished' : 'failed'}${e.reason ? `: ${e.reason}` : ''}`, tone: e.ok ? 'ok' : 'bad' };
+    case 'result':
+      return { text: `result: ${e.ok ? 'done' : 'failed'}${e.reason ? ` (${e.reason})` : ''}${e.text ? ` — ${e.text}` : ''}`, tone: e.ok ? 'ok' : 'bad' };
+    case 'output':
+      return { text: e.text, tone: e.stream === 'stderr' ? 'bad' : 'info' };
+    case 'hook':
+      return { text: `hook ${e.hook} ${e.status.replace('_', ' ')}${e.exitCode != null ? ` (exit ${e.exitCode})` : ''}: ${e.command}`, tone: e.status === 'passed' || e.status === 'started' ? 'ok' : e.policy === 'block' ? 'bad' : 'info' };
+    case 'workspace':
+      return { text: `${e.step}: ${e.message}`, tone: e.ok ? 'ok' : 'bad' };
+    case 'progress':
+      return { text: e.message, tone: 'info' };
+    case 'raw':
+      return { text: `[${e.source}] ${e.line}`, tone: 'info' };
+    case 'truncation':
+      return { text: e.message, tone: 'bad' };
+    default:
+      return { text: e.type, tone: 'info' };
+  }
+}
+
+/** Longer text attached to a one-line event (a diff, a hook's output), shown collapsed. */
+export function eventDetail(e: RunEvent): string | null {
+  if (e.type === 'file.change') return e.diff ?? null;
+  if (e.type === 'hook') return e.output ?? null;
+  if (e.type === 'workspace' && e.details) return JSON.stringify(e.details, null, 2);
+  return null;
+}
+
+export function formatInput(input: unknown): string {
+  if (typeof input === 'string') return input;
+  try {
+    return JSON.stringify(input, null, 2) ?? '';
+  } catch {
+    return String(input);
+  }
+}
