@@ -54,6 +54,15 @@ describe('parseHarness', () => {
     expect(parseHarness('---\nname: a\nname: b\npickup: [a]\nfinish: [b]\n---\n').problems[0]).toMatchObject({ line: 3, field: '(yaml)' });
   });
 
+  it('takes a permission mode for the agent CLI and names the allowed ones for any other value', () => {
+    const text = (mode: string) => `---\nname: x\npickup: [a]\nfinish: [b]\npermission_mode: ${mode}\n---\n`;
+    expect(parseHarness(text('bypassPermissions')).harness).toMatchObject({ permission_mode: 'bypassPermissions' });
+    const [problem] = parseHarness(text('yolo')).problems;
+    expect(problem).toMatchObject({ line: 5, field: 'permission_mode' });
+    expect(problem!.message).toMatch(/default.*acceptEdits.*bypassPermissions.*plan/);
+    expect(parseHarness(`---\nname: x\npickup: [a]\nfinish: [b]\n---\n`).harness!.permission_mode).toBeUndefined();
+  });
+
   it('keeps hook workdirs inside the worktree', () => {
     const text = `---\nname: x\npickup: [a]\nfinish: [b]\nhooks:\n  on_done:\n    - run: ls\n      workdir: ../../etc\n---\n`;
     expect(parseHarness(text).problems).toEqual([{ line: 8, field: 'hooks.on_done[0].workdir', message: 'must be a path relative to the worktree, without ".."' }]);
