@@ -10,6 +10,7 @@ import { deleteStatus } from '../statuses/statuses.js';
 import { listActivity } from '../activity/activity.js';
 import { createJob, type ScheduledJob } from './jobs.js';
 import { JobScheduler } from './scheduler.js';
+import { waitFor } from '../../test/wait.js';
 
 /** A clock the test moves by hand. */
 class ManualClock {
@@ -153,5 +154,25 @@ forEachDatabase('job scheduler', (get) => {
     expect(await titles(timed, project.id)).toEqual([]);
     const [stored] = await timed.db.select().from(scheduledJobs).where(and(eq(scheduledJobs.id, job.id)));
     expect(stored!.nextFireAt!.toISOString()).toBe('2026-07-01T02:00:00.000Z');
+  });
+
+  it('fires only while this control plane is the leader', async () => {
+    const { timed, clock, admin, project } = await setup('Leader Jobs', '2026-08-01T00:00:00Z');
+    const job = await createJob(timed, admin, { project: project.slug, name: 'hourly', cron: '0 * * * *', template: { title: 'Hourly {{time}}' } });
+    clock.set('2026-08-01T01:00:10Z');
+    let leading = false;
+    let asked = 0;
+    const scheduler = new JobScheduler(timed, { isLeader: () => (asked++, leading), intervalMs: 5, log: () => {} });
+    scheduler.start();
+    try {
+      // Several passes as a follower: nothing fires.
+      await waitFor(() => asked >= 5, { what: 'five follower passes' });
+      expect(await fires(timed, job)).toEqual([]);
+      leading = true;
+      await waitFor(async () => (await fires(timed, job)).length === 1, { what: 'the fire once leader' });
+    } finally {
+      await scheduler.stop();
+    }
+    expect((await fires(timed, job))[0]!.scheduledFor!.toISOString()).toBe('2026-08-01T01:00:00.000Z');
   });
 });
