@@ -12,3 +12,4 @@ export * from './domain/workflows.js';
 export * from './protocol/agent-spec.js';
 export * from './domain/fleet-inputs.js';
 export * from './protocol/agent-run.js';
+export * from './domain/chat.js';

@@ -89,7 +89,7 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
 }
 
 /** The files of the run's skills: the version's bindings plus the auto-bound platform skill, enabled ones only. */
-async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<Record<string, Array<{ path: string; content: string }>>> {
+export async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<Record<string, Array<{ path: string; content: string }>>> {
   const rows = await db.select().from(skills).where(eq(skills.projectId, projectId));
   const out: Record<string, Array<{ path: string; content: string }>> = {};
   const wanted = [...bindings];
