@@ -7,11 +7,14 @@
  *   through its `openase` wrapper; the activity log shows each action attributed to the
  *   conversation and the person who started it; the next message continues the same run.
  * - Two conversations in parallel each get their own worktree on their own branch.
+ * - A turn is interrupted without ending the conversation; the cost cap stops its run.
+ * - `openase chat` one-shot (--json) and interactive (stdin), as real CLI processes.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildBundles, killLeftoverRuns, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
+import { buildBundles, CP_BUNDLE, killLeftoverRuns, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
 import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
 import { startFakeModelServer, type FakeModelServer, type FakeStep } from '../../agent-daemon/test-support/fake-models/index.js';
 import { ensureCli } from '../../agent-daemon/test-support/real-clis.js';
@@ -137,4 +140,67 @@ describe('Project AI with the real Claude Code CLI', () => {
     expect(remote.files(a.conversation.branch)).toContain('left.txt');
     expect(remote.files(a.conversation.branch)).not.toContain('right.txt');
   });
+
+  it('an interrupted turn leaves the conversation waiting; the next message continues the same run', async () => {
+    await agentFor('slow', [{ hang: true }]);
+    const c = await cp.api.chat.create.mutate({ project: 'chat', agent: 'slow', message: 'think hard' });
+    const id = c.conversation.id;
+    await waitFor('the model request to hang', async () => (models.requestsFor('slow').length > 0 && (await show(id)).activity === 'working' ? true : null), 240_000);
+    await cp.api.chat.interrupt.mutate({ conversation: id });
+    await waiting(id);
+    const interrupted = (await events(c.run.id)).find((e) => e.event.type === 'turn.finished');
+    expect(interrupted?.event).toMatchObject({ turn: 1, ok: false });
+    models.setScript('slow', { steps: [{ text: 'sorry, here is the short answer' }] });
+    await cp.api.chat.send.mutate({ conversation: id, message: 'shorter please' });
+    await waitFor('the second turn', async () => ((await events(c.run.id)).some((e) => e.event.type === 'turn.finished' && e.event.turn === 2 && e.event.ok) ? true : null), 240_000);
+    await expect(cp.api.chat.interrupt.mutate({ conversation: id })).rejects.toThrow(/waiting for your message|no agent turn/);
+    await cp.api.chat.close.mutate({ conversation: id });
+  });
+
+  it('the cost cap stops the conversation’s run and refuses new messages until it is raised', async () => {
+    await agentFor('costly', [{ text: 'an expensive answer' }]);
+    models.setScript('costly', { steps: [{ text: 'an expensive answer' }], usage: { input: 2_000_000, output: 10_000 } });
+    const c = await cp.api.chat.create.mutate({ project: 'chat', agent: 'costly', message: 'hello', costCapUsd: 0.01 });
+    await waitFor('the capped run to end', async () => {
+      const run = await cp.api.runs.show.query({ run: c.run.id });
+      return run.state === 'failed' ? run : null;
+    }, 240_000);
+    const run = await cp.api.runs.show.query({ run: c.run.id });
+    expect(run.stateReason).toMatch(/cost cap of \$0\.01 is spent/);
+    await expect(cp.api.chat.send.mutate({ conversation: c.conversation.id, message: 'more' })).rejects.toThrow(/spent its cost cap/);
+  });
+
+  it('openase chat: one-shot --json and the interactive prompt, as real processes', async () => {
+    await agentFor('oneshot', [{ shell: 'openase ticket create --title "From the terminal"' }, { text: 'Created it.' }]);
+    const env = { ...process.env, OPENASE_URL: cp.url, OPENASE_TOKEN: cp.token };
+    const json = await runCli(['chat', '--project', 'chat', '--agent', 'oneshot', '--message', 'make a ticket', '--json', '--close'], env);
+    expect(json.code, json.stderr).toBe(0);
+    const answer = JSON.parse(json.stdout) as { conversation: string; reply: string; turn: number; toolCalls: unknown[]; costUsd: number };
+    expect(answer).toMatchObject({ turn: 1, reply: expect.stringContaining('Created it.') });
+    expect(answer.toolCalls.length).toBe(1);
+    const tickets = await cp.api.tickets.list.query({ project: 'chat' });
+    expect(tickets.map((t) => t.title)).toContain('From the terminal');
+
+    await agentFor('talker', [{ text: 'Hello from Project AI' }]);
+    const talk = await runCli(['chat', '--project', 'chat', '--agent', 'talker'], env, 'hi there\n/quit\n');
+    expect(talk.code, talk.stderr).toBe(0);
+    expect(talk.stdout).toContain('ai> Hello from Project AI');
+    expect(talk.stderr).toMatch(/left conversation [0-9a-f]{8}/);
+    expect(await runCli(['chat', '--project', 'chat', '--json'], env)).toMatchObject({ code: 2 });
+    const listed = await runCli(['chat', 'list', '--project', 'chat', '--json'], env);
+    expect((JSON.parse(listed.stdout) as unknown[]).length).toBeGreaterThanOrEqual(6);
+  });
 });
+
+/** The CLI as a child process, asynchronously: this test process also serves the fake model API. */
+function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CP_BUNDLE, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
