@@ -40,7 +40,7 @@ describe('Project AI panel in Chromium', () => {
     browser.context.setDefaultTimeout(15_000);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(cp.signInUrl);
-    await page.waitForURL(/\/projects$/);
+    await page.waitForURL(/\/(projects|p\/chatai\/board)$/);
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
@@ -56,14 +56,15 @@ describe('Project AI panel in Chromium', () => {
     await panel.getByRole('textbox', { name: 'Message' }).fill('We need onboarding docs');
     await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
     await panel.locator('[data-testid=chat-reply]', { hasText: 'I created CAI-1' }).waitFor({ timeout: 180_000 });
-    await panel.getByText('We need onboarding docs').waitFor();
+    await panel.locator('.chat-user', { hasText: 'We need onboarding docs' }).waitFor();
+    await panel.getByRole('tab', { name: 'We need onboarding docs' }).waitFor();
     await panel.locator('.chat-tool', { hasText: 'openase ticket create' }).first().waitFor();
     await page.locator('[data-test=card][data-ticket="CAI-1"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-test=card][data-ticket="CAI-1"]').textContent()).toContain('Write the onboarding guide');
     await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
     expect(await panel.locator('[data-testid=chat-cost]').textContent()).toMatch(/^\$\d+\.\d{4} \/ \$5\.0000$/);
-    await panel.getByText('scopes').click();
-    await panel.getByText('tickets.create').waitFor();
+    await panel.getByText('scopes', { exact: true }).click();
+    await panel.locator('.chat-scopes code', { hasText: /^tickets.create$/ }).waitFor();
     await page.screenshot({ path: path.join(screenshotDir, '20-project-ai.png') });
     await panel.getByRole('button', { name: 'Close', exact: true }).click();
     await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('closed');
