@@ -113,10 +113,10 @@ export const PROJECT_COMMANDS: Record<string, PlatformCommand> = {
     options: {},
     args: 1,
     async run({ positionals, project, call }) {
-      const result = (await call('mutation', 'workflows.import', { project: needProject(project), source: readSource(positionals[0]!) })) as { workflow?: { name?: string }; version?: { version?: number }; changed?: boolean } | null;
-      const name = result?.workflow?.name ?? 'the workflow';
+      const result = (await call('mutation', 'workflows.import', { project: needProject(project), source: readSource(positionals[0]!) })) as { name?: string; version?: number; changed?: boolean } | null;
+      const name = result?.name ?? 'the workflow';
       if (result?.changed === false) return `${name} is unchanged (the file equals its current version)`;
-      return `imported ${name}${result?.version?.version ? ` as version ${result.version.version}` : ''}`;
+      return `imported ${name}${result?.version ? ` as version ${result.version}` : ''}`;
     },
   },
 };
