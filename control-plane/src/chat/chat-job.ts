@@ -15,7 +15,7 @@ import { agentSecretEnv, type Agent } from '../agents/agents.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
 import { requiredCli } from '../orchestrator/gates.js';
 import { chooseMachine } from '../orchestrator/placement.js';
-import { skillFiles, type StoredAgentJob } from '../orchestrator/job-spec.js';
+import { agentCli, jobRepos, skillFiles, type StoredAgentJob } from '../orchestrator/job-spec.js';
 import { machineClis } from '../orchestrator/project-facts.js';
 import type { Project } from '../projects/projects.js';
 
@@ -58,16 +58,11 @@ export async function buildChatJob(db: DbOrTx, input: { project: Project; conver
     // A conversation stands where a ticket would: its identifier names the workspace folder.
     ticket: { id: conversation.id, identifier: short, title: conversation.title.split('\n')[0]!.slice(0, 200), branch: conversation.branch },
     project: { slug: project.slug },
-    repos: repos.map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch })),
+    repos: jobRepos(repos),
     attempt: 1,
     maxAttempts: 1,
     agent: {
-      adapter: agent.adapter,
-      command: agent.command,
-      args: agent.args,
-      ...(agent.model ? { model: agent.model } : {}),
-      env: { ...agent.env },
-      provider: {},
+      ...agentCli(agent),
       systemPrompt: chatSystemPrompt(project, conversation, projectAiScopes(project)),
       prompt: input.prompt,
       maxTurns: CHAT_MAX_TURNS,
@@ -77,7 +72,6 @@ export async function buildChatJob(db: DbOrTx, input: { project: Project; conver
       mcpServers: {},
       // Only the auto-bound platform skill: a conversation has no workflow binding skills.
       skills: await skillFiles(db, project.id, []),
-      pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached },
     },
     hooks: {},
     paths: {},

@@ -82,12 +82,12 @@ async function lastSeq(api: ApiClient, runId: string): Promise<number> {
 }
 
 /** Sends one message (creating the conversation when there is none) and returns where its reply will be. */
-async function say(api: ApiClient, target: { conversation?: string; project?: string; agent?: string }, message: string, attachments: unknown[]) {
+async function say(api: ApiClient, target: { conversation?: string; project?: string; agent?: string; costCapUsd?: number }, message: string, attachments: unknown[]) {
   if (target.conversation) {
     const sent = await api.chat.send.mutate({ conversation: target.conversation, message, attachments: attachments as never });
     return { conversation: target.conversation, runId: sent.run.id, turn: sent.message.turn ?? null, queued: !sent.delivered && sent.message.turn === null };
   }
-  const created = await api.chat.create.mutate({ project: target.project!, ...(target.agent ? { agent: target.agent } : {}), message, attachments: attachments as never });
+  const created = await api.chat.create.mutate({ project: target.project!, ...(target.agent ? { agent: target.agent } : {}), ...(target.costCapUsd ? { costCapUsd: target.costCapUsd } : {}), message, attachments: attachments as never });
   return { conversation: created.conversation.id, runId: created.run.id, turn: 1, queued: false };
 }
 
@@ -187,16 +187,30 @@ async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typ
   return 0;
 }
 
+/** `openase chat <name> ID`: one call on a conversation, one line of output. */
+function conversationAction(name: string, summary: string, call: (api: ApiClient, conversation: string) => Promise<unknown>, done: string): Command {
+  return {
+    name,
+    summary,
+    usage: `openase chat ${name} ID`,
+    async run(args, io) {
+      await call(apiClientFromEnv(io.env), requirePositional(args, 0, 'the conversation id'));
+      io.out(done);
+    },
+  };
+}
+
 const startCommand: Command = {
   name: 'start',
   summary: 'talk with Project AI (interactive; one-shot with --message); the default of `openase chat`',
-  usage: 'openase chat --project P [--agent A] [--conversation ID] [--message TEXT [--json] [--close]]',
+  usage: 'openase chat --project P [--agent A] [--cap USD] [--conversation ID] [--message TEXT [--json] [--close]]',
   options: {
     project: { type: 'string', value: 'SLUG', description: 'the project (for a new conversation)' },
     agent: { type: 'string', value: 'NAME', description: "the agent to talk to (default: the project's first)" },
     conversation: { type: 'string', value: 'ID', description: 'continue (or reopen) this conversation' },
     message: { type: 'string', value: 'TEXT', description: 'send one message, print the reply and exit' },
     close: { type: 'boolean', description: 'with --message: close the conversation after the reply' },
+    cap: { type: 'string', value: 'USD', description: "a new conversation's cost cap (default: the project's)" },
     ...ATTACH_OPTIONS,
     ...JSON_OPTION,
   },
@@ -206,7 +220,10 @@ const startCommand: Command = {
     const project = stringOption(args.values.project);
     if (!conversation && !project) throw new UsageError('give --project P for a new conversation, or --conversation ID to continue one');
     const agent = stringOption(args.values.agent);
-    const target = { ...(conversation ? { conversation } : {}), ...(project ? { project } : {}), ...(agent ? { agent } : {}) };
+    const capText = stringOption(args.values.cap);
+    const costCapUsd = capText === undefined ? undefined : Number(capText);
+    if (costCapUsd !== undefined && (!Number.isFinite(costCapUsd) || costCapUsd <= 0)) throw new UsageError('--cap must be a positive number of dollars');
+    const target = { ...(conversation ? { conversation } : {}), ...(project ? { project } : {}), ...(agent ? { agent } : {}), ...(costCapUsd !== undefined ? { costCapUsd } : {}) };
     const api = apiClientFromEnv(io.env);
     const message = stringOption(args.values.message);
     if (message !== undefined) return oneShot(io, api, target, message, attachmentsFrom(args), args.values.json === true, args.values.close === true);
@@ -255,24 +272,8 @@ export const chatCommands: CommandGroup = {
         return oneShot(io, apiClientFromEnv(io.env), { conversation }, requireOption(args, 'message'), attachmentsFrom(args), args.values.json === true, false);
       },
     },
-    {
-      name: 'interrupt',
-      summary: "stop the agent's current reply (the conversation stays open)",
-      usage: 'openase chat interrupt ID',
-      async run(args, io) {
-        await apiClientFromEnv(io.env).chat.interrupt.mutate({ conversation: requirePositional(args, 0, 'the conversation id') });
-        io.out('interrupted');
-      },
-    },
-    {
-      name: 'close',
-      summary: 'close a conversation (its run ends; a new message reopens it)',
-      usage: 'openase chat close ID',
-      async run(args, io) {
-        await apiClientFromEnv(io.env).chat.close.mutate({ conversation: requirePositional(args, 0, 'the conversation id') });
-        io.out('closed');
-      },
-    },
+    conversationAction('interrupt', "stop the agent's current reply (the conversation stays open)", (api, conversation) => api.chat.interrupt.mutate({ conversation }), 'interrupted'),
+    conversationAction('close', 'close a conversation (its run ends; a new message reopens it)', (api, conversation) => api.chat.close.mutate({ conversation }), 'closed'),
     {
       name: 'cap',
       summary: "set one conversation's cost cap",
