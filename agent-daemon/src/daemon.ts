@@ -249,6 +249,16 @@ export class Daemon {
           }
         }
         return;
+      case 'run.interrupt': {
+        const handle = this.runs.get(frame.runId);
+        if (!(handle instanceof AgentRunHandle) || handle.finished || handle.state.leaseEpoch !== frame.leaseEpoch) {
+          this.send({ type: 'error', code: handle && handle.state.leaseEpoch !== frame.leaseEpoch ? 'stale_lease' : 'unknown_run', message: `run.interrupt for run ${frame.runId} refused: ${!handle ? 'not held here' : 'not a live agent run of this lease'}`, runId: frame.runId });
+          return;
+        }
+        this.opts.log(`run ${frame.runId}: interrupting the current turn`);
+        handle.interrupt();
+        return;
+      }
       case 'run.input':
         this.send({ type: 'error', code: 'unknown_type', message: 'runs take no input frames (agent runs get theirs with run.next)', runId: frame.runId });
         return;

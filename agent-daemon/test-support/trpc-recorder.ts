@@ -13,7 +13,7 @@ export interface RecordedCall {
   authorization: string | undefined;
 }
 
-export type Answer = { data: unknown } | { error: string; status?: number };
+export type Answer = { data: unknown } | { error: string; status?: number; appCode?: string };
 
 export interface TrpcRecorder {
   url: string;
@@ -38,7 +38,7 @@ export async function startTrpcRecorder(): Promise<TrpcRecorder> {
       res.setHeader('content-type', 'application/json');
       if ('error' in answer) {
         res.statusCode = answer.status ?? 400;
-        res.end(JSON.stringify({ error: { message: answer.error, code: -32600, data: { code: 'BAD_REQUEST', httpStatus: res.statusCode } } }));
+        res.end(JSON.stringify({ error: { message: answer.error, code: -32600, data: { code: 'BAD_REQUEST', httpStatus: res.statusCode, ...(answer.appCode ? { appCode: answer.appCode } : {}) } } }));
       } else res.end(JSON.stringify({ result: { data: answer.data } }));
     });
   });

@@ -14,3 +14,4 @@ export * from './domain/fleet-inputs.js';
 export * from './protocol/agent-run.js';
 export * from './domain/job-template.js';
 export * from './domain/jobs.js';
+export * from './domain/chat.js';

@@ -48,6 +48,7 @@ export class AgentRunHandle implements HeldRun {
   private question: { frame: RunTurnFrame | RunGateFrame; resolve: (next: RunNextFrame | null) => void } | null = null;
   private readonly stopListeners: Array<(graceMs: number) => void> = [];
   private readonly abandonListeners: Array<() => void> = [];
+  private readonly interruptListeners: Array<() => void> = [];
 
   private constructor(
     readonly dir: string,
@@ -159,6 +160,16 @@ export class AgentRunHandle implements HeldRun {
 
   welcomed(): void {
     if (this.question) this.link?.send(this.question.frame);
+  }
+
+  onInterrupt(listener: () => void): void {
+    this.interruptListeners.push(listener);
+  }
+
+  /** Stops the agent's current turn only (`run.interrupt`): the turn ends failed and the run asks what next as usual. */
+  interrupt(): void {
+    if (this.finished || this.stopReason) return;
+    for (const listener of this.interruptListeners) listener();
   }
 
   onStop(listener: (graceMs: number) => void): void {

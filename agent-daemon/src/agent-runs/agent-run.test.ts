@@ -254,8 +254,10 @@ describe('agent runs on the daemon', () => {
     d.child.stdin!.write('{"type":"run.next", not json\n');
     next(d, 'run-nobody', 1, 'stop');
     d.send({ type: 'run.next', runId, leaseEpoch: 5, turn: 1, action: 'stop', outcome: 'failed' });
-    await waitFor(() => d.framesOf('error').length === 4, 'four error frames');
-    expect(d.framesOf('error').map((e) => e.code)).toEqual(['malformed_frame', 'malformed_frame', 'unknown_run', 'stale_lease']);
+    d.send({ type: 'run.interrupt', runId: 'run-nobody', leaseEpoch: 1 });
+    d.send({ type: 'run.interrupt', runId, leaseEpoch: 5 });
+    await waitFor(() => d.framesOf('error').length === 6, 'six error frames');
+    expect(d.framesOf('error').map((e) => e.code)).toEqual(['malformed_frame', 'malformed_frame', 'unknown_run', 'stale_lease', 'unknown_run', 'stale_lease']);
     expect(d.framesOf('error')[0]!.message).toContain('action');
     // The workspace of a ticket whose run is still going is not removed.
     const identifier = runId.replace(/^run-/, '');

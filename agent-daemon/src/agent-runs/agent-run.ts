@@ -48,6 +48,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     closeTimer.unref();
   });
   run.onAbandon(() => void session?.close());
+  run.onInterrupt(() => void session?.interrupt());
 
   try {
     run.emit({ type: 'progress', message: `preparing the workspace of ${spec.ticket.identifier} (${spec.repos.length} repositor${spec.repos.length === 1 ? 'y' : 'ies'}, branch ${spec.ticket.branch})` });

@@ -120,4 +120,33 @@ describe('the openase platform wrapper', async () => {
     expect(noEnv).toMatchObject({ code: 1, stderr: 'openase comment: OPENASE_TOKEN not set; the platform commands work inside an agent run' });
     expect(server.calls.length).toBe(calls);
   });
+
+  it('ticket create --blocked-by: tickets.create in the project, then one tickets.link per blocker', async () => {
+    server.answer('tickets.create', { data: { identifier: 'DEMO-12', title: 'Login page' } });
+    server.answer('tickets.link', { data: { blocker: 'DEMO-10', blocked: 'DEMO-12' } });
+    const before = server.calls.length;
+    expect(await openase(['ticket', 'create', '--title', 'Login page', '--priority', 'high', '--blocked-by', 'DEMO-10, DEMO-11'])).toEqual({ code: 0, stdout: 'created DEMO-12 (blocked by DEMO-10, DEMO-11)', stderr: '' });
+    expect(server.calls.slice(before).map((c) => [c.procedure, c.input])).toEqual([
+      ['tickets.create', { project: 'demo', title: 'Login page', description: '', priority: 'high' }],
+      ['tickets.link', { blocker: 'DEMO-10', blocked: 'DEMO-12' }],
+      ['tickets.link', { blocker: 'DEMO-11', blocked: 'DEMO-12' }],
+    ]);
+    expect(await openase(['ticket', 'create'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/give the new ticket a title/) });
+  });
+
+  it('ticket link takes exactly two tickets; workflow import sends the file and reports the version; a validation error keeps every problem', async () => {
+    server.answer('tickets.link', { data: {} });
+    expect(await openase(['ticket', 'link', 'DEMO-1', 'DEMO-2'])).toEqual({ code: 0, stdout: 'DEMO-2 is now blocked by DEMO-1', stderr: '' });
+    expect(await openase(['ticket', 'link', 'DEMO-1'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/expected 2 argument\(s\), got 1/) });
+    const file = path.join(dir, 'harness.md');
+    fs.writeFileSync(file, '---\nname: dev\n---\nbody\n');
+    server.answer('workflows.import', { data: { name: 'dev', version: 3, changed: true } });
+    expect(await openase(['workflow', 'import', file])).toEqual({ code: 0, stdout: 'imported dev as version 3', stderr: '' });
+    expect(lastCall()).toMatchObject({ method: 'POST', procedure: 'workflows.import', input: { project: 'demo', source: '---\nname: dev\n---\nbody\n' } });
+    server.answer('workflows.import', { error: '2 problem(s) in the harness file:\n- line 2: unknown key\n- agent: nope', status: 400, appCode: 'VALIDATION_FAILED' });
+    const refused = await openase(['workflow', 'import', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split('\n')).toEqual(['openase workflow import: workflows.import: 2 problem(s) in the harness file:', '- line 2: unknown key', '- agent: nope']);
+    expect(await openase(['workflow', 'import', path.join(dir, 'missing.md')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read .*missing\.md: ENOENT/) });
+  });
 });

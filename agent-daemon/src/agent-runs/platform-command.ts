@@ -7,23 +7,25 @@
  */
 import { parseArgs } from 'node:util';
 import { commandHelp, programHelp, type HelpCommand } from '../cli-help.js';
+import { PlatformError, UsageError } from './platform-errors.js';
+import { PROJECT_COMMANDS } from './platform-project.js';
 
-interface PlatformCommand extends HelpCommand {
-  /** How many positional words it takes (all of them are joined into one text). */
+export interface PlatformCommand extends HelpCommand {
+  /** Takes free text: every positional word, joined into one text (its description). */
   text?: string;
+  /** Takes exactly this many positional arguments. */
+  args?: number;
   run(ctx: CommandContext): Promise<string>;
 }
 
 interface CommandContext {
   text: string;
+  positionals: string[];
   values: Record<string, string | boolean | undefined>;
   ticket: string;
   project: string | undefined;
   call(kind: 'query' | 'mutation', procedure: string, input: unknown): Promise<unknown>;
 }
-
-class UsageError extends Error {}
-class PlatformError extends Error {}
 
 const COMMANDS: Record<string, PlatformCommand> = {
   comment: {
@@ -82,6 +84,7 @@ const COMMANDS: Record<string, PlatformCommand> = {
       return values.json ? JSON.stringify(t, null, 2) : describeTicket(t);
     },
   },
+  ...PROJECT_COMMANDS,
 };
 
 interface TicketView {
@@ -118,10 +121,12 @@ async function callTrpc(env: NodeJS.ProcessEnv, kind: 'query' | 'mutation', proc
   } catch (err) {
     throw new PlatformError(`cannot reach the platform at ${base}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
   }
-  const body = (await res.json().catch(() => null)) as { result?: { data?: unknown }; error?: { message?: string; json?: { message?: string } } } | null;
+  const body = (await res.json().catch(() => null)) as { result?: { data?: unknown }; error?: { message?: string; data?: { appCode?: string }; json?: { message?: string } } } | null;
   if (!res.ok || !body || body.error) {
     const message = body?.error?.message ?? body?.error?.json?.message ?? `HTTP ${res.status}`;
-    throw new PlatformError(`${procedure}: ${message.split('\n')[0]}`);
+    // One line, except a validation error: it lists every problem, one per line, and the agent needs them to fix its file.
+    const whole = body?.error?.data?.appCode === 'VALIDATION_FAILED';
+    throw new PlatformError(`${procedure}: ${whole ? message.slice(0, 4000) : message.split('\n')[0]}`);
   }
   return body.result?.data ?? null;
 }
@@ -133,11 +138,15 @@ export interface PlatformIo {
 }
 
 export async function platformMain(argv: string[], io: PlatformIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  const [first, ...others] = argv;
+  if (!first || first === '--help' || first === '-h' || first === 'help') {
     io.out(help());
-    return name ? 0 : 2;
+    return first ? 0 : 2;
   }
+  // Two-word commands (`ticket create`) first.
+  const twoWords = others[0] !== undefined && COMMANDS[`${first} ${others[0]}`] ? `${first} ${others[0]}` : null;
+  const name = twoWords ?? first;
+  const rest = twoWords ? others.slice(1) : others;
   const command = COMMANDS[name];
   if (!command) {
     io.err(`openase: unknown command "${name}"; run \`openase --help\``);
@@ -151,15 +160,16 @@ export async function platformMain(argv: string[], io: PlatformIo): Promise<numb
     }
     const text = positionals.join(' ');
     if (command.text && !text.trim()) throw new UsageError(`give ${command.text}: ${command.usage}`);
-    if (!command.text && positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}": ${command.usage}`);
+    if (command.args !== undefined && positionals.length !== command.args) throw new UsageError(`expected ${command.args} argument(s), got ${positionals.length}: ${command.usage}`);
+    if (!command.text && command.args === undefined && positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}": ${command.usage}`);
     const missing = ['OPENASE_URL', 'OPENASE_TOKEN', 'OPENASE_TICKET'].filter((k) => !io.env[k]);
     if (missing.length) throw new PlatformError(`${missing.join(', ')} not set; the platform commands work inside an agent run`);
-    const message = await command.run({ text, values: values as Record<string, string | boolean | undefined>, ticket: io.env.OPENASE_TICKET!, project: io.env.OPENASE_PROJECT, call: (kind, procedure, input) => callTrpc(io.env, kind, procedure, input) });
+    const message = await command.run({ text, positionals, values: values as Record<string, string | boolean | undefined>, ticket: io.env.OPENASE_TICKET!, project: io.env.OPENASE_PROJECT, call: (kind, procedure, input) => callTrpc(io.env, kind, procedure, input) });
     io.out(message);
     return 0;
   } catch (err) {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`openase ${name}: ${(err as Error).message.split('\n')[0]}${usage ? ` (see \`openase ${name} --help\`)` : ''}`);
+    io.err(`openase ${name}: ${(err as Error).message}${usage ? ` (see \`openase ${name} --help\`)` : ''}`);
     return usage ? 2 : 1;
   }
 }

@@ -18,6 +18,12 @@ async function ownTicket(c: Parameters<Check>[0], field: string): Promise<void> 
   if (ticket.id !== c.grant.ticketId) throw forbidden(`a run token may only act on its own ticket, not ${ticket.identifier}`);
 }
 
+/** A Project AI conversation has no ticket of its own: where a ticket run is confined to its ticket, a conversation may act on any ticket of its project. */
+async function ownTicketOrProjectAi(c: Parameters<Check>[0], field: string): Promise<void> {
+  if (c.grant.conversationId) return ticketInProject(c, field);
+  return ownTicket(c, field);
+}
+
 async function ownProject(c: Parameters<Check>[0], field = 'project'): Promise<void> {
   const ref = c.input[field];
   if (typeof ref !== 'string') throw forbidden(`a run token must name its own project in "${field}"`);
@@ -33,7 +39,9 @@ async function ticketInProject(c: Parameters<Check>[0], field: string): Promise<
 }
 
 function needs(scope: string, grant: RunGrant): void {
-  if (!grant.scopes.includes(scope)) throw forbidden(`this run's workflow does not grant "${scope}"; add it to the harness scopes if the agent should be able to do this`);
+  if (grant.scopes.includes(scope)) return;
+  if (grant.conversationId) throw forbidden(`the project's Project-AI scopes do not grant "${scope}"; a project admin can allow it (openase chat scopes --project P --set …)`);
+  throw forbidden(`this run's workflow does not grant "${scope}"; add it to the harness scopes if the agent should be able to do this`);
 }
 
 const RULES: Record<string, Check> = {
@@ -42,7 +50,18 @@ const RULES: Record<string, Check> = {
   'tickets.why': async (c) => (needs('tickets.read', c.grant), ticketInProject(c, 'ticket')),
   'statuses.list': async (c) => (needs('tickets.read', c.grant), ownProject(c)),
   'projects.get': async (c) => (needs('tickets.read', c.grant), ownProject(c)),
-  'comments.add': async (c) => (needs('tickets.comment', c.grant), ownTicket(c, 'ticket')),
+  'comments.add': async (c) => (needs('tickets.comment', c.grant), ownTicketOrProjectAi(c, 'ticket')),
+  'tickets.retry': async (c) => (needs('tickets.retry', c.grant), ticketInProject(c, 'ticket')),
+  'workflows.list': async (c) => (needs('workflows.read', c.grant), ownProject(c)),
+  'workflows.show': async (c) => (needs('workflows.read', c.grant), ownProject(c)),
+  'workflows.export': async (c) => (needs('workflows.read', c.grant), ownProject(c)),
+  'workflows.validate': async (c) => (needs('workflows.read', c.grant), ownProject(c)),
+  'skills.list': async (c) => (needs('workflows.read', c.grant), ownProject(c)),
+  'skills.export': async (c) => (needs('workflows.read', c.grant), ownProject(c)),
+  // The same validation as a person's edit; each change is a new version, attributed to the run.
+  'workflows.update': async (c) => (needs('workflows.update', c.grant), ownProject(c)),
+  'workflows.import': async (c) => (needs('workflows.update', c.grant), ownProject(c)),
+  'skills.import': async (c) => (needs('skills.update', c.grant), ownProject(c)),
   // Which statuses it may move to is checked by orchestrator/agent-moves.ts.
   'tickets.move': async (c) => (needs('tickets.move', c.grant), ownTicket(c, 'ticket')),
   'tickets.reportProgress': async (c) => (needs('tickets.report_progress', c.grant), ownTicket(c, 'ticket')),
@@ -66,8 +85,12 @@ const RULES: Record<string, Check> = {
 
 async function linkRule(c: Parameters<Check>[0]): Promise<void> {
   needs('tickets.link', c.grant);
-  const ids = await Promise.all(['blocker', 'blocked'].map(async (f) => (await resolveTicket(c.deps.db, c.actor.orgId, String(c.input[f] ?? ''))).id));
-  if (!ids.includes(c.grant.ticketId)) throw forbidden('a run token may only add or remove dependencies of its own ticket');
+  const linked = await Promise.all(['blocker', 'blocked'].map((f) => resolveTicket(c.deps.db, c.actor.orgId, String(c.input[f] ?? ''))));
+  if (c.grant.conversationId) {
+    if (linked.some((t) => t.projectId !== c.grant.projectId)) throw forbidden('a Project AI conversation may only link tickets of its own project');
+    return;
+  }
+  if (!linked.some((t) => t.id === c.grant.ticketId)) throw forbidden('a run token may only add or remove dependencies of its own ticket');
 }
 
 /** Throws FORBIDDEN unless the agent's run token allows calling `path` with `input`. */
@@ -75,7 +98,7 @@ export async function checkAgentAccess(deps: Deps, actor: Actor, path: string, r
   const grant = actor.run;
   if (!grant) return;
   const rule = RULES[path];
-  if (!rule) throw forbidden(`a run token cannot call ${path}; agents may read their project's tickets, comment, move, update and link their own ticket, create child tickets and report progress, as their workflow's scopes allow`);
+  if (!rule) throw forbidden(`a run token cannot call ${path}; agents may read their project's tickets, comment, move, update and link their own ticket, create child tickets and report progress, as their workflow's scopes allow (Project AI conversations also: create and link tickets, edit workflows and skills, retry tickets, as the project's Project-AI scopes allow)`);
   const input = rawInput && typeof rawInput === 'object' ? (rawInput as Input) : {};
   await rule({ deps, actor, grant, input });
 }

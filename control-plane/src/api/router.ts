@@ -2,6 +2,7 @@
  * The whole API surface. The web and the CLI import only the *type* `AppRouter` from here.
  */
 import { activityRouter } from './routers/activity.js';
+import { chatRouter } from './routers/chat.js';
 import { liveRouter } from './routers/live.js';
 import { machinesRouter } from './routers/machines.js';
 import { runsRouter } from './routers/runs.js';
@@ -29,6 +30,7 @@ export const appRouter = router({
   skills: skillsRouter,
   live: liveRouter,
   jobs: jobsRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

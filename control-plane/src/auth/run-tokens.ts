@@ -6,7 +6,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { unauthorized } from '@openase/shared';
-import { runs, runTokens, tickets } from '../db/schema.js';
+import { chatConversations, runs, runTokens, tickets } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { mintSecret, parseSecret, secretMatches } from './secrets.js';
@@ -40,22 +40,37 @@ export async function authenticateRunToken(deps: Pick<Deps, 'db' | 'clock'>, bea
   const parsed = parseSecret(bearer, 'oar');
   if (!parsed) throw unauthorized('the run token is malformed; run tokens look like oar_<id>_<secret>');
   const [row] = await deps.db
-    .select({ token: runTokens, run: { id: runs.id, orgId: runs.orgId, state: runs.state, ticketId: runs.ticketId }, ticket: { identifier: tickets.identifier, projectId: tickets.projectId } })
+    .select({
+      token: runTokens,
+      run: { id: runs.id, orgId: runs.orgId, projectId: runs.projectId, state: runs.state, ticketId: runs.ticketId },
+      ticket: { identifier: tickets.identifier },
+      conversation: { id: chatConversations.id, createdById: chatConversations.createdById, createdByName: chatConversations.createdByName },
+    })
     .from(runTokens)
     .innerJoin(runs, eq(runs.id, runTokens.runId))
-    .innerJoin(tickets, eq(tickets.id, runs.ticketId))
+    .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+    .leftJoin(chatConversations, eq(chatConversations.id, runs.conversationId))
     .where(eq(runTokens.id, parsed.id));
   if (!row || !secretMatches(parsed.secret, row.token.secretHash)) throw unauthorized('the run token is not valid');
   if (row.token.revokedAt || !ACTIVE.has(row.run.state)) throw unauthorized(`the run token is no longer valid: run ${row.run.id} has ended (${row.run.state})`);
   if (row.token.expiresAt <= deps.clock.now()) throw unauthorized(`the run token expired at ${row.token.expiresAt.toISOString()}`);
+  if (!row.run.projectId || (!row.ticket && !row.conversation)) throw unauthorized('the run token belongs to a run without a ticket or conversation');
+  const chat = row.conversation;
   return {
     type: 'agent',
     id: row.run.id,
-    name: `agent (${row.ticket.identifier}, run ${row.run.id.slice(0, 8)})`,
+    // A conversation's agent acts for the person who started it: both are named in the activity log.
+    name: chat ? projectAiActorName(chat.id, chat.createdByName) : `agent (${row.ticket!.identifier}, run ${row.run.id.slice(0, 8)})`,
+    ...(chat ? { userId: chat.createdById } : {}),
     orgId: row.run.orgId,
     role: 'member',
     // Generic API scopes let it reach procedures; api/agent-access.ts decides what it may call.
     scopes: ['read', 'write'],
-    run: { runId: row.run.id, ticketId: row.run.ticketId!, projectId: row.ticket.projectId, scopes: row.token.scopes, moveToStatusIds: row.token.moveToStatusIds },
+    run: { runId: row.run.id, ticketId: row.run.ticketId, projectId: row.run.projectId, ...(chat ? { conversationId: chat.id } : {}), scopes: row.token.scopes, moveToStatusIds: row.token.moveToStatusIds },
   };
+}
+
+/** "Project AI (conversation 3f2a1b2c, started by admin)": how a conversation's actions are attributed. */
+export function projectAiActorName(conversationId: string, startedBy: string): string {
+  return `Project AI (conversation ${conversationId.slice(0, 8)}, started by ${startedBy})`;
 }

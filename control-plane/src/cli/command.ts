@@ -17,6 +17,10 @@ export interface CommandIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
+  /** Text without a newline (streamed replies); falls back to `out`. */
+  write?(text: string): void;
+  /** Interactive commands read lines from here (default process.stdin). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export interface ParsedArgs {
@@ -40,6 +44,8 @@ export interface CommandGroup {
   name: string;
   summary: string;
   commands: Command[];
+  /** The command `openase <group> --option…` runs when no subcommand is named (`openase chat --project P`). */
+  default?: string;
 }
 
 /** Thrown for bad usage: printed as one line with a hint to --help, exit code 2. */

@@ -15,10 +15,11 @@ import { agentCommands } from './commands/agents.js';
 import { workflowCommands } from './commands/workflows.js';
 import { skillCommands } from './commands/skills.js';
 import { jobCommands } from './commands/jobs.js';
+import { chatCommands } from './commands/chat.js';
 import { VERSION } from '../version.js';
 import { isOpenaseError } from '@openase/shared';
 
-const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, runCommands, agentCommands, workflowCommands, skillCommands, jobCommands, tokenCommands, authCommands];
+const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, runCommands, agentCommands, workflowCommands, skillCommands, jobCommands, chatCommands, tokenCommands, authCommands];
 const topLevel: Command[] = [serveCommand, loginCommand];
 
 function mainHelp(): string {
@@ -59,17 +60,18 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
       io.err(`openase: unknown command "${first}"; run \`openase --help\` for the list`);
       return 2;
     }
-    if (!second || second === '--help' || second === '-h') {
+    const runsDefault = group.default !== undefined && second !== undefined && second.startsWith('-') && second !== '--help' && second !== '-h';
+    if (!runsDefault && (!second || second === '--help' || second === '-h')) {
       io.out(groupHelp(group));
       return second ? 0 : 2;
     }
-    command = group.commands.find((c) => c.name === second);
+    command = group.commands.find((c) => c.name === (runsDefault ? group.default : second));
     if (!command) {
       io.err(`openase: unknown command "${first} ${second}"; run \`openase ${first} --help\` for the list`);
       return 2;
     }
-    commandArgs = rest;
-    label = `${first} ${second}`;
+    commandArgs = runsDefault ? argv.slice(1) : rest;
+    label = runsDefault ? first : `${first} ${second}`;
   }
   try {
     const args = parseCommandArgs(command, commandArgs);

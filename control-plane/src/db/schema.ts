@@ -98,6 +98,10 @@ export const projects = pgTable(
     /** Last activity sequence number; same locking, so the stream's order is commit order. */
     activitySeq: integer('activity_seq').notNull().default(0),
     maxConcurrentRuns: integer('max_concurrent_runs'),
+    /** Project AI: the run-token scopes a conversation's agent gets; null = DEFAULT_PROJECT_AI_SCOPES. */
+    projectAiScopes: text('project_ai_scopes').array(),
+    /** Project AI: the spending cap of one conversation; null = DEFAULT_CHAT_COST_CAP_USD. */
+    chatCostCapUsd: numeric('chat_cost_cap_usd', { precision: 12, scale: 4, mode: 'number' }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('projects_org_slug').on(t.orgId, t.slug), uniqueIndex('projects_org_prefix').on(t.orgId, t.ticketPrefix)],
@@ -344,6 +348,8 @@ export const runs = pgTable(
     workspaceRemovedAt: tstz('workspace_removed_at'),
     /** The agent asked (with its run token) to move its ticket here; applied once the before_finish gate passes. */
     finishRequestedStatusId: uuid('finish_requested_status_id'),
+    /** Project AI: the conversation this run serves (a chat run has no ticket and no workflow). */
+    conversationId: uuid('conversation_id'),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
@@ -596,4 +602,57 @@ export const jobFires = pgTable(
     error: text('error'),
   },
   (t) => [uniqueIndex('job_fires_job_scheduled').on(t.jobId, t.scheduledFor), index('job_fires_job_fired').on(t.jobId, t.firedAt)],
+);
+
+/**
+ * Project AI conversations. Each is served by agent runs in chat mode (`runs.conversation_id`):
+ * the current one while it is open, a new one (resuming the CLI session) when it is reopened.
+ */
+export const chatConversations = pgTable(
+  'chat_conversations',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').notNull(),
+    title: text('title').notNull(),
+    state: text('state', { enum: ['open', 'closed'] }).notNull(),
+    /** The worktree branch of every run of this conversation: `openase/chat-<short id>`. */
+    branch: text('branch').notNull(),
+    /** Who started it (activity of its agent is attributed to them too). */
+    createdById: text('created_by_id').notNull(),
+    createdByName: text('created_by_name').notNull(),
+    costCapUsd: numeric('cost_cap_usd', { precision: 12, scale: 4, mode: 'number' }).notNull(),
+    /** The run serving it now (null: no run yet, or it ended; the next message starts one). */
+    currentRunId: uuid('current_run_id'),
+    /** The CLI session to resume in the next run. */
+    sessionId: text('session_id'),
+    /** The machine of the latest run (placement prefers it: the worktree and CLI session are there). */
+    machineId: uuid('machine_id'),
+    /** The turn the current run reported and waits after for the next message; null while the agent works. */
+    waitingTurn: integer('waiting_turn'),
+    createdAt: createdAt(),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [index('chat_conversations_project').on(t.projectId, t.createdAt)],
+);
+
+/** What the person said, in order; `turn` is the run turn the message is the input of (null = queued). */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: uuid('id').primaryKey(),
+    conversationId: uuid('conversation_id').notNull().references(() => chatConversations.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    runId: uuid('run_id'),
+    turn: integer('turn'),
+    text: text('text').notNull(),
+    attachments: jsonb('attachments').notNull().default(sql`'[]'::jsonb`),
+    /** The text the CLI received: the message with its attachments rendered. */
+    input: text('input').notNull(),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('chat_messages_conversation_seq').on(t.conversationId, t.seq)],
 );

@@ -33,7 +33,8 @@ export interface MachineLink {
 /** What the orchestrator adds to the protocol for agent runs (shared/src/protocol/agent-run.ts). */
 export interface AgentRunHooks {
   materialize: SpecMaterializer;
-  onTurn(machineId: string, frame: RunTurnFrame): Promise<ControlFrame>;
+  /** null = no answer yet (a chat run waits for the person's next message; it is sent later). */
+  onTurn(machineId: string, frame: RunTurnFrame): Promise<ControlFrame | null>;
   onGate(machineId: string, frame: RunGateFrame): Promise<ControlFrame>;
   onWorkspaceRemoved(machineId: string, frame: Extract<DaemonFrame, { type: 'workspace.removed' }>): Promise<void>;
   onConnected(machineId: string): Promise<void>;
@@ -287,7 +288,8 @@ export class FleetHub implements MachineLink {
       case 'run.turn':
       case 'run.gate': {
         if (!this.agentRuns) throw new RunRefusal('unknown_run', 'this control plane runs no orchestrator');
-        session.sink.send(frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame));
+        const answer = frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame);
+        if (answer) session.sink.send(answer);
         return;
       }
       case 'workspace.removed':

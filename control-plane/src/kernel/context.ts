@@ -56,7 +56,10 @@ export interface Actor {
 /** The powers of a run token (see auth/run-tokens.ts and api/agent-access.ts). */
 export interface RunGrant {
   runId: string;
-  ticketId: string;
+  /** The run's ticket; null for a Project AI conversation's run (it acts project-wide, within its scopes). */
+  ticketId: string | null;
+  /** Set for a Project AI conversation's run. */
+  conversationId?: string;
   projectId: string;
   scopes: string[];
   moveToStatusIds: string[];

@@ -41,6 +41,21 @@ export function firstTurnPrompt(ticket: Pick<Ticket, 'identifier' | 'title' | 'd
   return lines.join('\n');
 }
 
+/** How the agent's CLI is run and priced: the same for a ticket's run and a conversation's. */
+export function agentCli(agent: Agent) {
+  return {
+    adapter: agent.adapter,
+    command: agent.command,
+    args: agent.args,
+    ...(agent.model ? { model: agent.model } : {}),
+    env: { ...agent.env },
+    provider: {},
+    pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached },
+  };
+}
+
+export const jobRepos = (repos: Array<{ name: string; url: string; defaultBranch: string }>) => repos.map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch }));
+
 export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<StoredAgentJob> {
   const { ticket, workflow, version, agent, machine, attempt } = input;
   const harness = version.harness as Harness;
@@ -59,16 +74,11 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
     kind: 'agent',
     ticket: { id: ticket.id, identifier: ticket.identifier, title: ticket.title, branch: ticketBranchName(ticket.identifier, ticket.title) },
     project: { slug: project!.slug },
-    repos: repos.map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch })),
+    repos: jobRepos(repos),
     attempt,
     maxAttempts: harness.max_attempts,
     agent: {
-      adapter: agent.adapter,
-      command: agent.command,
-      args: agent.args,
-      ...(agent.model ? { model: agent.model } : {}),
-      env: { ...agent.env },
-      provider: {},
+      ...agentCli(agent),
       systemPrompt,
       prompt: firstTurnPrompt(ticket, attempt),
       maxTurns: harness.max_turns,
@@ -77,7 +87,6 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
       mcpServers: {},
       skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
-      pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached },
     },
     hooks: harness.hooks ?? {},
     paths: { ...(harness.paths?.allow ? { allow: harness.paths.allow } : {}), ...(harness.paths?.deny ? { deny: harness.paths.deny } : {}) },
@@ -89,7 +98,7 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
 }
 
 /** The files of the run's skills: the version's bindings plus the auto-bound platform skill, enabled ones only. */
-async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<AgentRunSpec['skills']> {
+export async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<AgentRunSpec['skills']> {
   const rows = await db.select().from(skills).where(eq(skills.projectId, projectId));
   const out: AgentRunSpec['skills'] = {};
   const wanted = [...bindings];

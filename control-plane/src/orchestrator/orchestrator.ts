@@ -24,6 +24,8 @@ import { materializeJob, type StoredAgentJob } from './job-spec.js';
 import { settleEndedRun } from './outcomes.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
+import { materializeChatJob } from '../chat/chat-job.js';
+import { decideChatTurn, findChatCapStop, isChatRun } from '../chat/chat-turns.js';
 
 /** What the orchestrator needs of the fleet: sending to machines whose socket this replica holds. */
 export interface FleetLink {
@@ -63,10 +65,15 @@ export class Orchestrator {
   /** The hub's agent-run hooks (offers, turn handshake, cleanup acknowledgements, reconnects). */
   readonly hooks: AgentRunHooks = {
     materialize: async (tx, run) => {
+      if (run.conversationId) return materializeChatJob(tx, this.deps, run, this.opts.platformUrl);
       const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
       return materializeJob(tx, this.deps, run, this.opts.platformUrl, version!);
     },
-    onTurn: (machineId, frame) => decideAfterTurn(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame }),
+    onTurn: async (machineId, frame) => {
+      const msg = { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame };
+      // A Project AI run's next turn is the person's next message (null: held until they write).
+      return (await isChatRun(this.deps, frame.runId)) ? decideChatTurn(this.deps, msg) : decideAfterTurn(this.deps, msg);
+    },
     onGate: async (machineId, frame) => {
       const answer = await decideAfterGate(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame });
       // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
@@ -148,6 +155,12 @@ export class Orchestrator {
         if (typeof after.machineId === 'string') this.link.send(after.machineId, after.frame as ControlFrame);
         return;
     }
+    // Project AI: a message, interrupt or close for the conversation's run (conversations.ts).
+    const deliver = after.deliver as { machineId?: unknown; frame?: ControlFrame } | undefined;
+    if (entry.action.startsWith('chat.') && deliver && typeof deliver.machineId === 'string' && deliver.frame) {
+      this.link.send(deliver.machineId, deliver.frame);
+      return;
+    }
     if (entry.action === 'ticket.moved' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
     if (entry.action === 'ticket.archived' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
     if (!KICKING_ACTIONS.test(entry.action)) return;
@@ -174,7 +187,7 @@ export class Orchestrator {
 
   private async checkBudget(runId: string): Promise<void> {
     try {
-      const stop = await findBudgetStop(this.deps, runId);
+      const stop = (await findBudgetStop(this.deps, runId)) ?? (await findChatCapStop(this.deps, runId));
       if (stop) await this.stopRun(stop);
     } catch (err) {
       this.log(`[orchestrator] budget check of run ${runId} failed: ${(err as Error).message}`);

@@ -97,7 +97,8 @@ export function countClaim(facts: ProjectFacts, claim: { workflowId: string; age
   facts.ticketsWithActiveRun.add(claim.ticketId);
 }
 
-function machineClis(m: typeof machines.$inferSelect): string[] {
+/** CLI names in a machine's inventory. */
+export function machineClis(m: typeof machines.$inferSelect): string[] {
   return Array.isArray(m.clis) ? (m.clis as Array<{ name?: unknown }>).flatMap((c) => (typeof c?.name === 'string' ? [c.name] : [])) : [];
 }
 

@@ -12,6 +12,10 @@ export const RUN_TOKEN_SCOPES = {
   'tickets.create': 'create tickets anywhere in the project',
   'tickets.link': 'add and remove dependencies of its own ticket',
   'tickets.report_progress': 'report progress (a short status line and percent) on its own ticket',
+  'tickets.retry': 'start runs: retry a parked ticket of the project (its attempts start over)',
+  'workflows.read': 'read the project’s workflows and skills (export a harness file)',
+  'workflows.update': 'edit or import workflows (the same validation; each change is a new version)',
+  'skills.update': 'import skills (a new version of an existing skill)',
 } as const;
 
 export type RunTokenScope = keyof typeof RUN_TOKEN_SCOPES;
@@ -19,6 +23,13 @@ export const RUN_TOKEN_SCOPE_NAMES = Object.keys(RUN_TOKEN_SCOPES) as RunTokenSc
 
 /** Granted when a workflow lists no `scopes:`. */
 export const DEFAULT_RUN_SCOPES: readonly RunTokenScope[] = ['tickets.read', 'tickets.comment', 'tickets.move', 'tickets.report_progress'];
+
+/**
+ * Project AI (chat) tokens: what a conversation's agent may do when the project configures
+ * nothing. A chat token has no ticket of its own: `tickets.link` then means any two tickets of
+ * the project, and `tickets.comment` any ticket of the project.
+ */
+export const DEFAULT_PROJECT_AI_SCOPES: readonly RunTokenScope[] = ['tickets.read', 'tickets.create', 'tickets.link', 'tickets.comment', 'workflows.read', 'workflows.update', 'skills.update', 'tickets.retry'];
 
 /** The prefix of a parameterized scope that allows one more target status: `tickets.move:Blocked`. */
 export const MOVE_TO_STATUS_SCOPE = 'tickets.move:';

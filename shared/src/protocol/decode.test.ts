@@ -24,6 +24,8 @@ describe('protocol frame decoding', () => {
     const offer = { type: 'run.offer', runId: 'r1', leaseEpoch: 3, spec: { kind: 'command', command: ['echo', 'hi'] } };
     expect(decodeFrame(controlFrameSchema, JSON.stringify({ ...offer, spec: { command: ['x'] } }), CONTROL_FRAME_TYPES)).toMatchObject({ ok: false, message: expect.stringMatching(/spec/) });
     expect(decodeFrame(controlFrameSchema, JSON.stringify(offer), CONTROL_FRAME_TYPES).ok).toBe(true);
+    expect(decodeFrame(controlFrameSchema, JSON.stringify({ type: 'run.interrupt', runId: 'r1', leaseEpoch: 2 }), CONTROL_FRAME_TYPES)).toMatchObject({ ok: true, frame: { type: 'run.interrupt' } });
+    expect(decodeFrame(controlFrameSchema, JSON.stringify({ type: 'run.interrupt', runId: 'r1' }), CONTROL_FRAME_TYPES).ok).toBe(false);
   });
 
   it('refuses non-JSON, non-objects, missing and unknown types with distinct codes', () => {

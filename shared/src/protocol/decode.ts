@@ -30,4 +30,4 @@ export function decodeFrame<S extends z.ZodType>(schema: S, raw: string | Uint8A
 }
 
 export const DAEMON_FRAME_TYPES = ['hello', 'heartbeat', 'run.accept', 'run.reject', 'run.started', 'run.events', 'run.finished', 'run.turn', 'run.gate', 'workspace.removed', 'error'] as const;
-export const CONTROL_FRAME_TYPES = ['welcome', 'run.offer', 'run.cancel', 'run.input', 'run.ack', 'run.next', 'workspace.remove', 'error'] as const;
+export const CONTROL_FRAME_TYPES = ['welcome', 'run.offer', 'run.cancel', 'run.input', 'run.interrupt', 'run.ack', 'run.next', 'workspace.remove', 'error'] as const;

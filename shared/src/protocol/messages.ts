@@ -88,6 +88,8 @@ export const runAcceptSchema = z.object({ type: z.literal('run.accept'), runId: 
 export const runRejectSchema = z.object({ type: z.literal('run.reject'), runId: id, leaseEpoch, reason: z.string().max(1000) });
 export const runCancelSchema = z.object({ type: z.literal('run.cancel'), runId: id, leaseEpoch, graceMs: z.number().int().min(0).default(10_000) });
 export const runInputSchema = z.object({ type: z.literal('run.input'), runId: id, leaseEpoch, text: z.string().max(MAX_EVENT_BYTES) });
+/** Stop the agent's current turn without ending the run (Project AI: a person interrupts a reply); the turn ends with `ok: false`. */
+export const runInterruptSchema = z.object({ type: z.literal('run.interrupt'), runId: id, leaseEpoch });
 
 export const runEventsSchema = z.object({
   type: z.literal('run.events'),
@@ -132,7 +134,7 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   errorFrameSchema,
 ]);
 /** Frames the control plane sends. */
-export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runAckSchema, runNextSchema, workspaceRemoveSchema, errorFrameSchema]);
+export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runInterruptSchema, runAckSchema, runNextSchema, workspaceRemoveSchema, errorFrameSchema]);
 
 export type DaemonFrame = z.infer<typeof daemonFrameSchema>;
 export type ControlFrame = z.infer<typeof controlFrameSchema>;

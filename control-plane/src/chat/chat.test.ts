@@ -1,0 +1,106 @@
+import { eq } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { forEachDatabase } from '../../test/databases.js';
+import { appRouter } from '../api/router.js';
+import { createProject } from '../projects/projects.js';
+import { createAgent } from '../agents/agents.js';
+import { createTicket } from '../tickets/tickets.js';
+import { listActivity } from '../activity/activity.js';
+import { chatConversations, machines, runs } from '../db/schema.js';
+import { authenticateRunToken } from '../auth/run-tokens.js';
+import { materializeChatJob } from './chat-job.js';
+import { decideChatTurn } from './chat-turns.js';
+import { closeConversation, createConversation, sendMessage, updateProjectAiSettings } from './conversations.js';
+
+const HARNESS = `---
+name: dev
+agent: claude
+pickup: [Todo]
+finish: [In Review]
+---
+Work on {{ ticket.identifier }}.
+`;
+
+forEachDatabase('Project AI conversations', (get) => {
+  let n = 0;
+  async function setup() {
+    const { deps, admin } = get();
+    const i = ++n;
+    const project = await createProject(deps, admin, { name: `Chat ${i}`, ticketPrefix: `CH${i}` });
+    await createAgent(deps, admin, { project: project.slug, name: 'claude', adapter: 'claude-code' });
+    const machineId = deps.ids.uuid();
+    await deps.db.insert(machines).values({ id: machineId, orgId: admin.orgId, name: `m${i}`, kind: 'reverse', slots: 2, clis: [{ name: 'claude', path: '/usr/bin/claude' }], sessionId: deps.ids.uuid(), createdAt: deps.clock.now() });
+    const started = await createConversation(deps, admin, { project: project.slug, message: 'Plan the login work', attachments: [] });
+    // The run as the daemon would hold it: offered and running with lease epoch 1.
+    await deps.db.update(runs).set({ state: 'running', leaseEpoch: 1 }).where(eq(runs.id, started.run.id));
+    const turn = (t: number, extra: object = {}) => decideChatTurn(deps, { machineId, runId: started.run.id, leaseEpoch: 1, frame: { type: 'run.turn', runId: started.run.id, leaseEpoch: 1, turn: t, ok: true, lastSeq: 0, afterTurnFailed: false, pathViolations: [], commits: [], deniedTools: [], ...extra } });
+    return { deps, admin, project, machineId, started, id: started.conversation.id, runId: started.run.id, turn };
+  }
+
+  it('holds the turn answer until the person writes; delivers it as activity for the machine; repeats it for a repeated frame; queues while the agent works', async () => {
+    const { deps, admin, project, id, runId, turn, machineId } = await setup();
+    expect(await turn(1, { sessionId: 'sess-1' })).toBeNull();
+    const [waiting] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
+    expect(waiting).toMatchObject({ waitingTurn: 1, sessionId: 'sess-1' });
+
+    const sent = await sendMessage(deps, admin, { conversation: id.slice(0, 8), message: 'Add tests too', attachments: [] });
+    expect(sent).toMatchObject({ delivered: true, message: { turn: 2, runId } });
+    const log = await listActivity(deps.db, { projectId: project.id });
+    const delivery = log.find((a) => a.action === 'chat.message')!;
+    expect(delivery.after).toMatchObject({ deliver: { machineId, frame: { type: 'run.next', runId, turn: 1, action: 'continue', input: 'Add tests too' } } });
+    // The daemon asks again after a reconnect: same answer.
+    expect(await turn(1)).toMatchObject({ action: 'continue', input: 'Add tests too' });
+
+    // Written while the agent works on turn 2: both delivered together after it.
+    expect((await sendMessage(deps, admin, { conversation: id, message: 'one', attachments: [] })).delivered).toBe(false);
+    await sendMessage(deps, admin, { conversation: id, message: 'two', attachments: [] });
+    expect(await turn(2)).toMatchObject({ action: 'continue', input: 'one\n\ntwo' });
+    expect(await turn(3)).toBeNull();
+    await closeConversation(deps, admin, id);
+    const closed = (await listActivity(deps.db, { projectId: project.id })).find((a) => a.action === 'chat.closed')!;
+    expect(closed.after).toMatchObject({ deliver: { frame: { type: 'run.next', action: 'stop', outcome: 'succeeded', turn: 3 } } });
+    expect(await turn(3)).toMatchObject({ action: 'stop', reason: 'the conversation was closed' });
+  });
+
+  it('stops the run when the cost cap is spent; refuses messages until the cap is raised', async () => {
+    const { deps, admin, id, runId, turn } = await setup();
+    await deps.db.update(runs).set({ costUsd: 6 }).where(eq(runs.id, runId));
+    expect(await turn(1)).toMatchObject({ action: 'stop', outcome: 'failed', reason: expect.stringMatching(/cost cap of \$5\.00 is spent/) });
+    await expect(sendMessage(deps, admin, { conversation: id, message: 'more', attachments: [] })).rejects.toThrow(/spent its cost cap/);
+  });
+
+  it("a conversation's run token: creates and links any tickets of its project within the project's scopes; actions attributed to the conversation and its starter", async () => {
+    const { deps, admin, project, id, runId } = await setup();
+    const other = await createProject(deps, admin, { name: `Elsewhere ${n}`, ticketPrefix: `EL${n}` });
+    const foreign = await createTicket(deps, admin, { project: other.slug, title: 'foreign' });
+    await appRouter.createCaller({ deps, actor: admin }).workflows.import({ project: project.slug, source: HARNESS });
+    const tokenFor = async () => {
+      const [run] = await deps.db.select().from(runs).where(eq(runs.id, runId));
+      const spec = await deps.db.transaction((tx) => materializeChatJob(tx, deps, run!, 'http://cp.invalid'));
+      if (spec.kind !== 'agent') throw new Error('not an agent spec');
+      expect(spec.ticket.branch).toBe(`openase/chat-${id.replace(/-/g, '').slice(0, 8)}`);
+      return authenticateRunToken(deps, spec.platform.token);
+    };
+    const actor = await tokenFor();
+    expect(actor.name).toBe(`Project AI (conversation ${id.slice(0, 8)}, started by ${admin.name})`);
+    const agent = appRouter.createCaller({ deps, actor });
+    const a = await agent.tickets.create({ project: project.slug, title: 'API' });
+    const b = await agent.tickets.create({ project: project.slug, title: 'Page' });
+    await agent.tickets.link({ blocker: a.identifier, blocked: b.identifier });
+    await expect(agent.tickets.link({ blocker: a.identifier, blocked: foreign.identifier })).rejects.toThrow(/only link tickets of its own project|own project/);
+    await expect(agent.tickets.create({ project: other.slug, title: 'x' })).rejects.toThrow(/own project/);
+    const exported = await agent.workflows.export({ project: project.slug, workflow: 'dev' });
+    const saved = await agent.workflows.import({ project: project.slug, source: exported.source.replace('Work on', 'Please work on') });
+    expect(saved.version).toBe(2);
+    await expect(agent.projects.create({ name: 'Takeover' })).rejects.toThrow(/cannot call projects\.create/);
+    const log = await listActivity(deps.db, { projectId: project.id, limit: 500 });
+    const byChat = log.filter((e) => e.actorName === actor.name);
+    expect(byChat.map((e) => e.action)).toEqual(['ticket.created', 'ticket.created', 'ticket.linked', 'workflow.versioned']);
+
+    // The project narrows the scopes: a new token cannot edit workflows any more.
+    await updateProjectAiSettings(deps, admin, { project: project.slug, scopes: ['tickets.read'] });
+    const narrowed = appRouter.createCaller({ deps, actor: await tokenFor() });
+    await expect(narrowed.workflows.import({ project: project.slug, source: HARNESS })).rejects.toThrow(/Project-AI scopes do not grant "workflows\.update"/);
+    await expect(updateProjectAiSettings(deps, admin, { project: project.slug, scopes: ['root'] })).rejects.toThrow(/not a run-token scope/);
+  });
+});

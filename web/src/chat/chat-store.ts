@@ -1,0 +1,135 @@
+/**
+ * Project AI in the console: the project's conversations (tabs), the open one's messages and its
+ * run events (streamed over one SSE subscription, `chat.onEvents`, for the open tab only), and
+ * the actions: start, send, interrupt, close.
+ */
+import { defineStore } from 'pinia';
+import type { Unsubscribable } from '@trpc/server/observable';
+import { api, type RouterInputs, type RouterOutputs } from '../api/client';
+import { errorMessage } from '../api/errors';
+import type { ChatEvent } from './transcript';
+
+export type Conversation = RouterOutputs['chat']['list'][number];
+export type ConversationDetail = RouterOutputs['chat']['show'];
+export type Attachment = RouterInputs['chat']['send']['attachments'] extends (infer A)[] | undefined ? A : never;
+
+export const useChat = defineStore('chat', {
+  state: () => ({
+    open: false,
+    project: null as string | null,
+    conversations: [] as Conversation[],
+    activeId: null as string | null,
+    detail: null as ConversationDetail | null,
+    events: [] as ChatEvent[],
+    sending: false,
+    error: null as string | null,
+  }),
+  actions: {
+    toggle(project: string | null) {
+      this.open = !this.open;
+      if (this.open && project) void this.load(project);
+    },
+    async load(project: string) {
+      if (this.project !== project) this.select(null);
+      this.project = project;
+      try {
+        this.conversations = await api.chat.list.query({ project });
+        this.error = null;
+      } catch (err) {
+        this.error = errorMessage(err);
+      }
+    },
+    select(id: string | null) {
+      stopFollowing();
+      this.activeId = id;
+      this.detail = null;
+      this.events = [];
+      if (id) void this.refresh();
+    },
+    async refresh() {
+      const id = this.activeId;
+      if (!id) return;
+      try {
+        const detail = await api.chat.show.query({ conversation: id });
+        if (this.activeId !== id) return;
+        this.detail = detail;
+        const runIds = detail.runs.map((r) => r.id);
+        // Earlier runs' transcripts (a reopened conversation), then follow the current one live.
+        const past: ChatEvent[] = [];
+        for (const runId of runIds.filter((r) => r !== detail.currentRunId)) {
+          const page = await api.runs.events.query({ run: runId, limit: 1000 });
+          past.push(...page.map((e) => ({ runId, seq: e.seq, event: e.event as ChatEvent['event'] })));
+        }
+        if (this.activeId !== id) return;
+        const live = this.events.filter((e) => e.runId === detail.currentRunId);
+        this.events = [...past, ...live];
+        if (detail.currentRunId) this.follow(id, detail.currentRunId);
+      } catch (err) {
+        this.error = errorMessage(err);
+      }
+    },
+    follow(conversation: string, runId: string) {
+      if (following?.runId === runId) return;
+      stopFollowing();
+      const last = this.events.filter((e) => e.runId === runId).at(-1)?.seq ?? 0;
+      const sub = api.chat.onEvents.subscribe(
+        { conversation, run: runId, lastEventId: String(last) },
+        {
+          onData: (tracked) => {
+            const e = tracked.data;
+            if (this.activeId !== conversation || this.events.some((x) => x.runId === runId && x.seq === e.seq)) return;
+            this.events.push({ runId, seq: e.seq, event: e.event as ChatEvent['event'] });
+            // A finished turn changes the conversation's state, cost and messages.
+            if (e.event.type === 'turn.finished' || e.event.type === 'cost') void this.refreshDetail();
+          },
+          onError: (err) => (this.error = errorMessage(err)),
+          onComplete: () => void this.refreshDetail(),
+        },
+      );
+      following = { runId, sub };
+    },
+    async refreshDetail() {
+      if (!this.activeId) return;
+      const detail = await api.chat.show.query({ conversation: this.activeId }).catch(() => null);
+      if (detail && detail.id === this.activeId) this.detail = detail;
+      if (this.project) this.conversations = await api.chat.list.query({ project: this.project }).catch(() => this.conversations);
+    },
+    async send(text: string, attachments: Attachment[], agent?: string) {
+      if (!this.project || !text.trim()) return;
+      this.sending = true;
+      this.error = null;
+      try {
+        if (this.activeId) {
+          const sent = await api.chat.send.mutate({ conversation: this.activeId, message: text, attachments });
+          await this.refresh();
+          if (sent.run.id !== following?.runId) this.follow(this.activeId, sent.run.id);
+        } else {
+          const created = await api.chat.create.mutate({ project: this.project, message: text, attachments, ...(agent ? { agent } : {}) });
+          await this.load(this.project);
+          this.select(created.conversation.id);
+        }
+        return true;
+      } catch (err) {
+        this.error = errorMessage(err);
+        return false;
+      } finally {
+        this.sending = false;
+      }
+    },
+    async interrupt() {
+      if (!this.activeId) return;
+      await api.chat.interrupt.mutate({ conversation: this.activeId }).catch((err) => (this.error = errorMessage(err)));
+    },
+    async close() {
+      if (!this.activeId) return;
+      await api.chat.close.mutate({ conversation: this.activeId }).catch((err) => (this.error = errorMessage(err)));
+      await this.refreshDetail();
+    },
+  },
+});
+
+let following: { runId: string; sub: Unsubscribable } | null = null;
+function stopFollowing() {
+  following?.sub.unsubscribe();
+  following = null;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { buildTranscript, type ChatEvent } from './transcript';
+
+const ev = (seq: number, event: ChatEvent['event']): ChatEvent => ({ runId: 'r1', seq, event });
+
+describe('chat transcript', () => {
+  it('places each message before its turn, merges streamed text, shows tools, commands and file changes', () => {
+    const messages = [
+      { seq: 1, runId: 'r1', turn: 1, text: 'plan it', authorName: 'admin', attachments: [{ kind: 'ticket', ticket: 'D-1' }] },
+      { seq: 2, runId: 'r1', turn: 2, text: 'thanks', authorName: 'admin', attachments: [] },
+      { seq: 3, runId: null, turn: null, text: 'and tests', authorName: 'admin', attachments: [] },
+    ];
+    const rows = buildTranscript(messages, [
+      ev(1, { type: 'turn.started', turn: 1 }),
+      ev(2, { type: 'message', role: 'assistant', text: 'Work', delta: true }),
+      ev(3, { type: 'message', role: 'assistant', text: 'ing', delta: true }),
+      ev(4, { type: 'tool.call', id: 't', name: 'Bash', input: { command: 'openase ticket create' } }),
+      ev(5, { type: 'command', command: 'openase ticket create', status: 'completed', exitCode: 0 }),
+      ev(6, { type: 'file.change', path: 'a.txt', kind: 'add' }),
+      ev(7, { type: 'message', role: 'assistant', text: 'Done.' }),
+      ev(8, { type: 'turn.finished', turn: 1, ok: true }),
+      ev(9, { type: 'turn.started', turn: 2 }),
+      ev(10, { type: 'message', role: 'assistant', text: 'You', delta: true }),
+    ]);
+    expect(rows.map((r) => r.kind)).toEqual(['user', 'assistant', 'tool', 'command', 'file', 'assistant', 'user', 'assistant', 'user']);
+    expect(rows[0]).toMatchObject({ text: 'plan it', attachments: ['ticket: D-1'], queued: false });
+    expect(rows[1]).toMatchObject({ text: 'Working', streaming: true });
+    expect(rows[5]).toMatchObject({ text: 'Done.', streaming: false });
+    expect(rows[7]).toMatchObject({ text: 'You', streaming: true });
+    expect(rows[8]).toMatchObject({ text: 'and tests', queued: true });
+  });
+
+  it('an interrupted turn is shown', () => {
+    const rows = buildTranscript([], [ev(1, { type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' })]);
+    expect(rows).toEqual([{ kind: 'turn-end', key: 'r1:1', ok: false, reason: 'interrupted' }]);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Project AI in a real headless Chromium: the console's panel talks to a conversation whose agent
+ * is the REAL Claude Code CLI (on the control plane's local machine) against the in-repo fake
+ * Anthropic server. Open the panel, send a message, see the streamed reply, and see the ticket
+ * the agent created appear on the board (live, no reload).
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+import { startFakeModelServer, type FakeModelServer } from '../../../agent-daemon/test-support/fake-models/index.js';
+import { ensureCli } from '../../../agent-daemon/test-support/real-clis.js';
+
+let cp: ControlPlane;
+let models: FakeModelServer;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+function cli(args: string[]) {
+  const r = cp.cli(args);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
+}
+
+describe('Project AI panel in Chromium', () => {
+  beforeAll(async () => {
+    const claude = ensureCli('claude');
+    models = await startFakeModelServer();
+    // The local machine's daemon inherits this PATH: its CLI inventory must list claude.
+    process.env.PATH = `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`;
+    cp = await startControlPlane();
+    cli(['project', 'create', 'Chat AI', '--slug', 'chatai', '--prefix', 'CAI']);
+    models.setScript('web', { steps: [{ shell: 'openase ticket create --title "Write the onboarding guide"' }, { text: 'I created CAI-1 for the onboarding guide.' }] });
+    cli(['agent', 'create', 'claude', '--project', 'chatai', '--adapter', 'claude-code', '--command', claude, '--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl('web')}`, '--env', 'CLAUDE_CODE_MAX_RETRIES=0']);
+    await eventually(() => {
+      const m = JSON.parse(cli(['machine', 'show', 'local', '--json'])) as { status: string; clis: unknown };
+      return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"') ? true : undefined;
+    }, 'the local machine online with claude', 60_000);
+    browser = await launchBrowser();
+    browser.context.setDefaultTimeout(15_000);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(cp.signInUrl);
+    await page.waitForURL(/\/(projects|p\/chatai\/board)$/);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+    await models?.close();
+  });
+
+  it('opens the panel, sends a message, streams the reply, and the created ticket appears on the board', async () => {
+    await page.goto(`${cp.url}/p/chatai/board`);
+    await page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = page.locator('aside.chat-panel');
+    await panel.waitFor();
+    await panel.getByRole('textbox', { name: 'Message' }).fill('We need onboarding docs');
+    await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await panel.locator('[data-testid=chat-reply]', { hasText: 'I created CAI-1' }).waitFor({ timeout: 180_000 });
+    await panel.locator('.chat-user', { hasText: 'We need onboarding docs' }).waitFor();
+    await panel.getByRole('tab', { name: 'We need onboarding docs' }).waitFor();
+    await panel.locator('.chat-tool', { hasText: 'openase ticket create' }).first().waitFor();
+    await page.locator('[data-test=card][data-ticket="CAI-1"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-test=card][data-ticket="CAI-1"]').textContent()).toContain('Write the onboarding guide');
+    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
+    expect(await panel.locator('[data-testid=chat-cost]').textContent()).toMatch(/^\$\d+\.\d{4} \/ \$5\.0000$/);
+    await panel.getByText('scopes', { exact: true }).click();
+    await panel.locator('.chat-scopes code', { hasText: /^tickets.create$/ }).waitFor();
+    await page.screenshot({ path: path.join(screenshotDir, '20-project-ai.png') });
+    await panel.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('closed');
+  });
+});
