@@ -1,0 +1,92 @@
+// Scenario 1: dispatch latency. A ticket is moved to a pickup status (Todo) through the API; we
+// measure from sending the move until the connected simulated daemon receives `run.offer` (the
+// point where a real daemon starts the agent process), and until its first event is sent after
+// `run.started`. Tickets are moved one at a time (each waits for its offer), so the figure is the
+// reaction time, not a queue. With `busy` machines, another project keeps that many machines full
+// of runs streaming events while we measure.
+import { Fleet } from '../../fleet-sim/fleet.mjs';
+import { benchProject, createTickets, log, now, startServer, summary, trpc, until } from '../lib.mjs';
+
+export async function dispatchLatency({ databaseUrl, tickets = 1000, machines = 10, busy = 0, budgetMs = 150_000 }) {
+  const server = await startServer({ databaseUrl });
+  const fleets = [];
+  try {
+    if (busy > 0) {
+      await benchProject(server, { slug: 'busy', prefix: 'BSY' });
+      const busyFleet = new Fleet({ url: server.url, token: server.token, machines: busy, slots: 1, prefix: 'busy', hold: true, eventsPerSecond: 20, batchMs: 250 });
+      fleets.push(busyFleet);
+      await busyFleet.start();
+      await createTickets(server, 'busy', busy, { status: 'Todo' });
+      if (!(await until(() => busyFleet.activeRuns >= busy, 60_000))) log(`only ${busyFleet.activeRuns}/${busy} busy machines got a run`);
+    }
+    await benchProject(server, { slug: 'disp', prefix: 'DSP' });
+    const waiting = new Map();
+    const fleet = new Fleet({
+      url: server.url,
+      token: server.token,
+      machines,
+      slots: 8,
+      prefix: 'disp',
+      eventsPerTurn: 3,
+      eventsPerSecond: 200,
+      batchMs: 5,
+      onOffer: (run) => waiting.get(run.identifier)?.offered(run),
+      onStarted: (run) => waiting.get(run.identifier)?.started(run),
+    });
+    fleets.push(fleet);
+    await fleet.start();
+    log(`dispatch: creating ${tickets} tickets…`);
+    const ids = await createTickets(server, 'disp', tickets);
+    const toOffer = [];
+    const toStarted = [];
+    const toFirstEvent = [];
+    const moveCall = [];
+    const end = now() + budgetMs;
+    let timedOut = 0;
+    for (const identifier of ids) {
+      if (now() > end) break;
+      let offered;
+      const entry = { offerAt: 0, run: null };
+      const offer = new Promise((resolve) => (offered = resolve));
+      entry.offered = (run) => {
+        entry.offerAt = now();
+        entry.run = run;
+        offered();
+      };
+      entry.started = () => {};
+      waiting.set(identifier, entry);
+      const t0 = now();
+      await trpc(server.url, server.token, 'tickets.move', { ticket: identifier, status: 'Todo' });
+      moveCall.push(now() - t0);
+      const got = await Promise.race([offer.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      waiting.delete(identifier);
+      if (!got) {
+        timedOut++;
+        continue;
+      }
+      toOffer.push(entry.run.offeredAt - t0);
+      toStarted.push(entry.run.startedAt - t0);
+      const first = await until(() => entry.run.firstEventAt, 2000, 2);
+      if (first) toFirstEvent.push(first - t0);
+    }
+    await until(() => fleet.activeRuns === 0, 20_000);
+    const stats = fleet.stats;
+    return {
+      tickets: toOffer.length,
+      machines,
+      busyMachines: busy,
+      moveToOfferMs: summary(toOffer),
+      moveToStartedMs: summary(toStarted),
+      moveToFirstEventMs: summary(toFirstEvent),
+      moveRequestMs: summary(moveCall),
+      timedOut,
+      offers: stats.offers,
+      duplicateOffers: stats.duplicateOffers,
+      runsFinished: stats.finished,
+      errors: stats.errors.slice(0, 5),
+    };
+  } finally {
+    for (const f of fleets) await f.stop();
+    await server.stop();
+  }
+}
