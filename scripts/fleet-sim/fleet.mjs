@@ -18,8 +18,14 @@ export async function trpc(url, token, procedure, input, kind = 'mutation') {
     kind === 'query'
       ? await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input ?? {}))}`, { headers: { authorization: `Bearer ${token}` } })
       : await fetch(`${url}/trpc/${procedure}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input ?? {}) });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${procedure}: HTTP ${res.status} ${JSON.stringify(body.error ?? body).slice(0, 300)}`);
+  const text = await res.text();
+  let body = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON: reported below */
+  }
+  if (!res.ok) throw new Error(`${procedure}: HTTP ${res.status} ${(body.error?.message ?? text).slice(0, 300)}`);
   return body.result?.data;
 }
 
@@ -28,7 +34,8 @@ export async function trpc(url, token, procedure, input, kind = 'mutation') {
  *   machines, slots, prefix (machine names), clis (CLI inventory reported in hello),
  *   eventsPerSecond (per run), eventsPerTurn, turns, batchMs (how often events are flushed),
  *   textBytes (size of each message event), finishStatus (where the agent moves its ticket),
- *   hold (runs never end by themselves: release with fleet.releaseAll()), connectConcurrency,
+ *   hold (runs never end by themselves: release with fleet.releaseAll()), emitting (false: runs
+ *   start silent until `fleet.emitting = true`), connectConcurrency,
  *   log(line).
  * Hooks: onOffer(run), onStarted(run), onFinished(run) — `run` = { runId, machine, identifier,
  *   offeredAt, startedAt, firstEventAt, finishedAt, acked, emitted }.
@@ -37,7 +44,8 @@ export class Fleet {
   constructor(opts) {
     this.opts = { machines: 10, slots: 1, prefix: 'sim', clis: ['bench-agent'], eventsPerSecond: 20, eventsPerTurn: 5, turns: 1, batchMs: 50, textBytes: 120, finishStatus: 'In Review', hold: false, connectConcurrency: 25, labels: [], log: () => {}, ...opts };
     this.daemons = [];
-    this.runs = new Map();
+    /** False: runs start but emit nothing until `emitting` is set (to start many runs before the load). */
+    this.emitting = opts.emitting ?? true;
     this.stats = { offers: 0, rejected: 0, started: 0, finished: 0, eventsSent: 0, eventsAcked: 0, heartbeats: 0, errors: [], duplicateOffers: 0 };
   }
 
@@ -190,6 +198,11 @@ class SimDaemon {
     const text = 'x'.repeat(o.textBytes);
     const tick = () => {
       if (this.closed || !this.held.has(run.runId)) return;
+      if (!this.fleet.emitting) {
+        last = Date.now();
+        run.timer = setTimeout(tick, o.batchMs);
+        return;
+      }
       const now = Date.now();
       due += ((now - last) / 1000) * o.eventsPerSecond;
       last = now;
