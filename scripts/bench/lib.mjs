@@ -27,12 +27,12 @@ export async function startServer({ databaseUrl = null, env = {}, home = tempDir
   const child = spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: databaseUrl ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const server = { child, pid: child.pid, home, output: '', url: null, token: null, listeningMs: 0 };
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  server.stop = async () => {
+  server.stop = async ({ keepHome = false } = {}) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);
-    fs.rmSync(home, { recursive: true, force: true });
+    if (!keepHome) fs.rmSync(home, { recursive: true, force: true });
   };
   const onData = (chunk) => {
     server.output = (server.output + chunk).slice(-20_000);
