@@ -34,7 +34,10 @@ export async function startServer({ databaseUrl = null, env = {}, home = tempDir
     clearTimeout(timer);
     if (!keepHome) fs.rmSync(home, { recursive: true, force: true });
   };
+  // BENCH_SERVER_LOG=FILE appends every server's output there (to see what a scenario did).
+  const logFile = process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, 'a') : null;
   const onData = (chunk) => {
+    if (logFile !== null) fs.writeSync(logFile, chunk);
     server.output = (server.output + chunk).slice(-20_000);
     const listening = /listening on (http:\/\/\S+)/.exec(server.output);
     if (listening && !server.url) {
