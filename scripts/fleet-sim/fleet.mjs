@@ -14,10 +14,14 @@ const WebSocket = createRequire(path.join(root, 'control-plane', 'package.json')
 
 /** A tRPC call over plain HTTP (the API has no transformer). */
 export async function trpc(url, token, procedure, input, kind = 'mutation') {
-  const res =
-    kind === 'query'
+  const res = await call().catch((err) => {
+    throw new Error(`${procedure}: ${err.message}${err.cause ? ` (${err.cause.code ?? err.cause.message})` : ''}`);
+  });
+  async function call() {
+    return kind === 'query'
       ? await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input ?? {}))}`, { headers: { authorization: `Bearer ${token}` } })
       : await fetch(`${url}/trpc/${procedure}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input ?? {}) });
+  }
   const text = await res.text();
   let body = {};
   try {
