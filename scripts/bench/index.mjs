@@ -140,14 +140,19 @@ const scenarios = {
   },
 };
 
-for (const name of ALL) if (only.includes(name)) await scenarios[name]();
+const out = values.out ?? path.join(root, 'bench', 'results', `${results.startedAt.slice(0, 10)}.json`);
+fs.mkdirSync(path.dirname(out), { recursive: true });
+const save = () => fs.writeFileSync(out, JSON.stringify({ ...results, rows: rowsFor(results.scenarios) }, null, 2) + '\n');
+// Saved after every scenario, so an interrupted suite keeps what it measured.
+for (const name of ALL) {
+  if (!only.includes(name)) continue;
+  await scenarios[name]();
+  save();
+}
 results.finishedAt = new Date().toISOString();
 results.loadAfter = machineLoad();
 results.rows = rowsFor(results.scenarios);
-
-const out = values.out ?? path.join(root, 'bench', 'results', `${results.startedAt.slice(0, 10)}.json`);
-fs.mkdirSync(path.dirname(out), { recursive: true });
-fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+save();
 
 console.log(`\n## OpenASE benchmarks ${results.startedAt} (${commit ?? 'no commit'})\n`);
 console.log(`Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, Node ${machine.node}. Load average before ${results.loadBefore.loadavg.join(' ')}, after ${results.loadAfter.loadavg.join(' ')} (shared machine).\n`);
