@@ -23,8 +23,8 @@ const HELP = `npm run bench [-- options]
   --machines N        fleet: simulated daemons (default 1000)
   --fleet-runs N      fleet: runs in flight among them (default 100)
   --replica-tickets N replicas: tickets dispatched by two control planes (default 1000)
-  --window S          measuring window of ingest and fleet, seconds (default 20)
-  --budget S          time budget of each dispatch scenario, seconds (default 60)
+  --window S          measuring window of ingest and fleet, seconds (default 15)
+  --budget S          time budget of each dispatch scenario, seconds (default 40)
   --out FILE          results file (default bench/results/<date>.json)`;
 
 const { values } = parseArgs({
@@ -38,8 +38,8 @@ const { values } = parseArgs({
     machines: { type: 'string', default: '1000' },
     'fleet-runs': { type: 'string', default: '100' },
     'replica-tickets': { type: 'string', default: '1000' },
-    window: { type: 'string', default: '20' },
-    budget: { type: 'string', default: '60' },
+    window: { type: 'string', default: '15' },
+    budget: { type: 'string', default: '40' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },

@@ -14,8 +14,13 @@ const WebSocket = createRequire(path.join(root, 'control-plane', 'package.json')
 
 /** A tRPC call over plain HTTP (the API has no transformer). */
 export async function trpc(url, token, procedure, input, kind = 'mutation') {
+  const failed = (err) => new Error(`${procedure}: ${err.message}${err.cause ? ` (${err.cause.code ?? err.cause.message})` : ''}`);
+  // A kept-alive connection the server closed as the request went out (ECONNRESET): try once more.
   const res = await call().catch((err) => {
-    throw new Error(`${procedure}: ${err.message}${err.cause ? ` (${err.cause.code ?? err.cause.message})` : ''}`);
+    if (err.cause?.code !== 'ECONNRESET' && err.cause?.code !== 'UND_ERR_SOCKET') throw failed(err);
+    return call().catch((again) => {
+      throw failed(again);
+    });
   });
   async function call() {
     return kind === 'query'
