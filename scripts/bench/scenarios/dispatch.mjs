@@ -41,6 +41,7 @@ export async function dispatchLatency({ databaseUrl, tickets = 1000, machines = 
     const toStarted = [];
     const toFirstEvent = [];
     const moveCall = [];
+    const committedToOffer = [];
     const end = now() + budgetMs;
     let timedOut = 0;
     // Tickets are created in Backlog in chunks of 50 ahead of their moves (creation is not
@@ -62,7 +63,8 @@ export async function dispatchLatency({ databaseUrl, tickets = 1000, machines = 
       waiting.set(identifier, entry);
       const t0 = now();
       await trpc(server.url, server.token, 'tickets.move', { ticket: identifier, status: 'Todo' });
-      moveCall.push(now() - t0);
+      const committed = now();
+      moveCall.push(committed - t0);
       const got = await Promise.race([offer.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
       waiting.delete(identifier);
       if (!got) {
@@ -70,6 +72,7 @@ export async function dispatchLatency({ databaseUrl, tickets = 1000, machines = 
         continue;
       }
       toOffer.push(entry.run.offeredAt - t0);
+      committedToOffer.push(entry.run.offeredAt - committed);
       toStarted.push(entry.run.startedAt - t0);
       const first = await until(() => entry.run.firstEventAt, 2000, 2);
       if (first) toFirstEvent.push(first - t0);
@@ -85,6 +88,7 @@ export async function dispatchLatency({ databaseUrl, tickets = 1000, machines = 
       moveToStartedMs: summary(toStarted),
       moveToFirstEventMs: summary(toFirstEvent),
       moveRequestMs: summary(moveCall),
+      moveAnsweredToOfferMs: summary(committedToOffer),
       timedOut,
       offers: stats.offers,
       duplicateOffers: stats.duplicateOffers,

@@ -6,7 +6,7 @@
 import { Fleet } from '../../fleet-sim/fleet.mjs';
 import { benchProject, createTickets, log, now, procSample, round, sleep, startServer, summary, until } from '../lib.mjs';
 
-export async function eventIngest({ databaseUrl, runs = 200, rate = 150, windowMs = 20_000, sseClients = 5 }) {
+export async function eventIngest({ databaseUrl, runs = 200, rate = 150, windowMs = 20_000, sseClients = 5, calmRate = 5 }) {
   const server = await startServer({ databaseUrl });
   const machines = Math.ceil(runs / 4);
   const fleet = new Fleet({ url: server.url, token: server.token, machines, slots: 4, prefix: 'ing', hold: true, emitting: false, eventsPerSecond: rate, batchMs: 100, textBytes: 80 });
@@ -38,6 +38,14 @@ export async function eventIngest({ databaseUrl, runs = 200, rate = 150, windowM
       controlPlaneRssMiB: round(after.cp.rss / 1048576),
       errors: fleet.stats.errors.slice(0, 5),
     };
+    // Second phase: the SSE path below the ingest capacity. Lower every run's rate to
+    // `calmRate`, let the backlog drain, then measure emit → SSE again.
+    fleet.opts.eventsPerSecond = calmRate;
+    await until(() => fleet.stats.eventsSent - fleet.stats.eventsAcked < runs * calmRate, 30_000, 200);
+    latencies.length = 0;
+    const calm = { acked: fleet.stats.eventsAcked, t: now() };
+    await sleep(10_000);
+    result.calm = { offeredEventsPerSecond: runs * calmRate, storedEventsPerSecond: round((fleet.stats.eventsAcked - calm.acked) / ((now() - calm.t) / 1000), 0), emitToSseMs: summary(latencies) };
     return result;
   } finally {
     for (const a of aborts) a.abort();
