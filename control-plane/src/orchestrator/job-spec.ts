@@ -5,7 +5,7 @@
  * the agent's secret env values and the run's `openase` token. `materializeJob` adds them when
  * the run is offered (a new token per offer, the previous one revoked).
  */
-import { and, asc, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { agentJobSpecSchema, DEFAULT_RUN_SCOPES, parseRunScope, ticketBranchName, type AgentJobSpec, type AgentRunSpec, type RunSpec } from '@openase/shared';
 import { projects, repositories, runs, skills, skillVersions, statuses } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
@@ -104,14 +104,17 @@ export async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillB
   const wanted = [...bindings];
   const platform = rows.find((r) => r.name === 'openase-platform');
   if (platform && !wanted.some((b) => b.skillId === platform.id)) wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
-  for (const binding of wanted) {
+  const chosen = wanted.flatMap((binding) => {
     const skill = rows.find((r) => r.id === binding.skillId);
-    if (!skill || !skill.enabled) continue;
-    const versionId = binding.versionId ?? skill.currentVersionId;
-    if (!versionId) continue;
-    const [version] = await db.select({ files: skillVersions.files }).from(skillVersions).where(eq(skillVersions.id, versionId));
+    const versionId = skill?.enabled ? (binding.versionId ?? skill.currentVersionId) : null;
+    return skill && versionId ? [{ skill, versionId }] : [];
+  });
+  if (chosen.length === 0) return out;
+  // One query for every bound version (this runs inside the claim transaction, once per ticket).
+  const versions = await db.select({ id: skillVersions.id, files: skillVersions.files }).from(skillVersions).where(inArray(skillVersions.id, chosen.map((c) => c.versionId)));
+  for (const { skill, versionId } of chosen) {
     // As stored: bytes and the executable bit reach the CLI's skills folder unchanged.
-    const files = (version?.files ?? []) as Array<{ path: string; contentBase64: string; executable?: boolean }>;
+    const files = (versions.find((v) => v.id === versionId)?.files ?? []) as Array<{ path: string; contentBase64: string; executable?: boolean }>;
     out[skill.name] = files.map((f) => ({ path: f.path, contentBase64: f.contentBase64, executable: f.executable ?? false }));
   }
   return out;

@@ -1,0 +1,163 @@
+// `npm run bench`: the performance suite (docs/performance.md). Runs each scenario against real
+// `openase serve` processes on the embedded database and on PostgreSQL (scratch databases on
+// BENCH_DATABASE_URL, TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test when reachable),
+// prints a Markdown table (figure | target | pass/fail), writes bench/results/<date>.json. Exits 0
+// when a target is missed (the table says which); 1 only when the suite itself could not run.
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureAgentBuilt, ensureBuilt, ensureInstalled, ensureWebBuilt, root } from '../lib/bootstrap.mjs';
+import { log, machineLoad, postgresReachable, round, scratchDatabase } from './lib.mjs';
+import { TARGETS, rowsFor } from './targets.mjs';
+
+const HELP = `npm run bench [-- options]
+  --only LIST         scenarios, comma-separated: dispatch, dispatch-busy, ingest, fleet, daemon,
+                      cold-start, board, replicas, ceiling (default: all)
+  --db LIST           pglite, postgres (default: both; postgres only when reachable)
+  --tickets N         dispatch: tickets moved one by one (default 1000)
+  --busy N            dispatch-busy: machines kept busy by another project (default 100)
+  --runs N            ingest: concurrent runs (default 200)
+  --rate N            ingest: events/s emitted per run (default 150)
+  --machines N        fleet: simulated daemons (default 1000)
+  --fleet-runs N      fleet: runs in flight among them (default 100)
+  --replica-tickets N replicas: tickets dispatched by two control planes (default 1000)
+  --window S          measuring window of ingest and fleet, seconds (default 15)
+  --budget S          time budget of each dispatch scenario, seconds (default 40)
+  --out FILE          results file (default bench/results/<date>.json)`;
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    db: { type: 'string', default: 'pglite,postgres' },
+    tickets: { type: 'string', default: '1000' },
+    busy: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '200' },
+    rate: { type: 'string', default: '150' },
+    machines: { type: 'string', default: '1000' },
+    'fleet-runs': { type: 'string', default: '100' },
+    'replica-tickets': { type: 'string', default: '1000' },
+    window: { type: 'string', default: '15' },
+    budget: { type: 'string', default: '40' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const num = (name) => {
+  const n = Number(values[name]);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`--${name} must be a positive number`);
+    process.exit(2);
+  }
+  return n;
+};
+const ALL = ['dispatch', 'dispatch-busy', 'ingest', 'fleet', 'daemon', 'cold-start', 'board', 'replicas', 'ceiling'];
+const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
+for (const s of only) if (!ALL.includes(s)) (console.error(`unknown scenario ${s}; one of ${ALL.join(', ')}`), process.exit(2));
+
+ensureInstalled();
+ensureBuilt();
+ensureAgentBuilt();
+if (only.includes('board')) ensureWebBuilt();
+
+const baseUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const wanted = values.db.split(',').map((s) => s.trim());
+const pgOk = wanted.includes('postgres') && (await postgresReachable(baseUrl));
+if (wanted.includes('postgres') && !pgOk) log(`PostgreSQL is not reachable at ${baseUrl}: PostgreSQL figures are skipped`);
+const kinds = [...(wanted.includes('pglite') ? ['pglite'] : []), ...(pgOk ? ['postgres'] : [])];
+
+const machine = { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()} ${os.release()}` };
+let commit = null;
+try {
+  commit = execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim();
+} catch {
+  /* not a checkout */
+}
+const results = { startedAt: new Date().toISOString(), commit, machine, loadBefore: machineLoad(), scenarios: {} };
+log(`machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; load average ${results.loadBefore.loadavg.join(' ')}`);
+
+/** Runs one scenario on one database kind (PostgreSQL: a scratch database, dropped after). */
+async function run(name, kind, fn) {
+  const key = kind ? `${name}@${kind}` : name;
+  log(`── ${key}`);
+  const started = Date.now();
+  let db = null;
+  try {
+    if (kind === 'postgres') db = await scratchDatabase(baseUrl);
+    const value = await fn(db);
+    results.scenarios[key] = { ...value, seconds: round((Date.now() - started) / 1000, 0), loadavg: machineLoad().loadavg };
+  } catch (err) {
+    log(`${key} failed: ${err.stack ?? err}`);
+    results.scenarios[key] = { error: String(err.message ?? err).slice(0, 2000), seconds: round((Date.now() - started) / 1000, 0) };
+  } finally {
+    await db?.drop();
+  }
+}
+
+const scenarios = {
+  dispatch: async () => {
+    const { dispatchLatency } = await import('./scenarios/dispatch.mjs');
+    for (const kind of kinds) await run('dispatch', kind, (db) => dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('tickets'), budgetMs: num('budget') * 1000 }));
+  },
+  'dispatch-busy': async () => {
+    const { dispatchLatency } = await import('./scenarios/dispatch.mjs');
+    for (const kind of kinds) await run('dispatch-busy', kind, (db) => dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('tickets'), busy: num('busy'), budgetMs: num('budget') * 1000 }));
+  },
+  ingest: async () => {
+    const { eventIngest } = await import('./scenarios/ingest.mjs');
+    for (const kind of kinds) await run('ingest', kind, (db) => eventIngest({ databaseUrl: db?.url ?? null, runs: num('runs'), rate: num('rate'), windowMs: num('window') * 1000 }));
+  },
+  fleet: async () => {
+    const { fleetScale } = await import('./scenarios/fleet-scale.mjs');
+    for (const kind of kinds) await run('fleet', kind, (db) => fleetScale({ databaseUrl: db?.url ?? null, machines: num('machines'), runs: num('fleet-runs'), windowMs: num('window') * 1000 }));
+  },
+  daemon: async () => {
+    const { daemonFootprint } = await import('./scenarios/daemon-footprint.mjs');
+    await run('daemon', null, () => daemonFootprint({}));
+  },
+  'cold-start': async () => {
+    const { coldStart } = await import('./scenarios/cold-start.mjs');
+    for (const kind of kinds) await run('cold-start', kind, () => coldStart({ database: kind === 'postgres' ? () => scratchDatabase(baseUrl) : async () => null }));
+  },
+  board: async () => {
+    const { boardLoad } = await import('./scenarios/board.mjs');
+    await run('board', 'pglite', () => boardLoad({ tickets: 500, runs: 3 }));
+  },
+  replicas: async () => {
+    if (!pgOk) return log('replicas: needs PostgreSQL, skipped');
+    const { twoReplicas } = await import('./scenarios/replicas.mjs');
+    await run('replicas', 'postgres', (db) => twoReplicas({ database: db, tickets: num('replica-tickets'), budgetMs: num('budget') * 2000 }));
+  },
+  ceiling: async () => {
+    if (!pgOk) return log('ceiling: needs PostgreSQL, skipped');
+    const { databaseCeiling } = await import('./ceiling.mjs');
+    await run('ceiling', 'postgres', (db) => databaseCeiling({ database: db }));
+  },
+};
+
+const out = values.out ?? path.join(root, 'bench', 'results', `${results.startedAt.slice(0, 10)}.json`);
+fs.mkdirSync(path.dirname(out), { recursive: true });
+const save = () => fs.writeFileSync(out, JSON.stringify({ ...results, rows: rowsFor(results.scenarios) }, null, 2) + '\n');
+// Saved after every scenario, so an interrupted suite keeps what it measured.
+for (const name of ALL) {
+  if (!only.includes(name)) continue;
+  await scenarios[name]();
+  save();
+}
+results.finishedAt = new Date().toISOString();
+results.loadAfter = machineLoad();
+results.rows = rowsFor(results.scenarios);
+save();
+
+console.log(`\n## OpenASE benchmarks ${results.startedAt} (${commit ?? 'no commit'})\n`);
+console.log(`Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, Node ${machine.node}. Load average before ${results.loadBefore.loadavg.join(' ')}, after ${results.loadAfter.loadavg.join(' ')} (shared machine).\n`);
+console.log('| figure | db | measured | target | result |');
+console.log('|---|---|---|---|---|');
+for (const r of results.rows) console.log(`| ${r.figure} | ${r.db ?? '—'} | ${r.measured} | ${r.target ?? '—'} | ${r.pass === null ? 'info' : r.pass ? 'pass' : '**MISS**'} |`);
+console.log(`\nResults: ${path.relative(process.cwd(), out)}; targets: ${TARGETS}`);
+process.exit(0);

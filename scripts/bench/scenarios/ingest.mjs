@@ -1,0 +1,84 @@
+// Scenario 2: event ingest. `runs` concurrent agent runs (simulated daemons) each emit message
+// events at `rate` events/s in batches; over a measured window we count the events the control
+// plane stored (acknowledged: `run.ack` carries the highest contiguous seq stored), and a few
+// browser-side SSE clients (`runs.onEvents`, the stream the run page opens) measure daemon emit
+// (the event's `ts`) → SSE receive.
+import { Fleet } from '../../fleet-sim/fleet.mjs';
+import { benchProject, createTickets, log, now, procSample, round, sleep, startServer, summary, until } from '../lib.mjs';
+
+export async function eventIngest({ databaseUrl, runs = 200, rate = 150, windowMs = 20_000, sseClients = 5, calmRate = 5 }) {
+  const server = await startServer({ databaseUrl });
+  const machines = Math.ceil(runs / 4);
+  const fleet = new Fleet({ url: server.url, token: server.token, machines, slots: 4, prefix: 'ing', hold: true, emitting: false, eventsPerSecond: rate, batchMs: 100, textBytes: 80 });
+  const aborts = [];
+  try {
+    await benchProject(server, { slug: 'ing', prefix: 'ING' });
+    await fleet.start();
+    log(`ingest: ${machines} machines connected`);
+    await createTickets(server, "ing", runs, { status: "Todo" });
+    log(`ingest: ${runs} tickets created, ${fleet.activeRuns} runs`);
+    if (!(await until(() => fleet.activeRuns >= runs, 60_000))) log(`ingest: only ${fleet.activeRuns}/${runs} runs started`);
+    const latencies = [];
+    const inFlight = [...fleet.daemons.flatMap((d) => [...d.held.values()])].slice(0, sseClients);
+    for (const run of inFlight) aborts.push(sse(server, run.runId, latencies));
+    fleet.emitting = true;
+    await sleep(3000); // warm-up
+    latencies.length = 0;
+    const before = { acked: fleet.stats.eventsAcked, sent: fleet.stats.eventsSent, cp: procSample(server.pid), t: now() };
+    await sleep(windowMs);
+    const after = { acked: fleet.stats.eventsAcked, sent: fleet.stats.eventsSent, cp: procSample(server.pid), t: now() };
+    const seconds = (after.t - before.t) / 1000;
+    const result = {
+      runs: fleet.activeRuns,
+      offeredEventsPerSecond: round((after.sent - before.sent) / seconds, 0),
+      storedEventsPerSecond: round((after.acked - before.acked) / seconds, 0),
+      backlogEvents: fleet.stats.eventsSent - fleet.stats.eventsAcked,
+      emitToSseMs: summary(latencies),
+      controlPlaneCpuCores: round((after.cp.cpuSeconds - before.cp.cpuSeconds) / seconds, 2),
+      controlPlaneRssMiB: round(after.cp.rss / 1048576),
+      errors: fleet.stats.errors.slice(0, 5),
+    };
+    // Second phase: the SSE path below the ingest capacity. Lower every run's rate to
+    // `calmRate`, let the backlog drain, then measure emit → SSE again.
+    fleet.opts.eventsPerSecond = calmRate;
+    await until(() => fleet.stats.eventsSent - fleet.stats.eventsAcked < runs * calmRate, 30_000, 200);
+    latencies.length = 0;
+    const calm = { acked: fleet.stats.eventsAcked, t: now() };
+    await sleep(10_000);
+    result.calm = { offeredEventsPerSecond: runs * calmRate, storedEventsPerSecond: round((fleet.stats.eventsAcked - calm.acked) / ((now() - calm.t) / 1000), 0), emitToSseMs: summary(latencies) };
+    return result;
+  } finally {
+    for (const a of aborts) a.abort();
+    await fleet.stop();
+    await server.stop();
+  }
+}
+
+/** A browser-style SSE subscription to `runs.onEvents`; pushes emit→receive latency (ms) per event. */
+export function sse(server, runId, latencies) {
+  const controller = new AbortController();
+  void (async () => {
+    try {
+      const res = await fetch(`${server.url}/trpc/runs.onEvents?input=${encodeURIComponent(JSON.stringify({ run: runId }))}`, { headers: { authorization: `Bearer ${server.token}`, accept: 'text/event-stream' }, signal: controller.signal });
+      if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of res.body) {
+        const received = Date.now();
+        buffer += decoder.decode(chunk, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const data = message.split('\n').find((l) => l.startsWith('data: '));
+          if (!data) continue;
+          const value = JSON.parse(data.slice(6));
+          if (typeof value?.ts === 'number' && value.event) latencies.push(received - value.ts);
+        }
+      }
+    } catch (err) {
+      if (err.name !== 'AbortError') log(`sse ${runId}: ${err.message}`);
+    }
+  })();
+  return controller;
+}
