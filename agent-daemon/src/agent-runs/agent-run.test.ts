@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDaemonBundle, startDaemon, STAND_IN_AGENT, waitFor, type DaemonUnderTest } from '../../test-support/daemon-process.js';
 import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
+import { processAlive } from '../../test-support/processes.js';
 
 let bundle: string;
 let platform: TrpcRecorder;
@@ -333,14 +334,7 @@ describe('agent runs on the daemon', () => {
     await first.stop();
     // The exiting daemon stopped the agent CLI: nobody could talk to it any more.
     const agentPid = Number(fs.readFileSync(pidfile, 'utf8'));
-    await waitFor(() => {
-      try {
-        process.kill(agentPid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 'the agent process to be gone');
+    await waitFor(() => !processAlive(agentPid), 'the agent process to be gone');
     const second = await startDaemon({ bundle, home: first.home });
     cleanups.push(async () => {
       await second.stop();

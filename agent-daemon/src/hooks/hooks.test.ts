@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeGateFailure, runHook, runHooks } from './hooks.js';
+import { processAlive } from '../../test-support/processes.js';
 
 let dir: string;
 beforeEach(() => {
@@ -35,14 +36,7 @@ describe('workflow hooks', () => {
     expect(outcome).toMatchObject({ status: 'timed_out', blocks: true });
     expect(outcome.output).toMatch(/timed out after 1 s/);
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const alive = () => processAlive(pid);
     for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 10));
     expect(alive()).toBe(false);
   });

@@ -7,6 +7,7 @@ import type { RunEvent } from '@openase/shared';
 // @ts-expect-error plain ESM helper without types
 import { agentBundlePath, ensureAgentBuilt } from '../../../scripts/lib/bootstrap.mjs';
 import { RunHandle } from './run-handle.js';
+import { processAlive } from '../../test-support/processes.js';
 
 const limits = { maxEvents: 1000, maxBytes: 1 << 24 };
 const self = () => [agentBundlePath as string];
@@ -30,14 +31,7 @@ function finish(handle: RunHandle) {
 }
 
 const events = (h: RunHandle): RunEvent[] => RunHandle.reopen(h.dir, limits)!.spool.unacked.map((e) => e.event);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 
 describe('run supervisor', () => {
   beforeAll(() => {

@@ -4,19 +4,13 @@ import path from 'node:path';
 import type { RunEvent } from '@openase/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, startCliProcess } from './cli-process.js';
+import { processAlive } from '../../../test-support/processes.js';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'cli-process-')); });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = processAlive;
 
 describe('startCliProcess', () => {
   it('stops the whole process group: shells the CLI started die with it', async () => {
