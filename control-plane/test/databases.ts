@@ -3,8 +3,8 @@
  * TEST_DATABASE_URL is set, each on a fresh database created for the suite and dropped after.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import postgres from 'postgres';
-import { randomBytes } from 'node:crypto';
+// @ts-expect-error plain ESM helper without types (shared with the benchmarks)
+import { createScratchPostgres as createScratch } from '../../scripts/lib/scratch-postgres.mjs';
 import { openDatabase, type Database, type DatabaseTarget } from '../src/db/database.js';
 import { createChangeBus } from '../src/kernel/change-bus.js';
 import { randomIds, systemClock, type Actor, type Clock, type Deps } from '../src/kernel/context.js';
@@ -22,22 +22,7 @@ export interface TestDb {
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? null;
 
 /** Creates an empty PostgreSQL database for one suite; returns its URL and a dropper. */
-export async function createScratchPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `openase_t_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const conn = postgres(baseUrl, { max: 1, onnotice: () => {} });
-      await conn.unsafe(`drop database if exists ${name} with (force)`);
-      await conn.end();
-    },
-  };
-}
+export const createScratchPostgres = createScratch as (baseUrl: string) => Promise<{ url: string; drop(): Promise<void> }>;
 
 export function forEachDatabase(name: string, suite: (get: () => TestDb) => void, opts: { clock?: Clock } = {}): void {
   const backends: Array<'pglite' | 'postgres'> = ['pglite', 'postgres'];

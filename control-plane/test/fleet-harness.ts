@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error plain ESM helper without types
 import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
+// @ts-expect-error plain ESM helper without types (shared with the benchmarks)
+import { killRunsIn } from '../../scripts/lib/leftover-runs.mjs';
 import { createApiClient, type ApiClient } from '../src/cli/client.js';
 import { readCredentials } from '../src/server/credentials.js';
 
@@ -45,17 +47,7 @@ export function tempDir(prefix: string): string {
 const agentHomes = new Set<string>();
 export function killLeftoverRuns(): void {
   for (const home of agentHomes) {
-    for (const runsDir of [path.join(home, 'runs'), path.join(home, 'local-machine', 'runs'), path.join(home, 'agent', 'home', 'runs')]) {
-      if (!fs.existsSync(runsDir)) continue;
-      for (const run of fs.readdirSync(runsDir)) {
-        try {
-          const { wrapperPid } = JSON.parse(fs.readFileSync(path.join(runsDir, run, 'state.json'), 'utf8')) as { wrapperPid: number | null };
-          if (wrapperPid) process.kill(-wrapperPid, 'SIGKILL');
-        } catch {
-          /* finished or gone */
-        }
-      }
-    }
+    for (const runsDir of [path.join(home, 'runs'), path.join(home, 'local-machine', 'runs'), path.join(home, 'agent', 'home', 'runs')]) (killRunsIn as (dir: string) => void)(runsDir);
   }
 }
 /** Remembers a folder that may hold daemon run folders, for `killLeftoverRuns`. */

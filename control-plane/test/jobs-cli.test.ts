@@ -21,7 +21,7 @@ const write = (name: string, text: string) => {
 
 describe('openase job CLI against a running server', () => {
   beforeAll(async () => {
-    server = await startServerProcess('openase-jobs-cli-');
+    server = await startServerProcess({ prefix: 'openase-jobs-cli-' });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-jobs-files-'));
     expect(cli(['project', 'create', 'Ops']).code).toBe(0);
   });

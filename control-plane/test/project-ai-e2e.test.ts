@@ -137,6 +137,8 @@ describe('Project AI with the real Claude Code CLI', () => {
     expect(fs.readdirSync(right.path)).toContain('right.txt');
     expect(fs.readdirSync(right.path)).not.toContain('left.txt');
     await Promise.all([cp.api.chat.close.mutate({ conversation: a.conversation.id }), cp.api.chat.close.mutate({ conversation: b.conversation.id })]);
+    // Their runs end (and free the machine's slots for the next test) after the close is answered.
+    for (const run of [a.run.id, b.run.id]) await waitFor(`chat run ${run} to end`, async () => ((await cp.api.runs.show.query({ run })).state === 'succeeded' ? true : null));
     expect(remote.files(a.conversation.branch)).toContain('left.txt');
     expect(remote.files(a.conversation.branch)).not.toContain('right.txt');
   });

@@ -1,6 +1,6 @@
 /**
- * A real `openase serve` process from the bundle on a fresh data dir, and a runner for CLI
- * processes against it (for CLI tests).
+ * A real `openase serve` process from the bundle on a fresh data dir (embedded database), and a
+ * runner for CLI processes against it: for the CLI tests and the browser tests (web/test/e2e).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,24 +12,29 @@ import { bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
 export const bundle = bundlePath as string;
 
 export interface ServerProcess {
+  url: string;
+  /** The first start's one-time sign-in link. */
+  signInUrl: string;
   home: string;
   output(): string;
   cli(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv }): { code: number | null; out: string; err: string };
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(prefix = 'openase-cli-'): Promise<ServerProcess> {
+export async function startServerProcess(opts: { prefix?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
   (ensureBuilt as () => void)();
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const server: ChildProcess = spawn(process.execPath, [bundle, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '' } });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'openase-cli-'));
+  const server: ChildProcess = spawn(process.execPath, [bundle, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '', ...opts.env } });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
+  const { url, signInUrl } = await new Promise<{ url: string; signInUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/sign in as admin/.test(output) && /credentials/.test(output)) {
+      const listening = /listening on (http:\/\/\S+)/.exec(output);
+      const link = /(http:\/\/\S+\/auth\/signin\?code=\S+)/.exec(output);
+      if (listening && link && /credentials/.test(output)) {
         clearTimeout(timer);
-        resolve();
+        resolve({ url: listening[1]!, signInUrl: link[1]! });
       }
     };
     server.stdout!.on('data', onData);
@@ -37,6 +42,8 @@ export async function startServerProcess(prefix = 'openase-cli-'): Promise<Serve
     server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
   return {
+    url,
+    signInUrl,
     home,
     output: () => output,
     cli(args, opts = {}) {

@@ -14,7 +14,7 @@ const cli = (args: string[], opts?: { input?: string }) => server.cli(args, opts
 
 describe('openase agent/workflow/skill/why CLI against a running server', () => {
   beforeAll(async () => {
-    server = await startServerProcess('openase-wf-cli-');
+    server = await startServerProcess({ prefix: 'openase-wf-cli-' });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-wf-files-'));
     expect(cli(['project', 'create', 'Shop']).code).toBe(0);
   });

@@ -9,22 +9,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureAgentBuilt, ensureBuilt, ensureInstalled, ensureWebBuilt, root } from '../lib/bootstrap.mjs';
-import { log, machineLoad, postgresReachable, round, scratchDatabase } from './lib.mjs';
 import { TARGETS, rowsFor } from './targets.mjs';
 
 const HELP = `npm run bench [-- options]
   --only LIST         scenarios, comma-separated: dispatch, dispatch-busy, ingest, fleet, daemon,
-                      cold-start, board, replicas, ceiling (default: all)
+                      cold-start, board, replicas, kill-restart, ceiling (default: all)
   --db LIST           pglite, postgres (default: both; postgres only when reachable)
   --tickets N         dispatch: tickets moved one by one (default 1000)
   --busy N            dispatch-busy: machines kept busy by another project (default 100)
+  --busy-tickets N    dispatch-busy: tickets moved one by one (default 300)
   --runs N            ingest: concurrent runs (default 200)
   --rate N            ingest: events/s emitted per run (default 150)
   --machines N        fleet: simulated daemons (default 1000)
   --fleet-runs N      fleet: runs in flight among them (default 100)
   --replica-tickets N replicas: tickets dispatched by two control planes (default 1000)
+  --cycles N          kill-restart: SIGKILL + restart cycles of daemon or control plane (default 100)
+  --seed N            kill-restart: seed of the random kill sequence (default 1)
   --window S          measuring window of ingest and fleet, seconds (default 15)
-  --budget S          time budget of each dispatch scenario, seconds (default 40)
+  --budget S          time budget of each dispatch scenario, seconds (default 90)
   --out FILE          results file (default bench/results/<date>.json)`;
 
 const { values } = parseArgs({
@@ -33,13 +35,16 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'pglite,postgres' },
     tickets: { type: 'string', default: '1000' },
     busy: { type: 'string', default: '100' },
+    'busy-tickets': { type: 'string', default: '300' },
     runs: { type: 'string', default: '200' },
     rate: { type: 'string', default: '150' },
     machines: { type: 'string', default: '1000' },
     'fleet-runs': { type: 'string', default: '100' },
     'replica-tickets': { type: 'string', default: '1000' },
+    cycles: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '1' },
     window: { type: 'string', default: '15' },
-    budget: { type: 'string', default: '40' },
+    budget: { type: 'string', default: '90' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -56,7 +61,7 @@ const num = (name) => {
   }
   return n;
 };
-const ALL = ['dispatch', 'dispatch-busy', 'ingest', 'fleet', 'daemon', 'cold-start', 'board', 'replicas', 'ceiling'];
+const ALL = ['dispatch', 'dispatch-busy', 'ingest', 'fleet', 'daemon', 'cold-start', 'board', 'replicas', 'kill-restart', 'ceiling'];
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
 for (const s of only) if (!ALL.includes(s)) (console.error(`unknown scenario ${s}; one of ${ALL.join(', ')}`), process.exit(2));
 
@@ -64,6 +69,8 @@ ensureInstalled();
 ensureBuilt();
 ensureAgentBuilt();
 if (only.includes('board')) ensureWebBuilt();
+// Loaded only now: it needs the dependencies (ws, postgres) that a fresh clone has just installed.
+const { log, machineLoad, postgresReachable, round, scratchDatabase } = await import('./lib.mjs');
 
 const baseUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const wanted = values.db.split(',').map((s) => s.trim());
@@ -106,7 +113,7 @@ const scenarios = {
   },
   'dispatch-busy': async () => {
     const { dispatchLatency } = await import('./scenarios/dispatch.mjs');
-    for (const kind of kinds) await run('dispatch-busy', kind, (db) => dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('tickets'), busy: num('busy'), budgetMs: num('budget') * 1000 }));
+    for (const kind of kinds) await run('dispatch-busy', kind, (db) => dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('busy-tickets'), busy: num('busy'), budgetMs: num('budget') * 1000 }));
   },
   ingest: async () => {
     const { eventIngest } = await import('./scenarios/ingest.mjs');
@@ -131,7 +138,14 @@ const scenarios = {
   replicas: async () => {
     if (!pgOk) return log('replicas: needs PostgreSQL, skipped');
     const { twoReplicas } = await import('./scenarios/replicas.mjs');
-    await run('replicas', 'postgres', (db) => twoReplicas({ database: db, tickets: num('replica-tickets'), budgetMs: num('budget') * 2000 }));
+    await run('replicas', 'postgres', (db) => twoReplicas({ database: db, tickets: num('replica-tickets'), budgetMs: num('budget') * 1000 }));
+  },
+  'kill-restart': async () => {
+    const { killRestartCycles } = await import('./scenarios/kill-restart.mjs');
+    // One database: the cycles exercise the daemon's spool and the control plane's idempotent
+    // ingest, which do not depend on it; PostgreSQL when reachable (a PGlite restart is slower).
+    const kind = kinds.includes('postgres') ? 'postgres' : 'pglite';
+    await run('kill-restart', kind, (db) => killRestartCycles({ databaseUrl: db?.url ?? null, cycles: num('cycles'), seed: num('seed') }));
   },
   ceiling: async () => {
     if (!pgOk) return log('ceiling: needs PostgreSQL, skipped');

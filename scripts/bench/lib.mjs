@@ -5,12 +5,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { bundlePath, root } from '../lib/bootstrap.mjs';
+import { bundlePath } from '../lib/bootstrap.mjs';
+import { createScratchPostgres, postgres } from '../lib/scratch-postgres.mjs';
 import { trpc } from '../fleet-sim/fleet.mjs';
 
 export { trpc };
-const postgres = createRequire(path.join(root, 'control-plane', 'package.json'))('postgres');
 
 export const now = () => performance.timeOrigin + performance.now();
 export const log = (line) => process.stderr.write(`[bench] ${line}\n`);
@@ -20,16 +19,19 @@ export function tempDir(prefix) {
 }
 
 /** `openase serve` on port 0 with a fresh data dir; resolves when it listens and wrote its credentials. */
-export async function startServer({ databaseUrl = null, env = {}, home = tempDir('cp'), localMachine = false } = {}) {
-  const args = [bundlePath, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home];
+export async function startServer({ databaseUrl = null, env = {}, home = tempDir('cp'), localMachine = false, port = 0 } = {}) {
+  const args = [bundlePath, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', home];
   if (!localMachine) args.push('--no-local-machine');
   const started = now();
-  const child = spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: databaseUrl ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SERVER_NODE_ARGS reaches only the control planes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const server = { child, pid: child.pid, home, output: '', url: null, token: null, listeningMs: 0 };
   const exited = new Promise((resolve) => child.once('exit', resolve));
   server.stop = async ({ keepHome = false } = {}) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // A profiled server (--cpu-prof) writes its profile only when it exits on its own: BENCH_SERVER_STOP_MS waits longer.
+    const timer = setTimeout(() => child.kill('SIGKILL'), Number(process.env.BENCH_SERVER_STOP_MS ?? 10_000));
     await exited;
     clearTimeout(timer);
     if (!keepHome) fs.rmSync(home, { recursive: true, force: true });
@@ -62,23 +64,10 @@ export async function startServer({ databaseUrl = null, env = {}, home = tempDir
   return server;
 }
 
-/** A scratch database on the PostgreSQL at `baseUrl`, dropped by `drop()`. */
+/** A scratch database on the PostgreSQL at `baseUrl` (scripts/lib/scratch-postgres.mjs), with a client factory; a failed drop is ignored. */
 export async function scratchDatabase(baseUrl) {
-  const name = `bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    sql: () => postgres(url.toString(), { max: 2, onnotice: () => {} }),
-    drop: async () => {
-      const a = postgres(baseUrl, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-      await a.end();
-    },
-  };
+  const scratch = await createScratchPostgres(baseUrl, 'bench');
+  return { url: scratch.url, sql: () => postgres(scratch.url, { max: 2, onnotice: () => {} }), drop: () => scratch.drop().catch(() => {}) };
 }
 
 /** Is PostgreSQL reachable at this URL? */

@@ -15,8 +15,10 @@ export function rowsFor(scenarios) {
       case 'dispatch':
       case 'dispatch-busy': {
         const what = name === 'dispatch' ? 'dispatch move→offer' : `dispatch move→offer, ${s.busyMachines} machines busy`;
-        add(`${what} p50 (n=${s.tickets})`, key, `${s.moveToOfferMs.p50} ms`, '≤ 50 ms', s.moveToOfferMs.p50 !== null && s.moveToOfferMs.p50 <= 50 && s.tickets >= 1000 ? true : false);
-        add(`${what} p99 (n=${s.tickets})`, key, `${s.moveToOfferMs.p99} ms`, '≤ 250 ms', s.moveToOfferMs.p99 !== null && s.moveToOfferMs.p99 <= 250 && s.tickets >= 1000 ? true : false);
+        // The design asks for ≥ 1,000 tickets for the idle figure; the busy one is a smaller sample (--busy-tickets).
+        const enough = s.tickets >= (name === 'dispatch' ? 1000 : 300);
+        add(`${what} p50 (n=${s.tickets})`, key, `${s.moveToOfferMs.p50} ms`, '≤ 50 ms', s.moveToOfferMs.p50 !== null && s.moveToOfferMs.p50 <= 50 && enough);
+        add(`${what} p99 (n=${s.tickets})`, key, `${s.moveToOfferMs.p99} ms`, '≤ 250 ms', s.moveToOfferMs.p99 !== null && s.moveToOfferMs.p99 <= 250 && enough);
         add(`${name}: move→first event p50 / p99`, key, `${s.moveToFirstEventMs.p50} / ${s.moveToFirstEventMs.p99} ms`, null, null);
         add(`${name}: the move request alone p50 / p99`, key, `${s.moveRequestMs.p50} / ${s.moveRequestMs.p99} ms`, null, null);
         if (s.moveAnsweredToOfferMs) add(`${name}: move answered (committed) → offer p50 / p99`, key, `${s.moveAnsweredToOfferMs.p50} / ${s.moveAnsweredToOfferMs.p99} ms`, null, null);
@@ -25,8 +27,10 @@ export function rowsFor(scenarios) {
       case 'ingest': {
         const pg = key.endsWith('@postgres');
         add(`ingest: events/s stored (${s.runs} runs, offered ${s.offeredEventsPerSecond}/s)`, key, `${s.storedEventsPerSecond}/s`, pg ? '≥ 20,000/s' : null, pg ? s.storedEventsPerSecond >= 20_000 : null);
-        add('ingest: daemon emit → SSE receive p99, at that load', key, `${s.emitToSseMs.p99 ?? 'none received'} ms (p50 ${s.emitToSseMs.p50})`, '≤ 250 ms', s.emitToSseMs.p99 !== null && s.emitToSseMs.p99 <= 250);
-        if (s.calm) add(`ingest: emit → SSE p99 below capacity (${s.calm.offeredEventsPerSecond}/s offered, ${s.calm.storedEventsPerSecond}/s stored)`, key, `${s.calm.emitToSseMs.p99 ?? 'none received'} ms (p50 ${s.calm.emitToSseMs.p50})`, null, null);
+        // The SSE target is "under that load", the 20,000/s into PostgreSQL; on PGlite the same rate is beyond capacity.
+        add('ingest: daemon emit → SSE receive p99, at that load', key, `${s.emitToSseMs.p99 ?? 'none received'} ms (p50 ${s.emitToSseMs.p50})`, pg ? '≤ 250 ms' : null, pg ? s.emitToSseMs.p99 !== null && s.emitToSseMs.p99 <= 250 : null);
+        if (s.calm?.skipped) add('ingest: emit → SSE p99 below capacity', key, s.calm.skipped, null, null);
+        else if (s.calm) add(`ingest: emit → SSE p99 below capacity (${s.calm.offeredEventsPerSecond}/s offered, ${s.calm.storedEventsPerSecond}/s stored)`, key, `${s.calm.emitToSseMs.p99 ?? 'none received'} ms (p50 ${s.calm.emitToSseMs.p50})`, null, null);
         break;
       }
       case 'fleet':
@@ -54,6 +58,12 @@ export function rowsFor(scenarios) {
         add(`2 control planes: dispatch throughput (${s.offered}/${s.tickets} tickets)`, key, `${s.ticketsPerSecond} tickets/s`, null, null);
         add('2 control planes: double dispatches (runs table + offers seen)', key, `${s.ticketsWithMoreThanOneRun} + ${s.ticketsOfferedTwice}`, '0', s.ticketsWithMoreThanOneRun === 0 && s.ticketsOfferedTwice === 0 && s.offered === s.tickets);
         break;
+      case 'kill-restart': {
+        const k = s.kills;
+        add(`kill/restart: ${s.cycles} cycles (${k.daemon} daemon, ${k.controlPlane} control plane), ${s.runs} runs: events lost / duplicated`, key, `${s.lost} / ${s.duplicated}`, '0 / 0', s.lost === 0 && s.duplicated === 0 && s.outOfOrder === 0 && s.seqFaults === 0 && s.allEnded && s.cycles >= 100);
+        add('kill/restart: runs not succeeded; lines out of order; seq faults', key, `${s.notSucceededCount}; ${s.outOfOrder}; ${s.seqFaults}`, null, null);
+        break;
+      }
       case 'ceiling':
         for (const [batch, rate] of Object.entries(s.rowsPerSecondBatchOf)) add(`PostgreSQL ceiling: rows/s, ${batch}-row INSERT per transaction, ${s.connections} connections`, key, `${rate}/s`, null, null);
         break;

@@ -1,7 +1,7 @@
 // `node scripts/fleet-sim --url URL --token oat_… --machines 1000 …`: a simulated fleet joined to
 // a running control plane, printing what it does every 5 s until Ctrl-C. See fleet.mjs.
 import { parseArgs } from 'node:util';
-import { Fleet } from './fleet.mjs';
+import { ensureInstalled } from '../lib/bootstrap.mjs';
 
 const HELP = `node scripts/fleet-sim [options]
   --url URL             control plane (default $OPENASE_URL)
@@ -53,6 +53,9 @@ if (!values.url || !values.token) {
   console.error('fleet-sim: give --url and --token (or OPENASE_URL / OPENASE_TOKEN); see --help');
   process.exit(2);
 }
+// The simulator speaks WebSocket through the workspace's `ws`: install it on a fresh clone first.
+ensureInstalled();
+const { Fleet } = await import('./fleet.mjs');
 const int = (name) => {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < 1) {

@@ -53,7 +53,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
   if (dataDir) lock = acquireDataDirLock(dataDir);
   try {
     const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-    const db = drizzlePglite({ client, schema }) as unknown as Db;
+    const db = drizzlePglite({ client, schema, ...queryStatsLogger() }) as unknown as Db;
     return {
       kind: 'pglite',
       target,
@@ -72,7 +72,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
 
 function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Database {
   const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => {} });
-  const db = drizzlePostgres({ client, schema }) as unknown as Db;
+  const db = drizzlePostgres({ client, schema, ...queryStatsLogger() }) as unknown as Db;
   return {
     kind: 'postgres',
     target,
@@ -82,4 +82,27 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/** Rows of a raw `execute`: postgres.js returns the rows array itself, PGlite a result with `rows`. */
+export function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * OPENASE_QUERY_STATS=1: counts statements by their text and prints the most frequent every 10 s
+ * (to stderr), for finding what keeps a database busy. Off by default: it costs a map update per query.
+ */
+function queryStatsLogger(): { logger?: { logQuery(query: string): void } } {
+  if (process.env.OPENASE_QUERY_STATS !== '1') return {};
+  let counts = new Map<string, number>();
+  const timer = setInterval(() => {
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    counts = new Map();
+    if (total === 0) return;
+    process.stderr.write(`[db] ${total} statements in 10 s; most frequent:\n${top.map(([q, n]) => `  ${String(n).padStart(7)}  ${q.slice(0, 160)}`).join('\n')}\n`);
+  }, 10_000);
+  timer.unref();
+  return { logger: { logQuery: (query) => counts.set(query, (counts.get(query) ?? 0) + 1) } };
 }

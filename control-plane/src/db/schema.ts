@@ -336,6 +336,8 @@ export const runs = pgTable(
     sessionId: text('session_id'),
     /** Highest seq stored with every lower seq present: what the control plane acks. */
     ackedSeq: integer('acked_seq').notNull().default(0),
+    /** Highest seq stored at all. Above `ackedSeq` only after a gap (runs/ingest.ts reads the stored seqs then). */
+    storedSeq: integer('stored_seq').notNull().default(0),
     exitCode: integer('exit_code'),
     signal: text('signal'),
     /** A cancel was asked for; the daemon is told (again on every reconnect) until the run ends. */

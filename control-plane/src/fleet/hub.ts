@@ -11,11 +11,13 @@
  * - Sending to a machine goes through `MachineLink.send`, the one seam a multi-replica router
  *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
  */
-import { and, eq, isNotNull, isNull, or, lt } from 'drizzle-orm';
-import { CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type RunGateFrame, type RunTurnFrame } from '@openase/shared';
+import { and, asc, eq, inArray, isNotNull, isNull, or, lt } from 'drizzle-orm';
+import { ACTIVE_RUN_STATES, CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type RunGateFrame, type RunTurnFrame } from '@openase/shared';
 import { machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
-import { acceptRun, activeRunsOn, failRunsOfLostMachine, finishRun, ingestEvents, markStarted, offerRun, reconcileHeldRuns, rejectRun, RunRefusal, settleUnreportedRuns, withdrawExpiredOffers, type SpecMaterializer } from '../runs/lifecycle.js';
+import { acceptRun, activeRunsOn, failRunsOfLostMachine, finishRun, markStarted, offerRun, reconcileHeldRuns, rejectRun, RunRefusal, settleUnreportedRuns, withdrawExpiredOffers, type SpecMaterializer } from '../runs/lifecycle.js';
+import { EventIngestQueue } from '../runs/ingest-queue.js';
+import { HeartbeatWriter } from './heartbeats.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
 export interface FrameSink {
@@ -43,6 +45,8 @@ export interface AgentRunHooks {
 export interface HubOptions extends Partial<FleetThresholds> {
   replicaId?: string;
   offerTimeoutMs?: number;
+  /** Event-storing transactions in flight at once (runs/ingest-queue.ts): 1 on PGlite. */
+  ingestLanes?: number;
   log?: (line: string) => void;
 }
 
@@ -68,7 +72,12 @@ export class FleetHub implements MachineLink {
   private timer: NodeJS.Timeout | null = null;
   private agentRuns: AgentRunHooks | null = null;
   private sweeping = false;
+  private stopping = false;
   readonly startedAt: Date;
+  /** Run events of every session, stored with group commit. */
+  readonly ingest: EventIngestQueue;
+  /** Heartbeats of every session, written together. */
+  readonly heartbeats: HeartbeatWriter;
   /** Outbound SSH connections, (re)started when an SSH machine is added or trusted. */
   ssh?: { refresh(machineId: string): void };
 
@@ -81,6 +90,8 @@ export class FleetHub implements MachineLink {
     this.offerTimeoutMs = opts.offerTimeoutMs ?? 10_000;
     this.log = opts.log ?? ((l) => console.log(l));
     this.startedAt = deps.clock.now();
+    this.ingest = new EventIngestQueue(deps, { lanes: opts.ingestLanes ?? 1 });
+    this.heartbeats = new HeartbeatWriter(deps, this.log);
   }
 
   setAgentRuns(hooks: AgentRunHooks): void {
@@ -99,8 +110,11 @@ export class FleetHub implements MachineLink {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // Frames still queued are dropped: nothing unacked is lost, daemons resend after reconnecting.
+    this.stopping = true;
     for (const s of [...this.sessions.values()]) s.sink.close(1001, 'control plane shutting down');
     await Promise.all([...this.sessions.values()].map((s) => s.queue));
+    await this.heartbeats.flushed();
   }
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
@@ -154,7 +168,12 @@ export class FleetHub implements MachineLink {
     const s = this.sessions.get(machineId);
     if (!s) return;
     const [machine] = await this.deps.db.select({ slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
-    const active = await activeRunsOn(this.deps, machineId);
+    // Ids and states only: a run row carries its whole job spec.
+    const active = await this.deps.db
+      .select({ id: runs.id, state: runs.state })
+      .from(runs)
+      .where(and(eq(runs.machineId, machineId), inArray(runs.state, [...ACTIVE_RUN_STATES])))
+      .orderBy(asc(runs.createdAt));
     let free = (machine?.slots ?? 0) - active.filter((r) => r.state !== 'queued').length;
     for (const run of active) {
       if (free <= 0) break;
@@ -165,7 +184,7 @@ export class FleetHub implements MachineLink {
   }
 
   private async handle(session: Session, raw: string | Uint8Array): Promise<void> {
-    if (session.closed && !session.id) return;
+    if ((session.closed && !session.id) || this.stopping) return;
     const decoded = decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
     if (!decoded.ok) {
       this.log(`[fleet] ${session.machineName}: refused a frame: ${decoded.message}`);
@@ -255,14 +274,7 @@ export class FleetHub implements MachineLink {
     const m = session.machineId;
     switch (frame.type) {
       case 'heartbeat':
-        await this.deps.db
-          .update(machines)
-          .set({
-            lastSeenAt: this.deps.clock.now(),
-            lastHeartbeat: { slotsUsed: frame.slotsUsed, ...(frame.load !== undefined ? { load: frame.load } : {}), ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}) },
-            ...(frame.clis ? { clis: frame.clis } : {}),
-          })
-          .where(eq(machines.id, m));
+        this.heartbeats.record({ machineId: m, seenAt: this.deps.clock.now(), slotsUsed: frame.slotsUsed, ...(frame.load !== undefined ? { load: frame.load } : {}), ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}), ...(frame.clis ? { clis: frame.clis } : {}) });
         return;
       case 'run.accept':
         await acceptRun(this.deps, { machineId: m, ...frame });
@@ -275,8 +287,9 @@ export class FleetHub implements MachineLink {
         this.log(`[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`);
         return;
       case 'run.events': {
-        const run = await ingestEvents(this.deps, { machineId: m, ...frame });
-        session.sink.send({ type: 'run.ack', runId: run.id, ackedSeq: run.ackedSeq });
+        const result = await this.ingest.submit({ machineId: m, runId: frame.runId, leaseEpoch: frame.leaseEpoch, events: frame.events });
+        if (!result.ok) throw result.refusal;
+        session.sink.send({ type: 'run.ack', runId: frame.runId, ackedSeq: result.change.ackedSeq });
         return;
       }
       case 'run.finished': {

@@ -28,7 +28,8 @@ export function findDaemonBundle(): string | null {
 }
 
 export async function startFleet(deps: Deps, config: ServerConfig, log: (line: string) => void): Promise<Fleet> {
-  const hub = new FleetHub(deps, { log });
+  // PostgreSQL: a few event-storing transactions in flight (of the pool's 10 connections); PGlite has one connection.
+  const hub = new FleetHub(deps, { log, ingestLanes: config.databaseUrl ? 4 : 1 });
   await hub.start();
   const websocketServer = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const ssh = new SshConnector(deps, hub, { bundle: findDaemonBundle, log });

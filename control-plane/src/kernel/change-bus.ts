@@ -11,6 +11,8 @@ export interface RunChange {
   runId: string;
   ackedSeq: number;
   state: string;
+  /** The change stored usage or cost events (the orchestrator checks budgets only then). */
+  costed?: boolean;
 }
 
 export interface ChangeBus {

@@ -12,10 +12,21 @@ import type { ChangeBus, RunChange } from './change-bus.js';
 import type { PubSub } from './pubsub.js';
 
 export const ACTIVITY_CHANNEL = 'openase_activity';
-/** Run progress (`RunChange`, a few dozen bytes): followers of a run's transcript re-read from the database. */
+/**
+ * Run progress (`RunChange`, a few dozen bytes each): followers of a run's transcript re-read
+ * from the database. Changes of one event-loop turn travel together (the latest per run), so a
+ * busy ingest costs a NOTIFY per turn, not per stored batch.
+ */
 export const RUN_CHANNEL = 'openase_runs';
+/** Run changes per notification: ~100 bytes each stays far below the payload limit. */
+const RUN_CHANGES_PER_NOTIFY = 50;
 /** Ids per notification: 200 × ~10 digits stays far below the payload limit. */
 const IDS_PER_NOTIFY = 200;
+
+interface RunNotice {
+  o: string;
+  cs: RunChange[];
+}
 
 interface ActivityNotice {
   /** The replica that committed the entries (it already delivered them locally). */
@@ -44,23 +55,33 @@ export async function relayActivityAcrossReplicas(opts: { bus: ChangeBus; pubsub
   });
   const stopListeningRuns = await pubsub.listen(RUN_CHANNEL, (payload) => {
     try {
-      const notice = JSON.parse(payload) as { o: string; c: RunChange };
-      if (notice.o !== replicaId && typeof notice.c?.runId === 'string') bus.deliverRun(notice.c);
+      const notice = JSON.parse(payload) as RunNotice;
+      if (notice.o === replicaId || !Array.isArray(notice.cs)) return;
+      for (const change of notice.cs) if (typeof change?.runId === 'string') bus.deliverRun(change);
     } catch {
       opts.log?.(`ignored a malformed ${RUN_CHANNEL} notification`);
     }
   });
   const failed = (what: string) => (err: Error) => opts.log?.(`could not relay ${what} to other replicas: ${err.message}`);
+  /** NOTIFYs `items` in chunks of `per`, each chunk wrapped by `notice`. */
+  const notifyInChunks = <T>(channel: string, items: T[], per: number, notice: (chunk: T[]) => ActivityNotice | RunNotice, what: string) => {
+    for (let i = 0; i < items.length; i += per) pubsub.notify(channel, JSON.stringify(notice(items.slice(i, i + per)))).catch(failed(what));
+  };
+  let pendingRuns = new Map<string, RunChange>();
+  const flushRuns = () => {
+    const changes = [...pendingRuns.values()];
+    pendingRuns = new Map();
+    notifyInChunks(RUN_CHANNEL, changes, RUN_CHANGES_PER_NOTIFY, (cs) => ({ o: replicaId, cs }), 'run progress');
+  };
   const detach = bus.setRelay({
     activity(entries) {
-      const ids = entries.map((e) => e.id);
-      for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
-        const notice: ActivityNotice = { o: replicaId, ids: ids.slice(i, i + IDS_PER_NOTIFY) };
-        pubsub.notify(ACTIVITY_CHANNEL, JSON.stringify(notice)).catch(failed('activity'));
-      }
+      notifyInChunks(ACTIVITY_CHANNEL, entries.map((e) => e.id), IDS_PER_NOTIFY, (ids) => ({ o: replicaId, ids }), 'activity');
     },
     run(change) {
-      pubsub.notify(RUN_CHANNEL, JSON.stringify({ o: replicaId, c: change })).catch(failed('run progress'));
+      if (pendingRuns.size === 0) setImmediate(flushRuns);
+      // A later change of a run supersedes an earlier one (keeping that either stored cost).
+      const earlier = pendingRuns.get(change.runId);
+      pendingRuns.set(change.runId, earlier?.costed && !change.costed ? { ...change, costed: true } : change);
     },
   });
   return async () => {

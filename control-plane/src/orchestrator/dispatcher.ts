@@ -14,7 +14,8 @@
  */
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
-import { machines, projects, runs, runTransitions, tickets, workflows, workflowVersions } from '../db/schema.js';
+import { machines, projects, repositories, runs, runTransitions, tickets, workflows, workflowVersions } from '../db/schema.js';
+import type { KnownProjectRows } from '../workflows/render.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
@@ -72,7 +73,9 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
       .limit(CANDIDATE_LIMIT)
       .for('update', { skipLocked: true });
     if (candidates.length === 0) return [];
-    const facts = await loadProjectFacts(tx, projectId, candidates.map((c) => c.id));
+    const facts = await loadProjectFacts(tx, projectId, candidates.map((c) => c.id), project);
+    // Read once per pass, for every job built in it.
+    let known: KnownProjectRows | null = null;
     const claimed: ClaimedRun[] = [];
     for (const ticket of candidates) {
       if (facts.ticketsWithActiveRun.has(ticket.id)) continue;
@@ -93,7 +96,8 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
         continue;
       }
       const attempt = ticket.attemptCount + 1;
-      const spec = await buildAgentJob(tx, { ticket, workflow: entry.workflow, version: entry.version, agent: entry.agent!, machine, attempt });
+      known ??= { statuses: [...facts.statuses.values()], repositories: await tx.select().from(repositories).where(eq(repositories.projectId, projectId)).orderBy(asc(repositories.name)) };
+      const spec = await buildAgentJob(tx, { project, known, ticket, workflow: entry.workflow, version: entry.version, agent: entry.agent!, machine, attempt });
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${attempt}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
       await tx.insert(runs).values({

@@ -5,14 +5,15 @@
  * the agent's secret env values and the run's `openase` token. `materializeJob` adds them when
  * the run is offered (a new token per offer, the previous one revoked).
  */
-import { and, asc, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { agentJobSpecSchema, DEFAULT_RUN_SCOPES, parseRunScope, ticketBranchName, type AgentJobSpec, type AgentRunSpec, type RunSpec } from '@openase/shared';
-import { projects, repositories, runs, skills, skillVersions, statuses } from '../db/schema.js';
+import { runs, skills, skillVersions, statuses } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
-import { harnessVariables, renderVersion } from '../workflows/render.js';
+import { harnessVariables, projectRows, renderVersion, type KnownProjectRows } from '../workflows/render.js';
+import type { Project } from '../projects/projects.js';
 import type { Workflow, WorkflowVersion } from '../workflows/versions.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import type { SkillBinding } from '../workflows/validate-project.js';
@@ -24,6 +25,9 @@ type Machine = { name: string; os: string | null; arch: string | null; labels: s
 export type StoredAgentJob = Omit<AgentJobSpec, 'platform'>;
 
 export interface JobInput {
+  project: Project;
+  /** The project's statuses and repositories, as the claim already read them. */
+  known?: KnownProjectRows;
   ticket: Ticket;
   workflow: Workflow;
   version: WorkflowVersion;
@@ -57,11 +61,10 @@ export function agentCli(agent: Agent) {
 export const jobRepos = (repos: Array<{ name: string; url: string; defaultBranch: string }>) => repos.map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch }));
 
 export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<StoredAgentJob> {
-  const { ticket, workflow, version, agent, machine, attempt } = input;
+  const { project, ticket, workflow, version, agent, machine, attempt } = input;
   const harness = version.harness as Harness;
-  const [project] = await db.select().from(projects).where(eq(projects.id, ticket.projectId));
-  const repos = await db.select().from(repositories).where(eq(repositories.projectId, ticket.projectId)).orderBy(asc(repositories.name));
-  const variables = await harnessVariables(db, project!, ticket, workflow, version, { name: machine.name, os: machine.os ?? '', arch: machine.arch ?? '', labels: machine.labels, workdir: machine.workdir ?? '' }, attempt);
+  const known = input.known ?? (await projectRows(db, project.id));
+  const variables = await harnessVariables(db, project, ticket, workflow, version, { name: machine.name, os: machine.os ?? '', arch: machine.arch ?? '', labels: machine.labels, workdir: machine.workdir ?? '' }, attempt, known);
   const systemPrompt = renderVersion(version, variables);
   // Resume the CLI session of the latest run of this ticket by the same agent, if it had one.
   const [previous] = await db
@@ -73,8 +76,8 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
   const spec: StoredAgentJob = {
     kind: 'agent',
     ticket: { id: ticket.id, identifier: ticket.identifier, title: ticket.title, branch: ticketBranchName(ticket.identifier, ticket.title) },
-    project: { slug: project!.slug },
-    repos: jobRepos(repos),
+    project: { slug: project.slug },
+    repos: jobRepos([...known.repositories]),
     attempt,
     maxAttempts: harness.max_attempts,
     agent: {
@@ -146,7 +149,8 @@ export async function runGrantFor(db: DbOrTx, projectId: string, version: Workfl
 export async function materializeJob(tx: Tx, deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>, run: typeof runs.$inferSelect, platformUrl: string, version: WorkflowVersion): Promise<RunSpec> {
   const stored = run.spec as StoredAgentJob;
   const secrets = run.agentId ? await agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : {};
-  await revokeRunTokens(tx, deps, run.id);
+  // Tokens are minted only at offers: before the first (lease epoch 0) there is none to revoke.
+  if (run.leaseEpoch > 0) await revokeRunTokens(tx, deps, run.id);
   const grant = await runGrantFor(tx, run.projectId!, version);
   const deadline = new Date(deps.clock.now().getTime() + (stored.timeoutMs ?? 3600_000) + 10 * 60_000);
   const token = await mintRunToken(tx, deps, { runId: run.id, ...grant, expiresAt: deadline });

@@ -97,7 +97,7 @@ export class Orchestrator {
     this.unsubscribe.push(
       this.deps.bus.onRun((change) => {
         if (TERMINAL_RUN_STATES.has(change.state as never)) void this.onRunEnded(change.runId);
-        else void this.checkBudget(change.runId);
+        else if (change.costed) void this.checkBudget(change.runId);
       }),
     );
     const every = this.opts.sweepIntervalMs ?? 2000;

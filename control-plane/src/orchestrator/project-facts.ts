@@ -38,8 +38,9 @@ const bump = (map: Map<string, number>, key: string | null | undefined, by = 1) 
   if (key) map.set(key, (map.get(key) ?? 0) + by);
 };
 
-export async function loadProjectFacts(db: DbOrTx, projectId: string, candidateIds: readonly string[]): Promise<ProjectFacts> {
-  const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
+/** `project`: the row when the caller already holds it (the claim locked it). */
+export async function loadProjectFacts(db: DbOrTx, projectId: string, candidateIds: readonly string[], knownProject?: typeof projects.$inferSelect): Promise<ProjectFacts> {
+  const [project] = knownProject ? [knownProject] : await db.select().from(projects).where(eq(projects.id, projectId));
   const statusRows = await db.select().from(statuses).where(eq(statuses.projectId, projectId));
   const agentRows = await db.select().from(agents).where(eq(agents.projectId, projectId));
   const workflowRows = await db

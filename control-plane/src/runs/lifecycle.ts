@@ -7,36 +7,30 @@
  *
  * Fencing: every daemon message names the run's `leaseEpoch`; `offerRun` bumps it, and a message
  * with another epoch (or from another machine) is refused with `stale_lease`.
- * Events: one multi-row INSERT … ON CONFLICT DO NOTHING per batch, then `acked_seq` advances to
- * the highest contiguous seq stored, so a resent batch stores nothing twice and a gap is never acked.
+ * Events: stored by ingest.ts (many batches per transaction; a resent batch stores nothing twice
+ * and `acked_seq` is the highest contiguous seq stored, so a gap is never acked).
  */
-import { and, asc, eq, gt, inArray, isNotNull, lt } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, TERMINAL_RUN_STATES, runSpecSchema, type ControlFrame, type ProtocolErrorCode, type RunSpec, type RunState, type SequencedRunEvent } from '@openase/shared';
-import { runEvents, runs } from '../db/schema.js';
+import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
+import { ACTIVE_RUN_STATES, TERMINAL_RUN_STATES, runSpecSchema, type ControlFrame, type RunSpec, type RunState, type SequencedRunEvent } from '@openase/shared';
+import { runs } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
+import type { RunChange } from '../kernel/change-bus.js';
 import { lockRun, transition, type Run } from './runs.js';
-import { accountEvents } from './accounting.js';
+import { fenceRefusal, storeEventBatches } from './ingest.js';
+import { RunRefusal } from './refusal.js';
+
+export { RunRefusal };
 
 export const OFFER_TIMEOUT_MS = 10_000;
-
-/** Refusal of a daemon message, answered with an `error` frame naming the run. */
-export class RunRefusal extends Error {
-  constructor(
-    readonly code: ProtocolErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 type Fenced = { machineId: string; runId: string; leaseEpoch: number };
 
 async function fenced(tx: Tx, msg: Fenced): Promise<Run> {
   const run = await lockRun(tx, msg.runId);
-  if (!run || run.machineId !== msg.machineId) throw new RunRefusal('unknown_run', `run ${msg.runId} is not assigned to this machine`);
-  if (run.leaseEpoch !== msg.leaseEpoch) throw new RunRefusal('stale_lease', `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`);
-  return run;
+  const refusal = fenceRefusal(run, msg);
+  if (refusal) throw refusal;
+  return run!;
 }
 
 async function publish<T extends Run | null>(deps: Deps, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -90,32 +84,16 @@ export async function rejectRun(deps: Deps, msg: Fenced & { reason: string }): P
   });
 }
 
-/** Stores a batch idempotently and returns the run's new acked seq (highest contiguous). */
-export async function ingestEvents(deps: Deps, msg: Fenced & { events: SequencedRunEvent[] }): Promise<Run> {
-  return publish(deps, async (tx) => {
-    const run = await fenced(tx, msg);
-    const rows = msg.events
-      .filter((e) => e.seq > run.ackedSeq)
-      .map((e) => ({ runId: run.id, seq: e.seq, ts: new Date(e.ts), type: e.event.type, payload: e.event }));
-    if (rows.length === 0) return run;
-    const inserted = await tx.insert(runEvents).values(rows).onConflictDoNothing().returning({ payload: runEvents.payload });
-    await accountEvents(tx, run, inserted.map((r) => r.payload as SequencedRunEvent['event']));
-    const stored = await tx
-      .select({ seq: runEvents.seq })
-      .from(runEvents)
-      .where(and(eq(runEvents.runId, run.id), gt(runEvents.seq, run.ackedSeq)))
-      .orderBy(asc(runEvents.seq))
-      .limit(rows.length + 10_000);
-    let acked = run.ackedSeq;
-    for (const { seq } of stored) {
-      if (seq !== acked + 1) break;
-      acked = seq;
-    }
-    const patch: Partial<Run> = { ackedSeq: acked, lastEventAt: deps.clock.now(), updatedAt: deps.clock.now() };
-    if (run.state === 'preparing' || run.state === 'offered') return transition(tx, deps, run, 'running', 'events arrived', { ...patch, startedAt: run.startedAt ?? deps.clock.now() });
-    const [updated] = await tx.update(runs).set(patch).where(eq(runs.id, run.id)).returning();
-    return updated!;
-  });
+/**
+ * Stores one batch on its own (the hub batches through `EventIngestQueue`): idempotent, and the
+ * run's new acked seq is the highest contiguous one stored. Refusals are thrown.
+ */
+export async function ingestEvents(deps: Deps, msg: Fenced & { events: SequencedRunEvent[] }): Promise<RunChange> {
+  const { results, changes } = await storeEventBatches(deps, [msg]);
+  const result = results[0]!;
+  if (!result.ok) throw result.refusal;
+  for (const change of changes) deps.bus.publishRun(change);
+  return result.change;
 }
 
 export interface FinishMessage extends Fenced {

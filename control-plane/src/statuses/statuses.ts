@@ -2,12 +2,13 @@
  * Statuses are a project's board columns. Each has a stage (backlog … canceled) that gives it
  * meaning to the orchestrator. Rules: names are unique per project (case-insensitive); a project
  * keeps at least one status; deleting a status that still holds tickets requires naming where
- * they go, and the move of each ticket is recorded.
+ * they go, and the move of each ticket is recorded; a status a workflow picks up from or finishes
+ * in cannot be deleted until the workflow no longer names it.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound, statusCreateInput, statusDeleteInput, statusMoveInput, statusUpdateInput } from '@openase/shared';
 import type { z } from 'zod';
-import { statuses, tickets } from '../db/schema.js';
+import { statuses, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -143,6 +144,16 @@ export async function deleteStatus(deps: Deps, actor: Actor, raw: z.input<typeof
     const status = await resolveStatus(tx, project.id, input.status);
     const all = await listStatuses(tx, project.id);
     if (all.length === 1) throw badRequest(`status "${status.name}" is the project's last status and cannot be deleted`);
+    const [user] = await tx
+      .select({ workflow: workflows.name, version: workflowVersions.version, pickup: workflowVersions.pickupStatusIds })
+      .from(workflows)
+      .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
+      .where(and(eq(workflows.projectId, project.id), sql`(${status.id} = any(${workflowVersions.pickupStatusIds}) or ${status.id} = any(${workflowVersions.finishStatusIds}))`))
+      .limit(1);
+    if (user) {
+      const role = user.pickup.includes(status.id) ? 'picks up tickets from' : 'finishes tickets in';
+      throw conflict(`status "${status.name}" is in use: workflow "${user.workflow}" (v${user.version}) ${role} it; edit the workflow's pickup/finish first (openase workflow export, edit, import)`);
+    }
     const held = await tx.select({ id: tickets.id, identifier: tickets.identifier }).from(tickets).where(eq(tickets.statusId, status.id));
     let target: Status | null = null;
     if (held.length > 0) {

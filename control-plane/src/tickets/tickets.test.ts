@@ -4,6 +4,8 @@ import { forEachDatabase } from '../../test/databases.js';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';
 import { createStatus, deleteStatus, listStatuses } from '../statuses/statuses.js';
+import { createAgent } from '../agents/agents.js';
+import { createFromTemplate } from '../workflows/templates.js';
 import { listActivity } from '../activity/activity.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from './tickets.js';
 import { linkTickets } from './dependencies.js';
@@ -123,6 +125,16 @@ forEachDatabase('tickets', (get) => {
     expect(result.movedTickets).toBe(1);
     const detail = await ticketDetail(deps.db, admin.orgId, t.identifier);
     expect(detail.status.name).toBe('In Review');
+  });
+
+  it('refuses to delete a status a workflow picks up from or finishes in, naming the workflow', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Flows' });
+    await createAgent(deps, admin, { project: 'flows', name: 'coder', adapter: 'claude-code' });
+    await createFromTemplate(deps, admin, { project: 'flows', template: 'full-stack', agent: 'coder' });
+    await expectCode(deleteStatus(deps, admin, { project: 'flows', status: 'Todo' }), 'CONFLICT', /workflow "full-stack-developer" \(v1\) picks up tickets from it/);
+    await expectCode(deleteStatus(deps, admin, { project: 'flows', status: 'in review' }), 'CONFLICT', /finishes tickets in it/);
+    expect(await deleteStatus(deps, admin, { project: 'flows', status: 'Backlog' })).toMatchObject({ movedTickets: 0 });
   });
 
   it('keeps comment history and archives tickets', async () => {

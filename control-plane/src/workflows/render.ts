@@ -26,9 +26,23 @@ export interface MachineVars {
 /** Shown when rendering before placement. */
 export const UNPLACED_MACHINE: MachineVars = { name: '(not placed yet)', os: '', arch: '', labels: [], workdir: '' };
 
-export async function harnessVariables(db: DbOrTx, project: Project, ticket: Ticket, workflow: Workflow, version: WorkflowVersion, machine: MachineVars, attempt = ticket.attemptCount + 1) {
+/** Project rows a caller may already hold (the dispatcher does): passed in, they are not read again. */
+export interface KnownProjectRows {
+  statuses: ReadonlyArray<{ id: string; name: string }>;
+  repositories: ReadonlyArray<typeof repositories.$inferSelect>;
+}
+
+export async function projectRows(db: DbOrTx, projectId: string): Promise<KnownProjectRows> {
+  return {
+    statuses: await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, projectId)),
+    repositories: await db.select().from(repositories).where(eq(repositories.projectId, projectId)).orderBy(asc(repositories.name)),
+  };
+}
+
+export async function harnessVariables(db: DbOrTx, project: Project, ticket: Ticket, workflow: Workflow, version: WorkflowVersion, machine: MachineVars, attempt = ticket.attemptCount + 1, known?: KnownProjectRows) {
   const harness = version.harness as Harness;
-  const [status] = await db.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, ticket.statusId));
+  const { statuses: statusRows, repositories: repos } = known ?? (await projectRows(db, project.id));
+  const status = statusRows.find((s) => s.id === ticket.statusId);
   const [parent] = ticket.parentId ? await db.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId)) : [];
   const blockers = await db
     .select({ identifier: tickets.identifier })
@@ -36,8 +50,6 @@ export async function harnessVariables(db: DbOrTx, project: Project, ticket: Tic
     .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
     .where(eq(ticketDependencies.blockedId, ticket.id))
     .orderBy(asc(tickets.number));
-  const repos = await db.select().from(repositories).where(eq(repositories.projectId, project.id)).orderBy(asc(repositories.name));
-  const statusRows = await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, project.id));
   const names = (ids: string[]) => ids.map((id) => statusRows.find((s) => s.id === id)?.name ?? '(deleted status)');
   return {
     ticket: {
@@ -61,8 +73,22 @@ export async function harnessVariables(db: DbOrTx, project: Project, ticket: Tic
   };
 }
 
+/** Parsed templates by version id: versions are immutable, and parsing is most of a render's CPU. */
+const parsedVersions = new Map<string, ReturnType<typeof parseHarness>>();
+const PARSED_VERSIONS_KEPT = 200;
+
+function parsedVersion(version: WorkflowVersion): ReturnType<typeof parseHarness> {
+  let parsed = parsedVersions.get(version.id);
+  if (!parsed) {
+    parsed = parseHarness(version.source);
+    if (parsedVersions.size >= PARSED_VERSIONS_KEPT) parsedVersions.delete(parsedVersions.keys().next().value!);
+    parsedVersions.set(version.id, parsed);
+  }
+  return parsed;
+}
+
 export function renderVersion(version: WorkflowVersion, variables: Record<string, unknown>): string {
-  const parsed = parseHarness(version.source);
+  const parsed = parsedVersion(version);
   if (!parsed.templates) throw new OpenaseError('INTERNAL', `workflow version ${version.version} no longer parses`);
   try {
     return renderTemplate(parsed.templates, variables).replace(/^\s*\n/, '');

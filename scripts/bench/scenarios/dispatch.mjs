@@ -76,6 +76,10 @@ export async function dispatchLatency({ databaseUrl, tickets = 1000, machines = 
       toStarted.push(entry.run.startedAt - t0);
       const first = await until(() => entry.run.firstEventAt, 2000, 2);
       if (first) toFirstEvent.push(first - t0);
+      // The stand-in agent ends its run within milliseconds; the next move waits for that run's
+      // end (turn, gate, finish, outcome) so each figure is the reaction of an idle control plane.
+      // `dispatch-busy` is the figure under load.
+      await until(() => fleet.activeRuns === 0 && fleet.stats.finished >= toOffer.length, 5000, 2);
     }
     await until(() => fleet.activeRuns === 0, 20_000);
     const stats = fleet.stats;

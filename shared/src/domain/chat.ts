@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { projectRefSchema, ticketRefSchema } from './inputs.js';
 import { workflowNameSchema } from './workflows.js';
 

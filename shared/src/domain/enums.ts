@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 
 export const STATUS_STAGES = ['backlog', 'unstarted', 'started', 'completed', 'canceled'] as const;
 export const statusStageSchema = z.enum(STATUS_STAGES);

@@ -1,5 +1,5 @@
 /** API inputs of the fleet: hand-started runs, run events paging, SSH machines. */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { commandRunSpecSchema } from '../protocol/messages.js';
 import { machineNameSchema } from './inputs.js';
 

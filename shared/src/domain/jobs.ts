@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { LIMITS } from './limits.js';
 import { prioritySchema } from './enums.js';
 import { labelsSchema, projectRefSchema } from './inputs.js';

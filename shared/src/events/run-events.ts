@@ -7,7 +7,7 @@
  * the run-scoped `seq` (1, 2, 3, … with no gaps) and `ts` (ms since epoch), see
  * `sequencedRunEventSchema`. Unknown output is never dropped: it becomes a `raw` event.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 
 /** Longest text kept in one event field; longer text is cut and `truncated` says how much. */
 export const MAX_EVENT_TEXT = 64 * 1024;
@@ -65,8 +65,10 @@ export type RunEventOf<T extends RunEventType> = z.infer<(typeof runEventSchemas
 
 /** An event as stored and sent: with its run-scoped sequence number and timestamp. */
 export const sequencedRunEventSchema = z.object({
-  seq: z.number().int().min(1),
-  ts: z.number().int().min(0),
+  /** 1, 2, 3… per run; a PostgreSQL integer. */
+  seq: z.number().int().min(1).max(2_147_483_647),
+  /** Epoch milliseconds; at most JavaScript's largest date. */
+  ts: z.number().int().min(0).max(8_640_000_000_000_000),
   event: runEventSchema,
 });
 export type SequencedRunEvent = z.infer<typeof sequencedRunEventSchema>;

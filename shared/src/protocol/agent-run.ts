@@ -17,7 +17,7 @@
  * Both frames are idempotent: after a reconnect the daemon sends its pending `run.turn` or
  * `run.gate` again and the control plane answers from the database's state.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { agentRunSpecSchema } from './agent-spec.js';
 
 const id = z.string().min(1).max(100);

@@ -4,7 +4,7 @@
  * env, config files and permission answers. Secrets arrive already resolved in `env` and are only
  * ever passed to the CLI as environment variables, never written to disk or argv.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { agentAdapterSchema } from '../domain/enums.js';
 
 /** Harness tool patterns: `Bash`, `Bash(git *)`, `Edit`, `Write(src/**)`, `shell`, `apply_patch`, `mcp__srv__tool`. */

@@ -2,7 +2,7 @@
  * Decoding a raw frame into a validated message, with the reason when it is refused. Used by
  * both sides of every transport, so a malformed frame gets the same clear answer everywhere.
  */
-import type { z } from 'zod';
+import type * as z from '../zod.js';
 import { MAX_FRAME_BYTES, type ProtocolErrorCode } from './messages.js';
 
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; code: ProtocolErrorCode; message: string };

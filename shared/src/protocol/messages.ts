@@ -5,7 +5,7 @@
  * with these schemas and answer an invalid one with an `error` frame naming the problem.
  * See docs/protocol.md (to be written with the fleet capability) for the sequence.
  */
-import { z } from 'zod';
+import * as z from '../zod.js';
 import { sequencedRunEventSchema } from '../events/run-events.js';
 import { agentJobSpecSchema, runGateSchema, runNextSchema, runTurnSchema, workspaceRemovedSchema, workspaceRemoveSchema } from './agent-run.js';
 

@@ -102,8 +102,7 @@ export const skillCommands: CommandGroup = {
       options: { ...PROJECT_OPTION, workflow: { type: 'string', value: 'W', description: 'the workflow' }, version: { type: 'string', value: 'N', description: 'pin this skill version (default: always the current one)' }, ...JSON_OPTION },
       async run(args, io) {
         const w = await apiClientFromEnv(io.env).skills.bind.mutate({ project: projectOf(args, io.env), skill: requirePositional(args, 0, 'skill NAME'), workflow: requireOption(args, 'workflow'), version: positiveIntOption(args, 'version') });
-        if (args.values.json) return printJson(io, w);
-        io.out(`${w.name} version ${w.version} uses skills: ${w.skills.map((s) => s.name).join(', ')}`);
+        printBinding(io, args, w);
       },
     },
     {
@@ -113,10 +112,14 @@ export const skillCommands: CommandGroup = {
       options: { ...PROJECT_OPTION, workflow: { type: 'string', value: 'W', description: 'the workflow' }, ...JSON_OPTION },
       async run(args, io) {
         const w = await apiClientFromEnv(io.env).skills.unbind.mutate({ project: projectOf(args, io.env), skill: requirePositional(args, 0, 'skill NAME'), workflow: requireOption(args, 'workflow') });
-        if (args.values.json) return printJson(io, w);
-        io.out(`${w.name} version ${w.version} uses skills: ${w.skills.map((s) => s.name).join(', ')}`);
+        printBinding(io, args, w);
       },
     },
   ],
 };
 
+/** What `bind` and `unbind` print: the workflow's new version and the skills it now uses. */
+function printBinding(io: CommandIo, args: ParsedArgs, w: { name: string; version: number; skills: Array<{ name: string }> }): void {
+  if (args.values.json) return printJson(io, w);
+  io.out(`${w.name} version ${w.version} uses skills: ${w.skills.map((s) => s.name).join(', ')}`);
+}

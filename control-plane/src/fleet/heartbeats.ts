@@ -1,0 +1,70 @@
+/**
+ * Heartbeats written together. A thousand daemons beating every 15 s are 67 updates a second;
+ * each would be its own statement and commit. Instead the latest heartbeat of each machine waits
+ * here and one UPDATE writes every pending machine, `gatherMs` after the first beat arrives at an
+ * idle writer, or right after the write in flight (a later beat of a machine replaces its earlier
+ * one). Liveness itself is decided in memory by the hub (`lastSeen` of the session); the row is
+ * what people and `lost` detection see.
+ */
+import { sql } from 'drizzle-orm';
+import type { DaemonFrame } from '@openase/shared';
+import { machines } from '../db/schema.js';
+import type { Deps } from '../kernel/context.js';
+
+export interface Heartbeat {
+  machineId: string;
+  seenAt: Date;
+  slotsUsed: number;
+  load?: number;
+  diskFreeBytes?: number;
+  clis?: Extract<DaemonFrame, { type: 'heartbeat' }>['clis'];
+}
+
+export class HeartbeatWriter {
+  private pending = new Map<string, Heartbeat>();
+  private writing: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: Pick<Deps, 'db'>,
+    private readonly log: (line: string) => void,
+    private readonly gatherMs = 100,
+  ) {}
+
+  record(beat: Heartbeat): void {
+    // A later beat replaces an earlier unwritten one, but an inventory it does not carry is kept.
+    const earlier = this.pending.get(beat.machineId);
+    this.pending.set(beat.machineId, !beat.clis && earlier?.clis ? { ...beat, clis: earlier.clis } : beat);
+    this.writing ??= this.writeAll();
+  }
+
+  /** Resolves once everything recorded so far is written (tests, shutdown). */
+  async flushed(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async writeAll(): Promise<void> {
+    try {
+      if (this.gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, this.gatherMs).unref?.());
+      while (this.pending.size) {
+        const beats = [...this.pending.values()];
+        this.pending = new Map();
+        await this.write(beats).catch((err: Error) => this.log(`[fleet] could not store ${beats.length} heartbeat(s): ${err.message}`));
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async write(beats: Heartbeat[]): Promise<void> {
+    const rows = beats.map((b) => ({
+      id: b.machineId,
+      seen: b.seenAt.toISOString(),
+      hb: { slotsUsed: b.slotsUsed, ...(b.load !== undefined ? { load: b.load } : {}), ...(b.diskFreeBytes !== undefined ? { diskFreeBytes: b.diskFreeBytes } : {}) },
+      clis: b.clis ?? null,
+    }));
+    await this.deps.db.execute(sql`
+      update ${machines} set last_seen_at = v.seen, last_heartbeat = v.hb, clis = coalesce(v.clis, ${machines.clis})
+      from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as v(id uuid, seen timestamptz, hb jsonb, clis jsonb)
+      where ${machines.id} = v.id`);
+  }
+}

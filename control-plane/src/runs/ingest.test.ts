@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent, SequencedRunEvent } from '@openase/shared';
+import { forEachDatabase } from '../../test/databases.js';
+import type { RunChange } from '../kernel/change-bus.js';
+import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
+import { contiguousFrom, storeEventBatches, storableJson, type EventBatch } from './ingest.js';
+import { EventIngestQueue } from './ingest-queue.js';
+import { acceptRun, offerRun } from './lifecycle.js';
+import { listRunEvents, runDetail, startCommandRun } from './runs.js';
+
+const line = (seq: number, text = `line ${seq}`): SequencedRunEvent => ({ seq, ts: 1_700_000_000_000 + seq, event: { type: 'output', stream: 'stdout', text } });
+const at = (seq: number, event: RunEvent): SequencedRunEvent => ({ seq, ts: 1_700_000_000_000 + seq, event });
+
+describe('contiguousFrom', () => {
+  it('stops at the first gap and skips what is already acked', () => {
+    expect(contiguousFrom(0, [1, 2, 4])).toBe(2);
+    expect(contiguousFrom(2, [1, 2, 3, 4])).toBe(4);
+    expect(contiguousFrom(5, [7, 8])).toBe(5);
+    expect(contiguousFrom(0, [])).toBe(0);
+  });
+});
+
+describe('storableJson', () => {
+  it('replaces U+0000 and lone surrogates, never an escaped backslash followed by "u0000", never a valid pair', () => {
+    const cases: Array<[string, string]> = [
+      ['a\u0000b', 'a\ufffdb'],
+      ['a\\u0000b', 'a\\u0000b'],
+      ['\\\u0000', '\\\ufffd'],
+      ['\\\\u0000\u0000', '\\\\u0000\ufffd'],
+      ['lone \ud800 high, lone \udc00 low', 'lone \ufffd high, lone \ufffd low'],
+      ['pair \ud83d\ude00 kept', 'pair \ud83d\ude00 kept'],
+      ['reversed \ude00\ud83d', 'reversed \ufffd\ufffd'],
+      ['plain', 'plain'],
+    ];
+    for (const [text, stored] of cases) expect(JSON.parse(storableJson(JSON.stringify({ text }))).text).toBe(stored);
+  });
+});
+
+forEachDatabase('run event ingest', (get) => {
+  let n = 0;
+  /** A running command run on a fresh machine; returns what a batch needs to name it. */
+  async function runningRun() {
+    const { deps, admin } = get();
+    const join = await createJoinToken(deps, admin, {});
+    const machine = (await redeemJoinToken(deps, join.token, { name: `ingest${++n}`, slots: 4 })).machine;
+    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
+    await offerRun(deps, run.id);
+    await acceptRun(deps, { machineId: machine.id, runId: run.id, leaseEpoch: 1 });
+    return { machineId: machine.id, runId: run.id, leaseEpoch: 1 };
+  }
+  const seqs = async (runId: string) => (await listRunEvents(get().deps.db, get().admin.orgId, { run: runId })).map((e) => e.seq);
+
+  it('stores batches of several runs in one transaction, each with its own ack, and refuses only the stale and the unknown ones', async () => {
+    const { deps } = get();
+    const a = await runningRun();
+    const b = await runningRun();
+    const { results, changes } = await storeEventBatches(deps, [
+      { ...a, events: [line(1), line(2)] },
+      { ...b, events: [line(1), line(2), line(3)] },
+      { ...a, leaseEpoch: 7, events: [line(3)] },
+      { ...a, events: [line(3), line(2)] },
+      { ...b, machineId: a.machineId, events: [line(4)] },
+      { ...a, runId: 'not-a-uuid', events: [line(4)] },
+    ]);
+    expect(results.map((r) => (r.ok ? r.change.ackedSeq : r.refusal.code))).toEqual([3, 3, 'stale_lease', 3, 'unknown_run', 'unknown_run']);
+    expect(changes.map((c) => [c.runId, c.ackedSeq, c.state]).sort()).toEqual([[a.runId, 3, 'running'], [b.runId, 3, 'running']].sort());
+    expect(await seqs(a.runId)).toEqual([1, 2, 3]);
+    expect(await seqs(b.runId)).toEqual([1, 2, 3]);
+    const detail = await runDetail(deps.db, get().admin.orgId, a.runId);
+    expect(detail).toMatchObject({ ackedSeq: 3, storedSeq: 3 });
+    expect(detail.transitions.at(-1)).toMatchObject({ toState: 'running', reason: 'events arrived' });
+  });
+
+  it('after a gap, acks up to what was stored beyond it once the gap is filled', async () => {
+    const { deps } = get();
+    const r = await runningRun();
+    const ack = async (events: SequencedRunEvent[]) => {
+      const [result] = (await storeEventBatches(deps, [{ ...r, events }])).results;
+      return result!.ok ? result!.change.ackedSeq : null;
+    };
+    expect(await ack([line(1), line(2), line(5), line(6)])).toBe(2);
+    expect(await ack([line(3)])).toBe(3);
+    expect(await ack([line(4)])).toBe(6); // 5 and 6 were stored already
+    expect(await ack([line(4), line(5), line(6), line(7)])).toBe(7);
+    expect(await seqs(r.runId)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('counts usage and cost once when a batch is resent, flags the change as costed, and stores a NUL and a lone surrogate as U+FFFD', async () => {
+    const { deps, admin } = get();
+    const r = await runningRun();
+    const batch: EventBatch = { ...r, events: [at(1, { type: 'usage', inputTokens: 100, outputTokens: 10, cachedTokens: 5 }), at(2, { type: 'cost', usd: 0.25, source: 'cli' }), line(3, 'nul:\u0000:lone:\ud800:end')] };
+    const first = await storeEventBatches(deps, [batch]);
+    expect(first.changes[0]).toMatchObject({ ackedSeq: 3, costed: true });
+    const again = await storeEventBatches(deps, [batch, { ...r, events: [line(4)] }]);
+    expect(again.changes[0]!.costed).toBeUndefined();
+    expect(await runDetail(deps.db, admin.orgId, r.runId)).toMatchObject({ inputTokens: 100, outputTokens: 10, cachedTokens: 5, costUsd: 0.25, ackedSeq: 4 });
+    const stored = await listRunEvents(deps.db, admin.orgId, { run: r.runId });
+    expect((stored[2]!.event as { text: string }).text).toBe('nul:\ufffd:lone:\ufffd:end');
+  });
+
+  it('the queue writes what piles up together, keeps each session its own result, and publishes after commit', async () => {
+    const { deps } = get();
+    const runsUnderTest = await Promise.all([1, 2, 3, 4].map(() => runningRun()));
+    const published: RunChange[] = [];
+    const off = deps.bus.onRun((c) => published.push(c));
+    const queue = new EventIngestQueue(deps, { lanes: 1 });
+    try {
+      const submitted = runsUnderTest.flatMap((r, i) => [1, 2, 3].map((k) => queue.submit({ ...r, events: [line(k * 10 + i), line(k * 10 + i + 1)].map((e, j) => ({ ...e, seq: (k - 1) * 2 + j + 1 })) })));
+      const stale = queue.submit({ ...runsUnderTest[0]!, leaseEpoch: 9, events: [line(1)] });
+      const results = await Promise.all([...submitted, stale]);
+      expect(results.slice(0, -1).every((r) => r.ok)).toBe(true);
+      expect(results.at(-1)).toMatchObject({ ok: false, refusal: { code: 'stale_lease' } });
+      // 13 batches: the first goes alone, the rest waited and share a transaction.
+      expect(queue.stats.batches).toBe(13);
+      expect(queue.stats.transactions).toBeLessThan(13);
+      for (const r of runsUnderTest) expect(await seqs(r.runId)).toEqual([1, 2, 3, 4, 5, 6]);
+      for (const r of runsUnderTest) expect(Math.max(...published.filter((c) => c.runId === r.runId).map((c) => c.ackedSeq))).toBe(6);
+    } finally {
+      off();
+    }
+  });
+
+  it('when a shared transaction fails, writes its batches one by one so only the bad one fails', async () => {
+    const { deps } = get();
+    const good = await runningRun();
+    const other = await runningRun();
+    const queue = new EventIngestQueue(deps, { lanes: 1 });
+    // A seq beyond PostgreSQL's integer (the protocol schema refuses it; storeEventBatches is
+    // handed it directly here) fails the database statement, not the fencing.
+    const bad = { ...other, events: [line(2 ** 31)] };
+    const results = await Promise.allSettled([queue.submit({ ...good, events: [line(1)] }), queue.submit({ ...good, events: [line(2)] }), queue.submit(bad), queue.submit({ ...good, events: [line(3)] })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(await seqs(good.runId)).toEqual([1, 2, 3]);
+    expect(await seqs(other.runId)).toEqual([]);
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * Storing run events: many `run.events` batches, of many runs, in one transaction.
+ *
+ * A transaction costs the same few round trips whatever it carries (lock the runs, one INSERT
+ * of every row, one UPDATE of every run), so `EventIngestQueue` (ingest-queue.ts) hands this
+ * everything that queued up while its previous transactions were in flight: batches grow with
+ * the load instead of the per-batch cost capping it.
+ *
+ * Per batch, the rules are those of one batch alone:
+ * - fencing: a batch from another machine or with a stale lease epoch is refused, with a
+ *   `RunRefusal` for that batch only;
+ * - idempotence: rows go in with ON CONFLICT DO NOTHING, so a resent batch stores nothing twice,
+ *   and only the rows really inserted are counted for usage and cost (accounting.ts);
+ * - the ack: `acked_seq` is the highest seq stored with every lower seq present. While nothing is
+ *   stored above the ack (`stored_seq <= acked_seq`, the normal case), it follows from the batch
+ *   itself; after a gap the stored seqs are read back.
+ */
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { RunEvent, SequencedRunEvent } from '@openase/shared';
+import { runEvents, runs } from '../db/schema.js';
+import { resultRows, type Tx } from '../db/database.js';
+import type { Deps } from '../kernel/context.js';
+import type { RunChange } from '../kernel/change-bus.js';
+import { accountEvents } from './accounting.js';
+import { RunRefusal } from './refusal.js';
+import { transition, type Run } from './runs.js';
+
+export interface EventBatch {
+  machineId: string;
+  runId: string;
+  leaseEpoch: number;
+  events: SequencedRunEvent[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type IngestResult = { ok: true; change: RunChange } | { ok: false; refusal: RunRefusal };
+
+/** Why a batch may not touch this run, or null when it may. */
+export function fenceRefusal(run: Run | undefined, msg: { machineId: string; runId: string; leaseEpoch: number }): RunRefusal | null {
+  if (!run || run.machineId !== msg.machineId) return new RunRefusal('unknown_run', `run ${msg.runId} is not assigned to this machine`);
+  if (run.leaseEpoch !== msg.leaseEpoch) return new RunRefusal('stale_lease', `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`);
+  return null;
+}
+
+/** Pure: the highest contiguous seq from `acked` through the sorted `seqs`. */
+export function contiguousFrom(acked: number, sortedSeqs: Iterable<number>): number {
+  for (const seq of sortedSeqs) {
+    if (seq <= acked) continue;
+    if (seq !== acked + 1) break;
+    acked = seq;
+  }
+  return acked;
+}
+
+/** What one run receives from the batches of a transaction. */
+interface RunIntake {
+  run: Run;
+  /** New events by seq (above the run's ack; a seq sent twice counts once). */
+  events: Map<number, SequencedRunEvent>;
+}
+
+/**
+ * Stores the batches in one transaction; one result per batch, in order. The returned changes
+ * (one per run that moved) are for the bus, to publish after the commit.
+ */
+export async function storeEventBatches(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly EventBatch[]): Promise<{ results: IngestResult[]; changes: RunChange[] }> {
+  return deps.db.transaction(async (tx) => {
+    const ids = [...new Set(batches.map((b) => b.runId).filter((id) => UUID.test(id)))].sort();
+    // One lock statement, in id order, so two transactions over the same runs never deadlock.
+    const locked = new Map((await tx.select().from(runs).where(inArray(runs.id, ids)).orderBy(asc(runs.id)).for('update')).map((r) => [r.id, r]));
+    const intakes = new Map<string, RunIntake>();
+    const refusals = batches.map((batch) => {
+      const run = locked.get(batch.runId);
+      const refusal = fenceRefusal(run, batch);
+      if (refusal) return refusal;
+      let intake = intakes.get(run!.id);
+      if (!intake) intakes.set(run!.id, (intake = { run: run!, events: new Map() }));
+      for (const e of batch.events) if (e.seq > run!.ackedSeq) intake.events.set(e.seq, e);
+      return null;
+    });
+    const inserted = await insertEvents(tx, intakes);
+    const changes = new Map<string, RunChange>();
+    const plainUpdates: Array<{ id: string; acked: number; stored: number }> = [];
+    const now = deps.clock.now();
+    for (const intake of intakes.values()) {
+      const { run } = intake;
+      if (intake.events.size === 0) {
+        changes.set(run.id, { runId: run.id, ackedSeq: run.ackedSeq, state: run.state });
+        continue;
+      }
+      const fresh = (inserted.get(run.id) ?? []).map((seq) => intake.events.get(seq)!.event);
+      await accountEvents(tx, run, fresh);
+      const seqs = [...intake.events.keys()].sort((a, b) => a - b);
+      const stored = Math.max(run.storedSeq, seqs.at(-1)!);
+      const acked = run.storedSeq <= run.ackedSeq ? contiguousFrom(run.ackedSeq, seqs) : await ackFromStored(tx, run, stored);
+      const costed = fresh.some(carriesCost);
+      if (run.state === 'preparing' || run.state === 'offered') {
+        // The daemon's `run.started` may trail its first events: events mean it runs.
+        const moved = await transition(tx, deps, run, 'running', 'events arrived', { ackedSeq: acked, storedSeq: stored, lastEventAt: now, startedAt: run.startedAt ?? now });
+        changes.set(run.id, { runId: run.id, ackedSeq: moved.ackedSeq, state: moved.state, ...(costed ? { costed } : {}) });
+      } else {
+        plainUpdates.push({ id: run.id, acked, stored });
+        changes.set(run.id, { runId: run.id, ackedSeq: acked, state: run.state, ...(costed ? { costed } : {}) });
+      }
+    }
+    if (plainUpdates.length) {
+      await tx.execute(sql`
+        update ${runs} set acked_seq = v.acked, stored_seq = greatest(${runs.storedSeq}, v.stored), last_event_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(plainUpdates)}::text::jsonb) as v(id uuid, acked integer, stored integer)
+        where ${runs.id} = v.id`);
+    }
+    const results: IngestResult[] = batches.map((batch, i) => {
+      const refusal = refusals[i];
+      return refusal ? { ok: false, refusal } : { ok: true, change: changes.get(batch.runId)! };
+    });
+    return { results, changes: [...changes.values()] };
+  });
+}
+
+/** One INSERT for every new row of every run; returns the seqs really inserted, per run. */
+async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<Map<string, number[]>> {
+  const rows: Array<{ r: string; s: number; t: string; y: string; p: RunEvent }> = [];
+  for (const { run, events } of intakes.values()) for (const e of events.values()) rows.push({ r: run.id, s: e.seq, t: new Date(e.ts).toISOString(), y: e.event.type, p: e.event });
+  const inserted = new Map<string, number[]>();
+  if (rows.length === 0) return inserted;
+  // The rows travel as one JSON text parameter: the statement parses and plans the same for ten
+  // rows or five thousand, on PostgreSQL and PGlite alike (`::text` first: no driver-side JSON
+  // or date serializers get involved).
+  const result = await tx.execute(sql`
+    insert into ${runEvents} (run_id, seq, ts, type, payload)
+    select r, s, t, y, p from jsonb_to_recordset(${storableJson(JSON.stringify(rows))}::text::jsonb) as x(r uuid, s integer, t timestamptz, y text, p jsonb)
+    on conflict do nothing
+    returning run_id, seq`);
+  for (const row of resultRows<{ run_id: string; seq: number }>(result)) {
+    const list = inserted.get(row.run_id);
+    if (list) list.push(Number(row.seq));
+    else inserted.set(row.run_id, [Number(row.seq)]);
+  }
+  return inserted;
+}
+
+/** After a gap: the stored seqs above the ack decide how far it moves. */
+async function ackFromStored(tx: Tx, run: Run, stored: number): Promise<number> {
+  const rows = await tx
+    .select({ seq: runEvents.seq })
+    .from(runEvents)
+    .where(and(eq(runEvents.runId, run.id), gt(runEvents.seq, run.ackedSeq)))
+    .orderBy(asc(runEvents.seq))
+    .limit(stored - run.ackedSeq);
+  return contiguousFrom(run.ackedSeq, rows.map((r) => r.seq));
+}
+
+/**
+ * What PostgreSQL's jsonb cannot hold, and an agent may print: U+0000 and lone UTF-16 surrogates.
+ * Both are stored as U+FFFD rather than failing the batch on every resend. In JSON.stringify's
+ * output both appear only as `\uXXXX` escapes (a valid surrogate pair is written as is); an
+ * escape counts only after an even number of backslashes (`\\u0000` is a backslash, then text).
+ */
+export function storableJson(json: string): string {
+  return UNSTORABLE_HINT.test(json) ? json.replace(UNSTORABLE, '$1\\ufffd') : json;
+}
+const UNSTORABLE_HINT = /\\u(?:0000|d[89a-f])/i;
+const UNSTORABLE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
+
+function carriesCost(e: RunEvent): boolean {
+  return e.type === 'usage' || e.type === 'cost';
+}
