@@ -66,6 +66,11 @@ describe('Project AI with the real Claude Code CLI', () => {
   const show = (id: string) => cp.api.chat.show.query({ conversation: id });
   const waiting = (id: string) => waitFor(() => `conversation ${id} to wait for a message\n${cp.proc.output.slice(-3000)}`, async () => ((await show(id)).activity === 'waiting' ? true : null), 240_000);
   const events = (run: string) => cp.api.runs.events.query({ run, limit: 1000 });
+  /** Closes a conversation and waits for its run to end: the run holds a slot of the 2-slot machine until then. */
+  const closeAndWait = async (conversation: string, run: string) => {
+    await cp.api.chat.close.mutate({ conversation });
+    await waitFor(`chat run ${run} to end`, async () => ((await cp.api.runs.show.query({ run })).state === 'succeeded' ? true : null));
+  };
 
   it('the agent creates two tickets with a dependency and edits a harness through its wrapper; the activity log attributes both to the conversation and its starter', async () => {
     await agentFor('planner', [
@@ -109,8 +114,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     const conversation = await show(id);
     expect(conversation.messages.map((m) => [m.text, m.turn])).toEqual([['Plan the login feature', 1], ['Thanks!', 2]]);
     expect(conversation.scopes).toContain('tickets.create');
-    await cp.api.chat.close.mutate({ conversation: id });
-    await waitFor('the chat run to end', async () => ((await cp.api.runs.show.query({ run: runId })).state === 'succeeded' ? true : null));
+    await closeAndWait(id, runId);
     // The worktree's leftovers were committed on the conversation's own branch and pushed.
     expect(remote.files(conversation.branch)).toContain('harness.md');
     expect(remote.files('main')).not.toContain('harness.md');
@@ -136,9 +140,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     expect(fs.readdirSync(left.path)).not.toContain('right.txt');
     expect(fs.readdirSync(right.path)).toContain('right.txt');
     expect(fs.readdirSync(right.path)).not.toContain('left.txt');
-    await Promise.all([cp.api.chat.close.mutate({ conversation: a.conversation.id }), cp.api.chat.close.mutate({ conversation: b.conversation.id })]);
-    // Their runs end (and free the machine's slots for the next test) after the close is answered.
-    for (const run of [a.run.id, b.run.id]) await waitFor(`chat run ${run} to end`, async () => ((await cp.api.runs.show.query({ run })).state === 'succeeded' ? true : null));
+    await Promise.all([closeAndWait(a.conversation.id, a.run.id), closeAndWait(b.conversation.id, b.run.id)]);
     expect(remote.files(a.conversation.branch)).toContain('left.txt');
     expect(remote.files(a.conversation.branch)).not.toContain('right.txt');
   });
@@ -156,7 +158,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     await cp.api.chat.send.mutate({ conversation: id, message: 'shorter please' });
     await waitFor('the second turn', async () => ((await events(c.run.id)).some((e) => e.event.type === 'turn.finished' && e.event.turn === 2 && e.event.ok) ? true : null), 240_000);
     await expect(cp.api.chat.interrupt.mutate({ conversation: id })).rejects.toThrow(/waiting for your message|no agent turn/);
-    await cp.api.chat.close.mutate({ conversation: id });
+    await closeAndWait(id, c.run.id);
   });
 
   it('the cost cap stops the conversation’s run and refuses new messages until it is raised', async () => {

@@ -97,6 +97,18 @@ describe('ticket workspaces on real git', () => {
     expect(again.repos[0]!.worktree).toBe('created');
   });
 
+  it('prepares and removes many tickets of one repository at once without corrupting the shared cache', async () => {
+    // Two Project AI conversations (or two slots) start together: fetching into the cache while
+    // another run adds its worktree used to fail with "bad object worktrees/<name>/HEAD".
+    const ws = new Workspaces(newRoot());
+    const tickets = Array.from({ length: 8 }, (_, i) => ({ identifier: `DEMO-${i + 10}`, branch: `openase/DEMO-${i + 10}` }));
+    for (let round = 0; round < 3; round++) {
+      const prepared = await Promise.all(tickets.map((t) => ws.prepare(t, [repo()])));
+      expect(prepared.map((p) => p.repos[0]!.worktree)).toEqual(tickets.map(() => 'created'));
+      await Promise.all(tickets.map((t) => ws.remove(t.identifier, [repo()])));
+    }
+  });
+
   it('keeps hostile identifiers and repository names inside the root, and says when a branch is missing', async () => {
     const root = newRoot();
     const ws = new Workspaces(root);

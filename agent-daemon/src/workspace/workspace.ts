@@ -12,6 +12,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { git, refExists } from './git.js';
+import { KeyedLock } from './keyed-lock.js';
 import { workspaceLayout, type WorkspaceLayout } from './paths.js';
 
 export interface RepoSpec {
@@ -40,13 +41,19 @@ export type Progress = (message: string) => void;
 
 export class Workspaces {
   readonly layout: WorkspaceLayout;
+  /** Cache fetches and worktree adds/removes of one repository never overlap (see KeyedLock). */
+  private readonly cacheLock = new KeyedLock();
 
   constructor(root: string) {
     this.layout = workspaceLayout(root);
   }
 
   /** Creates or refreshes the bare cache of a repository and fetches every branch into `refs/remotes/origin/*`. */
-  async syncMirror(url: string, progress: Progress = () => {}): Promise<string> {
+  syncMirror(url: string, progress: Progress = () => {}): Promise<string> {
+    return this.cacheLock.run(this.layout.mirror(url), () => this.syncMirrorLocked(url, progress));
+  }
+
+  private async syncMirrorLocked(url: string, progress: Progress): Promise<string> {
     const dir = this.layout.mirror(url);
     const exists = await fs
       .stat(path.join(dir, 'HEAD'))
@@ -73,30 +80,34 @@ export class Workspaces {
     await fs.mkdir(privateDir, { recursive: true });
     const prepared: PreparedRepo[] = [];
     for (const repo of repos) {
-      const mirror = await this.syncMirror(repo.url, progress);
-      const worktreePath = this.layout.worktree(ticket.identifier, repo.name);
-      const remoteBranch = `refs/remotes/origin/${ticket.branch}`;
-      const hasRemoteBranch = await refExists({ gitDir: mirror }, remoteBranch);
-      const reused = await fs
-        .stat(path.join(worktreePath, '.git'))
-        .then(() => true)
-        .catch(() => false);
-      if (!reused) {
-        const start = hasRemoteBranch ? remoteBranch : `refs/remotes/origin/${repo.defaultBranch}`;
-        if (!(await refExists({ gitDir: mirror }, start))) {
-          throw new Error(`repository ${repo.url} has no branch "${repo.defaultBranch}"; set the project's repository default branch`);
-        }
-        progress(`creating worktree ${repo.name} on ${ticket.branch} from ${hasRemoteBranch ? `the pushed ${ticket.branch}` : repo.defaultBranch}`);
-        await git(['--git-dir', mirror, 'worktree', 'prune']);
-        await git(['--git-dir', mirror, 'worktree', 'add', '--quiet', '-B', ticket.branch, worktreePath, start]);
-      } else if (hasRemoteBranch) {
-        // Fast-forward to what other runs pushed; a diverged local branch is left as is.
-        await git(['merge', '--ff-only', '--quiet', remoteBranch], { cwd: worktreePath }).catch(() => progress(`worktree ${repo.name} has local commits not on the remote; keeping them`));
-      }
-      const { stdout } = await git(['rev-parse', 'HEAD'], { cwd: worktreePath });
-      prepared.push({ ...repo, path: worktreePath, branch: ticket.branch, baseCommit: stdout.trim(), worktree: reused ? 'reused' : 'created' });
+      prepared.push(await this.cacheLock.run(this.layout.mirror(repo.url), () => this.prepareRepoLocked(ticket, repo, progress)));
     }
     return { dir, privateDir, repos: prepared };
+  }
+
+  private async prepareRepoLocked(ticket: { identifier: string; branch: string }, repo: RepoSpec, progress: Progress): Promise<PreparedRepo> {
+    const mirror = await this.syncMirrorLocked(repo.url, progress);
+    const worktreePath = this.layout.worktree(ticket.identifier, repo.name);
+    const remoteBranch = `refs/remotes/origin/${ticket.branch}`;
+    const hasRemoteBranch = await refExists({ gitDir: mirror }, remoteBranch);
+    const reused = await fs
+      .stat(path.join(worktreePath, '.git'))
+      .then(() => true)
+      .catch(() => false);
+    if (!reused) {
+      const start = hasRemoteBranch ? remoteBranch : `refs/remotes/origin/${repo.defaultBranch}`;
+      if (!(await refExists({ gitDir: mirror }, start))) {
+        throw new Error(`repository ${repo.url} has no branch "${repo.defaultBranch}"; set the project's repository default branch`);
+      }
+      progress(`creating worktree ${repo.name} on ${ticket.branch} from ${hasRemoteBranch ? `the pushed ${ticket.branch}` : repo.defaultBranch}`);
+      await git(['--git-dir', mirror, 'worktree', 'prune']);
+      await git(['--git-dir', mirror, 'worktree', 'add', '--quiet', '-B', ticket.branch, worktreePath, start]);
+    } else if (hasRemoteBranch) {
+      // Fast-forward to what other runs pushed; a diverged local branch is left as is.
+      await git(['merge', '--ff-only', '--quiet', remoteBranch], { cwd: worktreePath }).catch(() => progress(`worktree ${repo.name} has local commits not on the remote; keeping them`));
+    }
+    const { stdout } = await git(['rev-parse', 'HEAD'], { cwd: worktreePath });
+    return { ...repo, path: worktreePath, branch: ticket.branch, baseCommit: stdout.trim(), worktree: reused ? 'reused' : 'created' };
   }
 
   /** Commits everything the agent left uncommitted. Returns the new commit, or null when there was nothing. */
@@ -131,8 +142,10 @@ export class Workspaces {
     for (const repo of repos) {
       const mirror = this.layout.mirror(repo.url);
       const worktreePath = this.layout.worktree(identifier, repo.name);
-      await git(['--git-dir', mirror, 'worktree', 'remove', '--force', worktreePath]).catch(() => {});
-      await git(['--git-dir', mirror, 'worktree', 'prune']).catch(() => {});
+      await this.cacheLock.run(mirror, async () => {
+        await git(['--git-dir', mirror, 'worktree', 'remove', '--force', worktreePath]).catch(() => {});
+        await git(['--git-dir', mirror, 'worktree', 'prune']).catch(() => {});
+      });
     }
     await fs.rm(this.layout.ticket(identifier), { recursive: true, force: true });
   }
