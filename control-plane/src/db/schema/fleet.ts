@@ -1,0 +1,70 @@
+/** Machines of the fleet and the credentials they join and connect with. */
+import { sql } from 'drizzle-orm';
+import { primaryKey, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, tstz } from './columns.js';
+import { organizations } from './identity.js';
+
+/**
+ * Worker machines. `kind`: local (spawned by the control plane), reverse (the daemon dials in
+ * over WebSocket), ssh (the control plane dials out). Status is derived from the live session
+ * and liveness thresholds; `revoked_at` ends a machine for good.
+ */
+export const machines = pgTable(
+  'machines',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['local', 'reverse', 'ssh'] }).notNull(),
+    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    slots: integer('slots').notNull().default(1),
+    workdir: text('workdir'),
+    hostname: text('hostname'),
+    os: text('os'),
+    arch: text('arch'),
+    daemonVersion: text('daemon_version'),
+    clis: jsonb('clis').notNull().default(sql`'[]'::jsonb`),
+    /** The live session (set on welcome, cleared on disconnect); null = not connected. */
+    sessionId: text('session_id'),
+    /** Bumped on every new session: a stale socket's late close never clears a newer session. */
+    sessionEpoch: integer('session_epoch').notNull().default(0),
+    /** The control-plane process holding the session (commands are routed to it). */
+    replicaId: text('replica_id'),
+    connectedAt: tstz('connected_at'),
+    disconnectedAt: tstz('disconnected_at'),
+    lastSeenAt: tstz('last_seen_at'),
+    /** What the last heartbeat said: runs in progress, load average, free disk of the daemon's home. */
+    lastHeartbeat: jsonb('last_heartbeat').$type<{ slotsUsed: number; load?: number; diskFreeBytes?: number }>(),
+    /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
+    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null; remoteDir?: string }>(),
+    createdAt: createdAt(),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [uniqueIndex('machines_org_name').on(t.orgId, t.name)],
+);
+
+/** Machine credentials `oam_<id>_<secret>`: only the SHA-256 of the secret is stored. */
+export const machineCredentials = pgTable('machine_credentials', {
+  id: text('id').primaryKey(),
+  machineId: uuid('machine_id').notNull().references(() => machines.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: createdAt(),
+  revokedAt: tstz('revoked_at'),
+  /** Null = no expiry (the default); set from the join token's `credential_ttl_seconds`. */
+  expiresAt: tstz('expires_at'),
+});
+
+/** Join tokens `oaj_<id>_<secret>`: exchanged once (or `max_uses` times) for a machine credential. */
+export const joinTokens = pgTable('join_tokens', {
+  id: text('id').primaryKey(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull(),
+  labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+  maxUses: integer('max_uses').notNull().default(1),
+  uses: integer('uses').notNull().default(0),
+  /** Lifetime of the machine credentials minted from this token (null = they do not expire). */
+  credentialTtlSeconds: integer('credential_ttl_seconds'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  expiresAt: tstz('expires_at').notNull(),
+});

@@ -1,0 +1,58 @@
+/** Projects with their repositories and board statuses. */
+import { sql } from 'drizzle-orm';
+import { primaryKey, boolean, integer, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt } from './columns.js';
+import { organizations } from './identity.js';
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    slug: text('slug').notNull(),
+    ticketPrefix: text('ticket_prefix').notNull(),
+    description: text('description').notNull().default(''),
+    /** Last ticket number handed out; bumped under this row's lock, so numbers are gap-free. */
+    ticketSeq: integer('ticket_seq').notNull().default(0),
+    /** Last activity sequence number; same locking, so the stream's order is commit order. */
+    activitySeq: integer('activity_seq').notNull().default(0),
+    maxConcurrentRuns: integer('max_concurrent_runs'),
+    /** Project AI: the run-token scopes a conversation's agent gets; null = DEFAULT_PROJECT_AI_SCOPES. */
+    projectAiScopes: text('project_ai_scopes').array(),
+    /** Project AI: the spending cap of one conversation; null = DEFAULT_CHAT_COST_CAP_USD. */
+    chatCostCapUsd: numeric('chat_cost_cap_usd', { precision: 12, scale: 4, mode: 'number' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('projects_org_slug').on(t.orgId, t.slug), uniqueIndex('projects_org_prefix').on(t.orgId, t.ticketPrefix)],
+);
+
+export const repositories = pgTable(
+  'repositories',
+  {
+    id: uuid('id').primaryKey(),
+    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    defaultBranch: text('default_branch').notNull(),
+    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('repositories_project_name').on(t.projectId, t.name)],
+);
+
+export const statuses = pgTable(
+  'statuses',
+  {
+    id: uuid('id').primaryKey(),
+    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    stage: text('stage', { enum: ['backlog', 'unstarted', 'started', 'completed', 'canceled'] }).notNull(),
+    position: integer('position').notNull(),
+    color: text('color').notNull(),
+    maxActiveRuns: integer('max_active_runs'),
+    isDefault: boolean('is_default').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('statuses_project_name').on(t.projectId, sql`lower(${t.name})`)],
+);

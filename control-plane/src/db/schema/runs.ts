@@ -1,0 +1,123 @@
+/** Runs (commands, agent runs, chat runs), their transitions and events, and the tokens their agents call the platform with. */
+import { bigint, bigserial, primaryKey, index, integer, jsonb, numeric, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, tstz } from './columns.js';
+import { machines } from './fleet.js';
+import { organizations } from './identity.js';
+import { projects } from './projects.js';
+import { tickets } from './tickets.js';
+
+/**
+ * A run: one execution on a machine, either a plain command started by hand or an agent working
+ * a ticket under a pinned workflow version. `lease_epoch` fences every daemon message: it is
+ * bumped on each offer, and a message carrying another epoch is refused.
+ */
+export const runs = pgTable(
+  'runs',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    workflowId: uuid('workflow_id'),
+    workflowVersionId: uuid('workflow_version_id'),
+    agentId: uuid('agent_id'),
+    /** Where it runs; null while queued and unplaced. */
+    machineId: uuid('machine_id').references(() => machines.id),
+    kind: text('kind', { enum: ['command', 'agent'] }).notNull(),
+    /** What the daemon is asked to execute (the offer's spec, secrets excluded). */
+    spec: jsonb('spec').notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    state: text('state', { enum: ['queued', 'offered', 'preparing', 'running', 'succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'] }).notNull(),
+    stateReason: text('state_reason'),
+    leaseEpoch: integer('lease_epoch').notNull().default(0),
+    leaseExpiresAt: tstz('lease_expires_at'),
+    /** The agent CLI's own session id, for resume across runs of the same ticket. */
+    sessionId: text('session_id'),
+    /** Highest seq stored with every lower seq present: what the control plane acks. */
+    ackedSeq: integer('acked_seq').notNull().default(0),
+    /** Highest seq stored at all. Above `ackedSeq` only after a gap (runs/ingest.ts reads the stored seqs then). */
+    storedSeq: integer('stored_seq').notNull().default(0),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    /** A cancel was asked for; the daemon is told (again on every reconnect) until the run ends. */
+    cancelRequestedAt: tstz('cancel_requested_at'),
+    /** The terminal state a requested stop ends in: canceled (a person, a move), timed_out, stalled, failed (budget). */
+    stopAs: text('stop_as', { enum: ['canceled', 'timed_out', 'stalled', 'failed'] }),
+    /** When the orchestrator applied the run's outcome to its ticket (retry, park); makes that once-only. */
+    settledAt: tstz('settled_at'),
+    /** When the daemon removed the ticket's workspace after the ticket was done (agent runs). */
+    workspaceRemovedAt: tstz('workspace_removed_at'),
+    /** The agent asked (with its run token) to move its ticket here; applied once the before_finish gate passes. */
+    finishRequestedStatusId: uuid('finish_requested_status_id'),
+    /** Project AI: the conversation this run serves (a chat run has no ticket and no workflow). */
+    conversationId: uuid('conversation_id'),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+    costUsd: numeric('cost_usd', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    startedAt: tstz('started_at'),
+    finishedAt: tstz('finished_at'),
+    /** Time of the newest event: stall detection compares against it. */
+    lastEventAt: tstz('last_event_at'),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [
+    index('runs_state').on(t.state),
+    index('runs_ticket').on(t.ticketId),
+    index('runs_machine_state').on(t.machineId, t.state),
+  ],
+);
+
+/** Every state change of a run, with why. */
+export const runTransitions = pgTable(
+  'run_transitions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    reason: text('reason').notNull(),
+    at: tstz('at').notNull(),
+  },
+  (t) => [index('run_transitions_run').on(t.runId)],
+);
+
+/**
+ * The run's normalized events (shared/src/events/run-events.ts). `(run_id, seq)` is the primary
+ * key, so ingest is idempotent: a resent batch inserts nothing twice.
+ */
+export const runEvents = pgTable(
+  'run_events',
+  {
+    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    ts: tstz('ts').notNull(),
+    type: text('type').notNull(),
+    payload: jsonb('payload').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
+/**
+ * A run's own `openase` token `oar_<id>_<secret>`: scoped to the run's ticket and the workflow's
+ * `scopes:`, valid only while the run is active (revoked when it ends, expired at the run's
+ * deadline). Only the SHA-256 of the secret is stored.
+ */
+export const runTokens = pgTable(
+  'run_tokens',
+  {
+    id: text('id').primaryKey(),
+    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    secretHash: text('secret_hash').notNull(),
+    /** Plain scopes from the run-token vocabulary (shared/src/domain/run-scopes.ts). */
+    scopes: text('scopes').array().notNull(),
+    /** Statuses the agent may move its ticket to: the workflow's finish statuses plus `tickets.move:<Status>` grants. */
+    moveToStatusIds: uuid('move_to_status_ids').array().notNull(),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [index('run_tokens_run').on(t.runId)],
+);

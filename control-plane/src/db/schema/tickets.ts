@@ -1,0 +1,126 @@
+/** Tickets, their dependencies and comments, pull requests opened for them, and the activity log. */
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, primaryKey, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, tstz } from './columns.js';
+import { projects, statuses } from './projects.js';
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: uuid('id').primaryKey(),
+    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    identifier: text('identifier').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    statusId: uuid('status_id').notNull().references(() => statuses.id),
+    priority: text('priority', { enum: ['urgent', 'high', 'medium', 'low', 'none'] }).notNull(),
+    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    parentId: uuid('parent_id'),
+    budgetUsd: numeric('budget_usd', { precision: 12, scale: 4, mode: 'number' }),
+    costUsd: numeric('cost_usd', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+    /** Runs started for this ticket so far (the attempt number of the latest run). */
+    attemptCount: integer('attempt_count').notNull().default(0),
+    /** Not dispatched again before this time (retry backoff, provider rate-limit reset). */
+    nextRetryAt: tstz('next_retry_at'),
+    /** Set when the orchestrator stopped retrying (attempts or budget exhausted); cleared by a human retry or move. */
+    parkedReason: text('parked_reason'),
+    /** Explicit workflow for this ticket, overriding the pickup-status match. */
+    workflowId: uuid('workflow_id'),
+    archivedAt: tstz('archived_at'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: tstz('updated_at').notNull(),
+    statusChangedAt: tstz('status_changed_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('tickets_project_number').on(t.projectId, t.number),
+    index('tickets_project_status').on(t.projectId, t.statusId),
+    index('tickets_parent').on(t.parentId),
+  ],
+);
+
+/** `blockerId` blocks `blockedId`. Cycles are refused by the domain before insert. */
+export const ticketDependencies = pgTable(
+  'ticket_dependencies',
+  {
+    blockerId: uuid('blocker_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    blockedId: uuid('blocked_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('ticket_dependencies_pair').on(t.blockerId, t.blockedId), index('ticket_dependencies_blocked').on(t.blockedId)],
+);
+
+export const comments = pgTable(
+  'comments',
+  {
+    id: uuid('id').primaryKey(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    authorType: text('author_type').notNull(),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    updatedAt: tstz('updated_at').notNull(),
+    revision: integer('revision').notNull().default(1),
+  },
+  (t) => [index('comments_ticket').on(t.ticketId)],
+);
+
+/** Every earlier body of a comment, kept when it is edited. */
+export const commentRevisions = pgTable(
+  'comment_revisions',
+  {
+    id: uuid('id').primaryKey(),
+    commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+    revision: integer('revision').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('comment_revisions_comment_revision').on(t.commentId, t.revision)],
+);
+
+/** Pull requests opened for a ticket's branch (GitHub), with their last known state. */
+export const pullRequests = pgTable(
+  'pull_requests',
+  {
+    id: uuid('id').primaryKey(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    repository: text('repository').notNull(),
+    branch: text('branch').notNull(),
+    number: integer('number').notNull(),
+    url: text('url').notNull(),
+    state: text('state').notNull(),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('pull_requests_ticket_repo').on(t.ticketId, t.repository)],
+);
+
+/**
+ * Append-only audit of every change. `seq` is per project and allocated under the project row
+ * lock, so streaming by `seq` never skips a late-committing transaction.
+ */
+export const activity = pgTable(
+  'activity',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    projectId: uuid('project_id'),
+    seq: integer('seq'),
+    ticketId: uuid('ticket_id'),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    summary: text('summary').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('activity_project_seq').on(t.projectId, t.seq), index('activity_ticket').on(t.ticketId)],
+);
