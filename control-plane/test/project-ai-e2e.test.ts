@@ -6,7 +6,8 @@
  * - A conversation's agent creates two tickets with a dependency and edits a workflow's harness
  *   through its `openase` wrapper; the activity log shows each action attributed to the
  *   conversation and the person who started it; the next message continues the same run.
- * - Two conversations in parallel each get their own worktree on their own branch.
+ * - Two conversations in parallel each get their own worktree on their own branch; a third waits
+ *   for a slot of the 2-slot machine and starts when one is closed.
  * - A turn is interrupted without ending the conversation; the cost cap stops its run.
  * - `openase chat` one-shot (--json) and interactive (stdin), as real CLI processes.
  */
@@ -140,7 +141,15 @@ describe('Project AI with the real Claude Code CLI', () => {
     expect(fs.readdirSync(left.path)).not.toContain('right.txt');
     expect(fs.readdirSync(right.path)).toContain('right.txt');
     expect(fs.readdirSync(right.path)).not.toContain('left.txt');
-    await Promise.all([closeAndWait(a.conversation.id, a.run.id), closeAndWait(b.conversation.id, b.run.id)]);
+    // Both slots of the machine are held: a third conversation waits for one, and starts when
+    // the first is closed.
+    await agentFor('third', [{ text: 'third here' }]);
+    const c = await cp.api.chat.create.mutate({ project: 'chat', agent: 'third', message: 'hello' });
+    expect(c.run.waits).toMatch(/^waits for a free slot on local \(2 run\(s\) in 2 slot\(s\)\)$/);
+    expect((await show(c.conversation.id)).activity).toBe('starting');
+    await closeAndWait(a.conversation.id, a.run.id);
+    await waiting(c.conversation.id);
+    await Promise.all([closeAndWait(b.conversation.id, b.run.id), closeAndWait(c.conversation.id, c.run.id)]);
     expect(remote.files(a.conversation.branch)).toContain('left.txt');
     expect(remote.files(a.conversation.branch)).not.toContain('right.txt');
   });

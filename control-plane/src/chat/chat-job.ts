@@ -14,7 +14,7 @@ import type { Deps } from '../kernel/context.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
 import { requiredCli } from '../orchestrator/gates.js';
-import { chooseMachine } from '../orchestrator/placement.js';
+import { chooseMachine, rankMachines } from '../orchestrator/placement.js';
 import { agentCli, jobRepos, skillFiles, type StoredAgentJob } from '../orchestrator/job-spec.js';
 import { machineClis } from '../orchestrator/project-facts.js';
 import type { Project } from '../projects/projects.js';
@@ -81,9 +81,12 @@ export async function buildChatJob(db: DbOrTx, input: { project: Project; conver
 }
 
 /**
- * Where a conversation's run goes: a connected machine of the org with the agent's labels and CLI
- * and a free slot (the machine part of the pickup gates), preferring the conversation's previous
- * machine (its worktree and CLI session are there), then the least loaded. Rows are locked.
+ * Where a conversation's run goes: a connected machine of the org with the agent's labels and CLI,
+ * preferring one with a free slot (the machine part of the pickup gates), then the
+ * conversation's previous machine (its worktree and CLI session are there), then the least
+ * loaded. When every such machine is full, the run queues on the best of them (`waits` says so):
+ * a person is waiting, so the next slot that frees there goes to the conversation before tickets
+ * (a queued run counts against the machine's slots for the dispatcher). Rows are locked.
  */
 export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMachineId: string | null) {
   const rows = await tx.select().from(machines).where(and(eq(machines.orgId, orgId), isNull(machines.revokedAt)));
@@ -96,10 +99,14 @@ export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMach
   const eligible = rows
     .filter((m) => m.sessionId !== null && agent.machineLabels.every((l) => m.labels.includes(l)) && machineClis(m).includes(cli))
     .map((m) => ({ id: m.id, name: m.name, slots: m.slots, activeRuns: active.find((a) => a.machineId === m.id)?.n ?? 0 }));
-  const choice = chooseMachine(eligible, warmMachineId);
-  if (!choice) return { machine: null, why: rows.length === 0 ? 'the organization has no machines' : `no connected machine with the ${cli} CLI${agent.machineLabels.length ? ` and labels ${agent.machineLabels.join(', ')}` : ''} has a free slot` };
+  const choice = chooseMachine(eligible, warmMachineId) ?? rankMachines(eligible, warmMachineId)[0];
+  if (!choice) {
+    const why = rows.length === 0 ? 'the organization has no machines' : `no connected machine has the ${cli} CLI${agent.machineLabels.length ? ` and labels ${agent.machineLabels.join(', ')}` : ''}`;
+    return { machine: null, why, waits: null };
+  }
   const [machine] = await tx.select().from(machines).where(eq(machines.id, choice.id)).for('update');
-  return { machine: machine!, why: null };
+  const waits = choice.activeRuns >= choice.slots ? { busy: choice.activeRuns, slots: choice.slots } : null;
+  return { machine: machine!, why: null, waits };
 }
 
 /** The offer's spec: the stored job plus the agent's secrets and a fresh run token with the project's Project-AI scopes. */

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, ne } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
 import { appRouter } from '../api/router.js';
@@ -60,6 +60,29 @@ forEachDatabase('Project AI conversations', (get) => {
     const closed = (await listActivity(deps.db, { projectId: project.id })).find((a) => a.action === 'chat.closed')!;
     expect(closed.after).toMatchObject({ deliver: { frame: { type: 'run.next', action: 'stop', outcome: 'succeeded', turn: 3 } } });
     expect(await turn(3)).toMatchObject({ action: 'stop', reason: 'the conversation was closed' });
+  });
+
+  it('queues a conversation on a full machine with the reason, and refuses at once when no machine has the CLI', async () => {
+    const { deps, admin, project, machineId } = await setup();
+    // Only this test's machine is connected (earlier tests left theirs in the org).
+    await deps.db.update(machines).set({ sessionId: null }).where(ne(machines.id, machineId));
+    // The setup's conversation holds one of the machine's two slots; the next takes the other.
+    const second = await createConversation(deps, admin, { project: project.slug, message: 'second', attachments: [] });
+    expect(second.run.state).toBe('queued');
+    const [secondRun] = await deps.db.select().from(runs).where(eq(runs.id, second.run.id));
+    expect(secondRun!.stateReason).not.toMatch(/waits/);
+    const third = await createConversation(deps, admin, { project: project.slug, message: 'third', attachments: [] });
+    expect(second.run.waits).toBeNull();
+    expect(third.run.waits).toMatch(/^waits for a free slot on m\d+ \(2 run\(s\) in 2 slot\(s\)\)$/);
+    const [queued] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));
+    expect(queued).toMatchObject({ state: 'queued', machineId, stateReason: expect.stringMatching(/waits for a free slot there \(2 run\(s\) in 2 slot\(s\)\)$/) });
+    // Closing a conversation whose run still waits cancels the run.
+    await closeConversation(deps, admin, third.conversation.id);
+    const [canceled] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));
+    expect(canceled!.state).toBe('canceled');
+
+    await createAgent(deps, admin, { project: project.slug, name: 'gemini', adapter: 'gemini' });
+    await expect(createConversation(deps, admin, { project: project.slug, agent: 'gemini', message: 'hi', attachments: [] })).rejects.toThrow(/no connected machine has the gemini CLI; join a machine/);
   });
 
   it('stops the run when the cost cap is spent; refuses messages until the cap is raised', async () => {

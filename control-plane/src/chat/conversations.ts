@@ -87,14 +87,18 @@ async function insertMessage(tx: Tx, deps: Deps, actor: Actor, c: Conversation, 
   return row!;
 }
 
-/** Starts a run for the conversation with `prompt` as its first turn (resuming the CLI session when there is one). */
-async function startRun(tx: Tx, deps: Deps, changes: Changes, actor: Actor, c: Conversation, project: Project, agent: Agent, prompt: string): Promise<Run> {
+/**
+ * Starts a run for the conversation with `prompt` as its first turn (resuming the CLI session when
+ * there is one). `waits` says why it will not start at once (every fitting machine is full).
+ */
+async function startRun(tx: Tx, deps: Deps, changes: Changes, actor: Actor, c: Conversation, project: Project, agent: Agent, prompt: string): Promise<{ run: Run; waits: string | null }> {
   const placed = await placeChatRun(tx, c.orgId, agent, c.machineId);
-  if (!placed.machine) throw conflict(`cannot start the conversation's agent: ${placed.why}; join a machine (openase machine join-token) or wait for a slot`);
+  if (!placed.machine) throw conflict(`cannot start the conversation's agent: ${placed.why}; join a machine with it (openase machine join-token) or check the agent's machine labels`);
   const spec = await buildChatJob(tx, { project, conversation: c, agent, prompt, resumeSessionId: c.sessionId });
   const now = deps.clock.now();
   const runId = deps.ids.uuid();
-  const reason = `Project AI conversation ${c.id.slice(0, 8)} on ${placed.machine.name} (agent ${agent.name}${c.sessionId ? ', resuming its session' : ''})`;
+  const waits = placed.waits ? `waits for a free slot on ${placed.machine.name} (${placed.waits.busy} run(s) in ${placed.waits.slots} slot(s))` : null;
+  const reason = `Project AI conversation ${c.id.slice(0, 8)} on ${placed.machine.name} (agent ${agent.name}${c.sessionId ? ', resuming its session' : ''})${waits ? `; ${waits}` : ''}`;
   const [run] = await tx
     .insert(runs)
     .values({ id: runId, orgId: c.orgId, projectId: project.id, agentId: agent.id, machineId: placed.machine.id, conversationId: c.id, kind: 'agent', spec, state: 'queued', stateReason: reason, createdBy: actor.name, createdAt: now, updatedAt: now })
@@ -103,7 +107,7 @@ async function startRun(tx: Tx, deps: Deps, changes: Changes, actor: Actor, c: C
   await tx.update(chatConversations).set({ currentRunId: runId, machineId: placed.machine.id, waitingTurn: null, state: 'open', updatedAt: now }).where(eq(chatConversations.id, c.id));
   // `run.dispatched` makes the replica holding the machine's socket offer the run.
   await recordActivity(tx, deps, changes, actor, { projectId: project.id, action: 'run.dispatched', entityType: 'run', entityId: runId, summary: reason, after: { run: runId, machine: placed.machine.name, machineId: placed.machine.id, agent: agent.name, conversation: c.id } });
-  return run!;
+  return { run: run!, waits };
 }
 
 async function defaultAgent(db: DbOrTx, projectId: string, name: string | undefined): Promise<Agent> {
@@ -127,10 +131,10 @@ export async function createConversation(deps: Deps, actor: Actor, raw: z.input<
       .values({ id, orgId: actor.orgId, projectId: project.id, agentId: agent.id, title, state: 'open', branch: chatBranch(id), createdById: actor.userId ?? actor.id, createdByName: actor.name, costCapUsd: input.costCapUsd ?? project.chatCostCapUsd ?? DEFAULT_CHAT_COST_CAP_USD, createdAt: now, updatedAt: now })
       .returning();
     const message = await insertMessage(tx, deps, actor, c!, project, input.message, input.attachments, { runId: null, turn: 1 });
-    const run = await startRun(tx, deps, changes, actor, c!, project, agent, message.input);
+    const { run, waits } = await startRun(tx, deps, changes, actor, c!, project, agent, message.input);
     await tx.update(chatMessages).set({ runId: run.id }).where(eq(chatMessages.id, message.id));
     await recordChat(tx, deps, changes, actor, c!, 'chat.started', `${actor.name} started Project AI conversation ${id.slice(0, 8)} with ${agent.name}: ${title}`, undefined, { agent: agent.name, branch: c!.branch });
-    return { conversation: { ...c!, currentRunId: run.id }, run: { id: run.id, state: run.state }, message: { ...message, runId: run.id } };
+    return { conversation: { ...c!, currentRunId: run.id }, run: { id: run.id, state: run.state, waits }, message: { ...message, runId: run.id } };
   });
 }
 
@@ -151,22 +155,22 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
       const [agent] = await tx.select().from(agents).where(eq(agents.id, c.agentId));
       if (!agent) throw conflict("the conversation's agent was deleted; start a new conversation");
       const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, { runId: null, turn: 1 });
-      const started = await startRun(tx, deps, changes, actor, c, project!, agent, message.input);
+      const { run: started, waits } = await startRun(tx, deps, changes, actor, c, project!, agent, message.input);
       await tx.update(chatMessages).set({ runId: started.id }).where(eq(chatMessages.id, message.id));
       await recordChat(tx, deps, changes, actor, c, 'chat.message', summary, undefined, { run: started.id, reopened: c.state === 'closed' || c.currentRunId !== null });
-      return { message: { ...message, runId: started.id }, run: { id: started.id, state: started.state }, delivered: true };
+      return { message: { ...message, runId: started.id }, run: { id: started.id, state: started.state, waits }, delivered: true };
     }
     if (c.waitingTurn === null) {
       const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, { runId: null, turn: null });
       await recordChat(tx, deps, changes, actor, c, 'chat.message', `${summary} (queued until the agent's turn ends)`, undefined, { run: run.id });
-      return { message, run: { id: run.id, state: run.state }, delivered: false };
+      return { message, run: { id: run.id, state: run.state, waits: null }, delivered: false };
     }
     const turn = c.waitingTurn + 1;
     const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, { runId: run.id, turn });
     await tx.update(chatConversations).set({ waitingTurn: null, updatedAt: deps.clock.now() }).where(eq(chatConversations.id, c.id));
     const frame: ControlFrame = { type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn: c.waitingTurn, action: 'continue', input: message.input };
     await recordChat(tx, deps, changes, actor, c, 'chat.message', summary, { machineId: run.machineId!, frame }, { run: run.id, turn });
-    return { message, run: { id: run.id, state: run.state }, delivered: true };
+    return { message, run: { id: run.id, state: run.state, waits: null }, delivered: true };
   });
 }
 

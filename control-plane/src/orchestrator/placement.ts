@@ -12,13 +12,19 @@ export interface PlacementCandidate {
 }
 
 export function chooseMachine<M extends PlacementCandidate>(eligible: readonly M[], warmMachineId?: string | null): M | null {
-  const free = eligible.filter((m) => m.activeRuns < m.slots);
-  if (free.length === 0) return null;
-  return [...free].sort((a, b) => {
+  return rankMachines(
+    eligible.filter((m) => m.activeRuns < m.slots),
+    warmMachineId,
+  )[0] ?? null;
+}
+
+/** The candidates best first (warm, then least loaded, then by name), full ones included. */
+export function rankMachines<M extends PlacementCandidate>(candidates: readonly M[], warmMachineId?: string | null): M[] {
+  return [...candidates].sort((a, b) => {
     const warm = Number(b.id === warmMachineId) - Number(a.id === warmMachineId);
     if (warm) return warm;
     const load = a.activeRuns / a.slots - b.activeRuns / b.slots;
     if (load) return load;
     return a.name.localeCompare(b.name);
-  })[0]!;
+  });
 }

@@ -79,8 +79,12 @@ export const useChat = defineStore('chat', {
             const e = tracked.data;
             if (this.activeId !== conversation || this.events.some((x) => x.runId === runId && x.seq === e.seq)) return;
             this.events.push({ runId, seq: e.seq, event: e.event as ChatEvent['event'] });
-            // A finished turn changes the conversation's state, cost and messages.
+            // A finished turn changes the conversation's state, cost and messages; the first
+            // events of a run that was starting (or waiting for a slot) mean it is working now.
             if (e.event.type === 'turn.finished' || e.event.type === 'cost') void this.refreshDetail();
+            else if (this.detail?.activity === 'starting' && !startingRefresh) {
+              startingRefresh = this.refreshDetail().finally(() => (startingRefresh = null));
+            }
           },
           onError: (err) => (this.error = errorMessage(err)),
           onComplete: () => void this.refreshDetail(),
@@ -129,6 +133,8 @@ export const useChat = defineStore('chat', {
 });
 
 let following: { runId: string; sub: Unsubscribable } | null = null;
+/** One detail refresh at a time while a run starts (its first events each ask for one). */
+let startingRefresh: Promise<void> | null = null;
 function stopFollowing() {
   following?.sub.unsubscribe();
   following = null;

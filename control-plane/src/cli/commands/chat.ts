@@ -85,10 +85,10 @@ async function lastSeq(api: ApiClient, runId: string): Promise<number> {
 async function say(api: ApiClient, target: { conversation?: string; project?: string; agent?: string; costCapUsd?: number }, message: string, attachments: unknown[]) {
   if (target.conversation) {
     const sent = await api.chat.send.mutate({ conversation: target.conversation, message, attachments: attachments as never });
-    return { conversation: target.conversation, runId: sent.run.id, turn: sent.message.turn ?? null, queued: !sent.delivered && sent.message.turn === null };
+    return { conversation: target.conversation, runId: sent.run.id, turn: sent.message.turn ?? null, queued: !sent.delivered && sent.message.turn === null, waits: sent.run.waits };
   }
   const created = await api.chat.create.mutate({ project: target.project!, ...(target.agent ? { agent: target.agent } : {}), ...(target.costCapUsd ? { costCapUsd: target.costCapUsd } : {}), message, attachments: attachments as never });
-  return { conversation: created.conversation.id, runId: created.run.id, turn: 1, queued: false };
+  return { conversation: created.conversation.id, runId: created.run.id, turn: 1, queued: false, waits: created.run.waits };
 }
 
 function attachmentsFrom(args: { values: Record<string, unknown> }): unknown[] {
@@ -109,6 +109,7 @@ const ATTACH_OPTIONS = {
 async function oneShot(io: CommandIo, api: ApiClient, target: Parameters<typeof say>[1], message: string, attachments: unknown[], json: boolean, close: boolean): Promise<number> {
   const before = target.conversation ? await currentRunSeq(api, target.conversation) : null;
   const said = await say(api, target, message, attachments);
+  if (said.waits && !json) io.err(`(the agent ${said.waits}; it starts when one frees — close the conversation to give up)`);
   const afterSeq = before && before.runId === said.runId ? before.seq : 0;
   const write = json ? undefined : (t: string) => (io.write ? io.write(t) : io.out(t));
   const result = await followTurn(api, said.runId, { afterSeq, turn: said.turn, ...(write ? { write } : {}), ...(json ? {} : { line: (l: string) => io.err(l) }) });
@@ -164,6 +165,7 @@ async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typ
       const said = await say(api, { ...target, ...(conversation ? { conversation } : {}) }, line, []);
       if (!conversation) io.err(`conversation ${said.conversation} (branch openase/chat-${said.conversation.replace(/-/g, '').slice(0, 8)})`);
       conversation = said.conversation;
+      if (said.waits) io.err(`(the agent ${said.waits}; it starts when one frees — /close to give up)`);
       const afterSeq = before && before.runId === said.runId ? before.seq : 0;
       write('ai> ');
       busy = followTurn(api, said.runId, { afterSeq, turn: said.turn, write, line: (l) => io.err(l) })
