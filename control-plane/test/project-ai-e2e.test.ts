@@ -166,6 +166,8 @@ describe('Project AI with the real Claude Code CLI', () => {
     models.setScript('slow', { steps: [{ text: 'sorry, here is the short answer' }] });
     await cp.api.chat.send.mutate({ conversation: id, message: 'shorter please' });
     await waitFor('the second turn', async () => ((await events(c.run.id)).some((e) => e.event.type === 'turn.finished' && e.event.turn === 2 && e.event.ok) ? true : null), 240_000);
+    // The turn's event is stored before the daemon's turn frame makes the conversation wait.
+    await waiting(id);
     await expect(cp.api.chat.interrupt.mutate({ conversation: id })).rejects.toThrow(/waiting for your message|no agent turn/);
     await closeAndWait(id, c.run.id);
   });

@@ -75,7 +75,7 @@ forEachDatabase('Project AI conversations', (get) => {
     expect(second.run.waits).toBeNull();
     expect(third.run.waits).toMatch(/^waits for a free slot on m\d+ \(2 run\(s\) in 2 slot\(s\)\)$/);
     const [queued] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));
-    expect(queued).toMatchObject({ state: 'queued', machineId, stateReason: expect.stringMatching(/waits for a free slot there \(2 run\(s\) in 2 slot\(s\)\)$/) });
+    expect(queued).toMatchObject({ state: 'queued', machineId, stateReason: expect.stringMatching(/; waits for a free slot on m\d+ \(2 run\(s\) in 2 slot\(s\)\)$/) });
     // Closing a conversation whose run still waits cancels the run.
     await closeConversation(deps, admin, third.conversation.id);
     const [canceled] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));

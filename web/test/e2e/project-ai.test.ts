@@ -2,7 +2,8 @@
  * Project AI in a real headless Chromium: the console's panel talks to a conversation whose agent
  * is the REAL Claude Code CLI (on the control plane's local machine) against the in-repo fake
  * Anthropic server. Open the panel, send a message, see the streamed reply, and see the ticket
- * the agent created appear on the board (live, no reload).
+ * the agent created appear on the board (live, no reload). With both slots of the machine held by
+ * open conversations, a third one says it waits for a slot and starts when one is closed.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -68,5 +69,40 @@ describe('Project AI panel in Chromium', () => {
     await page.screenshot({ path: path.join(screenshotDir, '20-project-ai.png') });
     await panel.getByRole('button', { name: 'Close', exact: true }).click();
     await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('closed');
+  });
+
+  it('a conversation on a full machine says it waits for a slot, and starts when another is closed', async () => {
+    await eventually(() => {
+      const active = (JSON.parse(cli(['run', 'list', '--json'])) as Array<{ state: string }>).filter((r) => ['queued', 'offered', 'preparing', 'running'].includes(r.state));
+      return active.length === 0 ? true : undefined;
+    }, 'the first conversation’s run to end', 60_000);
+    await page.goto(`${cp.url}/p/chatai/board`);
+    await page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = page.locator('aside.chat-panel');
+    const start = async (message: string, reply: string) => {
+      models.setScript('web', { steps: [{ text: reply }] });
+      await panel.getByRole('tab', { name: '+ New' }).click();
+      await panel.getByRole('textbox', { name: 'Message' }).fill(message);
+      await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
+      await panel.getByRole('tab', { name: message }).waitFor();
+    };
+    // Two open conversations hold the local machine's two slots.
+    for (const [message, reply] of [['first holder', 'one'], ['second holder', 'two']] as const) {
+      await start(message, reply);
+      await panel.locator('[data-testid=chat-reply]', { hasText: reply }).waitFor({ timeout: 180_000 });
+      await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
+    }
+    await start('the third one', 'three');
+    await panel.locator('[data-testid=chat-starting]', { hasText: /waits for a free slot on local \(2 run\(s\) in 2 slot\(s\)\)/ }).waitFor();
+    expect(await panel.locator('[data-testid=chat-activity]').textContent()).toBe('starting');
+    await page.screenshot({ path: path.join(screenshotDir, '21-project-ai-waits-for-slot.png') });
+
+    await panel.getByRole('tab', { name: 'first holder' }).click();
+    await panel.getByRole('button', { name: 'Close', exact: true }).click();
+    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('closed');
+    await panel.getByRole('tab', { name: 'the third one' }).click();
+    await panel.locator('[data-testid=chat-reply]', { hasText: 'three' }).waitFor({ timeout: 180_000 });
+    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
+    expect(await panel.locator('[data-testid=chat-starting]').count()).toBe(0);
   });
 });
