@@ -8,7 +8,8 @@
  *   conversation and the person who started it; the next message continues the same run.
  * - Two conversations in parallel each get their own worktree on their own branch; a third waits
  *   for a slot of the 2-slot machine and starts when one is closed.
- * - A turn is interrupted without ending the conversation; the cost cap stops its run.
+ * - A turn is interrupted without ending the conversation; the cost cap stops its run; one left
+ *   waiting is closed after the idle time (`OPENASE_CHAT_IDLE_MINUTES`).
  * - `openase chat` one-shot (--json) and interactive (stdin), as real CLI processes.
  */
 import { spawn } from 'node:child_process';
@@ -32,6 +33,9 @@ max_turns: 12
 Work on {{ ticket.identifier }}.
 `;
 
+/** Short enough to see a conversation closed for idleness here, long enough for the other tests' pauses. */
+const IDLE_MINUTES = 0.25;
+
 describe('Project AI with the real Claude Code CLI', () => {
   let cp: ControlPlane;
   let models: FakeModelServer;
@@ -44,7 +48,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     models = await startFakeModelServer();
     remote = createTestRemote();
     // The local daemon finds `claude` on its PATH (its CLI inventory gates placement).
-    cp = await startControlPlane(tempDir('cp-chat'), { localMachine: true, env: { PATH: `${path.dirname(claude)}${path.delimiter}${process.env.PATH}` } });
+    cp = await startControlPlane(tempDir('cp-chat'), { localMachine: true, env: { PATH: `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`, OPENASE_CHAT_IDLE_MINUTES: String(IDLE_MINUTES) } });
     await waitFor(() => `machine local online with claude\n${cp.proc.output}`, async () => {
       const m = await cp.api.machines.show.query({ name: 'local' });
       return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"');
@@ -183,6 +187,17 @@ describe('Project AI with the real Claude Code CLI', () => {
     const run = await cp.api.runs.show.query({ run: c.run.id });
     expect(run.stateReason).toMatch(/cost cap of \$0\.01 is spent/);
     await expect(cp.api.chat.send.mutate({ conversation: c.conversation.id, message: 'more' })).rejects.toThrow(/spent its cost cap/);
+  });
+
+  it('a conversation left waiting for a message is closed after the idle time, freeing its slot', async () => {
+    await agentFor('forgotten', [{ text: 'anything else?' }]);
+    const c = await cp.api.chat.create.mutate({ project: 'chat', agent: 'forgotten', message: 'hello' });
+    await waiting(c.conversation.id);
+    await waitFor('the idle conversation to be closed', async () => ((await show(c.conversation.id)).state === 'closed' ? true : null), 120_000);
+    await waitFor('its run to end', async () => ((await cp.api.runs.show.query({ run: c.run.id })).state === 'succeeded' ? true : null));
+    const log = await cp.api.activity.list.query({ project: 'chat', limit: 50 });
+    expect(log.find((a) => a.action === 'chat.closed' && a.entityId === c.conversation.id)).toMatchObject({ actorName: 'orchestrator', summary: expect.stringMatching(/closed after 15 s without a message/) });
+    expect(cp.proc.output).toContain(`closed Project AI conversation ${c.conversation.id.slice(0, 8)}`);
   });
 
   it('openase chat: one-shot --json and the interactive prompt, as real processes', async () => {

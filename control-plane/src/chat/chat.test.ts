@@ -10,7 +10,8 @@ import { chatConversations, machines, runs } from '../db/schema.js';
 import { authenticateRunToken } from '../auth/run-tokens.js';
 import { materializeChatJob } from './chat-job.js';
 import { decideChatTurn } from './chat-turns.js';
-import { closeConversation, createConversation, sendMessage, updateProjectAiSettings } from './conversations.js';
+import { closeConversation, closeIdleConversations, createConversation, sendMessage, updateProjectAiSettings } from './conversations.js';
+import { orchestratorActor } from '../orchestrator/dispatcher.js';
 
 const HARNESS = `---
 name: dev
@@ -83,6 +84,27 @@ forEachDatabase('Project AI conversations', (get) => {
 
     await createAgent(deps, admin, { project: project.slug, name: 'gemini', adapter: 'gemini' });
     await expect(createConversation(deps, admin, { project: project.slug, agent: 'gemini', message: 'hi', attachments: [] })).rejects.toThrow(/no connected machine has the gemini CLI; join a machine/);
+  });
+
+  it('closes a conversation that waited for a message too long, and only such; a message reopens it', async () => {
+    const { deps, admin, project, id, runId, turn } = await setup();
+    const later = (ms: number) => ({ ...deps, clock: { now: () => new Date(Date.now() + ms) } });
+    const hour = 60 * 60_000;
+    // Working on its first turn: never idle, however long it takes.
+    expect(await closeIdleConversations(later(2 * hour), hour, orchestratorActor)).toEqual([]);
+    expect(await turn(1, { sessionId: 'sess-1' })).toBeNull();
+    expect(await closeIdleConversations(later(hour / 2), hour, orchestratorActor)).toEqual([]);
+    expect(await closeIdleConversations(later(hour + 1000), hour, orchestratorActor)).toEqual([id]);
+    const [closed] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
+    expect(closed).toMatchObject({ state: 'closed', waitingTurn: null });
+    const entry = (await listActivity(deps.db, { projectId: project.id })).find((a) => a.action === 'chat.closed')!;
+    expect(entry).toMatchObject({ actorName: 'orchestrator', summary: expect.stringMatching(/closed after 60 min without a message/) });
+    expect(entry.after).toMatchObject({ deliver: { frame: { type: 'run.next', runId, action: 'stop', outcome: 'succeeded', reason: 'no message for 60 min' } } });
+    // Closed once: the next sweep finds nothing.
+    expect(await closeIdleConversations(later(2 * hour), hour, orchestratorActor)).toEqual([]);
+    await deps.db.update(runs).set({ state: 'succeeded' }).where(eq(runs.id, runId));
+    const reopened = await sendMessage(deps, admin, { conversation: id, message: 'back again', attachments: [] });
+    expect(reopened.run.id).not.toBe(runId);
   });
 
   it('stops the run when the cost cap is spent; refuses messages until the cap is raised', async () => {

@@ -9,7 +9,7 @@
  * A conversation whose run ended (closed, the cost cap, a daemon restart) is reopened by the next
  * message: a new run on the same branch, resuming the CLI's session.
  */
-import { and, asc, desc, eq, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, like, lte, sql } from 'drizzle-orm';
 import {
   ACTIVE_RUN_STATES,
   chatCreateInput,
@@ -190,19 +190,53 @@ export async function interruptConversation(deps: Deps, actor: Actor, ref: strin
 export async function closeConversation(deps: Deps, actor: Actor, ref: string) {
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
-    const run = await currentRun(tx, c);
-    await tx.update(chatConversations).set({ state: 'closed', waitingTurn: null, updatedAt: deps.clock.now() }).where(eq(chatConversations.id, c.id));
-    const summary = `${actor.name} closed Project AI conversation ${c.id.slice(0, 8)}`;
-    if (run && c.waitingTurn !== null) {
-      const frame: ControlFrame = { type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn: c.waitingTurn, action: 'stop', outcome: 'succeeded', reason: 'the conversation was closed' };
-      await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, { machineId: run.machineId!, frame }, { run: run.id });
-    } else if (run) {
-      const stopped = await stopRunInTx(tx, deps, run.id, 'canceled', 'the conversation was closed');
-      await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, undefined, { run: run.id });
-      if (stopped) await recordActivity(tx, deps, changes, actor, { projectId: c.projectId, action: 'run.stop_requested', entityType: 'run', entityId: run.id, summary: `stopping run ${run.id.slice(0, 8)}: the conversation was closed`, after: { as: 'canceled', machineId: stopped.machineId, leaseEpoch: stopped.leaseEpoch, state: stopped.state } });
-    } else await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary);
+    await closeInTx(tx, deps, changes, actor, c, `${actor.name} closed Project AI conversation ${c.id.slice(0, 8)}`, 'the conversation was closed');
     return { closed: true };
   });
+}
+
+async function closeInTx(tx: Tx, deps: Deps, changes: Changes, actor: Actor, c: Conversation, summary: string, reason: string): Promise<void> {
+  const run = await currentRun(tx, c);
+  await tx.update(chatConversations).set({ state: 'closed', waitingTurn: null, updatedAt: deps.clock.now() }).where(eq(chatConversations.id, c.id));
+  if (run && c.waitingTurn !== null) {
+    const frame: ControlFrame = { type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn: c.waitingTurn, action: 'stop', outcome: 'succeeded', reason };
+    await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, { machineId: run.machineId!, frame }, { run: run.id });
+  } else if (run) {
+    const stopped = await stopRunInTx(tx, deps, run.id, 'canceled', reason);
+    await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, undefined, { run: run.id });
+    if (stopped) await recordActivity(tx, deps, changes, actor, { projectId: c.projectId, action: 'run.stop_requested', entityType: 'run', entityId: run.id, summary: `stopping run ${run.id.slice(0, 8)}: ${reason}`, after: { as: 'canceled', machineId: stopped.machineId, leaseEpoch: stopped.leaseEpoch, state: stopped.state } });
+  } else await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary);
+}
+
+/** "15 s", "60 min": the idle time as people read it. */
+export function describeIdleTime(ms: number): string {
+  return ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/**
+ * Closes conversations that have waited for a message for `idleMs` or longer, so a forgotten
+ * conversation does not hold a machine slot for ever. A message reopens one (a new run resuming
+ * the CLI's session). Each is re-checked under its row lock: a message that arrived meanwhile wins.
+ * Returns the ids closed.
+ */
+export async function closeIdleConversations(deps: Deps, idleMs: number, actorFor: (orgId: string) => Actor): Promise<string[]> {
+  const cutoff = new Date(deps.clock.now().getTime() - idleMs);
+  const idle = await deps.db
+    .select({ id: chatConversations.id, orgId: chatConversations.orgId })
+    .from(chatConversations)
+    .where(and(eq(chatConversations.state, 'open'), isNotNull(chatConversations.waitingTurn), lte(chatConversations.updatedAt, cutoff)));
+  const closed: string[] = [];
+  const idleFor = describeIdleTime(idleMs);
+  for (const { id, orgId } of idle) {
+    await inTransaction(deps, async (tx, changes) => {
+      const c = await resolveConversation(tx, orgId, id, true);
+      if (c.state !== 'open' || c.waitingTurn === null || c.updatedAt > cutoff) return;
+      const reason = `no message for ${idleFor}`;
+      await closeInTx(tx, deps, changes, actorFor(orgId), c, `Project AI conversation ${c.id.slice(0, 8)} closed after ${idleFor} without a message (its machine slot is free again; a message reopens it)`, reason);
+      closed.push(id);
+    });
+  }
+  return closed;
 }
 
 async function describe(db: DbOrTx, c: Conversation) {

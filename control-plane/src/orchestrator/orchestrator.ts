@@ -26,6 +26,10 @@ import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
 import { materializeChatJob } from '../chat/chat-job.js';
 import { decideChatTurn, findChatCapStop, isChatRun } from '../chat/chat-turns.js';
+import { closeIdleConversations, describeIdleTime } from '../chat/conversations.js';
+
+/** How long a Project AI conversation may wait for a message before it is closed (frees its slot). */
+export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
 
 /** What the orchestrator needs of the fleet: sending to machines whose socket this replica holds. */
 export interface FleetLink {
@@ -39,6 +43,8 @@ export interface OrchestratorOptions {
   /** Periodic work runs only on the leader (always true on PGlite). */
   isLeader: () => boolean;
   sweepIntervalMs?: number;
+  /** Project AI conversations waiting this long for a message are closed (0 = never; default 60 min). */
+  chatIdleMs?: number;
   log?: (line: string) => void;
 }
 
@@ -204,6 +210,8 @@ export class Orchestrator {
     if (this.stopped || !this.opts.isLeader()) return;
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
+      const idleMs = this.opts.chatIdleMs ?? DEFAULT_CHAT_IDLE_MS;
+      if (idleMs > 0) for (const id of await closeIdleConversations(this.deps, idleMs, orchestratorActor)) this.log(`[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${describeIdleTime(idleMs)}`);
       // Runs that ended while no replica settled them (e.g. a control plane died in between).
       for (const { id } of await this.deps.db.select({ id: runs.id }).from(runs).where(and(isNull(runs.settledAt), inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'])))) await this.onRunEnded(id);
       this.kick('*');

@@ -17,16 +17,21 @@ export interface ServerConfig {
   publicUrl: string;
   /** Register this host as machine `local` and run its daemon as a supervised child (default on). */
   localMachine?: boolean;
+  /** Minutes a Project AI conversation may wait for a message before it is closed (0 = never). */
+  chatIdleMinutes?: number;
 }
 
 export function openaseHome(env: NodeJS.ProcessEnv = process.env, flag?: string): string {
   return path.resolve(flag || env.OPENASE_HOME || path.join(os.homedir(), ".openase"));
 }
 
-export function resolveServerConfig(flags: { port?: string; host?: string; dataDir?: string; databaseUrl?: string; localMachine?: boolean }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function resolveServerConfig(flags: { port?: string; host?: string; dataDir?: string; databaseUrl?: string; localMachine?: boolean; chatIdleMinutes?: string }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const rawPort = flags.port ?? env.OPENASE_PORT ?? String(DEFAULT_PORT);
   const port = Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be a number from 0 to 65535, got "${rawPort}"`);
+  const rawIdle = flags.chatIdleMinutes ?? env.OPENASE_CHAT_IDLE_MINUTES ?? '60';
+  const chatIdleMinutes = Number(rawIdle);
+  if (rawIdle.trim() === '' || !Number.isFinite(chatIdleMinutes) || chatIdleMinutes < 0) throw new Error(`chat idle minutes must be a number ≥ 0 (0 = never close), got "${rawIdle}"`);
   const host = flags.host ?? env.OPENASE_HOST ?? '0.0.0.0';
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
@@ -36,5 +41,6 @@ export function resolveServerConfig(flags: { port?: string; host?: string; dataD
     databaseUrl: flags.databaseUrl || env.DATABASE_URL || null,
     publicUrl: env.OPENASE_PUBLIC_URL ?? `http://${shownHost}:${port}`,
     localMachine: flags.localMachine ?? env.OPENASE_LOCAL_MACHINE !== '0',
+    chatIdleMinutes,
   };
 }

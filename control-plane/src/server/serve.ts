@@ -66,7 +66,7 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
     // Periodic work (timeouts, stalls, due retries) runs on one replica; dispatch reacts on all.
     const leadership = await startLeaderElection(database, { log });
-    const orchestrator = new Orchestrator(deps, fleet.hub, { platformUrl: url, isLeader: leadership.isLeader, log });
+    const orchestrator = new Orchestrator(deps, fleet.hub, { platformUrl: url, isLeader: leadership.isLeader, log, ...(config.chatIdleMinutes !== undefined ? { chatIdleMs: config.chatIdleMinutes * 60_000 } : {}) });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
     // Scheduled jobs fire on the leader; the unique key of job_fires keeps them exactly-once anyway.

@@ -5,7 +5,7 @@ import { stringOption, type Command } from '../command.js';
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, embedded database)',
-  usage: 'openase serve [--port 19836] [--host 0.0.0.0] [--data-dir ~/.openase] [--database-url postgres://…]',
+  usage: 'openase serve [--port 19836] [--host 0.0.0.0] [--data-dir ~/.openase] [--database-url postgres://…] [--chat-idle-minutes 60]',
   details: [
     'Environment: OPENASE_PORT, OPENASE_HOST, OPENASE_HOME (same as --data-dir), DATABASE_URL (real PostgreSQL;',
     'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (base URL printed in links).',
@@ -16,6 +16,7 @@ export const serveCommand: Command = {
     'data-dir': { type: 'string', value: 'DIR', description: 'state folder: embedded database, credentials (default ~/.openase)' },
     'database-url': { type: 'string', value: 'URL', description: 'PostgreSQL URL instead of the embedded database' },
     'no-local-machine': { type: 'boolean', description: 'do not register this host as machine `local` (env OPENASE_LOCAL_MACHINE=0)' },
+    'chat-idle-minutes': { type: 'string', value: 'N', description: 'close Project AI conversations after N minutes without a message, freeing their machine slot (default 60; 0 = never; env OPENASE_CHAT_IDLE_MINUTES)' },
   },
   async run(args, io) {
     const config = resolveServerConfig(
@@ -24,6 +25,7 @@ export const serveCommand: Command = {
         host: stringOption(args.values.host),
         dataDir: stringOption(args.values['data-dir']),
         databaseUrl: stringOption(args.values['database-url']),
+        chatIdleMinutes: stringOption(args.values['chat-idle-minutes']),
         ...(args.values['no-local-machine'] ? { localMachine: false } : {}),
       },
       io.env,

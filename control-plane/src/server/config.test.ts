@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { resolveServerConfig } from './config.js';
+
+describe('server config', () => {
+  it('takes the flag over the environment over the default', () => {
+    expect(resolveServerConfig({}, {})).toMatchObject({ port: 19836, host: '0.0.0.0', publicUrl: 'http://localhost:19836', localMachine: true, chatIdleMinutes: 60 });
+    expect(resolveServerConfig({}, { OPENASE_PORT: '8080', OPENASE_CHAT_IDLE_MINUTES: '0', OPENASE_LOCAL_MACHINE: '0' })).toMatchObject({ port: 8080, chatIdleMinutes: 0, localMachine: false });
+    expect(resolveServerConfig({ port: '9000', chatIdleMinutes: '15' }, { OPENASE_PORT: '8080', OPENASE_CHAT_IDLE_MINUTES: '0' })).toMatchObject({ port: 9000, chatIdleMinutes: 15 });
+  });
+
+  it('refuses values that are not numbers in range, saying which', () => {
+    expect(() => resolveServerConfig({ port: '70000' }, {})).toThrow(/port must be a number from 0 to 65535, got "70000"/);
+    for (const bad of ['-1', 'soon', ' ']) expect(() => resolveServerConfig({ chatIdleMinutes: bad }, {})).toThrow(`chat idle minutes must be a number ≥ 0 (0 = never close), got "${bad}"`);
+  });
+});
