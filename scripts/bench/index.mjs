@@ -26,7 +26,7 @@ const HELP = `npm run bench [-- options]
   --cycles N          kill-restart: SIGKILL + restart cycles of daemon or control plane (default 100)
   --seed N            kill-restart: seed of the random kill sequence (default 1)
   --window S          measuring window of ingest and fleet, seconds (default 15)
-  --budget S          time budget of each dispatch scenario, seconds (default 90)
+  --budget S          time budget of each dispatch scenario, seconds (default 120)
   --out FILE          results file (default bench/results/<date>.json)`;
 
 const { values } = parseArgs({
@@ -44,7 +44,7 @@ const { values } = parseArgs({
     cycles: { type: 'string', default: '100' },
     seed: { type: 'string', default: '1' },
     window: { type: 'string', default: '15' },
-    budget: { type: 'string', default: '90' },
+    budget: { type: 'string', default: '120' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
