@@ -34,7 +34,7 @@ Work on {{ ticket.identifier }}.
 `;
 
 /** Short enough to see a conversation closed for idleness here, long enough for the other tests' pauses. */
-const IDLE_MINUTES = 0.25;
+const IDLE_MINUTES = 0.5;
 
 describe('Project AI with the real Claude Code CLI', () => {
   let cp: ControlPlane;
@@ -48,7 +48,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     models = await startFakeModelServer();
     remote = createTestRemote();
     // The local daemon finds `claude` on its PATH (its CLI inventory gates placement).
-    cp = await startControlPlane(tempDir('cp-chat'), { localMachine: true, env: { PATH: `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`, OPENASE_CHAT_IDLE_MINUTES: String(IDLE_MINUTES) } });
+    cp = await startControlPlane(tempDir('cp-chat'), { localMachine: true, env: { PATH: `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`, OPENASE_CHAT_IDLE_MINUTES: String(IDLE_MINUTES), OPENASE_LOCAL_SLOTS: '2' } });
     await waitFor(() => `machine local online with claude\n${cp.proc.output}`, async () => {
       const m = await cp.api.machines.show.query({ name: 'local' });
       return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"');
@@ -150,7 +150,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     await agentFor('third', [{ text: 'third here' }]);
     const c = await cp.api.chat.create.mutate({ project: 'chat', agent: 'third', message: 'hello' });
     expect(c.run.waits).toMatch(/^waits for a free slot on local \(2 run\(s\) in 2 slot\(s\)\)$/);
-    expect((await show(c.conversation.id)).activity).toBe('starting');
+    expect(await show(c.conversation.id)).toMatchObject({ activity: 'starting', waitsForSlot: { machine: 'local', busy: 2, slots: 2 } });
     await closeAndWait(a.conversation.id, a.run.id);
     await waiting(c.conversation.id);
     await Promise.all([closeAndWait(b.conversation.id, b.run.id), closeAndWait(c.conversation.id, c.run.id)]);
@@ -196,7 +196,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     await waitFor('the idle conversation to be closed', async () => ((await show(c.conversation.id)).state === 'closed' ? true : null), 120_000);
     await waitFor('its run to end', async () => ((await cp.api.runs.show.query({ run: c.run.id })).state === 'succeeded' ? true : null));
     const log = await cp.api.activity.list.query({ project: 'chat', limit: 50 });
-    expect(log.find((a) => a.action === 'chat.closed' && a.entityId === c.conversation.id)).toMatchObject({ actorName: 'orchestrator', summary: expect.stringMatching(/closed after 15 s without a message/) });
+    expect(log.find((a) => a.action === 'chat.closed' && a.entityId === c.conversation.id)).toMatchObject({ actorName: 'orchestrator', summary: expect.stringMatching(/closed after 30 s without a message/) });
     expect(cp.proc.output).toContain(`closed Project AI conversation ${c.conversation.id.slice(0, 8)}`);
   });
 

@@ -64,7 +64,9 @@ export async function decideChatTurn(deps: Deps, msg: Fenced & { frame: RunTurnF
       await tx.update(chatConversations).set({ waitingTurn: null, updatedAt: now }).where(eq(chatConversations.id, c!.id));
       return next(run, frame.turn, 'continue', { input: queued.map((m) => m.input).join('\n\n') });
     }
-    await tx.update(chatConversations).set({ waitingTurn: frame.turn, updatedAt: now }).where(eq(chatConversations.id, c!.id));
+    // A repeated frame (the daemon re-sends its open turn after every reconnect) must not restart
+    // the idle clock (conversations.ts closeIdleConversations): only a new wait sets updatedAt.
+    if (c!.waitingTurn !== frame.turn) await tx.update(chatConversations).set({ waitingTurn: frame.turn, updatedAt: now }).where(eq(chatConversations.id, c!.id));
     return null;
   });
 }

@@ -10,7 +10,8 @@ import { chatConversations, machines, runs } from '../db/schema.js';
 import { authenticateRunToken } from '../auth/run-tokens.js';
 import { materializeChatJob } from './chat-job.js';
 import { decideChatTurn } from './chat-turns.js';
-import { closeConversation, closeIdleConversations, createConversation, sendMessage, updateProjectAiSettings } from './conversations.js';
+import { closeConversation, closeIdleConversations, createConversation, sendMessage, showConversation, updateProjectAiSettings } from './conversations.js';
+import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 import { orchestratorActor } from '../orchestrator/dispatcher.js';
 
 const HARNESS = `---
@@ -72,7 +73,11 @@ forEachDatabase('Project AI conversations', (get) => {
     expect(second.run.state).toBe('queued');
     const [secondRun] = await deps.db.select().from(runs).where(eq(runs.id, second.run.id));
     expect(secondRun!.stateReason).not.toMatch(/waits/);
+    // As the hub would: the second run is offered at once and starts.
+    await deps.db.update(runs).set({ state: 'running', leaseEpoch: 1 }).where(eq(runs.id, second.run.id));
     const third = await createConversation(deps, admin, { project: project.slug, message: 'third', attachments: [] });
+    expect((await showConversation(deps.db, admin.orgId, third.conversation.id)).waitsForSlot).toEqual({ machine: expect.stringMatching(/^m\d+$/), busy: 2, slots: 2 });
+    expect((await showConversation(deps.db, admin.orgId, second.conversation.id)).waitsForSlot).toBeNull();
     expect(second.run.waits).toBeNull();
     expect(third.run.waits).toMatch(/^waits for a free slot on m\d+ \(2 run\(s\) in 2 slot\(s\)\)$/);
     const [queued] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));
@@ -81,6 +86,15 @@ forEachDatabase('Project AI conversations', (get) => {
     await closeConversation(deps, admin, third.conversation.id);
     const [canceled] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));
     expect(canceled!.state).toBe('canceled');
+    // A conversation waiting on a machine that is then lost: its run ends, it no longer waits.
+    const fourth = await createConversation(deps, admin, { project: project.slug, message: 'fourth', attachments: [] });
+    expect(fourth.run.waits).toMatch(/^waits for a free slot/);
+    await failRunsOfLostMachine(deps, machineId, 'machine lost');
+    const [lost] = await deps.db.select().from(runs).where(eq(runs.id, fourth.run.id));
+    expect(lost!.state).toBe('lost');
+    expect(await showConversation(deps.db, admin.orgId, fourth.conversation.id)).toMatchObject({ activity: 'idle', waitsForSlot: null });
+    // The lost machine is gone for the next tests' placements too.
+    await deps.db.update(machines).set({ sessionId: null }).where(eq(machines.id, machineId));
 
     await createAgent(deps, admin, { project: project.slug, name: 'gemini', adapter: 'gemini' });
     await expect(createConversation(deps, admin, { project: project.slug, agent: 'gemini', message: 'hi', attachments: [] })).rejects.toThrow(/no connected machine has the gemini CLI; join a machine/);
@@ -93,6 +107,12 @@ forEachDatabase('Project AI conversations', (get) => {
     // Working on its first turn: never idle, however long it takes.
     expect(await closeIdleConversations(later(2 * hour), hour, orchestratorActor)).toEqual([]);
     expect(await turn(1, { sessionId: 'sess-1' })).toBeNull();
+    // The daemon re-sends its open turn after a reconnect: the idle clock does not restart.
+    const [waitingSince] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await turn(1)).toBeNull();
+    const [stillSince] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
+    expect(stillSince!.updatedAt).toEqual(waitingSince!.updatedAt);
     expect(await closeIdleConversations(later(hour / 2), hour, orchestratorActor)).toEqual([]);
     expect(await closeIdleConversations(later(hour + 1000), hour, orchestratorActor)).toEqual([id]);
     const [closed] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
@@ -102,6 +122,8 @@ forEachDatabase('Project AI conversations', (get) => {
     expect(entry.after).toMatchObject({ deliver: { frame: { type: 'run.next', runId, action: 'stop', outcome: 'succeeded', reason: 'no message for 60 min' } } });
     // Closed once: the next sweep finds nothing.
     expect(await closeIdleConversations(later(2 * hour), hour, orchestratorActor)).toEqual([]);
+    // Its run still ends: a message now would wait for a turn that never comes, so it is refused.
+    await expect(sendMessage(deps, admin, { conversation: id, message: 'wait, one more thing', attachments: [] })).rejects.toThrow(/was just closed and its agent run is still ending; send your message again in a moment/);
     await deps.db.update(runs).set({ state: 'succeeded' }).where(eq(runs.id, runId));
     const reopened = await sendMessage(deps, admin, { conversation: id, message: 'back again', attachments: [] });
     expect(reopened.run.id).not.toBe(runId);

@@ -9,7 +9,7 @@
  * A conversation whose run ended (closed, the cost cap, a daemon restart) is reopened by the next
  * message: a new run on the same branch, resuming the CLI's session.
  */
-import { and, asc, desc, eq, isNotNull, like, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, like, lte, sql } from 'drizzle-orm';
 import {
   ACTIVE_RUN_STATES,
   chatCreateInput,
@@ -25,7 +25,7 @@ import {
   type ControlFrame,
 } from '@openase/shared';
 import type { z } from 'zod';
-import { agents, chatConversations, chatMessages, projects, runs, runTransitions } from '../db/schema.js';
+import { agents, chatConversations, chatMessages, machines, projects, runs, runTransitions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
@@ -150,6 +150,9 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
     const cost = await conversationCost(tx, c.id);
     if (cost >= c.costCapUsd) throw conflict(`conversation ${c.id.slice(0, 8)} has spent its cost cap ($${cost.toFixed(4)} of $${c.costCapUsd.toFixed(2)}); raise it with \`openase chat cap ${c.id.slice(0, 8)} --usd N\``);
     const run = await currentRun(tx, c);
+    // Closed (by hand or for idleness) while its run still ends: the message would wait for a turn
+    // that never comes. Refused; once the run has ended the same message reopens the conversation.
+    if (run && c.state === 'closed') throw conflict(`conversation ${c.id.slice(0, 8)} was just closed and its agent run is still ending; send your message again in a moment to reopen it`);
     const summary = `${actor.name} in conversation ${c.id.slice(0, 8)}: ${input.message.split('\n')[0]!.slice(0, 120)}`;
     if (!run) {
       const [agent] = await tx.select().from(agents).where(eq(agents.id, c.agentId));
@@ -241,11 +244,23 @@ export async function closeIdleConversations(deps: Deps, idleMs: number, actorFo
 
 async function describe(db: DbOrTx, c: Conversation) {
   const [agent] = await db.select({ name: agents.name, adapter: agents.adapter }).from(agents).where(eq(agents.id, c.agentId));
-  const run = c.currentRunId ? (await db.select({ id: runs.id, state: runs.state, stateReason: runs.stateReason }).from(runs).where(eq(runs.id, c.currentRunId)))[0] ?? null : null;
+  const run = c.currentRunId ? (await db.select({ id: runs.id, state: runs.state, stateReason: runs.stateReason, machineId: runs.machineId }).from(runs).where(eq(runs.id, c.currentRunId)))[0] ?? null : null;
+  const waitsForSlot = run?.state === 'queued' && run.machineId ? await slotWait(db, run.machineId) : null;
   const costUsd = await conversationCost(db, c.id);
   /** What the conversation is doing now, for a status line. */
   const activity = !run || !ACTIVE.has(run.state) ? 'idle' : run.state === 'queued' || run.state === 'offered' || run.state === 'preparing' ? 'starting' : c.waitingTurn !== null ? 'waiting' : 'working';
-  return { ...c, agent: agent ?? null, run, costUsd, activity };
+  return { ...c, agent: agent ?? null, run, costUsd, activity, waitsForSlot };
+}
+
+/** A queued run's machine when all its slots are taken by started runs (null: it is about to be offered). */
+async function slotWait(db: DbOrTx, machineId: string): Promise<{ machine: string; busy: number; slots: number } | null> {
+  const [machine] = await db.select({ name: machines.name, slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(runs)
+    .where(and(eq(runs.machineId, machineId), inArray(runs.state, ['offered', 'preparing', 'running'])));
+  const busy = row?.n ?? 0;
+  return machine && busy >= machine.slots ? { machine: machine.name, busy, slots: machine.slots } : null;
 }
 
 export async function listConversations(db: DbOrTx, orgId: string, raw: z.input<typeof chatListInput>) {

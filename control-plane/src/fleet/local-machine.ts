@@ -32,9 +32,11 @@ export async function ensureMachine(deps: Deps, orgId: string, name: string, kin
   return created ?? (await deps.db.select().from(machines).where(and(eq(machines.orgId, orgId), eq(machines.name, name))))[0]!;
 }
 
-export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId: string; bundle: string; home: string; log: (line: string) => void }): Promise<LocalMachine> {
-  const slots = Math.max(1, Math.min(4, os.cpus().length));
+export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId: string; bundle: string; home: string; log: (line: string) => void; slots?: number }): Promise<LocalMachine> {
+  const slots = opts.slots ?? Math.max(1, Math.min(4, os.cpus().length));
   const machine = await ensureMachine(deps, opts.orgId, 'local', 'local', { slots, labels: ['local'], workdir: path.join(opts.home, 'local-machine') });
+  // OPENASE_LOCAL_SLOTS wins over what an earlier start stored (the daemon's hello updates the row).
+  const daemonSlots = opts.slots ?? machine.slots;
   if (machine.kind !== 'local') {
     opts.log(`local machine: a ${machine.kind} machine is already named "local"; not starting this host's daemon`);
     return { machineId: machine.id, child: () => null, stop: async () => {} };
@@ -44,7 +46,7 @@ export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId
   let backoff = 1000;
   let restartTimer: NodeJS.Timeout | null = null;
   const start = () => {
-    const args = [opts.bundle, 'stdio', '--home', path.join(opts.home, 'local-machine'), '--slots', String(machine.slots), '--labels', machine.labels.join(',')];
+    const args = [opts.bundle, 'stdio', '--home', path.join(opts.home, 'local-machine'), '--slots', String(daemonSlots), '--labels', machine.labels.join(',')];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     current = child;
     const startedAt = Date.now();
@@ -75,7 +77,7 @@ export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId
     });
   };
   start();
-  opts.log(`local machine: this host serves runs as machine "local" (${machine.slots} slot(s))`);
+  opts.log(`local machine: this host serves runs as machine "local" (${daemonSlots} slot(s))`);
   return {
     machineId: machine.id,
     child: () => current,

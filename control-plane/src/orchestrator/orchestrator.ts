@@ -210,13 +210,23 @@ export class Orchestrator {
     if (this.stopped || !this.opts.isLeader()) return;
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
-      const idleMs = this.opts.chatIdleMs ?? DEFAULT_CHAT_IDLE_MS;
-      if (idleMs > 0) for (const id of await closeIdleConversations(this.deps, idleMs, orchestratorActor)) this.log(`[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${describeIdleTime(idleMs)}`);
+      await this.closeIdleConversations();
       // Runs that ended while no replica settled them (e.g. a control plane died in between).
       for (const { id } of await this.deps.db.select({ id: runs.id }).from(runs).where(and(isNull(runs.settledAt), inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'])))) await this.onRunEnded(id);
       this.kick('*');
     } catch (err) {
       this.log(`[orchestrator] sweep failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Own error handling: a failure here must not keep the rest of the sweep from running. */
+  private async closeIdleConversations(): Promise<void> {
+    const idleMs = this.opts.chatIdleMs ?? DEFAULT_CHAT_IDLE_MS;
+    if (idleMs <= 0) return;
+    try {
+      for (const id of await closeIdleConversations(this.deps, idleMs, orchestratorActor)) this.log(`[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${describeIdleTime(idleMs)}`);
+    } catch (err) {
+      this.log(`[orchestrator] closing idle Project AI conversations failed: ${(err as Error).message}`);
     }
   }
 

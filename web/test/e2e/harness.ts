@@ -36,7 +36,8 @@ export type ControlPlane = ServerProcess;
 
 /** The control plane serving this checkout's built console (web/dist). */
 export function startControlPlane(): Promise<ControlPlane> {
-  return startServerProcess({ prefix: 'openase-e2e-', env: { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist') } });
+  // Two slots for machine `local` whatever the host's cores (tests fill them on purpose).
+  return startServerProcess({ prefix: 'openase-e2e-', env: { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist'), OPENASE_LOCAL_SLOTS: '2' } });
 }
 
 export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {

@@ -93,7 +93,7 @@ describe('Project AI panel in Chromium', () => {
       await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
     }
     await start('the third one', 'three');
-    await panel.locator('[data-testid=chat-starting]', { hasText: /waits for a free slot on local \(2 run\(s\) in 2 slot\(s\)\)/ }).waitFor();
+    await panel.locator('[data-testid=chat-waits]', { hasText: 'Waiting for a free slot on local (2 of 2 busy)' }).waitFor();
     expect(await panel.locator('[data-testid=chat-activity]').textContent()).toBe('starting');
     await page.screenshot({ path: path.join(screenshotDir, '21-project-ai-waits-for-slot.png') });
 
@@ -103,6 +103,6 @@ describe('Project AI panel in Chromium', () => {
     await panel.getByRole('tab', { name: 'the third one' }).click();
     await panel.locator('[data-testid=chat-reply]', { hasText: 'three' }).waitFor({ timeout: 180_000 });
     await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
-    expect(await panel.locator('[data-testid=chat-starting]').count()).toBe(0);
+    expect(await panel.locator('[data-testid=chat-waits]').count()).toBe(0);
   });
 });
