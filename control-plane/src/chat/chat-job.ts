@@ -6,9 +6,9 @@
  * mentioning and no deadline (the person takes their time between turns), and a run token with
  * the project's Project-AI scopes.
  */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, agentJobSpecSchema, DEFAULT_PROJECT_AI_SCOPES, parseRunScope, type RunSpec } from '@openase/shared';
-import { machines, projects, repositories, runs } from '../db/schema.js';
+import { machines, projects, runs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
@@ -18,6 +18,7 @@ import { chooseMachine, rankMachines } from '../orchestrator/placement.js';
 import { agentCli, jobRepos, skillFiles, type StoredAgentJob } from '../orchestrator/job-spec.js';
 import { machineClis } from '../orchestrator/project-facts.js';
 import type { Project } from '../projects/projects.js';
+import { listRepositories } from '../projects/repositories.js';
 
 /** Turns one chat run may take before the person has to reopen the conversation. */
 export const CHAT_MAX_TURNS = 200;
@@ -51,7 +52,7 @@ export function projectAiScopes(project: Pick<Project, 'projectAiScopes'>): stri
 
 export async function buildChatJob(db: DbOrTx, input: { project: Project; conversation: Conversation; agent: Agent; prompt: string; resumeSessionId: string | null }): Promise<StoredAgentJob> {
   const { project, conversation, agent } = input;
-  const repos = await db.select().from(repositories).where(eq(repositories.projectId, project.id)).orderBy(asc(repositories.name));
+  const repos = await listRepositories(db, project.id);
   const short = conversation.branch.slice('openase/'.length);
   const spec: StoredAgentJob = {
     kind: 'agent',

@@ -11,8 +11,8 @@
  * - Sending to a machine goes through `MachineLink.send`, the one seam a multi-replica router
  *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, or, lt } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type RunGateFrame, type RunTurnFrame } from '@openase/shared';
+import { and, eq, isNotNull, isNull, or, lt } from 'drizzle-orm';
+import { CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type RunGateFrame, type RunTurnFrame } from '@openase/shared';
 import { machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import { acceptRun, activeRunsOn, failRunsOfLostMachine, finishRun, markStarted, offerRun, reconcileHeldRuns, rejectRun, RunRefusal, settleUnreportedRuns, withdrawExpiredOffers, type SpecMaterializer } from '../runs/lifecycle.js';
@@ -168,12 +168,7 @@ export class FleetHub implements MachineLink {
     const s = this.sessions.get(machineId);
     if (!s) return;
     const [machine] = await this.deps.db.select({ slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
-    // Ids and states only: a run row carries its whole job spec.
-    const active = await this.deps.db
-      .select({ id: runs.id, state: runs.state })
-      .from(runs)
-      .where(and(eq(runs.machineId, machineId), inArray(runs.state, [...ACTIVE_RUN_STATES])))
-      .orderBy(asc(runs.createdAt));
+    const active = await activeRunsOn(this.deps, machineId);
     let free = (machine?.slots ?? 0) - active.filter((r) => r.state !== 'queued').length;
     for (const run of active) {
       if (free <= 0) break;

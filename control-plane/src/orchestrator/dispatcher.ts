@@ -14,7 +14,7 @@
  */
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
-import { machines, projects, repositories, runs, runTransitions, tickets, workflows, workflowVersions } from '../db/schema.js';
+import { machines, projects, runs, runTransitions, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { KnownProjectRows } from '../workflows/render.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -23,6 +23,7 @@ import { recordActivity } from '../activity/activity.js';
 import { diagnosePickup } from './gates.js';
 import { chooseMachine } from './placement.js';
 import { countClaim, loadProjectFacts, pickupFactsFor } from './project-facts.js';
+import { listRepositories } from '../projects/repositories.js';
 import { buildAgentJob } from './job-spec.js';
 
 export interface ClaimedRun {
@@ -96,7 +97,7 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
         continue;
       }
       const attempt = ticket.attemptCount + 1;
-      known ??= { statuses: [...facts.statuses.values()], repositories: await tx.select().from(repositories).where(eq(repositories.projectId, projectId)).orderBy(asc(repositories.name)) };
+      known ??= { statuses: [...facts.statuses.values()], repositories: await listRepositories(tx, projectId) };
       const spec = await buildAgentJob(tx, { project, known, ticket, workflow: entry.workflow, version: entry.version, agent: entry.agent!, machine, attempt });
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${attempt}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;

@@ -158,9 +158,10 @@ export async function failRunsOfLostMachine(deps: Deps, machineId: string, why: 
   return count;
 }
 
-export async function activeRunsOn(deps: Pick<Deps, 'db'>, machineId: string): Promise<Run[]> {
+/** A machine's active runs, oldest first: what fencing and slot counting need, not the job specs. */
+export async function activeRunsOn(deps: Pick<Deps, 'db'>, machineId: string): Promise<Array<Pick<Run, 'id' | 'state' | 'leaseEpoch' | 'cancelRequestedAt'>>> {
   return deps.db
-    .select()
+    .select({ id: runs.id, state: runs.state, leaseEpoch: runs.leaseEpoch, cancelRequestedAt: runs.cancelRequestedAt })
     .from(runs)
     .where(and(eq(runs.machineId, machineId), inArray(runs.state, [...ACTIVE_RUN_STATES])))
     .orderBy(asc(runs.createdAt));

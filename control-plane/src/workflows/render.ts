@@ -6,9 +6,10 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { OpenaseError, workflowRenderInput } from '@openase/shared';
 import type { z } from 'zod';
-import { machines, repositories, statuses, ticketDependencies, tickets } from '../db/schema.js';
+import { machines, statuses, ticketDependencies, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { resolveProject, type Project } from '../projects/projects.js';
+import { listRepositories, type Repository } from '../projects/repositories.js';
 import { resolveTicket, type Ticket } from '../tickets/tickets.js';
 import { parseHarness } from './harness/parse.js';
 import type { Harness } from './harness/schema.js';
@@ -29,13 +30,13 @@ export const UNPLACED_MACHINE: MachineVars = { name: '(not placed yet)', os: '',
 /** Project rows a caller may already hold (the dispatcher does): passed in, they are not read again. */
 export interface KnownProjectRows {
   statuses: ReadonlyArray<{ id: string; name: string }>;
-  repositories: ReadonlyArray<typeof repositories.$inferSelect>;
+  repositories: ReadonlyArray<Repository>;
 }
 
 export async function projectRows(db: DbOrTx, projectId: string): Promise<KnownProjectRows> {
   return {
     statuses: await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, projectId)),
-    repositories: await db.select().from(repositories).where(eq(repositories.projectId, projectId)).orderBy(asc(repositories.name)),
+    repositories: await listRepositories(db, projectId),
   };
 }
 
