@@ -10,8 +10,10 @@ const journal = JSON.parse(fs.readFileSync(path.join(dir, 'meta', '_journal.json
 let previous = -Infinity;
 const problems = [];
 for (const entry of journal.entries) {
-  if (!(entry.when > previous)) problems.push(`${entry.tag}: timestamp ${entry.when} is not after the previous migration's ${previous}`);
-  if (!fs.existsSync(path.join(dir, `${entry.tag}.sql`))) problems.push(`${entry.tag}: file ${entry.tag}.sql is missing`);
+  if (!(entry.when > previous))
+    problems.push(`${entry.tag}: timestamp ${entry.when} is not after the previous migration's ${previous}`);
+  if (!fs.existsSync(path.join(dir, `${entry.tag}.sql`)))
+    problems.push(`${entry.tag}: file ${entry.tag}.sql is missing`);
   previous = entry.when;
 }
 if (problems.length) {

@@ -5,7 +5,9 @@ import { precompress } from './build/precompress';
 // `pnpm --filter @openase/web dev`: the console on Vite's dev server, API calls proxied to a
 // running control plane (OPENASE_URL, default http://127.0.0.1:19836).
 const target = process.env.OPENASE_URL ?? 'http://127.0.0.1:19836';
-const proxy = Object.fromEntries(['/trpc', '/api', '/auth', '/agent'].map((prefix) => [prefix, { target, changeOrigin: false }]));
+const proxy = Object.fromEntries(
+  ['/trpc', '/api', '/auth', '/agent'].map((prefix) => [prefix, { target, changeOrigin: false }]),
+);
 
 export default defineConfig({
   plugins: [vue(), precompress()],

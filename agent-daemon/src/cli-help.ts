@@ -11,12 +11,37 @@ export interface HelpCommand {
 }
 
 /** The top-level help: what the program is, its commands, and where to read more. */
-export function programHelp(intro: string, usage: string, commands: Record<string, { summary: string }>, footer: string): string {
-  return [intro, '', `Usage: ${usage}`, '', 'Commands:', ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(13)} ${c.summary}`), '', footer].join('\n');
+export function programHelp(
+  intro: string,
+  usage: string,
+  commands: Record<string, { summary: string }>,
+  footer: string,
+): string {
+  return [
+    intro,
+    '',
+    `Usage: ${usage}`,
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(13)} ${c.summary}`),
+    '',
+    footer,
+  ].join('\n');
 }
 
 /** One command's help: summary, usage, any extra lines, options. */
 export function commandHelp(command: HelpCommand, extra: string[] = []): string {
-  const rows = Object.entries(command.options).map(([n, o]) => `  --${n}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(22) + o.description);
-  return [command.summary, '', `Usage: ${command.usage}`, ...extra, '', 'Options:', ...rows, '  -h, --help'.padEnd(22) + 'show this help'].join('\n');
+  const rows = Object.entries(command.options).map(
+    ([n, o]) => `  --${n}${o.type === 'string' ? ' VALUE' : ''}`.padEnd(22) + o.description,
+  );
+  return [
+    command.summary,
+    '',
+    `Usage: ${command.usage}`,
+    ...extra,
+    '',
+    'Options:',
+    ...rows,
+    '  -h, --help'.padEnd(22) + 'show this help',
+  ].join('\n');
 }

@@ -13,7 +13,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONTROL_FRAME_TYPES, PROTOCOL_VERSION, controlFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type SequencedRunEvent } from '@openase/shared';
+import {
+  CONTROL_FRAME_TYPES,
+  PROTOCOL_VERSION,
+  controlFrameSchema,
+  decodeFrame,
+  type ControlFrame,
+  type DaemonFrame,
+  type SequencedRunEvent,
+} from '@openase/shared';
 import { AgentRuns } from './agent-runs/agent-runs.js';
 import { startAgentSession } from './adapters/sessions.js';
 import type { StartAgentSession } from './adapters/common/types.js';
@@ -87,7 +95,9 @@ export class Daemon {
       if (handle) {
         this.runs.set(handle.runId, handle);
         handle.armTimeout();
-        this.opts.log(`re-attached to run ${handle.runId} (${handle.finished ? 'finished' : 'running'}, ${handle.spool.lastSeq} event(s) spooled)`);
+        this.opts.log(
+          `re-attached to run ${handle.runId} (${handle.finished ? 'finished' : 'running'}, ${handle.spool.lastSeq} event(s) spooled)`,
+        );
       }
     }
     this.clis = await detectClis();
@@ -122,7 +132,12 @@ export class Daemon {
       labels: this.opts.labels,
       slots: this.opts.slots,
       clis: this.clis,
-      running: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch, lastSeq: r.spool.lastSeq, ...(r.finished ? { finished: true } : {}) })),
+      running: this.heldRuns.map((r) => ({
+        runId: r.runId,
+        leaseEpoch: r.state.leaseEpoch,
+        lastSeq: r.spool.lastSeq,
+        ...(r.finished ? { finished: true } : {}),
+      })),
     });
   }
 
@@ -166,7 +181,9 @@ export class Daemon {
             continue;
           }
           if (r.ackedSeq < handle.ackedSeq) {
-            this.opts.log(`run ${r.runId}: the control plane has events only up to ${r.ackedSeq} (acked ${handle.ackedSeq} before); resending from the spool on disk`);
+            this.opts.log(
+              `run ${r.runId}: the control plane has events only up to ${r.ackedSeq} (acked ${handle.ackedSeq} before); resending from the spool on disk`,
+            );
             handle.reloadSpool();
           }
           handle.ackedSeq = r.ackedSeq;
@@ -192,7 +209,12 @@ export class Daemon {
         }
         const busy = this.heldRuns.filter((r) => !r.finished).length;
         if (busy >= this.opts.slots) {
-          this.send({ type: 'run.reject', runId: frame.runId, leaseEpoch: frame.leaseEpoch, reason: `no free slot (${busy}/${this.opts.slots} in use)` });
+          this.send({
+            type: 'run.reject',
+            runId: frame.runId,
+            leaseEpoch: frame.leaseEpoch,
+            reason: `no free slot (${busy}/${this.opts.slots} in use)`,
+          });
           return;
         }
         if (frame.spec.kind === 'agent') {
@@ -200,7 +222,9 @@ export class Daemon {
           this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
           const agent = this.agentRuns.start(frame.runId, frame.leaseEpoch, frame.spec);
           this.runs.set(frame.runId, agent);
-          this.opts.log(`run ${frame.runId}: agent run for ${frame.spec.ticket.identifier} (${frame.spec.agent.adapter}) accepted`);
+          this.opts.log(
+            `run ${frame.runId}: agent run for ${frame.spec.ticket.identifier} (${frame.spec.agent.adapter}) accepted`,
+          );
           if (frame.spec.timeoutMs) setTimeout(() => agent.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
           return;
         }
@@ -208,7 +232,12 @@ export class Daemon {
         const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, spec, this.limits, this.opts.self);
         this.runs.set(frame.runId, handle);
         this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
-        this.send({ type: 'run.started', runId: frame.runId, leaseEpoch: frame.leaseEpoch, ...(handle.state.wrapperPid ? { pid: handle.state.wrapperPid } : {}) });
+        this.send({
+          type: 'run.started',
+          runId: frame.runId,
+          leaseEpoch: frame.leaseEpoch,
+          ...(handle.state.wrapperPid ? { pid: handle.state.wrapperPid } : {}),
+        });
         this.opts.log(`run ${frame.runId}: started ${frame.spec.command.join(' ').slice(0, 200)}`);
         handle.armTimeout();
         return;
@@ -216,7 +245,12 @@ export class Daemon {
       case 'run.cancel': {
         const handle = this.runs.get(frame.runId);
         if (!handle || handle.state.leaseEpoch !== frame.leaseEpoch) {
-          this.send({ type: 'error', code: handle ? 'stale_lease' : 'unknown_run', message: `cannot cancel run ${frame.runId}: ${handle ? 'stale lease epoch' : 'not held here'}`, runId: frame.runId });
+          this.send({
+            type: 'error',
+            code: handle ? 'stale_lease' : 'unknown_run',
+            message: `cannot cancel run ${frame.runId}: ${handle ? 'stale lease epoch' : 'not held here'}`,
+            runId: frame.runId,
+          });
           return;
         }
         this.opts.log(`run ${frame.runId}: canceling (SIGTERM, SIGKILL after ${frame.graceMs} ms)`);
@@ -238,12 +272,16 @@ export class Daemon {
         return;
       }
       case 'error':
-        this.opts.log(`control plane error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`);
+        this.opts.log(
+          `control plane error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
+        );
         if (frame.runId && (frame.code === 'stale_lease' || frame.code === 'unknown_run')) {
           const handle = this.runs.get(frame.runId);
           // Only if we still hold the refused epoch: a late refusal of an epoch we have since moved past is moot.
           if (handle && frame.leaseEpoch === handle.state.leaseEpoch) {
-            this.opts.log(`run ${frame.runId}: the control plane refused our lease (${frame.message}); stopping and discarding it`);
+            this.opts.log(
+              `run ${frame.runId}: the control plane refused our lease (${frame.message}); stopping and discarding it`,
+            );
             handle.discard();
             this.runs.delete(frame.runId);
           }
@@ -252,7 +290,12 @@ export class Daemon {
       case 'run.interrupt': {
         const handle = this.runs.get(frame.runId);
         if (!(handle instanceof AgentRunHandle) || handle.finished || handle.state.leaseEpoch !== frame.leaseEpoch) {
-          this.send({ type: 'error', code: handle && handle.state.leaseEpoch !== frame.leaseEpoch ? 'stale_lease' : 'unknown_run', message: `run.interrupt for run ${frame.runId} refused: ${!handle ? 'not held here' : 'not a live agent run of this lease'}`, runId: frame.runId });
+          this.send({
+            type: 'error',
+            code: handle && handle.state.leaseEpoch !== frame.leaseEpoch ? 'stale_lease' : 'unknown_run',
+            message: `run.interrupt for run ${frame.runId} refused: ${!handle ? 'not held here' : 'not a live agent run of this lease'}`,
+            runId: frame.runId,
+          });
           return;
         }
         this.opts.log(`run ${frame.runId}: interrupting the current turn`);
@@ -260,13 +303,29 @@ export class Daemon {
         return;
       }
       case 'run.input':
-        this.send({ type: 'error', code: 'unknown_type', message: 'runs take no input frames (agent runs get theirs with run.next)', runId: frame.runId });
+        this.send({
+          type: 'error',
+          code: 'unknown_type',
+          message: 'runs take no input frames (agent runs get theirs with run.next)',
+          runId: frame.runId,
+        });
         return;
       case 'run.next': {
         const handle = this.runs.get(frame.runId);
         if (!(handle instanceof AgentRunHandle) || handle.finished || handle.state.leaseEpoch !== frame.leaseEpoch) {
-          const why = !handle ? 'not held here' : !(handle instanceof AgentRunHandle) ? 'not an agent run' : handle.finished ? 'already ended' : 'stale lease epoch';
-          this.send({ type: 'error', code: handle && handle.state.leaseEpoch !== frame.leaseEpoch ? 'stale_lease' : 'unknown_run', message: `run.next for run ${frame.runId} refused: ${why}`, runId: frame.runId });
+          const why = !handle
+            ? 'not held here'
+            : !(handle instanceof AgentRunHandle)
+              ? 'not an agent run'
+              : handle.finished
+                ? 'already ended'
+                : 'stale lease epoch';
+          this.send({
+            type: 'error',
+            code: handle && handle.state.leaseEpoch !== frame.leaseEpoch ? 'stale_lease' : 'unknown_run',
+            message: `run.next for run ${frame.runId} refused: ${why}`,
+            runId: frame.runId,
+          });
           return;
         }
         handle.answer(frame);
@@ -316,7 +375,15 @@ export class Daemon {
       const end = handle.state.end;
       if (end && handle.ackedSeq >= end.lastSeq && !this.finishSent.has(handle.runId)) {
         this.finishSent.add(handle.runId);
-        this.send({ type: 'run.finished', runId: handle.runId, leaseEpoch: handle.state.leaseEpoch, lastSeq: end.lastSeq, exitCode: end.exitCode, signal: end.signal, ...(end.reason ? { reason: end.reason } : {}) });
+        this.send({
+          type: 'run.finished',
+          runId: handle.runId,
+          leaseEpoch: handle.state.leaseEpoch,
+          lastSeq: end.lastSeq,
+          exitCode: end.exitCode,
+          signal: end.signal,
+          ...(end.reason ? { reason: end.reason } : {}),
+        });
       }
     }
   }

@@ -36,7 +36,12 @@ function version(file: string): Promise<string | null> {
   });
 }
 
-export async function detectClis(names: readonly string[] = INVENTORY_NAMES, envPath = process.env.PATH ?? ''): Promise<CliInfo[]> {
-  const found = names.map((name) => ({ name, file: findOnPath(name, envPath) })).filter((c): c is { name: string; file: string } => !!c.file);
+export async function detectClis(
+  names: readonly string[] = INVENTORY_NAMES,
+  envPath = process.env.PATH ?? '',
+): Promise<CliInfo[]> {
+  const found = names
+    .map((name) => ({ name, file: findOnPath(name, envPath) }))
+    .filter((c): c is { name: string; file: string } => !!c.file);
   return Promise.all(found.map(async (c) => ({ name: c.name, path: c.file, version: await version(c.file) })));
 }

@@ -22,7 +22,12 @@ import { DAEMON_VERSION } from './version.js';
 
 type Spec = HelpCommand;
 
-const HOME_OPT = { home: { type: 'string' as const, description: 'state folder (default ~/.config/openase-agent, env OPENASE_AGENT_HOME)' } };
+const HOME_OPT = {
+  home: {
+    type: 'string' as const,
+    description: 'state folder (default ~/.config/openase-agent, env OPENASE_AGENT_HOME)',
+  },
+};
 const COMMANDS: Record<string, Spec> = {
   join: {
     usage: 'openase-agent join URL TOKEN [--name N] [--labels a,b] [--slots N] [--workdir DIR] [--run]',
@@ -36,20 +41,42 @@ const COMMANDS: Record<string, Spec> = {
       ...HOME_OPT,
     },
   },
-  run: { usage: 'openase-agent run [--home DIR]', summary: 'connect to the control plane and take runs (reconnects on its own)', options: { ...HOME_OPT } },
+  run: {
+    usage: 'openase-agent run [--home DIR]',
+    summary: 'connect to the control plane and take runs (reconnects on its own)',
+    options: { ...HOME_OPT },
+  },
   stdio: {
     usage: 'openase-agent stdio [--home DIR] [--slots N] [--labels a,b]',
-    summary: 'speak the protocol as JSON lines on stdin/stdout (started by the control plane for local and SSH machines)',
-    options: { ...HOME_OPT, slots: { type: 'string', description: 'how many runs at once (default 1)' }, labels: { type: 'string', description: 'comma-separated labels' } },
+    summary:
+      'speak the protocol as JSON lines on stdin/stdout (started by the control plane for local and SSH machines)',
+    options: {
+      ...HOME_OPT,
+      slots: { type: 'string', description: 'how many runs at once (default 1)' },
+      labels: { type: 'string', description: 'comma-separated labels' },
+    },
   },
-  platform: { usage: 'openase-agent platform <comment|move|progress|create-child|show> … (see `openase-agent platform --help`)', summary: 'platform commands for an agent (what the workspace’s `openase` wrapper runs)', options: {} },
-  'exec-wrapper': { usage: 'openase-agent exec-wrapper RUNDIR', summary: 'internal: run one command detached, recording its exit status', options: {} },
+  platform: {
+    usage: 'openase-agent platform <comment|move|progress|create-child|show> … (see `openase-agent platform --help`)',
+    summary: 'platform commands for an agent (what the workspace’s `openase` wrapper runs)',
+    options: {},
+  },
+  'exec-wrapper': {
+    usage: 'openase-agent exec-wrapper RUNDIR',
+    summary: 'internal: run one command detached, recording its exit status',
+    options: {},
+  },
 };
 
 const log = (line: string) => process.stderr.write(`[openase-agent] ${line}\n`);
 
 function help(): string {
-  return programHelp(`openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`, 'openase-agent <command> [options]', COMMANDS, 'Run `openase-agent <command> --help` for its options.');
+  return programHelp(
+    `openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`,
+    'openase-agent <command> [options]',
+    COMMANDS,
+    'Run `openase-agent <command> --help` for its options.',
+  );
 }
 
 class UsageError extends Error {}
@@ -57,10 +84,17 @@ class UsageError extends Error {}
 function slotsOf(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--slots must be a whole number from 1 to 1000, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new UsageError(`--slots must be a whole number from 1 to 1000, got "${value}"`);
   return n;
 }
-const labelsOf = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const labelsOf = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 /** argv that runs this program again (the bundle, or the source entry under a loader). */
 function selfArgs(): string[] {
@@ -76,23 +110,56 @@ async function startDaemon(home: string, slots: number, labels: string[], workdi
 
 async function join(positionals: string[], values: Record<string, string | boolean | undefined>): Promise<number> {
   const [url, token] = positionals;
-  if (!url || !token) throw new UsageError('give the control plane URL and the join token: openase-agent join URL oaj_…');
+  if (!url || !token)
+    throw new UsageError('give the control plane URL and the join token: openase-agent join URL oaj_…');
   const home = agentHome(values.home as string | undefined);
-  const body = { name: (values.name as string | undefined) ?? os.hostname().split('.')[0]!.replace(/[^A-Za-z0-9._-]/g, '-'), labels: labelsOf(values.labels as string | undefined), slots: slotsOf(values.slots as string | undefined, 1), hostname: os.hostname(), ...(values.workdir ? { workdir: path.resolve(values.workdir as string) } : {}) };
+  const body = {
+    name:
+      (values.name as string | undefined) ??
+      os
+        .hostname()
+        .split('.')[0]!
+        .replace(/[^A-Za-z0-9._-]/g, '-'),
+    labels: labelsOf(values.labels as string | undefined),
+    slots: slotsOf(values.slots as string | undefined, 1),
+    hostname: os.hostname(),
+    ...(values.workdir ? { workdir: path.resolve(values.workdir as string) } : {}),
+  };
   let res: Response;
   try {
-    res = await fetch(`${url.replace(/\/+$/, '')}/agent/join`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    res = await fetch(`${url.replace(/\/+$/, '')}/agent/join`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   } catch (err) {
     log(`join: cannot reach ${url}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
     return 1;
   }
-  const data = (await res.json().catch(() => ({}))) as { error?: { message: string }; credential?: string; machineId?: string; name?: string; labels?: string[]; slots?: number };
+  const data = (await res.json().catch(() => ({}))) as {
+    error?: { message: string };
+    credential?: string;
+    machineId?: string;
+    name?: string;
+    labels?: string[];
+    slots?: number;
+  };
   if (!res.ok || !data.credential) {
     log(`join refused: ${data.error?.message ?? `HTTP ${res.status}`}`);
     return 1;
   }
-  const file = writeCredential(home, { url, credential: data.credential, machineId: data.machineId!, name: data.name!, labels: data.labels ?? [], slots: data.slots ?? body.slots, ...(body.workdir ? { workdir: body.workdir } : {}) });
-  process.stdout.write(`joined as machine ${data.name} (${data.slots} slot(s)); credential written to ${file} (mode 0600)\n`);
+  const file = writeCredential(home, {
+    url,
+    credential: data.credential,
+    machineId: data.machineId!,
+    name: data.name!,
+    labels: data.labels ?? [],
+    slots: data.slots ?? body.slots,
+    ...(body.workdir ? { workdir: body.workdir } : {}),
+  });
+  process.stdout.write(
+    `joined as machine ${data.name} (${data.slots} slot(s)); credential written to ${file} (mode 0600)\n`,
+  );
   if (values.run) return run(home);
   process.stdout.write('start the daemon with: openase-agent run\n');
   return 0;
@@ -123,7 +190,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'platform') {
-    return platformMain(rest, { env: process.env, out: (text) => process.stdout.write(`${text}\n`), err: (text) => process.stderr.write(`${text}\n`) });
+    return platformMain(rest, {
+      env: process.env,
+      out: (text) => process.stdout.write(`${text}\n`),
+      err: (text) => process.stderr.write(`${text}\n`),
+    });
   }
   const spec = COMMANDS[command];
   if (!spec) {
@@ -131,7 +202,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: { ...spec.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) {
       process.stdout.write(`${commandHelp(spec)}\n`);
       return 0;
@@ -143,7 +219,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         return await run(agentHome(v.home as string | undefined));
       case 'stdio': {
-        const daemon = await startDaemon(agentHome(v.home as string | undefined), slotsOf(v.slots as string | undefined, 1), labelsOf(v.labels as string | undefined));
+        const daemon = await startDaemon(
+          agentHome(v.home as string | undefined),
+          slotsOf(v.slots as string | undefined, 1),
+          labelsOf(v.labels as string | undefined),
+        );
         await runStdio(daemon);
         daemon.stop();
         return 0;

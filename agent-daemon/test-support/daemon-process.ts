@@ -20,11 +20,24 @@ export const STAND_IN_AGENT = path.join(here, 'stand-in-agent.mjs');
 export async function buildDaemonBundle(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-bundle-'));
   const outfile = path.join(dir, 'openase-agent.cjs');
-  await build({ entryPoints: [path.join(here, '..', 'src', 'main.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['bufferutil', 'utf-8-validate'], logLevel: 'warning' });
+  await build({
+    entryPoints: [path.join(here, '..', 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['bufferutil', 'utf-8-validate'],
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
@@ -43,7 +56,11 @@ export interface DaemonUnderTest {
   send(frame: ControlFrame): void;
   events(runId: string): RunEvent[];
   framesOf<T extends DaemonFrame['type']>(type: T, runId?: string): Array<Extract<DaemonFrame, { type: T }>>;
-  waitFrame<T extends DaemonFrame['type']>(type: T, match?: (f: Extract<DaemonFrame, { type: T }>) => boolean, what?: string): Promise<Extract<DaemonFrame, { type: T }>>;
+  waitFrame<T extends DaemonFrame['type']>(
+    type: T,
+    match?: (f: Extract<DaemonFrame, { type: T }>) => boolean,
+    what?: string,
+  ): Promise<Extract<DaemonFrame, { type: T }>>;
   /** Ends stdin (the control plane went away) and waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -59,12 +76,17 @@ export interface StartDaemonOptions {
 
 export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnderTest> {
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-home-'));
-  const child = spawn(process.execPath, [opts.bundle, 'stdio', '--home', home, '--slots', String(opts.slots ?? 4)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const child = spawn(process.execPath, [opts.bundle, 'stdio', '--home', home, '--slots', String(opts.slots ?? 4)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   const frames: DaemonFrame[] = [];
   const invalid: unknown[] = [];
   const events = new Map<string, RunEvent[]>();
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   const send = (frame: ControlFrame) => child.stdin!.write(`${JSON.stringify(frame)}\n`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -75,7 +97,15 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnder
     }
     const frame = parsed.data;
     frames.push(frame);
-    if (frame.type === 'hello') send({ type: 'welcome', sessionId: 's1', machineId: 'm1', heartbeatMs: 60_000, protocol: { min: 1, max: 1 }, reconcile: frame.running.map((r) => ({ runId: r.runId, action: 'continue', ackedSeq: 0 })) });
+    if (frame.type === 'hello')
+      send({
+        type: 'welcome',
+        sessionId: 's1',
+        machineId: 'm1',
+        heartbeatMs: 60_000,
+        protocol: { min: 1, max: 1 },
+        reconcile: frame.running.map((r) => ({ runId: r.runId, action: 'continue', ackedSeq: 0 })),
+      });
     if (frame.type === 'run.events') {
       const list = events.get(frame.runId) ?? [];
       // A resend after a reconnect repeats events: keep each seq once.
@@ -83,9 +113,13 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnder
       events.set(frame.runId, list);
       send({ type: 'run.ack', runId: frame.runId, ackedSeq: list.length });
     }
-    if (frame.type === 'run.finished' && opts.closeRuns !== false) send({ type: 'run.ack', runId: frame.runId, ackedSeq: frame.lastSeq, closed: true });
+    if (frame.type === 'run.finished' && opts.closeRuns !== false)
+      send({ type: 'run.ack', runId: frame.runId, ackedSeq: frame.lastSeq, closed: true });
   });
-  const framesOf = <T extends DaemonFrame['type']>(type: T, runId?: string) => frames.filter((f) => f.type === type && (!runId || (f as { runId?: string }).runId === runId)) as Array<Extract<DaemonFrame, { type: T }>>;
+  const framesOf = <T extends DaemonFrame['type']>(type: T, runId?: string) =>
+    frames.filter((f) => f.type === type && (!runId || (f as { runId?: string }).runId === runId)) as Array<
+      Extract<DaemonFrame, { type: T }>
+    >;
   const daemon: DaemonUnderTest = {
     child,
     home,
@@ -98,7 +132,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnder
     async waitFrame(type, match = () => true, what) {
       let found: Extract<DaemonFrame, { type: typeof type }> | undefined;
       await waitFor(() => !!(found = framesOf(type).find(match)), what ?? `a ${type} frame`).catch((err: Error) => {
-        throw new Error(`${err.message}\nframes: ${frames.map((f) => f.type).join(', ')}\ndaemon log:\n${stderr.slice(-4000)}`);
+        throw new Error(
+          `${err.message}\nframes: ${frames.map((f) => f.type).join(', ')}\ndaemon log:\n${stderr.slice(-4000)}`,
+        );
       });
       return found!;
     },

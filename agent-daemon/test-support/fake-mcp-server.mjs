@@ -7,7 +7,11 @@
 import { createInterface } from 'node:readline';
 
 const send = (message) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', ...message }) + '\n');
-const tool = { name: 'lookup_ticket', description: 'Look up an OpenASE ticket by id', inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } };
+const tool = {
+  name: 'lookup_ticket',
+  description: 'Look up an OpenASE ticket by id',
+  inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+};
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   let message;
@@ -19,11 +23,21 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (message.id === undefined) return; // notifications
   switch (message.method) {
     case 'initialize':
-      return send({ id: message.id, result: { protocolVersion: message.params?.protocolVersion ?? '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'fake-tickets', version: '1.0.0' } } });
+      return send({
+        id: message.id,
+        result: {
+          protocolVersion: message.params?.protocolVersion ?? '2025-06-18',
+          capabilities: { tools: {} },
+          serverInfo: { name: 'fake-tickets', version: '1.0.0' },
+        },
+      });
     case 'tools/list':
       return send({ id: message.id, result: { tools: [tool] } });
     case 'tools/call':
-      return send({ id: message.id, result: { content: [{ type: 'text', text: `Ticket ${message.params?.arguments?.id ?? '?'} is open (fake).` }] } });
+      return send({
+        id: message.id,
+        result: { content: [{ type: 'text', text: `Ticket ${message.params?.arguments?.id ?? '?'} is open (fake).` }] },
+      });
     case 'ping':
       return send({ id: message.id, result: {} });
     default:

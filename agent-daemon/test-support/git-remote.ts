@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 function run(args: string[], cwd?: string): string {
-  return execFileSync('git', ['-c', 'init.defaultBranch=main', '-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args], { cwd, encoding: 'utf8' });
+  return execFileSync(
+    'git',
+    ['-c', 'init.defaultBranch=main', '-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', ...args],
+    { cwd, encoding: 'utf8' },
+  );
 }
 
 export interface TestRemote {
@@ -47,9 +51,18 @@ export function createTestRemote(files: Record<string, string> = { 'README.md': 
   return {
     dir,
     url: `file://${dir}`,
-    files: (branch) => (has(branch) ? run(['--git-dir', dir, 'ls-tree', '-r', '--name-only', `refs/heads/${branch}`]).split('\n').filter(Boolean).sort() : null),
+    files: (branch) =>
+      has(branch)
+        ? run(['--git-dir', dir, 'ls-tree', '-r', '--name-only', `refs/heads/${branch}`])
+            .split('\n')
+            .filter(Boolean)
+            .sort()
+        : null,
     show: (branch, file) => run(['--git-dir', dir, 'show', `refs/heads/${branch}:${file}`]),
-    log: (branch) => run(['--git-dir', dir, 'log', '--format=%s', `refs/heads/${branch}`]).split('\n').filter(Boolean),
+    log: (branch) =>
+      run(['--git-dir', dir, 'log', '--format=%s', `refs/heads/${branch}`])
+        .split('\n')
+        .filter(Boolean),
     commit(branch, file, content) {
       const work = fs.mkdtempSync(path.join(base, 'work-'));
       run(['clone', '--quiet', dir, work]);

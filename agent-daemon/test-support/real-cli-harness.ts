@@ -47,7 +47,12 @@ export function useRealCli(
       if (!existing) workspaces.push(ws);
       const collected = collectEvents();
       const spec = agentRunSpecSchema.parse({ ...baseSpec({ command, server: this.server, script }), ...extra });
-      const agent = await reportDenials(start)({ spec, workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
+      const agent = await reportDenials(start)({
+        spec,
+        workdir: ws.worktree,
+        privateDir: ws.privateDir,
+        onEvent: collected.onEvent,
+      });
       sessions.push(agent);
       return { ws, agent, ...collected };
     },
@@ -66,16 +71,22 @@ export function useRealCli(
       });
     },
 
-    /** The same MCP case for every CLI: `toolStep` is how this CLI's model calls `lookup_ticket` of server `tickets`. */
+    /**
+     * The same MCP case for every CLI: `toolStep` is how this CLI's model calls `lookup_ticket` of server `tickets`.
+     */
     itCallsAnMcpServerTool(toolStep: FakeStep) {
       it("hands the run's MCP servers to the CLI: the agent calls a tool of a real MCP server", async () => {
         harness.server.setScript('mcp', { steps: [toolStep, { text: 'looked it up' }] });
-        const { agent, of } = await harness.session('mcp', { mcpServers: { tickets: { command: process.execPath, args: [FAKE_MCP_SERVER] } } });
+        const { agent, of } = await harness.session('mcp', {
+          mcpServers: { tickets: { command: process.execPath, args: [FAKE_MCP_SERVER] } },
+        });
         const outcome = await agent.runTurn();
         await agent.close();
         expect(outcome).toMatchObject({ ok: true, text: 'looked it up' });
         expect(of('tool.call').map((c) => c.name)).toContain('mcp__tickets__lookup_ticket');
-        expect(of('tool.result')).toEqual([expect.objectContaining({ ok: true, output: expect.stringContaining('Ticket T-42 is open (fake).') })]);
+        expect(of('tool.result')).toEqual([
+          expect.objectContaining({ ok: true, output: expect.stringContaining('Ticket T-42 is open (fake).') }),
+        ]);
       });
     },
   };

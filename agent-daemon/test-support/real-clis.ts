@@ -31,7 +31,11 @@ export function ensureCli(cli: PinnedCli): string {
   mkdirSync(partial, { recursive: true });
   process.stderr.write(`[real-clis] installing ${pkg}@${version} into ${dir} (one time, large download)…\n`);
   const started = Date.now();
-  execFileSync('npm', ['install', '--prefix', partial, '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${version}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    'npm',
+    ['install', '--prefix', partial, '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${version}`],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   if (!existsSync(executable)) {
     try {
       renameSync(partial, dir);

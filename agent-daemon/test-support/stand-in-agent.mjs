@@ -7,12 +7,14 @@
  *
  * The script is JSON: `node stand-in-agent.mjs SCRIPT.json`, or `--script FILE`, or $STAND_IN_SCRIPT
  * (a file), or $STAND_IN_SCRIPT_JSON (inline):
- *   { "sessionId": "s-1",                       // optional: printed as session.started (else $OPENASE_RESUME_SESSION_ID)
+ *   { "sessionId": "s-1",                       // optional: printed as session.started (else
+ * $OPENASE_RESUME_SESSION_ID)
  *     "turns": [ { "steps": [ STEP, … ] }, … ] } // a bare { "steps": [...] } is one turn
  * STEP is one of:
  *   { "text": "…" } or { "message": "…" }   an assistant message
  *   { "write": { "path": "a/b.txt", "content": "…" } }      writes a file (relative to the cwd); file.change
- *   { "writeFile": { "path": "…", "content": "…" } }        the same as a tool call: tool.call, tool.result, file.change
+ *   { "writeFile": { "path": "…", "content": "…" } }        the same as a tool call: tool.call, tool.result,
+ * file.change
  *   { "run": ["cmd", "arg", …] }            runs a program WITHOUT a shell; a `command` event with its output
  *   { "run": "git status && ls" }           runs through /bin/sh as a tool call: tool.call, command, tool.result
  *   { "env": ["OPENASE_TICKET", …] }        a `message` (role system) with those variables as JSON
@@ -47,14 +49,15 @@ async function main() {
   const script = loadScript();
   const turn = Number(process.env.OPENASE_TURN || '1');
   const turns = script.turns ?? (script.steps ? [{ steps: script.steps }] : []);
-  const steps = turns.length ? turns[Math.min(turn, turns.length) - 1].steps ?? [] : [];
+  const steps = turns.length ? (turns[Math.min(turn, turns.length) - 1].steps ?? []) : [];
   const input = fs.readFileSync(0, 'utf8');
   const sessionId = process.env.OPENASE_RESUME_SESSION_ID || script.sessionId;
   if (sessionId) emit({ type: 'session.started', sessionId, model: 'stand-in' });
   emit({ type: 'message', role: 'user', text: input });
   let calls = 0;
   for (const step of steps) {
-    if (step.text !== undefined || step.message !== undefined) emit({ type: 'message', role: 'assistant', text: step.text ?? step.message });
+    if (step.text !== undefined || step.message !== undefined)
+      emit({ type: 'message', role: 'assistant', text: step.text ?? step.message });
     else if (step.write) {
       fs.mkdirSync(path.dirname(path.resolve(step.write.path)), { recursive: true });
       const existed = fs.existsSync(step.write.path);
@@ -73,26 +76,60 @@ async function main() {
       const [cmd, ...args] = step.run;
       const r = spawnSync(cmd, args, { encoding: 'utf8' });
       const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim();
-      emit({ type: 'command', command: step.run.join(' '), status: r.status === 0 ? 'completed' : 'failed', exitCode: r.status ?? null, output });
+      emit({
+        type: 'command',
+        command: step.run.join(' '),
+        status: r.status === 0 ? 'completed' : 'failed',
+        exitCode: r.status ?? null,
+        output,
+      });
     } else if (typeof step.run === 'string') {
       const id = `call-${++calls}`;
       emit({ type: 'tool.call', id, name: 'shell', input: { command: step.run } });
       const r = spawnSync('/bin/sh', ['-c', step.run], { encoding: 'utf8' });
       const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
       const exitCode = r.status ?? 1;
-      emit({ type: 'command', id, command: step.run, status: exitCode === 0 ? 'completed' : 'failed', exitCode, output });
+      emit({
+        type: 'command',
+        id,
+        command: step.run,
+        status: exitCode === 0 ? 'completed' : 'failed',
+        exitCode,
+        output,
+      });
       emit({ type: 'tool.result', id, ok: exitCode === 0, output });
-    } else if (step.env) emit({ type: 'message', role: 'system', text: JSON.stringify(Object.fromEntries(step.env.map((k) => [k, process.env[k] ?? null]))) });
+    } else if (step.env)
+      emit({
+        type: 'message',
+        role: 'system',
+        text: JSON.stringify(Object.fromEntries(step.env.map((k) => [k, process.env[k] ?? null]))),
+      });
     else if (step.event !== undefined || step.emit !== undefined) emit(step.event ?? step.emit);
     else if (step.print !== undefined) process.stdout.write(`${step.print}\n`);
     else if (step.stderr !== undefined) process.stderr.write(`${step.stderr}\n`);
-    else if (step.usage) emit({ type: 'usage', inputTokens: step.usage.input ?? 0, outputTokens: step.usage.output ?? 0, cachedTokens: step.usage.cached ?? 0 });
-    else if (step.rateLimit) emit({ type: 'rate_limit', message: step.rateLimit.message ?? 'rate limited', ...(step.rateLimit.resetAt ? { resetAt: step.rateLimit.resetAt } : {}) });
+    else if (step.usage)
+      emit({
+        type: 'usage',
+        inputTokens: step.usage.input ?? 0,
+        outputTokens: step.usage.output ?? 0,
+        cachedTokens: step.usage.cached ?? 0,
+      });
+    else if (step.rateLimit)
+      emit({
+        type: 'rate_limit',
+        message: step.rateLimit.message ?? 'rate limited',
+        ...(step.rateLimit.resetAt ? { resetAt: step.rateLimit.resetAt } : {}),
+      });
     else if (step.waitForFile) while (!fs.existsSync(path.resolve(step.waitForFile))) await sleep(50);
     else if (step.pidfile) fs.writeFileSync(step.pidfile, String(process.pid));
     else if (step.hang) await new Promise(() => setInterval(() => {}, 1 << 30));
     else if (step.result) {
-      emit({ type: 'result', ok: step.result.ok !== false, ...(step.result.text ? { text: step.result.text } : {}), ...(step.result.reason ? { reason: step.result.reason } : {}) });
+      emit({
+        type: 'result',
+        ok: step.result.ok !== false,
+        ...(step.result.text ? { text: step.result.text } : {}),
+        ...(step.result.reason ? { reason: step.result.reason } : {}),
+      });
       process.exit(step.result.ok === false ? 1 : 0);
     } else if (step.exit !== undefined) process.exit(step.exit);
     else {

@@ -28,17 +28,36 @@ export async function startTrpcRecorder(): Promise<TrpcRecorder> {
   const answers = new Map<string, Answer>();
   const server = http.createServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8').on('data', (c: string) => { body += c; });
+    req.setEncoding('utf8').on('data', (c: string) => {
+      body += c;
+    });
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const procedure = url.pathname.replace(/^\/trpc\//, '');
       const raw = req.method === 'GET' ? url.searchParams.get('input') : body;
-      calls.push({ method: req.method ?? '?', procedure, input: raw ? JSON.parse(raw) : undefined, authorization: req.headers.authorization });
+      calls.push({
+        method: req.method ?? '?',
+        procedure,
+        input: raw ? JSON.parse(raw) : undefined,
+        authorization: req.headers.authorization,
+      });
       const answer = answers.get(procedure) ?? { data: { ok: true } };
       res.setHeader('content-type', 'application/json');
       if ('error' in answer) {
         res.statusCode = answer.status ?? 400;
-        res.end(JSON.stringify({ error: { message: answer.error, code: -32600, data: { code: 'BAD_REQUEST', httpStatus: res.statusCode, ...(answer.appCode ? { appCode: answer.appCode } : {}) } } }));
+        res.end(
+          JSON.stringify({
+            error: {
+              message: answer.error,
+              code: -32600,
+              data: {
+                code: 'BAD_REQUEST',
+                httpStatus: res.statusCode,
+                ...(answer.appCode ? { appCode: answer.appCode } : {}),
+              },
+            },
+          }),
+        );
       } else res.end(JSON.stringify({ result: { data: answer.data } }));
     });
   });

@@ -58,7 +58,14 @@ describe('openase CLI against a running server', () => {
   });
 
   it('has --help on every command', () => {
-    for (const args of [['--help'], ['ticket', '--help'], ['ticket', 'link', '--help'], ['status', 'delete', '--help'], ['token', 'create', '--help'], ['serve', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['ticket', '--help'],
+      ['ticket', 'link', '--help'],
+      ['status', 'delete', '--help'],
+      ['token', 'create', '--help'],
+      ['serve', '--help'],
+    ]) {
       const r = cli(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: openase/);
@@ -72,11 +79,17 @@ describe('openase CLI against a running server', () => {
     // The secret is everything after `oat_<id>_` (it may itself contain `_`).
     expect(JSON.stringify(listed)).not.toContain(created.token.slice(created.token.indexOf('_', 4) + 1));
     const env = { ...process.env, OPENASE_HOME: home, OPENASE_TOKEN: created.token };
-    const asReader = spawnSync(process.execPath, [bundlePath as string, 'project', 'create', 'Nope'], { env, encoding: 'utf8' });
+    const asReader = spawnSync(process.execPath, [bundlePath as string, 'project', 'create', 'Nope'], {
+      env,
+      encoding: 'utf8',
+    });
     expect(asReader.status).toBe(1);
     expect(asReader.stderr).toMatch(/lacks the "write" scope/);
     expect(cli(['token', 'revoke', created.record.id]).code).toBe(0);
-    const afterRevoke = spawnSync(process.execPath, [bundlePath as string, 'project', 'list'], { env, encoding: 'utf8' });
+    const afterRevoke = spawnSync(process.execPath, [bundlePath as string, 'project', 'list'], {
+      env,
+      encoding: 'utf8',
+    });
     expect(afterRevoke.status).toBe(1);
     expect(afterRevoke.stderr).toMatch(/revoked/);
   });
@@ -84,7 +97,11 @@ describe('openase CLI against a running server', () => {
   it('logs in with --url/--token into a fresh home, refusing a bad token', () => {
     const { url, token } = JSON.parse(fs.readFileSync(path.join(home, 'credentials'), 'utf8'));
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-login-'));
-    const run = (args: string[]) => spawnSync(process.execPath, [bundlePath as string, ...args], { env: { ...process.env, OPENASE_HOME: other, OPENASE_URL: '', OPENASE_TOKEN: '' }, encoding: 'utf8' });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bundlePath as string, ...args], {
+        env: { ...process.env, OPENASE_HOME: other, OPENASE_URL: '', OPENASE_TOKEN: '' },
+        encoding: 'utf8',
+      });
     const bad = run(['login', '--url', url, '--token', 'oat_000000000000_notarealsecretnotarealsecret']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/not valid/);
@@ -103,7 +120,11 @@ describe('openase CLI against a running server', () => {
     expect(command).toMatch(/^openase-agent join http:\/\/127\.0\.0\.1:\d+ oaj_/);
     const url = JSON.parse(fs.readFileSync(path.join(home, 'credentials'), 'utf8')).url;
     const join = (bearer: string, body: unknown) =>
-      fetch(`${url}/agent/join`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${url}/agent/join`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const bad = await join(token, { name: '../../etc' });
     expect(bad.status).toBe(400);
     const first = await join(token, { name: 'box-1', slots: 2 });
@@ -113,7 +134,13 @@ describe('openase CLI against a running server', () => {
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { error: { message: string } }).error.message).toMatch(/already been used/);
     const listed = JSON.parse(cli(['machine', 'list', '--json']).out);
-    expect(listed.machines.find((m: { name: string }) => m.name === 'box-1')).toMatchObject({ name: 'box-1', kind: 'reverse', status: 'pending', slots: { total: 2, used: 0 }, labels: ['linux'] });
+    expect(listed.machines.find((m: { name: string }) => m.name === 'box-1')).toMatchObject({
+      name: 'box-1',
+      kind: 'reverse',
+      status: 'pending',
+      slots: { total: 2, used: 0 },
+      labels: ['linux'],
+    });
     expect(cli(['machine', 'revoke', 'box-1']).code).toBe(0);
     expect(cli(['machine', 'list']).out).toMatch(/box-1.*revoked/);
   });
@@ -125,7 +152,17 @@ describe('openase CLI against a running server', () => {
       if (i > 600) throw new Error(`machine local never came online: ${local.err}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const started = cli(['run', 'start', '--machine', 'local', '--json', '--', 'sh', '-c', 'echo one; echo two >&2; exit 4']);
+    const started = cli([
+      'run',
+      'start',
+      '--machine',
+      'local',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      'echo one; echo two >&2; exit 4',
+    ]);
     expect(started.code, started.err).toBe(0);
     const run = JSON.parse(started.out);
     const follow = cli(['run', 'events', run.id, '--follow']);
@@ -134,7 +171,10 @@ describe('openase CLI against a running server', () => {
     expect(follow.err).toMatch(/run failed: exit code 4/);
     const shown = JSON.parse(cli(['run', 'show', run.id, '--json']).out);
     expect(shown).toMatchObject({ state: 'failed', exitCode: 4, machineName: 'local' });
-    const events = cli(['run', 'events', run.id, '--json']).out.trim().split('\n').map((l) => JSON.parse(l));
+    const events = cli(['run', 'events', run.id, '--json'])
+      .out.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
     expect(cli(['run', 'list']).out).toMatch(new RegExp(`${run.id}\\s+local\\s+failed`));
     expect(cli(['run', 'cancel', run.id]).err).toMatch(/already ended \(failed\)/);
@@ -143,11 +183,21 @@ describe('openase CLI against a running server', () => {
     expect(usage.err).toMatch(/give the command after `--`/);
     const human = cli(['machine', 'list']);
     expect(human.out).toMatch(/local\s+local\s+online\s+0\/\d/);
-    for (const args of [['run', '--help'], ['run', 'start', '--help'], ['run', 'events', '--help'], ['machine', 'show', '--help']]) expect(cli(args).out).toMatch(/Usage: openase/);
+    for (const args of [
+      ['run', '--help'],
+      ['run', 'start', '--help'],
+      ['run', 'events', '--help'],
+      ['machine', 'show', '--help'],
+    ])
+      expect(cli(args).out).toMatch(/Usage: openase/);
   });
 
   it('refuses a second server on the same embedded database', () => {
-    const second = spawnSync(process.execPath, [bundlePath as string, 'serve', '--port', '0', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '' }, encoding: 'utf8', timeout: 30_000 });
+    const second = spawnSync(process.execPath, [bundlePath as string, 'serve', '--port', '0', '--data-dir', home], {
+      env: { ...process.env, DATABASE_URL: '' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/in use by process \d+/);
   });

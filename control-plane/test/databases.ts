@@ -22,7 +22,9 @@ export interface TestDb {
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? null;
 
 /** Creates an empty PostgreSQL database for one suite; returns its URL and a dropper. */
-export const createScratchPostgres = createScratch as (baseUrl: string) => Promise<{ url: string; drop(): Promise<void> }>;
+export const createScratchPostgres = createScratch as (
+  baseUrl: string,
+) => Promise<{ url: string; drop(): Promise<void> }>;
 
 export function forEachDatabase(name: string, suite: (get: () => TestDb) => void, opts: { clock?: Clock } = {}): void {
   const backends: Array<'pglite' | 'postgres'> = ['pglite', 'postgres'];
@@ -38,9 +40,22 @@ export function forEachDatabase(name: string, suite: (get: () => TestDb) => void
           target = { kind: 'postgres', url: scratch.url, maxConnections: 20 };
         } else target = { kind: 'pglite', dataDir: null };
         const database = await openDatabase(target);
-        const deps: Deps = { db: database.db, clock: opts.clock ?? systemClock, ids: randomIds, bus: createChangeBus(), secrets: memorySecretCipher() };
+        const deps: Deps = {
+          db: database.db,
+          clock: opts.clock ?? systemClock,
+          ids: randomIds,
+          bus: createChangeBus(),
+          secrets: memorySecretCipher(),
+        };
         const boot = await bootstrapInstance(deps);
-        const admin: Actor = { type: 'user', id: boot.adminUserId, name: 'admin', orgId: boot.orgId, userId: boot.adminUserId, role: 'admin' };
+        const admin: Actor = {
+          type: 'user',
+          id: boot.adminUserId,
+          name: 'admin',
+          orgId: boot.orgId,
+          userId: boot.adminUserId,
+          role: 'admin',
+        };
         current = { kind, database, deps, admin, target };
       });
       afterAll(async () => {

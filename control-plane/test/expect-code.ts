@@ -8,7 +8,12 @@ export async function expectCode(promise: Promise<unknown>, code: string, messag
     (e: unknown) => e,
   );
   expect(err, 'expected the call to fail').toBeTruthy();
-  const actual = err instanceof OpenaseError ? err.code : (err as { name?: string }).name === 'ZodError' ? 'VALIDATION_FAILED' : String(err);
+  const actual =
+    err instanceof OpenaseError
+      ? err.code
+      : (err as { name?: string }).name === 'ZodError'
+        ? 'VALIDATION_FAILED'
+        : String(err);
   expect(actual, String((err as Error).message)).toBe(code);
   if (message) expect((err as Error).message).toMatch(message);
 }

@@ -20,7 +20,11 @@ export function buildBundles(): void {
   (ensureBuilt as () => void)();
 }
 
-export async function waitFor<T>(what: string | (() => string), probe: () => T | Promise<T>, timeoutMs = 90_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string | (() => string),
+  probe: () => T | Promise<T>,
+  timeoutMs = 90_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -31,7 +35,10 @@ export async function waitFor<T>(what: string | (() => string), probe: () => T |
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${typeof what === 'function' ? what() : what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -47,7 +54,12 @@ export function tempDir(prefix: string): string {
 const agentHomes = new Set<string>();
 export function killLeftoverRuns(): void {
   for (const home of agentHomes) {
-    for (const runsDir of [path.join(home, 'runs'), path.join(home, 'local-machine', 'runs'), path.join(home, 'agent', 'home', 'runs')]) (killRunsIn as (dir: string) => void)(runsDir);
+    for (const runsDir of [
+      path.join(home, 'runs'),
+      path.join(home, 'local-machine', 'runs'),
+      path.join(home, 'agent', 'home', 'runs'),
+    ])
+      (killRunsIn as (dir: string) => void)(runsDir);
   }
 }
 /** Remembers a folder that may hold daemon run folders, for `killLeftoverRuns`. */
@@ -83,33 +95,59 @@ export interface ControlPlane {
   token: string;
 }
 
-export async function startControlPlane(home: string, opts: { port?: number; databaseUrl?: string | null; localMachine?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ControlPlane> {
+export async function startControlPlane(
+  home: string,
+  opts: { port?: number; databaseUrl?: string | null; localMachine?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<ControlPlane> {
   const args = [CP_BUNDLE, 'serve', '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--data-dir', home];
   if (!opts.localMachine) args.push('--no-local-machine');
-  const proc = new Proc(spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', ...opts.env } }));
+  const proc = new Proc(
+    spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', ...opts.env } }),
+  );
   trackAgentHome(home);
-  const url = await waitFor(() => `the control plane to listen\n${proc.output}`, () => {
-    if (!proc.alive) throw new Error(`control plane exited:\n${proc.output}`);
-    return /listening on (http:\/\/\S+)/.exec(proc.output)?.[1];
-  }).catch(async (err: Error) => {
+  const url = await waitFor(
+    () => `the control plane to listen\n${proc.output}`,
+    () => {
+      if (!proc.alive) throw new Error(`control plane exited:\n${proc.output}`);
+      return /listening on (http:\/\/\S+)/.exec(proc.output)?.[1];
+    },
+  ).catch(async (err: Error) => {
     await proc.kill('SIGKILL');
     throw err;
   });
   const creds = await waitFor('credentials', () => readCredentials(home));
-  return { proc, url, port: Number(new URL(url).port), token: creds.token, api: createApiClient({ url, token: creds.token }) };
+  return {
+    proc,
+    url,
+    port: Number(new URL(url).port),
+    token: creds.token,
+    api: createApiClient({ url, token: creds.token }),
+  };
 }
 
 export function agentCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [AGENT_BUNDLE, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [AGENT_BUNDLE, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 export function startAgent(home: string, env: NodeJS.ProcessEnv = {}): Proc {
-  return new Proc(spawn(process.execPath, [AGENT_BUNDLE, 'run', '--home', home], { env: { ...process.env, OPENASE_AGENT_BACKOFF_MS: '100', ...env } }));
+  return new Proc(
+    spawn(process.execPath, [AGENT_BUNDLE, 'run', '--home', home], {
+      env: { ...process.env, OPENASE_AGENT_BACKOFF_MS: '100', ...env },
+    }),
+  );
 }
 
 /** Creates a join token and joins a new daemon home with it. */
-export async function joinMachine(cp: ControlPlane, name: string, opts: { slots?: number; labels?: string; workdir?: string } = {}): Promise<string> {
+export async function joinMachine(
+  cp: ControlPlane,
+  name: string,
+  opts: { slots?: number; labels?: string; workdir?: string } = {},
+): Promise<string> {
   const { token } = await cp.api.machines.createJoinToken.mutate({});
   const home = trackAgentHome(tempDir(`agent-${name}`));
   const args = ['join', cp.url, token, '--name', name, '--home', home, '--slots', String(opts.slots ?? 2)];
@@ -163,7 +201,9 @@ export async function outputLines(api: ApiClient, runId: string): Promise<string
   events.forEach((e, i) => {
     if (e.seq !== i + 1) throw new Error(`event ${i} has seq ${e.seq}`);
   });
-  return events.filter((e) => e.event.type === 'output' && e.event.stream === 'stdout').map((e) => (e.event as { text: string }).text);
+  return events
+    .filter((e) => e.event.type === 'output' && e.event.stream === 'stdout')
+    .map((e) => (e.event as { text: string }).text);
 }
 
 export function numbered(n: number): string[] {

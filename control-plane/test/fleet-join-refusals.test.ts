@@ -16,7 +16,10 @@ describe('join refusals', () => {
   beforeAll(async () => {
     buildBundles();
     home = tempDir('cp-join');
-    server = await startServer({ port: 0, host: '127.0.0.1', home, databaseUrl: null, publicUrl: 'http://127.0.0.1:0' }, () => {});
+    server = await startServer(
+      { port: 0, host: '127.0.0.1', home, databaseUrl: null, publicUrl: 'http://127.0.0.1:0' },
+      () => {},
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -24,14 +27,19 @@ describe('join refusals', () => {
   });
 
   const join = async (token: string, agentHome: string) => {
-    const p = new Proc(spawn(process.execPath, [AGENT_BUNDLE, 'join', server.url, token, '--name', 'late', '--home', agentHome]));
+    const p = new Proc(
+      spawn(process.execPath, [AGENT_BUNDLE, 'join', server.url, token, '--name', 'late', '--home', agentHome]),
+    );
     return { code: await p.exited, output: p.output };
   };
 
   it('refuses an expired join token and a malformed one, writing no credential', async () => {
     const [org] = await server.deps.db.select().from(organizations);
     const created = await createJoinToken(server.deps, systemActor(org!.id, 'test'), {});
-    await server.deps.db.update(joinTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(joinTokens.id, created.id));
+    await server.deps.db
+      .update(joinTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(joinTokens.id, created.id));
     const agentHome = tempDir('agent-late');
     const expired = await join(created.token, agentHome);
     expect(expired.code).toBe(1);
@@ -48,11 +56,24 @@ describe('join refusals', () => {
     const [org] = await server.deps.db.select().from(organizations);
     const created = await createJoinToken(server.deps, systemActor(org!.id, 'test'), { credentialTtlSeconds: 3600 });
     const agentHome = tempDir('agent-expiring');
-    const p = new Proc(spawn(process.execPath, [AGENT_BUNDLE, 'join', server.url, created.token, '--name', 'expiring', '--home', agentHome]));
+    const p = new Proc(
+      spawn(process.execPath, [
+        AGENT_BUNDLE,
+        'join',
+        server.url,
+        created.token,
+        '--name',
+        'expiring',
+        '--home',
+        agentHome,
+      ]),
+    );
     expect(await p.exited, p.output).toBe(0);
     await server.deps.db.update(machineCredentials).set({ expiresAt: new Date(Date.now() - 1000) });
     const run = new Proc(spawn(process.execPath, [AGENT_BUNDLE, 'run', '--home', agentHome]));
     expect(await run.exited).not.toBe(0);
-    expect(run.output).toMatch(/refused this machine's credential: the credential of machine expiring expired at .*; not reconnecting/);
+    expect(run.output).toMatch(
+      /refused this machine's credential: the credential of machine expiring expired at .*; not reconnecting/,
+    );
   });
 });

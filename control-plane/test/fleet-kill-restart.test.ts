@@ -16,30 +16,59 @@ afterAll(async () => {
   for (const drop of drops) await drop();
 });
 
-type Audit = (events: Array<{ seq: number; event: { type: string; stream?: string; text?: string } }>, lines: number) => { lost: number; duplicated: number; outOfOrder: number; seqFaults: number };
+type Audit = (
+  events: Array<{ seq: number; event: { type: string; stream?: string; text?: string } }>,
+  lines: number,
+) => { lost: number; duplicated: number; outOfOrder: number; seqFaults: number };
 
 describe('the kill/restart audit', () => {
   it('counts lost, duplicated and reordered lines and seq faults', () => {
     const out = (seq: number, n: number) => ({ seq, event: { type: 'output', stream: 'stdout', text: `line ${n}` } });
     const audit = auditLines as Audit;
-    expect(audit([out(1, 1), out(2, 2), out(3, 3)], 3)).toEqual({ lost: 0, duplicated: 0, outOfOrder: 0, seqFaults: 0 });
-    expect(audit([out(1, 1), out(2, 3), out(3, 3), out(5, 2)], 4)).toEqual({ lost: 1, duplicated: 1, outOfOrder: 1, seqFaults: 1 });
+    expect(audit([out(1, 1), out(2, 2), out(3, 3)], 3)).toEqual({
+      lost: 0,
+      duplicated: 0,
+      outOfOrder: 0,
+      seqFaults: 0,
+    });
+    expect(audit([out(1, 1), out(2, 3), out(3, 3), out(5, 2)], 4)).toEqual({
+      lost: 1,
+      duplicated: 1,
+      outOfOrder: 1,
+      seqFaults: 1,
+    });
   });
 });
 
 for (const kind of ['pglite', 'postgres'] as const) {
-  describe.skipIf(kind === 'postgres' && !postgresUrl)(`kill -9 and restart, daemon and control plane at random [${kind}]`, () => {
-    it('loses and duplicates no event over the cycles, and every run succeeds', async () => {
-      buildBundles();
-      let databaseUrl: string | null = null;
-      if (kind === 'postgres') {
-        const scratch = await createScratchPostgres(postgresUrl!);
-        drops.push(scratch.drop);
-        databaseUrl = scratch.url;
-      }
-      const result = await killRestartCycles({ databaseUrl, cycles: 6, runs: 2, lines: 1500, seed: kind === 'pglite' ? 7 : 11 });
-      expect(result).toMatchObject({ allEnded: true, lost: 0, duplicated: 0, outOfOrder: 0, seqFaults: 0, notSucceededCount: 0 });
-      expect(result.kills.daemon + result.kills.controlPlane).toBe(6);
-    });
-  });
+  describe.skipIf(kind === 'postgres' && !postgresUrl)(
+    `kill -9 and restart, daemon and control plane at random [${kind}]`,
+    () => {
+      it('loses and duplicates no event over the cycles, and every run succeeds', async () => {
+        buildBundles();
+        let databaseUrl: string | null = null;
+        if (kind === 'postgres') {
+          const scratch = await createScratchPostgres(postgresUrl!);
+          drops.push(scratch.drop);
+          databaseUrl = scratch.url;
+        }
+        const result = await killRestartCycles({
+          databaseUrl,
+          cycles: 6,
+          runs: 2,
+          lines: 1500,
+          seed: kind === 'pglite' ? 7 : 11,
+        });
+        expect(result).toMatchObject({
+          allEnded: true,
+          lost: 0,
+          duplicated: 0,
+          outOfOrder: 0,
+          seqFaults: 0,
+          notSucceededCount: 0,
+        });
+        expect(result.kills.daemon + result.kills.controlPlane).toBe(6);
+      });
+    },
+  );
 }

@@ -9,7 +9,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
-import { buildBundles, linesScript, numbered, openGate, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane, killLeftoverRuns } from './fleet-harness.js';
+import {
+  buildBundles,
+  linesScript,
+  numbered,
+  openGate,
+  outputLines,
+  runState,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+  killLeftoverRuns,
+} from './fleet-harness.js';
 
 /** The pid of the control plane's daemon child (`openase-agent.cjs stdio`). */
 function localDaemonPid(cpPid: number): number | null {
@@ -34,22 +46,31 @@ describe.skipIf(process.platform !== 'linux')('the local machine', () => {
     cp = await startControlPlane(tempDir('cp-local'), { localMachine: true });
   });
   afterAll(async () => {
-  killLeftoverRuns();
+    killLeftoverRuns();
     await cp?.proc.kill();
   });
 
   const local = () => cp.api.machines.show.query({ name: 'local' });
 
   it('registers this host as `local`, runs commands on it, and restarts its daemon when it dies', async () => {
-    await waitFor(() => `local online\n${cp.proc.output}`, async () => (await local()).status === 'online');
+    await waitFor(
+      () => `local online\n${cp.proc.output}`,
+      async () => (await local()).status === 'online',
+    );
     expect(await local()).toMatchObject({ kind: 'local', labels: ['local'] });
     const scripts = tempDir('scripts');
-    const first = await cp.api.runs.start.mutate({ machine: 'local', command: ['sh', '-c', 'echo hello from $(hostname)'] });
+    const first = await cp.api.runs.start.mutate({
+      machine: 'local',
+      command: ['sh', '-c', 'echo hello from $(hostname)'],
+    });
     await waitFor('first run succeeded', async () => (await runState(cp.api, first.id)).state === 'succeeded');
     expect((await outputLines(cp.api, first.id))[0]).toMatch(/^hello from /);
 
     const gate = path.join(scripts, 'gate');
-    const run = await cp.api.runs.start.mutate({ machine: 'local', command: [process.execPath, linesScript(scripts), '3000', '1000', gate] });
+    const run = await cp.api.runs.start.mutate({
+      machine: 'local',
+      command: [process.execPath, linesScript(scripts), '3000', '1000', gate],
+    });
     await waitFor('first part stored', async () => (await runState(cp.api, run.id)).ackedSeq >= 1000);
     const before = (await local()).connectedAt;
     const pid = localDaemonPid(cp.proc.child.pid!);
@@ -57,10 +78,13 @@ describe.skipIf(process.platform !== 'linux')('the local machine', () => {
     process.kill(pid!, 'SIGKILL');
     openGate(gate, 1);
     openGate(gate, 2);
-    await waitFor(() => `local daemon restarted\n${cp.proc.output.slice(-1500)}`, async () => {
-      const m = await local();
-      return m.status === 'online' && String(m.connectedAt) !== String(before);
-    });
+    await waitFor(
+      () => `local daemon restarted\n${cp.proc.output.slice(-1500)}`,
+      async () => {
+        const m = await local();
+        return m.status === 'online' && String(m.connectedAt) !== String(before);
+      },
+    );
     expect(cp.proc.output).toMatch(/local machine: its daemon exited \(SIGKILL\); restarting/);
     await waitFor('interrupted run succeeded', async () => (await runState(cp.api, run.id)).state === 'succeeded');
     expect(await outputLines(cp.api, run.id)).toEqual(numbered(3000));

@@ -11,7 +11,22 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@openase/shared';
-import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc, killLeftoverRuns } from './fleet-harness.js';
+import {
+  buildBundles,
+  joinMachine,
+  linesScript,
+  numbered,
+  openGate,
+  outputLines,
+  runState,
+  startAgent,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+  type Proc,
+  killLeftoverRuns,
+} from './fleet-harness.js';
 
 /** A raw protocol client that records what it receives and how it closed. */
 class RawClient {
@@ -35,14 +50,26 @@ class RawClient {
   }
 }
 
-const hello = { type: 'hello', protocol: PROTOCOL_VERSION, version: 'test', hostname: 'raw', os: 'linux', arch: 'x64', labels: [], slots: 1, clis: [], running: [] };
+const hello = {
+  type: 'hello',
+  protocol: PROTOCOL_VERSION,
+  version: 'test',
+  hostname: 'raw',
+  os: 'linux',
+  arch: 'x64',
+  labels: [],
+  slots: 1,
+  clis: [],
+  running: [],
+};
 
 describe('protocol abuse on /agent/ws', () => {
   let cp: ControlPlane;
   let steady: Proc;
   let rawCredential: string;
   const wsUrl = () => `${cp.url.replace('http', 'ws')}/agent/ws`;
-  const connect = (credential: string | null) => new RawClient(new WebSocket(wsUrl(), credential ? { headers: { authorization: `Bearer ${credential}` } } : {}));
+  const connect = (credential: string | null) =>
+    new RawClient(new WebSocket(wsUrl(), credential ? { headers: { authorization: `Bearer ${credential}` } } : {}));
 
   beforeAll(async () => {
     buildBundles();
@@ -50,10 +77,13 @@ describe('protocol abuse on /agent/ws', () => {
     steady = startAgent(await joinMachine(cp, 'steady', { slots: 1 }));
     const rawHome = await joinMachine(cp, 'raw', { slots: 1 });
     rawCredential = JSON.parse(fs.readFileSync(path.join(rawHome, 'credential.json'), 'utf8')).credential;
-    await waitFor('steady online', async () => (await cp.api.machines.show.query({ name: 'steady' })).status === 'online');
+    await waitFor(
+      'steady online',
+      async () => (await cp.api.machines.show.query({ name: 'steady' })).status === 'online',
+    );
   });
   afterAll(async () => {
-  killLeftoverRuns();
+    killLeftoverRuns();
     await steady?.kill('SIGKILL');
     await cp?.proc.kill();
   });
@@ -62,23 +92,45 @@ describe('protocol abuse on /agent/ws', () => {
     const steadyBefore = await cp.api.machines.show.query({ name: 'steady' });
     const scripts = tempDir('scripts');
     const gate = path.join(scripts, 'gate');
-    const run = await cp.api.runs.start.mutate({ machine: 'steady', command: [process.execPath, linesScript(scripts), '300', '100', gate] });
+    const run = await cp.api.runs.start.mutate({
+      machine: 'steady',
+      command: [process.execPath, linesScript(scripts), '300', '100', gate],
+    });
     await waitFor('steady run started', async () => (await runState(cp.api, run.id)).ackedSeq >= 100);
 
     const raw = connect(rawCredential);
     await raw.opened;
     raw.send('{"type": "hello"');
-    expect(await raw.next('error')).toMatchObject({ code: 'malformed_frame', message: expect.stringMatching(/not JSON/) });
+    expect(await raw.next('error')).toMatchObject({
+      code: 'malformed_frame',
+      message: expect.stringMatching(/not JSON/),
+    });
     raw.send({ type: 'launch.missiles' });
-    expect(await raw.next('error')).toMatchObject({ code: 'unknown_type', message: 'unknown frame type "launch.missiles"' });
-    raw.send({ type: 'run.events', runId: run.id, leaseEpoch: 1, events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }] });
+    expect(await raw.next('error')).toMatchObject({
+      code: 'unknown_type',
+      message: 'unknown frame type "launch.missiles"',
+    });
+    raw.send({
+      type: 'run.events',
+      runId: run.id,
+      leaseEpoch: 1,
+      events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }],
+    });
     expect(await raw.next('error')).toMatchObject({ code: 'not_ready' });
     raw.send({ ...hello, slots: 0 });
-    expect(await raw.next('error')).toMatchObject({ code: 'malformed_frame', message: expect.stringMatching(/invalid hello frame: slots/) });
+    expect(await raw.next('error')).toMatchObject({
+      code: 'malformed_frame',
+      message: expect.stringMatching(/invalid hello frame: slots/),
+    });
     raw.send(hello);
     await raw.next('welcome');
     // Another machine's run: refused, nothing stored.
-    raw.send({ type: 'run.events', runId: run.id, leaseEpoch: 1, events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }] });
+    raw.send({
+      type: 'run.events',
+      runId: run.id,
+      leaseEpoch: 1,
+      events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }],
+    });
     expect(await raw.next('error')).toMatchObject({ code: 'unknown_run' });
     raw.send({ type: 'run.finished', runId: run.id, leaseEpoch: 1, lastSeq: 0, exitCode: 0, signal: null });
     expect(await raw.next('error')).toMatchObject({ code: 'unknown_run' });
@@ -109,9 +161,15 @@ describe('protocol abuse on /agent/ws', () => {
         ws.on('error', () => {});
       });
     };
-    expect(await refusal(null)).toMatchObject({ status: 401, reason: expect.stringMatching(/Authorization: Bearer oam_/) });
+    expect(await refusal(null)).toMatchObject({
+      status: 401,
+      reason: expect.stringMatching(/Authorization: Bearer oam_/),
+    });
     expect(await refusal('oam_nope')).toMatchObject({ status: 401, reason: expect.stringMatching(/malformed/) });
-    expect(await refusal(`${rawCredential.slice(0, -4)}AAAA`)).toMatchObject({ status: 401, reason: 'the machine credential is not valid' });
+    expect(await refusal(`${rawCredential.slice(0, -4)}AAAA`)).toMatchObject({
+      status: 401,
+      reason: 'the machine credential is not valid',
+    });
     expect(await refusal('oat_000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaa')).toMatchObject({ status: 401 });
   });
 
@@ -125,14 +183,19 @@ describe('protocol abuse on /agent/ws', () => {
     second.send(hello);
     await second.next('welcome');
     expect(await first.closed).toMatchObject({ code: CLOSE_CODES.replaced });
-    await waitFor('clone warning logged', () => /raw: a new session replaced the open one .*cloned/.test(cp.proc.output));
+    await waitFor('clone warning logged', () =>
+      /raw: a new session replaced the open one .*cloned/.test(cp.proc.output),
+    );
     // The old socket's close came after the new session: the machine is still connected.
     const shown = await cp.api.machines.show.query({ name: 'raw' });
     expect(shown.status).toBe('online');
     second.send({ type: 'heartbeat', slotsUsed: 0, runs: [] });
     second.ws.close();
     await second.closed;
-    await waitFor('raw disconnected', async () => (await cp.api.machines.show.query({ name: 'raw' })).status === 'disconnected');
+    await waitFor(
+      'raw disconnected',
+      async () => (await cp.api.machines.show.query({ name: 'raw' })).status === 'disconnected',
+    );
     expect((await cp.api.machines.show.query({ name: 'steady' })).status).toBe('online');
   });
 
@@ -140,7 +203,10 @@ describe('protocol abuse on /agent/ws', () => {
     const client = connect(rawCredential);
     await client.opened;
     client.send({ ...hello, protocol: PROTOCOL_VERSION + 1 });
-    expect(await client.next('error')).toMatchObject({ code: 'unsupported_version', message: expect.stringMatching(/upgrade the daemon/) });
+    expect(await client.next('error')).toMatchObject({
+      code: 'unsupported_version',
+      message: expect.stringMatching(/upgrade the daemon/),
+    });
     expect((await client.closed).code).toBe(CLOSE_CODES.unsupportedVersion);
   });
 });

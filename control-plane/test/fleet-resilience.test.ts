@@ -9,7 +9,22 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
-import { buildBundles, joinMachine, linesScript, numbered, openGate, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc, killLeftoverRuns } from './fleet-harness.js';
+import {
+  buildBundles,
+  joinMachine,
+  linesScript,
+  numbered,
+  openGate,
+  outputLines,
+  runState,
+  startAgent,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+  type Proc,
+  killLeftoverRuns,
+} from './fleet-harness.js';
 import { createScratchPostgres, postgresUrl } from './databases.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -48,7 +63,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await waitFor('online', async () => (await cp.api.machines.show.query({ name: 'survivor' })).status === 'online');
       const scripts = tempDir('scripts');
       const gate = path.join(scripts, 'gate');
-      const run = await cp.api.runs.start.mutate({ machine: 'survivor', command: [process.execPath, linesScript(scripts), '10000', '5000', gate] });
+      const run = await cp.api.runs.start.mutate({
+        machine: 'survivor',
+        command: [process.execPath, linesScript(scripts), '10000', '5000', gate],
+      });
       await waitFor('first half stored', async () => (await runState(cp.api, run.id)).ackedSeq >= 5000);
       await cp.proc.kill('SIGKILL');
       openGate(gate, 1); // the second half is printed while the control plane is down
@@ -98,16 +116,22 @@ describe('a socket cut several times mid-run', () => {
     await waitFor('online', async () => (await show()).status === 'online');
     const scripts = tempDir('scripts');
     const gate = path.join(scripts, 'gate');
-    const run = await cp.api.runs.start.mutate({ machine: 'flaky', command: [process.execPath, linesScript(scripts), '10000', '2000', gate] });
+    const run = await cp.api.runs.start.mutate({
+      machine: 'flaky',
+      command: [process.execPath, linesScript(scripts), '10000', '2000', gate],
+    });
     for (let k = 1; k <= 4; k++) {
       await waitFor(`${2000 * k} lines stored`, async () => (await runState(cp.api, run.id)).ackedSeq >= 2000 * k);
       const before = (await show()).connectedAt;
       proxy.cut();
       openGate(gate, k); // output keeps coming while the socket is down
-      await waitFor(() => `reconnected after cut ${k}\n${agent.output.slice(-1000)}`, async () => {
-        const m = await show();
-        return m.status === 'online' && String(m.connectedAt) !== String(before);
-      });
+      await waitFor(
+        () => `reconnected after cut ${k}\n${agent.output.slice(-1000)}`,
+        async () => {
+          const m = await show();
+          return m.status === 'online' && String(m.connectedAt) !== String(before);
+        },
+      );
     }
     const done = await waitSucceeded(cp, run.id, agent);
     expect(done.exitCode).toBe(0);
@@ -119,7 +143,9 @@ describe('a socket cut several times mid-run', () => {
 describe('a daemon that comes back after its machine was declared lost', () => {
   it('is told to kill the run; it cannot report progress or completion for it', async () => {
     buildBundles();
-    const cp = await startControlPlane(tempDir('cp-lost'), { env: { OPENASE_HEARTBEAT_MS: '200', OPENASE_DISCONNECT_AFTER_MS: '600', OPENASE_LOST_AFTER_MS: '1500' } });
+    const cp = await startControlPlane(tempDir('cp-lost'), {
+      env: { OPENASE_HEARTBEAT_MS: '200', OPENASE_DISCONNECT_AFTER_MS: '600', OPENASE_LOST_AFTER_MS: '1500' },
+    });
     cleanups.push(() => cp.proc.kill());
     const agentHome = await joinMachine(cp, 'phoenix', { slots: 1 });
     let agent = startAgent(agentHome);
@@ -134,18 +160,31 @@ describe('a daemon that comes back after its machine was declared lost', () => {
     expect(beat.load).toBeGreaterThanOrEqual(0);
     const scripts = tempDir('scripts');
     const gate = path.join(scripts, 'gate');
-    const run = await cp.api.runs.start.mutate({ machine: 'phoenix', command: [process.execPath, linesScript(scripts), '200', '100', gate] });
-    await waitFor(() => `first part stored\n${agent.output.slice(-1500)}`, async () => (await runState(cp.api, run.id)).ackedSeq >= 100);
+    const run = await cp.api.runs.start.mutate({
+      machine: 'phoenix',
+      command: [process.execPath, linesScript(scripts), '200', '100', gate],
+    });
+    await waitFor(
+      () => `first part stored\n${agent.output.slice(-1500)}`,
+      async () => (await runState(cp.api, run.id)).ackedSeq >= 100,
+    );
     await agent.kill('SIGKILL');
-    const lost = await waitFor(() => `run lost\n${cp.proc.output.slice(-2000)}`, async () => {
-      const r = await runState(cp.api, run.id);
-      return r.state === 'lost' ? r : null;
-    }, 20_000);
+    const lost = await waitFor(
+      () => `run lost\n${cp.proc.output.slice(-2000)}`,
+      async () => {
+        const r = await runState(cp.api, run.id);
+        return r.state === 'lost' ? r : null;
+      },
+      20_000,
+    );
     expect(lost.stateReason).toMatch(/machine phoenix lost/);
     expect((await cp.api.machines.show.query({ name: 'phoenix' })).status).toBe('lost');
     openGate(gate, 1); // the orphaned command finishes its output; none of it may be stored now
     agent = startAgent(agentHome);
-    await waitFor(() => `run discarded\n${agent.output}`, () => /no longer assigns it here; stopping and discarding it/.test(agent.output));
+    await waitFor(
+      () => `run discarded\n${agent.output}`,
+      () => /no longer assigns it here; stopping and discarding it/.test(agent.output),
+    );
     await waitFor('run folder removed', () => !fs.existsSync(path.join(agentHome, 'runs', run.id)));
     const after = await runState(cp.api, run.id);
     expect(after).toMatchObject({ state: 'lost', ackedSeq: lost.ackedSeq });

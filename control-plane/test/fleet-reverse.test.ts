@@ -9,7 +9,24 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
-import { AGENT_BUNDLE, openGate, agentCli, buildBundles, joinMachine, linesScript, numbered, outputLines, runState, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc, killLeftoverRuns } from './fleet-harness.js';
+import {
+  AGENT_BUNDLE,
+  openGate,
+  agentCli,
+  buildBundles,
+  joinMachine,
+  linesScript,
+  numbered,
+  outputLines,
+  runState,
+  startAgent,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+  type Proc,
+  killLeftoverRuns,
+} from './fleet-harness.js';
 
 describe('reverse machines', () => {
   let cp: ControlPlane;
@@ -24,12 +41,12 @@ describe('reverse machines', () => {
     cp = await startControlPlane(home);
   });
   afterAll(async () => {
-  killLeftoverRuns();
+    killLeftoverRuns();
     for (const a of agents) await a.kill('SIGKILL');
     await cp?.proc.kill();
   });
 
-  const machine = async (name: string) => (await cp.api.machines.show.query({ name }));
+  const machine = async (name: string) => await cp.api.machines.show.query({ name });
 
   it('joins, runs a command, stores its output lines in order, finishes with the exit code', async () => {
     const workdir = path.join(tempDir('work'), 'box-a');
@@ -37,13 +54,24 @@ describe('reverse machines', () => {
     expect(fs.statSync(path.join(agentHome, 'credential.json')).mode & 0o777).toBe(0o600);
     const agent = startAgent(agentHome);
     agents.push(agent);
-    await waitFor(() => `box-a online\n${agent.output}`, async () => (await machine('box-a')).status === 'online');
+    await waitFor(
+      () => `box-a online\n${agent.output}`,
+      async () => (await machine('box-a')).status === 'online',
+    );
     const shown = await machine('box-a');
     expect([...shown.labels].sort()).toEqual(['fast', 'linux']);
-    expect(shown).toMatchObject({ kind: 'reverse', slots: { total: 2, used: 0 }, daemonVersion: '0.1.0', os: process.platform });
+    expect(shown).toMatchObject({
+      kind: 'reverse',
+      slots: { total: 2, used: 0 },
+      daemonVersion: '0.1.0',
+      os: process.platform,
+    });
     expect((shown.clis as Array<{ name: string }>).map((c) => c.name)).toContain('node');
 
-    const ok = await cp.api.runs.start.mutate({ machine: 'box-a', command: [process.execPath, linesScript(scripts), '200'] });
+    const ok = await cp.api.runs.start.mutate({
+      machine: 'box-a',
+      command: [process.execPath, linesScript(scripts), '200'],
+    });
     const done = await waitFor('run succeeded', async () => {
       const r = await runState(cp.api, ok.id);
       return r.state === 'succeeded' ? r : null;
@@ -67,7 +95,9 @@ describe('reverse machines', () => {
       return r.state === 'failed' ? r : null;
     });
     expect(nf.exitCode).toBe(127);
-    expect(JSON.stringify(await cp.api.runs.events.query({ run: missing.id }))).toMatch(/cannot start \/definitely\/not\/here/);
+    expect(JSON.stringify(await cp.api.runs.events.query({ run: missing.id }))).toMatch(
+      /cannot start \/definitely\/not\/here/,
+    );
 
     // Runs work in the daemon's --workdir unless the spec names a cwd.
     const pwd = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['pwd'] });
@@ -85,7 +115,10 @@ describe('reverse machines', () => {
     const gate = path.join(scripts, 'slots-gate');
     const script = linesScript(scripts);
     const runs: Array<{ id: string }> = [];
-    for (let i = 0; i < 3; i++) runs.push(await cp.api.runs.start.mutate({ machine: 'box-a', command: [process.execPath, script, '2', '1', gate] }));
+    for (let i = 0; i < 3; i++)
+      runs.push(
+        await cp.api.runs.start.mutate({ machine: 'box-a', command: [process.execPath, script, '2', '1', gate] }),
+      );
     await waitFor('two runs running', async () => (await machine('box-a')).slots.used === 2);
     expect((await runState(cp.api, runs[2]!.id)).state).toBe('queued');
     const fleet = await cp.api.machines.list.query();
@@ -114,16 +147,23 @@ describe('reverse machines', () => {
     agents.push(agent);
     await waitFor('box-k online', async () => (await machine('box-k')).status === 'online');
     const gate = path.join(scripts, 'kill-gate');
-    const run = await cp.api.runs.start.mutate({ machine: 'box-k', command: [process.execPath, linesScript(scripts), '10000', '5000', gate] });
+    const run = await cp.api.runs.start.mutate({
+      machine: 'box-k',
+      command: [process.execPath, linesScript(scripts), '10000', '5000', gate],
+    });
     await waitFor('first half stored', async () => (await runState(cp.api, run.id)).ackedSeq >= 5000);
     await agent.kill('SIGKILL');
     openGate(gate, 1); // the command prints the second half while no daemon watches
     agent = startAgent(agentHome);
     agents.push(agent);
-    const done = await waitFor(() => `run finished after restart\n${agent.output}`, async () => {
-      const r = await runState(cp.api, run.id);
-      return r.state === 'succeeded' ? r : null;
-    }, 90_000);
+    const done = await waitFor(
+      () => `run finished after restart\n${agent.output}`,
+      async () => {
+        const r = await runState(cp.api, run.id);
+        return r.state === 'succeeded' ? r : null;
+      },
+      90_000,
+    );
     expect(done.exitCode).toBe(0);
     expect(await outputLines(cp.api, run.id)).toEqual(numbered(10_000));
     expect(agent.output).toMatch(/re-attached to run/);
@@ -160,11 +200,22 @@ describe('reverse machines', () => {
     expect(script).toMatch(/^#!\/bin\/sh/);
     const { token } = await cp.api.machines.createJoinToken.mutate({});
     const sandbox = tempDir('install');
-    const env = { ...process.env, HOME: sandbox, XDG_CONFIG_HOME: path.join(sandbox, 'config'), OPENASE_AGENT_HOME: path.join(sandbox, 'agent'), PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` };
+    const env = {
+      ...process.env,
+      HOME: sandbox,
+      XDG_CONFIG_HOME: path.join(sandbox, 'config'),
+      OPENASE_AGENT_HOME: path.join(sandbox, 'agent'),
+      PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    };
     const bad = spawnSync('sh', ['-s', '--', 'not-a-token'], { input: script, env, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/give the join token/);
-    const r = spawnSync('sh', ['-s', '--', token, '--name', 'installed', '--slots', '3'], { input: script, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('sh', ['-s', '--', token, '--name', 'installed', '--slots', '3'], {
+      input: script,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const installed = path.join(sandbox, '.local/share/openase-agent/openase-agent.cjs');
     expect(fs.readFileSync(installed).equals(fs.readFileSync(AGENT_BUNDLE))).toBe(true);
@@ -172,6 +223,10 @@ describe('reverse machines', () => {
     expect(unit).toContain(`ExecStart=${process.execPath} ${installed} run`);
     expect(unit).not.toContain('@NODE@');
     expect(fs.statSync(path.join(sandbox, 'agent', 'credential.json')).mode & 0o777).toBe(0o600);
-    expect(await machine('installed')).toMatchObject({ kind: 'reverse', status: 'pending', slots: { total: 3, used: 0 } });
+    expect(await machine('installed')).toMatchObject({
+      kind: 'reverse',
+      status: 'pending',
+      slots: { total: 3, used: 0 },
+    });
   });
 });

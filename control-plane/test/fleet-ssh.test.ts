@@ -15,7 +15,20 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { sshFingerprint } from '../src/fleet/ssh-machines.js';
-import { AGENT_BUNDLE, CP_BUNDLE, buildBundles, numbered, outputLines, runState, startControlPlane, tempDir, waitFor, type ControlPlane, killLeftoverRuns, trackAgentHome } from './fleet-harness.js';
+import {
+  AGENT_BUNDLE,
+  CP_BUNDLE,
+  buildBundles,
+  numbered,
+  outputLines,
+  runState,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+  killLeftoverRuns,
+  trackAgentHome,
+} from './fleet-harness.js';
 
 const { Server, utils } = ssh2;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -47,7 +60,8 @@ async function startSsh2Server(dir: string, clientPublic: string) {
   const children = new Set<ChildProcess>();
   const server = new Server({ hostKeys: [hostKey.private] }, (client) => {
     client.on('authentication', (ctx) => {
-      if (ctx.method === 'publickey' && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH())) return ctx.accept();
+      if (ctx.method === 'publickey' && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH()))
+        return ctx.accept();
       ctx.reject(['publickey']);
     });
     client.on('ready', () => {
@@ -92,44 +106,115 @@ async function startSshd(dir: string, clientPublicFile: string) {
   const config = path.join(dir, 'sshd_config');
   fs.writeFileSync(
     config,
-    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `PidFile ${dir}/sshd.pid`, `AuthorizedKeysFile ${dir}/authorized_keys`, 'StrictModes no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'PermitRootLogin prohibit-password', `SetEnv PATH=${process.env.PATH}`].join('\n'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${dir}/sshd.pid`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`,
+      'StrictModes no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'PermitRootLogin prohibit-password',
+      `SetEnv PATH=${process.env.PATH}`,
+    ].join('\n'),
   );
   const proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config]);
   let log = '';
   proc.stderr.on('data', (c: Buffer) => (log += c.toString()));
-  await waitFor(() => `sshd listening\n${log}`, () => /Server listening/.test(log));
-  const fp = /SHA256:[A-Za-z0-9+/]{43}/.exec(spawnSync('ssh-keygen', ['-lf', `${hostKey}.pub`], { encoding: 'utf8' }).stdout)![0];
+  await waitFor(
+    () => `sshd listening\n${log}`,
+    () => /Server listening/.test(log),
+  );
+  const fp = /SHA256:[A-Za-z0-9+/]{43}/.exec(
+    spawnSync('ssh-keygen', ['-lf', `${hostKey}.pub`], { encoding: 'utf8' }).stdout,
+  )![0];
   return { port, fingerprint: fp, close: () => void proc.kill('SIGKILL') };
 }
 
 /** The shared acceptance: confirm before use, refuse a different key, upload, run. */
-async function proveSshMachine(cp: ControlPlane, name: string, server: { port: number; fingerprint: string }, keyFile: string, remoteDir: string, useCli: boolean) {
+async function proveSshMachine(
+  cp: ControlPlane,
+  name: string,
+  server: { port: number; fingerprint: string },
+  keyFile: string,
+  remoteDir: string,
+  useCli: boolean,
+) {
   const user = process.env.USER || 'root';
-  const cli = (args: string[]) => spawnSync(process.execPath, [CP_BUNDLE, ...args], { encoding: 'utf8', env: { ...process.env, OPENASE_URL: cp.url, OPENASE_TOKEN: cp.token } });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [CP_BUNDLE, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENASE_URL: cp.url, OPENASE_TOKEN: cp.token },
+    });
   if (useCli) {
-    const added = cli(['machine', 'add-ssh', name, '--host', '127.0.0.1', '--port', String(server.port), '--user', user, '--key', keyFile, '--remote-dir', remoteDir, '--slots', '2']);
+    const added = cli([
+      'machine',
+      'add-ssh',
+      name,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(server.port),
+      '--user',
+      user,
+      '--key',
+      keyFile,
+      '--remote-dir',
+      remoteDir,
+      '--slots',
+      '2',
+    ]);
     expect(added.status, added.stderr).toBe(0);
     expect(added.stdout).toContain(`its host key fingerprint is ${server.fingerprint}`);
   } else {
-    const added = await cp.api.machines.addSsh.mutate({ name, host: '127.0.0.1', port: server.port, user, keyPath: keyFile, remoteDir, slots: 2 });
+    const added = await cp.api.machines.addSsh.mutate({
+      name,
+      host: '127.0.0.1',
+      port: server.port,
+      user,
+      keyPath: keyFile,
+      remoteDir,
+      slots: 2,
+    });
     expect(added.seenFingerprint).toBe(server.fingerprint);
   }
-  await waitFor(() => `unconfirmed key refused\n${cp.proc.output}`, () => cp.proc.output.includes(`ssh ${name}: host key ${server.fingerprint} is not confirmed`));
+  await waitFor(
+    () => `unconfirmed key refused\n${cp.proc.output}`,
+    () => cp.proc.output.includes(`ssh ${name}: host key ${server.fingerprint} is not confirmed`),
+  );
   expect((await cp.api.machines.show.query({ name })).status).toBe('pending');
 
   const wrong = `SHA256:${'A'.repeat(43)}`;
   await cp.api.machines.trust.mutate({ name, fingerprint: wrong });
-  await waitFor(() => `changed key refused\n${cp.proc.output}`, () => cp.proc.output.includes(`ssh ${name}: REFUSED: the host key changed (pinned ${wrong}, server offered ${server.fingerprint})`));
+  await waitFor(
+    () => `changed key refused\n${cp.proc.output}`,
+    () =>
+      cp.proc.output.includes(
+        `ssh ${name}: REFUSED: the host key changed (pinned ${wrong}, server offered ${server.fingerprint})`,
+      ),
+  );
   expect((await cp.api.machines.show.query({ name })).status).toBe('pending');
 
-  if (useCli) expect(cli(['machine', 'trust', name]).stdout).toContain(`trusted host key ${server.fingerprint} of ${name}`);
+  if (useCli)
+    expect(cli(['machine', 'trust', name]).stdout).toContain(`trusted host key ${server.fingerprint} of ${name}`);
   else await cp.api.machines.trust.mutate({ name });
-  await waitFor(() => `${name} online\n${cp.proc.output.slice(-3000)}`, async () => (await cp.api.machines.show.query({ name })).status === 'online', 60_000);
+  await waitFor(
+    () => `${name} online\n${cp.proc.output.slice(-3000)}`,
+    async () => (await cp.api.machines.show.query({ name })).status === 'online',
+    60_000,
+  );
   const uploaded = fs.readFileSync(path.join(remoteDir, 'openase-agent.cjs'));
-  expect(createHash('sha256').update(uploaded).digest('hex')).toBe(createHash('sha256').update(fs.readFileSync(AGENT_BUNDLE)).digest('hex'));
+  expect(createHash('sha256').update(uploaded).digest('hex')).toBe(
+    createHash('sha256').update(fs.readFileSync(AGENT_BUNDLE)).digest('hex'),
+  );
   expect(cp.proc.output).toContain(`ssh ${name}: uploading the daemon bundle`);
 
-  const run = await cp.api.runs.start.mutate({ machine: name, command: ['sh', '-c', 'for i in $(seq 1 500); do echo line $i; done; exit 7'] });
+  const run = await cp.api.runs.start.mutate({
+    machine: name,
+    command: ['sh', '-c', 'for i in $(seq 1 500); do echo line $i; done; exit 7'],
+  });
   const done = await waitFor('ssh run finished', async () => {
     const r = await runState(cp.api, run.id);
     return r.state === 'failed' ? r : null;
@@ -170,16 +255,20 @@ describe('SSH machines', () => {
 
   const sshd = '/usr/sbin/sshd';
   const haveSshd = fs.existsSync(sshd);
-  if (!haveSshd) console.warn(`[fleet-ssh] ${sshd} is absent: skipping the OpenSSH test (install openssh-server; .ci/run does)`);
-  it.skipIf(!haveSshd || process.getuid?.() !== 0)('through OpenSSH sshd on a loopback port, driven by the CLI', async () => {
-    buildBundles();
-    const dir = trackAgentHome(tempDir('sshd'));
-    fs.chmodSync(dir, 0o755);
-    const client = writeKeyPair(dir, 'id_ed25519');
-    const server = await startSshd(dir, `${client.file}.pub`);
-    cleanups.push(server.close);
-    const cp = await startControlPlane(tempDir('cp-sshd'));
-    cleanups.push(() => cp.proc.kill());
-    await proveSshMachine(cp, 'ssh-b', server, client.file, path.join(dir, 'agent'), true);
-  });
+  if (!haveSshd)
+    console.warn(`[fleet-ssh] ${sshd} is absent: skipping the OpenSSH test (install openssh-server; .ci/run does)`);
+  it.skipIf(!haveSshd || process.getuid?.() !== 0)(
+    'through OpenSSH sshd on a loopback port, driven by the CLI',
+    async () => {
+      buildBundles();
+      const dir = trackAgentHome(tempDir('sshd'));
+      fs.chmodSync(dir, 0o755);
+      const client = writeKeyPair(dir, 'id_ed25519');
+      const server = await startSshd(dir, `${client.file}.pub`);
+      cleanups.push(server.close);
+      const cp = await startControlPlane(tempDir('cp-sshd'));
+      cleanups.push(() => cp.proc.kill());
+      await proveSshMachine(cp, 'ssh-b', server, client.file, path.join(dir, 'agent'), true);
+    },
+  );
 });

@@ -28,7 +28,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
         databaseUrl = scratch.url;
         drop = scratch.drop;
       }
-      server = await startServer({ port: 0, host: '127.0.0.1', home, databaseUrl, publicUrl: 'http://127.0.0.1:0' }, quiet);
+      server = await startServer(
+        { port: 0, host: '127.0.0.1', home, databaseUrl, publicUrl: 'http://127.0.0.1:0' },
+        quiet,
+      );
       token = readCredentials(home)!.token;
     });
     afterAll(async () => {
@@ -38,13 +41,22 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     const call = (p: string, init: RequestInit = {}, bearer: string | null = token) =>
-      fetch(`${server.url}${p}`, { ...init, headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(init.headers ?? {}) } });
+      fetch(`${server.url}${p}`, {
+        ...init,
+        headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(init.headers ?? {}) },
+      });
 
     it('serves health without credentials and refuses everything else with 401', async () => {
       const health = await call('/api/health', {}, null);
       expect(health.status).toBe(200);
       expect(await body(health)).toMatchObject({ ok: true, database: kind });
-      for (const route of ['/trpc/projects.list', '/api/projects/demo/activity/stream', '/api/nothing', '/trpc/nothing', '/agent/ws']) {
+      for (const route of [
+        '/trpc/projects.list',
+        '/api/projects/demo/activity/stream',
+        '/api/nothing',
+        '/trpc/nothing',
+        '/agent/ws',
+      ]) {
         const res = await call(route, {}, null);
         expect(res.status, route).toBe(401);
       }
@@ -62,14 +74,25 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const cookies = first.headers.getSetCookie();
       expect(cookies.join(';')).toMatch(/openase_session=oas_.*HttpOnly/i);
       const sessionCookie = cookies.find((c) => c.startsWith('openase_session='))!.split(';')[0]!;
-      const csrf = cookies.find((c) => c.startsWith('openase_csrf='))!.split(';')[0]!.split('=')[1]!;
+      const csrf = cookies
+        .find((c) => c.startsWith('openase_csrf='))!
+        .split(';')[0]!
+        .split('=')[1]!;
       const me = await fetch(`${server.url}/trpc/auth.whoami`, { headers: { cookie: sessionCookie } });
       expect(me.status).toBe(200);
       // A state change through the cookie needs the CSRF header.
       const body = JSON.stringify({ name: 'Via Cookie' });
-      const noCsrf = await fetch(`${server.url}/trpc/projects.create`, { method: 'POST', body, headers: { cookie: sessionCookie, 'content-type': 'application/json' } });
+      const noCsrf = await fetch(`${server.url}/trpc/projects.create`, {
+        method: 'POST',
+        body,
+        headers: { cookie: sessionCookie, 'content-type': 'application/json' },
+      });
       expect(noCsrf.status).toBe(401);
-      const withCsrf = await fetch(`${server.url}/trpc/projects.create`, { method: 'POST', body, headers: { cookie: sessionCookie, 'content-type': 'application/json', 'x-csrf-token': csrf } });
+      const withCsrf = await fetch(`${server.url}/trpc/projects.create`, {
+        method: 'POST',
+        body,
+        headers: { cookie: sessionCookie, 'content-type': 'application/json', 'x-csrf-token': csrf },
+      });
       expect(withCsrf.status).toBe(200);
       const again = await fetch(server.firstSignInUrl!, { redirect: 'manual' });
       expect(again.status).toBe(401);
@@ -84,27 +107,56 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect((await body(await call('/trpc/projects.list', {}, 'hello'))).error.message).toMatch(/malformed/);
       const revoked = await issueToken(deps.db, deps, boot.adminUserId, { name: 'r', scopes: ['read'] });
       expect((await call('/trpc/projects.list', {}, revoked.token)).status).toBe(200);
-      await revokeToken(deps, { type: 'user', id: boot.adminUserId, name: 'admin', orgId: boot.orgId, userId: boot.adminUserId, role: 'admin' }, revoked.record.id);
+      await revokeToken(
+        deps,
+        {
+          type: 'user',
+          id: boot.adminUserId,
+          name: 'admin',
+          orgId: boot.orgId,
+          userId: boot.adminUserId,
+          role: 'admin',
+        },
+        revoked.record.id,
+      );
       const r = await call('/trpc/projects.list', {}, revoked.token);
       expect(r.status).toBe(401);
       expect((await body(r)).error.message).toMatch(/revoked/);
       const pastClock = { now: () => new Date(Date.now() - 3600_000) };
-      const expired = await issueToken(deps.db, { ...deps, clock: pastClock }, boot.adminUserId, { name: 'e', scopes: ['read'], expiresInSeconds: 60 });
+      const expired = await issueToken(deps.db, { ...deps, clock: pastClock }, boot.adminUserId, {
+        name: 'e',
+        scopes: ['read'],
+        expiresInSeconds: 60,
+      });
       const e = await call('/trpc/projects.list', {}, expired.token);
       expect(e.status).toBe(401);
       expect((await body(e)).error.message).toMatch(/expired/);
       // A read-only token cannot write.
       const readOnly = await issueToken(deps.db, deps, boot.adminUserId, { name: 'ro', scopes: ['read'] });
-      const w = await call('/trpc/projects.create', { method: 'POST', body: JSON.stringify({ name: 'Nope' }), headers: { 'content-type': 'application/json' } }, readOnly.token);
+      const w = await call(
+        '/trpc/projects.create',
+        { method: 'POST', body: JSON.stringify({ name: 'Nope' }), headers: { 'content-type': 'application/json' } },
+        readOnly.token,
+      );
       expect(w.status).toBe(403);
       expect((await body(w)).error.data.appCode).toBe('FORBIDDEN');
     });
 
     it('gives 200 concurrent ticket.create calls over HTTP 200 distinct, gap-free identifiers', async () => {
       const headers = { 'content-type': 'application/json' };
-      await call('/trpc/projects.create', { method: 'POST', body: JSON.stringify({ name: 'Burst', ticketPrefix: 'BURST' }), headers });
+      await call('/trpc/projects.create', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Burst', ticketPrefix: 'BURST' }),
+        headers,
+      });
       const responses = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => call('/trpc/tickets.create', { method: 'POST', body: JSON.stringify({ project: 'burst', title: `t${i}` }), headers }).then(body)),
+        Array.from({ length: 200 }, (_, i) =>
+          call('/trpc/tickets.create', {
+            method: 'POST',
+            body: JSON.stringify({ project: 'burst', title: `t${i}` }),
+            headers,
+          }).then(body),
+        ),
       );
       const numbers = responses.map((r) => r.result.data.number as number).sort((a, b) => a - b);
       expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -112,10 +164,21 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     it('streams project activity over SSE and resumes after Last-Event-ID', async () => {
       const headers = { 'content-type': 'application/json' };
-      await call('/trpc/projects.create', { method: 'POST', body: JSON.stringify({ name: 'Streamed', ticketPrefix: 'STRM' }), headers });
-      await call('/trpc/tickets.create', { method: 'POST', body: JSON.stringify({ project: 'streamed', title: 'one' }), headers });
+      await call('/trpc/projects.create', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'Streamed', ticketPrefix: 'STRM' }),
+        headers,
+      });
+      await call('/trpc/tickets.create', {
+        method: 'POST',
+        body: JSON.stringify({ project: 'streamed', title: 'one' }),
+        headers,
+      });
       const controller = new AbortController();
-      const res = await call('/api/projects/streamed/activity/stream', { headers: { 'last-event-id': '1' }, signal: controller.signal });
+      const res = await call('/api/projects/streamed/activity/stream', {
+        headers: { 'last-event-id': '1' },
+        signal: controller.signal,
+      });
       expect(res.status).toBe(200);
       const reader = res.body!.getReader();
       let text = '';
@@ -127,7 +190,11 @@ for (const kind of ['pglite', 'postgres'] as const) {
         text += new TextDecoder().decode(value);
         if (!moved && /"action":"ticket\.created"/.test(text)) {
           moved = true;
-          await call('/trpc/tickets.move', { method: 'POST', body: JSON.stringify({ ticket: 'STRM-1', status: 'Todo' }), headers });
+          await call('/trpc/tickets.move', {
+            method: 'POST',
+            body: JSON.stringify({ ticket: 'STRM-1', status: 'Todo' }),
+            headers,
+          });
         }
       }
       controller.abort();
@@ -139,7 +206,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
     it('answers a domain error on a plain API route with its status and message', async () => {
       const res = await call('/api/projects/no-such-project/activity/stream');
       expect(res.status).toBe(404);
-      expect((await body(res)).error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/project "no-such-project" does not exist/) });
+      expect((await body(res)).error).toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringMatching(/project "no-such-project" does not exist/),
+      });
     });
 
     it('serves the activity as a resumable tRPC subscription', async () => {
@@ -163,14 +233,26 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     // Last: after a 413 the server closes the connection mid-upload, which poisons keep-alive reuse.
     it('answers malformed JSON, invalid input and oversized bodies with clear errors', async () => {
-      const bad = await call('/trpc/projects.create', { method: 'POST', body: '{"name": ', headers: { 'content-type': 'application/json' } });
+      const bad = await call('/trpc/projects.create', {
+        method: 'POST',
+        body: '{"name": ',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(bad.status).toBe(400);
-      const invalid = await call('/trpc/tickets.create', { method: 'POST', body: JSON.stringify({ project: 'x', title: 'y'.repeat(600) }), headers: { 'content-type': 'application/json' } });
+      const invalid = await call('/trpc/tickets.create', {
+        method: 'POST',
+        body: JSON.stringify({ project: 'x', title: 'y'.repeat(600) }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(invalid.status).toBe(400);
       const invalidBody = (await body(invalid)) as { error: { message: string; data: { appCode: string } } };
       expect(invalidBody.error.data.appCode).toBe('VALIDATION_FAILED');
       expect(invalidBody.error.message).toMatch(/title: a title has at most 500 characters/);
-      const huge = await call('/trpc/projects.create', { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(2_000_000) }), headers: { 'content-type': 'application/json' } });
+      const huge = await call('/trpc/projects.create', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'x'.repeat(2_000_000) }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(huge.status).toBe(413);
       // The server is still healthy for everyone else.
       expect((await call('/trpc/projects.list')).status).toBe(200);

@@ -41,7 +41,19 @@ describe('openase job CLI against a running server', () => {
 
   it('refuses a broken template, cron or zone with one line and saves nothing', () => {
     const broken = write('broken.md', '---\ntitle: Standup {{dat}}\n---\n');
-    const r = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--template', broken]);
+    const r = cli([
+      'job',
+      'create',
+      'standup',
+      '--project',
+      'ops',
+      '--cron',
+      '0 9 * * 1-5',
+      '--tz',
+      'Europe/Berlin',
+      '--template',
+      broken,
+    ]);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/the ticket template is broken: title: unknown placeholder \{\{dat\}\}/);
@@ -49,23 +61,80 @@ describe('openase job CLI against a running server', () => {
     const cron = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 8-9', '--template', good]);
     expect(cron.code).toBe(1);
     expect(cron.err).toMatch(/invalid cron expression/);
-    const zone = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berln', '--template', good]);
+    const zone = cli([
+      'job',
+      'create',
+      'standup',
+      '--project',
+      'ops',
+      '--cron',
+      '0 9 * * 1-5',
+      '--tz',
+      'Europe/Berln',
+      '--template',
+      good,
+    ]);
     expect(zone.code).toBe(1);
     expect(zone.err).toMatch(/unknown time zone "Europe\/Berln"/);
-    const notATemplate = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--template', write('plain.md', 'hello')]);
+    const notATemplate = cli([
+      'job',
+      'create',
+      'standup',
+      '--project',
+      'ops',
+      '--cron',
+      '0 9 * * 1-5',
+      '--template',
+      write('plain.md', 'hello'),
+    ]);
     expect(notATemplate.code).toBe(1);
     expect(notATemplate.err).toMatch(/plain\.md: a job template file starts with a `---` line/);
     expect(cli(['job', 'create', 'standup', '--project', 'ops', '--template', good]).code).toBe(2);
-    expect(cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '* * * * *', '--template', good, '--catch-up', 'always']).code).toBe(2);
+    expect(
+      cli([
+        'job',
+        'create',
+        'standup',
+        '--project',
+        'ops',
+        '--cron',
+        '* * * * *',
+        '--template',
+        good,
+        '--catch-up',
+        'always',
+      ]).code,
+    ).toBe(2);
     expect(JSON.parse(cli(['job', 'list', '--project', 'ops', '--json']).out)).toEqual([]);
     expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/no scheduled jobs/);
   });
 
   it('creates a weekday job and shows its next fire times in its zone', () => {
-    const file = write('standup.md', '---\ntitle: Standup {{date}}\nstatus: Todo\nlabels: [ops]\n---\nNotes for {{weekday}}.\n');
-    const created = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--template', file, '--json']);
+    const file = write(
+      'standup.md',
+      '---\ntitle: Standup {{date}}\nstatus: Todo\nlabels: [ops]\n---\nNotes for {{weekday}}.\n',
+    );
+    const created = cli([
+      'job',
+      'create',
+      'standup',
+      '--project',
+      'ops',
+      '--cron',
+      '0 9 * * 1-5',
+      '--tz',
+      'Europe/Berlin',
+      '--template',
+      file,
+      '--json',
+    ]);
     expect(created.code, created.err).toBe(0);
-    expect(JSON.parse(created.out)).toMatchObject({ name: 'standup', timeZone: 'Europe/Berlin', catchUp: 'skip', enabled: true });
+    expect(JSON.parse(created.out)).toMatchObject({
+      name: 'standup',
+      timeZone: 'Europe/Berlin',
+      catchUp: 'skip',
+      enabled: true,
+    });
     const shown = cli(['job', 'show', 'standup', '--project', 'ops', '--next', '3']);
     expect(shown.code, shown.err).toBe(0);
     const lines = shown.out.split('\n');
@@ -78,17 +147,27 @@ describe('openase job CLI against a running server', () => {
 
   it('fires a per-second job on the real clock once per second, then stops when disabled', async () => {
     const file = write('tick.md', '---\ntitle: Tick {{date:HH:mm:ss}}\n---\n');
-    expect(cli(['job', 'create', 'tick', '--project', 'ops', '--cron', '* * * * * *', '--template', file]).code).toBe(0);
+    expect(cli(['job', 'create', 'tick', '--project', 'ops', '--cron', '* * * * * *', '--template', file]).code).toBe(
+      0,
+    );
     type Shown = { fires: Array<{ scheduledFor: string; ticketIdentifier: string | null; trigger: string }> };
-    const show = () => JSON.parse(cli(['job', 'show', 'tick', '--project', 'ops', '--fires', '100', '--json']).out) as Shown;
-    await waitFor(() => show().fires.length >= 3, { timeoutMs: 20_000, intervalMs: 200, what: 'three fires of the per-second job' });
+    const show = () =>
+      JSON.parse(cli(['job', 'show', 'tick', '--project', 'ops', '--fires', '100', '--json']).out) as Shown;
+    await waitFor(() => show().fires.length >= 3, {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      what: 'three fires of the per-second job',
+    });
     expect(cli(['job', 'disable', 'tick', '--project', 'ops']).code).toBe(0);
     const fires = show().fires;
     const seconds = fires.map((f) => f.scheduledFor);
     expect(new Set(seconds).size).toBe(seconds.length);
     for (const s of seconds) expect(s).toMatch(/\.000Z$/);
     expect(fires.every((f) => f.trigger === 'schedule' && f.ticketIdentifier)).toBe(true);
-    const tickets = JSON.parse(cli(['ticket', 'list', '--project', 'ops', '--json']).out) as Array<{ title: string; createdBy?: string }>;
+    const tickets = JSON.parse(cli(['ticket', 'list', '--project', 'ops', '--json']).out) as Array<{
+      title: string;
+      createdBy?: string;
+    }>;
     const ticks = tickets.filter((t) => t.title.startsWith('Tick '));
     expect(ticks).toHaveLength(fires.length);
     expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/tick\s+\* \* \* \* \* \*\s+UTC\s+no\s+skip\s+-\s+/);

@@ -59,7 +59,9 @@ async function openSse(url: string, headers: Record<string, string>) {
   return {
     res,
     /** The next message carrying data (pings and the connected notice are skipped). */
-    async next(deadlineMs = 10_000): Promise<SseMessage & { json: { kind: string; resumed?: boolean; change?: { summary: string } } }> {
+    async next(
+      deadlineMs = 10_000,
+    ): Promise<SseMessage & { json: { kind: string; resumed?: boolean; change?: { summary: string } } }> {
       const until = Date.now() + deadlineMs;
       for (;;) {
         while (read < messages.length) {
@@ -110,7 +112,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
         databaseUrl = scratch.url;
         drop = scratch.drop;
       }
-      server = await startServer({ port: 0, host: '127.0.0.1', home, databaseUrl, publicUrl: 'http://127.0.0.1:0' }, () => {});
+      server = await startServer(
+        { port: 0, host: '127.0.0.1', home, databaseUrl, publicUrl: 'http://127.0.0.1:0' },
+        () => {},
+      );
       token = readCredentials(home)!.token;
       // Count live bus listeners, to see that a vanished client leaves none behind.
       const bus = server.deps.bus;
@@ -132,10 +137,15 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     const auth = () => ({ authorization: `Bearer ${token}` });
     const mutate = async (procedure: string, input: unknown) => {
-      const res = await fetch(`${server.url}/trpc/${procedure}`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      const res = await fetch(`${server.url}/trpc/${procedure}`, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
       expect(res.status, await res.clone().text()).toBe(200);
     };
-    const liveUrl = (input: unknown = {}) => `${server.url}/trpc/live.changes?input=${encodeURIComponent(JSON.stringify(input))}`;
+    const liveUrl = (input: unknown = {}) =>
+      `${server.url}/trpc/live.changes?input=${encodeURIComponent(JSON.stringify(input))}`;
 
     it('refuses an unauthenticated subscriber', async () => {
       const res = await fetch(liveUrl(), { headers: { accept: 'text/event-stream' } });
@@ -166,8 +176,15 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
       // As the tRPC client reconnects: lastEventId in the input.
       const viaInput = await openSse(liveUrl({ lastEventId: seen.id }), auth());
-      const replay = [await viaInput.next(), await viaInput.next(), await viaInput.next(), await viaInput.next()].map((m) => m.json.change?.summary ?? m.json.kind);
-      expect(replay).toEqual(['ready', 'moved LV-1 from Backlog to Todo', 'created LV-2 "two" in Backlog', 'commented on LV-2']);
+      const replay = [await viaInput.next(), await viaInput.next(), await viaInput.next(), await viaInput.next()].map(
+        (m) => m.json.change?.summary ?? m.json.kind,
+      );
+      expect(replay).toEqual([
+        'ready',
+        'moved LV-1 from Backlog to Todo',
+        'created LV-2 "two" in Backlog',
+        'commented on LV-2',
+      ]);
       await viaInput.close();
 
       // As a plain EventSource reconnects: the Last-Event-ID header.

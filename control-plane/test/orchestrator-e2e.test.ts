@@ -7,7 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildBundles, killLeftoverRuns, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
+import {
+  buildBundles,
+  killLeftoverRuns,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+} from './fleet-harness.js';
 import { createScratchPostgres, postgresUrl } from './databases.js';
 import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
 
@@ -21,7 +28,8 @@ function repoWithTests(): TestRemote {
   return createTestRemote({
     'README.md': '# app\n',
     'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }, null, 2),
-    'check.js': "const fs = require('fs');\nif (!fs.existsSync('login.js')) { console.error('FAIL: login.js is missing'); process.exit(1); }\nconst m = require('./login.js');\nif (m.ok !== true) { console.error('FAIL check.js: expected login.ok to be true, got ' + m.ok); process.exit(1); }\nconsole.log('1 test passed');\n",
+    'check.js':
+      "const fs = require('fs');\nif (!fs.existsSync('login.js')) { console.error('FAIL: login.js is missing'); process.exit(1); }\nconst m = require('./login.js');\nif (m.ok !== true) { console.error('FAIL check.js: expected login.ok to be true, got ' + m.ok); process.exit(1); }\nconsole.log('1 test passed');\n",
   });
 }
 
@@ -41,7 +49,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
         drop = scratch.drop;
       }
       cp = await startControlPlane(tempDir('cp-e2e'), { localMachine: true, databaseUrl });
-      await waitFor(() => `machine local online\n${cp.proc.output}`, async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online');
+      await waitFor(
+        () => `machine local online\n${cp.proc.output}`,
+        async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online',
+      );
     });
     afterAll(async () => {
       killLeftoverRuns();
@@ -57,7 +68,14 @@ for (const kind of ['pglite', 'postgres'] as const) {
       remotes.push(remote);
       await cp.api.projects.create.mutate({ name: slug, ticketPrefix: `E${n}${kind === 'pglite' ? 'L' : 'P'}` });
       await cp.api.repositories.add.mutate({ project: slug, name: 'app', url: remote.url, defaultBranch: 'main' });
-      await cp.api.agents.create.mutate({ project: slug, name: 'stand-in', adapter: 'custom', command: process.execPath, args: [STAND_IN], env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script) } });
+      await cp.api.agents.create.mutate({
+        project: slug,
+        name: 'stand-in',
+        adapter: 'custom',
+        command: process.execPath,
+        args: [STAND_IN],
+        env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script) },
+      });
       await cp.api.workflows.create.mutate({ project: slug, template, agent: 'stand-in' });
       return { slug, remote };
     }
@@ -83,9 +101,15 @@ for (const kind of ['pglite', 'postgres'] as const) {
         },
         'full-stack',
       );
-      const t = await cp.api.tickets.create.mutate({ project: slug, title: `Add login "now" $(touch /tmp/pwned) ../../x` });
+      const t = await cp.api.tickets.create.mutate({
+        project: slug,
+        title: `Add login "now" $(touch /tmp/pwned) ../../x`,
+      });
       await cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Todo' });
-      await waitFor(() => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`, async () => (await status(t.identifier)) === 'In Review');
+      await waitFor(
+        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        async () => (await status(t.identifier)) === 'In Review',
+      );
 
       const shown = await detail(t.identifier);
       const branch = `openase/${t.identifier}-add-login-now-touch-tmp-pwned-x`;
@@ -100,30 +124,51 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect(run).toMatchObject({ kind: 'agent', machineName: 'local', sessionId: 'stand-in-session', costUsd: 0.05 });
       const events = await cp.api.runs.events.query({ run: run.id, limit: 1000 });
       const types = new Set(events.map((e) => e.event.type));
-      for (const type of ['session.started', 'message', 'file.change', 'command', 'usage', 'cost', 'hook', 'workspace']) expect(types, type).toContain(type);
+      for (const type of ['session.started', 'message', 'file.change', 'command', 'usage', 'cost', 'hook', 'workspace'])
+        expect(types, type).toContain(type);
       expect(done.activity.map((a) => a.summary).join('\n')).toMatch(/before_finish checks passed/);
 
       // Done: the machine removes the ticket's workspace.
       await cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Done' });
-      await waitFor('the workspace removal', async () => (await cp.api.runs.show.query({ run: run.id })).workspaceRemovedAt !== null);
+      await waitFor(
+        'the workspace removal',
+        async () => (await cp.api.runs.show.query({ run: run.id })).workspaceRemovedAt !== null,
+      );
     });
 
     it('a failing before_finish gate keeps the ticket in progress, feeds the failure to the next turn, and lets the fix through', async () => {
       const { slug, remote } = await project(
         {
           turns: [
-            { steps: [{ write: { path: 'login.js', content: 'module.exports = { ok: false };\n' } }, { run: `${wrapper} move "In Review"` }, { text: 'I think it is done' }] },
-            { steps: [{ write: { path: 'login.js', content: 'module.exports = { ok: true };\n' } }, { run: `${wrapper} move "In Review"` }, { text: 'fixed' }] },
+            {
+              steps: [
+                { write: { path: 'login.js', content: 'module.exports = { ok: false };\n' } },
+                { run: `${wrapper} move "In Review"` },
+                { text: 'I think it is done' },
+              ],
+            },
+            {
+              steps: [
+                { write: { path: 'login.js', content: 'module.exports = { ok: true };\n' } },
+                { run: `${wrapper} move "In Review"` },
+                { text: 'fixed' },
+              ],
+            },
           ],
         },
         'full-stack',
       );
       const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Fix login', status: 'Todo' });
-      await waitFor(() => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`, async () => (await status(t.identifier)) === 'In Review');
+      await waitFor(
+        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        async () => (await status(t.identifier)) === 'In Review',
+      );
       const shown = await detail(t.identifier);
       expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(/stays in Todo: the before_finish checks failed/);
       const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 1000 });
-      const secondTurnInput = events.filter((e) => e.event.type === 'message' && e.event.role === 'user').map((e) => (e.event as { text: string }).text)[1];
+      const secondTurnInput = events
+        .filter((e) => e.event.type === 'message' && e.event.role === 'user')
+        .map((e) => (e.event as { text: string }).text)[1];
       expect(secondTurnInput).toMatch(/FAIL check\.js: expected login\.ok to be true, got false/);
       expect(remote.show(`openase/${t.identifier}-fix-login`, 'login.js')).toBe('module.exports = { ok: true };\n');
     });
@@ -139,10 +184,15 @@ for (const kind of ['pglite', 'postgres'] as const) {
       ].join('\n');
       const { slug, remote } = await project({ steps: [{ run: stage }, { text: 'stage done' }] }, 'hybrid-relay');
       const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Relay', status: 'Design' });
-      await waitFor(() => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`, async () => (await status(t.identifier)) === 'In Review');
+      await waitFor(
+        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        async () => (await status(t.identifier)) === 'In Review',
+      );
       const shown = await detail(t.identifier);
       expect(shown.runs.map((r) => r.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-      expect(remote.files(`openase/${t.identifier}-relay`)).toEqual(expect.arrayContaining(['docs/design.md', 'backend.js', 'frontend.js', 'login.js']));
+      expect(remote.files(`openase/${t.identifier}-relay`)).toEqual(
+        expect.arrayContaining(['docs/design.md', 'backend.js', 'frontend.js', 'login.js']),
+      );
     });
   });
 }

@@ -8,7 +8,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import postgres from 'postgres';
-import { buildBundles, joinMachine, killLeftoverRuns, startAgent, startControlPlane, tempDir, waitFor, type ControlPlane, type Proc } from './fleet-harness.js';
+import {
+  buildBundles,
+  joinMachine,
+  killLeftoverRuns,
+  startAgent,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+  type Proc,
+} from './fleet-harness.js';
 import { createScratchPostgres, postgresUrl } from './databases.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
@@ -27,10 +37,18 @@ describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgre
     scratch = await createScratchPostgres(postgresUrl!);
     a = await startControlPlane(tempDir('cp-a'), { databaseUrl: scratch.url });
     b = await startControlPlane(tempDir('cp-b'), { databaseUrl: scratch.url });
-    for (const [cp, name] of [[a, 'a1'], [a, 'a2'], [b, 'b1'], [b, 'b2']] as const) {
+    for (const [cp, name] of [
+      [a, 'a1'],
+      [a, 'a2'],
+      [b, 'b1'],
+      [b, 'b2'],
+    ] as const) {
       daemons.push(startAgent(await joinMachine(cp, name, { slots: 4 })));
     }
-    await waitFor('four machines online', async () => (await a.api.machines.list.query()).machines.filter((m) => m.status === 'online').length === 4);
+    await waitFor(
+      'four machines online',
+      async () => (await a.api.machines.list.query()).machines.filter((m) => m.status === 'online').length === 4,
+    );
   });
   afterAll(async () => {
     for (const d of daemons) await d.kill();
@@ -42,11 +60,23 @@ describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgre
 
   it(`dispatches each of ${TICKETS} tickets exactly once, to daemons of both control planes`, async () => {
     await a.api.projects.create.mutate({ name: 'Replicas', ticketPrefix: 'REP' });
-    await a.api.agents.create.mutate({ project: 'replicas', name: 'quick', adapter: 'custom', command: process.execPath, args: ['-e', AGENT] });
-    await a.api.workflows.import.mutate({ project: 'replicas', source: '---\nname: quick\nagent: quick\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nLook at {{ ticket.identifier }}.\n' });
+    await a.api.agents.create.mutate({
+      project: 'replicas',
+      name: 'quick',
+      adapter: 'custom',
+      command: process.execPath,
+      args: ['-e', AGENT],
+    });
+    await a.api.workflows.import.mutate({
+      project: 'replicas',
+      source:
+        '---\nname: quick\nagent: quick\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nLook at {{ ticket.identifier }}.\n',
+    });
     // Created straight into Todo through both control planes at once: both dispatch as they go.
     await Promise.all(
-      Array.from({ length: TICKETS }, (_, i) => (i % 2 ? a : b).api.tickets.create.mutate({ project: 'replicas', title: `ticket ${i}`, status: 'Todo' })),
+      Array.from({ length: TICKETS }, (_, i) =>
+        (i % 2 ? a : b).api.tickets.create.mutate({ project: 'replicas', title: `ticket ${i}`, status: 'Todo' }),
+      ),
     );
     const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
     try {
@@ -55,20 +85,28 @@ describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgre
         () => `every ticket's run ended (${ended} of ${TICKETS})`,
         async () => {
           // Every ticket ends parked: its one attempt used its one turn without finishing.
-          const [row] = await sql<{ parked: number }[]>`select count(*)::int as parked from tickets where parked_reason is not null`;
+          const [row] = await sql<
+            { parked: number }[]
+          >`select count(*)::int as parked from tickets where parked_reason is not null`;
           ended = row!.parked;
           return ended >= TICKETS;
         },
         480_000,
       );
-      const perTicket = await sql<{ n: number }[]>`select count(r.id)::int as n from tickets t left join runs r on r.ticket_id = t.id group by t.id`;
+      const perTicket = await sql<
+        { n: number }[]
+      >`select count(r.id)::int as n from tickets t left join runs r on r.ticket_id = t.id group by t.id`;
       expect(perTicket).toHaveLength(TICKETS);
       const counts = perTicket.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.n]: (acc[r.n] ?? 0) + 1 }), {});
       expect(counts).toEqual({ 1: TICKETS });
-      const perMachine = await sql<{ name: string; n: number }[]>`select m.name, count(r.id)::int as n from machines m join runs r on r.machine_id = m.id group by m.name order by m.name`;
+      const perMachine = await sql<
+        { name: string; n: number }[]
+      >`select m.name, count(r.id)::int as n from machines m join runs r on r.machine_id = m.id group by m.name order by m.name`;
       expect(perMachine.map((r) => r.name)).toEqual(['a1', 'a2', 'b1', 'b2']);
       // Every offer epoch was accepted once: no run was executed twice.
-      const [twice] = await sql<{ n: number }[]>`select count(*)::int as n from (select run_id from run_transitions where to_state = 'running' group by run_id having count(*) > 1) x`;
+      const [twice] = await sql<
+        { n: number }[]
+      >`select count(*)::int as n from (select run_id from run_transitions where to_state = 'running' group by run_id having count(*) > 1) x`;
       expect(twice!.n).toBe(0);
     } finally {
       await sql.end();

@@ -13,22 +13,46 @@ vi.setConfig({ testTimeout: 300_000 });
 describe('Claude Code through the orchestrator (real CLI)', () => {
   const h = useRealCliControlPlane('claude');
 
-  h.itCompletesATicket((worktree) => ({ writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } }));
+  h.itCompletesATicket((worktree) => ({
+    writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' },
+  }));
   h.itRefusesADeniedShell('Bash');
 
   it('claude: an HTTP 500 from the provider fails the run with its message, and the ticket is parked after its last attempt', async () => {
-    const p = await h.project(() => ({ steps: [{ error: { status: 500, body: { type: 'error', error: { type: 'api_error', message: 'fake internal error 7f3a' } } } }] }));
+    const p = await h.project(() => ({
+      steps: [
+        {
+          error: {
+            status: 500,
+            body: { type: 'error', error: { type: 'api_error', message: 'fake internal error 7f3a' } },
+          },
+        },
+      ],
+    }));
     const { identifier } = await p.ticket('Meet a server error');
     const { run, events } = await h.endedRun(identifier);
     expect(run.state).toBe('failed');
     expect(run.stateReason).toContain('fake internal error 7f3a');
     expect(events).toContainEqual(expect.objectContaining({ type: 'error', fatal: true, code: 'api_500' }));
     await h.waitForTicket(identifier, (t) => t.parkedReason !== null);
-    expect(await h.show(identifier)).toMatchObject({ nextRetryAt: null, parkedReason: expect.stringContaining('stopped after 1 of 1 attempts') });
+    expect(await h.show(identifier)).toMatchObject({
+      nextRetryAt: null,
+      parkedReason: expect.stringContaining('stopped after 1 of 1 attempts'),
+    });
   });
 
   h.itWaitsForARateLimitReset((resetMs) => {
     const iso = new Date(resetMs).toISOString().replace(/\.\d+Z$/, 'Z');
-    return { error: { status: 429, headers: { 'retry-after': '3600', 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(resetMs / 1000) }, body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${iso}` } } } };
+    return {
+      error: {
+        status: 429,
+        headers: {
+          'retry-after': '3600',
+          'anthropic-ratelimit-unified-status': 'rejected',
+          'anthropic-ratelimit-unified-reset': String(resetMs / 1000),
+        },
+        body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${iso}` } },
+      },
+    };
   });
 });

@@ -16,13 +16,30 @@ describe('Codex through the orchestrator (real CLI)', () => {
   h.itCompletesATicket(() => ({ writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }));
   h.itRefusesADeniedShell('shell');
   // Codex states the reset as "Try again at 11:22 PM" (or with a date when it falls on another day).
-  h.itWaitsForARateLimitReset((resetMs) => ({ error: { status: 429, headers: { 'retry-after': '3600' }, body: { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', resets_at: resetMs / 1000, resets_in_seconds: 3600 } } } }));
+  h.itWaitsForARateLimitReset((resetMs) => ({
+    error: {
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      body: {
+        error: {
+          type: 'usage_limit_reached',
+          message: 'The usage limit has been reached',
+          resets_at: resetMs / 1000,
+          resets_in_seconds: 3600,
+        },
+      },
+    },
+  }));
 
   // Codex 0.169 retries a 5xx (5 stream reconnects, ~25 s: no provider maxRetries is set through
   // the orchestrator) and then states its own text for it, code internalServerError: the
   // provider's body never leaves the CLI, so the run's reason is Codex's message.
   it('codex: an HTTP 500 from the provider fails the run with the message Codex states, not a hang', async () => {
-    const p = await h.project(() => ({ steps: [{ error: { status: 500, body: { error: { message: 'fake internal error 9c1d', type: 'server_error' } } } }] }));
+    const p = await h.project(() => ({
+      steps: [
+        { error: { status: 500, body: { error: { message: 'fake internal error 9c1d', type: 'server_error' } } } },
+      ],
+    }));
     const { identifier } = await p.ticket('Meet a server error');
     const { run, events } = await h.endedRun(identifier);
     expect(run.state).toBe('failed');

@@ -12,14 +12,41 @@ vi.setConfig({ testTimeout: 300_000 });
 describe('Gemini CLI through the orchestrator (real CLI)', () => {
   const h = useRealCliControlPlane('gemini');
 
-  h.itCompletesATicket((worktree) => ({ writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } }), { permissionMode: 'bypassPermissions' });
+  h.itCompletesATicket(
+    (worktree) => ({ writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } }),
+    { permissionMode: 'bypassPermissions' },
+  );
   // A quota error with a retry delay (Gemini exits 173): the reset is now + the delay.
-  h.itWaitsForARateLimitReset(() => ({ error: { status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }] } } } }));
+  h.itWaitsForARateLimitReset(() => ({
+    error: {
+      status: 429,
+      body: {
+        error: {
+          code: 429,
+          message: 'Quota exceeded',
+          status: 'RESOURCE_EXHAUSTED',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }],
+        },
+      },
+    },
+  }));
 
   // Gemini retries a 5xx itself for minutes; the daemon stops it after 2 retries (3 attempts,
   // ~17 s of Gemini's backoff) and fails the turn with the provider's message.
   it('gemini: an HTTP 500 from the provider fails the run with its message, not a hang', async () => {
-    const p = await h.project(() => ({ steps: [{ error: { status: 500, body: { error: { code: 500, message: 'fake internal error 5e2b', status: 'INTERNAL' } } } }] }), { permissionMode: 'bypassPermissions' });
+    const p = await h.project(
+      () => ({
+        steps: [
+          {
+            error: {
+              status: 500,
+              body: { error: { code: 500, message: 'fake internal error 5e2b', status: 'INTERNAL' } },
+            },
+          },
+        ],
+      }),
+      { permissionMode: 'bypassPermissions' },
+    );
     const { identifier } = await p.ticket('Meet a server error');
     const { run, events } = await h.endedRun(identifier);
     expect(run.state).toBe('failed');

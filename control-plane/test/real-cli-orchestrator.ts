@@ -12,9 +12,22 @@ import path from 'node:path';
 import { TERMINAL_RUN_STATES, ticketBranchName } from '@openase/shared';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
-import { startFakeModelServer, type FakeModelServer, type FakeScript, type FakeStep } from '../../agent-daemon/test-support/fake-models/index.js';
+import {
+  startFakeModelServer,
+  type FakeModelServer,
+  type FakeScript,
+  type FakeStep,
+} from '../../agent-daemon/test-support/fake-models/index.js';
 import { ensureCli, PINNED_CLIS, type PinnedCli } from '../../agent-daemon/test-support/real-clis.js';
-import { allEvents, buildBundles, killLeftoverRuns, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
+import {
+  allEvents,
+  buildBundles,
+  killLeftoverRuns,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+} from './fleet-harness.js';
 
 /** The run's `openase` wrapper by absolute path (Codex's login shell resets PATH). */
 export const WRAPPER = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
@@ -22,8 +35,15 @@ export const WRAPPER = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
 const ADAPTER = { claude: 'claude-code', codex: 'codex', gemini: 'gemini' } as const;
 
 /** How each CLI is pointed at a fake server script: plain env plus the API key as a secret. */
-function providerSettings(cli: PinnedCli, baseUrl: string): { env: Record<string, string>; secrets: Record<string, string> } {
-  if (cli === 'claude') return { env: { ANTHROPIC_BASE_URL: baseUrl, CLAUDE_CODE_MAX_RETRIES: '0' }, secrets: { ANTHROPIC_API_KEY: 'sk-ant-fake' } };
+function providerSettings(
+  cli: PinnedCli,
+  baseUrl: string,
+): { env: Record<string, string>; secrets: Record<string, string> } {
+  if (cli === 'claude')
+    return {
+      env: { ANTHROPIC_BASE_URL: baseUrl, CLAUDE_CODE_MAX_RETRIES: '0' },
+      secrets: { ANTHROPIC_API_KEY: 'sk-ant-fake' },
+    };
   if (cli === 'codex') return { env: { OPENAI_BASE_URL: `${baseUrl}/v1` }, secrets: { OPENAI_API_KEY: 'sk-fake' } };
   return { env: { GOOGLE_GEMINI_BASE_URL: baseUrl }, secrets: { GEMINI_API_KEY: 'fake-gemini-key' } };
 }
@@ -47,7 +67,10 @@ export function useRealCliControlPlane(cli: PinnedCli) {
     const command = ensureCli(cli);
     server = await startFakeModelServer();
     home = tempDir(`cp-${cli}`);
-    cp = await startControlPlane(home, { localMachine: true, env: { PATH: `${path.dirname(command)}${path.delimiter}${process.env.PATH ?? ''}` } });
+    cp = await startControlPlane(home, {
+      localMachine: true,
+      env: { PATH: `${path.dirname(command)}${path.delimiter}${process.env.PATH ?? ''}` },
+    });
     const api = cp.api;
     await waitFor(
       () => `machine local online with ${cli} in its inventory\n${cp!.proc.output}`,
@@ -90,7 +113,14 @@ export function useRealCliControlPlane(cli: PinnedCli) {
       await api.projects.create.mutate({ name: slug, ticketPrefix: prefix });
       await api.repositories.add.mutate({ project: slug, name: 'app', url: remote.url, defaultBranch: 'main' });
       const provider = providerSettings(cli, h.server.baseUrl(slug));
-      await api.agents.create.mutate({ project: slug, name: cli, adapter: ADAPTER[cli], command: ensureCli(cli), ...provider, pricing: { input: 2, output: 10, cached: 0.5 } });
+      await api.agents.create.mutate({
+        project: slug,
+        name: cli,
+        adapter: ADAPTER[cli],
+        command: ensureCli(cli),
+        ...provider,
+        pricing: { input: 2, output: 10, cached: 0.5 },
+      });
       const frontMatter = [
         `name: ${cli} work`,
         `agent: ${cli}`,
@@ -101,7 +131,10 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         ...(workflow.permissionMode ? [`permission_mode: ${workflow.permissionMode}`] : []),
         ...(workflow.deny ? [`tools:\n  deny: [${workflow.deny.join(', ')}]`] : []),
       ];
-      await api.workflows.import.mutate({ project: slug, source: `---\n${frontMatter.join('\n')}\n---\nYou implement the ticket in the repository, then move it to In Review with the openase command.\n` });
+      await api.workflows.import.mutate({
+        project: slug,
+        source: `---\n${frontMatter.join('\n')}\n---\nYou implement the ticket in the repository, then move it to In Review with the openase command.\n`,
+      });
       return {
         slug,
         remote,
@@ -117,7 +150,10 @@ export function useRealCliControlPlane(cli: PinnedCli) {
     },
     show: (ticket: string) => h.cp.api.tickets.show.query({ ticket }),
     /** Polls the ticket until `condition` holds (the run's outcome is settled after it ends). */
-    waitForTicket(ticket: string, condition: (t: Awaited<ReturnType<ControlPlane['api']['tickets']['show']['query']>>) => boolean) {
+    waitForTicket(
+      ticket: string,
+      condition: (t: Awaited<ReturnType<ControlPlane['api']['tickets']['show']['query']>>) => boolean,
+    ) {
       return waitFor(`${ticket} to be settled`, async () => {
         const t = await h.show(ticket);
         return condition(t) ? t : undefined;
@@ -145,36 +181,69 @@ export function useRealCliControlPlane(cli: PinnedCli) {
      */
     itCompletesATicket(write: (worktree: string) => FakeStep, workflow: WorkflowOptions = {}) {
       it(`${cli}: a ticket moved to Todo ends In Review, the file committed on its branch, usage and cost recorded`, async () => {
-        const p = await h.project((worktree) => ({ steps: [write(worktree), { shell: `${WRAPPER} move "In Review"` }, { text: 'hello.txt is written; the ticket is in review' }] }), workflow);
+        const p = await h.project(
+          (worktree) => ({
+            steps: [
+              write(worktree),
+              { shell: `${WRAPPER} move "In Review"` },
+              { text: 'hello.txt is written; the ticket is in review' },
+            ],
+          }),
+          workflow,
+        );
         const { identifier, branch } = await p.ticket('Say hello');
         const { run, events } = await h.endedRun(identifier);
-        expect(run, run.stateReason ?? '').toMatchObject({ state: 'succeeded', machineName: 'local', sessionId: expect.any(String) });
+        expect(run, run.stateReason ?? '').toMatchObject({
+          state: 'succeeded',
+          machineName: 'local',
+          sessionId: expect.any(String),
+        });
         const ticket = await h.show(identifier);
         expect(ticket.status.name).toBe('In Review');
         expect(p.remote.show(branch, 'hello.txt')).toBe('Hello from the agent\n');
         expect(p.remote.log(branch)[0]).toMatch(new RegExp(`^${identifier}: `));
         // The wrapper's answer, seen by the CLI's own shell tool.
-        expect(events).toContainEqual(expect.objectContaining({ type: 'command', output: expect.stringContaining(`${identifier} will move to In Review once the before_finish checks pass`) }));
-        expect(events).toContainEqual(expect.objectContaining({ type: 'file.change', path: expect.stringMatching(/hello\.txt$/) }));
+        expect(events).toContainEqual(
+          expect.objectContaining({
+            type: 'command',
+            output: expect.stringContaining(`${identifier} will move to In Review once the before_finish checks pass`),
+          }),
+        );
+        expect(events).toContainEqual(
+          expect.objectContaining({ type: 'file.change', path: expect.stringMatching(/hello\.txt$/) }),
+        );
         expect(events).toContainEqual(expect.objectContaining({ type: 'session.started', sessionId: run.sessionId }));
         expect(run.inputTokens).toBeGreaterThan(0);
         expect(run.outputTokens).toBeGreaterThan(0);
         expect(run.costUsd).toBeGreaterThan(0);
-        expect(ticket).toMatchObject({ inputTokens: run.inputTokens, outputTokens: run.outputTokens, costUsd: run.costUsd });
+        expect(ticket).toMatchObject({
+          inputTokens: run.inputTokens,
+          outputTokens: run.outputTokens,
+          costUsd: run.costUsd,
+        });
       });
     },
 
     /** A harness denying the shell: the CLI is refused the command, recorded, and the run says so. */
     itRefusesADeniedShell(deniedName: string) {
       it(`${cli}: a harness denying the shell refuses the command (a denied tool call) and the run's result says so`, async () => {
-        const p = await h.project(() => ({ steps: [{ shell: `${WRAPPER} move "In Review"` }, { text: 'I was not allowed to run the command' }] }), { deny: ['Bash'], maxTurns: 1 });
+        const p = await h.project(
+          () => ({
+            steps: [{ shell: `${WRAPPER} move "In Review"` }, { text: 'I was not allowed to run the command' }],
+          }),
+          { deny: ['Bash'], maxTurns: 1 },
+        );
         const { identifier } = await p.ticket('Try the shell');
         const { run, events } = await h.endedRun(identifier);
         expect(run.state).toBe('failed');
         expect(run.stateReason).toContain(`the harness refused: ${deniedName}`);
         expect(events).toContainEqual(expect.objectContaining({ type: 'tool.result', ok: false, denied: true }));
-        expect(events).toContainEqual(expect.objectContaining({ type: 'result', reason: `the harness refused: ${deniedName}` }));
-        expect(events.some((e) => e.type === 'command' && 'output' in e && String(e.output).includes('will move'))).toBe(false);
+        expect(events).toContainEqual(
+          expect.objectContaining({ type: 'result', reason: `the harness refused: ${deniedName}` }),
+        );
+        expect(
+          events.some((e) => e.type === 'command' && 'output' in e && String(e.output).includes('will move')),
+        ).toBe(false);
         expect((await h.show(identifier)).status.name).toBe('Todo');
       });
     },

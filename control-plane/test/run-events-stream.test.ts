@@ -15,7 +15,11 @@ import { startCommandRun } from '../src/runs/runs.js';
 import { systemActor } from '../src/kernel/context.js';
 import { organizations } from '../src/db/schema.js';
 
-const line = (seq: number): SequencedRunEvent => ({ seq, ts: seq, event: { type: 'output', stream: 'stdout', text: `line ${seq}` } });
+const line = (seq: number): SequencedRunEvent => ({
+  seq,
+  ts: seq,
+  event: { type: 'output', stream: 'stdout', text: `line ${seq}` },
+});
 
 /** Reads SSE `id:` + `data:` pairs of tracked events until the stream ends. */
 async function readSse(res: Response, onEvent: (id: string) => void): Promise<string[]> {
@@ -45,7 +49,10 @@ describe('runs.onEvents subscription', () => {
   let home: string;
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-sse-'));
-    server = await startServer({ port: 0, host: '127.0.0.1', home, databaseUrl: null, publicUrl: 'http://127.0.0.1:0' }, () => {});
+    server = await startServer(
+      { port: 0, host: '127.0.0.1', home, databaseUrl: null, publicUrl: 'http://127.0.0.1:0' },
+      () => {},
+    );
   });
   afterAll(async () => {
     await server?.close();
@@ -65,7 +72,9 @@ describe('runs.onEvents subscription', () => {
     await ingestEvents(deps, { ...f, events: [1, 2, 3].map(line) });
 
     const input = encodeURIComponent(JSON.stringify({ run: run.id, lastEventId: '2' }));
-    const res = await fetch(`${server.url}/trpc/runs.onEvents?input=${input}`, { headers: { authorization: `Bearer ${readCredentials(home)!.token}` } });
+    const res = await fetch(`${server.url}/trpc/runs.onEvents?input=${input}`, {
+      headers: { authorization: `Bearer ${readCredentials(home)!.token}` },
+    });
     expect(res.status).toBe(200);
     let fed = false;
     const ids = await readSse(res, (id) => {

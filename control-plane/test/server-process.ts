@@ -17,14 +17,23 @@ export interface ServerProcess {
   signInUrl: string;
   home: string;
   output(): string;
-  cli(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv }): { code: number | null; out: string; err: string };
+  cli(
+    args: string[],
+    opts?: { input?: string; env?: NodeJS.ProcessEnv },
+  ): { code: number | null; out: string; err: string };
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(opts: { prefix?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  opts: { prefix?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> {
   (ensureBuilt as () => void)();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'openase-cli-'));
-  const server: ChildProcess = spawn(process.execPath, [bundle, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '', ...opts.env } });
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [bundle, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
+    { env: { ...process.env, DATABASE_URL: '', ...opts.env } },
+  );
   let output = '';
   const { url, signInUrl } = await new Promise<{ url: string; signInUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
@@ -47,7 +56,18 @@ export async function startServerProcess(opts: { prefix?: string; env?: NodeJS.P
     home,
     output: () => output,
     cli(args, opts = {}) {
-      const r = spawnSync(process.execPath, [bundle, ...args], { env: { ...process.env, OPENASE_HOME: home, OPENASE_URL: '', OPENASE_TOKEN: '', OPENASE_PROJECT: '', ...opts.env }, encoding: 'utf8', input: opts.input });
+      const r = spawnSync(process.execPath, [bundle, ...args], {
+        env: {
+          ...process.env,
+          OPENASE_HOME: home,
+          OPENASE_URL: '',
+          OPENASE_TOKEN: '',
+          OPENASE_PROJECT: '',
+          ...opts.env,
+        },
+        encoding: 'utf8',
+        input: opts.input,
+      });
       return { code: r.status, out: r.stdout, err: r.stderr };
     },
     async stop() {

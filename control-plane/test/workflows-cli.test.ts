@@ -28,18 +28,49 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
   });
 
   it('creates agents and never shows a secret value, only that it is set', () => {
-    const created = cli(['agent', 'create', 'claude', '--project', 'shop', '--adapter', 'claude-code', '--model', 'claude-sonnet-4-5', '--env', 'LOG=debug', '--secret', 'ANTHROPIC_API_KEY=sk-ant-TOPSECRET', '--label', 'linux', '--json']);
+    const created = cli([
+      'agent',
+      'create',
+      'claude',
+      '--project',
+      'shop',
+      '--adapter',
+      'claude-code',
+      '--model',
+      'claude-sonnet-4-5',
+      '--env',
+      'LOG=debug',
+      '--secret',
+      'ANTHROPIC_API_KEY=sk-ant-TOPSECRET',
+      '--label',
+      'linux',
+      '--json',
+    ]);
     expect(created.code, created.err).toBe(0);
     expect(created.out).not.toContain('TOPSECRET');
-    expect(JSON.parse(created.out)).toMatchObject({ name: 'claude', command: 'claude', pricing: { input: 3, output: 15 }, secrets: [{ name: 'ANTHROPIC_API_KEY', set: true }] });
-    const fromStdin = cli(['agent', 'update', 'claude', '--project', 'shop', '--secret-stdin', 'OTHER_TOKEN'], { input: 'stdin-SECRET-value\n' });
+    expect(JSON.parse(created.out)).toMatchObject({
+      name: 'claude',
+      command: 'claude',
+      pricing: { input: 3, output: 15 },
+      secrets: [{ name: 'ANTHROPIC_API_KEY', set: true }],
+    });
+    const fromStdin = cli(['agent', 'update', 'claude', '--project', 'shop', '--secret-stdin', 'OTHER_TOKEN'], {
+      input: 'stdin-SECRET-value\n',
+    });
     expect(fromStdin.code, fromStdin.err).toBe(0);
-    for (const args of [['agent', 'show', 'claude', '--project', 'shop'], ['agent', 'show', 'claude', '--project', 'shop', '--json'], ['agent', 'list', '--project', 'shop', '--json'], ['agent', 'list', '--project', 'shop']]) {
+    for (const args of [
+      ['agent', 'show', 'claude', '--project', 'shop'],
+      ['agent', 'show', 'claude', '--project', 'shop', '--json'],
+      ['agent', 'list', '--project', 'shop', '--json'],
+      ['agent', 'list', '--project', 'shop'],
+    ]) {
       const r = cli(args);
       expect(r.code, r.err).toBe(0);
       expect(r.out).not.toMatch(/TOPSECRET|stdin-SECRET/);
     }
-    expect(cli(['agent', 'show', 'claude', '--project', 'shop']).out).toMatch(/secrets:\s+ANTHROPIC_API_KEY \(set\), OTHER_TOKEN \(set\)/);
+    expect(cli(['agent', 'show', 'claude', '--project', 'shop']).out).toMatch(
+      /secrets:\s+ANTHROPIC_API_KEY \(set\), OTHER_TOKEN \(set\)/,
+    );
     const usage = cli(['agent', 'create', 'x', '--project', 'shop']);
     expect(usage.code).toBe(2);
     expect(usage.err).toMatch(/--adapter is required/);
@@ -55,13 +86,25 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     expect(cli(['workflow', 'export', 'full-stack-developer', '--project', 'shop']).out).toBe(original);
     const unchanged = cli(['workflow', 'import', file, '--project', 'shop']);
     expect(unchanged.out).toMatch(/unchanged \(version 1\)/);
-    fs.writeFileSync(file, original.replace('max_turns: 20', 'max_turns: 25').replace('senior full-stack engineer', 'careful full-stack engineer'));
+    fs.writeFileSync(
+      file,
+      original
+        .replace('max_turns: 20', 'max_turns: 25')
+        .replace('senior full-stack engineer', 'careful full-stack engineer'),
+    );
     const imported = cli(['workflow', 'import', file, '--project', 'shop']);
     expect(imported.code, imported.err).toBe(0);
     expect(imported.out).toMatch(/saved full-stack-developer version 2/);
-    expect(cli(['workflow', 'export', 'full-stack-developer', '--project', 'shop', '--version', '1']).out).toBe(original);
-    const versions = JSON.parse(cli(['workflow', 'versions', 'full-stack-developer', '--project', 'shop', '--json']).out);
-    expect(versions.map((v: { version: number; current: boolean }) => [v.version, v.current])).toEqual([[1, false], [2, true]]);
+    expect(cli(['workflow', 'export', 'full-stack-developer', '--project', 'shop', '--version', '1']).out).toBe(
+      original,
+    );
+    const versions = JSON.parse(
+      cli(['workflow', 'versions', 'full-stack-developer', '--project', 'shop', '--json']).out,
+    );
+    expect(versions.map((v: { version: number; current: boolean }) => [v.version, v.current])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     const shown = cli(['workflow', 'show', 'full-stack-developer', '--project', 'shop']);
     expect(shown.out).toMatch(/max_turns 25/);
     expect(shown.out).toMatch(/openase-platform@1 \(auto\)/);
@@ -69,10 +112,26 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
 
   it('validates a file with three mistakes: every problem with its line, exit 1, and import refuses it', () => {
     const file = path.join(work, 'bad.md');
-    fs.writeFileSync(file, ['---', 'name: full-stack-developer', 'agent: claude', 'pickup: [Todo, Triage]', 'finish: [In Review]', 'timeout_minutes: -5', '---', 'Work on {{ ticket.identifier }} in {{ project.nmae }}.', ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        '---',
+        'name: full-stack-developer',
+        'agent: claude',
+        'pickup: [Todo, Triage]',
+        'finish: [In Review]',
+        'timeout_minutes: -5',
+        '---',
+        'Work on {{ ticket.identifier }} in {{ project.nmae }}.',
+        '',
+      ].join('\n'),
+    );
     const offline = cli(['workflow', 'validate', file]);
     expect(offline.code).toBe(1);
-    expect(offline.err.trim().split('\n')).toEqual([`${file}:6: timeout_minutes: must be a whole number ≥ 1`, expect.stringMatching(new RegExp(`^${file}:8: body: unknown variable "project.nmae"`))]);
+    expect(offline.err.trim().split('\n')).toEqual([
+      `${file}:6: timeout_minutes: must be a whole number ≥ 1`,
+      expect.stringMatching(new RegExp(`^${file}:8: body: unknown variable "project.nmae"`)),
+    ]);
     const checked = cli(['workflow', 'validate', file, '--project', 'shop']);
     expect(checked.code).toBe(1);
     const lines = checked.err.trim().split('\n');
@@ -83,25 +142,51 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     const refused = cli(['workflow', 'import', file, '--project', 'shop']);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/refused: 3 problem\(s\); nothing was changed/);
-    expect(JSON.parse(cli(['workflow', 'versions', 'full-stack-developer', '--project', 'shop', '--json']).out)).toHaveLength(2);
+    expect(
+      JSON.parse(cli(['workflow', 'versions', 'full-stack-developer', '--project', 'shop', '--json']).out),
+    ).toHaveLength(2);
     const good = path.join(work, 'good.md');
     fs.writeFileSync(good, '---\nname: x\npickup: [Todo]\nfinish: [Done]\n---\nhi\n');
     expect(cli(['workflow', 'validate', good])).toMatchObject({ code: 0, out: `${good}: ok\n` });
   });
 
   it('renders the prompt for a ticket and explains why it is not picked up', () => {
-    expect(cli(['ticket', 'create', '--project', 'shop', '--title', 'Add login', '--status', 'Todo', '--description', 'Email + password.']).code).toBe(0);
+    expect(
+      cli([
+        'ticket',
+        'create',
+        '--project',
+        'shop',
+        '--title',
+        'Add login',
+        '--status',
+        'Todo',
+        '--description',
+        'Email + password.',
+      ]).code,
+    ).toBe(0);
     const rendered = cli(['workflow', 'render', 'full-stack-developer', '--ticket', 'SHOP-1']);
     expect(rendered.code, rendered.err).toBe(0);
-    expect(rendered.out).toMatch(/^# Role: full-stack developer\n\nYou are a careful full-stack engineer working on ticket \*\*SHOP-1: Add login\*\*/);
+    expect(rendered.out).toMatch(
+      /^# Role: full-stack developer\n\nYou are a careful full-stack engineer working on ticket \*\*SHOP-1: Add login\*\*/,
+    );
     expect(rendered.out).toContain('Email + password.');
     const why = cli(['ticket', 'why', 'SHOP-1']);
     expect(why.code, why.err).toBe(0);
-    expect(why.out).toMatch(/SHOP-1 is not picked up now \(workflow full-stack-developer\):\n  - no connected machine has the claude CLI and labels linux \[no_machine\]/);
-    expect(JSON.parse(cli(['ticket', 'why', 'SHOP-1', '--json']).out)).toMatchObject({ dispatchable: false, reasons: [{ code: 'no_machine' }] });
-    expect(cli(['workflow', 'deactivate', 'full-stack-developer', '--project', 'shop']).out).toMatch(/inactive \(version 3\)/);
+    expect(why.out).toMatch(
+      /SHOP-1 is not picked up now \(workflow full-stack-developer\):\n {2}- no connected machine has the claude CLI and labels linux \[no_machine\]/,
+    );
+    expect(JSON.parse(cli(['ticket', 'why', 'SHOP-1', '--json']).out)).toMatchObject({
+      dispatchable: false,
+      reasons: [{ code: 'no_machine' }],
+    });
+    expect(cli(['workflow', 'deactivate', 'full-stack-developer', '--project', 'shop']).out).toMatch(
+      /inactive \(version 3\)/,
+    );
     expect(cli(['ticket', 'why', 'SHOP-1']).out).toMatch(/inactive \[workflow_inactive\]/);
-    expect(cli(['workflow', 'activate', 'full-stack-developer', '--project', 'shop']).out).toMatch(/is active \(version 4\)/);
+    expect(cli(['workflow', 'activate', 'full-stack-developer', '--project', 'shop']).out).toMatch(
+      /is active \(version 4\)/,
+    );
     const progress = cli(['ticket', 'progress', 'SHOP-1', 'tests written', '--percent', '40']);
     expect(progress.code, progress.err).toBe(0);
     expect(progress.out).toMatch(/reported progress on SHOP-1 \(40%\)/);
@@ -113,7 +198,9 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     expect(r.code, r.err).toBe(0);
     const result = JSON.parse(r.out);
     expect(result.createdStatuses).toEqual(['Design', 'Backend', 'Frontend', 'Testing']);
-    expect(cli(['workflow', 'list', '--project', 'shop']).out).toMatch(/relay-testing\s+1\s+yes\s+claude\s+Testing\s+In Review/);
+    expect(cli(['workflow', 'list', '--project', 'shop']).out).toMatch(
+      /relay-testing\s+1\s+yes\s+claude\s+Testing\s+In Review/,
+    );
     const blank = cli(['workflow', 'create', 'triage', '--pickup', 'Backlog', '--finish', 'Todo', '--project', 'shop']);
     expect(blank.code, blank.err).toBe(0);
     expect(blank.out).toMatch(/triage v1: Backlog → Todo; agent claude/);
@@ -123,7 +210,10 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
   it('imports a skill folder, refuses traversal and oversized files, exports, binds and disables', () => {
     const dir = path.join(work, 'deploy-docs');
     fs.mkdirSync(path.join(dir, 'scripts'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'SKILL.md'), '---\nname: deploy-docs\ndescription: Publish the docs.\n---\nRun scripts/publish.sh\n');
+    fs.writeFileSync(
+      path.join(dir, 'SKILL.md'),
+      '---\nname: deploy-docs\ndescription: Publish the docs.\n---\nRun scripts/publish.sh\n',
+    );
     fs.writeFileSync(path.join(dir, 'scripts', 'publish.sh'), '#!/bin/sh\necho publish\n', { mode: 0o755 });
     const imported = cli(['skill', 'import', dir, '--project', 'shop']);
     expect(imported.code, imported.err).toBe(0);
@@ -150,21 +240,39 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
 
     const bound = cli(['skill', 'bind', 'deploy-docs', '--workflow', 'relay-testing', '--project', 'shop']);
     expect(bound.code, bound.err).toBe(0);
-    expect(bound.out).toMatch(/relay-testing version 2 uses skills: openase-platform, write-tests, review-code, deploy-docs/);
+    expect(bound.out).toMatch(
+      /relay-testing version 2 uses skills: openase-platform, write-tests, review-code, deploy-docs/,
+    );
     expect(cli(['skill', 'disable', 'deploy-docs', '--project', 'shop']).out).toMatch(/disabled/);
     const listed = JSON.parse(cli(['skill', 'list', '--project', 'shop', '--json']).out);
-    expect(listed.map((s: { name: string; enabled: boolean }) => `${s.name}:${s.enabled}`)).toContain('deploy-docs:false');
+    expect(listed.map((s: { name: string; enabled: boolean }) => `${s.name}:${s.enabled}`)).toContain(
+      'deploy-docs:false',
+    );
     expect(cli(['skill', 'unbind', 'deploy-docs', '--workflow', 'relay-testing', '--project', 'shop']).code).toBe(0);
   });
 
   it('refuses path traversal in a skill sent straight to the API', async () => {
     const { url, token } = JSON.parse(fs.readFileSync(path.join(server.home, 'credentials'), 'utf8'));
-    const body = { project: 'shop', files: [{ path: 'SKILL.md', contentBase64: Buffer.from('---\nname: evil\ndescription: x\n---\n').toString('base64') }, { path: '../../.ssh/authorized_keys', contentBase64: 'eA==' }] };
-    const res = await fetch(`${url}/trpc/skills.import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const body = {
+      project: 'shop',
+      files: [
+        { path: 'SKILL.md', contentBase64: Buffer.from('---\nname: evil\ndescription: x\n---\n').toString('base64') },
+        { path: '../../.ssh/authorized_keys', contentBase64: 'eA==' },
+      ],
+    };
+    const res = await fetch(`${url}/trpc/skills.import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/contains \\"..\\"; a skill cannot reach outside its folder/);
     const reference = await fetch(`${url}/trpc/workflows.reference`, { headers: { authorization: `Bearer ${token}` } });
-    const data = ((await reference.json()) as { result: { data: { variables: Record<string, string>; scopes: Record<string, string>; hooks: string[] } } }).result.data;
+    const data = (
+      (await reference.json()) as {
+        result: { data: { variables: Record<string, string>; scopes: Record<string, string>; hooks: string[] } };
+      }
+    ).result.data;
     expect(Object.keys(data.variables)).toContain('ticket.identifier');
     expect(Object.keys(data.scopes)).toContain('tickets.create_child');
     expect(data.hooks).toContain('before_finish');

@@ -12,7 +12,9 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { bundlePath, ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
 
-const { values } = parseArgs({ options: { tickets: { type: 'string', default: '500' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { tickets: { type: 'string', default: '500' }, runs: { type: 'string', default: '5' } },
+});
 const ticketCount = Number(values.tickets);
 const runs = Number(values.runs);
 ensureInstalled();
@@ -21,7 +23,11 @@ const { chromium } = createRequire(path.join(root, 'web', 'package.json'))('play
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-'));
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-chromium-'));
-const server = spawn(process.execPath, [bundlePath, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home], { env: { ...process.env, DATABASE_URL: '' } });
+const server = spawn(
+  process.execPath,
+  [bundlePath, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
+  { env: { ...process.env, DATABASE_URL: '' } },
+);
 let output = '';
 const { url, signIn } = await new Promise((resolve, reject) => {
   const onData = (chunk) => {
@@ -36,7 +42,11 @@ const { url, signIn } = await new Promise((resolve, reject) => {
 });
 const token = /oat_[A-Za-z0-9_-]+/.exec(fs.readFileSync(path.join(home, 'credentials'), 'utf8'))[0];
 const call = async (procedure, input) => {
-  const res = await fetch(`${url}/trpc/${procedure}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const res = await fetch(`${url}/trpc/${procedure}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
   if (!res.ok) throw new Error(`${procedure}: ${res.status} ${await res.text()}`);
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -49,21 +59,39 @@ try {
   for (let i = 0; i < ticketCount; i += 25) {
     await Promise.all(
       Array.from({ length: Math.min(25, ticketCount - i) }, (_, j) =>
-        call('tickets.create', { project: 'bench', title: `Ticket number ${i + j + 1} with a realistic title length`, status: statuses[(i + j) % 5], priority: priorities[(i + j) % 5], labels: [`area-${(i + j) % 7}`, 'bench'] }),
+        call('tickets.create', {
+          project: 'bench',
+          title: `Ticket number ${i + j + 1} with a realistic title length`,
+          status: statuses[(i + j) % 5],
+          priority: priorities[(i + j) % 5],
+          labels: [`area-${(i + j) % 7}`, 'bench'],
+        }),
       ),
     );
   }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 800 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(signIn);
   await page.addInitScript(() => {
     window.__longTasks = [];
-    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({
+      type: 'longtask',
+      buffered: true,
+    });
   });
   const loads = [];
   const blocking = [];
@@ -71,16 +99,26 @@ try {
   for (let r = 0; r < runs; r++) {
     const start = Date.now();
     await page.goto(`${url}/p/bench/board`);
-    await page.waitForFunction((n) => document.querySelectorAll('[data-test=card]').length === n, ticketCount, { timeout: 60_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=card]').length === n, ticketCount, {
+      timeout: 60_000,
+    });
     loads.push(Date.now() - start);
     blocking.push(await page.evaluate(() => window.__longTasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0)));
     const typed = Date.now();
     await page.fill('input[aria-label="Search tickets"]', 'number 42 with');
-    await page.waitForFunction(() => document.querySelectorAll('[data-test=card]').length === 1, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=card]').length === 1, null, {
+      timeout: 30_000,
+    });
     filters.push(Date.now() - typed);
   }
   await context.close();
-  const result = { tickets: ticketCount, runs, loadToAllCardsMs: { median: median(loads), all: loads }, totalBlockingTimeMs: { median: median(blocking), all: blocking }, searchToFilteredMs: { median: median(filters), all: filters } };
+  const result = {
+    tickets: ticketCount,
+    runs,
+    loadToAllCardsMs: { median: median(loads), all: loads },
+    totalBlockingTimeMs: { median: median(blocking), all: blocking },
+    searchToFilteredMs: { median: median(filters), all: filters },
+  };
   console.log(JSON.stringify(result, null, 2));
 } finally {
   server.kill('SIGTERM');

@@ -17,7 +17,13 @@ export async function databaseCeiling({ database, seconds = 5, connections = 8, 
           const runId = crypto.randomUUID();
           let seq = 0;
           while (now() < end) {
-            const values = Array.from({ length: rowsPerTx }, () => ({ run_id: runId, seq: ++seq, ts: new Date(), type: 'message', payload }));
+            const values = Array.from({ length: rowsPerTx }, () => ({
+              run_id: runId,
+              seq: ++seq,
+              ts: new Date(),
+              type: 'message',
+              payload,
+            }));
             await pool.begin(async (tx) => {
               await tx`insert into ceiling_events ${tx(values)} on conflict do nothing`;
               await tx`select 1`; // the ack read and run update stand-in: one more round trip

@@ -61,9 +61,24 @@ const num = (name) => {
   }
   return n;
 };
-const ALL = ['dispatch', 'dispatch-busy', 'ingest', 'fleet', 'daemon', 'cold-start', 'board', 'replicas', 'kill-restart', 'ceiling'];
+const ALL = [
+  'dispatch',
+  'dispatch-busy',
+  'ingest',
+  'fleet',
+  'daemon',
+  'cold-start',
+  'board',
+  'replicas',
+  'kill-restart',
+  'ceiling',
+];
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : ALL;
-for (const s of only) if (!ALL.includes(s)) (console.error(`unknown scenario ${s}; one of ${ALL.join(', ')}`), process.exit(2));
+for (const s of only)
+  if (!ALL.includes(s)) {
+    console.error(`unknown scenario ${s}; one of ${ALL.join(', ')}`);
+    process.exit(2);
+  }
 
 ensureInstalled();
 ensureBuilt();
@@ -72,13 +87,21 @@ if (only.includes('board')) ensureWebBuilt();
 // Loaded only now: it needs the dependencies (ws, postgres) that a fresh clone has just installed.
 const { log, machineLoad, postgresReachable, round, scratchDatabase } = await import('./lib.mjs');
 
-const baseUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const baseUrl =
+  process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const wanted = values.db.split(',').map((s) => s.trim());
 const pgOk = wanted.includes('postgres') && (await postgresReachable(baseUrl));
-if (wanted.includes('postgres') && !pgOk) log(`PostgreSQL is not reachable at ${baseUrl}: PostgreSQL figures are skipped`);
+if (wanted.includes('postgres') && !pgOk)
+  log(`PostgreSQL is not reachable at ${baseUrl}: PostgreSQL figures are skipped`);
 const kinds = [...(wanted.includes('pglite') ? ['pglite'] : []), ...(pgOk ? ['postgres'] : [])];
 
-const machine = { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()} ${os.release()}` };
+const machine = {
+  cores: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+};
 let commit = null;
 try {
   commit = execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8' }).trim();
@@ -86,7 +109,9 @@ try {
   /* not a checkout */
 }
 const results = { startedAt: new Date().toISOString(), commit, machine, loadBefore: machineLoad(), scenarios: {} };
-log(`machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; load average ${results.loadBefore.loadavg.join(' ')}`);
+log(
+  `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB; load average ${results.loadBefore.loadavg.join(' ')}`,
+);
 
 /** Runs one scenario on one database kind (PostgreSQL: a scratch database, dropped after). */
 async function run(name, kind, fn) {
@@ -97,10 +122,17 @@ async function run(name, kind, fn) {
   try {
     if (kind === 'postgres') db = await scratchDatabase(baseUrl);
     const value = await fn(db);
-    results.scenarios[key] = { ...value, seconds: round((Date.now() - started) / 1000, 0), loadavg: machineLoad().loadavg };
+    results.scenarios[key] = {
+      ...value,
+      seconds: round((Date.now() - started) / 1000, 0),
+      loadavg: machineLoad().loadavg,
+    };
   } catch (err) {
     log(`${key} failed: ${err.stack ?? err}`);
-    results.scenarios[key] = { error: String(err.message ?? err).slice(0, 2000), seconds: round((Date.now() - started) / 1000, 0) };
+    results.scenarios[key] = {
+      error: String(err.message ?? err).slice(0, 2000),
+      seconds: round((Date.now() - started) / 1000, 0),
+    };
   } finally {
     await db?.drop();
   }
@@ -109,19 +141,46 @@ async function run(name, kind, fn) {
 const scenarios = {
   dispatch: async () => {
     const { dispatchLatency } = await import('./scenarios/dispatch.mjs');
-    for (const kind of kinds) await run('dispatch', kind, (db) => dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('tickets'), budgetMs: num('budget') * 1000 }));
+    for (const kind of kinds)
+      await run('dispatch', kind, (db) =>
+        dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('tickets'), budgetMs: num('budget') * 1000 }),
+      );
   },
   'dispatch-busy': async () => {
     const { dispatchLatency } = await import('./scenarios/dispatch.mjs');
-    for (const kind of kinds) await run('dispatch-busy', kind, (db) => dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('busy-tickets'), busy: num('busy'), budgetMs: num('budget') * 1000 }));
+    for (const kind of kinds)
+      await run('dispatch-busy', kind, (db) =>
+        dispatchLatency({
+          databaseUrl: db?.url ?? null,
+          tickets: num('busy-tickets'),
+          busy: num('busy'),
+          budgetMs: num('budget') * 1000,
+        }),
+      );
   },
   ingest: async () => {
     const { eventIngest } = await import('./scenarios/ingest.mjs');
-    for (const kind of kinds) await run('ingest', kind, (db) => eventIngest({ databaseUrl: db?.url ?? null, runs: num('runs'), rate: num('rate'), windowMs: num('window') * 1000 }));
+    for (const kind of kinds)
+      await run('ingest', kind, (db) =>
+        eventIngest({
+          databaseUrl: db?.url ?? null,
+          runs: num('runs'),
+          rate: num('rate'),
+          windowMs: num('window') * 1000,
+        }),
+      );
   },
   fleet: async () => {
     const { fleetScale } = await import('./scenarios/fleet-scale.mjs');
-    for (const kind of kinds) await run('fleet', kind, (db) => fleetScale({ databaseUrl: db?.url ?? null, machines: num('machines'), runs: num('fleet-runs'), windowMs: num('window') * 1000 }));
+    for (const kind of kinds)
+      await run('fleet', kind, (db) =>
+        fleetScale({
+          databaseUrl: db?.url ?? null,
+          machines: num('machines'),
+          runs: num('fleet-runs'),
+          windowMs: num('window') * 1000,
+        }),
+      );
   },
   daemon: async () => {
     const { daemonFootprint } = await import('./scenarios/daemon-footprint.mjs');
@@ -129,7 +188,10 @@ const scenarios = {
   },
   'cold-start': async () => {
     const { coldStart } = await import('./scenarios/cold-start.mjs');
-    for (const kind of kinds) await run('cold-start', kind, () => coldStart({ database: kind === 'postgres' ? () => scratchDatabase(baseUrl) : async () => null }));
+    for (const kind of kinds)
+      await run('cold-start', kind, () =>
+        coldStart({ database: kind === 'postgres' ? () => scratchDatabase(baseUrl) : async () => null }),
+      );
   },
   board: async () => {
     const { boardLoad } = await import('./scenarios/board.mjs');
@@ -138,14 +200,18 @@ const scenarios = {
   replicas: async () => {
     if (!pgOk) return log('replicas: needs PostgreSQL, skipped');
     const { twoReplicas } = await import('./scenarios/replicas.mjs');
-    await run('replicas', 'postgres', (db) => twoReplicas({ database: db, tickets: num('replica-tickets'), budgetMs: num('budget') * 1000 }));
+    await run('replicas', 'postgres', (db) =>
+      twoReplicas({ database: db, tickets: num('replica-tickets'), budgetMs: num('budget') * 1000 }),
+    );
   },
   'kill-restart': async () => {
     const { killRestartCycles } = await import('./scenarios/kill-restart.mjs');
     // One database: the cycles exercise the daemon's spool and the control plane's idempotent
     // ingest, which do not depend on it; PostgreSQL when reachable (a PGlite restart is slower).
     const kind = kinds.includes('postgres') ? 'postgres' : 'pglite';
-    await run('kill-restart', kind, (db) => killRestartCycles({ databaseUrl: db?.url ?? null, cycles: num('cycles'), seed: num('seed') }));
+    await run('kill-restart', kind, (db) =>
+      killRestartCycles({ databaseUrl: db?.url ?? null, cycles: num('cycles'), seed: num('seed') }),
+    );
   },
   ceiling: async () => {
     if (!pgOk) return log('ceiling: needs PostgreSQL, skipped');
@@ -156,7 +222,8 @@ const scenarios = {
 
 const out = values.out ?? path.join(root, 'bench', 'results', `${results.startedAt.slice(0, 10)}.json`);
 fs.mkdirSync(path.dirname(out), { recursive: true });
-const save = () => fs.writeFileSync(out, JSON.stringify({ ...results, rows: rowsFor(results.scenarios) }, null, 2) + '\n');
+const save = () =>
+  fs.writeFileSync(out, JSON.stringify({ ...results, rows: rowsFor(results.scenarios) }, null, 2) + '\n');
 // Saved after every scenario, so an interrupted suite keeps what it measured.
 for (const name of ALL) {
   if (!only.includes(name)) continue;
@@ -169,9 +236,14 @@ results.rows = rowsFor(results.scenarios);
 save();
 
 console.log(`\n## OpenASE benchmarks ${results.startedAt} (${commit ?? 'no commit'})\n`);
-console.log(`Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, Node ${machine.node}. Load average before ${results.loadBefore.loadavg.join(' ')}, after ${results.loadAfter.loadavg.join(' ')} (shared machine).\n`);
+console.log(
+  `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, Node ${machine.node}. Load average before ${results.loadBefore.loadavg.join(' ')}, after ${results.loadAfter.loadavg.join(' ')} (shared machine).\n`,
+);
 console.log('| figure | db | measured | target | result |');
 console.log('|---|---|---|---|---|');
-for (const r of results.rows) console.log(`| ${r.figure} | ${r.db ?? '—'} | ${r.measured} | ${r.target ?? '—'} | ${r.pass === null ? 'info' : r.pass ? 'pass' : '**MISS**'} |`);
+for (const r of results.rows)
+  console.log(
+    `| ${r.figure} | ${r.db ?? '—'} | ${r.measured} | ${r.target ?? '—'} | ${r.pass === null ? 'info' : r.pass ? 'pass' : '**MISS**'} |`,
+  );
 console.log(`\nResults: ${path.relative(process.cwd(), out)}; targets: ${TARGETS}`);
 process.exit(0);

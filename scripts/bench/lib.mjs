@@ -19,18 +19,28 @@ export function tempDir(prefix) {
 }
 
 /** `openase serve` on port 0 with a fresh data dir; resolves when it listens and wrote its credentials. */
-export async function startServer({ databaseUrl = null, env = {}, home = tempDir('cp'), localMachine = false, port = 0 } = {}) {
+export async function startServer({
+  databaseUrl = null,
+  env = {},
+  home = tempDir('cp'),
+  localMachine = false,
+  port = 0,
+} = {}) {
   const args = [bundlePath, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', home];
   if (!localMachine) args.push('--no-local-machine');
   const started = now();
   // BENCH_SERVER_NODE_ARGS reaches only the control planes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, DATABASE_URL: databaseUrl ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    env: { ...process.env, DATABASE_URL: databaseUrl ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const server = { child, pid: child.pid, home, output: '', url: null, token: null, listeningMs: 0 };
   const exited = new Promise((resolve) => child.once('exit', resolve));
   server.stop = async ({ keepHome = false } = {}) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    // A profiled server (--cpu-prof) writes its profile only when it exits on its own: BENCH_SERVER_STOP_MS waits longer.
+    // A profiled server (--cpu-prof) writes its profile only when it exits on its own: BENCH_SERVER_STOP_MS waits
+    // longer.
     const timer = setTimeout(() => child.kill('SIGKILL'), Number(process.env.BENCH_SERVER_STOP_MS ?? 10_000));
     await exited;
     clearTimeout(timer);
@@ -51,11 +61,15 @@ export async function startServer({ databaseUrl = null, env = {}, home = tempDir
   child.stderr.on('data', onData);
   let dead = false;
   void exited.then(() => (dead = true));
-  const ready = await until(() => {
-    if (dead) throw new Error(`the control plane exited:\n${server.output}`);
-    if (!server.url || !fs.existsSync(path.join(home, 'credentials'))) return null;
-    return /oat_[A-Za-z0-9_-]+/.exec(fs.readFileSync(path.join(home, 'credentials'), 'utf8'))?.[0];
-  }, 60_000, 10);
+  const ready = await until(
+    () => {
+      if (dead) throw new Error(`the control plane exited:\n${server.output}`);
+      if (!server.url || !fs.existsSync(path.join(home, 'credentials'))) return null;
+      return /oat_[A-Za-z0-9_-]+/.exec(fs.readFileSync(path.join(home, 'credentials'), 'utf8'))?.[0];
+    },
+    60_000,
+    10,
+  );
   if (!ready) {
     await server.stop();
     throw new Error(`the control plane did not start within 60 s:\n${server.output}`);
@@ -64,10 +78,17 @@ export async function startServer({ databaseUrl = null, env = {}, home = tempDir
   return server;
 }
 
-/** A scratch database on the PostgreSQL at `baseUrl` (scripts/lib/scratch-postgres.mjs), with a client factory; a failed drop is ignored. */
+/**
+ * A scratch database on the PostgreSQL at `baseUrl` (scripts/lib/scratch-postgres.mjs), with a client factory; a failed
+ * drop is ignored.
+ */
 export async function scratchDatabase(baseUrl) {
   const scratch = await createScratchPostgres(baseUrl, 'bench');
-  return { url: scratch.url, sql: () => postgres(scratch.url, { max: 2, onnotice: () => {} }), drop: () => scratch.drop().catch(() => {}) };
+  return {
+    url: scratch.url,
+    sql: () => postgres(scratch.url, { max: 2, onnotice: () => {} }),
+    drop: () => scratch.drop().catch(() => {}),
+  };
 }
 
 /** Is PostgreSQL reachable at this URL? */
@@ -92,8 +113,17 @@ export { postgres };
  */
 export async function benchProject(server, { slug, prefix, maxConcurrentRuns } = {}) {
   const { url, token } = server;
-  await trpc(url, token, 'projects.create', { name: slug, ticketPrefix: prefix, ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}) });
-  await trpc(url, token, 'agents.create', { project: slug, name: 'bench', adapter: 'custom', command: '/usr/bin/bench-agent' });
+  await trpc(url, token, 'projects.create', {
+    name: slug,
+    ticketPrefix: prefix,
+    ...(maxConcurrentRuns ? { maxConcurrentRuns } : {}),
+  });
+  await trpc(url, token, 'agents.create', {
+    project: slug,
+    name: 'bench',
+    adapter: 'custom',
+    command: '/usr/bin/bench-agent',
+  });
   await trpc(url, token, 'workflows.create', { project: slug, template: 'full-stack', agent: 'bench' });
   return { slug };
 }
@@ -106,7 +136,11 @@ export async function createTickets(server, slug, count, { status = 'Backlog', c
     Array.from({ length: Math.min(concurrency, count) }, async () => {
       while (next < count) {
         const i = next++;
-        const t = await trpc(server.url, server.token, 'tickets.create', { project: slug, title: `Bench ticket ${i + 1}`, status });
+        const t = await trpc(server.url, server.token, 'tickets.create', {
+          project: slug,
+          title: `Bench ticket ${i + 1}`,
+          status,
+        });
         ids[i] = t.identifier;
       }
     }),
@@ -158,10 +192,16 @@ export function percentile(values, p) {
 }
 
 export function summary(values) {
-  return { n: values.length, p50: round(percentile(values, 50)), p99: round(percentile(values, 99)), max: round(percentile(values, 100)) };
+  return {
+    n: values.length,
+    p50: round(percentile(values, 50)),
+    p99: round(percentile(values, 99)),
+    max: round(percentile(values, 100)),
+  };
 }
 
-export const round = (x, digits = 1) => (x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+export const round = (x, digits = 1) =>
+  x === null || x === undefined ? null : Math.round(x * 10 ** digits) / 10 ** digits;
 export const mib = (bytes) => round(bytes / 1024 / 1024);
 
 /** Load average and CPU idle share over `ms` (other engineers share the machine). */

@@ -64,7 +64,11 @@ const int = (name) => {
   }
   return n;
 };
-const list = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const fleet = new Fleet({
   url: values.url.replace(/\/+$/, ''),
   token: values.token,
@@ -90,8 +94,22 @@ try {
 }
 const report = () => {
   const s = fleet.stats;
-  const line = { activeRuns: fleet.activeRuns, offers: s.offers, finished: s.finished, eventsSent: s.eventsSent, eventsAcked: s.eventsAcked, heartbeats: s.heartbeats, errors: s.errors.length };
-  console.log(values.json ? JSON.stringify(line) : Object.entries(line).map(([k, v]) => `${k}=${v}`).join(' '));
+  const line = {
+    activeRuns: fleet.activeRuns,
+    offers: s.offers,
+    finished: s.finished,
+    eventsSent: s.eventsSent,
+    eventsAcked: s.eventsAcked,
+    heartbeats: s.heartbeats,
+    errors: s.errors.length,
+  };
+  console.log(
+    values.json
+      ? JSON.stringify(line)
+      : Object.entries(line)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+  );
   for (const e of s.errors.splice(0)) console.error(`fleet-sim: ${e}`);
 };
 const timer = setInterval(report, 5000);

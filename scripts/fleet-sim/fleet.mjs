@@ -14,7 +14,8 @@ const WebSocket = createRequire(path.join(root, 'control-plane', 'package.json')
 
 /** A tRPC call over plain HTTP (the API has no transformer). */
 export async function trpc(url, token, procedure, input, kind = 'mutation') {
-  const failed = (err) => new Error(`${procedure}: ${err.message}${err.cause ? ` (${err.cause.code ?? err.cause.message})` : ''}`);
+  const failed = (err) =>
+    new Error(`${procedure}: ${err.message}${err.cause ? ` (${err.cause.code ?? err.cause.message})` : ''}`);
   // A kept-alive connection the server closed as the request went out (ECONNRESET): try once more.
   const res = await call().catch((err) => {
     if (err.cause?.code !== 'ECONNRESET' && err.cause?.code !== 'UND_ERR_SOCKET') throw failed(err);
@@ -24,8 +25,14 @@ export async function trpc(url, token, procedure, input, kind = 'mutation') {
   });
   async function call() {
     return kind === 'query'
-      ? await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input ?? {}))}`, { headers: { authorization: `Bearer ${token}` } })
-      : await fetch(`${url}/trpc/${procedure}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input ?? {}) });
+      ? await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input ?? {}))}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      : await fetch(`${url}/trpc/${procedure}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(input ?? {}),
+        });
   }
   const text = await res.text();
   let body = {};
@@ -51,11 +58,37 @@ export async function trpc(url, token, procedure, input, kind = 'mutation') {
  */
 export class Fleet {
   constructor(opts) {
-    this.opts = { machines: 10, slots: 1, prefix: 'sim', clis: ['bench-agent'], eventsPerSecond: 20, eventsPerTurn: 5, turns: 1, batchMs: 50, textBytes: 120, finishStatus: 'In Review', hold: false, connectConcurrency: 25, labels: [], log: () => {}, ...opts };
+    this.opts = {
+      machines: 10,
+      slots: 1,
+      prefix: 'sim',
+      clis: ['bench-agent'],
+      eventsPerSecond: 20,
+      eventsPerTurn: 5,
+      turns: 1,
+      batchMs: 50,
+      textBytes: 120,
+      finishStatus: 'In Review',
+      hold: false,
+      connectConcurrency: 25,
+      labels: [],
+      log: () => {},
+      ...opts,
+    };
     this.daemons = [];
     /** False: runs start but emit nothing until `emitting` is set (to start many runs before the load). */
     this.emitting = opts.emitting ?? true;
-    this.stats = { offers: 0, rejected: 0, started: 0, finished: 0, eventsSent: 0, eventsAcked: 0, heartbeats: 0, errors: [], duplicateOffers: 0 };
+    this.stats = {
+      offers: 0,
+      rejected: 0,
+      started: 0,
+      finished: 0,
+      eventsSent: 0,
+      eventsAcked: 0,
+      heartbeats: 0,
+      errors: [],
+      duplicateOffers: 0,
+    };
   }
 
   /** Joins every machine (one join token per ≤1000) and connects them; resolves once all got a welcome. */
@@ -64,10 +97,17 @@ export class Fleet {
     const credentials = [];
     for (let i = 0; i < machines; i += 1000) {
       const uses = Math.min(1000, machines - i);
-      const { token: joinToken } = await trpc(url, token, 'machines.createJoinToken', { uses, labels: this.opts.labels });
+      const { token: joinToken } = await trpc(url, token, 'machines.createJoinToken', {
+        uses,
+        labels: this.opts.labels,
+      });
       await pool(uses, this.opts.connectConcurrency, async (j) => {
         const name = `${this.opts.prefix}-${String(i + j + 1).padStart(4, '0')}`;
-        const res = await fetch(`${url}/agent/join`, { method: 'POST', headers: { authorization: `Bearer ${joinToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name, slots: this.opts.slots, labels: this.opts.labels }) });
+        const res = await fetch(`${url}/agent/join`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${joinToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ name, slots: this.opts.slots, labels: this.opts.labels }),
+        });
         const body = await res.json();
         if (!res.ok) throw new Error(`join ${name}: ${JSON.stringify(body)}`);
         credentials[i + j] = { name, credential: body.credential, machineId: body.machineId };
@@ -106,9 +146,24 @@ class SimDaemon {
 
   connect() {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${this.fleet.opts.url.replace(/^http/, 'ws')}/agent/ws`, { headers: { authorization: `Bearer ${this.cred.credential}` } });
+      const ws = new WebSocket(`${this.fleet.opts.url.replace(/^http/, 'ws')}/agent/ws`, {
+        headers: { authorization: `Bearer ${this.cred.credential}` },
+      });
       this.ws = ws;
-      ws.on('open', () => this.send({ type: 'hello', protocol: 1, version: 'fleet-sim', hostname: this.cred.name, os: 'linux', arch: 'x64', labels: this.fleet.opts.labels, slots: this.fleet.opts.slots, clis: this.fleet.opts.clis.map((name) => ({ name, version: '1.0.0', path: `/usr/bin/${name}` })), running: [] }));
+      ws.on('open', () =>
+        this.send({
+          type: 'hello',
+          protocol: 1,
+          version: 'fleet-sim',
+          hostname: this.cred.name,
+          os: 'linux',
+          arch: 'x64',
+          labels: this.fleet.opts.labels,
+          slots: this.fleet.opts.slots,
+          clis: this.fleet.opts.clis.map((name) => ({ name, version: '1.0.0', path: `/usr/bin/${name}` })),
+          running: [],
+        }),
+      );
       ws.on('message', (data) => {
         const frame = JSON.parse(String(data));
         if (frame.type === 'welcome') {
@@ -132,7 +187,12 @@ class SimDaemon {
 
   beat() {
     this.fleet.stats.heartbeats++;
-    this.send({ type: 'heartbeat', slotsUsed: this.held.size, load: 0.1, runs: [...this.held.values()].map((r) => ({ runId: r.runId, leaseEpoch: r.leaseEpoch })) });
+    this.send({
+      type: 'heartbeat',
+      slotsUsed: this.held.size,
+      load: 0.1,
+      runs: [...this.held.values()].map((r) => ({ runId: r.runId, leaseEpoch: r.leaseEpoch })),
+    });
   }
 
   close() {
@@ -185,7 +245,22 @@ class SimDaemon {
       return;
     }
     const spec = frame.spec;
-    const run = { runId: frame.runId, leaseEpoch: frame.leaseEpoch, machine: this.cred.name, kind: spec.kind, identifier: spec.ticket?.identifier ?? null, platform: spec.platform ?? null, offeredAt: performance.timeOrigin + performance.now(), startedAt: 0, firstEventAt: 0, finishedAt: 0, seq: 0, acked: 0, emitted: 0, turn: 0 };
+    const run = {
+      runId: frame.runId,
+      leaseEpoch: frame.leaseEpoch,
+      machine: this.cred.name,
+      kind: spec.kind,
+      identifier: spec.ticket?.identifier ?? null,
+      platform: spec.platform ?? null,
+      offeredAt: performance.timeOrigin + performance.now(),
+      startedAt: 0,
+      firstEventAt: 0,
+      finishedAt: 0,
+      seq: 0,
+      acked: 0,
+      emitted: 0,
+      turn: 0,
+    };
     this.held.set(run.runId, run);
     this.fleet.opts.onOffer?.(run);
     this.send({ type: 'run.accept', runId: run.runId, leaseEpoch: run.leaseEpoch });
@@ -217,7 +292,8 @@ class SimDaemon {
       last = now;
       const n = o.hold && run.turn >= o.turns ? Math.floor(due) : Math.min(left, Math.floor(due));
       due -= n;
-      for (let i = 0; i < n; i++) buffered.push({ seq: ++run.seq, ts: now, event: { type: 'message', role: 'assistant', text } });
+      for (let i = 0; i < n; i++)
+        buffered.push({ seq: ++run.seq, ts: now, event: { type: 'message', role: 'assistant', text } });
       if (!(o.hold && run.turn >= o.turns)) left -= n;
       if (buffered.length) {
         if (!run.firstEventAt) run.firstEventAt = performance.timeOrigin + performance.now();
@@ -244,24 +320,50 @@ class SimDaemon {
     if (run.turn >= this.fleet.opts.turns && run.platform && run.identifier) {
       try {
         // The agent asks to finish: a move to a finish status with its run token is a finish request.
-        await trpc(run.platform.url, run.platform.token, 'tickets.move', { ticket: run.identifier, status: this.fleet.opts.finishStatus });
+        await trpc(run.platform.url, run.platform.token, 'tickets.move', {
+          ticket: run.identifier,
+          status: this.fleet.opts.finishStatus,
+        });
       } catch (err) {
         this.fleet.stats.errors.push(`${run.identifier}: finish request: ${err.message}`);
       }
     }
-    this.send({ type: 'run.turn', runId: run.runId, leaseEpoch: run.leaseEpoch, turn: run.turn, ok: true, lastSeq: run.seq });
+    this.send({
+      type: 'run.turn',
+      runId: run.runId,
+      leaseEpoch: run.leaseEpoch,
+      turn: run.turn,
+      ok: true,
+      lastSeq: run.seq,
+    });
   }
 
   next(run, frame) {
     if (frame.action === 'continue') return this.turn(run);
-    if (frame.action === 'finish') return this.send({ type: 'run.gate', runId: run.runId, leaseEpoch: run.leaseEpoch, turn: frame.turn, passed: true, output: '' });
+    if (frame.action === 'finish')
+      return this.send({
+        type: 'run.gate',
+        runId: run.runId,
+        leaseEpoch: run.leaseEpoch,
+        turn: frame.turn,
+        passed: true,
+        output: '',
+      });
     return this.finish(run, frame.outcome === 'succeeded' ? 0 : 1, null);
   }
 
   /** run.finished goes out once every event is acked (the control plane refuses it otherwise). */
   finish(run, exitCode, signal) {
     clearTimeout(run.timer);
-    const send = () => this.send({ type: 'run.finished', runId: run.runId, leaseEpoch: run.leaseEpoch, lastSeq: run.seq, exitCode, signal });
+    const send = () =>
+      this.send({
+        type: 'run.finished',
+        runId: run.runId,
+        leaseEpoch: run.leaseEpoch,
+        lastSeq: run.seq,
+        exitCode,
+        signal,
+      });
     if (run.acked >= run.seq) send();
     else
       run.onAck = () => {

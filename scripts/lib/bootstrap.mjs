@@ -1,6 +1,7 @@
 // Makes a fresh clone runnable with only Node and git: finds or fetches pnpm (pinned), installs
 // dependencies from the lockfile when needed, and rebuilds the control-plane bundle and the web
-// console (web/dist) when their sources are newer than them. Plain Node, no dependencies: it runs before anything is installed.
+// console (web/dist) when their sources are newer than them. Plain Node, no dependencies: it runs before anything is
+// installed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,7 +23,10 @@ function run(cmd, args, opts = {}) {
   }
 }
 
-/** `pnpm` on PATH when it is the pinned major, else `npx -y pnpm@<pinned>` (Corepack is not used: its signature check fails here). */
+/**
+ * `pnpm` on PATH when it is the pinned major, else `npx -y pnpm@<pinned>` (Corepack is not used: its signature check
+ * fails here).
+ */
 export function pnpmCommand() {
   const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
   if (probe.status === 0 && probe.stdout.trim().startsWith('10.')) return ['pnpm'];
@@ -55,7 +59,11 @@ function newestIn(dir) {
 
 export function ensureInstalled() {
   const marker = path.join(root, 'node_modules', '.modules.yaml');
-  if (mtime(marker) >= mtime(path.join(root, 'pnpm-lock.yaml')) && mtime(marker) >= mtime(path.join(root, 'package.json'))) return;
+  if (
+    mtime(marker) >= mtime(path.join(root, 'pnpm-lock.yaml')) &&
+    mtime(marker) >= mtime(path.join(root, 'package.json'))
+  )
+    return;
   log('installing dependencies (pnpm install --frozen-lockfile)…');
   pnpm(['install', '--frozen-lockfile']);
 }
@@ -66,7 +74,11 @@ export const agentBundlePath = path.join(root, 'agent-daemon', 'dist', 'openase-
 
 /** The daemon bundle (served at /agent/download, run as machine `local`, uploaded over SSH). */
 export function ensureAgentBuilt() {
-  const sources = Math.max(newestIn(path.join(root, 'agent-daemon', 'src')), newestIn(path.join(root, 'shared', 'src')), mtime(path.join(root, 'agent-daemon', 'build.mjs')));
+  const sources = Math.max(
+    newestIn(path.join(root, 'agent-daemon', 'src')),
+    newestIn(path.join(root, 'shared', 'src')),
+    mtime(path.join(root, 'agent-daemon', 'build.mjs')),
+  );
   if (mtime(agentBundlePath) >= sources) return;
   log('building the agent daemon…');
   run(process.execPath, [path.join(root, 'agent-daemon', 'build.mjs')]);
@@ -74,7 +86,11 @@ export function ensureAgentBuilt() {
 
 export function ensureBuilt() {
   ensureAgentBuilt();
-  const sources = Math.max(newestIn(path.join(root, 'control-plane', 'src')), newestIn(path.join(root, 'shared', 'src')), mtime(path.join(root, 'control-plane', 'build.mjs')));
+  const sources = Math.max(
+    newestIn(path.join(root, 'control-plane', 'src')),
+    newestIn(path.join(root, 'shared', 'src')),
+    mtime(path.join(root, 'control-plane', 'build.mjs')),
+  );
   if (mtime(bundlePath) < sources) {
     log('building the control plane…');
     run(process.execPath, [path.join(root, 'control-plane', 'build.mjs')]);
@@ -98,5 +114,7 @@ export function ensureWebBuilt() {
   );
   if (mtime(webDistIndex) >= sources) return;
   log('building the web console…');
-  run(process.execPath, [path.join(web, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: web });
+  run(process.execPath, [path.join(web, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: web,
+  });
 }

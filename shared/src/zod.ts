@@ -4,5 +4,18 @@
  * daemon idled ~10 MiB higher with it (measured, docs/performance.md). Named re-exports let a
  * bundler keep only what is used.
  */
-export { array, boolean, discriminatedUnion, enum, literal, number, object, partialRecord, record, string, union, unknown } from 'zod';
+export {
+  array,
+  boolean,
+  discriminatedUnion,
+  enum,
+  literal,
+  number,
+  object,
+  partialRecord,
+  record,
+  string,
+  union,
+  unknown,
+} from 'zod';
 export type { infer, input, output, ZodType } from 'zod';

@@ -25,6 +25,7 @@ setUnauthorizedHandler(() => {
   if (router.currentRoute.value.name !== 'signin') void router.push({ name: 'signin' });
 });
 // Each domain store follows the tab's one live stream.
-for (const store of [useProjects(), useBoard(), useTicket(), useActivity(), useFleet(), useWorkflows(), useJobs()]) store.follow();
+for (const store of [useProjects(), useBoard(), useTicket(), useActivity(), useFleet(), useWorkflows(), useJobs()])
+  store.follow();
 
 app.mount('#app');

@@ -17,6 +17,9 @@ export { decideTool, type ToolDecision, type ToolRequest, type ToolRules } from 
 
 export function parseAgentRunSpec(input: unknown): AgentRunSpec {
   const parsed = agentRunSpecSchema.safeParse(input);
-  if (!parsed.success) throw badRequest(`invalid agent run spec: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw badRequest(
+      `invalid agent run spec: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+    );
   return parsed.data;
 }

@@ -11,8 +11,16 @@ describe('missing CLI', () => {
     it(`${adapter}: the first turn fails naming the command`, async () => {
       const ws = createTestWorkspace('missing');
       workspaces.push(ws);
-      const agent = await startAgentSession({ spec: parseAgentRunSpec({ adapter, command: '/nonexistent/cli', prompt: 'x' }), workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined });
-      expect(await agent.runTurn()).toMatchObject({ ok: false, message: expect.stringContaining('could not start /nonexistent/cli') });
+      const agent = await startAgentSession({
+        spec: parseAgentRunSpec({ adapter, command: '/nonexistent/cli', prompt: 'x' }),
+        workdir: ws.worktree,
+        privateDir: ws.privateDir,
+        onEvent: () => undefined,
+      });
+      expect(await agent.runTurn()).toMatchObject({
+        ok: false,
+        message: expect.stringContaining('could not start /nonexistent/cli'),
+      });
       await agent.close();
     });
   }
@@ -20,6 +28,13 @@ describe('missing CLI', () => {
   it('codex: starting the session fails naming the command', async () => {
     const ws = createTestWorkspace('missing');
     workspaces.push(ws);
-    await expect(startAgentSession({ spec: parseAgentRunSpec({ adapter: 'codex', command: '/nonexistent/cli', prompt: 'x' }), workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow(/could not start \/nonexistent\/cli/);
+    await expect(
+      startAgentSession({
+        spec: parseAgentRunSpec({ adapter: 'codex', command: '/nonexistent/cli', prompt: 'x' }),
+        workdir: ws.worktree,
+        privateDir: ws.privateDir,
+        onEvent: () => undefined,
+      }),
+    ).rejects.toThrow(/could not start \/nonexistent\/cli/);
   });
 });

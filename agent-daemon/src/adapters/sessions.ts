@@ -15,4 +15,5 @@ export const SESSION_DRIVERS: Record<AgentAdapter, StartAgentSession> = {
 };
 
 /** Starts the spec's adapter; every turn also names the tool calls the harness refused. */
-export const startAgentSession: StartAgentSession = (options) => reportDenials(SESSION_DRIVERS[options.spec.adapter])(options);
+export const startAgentSession: StartAgentSession = (options) =>
+  reportDenials(SESSION_DRIVERS[options.spec.adapter])(options);

@@ -29,7 +29,10 @@ describe('agent environment', () => {
   });
 
   it("keeps the spec's env and puts the wrapper's folder first on PATH (the spec's PATH when it has one)", () => {
-    expect(agentProcessEnv(facts, '/usr/bin:/bin')).toMatchObject({ API_KEY: 'k', PATH: '/w/tickets/DEMO-3/.openase/bin:/usr/bin:/bin' });
+    expect(agentProcessEnv(facts, '/usr/bin:/bin')).toMatchObject({
+      API_KEY: 'k',
+      PATH: '/w/tickets/DEMO-3/.openase/bin:/usr/bin:/bin',
+    });
     const own = { ...facts, spec: { ...spec, agent: { env: { PATH: '/opt/tools' } } } as unknown as AgentJobSpec };
     expect(agentProcessEnv(own, '/usr/bin').PATH).toBe('/w/tickets/DEMO-3/.openase/bin:/opt/tools');
   });

@@ -33,7 +33,14 @@ export function openaseEnv({ runId, spec, workspace, wrapper }: AgentRunFacts): 
 }
 
 /** The agent CLI's environment: the spec's env, the facts, and PATH with the wrapper's folder first. */
-export function agentProcessEnv(facts: AgentRunFacts, basePath = process.env.PATH ?? '/usr/bin:/bin'): Record<string, string> {
+export function agentProcessEnv(
+  facts: AgentRunFacts,
+  basePath = process.env.PATH ?? '/usr/bin:/bin',
+): Record<string, string> {
   const specPath = facts.spec.agent.env.PATH ?? basePath;
-  return { ...facts.spec.agent.env, ...openaseEnv(facts), PATH: `${path.dirname(facts.wrapper)}${path.delimiter}${specPath}` };
+  return {
+    ...facts.spec.agent.env,
+    ...openaseEnv(facts),
+    PATH: `${path.dirname(facts.wrapper)}${path.delimiter}${specPath}`,
+  };
 }

@@ -8,14 +8,27 @@ import { AgentRunHandle, DAEMON_RESTARTED } from './agent-run-handle.js';
 
 const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-handle-'));
 afterAll(() => fs.rmSync(runsDir, { recursive: true, force: true }));
-const spec = { ticket: { id: 't', identifier: 'DEMO-1', title: 't', branch: 'openase/DEMO-1-t' }, platform: { url: 'http://x', token: 'oar_secret' } } as unknown as AgentJobSpec;
+const spec = {
+  ticket: { id: 't', identifier: 'DEMO-1', title: 't', branch: 'openase/DEMO-1-t' },
+  platform: { url: 'http://x', token: 'oar_secret' },
+} as unknown as AgentJobSpec;
 
 function handle(runId: string) {
   const sent: DaemonFrame[] = [];
-  const h = AgentRunHandle.create(runsDir, runId, 1, spec, spoolLimits({}), { send: (f) => sent.push(f), flush: () => {}, log: () => {} });
+  const h = AgentRunHandle.create(runsDir, runId, 1, spec, spoolLimits({}), {
+    send: (f) => sent.push(f),
+    flush: () => {},
+    log: () => {},
+  });
   return { h, sent };
 }
-const next = (turn: number, action: RunNextFrame['action']): RunNextFrame => ({ type: 'run.next', runId: 'x', leaseEpoch: 1, turn, action });
+const next = (turn: number, action: RunNextFrame['action']): RunNextFrame => ({
+  type: 'run.next',
+  runId: 'x',
+  leaseEpoch: 1,
+  turn,
+  action,
+});
 
 describe('agent run handle', () => {
   it('does not keep the run token on disk', () => {
@@ -27,8 +40,17 @@ describe('agent run handle', () => {
     const { h, sent } = handle('r1');
     h.emit({ type: 'progress', message: 'a' });
     h.emit({ type: 'progress', message: 'b' });
-    const answer = h.ask({ type: 'run.turn', turn: 1, ok: true, afterTurnFailed: false, pathViolations: [], commits: [] });
-    expect(sent).toEqual([expect.objectContaining({ type: 'run.turn', runId: 'r1', leaseEpoch: 1, turn: 1, lastSeq: 2 })]);
+    const answer = h.ask({
+      type: 'run.turn',
+      turn: 1,
+      ok: true,
+      afterTurnFailed: false,
+      pathViolations: [],
+      commits: [],
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ type: 'run.turn', runId: 'r1', leaseEpoch: 1, turn: 1, lastSeq: 2 }),
+    ]);
     expect(h.answer(next(2, 'continue'))).toBe(false);
     expect(h.answer(next(1, 'finish'))).toBe(true);
     expect((await answer)?.action).toBe('finish');
@@ -46,7 +68,14 @@ describe('agent run handle', () => {
     const { h } = handle('r2');
     const stops: number[] = [];
     h.onStop((grace) => stops.push(grace));
-    const answer = h.ask({ type: 'run.turn', turn: 1, ok: true, afterTurnFailed: false, pathViolations: [], commits: [] });
+    const answer = h.ask({
+      type: 'run.turn',
+      turn: 1,
+      ok: true,
+      afterTurnFailed: false,
+      pathViolations: [],
+      commits: [],
+    });
     h.stop('canceled', 1234);
     expect(await answer).toBeNull();
     expect(stops).toEqual([1234]);
@@ -60,7 +89,11 @@ describe('agent run handle', () => {
     const reopened = AgentRunHandle.reopen(path.join(runsDir, 'r3'), spoolLimits({}))!;
     expect(reopened.finished).toBe(true);
     expect(reopened.state.end).toEqual({ exitCode: null, signal: null, reason: DAEMON_RESTARTED, lastSeq: 2 });
-    expect(reopened.spool.unacked.at(-1)!.event).toMatchObject({ type: 'error', code: DAEMON_RESTARTED, message: expect.stringContaining('sess-123') });
+    expect(reopened.spool.unacked.at(-1)!.event).toMatchObject({
+      type: 'error',
+      code: DAEMON_RESTARTED,
+      message: expect.stringContaining('sess-123'),
+    });
     // A finished run re-opens as it is; a command run's folder is not an agent run.
     expect(AgentRunHandle.reopen(path.join(runsDir, 'r3'), spoolLimits({}))!.spool.lastSeq).toBe(2);
     fs.mkdirSync(path.join(runsDir, 'cmd'));
@@ -69,7 +102,14 @@ describe('agent run handle', () => {
   });
 
   it('events past the spool cap are counted and reported by a truncation event at the end', () => {
-    const h = AgentRunHandle.create(runsDir, 'r4', 1, spec, { maxEvents: 3, maxBytes: 1 << 20 }, { send: () => {}, flush: () => {}, log: () => {} });
+    const h = AgentRunHandle.create(
+      runsDir,
+      'r4',
+      1,
+      spec,
+      { maxEvents: 3, maxBytes: 1 << 20 },
+      { send: () => {}, flush: () => {}, log: () => {} },
+    );
     for (let i = 0; i < 5; i++) h.emit({ type: 'progress', message: `p${i}` });
     h.end({ exitCode: 0 });
     expect(h.spool.unacked.map((e) => e.event.type)).toEqual(['progress', 'progress', 'truncation']);

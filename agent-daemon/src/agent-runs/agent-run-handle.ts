@@ -35,7 +35,12 @@ export interface AgentRunLink {
   log(line: string): void;
 }
 
-type Question = (Omit<RunTurnFrame, 'type' | 'runId' | 'leaseEpoch' | 'lastSeq' | 'deniedTools'> & { type: 'run.turn'; deniedTools?: string[] }) | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
+type Question =
+  | (Omit<RunTurnFrame, 'type' | 'runId' | 'leaseEpoch' | 'lastSeq' | 'deniedTools'> & {
+      type: 'run.turn';
+      deniedTools?: string[];
+    })
+  | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
 
 export const DAEMON_RESTARTED = 'daemon_restarted';
 
@@ -59,11 +64,27 @@ export class AgentRunHandle implements HeldRun {
     this.spool = Spool.open(path.join(dir, 'spool.jsonl'), limits);
   }
 
-  static create(runsDir: string, runId: string, leaseEpoch: number, spec: AgentJobSpec, limits: SpoolLimits, link: AgentRunLink): AgentRunHandle {
+  static create(
+    runsDir: string,
+    runId: string,
+    leaseEpoch: number,
+    spec: AgentJobSpec,
+    limits: SpoolLimits,
+    link: AgentRunLink,
+  ): AgentRunHandle {
     const dir = path.join(runsDir, runId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ ...spec, platform: { ...spec.platform, token: '(not kept on disk)' } }), { mode: 0o600 });
-    const handle = new AgentRunHandle(dir, { kind: 'agent', runId, leaseEpoch, createdAt: Date.now(), ticket: spec.ticket.identifier }, limits, link);
+    fs.writeFileSync(
+      path.join(dir, 'spec.json'),
+      JSON.stringify({ ...spec, platform: { ...spec.platform, token: '(not kept on disk)' } }),
+      { mode: 0o600 },
+    );
+    const handle = new AgentRunHandle(
+      dir,
+      { kind: 'agent', runId, leaseEpoch, createdAt: Date.now(), ticket: spec.ticket.identifier },
+      limits,
+      link,
+    );
     handle.saveState();
     return handle;
   }
@@ -80,7 +101,12 @@ export class AgentRunHandle implements HeldRun {
     const handle = new AgentRunHandle(dir, state, limits, null);
     if (!state.end) {
       const resume = state.sessionId ? ` The ticket's next run can resume the CLI session ${state.sessionId}.` : '';
-      handle.emit({ type: 'error', fatal: true, code: DAEMON_RESTARTED, message: `the daemon restarted during this agent run; the agent CLI cannot be re-attached (its pipes are gone), so the run ends here.${resume}` });
+      handle.emit({
+        type: 'error',
+        fatal: true,
+        code: DAEMON_RESTARTED,
+        message: `the daemon restarted during this agent run; the agent CLI cannot be re-attached (its pipes are gone), so the run ends here.${resume}`,
+      });
       handle.end({ exitCode: null, reason: DAEMON_RESTARTED });
     }
     return handle;
@@ -135,7 +161,16 @@ export class AgentRunHandle implements HeldRun {
   ask(question: Question): Promise<RunNextFrame | null> {
     if (this.stopReason || this.discarded) return Promise.resolve(null);
     this.link?.flush();
-    const frame = question.type === 'run.turn' ? { ...question, deniedTools: question.deniedTools ?? [], runId: this.runId, leaseEpoch: this.leaseEpoch, lastSeq: this.spool.lastSeq } : { ...question, runId: this.runId, leaseEpoch: this.leaseEpoch };
+    const frame =
+      question.type === 'run.turn'
+        ? {
+            ...question,
+            deniedTools: question.deniedTools ?? [],
+            runId: this.runId,
+            leaseEpoch: this.leaseEpoch,
+            lastSeq: this.spool.lastSeq,
+          }
+        : { ...question, runId: this.runId, leaseEpoch: this.leaseEpoch };
     return new Promise((resolve) => {
       this.question = { frame, resolve };
       this.link?.send(frame);
@@ -150,7 +185,9 @@ export class AgentRunHandle implements HeldRun {
   answer(next: RunNextFrame): boolean {
     const q = this.question;
     if (!q || q.frame.turn !== next.turn || (q.frame.type === 'run.gate' && next.action === 'finish')) {
-      this.link?.log(`run ${this.runId}: ignoring run.next ${next.action} for turn ${next.turn} (no open question for it)`);
+      this.link?.log(
+        `run ${this.runId}: ignoring run.next ${next.action} for turn ${next.turn} (no open question for it)`,
+      );
       return false;
     }
     this.question = null;
@@ -166,7 +203,9 @@ export class AgentRunHandle implements HeldRun {
     this.interruptListeners.push(listener);
   }
 
-  /** Stops the agent's current turn only (`run.interrupt`): the turn ends failed and the run asks what next as usual. */
+  /**
+   * Stops the agent's current turn only (`run.interrupt`): the turn ends failed and the run asks what next as usual.
+   */
   interrupt(): void {
     if (this.finished || this.stopReason) return;
     for (const listener of this.interruptListeners) listener();
@@ -192,9 +231,22 @@ export class AgentRunHandle implements HeldRun {
     const dropped = this.spool.cursor.d;
     if (dropped.events > 0) {
       const message = `the run exceeded its event cap: ${dropped.events} event(s) (${dropped.bytes} bytes) after the cap were not kept`;
-      this.spool.append([{ event: { type: 'truncation', droppedEvents: dropped.events, droppedBytes: dropped.bytes, message }, o: this.spool.cursor.o }], { force: true });
+      this.spool.append(
+        [
+          {
+            event: { type: 'truncation', droppedEvents: dropped.events, droppedBytes: dropped.bytes, message },
+            o: this.spool.cursor.o,
+          },
+        ],
+        { force: true },
+      );
     }
-    this.state.end = { exitCode: result.exitCode, signal: null, ...(result.reason ? { reason: result.reason.slice(0, 1000) } : {}), lastSeq: this.spool.lastSeq };
+    this.state.end = {
+      exitCode: result.exitCode,
+      signal: null,
+      ...(result.reason ? { reason: result.reason.slice(0, 1000) } : {}),
+      lastSeq: this.spool.lastSeq,
+    };
     this.saveState();
     this.dirty = true;
     this.link?.flush();

@@ -9,7 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ticketBranchName, type AgentJobSpec, type HookSpecWire } from '@openase/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDaemonBundle, startDaemon, STAND_IN_AGENT, waitFor, type DaemonUnderTest } from '../../test-support/daemon-process.js';
+import {
+  buildDaemonBundle,
+  startDaemon,
+  STAND_IN_AGENT,
+  waitFor,
+  type DaemonUnderTest,
+} from '../../test-support/daemon-process.js';
 import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
 import { processAlive } from '../../test-support/processes.js';
@@ -64,7 +70,20 @@ function job(r: TestRemote, o: JobOptions): AgentJobSpec {
     repos: [{ name: 'app', url: r.url, defaultBranch: 'main' }],
     attempt: 1,
     maxAttempts: 3,
-    agent: { adapter: 'custom', command: process.execPath, args: [STAND_IN_AGENT, scriptFile], prompt: 'do the task', maxTurns: 10, env: { SECRET_FOR_AGENT: 's3cret' }, provider: {}, systemPrompt: '', permissionMode: 'default', tools: { allow: [], deny: [] }, mcpServers: {}, skills: {} },
+    agent: {
+      adapter: 'custom',
+      command: process.execPath,
+      args: [STAND_IN_AGENT, scriptFile],
+      prompt: 'do the task',
+      maxTurns: 10,
+      env: { SECRET_FOR_AGENT: 's3cret' },
+      provider: {},
+      systemPrompt: '',
+      permissionMode: 'default',
+      tools: { allow: [], deny: [] },
+      mcpServers: {},
+      skills: {},
+    },
     hooks: o.hooks ?? {},
     paths: o.paths ?? {},
     platform: { url: platform.url, token: 'oar_test_token' },
@@ -80,18 +99,51 @@ async function offer(d: DaemonUnderTest, spec: AgentJobSpec): Promise<string> {
   return runId;
 }
 
-const turnFrame = (d: DaemonUnderTest, runId: string, turn: number) => d.waitFrame('run.turn', (f) => f.runId === runId && f.turn === turn, `run.turn ${turn} of ${runId}`);
-const finished = (d: DaemonUnderTest, runId: string) => d.waitFrame('run.finished', (f) => f.runId === runId, `run.finished of ${runId}`);
-const next = (d: DaemonUnderTest, runId: string, turn: number, action: 'continue' | 'finish' | 'stop', extra: { input?: string; outcome?: 'succeeded' | 'failed'; reason?: string } = {}) => d.send({ type: 'run.next', runId, leaseEpoch: 1, turn, action, ...extra });
-const ofType = <T extends string>(d: DaemonUnderTest, runId: string, type: T) => d.events(runId).filter((e) => e.type === type) as Array<Extract<ReturnType<DaemonUnderTest['events']>[number], { type: T }>>;
+const turnFrame = (d: DaemonUnderTest, runId: string, turn: number) =>
+  d.waitFrame('run.turn', (f) => f.runId === runId && f.turn === turn, `run.turn ${turn} of ${runId}`);
+const finished = (d: DaemonUnderTest, runId: string) =>
+  d.waitFrame('run.finished', (f) => f.runId === runId, `run.finished of ${runId}`);
+const next = (
+  d: DaemonUnderTest,
+  runId: string,
+  turn: number,
+  action: 'continue' | 'finish' | 'stop',
+  extra: { input?: string; outcome?: 'succeeded' | 'failed'; reason?: string } = {},
+) => d.send({ type: 'run.next', runId, leaseEpoch: 1, turn, action, ...extra });
+const ofType = <T extends string>(d: DaemonUnderTest, runId: string, type: T) =>
+  d.events(runId).filter((e) => e.type === type) as Array<
+    Extract<ReturnType<DaemonUnderTest['events']>[number], { type: T }>
+  >;
 
 describe('agent runs on the daemon', () => {
   it('prepares the worktree, runs a turn whose agent writes a file, commits and pushes it, reports the turn and finishes on stop', async () => {
     const d = await daemon();
     const r = remote();
     const spec = job(r, {
-      turns: [{ steps: [{ write: { path: 'hello.txt', content: 'hello\n' } }, { env: ['OPENASE_TICKET', 'OPENASE_RUN', 'OPENASE_ATTEMPT', 'OPENASE_URL', 'OPENASE_TOKEN', 'OPENASE_WORKSPACE', 'SECRET_FOR_AGENT'] }, { run: ['openase', 'comment', 'started the greeting'] }, { text: 'wrote hello.txt' }] }],
-      hooks: { on_claim: [hook('echo claimed > "$OPENASE_WORKSPACE/.openase/claimed"')], on_done: [hook('echo "done $OPENASE_TICKET" > "$OPENASE_WORKSPACE/.openase/done"')] },
+      turns: [
+        {
+          steps: [
+            { write: { path: 'hello.txt', content: 'hello\n' } },
+            {
+              env: [
+                'OPENASE_TICKET',
+                'OPENASE_RUN',
+                'OPENASE_ATTEMPT',
+                'OPENASE_URL',
+                'OPENASE_TOKEN',
+                'OPENASE_WORKSPACE',
+                'SECRET_FOR_AGENT',
+              ],
+            },
+            { run: ['openase', 'comment', 'started the greeting'] },
+            { text: 'wrote hello.txt' },
+          ],
+        },
+      ],
+      hooks: {
+        on_claim: [hook('echo claimed > "$OPENASE_WORKSPACE/.openase/claimed"')],
+        on_done: [hook('echo "done $OPENASE_TICKET" > "$OPENASE_WORKSPACE/.openase/done"')],
+      },
     });
     const runId = await offer(d, spec);
     await d.waitFrame('run.started', (f) => f.runId === runId);
@@ -101,21 +153,44 @@ describe('agent runs on the daemon', () => {
     // The branch with the agent's commit is on the remote when run.turn arrives.
     expect(r.files(spec.ticket.branch)).toEqual(['README.md', 'hello.txt', 'src/app.txt']);
     expect(r.log(spec.ticket.branch)[0]).toBe(`${spec.ticket.identifier}: Add a greeting (turn 1)`);
-    const tip = execFileSync('git', ['--git-dir', r.dir, 'rev-parse', `refs/heads/${spec.ticket.branch}`], { encoding: 'utf8' }).trim();
+    const tip = execFileSync('git', ['--git-dir', r.dir, 'rev-parse', `refs/heads/${spec.ticket.branch}`], {
+      encoding: 'utf8',
+    }).trim();
     expect(turn.commits).toEqual([{ repo: 'app', branch: spec.ticket.branch, head: tip, pushed: true }]);
     // Every event of the turn was sent before run.turn (lastSeq covers them).
     expect(d.events(runId).length).toBeGreaterThanOrEqual(turn.lastSeq);
-    const env = JSON.parse(ofType(d, runId, 'message').find((m) => m.role === 'system')!.text) as Record<string, string>;
+    const env = JSON.parse(ofType(d, runId, 'message').find((m) => m.role === 'system')!.text) as Record<
+      string,
+      string
+    >;
     const workspace = path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier);
-    expect(env).toEqual({ OPENASE_TICKET: spec.ticket.identifier, OPENASE_RUN: runId, OPENASE_ATTEMPT: '1', OPENASE_URL: platform.url, OPENASE_TOKEN: 'oar_test_token', OPENASE_WORKSPACE: workspace, SECRET_FOR_AGENT: 's3cret' });
+    expect(env).toEqual({
+      OPENASE_TICKET: spec.ticket.identifier,
+      OPENASE_RUN: runId,
+      OPENASE_ATTEMPT: '1',
+      OPENASE_URL: platform.url,
+      OPENASE_TOKEN: 'oar_test_token',
+      OPENASE_WORKSPACE: workspace,
+      SECRET_FOR_AGENT: 's3cret',
+    });
     // The agent reached the platform through the wrapper on its PATH.
-    expect(ofType(d, runId, 'command')[0]).toMatchObject({ status: 'completed', output: `comment added to ${spec.ticket.identifier}` });
-    expect(platform.calls).toContainEqual({ method: 'POST', procedure: 'comments.add', input: { ticket: spec.ticket.identifier, body: 'started the greeting' }, authorization: 'Bearer oar_test_token' });
+    expect(ofType(d, runId, 'command')[0]).toMatchObject({
+      status: 'completed',
+      output: `comment added to ${spec.ticket.identifier}`,
+    });
+    expect(platform.calls).toContainEqual({
+      method: 'POST',
+      procedure: 'comments.add',
+      input: { ticket: spec.ticket.identifier, body: 'started the greeting' },
+      authorization: 'Bearer oar_test_token',
+    });
     const wrapper = path.join(workspace, '.openase', 'bin', 'openase');
     expect(fs.statSync(wrapper).mode & 0o777).toBe(0o755);
     expect(fs.readFileSync(path.join(workspace, '.openase', 'claimed'), 'utf8')).toBe('claimed\n');
     const types = d.events(runId).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['progress', 'workspace', 'hook', 'turn.started', 'file.change', 'turn.finished']));
+    expect(types).toEqual(
+      expect.arrayContaining(['progress', 'workspace', 'hook', 'turn.started', 'file.change', 'turn.finished']),
+    );
     expect(ofType(d, runId, 'workspace').map((e) => e.step)).toEqual(['prepare', 'paths', 'commit', 'push']);
 
     next(d, runId, 1, 'stop', { outcome: 'succeeded', reason: 'ticket moved to Done' });
@@ -126,8 +201,16 @@ describe('agent runs on the daemon', () => {
     expect(d.invalid).toEqual([]);
     // The closing ack removed the run's folder; the workspace stays until workspace.remove.
     await waitFor(() => !fs.existsSync(path.join(d.home, 'runs', runId)), 'the run folder to be removed');
-    d.send({ type: 'workspace.remove', ticket: { identifier: spec.ticket.identifier }, repos: [{ name: 'app', url: r.url }] });
-    expect(await d.waitFrame('workspace.removed')).toEqual({ type: 'workspace.removed', ticket: { identifier: spec.ticket.identifier }, ok: true });
+    d.send({
+      type: 'workspace.remove',
+      ticket: { identifier: spec.ticket.identifier },
+      repos: [{ name: 'app', url: r.url }],
+    });
+    expect(await d.waitFrame('workspace.removed')).toEqual({
+      type: 'workspace.removed',
+      ticket: { identifier: spec.ticket.identifier },
+      ok: true,
+    });
     expect(fs.existsSync(workspace)).toBe(false);
   });
 
@@ -135,8 +218,18 @@ describe('agent runs on the daemon', () => {
     const d = await daemon();
     const r = remote();
     const spec = job(r, {
-      turns: [{ steps: [{ write: { path: 'feature.txt', content: 'half done\n' } }] }, { steps: [{ write: { path: 'tests-pass.txt', content: 'yes\n' } }] }],
-      hooks: { before_finish: [hook('if [ -f tests-pass.txt ]; then echo all green; else echo "FAIL: tests-pass.txt is missing"; exit 3; fi')], on_error: [hook('touch "$OPENASE_WORKSPACE/.openase/errored"')] },
+      turns: [
+        { steps: [{ write: { path: 'feature.txt', content: 'half done\n' } }] },
+        { steps: [{ write: { path: 'tests-pass.txt', content: 'yes\n' } }] },
+      ],
+      hooks: {
+        before_finish: [
+          hook(
+            'if [ -f tests-pass.txt ]; then echo all green; else echo "FAIL: tests-pass.txt is missing"; exit 3; fi',
+          ),
+        ],
+        on_error: [hook('touch "$OPENASE_WORKSPACE/.openase/errored"')],
+      },
     });
     const runId = await offer(d, spec);
     await turnFrame(d, runId, 1);
@@ -150,14 +243,19 @@ describe('agent runs on the daemon', () => {
     next(d, runId, 1, 'continue', { input: `The checks failed:\n${failedGate.output}` });
     const second = await turnFrame(d, runId, 2);
     expect(second.ok).toBe(true);
-    const userMessages = ofType(d, runId, 'message').filter((m) => m.role === 'user').map((m) => m.text);
+    const userMessages = ofType(d, runId, 'message')
+      .filter((m) => m.role === 'user')
+      .map((m) => m.text);
     expect(userMessages).toEqual(['do the task', `The checks failed:\n${failedGate.output}`]);
     next(d, runId, 2, 'finish');
     const passed = await d.waitFrame('run.gate', (f) => f.runId === runId && f.turn === 2);
     expect(passed).toMatchObject({ passed: true, output: '' });
     next(d, runId, 2, 'stop', { outcome: 'succeeded' });
     expect(await finished(d, runId)).toMatchObject({ exitCode: 0 });
-    expect(r.log(spec.ticket.branch).slice(0, 2)).toEqual([`${spec.ticket.identifier}: Add a greeting (turn 2)`, `${spec.ticket.identifier}: Add a greeting (turn 1)`]);
+    expect(r.log(spec.ticket.branch).slice(0, 2)).toEqual([
+      `${spec.ticket.identifier}: Add a greeting (turn 2)`,
+      `${spec.ticket.identifier}: Add a greeting (turn 1)`,
+    ]);
     const gateHooks = ofType(d, runId, 'hook').filter((h) => h.hook === 'before_finish' && h.status !== 'started');
     expect(gateHooks.map((h) => h.status)).toEqual(['failed', 'passed']);
   });
@@ -166,9 +264,20 @@ describe('agent runs on the daemon', () => {
     const d = await daemon();
     const r = remote();
     const spec = job(r, {
-      turns: [{ steps: [{ write: { path: 'src/ok.txt', content: 'fine\n' } }, { write: { path: '.github/workflows/ci.yml', content: 'on: push\n' } }, { write: { path: 'docs/notes.md', content: 'x\n' } }] }],
+      turns: [
+        {
+          steps: [
+            { write: { path: 'src/ok.txt', content: 'fine\n' } },
+            { write: { path: '.github/workflows/ci.yml', content: 'on: push\n' } },
+            { write: { path: 'docs/notes.md', content: 'x\n' } },
+          ],
+        },
+      ],
       paths: { allow: ['src/**', 'docs/**'], deny: ['docs/**'] },
-      hooks: { after_turn: [hook('echo lint failed; exit 1')], on_error: [hook('touch "$OPENASE_WORKSPACE/.openase/errored"')] },
+      hooks: {
+        after_turn: [hook('echo lint failed; exit 1')],
+        on_error: [hook('touch "$OPENASE_WORKSPACE/.openase/errored"')],
+      },
     });
     const runId = await offer(d, spec);
     const turn = await turnFrame(d, runId, 1);
@@ -180,20 +289,30 @@ describe('agent runs on the daemon', () => {
     expect(ofType(d, runId, 'workspace').find((e) => e.step === 'paths')).toMatchObject({ ok: false });
     next(d, runId, 1, 'stop', { outcome: 'failed', reason: 'path rules broken' });
     expect(await finished(d, runId)).toMatchObject({ exitCode: 1, reason: 'path rules broken' });
-    expect(fs.existsSync(path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier, '.openase', 'errored'))).toBe(true);
+    expect(
+      fs.existsSync(path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier, '.openase', 'errored')),
+    ).toBe(true);
   });
 
   it('cancel interrupts the agent, runs on_cancel hooks and finishes as canceled', async () => {
     const d = await daemon();
     const r = remote();
-    const spec = job(r, { turns: [{ steps: [{ text: 'thinking hard' }, { hang: true }] }], hooks: { on_cancel: [hook('echo "canceled $OPENASE_RUN" > "$OPENASE_WORKSPACE/.openase/canceled"')] } });
+    const spec = job(r, {
+      turns: [{ steps: [{ text: 'thinking hard' }, { hang: true }] }],
+      hooks: { on_cancel: [hook('echo "canceled $OPENASE_RUN" > "$OPENASE_WORKSPACE/.openase/canceled"')] },
+    });
     const runId = await offer(d, spec);
     await waitFor(() => ofType(d, runId, 'message').some((m) => m.text === 'thinking hard'), 'the agent to be working');
     d.send({ type: 'run.cancel', runId, leaseEpoch: 1, graceMs: 2000 });
     const end = await finished(d, runId);
     expect(end).toMatchObject({ exitCode: null, reason: 'canceled' });
     expect(d.framesOf('run.turn', runId)).toEqual([]);
-    expect(fs.readFileSync(path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier, '.openase', 'canceled'), 'utf8')).toBe(`canceled ${runId}\n`);
+    expect(
+      fs.readFileSync(
+        path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier, '.openase', 'canceled'),
+        'utf8',
+      ),
+    ).toBe(`canceled ${runId}\n`);
     expect(ofType(d, runId, 'turn.finished')).toEqual([expect.objectContaining({ ok: false, reason: 'interrupted' })]);
   });
 
@@ -225,7 +344,12 @@ describe('agent runs on the daemon', () => {
     expect(subject.startsWith(`${spec.ticket.identifier}: Fix "quotes" & 'single' $(touch ${pwned})`)).toBe(true);
     expect(subject.endsWith('… (turn 1)')).toBe(true);
     expect(d.framesOf('run.accept').map((f) => f.runId)).toEqual([runId]);
-    expect(fs.readFileSync(path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier, '.openase', 'title-seen'), 'utf8')).toBe(title);
+    expect(
+      fs.readFileSync(
+        path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier, '.openase', 'title-seen'),
+        'utf8',
+      ),
+    ).toBe(title);
     expect(fs.existsSync(pwned)).toBe(false);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
     await finished(d, runId);
@@ -237,7 +361,10 @@ describe('agent runs on the daemon', () => {
   it('a failing on_claim hook ends the run as failed with the hook output, before the agent starts', async () => {
     const d = await daemon();
     const r = remote();
-    const spec = job(r, { turns: [{ steps: [{ text: 'should not run' }] }], hooks: { on_claim: [hook('echo "cannot install deps"; exit 7')] } });
+    const spec = job(r, {
+      turns: [{ steps: [{ text: 'should not run' }] }],
+      hooks: { on_claim: [hook('echo "cannot install deps"; exit 7')] },
+    });
     const runId = await offer(d, spec);
     const end = await finished(d, runId);
     expect(end.exitCode).toBe(1);
@@ -258,18 +385,30 @@ describe('agent runs on the daemon', () => {
     d.send({ type: 'run.interrupt', runId: 'run-nobody', leaseEpoch: 1 });
     d.send({ type: 'run.interrupt', runId, leaseEpoch: 5 });
     await waitFor(() => d.framesOf('error').length === 6, 'six error frames');
-    expect(d.framesOf('error').map((e) => e.code)).toEqual(['malformed_frame', 'malformed_frame', 'unknown_run', 'stale_lease', 'unknown_run', 'stale_lease']);
+    expect(d.framesOf('error').map((e) => e.code)).toEqual([
+      'malformed_frame',
+      'malformed_frame',
+      'unknown_run',
+      'stale_lease',
+      'unknown_run',
+      'stale_lease',
+    ]);
     expect(d.framesOf('error')[0]!.message).toContain('action');
     // The workspace of a ticket whose run is still going is not removed.
     const identifier = runId.replace(/^run-/, '');
     d.send({ type: 'workspace.remove', ticket: { identifier }, repos: [{ name: 'app', url: r.url }] });
-    expect(await d.waitFrame('workspace.removed')).toEqual({ type: 'workspace.removed', ticket: { identifier }, ok: false, message: `run ${runId} is still working in the workspace of ${identifier}; not removed` });
+    expect(await d.waitFrame('workspace.removed')).toEqual({
+      type: 'workspace.removed',
+      ticket: { identifier },
+      ok: false,
+      message: `run ${runId} is still working in the workspace of ${identifier}; not removed`,
+    });
     expect(fs.existsSync(path.join(d.home, 'workspaces', 'tickets', identifier, 'app', 'README.md'))).toBe(true);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
     expect(await finished(d, runId)).toMatchObject({ exitCode: 0 });
   });
 
-  it('a repository that cannot be fetched ends the run as failed with git\'s reason, before run.started', async () => {
+  it("a repository that cannot be fetched ends the run as failed with git's reason, before run.started", async () => {
     const d = await daemon();
     const r = remote();
     const spec = job(r, { turns: [] });
@@ -287,7 +426,15 @@ describe('agent runs on the daemon', () => {
     const app = remote();
     const lib = remote();
     const spec = job(app, {
-      turns: [{ steps: [{ write: { path: 'app/feature.txt', content: 'app\n' } }, { write: { path: 'lib/helper.txt', content: 'lib\n' } }, { write: { path: 'lib/prod.env', content: 'KEY=1\n' } }] }],
+      turns: [
+        {
+          steps: [
+            { write: { path: 'app/feature.txt', content: 'app\n' } },
+            { write: { path: 'lib/helper.txt', content: 'lib\n' } },
+            { write: { path: 'lib/prod.env', content: 'KEY=1\n' } },
+          ],
+        },
+      ],
       paths: { deny: ['*.env'] },
     });
     spec.repos.push({ name: 'lib', url: lib.url, defaultBranch: 'main' });
@@ -296,7 +443,10 @@ describe('agent runs on the daemon', () => {
     expect(turn.pathViolations).toEqual([{ path: 'lib/prod.env', rule: 'denied by paths.deny "*.env"' }]);
     expect(app.files(spec.ticket.branch)).toContain('feature.txt');
     expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'prod.env', 'src/app.txt']);
-    expect(turn.commits.map((c) => [c.repo, c.pushed])).toEqual([['app', true], ['lib', true]]);
+    expect(turn.commits.map((c) => [c.repo, c.pushed])).toEqual([
+      ['app', true],
+      ['lib', true],
+    ]);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
     await finished(d, runId);
   });

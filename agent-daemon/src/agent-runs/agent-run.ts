@@ -37,8 +37,12 @@ class RunFailure extends Error {}
 export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec, deps: AgentRunDeps): Promise<void> {
   let session: AgentSession | undefined;
   let hookContext: Omit<HookContext, 'hook'> | undefined;
-  const hooks = (point: HookPoint) => runHooks(spec.hooks[point], { ...hookContext!, hook: point }, (event) => run.emit(event));
-  let outcome: { exitCode: number | null; reason?: string } = { exitCode: 1, reason: 'the run ended without a decision' };
+  const hooks = (point: HookPoint) =>
+    runHooks(spec.hooks[point], { ...hookContext!, hook: point }, (event) => run.emit(event));
+  let outcome: { exitCode: number | null; reason?: string } = {
+    exitCode: 1,
+    reason: 'the run ended without a decision',
+  };
   let endHooks: HookPoint | null = 'on_error';
 
   let closeTimer: NodeJS.Timeout | undefined;
@@ -51,9 +55,29 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
   run.onInterrupt(() => void session?.interrupt());
 
   try {
-    run.emit({ type: 'progress', message: `preparing the workspace of ${spec.ticket.identifier} (${spec.repos.length} repositor${spec.repos.length === 1 ? 'y' : 'ies'}, branch ${spec.ticket.branch})` });
-    const ws = await deps.workspaces.prepare(spec.ticket, spec.repos, (message) => run.emit({ type: 'progress', message }));
-    run.emit({ type: 'workspace', step: 'prepare', ok: true, message: `workspace ready: ${ws.repos.map((r) => `${r.name} at ${r.baseCommit.slice(0, 12)} (${r.worktree})`).join(', ') || 'no repositories'}`, details: { dir: ws.dir, repos: ws.repos.map(({ name, path: p, branch, baseCommit, worktree }) => ({ name, path: p, branch, baseCommit, worktree })) } });
+    run.emit({
+      type: 'progress',
+      message: `preparing the workspace of ${spec.ticket.identifier} (${spec.repos.length} repositor${spec.repos.length === 1 ? 'y' : 'ies'}, branch ${spec.ticket.branch})`,
+    });
+    const ws = await deps.workspaces.prepare(spec.ticket, spec.repos, (message) =>
+      run.emit({ type: 'progress', message }),
+    );
+    run.emit({
+      type: 'workspace',
+      step: 'prepare',
+      ok: true,
+      message: `workspace ready: ${ws.repos.map((r) => `${r.name} at ${r.baseCommit.slice(0, 12)} (${r.worktree})`).join(', ') || 'no repositories'}`,
+      details: {
+        dir: ws.dir,
+        repos: ws.repos.map(({ name, path: p, branch, baseCommit, worktree }) => ({
+          name,
+          path: p,
+          branch,
+          baseCommit,
+          worktree,
+        })),
+      },
+    });
     const wrapper = writePlatformWrapper(ws.privateDir, deps.program);
     const facts = { runId: run.runId, spec, workspace: ws.dir, wrapper };
     const cwd = ws.repos.length === 1 ? ws.repos[0]!.path : ws.dir;
@@ -65,7 +89,12 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
       if (!claim.passed) throw new RunFailure(`on_claim hook failed. ${describeGateFailure(claim.outcomes)}`);
     }
     if (!run.stopReason) {
-      session = await deps.startSession({ spec: { ...spec.agent, env: agentProcessEnv(facts) }, workdir: cwd, privateDir: path.join(ws.privateDir, `cli-${spec.agent.adapter}`), onEvent: (event) => run.emit(event) });
+      session = await deps.startSession({
+        spec: { ...spec.agent, env: agentProcessEnv(facts) },
+        workdir: cwd,
+        privateDir: path.join(ws.privateDir, `cli-${spec.agent.adapter}`),
+        onEvent: (event) => run.emit(event),
+      });
     }
     let input: string | undefined;
     let decision: RunNextFrame | null = null;
@@ -79,14 +108,26 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
       if (run.stopReason) break;
       // The session refused to start a turn (its turn limit): reporting the old turn number again
       // would only get the same answer back, so the run ends here.
-      if (turn.turn <= lastTurn) throw new RunFailure(turn.message ?? `the agent session refused turn ${lastTurn + 1} (${turn.reason})`);
+      if (turn.turn <= lastTurn)
+        throw new RunFailure(turn.message ?? `the agent session refused turn ${lastTurn + 1} (${turn.reason})`);
       lastTurn = turn.turn;
       const turnNo = turn.turn;
       const after = await hooks('after_turn');
       const settled = await settleTurn(deps.workspaces, ws, spec, turnNo, (event) => run.emit(event));
-      const error = [turn.ok ? undefined : turn.message ?? turn.reason, settled.error].filter(Boolean).join('; ');
+      const error = [turn.ok ? undefined : (turn.message ?? turn.reason), settled.error].filter(Boolean).join('; ');
       const sessionId = session.sessionId ?? turn.sessionId;
-      decision = await run.ask({ type: 'run.turn', turn: turnNo, ok: turn.ok, ...(sessionId ? { sessionId } : {}), afterTurnFailed: !after.passed, pathViolations: settled.pathViolations, commits: settled.commits, ...(turn.resetAt ? { rateLimitResetAt: turn.resetAt } : {}), ...(error ? { error: error.slice(0, 4000) } : {}), deniedTools: (turn.deniedTools ?? []).slice(0, 1000) });
+      decision = await run.ask({
+        type: 'run.turn',
+        turn: turnNo,
+        ok: turn.ok,
+        ...(sessionId ? { sessionId } : {}),
+        afterTurnFailed: !after.passed,
+        pathViolations: settled.pathViolations,
+        commits: settled.commits,
+        ...(turn.resetAt ? { rateLimitResetAt: turn.resetAt } : {}),
+        ...(error ? { error: error.slice(0, 4000) } : {}),
+        deniedTools: (turn.deniedTools ?? []).slice(0, 1000),
+      });
       while (decision?.action === 'finish') {
         run.emit({ type: 'progress', message: 'the agent asked to finish: running the before_finish checks' });
         const gate = await hooks('before_finish');
@@ -97,14 +138,22 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
       if (decision.action === 'stop') {
         const succeeded = decision.outcome === 'succeeded';
         endHooks = succeeded ? 'on_done' : 'on_error';
-        outcome = { exitCode: succeeded ? 0 : 1, reason: decision.reason ?? (succeeded ? 'succeeded' : 'stopped by the control plane') };
+        outcome = {
+          exitCode: succeeded ? 0 : 1,
+          reason: decision.reason ?? (succeeded ? 'succeeded' : 'stopped by the control plane'),
+        };
         break;
       }
       input = decision.input ?? DEFAULT_CONTINUE_INPUT;
     }
   } catch (err) {
     const message = err instanceof RunFailure ? err.message : `the agent run failed: ${(err as Error).message}`;
-    run.emit({ type: 'error', message: message.slice(0, 8000), fatal: true, code: err instanceof RunFailure ? 'hook_failed' : 'agent_run_failed' });
+    run.emit({
+      type: 'error',
+      message: message.slice(0, 8000),
+      fatal: true,
+      code: err instanceof RunFailure ? 'hook_failed' : 'agent_run_failed',
+    });
     outcome = { exitCode: 1, reason: message.split('\n')[0]!.slice(0, 500) };
     endHooks = 'on_error';
   }
@@ -118,7 +167,9 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     run.emit({ type: 'error', message: `${endHooks} hooks: ${(err as Error).message}`, fatal: false });
   }
   clearTimeout(closeTimer);
-  await session?.close().catch((err: Error) => run.emit({ type: 'error', message: `closing the agent CLI: ${err.message}`, fatal: false }));
+  await session
+    ?.close()
+    .catch((err: Error) => run.emit({ type: 'error', message: `closing the agent CLI: ${err.message}`, fatal: false }));
   deps.log(`run ${run.runId}: agent run ended (${outcome.reason ?? `exit ${outcome.exitCode}`})`);
   run.end(outcome);
 }

@@ -33,7 +33,12 @@ export class AgentRuns {
   /** Creates the run's folder and starts its supervisor in the background. */
   start(runId: string, leaseEpoch: number, spec: AgentJobSpec): AgentRunHandle {
     const handle = AgentRunHandle.create(this.opts.runsDir, runId, leaseEpoch, spec, this.opts.limits, this.opts.link);
-    void superviseAgentRun(handle, spec, { workspaces: this.workspaces, startSession: this.opts.startSession, program: this.opts.program, log: this.opts.log }).catch((err: Error) => {
+    void superviseAgentRun(handle, spec, {
+      workspaces: this.workspaces,
+      startSession: this.opts.startSession,
+      program: this.opts.program,
+      log: this.opts.log,
+    }).catch((err: Error) => {
       // The supervisor reports its own failures; this is a bug guard so a run never hangs unended.
       this.opts.log(`run ${runId}: supervisor crashed: ${err.stack ?? err.message}`);
       handle.emit({ type: 'error', message: `the daemon's agent run supervisor crashed: ${err.message}`, fatal: true });
@@ -51,13 +56,24 @@ export class AgentRuns {
   async removeWorkspace(frame: WorkspaceRemove, held: readonly HeldRun[]): Promise<WorkspaceRemoved> {
     const { identifier } = frame.ticket;
     const busy = held.find((r) => r instanceof AgentRunHandle && !r.finished && r.state.ticket === identifier);
-    if (busy) return { type: 'workspace.removed', ticket: { identifier }, ok: false, message: `run ${busy.runId} is still working in the workspace of ${identifier}; not removed` };
+    if (busy)
+      return {
+        type: 'workspace.removed',
+        ticket: { identifier },
+        ok: false,
+        message: `run ${busy.runId} is still working in the workspace of ${identifier}; not removed`,
+      };
     try {
       await this.workspaces.remove(identifier, frame.repos);
       this.opts.log(`workspace of ${identifier} removed`);
       return { type: 'workspace.removed', ticket: { identifier }, ok: true };
     } catch (err) {
-      return { type: 'workspace.removed', ticket: { identifier }, ok: false, message: `removing the workspace of ${identifier} failed: ${(err as Error).message}`.slice(0, 2000) };
+      return {
+        type: 'workspace.removed',
+        ticket: { identifier },
+        ok: false,
+        message: `removing the workspace of ${identifier} failed: ${(err as Error).message}`.slice(0, 2000),
+      };
     }
   }
 }

@@ -44,8 +44,11 @@ const COMMANDS: Record<string, PlatformCommand> = {
     options: {},
     text: 'the status name',
     async run({ text, ticket, call }) {
-      const answer = (await call('mutation', 'tickets.move', { ticket, status: text })) as { pendingStatus?: string } | null;
-      if (answer?.pendingStatus) return `${ticket} will move to ${answer.pendingStatus} once the before_finish checks pass`;
+      const answer = (await call('mutation', 'tickets.move', { ticket, status: text })) as {
+        pendingStatus?: string;
+      } | null;
+      if (answer?.pendingStatus)
+        return `${ticket} will move to ${answer.pendingStatus} once the before_finish checks pass`;
       return `${ticket} moved to ${text}`;
     },
   },
@@ -58,20 +61,34 @@ const COMMANDS: Record<string, PlatformCommand> = {
       let percent: number | undefined;
       if (values.percent !== undefined) {
         percent = Number(values.percent);
-        if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new UsageError(`--percent must be a whole number from 0 to 100, got "${String(values.percent)}"`);
+        if (!Number.isInteger(percent) || percent < 0 || percent > 100)
+          throw new UsageError(`--percent must be a whole number from 0 to 100, got "${String(values.percent)}"`);
       }
-      await call('mutation', 'tickets.reportProgress', { ticket, message: text, ...(percent !== undefined ? { percent } : {}) });
+      await call('mutation', 'tickets.reportProgress', {
+        ticket,
+        message: text,
+        ...(percent !== undefined ? { percent } : {}),
+      });
       return `progress reported on ${ticket}${percent !== undefined ? ` (${percent}%)` : ''}`;
     },
   },
   'create-child': {
     usage: 'openase create-child --title T [--description D]',
     summary: 'create a sub-ticket of this ticket',
-    options: { title: { type: 'string', description: 'the new ticket’s title (required)' }, description: { type: 'string', description: 'its description (Markdown)' } },
+    options: {
+      title: { type: 'string', description: 'the new ticket’s title (required)' },
+      description: { type: 'string', description: 'its description (Markdown)' },
+    },
     async run({ values, ticket, project, call }) {
-      if (typeof values.title !== 'string' || !values.title.trim()) throw new UsageError('give the new ticket a title: --title "…"');
+      if (typeof values.title !== 'string' || !values.title.trim())
+        throw new UsageError('give the new ticket a title: --title "…"');
       if (!project) throw new PlatformError('OPENASE_PROJECT is not set; run this from an agent run');
-      const created = (await call('mutation', 'tickets.create', { project, title: values.title, description: (values.description as string | undefined) ?? '', parent: ticket })) as { identifier?: string } | null;
+      const created = (await call('mutation', 'tickets.create', {
+        project,
+        title: values.title,
+        description: (values.description as string | undefined) ?? '',
+        parent: ticket,
+      })) as { identifier?: string } | null;
       return `created ${created?.identifier ?? 'a ticket'} under ${ticket}`;
     },
   },
@@ -98,33 +115,56 @@ interface TicketView {
 }
 
 function describeTicket(t: TicketView): string {
-  const lines = [`${t.identifier ?? '?'}: ${t.title ?? ''}`, `status: ${t.status?.name ?? '?'}${t.status?.stage ? ` (${t.status.stage})` : ''}`];
+  const lines = [
+    `${t.identifier ?? '?'}: ${t.title ?? ''}`,
+    `status: ${t.status?.name ?? '?'}${t.status?.stage ? ` (${t.status.stage})` : ''}`,
+  ];
   if (t.parent) lines.push(`parent: ${t.parent.identifier} ${t.parent.title}`);
-  if (t.children?.length) lines.push('children:', ...t.children.map((c) => `  ${c.identifier} [${c.status ?? '?'}] ${c.title}`));
+  if (t.children?.length)
+    lines.push('children:', ...t.children.map((c) => `  ${c.identifier} [${c.status ?? '?'}] ${c.title}`));
   lines.push('', t.description?.trim() || '(no description)');
   if (t.comments?.length) lines.push('', `${t.comments.length} comment(s); see --json`);
   return lines.join('\n');
 }
 
 function help(): string {
-  return programHelp('openase: platform commands for the agent working on this ticket.', 'openase <command> [options]', COMMANDS, 'Run `openase <command> --help` for its options. Needs OPENASE_URL, OPENASE_TOKEN and OPENASE_TICKET (set for agent runs).');
+  return programHelp(
+    'openase: platform commands for the agent working on this ticket.',
+    'openase <command> [options]',
+    COMMANDS,
+    'Run `openase <command> --help` for its options. Needs OPENASE_URL, OPENASE_TOKEN and OPENASE_TICKET (set for agent runs).',
+  );
 }
 
 /** One tRPC call; throws PlatformError with the server's own message. */
-async function callTrpc(env: NodeJS.ProcessEnv, kind: 'query' | 'mutation', procedure: string, input: unknown): Promise<unknown> {
+async function callTrpc(
+  env: NodeJS.ProcessEnv,
+  kind: 'query' | 'mutation',
+  procedure: string,
+  input: unknown,
+): Promise<unknown> {
   const base = env.OPENASE_URL!.replace(/\/+$/, '');
   const headers = { authorization: `Bearer ${env.OPENASE_TOKEN}`, 'content-type': 'application/json' };
-  const url = kind === 'query' ? `${base}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}` : `${base}/trpc/${procedure}`;
+  const url =
+    kind === 'query'
+      ? `${base}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`
+      : `${base}/trpc/${procedure}`;
   let res: Response;
   try {
     res = await fetch(url, kind === 'query' ? { headers } : { method: 'POST', headers, body: JSON.stringify(input) });
   } catch (err) {
-    throw new PlatformError(`cannot reach the platform at ${base}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`);
+    throw new PlatformError(
+      `cannot reach the platform at ${base}: ${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}`,
+    );
   }
-  const body = (await res.json().catch(() => null)) as { result?: { data?: unknown }; error?: { message?: string; data?: { appCode?: string }; json?: { message?: string } } } | null;
+  const body = (await res.json().catch(() => null)) as {
+    result?: { data?: unknown };
+    error?: { message?: string; data?: { appCode?: string }; json?: { message?: string } };
+  } | null;
   if (!res.ok || !body || body.error) {
     const message = body?.error?.message ?? body?.error?.json?.message ?? `HTTP ${res.status}`;
-    // One line, except a validation error: it lists every problem, one per line, and the agent needs them to fix its file.
+    // One line, except a validation error: it lists every problem, one per line, and the agent needs them to fix its
+    // file.
     const whole = body?.error?.data?.appCode === 'VALIDATION_FAILED';
     throw new PlatformError(`${procedure}: ${whole ? message.slice(0, 4000) : message.split('\n')[0]}`);
   }
@@ -153,18 +193,33 @@ export async function platformMain(argv: string[], io: PlatformIo): Promise<numb
     return 2;
   }
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) {
       io.out(commandHelp(command, command.text ? ['', `Arguments: ${command.text}`] : []));
       return 0;
     }
     const text = positionals.join(' ');
     if (command.text && !text.trim()) throw new UsageError(`give ${command.text}: ${command.usage}`);
-    if (command.args !== undefined && positionals.length !== command.args) throw new UsageError(`expected ${command.args} argument(s), got ${positionals.length}: ${command.usage}`);
-    if (!command.text && command.args === undefined && positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}": ${command.usage}`);
+    if (command.args !== undefined && positionals.length !== command.args)
+      throw new UsageError(`expected ${command.args} argument(s), got ${positionals.length}: ${command.usage}`);
+    if (!command.text && command.args === undefined && positionals.length)
+      throw new UsageError(`unexpected argument "${positionals[0]}": ${command.usage}`);
     const missing = ['OPENASE_URL', 'OPENASE_TOKEN', 'OPENASE_TICKET'].filter((k) => !io.env[k]);
-    if (missing.length) throw new PlatformError(`${missing.join(', ')} not set; the platform commands work inside an agent run`);
-    const message = await command.run({ text, positionals, values: values as Record<string, string | boolean | undefined>, ticket: io.env.OPENASE_TICKET!, project: io.env.OPENASE_PROJECT, call: (kind, procedure, input) => callTrpc(io.env, kind, procedure, input) });
+    if (missing.length)
+      throw new PlatformError(`${missing.join(', ')} not set; the platform commands work inside an agent run`);
+    const message = await command.run({
+      text,
+      positionals,
+      values: values as Record<string, string | boolean | undefined>,
+      ticket: io.env.OPENASE_TICKET!,
+      project: io.env.OPENASE_PROJECT,
+      call: (kind, procedure, input) => callTrpc(io.env, kind, procedure, input),
+    });
     io.out(message);
     return 0;
   } catch (err) {

@@ -41,7 +41,8 @@ export const PROJECT_COMMANDS: Record<string, PlatformCommand> = {
       json: { type: 'boolean', description: 'print the created ticket as JSON' },
     },
     async run({ values, project, call }) {
-      if (typeof values.title !== 'string' || !values.title.trim()) throw new UsageError('give the new ticket a title: --title "…"');
+      if (typeof values.title !== 'string' || !values.title.trim())
+        throw new UsageError('give the new ticket a title: --title "…"');
       const created = (await call('mutation', 'tickets.create', {
         project: needProject(project),
         title: values.title,
@@ -70,9 +71,13 @@ export const PROJECT_COMMANDS: Record<string, PlatformCommand> = {
     summary: "list the project's tickets",
     options: { json: { type: 'boolean', description: 'print JSON' } },
     async run({ values, project, call }) {
-      const rows = (await call('query', 'tickets.list', { project: needProject(project) })) as Array<{ identifier: string; title: string; status?: { name?: string } | string | null }>;
+      const rows = (await call('query', 'tickets.list', { project: needProject(project) })) as Array<{
+        identifier: string;
+        title: string;
+        status?: { name?: string } | string | null;
+      }>;
       if (values.json) return JSON.stringify(rows, null, 2);
-      const status = (s: (typeof rows)[number]['status']) => (typeof s === 'string' ? s : s?.name ?? '?');
+      const status = (s: (typeof rows)[number]['status']) => (typeof s === 'string' ? s : (s?.name ?? '?'));
       return rows.map((t) => `${t.identifier}\t[${status(t.status)}]\t${t.title}`).join('\n') || '(no tickets)';
     },
   },
@@ -91,7 +96,11 @@ export const PROJECT_COMMANDS: Record<string, PlatformCommand> = {
     summary: "list the project's workflows",
     options: {},
     async run({ project, call }) {
-      const rows = (await call('query', 'workflows.list', { project: needProject(project) })) as Array<{ name: string; active?: boolean; version?: number | { version?: number } }>;
+      const rows = (await call('query', 'workflows.list', { project: needProject(project) })) as Array<{
+        name: string;
+        active?: boolean;
+        version?: number | { version?: number };
+      }>;
       return rows.map((w) => `${w.name}${w.active === false ? ' (inactive)' : ''}`).join('\n') || '(no workflows)';
     },
   },
@@ -101,7 +110,10 @@ export const PROJECT_COMMANDS: Record<string, PlatformCommand> = {
     options: { out: { type: 'string', description: 'write the file here instead of printing it' } },
     args: 1,
     async run({ positionals, values, project, call }) {
-      const w = (await call('query', 'workflows.export', { project: needProject(project), workflow: positionals[0] })) as { name: string; version: number; source: string };
+      const w = (await call('query', 'workflows.export', {
+        project: needProject(project),
+        workflow: positionals[0],
+      })) as { name: string; version: number; source: string };
       if (typeof values.out !== 'string') return w.source.replace(/\n$/, '');
       fs.writeFileSync(values.out, w.source);
       return `wrote ${w.name} version ${w.version} to ${values.out}`;
@@ -113,7 +125,10 @@ export const PROJECT_COMMANDS: Record<string, PlatformCommand> = {
     options: {},
     args: 1,
     async run({ positionals, project, call }) {
-      const result = (await call('mutation', 'workflows.import', { project: needProject(project), source: readSource(positionals[0]!) })) as { name?: string; version?: number; changed?: boolean } | null;
+      const result = (await call('mutation', 'workflows.import', {
+        project: needProject(project),
+        source: readSource(positionals[0]!),
+      })) as { name?: string; version?: number; changed?: boolean } | null;
       const name = result?.name ?? 'the workflow';
       if (result?.changed === false) return `${name} is unchanged (the file equals its current version)`;
       return `imported ${name}${result?.version ? ` as version ${result.version}` : ''}`;

@@ -17,11 +17,17 @@ export function shQuote(word: string): string {
  * `program` is the argv that starts the daemon: node's path, then its arguments (the bundle).
  */
 export function writePlatformWrapper(privateDir: string, program: readonly string[]): string {
-  if (!program.length || !program.every((p, i) => i > 0 || path.isAbsolute(p))) throw new Error('the platform wrapper needs an absolute program path');
+  if (!program.length || !program.every((p, i) => i > 0 || path.isAbsolute(p)))
+    throw new Error('the platform wrapper needs an absolute program path');
   const bin = path.join(privateDir, 'bin');
   fs.mkdirSync(bin, { recursive: true });
   const file = path.join(bin, 'openase');
-  const script = ['#!/bin/sh', '# OpenASE platform commands for the agent (written by openase-agent; see `openase --help`).', `exec ${program.map(shQuote).join(' ')} platform "$@"`, ''].join('\n');
+  const script = [
+    '#!/bin/sh',
+    '# OpenASE platform commands for the agent (written by openase-agent; see `openase --help`).',
+    `exec ${program.map(shQuote).join(' ')} platform "$@"`,
+    '',
+  ].join('\n');
   fs.writeFileSync(`${file}.tmp`, script, { mode: 0o755 });
   fs.chmodSync(`${file}.tmp`, 0o755);
   fs.renameSync(`${file}.tmp`, file);

@@ -39,7 +39,9 @@ interface Case {
   steps: (worktree: string) => FakeStep[];
 }
 
-async function oneTurn(c: Case): Promise<{ daemon: DaemonUnderTest; remote: TestRemote; spec: AgentJobSpec; runId: string }> {
+async function oneTurn(
+  c: Case,
+): Promise<{ daemon: DaemonUnderTest; remote: TestRemote; spec: AgentJobSpec; runId: string }> {
   const remote = createTestRemote();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-real-'));
   const daemon = await startDaemon({ bundle, home });
@@ -77,25 +79,55 @@ async function expectTurnPushedAndReported(c: Case): Promise<void> {
   expect(turn.sessionId).toBe(started && 'sessionId' in started ? started.sessionId : undefined);
   expect(events).toContainEqual(expect.objectContaining({ type: 'file.change', path: 'hello.txt', kind: 'add' }));
   // The CLI's shell reached the platform through the wrapper, as the run.
-  expect(events.find((e) => e.type === 'command' && e.status === 'completed')).toMatchObject({ output: expect.stringContaining(`progress reported on ${c.identifier} (50%)`) });
-  expect(platform.calls.filter((call) => call.authorization === `Bearer oar_${c.identifier}`)).toEqual([{ method: 'POST', procedure: 'tickets.reportProgress', input: { ticket: c.identifier, message: 'writing hello', percent: 50 }, authorization: `Bearer oar_${c.identifier}` }]);
+  expect(events.find((e) => e.type === 'command' && e.status === 'completed')).toMatchObject({
+    output: expect.stringContaining(`progress reported on ${c.identifier} (50%)`),
+  });
+  expect(platform.calls.filter((call) => call.authorization === `Bearer oar_${c.identifier}`)).toEqual([
+    {
+      method: 'POST',
+      procedure: 'tickets.reportProgress',
+      input: { ticket: c.identifier, message: 'writing hello', percent: 50 },
+      authorization: `Bearer oar_${c.identifier}`,
+    },
+  ]);
   expect(remote.files(spec.ticket.branch)).toEqual(['README.md', 'hello.txt']);
   expect(remote.show(spec.ticket.branch, 'hello.txt')).toBe('Hello from the agent\n');
   daemon.send({ type: 'run.next', runId, leaseEpoch: 1, turn: 1, action: 'stop', outcome: 'succeeded' });
   expect(await daemon.waitFrame('run.finished', (f) => f.runId === runId)).toMatchObject({ exitCode: 0 });
   // The harness went to the CLI as its system prompt / developer instructions.
-  expect(JSON.stringify(server.requestsFor(c.identifier).map((r) => r.body))).toContain('You follow the OpenASE harness.');
+  expect(JSON.stringify(server.requestsFor(c.identifier).map((r) => r.body))).toContain(
+    'You follow the OpenASE harness.',
+  );
 }
 
-const base = { args: [] as string[], maxTurns: 3, systemPrompt: 'You follow the OpenASE harness.', tools: { allow: [] as string[], deny: [] as string[] }, mcpServers: {}, skills: {} };
+const base = {
+  args: [] as string[],
+  maxTurns: 3,
+  systemPrompt: 'You follow the OpenASE harness.',
+  tools: { allow: [] as string[], deny: [] as string[] },
+  mcpServers: {},
+  skills: {},
+};
 
 describe('agent runs with the real CLIs', () => {
   it('Claude Code: the wrapper found on PATH, a file written with its own tool, pushed and reported', async () => {
     const claude = ensureCli('claude');
     await expectTurnPushedAndReported({
       identifier: 'CLAUDE-1',
-      agent: (script) => ({ ...base, adapter: 'claude-code', command: claude, prompt: 'Create hello.txt', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 }, permissionMode: 'default' }),
-      steps: (worktree) => [{ shell: 'openase progress "writing hello" --percent 50' }, { writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } }, { text: 'wrote hello.txt' }],
+      agent: (script) => ({
+        ...base,
+        adapter: 'claude-code',
+        command: claude,
+        prompt: 'Create hello.txt',
+        env: { ANTHROPIC_API_KEY: 'sk-ant-fake' },
+        provider: { baseUrl: server.baseUrl(script), maxRetries: 0 },
+        permissionMode: 'default',
+      }),
+      steps: (worktree) => [
+        { shell: 'openase progress "writing hello" --percent 50' },
+        { writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } },
+        { text: 'wrote hello.txt' },
+      ],
     });
   }, 600_000);
 
@@ -106,8 +138,20 @@ describe('agent runs with the real CLIs', () => {
     const codex = ensureCli('codex');
     await expectTurnPushedAndReported({
       identifier: 'CODEX-1',
-      agent: (script) => ({ ...base, adapter: 'codex', command: codex, prompt: 'Create hello.txt', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, permissionMode: 'default' }),
-      steps: () => [{ shell: '"$OPENASE_CLI" progress "writing hello" --percent 50' }, { writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }, { text: 'wrote hello.txt' }],
+      agent: (script) => ({
+        ...base,
+        adapter: 'codex',
+        command: codex,
+        prompt: 'Create hello.txt',
+        env: { FAKE_OPENAI_API_KEY: 'dummy' },
+        provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 },
+        permissionMode: 'default',
+      }),
+      steps: () => [
+        { shell: '"$OPENASE_CLI" progress "writing hello" --percent 50' },
+        { writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } },
+        { text: 'wrote hello.txt' },
+      ],
     });
   }, 600_000);
 });

@@ -27,10 +27,24 @@ function connection() {
 
 describe('agent run handshake across a reconnect', () => {
   it('resends the pending run.turn and run.gate after the new connection is welcomed', async () => {
-    const daemon = new Daemon({ home, slots: 1, labels: [], self: ['/nonexistent/openase-agent.cjs'], log: () => {}, pollMs: 20 });
+    const daemon = new Daemon({
+      home,
+      slots: 1,
+      labels: [],
+      self: ['/nonexistent/openase-agent.cjs'],
+      log: () => {},
+      pollMs: 20,
+    });
     await daemon.start();
     const receive = (frame: ControlFrame) => daemon.receive(JSON.stringify(frame));
-    const welcome = (ackedSeq = 0): ControlFrame => ({ type: 'welcome', sessionId: 's', machineId: 'm', heartbeatMs: 60_000, protocol: { min: 1, max: 1 }, reconcile: ackedSeq ? [{ runId: 'r1', action: 'continue', ackedSeq }] : [] });
+    const welcome = (ackedSeq = 0): ControlFrame => ({
+      type: 'welcome',
+      sessionId: 's',
+      machineId: 'm',
+      heartbeatMs: 60_000,
+      protocol: { min: 1, max: 1 },
+      reconcile: ackedSeq ? [{ runId: 'r1', action: 'continue', ackedSeq }] : [],
+    });
     const script = path.join(home, 'script.json');
     fs.writeFileSync(script, JSON.stringify({ turns: [{ steps: [{ write: { path: 'a.txt', content: 'a\n' } }] }] }));
 
@@ -48,7 +62,20 @@ describe('agent run handshake across a reconnect', () => {
         repos: [{ name: 'app', url: remote.url, defaultBranch: 'main' }],
         attempt: 1,
         maxAttempts: 1,
-        agent: { adapter: 'custom', command: process.execPath, args: [STAND_IN_AGENT, script], prompt: 'go', maxTurns: 5, env: {}, provider: {}, systemPrompt: '', permissionMode: 'default', tools: { allow: [], deny: [] }, mcpServers: {}, skills: {} },
+        agent: {
+          adapter: 'custom',
+          command: process.execPath,
+          args: [STAND_IN_AGENT, script],
+          prompt: 'go',
+          maxTurns: 5,
+          env: {},
+          provider: {},
+          systemPrompt: '',
+          permissionMode: 'default',
+          tools: { allow: [], deny: [] },
+          mcpServers: {},
+          skills: {},
+        },
         hooks: { before_finish: [{ run: 'true', timeout: 10, policy: 'block' }] },
         paths: {},
         platform: { url: 'http://127.0.0.1:9', token: 'oar_x' },
@@ -61,7 +88,9 @@ describe('agent run handshake across a reconnect', () => {
     daemon.attach(second.conn);
     expect(second.frames.map((f) => f.type)).toEqual(['hello']);
     receive(welcome(1));
-    expect(second.frames.filter((f) => f.type === 'run.turn')).toEqual([first.frames.find((f) => f.type === 'run.turn')]);
+    expect(second.frames.filter((f) => f.type === 'run.turn')).toEqual([
+      first.frames.find((f) => f.type === 'run.turn'),
+    ]);
     receive({ type: 'run.next', runId: 'r1', leaseEpoch: 1, turn: 1, action: 'finish' });
     await waitFor(() => second.frames.some((f) => f.type === 'run.gate'), 'run.gate');
     daemon.detach();
@@ -69,14 +98,18 @@ describe('agent run handshake across a reconnect', () => {
     const third = connection();
     daemon.attach(third.conn);
     receive(welcome(1));
-    expect(third.frames.filter((f) => f.type === 'run.gate')).toEqual([expect.objectContaining({ turn: 1, passed: true })]);
+    expect(third.frames.filter((f) => f.type === 'run.gate')).toEqual([
+      expect.objectContaining({ turn: 1, passed: true }),
+    ]);
     // An answer to the wrong turn, or for another run, changes nothing.
     receive({ type: 'run.next', runId: 'r1', leaseEpoch: 1, turn: 7, action: 'stop', outcome: 'failed' });
     receive({ type: 'run.next', runId: 'r1', leaseEpoch: 2, turn: 1, action: 'stop', outcome: 'failed' });
     expect(third.frames.at(-1)).toMatchObject({ type: 'error', code: 'stale_lease' });
     receive({ type: 'run.next', runId: 'r1', leaseEpoch: 1, turn: 1, action: 'stop', outcome: 'succeeded' });
     await waitFor(() => {
-      const events = third.frames.filter((f) => f.type === 'run.events').flatMap((f) => (f.type === 'run.events' ? f.events : []));
+      const events = third.frames
+        .filter((f) => f.type === 'run.events')
+        .flatMap((f) => (f.type === 'run.events' ? f.events : []));
       const last = events.at(-1)?.seq ?? 0;
       if (last) receive({ type: 'run.ack', runId: 'r1', ackedSeq: last });
       return third.frames.some((f) => f.type === 'run.finished');

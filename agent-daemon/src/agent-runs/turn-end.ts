@@ -25,7 +25,13 @@ export interface TurnSettlement {
   error?: string;
 }
 
-export async function settleTurn(workspaces: Workspaces, ws: PreparedWorkspace, spec: AgentJobSpec, turn: number, emit: (event: RunEvent) => void): Promise<TurnSettlement> {
+export async function settleTurn(
+  workspaces: Workspaces,
+  ws: PreparedWorkspace,
+  spec: AgentJobSpec,
+  turn: number,
+  emit: (event: RunEvent) => void,
+): Promise<TurnSettlement> {
   const violations: TurnSettlement['pathViolations'] = [];
   const errors: string[] = [];
   const commits: TurnSettlement['commits'] = [];
@@ -35,11 +41,34 @@ export async function settleTurn(workspaces: Workspaces, ws: PreparedWorkspace, 
     try {
       const changed = await workspaces.changedPaths(repo);
       // Clipped to the frame's limits (a long allow list makes a long rule text).
-      const broken = pathViolations(changed, spec.paths).map((v) => ({ path: (several ? `${repo.name}/${v.path}` : v.path).slice(0, 4096), rule: v.rule.slice(0, 500) }));
+      const broken = pathViolations(changed, spec.paths).map((v) => ({
+        path: (several ? `${repo.name}/${v.path}` : v.path).slice(0, 4096),
+        rule: v.rule.slice(0, 500),
+      }));
       violations.push(...broken);
-      emit({ type: 'workspace', step: 'paths', ok: broken.length === 0, message: `${where}${changed.length} path(s) changed since the run started${broken.length ? `, ${broken.length} outside the harness rules: ${broken.slice(0, 5).map((v) => v.path).join(', ')}` : ''}`, details: { repo: repo.name, changed: changed.slice(0, 200), violations: broken.slice(0, 200) } });
+      emit({
+        type: 'workspace',
+        step: 'paths',
+        ok: broken.length === 0,
+        message: `${where}${changed.length} path(s) changed since the run started${
+          broken.length
+            ? `, ${broken.length} outside the harness rules: ${broken
+                .slice(0, 5)
+                .map((v) => v.path)
+                .join(', ')}`
+            : ''
+        }`,
+        details: { repo: repo.name, changed: changed.slice(0, 200), violations: broken.slice(0, 200) },
+      });
       const commit = await workspaces.commitAll(repo, turnCommitMessage(spec.ticket, turn));
-      if (commit) emit({ type: 'workspace', step: 'commit', ok: true, message: `${where}committed the agent's uncommitted changes as ${commit.slice(0, 12)}`, details: { repo: repo.name, commit } });
+      if (commit)
+        emit({
+          type: 'workspace',
+          step: 'commit',
+          ok: true,
+          message: `${where}committed the agent's uncommitted changes as ${commit.slice(0, 12)}`,
+          details: { repo: repo.name, commit },
+        });
       const head = (await git(['rev-parse', 'HEAD'], { cwd: repo.path })).stdout.trim();
       // Nothing new since the run started: no push (it would only create a branch equal to the base).
       if (head === repo.baseCommit) {
@@ -50,12 +79,22 @@ export async function settleTurn(workspaces: Workspaces, ws: PreparedWorkspace, 
       commits.push(entry);
       await workspaces.push(repo);
       entry.pushed = true;
-      emit({ type: 'workspace', step: 'push', ok: true, message: `${where}pushed ${repo.branch} at ${head.slice(0, 12)}`, details: { repo: repo.name, branch: repo.branch, commit: head } });
+      emit({
+        type: 'workspace',
+        step: 'push',
+        ok: true,
+        message: `${where}pushed ${repo.branch} at ${head.slice(0, 12)}`,
+        details: { repo: repo.name, branch: repo.branch, commit: head },
+      });
     } catch (err) {
       const message = `${where}${(err as Error).message}`;
       errors.push(message);
       emit({ type: 'workspace', step: 'push', ok: false, message });
     }
   }
-  return { pathViolations: violations.slice(0, 1000), commits, ...(errors.length ? { error: errors.join('; ').slice(0, 4000) } : {}) };
+  return {
+    pathViolations: violations.slice(0, 1000),
+    commits,
+    ...(errors.length ? { error: errors.join('; ').slice(0, 4000) } : {}),
+  };
 }

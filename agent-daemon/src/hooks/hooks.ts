@@ -43,13 +43,22 @@ export interface HookOutcome {
 /** Output kept per hook: enough for a test runner's summary, small enough for an event. */
 export const HOOK_OUTPUT_MAX = 16 * 1024;
 
-export function runHook(spec: HookSpec, ctx: HookContext, onEvent: (e: RunEventOf<'hook'>) => void = () => {}): Promise<HookOutcome> {
+export function runHook(
+  spec: HookSpec,
+  ctx: HookContext,
+  onEvent: (e: RunEventOf<'hook'>) => void = () => {},
+): Promise<HookOutcome> {
   const cwd = spec.workdir ? confined(ctx.cwd, spec.workdir) : ctx.cwd;
   onEvent({ type: 'hook', hook: ctx.hook, command: spec.run, status: 'started', policy: spec.policy });
   return new Promise((resolve) => {
     let output = '';
     let timedOut = false;
-    const child = spawn('/bin/sh', ['-c', spec.run], { cwd, env: { ...process.env, ...ctx.env, OPENASE_HOOK: ctx.hook }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', spec.run], {
+      cwd,
+      env: { ...process.env, ...ctx.env, OPENASE_HOOK: ctx.hook },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const collect = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       if (output.length > HOOK_OUTPUT_MAX * 4) output = output.slice(-HOOK_OUTPUT_MAX * 2);
@@ -70,10 +79,39 @@ export function runHook(spec: HookSpec, ctx: HookContext, onEvent: (e: RunEventO
     }, spec.timeout * 1000);
     const finish = (exitCode: number | null, spawnError?: Error) => {
       clearTimeout(timer);
-      const status: HookOutcome['status'] = timedOut ? 'timed_out' : exitCode === 0 && !spawnError ? 'passed' : 'failed';
-      const clipped = clipText(spawnError ? `could not start the hook: ${spawnError.message}` : timedOut ? `${output}\n[timed out after ${spec.timeout} s]` : output, HOOK_OUTPUT_MAX, 'tail');
-      const outcome: HookOutcome = { hook: ctx.hook, command: spec.run, status, policy: spec.policy, exitCode, output: clipped.text, blocks: status !== 'passed' && spec.policy === 'block' };
-      onEvent({ type: 'hook', hook: ctx.hook, command: spec.run, status, policy: spec.policy, exitCode, output: clipped.text, ...(clipped.truncated ? { truncated: clipped.truncated } : {}) });
+      const status: HookOutcome['status'] = timedOut
+        ? 'timed_out'
+        : exitCode === 0 && !spawnError
+          ? 'passed'
+          : 'failed';
+      const clipped = clipText(
+        spawnError
+          ? `could not start the hook: ${spawnError.message}`
+          : timedOut
+            ? `${output}\n[timed out after ${spec.timeout} s]`
+            : output,
+        HOOK_OUTPUT_MAX,
+        'tail',
+      );
+      const outcome: HookOutcome = {
+        hook: ctx.hook,
+        command: spec.run,
+        status,
+        policy: spec.policy,
+        exitCode,
+        output: clipped.text,
+        blocks: status !== 'passed' && spec.policy === 'block',
+      };
+      onEvent({
+        type: 'hook',
+        hook: ctx.hook,
+        command: spec.run,
+        status,
+        policy: spec.policy,
+        exitCode,
+        output: clipped.text,
+        ...(clipped.truncated ? { truncated: clipped.truncated } : {}),
+      });
       resolve(outcome);
     };
     child.once('error', (err) => finish(null, err));
@@ -85,7 +123,11 @@ export function runHook(spec: HookSpec, ctx: HookContext, onEvent: (e: RunEventO
  * Runs a hook point's hooks in order. A blocking failure stops the rest (later hooks usually
  * depend on earlier ones, e.g. install then test). Returns every outcome and whether the gate passed.
  */
-export async function runHooks(specs: readonly HookSpec[] | undefined, ctx: HookContext, onEvent?: (e: RunEventOf<'hook'>) => void): Promise<{ passed: boolean; outcomes: HookOutcome[] }> {
+export async function runHooks(
+  specs: readonly HookSpec[] | undefined,
+  ctx: HookContext,
+  onEvent?: (e: RunEventOf<'hook'>) => void,
+): Promise<{ passed: boolean; outcomes: HookOutcome[] }> {
   const outcomes: HookOutcome[] = [];
   for (const spec of specs ?? []) {
     const outcome = await runHook(spec, ctx, onEvent);
@@ -99,6 +141,9 @@ export async function runHooks(specs: readonly HookSpec[] | undefined, ctx: Hook
 export function describeGateFailure(outcomes: readonly HookOutcome[]): string {
   const failed = outcomes.filter((o) => o.blocks);
   return failed
-    .map((o) => `The ${o.hook} check \`${o.command}\` ${o.status === 'timed_out' ? 'timed out' : `failed with exit code ${o.exitCode}`}. Its output:\n\n${o.output.trim() || '(no output)'}`)
+    .map(
+      (o) =>
+        `The ${o.hook} check \`${o.command}\` ${o.status === 'timed_out' ? 'timed out' : `failed with exit code ${o.exitCode}`}. Its output:\n\n${o.output.trim() || '(no output)'}`,
+    )
     .join('\n\n');
 }

@@ -33,7 +33,11 @@ export function execWrapper(dir: string): void {
   const out = fs.openSync(path.join(dir, 'stdout'), 'a');
   const errFd = fs.openSync(path.join(dir, 'stderr'), 'a');
   const [cmd, ...args] = spec.command;
-  const child = spawn(cmd!, args, { cwd: spec.cwd ?? dir, env: { ...process.env, ...spec.env }, stdio: ['ignore', out, errFd] });
+  const child = spawn(cmd!, args, {
+    cwd: spec.cwd ?? dir,
+    env: { ...process.env, ...spec.env },
+    stdio: ['ignore', out, errFd],
+  });
   child.on('error', (err) => {
     write({ exitCode: 127, signal: null, error: `cannot start ${cmd}: ${err.message}` });
     process.exit(0);

@@ -40,7 +40,14 @@ describe('run supervisor', () => {
   });
 
   it('runs a command detached, spools stdout and stderr lines, records the exit code', async () => {
-    const h = RunHandle.start(runsDir, 'r1', 1, { kind: 'command', command: ['sh', '-c', 'echo out; echo err >&2; printf partial; exit 5'] }, limits, self());
+    const h = RunHandle.start(
+      runsDir,
+      'r1',
+      1,
+      { kind: 'command', command: ['sh', '-c', 'echo out; echo err >&2; printf partial; exit 5'] },
+      limits,
+      self(),
+    );
     expect(await finish(h)).toMatchObject({ exitCode: 5, signal: null, lastSeq: 3 });
     expect(events(h)).toEqual(
       expect.arrayContaining([
@@ -52,18 +59,37 @@ describe('run supervisor', () => {
   });
 
   it('ends past the event cap with an explicit truncation event', async () => {
-    const h = RunHandle.start(runsDir, 'r2', 1, { kind: 'command', command: ['sh', '-c', 'seq 1 100'] }, { maxEvents: 20, maxBytes: 1 << 20 }, self());
+    const h = RunHandle.start(
+      runsDir,
+      'r2',
+      1,
+      { kind: 'command', command: ['sh', '-c', 'seq 1 100'] },
+      { maxEvents: 20, maxBytes: 1 << 20 },
+      self(),
+    );
     const end = await finish(h);
     const all = events(h);
     expect(end.lastSeq).toBe(20);
-    expect(all.slice(0, 19).map((e) => (e as { text: string }).text)).toEqual(Array.from({ length: 19 }, (_, i) => String(i + 1)));
+    expect(all.slice(0, 19).map((e) => (e as { text: string }).text)).toEqual(
+      Array.from({ length: 19 }, (_, i) => String(i + 1)),
+    );
     expect(all[19]).toMatchObject({ type: 'truncation', droppedEvents: 81 });
   });
 
   it('cancels the whole process group: SIGTERM reaches grandchildren', async () => {
     const pidFile = path.join(runsDir, 'grandchild.pid');
-    const h = RunHandle.start(runsDir, 'r3', 1, { kind: 'command', command: ['sh', '-c', `sleep 1000 & echo $! > ${pidFile}; wait`] }, limits, self());
-    const grandchild = await until('grandchild pid', () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')));
+    const h = RunHandle.start(
+      runsDir,
+      'r3',
+      1,
+      { kind: 'command', command: ['sh', '-c', `sleep 1000 & echo $! > ${pidFile}; wait`] },
+      limits,
+      self(),
+    );
+    const grandchild = await until(
+      'grandchild pid',
+      () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')),
+    );
     h.stop('canceled', 10_000);
     const end = await finish(h);
     expect(end).toMatchObject({ reason: 'canceled', signal: 'SIGTERM' });
@@ -72,7 +98,14 @@ describe('run supervisor', () => {
 
   it('escalates to SIGKILL after the grace period when SIGTERM is ignored', async () => {
     const ready = path.join(runsDir, 'ready');
-    const h = RunHandle.start(runsDir, 'r4', 1, { kind: 'command', command: ['sh', '-c', `trap '' TERM; touch ${ready}; while :; do sleep 0.05; done`] }, limits, self());
+    const h = RunHandle.start(
+      runsDir,
+      'r4',
+      1,
+      { kind: 'command', command: ['sh', '-c', `trap '' TERM; touch ${ready}; while :; do sleep 0.05; done`] },
+      limits,
+      self(),
+    );
     await until('trap installed', () => fs.existsSync(ready));
     h.stop('canceled', 300);
     expect(await finish(h)).toMatchObject({ reason: 'canceled', signal: 'SIGKILL', exitCode: null });
@@ -80,7 +113,14 @@ describe('run supervisor', () => {
 
   it('re-opens a run folder and continues where the spool ends', async () => {
     const gate = path.join(runsDir, 'gate5');
-    const h = RunHandle.start(runsDir, 'r5', 1, { kind: 'command', command: ['sh', '-c', `seq 1 50; while [ ! -e ${gate} ]; do sleep 0.02; done; seq 51 100`] }, limits, self());
+    const h = RunHandle.start(
+      runsDir,
+      'r5',
+      1,
+      { kind: 'command', command: ['sh', '-c', `seq 1 50; while [ ! -e ${gate} ]; do sleep 0.02; done; seq 51 100`] },
+      limits,
+      self(),
+    );
     await until('first half', () => {
       h.poll();
       return h.spool.lastSeq >= 50;
@@ -88,11 +128,20 @@ describe('run supervisor', () => {
     fs.writeFileSync(gate, '');
     const reopened = RunHandle.reopen(h.dir, limits)!; // as a restarted daemon would
     await finish(reopened);
-    expect(events(reopened).map((e) => (e as { text: string }).text)).toEqual(Array.from({ length: 100 }, (_, i) => String(i + 1)));
+    expect(events(reopened).map((e) => (e as { text: string }).text)).toEqual(
+      Array.from({ length: 100 }, (_, i) => String(i + 1)),
+    );
   });
 
   it('keeps the timeout across a daemon restart: the deadline is computed from the run folder', async () => {
-    const h = RunHandle.start(runsDir, 'r6', 1, { kind: 'command', command: ['sleep', '600'], timeoutMs: 300 }, limits, self());
+    const h = RunHandle.start(
+      runsDir,
+      'r6',
+      1,
+      { kind: 'command', command: ['sleep', '600'], timeoutMs: 300 },
+      limits,
+      self(),
+    );
     const reopened = RunHandle.reopen(h.dir, limits)!; // a new daemon that never saw the offer
     reopened.armTimeout();
     expect(await finish(reopened)).toMatchObject({ reason: 'timeout', signal: 'SIGTERM' });

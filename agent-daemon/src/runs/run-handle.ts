@@ -62,14 +62,25 @@ export class RunHandle {
   }
 
   /** Creates the run folder and starts the command detached under the exec wrapper. */
-  static start(runsDir: string, runId: string, leaseEpoch: number, spec: RunSpec, limits: SpoolLimits, self: string[]): RunHandle {
+  static start(
+    runsDir: string,
+    runId: string,
+    leaseEpoch: number,
+    spec: RunSpec,
+    limits: SpoolLimits,
+    self: string[],
+  ): RunHandle {
     const dir = path.join(runsDir, runId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
     for (const s of STREAMS) fs.writeFileSync(path.join(dir, s), '');
     const handle = new RunHandle(dir, { runId, leaseEpoch, createdAt: Date.now(), wrapperPid: null }, limits);
     handle.saveState();
-    const wrapper = spawn(process.execPath, [...self, 'exec-wrapper', dir], { detached: true, stdio: 'ignore', cwd: dir });
+    const wrapper = spawn(process.execPath, [...self, 'exec-wrapper', dir], {
+      detached: true,
+      stdio: 'ignore',
+      cwd: dir,
+    });
     wrapper.unref();
     handle.state.wrapperPid = wrapper.pid ?? null;
     handle.saveState();
@@ -169,17 +180,38 @@ export class RunHandle {
     const final = exit !== null || gone;
     let changed = this.tail(final);
     if (final && !this.finished) {
-      const more = this.tail(true);
-      changed = more || changed;
+      this.tail(true);
       const dropped = this.spool.cursor.d;
       const tail: RunEvent[] = [];
       if (exit?.error) tail.push({ type: 'error', message: exit.error, fatal: true });
-      if (gone) tail.push({ type: 'error', message: this.state.wrapperPid ? 'the run process ended without recording its exit status (killed?)' : 'the daemon stopped before the run started', fatal: true });
-      if (dropped.events > 0) tail.push({ type: 'truncation', droppedEvents: dropped.events, droppedBytes: dropped.bytes, message: `the run exceeded its event cap: ${dropped.events} event(s) (${dropped.bytes} bytes) after the cap were not kept` });
-      if (tail.length) this.spool.append(tail.map((event) => ({ event, o: this.spool.cursor.o })), { force: true });
+      if (gone)
+        tail.push({
+          type: 'error',
+          message: this.state.wrapperPid
+            ? 'the run process ended without recording its exit status (killed?)'
+            : 'the daemon stopped before the run started',
+          fatal: true,
+        });
+      if (dropped.events > 0)
+        tail.push({
+          type: 'truncation',
+          droppedEvents: dropped.events,
+          droppedBytes: dropped.bytes,
+          message: `the run exceeded its event cap: ${dropped.events} event(s) (${dropped.bytes} bytes) after the cap were not kept`,
+        });
+      if (tail.length)
+        this.spool.append(
+          tail.map((event) => ({ event, o: this.spool.cursor.o })),
+          { force: true },
+        );
       const signal = exit?.signal ?? (gone ? (this.state.killedWith ?? null) : null);
       const reason = this.state.stopReason ?? undefined;
-      this.state.end = { exitCode: exit?.exitCode ?? null, signal, ...(reason ? { reason } : {}), lastSeq: this.spool.lastSeq };
+      this.state.end = {
+        exitCode: exit?.exitCode ?? null,
+        signal,
+        ...(reason ? { reason } : {}),
+        lastSeq: this.spool.lastSeq,
+      };
       if (this.killTimer) clearTimeout(this.killTimer);
       this.saveState();
       changed = true;
@@ -235,10 +267,24 @@ export class RunHandle {
     return true;
   }
 
-  private pushLine(items: Array<{ event: RunEvent; o: { stdout: number; stderr: number } }>, stream: 'stdout' | 'stderr', raw: string, o: { stdout: number; stderr: number }, consumed: number): void {
+  private pushLine(
+    items: Array<{ event: RunEvent; o: { stdout: number; stderr: number } }>,
+    stream: 'stdout' | 'stderr',
+    raw: string,
+    o: { stdout: number; stderr: number },
+    consumed: number,
+  ): void {
     o[stream] += consumed;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const clipped = clipText(line);
-    items.push({ event: { type: 'output', stream, text: clipped.text, ...(clipped.truncated ? { truncated: clipped.truncated } : {}) }, o: { ...o } });
+    items.push({
+      event: {
+        type: 'output',
+        stream,
+        text: clipped.text,
+        ...(clipped.truncated ? { truncated: clipped.truncated } : {}),
+      },
+      o: { ...o },
+    });
   }
 }

@@ -48,13 +48,18 @@ describe('durable spool', () => {
   it('counts events past the cap instead of losing them silently, across a reopen', () => {
     const file = tmpFile();
     const spool = Spool.open(file, { maxEvents: 5, maxBytes: 1 << 20 });
-    spool.append(Array.from({ length: 10 }, (_, i) => ({ event: out(`l${i}`), o: { stdout: (i + 1) * 3, stderr: 0 } })));
+    spool.append(
+      Array.from({ length: 10 }, (_, i) => ({ event: out(`l${i}`), o: { stdout: (i + 1) * 3, stderr: 0 } })),
+    );
     expect(spool.lastSeq).toBe(4); // one slot stays free for the truncation marker
     expect(spool.cursor).toEqual({ o: { stdout: 30, stderr: 0 }, d: { events: 6, bytes: expect.any(Number) } });
     const again = Spool.open(file, { maxEvents: 5, maxBytes: 1 << 20 });
     expect(again.cursor.d.events).toBe(6);
     expect(again.cursor.o.stdout).toBe(30);
-    again.append([{ event: { type: 'truncation', droppedEvents: 6, droppedBytes: 1, message: 'cut' }, o: again.cursor.o }], { force: true });
+    again.append(
+      [{ event: { type: 'truncation', droppedEvents: 6, droppedBytes: 1, message: 'cut' }, o: again.cursor.o }],
+      { force: true },
+    );
     expect(again.lastSeq).toBe(5);
   });
 });

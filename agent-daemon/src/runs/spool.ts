@@ -69,7 +69,8 @@ export class Spool {
         spool.bytes += line.length;
       }
     }
-    if (Buffer.byteLength(data.slice(0, good)) !== Buffer.byteLength(data)) fs.truncateSync(file, Buffer.byteLength(data.slice(0, good)));
+    if (Buffer.byteLength(data.slice(0, good)) !== Buffer.byteLength(data))
+      fs.truncateSync(file, Buffer.byteLength(data.slice(0, good)));
     return spool;
   }
 
@@ -123,4 +124,3 @@ export class Spool {
     if (n) this.unacked.splice(0, n);
   }
 }
-

@@ -38,7 +38,11 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
   let attempt = 0;
   return new Promise((resolve) => {
     const dial = () => {
-      const ws = new WebSocket(wsUrl(opts.url), { headers: { authorization: `Bearer ${opts.credential}` }, maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 20_000 });
+      const ws = new WebSocket(wsUrl(opts.url), {
+        headers: { authorization: `Bearer ${opts.credential}` },
+        maxPayload: MAX_FRAME_BYTES,
+        handshakeTimeout: 20_000,
+      });
       let fatal: string | null = null;
       let lastHeard = Date.now();
       let watchdog: NodeJS.Timeout | null = null;
@@ -54,7 +58,8 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
           } catch {
             /* keep what we have */
           }
-          if (res.statusCode === 401 || res.statusCode === 403) fatal = `the control plane refused this machine's credential: ${message}`;
+          if (res.statusCode === 401 || res.statusCode === 403)
+            fatal = `the control plane refused this machine's credential: ${message}`;
           else opts.log(`connecting to ${opts.url} failed: HTTP ${res.statusCode} ${message}`);
           ws.terminate();
         });
@@ -70,7 +75,9 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
             if (watchdog) clearInterval(watchdog);
             watchdog = setInterval(() => {
               if (Date.now() - lastHeard > 3 * period) {
-                opts.log(`no word from the control plane for ${Math.round((Date.now() - lastHeard) / 1000)} s; reconnecting`);
+                opts.log(
+                  `no word from the control plane for ${Math.round((Date.now() - lastHeard) / 1000)} s; reconnecting`,
+                );
                 ws.terminate();
               }
             }, period);
@@ -88,8 +95,10 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
         if (watchdog) clearInterval(watchdog);
         daemon.detach();
         const reason = reasonBuf.toString();
-        if (code === CLOSE_CODES.revoked) fatal = `the control plane revoked this machine (${reason || 'close 4401'}); join again with a new join token`;
-        if (code === CLOSE_CODES.unsupportedVersion) fatal = `the control plane does not support this daemon's protocol version (${reason}); upgrade openase-agent`;
+        if (code === CLOSE_CODES.revoked)
+          fatal = `the control plane revoked this machine (${reason || 'close 4401'}); join again with a new join token`;
+        if (code === CLOSE_CODES.unsupportedVersion)
+          fatal = `the control plane does not support this daemon's protocol version (${reason}); upgrade openase-agent`;
         if (fatal) {
           opts.log(`${fatal}; not reconnecting`);
           return resolve(fatal);

@@ -12,8 +12,10 @@ export function runStdio(daemon: Daemon): Promise<void> {
   rl.on('line', (line) => {
     if (line.trim()) daemon.receive(line);
   });
-  return new Promise((resolve) => rl.on('close', () => {
-    daemon.detach();
-    resolve();
-  }));
+  return new Promise((resolve) =>
+    rl.on('close', () => {
+      daemon.detach();
+      resolve();
+    }),
+  );
 }

@@ -10,7 +10,14 @@ export class GitError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string,
   ) {
-    super(`git ${args.filter((a) => !a.startsWith('-c')).slice(0, 3).join(' ')} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}`);
+    super(
+      `git ${args
+        .filter((a) => !a.startsWith('-c'))
+        .slice(0, 3)
+        .join(
+          ' ',
+        )} failed${exitCode === null ? '' : ` (exit ${exitCode})`}: ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no output'}`,
+    );
     this.name = 'GitError';
   }
 }
@@ -35,15 +42,24 @@ export interface GitResult {
   stderr: string;
 }
 
-export function git(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<GitResult> {
+export function git(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
       ['-c', 'core.hooksPath=/dev/null', '-c', 'init.defaultBranch=main', '-c', 'advice.detachedHead=false', ...args],
-      { cwd: opts.cwd, env: { ...process.env, ...GIT_ENV, ...opts.env }, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: opts.cwd,
+        env: { ...process.env, ...GIT_ENV, ...opts.env },
+        timeout: opts.timeoutMs ?? 10 * 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         if (err) {
-          const code = typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code as number) : null;
+          const code =
+            typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code as number) : null;
           reject(new GitError(args, code, stderr || err.message));
         } else resolve({ stdout, stderr });
       },
@@ -53,7 +69,13 @@ export function git(args: readonly string[], opts: { cwd?: string; env?: NodeJS.
 
 /** True when `ref` resolves in the repository at `cwd` (or the bare repository `gitDir`). */
 export async function refExists(cwdOrGitDir: { cwd?: string; gitDir?: string }, ref: string): Promise<boolean> {
-  const args = [...(cwdOrGitDir.gitDir ? ['--git-dir', cwdOrGitDir.gitDir] : []), 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`];
+  const args = [
+    ...(cwdOrGitDir.gitDir ? ['--git-dir', cwdOrGitDir.gitDir] : []),
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    `${ref}^{commit}`,
+  ];
   try {
     await git(args, cwdOrGitDir.cwd ? { cwd: cwdOrGitDir.cwd } : {});
     return true;

@@ -17,7 +17,10 @@ export class PathEscapeError extends Error {
   }
 }
 
-/** Resolves `parts` under `root` and refuses anything that escapes it (`..`, absolute parts, symlink names are not followed here). */
+/**
+ * Resolves `parts` under `root` and refuses anything that escapes it (`..`, absolute parts, symlink names are not
+ * followed here).
+ */
 export function confined(root: string, ...parts: string[]): string {
   const base = path.resolve(root);
   const target = path.resolve(base, ...parts);
@@ -39,7 +42,12 @@ export function safeSegment(text: string, fallback = 'item'): string {
 
 /** The cache folder of a repository: readable name plus a hash of the exact URL (two URLs never share one). */
 export function mirrorKey(url: string): string {
-  const tail = url.replace(/\.git$/, '').split(/[/:]/).filter(Boolean).pop() ?? 'repo';
+  const tail =
+    url
+      .replace(/\.git$/, '')
+      .split(/[/:]/)
+      .filter(Boolean)
+      .pop() ?? 'repo';
   return `${safeSegment(tail, 'repo')}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`;
 }
 
@@ -57,7 +65,8 @@ export function workspaceLayout(root: string): WorkspaceLayout {
     root: abs,
     mirror: (url) => confined(abs, 'mirrors', `${mirrorKey(url)}.git`),
     ticket: (identifier) => confined(abs, 'tickets', safeSegment(identifier, 'ticket')),
-    worktree: (identifier, repoName) => confined(abs, 'tickets', safeSegment(identifier, 'ticket'), safeSegment(repoName, 'repo')),
+    worktree: (identifier, repoName) =>
+      confined(abs, 'tickets', safeSegment(identifier, 'ticket'), safeSegment(repoName, 'repo')),
     privateDir: (identifier) => confined(abs, 'tickets', safeSegment(identifier, 'ticket'), '.openase'),
   };
 }

@@ -82,7 +82,9 @@ describe('ticket workspaces on real git', () => {
     fs.writeFileSync(path.join(r!.path, 'notes.md'), 'n\n');
     const changed = await ws.changedPaths(r!);
     expect(changed).toEqual(['.github/ci.yml', 'notes.md', 'src/app.ts']);
-    expect(pathViolations(changed, { allow: ['src/**', '*.md'], deny: ['.github/**'] })).toEqual([{ path: '.github/ci.yml', rule: 'denied by paths.deny ".github/**"' }]);
+    expect(pathViolations(changed, { allow: ['src/**', '*.md'], deny: ['.github/**'] })).toEqual([
+      { path: '.github/ci.yml', rule: 'denied by paths.deny ".github/**"' },
+    ]);
     expect(pathViolations(changed, { allow: ['src/**'] }).map((v) => v.path)).toEqual(['.github/ci.yml', 'notes.md']);
     expect(pathViolations(changed, {})).toEqual([]);
   });
@@ -101,7 +103,10 @@ describe('ticket workspaces on real git', () => {
     // Two Project AI conversations (or two slots) start together: fetching into the cache while
     // another run adds its worktree used to fail with "bad object worktrees/<name>/HEAD".
     const ws = new Workspaces(newRoot());
-    const tickets = Array.from({ length: 8 }, (_, i) => ({ identifier: `DEMO-${i + 10}`, branch: `openase/DEMO-${i + 10}` }));
+    const tickets = Array.from({ length: 8 }, (_, i) => ({
+      identifier: `DEMO-${i + 10}`,
+      branch: `openase/DEMO-${i + 10}`,
+    }));
     for (let round = 0; round < 3; round++) {
       const prepared = await Promise.all(tickets.map((t) => ws.prepare(t, [repo()])));
       expect(prepared.map((p) => p.repos[0]!.worktree)).toEqual(tickets.map(() => 'created'));
@@ -112,9 +117,13 @@ describe('ticket workspaces on real git', () => {
   it('keeps hostile identifiers and repository names inside the root, and says when a branch is missing', async () => {
     const root = newRoot();
     const ws = new Workspaces(root);
-    const prepared = await ws.prepare({ identifier: '../../etc', branch: 'openase/X-1' }, [{ ...repo(), name: '../../../tmp/evil' }]);
+    const prepared = await ws.prepare({ identifier: '../../etc', branch: 'openase/X-1' }, [
+      { ...repo(), name: '../../../tmp/evil' },
+    ]);
     expect(prepared.dir.startsWith(path.join(root, 'tickets') + path.sep)).toBe(true);
     expect(prepared.repos[0]!.path.startsWith(prepared.dir + path.sep)).toBe(true);
-    await expect(ws.prepare({ identifier: 'DEMO-2', branch: 'openase/DEMO-2' }, [{ ...repo(), defaultBranch: 'develop' }])).rejects.toThrow(/has no branch "develop"/);
+    await expect(
+      ws.prepare({ identifier: 'DEMO-2', branch: 'openase/DEMO-2' }, [{ ...repo(), defaultBranch: 'develop' }]),
+    ).rejects.toThrow(/has no branch "develop"/);
   });
 });

@@ -74,18 +74,28 @@ export class Workspaces {
     return dir;
   }
 
-  async prepare(ticket: { identifier: string; branch: string }, repos: RepoSpec[], progress: Progress = () => {}): Promise<PreparedWorkspace> {
+  async prepare(
+    ticket: { identifier: string; branch: string },
+    repos: RepoSpec[],
+    progress: Progress = () => {},
+  ): Promise<PreparedWorkspace> {
     const dir = this.layout.ticket(ticket.identifier);
     const privateDir = this.layout.privateDir(ticket.identifier);
     await fs.mkdir(privateDir, { recursive: true });
     const prepared: PreparedRepo[] = [];
     for (const repo of repos) {
-      prepared.push(await this.cacheLock.run(this.layout.mirror(repo.url), () => this.prepareRepoLocked(ticket, repo, progress)));
+      prepared.push(
+        await this.cacheLock.run(this.layout.mirror(repo.url), () => this.prepareRepoLocked(ticket, repo, progress)),
+      );
     }
     return { dir, privateDir, repos: prepared };
   }
 
-  private async prepareRepoLocked(ticket: { identifier: string; branch: string }, repo: RepoSpec, progress: Progress): Promise<PreparedRepo> {
+  private async prepareRepoLocked(
+    ticket: { identifier: string; branch: string },
+    repo: RepoSpec,
+    progress: Progress,
+  ): Promise<PreparedRepo> {
     const mirror = await this.syncMirrorLocked(repo.url, progress);
     const worktreePath = this.layout.worktree(ticket.identifier, repo.name);
     const remoteBranch = `refs/remotes/origin/${ticket.branch}`;
@@ -97,17 +107,29 @@ export class Workspaces {
     if (!reused) {
       const start = hasRemoteBranch ? remoteBranch : `refs/remotes/origin/${repo.defaultBranch}`;
       if (!(await refExists({ gitDir: mirror }, start))) {
-        throw new Error(`repository ${repo.url} has no branch "${repo.defaultBranch}"; set the project's repository default branch`);
+        throw new Error(
+          `repository ${repo.url} has no branch "${repo.defaultBranch}"; set the project's repository default branch`,
+        );
       }
-      progress(`creating worktree ${repo.name} on ${ticket.branch} from ${hasRemoteBranch ? `the pushed ${ticket.branch}` : repo.defaultBranch}`);
+      progress(
+        `creating worktree ${repo.name} on ${ticket.branch} from ${hasRemoteBranch ? `the pushed ${ticket.branch}` : repo.defaultBranch}`,
+      );
       await git(['--git-dir', mirror, 'worktree', 'prune']);
       await git(['--git-dir', mirror, 'worktree', 'add', '--quiet', '-B', ticket.branch, worktreePath, start]);
     } else if (hasRemoteBranch) {
       // Fast-forward to what other runs pushed; a diverged local branch is left as is.
-      await git(['merge', '--ff-only', '--quiet', remoteBranch], { cwd: worktreePath }).catch(() => progress(`worktree ${repo.name} has local commits not on the remote; keeping them`));
+      await git(['merge', '--ff-only', '--quiet', remoteBranch], { cwd: worktreePath }).catch(() =>
+        progress(`worktree ${repo.name} has local commits not on the remote; keeping them`),
+      );
     }
     const { stdout } = await git(['rev-parse', 'HEAD'], { cwd: worktreePath });
-    return { ...repo, path: worktreePath, branch: ticket.branch, baseCommit: stdout.trim(), worktree: reused ? 'reused' : 'created' };
+    return {
+      ...repo,
+      path: worktreePath,
+      branch: ticket.branch,
+      baseCommit: stdout.trim(),
+      worktree: reused ? 'reused' : 'created',
+    };
   }
 
   /** Commits everything the agent left uncommitted. Returns the new commit, or null when there was nothing. */

@@ -6,7 +6,8 @@ export function countAnthropicToolResults(body: Record<string, unknown>): number
   const messages = Array.isArray(body.messages) ? body.messages : [];
   let count = 0;
   for (const message of messages as { content?: unknown }[]) {
-    if (Array.isArray(message?.content)) count += (message.content as { type?: string }[]).filter((block) => block?.type === 'tool_result').length;
+    if (Array.isArray(message?.content))
+      count += (message.content as { type?: string }[]).filter((block) => block?.type === 'tool_result').length;
   }
   return count;
 }
@@ -20,31 +21,88 @@ export function anthropicAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function anthropicSse(answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>, model: string, script: FakeScript): string {
+export function anthropicSse(
+  answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>,
+  model: string,
+  script: FakeScript,
+): string {
   const usage = script.usage ?? { input: 1000, output: 10 };
   const events: [string, unknown][] = [];
-  events.push(['message_start', { type: 'message_start', message: { id: fakeCallId('msg_'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cached ?? 0, output_tokens: 1 } } }]);
+  events.push([
+    'message_start',
+    {
+      type: 'message_start',
+      message: {
+        id: fakeCallId('msg_'),
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: usage.input,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: usage.cached ?? 0,
+          output_tokens: 1,
+        },
+      },
+    },
+  ]);
   let index = 0;
   const textBlock = (text: string) => {
-    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
+    events.push([
+      'content_block_start',
+      { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+    ]);
     events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }]);
     events.push(['content_block_stop', { type: 'content_block_stop', index }]);
     index++;
   };
   if (answer.reasoning) {
-    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }]);
-    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: answer.reasoning } }]);
-    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: 'fake-signature' } }]);
+    events.push([
+      'content_block_start',
+      { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } },
+    ]);
+    events.push([
+      'content_block_delta',
+      { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: answer.reasoning } },
+    ]);
+    events.push([
+      'content_block_delta',
+      { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: 'fake-signature' } },
+    ]);
     events.push(['content_block_stop', { type: 'content_block_stop', index }]);
     index++;
   }
   if (answer.text) textBlock(answer.text);
   if (answer.kind === 'tool') {
-    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: answer.call.id, name: answer.call.name, input: {} } }]);
-    events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(answer.call.input) } }]);
+    events.push([
+      'content_block_start',
+      {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: answer.call.id, name: answer.call.name, input: {} },
+      },
+    ]);
+    events.push([
+      'content_block_delta',
+      {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: JSON.stringify(answer.call.input) },
+      },
+    ]);
     events.push(['content_block_stop', { type: 'content_block_stop', index }]);
   }
-  events.push(['message_delta', { type: 'message_delta', delta: { stop_reason: answer.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output } }]);
+  events.push([
+    'message_delta',
+    {
+      type: 'message_delta',
+      delta: { stop_reason: answer.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: usage.output },
+    },
+  ]);
   events.push(['message_stop', { type: 'message_stop' }]);
   return events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join('');
 }

@@ -4,12 +4,17 @@ import { answerFor, fakeCallId } from './script.js';
 
 export function countResponsesToolResults(body: Record<string, unknown>): number {
   const input = Array.isArray(body.input) ? body.input : [];
-  return (input as { type?: string }[]).filter((item) => typeof item?.type === 'string' && item.type.endsWith('_call_output')).length;
+  return (input as { type?: string }[]).filter(
+    (item) => typeof item?.type === 'string' && item.type.endsWith('_call_output'),
+  ).length;
 }
 
 /** An `apply_patch` patch that adds `path` with `content` (Codex's freeform patch grammar). */
 export function addFilePatch(path: string, content: string): string {
-  const lines = content.replace(/\n$/, '').split('\n').map((line) => `+${line}`);
+  const lines = content
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => `+${line}`);
   return ['*** Begin Patch', `*** Add File: ${path}`, ...lines, '*** End Patch'].join('\n');
 }
 
@@ -22,18 +27,58 @@ export function responsesAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function responsesSse(answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>, model: string, script: FakeScript): string {
+export function responsesSse(
+  answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>,
+  model: string,
+  script: FakeScript,
+): string {
   const usage = script.usage ?? { input: 1000, output: 10 };
   const responseId = fakeCallId('resp_');
   const items: Record<string, unknown>[] = [];
-  if (answer.reasoning) items.push({ type: 'reasoning', id: fakeCallId('rs_'), summary: [{ type: 'summary_text', text: answer.reasoning }] });
-  if (answer.text) items.push({ type: 'message', id: fakeCallId('msg_'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: answer.text, annotations: [] }] });
+  if (answer.reasoning)
+    items.push({
+      type: 'reasoning',
+      id: fakeCallId('rs_'),
+      summary: [{ type: 'summary_text', text: answer.reasoning }],
+    });
+  if (answer.text)
+    items.push({
+      type: 'message',
+      id: fakeCallId('msg_'),
+      role: 'assistant',
+      status: 'completed',
+      content: [{ type: 'output_text', text: answer.text, annotations: [] }],
+    });
   if (answer.kind === 'tool') {
-    items.push(answer.call.freeform
-      ? { type: 'custom_tool_call', id: fakeCallId('ctc_'), status: 'completed', call_id: answer.call.id, name: answer.call.name, input: answer.call.input }
-      : { type: 'function_call', id: fakeCallId('fc_'), status: 'completed', call_id: answer.call.id, name: answer.call.name, ...(answer.call.namespace ? { namespace: answer.call.namespace } : {}), arguments: JSON.stringify(answer.call.input) });
+    items.push(
+      answer.call.freeform
+        ? {
+            type: 'custom_tool_call',
+            id: fakeCallId('ctc_'),
+            status: 'completed',
+            call_id: answer.call.id,
+            name: answer.call.name,
+            input: answer.call.input,
+          }
+        : {
+            type: 'function_call',
+            id: fakeCallId('fc_'),
+            status: 'completed',
+            call_id: answer.call.id,
+            name: answer.call.name,
+            ...(answer.call.namespace ? { namespace: answer.call.namespace } : {}),
+            arguments: JSON.stringify(answer.call.input),
+          },
+    );
   }
-  const base = { id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'in_progress', output: [] };
+  const base = {
+    id: responseId,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    model,
+    status: 'in_progress',
+    output: [],
+  };
   const events: Record<string, unknown>[] = [
     { type: 'response.created', response: base },
     { type: 'response.in_progress', response: base },
@@ -44,7 +89,20 @@ export function responsesSse(answer: Extract<FakeAnswer, { kind: 'text' | 'tool'
   });
   events.push({
     type: 'response.completed',
-    response: { ...base, status: 'completed', output: items, usage: { input_tokens: usage.input, input_tokens_details: { cached_tokens: usage.cached ?? 0 }, output_tokens: usage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.input + usage.output } },
+    response: {
+      ...base,
+      status: 'completed',
+      output: items,
+      usage: {
+        input_tokens: usage.input,
+        input_tokens_details: { cached_tokens: usage.cached ?? 0 },
+        output_tokens: usage.output,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: usage.input + usage.output,
+      },
+    },
   });
-  return events.map((event, n) => `event: ${String(event.type)}\ndata: ${JSON.stringify({ ...event, sequence_number: n })}\n\n`).join('');
+  return events
+    .map((event, n) => `event: ${String(event.type)}\ndata: ${JSON.stringify({ ...event, sequence_number: n })}\n\n`)
+    .join('');
 }

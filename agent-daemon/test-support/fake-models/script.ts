@@ -10,10 +10,16 @@ export type FakeStep =
   | { text: string; reasoning?: string }
   | { shell: string; text?: string; reasoning?: string }
   | { writeFile: { path: string; content: string }; text?: string; reasoning?: string }
-  /** A raw tool call: `name` and `input` exactly as the CLI's tool expects (e.g. codex `apply_patch` takes a patch string). */
+  /**
+   * A raw tool call: `name` and `input` exactly as the CLI's tool expects (e.g. codex `apply_patch` takes a patch
+   * string).
+   */
   | { tool: { name: string; input: unknown; namespace?: string }; text?: string; reasoning?: string }
   | { error: { status: number; body?: unknown; headers?: Record<string, string> } }
-  /** Never answer (the request stays open until the client gives up or the server closes): for interrupt and timeout tests. */
+  /**
+   * Never answer (the request stays open until the client gives up or the server closes): for interrupt and timeout
+   * tests.
+   */
   | { hang: true };
 
 export interface FakeScript {
@@ -30,12 +36,18 @@ export function stepFor(script: FakeScript, toolResults: number): FakeStep {
 /** What a server answers, independent of the API's wire format. */
 export type FakeAnswer =
   | { kind: 'text'; text: string; reasoning?: string }
-  | { kind: 'tool'; text?: string; reasoning?: string; call: { id: string; name: string; input: unknown; freeform?: boolean; namespace?: string } }
+  | {
+      kind: 'tool';
+      text?: string;
+      reasoning?: string;
+      call: { id: string; name: string; input: unknown; freeform?: boolean; namespace?: string };
+    }
   | { kind: 'error'; status: number; body: unknown; headers: Record<string, string> }
   | { kind: 'hang' };
 
 let callCounter = 0;
-export const fakeCallId = (prefix: string) => `${prefix}${(++callCounter).toString(16).padStart(8, '0')}${Math.random().toString(16).slice(2, 10)}`;
+export const fakeCallId = (prefix: string) =>
+  `${prefix}${(++callCounter).toString(16).padStart(8, '0')}${Math.random().toString(16).slice(2, 10)}`;
 
 /** How one API names the portable steps' tool calls and its default error body. */
 export interface ApiDialect {
@@ -48,12 +60,35 @@ export interface ApiDialect {
 /** The answer to a step, in a dialect's tool names. */
 export function answerFor(step: FakeStep, dialect: ApiDialect): FakeAnswer {
   if ('hang' in step) return { kind: 'hang' };
-  if ('error' in step) return { kind: 'error', status: step.error.status, body: step.error.body ?? dialect.errorBody(step.error.status), headers: step.error.headers ?? {} };
-  const extra = { ...(step.text !== undefined ? { text: step.text } : {}), ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
-  const call = 'shell' in step ? dialect.shell(step.shell)
-    : 'writeFile' in step ? dialect.writeFile(step.writeFile.path, step.writeFile.content)
-    : 'tool' in step ? { name: step.tool.name, input: step.tool.input, freeform: typeof step.tool.input === 'string', ...(step.tool.namespace ? { namespace: step.tool.namespace } : {}) }
-    : undefined;
-  if (!call) return { kind: 'text', text: ('text' in step ? step.text : undefined) ?? '', ...(step.reasoning ? { reasoning: step.reasoning } : {}) };
+  if ('error' in step)
+    return {
+      kind: 'error',
+      status: step.error.status,
+      body: step.error.body ?? dialect.errorBody(step.error.status),
+      headers: step.error.headers ?? {},
+    };
+  const extra = {
+    ...(step.text !== undefined ? { text: step.text } : {}),
+    ...(step.reasoning ? { reasoning: step.reasoning } : {}),
+  };
+  const call =
+    'shell' in step
+      ? dialect.shell(step.shell)
+      : 'writeFile' in step
+        ? dialect.writeFile(step.writeFile.path, step.writeFile.content)
+        : 'tool' in step
+          ? {
+              name: step.tool.name,
+              input: step.tool.input,
+              freeform: typeof step.tool.input === 'string',
+              ...(step.tool.namespace ? { namespace: step.tool.namespace } : {}),
+            }
+          : undefined;
+  if (!call)
+    return {
+      kind: 'text',
+      text: ('text' in step ? step.text : undefined) ?? '',
+      ...(step.reasoning ? { reasoning: step.reasoning } : {}),
+    };
   return { kind: 'tool', ...extra, call: { id: fakeCallId(dialect.idPrefix), ...call } };
 }

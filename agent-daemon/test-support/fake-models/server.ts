@@ -74,7 +74,16 @@ export async function startFakeModelServer(scripts: Record<string, FakeScript> =
     const url = new URL(request.url ?? '/', 'http://fake');
     const body = request.method === 'POST' ? await readBody(request) : undefined;
     const { api, script: scriptName, model: pathModel } = route(url.pathname);
-    const record: FakeRequestRecord = { api, script: scriptName, method: request.method ?? '', path: url.pathname + url.search, headers: request.headers, body, toolResults: 0, answered: 'other' };
+    const record: FakeRequestRecord = {
+      api,
+      script: scriptName,
+      method: request.method ?? '',
+      path: url.pathname + url.search,
+      headers: request.headers,
+      body,
+      toolResults: 0,
+      answered: 'other',
+    };
     requests.push(record);
     if (api === 'other' || request.method !== 'POST' || !body) {
       // Side requests: Bun's HEAD / preflight, token counting, model metadata…
@@ -82,27 +91,46 @@ export async function startFakeModelServer(scripts: Record<string, FakeScript> =
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ input_tokens: 1000 }));
         return;
       }
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `fake model server: nothing at ${request.method} ${url.pathname}` } }));
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `fake model server: nothing at ${request.method} ${url.pathname}` } }));
       return;
     }
     const script = registry.get(scriptName);
     if (!script) {
-      response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `fake model server: no script named "${scriptName}"` } }));
+      response
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `fake model server: no script named "${scriptName}"` } }));
       return;
     }
     const model = pathModel ?? (typeof body.model === 'string' ? body.model : 'fake-model');
-    const toolResults = api === 'anthropic' ? countAnthropicToolResults(body) : api === 'openai' ? countResponsesToolResults(body) : countGeminiToolResults(body);
+    const toolResults =
+      api === 'anthropic'
+        ? countAnthropicToolResults(body)
+        : api === 'openai'
+          ? countResponsesToolResults(body)
+          : countGeminiToolResults(body);
     record.toolResults = toolResults;
     const step: FakeStep = stepFor(script, toolResults);
-    const answer = api === 'anthropic' ? anthropicAnswer(step) : api === 'openai' ? responsesAnswer(step) : geminiAnswer(step);
+    const answer =
+      api === 'anthropic' ? anthropicAnswer(step) : api === 'openai' ? responsesAnswer(step) : geminiAnswer(step);
     record.answered = answer.kind;
     if (answer.kind === 'error') return sendError(response, answer);
     if (answer.kind === 'hang') {
       response.writeHead(200, { 'content-type': 'text/event-stream' }); // headers only, then nothing
       return;
     }
-    const sse = api === 'anthropic' ? anthropicSse(answer, model, script) : api === 'openai' ? responsesSse(answer, model, script) : geminiSse(answer, model, script);
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const sse =
+      api === 'anthropic'
+        ? anthropicSse(answer, model, script)
+        : api === 'openai'
+          ? responsesSse(answer, model, script)
+          : geminiSse(answer, model, script);
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     response.end(sse);
   };
 
@@ -120,9 +148,10 @@ export async function startFakeModelServer(scripts: Record<string, FakeScript> =
     setScript: (name, script) => void registry.set(name, script),
     requests,
     requestsFor: (script) => requests.filter((record) => record.script === script),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -21,7 +21,13 @@ export interface ActivityInput {
   after?: unknown;
 }
 
-export async function recordActivity(tx: Tx, deps: Pick<Deps, 'clock'>, changes: Changes, actor: Actor, input: ActivityInput): Promise<ActivityEntry> {
+export async function recordActivity(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  changes: Changes,
+  actor: Actor,
+  input: ActivityInput,
+): Promise<ActivityEntry> {
   let seq: number | null = null;
   if (input.projectId) {
     // Row lock on the project until commit: per-project seq order equals commit order.

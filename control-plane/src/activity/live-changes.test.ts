@@ -26,17 +26,32 @@ function reader(stream: AsyncGenerator<Item>) {
   };
 }
 
-const summaries = (items: Item[]) => items.map((i) => (i.event.kind === 'change' ? i.event.change.summary : `ready:${i.event.resumed}`));
+const summaries = (items: Item[]) =>
+  items.map((i) => (i.event.kind === 'change' ? i.event.change.summary : `ready:${i.event.resumed}`));
 
 describe('live cursor encoding', () => {
   it('round-trips and omits zero seqs', () => {
-    const cursor = { org: 42, projects: new Map([['0b9a7c6e-1d2f-4a3b-8c4d-5e6f7a8b9c0d', 7], ['1b9a7c6e-1d2f-4a3b-8c4d-5e6f7a8b9c0d', 0]]) };
+    const cursor = {
+      org: 42,
+      projects: new Map([
+        ['0b9a7c6e-1d2f-4a3b-8c4d-5e6f7a8b9c0d', 7],
+        ['1b9a7c6e-1d2f-4a3b-8c4d-5e6f7a8b9c0d', 0],
+      ]),
+    };
     const text = encodeCursor(cursor);
     expect(text).toBe('v1~42~0b9a7c6e1d2f4a3b8c4d5e6f7a8b9c0d.7');
     expect(decodeCursor(text)).toEqual({ org: 42, projects: new Map([['0b9a7c6e-1d2f-4a3b-8c4d-5e6f7a8b9c0d', 7]]) });
   });
   it('refuses malformed and oversized cursors', () => {
-    for (const bad of ['', 'v2~1', 'v1~x', 'v1~1~nothex.3', 'v1~1~0b9a7c6e1d2f4a3b8c4d5e6f7a8b9c0d', 'v1~1~0b9a7c6e1d2f4a3b8c4d5e6f7a8b9c0d.-1', `v1~1${'~0b9a7c6e1d2f4a3b8c4d5e6f7a8b9c0d.1'.repeat(10_000)}`]) {
+    for (const bad of [
+      '',
+      'v2~1',
+      'v1~x',
+      'v1~1~nothex.3',
+      'v1~1~0b9a7c6e1d2f4a3b8c4d5e6f7a8b9c0d',
+      'v1~1~0b9a7c6e1d2f4a3b8c4d5e6f7a8b9c0d.-1',
+      `v1~1${'~0b9a7c6e1d2f4a3b8c4d5e6f7a8b9c0d.1'.repeat(10_000)}`,
+    ]) {
       expect(decodeCursor(bad), bad.slice(0, 40)).toBeNull();
     }
   });
@@ -53,9 +68,17 @@ forEachDatabase('live changes', (get) => {
     await createTicket(deps, admin, { project: project.slug, title: 'first' });
     await createJoinToken(deps, admin, {});
     const items = await read(3);
-    expect(summaries(items)).toEqual([`created project Live One (live-one, prefix LIVE)`, 'created LIVE-1 "first" in Backlog', expect.stringMatching(/join token/)]);
+    expect(summaries(items)).toEqual([
+      `created project Live One (live-one, prefix LIVE)`,
+      'created LIVE-1 "first" in Backlog',
+      expect.stringMatching(/join token/),
+    ]);
     const change = items[1]!.event as Extract<LiveEvent, { kind: 'change' }>;
-    expect(change.change).toMatchObject({ projectId: project.id, action: 'ticket.created', ticketId: expect.any(String) });
+    expect(change.change).toMatchObject({
+      projectId: project.id,
+      action: 'ticket.created',
+      ticketId: expect.any(String),
+    });
     abort.abort();
     expect((await stream.next()).done).toBe(true);
   });
@@ -85,10 +108,17 @@ forEachDatabase('live changes', (get) => {
     expect(got[0]).toBe('ready:true');
     expect(got).toHaveLength(5);
     expect(got.slice(1)).toEqual(
-      expect.arrayContaining(['moved RA-1 from Backlog to Todo', 'created project Resume B (resume-b, prefix RB)', 'created RB-1 "in b" in Backlog', expect.stringMatching(/join token/)]),
+      expect.arrayContaining([
+        'moved RA-1 from Backlog to Todo',
+        'created project Resume B (resume-b, prefix RB)',
+        'created RB-1 "in b" in Backlog',
+        expect.stringMatching(/join token/),
+      ]),
     );
     // Per project, in commit order.
-    expect(got.indexOf('created project Resume B (resume-b, prefix RB)')).toBeLessThan(got.indexOf('created RB-1 "in b" in Backlog'));
+    expect(got.indexOf('created project Resume B (resume-b, prefix RB)')).toBeLessThan(
+      got.indexOf('created RB-1 "in b" in Backlog'),
+    );
     // Nothing more (no duplicates): the next item is the next new change.
     await createTicket(deps, admin, { project: first.slug, title: 'after' });
     expect(summaries(await reader(resumed)(1))).toEqual(['created RA-2 "after" in Backlog']);
@@ -107,7 +137,10 @@ forEachDatabase('live changes', (get) => {
     const other: Deps = { ...deps, bus: createChangeBus() };
     await createTicket(other, admin, { project: project.slug, title: 'elsewhere' });
     await createTicket(deps, admin, { project: project.slug, title: 'here' });
-    expect(summaries(await read(2))).toEqual(['created GAP-1 "elsewhere" in Backlog', 'created GAP-2 "here" in Backlog']);
+    expect(summaries(await read(2))).toEqual([
+      'created GAP-1 "elsewhere" in Backlog',
+      'created GAP-2 "here" in Backlog',
+    ]);
     abort.abort();
     await stream.return(undefined);
   });
@@ -121,7 +154,12 @@ forEachDatabase('live changes', (get) => {
     for (let i = 0; i < 3; i++) await createTicket(deps, admin, { project: project.slug, title: `t${i}` });
 
     const within = streamOrgChanges(deps, { orgId: admin.orgId, after: ready!.cursor, replayMax: 3 });
-    expect(summaries(await reader(within)(4))).toEqual(['ready:true', 'created OLD-1 "t0" in Backlog', 'created OLD-2 "t1" in Backlog', 'created OLD-3 "t2" in Backlog']);
+    expect(summaries(await reader(within)(4))).toEqual([
+      'ready:true',
+      'created OLD-1 "t0" in Backlog',
+      'created OLD-2 "t1" in Backlog',
+      'created OLD-3 "t2" in Backlog',
+    ]);
     await within.return(undefined);
 
     const tooOld = streamOrgChanges(deps, { orgId: admin.orgId, after: ready!.cursor, replayMax: 2 });
@@ -132,7 +170,9 @@ forEachDatabase('live changes', (get) => {
     const [fresh] = await reader(garbage)(1);
     expect(summaries([fresh!])).toEqual(['ready:false']);
     // A fresh start is positioned at the present: every entry of the project so far counts as seen.
-    expect(decodeCursor(fresh!.cursor)!.projects.get(project.id)).toBe((await listActivity(deps.db, { projectId: project.id, limit: 1000 })).length);
+    expect(decodeCursor(fresh!.cursor)!.projects.get(project.id)).toBe(
+      (await listActivity(deps.db, { projectId: project.id, limit: 1000 })).length,
+    );
     await garbage.return(undefined);
   });
 

@@ -32,8 +32,7 @@ export interface LiveCursor {
 
 export type LiveEvent =
   /** First event of every connection. `resumed: false` = reload what you show. */
-  | { kind: 'ready'; resumed: boolean }
-  | { kind: 'change'; change: ActivityEntry };
+  { kind: 'ready'; resumed: boolean } | { kind: 'change'; change: ActivityEntry };
 
 const UUID_HEX = /^[0-9a-f]{32}$/;
 
@@ -61,7 +60,10 @@ export function decodeCursor(text: string): LiveCursor | null {
 }
 
 async function currentCursor(deps: Deps, orgId: string): Promise<LiveCursor> {
-  const rows = await deps.db.select({ id: projects.id, seq: projects.activitySeq }).from(projects).where(eq(projects.orgId, orgId));
+  const rows = await deps.db
+    .select({ id: projects.id, seq: projects.activitySeq })
+    .from(projects)
+    .where(eq(projects.orgId, orgId));
   const [org] = await deps.db
     .select({ id: max(activity.id) })
     .from(activity)
@@ -70,9 +72,19 @@ async function currentCursor(deps: Deps, orgId: string): Promise<LiveCursor> {
 }
 
 /** Entries committed after `cursor`, oldest first per project; null when more than REPLAY_MAX. */
-async function missedSince(deps: Deps, orgId: string, cursor: LiveCursor, replayMax: number): Promise<ActivityEntry[] | null> {
-  const rows = await deps.db.select({ id: projects.id, seq: projects.activitySeq }).from(projects).where(eq(projects.orgId, orgId));
-  const behind = rows.map((p) => ({ id: p.id, from: cursor.projects.get(p.id) ?? 0, to: p.seq })).filter((p) => p.to > p.from);
+async function missedSince(
+  deps: Deps,
+  orgId: string,
+  cursor: LiveCursor,
+  replayMax: number,
+): Promise<ActivityEntry[] | null> {
+  const rows = await deps.db
+    .select({ id: projects.id, seq: projects.activitySeq })
+    .from(projects)
+    .where(eq(projects.orgId, orgId));
+  const behind = rows
+    .map((p) => ({ id: p.id, from: cursor.projects.get(p.id) ?? 0, to: p.seq }))
+    .filter((p) => p.to > p.from);
   if (behind.reduce((n, p) => n + (p.to - p.from), 0) > replayMax) return null;
   const orgLevel = await deps.db
     .select()
@@ -81,7 +93,9 @@ async function missedSince(deps: Deps, orgId: string, cursor: LiveCursor, replay
     .orderBy(asc(activity.id))
     .limit(replayMax + 1);
   if (orgLevel.length > replayMax) return null;
-  const perProject = await Promise.all(behind.map((p) => listActivity(deps.db, { projectId: p.id, afterSeq: p.from, limit: p.to - p.from })));
+  const perProject = await Promise.all(
+    behind.map((p) => listActivity(deps.db, { projectId: p.id, afterSeq: p.from, limit: p.to - p.from })),
+  );
   return [...orgLevel, ...perProject.flat()];
 }
 
@@ -131,7 +145,12 @@ export async function* streamOrgChanges(
         if (entry.seq! > last + 1) {
           // A gap: another process (replica, CLI against another server) committed entries this
           // bus never carried. Fetch them so the order per project stays exact.
-          for (const missed of await listActivity(deps.db, { projectId: entry.projectId, afterSeq: last, limit: entry.seq! - last - 1 })) yield advance(missed);
+          for (const missed of await listActivity(deps.db, {
+            projectId: entry.projectId,
+            afterSeq: last,
+            limit: entry.seq! - last - 1,
+          }))
+            yield advance(missed);
         }
         yield advance(entry);
       }

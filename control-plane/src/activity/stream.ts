@@ -37,7 +37,11 @@ export async function* streamProjectActivity(
         if (entry.seq! <= last) continue;
         if (entry.seq! > last + 1 && !query.ticketId) {
           // A gap means another process committed entries this one never saw: fetch them.
-          for (const missed of await listActivity(deps.db, { ...query, afterSeq: last, limit: entry.seq! - last - 1 })) {
+          for (const missed of await listActivity(deps.db, {
+            ...query,
+            afterSeq: last,
+            limit: entry.seq! - last - 1,
+          })) {
             last = missed.seq!;
             yield missed;
           }

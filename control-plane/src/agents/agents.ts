@@ -42,15 +42,27 @@ export async function resolveAgent(db: DbOrTx, projectId: string, name: string):
     .from(agents)
     .where(and(eq(agents.projectId, projectId), sql`lower(${agents.name}) = lower(${name.trim()})`));
   if (!agent) {
-    const known = (await db.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId))).map((a) => a.name);
-    throw notFound(`agent "${name}" does not exist in this project; ${known.length ? `known agents: ${known.join(', ')}` : 'create one with `openase agent create`'}`);
+    const known = (await db.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId))).map(
+      (a) => a.name,
+    );
+    throw notFound(
+      `agent "${name}" does not exist in this project; ${known.length ? `known agents: ${known.join(', ')}` : 'create one with `openase agent create`'}`,
+    );
   }
   return agent;
 }
 
 async function view(db: DbOrTx, agent: Agent): Promise<AgentView> {
-  const rows = await db.select({ name: secrets.name, updatedAt: secrets.updatedAt }).from(secrets).where(eq(secrets.agentId, agent.id)).orderBy(asc(secrets.name));
-  return { ...agent, pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached }, secrets: rows.map((r) => ({ name: r.name, set: true as const, updatedAt: r.updatedAt })) };
+  const rows = await db
+    .select({ name: secrets.name, updatedAt: secrets.updatedAt })
+    .from(secrets)
+    .where(eq(secrets.agentId, agent.id))
+    .orderBy(asc(secrets.name));
+  return {
+    ...agent,
+    pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached },
+    secrets: rows.map((r) => ({ name: r.name, set: true as const, updatedAt: r.updatedAt })),
+  };
 }
 
 export async function listAgents(db: DbOrTx, orgId: string, projectRef: string): Promise<AgentView[]> {
@@ -67,12 +79,24 @@ export async function showAgent(db: DbOrTx, orgId: string, raw: z.input<typeof a
 
 /** Safe to record and show: everything but secret values. */
 function describe(agent: Agent, secretNames: string[]) {
-  return { name: agent.name, adapter: agent.adapter, command: agent.command, args: agent.args, model: agent.model, env: agent.env, secrets: secretNames, maxParallelRuns: agent.maxParallelRuns, pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached }, machineLabels: agent.machineLabels };
+  return {
+    name: agent.name,
+    adapter: agent.adapter,
+    command: agent.command,
+    args: agent.args,
+    model: agent.model,
+    env: agent.env,
+    secrets: secretNames,
+    maxParallelRuns: agent.maxParallelRuns,
+    pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached },
+    machineLabels: agent.machineLabels,
+  };
 }
 
 function commandFor(adapter: Agent['adapter'], command: string | null | undefined): string {
   const chosen = command ?? ADAPTER_DEFAULT_COMMAND[adapter];
-  if (!chosen) throw badRequest('a custom agent needs --command (the program that speaks the normalized event JSON lines)');
+  if (!chosen)
+    throw badRequest('a custom agent needs --command (the program that speaks the normalized event JSON lines)');
   return chosen;
 }
 
@@ -82,7 +106,10 @@ export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInpu
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
     await lockName(tx, 'agent', project.id, input.name);
-    const [clash] = await tx.select({ id: agents.id }).from(agents).where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
+    const [clash] = await tx
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
     if (clash) throw conflict(`agent "${input.name}" already exists in ${project.slug}`);
     const model = input.model ?? ADAPTER_DEFAULT_MODEL[input.adapter];
     const pricing = input.pricing ?? defaultPricing(model) ?? { input: 0, output: 0, cached: 0 };
@@ -126,7 +153,15 @@ async function writeSecrets(tx: Tx, deps: Deps, agent: Agent, values: Record<str
     const ciphertext = deps.secrets.encrypt(value);
     await tx
       .insert(secrets)
-      .values({ id: deps.ids.uuid(), projectId: agent.projectId, agentId: agent.id, name, ciphertext, createdAt: now, updatedAt: now })
+      .values({
+        id: deps.ids.uuid(),
+        projectId: agent.projectId,
+        agentId: agent.id,
+        name,
+        ciphertext,
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoUpdate({ target: [secrets.agentId, secrets.name], set: { ciphertext, updatedAt: now } });
   }
 }
@@ -142,22 +177,35 @@ export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInpu
     const adapter = input.adapter ?? agent!.adapter;
     const patch: Partial<Agent> = {};
     if (input.name !== undefined && input.name !== agent!.name) {
-      const [clash] = await tx.select({ id: agents.id }).from(agents).where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
+      const [clash] = await tx
+        .select({ id: agents.id })
+        .from(agents)
+        .where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
       if (clash && clash.id !== agent!.id) throw conflict(`agent "${input.name}" already exists in ${project.slug}`);
       patch.name = input.name;
     }
     if (input.adapter !== undefined) patch.adapter = input.adapter;
-    if (input.command !== undefined || input.adapter !== undefined) patch.command = commandFor(adapter, input.command === undefined ? (input.adapter ? null : agent!.command) : input.command);
+    if (input.command !== undefined || input.adapter !== undefined)
+      patch.command = commandFor(
+        adapter,
+        input.command === undefined ? (input.adapter ? null : agent!.command) : input.command,
+      );
     if (input.args !== undefined) patch.args = input.args;
     if (input.model !== undefined) patch.model = input.model;
     if (input.env !== undefined) patch.env = input.env;
     if (input.maxParallelRuns !== undefined) patch.maxParallelRuns = input.maxParallelRuns;
     if (input.machineLabels !== undefined) patch.machineLabels = [...new Set(input.machineLabels)];
     const pricing = input.pricing ?? (input.model ? defaultPricing(input.model) : null);
-    if (pricing) Object.assign(patch, { priceInput: pricing.input, priceOutput: pricing.output, priceCached: pricing.cached });
-    const [updated] = await tx.update(agents).set({ ...patch, updatedAt: deps.clock.now() }).where(eq(agents.id, agent!.id)).returning();
+    if (pricing)
+      Object.assign(patch, { priceInput: pricing.input, priceOutput: pricing.output, priceCached: pricing.cached });
+    const [updated] = await tx
+      .update(agents)
+      .set({ ...patch, updatedAt: deps.clock.now() })
+      .where(eq(agents.id, agent!.id))
+      .returning();
     if (input.setSecrets) await writeSecrets(tx, deps, updated!, input.setSecrets);
-    for (const name of input.unsetSecrets ?? []) await tx.delete(secrets).where(and(eq(secrets.agentId, agent!.id), eq(secrets.name, name)));
+    for (const name of input.unsetSecrets ?? [])
+      await tx.delete(secrets).where(and(eq(secrets.agentId, agent!.id), eq(secrets.name, name)));
     const result = await view(tx, updated!);
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
@@ -166,13 +214,20 @@ export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInpu
       entityId: agent!.id,
       summary: `updated agent ${updated!.name}${input.setSecrets ? ` (secrets set: ${Object.keys(input.setSecrets).join(', ')})` : ''}`,
       before: describe(agent!, secretNamesBefore),
-      after: describe(updated!, result.secrets.map((s) => s.name)),
+      after: describe(
+        updated!,
+        result.secrets.map((s) => s.name),
+      ),
     });
     return result;
   });
 }
 
-export async function deleteAgent(deps: Deps, actor: Actor, raw: z.input<typeof agentRefInput>): Promise<{ deleted: string }> {
+export async function deleteAgent(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof agentRefInput>,
+): Promise<{ deleted: string }> {
   requireRole(actor, 'admin', 'manage agents');
   const input = agentRefInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -183,7 +238,10 @@ export async function deleteAgent(deps: Deps, actor: Actor, raw: z.input<typeof 
       .from(workflows)
       .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
       .where(eq(workflowVersions.agentId, agent.id));
-    if (users.length) throw conflict(`agent ${agent.name} is used by workflow(s) ${users.map((u) => u.name).join(', ')}; point them at another agent first`);
+    if (users.length)
+      throw conflict(
+        `agent ${agent.name} is used by workflow(s) ${users.map((u) => u.name).join(', ')}; point them at another agent first`,
+      );
     await tx.delete(agents).where(eq(agents.id, agent.id));
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
@@ -198,7 +256,13 @@ export async function deleteAgent(deps: Deps, actor: Actor, raw: z.input<typeof 
 }
 
 /** The decrypted secret env of an agent, for the dispatcher only: never return it from the API. */
-export async function agentSecretEnv(deps: Pick<Deps, 'db' | 'secrets'>, agentId: string): Promise<Record<string, string>> {
-  const rows = await deps.db.select({ name: secrets.name, ciphertext: secrets.ciphertext }).from(secrets).where(eq(secrets.agentId, agentId));
+export async function agentSecretEnv(
+  deps: Pick<Deps, 'db' | 'secrets'>,
+  agentId: string,
+): Promise<Record<string, string>> {
+  const rows = await deps.db
+    .select({ name: secrets.name, ciphertext: secrets.ciphertext })
+    .from(secrets)
+    .where(eq(secrets.agentId, agentId));
   return Object.fromEntries(rows.map((r) => [r.name, deps.secrets.decrypt(r.ciphertext)]));
 }

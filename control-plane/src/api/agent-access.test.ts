@@ -23,11 +23,49 @@ forEachDatabase('run tokens and what agents may call', (get) => {
     const now = deps.clock.now();
     const workflowId = deps.ids.uuid();
     const versionId = deps.ids.uuid();
-    await deps.db.insert(workflows).values({ id: workflowId, projectId: project.id, name: 'dev', currentVersionId: versionId, createdAt: now, updatedAt: now });
-    await deps.db.insert(workflowVersions).values({ id: versionId, workflowId, version: 1, source: '', harness: {}, body: '', pickupStatusIds: [st.Todo!], finishStatusIds: [st['In Review']!], createdBy: 'test', createdAt: now });
+    await deps.db.insert(workflows).values({
+      id: workflowId,
+      projectId: project.id,
+      name: 'dev',
+      currentVersionId: versionId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await deps.db.insert(workflowVersions).values({
+      id: versionId,
+      workflowId,
+      version: 1,
+      source: '',
+      harness: {},
+      body: '',
+      pickupStatusIds: [st.Todo!],
+      finishStatusIds: [st['In Review']!],
+      createdBy: 'test',
+      createdAt: now,
+    });
     const runId = deps.ids.uuid();
-    await deps.db.insert(runs).values({ id: runId, orgId: admin.orgId, projectId: project.id, ticketId: own.id, workflowId, workflowVersionId: versionId, kind: 'agent', spec: {}, state: 'running', createdBy: 'test', createdAt: now, updatedAt: now });
-    const token = await deps.db.transaction((tx) => mintRunToken(tx, deps, { runId, scopes, moveToStatusIds: [st['In Review']!, ...extraMoveTo.map((n) => st[n]!)], expiresAt: new Date(now.getTime() + 3600_000) }));
+    await deps.db.insert(runs).values({
+      id: runId,
+      orgId: admin.orgId,
+      projectId: project.id,
+      ticketId: own.id,
+      workflowId,
+      workflowVersionId: versionId,
+      kind: 'agent',
+      spec: {},
+      state: 'running',
+      createdBy: 'test',
+      createdAt: now,
+      updatedAt: now,
+    });
+    const token = await deps.db.transaction((tx) =>
+      mintRunToken(tx, deps, {
+        runId,
+        scopes,
+        moveToStatusIds: [st['In Review']!, ...extraMoveTo.map((n) => st[n]!)],
+        expiresAt: new Date(now.getTime() + 3600_000),
+      }),
+    );
     const actor = await authenticateRunToken(deps, token);
     const agent = appRouter.createCaller({ deps, actor });
     return { project, other, own, sibling, foreign, runId, token, agent };
@@ -36,7 +74,9 @@ forEachDatabase('run tokens and what agents may call', (get) => {
   it('lets an agent comment on and read its own ticket, and nothing of other projects', async () => {
     const { agent, own, sibling, foreign, project, other } = await setup(['tickets.read', 'tickets.comment']);
     await agent.comments.add({ ticket: own.identifier, body: 'working on it' });
-    await expect(agent.comments.add({ ticket: sibling.identifier, body: 'x' })).rejects.toThrow(/only act on its own ticket, not/);
+    await expect(agent.comments.add({ ticket: sibling.identifier, body: 'x' })).rejects.toThrow(
+      /only act on its own ticket, not/,
+    );
     expect((await agent.tickets.show({ ticket: sibling.identifier })).identifier).toBe(sibling.identifier);
     await expect(agent.tickets.show({ ticket: foreign.identifier })).rejects.toThrow(/own project/);
     expect((await agent.tickets.list({ project: project.slug })).length).toBe(2);
@@ -45,10 +85,16 @@ forEachDatabase('run tokens and what agents may call', (get) => {
 
   it('refuses every procedure outside the allowlist, and scopes the workflow did not grant', async () => {
     const { agent, own, project } = await setup(['tickets.read']);
-    await expect(agent.projects.create({ name: 'Takeover' })).rejects.toThrow(/a run token cannot call projects\.create/);
+    await expect(agent.projects.create({ name: 'Takeover' })).rejects.toThrow(
+      /a run token cannot call projects\.create/,
+    );
     await expect(agent.tokens.list()).rejects.toThrow(/admin|cannot call/);
-    await expect(agent.statuses.delete({ project: project.slug, status: 'Done', moveTicketsTo: 'Todo' })).rejects.toThrow(/cannot call statuses\.delete/);
-    await expect(agent.comments.add({ ticket: own.identifier, body: 'x' })).rejects.toThrow(/does not grant "tickets\.comment"/);
+    await expect(
+      agent.statuses.delete({ project: project.slug, status: 'Done', moveTicketsTo: 'Todo' }),
+    ).rejects.toThrow(/cannot call statuses\.delete/);
+    await expect(agent.comments.add({ ticket: own.identifier, body: 'x' })).rejects.toThrow(
+      /does not grant "tickets\.comment"/,
+    );
     expect(AGENT_PROCEDURES).not.toContain('tickets.archive');
   });
 
@@ -61,7 +107,9 @@ forEachDatabase('run tokens and what agents may call', (get) => {
     expect(run!.finishRequestedStatusId).not.toBeNull();
     const shown = await agent.tickets.show({ ticket: own.identifier });
     expect(shown.status.name).toBe('In Progress');
-    await expect(agent.tickets.move({ ticket: own.identifier, status: 'Done' })).rejects.toThrow(/only to In Review or Backlog, not Done|only to Backlog or In Review, not Done/);
+    await expect(agent.tickets.move({ ticket: own.identifier, status: 'Done' })).rejects.toThrow(
+      /only to In Review or Backlog, not Done|only to Backlog or In Review, not Done/,
+    );
     const moved = await agent.tickets.move({ ticket: own.identifier, status: 'Backlog' });
     expect(moved.pendingStatus).toBeUndefined();
     expect((await agent.tickets.show({ ticket: own.identifier })).status.name).toBe('Backlog');
@@ -71,9 +119,17 @@ forEachDatabase('run tokens and what agents may call', (get) => {
     const { agent, own, sibling, project } = await setup(['tickets.create_child', 'tickets.report_progress']);
     const child = await agent.tickets.create({ project: project.slug, title: 'follow-up', parent: own.identifier });
     expect(child.parentId).toBe(own.id);
-    await expect(agent.tickets.create({ project: project.slug, title: 'orphan' })).rejects.toThrow(/children of its own ticket/);
-    await expect(agent.tickets.create({ project: project.slug, title: 'x', parent: sibling.identifier })).rejects.toThrow(/own ticket/);
-    const entry = await agent.tickets.reportProgress({ ticket: own.identifier, text: 'tests pass locally', percent: 60 });
+    await expect(agent.tickets.create({ project: project.slug, title: 'orphan' })).rejects.toThrow(
+      /children of its own ticket/,
+    );
+    await expect(
+      agent.tickets.create({ project: project.slug, title: 'x', parent: sibling.identifier }),
+    ).rejects.toThrow(/own ticket/);
+    const entry = await agent.tickets.reportProgress({
+      ticket: own.identifier,
+      text: 'tests pass locally',
+      percent: 60,
+    });
     expect(entry).toMatchObject({ text: 'tests pass locally', percent: 60, by: expect.stringMatching(/^agent \(/) });
   });
 

@@ -15,10 +15,14 @@ async function ownTicket(c: Parameters<Check>[0], field: string): Promise<void> 
   const ref = c.input[field];
   if (typeof ref !== 'string') throw forbidden(`a run token must name its own ticket in "${field}"`);
   const ticket = await resolveTicket(c.deps.db, c.actor.orgId, ref);
-  if (ticket.id !== c.grant.ticketId) throw forbidden(`a run token may only act on its own ticket, not ${ticket.identifier}`);
+  if (ticket.id !== c.grant.ticketId)
+    throw forbidden(`a run token may only act on its own ticket, not ${ticket.identifier}`);
 }
 
-/** A Project AI conversation has no ticket of its own: where a ticket run is confined to its ticket, a conversation may act on any ticket of its project. */
+/**
+ * A Project AI conversation has no ticket of its own: where a ticket run is confined to its ticket, a conversation may
+ * act on any ticket of its project.
+ */
 async function ownTicketOrProjectAi(c: Parameters<Check>[0], field: string): Promise<void> {
   if (c.grant.conversationId) return ticketInProject(c, field);
   return ownTicket(c, field);
@@ -40,8 +44,13 @@ async function ticketInProject(c: Parameters<Check>[0], field: string): Promise<
 
 function needs(scope: string, grant: RunGrant): void {
   if (grant.scopes.includes(scope)) return;
-  if (grant.conversationId) throw forbidden(`the project's Project-AI scopes do not grant "${scope}"; a project admin can allow it (openase chat scopes --project P --set …)`);
-  throw forbidden(`this run's workflow does not grant "${scope}"; add it to the harness scopes if the agent should be able to do this`);
+  if (grant.conversationId)
+    throw forbidden(
+      `the project's Project-AI scopes do not grant "${scope}"; a project admin can allow it (openase chat scopes --project P --set …)`,
+    );
+  throw forbidden(
+    `this run's workflow does not grant "${scope}"; add it to the harness scopes if the agent should be able to do this`,
+  );
 }
 
 const RULES: Record<string, Check> = {
@@ -69,14 +78,18 @@ const RULES: Record<string, Check> = {
     needs('tickets.update_self', c.grant);
     await ownTicket(c, 'ticket');
     const extra = Object.keys(c.input).filter((k) => !['ticket', 'title', 'description', 'labels'].includes(k));
-    if (extra.length) throw forbidden(`a run token may only change the title, description and labels of its ticket, not ${extra.join(', ')}`);
+    if (extra.length)
+      throw forbidden(
+        `a run token may only change the title, description and labels of its ticket, not ${extra.join(', ')}`,
+      );
   },
   'tickets.create': async (c) => {
     await ownProject(c);
     if (c.grant.scopes.includes('tickets.create')) return;
     needs('tickets.create_child', c.grant);
     const parent = c.input.parent;
-    if (typeof parent !== 'string') throw forbidden('a run token with "tickets.create_child" must create children of its own ticket (pass parent)');
+    if (typeof parent !== 'string')
+      throw forbidden('a run token with "tickets.create_child" must create children of its own ticket (pass parent)');
     await ownTicket(c, 'parent');
   },
   'tickets.link': async (c) => linkRule(c),
@@ -85,12 +98,16 @@ const RULES: Record<string, Check> = {
 
 async function linkRule(c: Parameters<Check>[0]): Promise<void> {
   needs('tickets.link', c.grant);
-  const linked = await Promise.all(['blocker', 'blocked'].map((f) => resolveTicket(c.deps.db, c.actor.orgId, String(c.input[f] ?? ''))));
+  const linked = await Promise.all(
+    ['blocker', 'blocked'].map((f) => resolveTicket(c.deps.db, c.actor.orgId, String(c.input[f] ?? ''))),
+  );
   if (c.grant.conversationId) {
-    if (linked.some((t) => t.projectId !== c.grant.projectId)) throw forbidden('a Project AI conversation may only link tickets of its own project');
+    if (linked.some((t) => t.projectId !== c.grant.projectId))
+      throw forbidden('a Project AI conversation may only link tickets of its own project');
     return;
   }
-  if (!linked.some((t) => t.id === c.grant.ticketId)) throw forbidden('a run token may only add or remove dependencies of its own ticket');
+  if (!linked.some((t) => t.id === c.grant.ticketId))
+    throw forbidden('a run token may only add or remove dependencies of its own ticket');
 }
 
 /** Throws FORBIDDEN unless the agent's run token allows calling `path` with `input`. */
@@ -98,7 +115,10 @@ export async function checkAgentAccess(deps: Deps, actor: Actor, path: string, r
   const grant = actor.run;
   if (!grant) return;
   const rule = RULES[path];
-  if (!rule) throw forbidden(`a run token cannot call ${path}; agents may read their project's tickets, comment, move, update and link their own ticket, create child tickets and report progress, as their workflow's scopes allow (Project AI conversations also: create and link tickets, edit workflows and skills, retry tickets, as the project's Project-AI scopes allow)`);
+  if (!rule)
+    throw forbidden(
+      `a run token cannot call ${path}; agents may read their project's tickets, comment, move, update and link their own ticket, create child tickets and report progress, as their workflow's scopes allow (Project AI conversations also: create and link tickets, edit workflows and skills, retry tickets, as the project's Project-AI scopes allow)`,
+    );
   const input = rawInput && typeof rawInput === 'object' ? (rawInput as Input) : {};
   await rule({ deps, actor, grant, input });
 }

@@ -70,8 +70,10 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (isOpenaseError(cause)) throw new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
-    if (cause instanceof ZodError) throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(cause), cause });
-    if (result.error.code === 'INTERNAL_SERVER_ERROR') console.error('[api] internal error:', result.error.cause ?? result.error);
+    if (cause instanceof ZodError)
+      throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(cause), cause });
+    if (result.error.code === 'INTERNAL_SERVER_ERROR')
+      console.error('[api] internal error:', result.error.cause ?? result.error);
   }
   return result;
 });
@@ -80,7 +82,11 @@ export const publicProcedure = t.procedure.use(mapDomainErrors);
 
 const requireActor = t.middleware(({ ctx, next }) => {
   if (!ctx.actor) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'sign in or send an API token (Authorization: Bearer oat_…)', cause: unauthorized(ctx.authError ?? 'not signed in') });
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: ctx.authError ?? 'sign in or send an API token (Authorization: Bearer oat_…)',
+      cause: unauthorized(ctx.authError ?? 'not signed in'),
+    });
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });

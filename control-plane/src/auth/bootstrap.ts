@@ -24,7 +24,11 @@ export async function bootstrapInstance(deps: Deps): Promise<BootstrapResult> {
     const now = deps.clock.now();
     let [org] = await tx.select().from(organizations).where(eq(organizations.slug, DEFAULT_ORG_SLUG));
     if (!org) {
-      [org] = await tx.insert(organizations).values({ id: deps.ids.uuid(), name: 'Default', slug: DEFAULT_ORG_SLUG, createdAt: now }).onConflictDoNothing().returning();
+      [org] = await tx
+        .insert(organizations)
+        .values({ id: deps.ids.uuid(), name: 'Default', slug: DEFAULT_ORG_SLUG, createdAt: now })
+        .onConflictDoNothing()
+        .returning();
       if (!org) [org] = await tx.select().from(organizations).where(eq(organizations.slug, DEFAULT_ORG_SLUG));
     }
     const [admin] = await tx

@@ -14,11 +14,18 @@ export function requireRole(actor: Actor, min: Role, what: string): void {
 export function requireScope(actor: Actor, scope: TokenScope): void {
   if (!actor.scopes) return;
   if (actor.scopes.includes('admin') || actor.scopes.includes(scope)) return;
-  throw forbidden(`this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'}); create one with \`openase token create --scopes ${scope}\``);
+  throw forbidden(
+    `this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'}); create one with \`openase token create --scopes ${scope}\``,
+  );
 }
 
 /** The actor for a signed-in user of an organization (session or API token). */
-export function userActor(user: { id: string; name: string }, orgId: string, role: string, token?: { id: string; scopes: string[] }): Actor {
+export function userActor(
+  user: { id: string; name: string },
+  orgId: string,
+  role: string,
+  token?: { id: string; scopes: string[] },
+): Actor {
   return {
     type: 'user',
     id: user.id,

@@ -33,7 +33,10 @@ export async function mintRunToken(
 
 /** Ends every token of a run (called when the run ends or is offered again with a new lease). */
 export async function revokeRunTokens(tx: Tx, deps: Pick<Deps, 'clock'>, runId: string): Promise<void> {
-  await tx.update(runTokens).set({ revokedAt: deps.clock.now() }).where(and(eq(runTokens.runId, runId), isNull(runTokens.revokedAt)));
+  await tx
+    .update(runTokens)
+    .set({ revokedAt: deps.clock.now() })
+    .where(and(eq(runTokens.runId, runId), isNull(runTokens.revokedAt)));
 }
 
 export async function authenticateRunToken(deps: Pick<Deps, 'db' | 'clock'>, bearer: string): Promise<Actor> {
@@ -44,7 +47,11 @@ export async function authenticateRunToken(deps: Pick<Deps, 'db' | 'clock'>, bea
       token: runTokens,
       run: { id: runs.id, orgId: runs.orgId, projectId: runs.projectId, state: runs.state, ticketId: runs.ticketId },
       ticket: { identifier: tickets.identifier },
-      conversation: { id: chatConversations.id, createdById: chatConversations.createdById, createdByName: chatConversations.createdByName },
+      conversation: {
+        id: chatConversations.id,
+        createdById: chatConversations.createdById,
+        createdByName: chatConversations.createdByName,
+      },
     })
     .from(runTokens)
     .innerJoin(runs, eq(runs.id, runTokens.runId))
@@ -52,21 +59,33 @@ export async function authenticateRunToken(deps: Pick<Deps, 'db' | 'clock'>, bea
     .leftJoin(chatConversations, eq(chatConversations.id, runs.conversationId))
     .where(eq(runTokens.id, parsed.id));
   if (!row || !secretMatches(parsed.secret, row.token.secretHash)) throw unauthorized('the run token is not valid');
-  if (row.token.revokedAt || !ACTIVE.has(row.run.state)) throw unauthorized(`the run token is no longer valid: run ${row.run.id} has ended (${row.run.state})`);
-  if (row.token.expiresAt <= deps.clock.now()) throw unauthorized(`the run token expired at ${row.token.expiresAt.toISOString()}`);
-  if (!row.run.projectId || (!row.ticket && !row.conversation)) throw unauthorized('the run token belongs to a run without a ticket or conversation');
+  if (row.token.revokedAt || !ACTIVE.has(row.run.state))
+    throw unauthorized(`the run token is no longer valid: run ${row.run.id} has ended (${row.run.state})`);
+  if (row.token.expiresAt <= deps.clock.now())
+    throw unauthorized(`the run token expired at ${row.token.expiresAt.toISOString()}`);
+  if (!row.run.projectId || (!row.ticket && !row.conversation))
+    throw unauthorized('the run token belongs to a run without a ticket or conversation');
   const chat = row.conversation;
   return {
     type: 'agent',
     id: row.run.id,
     // A conversation's agent acts for the person who started it: both are named in the activity log.
-    name: chat ? projectAiActorName(chat.id, chat.createdByName) : `agent (${row.ticket!.identifier}, run ${row.run.id.slice(0, 8)})`,
+    name: chat
+      ? projectAiActorName(chat.id, chat.createdByName)
+      : `agent (${row.ticket!.identifier}, run ${row.run.id.slice(0, 8)})`,
     ...(chat ? { userId: chat.createdById } : {}),
     orgId: row.run.orgId,
     role: 'member',
     // Generic API scopes let it reach procedures; api/agent-access.ts decides what it may call.
     scopes: ['read', 'write'],
-    run: { runId: row.run.id, ticketId: row.run.ticketId, projectId: row.run.projectId, ...(chat ? { conversationId: chat.id } : {}), scopes: row.token.scopes, moveToStatusIds: row.token.moveToStatusIds },
+    run: {
+      runId: row.run.id,
+      ticketId: row.run.ticketId,
+      projectId: row.run.projectId,
+      ...(chat ? { conversationId: chat.id } : {}),
+      scopes: row.token.scopes,
+      moveToStatusIds: row.token.moveToStatusIds,
+    },
   };
 }
 

@@ -6,13 +6,22 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IdGenerator } from '../kernel/context.js';
 
-export type SecretKind = 'oat' /* API token */ | 'oas' /* browser session */ | 'osl' /* sign-in link */ | 'oaj' /* machine join token */ | 'oam' /* machine credential */ | 'oar' /* a run's agent token */;
+export type SecretKind =
+  | 'oat' /* API token */
+  | 'oas' /* browser session */
+  | 'osl' /* sign-in link */
+  | 'oaj' /* machine join token */
+  | 'oam' /* machine credential */
+  | 'oar'; /* a run's agent token */
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function mintSecret(ids: IdGenerator, kind: SecretKind): { id: string; secret: string; token: string; hash: string } {
+export function mintSecret(
+  ids: IdGenerator,
+  kind: SecretKind,
+): { id: string; secret: string; token: string; hash: string } {
   const id = ids.shortId();
   const secret = ids.secret(32);
   return { id, secret, token: `${kind}_${id}_${secret}`, hash: sha256(secret) };

@@ -15,7 +15,11 @@ import { mintSecret, parseSecret, secretMatches } from './secrets.js';
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 export const SIGN_IN_LINK_TTL_MS = 24 * 3600 * 1000;
 
-export async function createSignInLink(db: DbOrTx, deps: Pick<Deps, 'ids' | 'clock'>, userId: string): Promise<{ code: string; expiresAt: Date }> {
+export async function createSignInLink(
+  db: DbOrTx,
+  deps: Pick<Deps, 'ids' | 'clock'>,
+  userId: string,
+): Promise<{ code: string; expiresAt: Date }> {
   const minted = mintSecret(deps.ids, 'osl');
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
@@ -24,25 +28,38 @@ export async function createSignInLink(db: DbOrTx, deps: Pick<Deps, 'ids' | 'clo
 }
 
 /** Redeems a sign-in code once; returns the new session's cookie value and CSRF token. */
-export async function redeemSignInLink(deps: Deps, code: string): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
+export async function redeemSignInLink(
+  deps: Deps,
+  code: string,
+): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
   const parsed = parseSecret(code, 'osl');
-  if (!parsed) throw unauthorized('this sign-in link is malformed; ask an admin for a new one (`openase auth signin-link`)');
+  if (!parsed)
+    throw unauthorized('this sign-in link is malformed; ask an admin for a new one (`openase auth signin-link`)');
   return deps.db.transaction(async (tx) => {
     const [link] = await tx.select().from(signInLinks).where(eq(signInLinks.id, parsed.id)).for('update');
     const now = deps.clock.now();
     if (!link || !secretMatches(parsed.secret, link.secretHash)) throw unauthorized('this sign-in link is not valid');
-    if (link.usedAt) throw unauthorized('this sign-in link has already been used; ask an admin for a new one (`openase auth signin-link`)');
-    if (link.expiresAt <= now) throw unauthorized('this sign-in link has expired; ask an admin for a new one (`openase auth signin-link`)');
+    if (link.usedAt)
+      throw unauthorized(
+        'this sign-in link has already been used; ask an admin for a new one (`openase auth signin-link`)',
+      );
+    if (link.expiresAt <= now)
+      throw unauthorized('this sign-in link has expired; ask an admin for a new one (`openase auth signin-link`)');
     await tx.update(signInLinks).set({ usedAt: now }).where(eq(signInLinks.id, link.id));
     const minted = mintSecret(deps.ids, 'oas');
     const csrfToken = deps.ids.secret(24);
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-    await tx.insert(sessions).values({ id: minted.id, userId: link.userId, secretHash: minted.hash, csrfToken, createdAt: now, expiresAt });
+    await tx
+      .insert(sessions)
+      .values({ id: minted.id, userId: link.userId, secretHash: minted.hash, csrfToken, createdAt: now, expiresAt });
     return { sessionToken: minted.token, csrfToken, expiresAt };
   });
 }
 
-export async function authenticateSession(deps: Pick<Deps, 'db' | 'clock'>, sessionToken: string): Promise<{ actor: Actor; csrfToken: string; sessionId: string }> {
+export async function authenticateSession(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  sessionToken: string,
+): Promise<{ actor: Actor; csrfToken: string; sessionId: string }> {
   const parsed = parseSecret(sessionToken, 'oas');
   if (!parsed) throw unauthorized('your session is not valid; sign in again');
   const [row] = await deps.db
@@ -52,7 +69,8 @@ export async function authenticateSession(deps: Pick<Deps, 'db' | 'clock'>, sess
     .innerJoin(memberships, eq(memberships.userId, users.id))
     .where(and(eq(sessions.id, parsed.id), isNull(sessions.revokedAt)))
     .limit(1);
-  if (!row || !secretMatches(parsed.secret, row.session.secretHash)) throw unauthorized('your session is not valid; sign in again');
+  if (!row || !secretMatches(parsed.secret, row.session.secretHash))
+    throw unauthorized('your session is not valid; sign in again');
   if (row.session.expiresAt <= deps.clock.now()) throw unauthorized('your session has expired; sign in again');
   return {
     actor: userActor(row.user, row.orgId, row.role),

@@ -65,7 +65,11 @@ export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof 
 export async function listTokens(db: DbOrTx, actor: Actor): Promise<ApiTokenView[]> {
   requireScope(actor, 'admin');
   if (!actor.userId) return [];
-  const rows = await db.select().from(apiTokens).where(eq(apiTokens.userId, actor.userId)).orderBy(asc(apiTokens.createdAt));
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.userId, actor.userId))
+    .orderBy(asc(apiTokens.createdAt));
   return rows.map(tokenView);
 }
 
@@ -73,9 +77,14 @@ export async function revokeToken(deps: Deps, actor: Actor, id: string): Promise
   requireScope(actor, 'admin');
   return inTransaction(deps, async (tx, changes) => {
     const [token] = await tx.select().from(apiTokens).where(eq(apiTokens.id, id));
-    if (!token || (token.userId !== actor.userId && actor.role !== 'admin')) throw notFound(`API token ${id} does not exist`);
+    if (!token || (token.userId !== actor.userId && actor.role !== 'admin'))
+      throw notFound(`API token ${id} does not exist`);
     if (token.revokedAt) return tokenView(token);
-    const [revoked] = await tx.update(apiTokens).set({ revokedAt: deps.clock.now() }).where(eq(apiTokens.id, id)).returning();
+    const [revoked] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: deps.clock.now() })
+      .where(eq(apiTokens.id, id))
+      .returning();
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'token.revoked',
@@ -102,8 +111,10 @@ export async function authenticateToken(deps: Pick<Deps, 'db' | 'clock'>, bearer
     .where(and(eq(apiTokens.id, parsed.id)))
     .limit(1);
   if (!row || !secretMatches(parsed.secret, row.token.secretHash)) throw unauthorized('the API token is not valid');
-  if (row.token.revokedAt) throw unauthorized('the API token has been revoked; create a new one with `openase token create`');
+  if (row.token.revokedAt)
+    throw unauthorized('the API token has been revoked; create a new one with `openase token create`');
   const now = deps.clock.now();
-  if (row.token.expiresAt && row.token.expiresAt <= now) throw unauthorized('the API token has expired; create a new one with `openase token create`');
+  if (row.token.expiresAt && row.token.expiresAt <= now)
+    throw unauthorized('the API token has expired; create a new one with `openase token create`');
   return userActor(row.user, row.orgId, row.role, row.token);
 }

@@ -16,11 +16,16 @@ const fence = (text: string) => {
   return '`'.repeat(longest + 1);
 };
 
-export async function renderAttachment(db: DbOrTx, scope: { orgId: string; projectId: string; projectSlug: string }, a: ChatAttachment): Promise<string> {
+export async function renderAttachment(
+  db: DbOrTx,
+  scope: { orgId: string; projectId: string; projectSlug: string },
+  a: ChatAttachment,
+): Promise<string> {
   switch (a.kind) {
     case 'ticket': {
       const t = await resolveTicket(db, scope.orgId, a.ticket);
-      if (t.projectId !== scope.projectId) throw forbidden(`${t.identifier} belongs to another project; attach tickets of this conversation's project`);
+      if (t.projectId !== scope.projectId)
+        throw forbidden(`${t.identifier} belongs to another project; attach tickets of this conversation's project`);
       const [status] = await db.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, t.statusId));
       const body = t.description.trim() || '(no description)';
       const f = fence(body);
@@ -37,7 +42,12 @@ export async function renderAttachment(db: DbOrTx, scope: { orgId: string; proje
 }
 
 /** The message as the CLI gets it: the text, then each attachment. */
-export async function renderMessage(db: DbOrTx, scope: Parameters<typeof renderAttachment>[1], text: string, attachments: readonly ChatAttachment[]): Promise<string> {
+export async function renderMessage(
+  db: DbOrTx,
+  scope: Parameters<typeof renderAttachment>[1],
+  text: string,
+  attachments: readonly ChatAttachment[],
+): Promise<string> {
   if (attachments.length === 0) return text;
   const parts = [text];
   for (const a of attachments) parts.push(await renderAttachment(db, scope, a));

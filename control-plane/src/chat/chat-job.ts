@@ -7,7 +7,13 @@
  * the project's Project-AI scopes.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, agentJobSpecSchema, DEFAULT_PROJECT_AI_SCOPES, parseRunScope, type RunSpec } from '@openase/shared';
+import {
+  ACTIVE_RUN_STATES,
+  agentJobSpecSchema,
+  DEFAULT_PROJECT_AI_SCOPES,
+  parseRunScope,
+  type RunSpec,
+} from '@openase/shared';
 import { machines, projects, runs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
@@ -30,7 +36,11 @@ export function chatBranch(conversationId: string): string {
   return `openase/chat-${conversationId.replace(/-/g, '').slice(0, 8)}`;
 }
 
-export function chatSystemPrompt(project: Pick<Project, 'name' | 'slug'>, conversation: Pick<Conversation, 'id' | 'createdByName' | 'branch'>, scopes: readonly string[]): string {
+export function chatSystemPrompt(
+  project: Pick<Project, 'name' | 'slug'>,
+  conversation: Pick<Conversation, 'id' | 'createdByName' | 'branch'>,
+  scopes: readonly string[],
+): string {
   return [
     `You are Project AI for the OpenASE project "${project.name}" (${project.slug}), talking with ${conversation.createdByName}.`,
     'Help them shape vague requirements into concrete work: ask questions when something is unclear, then draft tickets, change workflows, or do git work.',
@@ -50,14 +60,22 @@ export function projectAiScopes(project: Pick<Project, 'projectAiScopes'>): stri
   });
 }
 
-export async function buildChatJob(db: DbOrTx, input: { project: Project; conversation: Conversation; agent: Agent; prompt: string; resumeSessionId: string | null }): Promise<StoredAgentJob> {
+export async function buildChatJob(
+  db: DbOrTx,
+  input: { project: Project; conversation: Conversation; agent: Agent; prompt: string; resumeSessionId: string | null },
+): Promise<StoredAgentJob> {
   const { project, conversation, agent } = input;
   const repos = await listRepositories(db, project.id);
   const short = conversation.branch.slice('openase/'.length);
   const spec: StoredAgentJob = {
     kind: 'agent',
     // A conversation stands where a ticket would: its identifier names the workspace folder.
-    ticket: { id: conversation.id, identifier: short, title: conversation.title.split('\n')[0]!.slice(0, 200), branch: conversation.branch },
+    ticket: {
+      id: conversation.id,
+      identifier: short,
+      title: conversation.title.split('\n')[0]!.slice(0, 200),
+      branch: conversation.branch,
+    },
     project: { slug: project.slug },
     repos: jobRepos(repos),
     attempt: 1,
@@ -90,7 +108,10 @@ export async function buildChatJob(db: DbOrTx, input: { project: Project; conver
  * (a queued run counts against the machine's slots for the dispatcher). Rows are locked.
  */
 export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMachineId: string | null) {
-  const rows = await tx.select().from(machines).where(and(eq(machines.orgId, orgId), isNull(machines.revokedAt)));
+  const rows = await tx
+    .select()
+    .from(machines)
+    .where(and(eq(machines.orgId, orgId), isNull(machines.revokedAt)));
   const cli = requiredCli({ adapter: agent.adapter as never, command: agent.command });
   const active = await tx
     .select({ machineId: runs.machineId, n: sql<number>`count(*)::int` })
@@ -98,11 +119,22 @@ export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMach
     .where(and(eq(runs.orgId, orgId), inArray(runs.state, [...ACTIVE_RUN_STATES])))
     .groupBy(runs.machineId);
   const eligible = rows
-    .filter((m) => m.sessionId !== null && agent.machineLabels.every((l) => m.labels.includes(l)) && machineClis(m).includes(cli))
-    .map((m) => ({ id: m.id, name: m.name, slots: m.slots, activeRuns: active.find((a) => a.machineId === m.id)?.n ?? 0 }));
+    .filter(
+      (m) =>
+        m.sessionId !== null && agent.machineLabels.every((l) => m.labels.includes(l)) && machineClis(m).includes(cli),
+    )
+    .map((m) => ({
+      id: m.id,
+      name: m.name,
+      slots: m.slots,
+      activeRuns: active.find((a) => a.machineId === m.id)?.n ?? 0,
+    }));
   const choice = chooseMachine(eligible, warmMachineId) ?? rankMachines(eligible, warmMachineId)[0];
   if (!choice) {
-    const why = rows.length === 0 ? 'the organization has no machines' : `no connected machine has the ${cli} CLI${agent.machineLabels.length ? ` and labels ${agent.machineLabels.join(', ')}` : ''}`;
+    const why =
+      rows.length === 0
+        ? 'the organization has no machines'
+        : `no connected machine has the ${cli} CLI${agent.machineLabels.length ? ` and labels ${agent.machineLabels.join(', ')}` : ''}`;
     return { machine: null, why, waits: null };
   }
   const [machine] = await tx.select().from(machines).where(eq(machines.id, choice.id)).for('update');
@@ -110,13 +142,29 @@ export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMach
   return { machine: machine!, why: null, waits };
 }
 
-/** The offer's spec: the stored job plus the agent's secrets and a fresh run token with the project's Project-AI scopes. */
-export async function materializeChatJob(tx: Tx, deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>, run: typeof runs.$inferSelect, platformUrl: string): Promise<RunSpec> {
+/**
+ * The offer's spec: the stored job plus the agent's secrets and a fresh run token with the project's Project-AI scopes.
+ */
+export async function materializeChatJob(
+  tx: Tx,
+  deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>,
+  run: typeof runs.$inferSelect,
+  platformUrl: string,
+): Promise<RunSpec> {
   const stored = run.spec as StoredAgentJob;
   const secrets = run.agentId ? await agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : {};
   await revokeRunTokens(tx, deps, run.id);
   const [project] = await tx.select().from(projects).where(eq(projects.id, run.projectId!));
   // A conversation may stay open for long: its token lives for a day and ends with the run.
-  const token = await mintRunToken(tx, deps, { runId: run.id, scopes: projectAiScopes(project!), moveToStatusIds: [], expiresAt: new Date(deps.clock.now().getTime() + 24 * 3600_000) });
-  return agentJobSpecSchema.parse({ ...stored, agent: { ...stored.agent, env: { ...stored.agent.env, ...secrets } }, platform: { url: platformUrl, token } });
+  const token = await mintRunToken(tx, deps, {
+    runId: run.id,
+    scopes: projectAiScopes(project!),
+    moveToStatusIds: [],
+    expiresAt: new Date(deps.clock.now().getTime() + 24 * 3600_000),
+  });
+  return agentJobSpecSchema.parse({
+    ...stored,
+    agent: { ...stored.agent, env: { ...stored.agent.env, ...secrets } },
+    platform: { url: platformUrl, token },
+  });
 }

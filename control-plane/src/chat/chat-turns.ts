@@ -27,12 +27,18 @@ export async function isChatRun(deps: Pick<Deps, 'db'>, runId: string): Promise<
   return !!row?.conversationId;
 }
 
-const next = (run: Run, turn: number, action: RunNextFrame['action'], extra: Partial<RunNextFrame> = {}): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
+const next = (
+  run: Run,
+  turn: number,
+  action: RunNextFrame['action'],
+  extra: Partial<RunNextFrame> = {},
+): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
 
 /** Pure: why a conversation's run must stop now, if it must. */
 export function chatStopReason(c: { state: string; costCapUsd: number }, costUsd: number): string | null {
   if (c.state === 'closed') return 'the conversation was closed';
-  if (costUsd >= c.costCapUsd) return `budget: the conversation's cost cap of $${c.costCapUsd.toFixed(2)} is spent ($${costUsd.toFixed(4)})`;
+  if (costUsd >= c.costCapUsd)
+    return `budget: the conversation's cost cap of $${c.costCapUsd.toFixed(2)} is spent ($${costUsd.toFixed(4)})`;
   return null;
 }
 
@@ -41,39 +47,92 @@ export async function decideChatTurn(deps: Deps, msg: Fenced & { frame: RunTurnF
   const { frame } = msg;
   return inTransaction(deps, async (tx) => {
     const run = await lockRun(tx, msg.runId);
-    if (!run || run.machineId !== msg.machineId || !run.conversationId) throw new RunRefusal('unknown_run', `run ${msg.runId} is not a chat run of this machine`);
-    if (run.leaseEpoch !== msg.leaseEpoch) throw new RunRefusal('stale_lease', `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`);
-    const [c] = await tx.select().from(chatConversations).where(eq(chatConversations.id, run.conversationId)).for('update');
+    if (!run || run.machineId !== msg.machineId || !run.conversationId)
+      throw new RunRefusal('unknown_run', `run ${msg.runId} is not a chat run of this machine`);
+    if (run.leaseEpoch !== msg.leaseEpoch)
+      throw new RunRefusal(
+        'stale_lease',
+        `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`,
+      );
+    const [c] = await tx
+      .select()
+      .from(chatConversations)
+      .where(eq(chatConversations.id, run.conversationId))
+      .for('update');
     const now = deps.clock.now();
-    if (frame.sessionId && frame.sessionId !== run.sessionId) await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
-    if (frame.sessionId) await tx.update(chatConversations).set({ sessionId: frame.sessionId }).where(eq(chatConversations.id, c!.id));
-    if (run.cancelRequestedAt) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: run.stateReason ?? 'the run was asked to stop' });
-    if (c!.currentRunId !== run.id) return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: 'the conversation continues in another run' });
+    if (frame.sessionId && frame.sessionId !== run.sessionId)
+      await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
+    if (frame.sessionId)
+      await tx.update(chatConversations).set({ sessionId: frame.sessionId }).where(eq(chatConversations.id, c!.id));
+    if (run.cancelRequestedAt)
+      return next(run, frame.turn, 'stop', {
+        outcome: 'failed',
+        reason: run.stateReason ?? 'the run was asked to stop',
+      });
+    if (c!.currentRunId !== run.id)
+      return next(run, frame.turn, 'stop', {
+        outcome: 'succeeded',
+        reason: 'the conversation continues in another run',
+      });
     const stop = chatStopReason(c!, await conversationCost(tx, c!.id));
     if (stop) {
-      await tx.update(chatConversations).set({ waitingTurn: null, updatedAt: now }).where(eq(chatConversations.id, c!.id));
-      return next(run, frame.turn, 'stop', { outcome: stop.startsWith('budget:') ? 'failed' : 'succeeded', reason: stop });
+      await tx
+        .update(chatConversations)
+        .set({ waitingTurn: null, updatedAt: now })
+        .where(eq(chatConversations.id, c!.id));
+      return next(run, frame.turn, 'stop', {
+        outcome: stop.startsWith('budget:') ? 'failed' : 'succeeded',
+        reason: stop,
+      });
     }
     // Already answered (a repeated frame): the same message again.
-    const [answered] = await tx.select().from(chatMessages).where(and(eq(chatMessages.runId, run.id), eq(chatMessages.turn, frame.turn + 1)));
+    const [answered] = await tx
+      .select()
+      .from(chatMessages)
+      .where(and(eq(chatMessages.runId, run.id), eq(chatMessages.turn, frame.turn + 1)));
     if (answered) return next(run, frame.turn, 'continue', { input: answered.input });
     // Messages written while the agent worked: delivered together as the next turn.
-    const queued = await tx.select().from(chatMessages).where(and(eq(chatMessages.conversationId, c!.id), isNull(chatMessages.turn))).orderBy(asc(chatMessages.seq));
+    const queued = await tx
+      .select()
+      .from(chatMessages)
+      .where(and(eq(chatMessages.conversationId, c!.id), isNull(chatMessages.turn)))
+      .orderBy(asc(chatMessages.seq));
     if (queued.length) {
-      for (const m of queued) await tx.update(chatMessages).set({ runId: run.id, turn: frame.turn + 1 }).where(eq(chatMessages.id, m.id));
-      await tx.update(chatConversations).set({ waitingTurn: null, updatedAt: now }).where(eq(chatConversations.id, c!.id));
+      for (const m of queued)
+        await tx
+          .update(chatMessages)
+          .set({ runId: run.id, turn: frame.turn + 1 })
+          .where(eq(chatMessages.id, m.id));
+      await tx
+        .update(chatConversations)
+        .set({ waitingTurn: null, updatedAt: now })
+        .where(eq(chatConversations.id, c!.id));
       return next(run, frame.turn, 'continue', { input: queued.map((m) => m.input).join('\n\n') });
     }
     // A repeated frame (the daemon re-sends its open turn after every reconnect) must not restart
     // the idle clock (conversations.ts closeIdleConversations): only a new wait sets updatedAt.
-    if (c!.waitingTurn !== frame.turn) await tx.update(chatConversations).set({ waitingTurn: frame.turn, updatedAt: now }).where(eq(chatConversations.id, c!.id));
+    if (c!.waitingTurn !== frame.turn)
+      await tx
+        .update(chatConversations)
+        .set({ waitingTurn: frame.turn, updatedAt: now })
+        .where(eq(chatConversations.id, c!.id));
     return null;
   });
 }
 
-/** A running chat run whose conversation spent its cap (checked as cost events arrive): stop it like a ticket's budget stop. */
-export async function findChatCapStop(deps: Pick<Deps, 'db'>, runId: string): Promise<{ runId: string; as: 'failed'; reason: string } | null> {
-  const [row] = await deps.db.select({ run: runs, c: chatConversations }).from(runs).innerJoin(chatConversations, eq(chatConversations.id, runs.conversationId)).where(eq(runs.id, runId));
+/**
+ * A running chat run whose conversation spent its cap (checked as cost events arrive): stop it like a ticket's budget
+ * stop.
+ */
+export async function findChatCapStop(
+  deps: Pick<Deps, 'db'>,
+  runId: string,
+): Promise<{ runId: string; as: 'failed'; reason: string } | null> {
+  const [row] = await deps.db
+    .select({ run: runs, c: chatConversations })
+    .from(runs)
+    .innerJoin(chatConversations, eq(chatConversations.id, runs.conversationId))
+    .where(eq(runs.id, runId));
   if (!row || !['offered', 'preparing', 'running'].includes(row.run.state) || row.run.cancelRequestedAt) return null;
   const cost = await conversationCost(deps.db, row.c.id);
   if (cost < row.c.costCapUsd) return null;

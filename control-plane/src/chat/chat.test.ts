@@ -10,7 +10,14 @@ import { chatConversations, machines, runs } from '../db/schema.js';
 import { authenticateRunToken } from '../auth/run-tokens.js';
 import { materializeChatJob } from './chat-job.js';
 import { decideChatTurn } from './chat-turns.js';
-import { closeConversation, closeIdleConversations, createConversation, sendMessage, showConversation, updateProjectAiSettings } from './conversations.js';
+import {
+  closeConversation,
+  closeIdleConversations,
+  createConversation,
+  sendMessage,
+  showConversation,
+  updateProjectAiSettings,
+} from './conversations.js';
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 import { orchestratorActor } from '../orchestrator/dispatcher.js';
 
@@ -31,11 +38,42 @@ forEachDatabase('Project AI conversations', (get) => {
     const project = await createProject(deps, admin, { name: `Chat ${i}`, ticketPrefix: `CH${i}` });
     await createAgent(deps, admin, { project: project.slug, name: 'claude', adapter: 'claude-code' });
     const machineId = deps.ids.uuid();
-    await deps.db.insert(machines).values({ id: machineId, orgId: admin.orgId, name: `m${i}`, kind: 'reverse', slots: 2, clis: [{ name: 'claude', path: '/usr/bin/claude' }], sessionId: deps.ids.uuid(), createdAt: deps.clock.now() });
-    const started = await createConversation(deps, admin, { project: project.slug, message: 'Plan the login work', attachments: [] });
+    await deps.db.insert(machines).values({
+      id: machineId,
+      orgId: admin.orgId,
+      name: `m${i}`,
+      kind: 'reverse',
+      slots: 2,
+      clis: [{ name: 'claude', path: '/usr/bin/claude' }],
+      sessionId: deps.ids.uuid(),
+      createdAt: deps.clock.now(),
+    });
+    const started = await createConversation(deps, admin, {
+      project: project.slug,
+      message: 'Plan the login work',
+      attachments: [],
+    });
     // The run as the daemon would hold it: offered and running with lease epoch 1.
     await deps.db.update(runs).set({ state: 'running', leaseEpoch: 1 }).where(eq(runs.id, started.run.id));
-    const turn = (t: number, extra: object = {}) => decideChatTurn(deps, { machineId, runId: started.run.id, leaseEpoch: 1, frame: { type: 'run.turn', runId: started.run.id, leaseEpoch: 1, turn: t, ok: true, lastSeq: 0, afterTurnFailed: false, pathViolations: [], commits: [], deniedTools: [], ...extra } });
+    const turn = (t: number, extra: object = {}) =>
+      decideChatTurn(deps, {
+        machineId,
+        runId: started.run.id,
+        leaseEpoch: 1,
+        frame: {
+          type: 'run.turn',
+          runId: started.run.id,
+          leaseEpoch: 1,
+          turn: t,
+          ok: true,
+          lastSeq: 0,
+          afterTurnFailed: false,
+          pathViolations: [],
+          commits: [],
+          deniedTools: [],
+          ...extra,
+        },
+      });
     return { deps, admin, project, machineId, started, id: started.conversation.id, runId: started.run.id, turn };
   }
 
@@ -45,22 +83,32 @@ forEachDatabase('Project AI conversations', (get) => {
     const [waiting] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
     expect(waiting).toMatchObject({ waitingTurn: 1, sessionId: 'sess-1' });
 
-    const sent = await sendMessage(deps, admin, { conversation: id.slice(0, 8), message: 'Add tests too', attachments: [] });
+    const sent = await sendMessage(deps, admin, {
+      conversation: id.slice(0, 8),
+      message: 'Add tests too',
+      attachments: [],
+    });
     expect(sent).toMatchObject({ delivered: true, message: { turn: 2, runId } });
     const log = await listActivity(deps.db, { projectId: project.id });
     const delivery = log.find((a) => a.action === 'chat.message')!;
-    expect(delivery.after).toMatchObject({ deliver: { machineId, frame: { type: 'run.next', runId, turn: 1, action: 'continue', input: 'Add tests too' } } });
+    expect(delivery.after).toMatchObject({
+      deliver: { machineId, frame: { type: 'run.next', runId, turn: 1, action: 'continue', input: 'Add tests too' } },
+    });
     // The daemon asks again after a reconnect: same answer.
     expect(await turn(1)).toMatchObject({ action: 'continue', input: 'Add tests too' });
 
     // Written while the agent works on turn 2: both delivered together after it.
-    expect((await sendMessage(deps, admin, { conversation: id, message: 'one', attachments: [] })).delivered).toBe(false);
+    expect((await sendMessage(deps, admin, { conversation: id, message: 'one', attachments: [] })).delivered).toBe(
+      false,
+    );
     await sendMessage(deps, admin, { conversation: id, message: 'two', attachments: [] });
     expect(await turn(2)).toMatchObject({ action: 'continue', input: 'one\n\ntwo' });
     expect(await turn(3)).toBeNull();
     await closeConversation(deps, admin, id);
     const closed = (await listActivity(deps.db, { projectId: project.id })).find((a) => a.action === 'chat.closed')!;
-    expect(closed.after).toMatchObject({ deliver: { frame: { type: 'run.next', action: 'stop', outcome: 'succeeded', turn: 3 } } });
+    expect(closed.after).toMatchObject({
+      deliver: { frame: { type: 'run.next', action: 'stop', outcome: 'succeeded', turn: 3 } },
+    });
     expect(await turn(3)).toMatchObject({ action: 'stop', reason: 'the conversation was closed' });
   });
 
@@ -76,12 +124,20 @@ forEachDatabase('Project AI conversations', (get) => {
     // As the hub would: the second run is offered at once and starts.
     await deps.db.update(runs).set({ state: 'running', leaseEpoch: 1 }).where(eq(runs.id, second.run.id));
     const third = await createConversation(deps, admin, { project: project.slug, message: 'third', attachments: [] });
-    expect((await showConversation(deps.db, admin.orgId, third.conversation.id)).waitsForSlot).toEqual({ machine: expect.stringMatching(/^m\d+$/), busy: 2, slots: 2 });
+    expect((await showConversation(deps.db, admin.orgId, third.conversation.id)).waitsForSlot).toEqual({
+      machine: expect.stringMatching(/^m\d+$/),
+      busy: 2,
+      slots: 2,
+    });
     expect((await showConversation(deps.db, admin.orgId, second.conversation.id)).waitsForSlot).toBeNull();
     expect(second.run.waits).toBeNull();
     expect(third.run.waits).toMatch(/^waits for a free slot on m\d+ \(2 run\(s\) in 2 slot\(s\)\)$/);
     const [queued] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));
-    expect(queued).toMatchObject({ state: 'queued', machineId, stateReason: expect.stringMatching(/; waits for a free slot on m\d+ \(2 run\(s\) in 2 slot\(s\)\)$/) });
+    expect(queued).toMatchObject({
+      state: 'queued',
+      machineId,
+      stateReason: expect.stringMatching(/; waits for a free slot on m\d+ \(2 run\(s\) in 2 slot\(s\)\)$/),
+    });
     // Closing a conversation whose run still waits cancels the run.
     await closeConversation(deps, admin, third.conversation.id);
     const [canceled] = await deps.db.select().from(runs).where(eq(runs.id, third.run.id));
@@ -92,12 +148,17 @@ forEachDatabase('Project AI conversations', (get) => {
     await failRunsOfLostMachine(deps, machineId, 'machine lost');
     const [lost] = await deps.db.select().from(runs).where(eq(runs.id, fourth.run.id));
     expect(lost!.state).toBe('lost');
-    expect(await showConversation(deps.db, admin.orgId, fourth.conversation.id)).toMatchObject({ activity: 'idle', waitsForSlot: null });
+    expect(await showConversation(deps.db, admin.orgId, fourth.conversation.id)).toMatchObject({
+      activity: 'idle',
+      waitsForSlot: null,
+    });
     // The lost machine is gone for the next tests' placements too.
     await deps.db.update(machines).set({ sessionId: null }).where(eq(machines.id, machineId));
 
     await createAgent(deps, admin, { project: project.slug, name: 'gemini', adapter: 'gemini' });
-    await expect(createConversation(deps, admin, { project: project.slug, agent: 'gemini', message: 'hi', attachments: [] })).rejects.toThrow(/no connected machine has the gemini CLI; join a machine/);
+    await expect(
+      createConversation(deps, admin, { project: project.slug, agent: 'gemini', message: 'hi', attachments: [] }),
+    ).rejects.toThrow(/no connected machine has the gemini CLI; join a machine/);
   });
 
   it('closes a conversation that waited for a message too long, and only such; a message reopens it', async () => {
@@ -118,12 +179,21 @@ forEachDatabase('Project AI conversations', (get) => {
     const [closed] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
     expect(closed).toMatchObject({ state: 'closed', waitingTurn: null });
     const entry = (await listActivity(deps.db, { projectId: project.id })).find((a) => a.action === 'chat.closed')!;
-    expect(entry).toMatchObject({ actorName: 'orchestrator', summary: expect.stringMatching(/closed after 60 min without a message/) });
-    expect(entry.after).toMatchObject({ deliver: { frame: { type: 'run.next', runId, action: 'stop', outcome: 'succeeded', reason: 'no message for 60 min' } } });
+    expect(entry).toMatchObject({
+      actorName: 'orchestrator',
+      summary: expect.stringMatching(/closed after 60 min without a message/),
+    });
+    expect(entry.after).toMatchObject({
+      deliver: {
+        frame: { type: 'run.next', runId, action: 'stop', outcome: 'succeeded', reason: 'no message for 60 min' },
+      },
+    });
     // Closed once: the next sweep finds nothing.
     expect(await closeIdleConversations(later(2 * hour), hour, orchestratorActor)).toEqual([]);
     // Its run still ends: a message now would wait for a turn that never comes, so it is refused.
-    await expect(sendMessage(deps, admin, { conversation: id, message: 'wait, one more thing', attachments: [] })).rejects.toThrow(/was just closed and its agent run is still ending; send your message again in a moment/);
+    await expect(
+      sendMessage(deps, admin, { conversation: id, message: 'wait, one more thing', attachments: [] }),
+    ).rejects.toThrow(/was just closed and its agent run is still ending; send your message again in a moment/);
     await deps.db.update(runs).set({ state: 'succeeded' }).where(eq(runs.id, runId));
     const reopened = await sendMessage(deps, admin, { conversation: id, message: 'back again', attachments: [] });
     expect(reopened.run.id).not.toBe(runId);
@@ -132,8 +202,14 @@ forEachDatabase('Project AI conversations', (get) => {
   it('stops the run when the cost cap is spent; refuses messages until the cap is raised', async () => {
     const { deps, admin, id, runId, turn } = await setup();
     await deps.db.update(runs).set({ costUsd: 6 }).where(eq(runs.id, runId));
-    expect(await turn(1)).toMatchObject({ action: 'stop', outcome: 'failed', reason: expect.stringMatching(/cost cap of \$5\.00 is spent/) });
-    await expect(sendMessage(deps, admin, { conversation: id, message: 'more', attachments: [] })).rejects.toThrow(/spent its cost cap/);
+    expect(await turn(1)).toMatchObject({
+      action: 'stop',
+      outcome: 'failed',
+      reason: expect.stringMatching(/cost cap of \$5\.00 is spent/),
+    });
+    await expect(sendMessage(deps, admin, { conversation: id, message: 'more', attachments: [] })).rejects.toThrow(
+      /spent its cost cap/,
+    );
   });
 
   it("a conversation's run token: creates and links any tickets of its project within the project's scopes; actions attributed to the conversation and its starter", async () => {
@@ -154,20 +230,34 @@ forEachDatabase('Project AI conversations', (get) => {
     const a = await agent.tickets.create({ project: project.slug, title: 'API' });
     const b = await agent.tickets.create({ project: project.slug, title: 'Page' });
     await agent.tickets.link({ blocker: a.identifier, blocked: b.identifier });
-    await expect(agent.tickets.link({ blocker: a.identifier, blocked: foreign.identifier })).rejects.toThrow(/only link tickets of its own project|own project/);
+    await expect(agent.tickets.link({ blocker: a.identifier, blocked: foreign.identifier })).rejects.toThrow(
+      /only link tickets of its own project|own project/,
+    );
     await expect(agent.tickets.create({ project: other.slug, title: 'x' })).rejects.toThrow(/own project/);
     const exported = await agent.workflows.export({ project: project.slug, workflow: 'dev' });
-    const saved = await agent.workflows.import({ project: project.slug, source: exported.source.replace('Work on', 'Please work on') });
+    const saved = await agent.workflows.import({
+      project: project.slug,
+      source: exported.source.replace('Work on', 'Please work on'),
+    });
     expect(saved.version).toBe(2);
     await expect(agent.projects.create({ name: 'Takeover' })).rejects.toThrow(/cannot call projects\.create/);
     const log = await listActivity(deps.db, { projectId: project.id, limit: 500 });
     const byChat = log.filter((e) => e.actorName === actor.name);
-    expect(byChat.map((e) => e.action)).toEqual(['ticket.created', 'ticket.created', 'ticket.linked', 'workflow.versioned']);
+    expect(byChat.map((e) => e.action)).toEqual([
+      'ticket.created',
+      'ticket.created',
+      'ticket.linked',
+      'workflow.versioned',
+    ]);
 
     // The project narrows the scopes: a new token cannot edit workflows any more.
     await updateProjectAiSettings(deps, admin, { project: project.slug, scopes: ['tickets.read'] });
     const narrowed = appRouter.createCaller({ deps, actor: await tokenFor() });
-    await expect(narrowed.workflows.import({ project: project.slug, source: HARNESS })).rejects.toThrow(/Project-AI scopes do not grant "workflows\.update"/);
-    await expect(updateProjectAiSettings(deps, admin, { project: project.slug, scopes: ['root'] })).rejects.toThrow(/not a run-token scope/);
+    await expect(narrowed.workflows.import({ project: project.slug, source: HARNESS })).rejects.toThrow(
+      /Project-AI scopes do not grant "workflows\.update"/,
+    );
+    await expect(updateProjectAiSettings(deps, admin, { project: project.slug, scopes: ['root'] })).rejects.toThrow(
+      /not a run-token scope/,
+    );
   });
 });

@@ -43,22 +43,36 @@ export type ChatMessage = typeof chatMessages.$inferSelect;
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATES);
 
 /** A conversation by id or unique id prefix. */
-export async function resolveConversation(db: DbOrTx, orgId: string, ref: string, forUpdate = false): Promise<Conversation> {
+export async function resolveConversation(
+  db: DbOrTx,
+  orgId: string,
+  ref: string,
+  forUpdate = false,
+): Promise<Conversation> {
   const exact = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(ref);
   const q = db
     .select()
     .from(chatConversations)
-    .where(and(eq(chatConversations.orgId, orgId), exact ? eq(chatConversations.id, ref) : like(sql`${chatConversations.id}::text`, `${ref}%`)))
+    .where(
+      and(
+        eq(chatConversations.orgId, orgId),
+        exact ? eq(chatConversations.id, ref) : like(sql`${chatConversations.id}::text`, `${ref}%`),
+      ),
+    )
     .limit(2);
   const rows = forUpdate ? await q.for('update') : await q;
-  if (rows.length === 0) throw notFound(`conversation ${ref} does not exist; list them with \`openase chat list --project P\``);
+  if (rows.length === 0)
+    throw notFound(`conversation ${ref} does not exist; list them with \`openase chat list --project P\``);
   if (rows.length > 1) throw badRequest(`conversation id prefix ${ref} is ambiguous; give more characters`);
   return rows[0]!;
 }
 
 /** The total cost of a conversation: the sum of its runs. */
 export async function conversationCost(db: DbOrTx, conversationId: string): Promise<number> {
-  const [row] = await db.select({ usd: sql<string>`coalesce(sum(${runs.costUsd}), 0)` }).from(runs).where(eq(runs.conversationId, conversationId));
+  const [row] = await db
+    .select({ usd: sql<string>`coalesce(sum(${runs.costUsd}), 0)` })
+    .from(runs)
+    .where(eq(runs.conversationId, conversationId));
   return Number(row?.usd ?? 0);
 }
 
@@ -68,21 +82,70 @@ async function currentRun(tx: DbOrTx, conversation: Conversation): Promise<Run |
   return run && ACTIVE.has(run.state) ? run : null;
 }
 
-/** An activity entry that also carries a frame for the run's machine (sent after commit by the replica holding its socket). */
-async function recordChat(tx: Tx, deps: Deps, changes: Changes, actor: Actor, c: Conversation, action: string, summary: string, deliver?: { machineId: string; frame: ControlFrame }, extra: Record<string, unknown> = {}) {
-  await recordActivity(tx, deps, changes, actor, { projectId: c.projectId, action, entityType: 'conversation', entityId: c.id, summary, after: { ...extra, ...(deliver ? { deliver } : {}) } });
+/**
+ * An activity entry that also carries a frame for the run's machine (sent after commit by the replica holding its
+ * socket).
+ */
+async function recordChat(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  c: Conversation,
+  action: string,
+  summary: string,
+  deliver?: { machineId: string; frame: ControlFrame },
+  extra: Record<string, unknown> = {},
+) {
+  await recordActivity(tx, deps, changes, actor, {
+    projectId: c.projectId,
+    action,
+    entityType: 'conversation',
+    entityId: c.id,
+    summary,
+    after: { ...extra, ...(deliver ? { deliver } : {}) },
+  });
 }
 
 async function nextSeq(tx: Tx, conversationId: string): Promise<number> {
-  const [row] = await tx.select({ n: sql<number>`coalesce(max(${chatMessages.seq}), 0)::int` }).from(chatMessages).where(eq(chatMessages.conversationId, conversationId));
+  const [row] = await tx
+    .select({ n: sql<number>`coalesce(max(${chatMessages.seq}), 0)::int` })
+    .from(chatMessages)
+    .where(eq(chatMessages.conversationId, conversationId));
   return (row?.n ?? 0) + 1;
 }
 
-async function insertMessage(tx: Tx, deps: Deps, actor: Actor, c: Conversation, project: Project, text: string, attachments: z.infer<typeof chatSendInput>['attachments'], placement: { runId: string | null; turn: number | null }): Promise<ChatMessage> {
-  const input = await renderMessage(tx, { orgId: c.orgId, projectId: project.id, projectSlug: project.slug }, text, attachments);
+async function insertMessage(
+  tx: Tx,
+  deps: Deps,
+  actor: Actor,
+  c: Conversation,
+  project: Project,
+  text: string,
+  attachments: z.infer<typeof chatSendInput>['attachments'],
+  placement: { runId: string | null; turn: number | null },
+): Promise<ChatMessage> {
+  const input = await renderMessage(
+    tx,
+    { orgId: c.orgId, projectId: project.id, projectSlug: project.slug },
+    text,
+    attachments,
+  );
   const [row] = await tx
     .insert(chatMessages)
-    .values({ id: deps.ids.uuid(), conversationId: c.id, seq: await nextSeq(tx, c.id), runId: placement.runId, turn: placement.turn, text, attachments, input, authorId: actor.userId ?? actor.id, authorName: actor.name, createdAt: deps.clock.now() })
+    .values({
+      id: deps.ids.uuid(),
+      conversationId: c.id,
+      seq: await nextSeq(tx, c.id),
+      runId: placement.runId,
+      turn: placement.turn,
+      text,
+      attachments,
+      input,
+      authorId: actor.userId ?? actor.id,
+      authorName: actor.name,
+      createdAt: deps.clock.now(),
+    })
     .returning();
   return row!;
 }
@@ -91,28 +154,77 @@ async function insertMessage(tx: Tx, deps: Deps, actor: Actor, c: Conversation, 
  * Starts a run for the conversation with `prompt` as its first turn (resuming the CLI session when
  * there is one). `waits` says why it will not start at once (every fitting machine is full).
  */
-async function startRun(tx: Tx, deps: Deps, changes: Changes, actor: Actor, c: Conversation, project: Project, agent: Agent, prompt: string): Promise<{ run: Run; waits: string | null }> {
+async function startRun(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  c: Conversation,
+  project: Project,
+  agent: Agent,
+  prompt: string,
+): Promise<{ run: Run; waits: string | null }> {
   const placed = await placeChatRun(tx, c.orgId, agent, c.machineId);
-  if (!placed.machine) throw conflict(`cannot start the conversation's agent: ${placed.why}; join a machine with it (openase machine join-token) or check the agent's machine labels`);
+  if (!placed.machine)
+    throw conflict(
+      `cannot start the conversation's agent: ${placed.why}; join a machine with it (openase machine join-token) or check the agent's machine labels`,
+    );
   const spec = await buildChatJob(tx, { project, conversation: c, agent, prompt, resumeSessionId: c.sessionId });
   const now = deps.clock.now();
   const runId = deps.ids.uuid();
-  const waits = placed.waits ? `waits for a free slot on ${placed.machine.name} (${placed.waits.busy} run(s) in ${placed.waits.slots} slot(s))` : null;
+  const waits = placed.waits
+    ? `waits for a free slot on ${placed.machine.name} (${placed.waits.busy} run(s) in ${placed.waits.slots} slot(s))`
+    : null;
   const reason = `Project AI conversation ${c.id.slice(0, 8)} on ${placed.machine.name} (agent ${agent.name}${c.sessionId ? ', resuming its session' : ''})${waits ? `; ${waits}` : ''}`;
   const [run] = await tx
     .insert(runs)
-    .values({ id: runId, orgId: c.orgId, projectId: project.id, agentId: agent.id, machineId: placed.machine.id, conversationId: c.id, kind: 'agent', spec, state: 'queued', stateReason: reason, createdBy: actor.name, createdAt: now, updatedAt: now })
+    .values({
+      id: runId,
+      orgId: c.orgId,
+      projectId: project.id,
+      agentId: agent.id,
+      machineId: placed.machine.id,
+      conversationId: c.id,
+      kind: 'agent',
+      spec,
+      state: 'queued',
+      stateReason: reason,
+      createdBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning();
   await tx.insert(runTransitions).values({ runId, fromState: null, toState: 'queued', reason, at: now });
-  await tx.update(chatConversations).set({ currentRunId: runId, machineId: placed.machine.id, waitingTurn: null, state: 'open', updatedAt: now }).where(eq(chatConversations.id, c.id));
+  await tx
+    .update(chatConversations)
+    .set({ currentRunId: runId, machineId: placed.machine.id, waitingTurn: null, state: 'open', updatedAt: now })
+    .where(eq(chatConversations.id, c.id));
   // `run.dispatched` makes the replica holding the machine's socket offer the run.
-  await recordActivity(tx, deps, changes, actor, { projectId: project.id, action: 'run.dispatched', entityType: 'run', entityId: runId, summary: reason, after: { run: runId, machine: placed.machine.name, machineId: placed.machine.id, agent: agent.name, conversation: c.id } });
+  await recordActivity(tx, deps, changes, actor, {
+    projectId: project.id,
+    action: 'run.dispatched',
+    entityType: 'run',
+    entityId: runId,
+    summary: reason,
+    after: {
+      run: runId,
+      machine: placed.machine.name,
+      machineId: placed.machine.id,
+      agent: agent.name,
+      conversation: c.id,
+    },
+  });
   return { run: run!, waits };
 }
 
 async function defaultAgent(db: DbOrTx, projectId: string, name: string | undefined): Promise<Agent> {
   if (name) return resolveAgent(db, projectId, name);
-  const [agent] = await db.select().from(agents).where(eq(agents.projectId, projectId)).orderBy(asc(agents.name)).limit(1);
+  const [agent] = await db
+    .select()
+    .from(agents)
+    .where(eq(agents.projectId, projectId))
+    .orderBy(asc(agents.name))
+    .limit(1);
   if (!agent) throw conflict('the project has no agent to talk to; create one with `openase agent create`');
   return agent;
 }
@@ -128,13 +240,43 @@ export async function createConversation(deps: Deps, actor: Actor, raw: z.input<
     const title = input.title ?? input.message.split('\n')[0]!.slice(0, 80);
     const [c] = await tx
       .insert(chatConversations)
-      .values({ id, orgId: actor.orgId, projectId: project.id, agentId: agent.id, title, state: 'open', branch: chatBranch(id), createdById: actor.userId ?? actor.id, createdByName: actor.name, costCapUsd: input.costCapUsd ?? project.chatCostCapUsd ?? DEFAULT_CHAT_COST_CAP_USD, createdAt: now, updatedAt: now })
+      .values({
+        id,
+        orgId: actor.orgId,
+        projectId: project.id,
+        agentId: agent.id,
+        title,
+        state: 'open',
+        branch: chatBranch(id),
+        createdById: actor.userId ?? actor.id,
+        createdByName: actor.name,
+        costCapUsd: input.costCapUsd ?? project.chatCostCapUsd ?? DEFAULT_CHAT_COST_CAP_USD,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
-    const message = await insertMessage(tx, deps, actor, c!, project, input.message, input.attachments, { runId: null, turn: 1 });
+    const message = await insertMessage(tx, deps, actor, c!, project, input.message, input.attachments, {
+      runId: null,
+      turn: 1,
+    });
     const { run, waits } = await startRun(tx, deps, changes, actor, c!, project, agent, message.input);
     await tx.update(chatMessages).set({ runId: run.id }).where(eq(chatMessages.id, message.id));
-    await recordChat(tx, deps, changes, actor, c!, 'chat.started', `${actor.name} started Project AI conversation ${id.slice(0, 8)} with ${agent.name}: ${title}`, undefined, { agent: agent.name, branch: c!.branch });
-    return { conversation: { ...c!, currentRunId: run.id }, run: { id: run.id, state: run.state, waits }, message: { ...message, runId: run.id } };
+    await recordChat(
+      tx,
+      deps,
+      changes,
+      actor,
+      c!,
+      'chat.started',
+      `${actor.name} started Project AI conversation ${id.slice(0, 8)} with ${agent.name}: ${title}`,
+      undefined,
+      { agent: agent.name, branch: c!.branch },
+    );
+    return {
+      conversation: { ...c!, currentRunId: run.id },
+      run: { id: run.id, state: run.state, waits },
+      message: { ...message, runId: run.id },
+    };
   });
 }
 
@@ -148,31 +290,83 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
     const c = await resolveConversation(tx, actor.orgId, input.conversation, true);
     const [project] = await tx.select().from(projects).where(eq(projects.id, c.projectId));
     const cost = await conversationCost(tx, c.id);
-    if (cost >= c.costCapUsd) throw conflict(`conversation ${c.id.slice(0, 8)} has spent its cost cap ($${cost.toFixed(4)} of $${c.costCapUsd.toFixed(2)}); raise it with \`openase chat cap ${c.id.slice(0, 8)} --usd N\``);
+    if (cost >= c.costCapUsd)
+      throw conflict(
+        `conversation ${c.id.slice(0, 8)} has spent its cost cap ($${cost.toFixed(4)} of $${c.costCapUsd.toFixed(2)}); raise it with \`openase chat cap ${c.id.slice(0, 8)} --usd N\``,
+      );
     const run = await currentRun(tx, c);
     // Closed (by hand or for idleness) while its run still ends: the message would wait for a turn
     // that never comes. Refused; once the run has ended the same message reopens the conversation.
-    if (run && c.state === 'closed') throw conflict(`conversation ${c.id.slice(0, 8)} was just closed and its agent run is still ending; send your message again in a moment to reopen it`);
+    if (run && c.state === 'closed')
+      throw conflict(
+        `conversation ${c.id.slice(0, 8)} was just closed and its agent run is still ending; send your message again in a moment to reopen it`,
+      );
     const summary = `${actor.name} in conversation ${c.id.slice(0, 8)}: ${input.message.split('\n')[0]!.slice(0, 120)}`;
     if (!run) {
       const [agent] = await tx.select().from(agents).where(eq(agents.id, c.agentId));
       if (!agent) throw conflict("the conversation's agent was deleted; start a new conversation");
-      const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, { runId: null, turn: 1 });
+      const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, {
+        runId: null,
+        turn: 1,
+      });
       const { run: started, waits } = await startRun(tx, deps, changes, actor, c, project!, agent, message.input);
       await tx.update(chatMessages).set({ runId: started.id }).where(eq(chatMessages.id, message.id));
-      await recordChat(tx, deps, changes, actor, c, 'chat.message', summary, undefined, { run: started.id, reopened: c.state === 'closed' || c.currentRunId !== null });
-      return { message: { ...message, runId: started.id }, run: { id: started.id, state: started.state, waits }, delivered: true };
+      await recordChat(tx, deps, changes, actor, c, 'chat.message', summary, undefined, {
+        run: started.id,
+        reopened: c.state === 'closed' || c.currentRunId !== null,
+      });
+      return {
+        message: { ...message, runId: started.id },
+        run: { id: started.id, state: started.state, waits },
+        delivered: true,
+      };
     }
     if (c.waitingTurn === null) {
-      const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, { runId: null, turn: null });
-      await recordChat(tx, deps, changes, actor, c, 'chat.message', `${summary} (queued until the agent's turn ends)`, undefined, { run: run.id });
+      const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, {
+        runId: null,
+        turn: null,
+      });
+      await recordChat(
+        tx,
+        deps,
+        changes,
+        actor,
+        c,
+        'chat.message',
+        `${summary} (queued until the agent's turn ends)`,
+        undefined,
+        { run: run.id },
+      );
       return { message, run: { id: run.id, state: run.state, waits: null }, delivered: false };
     }
     const turn = c.waitingTurn + 1;
-    const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, { runId: run.id, turn });
-    await tx.update(chatConversations).set({ waitingTurn: null, updatedAt: deps.clock.now() }).where(eq(chatConversations.id, c.id));
-    const frame: ControlFrame = { type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn: c.waitingTurn, action: 'continue', input: message.input };
-    await recordChat(tx, deps, changes, actor, c, 'chat.message', summary, { machineId: run.machineId!, frame }, { run: run.id, turn });
+    const message = await insertMessage(tx, deps, actor, c, project!, input.message, input.attachments, {
+      runId: run.id,
+      turn,
+    });
+    await tx
+      .update(chatConversations)
+      .set({ waitingTurn: null, updatedAt: deps.clock.now() })
+      .where(eq(chatConversations.id, c.id));
+    const frame: ControlFrame = {
+      type: 'run.next',
+      runId: run.id,
+      leaseEpoch: run.leaseEpoch,
+      turn: c.waitingTurn,
+      action: 'continue',
+      input: message.input,
+    };
+    await recordChat(
+      tx,
+      deps,
+      changes,
+      actor,
+      c,
+      'chat.message',
+      summary,
+      { machineId: run.machineId!, frame },
+      { run: run.id, turn },
+    );
     return { message, run: { id: run.id, state: run.state, waits: null }, delivered: true };
   });
 }
@@ -182,32 +376,92 @@ export async function interruptConversation(deps: Deps, actor: Actor, ref: strin
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
     const run = await currentRun(tx, c);
-    if (!run || run.state === 'queued') throw conflict(`conversation ${c.id.slice(0, 8)} has no agent turn in progress`);
-    if (c.waitingTurn !== null) throw conflict(`conversation ${c.id.slice(0, 8)} is waiting for your message; nothing to interrupt`);
-    await recordChat(tx, deps, changes, actor, c, 'chat.interrupted', `${actor.name} interrupted the agent in conversation ${c.id.slice(0, 8)}`, { machineId: run.machineId!, frame: { type: 'run.interrupt', runId: run.id, leaseEpoch: run.leaseEpoch } }, { run: run.id });
+    if (!run || run.state === 'queued')
+      throw conflict(`conversation ${c.id.slice(0, 8)} has no agent turn in progress`);
+    if (c.waitingTurn !== null)
+      throw conflict(`conversation ${c.id.slice(0, 8)} is waiting for your message; nothing to interrupt`);
+    await recordChat(
+      tx,
+      deps,
+      changes,
+      actor,
+      c,
+      'chat.interrupted',
+      `${actor.name} interrupted the agent in conversation ${c.id.slice(0, 8)}`,
+      { machineId: run.machineId!, frame: { type: 'run.interrupt', runId: run.id, leaseEpoch: run.leaseEpoch } },
+      { run: run.id },
+    );
     return { interrupted: true, run: run.id };
   });
 }
 
-/** Ends the conversation's run (a waiting run is told to stop; a working one is canceled). It can be reopened with a message. */
+/**
+ * Ends the conversation's run (a waiting run is told to stop; a working one is canceled). It can be reopened with a
+ * message.
+ */
 export async function closeConversation(deps: Deps, actor: Actor, ref: string) {
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
-    await closeInTx(tx, deps, changes, actor, c, `${actor.name} closed Project AI conversation ${c.id.slice(0, 8)}`, 'the conversation was closed');
+    await closeInTx(
+      tx,
+      deps,
+      changes,
+      actor,
+      c,
+      `${actor.name} closed Project AI conversation ${c.id.slice(0, 8)}`,
+      'the conversation was closed',
+    );
     return { closed: true };
   });
 }
 
-async function closeInTx(tx: Tx, deps: Deps, changes: Changes, actor: Actor, c: Conversation, summary: string, reason: string): Promise<void> {
+async function closeInTx(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  c: Conversation,
+  summary: string,
+  reason: string,
+): Promise<void> {
   const run = await currentRun(tx, c);
-  await tx.update(chatConversations).set({ state: 'closed', waitingTurn: null, updatedAt: deps.clock.now() }).where(eq(chatConversations.id, c.id));
+  await tx
+    .update(chatConversations)
+    .set({ state: 'closed', waitingTurn: null, updatedAt: deps.clock.now() })
+    .where(eq(chatConversations.id, c.id));
   if (run && c.waitingTurn !== null) {
-    const frame: ControlFrame = { type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn: c.waitingTurn, action: 'stop', outcome: 'succeeded', reason };
-    await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, { machineId: run.machineId!, frame }, { run: run.id });
+    const frame: ControlFrame = {
+      type: 'run.next',
+      runId: run.id,
+      leaseEpoch: run.leaseEpoch,
+      turn: c.waitingTurn,
+      action: 'stop',
+      outcome: 'succeeded',
+      reason,
+    };
+    await recordChat(
+      tx,
+      deps,
+      changes,
+      actor,
+      c,
+      'chat.closed',
+      summary,
+      { machineId: run.machineId!, frame },
+      { run: run.id },
+    );
   } else if (run) {
     const stopped = await stopRunInTx(tx, deps, run.id, 'canceled', reason);
     await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, undefined, { run: run.id });
-    if (stopped) await recordActivity(tx, deps, changes, actor, { projectId: c.projectId, action: 'run.stop_requested', entityType: 'run', entityId: run.id, summary: `stopping run ${run.id.slice(0, 8)}: ${reason}`, after: { as: 'canceled', machineId: stopped.machineId, leaseEpoch: stopped.leaseEpoch, state: stopped.state } });
+    if (stopped)
+      await recordActivity(tx, deps, changes, actor, {
+        projectId: c.projectId,
+        action: 'run.stop_requested',
+        entityType: 'run',
+        entityId: run.id,
+        summary: `stopping run ${run.id.slice(0, 8)}: ${reason}`,
+        after: { as: 'canceled', machineId: stopped.machineId, leaseEpoch: stopped.leaseEpoch, state: stopped.state },
+      });
   } else await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary);
 }
 
@@ -222,12 +476,22 @@ export function describeIdleTime(ms: number): string {
  * the CLI's session). Each is re-checked under its row lock: a message that arrived meanwhile wins.
  * Returns the ids closed.
  */
-export async function closeIdleConversations(deps: Deps, idleMs: number, actorFor: (orgId: string) => Actor): Promise<string[]> {
+export async function closeIdleConversations(
+  deps: Deps,
+  idleMs: number,
+  actorFor: (orgId: string) => Actor,
+): Promise<string[]> {
   const cutoff = new Date(deps.clock.now().getTime() - idleMs);
   const idle = await deps.db
     .select({ id: chatConversations.id, orgId: chatConversations.orgId })
     .from(chatConversations)
-    .where(and(eq(chatConversations.state, 'open'), isNotNull(chatConversations.waitingTurn), lte(chatConversations.updatedAt, cutoff)));
+    .where(
+      and(
+        eq(chatConversations.state, 'open'),
+        isNotNull(chatConversations.waitingTurn),
+        lte(chatConversations.updatedAt, cutoff),
+      ),
+    );
   const closed: string[] = [];
   const idleFor = describeIdleTime(idleMs);
   for (const { id, orgId } of idle) {
@@ -235,7 +499,15 @@ export async function closeIdleConversations(deps: Deps, idleMs: number, actorFo
       const c = await resolveConversation(tx, orgId, id, true);
       if (c.state !== 'open' || c.waitingTurn === null || c.updatedAt > cutoff) return;
       const reason = `no message for ${idleFor}`;
-      await closeInTx(tx, deps, changes, actorFor(orgId), c, `Project AI conversation ${c.id.slice(0, 8)} closed after ${idleFor} without a message (its machine slot is free again; a message reopens it)`, reason);
+      await closeInTx(
+        tx,
+        deps,
+        changes,
+        actorFor(orgId),
+        c,
+        `Project AI conversation ${c.id.slice(0, 8)} closed after ${idleFor} without a message (its machine slot is free again; a message reopens it)`,
+        reason,
+      );
       closed.push(id);
     });
   }
@@ -243,18 +515,41 @@ export async function closeIdleConversations(deps: Deps, idleMs: number, actorFo
 }
 
 async function describe(db: DbOrTx, c: Conversation) {
-  const [agent] = await db.select({ name: agents.name, adapter: agents.adapter }).from(agents).where(eq(agents.id, c.agentId));
-  const run = c.currentRunId ? (await db.select({ id: runs.id, state: runs.state, stateReason: runs.stateReason, machineId: runs.machineId }).from(runs).where(eq(runs.id, c.currentRunId)))[0] ?? null : null;
+  const [agent] = await db
+    .select({ name: agents.name, adapter: agents.adapter })
+    .from(agents)
+    .where(eq(agents.id, c.agentId));
+  const run = c.currentRunId
+    ? ((
+        await db
+          .select({ id: runs.id, state: runs.state, stateReason: runs.stateReason, machineId: runs.machineId })
+          .from(runs)
+          .where(eq(runs.id, c.currentRunId))
+      )[0] ?? null)
+    : null;
   const waitsForSlot = run?.state === 'queued' && run.machineId ? await slotWait(db, run.machineId) : null;
   const costUsd = await conversationCost(db, c.id);
   /** What the conversation is doing now, for a status line. */
-  const activity = !run || !ACTIVE.has(run.state) ? 'idle' : run.state === 'queued' || run.state === 'offered' || run.state === 'preparing' ? 'starting' : c.waitingTurn !== null ? 'waiting' : 'working';
+  const activity =
+    !run || !ACTIVE.has(run.state)
+      ? 'idle'
+      : run.state === 'queued' || run.state === 'offered' || run.state === 'preparing'
+        ? 'starting'
+        : c.waitingTurn !== null
+          ? 'waiting'
+          : 'working';
   return { ...c, agent: agent ?? null, run, costUsd, activity, waitsForSlot };
 }
 
 /** A queued run's machine when all its slots are taken by started runs (null: it is about to be offered). */
-async function slotWait(db: DbOrTx, machineId: string): Promise<{ machine: string; busy: number; slots: number } | null> {
-  const [machine] = await db.select({ name: machines.name, slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
+async function slotWait(
+  db: DbOrTx,
+  machineId: string,
+): Promise<{ machine: string; busy: number; slots: number } | null> {
+  const [machine] = await db
+    .select({ name: machines.name, slots: machines.slots })
+    .from(machines)
+    .where(eq(machines.id, machineId));
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(runs)
@@ -269,7 +564,12 @@ export async function listConversations(db: DbOrTx, orgId: string, raw: z.input<
   const rows = await db
     .select()
     .from(chatConversations)
-    .where(and(eq(chatConversations.projectId, project.id), ...(input.includeClosed ? [] : [eq(chatConversations.state, 'open')])))
+    .where(
+      and(
+        eq(chatConversations.projectId, project.id),
+        ...(input.includeClosed ? [] : [eq(chatConversations.state, 'open')]),
+      ),
+    )
     .orderBy(desc(chatConversations.createdAt))
     .limit(200);
   return Promise.all(rows.map((c) => describe(db, c)));
@@ -278,20 +578,44 @@ export async function listConversations(db: DbOrTx, orgId: string, raw: z.input<
 /** The conversation with its messages and its runs (the replies are the runs' events). */
 export async function showConversation(db: DbOrTx, orgId: string, ref: string) {
   const c = await resolveConversation(db, orgId, ref);
-  const messages = await db.select().from(chatMessages).where(eq(chatMessages.conversationId, c.id)).orderBy(asc(chatMessages.seq));
+  const messages = await db
+    .select()
+    .from(chatMessages)
+    .where(eq(chatMessages.conversationId, c.id))
+    .orderBy(asc(chatMessages.seq));
   const runRows = await db
-    .select({ id: runs.id, state: runs.state, stateReason: runs.stateReason, costUsd: runs.costUsd, machineId: runs.machineId, sessionId: runs.sessionId, createdAt: runs.createdAt, finishedAt: runs.finishedAt })
+    .select({
+      id: runs.id,
+      state: runs.state,
+      stateReason: runs.stateReason,
+      costUsd: runs.costUsd,
+      machineId: runs.machineId,
+      sessionId: runs.sessionId,
+      createdAt: runs.createdAt,
+      finishedAt: runs.finishedAt,
+    })
     .from(runs)
     .where(eq(runs.conversationId, c.id))
     .orderBy(asc(runs.createdAt));
   const [project] = await db.select().from(projects).where(eq(projects.id, c.projectId));
-  return { ...(await describe(db, c)), messages, runs: runRows, scopes: projectAiScopes(project!), project: { id: project!.id, slug: project!.slug, name: project!.name } };
+  return {
+    ...(await describe(db, c)),
+    messages,
+    runs: runRows,
+    scopes: projectAiScopes(project!),
+    project: { id: project!.id, slug: project!.slug, name: project!.name },
+  };
 }
 
 /** The project's Project-AI settings: scopes a conversation's agent gets and the default cost cap. */
 export async function projectAiSettings(db: DbOrTx, orgId: string, projectRef: string) {
   const project = await resolveProject(db, orgId, projectRef);
-  return { project: project.slug, scopes: projectAiScopes(project), costCapUsd: project.chatCostCapUsd ?? DEFAULT_CHAT_COST_CAP_USD, defaults: { scopes: [...DEFAULT_PROJECT_AI_SCOPES], costCapUsd: DEFAULT_CHAT_COST_CAP_USD } };
+  return {
+    project: project.slug,
+    scopes: projectAiScopes(project),
+    costCapUsd: project.chatCostCapUsd ?? DEFAULT_CHAT_COST_CAP_USD,
+    defaults: { scopes: [...DEFAULT_PROJECT_AI_SCOPES], costCapUsd: DEFAULT_CHAT_COST_CAP_USD },
+  };
 }
 
 export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.input<typeof projectAiSettingsInput>) {
@@ -299,14 +623,26 @@ export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.i
   requireRole(actor, 'admin', "change the project's Project-AI settings");
   for (const s of input.scopes ?? []) {
     const parsed = parseRunScope(s);
-    if (!parsed || !('scope' in parsed)) throw badRequest(`"${s}" is not a run-token scope; see \`openase workflow reference\` for the vocabulary`);
+    if (!parsed || !('scope' in parsed))
+      throw badRequest(`"${s}" is not a run-token scope; see \`openase workflow reference\` for the vocabulary`);
   }
   await inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
-    const patch = { ...(input.scopes ? { projectAiScopes: [...new Set(input.scopes)] } : {}), ...(input.costCapUsd !== undefined ? { chatCostCapUsd: input.costCapUsd } : {}) };
+    const patch = {
+      ...(input.scopes ? { projectAiScopes: [...new Set(input.scopes)] } : {}),
+      ...(input.costCapUsd !== undefined ? { chatCostCapUsd: input.costCapUsd } : {}),
+    };
     if (Object.keys(patch).length === 0) return;
     await tx.update(projects).set(patch).where(eq(projects.id, project.id));
-    await recordActivity(tx, deps, changes, actor, { projectId: project.id, action: 'project.ai_settings', entityType: 'project', entityId: project.id, summary: `${actor.name} changed the Project-AI settings of ${project.slug}`, before: { scopes: projectAiScopes(project), costCapUsd: project.chatCostCapUsd }, after: patch });
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'project.ai_settings',
+      entityType: 'project',
+      entityId: project.id,
+      summary: `${actor.name} changed the Project-AI settings of ${project.slug}`,
+      before: { scopes: projectAiScopes(project), costCapUsd: project.chatCostCapUsd },
+      after: patch,
+    });
   });
   return projectAiSettings(deps.db, actor.orgId, input.project);
 }
@@ -315,9 +651,21 @@ export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.i
 export async function setConversationCap(deps: Deps, actor: Actor, ref: string, usd: number) {
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
-    await tx.update(chatConversations).set({ costCapUsd: usd, updatedAt: deps.clock.now() }).where(eq(chatConversations.id, c.id));
-    await recordChat(tx, deps, changes, actor, c, 'chat.cap', `${actor.name} set the cost cap of conversation ${c.id.slice(0, 8)} to $${usd.toFixed(2)}`, undefined, { before: c.costCapUsd, costCapUsd: usd });
+    await tx
+      .update(chatConversations)
+      .set({ costCapUsd: usd, updatedAt: deps.clock.now() })
+      .where(eq(chatConversations.id, c.id));
+    await recordChat(
+      tx,
+      deps,
+      changes,
+      actor,
+      c,
+      'chat.cap',
+      `${actor.name} set the cost cap of conversation ${c.id.slice(0, 8)} to $${usd.toFixed(2)}`,
+      undefined,
+      { before: c.costCapUsd, costCapUsd: usd },
+    );
     return { costCapUsd: usd };
   });
 }
-

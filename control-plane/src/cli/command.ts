@@ -51,12 +51,20 @@ export interface CommandGroup {
 /** Thrown for bad usage: printed as one line with a hint to --help, exit code 2. */
 export class UsageError extends Error {}
 
-export const JSON_OPTION: Record<string, OptionSpec> = { json: { type: 'boolean', description: 'print machine-readable JSON' } };
+export const JSON_OPTION: Record<string, OptionSpec> = {
+  json: { type: 'boolean', description: 'print machine-readable JSON' },
+};
 
 export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const [name, spec] of Object.entries(command.options ?? {})) {
-    options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -72,7 +80,10 @@ export function commandHelp(prefix: string, command: Command): string {
   const opts = Object.entries(command.options ?? {});
   if (opts.length) {
     lines.push('', 'Options:');
-    const rows = opts.map(([name, spec]) => [`${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` ${spec.value ?? name.toUpperCase()}` : ''}`, spec.description + (spec.multiple ? ' (repeatable)' : '')]);
+    const rows = opts.map(([name, spec]) => [
+      `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` ${spec.value ?? name.toUpperCase()}` : ''}`,
+      spec.description + (spec.multiple ? ' (repeatable)' : ''),
+    ]);
     rows.push(['-h, --help', 'show this help']);
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [flag, text] of rows) lines.push(`  ${flag!.padEnd(width)}  ${text}`);

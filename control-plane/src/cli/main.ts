@@ -2,7 +2,15 @@
  * `openase`: one binary for the server (`serve`) and every client command.
  * Exit codes: 0 success, 1 the operation failed, 2 bad usage.
  */
-import { commandHelp, groupHelp, parseCommandArgs, UsageError, type Command, type CommandGroup, type CommandIo } from './command.js';
+import {
+  commandHelp,
+  groupHelp,
+  parseCommandArgs,
+  UsageError,
+  type Command,
+  type CommandGroup,
+  type CommandIo,
+} from './command.js';
 import { describeApiError } from './client.js';
 import { projectCommands, repoCommands } from './commands/projects.js';
 import { statusCommands } from './commands/statuses.js';
@@ -19,7 +27,21 @@ import { chatCommands } from './commands/chat.js';
 import { VERSION } from '../version.js';
 import { isOpenaseError } from '@openase/shared';
 
-const groups: CommandGroup[] = [projectCommands, repoCommands, statusCommands, ticketCommands, machineCommands, runCommands, agentCommands, workflowCommands, skillCommands, jobCommands, chatCommands, tokenCommands, authCommands];
+const groups: CommandGroup[] = [
+  projectCommands,
+  repoCommands,
+  statusCommands,
+  ticketCommands,
+  machineCommands,
+  runCommands,
+  agentCommands,
+  workflowCommands,
+  skillCommands,
+  jobCommands,
+  chatCommands,
+  tokenCommands,
+  authCommands,
+];
 const topLevel: Command[] = [serveCommand, loginCommand];
 
 function mainHelp(): string {
@@ -60,7 +82,12 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
       io.err(`openase: unknown command "${first}"; run \`openase --help\` for the list`);
       return 2;
     }
-    const runsDefault = group.default !== undefined && second !== undefined && second.startsWith('-') && second !== '--help' && second !== '-h';
+    const runsDefault =
+      group.default !== undefined &&
+      second !== undefined &&
+      second.startsWith('-') &&
+      second !== '--help' &&
+      second !== '-h';
     if (!runsDefault && (!second || second === '--help' || second === '-h')) {
       io.out(groupHelp(group));
       return second ? 0 : 2;

@@ -43,7 +43,10 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
         );
       }
       if (holder === process.pid) {
-        throw new OpenaseError('DATA_DIR_LOCKED', `the embedded database in ${dataDir} is already open in this process`);
+        throw new OpenaseError(
+          'DATA_DIR_LOCKED',
+          `the embedded database in ${dataDir} is already open in this process`,
+        );
       }
       fs.rmSync(lockPath, { force: true }); // stale: its process is gone
     }

@@ -101,7 +101,9 @@ function queryStatsLogger(): { logger?: { logQuery(query: string): void } } {
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     counts = new Map();
     if (total === 0) return;
-    process.stderr.write(`[db] ${total} statements in 10 s; most frequent:\n${top.map(([q, n]) => `  ${String(n).padStart(7)}  ${q.slice(0, 160)}`).join('\n')}\n`);
+    process.stderr.write(
+      `[db] ${total} statements in 10 s; most frequent:\n${top.map(([q, n]) => `  ${String(n).padStart(7)}  ${q.slice(0, 160)}`).join('\n')}\n`,
+    );
   }, 10_000);
   timer.unref();
   return { logger: { logQuery: (query) => counts.set(query, (counts.get(query) ?? 0) + 1) } };

@@ -5,7 +5,7 @@
  * systemd user service, given a join token).
  */
 import fs from 'node:fs';
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import { upgradeWebSocket } from '@hono/node-server';
 import type { WebSocket } from 'ws';
 import { AGENT_ERROR_HEADER as ERROR_HEADER, isOpenaseError } from '@openase/shared';
@@ -16,10 +16,18 @@ import { renderInstallScript } from './install-script.js';
 
 type Vars = { Variables: { machine: Machine } } & { Variables: Record<string, unknown> };
 
-export function mountAgentRoutes(app: Hono<any>, deps: Deps, hub: FleetHub, daemonBundle: () => string | null): void {
+export function mountAgentRoutes<E extends Env>(
+  app: Hono<E>,
+  deps: Deps,
+  hub: FleetHub,
+  daemonBundle: () => string | null,
+): void {
   const typed = app as unknown as Hono<Vars>;
   // node-server drops the body of a refused upgrade, so the reason also travels in a header.
-  const refuse = (c: Context, message: string) => c.json({ error: { code: 'UNAUTHORIZED', message } }, 401, { [ERROR_HEADER]: message.replace(/[^\x20-\x7e]/g, '?') });
+  const refuse = (c: Context, message: string) =>
+    c.json({ error: { code: 'UNAUTHORIZED', message } }, 401, {
+      [ERROR_HEADER]: message.replace(/[^\x20-\x7e]/g, '?'),
+    });
   typed.use('/agent/ws', async (c, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!m) return refuse(c, 'send the machine credential as Authorization: Bearer oam_...');
@@ -62,8 +70,20 @@ export function mountAgentRoutes(app: Hono<any>, deps: Deps, hub: FleetHub, daem
   );
   typed.get('/agent/download', (c) => {
     const file = daemonBundle();
-    if (!file) return c.json({ error: { code: 'NOT_FOUND', message: 'the daemon bundle is not built; run `npm start` or `node agent-daemon/build.mjs` in the checkout' } }, 404);
-    return c.body(fs.readFileSync(file), 200, { 'content-type': 'application/javascript', 'content-disposition': 'attachment; filename="openase-agent.cjs"' });
+    if (!file)
+      return c.json(
+        {
+          error: {
+            code: 'NOT_FOUND',
+            message: 'the daemon bundle is not built; run `npm start` or `node agent-daemon/build.mjs` in the checkout',
+          },
+        },
+        404,
+      );
+    return c.body(fs.readFileSync(file), 200, {
+      'content-type': 'application/javascript',
+      'content-disposition': 'attachment; filename="openase-agent.cjs"',
+    });
   });
   typed.get('/agent/install.sh', (c) => {
     const base = new URL(c.req.url).origin;

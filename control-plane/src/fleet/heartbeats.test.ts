@@ -14,7 +14,12 @@ forEachDatabase('heartbeat writer', (get) => {
     const lines: string[] = [];
     const writer = new HeartbeatWriter(deps, (l) => lines.push(l));
     const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s));
-    writer.record({ machineId: a.id, seenAt: at(1), slotsUsed: 0, clis: [{ name: 'claude', version: '2.0.0', path: '/usr/bin/claude' }] });
+    writer.record({
+      machineId: a.id,
+      seenAt: at(1),
+      slotsUsed: 0,
+      clis: [{ name: 'claude', version: '2.0.0', path: '/usr/bin/claude' }],
+    });
     // Recorded while the first write is in flight: the later beat of `a` replaces the earlier one.
     writer.record({ machineId: a.id, seenAt: at(2), slotsUsed: 1, load: 0.5 });
     writer.record({ machineId: b.id, seenAt: at(3), slotsUsed: 2, diskFreeBytes: 1024 });
@@ -22,7 +27,11 @@ forEachDatabase('heartbeat writer', (get) => {
     await writer.flushed();
     const [rowA] = await deps.db.select().from(machines).where(eq(machines.id, a.id));
     const [rowB] = await deps.db.select().from(machines).where(eq(machines.id, b.id));
-    expect(rowA).toMatchObject({ lastSeenAt: at(4), lastHeartbeat: { slotsUsed: 2 }, clis: [{ name: 'claude', version: '2.0.0', path: '/usr/bin/claude' }] });
+    expect(rowA).toMatchObject({
+      lastSeenAt: at(4),
+      lastHeartbeat: { slotsUsed: 2 },
+      clis: [{ name: 'claude', version: '2.0.0', path: '/usr/bin/claude' }],
+    });
     expect(rowB).toMatchObject({ lastSeenAt: at(3), lastHeartbeat: { slotsUsed: 2, diskFreeBytes: 1024 } });
     expect(lines).toEqual([]);
   });

@@ -48,7 +48,9 @@ export class HeartbeatWriter {
       while (this.pending.size) {
         const beats = [...this.pending.values()];
         this.pending = new Map();
-        await this.write(beats).catch((err: Error) => this.log(`[fleet] could not store ${beats.length} heartbeat(s): ${err.message}`));
+        await this.write(beats).catch((err: Error) =>
+          this.log(`[fleet] could not store ${beats.length} heartbeat(s): ${err.message}`),
+        );
       }
     } finally {
       this.writing = null;
@@ -59,7 +61,11 @@ export class HeartbeatWriter {
     const rows = beats.map((b) => ({
       id: b.machineId,
       seen: b.seenAt.toISOString(),
-      hb: { slotsUsed: b.slotsUsed, ...(b.load !== undefined ? { load: b.load } : {}), ...(b.diskFreeBytes !== undefined ? { diskFreeBytes: b.diskFreeBytes } : {}) },
+      hb: {
+        slotsUsed: b.slotsUsed,
+        ...(b.load !== undefined ? { load: b.load } : {}),
+        ...(b.diskFreeBytes !== undefined ? { diskFreeBytes: b.diskFreeBytes } : {}),
+      },
       clis: b.clis ?? null,
     }));
     await this.deps.db.execute(sql`

@@ -32,7 +32,18 @@ async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 2
 }
 
 const hello = (running: Array<{ runId: string; leaseEpoch: number; lastSeq: number }> = []) =>
-  JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, version: 't', hostname: 'h', os: 'linux', arch: 'x64', labels: [], slots: 1, clis: [], running });
+  JSON.stringify({
+    type: 'hello',
+    protocol: PROTOCOL_VERSION,
+    version: 't',
+    hostname: 'h',
+    os: 'linux',
+    arch: 'x64',
+    labels: [],
+    slots: 1,
+    clis: [],
+    running,
+  });
 
 forEachDatabase('fleet hub', (get) => {
   let n = 0;
@@ -42,12 +53,19 @@ forEachDatabase('fleet hub', (get) => {
     const { machine } = await redeemJoinToken(deps, join.token, { name: `hub-${++n}` });
     const logs: string[] = [];
     const hub = new FleetHub(deps, { log: (l) => logs.push(l), ...thresholds });
-    const status = async () => (await fleetView(deps.db, admin.orgId, new Date(), hub.thresholds, hub.startedAt)).machines.find((m) => m.id === machine.id)!;
+    const status = async () =>
+      (await fleetView(deps.db, admin.orgId, new Date(), hub.thresholds, hub.startedAt)).machines.find(
+        (m) => m.id === machine.id,
+      )!;
     return { deps, admin, machine, hub, logs, status };
   }
 
   it('marks a silent session disconnected, then lost, and fails its runs only when lost', async () => {
-    const { deps, admin, machine, hub, status } = await setup({ heartbeatMs: 50, disconnectAfterMs: 300, lostAfterMs: 900 });
+    const { deps, admin, machine, hub, status } = await setup({
+      heartbeatMs: 50,
+      disconnectAfterMs: 300,
+      lostAfterMs: 900,
+    });
     await hub.start();
     const sink = new TestSink();
     const conn = hub.connect(machine, sink);
@@ -57,7 +75,9 @@ forEachDatabase('fleet hub', (get) => {
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
     const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
-    conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: (offer as { leaseEpoch: number }).leaseEpoch }));
+    conn.receive(
+      JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: (offer as { leaseEpoch: number }).leaseEpoch }),
+    );
     await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
     // Silence: the sweep closes the session; the transport reports the close.
     await until('closed for silence', () => sink.closedWith);
@@ -125,13 +145,18 @@ forEachDatabase('fleet hub', (get) => {
     await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
     const event = { seq: 1, ts: 1, event: { type: 'output', stream: 'stdout', text: 'stale' } };
     conn.receive(JSON.stringify({ type: 'run.events', runId: run.id, leaseEpoch: 9, events: [event] }));
-    conn.receive(JSON.stringify({ type: 'run.finished', runId: run.id, leaseEpoch: 9, lastSeq: 0, exitCode: 0, signal: null }));
+    conn.receive(
+      JSON.stringify({ type: 'run.finished', runId: run.id, leaseEpoch: 9, lastSeq: 0, exitCode: 0, signal: null }),
+    );
     const errors = await until('two refusals', () => {
       const e = sink.frames.filter((f) => f.type === 'error');
       return e.length >= 2 ? e : null;
     });
     expect(errors.map((e) => (e as { code: string }).code)).toEqual(['stale_lease', 'stale_lease']);
-    expect(errors[0]).toMatchObject({ runId: run.id, message: expect.stringMatching(/lease epoch 9 is stale \(current 1\)/) });
+    expect(errors[0]).toMatchObject({
+      runId: run.id,
+      message: expect.stringMatching(/lease epoch 9 is stale \(current 1\)/),
+    });
     const detail = await runDetail(deps.db, admin.orgId, run.id);
     expect(detail).toMatchObject({ state: 'offered', ackedSeq: 0 });
   });

@@ -12,10 +12,33 @@
  *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
  */
 import { and, eq, isNotNull, isNull, or, lt } from 'drizzle-orm';
-import { CLOSE_CODES, DAEMON_FRAME_TYPES, PROTOCOL_VERSION, daemonFrameSchema, decodeFrame, type ControlFrame, type DaemonFrame, type RunGateFrame, type RunTurnFrame } from '@openase/shared';
+import {
+  CLOSE_CODES,
+  DAEMON_FRAME_TYPES,
+  PROTOCOL_VERSION,
+  daemonFrameSchema,
+  decodeFrame,
+  type ControlFrame,
+  type DaemonFrame,
+  type RunGateFrame,
+  type RunTurnFrame,
+} from '@openase/shared';
 import { machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
-import { acceptRun, activeRunsOn, failRunsOfLostMachine, finishRun, markStarted, offerRun, reconcileHeldRuns, rejectRun, RunRefusal, settleUnreportedRuns, withdrawExpiredOffers, type SpecMaterializer } from '../runs/lifecycle.js';
+import {
+  acceptRun,
+  activeRunsOn,
+  failRunsOfLostMachine,
+  finishRun,
+  markStarted,
+  offerRun,
+  reconcileHeldRuns,
+  rejectRun,
+  RunRefusal,
+  settleUnreportedRuns,
+  withdrawExpiredOffers,
+  type SpecMaterializer,
+} from '../runs/lifecycle.js';
 import { EventIngestQueue } from '../runs/ingest-queue.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
@@ -101,7 +124,10 @@ export class FleetHub implements MachineLink {
   /** Clears sessions this replica held before a restart and starts the liveness sweep. */
   async start(): Promise<void> {
     const now = this.deps.clock.now();
-    await this.deps.db.update(machines).set({ sessionId: null, replicaId: null, disconnectedAt: now }).where(and(isNotNull(machines.sessionId), eq(machines.replicaId, this.replicaId)));
+    await this.deps.db
+      .update(machines)
+      .set({ sessionId: null, replicaId: null, disconnectedAt: now })
+      .where(and(isNotNull(machines.sessionId), eq(machines.replicaId, this.replicaId)));
     const tick = Math.max(50, Math.min(this.thresholds.heartbeatMs, 1000));
     this.timer = setInterval(() => void this.sweep(), tick);
     this.timer.unref();
@@ -118,12 +144,27 @@ export class FleetHub implements MachineLink {
   }
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
-  connect(machine: { id: string; name: string }, sink: FrameSink): { receive(raw: string | Uint8Array): void; closed(): void } {
-    const session: Session = { id: '', machineId: machine.id, machineName: machine.name, epoch: 0, sink, lastSeen: Date.now(), lastPing: Date.now(), closed: false, queue: Promise.resolve() };
+  connect(
+    machine: { id: string; name: string },
+    sink: FrameSink,
+  ): { receive(raw: string | Uint8Array): void; closed(): void } {
+    const session: Session = {
+      id: '',
+      machineId: machine.id,
+      machineName: machine.name,
+      epoch: 0,
+      sink,
+      lastSeen: Date.now(),
+      lastPing: Date.now(),
+      closed: false,
+      queue: Promise.resolve(),
+    };
     return {
       receive: (raw) => {
         session.lastSeen = Date.now();
-        session.queue = session.queue.then(() => this.handle(session, raw)).catch((err) => this.log(`[fleet] ${machine.name}: ${(err as Error).stack ?? err}`));
+        session.queue = session.queue
+          .then(() => this.handle(session, raw))
+          .catch((err) => this.log(`[fleet] ${machine.name}: ${(err as Error).stack ?? err}`));
       },
       closed: () => {
         session.closed = true;
@@ -167,7 +208,10 @@ export class FleetHub implements MachineLink {
   private async dispatchNow(machineId: string): Promise<void> {
     const s = this.sessions.get(machineId);
     if (!s) return;
-    const [machine] = await this.deps.db.select({ slots: machines.slots }).from(machines).where(eq(machines.id, machineId));
+    const [machine] = await this.deps.db
+      .select({ slots: machines.slots })
+      .from(machines)
+      .where(eq(machines.id, machineId));
     const active = await activeRunsOn(this.deps, machineId);
     let free = (machine?.slots ?? 0) - active.filter((r) => r.state !== 'queued').length;
     for (const run of active) {
@@ -199,13 +243,23 @@ export class FleetHub implements MachineLink {
       if (!(err instanceof RunRefusal)) throw err;
       const runId = 'runId' in frame ? frame.runId : undefined;
       const leaseEpoch = 'leaseEpoch' in frame ? frame.leaseEpoch : undefined;
-      session.sink.send({ type: 'error', code: err.code, message: err.message, ...(runId ? { runId } : {}), ...(leaseEpoch ? { leaseEpoch } : {}) });
+      session.sink.send({
+        type: 'error',
+        code: err.code,
+        message: err.message,
+        ...(runId ? { runId } : {}),
+        ...(leaseEpoch ? { leaseEpoch } : {}),
+      });
     }
   }
 
   private async hello(session: Session, hello: Extract<DaemonFrame, { type: 'hello' }>): Promise<void> {
     if (session.id) {
-      session.sink.send({ type: 'error', code: 'malformed_frame', message: 'hello was already received on this session' });
+      session.sink.send({
+        type: 'error',
+        code: 'malformed_frame',
+        message: 'hello was already received on this session',
+      });
       return;
     }
     if (hello.protocol !== PROTOCOL_VERSION) {
@@ -214,7 +268,10 @@ export class FleetHub implements MachineLink {
       session.sink.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
       return;
     }
-    const [current] = await this.deps.db.select({ revokedAt: machines.revokedAt }).from(machines).where(eq(machines.id, session.machineId));
+    const [current] = await this.deps.db
+      .select({ revokedAt: machines.revokedAt })
+      .from(machines)
+      .where(eq(machines.id, session.machineId));
     if (!current || current.revokedAt) {
       const message = `machine ${session.machineName} has been revoked; join again with a new join token`;
       session.sink.send({ type: 'error', code: 'revoked', message });
@@ -224,7 +281,11 @@ export class FleetHub implements MachineLink {
     const now = this.deps.clock.now();
     const sessionId = this.deps.ids.uuid();
     const [row] = await this.deps.db.transaction(async (tx) => {
-      const [m] = await tx.select({ epoch: machines.sessionEpoch }).from(machines).where(eq(machines.id, session.machineId)).for('update');
+      const [m] = await tx
+        .select({ epoch: machines.sessionEpoch })
+        .from(machines)
+        .where(eq(machines.id, session.machineId))
+        .for('update');
       return tx
         .update(machines)
         .set({
@@ -249,17 +310,29 @@ export class FleetHub implements MachineLink {
     session.epoch = row!.epoch;
     const previous = this.sessions.get(session.machineId);
     if (previous && previous !== session) {
-      this.log(`[fleet] ${session.machineName}: a new session replaced the open one (epoch ${previous.epoch} → ${session.epoch}); if this keeps happening, two daemons share one credential (cloned?)`);
+      this.log(
+        `[fleet] ${session.machineName}: a new session replaced the open one (epoch ${previous.epoch} → ${session.epoch}); if this keeps happening, two daemons share one credential (cloned?)`,
+      );
       previous.closed = true;
       previous.sink.close(CLOSE_CODES.replaced, 'replaced by a newer session of this machine');
     }
     this.sessions.set(session.machineId, session);
     const reconcile = await reconcileHeldRuns(this.deps, session.machineId, hello.running);
     await settleUnreportedRuns(this.deps, session.machineId, hello.running);
-    session.sink.send({ type: 'welcome', sessionId, machineId: session.machineId, heartbeatMs: this.thresholds.heartbeatMs, protocol: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION }, reconcile });
-    this.log(`[fleet] ${session.machineName} connected (session ${session.epoch}, ${hello.slots} slot(s), holding ${hello.running.length} run(s))`);
+    session.sink.send({
+      type: 'welcome',
+      sessionId,
+      machineId: session.machineId,
+      heartbeatMs: this.thresholds.heartbeatMs,
+      protocol: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION },
+      reconcile,
+    });
+    this.log(
+      `[fleet] ${session.machineName} connected (session ${session.epoch}, ${hello.slots} slot(s), holding ${hello.running.length} run(s))`,
+    );
     for (const run of await activeRunsOn(this.deps, session.machineId)) {
-      if (run.cancelRequestedAt && run.state !== 'queued') session.sink.send({ type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 });
+      if (run.cancelRequestedAt && run.state !== 'queued')
+        session.sink.send({ type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 });
     }
     await this.dispatch(session.machineId);
     await this.agentRuns?.onConnected(session.machineId);
@@ -269,7 +342,14 @@ export class FleetHub implements MachineLink {
     const m = session.machineId;
     switch (frame.type) {
       case 'heartbeat':
-        this.heartbeats.record({ machineId: m, seenAt: this.deps.clock.now(), slotsUsed: frame.slotsUsed, ...(frame.load !== undefined ? { load: frame.load } : {}), ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}), ...(frame.clis ? { clis: frame.clis } : {}) });
+        this.heartbeats.record({
+          machineId: m,
+          seenAt: this.deps.clock.now(),
+          slotsUsed: frame.slotsUsed,
+          ...(frame.load !== undefined ? { load: frame.load } : {}),
+          ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}),
+          ...(frame.clis ? { clis: frame.clis } : {}),
+        });
         return;
       case 'run.accept':
         await acceptRun(this.deps, { machineId: m, ...frame });
@@ -282,7 +362,12 @@ export class FleetHub implements MachineLink {
         this.log(`[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`);
         return;
       case 'run.events': {
-        const result = await this.ingest.submit({ machineId: m, runId: frame.runId, leaseEpoch: frame.leaseEpoch, events: frame.events });
+        const result = await this.ingest.submit({
+          machineId: m,
+          runId: frame.runId,
+          leaseEpoch: frame.leaseEpoch,
+          events: frame.events,
+        });
         if (!result.ok) throw result.refusal;
         session.sink.send({ type: 'run.ack', runId: frame.runId, ackedSeq: result.change.ackedSeq });
         return;
@@ -296,7 +381,8 @@ export class FleetHub implements MachineLink {
       case 'run.turn':
       case 'run.gate': {
         if (!this.agentRuns) throw new RunRefusal('unknown_run', 'this control plane runs no orchestrator');
-        const answer = frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame);
+        const answer =
+          frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame);
         if (answer) session.sink.send(answer);
         return;
       }
@@ -304,7 +390,9 @@ export class FleetHub implements MachineLink {
         await this.agentRuns?.onWorkspaceRemoved(m, frame);
         return;
       case 'error':
-        this.log(`[fleet] ${session.machineName} reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`);
+        this.log(
+          `[fleet] ${session.machineName} reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
+        );
         return;
       case 'hello':
         return;
@@ -334,7 +422,9 @@ export class FleetHub implements MachineLink {
       const now = Date.now();
       for (const s of this.sessions.values()) {
         if (now - s.lastSeen > this.thresholds.disconnectAfterMs) {
-          this.log(`[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`);
+          this.log(
+            `[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`,
+          );
           s.sink.close(4408, 'no heartbeat');
         } else if (now - s.lastPing >= this.thresholds.heartbeatMs) {
           s.lastPing = now;
@@ -343,7 +433,10 @@ export class FleetHub implements MachineLink {
       }
       const withdrawn = await withdrawExpiredOffers(this.deps);
       if (withdrawn.length) {
-        const rows = await this.deps.db.select({ machineId: runs.machineId }).from(runs).where(or(...withdrawn.map((id) => eq(runs.id, id))));
+        const rows = await this.deps.db
+          .select({ machineId: runs.machineId })
+          .from(runs)
+          .where(or(...withdrawn.map((id) => eq(runs.id, id))));
         for (const machineId of new Set(rows.map((r) => r.machineId))) if (machineId) await this.dispatch(machineId);
       }
       await this.failLostMachines();
@@ -362,7 +455,11 @@ export class FleetHub implements MachineLink {
       .from(machines)
       .where(and(isNull(machines.sessionId), isNotNull(machines.disconnectedAt), lt(machines.disconnectedAt, since)));
     for (const m of gone) {
-      const n = await failRunsOfLostMachine(this.deps, m.id, `machine ${m.name} lost: silent for more than ${Math.round(this.thresholds.lostAfterMs / 1000)} s`);
+      const n = await failRunsOfLostMachine(
+        this.deps,
+        m.id,
+        `machine ${m.name} lost: silent for more than ${Math.round(this.thresholds.lostAfterMs / 1000)} s`,
+      );
       if (n) this.log(`[fleet] ${m.name} is lost; ${n} run(s) marked lost`);
     }
   }

@@ -17,7 +17,11 @@ forEachDatabase('fleet join', (get) => {
     const { deps, admin } = get();
     const join = await createJoinToken(deps, admin, { labels: ['linux'] });
     expect(join.token).toMatch(/^oaj_[0-9a-f]{12}_/);
-    const { machine, credential } = await redeemJoinToken(deps, join.token, { name: 'box-1', labels: ['gpu'], slots: 4 });
+    const { machine, credential } = await redeemJoinToken(deps, join.token, {
+      name: 'box-1',
+      labels: ['gpu'],
+      slots: 4,
+    });
     expect(machine).toMatchObject({ name: 'box-1', kind: 'reverse', slots: 4 });
     expect(machine.labels.sort()).toEqual(['gpu', 'linux']);
     expect((await authenticateMachine(deps, credential)).id).toBe(machine.id);
@@ -33,7 +37,9 @@ forEachDatabase('fleet join', (get) => {
     const expired = await createJoinToken(past, admin, {});
     expect((await failure(redeemJoinToken(deps, expired.token, { name: 'late' }))).message).toMatch(/expired/);
     const good = await createJoinToken(deps, admin, { uses: 3 });
-    expect((await failure(redeemJoinToken(deps, `${good.token.slice(0, -3)}abc`, { name: 'forged' }))).message).toMatch(/not valid/);
+    expect((await failure(redeemJoinToken(deps, `${good.token.slice(0, -3)}abc`, { name: 'forged' }))).message).toMatch(
+      /not valid/,
+    );
     expect((await failure(redeemJoinToken(deps, 'oaj_nope', { name: 'x' }))).message).toMatch(/malformed/);
     await redeemJoinToken(deps, good.token, { name: 'twin' });
     expect((await failure(redeemJoinToken(deps, good.token, { name: 'twin' }))).code).toBe('CONFLICT');
@@ -45,7 +51,9 @@ forEachDatabase('fleet join', (get) => {
     const { credential } = await redeemJoinToken(deps, join.token, { name: 'doomed' });
     await revokeMachine(deps, admin, 'doomed');
     expect((await failure(authenticateMachine(deps, credential))).message).toMatch(/doomed has been revoked/);
-    expect((await failure(authenticateMachine(deps, 'oam_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa'))).message).toMatch(/not valid/);
+    expect((await failure(authenticateMachine(deps, 'oam_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa'))).message).toMatch(
+      /not valid/,
+    );
     expect((await failure(createJoinToken(deps, { ...admin, role: 'member' }, {}))).code).toBe('FORBIDDEN');
   });
 
@@ -55,9 +63,18 @@ forEachDatabase('fleet join', (get) => {
     const { credential } = await redeemJoinToken(deps, join.token, { name: 'short-lived' });
     expect((await authenticateMachine(deps, credential)).name).toBe('short-lived');
     const later = { ...deps, clock: { now: () => new Date(Date.now() + 2 * 3600_000) } };
-    expect((await failure(authenticateMachine(later, credential))).message).toMatch(/credential of machine short-lived expired at .*join again/);
+    expect((await failure(authenticateMachine(later, credential))).message).toMatch(
+      /credential of machine short-lived expired at .*join again/,
+    );
     // Without a lifetime, a credential does not expire.
     const forever = await redeemJoinToken(deps, (await createJoinToken(deps, admin, {})).token, { name: 'long-lived' });
-    expect((await authenticateMachine({ ...deps, clock: { now: () => new Date(Date.now() + 10 * 365 * 24 * 3600_000) } }, forever.credential)).name).toBe('long-lived');
+    expect(
+      (
+        await authenticateMachine(
+          { ...deps, clock: { now: () => new Date(Date.now() + 10 * 365 * 24 * 3600_000) } },
+          forever.credential,
+        )
+      ).name,
+    ).toBe('long-lived');
   });
 });

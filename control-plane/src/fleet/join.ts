@@ -4,7 +4,14 @@
  * hash stored). Revoking a machine revokes its credentials; the daemon is told and stops.
  */
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import { conflict, joinTokenCreateInput, machineJoinInput, notFound, unauthorized, type MachineJoinInput } from '@openase/shared';
+import {
+  conflict,
+  joinTokenCreateInput,
+  machineJoinInput,
+  notFound,
+  unauthorized,
+  type MachineJoinInput,
+} from '@openase/shared';
 import type { z } from 'zod';
 import { joinTokens, machineCredentials, machines } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
@@ -23,7 +30,17 @@ export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typ
     const minted = mintSecret(deps.ids, 'oaj');
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
-    await tx.insert(joinTokens).values({ id: minted.id, orgId: actor.orgId, secretHash: minted.hash, labels: input.labels, maxUses: input.uses, credentialTtlSeconds: input.credentialTtlSeconds ?? null, createdBy: actor.name, createdAt: now, expiresAt });
+    await tx.insert(joinTokens).values({
+      id: minted.id,
+      orgId: actor.orgId,
+      secretHash: minted.hash,
+      labels: input.labels,
+      maxUses: input.uses,
+      credentialTtlSeconds: input.credentialTtlSeconds ?? null,
+      createdBy: actor.name,
+      createdAt: now,
+      expiresAt,
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'join_token.created',
@@ -37,23 +54,40 @@ export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typ
 }
 
 /** Exchanges a join token for a new machine and its credential. Errors say exactly why not. */
-export async function redeemJoinToken(deps: Deps, token: string, raw: MachineJoinInput): Promise<{ machine: Machine; credential: string }> {
+export async function redeemJoinToken(
+  deps: Deps,
+  token: string,
+  raw: MachineJoinInput,
+): Promise<{ machine: Machine; credential: string }> {
   const parsed = parseSecret(token, 'oaj');
   if (!parsed) throw unauthorized('the join token is malformed; join tokens look like oaj_<id>_<secret>');
   const input = machineJoinInput.parse(raw);
   const changes = { activity: [] as Parameters<Deps['bus']['publishActivity']>[0] };
   const result = await deps.db.transaction(async (tx) => {
     const [row] = await tx.select().from(joinTokens).where(eq(joinTokens.id, parsed.id)).for('update');
-    if (!row || !secretMatches(parsed.secret, row.secretHash)) throw unauthorized('the join token is not valid; create one with `openase machine join-token create`');
+    if (!row || !secretMatches(parsed.secret, row.secretHash))
+      throw unauthorized('the join token is not valid; create one with `openase machine join-token create`');
     const now = deps.clock.now();
-    if (row.expiresAt <= now) throw unauthorized(`the join token expired at ${row.expiresAt.toISOString()}; create a new one with \`openase machine join-token create\``);
-    if (row.uses >= row.maxUses) throw unauthorized('the join token has already been used; create a new one with `openase machine join-token create`');
+    if (row.expiresAt <= now)
+      throw unauthorized(
+        `the join token expired at ${row.expiresAt.toISOString()}; create a new one with \`openase machine join-token create\``,
+      );
+    if (row.uses >= row.maxUses)
+      throw unauthorized(
+        'the join token has already been used; create a new one with `openase machine join-token create`',
+      );
     const [existing] = await tx
       .select({ id: machines.id })
       .from(machines)
       .where(and(eq(machines.orgId, row.orgId), eq(machines.name, input.name)));
-    if (existing) throw conflict(`a machine named "${input.name}" already exists; join with another --name, or revoke the old one first`);
-    await tx.update(joinTokens).set({ uses: row.uses + 1 }).where(eq(joinTokens.id, row.id));
+    if (existing)
+      throw conflict(
+        `a machine named "${input.name}" already exists; join with another --name, or revoke the old one first`,
+      );
+    await tx
+      .update(joinTokens)
+      .set({ uses: row.uses + 1 })
+      .where(eq(joinTokens.id, row.id));
     const [machine] = await tx
       .insert(machines)
       .values({
@@ -69,8 +103,20 @@ export async function redeemJoinToken(deps: Deps, token: string, raw: MachineJoi
       })
       .returning();
     const credential = mintSecret(deps.ids, 'oam');
-    await tx.insert(machineCredentials).values({ id: credential.id, machineId: machine!.id, secretHash: credential.hash, createdAt: now, expiresAt: row.credentialTtlSeconds ? new Date(now.getTime() + row.credentialTtlSeconds * 1000) : null });
-    const actor: Actor = { type: 'system', id: `join:${row.id}`, name: `machine ${input.name}`, orgId: row.orgId, role: 'member' };
+    await tx.insert(machineCredentials).values({
+      id: credential.id,
+      machineId: machine!.id,
+      secretHash: credential.hash,
+      createdAt: now,
+      expiresAt: row.credentialTtlSeconds ? new Date(now.getTime() + row.credentialTtlSeconds * 1000) : null,
+    });
+    const actor: Actor = {
+      type: 'system',
+      id: `join:${row.id}`,
+      name: `machine ${input.name}`,
+      orgId: row.orgId,
+      role: 'member',
+    };
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'machine.joined',
@@ -94,21 +140,33 @@ export async function authenticateMachine(deps: Pick<Deps, 'db' | 'clock'>, cred
     .from(machineCredentials)
     .innerJoin(machines, eq(machines.id, machineCredentials.machineId))
     .where(eq(machineCredentials.id, parsed.id));
-  if (!row || !secretMatches(parsed.secret, row.credential.secretHash)) throw unauthorized('the machine credential is not valid');
-  if (row.credential.revokedAt || row.machine.revokedAt) throw unauthorized(`machine ${row.machine.name} has been revoked; join again with a new join token`);
-  if (row.credential.expiresAt && row.credential.expiresAt <= deps.clock.now()) throw unauthorized(`the credential of machine ${row.machine.name} expired at ${row.credential.expiresAt.toISOString()}; join again with a new join token`);
+  if (!row || !secretMatches(parsed.secret, row.credential.secretHash))
+    throw unauthorized('the machine credential is not valid');
+  if (row.credential.revokedAt || row.machine.revokedAt)
+    throw unauthorized(`machine ${row.machine.name} has been revoked; join again with a new join token`);
+  if (row.credential.expiresAt && row.credential.expiresAt <= deps.clock.now())
+    throw unauthorized(
+      `the credential of machine ${row.machine.name} expired at ${row.credential.expiresAt.toISOString()}; join again with a new join token`,
+    );
   return row.machine;
 }
 
 export async function revokeMachine(deps: Deps, actor: Actor, name: string): Promise<Machine> {
   requireRole(actor, 'admin', 'revoke machines');
   return inTransaction(deps, async (tx, changes) => {
-    const [machine] = await tx.select().from(machines).where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name))).for('update');
+    const [machine] = await tx
+      .select()
+      .from(machines)
+      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name)))
+      .for('update');
     if (!machine) throw notFound(`machine "${name}" does not exist; \`openase machine list\` shows the fleet`);
     if (machine.revokedAt) return machine;
     const now = deps.clock.now();
     const [revoked] = await tx.update(machines).set({ revokedAt: now }).where(eq(machines.id, machine.id)).returning();
-    await tx.update(machineCredentials).set({ revokedAt: now }).where(and(eq(machineCredentials.machineId, machine.id), isNull(machineCredentials.revokedAt)));
+    await tx
+      .update(machineCredentials)
+      .set({ revokedAt: now })
+      .where(and(eq(machineCredentials.machineId, machine.id), isNull(machineCredentials.revokedAt)));
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'machine.revoked',

@@ -13,7 +13,11 @@ export interface LineStream {
   end(code: number, reason: string): void;
 }
 
-export function connectLines(hub: FleetHub, machine: { id: string; name: string }, stream: LineStream): { closed(): void } {
+export function connectLines(
+  hub: FleetHub,
+  machine: { id: string; name: string },
+  stream: LineStream,
+): { closed(): void } {
   const conn = hub.connect(machine, {
     send: (frame) => stream.write(`${JSON.stringify(frame)}\n`),
     close: (code, reason) => stream.end(code, reason),

@@ -21,20 +21,45 @@ export interface LocalMachine {
   stop(): Promise<void>;
 }
 
-export async function ensureMachine(deps: Deps, orgId: string, name: string, kind: 'local' | 'ssh', values: Partial<typeof machines.$inferInsert> = {}) {
-  const [existing] = await deps.db.select().from(machines).where(and(eq(machines.orgId, orgId), eq(machines.name, name)));
+export async function ensureMachine(
+  deps: Deps,
+  orgId: string,
+  name: string,
+  kind: 'local' | 'ssh',
+  values: Partial<typeof machines.$inferInsert> = {},
+) {
+  const [existing] = await deps.db
+    .select()
+    .from(machines)
+    .where(and(eq(machines.orgId, orgId), eq(machines.name, name)));
   if (existing) return existing;
   const [created] = await deps.db
     .insert(machines)
     .values({ id: deps.ids.uuid(), orgId, name, kind, createdAt: deps.clock.now(), ...values })
     .onConflictDoNothing()
     .returning();
-  return created ?? (await deps.db.select().from(machines).where(and(eq(machines.orgId, orgId), eq(machines.name, name))))[0]!;
+  return (
+    created ??
+    (
+      await deps.db
+        .select()
+        .from(machines)
+        .where(and(eq(machines.orgId, orgId), eq(machines.name, name)))
+    )[0]!
+  );
 }
 
-export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId: string; bundle: string; home: string; log: (line: string) => void; slots?: number }): Promise<LocalMachine> {
+export async function startLocalMachine(
+  deps: Deps,
+  hub: FleetHub,
+  opts: { orgId: string; bundle: string; home: string; log: (line: string) => void; slots?: number },
+): Promise<LocalMachine> {
   const slots = opts.slots ?? Math.max(1, Math.min(4, os.cpus().length));
-  const machine = await ensureMachine(deps, opts.orgId, 'local', 'local', { slots, labels: ['local'], workdir: path.join(opts.home, 'local-machine') });
+  const machine = await ensureMachine(deps, opts.orgId, 'local', 'local', {
+    slots,
+    labels: ['local'],
+    workdir: path.join(opts.home, 'local-machine'),
+  });
   // OPENASE_LOCAL_SLOTS wins over what an earlier start stored (the daemon's hello updates the row).
   const daemonSlots = opts.slots ?? machine.slots;
   if (machine.kind !== 'local') {
@@ -46,7 +71,16 @@ export async function startLocalMachine(deps: Deps, hub: FleetHub, opts: { orgId
   let backoff = 1000;
   let restartTimer: NodeJS.Timeout | null = null;
   const start = () => {
-    const args = [opts.bundle, 'stdio', '--home', path.join(opts.home, 'local-machine'), '--slots', String(daemonSlots), '--labels', machine.labels.join(',')];
+    const args = [
+      opts.bundle,
+      'stdio',
+      '--home',
+      path.join(opts.home, 'local-machine'),
+      '--slots',
+      String(daemonSlots),
+      '--labels',
+      machine.labels.join(','),
+    ];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     current = child;
     const startedAt = Date.now();

@@ -29,7 +29,9 @@ export function probeHostKey(host: string, port: number, timeoutMs = 15_000): Pr
   return new Promise((resolve, reject) => {
     const client = new Client();
     let seen: string | null = null;
-    client.on('error', (err) => (seen ? resolve(seen) : reject(new Error(`cannot reach ${host}:${port}: ${err.message}`))));
+    client.on('error', (err) =>
+      seen ? resolve(seen) : reject(new Error(`cannot reach ${host}:${port}: ${err.message}`)),
+    );
     client.connect({
       host,
       port,
@@ -55,7 +57,10 @@ export class SshConnector {
 
   /** Starts (or restarts now) the connection of every SSH machine that is not revoked. */
   async start(): Promise<void> {
-    const rows = await this.deps.db.select({ id: machines.id }).from(machines).where(and(eq(machines.kind, 'ssh'), isNull(machines.revokedAt)));
+    const rows = await this.deps.db
+      .select({ id: machines.id })
+      .from(machines)
+      .where(and(eq(machines.kind, 'ssh'), isNull(machines.revokedAt)));
     for (const r of rows) this.refresh(r.id);
   }
 
@@ -130,24 +135,44 @@ export class SshConnector {
         void recordSeenHostKey(this.deps, machineId, fp);
         if (ssh.fingerprint === fp) return true;
         refusedKey = true;
-        if (!ssh.fingerprint) this.opts.log(`ssh ${name}: host key ${fp} is not confirmed; if it is right, run \`openase machine trust ${name}\``);
-        else this.opts.log(`ssh ${name}: REFUSED: the host key changed (pinned ${ssh.fingerprint}, server offered ${fp}); if the change is expected, run \`openase machine trust ${name} --fingerprint ${fp}\``);
+        if (!ssh.fingerprint)
+          this.opts.log(
+            `ssh ${name}: host key ${fp} is not confirmed; if it is right, run \`openase machine trust ${name}\``,
+          );
+        else
+          this.opts.log(
+            `ssh ${name}: REFUSED: the host key changed (pinned ${ssh.fingerprint}, server offered ${fp}); if the change is expected, run \`openase machine trust ${name} --fingerprint ${fp}\``,
+          );
         return false;
       },
     });
   }
 
-  private async startDaemon(client: Client, m: typeof machines.$inferSelect, ssh: SshSettings, bundle: string): Promise<void> {
+  private async startDaemon(
+    client: Client,
+    m: typeof machines.$inferSelect,
+    ssh: SshSettings,
+    bundle: string,
+  ): Promise<void> {
     const dir = shellPath(ssh.remoteDir ?? DEFAULT_REMOTE_DIR);
     const content = fs.readFileSync(bundle);
     const hash = createHash('sha256').update(content).digest('hex');
-    const remote = await execText(client, `mkdir -p ${dir} && (sha256sum ${dir}/openase-agent.cjs 2>/dev/null || true)`);
+    const remote = await execText(
+      client,
+      `mkdir -p ${dir} && (sha256sum ${dir}/openase-agent.cjs 2>/dev/null || true)`,
+    );
     if (!remote.startsWith(hash)) {
       this.opts.log(`ssh ${m.name}: uploading the daemon bundle (${content.length} bytes) to ${dir}/openase-agent.cjs`);
-      await execText(client, `cat > ${dir}/openase-agent.cjs.tmp && mv ${dir}/openase-agent.cjs.tmp ${dir}/openase-agent.cjs`, content);
+      await execText(
+        client,
+        `cat > ${dir}/openase-agent.cjs.tmp && mv ${dir}/openase-agent.cjs.tmp ${dir}/openase-agent.cjs`,
+        content,
+      );
     }
     const cmd = `exec node ${dir}/openase-agent.cjs stdio --home ${dir}/home --slots ${m.slots}${m.labels.length ? ` --labels ${shellQuote(m.labels.join(','))}` : ''}`;
-    const channel = await new Promise<ClientChannel>((resolve, reject) => client.exec(cmd, (err, ch) => (err ? reject(err) : resolve(ch))));
+    const channel = await new Promise<ClientChannel>((resolve, reject) =>
+      client.exec(cmd, (err, ch) => (err ? reject(err) : resolve(ch))),
+    );
     const transport = connectLines(this.hub, m, {
       input: channel,
       write: (line) => channel.write(line),

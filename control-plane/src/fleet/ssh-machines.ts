@@ -23,17 +23,42 @@ export function sshFingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
-export async function addSshMachine(deps: Deps, actor: Actor, raw: z.input<typeof sshMachineAddInput> & { remoteDir?: string }): Promise<Machine> {
+export async function addSshMachine(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof sshMachineAddInput> & { remoteDir?: string },
+): Promise<Machine> {
   requireRole(actor, 'admin', 'add machines');
   const input = sshMachineAddInput.parse(raw);
-  if (!fs.existsSync(input.keyPath)) throw badRequest(`the key file ${input.keyPath} does not exist on the control plane's host`);
+  if (!fs.existsSync(input.keyPath))
+    throw badRequest(`the key file ${input.keyPath} does not exist on the control plane's host`);
   return inTransaction(deps, async (tx, changes) => {
-    const [existing] = await tx.select({ id: machines.id }).from(machines).where(and(eq(machines.orgId, actor.orgId), eq(machines.name, input.name)));
+    const [existing] = await tx
+      .select({ id: machines.id })
+      .from(machines)
+      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, input.name)));
     if (existing) throw conflict(`a machine named "${input.name}" already exists`);
-    const ssh: SshSettings = { host: input.host, port: input.port, user: input.user, keyPath: input.keyPath, fingerprint: input.fingerprint ?? null, seenFingerprint: null, ...(raw.remoteDir ? { remoteDir: raw.remoteDir } : {}) };
+    const ssh: SshSettings = {
+      host: input.host,
+      port: input.port,
+      user: input.user,
+      keyPath: input.keyPath,
+      fingerprint: input.fingerprint ?? null,
+      seenFingerprint: null,
+      ...(raw.remoteDir ? { remoteDir: raw.remoteDir } : {}),
+    };
     const [machine] = await tx
       .insert(machines)
-      .values({ id: deps.ids.uuid(), orgId: actor.orgId, name: input.name, kind: 'ssh', labels: input.labels, slots: input.slots, ssh, createdAt: deps.clock.now() })
+      .values({
+        id: deps.ids.uuid(),
+        orgId: actor.orgId,
+        name: input.name,
+        kind: 'ssh',
+        labels: input.labels,
+        slots: input.slots,
+        ssh,
+        createdAt: deps.clock.now(),
+      })
       .returning();
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
@@ -52,11 +77,19 @@ export async function trustSshMachine(deps: Deps, actor: Actor, name: string, fi
   requireRole(actor, 'admin', 'trust machine host keys');
   if (fingerprint !== undefined) sshFingerprintSchema.parse(fingerprint);
   return inTransaction(deps, async (tx, changes) => {
-    const [machine] = await tx.select().from(machines).where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name))).for('update');
+    const [machine] = await tx
+      .select()
+      .from(machines)
+      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name)))
+      .for('update');
     if (!machine) throw notFound(`machine "${name}" does not exist; \`openase machine list\` shows the fleet`);
-    if (machine.kind !== 'ssh' || !machine.ssh) throw badRequest(`machine ${name} is a ${machine.kind} machine; only SSH machines have host keys to trust`);
+    if (machine.kind !== 'ssh' || !machine.ssh)
+      throw badRequest(`machine ${name} is a ${machine.kind} machine; only SSH machines have host keys to trust`);
     const pin = fingerprint ?? machine.ssh.seenFingerprint;
-    if (!pin) throw conflict(`no host key of ${name} has been seen yet (is ${machine.ssh.host}:${machine.ssh.port} reachable?); pass --fingerprint SHA256:… to pin one`);
+    if (!pin)
+      throw conflict(
+        `no host key of ${name} has been seen yet (is ${machine.ssh.host}:${machine.ssh.port} reachable?); pass --fingerprint SHA256:… to pin one`,
+      );
     const [updated] = await tx
       .update(machines)
       .set({ ssh: { ...machine.ssh, fingerprint: pin } })
@@ -79,5 +112,8 @@ export async function trustSshMachine(deps: Deps, actor: Actor, name: string, fi
 export async function recordSeenHostKey(deps: Pick<Deps, 'db'>, machineId: string, fingerprint: string): Promise<void> {
   const [m] = await deps.db.select({ ssh: machines.ssh }).from(machines).where(eq(machines.id, machineId));
   if (!m?.ssh || m.ssh.seenFingerprint === fingerprint) return;
-  await deps.db.update(machines).set({ ssh: { ...m.ssh, seenFingerprint: fingerprint } }).where(eq(machines.id, machineId));
+  await deps.db
+    .update(machines)
+    .set({ ssh: { ...m.ssh, seenFingerprint: fingerprint } })
+    .where(eq(machines.id, machineId));
 }

@@ -48,7 +48,13 @@ export async function startFleet(deps: Deps, config: ServerConfig, log: (line: s
         log('local machine: the daemon bundle is not built (agent-daemon/dist/openase-agent.cjs); skipping');
         return;
       }
-      fleet.local = await startLocalMachine(deps, hub, { orgId, bundle, home: config.home, log, ...(config.localSlots ? { slots: config.localSlots } : {}) });
+      fleet.local = await startLocalMachine(deps, hub, {
+        orgId,
+        bundle,
+        home: config.home,
+        log,
+        ...(config.localSlots ? { slots: config.localSlots } : {}),
+      });
     },
     async stop() {
       ssh.stop();

@@ -15,9 +15,15 @@ export interface FleetThresholds {
   lostAfterMs: number;
 }
 
-/** Defaults 15 s / 45 s / 5 min; env OPENASE_HEARTBEAT_MS, OPENASE_DISCONNECT_AFTER_MS, OPENASE_LOST_AFTER_MS override. */
-export function fleetThresholds(given: Partial<FleetThresholds> = {}, env: NodeJS.ProcessEnv = process.env): FleetThresholds {
-  const pick = (v: number | undefined, name: string, dflt: number) => v ?? (Number(env[name]) > 0 ? Number(env[name]) : dflt);
+/**
+ * Defaults 15 s / 45 s / 5 min; env OPENASE_HEARTBEAT_MS, OPENASE_DISCONNECT_AFTER_MS, OPENASE_LOST_AFTER_MS override.
+ */
+export function fleetThresholds(
+  given: Partial<FleetThresholds> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): FleetThresholds {
+  const pick = (v: number | undefined, name: string, dflt: number) =>
+    v ?? (Number(env[name]) > 0 ? Number(env[name]) : dflt);
   return {
     heartbeatMs: pick(given.heartbeatMs, 'OPENASE_HEARTBEAT_MS', 15_000),
     disconnectAfterMs: pick(given.disconnectAfterMs, 'OPENASE_DISCONNECT_AFTER_MS', 45_000),
@@ -63,13 +69,30 @@ export interface FleetView {
   totals: { machines: number; online: number; slotsTotal: number; slotsUsed: number; slotsFree: number };
 }
 
-export async function fleetView(db: DbOrTx, orgId: string, now: Date, t: FleetThresholds, bootedAt?: Date): Promise<FleetView> {
+export async function fleetView(
+  db: DbOrTx,
+  orgId: string,
+  now: Date,
+  t: FleetThresholds,
+  bootedAt?: Date,
+): Promise<FleetView> {
   const rows = await db.select().from(machines).where(eq(machines.orgId, orgId)).orderBy(asc(machines.name));
   const active = rows.length
     ? await db
         .select({ id: runs.id, machineId: runs.machineId, state: runs.state })
         .from(runs)
-        .where(and(inArray(runs.machineId, rows.map((r) => r.id)), inArray(runs.state, ACTIVE_RUN_STATES.filter((s) => s !== 'queued'))))
+        .where(
+          and(
+            inArray(
+              runs.machineId,
+              rows.map((r) => r.id),
+            ),
+            inArray(
+              runs.state,
+              ACTIVE_RUN_STATES.filter((s) => s !== 'queued'),
+            ),
+          ),
+        )
     : [];
   const list = rows.map((m): FleetMachine => {
     const mine = active.filter((r) => r.machineId === m.id);
@@ -90,16 +113,40 @@ export async function fleetView(db: DbOrTx, orgId: string, now: Date, t: FleetTh
       connectedAt: m.connectedAt,
       load: m.lastHeartbeat?.load ?? null,
       diskFreeBytes: m.lastHeartbeat?.diskFreeBytes ?? null,
-      ssh: m.ssh ? { host: m.ssh.host, port: m.ssh.port, user: m.ssh.user, fingerprint: m.ssh.fingerprint, seenFingerprint: m.ssh.seenFingerprint } : null,
+      ssh: m.ssh
+        ? {
+            host: m.ssh.host,
+            port: m.ssh.port,
+            user: m.ssh.user,
+            fingerprint: m.ssh.fingerprint,
+            seenFingerprint: m.ssh.seenFingerprint,
+          }
+        : null,
     };
   });
   const online = list.filter((m) => m.status === 'online');
   const slotsTotal = online.reduce((n, m) => n + m.slots.total, 0);
   const slotsUsed = list.reduce((n, m) => n + m.slots.used, 0);
-  return { machines: list, totals: { machines: list.length, online: online.length, slotsTotal, slotsUsed, slotsFree: Math.max(0, slotsTotal - online.reduce((n, m) => n + m.slots.used, 0)) } };
+  return {
+    machines: list,
+    totals: {
+      machines: list.length,
+      online: online.length,
+      slotsTotal,
+      slotsUsed,
+      slotsFree: Math.max(0, slotsTotal - online.reduce((n, m) => n + m.slots.used, 0)),
+    },
+  };
 }
 
-export async function showMachine(db: DbOrTx, orgId: string, name: string, now: Date, t: FleetThresholds, bootedAt?: Date): Promise<FleetMachine> {
+export async function showMachine(
+  db: DbOrTx,
+  orgId: string,
+  name: string,
+  now: Date,
+  t: FleetThresholds,
+  bootedAt?: Date,
+): Promise<FleetMachine> {
   const view = await fleetView(db, orgId, now, t, bootedAt);
   const found = view.machines.find((m) => m.name === name);
   if (!found) throw notFound(`machine "${name}" does not exist; \`openase machine list\` shows the fleet`);

@@ -22,7 +22,14 @@ import { redeemJoinToken } from '../fleet/join.js';
 import { redeemSignInLink, revokeSession } from '../auth/sessions.js';
 import { streamProjectActivity } from '../activity/stream.js';
 import { resolveProject } from '../projects/projects.js';
-import { CSRF_COOKIE, SESSION_COOKIE, authenticate, requireAuthenticated, unauthorizedResponse, type AuthVariables } from './authenticate.js';
+import {
+  CSRF_COOKIE,
+  SESSION_COOKIE,
+  authenticate,
+  requireAuthenticated,
+  unauthorizedResponse,
+  type AuthVariables,
+} from './authenticate.js';
 import { serveConsole } from './console.js';
 import type { FleetHub } from '../fleet/hub.js';
 import { mountAgentRoutes } from '../fleet/agent-routes.js';
@@ -44,7 +51,8 @@ export function createApp(opts: AppOptions) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
   app.onError((err, c) => {
-    if (isOpenaseError(err)) return c.json({ error: { code: err.code, message: err.message } }, HTTP_STATUS[err.code] as 400);
+    if (isOpenaseError(err))
+      return c.json({ error: { code: err.code, message: err.message } }, HTTP_STATUS[err.code] as 400);
     console.error('[http] unhandled error:', err);
     return c.json({ error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } }, 500);
   });
@@ -56,12 +64,27 @@ export function createApp(opts: AppOptions) {
     try {
       const session = await redeemSignInLink(deps, code);
       const secure = new URL(c.req.url).protocol === 'https:';
-      setCookie(c, SESSION_COOKIE, session.sessionToken, { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires: session.expiresAt });
-      setCookie(c, CSRF_COOKIE, session.csrfToken, { httpOnly: false, sameSite: 'Lax', path: '/', secure, expires: session.expiresAt });
+      setCookie(c, SESSION_COOKIE, session.sessionToken, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/',
+        secure,
+        expires: session.expiresAt,
+      });
+      setCookie(c, CSRF_COOKIE, session.csrfToken, {
+        httpOnly: false,
+        sameSite: 'Lax',
+        path: '/',
+        secure,
+        expires: session.expiresAt,
+      });
       return c.redirect('/', 302);
     } catch (err) {
       if (!isOpenaseError(err)) throw err;
-      return c.html(`<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><p>${escapeHtml(err.message)}</p><p><a href="/signin">How to sign in</a></p>`, 401);
+      return c.html(
+        `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><p>${escapeHtml(err.message)}</p><p><a href="/signin">How to sign in</a></p>`,
+        401,
+      );
     }
   });
 
@@ -70,7 +93,16 @@ export function createApp(opts: AppOptions) {
   app.use('/auth/signout', authenticate(deps));
   app.use('/api/*', requireAuthenticated, async (c, next) => {
     // Run tokens work only through the tRPC allowlist (api/agent-access.ts).
-    if (c.get('actor')?.run) return c.json({ error: { code: 'FORBIDDEN', message: 'a run token cannot call the HTTP API; use the openase wrapper in the workspace' } }, 403);
+    if (c.get('actor')?.run)
+      return c.json(
+        {
+          error: {
+            code: 'FORBIDDEN',
+            message: 'a run token cannot call the HTTP API; use the openase wrapper in the workspace',
+          },
+        },
+        403,
+      );
     await next();
   });
   app.use('/trpc/*', requireAuthenticated);
@@ -88,7 +120,12 @@ export function createApp(opts: AppOptions) {
     '/trpc/*',
     trpcServer({
       router: appRouter,
-      createContext: (_opts, c): ApiContext & Record<string, unknown> => ({ deps, actor: c.get('actor'), authError: c.get('authError'), fleet: opts.hub }),
+      createContext: (_opts, c): ApiContext & Record<string, unknown> => ({
+        deps,
+        actor: c.get('actor'),
+        authError: c.get('authError'),
+        fleet: opts.hub,
+      }),
     }),
   );
 
@@ -99,9 +136,16 @@ export function createApp(opts: AppOptions) {
     return streamSSE(c, async (stream) => {
       const abort = new AbortController();
       stream.onAbort(() => abort.abort());
-      const heartbeat = setInterval(() => void stream.writeSSE({ event: 'ping', data: '' }).catch(() => abort.abort()), 15_000);
+      const heartbeat = setInterval(
+        () => void stream.writeSSE({ event: 'ping', data: '' }).catch(() => abort.abort()),
+        15_000,
+      );
       try {
-        await stream.writeSSE({ event: 'ready', data: JSON.stringify({ project: project.slug, afterSeq }), retry: 2000 });
+        await stream.writeSSE({
+          event: 'ready',
+          data: JSON.stringify({ project: project.slug, afterSeq }),
+          retry: 2000,
+        });
         for await (const entry of streamProjectActivity(deps, { projectId: project.id, afterSeq }, abort.signal)) {
           await stream.writeSSE({ id: String(entry.seq), event: 'activity', data: JSON.stringify(entry) });
         }
@@ -111,7 +155,9 @@ export function createApp(opts: AppOptions) {
     });
   });
 
-  app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no API route ${c.req.method} ${c.req.path}` } }, 404));
+  app.all('/api/*', (c) =>
+    c.json({ error: { code: 'NOT_FOUND', message: `no API route ${c.req.method} ${c.req.path}` } }, 404),
+  );
   // A daemon exchanges its join token (Authorization: Bearer oaj_…) for a machine credential.
   app.post('/agent/join', bodyLimit({ maxSize: 64 * 1024, onError: tooLarge }), async (c) => {
     const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
@@ -123,19 +169,34 @@ export function createApp(opts: AppOptions) {
       return c.json({ error: { code: 'BAD_REQUEST', message: 'the request body must be JSON' } }, 400);
     }
     const parsed = machineJoinInput.safeParse(body);
-    if (!parsed.success) return c.json({ error: { code: 'VALIDATION_FAILED', message: `invalid join request: ${describeZodError(parsed.error)}` } }, 400);
+    if (!parsed.success)
+      return c.json(
+        { error: { code: 'VALIDATION_FAILED', message: `invalid join request: ${describeZodError(parsed.error)}` } },
+        400,
+      );
     const { machine, credential } = await redeemJoinToken(deps, m[1]!, parsed.data);
-    return c.json({ machineId: machine.id, name: machine.name, labels: machine.labels, slots: machine.slots, credential });
+    return c.json({
+      machineId: machine.id,
+      name: machine.name,
+      labels: machine.labels,
+      slots: machine.slots,
+      credential,
+    });
   });
   if (opts.hub) mountAgentRoutes(app, deps, opts.hub, opts.daemonBundle ?? (() => null));
-  app.all('/agent/*', authenticate(deps), requireAuthenticated, (c) => c.json({ error: { code: 'NOT_FOUND', message: 'no such agent route' } }, 404));
+  app.all('/agent/*', authenticate(deps), requireAuthenticated, (c) =>
+    c.json({ error: { code: 'NOT_FOUND', message: 'no such agent route' } }, 404),
+  );
 
   serveConsole(app, opts.webDist ?? null);
   return app;
 }
 
 function tooLarge(c: import('hono').Context) {
-  return c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `request body larger than ${LIMITS.requestBodyMax} bytes` } }, 413);
+  return c.json(
+    { error: { code: 'PAYLOAD_TOO_LARGE', message: `request body larger than ${LIMITS.requestBodyMax} bytes` } },
+    413,
+  );
 }
 
 export function escapeHtml(text: string): string {

@@ -28,7 +28,10 @@ export function authenticate(deps: Deps): MiddlewareHandler<{ Variables: AuthVar
         const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
         if (!m) throw new Error('the Authorization header must be "Bearer <token>"');
         const bearer = m[1]!;
-        c.set('actor', bearer.startsWith('oar_') ? await authenticateRunToken(deps, bearer) : await authenticateToken(deps, bearer));
+        c.set(
+          'actor',
+          bearer.startsWith('oar_') ? await authenticateRunToken(deps, bearer) : await authenticateToken(deps, bearer),
+        );
       } else {
         const cookie = getCookie(c, SESSION_COOKIE);
         if (cookie) {
@@ -59,7 +62,11 @@ export function unauthorizedResponse(c: Context, reason?: string) {
   const headers = { 'WWW-Authenticate': 'Bearer realm="openase"' };
   if (c.req.path.startsWith('/trpc/')) {
     // Shaped like a tRPC error (JSON-RPC code -32001) so tRPC clients surface the message.
-    return c.json({ error: { message, code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401, appCode: 'UNAUTHORIZED' } } }, 401, headers);
+    return c.json(
+      { error: { message, code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401, appCode: 'UNAUTHORIZED' } } },
+      401,
+      headers,
+    );
   }
   return c.json({ error: { code: 'UNAUTHORIZED', message } }, 401, headers);
 }

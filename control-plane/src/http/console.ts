@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Context, Hono } from 'hono';
+import type { Context, Env, Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -24,7 +24,10 @@ interface Variant {
 function loadIndex(webDist: string): Variant[] {
   const file = path.join(webDist, 'index.html');
   const variants: Variant[] = [];
-  for (const [suffix, encoding] of [['.br', 'br'], ['.gz', 'gzip']] as const) {
+  for (const [suffix, encoding] of [
+    ['.br', 'br'],
+    ['.gz', 'gzip'],
+  ] as const) {
     if (fs.existsSync(file + suffix)) variants.push({ body: fs.readFileSync(file + suffix), encoding });
   }
   variants.push({ body: fs.readFileSync(file), encoding: null });
@@ -36,7 +39,7 @@ function pickVariant(variants: Variant[], acceptEncoding: string | undefined): V
   return variants.find((v) => v.encoding === null || accepted.includes(v.encoding))!;
 }
 
-export function serveConsole(app: Hono<any>, webDist: string | null): void {
+export function serveConsole<E extends Env>(app: Hono<E>, webDist: string | null): void {
   const index = webDist ? path.join(webDist, 'index.html') : null;
   if (!webDist || !index || !fs.existsSync(index)) {
     app.get('*', (c) => {
@@ -59,7 +62,11 @@ export function serveConsole(app: Hono<any>, webDist: string | null): void {
   app.get('*', (c) => {
     if (NOT_CONSOLE.test(c.req.path)) return notFound(c);
     const variant = pickVariant(variants, c.req.header('accept-encoding'));
-    const headers: Record<string, string> = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Vary: 'Accept-Encoding',
+    };
     if (variant.encoding) headers['Content-Encoding'] = variant.encoding;
     return c.body(new Uint8Array(variant.body), 200, headers);
   });

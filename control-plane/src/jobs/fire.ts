@@ -38,15 +38,31 @@ export type FireOutcome =
   /** Another control plane already fired this scheduled time. */
   | { kind: 'taken' };
 
-export async function fireJob(deps: Deps, job: ScheduledJob, request: FireRequest, requestedBy?: Actor): Promise<FireOutcome> {
+export async function fireJob(
+  deps: Deps,
+  job: ScheduledJob,
+  request: FireRequest,
+  requestedBy?: Actor,
+): Promise<FireOutcome> {
   try {
     return await inTransaction(deps, async (tx, changes) => {
       const fire = await insertFire(tx, deps, job, request, null);
       if (!fire) return { kind: 'taken' } as const;
       const orgId = await projectOrg(tx, job.projectId);
       const actor = jobActor(orgId, job.name);
-      const ticket = await createTicketFromTemplate(tx, deps, changes, actor, job, request.scheduledFor ?? fire.firedAt);
-      const [done] = await tx.update(jobFires).set({ ticketId: ticket.id, ticketIdentifier: ticket.identifier }).where(eq(jobFires.id, fire.id)).returning();
+      const ticket = await createTicketFromTemplate(
+        tx,
+        deps,
+        changes,
+        actor,
+        job,
+        request.scheduledFor ?? fire.firedAt,
+      );
+      const [done] = await tx
+        .update(jobFires)
+        .set({ ticketId: ticket.id, ticketIdentifier: ticket.identifier })
+        .where(eq(jobFires.id, fire.id))
+        .returning();
       await advanceJob(tx, deps, job, request);
       await recordActivity(tx, deps, changes, actor, {
         projectId: job.projectId,
@@ -55,7 +71,13 @@ export async function fireJob(deps: Deps, job: ScheduledJob, request: FireReques
         entityType: 'scheduled_job',
         entityId: job.id,
         summary: `${describeFire(job, request, requestedBy)} created ${ticket.identifier}`,
-        after: { trigger: request.trigger, scheduledFor: request.scheduledFor, ticket: ticket.identifier, missedCount: request.missedCount ?? null, requestedBy: requestedBy?.name ?? null },
+        after: {
+          trigger: request.trigger,
+          scheduledFor: request.scheduledFor,
+          ticket: ticket.identifier,
+          missedCount: request.missedCount ?? null,
+          requestedBy: requestedBy?.name ?? null,
+        },
       });
       return { kind: 'fired', fire: done!, ticket: { id: ticket.id, identifier: ticket.identifier } } as const;
     });
@@ -74,16 +96,35 @@ export async function runJobNow(deps: Deps, actor: Actor, raw: z.input<typeof jo
   return fireJob(deps, job, { scheduledFor: null, trigger: 'manual' }, actor);
 }
 
-async function insertFire(tx: Tx, deps: Deps, job: ScheduledJob, request: FireRequest, error: string | null): Promise<JobFire | null> {
+async function insertFire(
+  tx: Tx,
+  deps: Deps,
+  job: ScheduledJob,
+  request: FireRequest,
+  error: string | null,
+): Promise<JobFire | null> {
   const [fire] = await tx
     .insert(jobFires)
-    .values({ id: deps.ids.uuid(), jobId: job.id, scheduledFor: request.scheduledFor, trigger: request.trigger, firedAt: deps.clock.now(), error })
+    .values({
+      id: deps.ids.uuid(),
+      jobId: job.id,
+      scheduledFor: request.scheduledFor,
+      trigger: request.trigger,
+      firedAt: deps.clock.now(),
+      error,
+    })
     .onConflictDoNothing()
     .returning();
   return fire ?? null;
 }
 
-async function recordFailedFire(deps: Deps, job: ScheduledJob, request: FireRequest, error: string, requestedBy?: Actor): Promise<FireOutcome> {
+async function recordFailedFire(
+  deps: Deps,
+  job: ScheduledJob,
+  request: FireRequest,
+  error: string,
+  requestedBy?: Actor,
+): Promise<FireOutcome> {
   return inTransaction(deps, async (tx, changes) => {
     // The job may have been deleted meanwhile: then there is nothing to record against.
     const [exists] = await tx.select({ id: scheduledJobs.id }).from(scheduledJobs).where(eq(scheduledJobs.id, job.id));
@@ -103,7 +144,14 @@ async function recordFailedFire(deps: Deps, job: ScheduledJob, request: FireRequ
   });
 }
 
-async function createTicketFromTemplate(tx: Tx, deps: Deps, changes: Changes, actor: Actor, job: ScheduledJob, at: Date) {
+async function createTicketFromTemplate(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  job: ScheduledJob,
+  at: Date,
+) {
   const template = job.template as JobTemplate;
   const context = { at, timeZone: job.timeZone, jobName: job.name };
   const input = ticketCreateInput.parse({
@@ -125,7 +173,11 @@ async function advanceJob(tx: Tx, deps: Deps, job: ScheduledJob, request: FireRe
     .update(scheduledJobs)
     .set({
       lastFireAt: deps.clock.now(),
-      ...(next ? { nextFireAt: sql`case when ${scheduledJobs.enabled} then greatest(${scheduledJobs.nextFireAt}, ${next.toISOString()}::timestamptz) else null end` } : {}),
+      ...(next
+        ? {
+            nextFireAt: sql`case when ${scheduledJobs.enabled} then greatest(${scheduledJobs.nextFireAt}, ${next.toISOString()}::timestamptz) else null end`,
+          }
+        : {}),
     })
     .where(and(eq(scheduledJobs.id, job.id)));
 }
@@ -138,6 +190,7 @@ export async function projectOrg(tx: Tx, projectId: string): Promise<string> {
 function describeFire(job: ScheduledJob, request: FireRequest, requestedBy?: Actor): string {
   if (request.trigger === 'manual') return `run of ${job.name} requested by ${requestedBy?.name ?? 'someone'}`;
   const when = request.scheduledFor!.toISOString();
-  if (request.trigger === 'catch-up') return `catch-up fire of ${job.name} for ${request.missedCount ?? 1} missed time(s) up to ${when}`;
+  if (request.trigger === 'catch-up')
+    return `catch-up fire of ${job.name} for ${request.missedCount ?? 1} missed time(s) up to ${when}`;
   return `scheduled fire of ${job.name} for ${when}`;
 }

@@ -35,15 +35,24 @@ import { nextTimes, parseSchedule } from './schedule.js';
 export type ScheduledJob = typeof scheduledJobs.$inferSelect;
 export type JobFire = typeof jobFires.$inferSelect;
 
-export async function resolveJob(db: DbOrTx, projectId: string, name: string, opts: { lock?: boolean } = {}): Promise<ScheduledJob> {
+export async function resolveJob(
+  db: DbOrTx,
+  projectId: string,
+  name: string,
+  opts: { lock?: boolean } = {},
+): Promise<ScheduledJob> {
   const query = db
     .select()
     .from(scheduledJobs)
     .where(and(eq(scheduledJobs.projectId, projectId), sql`lower(${scheduledJobs.name}) = lower(${name.trim()})`));
   const [job] = opts.lock ? await query.for('update') : await query;
   if (!job) {
-    const known = (await db.select({ name: scheduledJobs.name }).from(scheduledJobs).where(eq(scheduledJobs.projectId, projectId))).map((j) => j.name);
-    throw notFound(`scheduled job "${name}" does not exist in this project; ${known.length ? `known jobs: ${known.join(', ')}` : 'create one with `openase job create`'}`);
+    const known = (
+      await db.select({ name: scheduledJobs.name }).from(scheduledJobs).where(eq(scheduledJobs.projectId, projectId))
+    ).map((j) => j.name);
+    throw notFound(
+      `scheduled job "${name}" does not exist in this project; ${known.length ? `known jobs: ${known.join(', ')}` : 'create one with `openase job create`'}`,
+    );
   }
   return job;
 }
@@ -54,9 +63,16 @@ export async function resolveJob(db: DbOrTx, projectId: string, name: string, op
  */
 export async function checkTemplate(db: DbOrTx, projectId: string, raw: unknown): Promise<JobTemplate> {
   const template = jobTemplateSchema.parse(raw);
-  const problems = [...templateProblems(template.title, 'title'), ...templateProblems(template.description, 'description')];
-  if (template.status) await resolveStatus(db, projectId, template.status).catch((e: Error) => problems.push(`status: ${e.message}`));
-  if (template.workflow) await resolveWorkflow(db, projectId, template.workflow).catch((e: Error) => problems.push(`workflow: ${e.message}`));
+  const problems = [
+    ...templateProblems(template.title, 'title'),
+    ...templateProblems(template.description, 'description'),
+  ];
+  if (template.status)
+    await resolveStatus(db, projectId, template.status).catch((e: Error) => problems.push(`status: ${e.message}`));
+  if (template.workflow)
+    await resolveWorkflow(db, projectId, template.workflow).catch((e: Error) =>
+      problems.push(`workflow: ${e.message}`),
+    );
   if (problems.length) throw badRequest(`the ticket template is broken: ${problems.join('; ')}`);
   return template;
 }
@@ -67,7 +83,14 @@ export function jobActor(orgId: string, jobName: string): Actor {
 }
 
 function describeJob(job: ScheduledJob) {
-  return { name: job.name, cron: job.cron, timeZone: job.timeZone, catchUp: job.catchUp, enabled: job.enabled, template: job.template };
+  return {
+    name: job.name,
+    cron: job.cron,
+    timeZone: job.timeZone,
+    catchUp: job.catchUp,
+    enabled: job.enabled,
+    template: job.template,
+  };
 }
 
 export async function createJob(deps: Deps, actor: Actor, raw: z.input<typeof jobCreateInput>): Promise<ScheduledJob> {
@@ -123,7 +146,9 @@ export async function updateJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
     const project = await resolveProject(tx, actor.orgId, input.project);
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
     const schedule = parseSchedule(input.cron ?? job.cron, input.timeZone ?? job.timeZone);
-    const template = input.template ? await checkTemplate(tx, project.id, input.template) : (job.template as JobTemplate);
+    const template = input.template
+      ? await checkTemplate(tx, project.id, input.template)
+      : (job.template as JobTemplate);
     if (input.name) await assertNameFree(tx, project.id, input.name, job.id);
     const scheduleChanged = schedule.cron !== job.cron || schedule.timeZone !== job.timeZone;
     const now = deps.clock.now();
@@ -155,7 +180,11 @@ export async function updateJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
 }
 
 /** Enabling starts from now: times that passed while the job was disabled are not caught up. */
-export async function setJobEnabled(deps: Deps, actor: Actor, raw: z.input<typeof jobSetEnabledInput>): Promise<ScheduledJob> {
+export async function setJobEnabled(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof jobSetEnabledInput>,
+): Promise<ScheduledJob> {
   requireRole(actor, 'member', 'enable or disable scheduled jobs');
   const input = jobSetEnabledInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -164,7 +193,11 @@ export async function setJobEnabled(deps: Deps, actor: Actor, raw: z.input<typeo
     if (job.enabled === input.enabled) return job;
     const now = deps.clock.now();
     const nextFireAt = input.enabled ? parseSchedule(job.cron, job.timeZone).next(now) : null;
-    const [updated] = await tx.update(scheduledJobs).set({ enabled: input.enabled, nextFireAt, updatedAt: now }).where(eq(scheduledJobs.id, job.id)).returning();
+    const [updated] = await tx
+      .update(scheduledJobs)
+      .set({ enabled: input.enabled, nextFireAt, updatedAt: now })
+      .where(eq(scheduledJobs.id, job.id))
+      .returning();
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: input.enabled ? 'job.enabled' : 'job.disabled',
@@ -178,7 +211,11 @@ export async function setJobEnabled(deps: Deps, actor: Actor, raw: z.input<typeo
   });
 }
 
-export async function deleteJob(deps: Deps, actor: Actor, raw: z.input<typeof jobRefInput>): Promise<{ deleted: string }> {
+export async function deleteJob(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof jobRefInput>,
+): Promise<{ deleted: string }> {
   requireRole(actor, 'member', 'delete scheduled jobs');
   const input = jobRefInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -199,7 +236,11 @@ export async function deleteJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
 
 export async function listJobs(db: DbOrTx, orgId: string, projectRef: string): Promise<ScheduledJob[]> {
   const project = await resolveProject(db, orgId, projectRef);
-  return db.select().from(scheduledJobs).where(eq(scheduledJobs.projectId, project.id)).orderBy(asc(scheduledJobs.name));
+  return db
+    .select()
+    .from(scheduledJobs)
+    .where(eq(scheduledJobs.projectId, project.id))
+    .orderBy(asc(scheduledJobs.name));
 }
 
 /** A job with its coming fire times and its recent fires (newest first). */
@@ -207,18 +248,36 @@ export async function showJob(deps: Pick<Deps, 'db' | 'clock'>, orgId: string, r
   const input = jobShowInput.parse(raw);
   const project = await resolveProject(deps.db, orgId, input.project);
   const job = await resolveJob(deps.db, project.id, input.job);
-  const upcoming = job.enabled && job.nextFireAt ? [job.nextFireAt, ...nextTimes(parseSchedule(job.cron, job.timeZone), job.nextFireAt, Math.max(0, input.nextCount - 1))].slice(0, input.nextCount) : [];
-  const fires = await deps.db.select().from(jobFires).where(eq(jobFires.jobId, job.id)).orderBy(desc(jobFires.firedAt)).limit(input.fireLimit);
+  const upcoming =
+    job.enabled && job.nextFireAt
+      ? [
+          job.nextFireAt,
+          ...nextTimes(parseSchedule(job.cron, job.timeZone), job.nextFireAt, Math.max(0, input.nextCount - 1)),
+        ].slice(0, input.nextCount)
+      : [];
+  const fires = await deps.db
+    .select()
+    .from(jobFires)
+    .where(eq(jobFires.jobId, job.id))
+    .orderBy(desc(jobFires.firedAt))
+    .limit(input.fireLimit);
   return { job, upcoming, fires };
 }
 
 /** Checks a schedule and template without saving; the console's form uses it as you type. */
-export async function previewJob(deps: Pick<Deps, 'db' | 'clock'>, orgId: string, raw: z.input<typeof jobPreviewInput>) {
+export async function previewJob(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  orgId: string,
+  raw: z.input<typeof jobPreviewInput>,
+) {
   const input = jobPreviewInput.parse(raw);
   const project = await resolveProject(deps.db, orgId, input.project);
   const schedule = parseSchedule(input.cron, input.timeZone);
   const upcoming = nextTimes(schedule, deps.clock.now(), input.count);
   const template = input.template ? await checkTemplate(deps.db, project.id, input.template) : null;
-  const firstTitle = template && upcoming[0] ? renderTemplateText(template.title, { at: upcoming[0], timeZone: input.timeZone, jobName: input.name }) : null;
+  const firstTitle =
+    template && upcoming[0]
+      ? renderTemplateText(template.title, { at: upcoming[0], timeZone: input.timeZone, jobName: input.name })
+      : null;
   return { upcoming, firstTitle };
 }

@@ -18,12 +18,17 @@ export interface Schedule {
 
 /** Parses and checks a schedule; a clear BAD_REQUEST error when the cron or the zone is broken. */
 export function parseSchedule(cron: string, timeZone: string): Schedule {
-  if (!isValidTimeZone(timeZone)) throw badRequest(`unknown time zone "${timeZone}"; use an IANA name such as Europe/Berlin, America/New_York or UTC`);
+  if (!isValidTimeZone(timeZone))
+    throw badRequest(
+      `unknown time zone "${timeZone}"; use an IANA name such as Europe/Berlin, America/New_York or UTC`,
+    );
   let pattern: Cron;
   try {
     pattern = new Cron(cron.trim(), { timezone: timeZone, paused: true, mode: '5-or-6-parts' });
   } catch (err) {
-    throw badRequest(`invalid cron expression "${cron}": ${cleanCronError(err)}; expected 5 fields (minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5") or 6 with seconds first`);
+    throw badRequest(
+      `invalid cron expression "${cron}": ${cleanCronError(err)}; expected 5 fields (minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5") or 6 with seconds first`,
+    );
   }
   const schedule: Schedule = {
     cron: cron.trim(),

@@ -41,8 +41,16 @@ forEachDatabase('job scheduler', (get) => {
     const project = await createProject(timed, admin, { name });
     return { timed, clock, admin, project };
   }
-  const fires = async (deps: Deps, job: ScheduledJob) => deps.db.select().from(jobFires).where(eq(jobFires.jobId, job.id)).orderBy(asc(jobFires.scheduledFor));
-  const titles = async (deps: Deps, projectId: string) => (await deps.db.select({ title: tickets.title }).from(tickets).where(eq(tickets.projectId, projectId)).orderBy(asc(tickets.number))).map((t) => t.title);
+  const fires = async (deps: Deps, job: ScheduledJob) =>
+    deps.db.select().from(jobFires).where(eq(jobFires.jobId, job.id)).orderBy(asc(jobFires.scheduledFor));
+  const titles = async (deps: Deps, projectId: string) =>
+    (
+      await deps.db
+        .select({ title: tickets.title })
+        .from(tickets)
+        .where(eq(tickets.projectId, projectId))
+        .orderBy(asc(tickets.number))
+    ).map((t) => t.title);
 
   it('fires a per-second schedule exactly once per scheduled time with two control planes racing as leaders', async () => {
     const { timed, clock, admin, project } = await setup('Race Jobs', '2026-06-01T12:00:00.250Z');
@@ -54,7 +62,13 @@ forEachDatabase('job scheduler', (get) => {
       extraDatabases.push(database);
       other = { ...timed, db: database.db, bus: createChangeBus() };
     }
-    const job = await createJob(timed, admin, { project: project.slug, name: 'tick', cron: '* * * * * *', timeZone: 'UTC', template: { title: 'Tick {{date:HH:mm:ss}}' } });
+    const job = await createJob(timed, admin, {
+      project: project.slug,
+      name: 'tick',
+      cron: '* * * * * *',
+      timeZone: 'UTC',
+      template: { title: 'Tick {{date:HH:mm:ss}}' },
+    });
     const a = new JobScheduler(timed, { isLeader: leader, log: () => {} });
     const b = new JobScheduler(other, { isLeader: leader, log: () => {} });
     const steps = [700, 1300, 400, 2100, 900, 50, 1000, 1000, 3300, 600, 1450, 800, 1000, 2000, 350];
@@ -64,7 +78,9 @@ forEachDatabase('job scheduler', (get) => {
       reports.push(...(await Promise.all([a.tick(), b.tick(), a.tick()])));
     }
     const endSecond = Math.floor(clock.now().getTime() / 1000);
-    const expected = Array.from({ length: endSecond - Date.parse('2026-06-01T12:00:00Z') / 1000 }, (_, i) => new Date(Date.parse('2026-06-01T12:00:01Z') + i * 1000).toISOString());
+    const expected = Array.from({ length: endSecond - Date.parse('2026-06-01T12:00:00Z') / 1000 }, (_, i) =>
+      new Date(Date.parse('2026-06-01T12:00:01Z') + i * 1000).toISOString(),
+    );
     const rows = await fires(timed, job);
     expect(rows.map((f) => f.scheduledFor!.toISOString())).toEqual(expected);
     expect(rows.every((f) => f.ticketId && !f.error && f.trigger === 'schedule')).toBe(true);
@@ -72,15 +88,29 @@ forEachDatabase('job scheduler', (get) => {
     expect(reports.reduce((n, r) => n + r.fired, 0)).toBe(expected.length);
     // The passes really raced: some found the scheduled time already fired by the other one.
     expect(reports.reduce((n, r) => n + r.taken, 0)).toBeGreaterThan(0);
-    const fired = (await listActivity(timed.db, { projectId: project.id, limit: 1000 })).filter((e) => e.action === 'job.fired');
+    const fired = (await listActivity(timed.db, { projectId: project.id, limit: 1000 })).filter(
+      (e) => e.action === 'job.fired',
+    );
     expect(fired).toHaveLength(expected.length);
     expect(new Set(fired.map((e) => e.actorName))).toEqual(new Set(['system:scheduled-job tick']));
   });
 
   it('keeps Europe/Berlin wall-clock times across spring forward', async () => {
     const { timed, clock, admin, project } = await setup('Spring Jobs', '2026-03-27T06:00:00Z');
-    await createJob(timed, admin, { project: project.slug, name: 'nightly', cron: '30 2 * * *', timeZone: 'Europe/Berlin', template: { title: 'Nightly {{date}} {{time}}' } });
-    await createJob(timed, admin, { project: project.slug, name: 'standup', cron: '0 9 * * 1-5', timeZone: 'Europe/Berlin', template: { title: 'Standup {{weekday}} {{time}}' } });
+    await createJob(timed, admin, {
+      project: project.slug,
+      name: 'nightly',
+      cron: '30 2 * * *',
+      timeZone: 'Europe/Berlin',
+      template: { title: 'Nightly {{date}} {{time}}' },
+    });
+    await createJob(timed, admin, {
+      project: project.slug,
+      name: 'standup',
+      cron: '0 9 * * 1-5',
+      timeZone: 'Europe/Berlin',
+      template: { title: 'Standup {{weekday}} {{time}}' },
+    });
     const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
     while (clock.now() < new Date('2026-03-31T00:00:00Z')) {
       clock.advance(15 * 60_000);
@@ -97,21 +127,48 @@ forEachDatabase('job scheduler', (get) => {
 
   it('fires a time repeated by fall back once', async () => {
     const { timed, clock, admin, project } = await setup('Autumn Jobs', '2026-10-23T12:00:00Z');
-    const job = await createJob(timed, admin, { project: project.slug, name: 'nightly', cron: '30 2 * * *', timeZone: 'Europe/Berlin', template: { title: 'Nightly {{date}} {{time}}' } });
+    const job = await createJob(timed, admin, {
+      project: project.slug,
+      name: 'nightly',
+      cron: '30 2 * * *',
+      timeZone: 'Europe/Berlin',
+      template: { title: 'Nightly {{date}} {{time}}' },
+    });
     const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
     while (clock.now() < new Date('2026-10-26T12:00:00Z')) {
       clock.advance(10 * 60_000);
       await scheduler.tick();
     }
-    expect(await titles(timed, project.id)).toEqual(['Nightly 2026-10-24 02:30', 'Nightly 2026-10-25 02:30', 'Nightly 2026-10-26 02:30']);
-    expect((await fires(timed, job)).map((f) => f.scheduledFor!.toISOString())).toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+    expect(await titles(timed, project.id)).toEqual([
+      'Nightly 2026-10-24 02:30',
+      'Nightly 2026-10-25 02:30',
+      'Nightly 2026-10-26 02:30',
+    ]);
+    expect((await fires(timed, job)).map((f) => f.scheduledFor!.toISOString())).toEqual([
+      '2026-10-24T00:30:00.000Z',
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-26T01:30:00.000Z',
+    ]);
   });
 
   it('after downtime skips the missed times (skip) or fires once for them (once)', async () => {
     const { timed, clock, admin, project } = await setup('Catch Jobs', '2026-05-01T06:00:00Z');
     const template = { title: 'Daily {{date}}' };
-    const skipper = await createJob(timed, admin, { project: project.slug, name: 'skipper', cron: '0 9 * * *', timeZone: 'Europe/Berlin', template });
-    const catcher = await createJob(timed, admin, { project: project.slug, name: 'catcher', cron: '0 9 * * *', timeZone: 'Europe/Berlin', template, catchUp: 'once' });
+    const skipper = await createJob(timed, admin, {
+      project: project.slug,
+      name: 'skipper',
+      cron: '0 9 * * *',
+      timeZone: 'Europe/Berlin',
+      template,
+    });
+    const catcher = await createJob(timed, admin, {
+      project: project.slug,
+      name: 'catcher',
+      cron: '0 9 * * *',
+      timeZone: 'Europe/Berlin',
+      template,
+      catchUp: 'once',
+    });
     const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
     clock.set('2026-05-01T07:00:01Z');
     expect(await scheduler.tick()).toMatchObject({ fired: 2, skipped: 0 });
@@ -128,19 +185,36 @@ forEachDatabase('job scheduler', (get) => {
     const activity = await listActivity(timed.db, { projectId: project.id, limit: 1000 });
     const skipped = activity.find((e) => e.action === 'job.fires_skipped')!;
     expect(skipped.actorName).toBe('system:scheduled-job skipper');
-    expect(skipped.summary).toBe('skipped 3 scheduled time(s) of skipper missed while no control plane ran (2026-05-02T07:00:00.000Z … 2026-05-04T07:00:00.000Z)');
-    expect(activity.find((e) => e.action === 'job.fired' && e.actorName === 'system:scheduled-job catcher' && /catch-up/.test(e.summary))!.summary).toMatch(/^catch-up fire of catcher for 3 missed time\(s\) up to 2026-05-04T07:00:00.000Z created /);
+    expect(skipped.summary).toBe(
+      'skipped 3 scheduled time(s) of skipper missed while no control plane ran (2026-05-02T07:00:00.000Z … 2026-05-04T07:00:00.000Z)',
+    );
+    expect(
+      activity.find(
+        (e) => e.action === 'job.fired' && e.actorName === 'system:scheduled-job catcher' && /catch-up/.test(e.summary),
+      )!.summary,
+    ).toMatch(/^catch-up fire of catcher for 3 missed time\(s\) up to 2026-05-04T07:00:00.000Z created /);
     const [stored] = await timed.db.select().from(scheduledJobs).where(eq(scheduledJobs.id, skipper.id));
     expect(stored!.nextFireAt!.toISOString()).toBe('2026-05-05T07:00:00.000Z');
     // Back in time for the next one: a fire late by less than the grace period is on time.
     clock.set('2026-05-05T07:01:30Z');
     expect(await scheduler.tick()).toMatchObject({ fired: 2, skipped: 0 });
-    expect(await titles(timed, project.id)).toEqual(['Daily 2026-05-01', 'Daily 2026-05-01', 'Daily 2026-05-04', 'Daily 2026-05-05', 'Daily 2026-05-05']);
+    expect(await titles(timed, project.id)).toEqual([
+      'Daily 2026-05-01',
+      'Daily 2026-05-01',
+      'Daily 2026-05-04',
+      'Daily 2026-05-05',
+      'Daily 2026-05-05',
+    ]);
   });
 
   it('records a fire that cannot create its ticket, with the error, once', async () => {
     const { timed, clock, admin, project } = await setup('Broken Jobs', '2026-07-01T00:00:00Z');
-    const job = await createJob(timed, admin, { project: project.slug, name: 'review', cron: '0 * * * *', template: { title: 'Review {{time}}', status: 'In Review' } });
+    const job = await createJob(timed, admin, {
+      project: project.slug,
+      name: 'review',
+      cron: '0 * * * *',
+      template: { title: 'Review {{time}}', status: 'In Review' },
+    });
     await deleteStatus(timed, admin, { project: project.slug, status: 'In Review' });
     const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
     clock.set('2026-07-01T01:00:05Z');
@@ -149,16 +223,26 @@ forEachDatabase('job scheduler', (get) => {
     const [fire] = await fires(timed, job);
     expect(fire).toMatchObject({ ticketId: null, trigger: 'schedule' });
     expect(fire!.error).toMatch(/status "In Review" does not exist/);
-    const failed = (await listActivity(timed.db, { projectId: project.id })).filter((e) => e.action === 'job.fire_failed');
+    const failed = (await listActivity(timed.db, { projectId: project.id })).filter(
+      (e) => e.action === 'job.fire_failed',
+    );
     expect(failed).toHaveLength(1);
     expect(await titles(timed, project.id)).toEqual([]);
-    const [stored] = await timed.db.select().from(scheduledJobs).where(and(eq(scheduledJobs.id, job.id)));
+    const [stored] = await timed.db
+      .select()
+      .from(scheduledJobs)
+      .where(and(eq(scheduledJobs.id, job.id)));
     expect(stored!.nextFireAt!.toISOString()).toBe('2026-07-01T02:00:00.000Z');
   });
 
   it('fires only while this control plane is the leader', async () => {
     const { timed, clock, admin, project } = await setup('Leader Jobs', '2026-08-01T00:00:00Z');
-    const job = await createJob(timed, admin, { project: project.slug, name: 'hourly', cron: '0 * * * *', template: { title: 'Hourly {{time}}' } });
+    const job = await createJob(timed, admin, {
+      project: project.slug,
+      name: 'hourly',
+      cron: '0 * * * *',
+      template: { title: 'Hourly {{time}}' },
+    });
     clock.set('2026-08-01T01:00:10Z');
     let leading = false;
     let asked = 0;

@@ -91,21 +91,34 @@ export class JobScheduler {
     const times = dueTimes(schedule, job.nextFireAt!, now, this.opts.graceMs ?? DEFAULT_GRACE_MS);
     if (times.missed.last) {
       if (job.catchUp === 'once') {
-        this.count(report, job, await fireJob(this.deps, job, { scheduledFor: times.missed.last, trigger: 'catch-up', missedCount: times.missed.count, schedule }));
+        this.count(
+          report,
+          job,
+          await fireJob(this.deps, job, {
+            scheduledFor: times.missed.last,
+            trigger: 'catch-up',
+            missedCount: times.missed.count,
+            schedule,
+          }),
+        );
       } else if (await skipMissed(this.deps, job, times, schedule)) {
         report.skipped += times.missed.count;
-        this.log(`[jobs] ${job.name}: skipped ${times.missed.count}${times.missed.capped ? '+' : ''} scheduled time(s) missed while no control plane ran (catch-up policy: skip)`);
+        this.log(
+          `[jobs] ${job.name}: skipped ${times.missed.count}${times.missed.capped ? '+' : ''} scheduled time(s) missed while no control plane ran (catch-up policy: skip)`,
+        );
       } else return; // another control plane handled this job meanwhile
     }
-    for (const time of times.onTime) this.count(report, job, await fireJob(this.deps, job, { scheduledFor: time, trigger: 'schedule', schedule }));
+    for (const time of times.onTime)
+      this.count(report, job, await fireJob(this.deps, job, { scheduledFor: time, trigger: 'schedule', schedule }));
   }
 
   private count(report: TickReport, job: ScheduledJob, outcome: FireOutcome) {
     if (outcome.kind === 'fired') {
       report.fired++;
-      this.log(`[jobs] ${job.name} fired${outcome.fire.scheduledFor ? ` for ${outcome.fire.scheduledFor.toISOString()}` : ''}: created ${outcome.ticket.identifier}`);
-    }
-    else if (outcome.kind === 'taken') report.taken++;
+      this.log(
+        `[jobs] ${job.name} fired${outcome.fire.scheduledFor ? ` for ${outcome.fire.scheduledFor.toISOString()}` : ''}: created ${outcome.ticket.identifier}`,
+      );
+    } else if (outcome.kind === 'taken') report.taken++;
     else {
       report.failed++;
       this.log(`[jobs] ${job.name}: fire failed: ${outcome.error}`);

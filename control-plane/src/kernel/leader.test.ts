@@ -42,7 +42,8 @@ forEachDatabase('leader election', (get) => {
     try {
       expect(a.isLeader()).toBe(true);
       // Kill the backend that holds the lock, as a network failure or failover would.
-      await database.raw.postgres!`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objid = ${key} and granted`;
+      await database.raw
+        .postgres!`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objid = ${key} and granted`;
       await waitFor(() => b.isLeader(), { what: 'the other replica to take over' });
       await waitFor(() => !a.isLeader(), { what: 'the old leader to notice' });
     } finally {

@@ -33,7 +33,9 @@ export async function startLeaderElection(database: Database, opts: LeaderOption
   const set = (value: boolean) => {
     if (value === leader) return;
     leader = value;
-    opts.log?.(value ? 'this control plane is now the leader (runs sweeps and schedules)' : 'this control plane lost leadership');
+    opts.log?.(
+      value ? 'this control plane is now the leader (runs sweeps and schedules)' : 'this control plane lost leadership',
+    );
     for (const l of listeners) l(value);
   };
   const base = {
@@ -46,7 +48,12 @@ export async function startLeaderElection(database: Database, opts: LeaderOption
 
   if (database.target.kind !== 'postgres') {
     set(true);
-    return { ...base, async stop() { set(false); } };
+    return {
+      ...base,
+      async stop() {
+        set(false);
+      },
+    };
   }
 
   const key = opts.key ?? LEADER_LOCK_KEY;

@@ -9,7 +9,11 @@ forEachDatabase('pubsub over LISTEN/NOTIFY', (get) => {
     const pubsub = createPubSub(get().database);
     const got: string[] = [];
     let ready = 0;
-    const stop = await pubsub.listen('openase_test_a', (p) => got.push(p), () => ready++);
+    const stop = await pubsub.listen(
+      'openase_test_a',
+      (p) => got.push(p),
+      () => ready++,
+    );
     expect(ready).toBe(1);
     await pubsub.notify('openase_test_a', 'hello');
     await pubsub.notify('openase_test_a', '{"x":1}');
@@ -46,6 +50,14 @@ forEachDatabase('pubsub over LISTEN/NOTIFY', (get) => {
 
 describe('pubsub construction', () => {
   it('needs a database client', () => {
-    expect(() => createPubSub({ kind: 'pglite', target: { kind: 'pglite', dataDir: null }, db: null as never, raw: {}, close: async () => {} })).toThrow(/neither/);
+    expect(() =>
+      createPubSub({
+        kind: 'pglite',
+        target: { kind: 'pglite', dataDir: null },
+        db: null as never,
+        raw: {},
+        close: async () => {},
+      }),
+    ).toThrow(/neither/);
   });
 });

@@ -19,12 +19,14 @@ export interface PubSub {
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function checkChannel(channel: string): void {
-  if (!CHANNEL.test(channel)) throw new Error(`invalid NOTIFY channel "${channel}": lowercase letters, digits and underscores`);
+  if (!CHANNEL.test(channel))
+    throw new Error(`invalid NOTIFY channel "${channel}": lowercase letters, digits and underscores`);
 }
 
 function checkPayload(channel: string, payload: string): void {
   const size = Buffer.byteLength(payload);
-  if (size > MAX_NOTIFY_BYTES) throw new Error(`NOTIFY payload on ${channel} is ${size} bytes; the limit is ${MAX_NOTIFY_BYTES}`);
+  if (size > MAX_NOTIFY_BYTES)
+    throw new Error(`NOTIFY payload on ${channel} is ${size} bytes; the limit is ${MAX_NOTIFY_BYTES}`);
 }
 
 export function createPubSub(database: Database): PubSub {

@@ -15,8 +15,18 @@ forEachDatabase('activity relay between replicas', (get) => {
     if (target.kind !== 'postgres') return ctx.skip(); // PGlite is a single process: nothing to relay
     const other = await openDatabase(target, { migrate: false });
     const otherBus = createChangeBus();
-    const stopA = await relayActivityAcrossReplicas({ bus: deps.bus, pubsub: createPubSub(database), db: deps.db, replicaId: 'a' });
-    const stopB = await relayActivityAcrossReplicas({ bus: otherBus, pubsub: createPubSub(other), db: other.db, replicaId: 'b' });
+    const stopA = await relayActivityAcrossReplicas({
+      bus: deps.bus,
+      pubsub: createPubSub(database),
+      db: deps.db,
+      replicaId: 'a',
+    });
+    const stopB = await relayActivityAcrossReplicas({
+      bus: otherBus,
+      pubsub: createPubSub(other),
+      db: other.db,
+      replicaId: 'b',
+    });
     const seenOnB: ActivityEntry[] = [];
     const seenOnA: ActivityEntry[] = [];
     const offB = otherBus.onActivity((e) => seenOnB.push(e));
@@ -24,7 +34,9 @@ forEachDatabase('activity relay between replicas', (get) => {
     try {
       const project = await createProject(deps, admin, { name: `Relay ${Date.now()}` });
       await createTicket(deps, admin, { project: project.slug, title: 'made on replica a' });
-      await waitFor(() => seenOnB.some((e) => e.action === 'ticket.created'), { what: 'the ticket activity on replica b' });
+      await waitFor(() => seenOnB.some((e) => e.action === 'ticket.created'), {
+        what: 'the ticket activity on replica b',
+      });
       expect(seenOnB.map((e) => e.action)).toEqual(seenOnA.map((e) => e.action));
       expect(seenOnA.filter((e) => e.action === 'ticket.created')).toHaveLength(1);
     } finally {

@@ -34,7 +34,13 @@ interface ActivityNotice {
   ids: number[];
 }
 
-export async function relayActivityAcrossReplicas(opts: { bus: ChangeBus; pubsub: PubSub; db: Db; replicaId: string; log?: (line: string) => void }): Promise<() => Promise<void>> {
+export async function relayActivityAcrossReplicas(opts: {
+  bus: ChangeBus;
+  pubsub: PubSub;
+  db: Db;
+  replicaId: string;
+  log?: (line: string) => void;
+}): Promise<() => Promise<void>> {
   const { bus, pubsub, db, replicaId } = opts;
   const stopListening = await pubsub.listen(ACTIVITY_CHANNEL, (payload) => {
     let notice: ActivityNotice;
@@ -62,10 +68,18 @@ export async function relayActivityAcrossReplicas(opts: { bus: ChangeBus; pubsub
       opts.log?.(`ignored a malformed ${RUN_CHANNEL} notification`);
     }
   });
-  const failed = (what: string) => (err: Error) => opts.log?.(`could not relay ${what} to other replicas: ${err.message}`);
+  const failed = (what: string) => (err: Error) =>
+    opts.log?.(`could not relay ${what} to other replicas: ${err.message}`);
   /** NOTIFYs `items` in chunks of `per`, each chunk wrapped by `notice`. */
-  const notifyInChunks = <T>(channel: string, items: T[], per: number, notice: (chunk: T[]) => ActivityNotice | RunNotice, what: string) => {
-    for (let i = 0; i < items.length; i += per) pubsub.notify(channel, JSON.stringify(notice(items.slice(i, i + per)))).catch(failed(what));
+  const notifyInChunks = <T>(
+    channel: string,
+    items: T[],
+    per: number,
+    notice: (chunk: T[]) => ActivityNotice | RunNotice,
+    what: string,
+  ) => {
+    for (let i = 0; i < items.length; i += per)
+      pubsub.notify(channel, JSON.stringify(notice(items.slice(i, i + per)))).catch(failed(what));
   };
   let pendingRuns = new Map<string, RunChange>();
   const flushRuns = () => {
@@ -75,7 +89,13 @@ export async function relayActivityAcrossReplicas(opts: { bus: ChangeBus; pubsub
   };
   const detach = bus.setRelay({
     activity(entries) {
-      notifyInChunks(ACTIVITY_CHANNEL, entries.map((e) => e.id), IDS_PER_NOTIFY, (ids) => ({ o: replicaId, ids }), 'activity');
+      notifyInChunks(
+        ACTIVITY_CHANNEL,
+        entries.map((e) => e.id),
+        IDS_PER_NOTIFY,
+        (ids) => ({ o: replicaId, ids }),
+        'activity',
+      );
     },
     run(change) {
       if (pendingRuns.size === 0) setImmediate(flushRuns);

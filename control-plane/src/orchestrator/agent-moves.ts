@@ -17,7 +17,11 @@ import { lockTicket, moveTicket, type Ticket } from '../tickets/tickets.js';
 
 export type AgentMoveResult = Ticket & { pendingStatus?: string };
 
-export async function agentMoveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketMoveInput>): Promise<AgentMoveResult> {
+export async function agentMoveTicket(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof ticketMoveInput>,
+): Promise<AgentMoveResult> {
   const grant = actor.run;
   if (!grant) throw forbidden('only a run token can request an agent move');
   const input = ticketMoveInput.parse(raw);
@@ -25,14 +29,29 @@ export async function agentMoveTicket(deps: Deps, actor: Actor, raw: z.input<typ
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
     const target = await resolveStatus(tx, ticket.projectId, input.status);
     if (!grant.moveToStatusIds.includes(target.id)) {
-      const allowed = grant.moveToStatusIds.length ? await tx.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, ticket.projectId)) : [];
+      const allowed = grant.moveToStatusIds.length
+        ? await tx
+            .select({ id: statuses.id, name: statuses.name })
+            .from(statuses)
+            .where(eq(statuses.projectId, ticket.projectId))
+        : [];
       const names = allowed.filter((s) => grant.moveToStatusIds.includes(s.id)).map((s) => s.name);
-      throw forbidden(`this run may move ${ticket.identifier} only to ${names.length ? names.join(' or ') : 'no status'}, not ${target.name}`);
+      throw forbidden(
+        `this run may move ${ticket.identifier} only to ${names.length ? names.join(' or ') : 'no status'}, not ${target.name}`,
+      );
     }
     const [run] = await tx.select().from(runs).where(eq(runs.id, grant.runId)).for('update');
-    const [version] = run?.workflowVersionId ? await tx.select({ finish: workflowVersions.finishStatusIds }).from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId)) : [];
+    const [version] = run?.workflowVersionId
+      ? await tx
+          .select({ finish: workflowVersions.finishStatusIds })
+          .from(workflowVersions)
+          .where(eq(workflowVersions.id, run.workflowVersionId))
+      : [];
     if (!run || !version?.finish.includes(target.id)) return null;
-    await tx.update(runs).set({ finishRequestedStatusId: target.id, updatedAt: deps.clock.now() }).where(eq(runs.id, run.id));
+    await tx
+      .update(runs)
+      .set({ finishRequestedStatusId: target.id, updatedAt: deps.clock.now() })
+      .where(eq(runs.id, run.id));
     await recordActivity(tx, deps, changes, actor, {
       projectId: ticket.projectId,
       ticketId: ticket.id,

@@ -20,15 +20,42 @@ async function project(db: TestDb, opts: { slots?: number; machines?: number; ha
   const slug = `d${++n}`;
   const p = await createProject(deps, admin, { name: slug, ticketPrefix: `D${n}X` });
   await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
-  await createAgent(deps, admin, { project: slug, name: 'claude', adapter: 'claude-code', model: 'claude-sonnet-4-5', env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }, secrets: { ANTHROPIC_API_KEY: 'sk-secret' }, machineLabels: [slug] });
-  await importWorkflow(deps, admin, { project: slug, source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${opts.harness ?? ''}---\nYou work on {{ ticket.identifier }}: {{ ticket.title }}.\n` });
+  await createAgent(deps, admin, {
+    project: slug,
+    name: 'claude',
+    adapter: 'claude-code',
+    model: 'claude-sonnet-4-5',
+    env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' },
+    secrets: { ANTHROPIC_API_KEY: 'sk-secret' },
+    machineLabels: [slug],
+  });
+  await importWorkflow(deps, admin, {
+    project: slug,
+    source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${opts.harness ?? ''}---\nYou work on {{ ticket.identifier }}: {{ ticket.title }}.\n`,
+  });
   const machineIds: string[] = [];
   for (let i = 0; i < (opts.machines ?? 1); i++) {
     const id = deps.ids.uuid();
-    await deps.db.insert(machines).values({ id, orgId: admin.orgId, name: `${slug}-m${i}`, kind: 'reverse', labels: [slug], slots: opts.slots ?? 2, clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }], sessionId: `s-${id}`, createdAt: new Date() });
+    await deps.db.insert(machines).values({
+      id,
+      orgId: admin.orgId,
+      name: `${slug}-m${i}`,
+      kind: 'reverse',
+      labels: [slug],
+      slots: opts.slots ?? 2,
+      clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }],
+      sessionId: `s-${id}`,
+      createdAt: new Date(),
+    });
     machineIds.push(id);
   }
-  const ticket = (title: string, over: { priority?: 'urgent' | 'high' | 'medium' | 'low'; status?: string } = {}) => createTicket(deps, admin, { project: slug, title, status: over.status ?? 'Todo', ...(over.priority ? { priority: over.priority } : {}) });
+  const ticket = (title: string, over: { priority?: 'urgent' | 'high' | 'medium' | 'low'; status?: string } = {}) =>
+    createTicket(deps, admin, {
+      project: slug,
+      title,
+      status: over.status ?? 'Todo',
+      ...(over.priority ? { priority: over.priority } : {}),
+    });
   return { slug, p, machineIds, ticket };
 }
 
@@ -41,7 +68,9 @@ forEachDatabase('dispatcher', (get) => {
     const t = await ticket(`Add login "quoted" $(rm -rf /) ../../etc`);
     expect(await projectsWithCandidates(deps)).toContain(p.id);
     const claimed = await claimProject(deps, p.id);
-    expect(claimed).toEqual([{ runId: expect.any(String), machineId: machineIds[0], ticketId: t.id, identifier: t.identifier }]);
+    expect(claimed).toEqual([
+      { runId: expect.any(String), machineId: machineIds[0], ticketId: t.id, identifier: t.identifier },
+    ]);
     const [run] = await runsOf(get(), t.id);
     expect(run).toMatchObject({ state: 'queued', kind: 'agent', attempt: 1, machineId: machineIds[0] });
     const job = run!.spec as StoredAgentJob;
@@ -67,12 +96,19 @@ forEachDatabase('dispatcher', (get) => {
     await importSkill(deps, admin, {
       project: slug,
       files: [
-        { path: 'SKILL.md', contentBase64: b64('---\nname: lint\ndescription: Run the linter script\n---\nRun scripts/lint.sh\n') },
+        {
+          path: 'SKILL.md',
+          contentBase64: b64('---\nname: lint\ndescription: Run the linter script\n---\nRun scripts/lint.sh\n'),
+        },
         { path: 'scripts/lint.sh', contentBase64: b64('#!/bin/sh\necho lint ok\n'), executable: true },
         { path: 'assets/logo.png', contentBase64: b64(binary) },
       ],
     });
-    await importWorkflow(deps, admin, { project: slug, source: '---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\npermission_mode: acceptEdits\nskills: [lint]\n---\nWork.\n' });
+    await importWorkflow(deps, admin, {
+      project: slug,
+      source:
+        '---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\npermission_mode: acceptEdits\nskills: [lint]\n---\nWork.\n',
+    });
     const t = await ticket('With skills');
     await claimProject(deps, p.id);
     const [run] = await runsOf(get(), t.id);
@@ -84,7 +120,9 @@ forEachDatabase('dispatcher', (get) => {
         { path: 'assets/logo.png', contentBase64: b64(binary), executable: false },
       ]),
     );
-    expect(Buffer.from(job.agent.skills.lint!.find((f) => f.path === 'assets/logo.png')!.contentBase64, 'base64')).toEqual(binary);
+    expect(
+      Buffer.from(job.agent.skills.lint!.find((f) => f.path === 'assets/logo.png')!.contentBase64, 'base64'),
+    ).toEqual(binary);
   });
 
   it('fills free slots in priority then age order, spreading over the least loaded machines', async () => {
@@ -115,9 +153,15 @@ forEachDatabase('dispatcher', (get) => {
     const { p, ticket } = await project(get(), { slots: 5, harness: 'max_concurrent: 1\n' });
     const a = await ticket('a');
     const parked = await ticket('parked', { priority: 'urgent' });
-    await deps.db.update(tickets).set({ parkedReason: 'stopped after 3 of 3 attempts' }).where(eq(tickets.id, parked.id));
+    await deps.db
+      .update(tickets)
+      .set({ parkedReason: 'stopped after 3 of 3 attempts' })
+      .where(eq(tickets.id, parked.id));
     const later = await ticket('later', { priority: 'urgent' });
-    await deps.db.update(tickets).set({ nextRetryAt: new Date(Date.now() + 60_000) }).where(eq(tickets.id, later.id));
+    await deps.db
+      .update(tickets)
+      .set({ nextRetryAt: new Date(Date.now() + 60_000) })
+      .where(eq(tickets.id, later.id));
     await ticket('b');
     expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([a.id]);
   });
@@ -131,14 +175,20 @@ forEachDatabase('dispatcher', (get) => {
       // One process: concurrent passes serialize on PGlite's single connection.
       await Promise.all([claimProject(deps, p.id), claimProject(deps, p.id), claimProject(deps, p.id)]);
     } else {
-      const others = await Promise.all([openDatabase(target, { migrate: false }), openDatabase(target, { migrate: false })]);
+      const others = await Promise.all([
+        openDatabase(target, { migrate: false }),
+        openDatabase(target, { migrate: false }),
+      ]);
       try {
         await Promise.all([claimProject(deps, p.id), ...others.map((o) => claimProject({ ...deps, db: o.db }, p.id))]);
       } finally {
         await Promise.all(others.map((o) => o.close()));
       }
     }
-    const rows = await deps.db.select({ ticketId: runs.ticketId }).from(runs).where(and(eq(runs.projectId, p.id)));
+    const rows = await deps.db
+      .select({ ticketId: runs.ticketId })
+      .from(runs)
+      .where(and(eq(runs.projectId, p.id)));
     expect(rows.length).toBe(40);
     expect(new Set(rows.map((r) => r.ticketId)).size).toBe(40);
     void ctx;

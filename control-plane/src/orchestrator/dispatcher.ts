@@ -36,7 +36,9 @@ export interface ClaimedRun {
 /** Most candidates looked at in one pass of one project. */
 const CANDIDATE_LIMIT = 200;
 
-const priorityRank = sql.raw(`case ${PRIORITIES.map((p, i) => `when ${'"tickets"."priority"'} = '${p}' then ${i}`).join(' ')} else ${PRIORITIES.length} end`);
+const priorityRank = sql.raw(
+  `case ${PRIORITIES.map((p, i) => `when ${'"tickets"."priority"'} = '${p}' then ${i}`).join(' ')} else ${PRIORITIES.length} end`,
+);
 
 /** Projects that may have something to dispatch: a cheap pre-filter for a pass over everything. */
 export async function projectsWithCandidates(deps: Pick<Deps, 'db' | 'clock'>): Promise<string[]> {
@@ -45,7 +47,12 @@ export async function projectsWithCandidates(deps: Pick<Deps, 'db' | 'clock'>): 
     .from(tickets)
     .innerJoin(workflows, and(eq(workflows.projectId, tickets.projectId), eq(workflows.active, true)))
     .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
-    .where(and(candidateCondition(deps.clock.now()), or(sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`, eq(tickets.workflowId, workflows.id))));
+    .where(
+      and(
+        candidateCondition(deps.clock.now()),
+        or(sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`, eq(tickets.workflowId, workflows.id)),
+      ),
+    );
   return rows.map((r) => r.projectId);
 }
 
@@ -60,7 +67,11 @@ function candidateCondition(now: Date) {
   );
 }
 
-export async function claimProject(deps: Deps, projectId: string, opts: { log?: (line: string) => void } = {}): Promise<ClaimedRun[]> {
+export async function claimProject(
+  deps: Deps,
+  projectId: string,
+  opts: { log?: (line: string) => void } = {},
+): Promise<ClaimedRun[]> {
   return inTransaction(deps, async (tx, changes) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, projectId)).for('update');
     if (!project) return [];
@@ -69,12 +80,23 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
     const candidates = await tx
       .select()
       .from(tickets)
-      .where(and(eq(tickets.projectId, projectId), candidateCondition(now), or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`)))
+      .where(
+        and(
+          eq(tickets.projectId, projectId),
+          candidateCondition(now),
+          or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
+        ),
+      )
       .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
       .limit(CANDIDATE_LIMIT)
       .for('update', { skipLocked: true });
     if (candidates.length === 0) return [];
-    const facts = await loadProjectFacts(tx, projectId, candidates.map((c) => c.id), project);
+    const facts = await loadProjectFacts(
+      tx,
+      projectId,
+      candidates.map((c) => c.id),
+      project,
+    );
     // Read once per pass, for every job built in it.
     let known: KnownProjectRows | null = null;
     const claimed: ClaimedRun[] = [];
@@ -91,14 +113,26 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
       if (!choice) continue;
       // Another project (or replica) may have filled this machine since the facts were read.
       const [machine] = await tx.select().from(machines).where(eq(machines.id, choice.id)).for('update');
-      const [busy] = await tx.select({ n: sql<number>`count(*)::int` }).from(runs).where(and(eq(runs.machineId, choice.id), inArray(runs.state, [...ACTIVE_RUN_STATES])));
+      const [busy] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(runs)
+        .where(and(eq(runs.machineId, choice.id), inArray(runs.state, [...ACTIVE_RUN_STATES])));
       if (!machine || (busy?.n ?? 0) >= machine.slots) {
         facts.counts.byMachine.set(choice.id, machine?.slots ?? Number.MAX_SAFE_INTEGER);
         continue;
       }
       const attempt = ticket.attemptCount + 1;
       known ??= { statuses: [...facts.statuses.values()], repositories: await listRepositories(tx, projectId) };
-      const spec = await buildAgentJob(tx, { project, known, ticket, workflow: entry.workflow, version: entry.version, agent: entry.agent!, machine, attempt });
+      const spec = await buildAgentJob(tx, {
+        project,
+        known,
+        ticket,
+        workflow: entry.workflow,
+        version: entry.version,
+        agent: entry.agent!,
+        machine,
+        attempt,
+      });
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${attempt}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
       await tx.insert(runs).values({
@@ -120,7 +154,10 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
         updatedAt: now,
       });
       await tx.insert(runTransitions).values({ runId, fromState: null, toState: 'queued', reason, at: now });
-      await tx.update(tickets).set({ attemptCount: attempt, nextRetryAt: null, updatedAt: now }).where(eq(tickets.id, ticket.id));
+      await tx
+        .update(tickets)
+        .set({ attemptCount: attempt, nextRetryAt: null, updatedAt: now })
+        .where(eq(tickets.id, ticket.id));
       await recordActivity(tx, deps, changes, orchestratorActor(project.orgId), {
         projectId,
         ticketId: ticket.id,
@@ -128,9 +165,22 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
         entityType: 'run',
         entityId: runId,
         summary: reason,
-        after: { run: runId, machine: machine.name, machineId: machine.id, workflow: entry.workflow.name, agent: entry.agent!.name, attempt },
+        after: {
+          run: runId,
+          machine: machine.name,
+          machineId: machine.id,
+          workflow: entry.workflow.name,
+          agent: entry.agent!.name,
+          attempt,
+        },
       });
-      countClaim(facts, { workflowId: entry.workflow.id, agentId: entry.agent!.id, statusId: ticket.statusId, machineId: machine.id, ticketId: ticket.id });
+      countClaim(facts, {
+        workflowId: entry.workflow.id,
+        agentId: entry.agent!.id,
+        statusId: ticket.statusId,
+        machineId: machine.id,
+        ticketId: ticket.id,
+      });
       claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });
       opts.log?.(`[orchestrator] ${reason}`);
     }
@@ -139,7 +189,12 @@ export async function claimProject(deps: Deps, projectId: string, opts: { log?: 
 }
 
 async function lastMachineOf(tx: Tx, ticketId: string): Promise<string | null> {
-  const [row] = await tx.select({ machineId: runs.machineId }).from(runs).where(eq(runs.ticketId, ticketId)).orderBy(sql`${runs.createdAt} desc`).limit(1);
+  const [row] = await tx
+    .select({ machineId: runs.machineId })
+    .from(runs)
+    .where(eq(runs.ticketId, ticketId))
+    .orderBy(sql`${runs.createdAt} desc`)
+    .limit(1);
   return row?.machineId ?? null;
 }
 

@@ -12,10 +12,18 @@ describe('enforced limits', () => {
   });
 
   it('stalls after stall_timeout_minutes without an event (counting from the start when there is none)', () => {
-    expect(overrun({ state: 'running', createdAt: at(0), startedAt: at(0), lastEventAt: at(10) }, harness, at(15))).toBeNull();
-    expect(overrun({ state: 'running', createdAt: at(0), startedAt: at(0), lastEventAt: at(10) }, harness, at(16))).toMatchObject({ as: 'stalled' });
-    expect(overrun({ state: 'preparing', createdAt: at(0), startedAt: null, lastEventAt: null }, harness, at(6))).toMatchObject({ as: 'stalled' });
-    expect(overrun({ state: 'queued', createdAt: at(0), startedAt: null, lastEventAt: null }, harness, at(600))).toBeNull();
+    expect(
+      overrun({ state: 'running', createdAt: at(0), startedAt: at(0), lastEventAt: at(10) }, harness, at(15)),
+    ).toBeNull();
+    expect(
+      overrun({ state: 'running', createdAt: at(0), startedAt: at(0), lastEventAt: at(10) }, harness, at(16)),
+    ).toMatchObject({ as: 'stalled' });
+    expect(
+      overrun({ state: 'preparing', createdAt: at(0), startedAt: null, lastEventAt: null }, harness, at(6)),
+    ).toMatchObject({ as: 'stalled' });
+    expect(
+      overrun({ state: 'queued', createdAt: at(0), startedAt: null, lastEventAt: null }, harness, at(600)),
+    ).toBeNull();
   });
 
   it('spends a budget when the cost reaches it, the ticket’s or the workflow’s', () => {

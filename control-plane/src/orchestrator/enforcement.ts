@@ -21,27 +21,47 @@ export interface StopDecision {
 }
 
 /** Pure: what a running agent run has overrun at `now`, if anything. */
-export function overrun(run: Pick<Run, 'state' | 'startedAt' | 'lastEventAt' | 'createdAt'>, harness: Pick<Harness, 'timeout_minutes' | 'stall_timeout_minutes'>, now: Date): { as: StopAs; reason: string } | null {
+export function overrun(
+  run: Pick<Run, 'state' | 'startedAt' | 'lastEventAt' | 'createdAt'>,
+  harness: Pick<Harness, 'timeout_minutes' | 'stall_timeout_minutes'>,
+  now: Date,
+): { as: StopAs; reason: string } | null {
   if (run.state !== 'running' && run.state !== 'preparing') return null;
   const started = run.startedAt ?? run.createdAt;
   const ranMs = now.getTime() - started.getTime();
-  if (ranMs > harness.timeout_minutes * 60_000) return { as: 'timed_out', reason: `ran longer than timeout_minutes (${harness.timeout_minutes})` };
+  if (ranMs > harness.timeout_minutes * 60_000)
+    return { as: 'timed_out', reason: `ran longer than timeout_minutes (${harness.timeout_minutes})` };
   const quietMs = now.getTime() - (run.lastEventAt ?? started).getTime();
-  if (quietMs > harness.stall_timeout_minutes * 60_000) return { as: 'stalled', reason: `no event for more than stall_timeout_minutes (${harness.stall_timeout_minutes})` };
+  if (quietMs > harness.stall_timeout_minutes * 60_000)
+    return { as: 'stalled', reason: `no event for more than stall_timeout_minutes (${harness.stall_timeout_minutes})` };
   return null;
 }
 
 /** Pure: whether a ticket's spending has reached its budget (ticket's own, or the workflow's per ticket). */
-export function budgetExceeded(costUsd: number, ticketBudget: number | null, workflowBudget: number | null | undefined): string | null {
-  for (const [budget, whose] of [[ticketBudget, 'the ticket'], [workflowBudget ?? null, "the workflow's per-ticket"]] as const) {
-    if (budget !== null && costUsd >= budget) return `${whose} budget of $${budget.toFixed(2)} is spent ($${costUsd.toFixed(4)})`;
+export function budgetExceeded(
+  costUsd: number,
+  ticketBudget: number | null,
+  workflowBudget: number | null | undefined,
+): string | null {
+  for (const [budget, whose] of [
+    [ticketBudget, 'the ticket'],
+    [workflowBudget ?? null, "the workflow's per-ticket"],
+  ] as const) {
+    if (budget !== null && costUsd >= budget)
+      return `${whose} budget of $${budget.toFixed(2)} is spent ($${costUsd.toFixed(4)})`;
   }
   return null;
 }
 
 async function activeAgentRuns(deps: Pick<Deps, 'db'>, where = inArray(runs.state, ['preparing', 'running'])) {
   return deps.db
-    .select({ run: runs, harness: workflowVersions.harness, pickup: workflowVersions.pickupStatusIds, finish: workflowVersions.finishStatusIds, ticket: tickets })
+    .select({
+      run: runs,
+      harness: workflowVersions.harness,
+      pickup: workflowVersions.pickupStatusIds,
+      finish: workflowVersions.finishStatusIds,
+      ticket: tickets,
+    })
     .from(runs)
     .innerJoin(workflowVersions, eq(workflowVersions.id, runs.workflowVersionId))
     .innerJoin(tickets, eq(tickets.id, runs.ticketId))
@@ -61,7 +81,10 @@ export async function findOverruns(deps: Pick<Deps, 'db' | 'clock'>): Promise<St
 
 /** A run whose ticket's spending reached its budget (checked as usage arrives). */
 export async function findBudgetStop(deps: Pick<Deps, 'db'>, runId: string): Promise<StopDecision | null> {
-  const [row] = await activeAgentRuns(deps, and(eq(runs.id, runId), inArray(runs.state, ['offered', 'preparing', 'running'])));
+  const [row] = await activeAgentRuns(
+    deps,
+    and(eq(runs.id, runId), inArray(runs.state, ['offered', 'preparing', 'running'])),
+  );
   if (!row) return null;
   const reason = budgetExceeded(row.ticket.costUsd, row.ticket.budgetUsd, (row.harness as Harness).budget_usd);
   return reason ? { runId, as: 'failed', reason: `budget: ${reason}` } : null;
@@ -69,12 +92,22 @@ export async function findBudgetStop(deps: Pick<Deps, 'db'>, runId: string): Pro
 
 /** Active runs of a ticket that now sits outside its run's workflow statuses. */
 export async function findRunsLeftBehind(deps: Pick<Deps, 'db'>, ticketId: string): Promise<StopDecision[]> {
-  const rows = await activeAgentRuns(deps, and(eq(runs.ticketId, ticketId), inArray(runs.state, ['queued', 'offered', 'preparing', 'running'])));
+  const rows = await activeAgentRuns(
+    deps,
+    and(eq(runs.ticketId, ticketId), inArray(runs.state, ['queued', 'offered', 'preparing', 'running'])),
+  );
   const out: StopDecision[] = [];
   for (const row of rows) {
     if (row.pickup.includes(row.ticket.statusId) || row.finish.includes(row.ticket.statusId)) continue;
-    const [status] = await deps.db.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, row.ticket.statusId));
-    out.push({ runId: row.run.id, as: 'canceled', reason: `${row.ticket.identifier} was moved to ${status?.name ?? 'another status'}, outside its workflow` });
+    const [status] = await deps.db
+      .select({ name: statuses.name })
+      .from(statuses)
+      .where(eq(statuses.id, row.ticket.statusId));
+    out.push({
+      runId: row.run.id,
+      as: 'canceled',
+      reason: `${row.ticket.identifier} was moved to ${status?.name ?? 'another status'}, outside its workflow`,
+    });
   }
   return out;
 }
@@ -88,7 +121,10 @@ export async function applyStop(deps: Deps, decision: StopDecision): Promise<Run
     const run = await stopRunInTx(tx, deps, decision.runId, decision.as, decision.reason);
     if (!run) return null;
     if (decision.as === 'failed' && decision.reason.startsWith('budget:') && run.ticketId) {
-      await tx.update(tickets).set({ parkedReason: decision.reason, updatedAt: deps.clock.now() }).where(eq(tickets.id, run.ticketId));
+      await tx
+        .update(tickets)
+        .set({ parkedReason: decision.reason, updatedAt: deps.clock.now() })
+        .where(eq(tickets.id, run.ticketId));
     }
     await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
       projectId: run.projectId,

@@ -103,8 +103,16 @@ export function selectWorkflow(facts: PickupFacts): { workflow: WorkflowFacts | 
   const t = facts.ticket;
   if (t.workflowId) {
     const chosen = facts.workflows.find((w) => w.id === t.workflowId);
-    if (!chosen) return { workflow: null, reason: { code: 'no_workflow', message: `its workflow override no longer exists` } };
-    if (!chosen.active) return { workflow: chosen, reason: { code: 'workflow_inactive', message: `its workflow ${chosen.name} is inactive (\`openase workflow activate ${chosen.name}\`)` } };
+    if (!chosen)
+      return { workflow: null, reason: { code: 'no_workflow', message: `its workflow override no longer exists` } };
+    if (!chosen.active)
+      return {
+        workflow: chosen,
+        reason: {
+          code: 'workflow_inactive',
+          message: `its workflow ${chosen.name} is inactive (\`openase workflow activate ${chosen.name}\`)`,
+        },
+      };
     return { workflow: chosen, reason: null };
   }
   const matching = facts.workflows.filter((w) => w.pickupStatusIds.includes(t.statusId));
@@ -112,9 +120,15 @@ export function selectWorkflow(facts: PickupFacts): { workflow: WorkflowFacts | 
   if (active.length) return { workflow: active[0]!, reason: null };
   if (matching.length) {
     const names = matching.map((w) => w.name).join(', ');
-    return { workflow: matching[0]!, reason: { code: 'workflow_inactive', message: `the workflow picking up ${t.statusName} (${names}) is inactive` } };
+    return {
+      workflow: matching[0]!,
+      reason: { code: 'workflow_inactive', message: `the workflow picking up ${t.statusName} (${names}) is inactive` },
+    };
   }
-  return { workflow: null, reason: { code: 'no_workflow', message: `no active workflow picks up status ${t.statusName}` } };
+  return {
+    workflow: null,
+    reason: { code: 'no_workflow', message: `no active workflow picks up status ${t.statusName}` },
+  };
 }
 
 /** The CLI a machine must have for an agent: the adapter's CLI name, or a custom command's basename. */
@@ -122,10 +136,16 @@ export function requiredCli(agent: Pick<AgentFacts, 'adapter' | 'command'>): str
   return ADAPTER_DEFAULT_COMMAND[agent.adapter] ?? path.basename(agent.command);
 }
 
-export function eligibleMachines(facts: PickupFacts, workflow: WorkflowFacts, agent: AgentFacts): { matching: MachineFacts[]; free: MachineFacts[] } {
+export function eligibleMachines(
+  facts: PickupFacts,
+  workflow: WorkflowFacts,
+  agent: AgentFacts,
+): { matching: MachineFacts[]; free: MachineFacts[] } {
   const labels = [...new Set([...workflow.machineLabels, ...agent.machineLabels])];
   const cli = requiredCli(agent);
-  const matching = facts.machines.filter((m) => !m.revoked && m.connected && labels.every((l) => m.labels.includes(l)) && m.clis.includes(cli));
+  const matching = facts.machines.filter(
+    (m) => !m.revoked && m.connected && labels.every((l) => m.labels.includes(l)) && m.clis.includes(cli),
+  );
   return { matching, free: matching.filter((m) => m.activeRuns < m.slots) };
 }
 
@@ -138,32 +158,78 @@ export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
   const { workflow, reason } = selectWorkflow(facts);
   if (reason) reasons.push(reason);
   const agent = workflow?.agent ?? null;
-  if (workflow && !agent) reasons.push({ code: 'no_agent', message: `workflow ${workflow.name} names no agent (add \`agent:\` to its front matter)` });
-  if (t.parkedReason) reasons.push({ code: 'parked', message: `it is parked: ${t.parkedReason} (a retry or a move un-parks it)` });
-  if (t.nextRetryAt && t.nextRetryAt > facts.now) reasons.push({ code: 'retry_scheduled', message: `a retry is scheduled at ${t.nextRetryAt.toISOString()}` });
-  for (const b of facts.unfinishedBlockers) reasons.push({ code: 'blocked', message: `it is blocked by ${b.identifier} (in ${b.statusName}, not completed)` });
-  if (facts.activeRun) reasons.push({ code: 'active_run', message: `it already has an active run (${facts.activeRun.state})` });
-  if (t.budgetUsd !== null && t.costUsd >= t.budgetUsd) reasons.push({ code: 'budget_exhausted', message: `its budget is exhausted: spent ${money(t.costUsd)} of ${money(t.budgetUsd)}` });
-  if (workflow?.budgetUsd != null && t.costUsd >= workflow.budgetUsd) reasons.push({ code: 'budget_exhausted', message: `workflow ${workflow.name}'s budget per ticket is exhausted: spent ${money(t.costUsd)} of ${money(workflow.budgetUsd)}` });
+  if (workflow && !agent)
+    reasons.push({
+      code: 'no_agent',
+      message: `workflow ${workflow.name} names no agent (add \`agent:\` to its front matter)`,
+    });
+  if (t.parkedReason)
+    reasons.push({ code: 'parked', message: `it is parked: ${t.parkedReason} (a retry or a move un-parks it)` });
+  if (t.nextRetryAt && t.nextRetryAt > facts.now)
+    reasons.push({ code: 'retry_scheduled', message: `a retry is scheduled at ${t.nextRetryAt.toISOString()}` });
+  for (const b of facts.unfinishedBlockers)
+    reasons.push({ code: 'blocked', message: `it is blocked by ${b.identifier} (in ${b.statusName}, not completed)` });
+  if (facts.activeRun)
+    reasons.push({ code: 'active_run', message: `it already has an active run (${facts.activeRun.state})` });
+  if (t.budgetUsd !== null && t.costUsd >= t.budgetUsd)
+    reasons.push({
+      code: 'budget_exhausted',
+      message: `its budget is exhausted: spent ${money(t.costUsd)} of ${money(t.budgetUsd)}`,
+    });
+  if (workflow?.budgetUsd != null && t.costUsd >= workflow.budgetUsd)
+    reasons.push({
+      code: 'budget_exhausted',
+      message: `workflow ${workflow.name}'s budget per ticket is exhausted: spent ${money(t.costUsd)} of ${money(workflow.budgetUsd)}`,
+    });
   if (!facts.activeRun) {
-    if (workflow?.maxConcurrent != null && workflow.activeRuns >= workflow.maxConcurrent) reasons.push({ code: 'concurrency_workflow', message: `workflow ${workflow.name} is at its limit of ${workflow.maxConcurrent} concurrent run(s)` });
-    if (facts.project.maxConcurrentRuns != null && facts.project.activeRuns >= facts.project.maxConcurrentRuns) reasons.push({ code: 'concurrency_project', message: `the project is at its limit of ${facts.project.maxConcurrentRuns} concurrent run(s)` });
-    if (facts.status.maxActiveRuns != null && facts.status.activeRuns >= facts.status.maxActiveRuns) reasons.push({ code: 'concurrency_status', message: `status ${facts.status.name} is at its limit of ${facts.status.maxActiveRuns} active run(s)` });
-    if (agent?.maxParallelRuns != null && agent.activeRuns >= agent.maxParallelRuns) reasons.push({ code: 'concurrency_agent', message: `agent ${agent.name} is at its limit of ${agent.maxParallelRuns} parallel run(s)` });
+    if (workflow?.maxConcurrent != null && workflow.activeRuns >= workflow.maxConcurrent)
+      reasons.push({
+        code: 'concurrency_workflow',
+        message: `workflow ${workflow.name} is at its limit of ${workflow.maxConcurrent} concurrent run(s)`,
+      });
+    if (facts.project.maxConcurrentRuns != null && facts.project.activeRuns >= facts.project.maxConcurrentRuns)
+      reasons.push({
+        code: 'concurrency_project',
+        message: `the project is at its limit of ${facts.project.maxConcurrentRuns} concurrent run(s)`,
+      });
+    if (facts.status.maxActiveRuns != null && facts.status.activeRuns >= facts.status.maxActiveRuns)
+      reasons.push({
+        code: 'concurrency_status',
+        message: `status ${facts.status.name} is at its limit of ${facts.status.maxActiveRuns} active run(s)`,
+      });
+    if (agent?.maxParallelRuns != null && agent.activeRuns >= agent.maxParallelRuns)
+      reasons.push({
+        code: 'concurrency_agent',
+        message: `agent ${agent.name} is at its limit of ${agent.maxParallelRuns} parallel run(s)`,
+      });
   }
   let machines: string[] = [];
   if (workflow && agent) {
     const { matching, free } = eligibleMachines(facts, workflow, agent);
     const labels = [...new Set([...workflow.machineLabels, ...agent.machineLabels])];
     if (matching.length === 0) {
-      const need = [`the ${requiredCli(agent)} CLI`, ...(labels.length ? [`labels ${labels.join(', ')}`] : [])].join(' and ');
+      const need = [`the ${requiredCli(agent)} CLI`, ...(labels.length ? [`labels ${labels.join(', ')}`] : [])].join(
+        ' and ',
+      );
       reasons.push({ code: 'no_machine', message: `no connected machine has ${need}` });
-    } else if (free.length === 0) reasons.push({ code: 'machines_busy', message: `every matching machine (${matching.map((m) => m.name).join(', ')}) has all its slots busy` });
+    } else if (free.length === 0)
+      reasons.push({
+        code: 'machines_busy',
+        message: `every matching machine (${matching.map((m) => m.name).join(', ')}) has all its slots busy`,
+      });
     machines = free.map((m) => m.name);
   }
   const dispatchable = reasons.length === 0;
   const summary = dispatchable
     ? `${t.identifier} would be dispatched now: workflow ${workflow!.name}, agent ${agent!.name}, on ${machines.join(' or ')}`
     : `${t.identifier} is not picked up: ${reasons.map((r) => r.message).join('; ')}`;
-  return { ticket: t.identifier, dispatchable, workflow: workflow?.name ?? null, agent: agent?.name ?? null, machines: dispatchable ? machines : [], reasons, summary };
+  return {
+    ticket: t.identifier,
+    dispatchable,
+    workflow: workflow?.name ?? null,
+    agent: agent?.name ?? null,
+    machines: dispatchable ? machines : [],
+    reasons,
+    summary,
+  };
 }

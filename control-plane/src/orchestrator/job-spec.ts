@@ -6,7 +6,15 @@
  * the run is offered (a new token per offer, the previous one revoked).
  */
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
-import { agentJobSpecSchema, DEFAULT_RUN_SCOPES, parseRunScope, ticketBranchName, type AgentJobSpec, type AgentRunSpec, type RunSpec } from '@openase/shared';
+import {
+  agentJobSpecSchema,
+  DEFAULT_RUN_SCOPES,
+  parseRunScope,
+  ticketBranchName,
+  type AgentJobSpec,
+  type AgentRunSpec,
+  type RunSpec,
+} from '@openase/shared';
 import { runs, skills, skillVersions, statuses } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
@@ -40,8 +48,15 @@ export interface JobInput {
 export function firstTurnPrompt(ticket: Pick<Ticket, 'identifier' | 'title' | 'description'>, attempt: number): string {
   const lines = [`Work on ticket ${ticket.identifier}: ${ticket.title}`];
   if (ticket.description.trim()) lines.push('', ticket.description.trim());
-  if (attempt > 1) lines.push('', `This is attempt ${attempt}: earlier attempts did not finish. Check the branch and the ticket's comments for what was already done.`);
-  lines.push('', 'When the work is done and committed, move the ticket to its finish status with the openase command (see the openase-platform skill).');
+  if (attempt > 1)
+    lines.push(
+      '',
+      `This is attempt ${attempt}: earlier attempts did not finish. Check the branch and the ticket's comments for what was already done.`,
+    );
+  lines.push(
+    '',
+    'When the work is done and committed, move the ticket to its finish status with the openase command (see the openase-platform skill).',
+  );
   return lines.join('\n');
 }
 
@@ -58,13 +73,29 @@ export function agentCli(agent: Agent) {
   };
 }
 
-export const jobRepos = (repos: Array<{ name: string; url: string; defaultBranch: string }>) => repos.map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch }));
+export const jobRepos = (repos: Array<{ name: string; url: string; defaultBranch: string }>) =>
+  repos.map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch }));
 
 export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<StoredAgentJob> {
   const { project, ticket, workflow, version, agent, machine, attempt } = input;
   const harness = version.harness as Harness;
   const known = input.known ?? (await projectRows(db, project.id));
-  const variables = await harnessVariables(db, project, ticket, workflow, version, { name: machine.name, os: machine.os ?? '', arch: machine.arch ?? '', labels: machine.labels, workdir: machine.workdir ?? '' }, attempt, known);
+  const variables = await harnessVariables(
+    db,
+    project,
+    ticket,
+    workflow,
+    version,
+    {
+      name: machine.name,
+      os: machine.os ?? '',
+      arch: machine.arch ?? '',
+      labels: machine.labels,
+      workdir: machine.workdir ?? '',
+    },
+    attempt,
+    known,
+  );
   const systemPrompt = renderVersion(version, variables);
   // Resume the CLI session of the latest run of this ticket by the same agent, if it had one.
   const [previous] = await db
@@ -75,7 +106,12 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
     .limit(1);
   const spec: StoredAgentJob = {
     kind: 'agent',
-    ticket: { id: ticket.id, identifier: ticket.identifier, title: ticket.title, branch: ticketBranchName(ticket.identifier, ticket.title) },
+    ticket: {
+      id: ticket.id,
+      identifier: ticket.identifier,
+      title: ticket.title,
+      branch: ticketBranchName(ticket.identifier, ticket.title),
+    },
     project: { slug: project.slug },
     repos: jobRepos([...known.repositories]),
     attempt,
@@ -92,7 +128,10 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
       skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
     },
     hooks: harness.hooks ?? {},
-    paths: { ...(harness.paths?.allow ? { allow: harness.paths.allow } : {}), ...(harness.paths?.deny ? { deny: harness.paths.deny } : {}) },
+    paths: {
+      ...(harness.paths?.allow ? { allow: harness.paths.allow } : {}),
+      ...(harness.paths?.deny ? { deny: harness.paths.deny } : {}),
+    },
     timeoutMs: harness.timeout_minutes * 60_000,
   };
   // Validate now, with a placeholder connection, so a bad definition fails the claim and not the daemon.
@@ -101,12 +140,17 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
 }
 
 /** The files of the run's skills: the version's bindings plus the auto-bound platform skill, enabled ones only. */
-export async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillBinding[]): Promise<AgentRunSpec['skills']> {
+export async function skillFiles(
+  db: DbOrTx,
+  projectId: string,
+  bindings: SkillBinding[],
+): Promise<AgentRunSpec['skills']> {
   const rows = await db.select().from(skills).where(eq(skills.projectId, projectId));
   const out: AgentRunSpec['skills'] = {};
   const wanted = [...bindings];
   const platform = rows.find((r) => r.name === 'openase-platform');
-  if (platform && !wanted.some((b) => b.skillId === platform.id)) wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
+  if (platform && !wanted.some((b) => b.skillId === platform.id))
+    wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
   const chosen = wanted.flatMap((binding) => {
     const skill = rows.find((r) => r.id === binding.skillId);
     const versionId = skill?.enabled ? (binding.versionId ?? skill.currentVersionId) : null;
@@ -114,22 +158,45 @@ export async function skillFiles(db: DbOrTx, projectId: string, bindings: SkillB
   });
   if (chosen.length === 0) return out;
   // One query for every bound version (this runs inside the claim transaction, once per ticket).
-  const versions = await db.select({ id: skillVersions.id, files: skillVersions.files }).from(skillVersions).where(inArray(skillVersions.id, chosen.map((c) => c.versionId)));
+  const versions = await db
+    .select({ id: skillVersions.id, files: skillVersions.files })
+    .from(skillVersions)
+    .where(
+      inArray(
+        skillVersions.id,
+        chosen.map((c) => c.versionId),
+      ),
+    );
   for (const { skill, versionId } of chosen) {
     // As stored: bytes and the executable bit reach the CLI's skills folder unchanged.
-    const files = (versions.find((v) => v.id === versionId)?.files ?? []) as Array<{ path: string; contentBase64: string; executable?: boolean }>;
-    out[skill.name] = files.map((f) => ({ path: f.path, contentBase64: f.contentBase64, executable: f.executable ?? false }));
+    const files = (versions.find((v) => v.id === versionId)?.files ?? []) as Array<{
+      path: string;
+      contentBase64: string;
+      executable?: boolean;
+    }>;
+    out[skill.name] = files.map((f) => ({
+      path: f.path,
+      contentBase64: f.contentBase64,
+      executable: f.executable ?? false,
+    }));
   }
   return out;
 }
 
 /** The run token's powers: the harness' scopes, and the statuses it may move its ticket to. */
-export async function runGrantFor(db: DbOrTx, projectId: string, version: WorkflowVersion): Promise<{ scopes: string[]; moveToStatusIds: string[] }> {
+export async function runGrantFor(
+  db: DbOrTx,
+  projectId: string,
+  version: WorkflowVersion,
+): Promise<{ scopes: string[]; moveToStatusIds: string[] }> {
   const harness = version.harness as Harness;
   const entries = harness.scopes ?? [...DEFAULT_RUN_SCOPES];
   const scopes: string[] = [];
   const moveTo = new Set(version.finishStatusIds);
-  const statusRows = await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, projectId));
+  const statusRows = await db
+    .select({ id: statuses.id, name: statuses.name })
+    .from(statuses)
+    .where(eq(statuses.projectId, projectId));
   for (const entry of entries) {
     const parsed = parseRunScope(entry);
     if (!parsed) continue;
@@ -146,7 +213,13 @@ export async function runGrantFor(db: DbOrTx, projectId: string, version: Workfl
  * The spec sent in an offer: the stored job plus the agent's secrets (as env vars only) and a
  * fresh run token valid until the run's deadline. Earlier tokens of the run are revoked.
  */
-export async function materializeJob(tx: Tx, deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>, run: typeof runs.$inferSelect, platformUrl: string, version: WorkflowVersion): Promise<RunSpec> {
+export async function materializeJob(
+  tx: Tx,
+  deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>,
+  run: typeof runs.$inferSelect,
+  platformUrl: string,
+  version: WorkflowVersion,
+): Promise<RunSpec> {
   const stored = run.spec as StoredAgentJob;
   const secrets = run.agentId ? await agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : {};
   // Tokens are minted only at offers: before the first (lease epoch 0) there is none to revoke.
@@ -154,5 +227,9 @@ export async function materializeJob(tx: Tx, deps: Pick<Deps, 'db' | 'ids' | 'cl
   const grant = await runGrantFor(tx, run.projectId!, version);
   const deadline = new Date(deps.clock.now().getTime() + (stored.timeoutMs ?? 3600_000) + 10 * 60_000);
   const token = await mintRunToken(tx, deps, { runId: run.id, ...grant, expiresAt: deadline });
-  return agentJobSpecSchema.parse({ ...stored, agent: { ...stored.agent, env: { ...stored.agent.env, ...secrets } }, platform: { url: platformUrl, token } });
+  return agentJobSpecSchema.parse({
+    ...stored,
+    agent: { ...stored.agent, env: { ...stored.agent.env, ...secrets } },
+    platform: { url: platformUrl, token },
+  });
 }

@@ -29,27 +29,56 @@ async function setup(db: TestDb, harness = '') {
   const deps = { ...db.deps, clock };
   const { admin } = db;
   const slug = `o${++n}`;
-  const project = await createProject(deps, admin, { name: slug, ticketPrefix: `O${n}X` });
+  await createProject(deps, admin, { name: slug, ticketPrefix: `O${n}X` });
   await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
-  await createAgent(deps, admin, { project: slug, name: 'claude', adapter: 'claude-code', secrets: { ANTHROPIC_API_KEY: 'sk-from-secret' }, machineLabels: [slug] });
-  await importWorkflow(deps, admin, { project: slug, source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_attempts: 2\n${harness}---\nWork on {{ ticket.title }}.\n` });
+  await createAgent(deps, admin, {
+    project: slug,
+    name: 'claude',
+    adapter: 'claude-code',
+    secrets: { ANTHROPIC_API_KEY: 'sk-from-secret' },
+    machineLabels: [slug],
+  });
+  await importWorkflow(deps, admin, {
+    project: slug,
+    source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_attempts: 2\n${harness}---\nWork on {{ ticket.title }}.\n`,
+  });
   const join = await createJoinToken(deps, admin, { labels: [slug] });
   const { machine } = await redeemJoinToken(deps, join.token, { name: `${slug}-box`, slots: 2 });
   const hub = new FleetHub(deps, { log: () => {}, offerTimeoutMs: 60_000 });
-  const orchestrator = new Orchestrator(deps, hub, { platformUrl: 'http://cp.test:19836', isLeader: () => true, sweepIntervalMs: 3_600_000, log: (l) => process.env.DEBUG_ORCH && console.log(l) });
+  const orchestrator = new Orchestrator(deps, hub, {
+    platformUrl: 'http://cp.test:19836',
+    isLeader: () => true,
+    sweepIntervalMs: 3_600_000,
+    log: (l) => process.env.DEBUG_ORCH && console.log(l),
+  });
   hub.setAgentRuns(orchestrator.hooks);
   orchestrator.start();
   // The test is the daemon: it sees every frame the hub sends and answers by hand.
   const received: ControlFrame[] = [];
   const conn = hub.connect({ id: machine.id, name: machine.name }, { send: (f) => received.push(f), close: () => {} });
   const send = (frame: object) => conn.receive(JSON.stringify(frame));
-  send({ type: 'hello', protocol: 1, version: 'test', hostname: 'box', os: 'linux', arch: 'x64', labels: [slug], slots: 2, clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }], running: [] });
+  send({
+    type: 'hello',
+    protocol: 1,
+    version: 'test',
+    hostname: 'box',
+    os: 'linux',
+    arch: 'x64',
+    labels: [slug],
+    slots: 2,
+    clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }],
+    running: [],
+  });
   await waitFor(() => received.some((f) => f.type === 'welcome'));
-  const frames = <T extends ControlFrame['type']>(type: T) => received.filter((f): f is Extract<ControlFrame, { type: T }> => f.type === type);
+  const frames = <T extends ControlFrame['type']>(type: T) =>
+    received.filter((f): f is Extract<ControlFrame, { type: T }> => f.type === type);
   let seq = 0;
   const taken = new Set<string>();
   const runAgent = async (ticketRef: string) => {
-    const fresh = () => frames('run.offer').find((o) => o.spec.kind === 'agent' && o.spec.ticket.identifier === ticketRef && !taken.has(o.runId));
+    const fresh = () =>
+      frames('run.offer').find(
+        (o) => o.spec.kind === 'agent' && o.spec.ticket.identifier === ticketRef && !taken.has(o.runId),
+      );
     await waitFor(() => !!fresh(), { what: `an offer for ${ticketRef}` });
     const offer = fresh()!;
     taken.add(offer.runId);
@@ -57,7 +86,8 @@ async function setup(db: TestDb, harness = '') {
     send({ type: 'run.accept', ...f });
     send({ type: 'run.started', ...f });
     seq = 0;
-    const events = (...evs: RunEvent[]) => send({ type: 'run.events', ...f, events: evs.map((event) => ({ seq: ++seq, ts: Date.now(), event })) });
+    const events = (...evs: RunEvent[]) =>
+      send({ type: 'run.events', ...f, events: evs.map((event) => ({ seq: ++seq, ts: Date.now(), event })) });
     const answer = async (frame: object, type: 'run.turn' | 'run.gate') => {
       const before = frames('run.next').length;
       send({ type, ...f, lastSeq: seq, ...frame });
@@ -66,10 +96,25 @@ async function setup(db: TestDb, harness = '') {
     };
     const finish = async (exitCode: number, reason: string) => {
       send({ type: 'run.finished', ...f, lastSeq: seq, exitCode, signal: null, reason });
-      await waitFor(async () => (await deps.db.select().from(runs).where(eq(runs.id, f.runId)))[0]!.settledAt !== null, { what: 'the run to be settled' });
+      await waitFor(
+        async () => (await deps.db.select().from(runs).where(eq(runs.id, f.runId)))[0]!.settledAt !== null,
+        { what: 'the run to be settled' },
+      );
     };
-    const agentApi = async () => appRouter.createCaller({ deps, actor: await authenticateRunToken(deps, (offer.spec as AgentJobSpec).platform.token) });
-    return { offer, spec: offer.spec as AgentJobSpec, events, turn: (fr: object) => answer(fr, 'run.turn'), gate: (fr: object) => answer(fr, 'run.gate'), finish, agentApi };
+    const agentApi = async () =>
+      appRouter.createCaller({
+        deps,
+        actor: await authenticateRunToken(deps, (offer.spec as AgentJobSpec).platform.token),
+      });
+    return {
+      offer,
+      spec: offer.spec as AgentJobSpec,
+      events,
+      turn: (fr: object) => answer(fr, 'run.turn'),
+      gate: (fr: object) => answer(fr, 'run.gate'),
+      finish,
+      agentApi,
+    };
   };
   const ticketRow = async (id: string) => (await deps.db.select().from(tickets).where(eq(tickets.id, id)))[0]!;
   const stop = async () => {
@@ -89,23 +134,41 @@ forEachDatabase('orchestrator', (get) => {
       expect(a.spec.agent.env.ANTHROPIC_API_KEY).toBe('sk-from-secret');
       expect(a.spec.platform.url).toBe('http://cp.test:19836');
       expect(a.spec.hooks.before_finish?.[0]).toMatchObject({ run: 'npm test', policy: 'block' });
-      a.events({ type: 'session.started', sessionId: 'sess-1' }, { type: 'usage', inputTokens: 1000, outputTokens: 200, cachedTokens: 0 }, { type: 'cost', usd: 0.25, source: 'cli' });
-      expect(await a.turn({ turn: 1, ok: true, sessionId: 'sess-1' })).toMatchObject({ action: 'continue', input: expect.stringMatching(/turn 2 of 10/) });
+      a.events(
+        { type: 'session.started', sessionId: 'sess-1' },
+        { type: 'usage', inputTokens: 1000, outputTokens: 200, cachedTokens: 0 },
+        { type: 'cost', usd: 0.25, source: 'cli' },
+      );
+      expect(await a.turn({ turn: 1, ok: true, sessionId: 'sess-1' })).toMatchObject({
+        action: 'continue',
+        input: expect.stringMatching(/turn 2 of 10/),
+      });
       // The agent asks to finish; the ticket does not move yet.
       const api = await a.agentApi();
       expect((await api.tickets.move({ ticket: t.identifier, status: 'In Review' })).pendingStatus).toBe('In Review');
       expect(await a.turn({ turn: 2, ok: true })).toMatchObject({ action: 'finish' });
       const refused = await a.gate({ turn: 2, passed: false, output: 'FAIL login.test.ts: expected 200, got 500' });
       expect(refused).toMatchObject({ action: 'continue', input: expect.stringContaining('FAIL login.test.ts') });
-      expect((await appRouter.createCaller({ deps: o.deps, actor: o.admin }).tickets.show({ ticket: t.identifier })).status.name).toBe('Todo');
+      expect(
+        (await appRouter.createCaller({ deps: o.deps, actor: o.admin }).tickets.show({ ticket: t.identifier })).status
+          .name,
+      ).toBe('Todo');
       await api.tickets.move({ ticket: t.identifier, status: 'In Review' });
       expect(await a.turn({ turn: 3, ok: true })).toMatchObject({ action: 'finish' });
       expect(await a.gate({ turn: 3, passed: true })).toMatchObject({ action: 'stop', outcome: 'succeeded' });
-      const shown = await appRouter.createCaller({ deps: o.deps, actor: o.admin }).tickets.show({ ticket: t.identifier });
+      const shown = await appRouter
+        .createCaller({ deps: o.deps, actor: o.admin })
+        .tickets.show({ ticket: t.identifier });
       expect(shown.status.name).toBe('In Review');
       await a.finish(0, 'succeeded');
       const ticket = await o.ticketRow(t.id);
-      expect(ticket).toMatchObject({ costUsd: 0.25, inputTokens: 1000, outputTokens: 200, parkedReason: null, nextRetryAt: null });
+      expect(ticket).toMatchObject({
+        costUsd: 0.25,
+        inputTokens: 1000,
+        outputTokens: 200,
+        parkedReason: null,
+        nextRetryAt: null,
+      });
       const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
       expect(run).toMatchObject({ state: 'succeeded', sessionId: 'sess-1', costUsd: 0.25 });
       // The run's token died with it.
@@ -115,14 +178,18 @@ forEachDatabase('orchestrator', (get) => {
     }
   });
 
-  it("names the tool calls the harness refused in the reason of a run that stops unfinished", async () => {
+  it('names the tool calls the harness refused in the reason of a run that stops unfinished', async () => {
     const o = await setup(get(), 'max_turns: 2\n');
     try {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Denied', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       // Turns left: the run continues (the refusal is in the run's events, not a stop).
       expect(await a.turn({ turn: 1, ok: true, deniedTools: ['Bash'] })).toMatchObject({ action: 'continue' });
-      expect(await a.turn({ turn: 2, ok: true, deniedTools: ['Bash', 'Write', 'Bash'] })).toMatchObject({ action: 'stop', outcome: 'failed', reason: 'used all 2 turns without finishing; the harness refused: Bash ×2, Write' });
+      expect(await a.turn({ turn: 2, ok: true, deniedTools: ['Bash', 'Write', 'Bash'] })).toMatchObject({
+        action: 'stop',
+        outcome: 'failed',
+        reason: 'used all 2 turns without finishing; the harness refused: Bash ×2, Write',
+      });
       await a.finish(1, 'used all 2 turns without finishing; the harness refused: Bash ×2, Write');
     } finally {
       await o.stop();
@@ -135,7 +202,10 @@ forEachDatabase('orchestrator', (get) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Flaky', status: 'Todo' });
       await o.orchestrator.idle();
       const first = await o.runAgent(t.identifier);
-      expect(await first.turn({ turn: 1, ok: false, error: 'API Error: 500' })).toMatchObject({ action: 'stop', outcome: 'failed' });
+      expect(await first.turn({ turn: 1, ok: false, error: 'API Error: 500' })).toMatchObject({
+        action: 'stop',
+        outcome: 'failed',
+      });
       await first.finish(1, 'the agent CLI failed');
       const afterFirst = await o.ticketRow(t.id);
       expect(afterFirst.nextRetryAt!.getTime() - Date.now()).toBeGreaterThan(5_000);
@@ -168,13 +238,19 @@ forEachDatabase('orchestrator', (get) => {
       const a = await o.runAgent(quiet.identifier);
       const b = await o.runAgent(moved.identifier);
       a.events({ type: 'progress', message: 'thinking' });
-      await waitFor(async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1);
+      await waitFor(
+        async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1,
+      );
       await moveTicket(o.deps, o.admin, { ticket: moved.identifier, status: 'Backlog' });
-      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === b.offer.runId), { what: 'the cancel of the moved ticket' });
+      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === b.offer.runId), {
+        what: 'the cancel of the moved ticket',
+      });
       clock.offsetMs += 6 * 60_000;
       try {
         await o.orchestrator.sweep();
-        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the cancel of the stalled run' });
+        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), {
+          what: 'the cancel of the stalled run',
+        });
         await a.finish(143, 'canceled');
         const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
         expect(run).toMatchObject({ state: 'stalled' });
@@ -192,13 +268,19 @@ forEachDatabase('orchestrator', (get) => {
     try {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Endless', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
-      await waitFor(async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.state === 'running');
+      await waitFor(
+        async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.state === 'running',
+      );
       clock.offsetMs += 31 * 60_000;
       try {
         a.events({ type: 'progress', message: 'still going' }); // not stalled: it just spoke
-        await waitFor(async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1);
+        await waitFor(
+          async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1,
+        );
         await o.orchestrator.sweep();
-        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the timeout stop' });
+        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), {
+          what: 'the timeout stop',
+        });
         await a.finish(143, 'canceled');
         const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
         expect(run).toMatchObject({ state: 'timed_out' });

@@ -49,7 +49,8 @@ export interface OrchestratorOptions {
 }
 
 /** Activity that can make something dispatchable in its project. */
-const KICKING_ACTIONS = /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry)|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
+const KICKING_ACTIONS =
+  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry)|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
 
 export class Orchestrator {
   private readonly log: (line: string) => void;
@@ -78,19 +79,37 @@ export class Orchestrator {
     onTurn: async (machineId, frame) => {
       const msg = { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame };
       // A Project AI run's next turn is the person's next message (null: held until they write).
-      return (await isChatRun(this.deps, frame.runId)) ? decideChatTurn(this.deps, msg) : decideAfterTurn(this.deps, msg);
+      return (await isChatRun(this.deps, frame.runId))
+        ? decideChatTurn(this.deps, msg)
+        : decideAfterTurn(this.deps, msg);
     },
     onGate: async (machineId, frame) => {
-      const answer = await decideAfterGate(this.deps, { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame });
+      const answer = await decideAfterGate(this.deps, {
+        machineId,
+        runId: frame.runId,
+        leaseEpoch: frame.leaseEpoch,
+        frame,
+      });
       // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
       // replica that handled the gate, so it happens once).
-      if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded') void this.openPullRequests(frame.runId);
+      if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded')
+        void this.openPullRequests(frame.runId);
       return answer;
     },
     onWorkspaceRemoved: async (machineId, frame) => {
-      const rows = await this.deps.db.select({ id: tickets.id }).from(tickets).where(eq(tickets.identifier, frame.ticket.identifier));
-      if (!frame.ok) return this.log(`[orchestrator] machine ${machineId} could not remove the workspace of ${frame.ticket.identifier}: ${frame.message ?? 'no reason'}`);
-      for (const t of rows) await this.deps.db.update(runs).set({ workspaceRemovedAt: this.deps.clock.now() }).where(and(eq(runs.ticketId, t.id), eq(runs.machineId, machineId)));
+      const rows = await this.deps.db
+        .select({ id: tickets.id })
+        .from(tickets)
+        .where(eq(tickets.identifier, frame.ticket.identifier));
+      if (!frame.ok)
+        return this.log(
+          `[orchestrator] machine ${machineId} could not remove the workspace of ${frame.ticket.identifier}: ${frame.message ?? 'no reason'}`,
+        );
+      for (const t of rows)
+        await this.deps.db
+          .update(runs)
+          .set({ workspaceRemovedAt: this.deps.clock.now() })
+          .where(and(eq(runs.ticketId, t.id), eq(runs.machineId, machineId)));
     },
     onConnected: async (machineId) => {
       await this.sendPendingRemovals(machineId);
@@ -129,7 +148,9 @@ export class Orchestrator {
       this.scheduled = false;
       const batch = [...this.pending];
       this.pending.clear();
-      this.passing = this.passing.then(() => this.pass(batch)).catch((err) => this.log(`[orchestrator] dispatch pass failed: ${(err as Error).stack ?? err}`));
+      this.passing = this.passing
+        .then(() => this.pass(batch))
+        .catch((err) => this.log(`[orchestrator] dispatch pass failed: ${(err as Error).stack ?? err}`));
     });
   }
 
@@ -153,8 +174,18 @@ export class Orchestrator {
         if (typeof after.machineId === 'string') void this.link.dispatch(after.machineId);
         return;
       case 'run.stop_requested':
-        if (typeof after.machineId === 'string' && after.state !== 'queued' && typeof after.leaseEpoch === 'number' && after.leaseEpoch > 0) {
-          this.link.send(after.machineId, { type: 'run.cancel', runId: entry.entityId, leaseEpoch: after.leaseEpoch, graceMs: 10_000 });
+        if (
+          typeof after.machineId === 'string' &&
+          after.state !== 'queued' &&
+          typeof after.leaseEpoch === 'number' &&
+          after.leaseEpoch > 0
+        ) {
+          this.link.send(after.machineId, {
+            type: 'run.cancel',
+            runId: entry.entityId,
+            leaseEpoch: after.leaseEpoch,
+            graceMs: 10_000,
+          });
         }
         return;
       case 'workspace.remove_requested':
@@ -212,7 +243,16 @@ export class Orchestrator {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
       await this.closeIdleConversations();
       // Runs that ended while no replica settled them (e.g. a control plane died in between).
-      for (const { id } of await this.deps.db.select({ id: runs.id }).from(runs).where(and(isNull(runs.settledAt), inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'])))) await this.onRunEnded(id);
+      for (const { id } of await this.deps.db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(
+          and(
+            isNull(runs.settledAt),
+            inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']),
+          ),
+        ))
+        await this.onRunEnded(id);
       this.kick('*');
     } catch (err) {
       this.log(`[orchestrator] sweep failed: ${(err as Error).message}`);
@@ -224,7 +264,10 @@ export class Orchestrator {
     const idleMs = this.opts.chatIdleMs ?? DEFAULT_CHAT_IDLE_MS;
     if (idleMs <= 0) return;
     try {
-      for (const id of await closeIdleConversations(this.deps, idleMs, orchestratorActor)) this.log(`[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${describeIdleTime(idleMs)}`);
+      for (const id of await closeIdleConversations(this.deps, idleMs, orchestratorActor))
+        this.log(
+          `[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${describeIdleTime(idleMs)}`,
+        );
     } catch (err) {
       this.log(`[orchestrator] closing idle Project AI conversations failed: ${(err as Error).message}`);
     }
@@ -240,7 +283,11 @@ export class Orchestrator {
 
   /** When a ticket reaches a completed or canceled stage, each machine that worked on it removes its workspace. */
   private async requestRemovalIfDone(ticketId: string): Promise<void> {
-    const [row] = await this.deps.db.select({ ticket: tickets, stage: statuses.stage }).from(tickets).innerJoin(statuses, eq(statuses.id, tickets.statusId)).where(eq(tickets.id, ticketId));
+    const [row] = await this.deps.db
+      .select({ ticket: tickets, stage: statuses.stage })
+      .from(tickets)
+      .innerJoin(statuses, eq(statuses.id, tickets.statusId))
+      .where(eq(tickets.id, ticketId));
     if (!row || (row.stage !== 'completed' && row.stage !== 'canceled')) return;
     const pending = await this.pendingRemovals(and(eq(runs.ticketId, ticketId)));
     if (pending.length === 0) return;
@@ -261,7 +308,11 @@ export class Orchestrator {
 
   private async sendPendingRemovals(machineId: string): Promise<void> {
     for (const p of await this.pendingRemovals(eq(runs.machineId, machineId))) {
-      const [row] = await this.deps.db.select({ stage: statuses.stage }).from(tickets).innerJoin(statuses, eq(statuses.id, tickets.statusId)).where(eq(tickets.id, p.ticketId));
+      const [row] = await this.deps.db
+        .select({ stage: statuses.stage })
+        .from(tickets)
+        .innerJoin(statuses, eq(statuses.id, tickets.statusId))
+        .where(eq(tickets.id, p.ticketId));
       if (row && (row.stage === 'completed' || row.stage === 'canceled')) this.link.send(machineId, p.frame);
     }
   }
@@ -269,9 +320,23 @@ export class Orchestrator {
   /** Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame. */
   private async pendingRemovals(where: ReturnType<typeof and>) {
     const rows = await this.deps.db
-      .select({ id: runs.id, orgId: runs.orgId, ticketId: runs.ticketId, machineId: runs.machineId, spec: runs.spec, state: runs.state })
+      .select({
+        id: runs.id,
+        orgId: runs.orgId,
+        ticketId: runs.ticketId,
+        machineId: runs.machineId,
+        spec: runs.spec,
+        state: runs.state,
+      })
       .from(runs)
-      .where(and(where, eq(runs.kind, 'agent'), isNull(runs.workspaceRemovedAt), inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'])))
+      .where(
+        and(
+          where,
+          eq(runs.kind, 'agent'),
+          isNull(runs.workspaceRemovedAt),
+          inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']),
+        ),
+      )
       .orderBy(desc(runs.createdAt));
     const seen = new Set<string>();
     const out: Array<{ orgId: string; ticketId: string; machineId: string; frame: ControlFrame }> = [];
@@ -281,7 +346,16 @@ export class Orchestrator {
       if (seen.has(key)) continue;
       seen.add(key);
       const job = r.spec as StoredAgentJob;
-      out.push({ orgId: r.orgId, ticketId: r.ticketId, machineId: r.machineId, frame: { type: 'workspace.remove', ticket: { identifier: job.ticket.identifier }, repos: job.repos.map((x) => ({ name: x.name, url: x.url })) } });
+      out.push({
+        orgId: r.orgId,
+        ticketId: r.ticketId,
+        machineId: r.machineId,
+        frame: {
+          type: 'workspace.remove',
+          ticket: { identifier: job.ticket.identifier },
+          repos: job.repos.map((x) => ({ name: x.name, url: x.url })),
+        },
+      });
     }
     return out;
   }

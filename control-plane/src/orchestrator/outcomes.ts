@@ -33,25 +33,58 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
     const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, run.ticketId)).for('update');
     const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
     // Nothing to decide when the ticket left the workflow, was archived, or is already parked (e.g. a budget stop).
-    if (!ticket || !version || !version.pickupStatusIds.includes(ticket.statusId) || ticket.archivedAt || ticket.parkedReason) return { projectId: run.projectId };
+    if (
+      !ticket ||
+      !version ||
+      !version.pickupStatusIds.includes(ticket.statusId) ||
+      ticket.archivedAt ||
+      ticket.parkedReason
+    )
+      return { projectId: run.projectId };
     const harness = version.harness as Harness;
     const actor = orchestratorActor(run.orgId);
     const base = { projectId: ticket.projectId, ticketId: ticket.id, entityType: 'ticket', entityId: ticket.id };
     if (run.state === 'canceled') {
       const reason = `its run was canceled (${run.stateReason ?? 'by request'}); press retry or move the ticket to pick it up again`;
       await tx.update(tickets).set({ parkedReason: reason, updatedAt: now }).where(eq(tickets.id, ticket.id));
-      await recordActivity(tx, deps, changes, actor, { ...base, action: 'ticket.parked', summary: `${ticket.identifier} parked: ${reason}` });
+      await recordActivity(tx, deps, changes, actor, {
+        ...base,
+        action: 'ticket.parked',
+        summary: `${ticket.identifier} parked: ${reason}`,
+      });
       return { projectId: run.projectId };
     }
-    const decision = decideRetry({ attempts: ticket.attemptCount, maxAttempts: harness.max_attempts, now, endedAs: run.state, rateLimitResetAt: await rateLimitReset(tx, run.id) });
+    const decision = decideRetry({
+      attempts: ticket.attemptCount,
+      maxAttempts: harness.max_attempts,
+      now,
+      endedAs: run.state,
+      rateLimitResetAt: await rateLimitReset(tx, run.id),
+    });
     if (decision.action === 'park') {
-      await tx.update(tickets).set({ parkedReason: decision.reason, nextRetryAt: null, updatedAt: now }).where(eq(tickets.id, ticket.id));
-      await recordActivity(tx, deps, changes, actor, { ...base, action: 'ticket.parked', summary: `${ticket.identifier} parked: ${decision.reason}` });
+      await tx
+        .update(tickets)
+        .set({ parkedReason: decision.reason, nextRetryAt: null, updatedAt: now })
+        .where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, {
+        ...base,
+        action: 'ticket.parked',
+        summary: `${ticket.identifier} parked: ${decision.reason}`,
+      });
     } else {
       // A rate-limit wait gives the attempt back.
-      const attemptCount = decision.action === 'wait_for_reset' ? Math.max(0, ticket.attemptCount - 1) : ticket.attemptCount;
-      await tx.update(tickets).set({ nextRetryAt: decision.at, attemptCount, updatedAt: now }).where(eq(tickets.id, ticket.id));
-      await recordActivity(tx, deps, changes, actor, { ...base, action: 'ticket.retry_scheduled', summary: `${ticket.identifier}: ${decision.reason}`, after: { nextRetryAt: decision.at } });
+      const attemptCount =
+        decision.action === 'wait_for_reset' ? Math.max(0, ticket.attemptCount - 1) : ticket.attemptCount;
+      await tx
+        .update(tickets)
+        .set({ nextRetryAt: decision.at, attemptCount, updatedAt: now })
+        .where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, {
+        ...base,
+        action: 'ticket.retry_scheduled',
+        summary: `${ticket.identifier}: ${decision.reason}`,
+        after: { nextRetryAt: decision.at },
+      });
     }
     return { projectId: run.projectId };
   });

@@ -12,11 +12,20 @@ import { resolveTicket } from '../tickets/tickets.js';
 import { diagnosePickup, type PickupDiagnosis, type PickupFacts } from './gates.js';
 import { loadProjectFacts, pickupFactsFor } from './project-facts.js';
 
-export async function loadPickupFacts(db: DbOrTx, clock: Clock, orgId: string, ticketRef: string): Promise<PickupFacts> {
+export async function loadPickupFacts(
+  db: DbOrTx,
+  clock: Clock,
+  orgId: string,
+  ticketRef: string,
+): Promise<PickupFacts> {
   const ticket = await resolveTicket(db, orgId, ticketRef);
   const facts = pickupFactsFor(await loadProjectFacts(db, ticket.projectId, [ticket.id]), ticket, clock.now());
   // The diagnosis names the active run's state.
-  const [activeRun] = await db.select({ id: runs.id, state: runs.state }).from(runs).where(and(eq(runs.ticketId, ticket.id), inArray(runs.state, [...ACTIVE_RUN_STATES]))).limit(1);
+  const [activeRun] = await db
+    .select({ id: runs.id, state: runs.state })
+    .from(runs)
+    .where(and(eq(runs.ticketId, ticket.id), inArray(runs.state, [...ACTIVE_RUN_STATES])))
+    .limit(1);
   return { ...facts, activeRun: activeRun ?? null };
 }
 

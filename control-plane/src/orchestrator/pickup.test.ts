@@ -18,16 +18,49 @@ async function ready(db: TestDb, extra = '') {
   const { deps, admin } = db;
   const slug = `p${++n}`;
   const project = await createProject(deps, admin, { name: slug, ticketPrefix: `P${n}X` });
-  const agent = await createAgent(deps, admin, { project: slug, name: 'claude', adapter: 'claude-code', machineLabels: [slug] });
-  const wf = await importWorkflow(deps, admin, { project: slug, source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${extra}---\nDo {{ ticket.title }}\n` });
+  const agent = await createAgent(deps, admin, {
+    project: slug,
+    name: 'claude',
+    adapter: 'claude-code',
+    machineLabels: [slug],
+  });
+  const wf = await importWorkflow(deps, admin, {
+    project: slug,
+    source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${extra}---\nDo {{ ticket.title }}\n`,
+  });
   const machineId = deps.ids.uuid();
-  await deps.db.insert(machines).values({ id: machineId, orgId: admin.orgId, name: `m-${slug}`, kind: 'reverse', labels: [slug, 'linux', 'gpu'], slots: 2, clis: [{ name: 'claude', version: '2.0.0', path: '/usr/local/bin/claude' }], sessionId: 'session-1', createdAt: new Date() });
+  await deps.db.insert(machines).values({
+    id: machineId,
+    orgId: admin.orgId,
+    name: `m-${slug}`,
+    kind: 'reverse',
+    labels: [slug, 'linux', 'gpu'],
+    slots: 2,
+    clis: [{ name: 'claude', version: '2.0.0', path: '/usr/local/bin/claude' }],
+    sessionId: 'session-1',
+    createdAt: new Date(),
+  });
   const ticket = await createTicket(deps, admin, { project: slug, title: 'Add login', status: 'Todo' });
   const why = () => whyTicket(deps.db, deps.clock, admin.orgId, ticket.identifier);
   const addRun = async (over: Partial<typeof runs.$inferInsert> = {}) => {
     const other = await createTicket(deps, admin, { project: slug, title: 'other', status: 'Todo' });
     const now = new Date();
-    await deps.db.insert(runs).values({ id: deps.ids.uuid(), orgId: admin.orgId, projectId: project.id, ticketId: other.id, workflowId: wf.id, agentId: agent.id, machineId, kind: 'agent', spec: {}, state: 'running', createdBy: 'test', createdAt: now, updatedAt: now, ...over });
+    await deps.db.insert(runs).values({
+      id: deps.ids.uuid(),
+      orgId: admin.orgId,
+      projectId: project.id,
+      ticketId: other.id,
+      workflowId: wf.id,
+      agentId: agent.id,
+      machineId,
+      kind: 'agent',
+      spec: {},
+      state: 'running',
+      createdBy: 'test',
+      createdAt: now,
+      updatedAt: now,
+      ...over,
+    });
   };
   return { slug, project, agent, wf, machineId, ticket, why, addRun };
 }
@@ -74,7 +107,11 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
   it('workflow without an agent', async () => {
     const { deps, admin } = get();
     const { slug, why } = await ready(get());
-    await updateWorkflow(deps, admin, { project: slug, workflow: 'dev', source: '---\nname: dev\npickup: [Todo]\nfinish: [In Review]\n---\nDo it\n' });
+    await updateWorkflow(deps, admin, {
+      project: slug,
+      workflow: 'dev',
+      source: '---\nname: dev\npickup: [Todo]\nfinish: [In Review]\n---\nDo it\n',
+    });
     const d = await why();
     expect(codes(d)).toEqual(['no_agent']);
     expect(d.reasons[0]!.message).toMatch(/workflow dev names no agent/);
@@ -136,7 +173,9 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     expect(codes(d)).toEqual(['budget_exhausted']);
     expect(d.reasons[0]!.message).toBe('its budget is exhausted: spent $2.00 of $2.00');
     await deps.db.update(tickets).set({ budgetUsd: null, costUsd: 5.5 }).where(eq(tickets.id, ticket.id));
-    expect((await why()).reasons[0]!.message).toMatch(/workflow dev's budget per ticket is exhausted: spent \$5.50 of \$5.00/);
+    expect((await why()).reasons[0]!.message).toMatch(
+      /workflow dev's budget per ticket is exhausted: spent \$5.50 of \$5.00/,
+    );
   });
 
   it('retry scheduled at T (only while T is in the future), and parked', async () => {
@@ -147,8 +186,13 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     const d = await why();
     expect(codes(d)).toEqual(['retry_scheduled']);
     expect(d.reasons[0]!.message).toBe(`a retry is scheduled at ${at.toISOString()}`);
-    await deps.db.update(tickets).set({ nextRetryAt: new Date(Date.now() - 1000), parkedReason: 'max attempts (3) reached' }).where(eq(tickets.id, ticket.id));
-    expect((await why()).reasons).toEqual([{ code: 'parked', message: 'it is parked: max attempts (3) reached (a retry or a move un-parks it)' }]);
+    await deps.db
+      .update(tickets)
+      .set({ nextRetryAt: new Date(Date.now() - 1000), parkedReason: 'max attempts (3) reached' })
+      .where(eq(tickets.id, ticket.id));
+    expect((await why()).reasons).toEqual([
+      { code: 'parked', message: 'it is parked: max attempts (3) reached (a retry or a move un-parks it)' },
+    ]);
   });
 
   it("no machine with the agent's CLI or labels; disconnected and revoked machines do not count", async () => {
@@ -159,7 +203,12 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     let d = await why();
     expect(codes(d)).toEqual(['no_machine']);
     expect(d.reasons[0]!.message).toBe(`no connected machine has the claude CLI and labels gpu, ${slug}, arm64`);
-        await updateAgent(deps, admin, { project: slug, agent: 'claude', adapter: 'custom', command: '/opt/agents/my-agent' });
+    await updateAgent(deps, admin, {
+      project: slug,
+      agent: 'claude',
+      adapter: 'custom',
+      command: '/opt/agents/my-agent',
+    });
     d = await why();
     expect(d.reasons[0]!.message).toBe(`no connected machine has the my-agent CLI and labels gpu, ${slug}, arm64`);
     await updateAgent(deps, admin, { project: slug, agent: 'claude', adapter: 'claude-code', machineLabels: [slug] });
@@ -182,7 +231,10 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     const { project, ticket, why } = await ready(get());
     const [wf] = await deps.db.select().from(workflows).where(eq(workflows.projectId, project.id));
     await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Backlog' });
-    await deps.db.update(tickets).set({ workflowId: wf!.id, parkedReason: 'budget', archivedAt: new Date() }).where(eq(tickets.id, ticket.id));
+    await deps.db
+      .update(tickets)
+      .set({ workflowId: wf!.id, parkedReason: 'budget', archivedAt: new Date() })
+      .where(eq(tickets.id, ticket.id));
     expect(codes(await why())).toEqual(['archived', 'parked']);
   });
 });

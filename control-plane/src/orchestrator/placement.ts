@@ -11,15 +11,23 @@ export interface PlacementCandidate {
   activeRuns: number;
 }
 
-export function chooseMachine<M extends PlacementCandidate>(eligible: readonly M[], warmMachineId?: string | null): M | null {
-  return rankMachines(
-    eligible.filter((m) => m.activeRuns < m.slots),
-    warmMachineId,
-  )[0] ?? null;
+export function chooseMachine<M extends PlacementCandidate>(
+  eligible: readonly M[],
+  warmMachineId?: string | null,
+): M | null {
+  return (
+    rankMachines(
+      eligible.filter((m) => m.activeRuns < m.slots),
+      warmMachineId,
+    )[0] ?? null
+  );
 }
 
 /** The candidates best first (warm, then least loaded, then by name), full ones included. */
-export function rankMachines<M extends PlacementCandidate>(candidates: readonly M[], warmMachineId?: string | null): M[] {
+export function rankMachines<M extends PlacementCandidate>(
+  candidates: readonly M[],
+  warmMachineId?: string | null,
+): M[] {
   return [...candidates].sort((a, b) => {
     const warm = Number(b.id === warmMachineId) - Number(a.id === warmMachineId);
     if (warm) return warm;

@@ -6,7 +6,17 @@
  */
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, type AgentAdapter } from '@openase/shared';
-import { agents, machines, projects, runs, statuses, ticketDependencies, tickets, workflows, workflowVersions } from '../db/schema.js';
+import {
+  agents,
+  machines,
+  projects,
+  runs,
+  statuses,
+  ticketDependencies,
+  tickets,
+  workflows,
+  workflowVersions,
+} from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import type { AgentFacts, MachineFacts, PickupFacts, WorkflowFacts } from './gates.js';
@@ -25,7 +35,12 @@ export interface ActiveRunCounts {
 export interface ProjectFacts {
   project: typeof projects.$inferSelect;
   statuses: Map<string, typeof statuses.$inferSelect>;
-  workflows: Array<{ workflow: typeof workflows.$inferSelect; version: WorkflowVersion; harness: Harness; agent: typeof agents.$inferSelect | null }>;
+  workflows: Array<{
+    workflow: typeof workflows.$inferSelect;
+    version: WorkflowVersion;
+    harness: Harness;
+    agent: typeof agents.$inferSelect | null;
+  }>;
   machines: Array<typeof machines.$inferSelect>;
   counts: ActiveRunCounts;
   /** Per blocked ticket id: its unfinished blockers. */
@@ -39,7 +54,12 @@ const bump = (map: Map<string, number>, key: string | null | undefined, by = 1) 
 };
 
 /** `project`: the row when the caller already holds it (the claim locked it). */
-export async function loadProjectFacts(db: DbOrTx, projectId: string, candidateIds: readonly string[], knownProject?: typeof projects.$inferSelect): Promise<ProjectFacts> {
+export async function loadProjectFacts(
+  db: DbOrTx,
+  projectId: string,
+  candidateIds: readonly string[],
+  knownProject?: typeof projects.$inferSelect,
+): Promise<ProjectFacts> {
   const [project] = knownProject ? [knownProject] : await db.select().from(projects).where(eq(projects.id, projectId));
   const statusRows = await db.select().from(statuses).where(eq(statuses.projectId, projectId));
   const agentRows = await db.select().from(agents).where(eq(agents.projectId, projectId));
@@ -48,15 +68,31 @@ export async function loadProjectFacts(db: DbOrTx, projectId: string, candidateI
     .from(workflows)
     .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
     .where(eq(workflows.projectId, projectId));
-  const machineRows = await db.select().from(machines).where(and(eq(machines.orgId, project!.orgId), isNull(machines.revokedAt)));
+  const machineRows = await db
+    .select()
+    .from(machines)
+    .where(and(eq(machines.orgId, project!.orgId), isNull(machines.revokedAt)));
   // Active runs of the project (for the project, workflow, agent and status gates) and of the
   // org's machines (slots are shared across projects).
   const active = await db
-    .select({ projectId: runs.projectId, workflowId: runs.workflowId, agentId: runs.agentId, machineId: runs.machineId, ticketId: runs.ticketId, statusId: tickets.statusId })
+    .select({
+      projectId: runs.projectId,
+      workflowId: runs.workflowId,
+      agentId: runs.agentId,
+      machineId: runs.machineId,
+      ticketId: runs.ticketId,
+      statusId: tickets.statusId,
+    })
     .from(runs)
     .leftJoin(tickets, eq(tickets.id, runs.ticketId))
     .where(and(eq(runs.orgId, project!.orgId), inArray(runs.state, [...ACTIVE_RUN_STATES])));
-  const counts: ActiveRunCounts = { byWorkflow: new Map(), byAgent: new Map(), byStatus: new Map(), byMachine: new Map(), project: 0 };
+  const counts: ActiveRunCounts = {
+    byWorkflow: new Map(),
+    byAgent: new Map(),
+    byStatus: new Map(),
+    byMachine: new Map(),
+    project: 0,
+  };
   const ticketsWithActiveRun = new Set<string>();
   for (const r of active) {
     bump(counts.byMachine, r.machineId);
@@ -75,12 +111,21 @@ export async function loadProjectFacts(db: DbOrTx, projectId: string, candidateI
       .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
       .innerJoin(statuses, eq(statuses.id, tickets.statusId))
       .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), ne(statuses.stage, 'completed')));
-    for (const r of rows) blockers.set(r.blockedId, [...(blockers.get(r.blockedId) ?? []), { identifier: r.identifier, statusName: r.statusName }]);
+    for (const r of rows)
+      blockers.set(r.blockedId, [
+        ...(blockers.get(r.blockedId) ?? []),
+        { identifier: r.identifier, statusName: r.statusName },
+      ]);
   }
   return {
     project: project!,
     statuses: new Map(statusRows.map((s) => [s.id, s])),
-    workflows: workflowRows.map(({ workflow, version }) => ({ workflow, version, harness: version.harness as Harness, agent: agentRows.find((a) => a.id === version.agentId) ?? null })),
+    workflows: workflowRows.map(({ workflow, version }) => ({
+      workflow,
+      version,
+      harness: version.harness as Harness,
+      agent: agentRows.find((a) => a.id === version.agentId) ?? null,
+    })),
     machines: machineRows,
     counts,
     blockers,
@@ -89,7 +134,10 @@ export async function loadProjectFacts(db: DbOrTx, projectId: string, candidateI
 }
 
 /** Counts a newly claimed run into the facts, so the rest of the pass respects its slot and limits. */
-export function countClaim(facts: ProjectFacts, claim: { workflowId: string; agentId: string | null; statusId: string; machineId: string; ticketId: string }): void {
+export function countClaim(
+  facts: ProjectFacts,
+  claim: { workflowId: string; agentId: string | null; statusId: string; machineId: string; ticketId: string },
+): void {
   facts.counts.project++;
   bump(facts.counts.byWorkflow, claim.workflowId);
   bump(facts.counts.byAgent, claim.agentId);
@@ -100,13 +148,22 @@ export function countClaim(facts: ProjectFacts, claim: { workflowId: string; age
 
 /** CLI names in a machine's inventory. */
 export function machineClis(m: typeof machines.$inferSelect): string[] {
-  return Array.isArray(m.clis) ? (m.clis as Array<{ name?: unknown }>).flatMap((c) => (typeof c?.name === 'string' ? [c.name] : [])) : [];
+  return Array.isArray(m.clis)
+    ? (m.clis as Array<{ name?: unknown }>).flatMap((c) => (typeof c?.name === 'string' ? [c.name] : []))
+    : [];
 }
 
 export function pickupFactsFor(facts: ProjectFacts, ticket: Ticket, now: Date): PickupFacts {
   const c = facts.counts;
   const agentFacts = (a: typeof agents.$inferSelect | null): AgentFacts | null =>
-    a && { name: a.name, adapter: a.adapter as AgentAdapter, command: a.command, maxParallelRuns: a.maxParallelRuns, machineLabels: a.machineLabels, activeRuns: c.byAgent.get(a.id) ?? 0 };
+    a && {
+      name: a.name,
+      adapter: a.adapter as AgentAdapter,
+      command: a.command,
+      maxParallelRuns: a.maxParallelRuns,
+      machineLabels: a.machineLabels,
+      activeRuns: c.byAgent.get(a.id) ?? 0,
+    };
   const workflowFacts: WorkflowFacts[] = facts.workflows.map(({ workflow, version, harness, agent }) => ({
     id: workflow.id,
     name: workflow.name,
@@ -118,7 +175,16 @@ export function pickupFactsFor(facts: ProjectFacts, ticket: Ticket, now: Date): 
     activeRuns: c.byWorkflow.get(workflow.id) ?? 0,
     agent: agentFacts(agent),
   }));
-  const machineFacts: MachineFacts[] = facts.machines.map((m) => ({ id: m.id, name: m.name, labels: m.labels, clis: machineClis(m), connected: m.sessionId !== null, revoked: m.revokedAt !== null, slots: m.slots, activeRuns: c.byMachine.get(m.id) ?? 0 }));
+  const machineFacts: MachineFacts[] = facts.machines.map((m) => ({
+    id: m.id,
+    name: m.name,
+    labels: m.labels,
+    clis: machineClis(m),
+    connected: m.sessionId !== null,
+    revoked: m.revokedAt !== null,
+    slots: m.slots,
+    activeRuns: c.byMachine.get(m.id) ?? 0,
+  }));
   const status = facts.statuses.get(ticket.statusId)!;
   return {
     now,
@@ -137,7 +203,11 @@ export function pickupFactsFor(facts: ProjectFacts, ticket: Ticket, now: Date): 
     unfinishedBlockers: facts.blockers.get(ticket.id) ?? [],
     activeRun: facts.ticketsWithActiveRun.has(ticket.id) ? { id: '', state: 'active' } : null,
     project: { maxConcurrentRuns: facts.project.maxConcurrentRuns, activeRuns: c.project },
-    status: { name: status.name, maxActiveRuns: status.maxActiveRuns, activeRuns: c.byStatus.get(ticket.statusId) ?? 0 },
+    status: {
+      name: status.name,
+      maxActiveRuns: status.maxActiveRuns,
+      activeRuns: c.byStatus.get(ticket.statusId) ?? 0,
+    },
     machines: machineFacts,
   };
 }

@@ -13,7 +13,11 @@ import { githubConfig, githubRepoOf, upsertPullRequest } from '../integrations/g
 import { orchestratorActor } from './dispatcher.js';
 import type { StoredAgentJob } from './job-spec.js';
 
-export async function openPullRequestsForRun(deps: Deps, runId: string, log: (line: string) => void = () => {}): Promise<void> {
+export async function openPullRequestsForRun(
+  deps: Deps,
+  runId: string,
+  log: (line: string) => void = () => {},
+): Promise<void> {
   const [run] = await deps.db.select().from(runs).where(eq(runs.id, runId));
   if (!run || run.kind !== 'agent' || !run.ticketId || !run.agentId) return;
   const job = run.spec as StoredAgentJob;
@@ -29,7 +33,19 @@ export async function openPullRequestsForRun(deps: Deps, runId: string, log: (li
     let summary: string;
     let after: Record<string, unknown>;
     try {
-      const pr = await upsertPullRequest(deps, { ticketId: ticket.id, identifier: ticket.identifier, title: ticket.title, branch: job.ticket.branch, repository: repo, token, body: `${ticket.description.slice(0, 4000)}\n\n---\nOpened by OpenASE for ${ticket.identifier} (run ${run.id.slice(0, 8)}).` }, config);
+      const pr = await upsertPullRequest(
+        deps,
+        {
+          ticketId: ticket.id,
+          identifier: ticket.identifier,
+          title: ticket.title,
+          branch: job.ticket.branch,
+          repository: repo,
+          token,
+          body: `${ticket.description.slice(0, 4000)}\n\n---\nOpened by OpenASE for ${ticket.identifier} (run ${run.id.slice(0, 8)}).`,
+        },
+        config,
+      );
       if (!pr) continue;
       summary = `pull request #${pr.number} for ${ticket.identifier} in ${repo.name}: ${pr.url} (${pr.state})`;
       after = { url: pr.url, number: pr.number, state: pr.state, repository: repo.name };
@@ -38,6 +54,16 @@ export async function openPullRequestsForRun(deps: Deps, runId: string, log: (li
       after = { error: (err as Error).message, repository: repo.name };
     }
     log(`[orchestrator] ${summary}`);
-    await inTransaction(deps, (tx, changes) => recordActivity(tx, deps, changes, orchestratorActor(run.orgId), { projectId: ticket.projectId, ticketId: ticket.id, action: 'ticket.pull_request', entityType: 'ticket', entityId: ticket.id, summary, after }));
+    await inTransaction(deps, (tx, changes) =>
+      recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
+        projectId: ticket.projectId,
+        ticketId: ticket.id,
+        action: 'ticket.pull_request',
+        entityType: 'ticket',
+        entityId: ticket.id,
+        summary,
+        after,
+      }),
+    );
   }
 }

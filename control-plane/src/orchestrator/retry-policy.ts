@@ -21,14 +21,31 @@ export type RetryDecision =
  * What to do with a ticket whose run ended without finishing it.
  * `attempts` counts runs started so far for the ticket (the failed one included).
  */
-export function decideRetry(input: { attempts: number; maxAttempts: number; now: Date; endedAs: string; rateLimitResetAt?: Date | null }): RetryDecision {
+export function decideRetry(input: {
+  attempts: number;
+  maxAttempts: number;
+  now: Date;
+  endedAs: string;
+  rateLimitResetAt?: Date | null;
+}): RetryDecision {
   const { attempts, maxAttempts, now } = input;
   if (input.rateLimitResetAt && input.rateLimitResetAt > now) {
-    return { action: 'wait_for_reset', at: input.rateLimitResetAt, reason: `provider rate limit; waiting until ${input.rateLimitResetAt.toISOString()} (no attempt used)` };
+    return {
+      action: 'wait_for_reset',
+      at: input.rateLimitResetAt,
+      reason: `provider rate limit; waiting until ${input.rateLimitResetAt.toISOString()} (no attempt used)`,
+    };
   }
   if (attempts >= maxAttempts) {
-    return { action: 'park', reason: `stopped after ${attempts} of ${maxAttempts} attempts (last run ${input.endedAs}); move the ticket or press retry to try again` };
+    return {
+      action: 'park',
+      reason: `stopped after ${attempts} of ${maxAttempts} attempts (last run ${input.endedAs}); move the ticket or press retry to try again`,
+    };
   }
   const delay = retryDelayMs(attempts);
-  return { action: 'retry', at: new Date(now.getTime() + delay), reason: `attempt ${attempts} of ${maxAttempts} ${input.endedAs}; retrying in ${Math.round(delay / 1000)} s` };
+  return {
+    action: 'retry',
+    at: new Date(now.getTime() + delay),
+    reason: `attempt ${attempts} of ${maxAttempts} ${input.endedAs}; retrying in ${Math.round(delay / 1000)} s`,
+  };
 }

@@ -30,8 +30,13 @@ type Fenced = { machineId: string; runId: string; leaseEpoch: number };
 
 async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
   const run = await lockRun(tx, msg.runId);
-  if (!run || run.machineId !== msg.machineId || run.kind !== 'agent') throw new RunRefusal('unknown_run', `run ${msg.runId} is not an agent run of this machine`);
-  if (run.leaseEpoch !== msg.leaseEpoch) throw new RunRefusal('stale_lease', `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`);
+  if (!run || run.machineId !== msg.machineId || run.kind !== 'agent')
+    throw new RunRefusal('unknown_run', `run ${msg.runId} is not an agent run of this machine`);
+  if (run.leaseEpoch !== msg.leaseEpoch)
+    throw new RunRefusal(
+      'stale_lease',
+      `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`,
+    );
   return run;
 }
 
@@ -42,7 +47,12 @@ async function context(tx: Tx, run: Run) {
   return { ticket: ticket!, version: version!, harness: version!.harness as Harness, status: status! };
 }
 
-const next = (run: Run, turn: number, action: RunNextFrame['action'], extra: Partial<RunNextFrame> = {}): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
+const next = (
+  run: Run,
+  turn: number,
+  action: RunNextFrame['action'],
+  extra: Partial<RunNextFrame> = {},
+): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
 
 export function continuationGuidance(identifier: string, turn: number, maxTurns: number, statusName: string): string {
   return [
@@ -55,33 +65,60 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
   const { frame } = msg;
   return inTransaction(deps, async (tx, changes) => {
     const run = await fencedAgentRun(tx, msg);
-    if (frame.sessionId && frame.sessionId !== run.sessionId) await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
-    if (run.cancelRequestedAt) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: run.stateReason ?? 'the run was asked to stop' });
+    if (frame.sessionId && frame.sessionId !== run.sessionId)
+      await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
+    if (run.cancelRequestedAt)
+      return next(run, frame.turn, 'stop', {
+        outcome: 'failed',
+        reason: run.stateReason ?? 'the run was asked to stop',
+      });
     const { ticket, version, harness, status } = await context(tx, run);
     const turnsLeft = frame.turn < harness.max_turns;
     // A run that ends unfinished says when the harness refused the agent's tools (often the why).
     const refused = frame.deniedTools.length ? `; ${deniedSummary(frame.deniedTools)}` : '';
-    const fail = (reason: string) => next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${reason}${refused}` });
+    const fail = (reason: string) =>
+      next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${reason}${refused}` });
     if (!frame.ok) {
-      const why = frame.rateLimitResetAt ? `the provider rate-limited the agent until ${frame.rateLimitResetAt}` : `the agent CLI failed: ${frame.error ?? 'no reason given'}`;
+      const why = frame.rateLimitResetAt
+        ? `the provider rate-limited the agent until ${frame.rateLimitResetAt}`
+        : `the agent CLI failed: ${frame.error ?? 'no reason given'}`;
       return fail(why);
     }
     const problems: string[] = [];
-    if (frame.pathViolations.length) problems.push(`These changes break the workflow's path rules and must be undone:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`);
-    if (frame.afterTurnFailed) problems.push('A required after-turn check failed; see its output in the run log and fix the cause.');
+    if (frame.pathViolations.length)
+      problems.push(
+        `These changes break the workflow's path rules and must be undone:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`,
+      );
+    if (frame.afterTurnFailed)
+      problems.push('A required after-turn check failed; see its output in the run log and fix the cause.');
     if (problems.length) {
       await tx.update(runs).set({ finishRequestedStatusId: null }).where(eq(runs.id, run.id));
-      if (!turnsLeft) return fail(`turn ${frame.turn} of ${harness.max_turns} ended with unresolved problems: ${problems.join(' ')}`);
+      if (!turnsLeft)
+        return fail(`turn ${frame.turn} of ${harness.max_turns} ended with unresolved problems: ${problems.join(' ')}`);
       return next(run, frame.turn, 'continue', { input: problems.join('\n\n') });
     }
     if (run.finishRequestedStatusId) return next(run, frame.turn, 'finish');
-    if (version.finishStatusIds.includes(ticket.statusId)) return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} is in ${status.name}` });
-    if (!version.pickupStatusIds.includes(ticket.statusId)) return fail(`${ticket.identifier} was moved to ${status.name}, outside the workflow`);
+    if (version.finishStatusIds.includes(ticket.statusId))
+      return next(run, frame.turn, 'stop', {
+        outcome: 'succeeded',
+        reason: `${ticket.identifier} is in ${status.name}`,
+      });
+    if (!version.pickupStatusIds.includes(ticket.statusId))
+      return fail(`${ticket.identifier} was moved to ${status.name}, outside the workflow`);
     if (!turnsLeft) {
-      await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), { projectId: ticket.projectId, ticketId: ticket.id, action: 'run.max_turns', entityType: 'run', entityId: run.id, summary: `${ticket.identifier}: the agent used all ${harness.max_turns} turns without finishing` });
+      await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
+        projectId: ticket.projectId,
+        ticketId: ticket.id,
+        action: 'run.max_turns',
+        entityType: 'run',
+        entityId: run.id,
+        summary: `${ticket.identifier}: the agent used all ${harness.max_turns} turns without finishing`,
+      });
       return fail(`used all ${harness.max_turns} turns without finishing`);
     }
-    return next(run, frame.turn, 'continue', { input: continuationGuidance(ticket.identifier, frame.turn, harness.max_turns, status.name) });
+    return next(run, frame.turn, 'continue', {
+      input: continuationGuidance(ticket.identifier, frame.turn, harness.max_turns, status.name),
+    });
   });
 }
 
@@ -89,14 +126,26 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
   const { frame } = msg;
   return inTransaction(deps, async (tx, changes) => {
     const run = await fencedAgentRun(tx, msg);
-    if (run.cancelRequestedAt) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: run.stateReason ?? 'the run was asked to stop' });
+    if (run.cancelRequestedAt)
+      return next(run, frame.turn, 'stop', {
+        outcome: 'failed',
+        reason: run.stateReason ?? 'the run was asked to stop',
+      });
     const { ticket, version, harness, status } = await context(tx, run);
     const actor = orchestratorActor(run.orgId);
     const targetId = run.finishRequestedStatusId;
     if (!targetId) {
       // A repeated gate frame after a reconnect: the first one was already applied.
-      if (version.finishStatusIds.includes(ticket.statusId)) return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} is in ${status.name}` });
-      return next(run, frame.turn, 'continue', { input: frame.passed ? continuationGuidance(ticket.identifier, frame.turn, harness.max_turns, status.name) : frame.output });
+      if (version.finishStatusIds.includes(ticket.statusId))
+        return next(run, frame.turn, 'stop', {
+          outcome: 'succeeded',
+          reason: `${ticket.identifier} is in ${status.name}`,
+        });
+      return next(run, frame.turn, 'continue', {
+        input: frame.passed
+          ? continuationGuidance(ticket.identifier, frame.turn, harness.max_turns, status.name)
+          : frame.output,
+      });
     }
     const [target] = await tx.select().from(statuses).where(eq(statuses.id, targetId));
     await tx.update(runs).set({ finishRequestedStatusId: null }).where(eq(runs.id, run.id));
@@ -110,10 +159,28 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
         summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed, so it did not move to ${target?.name ?? 'its finish status'}`,
         after: { output: frame.output.slice(-2000) },
       });
-      if (frame.turn >= harness.max_turns) return next(run, frame.turn, 'stop', { outcome: 'failed', reason: `the before_finish checks failed on the last turn (${harness.max_turns})` });
-      return next(run, frame.turn, 'continue', { input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}` });
+      if (frame.turn >= harness.max_turns)
+        return next(run, frame.turn, 'stop', {
+          outcome: 'failed',
+          reason: `the before_finish checks failed on the last turn (${harness.max_turns})`,
+        });
+      return next(run, frame.turn, 'continue', {
+        input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}`,
+      });
     }
-    await applyMove(tx, deps, changes, actor, ticket, target!, 'requested by its agent; the before_finish checks passed', { run: run.id });
-    return next(run, frame.turn, 'stop', { outcome: 'succeeded', reason: `${ticket.identifier} moved to ${target!.name}` });
+    await applyMove(
+      tx,
+      deps,
+      changes,
+      actor,
+      ticket,
+      target!,
+      'requested by its agent; the before_finish checks passed',
+      { run: run.id },
+    );
+    return next(run, frame.turn, 'stop', {
+      outcome: 'succeeded',
+      reason: `${ticket.identifier} moved to ${target!.name}`,
+    });
   });
 }

@@ -25,13 +25,22 @@ export async function resolveProject(db: DbOrTx, orgId: string, ref: string): Pr
   const key = ref.trim();
   const byId = isUuid(key) ? eq(projects.id, key) : undefined;
   const condition = byId ?? sql`(lower(${projects.slug}) = lower(${key}) or ${projects.ticketPrefix} = upper(${key}))`;
-  const [project] = await db.select().from(projects).where(and(eq(projects.orgId, orgId), condition)).limit(1);
-  if (!project) throw notFound(`project "${key}" does not exist; \`openase project list\` shows the projects you can use`);
+  const [project] = await db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.orgId, orgId), condition))
+    .limit(1);
+  if (!project)
+    throw notFound(`project "${key}" does not exist; \`openase project list\` shows the projects you can use`);
   return project;
 }
 
 export async function listProjects(db: DbOrTx, orgId: string): Promise<Project[]> {
-  return db.select().from(projects).where(eq(projects.orgId, orgId)).orderBy(asc(projects.createdAt), asc(projects.slug));
+  return db
+    .select()
+    .from(projects)
+    .where(eq(projects.orgId, orgId))
+    .orderBy(asc(projects.createdAt), asc(projects.slug));
 }
 
 export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectCreateInput): Promise<Project> {
@@ -43,7 +52,12 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
     const clash = await tx
       .select({ slug: projects.slug, prefix: projects.ticketPrefix })
       .from(projects)
-      .where(and(eq(projects.orgId, actor.orgId), sql`(${projects.slug} = ${slug} or ${projects.ticketPrefix} = ${ticketPrefix})`));
+      .where(
+        and(
+          eq(projects.orgId, actor.orgId),
+          sql`(${projects.slug} = ${slug} or ${projects.ticketPrefix} = ${ticketPrefix})`,
+        ),
+      );
     for (const c of clash) {
       if (c.slug === slug) throw conflict(`a project with slug "${slug}" already exists; pick another with --slug`);
       throw conflict(`ticket prefix "${ticketPrefix}" is taken by project "${c.slug}"; pick another with --prefix`);
@@ -51,7 +65,15 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
     const now = deps.clock.now();
     const [project] = await tx
       .insert(projects)
-      .values({ id: deps.ids.uuid(), orgId: actor.orgId, name: input.name, slug, ticketPrefix, description: input.description ?? '', createdAt: now })
+      .values({
+        id: deps.ids.uuid(),
+        orgId: actor.orgId,
+        name: input.name,
+        slug,
+        ticketPrefix,
+        description: input.description ?? '',
+        createdAt: now,
+      })
       .returning();
     if (!project) throw new OpenaseError('INTERNAL', 'project insert returned nothing');
     await tx.insert(statuses).values(

@@ -27,7 +27,9 @@ export async function addRepository(deps: Deps, actor: Actor, rawInput: Reposito
   requireRole(actor, 'member', 'add repositories');
   const input = repositoryAddInput.parse(rawInput);
   if (!isGitUrl(input.url)) {
-    throw badRequest(`"${input.url}" is not a git URL; use https://…, ssh://…, git@host:path, file:///path or an absolute path`);
+    throw badRequest(
+      `"${input.url}" is not a git URL; use https://…, ssh://…, git@host:path, file:///path or an absolute path`,
+    );
   }
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
@@ -36,10 +38,19 @@ export async function addRepository(deps: Deps, actor: Actor, rawInput: Reposito
       .select({ id: repositories.id })
       .from(repositories)
       .where(and(eq(repositories.projectId, project.id), eq(repositories.name, name)));
-    if (existing) throw conflict(`project ${project.slug} already has a repository named "${name}"; pass --name to choose another`);
+    if (existing)
+      throw conflict(`project ${project.slug} already has a repository named "${name}"; pass --name to choose another`);
     const [repo] = await tx
       .insert(repositories)
-      .values({ id: deps.ids.uuid(), projectId: project.id, name, url: input.url, defaultBranch: input.defaultBranch, labels: input.labels, createdAt: deps.clock.now() })
+      .values({
+        id: deps.ids.uuid(),
+        projectId: project.id,
+        name,
+        url: input.url,
+        defaultBranch: input.defaultBranch,
+        labels: input.labels,
+        createdAt: deps.clock.now(),
+      })
       .returning();
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,

@@ -90,7 +90,10 @@ export class EventIngestQueue {
 
   private async write(group: Waiting[]): Promise<void> {
     try {
-      const { results, changes } = await storeEventBatches(this.deps, group.map((w) => w.batch));
+      const { results, changes } = await storeEventBatches(
+        this.deps,
+        group.map((w) => w.batch),
+      );
       this.stats.transactions++;
       this.stats.batches += group.length;
       for (const w of group) this.stats.events += w.batch.events.length;

@@ -8,7 +8,11 @@ import { EventIngestQueue } from './ingest-queue.js';
 import { acceptRun, offerRun } from './lifecycle.js';
 import { listRunEvents, runDetail, startCommandRun } from './runs.js';
 
-const line = (seq: number, text = `line ${seq}`): SequencedRunEvent => ({ seq, ts: 1_700_000_000_000 + seq, event: { type: 'output', stream: 'stdout', text } });
+const line = (seq: number, text = `line ${seq}`): SequencedRunEvent => ({
+  seq,
+  ts: 1_700_000_000_000 + seq,
+  event: { type: 'output', stream: 'stdout', text },
+});
 const at = (seq: number, event: RunEvent): SequencedRunEvent => ({ seq, ts: 1_700_000_000_000 + seq, event });
 
 describe('contiguousFrom', () => {
@@ -48,7 +52,8 @@ forEachDatabase('run event ingest', (get) => {
     await acceptRun(deps, { machineId: machine.id, runId: run.id, leaseEpoch: 1 });
     return { machineId: machine.id, runId: run.id, leaseEpoch: 1 };
   }
-  const seqs = async (runId: string) => (await listRunEvents(get().deps.db, get().admin.orgId, { run: runId })).map((e) => e.seq);
+  const seqs = async (runId: string) =>
+    (await listRunEvents(get().deps.db, get().admin.orgId, { run: runId })).map((e) => e.seq);
 
   it('stores batches of several runs in one transaction, each with its own ack, and refuses only the stale and the unknown ones', async () => {
     const { deps } = get();
@@ -62,8 +67,20 @@ forEachDatabase('run event ingest', (get) => {
       { ...b, machineId: a.machineId, events: [line(4)] },
       { ...a, runId: 'not-a-uuid', events: [line(4)] },
     ]);
-    expect(results.map((r) => (r.ok ? r.change.ackedSeq : r.refusal.code))).toEqual([3, 3, 'stale_lease', 3, 'unknown_run', 'unknown_run']);
-    expect(changes.map((c) => [c.runId, c.ackedSeq, c.state]).sort()).toEqual([[a.runId, 3, 'running'], [b.runId, 3, 'running']].sort());
+    expect(results.map((r) => (r.ok ? r.change.ackedSeq : r.refusal.code))).toEqual([
+      3,
+      3,
+      'stale_lease',
+      3,
+      'unknown_run',
+      'unknown_run',
+    ]);
+    expect(changes.map((c) => [c.runId, c.ackedSeq, c.state]).sort()).toEqual(
+      [
+        [a.runId, 3, 'running'],
+        [b.runId, 3, 'running'],
+      ].sort(),
+    );
     expect(await seqs(a.runId)).toEqual([1, 2, 3]);
     expect(await seqs(b.runId)).toEqual([1, 2, 3]);
     const detail = await runDetail(deps.db, get().admin.orgId, a.runId);
@@ -88,12 +105,25 @@ forEachDatabase('run event ingest', (get) => {
   it('counts usage and cost once when a batch is resent, flags the change as costed, and stores a NUL and a lone surrogate as U+FFFD', async () => {
     const { deps, admin } = get();
     const r = await runningRun();
-    const batch: EventBatch = { ...r, events: [at(1, { type: 'usage', inputTokens: 100, outputTokens: 10, cachedTokens: 5 }), at(2, { type: 'cost', usd: 0.25, source: 'cli' }), line(3, 'nul:\u0000:lone:\ud800:end')] };
+    const batch: EventBatch = {
+      ...r,
+      events: [
+        at(1, { type: 'usage', inputTokens: 100, outputTokens: 10, cachedTokens: 5 }),
+        at(2, { type: 'cost', usd: 0.25, source: 'cli' }),
+        line(3, 'nul:\u0000:lone:\ud800:end'),
+      ],
+    };
     const first = await storeEventBatches(deps, [batch]);
     expect(first.changes[0]).toMatchObject({ ackedSeq: 3, costed: true });
     const again = await storeEventBatches(deps, [batch, { ...r, events: [line(4)] }]);
     expect(again.changes[0]!.costed).toBeUndefined();
-    expect(await runDetail(deps.db, admin.orgId, r.runId)).toMatchObject({ inputTokens: 100, outputTokens: 10, cachedTokens: 5, costUsd: 0.25, ackedSeq: 4 });
+    expect(await runDetail(deps.db, admin.orgId, r.runId)).toMatchObject({
+      inputTokens: 100,
+      outputTokens: 10,
+      cachedTokens: 5,
+      costUsd: 0.25,
+      ackedSeq: 4,
+    });
     const stored = await listRunEvents(deps.db, admin.orgId, { run: r.runId });
     expect((stored[2]!.event as { text: string }).text).toBe('nul:\ufffd:lone:\ufffd:end');
   });
@@ -105,7 +135,14 @@ forEachDatabase('run event ingest', (get) => {
     const off = deps.bus.onRun((c) => published.push(c));
     const queue = new EventIngestQueue(deps, { lanes: 1 });
     try {
-      const submitted = runsUnderTest.flatMap((r, i) => [1, 2, 3].map((k) => queue.submit({ ...r, events: [line(k * 10 + i), line(k * 10 + i + 1)].map((e, j) => ({ ...e, seq: (k - 1) * 2 + j + 1 })) })));
+      const submitted = runsUnderTest.flatMap((r, i) =>
+        [1, 2, 3].map((k) =>
+          queue.submit({
+            ...r,
+            events: [line(k * 10 + i), line(k * 10 + i + 1)].map((e, j) => ({ ...e, seq: (k - 1) * 2 + j + 1 })),
+          }),
+        ),
+      );
       const stale = queue.submit({ ...runsUnderTest[0]!, leaseEpoch: 9, events: [line(1)] });
       const results = await Promise.all([...submitted, stale]);
       expect(results.slice(0, -1).every((r) => r.ok)).toBe(true);
@@ -114,7 +151,8 @@ forEachDatabase('run event ingest', (get) => {
       expect(queue.stats.batches).toBe(13);
       expect(queue.stats.transactions).toBeLessThan(13);
       for (const r of runsUnderTest) expect(await seqs(r.runId)).toEqual([1, 2, 3, 4, 5, 6]);
-      for (const r of runsUnderTest) expect(Math.max(...published.filter((c) => c.runId === r.runId).map((c) => c.ackedSeq))).toBe(6);
+      for (const r of runsUnderTest)
+        expect(Math.max(...published.filter((c) => c.runId === r.runId).map((c) => c.ackedSeq))).toBe(6);
     } finally {
       off();
     }
@@ -128,7 +166,12 @@ forEachDatabase('run event ingest', (get) => {
     // A seq beyond PostgreSQL's integer (the protocol schema refuses it; storeEventBatches is
     // handed it directly here) fails the database statement, not the fencing.
     const bad = { ...other, events: [line(2 ** 31)] };
-    const results = await Promise.allSettled([queue.submit({ ...good, events: [line(1)] }), queue.submit({ ...good, events: [line(2)] }), queue.submit(bad), queue.submit({ ...good, events: [line(3)] })]);
+    const results = await Promise.allSettled([
+      queue.submit({ ...good, events: [line(1)] }),
+      queue.submit({ ...good, events: [line(2)] }),
+      queue.submit(bad),
+      queue.submit({ ...good, events: [line(3)] }),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect(await seqs(good.runId)).toEqual([1, 2, 3]);
     expect(await seqs(other.runId)).toEqual([]);

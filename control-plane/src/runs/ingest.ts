@@ -37,9 +37,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export type IngestResult = { ok: true; change: RunChange } | { ok: false; refusal: RunRefusal };
 
 /** Why a batch may not touch this run, or null when it may. */
-export function fenceRefusal(run: Run | undefined, msg: { machineId: string; runId: string; leaseEpoch: number }): RunRefusal | null {
-  if (!run || run.machineId !== msg.machineId) return new RunRefusal('unknown_run', `run ${msg.runId} is not assigned to this machine`);
-  if (run.leaseEpoch !== msg.leaseEpoch) return new RunRefusal('stale_lease', `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`);
+export function fenceRefusal(
+  run: Run | undefined,
+  msg: { machineId: string; runId: string; leaseEpoch: number },
+): RunRefusal | null {
+  if (!run || run.machineId !== msg.machineId)
+    return new RunRefusal('unknown_run', `run ${msg.runId} is not assigned to this machine`);
+  if (run.leaseEpoch !== msg.leaseEpoch)
+    return new RunRefusal(
+      'stale_lease',
+      `run ${msg.runId}: lease epoch ${msg.leaseEpoch} is stale (current ${run.leaseEpoch}); stop the run`,
+    );
   return null;
 }
 
@@ -64,11 +72,19 @@ interface RunIntake {
  * Stores the batches in one transaction; one result per batch, in order. The returned changes
  * (one per run that moved) are for the bus, to publish after the commit.
  */
-export async function storeEventBatches(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly EventBatch[]): Promise<{ results: IngestResult[]; changes: RunChange[] }> {
+export async function storeEventBatches(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  batches: readonly EventBatch[],
+): Promise<{ results: IngestResult[]; changes: RunChange[] }> {
   return deps.db.transaction(async (tx) => {
     const ids = [...new Set(batches.map((b) => b.runId).filter((id) => UUID.test(id)))].sort();
     // One lock statement, in id order, so two transactions over the same runs never deadlock.
-    const locked = new Map((await tx.select().from(runs).where(inArray(runs.id, ids)).orderBy(asc(runs.id)).for('update')).map((r) => [r.id, r]));
+    const locked = new Map(
+      (await tx.select().from(runs).where(inArray(runs.id, ids)).orderBy(asc(runs.id)).for('update')).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
     const intakes = new Map<string, RunIntake>();
     const refusals = batches.map((batch) => {
       const run = locked.get(batch.runId);
@@ -93,12 +109,23 @@ export async function storeEventBatches(deps: Pick<Deps, 'db' | 'clock'>, batche
       await accountEvents(tx, run, fresh);
       const seqs = [...intake.events.keys()].sort((a, b) => a - b);
       const stored = Math.max(run.storedSeq, seqs.at(-1)!);
-      const acked = run.storedSeq <= run.ackedSeq ? contiguousFrom(run.ackedSeq, seqs) : await ackFromStored(tx, run, stored);
+      const acked =
+        run.storedSeq <= run.ackedSeq ? contiguousFrom(run.ackedSeq, seqs) : await ackFromStored(tx, run, stored);
       const costed = fresh.some(carriesCost);
       if (run.state === 'preparing' || run.state === 'offered') {
         // The daemon's `run.started` may trail its first events: events mean it runs.
-        const moved = await transition(tx, deps, run, 'running', 'events arrived', { ackedSeq: acked, storedSeq: stored, lastEventAt: now, startedAt: run.startedAt ?? now });
-        changes.set(run.id, { runId: run.id, ackedSeq: moved.ackedSeq, state: moved.state, ...(costed ? { costed } : {}) });
+        const moved = await transition(tx, deps, run, 'running', 'events arrived', {
+          ackedSeq: acked,
+          storedSeq: stored,
+          lastEventAt: now,
+          startedAt: run.startedAt ?? now,
+        });
+        changes.set(run.id, {
+          runId: run.id,
+          ackedSeq: moved.ackedSeq,
+          state: moved.state,
+          ...(costed ? { costed } : {}),
+        });
       } else {
         plainUpdates.push({ id: run.id, acked, stored });
         changes.set(run.id, { runId: run.id, ackedSeq: acked, state: run.state, ...(costed ? { costed } : {}) });
@@ -121,7 +148,9 @@ export async function storeEventBatches(deps: Pick<Deps, 'db' | 'clock'>, batche
 /** One INSERT for every new row of every run; returns the seqs really inserted, per run. */
 async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<Map<string, number[]>> {
   const rows: Array<{ r: string; s: number; t: string; y: string; p: RunEvent }> = [];
-  for (const { run, events } of intakes.values()) for (const e of events.values()) rows.push({ r: run.id, s: e.seq, t: new Date(e.ts).toISOString(), y: e.event.type, p: e.event });
+  for (const { run, events } of intakes.values())
+    for (const e of events.values())
+      rows.push({ r: run.id, s: e.seq, t: new Date(e.ts).toISOString(), y: e.event.type, p: e.event });
   const inserted = new Map<string, number[]>();
   if (rows.length === 0) return inserted;
   // The rows travel as one JSON text parameter: the statement parses and plans the same for ten
@@ -148,7 +177,10 @@ async function ackFromStored(tx: Tx, run: Run, stored: number): Promise<number> 
     .where(and(eq(runEvents.runId, run.id), gt(runEvents.seq, run.ackedSeq)))
     .orderBy(asc(runEvents.seq))
     .limit(stored - run.ackedSeq);
-  return contiguousFrom(run.ackedSeq, rows.map((r) => r.seq));
+  return contiguousFrom(
+    run.ackedSeq,
+    rows.map((r) => r.seq),
+  );
 }
 
 /**

@@ -3,13 +3,29 @@ import type { SequencedRunEvent } from '@openase/shared';
 import { forEachDatabase } from '../../test/databases.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { fleetView, fleetThresholds } from '../fleet/status.js';
-import { acceptRun, finishRun, ingestEvents, markStarted, offerRun, RunRefusal, withdrawExpiredOffers, reconcileHeldRuns } from './lifecycle.js';
+import {
+  acceptRun,
+  finishRun,
+  ingestEvents,
+  markStarted,
+  offerRun,
+  RunRefusal,
+  withdrawExpiredOffers,
+  reconcileHeldRuns,
+} from './lifecycle.js';
 import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from './runs.js';
 
-const line = (seq: number): SequencedRunEvent => ({ seq, ts: 1000 + seq, event: { type: 'output', stream: 'stdout', text: `line ${seq}` } });
+const line = (seq: number): SequencedRunEvent => ({
+  seq,
+  ts: 1000 + seq,
+  event: { type: 'output', stream: 'stdout', text: `line ${seq}` },
+});
 
 async function refusal(p: Promise<unknown>): Promise<RunRefusal> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RunRefusal);
   return err as RunRefusal;
 }
@@ -27,22 +43,38 @@ forEachDatabase('run lifecycle', (get) => {
     const m = await machine();
     const run = await startCommandRun(deps, admin, { machine: m.name, command: ['echo', 'hi'] });
     const offer = await offerRun(deps, run.id);
-    expect(offer).toMatchObject({ type: 'run.offer', leaseEpoch: 1, spec: { kind: 'command', command: ['echo', 'hi'] } });
+    expect(offer).toMatchObject({
+      type: 'run.offer',
+      leaseEpoch: 1,
+      spec: { kind: 'command', command: ['echo', 'hi'] },
+    });
     const f = { machineId: m.id, runId: run.id, leaseEpoch: 1 };
     expect((await acceptRun(deps, f)).state).toBe('preparing');
     expect((await markStarted(deps, f)).state).toBe('running');
     expect((await ingestEvents(deps, { ...f, events: [line(1), line(2), line(4)] })).ackedSeq).toBe(2);
     // A resend overlapping what is stored fills the gap and stores nothing twice.
     expect((await ingestEvents(deps, { ...f, events: [line(2), line(3), line(4), line(5)] })).ackedSeq).toBe(5);
-    expect((await refusal(finishRun(deps, { ...f, lastSeq: 6, exitCode: 0, signal: null }))).code).toBe('events_missing');
+    expect((await refusal(finishRun(deps, { ...f, lastSeq: 6, exitCode: 0, signal: null }))).code).toBe(
+      'events_missing',
+    );
     const done = await finishRun(deps, { ...f, lastSeq: 5, exitCode: 0, signal: null });
     expect(done).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect((await finishRun(deps, { ...f, lastSeq: 5, exitCode: 1, signal: null })).state).toBe('succeeded');
     const events = await listRunEvents(deps.db, admin.orgId, { run: run.id });
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect((await listRunEvents(deps.db, admin.orgId, { run: run.id, afterSeq: 3 })).map((e) => (e.event as { text: string }).text)).toEqual(['line 4', 'line 5']);
+    expect(
+      (await listRunEvents(deps.db, admin.orgId, { run: run.id, afterSeq: 3 })).map(
+        (e) => (e.event as { text: string }).text,
+      ),
+    ).toEqual(['line 4', 'line 5']);
     const detail = await runDetail(deps.db, admin.orgId, run.id);
-    expect(detail.transitions.map((t) => t.toState)).toEqual(['queued', 'offered', 'preparing', 'running', 'succeeded']);
+    expect(detail.transitions.map((t) => t.toState)).toEqual([
+      'queued',
+      'offered',
+      'preparing',
+      'running',
+      'succeeded',
+    ]);
     expect(detail.transitions.at(-1)!.reason).toBe('exit code 0');
   });
 
@@ -55,9 +87,13 @@ forEachDatabase('run lifecycle', (get) => {
     const f = { machineId: m.id, runId: run.id, leaseEpoch: 1 };
     await acceptRun(deps, f);
     expect((await refusal(ingestEvents(deps, { ...f, leaseEpoch: 2, events: [line(1)] }))).code).toBe('stale_lease');
-    expect((await refusal(finishRun(deps, { ...f, leaseEpoch: 0 + 2, lastSeq: 0, exitCode: 0, signal: null }))).message).toMatch(/stale/);
+    expect(
+      (await refusal(finishRun(deps, { ...f, leaseEpoch: 0 + 2, lastSeq: 0, exitCode: 0, signal: null }))).message,
+    ).toMatch(/stale/);
     expect((await refusal(acceptRun(deps, { ...f, machineId: other.id }))).code).toBe('unknown_run');
-    expect((await reconcileHeldRuns(deps, m.id, [{ runId: run.id, leaseEpoch: 7, lastSeq: 0 }]))[0]!.action).toBe('kill');
+    expect((await reconcileHeldRuns(deps, m.id, [{ runId: run.id, leaseEpoch: 7, lastSeq: 0 }]))[0]!.action).toBe(
+      'kill',
+    );
     expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('preparing');
   });
 
@@ -69,7 +105,9 @@ forEachDatabase('run lifecycle', (get) => {
     expect(await withdrawExpiredOffers(deps)).toContain(run.id);
     const again = await offerRun(deps, run.id);
     expect(again!.type === 'run.offer' && again!.leaseEpoch).toBe(2);
-    expect((await refusal(acceptRun(deps, { machineId: m.id, runId: run.id, leaseEpoch: 1 }))).code).toBe('stale_lease');
+    expect((await refusal(acceptRun(deps, { machineId: m.id, runId: run.id, leaseEpoch: 1 }))).code).toBe(
+      'stale_lease',
+    );
   });
 
   it('counts used slots in the fleet view and cancels', async () => {
@@ -78,13 +116,26 @@ forEachDatabase('run lifecycle', (get) => {
     const a = await startCommandRun(deps, admin, { machine: m.name, command: ['sleep', '9'] });
     const b = await startCommandRun(deps, admin, { machine: m.name, command: ['sleep', '9'] });
     await offerRun(deps, a.id);
-    const slots = async () => (await fleetView(deps.db, admin.orgId, new Date(), fleetThresholds())).machines.find((x) => x.name === m.name)!.slots;
+    const slots = async () =>
+      (await fleetView(deps.db, admin.orgId, new Date(), fleetThresholds())).machines.find((x) => x.name === m.name)!
+        .slots;
     expect(await slots()).toEqual({ total: 2, used: 1 });
     expect((await requestCancel(deps, admin, b.id)).state).toBe('canceled');
     const asked = await requestCancel(deps, admin, a.id);
     expect(asked.cancelRequestedAt).not.toBeNull();
     await acceptRun(deps, { machineId: m.id, runId: a.id, leaseEpoch: 1 });
-    expect((await finishRun(deps, { machineId: m.id, runId: a.id, leaseEpoch: 1, lastSeq: 0, exitCode: null, signal: 'SIGTERM' })).state).toBe('canceled');
+    expect(
+      (
+        await finishRun(deps, {
+          machineId: m.id,
+          runId: a.id,
+          leaseEpoch: 1,
+          lastSeq: 0,
+          exitCode: null,
+          signal: 'SIGTERM',
+        })
+      ).state,
+    ).toBe('canceled');
     expect(await slots()).toEqual({ total: 2, used: 0 });
   });
 
@@ -99,7 +150,7 @@ forEachDatabase('run lifecycle', (get) => {
     expect(await offerRun(deps, run.id)).toBeNull();
   });
 
-  it('lists only active runs, or only a project\'s runs, when asked (the board\'s running badges)', async () => {
+  it("lists only active runs, or only a project's runs, when asked (the board's running badges)", async () => {
     const { deps, admin } = get();
     const m = await machine();
     const done = await startCommandRun(deps, admin, { machine: m.name, command: ['true'] });
@@ -110,7 +161,9 @@ forEachDatabase('run lifecycle', (get) => {
     const active = await startCommandRun(deps, admin, { machine: m.name, command: ['sleep', '9'] });
     const mine = await listRuns(deps.db, admin.orgId, { machine: m.name, active: true });
     expect(mine.map((r) => r.id)).toEqual([active.id]);
-    expect((await listRuns(deps.db, admin.orgId, { machine: m.name })).map((r) => r.id).sort()).toEqual([active.id, done.id].sort());
+    expect((await listRuns(deps.db, admin.orgId, { machine: m.name })).map((r) => r.id).sort()).toEqual(
+      [active.id, done.id].sort(),
+    );
     // Command runs belong to no project.
     expect(await listRuns(deps.db, admin.orgId, { projectId: deps.ids.uuid() })).toEqual([]);
   });

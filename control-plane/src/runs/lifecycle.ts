@@ -11,7 +11,15 @@
  * and `acked_seq` is the highest contiguous seq stored, so a gap is never acked).
  */
 import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, TERMINAL_RUN_STATES, runSpecSchema, type ControlFrame, type RunSpec, type RunState, type SequencedRunEvent } from '@openase/shared';
+import {
+  ACTIVE_RUN_STATES,
+  TERMINAL_RUN_STATES,
+  runSpecSchema,
+  type ControlFrame,
+  type RunSpec,
+  type RunState,
+  type SequencedRunEvent,
+} from '@openase/shared';
 import { runs } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
@@ -46,14 +54,22 @@ async function publish<T extends Run | null>(deps: Deps, work: (tx: Tx) => Promi
 export type SpecMaterializer = (tx: Tx, run: Run) => Promise<RunSpec>;
 
 /** Offers a queued run to its machine: bumps the lease epoch. Returns the frame to send, or null if not offerable. */
-export async function offerRun(deps: Deps, runId: string, offerTimeoutMs = OFFER_TIMEOUT_MS, materialize?: SpecMaterializer): Promise<ControlFrame | null> {
+export async function offerRun(
+  deps: Deps,
+  runId: string,
+  offerTimeoutMs = OFFER_TIMEOUT_MS,
+  materialize?: SpecMaterializer,
+): Promise<ControlFrame | null> {
   let spec: RunSpec | null = null;
   const run = await publish(deps, async (tx) => {
     const run = await lockRun(tx, runId);
     if (!run || run.state !== 'queued' || !run.machineId) return null;
     const deadline = new Date(deps.clock.now().getTime() + offerTimeoutMs);
     spec = run.kind === 'agent' && materialize ? await materialize(tx, run) : runSpecSchema.parse(run.spec);
-    return transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, { leaseEpoch: run.leaseEpoch + 1, leaseExpiresAt: deadline });
+    return transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, {
+      leaseEpoch: run.leaseEpoch + 1,
+      leaseExpiresAt: deadline,
+    });
   });
   if (!run || !spec) return null;
   return { type: 'run.offer', runId: run.id, leaseEpoch: run.leaseEpoch, spec };
@@ -71,7 +87,10 @@ export async function markStarted(deps: Deps, msg: Fenced): Promise<Run> {
   return publish(deps, async (tx) => {
     const run = await fenced(tx, msg);
     if (run.state !== 'preparing' && run.state !== 'offered') return run;
-    return transition(tx, deps, run, 'running', 'the process started', { startedAt: deps.clock.now(), leaseExpiresAt: null });
+    return transition(tx, deps, run, 'running', 'the process started', {
+      startedAt: deps.clock.now(),
+      leaseExpiresAt: null,
+    });
   });
 }
 
@@ -79,7 +98,8 @@ export async function rejectRun(deps: Deps, msg: Fenced & { reason: string }): P
   return publish(deps, async (tx) => {
     const run = await fenced(tx, msg);
     if (run.state !== 'offered') return run;
-    if (run.cancelRequestedAt) return transition(tx, deps, run, 'canceled', 'canceled while offered', { finishedAt: deps.clock.now() });
+    if (run.cancelRequestedAt)
+      return transition(tx, deps, run, 'canceled', 'canceled while offered', { finishedAt: deps.clock.now() });
     return transition(tx, deps, run, 'queued', `rejected by the daemon: ${msg.reason}`, { leaseExpiresAt: null });
   });
 }
@@ -108,15 +128,29 @@ export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
   return publish(deps, async (tx) => {
     const run = await fenced(tx, msg);
     if (TERMINAL_RUN_STATES.has(run.state)) return run;
-    if (run.ackedSeq < msg.lastSeq) throw new RunRefusal('events_missing', `run ${run.id}: events up to ${msg.lastSeq} must be stored before it finishes (stored up to ${run.ackedSeq})`);
+    if (run.ackedSeq < msg.lastSeq)
+      throw new RunRefusal(
+        'events_missing',
+        `run ${run.id}: events up to ${msg.lastSeq} must be stored before it finishes (stored up to ${run.ackedSeq})`,
+      );
     const how = msg.signal ? `killed by ${msg.signal}` : `exit code ${msg.exitCode ?? 'unknown'}`;
     let to: RunState;
     if (run.cancelRequestedAt) to = run.stopAs ?? 'canceled';
     else if (msg.reason === 'timeout') to = 'timed_out';
     else to = msg.exitCode === 0 ? 'succeeded' : 'failed';
     // A stop the platform decided keeps its reason (timeout, stall, budget, move).
-    const reason = run.cancelRequestedAt && run.stopAs && run.stateReason ? `${run.stateReason} (${how})` : msg.reason ? `${msg.reason}: ${how}` : how;
-    return transition(tx, deps, run, to, reason, { exitCode: msg.exitCode, signal: msg.signal, finishedAt: deps.clock.now(), leaseExpiresAt: null });
+    const reason =
+      run.cancelRequestedAt && run.stopAs && run.stateReason
+        ? `${run.stateReason} (${how})`
+        : msg.reason
+          ? `${msg.reason}: ${how}`
+          : how;
+    return transition(tx, deps, run, to, reason, {
+      exitCode: msg.exitCode,
+      signal: msg.signal,
+      finishedAt: deps.clock.now(),
+      leaseExpiresAt: null,
+    });
   });
 }
 
@@ -131,7 +165,11 @@ export async function withdrawExpiredOffers(deps: Deps): Promise<string[]> {
     const run = await publish(deps, async (tx) => {
       const run = await lockRun(tx, id);
       if (!run || run.state !== 'offered' || !run.leaseExpiresAt || run.leaseExpiresAt >= deps.clock.now()) return null;
-      if (run.cancelRequestedAt) return transition(tx, deps, run, 'canceled', 'canceled while offered (the offer was never accepted)', { leaseExpiresAt: null, finishedAt: deps.clock.now() });
+      if (run.cancelRequestedAt)
+        return transition(tx, deps, run, 'canceled', 'canceled while offered (the offer was never accepted)', {
+          leaseExpiresAt: null,
+          finishedAt: deps.clock.now(),
+        });
       return transition(tx, deps, run, 'queued', 'offer withdrawn: not accepted in time', { leaseExpiresAt: null });
     });
     if (run) withdrawn.push(run.id);
@@ -150,7 +188,8 @@ export async function failRunsOfLostMachine(deps: Deps, machineId: string, why: 
   for (const { id } of active) {
     const run = await publish(deps, async (tx) => {
       const run = await lockRun(tx, id);
-      if (!run || !ACTIVE_RUN_STATES.includes(run.state) || (run.state === 'queued' && !run.conversationId)) return null;
+      if (!run || !ACTIVE_RUN_STATES.includes(run.state) || (run.state === 'queued' && !run.conversationId))
+        return null;
       return transition(tx, deps, run, 'lost', why, { finishedAt: deps.clock.now() });
     });
     if (run) count++;
@@ -159,7 +198,10 @@ export async function failRunsOfLostMachine(deps: Deps, machineId: string, why: 
 }
 
 /** A machine's active runs, oldest first: what fencing and slot counting need, not the job specs. */
-export async function activeRunsOn(deps: Pick<Deps, 'db'>, machineId: string): Promise<Array<Pick<Run, 'id' | 'state' | 'leaseEpoch' | 'cancelRequestedAt'>>> {
+export async function activeRunsOn(
+  deps: Pick<Deps, 'db'>,
+  machineId: string,
+): Promise<Array<Pick<Run, 'id' | 'state' | 'leaseEpoch' | 'cancelRequestedAt'>>> {
   return deps.db
     .select({ id: runs.id, state: runs.state, leaseEpoch: runs.leaseEpoch, cancelRequestedAt: runs.cancelRequestedAt })
     .from(runs)
@@ -185,7 +227,12 @@ export async function reconcileHeldRuns(deps: Deps, machineId: string, held: Hel
     const [run] = await deps.db.select().from(runs).where(eq(runs.id, h.runId));
     const ours = run && run.machineId === machineId && run.leaseEpoch === h.leaseEpoch;
     if (!ours) result.push({ runId: h.runId, action: 'kill', ackedSeq: 0 });
-    else result.push({ runId: h.runId, action: TERMINAL_RUN_STATES.has(run.state) && !h.finished ? 'kill' : 'continue', ackedSeq: run.ackedSeq });
+    else
+      result.push({
+        runId: h.runId,
+        action: TERMINAL_RUN_STATES.has(run.state) && !h.finished ? 'kill' : 'continue',
+        ackedSeq: run.ackedSeq,
+      });
   }
   return result;
 }
@@ -201,9 +248,23 @@ export async function settleUnreportedRuns(deps: Deps, machineId: string, held: 
     await publish(deps, async (tx) => {
       const run = await lockRun(tx, active.id);
       if (!run || run.state !== active.state || run.leaseEpoch !== active.leaseEpoch) return null;
-      if (run.state === 'offered' && run.cancelRequestedAt) return transition(tx, deps, run, 'canceled', 'canceled while offered (the daemon never took it)', { leaseExpiresAt: null, finishedAt: deps.clock.now() });
-      if (run.state === 'offered') return transition(tx, deps, run, 'queued', 'the daemon reconnected without the offer; offering again', { leaseExpiresAt: null });
-      return transition(tx, deps, run, 'failed', 'the daemon reconnected without this run (its state was lost on the machine)', { finishedAt: deps.clock.now() });
+      if (run.state === 'offered' && run.cancelRequestedAt)
+        return transition(tx, deps, run, 'canceled', 'canceled while offered (the daemon never took it)', {
+          leaseExpiresAt: null,
+          finishedAt: deps.clock.now(),
+        });
+      if (run.state === 'offered')
+        return transition(tx, deps, run, 'queued', 'the daemon reconnected without the offer; offering again', {
+          leaseExpiresAt: null,
+        });
+      return transition(
+        tx,
+        deps,
+        run,
+        'failed',
+        'the daemon reconnected without this run (its state was lost on the machine)',
+        { finishedAt: deps.clock.now() },
+      );
     });
   }
 }

@@ -4,7 +4,19 @@
  * lifecycle.ts; both record every state change in `run_transitions` through `transition`.
  */
 import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, conflict, notFound, runEventsInput, runListInput, runStartInput, TERMINAL_RUN_STATES, type RunSpec, type RunStartInput, type RunState, type SequencedRunEvent } from '@openase/shared';
+import {
+  ACTIVE_RUN_STATES,
+  conflict,
+  notFound,
+  runEventsInput,
+  runListInput,
+  runStartInput,
+  TERMINAL_RUN_STATES,
+  type RunSpec,
+  type RunStartInput,
+  type RunState,
+  type SequencedRunEvent,
+} from '@openase/shared';
 import type { z } from 'zod';
 import { machines, runEvents, runs, runTransitions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
@@ -16,7 +28,14 @@ import { requireRole } from '../auth/permissions.js';
 export type Run = typeof runs.$inferSelect;
 
 /** Moves a run to `to`, recording why; `patch` sets other columns in the same update. */
-export async function transition(tx: Tx, deps: Pick<Deps, 'clock'>, run: Run, to: RunState, reason: string, patch: Partial<Run> = {}): Promise<Run> {
+export async function transition(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  run: Run,
+  to: RunState,
+  reason: string,
+  patch: Partial<Run> = {},
+): Promise<Run> {
   const now = deps.clock.now();
   const [updated] = await tx
     .update(runs)
@@ -52,13 +71,32 @@ export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInp
       .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, input.machine)));
     if (!machine) throw notFound(`machine "${input.machine}" does not exist; \`openase machine list\` shows the fleet`);
     if (machine.revokedAt) throw conflict(`machine "${input.machine}" has been revoked and takes no runs`);
-    const spec: RunSpec = { kind: 'command', command: input.command, ...(input.cwd ? { cwd: input.cwd } : {}), ...(input.env ? { env: input.env } : {}), ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}) };
+    const spec: RunSpec = {
+      kind: 'command',
+      command: input.command,
+      ...(input.cwd ? { cwd: input.cwd } : {}),
+      ...(input.env ? { env: input.env } : {}),
+      ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}),
+    };
     const now = deps.clock.now();
     const [run] = await tx
       .insert(runs)
-      .values({ id: deps.ids.uuid(), orgId: actor.orgId, machineId: machine.id, kind: 'command', spec, state: 'queued', stateReason: 'started by hand', createdBy: actor.name, createdAt: now, updatedAt: now })
+      .values({
+        id: deps.ids.uuid(),
+        orgId: actor.orgId,
+        machineId: machine.id,
+        kind: 'command',
+        spec,
+        state: 'queued',
+        stateReason: 'started by hand',
+        createdBy: actor.name,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning();
-    await tx.insert(runTransitions).values({ runId: run!.id, fromState: null, toState: 'queued', reason: `started by ${actor.name}`, at: now });
+    await tx
+      .insert(runTransitions)
+      .values({ runId: run!.id, fromState: null, toState: 'queued', reason: `started by ${actor.name}`, at: now });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'run.started',
@@ -84,14 +122,38 @@ export async function requestCancel(deps: Deps, actor: Actor, runId: string): Pr
     const now = deps.clock.now();
     const updated =
       run.state === 'queued'
-        ? await transition(tx, deps, run, 'canceled', `canceled by ${actor.name} before it was offered`, { cancelRequestedAt: now, finishedAt: now })
-        : (await tx.update(runs).set({ cancelRequestedAt: run.cancelRequestedAt ?? now, stateReason: `cancel requested by ${actor.name}`, updatedAt: now }).where(eq(runs.id, run.id)).returning())[0]!;
-    await recordActivity(tx, deps, changes, actor, { projectId: null, action: 'run.cancel_requested', entityType: 'run', entityId: run.id, summary: `asked run ${run.id} to stop`, before: { state: run.state } });
+        ? await transition(tx, deps, run, 'canceled', `canceled by ${actor.name} before it was offered`, {
+            cancelRequestedAt: now,
+            finishedAt: now,
+          })
+        : (
+            await tx
+              .update(runs)
+              .set({
+                cancelRequestedAt: run.cancelRequestedAt ?? now,
+                stateReason: `cancel requested by ${actor.name}`,
+                updatedAt: now,
+              })
+              .where(eq(runs.id, run.id))
+              .returning()
+          )[0]!;
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'run.cancel_requested',
+      entityType: 'run',
+      entityId: run.id,
+      summary: `asked run ${run.id} to stop`,
+      before: { state: run.state },
+    });
     return updated;
   });
 }
 
-export async function listRuns(db: DbOrTx, orgId: string, raw: z.input<typeof runListInput> = {}): Promise<Array<Run & { machineName: string | null }>> {
+export async function listRuns(
+  db: DbOrTx,
+  orgId: string,
+  raw: z.input<typeof runListInput> = {},
+): Promise<Array<Run & { machineName: string | null }>> {
   const input = runListInput.parse(raw);
   const conditions = [eq(runs.orgId, orgId)];
   if (input.machine) conditions.push(eq(machines.name, input.machine));
@@ -109,13 +171,23 @@ export async function listRuns(db: DbOrTx, orgId: string, raw: z.input<typeof ru
 
 export async function runDetail(db: DbOrTx, orgId: string, runId: string) {
   const run = await getRun(db, orgId, runId);
-  const transitions = await db.select().from(runTransitions).where(eq(runTransitions.runId, run.id)).orderBy(asc(runTransitions.id));
-  const [machine] = run.machineId ? await db.select({ name: machines.name }).from(machines).where(eq(machines.id, run.machineId)) : [];
+  const transitions = await db
+    .select()
+    .from(runTransitions)
+    .where(eq(runTransitions.runId, run.id))
+    .orderBy(asc(runTransitions.id));
+  const [machine] = run.machineId
+    ? await db.select({ name: machines.name }).from(machines).where(eq(machines.id, run.machineId))
+    : [];
   return { ...run, machineName: machine?.name ?? null, transitions };
 }
 
 /** Stored events after `afterSeq`, in order: pages of a transcript. */
-export async function listRunEvents(db: DbOrTx, orgId: string, raw: z.input<typeof runEventsInput>): Promise<SequencedRunEvent[]> {
+export async function listRunEvents(
+  db: DbOrTx,
+  orgId: string,
+  raw: z.input<typeof runEventsInput>,
+): Promise<SequencedRunEvent[]> {
   const input = runEventsInput.parse(raw);
   await getRun(db, orgId, input.run);
   const rows = await db

@@ -15,12 +15,23 @@ import { lockRun, transition, type Run } from './runs.js';
 export type StopAs = 'canceled' | 'timed_out' | 'stalled' | 'failed';
 
 /** Returns the run after the request, or null when it had already ended. */
-export async function stopRunInTx(tx: Tx, deps: Pick<Deps, 'clock'>, runId: string, as: StopAs, reason: string): Promise<Run | null> {
+export async function stopRunInTx(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  runId: string,
+  as: StopAs,
+  reason: string,
+): Promise<Run | null> {
   const run = await lockRun(tx, runId);
   if (!run || TERMINAL_RUN_STATES.has(run.state)) return null;
   const now = deps.clock.now();
-  if (run.state === 'queued') return transition(tx, deps, run, as, reason, { cancelRequestedAt: now, stopAs: as, finishedAt: now });
+  if (run.state === 'queued')
+    return transition(tx, deps, run, as, reason, { cancelRequestedAt: now, stopAs: as, finishedAt: now });
   if (run.cancelRequestedAt) return run;
-  const [updated] = await tx.update(runs).set({ cancelRequestedAt: now, stopAs: as, stateReason: reason, updatedAt: now }).where(eq(runs.id, run.id)).returning();
+  const [updated] = await tx
+    .update(runs)
+    .set({ cancelRequestedAt: now, stopAs: as, stateReason: reason, updatedAt: now })
+    .where(eq(runs.id, run.id))
+    .returning();
   return updated!;
 }

@@ -9,9 +9,14 @@ import type { Deps } from '../kernel/context.js';
 import { whenAborted } from '../kernel/abort.js';
 import { getRun, listRunEvents } from './runs.js';
 
-export async function* streamRunEvents(deps: Deps, orgId: string, query: { runId: string; afterSeq: number }, signal?: AbortSignal): AsyncGenerator<SequencedRunEvent> {
+export async function* streamRunEvents(
+  deps: Deps,
+  orgId: string,
+  query: { runId: string; afterSeq: number },
+  signal?: AbortSignal,
+): AsyncGenerator<SequencedRunEvent> {
   let wake: (() => void) | null = null;
-  let dirty = true;
+  let dirty: boolean;
   const unsubscribe = deps.bus.onRun((change) => {
     if (change.runId !== query.runId) return;
     dirty = true;

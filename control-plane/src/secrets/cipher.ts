@@ -23,17 +23,23 @@ export function createSecretCipher(key: Buffer): SecretCipher {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+      return [
+        'v1',
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        data.toString('base64url'),
+      ].join(':');
     },
     decrypt(stored) {
       const [version, iv, tag, data] = stored.split(':');
-      if (version !== 'v1' || iv === undefined || tag === undefined || data === undefined) throw new Error('not an encrypted secret value (expected v1:iv:tag:data)');
+      if (version !== 'v1' || iv === undefined || tag === undefined || data === undefined)
+        throw new Error('not an encrypted secret value (expected v1:iv:tag:data)');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       try {
         return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
       } catch {
-        throw new Error('a secret value cannot be decrypted with this data dir\'s secret.key (was the key replaced?)');
+        throw new Error("a secret value cannot be decrypted with this data dir's secret.key (was the key replaced?)");
       }
     },
   };
@@ -61,8 +67,12 @@ export function loadOrCreateSecretKey(home: string): { key: Buffer; created: boo
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const mode = fs.statSync(file).mode & 0o777;
-  if (mode & 0o077) throw new Error(`${file} is readable by others (mode ${mode.toString(8)}); run \`chmod 600 ${file}\``);
+  if (mode & 0o077)
+    throw new Error(`${file} is readable by others (mode ${mode.toString(8)}); run \`chmod 600 ${file}\``);
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== KEY_BYTES) throw new Error(`${file} does not hold a ${KEY_BYTES}-byte base64 key; restore it from a backup (stored secrets need the original key)`);
+  if (key.length !== KEY_BYTES)
+    throw new Error(
+      `${file} does not hold a ${KEY_BYTES}-byte base64 key; restore it from a backup (stored secrets need the original key)`,
+    );
   return { key, created, file };
 }

@@ -3,18 +3,41 @@ import { resolveServerConfig } from './config.js';
 
 describe('server config', () => {
   it('takes the flag over the environment over the default', () => {
-    expect(resolveServerConfig({}, {})).toMatchObject({ port: 19836, host: '0.0.0.0', publicUrl: 'http://localhost:19836', localMachine: true, chatIdleMinutes: 60 });
-    expect(resolveServerConfig({}, { OPENASE_PORT: '8080', OPENASE_CHAT_IDLE_MINUTES: '0', OPENASE_LOCAL_MACHINE: '0' })).toMatchObject({ port: 8080, chatIdleMinutes: 0, localMachine: false });
-    expect(resolveServerConfig({ port: '9000', chatIdleMinutes: '15' }, { OPENASE_PORT: '8080', OPENASE_CHAT_IDLE_MINUTES: '0' })).toMatchObject({ port: 9000, chatIdleMinutes: 15 });
+    expect(resolveServerConfig({}, {})).toMatchObject({
+      port: 19836,
+      host: '0.0.0.0',
+      publicUrl: 'http://localhost:19836',
+      localMachine: true,
+      chatIdleMinutes: 60,
+    });
+    expect(
+      resolveServerConfig({}, { OPENASE_PORT: '8080', OPENASE_CHAT_IDLE_MINUTES: '0', OPENASE_LOCAL_MACHINE: '0' }),
+    ).toMatchObject({ port: 8080, chatIdleMinutes: 0, localMachine: false });
+    expect(
+      resolveServerConfig(
+        { port: '9000', chatIdleMinutes: '15' },
+        { OPENASE_PORT: '8080', OPENASE_CHAT_IDLE_MINUTES: '0' },
+      ),
+    ).toMatchObject({ port: 9000, chatIdleMinutes: 15 });
     // An empty variable is unset.
-    expect(resolveServerConfig({}, { OPENASE_CHAT_IDLE_MINUTES: '', OPENASE_LOCAL_SLOTS: '' })).toMatchObject({ chatIdleMinutes: 60 });
+    expect(resolveServerConfig({}, { OPENASE_CHAT_IDLE_MINUTES: '', OPENASE_LOCAL_SLOTS: '' })).toMatchObject({
+      chatIdleMinutes: 60,
+    });
     expect(resolveServerConfig({}, {}).localSlots).toBeUndefined();
     expect(resolveServerConfig({}, { OPENASE_LOCAL_SLOTS: '3' }).localSlots).toBe(3);
   });
 
   it('refuses values that are not numbers in range, saying which', () => {
-    expect(() => resolveServerConfig({ port: '70000' }, {})).toThrow(/port must be a number from 0 to 65535, got "70000"/);
-    for (const bad of ['0', '2.5', 'many', '65']) expect(() => resolveServerConfig({}, { OPENASE_LOCAL_SLOTS: bad })).toThrow(`OPENASE_LOCAL_SLOTS must be a whole number from 1 to 64, got "${bad}"`);
-    for (const bad of ['-1', 'soon', ' ']) expect(() => resolveServerConfig({ chatIdleMinutes: bad }, {})).toThrow(`chat idle minutes must be a number ≥ 0 (0 = never close), got "${bad}"`);
+    expect(() => resolveServerConfig({ port: '70000' }, {})).toThrow(
+      /port must be a number from 0 to 65535, got "70000"/,
+    );
+    for (const bad of ['0', '2.5', 'many', '65'])
+      expect(() => resolveServerConfig({}, { OPENASE_LOCAL_SLOTS: bad })).toThrow(
+        `OPENASE_LOCAL_SLOTS must be a whole number from 1 to 64, got "${bad}"`,
+      );
+    for (const bad of ['-1', 'soon', ' '])
+      expect(() => resolveServerConfig({ chatIdleMinutes: bad }, {})).toThrow(
+        `chat idle minutes must be a number ≥ 0 (0 = never close), got "${bad}"`,
+      );
   });
 });

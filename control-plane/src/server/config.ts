@@ -24,18 +24,31 @@ export interface ServerConfig {
 }
 
 export function openaseHome(env: NodeJS.ProcessEnv = process.env, flag?: string): string {
-  return path.resolve(flag || env.OPENASE_HOME || path.join(os.homedir(), ".openase"));
+  return path.resolve(flag || env.OPENASE_HOME || path.join(os.homedir(), '.openase'));
 }
 
-export function resolveServerConfig(flags: { port?: string; host?: string; dataDir?: string; databaseUrl?: string; localMachine?: boolean; chatIdleMinutes?: string }, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function resolveServerConfig(
+  flags: {
+    port?: string;
+    host?: string;
+    dataDir?: string;
+    databaseUrl?: string;
+    localMachine?: boolean;
+    chatIdleMinutes?: string;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
   const rawPort = flags.port ?? env.OPENASE_PORT ?? String(DEFAULT_PORT);
   const port = Number(rawPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be a number from 0 to 65535, got "${rawPort}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`port must be a number from 0 to 65535, got "${rawPort}"`);
   const rawIdle = flags.chatIdleMinutes ?? (env.OPENASE_CHAT_IDLE_MINUTES || '60');
   const chatIdleMinutes = Number(rawIdle);
-  if (rawIdle.trim() === '' || !Number.isFinite(chatIdleMinutes) || chatIdleMinutes < 0) throw new Error(`chat idle minutes must be a number ≥ 0 (0 = never close), got "${rawIdle}"`);
+  if (rawIdle.trim() === '' || !Number.isFinite(chatIdleMinutes) || chatIdleMinutes < 0)
+    throw new Error(`chat idle minutes must be a number ≥ 0 (0 = never close), got "${rawIdle}"`);
   const localSlots = env.OPENASE_LOCAL_SLOTS ? Number(env.OPENASE_LOCAL_SLOTS) : undefined;
-  if (localSlots !== undefined && !(Number.isInteger(localSlots) && localSlots >= 1 && localSlots <= 64)) throw new Error(`OPENASE_LOCAL_SLOTS must be a whole number from 1 to 64, got "${env.OPENASE_LOCAL_SLOTS}"`);
+  if (localSlots !== undefined && !(Number.isInteger(localSlots) && localSlots >= 1 && localSlots <= 64))
+    throw new Error(`OPENASE_LOCAL_SLOTS must be a whole number from 1 to 64, got "${env.OPENASE_LOCAL_SLOTS}"`);
   const host = flags.host ?? env.OPENASE_HOST ?? '0.0.0.0';
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {

@@ -43,20 +43,50 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
   const startedAt = performance.now();
   fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const secretKey = loadOrCreateSecretKey(config.home);
-  if (secretKey.created) log(`generated the secret encryption key ${secretKey.file} (mode 0600); back it up with the database`);
+  if (secretKey.created)
+    log(`generated the secret encryption key ${secretKey.file} (mode 0600); back it up with the database`);
   const database = config.databaseUrl
     ? await openDatabase({ kind: 'postgres', url: config.databaseUrl })
     : await openDatabase({ kind: 'pglite', dataDir: path.join(config.home, 'data') });
-  log(`database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`);
-  const deps: Deps = { db: database.db, clock: systemClock, ids: randomIds, bus: createChangeBus(), secrets: createSecretCipher(secretKey.key) };
+  log(
+    `database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`,
+  );
+  const deps: Deps = {
+    db: database.db,
+    clock: systemClock,
+    ids: randomIds,
+    bus: createChangeBus(),
+    secrets: createSecretCipher(secretKey.key),
+  };
   const replicaId = `${os.hostname()}:${process.pid}:${randomIds.shortId()}`;
   // Several control planes may share one PostgreSQL: relay committed activity between them.
-  const stopRelay = database.kind === 'postgres' ? await relayActivityAcrossReplicas({ bus: deps.bus, pubsub: createPubSub(database), db: deps.db, replicaId, log }) : async () => {};
+  const stopRelay =
+    database.kind === 'postgres'
+      ? await relayActivityAcrossReplicas({
+          bus: deps.bus,
+          pubsub: createPubSub(database),
+          db: deps.db,
+          replicaId,
+          log,
+        })
+      : async () => {};
   try {
     const boot = await bootstrapInstance(deps);
     const fleet = await startFleet(deps, config, log);
-    const app = createApp({ deps, version: VERSION, databaseKind: database.kind, webDist: findWebDist(), hub: fleet.hub, daemonBundle: fleet.daemonBundle });
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: fleet.websocketServer } });
+    const app = createApp({
+      deps,
+      version: VERSION,
+      databaseKind: database.kind,
+      webDist: findWebDist(),
+      hub: fleet.hub,
+      daemonBundle: fleet.daemonBundle,
+    });
+    const server = serve({
+      fetch: app.fetch,
+      port: config.port,
+      hostname: config.host,
+      websocket: { server: fleet.websocketServer },
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -66,7 +96,12 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
     // Periodic work (timeouts, stalls, due retries) runs on one replica; dispatch reacts on all.
     const leadership = await startLeaderElection(database, { log });
-    const orchestrator = new Orchestrator(deps, fleet.hub, { platformUrl: url, isLeader: leadership.isLeader, log, ...(config.chatIdleMinutes !== undefined ? { chatIdleMs: config.chatIdleMinutes * 60_000 } : {}) });
+    const orchestrator = new Orchestrator(deps, fleet.hub, {
+      platformUrl: url,
+      isLeader: leadership.isLeader,
+      log,
+      ...(config.chatIdleMinutes !== undefined ? { chatIdleMs: config.chatIdleMinutes * 60_000 } : {}),
+    });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
     // Scheduled jobs fire on the leader; the unique key of job_fires keeps them exactly-once anyway.
@@ -104,7 +139,13 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
   }
 }
 
-async function ensureLocalCredentials(deps: Deps, home: string, url: string, adminUserId: string, log: Logger): Promise<void> {
+async function ensureLocalCredentials(
+  deps: Deps,
+  home: string,
+  url: string,
+  adminUserId: string,
+  log: Logger,
+): Promise<void> {
   const existing = readCredentials(home);
   if (existing) {
     const valid = await authenticateToken(deps, existing.token).then(
@@ -116,7 +157,10 @@ async function ensureLocalCredentials(deps: Deps, home: string, url: string, adm
       return;
     }
   }
-  const { token } = await issueToken(deps.db, deps, adminUserId, { name: 'local admin (credentials file)', scopes: ['read', 'write', 'admin'] });
+  const { token } = await issueToken(deps.db, deps, adminUserId, {
+    name: 'local admin (credentials file)',
+    scopes: ['read', 'write', 'admin'],
+  });
   const file = writeCredentials(home, { url, token });
   log(`wrote a local admin API token to ${file} (mode 0600) for the openase CLI on this host`);
 }

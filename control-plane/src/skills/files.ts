@@ -27,11 +27,13 @@ const invalid = (message: string) => new OpenaseError('VALIDATION_FAILED', messa
 
 export function checkSkillPath(path: string): string | null {
   if (path.length === 0) return 'a file path is empty';
-  if (path.length > LIMITS.skillPathMax) return `path "${path.slice(0, 60)}…" is longer than ${LIMITS.skillPathMax} characters`;
+  if (path.length > LIMITS.skillPathMax)
+    return `path "${path.slice(0, 60)}…" is longer than ${LIMITS.skillPathMax} characters`;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(path)) return `path ${JSON.stringify(path)} contains a NUL or control character`;
   if (path.includes('\\')) return `path "${path}" contains a backslash; use / between folders`;
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return `path "${path}" is absolute; paths are relative to the skill folder`;
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path))
+    return `path "${path}" is absolute; paths are relative to the skill folder`;
   for (const segment of path.split('/')) {
     if (segment === '..') return `path "${path}" contains ".."; a skill cannot reach outside its folder`;
     if (segment === '' || segment === '.') return `path "${path}" has an empty or "." segment`;
@@ -52,10 +54,24 @@ export function checkSkillFiles(inputs: readonly SkillFileInput[]): CheckedSkill
     seen.add(lower);
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(input.contentBase64)) throw invalid(`${input.path}: content is not base64`);
     const bytes = Buffer.from(input.contentBase64, 'base64');
-    if (bytes.length > LIMITS.skillFileMax) throw new OpenaseError('PAYLOAD_TOO_LARGE', `${input.path} is ${bytes.length} bytes; a skill file has at most ${LIMITS.skillFileMax} bytes`);
+    if (bytes.length > LIMITS.skillFileMax)
+      throw new OpenaseError(
+        'PAYLOAD_TOO_LARGE',
+        `${input.path} is ${bytes.length} bytes; a skill file has at most ${LIMITS.skillFileMax} bytes`,
+      );
     total += bytes.length;
-    if (total > LIMITS.skillTotalMax) throw new OpenaseError('PAYLOAD_TOO_LARGE', `the skill's files add up to more than ${LIMITS.skillTotalMax} bytes`);
-    files.push({ path: input.path, contentBase64: bytes.toString('base64'), sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, executable: input.executable ?? false });
+    if (total > LIMITS.skillTotalMax)
+      throw new OpenaseError(
+        'PAYLOAD_TOO_LARGE',
+        `the skill's files add up to more than ${LIMITS.skillTotalMax} bytes`,
+      );
+    files.push({
+      path: input.path,
+      contentBase64: bytes.toString('base64'),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+      executable: input.executable ?? false,
+    });
   }
   if (files.length > LIMITS.skillFilesMax) throw invalid(`a skill has at most ${LIMITS.skillFilesMax} files`);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -79,8 +95,12 @@ function readSkillMeta(text: string): { name: string; description: string } {
   if (yaml.problems.length) throw invalid(`SKILL.md line ${yaml.problems[0]!.line}: ${yaml.problems[0]!.message}`);
   const data = yaml.doc.toJS() as { name?: unknown; description?: unknown } | null;
   const name = skillNameSchema.safeParse(data?.name);
-  if (!name.success) throw invalid(`SKILL.md: \`name:\` must be ${name.error.issues[0]?.message ?? 'a skill name'} (got ${JSON.stringify(data?.name ?? null)})`);
-  if (typeof data?.description !== 'string' || !data.description.trim()) throw invalid('SKILL.md: `description:` is required (one line saying when to use the skill)');
+  if (!name.success)
+    throw invalid(
+      `SKILL.md: \`name:\` must be ${name.error.issues[0]?.message ?? 'a skill name'} (got ${JSON.stringify(data?.name ?? null)})`,
+    );
+  if (typeof data?.description !== 'string' || !data.description.trim())
+    throw invalid('SKILL.md: `description:` is required (one line saying when to use the skill)');
   if (data.description.length > 1024) throw invalid('SKILL.md: `description:` has at most 1024 characters');
   return { name: name.data, description: data.description.trim() };
 }

@@ -5,7 +5,14 @@
  * content changes). Binding to workflows is a workflow edit (../workflows/bindings.ts).
  */
 import { and, asc, desc, eq } from 'drizzle-orm';
-import { conflict, notFound, skillExportInput, skillImportInput, skillSetEnabledInput, type SkillFileInput } from '@openase/shared';
+import {
+  conflict,
+  notFound,
+  skillExportInput,
+  skillImportInput,
+  skillSetEnabledInput,
+  type SkillFileInput,
+} from '@openase/shared';
 import type { z } from 'zod';
 import { skills, skillVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
@@ -28,13 +35,19 @@ export interface SkillView extends Skill {
 }
 
 export async function resolveSkill(db: DbOrTx, projectId: string, name: string): Promise<Skill> {
-  const [skill] = await db.select().from(skills).where(and(eq(skills.projectId, projectId), eq(skills.name, name.trim())));
+  const [skill] = await db
+    .select()
+    .from(skills)
+    .where(and(eq(skills.projectId, projectId), eq(skills.name, name.trim())));
   if (!skill) throw notFound(`skill "${name}" does not exist in this project; \`openase skill list\` shows the skills`);
   return skill;
 }
 
 export async function skillVersion(db: DbOrTx, skill: Skill, version?: number): Promise<SkillVersion> {
-  const condition = version === undefined ? eq(skillVersions.id, skill.currentVersionId!) : and(eq(skillVersions.skillId, skill.id), eq(skillVersions.version, version));
+  const condition =
+    version === undefined
+      ? eq(skillVersions.id, skill.currentVersionId!)
+      : and(eq(skillVersions.skillId, skill.id), eq(skillVersions.version, version));
   const [row] = await db.select().from(skillVersions).where(condition);
   if (!row) throw notFound(`skill ${skill.name} has no version ${version}; it has versions 1–${skill.versionSeq}`);
   return row;
@@ -57,7 +70,12 @@ export async function showSkill(db: DbOrTx, orgId: string, raw: z.input<typeof s
   const skill = await resolveSkill(db, project.id, input.skill);
   const version = await skillVersion(db, skill, input.version);
   const versions = await db
-    .select({ version: skillVersions.version, contentHash: skillVersions.contentHash, createdBy: skillVersions.createdBy, createdAt: skillVersions.createdAt })
+    .select({
+      version: skillVersions.version,
+      contentHash: skillVersions.contentHash,
+      createdBy: skillVersions.createdBy,
+      createdAt: skillVersions.createdAt,
+    })
     .from(skillVersions)
     .where(eq(skillVersions.skillId, skill.id))
     .orderBy(asc(skillVersions.version));
@@ -71,14 +89,24 @@ export async function exportSkill(db: DbOrTx, orgId: string, raw: z.input<typeof
   const project = await resolveProject(db, orgId, input.project);
   const skill = await resolveSkill(db, project.id, input.skill);
   const version = await skillVersion(db, skill, input.version);
-  return { name: skill.name, version: version.version, contentHash: version.contentHash, files: version.files as SkillFile[] };
+  return {
+    name: skill.name,
+    version: version.version,
+    contentHash: version.contentHash,
+    files: version.files as SkillFile[],
+  };
 }
 
-export async function importSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillImportInput>): Promise<SkillView & { changed: boolean }> {
+export async function importSkill(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof skillImportInput>,
+): Promise<SkillView & { changed: boolean }> {
   requireRole(actor, 'member', 'import skills');
   const input = skillImportInput.parse(raw);
   const checked = checkSkillFiles(input.files);
-  if (BUILTIN_SKILLS.some((b) => b.name === checked.name)) throw conflict(`"${checked.name}" is a built-in skill name; give your skill another name in SKILL.md`);
+  if (BUILTIN_SKILLS.some((b) => b.name === checked.name))
+    throw conflict(`"${checked.name}" is a built-in skill name; give your skill another name in SKILL.md`);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
@@ -86,22 +114,58 @@ export async function importSkill(deps: Deps, actor: Actor, raw: z.input<typeof 
   });
 }
 
-async function saveSkill(tx: Tx, deps: Deps, changes: Changes, actor: Actor, projectId: string, checked: CheckedSkill, builtin: boolean): Promise<SkillView & { changed: boolean }> {
+async function saveSkill(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  projectId: string,
+  checked: CheckedSkill,
+  builtin: boolean,
+): Promise<SkillView & { changed: boolean }> {
   const now = deps.clock.now();
   await lockName(tx, 'skill', projectId, checked.name);
-  let [skill] = await tx.select().from(skills).where(and(eq(skills.projectId, projectId), eq(skills.name, checked.name))).for('update');
+  let [skill] = await tx
+    .select()
+    .from(skills)
+    .where(and(eq(skills.projectId, projectId), eq(skills.name, checked.name)))
+    .for('update');
   if (skill) {
     const current = await skillVersion(tx, skill);
-    if (current.contentHash === checked.contentHash) return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
+    if (current.contentHash === checked.contentHash)
+      return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
   } else {
-    [skill] = await tx.insert(skills).values({ id: deps.ids.uuid(), projectId, name: checked.name, description: checked.description, builtin, createdAt: now, updatedAt: now }).returning();
+    [skill] = await tx
+      .insert(skills)
+      .values({
+        id: deps.ids.uuid(),
+        projectId,
+        name: checked.name,
+        description: checked.description,
+        builtin,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
   }
   const version = skill!.versionSeq + 1;
   const [row] = await tx
     .insert(skillVersions)
-    .values({ id: deps.ids.uuid(), skillId: skill!.id, version, contentHash: checked.contentHash, files: checked.files, createdBy: actor.name, createdAt: now })
+    .values({
+      id: deps.ids.uuid(),
+      skillId: skill!.id,
+      version,
+      contentHash: checked.contentHash,
+      files: checked.files,
+      createdBy: actor.name,
+      createdAt: now,
+    })
     .returning();
-  const [updated] = await tx.update(skills).set({ currentVersionId: row!.id, versionSeq: version, description: checked.description, updatedAt: now }).where(eq(skills.id, skill!.id)).returning();
+  const [updated] = await tx
+    .update(skills)
+    .set({ currentVersionId: row!.id, versionSeq: version, description: checked.description, updatedAt: now })
+    .where(eq(skills.id, skill!.id))
+    .returning();
   await recordActivity(tx, deps, changes, actor, {
     projectId,
     action: version === 1 ? 'skill.created' : 'skill.versioned',
@@ -114,17 +178,33 @@ async function saveSkill(tx: Tx, deps: Deps, changes: Changes, actor: Actor, pro
 }
 
 const BUILTIN_CHECKED: CheckedSkill[] = BUILTIN_SKILLS.map((b) => {
-  const checked = checkSkillFiles(b.files.map((f): SkillFileInput => ({ path: f.path, contentBase64: Buffer.from(f.content, 'utf8').toString('base64'), executable: f.executable })));
+  const checked = checkSkillFiles(
+    b.files.map((f): SkillFileInput => ({
+      path: f.path,
+      contentBase64: Buffer.from(f.content, 'utf8').toString('base64'),
+      executable: f.executable,
+    })),
+  );
   if (checked.name !== b.name) throw new Error(`built-in skill ${b.name} declares name ${checked.name}`);
   return checked;
 });
 
 /** Installs missing built-in skills into a project and upgrades changed ones (new version). Idempotent. */
-export async function ensureBuiltinSkills(tx: Tx, deps: Deps, changes: Changes, actor: Actor, projectId: string): Promise<void> {
+export async function ensureBuiltinSkills(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  projectId: string,
+): Promise<void> {
   for (const checked of BUILTIN_CHECKED) await saveSkill(tx, deps, changes, actor, projectId, checked, true);
 }
 
-export async function setSkillEnabled(deps: Deps, actor: Actor, raw: z.input<typeof skillSetEnabledInput>): Promise<Skill> {
+export async function setSkillEnabled(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof skillSetEnabledInput>,
+): Promise<Skill> {
   requireRole(actor, 'member', 'enable or disable skills');
   const input = skillSetEnabledInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -132,7 +212,11 @@ export async function setSkillEnabled(deps: Deps, actor: Actor, raw: z.input<typ
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
     const skill = await resolveSkill(tx, project.id, input.skill);
     if (skill.enabled === input.enabled) return skill;
-    const [updated] = await tx.update(skills).set({ enabled: input.enabled, updatedAt: deps.clock.now() }).where(eq(skills.id, skill.id)).returning();
+    const [updated] = await tx
+      .update(skills)
+      .set({ enabled: input.enabled, updatedAt: deps.clock.now() })
+      .where(eq(skills.id, skill.id))
+      .returning();
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: input.enabled ? 'skill.enabled' : 'skill.disabled',
@@ -145,4 +229,3 @@ export async function setSkillEnabled(deps: Deps, actor: Actor, raw: z.input<typ
     return updated!;
   });
 }
-

@@ -6,7 +6,15 @@
  * in cannot be deleted until the workflow no longer names it.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { badRequest, conflict, notFound, statusCreateInput, statusDeleteInput, statusMoveInput, statusUpdateInput } from '@openase/shared';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  statusCreateInput,
+  statusDeleteInput,
+  statusMoveInput,
+  statusUpdateInput,
+} from '@openase/shared';
 import type { z } from 'zod';
 import { statuses, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
@@ -19,7 +27,11 @@ import { resolveProject } from '../projects/projects.js';
 export type Status = typeof statuses.$inferSelect;
 
 export async function listStatuses(db: DbOrTx, projectId: string): Promise<Status[]> {
-  return db.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position), asc(statuses.name));
+  return db
+    .select()
+    .from(statuses)
+    .where(eq(statuses.projectId, projectId))
+    .orderBy(asc(statuses.position), asc(statuses.name));
 }
 
 export async function resolveStatus(db: DbOrTx, projectId: string, name: string): Promise<Status> {
@@ -136,25 +148,40 @@ export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof s
   });
 }
 
-export async function deleteStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusDeleteInput>): Promise<{ deleted: string; movedTickets: number }> {
+export async function deleteStatus(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof statusDeleteInput>,
+): Promise<{ deleted: string; movedTickets: number }> {
   requireRole(actor, 'admin', 'change statuses');
   const input = statusDeleteInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
     const status = await resolveStatus(tx, project.id, input.status);
     const all = await listStatuses(tx, project.id);
-    if (all.length === 1) throw badRequest(`status "${status.name}" is the project's last status and cannot be deleted`);
+    if (all.length === 1)
+      throw badRequest(`status "${status.name}" is the project's last status and cannot be deleted`);
     const [user] = await tx
       .select({ workflow: workflows.name, version: workflowVersions.version, pickup: workflowVersions.pickupStatusIds })
       .from(workflows)
       .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
-      .where(and(eq(workflows.projectId, project.id), sql`(${status.id} = any(${workflowVersions.pickupStatusIds}) or ${status.id} = any(${workflowVersions.finishStatusIds}))`))
+      .where(
+        and(
+          eq(workflows.projectId, project.id),
+          sql`(${status.id} = any(${workflowVersions.pickupStatusIds}) or ${status.id} = any(${workflowVersions.finishStatusIds}))`,
+        ),
+      )
       .limit(1);
     if (user) {
       const role = user.pickup.includes(status.id) ? 'picks up tickets from' : 'finishes tickets in';
-      throw conflict(`status "${status.name}" is in use: workflow "${user.workflow}" (v${user.version}) ${role} it; edit the workflow's pickup/finish first (openase workflow export, edit, import)`);
+      throw conflict(
+        `status "${status.name}" is in use: workflow "${user.workflow}" (v${user.version}) ${role} it; edit the workflow's pickup/finish first (openase workflow export, edit, import)`,
+      );
     }
-    const held = await tx.select({ id: tickets.id, identifier: tickets.identifier }).from(tickets).where(eq(tickets.statusId, status.id));
+    const held = await tx
+      .select({ id: tickets.id, identifier: tickets.identifier })
+      .from(tickets)
+      .where(eq(tickets.statusId, status.id));
     let target: Status | null = null;
     if (held.length > 0) {
       if (!input.moveTicketsTo) {
@@ -163,9 +190,13 @@ export async function deleteStatus(deps: Deps, actor: Actor, raw: z.input<typeof
         );
       }
       target = await resolveStatus(tx, project.id, input.moveTicketsTo);
-      if (target.id === status.id) throw badRequest('--move-to must name a different status than the one being deleted');
+      if (target.id === status.id)
+        throw badRequest('--move-to must name a different status than the one being deleted');
       const now = deps.clock.now();
-      await tx.update(tickets).set({ statusId: target.id, updatedAt: now, statusChangedAt: now }).where(eq(tickets.statusId, status.id));
+      await tx
+        .update(tickets)
+        .set({ statusId: target.id, updatedAt: now, statusChangedAt: now })
+        .where(eq(tickets.statusId, status.id));
       for (const t of held) {
         await recordActivity(tx, deps, changes, actor, {
           projectId: project.id,
@@ -180,7 +211,10 @@ export async function deleteStatus(deps: Deps, actor: Actor, raw: z.input<typeof
       }
     }
     await tx.delete(statuses).where(eq(statuses.id, status.id));
-    await renumber(tx, all.filter((s) => s.id !== status.id));
+    await renumber(
+      tx,
+      all.filter((s) => s.id !== status.id),
+    );
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'status.deleted',

@@ -55,10 +55,17 @@ export async function editComment(deps: Deps, actor: Actor, raw: z.input<typeof 
     // Resolving through the org proves the comment is visible to this actor.
     await resolveTicket(tx, actor.orgId, ticket!.id);
     const author = actor.userId ?? actor.id;
-    if (comment.authorId !== author && actor.role !== 'admin') throw forbidden('only the author of a comment or an admin can edit it');
+    if (comment.authorId !== author && actor.role !== 'admin')
+      throw forbidden('only the author of a comment or an admin can edit it');
     if (comment.body === input.body) return comment;
     const now = deps.clock.now();
-    await tx.insert(commentRevisions).values({ id: deps.ids.uuid(), commentId: comment.id, revision: comment.revision, body: comment.body, createdAt: comment.updatedAt });
+    await tx.insert(commentRevisions).values({
+      id: deps.ids.uuid(),
+      commentId: comment.id,
+      revision: comment.revision,
+      body: comment.body,
+      createdAt: comment.updatedAt,
+    });
     const [updated] = await tx
       .update(comments)
       .set({ body: input.body, updatedAt: now, revision: comment.revision + 1 })
@@ -86,5 +93,9 @@ export async function commentHistory(db: DbOrTx, orgId: string, commentId: strin
   const [comment] = await db.select({ ticketId: comments.ticketId }).from(comments).where(eq(comments.id, commentId));
   if (!comment) throw notFound(`comment ${commentId} does not exist`);
   await resolveTicket(db, orgId, comment.ticketId); // visible to this organization?
-  return db.select().from(commentRevisions).where(eq(commentRevisions.commentId, commentId)).orderBy(asc(commentRevisions.revision));
+  return db
+    .select()
+    .from(commentRevisions)
+    .where(eq(commentRevisions.commentId, commentId))
+    .orderBy(asc(commentRevisions.revision));
 }

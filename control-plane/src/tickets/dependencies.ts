@@ -40,19 +40,31 @@ async function findBlockingPath(db: DbOrTx, from: string, target: string): Promi
 }
 
 async function identifiers(db: DbOrTx, ids: string[]): Promise<string[]> {
-  const rows = await db.select({ id: tickets.id, identifier: tickets.identifier }).from(tickets).where(inArray(tickets.id, ids));
+  const rows = await db
+    .select({ id: tickets.id, identifier: tickets.identifier })
+    .from(tickets)
+    .where(inArray(tickets.id, ids));
   const byId = new Map(rows.map((r) => [r.id, r.identifier]));
   return ids.map((id) => byId.get(id) ?? id);
 }
 
-export async function linkTickets(deps: Deps, actor: Actor, raw: z.input<typeof ticketLinkInput>): Promise<{ blocker: string; blocked: string }> {
+export async function linkTickets(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof ticketLinkInput>,
+): Promise<{ blocker: string; blocked: string }> {
   requireRole(actor, 'member', 'link tickets');
   const input = ticketLinkInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
-    await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, actor.orgId)).for('update');
+    await tx
+      .select({ id: organizations.id })
+      .from(organizations)
+      .where(eq(organizations.id, actor.orgId))
+      .for('update');
     const blocker = await resolveTicket(tx, actor.orgId, input.blocker);
     const blocked = await resolveTicket(tx, actor.orgId, input.blocked);
-    if (blocker.id === blocked.id) throw new OpenaseError('DEPENDENCY_CYCLE', `${blocker.identifier} cannot block itself`);
+    if (blocker.id === blocked.id)
+      throw new OpenaseError('DEPENDENCY_CYCLE', `${blocker.identifier} cannot block itself`);
     const [existing] = await tx
       .select()
       .from(ticketDependencies)
@@ -67,7 +79,9 @@ export async function linkTickets(deps: Deps, actor: Actor, raw: z.input<typeof 
         { cycle: [...chain, blocked.identifier] },
       );
     }
-    await tx.insert(ticketDependencies).values({ blockerId: blocker.id, blockedId: blocked.id, createdAt: deps.clock.now() });
+    await tx
+      .insert(ticketDependencies)
+      .values({ blockerId: blocker.id, blockedId: blocked.id, createdAt: deps.clock.now() });
     await recordActivity(tx, deps, changes, actor, {
       projectId: blocked.projectId,
       ticketId: blocked.id,
@@ -81,7 +95,11 @@ export async function linkTickets(deps: Deps, actor: Actor, raw: z.input<typeof 
   });
 }
 
-export async function unlinkTickets(deps: Deps, actor: Actor, raw: z.input<typeof ticketLinkInput>): Promise<{ blocker: string; blocked: string }> {
+export async function unlinkTickets(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof ticketLinkInput>,
+): Promise<{ blocker: string; blocked: string }> {
   requireRole(actor, 'member', 'unlink tickets');
   const input = ticketLinkInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -108,9 +126,12 @@ export async function unlinkTickets(deps: Deps, actor: Actor, raw: z.input<typeo
 /** Refuses making `parent` the parent of `ticket` when `ticket` is `parent` or one of its ancestors. */
 export async function assertNoParentCycle(tx: Tx, ticket: Ticket, parent: Ticket): Promise<void> {
   const chain = [parent.identifier];
-  for (let at: Ticket | undefined = parent; at; ) {
+  for (let at: Ticket | undefined = parent; at;) {
     if (at.id === ticket.id) {
-      throw new OpenaseError('DEPENDENCY_CYCLE', `${parent.identifier} cannot be the parent of ${ticket.identifier}: ${[ticket.identifier, ...chain].reverse().join(' → parent of → ')}`);
+      throw new OpenaseError(
+        'DEPENDENCY_CYCLE',
+        `${parent.identifier} cannot be the parent of ${ticket.identifier}: ${[ticket.identifier, ...chain].reverse().join(' → parent of → ')}`,
+      );
     }
     if (!at.parentId) return;
     [at] = await tx.select().from(tickets).where(eq(tickets.id, at.parentId));
@@ -130,7 +151,10 @@ export async function ticketRelations(db: DbOrTx, ticketId: string) {
       .from(ticketDependencies)
       .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockedId))
       .where(eq(ticketDependencies.blockerId, ticketId)),
-    db.select({ id: tickets.id, identifier: tickets.identifier, title: tickets.title, statusId: tickets.statusId }).from(tickets).where(eq(tickets.parentId, ticketId)),
+    db
+      .select({ id: tickets.id, identifier: tickets.identifier, title: tickets.title, statusId: tickets.statusId })
+      .from(tickets)
+      .where(eq(tickets.parentId, ticketId)),
   ]);
   return { blockedBy, blocks, children };
 }

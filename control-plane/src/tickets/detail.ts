@@ -10,13 +10,28 @@ import { resolveTicket } from './tickets.js';
 export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
   const ticket = await resolveTicket(db, orgId, ref);
   const [[project], [status], relations, comments, activity, runRows, pulls] = await Promise.all([
-    db.select({ id: projects.id, slug: projects.slug, name: projects.name }).from(projects).where(eq(projects.id, ticket.projectId)),
+    db
+      .select({ id: projects.id, slug: projects.slug, name: projects.name })
+      .from(projects)
+      .where(eq(projects.id, ticket.projectId)),
     db.select().from(statuses).where(eq(statuses.id, ticket.statusId)),
     ticketRelations(db, ticket.id),
     listComments(db, ticket.id),
     listActivity(db, { projectId: ticket.projectId, ticketId: ticket.id, limit: 500 }),
     db
-      .select({ id: runs.id, state: runs.state, stateReason: runs.stateReason, attempt: runs.attempt, machine: machines.name, costUsd: runs.costUsd, inputTokens: runs.inputTokens, outputTokens: runs.outputTokens, createdAt: runs.createdAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt })
+      .select({
+        id: runs.id,
+        state: runs.state,
+        stateReason: runs.stateReason,
+        attempt: runs.attempt,
+        machine: machines.name,
+        costUsd: runs.costUsd,
+        inputTokens: runs.inputTokens,
+        outputTokens: runs.outputTokens,
+        createdAt: runs.createdAt,
+        startedAt: runs.startedAt,
+        finishedAt: runs.finishedAt,
+      })
       .from(runs)
       .leftJoin(machines, eq(machines.id, runs.machineId))
       .where(eq(runs.ticketId, ticket.id))
@@ -36,7 +51,10 @@ export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
     stage: statusById.get(r.statusId)?.stage ?? null,
   });
   const [parent] = ticket.parentId
-    ? await db.select({ id: tickets.id, identifier: tickets.identifier, title: tickets.title }).from(tickets).where(eq(tickets.id, ticket.parentId))
+    ? await db
+        .select({ id: tickets.id, identifier: tickets.identifier, title: tickets.title })
+        .from(tickets)
+        .where(eq(tickets.id, ticket.parentId))
     : [];
   return {
     ...ticket,

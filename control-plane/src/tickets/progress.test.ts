@@ -14,7 +14,13 @@ forEachDatabase('ticket progress', (get) => {
     await reportProgress(deps, admin, { ticket: t.identifier, text: 'tests written', percent: 40 });
     await reportProgress(deps, admin, { ticket: t.identifier, text: 'implementing' });
     expect(await latestProgress(deps.db, t.id)).toMatchObject({ text: 'implementing', percent: null, by: 'admin' });
-    await expectCode(reportProgress(deps, admin, { ticket: t.identifier, text: 'x', percent: 101 }), 'VALIDATION_FAILED');
-    await expectCode(reportProgress(deps, { ...admin, role: 'viewer' }, { ticket: t.identifier, text: 'x' }), 'FORBIDDEN');
+    await expectCode(
+      reportProgress(deps, admin, { ticket: t.identifier, text: 'x', percent: 101 }),
+      'VALIDATION_FAILED',
+    );
+    await expectCode(
+      reportProgress(deps, { ...admin, role: 'viewer' }, { ticket: t.identifier, text: 'x' }),
+      'FORBIDDEN',
+    );
   });
 });

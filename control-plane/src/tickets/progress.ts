@@ -21,7 +21,11 @@ export interface Progress {
   at: Date;
 }
 
-export async function reportProgress(deps: Deps, actor: Actor, raw: z.input<typeof ticketProgressInput>): Promise<Progress> {
+export async function reportProgress(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof ticketProgressInput>,
+): Promise<Progress> {
   requireRole(actor, 'member', 'report progress');
   const input = ticketProgressInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {

@@ -17,8 +17,15 @@ export async function retryTicket(deps: Deps, actor: Actor, raw: z.input<typeof 
   const input = ticketRetryInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
-    if (!ticket.parkedReason && !ticket.nextRetryAt && ticket.attemptCount === 0) throw conflict(`${ticket.identifier} is neither parked nor waiting for a retry; \`openase ticket why ${ticket.identifier}\` says what it waits for`);
-    const [updated] = await tx.update(tickets).set({ parkedReason: null, nextRetryAt: null, attemptCount: 0, updatedAt: deps.clock.now() }).where(eq(tickets.id, ticket.id)).returning();
+    if (!ticket.parkedReason && !ticket.nextRetryAt && ticket.attemptCount === 0)
+      throw conflict(
+        `${ticket.identifier} is neither parked nor waiting for a retry; \`openase ticket why ${ticket.identifier}\` says what it waits for`,
+      );
+    const [updated] = await tx
+      .update(tickets)
+      .set({ parkedReason: null, nextRetryAt: null, attemptCount: 0, updatedAt: deps.clock.now() })
+      .where(eq(tickets.id, ticket.id))
+      .returning();
     await recordActivity(tx, deps, changes, actor, {
       projectId: ticket.projectId,
       ticketId: ticket.id,

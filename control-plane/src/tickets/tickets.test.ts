@@ -18,7 +18,12 @@ async function expectCode(promise: Promise<unknown>, code: string, message?: Reg
     (e: unknown) => e,
   );
   expect(err, 'expected the call to fail').toBeTruthy();
-  const code_ = err instanceof OpenaseError ? err.code : (err as { name?: string }).name === 'ZodError' ? 'VALIDATION_FAILED' : String(err);
+  const code_ =
+    err instanceof OpenaseError
+      ? err.code
+      : (err as { name?: string }).name === 'ZodError'
+        ? 'VALIDATION_FAILED'
+        : String(err);
   expect(code_).toBe(code);
   if (message) expect((err as Error).message).toMatch(message);
 }
@@ -44,7 +49,9 @@ forEachDatabase('tickets', (get) => {
   it('gives 200 concurrent creates 200 distinct, gap-free identifiers', async () => {
     const { deps, admin } = get();
     await createProject(deps, admin, { name: 'Race', ticketPrefix: 'RACE' });
-    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => createTicket(deps, admin, { project: 'race', title: `ticket ${i}` })));
+    const created = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => createTicket(deps, admin, { project: 'race', title: `ticket ${i}` })),
+    );
     const numbers = created.map((t) => t.number).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     expect(new Set(created.map((t) => t.identifier)).size).toBe(200);
@@ -68,19 +75,29 @@ forEachDatabase('tickets', (get) => {
     const { deps, admin } = get();
     await createProject(deps, admin, { name: 'Unknown' });
     const t = await createTicket(deps, admin, { project: 'unknown', title: 'x' });
-    await expectCode(moveTicket(deps, admin, { ticket: t.identifier, status: 'Nope' }), 'NOT_FOUND', /status "Nope" does not exist.*Backlog, Todo/);
+    await expectCode(
+      moveTicket(deps, admin, { ticket: t.identifier, status: 'Nope' }),
+      'NOT_FOUND',
+      /status "Nope" does not exist.*Backlog, Todo/,
+    );
     await expectCode(createTicket(deps, admin, { project: 'unknown', title: 'x', status: 'Nope' }), 'NOT_FOUND');
   });
 
   it('refuses dependency cycles, direct and transitive, and parent cycles', async () => {
     const { deps, admin } = get();
     await createProject(deps, admin, { name: 'Deps' });
-    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((title) => createTicket(deps, admin, { project: 'deps', title })));
+    const [a, b, c] = await Promise.all(
+      ['a', 'b', 'c'].map((title) => createTicket(deps, admin, { project: 'deps', title })),
+    );
     await linkTickets(deps, admin, { blocker: a!.identifier, blocked: b!.identifier });
     await linkTickets(deps, admin, { blocker: b!.identifier, blocked: c!.identifier });
     await expectCode(linkTickets(deps, admin, { blocker: a!.identifier, blocked: a!.identifier }), 'DEPENDENCY_CYCLE');
     await expectCode(linkTickets(deps, admin, { blocker: b!.identifier, blocked: a!.identifier }), 'DEPENDENCY_CYCLE');
-    await expectCode(linkTickets(deps, admin, { blocker: c!.identifier, blocked: a!.identifier }), 'DEPENDENCY_CYCLE', /would make a cycle/);
+    await expectCode(
+      linkTickets(deps, admin, { blocker: c!.identifier, blocked: a!.identifier }),
+      'DEPENDENCY_CYCLE',
+      /would make a cycle/,
+    );
     await expectCode(linkTickets(deps, admin, { blocker: a!.identifier, blocked: b!.identifier }), 'CONFLICT');
     const detail = await ticketDetail(deps.db, admin.orgId, b!.identifier);
     expect(detail.blockedBy.map((x) => x.identifier)).toEqual([a!.identifier]);
@@ -94,10 +111,25 @@ forEachDatabase('tickets', (get) => {
   it('refuses oversized and empty input with a clear message', async () => {
     const { deps, admin } = get();
     await createProject(deps, admin, { name: 'Sizes' });
-    await expectCode(createTicket(deps, admin, { project: 'sizes', title: 'x'.repeat(501) }), 'VALIDATION_FAILED', /at most 500/);
-    await expectCode(createTicket(deps, admin, { project: 'sizes', title: '   ' }), 'VALIDATION_FAILED', /needs a title/);
-    await expectCode(createTicket(deps, admin, { project: 'sizes', title: 'ok', description: 'd'.repeat(100_001) }), 'VALIDATION_FAILED');
-    await expectCode(createTicket(deps, admin, { project: 'nowhere', title: 'ok' }), 'NOT_FOUND', /project "nowhere" does not exist/);
+    await expectCode(
+      createTicket(deps, admin, { project: 'sizes', title: 'x'.repeat(501) }),
+      'VALIDATION_FAILED',
+      /at most 500/,
+    );
+    await expectCode(
+      createTicket(deps, admin, { project: 'sizes', title: '   ' }),
+      'VALIDATION_FAILED',
+      /needs a title/,
+    );
+    await expectCode(
+      createTicket(deps, admin, { project: 'sizes', title: 'ok', description: 'd'.repeat(100_001) }),
+      'VALIDATION_FAILED',
+    );
+    await expectCode(
+      createTicket(deps, admin, { project: 'nowhere', title: 'ok' }),
+      'NOT_FOUND',
+      /project "nowhere" does not exist/,
+    );
   });
 
   it('stores SQL-ish and shell-ish text verbatim', async () => {
@@ -132,8 +164,16 @@ forEachDatabase('tickets', (get) => {
     await createProject(deps, admin, { name: 'Flows' });
     await createAgent(deps, admin, { project: 'flows', name: 'coder', adapter: 'claude-code' });
     await createFromTemplate(deps, admin, { project: 'flows', template: 'full-stack', agent: 'coder' });
-    await expectCode(deleteStatus(deps, admin, { project: 'flows', status: 'Todo' }), 'CONFLICT', /workflow "full-stack-developer" \(v1\) picks up tickets from it/);
-    await expectCode(deleteStatus(deps, admin, { project: 'flows', status: 'in review' }), 'CONFLICT', /finishes tickets in it/);
+    await expectCode(
+      deleteStatus(deps, admin, { project: 'flows', status: 'Todo' }),
+      'CONFLICT',
+      /workflow "full-stack-developer" \(v1\) picks up tickets from it/,
+    );
+    await expectCode(
+      deleteStatus(deps, admin, { project: 'flows', status: 'in review' }),
+      'CONFLICT',
+      /finishes tickets in it/,
+    );
     expect(await deleteStatus(deps, admin, { project: 'flows', status: 'Backlog' })).toMatchObject({ movedTickets: 0 });
   });
 
@@ -159,4 +199,3 @@ forEachDatabase('tickets', (get) => {
     expect(repo.name).toBe('app');
   });
 });
-

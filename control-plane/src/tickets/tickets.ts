@@ -73,7 +73,8 @@ export async function insertTicket(
 ): Promise<Ticket> {
   const status = input.status ? await resolveStatus(tx, projectId, input.status) : await defaultStatus(tx, projectId);
   const parent = input.parent ? await resolveTicket(tx, actor.orgId, input.parent) : null;
-  if (parent && parent.projectId !== projectId) throw badRequest(`parent ${parent.identifier} belongs to another project`);
+  if (parent && parent.projectId !== projectId)
+    throw badRequest(`parent ${parent.identifier} belongs to another project`);
   // The row lock taken here serializes concurrent creates in one project until commit, so
   // numbers are unique and, since a rollback undoes the bump, gap-free.
   const [counter] = await tx
@@ -111,7 +112,13 @@ export async function insertTicket(
     entityType: 'ticket',
     entityId: ticket!.id,
     summary: `created ${ticket!.identifier} "${truncate(input.title)}" in ${status.name}`,
-    after: { title: input.title, status: status.name, priority: input.priority, labels: ticket!.labels, parent: parent?.identifier ?? null },
+    after: {
+      title: input.title,
+      status: status.name,
+      priority: input.priority,
+      labels: ticket!.labels,
+      parent: parent?.identifier ?? null,
+    },
   });
   return ticket!;
 }
@@ -131,7 +138,12 @@ export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateIn
     const patch: Partial<Ticket> = {};
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
-    const set = <K extends keyof Ticket>(key: K, value: Ticket[K], shown: unknown = value, shownBefore: unknown = ticket[key]) => {
+    const set = <K extends keyof Ticket>(
+      key: K,
+      value: Ticket[K],
+      shown: unknown = value,
+      shownBefore: unknown = ticket[key],
+    ) => {
       if (JSON.stringify(ticket[key]) === JSON.stringify(value)) return;
       patch[key] = value;
       before[key] = shownBefore;
@@ -145,10 +157,13 @@ export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateIn
     if (input.parent !== undefined) {
       const parent = input.parent === null ? null : await resolveTicket(tx, actor.orgId, input.parent);
       if (parent) {
-        if (parent.projectId !== ticket.projectId) throw badRequest(`parent ${parent.identifier} belongs to another project`);
+        if (parent.projectId !== ticket.projectId)
+          throw badRequest(`parent ${parent.identifier} belongs to another project`);
         await assertNoParentCycle(tx, ticket, parent);
       }
-      const oldParent = ticket.parentId ? (await tx.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId)))[0] : null;
+      const oldParent = ticket.parentId
+        ? (await tx.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId)))[0]
+        : null;
       set('parentId', parent?.id ?? null, parent?.identifier ?? null, oldParent?.identifier ?? null);
     }
     if (Object.keys(patch).length === 0) return ticket;
@@ -185,11 +200,24 @@ export async function moveTicket(deps: Deps, actor: Actor, raw: z.input<typeof t
  * Moves a locked ticket to `target` inside the caller's transaction and records it; `why` is added
  * to the activity summary (e.g. who asked and which checks passed), `extra` to its `after`.
  */
-export async function applyMove(tx: Tx, deps: Pick<Deps, 'clock'>, changes: Changes, actor: Actor, ticket: Ticket, target: { id: string; name: string }, why?: string, extra: Record<string, unknown> = {}): Promise<Ticket> {
+export async function applyMove(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  changes: Changes,
+  actor: Actor,
+  ticket: Ticket,
+  target: { id: string; name: string },
+  why?: string,
+  extra: Record<string, unknown> = {},
+): Promise<Ticket> {
   if (target.id === ticket.statusId) return ticket;
   const [from] = await tx.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, ticket.statusId));
   const now = deps.clock.now();
-  const [updated] = await tx.update(tickets).set({ statusId: target.id, updatedAt: now, statusChangedAt: now }).where(eq(tickets.id, ticket.id)).returning();
+  const [updated] = await tx
+    .update(tickets)
+    .set({ statusId: target.id, updatedAt: now, statusChangedAt: now })
+    .where(eq(tickets.id, ticket.id))
+    .returning();
   await recordActivity(tx, deps, changes, actor, {
     projectId: ticket.projectId,
     ticketId: ticket.id,
@@ -203,7 +231,11 @@ export async function applyMove(tx: Tx, deps: Pick<Deps, 'clock'>, changes: Chan
   return updated!;
 }
 
-export async function archiveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketArchiveInput>): Promise<Ticket> {
+export async function archiveTicket(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof ticketArchiveInput>,
+): Promise<Ticket> {
   requireRole(actor, 'member', 'archive tickets');
   const input = ticketArchiveInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -241,7 +273,11 @@ export interface TicketListItem extends Ticket {
   statusStage: string;
 }
 
-export async function listTickets(db: DbOrTx, orgId: string, raw: z.input<typeof ticketListInput>): Promise<TicketListItem[]> {
+export async function listTickets(
+  db: DbOrTx,
+  orgId: string,
+  raw: z.input<typeof ticketListInput>,
+): Promise<TicketListItem[]> {
   const input = ticketListInput.parse(raw);
   const project = await resolveProject(db, orgId, input.project);
   const conditions: SQL[] = [eq(tickets.projectId, project.id)];

@@ -24,7 +24,8 @@ function skillsSeq(doc: Document) {
 export async function bindSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillBindInput>) {
   requireRole(actor, 'member', 'change workflows');
   const input = skillBindInput.parse(raw);
-  if (input.skill === PLATFORM_SKILL && input.version === undefined) throw badRequest(`${PLATFORM_SKILL} is bound to every workflow already; bind it only to pin a version`);
+  if (input.skill === PLATFORM_SKILL && input.version === undefined)
+    throw badRequest(`${PLATFORM_SKILL} is bound to every workflow already; bind it only to pin a version`);
   return editWorkflow(deps, actor, { project: input.project, workflow: input.workflow }, (doc) => {
     const value = input.version === undefined ? input.skill : { name: input.skill, version: input.version };
     const seq = skillsSeq(doc);
@@ -44,7 +45,10 @@ export async function unbindSkill(deps: Deps, actor: Actor, raw: z.input<typeof 
   return editWorkflow(deps, actor, { project: input.project, workflow: input.workflow }, (doc) => {
     const seq = skillsSeq(doc);
     const index = seq ? seq.items.findIndex((item) => entryName(item) === input.skill) : -1;
-    if (!seq || index === -1) throw badRequest(`skill ${input.skill} is not bound to workflow ${input.workflow}${input.skill === PLATFORM_SKILL ? ' (the platform skill is auto-bound and cannot be unbound)' : ''}`);
+    if (!seq || index === -1)
+      throw badRequest(
+        `skill ${input.skill} is not bound to workflow ${input.workflow}${input.skill === PLATFORM_SKILL ? ' (the platform skill is auto-bound and cannot be unbound)' : ''}`,
+      );
     seq.items.splice(index, 1);
     if (seq.items.length === 0) doc.delete('skills');
   });

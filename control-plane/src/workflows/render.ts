@@ -35,16 +35,30 @@ export interface KnownProjectRows {
 
 export async function projectRows(db: DbOrTx, projectId: string): Promise<KnownProjectRows> {
   return {
-    statuses: await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, projectId)),
+    statuses: await db
+      .select({ id: statuses.id, name: statuses.name })
+      .from(statuses)
+      .where(eq(statuses.projectId, projectId)),
     repositories: await listRepositories(db, projectId),
   };
 }
 
-export async function harnessVariables(db: DbOrTx, project: Project, ticket: Ticket, workflow: Workflow, version: WorkflowVersion, machine: MachineVars, attempt = ticket.attemptCount + 1, known?: KnownProjectRows) {
+export async function harnessVariables(
+  db: DbOrTx,
+  project: Project,
+  ticket: Ticket,
+  workflow: Workflow,
+  version: WorkflowVersion,
+  machine: MachineVars,
+  attempt = ticket.attemptCount + 1,
+  known?: KnownProjectRows,
+) {
   const harness = version.harness as Harness;
   const { statuses: statusRows, repositories: repos } = known ?? (await projectRows(db, project.id));
   const status = statusRows.find((s) => s.id === ticket.statusId);
-  const [parent] = ticket.parentId ? await db.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId)) : [];
+  const [parent] = ticket.parentId
+    ? await db.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId))
+    : [];
   const blockers = await db
     .select({ identifier: tickets.identifier })
     .from(ticketDependencies)
@@ -65,9 +79,21 @@ export async function harnessVariables(db: DbOrTx, project: Project, ticket: Tic
       budget_usd: ticket.budgetUsd ?? '',
       cost_usd: ticket.costUsd,
     },
-    project: { name: project.name, slug: project.slug, ticket_prefix: project.ticketPrefix, description: project.description },
+    project: {
+      name: project.name,
+      slug: project.slug,
+      ticket_prefix: project.ticketPrefix,
+      description: project.description,
+    },
     repos: repos.map((r) => ({ name: r.name, url: r.url, default_branch: r.defaultBranch, labels: r.labels })),
-    workflow: { name: workflow.name, version: version.version, pickup: names(version.pickupStatusIds), finish: names(version.finishStatusIds), max_turns: harness.max_turns, timeout_minutes: harness.timeout_minutes },
+    workflow: {
+      name: workflow.name,
+      version: version.version,
+      pickup: names(version.pickupStatusIds),
+      finish: names(version.finishStatusIds),
+      max_turns: harness.max_turns,
+      timeout_minutes: harness.timeout_minutes,
+    },
     attempt,
     max_attempts: harness.max_attempts,
     machine,
@@ -104,13 +130,29 @@ export async function renderWorkflow(db: DbOrTx, orgId: string, raw: z.input<typ
   const project = await resolveProject(db, orgId, input.project ?? ticket.projectId);
   const workflow = await resolveWorkflow(db, project.id, input.workflow);
   const version = await workflowVersion(db, workflow, input.version);
-  if (ticket.projectId !== project.id) throw new OpenaseError('BAD_REQUEST', `ticket ${ticket.identifier} belongs to another project`);
+  if (ticket.projectId !== project.id)
+    throw new OpenaseError('BAD_REQUEST', `ticket ${ticket.identifier} belongs to another project`);
   let machine = UNPLACED_MACHINE;
   if (input.machine) {
-    const [row] = await db.select().from(machines).where(and(eq(machines.orgId, orgId), eq(machines.name, input.machine), isNull(machines.revokedAt)));
+    const [row] = await db
+      .select()
+      .from(machines)
+      .where(and(eq(machines.orgId, orgId), eq(machines.name, input.machine), isNull(machines.revokedAt)));
     if (!row) throw new OpenaseError('NOT_FOUND', `machine "${input.machine}" does not exist`);
-    machine = { name: row.name, os: row.os ?? '', arch: row.arch ?? '', labels: row.labels, workdir: row.workdir ?? '' };
+    machine = {
+      name: row.name,
+      os: row.os ?? '',
+      arch: row.arch ?? '',
+      labels: row.labels,
+      workdir: row.workdir ?? '',
+    };
   }
   const variables = await harnessVariables(db, project, ticket, workflow, version, machine);
-  return { workflow: workflow.name, version: version.version, ticket: ticket.identifier, prompt: renderVersion(version, variables), variables };
+  return {
+    workflow: workflow.name,
+    version: version.version,
+    ticket: ticket.identifier,
+    prompt: renderVersion(version, variables),
+    variables,
+  };
 }

@@ -5,7 +5,13 @@
  * the statuses it needs that the project lacks, sets the agent, and saves each file as version 1.
  */
 import { and, asc, eq } from 'drizzle-orm';
-import { badRequest, workflowCreateInput, workflowNewInput, type StatusStage, type WorkflowTemplate } from '@openase/shared';
+import {
+  badRequest,
+  workflowCreateInput,
+  workflowNewInput,
+  type StatusStage,
+  type WorkflowTemplate,
+} from '@openase/shared';
 import type { z } from 'zod';
 import { agents, statuses } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
@@ -95,7 +101,10 @@ export async function createBlankWorkflow(deps: Deps, actor: Actor, raw: z.input
     const project = await resolveProject(tx, actor.orgId, input.project);
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
     const agent = await chooseAgent(tx, project.id, input.agent);
-    const source = serializeHarness({ name: input.name, ...(agent ? { agent } : {}), pickup: input.pickup, finish: input.finish }, input.body ?? DEFAULT_BODY);
+    const source = serializeHarness(
+      { name: input.name, ...(agent ? { agent } : {}), pickup: input.pickup, finish: input.finish },
+      input.body ?? DEFAULT_BODY,
+    );
     const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, { mustBeNew: true });
     return describeVersion(tx, saved.workflow, saved.version);
   });
@@ -104,7 +113,10 @@ export async function createBlankWorkflow(deps: Deps, actor: Actor, raw: z.input
 async function chooseAgent(tx: Tx, projectId: string, name: string | undefined): Promise<string | null> {
   if (name) return (await resolveAgent(tx, projectId, name)).name;
   const all = await tx.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId));
-  if (all.length > 1) throw badRequest(`this project has ${all.length} agents (${all.map((a) => a.name).join(', ')}); choose one with --agent`);
+  if (all.length > 1)
+    throw badRequest(
+      `this project has ${all.length} agents (${all.map((a) => a.name).join(', ')}); choose one with --agent`,
+    );
   return all[0]?.name ?? null;
 }
 
@@ -120,19 +132,42 @@ function withAgent(source: string, agent: string): string {
   });
 }
 
-async function ensureStatuses(tx: Tx, deps: Deps, changes: Changes, actor: Actor, projectId: string, spec: TemplateSpec): Promise<string[]> {
-  const existing = await tx.select().from(statuses).where(eq(statuses.projectId, projectId)).orderBy(asc(statuses.position));
+async function ensureStatuses(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  projectId: string,
+  spec: TemplateSpec,
+): Promise<string[]> {
+  const existing = await tx
+    .select()
+    .from(statuses)
+    .where(eq(statuses.projectId, projectId))
+    .orderBy(asc(statuses.position));
   const has = (name: string) => existing.some((s) => s.name.toLowerCase() === name.toLowerCase());
   const missing = spec.statuses.filter((s) => !has(s.name));
   if (missing.length === 0) return [];
   const anchor = existing.findIndex((s) => s.name.toLowerCase() === spec.before.toLowerCase());
   const at = anchor === -1 ? existing.length : anchor;
   const now = deps.clock.now();
-  const inserted = missing.map((s) => ({ id: deps.ids.uuid(), projectId, name: s.name, stage: s.stage, color: s.color, position: 0, createdAt: now }));
+  const inserted = missing.map((s) => ({
+    id: deps.ids.uuid(),
+    projectId,
+    name: s.name,
+    stage: s.stage,
+    color: s.color,
+    position: 0,
+    createdAt: now,
+  }));
   const ordered = [...existing.slice(0, at), ...inserted, ...existing.slice(at)];
   // Positions are rewritten in one pass; none is unique-constrained, so the order of updates does not matter.
   await tx.insert(statuses).values(inserted);
-  for (const [position, s] of ordered.entries()) await tx.update(statuses).set({ position }).where(and(eq(statuses.id, s.id), eq(statuses.projectId, projectId)));
+  for (const [position, s] of ordered.entries())
+    await tx
+      .update(statuses)
+      .set({ position })
+      .where(and(eq(statuses.id, s.id), eq(statuses.projectId, projectId)));
   for (const s of inserted) {
     await recordActivity(tx, deps, changes, actor, {
       projectId,

@@ -34,7 +34,11 @@ function strings(value: unknown): Array<string | null> {
  * Works on the raw front matter, so a file with schema problems still gets its unknown statuses,
  * agent and skills reported in the same pass.
  */
-export async function checkAgainstProject(db: DbOrTx, projectId: string, parsed: ParsedHarness): Promise<{ problems: Problem[]; resolved: ResolvedHarness }> {
+export async function checkAgainstProject(
+  db: DbOrTx,
+  projectId: string,
+  parsed: ParsedHarness,
+): Promise<{ problems: Problem[]; resolved: ResolvedHarness }> {
   const problems: Problem[] = [];
   const raw = parsed.raw ?? {};
   const harness = {
@@ -44,33 +48,65 @@ export async function checkAgainstProject(db: DbOrTx, projectId: string, parsed:
     agent: typeof raw.agent === 'string' ? raw.agent : undefined,
     skills: Array.isArray(raw.skills) ? (raw.skills as unknown[]) : [],
   };
-  const allStatuses = await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, projectId));
+  const allStatuses = await db
+    .select({ id: statuses.id, name: statuses.name })
+    .from(statuses)
+    .where(eq(statuses.projectId, projectId));
   const byName = new Map(allStatuses.map((s) => [s.name.toLowerCase(), s.id]));
   const known = allStatuses.map((s) => s.name).join(', ');
   const statusIds = (field: 'pickup' | 'finish') =>
     harness[field].flatMap((name, i) => {
       if (name === null) return [];
       const id = byName.get(name.trim().toLowerCase());
-      if (!id) problems.push({ line: parsed.lineOf([field, i]), field: `${field}[${i}]`, message: `unknown status "${name}"; this project has: ${known}` });
+      if (!id)
+        problems.push({
+          line: parsed.lineOf([field, i]),
+          field: `${field}[${i}]`,
+          message: `unknown status "${name}"; this project has: ${known}`,
+        });
       return id ? [id] : [];
     });
   const pickupStatusIds = statusIds('pickup');
   const finishStatusIds = statusIds('finish');
-  const overlap = harness.pickup.filter((p) => p !== null && harness.finish.some((f) => f !== null && f.toLowerCase() === p.toLowerCase()));
-  if (overlap.length) problems.push({ line: parsed.lineOf(['finish']), field: 'finish', message: `"${overlap[0]}" is both a pickup and a finish status; a run would never end` });
+  const overlap = harness.pickup.filter(
+    (p) => p !== null && harness.finish.some((f) => f !== null && f.toLowerCase() === p.toLowerCase()),
+  );
+  if (overlap.length)
+    problems.push({
+      line: parsed.lineOf(['finish']),
+      field: 'finish',
+      message: `"${overlap[0]}" is both a pickup and a finish status; a run would never end`,
+    });
   harness.scopes.forEach((scope, i) => {
-    if (scope !== null && scope.startsWith(MOVE_TO_STATUS_SCOPE) && !byName.has(scope.slice(MOVE_TO_STATUS_SCOPE.length).trim().toLowerCase())) {
-      problems.push({ line: parsed.lineOf(['scopes', i]), field: `scopes[${i}]`, message: `unknown status in "${scope}"; this project has: ${known}` });
+    if (
+      scope !== null &&
+      scope.startsWith(MOVE_TO_STATUS_SCOPE) &&
+      !byName.has(scope.slice(MOVE_TO_STATUS_SCOPE.length).trim().toLowerCase())
+    ) {
+      problems.push({
+        line: parsed.lineOf(['scopes', i]),
+        field: `scopes[${i}]`,
+        message: `unknown status in "${scope}"; this project has: ${known}`,
+      });
     }
   });
 
   let agentId: string | null = null;
   if (harness.agent) {
-    const [agent] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.projectId, projectId), sql`lower(${agents.name}) = lower(${harness.agent})`));
+    const [agent] = await db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.projectId, projectId), sql`lower(${agents.name}) = lower(${harness.agent})`));
     if (agent) agentId = agent.id;
     else {
-      const names = (await db.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId))).map((a) => a.name);
-      problems.push({ line: parsed.lineOf(['agent']), field: 'agent', message: `unknown agent "${harness.agent}"; ${names.length ? `this project has: ${names.join(', ')}` : 'create one with `openase agent create`'}` });
+      const names = (await db.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId))).map(
+        (a) => a.name,
+      );
+      problems.push({
+        line: parsed.lineOf(['agent']),
+        field: 'agent',
+        message: `unknown agent "${harness.agent}"; ${names.length ? `this project has: ${names.join(', ')}` : 'create one with `openase agent create`'}`,
+      });
     }
   }
 
@@ -80,19 +116,38 @@ export async function checkAgainstProject(db: DbOrTx, projectId: string, parsed:
     if (typeof name !== 'string') continue;
     const version = typeof entry === 'string' ? null : (entry as { version?: unknown }).version;
     const pinned = typeof version === 'number' && Number.isInteger(version) && version >= 1 ? version : null;
-    const [skill] = await db.select({ id: skills.id }).from(skills).where(and(eq(skills.projectId, projectId), eq(skills.name, name)));
+    const [skill] = await db
+      .select({ id: skills.id })
+      .from(skills)
+      .where(and(eq(skills.projectId, projectId), eq(skills.name, name)));
     if (!skill) {
-      problems.push({ line: parsed.lineOf(['skills', i]), field: `skills[${i}]`, message: `unknown skill "${name}"; import it with \`openase skill import DIR\`` });
+      problems.push({
+        line: parsed.lineOf(['skills', i]),
+        field: `skills[${i}]`,
+        message: `unknown skill "${name}"; import it with \`openase skill import DIR\``,
+      });
       continue;
     }
     if (bindings.some((b) => b.skillId === skill.id)) {
-      problems.push({ line: parsed.lineOf(['skills', i]), field: `skills[${i}]`, message: `skill "${name}" is listed twice` });
+      problems.push({
+        line: parsed.lineOf(['skills', i]),
+        field: `skills[${i}]`,
+        message: `skill "${name}" is listed twice`,
+      });
       continue;
     }
     let versionId: string | null = null;
     if (pinned !== null) {
-      const [v] = await db.select({ id: skillVersions.id }).from(skillVersions).where(and(eq(skillVersions.skillId, skill.id), eq(skillVersions.version, pinned)));
-      if (!v) problems.push({ line: parsed.lineOf(['skills', i, 'version']), field: `skills[${i}].version`, message: `skill "${name}" has no version ${pinned}` });
+      const [v] = await db
+        .select({ id: skillVersions.id })
+        .from(skillVersions)
+        .where(and(eq(skillVersions.skillId, skill.id), eq(skillVersions.version, pinned)));
+      if (!v)
+        problems.push({
+          line: parsed.lineOf(['skills', i, 'version']),
+          field: `skills[${i}].version`,
+          message: `skill "${name}" has no version ${pinned}`,
+        });
       versionId = v?.id ?? null;
     }
     bindings.push({ skillId: skill.id, name, versionId, version: pinned });

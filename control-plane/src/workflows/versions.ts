@@ -23,7 +23,11 @@ export type WorkflowVersion = typeof workflowVersions.$inferSelect;
 /** The error for a harness with problems: the message lists them all, `details.problems` has them as data. */
 export function harnessInvalid(problems: Problem[], file = 'harness'): OpenaseError {
   const lines = problems.map((p) => `${file}:${p.line}: ${p.field}: ${p.message}`);
-  return new OpenaseError('VALIDATION_FAILED', `${problems.length} problem(s) in the harness file:\n${lines.join('\n')}`, { problems });
+  return new OpenaseError(
+    'VALIDATION_FAILED',
+    `${problems.length} problem(s) in the harness file:\n${lines.join('\n')}`,
+    { problems },
+  );
 }
 
 /** Every problem of a file, against a project when one is given. Never writes. */
@@ -40,18 +44,33 @@ export async function validateHarnessSource(db: DbOrTx, projectId: string | null
 }
 
 export async function resolveWorkflow(db: DbOrTx, projectId: string, name: string): Promise<Workflow> {
-  const [workflow] = await db.select().from(workflows).where(and(eq(workflows.projectId, projectId), sql`lower(${workflows.name}) = lower(${name.trim()})`));
+  const [workflow] = await db
+    .select()
+    .from(workflows)
+    .where(and(eq(workflows.projectId, projectId), sql`lower(${workflows.name}) = lower(${name.trim()})`));
   if (!workflow) {
-    const known = (await db.select({ name: workflows.name }).from(workflows).where(eq(workflows.projectId, projectId))).map((w) => w.name);
-    throw new OpenaseError('NOT_FOUND', `workflow "${name}" does not exist in this project; ${known.length ? `known workflows: ${known.join(', ')}` : 'create one with `openase workflow create --template full-stack` or `workflow import FILE`'}`);
+    const known = (
+      await db.select({ name: workflows.name }).from(workflows).where(eq(workflows.projectId, projectId))
+    ).map((w) => w.name);
+    throw new OpenaseError(
+      'NOT_FOUND',
+      `workflow "${name}" does not exist in this project; ${known.length ? `known workflows: ${known.join(', ')}` : 'create one with `openase workflow create --template full-stack` or `workflow import FILE`'}`,
+    );
   }
   return workflow;
 }
 
 export async function workflowVersion(db: DbOrTx, workflow: Workflow, version?: number): Promise<WorkflowVersion> {
-  const condition = version === undefined ? eq(workflowVersions.id, workflow.currentVersionId!) : and(eq(workflowVersions.workflowId, workflow.id), eq(workflowVersions.version, version));
+  const condition =
+    version === undefined
+      ? eq(workflowVersions.id, workflow.currentVersionId!)
+      : and(eq(workflowVersions.workflowId, workflow.id), eq(workflowVersions.version, version));
   const [row] = await db.select().from(workflowVersions).where(condition);
-  if (!row) throw new OpenaseError('NOT_FOUND', `workflow ${workflow.name} has no version ${version}; it has versions 1–${workflow.versionSeq}`);
+  if (!row)
+    throw new OpenaseError(
+      'NOT_FOUND',
+      `workflow ${workflow.name} has no version ${version}; it has versions 1–${workflow.versionSeq}`,
+    );
   return row;
 }
 
@@ -66,24 +85,50 @@ export interface SavedVersion {
  * Saves `source` in the project. `expectName` (edits of an existing workflow) refuses a file
  * whose `name:` names another workflow.
  */
-export async function saveWorkflowSource(tx: Tx, deps: Deps, changes: Changes, actor: Actor, projectId: string, source: string, opts: { expectName?: string; mustBeNew?: boolean } = {}): Promise<SavedVersion> {
+export async function saveWorkflowSource(
+  tx: Tx,
+  deps: Deps,
+  changes: Changes,
+  actor: Actor,
+  projectId: string,
+  source: string,
+  opts: { expectName?: string; mustBeNew?: boolean } = {},
+): Promise<SavedVersion> {
   const { parsed, problems, resolved } = await validateHarnessSource(tx, projectId, source);
   if (problems.length || !parsed.harness || !resolved) throw harnessInvalid(problems);
   const harness: Harness = parsed.harness;
   if (opts.expectName && harness.name.toLowerCase() !== opts.expectName.toLowerCase()) {
-    throw new OpenaseError('BAD_REQUEST', `the file's name "${harness.name}" differs from workflow "${opts.expectName}"; import it to create a workflow with the new name`);
+    throw new OpenaseError(
+      'BAD_REQUEST',
+      `the file's name "${harness.name}" differs from workflow "${opts.expectName}"; import it to create a workflow with the new name`,
+    );
   }
   const now = deps.clock.now();
   await lockName(tx, 'workflow', projectId, harness.name);
-  let [workflow] = await tx.select().from(workflows).where(and(eq(workflows.projectId, projectId), sql`lower(${workflows.name}) = lower(${harness.name})`)).for('update');
+  let [workflow] = await tx
+    .select()
+    .from(workflows)
+    .where(and(eq(workflows.projectId, projectId), sql`lower(${workflows.name}) = lower(${harness.name})`))
+    .for('update');
   let created = false;
   let previous: WorkflowVersion | null = null;
   if (workflow) {
-    if (opts.mustBeNew) throw new OpenaseError('CONFLICT', `workflow "${workflow.name}" already exists in this project`);
+    if (opts.mustBeNew)
+      throw new OpenaseError('CONFLICT', `workflow "${workflow.name}" already exists in this project`);
     previous = await workflowVersion(tx, workflow);
     if (previous.source === source) return { workflow, version: previous, created: false, changed: false };
   } else {
-    [workflow] = await tx.insert(workflows).values({ id: deps.ids.uuid(), projectId, name: harness.name, active: harness.active, createdAt: now, updatedAt: now }).returning();
+    [workflow] = await tx
+      .insert(workflows)
+      .values({
+        id: deps.ids.uuid(),
+        projectId,
+        name: harness.name,
+        active: harness.active,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
     created = true;
   }
   const number = workflow!.versionSeq + 1;
@@ -109,13 +154,21 @@ export async function saveWorkflowSource(tx: Tx, deps: Deps, changes: Changes, a
     .set({ currentVersionId: version!.id, versionSeq: number, active: harness.active, updatedAt: now })
     .where(eq(workflows.id, workflow!.id))
     .returning();
-  const changedFields = previous ? changedKeys(previous.harness as Record<string, unknown>, harness as Record<string, unknown>, previous.body !== parsed.body) : [];
+  const changedFields = previous
+    ? changedKeys(
+        previous.harness as Record<string, unknown>,
+        harness as Record<string, unknown>,
+        previous.body !== parsed.body,
+      )
+    : [];
   await recordActivity(tx, deps, changes, actor, {
     projectId,
     action: created ? 'workflow.created' : 'workflow.versioned',
     entityType: 'workflow',
     entityId: workflow!.id,
-    summary: created ? `created workflow ${harness.name} (version 1)` : `saved workflow ${harness.name} version ${number}${changedFields.length ? `: ${changedFields.join(', ')}` : ''}`,
+    summary: created
+      ? `created workflow ${harness.name} (version 1)`
+      : `saved workflow ${harness.name} version ${number}${changedFields.length ? `: ${changedFields.join(', ')}` : ''}`,
     before: previous ? { version: previous.version } : undefined,
     after: { version: number, changed: changedFields, active: harness.active },
   });
@@ -123,6 +176,8 @@ export async function saveWorkflowSource(tx: Tx, deps: Deps, changes: Changes, a
 }
 
 function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>, bodyChanged: boolean): string[] {
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+  );
   return bodyChanged ? [...keys, 'body'] : keys;
 }

@@ -26,7 +26,14 @@ import { PLATFORM_SKILL } from '../skills/builtin/index.js';
 import { editFrontMatter } from './harness/frontmatter.js';
 import type { Harness } from './harness/schema.js';
 import type { SkillBinding } from './validate-project.js';
-import { resolveWorkflow, saveWorkflowSource, validateHarnessSource, workflowVersion, type Workflow, type WorkflowVersion } from './versions.js';
+import {
+  resolveWorkflow,
+  saveWorkflowSource,
+  validateHarnessSource,
+  workflowVersion,
+  type Workflow,
+  type WorkflowVersion,
+} from './versions.js';
 
 export async function importWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowImportInput>) {
   return saveFile(deps, actor, workflowImportInput.parse(raw));
@@ -44,7 +51,11 @@ async function saveFile(deps: Deps, actor: Actor, input: { project: string; sour
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
     const expectName = input.workflow ? (await resolveWorkflow(tx, project.id, input.workflow)).name : undefined;
     const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, input.source, { expectName });
-    return { ...(await describeVersion(tx, saved.workflow, saved.version)), created: saved.created, changed: saved.changed };
+    return {
+      ...(await describeVersion(tx, saved.workflow, saved.version)),
+      created: saved.created,
+      changed: saved.changed,
+    };
   });
 }
 
@@ -88,8 +99,19 @@ export async function listWorkflowVersions(db: DbOrTx, orgId: string, raw: z.inp
   const input = workflowRefInput.parse(raw);
   const project = await resolveProject(db, orgId, input.project);
   const workflow = await resolveWorkflow(db, project.id, input.workflow);
-  const rows = await db.select().from(workflowVersions).where(eq(workflowVersions.workflowId, workflow.id)).orderBy(asc(workflowVersions.version));
-  return rows.map((v) => ({ version: v.version, current: v.id === workflow.currentVersionId, createdBy: v.createdBy, createdAt: v.createdAt, source: v.source, harness: v.harness as Harness }));
+  const rows = await db
+    .select()
+    .from(workflowVersions)
+    .where(eq(workflowVersions.workflowId, workflow.id))
+    .orderBy(asc(workflowVersions.version));
+  return rows.map((v) => ({
+    version: v.version,
+    current: v.id === workflow.currentVersionId,
+    createdBy: v.createdBy,
+    createdAt: v.createdAt,
+    source: v.source,
+    harness: v.harness as Harness,
+  }));
 }
 
 /** Activation is an edit like any other: it saves a new version with `active:` changed. */
@@ -103,7 +125,12 @@ export async function setWorkflowActive(deps: Deps, actor: Actor, raw: z.input<t
 }
 
 /** Applies a front matter edit to the current version's text and saves the result as a new version. */
-export async function editWorkflow(deps: Deps, actor: Actor, ref: { project: string; workflow: string }, edit: Parameters<typeof editFrontMatter>[1]) {
+export async function editWorkflow(
+  deps: Deps,
+  actor: Actor,
+  ref: { project: string; workflow: string },
+  edit: Parameters<typeof editFrontMatter>[1],
+) {
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, ref.project);
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
@@ -121,9 +148,19 @@ export async function deleteWorkflow(deps: Deps, actor: Actor, raw: z.input<type
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
     const workflow = await resolveWorkflow(tx, project.id, input.workflow);
-    const active = await tx.select({ id: runs.id }).from(runs).where(and(eq(runs.workflowId, workflow.id), inArray(runs.state, [...ACTIVE_RUN_STATES])));
-    if (active.length) throw conflict(`workflow ${workflow.name} has ${active.length} active run(s); cancel them or deactivate the workflow first`);
-    const overridden = await tx.update(tickets).set({ workflowId: null }).where(eq(tickets.workflowId, workflow.id)).returning({ identifier: tickets.identifier });
+    const active = await tx
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.workflowId, workflow.id), inArray(runs.state, [...ACTIVE_RUN_STATES])));
+    if (active.length)
+      throw conflict(
+        `workflow ${workflow.name} has ${active.length} active run(s); cancel them or deactivate the workflow first`,
+      );
+    const overridden = await tx
+      .update(tickets)
+      .set({ workflowId: null })
+      .where(eq(tickets.workflowId, workflow.id))
+      .returning({ identifier: tickets.identifier });
     await tx.delete(workflows).where(eq(workflows.id, workflow.id));
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
@@ -138,11 +175,21 @@ export async function deleteWorkflow(deps: Deps, actor: Actor, raw: z.input<type
 }
 
 /** A workflow version as the API shows it: names resolved, skills resolved (the platform skill included). */
-export async function describeVersion(db: DbOrTx, workflow: Workflow, version: WorkflowVersion, opts: { withSource?: boolean } = {}) {
+export async function describeVersion(
+  db: DbOrTx,
+  workflow: Workflow,
+  version: WorkflowVersion,
+  opts: { withSource?: boolean } = {},
+) {
   const harness = version.harness as Harness;
-  const statusRows = await db.select({ id: statuses.id, name: statuses.name }).from(statuses).where(eq(statuses.projectId, workflow.projectId));
+  const statusRows = await db
+    .select({ id: statuses.id, name: statuses.name })
+    .from(statuses)
+    .where(eq(statuses.projectId, workflow.projectId));
   const statusName = (id: string) => statusRows.find((s) => s.id === id)?.name ?? '(deleted status)';
-  const [agent] = version.agentId ? await db.select({ name: agents.name, adapter: agents.adapter }).from(agents).where(eq(agents.id, version.agentId)) : [];
+  const [agent] = version.agentId
+    ? await db.select({ name: agents.name, adapter: agents.adapter }).from(agents).where(eq(agents.id, version.agentId))
+    : [];
   return {
     id: workflow.id,
     projectId: workflow.projectId,
@@ -167,18 +214,40 @@ export async function describeVersion(db: DbOrTx, workflow: Workflow, version: W
 /** The skills a run of this version gets: its bindings plus the auto-bound platform skill; disabled ones are marked. */
 export async function resolveBoundSkills(db: DbOrTx, projectId: string, bindings: SkillBinding[]) {
   const rows = await db
-    .select({ id: skills.id, name: skills.name, enabled: skills.enabled, builtin: skills.builtin, currentVersionId: skills.currentVersionId })
+    .select({
+      id: skills.id,
+      name: skills.name,
+      enabled: skills.enabled,
+      builtin: skills.builtin,
+      currentVersionId: skills.currentVersionId,
+    })
     .from(skills)
     .where(eq(skills.projectId, projectId));
   const platform = rows.find((r) => r.name === PLATFORM_SKILL);
-  const all = [...(platform && !bindings.some((b) => b.skillId === platform.id) ? [{ skillId: platform.id, name: PLATFORM_SKILL, versionId: null, version: null, auto: true }] : []), ...bindings.map((b) => ({ ...b, auto: false }))];
+  const all = [
+    ...(platform && !bindings.some((b) => b.skillId === platform.id)
+      ? [{ skillId: platform.id, name: PLATFORM_SKILL, versionId: null, version: null, auto: true }]
+      : []),
+    ...bindings.map((b) => ({ ...b, auto: false })),
+  ];
   const out = [];
   for (const b of all) {
     const skill = rows.find((r) => r.id === b.skillId);
     if (!skill) continue;
     const versionId = b.versionId ?? skill.currentVersionId!;
-    const [v] = await db.select({ version: skillVersions.version, contentHash: skillVersions.contentHash }).from(skillVersions).where(eq(skillVersions.id, versionId));
-    out.push({ name: skill.name, pinned: b.versionId !== null, autoBound: b.auto, enabled: skill.enabled, builtin: skill.builtin, version: v?.version ?? null, contentHash: v?.contentHash ?? null });
+    const [v] = await db
+      .select({ version: skillVersions.version, contentHash: skillVersions.contentHash })
+      .from(skillVersions)
+      .where(eq(skillVersions.id, versionId));
+    out.push({
+      name: skill.name,
+      pinned: b.versionId !== null,
+      autoBound: b.auto,
+      enabled: skill.enabled,
+      builtin: skill.builtin,
+      version: v?.version ?? null,
+      contentHash: v?.contentHash ?? null,
+    });
   }
   return out;
 }

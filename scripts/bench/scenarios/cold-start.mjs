@@ -20,5 +20,10 @@ export async function coldStart({ database = async () => null, repeats = 3 }) {
     fs.rmSync(home, { recursive: true, force: true });
   }
   const median = (xs) => round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)], 0);
-  return { freshMs: median(fresh), restartMs: median(restart), fresh: fresh.map((x) => round(x, 0)), restart: restart.map((x) => round(x, 0)) };
+  return {
+    freshMs: median(fresh),
+    restartMs: median(restart),
+    fresh: fresh.map((x) => round(x, 0)),
+    restart: restart.map((x) => round(x, 0)),
+  };
 }

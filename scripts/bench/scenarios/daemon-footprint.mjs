@@ -12,26 +12,49 @@ export async function daemonFootprint({ databaseUrl, runs = 4, linesPerSecond = 
   let daemon;
   try {
     const { token } = await trpc(server.url, server.token, 'machines.createJoinToken', {});
-    const join = spawnSync(process.execPath, [agentBundlePath, 'join', server.url, token, '--name', 'footprint', '--home', home, '--slots', String(runs)], { encoding: 'utf8', timeout: 60_000 });
+    const join = spawnSync(
+      process.execPath,
+      [agentBundlePath, 'join', server.url, token, '--name', 'footprint', '--home', home, '--slots', String(runs)],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     if (join.status !== 0) throw new Error(`join failed: ${join.stderr}`);
     daemon = spawn(process.execPath, [agentBundlePath, 'run', '--home', home], { stdio: 'ignore' });
-    const online = await until(async () => (await trpc(server.url, server.token, 'machines.show', { name: 'footprint' }, 'query')).status === 'online', 60_000, 200);
+    const online = await until(
+      async () =>
+        (await trpc(server.url, server.token, 'machines.show', { name: 'footprint' }, 'query')).status === 'online',
+      60_000,
+      200,
+    );
     if (!online) throw new Error('the daemon did not come online');
     await sleep(5000); // settle: startup garbage collected, inventory detected
     const idle = procSample(daemon.pid);
     const script = `let i=0;const t=setInterval(()=>{for(let k=0;k<${linesPerSecond / 10};k++)console.log('line '+(++i)+' '+'x'.repeat(60))},100);setTimeout(()=>{clearInterval(t)},${seconds * 1000})`;
     const started = [];
-    for (let r = 0; r < runs; r++) started.push(await trpc(server.url, server.token, 'runs.start', { machine: 'footprint', command: [process.execPath, '-e', script] }));
+    for (let r = 0; r < runs; r++)
+      started.push(
+        await trpc(server.url, server.token, 'runs.start', {
+          machine: 'footprint',
+          command: [process.execPath, '-e', script],
+        }),
+      );
     let maxRss = 0;
     const end = Date.now() + seconds * 1000;
     while (Date.now() < end) {
       await sleep(500);
       maxRss = Math.max(maxRss, procSample(daemon.pid).rss);
     }
-    const states = await Promise.all(started.map((r) => until(async () => {
-      const s = await trpc(server.url, server.token, 'runs.show', { run: r.id }, 'query');
-      return ['succeeded', 'failed', 'canceled', 'timed_out', 'lost'].includes(s.state) ? s : null;
-    }, 30_000, 250)));
+    const states = await Promise.all(
+      started.map((r) =>
+        until(
+          async () => {
+            const s = await trpc(server.url, server.token, 'runs.show', { run: r.id }, 'query');
+            return ['succeeded', 'failed', 'canceled', 'timed_out', 'lost'].includes(s.state) ? s : null;
+          },
+          30_000,
+          250,
+        ),
+      ),
+    );
     return {
       idleRssMiB: mib(idle.rss),
       streamingRssMiB: mib(maxRss),

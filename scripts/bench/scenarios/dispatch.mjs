@@ -7,18 +7,36 @@
 import { Fleet } from '../../fleet-sim/fleet.mjs';
 import { benchProject, createTickets, log, now, startServer, summary, trpc, until } from '../lib.mjs';
 
-export async function dispatchLatency({ databaseUrl, tickets = 1000, machines = 10, busy = 0, busyRate = 5, budgetMs = 150_000 }) {
+export async function dispatchLatency({
+  databaseUrl,
+  tickets = 1000,
+  machines = 10,
+  busy = 0,
+  busyRate = 5,
+  budgetMs = 150_000,
+}) {
   const server = await startServer({ databaseUrl });
   const fleets = [];
   try {
     if (busy > 0) {
       await benchProject(server, { slug: 'busy', prefix: 'BSY' });
       // Busy runs stream `busyRate` events/s each once all have started (a quiet agent's pace).
-      const busyFleet = new Fleet({ url: server.url, token: server.token, machines: busy, slots: 1, prefix: 'busy', hold: true, emitting: false, eventsPerSecond: busyRate, batchMs: 500 });
+      const busyFleet = new Fleet({
+        url: server.url,
+        token: server.token,
+        machines: busy,
+        slots: 1,
+        prefix: 'busy',
+        hold: true,
+        emitting: false,
+        eventsPerSecond: busyRate,
+        batchMs: 500,
+      });
       fleets.push(busyFleet);
       await busyFleet.start();
       await createTickets(server, 'busy', busy, { status: 'Todo' });
-      if (!(await until(() => busyFleet.activeRuns >= busy, 60_000))) log(`only ${busyFleet.activeRuns}/${busy} busy machines got a run`);
+      if (!(await until(() => busyFleet.activeRuns >= busy, 60_000)))
+        log(`only ${busyFleet.activeRuns}/${busy} busy machines got a run`);
       busyFleet.emitting = true;
     }
     await benchProject(server, { slug: 'disp', prefix: 'DSP' });

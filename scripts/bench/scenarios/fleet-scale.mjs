@@ -4,9 +4,29 @@
 import { Fleet } from '../../fleet-sim/fleet.mjs';
 import { benchProject, createTickets, log, mib, now, round, startServer, until, watchProcess } from '../lib.mjs';
 
-export async function fleetScale({ databaseUrl, machines = 1000, runs = 100, rate = 10, windowMs = 30_000, heartbeatMs }) {
-  const server = await startServer({ databaseUrl, env: heartbeatMs ? { OPENASE_HEARTBEAT_MS: String(heartbeatMs) } : {} });
-  const fleet = new Fleet({ url: server.url, token: server.token, machines, slots: 1, prefix: 'fleet', hold: true, eventsPerSecond: rate, batchMs: 100, connectConcurrency: 20 });
+export async function fleetScale({
+  databaseUrl,
+  machines = 1000,
+  runs = 100,
+  rate = 10,
+  windowMs = 30_000,
+  heartbeatMs,
+}) {
+  const server = await startServer({
+    databaseUrl,
+    env: heartbeatMs ? { OPENASE_HEARTBEAT_MS: String(heartbeatMs) } : {},
+  });
+  const fleet = new Fleet({
+    url: server.url,
+    token: server.token,
+    machines,
+    slots: 1,
+    prefix: 'fleet',
+    hold: true,
+    eventsPerSecond: rate,
+    batchMs: 100,
+    connectConcurrency: 20,
+  });
   try {
     await benchProject(server, { slug: 'fleet', prefix: 'FLT' });
     const t0 = now();
@@ -14,7 +34,8 @@ export async function fleetScale({ databaseUrl, machines = 1000, runs = 100, rat
     const connectSeconds = (now() - t0) / 1000;
     log(`fleet: ${machines} daemons connected in ${round(connectSeconds)} s`);
     await createTickets(server, 'fleet', runs, { status: 'Todo' });
-    if (!(await until(() => fleet.activeRuns >= runs, 60_000))) log(`fleet: only ${fleet.activeRuns}/${runs} runs started`);
+    if (!(await until(() => fleet.activeRuns >= runs, 60_000)))
+      log(`fleet: only ${fleet.activeRuns}/${runs} runs started`);
     const heartbeatsBefore = fleet.stats.heartbeats;
     const acked = fleet.stats.eventsAcked;
     const cp = await watchProcess(server.pid, windowMs);

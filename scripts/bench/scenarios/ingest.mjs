@@ -5,20 +5,50 @@
 // clients (`runs.onEvents`, the stream the run page opens) measure daemon emit (the event's
 // `ts`) → SSE receive.
 import { Fleet } from '../../fleet-sim/fleet.mjs';
-import { benchProject, createTickets, log, now, procSample, round, sleep, startServer, summary, until } from '../lib.mjs';
+import {
+  benchProject,
+  createTickets,
+  log,
+  now,
+  procSample,
+  round,
+  sleep,
+  startServer,
+  summary,
+  until,
+} from '../lib.mjs';
 
-export async function eventIngest({ databaseUrl, runs = 200, rate = 150, windowMs = 20_000, sseClients = 5, calmRate = 5 }) {
+export async function eventIngest({
+  databaseUrl,
+  runs = 200,
+  rate = 150,
+  windowMs = 20_000,
+  sseClients = 5,
+  calmRate = 5,
+}) {
   const server = await startServer({ databaseUrl });
   const machines = Math.ceil(runs / 4);
-  const fleet = new Fleet({ url: server.url, token: server.token, machines, slots: 4, prefix: 'ing', hold: true, emitting: false, eventsPerSecond: rate, batchMs: 100, textBytes: 80 });
+  const fleet = new Fleet({
+    url: server.url,
+    token: server.token,
+    machines,
+    slots: 4,
+    prefix: 'ing',
+    hold: true,
+    emitting: false,
+    eventsPerSecond: rate,
+    batchMs: 100,
+    textBytes: 80,
+  });
   const aborts = [];
   try {
     await benchProject(server, { slug: 'ing', prefix: 'ING' });
     await fleet.start();
     log(`ingest: ${machines} machines connected`);
-    await createTickets(server, "ing", runs, { status: "Todo" });
+    await createTickets(server, 'ing', runs, { status: 'Todo' });
     log(`ingest: ${runs} tickets created, ${fleet.activeRuns} runs`);
-    if (!(await until(() => fleet.activeRuns >= runs, 60_000))) log(`ingest: only ${fleet.activeRuns}/${runs} runs started`);
+    if (!(await until(() => fleet.activeRuns >= runs, 60_000)))
+      log(`ingest: only ${fleet.activeRuns}/${runs} runs started`);
     const latencies = [];
     const inFlight = [...fleet.daemons.flatMap((d) => [...d.held.values()])].slice(0, sseClients);
     for (const run of inFlight) aborts.push(sse(server, run.runId, latencies));
@@ -30,14 +60,28 @@ export async function eventIngest({ databaseUrl, runs = 200, rate = 150, windowM
     latencies.length = 0;
     const calm = { acked: fleet.stats.eventsAcked, t: now() };
     await sleep(10_000);
-    const calmResult = { offeredEventsPerSecond: runs * calmRate, storedEventsPerSecond: round((fleet.stats.eventsAcked - calm.acked) / ((now() - calm.t) / 1000), 0), emitToSseMs: summary(latencies) };
+    const calmResult = {
+      offeredEventsPerSecond: runs * calmRate,
+      storedEventsPerSecond: round((fleet.stats.eventsAcked - calm.acked) / ((now() - calm.t) / 1000), 0),
+      emitToSseMs: summary(latencies),
+    };
     // Second phase: the full rate; stored events/s and emit → SSE under that load.
     fleet.opts.eventsPerSecond = rate;
     await sleep(3000); // warm-up
     latencies.length = 0;
-    const before = { acked: fleet.stats.eventsAcked, sent: fleet.stats.eventsSent, cp: procSample(server.pid), t: now() };
+    const before = {
+      acked: fleet.stats.eventsAcked,
+      sent: fleet.stats.eventsSent,
+      cp: procSample(server.pid),
+      t: now(),
+    };
     await sleep(windowMs);
-    const after = { acked: fleet.stats.eventsAcked, sent: fleet.stats.eventsSent, cp: procSample(server.pid), t: now() };
+    const after = {
+      acked: fleet.stats.eventsAcked,
+      sent: fleet.stats.eventsSent,
+      cp: procSample(server.pid),
+      t: now(),
+    };
     const seconds = (after.t - before.t) / 1000;
     return {
       runs: fleet.activeRuns,
@@ -62,7 +106,13 @@ export function sse(server, runId, latencies) {
   const controller = new AbortController();
   void (async () => {
     try {
-      const res = await fetch(`${server.url}/trpc/runs.onEvents?input=${encodeURIComponent(JSON.stringify({ run: runId }))}`, { headers: { authorization: `Bearer ${server.token}`, accept: 'text/event-stream' }, signal: controller.signal });
+      const res = await fetch(
+        `${server.url}/trpc/runs.onEvents?input=${encodeURIComponent(JSON.stringify({ run: runId }))}`,
+        {
+          headers: { authorization: `Bearer ${server.token}`, accept: 'text/event-stream' },
+          signal: controller.signal,
+        },
+      );
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
       const decoder = new TextDecoder();
       let buffer = '';

@@ -53,7 +53,13 @@ const t = setInterval(() => {
 async function allEvents(server, runId) {
   const events = [];
   for (;;) {
-    const page = await trpc(server.url, server.token, 'runs.events', { run: runId, afterSeq: events.at(-1)?.seq ?? 0, limit: 5000 }, 'query');
+    const page = await trpc(
+      server.url,
+      server.token,
+      'runs.events',
+      { run: runId, afterSeq: events.at(-1)?.seq ?? 0, limit: 5000 },
+      'query',
+    );
     events.push(...page);
     if (page.length < 5000) return events;
   }
@@ -86,7 +92,17 @@ export function auditLines(events, lines) {
   return { lost, duplicated, outOfOrder, seqFaults };
 }
 
-export async function killRestartCycles({ databaseUrl = null, cycles = 100, runs = 3, lines = 2000, linesPerSecond = 400, seed = 1, minPauseMs = 100, maxPauseMs = 700, backoffMs = 100 } = {}) {
+export async function killRestartCycles({
+  databaseUrl = null,
+  cycles = 100,
+  runs = 3,
+  lines = 2000,
+  linesPerSecond = 400,
+  seed = 1,
+  minPauseMs = 100,
+  maxPauseMs = 700,
+  backoffMs = 100,
+} = {}) {
   const random = seededRandom(seed);
   const home = tempDir('chaos-cp');
   const agentHome = tempDir('chaos-agent');
@@ -100,9 +116,19 @@ export async function killRestartCycles({ databaseUrl = null, cycles = 100, runs
   const finished = new Set();
   const kills = { daemon: 0, controlPlane: 0 };
   const restartDaemon = () => {
-    daemon = spawn(process.execPath, [agentBundlePath, 'run', '--home', agentHome], { stdio: 'ignore', env: { ...process.env, OPENASE_AGENT_BACKOFF_MS: String(backoffMs) } });
+    daemon = spawn(process.execPath, [agentBundlePath, 'run', '--home', agentHome], {
+      stdio: 'ignore',
+      env: { ...process.env, OPENASE_AGENT_BACKOFF_MS: String(backoffMs) },
+    });
   };
-  const online = () => until(async () => (await trpc(server.url, server.token, 'machines.show', { name: 'chaos' }, 'query').catch(() => null))?.status === 'online', 60_000, 50);
+  const online = () =>
+    until(
+      async () =>
+        (await trpc(server.url, server.token, 'machines.show', { name: 'chaos' }, 'query').catch(() => null))
+          ?.status === 'online',
+      60_000,
+      50,
+    );
   const refreshFinished = async () => {
     for (const id of runIds) {
       if (finished.has(id)) continue;
@@ -114,13 +140,20 @@ export async function killRestartCycles({ databaseUrl = null, cycles = 100, runs
   const topUp = async () => {
     await refreshFinished();
     while (runIds.length - finished.size < runs) {
-      const r = await trpc(server.url, server.token, 'runs.start', { machine: 'chaos', command: [process.execPath, script, String(lines), String(linesPerSecond)] });
+      const r = await trpc(server.url, server.token, 'runs.start', {
+        machine: 'chaos',
+        command: [process.execPath, script, String(lines), String(linesPerSecond)],
+      });
       runIds.push(r.id);
     }
   };
   try {
     const { token } = await trpc(server.url, server.token, 'machines.createJoinToken', {});
-    const join = spawnSync(process.execPath, [agentBundlePath, 'join', server.url, token, '--name', 'chaos', '--home', agentHome, '--slots', String(runs)], { encoding: 'utf8', timeout: 60_000 });
+    const join = spawnSync(
+      process.execPath,
+      [agentBundlePath, 'join', server.url, token, '--name', 'chaos', '--home', agentHome, '--slots', String(runs)],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     if (join.status !== 0) throw new Error(`join failed: ${join.stderr}`);
     restartDaemon();
     if (!(await online())) throw new Error('the daemon did not come online');
@@ -130,7 +163,9 @@ export async function killRestartCycles({ databaseUrl = null, cycles = 100, runs
       if (random() < 0.5) {
         kills.daemon++;
         daemon.kill('SIGKILL');
-        await new Promise((r) => (daemon.exitCode !== null || daemon.signalCode !== null ? r() : daemon.once('exit', r)));
+        await new Promise((r) =>
+          daemon.exitCode !== null || daemon.signalCode !== null ? r() : daemon.once('exit', r),
+        );
         restartDaemon();
       } else {
         kills.controlPlane++;
@@ -140,12 +175,19 @@ export async function killRestartCycles({ databaseUrl = null, cycles = 100, runs
       }
       if (!(await online())) throw new Error(`cycle ${cycle}: the machine did not come back online`);
       await topUp();
-      if (cycle % 10 === 0) log(`kill-restart: ${cycle}/${cycles} cycles (${kills.daemon} daemon, ${kills.controlPlane} control plane), ${runIds.length} runs started`);
+      if (cycle % 10 === 0)
+        log(
+          `kill-restart: ${cycle}/${cycles} cycles (${kills.daemon} daemon, ${kills.controlPlane} control plane), ${runIds.length} runs started`,
+        );
     }
-    const settled = await until(async () => {
-      await refreshFinished();
-      return finished.size === runIds.length;
-    }, 120_000, 250);
+    const settled = await until(
+      async () => {
+        await refreshFinished();
+        return finished.size === runIds.length;
+      },
+      120_000,
+      250,
+    );
     const totals = { lost: 0, duplicated: 0, outOfOrder: 0, seqFaults: 0 };
     const notSucceeded = [];
     let stored = 0;

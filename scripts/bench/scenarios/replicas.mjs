@@ -16,20 +16,36 @@ export async function twoReplicas({ database, tickets = 1000, machinesPerReplica
     const offersPerTicket = new Map();
     const onOffer = (run) => offersPerTicket.set(run.identifier, (offersPerTicket.get(run.identifier) ?? 0) + 1);
     const slots = Math.ceil(tickets / (2 * machinesPerReplica));
-    for (const [server, prefix] of [[a, 'repa'], [b, 'repb']]) {
-      const fleet = new Fleet({ url: server.url, token: server.token, machines: machinesPerReplica, slots, prefix, hold: true, eventsPerSecond: 1, batchMs: 1000, onOffer });
+    for (const [server, prefix] of [
+      [a, 'repa'],
+      [b, 'repb'],
+    ]) {
+      const fleet = new Fleet({
+        url: server.url,
+        token: server.token,
+        machines: machinesPerReplica,
+        slots,
+        prefix,
+        hold: true,
+        eventsPerSecond: 1,
+        batchMs: 1000,
+        onOffer,
+      });
       fleets.push(fleet);
       await fleet.start();
     }
     log(`replicas: creating ${tickets} tickets…`);
     const ids = await createTickets(a, 'rep', tickets);
     const t0 = now();
-    await pool(ids.length, 16, (i) => trpc(i % 2 ? b.url : a.url, i % 2 ? b.token : a.token, 'tickets.move', { ticket: ids[i], status: 'Todo' }));
+    await pool(ids.length, 16, (i) =>
+      trpc(i % 2 ? b.url : a.url, i % 2 ? b.token : a.token, 'tickets.move', { ticket: ids[i], status: 'Todo' }),
+    );
     const movedSeconds = (now() - t0) / 1000;
     const all = await until(() => offersPerTicket.size >= tickets, budgetMs, 20);
     const seconds = (now() - t0) / 1000;
     if (!all) log(`replicas: only ${offersPerTicket.size}/${tickets} tickets offered within the budget`);
-    const [{ doubled }] = await sql`select count(*)::int as doubled from (select ticket_id from runs group by ticket_id having count(*) > 1) d`;
+    const [{ doubled }] =
+      await sql`select count(*)::int as doubled from (select ticket_id from runs group by ticket_id having count(*) > 1) d`;
     const [{ total }] = await sql`select count(*)::int as total from runs`;
     return {
       tickets,

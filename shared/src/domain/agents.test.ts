@@ -14,7 +14,8 @@ describe('agent contracts', () => {
 
   it('accepts shell env names and reserves OPENASE_', () => {
     expect(envNameSchema.safeParse('ANTHROPIC_API_KEY').success).toBe(true);
-    for (const bad of ['1X', 'A-B', 'A B', 'OPENASE_TOKEN', '']) expect(envNameSchema.safeParse(bad).success, bad).toBe(false);
+    for (const bad of ['1X', 'A-B', 'A B', 'OPENASE_TOKEN', ''])
+      expect(envNameSchema.safeParse(bad).success, bad).toBe(false);
   });
 });
 

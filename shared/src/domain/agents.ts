@@ -57,7 +57,10 @@ export function defaultPricing(model: string | null | undefined): ModelPricing |
 /** Environment variable names: what a shell accepts, and never one of ours. */
 export const envNameSchema = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and underscores, not starting with a digit')
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'an environment variable name: letters, digits and underscores, not starting with a digit',
+  )
   .max(128)
   .refine((n) => !n.startsWith('OPENASE_'), 'names starting with OPENASE_ are reserved for the platform');
 
@@ -66,7 +69,10 @@ export const agentNameSchema = z
   .trim()
   .min(1)
   .max(63)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes and underscores, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'letters, digits, dots, dashes and underscores, starting with a letter or digit',
+  );
 
 const envValue = z.string().max(LIMITS.envValueMax, `a value has at most ${LIMITS.envValueMax} characters`);
 const price = z.number().min(0).max(10_000);

@@ -25,15 +25,27 @@ export const chatAttachmentSchema = z.discriminatedUnion('kind', [
       .trim()
       .min(1)
       .max(1000)
-      .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'a workspace file is a relative path without ".."'),
+      .refine(
+        (p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'),
+        'a workspace file is a relative path without ".."',
+      ),
   }),
 ]);
 export type ChatAttachment = z.infer<typeof chatAttachmentSchema>;
 
-const messageText = z.string().trim().min(1, 'a message must not be empty').max(CHAT_MESSAGE_MAX, `a message has at most ${CHAT_MESSAGE_MAX} characters`);
+const messageText = z
+  .string()
+  .trim()
+  .min(1, 'a message must not be empty')
+  .max(CHAT_MESSAGE_MAX, `a message has at most ${CHAT_MESSAGE_MAX} characters`);
 const attachments = z.array(chatAttachmentSchema).max(20).default([]);
 /** A conversation by its id, or a unique prefix of it (at least 6 characters, as the CLI prints). */
-export const conversationRefSchema = z.string().trim().min(6).max(36).regex(/^[0-9a-f-]+$/, 'a conversation id (hex)');
+export const conversationRefSchema = z
+  .string()
+  .trim()
+  .min(6)
+  .max(36)
+  .regex(/^[0-9a-f-]+$/, 'a conversation id (hex)');
 const costCap = z.number().positive().max(10_000);
 
 export const chatCreateInput = z.object({
@@ -49,7 +61,10 @@ export const chatCreateInput = z.object({
 export const chatSendInput = z.object({ conversation: conversationRefSchema, message: messageText, attachments });
 export const chatRefInput = z.object({ conversation: conversationRefSchema });
 export const chatListInput = z.object({ project: projectRefSchema, includeClosed: z.boolean().default(true) });
-export const chatEventsInput = z.object({ conversation: conversationRefSchema, afterSeq: z.number().int().min(0).optional() });
+export const chatEventsInput = z.object({
+  conversation: conversationRefSchema,
+  afterSeq: z.number().int().min(0).optional(),
+});
 export const projectAiSettingsInput = z.object({
   project: projectRefSchema,
   /** Run-token scopes a conversation's agent gets (shared/src/domain/run-scopes.ts). */

@@ -35,10 +35,28 @@ export const DEFAULT_STATUSES: ReadonlyArray<{ name: string; stage: StatusStage;
  * to a daemon that has not accepted yet (withdrawn after 10 s); `preparing` = accepted, the
  * workspace is being made ready. Every transition is recorded with a reason (`run_transitions`).
  */
-export const RUN_STATES = ['queued', 'offered', 'preparing', 'running', 'succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'] as const;
+export const RUN_STATES = [
+  'queued',
+  'offered',
+  'preparing',
+  'running',
+  'succeeded',
+  'failed',
+  'canceled',
+  'timed_out',
+  'stalled',
+  'lost',
+] as const;
 export const runStateSchema = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof runStateSchema>;
-export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']);
+export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set([
+  'succeeded',
+  'failed',
+  'canceled',
+  'timed_out',
+  'stalled',
+  'lost',
+]);
 export const ACTIVE_RUN_STATES: readonly RunState[] = ['queued', 'offered', 'preparing', 'running'];
 
 /** What a run executes: a plain command started by hand, or an agent working a ticket. */

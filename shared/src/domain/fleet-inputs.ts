@@ -30,7 +30,9 @@ export const runListInput = z.object({
 });
 
 /** `SHA256:` followed by unpadded base64, as OpenSSH prints host key fingerprints. */
-export const sshFingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a fingerprint looks like SHA256:<43 base64 characters>');
+export const sshFingerprintSchema = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a fingerprint looks like SHA256:<43 base64 characters>');
 
 export const sshMachineAddInput = z.object({
   name: machineNameSchema,

@@ -19,7 +19,11 @@ export const ticketPrefixSchema = z
   .min(1)
   .max(10)
   .regex(/^[A-Z][A-Z0-9]*$/, 'uppercase letters and digits, starting with a letter');
-export const labelSchema = z.string().trim().min(1).max(LIMITS.labelMax, `a label has at most ${LIMITS.labelMax} characters`);
+export const labelSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.labelMax, `a label has at most ${LIMITS.labelMax} characters`);
 export const labelsSchema = z.array(labelSchema).max(LIMITS.labelsMax, `at most ${LIMITS.labelsMax} labels`);
 /** A project is addressed by its slug or id; a ticket by its identifier (`DEMO-1`) or id. */
 export const projectRefSchema = z.string().trim().min(1).max(100);
@@ -46,7 +50,10 @@ export const statusCreateInput = z.object({
   project: projectRefSchema,
   name,
   stage: statusStageSchema,
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a color like #3b82f6').optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'a color like #3b82f6')
+    .optional(),
   position: z.number().int().min(0).optional(),
   maxActiveRuns: z.number().int().min(1).nullable().optional(),
 });
@@ -55,7 +62,10 @@ export const statusUpdateInput = z.object({
   status: name,
   name: name.optional(),
   stage: statusStageSchema.optional(),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/)
+    .optional(),
   maxActiveRuns: z.number().int().min(1).nullable().optional(),
 });
 export const statusMoveInput = z.object({ project: projectRefSchema, status: name, position: z.number().int().min(0) });
@@ -68,8 +78,15 @@ export const statusDeleteInput = z.object({
 
 export const ticketCreateInput = z.object({
   project: projectRefSchema,
-  title: z.string().trim().min(1, 'a ticket needs a title').max(LIMITS.titleMax, `a title has at most ${LIMITS.titleMax} characters`),
-  description: z.string().max(LIMITS.descriptionMax, `a description has at most ${LIMITS.descriptionMax} characters`).default(''),
+  title: z
+    .string()
+    .trim()
+    .min(1, 'a ticket needs a title')
+    .max(LIMITS.titleMax, `a title has at most ${LIMITS.titleMax} characters`),
+  description: z
+    .string()
+    .max(LIMITS.descriptionMax, `a description has at most ${LIMITS.descriptionMax} characters`)
+    .default(''),
   status: name.optional(),
   priority: prioritySchema.default('none'),
   labels: labelsSchema.default([]),
@@ -81,7 +98,10 @@ export type TicketCreateInput = z.input<typeof ticketCreateInput>;
 export const ticketUpdateInput = z.object({
   ticket: ticketRefSchema,
   title: z.string().trim().min(1).max(LIMITS.titleMax, `a title has at most ${LIMITS.titleMax} characters`).optional(),
-  description: z.string().max(LIMITS.descriptionMax, `a description has at most ${LIMITS.descriptionMax} characters`).optional(),
+  description: z
+    .string()
+    .max(LIMITS.descriptionMax, `a description has at most ${LIMITS.descriptionMax} characters`)
+    .optional(),
   priority: prioritySchema.optional(),
   labels: labelsSchema.optional(),
   /** `null` detaches the ticket from its parent. */
@@ -109,7 +129,11 @@ export const ticketArchiveInput = z.object({ ticket: ticketRefSchema, archived: 
 
 export const commentAddInput = z.object({
   ticket: ticketRefSchema,
-  body: z.string().trim().min(1, 'a comment needs a body').max(LIMITS.commentMax, `a comment has at most ${LIMITS.commentMax} characters`),
+  body: z
+    .string()
+    .trim()
+    .min(1, 'a comment needs a body')
+    .max(LIMITS.commentMax, `a comment has at most ${LIMITS.commentMax} characters`),
 });
 export const commentEditInput = z.object({
   commentId: z.string().uuid(),
@@ -120,7 +144,12 @@ export const tokenCreateInput = z.object({
   name,
   scopes: z.array(tokenScopeSchema).min(1).default(['read', 'write']),
   /** Lifetime in seconds; absent = no expiry. */
-  expiresInSeconds: z.number().int().min(1).max(10 * 365 * 24 * 3600).optional(),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(10 * 365 * 24 * 3600)
+    .optional(),
 });
 export const tokenRevokeInput = z.object({ id: z.string().min(1) });
 
@@ -136,15 +165,28 @@ export const machineNameSchema = z
   .trim()
   .min(1)
   .max(63)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes and underscores, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'letters, digits, dots, dashes and underscores, starting with a letter or digit',
+  );
 
 export const joinTokenCreateInput = z.object({
   labels: labelsSchema.default([]),
   /** Lifetime in seconds (default 1 hour). */
-  ttlSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(3600),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(3600),
   uses: z.number().int().min(1).max(1000).default(1),
   /** Lifetime in seconds of the machine credentials minted from it; absent = they do not expire. */
-  credentialTtlSeconds: z.number().int().min(60).max(10 * 365 * 24 * 3600).optional(),
+  credentialTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(10 * 365 * 24 * 3600)
+    .optional(),
 });
 
 /** What a daemon sends with its join token to become a machine. */

@@ -5,14 +5,22 @@ const ctx = { at: new Date('2026-03-30T07:05:09Z'), timeZone: 'Europe/Berlin', j
 
 describe('job template placeholders', () => {
   it('renders every placeholder in the job time zone', () => {
-    expect(renderTemplateText('{{date}} {{time}} {{weekday}} {{week}} {{month}} {{year}} {{timezone}} {{job}}', ctx)).toBe(
-      '2026-03-30 09:05 Monday 14 March 2026 Europe/Berlin standup',
-    );
+    expect(
+      renderTemplateText('{{date}} {{time}} {{weekday}} {{week}} {{month}} {{year}} {{timezone}} {{job}}', ctx),
+    ).toBe('2026-03-30 09:05 Monday 14 March 2026 Europe/Berlin standup');
     expect(renderTemplateText('{{datetime}}', ctx)).toBe('2026-03-30 09:05');
-    expect(renderTemplateText('Report {{date:DD.MM.YYYY}} ({{date:ddd D MMM YY, HH:mm:ss}}) W{{date:WW}}', ctx)).toBe('Report 30.03.2026 (Mon 30 Mar 26, 09:05:09) W14');
+    expect(renderTemplateText('Report {{date:DD.MM.YYYY}} ({{date:ddd D MMM YY, HH:mm:ss}}) W{{date:WW}}', ctx)).toBe(
+      'Report 30.03.2026 (Mon 30 Mar 26, 09:05:09) W14',
+    );
     expect(renderTemplateText('{{ date }}', { ...ctx, timeZone: 'America/Los_Angeles' })).toBe('2026-03-30');
     // Late in the evening UTC is already tomorrow in Tokyo.
-    expect(renderTemplateText('{{date}} {{weekday}}', { ...ctx, at: new Date('2026-03-29T20:00:00Z'), timeZone: 'Asia/Tokyo' })).toBe('2026-03-30 Monday');
+    expect(
+      renderTemplateText('{{date}} {{weekday}}', {
+        ...ctx,
+        at: new Date('2026-03-29T20:00:00Z'),
+        timeZone: 'Asia/Tokyo',
+      }),
+    ).toBe('2026-03-30 Monday');
   });
 
   it('leaves text without placeholders alone', () => {
@@ -21,7 +29,9 @@ describe('job template placeholders', () => {
   });
 
   it('refuses unknown placeholders, unknown format tokens and unbalanced braces', () => {
-    expect(templateProblems('Report {{dat}}', 'title')[0]).toMatch(/title: unknown placeholder \{\{dat\}\}; known are \{\{date\}\}/);
+    expect(templateProblems('Report {{dat}}', 'title')[0]).toMatch(
+      /title: unknown placeholder \{\{dat\}\}; known are \{\{date\}\}/,
+    );
     expect(templateProblems('{{date:YYYY-Q}}', 'title')[0]).toMatch(/unknown token "Q" in \{\{date:YYYY-Q\}\}/);
     expect(templateProblems('{{date:}}', 'title')[0]).toMatch(/needs a format/);
     expect(templateProblems('{{weekday:long}}', 'title')[0]).toMatch(/unknown placeholder/);

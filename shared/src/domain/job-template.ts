@@ -56,7 +56,8 @@ export function templateProblems(text: string, field: string): string[] {
     if (problem) problems.push(`${field}: ${problem}`);
   }
   const rest = text.replace(PLACEHOLDER, '');
-  if (rest.includes('{{') || rest.includes('}}')) problems.push(`${field}: unbalanced "{{" or "}}" (placeholders look like {{date}})`);
+  if (rest.includes('{{') || rest.includes('}}'))
+    problems.push(`${field}: unbalanced "{{" or "}}" (placeholders look like {{date}})`);
   return problems;
 }
 
@@ -66,11 +67,14 @@ function placeholderProblem(inner: string): string | null {
   if (name === 'date' && formatParts.length > 0) {
     if (!format.trim()) return '{{date:}} needs a format, e.g. {{date:YYYY-MM-DD}}';
     const leftover = format.replace(TOKEN_PATTERN, '').match(/[A-Za-z]+/);
-    if (leftover) return `unknown token "${leftover[0]}" in {{${inner}}}; tokens are ${Object.keys(JOB_DATE_TOKENS).join(', ')}`;
+    if (leftover)
+      return `unknown token "${leftover[0]}" in {{${inner}}}; tokens are ${Object.keys(JOB_DATE_TOKENS).join(', ')}`;
     return null;
   }
   if (formatParts.length === 0 && name! in JOB_PLACEHOLDERS) return null;
-  return `unknown placeholder {{${inner}}}; known are ${Object.keys(JOB_PLACEHOLDERS).map((p) => `{{${p}}}`).join(', ')} and {{date:FORMAT}}`;
+  return `unknown placeholder {{${inner}}}; known are ${Object.keys(JOB_PLACEHOLDERS)
+    .map((p) => `{{${p}}}`)
+    .join(', ')} and {{date:FORMAT}}`;
 }
 
 /** Fills the placeholders. Call only with text that passed `templateProblems`. */
@@ -138,7 +142,9 @@ export function dateParts(at: Date, timeZone: string): DateParts {
     minute: Number(get('minute')),
     second: Number(get('second')),
     weekday: get('weekday'),
-    monthName: new Intl.DateTimeFormat('en-US', { month: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, month - 1, 1))),
+    monthName: new Intl.DateTimeFormat('en-US', { month: 'long', timeZone: 'UTC' }).format(
+      new Date(Date.UTC(2000, month - 1, 1)),
+    ),
   };
 }
 
@@ -204,6 +210,9 @@ function formatDate(p: DateParts, format: string): string {
 /** A fire time as people read it: `Mon 2026-03-30 09:00:00 GMT+2` in the job's zone. */
 export function formatJobTime(at: Date | string, timeZone: string): string {
   const date = typeof at === 'string' ? new Date(at) : at;
-  const zone = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  const zone =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
   return `${formatDate(dateParts(date, timeZone), 'ddd YYYY-MM-DD HH:mm:ss')} ${zone}`;
 }

@@ -14,13 +14,20 @@ const jobName = z
   .trim()
   .min(1, 'a job needs a name')
   .max(LIMITS.nameMax, `at most ${LIMITS.nameMax} characters`)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/,
+    'letters, digits, spaces, dots, dashes and underscores, starting with a letter or digit',
+  );
 const cronSchema = z.string().trim().min(1, 'a cron expression is required, e.g. "0 9 * * 1-5"').max(200);
 const timeZoneSchema = z.string().trim().min(1, 'a time zone is required, e.g. Europe/Berlin').max(100);
 
 /** The ticket a fire creates. Title and description may hold placeholders like {{date}}. */
 export const jobTemplateSchema = z.object({
-  title: z.string().trim().min(1, 'the template needs a title').max(LIMITS.titleMax, `a title has at most ${LIMITS.titleMax} characters`),
+  title: z
+    .string()
+    .trim()
+    .min(1, 'the template needs a title')
+    .max(LIMITS.titleMax, `a title has at most ${LIMITS.titleMax} characters`),
   description: z.string().max(LIMITS.descriptionMax).default(''),
   /** Status name; the project's default status when absent. */
   status: z.string().trim().min(1).max(LIMITS.nameMax).optional(),

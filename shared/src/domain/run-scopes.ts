@@ -6,7 +6,8 @@
 export const RUN_TOKEN_SCOPES = {
   'tickets.read': 'read tickets, comments and statuses of the project',
   'tickets.comment': 'comment on its own ticket',
-  'tickets.move': "move its own ticket, only to one of the workflow's finish statuses (add `tickets.move:<Status>` for another status)",
+  'tickets.move':
+    "move its own ticket, only to one of the workflow's finish statuses (add `tickets.move:<Status>` for another status)",
   'tickets.update_self': 'edit the title, description and labels of its own ticket',
   'tickets.create_child': 'create child tickets of its own ticket',
   'tickets.create': 'create tickets anywhere in the project',
@@ -22,14 +23,28 @@ export type RunTokenScope = keyof typeof RUN_TOKEN_SCOPES;
 export const RUN_TOKEN_SCOPE_NAMES = Object.keys(RUN_TOKEN_SCOPES) as RunTokenScope[];
 
 /** Granted when a workflow lists no `scopes:`. */
-export const DEFAULT_RUN_SCOPES: readonly RunTokenScope[] = ['tickets.read', 'tickets.comment', 'tickets.move', 'tickets.report_progress'];
+export const DEFAULT_RUN_SCOPES: readonly RunTokenScope[] = [
+  'tickets.read',
+  'tickets.comment',
+  'tickets.move',
+  'tickets.report_progress',
+];
 
 /**
  * Project AI (chat) tokens: what a conversation's agent may do when the project configures
  * nothing. A chat token has no ticket of its own: `tickets.link` then means any two tickets of
  * the project, and `tickets.comment` any ticket of the project.
  */
-export const DEFAULT_PROJECT_AI_SCOPES: readonly RunTokenScope[] = ['tickets.read', 'tickets.create', 'tickets.link', 'tickets.comment', 'workflows.read', 'workflows.update', 'skills.update', 'tickets.retry'];
+export const DEFAULT_PROJECT_AI_SCOPES: readonly RunTokenScope[] = [
+  'tickets.read',
+  'tickets.create',
+  'tickets.link',
+  'tickets.comment',
+  'workflows.read',
+  'workflows.update',
+  'skills.update',
+  'tickets.retry',
+];
 
 /** The prefix of a parameterized scope that allows one more target status: `tickets.move:Blocked`. */
 export const MOVE_TO_STATUS_SCOPE = 'tickets.move:';

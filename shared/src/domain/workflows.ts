@@ -42,14 +42,19 @@ export const HARNESS_VARIABLES = {
 } as const;
 
 /** A whole harness file as text. */
-export const harnessTextSchema = z.string().max(LIMITS.harnessMax, `a harness file has at most ${LIMITS.harnessMax} characters`);
+export const harnessTextSchema = z
+  .string()
+  .max(LIMITS.harnessMax, `a harness file has at most ${LIMITS.harnessMax} characters`);
 
 export const workflowNameSchema = z
   .string()
   .trim()
   .min(1)
   .max(63)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dots, dashes and underscores, starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'letters, digits, dots, dashes and underscores, starting with a letter or digit',
+  );
 
 export const WORKFLOW_TEMPLATES = ['full-stack', 'hybrid-relay'] as const;
 export type WorkflowTemplate = (typeof WORKFLOW_TEMPLATES)[number];
@@ -104,14 +109,19 @@ export const skillNameSchema = z
 export const skillFileSchema = z.object({
   path: z.string().min(1).max(LIMITS.skillPathMax, `a path has at most ${LIMITS.skillPathMax} characters`),
   /** Base64 of the bytes. */
-  contentBase64: z.string().max(Math.ceil(LIMITS.skillFileMax / 3) * 4 + 4, `a file has at most ${LIMITS.skillFileMax} bytes`),
+  contentBase64: z
+    .string()
+    .max(Math.ceil(LIMITS.skillFileMax / 3) * 4 + 4, `a file has at most ${LIMITS.skillFileMax} bytes`),
   executable: z.boolean().default(false),
 });
 export type SkillFileInput = z.input<typeof skillFileSchema>;
 
 export const skillImportInput = z.object({
   project: projectRefSchema,
-  files: z.array(skillFileSchema).min(1, 'a skill needs at least SKILL.md').max(LIMITS.skillFilesMax, `a skill has at most ${LIMITS.skillFilesMax} files`),
+  files: z
+    .array(skillFileSchema)
+    .min(1, 'a skill needs at least SKILL.md')
+    .max(LIMITS.skillFilesMax, `a skill has at most ${LIMITS.skillFilesMax} files`),
 });
 export const skillRefInput = z.object({ project: projectRefSchema, skill: skillNameSchema });
 export const skillExportInput = skillRefInput.extend({ version: z.number().int().min(1).optional() });
@@ -123,13 +133,21 @@ export const skillBindInput = z.object({
   /** Pin this skill version; absent = always the skill's current version. */
   version: z.number().int().min(1).optional(),
 });
-export const skillUnbindInput = z.object({ project: projectRefSchema, skill: skillNameSchema, workflow: workflowNameSchema });
+export const skillUnbindInput = z.object({
+  project: projectRefSchema,
+  skill: skillNameSchema,
+  workflow: workflowNameSchema,
+});
 /** Saves a new version of an existing workflow from a whole file (the web editor's save). */
 export const workflowUpdateInput = workflowRefInput.extend({ source: harnessTextSchema });
 
 /** A progress report on a ticket (what an agent's `ticket progress` sends): one line and an optional percent. */
 export const ticketProgressInput = z.object({
   ticket: ticketRefSchema,
-  text: z.string().trim().min(1, 'a progress report needs a text').max(500, 'a progress report has at most 500 characters'),
+  text: z
+    .string()
+    .trim()
+    .min(1, 'a progress report needs a text')
+    .max(500, 'a progress report has at most 500 characters'),
   percent: z.number().int().min(0).max(100).optional(),
 });

@@ -23,13 +23,25 @@ import { agentRunSpecSchema } from './agent-spec.js';
 const id = z.string().min(1).max(100);
 const leaseEpoch = z.number().int().min(1);
 
-export const HOOK_POINTS = ['on_claim', 'before_turn', 'after_turn', 'before_finish', 'on_done', 'on_error', 'on_cancel'] as const;
+export const HOOK_POINTS = [
+  'on_claim',
+  'before_turn',
+  'after_turn',
+  'before_finish',
+  'on_done',
+  'on_error',
+  'on_cancel',
+] as const;
 export type HookPoint = (typeof HOOK_POINTS)[number];
 
 export const hookSpecSchema = z.object({
   run: z.string().min(1).max(10_000),
   /** Seconds. */
-  timeout: z.number().int().min(1).max(24 * 3600),
+  timeout: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600),
   policy: z.enum(['block', 'warn', 'ignore']),
   /** Relative to the workspace. */
   workdir: z.string().max(1000).optional(),
@@ -48,15 +60,29 @@ export const agentJobSpecSchema = z.object({
   project: z.object({ slug: z.string().min(1).max(100) }),
   /** Each gets a worktree `<workspace>/<name>`; the agent starts in it when there is only one. */
   repos: z
-    .array(z.object({ name: z.string().min(1).max(100), url: z.string().min(1).max(2000), defaultBranch: z.string().min(1).max(200) }))
+    .array(
+      z.object({
+        name: z.string().min(1).max(100),
+        url: z.string().min(1).max(2000),
+        defaultBranch: z.string().min(1).max(200),
+      }),
+    )
     .max(20),
   attempt: z.number().int().min(1),
   maxAttempts: z.number().int().min(1),
   /** The CLI to run and how (adapters); `agent.maxTurns` bounds the turn loop. */
   agent: agentRunSpecSchema,
   hooks: z.partialRecord(z.enum(HOOK_POINTS), z.array(hookSpecSchema).max(20)).default({}),
-  paths: z.object({ allow: z.array(z.string().max(500)).max(100).optional(), deny: z.array(z.string().max(500)).max(100).optional() }).default({}),
-  /** How the agent's `openase` wrapper reaches the platform. The token is minted at offer time and never stored in the run row. */
+  paths: z
+    .object({
+      allow: z.array(z.string().max(500)).max(100).optional(),
+      deny: z.array(z.string().max(500)).max(100).optional(),
+    })
+    .default({}),
+  /**
+   * How the agent's `openase` wrapper reaches the platform. The token is minted at offer time and never stored in the
+   * run row.
+   */
   platform: z.object({ url: z.string().url(), token: z.string().min(1).max(300) }),
   /** The run's deadline (timeout_minutes), enforced by the control plane; the daemon uses it for its own timers. */
   timeoutMs: z.number().int().min(1).optional(),
@@ -77,9 +103,22 @@ export const runTurnSchema = z.object({
   /** after_turn hooks with policy block failed. */
   afterTurnFailed: z.boolean().default(false),
   /** Paths changed outside the harness' `paths` rules, with the rule each breaks. */
-  pathViolations: z.array(z.object({ path: z.string().max(4096), rule: z.string().max(500) })).max(1000).default([]),
+  pathViolations: z
+    .array(z.object({ path: z.string().max(4096), rule: z.string().max(500) }))
+    .max(1000)
+    .default([]),
   /** Per repository: the ticket branch's head after the turn's commit, and whether that head is on the remote. */
-  commits: z.array(z.object({ repo: z.string().max(100), branch: z.string().max(200), head: z.string().regex(/^[0-9a-f]{40,64}$/), pushed: z.boolean() })).max(20).default([]),
+  commits: z
+    .array(
+      z.object({
+        repo: z.string().max(100),
+        branch: z.string().max(200),
+        head: z.string().regex(/^[0-9a-f]{40,64}$/),
+        pushed: z.boolean(),
+      }),
+    )
+    .max(20)
+    .default([]),
   /** The CLI stopped on a provider rate limit that said when to come back. */
   rateLimitResetAt: z.string().datetime().optional(),
   error: z.string().max(4000).optional(),
@@ -102,7 +141,10 @@ export const runGateSchema = z.object({
   turn: z.number().int().min(1),
   passed: z.boolean(),
   /** What failed, written for the agent (command, exit code, tail of output). */
-  output: z.string().max(64 * 1024).default(''),
+  output: z
+    .string()
+    .max(64 * 1024)
+    .default(''),
 });
 
 export const runNextSchema = z.object({
@@ -113,7 +155,10 @@ export const runNextSchema = z.object({
   turn: z.number().int().min(1),
   action: z.enum(['continue', 'finish', 'stop']),
   /** `continue`: the next user message. */
-  input: z.string().max(512 * 1024).optional(),
+  input: z
+    .string()
+    .max(512 * 1024)
+    .optional(),
   /** `stop`: how the run ends; the daemon runs on_done (succeeded) or on_error hooks, then finishes. */
   outcome: z.enum(['succeeded', 'failed']).optional(),
   reason: z.string().max(2000).optional(),

@@ -19,16 +19,25 @@ export const AGENT_PERMISSION_MODES = ['default', 'acceptEdits', 'bypassPermissi
 export const agentPermissionModeSchema = z.enum(AGENT_PERMISSION_MODES);
 
 export const mcpServerSpecSchema = z.union([
-  z.object({ command: z.string().min(1), args: z.array(z.string()).default([]), env: z.record(z.string(), z.string()).default({}) }),
+  z.object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+  }),
   z.object({ url: z.string().url(), headers: z.record(z.string(), z.string()).default({}) }),
 ]);
 
-/** A skill's file as stored (shared/src/domain/workflows.ts `skillFileSchema`): bytes, so binaries and scripts survive. */
+/**
+ * A skill's file as stored (shared/src/domain/workflows.ts `skillFileSchema`): bytes, so binaries and scripts survive.
+ */
 export const agentSkillFileSchema = z.object({
   /** Relative to the skill's folder; `SKILL.md` is the entry point. No `..`, no absolute paths. */
   path: z.string().min(1).max(500),
   /** Base64 of the file's bytes (at most 1 MiB). */
-  contentBase64: z.string().max(Math.ceil((1024 * 1024) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+  contentBase64: z
+    .string()
+    .max(Math.ceil((1024 * 1024) / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
   /** Written with mode 0755 (a script the skill tells the agent to run). */
   executable: z.boolean().default(false),
 });
@@ -48,7 +57,10 @@ export const agentProviderSchema = z.object({
   /** e.g. `https://api.anthropic.com`, `http://127.0.0.1:PORT/v1` (Codex: the Responses base). */
   baseUrl: z.string().url().optional(),
   /** Name of the env var (in `env`) holding the API key; defaults per CLI. */
-  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/)
+    .optional(),
   /** Retries the CLI itself makes on API errors (tests use 0 so errors surface at once). */
   maxRetries: z.number().int().min(0).max(20).optional(),
 });
@@ -63,7 +75,10 @@ export const agentRunSpecSchema = z.object({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
   provider: agentProviderSchema.default({}),
   /** The rendered harness: appended to the CLI's own system prompt. */
-  systemPrompt: z.string().max(512 * 1024).default(''),
+  systemPrompt: z
+    .string()
+    .max(512 * 1024)
+    .default(''),
   /** The first turn's user message. */
   prompt: z.string().max(512 * 1024),
   /** Turns of the platform loop (one user message each). */
@@ -71,12 +86,19 @@ export const agentRunSpecSchema = z.object({
   /** The CLI's own limit of model round-trips within one turn, where it has one. */
   cliMaxTurns: z.number().int().min(1).max(10_000).optional(),
   permissionMode: agentPermissionModeSchema.default('default'),
-  tools: z.object({ allow: z.array(toolPatternSchema).default([]), deny: z.array(toolPatternSchema).default([]) }).default({ allow: [], deny: [] }),
+  tools: z
+    .object({ allow: z.array(toolPatternSchema).default([]), deny: z.array(toolPatternSchema).default([]) })
+    .default({ allow: [], deny: [] }),
   /** The CLI session of an earlier run of the same ticket to continue. */
   resumeSessionId: z.string().min(1).max(200).optional(),
   mcpServers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), mcpServerSpecSchema).default({}),
   /** Skill name → its files; written into the CLI's own skills folder as NAME/SKILL.md + files. */
-  skills: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'skill names are lowercase letters, digits, - and _'), z.array(agentSkillFileSchema)).default({}),
+  skills: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'skill names are lowercase letters, digits, - and _'),
+      z.array(agentSkillFileSchema),
+    )
+    .default({}),
   pricing: tokenPricingSchema.optional(),
 });
 export type AgentRunSpec = z.infer<typeof agentRunSpecSchema>;

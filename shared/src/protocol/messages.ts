@@ -7,7 +7,14 @@
  */
 import * as z from '../zod.js';
 import { sequencedRunEventSchema } from '../events/run-events.js';
-import { agentJobSpecSchema, runGateSchema, runNextSchema, runTurnSchema, workspaceRemovedSchema, workspaceRemoveSchema } from './agent-run.js';
+import {
+  agentJobSpecSchema,
+  runGateSchema,
+  runNextSchema,
+  runTurnSchema,
+  workspaceRemovedSchema,
+  workspaceRemoveSchema,
+} from './agent-run.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts (bytes of UTF-8 JSON). `ws` would default to 100 MiB. */
@@ -30,13 +37,29 @@ export const CLOSE_CODES = {
   badFrame: 4400,
 } as const;
 
-export const PROTOCOL_ERROR_CODES = ['malformed_frame', 'unknown_type', 'frame_too_large', 'stale_lease', 'unknown_run', 'events_missing', 'not_ready', 'no_free_slot', 'revoked', 'unsupported_version', 'internal'] as const;
+export const PROTOCOL_ERROR_CODES = [
+  'malformed_frame',
+  'unknown_type',
+  'frame_too_large',
+  'stale_lease',
+  'unknown_run',
+  'events_missing',
+  'not_ready',
+  'no_free_slot',
+  'revoked',
+  'unsupported_version',
+  'internal',
+] as const;
 
 const id = z.string().min(1).max(100);
 const leaseEpoch = z.number().int().min(1);
 const label = z.string().min(1).max(50);
 
-export const cliInfoSchema = z.object({ name: z.string().min(1).max(50), version: z.string().max(100).nullable(), path: z.string().max(1000) });
+export const cliInfoSchema = z.object({
+  name: z.string().min(1).max(50),
+  version: z.string().max(100).nullable(),
+  path: z.string().max(1000),
+});
 
 export const helloSchema = z.object({
   type: z.literal('hello'),
@@ -49,7 +72,9 @@ export const helloSchema = z.object({
   slots: z.number().int().min(1).max(1000),
   clis: z.array(cliInfoSchema).max(50),
   /** Runs the daemon still holds: running, or finished but not yet acknowledged as closed. */
-  running: z.array(z.object({ runId: id, leaseEpoch, lastSeq: z.number().int().min(0), finished: z.boolean().optional() })).max(1000),
+  running: z
+    .array(z.object({ runId: id, leaseEpoch, lastSeq: z.number().int().min(0), finished: z.boolean().optional() }))
+    .max(1000),
 });
 
 export const welcomeSchema = z.object({
@@ -85,10 +110,28 @@ export type RunSpec = z.infer<typeof runSpecSchema>;
 
 export const runOfferSchema = z.object({ type: z.literal('run.offer'), runId: id, leaseEpoch, spec: runSpecSchema });
 export const runAcceptSchema = z.object({ type: z.literal('run.accept'), runId: id, leaseEpoch });
-export const runRejectSchema = z.object({ type: z.literal('run.reject'), runId: id, leaseEpoch, reason: z.string().max(1000) });
-export const runCancelSchema = z.object({ type: z.literal('run.cancel'), runId: id, leaseEpoch, graceMs: z.number().int().min(0).default(10_000) });
-export const runInputSchema = z.object({ type: z.literal('run.input'), runId: id, leaseEpoch, text: z.string().max(MAX_EVENT_BYTES) });
-/** Stop the agent's current turn without ending the run (Project AI: a person interrupts a reply); the turn ends with `ok: false`. */
+export const runRejectSchema = z.object({
+  type: z.literal('run.reject'),
+  runId: id,
+  leaseEpoch,
+  reason: z.string().max(1000),
+});
+export const runCancelSchema = z.object({
+  type: z.literal('run.cancel'),
+  runId: id,
+  leaseEpoch,
+  graceMs: z.number().int().min(0).default(10_000),
+});
+export const runInputSchema = z.object({
+  type: z.literal('run.input'),
+  runId: id,
+  leaseEpoch,
+  text: z.string().max(MAX_EVENT_BYTES),
+});
+/**
+ * Stop the agent's current turn without ending the run (Project AI: a person interrupts a reply); the turn ends with
+ * `ok: false`.
+ */
 export const runInterruptSchema = z.object({ type: z.literal('run.interrupt'), runId: id, leaseEpoch });
 
 export const runEventsSchema = z.object({
@@ -98,9 +141,19 @@ export const runEventsSchema = z.object({
   events: z.array(sequencedRunEventSchema).min(1).max(10_000),
 });
 /** `closed: true` = the control plane has recorded the run's end; the daemon may delete its spool. */
-export const runAckSchema = z.object({ type: z.literal('run.ack'), runId: id, ackedSeq: z.number().int().min(0), closed: z.boolean().optional() });
+export const runAckSchema = z.object({
+  type: z.literal('run.ack'),
+  runId: id,
+  ackedSeq: z.number().int().min(0),
+  closed: z.boolean().optional(),
+});
 /** The daemon started the run's process (accepted → running). */
-export const runStartedSchema = z.object({ type: z.literal('run.started'), runId: id, leaseEpoch, pid: z.number().int().min(1).optional() });
+export const runStartedSchema = z.object({
+  type: z.literal('run.started'),
+  runId: id,
+  leaseEpoch,
+  pid: z.number().int().min(1).optional(),
+});
 export const runFinishedSchema = z.object({
   type: z.literal('run.finished'),
   runId: id,
@@ -134,7 +187,17 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   errorFrameSchema,
 ]);
 /** Frames the control plane sends. */
-export const controlFrameSchema = z.discriminatedUnion('type', [welcomeSchema, runOfferSchema, runCancelSchema, runInputSchema, runInterruptSchema, runAckSchema, runNextSchema, workspaceRemoveSchema, errorFrameSchema]);
+export const controlFrameSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  runOfferSchema,
+  runCancelSchema,
+  runInputSchema,
+  runInterruptSchema,
+  runAckSchema,
+  runNextSchema,
+  workspaceRemoveSchema,
+  errorFrameSchema,
+]);
 
 export type DaemonFrame = z.infer<typeof daemonFrameSchema>;
 export type ControlFrame = z.infer<typeof controlFrameSchema>;

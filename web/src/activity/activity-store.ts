@@ -23,7 +23,11 @@ export const useActivity = defineStore('activity', {
       this.projectRef = projectRef;
       this.projectId = projectId;
       await trackLoad(this, async () => {
-        const entries = await api.activity.list.query({ project: projectRef, afterSeq: Math.max(0, latestSeq - PAGE), limit: 1000 });
+        const entries = await api.activity.list.query({
+          project: projectRef,
+          afterSeq: Math.max(0, latestSeq - PAGE),
+          limit: 1000,
+        });
         if (this.projectId !== projectId) return false;
         this.entries = entries;
       });

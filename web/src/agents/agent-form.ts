@@ -18,9 +18,15 @@ export function envLines(env: Record<string, string>): string {
 }
 
 export function parseLines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 export function parseLabels(text: string): string[] {
-  return text.split(',').map((l) => l.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

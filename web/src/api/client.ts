@@ -15,7 +15,10 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export const CSRF_COOKIE = 'openase_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 
-export function readCookie(name: string, cookies = typeof document === 'undefined' ? '' : document.cookie): string | null {
+export function readCookie(
+  name: string,
+  cookies = typeof document === 'undefined' ? '' : document.cookie,
+): string | null {
   for (const part of cookies.split(';')) {
     const [key, ...rest] = part.trim().split('=');
     if (key === name) return decodeURIComponent(rest.join('='));
@@ -36,17 +39,19 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler): void {
 }
 
 /** Passes everything through; notices 401s so the app can send the user to sign in. */
-const watchUnauthorized: TRPCLink<AppRouter> = () => ({ next, op }) =>
-  observable((observer) =>
-    next(op).subscribe({
-      next: (value) => observer.next(value),
-      error: (err) => {
-        if (err.data?.httpStatus === 401 || err.data?.code === 'UNAUTHORIZED') onUnauthorized();
-        observer.error(err);
-      },
-      complete: () => observer.complete(),
-    }),
-  );
+const watchUnauthorized: TRPCLink<AppRouter> =
+  () =>
+  ({ next, op }) =>
+    observable((observer) =>
+      next(op).subscribe({
+        next: (value) => observer.next(value),
+        error: (err) => {
+          if (err.data?.httpStatus === 401 || err.data?.code === 'UNAUTHORIZED') onUnauthorized();
+          observer.error(err);
+        },
+        complete: () => observer.complete(),
+      }),
+    );
 
 const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
 

@@ -3,7 +3,8 @@ import { TRPCClientError } from '@trpc/client';
 /** One line a person can act on, from whatever a call threw. */
 export function errorMessage(err: unknown): string {
   if (err instanceof TRPCClientError) {
-    if (!err.data && /fetch|network|Failed/i.test(err.message)) return 'cannot reach the server; check that it is running and try again';
+    if (!err.data && /fetch|network|Failed/i.test(err.message))
+      return 'cannot reach the server; check that it is running and try again';
     return err.message;
   }
   return err instanceof Error ? err.message : String(err);

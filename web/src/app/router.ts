@@ -15,7 +15,20 @@ import { agentRoutes } from '../agents/routes';
 import { skillRoutes } from '../skills/routes';
 import { useSession } from '../auth/session';
 
-const routes: RouteRecordRaw[] = [...authRoutes, ...projectRoutes([...ticketRoutes, ...activityRoutes, ...statusRoutes, ...workflowRoutes, ...agentRoutes, ...skillRoutes, ...fleetRoutes, ...jobRoutes, ...projectChildRoutes])];
+const routes: RouteRecordRaw[] = [
+  ...authRoutes,
+  ...projectRoutes([
+    ...ticketRoutes,
+    ...activityRoutes,
+    ...statusRoutes,
+    ...workflowRoutes,
+    ...agentRoutes,
+    ...skillRoutes,
+    ...fleetRoutes,
+    ...jobRoutes,
+    ...projectChildRoutes,
+  ]),
+];
 
 export function createAppRouter() {
   const router = createRouter({ history: createWebHistory(), routes });
@@ -23,7 +36,8 @@ export function createAppRouter() {
     const session = useSession();
     if (session.status === 'unknown') await session.load();
     if (to.meta.public) return session.status === 'signedIn' && to.name === 'signin' ? { name: 'home' } : true;
-    if (session.status === 'signedOut') return { name: 'signin', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+    if (session.status === 'signedOut')
+      return { name: 'signin', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
     return true;
   });
   router.afterEach((to) => {

@@ -1,3 +1,10 @@
 import type { RouteRecordRaw } from 'vue-router';
 
-export const authRoutes: RouteRecordRaw[] = [{ path: '/signin', name: 'signin', component: () => import('./SignInPage.vue'), meta: { public: true, title: 'Sign in' } }];
+export const authRoutes: RouteRecordRaw[] = [
+  {
+    path: '/signin',
+    name: 'signin',
+    component: () => import('./SignInPage.vue'),
+    meta: { public: true, title: 'Sign in' },
+  },
+];

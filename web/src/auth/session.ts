@@ -51,7 +51,10 @@ export async function signInWithToken(token: string): Promise<string> {
     body: '{}',
     credentials: 'omit',
   });
-  const body = (await res.json().catch(() => null)) as { result?: { data?: { code?: string } }; error?: { message?: string } } | null;
+  const body = (await res.json().catch(() => null)) as {
+    result?: { data?: { code?: string } };
+    error?: { message?: string };
+  } | null;
   const code = body?.result?.data?.code;
   if (!res.ok || !code) throw new Error(body?.error?.message ?? `the server refused the token (HTTP ${res.status})`);
   return `/auth/signin?code=${encodeURIComponent(code)}`;

@@ -96,7 +96,8 @@ export const useChat = defineStore('chat', {
       if (!this.activeId) return;
       const detail = await api.chat.show.query({ conversation: this.activeId }).catch(() => null);
       if (detail && detail.id === this.activeId) this.detail = detail;
-      if (this.project) this.conversations = await api.chat.list.query({ project: this.project }).catch(() => this.conversations);
+      if (this.project)
+        this.conversations = await api.chat.list.query({ project: this.project }).catch(() => this.conversations);
     },
     async send(text: string, attachments: Attachment[], agent?: string) {
       if (!this.project || !text.trim()) return;
@@ -108,7 +109,12 @@ export const useChat = defineStore('chat', {
           await this.refresh();
           if (sent.run.id !== following?.runId) this.follow(this.activeId, sent.run.id);
         } else {
-          const created = await api.chat.create.mutate({ project: this.project, message: text, attachments, ...(agent ? { agent } : {}) });
+          const created = await api.chat.create.mutate({
+            project: this.project,
+            message: text,
+            attachments,
+            ...(agent ? { agent } : {}),
+          });
           await this.load(this.project);
           this.select(created.conversation.id);
         }

@@ -6,7 +6,14 @@ const ev = (seq: number, event: ChatEvent['event']): ChatEvent => ({ runId: 'r1'
 describe('chat transcript', () => {
   it('places each message before its turn, merges streamed text, shows tools, commands and file changes', () => {
     const messages = [
-      { seq: 1, runId: 'r1', turn: 1, text: 'plan it', authorName: 'admin', attachments: [{ kind: 'ticket', ticket: 'D-1' }] },
+      {
+        seq: 1,
+        runId: 'r1',
+        turn: 1,
+        text: 'plan it',
+        authorName: 'admin',
+        attachments: [{ kind: 'ticket', ticket: 'D-1' }],
+      },
       { seq: 2, runId: 'r1', turn: 2, text: 'thanks', authorName: 'admin', attachments: [] },
       { seq: 3, runId: null, turn: null, text: 'and tests', authorName: 'admin', attachments: [] },
     ];
@@ -22,7 +29,17 @@ describe('chat transcript', () => {
       ev(9, { type: 'turn.started', turn: 2 }),
       ev(10, { type: 'message', role: 'assistant', text: 'You', delta: true }),
     ]);
-    expect(rows.map((r) => r.kind)).toEqual(['user', 'assistant', 'tool', 'command', 'file', 'assistant', 'user', 'assistant', 'user']);
+    expect(rows.map((r) => r.kind)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'command',
+      'file',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+    ]);
     expect(rows[0]).toMatchObject({ text: 'plan it', attachments: ['ticket: D-1'], queued: false });
     expect(rows[1]).toMatchObject({ text: 'Working', streaming: true });
     expect(rows[5]).toMatchObject({ text: 'Done.', streaming: false });

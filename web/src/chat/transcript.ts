@@ -29,18 +29,32 @@ export type TranscriptRow =
 
 function attachmentLabels(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
-  return raw.map((a: { kind?: string; ticket?: string; workflow?: string; path?: string }) => `${a.kind}: ${a.ticket ?? a.workflow ?? a.path ?? '?'}`);
+  return raw.map(
+    (a: { kind?: string; ticket?: string; workflow?: string; path?: string }) =>
+      `${a.kind}: ${a.ticket ?? a.workflow ?? a.path ?? '?'}`,
+  );
 }
 
 export function buildTranscript(messages: readonly ChatMessageLike[], events: readonly ChatEvent[]): TranscriptRow[] {
   const rows: TranscriptRow[] = [];
   const placed = new Set<number>();
-  const userRow = (m: ChatMessageLike): TranscriptRow => ({ kind: 'user', key: `m${m.seq}`, text: m.text, author: m.authorName, attachments: attachmentLabels(m.attachments), queued: m.turn === null });
+  const userRow = (m: ChatMessageLike): TranscriptRow => ({
+    kind: 'user',
+    key: `m${m.seq}`,
+    text: m.text,
+    author: m.authorName,
+    attachments: attachmentLabels(m.attachments),
+    queued: m.turn === null,
+  });
   let open: Extract<TranscriptRow, { kind: 'assistant' }> | null = null;
   for (const { runId, seq, event: e } of events) {
     const key = `${runId}:${seq}`;
     if (e.type === 'turn.started') {
-      for (const m of messages) if (m.runId === runId && m.turn === e.turn && !placed.has(m.seq)) (placed.add(m.seq), rows.push(userRow(m)));
+      for (const m of messages)
+        if (m.runId === runId && m.turn === e.turn && !placed.has(m.seq)) {
+          placed.add(m.seq);
+          rows.push(userRow(m));
+        }
       open = null;
       continue;
     }
@@ -50,18 +64,29 @@ export function buildTranscript(messages: readonly ChatMessageLike[], events: re
         if (!open) rows.push((open = { kind: 'assistant', key, text: '', streaming: true }));
         open.text += text;
       } else {
-        if (open) (open.text = text || open.text), (open.streaming = false);
-        else if (text) rows.push({ kind: 'assistant', key, text, streaming: false });
+        if (open) {
+          open.text = text || open.text;
+          open.streaming = false;
+        } else if (text) rows.push({ kind: 'assistant', key, text, streaming: false });
         open = null;
       }
       continue;
     }
     open = null;
-    if (e.type === 'tool.call') rows.push({ kind: 'tool', key, name: String(e.name), detail: JSON.stringify(e.input ?? {}).slice(0, 300) });
-    else if (e.type === 'command' && e.status !== 'started') rows.push({ kind: 'command', key, command: String(e.command), status: String(e.status), exitCode: (e.exitCode as number | null) ?? null });
+    if (e.type === 'tool.call')
+      rows.push({ kind: 'tool', key, name: String(e.name), detail: JSON.stringify(e.input ?? {}).slice(0, 300) });
+    else if (e.type === 'command' && e.status !== 'started')
+      rows.push({
+        kind: 'command',
+        key,
+        command: String(e.command),
+        status: String(e.status),
+        exitCode: (e.exitCode as number | null) ?? null,
+      });
     else if (e.type === 'file.change') rows.push({ kind: 'file', key, path: String(e.path), change: String(e.kind) });
     else if (e.type === 'error') rows.push({ kind: 'error', key, text: String(e.message).split('\n')[0]! });
-    else if (e.type === 'turn.finished' && !e.ok) rows.push({ kind: 'turn-end', key, ok: false, reason: String(e.reason ?? 'failed') });
+    else if (e.type === 'turn.finished' && !e.ok)
+      rows.push({ kind: 'turn-end', key, ok: false, reason: String(e.reason ?? 'failed') });
   }
   // Messages not reached by any turn yet: just sent, or queued behind the agent's current turn.
   for (const m of messages) if (!placed.has(m.seq)) rows.push(userRow(m));

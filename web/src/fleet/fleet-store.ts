@@ -46,7 +46,8 @@ export const useFleet = defineStore('fleet', {
       const reload = coalesce(() => this.loaded && void this.load());
       onResync(reload);
       onChange((change) => {
-        if (change.entityType === 'machine' || change.entityType === 'run' || change.entityType === 'join_token') reload();
+        if (change.entityType === 'machine' || change.entityType === 'run' || change.entityType === 'join_token')
+          reload();
       });
     },
   },
@@ -55,7 +56,9 @@ export const useFleet = defineStore('fleet', {
 /** CLIs as the daemon reports them (stored as JSON: `[{name, version, path}]`). */
 export function listClis(clis: unknown): Array<{ name: string; version: string | null }> {
   if (!Array.isArray(clis)) return [];
-  return clis.filter((c) => c && typeof c.name === 'string').map((c) => ({ name: c.name as string, version: typeof c.version === 'string' ? c.version : null }));
+  return clis
+    .filter((c) => c && typeof c.name === 'string')
+    .map((c) => ({ name: c.name as string, version: typeof c.version === 'string' ? c.version : null }));
 }
 
 /** The command a person runs on the new machine. */

@@ -66,7 +66,11 @@ export const useProjects = defineStore('projects', {
       });
       onChange((change) => {
         if (change.entityType === 'project') reloadList();
-        if (change.projectId && change.projectId === this.current?.id && (change.entityType === 'status' || change.entityType === 'project' || change.entityType === 'repository'))
+        if (
+          change.projectId &&
+          change.projectId === this.current?.id &&
+          (change.entityType === 'status' || change.entityType === 'project' || change.entityType === 'repository')
+        )
           reloadCurrent();
       });
     },

@@ -2,7 +2,9 @@ import type { RouteRecordRaw } from 'vue-router';
 import AppShell from '../app/AppShell.vue';
 
 /** Routes under `/p/:project`, contributed by each domain. */
-export const projectChildRoutes: RouteRecordRaw[] = [{ path: '', redirect: (to) => ({ name: 'board', params: to.params }) }];
+export const projectChildRoutes: RouteRecordRaw[] = [
+  { path: '', redirect: (to) => ({ name: 'board', params: to.params }) },
+];
 
 export function projectRoutes(children: RouteRecordRaw[]): RouteRecordRaw[] {
   return [
@@ -11,7 +13,12 @@ export function projectRoutes(children: RouteRecordRaw[]): RouteRecordRaw[] {
       component: AppShell,
       children: [
         { path: '', name: 'home', component: () => import('./HomeRedirect.vue') },
-        { path: 'projects', name: 'projects', component: () => import('./ProjectsPage.vue'), meta: { title: 'Projects' } },
+        {
+          path: 'projects',
+          name: 'projects',
+          component: () => import('./ProjectsPage.vue'),
+          meta: { title: 'Projects' },
+        },
         { path: 'p/:project', component: () => import('./ProjectLayout.vue'), children },
         { path: ':rest(.*)*', name: 'not-found', component: () => import('../ui/NotFoundPage.vue') },
       ],

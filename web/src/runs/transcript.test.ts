@@ -29,9 +29,28 @@ describe('transcript', () => {
 
   it('skips events it already has (a replay after a reconnect) and continues across batches', () => {
     const t = emptyTranscript();
-    appendEvents(t, seqd([{ type: 'progress', message: 'a' }, { type: 'progress', message: 'b' }]));
-    appendEvents(t, seqd([{ type: 'progress', message: 'b' }, { type: 'progress', message: 'c' }], 2));
-    expect(t.items.map((i) => (i.kind === 'event' && i.event.type === 'progress' ? i.event.message : '?'))).toEqual(['a', 'b', 'c']);
+    appendEvents(
+      t,
+      seqd([
+        { type: 'progress', message: 'a' },
+        { type: 'progress', message: 'b' },
+      ]),
+    );
+    appendEvents(
+      t,
+      seqd(
+        [
+          { type: 'progress', message: 'b' },
+          { type: 'progress', message: 'c' },
+        ],
+        2,
+      ),
+    );
+    expect(t.items.map((i) => (i.kind === 'event' && i.event.type === 'progress' ? i.event.message : '?'))).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(t.lastSeq).toBe(3);
   });
 
@@ -41,7 +60,18 @@ describe('transcript', () => {
   });
 
   it('describes hooks and workspace steps with their outcome', () => {
-    expect(describeEvent({ type: 'hook', hook: 'before_turn', command: 'make lint', status: 'failed', policy: 'block', exitCode: 2 })).toEqual({ text: 'hook before_turn failed (exit 2): make lint', tone: 'bad' });
-    expect(describeEvent({ type: 'workspace', step: 'push', ok: true, message: 'pushed agent/DEMO-1' }).tone).toBe('ok');
+    expect(
+      describeEvent({
+        type: 'hook',
+        hook: 'before_turn',
+        command: 'make lint',
+        status: 'failed',
+        policy: 'block',
+        exitCode: 2,
+      }),
+    ).toEqual({ text: 'hook before_turn failed (exit 2): make lint', tone: 'bad' });
+    expect(describeEvent({ type: 'workspace', step: 'push', ok: true, message: 'pushed agent/DEMO-1' }).tone).toBe(
+      'ok',
+    );
   });
 });

@@ -97,11 +97,17 @@ function apply(t: Transcript, key: string, e: RunEvent): void {
 export function describeEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' | 'info' } {
   switch (e.type) {
     case 'session.started':
-      return { text: `session ${e.sessionId}${e.model ? ` · model ${e.model}` : ''}${e.cliVersion ? ` · CLI ${e.cliVersion}` : ''}`, tone: 'info' };
+      return {
+        text: `session ${e.sessionId}${e.model ? ` · model ${e.model}` : ''}${e.cliVersion ? ` · CLI ${e.cliVersion}` : ''}`,
+        tone: 'info',
+      };
     case 'file.change':
       return { text: `${e.kind} ${e.path}`, tone: 'info' };
     case 'usage':
-      return { text: `tokens: ${e.inputTokens} in, ${e.outputTokens} out${e.cachedTokens ? `, ${e.cachedTokens} cached` : ''}${e.turn ? ` (turn ${e.turn})` : ''}`, tone: 'info' };
+      return {
+        text: `tokens: ${e.inputTokens} in, ${e.outputTokens} out${e.cachedTokens ? `, ${e.cachedTokens} cached` : ''}${e.turn ? ` (turn ${e.turn})` : ''}`,
+        tone: 'info',
+      };
     case 'cost':
       return { text: `cost $${e.usd.toFixed(4)} (${e.source})${e.turn ? ` (turn ${e.turn})` : ''}`, tone: 'info' };
     case 'rate_limit':
@@ -111,13 +117,22 @@ export function describeEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' |
     case 'turn.started':
       return { text: `turn ${e.turn} started`, tone: 'info' };
     case 'turn.finished':
-      return { text: `turn ${e.turn} ${e.ok ? 'finished' : 'failed'}${e.reason ? `: ${e.reason}` : ''}`, tone: e.ok ? 'ok' : 'bad' };
+      return {
+        text: `turn ${e.turn} ${e.ok ? 'finished' : 'failed'}${e.reason ? `: ${e.reason}` : ''}`,
+        tone: e.ok ? 'ok' : 'bad',
+      };
     case 'result':
-      return { text: `result: ${e.ok ? 'done' : 'failed'}${e.reason ? ` (${e.reason})` : ''}${e.text ? ` — ${e.text}` : ''}`, tone: e.ok ? 'ok' : 'bad' };
+      return {
+        text: `result: ${e.ok ? 'done' : 'failed'}${e.reason ? ` (${e.reason})` : ''}${e.text ? ` — ${e.text}` : ''}`,
+        tone: e.ok ? 'ok' : 'bad',
+      };
     case 'output':
       return { text: e.text, tone: e.stream === 'stderr' ? 'bad' : 'info' };
     case 'hook':
-      return { text: `hook ${e.hook} ${e.status.replace('_', ' ')}${e.exitCode != null ? ` (exit ${e.exitCode})` : ''}: ${e.command}`, tone: e.status === 'passed' || e.status === 'started' ? 'ok' : e.policy === 'block' ? 'bad' : 'info' };
+      return {
+        text: `hook ${e.hook} ${e.status.replace('_', ' ')}${e.exitCode != null ? ` (exit ${e.exitCode})` : ''}: ${e.command}`,
+        tone: e.status === 'passed' || e.status === 'started' ? 'ok' : e.policy === 'block' ? 'bad' : 'info',
+      };
     case 'workspace':
       return { text: `${e.step}: ${e.message}`, tone: e.ok ? 'ok' : 'bad' };
     case 'progress':

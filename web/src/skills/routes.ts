@@ -1,3 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router';
 
-export const skillRoutes: RouteRecordRaw[] = [{ path: 'skills', name: 'skills', component: () => import('./SkillsPage.vue'), meta: { title: 'Skills' } }];
+export const skillRoutes: RouteRecordRaw[] = [
+  { path: 'skills', name: 'skills', component: () => import('./SkillsPage.vue'), meta: { title: 'Skills' } },
+];

@@ -21,10 +21,19 @@ export function toBase64(bytes: Uint8Array): string {
 
 export function skillFiles(files: PickedFile[]): Array<{ path: string; contentBase64: string; executable: boolean }> {
   return files
-    .map((f) => ({ path: skillPath(f.path), contentBase64: toBase64(f.bytes), executable: /\.(sh|py|mjs|js)$/.test(f.path) && f.path.includes('/scripts/') }))
+    .map((f) => ({
+      path: skillPath(f.path),
+      contentBase64: toBase64(f.bytes),
+      executable: /\.(sh|py|mjs|js)$/.test(f.path) && f.path.includes('/scripts/'),
+    }))
     .filter((f) => f.path && !f.path.split('/').some((p) => p.startsWith('.')));
 }
 
 export async function readPicked(list: FileList): Promise<PickedFile[]> {
-  return Promise.all([...list].map(async (f) => ({ path: f.webkitRelativePath || f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  return Promise.all(
+    [...list].map(async (f) => ({
+      path: f.webkitRelativePath || f.name,
+      bytes: new Uint8Array(await f.arrayBuffer()),
+    })),
+  );
 }

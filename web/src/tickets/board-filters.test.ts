@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { allLabels, matchesFilter, parseBudget, parseLabels, sortTickets, type FilterableTicket } from './board-filters';
+import {
+  allLabels,
+  matchesFilter,
+  parseBudget,
+  parseLabels,
+  sortTickets,
+  type FilterableTicket,
+} from './board-filters';
 
 const ticket = (n: number, over: Partial<FilterableTicket> = {}): FilterableTicket => ({
   identifier: `DEMO-${n}`,
@@ -14,10 +21,15 @@ const ticket = (n: number, over: Partial<FilterableTicket> = {}): FilterableTick
 });
 
 describe('board filters', () => {
-  const all = [ticket(1, { title: 'Add login', labels: ['auth'], priority: 'high' }), ticket(2, { title: 'Fix CSS', labels: ['frontend'] }), ticket(3, { labels: ['auth', 'backend'], priority: 'urgent' })];
+  const all = [
+    ticket(1, { title: 'Add login', labels: ['auth'], priority: 'high' }),
+    ticket(2, { title: 'Fix CSS', labels: ['frontend'] }),
+    ticket(3, { labels: ['auth', 'backend'], priority: 'urgent' }),
+  ];
 
   it('matches text in identifier, title and labels, case-insensitively', () => {
-    const f = (text: string) => all.filter((t) => matchesFilter(t, { text, label: '', priority: '' })).map((t) => t.number);
+    const f = (text: string) =>
+      all.filter((t) => matchesFilter(t, { text, label: '', priority: '' })).map((t) => t.number);
     expect(f('')).toEqual([1, 2, 3]);
     expect(f('LOGIN')).toEqual([1]);
     expect(f('demo-2')).toEqual([2]);
@@ -26,8 +38,12 @@ describe('board filters', () => {
   });
 
   it('combines label and priority filters', () => {
-    expect(all.filter((t) => matchesFilter(t, { text: '', label: 'auth', priority: '' })).map((t) => t.number)).toEqual([1, 3]);
-    expect(all.filter((t) => matchesFilter(t, { text: '', label: 'auth', priority: 'urgent' })).map((t) => t.number)).toEqual([3]);
+    expect(all.filter((t) => matchesFilter(t, { text: '', label: 'auth', priority: '' })).map((t) => t.number)).toEqual(
+      [1, 3],
+    );
+    expect(
+      all.filter((t) => matchesFilter(t, { text: '', label: 'auth', priority: 'urgent' })).map((t) => t.number),
+    ).toEqual([3]);
   });
 
   it('sorts by each column, ties by number, and reverses', () => {
@@ -36,7 +52,11 @@ describe('board filters', () => {
     expect(sortTickets(withStatus, 'status', false, position).map((t) => t.number)).toEqual([2, 1, 3]);
     expect(sortTickets(all, 'priority', false, position).map((t) => t.number)).toEqual([3, 1, 2]);
     expect(sortTickets(all, 'identifier', true, position).map((t) => t.number)).toEqual([3, 2, 1]);
-    expect(sortTickets(all, 'title', false, position).map((t) => t.title)).toEqual(['Add login', 'Fix CSS', 'ticket 3']);
+    expect(sortTickets(all, 'title', false, position).map((t) => t.title)).toEqual([
+      'Add login',
+      'Fix CSS',
+      'ticket 3',
+    ]);
     expect(sortTickets(all, 'updated', true, position).map((t) => t.number)).toEqual([3, 2, 1]);
   });
 

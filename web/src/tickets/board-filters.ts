@@ -25,12 +25,21 @@ export function matchesFilter(ticket: FilterableTicket, filter: BoardFilter): bo
   if (filter.priority && ticket.priority !== filter.priority) return false;
   const text = filter.text.trim().toLowerCase();
   if (!text) return true;
-  return ticket.identifier.toLowerCase().includes(text) || ticket.title.toLowerCase().includes(text) || ticket.labels.some((l) => l.toLowerCase().includes(text));
+  return (
+    ticket.identifier.toLowerCase().includes(text) ||
+    ticket.title.toLowerCase().includes(text) ||
+    ticket.labels.some((l) => l.toLowerCase().includes(text))
+  );
 }
 
 export type SortKey = 'identifier' | 'title' | 'status' | 'priority' | 'cost' | 'updated';
 
-export function sortTickets<T extends FilterableTicket>(tickets: T[], key: SortKey, descending: boolean, statusPosition: (statusId: string) => number): T[] {
+export function sortTickets<T extends FilterableTicket>(
+  tickets: T[],
+  key: SortKey,
+  descending: boolean,
+  statusPosition: (statusId: string) => number,
+): T[] {
   const rank = (p: string) => PRIORITY_ORDER.indexOf(p as (typeof PRIORITY_ORDER)[number]);
   const compare: Record<SortKey, (a: T, b: T) => number> = {
     identifier: (a, b) => a.number - b.number,
@@ -50,7 +59,14 @@ export function allLabels(tickets: FilterableTicket[]): string[] {
 
 /** "a, b ,, c" → ["a", "b", "c"] (deduplicated, order kept). */
 export function parseLabels(text: string): string[] {
-  return [...new Set(text.split(',').map((l) => l.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** A budget field's value (number inputs hand back numbers or '') → USD, or null for "no limit". */

@@ -46,7 +46,11 @@ export const useBoard = defineStore('board', {
           projectId ? api.runs.list.query({ projectId, active: true, limit: 500 }) : Promise.resolve([]),
         ]);
         if (this.projectRef !== projectRef) return false;
-        this.running = Object.fromEntries(runs.filter((r) => r.ticketId).map((r) => [r.ticketId!, { id: r.id, state: r.state, machine: r.machineName }]));
+        this.running = Object.fromEntries(
+          runs
+            .filter((r) => r.ticketId)
+            .map((r) => [r.ticketId!, { id: r.id, state: r.state, machine: r.machineName }]),
+        );
         // A move still in flight keeps its optimistic status until the server answers.
         this.tickets = tickets.map((t) => (this.moving[t.id] ? { ...t, statusId: this.moving[t.id]! } : t));
       });

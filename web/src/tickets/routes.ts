@@ -1,3 +1,5 @@
 import type { RouteRecordRaw } from 'vue-router';
 
-export const ticketRoutes: RouteRecordRaw[] = [{ path: 'board/:ticket?', name: 'board', component: () => import('./board/BoardPage.vue'), meta: { title: 'Board' } }];
+export const ticketRoutes: RouteRecordRaw[] = [
+  { path: 'board/:ticket?', name: 'board', component: () => import('./board/BoardPage.vue'), meta: { title: 'Board' } },
+];

@@ -50,13 +50,19 @@ export const useTicket = defineStore('ticket', {
       return this.run('Could not save', () => api.tickets.update.mutate({ ticket: this.detail!.identifier, ...patch }));
     },
     moveTo(status: string) {
-      return this.run(`Could not move to ${status}`, () => api.tickets.move.mutate({ ticket: this.detail!.identifier, status }));
+      return this.run(`Could not move to ${status}`, () =>
+        api.tickets.move.mutate({ ticket: this.detail!.identifier, status }),
+      );
     },
     setArchived(archived: boolean) {
-      return this.run(archived ? 'Could not archive' : 'Could not restore', () => api.tickets.archive.mutate({ ticket: this.detail!.identifier, archived }));
+      return this.run(archived ? 'Could not archive' : 'Could not restore', () =>
+        api.tickets.archive.mutate({ ticket: this.detail!.identifier, archived }),
+      );
     },
     addComment(body: string) {
-      return this.run('Could not add the comment', () => api.comments.add.mutate({ ticket: this.detail!.identifier, body }));
+      return this.run('Could not add the comment', () =>
+        api.comments.add.mutate({ ticket: this.detail!.identifier, body }),
+      );
     },
     editComment(commentId: string, body: string) {
       return this.run('Could not edit the comment', () => api.comments.edit.mutate({ commentId, body }));
@@ -65,13 +71,17 @@ export const useTicket = defineStore('ticket', {
       return api.comments.history.query({ commentId });
     },
     link(blocker: string, blocked: string) {
-      return this.run(`Could not make ${blocker} block ${blocked}`, () => api.tickets.link.mutate({ blocker, blocked }));
+      return this.run(`Could not make ${blocker} block ${blocked}`, () =>
+        api.tickets.link.mutate({ blocker, blocked }),
+      );
     },
     unlink(blocker: string, blocked: string) {
       return this.run(`Could not remove the dependency`, () => api.tickets.unlink.mutate({ blocker, blocked }));
     },
     setParent(child: string, parent: string | null) {
-      return this.run(parent ? `Could not make ${child} a child` : `Could not detach ${child}`, () => api.tickets.update.mutate({ ticket: child, parent }));
+      return this.run(parent ? `Could not make ${child} a child` : `Could not detach ${child}`, () =>
+        api.tickets.update.mutate({ ticket: child, parent }),
+      );
     },
     follow() {
       const reload = coalesce(() => void this.reload());
@@ -81,7 +91,13 @@ export const useTicket = defineStore('ticket', {
         if (!detail || change.projectId !== detail.project.id) return;
         // This ticket, or another one whose change names it (links, a child's parent).
         const names = (value: unknown) => value != null && JSON.stringify(value).includes(`"${detail.identifier}"`);
-        if (change.ticketId === detail.id || change.summary.includes(detail.identifier) || names(change.before) || names(change.after)) reload();
+        if (
+          change.ticketId === detail.id ||
+          change.summary.includes(detail.identifier) ||
+          names(change.before) ||
+          names(change.after)
+        )
+          reload();
       });
     },
   },

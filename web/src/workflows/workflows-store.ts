@@ -29,7 +29,10 @@ export const useWorkflows = defineStore('workflows', {
       this.projectRef = projectRef;
       this.projectId = projectId;
       await trackLoad(this, async () => {
-        const [list, reference] = await Promise.all([api.workflows.list.query({ project: projectRef }), this.reference ?? api.workflows.reference.query()]);
+        const [list, reference] = await Promise.all([
+          api.workflows.list.query({ project: projectRef }),
+          this.reference ?? api.workflows.reference.query(),
+        ]);
         if (this.projectRef !== projectRef) return false;
         this.list = list;
         this.reference = reference;
@@ -51,7 +54,12 @@ export const useWorkflows = defineStore('workflows', {
       const reload = coalesce(() => this.loaded && void this.reload());
       onResync(reload);
       onChange((change) => {
-        if (this.projectId && change.projectId === this.projectId && (change.entityType === 'workflow' || change.entityType === 'agent' || change.entityType === 'status')) reload();
+        if (
+          this.projectId &&
+          change.projectId === this.projectId &&
+          (change.entityType === 'workflow' || change.entityType === 'agent' || change.entityType === 'status')
+        )
+          reload();
       });
     },
   },

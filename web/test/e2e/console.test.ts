@@ -34,7 +34,9 @@ describe('web console in Chromium', () => {
   });
   afterEach(async (ctx) => {
     // A failed step leaves a picture of what the browser showed.
-    if (ctx.task.result?.state === 'fail') for (const [i, p] of context.pages().entries()) await shot(p, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}`).catch(() => {});
+    if (ctx.task.result?.state === 'fail')
+      for (const [i, p] of context.pages().entries())
+        await shot(p, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}`).catch(() => {});
   });
   afterAll(async () => {
     await browser?.close();
@@ -77,16 +79,49 @@ describe('web console in Chromium', () => {
     await form.locator('button[type=submit]').click();
     await card(page, 'DEMO-1').waitFor();
     const detail = showJson(['ticket', 'show', 'DEMO-1']);
-    expect(detail).toMatchObject({ title: 'Add login', priority: 'high', labels: ['auth', 'backend'], budgetUsd: 5, status: { name: 'Backlog' } });
+    expect(detail).toMatchObject({
+      title: 'Add login',
+      priority: 'high',
+      labels: ['auth', 'backend'],
+      budgetUsd: 5,
+      status: { name: 'Backlog' },
+    });
     expect(await column(page, 'Backlog').locator('[data-test=card]').count()).toBe(1);
   });
 
   it('drags the ticket to Todo, and the move is persisted', async () => {
     await card(page, 'DEMO-1').dragTo(column(page, 'Todo'));
     await column(page, 'Todo').locator('[data-ticket="DEMO-1"]').waitFor();
-    await eventually(() => (showJson(['ticket', 'show', 'DEMO-1']).status.name === 'Todo' ? true : undefined), 'DEMO-1 to be in Todo on the server');
-    cp.cli(['ticket', 'create', '--project', 'demo', '--title', 'Write the sign-up page', '--priority', 'medium', '--label', 'frontend']);
-    cp.cli(['ticket', 'create', '--project', 'demo', '--title', 'Rate-limit the API', '--priority', 'urgent', '--label', 'backend', '--label', 'security']);
+    await eventually(
+      () => (showJson(['ticket', 'show', 'DEMO-1']).status.name === 'Todo' ? true : undefined),
+      'DEMO-1 to be in Todo on the server',
+    );
+    cp.cli([
+      'ticket',
+      'create',
+      '--project',
+      'demo',
+      '--title',
+      'Write the sign-up page',
+      '--priority',
+      'medium',
+      '--label',
+      'frontend',
+    ]);
+    cp.cli([
+      'ticket',
+      'create',
+      '--project',
+      'demo',
+      '--title',
+      'Rate-limit the API',
+      '--priority',
+      'urgent',
+      '--label',
+      'backend',
+      '--label',
+      'security',
+    ]);
     await card(page, 'DEMO-3').waitFor();
     await shot(page, '04-board');
   });
@@ -94,7 +129,16 @@ describe('web console in Chromium', () => {
   it('shows a change made with the CLI in the open board within one second, without reload', async () => {
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
-    const created = cp.cli(['ticket', 'create', '--project', 'demo', '--title', 'Made in the terminal', '--label', 'cli']);
+    const created = cp.cli([
+      'ticket',
+      'create',
+      '--project',
+      'demo',
+      '--title',
+      'Made in the terminal',
+      '--label',
+      'cli',
+    ]);
     expect(created.code, created.err).toBe(0);
     await card(page, 'DEMO-4').waitFor({ timeout: 1000 });
     const moved = cp.cli(['ticket', 'move', 'DEMO-4', 'In Progress']);
@@ -121,7 +165,11 @@ describe('web console in Chromium', () => {
     expect(showJson(['ticket', 'show', 'DEMO-1']).status.name).toBe('Todo');
     // Once the stream gets through, the tab catches up without a reload.
     await stale.unroute('**/trpc/live.changes**');
-    await eventually(async () => ((await column(stale, 'In Review').count()) === 0 ? true : undefined), 'the deleted column to disappear', 40_000);
+    await eventually(
+      async () => ((await column(stale, 'In Review').count()) === 0 ? true : undefined),
+      'the deleted column to disappear',
+      40_000,
+    );
     await stale.close();
   });
 
@@ -135,7 +183,9 @@ describe('web console in Chromium', () => {
     await drawer.locator('[data-test=comment-form] textarea').fill('Looks good, see `auth.ts`.');
     await drawer.locator('[data-test=comment-form] button').click();
     await drawer.locator('[data-test=comment]', { hasText: 'Looks good' }).waitFor();
-    expect(showJson(['ticket', 'show', 'DEMO-1']).comments.map((c: { body: string }) => c.body)).toEqual(['Looks good, see `auth.ts`.']);
+    expect(showJson(['ticket', 'show', 'DEMO-1']).comments.map((c: { body: string }) => c.body)).toEqual([
+      'Looks good, see `auth.ts`.',
+    ]);
     // A comment made elsewhere appears in the open drawer.
     const r = cp.cli(['ticket', 'comment', 'DEMO-1', 'From the terminal']);
     if (r.code === 0) await drawer.locator('[data-test=comment]', { hasText: 'From the terminal' }).waitFor();
@@ -148,16 +198,28 @@ describe('web console in Chromium', () => {
   it('filters with `/` search, labels and priority', async () => {
     await page.keyboard.press('/');
     await page.keyboard.type('terminal');
-    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 1 ? true : undefined), 'only DEMO-4 to be shown');
+    await eventually(
+      async () => ((await page.locator('[data-test=card]').count()) === 1 ? true : undefined),
+      'only DEMO-4 to be shown',
+    );
     await card(page, 'DEMO-4').waitFor();
     await page.fill('input[aria-label="Search tickets"]', '');
     await page.selectOption('select[aria-label="Label filter"]', 'backend');
-    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 2 ? true : undefined), 'the two backend tickets');
+    await eventually(
+      async () => ((await page.locator('[data-test=card]').count()) === 2 ? true : undefined),
+      'the two backend tickets',
+    );
     await page.selectOption('select[aria-label="Priority filter"]', 'urgent');
-    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 1 ? true : undefined), 'the urgent backend ticket');
+    await eventually(
+      async () => ((await page.locator('[data-test=card]').count()) === 1 ? true : undefined),
+      'the urgent backend ticket',
+    );
     await card(page, 'DEMO-3').waitFor();
     await page.click('text=Clear filters');
-    await eventually(async () => ((await page.locator('[data-test=card]').count()) === 4 ? true : undefined), 'all four tickets again');
+    await eventually(
+      async () => ((await page.locator('[data-test=card]').count()) === 4 ? true : undefined),
+      'all four tickets again',
+    );
   });
 
   it('edits in the drawer: comment history, dependencies, children, fields, archive', async () => {
@@ -187,16 +249,26 @@ describe('web console in Chromium', () => {
     expect(cp.cli(['ticket', 'update', 'DEMO-4', '--parent', 'DEMO-1']).code).toBe(0);
     await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-4' }).waitFor();
     expect(cp.cli(['ticket', 'update', 'DEMO-4', '--parent', 'none']).code).toBe(0);
-    await eventually(async () => ((await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-4' }).count()) === 0 ? true : undefined), 'DEMO-4 to leave the children');
+    await eventually(
+      async () =>
+        (await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-4' }).count()) === 0 ? true : undefined,
+      'DEMO-4 to leave the children',
+    );
     await drawer.locator('[data-test=rel-blockedBy] button', { hasText: 'Remove' }).click();
-    await eventually(async () => ((await drawer.locator('[data-test=rel-blockedBy]').count()) === 0 ? true : undefined), 'the dependency to be removed');
+    await eventually(
+      async () => ((await drawer.locator('[data-test=rel-blockedBy]').count()) === 0 ? true : undefined),
+      'the dependency to be removed',
+    );
     expect(showJson(['ticket', 'show', 'DEMO-1']).blockedBy).toEqual([]);
 
     await drawer.locator('select[data-test=drawer-status]').selectOption('In Progress');
     await column(page, 'In Progress').locator('[data-ticket="DEMO-1"]').waitFor();
     await drawer.locator('input[placeholder=comma-separated]').fill('auth, backend, urgent-fix');
     await drawer.locator('input[placeholder=comma-separated]').press('Tab');
-    await eventually(() => (showJson(['ticket', 'show', 'DEMO-1']).labels.includes('urgent-fix') ? true : undefined), 'the labels to be saved');
+    await eventually(
+      () => (showJson(['ticket', 'show', 'DEMO-1']).labels.includes('urgent-fix') ? true : undefined),
+      'the labels to be saved',
+    );
     await drawer.locator('.drawer-title').click();
     await drawer.locator('.title-edit input').fill('Add login with email');
     await drawer.locator('.title-edit button', { hasText: 'Save' }).click();
@@ -204,7 +276,10 @@ describe('web console in Chromium', () => {
 
     await drawer.locator('button', { hasText: 'Archive' }).click();
     await drawer.locator('.tag', { hasText: 'archived' }).waitFor();
-    await eventually(async () => ((await card(page, 'DEMO-1').count()) === 0 ? true : undefined), 'the archived card to leave the board');
+    await eventually(
+      async () => ((await card(page, 'DEMO-1').count()) === 0 ? true : undefined),
+      'the archived card to leave the board',
+    );
     await drawer.locator('button', { hasText: 'Restore' }).click();
     await card(page, 'DEMO-1').waitFor();
     await page.keyboard.press('Escape');
@@ -218,7 +293,10 @@ describe('web console in Chromium', () => {
     await page.locator('[data-test=activity-list] li[data-action="ticket.moved"]').first().waitFor();
     const before = await page.locator('[data-test=activity-list] li').count();
     cp.cli(['ticket', 'move', 'DEMO-2', 'Todo']);
-    await eventually(async () => ((await page.locator('[data-test=activity-list] li').count()) > before ? true : undefined), 'the activity page to show the new entry');
+    await eventually(
+      async () => ((await page.locator('[data-test=activity-list] li').count()) > before ? true : undefined),
+      'the activity page to show the new entry',
+    );
     await shot(page, '08-activity');
     await page.click('nav.mainnav >> text=Statuses');
     await page.locator('[data-test=status-list] li').first().waitFor();
@@ -233,7 +311,8 @@ describe('web console in Chromium', () => {
     await row('QA').locator('input.status-name').fill('Quality');
     await row('QA').locator('input.status-name').press('Enter');
     await row('Quality').waitFor();
-    const names = () => page.locator('[data-test=status-list] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')));
+    const names = () =>
+      page.locator('[data-test=status-list] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')));
     const before = await names();
     await row('Quality').locator('button[aria-label="Move left"]').click();
     await eventually(async () => {
@@ -310,7 +389,9 @@ describe('web console in Chromium', () => {
     await page.fill('input[type=password]', token);
     await page.click('details button.primary');
     await page.waitForURL(/\/p\/demo\/board|\/projects/);
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie,
+    );
     expect(stored).not.toContain(token);
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'openase_session')).toMatchObject({ httpOnly: true });

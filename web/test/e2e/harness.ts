@@ -26,9 +26,14 @@ export const CHROMIUM_ARGS = [
 ];
 
 export function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+    Boolean,
+  ) as string[];
   const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) throw new Error('Chromium is not installed: run `apt-get install -y chromium` (or set CHROMIUM_PATH); .ci/run installs it');
+  if (!found)
+    throw new Error(
+      'Chromium is not installed: run `apt-get install -y chromium` (or set CHROMIUM_PATH); .ci/run installs it',
+    );
   return found;
 }
 
@@ -37,12 +42,22 @@ export type ControlPlane = ServerProcess;
 /** The control plane serving this checkout's built console (web/dist). */
 export function startControlPlane(): Promise<ControlPlane> {
   // Two slots for machine `local` whatever the host's cores (tests fill them on purpose).
-  return startServerProcess({ prefix: 'openase-e2e-', env: { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist'), OPENASE_LOCAL_SLOTS: '2' } });
+  return startServerProcess({
+    prefix: 'openase-e2e-',
+    env: { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist'), OPENASE_LOCAL_SLOTS: '2' },
+  });
 }
 
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, viewport });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
   return {
     context,
     async close() {
@@ -53,7 +68,11 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }): Pr
 }
 
 /** Polls `check` until it returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, what: string, deadlineMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  deadlineMs = 10_000,
+): Promise<T> {
   const until = Date.now() + deadlineMs;
   let last: unknown;
   for (;;) {

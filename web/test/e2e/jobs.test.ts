@@ -29,7 +29,8 @@ describe('Jobs page in Chromium', () => {
     await page.waitForURL((u) => !u.pathname.startsWith('/auth'));
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') await shot(page, `failed-jobs-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
+    if (ctx.task.result?.state === 'fail')
+      await shot(page, `failed-jobs-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
   });
   afterAll(async () => {
     await browser?.close();
@@ -46,9 +47,15 @@ describe('Jobs page in Chromium', () => {
     await form.locator('input[name=cron]').fill('0 9 * * 1-5');
     await form.locator('input[name=timeZone]').fill('Europe/Berlin');
     await form.locator('input[name=title]').fill('Standup {{dat}}');
-    await form.locator('[data-test=job-preview] .error').getByText(/unknown placeholder \{\{dat\}\}/).waitFor();
+    await form
+      .locator('[data-test=job-preview] .error')
+      .getByText(/unknown placeholder \{\{dat\}\}/)
+      .waitFor();
     await form.locator('input[name=timeZone]').fill('Europe/Berln');
-    await form.locator('[data-test=job-preview] .error').getByText(/unknown time zone "Europe\/Berln"/).waitFor();
+    await form
+      .locator('[data-test=job-preview] .error')
+      .getByText(/unknown time zone "Europe\/Berln"/)
+      .waitFor();
     await form.locator('input[name=timeZone]').fill('Europe/Berlin');
     await form.locator('input[name=title]').fill('Standup {{date}} ({{weekday}})');
     await form.locator('select[name=status]').selectOption('Todo');
@@ -68,10 +75,18 @@ describe('Jobs page in Chromium', () => {
   it('runs the job now and shows the fire with its ticket, then disables it', async () => {
     await page.locator('[data-test=job-run-now]').click();
     const fires = page.locator('[data-test=job-fires] tbody tr');
-    await fires.first().getByText(/^OPS-\d+$/).waitFor();
+    await fires
+      .first()
+      .getByText(/^OPS-\d+$/)
+      .waitFor();
     expect(await fires.first().textContent()).toContain('manual');
-    const tickets = JSON.parse(cp.cli(['ticket', 'list', '--project', 'ops', '--json']).out) as Array<{ title: string; status: { name: string } | string }>;
-    expect(tickets.map((t) => t.title)).toEqual([expect.stringMatching(/^Standup \d{4}-\d\d-\d\d \([A-Z][a-z]+day\)$/)]);
+    const tickets = JSON.parse(cp.cli(['ticket', 'list', '--project', 'ops', '--json']).out) as Array<{
+      title: string;
+      status: { name: string } | string;
+    }>;
+    expect(tickets.map((t) => t.title)).toEqual([
+      expect.stringMatching(/^Standup \d{4}-\d\d-\d\d \([A-Z][a-z]+day\)$/),
+    ]);
     await shot(page, 'jobs-03-fired');
     await page.locator('[data-test=job-toggle]').click();
     await page.locator('[data-test=job-state]').getByText('disabled').waitFor();
@@ -85,12 +100,26 @@ describe('Jobs page in Chromium', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-jobs-e2e-'));
     const file = path.join(dir, 'weekly.md');
     fs.writeFileSync(file, '---\ntitle: Weekly report {{date:YYYY}}-W{{week}}\n---\n');
-    const created = cp.cli(['job', 'create', 'weekly', '--project', 'ops', '--cron', '0 8 * * 1', '--tz', 'America/New_York', '--template', file]);
+    const created = cp.cli([
+      'job',
+      'create',
+      'weekly',
+      '--project',
+      'ops',
+      '--cron',
+      '0 8 * * 1',
+      '--tz',
+      'America/New_York',
+      '--template',
+      file,
+    ]);
     fs.rmSync(dir, { recursive: true, force: true });
     expect(created.code, created.err).toBe(0);
     const row = page.locator('[data-test=job-table] tr[data-job=weekly]');
     await row.waitFor();
-    expect(await row.locator('[data-test=job-next]').textContent()).toMatch(/^Mon \d{4}-\d\d-\d\d 08:00:00 (EST|EDT|GMT-[45])$/);
+    expect(await row.locator('[data-test=job-next]').textContent()).toMatch(
+      /^Mon \d{4}-\d\d-\d\d 08:00:00 (EST|EDT|GMT-[45])$/,
+    );
     await shot(page, 'jobs-04-list');
   });
 });

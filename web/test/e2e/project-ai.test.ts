@@ -31,12 +31,37 @@ describe('Project AI panel in Chromium', () => {
     process.env.PATH = `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`;
     cp = await startControlPlane();
     cli(['project', 'create', 'Chat AI', '--slug', 'chatai', '--prefix', 'CAI']);
-    models.setScript('web', { steps: [{ shell: 'openase ticket create --title "Write the onboarding guide"' }, { text: 'I created CAI-1 for the onboarding guide.' }] });
-    cli(['agent', 'create', 'claude', '--project', 'chatai', '--adapter', 'claude-code', '--command', claude, '--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl('web')}`, '--env', 'CLAUDE_CODE_MAX_RETRIES=0']);
-    await eventually(() => {
-      const m = JSON.parse(cli(['machine', 'show', 'local', '--json'])) as { status: string; clis: unknown };
-      return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"') ? true : undefined;
-    }, 'the local machine online with claude', 60_000);
+    models.setScript('web', {
+      steps: [
+        { shell: 'openase ticket create --title "Write the onboarding guide"' },
+        { text: 'I created CAI-1 for the onboarding guide.' },
+      ],
+    });
+    cli([
+      'agent',
+      'create',
+      'claude',
+      '--project',
+      'chatai',
+      '--adapter',
+      'claude-code',
+      '--command',
+      claude,
+      '--env',
+      'ANTHROPIC_API_KEY=sk-ant-fake',
+      '--env',
+      `ANTHROPIC_BASE_URL=${models.baseUrl('web')}`,
+      '--env',
+      'CLAUDE_CODE_MAX_RETRIES=0',
+    ]);
+    await eventually(
+      () => {
+        const m = JSON.parse(cli(['machine', 'show', 'local', '--json'])) as { status: string; clis: unknown };
+        return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"') ? true : undefined;
+      },
+      'the local machine online with claude',
+      60_000,
+    );
     browser = await launchBrowser();
     browser.context.setDefaultTimeout(15_000);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -61,21 +86,33 @@ describe('Project AI panel in Chromium', () => {
     await panel.getByRole('tab', { name: 'We need onboarding docs' }).waitFor();
     await panel.locator('.chat-tool', { hasText: 'openase ticket create' }).first().waitFor();
     await page.locator('[data-test=card][data-ticket="CAI-1"]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('[data-test=card][data-ticket="CAI-1"]').textContent()).toContain('Write the onboarding guide');
-    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
+    expect(await page.locator('[data-test=card][data-ticket="CAI-1"]').textContent()).toContain(
+      'Write the onboarding guide',
+    );
+    await expect
+      .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
+      .toBe('waiting');
     expect(await panel.locator('[data-testid=chat-cost]').textContent()).toMatch(/^\$\d+\.\d{4} \/ \$5\.0000$/);
     await panel.getByText('scopes', { exact: true }).click();
     await panel.locator('.chat-scopes code', { hasText: /^tickets.create$/ }).waitFor();
     await page.screenshot({ path: path.join(screenshotDir, '20-project-ai.png') });
     await panel.getByRole('button', { name: 'Close', exact: true }).click();
-    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('closed');
+    await expect
+      .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
+      .toBe('closed');
   });
 
   it('a conversation on a full machine says it waits for a slot, and starts when another is closed', async () => {
-    await eventually(() => {
-      const active = (JSON.parse(cli(['run', 'list', '--json'])) as Array<{ state: string }>).filter((r) => ['queued', 'offered', 'preparing', 'running'].includes(r.state));
-      return active.length === 0 ? true : undefined;
-    }, 'the first conversation’s run to end', 60_000);
+    await eventually(
+      () => {
+        const active = (JSON.parse(cli(['run', 'list', '--json'])) as Array<{ state: string }>).filter((r) =>
+          ['queued', 'offered', 'preparing', 'running'].includes(r.state),
+        );
+        return active.length === 0 ? true : undefined;
+      },
+      'the first conversation’s run to end',
+      60_000,
+    );
     await page.goto(`${cp.url}/p/chatai/board`);
     await page.getByRole('button', { name: 'Project AI' }).click();
     const panel = page.locator('aside.chat-panel');
@@ -87,22 +124,33 @@ describe('Project AI panel in Chromium', () => {
       await panel.getByRole('tab', { name: message }).waitFor();
     };
     // Two open conversations hold the local machine's two slots.
-    for (const [message, reply] of [['first holder', 'one'], ['second holder', 'two']] as const) {
+    for (const [message, reply] of [
+      ['first holder', 'one'],
+      ['second holder', 'two'],
+    ] as const) {
       await start(message, reply);
       await panel.locator('[data-testid=chat-reply]', { hasText: reply }).waitFor({ timeout: 180_000 });
-      await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
+      await expect
+        .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
+        .toBe('waiting');
     }
     await start('the third one', 'three');
-    await panel.locator('[data-testid=chat-waits]', { hasText: 'Waiting for a free slot on local (2 of 2 busy)' }).waitFor();
+    await panel
+      .locator('[data-testid=chat-waits]', { hasText: 'Waiting for a free slot on local (2 of 2 busy)' })
+      .waitFor();
     expect(await panel.locator('[data-testid=chat-activity]').textContent()).toBe('starting');
     await page.screenshot({ path: path.join(screenshotDir, '21-project-ai-waits-for-slot.png') });
 
     await panel.getByRole('tab', { name: 'first holder' }).click();
     await panel.getByRole('button', { name: 'Close', exact: true }).click();
-    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('closed');
+    await expect
+      .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
+      .toBe('closed');
     await panel.getByRole('tab', { name: 'the third one' }).click();
     await panel.locator('[data-testid=chat-reply]', { hasText: 'three' }).waitFor({ timeout: 180_000 });
-    await expect.poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 }).toBe('waiting');
+    await expect
+      .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
+      .toBe('waiting');
     expect(await panel.locator('[data-testid=chat-waits]').count()).toBe(0);
   });
 });

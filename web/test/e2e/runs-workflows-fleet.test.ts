@@ -43,7 +43,8 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     remote = createTestRemote({
       'README.md': '# app\n',
       'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }),
-      'check.js': "if (!require('fs').existsSync('login.js')) { console.error('login.js is missing'); process.exit(1); }\nconsole.log('1 test passed');\n",
+      'check.js':
+        "if (!require('fs').existsSync('login.js')) { console.error('login.js is missing'); process.exit(1); }\nconsole.log('1 test passed');\n",
     });
     cp = await startControlPlane();
     browser = await launchBrowser();
@@ -57,7 +58,9 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await page.waitForURL(/\/p\/demo\/board|\/projects/);
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') for (const [i, p] of context.pages().entries()) await shot(p, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}`).catch(() => {});
+    if (ctx.task.result?.state === 'fail')
+      for (const [i, p] of context.pages().entries())
+        await shot(p, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}`).catch(() => {});
   });
   afterAll(async () => {
     for (const d of daemons) if (d.exitCode === null) d.kill('SIGTERM');
@@ -70,7 +73,9 @@ describe('runs, workflows, agents and machines in Chromium', () => {
   it('shows the local machine with its slots, CLIs and heartbeat, and fleet totals', async () => {
     await goto('machines');
     const local = page.locator('[data-test=machine][data-machine=local]');
-    await expect.poll(() => local.locator('[data-test=machine-status]').textContent(), { timeout: 30_000 }).toBe('online');
+    await expect
+      .poll(() => local.locator('[data-test=machine-status]').textContent(), { timeout: 30_000 })
+      .toBe('online');
     expect(await local.locator('[data-test=slots]').textContent()).toMatch(/^0 \/ \d+ slots$/);
     expect(await page.locator('[data-test=fleet-totals]').textContent()).toMatch(/1 of 1 online/);
   });
@@ -131,7 +136,10 @@ describe('runs, workflows, agents and machines in Chromium', () => {
 
   it('flags a front-matter error on its line while typing, saves a fix as a new version and diffs it', async () => {
     await goto('workflows');
-    const name = (await page.locator('[data-test=workflow-list] tr[data-workflow]').first().getAttribute('data-workflow'))!;
+    const name = (await page
+      .locator('[data-test=workflow-list] tr[data-workflow]')
+      .first()
+      .getAttribute('data-workflow'))!;
     await page.locator(`[data-test=workflow-list] tr[data-workflow="${name}"] a`).click();
     await page.waitForURL(new RegExp(`/workflows/${name}$`));
     await page.locator('.cm-content').waitFor();
@@ -152,7 +160,9 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await shot(page, '22-workflow-error');
     // Saving a broken file is refused with the reason; nothing is lost.
     await page.click('[data-test=save]');
-    await expect.poll(() => page.locator('[data-test=save-error]').textContent(), { timeout: 10_000 }).toMatch(/colour/);
+    await expect
+      .poll(() => page.locator('[data-test=save-error]').textContent(), { timeout: 10_000 })
+      .toMatch(/colour/);
     // Remove the bad line, change max_turns (line 9) and save.
     await editLine(2);
     await page.keyboard.press('Shift+Home');
@@ -190,16 +200,28 @@ describe('runs, workflows, agents and machines in Chromium', () => {
       .catch((err: Error) => {
         const runs = cp.cli(['run', 'list', '--json']).out;
         const id = JSON.parse(runs)[0]?.id;
-        throw new Error(`${err.message}\nruns: ${runs}\nevents: ${id ? cp.cli(['run', 'events', id, '--json']).out.slice(-4000) : ''}`);
+        throw new Error(
+          `${err.message}\nruns: ${runs}\nevents: ${id ? cp.cli(['run', 'events', id, '--json']).out.slice(-4000) : ''}`,
+        );
       });
-    await expect.poll(() => drawer.locator('[data-test=run]').first().getAttribute('data-run-state'), { timeout: 10_000 }).toBe('running');
-    await expect.poll(() => card.locator('[data-test=running-badge]').textContent(), { timeout: 10_000 }).toMatch(/on local/);
+    await expect
+      .poll(() => drawer.locator('[data-test=run]').first().getAttribute('data-run-state'), { timeout: 10_000 })
+      .toBe('running');
+    await expect
+      .poll(() => card.locator('[data-test=running-badge]').textContent(), { timeout: 10_000 })
+      .toMatch(/on local/);
     await drawer.locator('[data-test=why]').click();
-    await expect.poll(() => drawer.locator('[data-test=why-answer]').textContent(), { timeout: 10_000 }).toMatch(/active run/);
+    await expect
+      .poll(() => drawer.locator('[data-test=why-answer]').textContent(), { timeout: 10_000 })
+      .toMatch(/active run/);
     await shot(page, '24-run-live');
     fs.writeFileSync(path.join(scratch, 'go'), '');
-    await page.locator(`[data-test=column][data-status="In Review"] [data-test=card][data-ticket="${created.identifier}"]`).waitFor({ timeout: 60_000 });
-    await expect.poll(() => drawer.locator('[data-test=run]').first().getAttribute('data-run-state'), { timeout: 30_000 }).toBe('succeeded');
+    await page
+      .locator(`[data-test=column][data-status="In Review"] [data-test=card][data-ticket="${created.identifier}"]`)
+      .waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => drawer.locator('[data-test=run]').first().getAttribute('data-run-state'), { timeout: 30_000 })
+      .toBe('succeeded');
     const transcript = drawer.locator('[data-test=transcript]');
     await transcript.locator('[data-kind=command]').first().waitFor();
     expect(await transcript.textContent()).toMatch(/login\.js/);
@@ -216,7 +238,11 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await form.locator('input[name=slots]').fill('3');
     await form.locator('button[type=submit]').click();
     const command = (await page.locator('[data-test=join-command] pre').textContent())!.trim();
-    expect(command).toMatch(new RegExp(`^openase-agent join ${cp.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} oaj_\\S+ --name box-1 --slots 3 --run$`));
+    expect(command).toMatch(
+      new RegExp(
+        `^openase-agent join ${cp.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} oaj_\\S+ --name box-1 --slots 3 --run$`,
+      ),
+    );
     await shot(page, '26-add-machine');
     const home = path.join(scratch, 'box-1');
     const args = command.split(' ').slice(1);
@@ -227,12 +253,24 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     daemon.stderr!.on('data', (c) => (output += c));
     await page.keyboard.press('Escape');
     const box = page.locator('[data-test=machine][data-machine=box-1]');
-    await eventually(async () => ((await box.locator('[data-test=machine-status]').textContent().catch(() => null)) === 'online' ? true : undefined), `box-1 online (daemon: ${output})`, 30_000);
+    await eventually(
+      async () =>
+        (await box
+          .locator('[data-test=machine-status]')
+          .textContent()
+          .catch(() => null)) === 'online'
+          ? true
+          : undefined,
+      `box-1 online (daemon: ${output})`,
+      30_000,
+    );
     expect(await box.locator('[data-test=slots]').textContent()).toBe('0 / 3 slots');
     expect(await page.locator('[data-test=fleet-totals]').textContent()).toMatch(/2 of 2 online/);
     await shot(page, '27-machines');
     await box.locator('[data-test=revoke]').click();
-    await expect.poll(() => box.locator('[data-test=machine-status]').textContent(), { timeout: 15_000 }).toBe('revoked');
+    await expect
+      .poll(() => box.locator('[data-test=machine-status]').textContent(), { timeout: 15_000 })
+      .toBe('revoked');
     await eventually(() => (daemon.exitCode !== null ? true : undefined), 'the revoked daemon to stop', 15_000);
   });
 
@@ -240,7 +278,10 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await goto('skills');
     const dir = path.join(scratch, 'release-notes');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'SKILL.md'), '---\nname: release-notes\ndescription: Write release notes\n---\nWrite them.\n');
+    fs.writeFileSync(
+      path.join(dir, 'SKILL.md'),
+      '---\nname: release-notes\ndescription: Write release notes\n---\nWrite them.\n',
+    );
     await page.locator('[data-test=skill-upload]').setInputFiles(dir);
     const skill = page.locator('[data-test=skill][data-skill=release-notes]');
     await skill.waitFor();
@@ -258,7 +299,9 @@ describe('runs, workflows, agents and machines in Chromium', () => {
       await goto(where);
       await page.locator('h1').waitFor();
       await page.locator('.state.loading-state').waitFor({ state: 'detached' });
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), where).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), where).toBe(
+        true,
+      );
       await shot(page, `29-narrow-${where}`);
     }
     await page.setViewportSize({ width: 1280, height: 800 });

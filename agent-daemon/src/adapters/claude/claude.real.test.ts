@@ -9,13 +9,36 @@ import { useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
 import { skillFile } from '../../../test-support/skill-files.js';
 
-const real = useRealCli('claude', startClaudeSession, ({ command, server, script }) => ({ adapter: 'claude-code', command, prompt: 'do the task', env: { ANTHROPIC_API_KEY: 'sk-ant-fake' }, provider: { baseUrl: server.baseUrl(script), maxRetries: 0 } }));
+const real = useRealCli('claude', startClaudeSession, ({ command, server, script }) => ({
+  adapter: 'claude-code',
+  command,
+  prompt: 'do the task',
+  env: { ANTHROPIC_API_KEY: 'sk-ant-fake' },
+  provider: { baseUrl: server.baseUrl(script), maxRetries: 0 },
+}));
 const session = real.session.bind(real);
 
 describe('claude adapter with the real CLI', () => {
   it('writes a file with its own tool, runs a shell command and finishes with usage and cost', async () => {
-    const { ws, agent, events, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [skillFile('SKILL.md', '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.'), skillFile('scripts/hello.sh', 'echo hello', true)] } });
-    real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
+    const { ws, agent, events, invalid, of } = await session('happy', {
+      systemPrompt: 'You follow the OpenASE harness.',
+      skills: {
+        'openase-greet': [
+          skillFile(
+            'SKILL.md',
+            '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.',
+          ),
+          skillFile('scripts/hello.sh', 'echo hello', true),
+        ],
+      },
+    });
+    real.server.setScript('happy', {
+      steps: [
+        { shell: 'echo hello-from-shell', text: 'Running a command first.' },
+        { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } },
+        { text: 'done' },
+      ],
+    });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
@@ -23,16 +46,34 @@ describe('claude adapter with the real CLI', () => {
     expect(invalid).toEqual([]);
     expect(of('session.started')[0]).toMatchObject({ cliVersion: '2.1.197' });
     expect(agent.sessionId).toBe(of('session.started')[0]!.sessionId);
-    expect(of('command')).toEqual([expect.objectContaining({ command: 'echo hello-from-shell', status: 'completed', exitCode: 0, output: 'hello-from-shell' })]);
+    expect(of('command')).toEqual([
+      expect.objectContaining({
+        command: 'echo hello-from-shell',
+        status: 'completed',
+        exitCode: 0,
+        output: 'hello-from-shell',
+      }),
+    ]);
     expect(of('file.change')).toEqual([expect.objectContaining({ path: 'hello.txt', kind: 'add' })]);
     expect(of('tool.call').map((e) => e.name)).toEqual(['Bash', 'Write']);
     expect(of('usage')).toEqual([expect.objectContaining({ turn: 1, inputTokens: 3000, outputTokens: 30 })]);
     expect(of('cost')[0]!.usd).toBeGreaterThan(0);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['turn.started', 'message', 'tool.result', 'turn.finished', 'result']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['turn.started', 'message', 'tool.result', 'turn.finished', 'result']),
+    );
     // The harness went in as the appended system prompt.
-    expect(JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'anthropic')!.body)).toContain('You follow the OpenASE harness.');
+    expect(JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'anthropic')!.body)).toContain(
+      'You follow the OpenASE harness.',
+    );
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(JSON.stringify(real.server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
+    expect(
+      JSON.stringify(
+        real.server
+          .requestsFor('happy')
+          .filter((r) => r.api !== 'other')
+          .map((r) => r.body),
+      ),
+    ).toContain('Greets the ticket reporter politely');
   });
 
   it('runs a second turn in the same process with per-turn usage and cost, then resumes the session in a new run', async () => {
@@ -48,16 +89,29 @@ describe('claude adapter with the real CLI', () => {
     expect(first.of('session.started')).toHaveLength(1);
 
     // The next run of the same ticket: same workspace (and private area), a new process.
-    const second = await session('turns', { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' }, first.ws);
+    const second = await session(
+      'turns',
+      { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' },
+      first.ws,
+    );
     const outcome = await second.agent.runTurn();
     await second.agent.close();
     expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
-    const last = real.server.requestsFor('turns').filter((r) => r.api === 'anthropic').at(-1)!;
+    const last = real.server
+      .requestsFor('turns')
+      .filter((r) => r.api === 'anthropic')
+      .at(-1)!;
     expect(JSON.stringify(last.body)).toContain('and again'); // history re-sent
   });
 
   it('ends the turn as failed with the provider message on HTTP 500, without hanging', async () => {
-    real.server.setScript('e500', { steps: [{ error: { status: 500, body: { type: 'error', error: { type: 'api_error', message: 'fake internal error' } } } }] });
+    real.server.setScript('e500', {
+      steps: [
+        {
+          error: { status: 500, body: { type: 'error', error: { type: 'api_error', message: 'fake internal error' } } },
+        },
+      ],
+    });
     const { agent, of } = await session('e500');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -69,7 +123,21 @@ describe('claude adapter with the real CLI', () => {
 
   it('reports a 429 as a rate limit with the reset time', async () => {
     const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    real.server.setScript('e429', { steps: [{ error: { status: 429, headers: { 'retry-after': '3600', 'anthropic-ratelimit-unified-status': 'rejected', 'anthropic-ratelimit-unified-reset': String(Math.floor(Date.parse(reset) / 1000)) }, body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${reset}` } } } }] });
+    real.server.setScript('e429', {
+      steps: [
+        {
+          error: {
+            status: 429,
+            headers: {
+              'retry-after': '3600',
+              'anthropic-ratelimit-unified-status': 'rejected',
+              'anthropic-ratelimit-unified-reset': String(Math.floor(Date.parse(reset) / 1000)),
+            },
+            body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${reset}` } },
+          },
+        },
+      ],
+    });
     const { agent, of } = await session('e429');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -86,13 +154,28 @@ describe('claude adapter with the real CLI', () => {
   });
 
   it('refuses tools the harness denies: by flag (Bash) and through the permission prompt (Write outside tools.allow)', async () => {
-    real.server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: 'PLACEHOLDER', content: 'x' } }, { text: 'gave up' }] });
+    real.server.setScript('deny', {
+      steps: [
+        { shell: 'echo should-not-run' },
+        { writeFile: { path: 'PLACEHOLDER', content: 'x' } },
+        { text: 'gave up' },
+      ],
+    });
     const { ws, agent, of } = await session('deny', { tools: { allow: ['Bash', 'Read'], deny: ['Bash'] } });
-    real.server.setScript('deny', { steps: [{ shell: 'echo should-not-run' }, { writeFile: { path: path.join(ws.worktree, 'denied.txt'), content: 'x' } }, { text: 'gave up' }] });
+    real.server.setScript('deny', {
+      steps: [
+        { shell: 'echo should-not-run' },
+        { writeFile: { path: path.join(ws.worktree, 'denied.txt'), content: 'x' } },
+        { text: 'gave up' },
+      ],
+    });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, text: 'gave up' });
-    expect(of('tool.result')).toEqual([expect.objectContaining({ ok: false, denied: true }), expect.objectContaining({ ok: false, denied: true, output: expect.stringContaining('OpenASE harness') })]);
+    expect(of('tool.result')).toEqual([
+      expect.objectContaining({ ok: false, denied: true }),
+      expect.objectContaining({ ok: false, denied: true, output: expect.stringContaining('OpenASE harness') }),
+    ]);
     expect(of('command')).toEqual([]);
     expect(existsSync(path.join(ws.worktree, 'denied.txt'))).toBe(false);
     // The run's result says so.
@@ -101,12 +184,24 @@ describe('claude adapter with the real CLI', () => {
   });
 
   it('runs in bypassPermissions mode as root (IS_SANDBOX set by the adapter) and still refuses denied tools', async () => {
-    const { ws, agent, of } = await session('bypass', { permissionMode: 'bypassPermissions', tools: { allow: [], deny: ['Bash(rm *)'] } });
-    real.server.setScript('bypass', { steps: [{ shell: 'rm -rf README.md' }, { writeFile: { path: path.join(ws.worktree, 'b.txt'), content: 'b\n' } }, { text: 'done' }] });
+    const { ws, agent, of } = await session('bypass', {
+      permissionMode: 'bypassPermissions',
+      tools: { allow: [], deny: ['Bash(rm *)'] },
+    });
+    real.server.setScript('bypass', {
+      steps: [
+        { shell: 'rm -rf README.md' },
+        { writeFile: { path: path.join(ws.worktree, 'b.txt'), content: 'b\n' } },
+        { text: 'done' },
+      ],
+    });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, text: 'done' });
-    expect(of('tool.result').map((r) => [r.ok, r.denied ?? false])).toEqual([[false, true], [true, false]]);
+    expect(of('tool.result').map((r) => [r.ok, r.denied ?? false])).toEqual([
+      [false, true],
+      [true, false],
+    ]);
     expect(existsSync(path.join(ws.worktree, 'README.md'))).toBe(true);
     expect(readFileSync(path.join(ws.worktree, 'b.txt'), 'utf8')).toBe('b\n');
   });
@@ -115,4 +210,3 @@ describe('claude adapter with the real CLI', () => {
 
   real.itCallsAnMcpServerTool({ tool: { name: 'mcp__tickets__lookup_ticket', input: { id: 'T-42' } } });
 });
-

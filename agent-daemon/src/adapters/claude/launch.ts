@@ -12,13 +12,21 @@ export function claudeToolPatterns(patterns: readonly string[]): string[] {
   for (const pattern of patterns) {
     const { name, glob } = parsePattern(pattern);
     const kinds = toolKinds(name);
-    const names = kinds[0] === 'other' ? [name] : [...new Set(kinds.map((kind) => ({ shell: 'Bash', edit: 'Edit', write: 'Write', other: name })[kind]))];
+    const names =
+      kinds[0] === 'other'
+        ? [name]
+        : [...new Set(kinds.map((kind) => ({ shell: 'Bash', edit: 'Edit', write: 'Write', other: name })[kind]))];
     for (const claudeName of names) out.push(glob === undefined ? claudeName : `${claudeName}(${glob})`);
   }
   return [...new Set(out)];
 }
 
-const PERMISSION_MODE: Record<AgentPermissionMode, string> = { default: 'default', acceptEdits: 'acceptEdits', bypassPermissions: 'bypassPermissions', plan: 'plan' };
+const PERMISSION_MODE: Record<AgentPermissionMode, string> = {
+  default: 'default',
+  acceptEdits: 'acceptEdits',
+  bypassPermissions: 'bypassPermissions',
+  plan: 'plan',
+};
 
 /** `mcpConfigPath`: the run's MCP servers as a JSON file (private, mode 0600: their env may hold secrets). */
 export function claudeArgs(spec: AgentRunSpec, mcpConfigPath: string): string[] {
@@ -46,9 +54,13 @@ export function claudeMcpConfig(spec: AgentRunSpec): { mcpServers: Record<string
 }
 
 function claudeMcpServers(spec: AgentRunSpec): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(spec.mcpServers).map(([name, server]) =>
-    'command' in server ? [name, { type: 'stdio', command: server.command, args: server.args, env: server.env }] : [name, { type: 'http', url: server.url, headers: server.headers }],
-  ));
+  return Object.fromEntries(
+    Object.entries(spec.mcpServers).map(([name, server]) =>
+      'command' in server
+        ? [name, { type: 'stdio', command: server.command, args: server.args, env: server.env }]
+        : [name, { type: 'http', url: server.url, headers: server.headers }],
+    ),
+  );
 }
 
 export interface ClaudeEnvOptions {

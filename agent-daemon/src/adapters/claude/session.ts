@@ -15,7 +15,12 @@ import { CumulativeCounter } from '../common/usage.js';
 import { claudeArgs, claudeConfigDir, claudeEnv, claudeMcpConfig } from './launch.js';
 import { ClaudeStreamMapper, type ClaudePermissionRequest, type ClaudeResult } from './stream-mapper.js';
 
-export async function startClaudeSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
+export async function startClaudeSession({
+  spec,
+  workdir,
+  privateDir,
+  onEvent,
+}: StartAgentSessionOptions): Promise<AgentSession> {
   await mkdir(claudeConfigDir(privateDir), { recursive: true });
   await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
   const mcpConfigPath = path.join(claudeConfigDir(privateDir), 'openase-mcp.json');
@@ -38,15 +43,55 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
 
   const finishTurn = (result: ClaudeResult) => {
     const events: RunEvent[] = [{ type: 'usage', turn: turns.turn, ...result.usage }];
-    if (result.totalCostUsd !== undefined) events.push({ type: 'cost', usd: Math.max(0, cost.next({ usd: result.totalCostUsd }).usd), source: 'cli', turn: turns.turn });
+    if (result.totalCostUsd !== undefined)
+      events.push({
+        type: 'cost',
+        usd: Math.max(0, cost.next({ usd: result.totalCostUsd }).usd),
+        source: 'cli',
+        turn: turns.turn,
+      });
     const rateLimited = result.apiErrorStatus === 429 || (!result.ok && rateLimitSeen);
-    const reason: TurnOutcome['reason'] = result.ok ? 'completed' : result.subtype === 'error_max_turns' ? 'max_turns' : rateLimited ? 'rate_limited' : interruptRequested ? 'interrupted' : 'failed';
-    const message = result.ok ? undefined : reason === 'interrupted' ? 'interrupted by the platform' : result.text || result.errors.join('; ') || result.subtype;
-    if (message) events.push({ type: 'error', message, fatal: true, code: reason === 'failed' ? (result.apiErrorStatus ? `api_${result.apiErrorStatus}` : result.subtype) : reason });
-    events.push({ type: 'result', ok: result.ok, ...(result.text ? { text: result.text } : {}), ...(message ? { reason: message } : {}) });
+    const reason: TurnOutcome['reason'] = result.ok
+      ? 'completed'
+      : result.subtype === 'error_max_turns'
+        ? 'max_turns'
+        : rateLimited
+          ? 'rate_limited'
+          : interruptRequested
+            ? 'interrupted'
+            : 'failed';
+    const message = result.ok
+      ? undefined
+      : reason === 'interrupted'
+        ? 'interrupted by the platform'
+        : result.text || result.errors.join('; ') || result.subtype;
+    if (message)
+      events.push({
+        type: 'error',
+        message,
+        fatal: true,
+        code: reason === 'failed' ? (result.apiErrorStatus ? `api_${result.apiErrorStatus}` : result.subtype) : reason,
+      });
+    events.push({
+      type: 'result',
+      ok: result.ok,
+      ...(result.text ? { text: result.text } : {}),
+      ...(message ? { reason: message } : {}),
+    });
     for (const event of events) onEvent(event);
     const resetAt = lastResetAt;
-    turns.finish({ ok: result.ok, reason, ...(message ? { message } : {}), ...(result.text ? { text: result.text } : {}), usage: result.usage, ...(result.totalCostUsd !== undefined ? { costUsd: (events.find((e) => e.type === 'cost') as { usd: number }).usd } : {}), ...(resetAt && rateLimited ? { resetAt } : {}), ...(mapper.sessionId ? { sessionId: mapper.sessionId } : {}) });
+    turns.finish({
+      ok: result.ok,
+      reason,
+      ...(message ? { message } : {}),
+      ...(result.text ? { text: result.text } : {}),
+      usage: result.usage,
+      ...(result.totalCostUsd !== undefined
+        ? { costUsd: (events.find((e) => e.type === 'cost') as { usd: number }).usd }
+        : {}),
+      ...(resetAt && rateLimited ? { resetAt } : {}),
+      ...(mapper.sessionId ? { sessionId: mapper.sessionId } : {}),
+    });
   };
 
   let lastResetAt: string | undefined;
@@ -92,15 +137,30 @@ export async function startClaudeSession({ spec, workdir, privateDir, onEvent }:
       lastResetAt = undefined;
       rateLimitSeen = false;
       interruptRequested = false;
-      if (!proc.send({ type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null, session_id: mapper.sessionId ?? '' })) {
-        turns.finish({ ok: false, reason: 'exited', message: exitMessage('claude', await proc.exited, proc.stderrTail()) });
+      if (
+        !proc.send({
+          type: 'user',
+          message: { role: 'user', content: text },
+          parent_tool_use_id: null,
+          session_id: mapper.sessionId ?? '',
+        })
+      ) {
+        turns.finish({
+          ok: false,
+          reason: 'exited',
+          message: exitMessage('claude', await proc.exited, proc.stderrTail()),
+        });
       }
       return started.done;
     },
     async interrupt() {
       if (!turns.active) return;
       interruptRequested = true;
-      proc.send({ type: 'control_request', request_id: `interrupt-${randomUUID()}`, request: { subtype: 'interrupt' } });
+      proc.send({
+        type: 'control_request',
+        request_id: `interrupt-${randomUUID()}`,
+        request: { subtype: 'interrupt' },
+      });
     },
     async close() {
       if (closed) return;

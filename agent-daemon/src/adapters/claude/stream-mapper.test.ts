@@ -10,13 +10,21 @@ function mapAll(lines: string[], rules = { allow: [] as string[], deny: [] as st
   const mapped: ClaudeMapped[] = lines.map((line) => mapper.map(line));
   const events: RunEvent[] = mapped.flatMap((m) => m.events);
   for (const event of events) expect(runEventSchema.safeParse(event).success, JSON.stringify(event)).toBe(true);
-  const of = <T extends RunEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<RunEvent, { type: T }>[];
+  const of = <T extends RunEvent['type']>(type: T) =>
+    events.filter((e) => e.type === type) as Extract<RunEvent, { type: T }>[];
   return { mapper, mapped, events, of };
 }
 
 describe('claude stream mapper over captured output', () => {
   it('maps every line of every captured stream (no raw events for known types)', () => {
-    for (const name of ['claude-stream.jsonl', 'claude-stream-multi-tools.jsonl', 'claude-stream-permission-denied.jsonl', 'claude-stream-api-error.jsonl', 'claude-stream-mcp.jsonl', 'claude-stream-partial.jsonl']) {
+    for (const name of [
+      'claude-stream.jsonl',
+      'claude-stream-multi-tools.jsonl',
+      'claude-stream-permission-denied.jsonl',
+      'claude-stream-api-error.jsonl',
+      'claude-stream-mcp.jsonl',
+      'claude-stream-partial.jsonl',
+    ]) {
       const { of } = mapAll(fixtureLines(here, name));
       expect(of('raw'), name).toEqual([]);
       expect(of('session.started'), name).toHaveLength(1);
@@ -25,23 +33,45 @@ describe('claude stream mapper over captured output', () => {
 
   it('maps init, text, tool calls, Bash results, Write and Edit file changes and the result', () => {
     const { of, mapped } = mapAll(fixtureLines(here, 'claude-stream-multi-tools.jsonl'), undefined, '/srv/ws/repo3');
-    expect(of('session.started')[0]).toMatchObject({ sessionId: '9e50db0a-4fb8-4b7b-857d-57bbef02f72d', model: 'claude-opus-4-8[1m]', cliVersion: '2.1.197' });
+    expect(of('session.started')[0]).toMatchObject({
+      sessionId: '9e50db0a-4fb8-4b7b-857d-57bbef02f72d',
+      model: 'claude-opus-4-8[1m]',
+      cliVersion: '2.1.197',
+    });
     expect(of('message').map((m) => m.text)).toEqual(['Running a command first.', 'all done']);
     expect(of('tool.call').map((c) => c.name)).toEqual(['Bash', 'Write', 'Edit']);
-    expect(of('command')).toEqual([{ type: 'command', id: 'toolu_5a09c595733abb6a89e6f35d', command: 'echo hello-from-bash', status: 'completed', exitCode: 0, output: 'hello-from-bash' }]);
+    expect(of('command')).toEqual([
+      {
+        type: 'command',
+        id: 'toolu_5a09c595733abb6a89e6f35d',
+        command: 'echo hello-from-bash',
+        status: 'completed',
+        exitCode: 0,
+        output: 'hello-from-bash',
+      },
+    ]);
     expect(of('file.change')).toEqual([
       { type: 'file.change', path: 'a.txt', kind: 'add', diff: '+one\n+' },
       { type: 'file.change', path: 'a.txt', kind: 'update', diff: '@@ -1,1 +1,1 @@\n-one\n+two' },
     ]);
     const result = mapped.find((m) => m.result)!.result!;
-    expect(result).toMatchObject({ ok: true, subtype: 'success', text: 'all done', usage: { inputTokens: 76829, outputTokens: 17, cachedTokens: 0 } });
+    expect(result).toMatchObject({
+      ok: true,
+      subtype: 'success',
+      text: 'all done',
+      usage: { inputTokens: 76829, outputTokens: 17, cachedTokens: 0 },
+    });
     expect(result.totalCostUsd).toBeCloseTo(0.38457);
   });
 
   it('marks a permission refusal as denied, and a plain tool failure as not denied', () => {
     const { of, mapped } = mapAll(fixtureLines(here, 'claude-stream-permission-denied.jsonl'));
     const results = of('tool.result');
-    expect(results.map((r) => [r.ok, r.denied ?? false])).toEqual([[true, false], [false, true], [false, false]]);
+    expect(results.map((r) => [r.ok, r.denied ?? false])).toEqual([
+      [true, false],
+      [false, true],
+      [false, false],
+    ]);
     expect(mapped.find((m) => m.result)!.result!.permissionDenials).toEqual(['Write']);
   });
 
@@ -52,8 +82,14 @@ describe('claude stream mapper over captured output', () => {
 
   it('maps an API error: retry notice, then a failed result with the provider status', () => {
     const { of, mapped } = mapAll(fixtureLines(here, 'claude-stream-api-error.jsonl'));
-    expect(of('error')).toEqual([{ type: 'error', message: 'API error 500 server_error: retry 1 of 1', fatal: false, code: 'api_retry' }]);
-    expect(mapped.find((m) => m.result)!.result).toMatchObject({ ok: false, apiErrorStatus: 500, text: expect.stringContaining('fake internal error') });
+    expect(of('error')).toEqual([
+      { type: 'error', message: 'API error 500 server_error: retry 1 of 1', fatal: false, code: 'api_retry' },
+    ]);
+    expect(mapped.find((m) => m.result)!.result).toMatchObject({
+      ok: false,
+      apiErrorStatus: 500,
+      text: expect.stringContaining('fake internal error'),
+    });
     expect(of('rate_limit')).toEqual([]);
   });
 
@@ -73,7 +109,11 @@ describe('claude stream mapper over captured output', () => {
   it('extracts can_use_tool requests from the control protocol', () => {
     const { mapped } = mapAll(protocolInLines(here, 'claude-control-protocol.jsonl'));
     const permission = mapped.find((m) => m.permission)!.permission!;
-    expect(permission).toMatchObject({ toolName: 'Write', toolUseId: 'toolu_c5cad16faf91aab85392fcd8', input: { content: 'Hello from the fake model!\n' } });
+    expect(permission).toMatchObject({
+      toolName: 'Write',
+      toolUseId: 'toolu_c5cad16faf91aab85392fcd8',
+      input: { content: 'Hello from the fake model!\n' },
+    });
     expect(mapped.some((m) => m.controlResponse?.ok)).toBe(true);
   });
 
@@ -92,7 +132,11 @@ describe('claude stream mapper over captured output', () => {
       '{"type":"rate_limit_event","rate_limit_info":{"status":"allowed"}}',
       '{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"result":"API Error: Request rejected (429) · try again in 30s"}',
     ]);
-    expect(of('rate_limit')[0]).toEqual({ type: 'rate_limit', message: 'rate limit rejected (five_hour)', resetAt: new Date(1795500000 * 1000).toISOString() });
+    expect(of('rate_limit')[0]).toEqual({
+      type: 'rate_limit',
+      message: 'rate limit rejected (five_hour)',
+      resetAt: new Date(1795500000 * 1000).toISOString(),
+    });
     expect(of('rate_limit')).toHaveLength(2);
   });
 });

@@ -55,18 +55,33 @@ export class ClaudeStreamMapper {
     const message = parseJsonObject(line);
     if (!message) return { events: [rawEvent('claude', line)] };
     switch (message.type) {
-      case 'system': return this.system(message, line);
-      case 'assistant': return { events: this.assistant(message) };
-      case 'user': return { events: this.user(message) };
-      case 'result': return this.result(message);
-      case 'control_request': return this.controlRequest(message, line);
+      case 'system':
+        return this.system(message, line);
+      case 'assistant':
+        return { events: this.assistant(message) };
+      case 'user':
+        return { events: this.user(message) };
+      case 'result':
+        return this.result(message);
+      case 'control_request':
+        return this.controlRequest(message, line);
       case 'control_response': {
         const response = obj(message.response);
-        return { events: [], controlResponse: { requestId: str(response?.request_id) ?? '', ok: response?.subtype === 'success', ...(str(response?.error) ? { error: str(response?.error) } : {}) } };
+        return {
+          events: [],
+          controlResponse: {
+            requestId: str(response?.request_id) ?? '',
+            ok: response?.subtype === 'success',
+            ...(str(response?.error) ? { error: str(response?.error) } : {}),
+          },
+        };
       }
-      case 'stream_event': return { events: this.streamEvent(message) };
-      case 'rate_limit_event': return { events: this.rateLimitEvent(message) };
-      default: return { events: [rawEvent('claude', line)] };
+      case 'stream_event':
+        return { events: this.streamEvent(message) };
+      case 'rate_limit_event':
+        return { events: this.rateLimitEvent(message) };
+      default:
+        return { events: [rawEvent('claude', line)] };
     }
   }
 
@@ -79,15 +94,31 @@ export class ClaudeStreamMapper {
         const tools = arr(message.tools).filter((tool): tool is string => typeof tool === 'string');
         const model = str(message.model);
         const version = str(message.claude_code_version);
-        return { events: [{ type: 'session.started', sessionId, tools, ...(model ? { model } : {}), ...(version ? { cliVersion: version } : {}) }] };
+        return {
+          events: [
+            {
+              type: 'session.started',
+              sessionId,
+              tools,
+              ...(model ? { model } : {}),
+              ...(version ? { cliVersion: version } : {}),
+            },
+          ],
+        };
       }
       case 'api_retry': {
         const status = num(message.error_status);
-        const text = `API error ${status ?? ''} ${str(message.error) ?? ''}: retry ${num(message.attempt) ?? '?'} of ${num(message.max_retries) ?? '?'}`.replace(/\s+/g, ' ');
+        const text =
+          `API error ${status ?? ''} ${str(message.error) ?? ''}: retry ${num(message.attempt) ?? '?'} of ${num(message.max_retries) ?? '?'}`.replace(
+            /\s+/g,
+            ' ',
+          );
         return { events: [{ type: 'error', message: text, fatal: false, code: 'api_retry' }] };
       }
-      case 'status': return { events: [] }; // spinner state in partial mode
-      default: return { events: [rawEvent('claude', line)] };
+      case 'status':
+        return { events: [] }; // spinner state in partial mode
+      default:
+        return { events: [rawEvent('claude', line)] };
     }
   }
 
@@ -97,8 +128,10 @@ export class ClaudeStreamMapper {
     for (const block of arr(body?.content)) {
       const item = obj(block);
       if (!item) continue;
-      if (item.type === 'text' && str(item.text)) events.push({ type: 'message', role: 'assistant', ...clipped(str(item.text)!) });
-      else if (item.type === 'thinking' && str(item.thinking)) events.push({ type: 'reasoning', ...clipped(str(item.thinking)!) });
+      if (item.type === 'text' && str(item.text))
+        events.push({ type: 'message', role: 'assistant', ...clipped(str(item.text)!) });
+      else if (item.type === 'thinking' && str(item.thinking))
+        events.push({ type: 'reasoning', ...clipped(str(item.thinking)!) });
       else if (item.type === 'tool_use') {
         const id = str(item.id) ?? '';
         const name = str(item.name) ?? 'unknown';
@@ -125,28 +158,62 @@ export class ClaudeStreamMapper {
       const output = toolResultText(item.content);
       const isError = item.is_error === true;
       const call = this.toolCalls.get(id);
-      const denied = isError && (this.deniedByDaemon.has(id) || (call !== undefined && !decideTool(this.rules, this.toolRequest(call)).allow) || /haven't granted|permission to use|denied/i.test(output));
-      events.push({ type: 'tool.result', id, ok: !isError, ...(denied ? { denied: true } : {}), output: clipped(output).text, ...(clipped(output).truncated ? { truncated: clipped(output).truncated } : {}) });
+      const denied =
+        isError &&
+        (this.deniedByDaemon.has(id) ||
+          (call !== undefined && !decideTool(this.rules, this.toolRequest(call)).allow) ||
+          /haven't granted|permission to use|denied/i.test(output));
+      events.push({
+        type: 'tool.result',
+        id,
+        ok: !isError,
+        ...(denied ? { denied: true } : {}),
+        output: clipped(output).text,
+        ...(clipped(output).truncated ? { truncated: clipped(output).truncated } : {}),
+      });
       if (call && !denied) events.push(...this.sideEffects(id, call, isError, output, message.tool_use_result));
     }
     return events;
   }
 
   /** Shell commands and file edits the tool result tells us about. */
-  private sideEffects(id: string, call: { name: string; input: Record<string, unknown> }, isError: boolean, output: string, detail: unknown): RunEvent[] {
+  private sideEffects(
+    id: string,
+    call: { name: string; input: Record<string, unknown> },
+    isError: boolean,
+    output: string,
+    detail: unknown,
+  ): RunEvent[] {
     const info = obj(detail);
     if (call.name === 'Bash' && str(call.input.command) !== undefined) {
       const stdout = str(info?.stdout) ?? '';
       const stderr = str(info?.stderr) ?? '';
       const exit = /^Exit code (\d+)/.exec(output);
       const text = info ? [stdout, stderr].filter(Boolean).join('\n') : output;
-      return [{ type: 'command', id, command: str(call.input.command)!, status: isError ? 'failed' : 'completed', exitCode: exit ? Number(exit[1]) : isError ? null : 0, output: clipped(text).text }];
+      return [
+        {
+          type: 'command',
+          id,
+          command: str(call.input.command)!,
+          status: isError ? 'failed' : 'completed',
+          exitCode: exit ? Number(exit[1]) : isError ? null : 0,
+          output: clipped(text).text,
+        },
+      ];
     }
     const filePath = str(info?.filePath);
     if (!isError && filePath) {
       const kind = info?.type === 'create' ? 'add' : 'update';
-      const diff = kind === 'add' ? (str(info?.content) ?? '').split('\n').map((l) => `+${l}`).join('\n') : patchText(info?.structuredPatch);
-      return [{ type: 'file.change', path: this.relative(filePath), kind, ...(diff ? { diff: clipped(diff).text } : {}) }];
+      const diff =
+        kind === 'add'
+          ? (str(info?.content) ?? '')
+              .split('\n')
+              .map((l) => `+${l}`)
+              .join('\n')
+          : patchText(info?.structuredPatch);
+      return [
+        { type: 'file.change', path: this.relative(filePath), kind, ...(diff ? { diff: clipped(diff).text } : {}) },
+      ];
     }
     return [];
   }
@@ -182,12 +249,21 @@ export class ClaudeStreamMapper {
     const request = obj(message.request);
     if (request?.subtype !== 'can_use_tool') return { events: [rawEvent('claude', line)] };
     const toolUseId = str(request.tool_use_id);
-    return { events: [], permission: { requestId: str(message.request_id) ?? '', toolName: str(request.tool_name) ?? 'unknown', input: obj(request.input) ?? {}, ...(toolUseId ? { toolUseId } : {}) } };
+    return {
+      events: [],
+      permission: {
+        requestId: str(message.request_id) ?? '',
+        toolName: str(request.tool_name) ?? 'unknown',
+        input: obj(request.input) ?? {},
+        ...(toolUseId ? { toolUseId } : {}),
+      },
+    };
   }
 
   private streamEvent(message: Record<string, unknown>): RunEvent[] {
     const delta = obj(obj(message.event)?.delta);
-    if (delta?.type === 'text_delta' && str(delta.text)) return [{ type: 'message', role: 'assistant', delta: true, ...clipped(str(delta.text)!) }];
+    if (delta?.type === 'text_delta' && str(delta.text))
+      return [{ type: 'message', role: 'assistant', delta: true, ...clipped(str(delta.text)!) }];
     return []; // the complete assistant line follows; other partial events add nothing
   }
 
@@ -196,14 +272,28 @@ export class ClaudeStreamMapper {
     const status = str(info.status);
     if (status === 'allowed') return [];
     const resetsAt = num(info.resetsAt);
-    return [{ type: 'rate_limit', message: `rate limit ${status ?? 'reached'}${str(info.rateLimitType) ? ` (${str(info.rateLimitType)})` : ''}`, ...(resetsAt ? { resetAt: new Date(resetsAt * 1000).toISOString() } : {}) }];
+    return [
+      {
+        type: 'rate_limit',
+        message: `rate limit ${status ?? 'reached'}${str(info.rateLimitType) ? ` (${str(info.rateLimitType)})` : ''}`,
+        ...(resetsAt ? { resetAt: new Date(resetsAt * 1000).toISOString() } : {}),
+      },
+    ];
   }
 
   /** The harness view of a Claude tool use (for rule decisions). */
-  toolRequest(call: { name: string; input: Record<string, unknown> }): { name: string; command?: string; path?: string } {
+  toolRequest(call: { name: string; input: Record<string, unknown> }): {
+    name: string;
+    command?: string;
+    path?: string;
+  } {
     const command = str(call.input.command);
     const filePath = str(call.input.file_path) ?? str(call.input.notebook_path) ?? str(call.input.path);
-    return { name: call.name, ...(command !== undefined ? { command } : {}), ...(filePath !== undefined ? { path: this.relative(filePath) } : {}) };
+    return {
+      name: call.name,
+      ...(command !== undefined ? { command } : {}),
+      ...(filePath !== undefined ? { path: this.relative(filePath) } : {}),
+    };
   }
 
   private relative(filePath: string): string {
@@ -215,14 +305,19 @@ export class ClaudeStreamMapper {
 
 function toolResultText(content: unknown): string {
   if (typeof content === 'string') return content;
-  return arr(content).map((part) => str(obj(part)?.text) ?? JSON.stringify(part)).join('\n');
+  return arr(content)
+    .map((part) => str(obj(part)?.text) ?? JSON.stringify(part))
+    .join('\n');
 }
 
 function patchText(structuredPatch: unknown): string {
   return arr(structuredPatch)
     .map((hunk) => {
       const h = obj(hunk) ?? {};
-      return [`@@ -${num(h.oldStart) ?? 0},${num(h.oldLines) ?? 0} +${num(h.newStart) ?? 0},${num(h.newLines) ?? 0} @@`, ...arr(h.lines).map(String)].join('\n');
+      return [
+        `@@ -${num(h.oldStart) ?? 0},${num(h.oldLines) ?? 0} +${num(h.newStart) ?? 0},${num(h.newLines) ?? 0} @@`,
+        ...arr(h.lines).map(String),
+      ].join('\n');
     })
     .join('\n');
 }

@@ -24,10 +24,28 @@ export interface CodexMapped {
 
 /** Notifications that carry nothing a run needs (state flags, UI hints). */
 const IGNORED = new Set([
-  'thread/status/changed', 'serverRequest/resolved', 'remoteControl/status/changed', 'item/reasoning/summaryPartAdded',
-  'item/reasoning/summaryTextDelta', 'item/reasoning/textDelta', 'item/commandExecution/outputDelta', 'item/fileChange/outputDelta', 'item/fileChange/patchUpdated',
-  'turn/diff/updated', 'thread/readState/changed', 'skills/changed', 'mcpServer/startupStatus/updated', 'thread/name/updated', 'thread/settings/updated', 'account/updated',
-  'item/mcpToolCall/progress', 'item/plan/delta', 'turn/plan/updated', 'thread/tokenUsage/updated', 'fs/changed', 'app/list/updated',
+  'thread/status/changed',
+  'serverRequest/resolved',
+  'remoteControl/status/changed',
+  'item/reasoning/summaryPartAdded',
+  'item/reasoning/summaryTextDelta',
+  'item/reasoning/textDelta',
+  'item/commandExecution/outputDelta',
+  'item/fileChange/outputDelta',
+  'item/fileChange/patchUpdated',
+  'turn/diff/updated',
+  'thread/readState/changed',
+  'skills/changed',
+  'mcpServer/startupStatus/updated',
+  'thread/name/updated',
+  'thread/settings/updated',
+  'account/updated',
+  'item/mcpToolCall/progress',
+  'item/plan/delta',
+  'turn/plan/updated',
+  'thread/tokenUsage/updated',
+  'fs/changed',
+  'app/list/updated',
 ]);
 
 type Usage = TokenUsage & { reasoningTokens: number };
@@ -56,14 +74,21 @@ export class CodexEventMapper {
     this.lastSum = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 };
   }
 
-  /** Per-turn usage: the thread total's growth this turn (or, with no total before, the sum of this turn's requests). */
+  /**
+   * Per-turn usage: the thread total's growth this turn (or, with no total before, the sum of this turn's requests).
+   */
   takeTurnUsage(): TokenUsage {
     const sum = this.lastSum;
     const total = this.total;
     const before = this.totalBefore;
     if (!total) return { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
-    if (!before) return { inputTokens: sum.inputTokens, outputTokens: sum.outputTokens, cachedTokens: sum.cachedTokens };
-    return { inputTokens: total.inputTokens - before.inputTokens, outputTokens: total.outputTokens - before.outputTokens, cachedTokens: total.cachedTokens - before.cachedTokens };
+    if (!before)
+      return { inputTokens: sum.inputTokens, outputTokens: sum.outputTokens, cachedTokens: sum.cachedTokens };
+    return {
+      inputTokens: total.inputTokens - before.inputTokens,
+      outputTokens: total.outputTokens - before.outputTokens,
+      cachedTokens: total.cachedTokens - before.cachedTokens,
+    };
   }
 
   map(method: string, params: Record<string, unknown>, line: string): CodexMapped {
@@ -75,22 +100,45 @@ export class CodexEventMapper {
         this.threadId = id;
         const model = str(thread.model);
         const version = str(thread.cliVersion);
-        return { events: [{ type: 'session.started', sessionId: id, ...(model ? { model } : {}), ...(version ? { cliVersion: version } : {}) }], threadId: id };
+        return {
+          events: [
+            {
+              type: 'session.started',
+              sessionId: id,
+              ...(model ? { model } : {}),
+              ...(version ? { cliVersion: version } : {}),
+            },
+          ],
+          threadId: id,
+        };
       }
       case 'turn/started':
         this.turnId = str(obj(params.turn)?.id);
         return { events: [] };
-      case 'item/started': return { events: this.itemStarted(obj(params.item) ?? {}) };
-      case 'item/completed': return { events: this.itemCompleted(obj(params.item) ?? {}, line) };
-      case 'item/agentMessage/delta': return str(params.delta) ? { events: [{ type: 'message', role: 'assistant', delta: true, ...clipped(str(params.delta)!) }] } : { events: [] };
+      case 'item/started':
+        return { events: this.itemStarted(obj(params.item) ?? {}) };
+      case 'item/completed':
+        return { events: this.itemCompleted(obj(params.item) ?? {}, line) };
+      case 'item/agentMessage/delta':
+        return str(params.delta)
+          ? { events: [{ type: 'message', role: 'assistant', delta: true, ...clipped(str(params.delta)!) }] }
+          : { events: [] };
       case 'turn/completed': {
         const turn = obj(params.turn) ?? {};
         const status = str(turn.status);
         const error = str(obj(turn.error)?.message);
-        return { events: [], turnEnd: { status: status === 'completed' ? 'completed' : status === 'interrupted' ? 'interrupted' : 'failed', ...(error ? { error } : {}) } };
+        return {
+          events: [],
+          turnEnd: {
+            status: status === 'completed' ? 'completed' : status === 'interrupted' ? 'interrupted' : 'failed',
+            ...(error ? { error } : {}),
+          },
+        };
       }
-      case 'error': return { events: this.error(params) };
-      case 'account/rateLimits/updated': return { events: this.rateLimits(obj(params.rateLimits) ?? {}) };
+      case 'error':
+        return { events: this.error(params) };
+      case 'account/rateLimits/updated':
+        return { events: this.rateLimits(obj(params.rateLimits) ?? {}) };
       case 'configWarning':
       case 'warning':
       case 'deprecationNotice':
@@ -112,7 +160,12 @@ export class CodexEventMapper {
   private tokenUsage(tokenUsage: Record<string, unknown>, turnId: string | undefined): void {
     const read = (value: unknown): Usage => {
       const o = obj(value) ?? {};
-      return { inputTokens: num(o.inputTokens) ?? 0, outputTokens: num(o.outputTokens) ?? 0, cachedTokens: num(o.cachedInputTokens) ?? 0, reasoningTokens: num(o.reasoningOutputTokens) ?? 0 };
+      return {
+        inputTokens: num(o.inputTokens) ?? 0,
+        outputTokens: num(o.outputTokens) ?? 0,
+        cachedTokens: num(o.cachedInputTokens) ?? 0,
+        reasoningTokens: num(o.reasoningOutputTokens) ?? 0,
+      };
     };
     this.total = read(tokenUsage.total);
     if (this.turnId === undefined || turnId !== this.turnId) {
@@ -120,7 +173,12 @@ export class CodexEventMapper {
       return;
     }
     const last = read(tokenUsage.last);
-    this.lastSum = { inputTokens: this.lastSum.inputTokens + last.inputTokens, outputTokens: this.lastSum.outputTokens + last.outputTokens, cachedTokens: this.lastSum.cachedTokens + last.cachedTokens, reasoningTokens: this.lastSum.reasoningTokens + last.reasoningTokens };
+    this.lastSum = {
+      inputTokens: this.lastSum.inputTokens + last.inputTokens,
+      outputTokens: this.lastSum.outputTokens + last.outputTokens,
+      cachedTokens: this.lastSum.cachedTokens + last.cachedTokens,
+      reasoningTokens: this.lastSum.reasoningTokens + last.reasoningTokens,
+    };
   }
 
   private itemStarted(item: Record<string, unknown>): RunEvent[] {
@@ -128,25 +186,42 @@ export class CodexEventMapper {
     switch (item.type) {
       case 'commandExecution': {
         const command = innerCommand(str(item.command) ?? '');
-        return [{ type: 'tool.call', id, name: 'shell', input: { command, cwd: str(item.cwd) } }, { type: 'command', id, command, status: 'started', exitCode: null }];
+        return [
+          { type: 'tool.call', id, name: 'shell', input: { command, cwd: str(item.cwd) } },
+          { type: 'command', id, command, status: 'started', exitCode: null },
+        ];
       }
       case 'fileChange': {
         const changes = this.changes(item);
         this.fileChanges.set(id, changes);
         return [{ type: 'tool.call', id, name: 'apply_patch', input: { changes } }];
       }
-      case 'mcpToolCall': return [{ type: 'tool.call', id, name: `mcp__${str(item.server) ?? '?'}__${str(item.tool) ?? '?'}`, input: item.arguments ?? {} }];
-      default: return []; // messages and reasoning are reported complete
+      case 'mcpToolCall':
+        return [
+          {
+            type: 'tool.call',
+            id,
+            name: `mcp__${str(item.server) ?? '?'}__${str(item.tool) ?? '?'}`,
+            input: item.arguments ?? {},
+          },
+        ];
+      default:
+        return []; // messages and reasoning are reported complete
     }
   }
 
   private itemCompleted(item: Record<string, unknown>, line: string): RunEvent[] {
     const id = str(item.id) ?? '';
     switch (item.type) {
-      case 'agentMessage': return str(item.text) ? [{ type: 'message', role: 'assistant', ...clipped(str(item.text)!) }] : [];
-      case 'userMessage': return [];
+      case 'agentMessage':
+        return str(item.text) ? [{ type: 'message', role: 'assistant', ...clipped(str(item.text)!) }] : [];
+      case 'userMessage':
+        return [];
       case 'reasoning': {
-        const text = [...arr(item.summary), ...arr(item.content)].map((part) => (typeof part === 'string' ? part : str(obj(part)?.text) ?? '')).filter(Boolean).join('\n');
+        const text = [...arr(item.summary), ...arr(item.content)]
+          .map((part) => (typeof part === 'string' ? part : (str(obj(part)?.text) ?? '')))
+          .filter(Boolean)
+          .join('\n');
         return text ? [{ type: 'reasoning', ...clipped(text) }] : [];
       }
       case 'commandExecution': {
@@ -155,8 +230,21 @@ export class CodexEventMapper {
         const output = str(item.aggregatedOutput) ?? '';
         const exitCode = num(item.exitCode) ?? null;
         return [
-          { type: 'command', id, command: innerCommand(str(item.command) ?? ''), status: declined ? 'declined' : status === 'completed' ? 'completed' : 'failed', exitCode, output: clipped(output).text },
-          { type: 'tool.result', id, ok: status === 'completed', ...(declined ? { denied: true } : {}), output: declined ? 'declined by the OpenASE harness' : clipped(output).text },
+          {
+            type: 'command',
+            id,
+            command: innerCommand(str(item.command) ?? ''),
+            status: declined ? 'declined' : status === 'completed' ? 'completed' : 'failed',
+            exitCode,
+            output: clipped(output).text,
+          },
+          {
+            type: 'tool.result',
+            id,
+            ok: status === 'completed',
+            ...(declined ? { denied: true } : {}),
+            output: declined ? 'declined by the OpenASE harness' : clipped(output).text,
+          },
         ];
       }
       case 'fileChange': {
@@ -168,18 +256,39 @@ export class CodexEventMapper {
             const c = obj(change) ?? {};
             const kind = str(obj(c.kind)?.type) ?? str(c.kind) ?? 'update';
             const diff = str(c.diff);
-            events.push({ type: 'file.change', path: this.relative(str(c.path) ?? ''), kind: (['add', 'update', 'delete', 'rename'].includes(kind) ? kind : 'update') as 'add', ...(diff ? { diff: clipped(diff).text } : {}) });
+            events.push({
+              type: 'file.change',
+              path: this.relative(str(c.path) ?? ''),
+              kind: (['add', 'update', 'delete', 'rename'].includes(kind) ? kind : 'update') as 'add',
+              ...(diff ? { diff: clipped(diff).text } : {}),
+            });
           }
         }
-        events.push({ type: 'tool.result', id, ok: status === 'completed', ...(declined ? { denied: true } : {}), output: declined ? 'declined by the OpenASE harness' : status ?? '' });
+        events.push({
+          type: 'tool.result',
+          id,
+          ok: status === 'completed',
+          ...(declined ? { denied: true } : {}),
+          output: declined ? 'declined by the OpenASE harness' : (status ?? ''),
+        });
         return events;
       }
       case 'mcpToolCall': {
         const error = str(obj(item.error)?.message);
-        const result = arr(obj(item.result)?.content).map((part) => str(obj(part)?.text) ?? JSON.stringify(part)).join('\n');
-        return [{ type: 'tool.result', id, ok: !error && str(item.status) === 'completed', output: clipped(error ?? result).text }];
+        const result = arr(obj(item.result)?.content)
+          .map((part) => str(obj(part)?.text) ?? JSON.stringify(part))
+          .join('\n');
+        return [
+          {
+            type: 'tool.result',
+            id,
+            ok: !error && str(item.status) === 'completed',
+            output: clipped(error ?? result).text,
+          },
+        ];
       }
-      default: return [rawEvent('codex', line)];
+      default:
+        return [rawEvent('codex', line)];
     }
   }
 
@@ -188,7 +297,14 @@ export class CodexEventMapper {
     const message = str(error.message) ?? JSON.stringify(params);
     const info = error.codexErrorInfo;
     const infoText = typeof info === 'string' ? info : info ? JSON.stringify(info) : '';
-    const events: RunEvent[] = [{ type: 'error', message, fatal: params.willRetry === false, ...(infoText ? { code: infoText.slice(0, 100) } : {}) }];
+    const events: RunEvent[] = [
+      {
+        type: 'error',
+        message,
+        fatal: params.willRetry === false,
+        ...(infoText ? { code: infoText.slice(0, 100) } : {}),
+      },
+    ];
     if (/usageLimitExceeded|rateLimitExceeded|"httpStatusCode":429/.test(infoText) || isRateLimit(message)) {
       const resetAt = parseResetAt(`${message} ${str(error.additionalDetails) ?? ''}`);
       events.push({ type: 'rate_limit', message, ...(resetAt ? { resetAt } : {}) });
@@ -202,7 +318,13 @@ export class CodexEventMapper {
     const full = windows.find((w) => (num(w.usedPercent) ?? 0) >= 100);
     if (!reached && !full) return [];
     const resetsAt = num(full?.resetsAt) ?? windows.map((w) => num(w.resetsAt)).find((v) => v !== undefined);
-    return [{ type: 'rate_limit', message: `rate limit reached${reached ? ` (${reached})` : ''}`, ...(resetsAt ? { resetAt: new Date(resetsAt * 1000).toISOString() } : {}) }];
+    return [
+      {
+        type: 'rate_limit',
+        message: `rate limit reached${reached ? ` (${reached})` : ''}`,
+        ...(resetsAt ? { resetAt: new Date(resetsAt * 1000).toISOString() } : {}),
+      },
+    ];
   }
 
   private changes(item: Record<string, unknown>): { path: string; kind: string }[] {

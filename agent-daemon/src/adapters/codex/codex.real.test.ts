@@ -10,20 +10,55 @@ import { startCodexSession } from './session.js';
 import { skillFile } from '../../../test-support/skill-files.js';
 
 const pricing = { input: 1.25, output: 10, cached: 0.125 };
-const real = useRealCli('codex', startCodexSession, ({ command, server, script }) => ({ adapter: 'codex', command, prompt: 'do the task', env: { FAKE_OPENAI_API_KEY: 'dummy' }, provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 }, pricing }));
+const real = useRealCli('codex', startCodexSession, ({ command, server, script }) => ({
+  adapter: 'codex',
+  command,
+  prompt: 'do the task',
+  env: { FAKE_OPENAI_API_KEY: 'dummy' },
+  provider: { baseUrl: `${server.baseUrl(script)}/v1`, apiKeyEnv: 'FAKE_OPENAI_API_KEY', maxRetries: 0 },
+  pricing,
+}));
 const session = real.session.bind(real);
 
 describe('codex adapter with the real CLI', () => {
   it('writes a file with apply_patch, runs a shell command (approved by the rules) and finishes with usage and cost', async () => {
-    real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.', reasoning: 'Need to check the shell first.' }, { writeFile: { path: 'hello.txt', content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
-    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [skillFile('SKILL.md', '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.'), skillFile('scripts/hello.sh', 'echo hello', true)] } });
+    real.server.setScript('happy', {
+      steps: [
+        {
+          shell: 'echo hello-from-shell',
+          text: 'Running a command first.',
+          reasoning: 'Need to check the shell first.',
+        },
+        { writeFile: { path: 'hello.txt', content: 'Hello from the fake model!\n' } },
+        { text: 'done' },
+      ],
+    });
+    const { ws, agent, invalid, of } = await session('happy', {
+      systemPrompt: 'You follow the OpenASE harness.',
+      skills: {
+        'openase-greet': [
+          skillFile(
+            'SKILL.md',
+            '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.',
+          ),
+          skillFile('scripts/hello.sh', 'echo hello', true),
+        ],
+      },
+    });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
     expect(readFileSync(path.join(ws.worktree, 'hello.txt'), 'utf8')).toBe('Hello from the fake model!\n');
     expect(invalid).toEqual([]);
     expect(of('session.started')[0]).toMatchObject({ cliVersion: '0.169.0', model: 'gpt-5.5' });
-    expect(of('command').filter((c) => c.status !== 'started')).toEqual([expect.objectContaining({ command: 'echo hello-from-shell', status: 'completed', exitCode: 0, output: 'hello-from-shell\n' })]);
+    expect(of('command').filter((c) => c.status !== 'started')).toEqual([
+      expect.objectContaining({
+        command: 'echo hello-from-shell',
+        status: 'completed',
+        exitCode: 0,
+        output: 'hello-from-shell\n',
+      }),
+    ]);
     expect(of('file.change')).toEqual([expect.objectContaining({ path: 'hello.txt', kind: 'add' })]);
     expect(of('reasoning')[0]!.text).toBe('Need to check the shell first.');
     expect(of('usage')).toEqual([expect.objectContaining({ turn: 1, inputTokens: 3000, outputTokens: 30 })]);
@@ -31,7 +66,14 @@ describe('codex adapter with the real CLI', () => {
     const body = JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'openai')!.body);
     expect(body).toContain('You follow the OpenASE harness.');
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(JSON.stringify(real.server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
+    expect(
+      JSON.stringify(
+        real.server
+          .requestsFor('happy')
+          .filter((r) => r.api !== 'other')
+          .map((r) => r.body),
+      ),
+    ).toContain('Greets the ticket reporter politely');
   });
 
   it('diffs thread-cumulative usage per turn and resumes the thread in a new run', async () => {
@@ -41,21 +83,41 @@ describe('codex adapter with the real CLI', () => {
     expect((await first.agent.runTurn('and again')).ok).toBe(true);
     await first.agent.close();
     expect(first.of('usage').map((u) => u.inputTokens)).toEqual([1000, 1000]);
-    const second = await session('turns', { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' }, first.ws);
+    const second = await session(
+      'turns',
+      { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' },
+      first.ws,
+    );
     const outcome = await second.agent.runTurn();
     await second.agent.close();
     expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
     expect(second.of('usage').map((u) => u.inputTokens)).toEqual([1000]);
-    expect(JSON.stringify(real.server.requestsFor('turns').filter((r) => r.api === 'openai').at(-1)!.body)).toContain('and again');
+    expect(
+      JSON.stringify(
+        real.server
+          .requestsFor('turns')
+          .filter((r) => r.api === 'openai')
+          .at(-1)!.body,
+      ),
+    ).toContain('and again');
   });
 
   it('declines a shell command and a file write the harness denies, recorded as denied tool calls', async () => {
-    real.server.setScript('deny', { steps: [{ shell: 'echo should-not-run > ran.txt' }, { writeFile: { path: 'secret.txt', content: 'no\n' } }, { text: 'could not do it' }] });
+    real.server.setScript('deny', {
+      steps: [
+        { shell: 'echo should-not-run > ran.txt' },
+        { writeFile: { path: 'secret.txt', content: 'no\n' } },
+        { text: 'could not do it' },
+      ],
+    });
     const { ws, agent, of } = await session('deny', { tools: { allow: [], deny: ['Bash', 'Write(secret*)'] } });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: true, text: 'could not do it' });
-    expect(of('tool.result')).toEqual([expect.objectContaining({ ok: false, denied: true }), expect.objectContaining({ ok: false, denied: true })]);
+    expect(of('tool.result')).toEqual([
+      expect.objectContaining({ ok: false, denied: true }),
+      expect.objectContaining({ ok: false, denied: true }),
+    ]);
     expect(of('command').at(-1)).toMatchObject({ status: 'declined' });
     expect(existsSync(path.join(ws.worktree, 'ran.txt'))).toBe(false);
     expect(existsSync(path.join(ws.worktree, 'secret.txt'))).toBe(false);
@@ -74,7 +136,9 @@ describe('codex adapter with the real CLI', () => {
   });
 
   it('fails the turn with the provider message on HTTP 500, without hanging', async () => {
-    real.server.setScript('e500', { steps: [{ error: { status: 500, body: { error: { message: 'fake internal error', type: 'server_error' } } } }] });
+    real.server.setScript('e500', {
+      steps: [{ error: { status: 500, body: { error: { message: 'fake internal error', type: 'server_error' } } } }],
+    });
     const { agent, of } = await session('e500');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -84,7 +148,24 @@ describe('codex adapter with the real CLI', () => {
 
   it('reports a 429 as a rate limit with the reset time', async () => {
     const resetsAt = Math.floor(Date.now() / 1000) + 3600;
-    real.server.setScript('e429', { steps: [{ error: { status: 429, headers: { 'retry-after': '3600' }, body: { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', resets_at: resetsAt, resets_in_seconds: 3600 } } } }] });
+    real.server.setScript('e429', {
+      steps: [
+        {
+          error: {
+            status: 429,
+            headers: { 'retry-after': '3600' },
+            body: {
+              error: {
+                type: 'usage_limit_reached',
+                message: 'The usage limit has been reached',
+                resets_at: resetsAt,
+                resets_in_seconds: 3600,
+              },
+            },
+          },
+        },
+      ],
+    });
     const { agent, of } = await session('e429');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -100,4 +181,3 @@ describe('codex adapter with the real CLI', () => {
 
   real.itCallsAnMcpServerTool({ tool: { name: 'lookup_ticket', namespace: 'mcp__tickets', input: { id: 'T-42' } } });
 });
-

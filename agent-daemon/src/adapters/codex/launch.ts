@@ -15,7 +15,10 @@ export const codexHome = (privateDir: string) => path.join(privateDir, 'codex-ho
 /** TOML basic string. */
 const toml = (value: string) => JSON.stringify(value);
 const tomlArray = (values: readonly string[]) => `[${values.map(toml).join(', ')}]`;
-const tomlTable = (record: Record<string, string>) => `{ ${Object.entries(record).map(([k, v]) => `${toml(k)} = ${toml(v)}`).join(', ')} }`;
+const tomlTable = (record: Record<string, string>) =>
+  `{ ${Object.entries(record)
+    .map(([k, v]) => `${toml(k)} = ${toml(v)}`)
+    .join(', ')} }`;
 
 /**
  * The Responses endpoint: `provider.baseUrl`, else `OPENAI_BASE_URL` from the agent's env (the
@@ -70,7 +73,8 @@ export interface CodexPolicy {
 export function codexPolicy(spec: AgentRunSpec): CodexPolicy {
   const hasRules = spec.tools.allow.length > 0 || spec.tools.deny.length > 0;
   if (spec.permissionMode === 'plan') return { approvalPolicy: 'never', sandbox: 'read-only' };
-  if (spec.permissionMode === 'bypassPermissions' && !hasRules) return { approvalPolicy: 'never', sandbox: 'danger-full-access' };
+  if (spec.permissionMode === 'bypassPermissions' && !hasRules)
+    return { approvalPolicy: 'never', sandbox: 'danger-full-access' };
   return { approvalPolicy: 'untrusted', sandbox: shellFullyDenied(spec.tools) ? 'read-only' : 'workspace-write' };
 }
 

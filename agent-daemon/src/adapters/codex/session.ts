@@ -18,7 +18,12 @@ import { codexArgs, codexConfigToml, codexHome, codexPolicy } from './launch.js'
 
 type Pending = { resolve: (value: Record<string, unknown>) => void; reject: (error: Error) => void; method: string };
 
-export async function startCodexSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
+export async function startCodexSession({
+  spec,
+  workdir,
+  privateDir,
+  onEvent,
+}: StartAgentSessionOptions): Promise<AgentSession> {
   const home = codexHome(privateDir);
   await mkdir(home, { recursive: true });
   await writeFile(path.join(home, 'config.toml'), codexConfigToml(spec), { mode: 0o600 });
@@ -35,31 +40,38 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
   let lastResetAt: string | undefined;
   let rateLimitSeen = false;
 
-  const request = (method: string, params: unknown) => new Promise<Record<string, unknown>>((resolve, reject) => {
-    const id = nextId++;
-    pending.set(id, { resolve, reject, method });
-    if (!proc.send({ method, id, params })) {
-      pending.delete(id);
-      reject(new Error(`codex app-server is not running (${method})`));
-    }
-  });
+  const request = (method: string, params: unknown) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject, method });
+      if (!proc.send({ method, id, params })) {
+        pending.delete(id);
+        reject(new Error(`codex app-server is not running (${method})`));
+      }
+    });
 
   const decide = (method: string, params: Record<string, unknown>): ToolDecision | undefined => {
     if (method === 'item/commandExecution/requestApproval' || method === 'execCommandApproval') {
-      const command = str(params.command) ?? (Array.isArray(params.command) ? (params.command as string[]).join(' ') : '');
+      const command =
+        str(params.command) ?? (Array.isArray(params.command) ? (params.command as string[]).join(' ') : '');
       return decideTool(spec.tools, { name: 'shell', command });
     }
     if (method === 'item/fileChange/requestApproval' || method === 'applyPatchApproval') {
       const changes = mapper.fileChanges.get(str(params.itemId) ?? '') ?? [];
       if (changes.length === 0) return decideTool(spec.tools, { name: 'apply_patch' });
       for (const change of changes) {
-        const decision = decideTool(spec.tools, { name: change.kind === 'add' ? 'write_file' : 'replace', path: change.path });
+        const decision = decideTool(spec.tools, {
+          name: change.kind === 'add' ? 'write_file' : 'replace',
+          path: change.path,
+        });
         if (!decision.allow) return decision;
       }
       return { allow: true, reason: 'every changed path is allowed' };
     }
     if (method === 'mcpServer/elicitation/request' && obj(params._meta)?.codex_approval_kind === 'mcp_tool_call') {
-      return decideTool(spec.tools, { name: `mcp__${str(params.serverName) ?? '?'}__${str(obj(params._meta)?.tool_name) ?? '?'}` });
+      return decideTool(spec.tools, {
+        name: `mcp__${str(params.serverName) ?? '?'}__${str(obj(params._meta)?.tool_name) ?? '?'}`,
+      });
     }
     return undefined;
   };
@@ -76,25 +88,52 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
     if (!decision.allow && itemId) mapper.markDeclined(itemId);
     if (method === 'mcpServer/elicitation/request') {
       // Codex asks before each MCP tool call as an elicitation: accept with no content, or decline.
-      proc.send({ id, result: { action: decision.allow ? 'accept' : 'decline', content: decision.allow ? {} : null, _meta: null } });
+      proc.send({
+        id,
+        result: { action: decision.allow ? 'accept' : 'decline', content: decision.allow ? {} : null, _meta: null },
+      });
       return;
     }
     const legacy = method === 'execCommandApproval' || method === 'applyPatchApproval';
-    proc.send({ id, result: { decision: decision.allow ? (legacy ? 'approved' : 'accept') : legacy ? 'denied' : 'decline' } });
+    proc.send({
+      id,
+      result: { decision: decision.allow ? (legacy ? 'approved' : 'accept') : legacy ? 'denied' : 'decline' },
+    });
   };
 
   const finishTurn = (status: 'completed' | 'failed' | 'interrupted', error: string | undefined) => {
     const usage = mapper.takeTurnUsage();
     const events: RunEvent[] = usageEvents(turns.turn, usage, spec.pricing);
-    const message = status === 'completed' ? undefined : error ?? lastError ?? `turn ${status}`;
+    const message = status === 'completed' ? undefined : (error ?? lastError ?? `turn ${status}`);
     const rateLimited = status === 'failed' && rateLimitSeen;
-    const reason: TurnOutcome['reason'] = status === 'completed' ? 'completed' : status === 'interrupted' ? 'interrupted' : rateLimited ? 'rate_limited' : 'failed';
+    const reason: TurnOutcome['reason'] =
+      status === 'completed'
+        ? 'completed'
+        : status === 'interrupted'
+          ? 'interrupted'
+          : rateLimited
+            ? 'rate_limited'
+            : 'failed';
     if (message) events.push({ type: 'error', message, fatal: true, code: reason });
     const text = lastMessage;
-    events.push({ type: 'result', ok: status === 'completed', ...(text ? { text } : {}), ...(message ? { reason: message } : {}) });
+    events.push({
+      type: 'result',
+      ok: status === 'completed',
+      ...(text ? { text } : {}),
+      ...(message ? { reason: message } : {}),
+    });
     for (const event of events) onEvent(event);
     const cost = events.find((e) => e.type === 'cost') as { usd: number } | undefined;
-    turns.finish({ ok: status === 'completed', reason, ...(message ? { message } : {}), ...(text ? { text } : {}), usage, ...(cost ? { costUsd: cost.usd } : {}), ...(rateLimited && lastResetAt ? { resetAt: lastResetAt } : {}), ...(mapper.threadId ? { sessionId: mapper.threadId } : {}) });
+    turns.finish({
+      ok: status === 'completed',
+      reason,
+      ...(message ? { message } : {}),
+      ...(text ? { text } : {}),
+      usage,
+      ...(cost ? { costUsd: cost.usd } : {}),
+      ...(rateLimited && lastResetAt ? { resetAt: lastResetAt } : {}),
+      ...(mapper.threadId ? { sessionId: mapper.threadId } : {}),
+    });
   };
 
   let lastMessage: string | undefined;
@@ -102,13 +141,15 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
     const message = parseJsonObject(line);
     if (!message) return onEvent(rawEvent('codex', line));
     const method = str(message.method);
-    if (method && message.id !== undefined) return answerServerRequest(message.id, method, obj(message.params) ?? {}, line);
+    if (method && message.id !== undefined)
+      return answerServerRequest(message.id, method, obj(message.params) ?? {}, line);
     if (!method && message.id !== undefined) {
       const waiter = pending.get(num(message.id) ?? -1);
       if (!waiter) return onEvent(rawEvent('codex', line));
       pending.delete(num(message.id)!);
       const error = obj(message.error);
-      if (error) waiter.reject(new Error(`codex ${waiter.method} failed: ${str(error.message) ?? JSON.stringify(error)}`));
+      if (error)
+        waiter.reject(new Error(`codex ${waiter.method} failed: ${str(error.message) ?? JSON.stringify(error)}`));
       else waiter.resolve(obj(message.result) ?? {});
       return;
     }
@@ -127,7 +168,15 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
     if (mapped.turnEnd && turns.active) finishTurn(mapped.turnEnd.status, mapped.turnEnd.error);
   };
 
-  const proc: CliProcess = startCliProcess({ command: spec.command ?? 'codex', args: codexArgs(spec), cwd: workdir, env, stdin: 'pipe', onEvent, onStdoutLine: onLine });
+  const proc: CliProcess = startCliProcess({
+    command: spec.command ?? 'codex',
+    args: codexArgs(spec),
+    cwd: workdir,
+    env,
+    stdin: 'pipe',
+    onEvent,
+    onStdoutLine: onLine,
+  });
   void proc.exited.then((exit) => {
     const message = exitMessage('codex', exit, proc.stderrTail());
     for (const waiter of pending.values()) waiter.reject(new Error(message));
@@ -138,9 +187,18 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
   });
 
   try {
-    await request('initialize', { clientInfo: { name: 'openase', title: 'OpenASE', version: '0.1.0' }, capabilities: null });
+    await request('initialize', {
+      clientInfo: { name: 'openase', title: 'OpenASE', version: '0.1.0' },
+      capabilities: null,
+    });
     proc.send({ method: 'initialized' });
-    const threadParams = { cwd: workdir, model: spec.model ?? null, approvalPolicy: policy.approvalPolicy, sandbox: policy.sandbox, developerInstructions: spec.systemPrompt || null };
+    const threadParams = {
+      cwd: workdir,
+      model: spec.model ?? null,
+      approvalPolicy: policy.approvalPolicy,
+      sandbox: policy.sandbox,
+      developerInstructions: spec.systemPrompt || null,
+    };
     const started = spec.resumeSessionId
       ? await request('thread/resume', { threadId: spec.resumeSessionId, ...threadParams, excludeTurns: true })
       : await request('thread/start', threadParams);
@@ -148,7 +206,12 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
     if (spec.resumeSessionId && str(thread?.id)) {
       // thread/resume sends no thread/started: report the session ourselves.
       mapper.threadId = str(thread!.id);
-      onEvent({ type: 'session.started', sessionId: mapper.threadId!, ...(str(started.model) ? { model: str(started.model) } : {}), ...(str(thread!.cliVersion) ? { cliVersion: str(thread!.cliVersion) } : {}) });
+      onEvent({
+        type: 'session.started',
+        sessionId: mapper.threadId!,
+        ...(str(started.model) ? { model: str(started.model) } : {}),
+        ...(str(thread!.cliVersion) ? { cliVersion: str(thread!.cliVersion) } : {}),
+      });
     }
     mapper.threadId ??= str(thread?.id);
   } catch (error) {
@@ -170,7 +233,10 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
       lastMessage = undefined;
       mapper.beginTurn();
       try {
-        const result = await request('turn/start', { threadId: mapper.threadId, input: [{ type: 'text', text, text_elements: [] }] });
+        const result = await request('turn/start', {
+          threadId: mapper.threadId,
+          input: [{ type: 'text', text, text_elements: [] }],
+        });
         turnId = str(obj(result.turn)?.id);
       } catch (error) {
         const message = (error as Error).message;
@@ -180,7 +246,8 @@ export async function startCodexSession({ spec, workdir, privateDir, onEvent }: 
       return started.done;
     },
     async interrupt() {
-      if (turns.active && turnId) await request('turn/interrupt', { threadId: mapper.threadId, turnId }).catch(() => undefined);
+      if (turns.active && turnId)
+        await request('turn/interrupt', { threadId: mapper.threadId, turnId }).catch(() => undefined);
     },
     async close() {
       if (closed) return;

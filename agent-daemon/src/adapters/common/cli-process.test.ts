@@ -7,7 +7,9 @@ import { cliEnv, startCliProcess } from './cli-process.js';
 import { processAlive } from '../../../test-support/processes.js';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'cli-process-')); });
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cli-process-'));
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const alive = processAlive;
@@ -15,7 +17,15 @@ const alive = processAlive;
 describe('startCliProcess', () => {
   it('stops the whole process group: shells the CLI started die with it', async () => {
     const lines: string[] = [];
-    const proc = startCliProcess({ command: '/bin/sh', args: ['-c', 'sleep 1000 & echo $!; wait'], cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdin: 'ignore', onEvent: () => undefined, onStdoutLine: (line) => lines.push(line) });
+    const proc = startCliProcess({
+      command: '/bin/sh',
+      args: ['-c', 'sleep 1000 & echo $!; wait'],
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+      stdin: 'ignore',
+      onEvent: () => undefined,
+      onStdoutLine: (line) => lines.push(line),
+    });
     const deadline = Date.now() + 10_000;
     while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const grandchild = Number(lines[0]);
@@ -28,9 +38,20 @@ describe('startCliProcess', () => {
 
   it('reports stderr as output events and keeps its tail for error messages', async () => {
     const events: RunEvent[] = [];
-    const proc = startCliProcess({ command: '/bin/sh', args: ['-c', 'echo out; echo err1 >&2; echo err2 >&2; exit 3'], cwd: dir, env: {}, stdin: 'ignore', onEvent: (e) => events.push(e), onStdoutLine: () => undefined });
+    const proc = startCliProcess({
+      command: '/bin/sh',
+      args: ['-c', 'echo out; echo err1 >&2; echo err2 >&2; exit 3'],
+      cwd: dir,
+      env: {},
+      stdin: 'ignore',
+      onEvent: (e) => events.push(e),
+      onStdoutLine: () => undefined,
+    });
     expect(await proc.exited).toEqual({ code: 3, signal: null });
-    expect(events).toEqual([{ type: 'output', stream: 'stderr', text: 'err1' }, { type: 'output', stream: 'stderr', text: 'err2' }]);
+    expect(events).toEqual([
+      { type: 'output', stream: 'stderr', text: 'err1' },
+      { type: 'output', stream: 'stderr', text: 'err2' },
+    ]);
     expect(proc.stderrTail()).toBe('err1\nerr2');
   });
 
@@ -39,7 +60,12 @@ describe('startCliProcess', () => {
     try {
       const env = await cliEnv(dir, { API_KEY: 'k' }, { CLAUDE_CONFIG_DIR: '/x', UNSET: undefined });
       expect(env.OPENASE_TEST_DAEMON_SECRET).toBeUndefined();
-      expect(env).toMatchObject({ HOME: path.join(dir, 'home'), TMPDIR: path.join(dir, 'tmp'), API_KEY: 'k', CLAUDE_CONFIG_DIR: '/x' });
+      expect(env).toMatchObject({
+        HOME: path.join(dir, 'home'),
+        TMPDIR: path.join(dir, 'tmp'),
+        API_KEY: 'k',
+        CLAUDE_CONFIG_DIR: '/x',
+      });
       expect('UNSET' in env).toBe(false);
       expect((await stat(path.join(dir, 'home'))).isDirectory()).toBe(true);
     } finally {

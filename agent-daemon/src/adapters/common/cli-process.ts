@@ -5,13 +5,33 @@ import { clipText, type RunEvent } from '@openase/shared';
 import { LineSplitter } from './json-lines.js';
 
 /** Variables of the daemon's own environment a CLI may see; everything else must come from the spec. */
-const INHERITED_ENV = ['PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'];
+const INHERITED_ENV = [
+  'PATH',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'TERM',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_EXTRA_CA_CERTS',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+];
 
 /**
  * The environment of an agent CLI: a few harmless variables of the daemon, a private HOME and
  * TMPDIR under the run's private dir, the spec's env (secrets included) and the adapter's own.
  */
-export async function cliEnv(privateDir: string, specEnv: Record<string, string>, adapterEnv: Record<string, string | undefined>): Promise<Record<string, string>> {
+export async function cliEnv(
+  privateDir: string,
+  specEnv: Record<string, string>,
+  adapterEnv: Record<string, string | undefined>,
+): Promise<Record<string, string>> {
   const home = path.join(privateDir, 'home');
   const tmp = path.join(privateDir, 'tmp');
   await mkdir(home, { recursive: true });
@@ -57,7 +77,12 @@ export interface StartCliOptions {
  * stdout lines to the adapter's parser and reports stderr as `output` events.
  */
 export function startCliProcess(options: StartCliOptions): CliProcess {
-  const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: [options.stdin, 'pipe', 'pipe'], detached: true });
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: [options.stdin, 'pipe', 'pipe'],
+    detached: true,
+  });
   const stderrLines: string[] = [];
   const stdout = new LineSplitter(options.onStdoutLine);
   const stderr = new LineSplitter((line) => {
@@ -82,7 +107,9 @@ export function startCliProcess(options: StartCliOptions): CliProcess {
     });
   });
   let finished = false;
-  void exited.then(() => { finished = true; });
+  void exited.then(() => {
+    finished = true;
+  });
 
   const signalGroup = (signal: NodeJS.Signals) => {
     if (finished || child.pid === undefined) return;

@@ -23,11 +23,28 @@ function scripted(turnEvents: RunEvent[][]) {
 describe('reportDenials', () => {
   it('names the refused tools in the turn result and outcome, per turn', async () => {
     const events: RunEvent[] = [];
-    const start = reportDenials(scripted([
-      [{ type: 'turn.started', turn: 1 }, { type: 'tool.call', id: 'a', name: 'Bash', input: {} }, { type: 'tool.result', id: 'a', ok: false, denied: true, output: 'no' }, { type: 'tool.call', id: 'b', name: 'Bash', input: {} }, { type: 'tool.result', id: 'b', ok: false, denied: true, output: 'no' }, { type: 'result', ok: true, text: 'gave up' }],
-      [{ type: 'turn.started', turn: 2 }, { type: 'result', ok: true, text: 'fine' }],
-    ]));
-    const session = await start({ spec: agentRunSpecSchema.parse({ adapter: 'custom', prompt: 'x' }), workdir: '/w', privateDir: '/p', onEvent: (e) => events.push(e) });
+    const start = reportDenials(
+      scripted([
+        [
+          { type: 'turn.started', turn: 1 },
+          { type: 'tool.call', id: 'a', name: 'Bash', input: {} },
+          { type: 'tool.result', id: 'a', ok: false, denied: true, output: 'no' },
+          { type: 'tool.call', id: 'b', name: 'Bash', input: {} },
+          { type: 'tool.result', id: 'b', ok: false, denied: true, output: 'no' },
+          { type: 'result', ok: true, text: 'gave up' },
+        ],
+        [
+          { type: 'turn.started', turn: 2 },
+          { type: 'result', ok: true, text: 'fine' },
+        ],
+      ]),
+    );
+    const session = await start({
+      spec: agentRunSpecSchema.parse({ adapter: 'custom', prompt: 'x' }),
+      workdir: '/w',
+      privateDir: '/p',
+      onEvent: (e) => events.push(e),
+    });
     expect(await session.runTurn()).toMatchObject({ deniedTools: ['Bash', 'Bash'] });
     expect(await session.runTurn('next')).not.toHaveProperty('deniedTools');
     expect(events.filter((e) => e.type === 'result')).toEqual([

@@ -21,7 +21,8 @@ export function reportDenials(start: StartAgentSession): StartAgentSession {
       options.onEvent(event);
     };
     const session = await start({ ...options, onEvent });
-    const withDenials = (outcome: TurnOutcome): TurnOutcome => (denied.length > 0 ? { ...outcome, deniedTools: [...denied] } : outcome);
+    const withDenials = (outcome: TurnOutcome): TurnOutcome =>
+      denied.length > 0 ? { ...outcome, deniedTools: [...denied] } : outcome;
     const wrapped: AgentSession = {
       get sessionId() {
         return session.sessionId;

@@ -3,7 +3,9 @@ import path from 'node:path';
 
 /** Lines of a captured CLI output file beside an adapter (`<adapter>/fixtures/<name>`). */
 export function fixtureLines(adapterDir: string, name: string): string[] {
-  return readFileSync(path.join(adapterDir, 'fixtures', name), 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return readFileSync(path.join(adapterDir, 'fixtures', name), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 /** Lines the CLI printed in a captured protocol session (`{"dir":"in","m"|"msg":…}` records). */

@@ -8,7 +8,9 @@ describe('parseResetAt', () => {
     expect(parseResetAt('Rate limited until 2026-11-24T11:30:00Z, sorry', now)).toBe('2026-11-24T11:30:00.000Z');
   });
   it('reads a unix epoch in seconds or ms', () => {
-    expect(parseResetAt('Claude AI usage limit reached|1795500000', now)).toBe(new Date(1795500000 * 1000).toISOString());
+    expect(parseResetAt('Claude AI usage limit reached|1795500000', now)).toBe(
+      new Date(1795500000 * 1000).toISOString(),
+    );
     expect(parseResetAt('{"resets_at": 1795500000000}', now)).toBe(new Date(1795500000000).toISOString());
   });
   it('reads a delay relative to now', () => {
@@ -28,8 +30,12 @@ describe('parseResetAt', () => {
   });
   it('reads the dated form codex uses when the reset falls on another day', () => {
     const expected = new Date(2026, 10, 25, 0, 8, 0, 0).getTime() + 60_000; // local time, a minute late
-    expect(parseResetAt('You’ve hit your usage limit. Try again at Nov 25th, 2026 12:08 AM.', now)).toBe(new Date(expected).toISOString());
-    expect(parseResetAt('Try again at Dec 1st, 2026 3:15 PM.', now)).toBe(new Date(new Date(2026, 11, 1, 15, 15).getTime() + 60_000).toISOString());
+    expect(parseResetAt('You’ve hit your usage limit. Try again at Nov 25th, 2026 12:08 AM.', now)).toBe(
+      new Date(expected).toISOString(),
+    );
+    expect(parseResetAt('Try again at Dec 1st, 2026 3:15 PM.', now)).toBe(
+      new Date(new Date(2026, 11, 1, 15, 15).getTime() + 60_000).toISOString(),
+    );
   });
   it('says nothing when nothing is stated', () => {
     expect(parseResetAt('API Error: 500 internal', now)).toBeUndefined();

@@ -15,15 +15,28 @@ export function parseResetAt(message: string, now: number = Date.now()): string 
     const value = Number(epoch[1]);
     return new Date(epoch[1]!.length === 13 ? value : value * 1000).toISOString();
   }
-  const delay = /(?:retry|try again)\s+(?:after|in)\s+(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\b/i.exec(message);
+  const delay =
+    /(?:retry|try again)\s+(?:after|in)\s+(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)\b/i.exec(
+      message,
+    );
   if (delay) {
     const amount = Number(delay[1]);
     const unit = delay[2]!.toLowerCase();
-    const ms = unit.startsWith('ms') || unit.startsWith('milli') ? amount : unit.startsWith('h') ? amount * 3_600_000 : unit.startsWith('m') ? amount * 60_000 : amount * 1000;
+    const ms =
+      unit.startsWith('ms') || unit.startsWith('milli')
+        ? amount
+        : unit.startsWith('h')
+          ? amount * 3_600_000
+          : unit.startsWith('m')
+            ? amount * 60_000
+            : amount * 1000;
     return new Date(now + Math.ceil(ms)).toISOString();
   }
   // Codex, when the reset falls on another day: "Try again at Nov 25th, 2026 12:08 AM." (local time).
-  const dated = /try again at ([A-Z][a-z]{2})[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}),? (\d{1,2}):(\d{2})\s*(AM|PM)?/i.exec(message);
+  const dated =
+    /try again at ([A-Z][a-z]{2})[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4}),? (\d{1,2}):(\d{2})\s*(AM|PM)?/i.exec(
+      message,
+    );
   if (dated) {
     const month = MONTHS.indexOf(dated[1]!.toLowerCase());
     if (month >= 0) {

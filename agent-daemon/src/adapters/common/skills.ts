@@ -14,8 +14,10 @@ export async function writeSkills(skillsRoot: string, skills: AgentRunSpec['skil
   const folders: string[] = [];
   for (const [name, files] of Object.entries(skills)) {
     const folder = path.resolve(skillsRoot, name);
-    if (path.dirname(folder) !== path.resolve(skillsRoot)) throw badRequest(`skill name "${name}" is not a plain folder name`);
-    if (!files.some((file) => path.normalize(file.path) === 'SKILL.md')) throw badRequest(`skill "${name}" has no SKILL.md`);
+    if (path.dirname(folder) !== path.resolve(skillsRoot))
+      throw badRequest(`skill name "${name}" is not a plain folder name`);
+    if (!files.some((file) => path.normalize(file.path) === 'SKILL.md'))
+      throw badRequest(`skill "${name}" has no SKILL.md`);
     for (const file of files) {
       const target = path.resolve(folder, file.path);
       if (file.path.includes('\0') || path.isAbsolute(file.path) || !target.startsWith(folder + path.sep)) {

@@ -45,8 +45,14 @@ describe('tool rules', () => {
   it('lets deny win, then allow, then the default of the allow list', () => {
     const rules = { allow: ['Bash(git *)', 'Edit', 'Read'], deny: ['Bash(git push *)'] };
     expect(decideTool(rules, { name: 'Bash', command: 'git status' })).toMatchObject({ allow: true });
-    expect(decideTool(rules, { name: 'Bash', command: 'git push origin' })).toEqual({ allow: false, reason: 'denied by the harness rule tools.deny "Bash(git push *)"' });
-    expect(decideTool(rules, { name: 'Bash', command: 'curl x' })).toMatchObject({ allow: false, reason: expect.stringContaining('tools.allow') });
+    expect(decideTool(rules, { name: 'Bash', command: 'git push origin' })).toEqual({
+      allow: false,
+      reason: 'denied by the harness rule tools.deny "Bash(git push *)"',
+    });
+    expect(decideTool(rules, { name: 'Bash', command: 'curl x' })).toMatchObject({
+      allow: false,
+      reason: expect.stringContaining('tools.allow'),
+    });
     expect(decideTool({ allow: [], deny: ['Bash'] }, { name: 'Write', path: 'x' })).toMatchObject({ allow: true });
     expect(decideTool({ allow: [], deny: ['Bash'] }, { name: 'Bash', command: 'ls' })).toMatchObject({ allow: false });
   });

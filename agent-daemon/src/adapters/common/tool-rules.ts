@@ -34,10 +34,20 @@ export interface ToolDecision {
 }
 
 const KIND_BY_NAME: Record<string, ToolKind[]> = {
-  bash: ['shell'], shell: ['shell'], run_shell_command: ['shell'], exec_command: ['shell'], commandexecution: ['shell'], local_shell: ['shell'],
-  edit: ['edit'], multiedit: ['edit'], replace: ['edit'], notebookedit: ['edit'],
-  write: ['write'], write_file: ['write'],
-  apply_patch: ['edit', 'write'], filechange: ['edit', 'write'],
+  bash: ['shell'],
+  shell: ['shell'],
+  run_shell_command: ['shell'],
+  exec_command: ['shell'],
+  commandexecution: ['shell'],
+  local_shell: ['shell'],
+  edit: ['edit'],
+  multiedit: ['edit'],
+  replace: ['edit'],
+  notebookedit: ['edit'],
+  write: ['write'],
+  write_file: ['write'],
+  apply_patch: ['edit', 'write'],
+  filechange: ['edit', 'write'],
 };
 
 export function toolKinds(name: string): ToolKind[] {
@@ -50,9 +60,15 @@ export function parsePattern(pattern: string): { name: string; glob?: string } {
   return match[2] === undefined ? { name: match[1]!.trim() } : { name: match[1]!.trim(), glob: match[2] };
 }
 
-/** `*` matches anything (including `/` and spaces); everything else is literal. A trailing ` *` also matches the bare command (`git *` ~ `git`). */
+/**
+ * `*` matches anything (including `/` and spaces); everything else is literal. A trailing ` *` also matches the bare
+ * command (`git *` ~ `git`).
+ */
 export function globMatches(glob: string, value: string): boolean {
-  const source = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = glob
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   if (new RegExp(`^${source}$`, 's').test(value)) return true;
   return glob.endsWith(' *') && value === glob.slice(0, -2);
 }
@@ -69,10 +85,14 @@ export function patternMatches(pattern: string, request: ToolRequest): boolean {
   const { name, glob } = parsePattern(pattern);
   const patternKinds = toolKinds(name);
   const requestKinds = toolKinds(request.name);
-  const nameMatches = patternKinds[0] === 'other' ? globMatches(name, request.name) : patternKinds.some((kind) => requestKinds.includes(kind));
+  const nameMatches =
+    patternKinds[0] === 'other'
+      ? globMatches(name, request.name)
+      : patternKinds.some((kind) => requestKinds.includes(kind));
   if (!nameMatches) return false;
   if (glob === undefined || glob === '*' || glob === '') return true;
-  if (requestKinds.includes('shell')) return request.command !== undefined && globMatches(glob, innerCommand(request.command));
+  if (requestKinds.includes('shell'))
+    return request.command !== undefined && globMatches(glob, innerCommand(request.command));
   if (request.path !== undefined) return globMatches(glob, request.path);
   return false;
 }

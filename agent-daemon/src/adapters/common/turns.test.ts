@@ -25,6 +25,8 @@ describe('TurnTracker', () => {
   it('explains a CLI exit', () => {
     expect(exitMessage('gemini', { code: 41, signal: null }, 'a\nb')).toBe('gemini exited with code 41: a | b');
     expect(exitMessage('codex', { code: null, signal: 'SIGKILL' }, '')).toBe('codex was killed by SIGKILL');
-    expect(exitMessage('x', { code: null, signal: null, spawnError: 'could not start x: ENOENT' }, '')).toBe('could not start x: ENOENT');
+    expect(exitMessage('x', { code: null, signal: null, spawnError: 'could not start x: ENOENT' }, '')).toBe(
+      'could not start x: ENOENT',
+    );
   });
 });

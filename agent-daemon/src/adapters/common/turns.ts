@@ -31,16 +31,25 @@ export class TurnTracker {
   begin(input?: string): { turn: number; input: string; done: Promise<TurnOutcome> } | TurnOutcome {
     const text = input ?? this.firstPrompt;
     this.firstPrompt = undefined;
-    if (text === undefined) return { turn: this.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
-    if (this.pending) return { turn: this.turn, ok: false, reason: 'failed', message: 'a turn is already running in this session' };
+    if (text === undefined)
+      return { turn: this.turn, ok: false, reason: 'failed', message: 'runTurn needs an input after the first turn' };
+    if (this.pending)
+      return { turn: this.turn, ok: false, reason: 'failed', message: 'a turn is already running in this session' };
     if (this.turn >= this.maxTurns) {
-      const outcome: TurnOutcome = { turn: this.turn, ok: false, reason: 'max_turns', message: `the run reached its limit of ${this.maxTurns} turns` };
+      const outcome: TurnOutcome = {
+        turn: this.turn,
+        ok: false,
+        reason: 'max_turns',
+        message: `the run reached its limit of ${this.maxTurns} turns`,
+      };
       this.emit({ type: 'error', message: outcome.message!, fatal: true, code: 'max_turns' });
       return outcome;
     }
     this.turn += 1;
     const turn = this.turn;
-    const done = new Promise<TurnOutcome>((resolve) => { this.pending = { resolve, turn }; });
+    const done = new Promise<TurnOutcome>((resolve) => {
+      this.pending = { resolve, turn };
+    });
     this.emit({ type: 'turn.started', turn });
     return { turn, input: text, done };
   }
@@ -56,7 +65,11 @@ export class TurnTracker {
 }
 
 /** Clear error text for a CLI that exited on its own in the middle of a turn. */
-export function exitMessage(cli: string, exit: { code: number | null; signal: string | null; spawnError?: string }, stderrTail: string): string {
+export function exitMessage(
+  cli: string,
+  exit: { code: number | null; signal: string | null; spawnError?: string },
+  stderrTail: string,
+): string {
   if (exit.spawnError) return exit.spawnError;
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return `${cli} ${how}${stderrTail ? `: ${stderrTail.split('\n').slice(-3).join(' | ')}` : ''}`;

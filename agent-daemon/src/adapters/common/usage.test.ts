@@ -18,8 +18,17 @@ describe('usage', () => {
 
   it('prices uncached input, cached input and output separately', () => {
     const pricing = { input: 3, output: 15, cached: 0.3 };
-    expect(costFromPricing({ inputTokens: 1_000_000, outputTokens: 100_000, cachedTokens: 500_000 }, pricing)).toBeCloseTo(1.5 + 0.15 + 1.5);
-    expect(usageEvents(2, { inputTokens: 10, outputTokens: 1, cachedTokens: 0 }, undefined)).toEqual([{ type: 'usage', turn: 2, inputTokens: 10, outputTokens: 1, cachedTokens: 0 }]);
-    expect(usageEvents(1, { inputTokens: 1_000_000, outputTokens: 0, cachedTokens: 0 }, pricing)[1]).toEqual({ type: 'cost', usd: 3, source: 'pricing', turn: 1 });
+    expect(
+      costFromPricing({ inputTokens: 1_000_000, outputTokens: 100_000, cachedTokens: 500_000 }, pricing),
+    ).toBeCloseTo(1.5 + 0.15 + 1.5);
+    expect(usageEvents(2, { inputTokens: 10, outputTokens: 1, cachedTokens: 0 }, undefined)).toEqual([
+      { type: 'usage', turn: 2, inputTokens: 10, outputTokens: 1, cachedTokens: 0 },
+    ]);
+    expect(usageEvents(1, { inputTokens: 1_000_000, outputTokens: 0, cachedTokens: 0 }, pricing)[1]).toEqual({
+      type: 'cost',
+      usd: 3,
+      source: 'pricing',
+      turn: 1,
+    });
   });
 });

@@ -31,7 +31,8 @@ export class CumulativeCounter<T extends Record<string, number>> {
 /** USD for `usage` at the agent's pricing. Cached input tokens are counted at the cached price only. */
 export function costFromPricing(usage: TokenUsage, pricing: TokenPricing): number {
   const uncached = Math.max(0, usage.inputTokens - usage.cachedTokens);
-  const usd = (uncached * pricing.input + usage.cachedTokens * pricing.cached + usage.outputTokens * pricing.output) / 1_000_000;
+  const usd =
+    (uncached * pricing.input + usage.cachedTokens * pricing.cached + usage.outputTokens * pricing.output) / 1_000_000;
   return Math.round(usd * 1e9) / 1e9;
 }
 

@@ -14,7 +14,17 @@ async function session(script: unknown, extra: Record<string, unknown> = {}) {
   const ws = createTestWorkspace('custom');
   workspaces.push(ws);
   const collected = collectEvents();
-  const agent = await startAgentSession({ spec: parseAgentRunSpec({ adapter: 'custom', command: process.execPath, args: [standIn], prompt: 'do the task', env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script), SECRET_TOKEN: 's3cret' }, pricing: { input: 1, output: 2 }, systemPrompt: 'HARNESS', ...extra }),
+  const agent = await startAgentSession({
+    spec: parseAgentRunSpec({
+      adapter: 'custom',
+      command: process.execPath,
+      args: [standIn],
+      prompt: 'do the task',
+      env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script), SECRET_TOKEN: 's3cret' },
+      pricing: { input: 1, output: 2 },
+      systemPrompt: 'HARNESS',
+      ...extra,
+    }),
     workdir: ws.worktree,
     privateDir: ws.privateDir,
     onEvent: collected.onEvent,
@@ -24,9 +34,28 @@ async function session(script: unknown, extra: Record<string, unknown> = {}) {
 
 describe('custom adapter with the stand-in agent', () => {
   it('passes the prompt on stdin, maps its events, writes files, runs commands and prices usage', async () => {
-    const { ws, agent, of, invalid } = await session({ sessionId: 'sess-1', turns: [{ steps: [{ writeFile: { path: 'out/hello.txt', content: 'hi\n' } }, { run: 'echo "$SECRET_TOKEN" && cat "$OPENASE_SYSTEM_PROMPT_FILE"' }, { usage: { input: 1000, output: 100 } }, { message: 'done' }] }, { steps: [{ message: 'second' }] }] });
+    const { ws, agent, of, invalid } = await session({
+      sessionId: 'sess-1',
+      turns: [
+        {
+          steps: [
+            { writeFile: { path: 'out/hello.txt', content: 'hi\n' } },
+            { run: 'echo "$SECRET_TOKEN" && cat "$OPENASE_SYSTEM_PROMPT_FILE"' },
+            { usage: { input: 1000, output: 100 } },
+            { message: 'done' },
+          ],
+        },
+        { steps: [{ message: 'second' }] },
+      ],
+    });
     const outcome = await agent.runTurn();
-    expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', sessionId: 'sess-1', usage: { inputTokens: 1000, outputTokens: 100, cachedTokens: 0 } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      reason: 'completed',
+      text: 'done',
+      sessionId: 'sess-1',
+      usage: { inputTokens: 1000, outputTokens: 100, cachedTokens: 0 },
+    });
     expect(readFileSync(path.join(ws.worktree, 'out/hello.txt'), 'utf8')).toBe('hi\n');
     expect(invalid).toEqual([]);
     expect(of('message')[0]).toEqual({ type: 'message', role: 'user', text: 'do the task' });
@@ -42,7 +71,9 @@ describe('custom adapter with the stand-in agent', () => {
   });
 
   it('keeps invalid lines as raw events and fails the turn on a non-zero exit with stderr', async () => {
-    const { agent, of } = await session({ steps: [{ print: 'not json' }, { emit: { type: 'message' } }, { stderr: 'boom happened' }, { exit: 3 }] });
+    const { agent, of } = await session({
+      steps: [{ print: 'not json' }, { emit: { type: 'message' } }, { stderr: 'boom happened' }, { exit: 3 }],
+    });
     const outcome = await agent.runTurn();
     await agent.close();
     expect(outcome).toMatchObject({ ok: false, reason: 'failed', message: expect.stringContaining('boom happened') });
@@ -52,8 +83,20 @@ describe('custom adapter with the stand-in agent', () => {
   });
 
   it('reports a failed result, a rate limit with its reset, and refuses turns past the limit', async () => {
-    const { agent } = await session({ steps: [{ rateLimit: { message: 'slow down', resetAt: '2030-01-01T00:00:00.000Z' } }, { result: { ok: false, text: 'rate limited' } }] }, { maxTurns: 1 });
-    expect(await agent.runTurn()).toMatchObject({ ok: false, reason: 'rate_limited', resetAt: '2030-01-01T00:00:00.000Z' });
+    const { agent } = await session(
+      {
+        steps: [
+          { rateLimit: { message: 'slow down', resetAt: '2030-01-01T00:00:00.000Z' } },
+          { result: { ok: false, text: 'rate limited' } },
+        ],
+      },
+      { maxTurns: 1 },
+    );
+    expect(await agent.runTurn()).toMatchObject({
+      ok: false,
+      reason: 'rate_limited',
+      resetAt: '2030-01-01T00:00:00.000Z',
+    });
     expect(await agent.runTurn('again')).toMatchObject({ ok: false, reason: 'max_turns' });
     await agent.close();
   });
@@ -70,7 +113,8 @@ describe('custom adapter with the stand-in agent', () => {
     const { ws, agent } = await session({ steps: [{ writeFile: { path: 'started', content: '' } }, { hang: true }] });
     const turn = agent.runTurn();
     const deadline = Date.now() + 20_000;
-    while (!existsSync(path.join(ws.worktree, 'started')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!existsSync(path.join(ws.worktree, 'started')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     await agent.interrupt();
     expect(await turn).toMatchObject({ ok: false, reason: 'interrupted' });
     await agent.close();
@@ -80,15 +124,33 @@ describe('custom adapter with the stand-in agent', () => {
     const ws = createTestWorkspace('custom');
     workspaces.push(ws);
     const collected = collectEvents();
-    const agent = await startAgentSession({ spec: parseAgentRunSpec({ adapter: 'custom', command: '/nonexistent/agent', prompt: 'x' }), workdir: ws.worktree, privateDir: ws.privateDir, onEvent: collected.onEvent });
-    expect(await agent.runTurn()).toMatchObject({ ok: false, reason: 'config', message: expect.stringContaining('could not start /nonexistent/agent') });
+    const agent = await startAgentSession({
+      spec: parseAgentRunSpec({ adapter: 'custom', command: '/nonexistent/agent', prompt: 'x' }),
+      workdir: ws.worktree,
+      privateDir: ws.privateDir,
+      onEvent: collected.onEvent,
+    });
+    expect(await agent.runTurn()).toMatchObject({
+      ok: false,
+      reason: 'config',
+      message: expect.stringContaining('could not start /nonexistent/agent'),
+    });
     await agent.close();
   });
 
   it('refuses an invalid spec with the field named', async () => {
     const ws = createTestWorkspace('custom');
     workspaces.push(ws);
-    expect(() => parseAgentRunSpec({ adapter: 'custom', prompt: 'x', maxTurns: 0, tools: { allow: [''] } })).toThrow(/maxTurns: .*; tools.allow.0: /);
-    await expect(startAgentSession({ spec: parseAgentRunSpec({ adapter: 'custom', prompt: 'x' }), workdir: ws.worktree, privateDir: ws.privateDir, onEvent: () => undefined })).rejects.toThrow('needs `command`');
+    expect(() => parseAgentRunSpec({ adapter: 'custom', prompt: 'x', maxTurns: 0, tools: { allow: [''] } })).toThrow(
+      /maxTurns: .*; tools.allow.0: /,
+    );
+    await expect(
+      startAgentSession({
+        spec: parseAgentRunSpec({ adapter: 'custom', prompt: 'x' }),
+        workdir: ws.worktree,
+        privateDir: ws.privateDir,
+        onEvent: () => undefined,
+      }),
+    ).rejects.toThrow('needs `command`');
   });
 });

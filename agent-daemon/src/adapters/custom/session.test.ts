@@ -15,17 +15,36 @@ async function session(turns: unknown[], extra: Record<string, unknown> = {}) {
   const script = path.join(dir, `script-${Math.random().toString(16).slice(2)}.json`);
   fs.writeFileSync(script, JSON.stringify({ turns }));
   const collected = collectEvents();
-  const spec = agentRunSpecSchema.parse({ adapter: 'custom', command: process.execPath, args: [STAND_IN_AGENT, script], prompt: 'first', maxTurns: 2, ...extra });
-  const agent = await startCustomSession({ spec, workdir: dir, privateDir: path.join(dir, 'private'), onEvent: collected.onEvent });
+  const spec = agentRunSpecSchema.parse({
+    adapter: 'custom',
+    command: process.execPath,
+    args: [STAND_IN_AGENT, script],
+    prompt: 'first',
+    maxTurns: 2,
+    ...extra,
+  });
+  const agent = await startCustomSession({
+    spec,
+    workdir: dir,
+    privateDir: path.join(dir, 'private'),
+    onEvent: collected.onEvent,
+  });
   return { agent, ...collected };
 }
 
 describe('custom adapter', () => {
   it('one process per turn: input on stdin, events passed on, anything else kept as raw', async () => {
-    const { agent, of, invalid } = await session([{ steps: [{ text: 'one' }, { event: 'not an event' }, { event: { type: 'bogus' } }] }, { steps: [{ text: 'two' }] }]);
+    const { agent, of, invalid } = await session([
+      { steps: [{ text: 'one' }, { event: 'not an event' }, { event: { type: 'bogus' } }] },
+      { steps: [{ text: 'two' }] },
+    ]);
     expect(await agent.runTurn()).toMatchObject({ turn: 1, ok: true, reason: 'completed', text: 'one' });
     expect(await agent.runTurn('second')).toMatchObject({ turn: 2, ok: true, text: 'two' });
-    expect(of('message').filter((m) => m.role === 'user').map((m) => m.text)).toEqual(['first', 'second']);
+    expect(
+      of('message')
+        .filter((m) => m.role === 'user')
+        .map((m) => m.text),
+    ).toEqual(['first', 'second']);
     expect(of('raw').map((r) => r.line)).toEqual(['"not an event"', '{"type":"bogus"}']);
     expect(await agent.runTurn('third')).toMatchObject({ ok: false, reason: 'max_turns' });
     expect(invalid).toEqual([]);
@@ -39,7 +58,7 @@ describe('custom adapter', () => {
     expect(outcome.message).toContain('exited with code 3');
     const hanging = await session([{ steps: [{ text: 'busy' }, { hang: true }] }]);
     const turn = hanging.agent.runTurn();
-    for (const deadline = Date.now() + 10_000; !hanging.of('message').some((m) => m.text === 'busy'); ) {
+    for (const deadline = Date.now() + 10_000; !hanging.of('message').some((m) => m.text === 'busy');) {
       if (Date.now() > deadline) throw new Error('the stand-in did not start');
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -48,8 +67,19 @@ describe('custom adapter', () => {
   });
 
   it('refuses a spec without a command, and reports a program that cannot start', async () => {
-    await expect(startCustomSession({ spec: agentRunSpecSchema.parse({ adapter: 'custom', prompt: 'x' }), workdir: dir, privateDir: dir, onEvent: () => {} })).rejects.toThrow('needs `command`');
+    await expect(
+      startCustomSession({
+        spec: agentRunSpecSchema.parse({ adapter: 'custom', prompt: 'x' }),
+        workdir: dir,
+        privateDir: dir,
+        onEvent: () => {},
+      }),
+    ).rejects.toThrow('needs `command`');
     const { agent } = await session([], { command: '/nonexistent/agent', args: [] });
-    expect(await agent.runTurn()).toMatchObject({ ok: false, reason: 'config', message: expect.stringContaining('could not start /nonexistent/agent') });
+    expect(await agent.runTurn()).toMatchObject({
+      ok: false,
+      reason: 'config',
+      message: expect.stringContaining('could not start /nonexistent/agent'),
+    });
   });
 });

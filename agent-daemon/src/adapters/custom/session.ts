@@ -19,8 +19,16 @@ import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../com
 import { costFromPricing } from '../common/usage.js';
 import { parseCustomLine } from './event-lines.js';
 
-export async function startCustomSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
-  if (!spec.command) throw badRequest('the custom adapter needs `command` (the program to run each turn, speaking the event-lines contract)');
+export async function startCustomSession({
+  spec,
+  workdir,
+  privateDir,
+  onEvent,
+}: StartAgentSessionOptions): Promise<AgentSession> {
+  if (!spec.command)
+    throw badRequest(
+      'the custom adapter needs `command` (the program to run each turn, speaking the event-lines contract)',
+    );
   const dir = path.join(privateDir, 'custom');
   await mkdir(dir, { recursive: true });
   const specFile = path.join(dir, 'spec.json');
@@ -31,7 +39,11 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
   const turns = new TurnTracker(spec.maxTurns, onEvent);
   let sessionId = spec.resumeSessionId;
 
-  const runProcess = async (turn: number, input: string, control: TurnProcessControl): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess = async (
+    turn: number,
+    input: string,
+    control: TurnProcessControl,
+  ): Promise<Omit<TurnOutcome, 'turn'>> => {
     const env = await cliEnv(privateDir, spec.env, {
       OPENASE_TURN: String(turn),
       OPENASE_RESUME_SESSION_ID: sessionId,
@@ -80,8 +92,18 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
       if (!result) onEvent({ type: 'result', ok: true, ...(text ? { text } : {}) });
       return { ok: true, reason: 'completed', ...common };
     }
-    const message = result?.reason ?? (result?.ok === false ? (result.text ?? 'the agent reported failure') : exitMessage(spec.command!, exit, proc.stderrTail()));
-    const reason: TurnOutcome['reason'] = control.interrupted ? 'interrupted' : rateLimit ? 'rate_limited' : exit.spawnError ? 'config' : 'failed';
+    const message =
+      result?.reason ??
+      (result?.ok === false
+        ? (result.text ?? 'the agent reported failure')
+        : exitMessage(spec.command!, exit, proc.stderrTail()));
+    const reason: TurnOutcome['reason'] = control.interrupted
+      ? 'interrupted'
+      : rateLimit
+        ? 'rate_limited'
+        : exit.spawnError
+          ? 'config'
+          : 'failed';
     onEvent({ type: 'error', message, fatal: true, code: exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
     if (!result) onEvent({ type: 'result', ok: false, reason: message });
     return { ok: false, reason, message, ...common, ...(rateLimit?.resetAt ? { resetAt: rateLimit.resetAt } : {}) };
@@ -89,4 +111,3 @@ export async function startCustomSession({ spec, workdir, privateDir, onEvent }:
 
   return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => sessionId, runProcess });
 }
-

@@ -10,35 +10,87 @@ import { startGeminiSession } from './session.js';
 import { skillFile } from '../../../test-support/skill-files.js';
 
 const pricing = { input: 1.25, output: 10, cached: 0.31 };
-const real = useRealCli('gemini', startGeminiSession, ({ command, server, script }) => ({ adapter: 'gemini', command, prompt: 'do the task', permissionMode: 'bypassPermissions', env: { GEMINI_API_KEY: 'dummy' }, provider: { baseUrl: server.baseUrl(script) }, pricing }));
+const real = useRealCli('gemini', startGeminiSession, ({ command, server, script }) => ({
+  adapter: 'gemini',
+  command,
+  prompt: 'do the task',
+  permissionMode: 'bypassPermissions',
+  env: { GEMINI_API_KEY: 'dummy' },
+  provider: { baseUrl: server.baseUrl(script) },
+  pricing,
+}));
 const session = real.session.bind(real);
 
 describe('gemini adapter with the real CLI', () => {
   it('writes a file with write_file, runs a shell command, finishes, and resumes the session on the next turn', async () => {
-    const { ws, agent, invalid, of } = await session('happy', { systemPrompt: 'You follow the OpenASE harness.', skills: { 'openase-greet': [skillFile('SKILL.md', '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.'), skillFile('scripts/hello.sh', 'echo hello', true)] } });
-    real.server.setScript('happy', { steps: [{ shell: 'echo hello-from-shell', text: 'Running a command first.' }, { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } }, { text: 'done' }] });
+    const { ws, agent, invalid, of } = await session('happy', {
+      systemPrompt: 'You follow the OpenASE harness.',
+      skills: {
+        'openase-greet': [
+          skillFile(
+            'SKILL.md',
+            '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.',
+          ),
+          skillFile('scripts/hello.sh', 'echo hello', true),
+        ],
+      },
+    });
+    real.server.setScript('happy', {
+      steps: [
+        { shell: 'echo hello-from-shell', text: 'Running a command first.' },
+        { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } },
+        { text: 'done' },
+      ],
+    });
     const outcome = await agent.runTurn();
     expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
     expect(readFileSync(path.join(ws.worktree, 'hello.txt'), 'utf8')).toBe('Hello from the fake model!\n');
     expect(invalid).toEqual([]);
-    expect(of('command').filter((c) => c.status !== 'started')).toEqual([expect.objectContaining({ command: 'echo hello-from-shell', status: 'completed' })]);
+    expect(of('command').filter((c) => c.status !== 'started')).toEqual([
+      expect.objectContaining({ command: 'echo hello-from-shell', status: 'completed' }),
+    ]);
     expect(of('command').at(-1)!.output).toContain('hello-from-shell');
     expect(of('file.change')).toEqual([expect.objectContaining({ path: 'hello.txt', kind: 'add' })]);
     expect(of('usage')).toEqual([expect.objectContaining({ turn: 1, inputTokens: 3000, outputTokens: 30 })]);
     expect(of('cost')[0]).toMatchObject({ source: 'pricing', usd: (3000 * 1.25 + 30 * 10) / 1e6 });
-    expect(JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'gemini')!.body)).toContain('You follow the OpenASE harness.');
+    expect(JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'gemini')!.body)).toContain(
+      'You follow the OpenASE harness.',
+    );
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(JSON.stringify(real.server.requestsFor('happy').filter((r) => r.api !== 'other').map((r) => r.body))).toContain('Greets the ticket reporter politely');
+    expect(
+      JSON.stringify(
+        real.server
+          .requestsFor('happy')
+          .filter((r) => r.api !== 'other')
+          .map((r) => r.body),
+      ),
+    ).toContain('Greets the ticket reporter politely');
 
     const sessionId = agent.sessionId;
     const second = await agent.runTurn('and again');
     expect(second).toMatchObject({ ok: true, turn: 2, sessionId });
-    expect(JSON.stringify(real.server.requestsFor('happy').filter((r) => r.api === 'gemini').at(-1)!.body)).toContain('do the task');
+    expect(
+      JSON.stringify(
+        real.server
+          .requestsFor('happy')
+          .filter((r) => r.api === 'gemini')
+          .at(-1)!.body,
+      ),
+    ).toContain('do the task');
     await agent.close();
   });
 
   it('fails the turn with a clear error on an API error (exit 144), without hanging', async () => {
-    real.server.setScript('e500', { steps: [{ error: { status: 400, body: { error: { code: 400, message: 'fake bad request', status: 'INVALID_ARGUMENT' } } } }] });
+    real.server.setScript('e500', {
+      steps: [
+        {
+          error: {
+            status: 400,
+            body: { error: { code: 400, message: 'fake bad request', status: 'INVALID_ARGUMENT' } },
+          },
+        },
+      ],
+    });
     const { agent, of } = await session('e500');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -48,7 +100,9 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   it('stops at the CLI session turn limit (exit 53)', async () => {
-    real.server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { shell: 'echo three' }, { text: 'never' }] });
+    real.server.setScript('maxturns', {
+      steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { shell: 'echo three' }, { text: 'never' }],
+    });
     const { agent } = await session('maxturns', { cliMaxTurns: 1 });
     const first = await agent.runTurn();
     const outcome = first.ok ? await agent.runTurn('more') : first;
@@ -57,7 +111,23 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   it('reports a quota 429 with a retry delay as a rate limit with the reset time (exit 173)', async () => {
-    real.server.setScript('quota', { steps: [{ error: { status: 429, body: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }] } } } }] });
+    real.server.setScript('quota', {
+      steps: [
+        {
+          error: {
+            status: 429,
+            body: {
+              error: {
+                code: 429,
+                message: 'Quota exceeded',
+                status: 'RESOURCE_EXHAUSTED',
+                details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }],
+              },
+            },
+          },
+        },
+      ],
+    });
     const { agent, of } = await session('quota');
     const before = Date.now();
     const outcome = await agent.runTurn();
@@ -71,7 +141,18 @@ describe('gemini adapter with the real CLI', () => {
 
   it('stops the CLI retrying a 429 whose message states the reset time', async () => {
     const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    real.server.setScript('e429', { steps: [{ error: { status: 429, body: { error: { code: 429, message: `Quota exceeded, retry after ${reset}`, status: 'RESOURCE_EXHAUSTED' } } } }] });
+    real.server.setScript('e429', {
+      steps: [
+        {
+          error: {
+            status: 429,
+            body: {
+              error: { code: 429, message: `Quota exceeded, retry after ${reset}`, status: 'RESOURCE_EXHAUSTED' },
+            },
+          },
+        },
+      ],
+    });
     const { agent, of } = await session('e429');
     const outcome = await agent.runTurn();
     await agent.close();
@@ -80,11 +161,20 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   it('refuses a shell the harness denies (tools.exclude) as a denied tool call, while edits still work', async () => {
-    real.server.setScript('gdeny', { steps: [{ shell: 'echo should-not-run > ran.txt' }, { writeFile: { path: 'w.txt', content: 'x' } }, { text: 'gave up' }] });
+    real.server.setScript('gdeny', {
+      steps: [
+        { shell: 'echo should-not-run > ran.txt' },
+        { writeFile: { path: 'w.txt', content: 'x' } },
+        { text: 'gave up' },
+      ],
+    });
     const { ws, agent, of } = await session('gdeny', { tools: { allow: [], deny: ['Bash'] } });
     expect(await agent.runTurn()).toMatchObject({ ok: true, text: 'gave up' });
     await agent.close();
-    expect(of('tool.result').map((r) => [r.ok, r.denied ?? false])).toEqual([[false, true], [true, false]]);
+    expect(of('tool.result').map((r) => [r.ok, r.denied ?? false])).toEqual([
+      [false, true],
+      [true, false],
+    ]);
     expect(of('command').filter((c) => c.status !== 'started')).toEqual([]);
     expect(existsSync(path.join(ws.worktree, 'ran.txt'))).toBe(false);
     expect(readFileSync(path.join(ws.worktree, 'w.txt'), 'utf8')).toBe('x');
@@ -95,4 +185,3 @@ describe('gemini adapter with the real CLI', () => {
   // Gemini names MCP tools mcp_<server>_<tool>; the adapter reports them as mcp__<server>__<tool>.
   real.itCallsAnMcpServerTool({ tool: { name: 'mcp_tickets_lookup_ticket', input: { id: 'T-42' } } });
 });
-

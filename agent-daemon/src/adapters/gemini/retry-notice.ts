@@ -30,7 +30,12 @@ export function parseRetryNotice(line: string): GeminiRetryNotice | null {
       providerMessage = /"message"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(body)?.[1];
     }
   }
-  return { attempt: Number(m[1]), status: Number(m[2]), ...(providerMessage ? { providerMessage } : {}), ...(body ? { body } : {}) };
+  return {
+    attempt: Number(m[1]),
+    status: Number(m[2]),
+    ...(providerMessage ? { providerMessage } : {}),
+    ...(body ? { body } : {}),
+  };
 }
 
 /** A server error Gemini has already retried `maxRetries` times: stop it and fail the turn. */

@@ -17,19 +17,35 @@ import { GEMINI_EXIT_CODES, geminiArgs, geminiConfigDir, geminiEnv, geminiSettin
 import { GeminiStreamMapper, type GeminiResult } from './stream-mapper.js';
 import { parseRetryNotice, serverErrorExhausted } from './retry-notice.js';
 
-export async function startGeminiSession({ spec, workdir, privateDir, onEvent }: StartAgentSessionOptions): Promise<AgentSession> {
+export async function startGeminiSession({
+  spec,
+  workdir,
+  privateDir,
+  onEvent,
+}: StartAgentSessionOptions): Promise<AgentSession> {
   const configDir = geminiConfigDir(privateDir);
   await mkdir(configDir, { recursive: true });
-  await writeFile(path.join(configDir, 'settings.json'), JSON.stringify(geminiSettings(spec), null, 2), { mode: 0o600 });
+  await writeFile(path.join(configDir, 'settings.json'), JSON.stringify(geminiSettings(spec), null, 2), {
+    mode: 0o600,
+  });
   // The rendered harness as the user-level context file: Gemini has no "append system prompt".
   await writeFile(path.join(configDir, 'GEMINI.md'), spec.systemPrompt);
   await writeSkills(path.join(configDir, 'skills'), spec.skills);
   const env = await cliEnv(privateDir, spec.env, geminiEnv(spec, privateDir));
-  const mapper = new GeminiStreamMapper({ rules: spec.tools, workdir, existedBefore: (file) => trackedByGit(workdir, file), mcpServers: Object.keys(spec.mcpServers) });
+  const mapper = new GeminiStreamMapper({
+    rules: spec.tools,
+    workdir,
+    existedBefore: (file) => trackedByGit(workdir, file),
+    mcpServers: Object.keys(spec.mcpServers),
+  });
   const turns = new TurnTracker(spec.maxTurns, onEvent);
   let resume = spec.resumeSessionId;
 
-  const runProcess = async (turn: number, input: string, control: TurnProcessControl): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess = async (
+    turn: number,
+    input: string,
+    control: TurnProcessControl,
+  ): Promise<Omit<TurnOutcome, 'turn'>> => {
     let result: GeminiResult | undefined;
     let resetAt: string | undefined;
     let rateLimited = false;
@@ -87,16 +103,47 @@ export async function startGeminiSession({ spec, workdir, privateDir, onEvent }:
     mapper.lastText = undefined;
     if (exit.code === 0 && result?.ok !== false && !stopping && !control.interrupted) {
       emit({ type: 'result', ok: true, ...(text ? { text } : {}) });
-      return { ok: true, reason: 'completed', ...(text ? { text } : {}), usage, ...(resume ? { sessionId: resume } : {}) };
+      return {
+        ok: true,
+        reason: 'completed',
+        ...(text ? { text } : {}),
+        usage,
+        ...(resume ? { sessionId: resume } : {}),
+      };
     }
     // Stopped by us: the exit code is the signal's, not one of Gemini's own.
     const known = exit.code !== null && !serverError ? GEMINI_EXIT_CODES[exit.code] : undefined;
-    const detail = result?.error ?? serverError ?? (rateLimited ? 'rate limited by the model API' : control.interrupted ? 'interrupted by the platform' : undefined) ?? (exit.spawnError || !known ? exitMessage('gemini', exit, proc.stderrTail()) : proc.stderrTail().split('\n').at(-1));
-    const message = known ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}` : detail ?? 'gemini failed';
-    const reason: TurnOutcome['reason'] = control.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : known?.reason ?? 'failed';
-    emit({ type: 'error', message, fatal: true, code: serverStatus ? `api_${serverStatus}` : exit.code !== null ? `exit_${exit.code}` : 'cli_exited' });
+    const detail =
+      result?.error ??
+      serverError ??
+      (rateLimited
+        ? 'rate limited by the model API'
+        : control.interrupted
+          ? 'interrupted by the platform'
+          : undefined) ??
+      (exit.spawnError || !known
+        ? exitMessage('gemini', exit, proc.stderrTail())
+        : proc.stderrTail().split('\n').at(-1));
+    const message = known
+      ? `${known.message} (exit ${exit.code})${detail ? `: ${detail}` : ''}`
+      : (detail ?? 'gemini failed');
+    const reason: TurnOutcome['reason'] =
+      control.interrupted && !rateLimited ? 'interrupted' : rateLimited ? 'rate_limited' : (known?.reason ?? 'failed');
+    emit({
+      type: 'error',
+      message,
+      fatal: true,
+      code: serverStatus ? `api_${serverStatus}` : exit.code !== null ? `exit_${exit.code}` : 'cli_exited',
+    });
     emit({ type: 'result', ok: false, reason: message });
-    return { ok: false, reason, message, usage, ...(resetAt ? { resetAt } : {}), ...(resume ? { sessionId: resume } : {}) };
+    return {
+      ok: false,
+      reason,
+      message,
+      usage,
+      ...(resetAt ? { resetAt } : {}),
+      ...(resume ? { sessionId: resume } : {}),
+    };
   };
 
   return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => resume, runProcess });

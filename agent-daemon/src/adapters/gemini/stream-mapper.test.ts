@@ -10,7 +10,8 @@ function mapAll(lines: string[], workdir?: string) {
   const mapped: GeminiMapped[] = lines.map((line) => mapper.map(line));
   const events: RunEvent[] = [...mapped.flatMap((m) => m.events), ...mapper.flushText()];
   for (const event of events) expect(runEventSchema.safeParse(event).success, JSON.stringify(event)).toBe(true);
-  const of = <T extends RunEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<RunEvent, { type: T }>[];
+  const of = <T extends RunEvent['type']>(type: T) =>
+    events.filter((e) => e.type === type) as Extract<RunEvent, { type: T }>[];
   return { mapper, mapped, events, of, result: mapped.find((m) => m.result)?.result };
 }
 
@@ -26,12 +27,24 @@ describe('gemini stream mapper over captured output', () => {
 
   it('maps deltas, a complete message, tools, shell commands and file changes, and the stats', () => {
     const { of, result } = mapAll(fixtureLines(here, 'gemini-stream-multi-tools.jsonl'), '/srv/ws/grepo');
-    expect(of('session.started')[0]).toEqual({ type: 'session.started', sessionId: 'f6e03a17-5544-4d9f-88f7-f2110bd45163', model: 'gemini-2.5-pro' });
-    expect(of('message').filter((m) => !m.delta).map((m) => m.text)).toEqual(['Running a command.', 'all done']);
+    expect(of('session.started')[0]).toEqual({
+      type: 'session.started',
+      sessionId: 'f6e03a17-5544-4d9f-88f7-f2110bd45163',
+      model: 'gemini-2.5-pro',
+    });
+    expect(
+      of('message')
+        .filter((m) => !m.delta)
+        .map((m) => m.text),
+    ).toEqual(['Running a command.', 'all done']);
     expect(of('message').filter((m) => m.delta)).toHaveLength(2);
     expect(of('tool.call').map((c) => c.name)).toEqual(['run_shell_command', 'write_file', 'replace']);
     // A failing shell command still reports status "success" in Gemini: the output tells.
-    expect(of('command').at(-1)).toMatchObject({ command: 'ls /nonexistent-dir', status: 'completed', output: expect.stringContaining('No such file') });
+    expect(of('command').at(-1)).toMatchObject({
+      command: 'ls /nonexistent-dir',
+      status: 'completed',
+      output: expect.stringContaining('No such file'),
+    });
     expect(of('file.change')).toEqual([
       { type: 'file.change', path: 'a.txt', kind: 'add', diff: '+one\n+' },
       { type: 'file.change', path: 'a.txt', kind: 'update', diff: '-one\n+two' },
@@ -40,7 +53,10 @@ describe('gemini stream mapper over captured output', () => {
   });
 
   it('names MCP tools like the other CLIs do', () => {
-    const { of } = mapAll(['{"type":"tool_use","tool_name":"mcp_tickets_lookup_ticket","tool_id":"m","parameters":{"id":"T-1"}}', '{"type":"tool_use","tool_name":"mcp_other_x","tool_id":"n","parameters":{}}']);
+    const { of } = mapAll([
+      '{"type":"tool_use","tool_name":"mcp_tickets_lookup_ticket","tool_id":"m","parameters":{"id":"T-1"}}',
+      '{"type":"tool_use","tool_name":"mcp_other_x","tool_id":"n","parameters":{}}',
+    ]);
     expect(of('tool.call').map((c) => c.name)).toEqual(['mcp__tickets__lookup_ticket', 'mcp_other_x']);
   });
 
@@ -60,10 +76,25 @@ describe('gemini stream mapper over captured output', () => {
       'plain text',
       '{"type":"new_kind"}',
     ]);
-    expect(events.filter((e) => e.type === 'tool.result')).toEqual([{ type: 'tool.result', id: 't1', ok: false, denied: true, output: 'Tool execution denied by policy.' }]);
-    expect(events.find((e) => e.type === 'error')).toEqual({ type: 'error', message: 'Loop detected', fatal: false, code: 'warning' });
+    expect(events.filter((e) => e.type === 'tool.result')).toEqual([
+      { type: 'tool.result', id: 't1', ok: false, denied: true, output: 'Tool execution denied by policy.' },
+    ]);
+    expect(events.find((e) => e.type === 'error')).toEqual({
+      type: 'error',
+      message: 'Loop detected',
+      fatal: false,
+      code: 'warning',
+    });
     expect(events.find((e) => e.type === 'rate_limit')).toMatchObject({ resetAt: expect.any(String) });
-    expect(mapAll(['{"type":"tool_use","tool_name":"write_file","tool_id":"w","parameters":{"file_path":"a"}}', '{"type":"tool_result","tool_id":"w","status":"error","error":{"message":"Tool \\"write_file\\" not found. Did you mean one of: \\"read_file\\"?"}}']).of('tool.result')[0]).toMatchObject({ ok: false, denied: true });
-    expect(events.filter((e) => e.type === 'raw').map((e) => (e as { line: string }).line)).toEqual(['plain text', '{"type":"new_kind"}']);
+    expect(
+      mapAll([
+        '{"type":"tool_use","tool_name":"write_file","tool_id":"w","parameters":{"file_path":"a"}}',
+        '{"type":"tool_result","tool_id":"w","status":"error","error":{"message":"Tool \\"write_file\\" not found. Did you mean one of: \\"read_file\\"?"}}',
+      ]).of('tool.result')[0],
+    ).toMatchObject({ ok: false, denied: true });
+    expect(events.filter((e) => e.type === 'raw').map((e) => (e as { line: string }).line)).toEqual([
+      'plain text',
+      '{"type":"new_kind"}',
+    ]);
   });
 });

@@ -32,17 +32,19 @@ export class GeminiStreamMapper {
   private readonly existedBefore: ((absolutePath: string) => boolean) | undefined;
   private readonly mcpServers: string[];
 
-  constructor(options: {
-    rules?: ToolRules;
-    workdir?: string;
-    /**
-     * Whether a file existed before this turn (to tell a new file from an overwrite). Checking
-     * the disk at `tool_use` time would race: in yolo mode the tool may already have run.
-     */
-    existedBefore?: (absolutePath: string) => boolean;
-    /** The run's MCP server names: Gemini calls their tools `mcp_<server>_<tool>`. */
-    mcpServers?: string[];
-  } = {}) {
+  constructor(
+    options: {
+      rules?: ToolRules;
+      workdir?: string;
+      /**
+       * Whether a file existed before this turn (to tell a new file from an overwrite). Checking
+       * the disk at `tool_use` time would race: in yolo mode the tool may already have run.
+       */
+      existedBefore?: (absolutePath: string) => boolean;
+      /** The run's MCP server names: Gemini calls their tools `mcp_<server>_<tool>`. */
+      mcpServers?: string[];
+    } = {},
+  ) {
     this.rules = options.rules ?? { allow: [], deny: [] };
     this.workdir = options.workdir;
     this.existedBefore = options.existedBefore;
@@ -74,23 +76,27 @@ export class GeminiStreamMapper {
         }
         return { events };
       }
-      case 'message': return { events }; // the user's own prompt echoed back
+      case 'message':
+        return { events }; // the user's own prompt echoed back
       case 'tool_use': {
         const id = str(message.tool_id) ?? '';
         const name = this.toolName(str(message.tool_name) ?? 'unknown');
         const input = obj(message.parameters) ?? {};
         const file = str(input.file_path);
-        const existed = file && this.existedBefore ? this.existedBefore(path.resolve(this.workdir ?? '/', file)) : undefined;
+        const existed =
+          file && this.existedBefore ? this.existedBefore(path.resolve(this.workdir ?? '/', file)) : undefined;
         this.toolCalls.set(id, { name, input, ...(existed !== undefined ? { existed } : {}) });
         events.push({ type: 'tool.call', id, name, input });
-        if (name === 'run_shell_command' && str(input.command)) events.push({ type: 'command', id, command: str(input.command)!, status: 'started', exitCode: null });
+        if (name === 'run_shell_command' && str(input.command))
+          events.push({ type: 'command', id, command: str(input.command)!, status: 'started', exitCode: null });
         return { events };
       }
       case 'tool_result': {
         const id = str(message.tool_id) ?? '';
         const ok = message.status === 'success';
         const error = obj(message.error);
-        const output = str(message.output) ?? str(error?.message) ?? (typeof message.error === 'string' ? message.error : '');
+        const output =
+          str(message.output) ?? str(error?.message) ?? (typeof message.error === 'string' ? message.error : '');
         const denied = !ok && this.refused(this.toolCalls.get(id), output);
         events.push({ type: 'tool.result', id, ok, ...(denied ? { denied: true } : {}), output: clipped(output).text });
         if (!denied) events.push(...this.sideEffects(id, ok, output));
@@ -98,7 +104,12 @@ export class GeminiStreamMapper {
       }
       case 'error': {
         const text = str(message.message) ?? str(obj(message.error)?.message) ?? line;
-        events.push({ type: 'error', message: text, fatal: false, ...(str(message.severity) ? { code: str(message.severity)!.slice(0, 100) } : {}) });
+        events.push({
+          type: 'error',
+          message: text,
+          fatal: false,
+          ...(str(message.severity) ? { code: str(message.severity)!.slice(0, 100) } : {}),
+        });
         if (isRateLimit(text)) events.push(this.rateLimit(text));
         return { events };
       }
@@ -110,7 +121,11 @@ export class GeminiStreamMapper {
         const result: GeminiResult = {
           ok: message.status === 'success',
           ...(errorText ? { error: errorText } : {}),
-          usage: { inputTokens: num(stats.input_tokens) ?? 0, outputTokens: num(stats.output_tokens) ?? 0, cachedTokens: cached },
+          usage: {
+            inputTokens: num(stats.input_tokens) ?? 0,
+            outputTokens: num(stats.output_tokens) ?? 0,
+            cachedTokens: cached,
+          },
         };
         if (errorText && isRateLimit(errorText)) events.push(this.rateLimit(errorText));
         return { events, result };
@@ -140,7 +155,14 @@ export class GeminiStreamMapper {
     if (!call) return false;
     const command = str(call.input.command);
     const file = str(call.input.file_path);
-    if (!decideTool(this.rules, { name: call.name, ...(command ? { command } : {}), ...(file ? { path: this.relative(file) } : {}) }).allow) return true;
+    if (
+      !decideTool(this.rules, {
+        name: call.name,
+        ...(command ? { command } : {}),
+        ...(file ? { path: this.relative(file) } : {}),
+      }).allow
+    )
+      return true;
     return /^Tool "[^"]+" not found/.test(output) && toolKinds(call.name)[0] !== 'other';
   }
 
@@ -154,14 +176,30 @@ export class GeminiStreamMapper {
     if (!call) return [];
     if (call.name === 'run_shell_command') {
       const exit = /Exit Code: (\d+)/i.exec(output);
-      return [{ type: 'command', id, command: str(call.input.command) ?? '', status: ok ? 'completed' : 'failed', exitCode: exit ? Number(exit[1]) : ok ? null : null, output: clipped(output).text }];
+      return [
+        {
+          type: 'command',
+          id,
+          command: str(call.input.command) ?? '',
+          status: ok ? 'completed' : 'failed',
+          exitCode: exit ? Number(exit[1]) : ok ? null : null,
+          output: clipped(output).text,
+        },
+      ];
     }
     const file = str(call.input.file_path);
     if (!ok || !file || !['write_file', 'replace'].includes(call.name)) return [];
     const kind = call.name === 'write_file' && call.existed !== true ? 'add' : 'update';
-    const diff = call.name === 'write_file'
-      ? (str(call.input.content) ?? '').split('\n').map((l) => `+${l}`).join('\n')
-      : [...(str(call.input.old_string) ?? '').split('\n').map((l) => `-${l}`), ...(str(call.input.new_string) ?? '').split('\n').map((l) => `+${l}`)].join('\n');
+    const diff =
+      call.name === 'write_file'
+        ? (str(call.input.content) ?? '')
+            .split('\n')
+            .map((l) => `+${l}`)
+            .join('\n')
+        : [
+            ...(str(call.input.old_string) ?? '').split('\n').map((l) => `-${l}`),
+            ...(str(call.input.new_string) ?? '').split('\n').map((l) => `+${l}`),
+          ].join('\n');
     return [{ type: 'file.change', path: this.relative(file), kind, diff: clipped(diff).text }];
   }
 

@@ -11,16 +11,27 @@ export const activityRouter = router({
   list: readProcedure.input(activityListInput).query(async ({ ctx, input }) => {
     const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
     const ticket = input.ticket ? await resolveTicket(ctx.deps.db, ctx.actor.orgId, input.ticket) : null;
-    return listActivity(ctx.deps.db, { projectId: project.id, ticketId: ticket?.id, afterSeq: input.afterSeq, limit: input.limit });
+    return listActivity(ctx.deps.db, {
+      projectId: project.id,
+      ticketId: ticket?.id,
+      afterSeq: input.afterSeq,
+      limit: input.limit,
+    });
   }),
   /** Live activity of a project; resumes after `lastEventId` (the last seen seq). */
   onProject: readProcedure
-    .input(z.object({ project: projectRefSchema, ticket: ticketRefSchema.optional(), lastEventId: z.string().nullish() }))
+    .input(
+      z.object({ project: projectRefSchema, ticket: ticketRefSchema.optional(), lastEventId: z.string().nullish() }),
+    )
     .subscription(async function* ({ ctx, input, signal }) {
       const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
       const ticket = input.ticket ? await resolveTicket(ctx.deps.db, ctx.actor.orgId, input.ticket) : null;
       const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
-      for await (const entry of streamProjectActivity(ctx.deps, { projectId: project.id, afterSeq, ticketId: ticket?.id }, signal)) {
+      for await (const entry of streamProjectActivity(
+        ctx.deps,
+        { projectId: project.id, afterSeq, ticketId: ticket?.id },
+        signal,
+      )) {
         yield tracked(String(entry.seq), entry);
       }
     }),

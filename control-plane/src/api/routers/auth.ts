@@ -23,5 +23,7 @@ export const authRouter = router({
 export const tokensRouter = router({
   list: adminProcedure.query(({ ctx }) => listTokens(ctx.deps.db, ctx.actor)),
   create: adminProcedure.input(tokenCreateInput).mutation(({ ctx, input }) => createToken(ctx.deps, ctx.actor, input)),
-  revoke: adminProcedure.input(tokenRevokeInput).mutation(({ ctx, input }) => revokeToken(ctx.deps, ctx.actor, input.id)),
+  revoke: adminProcedure
+    .input(tokenRevokeInput)
+    .mutation(({ ctx, input }) => revokeToken(ctx.deps, ctx.actor, input.id)),
 });

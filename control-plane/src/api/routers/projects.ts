@@ -9,10 +9,15 @@ export const projectsRouter = router({
   list: readProcedure.query(({ ctx }) => listProjects(ctx.deps.db, ctx.actor.orgId)),
   get: readProcedure.input(z.object({ project: projectRefSchema })).query(async ({ ctx, input }) => {
     const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
-    const [statuses, repositories] = await Promise.all([listStatuses(ctx.deps.db, project.id), listRepositories(ctx.deps.db, project.id)]);
+    const [statuses, repositories] = await Promise.all([
+      listStatuses(ctx.deps.db, project.id),
+      listRepositories(ctx.deps.db, project.id),
+    ]);
     return { ...project, statuses, repositories };
   }),
-  create: writeProcedure.input(projectCreateInput).mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
+  create: writeProcedure
+    .input(projectCreateInput)
+    .mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
 });
 
 export const repositoriesRouter = router({

@@ -15,15 +15,26 @@ export const runsRouter = router({
   show: readProcedure.input(runRefInput).query(({ ctx, input }) => runDetail(ctx.deps.db, ctx.actor.orgId, input.run)),
   list: readProcedure.input(runListInput).query(({ ctx, input }) => listRuns(ctx.deps.db, ctx.actor.orgId, input)),
   /** Stored events after `afterSeq` (pages of a transcript). */
-  events: readProcedure.input(runEventsInput).query(({ ctx, input }) => listRunEvents(ctx.deps.db, ctx.actor.orgId, input)),
+  events: readProcedure
+    .input(runEventsInput)
+    .query(({ ctx, input }) => listRunEvents(ctx.deps.db, ctx.actor.orgId, input)),
   /** Live events of a run, resumable with `lastEventId` (the last seen seq); ends when the run has ended. */
-  onEvents: readProcedure.input(z.object({ run: runRefInput.shape.run, lastEventId: z.string().nullish() })).subscription(async function* ({ ctx, input, signal }) {
-    const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
-    for await (const e of streamRunEvents(ctx.deps, ctx.actor.orgId, { runId: input.run, afterSeq }, signal)) yield tracked(String(e.seq), e);
-  }),
+  onEvents: readProcedure
+    .input(z.object({ run: runRefInput.shape.run, lastEventId: z.string().nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
+      for await (const e of streamRunEvents(ctx.deps, ctx.actor.orgId, { runId: input.run, afterSeq }, signal))
+        yield tracked(String(e.seq), e);
+    }),
   cancel: writeProcedure.input(runRefInput).mutation(async ({ ctx, input }) => {
     const run = await requestCancel(ctx.deps, ctx.actor, input.run);
-    if (run.machineId && run.state !== 'canceled') ctx.fleet?.send(run.machineId, { type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 });
+    if (run.machineId && run.state !== 'canceled')
+      ctx.fleet?.send(run.machineId, {
+        type: 'run.cancel',
+        runId: run.id,
+        leaseEpoch: run.leaseEpoch,
+        graceMs: 10_000,
+      });
     return run;
   }),
 });

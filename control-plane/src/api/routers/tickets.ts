@@ -23,22 +23,42 @@ import { reportProgress } from '../../tickets/progress.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const ticketsRouter = router({
-  list: readProcedure.input(ticketListInput).query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
-  show: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(({ ctx, input }) => ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket)),
-  create: writeProcedure.input(ticketCreateInput).mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
-  update: writeProcedure.input(ticketUpdateInput).mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
-  move: writeProcedure.input(ticketMoveInput).mutation(({ ctx, input }): Promise<AgentMoveResult> => (ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input))),
+  list: readProcedure
+    .input(ticketListInput)
+    .query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
+  show: readProcedure
+    .input(z.object({ ticket: ticketRefSchema }))
+    .query(({ ctx, input }) => ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket)),
+  create: writeProcedure
+    .input(ticketCreateInput)
+    .mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
+  update: writeProcedure
+    .input(ticketUpdateInput)
+    .mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
+  move: writeProcedure
+    .input(ticketMoveInput)
+    .mutation(({ ctx, input }): Promise<AgentMoveResult> =>
+      ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input),
+    ),
   retry: writeProcedure.input(ticketRetryInput).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
-  archive: writeProcedure.input(ticketArchiveInput).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
+  archive: writeProcedure
+    .input(ticketArchiveInput)
+    .mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
-  reportProgress: writeProcedure.input(ticketProgressInput).mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
+  reportProgress: writeProcedure
+    .input(ticketProgressInput)
+    .mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
   /** Why the ticket would or would not be picked up now (the dispatcher's own gates). */
-  why: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(({ ctx, input }) => whyTicket(ctx.deps.db, ctx.deps.clock, ctx.actor.orgId, input.ticket)),
+  why: readProcedure
+    .input(z.object({ ticket: ticketRefSchema }))
+    .query(({ ctx, input }) => whyTicket(ctx.deps.db, ctx.deps.clock, ctx.actor.orgId, input.ticket)),
 });
 
 export const commentsRouter = router({
   add: writeProcedure.input(commentAddInput).mutation(({ ctx, input }) => addComment(ctx.deps, ctx.actor, input)),
   edit: writeProcedure.input(commentEditInput).mutation(({ ctx, input }) => editComment(ctx.deps, ctx.actor, input)),
-  history: readProcedure.input(z.object({ commentId: z.string().uuid() })).query(({ ctx, input }) => commentHistory(ctx.deps.db, ctx.actor.orgId, input.commentId)),
+  history: readProcedure
+    .input(z.object({ commentId: z.string().uuid() }))
+    .query(({ ctx, input }) => commentHistory(ctx.deps.db, ctx.actor.orgId, input.commentId)),
 });

@@ -1,5 +1,13 @@
 import { TOKEN_SCOPES, tokenScopeSchema } from '@openase/shared';
-import { JSON_OPTION, UsageError, listOption, requireOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  listOption,
+  requireOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+} from '../command.js';
 import { apiClientFromEnv, createApiClient, CliError } from '../client.js';
 import { printJson, printTable } from '../output.js';
 import { openaseHome } from '../../server/config.js';
@@ -55,7 +63,13 @@ export const tokenCommands: CommandGroup = {
         printTable(
           io,
           ['ID', 'NAME', 'SCOPES', 'EXPIRES', 'STATE'],
-          tokens.map((t) => [t.id, t.name, t.scopes.join(','), t.expiresAt ?? 'never', t.revokedAt ? 'revoked' : 'active']),
+          tokens.map((t) => [
+            t.id,
+            t.name,
+            t.scopes.join(','),
+            t.expiresAt ?? 'never',
+            t.revokedAt ? 'revoked' : 'active',
+          ]),
         );
       },
     },
@@ -65,7 +79,9 @@ export const tokenCommands: CommandGroup = {
       usage: 'openase token revoke ID [--json]',
       options: { ...JSON_OPTION },
       async run(args, io) {
-        const token = await apiClientFromEnv(io.env).tokens.revoke.mutate({ id: requirePositional(args, 0, 'token ID') });
+        const token = await apiClientFromEnv(io.env).tokens.revoke.mutate({
+          id: requirePositional(args, 0, 'token ID'),
+        });
         if (args.values.json) return printJson(io, token);
         io.out(`revoked token ${token.id} (${token.name})`);
       },
@@ -77,7 +93,8 @@ export const loginCommand = {
   name: 'login',
   summary: 'Point the CLI at a control plane with an API token',
   usage: 'openase login --url URL --token TOKEN [--json]',
-  details: 'Checks the token against the server, then writes it to the credentials file (mode 0600) in OPENASE_HOME (default ~/.openase).',
+  details:
+    'Checks the token against the server, then writes it to the credentials file (mode 0600) in OPENASE_HOME (default ~/.openase).',
   options: {
     url: { type: 'string' as const, description: 'control plane URL, e.g. http://localhost:19836' },
     token: { type: 'string' as const, description: 'API token (oat_…); "-" reads standard input' },

@@ -1,22 +1,61 @@
 import fs from 'node:fs';
 import { AGENT_ADAPTERS, agentAdapterSchema, type AgentAdapter } from '@openase/shared';
-import { JSON_OPTION, UsageError, listOption, requirePositional, stringOption, type CommandGroup, type CommandIo, type OptionSpec, type ParsedArgs } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  listOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+  type CommandIo,
+  type OptionSpec,
+  type ParsedArgs,
+} from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
-import { PROJECT_OPTION, keyValues, numberOption, positiveIntOption, projectOf, repeated } from './definitions-common.js';
+import {
+  PROJECT_OPTION,
+  keyValues,
+  numberOption,
+  positiveIntOption,
+  projectOf,
+  repeated,
+} from './definitions-common.js';
 
 const AGENT_OPTIONS: Record<string, OptionSpec> = {
   ...PROJECT_OPTION,
   adapter: { type: 'string', value: 'A', description: `one of ${AGENT_ADAPTERS.join('|')}` },
-  command: { type: 'string', value: 'PATH', description: "the CLI to run (default: the adapter's CLI name on PATH: claude, codex, gemini)" },
+  command: {
+    type: 'string',
+    value: 'PATH',
+    description: "the CLI to run (default: the adapter's CLI name on PATH: claude, codex, gemini)",
+  },
   arg: { type: 'string', multiple: true, value: 'ARG', description: 'extra argument for the CLI' },
   model: { type: 'string', value: 'M', description: "model name (default: the adapter's default model)" },
   env: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'plain environment variable' },
-  secret: { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'secret environment variable, stored encrypted and never shown' },
-  'secret-stdin': { type: 'string', value: 'KEY', description: 'read the value of secret KEY from standard input (keeps it out of shell history)' },
+  secret: {
+    type: 'string',
+    multiple: true,
+    value: 'KEY=VALUE',
+    description: 'secret environment variable, stored encrypted and never shown',
+  },
+  'secret-stdin': {
+    type: 'string',
+    value: 'KEY',
+    description: 'read the value of secret KEY from standard input (keeps it out of shell history)',
+  },
   'max-parallel': { type: 'string', value: 'N', description: 'at most N runs of this agent at once' },
-  label: { type: 'string', multiple: true, value: 'L', description: 'machine label a machine must have to run this agent' },
-  'price-input': { type: 'string', value: 'USD', description: 'USD per million input tokens (default: list price of the model)' },
+  label: {
+    type: 'string',
+    multiple: true,
+    value: 'L',
+    description: 'machine label a machine must have to run this agent',
+  },
+  'price-input': {
+    type: 'string',
+    value: 'USD',
+    description: 'USD per million input tokens (default: list price of the model)',
+  },
   'price-output': { type: 'string', value: 'USD', description: 'USD per million output tokens' },
   'price-cached': { type: 'string', value: 'USD', description: 'USD per million cached input tokens' },
 };
@@ -42,7 +81,8 @@ function pricingOption(args: ParsedArgs) {
   const output = numberOption(args, 'price-output');
   const cached = numberOption(args, 'price-cached');
   if (input === undefined && output === undefined && cached === undefined) return undefined;
-  if (input === undefined || output === undefined) throw new UsageError('give --price-input and --price-output together (--price-cached defaults to 0)');
+  if (input === undefined || output === undefined)
+    throw new UsageError('give --price-input and --price-output together (--price-cached defaults to 0)');
   return { input, output, cached: cached ?? 0 };
 }
 
@@ -57,7 +97,12 @@ function printAgent(io: CommandIo, a: AgentView) {
     ['max parallel', a.maxParallelRuns ?? 'unlimited'],
     ['labels', a.machineLabels.join(', ')],
     ['pricing', `$${a.pricing.input} in / $${a.pricing.output} out / $${a.pricing.cached} cached per million tokens`],
-    ['env', Object.keys(a.env).map((k) => `${k}=${a.env[k]}`).join(' ')],
+    [
+      'env',
+      Object.keys(a.env)
+        .map((k) => `${k}=${a.env[k]}`)
+        .join(' '),
+    ],
     ['secrets', a.secrets.map((s) => `${s.name} (set)`).join(', ')],
   ]);
 }
@@ -69,9 +114,13 @@ export const agentCommands: CommandGroup = {
     {
       name: 'create',
       summary: 'create an agent',
-      usage: 'openase agent create NAME --project P --adapter A [--command PATH] [--model M] [--env K=V] [--secret K=V] [--json]',
+      usage:
+        'openase agent create NAME --project P --adapter A [--command PATH] [--model M] [--env K=V] [--secret K=V] [--json]',
       options: { ...AGENT_OPTIONS, ...JSON_OPTION },
-      examples: ['openase agent create claude --project demo --adapter claude-code --model claude-sonnet-4-5 --secret ANTHROPIC_API_KEY=sk-…', 'printf %s "$KEY" | openase agent create codex --project demo --adapter codex --secret-stdin OPENAI_API_KEY'],
+      examples: [
+        'openase agent create claude --project demo --adapter claude-code --model claude-sonnet-4-5 --secret ANTHROPIC_API_KEY=sk-…',
+        'printf %s "$KEY" | openase agent create codex --project demo --adapter codex --secret-stdin OPENAI_API_KEY',
+      ],
       async run(args, io) {
         const adapter = adapterOption(args);
         if (!adapter) throw new UsageError('--adapter is required');
@@ -89,7 +138,9 @@ export const agentCommands: CommandGroup = {
           machineLabels: listOption(args.values.label),
         });
         if (args.values.json) return printJson(io, agent);
-        io.out(`created agent ${agent.name} (${agent.adapter}, ${agent.command}${agent.model ? `, ${agent.model}` : ''})${agent.secrets.length ? `; secrets set: ${agent.secrets.map((s) => s.name).join(', ')}` : ''}`);
+        io.out(
+          `created agent ${agent.name} (${agent.adapter}, ${agent.command}${agent.model ? `, ${agent.model}` : ''})${agent.secrets.length ? `; secrets set: ${agent.secrets.map((s) => s.name).join(', ')}` : ''}`,
+        );
       },
     },
     {
@@ -100,7 +151,18 @@ export const agentCommands: CommandGroup = {
       async run(args, io) {
         const agents = await apiClientFromEnv(io.env).agents.list.query({ project: projectOf(args, io.env) });
         if (args.values.json) return printJson(io, agents);
-        printTable(io, ['NAME', 'ADAPTER', 'COMMAND', 'MODEL', 'PARALLEL', 'SECRETS'], agents.map((a) => [a.name, a.adapter, a.command, a.model, a.maxParallelRuns ?? '∞', a.secrets.map((s) => s.name).join(',')]));
+        printTable(
+          io,
+          ['NAME', 'ADAPTER', 'COMMAND', 'MODEL', 'PARALLEL', 'SECRETS'],
+          agents.map((a) => [
+            a.name,
+            a.adapter,
+            a.command,
+            a.model,
+            a.maxParallelRuns ?? '∞',
+            a.secrets.map((s) => s.name).join(','),
+          ]),
+        );
       },
     },
     {
@@ -109,7 +171,10 @@ export const agentCommands: CommandGroup = {
       usage: 'openase agent show NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
       async run(args, io) {
-        const agent = await apiClientFromEnv(io.env).agents.show.query({ project: projectOf(args, io.env), agent: requirePositional(args, 0, 'agent NAME') });
+        const agent = await apiClientFromEnv(io.env).agents.show.query({
+          project: projectOf(args, io.env),
+          agent: requirePositional(args, 0, 'agent NAME'),
+        });
         if (args.values.json) return printJson(io, agent);
         printAgent(io, agent);
       },
@@ -117,7 +182,8 @@ export const agentCommands: CommandGroup = {
     {
       name: 'update',
       summary: 'change an agent; --secret sets or replaces a secret, --unset-secret removes one',
-      usage: 'openase agent update NAME --project P [--name NEW] [--adapter A] [--command PATH] [--model M] [--env K=V] [--secret K=V] [--unset-secret K] [--json]',
+      usage:
+        'openase agent update NAME --project P [--name NEW] [--adapter A] [--command PATH] [--model M] [--env K=V] [--secret K=V] [--unset-secret K] [--json]',
       details: '--env replaces all plain env vars; --arg and --label replace their lists.',
       options: {
         ...AGENT_OPTIONS,
@@ -151,7 +217,10 @@ export const agentCommands: CommandGroup = {
       usage: 'openase agent delete NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
       async run(args, io) {
-        const result = await apiClientFromEnv(io.env).agents.delete.mutate({ project: projectOf(args, io.env), agent: requirePositional(args, 0, 'agent NAME') });
+        const result = await apiClientFromEnv(io.env).agents.delete.mutate({
+          project: projectOf(args, io.env),
+          agent: requirePositional(args, 0, 'agent NAME'),
+        });
         if (args.values.json) return printJson(io, result);
         io.out(`deleted agent ${result.deleted}`);
       },

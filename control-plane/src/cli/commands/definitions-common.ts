@@ -1,7 +1,9 @@
 /** Option helpers shared by the agent, workflow and skill commands. */
 import { UsageError, stringOption, type OptionSpec, type ParsedArgs } from '../command.js';
 
-export const PROJECT_OPTION: Record<string, OptionSpec> = { project: { type: 'string', value: 'P', description: 'project slug or prefix (default: $OPENASE_PROJECT)' } };
+export const PROJECT_OPTION: Record<string, OptionSpec> = {
+  project: { type: 'string', value: 'P', description: 'project slug or prefix (default: $OPENASE_PROJECT)' },
+};
 
 export function projectOf(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
   const project = stringOption(args.values.project) ?? env.OPENASE_PROJECT;

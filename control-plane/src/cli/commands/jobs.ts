@@ -1,16 +1,40 @@
 import fs from 'node:fs';
 import { JOB_CATCH_UP_POLICIES, badRequest, formatJobTime, jobCatchUpSchema, type JobCatchUp } from '@openase/shared';
-import { JSON_OPTION, UsageError, requirePositional, stringOption, type CommandGroup, type ParsedArgs } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+  type ParsedArgs,
+} from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseTemplateFile } from '../../jobs/template-file.js';
 import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
 
 const SCHEDULE_OPTIONS = {
-  cron: { type: 'string' as const, value: 'EXPR', description: 'cron expression, 5 fields (or 6 with seconds first), e.g. "0 9 * * 1-5"' },
-  tz: { type: 'string' as const, value: 'ZONE', description: 'IANA time zone the cron is evaluated in (default UTC), e.g. Europe/Berlin' },
-  template: { type: 'string' as const, value: 'FILE', description: 'ticket template: Markdown with front matter (title, status, priority, labels, workflow); body = description' },
-  'catch-up': { type: 'string' as const, value: 'POLICY', description: `after downtime: ${JOB_CATCH_UP_POLICIES.join(' or ')} (skip = drop missed times, once = one ticket for them)` },
+  cron: {
+    type: 'string' as const,
+    value: 'EXPR',
+    description: 'cron expression, 5 fields (or 6 with seconds first), e.g. "0 9 * * 1-5"',
+  },
+  tz: {
+    type: 'string' as const,
+    value: 'ZONE',
+    description: 'IANA time zone the cron is evaluated in (default UTC), e.g. Europe/Berlin',
+  },
+  template: {
+    type: 'string' as const,
+    value: 'FILE',
+    description:
+      'ticket template: Markdown with front matter (title, status, priority, labels, workflow); body = description',
+  },
+  'catch-up': {
+    type: 'string' as const,
+    value: 'POLICY',
+    description: `after downtime: ${JOB_CATCH_UP_POLICIES.join(' or ')} (skip = drop missed times, once = one ticket for them)`,
+  },
 };
 const TEMPLATE_HELP = `The template file (see docs/jobs.md):
   ---
@@ -45,14 +69,19 @@ function catchUpOf(args: ParsedArgs): JobCatchUp | undefined {
   return parsed.data;
 }
 
-const ref = (args: ParsedArgs, env: NodeJS.ProcessEnv) => ({ project: projectOf(args, env), job: requirePositional(args, 0, 'job NAME') });
+const ref = (args: ParsedArgs, env: NodeJS.ProcessEnv) => ({
+  project: projectOf(args, env),
+  job: requirePositional(args, 0, 'job NAME'),
+});
 const when = (at: Date | string | null, tz: string) => (at ? formatJobTime(at, tz) : '-');
 
 function toggle(enabled: boolean): CommandGroup['commands'][number] {
   const verb = enabled ? 'enable' : 'disable';
   return {
     name: verb,
-    summary: enabled ? 'enable a job (it fires from the next scheduled time; nothing missed is caught up)' : 'disable a job (it stops firing)',
+    summary: enabled
+      ? 'enable a job (it fires from the next scheduled time; nothing missed is caught up)'
+      : 'disable a job (it stops firing)',
     usage: `openase job ${verb} NAME --project P [--json]`,
     options: { ...PROJECT_OPTION, ...JSON_OPTION },
     async run(args, io) {
@@ -70,10 +99,18 @@ export const jobCommands: CommandGroup = {
     {
       name: 'create',
       summary: 'create a scheduled job (cron, time zone and template are checked before saving)',
-      usage: 'openase job create NAME --project P --cron EXPR [--tz ZONE] --template FILE [--catch-up skip|once] [--disabled] [--json]',
+      usage:
+        'openase job create NAME --project P --cron EXPR [--tz ZONE] --template FILE [--catch-up skip|once] [--disabled] [--json]',
       details: TEMPLATE_HELP,
-      options: { ...PROJECT_OPTION, ...SCHEDULE_OPTIONS, disabled: { type: 'boolean', description: 'create it disabled' }, ...JSON_OPTION },
-      examples: ['openase job create standup --project demo --cron "0 9 * * 1-5" --tz Europe/Berlin --template standup.md'],
+      options: {
+        ...PROJECT_OPTION,
+        ...SCHEDULE_OPTIONS,
+        disabled: { type: 'boolean', description: 'create it disabled' },
+        ...JSON_OPTION,
+      },
+      examples: [
+        'openase job create standup --project demo --cron "0 9 * * 1-5" --tz Europe/Berlin --template standup.md',
+      ],
       async run(args, io) {
         const cron = stringOption(args.values.cron);
         if (!cron) throw new UsageError('--cron is required, e.g. --cron "0 9 * * 1-5"');
@@ -89,15 +126,23 @@ export const jobCommands: CommandGroup = {
           enabled: !args.values.disabled,
         });
         if (args.values.json) return printJson(io, job);
-        io.out(`created job ${job.name} (${job.cron}, ${job.timeZone}); ${job.nextFireAt ? `next fire ${when(job.nextFireAt, job.timeZone)}` : 'disabled'}`);
+        io.out(
+          `created job ${job.name} (${job.cron}, ${job.timeZone}); ${job.nextFireAt ? `next fire ${when(job.nextFireAt, job.timeZone)}` : 'disabled'}`,
+        );
       },
     },
     {
       name: 'update',
       summary: "change a job's schedule, time zone, template or catch-up policy",
-      usage: 'openase job update NAME --project P [--cron EXPR] [--tz ZONE] [--template FILE] [--catch-up skip|once] [--rename NEW] [--json]',
+      usage:
+        'openase job update NAME --project P [--cron EXPR] [--tz ZONE] [--template FILE] [--catch-up skip|once] [--rename NEW] [--json]',
       details: TEMPLATE_HELP,
-      options: { ...PROJECT_OPTION, ...SCHEDULE_OPTIONS, rename: { type: 'string', value: 'NEW', description: 'new name' }, ...JSON_OPTION },
+      options: {
+        ...PROJECT_OPTION,
+        ...SCHEDULE_OPTIONS,
+        rename: { type: 'string', value: 'NEW', description: 'new name' },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
         const file = stringOption(args.values.template);
         const job = await apiClientFromEnv(io.env).jobs.update.mutate({
@@ -109,7 +154,9 @@ export const jobCommands: CommandGroup = {
           catchUp: catchUpOf(args),
         });
         if (args.values.json) return printJson(io, job);
-        io.out(`updated job ${job.name} (${job.cron}, ${job.timeZone})${job.nextFireAt ? `; next fire ${when(job.nextFireAt, job.timeZone)}` : ''}`);
+        io.out(
+          `updated job ${job.name} (${job.cron}, ${job.timeZone})${job.nextFireAt ? `; next fire ${when(job.nextFireAt, job.timeZone)}` : ''}`,
+        );
       },
     },
     {
@@ -123,7 +170,15 @@ export const jobCommands: CommandGroup = {
         printTable(
           io,
           ['NAME', 'CRON', 'TIME ZONE', 'ENABLED', 'CATCH-UP', 'NEXT FIRE', 'LAST FIRE'],
-          jobs.map((j) => [j.name, j.cron, j.timeZone, j.enabled ? 'yes' : 'no', j.catchUp, when(j.nextFireAt, j.timeZone), when(j.lastFireAt, j.timeZone)]),
+          jobs.map((j) => [
+            j.name,
+            j.cron,
+            j.timeZone,
+            j.enabled ? 'yes' : 'no',
+            j.catchUp,
+            when(j.nextFireAt, j.timeZone),
+            when(j.lastFireAt, j.timeZone),
+          ]),
           '(no scheduled jobs; create one with `openase job create`)',
         );
       },
@@ -139,10 +194,20 @@ export const jobCommands: CommandGroup = {
         ...JSON_OPTION,
       },
       async run(args, io) {
-        const shown = await apiClientFromEnv(io.env).jobs.show.query({ ...ref(args, io.env), nextCount: positiveIntOption(args, 'next'), fireLimit: positiveIntOption(args, 'fires') });
+        const shown = await apiClientFromEnv(io.env).jobs.show.query({
+          ...ref(args, io.env),
+          nextCount: positiveIntOption(args, 'next'),
+          fireLimit: positiveIntOption(args, 'fires'),
+        });
         if (args.values.json) return printJson(io, shown);
         const { job, upcoming, fires } = shown;
-        const template = job.template as { title: string; status?: string; priority: string; labels: string[]; workflow?: string };
+        const template = job.template as {
+          title: string;
+          status?: string;
+          priority: string;
+          labels: string[];
+          workflow?: string;
+        };
         printFields(io, [
           ['name', job.name],
           ['schedule', `${job.cron} (${job.timeZone})`],
@@ -163,7 +228,12 @@ export const jobCommands: CommandGroup = {
         printTable(
           io,
           ['FIRED AT', 'SCHEDULED FOR', 'TRIGGER', 'RESULT'],
-          fires.map((f) => [when(f.firedAt, job.timeZone), when(f.scheduledFor, job.timeZone), f.trigger, f.error ? `error: ${f.error}` : (f.ticketIdentifier ?? '(ticket deleted)')]),
+          fires.map((f) => [
+            when(f.firedAt, job.timeZone),
+            when(f.scheduledFor, job.timeZone),
+            f.trigger,
+            f.error ? `error: ${f.error}` : (f.ticketIdentifier ?? '(ticket deleted)'),
+          ]),
           '  (none yet)',
         );
       },
@@ -182,7 +252,9 @@ export const jobCommands: CommandGroup = {
           io.out(`created ${outcome.ticket.identifier}`);
           return 0;
         }
-        io.err(`openase job run-now: the fire failed: ${outcome.kind === 'failed' ? outcome.error : 'it was already fired'}`);
+        io.err(
+          `openase job run-now: the fire failed: ${outcome.kind === 'failed' ? outcome.error : 'it was already fired'}`,
+        );
         return 1;
       },
     },

@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { JSON_OPTION, UsageError, listOption, requireOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  listOption,
+  requireOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+} from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './access.js';
@@ -16,20 +24,27 @@ export const machineCommands: CommandGroup = {
         labels: { type: 'string', description: 'labels every machine joining with it gets' },
         ttl: { type: 'string', value: 'DURATION', description: 'lifetime, e.g. 1h (default), 30m, 7d' },
         uses: { type: 'string', value: 'N', description: 'how many machines may join with it (default 1)' },
-        'credential-ttl': { type: 'string', value: 'DURATION', description: 'lifetime of the machine credentials it mints, e.g. 90d (default: no expiry)' },
+        'credential-ttl': {
+          type: 'string',
+          value: 'DURATION',
+          description: 'lifetime of the machine credentials it mints, e.g. 90d (default: no expiry)',
+        },
         ...JSON_OPTION,
       },
       async run(args, io) {
         if (args.positionals[0] !== 'create') throw new UsageError('the only join-token command is `create`');
         const usesRaw = stringOption(args.values.uses);
         const uses = usesRaw === undefined ? undefined : Number(usesRaw);
-        if (uses !== undefined && (!Number.isInteger(uses) || uses < 1)) throw new UsageError(`--uses must be a whole number ≥ 1, got "${usesRaw}"`);
+        if (uses !== undefined && (!Number.isInteger(uses) || uses < 1))
+          throw new UsageError(`--uses must be a whole number ≥ 1, got "${usesRaw}"`);
         const ttl = stringOption(args.values.ttl);
         const created = await apiClientFromEnv(io.env).machines.createJoinToken.mutate({
           labels: listOption(args.values.labels),
           ttlSeconds: ttl ? parseDuration(ttl) : undefined,
           uses,
-          credentialTtlSeconds: stringOption(args.values['credential-ttl']) ? parseDuration(stringOption(args.values['credential-ttl'])!) : undefined,
+          credentialTtlSeconds: stringOption(args.values['credential-ttl'])
+            ? parseDuration(stringOption(args.values['credential-ttl'])!)
+            : undefined,
         });
         const command = `openase-agent join ${resolveEndpoint(io.env).url} ${created.token}`;
         if (args.values.json) return printJson(io, { ...created, command });
@@ -48,7 +63,15 @@ export const machineCommands: CommandGroup = {
         printTable(
           io,
           ['NAME', 'KIND', 'STATUS', 'SLOTS', 'LABELS', 'CLIS', 'LAST SEEN'],
-          fleet.machines.map((m) => [m.name, m.kind, m.status, `${m.slots.used}/${m.slots.total}`, m.labels.join(','), describeClis(m.clis), m.lastSeenAt ?? 'never']),
+          fleet.machines.map((m) => [
+            m.name,
+            m.kind,
+            m.status,
+            `${m.slots.used}/${m.slots.total}`,
+            m.labels.join(','),
+            describeClis(m.clis),
+            m.lastSeenAt ?? 'never',
+          ]),
           'no machines; add one with `openase machine join-token create`',
         );
         const t = fleet.totals;
@@ -61,7 +84,9 @@ export const machineCommands: CommandGroup = {
       usage: 'openase machine show NAME [--json]',
       options: { ...JSON_OPTION },
       async run(args, io) {
-        const m = await apiClientFromEnv(io.env).machines.show.query({ name: requirePositional(args, 0, 'machine NAME') });
+        const m = await apiClientFromEnv(io.env).machines.show.query({
+          name: requirePositional(args, 0, 'machine NAME'),
+        });
         if (args.values.json) return printJson(io, m);
         printFields(io, [
           ['name', m.name],
@@ -76,24 +101,43 @@ export const machineCommands: CommandGroup = {
           ['load', m.load ?? '?'],
           ['disk free', m.diskFreeBytes === null ? '?' : `${(m.diskFreeBytes / 2 ** 30).toFixed(1)} GiB`],
           ['last seen', m.lastSeenAt ? String(m.lastSeenAt) : 'never'],
-          ...(m.ssh ? ([['ssh', `${m.ssh.user}@${m.ssh.host}:${m.ssh.port}`], ['host key', m.ssh.fingerprint ?? `NOT TRUSTED (seen ${m.ssh.seenFingerprint ?? 'nothing yet'}); run \`openase machine trust ${m.name}\``]] as Array<[string, string]>) : []),
+          ...(m.ssh
+            ? ([
+                ['ssh', `${m.ssh.user}@${m.ssh.host}:${m.ssh.port}`],
+                [
+                  'host key',
+                  m.ssh.fingerprint ??
+                    `NOT TRUSTED (seen ${m.ssh.seenFingerprint ?? 'nothing yet'}); run \`openase machine trust ${m.name}\``,
+                ],
+              ] as Array<[string, string]>)
+            : []),
         ]);
       },
     },
     {
       name: 'add-ssh',
       summary: 'register a machine the control plane reaches over SSH',
-      usage: 'openase machine add-ssh NAME --host H [--port 22] --user U --key FILE [--fingerprint SHA256:…] [--slots N] [--labels a,b] [--remote-dir DIR] [--json]',
-      details: 'Without --fingerprint the host key is read and shown; confirm it with `openase machine trust NAME` before first use.',
+      usage:
+        'openase machine add-ssh NAME --host H [--port 22] --user U --key FILE [--fingerprint SHA256:…] [--slots N] [--labels a,b] [--remote-dir DIR] [--json]',
+      details:
+        'Without --fingerprint the host key is read and shown; confirm it with `openase machine trust NAME` before first use.',
       options: {
         host: { type: 'string', description: 'host name or address' },
         port: { type: 'string', description: 'SSH port (default 22)' },
         user: { type: 'string', description: 'login user' },
         key: { type: 'string', value: 'FILE', description: "private key file (on the control plane's host)" },
-        fingerprint: { type: 'string', value: 'SHA256:…', description: 'the expected host key fingerprint (pins it at once)' },
+        fingerprint: {
+          type: 'string',
+          value: 'SHA256:…',
+          description: 'the expected host key fingerprint (pins it at once)',
+        },
         slots: { type: 'string', value: 'N', description: 'runs at once (default 1)' },
         labels: { type: 'string', description: 'comma-separated labels' },
-        'remote-dir': { type: 'string', value: 'DIR', description: 'where the daemon lives on the machine (default ~/.openase-agent)' },
+        'remote-dir': {
+          type: 'string',
+          value: 'DIR',
+          description: 'where the daemon lives on the machine (default ~/.openase-agent)',
+        },
         ...JSON_OPTION,
       },
       async run(args, io) {
@@ -118,21 +162,37 @@ export const machineCommands: CommandGroup = {
           ...(remoteDir ? { remoteDir } : {}),
         });
         if (args.values.json) return printJson(io, added);
-        if (added.pinnedFingerprint) io.out(`added SSH machine ${added.name}, host key pinned to ${added.pinnedFingerprint}`);
+        if (added.pinnedFingerprint)
+          io.out(`added SSH machine ${added.name}, host key pinned to ${added.pinnedFingerprint}`);
         else if (added.seenFingerprint) {
           io.out(`added SSH machine ${added.name}; its host key fingerprint is ${added.seenFingerprint}`);
-          io.out(`check it on the machine (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and confirm with: openase machine trust ${added.name}`);
-        } else io.out(`added SSH machine ${added.name}, but its host key could not be read (${added.probeError}); confirm it later with openase machine trust ${added.name}`);
+          io.out(
+            `check it on the machine (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and confirm with: openase machine trust ${added.name}`,
+          );
+        } else
+          io.out(
+            `added SSH machine ${added.name}, but its host key could not be read (${added.probeError}); confirm it later with openase machine trust ${added.name}`,
+          );
       },
     },
     {
       name: 'trust',
       summary: "confirm an SSH machine's host key (the one last seen, or --fingerprint)",
       usage: 'openase machine trust NAME [--fingerprint SHA256:…] [--json]',
-      options: { fingerprint: { type: 'string', value: 'SHA256:…', description: 'pin this fingerprint instead of the last one seen' }, ...JSON_OPTION },
+      options: {
+        fingerprint: {
+          type: 'string',
+          value: 'SHA256:…',
+          description: 'pin this fingerprint instead of the last one seen',
+        },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
         const fingerprint = stringOption(args.values.fingerprint);
-        const trusted = await apiClientFromEnv(io.env).machines.trust.mutate({ name: requirePositional(args, 0, 'machine NAME'), ...(fingerprint ? { fingerprint } : {}) });
+        const trusted = await apiClientFromEnv(io.env).machines.trust.mutate({
+          name: requirePositional(args, 0, 'machine NAME'),
+          ...(fingerprint ? { fingerprint } : {}),
+        });
         if (args.values.json) return printJson(io, trusted);
         io.out(`trusted host key ${trusted.fingerprint} of ${trusted.name}; connecting`);
       },
@@ -143,7 +203,9 @@ export const machineCommands: CommandGroup = {
       usage: 'openase machine revoke NAME [--json]',
       options: { ...JSON_OPTION },
       async run(args, io) {
-        const machine = await apiClientFromEnv(io.env).machines.revoke.mutate({ name: requirePositional(args, 0, 'machine NAME') });
+        const machine = await apiClientFromEnv(io.env).machines.revoke.mutate({
+          name: requirePositional(args, 0, 'machine NAME'),
+        });
         if (args.values.json) return printJson(io, machine);
         io.out(`revoked machine ${machine.name}`);
       },
@@ -153,5 +215,7 @@ export const machineCommands: CommandGroup = {
 
 function describeClis(clis: unknown): string {
   if (!Array.isArray(clis) || clis.length === 0) return 'none';
-  return (clis as Array<{ name: string; version: string | null }>).map((c) => `${c.name} ${c.version ?? '?'}`).join(', ');
+  return (clis as Array<{ name: string; version: string | null }>)
+    .map((c) => `${c.name} ${c.version ?? '?'}`)
+    .join(', ');
 }

@@ -1,4 +1,11 @@
-import { JSON_OPTION, listOption, requireOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
+import {
+  JSON_OPTION,
+  listOption,
+  requireOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+} from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 
@@ -38,7 +45,12 @@ export const projectCommands: CommandGroup = {
       async run(args, io) {
         const projects = await apiClientFromEnv(io.env).projects.list.query();
         if (args.values.json) return printJson(io, projects);
-        printTable(io, ['SLUG', 'PREFIX', 'NAME', 'TICKETS'], projects.map((p) => [p.slug, p.ticketPrefix, p.name, p.ticketSeq]), 'no projects yet; create one with `openase project create NAME`');
+        printTable(
+          io,
+          ['SLUG', 'PREFIX', 'NAME', 'TICKETS'],
+          projects.map((p) => [p.slug, p.ticketPrefix, p.name, p.ticketSeq]),
+          'no projects yet; create one with `openase project create NAME`',
+        );
       },
     },
     {
@@ -47,7 +59,9 @@ export const projectCommands: CommandGroup = {
       usage: 'openase project show PROJECT [--json]',
       options: { ...JSON_OPTION },
       async run(args, io) {
-        const project = await apiClientFromEnv(io.env).projects.get.query({ project: requirePositional(args, 0, 'PROJECT') });
+        const project = await apiClientFromEnv(io.env).projects.get.query({
+          project: requirePositional(args, 0, 'PROJECT'),
+        });
         if (args.values.json) return printJson(io, project);
         printFields(io, [
           ['name', project.name],
@@ -95,9 +109,16 @@ export const repoCommands: CommandGroup = {
       usage: 'openase repo list --project P [--json]',
       options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
       async run(args, io) {
-        const repos = await apiClientFromEnv(io.env).repositories.list.query({ project: requireOption(args, 'project') });
+        const repos = await apiClientFromEnv(io.env).repositories.list.query({
+          project: requireOption(args, 'project'),
+        });
         if (args.values.json) return printJson(io, repos);
-        printTable(io, ['NAME', 'URL', 'BRANCH', 'LABELS'], repos.map((r) => [r.name, r.url, r.defaultBranch, r.labels.join(',')]), 'no repositories; attach one with `openase repo add URL --project P`');
+        printTable(
+          io,
+          ['NAME', 'URL', 'BRANCH', 'LABELS'],
+          repos.map((r) => [r.name, r.url, r.defaultBranch, r.labels.join(',')]),
+          'no repositories; attach one with `openase repo add URL --project P`',
+        );
       },
     },
   ],

@@ -1,5 +1,13 @@
 import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
-import { JSON_OPTION, UsageError, requireOption, requirePositional, stringOption, type CommandGroup, type CommandIo } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  requireOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+  type CommandIo,
+} from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './access.js';
@@ -51,19 +59,33 @@ export const runCommands: CommandGroup = {
       usage: 'openase run start --machine M [--cwd DIR] [--timeout 10m] [--follow] [--json] -- <command…>',
       options: {
         machine: { type: 'string', value: 'NAME', description: 'machine to run on (`openase machine list`)' },
-        cwd: { type: 'string', value: 'DIR', description: "working directory on the machine (default: the daemon's workdir, else the run folder)" },
-        timeout: { type: 'string', value: 'DURATION', description: 'stop it (SIGTERM, then SIGKILL) after this long, e.g. 90s, 10m; it ends timed_out' },
+        cwd: {
+          type: 'string',
+          value: 'DIR',
+          description: "working directory on the machine (default: the daemon's workdir, else the run folder)",
+        },
+        timeout: {
+          type: 'string',
+          value: 'DURATION',
+          description: 'stop it (SIGTERM, then SIGKILL) after this long, e.g. 90s, 10m; it ends timed_out',
+        },
         follow: { type: 'boolean', description: 'print its events until it ends' },
         ...JSON_OPTION,
       },
       examples: ['openase run start --machine local -- sh -c "echo hello"'],
       async run(args, io) {
         const machine = requireOption(args, 'machine');
-        if (args.positionals.length === 0) throw new UsageError('give the command after `--`, e.g. `openase run start --machine M -- echo hi`');
+        if (args.positionals.length === 0)
+          throw new UsageError('give the command after `--`, e.g. `openase run start --machine M -- echo hi`');
         const cwd = stringOption(args.values.cwd);
         const timeout = stringOption(args.values.timeout);
         const timeoutMs = timeout ? parseDuration(timeout) * 1000 : undefined;
-        const run = await apiClientFromEnv(io.env).runs.start.mutate({ machine, command: args.positionals, ...(cwd ? { cwd } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+        const run = await apiClientFromEnv(io.env).runs.start.mutate({
+          machine,
+          command: args.positionals,
+          ...(cwd ? { cwd } : {}),
+          ...(timeoutMs ? { timeoutMs } : {}),
+        });
         if (args.values.json && !args.values.follow) return printJson(io, run);
         if (!args.values.json) io.err(`run ${run.id} queued on ${machine}`);
         if (args.values.follow) await printEvents(io, run.id, args.values.json === true, true);
@@ -92,9 +114,17 @@ export const runCommands: CommandGroup = {
       name: 'events',
       summary: "print a run's events (--follow: until it ends)",
       usage: 'openase run events RUN [--follow] [--json]',
-      options: { follow: { type: 'boolean', description: 'keep printing new events until the run ends' }, ...JSON_OPTION },
+      options: {
+        follow: { type: 'boolean', description: 'keep printing new events until the run ends' },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
-        await printEvents(io, requirePositional(args, 0, 'RUN id'), args.values.json === true, args.values.follow === true);
+        await printEvents(
+          io,
+          requirePositional(args, 0, 'RUN id'),
+          args.values.json === true,
+          args.values.follow === true,
+        );
       },
     },
     {
@@ -120,7 +150,15 @@ export const runCommands: CommandGroup = {
         printTable(
           io,
           ['RUN', 'MACHINE', 'STATE', 'EXIT', 'EVENTS', 'CREATED', 'SPEC'],
-          runs.map((r) => [r.id, r.machineName, r.state, r.signal ?? r.exitCode, r.ackedSeq, String(r.createdAt), JSON.stringify(r.spec)]),
+          runs.map((r) => [
+            r.id,
+            r.machineName,
+            r.state,
+            r.signal ?? r.exitCode,
+            r.ackedSeq,
+            String(r.createdAt),
+            JSON.stringify(r.spec),
+          ]),
           'no runs; start one with `openase run start --machine M -- <command>`',
         );
       },

@@ -5,7 +5,8 @@ import { stringOption, type Command } from '../command.js';
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, embedded database)',
-  usage: 'openase serve [--port 19836] [--host 0.0.0.0] [--data-dir ~/.openase] [--database-url postgres://…] [--chat-idle-minutes 60]',
+  usage:
+    'openase serve [--port 19836] [--host 0.0.0.0] [--data-dir ~/.openase] [--database-url postgres://…] [--chat-idle-minutes 60]',
   details: [
     'Environment: OPENASE_PORT, OPENASE_HOST, OPENASE_HOME (same as --data-dir), DATABASE_URL (real PostgreSQL;',
     'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (base URL printed in links).',
@@ -13,10 +14,22 @@ export const serveCommand: Command = {
   options: {
     port: { type: 'string', description: 'HTTP port (default 19836; 0 = any free port)' },
     host: { type: 'string', description: 'interface to listen on (default 0.0.0.0)' },
-    'data-dir': { type: 'string', value: 'DIR', description: 'state folder: embedded database, credentials (default ~/.openase)' },
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'state folder: embedded database, credentials (default ~/.openase)',
+    },
     'database-url': { type: 'string', value: 'URL', description: 'PostgreSQL URL instead of the embedded database' },
-    'no-local-machine': { type: 'boolean', description: 'do not register this host as machine `local` (env OPENASE_LOCAL_MACHINE=0)' },
-    'chat-idle-minutes': { type: 'string', value: 'N', description: 'close Project AI conversations after N minutes without a message, freeing their machine slot (default 60; 0 = never; env OPENASE_CHAT_IDLE_MINUTES)' },
+    'no-local-machine': {
+      type: 'boolean',
+      description: 'do not register this host as machine `local` (env OPENASE_LOCAL_MACHINE=0)',
+    },
+    'chat-idle-minutes': {
+      type: 'string',
+      value: 'N',
+      description:
+        'close Project AI conversations after N minutes without a message, freeing their machine slot (default 60; 0 = never; env OPENASE_CHAT_IDLE_MINUTES)',
+    },
   },
   async run(args, io) {
     const config = resolveServerConfig(

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LIMITS } from '@openase/shared';
 import { CliError, apiClientFromEnv } from '../client.js';
-import { JSON_OPTION, UsageError, requireOption, requirePositional, type CommandGroup, type CommandIo, type ParsedArgs } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  requireOption,
+  requirePositional,
+  type CommandGroup,
+  type CommandIo,
+  type ParsedArgs,
+} from '../command.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { checkSkillPath } from '../../skills/files.js';
 import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
@@ -19,8 +27,13 @@ export function readSkillFolder(dir: string): Array<{ path: string; contentBase6
       if (entry.isDirectory()) walk(relPath);
       else if (entry.isFile()) {
         const stat = fs.statSync(full);
-        if (stat.size > LIMITS.skillFileMax) throw new CliError(`${full} is ${stat.size} bytes; a skill file has at most ${LIMITS.skillFileMax} bytes`);
-        files.push({ path: relPath, contentBase64: fs.readFileSync(full).toString('base64'), executable: (stat.mode & 0o111) !== 0 });
+        if (stat.size > LIMITS.skillFileMax)
+          throw new CliError(`${full} is ${stat.size} bytes; a skill file has at most ${LIMITS.skillFileMax} bytes`);
+        files.push({
+          path: relPath,
+          contentBase64: fs.readFileSync(full).toString('base64'),
+          executable: (stat.mode & 0o111) !== 0,
+        });
       }
     }
   };
@@ -29,7 +42,11 @@ export function readSkillFolder(dir: string): Array<{ path: string; contentBase6
 }
 
 async function setEnabled(args: ParsedArgs, io: CommandIo, enabled: boolean) {
-  const skill = await apiClientFromEnv(io.env).skills.setEnabled.mutate({ project: projectOf(args, io.env), skill: requirePositional(args, 0, 'skill NAME'), enabled });
+  const skill = await apiClientFromEnv(io.env).skills.setEnabled.mutate({
+    project: projectOf(args, io.env),
+    skill: requirePositional(args, 0, 'skill NAME'),
+    enabled,
+  });
   if (args.values.json) return printJson(io, skill);
   io.out(`${skill.name} is ${enabled ? 'enabled' : 'disabled'}`);
 }
@@ -48,24 +65,44 @@ export const skillCommands: CommandGroup = {
         const files = readSkillFolder(requirePositional(args, 0, 'skill folder DIR'));
         const skill = await apiClientFromEnv(io.env).skills.import.mutate({ project: projectOf(args, io.env), files });
         if (args.values.json) return printJson(io, skill);
-        io.out(skill.changed ? `imported skill ${skill.name} version ${skill.version} (${files.length} file(s), sha256 ${skill.contentHash.slice(0, 12)})` : `skill ${skill.name} is unchanged (version ${skill.version})`);
+        io.out(
+          skill.changed
+            ? `imported skill ${skill.name} version ${skill.version} (${files.length} file(s), sha256 ${skill.contentHash.slice(0, 12)})`
+            : `skill ${skill.name} is unchanged (version ${skill.version})`,
+        );
       },
     },
     {
       name: 'export',
       summary: 'write a skill version into a new (or empty) folder',
       usage: 'openase skill export NAME --project P --output DIR [--version N]',
-      options: { ...PROJECT_OPTION, output: { type: 'string', short: 'o', value: 'DIR', description: 'the folder to write (must not exist or be empty)' }, version: { type: 'string', value: 'N', description: 'a given version (default: current)' } },
+      options: {
+        ...PROJECT_OPTION,
+        output: {
+          type: 'string',
+          short: 'o',
+          value: 'DIR',
+          description: 'the folder to write (must not exist or be empty)',
+        },
+        version: { type: 'string', value: 'N', description: 'a given version (default: current)' },
+      },
       async run(args, io) {
         const out = requireOption(args, 'output');
-        if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new CliError(`${out} is not empty; choose a new folder`);
-        const skill = await apiClientFromEnv(io.env).skills.export.query({ project: projectOf(args, io.env), skill: requirePositional(args, 0, 'skill NAME'), version: positiveIntOption(args, 'version') });
+        if (fs.existsSync(out) && fs.readdirSync(out).length > 0)
+          throw new CliError(`${out} is not empty; choose a new folder`);
+        const skill = await apiClientFromEnv(io.env).skills.export.query({
+          project: projectOf(args, io.env),
+          skill: requirePositional(args, 0, 'skill NAME'),
+          version: positiveIntOption(args, 'version'),
+        });
         for (const file of skill.files) {
           const problem = checkSkillPath(file.path);
           if (problem) throw new CliError(`refusing to write: ${problem}`);
           const target = path.join(out, ...file.path.split('/'));
           fs.mkdirSync(path.dirname(target), { recursive: true });
-          fs.writeFileSync(target, Buffer.from(file.contentBase64, 'base64'), { mode: file.executable ? 0o755 : 0o644 });
+          fs.writeFileSync(target, Buffer.from(file.contentBase64, 'base64'), {
+            mode: file.executable ? 0o755 : 0o644,
+          });
         }
         io.out(`wrote ${skill.name} version ${skill.version} (${skill.files.length} file(s)) to ${out}`);
       },
@@ -78,30 +115,79 @@ export const skillCommands: CommandGroup = {
       async run(args, io) {
         const skills = await apiClientFromEnv(io.env).skills.list.query({ project: projectOf(args, io.env) });
         if (args.values.json) return printJson(io, skills);
-        printTable(io, ['NAME', 'VERSION', 'ENABLED', 'BUILT-IN', 'DESCRIPTION'], skills.map((s) => [s.name, s.version, s.enabled ? 'yes' : 'no', s.builtin ? 'yes' : '', s.description]));
+        printTable(
+          io,
+          ['NAME', 'VERSION', 'ENABLED', 'BUILT-IN', 'DESCRIPTION'],
+          skills.map((s) => [s.name, s.version, s.enabled ? 'yes' : 'no', s.builtin ? 'yes' : '', s.description]),
+        );
       },
     },
     {
       name: 'show',
       summary: 'show a skill version: files, hashes and versions',
       usage: 'openase skill show NAME --project P [--version N] [--json]',
-      options: { ...PROJECT_OPTION, version: { type: 'string', value: 'N', description: 'a given version' }, ...JSON_OPTION },
+      options: {
+        ...PROJECT_OPTION,
+        version: { type: 'string', value: 'N', description: 'a given version' },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
-        const s = await apiClientFromEnv(io.env).skills.show.query({ project: projectOf(args, io.env), skill: requirePositional(args, 0, 'skill NAME'), version: positiveIntOption(args, 'version') });
+        const s = await apiClientFromEnv(io.env).skills.show.query({
+          project: projectOf(args, io.env),
+          skill: requirePositional(args, 0, 'skill NAME'),
+          version: positiveIntOption(args, 'version'),
+        });
         if (args.values.json) return printJson(io, s);
-        printFields(io, [['name', s.name], ['description', s.description], ['version', `${s.version} (versions: ${s.versions.map((v) => v.version).join(', ')})`], ['enabled', s.enabled ? 'yes' : 'no'], ['built-in', s.builtin ? 'yes' : 'no'], ['sha256', s.contentHash]]);
-        printTable(io, ['PATH', 'BYTES', 'EXEC', 'SHA256'], s.files.map((f) => [f.path, f.size, f.executable ? 'x' : '', f.sha256.slice(0, 16)]));
+        printFields(io, [
+          ['name', s.name],
+          ['description', s.description],
+          ['version', `${s.version} (versions: ${s.versions.map((v) => v.version).join(', ')})`],
+          ['enabled', s.enabled ? 'yes' : 'no'],
+          ['built-in', s.builtin ? 'yes' : 'no'],
+          ['sha256', s.contentHash],
+        ]);
+        printTable(
+          io,
+          ['PATH', 'BYTES', 'EXEC', 'SHA256'],
+          s.files.map((f) => [f.path, f.size, f.executable ? 'x' : '', f.sha256.slice(0, 16)]),
+        );
       },
     },
-    { name: 'enable', summary: 'enable a skill', usage: 'openase skill enable NAME --project P [--json]', options: { ...PROJECT_OPTION, ...JSON_OPTION }, run: (args, io) => setEnabled(args, io, true) },
-    { name: 'disable', summary: 'disable a skill (it is no longer written into runs)', usage: 'openase skill disable NAME --project P [--json]', options: { ...PROJECT_OPTION, ...JSON_OPTION }, run: (args, io) => setEnabled(args, io, false) },
+    {
+      name: 'enable',
+      summary: 'enable a skill',
+      usage: 'openase skill enable NAME --project P [--json]',
+      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      run: (args, io) => setEnabled(args, io, true),
+    },
+    {
+      name: 'disable',
+      summary: 'disable a skill (it is no longer written into runs)',
+      usage: 'openase skill disable NAME --project P [--json]',
+      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      run: (args, io) => setEnabled(args, io, false),
+    },
     {
       name: 'bind',
       summary: 'bind a skill to a workflow (saves a new workflow version)',
       usage: 'openase skill bind NAME --workflow W --project P [--version N] [--json]',
-      options: { ...PROJECT_OPTION, workflow: { type: 'string', value: 'W', description: 'the workflow' }, version: { type: 'string', value: 'N', description: 'pin this skill version (default: always the current one)' }, ...JSON_OPTION },
+      options: {
+        ...PROJECT_OPTION,
+        workflow: { type: 'string', value: 'W', description: 'the workflow' },
+        version: {
+          type: 'string',
+          value: 'N',
+          description: 'pin this skill version (default: always the current one)',
+        },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
-        const w = await apiClientFromEnv(io.env).skills.bind.mutate({ project: projectOf(args, io.env), skill: requirePositional(args, 0, 'skill NAME'), workflow: requireOption(args, 'workflow'), version: positiveIntOption(args, 'version') });
+        const w = await apiClientFromEnv(io.env).skills.bind.mutate({
+          project: projectOf(args, io.env),
+          skill: requirePositional(args, 0, 'skill NAME'),
+          workflow: requireOption(args, 'workflow'),
+          version: positiveIntOption(args, 'version'),
+        });
         printBinding(io, args, w);
       },
     },
@@ -109,9 +195,17 @@ export const skillCommands: CommandGroup = {
       name: 'unbind',
       summary: 'unbind a skill from a workflow (saves a new workflow version)',
       usage: 'openase skill unbind NAME --workflow W --project P [--json]',
-      options: { ...PROJECT_OPTION, workflow: { type: 'string', value: 'W', description: 'the workflow' }, ...JSON_OPTION },
+      options: {
+        ...PROJECT_OPTION,
+        workflow: { type: 'string', value: 'W', description: 'the workflow' },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
-        const w = await apiClientFromEnv(io.env).skills.unbind.mutate({ project: projectOf(args, io.env), skill: requirePositional(args, 0, 'skill NAME'), workflow: requireOption(args, 'workflow') });
+        const w = await apiClientFromEnv(io.env).skills.unbind.mutate({
+          project: projectOf(args, io.env),
+          skill: requirePositional(args, 0, 'skill NAME'),
+          workflow: requireOption(args, 'workflow'),
+        });
         printBinding(io, args, w);
       },
     },
@@ -119,7 +213,11 @@ export const skillCommands: CommandGroup = {
 };
 
 /** What `bind` and `unbind` print: the workflow's new version and the skills it now uses. */
-function printBinding(io: CommandIo, args: ParsedArgs, w: { name: string; version: number; skills: Array<{ name: string }> }): void {
+function printBinding(
+  io: CommandIo,
+  args: ParsedArgs,
+  w: { name: string; version: number; skills: Array<{ name: string }> },
+): void {
   if (args.values.json) return printJson(io, w);
   io.out(`${w.name} version ${w.version} uses skills: ${w.skills.map((s) => s.name).join(', ')}`);
 }

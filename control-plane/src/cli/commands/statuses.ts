@@ -1,5 +1,13 @@
 import { STATUS_STAGES, statusStageSchema } from '@openase/shared';
-import { JSON_OPTION, UsageError, requireOption, requirePositional, stringOption, type CommandGroup, type ParsedArgs } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  requireOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+  type ParsedArgs,
+} from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printJson, printTable } from '../output.js';
 
@@ -23,9 +31,15 @@ export const statusCommands: CommandGroup = {
       usage: 'openase status list --project P [--json]',
       options: { ...projectOption, ...JSON_OPTION },
       async run(args, io) {
-        const statuses = await apiClientFromEnv(io.env).statuses.list.query({ project: requireOption(args, 'project') });
+        const statuses = await apiClientFromEnv(io.env).statuses.list.query({
+          project: requireOption(args, 'project'),
+        });
         if (args.values.json) return printJson(io, statuses);
-        printTable(io, ['POS', 'NAME', 'STAGE', 'MAX RUNS'], statuses.map((s) => [s.position, s.name, s.stage, s.maxActiveRuns ?? '']));
+        printTable(
+          io,
+          ['POS', 'NAME', 'STAGE', 'MAX RUNS'],
+          statuses.map((s) => [s.position, s.name, s.stage, s.maxActiveRuns ?? '']),
+        );
       },
     },
     {
@@ -38,7 +52,11 @@ export const statusCommands: CommandGroup = {
         stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
         position: { type: 'string', value: 'N', description: 'column position, 0 = first (default: last)' },
         color: { type: 'string', description: 'color like #3b82f6' },
-        'max-active-runs': { type: 'string', value: 'N', description: 'at most N runs at once on tickets in this status' },
+        'max-active-runs': {
+          type: 'string',
+          value: 'N',
+          description: 'at most N runs at once on tickets in this status',
+        },
         ...JSON_OPTION,
       },
       async run(args, io) {
@@ -75,11 +93,19 @@ export const statusCommands: CommandGroup = {
       name: 'move',
       summary: 'move a status to another column position',
       usage: 'openase status move NAME --project P --position N [--json]',
-      options: { ...projectOption, position: { type: 'string', value: 'N', description: 'new position, 0 = first' }, ...JSON_OPTION },
+      options: {
+        ...projectOption,
+        position: { type: 'string', value: 'N', description: 'new position, 0 = first' },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
         const position = intOption(args, 'position');
         if (position === undefined) throw new UsageError('--position is required');
-        const statuses = await apiClientFromEnv(io.env).statuses.move.mutate({ project: requireOption(args, 'project'), status: requirePositional(args, 0, 'status NAME'), position });
+        const statuses = await apiClientFromEnv(io.env).statuses.move.mutate({
+          project: requireOption(args, 'project'),
+          status: requirePositional(args, 0, 'status NAME'),
+          position,
+        });
         if (args.values.json) return printJson(io, statuses);
         io.out(statuses.map((s) => s.name).join(' → '));
       },
@@ -88,7 +114,11 @@ export const statusCommands: CommandGroup = {
       name: 'delete',
       summary: 'delete a status (its tickets must be moved elsewhere with --move-to)',
       usage: 'openase status delete NAME --project P [--move-to STATUS] [--json]',
-      options: { ...projectOption, 'move-to': { type: 'string', value: 'STATUS', description: "where the status' tickets go" }, ...JSON_OPTION },
+      options: {
+        ...projectOption,
+        'move-to': { type: 'string', value: 'STATUS', description: "where the status' tickets go" },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
         const result = await apiClientFromEnv(io.env).statuses.delete.mutate({
           project: requireOption(args, 'project'),
@@ -96,7 +126,9 @@ export const statusCommands: CommandGroup = {
           moveTicketsTo: stringOption(args.values['move-to']),
         });
         if (args.values.json) return printJson(io, result);
-        io.out(`deleted status ${result.deleted}${result.movedTickets ? `; moved ${result.movedTickets} ticket(s)` : ''}`);
+        io.out(
+          `deleted status ${result.deleted}${result.movedTickets ? `; moved ${result.movedTickets} ticket(s)` : ''}`,
+        );
       },
     },
   ],

@@ -1,6 +1,15 @@
 import fs from 'node:fs';
 import { PRIORITIES, prioritySchema, type Priority } from '@openase/shared';
-import { JSON_OPTION, UsageError, listOption, requireOption, requirePositional, stringOption, type CommandGroup, type ParsedArgs } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  listOption,
+  requireOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+  type ParsedArgs,
+} from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { oneLine, printFields, printJson, printTable } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
@@ -18,7 +27,8 @@ function budgetOption(args: ParsedArgs): number | null | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'none') return null;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--budget must be an amount in USD ≥ 0 or "none", got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`--budget must be an amount in USD ≥ 0 or "none", got "${raw}"`);
   return n;
 }
 
@@ -46,7 +56,8 @@ export const ticketCommands: CommandGroup = {
     {
       name: 'create',
       summary: 'create a ticket',
-      usage: 'openase ticket create --project P --title TITLE [--status S] [--priority P] [--label L] [--parent T] [--json]',
+      usage:
+        'openase ticket create --project P --title TITLE [--status S] [--priority P] [--label L] [--parent T] [--json]',
       options: {
         project: { type: 'string', description: 'project slug or prefix' },
         title: { type: 'string', description: 'one-line title' },
@@ -73,7 +84,8 @@ export const ticketCommands: CommandGroup = {
     {
       name: 'list',
       summary: "list a project's tickets in board order",
-      usage: 'openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] [--json]',
+      usage:
+        'openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] [--json]',
       options: {
         project: { type: 'string', description: 'project slug or prefix' },
         status: { type: 'string', description: 'only this status' },
@@ -107,7 +119,9 @@ export const ticketCommands: CommandGroup = {
       usage: 'openase ticket show TICKET [--json]',
       options: { ...JSON_OPTION },
       async run(args, io) {
-        const t = await apiClientFromEnv(io.env).tickets.show.query({ ticket: requirePositional(args, 0, 'TICKET identifier') });
+        const t = await apiClientFromEnv(io.env).tickets.show.query({
+          ticket: requirePositional(args, 0, 'TICKET identifier'),
+        });
         if (args.values.json) return printJson(io, t);
         printFields(io, [
           ['ticket', `${t.identifier} ${oneLine(t.title)}`],
@@ -121,27 +135,36 @@ export const ticketCommands: CommandGroup = {
           ['blocks', t.blocks.map((b) => b.identifier).join(', ')],
           ['cost', `$${t.costUsd.toFixed(4)}${t.budgetUsd !== null ? ` of $${t.budgetUsd} budget` : ''}`],
           ['tokens', `${t.inputTokens} in, ${t.outputTokens} out, ${t.cachedTokens} cached`],
-          ['attempts', `${t.attemptCount}${t.parkedReason ? ` (parked: ${t.parkedReason})` : t.nextRetryAt ? ` (retry at ${new Date(t.nextRetryAt).toISOString()})` : ''}`],
+          [
+            'attempts',
+            `${t.attemptCount}${t.parkedReason ? ` (parked: ${t.parkedReason})` : t.nextRetryAt ? ` (retry at ${new Date(t.nextRetryAt).toISOString()})` : ''}`,
+          ],
           ['archived', t.archivedAt ? String(t.archivedAt) : 'no'],
         ]);
         if (t.description) io.out(`\n${t.description}`);
         if (t.comments.length) {
           io.out('\nComments:');
-          for (const c of t.comments) io.out(`  [${c.id.slice(0, 8)}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+          for (const c of t.comments)
+            io.out(`  [${c.id.slice(0, 8)}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
         }
         for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
         if (t.runs.length) {
           io.out('\nRuns:');
-          for (const r of t.runs) io.out(`  ${r.id.slice(0, 8)}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`);
+          for (const r of t.runs)
+            io.out(
+              `  ${r.id.slice(0, 8)}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
+            );
         }
         io.out('\nActivity:');
-        for (const a of t.activity) io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
+        for (const a of t.activity)
+          io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
       },
     },
     {
       name: 'update',
       summary: "change a ticket's fields",
-      usage: 'openase ticket update TICKET [--title T] [--description D] [--priority P] [--label L] [--parent T|none] [--budget USD] [--json]',
+      usage:
+        'openase ticket update TICKET [--title T] [--description D] [--priority P] [--label L] [--parent T|none] [--budget USD] [--json]',
       options: { title: { type: 'string', description: 'new title' }, ...ticketFields, ...JSON_OPTION },
       async run(args, io) {
         const parent = stringOption(args.values.parent);
@@ -165,7 +188,10 @@ export const ticketCommands: CommandGroup = {
       options: { ...JSON_OPTION },
       examples: ['openase ticket move DEMO-1 Todo', 'openase ticket move DEMO-1 "In Review"'],
       async run(args, io) {
-        const ticket = await apiClientFromEnv(io.env).tickets.move.mutate({ ticket: requirePositional(args, 0, 'TICKET identifier'), status: requirePositional(args, 1, 'STATUS') });
+        const ticket = await apiClientFromEnv(io.env).tickets.move.mutate({
+          ticket: requirePositional(args, 0, 'TICKET identifier'),
+          status: requirePositional(args, 1, 'STATUS'),
+        });
         if (args.values.json) return printJson(io, ticket);
         io.out(`moved ${ticket.identifier} to ${requirePositional(args, 1, 'STATUS')}`);
       },
@@ -176,16 +202,23 @@ export const ticketCommands: CommandGroup = {
       usage: 'openase ticket retry TICKET [--json]',
       options: { ...JSON_OPTION },
       async run(args, io) {
-        const ticket = await apiClientFromEnv(io.env).tickets.retry.mutate({ ticket: requirePositional(args, 0, 'TICKET identifier') });
+        const ticket = await apiClientFromEnv(io.env).tickets.retry.mutate({
+          ticket: requirePositional(args, 0, 'TICKET identifier'),
+        });
         if (args.values.json) return printJson(io, ticket);
-        io.out(`${ticket.identifier} will be picked up again as soon as its gates allow (see \`openase ticket why ${ticket.identifier}\`)`);
+        io.out(
+          `${ticket.identifier} will be picked up again as soon as its gates allow (see \`openase ticket why ${ticket.identifier}\`)`,
+        );
       },
     },
     {
       name: 'comment',
       summary: 'add a comment, or edit one with --edit',
       usage: 'openase ticket comment TICKET TEXT [--edit COMMENT_ID] [--json]   (TEXT "-" reads standard input)',
-      options: { edit: { type: 'string', value: 'COMMENT_ID', description: 'edit this comment instead (its history is kept)' }, ...JSON_OPTION },
+      options: {
+        edit: { type: 'string', value: 'COMMENT_ID', description: 'edit this comment instead (its history is kept)' },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
         const ticket = requirePositional(args, 0, 'TICKET identifier');
         let body = requirePositional(args, 1, 'comment TEXT');
@@ -197,10 +230,13 @@ export const ticketCommands: CommandGroup = {
           // Accept the 8-character prefix that `ticket show` prints.
           const detail = await api.tickets.show.query({ ticket });
           const matches = detail.comments.filter((c) => c.id.startsWith(editId));
-          if (matches.length !== 1) throw new UsageError(`--edit ${editId} matches ${matches.length} comments on ${ticket}`);
+          if (matches.length !== 1)
+            throw new UsageError(`--edit ${editId} matches ${matches.length} comments on ${ticket}`);
           commentId = matches[0]!.id;
         }
-        const comment = commentId ? await api.comments.edit.mutate({ commentId, body }) : await api.comments.add.mutate({ ticket, body });
+        const comment = commentId
+          ? await api.comments.edit.mutate({ commentId, body })
+          : await api.comments.add.mutate({ ticket, body });
         if (args.values.json) return printJson(io, comment);
         io.out(`${commentId ? 'edited' : 'added'} comment ${comment.id.slice(0, 8)} on ${ticket}`);
       },
@@ -220,12 +256,17 @@ export const ticketCommands: CommandGroup = {
         const ticket = requirePositional(args, 0, 'TICKET identifier');
         const blocks = stringOption(args.values.blocks);
         const blockedBy = stringOption(args.values['blocked-by']);
-        if (Boolean(blocks) === Boolean(blockedBy)) throw new UsageError('give exactly one of --blocks OTHER or --blocked-by OTHER');
+        if (Boolean(blocks) === Boolean(blockedBy))
+          throw new UsageError('give exactly one of --blocks OTHER or --blocked-by OTHER');
         const pair = blocks ? { blocker: ticket, blocked: blocks } : { blocker: blockedBy!, blocked: ticket };
         const api = apiClientFromEnv(io.env);
         const result = args.values.remove ? await api.tickets.unlink.mutate(pair) : await api.tickets.link.mutate(pair);
         if (args.values.json) return printJson(io, result);
-        io.out(args.values.remove ? `${result.blocker} no longer blocks ${result.blocked}` : `${result.blocker} now blocks ${result.blocked}`);
+        io.out(
+          args.values.remove
+            ? `${result.blocker} no longer blocks ${result.blocked}`
+            : `${result.blocker} now blocks ${result.blocked}`,
+        );
       },
     },
     {
@@ -234,7 +275,10 @@ export const ticketCommands: CommandGroup = {
       usage: 'openase ticket archive TICKET [--restore] [--json]',
       options: { restore: { type: 'boolean', description: 'un-archive instead' }, ...JSON_OPTION },
       async run(args, io) {
-        const ticket = await apiClientFromEnv(io.env).tickets.archive.mutate({ ticket: requirePositional(args, 0, 'TICKET identifier'), archived: !args.values.restore });
+        const ticket = await apiClientFromEnv(io.env).tickets.archive.mutate({
+          ticket: requirePositional(args, 0, 'TICKET identifier'),
+          archived: !args.values.restore,
+        });
         if (args.values.json) return printJson(io, ticket);
         io.out(`${ticket.archivedAt ? 'archived' : 'restored'} ${ticket.identifier}`);
       },

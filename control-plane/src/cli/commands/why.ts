@@ -10,7 +10,9 @@ export const whyCommand: Command = {
   usage: 'openase ticket why TICKET [--json]',
   options: { ...JSON_OPTION },
   async run(args, io) {
-    const d = await apiClientFromEnv(io.env).tickets.why.query({ ticket: requirePositional(args, 0, 'TICKET identifier') });
+    const d = await apiClientFromEnv(io.env).tickets.why.query({
+      ticket: requirePositional(args, 0, 'TICKET identifier'),
+    });
     if (args.values.json) return printJson(io, d);
     if (d.dispatchable) {
       io.out(d.summary);
@@ -31,7 +33,11 @@ export const progressCommand: Command = {
     const ticket = requirePositional(args, 0, 'TICKET identifier');
     const raw = args.values.percent;
     const percent = raw === '0' ? 0 : positiveIntOption(args, 'percent');
-    const progress = await apiClientFromEnv(io.env).tickets.reportProgress.mutate({ ticket, text: requirePositional(args, 1, 'progress TEXT'), percent });
+    const progress = await apiClientFromEnv(io.env).tickets.reportProgress.mutate({
+      ticket,
+      text: requirePositional(args, 1, 'progress TEXT'),
+      percent,
+    });
     if (args.values.json) return printJson(io, progress);
     io.out(`reported progress on ${ticket}${progress.percent !== null ? ` (${progress.percent}%)` : ''}`);
   },

@@ -1,14 +1,25 @@
 import fs from 'node:fs';
 import { TRPCClientError } from '@trpc/client';
 import { WORKFLOW_TEMPLATES, type WorkflowTemplate } from '@openase/shared';
-import { JSON_OPTION, UsageError, requireOption, requirePositional, stringOption, type CommandGroup, type CommandIo, type ParsedArgs } from '../command.js';
+import {
+  JSON_OPTION,
+  UsageError,
+  requireOption,
+  requirePositional,
+  stringOption,
+  type CommandGroup,
+  type CommandIo,
+  type ParsedArgs,
+} from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseHarness } from '../../workflows/harness/parse.js';
 import type { Problem } from '../../workflows/harness/types.js';
 import { PROJECT_OPTION, positiveIntOption, projectOf, repeated } from './definitions-common.js';
 
-const VERSION_OPTION = { version: { type: 'string' as const, value: 'N', description: 'a given version (default: the current one)' } };
+const VERSION_OPTION = {
+  version: { type: 'string' as const, value: 'N', description: 'a given version (default: the current one)' },
+};
 
 function readFile(file: string): string {
   try {
@@ -30,12 +41,28 @@ function problemsOf(err: unknown): Problem[] | null {
   return Array.isArray(problems) ? problems : null;
 }
 
-function printSummary(io: CommandIo, w: { name: string; version: number; active: boolean; agent: { name: string } | null; pickup: string[]; finish: string[] }) {
-  io.out(`${w.name} v${w.version}${w.active ? '' : ' (inactive)'}: ${w.pickup.join(', ')} → ${w.finish.join(', ')}; agent ${w.agent?.name ?? '(none)'}`);
+function printSummary(
+  io: CommandIo,
+  w: {
+    name: string;
+    version: number;
+    active: boolean;
+    agent: { name: string } | null;
+    pickup: string[];
+    finish: string[];
+  },
+) {
+  io.out(
+    `${w.name} v${w.version}${w.active ? '' : ' (inactive)'}: ${w.pickup.join(', ')} → ${w.finish.join(', ')}; agent ${w.agent?.name ?? '(none)'}`,
+  );
 }
 
 async function setActive(args: ParsedArgs, io: CommandIo, active: boolean) {
-  const w = await apiClientFromEnv(io.env).workflows.setActive.mutate({ project: projectOf(args, io.env), workflow: requirePositional(args, 0, 'workflow NAME'), active });
+  const w = await apiClientFromEnv(io.env).workflows.setActive.mutate({
+    project: projectOf(args, io.env),
+    workflow: requirePositional(args, 0, 'workflow NAME'),
+    active,
+  });
   if (args.values.json) return printJson(io, w);
   io.out(`${w.name} is ${active ? 'active' : 'inactive'}${w.changed ? ` (version ${w.version})` : ' (unchanged)'}`);
 }
@@ -48,7 +75,8 @@ export const workflowCommands: CommandGroup = {
       name: 'create',
       summary: 'create workflows from a built-in template, or one workflow from a name and statuses',
       usage: `openase workflow create (--template ${WORKFLOW_TEMPLATES.join('|')} | NAME --pickup S --finish S) --project P [--agent A] [--json]`,
-      details: 'full-stack: one developer workflow, Todo → In Progress → In Review, tests gate the finish.\nhybrid-relay: four workflows Design → Backend → Frontend → Testing → In Review (missing statuses are created).\nWithout --template: a workflow NAME with a generic body; export it to edit the file.',
+      details:
+        'full-stack: one developer workflow, Todo → In Progress → In Review, tests gate the finish.\nhybrid-relay: four workflows Design → Backend → Frontend → Testing → In Review (missing statuses are created).\nWithout --template: a workflow NAME with a generic body; export it to edit the file.',
       options: {
         ...PROJECT_OPTION,
         template: { type: 'string', value: 'T', description: WORKFLOW_TEMPLATES.join(' | ') },
@@ -65,16 +93,28 @@ export const workflowCommands: CommandGroup = {
           const pickup = repeated(args, 'pickup');
           const finish = repeated(args, 'finish');
           if (!pickup || !finish) throw new UsageError('give --template, or NAME with --pickup and --finish');
-          const w = await api.workflows.createBlank.mutate({ project: projectOf(args, io.env), name: requirePositional(args, 0, 'workflow NAME'), pickup, finish, agent });
+          const w = await api.workflows.createBlank.mutate({
+            project: projectOf(args, io.env),
+            name: requirePositional(args, 0, 'workflow NAME'),
+            pickup,
+            finish,
+            agent,
+          });
           if (args.values.json) return printJson(io, w);
           return printSummary(io, w);
         }
-        if (!(WORKFLOW_TEMPLATES as readonly string[]).includes(template)) throw new UsageError(`--template must be one of ${WORKFLOW_TEMPLATES.join(', ')}`);
-        const result = await api.workflows.create.mutate({ project: projectOf(args, io.env), template: template as WorkflowTemplate, agent });
+        if (!(WORKFLOW_TEMPLATES as readonly string[]).includes(template))
+          throw new UsageError(`--template must be one of ${WORKFLOW_TEMPLATES.join(', ')}`);
+        const result = await api.workflows.create.mutate({
+          project: projectOf(args, io.env),
+          template: template as WorkflowTemplate,
+          agent,
+        });
         if (args.values.json) return printJson(io, result);
         if (result.createdStatuses.length) io.out(`created statuses: ${result.createdStatuses.join(', ')}`);
         for (const w of result.workflows) printSummary(io, w);
-        if (!result.agent) io.out('no agent set: create one (`openase agent create`) and add `agent:` to the workflows');
+        if (!result.agent)
+          io.out('no agent set: create one (`openase agent create`) and add `agent:` to the workflows');
       },
     },
     {
@@ -85,7 +125,18 @@ export const workflowCommands: CommandGroup = {
       async run(args, io) {
         const list = await apiClientFromEnv(io.env).workflows.list.query({ project: projectOf(args, io.env) });
         if (args.values.json) return printJson(io, list);
-        printTable(io, ['NAME', 'VERSION', 'ACTIVE', 'AGENT', 'PICKUP', 'FINISH'], list.map((w) => [w.name, w.version, w.active ? 'yes' : 'no', w.agent?.name ?? '', w.pickup.join(', '), w.finish.join(', ')]));
+        printTable(
+          io,
+          ['NAME', 'VERSION', 'ACTIVE', 'AGENT', 'PICKUP', 'FINISH'],
+          list.map((w) => [
+            w.name,
+            w.version,
+            w.active ? 'yes' : 'no',
+            w.agent?.name ?? '',
+            w.pickup.join(', '),
+            w.finish.join(', '),
+          ]),
+        );
       },
     },
     {
@@ -94,7 +145,11 @@ export const workflowCommands: CommandGroup = {
       usage: 'openase workflow show NAME --project P [--version N] [--json]',
       options: { ...PROJECT_OPTION, ...VERSION_OPTION, ...JSON_OPTION },
       async run(args, io) {
-        const w = await apiClientFromEnv(io.env).workflows.show.query({ project: projectOf(args, io.env), workflow: requirePositional(args, 0, 'workflow NAME'), version: positiveIntOption(args, 'version') });
+        const w = await apiClientFromEnv(io.env).workflows.show.query({
+          project: projectOf(args, io.env),
+          workflow: requirePositional(args, 0, 'workflow NAME'),
+          version: positiveIntOption(args, 'version'),
+        });
         if (args.values.json) return printJson(io, w);
         const h = w.harness;
         printFields(io, [
@@ -104,9 +159,25 @@ export const workflowCommands: CommandGroup = {
           ['agent', w.agent ? `${w.agent.name} (${w.agent.adapter})` : '(none)'],
           ['pickup', w.pickup.join(', ')],
           ['finish', w.finish.join(', ')],
-          ['limits', `max_concurrent ${h.max_concurrent ?? '∞'}, max_turns ${h.max_turns}, max_attempts ${h.max_attempts}, timeout ${h.timeout_minutes} min, stall ${h.stall_timeout_minutes} min, budget ${h.budget_usd !== undefined ? `$${h.budget_usd}` : 'none'}`],
-          ['hooks', Object.entries(h.hooks ?? {}).map(([k, v]) => `${k} (${v?.length ?? 0})`).join(', ')],
-          ['skills', w.skills.map((s) => `${s.name}@${s.version}${s.pinned ? ' (pinned)' : ''}${s.autoBound ? ' (auto)' : ''}${s.enabled ? '' : ' (disabled)'}`).join(', ')],
+          [
+            'limits',
+            `max_concurrent ${h.max_concurrent ?? '∞'}, max_turns ${h.max_turns}, max_attempts ${h.max_attempts}, timeout ${h.timeout_minutes} min, stall ${h.stall_timeout_minutes} min, budget ${h.budget_usd !== undefined ? `$${h.budget_usd}` : 'none'}`,
+          ],
+          [
+            'hooks',
+            Object.entries(h.hooks ?? {})
+              .map(([k, v]) => `${k} (${v?.length ?? 0})`)
+              .join(', '),
+          ],
+          [
+            'skills',
+            w.skills
+              .map(
+                (s) =>
+                  `${s.name}@${s.version}${s.pinned ? ' (pinned)' : ''}${s.autoBound ? ' (auto)' : ''}${s.enabled ? '' : ' (disabled)'}`,
+              )
+              .join(', '),
+          ],
         ]);
         io.out('');
         io.out(w.body ?? '');
@@ -121,9 +192,18 @@ export const workflowCommands: CommandGroup = {
         const file = requirePositional(args, 0, 'harness FILE');
         const source = readFile(file);
         try {
-          const w = await apiClientFromEnv(io.env).workflows.import.mutate({ project: projectOf(args, io.env), source });
+          const w = await apiClientFromEnv(io.env).workflows.import.mutate({
+            project: projectOf(args, io.env),
+            source,
+          });
           if (args.values.json) return printJson(io, w);
-          io.out(w.created ? `created workflow ${w.name} (version 1)` : w.changed ? `saved ${w.name} version ${w.version}` : `${w.name} is unchanged (version ${w.version})`);
+          io.out(
+            w.created
+              ? `created workflow ${w.name} (version 1)`
+              : w.changed
+                ? `saved ${w.name} version ${w.version}`
+                : `${w.name} is unchanged (version ${w.version})`,
+          );
         } catch (err) {
           const problems = problemsOf(err);
           if (!problems) throw err;
@@ -137,9 +217,17 @@ export const workflowCommands: CommandGroup = {
       name: 'export',
       summary: 'print (or write) the exact file text of a workflow version',
       usage: 'openase workflow export NAME --project P [--version N] [--output FILE]',
-      options: { ...PROJECT_OPTION, ...VERSION_OPTION, output: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE instead of standard output' } },
+      options: {
+        ...PROJECT_OPTION,
+        ...VERSION_OPTION,
+        output: { type: 'string', short: 'o', value: 'FILE', description: 'write to FILE instead of standard output' },
+      },
       async run(args, io) {
-        const exported = await apiClientFromEnv(io.env).workflows.export.query({ project: projectOf(args, io.env), workflow: requirePositional(args, 0, 'workflow NAME'), version: positiveIntOption(args, 'version') });
+        const exported = await apiClientFromEnv(io.env).workflows.export.query({
+          project: projectOf(args, io.env),
+          workflow: requirePositional(args, 0, 'workflow NAME'),
+          version: positiveIntOption(args, 'version'),
+        });
         const output = stringOption(args.values.output);
         if (output) {
           fs.writeFileSync(output, exported.source);
@@ -151,13 +239,19 @@ export const workflowCommands: CommandGroup = {
       name: 'validate',
       summary: 'check a harness file and print every problem as FILE:LINE: field: message',
       usage: 'openase workflow validate FILE [--project P] [--json]',
-      details: 'Without --project only the file itself is checked (offline). With --project, statuses, agent and skills are checked against that project too.\nExit code 1 when there are problems.',
-      options: { project: { type: 'string', value: 'P', description: 'also check against this project' }, ...JSON_OPTION },
+      details:
+        'Without --project only the file itself is checked (offline). With --project, statuses, agent and skills are checked against that project too.\nExit code 1 when there are problems.',
+      options: {
+        project: { type: 'string', value: 'P', description: 'also check against this project' },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
         const file = requirePositional(args, 0, 'harness FILE');
         const source = readFile(file);
         const project = stringOption(args.values.project);
-        const problems = project ? (await apiClientFromEnv(io.env).workflows.validate.mutate({ project, source })).problems : parseHarness(source).problems;
+        const problems = project
+          ? (await apiClientFromEnv(io.env).workflows.validate.mutate({ project, source })).problems
+          : parseHarness(source).problems;
         if (args.values.json) printJson(io, { file, valid: problems.length === 0, problems });
         else if (problems.length === 0) io.out(`${file}: ok`);
         else printProblems(io, file, problems);
@@ -193,24 +287,51 @@ export const workflowCommands: CommandGroup = {
       usage: 'openase workflow versions NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
       async run(args, io) {
-        const versions = await apiClientFromEnv(io.env).workflows.versions.query({ project: projectOf(args, io.env), workflow: requirePositional(args, 0, 'workflow NAME') });
+        const versions = await apiClientFromEnv(io.env).workflows.versions.query({
+          project: projectOf(args, io.env),
+          workflow: requirePositional(args, 0, 'workflow NAME'),
+        });
         if (args.values.json) return printJson(io, versions);
-        printTable(io, ['VERSION', 'CURRENT', 'BY', 'AT', 'BYTES'], versions.map((v) => [v.version, v.current ? '*' : '', v.createdBy, new Date(v.createdAt).toISOString(), Buffer.byteLength(v.source)]));
+        printTable(
+          io,
+          ['VERSION', 'CURRENT', 'BY', 'AT', 'BYTES'],
+          versions.map((v) => [
+            v.version,
+            v.current ? '*' : '',
+            v.createdBy,
+            new Date(v.createdAt).toISOString(),
+            Buffer.byteLength(v.source),
+          ]),
+        );
       },
     },
-    { name: 'activate', summary: 'let the workflow pick up tickets (saves a new version)', usage: 'openase workflow activate NAME --project P [--json]', options: { ...PROJECT_OPTION, ...JSON_OPTION }, run: (args, io) => setActive(args, io, true) },
-    { name: 'deactivate', summary: 'stop the workflow from picking up tickets (saves a new version)', usage: 'openase workflow deactivate NAME --project P [--json]', options: { ...PROJECT_OPTION, ...JSON_OPTION }, run: (args, io) => setActive(args, io, false) },
+    {
+      name: 'activate',
+      summary: 'let the workflow pick up tickets (saves a new version)',
+      usage: 'openase workflow activate NAME --project P [--json]',
+      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      run: (args, io) => setActive(args, io, true),
+    },
+    {
+      name: 'deactivate',
+      summary: 'stop the workflow from picking up tickets (saves a new version)',
+      usage: 'openase workflow deactivate NAME --project P [--json]',
+      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      run: (args, io) => setActive(args, io, false),
+    },
     {
       name: 'delete',
       summary: 'delete a workflow and its versions (refused while it has active runs)',
       usage: 'openase workflow delete NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
       async run(args, io) {
-        const result = await apiClientFromEnv(io.env).workflows.delete.mutate({ project: projectOf(args, io.env), workflow: requirePositional(args, 0, 'workflow NAME') });
+        const result = await apiClientFromEnv(io.env).workflows.delete.mutate({
+          project: projectOf(args, io.env),
+          workflow: requirePositional(args, 0, 'workflow NAME'),
+        });
         if (args.values.json) return printJson(io, result);
         io.out(`deleted workflow ${result.deleted}`);
       },
     },
   ],
 };
-

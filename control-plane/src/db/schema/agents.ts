@@ -1,6 +1,6 @@
 /** Agents (a CLI with its model, env and limits) and the encrypted secrets bound to them. */
 import { sql } from 'drizzle-orm';
-import { primaryKey, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { projects } from './projects.js';
 
@@ -12,20 +12,31 @@ export const agents = pgTable(
   'agents',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     adapter: text('adapter', { enum: ['claude-code', 'codex', 'gemini', 'custom'] }).notNull(),
     /** Absolute path or a name on PATH. */
     command: text('command').notNull(),
-    args: text('args').array().notNull().default(sql`'{}'::text[]`),
+    args: text('args')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     model: text('model'),
-    env: jsonb('env').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
+    env: jsonb('env')
+      .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     maxParallelRuns: integer('max_parallel_runs'),
     /** USD per million tokens. */
     priceInput: numeric('price_input', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
     priceOutput: numeric('price_output', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
     priceCached: numeric('price_cached', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
-    machineLabels: text('machine_labels').array().notNull().default(sql`'{}'::text[]`),
+    machineLabels: text('machine_labels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: tstz('updated_at').notNull(),
   },
@@ -37,7 +48,9 @@ export const secrets = pgTable(
   'secrets',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** `v1:<iv>:<tag>:<ciphertext>`, base64url parts. */

@@ -1,10 +1,9 @@
 /** Project AI conversations and their messages. */
 import { sql } from 'drizzle-orm';
-import { primaryKey, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { organizations } from './identity.js';
 import { projects } from './projects.js';
-import { runs } from './runs.js';
 
 /**
  * Project AI conversations. Each is served by agent runs in chat mode (`runs.conversation_id`):
@@ -14,8 +13,12 @@ export const chatConversations = pgTable(
   'chat_conversations',
   {
     id: uuid('id').primaryKey(),
-    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     agentId: uuid('agent_id').notNull(),
     title: text('title').notNull(),
     state: text('state', { enum: ['open', 'closed'] }).notNull(),
@@ -44,12 +47,16 @@ export const chatMessages = pgTable(
   'chat_messages',
   {
     id: uuid('id').primaryKey(),
-    conversationId: uuid('conversation_id').notNull().references(() => chatConversations.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => chatConversations.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
     runId: uuid('run_id'),
     turn: integer('turn'),
     text: text('text').notNull(),
-    attachments: jsonb('attachments').notNull().default(sql`'[]'::jsonb`),
+    attachments: jsonb('attachments')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** The text the CLI received: the message with its attachments rendered. */
     input: text('input').notNull(),
     authorId: text('author_id').notNull(),

@@ -1,6 +1,6 @@
 /** Machines of the fleet and the credentials they join and connect with. */
 import { sql } from 'drizzle-orm';
-import { primaryKey, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { organizations } from './identity.js';
 
@@ -13,17 +13,24 @@ export const machines = pgTable(
   'machines',
   {
     id: uuid('id').primaryKey(),
-    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     kind: text('kind', { enum: ['local', 'reverse', 'ssh'] }).notNull(),
-    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    labels: text('labels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     slots: integer('slots').notNull().default(1),
     workdir: text('workdir'),
     hostname: text('hostname'),
     os: text('os'),
     arch: text('arch'),
     daemonVersion: text('daemon_version'),
-    clis: jsonb('clis').notNull().default(sql`'[]'::jsonb`),
+    clis: jsonb('clis')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     /** The live session (set on welcome, cleared on disconnect); null = not connected. */
     sessionId: text('session_id'),
     /** Bumped on every new session: a stale socket's late close never clears a newer session. */
@@ -36,7 +43,15 @@ export const machines = pgTable(
     /** What the last heartbeat said: runs in progress, load average, free disk of the daemon's home. */
     lastHeartbeat: jsonb('last_heartbeat').$type<{ slotsUsed: number; load?: number; diskFreeBytes?: number }>(),
     /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
-    ssh: jsonb('ssh').$type<{ host: string; port: number; user: string; keyPath: string; fingerprint: string | null; seenFingerprint: string | null; remoteDir?: string }>(),
+    ssh: jsonb('ssh').$type<{
+      host: string;
+      port: number;
+      user: string;
+      keyPath: string;
+      fingerprint: string | null;
+      seenFingerprint: string | null;
+      remoteDir?: string;
+    }>(),
     createdAt: createdAt(),
     revokedAt: tstz('revoked_at'),
   },
@@ -46,7 +61,9 @@ export const machines = pgTable(
 /** Machine credentials `oam_<id>_<secret>`: only the SHA-256 of the secret is stored. */
 export const machineCredentials = pgTable('machine_credentials', {
   id: text('id').primaryKey(),
-  machineId: uuid('machine_id').notNull().references(() => machines.id, { onDelete: 'cascade' }),
+  machineId: uuid('machine_id')
+    .notNull()
+    .references(() => machines.id, { onDelete: 'cascade' }),
   secretHash: text('secret_hash').notNull(),
   createdAt: createdAt(),
   revokedAt: tstz('revoked_at'),
@@ -57,9 +74,14 @@ export const machineCredentials = pgTable('machine_credentials', {
 /** Join tokens `oaj_<id>_<secret>`: exchanged once (or `max_uses` times) for a machine credential. */
 export const joinTokens = pgTable('join_tokens', {
   id: text('id').primaryKey(),
-  orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+  orgId: uuid('org_id')
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
   secretHash: text('secret_hash').notNull(),
-  labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+  labels: text('labels')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   maxUses: integer('max_uses').notNull().default(1),
   uses: integer('uses').notNull().default(0),
   /** Lifetime of the machine credentials minted from this token (null = they do not expire). */

@@ -1,5 +1,5 @@
 /** Organizations, people and how they sign in: users, memberships, API tokens, browser sessions, sign-in links. */
-import { primaryKey, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 
 export const organizations = pgTable('organizations', {
@@ -19,8 +19,12 @@ export const users = pgTable('users', {
 export const memberships = pgTable(
   'memberships',
   {
-    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
     createdAt: createdAt(),
   },
@@ -30,7 +34,9 @@ export const memberships = pgTable(
 /** API tokens `oat_<id>_<secret>`: only the SHA-256 of the secret is stored. */
 export const apiTokens = pgTable('api_tokens', {
   id: text('id').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
   secretHash: text('secret_hash').notNull(),
   scopes: text('scopes').array().notNull(),
@@ -43,7 +49,9 @@ export const apiTokens = pgTable('api_tokens', {
 /** Browser sessions (httpOnly cookie `oas_<id>_<secret>`) and their CSRF secret. */
 export const sessions = pgTable('sessions', {
   id: text('id').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
   secretHash: text('secret_hash').notNull(),
   csrfToken: text('csrf_token').notNull(),
   createdAt: createdAt(),
@@ -54,7 +62,9 @@ export const sessions = pgTable('sessions', {
 /** One-time sign-in links `osl_<id>_<secret>`, printed by the server for a user. */
 export const signInLinks = pgTable('sign_in_links', {
   id: text('id').primaryKey(),
-  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
   secretHash: text('secret_hash').notNull(),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),

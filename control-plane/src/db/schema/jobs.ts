@@ -1,6 +1,6 @@
 /** Scheduled jobs and each time they fired. */
 import { sql } from 'drizzle-orm';
-import { primaryKey, boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
@@ -14,7 +14,9 @@ export const scheduledJobs = pgTable(
   'scheduled_jobs',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     cron: text('cron').notNull(),
     timeZone: text('time_zone').notNull(),
@@ -22,7 +24,9 @@ export const scheduledJobs = pgTable(
     template: jsonb('template').notNull(),
     enabled: boolean('enabled').notNull().default(true),
     /** What happens to times missed while no control plane ran: `skip` or `once`. */
-    catchUp: text('catch_up', { enum: ['skip', 'once'] }).notNull().default('skip'),
+    catchUp: text('catch_up', { enum: ['skip', 'once'] })
+      .notNull()
+      .default('skip'),
     /** Null while disabled. */
     nextFireAt: tstz('next_fire_at'),
     lastFireAt: tstz('last_fire_at'),
@@ -30,7 +34,10 @@ export const scheduledJobs = pgTable(
     createdAt: createdAt(),
     updatedAt: tstz('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('scheduled_jobs_project_name').on(t.projectId, sql`lower(${t.name})`), index('scheduled_jobs_next_fire').on(t.nextFireAt)],
+  (t) => [
+    uniqueIndex('scheduled_jobs_project_name').on(t.projectId, sql`lower(${t.name})`),
+    index('scheduled_jobs_next_fire').on(t.nextFireAt),
+  ],
 );
 
 /**
@@ -42,7 +49,9 @@ export const jobFires = pgTable(
   'job_fires',
   {
     id: uuid('id').primaryKey(),
-    jobId: uuid('job_id').notNull().references(() => scheduledJobs.id, { onDelete: 'cascade' }),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => scheduledJobs.id, { onDelete: 'cascade' }),
     scheduledFor: tstz('scheduled_for'),
     /** `schedule` (on time), `catch-up` (once for times missed during downtime) or `manual` (run now). */
     trigger: text('trigger', { enum: ['schedule', 'catch-up', 'manual'] }).notNull(),
@@ -51,5 +60,8 @@ export const jobFires = pgTable(
     ticketIdentifier: text('ticket_identifier'),
     error: text('error'),
   },
-  (t) => [uniqueIndex('job_fires_job_scheduled').on(t.jobId, t.scheduledFor), index('job_fires_job_fired').on(t.jobId, t.firedAt)],
+  (t) => [
+    uniqueIndex('job_fires_job_scheduled').on(t.jobId, t.scheduledFor),
+    index('job_fires_job_fired').on(t.jobId, t.firedAt),
+  ],
 );

@@ -1,6 +1,6 @@
 /** Projects with their repositories and board statuses. */
 import { sql } from 'drizzle-orm';
-import { primaryKey, boolean, integer, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { organizations } from './identity.js';
 
@@ -8,7 +8,9 @@ export const projects = pgTable(
   'projects',
   {
     id: uuid('id').primaryKey(),
-    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
     ticketPrefix: text('ticket_prefix').notNull(),
@@ -24,18 +26,26 @@ export const projects = pgTable(
     chatCostCapUsd: numeric('chat_cost_cap_usd', { precision: 12, scale: 4, mode: 'number' }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('projects_org_slug').on(t.orgId, t.slug), uniqueIndex('projects_org_prefix').on(t.orgId, t.ticketPrefix)],
+  (t) => [
+    uniqueIndex('projects_org_slug').on(t.orgId, t.slug),
+    uniqueIndex('projects_org_prefix').on(t.orgId, t.ticketPrefix),
+  ],
 );
 
 export const repositories = pgTable(
   'repositories',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     url: text('url').notNull(),
     defaultBranch: text('default_branch').notNull(),
-    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    labels: text('labels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('repositories_project_name').on(t.projectId, t.name)],
@@ -45,7 +55,9 @@ export const statuses = pgTable(
   'statuses',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     stage: text('stage', { enum: ['backlog', 'unstarted', 'started', 'completed', 'canceled'] }).notNull(),
     position: integer('position').notNull(),

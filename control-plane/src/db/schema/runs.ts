@@ -1,5 +1,19 @@
-/** Runs (commands, agent runs, chat runs), their transitions and events, and the tokens their agents call the platform with. */
-import { bigint, bigserial, primaryKey, index, integer, jsonb, numeric, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+/**
+ * Runs (commands, agent runs, chat runs), their transitions and events, and the tokens their agents call the platform
+ * with.
+ */
+import {
+  bigint,
+  bigserial,
+  primaryKey,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { machines } from './fleet.js';
 import { organizations } from './identity.js';
@@ -15,7 +29,9 @@ export const runs = pgTable(
   'runs',
   {
     id: uuid('id').primaryKey(),
-    orgId: uuid('org_id').notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
     ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
     workflowId: uuid('workflow_id'),
@@ -27,7 +43,20 @@ export const runs = pgTable(
     /** What the daemon is asked to execute (the offer's spec, secrets excluded). */
     spec: jsonb('spec').notNull(),
     attempt: integer('attempt').notNull().default(1),
-    state: text('state', { enum: ['queued', 'offered', 'preparing', 'running', 'succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost'] }).notNull(),
+    state: text('state', {
+      enum: [
+        'queued',
+        'offered',
+        'preparing',
+        'running',
+        'succeeded',
+        'failed',
+        'canceled',
+        'timed_out',
+        'stalled',
+        'lost',
+      ],
+    }).notNull(),
     stateReason: text('state_reason'),
     leaseEpoch: integer('lease_epoch').notNull().default(0),
     leaseExpiresAt: tstz('lease_expires_at'),
@@ -41,7 +70,9 @@ export const runs = pgTable(
     signal: text('signal'),
     /** A cancel was asked for; the daemon is told (again on every reconnect) until the run ends. */
     cancelRequestedAt: tstz('cancel_requested_at'),
-    /** The terminal state a requested stop ends in: canceled (a person, a move), timed_out, stalled, failed (budget). */
+    /**
+     * The terminal state a requested stop ends in: canceled (a person, a move), timed_out, stalled, failed (budget).
+     */
     stopAs: text('stop_as', { enum: ['canceled', 'timed_out', 'stalled', 'failed'] }),
     /** When the orchestrator applied the run's outcome to its ticket (retry, park); makes that once-only. */
     settledAt: tstz('settled_at'),
@@ -75,7 +106,9 @@ export const runTransitions = pgTable(
   'run_transitions',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     fromState: text('from_state'),
     toState: text('to_state').notNull(),
     reason: text('reason').notNull(),
@@ -91,7 +124,9 @@ export const runTransitions = pgTable(
 export const runEvents = pgTable(
   'run_events',
   {
-    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     seq: integer('seq').notNull(),
     ts: tstz('ts').notNull(),
     type: text('type').notNull(),
@@ -109,11 +144,15 @@ export const runTokens = pgTable(
   'run_tokens',
   {
     id: text('id').primaryKey(),
-    runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
     secretHash: text('secret_hash').notNull(),
     /** Plain scopes from the run-token vocabulary (shared/src/domain/run-scopes.ts). */
     scopes: text('scopes').array().notNull(),
-    /** Statuses the agent may move its ticket to: the workflow's finish statuses plus `tickets.move:<Status>` grants. */
+    /**
+     * Statuses the agent may move its ticket to: the workflow's finish statuses plus `tickets.move:<Status>` grants.
+     */
     moveToStatusIds: uuid('move_to_status_ids').array().notNull(),
     createdAt: createdAt(),
     expiresAt: tstz('expires_at').notNull(),

@@ -1,6 +1,17 @@
 /** Tickets, their dependencies and comments, pull requests opened for them, and the activity log. */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, primaryKey, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { projects, statuses } from './projects.js';
 
@@ -8,14 +19,21 @@ export const tickets = pgTable(
   'tickets',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     number: integer('number').notNull(),
     identifier: text('identifier').notNull(),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
-    statusId: uuid('status_id').notNull().references(() => statuses.id),
+    statusId: uuid('status_id')
+      .notNull()
+      .references(() => statuses.id),
     priority: text('priority', { enum: ['urgent', 'high', 'medium', 'low', 'none'] }).notNull(),
-    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    labels: text('labels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     parentId: uuid('parent_id'),
     budgetUsd: numeric('budget_usd', { precision: 12, scale: 4, mode: 'number' }),
     costUsd: numeric('cost_usd', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
@@ -47,18 +65,27 @@ export const tickets = pgTable(
 export const ticketDependencies = pgTable(
   'ticket_dependencies',
   {
-    blockerId: uuid('blocker_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
-    blockedId: uuid('blocked_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    blockerId: uuid('blocker_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    blockedId: uuid('blocked_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('ticket_dependencies_pair').on(t.blockerId, t.blockedId), index('ticket_dependencies_blocked').on(t.blockedId)],
+  (t) => [
+    uniqueIndex('ticket_dependencies_pair').on(t.blockerId, t.blockedId),
+    index('ticket_dependencies_blocked').on(t.blockedId),
+  ],
 );
 
 export const comments = pgTable(
   'comments',
   {
     id: uuid('id').primaryKey(),
-    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     authorType: text('author_type').notNull(),
     authorId: text('author_id').notNull(),
     authorName: text('author_name').notNull(),
@@ -75,7 +102,9 @@ export const commentRevisions = pgTable(
   'comment_revisions',
   {
     id: uuid('id').primaryKey(),
-    commentId: uuid('comment_id').notNull().references(() => comments.id, { onDelete: 'cascade' }),
+    commentId: uuid('comment_id')
+      .notNull()
+      .references(() => comments.id, { onDelete: 'cascade' }),
     revision: integer('revision').notNull(),
     body: text('body').notNull(),
     createdAt: createdAt(),
@@ -88,7 +117,9 @@ export const pullRequests = pgTable(
   'pull_requests',
   {
     id: uuid('id').primaryKey(),
-    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     repository: text('repository').notNull(),
     branch: text('branch').notNull(),
     number: integer('number').notNull(),

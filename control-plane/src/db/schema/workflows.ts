@@ -1,6 +1,6 @@
 /** Workflows and skills, each with immutable versions. */
 import { sql } from 'drizzle-orm';
-import { primaryKey, boolean, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { projects } from './projects.js';
 
@@ -9,7 +9,9 @@ export const workflows = pgTable(
   'workflows',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     currentVersionId: uuid('current_version_id'),
     /** Mirrors the current version's `active:` so the dispatcher filters without parsing. */
@@ -30,7 +32,9 @@ export const workflowVersions = pgTable(
   'workflow_versions',
   {
     id: uuid('id').primaryKey(),
-    workflowId: uuid('workflow_id').notNull().references(() => workflows.id, { onDelete: 'cascade' }),
+    workflowId: uuid('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     source: text('source').notNull(),
     harness: jsonb('harness').notNull(),
@@ -39,7 +43,9 @@ export const workflowVersions = pgTable(
     pickupStatusIds: uuid('pickup_status_ids').array().notNull(),
     finishStatusIds: uuid('finish_status_ids').array().notNull(),
     /** [{ skillId, versionId | null }]: null = the skill's current version at run time. */
-    skills: jsonb('skills').notNull().default(sql`'[]'::jsonb`),
+    skills: jsonb('skills')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
@@ -50,7 +56,9 @@ export const skills = pgTable(
   'skills',
   {
     id: uuid('id').primaryKey(),
-    projectId: uuid('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     description: text('description').notNull(),
     builtin: boolean('builtin').notNull().default(false),
@@ -68,7 +76,9 @@ export const skillVersions = pgTable(
   'skill_versions',
   {
     id: uuid('id').primaryKey(),
-    skillId: uuid('skill_id').notNull().references(() => skills.id, { onDelete: 'cascade' }),
+    skillId: uuid('skill_id')
+      .notNull()
+      .references(() => skills.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     contentHash: text('content_hash').notNull(),
     files: jsonb('files').notNull(),

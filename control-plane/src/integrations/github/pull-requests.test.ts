@@ -10,7 +10,16 @@ import { githubRepoOf, upsertPullRequest, type GithubConfig } from './pull-reque
 
 /** A local fake of the three GitHub endpoints used: list, create and update pull requests. */
 function fakeGithub() {
-  const pulls: Array<{ number: number; head: string; base: string; title: string; body: string; state: string; owner: string; repo: string }> = [];
+  const pulls: Array<{
+    number: number;
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    state: string;
+    owner: string;
+    repo: string;
+  }> = [];
   const calls: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -26,14 +35,30 @@ function fakeGithub() {
       if (req.headers.authorization !== 'Bearer ghp_test') return reply(401, { message: 'Bad credentials' });
       if (!m) return reply(404, { message: 'Not Found' });
       const [, owner, repo, num] = m;
-      const view = (p: (typeof pulls)[number]) => ({ number: p.number, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, state: p.state });
+      const view = (p: (typeof pulls)[number]) => ({
+        number: p.number,
+        html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+        state: p.state,
+      });
       if (req.method === 'GET') {
         const head = url.searchParams.get('head')!.split(':')[1];
-        return reply(200, pulls.filter((p) => p.owner === owner && p.repo === repo && p.head === head && p.state === 'open').map(view));
+        return reply(
+          200,
+          pulls.filter((p) => p.owner === owner && p.repo === repo && p.head === head && p.state === 'open').map(view),
+        );
       }
       const input = JSON.parse(body);
       if (req.method === 'POST') {
-        const p = { number: pulls.length + 1, owner: owner!, repo: repo!, head: input.head, base: input.base, title: input.title, body: input.body, state: 'open' };
+        const p = {
+          number: pulls.length + 1,
+          owner: owner!,
+          repo: repo!,
+          head: input.head,
+          base: input.base,
+          title: input.title,
+          body: input.body,
+          state: 'open',
+        };
         pulls.push(p);
         return reply(201, view(p));
       }
@@ -69,18 +94,37 @@ forEachDatabase('pull requests', (get) => {
   let n = 0;
   it('opens a pull request for the ticket branch, then updates the same one, and records it on the ticket', async () => {
     const { deps, admin } = get();
-    const project = await createProject(deps, admin, { name: `gh${++n}`, ticketPrefix: `GH${n}${get().kind === 'pglite' ? 'A' : 'B'}` });
+    const project = await createProject(deps, admin, {
+      name: `gh${++n}`,
+      ticketPrefix: `GH${n}${get().kind === 'pglite' ? 'A' : 'B'}`,
+    });
     const ticket = await createTicket(deps, admin, { project: project.slug, title: 'Add login' });
-    const req = { ticketId: ticket.id, identifier: ticket.identifier, title: ticket.title, branch: `openase/${ticket.identifier}-add-login`, repository: { name: 'app', url: `https://github.com/acme/app-${get().kind}-${n}.git`, defaultBranch: 'main' }, token: 'ghp_test', body: 'Made by OpenASE' };
+    const req = {
+      ticketId: ticket.id,
+      identifier: ticket.identifier,
+      title: ticket.title,
+      branch: `openase/${ticket.identifier}-add-login`,
+      repository: { name: 'app', url: `https://github.com/acme/app-${get().kind}-${n}.git`, defaultBranch: 'main' },
+      token: 'ghp_test',
+      body: 'Made by OpenASE',
+    };
     const first = await upsertPullRequest(deps, req, config);
-    expect(first).toMatchObject({ number: expect.any(Number), state: 'open', url: expect.stringMatching(/\/pull\/\d+$/) });
+    expect(first).toMatchObject({
+      number: expect.any(Number),
+      state: 'open',
+      url: expect.stringMatching(/\/pull\/\d+$/),
+    });
     const second = await upsertPullRequest(deps, { ...req, title: 'Add login page' }, config);
     expect(second!.number).toBe(first!.number);
     const rows = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ repository: 'app', url: first!.url, state: 'open' });
     expect(fake.pulls.find((p) => p.number === first!.number)?.title).toBe(`${ticket.identifier}: Add login page`);
-    await expect(upsertPullRequest(deps, { ...req, token: 'wrong' }, config)).rejects.toThrow(/answered 401: Bad credentials/);
-    expect(await upsertPullRequest(deps, { ...req, repository: { ...req.repository, url: 'file:///srv/app.git' } }, config)).toBeNull();
+    await expect(upsertPullRequest(deps, { ...req, token: 'wrong' }, config)).rejects.toThrow(
+      /answered 401: Bad credentials/,
+    );
+    expect(
+      await upsertPullRequest(deps, { ...req, repository: { ...req.repository, url: 'file:///srv/app.git' } }, config),
+    ).toBeNull();
   });
 });

@@ -16,13 +16,18 @@ export interface GithubConfig {
 }
 
 export function githubConfig(env: NodeJS.ProcessEnv = process.env): GithubConfig {
-  return { apiUrl: (env.OPENASE_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''), host: env.OPENASE_GITHUB_HOST || 'github.com' };
+  return {
+    apiUrl: (env.OPENASE_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    host: env.OPENASE_GITHUB_HOST || 'github.com',
+  };
 }
 
 /** `owner/repo` of a GitHub remote (https, ssh or scp-like), or null when it is not on `host`. */
 export function githubRepoOf(url: string, host = 'github.com'): { owner: string; repo: string } | null {
   const h = host.replace(/\./g, '\\.');
-  const m = new RegExp(`^(?:https?://(?:[^@/]+@)?${h}/|ssh://git@${h}(?::\\d+)?/|git@${h}:)([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\\.git)?/?$`).exec(url.trim());
+  const m = new RegExp(
+    `^(?:https?://(?:[^@/]+@)?${h}/|ssh://git@${h}(?::\\d+)?/|git@${h}:)([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\\.git)?/?$`,
+  ).exec(url.trim());
   return m ? { owner: m[1]!, repo: m[2]! } : null;
 }
 
@@ -46,7 +51,13 @@ interface GithubPull {
 async function call<T>(config: GithubConfig, token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${config.apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'openase', ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'user-agent': 'openase',
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
@@ -63,17 +74,42 @@ async function call<T>(config: GithubConfig, token: string, method: string, path
 }
 
 /** Opens or updates the pull request of one repository and records it on the ticket. */
-export async function upsertPullRequest(deps: Pick<Deps, 'db' | 'ids' | 'clock'>, req: PullRequestRequest, config = githubConfig()): Promise<{ url: string; state: string; number: number } | null> {
+export async function upsertPullRequest(
+  deps: Pick<Deps, 'db' | 'ids' | 'clock'>,
+  req: PullRequestRequest,
+  config = githubConfig(),
+): Promise<{ url: string; state: string; number: number } | null> {
   const gh = githubRepoOf(req.repository.url, config.host);
   if (!gh) return null;
   const base = `/repos/${encodeURIComponent(gh.owner)}/${encodeURIComponent(gh.repo)}`;
   const title = `${req.identifier}: ${req.title}`.slice(0, 250);
-  const existing = await call<GithubPull[]>(config, req.token, 'GET', `${base}/pulls?state=open&head=${encodeURIComponent(`${gh.owner}:${req.branch}`)}`);
+  const existing = await call<GithubPull[]>(
+    config,
+    req.token,
+    'GET',
+    `${base}/pulls?state=open&head=${encodeURIComponent(`${gh.owner}:${req.branch}`)}`,
+  );
   const pull = existing[0]
-    ? await call<GithubPull>(config, req.token, 'PATCH', `${base}/pulls/${existing[0].number}`, { title, body: req.body })
-    : await call<GithubPull>(config, req.token, 'POST', `${base}/pulls`, { title, head: req.branch, base: req.repository.defaultBranch, body: req.body });
+    ? await call<GithubPull>(config, req.token, 'PATCH', `${base}/pulls/${existing[0].number}`, {
+        title,
+        body: req.body,
+      })
+    : await call<GithubPull>(config, req.token, 'POST', `${base}/pulls`, {
+        title,
+        head: req.branch,
+        base: req.repository.defaultBranch,
+        body: req.body,
+      });
   const state = pull.merged_at ? 'merged' : pull.state;
-  const row = { ticketId: req.ticketId, repository: req.repository.name, branch: req.branch, number: pull.number, url: pull.html_url, state, updatedAt: deps.clock.now() };
+  const row = {
+    ticketId: req.ticketId,
+    repository: req.repository.name,
+    branch: req.branch,
+    number: pull.number,
+    url: pull.html_url,
+    state,
+    updatedAt: deps.clock.now(),
+  };
   await deps.db
     .insert(pullRequests)
     .values({ id: deps.ids.uuid(), ...row })

@@ -14,7 +14,10 @@ export interface BuiltinSkill {
   files: Array<{ path: string; content: string; executable: boolean }>;
 }
 
-const skill = (name: string, skillMd: string): BuiltinSkill => ({ name, files: [{ path: 'SKILL.md', content: skillMd, executable: false }] });
+const skill = (name: string, skillMd: string): BuiltinSkill => ({
+  name,
+  files: [{ path: 'SKILL.md', content: skillMd, executable: false }],
+});
 
 export const PLATFORM_SKILL = 'openase-platform';
 

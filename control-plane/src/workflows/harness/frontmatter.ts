@@ -2,7 +2,7 @@
  * Splits a harness file into its YAML front matter and its body, keeping the exact text of
  * both, and re-assembles a file after its front matter was edited (the body stays byte-identical).
  */
-import { Document, LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import type { Problem } from './types.js';
 
 export interface SplitFile {
@@ -21,7 +21,12 @@ const DELIMITER = /^---[ \t]*(\r?\n|$)/;
 
 export function splitFrontMatter(text: string): SplitFile | Problem {
   const head = DELIMITER.exec(text);
-  if (!head) return { line: 1, field: '(front matter)', message: 'a harness file starts with a `---` line, then YAML front matter, then a closing `---` line' };
+  if (!head)
+    return {
+      line: 1,
+      field: '(front matter)',
+      message: 'a harness file starts with a `---` line, then YAML front matter, then a closing `---` line',
+    };
   const open = head[0];
   let pos = open.length;
   let line = 2;
@@ -29,7 +34,13 @@ export function splitFrontMatter(text: string): SplitFile | Problem {
     const end = text.indexOf('\n', pos);
     const lineText = end === -1 ? text.slice(pos) : text.slice(pos, end + 1);
     if (DELIMITER.test(lineText)) {
-      return { yamlText: text.slice(open.length, pos), body: text.slice(pos + lineText.length), bodyStartLine: line + 1, open, close: lineText };
+      return {
+        yamlText: text.slice(open.length, pos),
+        body: text.slice(pos + lineText.length),
+        bodyStartLine: line + 1,
+        open,
+        close: lineText,
+      };
     }
     if (end === -1) break;
     pos = end + 1;

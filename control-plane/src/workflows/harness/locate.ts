@@ -6,12 +6,7 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } fr
  * If the path does not exist (e.g. a missing required key) the deepest existing ancestor is used.
  * `offset` is the number of file lines before the front matter text (the opening `---`).
  */
-export function locateLine(
-  doc: Document,
-  counter: LineCounter,
-  path: readonly PropertyKey[],
-  offset: number,
-): number {
+export function locateLine(doc: Document, counter: LineCounter, path: readonly PropertyKey[], offset: number): number {
   let node: unknown = doc.contents;
   let line = offset; // the `---` line when nothing better is known
   for (const seg of path) {

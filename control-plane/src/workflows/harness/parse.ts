@@ -26,9 +26,25 @@ export interface ParsedHarness {
 }
 
 export function parseHarness(text: string): ParsedHarness {
-  const none: ParsedHarness = { harness: null, raw: null, body: '', bodyStartLine: 1, templates: null, problems: [], lineOf: () => 1 };
-  if (text.length > LIMITS.harnessMax) return { ...none, problems: [{ line: 1, field: '(file)', message: `a harness file has at most ${LIMITS.harnessMax} characters` }] };
-  if (text.includes('\u0000')) return { ...none, problems: [{ line: 1, field: '(file)', message: 'a harness file is text: it contains a NUL byte' }] };
+  const none: ParsedHarness = {
+    harness: null,
+    raw: null,
+    body: '',
+    bodyStartLine: 1,
+    templates: null,
+    problems: [],
+    lineOf: () => 1,
+  };
+  if (text.length > LIMITS.harnessMax)
+    return {
+      ...none,
+      problems: [{ line: 1, field: '(file)', message: `a harness file has at most ${LIMITS.harnessMax} characters` }],
+    };
+  if (text.includes('\u0000'))
+    return {
+      ...none,
+      problems: [{ line: 1, field: '(file)', message: 'a harness file is text: it contains a NUL byte' }],
+    };
   const split = splitFrontMatter(text);
   if ('message' in split) return { ...none, problems: [split] };
   const { doc, counter, problems } = parseFrontMatterYaml(split);
@@ -44,7 +60,15 @@ export function parseHarness(text: string): ParsedHarness {
   const template = checkTemplate(split.body, split.bodyStartLine);
   problems.push(...template.problems);
   problems.sort((a, b) => a.line - b.line);
-  return { harness: problems.length ? null : harness, raw, body: split.body, bodyStartLine: split.bodyStartLine, templates: template.templates, problems, lineOf };
+  return {
+    harness: problems.length ? null : harness,
+    raw,
+    body: split.body,
+    bodyStartLine: split.bodyStartLine,
+    templates: template.templates,
+    problems,
+    lineOf,
+  };
 }
 
 /** The front matter as plain data, or null with a problem (not a mapping; an alias bomb). */
@@ -57,7 +81,11 @@ function frontMatterData(doc: Document, problems: Problem[]): Record<string, unk
     return null;
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    problems.push({ line: 1, field: '(front matter)', message: 'the front matter must be a YAML mapping of fields (name: …, pickup: …)' });
+    problems.push({
+      line: 1,
+      field: '(front matter)',
+      message: 'the front matter must be a YAML mapping of fields (name: …, pickup: …)',
+    });
     return null;
   }
   return data as Record<string, unknown>;
@@ -76,12 +104,20 @@ function schemaProblems(issues: readonly Issue[], doc: Document, counter: LineCo
     if (issue.code === 'unrecognized_keys' && issue.keys) {
       for (const key of issue.keys) {
         const path = [...issue.path, key];
-        out.push({ line: locateLine(doc, counter, path, 1), field: formatPath(path), message: `unknown field "${key}"` });
+        out.push({
+          line: locateLine(doc, counter, path, 1),
+          field: formatPath(path),
+          message: `unknown field "${key}"`,
+        });
       }
       continue;
     }
     const missing = /received undefined/.test(issue.message);
-    out.push({ line: locateLine(doc, counter, issue.path, 1), field: formatPath(issue.path), message: missing ? 'is required' : issue.message });
+    out.push({
+      line: locateLine(doc, counter, issue.path, 1),
+      field: formatPath(issue.path),
+      message: missing ? 'is required' : issue.message,
+    });
   }
   return out;
 }
@@ -92,7 +128,11 @@ function scopeProblems(data: Record<string, unknown>, lineOf: (path: readonly Pr
   const out: Problem[] = [];
   scopes.forEach((entry, i) => {
     if (typeof entry === 'string' && !parseRunScope(entry)) {
-      out.push({ line: lineOf(['scopes', i]), field: `scopes[${i}]`, message: `unknown scope "${entry}"; known: ${RUN_TOKEN_SCOPE_NAMES.join(', ')}, tickets.move:<Status>` });
+      out.push({
+        line: lineOf(['scopes', i]),
+        field: `scopes[${i}]`,
+        message: `unknown scope "${entry}"; known: ${RUN_TOKEN_SCOPE_NAMES.join(', ')}, tickets.move:<Status>`,
+      });
     }
   });
   return out;

@@ -3,7 +3,10 @@ import { AGENT_PERMISSION_MODES } from '@openase/shared';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
 
-const positiveInt = z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be a whole number ≥ 1');
+const positiveInt = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be a whole number ≥ 1');
 const statusList = z.array(z.string().min(1)).min(1, 'must list at least one status');
 const stringList = z.array(z.string().min(1));
 
@@ -27,7 +30,10 @@ export const hookSchema = z.strictObject({
   workdir: z
     .string()
     .min(1)
-    .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path relative to the worktree, without ".."')
+    .refine(
+      (p) => !p.startsWith('/') && !p.split('/').includes('..'),
+      'must be a path relative to the worktree, without ".."',
+    )
     .optional(),
 });
 
@@ -40,10 +46,7 @@ const hooksSchema = z.strictObject(
 
 const allowDeny = z.strictObject({ allow: stringList.optional(), deny: stringList.optional() });
 
-const skillSchema = z.union([
-  z.string().min(1),
-  z.strictObject({ name: z.string().min(1), version: positiveInt }),
-]);
+const skillSchema = z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), version: positiveInt })]);
 
 /** Defaults applied when a field is absent; serializeHarness omits fields equal to these. */
 export const HARNESS_DEFAULTS = {

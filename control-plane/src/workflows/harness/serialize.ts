@@ -8,14 +8,32 @@ import { HARNESS_DEFAULTS, harnessSchema, HOOK_DEFAULTS, type HarnessInput } fro
 import { HarnessError } from './types.js';
 
 const ORDER = [
-  'name', 'agent', 'pickup', 'finish', 'active', 'max_concurrent', 'max_turns', 'max_attempts', 'timeout_minutes',
-  'stall_timeout_minutes', 'budget_usd', 'machine_labels', 'permission_mode', 'tools', 'paths', 'hooks', 'scopes', 'skills',
+  'name',
+  'agent',
+  'pickup',
+  'finish',
+  'active',
+  'max_concurrent',
+  'max_turns',
+  'max_attempts',
+  'timeout_minutes',
+  'stall_timeout_minutes',
+  'budget_usd',
+  'machine_labels',
+  'permission_mode',
+  'tools',
+  'paths',
+  'hooks',
+  'scopes',
+  'skills',
 ] as const;
 
 export function serializeHarness(input: HarnessInput, body: string): string {
   const parsed = harnessSchema.safeParse(input);
   if (!parsed.success) {
-    throw new HarnessError(parsed.error.issues.map((i) => ({ line: 1, field: i.path.join('.') || '(front matter)', message: i.message })));
+    throw new HarnessError(
+      parsed.error.issues.map((i) => ({ line: 1, field: i.path.join('.') || '(front matter)', message: i.message })),
+    );
   }
   const h = parsed.data as Record<string, unknown>;
   const out: Record<string, unknown> = {};

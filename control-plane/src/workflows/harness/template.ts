@@ -9,7 +9,16 @@ import { HARNESS_VARIABLES } from '@openase/shared';
 import type { Problem } from './types.js';
 
 // Limits keep a hostile body from exhausting the server: render time (ms) and memory (string bytes, array items).
-const liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, templates: {}, relativeReference: false, renderLimit: 2_000, memoryLimit: 20_000_000, parseLimit: 1_000_000 });
+const liquid = new Liquid({
+  strictVariables: true,
+  strictFilters: true,
+  ownPropertyOnly: true,
+  templates: {},
+  relativeReference: false,
+  renderLimit: 2_000,
+  memoryLimit: 20_000_000,
+  parseLimit: 1_000_000,
+});
 
 /** Top-level name → allowed property names (null = a scalar; `[]` marks a list of objects). */
 const SHAPE = new Map<string, Set<string> | null>();
@@ -23,7 +32,11 @@ for (const key of Object.keys(HARNESS_VARIABLES)) {
     SHAPE.set(name, set);
   }
 }
-const LIST_VARIABLES = new Set(Object.keys(HARNESS_VARIABLES).filter((k) => k.includes('[]')).map((k) => k.split('[]')[0]!));
+const LIST_VARIABLES = new Set(
+  Object.keys(HARNESS_VARIABLES)
+    .filter((k) => k.includes('[]'))
+    .map((k) => k.split('[]')[0]!),
+);
 const LIST_PROPERTIES = new Set(['size', 'first', 'last']);
 
 export interface TemplateCheck {
@@ -92,7 +105,9 @@ function errorRow(err: unknown): number {
 }
 
 function liquidMessage(err: unknown): string {
-  return String((err as Error).message).replace(/,? line:\d+, col:\d+.*$/s, '').trim();
+  return String((err as Error).message)
+    .replace(/,? line:\d+, col:\d+.*$/s, '')
+    .trim();
 }
 
 /** Renders a checked body. Throws on an unknown variable or filter (never renders it empty). */
