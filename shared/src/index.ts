@@ -18,3 +18,5 @@ export * from './domain/chat.js';
 export * from './protocol/git-ops.js';
 export * from './domain/diff.js';
 export * from './domain/review.js';
+export * from './domain/teams.js';
+export * from './domain/notifications.js';

@@ -16,3 +16,4 @@ export * from './schema/workflows.js';
 export * from './schema/jobs.js';
 export * from './schema/chat.js';
 export * from './schema/integrations.js';
+export * from './schema/notifications.js';

@@ -23,7 +23,7 @@ import type { Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRole, roleInProject } from '../auth/permissions.js';
 import { applyMove, lockTicket, type Ticket } from '../tickets/tickets.js';
 import { reviewFlowFor, type ReviewFlow } from './workflow.js';
 
@@ -58,11 +58,12 @@ export async function submitReview(
   actor: Actor,
   raw: z.input<typeof ticketReviewInput>,
 ): Promise<ReviewOutcome> {
-  requireRole(actor, 'member', 'review tickets');
   if (actor.type === 'agent') throw forbidden('an agent cannot review tickets; a person approves or requests changes');
   const input = ticketReviewInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    // At least a member of the ticket's project (a project role may lower or raise the organization's).
+    requireRole(actor, 'member', 'review tickets', await roleInProject(tx, actor, ticket.projectId));
     return recordReview(tx, deps, changes, actor, ticket, {
       state: input.verdict === 'approve' ? 'approved' : 'changes_requested',
       source: 'person',

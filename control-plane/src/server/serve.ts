@@ -80,6 +80,7 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       webDist: findWebDist(),
       hub: fleet.hub,
       daemonBundle: fleet.daemonBundle,
+      home: config.home,
     });
     const server = serve({
       fetch: app.fetch,

@@ -44,12 +44,12 @@ CREATE TABLE "webhook_deliveries" (
 	"received_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "comments" ADD COLUMN "anchor" jsonb;--> statement-breakpoint
-ALTER TABLE "comments" ADD COLUMN "review_round" integer;--> statement-breakpoint
-ALTER TABLE "comments" ADD COLUMN "review_id" uuid;--> statement-breakpoint
 ALTER TABLE "projects" ADD COLUMN "merge_method" text DEFAULT 'merge' NOT NULL;--> statement-breakpoint
 ALTER TABLE "projects" ADD COLUMN "delete_merged_branch" boolean DEFAULT true NOT NULL;--> statement-breakpoint
 ALTER TABLE "projects" ADD COLUMN "closed_pull_request" text DEFAULT 'rework' NOT NULL;--> statement-breakpoint
+ALTER TABLE "comments" ADD COLUMN "anchor" jsonb;--> statement-breakpoint
+ALTER TABLE "comments" ADD COLUMN "review_round" integer;--> statement-breakpoint
+ALTER TABLE "comments" ADD COLUMN "review_id" uuid;--> statement-breakpoint
 ALTER TABLE "pull_requests" ADD COLUMN "remote" text;--> statement-breakpoint
 ALTER TABLE "pull_requests" ADD COLUMN "head_sha" text;--> statement-breakpoint
 ALTER TABLE "pull_requests" ADD COLUMN "checks" text;--> statement-breakpoint
@@ -58,10 +58,10 @@ ALTER TABLE "pull_requests" ADD COLUMN "review" text;--> statement-breakpoint
 ALTER TABLE "pull_requests" ADD COLUMN "mergeable" boolean;--> statement-breakpoint
 ALTER TABLE "pull_requests" ADD COLUMN "merged_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "pull_requests" ADD COLUMN "synced_at" timestamp with time zone;--> statement-breakpoint
-ALTER TABLE "runs" ADD COLUMN "commits" jsonb;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "review_round" integer DEFAULT 1 NOT NULL;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "review_state" text;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "merge_error" text;--> statement-breakpoint
+ALTER TABLE "runs" ADD COLUMN "commits" jsonb;--> statement-breakpoint
 ALTER TABLE "workflow_versions" ADD COLUMN "merge" jsonb;--> statement-breakpoint
 ALTER TABLE "ticket_reviews" ADD CONSTRAINT "ticket_reviews_ticket_id_tickets_id_fk" FOREIGN KEY ("ticket_id") REFERENCES "public"."tickets"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "external_issues" ADD CONSTRAINT "external_issues_ticket_id_tickets_id_fk" FOREIGN KEY ("ticket_id") REFERENCES "public"."tickets"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
