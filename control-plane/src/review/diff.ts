@@ -155,7 +155,10 @@ export async function ticketDiff(
     },
   );
   if (!reply.ok || !reply.diff)
-    throw new OpenaseError('INTERNAL', `machine ${machine.name} could not compute the diff: ${reply.error ?? 'no answer'}`);
+    throw new OpenaseError(
+      'INTERNAL',
+      `machine ${machine.name} could not compute the diff: ${reply.error ?? 'no answer'}`,
+    );
   const repos = reply.diff.map((d) => ({ ...d, patch: (patches.get(d.repo) ?? []).join('') }));
   return {
     identifier: ticket.identifier,
@@ -178,7 +181,8 @@ async function findTicketRun(db: DbOrTx, ticket: Ticket, ref: string) {
     .where(and(eq(runs.ticketId, ticket.id), eq(runs.kind, 'agent')))
     .orderBy(desc(runs.createdAt));
   const matches = rows.filter((r) => r.id.startsWith(ref.toLowerCase()));
-  if (matches.length === 0) throw notFound(`${ticket.identifier} has no run ${ref}; \`openase ticket show\` lists them`);
+  if (matches.length === 0)
+    throw notFound(`${ticket.identifier} has no run ${ref}; \`openase ticket show\` lists them`);
   if (matches.length > 1) throw badRequest(`run ${ref} is ambiguous for ${ticket.identifier}; give more characters`);
   return matches[0]!;
 }

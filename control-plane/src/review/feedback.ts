@@ -18,7 +18,9 @@ export async function reviewFeedback(
   const [review] = await db
     .select()
     .from(ticketReviews)
-    .where(and(eq(ticketReviews.ticketId, ticket.id), eq(ticketReviews.round, round), ne(ticketReviews.state, 'approved')))
+    .where(
+      and(eq(ticketReviews.ticketId, ticket.id), eq(ticketReviews.round, round), ne(ticketReviews.state, 'approved')),
+    )
     .orderBy(desc(ticketReviews.createdAt))
     .limit(1);
   if (!review) return null;

@@ -113,7 +113,9 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
         body,
         comments: [],
       });
-      ctx.log(`[merge] ${ticket.identifier}: conflict in ${conflicted.repo} (${r.conflicts.join(', ')}); back to its agent`);
+      ctx.log(
+        `[merge] ${ticket.identifier}: conflict in ${conflicted.repo} (${r.conflicts.join(', ')}); back to its agent`,
+      );
       return 'conflict';
     }
     const [done] = await tx.select().from(statuses).where(eq(statuses.id, flow.merge!.doneStatusId));
@@ -134,7 +136,11 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
 }
 
 /** A connected machine merges into the default branch; null = no machine to ask right now. */
-async function platformMerge(ctx: MergeContext, req: MergeRequest, preferred: string[]): Promise<GitMergeResult | null> {
+async function platformMerge(
+  ctx: MergeContext,
+  req: MergeRequest,
+  preferred: string[],
+): Promise<GitMergeResult | null> {
   let machine;
   try {
     machine = await chooseGitMachine(ctx.deps.db, ctx.fleet, preferred);
@@ -161,8 +167,14 @@ async function failMerge(ctx: MergeContext, ticket: Ticket, message: string): Pr
   const text = message.slice(0, 2000);
   ctx.log(`[merge] ${ticket.identifier} could not be merged: ${text}`);
   await inTransaction(ctx.deps, async (tx, changes) => {
-    const [project] = await tx.select({ orgId: projects.orgId }).from(projects).where(eq(projects.id, ticket.projectId));
-    await tx.update(tickets).set({ mergeError: text, updatedAt: ctx.deps.clock.now() }).where(eq(tickets.id, ticket.id));
+    const [project] = await tx
+      .select({ orgId: projects.orgId })
+      .from(projects)
+      .where(eq(projects.id, ticket.projectId));
+    await tx
+      .update(tickets)
+      .set({ mergeError: text, updatedAt: ctx.deps.clock.now() })
+      .where(eq(tickets.id, ticket.id));
     await recordActivity(tx, ctx.deps, changes, ctx.actor(project!.orgId), {
       projectId: ticket.projectId,
       ticketId: ticket.id,

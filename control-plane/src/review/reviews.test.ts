@@ -84,13 +84,20 @@ forEachDatabase('review loop', (get) => {
     await moveTicket(deps, admin, { ticket: t.identifier, status: 'In Review' });
     const hostReview = (id: string) =>
       inTransaction(deps, async (tx, changes) =>
-        recordReview(tx, deps, changes, { ...admin, type: 'system', name: 'octocat on GitHub' }, await lockTicket(tx, admin.orgId, t.identifier), {
-          state: 'changes_requested',
-          source: 'github',
-          body: 'from GitHub',
-          comments: [],
-          externalId: id,
-        }),
+        recordReview(
+          tx,
+          deps,
+          changes,
+          { ...admin, type: 'system', name: 'octocat on GitHub' },
+          await lockTicket(tx, admin.orgId, t.identifier),
+          {
+            state: 'changes_requested',
+            source: 'github',
+            body: 'from GitHub',
+            comments: [],
+            externalId: id,
+          },
+        ),
       );
     expect(await hostReview('r-1')).toMatchObject({ duplicate: false, movedTo: 'In Progress' });
     expect(await hostReview('r-1')).toMatchObject({ duplicate: true, movedTo: null });
@@ -102,11 +109,18 @@ forEachDatabase('review loop', (get) => {
     const file = (extra: string) =>
       `---\nname: w\npickup: [Todo]\nfinish: [In Review]\n${extra}---\nWork on {{ ticket.identifier }}.\n`;
     await expectCode(
-      importWorkflow(deps, admin, { project: 'steps', source: file('merge:\n  status: Todo\n  done: Nowhere\nrework: Done\n') }),
+      importWorkflow(deps, admin, {
+        project: 'steps',
+        source: file('merge:\n  status: Todo\n  done: Nowhere\nrework: Done\n'),
+      }),
       'VALIDATION_FAILED',
       /merge\.status: "Todo" is a pickup status[\s\S]*merge\.done: unknown status "Nowhere"[\s\S]*rework: "Done" is not a pickup status/,
     );
-    const settings = await updateMergeSettings(deps, admin, { project: 'steps', mergeMethod: 'squash', deleteBranch: false });
+    const settings = await updateMergeSettings(deps, admin, {
+      project: 'steps',
+      mergeMethod: 'squash',
+      deleteBranch: false,
+    });
     expect(settings).toMatchObject({ mergeMethod: 'squash', deleteMergedBranch: false, closedPullRequest: 'rework' });
     await expectCode(
       updateMergeSettings(deps, { ...admin, role: 'member' }, { project: 'steps', mergeMethod: 'rebase' }),

@@ -10,13 +10,7 @@
  *   moves it on.
  */
 import { and, eq } from 'drizzle-orm';
-import {
-  conflict,
-  forbidden,
-  ticketReviewInput,
-  type CommentAnchor,
-  type StoredReviewState,
-} from '@openase/shared';
+import { conflict, forbidden, ticketReviewInput, type CommentAnchor, type StoredReviewState } from '@openase/shared';
 import type { z } from 'zod';
 import { comments, statuses, ticketReviews, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';

@@ -28,7 +28,8 @@ function flowOf(workflow: Workflow, version: WorkflowVersion): ReviewFlow {
     version,
     reviewStatusIds: version.finishStatusIds,
     reworkStatusId: merge?.reworkStatusId ?? version.pickupStatusIds[0]!,
-    merge: merge?.statusId && merge.doneStatusId ? { statusId: merge.statusId, doneStatusId: merge.doneStatusId } : null,
+    merge:
+      merge?.statusId && merge.doneStatusId ? { statusId: merge.statusId, doneStatusId: merge.doneStatusId } : null,
   };
 }
 
