@@ -31,7 +31,7 @@ forEachDatabase('review loop', (get) => {
     await moveTicket(deps, admin, { ticket: t.identifier, status: 'In Review' });
     await expectCode(
       submitReview(deps, admin, { ticket: t.identifier, verdict: 'request_changes' }),
-      'VALIDATION_FAILED',
+      'BAD_REQUEST',
       /needs a comment/,
     );
     const agent: Actor = { ...admin, type: 'agent', name: 'an agent' };

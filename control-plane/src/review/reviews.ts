@@ -9,8 +9,15 @@
  *   the platform merges it (review/merge.ts); otherwise the approval is recorded and a person
  *   moves it on.
  */
-import { and, eq } from 'drizzle-orm';
-import { conflict, forbidden, ticketReviewInput, type CommentAnchor, type StoredReviewState } from '@openase/shared';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import {
+  badRequest,
+  conflict,
+  forbidden,
+  ticketReviewInput,
+  type CommentAnchor,
+  type StoredReviewState,
+} from '@openase/shared';
 import type { z } from 'zod';
 import { comments, statuses, ticketReviews, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
@@ -58,6 +65,21 @@ export async function submitReview(
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
     // At least a member of the ticket's project (a project role may lower or raise the organization's).
     requireRole(actor, 'member', 'review tickets', await roleInProject(tx, actor, ticket.projectId));
+    if (input.verdict === 'request_changes' && !input.body && !input.comments.length) {
+      const [lineComment] = await tx
+        .select({ id: comments.id })
+        .from(comments)
+        .where(
+          and(
+            eq(comments.ticketId, ticket.id),
+            eq(comments.reviewRound, ticket.reviewRound),
+            isNotNull(comments.anchor),
+          ),
+        )
+        .limit(1);
+      if (!lineComment)
+        throw badRequest('say what to change: a request for changes needs a comment, or line comments on the diff');
+    }
     return recordReview(tx, deps, changes, actor, ticket, {
       state: input.verdict === 'approve' ? 'approved' : 'changes_requested',
       source: 'person',

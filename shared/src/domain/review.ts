@@ -39,22 +39,18 @@ export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
 export const STORED_REVIEW_STATES = ['approved', 'changes_requested', 'merge_conflict'] as const;
 export type StoredReviewState = (typeof STORED_REVIEW_STATES)[number];
 
-export const ticketReviewInput = z
-  .object({
-    ticket: ticketRef,
-    verdict: z.enum(REVIEW_VERDICTS),
-    /** The review's summary (optional when there are line comments or when approving). */
-    body: reviewBody.optional(),
-    /** Line comments submitted with the review (comments added earlier in the round count too). */
-    comments: z
-      .array(z.object({ anchor: commentAnchorSchema, body: reviewBody.min(1, 'a line comment needs a body') }))
-      .max(200)
-      .default([]),
-  })
-  .refine((r) => r.verdict === 'approve' || (r.body?.length ?? 0) > 0 || r.comments.length > 0, {
-    message: 'say what to change: a review that requests changes needs a comment (or a line comment)',
-    path: ['body'],
-  });
+/** A request for changes needs a comment: this one, a line comment with it, or line comments written in the round. */
+export const ticketReviewInput = z.object({
+  ticket: ticketRef,
+  verdict: z.enum(REVIEW_VERDICTS),
+  /** The review's summary (optional when approving, or when the round has line comments). */
+  body: reviewBody.optional(),
+  /** Line comments submitted with the review (comments added earlier in the round count too). */
+  comments: z
+    .array(z.object({ anchor: commentAnchorSchema, body: reviewBody.min(1, 'a line comment needs a body') }))
+    .max(200)
+    .default([]),
+});
 
 export const ticketDiffInput = z.object({
   ticket: ticketRef,

@@ -24,6 +24,7 @@ import { whyTicket } from '../../orchestrator/pickup-facts.js';
 import { reportProgress } from '../../tickets/progress.js';
 import { ticketDiff } from '../../review/diff.js';
 import { submitReview } from '../../review/reviews.js';
+import { reviewStanding } from '../../review/standing.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const ticketsRouter = router({
@@ -32,7 +33,11 @@ export const ticketsRouter = router({
     .query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
   show: readProcedure
     .input(z.object({ ticket: ticketRefSchema }))
-    .query(({ ctx, input }) => ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket)),
+    .query(async ({ ctx, input }) => {
+      const detail = await ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket);
+      // Where the ticket stands in review: round, verdict, waiting / merging / merge failed.
+      return { ...detail, review: await reviewStanding(ctx.deps.db, detail) };
+    }),
   create: writeProcedure
     .input(ticketCreateInput)
     .mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
