@@ -31,13 +31,11 @@ export const ticketsRouter = router({
   list: readProcedure
     .input(ticketListInput)
     .query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
-  show: readProcedure
-    .input(z.object({ ticket: ticketRefSchema }))
-    .query(async ({ ctx, input }) => {
-      const detail = await ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket);
-      // Where the ticket stands in review: round, verdict, waiting / merging / merge failed.
-      return { ...detail, review: await reviewStanding(ctx.deps.db, detail) };
-    }),
+  show: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(async ({ ctx, input }) => {
+    const detail = await ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket);
+    // Where the ticket stands in review: round, verdict, waiting / merging / merge failed.
+    return { ...detail, review: await reviewStanding(ctx.deps.db, detail) };
+  }),
   create: writeProcedure
     .input(ticketCreateInput)
     .mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
