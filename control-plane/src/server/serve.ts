@@ -25,6 +25,7 @@ import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection } from '../kernel/leader.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { JobScheduler } from '../jobs/scheduler.js';
+import { Notifier } from '../notifications/notifier.js';
 
 export interface RunningServer {
   url: string;
@@ -34,6 +35,7 @@ export interface RunningServer {
   firstSignInUrl: string | null;
   fleet: Fleet;
   orchestrator: Orchestrator;
+  notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,15 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
+    const notifier = new Notifier(deps, {
+      publicUrl: url,
+      log,
+      ...(process.env.OPENASE_NOTIFY_RETRY_BASE_MS
+        ? { policy: { retryBaseMs: Number(process.env.OPENASE_NOTIFY_RETRY_BASE_MS) } }
+        : {}),
+    });
+    fleet.hub.onMachineLost((m) => notifier.machineLost(m));
+    notifier.start();
     // Scheduled jobs fire on the leader; the unique key of job_fires keeps them exactly-once anyway.
     const jobScheduler = new JobScheduler(deps, { isLeader: leadership.isLeader, log });
     jobScheduler.start();
@@ -120,8 +131,10 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       firstSignInUrl,
       fleet,
       orchestrator,
+      notifier,
       async close() {
         await jobScheduler.stop();
+        await notifier.stop();
         await orchestrator.stop();
         await leadership.stop();
         await fleet.stop();
