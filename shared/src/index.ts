@@ -15,3 +15,4 @@ export * from './protocol/agent-run.js';
 export * from './domain/job-template.js';
 export * from './domain/jobs.js';
 export * from './domain/chat.js';
+export * from './version.js';
