@@ -58,7 +58,7 @@ export function forEachDatabase(name: string, suite: (get: () => TestDb) => void
           name: 'admin',
           orgId: boot.orgId,
           userId: boot.adminUserId,
-          role: 'admin',
+          role: 'owner',
         };
         current = { kind, database, deps, admin, target };
       });

@@ -16,3 +16,5 @@ export * from './domain/job-template.js';
 export * from './domain/jobs.js';
 export * from './domain/chat.js';
 export * from './version.js';
+export * from './domain/teams.js';
+export * from './domain/notifications.js';

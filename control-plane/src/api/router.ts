@@ -12,6 +12,7 @@ import { statusesRouter } from './routers/statuses.js';
 import { commentsRouter, ticketsRouter } from './routers/tickets.js';
 import { agentsRouter, skillsRouter, workflowsRouter } from './routers/workflows.js';
 import { jobsRouter } from './routers/jobs.js';
+import { auditRouter, authSettingsRouter, invitationsRouter, membersRouter } from './routers/people.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -31,6 +32,10 @@ export const appRouter = router({
   live: liveRouter,
   jobs: jobsRouter,
   chat: chatRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
+  authSettings: authSettingsRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,10 +1,11 @@
 /**
- * First start: the default organization and the first admin. Idempotent, so every start runs it;
+ * First start: the default organization and its first owner (named admin). Idempotent, so every start runs it;
  * only the very first creates the admin and a one-time sign-in link.
  */
 import { asc, eq, sql } from 'drizzle-orm';
 import { memberships, organizations, users } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
+import type { DbOrTx } from '../db/database.js';
 import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 import { createSignInLink } from './sessions.js';
 
@@ -40,8 +41,22 @@ export async function bootstrapInstance(deps: Deps): Promise<BootstrapResult> {
     if (admin) return { orgId: org!.id, adminUserId: admin.userId };
     const userId = deps.ids.uuid();
     await tx.insert(users).values({ id: userId, email: 'admin@localhost', name: 'admin', createdAt: now });
-    await tx.insert(memberships).values({ orgId: org!.id, userId, role: 'admin', createdAt: now });
+    await tx.insert(memberships).values({ orgId: org!.id, userId, role: 'owner', createdAt: now });
     const link = await createSignInLink(tx, deps, userId);
     return { orgId: org!.id, adminUserId: userId, firstSignInCode: link.code };
   });
+}
+
+const orgIds = new WeakMap<object, string>();
+/** The instance's organization (one per instance today); it never changes once bootstrapped. */
+export async function instanceOrgId(db: DbOrTx): Promise<string> {
+  const cached = orgIds.get(db);
+  if (cached) return cached;
+  const [org] = await db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.slug, DEFAULT_ORG_SLUG));
+  if (!org) throw new Error('the instance has no organization yet (bootstrap has not run)');
+  orgIds.set(db, org.id);
+  return org.id;
 }

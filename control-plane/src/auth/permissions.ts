@@ -1,13 +1,39 @@
-import { forbidden, type Role, type TokenScope } from '@openase/shared';
+import { and, eq } from 'drizzle-orm';
+import { forbidden, roleAtLeast, type Role, type TokenScope } from '@openase/shared';
+import { projectRoles } from '../db/schema.js';
+import type { DbOrTx } from '../db/database.js';
 import type { Actor } from '../kernel/context.js';
 
-const ROLE_RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2 };
+const ASK: Record<Role, string> = {
+  owner: 'an organization owner',
+  admin: 'an organization admin',
+  member: 'an organization admin for the member role',
+  viewer: 'an organization admin',
+};
 
-/** Refuses unless the actor's role is at least `min`; `what` completes "you cannot …". */
-export function requireRole(actor: Actor, min: Role, what: string): void {
-  if (ROLE_RANK[actor.role] < ROLE_RANK[min]) {
-    throw forbidden(`your role (${actor.role}) cannot ${what}; ask an organization admin for the ${min} role`);
+/** Refuses unless `role` (the actor's, or theirs in a project) is at least `min`; `what` completes "you cannot …". */
+export function requireRole(actor: Actor, min: Role, what: string, role: Role = actor.role): void {
+  if (!roleAtLeast(role, min)) {
+    const only = min === 'owner' ? 'only an owner can' : `your role (${role}) cannot`;
+    throw forbidden(`${only} ${what}; ask ${ASK[min]}`);
   }
+}
+
+/**
+ * A person's role in one project: their project role when one is set, otherwise their organization role.
+ * Owners and admins keep theirs everywhere. Cached on the actor for the rest of the request.
+ */
+export async function roleInProject(db: DbOrTx, actor: Actor, projectId: string): Promise<Role> {
+  if (!actor.userId || actor.type !== 'user' || roleAtLeast(actor.role, 'admin')) return actor.role;
+  actor.projectRoles ??= {};
+  if (!(projectId in actor.projectRoles)) {
+    const [row] = await db
+      .select({ role: projectRoles.role })
+      .from(projectRoles)
+      .where(and(eq(projectRoles.projectId, projectId), eq(projectRoles.userId, actor.userId)));
+    actor.projectRoles[projectId] = row?.role ?? null;
+  }
+  return actor.projectRoles[projectId] ?? actor.role;
 }
 
 /** Refuses unless the actor's token (if any) carries `scope`. Sessions carry every scope. */

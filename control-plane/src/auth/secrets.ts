@@ -12,7 +12,8 @@ export type SecretKind =
   | 'osl' /* sign-in link */
   | 'oaj' /* machine join token */
   | 'oam' /* machine credential */
-  | 'oar'; /* a run's agent token */
+  | 'oar' /* a run's agent token */
+  | 'oin'; /* an invitation */
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -1,19 +1,27 @@
 /**
- * Browser sign-in: a one-time link (printed by the server, or created by an admin) is redeemed
- * for a session. The session secret travels in an httpOnly cookie; state-changing requests
- * must also echo the session's CSRF token in a header (double submit), which a cross-site form
- * cannot do.
+ * Browser sign-in: a one-time link (printed by the server, or created by an admin), an accepted invitation or
+ * an OIDC sign-in becomes a session. The session secret travels in an httpOnly cookie; state-changing requests
+ * must also echo the session's CSRF token in a header (double submit), which a cross-site form cannot do.
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { unauthorized } from '@openase/shared';
 import { userActor } from './permissions.js';
 import { memberships, sessions, signInLinks, users } from '../db/schema.js';
-import type { DbOrTx } from '../db/database.js';
+import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { mintSecret, parseSecret, secretMatches } from './secrets.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 export const SIGN_IN_LINK_TTL_MS = 24 * 3600 * 1000;
+
+export interface NewSession {
+  sessionToken: string;
+  csrfToken: string;
+  expiresAt: Date;
+  userId: string;
+}
+
+export const DEACTIVATED_MESSAGE = 'your account has been deactivated; ask an organization admin to reactivate it';
 
 export async function createSignInLink(
   db: DbOrTx,
@@ -27,33 +35,52 @@ export async function createSignInLink(
   return { code: minted.token, expiresAt };
 }
 
+/** Starts a browser session for a person (after they proved who they are). */
+export async function createSession(tx: Tx, deps: Pick<Deps, 'ids' | 'clock'>, userId: string): Promise<NewSession> {
+  const minted = mintSecret(deps.ids, 'oas');
+  const csrfToken = deps.ids.secret(24);
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  await tx
+    .insert(sessions)
+    .values({ id: minted.id, userId, secretHash: minted.hash, csrfToken, createdAt: now, expiresAt });
+  return { sessionToken: minted.token, csrfToken, expiresAt, userId };
+}
+
+const ASK_FOR_LINK = 'ask an admin for a new one (`openase auth signin-link`)';
+
 /** Redeems a sign-in code once; returns the new session's cookie value and CSRF token. */
-export async function redeemSignInLink(
-  deps: Deps,
-  code: string,
-): Promise<{ sessionToken: string; csrfToken: string; expiresAt: Date }> {
+export async function redeemSignInLink(deps: Deps, code: string): Promise<NewSession> {
   const parsed = parseSecret(code, 'osl');
-  if (!parsed)
-    throw unauthorized('this sign-in link is malformed; ask an admin for a new one (`openase auth signin-link`)');
+  if (!parsed) throw unauthorized(`this sign-in link is malformed; ${ASK_FOR_LINK}`);
   return deps.db.transaction(async (tx) => {
-    const [link] = await tx.select().from(signInLinks).where(eq(signInLinks.id, parsed.id)).for('update');
+    const [row] = await tx
+      .select({ link: signInLinks, deactivatedAt: users.deactivatedAt })
+      .from(signInLinks)
+      .innerJoin(users, eq(users.id, signInLinks.userId))
+      .where(eq(signInLinks.id, parsed.id))
+      .for('update', { of: signInLinks });
     const now = deps.clock.now();
+    const link = row?.link;
     if (!link || !secretMatches(parsed.secret, link.secretHash)) throw unauthorized('this sign-in link is not valid');
-    if (link.usedAt)
-      throw unauthorized(
-        'this sign-in link has already been used; ask an admin for a new one (`openase auth signin-link`)',
-      );
-    if (link.expiresAt <= now)
-      throw unauthorized('this sign-in link has expired; ask an admin for a new one (`openase auth signin-link`)');
+    if (link.usedAt) throw unauthorized(`this sign-in link has already been used; ${ASK_FOR_LINK}`);
+    if (link.expiresAt <= now) throw unauthorized(`this sign-in link has expired; ${ASK_FOR_LINK}`);
+    if (row.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
     await tx.update(signInLinks).set({ usedAt: now }).where(eq(signInLinks.id, link.id));
-    const minted = mintSecret(deps.ids, 'oas');
-    const csrfToken = deps.ids.secret(24);
-    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-    await tx
-      .insert(sessions)
-      .values({ id: minted.id, userId: link.userId, secretHash: minted.hash, csrfToken, createdAt: now, expiresAt });
-    return { sessionToken: minted.token, csrfToken, expiresAt };
+    return createSession(tx, deps, link.userId);
   });
+}
+
+/** The user a sign-in link belongs to, when the code is well-formed (for the audit entry of a failure). */
+export async function signInLinkUser(db: DbOrTx, code: string): Promise<{ id: string; name: string } | null> {
+  const parsed = parseSecret(code, 'osl');
+  if (!parsed) return null;
+  const [row] = await db
+    .select({ id: users.id, name: users.name })
+    .from(signInLinks)
+    .innerJoin(users, eq(users.id, signInLinks.userId))
+    .where(eq(signInLinks.id, parsed.id));
+  return row ?? null;
 }
 
 export async function authenticateSession(
@@ -72,6 +99,7 @@ export async function authenticateSession(
   if (!row || !secretMatches(parsed.secret, row.session.secretHash))
     throw unauthorized('your session is not valid; sign in again');
   if (row.session.expiresAt <= deps.clock.now()) throw unauthorized('your session has expired; sign in again');
+  if (row.user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
   return {
     actor: userActor(row.user, row.orgId, row.role),
     csrfToken: row.session.csrfToken,

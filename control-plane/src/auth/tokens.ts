@@ -1,6 +1,6 @@
 /** API tokens: created for a user with scopes, shown once, stored as a hash, revocable. */
-import { and, asc, eq } from 'drizzle-orm';
-import { notFound, tokenCreateInput, unauthorized, type TokenScope } from '@openase/shared';
+import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
+import { notFound, roleAtLeast, tokenCreateInput, unauthorized, type TokenScope } from '@openase/shared';
 import type { z } from 'zod';
 import { apiTokens, memberships, users } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
@@ -9,6 +9,7 @@ import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole, requireScope, userActor } from './permissions.js';
 import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+import { DEACTIVATED_MESSAGE } from './sessions.js';
 
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type ApiTokenView = Omit<ApiToken, 'secretHash'>;
@@ -17,6 +18,9 @@ export function tokenView(t: ApiToken): ApiTokenView {
   const { secretHash: _hidden, ...view } = t;
   return view;
 }
+
+/** `last used` is written at most this often per token, so a busy token costs no write per request. */
+export const LAST_USED_GRANULARITY_MS = 60_000;
 
 /** Creates a token for `userId` without permission checks (bootstrap and admin paths). */
 export async function issueToken(
@@ -62,22 +66,29 @@ export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof 
   });
 }
 
-export async function listTokens(db: DbOrTx, actor: Actor): Promise<ApiTokenView[]> {
+/** One's own tokens; an admin asking for `all` sees everyone's, with whose they are. */
+export async function listTokens(
+  db: DbOrTx,
+  actor: Actor,
+  opts: { all?: boolean } = {},
+): Promise<Array<ApiTokenView & { userName: string }>> {
   requireScope(actor, 'admin');
   if (!actor.userId) return [];
+  if (opts.all) requireRole(actor, 'admin', "list other people's API tokens");
   const rows = await db
-    .select()
+    .select({ token: apiTokens, userName: users.name })
     .from(apiTokens)
-    .where(eq(apiTokens.userId, actor.userId))
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(opts.all ? undefined : eq(apiTokens.userId, actor.userId))
     .orderBy(asc(apiTokens.createdAt));
-  return rows.map(tokenView);
+  return rows.map((r) => ({ ...tokenView(r.token), userName: r.userName }));
 }
 
 export async function revokeToken(deps: Deps, actor: Actor, id: string): Promise<ApiTokenView> {
   requireScope(actor, 'admin');
   return inTransaction(deps, async (tx, changes) => {
     const [token] = await tx.select().from(apiTokens).where(eq(apiTokens.id, id));
-    if (!token || (token.userId !== actor.userId && actor.role !== 'admin'))
+    if (!token || (token.userId !== actor.userId && !roleAtLeast(actor.role, 'admin')))
       throw notFound(`API token ${id} does not exist`);
     if (token.revokedAt) return tokenView(token);
     const [revoked] = await tx
@@ -91,6 +102,7 @@ export async function revokeToken(deps: Deps, actor: Actor, id: string): Promise
       entityType: 'api_token',
       entityId: id,
       summary: `revoked API token ${token.name}`,
+      before: { name: token.name, userId: token.userId, scopes: token.scopes },
     });
     return tokenView(revoked!);
   });
@@ -116,5 +128,14 @@ export async function authenticateToken(deps: Pick<Deps, 'db' | 'clock'>, bearer
   const now = deps.clock.now();
   if (row.token.expiresAt && row.token.expiresAt <= now)
     throw unauthorized('the API token has expired; create a new one with `openase token create`');
+  if (row.user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
+  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+    const stale = new Date(now.getTime() - LAST_USED_GRANULARITY_MS);
+    // Conditional, so concurrent requests write it once.
+    await deps.db
+      .update(apiTokens)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiTokens.id, row.token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, stale))));
+  }
   return userActor(row.user, row.orgId, row.role, row.token);
 }

@@ -24,6 +24,7 @@ import { workflowCommands } from './commands/workflows.js';
 import { skillCommands } from './commands/skills.js';
 import { jobCommands } from './commands/jobs.js';
 import { chatCommands } from './commands/chat.js';
+import { auditCommands, memberCommands } from './commands/people.js';
 import { VERSION } from '../version.js';
 import { isOpenaseError } from '@openase/shared';
 
@@ -39,8 +40,10 @@ const groups: CommandGroup[] = [
   skillCommands,
   jobCommands,
   chatCommands,
+  memberCommands,
   tokenCommands,
   authCommands,
+  auditCommands,
 ];
 const topLevel: Command[] = [serveCommand, loginCommand];
 

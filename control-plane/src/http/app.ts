@@ -1,8 +1,7 @@
 /**
  * The HTTP surface of the control plane. Routes, in order:
  *   GET  /api/health                 public
- *   GET  /auth/signin?code=…         public: redeems a one-time sign-in link into a session
- *   POST /auth/signout
+ *   /auth/*                          sign-in: links, invitations, single sign-on, sign-out (http/auth-routes.ts)
  *   /trpc/*                          the tRPC API (queries, mutations, SSE subscriptions)
  *   GET  /api/projects/:p/activity/stream   SSE, resumable with Last-Event-ID
  *   POST /agent/join                 join token → machine credential (daemons)
@@ -11,7 +10,6 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { setCookie, deleteCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import { trpcServer } from '@hono/trpc-server';
 import { HTTP_STATUS, LIMITS, isOpenaseError, machineJoinInput } from '@openase/shared';
@@ -19,17 +17,10 @@ import type { Deps } from '../kernel/context.js';
 import { appRouter } from '../api/router.js';
 import { describeZodError, type ApiContext } from '../api/trpc.js';
 import { redeemJoinToken } from '../fleet/join.js';
-import { redeemSignInLink, revokeSession } from '../auth/sessions.js';
+import { mountAuthRoutes } from './auth-routes.js';
 import { streamProjectActivity } from '../activity/stream.js';
 import { resolveProject } from '../projects/projects.js';
-import {
-  CSRF_COOKIE,
-  SESSION_COOKIE,
-  authenticate,
-  requireAuthenticated,
-  unauthorizedResponse,
-  type AuthVariables,
-} from './authenticate.js';
+import { authenticate, requireAuthenticated, unauthorizedResponse, type AuthVariables } from './authenticate.js';
 import { serveConsole } from './console.js';
 import type { FleetHub } from '../fleet/hub.js';
 import { mountAgentRoutes } from '../fleet/agent-routes.js';
@@ -43,6 +34,8 @@ export interface AppOptions {
   webDist?: string | null;
   /** The fleet hub: daemons' WebSocket sessions; absent = no /agent/ws (domain-only tests). */
   hub?: FleetHub;
+  /** The data dir (for the server-host proof of `openase auth break-glass`). */
+  home?: string;
   /** Path of the built daemon bundle served at /agent/download. */
   daemonBundle?: () => string | null;
   /** This replica's id and whether it is shutting down (shown by /api/health). */
@@ -80,38 +73,10 @@ export function createApp(opts: AppOptions) {
     return c.json(body, opts.health?.draining ? 503 : 200);
   });
 
-  app.get('/auth/signin', async (c) => {
-    const code = c.req.query('code') ?? '';
-    try {
-      const session = await redeemSignInLink(deps, code);
-      const secure = new URL(c.req.url).protocol === 'https:';
-      setCookie(c, SESSION_COOKIE, session.sessionToken, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        secure,
-        expires: session.expiresAt,
-      });
-      setCookie(c, CSRF_COOKIE, session.csrfToken, {
-        httpOnly: false,
-        sameSite: 'Lax',
-        path: '/',
-        secure,
-        expires: session.expiresAt,
-      });
-      return c.redirect('/', 302);
-    } catch (err) {
-      if (!isOpenaseError(err)) throw err;
-      return c.html(
-        `<!doctype html><meta charset="utf-8"><title>Sign-in failed</title><p>${escapeHtml(err.message)}</p><p><a href="/signin">How to sign in</a></p>`,
-        401,
-      );
-    }
-  });
+  mountAuthRoutes(app, deps, { home: opts.home });
 
   app.use('/api/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
   app.use('/trpc/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
-  app.use('/auth/signout', authenticate(deps));
   app.use('/api/*', requireAuthenticated, async (c, next) => {
     // Run tokens work only through the tRPC allowlist (api/agent-access.ts).
     if (c.get('actor')?.run)
@@ -127,15 +92,6 @@ export function createApp(opts: AppOptions) {
     await next();
   });
   app.use('/trpc/*', requireAuthenticated);
-  app.use('/auth/signout', requireAuthenticated);
-
-  app.post('/auth/signout', async (c) => {
-    const sessionId = c.get('sessionId');
-    if (sessionId) await revokeSession(deps, sessionId);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    deleteCookie(c, CSRF_COOKIE, { path: '/' });
-    return c.json({ ok: true });
-  });
 
   app.use(
     '/trpc/*',
@@ -223,8 +179,4 @@ function tooLarge(c: import('hono').Context) {
     { error: { code: 'PAYLOAD_TOO_LARGE', message: `request body larger than ${LIMITS.requestBodyMax} bytes` } },
     413,
   );
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

@@ -4,7 +4,7 @@
  * domain is tested without a server and with a controllable clock.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Role, TokenScope } from '@openase/shared';
+import type { ProjectRole, Role, TokenScope } from '@openase/shared';
 import type { Db } from '../db/database.js';
 import type { ChangeBus } from './change-bus.js';
 import type { SecretCipher } from '../secrets/cipher.js';
@@ -57,6 +57,8 @@ export interface Actor {
   tokenId?: string;
   /** Present for an agent calling with its run token: what that run may do, and on which ticket. */
   run?: RunGrant;
+  /** Per-project roles looked up so far in this request (auth/permissions.ts `roleInProject`). */
+  projectRoles?: Record<string, ProjectRole | null>;
 }
 
 /** The powers of a run token (see auth/run-tokens.ts and api/agent-access.ts). */
@@ -72,5 +74,5 @@ export interface RunGrant {
 }
 
 export function systemActor(orgId: string, component = 'system'): Actor {
-  return { type: 'system', id: component, name: component, orgId, role: 'admin' };
+  return { type: 'system', id: component, name: component, orgId, role: 'owner' };
 }

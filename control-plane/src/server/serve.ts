@@ -96,6 +96,7 @@ export async function startServer(
       webDist: findWebDist(),
       hub: fleet.hub,
       daemonBundle: fleet.daemonBundle,
+      home: config.home,
       health,
       metrics: metricsHandler(
         { deps, database, hub: fleet.hub, isLeader: () => leadership?.isLeader() ?? false, applicationName },

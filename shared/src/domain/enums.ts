@@ -9,9 +9,21 @@ export const PRIORITIES = ['urgent', 'high', 'medium', 'low', 'none'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof prioritySchema>;
 
-export const ROLES = ['admin', 'member', 'viewer'] as const;
+/**
+ * Organization roles, from most to least powerful. viewer: reads; member: tickets, comments, runs of tickets,
+ * Project AI; admin: workflows, agents, secrets, machines, join tokens, members; owner: the organization's
+ * and sign-in settings. docs/security.md has the whole table.
+ */
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
+export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+/** True when `role` is at least `min`. */
+export const roleAtLeast = (role: Role, min: Role): boolean => ROLE_RANK[role] >= ROLE_RANK[min];
+/** A person's role inside one project, replacing their organization role there (owners and admins excepted). */
+export const PROJECT_ROLES = ['admin', 'member', 'viewer'] as const;
+export const projectRoleSchema = z.enum(PROJECT_ROLES);
+export type ProjectRole = z.infer<typeof projectRoleSchema>;
 
 /**
  * API token scopes. `read` allows queries, `write` allows changes to projects and tickets,

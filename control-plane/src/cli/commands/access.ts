@@ -12,6 +12,7 @@ import { apiClientFromEnv, createApiClient, CliError } from '../client.js';
 import { printJson, printTable } from '../output.js';
 import { openaseHome } from '../../server/config.js';
 import { writeCredentials } from '../../server/credentials.js';
+import { signInCommands } from './sign-in.js';
 
 /** `1h`, `30m`, `7d`, `3600` → seconds */
 export function parseDuration(text: string): number {
@@ -54,20 +55,23 @@ export const tokenCommands: CommandGroup = {
     },
     {
       name: 'list',
-      summary: 'list your API tokens (never their secrets)',
-      usage: 'openase token list [--json]',
-      options: { ...JSON_OPTION },
+      summary: "list your API tokens (never their secrets); admins: --all for everyone's",
+      usage: 'openase token list [--all] [--json]',
+      options: { all: { type: 'boolean', description: "everyone's tokens (admins)" }, ...JSON_OPTION },
       async run(args, io) {
-        const tokens = await apiClientFromEnv(io.env).tokens.list.query();
+        const tokens = await apiClientFromEnv(io.env).tokens.list.query({ all: !!args.values.all });
         if (args.values.json) return printJson(io, tokens);
+        const when = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '');
         printTable(
           io,
-          ['ID', 'NAME', 'SCOPES', 'EXPIRES', 'STATE'],
+          ['ID', 'NAME', ...(args.values.all ? ['OWNER'] : []), 'SCOPES', 'LAST USED (UTC)', 'EXPIRES', 'STATE'],
           tokens.map((t) => [
             t.id,
             t.name,
+            ...(args.values.all ? [t.userName] : []),
             t.scopes.join(','),
-            t.expiresAt ?? 'never',
+            when(t.lastUsedAt) || 'never',
+            when(t.expiresAt) || 'never',
             t.revokedAt ? 'revoked' : 'active',
           ]),
         );
@@ -114,7 +118,7 @@ export const loginCommand = {
 
 export const authCommands: CommandGroup = {
   name: 'auth',
-  summary: 'Sign-in helpers.',
+  summary: 'Sign-in: who am I, sign-in links, invitations, single sign-on, break-glass.',
   commands: [
     {
       name: 'whoami',
@@ -141,5 +145,6 @@ export const authCommands: CommandGroup = {
         io.out(url);
       },
     },
+    ...signInCommands,
   ],
 };

@@ -1,6 +1,10 @@
-/** Organizations, people and how they sign in: users, memberships, API tokens, browser sessions, sign-in links. */
-import { pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+/**
+ * Organizations, people and how they sign in: users, memberships and per-project roles, invitations, API
+ * tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending logins.
+ */
+import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
+import { projects } from './projects.js';
 
 export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey(),
@@ -14,6 +18,8 @@ export const users = pgTable('users', {
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
   createdAt: createdAt(),
+  /** A deactivated person cannot sign in; their sessions and tokens were revoked with it. */
+  deactivatedAt: tstz('deactivated_at'),
 });
 
 export const memberships = pgTable(
@@ -25,10 +31,48 @@ export const memberships = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
+    role: text('role', { enum: ['owner', 'admin', 'member', 'viewer'] }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('memberships_org_user').on(t.orgId, t.userId)],
+);
+
+/** A person's role in one project, replacing their organization role there (not for owners and admins). */
+export const projectRoles = pgTable(
+  'project_roles',
+  {
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_roles_user').on(t.userId)],
+);
+
+/** Invitation links `oin_<id>_<secret>`: one-time, expiring, revocable; only the secret's SHA-256 is stored. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text('email'),
+    role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
+    secretHash: text('secret_hash').notNull(),
+    invitedById: uuid('invited_by_id').references(() => users.id, { onDelete: 'set null' }),
+    invitedByName: text('invited_by_name').notNull(),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+    acceptedAt: tstz('accepted_at'),
+    acceptedById: uuid('accepted_by_id').references(() => users.id, { onDelete: 'set null' }),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [index('invitations_org').on(t.orgId)],
 );
 
 /** API tokens `oat_<id>_<secret>`: only the SHA-256 of the secret is stored. */
@@ -66,6 +110,61 @@ export const signInLinks = pgTable('sign_in_links', {
     .notNull()
     .references(() => users.id, { onDelete: 'cascade' }),
   secretHash: text('secret_hash').notNull(),
+  createdAt: createdAt(),
+  expiresAt: tstz('expires_at').notNull(),
+  usedAt: tstz('used_at'),
+});
+
+/** Single sign-on settings per organization: draft → tested → enabled; `openase auth break-glass` turns it off. */
+export const authSettings = pgTable('auth_settings', {
+  orgId: uuid('org_id')
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  oidcState: text('oidc_state', { enum: ['off', 'draft', 'tested', 'enabled'] })
+    .notNull()
+    .default('off'),
+  issuer: text('issuer'),
+  clientId: text('client_id'),
+  /** Encrypted with the instance's secret key (secrets/cipher.ts). */
+  clientSecretEnc: text('client_secret_enc'),
+  scopes: text('scopes').array().notNull(),
+  allowedDomains: text('allowed_domains').array().notNull(),
+  newUsers: text('new_users', { enum: ['invite-only', 'viewer', 'member'] })
+    .notNull()
+    .default('invite-only'),
+  testedAt: tstz('tested_at'),
+  testedBy: text('tested_by'),
+  updatedAt: tstz('updated_at').notNull(),
+});
+
+/** Which OIDC subject is which person. */
+export const userIdentities = pgTable(
+  'user_identities',
+  {
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastSignInAt: tstz('last_sign_in_at'),
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.subject] }), index('user_identities_user').on(t.userId)],
+);
+
+/** An OIDC sign-in in flight: the state, PKCE verifier and nonce, used once. */
+export const oidcLogins = pgTable('oidc_logins', {
+  state: text('state').primaryKey(),
+  orgId: uuid('org_id').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  nonce: text('nonce').notNull(),
+  /** The callback URL sent to the provider; the code exchange must repeat it. */
+  redirectUri: text('redirect_uri').notNull(),
+  /** A test sign-in of a draft configuration (by an owner), not a real one. */
+  test: boolean('test').notNull().default(false),
+  returnTo: text('return_to'),
+  /** The invitation being accepted with this sign-in, if any. */
+  invitationCode: text('invitation_code'),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
   usedAt: tstz('used_at'),
