@@ -36,7 +36,7 @@ export async function startServerProcess(
   );
   let output = '';
   const { url, signInUrl } = await new Promise<{ url: string; signInUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const listening = /listening on (http:\/\/\S+)/.exec(output);
