@@ -23,6 +23,7 @@ import {
   type SequencedRunEvent,
 } from '@openase/shared';
 import { AgentRuns } from './agent-runs/agent-runs.js';
+import { answerGitRequest } from './git-ops.js';
 import { startAgentSession } from './adapters/sessions.js';
 import type { StartAgentSession } from './adapters/common/types.js';
 import { AgentRunHandle } from './agent-runs/agent-run-handle.js';
@@ -337,6 +338,9 @@ export class Daemon {
       }
       case 'workspace.remove':
         void this.agentRuns.removeWorkspace(frame, this.heldRuns).then((reply) => this.send(reply));
+        return;
+      case 'git.request':
+        void answerGitRequest(this.agentRuns.workspaces, frame, (reply) => this.send(reply), this.opts.log);
         return;
     }
   }

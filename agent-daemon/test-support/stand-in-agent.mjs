@@ -28,6 +28,7 @@
  *   { "pidfile": "/abs/file" }              writes its process id there
  *   { "result": { "ok": false, "text": "…" } }   prints the final word and exits (1 when not ok)
  *   { "exit": 3 }                           exits with that code
+ *   { "when": { "input": "regex" }, "then": [STEP…], "else": [STEP…] }   steps by what the turn's input says
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,9 +55,16 @@ async function main() {
   const sessionId = process.env.OPENASE_RESUME_SESSION_ID || script.sessionId;
   if (sessionId) emit({ type: 'session.started', sessionId, model: 'stand-in' });
   emit({ type: 'message', role: 'user', text: input });
-  let calls = 0;
+  await runSteps(steps, input);
+}
+
+let calls = 0;
+
+async function runSteps(steps, input) {
   for (const step of steps) {
-    if (step.text !== undefined || step.message !== undefined)
+    if (step.when !== undefined)
+      await runSteps(new RegExp(step.when.input ?? '').test(input) ? (step.then ?? []) : (step.else ?? []), input);
+    else if (step.text !== undefined || step.message !== undefined)
       emit({ type: 'message', role: 'assistant', text: step.text ?? step.message });
     else if (step.write) {
       fs.mkdirSync(path.dirname(path.resolve(step.write.path)), { recursive: true });

@@ -16,5 +16,8 @@ export * from './domain/job-template.js';
 export * from './domain/jobs.js';
 export * from './domain/chat.js';
 export * from './version.js';
+export * from './protocol/git-ops.js';
+export * from './domain/diff.js';
+export * from './domain/review.js';
 export * from './domain/teams.js';
 export * from './domain/notifications.js';

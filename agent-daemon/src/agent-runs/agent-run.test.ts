@@ -156,7 +156,9 @@ describe('agent runs on the daemon', () => {
     const tip = execFileSync('git', ['--git-dir', r.dir, 'rev-parse', `refs/heads/${spec.ticket.branch}`], {
       encoding: 'utf8',
     }).trim();
-    expect(turn.commits).toEqual([{ repo: 'app', branch: spec.ticket.branch, head: tip, pushed: true }]);
+    const main = execFileSync('git', ['--git-dir', r.dir, 'rev-parse', 'refs/heads/main'], { encoding: 'utf8' }).trim();
+    // `base`: where the run started (what it changed is base..head).
+    expect(turn.commits).toEqual([{ repo: 'app', branch: spec.ticket.branch, head: tip, base: main, pushed: true }]);
     // Every event of the turn was sent before run.turn (lastSeq covers them).
     expect(d.events(runId).length).toBeGreaterThanOrEqual(turn.lastSeq);
     const env = JSON.parse(ofType(d, runId, 'message').find((m) => m.role === 'system')!.text) as Record<

@@ -20,7 +20,7 @@ export function turnCommitMessage(ticket: { identifier: string; title: string },
 export interface TurnSettlement {
   pathViolations: Array<{ path: string; rule: string }>;
   /** Per repository: the branch head after the turn, and whether it is on the remote. */
-  commits: Array<{ repo: string; branch: string; head: string; pushed: boolean }>;
+  commits: Array<{ repo: string; branch: string; head: string; base: string; pushed: boolean }>;
   /** What went wrong with git, for the `run.turn` frame. */
   error?: string;
 }
@@ -72,10 +72,10 @@ export async function settleTurn(
       const head = (await git(['rev-parse', 'HEAD'], { cwd: repo.path })).stdout.trim();
       // Nothing new since the run started: no push (it would only create a branch equal to the base).
       if (head === repo.baseCommit) {
-        commits.push({ repo: repo.name, branch: repo.branch, head, pushed: false });
+        commits.push({ repo: repo.name, branch: repo.branch, head, base: repo.baseCommit, pushed: false });
         continue;
       }
-      const entry = { repo: repo.name, branch: repo.branch, head, pushed: false };
+      const entry = { repo: repo.name, branch: repo.branch, head, base: repo.baseCommit, pushed: false };
       commits.push(entry);
       await workspaces.push(repo);
       entry.pushed = true;

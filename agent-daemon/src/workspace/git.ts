@@ -2,7 +2,8 @@
  * Running git: always `execFile` with an argument array (no shell, so nothing a ticket says is
  * ever interpreted), a fixed identity and no interactive prompts. Errors carry git's own words.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 
 export class GitError extends Error {
   constructor(
@@ -82,4 +83,55 @@ export async function refExists(cwdOrGitDir: { cwd?: string; gitDir?: string }, 
   } catch {
     return false;
   }
+}
+
+/**
+ * Runs git and hands its stdout to `onText` as it arrives (UTF-8 decoded across chunk borders),
+ * stopping git once `maxBytes` of output were read: the result says whether it was cut.
+ */
+export function gitStream(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; maxBytes: number; onText(text: string): void; timeoutMs?: number },
+): Promise<{ bytes: number; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.quotePath=true', ...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...GIT_ENV, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const decoder = new StringDecoder('utf8');
+    let bytes = 0;
+    let tooLarge = false;
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 5 * 60_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      const room = opts.maxBytes - bytes;
+      if (chunk.length > room) {
+        tooLarge = true;
+        if (room > 0) opts.onText(decoder.write(chunk.subarray(0, room)));
+        bytes = opts.maxBytes;
+        child.kill('SIGTERM');
+        return;
+      }
+      bytes += chunk.length;
+      opts.onText(decoder.write(chunk));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 8192) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (!tooLarge) {
+        const rest = decoder.end();
+        if (rest) opts.onText(rest);
+      }
+      if (code !== 0 && !tooLarge) reject(new GitError(args, code, stderr));
+      else resolve({ bytes, tooLarge });
+    });
+  });
 }

@@ -74,6 +74,24 @@ export class Workspaces {
     return dir;
   }
 
+  /**
+   * Runs `work` with the repository's cache fetched and locked (no run's worktree add or fetch
+   * overlaps it): the diff and merge operations (diff.ts, merge.ts) read and write through it.
+   */
+  withFreshMirror<T>(url: string, work: (mirror: string) => Promise<T>, progress: Progress = () => {}): Promise<T> {
+    const key = this.layout.mirror(url);
+    return this.cacheLock.run(key, async () => work(await this.syncMirrorLocked(url, progress)));
+  }
+
+  /** The ticket's worktree of a repository on this machine, or null when there is none. */
+  async existingWorktree(identifier: string, repoName: string): Promise<string | null> {
+    const dir = this.layout.worktree(identifier, repoName);
+    return fs
+      .stat(path.join(dir, '.git'))
+      .then(() => dir)
+      .catch(() => null);
+  }
+
   async prepare(
     ticket: { identifier: string; branch: string },
     repos: RepoSpec[],

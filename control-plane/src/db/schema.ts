@@ -15,4 +15,5 @@ export * from './schema/agents.js';
 export * from './schema/workflows.js';
 export * from './schema/jobs.js';
 export * from './schema/chat.js';
+export * from './schema/integrations.js';
 export * from './schema/notifications.js';

@@ -43,6 +43,7 @@ import {
 import { EventIngestQueue } from '../runs/ingest-queue.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { errField, type Logger } from '../kernel/logger.js';
+import { GitRequests } from './git-requests.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
 export interface FrameSink {
@@ -110,6 +111,11 @@ export class FleetHub implements MachineLink {
   readonly heartbeats: HeartbeatWriter;
   /** Outbound SSH connections, (re)started when an SSH machine is added or trusted. */
   ssh?: { refresh(machineId: string): void };
+  /** Diffs and merges asked of daemons (git-requests.ts). */
+  readonly git = new GitRequests(
+    (machineId, frame) => this.send(machineId, frame),
+    (machineId) => this.sessions.get(machineId)?.machineName ?? machineId,
+  );
 
   constructor(
     private readonly deps: Deps,
@@ -209,6 +215,11 @@ export class FleetHub implements MachineLink {
 
   isConnected(machineId: string): boolean {
     return this.sessions.has(machineId);
+  }
+
+  /** Machines whose session this replica holds (welcomed and open). */
+  connectedMachineIds(): string[] {
+    return [...this.sessions.values()].filter((s) => s.id && !s.closed).map((s) => s.machineId);
   }
 
   /** Closes a machine's session with a code (revocation: 4401, the daemon stops retrying). */
@@ -421,6 +432,12 @@ export class FleetHub implements MachineLink {
       case 'workspace.removed':
         await this.agentRuns?.onWorkspaceRemoved(m, frame);
         return;
+      case 'git.chunk':
+        this.git.chunk(m, frame);
+        return;
+      case 'git.reply':
+        this.git.reply(m, frame);
+        return;
       case 'error':
         this.log.warn(
           { machine: session.machineName, ...(frame.runId ? { run: frame.runId } : {}) },
@@ -434,7 +451,10 @@ export class FleetHub implements MachineLink {
 
   private async detach(session: Session): Promise<void> {
     if (!session.id) return;
-    if (this.sessions.get(session.machineId) === session) this.sessions.delete(session.machineId);
+    if (this.sessions.get(session.machineId) === session) {
+      this.sessions.delete(session.machineId);
+      this.git.dropMachine(session.machineId);
+    }
     await this.clearSession(session.machineId, session.epoch);
     this.log.info(
       { machine: session.machineName },

@@ -97,10 +97,6 @@ export function createApp(opts: AppOptions) {
     '/trpc/*',
     trpcServer({
       router: appRouter,
-      onError: ({ error, path }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR' && !isOpenaseError(error.cause))
-          deps.log.error({ err: error.cause ?? error, procedure: path }, `[trpc] ${path ?? '?'} failed`);
-      },
       createContext: (_opts, c): ApiContext & Record<string, unknown> => ({
         deps: { ...deps, log: c.get('log') },
         actor: c.get('actor'),

@@ -82,7 +82,7 @@ export const BREAK_GLASS_FILE = 'break-glass.proof';
 export function mountAuthRoutes(app: App, deps: Deps, opts: { home?: string | undefined } = {}): void {
   const audit = (c: Context, method: SignInMethod, e: Omit<Parameters<typeof recordSignIn>[1], 'ip' | 'method'>) =>
     recordSignIn(deps, { ...e, method, ip: clientIp(c) }).catch((err: unknown) =>
-      console.error('[auth] could not record a sign-in in the audit trail:', err),
+      deps.log.error({ err }, '[auth] could not record a sign-in in the audit trail'),
     );
 
   app.get('/auth/methods', async (c) => {

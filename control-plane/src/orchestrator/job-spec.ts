@@ -25,6 +25,7 @@ import type { Project } from '../projects/projects.js';
 import type { Workflow, WorkflowVersion } from '../workflows/versions.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import type { SkillBinding } from '../workflows/validate-project.js';
+import { reviewFeedback } from '../review/feedback.js';
 
 type Ticket = import('../tickets/tickets.js').Ticket;
 type Machine = { name: string; os: string | null; arch: string | null; labels: string[]; workdir: string | null };
@@ -44,10 +45,18 @@ export interface JobInput {
   attempt: number;
 }
 
-/** First-turn message: the ticket itself (the rules are in the system prompt, sent once). */
-export function firstTurnPrompt(ticket: Pick<Ticket, 'identifier' | 'title' | 'description'>, attempt: number): string {
+/**
+ * First-turn message: the ticket itself (the rules are in the system prompt, sent once), and after
+ * a review round the review's comments (review/feedback.ts).
+ */
+export function firstTurnPrompt(
+  ticket: Pick<Ticket, 'identifier' | 'title' | 'description'>,
+  attempt: number,
+  feedback: string | null = null,
+): string {
   const lines = [`Work on ticket ${ticket.identifier}: ${ticket.title}`];
   if (ticket.description.trim()) lines.push('', ticket.description.trim());
+  if (feedback) lines.push('', feedback);
   if (attempt > 1)
     lines.push(
       '',
@@ -119,7 +128,11 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
     agent: {
       ...agentCli(agent),
       systemPrompt,
-      prompt: firstTurnPrompt(ticket, attempt),
+      prompt: firstTurnPrompt(
+        ticket,
+        attempt,
+        await reviewFeedback(db, ticket, variables.workflow.finish.join(' or ')),
+      ),
       maxTurns: harness.max_turns,
       permissionMode: harness.permission_mode ?? 'default',
       tools: { allow: harness.tools?.allow ?? [], deny: harness.tools?.deny ?? [] },

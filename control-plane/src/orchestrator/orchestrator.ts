@@ -28,12 +28,15 @@ import { materializeChatJob } from '../chat/chat-job.js';
 import { decideChatTurn, findChatCapStop, isChatRun } from '../chat/chat-turns.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { closeIdleConversations, describeIdleTime } from '../chat/conversations.js';
+import type { FleetGit } from '../review/diff.js';
+import type { MergeBackend } from '../review/merge.js';
+import { Merger } from '../review/merger.js';
 
 /** How long a Project AI conversation may wait for a message before it is closed (frees its slot). */
 export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
 
 /** What the orchestrator needs of the fleet: sending to machines whose socket this replica holds. */
-export interface FleetLink {
+export interface FleetLink extends FleetGit {
   send(machineId: string, frame: ControlFrame): boolean;
   dispatch(machineId: string): Promise<void>;
 }
@@ -46,6 +49,8 @@ export interface OrchestratorOptions {
   sweepIntervalMs?: number;
   /** Project AI conversations waiting this long for a message are closed (0 = never; default 60 min). */
   chatIdleMs?: number;
+  /** Git hosts that merge pull requests themselves (review/merge.ts); the platform merges elsewhere. */
+  mergeBackends?: MergeBackend[];
 }
 
 /** Activity that can make something dispatchable in its project. */
@@ -60,6 +65,8 @@ export class Orchestrator {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: Array<() => void> = [];
   private stopped = false;
+  /** Merges tickets that entered a merge status (on the leader). */
+  readonly merger: Merger;
 
   constructor(
     private readonly deps: Deps,
@@ -67,6 +74,12 @@ export class Orchestrator {
     private readonly opts: OrchestratorOptions,
   ) {
     this.log = deps.log.child({ component: 'orchestrator' });
+    this.merger = new Merger({
+      deps,
+      fleet: link,
+      backends: opts.mergeBackends ?? [],
+      actor: orchestratorActor,
+    });
   }
 
   /** The hub's agent-run hooks (offers, turn handshake, cleanup acknowledgements, reconnects). */
@@ -200,6 +213,9 @@ export class Orchestrator {
       return;
     }
     if (entry.action === 'ticket.moved' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
+    // A ticket that entered (or is retried in) a merge status is merged on the leader.
+    if ((entry.action === 'ticket.moved' || entry.action === 'ticket.retry') && entry.ticketId && this.opts.isLeader())
+      this.merger.start(entry.ticketId);
     if (entry.action === 'ticket.archived' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
     if (!KICKING_ACTIONS.test(entry.action)) return;
     this.kick(entry.projectId ?? '*');
@@ -253,6 +269,7 @@ export class Orchestrator {
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
       await this.closeIdleConversations();
+      await this.merger.sweep();
       // Runs that ended while no replica settled them (e.g. a control plane died in between).
       for (const { id } of await this.deps.db
         .select({ id: runs.id })

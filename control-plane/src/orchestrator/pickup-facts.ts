@@ -11,6 +11,7 @@ import type { Clock } from '../kernel/context.js';
 import { resolveTicket } from '../tickets/tickets.js';
 import { diagnosePickup, type PickupDiagnosis, type PickupFacts } from './gates.js';
 import { loadProjectFacts, pickupFactsFor } from './project-facts.js';
+import { reviewStanding, type ReviewStanding } from '../review/standing.js';
 
 export async function loadPickupFacts(
   db: DbOrTx,
@@ -29,7 +30,13 @@ export async function loadPickupFacts(
   return { ...facts, activeRun: activeRun ?? null };
 }
 
-/** `openase ticket why`: exactly why the ticket would or would not be picked up now. */
-export async function whyTicket(db: DbOrTx, clock: Clock, orgId: string, ticketRef: string): Promise<PickupDiagnosis> {
-  return diagnosePickup(await loadPickupFacts(db, clock, orgId, ticketRef));
+/** `openase ticket why`: exactly why the ticket would or would not be picked up now, and where its review stands. */
+export async function whyTicket(
+  db: DbOrTx,
+  clock: Clock,
+  orgId: string,
+  ticketRef: string,
+): Promise<PickupDiagnosis & { review: ReviewStanding }> {
+  const diagnosis = diagnosePickup(await loadPickupFacts(db, clock, orgId, ticketRef));
+  return { ...diagnosis, review: await reviewStanding(db, await resolveTicket(db, orgId, ticketRef)) };
 }

@@ -67,6 +67,8 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
     const run = await fencedAgentRun(tx, msg);
     if (frame.sessionId && frame.sessionId !== run.sessionId)
       await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
+    // What the run changed so far, per repository (`openase ticket diff --run`).
+    if (frame.commits.length) await tx.update(runs).set({ commits: frame.commits }).where(eq(runs.id, run.id));
     if (run.cancelRequestedAt)
       return next(run, frame.turn, 'stop', {
         outcome: 'failed',

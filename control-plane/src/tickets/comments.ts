@@ -28,6 +28,8 @@ export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof c
         authorId: actor.userId ?? actor.id,
         authorName: actor.name,
         body: input.body,
+        anchor: input.anchor ?? null,
+        reviewRound: ticket.reviewRound,
         createdAt: now,
         updatedAt: now,
       })
@@ -38,8 +40,10 @@ export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof c
       action: 'comment.added',
       entityType: 'comment',
       entityId: comment!.id,
-      summary: `commented on ${ticket.identifier}`,
-      after: { body: input.body },
+      summary: input.anchor
+        ? `commented on ${ticket.identifier} at ${input.anchor.path}:${input.anchor.line}`
+        : `commented on ${ticket.identifier}`,
+      after: { body: input.body, ...(input.anchor ? { anchor: input.anchor } : {}) },
     });
     return comment!;
   });

@@ -1,6 +1,6 @@
 /** The full view of one ticket, as `ticket show` and the ticket drawer present it. */
-import { desc, eq, inArray } from 'drizzle-orm';
-import { machines, projects, pullRequests, runs, statuses, tickets } from '../db/schema.js';
+import { asc, desc, eq, inArray } from 'drizzle-orm';
+import { machines, projects, pullRequests, runs, statuses, ticketReviews, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { listActivity } from '../activity/activity.js';
 import { listComments } from './comments.js';
@@ -9,7 +9,7 @@ import { resolveTicket } from './tickets.js';
 
 export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
   const ticket = await resolveTicket(db, orgId, ref);
-  const [[project], [status], relations, comments, activity, runRows, pulls] = await Promise.all([
+  const [[project], [status], relations, comments, activity, runRows, pulls, reviews] = await Promise.all([
     db
       .select({ id: projects.id, slug: projects.slug, name: projects.name })
       .from(projects)
@@ -31,6 +31,7 @@ export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
         createdAt: runs.createdAt,
         startedAt: runs.startedAt,
         finishedAt: runs.finishedAt,
+        commits: runs.commits,
       })
       .from(runs)
       .leftJoin(machines, eq(machines.id, runs.machineId))
@@ -38,6 +39,7 @@ export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
       .orderBy(desc(runs.createdAt))
       .limit(100),
     db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id)),
+    db.select().from(ticketReviews).where(eq(ticketReviews.ticketId, ticket.id)).orderBy(asc(ticketReviews.createdAt)),
   ]);
   const related = [...relations.blockedBy, ...relations.blocks, ...relations.children];
   const statusIds = [...new Set(related.map((r) => r.statusId))];
@@ -69,6 +71,8 @@ export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
     /** Newest first. */
     runs: runRows,
     pullRequests: pulls,
+    /** Review verdicts, oldest first (the ticket's `reviewRound` and `reviewState` say where it stands). */
+    reviews,
   };
 }
 export type TicketDetail = Awaited<ReturnType<typeof ticketDetail>>;

@@ -17,13 +17,13 @@ export async function retryTicket(deps: Deps, actor: Actor, raw: z.input<typeof 
   const input = ticketRetryInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
-    if (!ticket.parkedReason && !ticket.nextRetryAt && ticket.attemptCount === 0)
+    if (!ticket.parkedReason && !ticket.mergeError && !ticket.nextRetryAt && ticket.attemptCount === 0)
       throw conflict(
         `${ticket.identifier} is neither parked nor waiting for a retry; \`openase ticket why ${ticket.identifier}\` says what it waits for`,
       );
     const [updated] = await tx
       .update(tickets)
-      .set({ parkedReason: null, nextRetryAt: null, attemptCount: 0, updatedAt: deps.clock.now() })
+      .set({ parkedReason: null, mergeError: null, nextRetryAt: null, attemptCount: 0, updatedAt: deps.clock.now() })
       .where(eq(tickets.id, ticket.id))
       .returning();
     await recordActivity(tx, deps, changes, actor, {
@@ -32,8 +32,13 @@ export async function retryTicket(deps: Deps, actor: Actor, raw: z.input<typeof 
       action: 'ticket.retry',
       entityType: 'ticket',
       entityId: ticket.id,
-      summary: `asked to retry ${ticket.identifier}${ticket.parkedReason ? ` (it was parked: ${ticket.parkedReason})` : ''}; attempts start over`,
-      before: { parkedReason: ticket.parkedReason, nextRetryAt: ticket.nextRetryAt, attempts: ticket.attemptCount },
+      summary: `asked to retry ${ticket.identifier}${ticket.parkedReason ? ` (it was parked: ${ticket.parkedReason})` : ticket.mergeError ? ` (its merge failed: ${ticket.mergeError})` : ''}; attempts start over`,
+      before: {
+        parkedReason: ticket.parkedReason,
+        mergeError: ticket.mergeError,
+        nextRetryAt: ticket.nextRetryAt,
+        attempts: ticket.attemptCount,
+      },
     });
     return updated!;
   });

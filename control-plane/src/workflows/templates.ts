@@ -48,6 +48,7 @@ export const TEMPLATES: Record<WorkflowTemplate, TemplateSpec> = {
       { name: 'Todo', stage: 'unstarted', color: '#64748b' },
       { name: 'In Progress', stage: 'started', color: '#3b82f6' },
       { name: 'In Review', stage: 'started', color: '#a855f7' },
+      { name: 'Merging', stage: 'started', color: '#0d9488' },
     ],
     before: 'Done',
   },

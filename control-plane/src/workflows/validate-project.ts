@@ -23,6 +23,14 @@ export interface ResolvedHarness {
   pickupStatusIds: string[];
   finishStatusIds: string[];
   skills: SkillBinding[];
+  /** The `merge:` step and `rework:` status as ids (null = no merge step; rework defaults to the first pickup). */
+  merge: ResolvedMerge | null;
+}
+
+export interface ResolvedMerge {
+  statusId: string | null;
+  doneStatusId: string | null;
+  reworkStatusId: string | null;
 }
 
 /** Reads a list field leniently: non-string items become null (their index is kept for line numbers). */
@@ -110,6 +118,8 @@ export async function checkAgainstProject(
     }
   }
 
+  const merge = checkMergeStep(parsed, raw, byName, known, { pickupStatusIds, finishStatusIds }, problems);
+
   const bindings: SkillBinding[] = [];
   for (const [i, entry] of harness.skills.entries()) {
     const name = typeof entry === 'string' ? entry : (entry as { name?: unknown } | null)?.name;
@@ -152,5 +162,55 @@ export async function checkAgainstProject(
     }
     bindings.push({ skillId: skill.id, name, versionId, version: pinned });
   }
-  return { problems, resolved: { agentId, pickupStatusIds, finishStatusIds, skills: bindings } };
+  return { problems, resolved: { agentId, pickupStatusIds, finishStatusIds, skills: bindings, merge } };
+}
+
+/** `merge: {status, done}` and `rework:` name statuses of the project, in the roles they can play. */
+function checkMergeStep(
+  parsed: ParsedHarness,
+  raw: Record<string, unknown>,
+  byName: Map<string, string>,
+  known: string,
+  flow: { pickupStatusIds: string[]; finishStatusIds: string[] },
+  problems: Problem[],
+): ResolvedMerge | null {
+  const mergeRaw = (raw.merge ?? null) as { status?: unknown; done?: unknown } | null;
+  const resolve = (value: unknown, path: Array<string>, role: string): string | null => {
+    if (typeof value !== 'string') return null;
+    const id = byName.get(value.trim().toLowerCase());
+    if (!id) {
+      problems.push({
+        line: parsed.lineOf(path),
+        field: path.join('.'),
+        message: `unknown status "${value}"; this project has: ${known}`,
+      });
+      return null;
+    }
+    const clash = flow.pickupStatusIds.includes(id) ? 'pickup' : flow.finishStatusIds.includes(id) ? 'finish' : null;
+    if (clash && role !== 'rework')
+      problems.push({
+        line: parsed.lineOf(path),
+        field: path.join('.'),
+        message: `"${value}" is a ${clash} status; the ${role} status must be a status of its own`,
+      });
+    if (role === 'rework' && !flow.pickupStatusIds.includes(id))
+      problems.push({
+        line: parsed.lineOf(path),
+        field: path.join('.'),
+        message: `"${value}" is not a pickup status of this workflow; reworked tickets must be picked up again`,
+      });
+    return id;
+  };
+  const reworkStatusId = resolve(raw.rework, ['rework'], 'rework');
+  if (!mergeRaw || typeof mergeRaw !== 'object')
+    return reworkStatusId ? { statusId: null, doneStatusId: null, reworkStatusId } : null;
+  const statusId = resolve(mergeRaw.status, ['merge', 'status'], 'merge');
+  const doneStatusId = resolve(mergeRaw.done, ['merge', 'done'], 'done');
+  if (statusId && statusId === doneStatusId)
+    problems.push({
+      line: parsed.lineOf(['merge', 'done']),
+      field: 'merge.done',
+      message: 'the done status must differ from the merge status',
+    });
+  return { statusId, doneStatusId, reworkStatusId };
 }

@@ -145,6 +145,7 @@ export async function saveWorkflowSource(
       pickupStatusIds: resolved.pickupStatusIds,
       finishStatusIds: resolved.finishStatusIds,
       skills: resolved.skills,
+      merge: resolved.merge,
       createdBy: actor.name,
       createdAt: now,
     })

@@ -147,7 +147,7 @@ forEachDatabase('workflows', (get) => {
     await createProject(deps, admin, { name: 'Tmpl' });
     await createAgent(deps, admin, { project: 'tmpl', name: 'claude', adapter: 'claude-code' });
     const full = await createFromTemplate(deps, admin, { project: 'tmpl', template: 'full-stack' });
-    expect(full.createdStatuses).toEqual([]);
+    expect(full.createdStatuses).toEqual(['Merging']);
     expect(full.workflows[0]).toMatchObject({
       name: 'full-stack-developer',
       agent: { name: 'claude' },
@@ -155,6 +155,10 @@ forEachDatabase('workflows', (get) => {
       finish: ['In Review'],
     });
     expect(full.workflows[0]!.harness.hooks!.before_finish![0]!.run).toMatch(/npm test/);
+    expect(full.workflows[0]!.harness).toMatchObject({
+      rework: 'In Progress',
+      merge: { status: 'Merging', done: 'Done' },
+    });
     expect(full.workflows[0]!.skills.map((s) => s.name)).toEqual([
       'openase-platform',
       'commit',
@@ -175,6 +179,7 @@ forEachDatabase('workflows', (get) => {
       'Todo',
       'In Progress',
       'In Review',
+      'Merging',
       'Design',
       'Backend',
       'Frontend',

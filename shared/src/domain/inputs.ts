@@ -1,6 +1,7 @@
 import * as z from '../zod.js';
 import { LIMITS } from './limits.js';
 import { prioritySchema, statusStageSchema, tokenScopeSchema } from './enums.js';
+import { commentAnchorSchema } from './review.js';
 
 /**
  * Input schemas of the public API. The control plane validates with them, the CLI and the web
@@ -134,6 +135,8 @@ export const commentAddInput = z.object({
     .trim()
     .min(1, 'a comment needs a body')
     .max(LIMITS.commentMax, `a comment has at most ${LIMITS.commentMax} characters`),
+  /** A line comment: the file and line of the ticket's diff it is about (review.ts). */
+  anchor: commentAnchorSchema.optional(),
 });
 export const commentEditInput = z.object({
   commentId: z.string().uuid(),

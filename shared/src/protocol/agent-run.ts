@@ -114,6 +114,11 @@ export const runTurnSchema = z.object({
         repo: z.string().max(100),
         branch: z.string().max(200),
         head: z.string().regex(/^[0-9a-f]{40,64}$/),
+        /** The commit the run started from (its "what this run changed" is base..head). */
+        base: z
+          .string()
+          .regex(/^[0-9a-f]{40,64}$/)
+          .optional(),
         pushed: z.boolean(),
       }),
     )

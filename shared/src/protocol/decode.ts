@@ -51,6 +51,8 @@ export const DAEMON_FRAME_TYPES = [
   'run.turn',
   'run.gate',
   'workspace.removed',
+  'git.chunk',
+  'git.reply',
   'error',
 ] as const;
 export const CONTROL_FRAME_TYPES = [
@@ -62,5 +64,6 @@ export const CONTROL_FRAME_TYPES = [
   'run.ack',
   'run.next',
   'workspace.remove',
+  'git.request',
   'error',
 ] as const;

@@ -15,6 +15,7 @@ import {
   workspaceRemovedSchema,
   workspaceRemoveSchema,
 } from './agent-run.js';
+import { gitChunkSchema, gitReplySchema, gitRequestSchema } from './git-ops.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest frame either side accepts (bytes of UTF-8 JSON). `ws` would default to 100 MiB. */
@@ -186,6 +187,8 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   runTurnSchema,
   runGateSchema,
   workspaceRemovedSchema,
+  gitChunkSchema,
+  gitReplySchema,
   errorFrameSchema,
 ]);
 /** Frames the control plane sends. */
@@ -198,6 +201,7 @@ export const controlFrameSchema = z.discriminatedUnion('type', [
   runAckSchema,
   runNextSchema,
   workspaceRemoveSchema,
+  gitRequestSchema,
   errorFrameSchema,
 ]);
 

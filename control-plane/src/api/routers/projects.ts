@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { projectCreateInput, projectRefSchema, repositoryAddInput } from '@openase/shared';
+import { projectCreateInput, projectMergeSettingsInput, projectRefSchema, repositoryAddInput } from '@openase/shared';
 import { createProject, listProjects, resolveProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { listStatuses } from '../../statuses/statuses.js';
+import { updateMergeSettings } from '../../review/settings.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const projectsRouter = router({
@@ -18,6 +19,10 @@ export const projectsRouter = router({
   create: writeProcedure
     .input(projectCreateInput)
     .mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
+  /** Merge method, branch deletion, what a closed pull request does (review/settings.ts). */
+  mergeSettings: writeProcedure
+    .input(projectMergeSettingsInput)
+    .mutation(({ ctx, input }) => updateMergeSettings(ctx.deps, ctx.actor, input)),
 });
 
 export const repositoriesRouter = router({

@@ -11,6 +11,8 @@ import {
   ticketRefSchema,
   ticketUpdateInput,
   ticketProgressInput,
+  ticketDiffInput,
+  ticketReviewInput,
 } from '@openase/shared';
 import { addComment, commentHistory, editComment } from '../../tickets/comments.js';
 import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
@@ -20,6 +22,8 @@ import { agentMoveTicket, type AgentMoveResult } from '../../orchestrator/agent-
 import { retryTicket } from '../../tickets/retry.js';
 import { whyTicket } from '../../orchestrator/pickup-facts.js';
 import { reportProgress } from '../../tickets/progress.js';
+import { ticketDiff } from '../../review/diff.js';
+import { submitReview } from '../../review/reviews.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const ticketsRouter = router({
@@ -49,6 +53,14 @@ export const ticketsRouter = router({
   reportProgress: writeProcedure
     .input(ticketProgressInput)
     .mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
+  /** The branch's diff against its base (or one run's changes), read by the machine holding the worktree. */
+  diff: readProcedure
+    .input(ticketDiffInput)
+    .query(({ ctx, input }) => ticketDiff(ctx.deps, ctx.fleet, ctx.actor, input)),
+  /** A person approves or requests changes (review/reviews.ts). */
+  review: writeProcedure
+    .input(ticketReviewInput)
+    .mutation(({ ctx, input }) => submitReview(ctx.deps, ctx.actor, input)),
   /** Why the ticket would or would not be picked up now (the dispatcher's own gates). */
   why: readProcedure
     .input(z.object({ ticket: ticketRefSchema }))

@@ -8,10 +8,11 @@ import {
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
+import { mergeSettingsCommand } from './review.js';
 
 export const projectCommands: CommandGroup = {
   name: 'project',
-  summary: 'Create and list projects.',
+  summary: 'Create, list and show projects, and set how their tickets merge.',
   commands: [
     {
       name: 'create',
@@ -72,6 +73,7 @@ export const projectCommands: CommandGroup = {
         ]);
       },
     },
+    mergeSettingsCommand,
   ],
 };
 

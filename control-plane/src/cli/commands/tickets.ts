@@ -13,6 +13,7 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { oneLine, printFields, printJson, printTable } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
+import { diffCommand, reviewCommand } from './review.js';
 
 function priorityOption(args: ParsedArgs): Priority | undefined {
   const raw = stringOption(args.values.priority);
@@ -285,5 +286,7 @@ export const ticketCommands: CommandGroup = {
     },
     progressCommand,
     whyCommand,
+    diffCommand,
+    reviewCommand,
   ],
 };

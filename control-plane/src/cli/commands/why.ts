@@ -14,6 +14,12 @@ export const whyCommand: Command = {
       ticket: requirePositional(args, 0, 'TICKET identifier'),
     });
     if (args.values.json) return printJson(io, d);
+    // A ticket waiting for review or being merged is not meant to be picked up: say that first.
+    if (d.review.stage) {
+      io.out(d.review.message!);
+      return;
+    }
+    if (d.review.message) io.out(d.review.message);
     if (d.dispatchable) {
       io.out(d.summary);
       return;

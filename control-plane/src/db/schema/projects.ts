@@ -24,6 +24,12 @@ export const projects = pgTable(
     projectAiScopes: text('project_ai_scopes').array(),
     /** Project AI: the spending cap of one conversation; null = DEFAULT_CHAT_COST_CAP_USD. */
     chatCostCapUsd: numeric('chat_cost_cap_usd', { precision: 12, scale: 4, mode: 'number' }),
+    /** How approved tickets land: merge, squash or rebase (shared MERGE_METHODS). */
+    mergeMethod: text('merge_method').notNull().default('merge'),
+    /** Delete a ticket's branch on the remote once merged. */
+    deleteMergedBranch: boolean('delete_merged_branch').notNull().default(true),
+    /** A pull request closed unmerged: back to the workflow (rework) or the ticket is cancelled (cancel). */
+    closedPullRequest: text('closed_pull_request').notNull().default('rework'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -82,6 +82,8 @@ export const runs = pgTable(
     finishRequestedStatusId: uuid('finish_requested_status_id'),
     /** Project AI: the conversation this run serves (a chat run has no ticket and no workflow). */
     conversationId: uuid('conversation_id'),
+    /** Per repository, the commit the run started from and its branch head after the last turn (`run.turn` commits). */
+    commits: jsonb('commits'),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   bigserial,
   index,
   integer,
@@ -48,6 +49,12 @@ export const tickets = pgTable(
     parkedReason: text('parked_reason'),
     /** Explicit workflow for this ticket, overriding the pickup-status match. */
     workflowId: uuid('workflow_id'),
+    /** The review round: 1 until changes are first requested, then one more per request (or merge conflict). */
+    reviewRound: integer('review_round').notNull().default(1),
+    /** The latest review verdict: approved, changes_requested or merge_conflict (review/reviews.ts). */
+    reviewState: text('review_state'),
+    /** Why the platform could not merge the ticket (it waits in its merge status until retried). */
+    mergeError: text('merge_error'),
     archivedAt: tstz('archived_at'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
@@ -93,8 +100,42 @@ export const comments = pgTable(
     createdAt: createdAt(),
     updatedAt: tstz('updated_at').notNull(),
     revision: integer('revision').notNull().default(1),
+    /** A line comment: `{repo?, path, line, side, commit?, text?}` (shared CommentAnchor). */
+    anchor: jsonb('anchor'),
+    /** The review round the comment was written in (line comments of a round reach the agent's next run). */
+    reviewRound: integer('review_round'),
+    /** The review it was submitted with, if any. */
+    reviewId: uuid('review_id'),
   },
   (t) => [index('comments_ticket').on(t.ticketId)],
+);
+
+/**
+ * Review verdicts on a ticket, one row each: a person's approval or request for changes, the git
+ * host's review (`external_id` = its id, so a webhook delivered twice records it once), or the
+ * platform's merge conflict. `round` is the ticket's round the verdict closed or approved.
+ */
+export const ticketReviews = pgTable(
+  'ticket_reviews',
+  {
+    id: uuid('id').primaryKey(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    round: integer('round').notNull(),
+    state: text('state', { enum: ['approved', 'changes_requested', 'merge_conflict'] }).notNull(),
+    source: text('source', { enum: ['person', 'github', 'platform'] }).notNull(),
+    authorType: text('author_type').notNull(),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    body: text('body').notNull().default(''),
+    externalId: text('external_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('ticket_reviews_ticket').on(t.ticketId, t.round),
+    uniqueIndex('ticket_reviews_external').on(t.ticketId, t.externalId),
+  ],
 );
 
 /** Every earlier body of a comment, kept when it is edited. */
@@ -126,8 +167,23 @@ export const pullRequests = pgTable(
     url: text('url').notNull(),
     state: text('state').notNull(),
     updatedAt: tstz('updated_at').notNull(),
+    /** `owner/name` on the git host. */
+    remote: text('remote'),
+    headSha: text('head_sha'),
+    /** Combined check runs and statuses of the head: pending, success, failure, or none (no checks). */
+    checks: text('checks'),
+    /** Per check: `[{name, state, url?}]`. */
+    checkDetails: jsonb('check_details'),
+    /** The reviews' verdict: approved, changes_requested, or none. */
+    review: text('review'),
+    mergeable: boolean('mergeable'),
+    mergedAt: tstz('merged_at'),
+    syncedAt: tstz('synced_at'),
   },
-  (t) => [uniqueIndex('pull_requests_ticket_repo').on(t.ticketId, t.repository)],
+  (t) => [
+    uniqueIndex('pull_requests_ticket_repo').on(t.ticketId, t.repository),
+    index('pull_requests_remote_number').on(t.remote, t.number),
+  ],
 );
 
 /**

@@ -46,6 +46,8 @@ export const workflowVersions = pgTable(
     skills: jsonb('skills')
       .notNull()
       .default(sql`'[]'::jsonb`),
+    /** The `merge:` step resolved: `{statusId, doneStatusId, reworkStatusId}`; null = the workflow declares none. */
+    merge: jsonb('merge'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },

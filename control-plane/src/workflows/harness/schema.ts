@@ -80,6 +80,13 @@ export const harnessSchema = z.strictObject({
   hooks: hooksSchema.optional(),
   scopes: stringList.optional(),
   skills: z.array(skillSchema).optional(),
+  /**
+   * The merge step (docs/review.md): an approved ticket enters `status`, the platform merges its
+   * branch with the project's method, and the ticket moves to `done`.
+   */
+  merge: z.strictObject({ status: z.string().min(1), done: z.string().min(1) }).optional(),
+  /** Where requested changes (and merge conflicts) send the ticket; default: the first pickup status. */
+  rework: z.string().min(1).optional(),
   active: z.boolean().default(HARNESS_DEFAULTS.active),
 });
 

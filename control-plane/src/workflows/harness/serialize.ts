@@ -12,6 +12,8 @@ const ORDER = [
   'agent',
   'pickup',
   'finish',
+  'rework',
+  'merge',
   'active',
   'max_concurrent',
   'max_turns',

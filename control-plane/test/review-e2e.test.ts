@@ -1,0 +1,196 @@
+/**
+ * From In Review to merged with a plain bare git remote, end to end with real processes: the
+ * control plane and its `local` daemon, real git, the full-stack template (with its Merging step)
+ * and the stand-in agent, which reads its prompt: a reviewer's line comment reaches the next run,
+ * which fixes the line; approval merges into main and lands on Done. A second ticket conflicts
+ * with main at merge time: the conflict goes back to the agent, which merges main and passes.
+ * The CLI's `ticket diff` / `ticket review` / `ticket why` are driven as a person types them.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  CP_BUNDLE,
+  buildBundles,
+  killLeftoverRuns,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+} from './fleet-harness.js';
+import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
+
+const STAND_IN = path.resolve(__dirname, '../../agent-daemon/test-support/stand-in-agent.mjs');
+const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
+
+/** One script for both tickets: it reads its prompt (the ticket, then any review) to decide what to do. */
+const SCRIPT = {
+  steps: [
+    {
+      when: { input: 'Work on ticket \\S+: Notes' },
+      then: [
+        {
+          when: { input: 'could not be merged[\\s\\S]*notes\\.txt' },
+          then: [
+            {
+              run: 'git fetch --quiet origin && git -c user.name=agent -c user.email=agent@example.invalid merge --quiet -X ours -m "Merge main" origin/main',
+            },
+          ],
+          else: [{ write: { path: 'notes.txt', content: 'from the agent\n' } }],
+        },
+      ],
+      else: [
+        {
+          when: { input: 'greet\\.js:1[^\\n]*\\n\\s+[^\\n]*: say hello world' },
+          then: [
+            { write: { path: 'greet.js', content: "module.exports = 'hello world';\n" } },
+            { run: `${wrapper} comment "greets the world now"` },
+          ],
+          else: [{ write: { path: 'greet.js', content: "module.exports = 'hi';\n" } }],
+        },
+      ],
+    },
+    { run: `${wrapper} move "In Review"` },
+    { text: 'done' },
+  ],
+};
+
+describe('review loop and merging with a plain git remote', () => {
+  let cp: ControlPlane;
+  let remote: TestRemote;
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [CP_BUNDLE, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, OPENASE_URL: cp.url, OPENASE_TOKEN: cp.token },
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const status = async (ticket: string) => (await cp.api.tickets.show.query({ ticket })).status.name;
+  const until = (ticket: string, name: string) =>
+    waitFor(
+      () => `${ticket} in ${name}\n${cp.proc.output.slice(-3000)}`,
+      async () => (await status(ticket)) === name,
+    );
+
+  beforeAll(async () => {
+    buildBundles();
+    remote = createTestRemote({
+      'README.md': '# app\n',
+      'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }),
+      'check.js': "console.log('1 test passed');\n",
+    });
+    cp = await startControlPlane(tempDir('cp-review'), { localMachine: true });
+    await waitFor(
+      'machine local online',
+      async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online',
+    );
+    await cp.api.projects.create.mutate({ name: 'Rev', ticketPrefix: 'REV' });
+    await cp.api.repositories.add.mutate({ project: 'rev', name: 'app', url: remote.url, defaultBranch: 'main' });
+    await cp.api.agents.create.mutate({
+      project: 'rev',
+      name: 'stand-in',
+      adapter: 'custom',
+      command: process.execPath,
+      args: [STAND_IN],
+      env: { STAND_IN_SCRIPT_JSON: JSON.stringify(SCRIPT) },
+    });
+    await cp.api.workflows.create.mutate({ project: 'rev', template: 'full-stack', agent: 'stand-in' });
+  });
+  afterAll(async () => {
+    killLeftoverRuns();
+    await cp?.proc.kill();
+    remote?.cleanup();
+  });
+
+  it('a line comment reaches the next run, which fixes it; approval merges into main and the ticket lands on Done', async () => {
+    const t = await cp.api.tickets.create.mutate({ project: 'rev', title: 'Greet', status: 'Todo' });
+    await until(t.identifier, 'In Review');
+    const branch = `openase/${t.identifier}-greet`;
+
+    // The diff, read where the worktree is, and the same from the CLI.
+    const diff = await cp.api.tickets.diff.query({ ticket: t.identifier });
+    expect(diff).toMatchObject({ machine: 'local', files: 1, additions: 1, deletions: 0, tooLarge: false });
+    expect(diff.repos[0]).toMatchObject({ source: 'worktree', files: [{ path: 'greet.js', additions: 1 }] });
+    expect(diff.repos[0]!.patch).toContain("+module.exports = 'hi';");
+    const stat = cli('ticket', 'diff', t.identifier, '--stat');
+    expect(stat.code, stat.err).toBe(0);
+    expect(stat.out).toMatch(/greet\.js \| 1 \+1 -0\n 1 file changed, 1 insertion\(\+\), 0 deletions\(-\)/);
+    expect(stat.err).toContain(`# ${t.identifier} on ${branch} (from the worktree on local)`);
+    const whyWaiting = cli('ticket', 'why', t.identifier);
+    expect(whyWaiting.out).toMatch(new RegExp(`${t.identifier} waits for review round 1 in In Review`));
+
+    // The reviewer comments on the line and requests changes (from the CLI, as a person would).
+    const asked = cli(
+      'ticket',
+      'review',
+      t.identifier,
+      '--request-changes',
+      '-m',
+      'Not quite.',
+      '--line',
+      'greet.js:1=say hello world',
+    );
+    expect(asked.code, asked.err).toBe(0);
+    expect(asked.out).toMatch(/requested changes on REV-1 \(review round 1\); moved to In Progress/);
+    await waitFor(
+      'the second run',
+      async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).runs.length === 2,
+    );
+    await until(t.identifier, 'In Review');
+    const shown = await cp.api.tickets.show.query({ ticket: t.identifier });
+    expect(shown).toMatchObject({ reviewRound: 2, reviewState: 'changes_requested' });
+    const second = shown.runs[0]!;
+    const events = await cp.api.runs.events.query({ run: second.id, limit: 200 });
+    const prompt = events.find((e) => e.event.type === 'message' && e.event.role === 'user')!.event as { text: string };
+    expect(prompt.text).toMatch(/## Review round 1: changes requested by/);
+    expect(prompt.text).toMatch(/- greet\.js:1\n {2}.*: say hello world/);
+    expect(remote.show(branch, 'greet.js')).toBe("module.exports = 'hello world';\n");
+
+    // What the second run changed, alone.
+    const runDiff = cli('ticket', 'diff', t.identifier, '--run', second.id.slice(0, 8));
+    expect(runDiff.code, runDiff.err).toBe(0);
+    expect(runDiff.out).toContain("-module.exports = 'hi';\n+module.exports = 'hello world';");
+
+    const approved = cli('ticket', 'review', t.identifier, '--approve');
+    expect(approved.out).toMatch(/approved REV-1 \(review round 2\); moved to Merging/);
+    await until(t.identifier, 'Done');
+    expect(remote.show('main', 'greet.js')).toBe("module.exports = 'hello world';\n");
+    expect(remote.log('main')[0]).toBe(`Merge ${branch}: ${t.identifier}: Greet`);
+    expect(remote.files(branch)).toBeNull();
+    const done = await cp.api.tickets.show.query({ ticket: t.identifier });
+    expect(done.activity.map((a) => a.summary).join('\n')).toMatch(/merged REV-1 \(merge\): app: merged/);
+    // Done removes the worktree (it was kept across both review rounds).
+    await waitFor(
+      'the workspace removal',
+      async () => (await cp.api.runs.show.query({ run: second.id })).workspaceRemovedAt !== null,
+    );
+  });
+
+  it('a merge conflict goes back to the agent with the conflict as its prompt, and merges once resolved', async () => {
+    const t = await cp.api.tickets.create.mutate({ project: 'rev', title: 'Notes', status: 'Todo' });
+    await until(t.identifier, 'In Review');
+    remote.commit('main', 'notes.txt', 'from someone else\n');
+    const settings = cli('project', 'merge-settings', 'rev', '--method', 'squash');
+    expect(settings.out).toMatch(/rev: squash, merged branches are deleted/);
+    await cp.api.tickets.review.mutate({ ticket: t.identifier, verdict: 'approve' });
+    await waitFor(
+      'the conflict',
+      async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).reviewState === 'merge_conflict',
+    );
+    await waitFor(
+      'the second run',
+      async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).runs.length === 2,
+    );
+    await until(t.identifier, 'In Review');
+    const shown = await cp.api.tickets.show.query({ ticket: t.identifier });
+    const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 });
+    const prompt = events.find((e) => e.event.type === 'message' && e.event.role === 'user')!.event as { text: string };
+    expect(prompt.text).toMatch(/the approved branch could not be merged[\s\S]*conflicts in: notes\.txt[\s\S]*<<<<<<</);
+    await cp.api.tickets.review.mutate({ ticket: t.identifier, verdict: 'approve' });
+    await until(t.identifier, 'Done');
+    expect(remote.show('main', 'notes.txt')).toBe('from the agent\n');
+    expect(remote.log('main')[0]).toBe(`${t.identifier}: Notes`);
+  });
+});

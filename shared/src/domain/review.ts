@@ -1,0 +1,82 @@
+/**
+ * Review and merge contracts: line comments (a ticket comment anchored to file:line of the
+ * branch's diff), a person's review (approve / request changes), the diff a reviewer reads, and
+ * the project's merge settings. See docs/review.md.
+ */
+import * as z from '../zod.js';
+import { LIMITS } from './limits.js';
+import { MERGE_METHODS } from '../protocol/git-ops.js';
+
+const ticketRef = z.string().trim().min(1).max(100);
+const projectRef = z.string().trim().min(1).max(100);
+
+/** Where a line comment points: a line of the new (or old) side of a file in the ticket's diff. */
+export const commentAnchorSchema = z.object({
+  /** The repository, when the project has several. */
+  repo: z.string().max(100).optional(),
+  path: z.string().trim().min(1, 'a line comment needs a file path').max(4096),
+  line: z.number().int().min(1, 'line numbers start at 1'),
+  /** new: a line of the branch (added or unchanged); old: a removed line, numbered in the base. */
+  side: z.enum(['new', 'old']).default('new'),
+  /** The branch head the reviewer read. */
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{40,64}$/)
+    .optional(),
+  /** The line's text as the reviewer saw it (quoted to the agent). */
+  text: z.string().max(2000).optional(),
+});
+export type CommentAnchor = z.infer<typeof commentAnchorSchema>;
+
+const reviewBody = z
+  .string()
+  .trim()
+  .max(LIMITS.commentMax, `a review comment has at most ${LIMITS.commentMax} characters`);
+
+export const REVIEW_VERDICTS = ['approve', 'request_changes'] as const;
+export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
+/** How a review is stored: a person's or the git host's verdict, or the platform's merge conflict. */
+export const STORED_REVIEW_STATES = ['approved', 'changes_requested', 'merge_conflict'] as const;
+export type StoredReviewState = (typeof STORED_REVIEW_STATES)[number];
+
+export const ticketReviewInput = z
+  .object({
+    ticket: ticketRef,
+    verdict: z.enum(REVIEW_VERDICTS),
+    /** The review's summary (optional when there are line comments or when approving). */
+    body: reviewBody.optional(),
+    /** Line comments submitted with the review (comments added earlier in the round count too). */
+    comments: z
+      .array(z.object({ anchor: commentAnchorSchema, body: reviewBody.min(1, 'a line comment needs a body') }))
+      .max(200)
+      .default([]),
+  })
+  .refine((r) => r.verdict === 'approve' || (r.body?.length ?? 0) > 0 || r.comments.length > 0, {
+    message: 'say what to change: a review that requests changes needs a comment (or a line comment)',
+    path: ['body'],
+  });
+
+export const ticketDiffInput = z.object({
+  ticket: ticketRef,
+  /** Only what this run changed (a run id or its first characters). */
+  run: z.string().trim().min(4).max(100).optional(),
+  /** Only the per-file counts. */
+  stat: z.boolean().default(false),
+});
+
+export const CLOSED_PULL_REQUEST_ACTIONS = ['rework', 'cancel'] as const;
+export const projectMergeSettingsSchema = z.object({
+  /** How an approved ticket's branch lands on the default branch. */
+  mergeMethod: z.enum(MERGE_METHODS).default('merge'),
+  /** Delete the ticket branch on the remote after it merged. */
+  deleteBranch: z.boolean().default(true),
+  /** A pull request closed without merging sends the ticket back to its workflow (rework) or cancels it. */
+  closedPullRequest: z.enum(CLOSED_PULL_REQUEST_ACTIONS).default('rework'),
+});
+export type ProjectMergeSettings = z.infer<typeof projectMergeSettingsSchema>;
+export const projectMergeSettingsInput = z.object({
+  project: projectRef,
+  mergeMethod: z.enum(MERGE_METHODS).optional(),
+  deleteBranch: z.boolean().optional(),
+  closedPullRequest: z.enum(CLOSED_PULL_REQUEST_ACTIONS).optional(),
+});
