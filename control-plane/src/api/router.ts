@@ -13,6 +13,7 @@ import { commentsRouter, ticketsRouter } from './routers/tickets.js';
 import { agentsRouter, skillsRouter, workflowsRouter } from './routers/workflows.js';
 import { jobsRouter } from './routers/jobs.js';
 import { auditRouter, authSettingsRouter, invitationsRouter, membersRouter } from './routers/people.js';
+import { inboxRouter, notifyRouter } from './routers/notifications.js';
 import { router } from './trpc.js';
 
 export const appRouter = router({
@@ -36,6 +37,8 @@ export const appRouter = router({
   invitations: invitationsRouter,
   authSettings: authSettingsRouter,
   audit: auditRouter,
+  notify: notifyRouter,
+  inbox: inboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,9 +20,9 @@ import { createSession, DEACTIVATED_MESSAGE, type NewSession } from './sessions.
 export const OIDC_LOGIN_TTL_MS = 10 * 60_000;
 export const OIDC_CALLBACK_PATH = '/auth/oidc/callback';
 
-/** A refused sign-in; `details.who` names who tried, for the audit entry. */
-const refused = (message: string, who?: string, userId?: string) =>
-  new OpenaseError('UNAUTHORIZED', message, { ...(who ? { who } : {}), ...(userId ? { userId } : {}) });
+/** A refused sign-in; `details` name who tried (and the person, when known) for the audit entry. */
+const refused = (message: string, who?: string, user?: { id: string; name: string }) =>
+  new OpenaseError('UNAUTHORIZED', message, { ...(who ? { who } : {}), ...(user ? { user } : {}) });
 
 async function configFor(deps: Deps, settings: AuthSettingsRow): Promise<oidc.Configuration> {
   if (!settings.issuer || !settings.clientId) throw conflict('single sign-on is not configured');
@@ -135,7 +135,7 @@ export async function finishOidcSignIn(deps: Deps, query: URLSearchParams): Prom
   const config = await configFor(deps, settings);
   const currentUrl = new URL(login.redirectUri);
   for (const [k, v] of query) currentUrl.searchParams.append(k, v);
-  let claims: oidc.IDToken;
+  let claims: oidc.IDToken & Partial<oidc.UserInfoResponse>;
   try {
     const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: login.codeVerifier,
@@ -144,6 +144,9 @@ export async function finishOidcSignIn(deps: Deps, query: URLSearchParams): Prom
       idTokenExpected: true,
     });
     claims = tokens.claims()!;
+    // Many providers put email and name only in the userinfo answer, not in the ID token.
+    if (claims.email === undefined && config.serverMetadata().userinfo_endpoint)
+      claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
   } catch (err) {
     throw refused(explain(err));
   }
@@ -171,7 +174,7 @@ export async function finishOidcSignIn(deps: Deps, query: URLSearchParams): Prom
       .innerJoin(users, eq(users.id, userIdentities.userId))
       .where(and(eq(userIdentities.issuer, issuer), eq(userIdentities.subject, claims.sub)));
     let user = known?.user ?? (await tx.select().from(users).where(eq(users.email, email)))[0];
-    if (user?.deactivatedAt) throw refused(DEACTIVATED_MESSAGE, who, user.id);
+    if (user?.deactivatedAt) throw refused(DEACTIVATED_MESSAGE, who, { id: user.id, name: user.name });
     if (!user && !login.invitationCode && !domainAllowed)
       throw refused(`${domain} is not one of the domains allowed to sign in here`, who);
     if (!user && login.invitationCode) {

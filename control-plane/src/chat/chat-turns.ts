@@ -13,7 +13,8 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { RunNextFrame, RunTurnFrame } from '@openase/shared';
 import { chatConversations, chatMessages, runs } from '../db/schema.js';
-import type { Deps } from '../kernel/context.js';
+import { systemActor, type Deps } from '../kernel/context.js';
+import { recordActivity } from '../activity/activity.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { RunRefusal } from '../runs/lifecycle.js';
 import { lockRun, type Run } from '../runs/runs.js';
@@ -45,7 +46,7 @@ export function chatStopReason(c: { state: string; costCapUsd: number }, costUsd
 /** The answer to a chat run's `run.turn`, or null to keep the daemon waiting for the person. */
 export async function decideChatTurn(deps: Deps, msg: Fenced & { frame: RunTurnFrame }): Promise<RunNextFrame | null> {
   const { frame } = msg;
-  return inTransaction(deps, async (tx) => {
+  return inTransaction(deps, async (tx, changes) => {
     const run = await lockRun(tx, msg.runId);
     if (!run || run.machineId !== msg.machineId || !run.conversationId)
       throw new RunRefusal('unknown_run', `run ${msg.runId} is not a chat run of this machine`);
@@ -111,11 +112,21 @@ export async function decideChatTurn(deps: Deps, msg: Fenced & { frame: RunTurnF
     }
     // A repeated frame (the daemon re-sends its open turn after every reconnect) must not restart
     // the idle clock (conversations.ts closeIdleConversations): only a new wait sets updatedAt.
-    if (c!.waitingTurn !== frame.turn)
+    if (c!.waitingTurn !== frame.turn) {
       await tx
         .update(chatConversations)
         .set({ waitingTurn: frame.turn, updatedAt: now })
         .where(eq(chatConversations.id, c!.id));
+      // What the person's inbox (and notification rules) hear of: Project AI waits for them.
+      await recordActivity(tx, deps, changes, systemActor(run.orgId, 'Project AI'), {
+        projectId: c!.projectId,
+        action: 'chat.waiting',
+        entityType: 'chat_conversation',
+        entityId: c!.id,
+        summary: `Project AI is waiting for ${c!.createdByName}'s message in "${c!.title}"`,
+        after: { conversationId: c!.id, createdById: c!.createdById, turn: frame.turn },
+      });
+    }
     return null;
   });
 }

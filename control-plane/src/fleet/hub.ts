@@ -131,6 +131,12 @@ export class FleetHub implements MachineLink {
     this.heartbeats = new HeartbeatWriter(deps, this.log);
   }
 
+  private lostListener: ((m: { id: string; name: string; orgId: string; disconnectedAt: Date }) => void) | null = null;
+  /** Told of each machine found lost (notifications). */
+  onMachineLost(listener: (m: { id: string; name: string; orgId: string; disconnectedAt: Date }) => void): void {
+    this.lostListener = listener;
+  }
+
   setAgentRuns(hooks: AgentRunHooks): void {
     this.agentRuns = hooks;
   }
@@ -508,7 +514,7 @@ export class FleetHub implements MachineLink {
     const since = new Date(Math.max(this.deps.clock.now().getTime() - this.thresholds.lostAfterMs, 0));
     if (this.startedAt > since) return; // grace after a restart: give daemons time to come back
     const gone = await this.deps.db
-      .select({ id: machines.id, name: machines.name })
+      .select({ id: machines.id, name: machines.name, orgId: machines.orgId, disconnectedAt: machines.disconnectedAt })
       .from(machines)
       .where(
         or(
@@ -518,6 +524,7 @@ export class FleetHub implements MachineLink {
         ),
       );
     for (const m of gone) {
+      this.lostListener?.({ ...m, disconnectedAt: m.disconnectedAt! });
       const n = await failRunsOfLostMachine(
         this.deps,
         m.id,

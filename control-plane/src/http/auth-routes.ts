@@ -202,10 +202,10 @@ export function mountAuthRoutes(app: App, deps: Deps, opts: { home?: string | un
     } catch (err) {
       if (!isOpenaseError(err)) throw err;
       const who = typeof err.details?.who === 'string' ? err.details.who : undefined;
-      const userId = typeof err.details?.userId === 'string' ? err.details.userId : undefined;
+      const user = (err.details?.user as { id: string; name: string } | undefined) ?? null;
       await audit(c, 'oidc', {
         orgId,
-        user: userId ? { id: userId, name: who ?? userId } : null,
+        user,
         ...(who ? { who } : {}),
         ok: false,
         reason: err.message,

@@ -24,6 +24,12 @@ export interface ChangeBus {
   publishRun(change: RunChange): void;
   deliverRun(change: RunChange): void;
   onRun(listener: (change: RunChange) => void): () => void;
+  /**
+   * These people's inboxes may have changed. Local only: every replica derives notifications from every change it
+   * sees (its own and relayed ones), so each tells its own subscribers.
+   */
+  publishInbox(userIds: string[]): void;
+  onInbox(listener: (userIds: string[]) => void): () => void;
   /** Attaches the cross-replica relay; returns a function that detaches it. */
   setRelay(relay: Relay): () => void;
 }
@@ -59,6 +65,13 @@ export function createChangeBus(): ChangeBus {
     onRun(listener) {
       emitter.on('run', listener);
       return () => emitter.off('run', listener);
+    },
+    publishInbox(userIds) {
+      if (userIds.length) emitter.emit('inbox', userIds);
+    },
+    onInbox(listener) {
+      emitter.on('inbox', listener);
+      return () => emitter.off('inbox', listener);
     },
     setRelay(next) {
       relay = next;

@@ -28,6 +28,7 @@ import { createMetrics } from '../kernel/metrics.js';
 import { metricsHandler } from './metrics.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { JobScheduler } from '../jobs/scheduler.js';
+import { Notifier } from '../notifications/notifier.js';
 
 export interface RunningServer {
   url: string;
@@ -37,6 +38,7 @@ export interface RunningServer {
   firstSignInUrl: string | null;
   fleet: Fleet;
   orchestrator: Orchestrator;
+  notifier: Notifier;
   close(): Promise<void>;
 }
 
@@ -128,6 +130,15 @@ export async function startServer(
     });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
+    const notifier = new Notifier(deps, {
+      publicUrl: url,
+      log,
+      ...(process.env.OPENASE_NOTIFY_RETRY_BASE_MS
+        ? { policy: { retryBaseMs: Number(process.env.OPENASE_NOTIFY_RETRY_BASE_MS) } }
+        : {}),
+    });
+    fleet.hub.onMachineLost((m) => notifier.machineLost(m));
+    notifier.start();
     // Scheduled jobs fire on the leader; the unique key of job_fires keeps them exactly-once anyway.
     const jobScheduler = new JobScheduler(deps, { isLeader: elected.isLeader });
     jobScheduler.start();
@@ -147,10 +158,12 @@ export async function startServer(
       firstSignInUrl,
       fleet,
       orchestrator,
+      notifier,
       async close() {
         // Health answers 503 from now on: a proxy or orchestrator stops sending new work here.
         health.draining = true;
         await jobScheduler.stop();
+        await notifier.stop();
         await orchestrator.stop();
         await elected.stop();
         await fleet.stop();

@@ -1,7 +1,10 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import { roleAtLeast } from '@openase/shared';
 import { streamOrgChanges } from '../../activity/live-changes.js';
 import { readProcedure, router } from '../trpc.js';
+
+const PRIVATE = /^(auth|token|invitation|settings|notification)\./;
 
 export const liveRouter = router({
   /**
@@ -11,11 +14,14 @@ export const liveRouter = router({
   changes: readProcedure
     .input(z.object({ lastEventId: z.string().nullish() }).optional())
     .subscription(async function* ({ ctx, input, signal }) {
+      const admin = roleAtLeast(ctx.actor.role, 'admin');
       for await (const { cursor, event } of streamOrgChanges(
         ctx.deps,
         { orgId: ctx.actor.orgId, after: input?.lastEventId ?? null },
         signal,
       )) {
+        // Sign-ins (with addresses), tokens, invitations and settings are the audit trail's: admins only.
+        if (!admin && event.kind === 'change' && !event.change.projectId && PRIVATE.test(event.change.action)) continue;
         yield tracked(cursor, event);
       }
     }),

@@ -1,0 +1,161 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WEBHOOK_HEADERS } from '@openase/shared';
+import { forEachDatabase } from '../../test/databases.js';
+import { waitFor } from '../../test/wait.js';
+import { inTransaction } from '../kernel/transaction.js';
+import type { Actor } from '../kernel/context.js';
+import { createProject } from '../projects/projects.js';
+import { createTicket, moveTicket } from '../tickets/tickets.js';
+import { addComment } from '../tickets/comments.js';
+import { createInvitation, acceptInvitation } from '../auth/invitations.js';
+import { listAudit } from '../activity/audit.js';
+import { createChannel, createRule, listDeliveries, listRules, testChannel, updateRule } from './channels.js';
+import { signature } from './delivery.js';
+import { listInbox, markRead, setSubscriptions, setWatching } from './inbox.js';
+import { Notifier } from './notifier.js';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A loopback receiver that answers with the next status of `script` (then 200) and keeps what it got. */
+function receiver() {
+  const got: Received[] = [];
+  const script: number[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.statusCode = script.shift() ?? 200;
+      res.end();
+    });
+  });
+  return {
+    got,
+    script,
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    listen: () => new Promise<void>((r) => server.listen(0, '127.0.0.1', r)),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+forEachDatabase('notifications', (get) => {
+  const hook = receiver();
+  const slack = receiver();
+  let notifier: Notifier;
+  beforeAll(async () => {
+    await Promise.all([hook.listen(), slack.listen()]);
+    notifier = new Notifier(get().deps, { publicUrl: 'http://cp.test', policy: { retryBaseMs: 50 }, pollMs: 50 });
+    notifier.start();
+  });
+  afterAll(async () => {
+    await notifier.stop();
+    await Promise.all([hook.close(), slack.close()]);
+  });
+
+  it('signs a webhook when a ticket enters In Review, and formats Slack messages', async () => {
+    const { deps, admin } = get();
+    const project = await createProject(deps, admin, { name: 'Notify Demo' });
+    const { channel, secret } = await createChannel(deps, admin, { name: 'ci-hook', kind: 'webhook', url: hook.url() });
+    expect(secret).toMatch(/^whsec_/);
+    expect(channel).toMatchObject({ signed: true, urlHint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…$/) });
+    await createChannel(deps, admin, { name: 'team-slack', kind: 'slack', url: slack.url() });
+    for (const channelName of ['ci-hook', 'team-slack'])
+      await createRule(deps, admin, {
+        project: project.slug,
+        channel: channelName,
+        event: 'ticket.entered_status',
+        filter: { statuses: ['In Review'] },
+      });
+    const ticket = await createTicket(deps, admin, { project: project.slug, title: 'Ship <it>' });
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'In Progress' });
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'In Review' });
+    await waitFor(() => hook.got.length > 0 && slack.got.length > 0, { what: 'the webhook and the Slack message' });
+    const got = hook.got[0]!;
+    const ts = got.headers[WEBHOOK_HEADERS.timestamp] as string;
+    expect(got.headers[WEBHOOK_HEADERS.signature]).toBe(signature(secret!, Number(ts), got.body));
+    expect(got.headers[WEBHOOK_HEADERS.event]).toBe('ticket.entered_status');
+    const body = JSON.parse(got.body);
+    expect(body).toMatchObject({
+      event: 'ticket.entered_status',
+      title: `${ticket.identifier} entered In Review`,
+      ticket: { identifier: ticket.identifier, status: 'In Review' },
+      url: `http://cp.test/p/${project.slug}/board/${ticket.identifier}`,
+    });
+    const message = JSON.parse(slack.got[0]!.body);
+    expect(message.text).toBe(`${ticket.identifier} entered In Review`);
+    expect(message.blocks[0].text.text).toContain(`|${ticket.identifier} entered In Review>*`);
+    expect(message.blocks[0].text.text).toContain('Ship &lt;it&gt;');
+    await notifier.idle();
+    expect(hook.got).toHaveLength(1); // In Progress did not match the filter
+  });
+
+  it('retries with backoff: 500, 500, then 200 on the third try, all in the delivery log', async () => {
+    const { deps, admin } = get();
+    hook.got.length = 0;
+    hook.script.push(500, 500);
+    const ticket = await createTicket(deps, admin, { project: 'notify-demo', title: 'Flaky receiver' });
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'In Review' });
+    const delivered = async () =>
+      (await listDeliveries(deps.db, admin, { channel: 'ci-hook', limit: 10 })).find(
+        (d) => d.state === 'delivered' && d.title.startsWith(ticket.identifier),
+      );
+    await waitFor(async () => !!(await delivered()), { timeoutMs: 20_000, what: 'delivery on the third try' });
+    const log = (await delivered())!;
+    expect(log.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
+    expect(hook.got).toHaveLength(3);
+    expect(new Set(hook.got.map((g) => g.headers[WEBHOOK_HEADERS.delivery])).size).toBe(1);
+    const test = await testChannel(deps, admin, 'ci-hook');
+    expect(test).toMatchObject({ ok: true, status: 200 });
+  });
+
+  it("fills the inbox of a ticket's creator and watchers, as their subscriptions allow", async () => {
+    const { deps, admin } = get();
+    const inv = await createInvitation(deps, admin, { role: 'member' });
+    const user = await inTransaction(deps, (tx, changes) =>
+      acceptInvitation(tx, deps, changes, { code: inv.code, name: 'Mia', email: 'mia@example.com' }),
+    );
+    const mia: Actor = { type: 'user', id: user.id, name: 'Mia', orgId: admin.orgId, userId: user.id, role: 'member' };
+    const ticket = await createTicket(deps, mia, { project: 'notify-demo', title: 'Mine' });
+    const other = await createTicket(deps, admin, { project: 'notify-demo', title: 'Watched' });
+    await setWatching(deps, mia, other.identifier, true);
+    await notifier.idle();
+    await moveTicket(deps, mia, { ticket: ticket.identifier, status: 'Todo' }); // her own move: not notified
+    await addComment(deps, admin, { ticket: ticket.identifier, body: 'looks good' });
+    await moveTicket(deps, admin, { ticket: other.identifier, status: 'In Progress' });
+    await notifier.idle();
+    const inbox = await listInbox(deps.db, mia, { unreadOnly: false, limit: 10 });
+    expect(inbox.items.map((i) => i.title).sort()).toEqual(
+      [`admin commented on ${ticket.identifier}`, `${other.identifier} entered In Progress`].sort(),
+    );
+    expect(inbox.unread).toBe(2);
+    expect((await markRead(deps, mia, [inbox.items[0]!.id])).unread).toBe(1);
+    await setSubscriptions(deps, mia, { ticketsCreated: false, ticketsWatched: true, projectAi: true });
+    await addComment(deps, admin, { ticket: ticket.identifier, body: 'again' });
+    await notifier.idle();
+    expect((await listInbox(deps.db, mia, { unreadOnly: true, limit: 10 })).unread).toBe(1);
+  });
+
+  it('keeps channel and rule changes in the audit trail; a disabled rule sends nothing', async () => {
+    const { deps, admin } = get();
+    for (const rule of await listRules(deps.db, admin, 'notify-demo'))
+      await updateRule(deps, admin, { id: rule.id, enabled: false });
+    hook.got.length = 0;
+    const ticket = await createTicket(deps, admin, { project: 'notify-demo', title: 'Quiet' });
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'In Review' });
+    await notifier.idle();
+    expect(hook.got).toHaveLength(0);
+    const { entries } = await listAudit(deps.db, admin, { kinds: ['settings'] });
+    expect(entries.map((e) => e.action)).toEqual(
+      expect.arrayContaining([
+        'notification.channel_created',
+        'notification.rule_created',
+        'notification.rule_updated',
+      ]),
+    );
+  });
+});
