@@ -132,7 +132,6 @@ export async function startServer(
     orchestrator.start();
     const notifier = new Notifier(deps, {
       publicUrl: url,
-      log,
       ...(process.env.OPENASE_NOTIFY_RETRY_BASE_MS
         ? { policy: { retryBaseMs: Number(process.env.OPENASE_NOTIFY_RETRY_BASE_MS) } }
         : {}),
