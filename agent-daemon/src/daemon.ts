@@ -31,7 +31,7 @@ import type { HeldRun } from './runs/held-run.js';
 import { RunHandle } from './runs/run-handle.js';
 import { spoolLimits, type SpoolLimits } from './runs/spool.js';
 import { detectClis, type CliInfo } from './inventory.js';
-import { DAEMON_VERSION } from './version.js';
+import { DAEMON_VERSION, describeBehind } from './version.js';
 
 export interface Connection {
   send(frame: DaemonFrame): void;
@@ -62,6 +62,7 @@ const MAX_IN_FLIGHT = 20_000;
 export class Daemon {
   private conn: Connection | null = null;
   private welcomed = false;
+  private warnedBehind: string | null = null;
   private readonly runs = new Map<string, HeldRun>();
   private readonly agentRuns: AgentRuns;
   private readonly runsDir: string;
@@ -172,6 +173,9 @@ export class Daemon {
     switch (frame.type) {
       case 'welcome': {
         this.welcomed = true;
+        const behind = describeBehind(frame);
+        if (behind && behind !== this.warnedBehind) this.opts.log(behind);
+        this.warnedBehind = behind;
         for (const r of frame.reconcile) {
           const handle = this.runs.get(r.runId);
           if (!handle) continue;

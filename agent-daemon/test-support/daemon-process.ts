@@ -72,6 +72,8 @@ export interface StartDaemonOptions {
   /** Answer run.finished with a closing ack (the control plane recorded the end). Default true. */
   closeRuns?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** What the pretend control plane says of itself in welcome (default: this release, protocol 1). */
+  welcome?: { protocol?: { min: number; max: number }; version?: string };
 }
 
 export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnderTest> {
@@ -103,7 +105,8 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnder
         sessionId: 's1',
         machineId: 'm1',
         heartbeatMs: 60_000,
-        protocol: { min: 1, max: 1 },
+        protocol: opts.welcome?.protocol ?? { min: 1, max: 1 },
+        ...(opts.welcome?.version ? { version: opts.welcome.version } : {}),
         reconcile: frame.running.map((r) => ({ runId: r.runId, action: 'continue', ackedSeq: 0 })),
       });
     if (frame.type === 'run.events') {

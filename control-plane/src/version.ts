@@ -1,1 +1,4 @@
-export const VERSION = '0.1.0';
+import { OPENASE_VERSION } from '@openase/shared';
+
+/** This control plane's release version (one for the whole release: shared/src/version.ts). */
+export const VERSION = OPENASE_VERSION;

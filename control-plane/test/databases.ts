@@ -10,6 +10,8 @@ import { createChangeBus } from '../src/kernel/change-bus.js';
 import { randomIds, systemClock, type Actor, type Clock, type Deps } from '../src/kernel/context.js';
 import { bootstrapInstance } from '../src/auth/bootstrap.js';
 import { memorySecretCipher } from '../src/secrets/cipher.js';
+import { silentLogger } from '../src/kernel/logger.js';
+import { createMetrics } from '../src/kernel/metrics.js';
 
 export interface TestDb {
   kind: 'pglite' | 'postgres';
@@ -46,6 +48,8 @@ export function forEachDatabase(name: string, suite: (get: () => TestDb) => void
           ids: randomIds,
           bus: createChangeBus(),
           secrets: memorySecretCipher(),
+          log: silentLogger(),
+          metrics: createMetrics(),
         };
         const boot = await bootstrapInstance(deps);
         const admin: Actor = {

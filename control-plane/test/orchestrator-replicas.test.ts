@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import postgres from 'postgres';
 import {
   buildBundles,
+  createQuickProject,
   joinMachine,
   killLeftoverRuns,
   startAgent,
@@ -24,7 +25,6 @@ import { createScratchPostgres, postgresUrl } from './databases.js';
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
 
 const TICKETS = 500;
-const AGENT = `process.stdin.resume(); process.stdin.on('end', () => console.log(JSON.stringify({ type: 'message', role: 'assistant', text: 'looked at it' })));`;
 
 describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgres]', () => {
   let a: ControlPlane;
@@ -59,19 +59,7 @@ describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgre
   });
 
   it(`dispatches each of ${TICKETS} tickets exactly once, to daemons of both control planes`, async () => {
-    await a.api.projects.create.mutate({ name: 'Replicas', ticketPrefix: 'REP' });
-    await a.api.agents.create.mutate({
-      project: 'replicas',
-      name: 'quick',
-      adapter: 'custom',
-      command: process.execPath,
-      args: ['-e', AGENT],
-    });
-    await a.api.workflows.import.mutate({
-      project: 'replicas',
-      source:
-        '---\nname: quick\nagent: quick\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nLook at {{ ticket.identifier }}.\n',
-    });
+    await createQuickProject(a.api, 'Replicas', 'REP');
     // Created straight into Todo through both control planes at once: both dispatch as they go.
     await Promise.all(
       Array.from({ length: TICKETS }, (_, i) =>

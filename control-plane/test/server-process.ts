@@ -36,7 +36,6 @@ export async function startServerProcess(
   );
   let output = '';
   const { url, signInUrl } = await new Promise<{ url: string; signInUrl: string }>((resolve, reject) => {
-    // A fresh embedded database migrates on first start: under a loaded machine that takes well over 30 s.
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

@@ -15,6 +15,7 @@ export * from './protocol/agent-run.js';
 export * from './domain/job-template.js';
 export * from './domain/jobs.js';
 export * from './domain/chat.js';
+export * from './version.js';
 export * from './protocol/git-ops.js';
 export * from './domain/diff.js';
 export * from './domain/review.js';

@@ -65,7 +65,7 @@ const t = initTRPC.context<ApiContext>().create({
 
 export const router = t.router;
 
-const mapDomainErrors = t.middleware(async ({ next }) => {
+const mapDomainErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
@@ -73,7 +73,7 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
     if (cause instanceof ZodError)
       throw new TRPCError({ code: 'BAD_REQUEST', message: describeZodError(cause), cause });
     if (result.error.code === 'INTERNAL_SERVER_ERROR')
-      console.error('[api] internal error:', result.error.cause ?? result.error);
+      ctx.deps.log.error({ err: result.error.cause ?? result.error, procedure: path }, `[api] ${path} failed`);
   }
   return result;
 });

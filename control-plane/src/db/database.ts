@@ -32,7 +32,13 @@ export interface Database {
 
 export type DatabaseTarget =
   | { kind: 'pglite'; dataDir: string | null /* null = in memory */ }
-  | { kind: 'postgres'; url: string; maxConnections?: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      maxConnections?: number;
+      /** pg_stat_activity.application_name of the pool's connections (metrics count them by it). */
+      applicationName?: string;
+    };
 
 export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boolean } = {}): Promise<Database> {
   const database = target.kind === 'pglite' ? await openPglite(target) : openPostgres(target);
@@ -71,7 +77,11 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
 }
 
 function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Database {
-  const client = postgres(target.url, { max: target.maxConnections ?? 10, onnotice: () => {} });
+  const client = postgres(target.url, {
+    max: target.maxConnections ?? 10,
+    onnotice: () => {},
+    ...(target.applicationName ? { connection: { application_name: target.applicationName } } : {}),
+  });
   const db = drizzlePostgres({ client, schema, ...queryStatsLogger() }) as unknown as Db;
   return {
     kind: 'postgres',

@@ -49,6 +49,7 @@ export function mountAgentRoutes<E extends Env>(
           const raw = ws.raw as WebSocket;
           raw.on('pong', () => hub.touch(machine.id));
           conn = hub.connect(machine, {
+            transport: 'websocket',
             send: (frame) => {
               if (raw.readyState === raw.OPEN) raw.send(JSON.stringify(frame));
             },

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { forEachDatabase } from '../../test/databases.js';
 import { machines } from '../db/schema.js';
 import { HeartbeatWriter } from './heartbeats.js';
+import { captureLogger } from '../kernel/logger.js';
 import { createJoinToken, redeemJoinToken } from './join.js';
 
 forEachDatabase('heartbeat writer', (get) => {
@@ -11,8 +12,8 @@ forEachDatabase('heartbeat writer', (get) => {
     const join = await createJoinToken(deps, admin, { uses: 2 });
     const a = (await redeemJoinToken(deps, join.token, { name: 'beat-a', slots: 2 })).machine;
     const b = (await redeemJoinToken(deps, join.token, { name: 'beat-b', slots: 2 })).machine;
-    const lines: string[] = [];
-    const writer = new HeartbeatWriter(deps, (l) => lines.push(l));
+    const { log, lines } = captureLogger();
+    const writer = new HeartbeatWriter(deps, log);
     const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s));
     writer.record({
       machineId: a.id,
@@ -33,18 +34,18 @@ forEachDatabase('heartbeat writer', (get) => {
       clis: [{ name: 'claude', version: '2.0.0', path: '/usr/bin/claude' }],
     });
     expect(rowB).toMatchObject({ lastSeenAt: at(3), lastHeartbeat: { slotsUsed: 2, diskFreeBytes: 1024 } });
-    expect(lines).toEqual([]);
+    expect(lines()).toEqual([]);
   });
 
   it('logs a failed write and goes on with the next beats', async () => {
     const { deps, admin } = get();
     const join = await createJoinToken(deps, admin, {});
     const m = (await redeemJoinToken(deps, join.token, { name: 'beat-c', slots: 1 })).machine;
-    const lines: string[] = [];
-    const writer = new HeartbeatWriter(deps, (l) => lines.push(l));
+    const { log, lines } = captureLogger();
+    const writer = new HeartbeatWriter(deps, log);
     writer.record({ machineId: m.id, seenAt: new Date(Number.NaN), slotsUsed: 0 });
     await writer.flushed().catch(() => {});
-    expect(lines.join('\n')).toMatch(/could not store 1 heartbeat/);
+    expect(lines().join('\n')).toMatch(/could not store 1 heartbeat/);
     writer.record({ machineId: m.id, seenAt: new Date(Date.UTC(2026, 0, 1)), slotsUsed: 1 });
     await writer.flushed();
     const [row] = await deps.db.select().from(machines).where(eq(machines.id, m.id));

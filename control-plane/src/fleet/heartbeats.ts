@@ -9,6 +9,7 @@
 import { sql } from 'drizzle-orm';
 import type { DaemonFrame } from '@openase/shared';
 import { machines } from '../db/schema.js';
+import { errField, type Logger } from '../kernel/logger.js';
 import type { Deps } from '../kernel/context.js';
 
 export interface Heartbeat {
@@ -26,7 +27,7 @@ export class HeartbeatWriter {
 
   constructor(
     private readonly deps: Pick<Deps, 'db'>,
-    private readonly log: (line: string) => void,
+    private readonly log: Logger,
     private readonly gatherMs = 100,
   ) {}
 
@@ -49,7 +50,7 @@ export class HeartbeatWriter {
         const beats = [...this.pending.values()];
         this.pending = new Map();
         await this.write(beats).catch((err: Error) =>
-          this.log(`[fleet] could not store ${beats.length} heartbeat(s): ${err.message}`),
+          this.log.error(errField(err), `[fleet] could not store ${beats.length} heartbeat(s): ${err.message}`),
         );
       }
     } finally {

@@ -8,6 +8,7 @@ import { forEachDatabase } from '../../test/databases.js';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
 import { FleetHub, type FrameSink } from './hub.js';
 import { fleetView } from './status.js';
+import { captureLogger } from '../kernel/logger.js';
 import { runDetail, startCommandRun } from '../runs/runs.js';
 
 class TestSink implements FrameSink {
@@ -48,11 +49,13 @@ const hello = (running: Array<{ runId: string; leaseEpoch: number; lastSeq: numb
 forEachDatabase('fleet hub', (get) => {
   let n = 0;
   async function setup(thresholds = {}) {
-    const { deps, admin } = get();
+    const { admin } = get();
+    const captured = captureLogger();
+    const deps = { ...get().deps, log: captured.log };
     const join = await createJoinToken(deps, admin, {});
     const { machine } = await redeemJoinToken(deps, join.token, { name: `hub-${++n}` });
-    const logs: string[] = [];
-    const hub = new FleetHub(deps, { log: (l) => logs.push(l), ...thresholds });
+    const logs = captured.records;
+    const hub = new FleetHub(deps, thresholds);
     const status = async () =>
       (await fleetView(deps.db, admin.orgId, new Date(), hub.thresholds, hub.startedAt)).machines.find(
         (m) => m.id === machine.id,
@@ -105,7 +108,7 @@ forEachDatabase('fleet hub', (get) => {
     connB.receive(hello());
     await until('welcome b', () => b.frames.find((f) => f.type === 'welcome'));
     expect(a.closedWith?.code).toBe(4409);
-    expect(logs.join('\n')).toMatch(/cloned/);
+    expect(logs.map((r) => r.msg).join('\n')).toMatch(/cloned/);
     connA.closed();
     await until('a detached', async () => (await status()).status === 'online');
     expect(hub.isConnected(machine.id)).toBe(true);

@@ -16,6 +16,7 @@ import {
   CLOSE_CODES,
   DAEMON_FRAME_TYPES,
   PROTOCOL_VERSION,
+  OPENASE_VERSION,
   daemonFrameSchema,
   decodeFrame,
   type ControlFrame,
@@ -41,6 +42,7 @@ import {
 } from '../runs/lifecycle.js';
 import { EventIngestQueue } from '../runs/ingest-queue.js';
 import { HeartbeatWriter } from './heartbeats.js';
+import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
@@ -49,6 +51,8 @@ export interface FrameSink {
   close(code: number, reason: string): void;
   /** Transport-level liveness probe (WebSocket ping); absent = rely on heartbeats. */
   ping?(): void;
+  /** For metrics: a daemon's WebSocket, or JSON lines over a child's stdio or an SSH channel. */
+  transport?: 'websocket' | 'lines';
 }
 
 /** Sending to a machine: in-process today, routed to the replica holding the socket later. */
@@ -67,11 +71,13 @@ export interface AgentRunHooks {
 }
 
 export interface HubOptions extends Partial<FleetThresholds> {
+  /** This process's replica id (machines.replica_id of the sessions it holds). */
   replicaId?: string;
+  /** No other replica can exist (PGlite): sessions left by an earlier process are all stale. */
+  soleReplica?: boolean;
   offerTimeoutMs?: number;
   /** Event-storing transactions in flight at once (runs/ingest-queue.ts): 1 on PGlite. */
   ingestLanes?: number;
-  log?: (line: string) => void;
 }
 
 interface Session {
@@ -91,8 +97,9 @@ export class FleetHub implements MachineLink {
   readonly thresholds: FleetThresholds;
   private readonly sessions = new Map<string, Session>();
   private readonly replicaId: string;
+  private readonly soleReplica: boolean;
   private readonly offerTimeoutMs: number;
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
   private agentRuns: AgentRunHooks | null = null;
   private sweeping = false;
@@ -116,8 +123,9 @@ export class FleetHub implements MachineLink {
   ) {
     this.thresholds = fleetThresholds(opts);
     this.replicaId = opts.replicaId ?? 'primary';
+    this.soleReplica = opts.soleReplica ?? false;
     this.offerTimeoutMs = opts.offerTimeoutMs ?? 10_000;
-    this.log = opts.log ?? ((l) => console.log(l));
+    this.log = deps.log.child({ component: 'fleet' });
     this.startedAt = deps.clock.now();
     this.ingest = new EventIngestQueue(deps, { lanes: opts.ingestLanes ?? 1 });
     this.heartbeats = new HeartbeatWriter(deps, this.log);
@@ -139,7 +147,11 @@ export class FleetHub implements MachineLink {
     await this.deps.db
       .update(machines)
       .set({ sessionId: null, replicaId: null, disconnectedAt: now })
-      .where(and(isNotNull(machines.sessionId), eq(machines.replicaId, this.replicaId)));
+      .where(
+        this.soleReplica
+          ? isNotNull(machines.sessionId)
+          : and(isNotNull(machines.sessionId), eq(machines.replicaId, this.replicaId)),
+      );
     const tick = Math.max(50, Math.min(this.thresholds.heartbeatMs, 1000));
     this.timer = setInterval(() => void this.sweep(), tick);
     this.timer.unref();
@@ -153,6 +165,13 @@ export class FleetHub implements MachineLink {
     for (const s of [...this.sessions.values()]) s.sink.close(1001, 'control plane shutting down');
     await Promise.all([...this.sessions.values()].map((s) => s.queue));
     await this.heartbeats.flushed();
+  }
+
+  /** Open sessions (hello received) of this replica by transport (metrics). */
+  sessionCounts(): Record<'websocket' | 'lines', number> {
+    const counts = { websocket: 0, lines: 0 };
+    for (const s of this.sessions.values()) counts[s.sink.transport ?? 'lines']++;
+    return counts;
   }
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
@@ -176,7 +195,9 @@ export class FleetHub implements MachineLink {
         session.lastSeen = Date.now();
         session.queue = session.queue
           .then(() => this.handle(session, raw))
-          .catch((err) => this.log(`[fleet] ${machine.name}: ${(err as Error).stack ?? err}`));
+          .catch((err) =>
+            this.log.error({ machine: machine.name, ...errField(err) }, `[fleet] ${machine.name}: a frame failed`),
+          );
       },
       closed: () => {
         session.closed = true;
@@ -217,7 +238,9 @@ export class FleetHub implements MachineLink {
   /** Offers this machine's queued runs while it has free slots (one pass per machine at a time). */
   dispatch(machineId: string): Promise<void> {
     const next = (this.dispatching.get(machineId) ?? Promise.resolve()).then(() => this.dispatchNow(machineId));
-    const settled = next.catch((err: Error) => this.log(`[fleet] dispatch failed: ${err.message}`));
+    const settled = next.catch((err: Error) =>
+      this.log.error({ machineId, ...errField(err) }, `[fleet] dispatch failed: ${err.message}`),
+    );
     this.dispatching.set(machineId, settled);
     return settled;
   }
@@ -243,7 +266,10 @@ export class FleetHub implements MachineLink {
     if ((session.closed && !session.id) || this.stopping) return;
     const decoded = decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
     if (!decoded.ok) {
-      this.log(`[fleet] ${session.machineName}: refused a frame: ${decoded.message}`);
+      this.log.warn(
+        { machine: session.machineName },
+        `[fleet] ${session.machineName}: refused a frame: ${decoded.message}`,
+      );
       session.sink.send({ type: 'error', code: decoded.code, message: decoded.message });
       if (decoded.code === 'frame_too_large') session.sink.close(CLOSE_CODES.badFrame, decoded.message.slice(0, 120));
       return;
@@ -327,7 +353,8 @@ export class FleetHub implements MachineLink {
     session.epoch = row!.epoch;
     const previous = this.sessions.get(session.machineId);
     if (previous && previous !== session) {
-      this.log(
+      this.log.warn(
+        { machine: session.machineName },
         `[fleet] ${session.machineName}: a new session replaced the open one (epoch ${previous.epoch} → ${session.epoch}); if this keeps happening, two daemons share one credential (cloned?)`,
       );
       previous.closed = true;
@@ -342,9 +369,11 @@ export class FleetHub implements MachineLink {
       machineId: session.machineId,
       heartbeatMs: this.thresholds.heartbeatMs,
       protocol: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION },
+      version: OPENASE_VERSION,
       reconcile,
     });
-    this.log(
+    this.log.info(
+      { machine: session.machineName },
       `[fleet] ${session.machineName} connected (session ${session.epoch}, ${hello.slots} slot(s), holding ${hello.running.length} run(s))`,
     );
     for (const run of await activeRunsOn(this.deps, session.machineId)) {
@@ -376,7 +405,10 @@ export class FleetHub implements MachineLink {
         return;
       case 'run.reject':
         await rejectRun(this.deps, { machineId: m, ...frame });
-        this.log(`[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`);
+        this.log.warn(
+          { machine: session.machineName, run: frame.runId },
+          `[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`,
+        );
         return;
       case 'run.events': {
         const result = await this.ingest.submit({
@@ -413,7 +445,8 @@ export class FleetHub implements MachineLink {
         this.git.reply(m, frame);
         return;
       case 'error':
-        this.log(
+        this.log.warn(
+          { machine: session.machineName, ...(frame.runId ? { run: frame.runId } : {}) },
           `[fleet] ${session.machineName} reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
         );
         return;
@@ -429,7 +462,10 @@ export class FleetHub implements MachineLink {
       this.git.dropMachine(session.machineId);
     }
     await this.clearSession(session.machineId, session.epoch);
-    this.log(`[fleet] ${session.machineName} disconnected (session ${session.epoch})`);
+    this.log.info(
+      { machine: session.machineName },
+      `[fleet] ${session.machineName} disconnected (session ${session.epoch})`,
+    );
   }
 
   /** Clears the machine's session only if it is still this epoch: a newer session stays. */
@@ -448,7 +484,8 @@ export class FleetHub implements MachineLink {
       const now = Date.now();
       for (const s of this.sessions.values()) {
         if (now - s.lastSeen > this.thresholds.disconnectAfterMs) {
-          this.log(
+          this.log.warn(
+            { machine: s.machineName },
             `[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`,
           );
           s.sink.close(4408, 'no heartbeat');
@@ -467,7 +504,7 @@ export class FleetHub implements MachineLink {
       }
       await this.failLostMachines();
     } catch (err) {
-      this.log(`[fleet] sweep failed: ${(err as Error).message}`);
+      this.log.error(errField(err), `[fleet] sweep failed: ${(err as Error).message}`);
     } finally {
       this.sweeping = false;
     }
@@ -479,7 +516,13 @@ export class FleetHub implements MachineLink {
     const gone = await this.deps.db
       .select({ id: machines.id, name: machines.name, orgId: machines.orgId, disconnectedAt: machines.disconnectedAt })
       .from(machines)
-      .where(and(isNull(machines.sessionId), isNotNull(machines.disconnectedAt), lt(machines.disconnectedAt, since)));
+      .where(
+        or(
+          and(isNull(machines.sessionId), isNotNull(machines.disconnectedAt), lt(machines.disconnectedAt, since)),
+          // A session left open by a replica that died (killed, host lost): nothing refreshes it any more.
+          and(isNotNull(machines.sessionId), lt(machines.lastSeenAt, since)),
+        ),
+      );
     for (const m of gone) {
       this.lostListener?.({ ...m, disconnectedAt: m.disconnectedAt! });
       const n = await failRunsOfLostMachine(
@@ -487,7 +530,7 @@ export class FleetHub implements MachineLink {
         m.id,
         `machine ${m.name} lost: silent for more than ${Math.round(this.thresholds.lostAfterMs / 1000)} s`,
       );
-      if (n) this.log(`[fleet] ${m.name} is lost; ${n} run(s) marked lost`);
+      if (n) this.log.warn({ machine: m.name }, `[fleet] ${m.name} is lost; ${n} run(s) marked lost`);
     }
   }
 }

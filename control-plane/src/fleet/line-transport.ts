@@ -19,6 +19,7 @@ export function connectLines(
   stream: LineStream,
 ): { closed(): void } {
   const conn = hub.connect(machine, {
+    transport: 'lines',
     send: (frame) => stream.write(`${JSON.stringify(frame)}\n`),
     close: (code, reason) => stream.end(code, reason),
   });

@@ -52,8 +52,9 @@ export async function ensureMachine(
 export async function startLocalMachine(
   deps: Deps,
   hub: FleetHub,
-  opts: { orgId: string; bundle: string; home: string; log: (line: string) => void; slots?: number },
+  opts: { orgId: string; bundle: string; home: string; slots?: number },
 ): Promise<LocalMachine> {
+  const log = deps.log.child({ component: 'local-machine', machine: 'local' });
   const slots = opts.slots ?? Math.max(1, Math.min(4, os.cpus().length));
   const machine = await ensureMachine(deps, opts.orgId, 'local', 'local', {
     slots,
@@ -63,7 +64,7 @@ export async function startLocalMachine(
   // OPENASE_LOCAL_SLOTS wins over what an earlier start stored (the daemon's hello updates the row).
   const daemonSlots = opts.slots ?? machine.slots;
   if (machine.kind !== 'local') {
-    opts.log(`local machine: a ${machine.kind} machine is already named "local"; not starting this host's daemon`);
+    log.warn(`local machine: a ${machine.kind} machine is already named "local"; not starting this host's daemon`);
     return { machineId: machine.id, child: () => null, stop: async () => {} };
   }
   let stopping = false;
@@ -92,26 +93,26 @@ export async function startLocalMachine(
       },
       end: (code, reason) => {
         if (code === CLOSE_CODES.revoked) stopping = true; // revoked: do not bring it back
-        opts.log(`local machine: stopping its daemon (${reason})`);
+        log.info(`local machine: stopping its daemon (${reason})`);
         child.kill('SIGTERM');
       },
     });
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) opts.log(`[local daemon] ${line}`);
+      for (const line of chunk.split('\n')) if (line.trim()) log.info(`[local daemon] ${line}`);
     });
     child.on('exit', (code, signal) => {
       transport.closed();
       if (current === child) current = null;
       if (stopping) return;
       if (Date.now() - startedAt > 60_000) backoff = 1000;
-      opts.log(`local machine: its daemon exited (${signal ?? `code ${code}`}); restarting in ${backoff / 1000} s`);
+      log.warn(`local machine: its daemon exited (${signal ?? `code ${code}`}); restarting in ${backoff / 1000} s`);
       restartTimer = setTimeout(start, backoff);
       backoff = Math.min(backoff * 2, 30_000);
     });
   };
   start();
-  opts.log(`local machine: this host serves runs as machine "local" (${daemonSlots} slot(s))`);
+  log.info(`local machine: this host serves runs as machine "local" (${daemonSlots} slot(s))`);
   return {
     machineId: machine.id,
     child: () => current,

@@ -13,6 +13,7 @@ import { machines } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { FleetHub } from './hub.js';
 import { connectLines } from './line-transport.js';
+import type { Logger } from '../kernel/logger.js';
 import { recordSeenHostKey, sshFingerprint, type SshSettings } from './ssh-machines.js';
 
 const DEFAULT_REMOTE_DIR = '.openase-agent';
@@ -52,8 +53,12 @@ export class SshConnector {
   constructor(
     private readonly deps: Deps,
     private readonly hub: FleetHub,
-    private readonly opts: { bundle: () => string | null; log: (line: string) => void },
-  ) {}
+    private readonly opts: { bundle: () => string | null },
+  ) {
+    this.log = deps.log.child({ component: 'ssh' });
+  }
+
+  private readonly log: Logger;
 
   /** Starts (or restarts now) the connection of every SSH machine that is not revoked. */
   async start(): Promise<void> {
@@ -101,24 +106,31 @@ export class SshConnector {
     const ssh = m.ssh;
     const name = m.name;
     const bundle = this.opts.bundle();
-    if (!bundle) return this.opts.log(`ssh ${name}: the daemon bundle is not built; cannot start the daemon there`);
+    if (!bundle)
+      return this.log.warn(
+        { machine: name },
+        `ssh ${name}: the daemon bundle is not built; cannot start the daemon there`,
+      );
     let privateKey: Buffer;
     try {
       privateKey = fs.readFileSync(ssh.keyPath);
     } catch (err) {
-      return this.opts.log(`ssh ${name}: cannot read the key ${ssh.keyPath}: ${(err as Error).message}`);
+      return this.log.warn(
+        { machine: name },
+        `ssh ${name}: cannot read the key ${ssh.keyPath}: ${(err as Error).message}`,
+      );
     }
     const client = new Client();
     link.client = client;
     let refusedKey = false;
     client.on('error', (err) => {
-      if (!refusedKey) this.opts.log(`ssh ${name}: ${err.message}`);
+      if (!refusedKey) this.log.warn({ machine: name }, `ssh ${name}: ${err.message}`);
       this.retry(machineId, link, client);
     });
     client.on('close', () => this.retry(machineId, link, client));
     client.on('ready', () => {
       void this.startDaemon(client, m, ssh, bundle).catch((err: Error) => {
-        this.opts.log(`ssh ${name}: starting the daemon failed: ${err.message}`);
+        this.log.warn({ machine: name }, `ssh ${name}: starting the daemon failed: ${err.message}`);
         client.end();
       });
     });
@@ -136,11 +148,13 @@ export class SshConnector {
         if (ssh.fingerprint === fp) return true;
         refusedKey = true;
         if (!ssh.fingerprint)
-          this.opts.log(
+          this.log.warn(
+            { machine: name },
             `ssh ${name}: host key ${fp} is not confirmed; if it is right, run \`openase machine trust ${name}\``,
           );
         else
-          this.opts.log(
+          this.log.error(
+            { machine: name },
             `ssh ${name}: REFUSED: the host key changed (pinned ${ssh.fingerprint}, server offered ${fp}); if the change is expected, run \`openase machine trust ${name} --fingerprint ${fp}\``,
           );
         return false;
@@ -162,7 +176,10 @@ export class SshConnector {
       `mkdir -p ${dir} && (sha256sum ${dir}/openase-agent.cjs 2>/dev/null || true)`,
     );
     if (!remote.startsWith(hash)) {
-      this.opts.log(`ssh ${m.name}: uploading the daemon bundle (${content.length} bytes) to ${dir}/openase-agent.cjs`);
+      this.log.info(
+        { machine: m.name },
+        `ssh ${m.name}: uploading the daemon bundle (${content.length} bytes) to ${dir}/openase-agent.cjs`,
+      );
       await execText(
         client,
         `cat > ${dir}/openase-agent.cjs.tmp && mv ${dir}/openase-agent.cjs.tmp ${dir}/openase-agent.cjs`,
@@ -177,13 +194,14 @@ export class SshConnector {
       input: channel,
       write: (line) => channel.write(line),
       end: (_code, reason) => {
-        this.opts.log(`ssh ${m.name}: closing the daemon channel (${reason})`);
+        this.log.info({ machine: m.name }, `ssh ${m.name}: closing the daemon channel (${reason})`);
         client.end();
       },
     });
     channel.stderr.setEncoding('utf8');
     channel.stderr.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) this.opts.log(`[ssh ${m.name}] ${line}`);
+      for (const line of chunk.split('\n'))
+        if (line.trim()) this.log.info({ machine: m.name }, `[ssh ${m.name}] ${line}`);
     });
     channel.on('close', () => {
       transport.closed();

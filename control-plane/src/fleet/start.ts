@@ -27,12 +27,16 @@ export function findDaemonBundle(): string | null {
   return process.env.OPENASE_AGENT_BUNDLE || findRepoFile('agent-daemon/dist/openase-agent.cjs');
 }
 
-export async function startFleet(deps: Deps, config: ServerConfig, log: (line: string) => void): Promise<Fleet> {
+export async function startFleet(deps: Deps, config: ServerConfig, replicaId: string): Promise<Fleet> {
   // PostgreSQL: a few event-storing transactions in flight (of the pool's 10 connections); PGlite has one connection.
-  const hub = new FleetHub(deps, { log, ingestLanes: config.databaseUrl ? 4 : 1 });
+  const hub = new FleetHub(deps, {
+    replicaId,
+    soleReplica: !config.databaseUrl,
+    ingestLanes: config.databaseUrl ? 4 : 1,
+  });
   await hub.start();
   const websocketServer = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  const ssh = new SshConnector(deps, hub, { bundle: findDaemonBundle, log });
+  const ssh = new SshConnector(deps, hub, { bundle: findDaemonBundle });
   hub.ssh = ssh;
   const fleet: Fleet = {
     ssh,
@@ -45,14 +49,13 @@ export async function startFleet(deps: Deps, config: ServerConfig, log: (line: s
       if (!config.localMachine) return;
       const bundle = findDaemonBundle();
       if (!bundle) {
-        log('local machine: the daemon bundle is not built (agent-daemon/dist/openase-agent.cjs); skipping');
+        deps.log.warn('local machine: the daemon bundle is not built (agent-daemon/dist/openase-agent.cjs); skipping');
         return;
       }
       fleet.local = await startLocalMachine(deps, hub, {
         orgId,
         bundle,
         home: config.home,
-        log,
         ...(config.localSlots ? { slots: config.localSlots } : {}),
       });
     },

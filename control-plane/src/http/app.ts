@@ -24,6 +24,7 @@ import { authenticate, requireAuthenticated, unauthorizedResponse, type AuthVari
 import { serveConsole } from './console.js';
 import type { FleetHub } from '../fleet/hub.js';
 import { mountAgentRoutes } from '../fleet/agent-routes.js';
+import { requestLog, type RequestVariables } from './request-log.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -37,20 +38,40 @@ export interface AppOptions {
   home?: string;
   /** Path of the built daemon bundle served at /agent/download. */
   daemonBundle?: () => string | null;
+  /** This replica's id and whether it is shutting down (shown by /api/health). */
+  health?: { replica: string; draining: boolean };
+  /** `GET /metrics` (server/metrics.ts); absent = no such route. */
+  metrics?: (c: import('hono').Context) => Promise<Response>;
+  /** Called when a request completes (HTTP latency metrics). */
+  onRequest?: (info: { method: string; route: string; status: number; seconds: number }) => void;
 }
 
 export function createApp(opts: AppOptions) {
   const { deps } = opts;
-  const app = new Hono<{ Variables: AuthVariables }>();
+  const app = new Hono<{ Variables: AuthVariables & RequestVariables }>();
+  const procedures = new Set(Object.keys(appRouter._def.procedures));
+  app.use('*', requestLog(deps, procedures, opts.onRequest));
 
   app.onError((err, c) => {
     if (isOpenaseError(err))
       return c.json({ error: { code: err.code, message: err.message } }, HTTP_STATUS[err.code] as 400);
-    console.error('[http] unhandled error:', err);
+    (c.get('log') ?? deps.log).error({ err }, `[http] unhandled error in ${c.req.method} ${c.req.path}`);
     return c.json({ error: { code: 'INTERNAL', message: 'internal error; the server log has the details' } }, 500);
   });
 
-  app.get('/api/health', (c) => c.json({ ok: true, version: opts.version, database: opts.databaseKind }));
+  // Answers once migrations are applied (the server listens only then): readiness and liveness alike.
+  // 503 while shutting down, so a proxy or orchestrator stops sending work here.
+  app.get('/api/health', (c) => {
+    const body = {
+      ok: !opts.health?.draining,
+      version: opts.version,
+      database: opts.databaseKind,
+      migrations: 'applied',
+      ...(opts.health ? { replica: opts.health.replica } : {}),
+      ...(opts.health?.draining ? { draining: true } : {}),
+    };
+    return c.json(body, opts.health?.draining ? 503 : 200);
+  });
 
   mountAuthRoutes(app, deps, { home: opts.home });
 
@@ -77,7 +98,7 @@ export function createApp(opts: AppOptions) {
     trpcServer({
       router: appRouter,
       createContext: (_opts, c): ApiContext & Record<string, unknown> => ({
-        deps,
+        deps: { ...deps, log: c.get('log') },
         actor: c.get('actor'),
         authError: c.get('authError'),
         fleet: opts.hub,
@@ -144,6 +165,7 @@ export function createApp(opts: AppOptions) {
     c.json({ error: { code: 'NOT_FOUND', message: 'no such agent route' } }, 404),
   );
 
+  if (opts.metrics) app.get('/metrics', opts.metrics);
   serveConsole(app, opts.webDist ?? null);
   return app;
 }

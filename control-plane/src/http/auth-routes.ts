@@ -30,9 +30,10 @@ import { issueToken } from '../auth/tokens.js';
 import { requireRole } from '../auth/permissions.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { describeZodError } from '../api/trpc.js';
+import type { RequestVariables } from './request-log.js';
 import { authenticate, CSRF_COOKIE, requireAuthenticated, SESSION_COOKIE, type AuthVariables } from './authenticate.js';
 
-type App = Hono<{ Variables: AuthVariables }>;
+type App = Hono<{ Variables: AuthVariables & RequestVariables }>;
 
 /** The caller's address as the socket sees it (a reverse proxy's own address, unless it is trusted). */
 export function clientIp(c: Context): string | null {
@@ -81,7 +82,7 @@ export const BREAK_GLASS_FILE = 'break-glass.proof';
 export function mountAuthRoutes(app: App, deps: Deps, opts: { home?: string | undefined } = {}): void {
   const audit = (c: Context, method: SignInMethod, e: Omit<Parameters<typeof recordSignIn>[1], 'ip' | 'method'>) =>
     recordSignIn(deps, { ...e, method, ip: clientIp(c) }).catch((err: unknown) =>
-      console.error('[auth] could not record a sign-in in the audit trail:', err),
+      deps.log.error({ err }, '[auth] could not record a sign-in in the audit trail'),
     );
 
   app.get('/auth/methods', async (c) => {

@@ -69,8 +69,8 @@ forEachDatabase('job scheduler', (get) => {
       timeZone: 'UTC',
       template: { title: 'Tick {{date:HH:mm:ss}}' },
     });
-    const a = new JobScheduler(timed, { isLeader: leader, log: () => {} });
-    const b = new JobScheduler(other, { isLeader: leader, log: () => {} });
+    const a = new JobScheduler(timed, { isLeader: leader });
+    const b = new JobScheduler(other, { isLeader: leader });
     const steps = [700, 1300, 400, 2100, 900, 50, 1000, 1000, 3300, 600, 1450, 800, 1000, 2000, 350];
     const reports = [];
     for (const step of steps) {
@@ -111,7 +111,7 @@ forEachDatabase('job scheduler', (get) => {
       timeZone: 'Europe/Berlin',
       template: { title: 'Standup {{weekday}} {{time}}' },
     });
-    const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
+    const scheduler = new JobScheduler(timed, { isLeader: leader });
     while (clock.now() < new Date('2026-03-31T00:00:00Z')) {
       clock.advance(15 * 60_000);
       await scheduler.tick();
@@ -134,7 +134,7 @@ forEachDatabase('job scheduler', (get) => {
       timeZone: 'Europe/Berlin',
       template: { title: 'Nightly {{date}} {{time}}' },
     });
-    const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
+    const scheduler = new JobScheduler(timed, { isLeader: leader });
     while (clock.now() < new Date('2026-10-26T12:00:00Z')) {
       clock.advance(10 * 60_000);
       await scheduler.tick();
@@ -169,7 +169,7 @@ forEachDatabase('job scheduler', (get) => {
       template,
       catchUp: 'once',
     });
-    const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
+    const scheduler = new JobScheduler(timed, { isLeader: leader });
     clock.set('2026-05-01T07:00:01Z');
     expect(await scheduler.tick()).toMatchObject({ fired: 2, skipped: 0 });
     // Down from just after that until an hour after the 4 May fire time: 3 times missed.
@@ -216,7 +216,7 @@ forEachDatabase('job scheduler', (get) => {
       template: { title: 'Review {{time}}', status: 'In Review' },
     });
     await deleteStatus(timed, admin, { project: project.slug, status: 'In Review' });
-    const scheduler = new JobScheduler(timed, { isLeader: leader, log: () => {} });
+    const scheduler = new JobScheduler(timed, { isLeader: leader });
     clock.set('2026-07-01T01:00:05Z');
     expect(await scheduler.tick()).toMatchObject({ fired: 0, failed: 1 });
     expect(await scheduler.tick()).toMatchObject({ fired: 0, failed: 0 });
@@ -246,7 +246,7 @@ forEachDatabase('job scheduler', (get) => {
     clock.set('2026-08-01T01:00:10Z');
     let leading = false;
     let asked = 0;
-    const scheduler = new JobScheduler(timed, { isLeader: () => (asked++, leading), intervalMs: 5, log: () => {} });
+    const scheduler = new JobScheduler(timed, { isLeader: () => (asked++, leading), intervalMs: 5 });
     scheduler.start();
     try {
       // Several passes as a follower: nothing fires.

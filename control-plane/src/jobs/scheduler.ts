@@ -14,6 +14,7 @@ import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { jobActor, type ScheduledJob } from './jobs.js';
 import { fireJob, projectOrg, type FireOutcome } from './fire.js';
+import { errField, type Logger } from '../kernel/logger.js';
 import { dueTimes, parseSchedule, type DueTimes, type Schedule } from './schedule.js';
 
 export interface SchedulerOptions {
@@ -22,7 +23,6 @@ export interface SchedulerOptions {
   intervalMs?: number;
   /** How late a scheduled time may be and still count as on time (default 2 min). */
   graceMs?: number;
-  log?: (line: string) => void;
 }
 
 export const DEFAULT_GRACE_MS = 120_000;
@@ -39,20 +39,20 @@ export class JobScheduler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
 
   constructor(
     private readonly deps: Deps,
     private readonly opts: SchedulerOptions,
   ) {
-    this.log = opts.log ?? ((l) => console.log(l));
+    this.log = deps.log.child({ component: 'jobs' });
   }
 
   start(): void {
     const loop = () => {
       if (this.stopped) return;
       this.running = (this.opts.isLeader() ? this.tick() : Promise.resolve())
-        .catch((err: Error) => this.log(`[jobs] scheduler pass failed: ${err.message}`))
+        .catch((err: Error) => this.log.error(errField(err), `[jobs] scheduler pass failed: ${err.message}`))
         .finally(() => {
           if (!this.stopped) this.timer = setTimeout(loop, this.opts.intervalMs ?? 1000);
         });
@@ -80,7 +80,7 @@ export class JobScheduler {
       try {
         await this.runJob(job, now, report);
       } catch (err) {
-        this.log(`[jobs] ${job.name}: ${(err as Error).message}`);
+        this.log.error({ job: job.name, ...errField(err) }, `[jobs] ${job.name}: ${(err as Error).message}`);
       }
     }
     return report;
@@ -103,7 +103,8 @@ export class JobScheduler {
         );
       } else if (await skipMissed(this.deps, job, times, schedule)) {
         report.skipped += times.missed.count;
-        this.log(
+        this.log.info(
+          { job: job.name },
           `[jobs] ${job.name}: skipped ${times.missed.count}${times.missed.capped ? '+' : ''} scheduled time(s) missed while no control plane ran (catch-up policy: skip)`,
         );
       } else return; // another control plane handled this job meanwhile
@@ -115,13 +116,14 @@ export class JobScheduler {
   private count(report: TickReport, job: ScheduledJob, outcome: FireOutcome) {
     if (outcome.kind === 'fired') {
       report.fired++;
-      this.log(
+      this.log.info(
+        { job: job.name, ticket: outcome.ticket.identifier },
         `[jobs] ${job.name} fired${outcome.fire.scheduledFor ? ` for ${outcome.fire.scheduledFor.toISOString()}` : ''}: created ${outcome.ticket.identifier}`,
       );
     } else if (outcome.kind === 'taken') report.taken++;
     else {
       report.failed++;
-      this.log(`[jobs] ${job.name}: fire failed: ${outcome.error}`);
+      this.log.warn({ job: job.name }, `[jobs] ${job.name}: fire failed: ${outcome.error}`);
     }
   }
 }

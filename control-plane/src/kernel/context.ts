@@ -8,6 +8,8 @@ import type { ProjectRole, Role, TokenScope } from '@openase/shared';
 import type { Db } from '../db/database.js';
 import type { ChangeBus } from './change-bus.js';
 import type { SecretCipher } from '../secrets/cipher.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 
 export interface Clock {
   now(): Date;
@@ -34,6 +36,10 @@ export interface Deps {
   bus: ChangeBus;
   /** Encrypts secret values at rest (key in the data dir; in memory in tests). */
   secrets: SecretCipher;
+  /** The structured log (kernel/logger.ts); a request's deps carry a child with its request id. */
+  log: Logger;
+  /** Instruments for /metrics (kernel/metrics.ts); one registry per server. */
+  metrics: Metrics;
 }
 
 /** Who is acting: recorded on every activity entry and checked against roles and scopes. */

@@ -9,6 +9,7 @@
  */
 import postgres from 'postgres';
 import type { Database } from '../db/database.js';
+import type { Logger } from './logger.js';
 import { ADVISORY_LOCKS } from '../db/advisory-locks.js';
 
 export const LEADER_LOCK_KEY = ADVISORY_LOCKS.leader;
@@ -23,7 +24,7 @@ export interface Leadership {
 export interface LeaderOptions {
   /** How often a follower retries the lock and a leader checks its connection (ms). */
   checkIntervalMs?: number;
-  log?: (line: string) => void;
+  log?: Logger;
   key?: number;
 }
 
@@ -33,7 +34,7 @@ export async function startLeaderElection(database: Database, opts: LeaderOption
   const set = (value: boolean) => {
     if (value === leader) return;
     leader = value;
-    opts.log?.(
+    opts.log?.info(
       value ? 'this control plane is now the leader (runs sweeps and schedules)' : 'this control plane lost leadership',
     );
     for (const l of listeners) l(value);
@@ -76,7 +77,7 @@ export async function startLeaderElection(database: Database, opts: LeaderOption
         if (row?.ok) set(true);
       }
     } catch (err) {
-      if (leader) opts.log?.(`leader connection failed: ${(err as Error).message}`);
+      if (leader) opts.log?.warn(`leader connection failed: ${(err as Error).message}`);
       set(false);
     }
   };

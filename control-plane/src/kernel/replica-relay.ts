@@ -9,6 +9,7 @@ import { inArray, asc } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { activity } from '../db/schema.js';
 import type { ChangeBus, RunChange } from './change-bus.js';
+import type { Logger } from './logger.js';
 import type { PubSub } from './pubsub.js';
 
 export const ACTIVITY_CHANNEL = 'openase_activity';
@@ -39,7 +40,7 @@ export async function relayActivityAcrossReplicas(opts: {
   pubsub: PubSub;
   db: Db;
   replicaId: string;
-  log?: (line: string) => void;
+  log?: Logger;
 }): Promise<() => Promise<void>> {
   const { bus, pubsub, db, replicaId } = opts;
   const stopListening = await pubsub.listen(ACTIVITY_CHANNEL, (payload) => {
@@ -47,7 +48,7 @@ export async function relayActivityAcrossReplicas(opts: {
     try {
       notice = JSON.parse(payload) as ActivityNotice;
     } catch {
-      opts.log?.(`ignored a malformed ${ACTIVITY_CHANNEL} notification`);
+      opts.log?.warn(`ignored a malformed ${ACTIVITY_CHANNEL} notification`);
       return;
     }
     if (notice.o === replicaId || !Array.isArray(notice.ids) || notice.ids.length === 0) return;
@@ -57,7 +58,7 @@ export async function relayActivityAcrossReplicas(opts: {
       .where(inArray(activity.id, notice.ids.filter(Number.isInteger)))
       .orderBy(asc(activity.id))
       .then((rows) => bus.deliverActivity(rows))
-      .catch((err: Error) => opts.log?.(`could not load relayed activity: ${err.message}`));
+      .catch((err: Error) => opts.log?.warn(`could not load relayed activity: ${err.message}`));
   });
   const stopListeningRuns = await pubsub.listen(RUN_CHANNEL, (payload) => {
     try {
@@ -65,11 +66,11 @@ export async function relayActivityAcrossReplicas(opts: {
       if (notice.o === replicaId || !Array.isArray(notice.cs)) return;
       for (const change of notice.cs) if (typeof change?.runId === 'string') bus.deliverRun(change);
     } catch {
-      opts.log?.(`ignored a malformed ${RUN_CHANNEL} notification`);
+      opts.log?.warn(`ignored a malformed ${RUN_CHANNEL} notification`);
     }
   });
   const failed = (what: string) => (err: Error) =>
-    opts.log?.(`could not relay ${what} to other replicas: ${err.message}`);
+    opts.log?.warn(`could not relay ${what} to other replicas: ${err.message}`);
   /** NOTIFYs `items` in chunks of `per`, each chunk wrapped by `notice`. */
   const notifyInChunks = <T>(
     channel: string,

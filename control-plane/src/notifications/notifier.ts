@@ -16,7 +16,6 @@ export interface NotifierOptions {
   policy?: Partial<DeliveryPolicy>;
   /** How often due retries are looked for. */
   pollMs?: number;
-  log?: (line: string) => void;
 }
 
 const FAILED = new Set(['failed', 'timed_out', 'stalled', 'lost']);
@@ -74,7 +73,9 @@ export class Notifier {
 
   private enqueue(work: () => Promise<void>): void {
     if (this.stopped) return;
-    this.chain = this.chain.then(work).catch((err: unknown) => this.opts.log?.(`[notify] ${(err as Error).message}`));
+    this.chain = this.chain
+      .then(work)
+      .catch((err: unknown) => this.deps.log.error({ component: 'notify', err }, `[notify] ${(err as Error).message}`));
   }
 
   private async fromActivity(entry: ActivityEntry): Promise<void> {
@@ -106,7 +107,7 @@ export class Notifier {
         try {
           while ((await deliverDue(this.deps, this.policy)) > 0 && !this.stopped);
         } catch (err) {
-          this.opts.log?.(`[notify] delivery failed: ${(err as Error).message}`);
+          this.deps.log.warn({ component: 'notify', err }, `[notify] delivery failed: ${(err as Error).message}`);
         }
       } while (this.again && !this.stopped);
     })().finally(() => {

@@ -42,8 +42,13 @@ const priorityRank = sql.raw(
 
 /** Projects that may have something to dispatch: a cheap pre-filter for a pass over everything. */
 export async function projectsWithCandidates(deps: Pick<Deps, 'db' | 'clock'>): Promise<string[]> {
-  const rows = await deps.db
-    .selectDistinct({ projectId: tickets.projectId })
+  return (await queueDepths(deps)).map((d) => d.projectId);
+}
+
+/** Per project, the tickets waiting to be dispatched (the same candidates, counted): queue depth. */
+export async function queueDepths(deps: Pick<Deps, 'db' | 'clock'>): Promise<Array<{ projectId: string; n: number }>> {
+  return deps.db
+    .select({ projectId: tickets.projectId, n: sql<number>`count(distinct ${tickets.id})::int` })
     .from(tickets)
     .innerJoin(workflows, and(eq(workflows.projectId, tickets.projectId), eq(workflows.active, true)))
     .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
@@ -52,8 +57,8 @@ export async function projectsWithCandidates(deps: Pick<Deps, 'db' | 'clock'>): 
         candidateCondition(deps.clock.now()),
         or(sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`, eq(tickets.workflowId, workflows.id)),
       ),
-    );
-  return rows.map((r) => r.projectId);
+    )
+    .groupBy(tickets.projectId);
 }
 
 function candidateCondition(now: Date) {
@@ -67,11 +72,7 @@ function candidateCondition(now: Date) {
   );
 }
 
-export async function claimProject(
-  deps: Deps,
-  projectId: string,
-  opts: { log?: (line: string) => void } = {},
-): Promise<ClaimedRun[]> {
+export async function claimProject(deps: Deps, projectId: string): Promise<ClaimedRun[]> {
   return inTransaction(deps, async (tx, changes) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, projectId)).for('update');
     if (!project) return [];
@@ -182,10 +183,20 @@ export async function claimProject(
         ticketId: ticket.id,
       });
       claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });
-      opts.log?.(`[orchestrator] ${reason}`);
+      deps.metrics.dispatchLatency.observe({ stage: 'claim' }, eligibleFor(ticket, now));
+      deps.log.info(
+        { component: 'orchestrator', ticket: ticket.identifier, run: runId, machine: machine.name },
+        `[orchestrator] ${reason}`,
+      );
     }
     return claimed;
   });
+}
+
+/** Seconds since the ticket became eligible: it entered its status, or its retry came due. */
+function eligibleFor(ticket: typeof tickets.$inferSelect, now: Date): number {
+  const since = Math.max(ticket.statusChangedAt.getTime(), ticket.nextRetryAt?.getTime() ?? 0);
+  return Math.max(0, now.getTime() - since) / 1000;
 }
 
 async function lastMachineOf(tx: Tx, ticketId: string): Promise<string | null> {

@@ -44,12 +44,11 @@ async function setup(db: TestDb, harness = '') {
   });
   const join = await createJoinToken(deps, admin, { labels: [slug] });
   const { machine } = await redeemJoinToken(deps, join.token, { name: `${slug}-box`, slots: 2 });
-  const hub = new FleetHub(deps, { log: () => {}, offerTimeoutMs: 60_000 });
+  const hub = new FleetHub(deps, { offerTimeoutMs: 60_000 });
   const orchestrator = new Orchestrator(deps, hub, {
     platformUrl: 'http://cp.test:19836',
     isLeader: () => true,
     sweepIntervalMs: 3_600_000,
-    log: (l) => process.env.DEBUG_ORCH && console.log(l),
   });
   hub.setAgentRuns(orchestrator.hooks);
   orchestrator.start();

@@ -26,6 +26,7 @@ import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
 import { materializeChatJob } from '../chat/chat-job.js';
 import { decideChatTurn, findChatCapStop, isChatRun } from '../chat/chat-turns.js';
+import { errField, type Logger } from '../kernel/logger.js';
 import { closeIdleConversations, describeIdleTime } from '../chat/conversations.js';
 import type { FleetGit } from '../review/diff.js';
 import type { MergeBackend } from '../review/merge.js';
@@ -50,7 +51,6 @@ export interface OrchestratorOptions {
   chatIdleMs?: number;
   /** Git hosts that merge pull requests themselves (review/merge.ts); the platform merges elsewhere. */
   mergeBackends?: MergeBackend[];
-  log?: (line: string) => void;
 }
 
 /** Activity that can make something dispatchable in its project. */
@@ -58,7 +58,7 @@ const KICKING_ACTIONS =
   /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry)|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
 
 export class Orchestrator {
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
   private readonly pending = new Set<string | '*'>();
   private scheduled = false;
   private passing: Promise<void> = Promise.resolve();
@@ -73,13 +73,12 @@ export class Orchestrator {
     private readonly link: FleetLink,
     private readonly opts: OrchestratorOptions,
   ) {
-    this.log = opts.log ?? ((l) => console.log(l));
+    this.log = deps.log.child({ component: 'orchestrator' });
     this.merger = new Merger({
       deps,
       fleet: link,
       backends: opts.mergeBackends ?? [],
       actor: orchestratorActor,
-      log: this.log,
     });
   }
 
@@ -116,7 +115,8 @@ export class Orchestrator {
         .from(tickets)
         .where(eq(tickets.identifier, frame.ticket.identifier));
       if (!frame.ok)
-        return this.log(
+        return this.log.warn(
+          { machineId, ticket: frame.ticket.identifier },
           `[orchestrator] machine ${machineId} could not remove the workspace of ${frame.ticket.identifier}: ${frame.message ?? 'no reason'}`,
         );
       for (const t of rows)
@@ -164,7 +164,7 @@ export class Orchestrator {
       this.pending.clear();
       this.passing = this.passing
         .then(() => this.pass(batch))
-        .catch((err) => this.log(`[orchestrator] dispatch pass failed: ${(err as Error).stack ?? err}`));
+        .catch((err) => this.log.error(errField(err), '[orchestrator] dispatch pass failed'));
     });
   }
 
@@ -178,7 +178,7 @@ export class Orchestrator {
     const projectIds = batch.includes('*') ? await projectsWithCandidates(this.deps) : batch;
     // Offers follow from the `run.dispatched` activity of each claim (see onActivity), on
     // whichever replica holds the machine's socket.
-    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId, { log: this.log });
+    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId);
   }
 
   private onActivity(entry: ActivityEntry): void {
@@ -226,7 +226,10 @@ export class Orchestrator {
       for (const stop of await findRunsLeftBehind(this.deps, ticketId)) await this.stopRun(stop);
       await this.requestRemovalIfDone(ticketId);
     } catch (err) {
-      this.log(`[orchestrator] handling a ticket move failed: ${(err as Error).message}`);
+      this.log.error(
+        { ticketId, ...errField(err) },
+        `[orchestrator] handling a ticket move failed: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -235,7 +238,10 @@ export class Orchestrator {
       const settled = await settleEndedRun(this.deps, runId);
       if (settled) this.kick(settled.projectId ?? '*');
     } catch (err) {
-      this.log(`[orchestrator] settling run ${runId} failed: ${(err as Error).message}`);
+      this.log.error(
+        { run: runId, ...errField(err) },
+        `[orchestrator] settling run ${runId} failed: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -244,13 +250,17 @@ export class Orchestrator {
       const stop = (await findBudgetStop(this.deps, runId)) ?? (await findChatCapStop(this.deps, runId));
       if (stop) await this.stopRun(stop);
     } catch (err) {
-      this.log(`[orchestrator] budget check of run ${runId} failed: ${(err as Error).message}`);
+      this.log.error(
+        { run: runId, ...errField(err) },
+        `[orchestrator] budget check of run ${runId} failed: ${(err as Error).message}`,
+      );
     }
   }
 
   private async stopRun(decision: StopDecision): Promise<void> {
     const run = await applyStop(this.deps, decision);
-    if (run) this.log(`[orchestrator] stopping run ${run.id} (${decision.as}): ${decision.reason}`);
+    if (run)
+      this.log.info({ run: run.id }, `[orchestrator] stopping run ${run.id} (${decision.as}): ${decision.reason}`);
   }
 
   /** The leader's periodic work: enforce timeouts and stalls, then look for work that came due. */
@@ -273,7 +283,7 @@ export class Orchestrator {
         await this.onRunEnded(id);
       this.kick('*');
     } catch (err) {
-      this.log(`[orchestrator] sweep failed: ${(err as Error).message}`);
+      this.log.error(errField(err), `[orchestrator] sweep failed: ${(err as Error).message}`);
     }
   }
 
@@ -283,19 +293,26 @@ export class Orchestrator {
     if (idleMs <= 0) return;
     try {
       for (const id of await closeIdleConversations(this.deps, idleMs, orchestratorActor))
-        this.log(
+        this.log.info(
+          { conversation: id },
           `[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${describeIdleTime(idleMs)}`,
         );
     } catch (err) {
-      this.log(`[orchestrator] closing idle Project AI conversations failed: ${(err as Error).message}`);
+      this.log.error(
+        errField(err),
+        `[orchestrator] closing idle Project AI conversations failed: ${(err as Error).message}`,
+      );
     }
   }
 
   private async openPullRequests(runId: string): Promise<void> {
     try {
-      await openPullRequestsForRun(this.deps, runId, this.log);
+      await openPullRequestsForRun(this.deps, runId);
     } catch (err) {
-      this.log(`[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`);
+      this.log.error(
+        { run: runId, ...errField(err) },
+        `[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`,
+      );
     }
   }
 

@@ -13,11 +13,7 @@ import { githubConfig, githubRepoOf, upsertPullRequest } from '../integrations/g
 import { orchestratorActor } from './dispatcher.js';
 import type { StoredAgentJob } from './job-spec.js';
 
-export async function openPullRequestsForRun(
-  deps: Deps,
-  runId: string,
-  log: (line: string) => void = () => {},
-): Promise<void> {
+export async function openPullRequestsForRun(deps: Deps, runId: string): Promise<void> {
   const [run] = await deps.db.select().from(runs).where(eq(runs.id, runId));
   if (!run || run.kind !== 'agent' || !run.ticketId || !run.agentId) return;
   const job = run.spec as StoredAgentJob;
@@ -53,7 +49,10 @@ export async function openPullRequestsForRun(
       summary = `could not open a pull request for ${ticket.identifier} in ${repo.name}: ${(err as Error).message}`;
       after = { error: (err as Error).message, repository: repo.name };
     }
-    log(`[orchestrator] ${summary}`);
+    deps.log.info(
+      { component: 'orchestrator', ticket: ticket.identifier, run: run.id, ...('error' in after ? { ok: false } : {}) },
+      `[orchestrator] ${summary}`,
+    );
     await inTransaction(deps, (tx, changes) =>
       recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
         projectId: ticket.projectId,

@@ -44,7 +44,6 @@ export interface MergeContext {
   fleet: FleetGit;
   backends: MergeBackend[];
   actor(orgId: string): Actor;
-  log(line: string): void;
 }
 
 export type MergeOutcome = 'merged' | 'conflict' | 'failed' | 'waiting' | 'skipped';
@@ -113,7 +112,8 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
         body,
         comments: [],
       });
-      ctx.log(
+      deps.log.warn(
+        { component: 'merge', ticket: ticket.identifier },
         `[merge] ${ticket.identifier}: conflict in ${conflicted.repo} (${r.conflicts.join(', ')}); back to its agent`,
       );
       return 'conflict';
@@ -130,7 +130,7 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
       after: { method, repos: results.map((r) => ({ repo: r.repo, ...r.result, detail: undefined })) },
     });
     await applyMove(tx, deps, changes, actor, locked, done!, 'merged by the platform');
-    ctx.log(`[merge] ${ticket.identifier} merged: ${summary}`);
+    deps.log.info({ component: 'merge', ticket: ticket.identifier }, `[merge] ${ticket.identifier} merged: ${summary}`);
     return 'merged';
   });
 }
@@ -165,7 +165,10 @@ async function platformMerge(
 
 async function failMerge(ctx: MergeContext, ticket: Ticket, message: string): Promise<void> {
   const text = message.slice(0, 2000);
-  ctx.log(`[merge] ${ticket.identifier} could not be merged: ${text}`);
+  ctx.deps.log.warn(
+    { component: 'merge', ticket: ticket.identifier },
+    `[merge] ${ticket.identifier} could not be merged: ${text}`,
+  );
   await inTransaction(ctx.deps, async (tx, changes) => {
     const [project] = await tx
       .select({ orgId: projects.orgId })

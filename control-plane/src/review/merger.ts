@@ -19,10 +19,15 @@ export class Merger {
       .then((outcome) => {
         if (outcome === 'waiting' && !this.waitingSaid.has(ticketId)) {
           this.waitingSaid.add(ticketId);
-          this.ctx.log(`[merge] ticket ${ticketId} waits for a connected machine to merge it`);
+          this.ctx.deps.log.info(
+            { component: 'merge', ticketId },
+            `[merge] ticket ${ticketId} waits for a connected machine to merge it`,
+          );
         } else if (outcome !== 'waiting') this.waitingSaid.delete(ticketId);
       })
-      .catch((err: Error) => this.ctx.log(`[merge] merging ticket ${ticketId} failed: ${err.stack ?? err.message}`))
+      .catch((err: Error) =>
+        this.ctx.deps.log.error({ component: 'merge', ticketId, err }, `[merge] merging ticket ${ticketId} failed`),
+      )
       .finally(() => this.running.delete(ticketId));
   }
 

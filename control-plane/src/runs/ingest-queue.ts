@@ -90,11 +90,13 @@ export class EventIngestQueue {
 
   private async write(group: Waiting[]): Promise<void> {
     try {
-      const { results, changes } = await storeEventBatches(
+      const { results, changes, stored } = await storeEventBatches(
         this.deps,
         group.map((w) => w.batch),
       );
       this.stats.transactions++;
+      this.deps.metrics.eventsIngested.inc(stored);
+      this.deps.metrics.ingestBatchSize.observe(group.reduce((n, w) => n + w.batch.events.length, 0));
       this.stats.batches += group.length;
       for (const w of group) this.stats.events += w.batch.events.length;
       for (const change of changes) this.deps.bus.publishRun(change);

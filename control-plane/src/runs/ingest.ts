@@ -75,7 +75,7 @@ interface RunIntake {
 export async function storeEventBatches(
   deps: Pick<Deps, 'db' | 'clock'>,
   batches: readonly EventBatch[],
-): Promise<{ results: IngestResult[]; changes: RunChange[] }> {
+): Promise<{ results: IngestResult[]; changes: RunChange[]; stored: number }> {
   return deps.db.transaction(async (tx) => {
     const ids = [...new Set(batches.map((b) => b.runId).filter((id) => UUID.test(id)))].sort();
     // One lock statement, in id order, so two transactions over the same runs never deadlock.
@@ -141,7 +141,9 @@ export async function storeEventBatches(
       const refusal = refusals[i];
       return refusal ? { ok: false, refusal } : { ok: true, change: changes.get(batch.runId)! };
     });
-    return { results, changes: [...changes.values()] };
+    let stored = 0;
+    for (const seqs of inserted.values()) stored += seqs.length;
+    return { results, changes: [...changes.values()], stored };
   });
 }
 

@@ -72,6 +72,12 @@ export async function offerRun(
     });
   });
   if (!run || !spec) return null;
+  // The first offer: how long the run waited, queued, for its machine (a re-offer is not a dispatch).
+  if (run.leaseEpoch === 1)
+    deps.metrics.dispatchLatency.observe(
+      { stage: 'offer' },
+      Math.max(0, deps.clock.now().getTime() - run.createdAt.getTime()) / 1000,
+    );
   return { type: 'run.offer', runId: run.id, leaseEpoch: run.leaseEpoch, spec };
 }
 
@@ -109,7 +115,8 @@ export async function rejectRun(deps: Deps, msg: Fenced & { reason: string }): P
  * run's new acked seq is the highest contiguous one stored. Refusals are thrown.
  */
 export async function ingestEvents(deps: Deps, msg: Fenced & { events: SequencedRunEvent[] }): Promise<RunChange> {
-  const { results, changes } = await storeEventBatches(deps, [msg]);
+  const { results, changes, stored } = await storeEventBatches(deps, [msg]);
+  deps.metrics.eventsIngested.inc(stored);
   const result = results[0]!;
   if (!result.ok) throw result.refusal;
   for (const change of changes) deps.bus.publishRun(change);

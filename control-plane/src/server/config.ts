@@ -2,6 +2,7 @@
  * Where the control plane keeps its state and how it listens. Precedence: flag, then env,
  * then default. `--data-dir` and `OPENASE_HOME` name the same folder (default ~/.openase).
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -21,6 +22,8 @@ export interface ServerConfig {
   chatIdleMinutes?: number;
   /** Slots of machine `local` (unset: the host's cores, 1 to 4). */
   localSlots?: number;
+  /** Bearer token of GET /metrics; null = no metrics endpoint. */
+  metricsToken?: string | null;
 }
 
 export function openaseHome(env: NodeJS.ProcessEnv = process.env, flag?: string): string {
@@ -59,6 +62,18 @@ export function resolveServerConfig(
     publicUrl: env.OPENASE_PUBLIC_URL ?? `http://${shownHost}:${port}`,
     localMachine: flags.localMachine ?? env.OPENASE_LOCAL_MACHINE !== '0',
     chatIdleMinutes,
+    metricsToken: metricsTokenFromEnv(env),
     ...(localSlots !== undefined ? { localSlots } : {}),
   };
+}
+
+/** The metrics token: OPENASE_METRICS_TOKEN, or the first line of OPENASE_METRICS_TOKEN_FILE; null = off. */
+export function metricsTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.OPENASE_METRICS_TOKEN) return env.OPENASE_METRICS_TOKEN;
+  if (env.OPENASE_METRICS_TOKEN_FILE) {
+    const token = fs.readFileSync(env.OPENASE_METRICS_TOKEN_FILE, 'utf8').split('\n')[0]!.trim();
+    if (!token) throw new Error(`OPENASE_METRICS_TOKEN_FILE ${env.OPENASE_METRICS_TOKEN_FILE} is empty`);
+    return token;
+  }
+  return null;
 }

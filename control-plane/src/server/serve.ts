@@ -20,9 +20,12 @@ import { createApp } from '../http/app.js';
 import { readCredentials, writeCredentials } from './credentials.js';
 import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
+import { createLogger, lineLogger, type Logger } from '../kernel/logger.js';
 import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js';
 import { startFleet, type Fleet } from '../fleet/start.js';
-import { startLeaderElection } from '../kernel/leader.js';
+import { startLeaderElection, type Leadership } from '../kernel/leader.js';
+import { createMetrics } from '../kernel/metrics.js';
+import { metricsHandler } from './metrics.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { Notifier } from '../notifications/notifier.js';
@@ -39,18 +42,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export type Logger = (line: string) => void;
-
-export async function startServer(config: ServerConfig, log: Logger = (l) => console.log(l)): Promise<RunningServer> {
+/**
+ * `log`: the server's logger (default: stdout, JSON or human by OPENASE_LOG_FORMAT / the terminal);
+ * a function receives each record's message (tests).
+ */
+export async function startServer(
+  config: ServerConfig,
+  logTo?: Logger | ((line: string) => void),
+): Promise<RunningServer> {
   const startedAt = performance.now();
+  const replicaId = `${os.hostname()}:${process.pid}:${randomIds.shortId()}`;
+  const root = typeof logTo === 'function' ? lineLogger(logTo) : (logTo ?? createLogger());
+  const log = root.child({ replica: replicaId });
   fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const secretKey = loadOrCreateSecretKey(config.home);
   if (secretKey.created)
-    log(`generated the secret encryption key ${secretKey.file} (mode 0600); back it up with the database`);
+    log.warn(`generated the secret encryption key ${secretKey.file} (mode 0600); back it up with the database`);
+  // Named after the replica, so its pool can be told apart in pg_stat_activity (and in /metrics).
+  const applicationName = `openase ${replicaId}`.slice(0, 63);
   const database = config.databaseUrl
-    ? await openDatabase({ kind: 'postgres', url: config.databaseUrl })
+    ? await openDatabase({ kind: 'postgres', url: config.databaseUrl, applicationName })
     : await openDatabase({ kind: 'pglite', dataDir: path.join(config.home, 'data') });
-  log(
+  log.info(
     `database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`,
   );
   const deps: Deps = {
@@ -59,8 +72,11 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     ids: randomIds,
     bus: createChangeBus(),
     secrets: createSecretCipher(secretKey.key),
+    log,
+    metrics: createMetrics(),
   };
-  const replicaId = `${os.hostname()}:${process.pid}:${randomIds.shortId()}`;
+  const health = { replica: replicaId, draining: false };
+  let leadership: Leadership | null = null;
   // Several control planes may share one PostgreSQL: relay committed activity between them.
   const stopRelay =
     database.kind === 'postgres'
@@ -74,7 +90,7 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       : async () => {};
   try {
     const boot = await bootstrapInstance(deps);
-    const fleet = await startFleet(deps, config, log);
+    const fleet = await startFleet(deps, config, replicaId);
     const app = createApp({
       deps,
       version: VERSION,
@@ -83,6 +99,13 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       hub: fleet.hub,
       daemonBundle: fleet.daemonBundle,
       home: config.home,
+      health,
+      metrics: metricsHandler(
+        { deps, database, hub: fleet.hub, isLeader: () => leadership?.isLeader() ?? false, applicationName },
+        config.metricsToken ?? null,
+      ),
+      onRequest: ({ method, route, status, seconds }) =>
+        deps.metrics.httpDuration.observe({ method, route, status: `${Math.floor(status / 100)}xx` }, seconds),
     });
     const server = serve({
       fetch: app.fetch,
@@ -98,18 +121,17 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     const url = config.publicUrl.replace(/:(\d+)$/, `:${port}`);
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
     // Periodic work (timeouts, stalls, due retries) runs on one replica; dispatch reacts on all.
-    const leadership = await startLeaderElection(database, { log });
+    leadership = await startLeaderElection(database, { log });
+    const elected = leadership;
     const orchestrator = new Orchestrator(deps, fleet.hub, {
       platformUrl: url,
-      isLeader: leadership.isLeader,
-      log,
+      isLeader: elected.isLeader,
       ...(config.chatIdleMinutes !== undefined ? { chatIdleMs: config.chatIdleMinutes * 60_000 } : {}),
     });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
     const notifier = new Notifier(deps, {
       publicUrl: url,
-      log,
       ...(process.env.OPENASE_NOTIFY_RETRY_BASE_MS
         ? { policy: { retryBaseMs: Number(process.env.OPENASE_NOTIFY_RETRY_BASE_MS) } }
         : {}),
@@ -117,12 +139,16 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
     fleet.hub.onMachineLost((m) => notifier.machineLost(m));
     notifier.start();
     // Scheduled jobs fire on the leader; the unique key of job_fires keeps them exactly-once anyway.
-    const jobScheduler = new JobScheduler(deps, { isLeader: leadership.isLeader, log });
+    const jobScheduler = new JobScheduler(deps, { isLeader: elected.isLeader });
     jobScheduler.start();
     const firstSignInUrl = boot.firstSignInCode ? `${url}/auth/signin?code=${boot.firstSignInCode}` : null;
-    log(`OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`);
+    log.info(
+      { url, version: VERSION },
+      `OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`,
+    );
     await fleet.afterListen(url, boot.orgId);
-    if (firstSignInUrl) log(`first start: sign in as admin with this one-time link (valid 24 h):\n  ${firstSignInUrl}`);
+    if (firstSignInUrl)
+      log.info(`first start: sign in as admin with this one-time link: ${firstSignInUrl} (valid 24 h)`);
     return {
       url,
       port,
@@ -133,10 +159,12 @@ export async function startServer(config: ServerConfig, log: Logger = (l) => con
       orchestrator,
       notifier,
       async close() {
+        // Health answers 503 from now on: a proxy or orchestrator stops sending new work here.
+        health.draining = true;
         await jobScheduler.stop();
         await notifier.stop();
         await orchestrator.stop();
-        await leadership.stop();
+        await elected.stop();
         await fleet.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -176,7 +204,7 @@ async function ensureLocalCredentials(
     scopes: ['read', 'write', 'admin'],
   });
   const file = writeCredentials(home, { url, token });
-  log(`wrote a local admin API token to ${file} (mode 0600) for the openase CLI on this host`);
+  log.info(`wrote a local admin API token to ${file} (mode 0600) for the openase CLI on this host`);
 }
 
 function redactUrl(url: string): string {

@@ -84,6 +84,8 @@ export const welcomeSchema = z.object({
   machineId: id,
   heartbeatMs: z.number().int().min(10),
   protocol: z.object({ min: z.number().int(), max: z.number().int() }),
+  /** The control plane's release version (a daemon behind it says so in its log). */
+  version: z.string().max(64).optional(),
   /** Per running run reported in hello: continue (the lease is still ours) or kill it. */
   reconcile: z.array(z.object({ runId: id, action: z.enum(['continue', 'kill']), ackedSeq: z.number().int().min(0) })),
 });

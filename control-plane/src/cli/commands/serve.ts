@@ -43,15 +43,15 @@ export const serveCommand: Command = {
       },
       io.env,
     );
-    const server = await startServer(config, io.out);
+    const server = await startServer(config);
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        io.out(`received ${signal}; shutting down`);
+        server.deps.log.info(`received ${signal}; shutting down`);
         server.close().then(resolve, (err) => {
-          io.err(`shutdown failed: ${(err as Error).message}`);
+          server.deps.log.error({ err }, `shutdown failed: ${(err as Error).message}`);
           resolve();
         });
       };

@@ -203,6 +203,8 @@ async function directly(config: ReturnType<typeof resolveServerConfig>, hostUser
   const { createChangeBus } = await import('../../kernel/change-bus.js');
   const { randomIds, systemClock } = await import('../../kernel/context.js');
   const { createSecretCipher, loadOrCreateSecretKey } = await import('../../secrets/cipher.js');
+  const { createLogger } = await import('../../kernel/logger.js');
+  const { createMetrics } = await import('../../kernel/metrics.js');
   const { instanceOrgId } = await import('../../auth/bootstrap.js');
   const { breakGlass: turnOff } = await import('../../auth/oidc-settings.js');
   const database = config.databaseUrl
@@ -215,6 +217,8 @@ async function directly(config: ReturnType<typeof resolveServerConfig>, hostUser
       ids: randomIds,
       bus: createChangeBus(),
       secrets: createSecretCipher(loadOrCreateSecretKey(config.home).key),
+      log: createLogger({ format: 'pretty', level: 'warn', stream: process.stderr }),
+      metrics: createMetrics(),
     };
     const result = await turnOff(deps, await instanceOrgId(deps.db), hostUser);
     return { turnedOff: result.turnedOff, owner: result.owner, path: `/auth/signin?code=${result.code}` };

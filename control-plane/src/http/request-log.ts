@@ -1,0 +1,53 @@
+/**
+ * Every HTTP request gets an id — the proxy's `X-Request-Id` when it sends a sane one, else a
+ * fresh one — echoed in the response's `X-Request-Id` and carried by every log record written
+ * while handling it (the request's deps hold a child logger). Completed requests are logged at
+ * debug level (OPENASE_LOG_LEVEL=debug), failed ones (5xx) at warn.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { Deps } from '../kernel/context.js';
+import type { Logger } from '../kernel/logger.js';
+
+export type RequestVariables = { requestId: string; log: Logger };
+
+const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestLog(
+  deps: Deps,
+  procedures: ReadonlySet<string>,
+  onDone?: (info: { method: string; route: string; status: number; seconds: number }) => void,
+): MiddlewareHandler<{ Variables: RequestVariables }> {
+  return async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const requestId = given && SANE_ID.test(given) ? given : deps.ids.shortId();
+    const log = deps.log.child({ req: requestId });
+    c.set('requestId', requestId);
+    c.set('log', log);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      c.header('X-Request-Id', requestId);
+      const seconds = (performance.now() - started) / 1000;
+      const status = c.res.status;
+      const fields = { method: c.req.method, path: c.req.path, status, ms: Math.round(seconds * 1000) };
+      if (status >= 500) log.warn(fields, `${c.req.method} ${c.req.path} failed with ${status}`);
+      else log.debug(fields, `${c.req.method} ${c.req.path} ${status}`);
+      onDone?.({ method: c.req.method, route: routeLabel(c.req.routePath, c.req.path, procedures), status, seconds });
+    }
+  };
+}
+
+/**
+ * A bounded label for a request: the matched route pattern; for tRPC the procedure called
+ * (`/trpc/tickets.move`), `/trpc/(batch)` for batched calls and `/trpc/(unknown)` for a name
+ * that is no procedure (so a caller cannot create label values at will).
+ */
+export function routeLabel(routePath: string, path: string, procedures: ReadonlySet<string>): string {
+  if (path.startsWith('/trpc/')) {
+    const procedure = path.slice('/trpc/'.length);
+    if (procedures.has(procedure)) return `/trpc/${procedure}`;
+    return procedure.split(',').every((p) => procedures.has(p)) ? '/trpc/(batch)' : '/trpc/(unknown)';
+  }
+  return routePath || path;
+}
