@@ -40,6 +40,8 @@ interface Case {
   agent: (script: string) => AgentJobSpec['agent'];
   /** The model's steps; `worktree` is where the ticket's worktree will be. */
   steps: (worktree: string) => FakeStep[];
+  /** Gemini's session start does not say its version. */
+  noCliVersion?: boolean;
 }
 
 async function oneTurn(
@@ -79,7 +81,7 @@ async function expectTurnPushedAndReported(c: Case): Promise<void> {
   expect(turn).toMatchObject({ turn: 1, ok: true, pathViolations: [] });
   const events = daemon.events(runId);
   const started = events.find((e) => e.type === 'session.started');
-  expect(started).toMatchObject({ cliVersion: expect.any(String) });
+  expect(started).toMatchObject(c.noCliVersion ? { type: 'session.started' } : { cliVersion: expect.any(String) });
   expect(turn.sessionId).toBe(started && 'sessionId' in started ? started.sessionId : undefined);
   expect(events).toContainEqual(expect.objectContaining({ type: 'file.change', path: 'hello.txt', kind: 'add' }));
   // The CLI's shell reached the platform through its `openase` (the person's CLI), as the run: the short form and
@@ -162,6 +164,30 @@ describe('agent runs with the real CLIs', () => {
         { shell: '"$OPENASE_CLI" ticket comment "$OPENASE_TICKET" "hello.txt is next"' },
         { shell: '"$OPENASE_CLI" ticket move "$OPENASE_TICKET" "In Review"' },
         { writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } },
+        { text: 'wrote hello.txt' },
+      ],
+    });
+  }, 600_000);
+
+  it('Gemini: its shell reaches the platform with the same openase ticket … grammar', async () => {
+    const gemini = ensureCli('gemini');
+    await expectTurnPushedAndReported({
+      identifier: 'GEMINI-1',
+      noCliVersion: true,
+      agent: (script) => ({
+        ...base,
+        adapter: 'gemini',
+        command: gemini,
+        prompt: 'Create hello.txt',
+        env: { GEMINI_API_KEY: 'dummy' },
+        provider: { baseUrl: server.baseUrl(script) },
+        permissionMode: 'bypassPermissions',
+      }),
+      steps: (worktree) => [
+        { shell: '"$OPENASE_CLI" progress "writing hello" --percent 50' },
+        { shell: '"$OPENASE_CLI" ticket comment "$OPENASE_TICKET" "hello.txt is next"' },
+        { shell: '"$OPENASE_CLI" ticket move "$OPENASE_TICKET" "In Review"' },
+        { writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } },
         { text: 'wrote hello.txt' },
       ],
     });
