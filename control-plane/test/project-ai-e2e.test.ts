@@ -285,7 +285,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     await waitFor('its run to end', async () =>
       (await cp.api.runs.show.query({ run: c.run.id })).state === 'succeeded' ? true : null,
     );
-    const log = await cp.api.activity.list.query({ project: 'chat', limit: 50 });
+    const log = await cp.api.activity.list.query({ project: 'chat', limit: 1000 });
     expect(log.find((a) => a.action === 'chat.closed' && a.entityId === c.conversation.id)).toMatchObject({
       actorName: 'orchestrator',
       summary: expect.stringMatching(/closed after 30 s without a message/),
