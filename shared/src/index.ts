@@ -22,3 +22,5 @@ export * from './domain/diff.js';
 export * from './domain/review.js';
 export * from './domain/teams.js';
 export * from './domain/notifications.js';
+export * from './api/operation.js';
+export * from './api/catalogue.js';

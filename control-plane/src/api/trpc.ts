@@ -5,7 +5,15 @@
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { isOpenaseError, unauthorized, type ErrorCode, type TokenScope } from '@openase/shared';
+import {
+  isOpenaseError,
+  unauthorized,
+  type ErrorCode,
+  type Operation,
+  type OperationKind,
+  type TokenScope,
+} from '@openase/shared';
+import type { ZodType } from '@openase/shared/zod';
 import type { Actor, Deps } from '../kernel/context.js';
 import { requireScope } from '../auth/permissions.js';
 import { checkAgentAccess } from './agent-access.js';
@@ -103,6 +111,22 @@ function scoped(scope: TokenScope) {
       if (ctx.actor.run) await checkAgentAccess(ctx.deps, ctx.actor, path, await getRawInput());
       return next();
     });
+}
+
+type Scoped = ReturnType<typeof scoped>;
+function withInput<I extends ZodType>(base: Scoped, input: I) {
+  return base.input(input);
+}
+
+/**
+ * The procedure of one catalogue operation (`proc(API.tickets.move)`): its API-token scope, the run-token check and its
+ * input schema, all from the catalogue in shared/ (catalogue-check.ts holds the router to it).
+ */
+export function proc<I extends ZodType>(op: Operation<OperationKind, I>): ReturnType<typeof withInput<I>>;
+export function proc(op: Operation<OperationKind, undefined>): Scoped;
+export function proc(op: Operation): unknown {
+  const base = scoped(op.apiScope);
+  return op.input ? withInput(base, op.input) : base;
 }
 
 /** Queries: any authenticated caller whose token has `read`. */

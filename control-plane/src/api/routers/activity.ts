@@ -1,14 +1,13 @@
+import { API } from '@openase/shared';
 import { tracked } from '@trpc/server';
-import { z } from 'zod';
-import { activityListInput, projectRefSchema, ticketRefSchema } from '@openase/shared';
 import { listActivity } from '../../activity/activity.js';
 import { streamProjectActivity } from '../../activity/stream.js';
 import { resolveProject } from '../../projects/projects.js';
 import { resolveTicket } from '../../tickets/tickets.js';
-import { readProcedure, router } from '../trpc.js';
+import { proc, router } from '../trpc.js';
 
 export const activityRouter = router({
-  list: readProcedure.input(activityListInput).query(async ({ ctx, input }) => {
+  list: proc(API.activity.list).query(async ({ ctx, input }) => {
     const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
     const ticket = input.ticket ? await resolveTicket(ctx.deps.db, ctx.actor.orgId, input.ticket) : null;
     return listActivity(ctx.deps.db, {
@@ -19,20 +18,16 @@ export const activityRouter = router({
     });
   }),
   /** Live activity of a project; resumes after `lastEventId` (the last seen seq). */
-  onProject: readProcedure
-    .input(
-      z.object({ project: projectRefSchema, ticket: ticketRefSchema.optional(), lastEventId: z.string().nullish() }),
-    )
-    .subscription(async function* ({ ctx, input, signal }) {
-      const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
-      const ticket = input.ticket ? await resolveTicket(ctx.deps.db, ctx.actor.orgId, input.ticket) : null;
-      const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
-      for await (const entry of streamProjectActivity(
-        ctx.deps,
-        { projectId: project.id, afterSeq, ticketId: ticket?.id },
-        signal,
-      )) {
-        yield tracked(String(entry.seq), entry);
-      }
-    }),
+  onProject: proc(API.activity.onProject).subscription(async function* ({ ctx, input, signal }) {
+    const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
+    const ticket = input.ticket ? await resolveTicket(ctx.deps.db, ctx.actor.orgId, input.ticket) : null;
+    const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
+    for await (const entry of streamProjectActivity(
+      ctx.deps,
+      { projectId: project.id, afterSeq, ticketId: ticket?.id },
+      signal,
+    )) {
+      yield tracked(String(entry.seq), entry);
+    }
+  }),
 });

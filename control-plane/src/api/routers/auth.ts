@@ -1,11 +1,11 @@
-import { z } from 'zod';
-import { forbidden, initialsOf, tokenCreateInput, tokenRevokeInput } from '@openase/shared';
+import { API } from '@openase/shared';
+import { forbidden, initialsOf } from '@openase/shared';
 import { createSignInLink } from '../../auth/sessions.js';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.js';
-import { adminProcedure, readProcedure, router } from '../trpc.js';
+import { proc, router } from '../trpc.js';
 
 export const authRouter = router({
-  whoami: readProcedure.query(({ ctx }) => ({
+  whoami: proc(API.auth.whoami).query(({ ctx }) => ({
     id: ctx.actor.id,
     name: ctx.actor.name,
     initials: initialsOf(ctx.actor.name),
@@ -15,7 +15,7 @@ export const authRouter = router({
     via: ctx.actor.tokenId ? ('token' as const) : ('session' as const),
   })),
   /** A fresh one-time sign-in link for oneself (e.g. to open the console in another browser). */
-  createSignInLink: adminProcedure.mutation(async ({ ctx }) => {
+  createSignInLink: proc(API.auth.createSignInLink).mutation(async ({ ctx }) => {
     if (ctx.actor.type !== 'user' || !ctx.actor.userId) throw forbidden('only a person can sign in to the console');
     return createSignInLink(ctx.deps.db, ctx.deps, ctx.actor.userId);
   }),
@@ -23,11 +23,7 @@ export const authRouter = router({
 
 export const tokensRouter = router({
   /** One's own tokens; `all` (admins) lists everyone's. */
-  list: adminProcedure
-    .input(z.object({ all: z.boolean().default(false) }).default({ all: false }))
-    .query(({ ctx, input }) => listTokens(ctx.deps.db, ctx.actor, input)),
-  create: adminProcedure.input(tokenCreateInput).mutation(({ ctx, input }) => createToken(ctx.deps, ctx.actor, input)),
-  revoke: adminProcedure
-    .input(tokenRevokeInput)
-    .mutation(({ ctx, input }) => revokeToken(ctx.deps, ctx.actor, input.id)),
+  list: proc(API.tokens.list).query(({ ctx, input }) => listTokens(ctx.deps.db, ctx.actor, input)),
+  create: proc(API.tokens.create).mutation(({ ctx, input }) => createToken(ctx.deps, ctx.actor, input)),
+  revoke: proc(API.tokens.revoke).mutation(({ ctx, input }) => revokeToken(ctx.deps, ctx.actor, input.id)),
 });

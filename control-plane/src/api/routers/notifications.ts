@@ -1,21 +1,6 @@
+import { API } from '@openase/shared';
 import { on } from 'node:events';
 import { EventEmitter } from 'node:events';
-import { z } from 'zod';
-import {
-  channelCreateInput,
-  channelRefInput,
-  channelUpdateInput,
-  deliveryListInput,
-  inboxListInput,
-  inboxReadInput,
-  projectRefSchema,
-  ruleCreateInput,
-  ruleRefInput,
-  ruleUpdateInput,
-  subscriptionsInput,
-  ticketRefSchema,
-  watchInput,
-} from '@openase/shared';
 import {
   createChannel,
   createRule,
@@ -36,55 +21,41 @@ import {
   setWatching,
   unreadCount,
 } from '../../notifications/inbox.js';
-import { adminProcedure, readProcedure, router, writeProcedure } from '../trpc.js';
+import { proc, router } from '../trpc.js';
 
 export const notifyRouter = router({
-  channels: readProcedure.query(({ ctx }) => listChannels(ctx.deps.db, ctx.actor)),
-  createChannel: adminProcedure
-    .input(channelCreateInput)
-    .mutation(({ ctx, input }) => createChannel(ctx.deps, ctx.actor, input)),
-  updateChannel: adminProcedure
-    .input(channelUpdateInput)
-    .mutation(({ ctx, input }) => updateChannel(ctx.deps, ctx.actor, input)),
-  deleteChannel: adminProcedure
-    .input(channelRefInput)
-    .mutation(({ ctx, input }) => deleteChannel(ctx.deps, ctx.actor, input.channel)),
+  channels: proc(API.notify.channels).query(({ ctx }) => listChannels(ctx.deps.db, ctx.actor)),
+  createChannel: proc(API.notify.createChannel).mutation(({ ctx, input }) => createChannel(ctx.deps, ctx.actor, input)),
+  updateChannel: proc(API.notify.updateChannel).mutation(({ ctx, input }) => updateChannel(ctx.deps, ctx.actor, input)),
+  deleteChannel: proc(API.notify.deleteChannel).mutation(({ ctx, input }) =>
+    deleteChannel(ctx.deps, ctx.actor, input.channel),
+  ),
   /** Sends a test message now and answers with the receiver's response. */
-  testChannel: adminProcedure
-    .input(channelRefInput)
-    .mutation(({ ctx, input }) => testChannel(ctx.deps, ctx.actor, input.channel)),
-  deliveries: adminProcedure
-    .input(deliveryListInput)
-    .query(({ ctx, input }) => listDeliveries(ctx.deps.db, ctx.actor, input)),
-  rules: readProcedure
-    .input(z.object({ project: projectRefSchema }))
-    .query(({ ctx, input }) => listRules(ctx.deps.db, ctx.actor, input.project)),
-  createRule: adminProcedure
-    .input(ruleCreateInput)
-    .mutation(({ ctx, input }) => createRule(ctx.deps, ctx.actor, input)),
-  updateRule: adminProcedure
-    .input(ruleUpdateInput)
-    .mutation(({ ctx, input }) => updateRule(ctx.deps, ctx.actor, input)),
-  deleteRule: adminProcedure
-    .input(ruleRefInput)
-    .mutation(({ ctx, input }) => updateRule(ctx.deps, ctx.actor, { ...input, delete: true })),
+  testChannel: proc(API.notify.testChannel).mutation(({ ctx, input }) =>
+    testChannel(ctx.deps, ctx.actor, input.channel),
+  ),
+  deliveries: proc(API.notify.deliveries).query(({ ctx, input }) => listDeliveries(ctx.deps.db, ctx.actor, input)),
+  rules: proc(API.notify.rules).query(({ ctx, input }) => listRules(ctx.deps.db, ctx.actor, input.project)),
+  createRule: proc(API.notify.createRule).mutation(({ ctx, input }) => createRule(ctx.deps, ctx.actor, input)),
+  updateRule: proc(API.notify.updateRule).mutation(({ ctx, input }) => updateRule(ctx.deps, ctx.actor, input)),
+  deleteRule: proc(API.notify.deleteRule).mutation(({ ctx, input }) =>
+    updateRule(ctx.deps, ctx.actor, { ...input, delete: true }),
+  ),
 });
 
 export const inboxRouter = router({
-  list: readProcedure.input(inboxListInput).query(({ ctx, input }) => listInbox(ctx.deps.db, ctx.actor, input)),
-  read: writeProcedure.input(inboxReadInput).mutation(({ ctx, input }) => markRead(ctx.deps, ctx.actor, input.ids)),
-  subscriptions: readProcedure.query(({ ctx }) => getSubscriptions(ctx.deps.db, ctx.actor)),
-  setSubscriptions: writeProcedure
-    .input(subscriptionsInput)
-    .mutation(({ ctx, input }) => setSubscriptions(ctx.deps, ctx.actor, input)),
-  watching: readProcedure
-    .input(z.object({ ticket: ticketRefSchema }))
-    .query(({ ctx, input }) => isWatching(ctx.deps.db, ctx.actor, input.ticket)),
-  watch: writeProcedure
-    .input(watchInput)
-    .mutation(({ ctx, input }) => setWatching(ctx.deps, ctx.actor, input.ticket, input.watching)),
+  list: proc(API.inbox.list).query(({ ctx, input }) => listInbox(ctx.deps.db, ctx.actor, input)),
+  read: proc(API.inbox.read).mutation(({ ctx, input }) => markRead(ctx.deps, ctx.actor, input.ids)),
+  subscriptions: proc(API.inbox.subscriptions).query(({ ctx }) => getSubscriptions(ctx.deps.db, ctx.actor)),
+  setSubscriptions: proc(API.inbox.setSubscriptions).mutation(({ ctx, input }) =>
+    setSubscriptions(ctx.deps, ctx.actor, input),
+  ),
+  watching: proc(API.inbox.watching).query(({ ctx, input }) => isWatching(ctx.deps.db, ctx.actor, input.ticket)),
+  watch: proc(API.inbox.watch).mutation(({ ctx, input }) =>
+    setWatching(ctx.deps, ctx.actor, input.ticket, input.watching),
+  ),
   /** The caller's unread count: now, then after every change to their inbox. */
-  unread: readProcedure.subscription(async function* ({ ctx, signal }) {
+  unread: proc(API.inbox.unread).subscription(async function* ({ ctx, signal }) {
     const userId = ctx.actor.userId;
     if (!userId) return;
     const changed = new EventEmitter();

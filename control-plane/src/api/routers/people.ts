@@ -1,14 +1,4 @@
-import { z } from 'zod';
-import {
-  auditListInput,
-  invitationCreateInput,
-  invitationRefInput,
-  memberRefInput,
-  memberRoleInput,
-  memberUpdateProfileInput,
-  oidcConfigInput,
-  projectRoleInput,
-} from '@openase/shared';
+import { API } from '@openase/shared';
 import {
   listMembers,
   setMemberActive,
@@ -21,53 +11,43 @@ import { createInvitation, listInvitations, revokeInvitation } from '../../auth/
 import { loadAuthSettings, saveOidcDraft, setOidcEnabled, settingsView } from '../../auth/oidc-settings.js';
 import { requireRole } from '../../auth/permissions.js';
 import { listAudit } from '../../activity/audit.js';
-import { adminProcedure, readProcedure, router, writeProcedure } from '../trpc.js';
+import { proc, router } from '../trpc.js';
 
 export const membersRouter = router({
-  list: readProcedure.query(({ ctx }) => listMembers(ctx.deps.db, ctx.actor.orgId)),
-  show: readProcedure
-    .input(memberRefInput)
-    .query(({ ctx, input }) => showMember(ctx.deps.db, ctx.actor.orgId, input.user)),
-  setRole: adminProcedure
-    .input(memberRoleInput)
-    .mutation(({ ctx, input }) => setMemberRole(ctx.deps, ctx.actor, input)),
-  setProjectRole: adminProcedure
-    .input(projectRoleInput)
-    .mutation(({ ctx, input }) => setProjectRole(ctx.deps, ctx.actor, input)),
-  deactivate: adminProcedure
-    .input(memberRefInput)
-    .mutation(({ ctx, input }) => setMemberActive(ctx.deps, ctx.actor, input.user, false)),
-  reactivate: adminProcedure
-    .input(memberRefInput)
-    .mutation(({ ctx, input }) => setMemberActive(ctx.deps, ctx.actor, input.user, true)),
+  list: proc(API.members.list).query(({ ctx }) => listMembers(ctx.deps.db, ctx.actor.orgId)),
+  show: proc(API.members.show).query(({ ctx, input }) => showMember(ctx.deps.db, ctx.actor.orgId, input.user)),
+  setRole: proc(API.members.setRole).mutation(({ ctx, input }) => setMemberRole(ctx.deps, ctx.actor, input)),
+  setProjectRole: proc(API.members.setProjectRole).mutation(({ ctx, input }) =>
+    setProjectRole(ctx.deps, ctx.actor, input),
+  ),
+  deactivate: proc(API.members.deactivate).mutation(({ ctx, input }) =>
+    setMemberActive(ctx.deps, ctx.actor, input.user, false),
+  ),
+  reactivate: proc(API.members.reactivate).mutation(({ ctx, input }) =>
+    setMemberActive(ctx.deps, ctx.actor, input.user, true),
+  ),
   /** One's own display name. */
-  rename: writeProcedure
-    .input(memberUpdateProfileInput)
-    .mutation(({ ctx, input }) => updateOwnName(ctx.deps, ctx.actor, input.name)),
+  rename: proc(API.members.rename).mutation(({ ctx, input }) => updateOwnName(ctx.deps, ctx.actor, input.name)),
 });
 
 export const invitationsRouter = router({
-  list: adminProcedure.query(({ ctx }) => listInvitations(ctx.deps.db, ctx.actor, ctx.deps.clock.now())),
-  create: adminProcedure
-    .input(invitationCreateInput)
-    .mutation(({ ctx, input }) => createInvitation(ctx.deps, ctx.actor, input)),
-  revoke: adminProcedure
-    .input(invitationRefInput)
-    .mutation(({ ctx, input }) => revokeInvitation(ctx.deps, ctx.actor, input.id)),
+  list: proc(API.invitations.list).query(({ ctx }) => listInvitations(ctx.deps.db, ctx.actor, ctx.deps.clock.now())),
+  create: proc(API.invitations.create).mutation(({ ctx, input }) => createInvitation(ctx.deps, ctx.actor, input)),
+  revoke: proc(API.invitations.revoke).mutation(({ ctx, input }) => revokeInvitation(ctx.deps, ctx.actor, input.id)),
 });
 
 export const authSettingsRouter = router({
-  get: readProcedure.query(async ({ ctx }) => settingsView(await loadAuthSettings(ctx.deps.db, ctx.actor.orgId))),
-  saveOidc: adminProcedure
-    .input(oidcConfigInput)
-    .mutation(({ ctx, input }) => saveOidcDraft(ctx.deps, ctx.actor, input)),
-  setOidcEnabled: adminProcedure
-    .input(z.object({ enabled: z.boolean() }))
-    .mutation(({ ctx, input }) => setOidcEnabled(ctx.deps, ctx.actor, input.enabled)),
+  get: proc(API.authSettings.get).query(async ({ ctx }) =>
+    settingsView(await loadAuthSettings(ctx.deps.db, ctx.actor.orgId)),
+  ),
+  saveOidc: proc(API.authSettings.saveOidc).mutation(({ ctx, input }) => saveOidcDraft(ctx.deps, ctx.actor, input)),
+  setOidcEnabled: proc(API.authSettings.setOidcEnabled).mutation(({ ctx, input }) =>
+    setOidcEnabled(ctx.deps, ctx.actor, input.enabled),
+  ),
 });
 
 export const auditRouter = router({
-  list: readProcedure.input(auditListInput).query(({ ctx, input }) => {
+  list: proc(API.audit.list).query(({ ctx, input }) => {
     requireRole(ctx.actor, 'admin', 'read the audit trail');
     return listAudit(ctx.deps.db, ctx.actor, input);
   }),

@@ -1,14 +1,13 @@
-import { z } from 'zod';
-import { projectCreateInput, projectMergeSettingsInput, projectRefSchema, repositoryAddInput } from '@openase/shared';
+import { API } from '@openase/shared';
 import { createProject, listProjects, resolveProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
-import { readProcedure, router, writeProcedure } from '../trpc.js';
+import { proc, router } from '../trpc.js';
 
 export const projectsRouter = router({
-  list: readProcedure.query(({ ctx }) => listProjects(ctx.deps.db, ctx.actor.orgId)),
-  get: readProcedure.input(z.object({ project: projectRefSchema })).query(async ({ ctx, input }) => {
+  list: proc(API.projects.list).query(({ ctx }) => listProjects(ctx.deps.db, ctx.actor.orgId)),
+  get: proc(API.projects.get).query(async ({ ctx, input }) => {
     const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
     const [statuses, repositories] = await Promise.all([
       listStatuses(ctx.deps.db, project.id),
@@ -16,19 +15,17 @@ export const projectsRouter = router({
     ]);
     return { ...project, statuses, repositories };
   }),
-  create: writeProcedure
-    .input(projectCreateInput)
-    .mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
+  create: proc(API.projects.create).mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
   /** Merge method, branch deletion, what a closed pull request does (review/settings.ts). */
-  mergeSettings: writeProcedure
-    .input(projectMergeSettingsInput)
-    .mutation(({ ctx, input }) => updateMergeSettings(ctx.deps, ctx.actor, input)),
+  mergeSettings: proc(API.projects.mergeSettings).mutation(({ ctx, input }) =>
+    updateMergeSettings(ctx.deps, ctx.actor, input),
+  ),
 });
 
 export const repositoriesRouter = router({
-  list: readProcedure.input(z.object({ project: projectRefSchema })).query(async ({ ctx, input }) => {
+  list: proc(API.repositories.list).query(async ({ ctx, input }) => {
     const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
     return listRepositories(ctx.deps.db, project.id);
   }),
-  add: writeProcedure.input(repositoryAddInput).mutation(({ ctx, input }) => addRepository(ctx.deps, ctx.actor, input)),
+  add: proc(API.repositories.add).mutation(({ ctx, input }) => addRepository(ctx.deps, ctx.actor, input)),
 });

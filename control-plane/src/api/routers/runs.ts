@@ -1,32 +1,27 @@
+import { API } from '@openase/shared';
 import { tracked } from '@trpc/server';
-import { z } from 'zod';
-import { runEventsInput, runListInput, runRefInput, runStartInput } from '@openase/shared';
 import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from '../../runs/runs.js';
 import { streamRunEvents } from '../../runs/stream.js';
-import { readProcedure, router, writeProcedure } from '../trpc.js';
+import { proc, router } from '../trpc.js';
 
 export const runsRouter = router({
   /** Starts a plain command on a machine (queued until the machine has a free slot). */
-  start: writeProcedure.input(runStartInput).mutation(async ({ ctx, input }) => {
+  start: proc(API.runs.start).mutation(async ({ ctx, input }) => {
     const run = await startCommandRun(ctx.deps, ctx.actor, input);
     if (run.machineId) await ctx.fleet?.dispatch(run.machineId);
     return run;
   }),
-  show: readProcedure.input(runRefInput).query(({ ctx, input }) => runDetail(ctx.deps.db, ctx.actor.orgId, input.run)),
-  list: readProcedure.input(runListInput).query(({ ctx, input }) => listRuns(ctx.deps.db, ctx.actor.orgId, input)),
+  show: proc(API.runs.show).query(({ ctx, input }) => runDetail(ctx.deps.db, ctx.actor.orgId, input.run)),
+  list: proc(API.runs.list).query(({ ctx, input }) => listRuns(ctx.deps.db, ctx.actor.orgId, input)),
   /** Stored events after `afterSeq` (pages of a transcript). */
-  events: readProcedure
-    .input(runEventsInput)
-    .query(({ ctx, input }) => listRunEvents(ctx.deps.db, ctx.actor.orgId, input)),
+  events: proc(API.runs.events).query(({ ctx, input }) => listRunEvents(ctx.deps.db, ctx.actor.orgId, input)),
   /** Live events of a run, resumable with `lastEventId` (the last seen seq); ends when the run has ended. */
-  onEvents: readProcedure
-    .input(z.object({ run: runRefInput.shape.run, lastEventId: z.string().nullish() }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
-      for await (const e of streamRunEvents(ctx.deps, ctx.actor.orgId, { runId: input.run, afterSeq }, signal))
-        yield tracked(String(e.seq), e);
-    }),
-  cancel: writeProcedure.input(runRefInput).mutation(async ({ ctx, input }) => {
+  onEvents: proc(API.runs.onEvents).subscription(async function* ({ ctx, input, signal }) {
+    const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
+    for await (const e of streamRunEvents(ctx.deps, ctx.actor.orgId, { runId: input.run, afterSeq }, signal))
+      yield tracked(String(e.seq), e);
+  }),
+  cancel: proc(API.runs.cancel).mutation(async ({ ctx, input }) => {
     const run = await requestCancel(ctx.deps, ctx.actor, input.run);
     if (run.machineId && run.state !== 'canceled')
       ctx.fleet?.send(run.machineId, {

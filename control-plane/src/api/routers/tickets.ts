@@ -1,19 +1,4 @@
-import { z } from 'zod';
-import {
-  commentAddInput,
-  commentEditInput,
-  ticketArchiveInput,
-  ticketCreateInput,
-  ticketLinkInput,
-  ticketListInput,
-  ticketMoveInput,
-  ticketRetryInput,
-  ticketRefSchema,
-  ticketUpdateInput,
-  ticketProgressInput,
-  ticketDiffInput,
-  ticketReviewInput,
-} from '@openase/shared';
+import { API } from '@openase/shared';
 import { addComment, commentHistory, editComment } from '../../tickets/comments.js';
 import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
 import { ticketDetail } from '../../tickets/detail.js';
@@ -25,55 +10,41 @@ import { reportProgress } from '../../tickets/progress.js';
 import { ticketDiff } from '../../review/diff.js';
 import { submitReview } from '../../review/reviews.js';
 import { reviewStanding } from '../../review/standing.js';
-import { readProcedure, router, writeProcedure } from '../trpc.js';
+import { proc, router } from '../trpc.js';
 
 export const ticketsRouter = router({
-  list: readProcedure
-    .input(ticketListInput)
-    .query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
-  show: readProcedure.input(z.object({ ticket: ticketRefSchema })).query(async ({ ctx, input }) => {
+  list: proc(API.tickets.list).query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
+  show: proc(API.tickets.show).query(async ({ ctx, input }) => {
     const detail = await ticketDetail(ctx.deps.db, ctx.actor.orgId, input.ticket);
     // Where the ticket stands in review: round, verdict, waiting / merging / merge failed.
     return { ...detail, review: await reviewStanding(ctx.deps.db, detail) };
   }),
-  create: writeProcedure
-    .input(ticketCreateInput)
-    .mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
-  update: writeProcedure
-    .input(ticketUpdateInput)
-    .mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
-  move: writeProcedure
-    .input(ticketMoveInput)
-    .mutation(({ ctx, input }): Promise<AgentMoveResult> =>
-      ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input),
-    ),
-  retry: writeProcedure.input(ticketRetryInput).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
-  archive: writeProcedure
-    .input(ticketArchiveInput)
-    .mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
-  link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
-  unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
-  reportProgress: writeProcedure
-    .input(ticketProgressInput)
-    .mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),
+  create: proc(API.tickets.create).mutation(({ ctx, input }) => createTicket(ctx.deps, ctx.actor, input)),
+  update: proc(API.tickets.update).mutation(({ ctx, input }) => updateTicket(ctx.deps, ctx.actor, input)),
+  move: proc(API.tickets.move).mutation(({ ctx, input }): Promise<AgentMoveResult> =>
+    ctx.actor.run ? agentMoveTicket(ctx.deps, ctx.actor, input) : moveTicket(ctx.deps, ctx.actor, input),
+  ),
+  retry: proc(API.tickets.retry).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
+  archive: proc(API.tickets.archive).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
+  link: proc(API.tickets.link).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
+  unlink: proc(API.tickets.unlink).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
+  reportProgress: proc(API.tickets.reportProgress).mutation(({ ctx, input }) =>
+    reportProgress(ctx.deps, ctx.actor, input),
+  ),
   /** The branch's diff against its base (or one run's changes), read by the machine holding the worktree. */
-  diff: readProcedure
-    .input(ticketDiffInput)
-    .query(({ ctx, input }) => ticketDiff(ctx.deps, ctx.fleet, ctx.actor, input)),
+  diff: proc(API.tickets.diff).query(({ ctx, input }) => ticketDiff(ctx.deps, ctx.fleet, ctx.actor, input)),
   /** A person approves or requests changes (review/reviews.ts). */
-  review: writeProcedure
-    .input(ticketReviewInput)
-    .mutation(({ ctx, input }) => submitReview(ctx.deps, ctx.actor, input)),
+  review: proc(API.tickets.review).mutation(({ ctx, input }) => submitReview(ctx.deps, ctx.actor, input)),
   /** Why the ticket would or would not be picked up now (the dispatcher's own gates). */
-  why: readProcedure
-    .input(z.object({ ticket: ticketRefSchema }))
-    .query(({ ctx, input }) => whyTicket(ctx.deps.db, ctx.deps.clock, ctx.actor.orgId, input.ticket)),
+  why: proc(API.tickets.why).query(({ ctx, input }) =>
+    whyTicket(ctx.deps.db, ctx.deps.clock, ctx.actor.orgId, input.ticket),
+  ),
 });
 
 export const commentsRouter = router({
-  add: writeProcedure.input(commentAddInput).mutation(({ ctx, input }) => addComment(ctx.deps, ctx.actor, input)),
-  edit: writeProcedure.input(commentEditInput).mutation(({ ctx, input }) => editComment(ctx.deps, ctx.actor, input)),
-  history: readProcedure
-    .input(z.object({ commentId: z.string().uuid() }))
-    .query(({ ctx, input }) => commentHistory(ctx.deps.db, ctx.actor.orgId, input.commentId)),
+  add: proc(API.comments.add).mutation(({ ctx, input }) => addComment(ctx.deps, ctx.actor, input)),
+  edit: proc(API.comments.edit).mutation(({ ctx, input }) => editComment(ctx.deps, ctx.actor, input)),
+  history: proc(API.comments.history).query(({ ctx, input }) =>
+    commentHistory(ctx.deps.db, ctx.actor.orgId, input.commentId),
+  ),
 });

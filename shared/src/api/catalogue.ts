@@ -1,0 +1,294 @@
+/**
+ * The platform API, one entry per operation: `API.tickets.move` is the tRPC procedure
+ * `tickets.move`. Each entry says its kind, its input schema, the API-token scope it needs and,
+ * for the operations an agent may call, the run-token scope and confinement (operation.ts). The
+ * control plane builds its router from these entries and fails to compile when the router and the
+ * catalogue differ (control-plane/src/api/catalogue-check.ts); the run/chat token allowlist is
+ * derived from the `run` entries. Outputs are what the router's handlers return (inferred by tRPC
+ * clients from the router type); they have no schema here yet.
+ */
+import * as z from '../zod.js';
+import { agentCreateInput, agentRefInput, agentUpdateInput } from '../domain/agents.js';
+import {
+  chatCreateInput,
+  chatListInput,
+  chatRefInput,
+  chatSendInput,
+  conversationRefSchema,
+  projectAiSettingsInput,
+} from '../domain/chat.js';
+import {
+  runEventsInput,
+  runListInput,
+  runRefInput,
+  runStartInput,
+  sshFingerprintSchema,
+  sshMachineAddInput,
+} from '../domain/fleet-inputs.js';
+import {
+  activityListInput,
+  commentAddInput,
+  commentEditInput,
+  joinTokenCreateInput,
+  machineNameSchema,
+  projectCreateInput,
+  projectRefSchema,
+  repositoryAddInput,
+  statusCreateInput,
+  statusDeleteInput,
+  statusMoveInput,
+  statusUpdateInput,
+  ticketArchiveInput,
+  ticketCreateInput,
+  ticketLinkInput,
+  ticketListInput,
+  ticketMoveInput,
+  ticketRefSchema,
+  ticketRetryInput,
+  ticketUpdateInput,
+  tokenCreateInput,
+  tokenRevokeInput,
+} from '../domain/inputs.js';
+import {
+  jobCreateInput,
+  jobPreviewInput,
+  jobRefInput,
+  jobSetEnabledInput,
+  jobShowInput,
+  jobUpdateInput,
+} from '../domain/jobs.js';
+import {
+  channelCreateInput,
+  channelRefInput,
+  channelUpdateInput,
+  deliveryListInput,
+  inboxListInput,
+  inboxReadInput,
+  ruleCreateInput,
+  ruleRefInput,
+  ruleUpdateInput,
+  subscriptionsInput,
+  watchInput,
+} from '../domain/notifications.js';
+import { projectMergeSettingsInput, ticketDiffInput, ticketReviewInput } from '../domain/review.js';
+import {
+  auditListInput,
+  invitationCreateInput,
+  invitationRefInput,
+  memberRefInput,
+  memberRoleInput,
+  memberUpdateProfileInput,
+  oidcConfigInput,
+  projectRoleInput,
+} from '../domain/teams.js';
+import {
+  skillBindInput,
+  skillExportInput,
+  skillImportInput,
+  skillSetEnabledInput,
+  skillUnbindInput,
+  ticketProgressInput,
+  workflowCreateInput,
+  workflowExportInput,
+  workflowImportInput,
+  workflowNewInput,
+  workflowRefInput,
+  workflowRenderInput,
+  workflowSetActiveInput,
+  workflowUpdateInput,
+  workflowValidateInput,
+} from '../domain/workflows.js';
+import { mutation, query, runs, subscription } from './operation.js';
+
+const projectInput = z.object({ project: projectRefSchema });
+
+export const API = {
+  auth: {
+    whoami: query('read'),
+    createSignInLink: mutation('admin'),
+  },
+  tokens: {
+    list: query('admin', z.object({ all: z.boolean().default(false) }).default({ all: false })),
+    create: mutation('admin', tokenCreateInput),
+    revoke: mutation('admin', tokenRevokeInput),
+  },
+  projects: {
+    list: query('read'),
+    get: query('read', projectInput, [runs('tickets.read', { project: 'project' })]),
+    create: mutation('write', projectCreateInput),
+    mergeSettings: mutation('write', projectMergeSettingsInput),
+  },
+  repositories: {
+    list: query('read', projectInput),
+    add: mutation('write', repositoryAddInput),
+  },
+  statuses: {
+    list: query('read', projectInput, [runs('tickets.read', { project: 'project' })]),
+    create: mutation('write', statusCreateInput),
+    update: mutation('write', statusUpdateInput),
+    move: mutation('write', statusMoveInput),
+    delete: mutation('write', statusDeleteInput),
+  },
+  tickets: {
+    list: query('read', ticketListInput, [runs('tickets.read', { project: 'project' })]),
+    show: query('read', z.object({ ticket: ticketRefSchema }), [runs('tickets.read', { projectTicket: 'ticket' })]),
+    create: mutation('write', ticketCreateInput, [
+      runs('tickets.create', { project: 'project' }),
+      runs('tickets.create_child', { project: 'project' }, { childOf: 'parent' }),
+    ]),
+    update: mutation('write', ticketUpdateInput, [
+      runs(
+        'tickets.update_self',
+        { ownTicket: 'ticket' },
+        { onlyFields: ['ticket', 'title', 'description', 'labels'] },
+      ),
+    ]),
+    move: mutation('write', ticketMoveInput, [runs('tickets.move', { ownTicket: 'ticket' })]),
+    retry: mutation('write', ticketRetryInput, [runs('tickets.retry', { projectTicket: 'ticket' })]),
+    archive: mutation('write', ticketArchiveInput),
+    link: mutation('write', ticketLinkInput, [runs('tickets.link', { linksOwnTicket: true })]),
+    unlink: mutation('write', ticketLinkInput, [runs('tickets.link', { linksOwnTicket: true })]),
+    reportProgress: mutation('write', ticketProgressInput, [runs('tickets.report_progress', { ownTicket: 'ticket' })]),
+    diff: query('read', ticketDiffInput),
+    review: mutation('write', ticketReviewInput),
+    why: query('read', z.object({ ticket: ticketRefSchema }), [runs('tickets.read', { projectTicket: 'ticket' })]),
+  },
+  comments: {
+    add: mutation('write', commentAddInput, [
+      runs('tickets.comment', { ownTicket: 'ticket', projectAi: 'anyTicketOfProject' }),
+    ]),
+    edit: mutation('write', commentEditInput),
+    history: query('read', z.object({ commentId: z.string().uuid() })),
+  },
+  activity: {
+    list: query('read', activityListInput),
+    onProject: subscription(
+      'read',
+      z.object({ project: projectRefSchema, ticket: ticketRefSchema.optional(), lastEventId: z.string().nullish() }),
+    ),
+  },
+  machines: {
+    list: query('read'),
+    show: query('read', z.object({ name: machineNameSchema })),
+    createJoinToken: mutation('admin', joinTokenCreateInput),
+    addSsh: mutation('admin', sshMachineAddInput.extend({ remoteDir: z.string().min(1).max(1000).optional() })),
+    trust: mutation('admin', z.object({ name: machineNameSchema, fingerprint: sshFingerprintSchema.optional() })),
+    revoke: mutation('admin', z.object({ name: machineNameSchema })),
+  },
+  runs: {
+    start: mutation('write', runStartInput),
+    show: query('read', runRefInput),
+    list: query('read', runListInput),
+    events: query('read', runEventsInput),
+    onEvents: subscription('read', z.object({ run: runRefInput.shape.run, lastEventId: z.string().nullish() })),
+    cancel: mutation('write', runRefInput),
+  },
+  agents: {
+    list: query('read', projectInput),
+    show: query('read', agentRefInput),
+    create: mutation('write', agentCreateInput),
+    update: mutation('write', agentUpdateInput),
+    delete: mutation('write', agentRefInput),
+  },
+  workflows: {
+    list: query('read', projectInput, [runs('workflows.read', { project: 'project' })]),
+    show: query('read', workflowExportInput, [runs('workflows.read', { project: 'project' })]),
+    versions: query('read', workflowRefInput),
+    export: query('read', workflowExportInput, [runs('workflows.read', { project: 'project' })]),
+    validate: mutation('read', workflowValidateInput, [runs('workflows.read', { project: 'project' })]),
+    render: query('read', workflowRenderInput),
+    reference: query('read'),
+    import: mutation('write', workflowImportInput, [runs('workflows.update', { project: 'project' })]),
+    update: mutation('write', workflowUpdateInput, [runs('workflows.update', { project: 'project' })]),
+    create: mutation('write', workflowCreateInput),
+    createBlank: mutation('write', workflowNewInput),
+    setActive: mutation('write', workflowSetActiveInput),
+    delete: mutation('write', workflowRefInput),
+  },
+  skills: {
+    list: query('read', projectInput, [runs('workflows.read', { project: 'project' })]),
+    show: query('read', skillExportInput),
+    export: query('read', skillExportInput, [runs('workflows.read', { project: 'project' })]),
+    import: mutation('write', skillImportInput, [runs('skills.update', { project: 'project' })]),
+    setEnabled: mutation('write', skillSetEnabledInput),
+    bind: mutation('write', skillBindInput),
+    unbind: mutation('write', skillUnbindInput),
+  },
+  live: {
+    changes: subscription('read', z.object({ lastEventId: z.string().nullish() }).optional()),
+  },
+  jobs: {
+    list: query('read', projectInput),
+    show: query('read', jobShowInput),
+    preview: query('read', jobPreviewInput),
+    create: mutation('write', jobCreateInput),
+    update: mutation('write', jobUpdateInput),
+    setEnabled: mutation('write', jobSetEnabledInput),
+    delete: mutation('write', jobRefInput),
+    runNow: mutation('write', jobRefInput),
+  },
+  chat: {
+    create: mutation('write', chatCreateInput),
+    list: query('read', chatListInput),
+    show: query('read', chatRefInput),
+    send: mutation('write', chatSendInput),
+    interrupt: mutation('write', chatRefInput),
+    close: mutation('write', chatRefInput),
+    cap: mutation('write', chatRefInput.extend({ usd: z.number().positive().max(10_000) })),
+    settings: query('read', projectInput),
+    updateSettings: mutation('write', projectAiSettingsInput),
+    onEvents: subscription(
+      'read',
+      z.object({
+        conversation: conversationRefSchema,
+        run: z.string().uuid().optional(),
+        lastEventId: z.string().nullish(),
+      }),
+    ),
+  },
+  members: {
+    list: query('read'),
+    show: query('read', memberRefInput),
+    setRole: mutation('admin', memberRoleInput),
+    setProjectRole: mutation('admin', projectRoleInput),
+    deactivate: mutation('admin', memberRefInput),
+    reactivate: mutation('admin', memberRefInput),
+    rename: mutation('write', memberUpdateProfileInput),
+  },
+  invitations: {
+    list: query('admin'),
+    create: mutation('admin', invitationCreateInput),
+    revoke: mutation('admin', invitationRefInput),
+  },
+  authSettings: {
+    get: query('read'),
+    saveOidc: mutation('admin', oidcConfigInput),
+    setOidcEnabled: mutation('admin', z.object({ enabled: z.boolean() })),
+  },
+  audit: {
+    list: query('read', auditListInput),
+  },
+  notify: {
+    channels: query('read'),
+    createChannel: mutation('admin', channelCreateInput),
+    updateChannel: mutation('admin', channelUpdateInput),
+    deleteChannel: mutation('admin', channelRefInput),
+    testChannel: mutation('admin', channelRefInput),
+    deliveries: query('admin', deliveryListInput),
+    rules: query('read', projectInput),
+    createRule: mutation('admin', ruleCreateInput),
+    updateRule: mutation('admin', ruleUpdateInput),
+    deleteRule: mutation('admin', ruleRefInput),
+  },
+  inbox: {
+    list: query('read', inboxListInput),
+    read: mutation('write', inboxReadInput),
+    subscriptions: query('read'),
+    setSubscriptions: mutation('write', subscriptionsInput),
+    watching: query('read', z.object({ ticket: ticketRefSchema })),
+    watch: mutation('write', watchInput),
+    unread: subscription('read'),
+  },
+} as const;
+
+export type Api = typeof API;
