@@ -92,7 +92,7 @@ function missingScope(scopes: string[], grant: RunGrant): never {
 
 /** The run-token allowlist: the catalogue's operations with run access, by their tRPC path. */
 const RUN_ACCESS = new Map<string, readonly RunAccess<unknown>[]>(
-  operationsOf(API).flatMap(({ path, op }) => (op.run ? [[path, op.run as readonly RunAccess<unknown>[]]] : [])),
+  operationsOf(API).flatMap((op) => (op.run ? [[op.path, op.run as readonly RunAccess<unknown>[]]] : [])),
 );
 
 /** Throws FORBIDDEN unless the agent's run token allows calling `path` with `input`. */

@@ -98,11 +98,11 @@ import {
   workflowUpdateInput,
   workflowValidateInput,
 } from '../domain/workflows.js';
-import { mutation, query, runs, subscription } from './operation.js';
+import { mutation, named, query, runs, subscription } from './operation.js';
 
 const projectInput = z.object({ project: projectRefSchema });
 
-export const API = {
+export const API = named({
   auth: {
     whoami: query('read'),
     createSignInLink: mutation('admin'),
@@ -289,6 +289,6 @@ export const API = {
     watch: mutation('write', watchInput),
     unread: subscription('read'),
   },
-} as const;
+});
 
 export type Api = typeof API;

@@ -71,11 +71,23 @@ export type OperationPath<C> = {
   [G in keyof C & string]: { [P in keyof C[G] & string]: `${G}.${P}` }[keyof C[G] & string];
 }[keyof C & string];
 
+type Catalogue = Record<string, Record<string, Operation>>;
+
+/** The catalogue with each operation's dotted path stamped on it: `API.tickets.move.path` is `'tickets.move'`. */
+export type Named<C extends Catalogue> = {
+  readonly [G in keyof C & string]: { readonly [P in keyof C[G] & string]: C[G][P] & { readonly path: `${G}.${P}` } };
+};
+
+export function named<C extends Catalogue>(catalogue: C): Named<C> {
+  return Object.fromEntries(
+    Object.entries(catalogue).map(([group, ops]) => [
+      group,
+      Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, { ...op, path: `${group}.${name}` }])),
+    ]),
+  ) as Named<C>;
+}
+
 /** Every operation with its path, for deriving tables (the run-token allowlist). */
-export function operationsOf<C extends Record<string, Record<string, Operation>>>(
-  catalogue: C,
-): Array<{ path: OperationPath<C>; op: Operation }> {
-  return Object.entries(catalogue).flatMap(([group, ops]) =>
-    Object.entries(ops).map(([name, op]) => ({ path: `${group}.${name}` as OperationPath<C>, op })),
-  );
+export function operationsOf<C extends Catalogue>(catalogue: Named<C>): Array<Operation & { path: OperationPath<C> }> {
+  return Object.values(catalogue).flatMap((ops) => Object.values(ops) as Array<Operation & { path: OperationPath<C> }>);
 }

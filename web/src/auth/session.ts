@@ -1,5 +1,6 @@
 /** Who is signed in. The session itself is an httpOnly cookie the page never sees. */
 import { defineStore } from 'pinia';
+import { API } from '@openase/shared';
 import { api, csrfHeaders, type RouterOutputs } from '../api/client';
 import { errorCode, errorMessage } from '../api/errors';
 import { startLive, stopLive } from '../live/live';
@@ -45,7 +46,7 @@ export const useSession = defineStore('session', {
  * is used for this one request only and never stored.
  */
 export async function signInWithToken(token: string): Promise<string> {
-  const res = await fetch('/trpc/auth.createSignInLink', {
+  const res = await fetch(`/trpc/${API.auth.createSignInLink.path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' },
     body: '{}',
