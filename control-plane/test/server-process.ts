@@ -60,7 +60,7 @@ export async function startServerProcess(
     signInUrl,
     home,
     output: () => output,
-    cli(args, opts = {}) {
+    cli(args, cliOpts = {}) {
       const r = spawnSync(command!, [...pre, ...args], {
         cwd: opts.cwd,
         env: {
@@ -69,10 +69,10 @@ export async function startServerProcess(
           OPENASE_URL: '',
           OPENASE_TOKEN: '',
           OPENASE_PROJECT: '',
-          ...opts.env,
+          ...cliOpts.env,
         },
         encoding: 'utf8',
-        input: opts.input,
+        input: cliOpts.input,
       });
       return { code: r.status, out: r.stdout, err: r.stderr };
     },
