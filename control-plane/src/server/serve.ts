@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { openDatabase, type Database } from '../db/database.js';
@@ -26,6 +25,7 @@ import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
 import { metricsHandler } from './metrics.js';
+import { releaseFile } from './release-files.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { Notifier } from '../notifications/notifier.js';
@@ -211,14 +211,9 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
 
-/** The built console: `web/dist` beside the repository's control-plane folder, or OPENASE_WEB_DIST. */
+/** The built console: OPENASE_WEB_DIST, or web/dist of this release (server/release-files.ts). */
 function findWebDist(): string | null {
   if (process.env.OPENASE_WEB_DIST) return process.env.OPENASE_WEB_DIST;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'web', 'dist');
-    if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
-    dir = path.dirname(dir);
-  }
-  return null;
+  const dir = releaseFile('webDist');
+  return dir && fs.existsSync(path.join(dir, 'index.html')) ? dir : null;
 }
