@@ -20,6 +20,7 @@ export async function startClaudeSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   await mkdir(claudeConfigDir(privateDir), { recursive: true });
   await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
@@ -98,6 +99,7 @@ export async function startClaudeSession({
   let interruptRequested = false;
   let rateLimitSeen = false;
   const proc: CliProcess = startCliProcess({
+    launch,
     command: spec.command ?? 'claude',
     args: claudeArgs(spec, mcpConfigPath),
     cwd: workdir,

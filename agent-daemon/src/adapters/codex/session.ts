@@ -23,6 +23,7 @@ export async function startCodexSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   const home = codexHome(privateDir);
   await mkdir(home, { recursive: true });
@@ -169,6 +170,7 @@ export async function startCodexSession({
   };
 
   const proc: CliProcess = startCliProcess({
+    launch,
     command: spec.command ?? 'codex',
     args: codexArgs(spec),
     cwd: workdir,
