@@ -84,6 +84,9 @@ export async function startLocalMachine(
     log.warn(`local machine: a ${machine.kind} machine is already named "local"; not starting this host's daemon`);
     return { machineId: machine.id, child: () => null, stop: async () => {} };
   }
+  // This process starts the daemon, so it sets the ceiling its hello is held to.
+  if (machine.maxSlots !== daemonSlots)
+    await deps.db.update(machines).set({ maxSlots: daemonSlots }).where(eq(machines.id, machine.id));
   let stopping = false;
   let current: ChildProcess | null = null;
   let backoff = 1000;
