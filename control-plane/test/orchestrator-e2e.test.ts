@@ -215,6 +215,22 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
     });
 
+    it('an agent that never touches its ticket is stopped after 3 turns with "no progress", and the ticket is parked', async () => {
+      const { slug } = await project({ steps: [{ text: 'thinking about it' }] }, 'full-stack');
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Idle', status: 'Todo' });
+      await waitFor(
+        () => `${t.identifier} parked\n${cp.proc.output.slice(-3000)}`,
+        async () => (await detail(t.identifier)).parkedReason !== null,
+      );
+      const shown = await detail(t.identifier);
+      expect(shown.runs).toHaveLength(1);
+      expect(shown.runs[0]).toMatchObject({
+        state: 'failed',
+        stateReason: expect.stringMatching(/^no progress: 3 turns/),
+      });
+      expect(shown.parkedReason).toMatch(/^its agent made no progress: 3 turns in a row/);
+    });
+
     it('hybrid relay: Design → Backend → Frontend → Testing → In Review, each stage on the commits of the one before', async () => {
       // One script for every stage: it finds its stage by the files earlier stages committed.
       const stage = [
