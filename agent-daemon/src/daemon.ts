@@ -31,7 +31,7 @@ import type { HeldRun } from './runs/held-run.js';
 import { RunHandle } from './runs/run-handle.js';
 import type { Confinement } from './sandbox/confine.js';
 import { spoolLimits, type SpoolLimits } from './runs/spool.js';
-import { detectClis, type CliInfo } from './inventory.js';
+import { CommandChecks, detectClis, type CliInfo } from './inventory.js';
 import { DAEMON_VERSION, describeBehind } from './version.js';
 
 export interface Connection {
@@ -70,6 +70,7 @@ export class Daemon {
   private readonly agentRuns: AgentRuns;
   private readonly runsDir: string;
   private clis: CliInfo[] = [];
+  private readonly commands = new CommandChecks();
   private poller: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private inventory: NodeJS.Timeout | null = null;
@@ -227,6 +228,19 @@ export class Daemon {
           return;
         }
         if (frame.spec.kind === 'agent') {
+          const command = frame.spec.agent.command;
+          if (command && !this.commands.check(command, frame.spec.agent.env.PATH ?? process.env.PATH)) {
+            this.send({
+              type: 'run.reject',
+              runId: frame.runId,
+              leaseEpoch: frame.leaseEpoch,
+              code: 'command_not_found',
+              reason: `command not found: ${command}`.slice(0, 1000),
+            });
+            // The next placement already knows this machine lacks it.
+            this.sendHeartbeat();
+            return;
+          }
           // Accepted first: preparing the workspace takes a while; run.started follows when it is ready.
           this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
           const agent = this.agentRuns.start(frame.runId, frame.leaseEpoch, frame.spec);
@@ -415,6 +429,7 @@ export class Daemon {
       load: os.loadavg()[0],
       ...diskFree(this.opts.home),
       clis: this.clis,
+      commands: this.commands.report(),
       runs: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch })),
     });
   }

@@ -408,6 +408,7 @@ export class FleetHub implements MachineLink {
           ...(frame.load !== undefined ? { load: frame.load } : {}),
           ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}),
           ...(frame.clis ? { clis: boundClis({ allowedClis: session.allowedClis }, frame.clis) } : {}),
+          ...(frame.commands ? { commands: frame.commands } : {}),
         });
         return;
       case 'run.accept':
@@ -417,7 +418,11 @@ export class FleetHub implements MachineLink {
         await markStarted(this.deps, { machineId: m, ...frame });
         return;
       case 'run.reject':
-        await rejectRun(this.deps, { machineId: m, ...frame });
+        await rejectRun(this.deps, {
+          machineId: m,
+          ...frame,
+          ...(frame.code ? { reason: `${session.machineName}: ${frame.reason}`.slice(0, 1000) } : {}),
+        });
         this.log.warn(
           { machine: session.machineName, run: frame.runId },
           `[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`,
