@@ -4,7 +4,7 @@
  *   run            keep this machine connected (reverse WebSocket)
  *   stdio          speak the protocol on stdin/stdout (local and SSH machines)
  *   exec-wrapper   internal: the parent of one run's command
- *   platform …     the agent's `openase` wrapper: comment, move, progress, create-child, show
+ *   platform …     the agent's `openase`: the person's client CLI, as the run (control-plane/src/cli/agent.ts)
  * Exit codes: 0 ok, 1 failure, 2 bad usage, 78 no sandbox for what runs here (see sandbox/confine.ts).
  */
 import fs from 'node:fs';
@@ -70,8 +70,8 @@ const COMMANDS: Record<string, Spec> = {
     },
   },
   platform: {
-    usage: 'openase-agent platform <comment|move|progress|create-child|show> … (see `openase-agent platform --help`)',
-    summary: 'platform commands for an agent (what the workspace’s `openase` wrapper runs)',
+    usage: 'openase-agent platform <ticket|workflow|…> … (see `openase-agent platform --help`)',
+    summary: 'the openase CLI for an agent, as its run (what the workspace’s `openase` wrapper runs)',
     options: {},
   },
   'exec-wrapper': {

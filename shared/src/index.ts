@@ -18,6 +18,7 @@ export * from './domain/jobs.js';
 export * from './domain/chat.js';
 export * from './version.js';
 export * from './protocol/git-ops.js';
+export * from './protocol/agent-cli.js';
 export * from './domain/diff.js';
 export * from './domain/review.js';
 export * from './domain/teams.js';

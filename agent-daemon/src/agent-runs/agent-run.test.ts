@@ -135,7 +135,7 @@ describe('agent runs on the daemon', () => {
                 'SECRET_FOR_AGENT',
               ],
             },
-            { run: ['openase', 'comment', 'started the greeting'] },
+            { run: ['openase', 'ticket', 'comment', 'started the greeting'] },
             { text: 'wrote hello.txt' },
           ],
         },
@@ -145,6 +145,7 @@ describe('agent runs on the daemon', () => {
         on_done: [hook('echo "done $OPENASE_TICKET" > "$OPENASE_WORKSPACE/.openase/done"')],
       },
     });
+    platform.answer('comments.add', { data: { id: '0c0ffee0-0000-4000-8000-000000000000' } });
     const runId = await offer(d, spec);
     await d.waitFrame('run.started', (f) => f.runId === runId);
     const turn = await turnFrame(d, runId, 1);
@@ -178,7 +179,7 @@ describe('agent runs on the daemon', () => {
     // The agent reached the platform through the wrapper on its PATH.
     expect(ofType(d, runId, 'command')[0]).toMatchObject({
       status: 'completed',
-      output: `comment added to ${spec.ticket.identifier}`,
+      output: `added comment 0c0ffee0 on ${spec.ticket.identifier}`,
     });
     expect(platform.calls).toContainEqual({
       method: 'POST',
