@@ -94,6 +94,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
         workdir: cwd,
         privateDir: path.join(ws.privateDir, `cli-${spec.agent.adapter}`),
         onEvent: (event) => run.emit(event),
+        askPerson: (ask) => run.requestApproval(ask),
       });
     }
     let input: string | undefined;

@@ -9,6 +9,8 @@ import * as z from '../zod.js';
 import { sequencedRunEventSchema } from '../events/run-events.js';
 import {
   agentJobSpecSchema,
+  runApprovalSchema,
+  runDecisionSchema,
   runGateSchema,
   runNextSchema,
   runTurnSchema,
@@ -186,6 +188,7 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   runFinishedSchema,
   runTurnSchema,
   runGateSchema,
+  runApprovalSchema,
   workspaceRemovedSchema,
   gitChunkSchema,
   gitReplySchema,
@@ -200,6 +203,7 @@ export const controlFrameSchema = z.discriminatedUnion('type', [
   runInterruptSchema,
   runAckSchema,
   runNextSchema,
+  runDecisionSchema,
   workspaceRemoveSchema,
   gitRequestSchema,
   errorFrameSchema,
