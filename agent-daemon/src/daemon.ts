@@ -362,6 +362,13 @@ export class Daemon {
         handle.answer(frame);
         return;
       }
+      case 'run.decision': {
+        // A decision for a run no longer held (or of an old lease) is moot: the call it answered is gone.
+        const handle = this.runs.get(frame.runId);
+        if (handle instanceof AgentRunHandle && handle.state.leaseEpoch === frame.leaseEpoch && handle.decide(frame))
+          this.opts.log(`run ${frame.runId}: ${frame.approve ? 'approved' : 'declined'} by ${frame.by}`);
+        return;
+      }
       case 'workspace.remove':
         void this.agentRuns.removeWorkspace(frame, this.heldRuns).then((reply) => this.send(reply));
         return;

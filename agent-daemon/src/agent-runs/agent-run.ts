@@ -106,6 +106,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
         privateDir: path.join(ws.privateDir, `cli-${spec.agent.adapter}`),
         onEvent: (event) => run.emit(event),
         launch,
+        askPerson: (ask) => run.requestApproval(ask),
       });
     }
     let input: string | undefined;

@@ -1,5 +1,6 @@
 import type { AgentRunSpec, RunEvent } from '@openase/shared';
 import type { Launcher } from '../../sandbox/confine.js';
+import type { AskPerson } from './approvals.js';
 
 /** How one turn ended. `reason` is machine-readable; `message` is for humans. */
 export interface TurnOutcome {
@@ -27,6 +28,8 @@ export interface StartAgentSessionOptions {
   onEvent: (event: RunEvent) => void;
   /** Wraps the CLI's argv in the machine's sandbox (sandbox/confine.ts); default: started as is. */
   launch?: Launcher;
+  /** A call matching `tools.ask` waits for this (absent: such calls are declined). */
+  askPerson?: AskPerson;
 }
 
 /** One agent CLI session: turns go in, normalized events come out through `onEvent`. */
