@@ -8,6 +8,7 @@ export * from './protocol/messages.js';
 export * from './protocol/decode.js';
 export * from './domain/agents.js';
 export * from './domain/run-scopes.js';
+export * from './domain/process-env.js';
 export * from './domain/workflows.js';
 export * from './protocol/agent-spec.js';
 export * from './domain/fleet-inputs.js';

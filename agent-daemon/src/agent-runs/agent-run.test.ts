@@ -18,7 +18,7 @@ import {
 } from '../../test-support/daemon-process.js';
 import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
-import { processAlive } from '../../test-support/processes.js';
+import { runProcessAlive } from '../../test-support/processes.js';
 
 let bundle: string;
 let platform: TrpcRecorder;
@@ -486,8 +486,8 @@ describe('agent runs on the daemon', () => {
     await waitFor(() => ofType(first, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
     await first.stop();
     // The exiting daemon stopped the agent CLI: nobody could talk to it any more.
-    const agentPid = Number(fs.readFileSync(pidfile, 'utf8'));
-    await waitFor(() => !processAlive(agentPid), 'the agent process to be gone');
+    expect(fs.existsSync(pidfile)).toBe(true);
+    await waitFor(() => !runProcessAlive(runId), 'the agent process to be gone');
     const second = await startDaemon({ bundle, home: first.home });
     cleanups.push(async () => {
       await second.stop();

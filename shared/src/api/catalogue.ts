@@ -70,7 +70,7 @@ import {
   subscriptionsInput,
   watchInput,
 } from '../domain/notifications.js';
-import { projectMergeSettingsInput, ticketDiffInput, ticketReviewInput } from '../domain/review.js';
+import { projectGithubInput, projectMergeSettingsInput, ticketDiffInput, ticketReviewInput } from '../domain/review.js';
 import {
   auditListInput,
   invitationCreateInput,
@@ -98,7 +98,7 @@ import {
   workflowUpdateInput,
   workflowValidateInput,
 } from '../domain/workflows.js';
-import { mutation, named, query, runs, subscription } from './operation.js';
+import { mutation, named, query, runs, subscription, type OperationPath } from './operation.js';
 
 const projectInput = z.object({ project: projectRefSchema });
 
@@ -117,6 +117,8 @@ export const API = named({
     get: query('read', projectInput, [runs('tickets.read', { project: 'project' })]),
     create: mutation('write', projectCreateInput),
     mergeSettings: mutation('write', projectMergeSettingsInput),
+    github: query('read', projectInput),
+    connectGithub: mutation('write', projectGithubInput),
   },
   repositories: {
     list: query('read', projectInput),
@@ -292,3 +294,5 @@ export const API = named({
 });
 
 export type Api = typeof API;
+/** `'tickets.move'`: the path of an operation of the catalogue (a typed key, never a bare string). */
+export type ApiPath = OperationPath<Api>;

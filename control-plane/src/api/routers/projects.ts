@@ -3,6 +3,7 @@ import { createProject, listProjects, resolveProject } from '../../projects/proj
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
+import { configureGithub, githubSettings } from '../../integrations/github/links.js';
 import { proc, router } from '../trpc.js';
 
 export const projectsRouter = router({
@@ -19,6 +20,11 @@ export const projectsRouter = router({
   /** Merge method, branch deletion, what a closed pull request does (review/settings.ts). */
   mergeSettings: proc(API.projects.mergeSettings).mutation(({ ctx, input }) =>
     updateMergeSettings(ctx.deps, ctx.actor, input),
+  ),
+  /** The GitHub connection: token, webhook secret, API base (integrations/github/links.ts). */
+  github: proc(API.projects.github).query(({ ctx, input }) => githubSettings(ctx.deps.db, ctx.actor, input.project)),
+  connectGithub: proc(API.projects.connectGithub).mutation(({ ctx, input }) =>
+    configureGithub(ctx.deps, ctx.actor, input),
   ),
 });
 
