@@ -194,8 +194,17 @@ export async function saveWorkflowSource(
  * Whether a new version changes what runs on machines: its hooks, or a grant of `workflows.hooks`
  * to its agents (which would let them change the hooks). Both need requireExec.
  */
+/** JSON with sorted keys: a stored harness (jsonb reorders keys) compares equal to a freshly parsed one. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
 export function changesExecution(before: Harness | undefined, after: Harness): boolean {
-  const hooks = (h: Harness | undefined) => JSON.stringify(h?.hooks ?? {});
+  const hooks = (h: Harness | undefined) => canonical(h?.hooks ?? {});
   const grants = (h: Harness | undefined) => (h?.scopes ?? []).includes('workflows.hooks');
   return hooks(before) !== hooks(after) || (grants(after) && !grants(before));
 }
