@@ -5,7 +5,6 @@
  * message is one argv element, never interpreted.
  */
 import type { AgentJobSpec, RunEvent } from '@openase/shared';
-import { git } from '../workspace/git.js';
 import { pathViolations, type PreparedWorkspace, type Workspaces } from '../workspace/workspace.js';
 
 const SUBJECT_TITLE_MAX = 200;
