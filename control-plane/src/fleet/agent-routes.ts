@@ -21,6 +21,7 @@ export function mountAgentRoutes<E extends Env>(
   deps: Deps,
   hub: FleetHub,
   daemonBundle: () => string | null,
+  publicUrl: () => string | null,
 ): void {
   const typed = app as unknown as Hono<Vars>;
   // node-server drops the body of a refused upgrade, so the reason also travels in a header.
@@ -86,8 +87,14 @@ export function mountAgentRoutes<E extends Env>(
       'content-disposition': 'attachment; filename="openase-agent.cjs"',
     });
   });
+  // The script's URLs come from the configured public URL, never from the request's Host header.
   typed.get('/agent/install.sh', (c) => {
-    const base = new URL(c.req.url).origin;
+    const base = publicUrl();
+    if (!base)
+      return c.json(
+        { error: { code: 'NOT_FOUND', message: 'the public URL is not known yet; start the server with --public-url' } },
+        503,
+      );
     return c.body(renderInstallScript(base), 200, { 'content-type': 'text/x-shellscript; charset=utf-8' });
   });
 }
