@@ -25,7 +25,7 @@ import {
   type RunGateFrame,
   type RunTurnFrame,
 } from '@openase/shared';
-import { machines, runs } from '../db/schema.js';
+import { machineCredentials, machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import {
   acceptRun,
@@ -45,7 +45,7 @@ import { EventIngestQueue } from '../runs/ingest-queue.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
-import { boundClis, boundHello } from './join.js';
+import { boundClis, boundHello, type SessionCredential } from './join.js';
 import { DEFAULT_FRAME_LIMITS, FrameThrottle, type FrameLimits } from './frame-throttle.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
@@ -99,6 +99,8 @@ interface Session {
   /** CLIs the machine may offer (join token); null = any. */
   allowedClis: string[] | null;
   throttle: FrameThrottle;
+  /** The machine credential it authenticated with (WebSocket); none for local and SSH sessions. */
+  credential: SessionCredential | null;
   /** Closed for exceeding a limit: everything it still sends is dropped unread. */
   throttled: boolean;
 }
@@ -188,7 +190,7 @@ export class FleetHub implements MachineLink {
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
   connect(
-    machine: { id: string; name: string },
+    machine: { id: string; name: string; credential?: SessionCredential },
     sink: FrameSink,
   ): { receive(raw: string | Uint8Array): void; closed(): void } {
     const session: Session = {
@@ -204,6 +206,7 @@ export class FleetHub implements MachineLink {
       allowedClis: null,
       throttle: new FrameThrottle(this.frameLimits, Date.now()),
       throttled: false,
+      credential: machine.credential ?? null,
     };
     return {
       receive: (raw) => {
@@ -554,12 +557,46 @@ export class FleetHub implements MachineLink {
           .where(or(...withdrawn.map((id) => eq(runs.id, id))));
         for (const machineId of new Set(rows.map((r) => r.machineId))) if (machineId) await this.dispatch(machineId);
       }
+      await this.closeEndedCredentials();
       await this.failLostMachines();
     } catch (err) {
       this.log.error(errField(err), `[fleet] sweep failed: ${(err as Error).message}`);
     } finally {
       this.sweeping = false;
     }
+  }
+
+  private credentialsCheckedAt = 0;
+
+  /**
+   * Sessions whose credential expired or was revoked (here or on another replica) are closed with
+   * 4401: a credential's end ends the session it opened, not only the next connection.
+   */
+  private async closeEndedCredentials(): Promise<void> {
+    const now = Date.now();
+    const open = [...this.sessions.values()].filter((s) => s.credential && !s.closed);
+    for (const s of open)
+      if (s.credential!.expiresAt && s.credential!.expiresAt.getTime() <= this.deps.clock.now().getTime())
+        this.endSession(s, `the credential of machine ${s.machineName} expired; join again with a new join token`);
+    if (now - this.credentialsCheckedAt < this.thresholds.heartbeatMs) return;
+    this.credentialsCheckedAt = now;
+    const ids = open.filter((s) => !s.closed).map((s) => s.credential!.id);
+    if (!ids.length) return;
+    const revoked = await this.deps.db
+      .select({ id: machineCredentials.id })
+      .from(machineCredentials)
+      .where(and(inArray(machineCredentials.id, ids), isNotNull(machineCredentials.revokedAt)));
+    const gone = new Set(revoked.map((r) => r.id));
+    for (const s of open)
+      if (!s.closed && gone.has(s.credential!.id))
+        this.endSession(s, `machine ${s.machineName} has been revoked; join again with a new join token`);
+  }
+
+  private endSession(s: Session, message: string): void {
+    this.log.warn({ machine: s.machineName }, `[fleet] ${s.machineName}: ${message}; closing the session`);
+    s.sink.send({ type: 'error', code: 'revoked', message });
+    s.closed = true;
+    s.sink.close(CLOSE_CODES.revoked, message.slice(0, 120));
   }
 
   /** Runs left on revoked machines (e.g. placed while the revocation committed) end too. */

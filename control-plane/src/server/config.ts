@@ -99,7 +99,9 @@ function rateLimitsOf(raw: string | undefined): { perSecond: number; burst: numb
   if (raw === 'off' || raw === '0') return null;
   const m = /^(\d+)(?:\/(\d+))?$/.exec(raw.trim());
   if (!m || Number(m[1]) < 1)
-    throw new Error(`OPENASE_RATE_LIMIT must be "off", N or N/BURST (requests per second per credential), got "${raw}"`);
+    throw new Error(
+      `OPENASE_RATE_LIMIT must be "off", N or N/BURST (requests per second per credential), got "${raw}"`,
+    );
   const perSecond = Number(m[1]);
   return { perSecond, burst: m[2] ? Math.max(Number(m[2]), perSecond) : perSecond * 10 };
 }
