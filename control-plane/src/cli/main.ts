@@ -17,6 +17,7 @@ import { statusCommands } from './commands/statuses.js';
 import { ticketCommands } from './commands/tickets.js';
 import { authCommands, loginCommand, tokenCommands } from './commands/access.js';
 import { serveCommand } from './commands/serve.js';
+import { backupCommand, dbCommands } from './commands/db.js';
 import { machineCommands } from './commands/machines.js';
 import { runCommands } from './commands/runs.js';
 import { agentCommands } from './commands/agents.js';
@@ -44,8 +45,9 @@ const groups: CommandGroup[] = [
   tokenCommands,
   authCommands,
   auditCommands,
+  dbCommands,
 ];
-const topLevel: Command[] = [serveCommand, loginCommand];
+const topLevel: Command[] = [serveCommand, loginCommand, backupCommand];
 
 function mainHelp(): string {
   const rows: Array<[string, string]> = [
