@@ -30,7 +30,7 @@ import { runCli } from '../../cli/main.js';
 import { createScratchPostgres, postgresUrl } from '../../../test/databases.js';
 import { exportLines } from './dump.js';
 import { importLines } from './load.js';
-import { readExportFile, writeExportFile } from './files.js';
+import { readExportFile } from './files.js';
 import { summarize } from './format.js';
 import { backupDatabase, backupFileName, expiredBackups } from './backup.js';
 
