@@ -57,6 +57,7 @@ export async function startFleet(deps: Deps, config: ServerConfig, replicaId: st
         bundle,
         home: config.home,
         ...(config.localSlots ? { slots: config.localSlots } : {}),
+        ...(config.localUnconfined ? { unconfined: true } : {}),
       });
     },
     async stop() {

@@ -16,6 +16,8 @@ import { randomIds, systemClock, type Deps } from '../kernel/context.js';
 import { bootstrapInstance } from '../auth/bootstrap.js';
 import { authenticateToken, issueToken } from '../auth/tokens.js';
 import { createApp } from '../http/app.js';
+import { githubMergeBackend } from '../integrations/github/merge-backend.js';
+import { GithubPoller } from '../integrations/github/poller.js';
 import { readCredentials, writeCredentials } from './credentials.js';
 import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
@@ -126,10 +128,17 @@ export async function startServer(
     const orchestrator = new Orchestrator(deps, fleet.hub, {
       platformUrl: url,
       isLeader: elected.isLeader,
+      mergeBackends: [githubMergeBackend(deps)],
       ...(config.chatIdleMinutes !== undefined ? { chatIdleMs: config.chatIdleMinutes * 60_000 } : {}),
     });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
+    // Webhooks first; polling catches what they missed (integrations/github/poller.ts).
+    const githubPoller = new GithubPoller(deps, {
+      intervalMs: Number(process.env.OPENASE_GITHUB_POLL_SECONDS ?? 60) * 1000,
+      isLeader: elected.isLeader,
+    });
+    githubPoller.start();
     const notifier = new Notifier(deps, {
       publicUrl: url,
       ...(process.env.OPENASE_NOTIFY_RETRY_BASE_MS
@@ -163,6 +172,7 @@ export async function startServer(
         health.draining = true;
         await jobScheduler.stop();
         await notifier.stop();
+        await githubPoller.stop();
         await orchestrator.stop();
         await elected.stop();
         await fleet.stop();
