@@ -33,6 +33,8 @@ const INPUTS: Record<string, unknown> = {
   'projects.get': { project: P },
   'projects.create': { name: 'Other project' },
   'projects.mergeSettings': { project: P, mergeMethod: 'squash' },
+  'projects.github': { project: P },
+  'projects.connectGithub': { project: 'nope', apiUrl: 'http://127.0.0.1:9/' },
   'repositories.list': { project: P },
   'repositories.add': { project: 'nope', url: 'https://example.com/r.git' },
   'statuses.list': { project: P },

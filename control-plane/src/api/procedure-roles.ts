@@ -32,6 +32,8 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'projects.get': v(),
   'projects.create': m(),
   'projects.mergeSettings': a(),
+  'projects.github': v('whether a token and webhook secret are set, never their values'),
+  'projects.connectGithub': a(),
   'repositories.list': v(),
   'repositories.add': m(),
 
