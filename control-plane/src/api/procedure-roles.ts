@@ -54,7 +54,7 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'tickets.unlink': m(),
   'tickets.reportProgress': m(),
   'tickets.diff': v(),
-  'tickets.review': m('the role in the ticket’s project'),
+  'tickets.review': m(),
   'tickets.why': v(),
   'comments.add': m(),
   'comments.edit': m('only one’s own comments'),
