@@ -36,6 +36,25 @@ export async function roleInProject(db: DbOrTx, actor: Actor, projectId: string)
   return actor.projectRoles[projectId] ?? actor.role;
 }
 
+/**
+ * The first of two checks for work inside one project: refuses at once (before anything is looked up) unless the
+ * actor holds `min` somewhere, in the organization or in some project. `requireRoleIn` then checks the project.
+ */
+export async function requireRoleSomewhere(db: DbOrTx, actor: Actor, min: Role, what: string): Promise<void> {
+  if (roleAtLeast(actor.role, min) || !actor.userId || actor.type !== 'user') return requireRole(actor, min, what);
+  const rows = await db
+    .select({ role: projectRoles.role })
+    .from(projectRoles)
+    .where(eq(projectRoles.userId, actor.userId));
+  const best = rows.map((r) => r.role as Role).find((r) => roleAtLeast(r, min));
+  requireRole(actor, min, what, best ?? actor.role);
+}
+
+/** Refuses unless the actor's role in the project (auth/permissions `roleInProject`) is at least `min`. */
+export async function requireRoleIn(db: DbOrTx, actor: Actor, projectId: string, min: Role, what: string) {
+  requireRole(actor, min, what, await roleInProject(db, actor, projectId));
+}
+
 /** Refuses unless the actor's token (if any) carries `scope`. Sessions carry every scope. */
 export function requireScope(actor: Actor, scope: TokenScope): void {
   if (!actor.scopes) return;
