@@ -29,6 +29,7 @@ import type { StartAgentSession } from './adapters/common/types.js';
 import { AgentRunHandle } from './agent-runs/agent-run-handle.js';
 import type { HeldRun } from './runs/held-run.js';
 import { RunHandle } from './runs/run-handle.js';
+import type { Confinement } from './sandbox/confine.js';
 import { spoolLimits, type SpoolLimits } from './runs/spool.js';
 import { CommandChecks, detectClis, type CliInfo } from './inventory.js';
 import { DAEMON_VERSION, describeBehind } from './version.js';
@@ -54,6 +55,8 @@ export interface DaemonOptions {
   workspaces?: string;
   /** The agent CLI drivers (default: the adapters by `spec.agent.adapter`). */
   startSession?: StartAgentSession;
+  /** How what runs here is confined (sandbox/confine.ts; default: started as is, as in unit tests). */
+  confinement?: Confinement;
 }
 
 const BATCH_BYTES = 64 * 1024;
@@ -84,6 +87,7 @@ export class Daemon {
       workspacesRoot: opts.workspaces ?? path.join(opts.home, 'workspaces'),
       program: [process.execPath, ...opts.self],
       startSession: opts.startSession ?? startAgentSession,
+      ...(opts.confinement ? { confinement: opts.confinement } : {}),
       log: opts.log,
       link: { send: (frame) => this.sendWelcomed(frame), flush: () => this.flush(false), log: opts.log },
     });
@@ -248,7 +252,15 @@ export class Daemon {
           return;
         }
         const spec = frame.spec.cwd || !this.opts.workdir ? frame.spec : { ...frame.spec, cwd: this.opts.workdir };
-        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, spec, this.limits, this.opts.self);
+        const handle = RunHandle.start(
+          this.runsDir,
+          frame.runId,
+          frame.leaseEpoch,
+          spec,
+          this.limits,
+          this.opts.self,
+          this.opts.confinement,
+        );
         this.runs.set(frame.runId, handle);
         this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
         this.send({
@@ -348,6 +360,13 @@ export class Daemon {
           return;
         }
         handle.answer(frame);
+        return;
+      }
+      case 'run.decision': {
+        // A decision for a run no longer held (or of an old lease) is moot: the call it answered is gone.
+        const handle = this.runs.get(frame.runId);
+        if (handle instanceof AgentRunHandle && handle.state.leaseEpoch === frame.leaseEpoch && handle.decide(frame))
+          this.opts.log(`run ${frame.runId}: ${frame.approve ? 'approved' : 'declined'} by ${frame.by}`);
         return;
       }
       case 'workspace.remove':

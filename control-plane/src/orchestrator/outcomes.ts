@@ -76,6 +76,7 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       now,
       endedAs: run.state,
       rateLimitResetAt: await rateLimitReset(tx, run.id),
+      started: run.startedAt !== null,
     });
     if (decision.action === 'park') {
       await tx
@@ -88,9 +89,10 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
         summary: `${ticket.identifier} parked: ${decision.reason}`,
       });
     } else {
-      // A rate-limit wait gives the attempt back.
-      const attemptCount =
-        decision.action === 'wait_for_reset' ? Math.max(0, ticket.attemptCount - 1) : ticket.attemptCount;
+      // A rate-limit wait, or a run that never started, gives the attempt back.
+      const refund =
+        decision.action === 'wait_for_reset' || (decision.action === 'retry' && decision.attemptUsed === false);
+      const attemptCount = refund ? Math.max(0, ticket.attemptCount - 1) : ticket.attemptCount;
       await tx
         .update(tickets)
         .set({ nextRetryAt: decision.at, attemptCount, updatedAt: now })

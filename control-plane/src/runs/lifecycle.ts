@@ -196,17 +196,23 @@ export async function withdrawExpiredOffers(deps: Deps): Promise<string[]> {
 
 /**
  * A machine declared lost takes its active runs with it. Queued runs stay for when it returns,
- * except a Project AI conversation's (it queued there only because every machine was full): it
+ * unless it was revoked (it never returns), and except a Project AI conversation's (it queued there only because every machine was full): it
  * ends, so the conversation no longer says it waits, and the next message places it anew.
  */
-export async function failRunsOfLostMachine(deps: Deps, machineId: string, why: string): Promise<number> {
+export async function failRunsOfLostMachine(
+  deps: Deps,
+  machineId: string,
+  why: string,
+  opts: { revoked?: boolean } = {},
+): Promise<number> {
   const active = await activeRunsOn(deps, machineId);
   let count = 0;
   for (const { id } of active) {
     const run = await publish(deps, async (tx) => {
       const run = await lockRun(tx, id);
-      if (!run || !ACTIVE_RUN_STATES.includes(run.state) || (run.state === 'queued' && !run.conversationId))
-        return null;
+      if (!run || run.machineId !== machineId || !ACTIVE_RUN_STATES.includes(run.state)) return null;
+      // A revoked machine never comes back: its queued runs end too, so their tickets move on.
+      if (run.state === 'queued' && !run.conversationId && !opts.revoked) return null;
       return transition(tx, deps, run, 'lost', why, { finishedAt: deps.clock.now() });
     });
     if (run) count++;

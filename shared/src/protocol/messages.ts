@@ -9,6 +9,8 @@ import * as z from '../zod.js';
 import { sequencedRunEventSchema } from '../events/run-events.js';
 import {
   agentJobSpecSchema,
+  runApprovalSchema,
+  runDecisionSchema,
   runGateSchema,
   runNextSchema,
   runTurnSchema,
@@ -196,6 +198,7 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   runFinishedSchema,
   runTurnSchema,
   runGateSchema,
+  runApprovalSchema,
   workspaceRemovedSchema,
   gitChunkSchema,
   gitReplySchema,
@@ -210,6 +213,7 @@ export const controlFrameSchema = z.discriminatedUnion('type', [
   runInterruptSchema,
   runAckSchema,
   runNextSchema,
+  runDecisionSchema,
   workspaceRemoveSchema,
   gitRequestSchema,
   errorFrameSchema,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@openase/shared/zod';
 import { AGENT_PERMISSION_MODES } from '@openase/shared';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
