@@ -1,5 +1,5 @@
 import * as z from '@openase/shared/zod';
-import { AGENT_PERMISSION_MODES } from '@openase/shared';
+import { AGENT_PERMISSION_MODES, workflowNameSchema } from '@openase/shared';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
 
@@ -59,7 +59,8 @@ export const HARNESS_DEFAULTS = {
 } as const;
 
 export const harnessSchema = z.strictObject({
-  name: z.string().min(1),
+  /** The same rule as the API's workflow names: a harness must stay addressable (no `../x`). */
+  name: workflowNameSchema,
   agent: z.string().min(1).optional(),
   pickup: statusList,
   finish: statusList,
