@@ -7,7 +7,6 @@
  * interpreted.
  */
 import type { AgentJobSpec, RunEvent } from '@openase/shared';
-import { git } from '../workspace/git.js';
 import { pathViolations, type PreparedWorkspace, type Workspaces } from '../workspace/workspace.js';
 
 const SUBJECT_TITLE_MAX = 200;
