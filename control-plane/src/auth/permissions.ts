@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { forbidden, roleAtLeast, type Role, type TokenScope } from '@openase/shared';
+import { forbidden, roleAtLeast, type ExecScope, type Role, type TokenScope } from '@openase/shared';
 import { projectRoles } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Actor } from '../kernel/context.js';
@@ -62,6 +62,22 @@ export function requireScope(actor: Actor, scope: TokenScope): void {
   throw forbidden(
     `this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'}); create one with \`openase token create --scopes ${scope}\``,
   );
+}
+
+/**
+ * Code execution on a machine (starting a plain command, changing what hooks run): a person needs
+ * the admin role and, with an API token, the dedicated scope (or `admin`); an agent needs the
+ * scope in its run grant, which only a project admin can put there (harness scopes, Project-AI scopes).
+ */
+export function requireExec(actor: Actor, scope: ExecScope, what: string): void {
+  if (actor.run) {
+    if (actor.run.scopes.includes(scope)) return;
+    throw forbidden(
+      `an agent cannot ${what}: it runs code on machines and needs the "${scope}" scope, which only a project admin can grant`,
+    );
+  }
+  requireRole(actor, 'admin', `${what} (it runs code on machines)`);
+  requireScope(actor, scope);
 }
 
 /** The actor for a signed-in user of an organization (session or API token). */

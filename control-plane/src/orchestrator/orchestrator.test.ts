@@ -257,7 +257,9 @@ forEachDatabase('orchestrator', (get) => {
         expect(second.spec.attempt).toBe(2);
         await second.turn({ turn: 1, ok: false, error: 'again' });
         await second.finish(1, 'failed again');
-        expect((await o.ticketRow(t.id)).parkedReason).toMatch(/stopped after 2 of 2 attempts \(last run failed\)/);
+        expect((await o.ticketRow(t.id)).parkedReason).toMatch(
+          /stopped after 2 of 2 attempts \(last run failed: failed again/,
+        );
         // A person presses retry: attempts start over and it is dispatched at once.
         await retryTicket(o.deps, o.admin, { ticket: t.identifier });
         const third = await o.runAgent(t.identifier);
@@ -265,6 +267,23 @@ forEachDatabase('orchestrator', (get) => {
       } finally {
         clock.offsetMs = 0;
       }
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('a ticket moved to Cancelled while its run is going: the run is canceled, then its workspace removed', async () => {
+    const o = await setup(get());
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Drop it', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      await moveTicket(o.deps, o.admin, { ticket: t.identifier, status: 'Cancelled' });
+      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the cancel' });
+      expect(o.frames('workspace.remove')).toEqual([]);
+      await a.finish(143, 'canceled');
+      await waitFor(() => o.frames('workspace.remove').some((f) => f.ticket.identifier === t.identifier), {
+        what: 'the workspace removal',
+      });
     } finally {
       await o.stop();
     }

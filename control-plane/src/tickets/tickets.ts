@@ -17,7 +17,8 @@ import {
   type TicketUpdateInput,
 } from '@openase/shared';
 import type { z } from 'zod';
-import { projects, statuses, tickets } from '../db/schema.js';
+import { projects, pullRequests, statuses, tickets } from '../db/schema.js';
+import { pullRequestBadge, type PullRequestBadge } from '../integrations/github/status.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -275,6 +276,8 @@ export async function lockTicket(tx: Tx, orgId: string, ref: string): Promise<Ti
 export interface TicketListItem extends Ticket {
   statusName: string;
   statusStage: string;
+  /** The card's pull request badge: checks and review on GitHub (null: no pull request). */
+  pullRequest: PullRequestBadge | null;
 }
 
 export async function listTickets(
@@ -300,7 +303,14 @@ export async function listTickets(
     .where(and(...conditions))
     .orderBy(asc(statuses.position), desc(tickets.number))
     .limit(input.limit);
-  return rows.map((r) => ({ ...r.ticket, statusName: r.statusName, statusStage: r.statusStage }));
+  const ids = rows.map((r) => r.ticket.id);
+  const pulls = ids.length ? await db.select().from(pullRequests).where(inArray(pullRequests.ticketId, ids)) : [];
+  return rows.map((r) => ({
+    ...r.ticket,
+    statusName: r.statusName,
+    statusStage: r.statusStage,
+    pullRequest: pullRequestBadge(pulls.filter((p) => p.ticketId === r.ticket.id)),
+  }));
 }
 
 export async function ticketsByIds(db: DbOrTx, ids: string[]): Promise<Ticket[]> {
