@@ -184,7 +184,9 @@ export class Orchestrator {
   private onActivity(entry: ActivityEntry): void {
     const after = (entry.after ?? {}) as Record<string, unknown>;
     switch (entry.action) {
+      // A claimed ticket's run, or a command run started by hand — possibly through another replica.
       case 'run.dispatched':
+      case 'run.started':
         if (typeof after.machineId === 'string') void this.link.dispatch(after.machineId);
         return;
       case 'run.stop_requested':
