@@ -11,7 +11,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AgentJobSpec, DaemonFrame, RunEvent, RunGateFrame, RunNextFrame, RunTurnFrame } from '@openase/shared';
+import type {
+  AgentJobSpec,
+  DaemonFrame,
+  RunApprovalFrame,
+  RunDecisionFrame,
+  RunEvent,
+  RunGateFrame,
+  RunNextFrame,
+  RunTurnFrame,
+} from '@openase/shared';
+import type { ApprovalAnswer, ApprovalAsk } from '../adapters/common/approvals.js';
 import type { HeldRun, RunEnd } from '../runs/held-run.js';
 import { Spool, type SpoolLimits } from '../runs/spool.js';
 
@@ -54,6 +64,8 @@ export class AgentRunHandle implements HeldRun {
   private readonly stopListeners: Array<(graceMs: number) => void> = [];
   private readonly abandonListeners: Array<() => void> = [];
   private readonly interruptListeners: Array<() => void> = [];
+  /** Tool calls waiting for a person (`run.approval` sent, resent on every welcome until decided). */
+  private readonly approvals = new Map<string, { frame: RunApprovalFrame; resolve: (a: ApprovalAnswer) => void }>();
 
   private constructor(
     readonly dir: string,
@@ -197,6 +209,40 @@ export class AgentRunHandle implements HeldRun {
 
   welcomed(): void {
     if (this.question) this.link?.send(this.question.frame);
+    for (const { frame } of this.approvals.values()) this.link?.send(frame);
+  }
+
+  /** Asks the control plane for a person's decision on a `tools.ask` call; resolves when it comes (run.decision). */
+  requestApproval(ask: ApprovalAsk): Promise<ApprovalAnswer> {
+    if (this.stopReason || this.discarded || this.finished)
+      return Promise.resolve({ approve: false, by: 'OpenASE', reason: 'the run is stopping' });
+    this.link?.flush();
+    const frame: RunApprovalFrame = {
+      type: 'run.approval',
+      runId: this.runId,
+      leaseEpoch: this.leaseEpoch,
+      approvalId: ask.id,
+      tool: ask.tool,
+      detail: ask.detail,
+      rule: ask.rule,
+    };
+    return new Promise((resolve) => {
+      this.approvals.set(ask.id, { frame, resolve });
+      this.link?.send(frame);
+    });
+  }
+
+  /** A `run.decision`; one for no waiting call (a repeat, or after a stop) is ignored. */
+  decide(decision: RunDecisionFrame): boolean {
+    const waiting = this.approvals.get(decision.approvalId);
+    if (!waiting) return false;
+    this.approvals.delete(decision.approvalId);
+    waiting.resolve({
+      approve: decision.approve,
+      by: decision.by,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    });
+    return true;
   }
 
   onInterrupt(listener: () => void): void {
@@ -222,6 +268,10 @@ export class AgentRunHandle implements HeldRun {
     const q = this.question;
     this.question = null;
     q?.resolve(null);
+    for (const [id, waiting] of this.approvals) {
+      this.approvals.delete(id);
+      waiting.resolve({ approve: false, by: 'OpenASE', reason: `the run was stopped (${reason})` });
+    }
     for (const listener of this.stopListeners) listener(graceMs);
   }
 

@@ -11,8 +11,9 @@
  * - Sending to a machine goes through `MachineLink.send`, the one seam a multi-replica router
  *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
  */
-import { and, eq, isNotNull, isNull, or, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, lt } from 'drizzle-orm';
 import {
+  ACTIVE_RUN_STATES,
   CLOSE_CODES,
   DAEMON_FRAME_TYPES,
   PROTOCOL_VERSION,
@@ -24,7 +25,7 @@ import {
   type RunGateFrame,
   type RunTurnFrame,
 } from '@openase/shared';
-import { machines, runs } from '../db/schema.js';
+import { machineCredentials, machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import {
   acceptRun,
@@ -44,6 +45,8 @@ import { EventIngestQueue } from '../runs/ingest-queue.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
+import { boundClis, boundHello, type SessionCredential } from './join.js';
+import { DEFAULT_FRAME_LIMITS, FrameThrottle, type FrameLimits } from './frame-throttle.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
 export interface FrameSink {
@@ -78,6 +81,8 @@ export interface HubOptions extends Partial<FleetThresholds> {
   offerTimeoutMs?: number;
   /** Event-storing transactions in flight at once (runs/ingest-queue.ts): 1 on PGlite. */
   ingestLanes?: number;
+  /** Per-connection frame rate, refused-frame and log limits (frame-throttle.ts). */
+  frameLimits?: Partial<FrameLimits>;
 }
 
 interface Session {
@@ -91,6 +96,13 @@ interface Session {
   closed: boolean;
   /** Frames are handled one at a time, in arrival order. */
   queue: Promise<void>;
+  /** CLIs the machine may offer (join token); null = any. */
+  allowedClis: string[] | null;
+  throttle: FrameThrottle;
+  /** The machine credential it authenticated with (WebSocket); none for local and SSH sessions. */
+  credential: SessionCredential | null;
+  /** Closed for exceeding a limit: everything it still sends is dropped unread. */
+  throttled: boolean;
 }
 
 export class FleetHub implements MachineLink {
@@ -100,6 +112,7 @@ export class FleetHub implements MachineLink {
   private readonly soleReplica: boolean;
   private readonly offerTimeoutMs: number;
   private readonly log: Logger;
+  private readonly frameLimits: FrameLimits;
   private timer: NodeJS.Timeout | null = null;
   private agentRuns: AgentRunHooks | null = null;
   private sweeping = false;
@@ -125,6 +138,7 @@ export class FleetHub implements MachineLink {
     this.replicaId = opts.replicaId ?? 'primary';
     this.soleReplica = opts.soleReplica ?? false;
     this.offerTimeoutMs = opts.offerTimeoutMs ?? 10_000;
+    this.frameLimits = { ...DEFAULT_FRAME_LIMITS, ...opts.frameLimits };
     this.log = deps.log.child({ component: 'fleet' });
     this.startedAt = deps.clock.now();
     this.ingest = new EventIngestQueue(deps, { lanes: opts.ingestLanes ?? 1 });
@@ -176,7 +190,7 @@ export class FleetHub implements MachineLink {
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
   connect(
-    machine: { id: string; name: string },
+    machine: { id: string; name: string; credential?: SessionCredential },
     sink: FrameSink,
   ): { receive(raw: string | Uint8Array): void; closed(): void } {
     const session: Session = {
@@ -189,10 +203,18 @@ export class FleetHub implements MachineLink {
       lastPing: Date.now(),
       closed: false,
       queue: Promise.resolve(),
+      allowedClis: null,
+      throttle: new FrameThrottle(this.frameLimits, Date.now()),
+      throttled: false,
+      credential: machine.credential ?? null,
     };
     return {
       receive: (raw) => {
-        session.lastSeen = Date.now();
+        if (session.throttled) return;
+        const now = Date.now();
+        const verdict = session.throttle.frame(now);
+        if (!verdict.ok) return this.throttleClose(session, verdict.reason);
+        session.lastSeen = now;
         session.queue = session.queue
           .then(() => this.handle(session, raw))
           .catch((err) =>
@@ -263,21 +285,20 @@ export class FleetHub implements MachineLink {
   }
 
   private async handle(session: Session, raw: string | Uint8Array): Promise<void> {
-    if ((session.closed && !session.id) || this.stopping) return;
+    if ((session.closed && !session.id) || this.stopping || session.throttled) return;
     const decoded = decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
     if (!decoded.ok) {
-      this.log.warn(
-        { machine: session.machineName },
-        `[fleet] ${session.machineName}: refused a frame: ${decoded.message}`,
-      );
+      this.warn(session, `refused a frame: ${decoded.message}`);
       session.sink.send({ type: 'error', code: decoded.code, message: decoded.message });
       if (decoded.code === 'frame_too_large') session.sink.close(CLOSE_CODES.badFrame, decoded.message.slice(0, 120));
+      else this.countRefused(session);
       return;
     }
     const frame = decoded.frame;
     if (frame.type === 'hello') return this.hello(session, frame);
     if (!session.id) {
       session.sink.send({ type: 'error', code: 'not_ready', message: 'send hello first' });
+      this.countRefused(session);
       return;
     }
     try {
@@ -312,7 +333,7 @@ export class FleetHub implements MachineLink {
       return;
     }
     const [current] = await this.deps.db
-      .select({ revokedAt: machines.revokedAt })
+      .select({ revokedAt: machines.revokedAt, maxSlots: machines.maxSlots, allowedClis: machines.allowedClis })
       .from(machines)
       .where(eq(machines.id, session.machineId));
     if (!current || current.revokedAt) {
@@ -321,6 +342,14 @@ export class FleetHub implements MachineLink {
       session.sink.close(CLOSE_CODES.revoked, 'machine revoked');
       return;
     }
+    // A machine cannot promote itself: slots and CLIs stay within what an admin allowed.
+    const bounded = boundHello(current, hello);
+    if (bounded.trimmed.length)
+      this.log.warn(
+        { machine: session.machineName },
+        `[fleet] ${session.machineName}: hello asked for more than allowed (${bounded.trimmed.join('; ')}); kept within the limits`,
+      );
+    session.allowedClis = current.allowedClis;
     const now = this.deps.clock.now();
     const sessionId = this.deps.ids.uuid();
     const [row] = await this.deps.db.transaction(async (tx) => {
@@ -342,8 +371,8 @@ export class FleetHub implements MachineLink {
           os: hello.os,
           arch: hello.arch,
           daemonVersion: hello.version,
-          clis: hello.clis,
-          slots: hello.slots,
+          clis: bounded.clis,
+          slots: bounded.slots,
         })
         .where(eq(machines.id, session.machineId))
         .returning({ epoch: machines.sessionEpoch });
@@ -374,7 +403,7 @@ export class FleetHub implements MachineLink {
     });
     this.log.info(
       { machine: session.machineName },
-      `[fleet] ${session.machineName} connected (session ${session.epoch}, ${hello.slots} slot(s), holding ${hello.running.length} run(s))`,
+      `[fleet] ${session.machineName} connected (session ${session.epoch}, ${bounded.slots} slot(s), holding ${hello.running.length} run(s))`,
     );
     for (const run of await activeRunsOn(this.deps, session.machineId)) {
       if (run.cancelRequestedAt && run.state !== 'queued')
@@ -394,7 +423,8 @@ export class FleetHub implements MachineLink {
           slotsUsed: frame.slotsUsed,
           ...(frame.load !== undefined ? { load: frame.load } : {}),
           ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}),
-          ...(frame.clis ? { clis: frame.clis } : {}),
+          ...(frame.clis ? { clis: boundClis({ allowedClis: session.allowedClis }, frame.clis) } : {}),
+          ...(frame.commands ? { commands: frame.commands } : {}),
         });
         return;
       case 'run.accept':
@@ -404,7 +434,11 @@ export class FleetHub implements MachineLink {
         await markStarted(this.deps, { machineId: m, ...frame });
         return;
       case 'run.reject':
-        await rejectRun(this.deps, { machineId: m, ...frame });
+        await rejectRun(this.deps, {
+          machineId: m,
+          ...frame,
+          ...(frame.code ? { reason: `${session.machineName}: ${frame.reason}`.slice(0, 1000) } : {}),
+        });
         this.log.warn(
           { machine: session.machineName, run: frame.runId },
           `[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`,
@@ -445,14 +479,40 @@ export class FleetHub implements MachineLink {
         this.git.reply(m, frame);
         return;
       case 'error':
-        this.log.warn(
-          { machine: session.machineName, ...(frame.runId ? { run: frame.runId } : {}) },
-          `[fleet] ${session.machineName} reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
+        this.warn(
+          session,
+          `reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
+          frame.runId ? { run: frame.runId } : {},
         );
         return;
       case 'hello':
         return;
     }
+  }
+
+  /** A warning about what a connection sent, within its log budget (a flood writes a few lines, not thousands). */
+  private warn(session: Session, message: string, fields: Record<string, unknown> = {}): void {
+    const may = session.throttle.mayLog(Date.now());
+    if (!may) return;
+    const note = may.suppressed ? ` (${may.suppressed} similar line(s) suppressed)` : '';
+    this.log.warn({ machine: session.machineName, ...fields }, `[fleet] ${session.machineName}: ${message}${note}`);
+  }
+
+  private countRefused(session: Session): void {
+    const verdict = session.throttle.refusedFrame(Date.now());
+    if (!verdict.ok) this.throttleClose(session, verdict.reason);
+  }
+
+  /** Closes a connection over a limit (4429): its queued and later frames are dropped. */
+  private throttleClose(session: Session, reason: string): void {
+    if (session.throttled) return;
+    session.throttled = true;
+    this.log.warn(
+      { machine: session.machineName },
+      `[fleet] ${session.machineName}: disconnected for flooding: ${reason}; it may reconnect after its backoff`,
+    );
+    session.sink.send({ type: 'error', code: 'rate_limited', message: `disconnected: ${reason}` });
+    session.sink.close(CLOSE_CODES.rateLimited, 'frame rate limit exceeded');
   }
 
   private async detach(session: Session): Promise<void> {
@@ -502,6 +562,7 @@ export class FleetHub implements MachineLink {
           .where(or(...withdrawn.map((id) => eq(runs.id, id))));
         for (const machineId of new Set(rows.map((r) => r.machineId))) if (machineId) await this.dispatch(machineId);
       }
+      await this.closeEndedCredentials();
       await this.failLostMachines();
     } catch (err) {
       this.log.error(errField(err), `[fleet] sweep failed: ${(err as Error).message}`);
@@ -510,7 +571,52 @@ export class FleetHub implements MachineLink {
     }
   }
 
+  private credentialsCheckedAt = 0;
+
+  /**
+   * Sessions whose credential expired or was revoked (here or on another replica) are closed with
+   * 4401: a credential's end ends the session it opened, not only the next connection.
+   */
+  private async closeEndedCredentials(): Promise<void> {
+    const now = Date.now();
+    const open = [...this.sessions.values()].filter((s) => s.credential && !s.closed);
+    for (const s of open)
+      if (s.credential!.expiresAt && s.credential!.expiresAt.getTime() <= this.deps.clock.now().getTime())
+        this.endSession(s, `the credential of machine ${s.machineName} expired; join again with a new join token`);
+    if (now - this.credentialsCheckedAt < this.thresholds.heartbeatMs) return;
+    this.credentialsCheckedAt = now;
+    const ids = open.filter((s) => !s.closed).map((s) => s.credential!.id);
+    if (!ids.length) return;
+    const revoked = await this.deps.db
+      .select({ id: machineCredentials.id })
+      .from(machineCredentials)
+      .where(and(inArray(machineCredentials.id, ids), isNotNull(machineCredentials.revokedAt)));
+    const gone = new Set(revoked.map((r) => r.id));
+    for (const s of open)
+      if (!s.closed && gone.has(s.credential!.id))
+        this.endSession(s, `machine ${s.machineName} has been revoked; join again with a new join token`);
+  }
+
+  private endSession(s: Session, message: string): void {
+    this.log.warn({ machine: s.machineName }, `[fleet] ${s.machineName}: ${message}; closing the session`);
+    s.sink.send({ type: 'error', code: 'revoked', message });
+    s.closed = true;
+    s.sink.close(CLOSE_CODES.revoked, message.slice(0, 120));
+  }
+
+  /** Runs left on revoked machines (e.g. placed while the revocation committed) end too. */
+  private async endRunsOfRevokedMachines(): Promise<void> {
+    const left = await this.deps.db
+      .selectDistinct({ id: machines.id, name: machines.name })
+      .from(machines)
+      .innerJoin(runs, eq(runs.machineId, machines.id))
+      .where(and(isNotNull(machines.revokedAt), inArray(runs.state, [...ACTIVE_RUN_STATES])));
+    for (const m of left)
+      await failRunsOfLostMachine(this.deps, m.id, `machine ${m.name} was revoked`, { revoked: true });
+  }
+
   private async failLostMachines(): Promise<void> {
+    await this.endRunsOfRevokedMachines();
     const since = new Date(Math.max(this.deps.clock.now().getTime() - this.thresholds.lostAfterMs, 0));
     if (this.startedAt > since) return; // grace after a restart: give daemons time to come back
     const gone = await this.deps.db

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { openDatabase, type Database } from '../db/database.js';
@@ -28,6 +27,7 @@ import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
 import { metricsHandler } from './metrics.js';
+import { releaseFile } from './release-files.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { Notifier } from '../notifications/notifier.js';
@@ -93,7 +93,11 @@ export async function startServer(
   try {
     const boot = await bootstrapInstance(deps);
     const fleet = await startFleet(deps, config, replicaId);
+    let publicUrl: string | null = null;
     const app = createApp({
+      publicUrl: () => publicUrl,
+      trustProxy: config.trustProxy ?? false,
+      rateLimits: config.rateLimits === undefined ? undefined : config.rateLimits,
       deps,
       version: VERSION,
       databaseKind: database.kind,
@@ -120,7 +124,9 @@ export async function startServer(
       server.once('error', reject);
     });
     const port = (server.address() as AddressInfo).port;
-    const url = config.publicUrl.replace(/:(\d+)$/, `:${port}`);
+    // A derived URL follows the port actually bound (port 0); a configured one is used as given.
+    const url = config.publicUrlConfigured ? config.publicUrl : config.publicUrl.replace(/:(\d+)$/, `:${port}`);
+    publicUrl = url;
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
     // Periodic work (timeouts, stalls, due retries) runs on one replica; dispatch reacts on all.
     leadership = await startLeaderElection(database, { log });
@@ -221,14 +227,9 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
 
-/** The built console: `web/dist` beside the repository's control-plane folder, or OPENASE_WEB_DIST. */
+/** The built console: OPENASE_WEB_DIST, or web/dist of this release (server/release-files.ts). */
 function findWebDist(): string | null {
   if (process.env.OPENASE_WEB_DIST) return process.env.OPENASE_WEB_DIST;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'web', 'dist');
-    if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
-    dir = path.dirname(dir);
-  }
-  return null;
+  const dir = releaseFile('webDist');
+  return dir && fs.existsSync(path.join(dir, 'index.html')) ? dir : null;
 }

@@ -23,7 +23,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
 import { listStatuses, resolveStatus } from '../statuses/statuses.js';
 import { assertNoParentCycle } from './dependencies.js';
@@ -51,10 +51,11 @@ export async function resolveTicket(db: DbOrTx, orgId: string, ref: string): Pro
 }
 
 export async function createTicket(deps: Deps, actor: Actor, raw: TicketCreateInput): Promise<Ticket> {
-  requireRole(actor, 'member', 'create tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'create tickets');
   const input = ticketCreateInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
+    await requireRoleIn(tx, actor, project.id, 'member', 'create tickets');
     return insertTicket(tx, deps, changes, actor, project.id, input);
   });
 }
@@ -132,10 +133,11 @@ async function defaultStatus(tx: Tx, projectId: string) {
 }
 
 export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateInput): Promise<Ticket> {
-  requireRole(actor, 'member', 'edit tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'edit tickets');
   const input = ticketUpdateInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'edit tickets');
     const patch: Partial<Ticket> = {};
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -188,10 +190,11 @@ export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateIn
 }
 
 export async function moveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketMoveInput>): Promise<Ticket> {
-  requireRole(actor, 'member', 'move tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'move tickets');
   const input = ticketMoveInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'move tickets');
     const target = await resolveStatus(tx, ticket.projectId, input.status);
     return applyMove(tx, deps, changes, actor, ticket, target);
   });
@@ -237,10 +240,11 @@ export async function archiveTicket(
   actor: Actor,
   raw: z.input<typeof ticketArchiveInput>,
 ): Promise<Ticket> {
-  requireRole(actor, 'member', 'archive tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'archive tickets');
   const input = ticketArchiveInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'archive tickets');
     if ((ticket.archivedAt !== null) === input.archived) return ticket;
     const now = deps.clock.now();
     const [updated] = await tx

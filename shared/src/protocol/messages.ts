@@ -9,6 +9,8 @@ import * as z from '../zod.js';
 import { sequencedRunEventSchema } from '../events/run-events.js';
 import {
   agentJobSpecSchema,
+  runApprovalSchema,
+  runDecisionSchema,
   runGateSchema,
   runNextSchema,
   runTurnSchema,
@@ -36,6 +38,8 @@ export const CLOSE_CODES = {
   replaced: 4409,
   /** The frame was malformed or too large. */
   badFrame: 4400,
+  /** Too many frames (or refused frames) too fast: reconnect after the backoff. */
+  rateLimited: 4429,
 } as const;
 
 export const PROTOCOL_ERROR_CODES = [
@@ -49,6 +53,7 @@ export const PROTOCOL_ERROR_CODES = [
   'no_free_slot',
   'revoked',
   'unsupported_version',
+  'rate_limited',
   'internal',
 ] as const;
 
@@ -61,6 +66,9 @@ export const cliInfoSchema = z.object({
   version: z.string().max(100).nullable(),
   path: z.string().max(1000),
 });
+
+export const commandCheckSchema = z.object({ command: z.string().min(1).max(4096), found: z.boolean() });
+export type CommandCheck = z.infer<typeof commandCheckSchema>;
 
 export const helloSchema = z.object({
   type: z.literal('hello'),
@@ -96,6 +104,11 @@ export const heartbeatSchema = z.object({
   load: z.number().min(0).optional(),
   diskFreeBytes: z.number().min(0).optional(),
   clis: z.array(cliInfoSchema).max(50).optional(),
+  /**
+   * The agents' own commands this daemon was offered (a custom agent's script, a CLI at a path),
+   * checked again at each heartbeat: placement skips a machine that reported one missing.
+   */
+  commands: z.array(commandCheckSchema).max(200).optional(),
   runs: z.array(z.object({ runId: id, leaseEpoch })).max(1000),
 });
 
@@ -118,6 +131,8 @@ export const runRejectSchema = z.object({
   runId: id,
   leaseEpoch,
   reason: z.string().max(1000),
+  /** `command_not_found`: the agent's command does not exist here; the run fails, not waiting for this machine. */
+  code: z.enum(['command_not_found']).optional(),
 });
 export const runCancelSchema = z.object({
   type: z.literal('run.cancel'),
@@ -186,6 +201,7 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   runFinishedSchema,
   runTurnSchema,
   runGateSchema,
+  runApprovalSchema,
   workspaceRemovedSchema,
   gitChunkSchema,
   gitReplySchema,
@@ -200,6 +216,7 @@ export const controlFrameSchema = z.discriminatedUnion('type', [
   runInterruptSchema,
   runAckSchema,
   runNextSchema,
+  runDecisionSchema,
   workspaceRemoveSchema,
   gitRequestSchema,
   errorFrameSchema,
