@@ -45,6 +45,8 @@ const hooksSchema = z.strictObject(
 );
 
 const allowDeny = z.strictObject({ allow: stringList.optional(), deny: stringList.optional() });
+/** `ask`: tool calls a person approves or declines while the turn waits (docs/harness.md). */
+const toolRules = allowDeny.extend({ ask: stringList.optional() });
 
 const skillSchema = z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), version: positiveInt })]);
 
@@ -54,6 +56,7 @@ export const HARNESS_DEFAULTS = {
   max_attempts: 3,
   timeout_minutes: 60,
   stall_timeout_minutes: 5,
+  approval_timeout_minutes: 30,
   active: true,
 } as const;
 
@@ -67,6 +70,11 @@ export const harnessSchema = z.strictObject({
   max_attempts: positiveInt.default(HARNESS_DEFAULTS.max_attempts),
   timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.timeout_minutes),
   stall_timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.stall_timeout_minutes),
+  /** A `tools.ask` call nobody decides within this many minutes is declined (fractions allowed). */
+  approval_timeout_minutes: z
+    .number({ error: 'must be a number' })
+    .positive('must be more than 0')
+    .default(HARNESS_DEFAULTS.approval_timeout_minutes),
   budget_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').optional(),
   machine_labels: stringList.optional(),
   /**
@@ -75,7 +83,7 @@ export const harnessSchema = z.strictObject({
    * its shell and write tools in `default` (it has no approval channel headless).
    */
   permission_mode: z.enum(AGENT_PERMISSION_MODES).optional(),
-  tools: allowDeny.optional(),
+  tools: toolRules.optional(),
   paths: allowDeny.optional(),
   hooks: hooksSchema.optional(),
   scopes: stringList.optional(),
