@@ -29,8 +29,9 @@ import type { StartAgentSession } from './adapters/common/types.js';
 import { AgentRunHandle } from './agent-runs/agent-run-handle.js';
 import type { HeldRun } from './runs/held-run.js';
 import { RunHandle } from './runs/run-handle.js';
+import type { Confinement } from './sandbox/confine.js';
 import { spoolLimits, type SpoolLimits } from './runs/spool.js';
-import { detectClis, type CliInfo } from './inventory.js';
+import { CommandChecks, detectClis, type CliInfo } from './inventory.js';
 import { DAEMON_VERSION, describeBehind } from './version.js';
 
 export interface Connection {
@@ -54,6 +55,8 @@ export interface DaemonOptions {
   workspaces?: string;
   /** The agent CLI drivers (default: the adapters by `spec.agent.adapter`). */
   startSession?: StartAgentSession;
+  /** How what runs here is confined (sandbox/confine.ts; default: started as is, as in unit tests). */
+  confinement?: Confinement;
 }
 
 const BATCH_BYTES = 64 * 1024;
@@ -67,6 +70,7 @@ export class Daemon {
   private readonly agentRuns: AgentRuns;
   private readonly runsDir: string;
   private clis: CliInfo[] = [];
+  private readonly commands = new CommandChecks();
   private poller: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private inventory: NodeJS.Timeout | null = null;
@@ -83,6 +87,7 @@ export class Daemon {
       workspacesRoot: opts.workspaces ?? path.join(opts.home, 'workspaces'),
       program: [process.execPath, ...opts.self],
       startSession: opts.startSession ?? startAgentSession,
+      ...(opts.confinement ? { confinement: opts.confinement } : {}),
       log: opts.log,
       link: { send: (frame) => this.sendWelcomed(frame), flush: () => this.flush(false), log: opts.log },
     });
@@ -223,6 +228,19 @@ export class Daemon {
           return;
         }
         if (frame.spec.kind === 'agent') {
+          const command = frame.spec.agent.command;
+          if (command && !this.commands.check(command, frame.spec.agent.env.PATH ?? process.env.PATH)) {
+            this.send({
+              type: 'run.reject',
+              runId: frame.runId,
+              leaseEpoch: frame.leaseEpoch,
+              code: 'command_not_found',
+              reason: `command not found: ${command}`.slice(0, 1000),
+            });
+            // The next placement already knows this machine lacks it.
+            this.sendHeartbeat();
+            return;
+          }
           // Accepted first: preparing the workspace takes a while; run.started follows when it is ready.
           this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
           const agent = this.agentRuns.start(frame.runId, frame.leaseEpoch, frame.spec);
@@ -234,7 +252,15 @@ export class Daemon {
           return;
         }
         const spec = frame.spec.cwd || !this.opts.workdir ? frame.spec : { ...frame.spec, cwd: this.opts.workdir };
-        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, spec, this.limits, this.opts.self);
+        const handle = RunHandle.start(
+          this.runsDir,
+          frame.runId,
+          frame.leaseEpoch,
+          spec,
+          this.limits,
+          this.opts.self,
+          this.opts.confinement,
+        );
         this.runs.set(frame.runId, handle);
         this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
         this.send({
@@ -410,6 +436,7 @@ export class Daemon {
       load: os.loadavg()[0],
       ...diskFree(this.opts.home),
       clis: this.clis,
+      commands: this.commands.report(),
       runs: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch })),
     });
   }

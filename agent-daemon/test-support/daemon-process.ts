@@ -11,6 +11,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { daemonBuildOptions } from '../build-options.mjs';
 import { daemonFrameSchema, type ControlFrame, type DaemonFrame, type RunEvent } from '@openase/shared';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,16 +21,7 @@ export const STAND_IN_AGENT = path.join(here, 'stand-in-agent.mjs');
 export async function buildDaemonBundle(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-bundle-'));
   const outfile = path.join(dir, 'openase-agent.cjs');
-  await build({
-    entryPoints: [path.join(here, '..', 'src', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['bufferutil', 'utf-8-validate'],
-    logLevel: 'warning',
-  });
+  await build(daemonBuildOptions(outfile));
   return outfile;
 }
 

@@ -148,7 +148,9 @@ export async function joinMachine(
   name: string,
   opts: { slots?: number; labels?: string; workdir?: string } = {},
 ): Promise<string> {
-  const { token } = await cp.api.machines.createJoinToken.mutate({});
+  // Join token labels are a ceiling (an admin sets them); the machine then asks for them.
+  const labels = opts.labels ? opts.labels.split(',') : [];
+  const { token } = await cp.api.machines.createJoinToken.mutate({ labels });
   const home = trackAgentHome(tempDir(`agent-${name}`));
   const args = ['join', cp.url, token, '--name', name, '--home', home, '--slots', String(opts.slots ?? 2)];
   if (opts.labels) args.push('--labels', opts.labels);

@@ -118,7 +118,7 @@ describe('Project AI with the real Claude Code CLI', () => {
       { shell: 'openase ticket create --title "Login page" --blocked-by PAI-1' },
       {
         shell:
-          'openase workflow export dev --out harness.md && sed -i "s/max_turns: 12/max_turns: 20/" harness.md && openase workflow import harness.md',
+          'openase workflow export dev --output harness.md && sed -i "s/max_turns: 12/max_turns: 20/" harness.md && openase workflow import harness.md',
       },
       { text: 'Created PAI-1 and PAI-2 (blocked by PAI-1); dev now allows 20 turns.' },
     ]);

@@ -183,7 +183,7 @@ export function useRealCliControlPlane(cli: PinnedCli) {
 
     /**
      * The acceptance case: a ticket moved to Todo is worked by the real CLI — a file written
-     * with its own edit tool, the ticket moved by the agent through its `openase` wrapper — and
+     * with its own edit tool, a comment and the move by the agent through `openase ticket …` — and
      * ends In Review with the file committed on its branch in the remote and usage and cost
      * recorded on the run and the ticket. `write` is this CLI's file-writing step.
      */
@@ -193,7 +193,8 @@ export function useRealCliControlPlane(cli: PinnedCli) {
           (worktree) => ({
             steps: [
               write(worktree),
-              { shell: `${WRAPPER} move "In Review"` },
+              { shell: `${WRAPPER} ticket comment "$OPENASE_TICKET" "hello.txt is written"` },
+              { shell: `${WRAPPER} ticket move "$OPENASE_TICKET" "In Review"` },
               { text: 'hello.txt is written; the ticket is in review' },
             ],
           }),
@@ -208,6 +209,8 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         });
         const ticket = await h.show(identifier);
         expect(ticket.status.name).toBe('In Review');
+        // The agent's `openase` is the person's CLI: `openase ticket comment/move "$OPENASE_TICKET" …` as the run.
+        expect(ticket.comments.map((c) => c.body)).toContain('hello.txt is written');
         expect(p.remote.show(branch, 'hello.txt')).toBe('Hello from the agent\n');
         expect(p.remote.log(branch)[0]).toMatch(new RegExp(`^${identifier}: `));
         // The wrapper's answer, seen by the CLI's own shell tool.

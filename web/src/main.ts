@@ -11,11 +11,13 @@ import { useActivity } from './activity/activity-store';
 import { useJobs } from './jobs/jobs-store';
 import { useFleet } from './fleet/fleet-store';
 import { useWorkflows } from './workflows/workflows-store';
+import { vCan } from './auth/permissions';
 import './ui/main.css';
 
 const app = createApp(App);
 const pinia = createPinia();
 app.use(pinia);
+app.directive('can', vCan);
 const router = createAppRouter();
 app.use(router);
 

@@ -18,7 +18,7 @@ import {
 } from '../../test-support/daemon-process.js';
 import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
-import { processAlive } from '../../test-support/processes.js';
+import { runProcessAlive } from '../../test-support/processes.js';
 
 let bundle: string;
 let platform: TrpcRecorder;
@@ -135,7 +135,7 @@ describe('agent runs on the daemon', () => {
                 'SECRET_FOR_AGENT',
               ],
             },
-            { run: ['openase', 'comment', 'started the greeting'] },
+            { run: ['openase', 'ticket', 'comment', 'started the greeting'] },
             { text: 'wrote hello.txt' },
           ],
         },
@@ -145,6 +145,7 @@ describe('agent runs on the daemon', () => {
         on_done: [hook('echo "done $OPENASE_TICKET" > "$OPENASE_WORKSPACE/.openase/done"')],
       },
     });
+    platform.answer('comments.add', { data: { id: '0c0ffee0-0000-4000-8000-000000000000' } });
     const runId = await offer(d, spec);
     await d.waitFrame('run.started', (f) => f.runId === runId);
     const turn = await turnFrame(d, runId, 1);
@@ -178,7 +179,7 @@ describe('agent runs on the daemon', () => {
     // The agent reached the platform through the wrapper on its PATH.
     expect(ofType(d, runId, 'command')[0]).toMatchObject({
       status: 'completed',
-      output: `comment added to ${spec.ticket.identifier}`,
+      output: `added comment 0c0ffee0 on ${spec.ticket.identifier}`,
     });
     expect(platform.calls).toContainEqual({
       method: 'POST',
@@ -485,8 +486,8 @@ describe('agent runs on the daemon', () => {
     await waitFor(() => ofType(first, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
     await first.stop();
     // The exiting daemon stopped the agent CLI: nobody could talk to it any more.
-    const agentPid = Number(fs.readFileSync(pidfile, 'utf8'));
-    await waitFor(() => !processAlive(agentPid), 'the agent process to be gone');
+    expect(fs.existsSync(pidfile)).toBe(true);
+    await waitFor(() => !runProcessAlive(runId), 'the agent process to be gone');
     const second = await startDaemon({ bundle, home: first.home });
     cleanups.push(async () => {
       await second.stop();

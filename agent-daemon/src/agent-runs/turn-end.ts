@@ -69,7 +69,7 @@ export async function settleTurn(
           message: `${where}committed the agent's uncommitted changes as ${commit.slice(0, 12)}`,
           details: { repo: repo.name, commit },
         });
-      const head = (await git(['rev-parse', 'HEAD'], { cwd: repo.path })).stdout.trim();
+      const head = (await workspaces.gitIn(repo.path, ['rev-parse', 'HEAD'])).stdout.trim();
       // Nothing new since the run started: no push (it would only create a branch equal to the base).
       if (head === repo.baseCommit) {
         commits.push({ repo: repo.name, branch: repo.branch, head, base: repo.baseCommit, pushed: false });

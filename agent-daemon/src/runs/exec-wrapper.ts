@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runSpecSchema } from '@openase/shared';
-import type { ExitRecord } from './run-handle.js';
+import { signalOfExit } from '../sandbox/confine.js';
+import { inheritedEnv } from '@openase/shared';
+import type { ExitRecord, Launch } from './run-handle.js';
 
 export function execWrapper(dir: string): void {
   const write = (rec: ExitRecord) => {
@@ -30,12 +32,20 @@ export function execWrapper(dir: string): void {
     write({ exitCode: null, signal: null, error: `the exec wrapper runs command runs only, not ${spec.kind} runs` });
     return;
   }
+  let launch: Launch;
+  try {
+    launch = JSON.parse(fs.readFileSync(path.join(dir, 'launch.json'), 'utf8')) as Launch;
+  } catch (err) {
+    write({ exitCode: null, signal: null, error: `the run's launch file is unreadable: ${(err as Error).message}` });
+    return;
+  }
   const out = fs.openSync(path.join(dir, 'stdout'), 'a');
   const errFd = fs.openSync(path.join(dir, 'stderr'), 'a');
-  const [cmd, ...args] = spec.command;
-  const child = spawn(cmd!, args, {
-    cwd: spec.cwd ?? dir,
-    env: { ...process.env, ...spec.env },
+  const cmd = spec.command[0];
+  // The allowlisted part of the daemon's environment and what the run declares: never the rest.
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    env: { ...inheritedEnv(), HOME: launch.home, ...spec.env },
     stdio: ['ignore', out, errFd],
   });
   child.on('error', (err) => {
@@ -43,7 +53,8 @@ export function execWrapper(dir: string): void {
     process.exit(0);
   });
   child.on('exit', (code, signal) => {
-    write({ exitCode: code, signal });
+    const viaSandbox = launch.confined && !signal ? signalOfExit(code) : null;
+    write(viaSandbox ? { exitCode: null, signal: viaSandbox } : { exitCode: code, signal });
     process.exit(0);
   });
 }

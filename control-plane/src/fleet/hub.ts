@@ -11,8 +11,9 @@
  * - Sending to a machine goes through `MachineLink.send`, the one seam a multi-replica router
  *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
  */
-import { and, eq, isNotNull, isNull, or, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, lt } from 'drizzle-orm';
 import {
+  ACTIVE_RUN_STATES,
   CLOSE_CODES,
   DAEMON_FRAME_TYPES,
   PROTOCOL_VERSION,
@@ -45,6 +46,7 @@ import { recordApprovalRequest } from '../orchestrator/approvals.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
+import { boundClis, boundHello } from './join.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
 export interface FrameSink {
@@ -92,6 +94,8 @@ interface Session {
   closed: boolean;
   /** Frames are handled one at a time, in arrival order. */
   queue: Promise<void>;
+  /** CLIs the machine may offer (join token); null = any. */
+  allowedClis: string[] | null;
 }
 
 export class FleetHub implements MachineLink {
@@ -190,6 +194,7 @@ export class FleetHub implements MachineLink {
       lastPing: Date.now(),
       closed: false,
       queue: Promise.resolve(),
+      allowedClis: null,
     };
     return {
       receive: (raw) => {
@@ -313,7 +318,7 @@ export class FleetHub implements MachineLink {
       return;
     }
     const [current] = await this.deps.db
-      .select({ revokedAt: machines.revokedAt })
+      .select({ revokedAt: machines.revokedAt, maxSlots: machines.maxSlots, allowedClis: machines.allowedClis })
       .from(machines)
       .where(eq(machines.id, session.machineId));
     if (!current || current.revokedAt) {
@@ -322,6 +327,14 @@ export class FleetHub implements MachineLink {
       session.sink.close(CLOSE_CODES.revoked, 'machine revoked');
       return;
     }
+    // A machine cannot promote itself: slots and CLIs stay within what an admin allowed.
+    const bounded = boundHello(current, hello);
+    if (bounded.trimmed.length)
+      this.log.warn(
+        { machine: session.machineName },
+        `[fleet] ${session.machineName}: hello asked for more than allowed (${bounded.trimmed.join('; ')}); kept within the limits`,
+      );
+    session.allowedClis = current.allowedClis;
     const now = this.deps.clock.now();
     const sessionId = this.deps.ids.uuid();
     const [row] = await this.deps.db.transaction(async (tx) => {
@@ -343,8 +356,8 @@ export class FleetHub implements MachineLink {
           os: hello.os,
           arch: hello.arch,
           daemonVersion: hello.version,
-          clis: hello.clis,
-          slots: hello.slots,
+          clis: bounded.clis,
+          slots: bounded.slots,
         })
         .where(eq(machines.id, session.machineId))
         .returning({ epoch: machines.sessionEpoch });
@@ -375,7 +388,7 @@ export class FleetHub implements MachineLink {
     });
     this.log.info(
       { machine: session.machineName },
-      `[fleet] ${session.machineName} connected (session ${session.epoch}, ${hello.slots} slot(s), holding ${hello.running.length} run(s))`,
+      `[fleet] ${session.machineName} connected (session ${session.epoch}, ${bounded.slots} slot(s), holding ${hello.running.length} run(s))`,
     );
     for (const run of await activeRunsOn(this.deps, session.machineId)) {
       if (run.cancelRequestedAt && run.state !== 'queued')
@@ -395,7 +408,8 @@ export class FleetHub implements MachineLink {
           slotsUsed: frame.slotsUsed,
           ...(frame.load !== undefined ? { load: frame.load } : {}),
           ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}),
-          ...(frame.clis ? { clis: frame.clis } : {}),
+          ...(frame.clis ? { clis: boundClis({ allowedClis: session.allowedClis }, frame.clis) } : {}),
+          ...(frame.commands ? { commands: frame.commands } : {}),
         });
         return;
       case 'run.accept':
@@ -405,7 +419,11 @@ export class FleetHub implements MachineLink {
         await markStarted(this.deps, { machineId: m, ...frame });
         return;
       case 'run.reject':
-        await rejectRun(this.deps, { machineId: m, ...frame });
+        await rejectRun(this.deps, {
+          machineId: m,
+          ...frame,
+          ...(frame.code ? { reason: `${session.machineName}: ${frame.reason}`.slice(0, 1000) } : {}),
+        });
         this.log.warn(
           { machine: session.machineName, run: frame.runId },
           `[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`,
@@ -517,7 +535,19 @@ export class FleetHub implements MachineLink {
     }
   }
 
+  /** Runs left on revoked machines (e.g. placed while the revocation committed) end too. */
+  private async endRunsOfRevokedMachines(): Promise<void> {
+    const left = await this.deps.db
+      .selectDistinct({ id: machines.id, name: machines.name })
+      .from(machines)
+      .innerJoin(runs, eq(runs.machineId, machines.id))
+      .where(and(isNotNull(machines.revokedAt), inArray(runs.state, [...ACTIVE_RUN_STATES])));
+    for (const m of left)
+      await failRunsOfLostMachine(this.deps, m.id, `machine ${m.name} was revoked`, { revoked: true });
+  }
+
   private async failLostMachines(): Promise<void> {
+    await this.endRunsOfRevokedMachines();
     const since = new Date(Math.max(this.deps.clock.now().getTime() - this.thresholds.lostAfterMs, 0));
     if (this.startedAt > since) return; // grace after a restart: give daemons time to come back
     const gone = await this.deps.db

@@ -6,6 +6,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import {
   conflict,
+  forbidden,
   joinTokenCreateInput,
   machineJoinInput,
   notFound,
@@ -20,6 +21,7 @@ import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { mintSecret, parseSecret, secretMatches } from '../auth/secrets.js';
+import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 
 export type Machine = typeof machines.$inferSelect;
 
@@ -35,6 +37,8 @@ export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typ
       orgId: actor.orgId,
       secretHash: minted.hash,
       labels: input.labels,
+      maxSlots: input.slots ?? null,
+      clis: input.clis ?? null,
       maxUses: input.uses,
       credentialTtlSeconds: input.credentialTtlSeconds ?? null,
       createdBy: actor.name,
@@ -84,6 +88,7 @@ export async function redeemJoinToken(
       throw conflict(
         `a machine named "${input.name}" already exists; join with another --name, or revoke the old one first`,
       );
+    const granted = grantedByJoinToken(row, input);
     await tx
       .update(joinTokens)
       .set({ uses: row.uses + 1 })
@@ -95,8 +100,10 @@ export async function redeemJoinToken(
         orgId: row.orgId,
         name: input.name,
         kind: 'reverse',
-        labels: [...new Set([...row.labels, ...input.labels])],
+        labels: granted.labels,
         slots: input.slots,
+        maxSlots: input.slots,
+        allowedClis: row.clis,
         workdir: input.workdir ?? null,
         hostname: input.hostname ?? null,
         createdAt: now,
@@ -131,6 +138,56 @@ export async function redeemJoinToken(
   return result;
 }
 
+/**
+ * What a join token lets a machine be: its labels are a ceiling (the machine may ask for fewer;
+ * asking for none gets them all), and so are its slots. Asking for more is refused, not trimmed.
+ */
+export function grantedByJoinToken(
+  token: Pick<typeof joinTokens.$inferSelect, 'labels' | 'maxSlots'>,
+  input: { labels: string[]; slots: number },
+): { labels: string[] } {
+  const extra = input.labels.filter((l) => !token.labels.includes(l));
+  if (extra.length)
+    throw forbidden(
+      `the join token does not allow label(s) ${extra.join(', ')}; it allows ${token.labels.length ? token.labels.join(', ') : 'none'} (an admin sets labels when creating the token)`,
+    );
+  if (token.maxSlots !== null && input.slots > token.maxSlots)
+    throw forbidden(
+      `the join token allows at most ${token.maxSlots} slot(s); join with --slots ${token.maxSlots} or less`,
+    );
+  return { labels: input.labels.length ? [...new Set(input.labels)] : token.labels };
+}
+
+/**
+ * What a daemon's hello may change on its machine: slots up to the admin-set ceiling, CLIs
+ * within the join token's list. Labels are never taken from a hello.
+ */
+export function boundHello(
+  machine: Pick<Machine, 'maxSlots' | 'allowedClis'>,
+  hello: { slots: number; clis: Array<{ name: string }> },
+): { slots: number; clis: typeof hello.clis; trimmed: string[] } {
+  const trimmed: string[] = [];
+  let slots = hello.slots;
+  if (machine.maxSlots !== null && slots > machine.maxSlots) {
+    trimmed.push(`${slots} slot(s) claimed, ${machine.maxSlots} allowed`);
+    slots = machine.maxSlots;
+  }
+  const clis = boundClis(machine, hello.clis);
+  if (clis.length < hello.clis.length)
+    trimmed.push(
+      `CLI(s) ${hello.clis
+        .filter((c) => !clis.includes(c))
+        .map((c) => c.name)
+        .join(', ')} not allowed`,
+    );
+  return { slots, clis, trimmed };
+}
+
+/** The CLIs of a hello or heartbeat the machine may offer. */
+export function boundClis<T extends { name: string }>(machine: Pick<Machine, 'allowedClis'>, clis: T[]): T[] {
+  return machine.allowedClis ? clis.filter((c) => machine.allowedClis!.includes(c.name)) : clis;
+}
+
 /** Turns a machine credential into its machine, refusing unknown and revoked ones. */
 export async function authenticateMachine(deps: Pick<Deps, 'db' | 'clock'>, credential: string): Promise<Machine> {
   const parsed = parseSecret(credential, 'oam');
@@ -151,9 +208,13 @@ export async function authenticateMachine(deps: Pick<Deps, 'db' | 'clock'>, cred
   return row.machine;
 }
 
+/**
+ * Revokes a machine and its credentials, and ends its active runs (queued ones too: it never
+ * comes back), so their tickets are placed elsewhere. The caller closes its live session.
+ */
 export async function revokeMachine(deps: Deps, actor: Actor, name: string): Promise<Machine> {
   requireRole(actor, 'admin', 'revoke machines');
-  return inTransaction(deps, async (tx, changes) => {
+  const machine = await inTransaction(deps, async (tx, changes) => {
     const [machine] = await tx
       .select()
       .from(machines)
@@ -176,6 +237,8 @@ export async function revokeMachine(deps: Deps, actor: Actor, name: string): Pro
     });
     return revoked!;
   });
+  await failRunsOfLostMachine(deps, machine.id, `machine ${machine.name} was revoked`, { revoked: true });
+  return machine;
 }
 
 export async function listMachines(db: DbOrTx, orgId: string): Promise<Machine[]> {

@@ -56,6 +56,7 @@ export async function addSshMachine(
         kind: 'ssh',
         labels: input.labels,
         slots: input.slots,
+        maxSlots: input.slots,
         ssh,
         createdAt: deps.clock.now(),
       })

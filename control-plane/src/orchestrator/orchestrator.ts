@@ -310,7 +310,7 @@ export class Orchestrator {
 
   private async openPullRequests(runId: string): Promise<void> {
     try {
-      await openPullRequestsForRun(this.deps, runId);
+      await openPullRequestsForRun(this.deps, runId, this.opts.platformUrl);
     } catch (err) {
       this.log.error(
         { run: runId, ...errField(err) },

@@ -13,7 +13,7 @@ export function retryDelayMs(failedAttempts: number): number {
 }
 
 export type RetryDecision =
-  | { action: 'retry'; at: Date; reason: string }
+  | { action: 'retry'; at: Date; reason: string; attemptUsed?: false }
   | { action: 'park'; reason: string }
   | { action: 'wait_for_reset'; at: Date; reason: string };
 
@@ -27,8 +27,17 @@ export function decideRetry(input: {
   now: Date;
   endedAs: string;
   rateLimitResetAt?: Date | null;
+  /** False = the run never started (e.g. its machine was revoked while it was queued). */
+  started?: boolean;
 }): RetryDecision {
   const { attempts, maxAttempts, now } = input;
+  if (input.endedAs === 'lost' && input.started === false)
+    return {
+      action: 'retry',
+      at: now,
+      reason: 'its machine went away before the run started; placing it again now (no attempt used)',
+      attemptUsed: false,
+    };
   if (input.rateLimitResetAt && input.rateLimitResetAt > now) {
     return {
       action: 'wait_for_reset',

@@ -13,9 +13,9 @@
  * Answers are computed from the database each time, so a repeated frame after a reconnect gets
  * the same answer and a gate that passed never moves the ticket twice.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { deniedSummary, type RunGateFrame, type RunNextFrame, type RunTurnFrame } from '@openase/shared';
-import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import { activity, runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
@@ -61,10 +61,38 @@ export function continuationGuidance(identifier: string, turn: number, maxTurns:
   ].join('\n');
 }
 
+/** The reason of a run stopped for making no progress; outcomes.ts parks its ticket on it. */
+export const NO_PROGRESS = 'no progress';
+
+type TurnCommits = RunTurnFrame['commits'];
+
+/** Pure: whether a turn moved any repository's branch head (the daemon commits what the agent left). */
+export function turnChangedFiles(previous: TurnCommits | null, now: TurnCommits): boolean {
+  return now.some((c) => c.head !== (previous?.find((p) => p.repo === c.repo)?.head ?? c.base));
+}
+
+/**
+ * Counts the turn towards `no_progress_turns`: it made progress when it changed a file or the
+ * run's agent acted on the platform since the last turn (moved the ticket or asked to, commented,
+ * reported progress: every such call is an activity entry with the run as actor).
+ */
+async function countIdleTurn(tx: Tx, run: Run, frame: RunTurnFrame): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(activity)
+    .where(and(eq(activity.ticketId, run.ticketId!), eq(activity.actorType, 'agent'), eq(activity.actorId, run.id)));
+  const actions = row?.n ?? 0;
+  const progressed = turnChangedFiles(run.commits as TurnCommits | null, frame.commits) || actions > run.agentActions;
+  const idleTurns = progressed ? 0 : run.idleTurns + 1;
+  await tx.update(runs).set({ idleTurns, agentActions: actions }).where(eq(runs.id, run.id));
+  return idleTurns;
+}
+
 export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurnFrame }): Promise<RunNextFrame> {
   const { frame } = msg;
   return inTransaction(deps, async (tx, changes) => {
     const run = await fencedAgentRun(tx, msg);
+    const idleTurns = await countIdleTurn(tx, run, frame);
     if (frame.sessionId && frame.sessionId !== run.sessionId)
       await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
     // What the run changed so far, per repository (`openase ticket diff --run`).
@@ -89,7 +117,7 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
     const problems: string[] = [];
     if (frame.pathViolations.length)
       problems.push(
-        `These changes break the workflow's path rules and must be undone:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`,
+        `These changes break the workflow's path rules, so they were reverted in your worktree and not committed or pushed; do the work without them:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`,
       );
     if (frame.afterTurnFailed)
       problems.push('A required after-turn check failed; see its output in the run log and fix the cause.');
@@ -107,6 +135,18 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
       });
     if (!version.pickupStatusIds.includes(ticket.statusId))
       return fail(`${ticket.identifier} was moved to ${status.name}, outside the workflow`);
+    if (harness.no_progress_turns > 0 && idleTurns >= harness.no_progress_turns) {
+      const reason = `${NO_PROGRESS}: ${idleTurns} turns in a row changed no file and neither moved, commented on nor reported progress on ${ticket.identifier}`;
+      await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
+        projectId: ticket.projectId,
+        ticketId: ticket.id,
+        action: 'run.no_progress',
+        entityType: 'run',
+        entityId: run.id,
+        summary: `${ticket.identifier}: the run stopped, ${reason}`,
+      });
+      return fail(reason);
+    }
     if (!turnsLeft) {
       await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
         projectId: ticket.projectId,

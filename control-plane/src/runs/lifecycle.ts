@@ -100,12 +100,22 @@ export async function markStarted(deps: Deps, msg: Fenced): Promise<Run> {
   });
 }
 
-export async function rejectRun(deps: Deps, msg: Fenced & { reason: string }): Promise<Run> {
+/**
+ * A refused offer goes back to the queue for its machine, unless the machine can never run it
+ * (`command_not_found`): then the run fails with that reason, and placement skips the machine
+ * while its heartbeats report the command missing (orchestrator/gates.ts).
+ */
+export async function rejectRun(
+  deps: Deps,
+  msg: Fenced & { reason: string; code?: 'command_not_found' },
+): Promise<Run> {
   return publish(deps, async (tx) => {
     const run = await fenced(tx, msg);
     if (run.state !== 'offered') return run;
     if (run.cancelRequestedAt)
       return transition(tx, deps, run, 'canceled', 'canceled while offered', { finishedAt: deps.clock.now() });
+    if (msg.code === 'command_not_found')
+      return transition(tx, deps, run, 'failed', msg.reason, { finishedAt: deps.clock.now(), leaseExpiresAt: null });
     return transition(tx, deps, run, 'queued', `rejected by the daemon: ${msg.reason}`, { leaseExpiresAt: null });
   });
 }
@@ -186,17 +196,23 @@ export async function withdrawExpiredOffers(deps: Deps): Promise<string[]> {
 
 /**
  * A machine declared lost takes its active runs with it. Queued runs stay for when it returns,
- * except a Project AI conversation's (it queued there only because every machine was full): it
+ * unless it was revoked (it never returns), and except a Project AI conversation's (it queued there only because every machine was full): it
  * ends, so the conversation no longer says it waits, and the next message places it anew.
  */
-export async function failRunsOfLostMachine(deps: Deps, machineId: string, why: string): Promise<number> {
+export async function failRunsOfLostMachine(
+  deps: Deps,
+  machineId: string,
+  why: string,
+  opts: { revoked?: boolean } = {},
+): Promise<number> {
   const active = await activeRunsOn(deps, machineId);
   let count = 0;
   for (const { id } of active) {
     const run = await publish(deps, async (tx) => {
       const run = await lockRun(tx, id);
-      if (!run || !ACTIVE_RUN_STATES.includes(run.state) || (run.state === 'queued' && !run.conversationId))
-        return null;
+      if (!run || run.machineId !== machineId || !ACTIVE_RUN_STATES.includes(run.state)) return null;
+      // A revoked machine never comes back: its queued runs end too, so their tickets move on.
+      if (run.state === 'queued' && !run.conversationId && !opts.revoked) return null;
       return transition(tx, deps, run, 'lost', why, { finishedAt: deps.clock.now() });
     });
     if (run) count++;

@@ -20,6 +20,8 @@ export interface ServerConfig {
   localMachine?: boolean;
   /** Minutes a Project AI conversation may wait for a message before it is closed (0 = never). */
   chatIdleMinutes?: number;
+  /** Run machine `local` without a sandbox, knowingly (no bubblewrap on this host; docs/security.md). */
+  localUnconfined?: boolean;
   /** Slots of machine `local` (unset: the host's cores, 1 to 4). */
   localSlots?: number;
   /** Bearer token of GET /metrics; null = no metrics endpoint. */
@@ -37,6 +39,7 @@ export function resolveServerConfig(
     dataDir?: string;
     databaseUrl?: string;
     localMachine?: boolean;
+    localUnconfined?: boolean;
     chatIdleMinutes?: string;
   },
   env: NodeJS.ProcessEnv = process.env,
@@ -61,6 +64,7 @@ export function resolveServerConfig(
     databaseUrl: flags.databaseUrl || env.DATABASE_URL || null,
     publicUrl: env.OPENASE_PUBLIC_URL ?? `http://${shownHost}:${port}`,
     localMachine: flags.localMachine ?? env.OPENASE_LOCAL_MACHINE !== '0',
+    localUnconfined: flags.localUnconfined ?? env.OPENASE_LOCAL_UNCONFINED === '1',
     chatIdleMinutes,
     metricsToken: metricsTokenFromEnv(env),
     ...(localSlots !== undefined ? { localSlots } : {}),

@@ -174,7 +174,12 @@ export const machineNameSchema = z
   );
 
 export const joinTokenCreateInput = z.object({
+  /** The most a machine joining with it may have: it may ask for fewer; none asked = all of them. */
   labels: labelsSchema.default([]),
+  /** Ceiling of the slots such a machine may claim (absent = up to 1000). */
+  slots: z.number().int().min(1).max(1000).optional(),
+  /** CLIs such a machine may offer (absent = any it finds), by name: `claude`, `codex`, `gemini`… */
+  clis: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
   /** Lifetime in seconds (default 1 hour). */
   ttlSeconds: z
     .number()

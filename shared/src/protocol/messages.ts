@@ -64,6 +64,9 @@ export const cliInfoSchema = z.object({
   path: z.string().max(1000),
 });
 
+export const commandCheckSchema = z.object({ command: z.string().min(1).max(4096), found: z.boolean() });
+export type CommandCheck = z.infer<typeof commandCheckSchema>;
+
 export const helloSchema = z.object({
   type: z.literal('hello'),
   protocol: z.number().int().min(1),
@@ -98,6 +101,11 @@ export const heartbeatSchema = z.object({
   load: z.number().min(0).optional(),
   diskFreeBytes: z.number().min(0).optional(),
   clis: z.array(cliInfoSchema).max(50).optional(),
+  /**
+   * The agents' own commands this daemon was offered (a custom agent's script, a CLI at a path),
+   * checked again at each heartbeat: placement skips a machine that reported one missing.
+   */
+  commands: z.array(commandCheckSchema).max(200).optional(),
   runs: z.array(z.object({ runId: id, leaseEpoch })).max(1000),
 });
 
@@ -120,6 +128,8 @@ export const runRejectSchema = z.object({
   runId: id,
   leaseEpoch,
   reason: z.string().max(1000),
+  /** `command_not_found`: the agent's command does not exist here; the run fails, not waiting for this machine. */
+  code: z.enum(['command_not_found']).optional(),
 });
 export const runCancelSchema = z.object({
   type: z.literal('run.cancel'),

@@ -21,6 +21,7 @@ export async function startClaudeSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
   askPerson,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   await mkdir(claudeConfigDir(privateDir), { recursive: true });
@@ -112,6 +113,7 @@ export async function startClaudeSession({
   let interruptRequested = false;
   let rateLimitSeen = false;
   const proc: CliProcess = startCliProcess({
+    launch,
     command: spec.command ?? 'claude',
     args: claudeArgs(spec, mcpConfigPath),
     cwd: workdir,

@@ -24,6 +24,7 @@ export async function startCodexSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
   askPerson,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   const home = codexHome(privateDir);
@@ -189,6 +190,7 @@ export async function startCodexSession({
   };
 
   const proc: CliProcess = startCliProcess({
+    launch,
     command: spec.command ?? 'codex',
     args: codexArgs(spec),
     cwd: workdir,

@@ -10,7 +10,7 @@ import {
 } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
-import { parseDuration } from './access.js';
+import { parseDuration } from './definitions-common.js';
 
 export const machineCommands: CommandGroup = {
   name: 'machine',
@@ -19,9 +19,15 @@ export const machineCommands: CommandGroup = {
     {
       name: 'join-token',
       summary: 'create a join token for a new machine (`machine join-token create`)',
-      usage: 'openase machine join-token create [--labels a,b] [--ttl 1h] [--uses 1] [--credential-ttl 90d] [--json]',
+      usage:
+        'openase machine join-token create [--labels a,b] [--slots N] [--clis a,b] [--ttl 1h] [--uses 1] [--credential-ttl 90d] [--json]',
       options: {
-        labels: { type: 'string', description: 'labels every machine joining with it gets' },
+        labels: {
+          type: 'string',
+          description: 'the labels a machine joining with it may have (it gets them all unless it asks for fewer)',
+        },
+        slots: { type: 'string', value: 'N', description: 'the most slots such a machine may claim (default 1000)' },
+        clis: { type: 'string', description: 'the agent CLIs such a machine may offer (default: any it finds)' },
         ttl: { type: 'string', value: 'DURATION', description: 'lifetime, e.g. 1h (default), 30m, 7d' },
         uses: { type: 'string', value: 'N', description: 'how many machines may join with it (default 1)' },
         'credential-ttl': {
@@ -37,11 +43,18 @@ export const machineCommands: CommandGroup = {
         const uses = usesRaw === undefined ? undefined : Number(usesRaw);
         if (uses !== undefined && (!Number.isInteger(uses) || uses < 1))
           throw new UsageError(`--uses must be a whole number ≥ 1, got "${usesRaw}"`);
+        const slotsRaw = stringOption(args.values.slots);
+        const slots = slotsRaw === undefined ? undefined : Number(slotsRaw);
+        if (slots !== undefined && (!Number.isInteger(slots) || slots < 1 || slots > 1000))
+          throw new UsageError(`--slots must be a whole number from 1 to 1000, got "${slotsRaw}"`);
+        const clis = stringOption(args.values.clis) === undefined ? undefined : listOption(args.values.clis);
         const ttl = stringOption(args.values.ttl);
         const created = await apiClientFromEnv(io.env).machines.createJoinToken.mutate({
           labels: listOption(args.values.labels),
           ttlSeconds: ttl ? parseDuration(ttl) : undefined,
           uses,
+          slots,
+          clis,
           credentialTtlSeconds: stringOption(args.values['credential-ttl'])
             ? parseDuration(stringOption(args.values['credential-ttl'])!)
             : undefined,

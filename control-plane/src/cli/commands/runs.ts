@@ -10,7 +10,7 @@ import {
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
-import { parseDuration } from './access.js';
+import { parseDuration } from './definitions-common.js';
 
 /** One human line per event: output as printed, everything else tagged with its type. */
 export function describeEvent(e: SequencedRunEvent): string {

@@ -24,6 +24,11 @@ export const serveCommand: Command = {
       type: 'boolean',
       description: 'do not register this host as machine `local` (env OPENASE_LOCAL_MACHINE=0)',
     },
+    'local-unconfined': {
+      type: 'boolean',
+      description:
+        'run machine `local` without a sandbox when bubblewrap is missing: its agents can then read this server’s keys (env OPENASE_LOCAL_UNCONFINED=1)',
+    },
     'chat-idle-minutes': {
       type: 'string',
       value: 'N',
@@ -40,6 +45,7 @@ export const serveCommand: Command = {
         databaseUrl: stringOption(args.values['database-url']),
         chatIdleMinutes: stringOption(args.values['chat-idle-minutes']),
         ...(args.values['no-local-machine'] ? { localMachine: false } : {}),
+        ...(args.values['local-unconfined'] ? { localUnconfined: true } : {}),
       },
       io.env,
     );

@@ -22,7 +22,12 @@ export const machines = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** Slots in use for placement: what the daemon's hello said, never above `max_slots`. */
     slots: integer('slots').notNull().default(1),
+    /** The admin-set ceiling of `slots` (join token or `machine add`); null = only the schema's limit. */
+    maxSlots: integer('max_slots'),
+    /** CLIs the machine may offer (from its join token); null = any it finds. */
+    allowedClis: text('allowed_clis').array(),
     workdir: text('workdir'),
     hostname: text('hostname'),
     os: text('os'),
@@ -41,7 +46,13 @@ export const machines = pgTable(
     disconnectedAt: tstz('disconnected_at'),
     lastSeenAt: tstz('last_seen_at'),
     /** What the last heartbeat said: runs in progress, load average, free disk of the daemon's home. */
-    lastHeartbeat: jsonb('last_heartbeat').$type<{ slotsUsed: number; load?: number; diskFreeBytes?: number }>(),
+    lastHeartbeat: jsonb('last_heartbeat').$type<{
+      slotsUsed: number;
+      load?: number;
+      diskFreeBytes?: number;
+      /** The agents' own commands the daemon checks (placement skips a machine missing one). */
+      commands?: Array<{ command: string; found: boolean }>;
+    }>(),
     /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
     ssh: jsonb('ssh').$type<{
       host: string;
@@ -82,6 +93,10 @@ export const joinTokens = pgTable('join_tokens', {
     .array()
     .notNull()
     .default(sql`'{}'::text[]`),
+  /** Ceiling of the slots a machine joining with this token may claim (null = no ceiling but the schema's). */
+  maxSlots: integer('max_slots'),
+  /** CLIs machines joining with this token may offer (null = any). */
+  clis: text('clis').array(),
   maxUses: integer('max_uses').notNull().default(1),
   uses: integer('uses').notNull().default(0),
   /** Lifetime of the machine credentials minted from this token (null = they do not expire). */

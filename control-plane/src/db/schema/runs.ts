@@ -85,6 +85,10 @@ export const runs = pgTable(
     conversationId: uuid('conversation_id'),
     /** Per repository, the commit the run started from and its branch head after the last turn (`run.turn` commits). */
     commits: jsonb('commits'),
+    /** Agent runs: turns in a row that changed no file and left no agent action on the ticket (`no_progress_turns`). */
+    idleTurns: integer('idle_turns').notNull().default(0),
+    /** Agent runs: the activity entries the run's agent had made (moves, comments, progress) when its last turn ended. */
+    agentActions: integer('agent_actions').notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '@openase/shared/zod';
 import { AGENT_PERMISSION_MODES } from '@openase/shared';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
@@ -57,6 +57,7 @@ export const HARNESS_DEFAULTS = {
   timeout_minutes: 60,
   stall_timeout_minutes: 5,
   approval_timeout_minutes: 30,
+  no_progress_turns: 3,
   active: true,
 } as const;
 
@@ -75,6 +76,15 @@ export const harnessSchema = z.strictObject({
     .number({ error: 'must be a number' })
     .positive('must be more than 0')
     .default(HARNESS_DEFAULTS.approval_timeout_minutes),
+  /**
+   * A run stops ("no progress") after this many turns in a row that changed no file and neither
+   * moved, commented on nor reported progress on the ticket; 0 = never.
+   */
+  no_progress_turns: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be a whole number ≥ 0 (0 = never)')
+    .default(HARNESS_DEFAULTS.no_progress_turns),
   budget_usd: z.number({ error: 'must be a number' }).min(0, 'must be ≥ 0').optional(),
   machine_labels: stringList.optional(),
   /**

@@ -21,6 +21,7 @@ const ORDER = [
   'timeout_minutes',
   'stall_timeout_minutes',
   'approval_timeout_minutes',
+  'no_progress_turns',
   'budget_usd',
   'machine_labels',
   'permission_mode',

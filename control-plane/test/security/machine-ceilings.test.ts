@@ -1,0 +1,140 @@
+/**
+ * A machine cannot promote itself (issue 13, point 4): what a join token and the machine record
+ * allow bounds what a daemon may claim, and a revoked machine's runs end so their tickets move on.
+ * The hub and the orchestrator are real; the test plays the daemons frame by frame.
+ */
+import { eq } from 'drizzle-orm';
+import { expect, it } from 'vitest';
+import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
+import { forEachDatabase } from '../databases.js';
+import { waitFor } from '../wait.js';
+import { createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
+import { FleetHub } from '../../src/fleet/hub.js';
+import { machines, runs, tickets } from '../../src/db/schema.js';
+import { createProject } from '../../src/projects/projects.js';
+import { addRepository } from '../../src/projects/repositories.js';
+import { createAgent } from '../../src/agents/agents.js';
+import { importWorkflow } from '../../src/workflows/workflows.js';
+import { createTicket, moveTicket } from '../../src/tickets/tickets.js';
+import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+
+const claude = { name: 'claude', version: '2.1.197', path: '/usr/bin/claude' };
+const hello = (slots: number, clis: object[], labels: string[] = []) =>
+  JSON.stringify({
+    type: 'hello',
+    protocol: PROTOCOL_VERSION,
+    version: 'test',
+    hostname: 'box',
+    os: 'linux',
+    arch: 'x64',
+    labels,
+    slots,
+    clis,
+    running: [],
+  });
+
+/** A daemon played by the test: every frame the hub sends lands in `frames`. */
+function fakeDaemon(hub: FleetHub, machine: { id: string; name: string }) {
+  const frames: ControlFrame[] = [];
+  const conn = hub.connect(machine, { send: (f) => frames.push(f), close: () => {} });
+  return { frames, send: (frame: object | string) => conn.receive(JSON.stringify(frame)), conn };
+}
+
+let n = 0;
+
+forEachDatabase('security: machine ceilings', (get) => {
+  it('a daemon claiming 1000 slots, extra labels and an unlisted CLI gets none of them', async () => {
+    const { deps, admin } = get();
+    const join = await createJoinToken(deps, admin, { labels: ['linux'], slots: 4, clis: ['claude'] });
+    // Joining: labels beyond the token's and slots above its ceiling are refused with the reason.
+    await expect(redeemJoinToken(deps, join.token, { name: `ceil-${++n}`, labels: ['gpu'] })).rejects.toThrow(
+      /does not allow label\(s\) gpu; it allows linux/,
+    );
+    await expect(redeemJoinToken(deps, join.token, { name: `ceil-${++n}`, slots: 1000 })).rejects.toThrow(
+      /at most 4 slot/,
+    );
+    const { machine } = await redeemJoinToken(deps, join.token, { name: `ceil-${++n}`, slots: 2 });
+    expect(machine.labels).toEqual(['linux']);
+    const hub = new FleetHub(deps);
+    const daemon = fakeDaemon(hub, machine);
+    daemon.conn.receive(hello(1000, [claude, { name: 'evil', version: '1', path: '/x' }], ['linux', 'gpu', 'admin']));
+    await waitFor(() => daemon.frames.some((f) => f.type === 'welcome'), { what: 'welcome' });
+    const [row] = await deps.db.select().from(machines).where(eq(machines.id, machine.id));
+    expect(row).toMatchObject({ slots: 2, labels: ['linux'] });
+    expect((row!.clis as Array<{ name: string }>).map((c) => c.name)).toEqual(['claude']);
+    // A heartbeat cannot add the CLI back either.
+    daemon.send({
+      type: 'heartbeat',
+      slotsUsed: 0,
+      runs: [],
+      clis: [claude, { name: 'evil', version: '1', path: '/x' }],
+    });
+    await waitFor(async () => {
+      await hub.heartbeats.flushed();
+      const [m] = await deps.db.select().from(machines).where(eq(machines.id, machine.id));
+      return m!.lastHeartbeat !== null;
+    });
+    const [after] = await deps.db.select().from(machines).where(eq(machines.id, machine.id));
+    expect((after!.clis as Array<{ name: string }>).map((c) => c.name)).toEqual(['claude']);
+    await hub.stop();
+  });
+
+  it("a revoked machine's queued run ends and its ticket is dispatched to another machine", async () => {
+    const { deps, admin } = get();
+    const slug = `rv${++n}`;
+    await createProject(deps, admin, { name: slug, ticketPrefix: `RV${n}X` });
+    await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
+    await createAgent(deps, admin, {
+      project: slug,
+      name: 'claude',
+      adapter: 'claude-code',
+      secrets: { ANTHROPIC_API_KEY: 'sk-x' },
+      machineLabels: [slug],
+    });
+    await importWorkflow(deps, admin, {
+      project: slug,
+      source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [Done]\nmax_attempts: 1\n---\nWork.\n`,
+    });
+    const join = await createJoinToken(deps, admin, { labels: [slug], uses: 2 });
+    const a = (await redeemJoinToken(deps, join.token, { name: `${slug}-a`, slots: 1 })).machine;
+    const b = (await redeemJoinToken(deps, join.token, { name: `${slug}-b`, slots: 1 })).machine;
+    const hub = new FleetHub(deps, { offerTimeoutMs: 60_000, heartbeatMs: 100 });
+    await hub.start();
+    const orchestrator = new Orchestrator(deps, hub, {
+      platformUrl: 'http://cp.test',
+      isLeader: () => true,
+      sweepIntervalMs: 3_600_000,
+    });
+    hub.setAgentRuns(orchestrator.hooks);
+    orchestrator.start();
+    try {
+      const da = fakeDaemon(hub, a);
+      da.conn.receive(hello(1, [claude]));
+      await waitFor(() => da.frames.some((f) => f.type === 'welcome'), { what: 'welcome of a' });
+      const ticket = await createTicket(deps, admin, { project: slug, title: 'stuck no more' });
+      await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Todo' });
+      await waitFor(() => da.frames.some((f) => f.type === 'run.offer'), { what: 'an offer to a' });
+      const offer = da.frames.find((f) => f.type === 'run.offer') as Extract<ControlFrame, { type: 'run.offer' }>;
+      // The daemon turns it down: the run waits, queued on machine a.
+      da.send({ type: 'run.reject', runId: offer.runId, leaseEpoch: offer.leaseEpoch, reason: 'busy' });
+      await waitFor(async () => (await runRow(offer.runId)).state === 'queued', { what: 'the run queued on a' });
+      const db = fakeDaemon(hub, b);
+      db.conn.receive(hello(1, [claude]));
+      await waitFor(() => db.frames.some((f) => f.type === 'welcome'), { what: 'welcome of b' });
+      await revokeMachine(deps, admin, a.name);
+      const ended = await runRow(offer.runId);
+      expect(ended).toMatchObject({ state: 'lost', stateReason: `machine ${a.name} was revoked` });
+      await waitFor(() => db.frames.some((f) => f.type === 'run.offer'), { what: 'the ticket offered to b' });
+      const [t] = await deps.db.select().from(tickets).where(eq(tickets.id, ticket.id));
+      // The run never started: no attempt used (max_attempts is 1 and the ticket was not parked).
+      expect(t).toMatchObject({ attemptCount: 1, parkedReason: null });
+    } finally {
+      await orchestrator.stop();
+      await hub.stop();
+    }
+
+    async function runRow(id: string) {
+      return (await deps.db.select().from(runs).where(eq(runs.id, id)))[0]!;
+    }
+  });
+});
