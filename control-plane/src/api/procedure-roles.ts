@@ -32,6 +32,8 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'projects.get': v(),
   'projects.create': m(),
   'projects.mergeSettings': a(),
+  'projects.github': v('whether a token and webhook secret are set, never their values'),
+  'projects.connectGithub': a(),
   'repositories.list': v(),
   'repositories.add': m(),
 
@@ -52,7 +54,7 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'tickets.unlink': m(),
   'tickets.reportProgress': m(),
   'tickets.diff': v(),
-  'tickets.review': m('the role in the ticket’s project'),
+  'tickets.review': m(),
   'tickets.why': v(),
   'comments.add': m(),
   'comments.edit': m('only one’s own comments'),
@@ -72,6 +74,8 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'runs.events': v(),
   'runs.onEvents': v(),
   'runs.cancel': m(),
+  'runs.approve': m("an agent run's tool call waiting for approval (tools.ask)"),
+  'runs.decline': m(),
 
   'agents.list': v(),
   'agents.show': v(),

@@ -22,7 +22,7 @@ import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
 import { requireRole, roleInProject } from '../auth/permissions.js';
-import { getRun, lockRun, type Run } from '../runs/runs.js';
+import { lockRun, type Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { HARNESS_DEFAULTS } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
@@ -155,15 +155,19 @@ export async function decideApproval(
   input: z.output<typeof runDecideInput>,
   approve: boolean,
 ): Promise<Decided> {
-  const found = await getRun(deps.db, actor.orgId, input.run);
-  if (found.projectId)
-    requireRole(
-      actor,
-      'member',
-      `${approve ? 'approve' : 'decline'} an agent's tool calls`,
-      await roleInProject(deps.db, actor, found.projectId),
-    );
-  else requireRole(actor, 'member', `${approve ? 'approve' : 'decline'} an agent's tool calls`);
+  // The role check comes first (a person below member learns nothing about which runs exist).
+  const [found] = await deps.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.orgId, actor.orgId), eq(runs.id, input.run)));
+  const what = `${approve ? 'approve' : 'decline'} an agent's tool calls`;
+  requireRole(
+    actor,
+    'member',
+    what,
+    found?.projectId ? await roleInProject(deps.db, actor, found.projectId) : actor.role,
+  );
+  if (!found) throw notFound(`run ${input.run} does not exist; \`openase run list\` shows recent runs`);
   return inTransaction(deps, async (tx, changes) => {
     const run = (await lockRun(tx, found.id))!;
     const waiting = await tx

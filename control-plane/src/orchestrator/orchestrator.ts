@@ -237,7 +237,15 @@ export class Orchestrator {
   private async onRunEnded(runId: string): Promise<void> {
     try {
       const settled = await settleEndedRun(this.deps, runId);
-      if (settled) this.kick(settled.projectId ?? '*');
+      if (!settled) return;
+      this.kick(settled.projectId ?? '*');
+      // A ticket that reached Done or Cancelled while its run was still going (the move stopped the
+      // run): its workspace goes now that the run has ended. Once per run: only the settling replica.
+      const [run] = await this.deps.db
+        .select({ ticketId: runs.ticketId, kind: runs.kind })
+        .from(runs)
+        .where(eq(runs.id, runId));
+      if (run?.kind === 'agent' && run.ticketId) await this.requestRemovalIfDone(run.ticketId);
     } catch (err) {
       this.log.error(
         { run: runId, ...errField(err) },
@@ -319,7 +327,10 @@ export class Orchestrator {
     }
   }
 
-  /** When a ticket reaches a completed or canceled stage, each machine that worked on it removes its workspace. */
+  /**
+   * When a ticket reaches a completed or canceled stage, each machine that worked on it removes its
+   * workspace: at the move for runs already ended, and when each run still going ends (onRunEnded).
+   */
   private async requestRemovalIfDone(ticketId: string): Promise<void> {
     const [row] = await this.deps.db
       .select({ ticket: tickets, stage: statuses.stage })

@@ -23,7 +23,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireExec, requireRole } from '../auth/permissions.js';
 import { waitingApprovals } from '../orchestrator/approvals.js';
 
 export type Run = typeof runs.$inferSelect;
@@ -63,7 +63,8 @@ export async function getRun(db: DbOrTx, orgId: string, runId: string): Promise<
 
 /** Creates a queued command run pinned to a machine; the hub offers it when the machine has a free slot. */
 export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInput): Promise<Run> {
-  requireRole(actor, 'member', 'start runs');
+  // A plain command is code run on a machine: the admin role and, for a token, `runs.exec`.
+  requireExec(actor, 'runs.exec', 'start commands on machines');
   const input = runStartInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const [machine] = await tx
