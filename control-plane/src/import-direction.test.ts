@@ -12,13 +12,11 @@ import { describe, expect, it } from 'vitest';
 /** Bottom first. */
 export const LAYERS = [
   'db',
-  'integrations',
-  'kernel',
   'secrets',
+  'kernel',
   'activity',
   'auth',
   'runs',
-  'fleet',
   'agents',
   'projects',
   'statuses',
@@ -29,7 +27,9 @@ export const LAYERS = [
   'workflows',
   'jobs',
   'chat',
+  'integrations',
   'orchestrator',
+  'fleet',
   'api',
   'http',
   'server',
@@ -42,8 +42,14 @@ const KNOWN_UPWARD = [
   'agents -> projects: agents/agents.ts',
   'auth -> projects: auth/members.ts',
   'chat -> orchestrator: chat/chat-job.ts',
+  'db -> server: db/migrate.ts',
+  'fleet -> server: fleet/install-script.ts',
+  'fleet -> server: fleet/start.ts',
   'projects -> skills: projects/projects.ts',
+  'runs -> orchestrator: runs/runs.ts',
   'skills -> workflows: skills/files.ts',
+  'tickets -> integrations: tickets/tickets.ts',
+  'tickets -> orchestrator: tickets/detail.ts',
 ];
 
 const src = path.dirname(fileURLToPath(import.meta.url));

@@ -6,7 +6,9 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import {
+  findBadText,
   isOpenaseError,
+  OpenaseError,
   unauthorized,
   type ErrorCode,
   type Operation,
@@ -36,6 +38,7 @@ const CODE_MAP: Record<ErrorCode, TrpcCode> = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   DEPENDENCY_CYCLE: 'CONFLICT',
   DATA_DIR_LOCKED: 'CONFLICT',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
@@ -86,7 +89,15 @@ const mapDomainErrors = t.middleware(async ({ ctx, next, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+/** NUL and lone surrogates are refused in any input, once for every procedure (shared/src/domain/text.ts). */
+const refuseBadText = t.middleware(async ({ getRawInput, next }) => {
+  const bad = findBadText(await getRawInput());
+  if (bad)
+    throw new OpenaseError('VALIDATION_FAILED', `invalid input: ${bad.path ? `${bad.path}: ` : ''}${bad.reason}`);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseBadText);
 
 const requireActor = t.middleware(({ ctx, next }) => {
   if (!ctx.actor) {

@@ -8,13 +8,14 @@ import { CLIENT_GROUPS } from './groups.js';
 import { runProgram, type Program } from './program.js';
 import { authCommands, loginCommand, tokenCommands } from './commands/access.js';
 import { serveCommand } from './commands/serve.js';
+import { backupCommand, dbCommands } from './commands/db.js';
 import { auditCommands, memberCommands } from './commands/people.js';
 import { VERSION } from '../version.js';
 
 const program: Program = {
   intro: `openase ${VERSION}: turn tickets into working code.`,
-  topLevel: [serveCommand, loginCommand],
-  groups: [...CLIENT_GROUPS, memberCommands, tokenCommands, authCommands, auditCommands],
+  topLevel: [serveCommand, loginCommand, backupCommand],
+  groups: [...CLIENT_GROUPS, memberCommands, tokenCommands, authCommands, auditCommands, dbCommands],
   footer: [
     'Every command takes --help; listing and show commands take --json.',
     'The CLI uses OPENASE_URL/OPENASE_TOKEN, or the credentials file in OPENASE_HOME (default ~/.openase).',

@@ -18,6 +18,7 @@ import {
   projectAiSettingsInput,
 } from '../domain/chat.js';
 import {
+  runDecideInput,
   runEventsInput,
   runListInput,
   runRefInput,
@@ -98,7 +99,7 @@ import {
   workflowUpdateInput,
   workflowValidateInput,
 } from '../domain/workflows.js';
-import { mutation, named, query, runs, subscription, type OperationPath } from './operation.js';
+import { executes, mutation, named, query, runs, subscription, type OperationPath } from './operation.js';
 
 const projectInput = z.object({ project: projectRefSchema });
 
@@ -178,11 +179,13 @@ export const API = named({
     revoke: mutation('admin', z.object({ name: machineNameSchema })),
   },
   runs: {
-    start: mutation('write', runStartInput),
+    start: executes(mutation('write', runStartInput), 'runs.exec', 'always'),
     show: query('read', runRefInput),
     list: query('read', runListInput),
     events: query('read', runEventsInput),
     onEvents: subscription('read', z.object({ run: runRefInput.shape.run, lastEventId: z.string().nullish() })),
+    approve: mutation('write', runDecideInput),
+    decline: mutation('write', runDecideInput),
     cancel: mutation('write', runRefInput),
   },
   agents: {
@@ -200,10 +203,18 @@ export const API = named({
     validate: mutation('read', workflowValidateInput, [runs('workflows.read', { project: 'project' })]),
     render: query('read', workflowRenderInput),
     reference: query('read'),
-    import: mutation('write', workflowImportInput, [runs('workflows.update', { project: 'project' })]),
-    update: mutation('write', workflowUpdateInput, [runs('workflows.update', { project: 'project' })]),
-    create: mutation('write', workflowCreateInput),
-    createBlank: mutation('write', workflowNewInput),
+    import: executes(
+      mutation('write', workflowImportInput, [runs('workflows.update', { project: 'project' })]),
+      'workflows.hooks',
+      'hooks change',
+    ),
+    update: executes(
+      mutation('write', workflowUpdateInput, [runs('workflows.update', { project: 'project' })]),
+      'workflows.hooks',
+      'hooks change',
+    ),
+    create: executes(mutation('write', workflowCreateInput), 'workflows.hooks', 'hooks change'),
+    createBlank: executes(mutation('write', workflowNewInput), 'workflows.hooks', 'hooks change'),
     setActive: mutation('write', workflowSetActiveInput),
     delete: mutation('write', workflowRefInput),
   },

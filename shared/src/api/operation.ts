@@ -6,7 +6,7 @@
  * Roles are not here: what a person may do depends on the project and the thing acted on, so the
  * domain checks it.
  */
-import type { TokenScope } from '../domain/enums.js';
+import type { ExecScope, TokenScope } from '../domain/enums.js';
 import type { RunTokenScope } from '../domain/run-scopes.js';
 import type * as z from '../zod.js';
 
@@ -46,6 +46,11 @@ export interface Operation<
   apiScope: TokenScope;
   /** Alternatives, the first whose scope the run holds applies; absent: a run token may not call it. */
   run?: readonly RunAccess<I>[];
+  /**
+   * Code run on machines: the admin role and this scope for an API token (or in the run grant for an agent), always
+   * or only when the call changes what workflow hooks run. Enforced by `requireExec` in the domain.
+   */
+  exec?: { scope: ExecScope; when: 'always' | 'hooks change' };
 }
 
 function define<K extends OperationKind>(kind: K) {
@@ -60,6 +65,15 @@ function define<K extends OperationKind>(kind: K) {
 export const query = define('query');
 export const mutation = define('mutation');
 export const subscription = define('subscription');
+
+/** Marks an operation as code execution on machines (Operation.exec). */
+export function executes<O extends Operation>(
+  op: O,
+  scope: ExecScope,
+  when: 'always' | 'hooks change',
+): O & { exec: { scope: ExecScope; when: 'always' | 'hooks change' } } {
+  return { ...op, exec: { scope, when } };
+}
 
 /** A run token needs `scope`, with these confinements. */
 export function runs<I>(scope: RunTokenScope, ...confine: Confinement<I>[]): RunAccess<I> {
