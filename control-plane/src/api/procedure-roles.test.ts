@@ -71,6 +71,8 @@ const INPUTS: Record<string, unknown> = {
   'runs.events': { run: NO_ID },
   'runs.onEvents': { run: NO_ID },
   'runs.cancel': { run: NO_ID },
+  'runs.approve': { run: NO_ID },
+  'runs.decline': { run: NO_ID, reason: 'no' },
   'agents.list': { project: P },
   'agents.show': { project: P, agent: 'nope' },
   'agents.create': { project: 'nope', name: 'a', adapter: 'custom', command: 'true' },

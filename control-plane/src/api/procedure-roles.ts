@@ -74,6 +74,8 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'runs.events': v(),
   'runs.onEvents': v(),
   'runs.cancel': m(),
+  'runs.approve': m("an agent run's tool call waiting for approval (tools.ask)"),
+  'runs.decline': m(),
 
   'agents.list': v(),
   'agents.show': v(),

@@ -40,7 +40,7 @@ export function gateVerdict(output: string): string {
 
 type Fenced = { machineId: string; runId: string; leaseEpoch: number };
 
-async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
+export async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
   const run = await lockRun(tx, msg.runId);
   if (!run || run.machineId !== msg.machineId || run.kind !== 'agent')
     throw new RunRefusal('unknown_run', `run ${msg.runId} is not an agent run of this machine`);
