@@ -90,6 +90,7 @@ export async function highlightRows(
 ): Promise<boolean> {
   const language = languageOf(file.path);
   if (!language) return true;
+  await yieldNow(); // never before the plain rows' first paint
   let i = 0;
   for (const hunk of file.hunks) {
     const start = ++i; // the hunk's header row
