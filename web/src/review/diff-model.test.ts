@@ -37,7 +37,7 @@ describe('a big file: plain first, highlighted after', () => {
     const done = await highlightRows(
       file,
       plain,
-      () => slices >= 1,
+      () => slices >= 2,
       async () => void slices++,
     );
     expect(done).toBe(false);
