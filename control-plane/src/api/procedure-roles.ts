@@ -53,6 +53,8 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'tickets.link': m(),
   'tickets.unlink': m(),
   'tickets.reportProgress': m(),
+  'tickets.ask': m("only an agent's run, on its own ticket"),
+  'tickets.answer': m(),
   'tickets.diff': v(),
   'tickets.review': m(),
   'tickets.why': v(),
