@@ -1,5 +1,5 @@
 import { API } from '@openase/shared';
-import { createProject, listProjects, resolveProject } from '../../projects/projects.js';
+import { createProject, listProjects, resolveProject, updateProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
@@ -17,6 +17,8 @@ export const projectsRouter = router({
     return { ...project, statuses, repositories };
   }),
   create: proc(API.projects.create).mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
+  /** Name, description, `max_concurrent_runs` (null = no limit). */
+  update: proc(API.projects.update).mutation(({ ctx, input }) => updateProject(ctx.deps, ctx.actor, input)),
   /** Merge method, branch deletion, what a closed pull request does (review/settings.ts). */
   mergeSettings: proc(API.projects.mergeSettings).mutation(({ ctx, input }) =>
     updateMergeSettings(ctx.deps, ctx.actor, input),

@@ -11,6 +11,7 @@ import { ticketDiff } from '../../review/diff.js';
 import { submitReview } from '../../review/reviews.js';
 import { reviewStanding } from '../../review/standing.js';
 import { proc, router } from '../trpc.js';
+import { answerQuestion, askQuestion } from '../../tickets/questions.js';
 
 export const ticketsRouter = router({
   list: proc(API.tickets.list).query(({ ctx, input }) => listTickets(ctx.deps.db, ctx.actor.orgId, input)),
@@ -28,6 +29,10 @@ export const ticketsRouter = router({
   archive: proc(API.tickets.archive).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: proc(API.tickets.link).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: proc(API.tickets.unlink).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
+  /** An agent asks a person: its run ends after the turn and the ticket waits ("Waiting for input"). */
+  ask: proc(API.tickets.ask).mutation(({ ctx, input }) => askQuestion(ctx.deps, ctx.actor, input)),
+  /** A person's answer: the ticket is dispatched again, resuming the session that asked. */
+  answer: proc(API.tickets.answer).mutation(({ ctx, input }) => answerQuestion(ctx.deps, ctx.actor, input)),
   reportProgress: proc(API.tickets.reportProgress).mutation(({ ctx, input }) =>
     reportProgress(ctx.deps, ctx.actor, input),
   ),
