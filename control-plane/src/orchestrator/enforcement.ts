@@ -13,6 +13,7 @@ import { stopRunInTx, type StopAs } from '../runs/stop.js';
 import type { Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
+import { usd } from './gates.js';
 
 export interface StopDecision {
   runId: string;
@@ -47,8 +48,7 @@ export function budgetExceeded(
     [ticketBudget, 'the ticket'],
     [workflowBudget ?? null, "the workflow's per-ticket"],
   ] as const) {
-    if (budget !== null && costUsd >= budget)
-      return `${whose} budget of $${budget.toFixed(2)} is spent ($${costUsd.toFixed(4)})`;
+    if (budget !== null && costUsd >= budget) return `${whose} budget of ${usd(budget)} is spent (${usd(costUsd)})`;
   }
   return null;
 }
