@@ -12,7 +12,7 @@ import type { ExitRecord } from './run-handle.js';
 
 /** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
 function readEnv(): Record<string, string> {
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(0, 'utf8');
   } catch {
