@@ -29,8 +29,9 @@ import type { StartAgentSession } from './adapters/common/types.js';
 import { AgentRunHandle } from './agent-runs/agent-run-handle.js';
 import type { HeldRun } from './runs/held-run.js';
 import { RunHandle } from './runs/run-handle.js';
+import type { Confinement } from './sandbox/confine.js';
 import { spoolLimits, type SpoolLimits } from './runs/spool.js';
-import { detectClis, type CliInfo } from './inventory.js';
+import { CommandChecks, detectClis, type CliInfo } from './inventory.js';
 import { DAEMON_VERSION, describeBehind } from './version.js';
 
 export interface Connection {
@@ -54,6 +55,8 @@ export interface DaemonOptions {
   workspaces?: string;
   /** The agent CLI drivers (default: the adapters by `spec.agent.adapter`). */
   startSession?: StartAgentSession;
+  /** How what runs here is confined (sandbox/confine.ts; default: started as is, as in unit tests). */
+  confinement?: Confinement;
 }
 
 const BATCH_BYTES = 64 * 1024;
@@ -67,6 +70,7 @@ export class Daemon {
   private readonly agentRuns: AgentRuns;
   private readonly runsDir: string;
   private clis: CliInfo[] = [];
+  private readonly commands = new CommandChecks();
   private poller: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private inventory: NodeJS.Timeout | null = null;
@@ -83,6 +87,7 @@ export class Daemon {
       workspacesRoot: opts.workspaces ?? path.join(opts.home, 'workspaces'),
       program: [process.execPath, ...opts.self],
       startSession: opts.startSession ?? startAgentSession,
+      ...(opts.confinement ? { confinement: opts.confinement } : {}),
       log: opts.log,
       link: { send: (frame) => this.sendWelcomed(frame), flush: () => this.flush(false), log: opts.log },
     });
@@ -107,6 +112,23 @@ export class Daemon {
     // CLIs get installed and upgraded while the daemon runs: look again every 10 minutes.
     this.inventory = setInterval(() => void detectClis().then((c) => (this.clis = c)), 10 * 60_000);
     this.inventory.unref();
+  }
+
+  /**
+   * A deliberate stop (SIGTERM, SIGINT). Agent runs cannot outlive the daemon (their supervisor and
+   * the CLI's pipes live in it): each is stopped like a cancel — the CLI's process group too, its
+   * on_cancel hooks run — and ends with that reason, reported to the control plane while connected
+   * (else by the next daemon, from its spool), which retries the ticket. Command runs keep going
+   * under their own wrappers and are re-attached by the next daemon.
+   */
+  async shutdown(waitMs = 20_000, graceMs = 5_000): Promise<void> {
+    const agents = this.heldRuns.filter((r): r is AgentRunHandle => r instanceof AgentRunHandle && !r.finished);
+    for (const run of agents) run.stop('daemon_stopped', graceMs);
+    const deadline = Date.now() + waitMs;
+    // Ended, and (while connected) reported: the control plane's closing ack removes the run.
+    const pending = () => agents.some((r) => this.runs.has(r.runId) && (!r.finished || this.welcomed));
+    while (pending() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    this.stop();
   }
 
   stop(): void {
@@ -223,6 +245,19 @@ export class Daemon {
           return;
         }
         if (frame.spec.kind === 'agent') {
+          const command = frame.spec.agent.command;
+          if (command && !this.commands.check(command, frame.spec.agent.env.PATH ?? process.env.PATH)) {
+            this.send({
+              type: 'run.reject',
+              runId: frame.runId,
+              leaseEpoch: frame.leaseEpoch,
+              code: 'command_not_found',
+              reason: `command not found: ${command}`.slice(0, 1000),
+            });
+            // The next placement already knows this machine lacks it.
+            this.sendHeartbeat();
+            return;
+          }
           // Accepted first: preparing the workspace takes a while; run.started follows when it is ready.
           this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
           const agent = this.agentRuns.start(frame.runId, frame.leaseEpoch, frame.spec);
@@ -234,7 +269,15 @@ export class Daemon {
           return;
         }
         const spec = frame.spec.cwd || !this.opts.workdir ? frame.spec : { ...frame.spec, cwd: this.opts.workdir };
-        const handle = RunHandle.start(this.runsDir, frame.runId, frame.leaseEpoch, spec, this.limits, this.opts.self);
+        const handle = RunHandle.start(
+          this.runsDir,
+          frame.runId,
+          frame.leaseEpoch,
+          spec,
+          this.limits,
+          this.opts.self,
+          this.opts.confinement,
+        );
         this.runs.set(frame.runId, handle);
         this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
         this.send({
@@ -336,6 +379,13 @@ export class Daemon {
         handle.answer(frame);
         return;
       }
+      case 'run.decision': {
+        // A decision for a run no longer held (or of an old lease) is moot: the call it answered is gone.
+        const handle = this.runs.get(frame.runId);
+        if (handle instanceof AgentRunHandle && handle.state.leaseEpoch === frame.leaseEpoch && handle.decide(frame))
+          this.opts.log(`run ${frame.runId}: ${frame.approve ? 'approved' : 'declined'} by ${frame.by}`);
+        return;
+      }
       case 'workspace.remove':
         void this.agentRuns.removeWorkspace(frame, this.heldRuns).then((reply) => this.send(reply));
         return;
@@ -403,6 +453,7 @@ export class Daemon {
       load: os.loadavg()[0],
       ...diskFree(this.opts.home),
       clis: this.clis,
+      commands: this.commands.report(),
       runs: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch })),
     });
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectClis, findOnPath } from './inventory.js';
+import { CommandChecks, detectClis, findOnPath } from './inventory.js';
 
 describe('CLI inventory', () => {
   it('finds executables on PATH and reads their --version', async () => {
@@ -21,5 +21,21 @@ describe('CLI inventory', () => {
       { name: 'gemini', path: path.join(bin, 'gemini'), version: null },
     ]);
     expect(findOnPath('git', bin)).toBeNull();
+  });
+
+  it("checks an agent's own command (a script at a path, a name on PATH) again at every report", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inv-'));
+    const bot = path.join(dir, 'bot.sh');
+    const checks = new CommandChecks();
+    expect(checks.check(bot, '')).toBe(false);
+    expect(checks.check('my-bot', dir)).toBe(false);
+    expect(checks.check('./relative/in-the-worktree.sh', '')).toBe(true);
+    fs.writeFileSync(bot, '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'my-bot'), '#!/bin/sh\n', { mode: 0o755 });
+    expect(checks.report()).toEqual([
+      { command: bot, found: true },
+      { command: 'my-bot', found: true },
+      { command: './relative/in-the-worktree.sh', found: true },
+    ]);
   });
 });

@@ -45,3 +45,39 @@ export async function detectClis(
     .filter((c): c is { name: string; file: string } => !!c.file);
   return Promise.all(found.map(async (c) => ({ name: c.name, path: c.file, version: await version(c.file) })));
 }
+
+/**
+ * Whether an agent's own command can be started here: a path is checked as it is (a relative one
+ * only exists in the worktree, so it counts as found), a bare name is looked up on PATH.
+ */
+export function commandExists(command: string, envPath = process.env.PATH ?? ''): boolean {
+  if (!command.includes('/')) return findOnPath(command, envPath) !== null;
+  if (!path.isAbsolute(command)) return true;
+  try {
+    fs.accessSync(command, fs.constants.X_OK);
+    return fs.statSync(command).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The agents' commands this daemon was offered, checked again at each heartbeat: the control
+ * plane's placement skips a machine that reports one missing, and places it again once it exists.
+ */
+export class CommandChecks {
+  private readonly checked = new Map<string, string>();
+  private static readonly MAX = 200;
+
+  /** Checks one command now and remembers it for the heartbeats. */
+  check(command: string, envPath = process.env.PATH ?? ''): boolean {
+    if (!this.checked.has(command) && this.checked.size >= CommandChecks.MAX)
+      this.checked.delete(this.checked.keys().next().value!);
+    this.checked.set(command, envPath);
+    return commandExists(command, envPath);
+  }
+
+  report(): Array<{ command: string; found: boolean }> {
+    return [...this.checked].map(([command, envPath]) => ({ command, found: commandExists(command, envPath) }));
+  }
+}

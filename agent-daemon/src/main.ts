@@ -4,8 +4,8 @@
  *   run            keep this machine connected (reverse WebSocket)
  *   stdio          speak the protocol on stdin/stdout (local and SSH machines)
  *   exec-wrapper   internal: the parent of one run's command
- *   platform …     the agent's `openase` wrapper: comment, move, progress, create-child, show
- * Exit codes: 0 ok, 1 failure, 2 bad usage.
+ *   platform …     the agent's `openase`: the person's client CLI, as the run (control-plane/src/cli/agent.ts)
+ * Exit codes: 0 ok, 1 failure, 2 bad usage, 78 no sandbox for what runs here (see sandbox/confine.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import { agentHome, credentialPath, readCredential, writeCredential } from './co
 import { Daemon } from './daemon.js';
 import { platformMain } from './agent-runs/platform-command.js';
 import { execWrapper } from './runs/exec-wrapper.js';
+import { chooseConfinement, EXIT_NO_SANDBOX, UNCONFINED_ENV, type Confinement } from './sandbox/confine.js';
 import { runReverse } from './transport/reverse.js';
 import { runStdio } from './transport/stdio.js';
 import { DAEMON_VERSION } from './version.js';
@@ -26,6 +27,16 @@ const HOME_OPT = {
   home: {
     type: 'string' as const,
     description: 'state folder (default ~/.config/openase-agent, env OPENASE_AGENT_HOME)',
+  },
+};
+const SANDBOX_OPTS = {
+  unconfined: {
+    type: 'boolean' as const,
+    description: `run agents, hooks and commands without a sandbox, able to read what this user can (env ${UNCONFINED_ENV}=1)`,
+  },
+  hide: {
+    type: 'string' as const,
+    description: 'another folder what runs here must not see (colon-separated; env OPENASE_AGENT_HIDE)',
   },
 };
 const COMMANDS: Record<string, Spec> = {
@@ -39,12 +50,13 @@ const COMMANDS: Record<string, Spec> = {
       workdir: { type: 'string', description: 'where runs work (default: the state folder)' },
       run: { type: 'boolean', description: 'stay connected afterwards (like `openase-agent run`)' },
       ...HOME_OPT,
+      ...SANDBOX_OPTS,
     },
   },
   run: {
     usage: 'openase-agent run [--home DIR]',
     summary: 'connect to the control plane and take runs (reconnects on its own)',
-    options: { ...HOME_OPT },
+    options: { ...HOME_OPT, ...SANDBOX_OPTS },
   },
   stdio: {
     usage: 'openase-agent stdio [--home DIR] [--slots N] [--labels a,b]',
@@ -52,13 +64,14 @@ const COMMANDS: Record<string, Spec> = {
       'speak the protocol as JSON lines on stdin/stdout (started by the control plane for local and SSH machines)',
     options: {
       ...HOME_OPT,
+      ...SANDBOX_OPTS,
       slots: { type: 'string', description: 'how many runs at once (default 1)' },
       labels: { type: 'string', description: 'comma-separated labels' },
     },
   },
   platform: {
-    usage: 'openase-agent platform <comment|move|progress|create-child|show> … (see `openase-agent platform --help`)',
-    summary: 'platform commands for an agent (what the workspace’s `openase` wrapper runs)',
+    usage: 'openase-agent platform <ticket|workflow|…> … (see `openase-agent platform --help`)',
+    summary: 'the openase CLI for an agent, as its run (what the workspace’s `openase` wrapper runs)',
     options: {},
   },
   'exec-wrapper': {
@@ -101,10 +114,51 @@ function selfArgs(): string[] {
   return [...process.execArgv, path.resolve(process.argv[1]!)];
 }
 
-async function startDaemon(home: string, slots: number, labels: string[], workdir?: string): Promise<Daemon> {
+type Flags = Record<string, string | boolean | undefined>;
+
+class NoSandbox extends Error {}
+
+/** The sandbox of what this daemon starts (sandbox/confine.ts), or NoSandbox with the one-line reason. */
+function confinementOf(home: string, flags: Flags): Confinement {
+  const hide = [flags.hide, process.env.OPENASE_AGENT_HIDE]
+    .filter((v): v is string => typeof v === 'string')
+    .flatMap((v) => v.split(path.delimiter))
+    .filter(Boolean);
+  const unconfined = flags.unconfined === true || process.env[UNCONFINED_ENV] === '1';
+  const chosen = chooseConfinement({ daemonHome: home, hide, unconfined });
+  if ('refused' in chosen) throw new NoSandbox(`this machine runs nothing: ${chosen.refused}`);
+  if (chosen.confinement.mode === 'off')
+    log('running UNCONFINED (asked for): agents, hooks and commands can read what this user can');
+  return chosen.confinement;
+}
+
+async function startDaemon(
+  home: string,
+  slots: number,
+  labels: string[],
+  flags: Flags,
+  workdir?: string,
+): Promise<Daemon> {
   if (workdir) fs.mkdirSync(workdir, { recursive: true });
-  const daemon = new Daemon({ home, slots, labels, self: selfArgs(), log, ...(workdir ? { workdir } : {}) });
+  const confinement = confinementOf(home, flags);
+  const daemon = new Daemon({
+    home,
+    slots,
+    labels,
+    self: selfArgs(),
+    log,
+    confinement,
+    // --workdir is the root of everything runs work in: command runs' default folder and every
+    // ticket workspace (and the repository caches beside them).
+    ...(workdir ? { workdir, workspaces: workdir } : {}),
+  });
   await daemon.start();
+  // A deliberate stop ends the agent runs and reports them before exiting (Daemon.shutdown).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      log(`${signal}: stopping the agent runs and reporting them, then exiting`);
+      void daemon.shutdown().finally(() => process.exit(0));
+    });
   return daemon;
 }
 
@@ -160,18 +214,18 @@ async function join(positionals: string[], values: Record<string, string | boole
   process.stdout.write(
     `joined as machine ${data.name} (${data.slots} slot(s)); credential written to ${file} (mode 0600)\n`,
   );
-  if (values.run) return run(home);
+  if (values.run) return run(home, values);
   process.stdout.write('start the daemon with: openase-agent run\n');
   return 0;
 }
 
-async function run(home: string): Promise<number> {
+async function run(home: string, flags: Flags): Promise<number> {
   const cred = readCredential(home);
   if (!cred) {
     log(`no credential in ${credentialPath(home)}; join first: openase-agent join URL oaj_…`);
     return 1;
   }
-  const daemon = await startDaemon(home, cred.slots, cred.labels, cred.workdir);
+  const daemon = await startDaemon(home, cred.slots, cred.labels, flags, cred.workdir);
   log(`machine ${cred.name}: connecting to ${cred.url} (${cred.slots} slot(s))`);
   const reason = await runReverse(daemon, { url: cred.url, credential: cred.credential, log });
   daemon.stop();
@@ -217,12 +271,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'join':
         return await join(positionals, v);
       case 'run':
-        return await run(agentHome(v.home as string | undefined));
+        return await run(agentHome(v.home as string | undefined), v);
       case 'stdio': {
         const daemon = await startDaemon(
           agentHome(v.home as string | undefined),
           slotsOf(v.slots as string | undefined, 1),
           labelsOf(v.labels as string | undefined),
+          v,
         );
         await runStdio(daemon);
         daemon.stop();
@@ -235,6 +290,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 2;
   } catch (err) {
+    if (err instanceof NoSandbox) {
+      log(err.message);
+      return EXIT_NO_SANDBOX;
+    }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       log(`${command}: ${(err as Error).message} (see \`openase-agent ${command} --help\`)`);
       return 2;

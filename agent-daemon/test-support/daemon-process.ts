@@ -11,6 +11,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { daemonBuildOptions } from '../build-options.mjs';
 import { daemonFrameSchema, type ControlFrame, type DaemonFrame, type RunEvent } from '@openase/shared';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,16 +21,7 @@ export const STAND_IN_AGENT = path.join(here, 'stand-in-agent.mjs');
 export async function buildDaemonBundle(): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-bundle-'));
   const outfile = path.join(dir, 'openase-agent.cjs');
-  await build({
-    entryPoints: [path.join(here, '..', 'src', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['bufferutil', 'utf-8-validate'],
-    logLevel: 'warning',
-  });
+  await build(daemonBuildOptions(outfile));
   return outfile;
 }
 
@@ -72,16 +64,22 @@ export interface StartDaemonOptions {
   /** Answer run.finished with a closing ack (the control plane recorded the end). Default true. */
   closeRuns?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** More arguments of `openase-agent stdio` (e.g. `--hide DIR`). */
+  args?: string[];
   /** What the pretend control plane says of itself in welcome (default: this release, protocol 1). */
   welcome?: { protocol?: { min: number; max: number }; version?: string };
 }
 
 export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnderTest> {
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-home-'));
-  const child = spawn(process.execPath, [opts.bundle, 'stdio', '--home', home, '--slots', String(opts.slots ?? 4)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [opts.bundle, 'stdio', '--home', home, '--slots', String(opts.slots ?? 4), ...(opts.args ?? [])],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    },
+  );
   const frames: DaemonFrame[] = [];
   const invalid: unknown[] = [];
   const events = new Map<string, RunEvent[]>();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { reportDenials } from '../src/adapters/common/denials.js';
 import type { AgentSession, StartAgentSessionOptions } from '../src/adapters/common/types.js';
+import type { ApprovalAsk, AskPerson } from '../src/adapters/common/approvals.js';
 import type { FakeStep } from './fake-models/script.js';
 import { collectEvents } from './events.js';
 import { startFakeModelServer, type FakeModelServer } from './fake-models/index.js';
@@ -42,7 +43,12 @@ export function useRealCli(
       return server;
     },
     /** Starts a session in a new worktree (or `existing`, e.g. the next run of the same ticket). */
-    async session(script: string, extra: Partial<AgentRunSpecInput> = {}, existing?: TestWorkspace) {
+    async session(
+      script: string,
+      extra: Partial<AgentRunSpecInput> = {},
+      existing?: TestWorkspace,
+      askPerson?: AskPerson,
+    ) {
       const ws = existing ?? createTestWorkspace(cli);
       if (!existing) workspaces.push(ws);
       const collected = collectEvents();
@@ -52,6 +58,7 @@ export function useRealCli(
         workdir: ws.worktree,
         privateDir: ws.privateDir,
         onEvent: collected.onEvent,
+        ...(askPerson ? { askPerson } : {}),
       });
       sessions.push(agent);
       return { ws, agent, ...collected };
@@ -87,6 +94,50 @@ export function useRealCli(
         expect(of('tool.result')).toEqual([
           expect.objectContaining({ ok: true, output: expect.stringContaining('Ticket T-42 is open (fake).') }),
         ]);
+      });
+    },
+
+    /**
+     * The same approval case for every CLI: `tools.ask: ["Bash(git push*)"]` holds the push until a person decides.
+     * Approved, the command runs; declined, it does not, and the person's reason reaches the model.
+     */
+    itAsksAPersonBeforeAPush() {
+      const push = 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran';
+      const tools = { allow: [], deny: [], ask: ['Bash(git push*)'] };
+      it('approved: the push waits for the person, then runs', async () => {
+        harness.server.setScript('ask-yes', { steps: [{ shell: push }, { text: 'pushed' }] });
+        const asks: ApprovalAsk[] = [];
+        const { agent, of } = await harness.session('ask-yes', { tools }, undefined, async (ask) => {
+          asks.push(ask);
+          return { approve: true, by: 'Ada' };
+        });
+        const outcome = await agent.runTurn();
+        await agent.close();
+        expect(outcome).toMatchObject({ ok: true, text: 'pushed' });
+        expect(asks).toEqual([expect.objectContaining({ detail: push, rule: 'Bash(git push*)' })]);
+        expect(of('approval').map((a) => [a.state, a.by])).toEqual([
+          ['waiting', undefined],
+          ['approved', 'Ada'],
+        ]);
+        expect(of('command').at(-1)).toMatchObject({ output: expect.stringContaining('push-ran') });
+      });
+      it('declined: the push does not run and the model sees the refusal with the reason', async () => {
+        harness.server.setScript('ask-no', { steps: [{ shell: push }, { text: 'understood' }] });
+        const { agent, of } = await harness.session('ask-no', { tools }, undefined, async () => ({
+          approve: false,
+          by: 'Ada',
+          reason: 'not before the review 5e1d',
+        }));
+        const outcome = await agent.runTurn();
+        await agent.close();
+        expect(outcome).toMatchObject({ ok: true });
+        expect(of('approval').at(-1)).toMatchObject({ state: 'declined', reason: 'not before the review 5e1d' });
+        expect(of('command').some((c) => c.output?.includes('push-ran'))).toBe(false);
+        const bodies = harness.server
+          .requestsFor('ask-no')
+          .filter((r) => r.api !== 'other')
+          .map((r) => JSON.stringify(r.body));
+        expect(bodies.some((b) => b.includes('not before the review 5e1d'))).toBe(true);
       });
     },
   };

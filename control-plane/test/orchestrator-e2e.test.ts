@@ -61,10 +61,17 @@ for (const kind of ['pglite', 'postgres'] as const) {
       for (const r of remotes) r.cleanup();
     });
 
-    /** A project with one repository and a `custom` agent following `script`, plus the given template's workflows. */
-    async function project(script: object, template: 'full-stack' | 'hybrid-relay') {
+    /**
+     * A project with one repository and a `custom` agent following `script` (or running `command`),
+     * plus the given template's workflows.
+     */
+    async function project(
+      script: object,
+      template: 'full-stack' | 'hybrid-relay',
+      opts: { command?: string; remote?: TestRemote } = {},
+    ) {
       const slug = `e2e${++n}`;
-      const remote = repoWithTests();
+      const remote = opts.remote ?? repoWithTests();
       remotes.push(remote);
       await cp.api.projects.create.mutate({ name: slug, ticketPrefix: `E${n}${kind === 'pglite' ? 'L' : 'P'}` });
       await cp.api.repositories.add.mutate({ project: slug, name: 'app', url: remote.url, defaultBranch: 'main' });
@@ -72,9 +79,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         project: slug,
         name: 'stand-in',
         adapter: 'custom',
-        command: process.execPath,
-        args: [STAND_IN],
-        env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script) },
+        ...(opts.command
+          ? { command: opts.command }
+          : { command: process.execPath, args: [STAND_IN], env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script) } }),
       });
       await cp.api.workflows.create.mutate({ project: slug, template, agent: 'stand-in' });
       return { slug, remote };
@@ -164,13 +171,92 @@ for (const kind of ['pglite', 'postgres'] as const) {
         async () => (await status(t.identifier)) === 'In Review',
       );
       const shown = await detail(t.identifier);
-      expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(/stays in Todo: the before_finish checks failed/);
+      expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(
+        /stays in Todo: the before_finish checks failed \(FAIL check\.js: expected login\.ok to be true, got false\)/,
+      );
       const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 1000 });
       const secondTurnInput = events
         .filter((e) => e.event.type === 'message' && e.event.role === 'user')
         .map((e) => (e.event as { text: string }).text)[1];
       expect(secondTurnInput).toMatch(/FAIL check\.js: expected login\.ok to be true, got false/);
       expect(remote.show(`openase/${t.identifier}-fix-login`, 'login.js')).toBe('module.exports = { ok: true };\n');
+    });
+
+    it('a custom agent that is a shell script is dispatched and takes its ticket to In Review; a missing one fails with "command not found", shown by ticket why', async () => {
+      const dir = tempDir('bot');
+      const bot = path.join(dir, 'bot.sh');
+      fs.writeFileSync(
+        bot,
+        [
+          '#!/bin/sh',
+          'cat > /dev/null',
+          "echo 'module.exports = { ok: true };' > login.js",
+          `${wrapper} move "In Review" >&2`,
+          'echo \'{"type":"message","role":"assistant","text":"done"}\'',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const { slug } = await project({}, 'full-stack', { command: bot });
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Bot login', status: 'Todo' });
+      await waitFor(
+        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        async () => (await status(t.identifier)) === 'In Review',
+      );
+
+      const missing = path.join(dir, 'missing.sh');
+      const other = await project({}, 'full-stack', { command: missing });
+      const m = await cp.api.tickets.create.mutate({ project: other.slug, title: 'Never runs', status: 'Todo' });
+      await waitFor('the run to fail', async () => (await detail(m.identifier)).runs[0]?.state === 'failed');
+      const run = await cp.api.runs.show.query({ run: (await detail(m.identifier)).runs[0]!.id });
+      expect(run.stateReason).toBe(`local: command not found: ${missing}`);
+      await waitFor('ticket why to name the missing command', async () =>
+        (await cp.api.tickets.why.query({ ticket: m.identifier })).summary.includes('not found on local'),
+      );
+      expect((await cp.api.tickets.why.query({ ticket: m.identifier })).summary).toContain(
+        `no connected machine has the command ${missing} (not found on local)`,
+      );
+    });
+
+    it('an agent that never touches its ticket is stopped after 3 turns with "no progress", and the ticket is parked', async () => {
+      const { slug } = await project({ steps: [{ text: 'thinking about it' }] }, 'full-stack');
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Idle', status: 'Todo' });
+      await waitFor(
+        () => `${t.identifier} parked\n${cp.proc.output.slice(-3000)}`,
+        async () => (await detail(t.identifier)).parkedReason !== null,
+      );
+      const shown = await detail(t.identifier);
+      expect(shown.runs).toHaveLength(1);
+      expect(shown.runs[0]).toMatchObject({
+        state: 'failed',
+        stateReason: expect.stringMatching(/^no progress: 3 turns/),
+      });
+      expect(shown.parkedReason).toMatch(/^its agent made no progress: 3 turns in a row/);
+    });
+
+    it('full-stack on a repository without a test runner: the before_finish check passes with a warning', async () => {
+      const remote = createTestRemote({ 'README.md': '# notes\n' });
+      const { slug } = await project(
+        {
+          steps: [
+            { write: { path: 'notes.md', content: 'done\n' } },
+            { run: `${wrapper} move "In Review"` },
+            { text: 'done' },
+          ],
+        },
+        'full-stack',
+        { remote },
+      );
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Notes', status: 'Todo' });
+      await waitFor(
+        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        async () => (await status(t.identifier)) === 'In Review',
+      );
+      const run = (await detail(t.identifier)).runs[0]!;
+      const events = await cp.api.runs.events.query({ run: run.id, limit: 1000 });
+      const gate = events.find(
+        (e) => e.event.type === 'hook' && e.event.hook === 'before_finish' && e.event.status === 'passed',
+      );
+      expect(gate && 'output' in gate.event ? gate.event.output : '').toMatch(/warning: no test runner found/);
     });
 
     it('hybrid relay: Design → Backend → Frontend → Testing → In Review, each stage on the commits of the one before', async () => {

@@ -118,7 +118,7 @@ describe('Project AI with the real Claude Code CLI', () => {
       { shell: 'openase ticket create --title "Login page" --blocked-by PAI-1' },
       {
         shell:
-          'openase workflow export dev --out harness.md && sed -i "s/max_turns: 12/max_turns: 20/" harness.md && openase workflow import harness.md',
+          'openase workflow export dev --output harness.md && sed -i "s/max_turns: 12/max_turns: 20/" harness.md && openase workflow import harness.md',
       },
       { text: 'Created PAI-1 and PAI-2 (blocked by PAI-1); dev now allows 20 turns.' },
     ]);
@@ -126,6 +126,9 @@ describe('Project AI with the real Claude Code CLI', () => {
       project: 'chat',
       source: HARNESS.replace('agent: claude', 'agent: planner'),
     });
+    // Editing workflows is not a default Project-AI scope: the project grants it explicitly.
+    const { scopes } = await cp.api.chat.settings.query({ project: 'chat' });
+    await cp.api.chat.updateSettings.mutate({ project: 'chat', scopes: [...scopes, 'workflows.update'] });
 
     const started = await cp.api.chat.create.mutate({
       project: 'chat',
@@ -285,7 +288,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     await waitFor('its run to end', async () =>
       (await cp.api.runs.show.query({ run: c.run.id })).state === 'succeeded' ? true : null,
     );
-    const log = await cp.api.activity.list.query({ project: 'chat', limit: 50 });
+    const log = await cp.api.activity.list.query({ project: 'chat', limit: 1000 });
     expect(log.find((a) => a.action === 'chat.closed' && a.entityId === c.conversation.id)).toMatchObject({
       actorName: 'orchestrator',
       summary: expect.stringMatching(/closed after 30 s without a message/),

@@ -24,15 +24,20 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * `openase`: the checkout's bundle (built first) unless `openase` names another executable (an
+ * installed release); `cwd` is where the server and the CLI run.
+ */
 export async function startServerProcess(
-  opts: { prefix?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { prefix?: string; env?: NodeJS.ProcessEnv; openase?: string; cwd?: string } = {},
 ): Promise<ServerProcess> {
-  (ensureBuilt as () => void)();
+  if (!opts.openase) (ensureBuilt as () => void)();
+  const [command, ...pre] = opts.openase ? [opts.openase] : [process.execPath, bundle];
   const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'openase-cli-'));
   const server: ChildProcess = spawn(
-    process.execPath,
-    [bundle, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
-    { env: { ...process.env, DATABASE_URL: '', ...opts.env } },
+    command!,
+    [...pre, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
+    { env: { ...process.env, DATABASE_URL: '', ...opts.env }, cwd: opts.cwd },
   );
   let output = '';
   const { url, signInUrl } = await new Promise<{ url: string; signInUrl: string }>((resolve, reject) => {
@@ -55,18 +60,19 @@ export async function startServerProcess(
     signInUrl,
     home,
     output: () => output,
-    cli(args, opts = {}) {
-      const r = spawnSync(process.execPath, [bundle, ...args], {
+    cli(args, cliOpts = {}) {
+      const r = spawnSync(command!, [...pre, ...args], {
+        cwd: opts.cwd,
         env: {
           ...process.env,
           OPENASE_HOME: home,
           OPENASE_URL: '',
           OPENASE_TOKEN: '',
           OPENASE_PROJECT: '',
-          ...opts.env,
+          ...cliOpts.env,
         },
         encoding: 'utf8',
-        input: opts.input,
+        input: cliOpts.input,
       });
       return { code: r.status, out: r.stdout, err: r.stderr };
     },

@@ -14,8 +14,9 @@ export {
   object,
   partialRecord,
   record,
+  strictObject,
   string,
   union,
   unknown,
 } from 'zod';
-export type { infer, input, output, ZodType } from 'zod';
+export type { infer, input, output, ZodArray, ZodOptional, ZodType } from 'zod';

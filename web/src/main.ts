@@ -11,18 +11,22 @@ import { useActivity } from './activity/activity-store';
 import { useJobs } from './jobs/jobs-store';
 import { useFleet } from './fleet/fleet-store';
 import { useWorkflows } from './workflows/workflows-store';
+import { vCan } from './auth/permissions';
 import './ui/main.css';
 
 const app = createApp(App);
 const pinia = createPinia();
 app.use(pinia);
+app.directive('can', vCan);
 const router = createAppRouter();
 app.use(router);
 
 const session = useSession();
 setUnauthorizedHandler(() => {
+  // The first check (status unknown) is the router guard's to answer; public pages (sign-in, invitations) stay.
+  if (session.status === 'unknown' || router.currentRoute.value.meta.public) return;
   if (session.status === 'signedIn') session.signedOut();
-  if (router.currentRoute.value.name !== 'signin') void router.push({ name: 'signin' });
+  void router.push({ name: 'signin' });
 });
 // Each domain store follows the tab's one live stream.
 for (const store of [useProjects(), useBoard(), useTicket(), useActivity(), useFleet(), useWorkflows(), useJobs()])

@@ -11,7 +11,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AgentJobSpec, DaemonFrame, RunEvent, RunGateFrame, RunNextFrame, RunTurnFrame } from '@openase/shared';
+import type {
+  AgentJobSpec,
+  DaemonFrame,
+  RunApprovalFrame,
+  RunDecisionFrame,
+  RunEvent,
+  RunGateFrame,
+  RunNextFrame,
+  RunTurnFrame,
+} from '@openase/shared';
+import type { ApprovalAnswer, ApprovalAsk } from '../adapters/common/approvals.js';
 import type { HeldRun, RunEnd } from '../runs/held-run.js';
 import { Spool, type SpoolLimits } from '../runs/spool.js';
 
@@ -23,7 +33,7 @@ export interface AgentRunState {
   ticket: string;
   /** The CLI's session id once known: a run cut short by a daemon restart is resumed with it. */
   sessionId?: string;
-  stopReason?: 'canceled' | 'timeout' | null;
+  stopReason?: AgentStopReason | null;
   end?: RunEnd | null;
 }
 
@@ -43,6 +53,10 @@ type Question =
   | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
 
 export const DAEMON_RESTARTED = 'daemon_restarted';
+/** The run's end reason when the daemon was stopped (SIGTERM, SIGINT) and stopped its agents. */
+export const DAEMON_STOPPED = 'the daemon on this machine was stopped; the agent was stopped with it';
+/** Why an agent run was stopped: a cancel, its deadline, or the daemon stopping (Daemon.shutdown). */
+export type AgentStopReason = 'canceled' | 'timeout' | 'daemon_stopped';
 
 const NOT_KEPT = '(not kept on disk)';
 
@@ -75,6 +89,8 @@ export class AgentRunHandle implements HeldRun {
   private readonly stopListeners: Array<(graceMs: number) => void> = [];
   private readonly abandonListeners: Array<() => void> = [];
   private readonly interruptListeners: Array<() => void> = [];
+  /** Tool calls waiting for a person (`run.approval` sent, resent on every welcome until decided). */
+  private readonly approvals = new Map<string, { frame: RunApprovalFrame; resolve: (a: ApprovalAnswer) => void }>();
 
   private constructor(
     readonly dir: string,
@@ -138,7 +154,7 @@ export class AgentRunHandle implements HeldRun {
   get finished(): boolean {
     return !!this.state.end;
   }
-  get stopReason(): 'canceled' | 'timeout' | null {
+  get stopReason(): AgentStopReason | null {
     return this.state.stopReason ?? null;
   }
 
@@ -214,6 +230,40 @@ export class AgentRunHandle implements HeldRun {
 
   welcomed(): void {
     if (this.question) this.link?.send(this.question.frame);
+    for (const { frame } of this.approvals.values()) this.link?.send(frame);
+  }
+
+  /** Asks the control plane for a person's decision on a `tools.ask` call; resolves when it comes (run.decision). */
+  requestApproval(ask: ApprovalAsk): Promise<ApprovalAnswer> {
+    if (this.stopReason || this.discarded || this.finished)
+      return Promise.resolve({ approve: false, by: 'OpenASE', reason: 'the run is stopping' });
+    this.link?.flush();
+    const frame: RunApprovalFrame = {
+      type: 'run.approval',
+      runId: this.runId,
+      leaseEpoch: this.leaseEpoch,
+      approvalId: ask.id,
+      tool: ask.tool,
+      detail: ask.detail,
+      rule: ask.rule,
+    };
+    return new Promise((resolve) => {
+      this.approvals.set(ask.id, { frame, resolve });
+      this.link?.send(frame);
+    });
+  }
+
+  /** A `run.decision`; one for no waiting call (a repeat, or after a stop) is ignored. */
+  decide(decision: RunDecisionFrame): boolean {
+    const waiting = this.approvals.get(decision.approvalId);
+    if (!waiting) return false;
+    this.approvals.delete(decision.approvalId);
+    waiting.resolve({
+      approve: decision.approve,
+      by: decision.by,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    });
+    return true;
   }
 
   onInterrupt(listener: () => void): void {
@@ -232,13 +282,17 @@ export class AgentRunHandle implements HeldRun {
     this.stopListeners.push(listener);
   }
 
-  stop(reason: 'canceled' | 'timeout', graceMs: number): void {
+  stop(reason: AgentStopReason, graceMs: number): void {
     if (this.finished || this.stopReason) return;
     this.state.stopReason = reason;
     this.saveState();
     const q = this.question;
     this.question = null;
     q?.resolve(null);
+    for (const [id, waiting] of this.approvals) {
+      this.approvals.delete(id);
+      waiting.resolve({ approve: false, by: 'OpenASE', reason: `the run was stopped (${reason})` });
+    }
     for (const listener of this.stopListeners) listener(graceMs);
   }
 

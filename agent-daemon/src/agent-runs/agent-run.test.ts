@@ -18,7 +18,7 @@ import {
 } from '../../test-support/daemon-process.js';
 import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
-import { processAlive } from '../../test-support/processes.js';
+import { runProcessAlive } from '../../test-support/processes.js';
 
 let bundle: string;
 let platform: TrpcRecorder;
@@ -135,7 +135,7 @@ describe('agent runs on the daemon', () => {
                 'SECRET_FOR_AGENT',
               ],
             },
-            { run: ['openase', 'comment', 'started the greeting'] },
+            { run: ['openase', 'ticket', 'comment', 'started the greeting'] },
             { text: 'wrote hello.txt' },
           ],
         },
@@ -145,6 +145,7 @@ describe('agent runs on the daemon', () => {
         on_done: [hook('echo "done $OPENASE_TICKET" > "$OPENASE_WORKSPACE/.openase/done"')],
       },
     });
+    platform.answer('comments.add', { data: { id: '0c0ffee0-0000-4000-8000-000000000000' } });
     const runId = await offer(d, spec);
     await d.waitFrame('run.started', (f) => f.runId === runId);
     const turn = await turnFrame(d, runId, 1);
@@ -178,7 +179,7 @@ describe('agent runs on the daemon', () => {
     // The agent reached the platform through the wrapper on its PATH.
     expect(ofType(d, runId, 'command')[0]).toMatchObject({
       status: 'completed',
-      output: `comment added to ${spec.ticket.identifier}`,
+      output: `added comment 0c0ffee0 on ${spec.ticket.identifier}`,
     });
     expect(platform.calls).toContainEqual({
       method: 'POST',
@@ -444,12 +445,50 @@ describe('agent runs on the daemon', () => {
     const turn = await turnFrame(d, runId, 1);
     expect(turn.pathViolations).toEqual([{ path: 'lib/prod.env', rule: 'denied by paths.deny "*.env"' }]);
     expect(app.files(spec.ticket.branch)).toContain('feature.txt');
-    expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'prod.env', 'src/app.txt']);
+    // The denied file is reverted in the worktree and never reaches the remote; the rest is pushed.
+    expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'src/app.txt']);
+    const ws = path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier);
+    expect(fs.existsSync(path.join(ws, 'lib', 'prod.env'))).toBe(false);
     expect(turn.commits.map((c) => [c.repo, c.pushed])).toEqual([
       ['app', true],
       ['lib', true],
     ]);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
+    await finished(d, runId);
+  });
+
+  it('a denied file the agent committed itself never reaches the remote, in no commit of the branch', async () => {
+    const d = await daemon();
+    const r = remote();
+    const spec = job(r, {
+      turns: [
+        {
+          steps: [
+            { write: { path: '.env', content: 'SECRET=1\n' } },
+            { write: { path: 'src/app.txt', content: 'v2\n' } },
+            { run: ['git', 'add', '-A'] },
+            { run: ['git', '-c', 'user.name=a', '-c', 'user.email=a@b', 'commit', '-q', '-m', 'agent commit'] },
+            { write: { path: 'src/more.txt', content: 'more\n' } },
+          ],
+        },
+        { steps: [{ write: { path: 'src/later.txt', content: 'later\n' } }] },
+      ],
+      paths: { deny: ['.env'] },
+    });
+    const runId = await offer(d, spec);
+    const first = await turnFrame(d, runId, 1);
+    expect(first.pathViolations).toEqual([{ path: '.env', rule: 'denied by paths.deny ".env"' }]);
+    expect(r.files(spec.ticket.branch)).toEqual(['README.md', 'src/app.txt', 'src/more.txt']);
+    expect(r.show(spec.ticket.branch, 'src/app.txt')).toBe('v2\n');
+    const history = execFileSync('git', ['--git-dir', r.dir, 'log', '--all', '--name-only', '--format='], {
+      encoding: 'utf8',
+    });
+    expect(history).not.toMatch(/\.env/);
+    next(d, runId, 1, 'continue', { input: 'reverted .env' });
+    const second = await turnFrame(d, runId, 2);
+    expect(second.pathViolations).toEqual([]);
+    expect(r.files(spec.ticket.branch)).toContain('src/later.txt');
+    next(d, runId, 2, 'stop', { outcome: 'succeeded' });
     await finished(d, runId);
   });
 
@@ -476,6 +515,27 @@ describe('agent runs on the daemon', () => {
     expect(await finished(d, runId)).toMatchObject({ exitCode: null, reason: 'timeout' });
   });
 
+  it('SIGTERM to the daemon stops its agents (no orphan), runs on_cancel hooks and reports the runs before it exits', async () => {
+    const d = await daemon();
+    const r = remote();
+    const spec = job(r, {
+      turns: [{ steps: [{ text: 'working' }, { hang: true }] }],
+      hooks: { on_cancel: [hook('touch "$OPENASE_WORKSPACE/.openase/stopped"')] },
+    });
+    const runId = await offer(d, spec);
+    await waitFor(() => ofType(d, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
+    const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
+    d.child.kill('SIGTERM');
+    expect(await finished(d, runId)).toMatchObject({
+      exitCode: null,
+      reason: 'the daemon on this machine was stopped; the agent was stopped with it',
+    });
+    expect(await exited).toBe(0);
+    expect(runProcessAlive(runId)).toBe(false);
+    const ws = path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier);
+    expect(fs.existsSync(path.join(ws, '.openase', 'stopped'))).toBe(true);
+  });
+
   it('a daemon restart mid-run ends the run with a clear reason (the CLI cannot be re-attached)', async () => {
     const first = await startDaemon({ bundle, closeRuns: false });
     const r = remote();
@@ -485,8 +545,8 @@ describe('agent runs on the daemon', () => {
     await waitFor(() => ofType(first, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
     await first.stop();
     // The exiting daemon stopped the agent CLI: nobody could talk to it any more.
-    const agentPid = Number(fs.readFileSync(pidfile, 'utf8'));
-    await waitFor(() => !processAlive(agentPid), 'the agent process to be gone');
+    expect(fs.existsSync(pidfile)).toBe(true);
+    await waitFor(() => !runProcessAlive(runId), 'the agent process to be gone');
     const second = await startDaemon({ bundle, home: first.home });
     cleanups.push(async () => {
       await second.stop();

@@ -10,13 +10,15 @@
  * A cancel interrupts the CLI (closing it after the grace period), runs on_cancel hooks and ends
  * the run as canceled. The control plane decides; the daemon only reports what happened.
  */
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentJobSpec, HookPoint, RunNextFrame } from '@openase/shared';
 import type { AgentSession, StartAgentSession, TurnOutcome } from '../adapters/common/types.js';
+import { launcherFor, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { describeGateFailure, runHooks, type HookContext } from '../hooks/hooks.js';
 import type { Workspaces } from '../workspace/workspace.js';
 import { agentProcessEnv, openaseEnv } from './agent-env.js';
-import type { AgentRunHandle } from './agent-run-handle.js';
+import { DAEMON_STOPPED, type AgentRunHandle } from './agent-run-handle.js';
 import { writePlatformWrapper } from './platform-wrapper.js';
 import { settleTurn } from './turn-end.js';
 
@@ -25,6 +27,8 @@ export interface AgentRunDeps {
   startSession: StartAgentSession;
   /** argv that starts this daemon, node's absolute path first: the platform wrapper execs it. */
   program: readonly string[];
+  /** How what the run starts is confined (default: started as is). */
+  confinement?: Confinement;
   log(line: string): void;
 }
 
@@ -81,7 +85,14 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     const wrapper = writePlatformWrapper(ws.privateDir, deps.program);
     const facts = { runId: run.runId, spec, workspace: ws.dir, wrapper };
     const cwd = ws.repos.length === 1 ? ws.repos[0]!.path : ws.dir;
-    hookContext = { cwd, env: openaseEnv(facts) };
+    // The run writes only its ticket workspace; it reads the repositories' caches (git status, log).
+    const launch = launcherFor(deps.confinement ?? UNCONFINED, {
+      writable: [ws.dir],
+      readable: ws.repos.map((r) => deps.workspaces.layout.mirror(r.url)),
+    });
+    const hooksHome = path.join(ws.privateDir, 'hooks-home');
+    await mkdir(hooksHome, { recursive: true });
+    hookContext = { cwd, env: { ...openaseEnv(facts), HOME: hooksHome }, launch };
     run.started();
 
     if (!run.stopReason) {
@@ -94,6 +105,8 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
         workdir: cwd,
         privateDir: path.join(ws.privateDir, `cli-${spec.agent.adapter}`),
         onEvent: (event) => run.emit(event),
+        launch,
+        askPerson: (ask) => run.requestApproval(ask),
       });
     }
     let input: string | undefined;
@@ -159,7 +172,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
   }
   if (run.stopReason) {
     endHooks = 'on_cancel';
-    outcome = { exitCode: null, reason: run.stopReason };
+    outcome = { exitCode: null, reason: run.stopReason === 'daemon_stopped' ? DAEMON_STOPPED : run.stopReason };
   }
   try {
     if (hookContext && endHooks) await hooks(endHooks);

@@ -3,6 +3,7 @@
  * ticket's workspace when the control plane says the ticket is done (`workspace.remove`).
  */
 import type { AgentJobSpec, ControlFrame, DaemonFrame } from '@openase/shared';
+import type { Confinement } from '../sandbox/confine.js';
 import type { StartAgentSession } from '../adapters/common/types.js';
 import type { HeldRun } from '../runs/held-run.js';
 import type { SpoolLimits } from '../runs/spool.js';
@@ -16,6 +17,7 @@ export interface AgentRunsOptions {
   workspacesRoot: string;
   program: readonly string[];
   startSession: StartAgentSession;
+  confinement?: Confinement;
   link: AgentRunLink;
   log(line: string): void;
 }
@@ -37,6 +39,7 @@ export class AgentRuns {
       workspaces: this.workspaces,
       startSession: this.opts.startSession,
       program: this.opts.program,
+      ...(this.opts.confinement ? { confinement: this.opts.confinement } : {}),
       log: this.opts.log,
     }).catch((err: Error) => {
       // The supervisor reports its own failures; this is a bug guard so a run never hangs unended.

@@ -1,6 +1,6 @@
 /**
- * The agent's `openase` wrapper as the agent runs it: a real sh script exec'ing the daemon bundle
- * (`platform …`), against a recording tRPC HTTP server.
+ * The agent's `openase` as the agent runs it: a real sh script exec'ing the daemon bundle
+ * (`platform …`, the person's CLI bundled in), against a recording tRPC HTTP server.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,7 +58,7 @@ function openase(args: string[], env: Record<string, string | undefined> = {}) {
 
 const lastCall = () => server.calls.at(-1)!;
 
-describe('the openase platform wrapper', async () => {
+describe("the agent's openase: the person's CLI, as the run", async () => {
   it('is an executable sh script with absolute, quoted paths', async () => {
     expect(fs.statSync(wrapper).mode & 0o777).toBe(0o755);
     const text = fs.readFileSync(wrapper, 'utf8');
@@ -68,111 +68,138 @@ describe('the openase platform wrapper', async () => {
     );
   });
 
-  it('comment: comments.add as a POST with the bearer token', async () => {
-    const text = 'Done: `$(rm -rf /)` "quoted"\nsecond line';
-    expect(await openase(['comment', text])).toEqual({ code: 0, stdout: 'comment added to DEMO-7', stderr: '' });
-    expect(lastCall()).toEqual({
-      method: 'POST',
-      procedure: 'comments.add',
-      input: { ticket: 'DEMO-7', body: text },
-      authorization: 'Bearer oar_tok',
-    });
-  });
-
-  it('move: tickets.move, and says when the move waits for the before_finish checks', async () => {
+  it('ticket move "$OPENASE_TICKET" STATUS, the own-ticket form and the short form: one tickets.move as the run', async () => {
     server.answer('tickets.move', { data: { identifier: 'DEMO-7' } });
-    expect((await openase(['move', 'In Review'])).stdout).toBe('DEMO-7 moved to In Review');
-    expect(lastCall()).toMatchObject({
-      method: 'POST',
-      procedure: 'tickets.move',
-      input: { ticket: 'DEMO-7', status: 'In Review' },
-    });
+    for (const argv of [
+      ['ticket', 'move', 'DEMO-7', 'In Review'],
+      ['ticket', 'move', 'In Review'],
+      ['move', 'In', 'Review'],
+    ]) {
+      expect(await openase(argv)).toEqual({ code: 0, stdout: 'moved DEMO-7 to In Review', stderr: '' });
+      expect(lastCall()).toEqual({
+        method: 'POST',
+        procedure: 'tickets.move',
+        input: { ticket: 'DEMO-7', status: 'In Review' },
+        authorization: 'Bearer oar_tok',
+      });
+    }
     server.answer('tickets.move', { data: { identifier: 'DEMO-7', pendingStatus: 'Done' } });
     expect((await openase(['move', 'Done'])).stdout).toBe(
       'DEMO-7 will move to Done once the before_finish checks pass',
     );
   });
 
-  it('progress: tickets.reportProgress with an optional percent', async () => {
+  it('ticket comment and the short form: comments.add with the text untouched', async () => {
+    const text = 'Done: `$(rm -rf /)` "quoted"\nsecond line';
+    server.answer('comments.add', { data: { id: '0123456789abcdef' } });
+    for (const argv of [
+      ['ticket', 'comment', 'DEMO-7', text],
+      ['comment', text],
+    ]) {
+      expect(await openase(argv)).toEqual({ code: 0, stdout: 'added comment 01234567 on DEMO-7', stderr: '' });
+      expect(lastCall()).toMatchObject({
+        method: 'POST',
+        procedure: 'comments.add',
+        input: { ticket: 'DEMO-7', body: text },
+      });
+    }
+  });
+
+  it('progress: tickets.reportProgress with the text and an optional percent', async () => {
+    server.answer('tickets.reportProgress', { data: { percent: 40 } });
     expect((await openase(['progress', 'tests written', '--percent', '40'])).stdout).toBe(
-      'progress reported on DEMO-7 (40%)',
+      'reported progress on DEMO-7 (40%)',
     );
     expect(lastCall()).toMatchObject({
       procedure: 'tickets.reportProgress',
-      input: { ticket: 'DEMO-7', message: 'tests written', percent: 40 },
+      input: { ticket: 'DEMO-7', text: 'tests written', percent: 40 },
     });
-    expect((await openase(['progress', 'halfway'])).code).toBe(0);
-    expect(lastCall().input).toEqual({ ticket: 'DEMO-7', message: 'halfway' });
-    const bad = await openase(['progress', 'x', '--percent', '140']);
+    const bad = await openase(['ticket', 'progress', 'x', '--percent', 'lots']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--percent must be a whole number from 0 to 100');
+    expect(bad.stderr).toContain('--percent must be a whole number');
   });
 
-  it('create-child: tickets.create under this ticket in its project', async () => {
-    server.answer('tickets.create', { data: { identifier: 'DEMO-8' } });
+  it('create-child and ticket create --parent: tickets.create in the run’s project; --blocked-by links after', async () => {
+    server.answer('tickets.create', { data: { identifier: 'DEMO-8', title: 'Split out the parser' } });
+    server.answer('tickets.link', { data: { blocker: 'DEMO-10', blocked: 'DEMO-8' } });
     expect(
       (await openase(['create-child', '--title', 'Split out the parser', '--description', 'see DEMO-7'])).stdout,
-    ).toBe('created DEMO-8 under DEMO-7');
+    ).toBe('created DEMO-8: Split out the parser');
     expect(lastCall()).toMatchObject({
-      method: 'POST',
       procedure: 'tickets.create',
       input: { project: 'demo', title: 'Split out the parser', description: 'see DEMO-7', parent: 'DEMO-7' },
     });
-    expect((await openase(['create-child'])).code).toBe(2);
-  });
-
-  it('show: tickets.show as a GET query, human or --json', async () => {
-    const ticket = {
-      identifier: 'DEMO-7',
-      title: 'Add a greeting',
-      description: 'Say hi.',
-      status: { name: 'Todo', stage: 'unstarted' },
-      parent: null,
-      children: [{ identifier: 'DEMO-8', title: 'Split', status: 'Backlog' }],
-      comments: [],
-    };
-    server.answer('tickets.show', { data: ticket });
-    const human = await openase(['show']);
-    expect(human.code).toBe(0);
-    expect(human.stdout.split('\n')).toEqual([
-      'DEMO-7: Add a greeting',
-      'status: Todo (unstarted)',
-      'children:',
-      '  DEMO-8 [Backlog] Split',
-      '',
-      'Say hi.',
+    const before = server.calls.length;
+    expect(
+      await openase([
+        'ticket',
+        'create',
+        '--title',
+        'Split out the parser',
+        '--parent',
+        'DEMO-7',
+        '--blocked-by',
+        'DEMO-10, DEMO-11',
+      ]),
+    ).toEqual({ code: 0, stdout: 'created DEMO-8: Split out the parser (blocked by DEMO-10, DEMO-11)', stderr: '' });
+    expect(server.calls.slice(before).map((c) => [c.procedure, c.input])).toEqual([
+      ['tickets.create', { project: 'demo', title: 'Split out the parser', parent: 'DEMO-7' }],
+      ['tickets.link', { blocker: 'DEMO-10', blocked: 'DEMO-8' }],
+      ['tickets.link', { blocker: 'DEMO-11', blocked: 'DEMO-8' }],
     ]);
-    expect(lastCall()).toMatchObject({ method: 'GET', procedure: 'tickets.show', input: { ticket: 'DEMO-7' } });
-    expect(JSON.parse((await openase(['show', '--json'])).stdout)).toEqual(ticket);
-  });
-
-  it('server errors are one line and exit 1; an unreachable platform too', async () => {
-    server.answer('comments.add', { error: 'this run token may not comment on DEMO-9\nstack…', status: 403 });
-    expect(await openase(['comment', 'hi'])).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: 'openase comment: comments.add: this run token may not comment on DEMO-9',
+    expect(await openase(['ticket', 'create'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--title is required/),
     });
-    const down = await openase(['comment', 'hi'], { OPENASE_URL: 'http://127.0.0.1:1' });
-    expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/^openase comment: cannot reach the platform at http:\/\/127\.0\.0\.1:1: .+$/);
   });
 
-  it('usage: --help everywhere, exit 2 on bad usage, a clear error without the run environment', async () => {
+  it('show: tickets.show as a GET query of the own ticket', async () => {
+    const ticket = { identifier: 'DEMO-7', title: 'Add a greeting' };
+    server.answer('tickets.show', { data: ticket });
+    expect(JSON.parse((await openase(['show', '--json'])).stdout)).toEqual(ticket);
+    expect(lastCall()).toMatchObject({ method: 'GET', procedure: 'tickets.show', input: { ticket: 'DEMO-7' } });
+    expect(JSON.parse((await openase(['ticket', 'show', '--json'])).stdout)).toEqual(ticket);
+  });
+
+  it('a refusal names the missing scope and exits 1; an unreachable platform too', async () => {
+    server.answer('tickets.move', {
+      error: `this run's workflow does not grant "tickets.move"; add it to the harness scopes if the agent should be able to do this`,
+      status: 403,
+      appCode: 'FORBIDDEN',
+    });
+    const refused = await openase(['ticket', 'move', 'DEMO-7', 'Done']);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toMatch(/^openase ticket move: this run's workflow does not grant "tickets\.move"/);
+    const down = await openase(['comment', 'hi'], { OPENASE_URL: 'http://127.0.0.1:1' });
+    expect(down).toMatchObject({
+      code: 1,
+      stderr: 'openase comment: cannot reach the control plane at http://127.0.0.1:1',
+    });
+  });
+
+  it('usage: --help everywhere, exit 2 on bad usage; without the run environment it never falls back to a credentials file', async () => {
     const help = await openase(['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['comment', 'move', 'progress', 'create-child', 'show']) {
+    for (const c of ['ticket', 'workflow', 'move', 'comment', 'progress', 'create-child', 'show'])
       expect(help.stdout).toContain(c);
-      const sub = await openase([c, '--help']);
+    for (const argv of [
+      ['move', '--help'],
+      ['ticket', 'move', '--help'],
+      ['workflow', 'export', '--help'],
+    ]) {
+      const sub = await openase(argv);
       expect(sub.code).toBe(0);
       expect(sub.stdout).toContain('Usage: openase');
     }
     expect((await openase([])).code).toBe(2);
-    expect((await openase(['comment'])).code).toBe(2);
+    expect((await openase(['ticket', 'comment'])).code).toBe(2);
     expect((await openase(['frobnicate'])).code).toBe(2);
-    expect((await openase(['show', '--bogus'])).code).toBe(2);
+    expect((await openase(['ticket', 'show', '--bogus'])).code).toBe(2);
+    expect((await openase(['serve'])).code).toBe(2);
     const calls = server.calls.length;
-    const noEnv = await openase(['comment', 'hi'], { OPENASE_TOKEN: undefined });
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-home-'));
+    fs.writeFileSync(path.join(home, 'credentials.json'), JSON.stringify({ url: server.url, token: 'oat_person' }));
+    const noEnv = await openase(['comment', 'hi'], { OPENASE_TOKEN: undefined, OPENASE_HOME: home });
     expect(noEnv).toMatchObject({
       code: 1,
       stderr: 'openase comment: OPENASE_TOKEN not set; the platform commands work inside an agent run',
@@ -180,52 +207,19 @@ describe('the openase platform wrapper', async () => {
     expect(server.calls.length).toBe(calls);
   });
 
-  it('ticket create --blocked-by: tickets.create in the project, then one tickets.link per blocker', async () => {
-    server.answer('tickets.create', { data: { identifier: 'DEMO-12', title: 'Login page' } });
-    server.answer('tickets.link', { data: { blocker: 'DEMO-10', blocked: 'DEMO-12' } });
-    const before = server.calls.length;
-    expect(
-      await openase([
-        'ticket',
-        'create',
-        '--title',
-        'Login page',
-        '--priority',
-        'high',
-        '--blocked-by',
-        'DEMO-10, DEMO-11',
-      ]),
-    ).toEqual({ code: 0, stdout: 'created DEMO-12 (blocked by DEMO-10, DEMO-11)', stderr: '' });
-    expect(server.calls.slice(before).map((c) => [c.procedure, c.input])).toEqual([
-      ['tickets.create', { project: 'demo', title: 'Login page', description: '', priority: 'high' }],
-      ['tickets.link', { blocker: 'DEMO-10', blocked: 'DEMO-12' }],
-      ['tickets.link', { blocker: 'DEMO-11', blocked: 'DEMO-12' }],
-    ]);
-    expect(await openase(['ticket', 'create'])).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/give the new ticket a title/),
-    });
-  });
-
-  it('ticket link takes exactly two tickets; workflow import sends the file and reports the version; a validation error keeps every problem', async () => {
-    server.answer('tickets.link', { data: {} });
+  it('ticket link BLOCKER BLOCKED; workflow import sends the file; a validation error keeps every problem', async () => {
+    server.answer('tickets.link', { data: { blocker: 'DEMO-1', blocked: 'DEMO-2' } });
     expect(await openase(['ticket', 'link', 'DEMO-1', 'DEMO-2'])).toEqual({
       code: 0,
-      stdout: 'DEMO-2 is now blocked by DEMO-1',
+      stdout: 'DEMO-1 now blocks DEMO-2',
       stderr: '',
     });
-    expect(await openase(['ticket', 'link', 'DEMO-1'])).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/expected 2 argument\(s\), got 1/),
-    });
+    expect(lastCall()).toMatchObject({ procedure: 'tickets.link', input: { blocker: 'DEMO-1', blocked: 'DEMO-2' } });
+    expect(await openase(['ticket', 'link', 'DEMO-1'])).toMatchObject({ code: 2 });
     const file = path.join(dir, 'harness.md');
     fs.writeFileSync(file, '---\nname: dev\n---\nbody\n');
-    server.answer('workflows.import', { data: { name: 'dev', version: 3, changed: true } });
-    expect(await openase(['workflow', 'import', file])).toEqual({
-      code: 0,
-      stdout: 'imported dev as version 3',
-      stderr: '',
-    });
+    server.answer('workflows.import', { data: { name: 'dev', version: 3, changed: true, created: false } });
+    expect(await openase(['workflow', 'import', file])).toEqual({ code: 0, stdout: 'saved dev version 3', stderr: '' });
     expect(lastCall()).toMatchObject({
       method: 'POST',
       procedure: 'workflows.import',
@@ -238,14 +232,7 @@ describe('the openase platform wrapper', async () => {
     });
     const refused = await openase(['workflow', 'import', file]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr.split('\n')).toEqual([
-      'openase workflow import: workflows.import: 2 problem(s) in the harness file:',
-      '- line 2: unknown key',
-      '- agent: nope',
-    ]);
-    expect(await openase(['workflow', 'import', path.join(dir, 'missing.md')])).toMatchObject({
-      code: 2,
-      stderr: expect.stringMatching(/cannot read .*missing\.md: ENOENT/),
-    });
+    expect(refused.stderr).toContain('unknown key');
+    expect(refused.stderr).toContain('agent: nope');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Agent runs with the REAL agent CLIs (pinned, installed on demand by the adapters' installer) on
  * the real daemon process, against the in-repo scripted model servers: in one turn the CLI reaches
- * the platform through the `openase` wrapper from its shell tool, writes a file in the prepared
+ * the platform through its `openase` (the person's CLI, as the run) from its shell tool — reports
+ * progress with the short form, comments and moves its ticket with `openase ticket …` — writes a file in the prepared
  * worktree with its own file tool, and the daemon commits and pushes it and reports the turn with
  * the CLI's session id.
  */
@@ -25,6 +26,8 @@ beforeAll(async () => {
   bundle = await buildDaemonBundle();
   server = await startFakeModelServer();
   platform = await startTrpcRecorder();
+  platform.answer('tickets.reportProgress', { data: { percent: 50 } });
+  platform.answer('comments.add', { data: { id: '0c0ffee0-0000-4000-8000-000000000000' } });
 }, 120_000);
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -37,6 +40,8 @@ interface Case {
   agent: (script: string) => AgentJobSpec['agent'];
   /** The model's steps; `worktree` is where the ticket's worktree will be. */
   steps: (worktree: string) => FakeStep[];
+  /** Gemini's session start does not say its version. */
+  noCliVersion?: boolean;
 }
 
 async function oneTurn(
@@ -65,6 +70,7 @@ async function oneTurn(
     platform: { url: platform.url, token: `oar_${c.identifier}` },
   };
   const runId = `run-${c.identifier}`;
+  platform.answer('tickets.move', { data: { identifier: c.identifier } });
   daemon.send({ type: 'run.offer', runId, leaseEpoch: 1, spec });
   return { daemon, remote, spec, runId };
 }
@@ -75,20 +81,24 @@ async function expectTurnPushedAndReported(c: Case): Promise<void> {
   expect(turn).toMatchObject({ turn: 1, ok: true, pathViolations: [] });
   const events = daemon.events(runId);
   const started = events.find((e) => e.type === 'session.started');
-  expect(started).toMatchObject({ cliVersion: expect.any(String) });
+  expect(started).toMatchObject(c.noCliVersion ? { type: 'session.started' } : { cliVersion: expect.any(String) });
   expect(turn.sessionId).toBe(started && 'sessionId' in started ? started.sessionId : undefined);
   expect(events).toContainEqual(expect.objectContaining({ type: 'file.change', path: 'hello.txt', kind: 'add' }));
-  // The CLI's shell reached the platform through the wrapper, as the run.
-  expect(events.find((e) => e.type === 'command' && e.status === 'completed')).toMatchObject({
-    output: expect.stringContaining(`progress reported on ${c.identifier} (50%)`),
-  });
-  expect(platform.calls.filter((call) => call.authorization === `Bearer oar_${c.identifier}`)).toEqual([
-    {
-      method: 'POST',
-      procedure: 'tickets.reportProgress',
-      input: { ticket: c.identifier, message: 'writing hello', percent: 50 },
-      authorization: `Bearer oar_${c.identifier}`,
-    },
+  // The CLI's shell reached the platform through its `openase` (the person's CLI), as the run: the short form and
+  // the full grammar.
+  const completed = events.filter((e) => e.type === 'command' && e.status === 'completed');
+  expect(completed.map((e) => ('output' in e ? e.output : ''))).toEqual([
+    expect.stringContaining(`reported progress on ${c.identifier} (50%)`),
+    expect.stringContaining(`added comment 0c0ffee0 on ${c.identifier}`),
+    expect.stringContaining(`moved ${c.identifier} to In Review`),
+  ]);
+  const auth = `Bearer oar_${c.identifier}`;
+  expect(
+    platform.calls.filter((call) => call.authorization === auth).map((call) => [call.procedure, call.input]),
+  ).toEqual([
+    ['tickets.reportProgress', { ticket: c.identifier, text: 'writing hello', percent: 50 }],
+    ['comments.add', { ticket: c.identifier, body: 'hello.txt is next' }],
+    ['tickets.move', { ticket: c.identifier, status: 'In Review' }],
   ]);
   expect(remote.files(spec.ticket.branch)).toEqual(['README.md', 'hello.txt']);
   expect(remote.show(spec.ticket.branch, 'hello.txt')).toBe('Hello from the agent\n');
@@ -125,6 +135,8 @@ describe('agent runs with the real CLIs', () => {
       }),
       steps: (worktree) => [
         { shell: 'openase progress "writing hello" --percent 50' },
+        { shell: 'openase ticket comment "$OPENASE_TICKET" "hello.txt is next"' },
+        { shell: 'openase ticket move "$OPENASE_TICKET" "In Review"' },
         { writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } },
         { text: 'wrote hello.txt' },
       ],
@@ -149,7 +161,33 @@ describe('agent runs with the real CLIs', () => {
       }),
       steps: () => [
         { shell: '"$OPENASE_CLI" progress "writing hello" --percent 50' },
+        { shell: '"$OPENASE_CLI" ticket comment "$OPENASE_TICKET" "hello.txt is next"' },
+        { shell: '"$OPENASE_CLI" ticket move "$OPENASE_TICKET" "In Review"' },
         { writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } },
+        { text: 'wrote hello.txt' },
+      ],
+    });
+  }, 600_000);
+
+  it('Gemini: its shell reaches the platform with the same openase ticket … grammar', async () => {
+    const gemini = ensureCli('gemini');
+    await expectTurnPushedAndReported({
+      identifier: 'GEMINI-1',
+      noCliVersion: true,
+      agent: (script) => ({
+        ...base,
+        adapter: 'gemini',
+        command: gemini,
+        prompt: 'Create hello.txt',
+        env: { GEMINI_API_KEY: 'dummy' },
+        provider: { baseUrl: server.baseUrl(script) },
+        permissionMode: 'bypassPermissions',
+      }),
+      steps: (worktree) => [
+        { shell: '"$OPENASE_CLI" progress "writing hello" --percent 50' },
+        { shell: '"$OPENASE_CLI" ticket comment "$OPENASE_TICKET" "hello.txt is next"' },
+        { shell: '"$OPENASE_CLI" ticket move "$OPENASE_TICKET" "In Review"' },
+        { writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } },
         { text: 'wrote hello.txt' },
       ],
     });

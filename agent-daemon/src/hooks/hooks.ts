@@ -7,10 +7,15 @@
  * Policy: `block` — a failure (non-zero exit or timeout) fails the gate; `warn` — reported, the
  * gate passes; `ignore` — recorded only. Each hook runs in its own process group, killed whole
  * on timeout. Output keeps its tail (the end of a test run says what failed).
+ *
+ * A hook gets the allowlisted part of the daemon's environment (sandbox/env.ts) and the run's
+ * `OPENASE_*` facts, never the daemon's whole environment, and runs in the machine's sandbox.
  */
 import { spawn } from 'node:child_process';
 import { clipText, type RunEventOf } from '@openase/shared';
 import { confined } from '../workspace/paths.js';
+import { unconfinedLauncher, type Launcher } from '../sandbox/confine.js';
+import { inheritedEnv } from '@openase/shared';
 
 export interface HookSpec {
   run: string;
@@ -25,8 +30,10 @@ export interface HookContext {
   hook: string;
   /** The folder hooks run in by default (the ticket workspace, or the single repository's worktree). */
   cwd: string;
-  /** `OPENASE_*` facts (ticket, run, attempt, workspace…), added to the environment. */
+  /** `OPENASE_*` facts (ticket, run, attempt, workspace…) and HOME, added to the allowlisted environment. */
   env: Record<string, string>;
+  /** Wraps the hook's shell in the machine's sandbox (default: started as is). */
+  launch?: Launcher;
 }
 
 export interface HookOutcome {
@@ -53,9 +60,10 @@ export function runHook(
   return new Promise((resolve) => {
     let output = '';
     let timedOut = false;
-    const child = spawn('/bin/sh', ['-c', spec.run], {
+    const launched = (ctx.launch ?? unconfinedLauncher)({ command: '/bin/sh', args: ['-c', spec.run], cwd });
+    const child = spawn(launched.command, launched.args, {
       cwd,
-      env: { ...process.env, ...ctx.env, OPENASE_HOOK: ctx.hook },
+      env: { ...inheritedEnv(), ...ctx.env, OPENASE_HOOK: ctx.hook },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runSpecSchema } from '@openase/shared';
-import type { ExitRecord } from './run-handle.js';
+import { signalOfExit } from '../sandbox/confine.js';
+import { inheritedEnv } from '@openase/shared';
+import type { ExitRecord, Launch } from './run-handle.js';
 
 /** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
 function readEnv(): Record<string, string> {
@@ -47,12 +49,20 @@ export function execWrapper(dir: string): void {
     write({ exitCode: null, signal: null, error: `the exec wrapper runs command runs only, not ${spec.kind} runs` });
     return;
   }
+  let launch: Launch;
+  try {
+    launch = JSON.parse(fs.readFileSync(path.join(dir, 'launch.json'), 'utf8')) as Launch;
+  } catch (err) {
+    write({ exitCode: null, signal: null, error: `the run's launch file is unreadable: ${(err as Error).message}` });
+    return;
+  }
   const out = fs.openSync(path.join(dir, 'stdout'), 'a');
   const errFd = fs.openSync(path.join(dir, 'stderr'), 'a');
-  const [cmd, ...args] = spec.command;
-  const child = spawn(cmd!, args, {
-    cwd: spec.cwd ?? dir,
-    env: { ...process.env, ...env },
+  const cmd = spec.command[0];
+  // The allowlisted part of the daemon's environment and what the run declares: never the rest.
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    env: { ...inheritedEnv(), HOME: launch.home, ...env },
     stdio: ['ignore', out, errFd],
   });
   child.on('error', (err) => {
@@ -60,7 +70,8 @@ export function execWrapper(dir: string): void {
     process.exit(0);
   });
   child.on('exit', (code, signal) => {
-    write({ exitCode: code, signal });
+    const viaSandbox = launch.confined && !signal ? signalOfExit(code) : null;
+    write(viaSandbox ? { exitCode: null, signal: viaSandbox } : { exitCode: code, signal });
     process.exit(0);
   });
 }

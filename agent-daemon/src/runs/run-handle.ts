@@ -3,6 +3,8 @@
  *   spec.json     what to execute          state.json  lease epoch, wrapper pid, end once known
  *   stdout/stderr the process output       exit.json   written by the exec wrapper at exit
  *   spool.jsonl   the durable event spool (spool.ts)
+ *   launch.json   the argv to execute, already wrapped in the machine's sandbox (sandbox/confine.ts)
+ *   work/         the command's HOME, and its working folder when the spec names none
  * The command runs under `openase-agent exec-wrapper DIR`, started detached in its own process
  * group, so it outlives the daemon; a restarted daemon re-opens the folder and carries on tailing.
  */
@@ -10,6 +12,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { clipText, MAX_EVENT_TEXT, type RunEvent, type RunSpec } from '@openase/shared';
+import { confineCommand, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { Spool, type SpoolLimits } from './spool.js';
 
 export interface RunState {
@@ -21,6 +24,16 @@ export interface RunState {
   stopReason?: 'canceled' | 'timeout' | null;
   killedWith?: string | null;
   end?: { exitCode: number | null; signal: string | null; reason?: string; lastSeq: number } | null;
+}
+
+/** What the exec wrapper starts (written by the daemon, which chose the sandbox). */
+export interface Launch {
+  command: string;
+  args: string[];
+  cwd: string;
+  home: string;
+  /** Started under bwrap: an exit code 128 + n means killed by signal n. */
+  confined: boolean;
 }
 
 export interface ExitRecord {
@@ -69,6 +82,7 @@ export class RunHandle {
     spec: RunSpec,
     limits: SpoolLimits,
     self: string[],
+    confinement: Confinement = UNCONFINED,
   ): RunHandle {
     const dir = path.join(runsDir, runId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -77,6 +91,20 @@ export class RunHandle {
     fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(env ? { ...kept, envKeys: Object.keys(env) } : kept), {
       mode: 0o600,
     });
+    const work = path.join(dir, 'work');
+    fs.mkdirSync(work, { mode: 0o700 });
+    if (spec.kind === 'command') {
+      const [command, ...args] = spec.command;
+      const cwd = spec.cwd ?? work;
+      const writable = spec.cwd ? [work, spec.cwd] : [work];
+      const launch: Launch = {
+        ...confineCommand(confinement, { command: command!, args, cwd, writable }),
+        cwd,
+        home: work,
+        confined: confinement.mode !== 'off',
+      };
+      fs.writeFileSync(path.join(dir, 'launch.json'), JSON.stringify(launch));
+    }
     for (const s of STREAMS) fs.writeFileSync(path.join(dir, s), '');
     const handle = new RunHandle(dir, { runId, leaseEpoch, createdAt: Date.now(), wrapperPid: null }, limits);
     handle.saveState();

@@ -43,21 +43,23 @@ interface Where {
   /** git arguments: a directory (worktree) or the cache. */
   cwd?: string;
   gitDir?: string;
+  /** A worktree's git environment (Workspaces.worktreeGitEnv). */
+  env?: NodeJS.ProcessEnv;
   base: string;
   /** null = the working tree. */
   head: string | null;
 }
 
-async function rev(where: { cwd?: string; gitDir?: string }, ref: string): Promise<string> {
+async function rev(where: { cwd?: string; gitDir?: string; env?: NodeJS.ProcessEnv }, ref: string): Promise<string> {
   const args = [...(where.gitDir ? ['--git-dir', where.gitDir] : []), 'rev-parse', '--verify', `${ref}^{commit}`];
-  return (await git(args, where.cwd ? { cwd: where.cwd } : {})).stdout.trim();
+  return (await git(args, { ...(where.cwd ? { cwd: where.cwd } : {}), env: where.env ?? {} })).stdout.trim();
 }
 
 async function describe(where: Where, op: GitDiffOp, repo: string, onText: (t: string) => void): Promise<RepoDiff> {
   const prefix = where.gitDir ? ['--git-dir', where.gitDir] : [];
   const range = where.head ? [where.base, where.head] : [where.base];
   // Reading never takes the index lock an agent working in the worktree may need.
-  const opts = { ...(where.cwd ? { cwd: where.cwd } : {}), env: { GIT_OPTIONAL_LOCKS: '0' } };
+  const opts = { ...(where.cwd ? { cwd: where.cwd } : {}), env: { ...where.env, GIT_OPTIONAL_LOCKS: '0' } };
   const numstat = await git([...prefix, 'diff', ...DIFF_FLAGS, '--numstat', '-z', ...range, '--'], opts);
   const all = parseNumstat(numstat.stdout);
   const files = all.slice(0, DIFF_MAX_FILES);
@@ -134,8 +136,9 @@ async function diffRepo(
   const worktree = await workspaces.existingWorktree(op.ticket.identifier, repo.name);
   if (worktree) {
     // The fork point with the default branch as this machine last fetched it (no fetch: the worktree is live).
-    const base = (await git(['merge-base', defaultRef, 'HEAD'], { cwd: worktree })).stdout.trim();
-    return describe({ source: 'worktree', cwd: worktree, base, head: null }, op, repo.name, emit);
+    const env = await workspaces.worktreeGitEnv(worktree);
+    const base = (await git(['merge-base', defaultRef, 'HEAD'], { cwd: worktree, env })).stdout.trim();
+    return describe({ source: 'worktree', cwd: worktree, env, base, head: null }, op, repo.name, emit);
   }
   return workspaces.withFreshMirror(repo.url, async (gitDir) => {
     const branchRef = `refs/remotes/origin/${op.ticket.branch}`;

@@ -83,6 +83,36 @@ export class Workspaces {
     return this.cacheLock.run(key, async () => work(await this.syncMirrorLocked(url, progress)));
   }
 
+  /**
+   * git's environment for a ticket worktree: its admin folder in this machine's cache, never
+   * wherever the worktree's `.git` file points (what runs in the workspace can rewrite that file,
+   * and a repository config it wrote would run commands as the daemon). Throws when the link does
+   * not lead back into the cache.
+   */
+  async worktreeGitEnv(worktree: string): Promise<{ GIT_DIR: string; GIT_WORK_TREE: string }> {
+    const refused = (why: string) =>
+      new Error(`the worktree ${worktree} no longer links to this machine's repository cache (${why}); refusing git`);
+    const link = path.join(worktree, '.git');
+    const stat = await fs.lstat(link).catch(() => null);
+    if (!stat?.isFile()) throw refused('its .git is not a file');
+    const match = /^gitdir: (.+)$/m.exec(await fs.readFile(link, 'utf8'));
+    if (!match) throw refused('its .git names no admin folder');
+    const adminDir = await fs.realpath(path.resolve(worktree, match[1]!.trim())).catch(() => null);
+    const mirrors = await fs.realpath(path.join(this.layout.root, 'mirrors')).catch(() => null);
+    if (!adminDir || !mirrors || !adminDir.startsWith(mirrors + path.sep)) throw refused('it points outside the cache');
+    const back = (await fs.readFile(path.join(adminDir, 'gitdir'), 'utf8').catch(() => '')).trim();
+    const [backDir, realWorktree] = await Promise.all(
+      [path.dirname(back), worktree].map((p) => fs.realpath(p).catch(() => p)),
+    );
+    if (!back || backDir !== realWorktree) throw refused('the cache does not know it');
+    return { GIT_DIR: adminDir, GIT_WORK_TREE: worktree };
+  }
+
+  /** Runs git in a ticket worktree through its admin folder in the cache (see worktreeGitEnv). */
+  async gitIn(worktree: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+    return git(args, { cwd: worktree, env: { ...env, ...(await this.worktreeGitEnv(worktree)) } });
+  }
+
   /** The ticket's worktree of a repository on this machine, or null when there is none. */
   async existingWorktree(identifier: string, repoName: string): Promise<string | null> {
     const dir = this.layout.worktree(identifier, repoName);
@@ -136,11 +166,11 @@ export class Workspaces {
       await git(['--git-dir', mirror, 'worktree', 'add', '--quiet', '-B', ticket.branch, worktreePath, start]);
     } else if (hasRemoteBranch) {
       // Fast-forward to what other runs pushed; a diverged local branch is left as is.
-      await git(['merge', '--ff-only', '--quiet', remoteBranch], { cwd: worktreePath }).catch(() =>
+      await this.gitIn(worktreePath, ['merge', '--ff-only', '--quiet', remoteBranch]).catch(() =>
         progress(`worktree ${repo.name} has local commits not on the remote; keeping them`),
       );
     }
-    const { stdout } = await git(['rev-parse', 'HEAD'], { cwd: worktreePath });
+    const { stdout } = await this.gitIn(worktreePath, ['rev-parse', 'HEAD']);
     return {
       ...repo,
       path: worktreePath,
@@ -152,24 +182,65 @@ export class Workspaces {
 
   /** Commits everything the agent left uncommitted. Returns the new commit, or null when there was nothing. */
   async commitAll(repo: PreparedRepo, message: string): Promise<string | null> {
-    await git(['add', '--all'], { cwd: repo.path });
-    const { stdout: staged } = await git(['diff', '--cached', '--name-only'], { cwd: repo.path });
+    await this.gitIn(repo.path, ['add', '--all']);
+    const { stdout: staged } = await this.gitIn(repo.path, ['diff', '--cached', '--name-only']);
     if (!staged.trim()) return null;
-    await git(['commit', '--quiet', '--no-verify', '-m', message], { cwd: repo.path });
-    const { stdout } = await git(['rev-parse', 'HEAD'], { cwd: repo.path });
+    await this.gitIn(repo.path, ['commit', '--quiet', '--no-verify', '-m', message]);
+    const { stdout } = await this.gitIn(repo.path, ['rev-parse', 'HEAD']);
     return stdout.trim();
   }
 
   /** Pushes the ticket branch to the repository's remote (through the cache's `origin` URL). */
   async push(repo: PreparedRepo): Promise<void> {
+    const { stdout: url } = await this.gitIn(repo.path, ['remote', 'get-url', 'origin']);
+    await this.gitIn(repo.path, ['push', '--quiet', url.trim(), `HEAD:refs/heads/${repo.branch}`]);
+  }
+
+  /**
+   * The commit the ticket branch has on the remote, when it is an ancestor of HEAD (what a push
+   * would build on); else the run's base commit.
+   */
+  async pushedHead(repo: PreparedRepo): Promise<string> {
     const { stdout: url } = await git(['remote', 'get-url', 'origin'], { cwd: repo.path });
-    await git(['push', '--quiet', url.trim(), `HEAD:refs/heads/${repo.branch}`], { cwd: repo.path });
+    const listed = await git(['ls-remote', url.trim(), `refs/heads/${repo.branch}`], { cwd: repo.path });
+    const head = listed.stdout.split(/\s/)[0] ?? '';
+    if (!/^[0-9a-f]{40,64}$/.test(head)) return repo.baseCommit;
+    const ancestor = await git(['merge-base', '--is-ancestor', head, 'HEAD'], { cwd: repo.path }).then(
+      () => true,
+      () => false,
+    );
+    return ancestor ? head : repo.baseCommit;
+  }
+
+  /**
+   * Takes paths that break the harness' rules out of everything not yet pushed: the agent's own
+   * unpushed commits are folded back into the index (so no commit holding them survives), then
+   * each path is restored to the run's base commit, or removed when it did not exist there. The
+   * turn's commit that follows holds the rest of the agent's work.
+   */
+  async revertPaths(repo: PreparedRepo, paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    await git(['reset', '--soft', await this.pushedHead(repo)], { cwd: repo.path });
+    for (const p of paths) {
+      const inBase = await git(['cat-file', '-e', `${repo.baseCommit}:${p}`], { cwd: repo.path }).then(
+        () => true,
+        () => false,
+      );
+      if (inBase) {
+        await git(['checkout', repo.baseCommit, '--', p], { cwd: repo.path });
+        continue;
+      }
+      await git(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', p], { cwd: repo.path });
+      const target = path.resolve(repo.path, p);
+      if (target.startsWith(`${path.resolve(repo.path)}${path.sep}`))
+        await fs.rm(target, { force: true, recursive: true });
+    }
   }
 
   /** Paths changed since the run's base commit: committed, staged, unstaged and untracked. */
   async changedPaths(repo: PreparedRepo): Promise<string[]> {
-    const committed = await git(['diff', '--name-only', `${repo.baseCommit}..HEAD`], { cwd: repo.path });
-    const status = await git(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: repo.path });
+    const committed = await this.gitIn(repo.path, ['diff', '--name-only', `${repo.baseCommit}..HEAD`]);
+    const status = await this.gitIn(repo.path, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
     const pending = status.stdout
       .split('\0')
       .filter(Boolean)

@@ -19,10 +19,10 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
-import { requiredCli } from '../orchestrator/gates.js';
+import { describeNeed, machineHas, requiredCommand } from '../orchestrator/gates.js';
 import { chooseMachine, rankMachines } from '../orchestrator/placement.js';
 import { agentCli, jobRepos, skillFiles, type StoredAgentJob } from '../orchestrator/job-spec.js';
-import { machineClis } from '../orchestrator/project-facts.js';
+import { machineClis, machineMissingCommands } from '../orchestrator/project-facts.js';
 import type { Project } from '../projects/projects.js';
 import { listRepositories } from '../projects/repositories.js';
 
@@ -112,7 +112,7 @@ export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMach
     .select()
     .from(machines)
     .where(and(eq(machines.orgId, orgId), isNull(machines.revokedAt)));
-  const cli = requiredCli({ adapter: agent.adapter as never, command: agent.command });
+  const need = requiredCommand({ adapter: agent.adapter as never, command: agent.command });
   const active = await tx
     .select({ machineId: runs.machineId, n: sql<number>`count(*)::int` })
     .from(runs)
@@ -121,7 +121,9 @@ export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMach
   const eligible = rows
     .filter(
       (m) =>
-        m.sessionId !== null && agent.machineLabels.every((l) => m.labels.includes(l)) && machineClis(m).includes(cli),
+        m.sessionId !== null &&
+        agent.machineLabels.every((l) => m.labels.includes(l)) &&
+        machineHas({ clis: machineClis(m), missingCommands: machineMissingCommands(m) }, need),
     )
     .map((m) => ({
       id: m.id,
@@ -134,7 +136,7 @@ export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMach
     const why =
       rows.length === 0
         ? 'the organization has no machines'
-        : `no connected machine has the ${cli} CLI${agent.machineLabels.length ? ` and labels ${agent.machineLabels.join(', ')}` : ''}`;
+        : `no connected machine has ${describeNeed(need)}${agent.machineLabels.length ? ` and labels ${agent.machineLabels.join(', ')}` : ''}`;
     return { machine: null, why, waits: null };
   }
   const [machine] = await tx.select().from(machines).where(eq(machines.id, choice.id)).for('update');

@@ -30,7 +30,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireExec, requireRole } from '../auth/permissions.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
 import { resolveProject, type Project } from '../projects/projects.js';
 import { stopRunInTx } from '../runs/stop.js';
@@ -285,6 +285,7 @@ export async function createConversation(deps: Deps, actor: Actor, raw: z.input<
  * (delivered after its turn), or the first turn of a new run when none is active (reopen).
  */
 export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof chatSendInput>) {
+  requireRole(actor, 'member', 'talk to Project AI');
   const input = chatSendInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, input.conversation, true);
@@ -373,6 +374,7 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
 
 /** Stops the agent's current turn; the conversation stays open and waits for the next message. */
 export async function interruptConversation(deps: Deps, actor: Actor, ref: string) {
+  requireRole(actor, 'member', 'interrupt Project AI');
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
     const run = await currentRun(tx, c);
@@ -400,6 +402,7 @@ export async function interruptConversation(deps: Deps, actor: Actor, ref: strin
  * message.
  */
 export async function closeConversation(deps: Deps, actor: Actor, ref: string) {
+  requireRole(actor, 'member', 'close Project AI conversations');
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
     await closeInTx(
@@ -621,6 +624,8 @@ export async function projectAiSettings(db: DbOrTx, orgId: string, projectRef: s
 export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.input<typeof projectAiSettingsInput>) {
   const input = projectAiSettingsInput.parse(raw);
   requireRole(actor, 'admin', "change the project's Project-AI settings");
+  if (input.scopes?.includes('workflows.hooks'))
+    requireExec(actor, 'workflows.hooks', 'let Project AI change workflow hooks');
   for (const s of input.scopes ?? []) {
     const parsed = parseRunScope(s);
     if (!parsed || !('scope' in parsed))
@@ -649,6 +654,7 @@ export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.i
 
 /** Raises (or lowers) one conversation's cost cap. */
 export async function setConversationCap(deps: Deps, actor: Actor, ref: string, usd: number) {
+  requireRole(actor, 'member', "change a Project AI conversation's cost cap");
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
     await tx

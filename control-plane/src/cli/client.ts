@@ -18,7 +18,19 @@ export class CliError extends Error {
   }
 }
 
+/** Set by the agent's CLI (cli/agent.ts): it authenticates only as its run, never with a credentials file. */
+export const AGENT_CLI_ENV = 'OPENASE_AGENT_CLI';
+
 export function resolveEndpoint(env: NodeJS.ProcessEnv): { url: string; token: string } {
+  if (env[AGENT_CLI_ENV]) {
+    const missing = ['OPENASE_URL', 'OPENASE_TOKEN'].filter((k) => !env[k]);
+    if (missing.length)
+      throw new CliError(
+        `${missing.join(', ')} not set; the platform commands work inside an agent run`,
+        'UNAUTHORIZED',
+      );
+    return { url: env.OPENASE_URL!.replace(/\/+$/, ''), token: env.OPENASE_TOKEN! };
+  }
   const home = openaseHome(env);
   const file = readCredentials(home);
   const url = env.OPENASE_URL || file?.url;
@@ -56,7 +68,8 @@ export function describeApiError(err: unknown, env: NodeJS.ProcessEnv): CliError
       } catch {
         /* ignore */
       }
-      return new CliError(`cannot reach the control plane at ${url}; is it running (npm start)?`, 'UNREACHABLE');
+      const hint = env[AGENT_CLI_ENV] ? '' : '; is it running (npm start)?';
+      return new CliError(`cannot reach the control plane at ${url}${hint}`, 'UNREACHABLE');
     }
     return new CliError(err.message, data?.appCode ?? 'ERROR');
   }

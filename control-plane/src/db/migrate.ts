@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -14,6 +13,7 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import postgres from 'postgres';
 import type { Database, DatabaseTarget } from './database.js';
 import { ADVISORY_LOCKS } from './advisory-locks.js';
+import { releaseFile } from '../server/release-files.js';
 
 const MIGRATION_LOCK_KEY = ADVISORY_LOCKS.migrations;
 
@@ -37,16 +37,9 @@ export async function runMigrations(database: Database, target: DatabaseTarget):
   }
 }
 
-/**
- * The `drizzle/` folder ships beside the code: found by walking up from this module, which
- * works both from source (src/db/) and from the bundle (dist/).
- */
+/** The `drizzle/` migrations folder of this release (server/release-files.ts). */
 export function findMigrationsFolder(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'drizzle');
-    if (fs.existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find the drizzle/ migrations folder next to the control plane');
+  const folder = releaseFile('migrations');
+  if (folder && fs.existsSync(path.join(folder, 'meta', '_journal.json'))) return folder;
+  throw new Error("cannot find the control plane's migrations (control-plane/drizzle) in the openase package");
 }

@@ -19,6 +19,7 @@ export interface Heartbeat {
   load?: number;
   diskFreeBytes?: number;
   clis?: Extract<DaemonFrame, { type: 'heartbeat' }>['clis'];
+  commands?: Extract<DaemonFrame, { type: 'heartbeat' }>['commands'];
 }
 
 export class HeartbeatWriter {
@@ -66,6 +67,7 @@ export class HeartbeatWriter {
         slotsUsed: b.slotsUsed,
         ...(b.load !== undefined ? { load: b.load } : {}),
         ...(b.diskFreeBytes !== undefined ? { diskFreeBytes: b.diskFreeBytes } : {}),
+        ...(b.commands?.length ? { commands: b.commands } : {}),
       },
       clis: b.clis ?? null,
     }));

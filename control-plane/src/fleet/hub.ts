@@ -42,6 +42,7 @@ import {
   type SpecMaterializer,
 } from '../runs/lifecycle.js';
 import { EventIngestQueue } from '../runs/ingest-queue.js';
+import { recordApprovalRequest } from '../orchestrator/approvals.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
@@ -424,6 +425,7 @@ export class FleetHub implements MachineLink {
           ...(frame.load !== undefined ? { load: frame.load } : {}),
           ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}),
           ...(frame.clis ? { clis: boundClis({ allowedClis: session.allowedClis }, frame.clis) } : {}),
+          ...(frame.commands ? { commands: frame.commands } : {}),
         });
         return;
       case 'run.accept':
@@ -433,7 +435,11 @@ export class FleetHub implements MachineLink {
         await markStarted(this.deps, { machineId: m, ...frame });
         return;
       case 'run.reject':
-        await rejectRun(this.deps, { machineId: m, ...frame });
+        await rejectRun(this.deps, {
+          machineId: m,
+          ...frame,
+          ...(frame.code ? { reason: `${session.machineName}: ${frame.reason}`.slice(0, 1000) } : {}),
+        });
         this.log.warn(
           { machine: session.machineName, run: frame.runId },
           `[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`,
@@ -462,6 +468,12 @@ export class FleetHub implements MachineLink {
         const answer =
           frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame);
         if (answer) session.sink.send(answer);
+        return;
+      }
+      case 'run.approval': {
+        // A tools.ask call waits for a person; a resent one that was decided meanwhile is answered at once.
+        const decided = await recordApprovalRequest(this.deps, m, frame);
+        if (decided) session.sink.send(decided);
         return;
       }
       case 'workspace.removed':

@@ -4,22 +4,10 @@
  * user unit (or says how to run the daemon by hand where systemd --user is unavailable).
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** Walks up from this module to find a file of the checkout (works from sources and from the bundle). */
-export function findRepoFile(relative: string): string | null {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, relative);
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  return null;
-}
+import { releaseFile } from '../server/release-files.js';
 
 export function renderInstallScript(baseUrl: string): string {
-  const unitFile = findRepoFile('deploy/openase-agent.service');
+  const unitFile = releaseFile('agentUnit');
   const unit = unitFile ? fs.readFileSync(unitFile, 'utf8') : '';
   const quoted = `'${baseUrl.replace(/'/g, `'\\''`)}'`;
   return `#!/bin/sh

@@ -3,12 +3,18 @@
  * as a child (`openase-agent stdio`, JSON lines over stdin/stdout). The child is supervised: if
  * it dies it is started again (1 s doubling to 30 s); runs outlive it (they have their own
  * process groups) and the new daemon re-attaches to them.
+ *
+ * The daemon is trusted, what it starts is not (docs/security.md): it gets only the allowlisted
+ * part of the server's environment (never DATABASE_URL, provider keys…) and is told to hide the
+ * control plane's data dir (credentials, secret.key, database) from every agent, hook and command.
+ * Without a sandbox it exits with EXIT_NO_SANDBOX: `local` stays off, with the one-line reason,
+ * unless the operator turned it on knowingly unconfined (`--local-unconfined`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import os from 'node:os';
-import { CLOSE_CODES } from '@openase/shared';
+import { CLOSE_CODES, inheritedEnv } from '@openase/shared';
 import { machines } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { FleetHub } from './hub.js';
@@ -19,6 +25,17 @@ export interface LocalMachine {
   /** The daemon child currently running (tests kill it to prove supervision). */
   child(): ChildProcess | null;
   stop(): Promise<void>;
+}
+
+/** Exit code of a daemon that has no sandbox for what it would run (agent-daemon/src/sandbox/confine.ts). */
+export const EXIT_NO_SANDBOX = 78;
+
+/** The daemon's own tuning variables (spool limits, backoff) pass through; nothing else of the server's env. */
+function daemonTuning(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env))
+    if (key.startsWith('OPENASE_AGENT_') && key !== 'OPENASE_AGENT_HOME' && value !== undefined) out[key] = value;
+  return out;
 }
 
 export async function ensureMachine(
@@ -52,7 +69,7 @@ export async function ensureMachine(
 export async function startLocalMachine(
   deps: Deps,
   hub: FleetHub,
-  opts: { orgId: string; bundle: string; home: string; slots?: number },
+  opts: { orgId: string; bundle: string; home: string; slots?: number; unconfined?: boolean },
 ): Promise<LocalMachine> {
   const log = deps.log.child({ component: 'local-machine', machine: 'local' });
   const slots = opts.slots ?? Math.max(1, Math.min(4, os.cpus().length));
@@ -84,8 +101,12 @@ export async function startLocalMachine(
       String(daemonSlots),
       '--labels',
       machine.labels.join(','),
+      '--hide',
+      opts.home,
+      ...(opts.unconfined ? ['--unconfined'] : []),
     ];
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = { ...inheritedEnv(), HOME: os.homedir(), ...daemonTuning(process.env) };
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     current = child;
     const startedAt = Date.now();
     child.stdin!.on('error', () => {});
@@ -108,6 +129,12 @@ export async function startLocalMachine(
       transport.closed();
       if (current === child) current = null;
       if (stopping) return;
+      if (code === EXIT_NO_SANDBOX) {
+        log.warn(
+          'local machine: off, nothing here can keep agents away from the control plane’s keys (install bubblewrap, or start with --local-unconfined / OPENASE_LOCAL_UNCONFINED=1 knowingly)',
+        );
+        return;
+      }
       if (Date.now() - startedAt > 60_000) backoff = 1000;
       log.warn(`local machine: its daemon exited (${signal ?? `code ${code}`}); restarting in ${backoff / 1000} s`);
       restartTimer = setTimeout(start, backoff);

@@ -8,7 +8,7 @@ import { MAX_FRAME_BYTES } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import type { ServerConfig } from '../server/config.js';
 import { FleetHub } from './hub.js';
-import { findRepoFile } from './install-script.js';
+import { releaseFile } from '../server/release-files.js';
 import { startLocalMachine, type LocalMachine } from './local-machine.js';
 import { SshConnector } from './ssh-connector.js';
 
@@ -22,9 +22,9 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-/** The built daemon: OPENASE_AGENT_BUNDLE, or agent-daemon/dist/openase-agent.cjs of the checkout. */
+/** The built daemon: OPENASE_AGENT_BUNDLE, or agent-daemon/dist/openase-agent.cjs of this release. */
 export function findDaemonBundle(): string | null {
-  return process.env.OPENASE_AGENT_BUNDLE || findRepoFile('agent-daemon/dist/openase-agent.cjs');
+  return process.env.OPENASE_AGENT_BUNDLE || releaseFile('daemonBundle');
 }
 
 export async function startFleet(deps: Deps, config: ServerConfig, replicaId: string): Promise<Fleet> {
@@ -57,6 +57,7 @@ export async function startFleet(deps: Deps, config: ServerConfig, replicaId: st
         bundle,
         home: config.home,
         ...(config.localSlots ? { slots: config.localSlots } : {}),
+        ...(config.localUnconfined ? { unconfined: true } : {}),
       });
     },
     async stop() {

@@ -5,6 +5,7 @@
  *   /trpc/*                          the tRPC API (queries, mutations, SSE subscriptions)
  *   GET  /api/projects/:p/activity/stream   SSE, resumable with Last-Event-ID
  *   POST /agent/join                 join token → machine credential (daemons)
+ *   POST /webhooks/github/:project   GitHub webhooks, HMAC-signed (integrations/github/webhooks.ts)
  *   /*                               the web console (static; the shell holds no data)
  * Everything but health, sign-in and the static console requires authentication.
  */
@@ -25,6 +26,7 @@ import { serveConsole } from './console.js';
 import type { FleetHub } from '../fleet/hub.js';
 import { mountAgentRoutes } from '../fleet/agent-routes.js';
 import { requestLog, type RequestVariables } from './request-log.js';
+import { mountGithubWebhooks } from '../integrations/github/webhooks.js';
 import type { ProxyVariables } from './proxy.js';
 import { apiGuard, DEFAULT_RATE_LIMITS, type RateLimits } from './api-guard.js';
 
@@ -87,6 +89,8 @@ export function createApp(opts: AppOptions) {
   });
 
   mountAuthRoutes(app, deps, { home: opts.home });
+  // Signed by GitHub with the project's webhook secret, not by a session or token.
+  mountGithubWebhooks(app, deps);
 
   app.use('/api/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));
   app.use('/trpc/*', authenticate(deps), bodyLimit({ maxSize: LIMITS.requestBodyMax, onError: tooLarge }));

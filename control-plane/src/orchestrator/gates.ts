@@ -4,7 +4,6 @@
  * (the dispatcher with facts read under its claim transaction), so the diagnosis never drifts
  * from what really happens. Facts are loaded by ./pickup-facts.ts.
  */
-import path from 'node:path';
 import { ADAPTER_DEFAULT_COMMAND, type AgentAdapter } from '@openase/shared';
 
 export interface AgentFacts {
@@ -34,6 +33,8 @@ export interface MachineFacts {
   labels: string[];
   /** CLI names found on the machine (its `clis` inventory). */
   clis: string[];
+  /** Agents' own commands the machine's daemon reported as not found (see `requiredCommand`). */
+  missingCommands: string[];
   connected: boolean;
   revoked: boolean;
   slots: number;
@@ -131,22 +132,47 @@ export function selectWorkflow(facts: PickupFacts): { workflow: WorkflowFacts | 
   };
 }
 
-/** The CLI a machine must have for an agent: the adapter's CLI name, or a custom command's basename. */
-export function requiredCli(agent: Pick<AgentFacts, 'adapter' | 'command'>): string {
-  return ADAPTER_DEFAULT_COMMAND[agent.adapter] ?? path.basename(agent.command);
+/**
+ * What a machine must have for an agent. An adapter's own CLI by its default name is in every
+ * machine's inventory (or not); any other command (a custom agent's script, a CLI at a path) is
+ * the daemon's to check: it refuses an offer with "command not found" and reports the command as
+ * missing in its heartbeats until it exists, so placement skips that machine meanwhile.
+ */
+export type RequiredCommand = { kind: 'cli'; name: string } | { kind: 'command'; command: string };
+
+export function requiredCommand(agent: Pick<AgentFacts, 'adapter' | 'command'>): RequiredCommand {
+  const cli = ADAPTER_DEFAULT_COMMAND[agent.adapter];
+  return cli && (!agent.command || agent.command === cli)
+    ? { kind: 'cli', name: cli }
+    : { kind: 'command', command: agent.command };
+}
+
+export function machineHas(m: Pick<MachineFacts, 'clis' | 'missingCommands'>, need: RequiredCommand): boolean {
+  return need.kind === 'cli' ? m.clis.includes(need.name) : !m.missingCommands.includes(need.command);
+}
+
+/** "the claude CLI", "the command /srv/bot.sh (not found on gpu-1)". */
+export function describeNeed(need: RequiredCommand, missingOn: readonly string[] = []): string {
+  if (need.kind === 'cli') return `the ${need.name} CLI`;
+  return `the command ${need.command}${missingOn.length ? ` (not found on ${missingOn.join(', ')})` : ''}`;
 }
 
 export function eligibleMachines(
   facts: PickupFacts,
   workflow: WorkflowFacts,
   agent: AgentFacts,
-): { matching: MachineFacts[]; free: MachineFacts[] } {
+): { matching: MachineFacts[]; free: MachineFacts[]; missingOn: string[] } {
   const labels = [...new Set([...workflow.machineLabels, ...agent.machineLabels])];
-  const cli = requiredCli(agent);
-  const matching = facts.machines.filter(
-    (m) => !m.revoked && m.connected && labels.every((l) => m.labels.includes(l)) && m.clis.includes(cli),
+  const need = requiredCommand(agent);
+  const candidates = facts.machines.filter(
+    (m) => !m.revoked && m.connected && labels.every((l) => m.labels.includes(l)),
   );
-  return { matching, free: matching.filter((m) => m.activeRuns < m.slots) };
+  const matching = candidates.filter((m) => machineHas(m, need));
+  return {
+    matching,
+    free: matching.filter((m) => m.activeRuns < m.slots),
+    missingOn: candidates.filter((m) => !machineHas(m, need)).map((m) => m.name),
+  };
 }
 
 const money = (n: number) => `$${n.toFixed(2)}`;
@@ -205,12 +231,13 @@ export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
   }
   let machines: string[] = [];
   if (workflow && agent) {
-    const { matching, free } = eligibleMachines(facts, workflow, agent);
+    const { matching, free, missingOn } = eligibleMachines(facts, workflow, agent);
     const labels = [...new Set([...workflow.machineLabels, ...agent.machineLabels])];
     if (matching.length === 0) {
-      const need = [`the ${requiredCli(agent)} CLI`, ...(labels.length ? [`labels ${labels.join(', ')}`] : [])].join(
-        ' and ',
-      );
+      const need = [
+        describeNeed(requiredCommand(agent), missingOn),
+        ...(labels.length ? [`labels ${labels.join(', ')}`] : []),
+      ].join(' and ');
       reasons.push({ code: 'no_machine', message: `no connected machine has ${need}` });
     } else if (free.length === 0)
       reasons.push({

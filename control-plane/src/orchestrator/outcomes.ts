@@ -4,6 +4,8 @@
  * - the ticket left the workflow (a person moved it): nothing to do;
  * - canceled by a person while the ticket still waits in a pickup status: parked, so it is not
  *   picked up again behind their back;
+ * - stopped for making no progress (turns.ts): parked with the reason, since another attempt of
+ *   the same agent on the same input would most likely loop the same way;
  * - otherwise (failed, timed out, stalled, lost): retried with backoff until `max_attempts`, then
  *   parked with the reason; a provider rate limit that stated its reset waits until then
  *   without using an attempt.
@@ -21,6 +23,7 @@ import { lockRun } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
 import { decideRetry } from './retry-policy.js';
+import { NO_PROGRESS } from './turns.js';
 
 export async function settleEndedRun(deps: Deps, runId: string): Promise<{ projectId: string | null } | null> {
   return inTransaction(deps, async (tx, changes) => {
@@ -54,6 +57,19 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       });
       return { projectId: run.projectId };
     }
+    if (run.state === 'failed' && run.stateReason?.startsWith(NO_PROGRESS)) {
+      const reason = `its agent made ${run.stateReason.replace(/: (exit code|killed by) .*$/, '')}; press retry or move the ticket to pick it up again`;
+      await tx
+        .update(tickets)
+        .set({ parkedReason: reason, nextRetryAt: null, updatedAt: now })
+        .where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, {
+        ...base,
+        action: 'ticket.parked',
+        summary: `${ticket.identifier} parked: ${reason}`,
+      });
+      return { projectId: run.projectId };
+    }
     const decision = decideRetry({
       attempts: ticket.attemptCount,
       maxAttempts: harness.max_attempts,
@@ -61,6 +77,7 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       endedAs: run.state,
       rateLimitResetAt: await rateLimitReset(tx, run.id),
       started: run.startedAt !== null,
+      why: run.stateReason,
     });
     if (decision.action === 'park') {
       await tx

@@ -210,13 +210,35 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
       command: '/opt/agents/my-agent',
     });
     d = await why();
-    expect(d.reasons[0]!.message).toBe(`no connected machine has the my-agent CLI and labels gpu, ${slug}, arm64`);
+    expect(d.reasons[0]!.message).toBe(
+      `no connected machine has the command /opt/agents/my-agent and labels gpu, ${slug}, arm64`,
+    );
     await updateAgent(deps, admin, { project: slug, agent: 'claude', adapter: 'claude-code', machineLabels: [slug] });
     expect((await why()).dispatchable).toBe(true);
     await deps.db.update(machines).set({ sessionId: null }).where(eq(machines.id, machineId));
     expect(codes(await why())).toEqual(['no_machine']);
     await deps.db.update(machines).set({ sessionId: 's2', revokedAt: new Date() }).where(eq(machines.id, machineId));
     expect(codes(await why())).toEqual(['no_machine']);
+  });
+
+  it("a custom agent's command is not in any inventory: dispatchable until the machine's daemon reports it missing", async () => {
+    const { deps, admin } = get();
+    const { slug, machineId, why } = await ready(get());
+    await updateAgent(deps, admin, { project: slug, agent: 'claude', adapter: 'custom', command: '/tmp/bot.sh' });
+    expect((await why()).dispatchable).toBe(true);
+    const beat = (found: boolean) =>
+      deps.db
+        .update(machines)
+        .set({ lastHeartbeat: { slotsUsed: 0, commands: [{ command: '/tmp/bot.sh', found }] } })
+        .where(eq(machines.id, machineId));
+    await beat(false);
+    const d = await why();
+    expect(codes(d)).toEqual(['no_machine']);
+    expect(d.reasons[0]!.message).toBe(
+      `no connected machine has the command /tmp/bot.sh (not found on m-${slug}) and labels ${slug}`,
+    );
+    await beat(true);
+    expect((await why()).dispatchable).toBe(true);
   });
 
   it('machines busy when every matching machine has its slots taken', async () => {

@@ -153,6 +153,12 @@ export function machineClis(m: typeof machines.$inferSelect): string[] {
     : [];
 }
 
+/** The agents' commands the machine's daemon last reported as not found (heartbeat `commands`). */
+export function machineMissingCommands(m: typeof machines.$inferSelect): string[] {
+  const commands = m.lastHeartbeat?.commands;
+  return Array.isArray(commands) ? commands.filter((c) => c?.found === false).map((c) => c.command) : [];
+}
+
 export function pickupFactsFor(facts: ProjectFacts, ticket: Ticket, now: Date): PickupFacts {
   const c = facts.counts;
   const agentFacts = (a: typeof agents.$inferSelect | null): AgentFacts | null =>
@@ -180,6 +186,7 @@ export function pickupFactsFor(facts: ProjectFacts, ticket: Ticket, now: Date): 
     name: m.name,
     labels: m.labels,
     clis: machineClis(m),
+    missingCommands: machineMissingCommands(m),
     connected: m.sessionId !== null,
     revoked: m.revokedAt !== null,
     slots: m.slots,

@@ -1,57 +1,60 @@
 /**
- * After a run finished its ticket: a pull request per GitHub repository of the job, when the
- * agent has a GitHub token bound (secret `GITHUB_TOKEN` or `GH_TOKEN`). Each outcome, opened or
- * failed, is recorded in the ticket's activity.
+ * After a run finished its ticket: a pull request per GitHub repository of the job, opened or
+ * updated, when the project has a GitHub token (its connection's, or the agent's secret
+ * `GITHUB_TOKEN` / `GH_TOKEN`). Each outcome, opened or failed, is recorded in the ticket's activity.
  */
 import { eq } from 'drizzle-orm';
-import { runs, tickets } from '../db/schema.js';
+import { projects, runs, tickets } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { agentSecretEnv } from '../agents/agents.js';
-import { githubConfig, githubRepoOf, upsertPullRequest } from '../integrations/github/pull-requests.js';
+import { githubAccess, githubError, githubRepoOf } from '../integrations/github/client.js';
+import { pullRequestBody, upsertPullRequest } from '../integrations/github/pull-requests.js';
 import { orchestratorActor } from './dispatcher.js';
 import type { StoredAgentJob } from './job-spec.js';
 
-export async function openPullRequestsForRun(deps: Deps, runId: string): Promise<void> {
+export async function openPullRequestsForRun(deps: Deps, runId: string, publicUrl: string): Promise<void> {
   const [run] = await deps.db.select().from(runs).where(eq(runs.id, runId));
-  if (!run || run.kind !== 'agent' || !run.ticketId || !run.agentId) return;
+  if (!run || run.kind !== 'agent' || !run.ticketId || !run.agentId || !run.projectId) return;
   const job = run.spec as StoredAgentJob;
-  const config = githubConfig();
-  const repos = job.repos.filter((r) => githubRepoOf(r.url, config.host));
+  const access = await githubAccess(deps, run.projectId, run.agentId);
+  if (!access) return;
+  const repos = job.repos.filter((r) => githubRepoOf(r.url, access.config.host));
   if (repos.length === 0) return;
-  const secrets = await agentSecretEnv(deps, run.agentId);
-  const token = secrets.GITHUB_TOKEN ?? secrets.GH_TOKEN;
-  if (!token) return;
-  const [ticket] = await deps.db.select().from(tickets).where(eq(tickets.id, run.ticketId));
-  if (!ticket) return;
+  const [row] = await deps.db
+    .select({ ticket: tickets, slug: projects.slug })
+    .from(tickets)
+    .innerJoin(projects, eq(projects.id, tickets.projectId))
+    .where(eq(tickets.id, run.ticketId));
+  if (!row) return;
+  const { ticket } = row;
+  const body = await pullRequestBody(
+    deps.db,
+    ticket,
+    `${publicUrl.replace(/\/+$/, '')}/p/${row.slug}/board/${ticket.identifier}`,
+  );
   for (const repo of repos) {
     let summary: string;
     let after: Record<string, unknown>;
     try {
-      const pr = await upsertPullRequest(
-        deps,
-        {
-          ticketId: ticket.id,
-          identifier: ticket.identifier,
-          title: ticket.title,
-          branch: job.ticket.branch,
-          repository: repo,
-          token,
-          body: `${ticket.description.slice(0, 4000)}\n\n---\nOpened by OpenASE for ${ticket.identifier} (run ${run.id.slice(0, 8)}).`,
-        },
-        config,
-      );
+      const pr = await upsertPullRequest(deps, access, {
+        ticketId: ticket.id,
+        identifier: ticket.identifier,
+        title: ticket.title,
+        branch: job.ticket.branch,
+        repository: repo,
+        body,
+      });
       if (!pr) continue;
-      summary = `pull request #${pr.number} for ${ticket.identifier} in ${repo.name}: ${pr.url} (${pr.state})`;
+      summary = `pull request #${pr.number} for ${ticket.identifier} in ${repo.name} ${pr.created ? 'opened' : 'updated'}: ${pr.url}`;
       after = { url: pr.url, number: pr.number, state: pr.state, repository: repo.name };
     } catch (err) {
-      summary = `could not open a pull request for ${ticket.identifier} in ${repo.name}: ${(err as Error).message}`;
-      after = { error: (err as Error).message, repository: repo.name };
+      summary = `could not open a pull request for ${ticket.identifier} in ${repo.name}: ${githubError(err)}`;
+      after = { error: githubError(err), repository: repo.name };
     }
     deps.log.info(
-      { component: 'orchestrator', ticket: ticket.identifier, run: run.id, ...('error' in after ? { ok: false } : {}) },
-      `[orchestrator] ${summary}`,
+      { component: 'github', ticket: ticket.identifier, run: run.id, ...('error' in after ? { ok: false } : {}) },
+      `[github] ${summary}`,
     );
     await inTransaction(deps, (tx, changes) =>
       recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {

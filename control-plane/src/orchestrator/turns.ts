@@ -13,9 +13,9 @@
  * Answers are computed from the database each time, so a repeated frame after a reconnect gets
  * the same answer and a gate that passed never moves the ticket twice.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { deniedSummary, type RunGateFrame, type RunNextFrame, type RunTurnFrame } from '@openase/shared';
-import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import { activity, runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
@@ -25,10 +25,22 @@ import { lockRun, type Run } from '../runs/runs.js';
 import { applyMove } from '../tickets/tickets.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
+import { oneLine } from './retry-policy.js';
+
+/**
+ * What a failed gate says in a line, for the ticket (activity, the run's reason): the last line of
+ * its output that says what failed (where test runners print their verdict), skipping npm's own lines.
+ */
+export function gateVerdict(output: string): string {
+  const lines = output.split('\n').filter((l) => l.trim());
+  const own = lines.filter((l) => !/^npm (error|ERR!|notice|warn|WARN)\b/.test(l.trim()));
+  const verdict = own.filter((l) => /fail|error|not found|✗|×/i.test(l)).at(-1) ?? own.at(-1) ?? lines.at(-1);
+  return verdict ? oneLine(verdict, 300) : 'no output';
+}
 
 type Fenced = { machineId: string; runId: string; leaseEpoch: number };
 
-async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
+export async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
   const run = await lockRun(tx, msg.runId);
   if (!run || run.machineId !== msg.machineId || run.kind !== 'agent')
     throw new RunRefusal('unknown_run', `run ${msg.runId} is not an agent run of this machine`);
@@ -61,10 +73,38 @@ export function continuationGuidance(identifier: string, turn: number, maxTurns:
   ].join('\n');
 }
 
+/** The reason of a run stopped for making no progress; outcomes.ts parks its ticket on it. */
+export const NO_PROGRESS = 'no progress';
+
+type TurnCommits = RunTurnFrame['commits'];
+
+/** Pure: whether a turn moved any repository's branch head (the daemon commits what the agent left). */
+export function turnChangedFiles(previous: TurnCommits | null, now: TurnCommits): boolean {
+  return now.some((c) => c.head !== (previous?.find((p) => p.repo === c.repo)?.head ?? c.base));
+}
+
+/**
+ * Counts the turn towards `no_progress_turns`: it made progress when it changed a file or the
+ * run's agent acted on the platform since the last turn (moved the ticket or asked to, commented,
+ * reported progress: every such call is an activity entry with the run as actor).
+ */
+async function countIdleTurn(tx: Tx, run: Run, frame: RunTurnFrame): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(activity)
+    .where(and(eq(activity.ticketId, run.ticketId!), eq(activity.actorType, 'agent'), eq(activity.actorId, run.id)));
+  const actions = row?.n ?? 0;
+  const progressed = turnChangedFiles(run.commits as TurnCommits | null, frame.commits) || actions > run.agentActions;
+  const idleTurns = progressed ? 0 : run.idleTurns + 1;
+  await tx.update(runs).set({ idleTurns, agentActions: actions }).where(eq(runs.id, run.id));
+  return idleTurns;
+}
+
 export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurnFrame }): Promise<RunNextFrame> {
   const { frame } = msg;
   return inTransaction(deps, async (tx, changes) => {
     const run = await fencedAgentRun(tx, msg);
+    const idleTurns = await countIdleTurn(tx, run, frame);
     if (frame.sessionId && frame.sessionId !== run.sessionId)
       await tx.update(runs).set({ sessionId: frame.sessionId }).where(eq(runs.id, run.id));
     // What the run changed so far, per repository (`openase ticket diff --run`).
@@ -89,7 +129,7 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
     const problems: string[] = [];
     if (frame.pathViolations.length)
       problems.push(
-        `These changes break the workflow's path rules and must be undone:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`,
+        `These changes break the workflow's path rules, so they were reverted in your worktree and not committed or pushed; do the work without them:\n${frame.pathViolations.map((v) => `- ${v.path}: ${v.rule}`).join('\n')}`,
       );
     if (frame.afterTurnFailed)
       problems.push('A required after-turn check failed; see its output in the run log and fix the cause.');
@@ -107,6 +147,18 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
       });
     if (!version.pickupStatusIds.includes(ticket.statusId))
       return fail(`${ticket.identifier} was moved to ${status.name}, outside the workflow`);
+    if (harness.no_progress_turns > 0 && idleTurns >= harness.no_progress_turns) {
+      const reason = `${NO_PROGRESS}: ${idleTurns} turns in a row changed no file and neither moved, commented on nor reported progress on ${ticket.identifier}`;
+      await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
+        projectId: ticket.projectId,
+        ticketId: ticket.id,
+        action: 'run.no_progress',
+        entityType: 'run',
+        entityId: run.id,
+        summary: `${ticket.identifier}: the run stopped, ${reason}`,
+      });
+      return fail(reason);
+    }
     if (!turnsLeft) {
       await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
         projectId: ticket.projectId,
@@ -158,13 +210,13 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
         action: 'ticket.gate_failed',
         entityType: 'ticket',
         entityId: ticket.id,
-        summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed, so it did not move to ${target?.name ?? 'its finish status'}`,
+        summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed (${gateVerdict(frame.output)}), so it did not move to ${target?.name ?? 'its finish status'}`,
         after: { output: frame.output.slice(-2000) },
       });
       if (frame.turn >= harness.max_turns)
         return next(run, frame.turn, 'stop', {
           outcome: 'failed',
-          reason: `the before_finish checks failed on the last turn (${harness.max_turns})`,
+          reason: `the before_finish checks failed on the last turn (${harness.max_turns}): ${gateVerdict(frame.output)}`,
         });
       return next(run, frame.turn, 'continue', {
         input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}`,

@@ -99,13 +99,16 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
     const actor = ctx.actor(project!.orgId);
     if (conflicted) {
       const r = conflicted.result;
-      const body = [
-        `Merging ${git.branch} into the default branch of ${conflicted.repo} conflicts in: ${r.conflicts.join(', ')}.`,
-        '',
-        '```diff',
-        r.detail,
-        '```',
-      ].join('\n');
+      // A git host may report a conflict without naming files (GitHub): its words, then.
+      const body = r.conflicts.length
+        ? [
+            `Merging ${git.branch} into the default branch of ${conflicted.repo} conflicts in: ${r.conflicts.join(', ')}.`,
+            '',
+            '```diff',
+            r.detail,
+            '```',
+          ].join('\n')
+        : r.detail;
       await recordReview(tx, deps, changes, actor, locked, {
         state: 'merge_conflict',
         source: 'platform',
@@ -114,7 +117,7 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
       });
       deps.log.warn(
         { component: 'merge', ticket: ticket.identifier },
-        `[merge] ${ticket.identifier}: conflict in ${conflicted.repo} (${r.conflicts.join(', ')}); back to its agent`,
+        `[merge] ${ticket.identifier}: conflict in ${conflicted.repo} (${r.conflicts.join(', ') || 'reported by the git host'}); back to its agent`,
       );
       return 'conflict';
     }

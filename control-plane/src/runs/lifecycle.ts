@@ -100,12 +100,22 @@ export async function markStarted(deps: Deps, msg: Fenced): Promise<Run> {
   });
 }
 
-export async function rejectRun(deps: Deps, msg: Fenced & { reason: string }): Promise<Run> {
+/**
+ * A refused offer goes back to the queue for its machine, unless the machine can never run it
+ * (`command_not_found`): then the run fails with that reason, and placement skips the machine
+ * while its heartbeats report the command missing (orchestrator/gates.ts).
+ */
+export async function rejectRun(
+  deps: Deps,
+  msg: Fenced & { reason: string; code?: 'command_not_found' },
+): Promise<Run> {
   return publish(deps, async (tx) => {
     const run = await fenced(tx, msg);
     if (run.state !== 'offered') return run;
     if (run.cancelRequestedAt)
       return transition(tx, deps, run, 'canceled', 'canceled while offered', { finishedAt: deps.clock.now() });
+    if (msg.code === 'command_not_found')
+      return transition(tx, deps, run, 'failed', msg.reason, { finishedAt: deps.clock.now(), leaseExpiresAt: null });
     return transition(tx, deps, run, 'queued', `rejected by the daemon: ${msg.reason}`, { leaseExpiresAt: null });
   });
 }

@@ -4,7 +4,7 @@
  * PostgreSQL, so a database dump alone reveals nothing. The key is never derived from the DSN.
  * Stored form: `v1:<iv>:<tag>:<ciphertext>` (base64url), a fresh 96-bit IV per value.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -75,4 +75,14 @@ export function loadOrCreateSecretKey(home: string): { key: Buffer; created: boo
       `${file} does not hold a ${KEY_BYTES}-byte base64 key; restore it from a backup (stored secrets need the original key)`,
     );
   return { key, created, file };
+}
+
+/**
+ * A short fingerprint of `<home>/secret.key` (never the key), or null when there is none: an
+ * export records it so an import can say when stored secrets will not decrypt with the key here.
+ */
+export function secretKeyFingerprint(home: string): string | null {
+  const file = path.join(home, SECRET_KEY_FILE);
+  if (!fs.existsSync(file)) return null;
+  return createHash('sha256').update(fs.readFileSync(file, 'utf8').trim()).digest('hex').slice(0, 16);
 }

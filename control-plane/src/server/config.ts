@@ -26,6 +26,8 @@ export interface ServerConfig {
   localMachine?: boolean;
   /** Minutes a Project AI conversation may wait for a message before it is closed (0 = never). */
   chatIdleMinutes?: number;
+  /** Run machine `local` without a sandbox, knowingly (no bubblewrap on this host; docs/security.md). */
+  localUnconfined?: boolean;
   /** Slots of machine `local` (unset: the host's cores, 1 to 4). */
   localSlots?: number;
   /** Bearer token of GET /metrics; null = no metrics endpoint. */
@@ -43,6 +45,7 @@ export function resolveServerConfig(
     dataDir?: string;
     databaseUrl?: string;
     localMachine?: boolean;
+    localUnconfined?: boolean;
     chatIdleMinutes?: string;
     publicUrl?: string;
     trustProxy?: boolean;
@@ -74,6 +77,7 @@ export function resolveServerConfig(
     trustProxy: flags.trustProxy ?? ['1', 'true'].includes(env.OPENASE_TRUST_PROXY ?? ''),
     rateLimits: rateLimitsOf(env.OPENASE_RATE_LIMIT),
     localMachine: flags.localMachine ?? env.OPENASE_LOCAL_MACHINE !== '0',
+    localUnconfined: flags.localUnconfined ?? env.OPENASE_LOCAL_UNCONFINED === '1',
     chatIdleMinutes,
     metricsToken: metricsTokenFromEnv(env),
     ...(localSlots !== undefined ? { localSlots } : {}),

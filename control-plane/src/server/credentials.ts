@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from '@openase/shared/zod';
 
 export const credentialsSchema = z.object({ url: z.string().url(), token: z.string().min(1) });
 export type Credentials = z.infer<typeof credentialsSchema>;

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { openDatabase, type Database } from '../db/database.js';
@@ -17,6 +16,8 @@ import { randomIds, systemClock, type Deps } from '../kernel/context.js';
 import { bootstrapInstance } from '../auth/bootstrap.js';
 import { authenticateToken, issueToken } from '../auth/tokens.js';
 import { createApp } from '../http/app.js';
+import { githubMergeBackend } from '../integrations/github/merge-backend.js';
+import { GithubPoller } from '../integrations/github/poller.js';
 import { readCredentials, writeCredentials } from './credentials.js';
 import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
@@ -26,6 +27,7 @@ import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
 import { metricsHandler } from './metrics.js';
+import { releaseFile } from './release-files.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { Notifier } from '../notifications/notifier.js';
@@ -132,10 +134,17 @@ export async function startServer(
     const orchestrator = new Orchestrator(deps, fleet.hub, {
       platformUrl: url,
       isLeader: elected.isLeader,
+      mergeBackends: [githubMergeBackend(deps)],
       ...(config.chatIdleMinutes !== undefined ? { chatIdleMs: config.chatIdleMinutes * 60_000 } : {}),
     });
     fleet.hub.setAgentRuns(orchestrator.hooks);
     orchestrator.start();
+    // Webhooks first; polling catches what they missed (integrations/github/poller.ts).
+    const githubPoller = new GithubPoller(deps, {
+      intervalMs: Number(process.env.OPENASE_GITHUB_POLL_SECONDS ?? 60) * 1000,
+      isLeader: elected.isLeader,
+    });
+    githubPoller.start();
     const notifier = new Notifier(deps, {
       publicUrl: url,
       ...(process.env.OPENASE_NOTIFY_RETRY_BASE_MS
@@ -169,6 +178,7 @@ export async function startServer(
         health.draining = true;
         await jobScheduler.stop();
         await notifier.stop();
+        await githubPoller.stop();
         await orchestrator.stop();
         await elected.stop();
         await fleet.stop();
@@ -217,14 +227,9 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
 
-/** The built console: `web/dist` beside the repository's control-plane folder, or OPENASE_WEB_DIST. */
+/** The built console: OPENASE_WEB_DIST, or web/dist of this release (server/release-files.ts). */
 function findWebDist(): string | null {
   if (process.env.OPENASE_WEB_DIST) return process.env.OPENASE_WEB_DIST;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'web', 'dist');
-    if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
-    dir = path.dirname(dir);
-  }
-  return null;
+  const dir = releaseFile('webDist');
+  return dir && fs.existsSync(path.join(dir, 'index.html')) ? dir : null;
 }

@@ -14,6 +14,15 @@ export type RunStartInput = z.input<typeof runStartInput>;
 
 export const runRefInput = z.object({ run: z.string().uuid('a run is named by its id (a UUID)') });
 
+/** A person's decision on a tool call waiting for approval (`openase run approve|decline RUN`). */
+export const runDecideInput = z.object({
+  run: z.string().uuid('a run is named by its id (a UUID)'),
+  /** Which waiting call; may be left out when the run has exactly one. */
+  approval: z.string().uuid('an approval is named by its id (a UUID)').optional(),
+  /** Told to the agent (a decline's reason is what it sees). */
+  reason: z.string().trim().max(2000, 'a reason has at most 2000 characters').optional(),
+});
+
 export const runEventsInput = z.object({
   run: z.string().uuid('a run is named by its id (a UUID)'),
   afterSeq: z.number().int().min(0).default(0),

@@ -76,3 +76,17 @@ export const projectMergeSettingsInput = z.object({
   deleteBranch: z.boolean().optional(),
   closedPullRequest: z.enum(CLOSED_PULL_REQUEST_ACTIONS).optional(),
 });
+
+/**
+ * A project's GitHub connection (docs/review.md): the token the platform calls GitHub with
+ * (pull requests, their checks and reviews, merging), the secret GitHub signs webhooks with, and
+ * the API base (GitHub Enterprise). Secrets are write-only: reads say whether one is set.
+ */
+export const projectGithubInput = z.object({
+  project: projectRef,
+  /** A fine-grained token with pull requests, checks, statuses, contents (read and write); '' removes it. */
+  token: z.string().trim().max(400).optional(),
+  /** The webhook secret configured on GitHub; '' removes it (webhooks are then refused). */
+  webhookSecret: z.string().max(400).optional(),
+  apiUrl: z.string().trim().url('the API URL must be a URL such as https://api.github.com').max(400).optional(),
+});

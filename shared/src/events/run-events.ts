@@ -123,6 +123,21 @@ export const runEventSchemas = {
     message: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),
   }),
+  /**
+   * A tool call matched the harness `tools.ask`: the turn waits for a person (`waiting`), then goes on with their
+   * decision (`approved` / `declined`, `by` who or what decided, `reason` what the agent is told).
+   */
+  approval: z.object({
+    type: z.literal('approval'),
+    id: z.string().max(200),
+    tool: z.string().max(200),
+    /** The exact command, or the path for a file tool. */
+    detail: z.string().max(8000),
+    rule: z.string().max(500),
+    state: z.enum(['waiting', 'approved', 'declined']),
+    by: z.string().max(200).optional(),
+    reason: z.string().max(2000).optional(),
+  }),
   /** Free-form progress a human should see ("fetching mirror…"). */
   progress: z.object({ type: z.literal('progress'), message: z.string() }),
   /** Anything a CLI printed that no mapping understood, kept verbatim. */

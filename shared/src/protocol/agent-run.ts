@@ -138,6 +138,35 @@ export function deniedSummary(tools: readonly string[]): string {
   return `the harness refused: ${[...counts].map(([tool, n]) => (n > 1 ? `${tool} ×${n}` : tool)).join(', ')}`;
 }
 
+/**
+ * A tool call matched the harness `tools.ask`: the CLI's permission request is held open until a person (or the
+ * workflow's `approval_timeout_minutes`) decides. Idempotent by `approvalId`: resent after a reconnect while open.
+ */
+export const runApprovalSchema = z.object({
+  type: z.literal('run.approval'),
+  runId: id,
+  leaseEpoch,
+  /** The daemon's id of this request (unique within the run). */
+  approvalId: z.string().min(1).max(200),
+  tool: z.string().max(200),
+  /** The exact command (shell) or path (file tools) the agent wants to run or change. */
+  detail: z.string().max(8000),
+  /** The `tools.ask` pattern it matched. */
+  rule: z.string().max(500),
+});
+
+/** The answer to `run.approval`: the CLI's request is answered with it (a decline carries the reason to the agent). */
+export const runDecisionSchema = z.object({
+  type: z.literal('run.decision'),
+  runId: id,
+  leaseEpoch,
+  approvalId: z.string().min(1).max(200),
+  approve: z.boolean(),
+  /** Who decided (a person's name, or "approval timeout"). */
+  by: z.string().max(200),
+  reason: z.string().max(2000).optional(),
+});
+
 /** The before_finish gate ran after a `finish` decision. */
 export const runGateSchema = z.object({
   type: z.literal('run.gate'),
@@ -185,3 +214,5 @@ export const workspaceRemovedSchema = z.object({
 export type RunTurnFrame = z.infer<typeof runTurnSchema>;
 export type RunGateFrame = z.infer<typeof runGateSchema>;
 export type RunNextFrame = z.infer<typeof runNextSchema>;
+export type RunApprovalFrame = z.infer<typeof runApprovalSchema>;
+export type RunDecisionFrame = z.infer<typeof runDecisionSchema>;

@@ -86,8 +86,16 @@ export const agentRunSpecSchema = z.object({
   /** The CLI's own limit of model round-trips within one turn, where it has one. */
   cliMaxTurns: z.number().int().min(1).max(10_000).optional(),
   permissionMode: agentPermissionModeSchema.default('default'),
+  /**
+   * `ask`: calls a person approves or declines while the turn waits (docs/harness.md); deny wins over ask, ask over
+   * allow.
+   */
   tools: z
-    .object({ allow: z.array(toolPatternSchema).default([]), deny: z.array(toolPatternSchema).default([]) })
+    .object({
+      allow: z.array(toolPatternSchema).default([]),
+      deny: z.array(toolPatternSchema).default([]),
+      ask: z.array(toolPatternSchema).optional(),
+    })
     .default({ allow: [], deny: [] }),
   /** The CLI session of an earlier run of the same ticket to continue. */
   resumeSessionId: z.string().min(1).max(200).optional(),

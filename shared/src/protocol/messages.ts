@@ -9,6 +9,8 @@ import * as z from '../zod.js';
 import { sequencedRunEventSchema } from '../events/run-events.js';
 import {
   agentJobSpecSchema,
+  runApprovalSchema,
+  runDecisionSchema,
   runGateSchema,
   runNextSchema,
   runTurnSchema,
@@ -65,6 +67,9 @@ export const cliInfoSchema = z.object({
   path: z.string().max(1000),
 });
 
+export const commandCheckSchema = z.object({ command: z.string().min(1).max(4096), found: z.boolean() });
+export type CommandCheck = z.infer<typeof commandCheckSchema>;
+
 export const helloSchema = z.object({
   type: z.literal('hello'),
   protocol: z.number().int().min(1),
@@ -99,6 +104,11 @@ export const heartbeatSchema = z.object({
   load: z.number().min(0).optional(),
   diskFreeBytes: z.number().min(0).optional(),
   clis: z.array(cliInfoSchema).max(50).optional(),
+  /**
+   * The agents' own commands this daemon was offered (a custom agent's script, a CLI at a path),
+   * checked again at each heartbeat: placement skips a machine that reported one missing.
+   */
+  commands: z.array(commandCheckSchema).max(200).optional(),
   runs: z.array(z.object({ runId: id, leaseEpoch })).max(1000),
 });
 
@@ -121,6 +131,8 @@ export const runRejectSchema = z.object({
   runId: id,
   leaseEpoch,
   reason: z.string().max(1000),
+  /** `command_not_found`: the agent's command does not exist here; the run fails, not waiting for this machine. */
+  code: z.enum(['command_not_found']).optional(),
 });
 export const runCancelSchema = z.object({
   type: z.literal('run.cancel'),
@@ -189,6 +201,7 @@ export const daemonFrameSchema = z.discriminatedUnion('type', [
   runFinishedSchema,
   runTurnSchema,
   runGateSchema,
+  runApprovalSchema,
   workspaceRemovedSchema,
   gitChunkSchema,
   gitReplySchema,
@@ -203,6 +216,7 @@ export const controlFrameSchema = z.discriminatedUnion('type', [
   runInterruptSchema,
   runAckSchema,
   runNextSchema,
+  runDecisionSchema,
   workspaceRemoveSchema,
   gitRequestSchema,
   errorFrameSchema,

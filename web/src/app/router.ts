@@ -13,21 +13,25 @@ import { fleetRoutes } from '../fleet/routes';
 import { workflowRoutes } from '../workflows/routes';
 import { agentRoutes } from '../agents/routes';
 import { skillRoutes } from '../skills/routes';
+import { peopleRoutes } from '../people/routes';
 import { useSession } from '../auth/session';
 
 const routes: RouteRecordRaw[] = [
   ...authRoutes,
-  ...projectRoutes([
-    ...ticketRoutes,
-    ...activityRoutes,
-    ...statusRoutes,
-    ...workflowRoutes,
-    ...agentRoutes,
-    ...skillRoutes,
-    ...fleetRoutes,
-    ...jobRoutes,
-    ...projectChildRoutes,
-  ]),
+  ...projectRoutes(
+    [
+      ...ticketRoutes,
+      ...activityRoutes,
+      ...statusRoutes,
+      ...workflowRoutes,
+      ...agentRoutes,
+      ...skillRoutes,
+      ...fleetRoutes,
+      ...jobRoutes,
+      ...projectChildRoutes,
+    ],
+    peopleRoutes,
+  ),
 ];
 
 export function createAppRouter() {

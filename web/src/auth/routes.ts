@@ -7,4 +7,10 @@ export const authRoutes: RouteRecordRaw[] = [
     component: () => import('./SignInPage.vue'),
     meta: { public: true, title: 'Sign in' },
   },
+  {
+    path: '/invite',
+    name: 'invite',
+    component: () => import('./AcceptInvitePage.vue'),
+    meta: { public: true, title: 'Join' },
+  },
 ];

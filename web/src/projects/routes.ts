@@ -6,7 +6,8 @@ export const projectChildRoutes: RouteRecordRaw[] = [
   { path: '', redirect: (to) => ({ name: 'board', params: to.params }) },
 ];
 
-export function projectRoutes(children: RouteRecordRaw[]): RouteRecordRaw[] {
+/** `orgRoutes`: pages of the whole organization, next to the project list. */
+export function projectRoutes(children: RouteRecordRaw[], orgRoutes: RouteRecordRaw[] = []): RouteRecordRaw[] {
   return [
     {
       path: '/',
@@ -19,6 +20,7 @@ export function projectRoutes(children: RouteRecordRaw[]): RouteRecordRaw[] {
           component: () => import('./ProjectsPage.vue'),
           meta: { title: 'Projects' },
         },
+        ...orgRoutes,
         { path: 'p/:project', component: () => import('./ProjectLayout.vue'), children },
         { path: ':rest(.*)*', name: 'not-found', component: () => import('../ui/NotFoundPage.vue') },
       ],

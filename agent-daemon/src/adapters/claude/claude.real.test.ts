@@ -208,5 +208,7 @@ describe('claude adapter with the real CLI', () => {
 
   real.itInterruptsATurn();
 
+  real.itAsksAPersonBeforeAPush();
+
   real.itCallsAnMcpServerTool({ tool: { name: 'mcp__tickets__lookup_ticket', input: { id: 'T-42' } } });
 });

@@ -31,7 +31,10 @@ const PERMISSION_MODE: Record<AgentPermissionMode, string> = {
 /** `mcpConfigPath`: the run's MCP servers as a JSON file (private, mode 0600: their env may hold secrets). */
 export function claudeArgs(spec: AgentRunSpec, mcpConfigPath: string): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--input-format', 'stream-json', '--verbose'];
-  args.push('--permission-mode', PERMISSION_MODE[spec.permissionMode]);
+  // With `tools.ask`, every call must come to the daemon: no mode or allow flag may let the CLI go ahead by itself.
+  const asks = (spec.tools.ask ?? []).length > 0;
+  const mode = asks && spec.permissionMode !== 'plan' ? 'default' : spec.permissionMode;
+  args.push('--permission-mode', PERMISSION_MODE[mode]);
   // Every permission question the CLI would ask a human comes to the daemon as `can_use_tool`.
   args.push('--permission-prompt-tool', 'stdio');
   if (spec.systemPrompt) args.push('--append-system-prompt', spec.systemPrompt);
@@ -40,7 +43,7 @@ export function claudeArgs(spec: AgentRunSpec, mcpConfigPath: string): string[] 
   if (spec.resumeSessionId) args.push('--resume', spec.resumeSessionId);
   // Only the run's MCP servers: never the repo's .mcp.json or the user's config.
   args.push('--mcp-config', mcpConfigPath, '--strict-mcp-config');
-  const allow = claudeToolPatterns(spec.tools.allow);
+  const allow = asks ? [] : claudeToolPatterns(spec.tools.allow);
   const deny = claudeToolPatterns(spec.tools.deny);
   // Variadic flags: each pattern is its own argv entry; `--flag=` keeps them from eating what follows.
   for (const pattern of allow) args.push(`--allowedTools=${pattern}`);

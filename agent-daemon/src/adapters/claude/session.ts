@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { RunEvent } from '@openase/shared';
 import { cliEnv, runningAsRoot, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { writeSkills } from '../common/skills.js';
-import { decideTool } from '../common/tool-rules.js';
+import { askForApproval, declineMessage } from '../common/approvals.js';
+import { approvalDetail, decideTool } from '../common/tool-rules.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { CumulativeCounter } from '../common/usage.js';
@@ -20,6 +21,8 @@ export async function startClaudeSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
+  askPerson,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   await mkdir(claudeConfigDir(privateDir), { recursive: true });
   await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
@@ -32,12 +35,24 @@ export async function startClaudeSession({
   const cost = new CumulativeCounter<{ usd: number }>();
   let closed = false;
 
-  const answerPermission = (request: ClaudePermissionRequest) => {
-    const decision = decideTool(spec.tools, mapper.toolRequest({ name: request.toolName, input: request.input }));
-    if (!decision.allow && request.toolUseId) mapper.markDenied(request.toolUseId);
-    const response = decision.allow
+  const answerPermission = async (request: ClaudePermissionRequest) => {
+    const toolRequest = mapper.toolRequest({ name: request.toolName, input: request.input });
+    const decision = decideTool(spec.tools, toolRequest);
+    let response: Record<string, unknown> = decision.allow
       ? { behavior: 'allow', updatedInput: request.input }
       : { behavior: 'deny', message: `OpenASE harness: ${request.toolName} ${decision.reason}.` };
+    if (decision.ask) {
+      // The CLI waits on this request while a person decides (tools.ask).
+      const answer = await askForApproval(askPerson, onEvent, {
+        id: request.toolUseId ?? request.requestId,
+        request: toolRequest,
+        rule: decision.ask,
+      });
+      response = answer.approve
+        ? { behavior: 'allow', updatedInput: request.input }
+        : { behavior: 'deny', message: declineMessage(request.toolName, approvalDetail(toolRequest), answer) };
+    }
+    if (response.behavior === 'deny' && request.toolUseId) mapper.markDenied(request.toolUseId);
     proc.send({ type: 'control_response', response: { subtype: 'success', request_id: request.requestId, response } });
   };
 
@@ -98,6 +113,7 @@ export async function startClaudeSession({
   let interruptRequested = false;
   let rateLimitSeen = false;
   const proc: CliProcess = startCliProcess({
+    launch,
     command: spec.command ?? 'claude',
     args: claudeArgs(spec, mcpConfigPath),
     cwd: workdir,
@@ -113,7 +129,7 @@ export async function startClaudeSession({
         }
         onEvent(event);
       }
-      if (mapped.permission) answerPermission(mapped.permission);
+      if (mapped.permission) void answerPermission(mapped.permission);
       if (mapped.result) finishTurn(mapped.result);
     },
   });

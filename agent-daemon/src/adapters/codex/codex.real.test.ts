@@ -179,5 +179,7 @@ describe('codex adapter with the real CLI', () => {
 
   real.itInterruptsATurn();
 
+  real.itAsksAPersonBeforeAPush();
+
   real.itCallsAnMcpServerTool({ tool: { name: 'lookup_ticket', namespace: 'mcp__tickets', input: { id: 'T-42' } } });
 });

@@ -66,12 +66,12 @@ export interface CodexPolicy {
 }
 
 /**
- * The thread's sandbox and approval policy from the harness. Any allow/deny rule means every
+ * The thread's sandbox and approval policy from the harness. Any allow/deny/ask rule means every
  * command and patch comes to the daemon as an approval request (`untrusted`) and is answered by
  * the rules; only bypass with no rules at all runs unattended.
  */
 export function codexPolicy(spec: AgentRunSpec): CodexPolicy {
-  const hasRules = spec.tools.allow.length > 0 || spec.tools.deny.length > 0;
+  const hasRules = spec.tools.allow.length > 0 || spec.tools.deny.length > 0 || (spec.tools.ask ?? []).length > 0;
   if (spec.permissionMode === 'plan') return { approvalPolicy: 'never', sandbox: 'read-only' };
   if (spec.permissionMode === 'bypassPermissions' && !hasRules)
     return { approvalPolicy: 'never', sandbox: 'danger-full-access' };

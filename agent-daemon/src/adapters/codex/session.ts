@@ -9,7 +9,8 @@ import type { RunEvent } from '@openase/shared';
 import { cliEnv, rawEvent, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { num, obj, parseJsonObject, str } from '../common/json-lines.js';
 import { writeSkills } from '../common/skills.js';
-import { decideTool, type ToolDecision } from '../common/tool-rules.js';
+import { askForApproval, declineMessage } from '../common/approvals.js';
+import { approvalDetail, decideTool, type ToolDecision, type ToolRequest } from '../common/tool-rules.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
@@ -23,6 +24,8 @@ export async function startCodexSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
+  askPerson,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   const home = codexHome(privateDir);
   await mkdir(home, { recursive: true });
@@ -50,55 +53,73 @@ export async function startCodexSession({
       }
     });
 
-  const decide = (method: string, params: Record<string, unknown>): ToolDecision | undefined => {
+  type Decided = { decision: ToolDecision; request: ToolRequest };
+  const decide = (method: string, params: Record<string, unknown>): Decided | undefined => {
+    const rule = (request: ToolRequest): Decided => ({ decision: decideTool(spec.tools, request), request });
     if (method === 'item/commandExecution/requestApproval' || method === 'execCommandApproval') {
       const command =
         str(params.command) ?? (Array.isArray(params.command) ? (params.command as string[]).join(' ') : '');
-      return decideTool(spec.tools, { name: 'shell', command });
+      return rule({ name: 'shell', command });
     }
     if (method === 'item/fileChange/requestApproval' || method === 'applyPatchApproval') {
       const changes = mapper.fileChanges.get(str(params.itemId) ?? '') ?? [];
-      if (changes.length === 0) return decideTool(spec.tools, { name: 'apply_patch' });
-      for (const change of changes) {
-        const decision = decideTool(spec.tools, {
-          name: change.kind === 'add' ? 'write_file' : 'replace',
-          path: change.path,
-        });
-        if (!decision.allow) return decision;
-      }
-      return { allow: true, reason: 'every changed path is allowed' };
+      if (changes.length === 0) return rule({ name: 'apply_patch' });
+      const each = changes.map((change) =>
+        rule({ name: change.kind === 'add' ? 'write_file' : 'replace', path: change.path }),
+      );
+      const refused = each.find((d) => !d.decision.allow && !d.decision.ask);
+      return (
+        refused ??
+        each.find((d) => d.decision.ask) ?? {
+          decision: { allow: true, reason: 'every changed path is allowed' },
+          request: { name: 'apply_patch' },
+        }
+      );
     }
     if (method === 'mcpServer/elicitation/request' && obj(params._meta)?.codex_approval_kind === 'mcp_tool_call') {
-      return decideTool(spec.tools, {
-        name: `mcp__${str(params.serverName) ?? '?'}__${str(obj(params._meta)?.tool_name) ?? '?'}`,
-      });
+      return rule({ name: `mcp__${str(params.serverName) ?? '?'}__${str(obj(params._meta)?.tool_name) ?? '?'}` });
     }
     return undefined;
   };
 
-  const answerServerRequest = (id: unknown, method: string, params: Record<string, unknown>, line: string) => {
-    const decision = decide(method, params);
-    if (!decision) {
+  const answerServerRequest = async (id: unknown, method: string, params: Record<string, unknown>, line: string) => {
+    const decided = decide(method, params);
+    if (!decided) {
       // Questions for a human (user input, elicitation, extra permissions): nobody is there to answer.
       onEvent(rawEvent('codex', line));
       proc.send({ id, error: { code: -32601, message: `OpenASE daemon does not answer ${method}` } });
       return;
     }
     const itemId = str(params.itemId) ?? str(params.callId);
-    if (!decision.allow && itemId) mapper.markDeclined(itemId);
+    let allow = decided.decision.allow;
+    let declined: string | undefined;
+    if (decided.decision.ask) {
+      // Codex waits on this request while a person decides (tools.ask).
+      const answer = await askForApproval(askPerson, onEvent, {
+        id: itemId ?? `codex-${String(id)}`,
+        request: decided.request,
+        rule: decided.decision.ask,
+      });
+      allow = answer.approve;
+      if (!allow) declined = declineMessage(decided.request.name, approvalDetail(decided.request), answer);
+    }
+    if (!allow && itemId) mapper.markDeclined(itemId);
     if (method === 'mcpServer/elicitation/request') {
       // Codex asks before each MCP tool call as an elicitation: accept with no content, or decline.
-      proc.send({
-        id,
-        result: { action: decision.allow ? 'accept' : 'decline', content: decision.allow ? {} : null, _meta: null },
-      });
-      return;
+      proc.send({ id, result: { action: allow ? 'accept' : 'decline', content: allow ? {} : null, _meta: null } });
+    } else {
+      const legacy = method === 'execCommandApproval' || method === 'applyPatchApproval';
+      proc.send({ id, result: { decision: allow ? (legacy ? 'approved' : 'accept') : legacy ? 'denied' : 'decline' } });
     }
-    const legacy = method === 'execCommandApproval' || method === 'applyPatchApproval';
-    proc.send({
-      id,
-      result: { decision: decision.allow ? (legacy ? 'approved' : 'accept') : legacy ? 'denied' : 'decline' },
-    });
+    // A decline carries no message in Codex's protocol: the person's reason goes to the agent as steering input.
+    if (declined && turnId && turns.active)
+      await request('turn/steer', {
+        threadId: mapper.threadId,
+        expectedTurnId: turnId,
+        input: [{ type: 'text', text: declined, text_elements: [] }],
+      }).catch((error: Error) =>
+        onEvent({ type: 'error', message: `telling the agent why: ${error.message}`, fatal: false }),
+      );
   };
 
   const finishTurn = (status: 'completed' | 'failed' | 'interrupted', error: string | undefined) => {
@@ -142,7 +163,7 @@ export async function startCodexSession({
     if (!message) return onEvent(rawEvent('codex', line));
     const method = str(message.method);
     if (method && message.id !== undefined)
-      return answerServerRequest(message.id, method, obj(message.params) ?? {}, line);
+      return void answerServerRequest(message.id, method, obj(message.params) ?? {}, line);
     if (!method && message.id !== undefined) {
       const waiter = pending.get(num(message.id) ?? -1);
       if (!waiter) return onEvent(rawEvent('codex', line));
@@ -169,6 +190,7 @@ export async function startCodexSession({
   };
 
   const proc: CliProcess = startCliProcess({
+    launch,
     command: spec.command ?? 'codex',
     args: codexArgs(spec),
     cwd: workdir,

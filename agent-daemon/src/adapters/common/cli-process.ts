@@ -3,25 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { clipText, type RunEvent } from '@openase/shared';
 import { LineSplitter } from './json-lines.js';
-
-/** Variables of the daemon's own environment a CLI may see; everything else must come from the spec. */
-const INHERITED_ENV = [
-  'PATH',
-  'LANG',
-  'LC_ALL',
-  'LC_CTYPE',
-  'TZ',
-  'USER',
-  'LOGNAME',
-  'SHELL',
-  'TERM',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'NODE_EXTRA_CA_CERTS',
-  'HTTPS_PROXY',
-  'HTTP_PROXY',
-  'NO_PROXY',
-];
+import { inheritedEnv } from '@openase/shared';
+import { unconfinedLauncher, type Launcher } from '../../sandbox/confine.js';
 
 /**
  * The environment of an agent CLI: a few harmless variables of the daemon, a private HOME and
@@ -36,9 +19,7 @@ export async function cliEnv(
   const tmp = path.join(privateDir, 'tmp');
   await mkdir(home, { recursive: true });
   await mkdir(tmp, { recursive: true });
-  const env: Record<string, string> = {};
-  for (const key of INHERITED_ENV) if (process.env[key] !== undefined) env[key] = process.env[key]!;
-  Object.assign(env, { HOME: home, TMPDIR: tmp }, specEnv);
+  const env: Record<string, string> = { ...inheritedEnv(), HOME: home, TMPDIR: tmp, ...specEnv };
   for (const [key, value] of Object.entries(adapterEnv)) if (value !== undefined) env[key] = value;
   return env;
 }
@@ -70,6 +51,8 @@ export interface StartCliOptions {
   stdin: 'pipe' | 'ignore';
   onStdoutLine: (line: string) => void;
   onEvent: (event: RunEvent) => void;
+  /** Wraps the argv in the machine's sandbox (default: started as is). */
+  launch?: Launcher;
 }
 
 /**
@@ -77,7 +60,12 @@ export interface StartCliOptions {
  * stdout lines to the adapter's parser and reports stderr as `output` events.
  */
 export function startCliProcess(options: StartCliOptions): CliProcess {
-  const child = spawn(options.command, options.args, {
+  const launched = (options.launch ?? unconfinedLauncher)({
+    command: options.command,
+    args: options.args,
+    cwd: options.cwd,
+  });
+  const child = spawn(launched.command, launched.args, {
     cwd: options.cwd,
     env: options.env,
     stdio: [options.stdin, 'pipe', 'pipe'],

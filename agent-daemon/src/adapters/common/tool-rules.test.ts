@@ -63,3 +63,20 @@ describe('tool rules', () => {
     expect(shellFullyDenied({ allow: [], deny: ['Bash(rm *)'] })).toBe(false);
   });
 });
+
+describe('tools.ask', () => {
+  const rules = { allow: ['Bash(git *)'], deny: ['Bash(git push --force*)'], ask: ['Bash(git push*)'] };
+  it('sends a matching call to a person; deny still wins and other calls follow allow', () => {
+    expect(decideTool(rules, { name: 'Bash', command: 'git push origin HEAD' })).toMatchObject({
+      allow: false,
+      ask: 'Bash(git push*)',
+    });
+    expect(decideTool(rules, { name: 'Bash', command: 'git push --force origin' })).toMatchObject({ allow: false });
+    expect(decideTool(rules, { name: 'Bash', command: 'git push --force origin' }).ask).toBeUndefined();
+    expect(decideTool(rules, { name: 'Bash', command: 'git status' })).toMatchObject({ allow: true });
+    // Codex wraps the command in a login shell: the pattern sees the inner command.
+    expect(decideTool(rules, { name: 'commandExecution', command: "/bin/bash -lc 'git push'" }).ask).toBe(
+      'Bash(git push*)',
+    );
+  });
+});

@@ -8,8 +8,9 @@
  * `mcp__tickets__lookup`) match themselves; `*` in a name is a wildcard. The glob applies to the
  * command line for the shell (`Bash(git *)` matches `git status`) and to the path for file tools.
  *
- * Decision: a matching deny wins; else a matching allow allows; else an empty allow list allows
- * everything not denied, and a non-empty one denies what it does not list.
+ * Decision: a matching deny wins; else a matching ask sends the call to a person (`ask` set, `allow` false so a
+ * caller that cannot ask refuses); else a matching allow allows; else an empty allow list allows everything not
+ * denied, and a non-empty one denies what it does not list.
  */
 export type ToolKind = 'shell' | 'edit' | 'write' | 'other';
 
@@ -25,10 +26,13 @@ export interface ToolRequest {
 export interface ToolRules {
   allow: readonly string[];
   deny: readonly string[];
+  ask?: readonly string[];
 }
 
 export interface ToolDecision {
   allow: boolean;
+  /** The `tools.ask` pattern that matched: a person decides (`allow` is false until they do). */
+  ask?: string;
   /** Which rule decided, for the event log and the message the agent sees. */
   reason: string;
 }
@@ -100,6 +104,8 @@ export function patternMatches(pattern: string, request: ToolRequest): boolean {
 export function decideTool(rules: ToolRules, request: ToolRequest): ToolDecision {
   const denied = rules.deny.find((pattern) => patternMatches(pattern, request));
   if (denied) return { allow: false, reason: `denied by the harness rule tools.deny "${denied}"` };
+  const ask = rules.ask?.find((pattern) => patternMatches(pattern, request));
+  if (ask) return { allow: false, ask, reason: `needs a person's approval (tools.ask "${ask}")` };
   const allowed = rules.allow.find((pattern) => patternMatches(pattern, request));
   if (allowed) return { allow: true, reason: `allowed by tools.allow "${allowed}"` };
   if (rules.allow.length === 0) return { allow: true, reason: 'not denied by the harness' };
@@ -112,4 +118,10 @@ export function shellFullyDenied(rules: ToolRules): boolean {
     const { name, glob } = parsePattern(pattern);
     return toolKinds(name).includes('shell') && (glob === undefined || glob === '*');
   });
+}
+
+/** What a person is shown for a call waiting for approval: the exact command, else the path, else the tool name. */
+export function approvalDetail(request: ToolRequest): string {
+  if (request.command !== undefined) return innerCommand(request.command);
+  return request.path ?? request.name;
 }

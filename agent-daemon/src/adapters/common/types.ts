@@ -1,4 +1,6 @@
 import type { AgentRunSpec, RunEvent } from '@openase/shared';
+import type { Launcher } from '../../sandbox/confine.js';
+import type { AskPerson } from './approvals.js';
 
 /** How one turn ended. `reason` is machine-readable; `message` is for humans. */
 export interface TurnOutcome {
@@ -24,6 +26,10 @@ export interface StartAgentSessionOptions {
   /** A directory only this run uses (the CLI's HOME/config dir go here). */
   privateDir: string;
   onEvent: (event: RunEvent) => void;
+  /** Wraps the CLI's argv in the machine's sandbox (sandbox/confine.ts); default: started as is. */
+  launch?: Launcher;
+  /** A call matching `tools.ask` waits for this (absent: such calls are declined). */
+  askPerson?: AskPerson;
 }
 
 /** One agent CLI session: turns go in, normalized events come out through `onEvent`. */

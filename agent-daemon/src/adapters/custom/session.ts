@@ -24,6 +24,7 @@ export async function startCustomSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   if (!spec.command)
     throw badRequest(
@@ -57,6 +58,7 @@ export async function startCustomSession({
     const usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
     let costed = false;
     const proc = startCliProcess({
+      launch,
       command: spec.command!,
       args: spec.args,
       cwd: workdir,

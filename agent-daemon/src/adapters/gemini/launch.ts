@@ -41,7 +41,8 @@ export function geminiToolPatterns(patterns: readonly string[]): string[] {
 }
 
 export function geminiSettings(spec: AgentRunSpec): Record<string, unknown> {
-  const exclude = geminiToolPatterns(spec.tools.deny);
+  // No approval channel headless: `tools.ask` (refused by validate for Gemini) fails closed, like deny.
+  const exclude = geminiToolPatterns([...spec.tools.deny, ...(spec.tools.ask ?? [])]);
   return {
     security: { auth: { selectedType: 'gemini-api-key' }, folderTrust: { enabled: false } },
     privacy: { usageStatisticsEnabled: false },

@@ -13,6 +13,7 @@ import { exitMessage, TurnTracker } from '../common/turns.js';
 import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
 import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
+import { unconfinedLauncher, type Launcher } from '../../sandbox/confine.js';
 import { GEMINI_EXIT_CODES, geminiArgs, geminiConfigDir, geminiEnv, geminiSettings } from './launch.js';
 import { GeminiStreamMapper, type GeminiResult } from './stream-mapper.js';
 import { parseRetryNotice, serverErrorExhausted } from './retry-notice.js';
@@ -22,6 +23,7 @@ export async function startGeminiSession({
   workdir,
   privateDir,
   onEvent,
+  launch,
 }: StartAgentSessionOptions): Promise<AgentSession> {
   const configDir = geminiConfigDir(privateDir);
   await mkdir(configDir, { recursive: true });
@@ -35,7 +37,7 @@ export async function startGeminiSession({
   const mapper = new GeminiStreamMapper({
     rules: spec.tools,
     workdir,
-    existedBefore: (file) => trackedByGit(workdir, file),
+    existedBefore: (file) => trackedByGit(workdir, file, launch),
     mcpServers: Object.keys(spec.mcpServers),
   });
   const turns = new TurnTracker(spec.maxTurns, onEvent);
@@ -60,6 +62,7 @@ export async function startGeminiSession({
     let serverError: string | undefined;
     let serverStatus: number | undefined;
     const proc: CliProcess = startCliProcess({
+      launch,
       command: spec.command ?? 'gemini',
       args: geminiArgs(spec, input, resume),
       cwd: workdir,
@@ -149,10 +152,14 @@ export async function startGeminiSession({
   return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => resume, runProcess });
 }
 
-/** A file git tracks existed before the turn (the daemon commits after every turn). */
-function trackedByGit(workdir: string, file: string): boolean {
+/**
+ * A file git tracks existed before the turn (the daemon commits after every turn). Asked inside
+ * the run's sandbox: git reads the worktree's config, which the agent may have written.
+ */
+function trackedByGit(workdir: string, file: string, launch: Launcher = unconfinedLauncher): boolean {
   try {
-    execFileSync('git', ['ls-files', '--error-unmatch', '--', file], { cwd: workdir, stdio: 'ignore' });
+    const cmd = launch({ command: 'git', args: ['ls-files', '--error-unmatch', '--', file], cwd: workdir });
+    execFileSync(cmd.command, cmd.args, { cwd: workdir, stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -1,9 +1,16 @@
 import { z } from 'zod';
-import { projectCreateInput, projectMergeSettingsInput, projectRefSchema, repositoryAddInput } from '@openase/shared';
+import {
+  projectCreateInput,
+  projectGithubInput,
+  projectMergeSettingsInput,
+  projectRefSchema,
+  repositoryAddInput,
+} from '@openase/shared';
 import { createProject, listProjects, resolveProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
+import { configureGithub, githubSettings } from '../../integrations/github/links.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
 
 export const projectsRouter = router({
@@ -23,6 +30,13 @@ export const projectsRouter = router({
   mergeSettings: writeProcedure
     .input(projectMergeSettingsInput)
     .mutation(({ ctx, input }) => updateMergeSettings(ctx.deps, ctx.actor, input)),
+  /** The GitHub connection: token, webhook secret, API base (integrations/github/links.ts). */
+  github: readProcedure
+    .input(z.object({ project: projectRefSchema }))
+    .query(({ ctx, input }) => githubSettings(ctx.deps.db, ctx.actor, input.project)),
+  connectGithub: writeProcedure
+    .input(projectGithubInput)
+    .mutation(({ ctx, input }) => configureGithub(ctx.deps, ctx.actor, input)),
 });
 
 export const repositoriesRouter = router({

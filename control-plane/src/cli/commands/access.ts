@@ -13,14 +13,7 @@ import { printJson, printTable } from '../output.js';
 import { openaseHome } from '../../server/config.js';
 import { writeCredentials } from '../../server/credentials.js';
 import { signInCommands } from './sign-in.js';
-
-/** `1h`, `30m`, `7d`, `3600` → seconds */
-export function parseDuration(text: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
-  if (!m) throw new UsageError(`"${text}" is not a duration; use e.g. 30m, 12h, 7d`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}
+import { parseDuration } from './definitions-common.js';
 
 export const tokenCommands: CommandGroup = {
   name: 'token',

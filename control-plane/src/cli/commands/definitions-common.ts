@@ -11,6 +11,24 @@ export function projectOf(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
   return project;
 }
 
+/**
+ * In an agent run the TICKET of a command defaults to the run's own ticket ($OPENASE_TICKET): when exactly the TICKET
+ * is missing from `count` positionals, it is put first.
+ */
+export function withOwnTicket(args: ParsedArgs, env: NodeJS.ProcessEnv, count: number): ParsedArgs {
+  const own = env.OPENASE_TICKET;
+  if (!own || args.positionals.length !== count - 1) return args;
+  return { ...args, positionals: [own, ...args.positionals] };
+}
+
+/** `1h`, `30m`, `7d`, `3600` → seconds */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  if (!m) throw new UsageError(`"${text}" is not a duration; use e.g. 30m, 12h, 7d`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
 export function positiveIntOption(args: ParsedArgs, name: string): number | undefined {
   const raw = stringOption(args.values[name]);
   if (raw === undefined) return undefined;

@@ -10,7 +10,7 @@ import {
 } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
-import { parseDuration } from './access.js';
+import { parseDuration } from './definitions-common.js';
 
 export const machineCommands: CommandGroup = {
   name: 'machine',

@@ -38,6 +38,11 @@ export const serveCommand: Command = {
       type: 'boolean',
       description: 'do not register this host as machine `local` (env OPENASE_LOCAL_MACHINE=0)',
     },
+    'local-unconfined': {
+      type: 'boolean',
+      description:
+        'run machine `local` without a sandbox when bubblewrap is missing: its agents can then read this server’s keys (env OPENASE_LOCAL_UNCONFINED=1)',
+    },
     'chat-idle-minutes': {
       type: 'string',
       value: 'N',
@@ -56,6 +61,7 @@ export const serveCommand: Command = {
         publicUrl: stringOption(args.values['public-url']),
         ...(args.values['trust-proxy'] ? { trustProxy: true } : {}),
         ...(args.values['no-local-machine'] ? { localMachine: false } : {}),
+        ...(args.values['local-unconfined'] ? { localUnconfined: true } : {}),
       },
       io.env,
     );

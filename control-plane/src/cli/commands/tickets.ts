@@ -13,6 +13,7 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { oneLine, printFields, printJson, printTable } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
+import { PROJECT_OPTION, projectOf, withOwnTicket } from './definitions-common.js';
 import { diffCommand, reviewCommand } from './review.js';
 
 function priorityOption(args: ParsedArgs): Priority | undefined {
@@ -58,18 +59,28 @@ export const ticketCommands: CommandGroup = {
       name: 'create',
       summary: 'create a ticket',
       usage:
-        'openase ticket create --project P --title TITLE [--status S] [--priority P] [--label L] [--parent T] [--json]',
+        'openase ticket create --project P --title TITLE [--status S] [--priority P] [--label L] [--parent T] [--blocked-by T] [--json]',
       options: {
-        project: { type: 'string', description: 'project slug or prefix' },
+        ...PROJECT_OPTION,
         title: { type: 'string', description: 'one-line title' },
         status: { type: 'string', description: 'initial status (default: the project default, Backlog)' },
         ...ticketFields,
+        'blocked-by': {
+          type: 'string',
+          multiple: true,
+          value: 'TICKET',
+          description: 'a ticket that must be done first, or comma-separated tickets',
+        },
         ...JSON_OPTION,
       },
-      examples: ['openase ticket create --project demo --title "Add login" --priority high --label auth'],
+      examples: [
+        'openase ticket create --project demo --title "Add login" --priority high --label auth',
+        'openase ticket create --title "Write the migration" --parent "$OPENASE_TICKET"   (in an agent run)',
+      ],
       async run(args, io) {
-        const ticket = await apiClientFromEnv(io.env).tickets.create.mutate({
-          project: requireOption(args, 'project'),
+        const api = apiClientFromEnv(io.env);
+        const ticket = await api.tickets.create.mutate({
+          project: projectOf(args, io.env),
           title: requireOption(args, 'title'),
           description: descriptionOption(args),
           status: stringOption(args.values.status),
@@ -78,8 +89,12 @@ export const ticketCommands: CommandGroup = {
           parent: stringOption(args.values.parent),
           budgetUsd: budgetOption(args),
         });
+        const blockers = listOption(args.values['blocked-by']) ?? [];
+        for (const blocker of blockers) await api.tickets.link.mutate({ blocker, blocked: ticket.identifier });
         if (args.values.json) return printJson(io, ticket);
-        io.out(`created ${ticket.identifier}: ${oneLine(ticket.title)}`);
+        io.out(
+          `created ${ticket.identifier}: ${oneLine(ticket.title)}${blockers.length ? ` (blocked by ${blockers.join(', ')})` : ''}`,
+        );
       },
     },
     {
@@ -88,7 +103,7 @@ export const ticketCommands: CommandGroup = {
       usage:
         'openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] [--json]',
       options: {
-        project: { type: 'string', description: 'project slug or prefix' },
+        ...PROJECT_OPTION,
         status: { type: 'string', description: 'only this status' },
         label: { type: 'string', description: 'only tickets with this label' },
         priority: { type: 'string', description: 'only this priority' },
@@ -98,7 +113,7 @@ export const ticketCommands: CommandGroup = {
       },
       async run(args, io) {
         const tickets = await apiClientFromEnv(io.env).tickets.list.query({
-          project: requireOption(args, 'project'),
+          project: projectOf(args, io.env),
           status: stringOption(args.values.status),
           label: stringOption(args.values.label),
           priority: priorityOption(args),
@@ -119,7 +134,8 @@ export const ticketCommands: CommandGroup = {
       summary: 'show a ticket with its relations, comments and activity',
       usage: 'openase ticket show TICKET [--json]',
       options: { ...JSON_OPTION },
-      async run(args, io) {
+      async run(parsed, io) {
+        const args = withOwnTicket(parsed, io.env, 1);
         const t = await apiClientFromEnv(io.env).tickets.show.query({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
         });
@@ -146,14 +162,14 @@ export const ticketCommands: CommandGroup = {
         if (t.comments.length) {
           io.out('\nComments:');
           for (const c of t.comments)
-            io.out(`  [${c.id.slice(0, 8)}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+            io.out(`  [${c.id}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
         }
         for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
         if (t.runs.length) {
           io.out('\nRuns:');
           for (const r of t.runs)
             io.out(
-              `  ${r.id.slice(0, 8)}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
+              `  ${r.id}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
             );
         }
         io.out('\nActivity:');
@@ -167,7 +183,8 @@ export const ticketCommands: CommandGroup = {
       usage:
         'openase ticket update TICKET [--title T] [--description D] [--priority P] [--label L] [--parent T|none] [--budget USD] [--json]',
       options: { title: { type: 'string', description: 'new title' }, ...ticketFields, ...JSON_OPTION },
-      async run(args, io) {
+      async run(parsed, io) {
+        const args = withOwnTicket(parsed, io.env, 1);
         const parent = stringOption(args.values.parent);
         const ticket = await apiClientFromEnv(io.env).tickets.update.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
@@ -187,14 +204,24 @@ export const ticketCommands: CommandGroup = {
       summary: 'move a ticket to another status',
       usage: 'openase ticket move TICKET STATUS [--json]',
       options: { ...JSON_OPTION },
-      examples: ['openase ticket move DEMO-1 Todo', 'openase ticket move DEMO-1 "In Review"'],
-      async run(args, io) {
+      examples: [
+        'openase ticket move DEMO-1 Todo',
+        'openase ticket move "$OPENASE_TICKET" "In Review"   (in an agent run; the TICKET may be left out)',
+      ],
+      async run(parsed, io) {
+        const args = withOwnTicket(parsed, io.env, 2);
+        const status = requirePositional(args, 1, 'STATUS');
         const ticket = await apiClientFromEnv(io.env).tickets.move.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
-          status: requirePositional(args, 1, 'STATUS'),
+          status,
         });
         if (args.values.json) return printJson(io, ticket);
-        io.out(`moved ${ticket.identifier} to ${requirePositional(args, 1, 'STATUS')}`);
+        // An agent's move to a finish status waits for the workflow's before_finish checks.
+        io.out(
+          ticket.pendingStatus
+            ? `${ticket.identifier} will move to ${ticket.pendingStatus} once the before_finish checks pass`
+            : `moved ${ticket.identifier} to ${status}`,
+        );
       },
     },
     {
@@ -202,7 +229,8 @@ export const ticketCommands: CommandGroup = {
       summary: 'try a parked or waiting ticket again now (attempts start over)',
       usage: 'openase ticket retry TICKET [--json]',
       options: { ...JSON_OPTION },
-      async run(args, io) {
+      async run(parsed, io) {
+        const args = withOwnTicket(parsed, io.env, 1);
         const ticket = await apiClientFromEnv(io.env).tickets.retry.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
         });
@@ -220,7 +248,8 @@ export const ticketCommands: CommandGroup = {
         edit: { type: 'string', value: 'COMMENT_ID', description: 'edit this comment instead (its history is kept)' },
         ...JSON_OPTION,
       },
-      async run(args, io) {
+      async run(parsed, io) {
+        const args = withOwnTicket(parsed, io.env, 2);
         const ticket = requirePositional(args, 0, 'TICKET identifier');
         let body = requirePositional(args, 1, 'comment TEXT');
         if (body === '-') body = fs.readFileSync(0, 'utf8');
@@ -239,23 +268,24 @@ export const ticketCommands: CommandGroup = {
           ? await api.comments.edit.mutate({ commentId, body })
           : await api.comments.add.mutate({ ticket, body });
         if (args.values.json) return printJson(io, comment);
-        io.out(`${commentId ? 'edited' : 'added'} comment ${comment.id.slice(0, 8)} on ${ticket}`);
+        io.out(`${commentId ? 'edited' : 'added'} comment ${comment.id} on ${ticket}`);
       },
     },
     {
       name: 'link',
       summary: 'record that one ticket blocks another (or remove it with --remove)',
-      usage: 'openase ticket link TICKET (--blocks OTHER | --blocked-by OTHER) [--remove] [--json]',
+      usage:
+        'openase ticket link TICKET (--blocks OTHER | --blocked-by OTHER) [--remove] [--json]   or   openase ticket link BLOCKER BLOCKED',
       options: {
         blocks: { type: 'string', value: 'OTHER', description: 'TICKET blocks OTHER' },
         'blocked-by': { type: 'string', value: 'OTHER', description: 'OTHER blocks TICKET' },
         remove: { type: 'boolean', description: 'remove the dependency instead' },
         ...JSON_OPTION,
       },
-      examples: ['openase ticket link DEMO-1 --blocks DEMO-2'],
+      examples: ['openase ticket link DEMO-1 --blocks DEMO-2', 'openase ticket link DEMO-1 DEMO-2   (the same)'],
       async run(args, io) {
         const ticket = requirePositional(args, 0, 'TICKET identifier');
-        const blocks = stringOption(args.values.blocks);
+        const blocks = stringOption(args.values.blocks) ?? args.positionals[1];
         const blockedBy = stringOption(args.values['blocked-by']);
         if (Boolean(blocks) === Boolean(blockedBy))
           throw new UsageError('give exactly one of --blocks OTHER or --blocked-by OTHER');

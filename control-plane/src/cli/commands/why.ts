@@ -1,5 +1,5 @@
 import { JSON_OPTION, requirePositional, type Command } from '../command.js';
-import { positiveIntOption } from './definitions-common.js';
+import { positiveIntOption, withOwnTicket } from './definitions-common.js';
 import { apiClientFromEnv } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -9,7 +9,8 @@ export const whyCommand: Command = {
   summary: 'say exactly why a ticket would or would not be picked up now',
   usage: 'openase ticket why TICKET [--json]',
   options: { ...JSON_OPTION },
-  async run(args, io) {
+  async run(parsed, io) {
+    const args = withOwnTicket(parsed, io.env, 1);
     const d = await apiClientFromEnv(io.env).tickets.why.query({
       ticket: requirePositional(args, 0, 'TICKET identifier'),
     });
@@ -35,7 +36,8 @@ export const progressCommand: Command = {
   summary: 'report progress on a ticket (a short line and an optional percent)',
   usage: 'openase ticket progress TICKET TEXT [--percent N] [--json]',
   options: { percent: { type: 'string', value: 'N', description: 'percent done, 0–100' }, ...JSON_OPTION },
-  async run(args, io) {
+  async run(parsed, io) {
+    const args = withOwnTicket(parsed, io.env, 2);
     const ticket = requirePositional(args, 0, 'TICKET identifier');
     const raw = args.values.percent;
     const percent = raw === '0' ? 0 : positiveIntOption(args, 'percent');

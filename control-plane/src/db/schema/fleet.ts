@@ -46,7 +46,13 @@ export const machines = pgTable(
     disconnectedAt: tstz('disconnected_at'),
     lastSeenAt: tstz('last_seen_at'),
     /** What the last heartbeat said: runs in progress, load average, free disk of the daemon's home. */
-    lastHeartbeat: jsonb('last_heartbeat').$type<{ slotsUsed: number; load?: number; diskFreeBytes?: number }>(),
+    lastHeartbeat: jsonb('last_heartbeat').$type<{
+      slotsUsed: number;
+      load?: number;
+      diskFreeBytes?: number;
+      /** The agents' own commands the daemon checks (placement skips a machine missing one). */
+      commands?: Array<{ command: string; found: boolean }>;
+    }>(),
     /** SSH machines: how to reach them and the host key fingerprint (pinned once confirmed). */
     ssh: jsonb('ssh').$type<{
       host: string;

@@ -1,74 +1,14 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachDatabase } from '../../../test/databases.js';
 import { createProject } from '../../projects/projects.js';
 import { createTicket } from '../../tickets/tickets.js';
 import { pullRequests } from '../../db/schema.js';
-import { githubRepoOf, upsertPullRequest, type GithubConfig } from './pull-requests.js';
-
-/** A local fake of the three GitHub endpoints used: list, create and update pull requests. */
-function fakeGithub() {
-  const pulls: Array<{
-    number: number;
-    head: string;
-    base: string;
-    title: string;
-    body: string;
-    state: string;
-    owner: string;
-    repo: string;
-  }> = [];
-  const calls: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      calls.push(`${req.method} ${req.url} ${req.headers.authorization}`);
-      const url = new URL(req.url!, 'http://x');
-      const m = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(url.pathname);
-      const reply = (status: number, data: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(data));
-      };
-      if (req.headers.authorization !== 'Bearer ghp_test') return reply(401, { message: 'Bad credentials' });
-      if (!m) return reply(404, { message: 'Not Found' });
-      const [, owner, repo, num] = m;
-      const view = (p: (typeof pulls)[number]) => ({
-        number: p.number,
-        html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
-        state: p.state,
-      });
-      if (req.method === 'GET') {
-        const head = url.searchParams.get('head')!.split(':')[1];
-        return reply(
-          200,
-          pulls.filter((p) => p.owner === owner && p.repo === repo && p.head === head && p.state === 'open').map(view),
-        );
-      }
-      const input = JSON.parse(body);
-      if (req.method === 'POST') {
-        const p = {
-          number: pulls.length + 1,
-          owner: owner!,
-          repo: repo!,
-          head: input.head,
-          base: input.base,
-          title: input.title,
-          body: input.body,
-          state: 'open',
-        };
-        pulls.push(p);
-        return reply(201, view(p));
-      }
-      const p = pulls.find((x) => x.number === Number(num))!;
-      Object.assign(p, { title: input.title, body: input.body });
-      return reply(200, view(p));
-    });
-  });
-  return { server, pulls, calls };
-}
+import { createFakeGithub } from '../../../test/fake-github.js';
+import { githubClient, githubRepoOf, type GithubAccess } from './client.js';
+import { upsertPullRequest } from './pull-requests.js';
+import { configureGithub } from './links.js';
+import { GithubPoller } from './poller.js';
 
 describe('GitHub remotes', () => {
   it('recognizes GitHub URLs in their usual forms and nothing else', () => {
@@ -82,13 +22,14 @@ describe('GitHub remotes', () => {
   });
 });
 
-const fake = fakeGithub();
-let config: GithubConfig;
+const fake = createFakeGithub({ token: 'ghp_test' });
+let access: GithubAccess;
+let apiUrl: string;
 beforeAll(async () => {
-  await new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r));
-  config = { apiUrl: `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`, host: 'github.com' };
+  apiUrl = await fake.listen();
+  access = { octokit: githubClient('ghp_test', apiUrl), config: { apiUrl, host: 'github.com' } };
 });
-afterAll(() => new Promise<void>((r) => fake.server.close(() => r())));
+afterAll(() => fake.close());
 
 forEachDatabase('pull requests', (get) => {
   let n = 0;
@@ -105,26 +46,71 @@ forEachDatabase('pull requests', (get) => {
       title: ticket.title,
       branch: `openase/${ticket.identifier}-add-login`,
       repository: { name: 'app', url: `https://github.com/acme/app-${get().kind}-${n}.git`, defaultBranch: 'main' },
-      token: 'ghp_test',
       body: 'Made by OpenASE',
     };
-    const first = await upsertPullRequest(deps, req, config);
+    const first = await upsertPullRequest(deps, access, req);
     expect(first).toMatchObject({
       number: expect.any(Number),
       state: 'open',
       url: expect.stringMatching(/\/pull\/\d+$/),
     });
-    const second = await upsertPullRequest(deps, { ...req, title: 'Add login page' }, config);
+    const second = await upsertPullRequest(deps, access, { ...req, title: 'Add login page' });
     expect(second!.number).toBe(first!.number);
     const rows = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ repository: 'app', url: first!.url, state: 'open' });
-    expect(fake.pulls.find((p) => p.number === first!.number)?.title).toBe(`${ticket.identifier}: Add login page`);
-    await expect(upsertPullRequest(deps, { ...req, token: 'wrong' }, config)).rejects.toThrow(
-      /answered 401: Bad credentials/,
-    );
+    expect(rows[0]).toMatchObject({
+      repository: 'app',
+      url: first!.url,
+      state: 'open',
+      remote: `acme/app-${get().kind}-${n}`,
+      headSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
+    expect(first!.created).toBe(true);
+    expect(second!.created).toBe(false);
+    expect(fake.pull(`acme/app-${get().kind}-${n}`, first!.number).title).toBe(`${ticket.identifier}: Add login page`);
+    const wrong = { ...access, octokit: githubClient('wrong', apiUrl) };
+    await expect(upsertPullRequest(deps, wrong, req)).rejects.toMatchObject({ status: 401 });
     expect(
-      await upsertPullRequest(deps, { ...req, repository: { ...req.repository, url: 'file:///srv/app.git' } }, config),
+      await upsertPullRequest(deps, access, { ...req, repository: { ...req.repository, url: 'file:///srv/app.git' } }),
     ).toBeNull();
+  });
+});
+
+forEachDatabase('polling GitHub', (get) => {
+  it('syncs an open pull request no webhook told about: checks and reviews reach the ticket', async () => {
+    const { deps, admin, kind } = get();
+    const project = await createProject(deps, admin, {
+      name: `poll-${kind}`,
+      ticketPrefix: `PL${kind === 'pglite' ? 'A' : 'B'}`,
+    });
+    const settings = await configureGithub(deps, admin, { project: project.slug, token: 'ghp_test', apiUrl });
+    expect(settings).toMatchObject({
+      hasToken: true,
+      hasWebhookSecret: false,
+      webhookPath: `/webhooks/github/${project.id}`,
+    });
+    const ticket = await createTicket(deps, admin, { project: project.slug, title: 'Poll me' });
+    const remote = `acme/poll-${kind}`;
+    const opened = await upsertPullRequest(deps, access, {
+      ticketId: ticket.id,
+      identifier: ticket.identifier,
+      title: ticket.title,
+      branch: `openase/${ticket.identifier}-poll-me`,
+      repository: { name: 'app', url: `https://github.com/${remote}.git`, defaultBranch: 'main' },
+      body: '',
+    });
+    await fake.check(remote, opened!.number, 'build', 'failure');
+    await fake.review(remote, opened!.number, 'ann', 'APPROVED');
+    const poller = new GithubPoller(deps, { intervalMs: 60_000, isLeader: () => true });
+    expect(await poller.pass()).toBeGreaterThanOrEqual(1);
+    const [row] = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
+    expect(row).toMatchObject({ checks: 'failure', review: 'approved', mergeable: true, syncedAt: expect.any(Date) });
+    expect(row!.checkDetails).toEqual([{ name: 'build', state: 'failure' }]);
+    // Synced just now: not due again until the interval passed.
+    const again = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
+    await poller.pass();
+    expect(
+      (await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id)))[0]!.syncedAt,
+    ).toEqual(again[0]!.syncedAt);
   });
 });

@@ -1,35 +1,16 @@
 /**
  * Pull requests on GitHub for a ticket's branch: when a run finishes its ticket (the gate passed
  * and the branch was pushed), each of the project's GitHub repositories gets a pull request from
- * the ticket branch into its default branch — opened, or updated if one exists — and its URL and
- * state are kept on the ticket. Only where a token is bound (the agent's secret `GITHUB_TOKEN` or
- * `GH_TOKEN`). The API base is `OPENASE_GITHUB_API_URL` (default https://api.github.com; tests
- * point it at a local fake) and the host that counts as GitHub is `OPENASE_GITHUB_HOST`.
+ * the ticket branch into its default branch — opened, or updated if one is open — whose body links
+ * the ticket and summarises its runs; its number, URL, state and head are kept on the ticket
+ * (`pull_requests`), where the sync (sync.ts) adds checks, reviews and mergeability.
  */
-import { eq } from 'drizzle-orm';
-import { pullRequests } from '../../db/schema.js';
+import { asc, eq, and } from 'drizzle-orm';
+import { pullRequests, runs } from '../../db/schema.js';
 import type { Deps } from '../../kernel/context.js';
+import { githubRepoOf, type GithubAccess } from './client.js';
 
-export interface GithubConfig {
-  apiUrl: string;
-  host: string;
-}
-
-export function githubConfig(env: NodeJS.ProcessEnv = process.env): GithubConfig {
-  return {
-    apiUrl: (env.OPENASE_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-    host: env.OPENASE_GITHUB_HOST || 'github.com',
-  };
-}
-
-/** `owner/repo` of a GitHub remote (https, ssh or scp-like), or null when it is not on `host`. */
-export function githubRepoOf(url: string, host = 'github.com'): { owner: string; repo: string } | null {
-  const h = host.replace(/\./g, '\\.');
-  const m = new RegExp(
-    `^(?:https?://(?:[^@/]+@)?${h}/|ssh://git@${h}(?::\\d+)?/|git@${h}:)([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\\.git)?/?$`,
-  ).exec(url.trim());
-  return m ? { owner: m[1]!, repo: m[2]! } : null;
-}
+export { githubConfig, githubRepoOf, type GithubConfig } from './client.js';
 
 export interface PullRequestRequest {
   ticketId: string;
@@ -37,69 +18,30 @@ export interface PullRequestRequest {
   title: string;
   branch: string;
   repository: { name: string; url: string; defaultBranch: string };
-  token: string;
   body: string;
 }
 
-interface GithubPull {
-  number: number;
-  html_url: string;
+export interface OpenedPullRequest {
+  url: string;
   state: string;
-  merged_at?: string | null;
+  number: number;
+  created: boolean;
 }
 
-async function call<T>(config: GithubConfig, token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${config.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      accept: 'application/vnd.github+json',
-      'x-github-api-version': '2022-11-28',
-      'user-agent': 'openase',
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) {
-    let message = text.slice(0, 300);
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? message;
-    } catch {
-      /* not JSON */
-    }
-    throw new Error(`GitHub ${method} ${path} answered ${res.status}: ${message}`);
-  }
-  return JSON.parse(text) as T;
-}
-
-/** Opens or updates the pull request of one repository and records it on the ticket. */
+/** Opens or updates the pull request of one repository and records it on the ticket (null: not a GitHub remote). */
 export async function upsertPullRequest(
   deps: Pick<Deps, 'db' | 'ids' | 'clock'>,
+  access: GithubAccess,
   req: PullRequestRequest,
-  config = githubConfig(),
-): Promise<{ url: string; state: string; number: number } | null> {
-  const gh = githubRepoOf(req.repository.url, config.host);
+): Promise<OpenedPullRequest | null> {
+  const gh = githubRepoOf(req.repository.url, access.config.host);
   if (!gh) return null;
-  const base = `/repos/${encodeURIComponent(gh.owner)}/${encodeURIComponent(gh.repo)}`;
   const title = `${req.identifier}: ${req.title}`.slice(0, 250);
-  const existing = await call<GithubPull[]>(
-    config,
-    req.token,
-    'GET',
-    `${base}/pulls?state=open&head=${encodeURIComponent(`${gh.owner}:${req.branch}`)}`,
-  );
-  const pull = existing[0]
-    ? await call<GithubPull>(config, req.token, 'PATCH', `${base}/pulls/${existing[0].number}`, {
-        title,
-        body: req.body,
-      })
-    : await call<GithubPull>(config, req.token, 'POST', `${base}/pulls`, {
-        title,
-        head: req.branch,
-        base: req.repository.defaultBranch,
-        body: req.body,
-      });
+  const pulls = access.octokit.rest.pulls;
+  const { data: open } = await pulls.list({ ...gh, state: 'open', head: `${gh.owner}:${req.branch}` });
+  const { data: pull } = open[0]
+    ? await pulls.update({ ...gh, pull_number: open[0].number, title, body: req.body })
+    : await pulls.create({ ...gh, title, head: req.branch, base: req.repository.defaultBranch, body: req.body });
   const state = pull.merged_at ? 'merged' : pull.state;
   const row = {
     ticketId: req.ticketId,
@@ -108,13 +50,49 @@ export async function upsertPullRequest(
     number: pull.number,
     url: pull.html_url,
     state,
+    remote: `${gh.owner}/${gh.repo}`,
+    headSha: pull.head.sha,
     updatedAt: deps.clock.now(),
   };
   await deps.db
     .insert(pullRequests)
     .values({ id: deps.ids.uuid(), ...row })
     .onConflictDoUpdate({ target: [pullRequests.ticketId, pullRequests.repository], set: row });
-  return { url: pull.html_url, state, number: pull.number };
+  return { url: pull.html_url, state, number: pull.number, created: !open[0] };
+}
+
+/** The pull request's body: the ticket's description, a link to the ticket and one line per run. */
+export async function pullRequestBody(
+  db: Deps['db'],
+  ticket: { id: string; identifier: string; description: string; reviewRound: number },
+  ticketUrl: string,
+): Promise<string> {
+  const rows = await db
+    .select({
+      id: runs.id,
+      state: runs.state,
+      startedAt: runs.startedAt,
+      finishedAt: runs.finishedAt,
+      costUsd: runs.costUsd,
+    })
+    .from(runs)
+    .where(and(eq(runs.ticketId, ticket.id), eq(runs.kind, 'agent')))
+    .orderBy(asc(runs.createdAt));
+  const lines = rows.map((r) => {
+    const minutes =
+      r.startedAt && r.finishedAt ? ` in ${Math.max(1, Math.round((+r.finishedAt - +r.startedAt) / 60_000))} min` : '';
+    const cost = r.costUsd !== null && r.costUsd !== undefined ? `, $${Number(r.costUsd).toFixed(2)}` : '';
+    return `- run \`${r.id.slice(0, 8)}\`: ${r.state}${minutes}${cost}`;
+  });
+  const description = ticket.description.trim().slice(0, 4000);
+  return [
+    ...(description ? [description, ''] : []),
+    '---',
+    `OpenASE ticket [${ticket.identifier}](${ticketUrl})${ticket.reviewRound > 1 ? `, review round ${ticket.reviewRound}` : ''}.`,
+    '',
+    `Runs (${rows.length}):`,
+    ...lines,
+  ].join('\n');
 }
 
 export async function ticketPullRequests(db: Deps['db'], ticketId: string) {

@@ -1,0 +1,119 @@
+/**
+ * Runs one `openase` program: the person's (cli/main.ts: the server and every client command) and
+ * the agent's (cli/agent.ts: the same client commands, shipped inside the daemon bundle) share this
+ * dispatcher, its help generator, its usage error and its exit codes — 0 success, 1 the operation
+ * failed (a refused call names the missing scope), 2 bad usage.
+ */
+import { isOpenaseError } from '@openase/shared';
+import {
+  commandHelp,
+  groupHelp,
+  parseCommandArgs,
+  UsageError,
+  type Command,
+  type CommandGroup,
+  type CommandIo,
+} from './command.js';
+import { describeApiError } from './client.js';
+
+/** A short form kept for habit (`openase move "In Review"`): it rewrites argv into the full command. */
+export interface Alias {
+  name: string;
+  summary: string;
+  expand(argv: string[], env: NodeJS.ProcessEnv): string[];
+}
+
+export interface Program {
+  /** The first line of `openase --help`. */
+  intro: string;
+  topLevel: Command[];
+  groups: CommandGroup[];
+  aliases?: Alias[];
+  /** Lines after the command list. */
+  footer: string[];
+}
+
+function programHelp(program: Program): string {
+  const rows: Array<[string, string]> = [
+    ...program.topLevel.map((c): [string, string] => [c.name, c.summary]),
+    ...program.groups.map((g): [string, string] => [g.name, g.summary]),
+  ];
+  const aliases = program.aliases ?? [];
+  const width = Math.max(...rows.map((r) => r[0].length), ...aliases.map((a) => a.name.length));
+  const lines = [
+    program.intro,
+    '',
+    'Usage: openase <command> [options]',
+    '',
+    'Commands:',
+    ...rows.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`),
+  ];
+  if (aliases.length) lines.push('', 'Short forms:', ...aliases.map((a) => `  ${a.name.padEnd(width)}  ${a.summary}`));
+  return [...lines, '', ...program.footer].join('\n');
+}
+
+/** Finds the command argv names: a top-level command, `<group> <command>`, or a group's default. */
+function resolve(
+  program: Program,
+  argv: string[],
+): { command: Command; args: string[]; label: string } | { help: string; code: number } | { unknown: string } {
+  const [first = '', second, ...rest] = argv;
+  const top = program.topLevel.find((c) => c.name === first);
+  if (top) return { command: top, args: argv.slice(1), label: first };
+  const group = program.groups.find((g) => g.name === first);
+  if (!group) return { unknown: `openase: unknown command "${first}"; run \`openase --help\` for the list` };
+  const isHelp = second === '--help' || second === '-h';
+  const runsDefault = group.default !== undefined && second !== undefined && second.startsWith('-') && !isHelp;
+  if (!runsDefault && (!second || isHelp)) return { help: groupHelp(group), code: second ? 0 : 2 };
+  const command = group.commands.find((c) => c.name === (runsDefault ? group.default : second));
+  if (!command)
+    return { unknown: `openase: unknown command "${first} ${second}"; run \`openase ${first} --help\` for the list` };
+  return runsDefault
+    ? { command, args: argv.slice(1), label: first }
+    : { command, args: rest, label: `${first} ${second}` };
+}
+
+export async function runProgram(program: Program, argv: string[], io: CommandIo, version: string): Promise<number> {
+  const first = argv[0];
+  if (!first || first === '--help' || first === '-h' || first === 'help') {
+    io.out(programHelp(program));
+    return first ? 0 : 2;
+  }
+  if (first === '--version' || first === 'version') {
+    io.out(version);
+    return 0;
+  }
+  const alias = program.aliases?.find((a) => a.name === first);
+  let label = first;
+  try {
+    const found = resolve(program, alias ? alias.expand(argv.slice(1), io.env) : argv);
+    if ('unknown' in found) {
+      io.err(found.unknown);
+      return 2;
+    }
+    if ('help' in found) {
+      io.out(found.help);
+      return found.code;
+    }
+    label = alias ? first : found.label;
+    const args = parseCommandArgs(found.command, found.args);
+    if (args.values.help) {
+      io.out(commandHelp(found.label, found.command));
+      return 0;
+    }
+    return (await found.command.run(args, io)) ?? 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`openase ${label}: ${err.message} (see \`openase ${label} --help\`)`);
+      return 2;
+    }
+    if (isOpenaseError(err)) {
+      io.err(`openase ${label}: ${err.message}`);
+      return 1;
+    }
+    const failure = describeApiError(err, io.env);
+    io.err(`openase ${label}: ${failure.message}`);
+    if (io.env.OPENASE_DEBUG && err instanceof Error) io.err(err.stack ?? '');
+    return 1;
+  }
+}

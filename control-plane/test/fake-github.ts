@@ -1,0 +1,323 @@
+/**
+ * An in-repo fake of the part of GitHub's REST API OpenASE uses, with state, on loopback — and the
+ * GitHub side of webhooks: each action a test takes "on GitHub" (a check finishing, a review, a
+ * merge or close in GitHub's UI) changes the state and sends the signed webhook GitHub would.
+ * A repository may be backed by a real bare git repository (`gitDir`): pull requests then read
+ * their head from it and merging merges into its default branch for real.
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface FakePull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  sha: string;
+  conflicting: boolean;
+}
+export interface FakeReview {
+  id: number;
+  user: { login: string };
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+  body: string;
+  commit_id: string;
+  submitted_at: string;
+  comments: Array<{ path: string; line: number; body: string; side?: 'LEFT' | 'RIGHT' }>;
+}
+interface FakeRepo {
+  gitDir?: string;
+  pulls: FakePull[];
+  reviews: Map<number, FakeReview[]>;
+  checkRuns: Array<{ head_sha: string; name: string; status: string; conclusion: string | null }>;
+  statuses: Array<{ sha: string; context: string; state: string }>;
+  deletedRefs: string[];
+}
+
+function git(args: string[], cwd?: string): string {
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=GitHub', '-c', 'user.email=noreply@github.invalid', '-c', 'init.defaultBranch=main', ...args],
+    { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_COUNT: '0' } },
+  ).trim();
+}
+
+export function createFakeGithub(opts: { token: string }) {
+  const repos = new Map<string, FakeRepo>();
+  const calls: string[] = [];
+  let seq = 0;
+  let webhook: { url: string; secret: string } | null = null;
+  const repoOf = (name: string): FakeRepo => {
+    if (!repos.has(name))
+      repos.set(name, { pulls: [], reviews: new Map(), checkRuns: [], statuses: [], deletedRefs: [] });
+    return repos.get(name)!;
+  };
+  const headOf = (r: FakeRepo, branch: string, old?: string) => {
+    if (!r.gitDir) return old ?? crypto.createHash('sha1').update(`${branch}:${++seq}`).digest('hex');
+    try {
+      return git(['--git-dir', r.gitDir, 'rev-parse', `refs/heads/${branch}`]);
+    } catch {
+      return old ?? '0'.repeat(40);
+    }
+  };
+  const pullView = (full: string, p: FakePull) => ({
+    number: p.number,
+    html_url: `https://github.com/${full}/pull/${p.number}`,
+    state: p.state,
+    title: p.title,
+    body: p.body,
+    merged_at: p.merged_at,
+    merge_commit_sha: p.merge_commit_sha,
+    mergeable: p.state === 'open' ? !p.conflicting : null,
+    mergeable_state: p.conflicting ? 'dirty' : 'clean',
+    head: { ref: p.head, sha: p.sha },
+    base: { ref: p.base },
+  });
+  const refresh = (r: FakeRepo, p: FakePull) => {
+    if (p.state === 'open') p.sha = headOf(r, p.head, p.sha);
+  };
+
+  /** Merges for real in the backing repository (or pretends); returns the merge commit. */
+  const doMerge = (r: FakeRepo, p: FakePull, method: string): string => {
+    if (!r.gitDir) return crypto.createHash('sha1').update(`merge:${p.number}`).digest('hex');
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-github-merge-'));
+    try {
+      git(['clone', '--quiet', r.gitDir, work]);
+      git(['checkout', '--quiet', p.base], work);
+      if (method === 'squash') {
+        git(['merge', '--squash', '--quiet', `origin/${p.head}`], work);
+        git(['commit', '--quiet', '-m', `${p.title} (#${p.number})`], work);
+      } else
+        git(
+          ['merge', '--no-ff', '--quiet', '-m', `Merge pull request #${p.number} from ${p.head}`, `origin/${p.head}`],
+          work,
+        );
+      git(['push', '--quiet', 'origin', `HEAD:refs/heads/${p.base}`], work);
+      return git(['rev-parse', 'HEAD'], work);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const url = new URL(req.url!, 'http://x');
+      calls.push(`${req.method} ${url.pathname}`);
+      const reply = (status: number, data?: unknown) => {
+        // No keep-alive: a client reusing a socket the server just timed out gets ECONNRESET.
+        res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+        res.end(data === undefined ? '' : JSON.stringify(data));
+      };
+      const auth = req.headers.authorization ?? '';
+      if (auth !== `token ${opts.token}` && auth !== `Bearer ${opts.token}`)
+        return reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      const m = /^\/repos\/([^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname.replace(/%2F/gi, '/'));
+      if (!m) return reply(404, { message: 'Not Found' });
+      const full = `${m[1]}/${m[2]}`;
+      const r = repoOf(full);
+      const rest = m[3]!;
+      const input = raw ? JSON.parse(raw) : {};
+      const pull = (n: string) => r.pulls.find((p) => p.number === Number(n));
+      let mm: RegExpExecArray | null;
+      if (rest === 'pulls' && req.method === 'GET') {
+        const head = url.searchParams.get('head')?.split(':')[1];
+        const state = url.searchParams.get('state') ?? 'open';
+        const found = r.pulls.filter((p) => (!head || p.head === head) && (state === 'all' || p.state === state));
+        found.forEach((p) => refresh(r, p));
+        return reply(
+          200,
+          found.map((p) => pullView(full, p)),
+        );
+      }
+      if (rest === 'pulls' && req.method === 'POST') {
+        const p: FakePull = {
+          number: r.pulls.length + 1,
+          head: input.head,
+          base: input.base,
+          title: input.title,
+          body: input.body ?? '',
+          state: 'open',
+          merged_at: null,
+          merge_commit_sha: null,
+          sha: '',
+          conflicting: false,
+        };
+        p.sha = headOf(r, p.head);
+        r.pulls.push(p);
+        return reply(201, pullView(full, p));
+      }
+      if ((mm = /^pulls\/(\d+)$/.exec(rest))) {
+        const p = pull(mm[1]!);
+        if (!p) return reply(404, { message: 'Not Found' });
+        if (req.method === 'PATCH') Object.assign(p, { title: input.title ?? p.title, body: input.body ?? p.body });
+        refresh(r, p);
+        return reply(200, pullView(full, p));
+      }
+      if ((mm = /^pulls\/(\d+)\/reviews$/.exec(rest))) {
+        const list = r.reviews.get(Number(mm[1])) ?? [];
+        return reply(
+          200,
+          list.map(({ comments: _c, ...rv }) => rv),
+        );
+      }
+      if ((mm = /^pulls\/(\d+)\/reviews\/(\d+)\/comments$/.exec(rest))) {
+        const rv = (r.reviews.get(Number(mm[1])) ?? []).find((x) => x.id === Number(mm![2]));
+        return reply(
+          200,
+          (rv?.comments ?? []).map((c, i) => ({ id: i + 1, side: 'RIGHT', original_line: c.line, ...c })),
+        );
+      }
+      if ((mm = /^pulls\/(\d+)\/merge$/.exec(rest)) && req.method === 'PUT') {
+        const p = pull(mm[1]!);
+        if (!p) return reply(404, { message: 'Not Found' });
+        refresh(r, p);
+        if (p.state !== 'open' || p.conflicting) return reply(405, { message: 'Pull Request is not mergeable' });
+        if (input.sha && input.sha !== p.sha)
+          return reply(409, { message: 'Head branch was modified. Review and try the merge again.' });
+        const sha = doMerge(r, p, input.merge_method ?? 'merge');
+        Object.assign(p, { state: 'closed', merged_at: new Date().toISOString(), merge_commit_sha: sha });
+        return reply(200, { sha, merged: true, message: 'Pull Request successfully merged' });
+      }
+      if ((mm = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
+        const runs = r.checkRuns.filter((c) => c.head_sha === mm![1]).map((c, i) => ({ id: i + 1, ...c }));
+        return reply(200, { total_count: runs.length, check_runs: runs });
+      }
+      if ((mm = /^commits\/([^/]+)\/status$/.exec(rest))) {
+        const statuses = r.statuses.filter((s) => s.sha === mm![1]);
+        return reply(200, { state: statuses.length ? statuses.at(-1)!.state : 'pending', statuses, sha: mm[1] });
+      }
+      if ((mm = /^git\/refs\/heads\/(.+)$/.exec(rest)) && req.method === 'DELETE') {
+        const ref = decodeURIComponent(mm[1]!);
+        r.deletedRefs.push(ref);
+        if (r.gitDir) git(['--git-dir', r.gitDir, 'update-ref', '-d', `refs/heads/${ref}`]);
+        return reply(204);
+      }
+      return reply(404, { message: `Not Found: ${req.method} ${rest}` });
+    });
+  });
+
+  /** Sends a webhook as GitHub does (signed with `secret`, default the configured one). */
+  async function send(
+    event: string,
+    payload: Record<string, unknown>,
+    o: { secret?: string; delivery?: string } = {},
+  ): Promise<{ status: number; body: { outcome?: string; error?: { message: string } } }> {
+    // No webhook configured: GitHub changes state silently (what polling is for).
+    if (!webhook) return { status: 0, body: {} };
+    const body = JSON.stringify(payload);
+    const signature = `sha256=${crypto
+      .createHmac('sha256', o.secret ?? webhook.secret)
+      .update(body)
+      .digest('hex')}`;
+    const res = await fetch(webhook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': event,
+        'x-github-delivery': o.delivery ?? crypto.randomUUID(),
+        'x-hub-signature-256': signature,
+        'user-agent': 'GitHub-Hookshot/fake',
+      },
+      body,
+    });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as never };
+  }
+  const repoPayload = (full: string) => ({ repository: { full_name: full } });
+  const find = (full: string, n: number) => {
+    const p = repoOf(full).pulls.find((x) => x.number === n);
+    if (!p) throw new Error(`no pull request #${n} in ${full}`);
+    refresh(repoOf(full), p);
+    return p;
+  };
+
+  return {
+    server,
+    calls,
+    repos,
+    repo: repoOf,
+    async listen(): Promise<string> {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+    setWebhook(url: string, secret: string) {
+      webhook = { url, secret };
+    },
+    send,
+    pull: find,
+    /** A check run of the pull request's head finishes (or starts: conclusion null). */
+    check(full: string, n: number, name: string, conclusion: 'success' | 'failure' | null) {
+      const p = find(full, n);
+      const r = repoOf(full);
+      r.checkRuns = r.checkRuns.filter((c) => !(c.head_sha === p.sha && c.name === name));
+      const run = { head_sha: p.sha, name, status: conclusion ? 'completed' : 'in_progress', conclusion };
+      r.checkRuns.push(run);
+      return send('check_run', { action: conclusion ? 'completed' : 'created', check_run: run, ...repoPayload(full) });
+    },
+    /** A reviewer submits a review on the current head. */
+    review(
+      full: string,
+      n: number,
+      login: string,
+      state: FakeReview['state'],
+      body = '',
+      comments: FakeReview['comments'] = [],
+    ) {
+      const p = find(full, n);
+      const list = repoOf(full).reviews.get(n) ?? [];
+      const review: FakeReview = {
+        id: 1000 + ++seq,
+        user: { login },
+        state,
+        body,
+        commit_id: p.sha,
+        submitted_at: new Date(Date.now() + seq).toISOString(),
+        comments,
+      };
+      list.push(review);
+      repoOf(full).reviews.set(n, list);
+      const { comments: _c, ...view } = review;
+      return send('pull_request_review', {
+        action: 'submitted',
+        review: view,
+        pull_request: { number: n },
+        ...repoPayload(full),
+      });
+    },
+    /** Someone presses "Merge" (or "Close") on GitHub. */
+    async closeOnGithub(full: string, n: number, merge: boolean) {
+      const p = find(full, n);
+      if (merge) {
+        const sha = doMerge(repoOf(full), p, 'merge');
+        Object.assign(p, { merged_at: new Date().toISOString(), merge_commit_sha: sha });
+      }
+      p.state = 'closed';
+      return send('pull_request', {
+        action: 'closed',
+        pull_request: { number: n, merged: merge },
+        ...repoPayload(full),
+      });
+    },
+    /** The `pull_request closed` webhook GitHub sends after a merge through the API. */
+    notifyClosed(full: string, n: number) {
+      const p = find(full, n);
+      return send('pull_request', {
+        action: 'closed',
+        pull_request: { number: n, merged: !!p.merged_at },
+        ...repoPayload(full),
+      });
+    },
+  };
+}
+export type FakeGithub = ReturnType<typeof createFakeGithub>;
