@@ -11,6 +11,20 @@ import { inheritedEnv, runSpecSchema } from '@openase/shared';
 import { signalOfExit } from '../sandbox/confine.js';
 import type { ExitRecord, Launch } from './run-handle.js';
 
+/** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
+function readEnv(): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(0, 'utf8');
+  } catch {
+    return {};
+  }
+  if (!text.trim()) return {};
+  const parsed: unknown = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the piped env is not an object');
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 export function execWrapper(dir: string): void {
   const write = (rec: ExitRecord) => {
     const file = path.join(dir, 'exit.json');
@@ -21,8 +35,11 @@ export function execWrapper(dir: string): void {
   process.on('SIGINT', () => {});
   process.on('SIGHUP', () => {});
   let spec;
+  let env: Record<string, string>;
   try {
     spec = runSpecSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8')));
+    // The env's values come through stdin (a pipe from the daemon), never from the run folder.
+    env = readEnv();
   } catch (err) {
     write({ exitCode: null, signal: null, error: `the run spec is unreadable: ${(err as Error).message}` });
     return;
@@ -44,7 +61,7 @@ export function execWrapper(dir: string): void {
   // The allowlisted part of the daemon's environment and what the run declares: never the rest.
   const child = spawn(launch.command, launch.args, {
     cwd: launch.cwd,
-    env: { ...inheritedEnv(), HOME: launch.home, ...spec.env },
+    env: { ...inheritedEnv(), HOME: launch.home, ...env },
     stdio: ['ignore', out, errFd],
   });
   child.on('error', (err) => {
