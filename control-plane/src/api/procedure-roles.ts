@@ -53,6 +53,8 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'tickets.link': m(),
   'tickets.unlink': m(),
   'tickets.reportProgress': m(),
+  'tickets.ask': m("only an agent's run, on its own ticket"),
+  'tickets.answer': m(),
   'tickets.diff': v(),
   'tickets.review': m(),
   'tickets.why': v(),
@@ -74,6 +76,8 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'runs.events': v(),
   'runs.onEvents': v(),
   'runs.cancel': m(),
+  'runs.approve': m("an agent run's tool call waiting for approval (tools.ask)"),
+  'runs.decline': m(),
 
   'agents.list': v(),
   'agents.show': v(),
