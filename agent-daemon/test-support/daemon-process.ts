@@ -64,16 +64,22 @@ export interface StartDaemonOptions {
   /** Answer run.finished with a closing ack (the control plane recorded the end). Default true. */
   closeRuns?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** More arguments of `openase-agent stdio` (e.g. `--hide DIR`). */
+  args?: string[];
   /** What the pretend control plane says of itself in welcome (default: this release, protocol 1). */
   welcome?: { protocol?: { min: number; max: number }; version?: string };
 }
 
 export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnderTest> {
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'openase-agent-home-'));
-  const child = spawn(process.execPath, [opts.bundle, 'stdio', '--home', home, '--slots', String(opts.slots ?? 4)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [opts.bundle, 'stdio', '--home', home, '--slots', String(opts.slots ?? 4), ...(opts.args ?? [])],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    },
+  );
   const frames: DaemonFrame[] = [];
   const invalid: unknown[] = [];
   const events = new Map<string, RunEvent[]>();

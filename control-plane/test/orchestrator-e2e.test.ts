@@ -171,7 +171,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         async () => (await status(t.identifier)) === 'In Review',
       );
       const shown = await detail(t.identifier);
-      expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(/stays in Todo: the before_finish checks failed/);
+      expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(
+        /stays in Todo: the before_finish checks failed \(FAIL check\.js: expected login\.ok to be true, got false\)/,
+      );
       const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 1000 });
       const secondTurnInput = events
         .filter((e) => e.event.type === 'message' && e.event.role === 'user')
@@ -229,6 +231,32 @@ for (const kind of ['pglite', 'postgres'] as const) {
         stateReason: expect.stringMatching(/^no progress: 3 turns/),
       });
       expect(shown.parkedReason).toMatch(/^its agent made no progress: 3 turns in a row/);
+    });
+
+    it('full-stack on a repository without a test runner: the before_finish check passes with a warning', async () => {
+      const remote = createTestRemote({ 'README.md': '# notes\n' });
+      const { slug } = await project(
+        {
+          steps: [
+            { write: { path: 'notes.md', content: 'done\n' } },
+            { run: `${wrapper} move "In Review"` },
+            { text: 'done' },
+          ],
+        },
+        'full-stack',
+        { remote },
+      );
+      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Notes', status: 'Todo' });
+      await waitFor(
+        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        async () => (await status(t.identifier)) === 'In Review',
+      );
+      const run = (await detail(t.identifier)).runs[0]!;
+      const events = await cp.api.runs.events.query({ run: run.id, limit: 1000 });
+      const gate = events.find(
+        (e) => e.event.type === 'hook' && e.event.hook === 'before_finish' && e.event.status === 'passed',
+      );
+      expect(gate && 'output' in gate.event ? gate.event.output : '').toMatch(/warning: no test runner found/);
     });
 
     it('hybrid relay: Design → Backend → Frontend → Testing → In Review, each stage on the commits of the one before', async () => {

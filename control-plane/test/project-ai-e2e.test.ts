@@ -126,6 +126,9 @@ describe('Project AI with the real Claude Code CLI', () => {
       project: 'chat',
       source: HARNESS.replace('agent: claude', 'agent: planner'),
     });
+    // Editing workflows is not a default Project-AI scope: the project grants it explicitly.
+    const { scopes } = await cp.api.chat.settings.query({ project: 'chat' });
+    await cp.api.chat.updateSettings.mutate({ project: 'chat', scopes: [...scopes, 'workflows.update'] });
 
     const started = await cp.api.chat.create.mutate({
       project: 'chat',

@@ -13,7 +13,7 @@ import { TARGETS, rowsFor } from './targets.mjs';
 
 const HELP = `npm run bench [-- options]
   --only LIST         scenarios, comma-separated: dispatch, dispatch-busy, ingest, fleet, daemon,
-                      cold-start, board, replicas, kill-restart, ceiling (default: all)
+                      cold-start, board, notify, replicas, kill-restart, ceiling (default: all)
   --db LIST           pglite, postgres (default: both; postgres only when reachable)
   --tickets N         dispatch: tickets moved one by one (default 1000)
   --busy N            dispatch-busy: machines kept busy by another project (default 100)
@@ -23,6 +23,7 @@ const HELP = `npm run bench [-- options]
   --machines N        fleet: simulated daemons (default 1000)
   --fleet-runs N      fleet: runs in flight among them (default 100)
   --replica-tickets N replicas: tickets dispatched by two control planes (default 1000)
+  --notify-tickets N  notify: tickets moved to In Review, one webhook each (default 100)
   --cycles N          kill-restart: SIGKILL + restart cycles of daemon or control plane (default 100)
   --seed N            kill-restart: seed of the random kill sequence (default 1)
   --window S          measuring window of ingest and fleet, seconds (default 15)
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     machines: { type: 'string', default: '1000' },
     'fleet-runs': { type: 'string', default: '100' },
     'replica-tickets': { type: 'string', default: '1000' },
+    'notify-tickets': { type: 'string', default: '100' },
     cycles: { type: 'string', default: '100' },
     seed: { type: 'string', default: '1' },
     window: { type: 'string', default: '15' },
@@ -69,6 +71,7 @@ const ALL = [
   'daemon',
   'cold-start',
   'board',
+  'notify',
   'replicas',
   'kill-restart',
   'ceiling',
@@ -196,6 +199,13 @@ const scenarios = {
   board: async () => {
     const { boardLoad } = await import('./scenarios/board.mjs');
     await run('board', 'pglite', () => boardLoad({ tickets: 500, runs: 3 }));
+  },
+  notify: async () => {
+    const { notifyLatency } = await import('./scenarios/notify.mjs');
+    for (const kind of kinds)
+      await run('notify', kind, (db) =>
+        notifyLatency({ databaseUrl: db?.url ?? null, tickets: num('notify-tickets') }),
+      );
   },
   replicas: async () => {
     if (!pgOk) return log('replicas: needs PostgreSQL, skipped');

@@ -106,6 +106,22 @@ export function rowsFor(scenarios) {
         add('daemon: idle RSS', key, `${s.idleRssMiB} MiB`, '≤ 60 MiB', s.idleRssMiB <= 60);
         add(`daemon: RSS with ${s.runs} runs streaming`, key, `${s.streamingRssMiB} MiB`, null, null);
         break;
+      case 'notify':
+        add(
+          `webhook delivery, move to In Review → signed webhook received, p50 / p99 (n=${s.tickets})`,
+          key,
+          `${s.deliveryMs.p50} / ${s.deliveryMs.p99} ms`,
+          null,
+          null,
+        );
+        add(
+          'notify: same-run baseline, a plain request (auth.whoami) p50 / p99',
+          key,
+          `${s.baselineMs.p50} / ${s.baselineMs.p99} ms`,
+          null,
+          null,
+        );
+        break;
       case 'cold-start': {
         const embedded = key.endsWith('@pglite');
         add(

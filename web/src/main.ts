@@ -23,8 +23,10 @@ app.use(router);
 
 const session = useSession();
 setUnauthorizedHandler(() => {
+  // The first check (status unknown) is the router guard's to answer; public pages (sign-in, invitations) stay.
+  if (session.status === 'unknown' || router.currentRoute.value.meta.public) return;
   if (session.status === 'signedIn') session.signedOut();
-  if (router.currentRoute.value.name !== 'signin') void router.push({ name: 'signin' });
+  void router.push({ name: 'signin' });
 });
 // Each domain store follows the tab's one live stream.
 for (const store of [useProjects(), useBoard(), useTicket(), useActivity(), useFleet(), useWorkflows(), useJobs()])

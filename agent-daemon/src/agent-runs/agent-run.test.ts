@@ -445,12 +445,50 @@ describe('agent runs on the daemon', () => {
     const turn = await turnFrame(d, runId, 1);
     expect(turn.pathViolations).toEqual([{ path: 'lib/prod.env', rule: 'denied by paths.deny "*.env"' }]);
     expect(app.files(spec.ticket.branch)).toContain('feature.txt');
-    expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'prod.env', 'src/app.txt']);
+    // The denied file is reverted in the worktree and never reaches the remote; the rest is pushed.
+    expect(lib.files(spec.ticket.branch)).toEqual(['README.md', 'helper.txt', 'src/app.txt']);
+    const ws = path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier);
+    expect(fs.existsSync(path.join(ws, 'lib', 'prod.env'))).toBe(false);
     expect(turn.commits.map((c) => [c.repo, c.pushed])).toEqual([
       ['app', true],
       ['lib', true],
     ]);
     next(d, runId, 1, 'stop', { outcome: 'succeeded' });
+    await finished(d, runId);
+  });
+
+  it('a denied file the agent committed itself never reaches the remote, in no commit of the branch', async () => {
+    const d = await daemon();
+    const r = remote();
+    const spec = job(r, {
+      turns: [
+        {
+          steps: [
+            { write: { path: '.env', content: 'SECRET=1\n' } },
+            { write: { path: 'src/app.txt', content: 'v2\n' } },
+            { run: ['git', 'add', '-A'] },
+            { run: ['git', '-c', 'user.name=a', '-c', 'user.email=a@b', 'commit', '-q', '-m', 'agent commit'] },
+            { write: { path: 'src/more.txt', content: 'more\n' } },
+          ],
+        },
+        { steps: [{ write: { path: 'src/later.txt', content: 'later\n' } }] },
+      ],
+      paths: { deny: ['.env'] },
+    });
+    const runId = await offer(d, spec);
+    const first = await turnFrame(d, runId, 1);
+    expect(first.pathViolations).toEqual([{ path: '.env', rule: 'denied by paths.deny ".env"' }]);
+    expect(r.files(spec.ticket.branch)).toEqual(['README.md', 'src/app.txt', 'src/more.txt']);
+    expect(r.show(spec.ticket.branch, 'src/app.txt')).toBe('v2\n');
+    const history = execFileSync('git', ['--git-dir', r.dir, 'log', '--all', '--name-only', '--format='], {
+      encoding: 'utf8',
+    });
+    expect(history).not.toMatch(/\.env/);
+    next(d, runId, 1, 'continue', { input: 'reverted .env' });
+    const second = await turnFrame(d, runId, 2);
+    expect(second.pathViolations).toEqual([]);
+    expect(r.files(spec.ticket.branch)).toContain('src/later.txt');
+    next(d, runId, 2, 'stop', { outcome: 'succeeded' });
     await finished(d, runId);
   });
 
@@ -475,6 +513,27 @@ describe('agent runs on the daemon', () => {
     const spec = { ...job(r, { turns: [{ steps: [{ hang: true }] }] }), timeoutMs: 300 };
     const runId = await offer(d, spec);
     expect(await finished(d, runId)).toMatchObject({ exitCode: null, reason: 'timeout' });
+  });
+
+  it('SIGTERM to the daemon stops its agents (no orphan), runs on_cancel hooks and reports the runs before it exits', async () => {
+    const d = await daemon();
+    const r = remote();
+    const spec = job(r, {
+      turns: [{ steps: [{ text: 'working' }, { hang: true }] }],
+      hooks: { on_cancel: [hook('touch "$OPENASE_WORKSPACE/.openase/stopped"')] },
+    });
+    const runId = await offer(d, spec);
+    await waitFor(() => ofType(d, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
+    const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
+    d.child.kill('SIGTERM');
+    expect(await finished(d, runId)).toMatchObject({
+      exitCode: null,
+      reason: 'the daemon on this machine was stopped; the agent was stopped with it',
+    });
+    expect(await exited).toBe(0);
+    expect(runProcessAlive(runId)).toBe(false);
+    const ws = path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier);
+    expect(fs.existsSync(path.join(ws, '.openase', 'stopped'))).toBe(true);
   });
 
   it('a daemon restart mid-run ends the run with a clear reason (the CLI cannot be re-attached)', async () => {

@@ -1,11 +1,12 @@
 /**
  * What the daemon does with the workspace after each turn, per repository: check the changed
- * paths against the harness' `paths` rules, commit what the agent left uncommitted, push the
- * ticket branch. Git runs without a shell (workspace/git.ts): the ticket title in the commit
- * message is one argv element, never interpreted.
+ * paths against the harness' `paths` rules and take the violating ones out of everything unpushed
+ * (reverted in the worktree, never committed, never on the remote; the control plane tells the
+ * agent), commit what the agent left uncommitted, push the ticket branch. Git runs without a
+ * shell (workspace/git.ts): the ticket title in the commit message is one argv element, never
+ * interpreted.
  */
 import type { AgentJobSpec, RunEvent } from '@openase/shared';
-import { git } from '../workspace/git.js';
 import { pathViolations, type PreparedWorkspace, type Workspaces } from '../workspace/workspace.js';
 
 const SUBJECT_TITLE_MAX = 200;
@@ -41,7 +42,12 @@ export async function settleTurn(
     try {
       const changed = await workspaces.changedPaths(repo);
       // Clipped to the frame's limits (a long allow list makes a long rule text).
-      const broken = pathViolations(changed, spec.paths).map((v) => ({
+      const found = pathViolations(changed, spec.paths);
+      await workspaces.revertPaths(
+        repo,
+        found.map((v) => v.path),
+      );
+      const broken = found.map((v) => ({
         path: (several ? `${repo.name}/${v.path}` : v.path).slice(0, 4096),
         rule: v.rule.slice(0, 500),
       }));
@@ -52,7 +58,7 @@ export async function settleTurn(
         ok: broken.length === 0,
         message: `${where}${changed.length} path(s) changed since the run started${
           broken.length
-            ? `, ${broken.length} outside the harness rules: ${broken
+            ? `, ${broken.length} outside the harness rules, reverted (never committed or pushed): ${broken
                 .slice(0, 5)
                 .map((v) => v.path)
                 .join(', ')}`

@@ -85,13 +85,9 @@ export function confineCommand(c: Confinement, req: LaunchRequest): { command: s
   args.push('--unshare-pid', '--cap-drop', 'ALL');
   const hidden = minimalHides(c.hide);
   for (const p of hidden) {
-    let isDir = true;
-    try {
-      isDir = fs.statSync(p).isDirectory();
-    } catch {
-      continue; // gone since: nothing to hide
-    }
-    if (isDir) args.push('--tmpfs', p);
+    const stat = fs.statSync(p, { throwIfNoEntry: false });
+    if (!stat) continue; // gone since: nothing to hide
+    if (stat.isDirectory()) args.push('--tmpfs', p);
     else args.push('--ro-bind', '/dev/null', p);
   }
   // Binding a folder that holds a hidden one would show it again: such a folder stays as it is.

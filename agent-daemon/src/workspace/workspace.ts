@@ -196,6 +196,47 @@ export class Workspaces {
     await this.gitIn(repo.path, ['push', '--quiet', url.trim(), `HEAD:refs/heads/${repo.branch}`]);
   }
 
+  /**
+   * The commit the ticket branch has on the remote, when it is an ancestor of HEAD (what a push
+   * would build on); else the run's base commit.
+   */
+  async pushedHead(repo: PreparedRepo): Promise<string> {
+    const { stdout: url } = await git(['remote', 'get-url', 'origin'], { cwd: repo.path });
+    const listed = await git(['ls-remote', url.trim(), `refs/heads/${repo.branch}`], { cwd: repo.path });
+    const head = listed.stdout.split(/\s/)[0] ?? '';
+    if (!/^[0-9a-f]{40,64}$/.test(head)) return repo.baseCommit;
+    const ancestor = await git(['merge-base', '--is-ancestor', head, 'HEAD'], { cwd: repo.path }).then(
+      () => true,
+      () => false,
+    );
+    return ancestor ? head : repo.baseCommit;
+  }
+
+  /**
+   * Takes paths that break the harness' rules out of everything not yet pushed: the agent's own
+   * unpushed commits are folded back into the index (so no commit holding them survives), then
+   * each path is restored to the run's base commit, or removed when it did not exist there. The
+   * turn's commit that follows holds the rest of the agent's work.
+   */
+  async revertPaths(repo: PreparedRepo, paths: readonly string[]): Promise<void> {
+    if (paths.length === 0) return;
+    await git(['reset', '--soft', await this.pushedHead(repo)], { cwd: repo.path });
+    for (const p of paths) {
+      const inBase = await git(['cat-file', '-e', `${repo.baseCommit}:${p}`], { cwd: repo.path }).then(
+        () => true,
+        () => false,
+      );
+      if (inBase) {
+        await git(['checkout', repo.baseCommit, '--', p], { cwd: repo.path });
+        continue;
+      }
+      await git(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', p], { cwd: repo.path });
+      const target = path.resolve(repo.path, p);
+      if (target.startsWith(`${path.resolve(repo.path)}${path.sep}`))
+        await fs.rm(target, { force: true, recursive: true });
+    }
+  }
+
   /** Paths changed since the run's base commit: committed, staged, unstaged and untracked. */
   async changedPaths(repo: PreparedRepo): Promise<string[]> {
     const committed = await this.gitIn(repo.path, ['diff', '--name-only', `${repo.baseCommit}..HEAD`]);

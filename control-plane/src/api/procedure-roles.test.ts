@@ -33,6 +33,8 @@ const INPUTS: Record<string, unknown> = {
   'projects.get': { project: P },
   'projects.create': { name: 'Other project' },
   'projects.mergeSettings': { project: P, mergeMethod: 'squash' },
+  'projects.github': { project: P },
+  'projects.connectGithub': { project: 'nope', apiUrl: 'http://127.0.0.1:9/' },
   'repositories.list': { project: P },
   'repositories.add': { project: 'nope', url: 'https://example.com/r.git' },
   'statuses.list': { project: P },
@@ -69,6 +71,8 @@ const INPUTS: Record<string, unknown> = {
   'runs.events': { run: NO_ID },
   'runs.onEvents': { run: NO_ID },
   'runs.cancel': { run: NO_ID },
+  'runs.approve': { run: NO_ID },
+  'runs.decline': { run: NO_ID, reason: 'no' },
   'agents.list': { project: P },
   'agents.show': { project: P, agent: 'nope' },
   'agents.create': { project: 'nope', name: 'a', adapter: 'custom', command: 'true' },
@@ -207,5 +211,38 @@ forEachDatabase('every procedure × role', (get) => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('lets a project role widen or narrow the organization role in that project only', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Other' });
+    await createTicket(deps, admin, { project: 'other', title: 'elsewhere' });
+    const join = async (role: 'viewer' | 'member', email: string) => {
+      const inv = await createInvitation(deps, admin, { email, role });
+      const user = await inTransaction(deps, (tx, changes) =>
+        acceptInvitation(tx, deps, changes, { code: inv.code, name: email }),
+      );
+      return userActor(user, admin.orgId, role);
+    };
+    const vera = await join('viewer', 'vera@example.com');
+    const milo = await join('member', 'milo@example.com');
+    const owner = appRouter.createCaller({ deps, actor: admin });
+    await owner.members.setProjectRole({ project: 'other', user: vera.userId!, role: 'member' });
+    await owner.members.setProjectRole({ project: 'other', user: milo.userId!, role: 'viewer' });
+    const asVera = appRouter.createCaller({ deps, actor: vera });
+    const asMilo = appRouter.createCaller({ deps, actor: milo });
+    // Vera, a viewer, is a member of `other`: she works there and nowhere else.
+    const made = await asVera.tickets.create({ project: 'other', title: 'by vera' });
+    await asVera.tickets.move({ ticket: made.identifier, status: 'Todo' });
+    await asVera.comments.add({ ticket: 'OTHER-1', body: 'hello' });
+    await expect(asVera.tickets.create({ project: P, title: 'no' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(asVera.tickets.update({ ticket: T, title: 'no' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Milo, a member, only reads `other`, and still works elsewhere.
+    await expect(asMilo.tickets.move({ ticket: 'OTHER-1', status: 'Todo' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/your role \(viewer\) cannot move tickets/),
+    });
+    await expect(asMilo.comments.add({ ticket: 'OTHER-1', body: 'no' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await asMilo.comments.add({ ticket: T, body: 'fine here' });
   });
 });

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { forbidden, roleAtLeast, type Role, type TokenScope } from '@openase/shared';
+import { forbidden, roleAtLeast, type ExecScope, type Role, type TokenScope } from '@openase/shared';
 import { projectRoles } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Actor } from '../kernel/context.js';
@@ -36,6 +36,25 @@ export async function roleInProject(db: DbOrTx, actor: Actor, projectId: string)
   return actor.projectRoles[projectId] ?? actor.role;
 }
 
+/**
+ * The first of two checks for work inside one project: refuses at once (before anything is looked up) unless the
+ * actor holds `min` somewhere, in the organization or in some project. `requireRoleIn` then checks the project.
+ */
+export async function requireRoleSomewhere(db: DbOrTx, actor: Actor, min: Role, what: string): Promise<void> {
+  if (roleAtLeast(actor.role, min) || !actor.userId || actor.type !== 'user') return requireRole(actor, min, what);
+  const rows = await db
+    .select({ role: projectRoles.role })
+    .from(projectRoles)
+    .where(eq(projectRoles.userId, actor.userId));
+  const best = rows.map((r) => r.role as Role).find((r) => roleAtLeast(r, min));
+  requireRole(actor, min, what, best ?? actor.role);
+}
+
+/** Refuses unless the actor's role in the project (auth/permissions `roleInProject`) is at least `min`. */
+export async function requireRoleIn(db: DbOrTx, actor: Actor, projectId: string, min: Role, what: string) {
+  requireRole(actor, min, what, await roleInProject(db, actor, projectId));
+}
+
 /** Refuses unless the actor's token (if any) carries `scope`. Sessions carry every scope. */
 export function requireScope(actor: Actor, scope: TokenScope): void {
   if (!actor.scopes) return;
@@ -43,6 +62,22 @@ export function requireScope(actor: Actor, scope: TokenScope): void {
   throw forbidden(
     `this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'}); create one with \`openase token create --scopes ${scope}\``,
   );
+}
+
+/**
+ * Code execution on a machine (starting a plain command, changing what hooks run): a person needs
+ * the admin role and, with an API token, the dedicated scope (or `admin`); an agent needs the
+ * scope in its run grant, which only a project admin can put there (harness scopes, Project-AI scopes).
+ */
+export function requireExec(actor: Actor, scope: ExecScope, what: string): void {
+  if (actor.run) {
+    if (actor.run.scopes.includes(scope)) return;
+    throw forbidden(
+      `an agent cannot ${what}: it runs code on machines and needs the "${scope}" scope, which only a project admin can grant`,
+    );
+  }
+  requireRole(actor, 'admin', `${what} (it runs code on machines)`);
+  requireScope(actor, scope);
 }
 
 /** The actor for a signed-in user of an organization (session or API token). */

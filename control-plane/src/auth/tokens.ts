@@ -1,6 +1,6 @@
 /** API tokens: created for a user with scopes, shown once, stored as a hash, revocable. */
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
-import { notFound, roleAtLeast, tokenCreateInput, unauthorized, type TokenScope } from '@openase/shared';
+import { EXEC_SCOPES, notFound, roleAtLeast, tokenCreateInput, unauthorized, type TokenScope } from '@openase/shared';
 import type { z } from 'zod';
 import { apiTokens, memberships, users } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
@@ -52,6 +52,8 @@ export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof 
   if (!actor.userId) throw unauthorized('only a signed-in user can create API tokens');
   if (input.scopes.includes('admin')) requireRole(actor, 'admin', 'create admin-scoped tokens');
   if (input.scopes.includes('write')) requireRole(actor, 'member', 'create write-scoped tokens');
+  for (const scope of EXEC_SCOPES)
+    if (input.scopes.includes(scope)) requireRole(actor, 'admin', `create ${scope} tokens (code run on machines)`);
   return inTransaction(deps, async (tx, changes) => {
     const issued = await issueToken(tx, deps, actor.userId!, input);
     await recordActivity(tx, deps, changes, actor, {

@@ -1,5 +1,6 @@
 import { eq, ne } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { DEFAULT_PROJECT_AI_SCOPES } from '@openase/shared';
 import { forEachDatabase } from '../../test/databases.js';
 import { appRouter } from '../api/router.js';
 import { createProject } from '../projects/projects.js';
@@ -217,6 +218,11 @@ forEachDatabase('Project AI conversations', (get) => {
     const other = await createProject(deps, admin, { name: `Elsewhere ${n}`, ticketPrefix: `EL${n}` });
     const foreign = await createTicket(deps, admin, { project: other.slug, title: 'foreign' });
     await appRouter.createCaller({ deps, actor: admin }).workflows.import({ project: project.slug, source: HARNESS });
+    // Editing workflows is not a default Project-AI scope: this project grants it explicitly.
+    await updateProjectAiSettings(deps, admin, {
+      project: project.slug,
+      scopes: [...DEFAULT_PROJECT_AI_SCOPES, 'workflows.update'],
+    });
     const tokenFor = async () => {
       const [run] = await deps.db.select().from(runs).where(eq(runs.id, runId));
       const spec = await deps.db.transaction((tx) => materializeChatJob(tx, deps, run!, 'http://cp.invalid'));

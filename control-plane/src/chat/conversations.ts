@@ -30,7 +30,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireExec, requireRole } from '../auth/permissions.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
 import { resolveProject, type Project } from '../projects/projects.js';
 import { stopRunInTx } from '../runs/stop.js';
@@ -624,6 +624,8 @@ export async function projectAiSettings(db: DbOrTx, orgId: string, projectRef: s
 export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.input<typeof projectAiSettingsInput>) {
   const input = projectAiSettingsInput.parse(raw);
   requireRole(actor, 'admin', "change the project's Project-AI settings");
+  if (input.scopes?.includes('workflows.hooks'))
+    requireExec(actor, 'workflows.hooks', 'let Project AI change workflow hooks');
   for (const s of input.scopes ?? []) {
     const parsed = parseRunScope(s);
     if (!parsed || !('scope' in parsed))

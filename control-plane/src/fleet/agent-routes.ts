@@ -10,17 +10,20 @@ import { upgradeWebSocket } from '@hono/node-server';
 import type { WebSocket } from 'ws';
 import { AGENT_ERROR_HEADER as ERROR_HEADER, isOpenaseError } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
-import { authenticateMachine, type Machine } from './join.js';
+import { authenticateMachine, type Machine, type SessionCredential } from './join.js';
 import type { FleetHub } from './hub.js';
 import { renderInstallScript } from './install-script.js';
 
-type Vars = { Variables: { machine: Machine } } & { Variables: Record<string, unknown> };
+type Vars = { Variables: { machine: Machine & { credential: SessionCredential } } } & {
+  Variables: Record<string, unknown>;
+};
 
 export function mountAgentRoutes<E extends Env>(
   app: Hono<E>,
   deps: Deps,
   hub: FleetHub,
   daemonBundle: () => string | null,
+  publicUrl: () => string | null,
 ): void {
   const typed = app as unknown as Hono<Vars>;
   // node-server drops the body of a refused upgrade, so the reason also travels in a header.
@@ -48,16 +51,19 @@ export function mountAgentRoutes<E extends Env>(
         onOpen(_evt, ws) {
           const raw = ws.raw as WebSocket;
           raw.on('pong', () => hub.touch(machine.id));
-          conn = hub.connect(machine, {
-            transport: 'websocket',
-            send: (frame) => {
-              if (raw.readyState === raw.OPEN) raw.send(JSON.stringify(frame));
+          conn = hub.connect(
+            { id: machine.id, name: machine.name, credential: machine.credential },
+            {
+              transport: 'websocket',
+              send: (frame) => {
+                if (raw.readyState === raw.OPEN) raw.send(JSON.stringify(frame));
+              },
+              close: (code, reason) => raw.close(code, reason),
+              ping: () => {
+                if (raw.readyState === raw.OPEN) raw.ping();
+              },
             },
-            close: (code, reason) => raw.close(code, reason),
-            ping: () => {
-              if (raw.readyState === raw.OPEN) raw.ping();
-            },
-          });
+          );
         },
         onMessage(evt) {
           const data = evt.data;
@@ -86,8 +92,16 @@ export function mountAgentRoutes<E extends Env>(
       'content-disposition': 'attachment; filename="openase-agent.cjs"',
     });
   });
+  // The script's URLs come from the configured public URL, never from the request's Host header.
   typed.get('/agent/install.sh', (c) => {
-    const base = new URL(c.req.url).origin;
+    const base = publicUrl();
+    if (!base)
+      return c.json(
+        {
+          error: { code: 'NOT_FOUND', message: 'the public URL is not known yet; start the server with --public-url' },
+        },
+        503,
+      );
     return c.body(renderInstallScript(base), 200, { 'content-type': 'text/x-shellscript; charset=utf-8' });
   });
 }

@@ -25,7 +25,7 @@ import {
   type RunGateFrame,
   type RunTurnFrame,
 } from '@openase/shared';
-import { machines, runs } from '../db/schema.js';
+import { machineCredentials, machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import {
   acceptRun,
@@ -42,10 +42,12 @@ import {
   type SpecMaterializer,
 } from '../runs/lifecycle.js';
 import { EventIngestQueue } from '../runs/ingest-queue.js';
+import { recordApprovalRequest } from '../orchestrator/approvals.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
-import { boundClis, boundHello } from './join.js';
+import { boundClis, boundHello, type SessionCredential } from './join.js';
+import { DEFAULT_FRAME_LIMITS, FrameThrottle, type FrameLimits } from './frame-throttle.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
 
 export interface FrameSink {
@@ -80,6 +82,8 @@ export interface HubOptions extends Partial<FleetThresholds> {
   offerTimeoutMs?: number;
   /** Event-storing transactions in flight at once (runs/ingest-queue.ts): 1 on PGlite. */
   ingestLanes?: number;
+  /** Per-connection frame rate, refused-frame and log limits (frame-throttle.ts). */
+  frameLimits?: Partial<FrameLimits>;
 }
 
 interface Session {
@@ -95,6 +99,11 @@ interface Session {
   queue: Promise<void>;
   /** CLIs the machine may offer (join token); null = any. */
   allowedClis: string[] | null;
+  throttle: FrameThrottle;
+  /** The machine credential it authenticated with (WebSocket); none for local and SSH sessions. */
+  credential: SessionCredential | null;
+  /** Closed for exceeding a limit: everything it still sends is dropped unread. */
+  throttled: boolean;
 }
 
 export class FleetHub implements MachineLink {
@@ -104,6 +113,7 @@ export class FleetHub implements MachineLink {
   private readonly soleReplica: boolean;
   private readonly offerTimeoutMs: number;
   private readonly log: Logger;
+  private readonly frameLimits: FrameLimits;
   private timer: NodeJS.Timeout | null = null;
   private agentRuns: AgentRunHooks | null = null;
   private sweeping = false;
@@ -129,6 +139,7 @@ export class FleetHub implements MachineLink {
     this.replicaId = opts.replicaId ?? 'primary';
     this.soleReplica = opts.soleReplica ?? false;
     this.offerTimeoutMs = opts.offerTimeoutMs ?? 10_000;
+    this.frameLimits = { ...DEFAULT_FRAME_LIMITS, ...opts.frameLimits };
     this.log = deps.log.child({ component: 'fleet' });
     this.startedAt = deps.clock.now();
     this.ingest = new EventIngestQueue(deps, { lanes: opts.ingestLanes ?? 1 });
@@ -180,7 +191,7 @@ export class FleetHub implements MachineLink {
 
   /** A transport opened for an authenticated machine: the session starts at the daemon's hello. */
   connect(
-    machine: { id: string; name: string },
+    machine: { id: string; name: string; credential?: SessionCredential },
     sink: FrameSink,
   ): { receive(raw: string | Uint8Array): void; closed(): void } {
     const session: Session = {
@@ -194,10 +205,17 @@ export class FleetHub implements MachineLink {
       closed: false,
       queue: Promise.resolve(),
       allowedClis: null,
+      throttle: new FrameThrottle(this.frameLimits, Date.now()),
+      throttled: false,
+      credential: machine.credential ?? null,
     };
     return {
       receive: (raw) => {
-        session.lastSeen = Date.now();
+        if (session.throttled) return;
+        const now = Date.now();
+        const verdict = session.throttle.frame(now);
+        if (!verdict.ok) return this.throttleClose(session, verdict.reason);
+        session.lastSeen = now;
         session.queue = session.queue
           .then(() => this.handle(session, raw))
           .catch((err) =>
@@ -268,21 +286,20 @@ export class FleetHub implements MachineLink {
   }
 
   private async handle(session: Session, raw: string | Uint8Array): Promise<void> {
-    if ((session.closed && !session.id) || this.stopping) return;
+    if ((session.closed && !session.id) || this.stopping || session.throttled) return;
     const decoded = decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
     if (!decoded.ok) {
-      this.log.warn(
-        { machine: session.machineName },
-        `[fleet] ${session.machineName}: refused a frame: ${decoded.message}`,
-      );
+      this.warn(session, `refused a frame: ${decoded.message}`);
       session.sink.send({ type: 'error', code: decoded.code, message: decoded.message });
       if (decoded.code === 'frame_too_large') session.sink.close(CLOSE_CODES.badFrame, decoded.message.slice(0, 120));
+      else this.countRefused(session);
       return;
     }
     const frame = decoded.frame;
     if (frame.type === 'hello') return this.hello(session, frame);
     if (!session.id) {
       session.sink.send({ type: 'error', code: 'not_ready', message: 'send hello first' });
+      this.countRefused(session);
       return;
     }
     try {
@@ -453,6 +470,12 @@ export class FleetHub implements MachineLink {
         if (answer) session.sink.send(answer);
         return;
       }
+      case 'run.approval': {
+        // A tools.ask call waits for a person; a resent one that was decided meanwhile is answered at once.
+        const decided = await recordApprovalRequest(this.deps, m, frame);
+        if (decided) session.sink.send(decided);
+        return;
+      }
       case 'workspace.removed':
         await this.agentRuns?.onWorkspaceRemoved(m, frame);
         return;
@@ -463,14 +486,40 @@ export class FleetHub implements MachineLink {
         this.git.reply(m, frame);
         return;
       case 'error':
-        this.log.warn(
-          { machine: session.machineName, ...(frame.runId ? { run: frame.runId } : {}) },
-          `[fleet] ${session.machineName} reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
+        this.warn(
+          session,
+          `reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
+          frame.runId ? { run: frame.runId } : {},
         );
         return;
       case 'hello':
         return;
     }
+  }
+
+  /** A warning about what a connection sent, within its log budget (a flood writes a few lines, not thousands). */
+  private warn(session: Session, message: string, fields: Record<string, unknown> = {}): void {
+    const may = session.throttle.mayLog(Date.now());
+    if (!may) return;
+    const note = may.suppressed ? ` (${may.suppressed} similar line(s) suppressed)` : '';
+    this.log.warn({ machine: session.machineName, ...fields }, `[fleet] ${session.machineName}: ${message}${note}`);
+  }
+
+  private countRefused(session: Session): void {
+    const verdict = session.throttle.refusedFrame(Date.now());
+    if (!verdict.ok) this.throttleClose(session, verdict.reason);
+  }
+
+  /** Closes a connection over a limit (4429): its queued and later frames are dropped. */
+  private throttleClose(session: Session, reason: string): void {
+    if (session.throttled) return;
+    session.throttled = true;
+    this.log.warn(
+      { machine: session.machineName },
+      `[fleet] ${session.machineName}: disconnected for flooding: ${reason}; it may reconnect after its backoff`,
+    );
+    session.sink.send({ type: 'error', code: 'rate_limited', message: `disconnected: ${reason}` });
+    session.sink.close(CLOSE_CODES.rateLimited, 'frame rate limit exceeded');
   }
 
   private async detach(session: Session): Promise<void> {
@@ -520,12 +569,46 @@ export class FleetHub implements MachineLink {
           .where(or(...withdrawn.map((id) => eq(runs.id, id))));
         for (const machineId of new Set(rows.map((r) => r.machineId))) if (machineId) await this.dispatch(machineId);
       }
+      await this.closeEndedCredentials();
       await this.failLostMachines();
     } catch (err) {
       this.log.error(errField(err), `[fleet] sweep failed: ${(err as Error).message}`);
     } finally {
       this.sweeping = false;
     }
+  }
+
+  private credentialsCheckedAt = 0;
+
+  /**
+   * Sessions whose credential expired or was revoked (here or on another replica) are closed with
+   * 4401: a credential's end ends the session it opened, not only the next connection.
+   */
+  private async closeEndedCredentials(): Promise<void> {
+    const now = Date.now();
+    const open = [...this.sessions.values()].filter((s) => s.credential && !s.closed);
+    for (const s of open)
+      if (s.credential!.expiresAt && s.credential!.expiresAt.getTime() <= this.deps.clock.now().getTime())
+        this.endSession(s, `the credential of machine ${s.machineName} expired; join again with a new join token`);
+    if (now - this.credentialsCheckedAt < this.thresholds.heartbeatMs) return;
+    this.credentialsCheckedAt = now;
+    const ids = open.filter((s) => !s.closed).map((s) => s.credential!.id);
+    if (!ids.length) return;
+    const revoked = await this.deps.db
+      .select({ id: machineCredentials.id })
+      .from(machineCredentials)
+      .where(and(inArray(machineCredentials.id, ids), isNotNull(machineCredentials.revokedAt)));
+    const gone = new Set(revoked.map((r) => r.id));
+    for (const s of open)
+      if (!s.closed && gone.has(s.credential!.id))
+        this.endSession(s, `machine ${s.machineName} has been revoked; join again with a new join token`);
+  }
+
+  private endSession(s: Session, message: string): void {
+    this.log.warn({ machine: s.machineName }, `[fleet] ${s.machineName}: ${message}; closing the session`);
+    s.sink.send({ type: 'error', code: 'revoked', message });
+    s.closed = true;
+    s.sink.close(CLOSE_CODES.revoked, message.slice(0, 120));
   }
 
   /** Runs left on revoked machines (e.g. placed while the revocation committed) end too. */

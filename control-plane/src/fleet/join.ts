@@ -189,7 +189,10 @@ export function boundClis<T extends { name: string }>(machine: Pick<Machine, 'al
 }
 
 /** Turns a machine credential into its machine, refusing unknown and revoked ones. */
-export async function authenticateMachine(deps: Pick<Deps, 'db' | 'clock'>, credential: string): Promise<Machine> {
+export async function authenticateMachine(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  credential: string,
+): Promise<Machine & { credential: SessionCredential }> {
   const parsed = parseSecret(credential, 'oam');
   if (!parsed) throw unauthorized('the machine credential is malformed; credentials look like oam_<id>_<secret>');
   const [row] = await deps.db
@@ -205,7 +208,13 @@ export async function authenticateMachine(deps: Pick<Deps, 'db' | 'clock'>, cred
     throw unauthorized(
       `the credential of machine ${row.machine.name} expired at ${row.credential.expiresAt.toISOString()}; join again with a new join token`,
     );
-  return row.machine;
+  return { ...row.machine, credential: { id: row.credential.id, expiresAt: row.credential.expiresAt } };
+}
+
+/** The credential a session was opened with: it is closed when that credential expires or is revoked. */
+export interface SessionCredential {
+  id: string;
+  expiresAt: Date | null;
 }
 
 /**

@@ -13,7 +13,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { trpcServer } from '@hono/trpc-server';
-import { HTTP_STATUS, LIMITS, isOpenaseError, machineJoinInput } from '@openase/shared';
+import { HTTP_STATUS, LIMITS, findBadText, isOpenaseError, machineJoinInput } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import { appRouter } from '../api/router.js';
 import { describeZodError, type ApiContext } from '../api/trpc.js';
@@ -27,6 +27,8 @@ import type { FleetHub } from '../fleet/hub.js';
 import { mountAgentRoutes } from '../fleet/agent-routes.js';
 import { requestLog, type RequestVariables } from './request-log.js';
 import { mountGithubWebhooks } from '../integrations/github/webhooks.js';
+import type { ProxyVariables } from './proxy.js';
+import { apiGuard, DEFAULT_RATE_LIMITS, type RateLimits } from './api-guard.js';
 
 export interface AppOptions {
   deps: Deps;
@@ -44,15 +46,26 @@ export interface AppOptions {
   health?: { replica: string; draining: boolean };
   /** `GET /metrics` (server/metrics.ts); absent = no such route. */
   metrics?: (c: import('hono').Context) => Promise<Response>;
+  /** Per-credential request rate (http/api-guard.ts); null = no rate limit (batch caps still apply). */
+  rateLimits?: RateLimits | null;
+  /** The configured public URL (the install script's base); null until known. Never the Host header. */
+  publicUrl?: () => string | null;
+  /** A reverse proxy in front is trusted: X-Forwarded-Proto makes cookies Secure, X-Forwarded-For names the client. */
+  trustProxy?: boolean;
   /** Called when a request completes (HTTP latency metrics). */
   onRequest?: (info: { method: string; route: string; status: number; seconds: number }) => void;
 }
 
 export function createApp(opts: AppOptions) {
   const { deps } = opts;
-  const app = new Hono<{ Variables: AuthVariables & RequestVariables }>();
+  const app = new Hono<{ Variables: AuthVariables & RequestVariables & ProxyVariables }>();
   const procedures = new Set(Object.keys(appRouter._def.procedures));
   app.use('*', requestLog(deps, procedures, opts.onRequest));
+  const trustProxy = opts.trustProxy ?? false;
+  app.use('*', async (c, next) => {
+    c.set('trustProxy', trustProxy);
+    await next();
+  });
 
   app.onError((err, c) => {
     if (isOpenaseError(err))
@@ -96,6 +109,9 @@ export function createApp(opts: AppOptions) {
     await next();
   });
   app.use('/trpc/*', requireAuthenticated);
+  const guard = apiGuard(opts.rateLimits === undefined ? DEFAULT_RATE_LIMITS : opts.rateLimits);
+  app.use('/api/*', guard);
+  app.use('/trpc/*', guard);
 
   app.use(
     '/trpc/*',
@@ -149,6 +165,12 @@ export function createApp(opts: AppOptions) {
     } catch {
       return c.json({ error: { code: 'BAD_REQUEST', message: 'the request body must be JSON' } }, 400);
     }
+    const bad = findBadText(body);
+    if (bad)
+      return c.json(
+        { error: { code: 'VALIDATION_FAILED', message: `invalid join request: ${bad.path}: ${bad.reason}` } },
+        400,
+      );
     const parsed = machineJoinInput.safeParse(body);
     if (!parsed.success)
       return c.json(
@@ -164,7 +186,8 @@ export function createApp(opts: AppOptions) {
       credential,
     });
   });
-  if (opts.hub) mountAgentRoutes(app, deps, opts.hub, opts.daemonBundle ?? (() => null));
+  if (opts.hub)
+    mountAgentRoutes(app, deps, opts.hub, opts.daemonBundle ?? (() => null), opts.publicUrl ?? (() => null));
   app.all('/agent/*', authenticate(deps), requireAuthenticated, (c) =>
     c.json({ error: { code: 'NOT_FOUND', message: 'no such agent route' } }, 404),
   );

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { clientIp, isSecureRequest, type ProxyVariables } from './proxy.js';
 import { forbidden, invitationAcceptInput, isOpenaseError, OpenaseError, unauthorized } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import { instanceOrgId } from '../auth/bootstrap.js';
@@ -33,19 +33,10 @@ import { describeZodError } from '../api/trpc.js';
 import type { RequestVariables } from './request-log.js';
 import { authenticate, CSRF_COOKIE, requireAuthenticated, SESSION_COOKIE, type AuthVariables } from './authenticate.js';
 
-type App = Hono<{ Variables: AuthVariables & RequestVariables }>;
-
-/** The caller's address as the socket sees it (a reverse proxy's own address, unless it is trusted). */
-export function clientIp(c: Context): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null;
-  }
-}
+type App = Hono<{ Variables: AuthVariables & RequestVariables & ProxyVariables }>;
 
 function setSessionCookies(c: Context, session: NewSession): void {
-  const secure = new URL(c.req.url).protocol === 'https:';
+  const secure = isSecureRequest(c);
   const base = { sameSite: 'Lax' as const, path: '/', secure, expires: session.expiresAt };
   setCookie(c, SESSION_COOKIE, session.sessionToken, { ...base, httpOnly: true });
   setCookie(c, CSRF_COOKIE, session.csrfToken, { ...base, httpOnly: false });

@@ -135,7 +135,11 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
       ),
       maxTurns: harness.max_turns,
       permissionMode: harness.permission_mode ?? 'default',
-      tools: { allow: harness.tools?.allow ?? [], deny: harness.tools?.deny ?? [] },
+      tools: {
+        allow: harness.tools?.allow ?? [],
+        deny: harness.tools?.deny ?? [],
+        ...(harness.tools?.ask?.length ? { ask: harness.tools.ask } : {}),
+      },
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
       mcpServers: {},
       skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),

@@ -13,6 +13,7 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import { expireApprovals } from './approvals.js';
 import type { ActivityEntry } from '../activity/activity.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
@@ -238,7 +239,15 @@ export class Orchestrator {
   private async onRunEnded(runId: string): Promise<void> {
     try {
       const settled = await settleEndedRun(this.deps, runId);
-      if (settled) this.kick(settled.projectId ?? '*');
+      if (!settled) return;
+      this.kick(settled.projectId ?? '*');
+      // A ticket that reached Done or Cancelled while its run was still going (the move stopped the
+      // run): its workspace goes now that the run has ended. Once per run: only the settling replica.
+      const [run] = await this.deps.db
+        .select({ ticketId: runs.ticketId, kind: runs.kind })
+        .from(runs)
+        .where(eq(runs.id, runId));
+      if (run?.kind === 'agent' && run.ticketId) await this.requestRemovalIfDone(run.ticketId);
     } catch (err) {
       this.log.error(
         { run: runId, ...errField(err) },
@@ -270,6 +279,8 @@ export class Orchestrator {
     if (this.stopped || !this.opts.isLeader()) return;
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
+      for (const { machineId, frame } of await expireApprovals(this.deps))
+        if (machineId) this.link.send(machineId, frame);
       await this.closeIdleConversations();
       await this.merger.sweep();
       // Runs that ended while no replica settled them (e.g. a control plane died in between).
@@ -318,7 +329,10 @@ export class Orchestrator {
     }
   }
 
-  /** When a ticket reaches a completed or canceled stage, each machine that worked on it removes its workspace. */
+  /**
+   * When a ticket reaches a completed or canceled stage, each machine that worked on it removes its
+   * workspace: at the move for runs already ended, and when each run still going ends (onRunEnded).
+   */
   private async requestRemovalIfDone(ticketId: string): Promise<void> {
     const [row] = await this.deps.db
       .select({ ticket: tickets, stage: statuses.stage })

@@ -77,6 +77,7 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       endedAs: run.state,
       rateLimitResetAt: await rateLimitReset(tx, run.id),
       started: run.startedAt !== null,
+      why: run.stateReason,
     });
     if (decision.action === 'park') {
       await tx

@@ -29,8 +29,11 @@ export function decideRetry(input: {
   rateLimitResetAt?: Date | null;
   /** False = the run never started (e.g. its machine was revoked while it was queued). */
   started?: boolean;
+  /** Why the run ended (its state reason): the ticket says it, not only the run's events. */
+  why?: string | null;
 }): RetryDecision {
   const { attempts, maxAttempts, now } = input;
+  const ended = `${input.endedAs}${input.why ? `: ${oneLine(input.why, 300)}` : ''}`;
   if (input.endedAs === 'lost' && input.started === false)
     return {
       action: 'retry',
@@ -48,13 +51,19 @@ export function decideRetry(input: {
   if (attempts >= maxAttempts) {
     return {
       action: 'park',
-      reason: `stopped after ${attempts} of ${maxAttempts} attempts (last run ${input.endedAs}); move the ticket or press retry to try again`,
+      reason: `stopped after ${attempts} of ${maxAttempts} attempts (last run ${ended}); move the ticket or press retry to try again`,
     };
   }
   const delay = retryDelayMs(attempts);
   return {
     action: 'retry',
     at: new Date(now.getTime() + delay),
-    reason: `attempt ${attempts} of ${maxAttempts} ${input.endedAs}; retrying in ${Math.round(delay / 1000)} s`,
+    reason: `attempt ${attempts} of ${maxAttempts} ${ended}; retrying in ${Math.round(delay / 1000)} s`,
   };
+}
+
+/** Text on one line, clipped with an ellipsis. */
+export function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -25,10 +25,22 @@ import { lockRun, type Run } from '../runs/runs.js';
 import { applyMove } from '../tickets/tickets.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
+import { oneLine } from './retry-policy.js';
+
+/**
+ * What a failed gate says in a line, for the ticket (activity, the run's reason): the last line of
+ * its output that says what failed (where test runners print their verdict), skipping npm's own lines.
+ */
+export function gateVerdict(output: string): string {
+  const lines = output.split('\n').filter((l) => l.trim());
+  const own = lines.filter((l) => !/^npm (error|ERR!|notice|warn|WARN)\b/.test(l.trim()));
+  const verdict = own.filter((l) => /fail|error|not found|✗|×/i.test(l)).at(-1) ?? own.at(-1) ?? lines.at(-1);
+  return verdict ? oneLine(verdict, 300) : 'no output';
+}
 
 type Fenced = { machineId: string; runId: string; leaseEpoch: number };
 
-async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
+export async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
   const run = await lockRun(tx, msg.runId);
   if (!run || run.machineId !== msg.machineId || run.kind !== 'agent')
     throw new RunRefusal('unknown_run', `run ${msg.runId} is not an agent run of this machine`);
@@ -198,13 +210,13 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
         action: 'ticket.gate_failed',
         entityType: 'ticket',
         entityId: ticket.id,
-        summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed, so it did not move to ${target?.name ?? 'its finish status'}`,
+        summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed (${gateVerdict(frame.output)}), so it did not move to ${target?.name ?? 'its finish status'}`,
         after: { output: frame.output.slice(-2000) },
       });
       if (frame.turn >= harness.max_turns)
         return next(run, frame.turn, 'stop', {
           outcome: 'failed',
-          reason: `the before_finish checks failed on the last turn (${harness.max_turns})`,
+          reason: `the before_finish checks failed on the last turn (${harness.max_turns}): ${gateVerdict(frame.output)}`,
         });
       return next(run, frame.turn, 'continue', {
         input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}`,

@@ -196,8 +196,9 @@ export async function withdrawExpiredOffers(deps: Deps): Promise<string[]> {
 
 /**
  * A machine declared lost takes its active runs with it. Queued runs stay for when it returns,
- * unless it was revoked (it never returns), and except a Project AI conversation's (it queued there only because every machine was full): it
- * ends, so the conversation no longer says it waits, and the next message places it anew.
+ * unless it was revoked (it never returns), and except a Project AI conversation's (it queued
+ * there only because every machine was full): it ends, so the conversation no longer says it
+ * waits, and the next message places it anew.
  */
 export async function failRunsOfLostMachine(
   deps: Deps,

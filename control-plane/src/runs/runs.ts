@@ -23,7 +23,8 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireExec, requireRole } from '../auth/permissions.js';
+import { waitingApprovals } from '../orchestrator/approvals.js';
 
 export type Run = typeof runs.$inferSelect;
 
@@ -62,7 +63,8 @@ export async function getRun(db: DbOrTx, orgId: string, runId: string): Promise<
 
 /** Creates a queued command run pinned to a machine; the hub offers it when the machine has a free slot. */
 export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInput): Promise<Run> {
-  requireRole(actor, 'member', 'start runs');
+  // A plain command is code run on a machine: the admin role and, for a token, `runs.exec`.
+  requireExec(actor, 'runs.exec', 'start commands on machines');
   const input = runStartInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const [machine] = await tx
@@ -154,7 +156,7 @@ export async function listRuns(
   db: DbOrTx,
   orgId: string,
   raw: z.input<typeof runListInput> = {},
-): Promise<Array<Run & { machineName: string | null }>> {
+): Promise<Array<Run & { machineName: string | null; waitingApprovals: number }>> {
   const input = runListInput.parse(raw);
   const conditions = [eq(runs.orgId, orgId)];
   if (input.machine) conditions.push(eq(machines.name, input.machine));
@@ -167,7 +169,13 @@ export async function listRuns(
     .where(and(...conditions))
     .orderBy(desc(runs.createdAt))
     .limit(input.limit);
-  return rows.map((r) => ({ ...r.run, machineName: r.machineName }));
+  // The board's "Needs approval" badge: tool calls of these runs waiting for a person.
+  const waiting = await waitingApprovals(db, { runIds: rows.map((r) => r.run.id) });
+  return rows.map((r) => ({
+    ...r.run,
+    machineName: r.machineName,
+    waitingApprovals: waiting.filter((a) => a.runId === r.run.id).length,
+  }));
 }
 
 export async function runDetail(db: DbOrTx, orgId: string, runId: string) {

@@ -5,8 +5,11 @@ describe('server config', () => {
   it('takes the flag over the environment over the default', () => {
     expect(resolveServerConfig({}, {})).toMatchObject({
       port: 19836,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       publicUrl: 'http://localhost:19836',
+      publicUrlConfigured: false,
+      trustProxy: false,
+      rateLimits: { perSecond: 300, burst: 3000 },
       localMachine: true,
       chatIdleMinutes: 60,
     });
@@ -25,9 +28,27 @@ describe('server config', () => {
     });
     expect(resolveServerConfig({}, {}).localSlots).toBeUndefined();
     expect(resolveServerConfig({}, { OPENASE_LOCAL_SLOTS: '3' }).localSlots).toBe(3);
+    expect(
+      resolveServerConfig(
+        { host: '0.0.0.0', publicUrl: 'https://ase.example.com/', trustProxy: true },
+        { OPENASE_PUBLIC_URL: 'http://other', OPENASE_RATE_LIMIT: '50/100' },
+      ),
+    ).toMatchObject({
+      host: '0.0.0.0',
+      publicUrl: 'https://ase.example.com',
+      publicUrlConfigured: true,
+      trustProxy: true,
+      rateLimits: { perSecond: 50, burst: 100 },
+    });
+    expect(resolveServerConfig({}, { OPENASE_RATE_LIMIT: 'off', OPENASE_TRUST_PROXY: '1' })).toMatchObject({
+      rateLimits: null,
+      trustProxy: true,
+    });
   });
 
   it('refuses values that are not numbers in range, saying which', () => {
+    expect(() => resolveServerConfig({ publicUrl: 'ase.example.com' }, {})).toThrow(/must be an absolute URL/);
+    expect(() => resolveServerConfig({}, { OPENASE_RATE_LIMIT: 'lots' })).toThrow(/OPENASE_RATE_LIMIT must be/);
     expect(() => resolveServerConfig({ port: '70000' }, {})).toThrow(
       /port must be a number from 0 to 65535, got "70000"/,
     );

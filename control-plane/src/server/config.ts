@@ -14,8 +14,14 @@ export interface ServerConfig {
   home: string;
   /** Set = real PostgreSQL; unset = embedded PGlite in `<home>/data`. */
   databaseUrl: string | null;
-  /** Public base URL printed in sign-in links and written to the local credentials. */
+  /** Public base URL printed in sign-in links, the install script and the local credentials. */
   publicUrl: string;
+  /** The public URL was configured (--public-url, OPENASE_PUBLIC_URL), not derived from host and port. */
+  publicUrlConfigured?: boolean;
+  /** A reverse proxy in front is trusted for X-Forwarded-Proto (Secure cookies) and -For (client IPs). */
+  trustProxy?: boolean;
+  /** Per-credential API request rate (cost units/s and burst); null = off. */
+  rateLimits?: { perSecond: number; burst: number } | null;
   /** Register this host as machine `local` and run its daemon as a supervised child (default on). */
   localMachine?: boolean;
   /** Minutes a Project AI conversation may wait for a message before it is closed (0 = never). */
@@ -41,6 +47,8 @@ export function resolveServerConfig(
     localMachine?: boolean;
     localUnconfined?: boolean;
     chatIdleMinutes?: string;
+    publicUrl?: string;
+    trustProxy?: boolean;
   },
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
@@ -55,20 +63,51 @@ export function resolveServerConfig(
   const localSlots = env.OPENASE_LOCAL_SLOTS ? Number(env.OPENASE_LOCAL_SLOTS) : undefined;
   if (localSlots !== undefined && !(Number.isInteger(localSlots) && localSlots >= 1 && localSlots <= 64))
     throw new Error(`OPENASE_LOCAL_SLOTS must be a whole number from 1 to 64, got "${env.OPENASE_LOCAL_SLOTS}"`);
-  const host = flags.host ?? env.OPENASE_HOST ?? '0.0.0.0';
-  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  // Loopback unless opened knowingly (--host 0.0.0.0): machines on other hosts need it opened.
+  const host = flags.host ?? (env.OPENASE_HOST || '127.0.0.1');
+  const shownHost = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
+  const configuredUrl = flags.publicUrl ?? (env.OPENASE_PUBLIC_URL || undefined);
   return {
     port,
     host,
     home: openaseHome(env, flags.dataDir),
     databaseUrl: flags.databaseUrl || env.DATABASE_URL || null,
-    publicUrl: env.OPENASE_PUBLIC_URL ?? `http://${shownHost}:${port}`,
+    publicUrl: configuredUrl ? publicUrlOf(configuredUrl) : `http://${shownHost}:${port}`,
+    publicUrlConfigured: configuredUrl !== undefined,
+    trustProxy: flags.trustProxy ?? ['1', 'true'].includes(env.OPENASE_TRUST_PROXY ?? ''),
+    rateLimits: rateLimitsOf(env.OPENASE_RATE_LIMIT),
     localMachine: flags.localMachine ?? env.OPENASE_LOCAL_MACHINE !== '0',
     localUnconfined: flags.localUnconfined ?? env.OPENASE_LOCAL_UNCONFINED === '1',
     chatIdleMinutes,
     metricsToken: metricsTokenFromEnv(env),
     ...(localSlots !== undefined ? { localSlots } : {}),
   };
+}
+
+/** A public URL: http(s), no path, query or trailing slash. */
+function publicUrlOf(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`the public URL must be an absolute URL like https://openase.example.com, got "${raw}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username)
+    throw new Error(`the public URL must be a plain http(s) URL like https://openase.example.com, got "${raw}"`);
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** OPENASE_RATE_LIMIT: `off`, `N` (cost units per second per credential) or `N/BURST`; default 300/3000. */
+function rateLimitsOf(raw: string | undefined): { perSecond: number; burst: number } | null {
+  if (!raw) return { perSecond: 300, burst: 3000 };
+  if (raw === 'off' || raw === '0') return null;
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(raw.trim());
+  if (!m || Number(m[1]) < 1)
+    throw new Error(
+      `OPENASE_RATE_LIMIT must be "off", N or N/BURST (requests per second per credential), got "${raw}"`,
+    );
+  const perSecond = Number(m[1]);
+  return { perSecond, burst: m[2] ? Math.max(Number(m[2]), perSecond) : perSecond * 10 };
 }
 
 /** The metrics token: OPENASE_METRICS_TOKEN, or the first line of OPENASE_METRICS_TOKEN_FILE; null = off. */

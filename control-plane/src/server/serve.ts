@@ -93,7 +93,11 @@ export async function startServer(
   try {
     const boot = await bootstrapInstance(deps);
     const fleet = await startFleet(deps, config, replicaId);
+    let publicUrl: string | null = null;
     const app = createApp({
+      publicUrl: () => publicUrl,
+      trustProxy: config.trustProxy ?? false,
+      rateLimits: config.rateLimits === undefined ? undefined : config.rateLimits,
       deps,
       version: VERSION,
       databaseKind: database.kind,
@@ -120,7 +124,9 @@ export async function startServer(
       server.once('error', reject);
     });
     const port = (server.address() as AddressInfo).port;
-    const url = config.publicUrl.replace(/:(\d+)$/, `:${port}`);
+    // A derived URL follows the port actually bound (port 0); a configured one is used as given.
+    const url = config.publicUrlConfigured ? config.publicUrl : config.publicUrl.replace(/:(\d+)$/, `:${port}`);
+    publicUrl = url;
     await ensureLocalCredentials(deps, config.home, url, boot.adminUserId, log);
     // Periodic work (timeouts, stalls, due retries) runs on one replica; dispatch reacts on all.
     leadership = await startLeaderElection(database, { log });

@@ -11,7 +11,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
 import { resolveTicket, type Ticket } from './tickets.js';
 
 /** Returns the path blocker → … → target if `from` (transitively) blocks `target`, else null. */
@@ -53,7 +53,7 @@ export async function linkTickets(
   actor: Actor,
   raw: z.input<typeof ticketLinkInput>,
 ): Promise<{ blocker: string; blocked: string }> {
-  requireRole(actor, 'member', 'link tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'link tickets');
   const input = ticketLinkInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     await tx
@@ -63,6 +63,7 @@ export async function linkTickets(
       .for('update');
     const blocker = await resolveTicket(tx, actor.orgId, input.blocker);
     const blocked = await resolveTicket(tx, actor.orgId, input.blocked);
+    for (const t of [blocker, blocked]) await requireRoleIn(tx, actor, t.projectId, 'member', 'link tickets');
     if (blocker.id === blocked.id)
       throw new OpenaseError('DEPENDENCY_CYCLE', `${blocker.identifier} cannot block itself`);
     const [existing] = await tx
@@ -100,11 +101,12 @@ export async function unlinkTickets(
   actor: Actor,
   raw: z.input<typeof ticketLinkInput>,
 ): Promise<{ blocker: string; blocked: string }> {
-  requireRole(actor, 'member', 'unlink tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'unlink tickets');
   const input = ticketLinkInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const blocker = await resolveTicket(tx, actor.orgId, input.blocker);
     const blocked = await resolveTicket(tx, actor.orgId, input.blocked);
+    for (const t of [blocker, blocked]) await requireRoleIn(tx, actor, t.projectId, 'member', 'unlink tickets');
     const removed = await tx
       .delete(ticketDependencies)
       .where(and(eq(ticketDependencies.blockerId, blocker.id), eq(ticketDependencies.blockedId, blocked.id)))

@@ -11,7 +11,7 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
 import { resolveTicket } from './tickets.js';
 
 export interface Progress {
@@ -26,10 +26,11 @@ export async function reportProgress(
   actor: Actor,
   raw: z.input<typeof ticketProgressInput>,
 ): Promise<Progress> {
-  requireRole(actor, 'member', 'report progress');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'report progress');
   const input = ticketProgressInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await resolveTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'report progress');
     const entry = await recordActivity(tx, deps, changes, actor, {
       projectId: ticket.projectId,
       ticketId: ticket.id,

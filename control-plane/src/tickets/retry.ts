@@ -9,14 +9,15 @@ import { tickets } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
 import { lockTicket, type Ticket } from './tickets.js';
 
 export async function retryTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketRetryInput>): Promise<Ticket> {
-  requireRole(actor, 'member', 'retry tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'retry tickets');
   const input = ticketRetryInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'retry tickets');
     if (!ticket.parkedReason && !ticket.mergeError && !ticket.nextRetryAt && ticket.attemptCount === 0)
       throw conflict(
         `${ticket.identifier} is neither parked nor waiting for a retry; \`openase ticket why ${ticket.identifier}\` says what it waits for`,

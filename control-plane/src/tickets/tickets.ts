@@ -17,12 +17,13 @@ import {
   type TicketUpdateInput,
 } from '@openase/shared';
 import type { z } from 'zod';
-import { projects, statuses, tickets } from '../db/schema.js';
+import { projects, pullRequests, statuses, tickets } from '../db/schema.js';
+import { pullRequestBadge, type PullRequestBadge } from '../integrations/github/status.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
 import { listStatuses, resolveStatus } from '../statuses/statuses.js';
 import { assertNoParentCycle } from './dependencies.js';
@@ -50,10 +51,11 @@ export async function resolveTicket(db: DbOrTx, orgId: string, ref: string): Pro
 }
 
 export async function createTicket(deps: Deps, actor: Actor, raw: TicketCreateInput): Promise<Ticket> {
-  requireRole(actor, 'member', 'create tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'create tickets');
   const input = ticketCreateInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
+    await requireRoleIn(tx, actor, project.id, 'member', 'create tickets');
     return insertTicket(tx, deps, changes, actor, project.id, input);
   });
 }
@@ -131,10 +133,11 @@ async function defaultStatus(tx: Tx, projectId: string) {
 }
 
 export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateInput): Promise<Ticket> {
-  requireRole(actor, 'member', 'edit tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'edit tickets');
   const input = ticketUpdateInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'edit tickets');
     const patch: Partial<Ticket> = {};
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -187,10 +190,11 @@ export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateIn
 }
 
 export async function moveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketMoveInput>): Promise<Ticket> {
-  requireRole(actor, 'member', 'move tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'move tickets');
   const input = ticketMoveInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'move tickets');
     const target = await resolveStatus(tx, ticket.projectId, input.status);
     return applyMove(tx, deps, changes, actor, ticket, target);
   });
@@ -236,10 +240,11 @@ export async function archiveTicket(
   actor: Actor,
   raw: z.input<typeof ticketArchiveInput>,
 ): Promise<Ticket> {
-  requireRole(actor, 'member', 'archive tickets');
+  await requireRoleSomewhere(deps.db, actor, 'member', 'archive tickets');
   const input = ticketArchiveInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const ticket = await lockTicket(tx, actor.orgId, input.ticket);
+    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'archive tickets');
     if ((ticket.archivedAt !== null) === input.archived) return ticket;
     const now = deps.clock.now();
     const [updated] = await tx
@@ -271,6 +276,8 @@ export async function lockTicket(tx: Tx, orgId: string, ref: string): Promise<Ti
 export interface TicketListItem extends Ticket {
   statusName: string;
   statusStage: string;
+  /** The card's pull request badge: checks and review on GitHub (null: no pull request). */
+  pullRequest: PullRequestBadge | null;
 }
 
 export async function listTickets(
@@ -296,7 +303,14 @@ export async function listTickets(
     .where(and(...conditions))
     .orderBy(asc(statuses.position), desc(tickets.number))
     .limit(input.limit);
-  return rows.map((r) => ({ ...r.ticket, statusName: r.statusName, statusStage: r.statusStage }));
+  const ids = rows.map((r) => r.ticket.id);
+  const pulls = ids.length ? await db.select().from(pullRequests).where(inArray(pullRequests.ticketId, ids)) : [];
+  return rows.map((r) => ({
+    ...r.ticket,
+    statusName: r.statusName,
+    statusStage: r.statusStage,
+    pullRequest: pullRequestBadge(pulls.filter((p) => p.ticketId === r.ticket.id)),
+  }));
 }
 
 export async function ticketsByIds(db: DbOrTx, ids: string[]): Promise<Ticket[]> {

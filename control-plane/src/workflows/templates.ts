@@ -77,7 +77,11 @@ export async function createFromTemplate(deps: Deps, actor: Actor, raw: z.input<
     const created = [];
     for (const file of spec.files) {
       const source = agentName ? withAgent(file, agentName) : file;
-      const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, { mustBeNew: true });
+      // A built-in template's hooks are the platform's text, not the caller's: no exec grant needed.
+      const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, {
+        mustBeNew: true,
+        builtinTemplate: true,
+      });
       created.push(await describeVersion(tx, saved.workflow, saved.version, { withSource: false }));
     }
     return { workflows: created, createdStatuses, agent: agentName };

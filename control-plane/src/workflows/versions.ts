@@ -10,6 +10,7 @@ import { workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { requireExec } from '../auth/permissions.js';
 import type { Changes } from '../kernel/transaction.js';
 import { parseHarness } from './harness/parse.js';
 import type { Harness } from './harness/schema.js';
@@ -92,7 +93,7 @@ export async function saveWorkflowSource(
   actor: Actor,
   projectId: string,
   source: string,
-  opts: { expectName?: string; mustBeNew?: boolean } = {},
+  opts: { expectName?: string; mustBeNew?: boolean; builtinTemplate?: boolean } = {},
 ): Promise<SavedVersion> {
   const { parsed, problems, resolved } = await validateHarnessSource(tx, projectId, source);
   if (problems.length || !parsed.harness || !resolved) throw harnessInvalid(problems);
@@ -117,7 +118,10 @@ export async function saveWorkflowSource(
       throw new OpenaseError('CONFLICT', `workflow "${workflow.name}" already exists in this project`);
     previous = await workflowVersion(tx, workflow);
     if (previous.source === source) return { workflow, version: previous, created: false, changed: false };
-  } else {
+  }
+  const hooksChanged = !opts.builtinTemplate && changesExecution(previous?.harness as Harness | undefined, harness);
+  if (hooksChanged) requireExec(actor, 'workflows.hooks', `change what the hooks of workflow ${harness.name} run`);
+  if (!workflow) {
     [workflow] = await tx
       .insert(workflows)
       .values({
@@ -173,7 +177,36 @@ export async function saveWorkflowSource(
     before: previous ? { version: previous.version } : undefined,
     after: { version: number, changed: changedFields, active: harness.active },
   });
+  if (hooksChanged)
+    await recordActivity(tx, deps, changes, actor, {
+      projectId,
+      action: 'workflow.hooks_changed',
+      entityType: 'workflow',
+      entityId: workflow!.id,
+      summary: `${actor.run ? `an agent (${actor.name})` : actor.name} changed the hooks of workflow ${harness.name} (version ${number})`,
+      before: { hooks: previous ? ((previous.harness as Harness).hooks ?? null) : null },
+      after: { hooks: harness.hooks ?? null, byAgent: !!actor.run },
+    });
   return { workflow: updated!, version: version!, created, changed: true };
+}
+
+/**
+ * Whether a new version changes what runs on machines: its hooks, or a grant of `workflows.hooks`
+ * to its agents (which would let them change the hooks). Both need requireExec.
+ */
+/** JSON with sorted keys: a stored harness (jsonb reorders keys) compares equal to a freshly parsed one. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+export function changesExecution(before: Harness | undefined, after: Harness): boolean {
+  const hooks = (h: Harness | undefined) => canonical(h?.hooks ?? {});
+  const grants = (h: Harness | undefined) => (h?.scopes ?? []).includes('workflows.hooks');
+  return hooks(before) !== hooks(after) || (grants(after) && !grants(before));
 }
 
 function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>, bodyChanged: boolean): string[] {

@@ -29,7 +29,15 @@ export type ProjectRole = z.infer<typeof projectRoleSchema>;
  * API token scopes. `read` allows queries, `write` allows changes to projects and tickets,
  * `admin` additionally manages tokens and members. A token never exceeds its user's role.
  */
-export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+/**
+ * API token scopes. `runs.exec` (start a plain command on a machine) and `workflows.hooks` (change
+ * what a workflow's hooks run) are code execution on machines: a token needs them by name (or
+ * `admin`), its user the admin role; `read,write` tokens never carry them (docs/security.md).
+ */
+export const TOKEN_SCOPES = ['read', 'write', 'admin', 'runs.exec', 'workflows.hooks'] as const;
+/** The scopes that let a caller run code on machines. */
+export const EXEC_SCOPES = ['runs.exec', 'workflows.hooks'] as const;
+export type ExecScope = (typeof EXEC_SCOPES)[number];
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof tokenScopeSchema>;
 

@@ -19,4 +19,9 @@ export const LIMITS = {
   skillPathMax: 255,
   /** Largest HTTP request body the API accepts (bytes). */
   requestBodyMax: 1_048_576,
+  /** Calls in one tRPC batch request. */
+  trpcBatchMax: 50,
+  /** Cost of one request: 1 per call, `heavyCallCost` per parse-and-render call (api-guard.ts). */
+  requestCostMax: 100,
+  heavyCallCost: 10,
 } as const;

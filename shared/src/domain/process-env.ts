@@ -1,8 +1,9 @@
 /**
  * The environment of the local daemon (control-plane/src/fleet/local-machine.ts) and of everything
  * a daemon starts (agent CLIs, hooks, plain commands): a short allowlist of harmless variables of
- * the parent's environment, then what the run itself declares. Never the daemon's whole environment: on machine `local` that is the control plane's
- * (`DATABASE_URL`, provider keys…), and a joined build box has its own secrets there.
+ * the parent's environment, then what the run itself declares. Never the whole environment: on
+ * machine `local` that is the control plane's (`DATABASE_URL`, provider keys…), and a joined
+ * build box has its own secrets there.
  */
 
 /** Variables of the daemon's own environment a started process may see; everything else comes from the run. */

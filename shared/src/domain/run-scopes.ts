@@ -17,6 +17,8 @@ export const RUN_TOKEN_SCOPES = {
   'workflows.read': 'read the project’s workflows and skills (export a harness file)',
   'workflows.update': 'edit or import workflows (the same validation; each change is a new version)',
   'skills.update': 'import skills (a new version of an existing skill)',
+  'workflows.hooks':
+    'change what workflow hooks run (code run on machines; with workflows.update, and only a project admin can grant it)',
 } as const;
 
 export type RunTokenScope = keyof typeof RUN_TOKEN_SCOPES;
@@ -33,7 +35,9 @@ export const DEFAULT_RUN_SCOPES: readonly RunTokenScope[] = [
 /**
  * Project AI (chat) tokens: what a conversation's agent may do when the project configures
  * nothing. A chat token has no ticket of its own: `tickets.link` then means any two tickets of
- * the project, and `tickets.comment` any ticket of the project.
+ * the project, and `tickets.comment` any ticket of the project. Editing workflows and skills is
+ * not in the default (what a workflow or skill says becomes what the next ticket's agent runs);
+ * a project admin may grant `workflows.update` / `skills.update` explicitly.
  */
 export const DEFAULT_PROJECT_AI_SCOPES: readonly RunTokenScope[] = [
   'tickets.read',
@@ -41,8 +45,6 @@ export const DEFAULT_PROJECT_AI_SCOPES: readonly RunTokenScope[] = [
   'tickets.link',
   'tickets.comment',
   'workflows.read',
-  'workflows.update',
-  'skills.update',
   'tickets.retry',
 ];
 

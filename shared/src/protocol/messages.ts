@@ -38,6 +38,8 @@ export const CLOSE_CODES = {
   replaced: 4409,
   /** The frame was malformed or too large. */
   badFrame: 4400,
+  /** Too many frames (or refused frames) too fast: reconnect after the backoff. */
+  rateLimited: 4429,
 } as const;
 
 export const PROTOCOL_ERROR_CODES = [
@@ -51,6 +53,7 @@ export const PROTOCOL_ERROR_CODES = [
   'no_free_slot',
   'revoked',
   'unsupported_version',
+  'rate_limited',
   'internal',
 ] as const;
 

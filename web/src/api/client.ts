@@ -61,7 +61,8 @@ export const api = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url: `${origin}/trpc`, eventSourceOptions: () => ({ withCredentials: true }) }),
-      false: httpBatchLink({ url: `${origin}/trpc`, headers: csrfHeaders, maxURLLength: 4000 }),
+      // maxItems: the server refuses longer batches (LIMITS.trpcBatchMax; 10 keeps heavy calls under its cost cap).
+      false: httpBatchLink({ url: `${origin}/trpc`, headers: csrfHeaders, maxURLLength: 4000, maxItems: 10 }),
     }),
   ],
 });

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import {
   projectCreateInput,
   projectGithubInput,
-  projectMergeSettingsInput, projectRefSchema, repositoryAddInput } from '@openase/shared';
+  projectMergeSettingsInput,
+  projectRefSchema,
+  repositoryAddInput,
+} from '@openase/shared';
 import { createProject, listProjects, resolveProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { listStatuses } from '../../statuses/statuses.js';

@@ -9,10 +9,11 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
+import { githubCommand } from './github.js';
 
 export const projectCommands: CommandGroup = {
   name: 'project',
-  summary: 'Create, list and show projects, and set how their tickets merge.',
+  summary: 'Create, list and show projects, set how their tickets merge, and connect them to GitHub.',
   commands: [
     {
       name: 'create',
@@ -74,6 +75,7 @@ export const projectCommands: CommandGroup = {
       },
     },
     mergeSettingsCommand,
+    githubCommand,
   ],
 };
 

@@ -6,14 +6,28 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, embedded database)',
   usage:
-    'openase serve [--port 19836] [--host 0.0.0.0] [--data-dir ~/.openase] [--database-url postgres://…] [--chat-idle-minutes 60]',
+    'openase serve [--port 19836] [--host 127.0.0.1] [--public-url URL] [--trust-proxy] [--data-dir ~/.openase] [--database-url postgres://…] [--chat-idle-minutes 60]',
   details: [
     'Environment: OPENASE_PORT, OPENASE_HOST, OPENASE_HOME (same as --data-dir), DATABASE_URL (real PostgreSQL;',
-    'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (base URL printed in links).',
+    'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (same as --public-url), OPENASE_TRUST_PROXY=1,',
+    'OPENASE_RATE_LIMIT (API requests per second per credential: N, N/BURST or off; default 300/3000).',
+    'By default only this host can connect; --host 0.0.0.0 lets build boxes and browsers elsewhere in.',
   ].join('\n'),
   options: {
     port: { type: 'string', description: 'HTTP port (default 19836; 0 = any free port)' },
-    host: { type: 'string', description: 'interface to listen on (default 0.0.0.0)' },
+    host: {
+      type: 'string',
+      description: 'interface to listen on (default 127.0.0.1, this host only; 0.0.0.0 = every interface)',
+    },
+    'public-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'the URL people and machines reach this server at (links, the install script)',
+    },
+    'trust-proxy': {
+      type: 'boolean',
+      description: 'behind a TLS reverse proxy: trust its X-Forwarded-Proto/-For (Secure cookies, client IPs)',
+    },
     'data-dir': {
       type: 'string',
       value: 'DIR',
@@ -44,6 +58,8 @@ export const serveCommand: Command = {
         dataDir: stringOption(args.values['data-dir']),
         databaseUrl: stringOption(args.values['database-url']),
         chatIdleMinutes: stringOption(args.values['chat-idle-minutes']),
+        publicUrl: stringOption(args.values['public-url']),
+        ...(args.values['trust-proxy'] ? { trustProxy: true } : {}),
         ...(args.values['no-local-machine'] ? { localMachine: false } : {}),
         ...(args.values['local-unconfined'] ? { localUnconfined: true } : {}),
       },

@@ -1,0 +1,59 @@
+/**
+ * `openase project github`: a project's GitHub connection — the token the platform calls GitHub
+ * with, the webhook secret, the API base — and what to configure on GitHub (docs/review.md).
+ * Secrets come from environment variables or standard input, never from the command line.
+ */
+import fs from 'node:fs';
+import { JSON_OPTION, UsageError, requirePositional, stringOption, type Command } from '../command.js';
+import { apiClientFromEnv, resolveEndpoint } from '../client.js';
+import { printJson } from '../output.js';
+
+export const githubCommand: Command = {
+  name: 'github',
+  summary: 'connect a project to GitHub: token, webhook secret; shows the webhook URL to set on GitHub',
+  usage:
+    'openase project github PROJECT [--token-env VAR | --token-stdin | --remove-token] [--webhook-secret-env VAR | --remove-webhook-secret] [--api-url URL] [--json]',
+  options: {
+    'token-env': { type: 'string', description: 'read the GitHub token from this environment variable' },
+    'token-stdin': { type: 'boolean', description: 'read the GitHub token from standard input' },
+    'remove-token': { type: 'boolean', description: "forget the token (agents' GITHUB_TOKEN secrets still serve)" },
+    'webhook-secret-env': { type: 'string', description: 'read the webhook secret from this environment variable' },
+    'remove-webhook-secret': { type: 'boolean', description: 'forget the webhook secret (webhooks are then refused)' },
+    'api-url': { type: 'string', description: 'the API base (GitHub Enterprise: https://HOST/api/v3)' },
+    ...JSON_OPTION,
+  },
+  examples: [
+    'GH=ghp_… HOOK=$(openssl rand -hex 32) openase project github demo --token-env GH --webhook-secret-env HOOK',
+    'openase project github demo',
+  ],
+  async run(args, io) {
+    const project = requirePositional(args, 0, 'PROJECT');
+    const fromEnv = (option: string): string | undefined => {
+      const name = stringOption(args.values[option]);
+      if (!name) return undefined;
+      const value = io.env[name];
+      if (!value) throw new UsageError(`--${option} ${name}: the environment variable ${name} is not set`);
+      return value;
+    };
+    let token = fromEnv('token-env');
+    if (args.values['token-stdin']) token = fs.readFileSync(0, 'utf8').trim();
+    if (args.values['remove-token']) token = '';
+    let webhookSecret = fromEnv('webhook-secret-env');
+    if (args.values['remove-webhook-secret']) webhookSecret = '';
+    const apiUrl = stringOption(args.values['api-url']);
+    const api = apiClientFromEnv(io.env);
+    const changing = token !== undefined || webhookSecret !== undefined || apiUrl !== undefined;
+    const s = changing
+      ? await api.projects.connectGithub.mutate({ project, token, webhookSecret, apiUrl })
+      : await api.projects.github.query({ project });
+    const webhookUrl = `${resolveEndpoint(io.env).url}${s.webhookPath}`;
+    if (args.values.json) return printJson(io, { ...s, webhookUrl });
+    io.out(`${s.project}: GitHub API ${s.apiUrl}`);
+    io.out(`  token: ${s.hasToken ? 'set' : "not set (agents' GITHUB_TOKEN secrets are used)"}`);
+    io.out(`  webhook secret: ${s.hasWebhookSecret ? 'set' : 'not set (webhooks are refused; polling only)'}`);
+    io.out(`On GitHub (repository → Settings → Webhooks → Add webhook):`);
+    io.out(`  Payload URL: ${webhookUrl}`);
+    io.out(`  Content type: application/json; Secret: the webhook secret set here`);
+    io.out(`  Events: ${s.webhookEvents.join(', ')}`);
+  },
+};

@@ -1,0 +1,153 @@
+/**
+ * Privilege follows the action (docs/security.md, "Who may run code"): starting a plain command on
+ * a machine and changing what a workflow's hooks run are code execution. They need the admin role
+ * and a dedicated token scope (`runs.exec`, `workflows.hooks`) that `read,write` tokens and the
+ * default run and Project AI tokens do not carry. Replays: a `read,write` token started a command;
+ * a Project AI conversation with its default scopes added an `on_claim` hook.
+ */
+import { eq } from 'drizzle-orm';
+import { DEFAULT_PROJECT_AI_SCOPES } from '@openase/shared';
+import { expect, it } from 'vitest';
+import { forEachDatabase } from '../databases.js';
+import { appRouter } from '../../src/api/router.js';
+import { createProject } from '../../src/projects/projects.js';
+import { createAgent } from '../../src/agents/agents.js';
+import { listActivity } from '../../src/activity/activity.js';
+import { machines, runs } from '../../src/db/schema.js';
+import { authenticateRunToken } from '../../src/auth/run-tokens.js';
+import { materializeChatJob } from '../../src/chat/chat-job.js';
+import { createConversation, updateProjectAiSettings } from '../../src/chat/conversations.js';
+import type { Actor } from '../../src/kernel/context.js';
+
+const HARNESS = `---
+name: dev
+agent: claude
+pickup: [Todo]
+finish: [In Review]
+---
+Work on {{ ticket.identifier }}.
+`;
+const WITH_HOOK = HARNESS.replace(
+  'finish: [In Review]',
+  'finish: [In Review]\nhooks:\n  on_claim:\n    - run: cat $HOME/.openase/credentials',
+);
+
+forEachDatabase('code execution needs its own grant', (get) => {
+  let n = 0;
+  async function setup() {
+    const { deps, admin } = get();
+    const i = ++n;
+    const project = await createProject(deps, admin, { name: `Exec ${i}`, ticketPrefix: `EX${i}` });
+    await createAgent(deps, admin, { project: project.slug, name: 'claude', adapter: 'claude-code' });
+    await deps.db.insert(machines).values({
+      id: deps.ids.uuid(),
+      orgId: admin.orgId,
+      name: `m${i}`,
+      kind: 'reverse',
+      slots: 2,
+      clis: [{ name: 'claude', path: '/usr/bin/claude' }],
+      sessionId: deps.ids.uuid(),
+      createdAt: deps.clock.now(),
+    });
+    const api = (actor: Actor) => appRouter.createCaller({ deps, actor });
+    await api(admin).workflows.import({ project: project.slug, source: HARNESS });
+    const member: Actor = { ...admin, name: 'member', role: 'member' };
+    /** The run token of a new Project AI conversation, as its agent would use it. */
+    const chatToken = async () => {
+      const started = await createConversation(deps, admin, { project: project.slug, message: 'hi', attachments: [] });
+      await deps.db.update(runs).set({ state: 'running', leaseEpoch: 1 }).where(eq(runs.id, started.run.id));
+      const [run] = await deps.db.select().from(runs).where(eq(runs.id, started.run.id));
+      const spec = await deps.db.transaction((tx) => materializeChatJob(tx, deps, run!, 'http://cp.invalid'));
+      if (spec.kind !== 'agent') throw new Error('not an agent spec');
+      return authenticateRunToken(deps, spec.platform.token);
+    };
+    return { deps, admin, member, project, api, chatToken, machine: `m${i}` };
+  }
+
+  it('a plain command needs runs.exec and the admin role: read,write tokens and members are refused', async () => {
+    const { admin, member, api, machine } = await setup();
+    const command = ['sh', '-c', 'cat $HOME/.openase/credentials'];
+    await expect(api({ ...admin, scopes: ['read', 'write'] }).runs.start({ machine, command })).rejects.toThrow(
+      /lacks the "runs\.exec" scope/,
+    );
+    await expect(api(member).runs.start({ machine, command })).rejects.toThrow(/your role \(member\) cannot/);
+    await expect(
+      api({ ...member, scopes: ['read', 'write', 'runs.exec'] }).runs.start({ machine, command }),
+    ).rejects.toThrow(/your role \(member\) cannot/);
+    expect(
+      (await api({ ...admin, scopes: ['read', 'write', 'runs.exec'] }).runs.start({ machine, command })).id,
+    ).toBeTruthy();
+    expect((await api(admin).runs.start({ machine, command: ['true'] })).id).toBeTruthy();
+    await expect(api(member).tokens.create({ name: 'x', scopes: ['read', 'runs.exec'] })).rejects.toThrow(
+      /cannot create runs\.exec tokens/,
+    );
+  });
+
+  it('hooks: members and read,write tokens cannot add one; the admin can; other edits still work', async () => {
+    const { admin, member, project, api } = await setup();
+    await expect(api(member).workflows.import({ project: project.slug, source: WITH_HOOK })).rejects.toThrow(
+      /your role \(member\) cannot change what the hooks/,
+    );
+    await expect(
+      api({ ...admin, scopes: ['read', 'write'] }).workflows.import({ project: project.slug, source: WITH_HOOK }),
+    ).rejects.toThrow(/lacks the "workflows\.hooks" scope/);
+    // Granting hook edits to the workflow's agents is the same power.
+    const grants = HARNESS.replace(
+      'finish: [In Review]',
+      'finish: [In Review]\nscopes: [tickets.read, workflows.hooks]',
+    );
+    await expect(api(member).workflows.import({ project: project.slug, source: grants })).rejects.toThrow(
+      /your role \(member\) cannot/,
+    );
+    expect(
+      (await api(member).workflows.import({ project: project.slug, source: HARNESS.replace('Work on', 'Do') })).version,
+    ).toBe(2);
+    expect((await api(admin).workflows.import({ project: project.slug, source: WITH_HOOK })).version).toBe(3);
+    // The member may still edit the body of a workflow that has hooks, as long as the hooks stay.
+    const saved = await api(member).workflows.import({
+      project: project.slug,
+      source: WITH_HOOK.replace('Work on', 'Go'),
+    });
+    expect(saved.version).toBe(4);
+  });
+
+  it('Project AI: the default token cannot edit workflows at all; granted workflows.update it still cannot touch hooks; granted workflows.hooks its edit is logged as an agent’s', async () => {
+    const { deps, admin, project, api, chatToken } = await setup();
+    const byDefault = api(await chatToken());
+    await expect(byDefault.workflows.import({ project: project.slug, source: WITH_HOOK })).rejects.toThrow(
+      /do not grant "workflows\.update"/,
+    );
+    await updateProjectAiSettings(deps, admin, {
+      project: project.slug,
+      scopes: [...DEFAULT_PROJECT_AI_SCOPES, 'workflows.update'],
+    });
+    const editor = api(await chatToken());
+    await expect(editor.workflows.import({ project: project.slug, source: WITH_HOOK })).rejects.toThrow(
+      /an agent cannot change what the hooks of workflow dev run/,
+    );
+    expect(
+      (await editor.workflows.import({ project: project.slug, source: HARNESS.replace('Work on', 'Do') })).version,
+    ).toBe(2);
+    await expect(
+      updateProjectAiSettings(
+        deps,
+        { ...admin, scopes: ['read', 'write'] },
+        {
+          project: project.slug,
+          scopes: [...DEFAULT_PROJECT_AI_SCOPES, 'workflows.update', 'workflows.hooks'],
+        },
+      ),
+    ).rejects.toThrow(/lacks the "workflows\.hooks" scope/);
+    await updateProjectAiSettings(deps, admin, {
+      project: project.slug,
+      scopes: [...DEFAULT_PROJECT_AI_SCOPES, 'workflows.update', 'workflows.hooks'],
+    });
+    const hooker = await chatToken();
+    expect((await api(hooker).workflows.import({ project: project.slug, source: WITH_HOOK })).version).toBe(3);
+    const entry = (await listActivity(deps.db, { projectId: project.id, limit: 100 })).find(
+      (e) => e.action === 'workflow.hooks_changed',
+    );
+    expect(entry).toMatchObject({ actorName: hooker.name, after: { byAgent: true } });
+    expect(entry!.summary).toMatch(/^an agent \(Project AI/);
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * Issue 16's acceptance in Chromium, tried as new people would: the admin invites a member and a viewer from the
+ * People page; each accepts in a fresh browser context; the viewer follows the board live with every write control
+ * disabled (and the API refuses their writes with 403); the member drags a ticket to Todo and it dispatches (the
+ * stand-in agent on the real `local` machine). Then single sign-on against a real OpenID Connect provider on
+ * loopback (control-plane/test/oidc-idp.ts): draft → test sign-in → enable, a person signs in through the provider,
+ * and an unverified email is refused with a clear message and an audit entry.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
+import { startTestIdp, type TestIdp } from '../../../control-plane/test/oidc-idp';
+import { bundle } from '../../../control-plane/test/server-process';
+import {
+  CHROMIUM_ARGS,
+  chromiumPath,
+  eventually,
+  repoRoot,
+  screenshotDir,
+  startControlPlane,
+  type ControlPlane,
+} from './harness';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+
+const STAND_IN = path.join(repoRoot, 'agent-daemon', 'test-support', 'stand-in-agent.mjs');
+const SCRIPT = { steps: [{ run: '"$OPENASE_WORKSPACE/.openase/bin/openase" move "In Review"' }, { text: 'done' }] };
+
+let cp: ControlPlane;
+let browser: Browser;
+let remote: TestRemote;
+let idp: TestIdp | null = null;
+const contexts: BrowserContext[] = [];
+const people: Record<'admin' | 'member' | 'viewer', Page | null> = { admin: null, member: null, viewer: null };
+const links: Record<'member' | 'viewer', string> = { member: '', viewer: '' };
+
+const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+const card = (p: Page, id: string) => p.locator(`[data-test=card][data-ticket="${id}"]`);
+const cli = (args: string[]) => {
+  const r = cp.cli(args);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
+};
+/** The CLI without blocking this process: the identity provider runs here and must answer the server meanwhile. */
+function cliAsync(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, OPENASE_HOME: cp.home, OPENASE_URL: '', OPENASE_TOKEN: '', OPENASE_PROJECT: '' };
+    execFile(process.execPath, [bundle, ...args], { env }, (err, out, errOut) =>
+      err ? reject(new Error(`openase ${args.join(' ')}: ${errOut || err.message}`)) : resolve(out),
+    );
+  });
+}
+
+/** A fresh browser context: nobody signed in, no cookies shared with the others. */
+async function freshPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(20_000);
+  contexts.push(context);
+  return context.newPage();
+}
+
+describe('a team in Chromium: invitations, roles that hold, single sign-on', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    remote = createTestRemote({ 'README.md': '# app\n' });
+    cp = await startControlPlane();
+    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+    cli(['project', 'create', 'Demo']);
+    cli(['repo', 'add', remote.url, '--project', 'demo', '--name', 'app']);
+    cli([
+      'agent',
+      'create',
+      'stand-in',
+      '--project',
+      'demo',
+      '--adapter',
+      'custom',
+      '--command',
+      process.execPath,
+      '--arg',
+      STAND_IN,
+      '--env',
+      `STAND_IN_SCRIPT_JSON=${JSON.stringify(SCRIPT)}`,
+    ]);
+    cli(['workflow', 'create', '--template', 'full-stack', '--project', 'demo', '--agent', 'stand-in']);
+    cli(['ticket', 'create', '--project', 'demo', '--title', 'Shared work']);
+    people.admin = await freshPage();
+    await people.admin.goto(cp.signInUrl);
+    await people.admin.waitForURL(/\/p\/demo\/board|\/projects/);
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail')
+      for (const [who, p] of Object.entries(people))
+        if (p) await shot(p, `failed-teams-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}-${who}`).catch(() => {});
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await idp?.close();
+    await cp?.stop();
+    remote?.cleanup();
+  });
+
+  it('the admin invites a member and a viewer from the People page', async () => {
+    const page = people.admin!;
+    await page.click('[data-test=nav-people]');
+    const form = page.locator('[data-test=invite-form]');
+    for (const [role, email] of [
+      ['member', 'mia@example.com'],
+      ['viewer', 'vic@example.com'],
+    ] as const) {
+      await form.locator('input[name=email]').fill(email);
+      await form.locator('select[name=role]').selectOption(role);
+      await form.locator('button[type=submit]').click();
+      await eventually(async () => {
+        const text = (await page.locator('[data-test=invite-link] code').textContent()) ?? '';
+        return text.includes('/invite#') && text !== links.member ? text : undefined;
+      }, `the ${role}'s invitation link`);
+      links[role] = (await page.locator('[data-test=invite-link] code').textContent())!;
+    }
+    await expect.poll(() => page.locator('[data-test=invitations] li[data-state=pending]').count()).toBe(2);
+    await shot(page, '60-people-invited');
+  });
+
+  it('each accepts the invitation in a fresh browser and lands signed in with their role', async () => {
+    for (const [role, name, label] of [
+      ['member', 'Mia Member', 'Member'],
+      ['viewer', 'Vic Viewer', 'Viewer'],
+    ] as const) {
+      const page = await freshPage();
+      people[role] = page;
+      await page.goto(links[role]);
+      expect(await page.locator('[data-test=invited-role]').textContent()).toBe(label);
+      if (role === 'viewer') await shot(page, '61-accept-invitation-viewer');
+      await page.fill('input[name=name]', name);
+      await page.click('button[type=submit]');
+      await page.locator('[data-test=whoami]').waitFor();
+      expect(await page.locator('[data-test=whoami]').textContent()).toBe(`${name} · ${label}`);
+    }
+    await people.admin!.reload();
+    await expect.poll(() => people.admin!.locator('[data-test=member]').count()).toBe(3);
+    expect(await people.admin!.locator('[data-test=invitations] li[data-state=accepted]').count()).toBe(2);
+    await shot(people.admin!, '61-people-joined');
+  });
+
+  it('the viewer follows the board live, with every write control disabled and the API refusing writes', async () => {
+    const page = people.viewer!;
+    await page.goto(`${cp.url}/p/demo/board`);
+    await card(page, 'DEMO-1').waitFor();
+    expect(await page.locator('[data-test=read-only-note]').textContent()).toMatch(
+      /You are a Viewer here: this needs the Member role/,
+    );
+    const newTicket = page.locator('[data-test=new-ticket]');
+    expect(await newTicket.isDisabled()).toBe(true);
+    expect(await newTicket.getAttribute('title')).toMatch(/needs the Member role/);
+    expect(await card(page, 'DEMO-1').getAttribute('draggable')).toBe('false');
+    await page.keyboard.press('c');
+    expect(await page.locator('[data-test=new-ticket-form]').count()).toBe(0);
+    // Live: a ticket created elsewhere appears.
+    cli(['ticket', 'create', '--project', 'demo', '--title', 'Made by the admin']);
+    await card(page, 'DEMO-2').waitFor();
+    await card(page, 'DEMO-1').click();
+    const drawer = page.locator('[data-test=drawer]');
+    await drawer.waitFor();
+    expect(await drawer.locator('[data-test=ticket-fields]').isDisabled()).toBe(true);
+    expect(await drawer.locator('[data-test=drawer-status]').isDisabled()).toBe(true);
+    expect(await drawer.locator('[data-test=archive]').isDisabled()).toBe(true);
+    expect(await drawer.locator('[data-test=comment-form] textarea').isDisabled()).toBe(true);
+    // No raw state names in what the viewer reads about their role.
+    expect(await page.locator('[data-test=whoami]').textContent()).not.toMatch(/viewer/);
+    await shot(page, '62-viewer-board-read-only');
+    const status = await page.evaluate(async () => {
+      const csrf = /(?:^|; )openase_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+      const res = await fetch('/trpc/tickets.create', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ project: 'demo', title: 'sneaky' }),
+      });
+      return { status: res.status, body: await res.text() };
+    });
+    expect(status.status).toBe(403);
+    expect(status.body).toMatch(/your role \(viewer\) cannot create tickets/);
+  });
+
+  it('the member drags the ticket to Todo and it dispatches', async () => {
+    const page = people.member!;
+    await page.goto(`${cp.url}/p/demo/board`);
+    await card(page, 'DEMO-1').dragTo(page.locator('[data-test=column][data-status="Todo"]'));
+    // Dispatched: the orchestrator started a run of the agent on the `local` machine, and every board shows it live.
+    const runs = await eventually(
+      () => {
+        const t = JSON.parse(cli(['ticket', 'show', 'DEMO-1', '--json'])) as { runs: Array<{ state: string }> };
+        return t.runs.length ? t.runs : undefined;
+      },
+      'a run of DEMO-1',
+      60_000,
+    );
+    expect(runs[0]!.state).toMatch(/queued|offered|running|succeeded/);
+    await card(people.viewer!, 'DEMO-1').locator('[data-test=running-badge]').waitFor({ timeout: 60_000 });
+    await shot(page, '63-member-dispatched');
+  });
+
+  it('the admin adds a webhook channel in Settings and a test send shows in the delivery log', async () => {
+    const got: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      got.push(String(req.headers['x-openase-signature'] ?? ''));
+      res.end('ok');
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const page = people.admin!;
+      await page.goto(`${cp.url}/settings`);
+      const form = page.locator('[data-test=channel-form]');
+      await form.locator('input[name=name]').fill('ci-hook');
+      await form.locator('input[name=url]').fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+      await form.locator('button[type=submit]').click();
+      expect(await page.locator('[data-test=channel-secret] code').textContent()).toMatch(/^whsec_/);
+      await page.locator('[data-channel=ci-hook] [data-test=test-channel]').click();
+      await page.locator('[data-test=delivery]').first().getByText('delivered').waitFor();
+      expect(await page.locator('[data-test=delivery] .tag.ok').first().textContent()).toBe('200');
+      expect(got[0]).toMatch(/^v1=[0-9a-f]{64}$/);
+      await shot(page, '64-settings-notifications');
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+
+  it('signs in with single sign-on through a real provider, and refuses an unverified email with a reason', async () => {
+    idp = await startTestIdp(`${cp.url}/auth/oidc/callback`);
+    idp.accounts.set('olga@example.com', { email: 'olga@example.com', verified: true, name: 'Olga Okafor' });
+    idp.accounts.set('eve@example.com', { email: 'eve@example.com', verified: false, name: 'Eve' });
+    await cliAsync([
+      'auth',
+      'oidc',
+      'set',
+      '--issuer',
+      idp.issuer,
+      '--client-id',
+      idp.clientId,
+      '--client-secret',
+      idp.clientSecret,
+      '--domains',
+      'example.com',
+      '--new-users',
+      'member',
+    ]);
+    const { url } = JSON.parse(await cliAsync(['auth', 'oidc', 'test', '--json'])) as { url: string };
+    const admin = people.admin!;
+    await admin.goto(url);
+    await admin.fill('input[name=email]', 'olga@example.com');
+    await admin.click('button');
+    await admin.getByText('Single sign-on works').waitFor();
+    expect(JSON.parse(await cliAsync(['auth', 'oidc', 'enable', '--json'])).signIn).toBe('oidc');
+
+    const signIn = async (email: string) => {
+      const page = await freshPage();
+      await page.goto(`${cp.url}/p/demo/board`);
+      await page.click('[data-test=sso]');
+      await page.fill('input[name=email]', email);
+      await page.click('button');
+      return page;
+    };
+    const olga = await signIn('olga@example.com');
+    await olga.locator('[data-test=whoami]').waitFor();
+    expect(await olga.locator('[data-test=whoami]').textContent()).toBe('Olga Okafor · Member');
+    await card(olga, 'DEMO-1').waitFor();
+
+    const eve = await signIn('eve@example.com');
+    await eve.getByText('Sign-in refused').waitFor();
+    expect(await eve.locator('[role=alert]').textContent()).toMatch(/has not verified eve@example.com/);
+    await shot(eve, '65-sso-refused');
+    const audit = JSON.stringify(JSON.parse(await cliAsync(['audit', 'list', '--kind', 'sign-in', '--json'])));
+    expect(audit).toMatch(/refused a sign-in with single sign-on by eve@example.com[^"]*: [^"]*has not verified/);
+    expect(audit).toMatch(/Olga Okafor signed in with single sign-on/);
+    // The admin reads the same refusal on the Audit page.
+    await admin.goto(`${cp.url}/audit`);
+    await admin.locator('[data-test=audit-filters] select[name=kind]').selectOption('sign-in');
+    await admin.locator('[data-test=audit-filters] button.primary').click();
+    await admin.locator('[data-test=audit-entry]', { hasText: 'eve@example.com' }).first().waitFor();
+    expect(
+      await admin.locator('[data-test=audit-entry]', { hasText: 'eve@example.com' }).first().textContent(),
+    ).toMatch(/has not verified/);
+    await shot(admin, '66-audit-sign-ins');
+  });
+});
