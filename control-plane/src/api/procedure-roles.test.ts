@@ -53,6 +53,8 @@ const INPUTS: Record<string, unknown> = {
   'tickets.link': { blocker: 'NOPE-1', blocked: 'NOPE-2' },
   'tickets.unlink': { blocker: 'NOPE-1', blocked: 'NOPE-2' },
   'tickets.reportProgress': { ticket: 'NOPE-1', text: 'half way' },
+  'tickets.ask': { ticket: 'NOPE-1', question: 'which one?' },
+  'tickets.answer': { ticket: 'NOPE-1', answer: 'this one' },
   'tickets.diff': { ticket: T },
   'tickets.review': { ticket: T, verdict: 'approve' },
   'tickets.why': { ticket: T },

@@ -120,6 +120,12 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
     const refused = frame.deniedTools.length ? `; ${deniedSummary(frame.deniedTools)}` : '';
     const fail = (reason: string) =>
       next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${reason}${refused}` });
+    // The agent asked a person (`openase ticket ask`): the run ends cleanly; the answer starts the next one.
+    if (ticket.question && !ticket.answer)
+      return next(run, frame.turn, 'stop', {
+        outcome: 'succeeded',
+        reason: `waiting for input: ${ticket.question}`.slice(0, 2000),
+      });
     if (!frame.ok) {
       const why = frame.rateLimitResetAt
         ? `the provider rate-limited the agent until ${frame.rateLimitResetAt}`
