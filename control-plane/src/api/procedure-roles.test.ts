@@ -33,6 +33,7 @@ const INPUTS: Record<string, unknown> = {
   'tokens.revoke': { id: NO_ID },
   'projects.get': { project: P },
   'projects.create': { name: 'Other project' },
+  'projects.update': { project: 'nope', description: 'x' },
   'projects.mergeSettings': { project: P, mergeMethod: 'squash' },
   'projects.github': { project: P },
   'projects.connectGithub': { project: 'nope', apiUrl: 'http://127.0.0.1:9/' },

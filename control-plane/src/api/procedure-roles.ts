@@ -31,6 +31,7 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'projects.list': v(),
   'projects.get': v(),
   'projects.create': m(),
+  'projects.update': a(),
   'projects.mergeSettings': a(),
   'projects.github': v('whether a token and webhook secret are set, never their values'),
   'projects.connectGithub': a(),
