@@ -33,7 +33,7 @@ export interface AgentRunState {
   ticket: string;
   /** The CLI's session id once known: a run cut short by a daemon restart is resumed with it. */
   sessionId?: string;
-  stopReason?: 'canceled' | 'timeout' | null;
+  stopReason?: AgentStopReason | null;
   end?: RunEnd | null;
 }
 
@@ -53,6 +53,10 @@ type Question =
   | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
 
 export const DAEMON_RESTARTED = 'daemon_restarted';
+/** The run's end reason when the daemon was stopped (SIGTERM, SIGINT) and stopped its agents. */
+export const DAEMON_STOPPED = 'the daemon on this machine was stopped; the agent was stopped with it';
+/** Why an agent run was stopped: a cancel, its deadline, or the daemon stopping (Daemon.shutdown). */
+export type AgentStopReason = 'canceled' | 'timeout' | 'daemon_stopped';
 
 export class AgentRunHandle implements HeldRun {
   sentSeq = 0;
@@ -133,7 +137,7 @@ export class AgentRunHandle implements HeldRun {
   get finished(): boolean {
     return !!this.state.end;
   }
-  get stopReason(): 'canceled' | 'timeout' | null {
+  get stopReason(): AgentStopReason | null {
     return this.state.stopReason ?? null;
   }
 
@@ -261,7 +265,7 @@ export class AgentRunHandle implements HeldRun {
     this.stopListeners.push(listener);
   }
 
-  stop(reason: 'canceled' | 'timeout', graceMs: number): void {
+  stop(reason: AgentStopReason, graceMs: number): void {
     if (this.finished || this.stopReason) return;
     this.state.stopReason = reason;
     this.saveState();

@@ -7,9 +7,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runSpecSchema } from '@openase/shared';
+import { inheritedEnv, runSpecSchema } from '@openase/shared';
 import { signalOfExit } from '../sandbox/confine.js';
-import { inheritedEnv } from '@openase/shared';
 import type { ExitRecord, Launch } from './run-handle.js';
 
 export function execWrapper(dir: string): void {

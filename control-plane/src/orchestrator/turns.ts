@@ -40,7 +40,7 @@ export function gateVerdict(output: string): string {
 
 type Fenced = { machineId: string; runId: string; leaseEpoch: number };
 
-async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
+export async function fencedAgentRun(tx: Tx, msg: Fenced): Promise<Run> {
   const run = await lockRun(tx, msg.runId);
   if (!run || run.machineId !== msg.machineId || run.kind !== 'agent')
     throw new RunRefusal('unknown_run', `run ${msg.runId} is not an agent run of this machine`);
@@ -120,6 +120,12 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
     const refused = frame.deniedTools.length ? `; ${deniedSummary(frame.deniedTools)}` : '';
     const fail = (reason: string) =>
       next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${reason}${refused}` });
+    // The agent asked a person (`openase ticket ask`): the run ends cleanly; the answer starts the next one.
+    if (ticket.question && !ticket.answer)
+      return next(run, frame.turn, 'stop', {
+        outcome: 'succeeded',
+        reason: `waiting for input: ${ticket.question}`.slice(0, 2000),
+      });
     if (!frame.ok) {
       const why = frame.rateLimitResetAt
         ? `the provider rate-limited the agent until ${frame.rateLimitResetAt}`

@@ -3,19 +3,23 @@
  * is the REAL Claude Code CLI (on the control plane's local machine) against the in-repo fake
  * Anthropic server. Open the panel, send a message, see the streamed reply, and see the ticket
  * the agent created appear on the board (live, no reload). With both slots of the machine held by
- * open conversations, a third one says it waits for a slot and starts when one is closed.
+ * open conversations, a third one says it waits for a slot and starts when one is closed. A ticket run on the same
+ * machine whose workflow asks before `git push` shows "Needs approval" and goes on when Approve is clicked.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
 import { startFakeModelServer, type FakeModelServer } from '../../../agent-daemon/test-support/fake-models/index.js';
 import { ensureCli } from '../../../agent-daemon/test-support/real-clis.js';
+import { createTestRemote } from '../../../agent-daemon/test-support/git-remote.js';
 
 let cp: ControlPlane;
 let models: FakeModelServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
+let claudePath = '';
 
 function cli(args: string[]) {
   const r = cp.cli(args);
@@ -26,6 +30,7 @@ function cli(args: string[]) {
 describe('Project AI panel in Chromium', () => {
   beforeAll(async () => {
     const claude = ensureCli('claude');
+    claudePath = claude;
     models = await startFakeModelServer();
     // The local machine's daemon inherits this PATH: its CLI inventory must list claude.
     process.env.PATH = `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`;
@@ -72,6 +77,57 @@ describe('Project AI panel in Chromium', () => {
     await browser?.close();
     await cp?.stop();
     await models?.close();
+  });
+
+  it('a push the workflow asks about waits with "Needs approval"; Approve in the drawer lets the run go on', async () => {
+    const remote = createTestRemote();
+    try {
+      cli(['project', 'create', 'Asks', '--slug', 'asks', '--prefix', 'ASK']);
+      cli(['repo', 'add', remote.url, '--project', 'asks', '--name', 'app']);
+      models.setScript('ask', {
+        steps: [
+          { shell: 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran' },
+          { shell: '"$OPENASE_WORKSPACE/.openase/bin/openase" move "In Review"' },
+          { text: 'pushed and moved' },
+        ],
+      });
+      cli([
+        ...['agent', 'create', 'claude', '--project', 'asks', '--adapter', 'claude-code', '--command', claudePath],
+        ...['--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl('ask')}`],
+        ...['--env', 'CLAUDE_CODE_MAX_RETRIES=0'],
+      ]);
+      const harness = path.join(path.dirname(remote.dir), 'asks.md');
+      fs.writeFileSync(
+        harness,
+        '---\nname: guarded\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\ntools:\n  ask: ["Bash(git push*)"]\n---\nDo the work.\n',
+      );
+      cli(['workflow', 'import', harness, '--project', 'asks']);
+      cli(['ticket', 'create', '--project', 'asks', '--title', 'Push it']);
+      cli(['ticket', 'move', 'ASK-1', 'Todo']);
+      await page.goto(`${cp.url}/p/asks/board`);
+      const card = page.locator('[data-test=card][data-ticket="ASK-1"]');
+      await card.locator('[data-test=needs-approval]').waitFor({ timeout: 120_000 });
+      await card.click();
+      const panel = page.locator('[data-test=approval-panel]');
+      expect(await panel.locator('[data-test=approval-detail]').textContent()).toBe(
+        'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran',
+      );
+      expect(await panel.textContent()).toContain('waits for a person before it may run this command');
+      await page.screenshot({ path: path.join(screenshotDir, '22-needs-approval.png') });
+      await panel.locator('[data-test=approval-approve]').click();
+      await page
+        .locator('[data-test=column][data-status="In Review"] [data-test=card][data-ticket="ASK-1"]')
+        .waitFor({ timeout: 120_000 });
+      expect(await page.locator('[data-test=approval-panel]').count()).toBe(0);
+      const activity = JSON.parse(cli(['ticket', 'show', 'ASK-1', '--json'])) as {
+        activity: Array<{ action: string }>;
+      };
+      expect(activity.activity.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['run.approval_requested', 'run.approved']),
+      );
+    } finally {
+      remote.cleanup();
+    }
   });
 
   it('opens the panel, sends a message, streams the reply, and the created ticket appears on the board', async () => {
