@@ -31,7 +31,7 @@ function cli(args: string[]) {
   return r.out;
 }
 
-/** A project with a repository, a Claude Code agent on fake-model script `slug`, and a workflow asking before a push. */
+/** A project with a repository, a Claude Code agent on fake-model script `slug`, a workflow asking before a push. */
 async function guardedProject(slug: string, prefix: string, steps: FakeStep[]) {
   const remote = createTestRemote();
   cli(['project', 'create', slug, '--slug', slug, '--prefix', prefix]);
