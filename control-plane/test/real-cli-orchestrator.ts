@@ -356,7 +356,8 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         }));
         const { identifier } = await p.ticket('Add a cache');
         const first = await h.endedRun(identifier);
-        expect(first.run, first.run.stateReason ?? '').toMatchObject({
+        const commands = JSON.stringify(first.events.filter((e) => e.type === 'command' || e.type === 'tool.result'));
+        expect(first.run, `${first.run.stateReason ?? ''}\n${commands}`).toMatchObject({
           state: 'succeeded',
           stateReason: expect.stringContaining('waiting for input: Which database should the cache use?'),
         });

@@ -77,6 +77,7 @@ const INPUTS: Record<string, unknown> = {
   'runs.cancel': { run: NO_ID },
   'runs.approve': { run: NO_ID },
   'runs.decline': { run: NO_ID, reason: 'no' },
+  'runs.steer': { run: NO_ID, text: 'use the HTTP client' },
   'agents.list': { project: P },
   'agents.show': { project: P, agent: 'nope' },
   'agents.create': { project: 'nope', name: 'a', adapter: 'custom', command: 'true' },
