@@ -17,6 +17,8 @@ describe('Claude Code through the orchestrator (real CLI)', () => {
     writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' },
   }));
   h.itRefusesADeniedShell('Bash');
+  h.itAsksAPersonBeforeAPush();
+  h.itAsksAQuestion();
 
   it('claude: an HTTP 500 from the provider fails the run with its message, and the ticket is parked after its last attempt', async () => {
     const p = await h.project(() => ({

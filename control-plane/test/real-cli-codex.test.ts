@@ -15,6 +15,7 @@ describe('Codex through the orchestrator (real CLI)', () => {
   // apply_patch with a path relative to the worktree (Codex's cwd).
   h.itCompletesATicket(() => ({ writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }));
   h.itRefusesADeniedShell('shell');
+  h.itAsksAPersonBeforeAPush();
   // Codex states the reset as "Try again at 11:22 PM" (or with a date when it falls on another day).
   h.itWaitsForARateLimitReset((resetMs) => ({
     error: {

@@ -8,6 +8,7 @@
  * The local daemon must list the CLI in its inventory for placement: the CLI's folder goes first
  * on the PATH of the control plane process, which its local daemon inherits (docs/agents.md).
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { TERMINAL_RUN_STATES, ticketBranchName } from '@openase/shared';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ import { ensureCli, PINNED_CLIS, type PinnedCli } from '../../agent-daemon/test-
 import {
   allEvents,
   buildBundles,
+  CP_BUNDLE,
   killLeftoverRuns,
   startControlPlane,
   tempDir,
@@ -51,6 +53,9 @@ function providerSettings(
 export interface WorkflowOptions {
   permissionMode?: 'default' | 'acceptEdits' | 'bypassPermissions' | 'plan';
   deny?: string[];
+  /** `tools.ask` patterns: calls a person approves or declines. */
+  ask?: string[];
+  approvalTimeoutMinutes?: number;
   maxTurns?: number;
   maxAttempts?: number;
 }
@@ -129,7 +134,10 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         `max_turns: ${workflow.maxTurns ?? 2}`,
         `max_attempts: ${workflow.maxAttempts ?? 1}`,
         ...(workflow.permissionMode ? [`permission_mode: ${workflow.permissionMode}`] : []),
-        ...(workflow.deny ? [`tools:\n  deny: [${workflow.deny.join(', ')}]`] : []),
+        ...(workflow.deny || workflow.ask ? ['tools:'] : []),
+        ...(workflow.deny ? [`  deny: [${workflow.deny.join(', ')}]`] : []),
+        ...(workflow.ask ? [`  ask: [${workflow.ask.map((p) => JSON.stringify(p)).join(', ')}]`] : []),
+        ...(workflow.approvalTimeoutMinutes ? [`approval_timeout_minutes: ${workflow.approvalTimeoutMinutes}`] : []),
       ];
       await api.workflows.import.mutate({
         project: slug,
@@ -248,6 +256,132 @@ export function useRealCliControlPlane(cli: PinnedCli) {
           events.some((e) => e.type === 'command' && 'output' in e && String(e.output).includes('will move')),
         ).toBe(false);
         expect((await h.show(identifier)).status.name).toBe('Todo');
+      });
+    },
+
+    /** The ticket's tool calls waiting for a person, once there are `n`. */
+    waitingApprovals(ticket: string, n = 1) {
+      return waitFor(
+        () => `${n} tool call(s) of ${ticket} to wait for approval\n${h.cp.proc.output.slice(-3000)}`,
+        async () => {
+          const approvals = (await h.show(ticket)).approvals;
+          return approvals.length >= n ? approvals : undefined;
+        },
+        120_000,
+      );
+    },
+
+    /**
+     * `tools.ask: ["Bash(git push*)"]` with the real CLI: the first push waits until a person approves it with the API
+     * (then it runs), the second is declined with `openase run decline --reason` (the model sees the reason and the
+     * push never runs), and the run goes on to finish the ticket. A second project's push nobody answers is declined by
+     * itself after approval_timeout_minutes.
+     */
+    itAsksAPersonBeforeAPush() {
+      const push = (n: number) => `git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran-${n}`;
+      it(`${cli}: a push matching tools.ask waits for a person: approved it runs, declined the agent hears why`, async () => {
+        const p = await h.project(
+          () => ({
+            steps: [
+              { shell: push(1) },
+              { shell: push(2) },
+              { shell: `${WRAPPER} move "In Review"` },
+              { text: 'pushed once, as allowed' },
+            ],
+          }),
+          { ask: ['Bash(git push*)'], maxTurns: 1 },
+        );
+        const { identifier } = await p.ticket('Push with approval');
+        const [first] = await h.waitingApprovals(identifier);
+        expect(first).toMatchObject({ tool: expect.any(String), detail: push(1), rule: 'Bash(git push*)' });
+        await h.cp.api.runs.approve.mutate({ run: first!.runId });
+        const second = await waitFor(
+          () => `the second push to wait\n${h.cp.proc.output.slice(-3000)}`,
+          async () => (await h.show(identifier)).approvals.find((a) => a.detail === push(2)),
+          120_000,
+        );
+        const declined = spawnSync(
+          process.execPath,
+          [CP_BUNDLE, 'run', 'decline', second.runId, '--reason', 'one push is enough 9c2e'],
+          { env: { ...process.env, OPENASE_URL: h.cp.url, OPENASE_TOKEN: h.cp.token }, encoding: 'utf8' },
+        );
+        expect(declined.status, declined.stderr).toBe(0);
+        expect(declined.stdout).toContain('declined');
+        const { run, events } = await h.endedRun(identifier);
+        expect(run.state, run.stateReason ?? '').toBe('succeeded');
+        const outputs = events.filter((e) => e.type === 'command').map((e) => String(e.output ?? ''));
+        expect(outputs.some((o) => o.includes('push-ran-1'))).toBe(true);
+        expect(outputs.some((o) => o.includes('push-ran-2'))).toBe(false);
+        expect(events.filter((e) => e.type === 'approval').map((e) => [e.state, e.by])).toEqual([
+          ['waiting', undefined],
+          ['approved', 'admin'],
+          ['waiting', undefined],
+          ['declined', 'admin'],
+        ]);
+        const bodies = h.server.requestsFor(p.slug).map((r) => String(JSON.stringify(r.body)));
+        expect(bodies.some((b) => b.includes('one push is enough 9c2e'))).toBe(true);
+        const actions = (await h.show(identifier)).activity.map((a) => a.action);
+        expect(actions).toEqual(expect.arrayContaining(['run.approval_requested', 'run.approved', 'run.declined']));
+      });
+      it(`${cli}: a push nobody answers is declined by itself after approval_timeout_minutes`, async () => {
+        const p = await h.project(() => ({ steps: [{ shell: push(3) }, { text: 'nobody answered' }] }), {
+          ask: ['Bash(git push*)'],
+          approvalTimeoutMinutes: 0.02,
+          maxTurns: 1,
+        });
+        const { identifier } = await p.ticket('Push nobody approves');
+        const { events } = await h.endedRun(identifier);
+        expect(events.filter((e) => e.type === 'approval').at(-1)).toMatchObject({
+          state: 'declined',
+          by: 'approval timeout',
+          reason: 'nobody approved it within approval_timeout_minutes (0.02)',
+        });
+        expect(events.some((e) => e.type === 'command' && String(e.output ?? '').includes('push-ran-3'))).toBe(false);
+        const bodies = h.server.requestsFor(p.slug).map((r) => String(JSON.stringify(r.body)));
+        expect(bodies.some((b) => b.includes('approval_timeout_minutes'))).toBe(true);
+      });
+    },
+
+    /**
+     * `openase ticket ask` from the agent's workspace: its run ends cleanly (the slot is freed) and the ticket waits
+     * for input; the answer re-dispatches it, resuming the same CLI session with the answer as the next prompt.
+     */
+    itAsksAQuestion() {
+      it(`${cli}: the agent asks a question, its run ends, and the answer resumes the same session`, async () => {
+        const p = await h.project(() => ({
+          steps: [
+            { shell: `${WRAPPER} ticket ask "Which database should the cache use?"` },
+            { text: 'I asked which database to use.' },
+          ],
+        }));
+        const { identifier } = await p.ticket('Add a cache');
+        const first = await h.endedRun(identifier);
+        const commands = JSON.stringify(first.events.filter((e) => e.type === 'command' || e.type === 'tool.result'));
+        expect(first.run, `${first.run.stateReason ?? ''}\n${commands}`).toMatchObject({
+          state: 'succeeded',
+          stateReason: expect.stringContaining('waiting for input: Which database should the cache use?'),
+        });
+        const waiting = await h.show(identifier);
+        expect(waiting).toMatchObject({ question: 'Which database should the cache use?', answer: null });
+        expect(waiting.status.name).toBe('Todo');
+        expect(waiting.runs).toHaveLength(1);
+        await h.cp.api.tickets.answer.mutate({ ticket: identifier, answer: 'Use Redis 7 for the cache 4b1f' });
+        const second = await waitFor(
+          () => `a second run of ${identifier}\n${h.cp.proc.output.slice(-3000)}`,
+          async () => {
+            const runs = (await h.show(identifier)).runs;
+            return runs.length === 2 && TERMINAL_RUN_STATES.has(runs[0]!.state) ? runs[0] : undefined;
+          },
+          240_000,
+        );
+        const resumed = await h.cp.api.runs.show.query({ run: second.id });
+        expect(resumed.sessionId).toBe(first.run.sessionId);
+        const bodies = h.server.requestsFor(p.slug).map((r) => String(JSON.stringify(r.body)));
+        // The resumed conversation: the question's tool call and the answer in one request.
+        expect(
+          bodies.some((b) => b.includes('Use Redis 7 for the cache 4b1f') && b.includes('Which database should')),
+        ).toBe(true);
+        expect((await h.show(identifier)).question).toBeNull();
       });
     },
 

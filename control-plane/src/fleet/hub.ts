@@ -42,6 +42,7 @@ import {
   type SpecMaterializer,
 } from '../runs/lifecycle.js';
 import { EventIngestQueue } from '../runs/ingest-queue.js';
+import { recordApprovalRequest } from '../orchestrator/approvals.js';
 import { HeartbeatWriter } from './heartbeats.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
@@ -477,6 +478,12 @@ export class FleetHub implements MachineLink {
         const answer =
           frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame);
         if (answer) session.sink.send(answer);
+        return;
+      }
+      case 'run.approval': {
+        // A tools.ask call waits for a person; a resent one that was decided meanwhile is answered at once.
+        const decided = await recordApprovalRequest(this.deps, m, frame);
+        if (decided) session.sink.send(decided);
         return;
       }
       case 'workspace.removed':

@@ -13,6 +13,7 @@ import { stopRunInTx, type StopAs } from '../runs/stop.js';
 import type { Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
+import { waitingApprovals } from './approvals.js';
 import { usd } from './gates.js';
 
 export interface StopDecision {
@@ -26,6 +27,8 @@ export function overrun(
   run: Pick<Run, 'state' | 'startedAt' | 'lastEventAt' | 'createdAt'>,
   harness: Pick<Harness, 'timeout_minutes' | 'stall_timeout_minutes'>,
   now: Date,
+  /** A tool call waits for a person (tools.ask): quiet is expected, so no stall (the timeout still applies). */
+  waitingForPerson = false,
 ): { as: StopAs; reason: string } | null {
   if (run.state !== 'running' && run.state !== 'preparing') return null;
   const started = run.startedAt ?? run.createdAt;
@@ -33,7 +36,7 @@ export function overrun(
   if (ranMs > harness.timeout_minutes * 60_000)
     return { as: 'timed_out', reason: `ran longer than timeout_minutes (${harness.timeout_minutes})` };
   const quietMs = now.getTime() - (run.lastEventAt ?? started).getTime();
-  if (quietMs > harness.stall_timeout_minutes * 60_000)
+  if (!waitingForPerson && quietMs > harness.stall_timeout_minutes * 60_000)
     return { as: 'stalled', reason: `no event for more than stall_timeout_minutes (${harness.stall_timeout_minutes})` };
   return null;
 }
@@ -72,8 +75,10 @@ async function activeAgentRuns(deps: Pick<Deps, 'db'>, where = inArray(runs.stat
 export async function findOverruns(deps: Pick<Deps, 'db' | 'clock'>): Promise<StopDecision[]> {
   const now = deps.clock.now();
   const out: StopDecision[] = [];
-  for (const row of await activeAgentRuns(deps)) {
-    const found = overrun(row.run, row.harness as Harness, now);
+  const rows = await activeAgentRuns(deps);
+  const waiting = new Set((await waitingApprovals(deps.db, { runIds: rows.map((r) => r.run.id) })).map((a) => a.runId));
+  for (const row of rows) {
+    const found = overrun(row.run, row.harness as Harness, now, waiting.has(row.run.id));
     if (found) out.push({ runId: row.run.id, ...found });
   }
   return out;

@@ -5,6 +5,7 @@
  * the agent's secret env values and the run's `openase` token. `materializeJob` adds them when
  * the run is offered (a new token per offer, the previous one revoked).
  */
+import { answerPrompt } from '../tickets/questions.js';
 import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import {
   agentJobSpecSchema,
@@ -129,14 +130,18 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
     agent: {
       ...agentCli(agent),
       systemPrompt,
-      prompt: firstTurnPrompt(
-        ticket,
-        attempt,
-        await reviewFeedback(db, ticket, variables.workflow.finish.join(' or ')),
-      ),
+      // After a person answered the agent's question, the resumed session is told the answer.
+      prompt:
+        ticket.question && ticket.answer
+          ? answerPrompt({ ...ticket, question: ticket.question, answer: ticket.answer })
+          : firstTurnPrompt(ticket, attempt, await reviewFeedback(db, ticket, variables.workflow.finish.join(' or '))),
       maxTurns: harness.max_turns,
       permissionMode: harness.permission_mode ?? 'default',
-      tools: { allow: harness.tools?.allow ?? [], deny: harness.tools?.deny ?? [] },
+      tools: {
+        allow: harness.tools?.allow ?? [],
+        deny: harness.tools?.deny ?? [],
+        ...(harness.tools?.ask?.length ? { ask: harness.tools.ask } : {}),
+      },
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
       // With `${NAME}` placeholders: materializeJob fills them in at the offer.
       mcpServers: Object.fromEntries(

@@ -110,6 +110,8 @@ async function setup(db: TestDb, harness = '') {
       spec: offer.spec as AgentJobSpec,
       events,
       turn: (fr: object) => answer(fr, 'run.turn'),
+      /** A tools.ask call waiting for a person (`run.approval`). */
+      approval: (fr: object) => send({ type: 'run.approval', ...f, ...fr }),
       gate: (fr: object) => answer(fr, 'run.gate'),
       finish,
       agentApi,
@@ -252,6 +254,106 @@ forEachDatabase('orchestrator', (get) => {
         .createCaller({ deps: o.deps, actor: o.admin })
         .tickets.show({ ticket: t.identifier });
       expect(shown.activity.map((x) => x.action)).toEqual(expect.arrayContaining(['run.no_progress', 'ticket.parked']));
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it('holds a tools.ask call for a person: approved, declined with a reason, declined by itself after approval_timeout_minutes', async () => {
+    const o = await setup(get(), 'tools:\n  ask: ["Bash(git push*)"]\napproval_timeout_minutes: 10\n');
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Push it', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      expect(a.spec.agent.tools.ask).toEqual(['Bash(git push*)']);
+      const api = appRouter.createCaller({ deps: o.deps, actor: o.admin, fleet: o.hub });
+      const ask = (id: string) =>
+        a.approval({ approvalId: id, tool: 'Bash', detail: `git push origin HEAD # ${id}`, rule: 'Bash(git push*)' });
+      const waiting = () => api.tickets.show({ ticket: t.identifier }).then((d) => d.approvals);
+      const decisions = () => o.frames('run.decision');
+
+      ask('toolu_1');
+      await waitFor(async () => (await waiting()).length === 1, { what: 'the call to wait for a person' });
+      expect((await waiting())[0]).toMatchObject({ tool: 'Bash', detail: 'git push origin HEAD # toolu_1' });
+      const listed = await api.runs.list({ projectId: (await o.ticketRow(t.id)).projectId, active: true });
+      expect(listed.find((r) => r.id === a.offer.runId)?.waitingApprovals).toBe(1);
+      // A viewer may watch but not decide.
+      const viewer = appRouter.createCaller({ deps: o.deps, actor: { ...o.admin, name: 'Vic', role: 'viewer' } });
+      await expect(viewer.runs.approve({ run: a.offer.runId })).rejects.toThrow(/cannot approve/);
+      await api.runs.approve({ run: a.offer.runId });
+      expect(decisions().at(-1)).toMatchObject({ approvalId: 'toolu_1', approve: true, by: 'admin' });
+      expect(await waiting()).toEqual([]);
+      await expect(api.runs.approve({ run: a.offer.runId })).rejects.toThrow(/no tool call waiting/);
+      // Resent after a reconnect: answered from the stored decision, recorded once.
+      ask('toolu_1');
+      await waitFor(() => decisions().length === 2, { what: 'the stored decision' });
+      expect(decisions().at(-1)).toMatchObject({ approvalId: 'toolu_1', approve: true });
+
+      ask('toolu_2');
+      await waitFor(async () => (await waiting()).length === 1, { what: 'the second call' });
+      await api.runs.decline({ run: a.offer.runId, reason: 'not before the review' });
+      expect(decisions().at(-1)).toMatchObject({ approve: false, reason: 'not before the review' });
+
+      // Nobody answers: quiet is not a stall while a person is asked, and the deadline declines it.
+      ask('toolu_3');
+      await waitFor(async () => (await waiting()).length === 1, { what: 'the third call' });
+      clock.offsetMs = 11 * 60_000;
+      await o.orchestrator.sweep();
+      expect(decisions().at(-1)).toMatchObject({
+        approvalId: 'toolu_3',
+        approve: false,
+        by: 'approval timeout',
+        reason: 'nobody approved it within approval_timeout_minutes (10)',
+      });
+      const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      expect(run!.state).toBe('running');
+      const actions = (await api.tickets.show({ ticket: t.identifier })).activity.map((e) => e.action);
+      expect(actions.filter((x) => x.startsWith('run.approv') || x === 'run.declined')).toEqual([
+        'run.approval_requested',
+        'run.approved',
+        'run.approval_requested',
+        'run.declined',
+        'run.approval_requested',
+        'run.declined',
+      ]);
+    } finally {
+      clock.offsetMs = 0;
+      await o.stop();
+    }
+  });
+
+  it("delivers a person's message to a live run as the next turn's input, or at once by interrupting the turn", async () => {
+    const o = await setup(get(), 'max_turns: 5\n');
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Steer it', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      const api = appRouter.createCaller({ deps: o.deps, actor: o.admin, fleet: o.hub });
+      expect(await api.runs.steer({ run: a.offer.runId, text: 'use the existing HTTP client' })).toEqual({
+        queued: 1,
+        interrupted: false,
+      });
+      expect(await a.turn({ turn: 1, ok: true })).toMatchObject({
+        action: 'continue',
+        author: 'admin',
+        input: expect.stringContaining(
+          'A message from admin (a person watching this run):\nuse the existing HTTP client',
+        ),
+      });
+      // Delivered once: the turn after it gets the usual guidance.
+      expect(await a.turn({ turn: 2, ok: true })).toMatchObject({
+        action: 'continue',
+        input: expect.stringMatching(/turn 3 of 5/),
+      });
+      await api.runs.steer({ run: a.offer.runId, text: 'stop, use Redis', interrupt: true });
+      expect(o.frames('run.interrupt').at(-1)).toMatchObject({ runId: a.offer.runId });
+      // The interrupted turn ends not ok, yet the run goes on with the message.
+      expect(await a.turn({ turn: 3, ok: false, error: 'interrupted by the platform' })).toMatchObject({
+        action: 'continue',
+        input: expect.stringContaining('stop, use Redis'),
+      });
+      const viewer = appRouter.createCaller({ deps: o.deps, actor: { ...o.admin, name: 'Vic', role: 'viewer' } });
+      await expect(viewer.runs.steer({ run: a.offer.runId, text: 'hi' })).rejects.toThrow(/cannot send messages/);
+      const actions = (await api.tickets.show({ ticket: t.identifier })).activity.map((e) => e.action);
+      expect(actions.filter((x) => x === 'run.steered')).toHaveLength(2);
     } finally {
       await o.stop();
     }

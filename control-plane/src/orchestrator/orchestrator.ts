@@ -13,6 +13,7 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import { expireApprovals } from './approvals.js';
 import type { ActivityEntry } from '../activity/activity.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
@@ -55,7 +56,7 @@ export interface OrchestratorOptions {
 
 /** Activity that can make something dispatchable in its project. */
 const KICKING_ACTIONS =
-  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry)|project\.updated|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
+  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry|answered)|project\.updated|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
 
 export class Orchestrator {
   private readonly log: Logger;
@@ -184,7 +185,9 @@ export class Orchestrator {
   private onActivity(entry: ActivityEntry): void {
     const after = (entry.after ?? {}) as Record<string, unknown>;
     switch (entry.action) {
+      // A claimed ticket's run, or a command run started by hand — possibly through another replica.
       case 'run.dispatched':
+      case 'run.started':
         if (typeof after.machineId === 'string') void this.link.dispatch(after.machineId);
         return;
       case 'run.stop_requested':
@@ -276,6 +279,8 @@ export class Orchestrator {
     if (this.stopped || !this.opts.isLeader()) return;
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
+      for (const { machineId, frame } of await expireApprovals(this.deps))
+        if (machineId) this.link.send(machineId, frame);
       await this.closeIdleConversations();
       await this.merger.sweep();
       // Runs that ended while no replica settled them (e.g. a control plane died in between).

@@ -24,6 +24,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireExec, requireRole } from '../auth/permissions.js';
+import { waitingApprovals } from '../orchestrator/approvals.js';
 
 export type Run = typeof runs.$inferSelect;
 
@@ -104,7 +105,8 @@ export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInp
       entityType: 'run',
       entityId: run!.id,
       summary: `started a command run on ${machine.name}: ${input.command.join(' ').slice(0, 200)}`,
-      after: { machine: machine.name, command: input.command },
+      // machineId: the replica holding the machine's socket offers it (orchestrator onActivity).
+      after: { machine: machine.name, machineId: machine.id, command: input.command },
     });
     return run!;
   });
@@ -154,7 +156,7 @@ export async function listRuns(
   db: DbOrTx,
   orgId: string,
   raw: z.input<typeof runListInput> = {},
-): Promise<Array<Run & { machineName: string | null }>> {
+): Promise<Array<Run & { machineName: string | null; waitingApprovals: number }>> {
   const input = runListInput.parse(raw);
   const conditions = [eq(runs.orgId, orgId)];
   if (input.machine) conditions.push(eq(machines.name, input.machine));
@@ -167,7 +169,13 @@ export async function listRuns(
     .where(and(...conditions))
     .orderBy(desc(runs.createdAt))
     .limit(input.limit);
-  return rows.map((r) => ({ ...r.run, machineName: r.machineName }));
+  // The board's "Needs approval" badge: tool calls of these runs waiting for a person.
+  const waiting = await waitingApprovals(db, { runIds: rows.map((r) => r.run.id) });
+  return rows.map((r) => ({
+    ...r.run,
+    machineName: r.machineName,
+    waitingApprovals: waiting.filter((a) => a.runId === r.run.id).length,
+  }));
 }
 
 export async function runDetail(db: DbOrTx, orgId: string, runId: string) {

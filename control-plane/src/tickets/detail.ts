@@ -6,10 +6,11 @@ import { listActivity } from '../activity/activity.js';
 import { listComments } from './comments.js';
 import { ticketRelations } from './dependencies.js';
 import { resolveTicket } from './tickets.js';
+import { waitingApprovals } from '../orchestrator/approvals.js';
 
 export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
   const ticket = await resolveTicket(db, orgId, ref);
-  const [[project], [status], relations, comments, activity, runRows, pulls, reviews] = await Promise.all([
+  const [[project], [status], relations, comments, activity, runRows, pulls, reviews, approvals] = await Promise.all([
     db
       .select({ id: projects.id, slug: projects.slug, name: projects.name })
       .from(projects)
@@ -40,6 +41,7 @@ export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
       .limit(100),
     db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id)),
     db.select().from(ticketReviews).where(eq(ticketReviews.ticketId, ticket.id)).orderBy(asc(ticketReviews.createdAt)),
+    waitingApprovals(db, { ticketId: ticket.id }),
   ]);
   const related = [...relations.blockedBy, ...relations.blocks, ...relations.children];
   const statusIds = [...new Set(related.map((r) => r.statusId))];
@@ -73,6 +75,8 @@ export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
     pullRequests: pulls,
     /** Review verdicts, oldest first (the ticket's `reviewRound` and `reviewState` say where it stands). */
     reviews,
+    /** Tool calls of its live runs waiting for a person (harness tools.ask), oldest first: "Needs approval". */
+    approvals,
   };
 }
 export type TicketDetail = Awaited<ReturnType<typeof ticketDetail>>;

@@ -100,12 +100,13 @@ export async function checkAgainstProject(
   });
 
   let agentId: string | null = null;
+  let adapter: string | null = null;
   if (harness.agent) {
     const [agent] = await db
-      .select({ id: agents.id })
+      .select({ id: agents.id, adapter: agents.adapter })
       .from(agents)
       .where(and(eq(agents.projectId, projectId), sql`lower(${agents.name}) = lower(${harness.agent})`));
-    if (agent) agentId = agent.id;
+    if (agent) [agentId, adapter] = [agent.id, agent.adapter];
     else {
       const names = (await db.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId))).map(
         (a) => a.name,
@@ -117,6 +118,20 @@ export async function checkAgainstProject(
       });
     }
   }
+
+  if (!harness.agent) {
+    // No agent named: the project's only agent runs it.
+    const only = await db.select({ adapter: agents.adapter }).from(agents).where(eq(agents.projectId, projectId));
+    if (only.length === 1) adapter = only[0]!.adapter;
+  }
+  const ask = (raw.tools as { ask?: unknown } | undefined)?.ask;
+  if (adapter === 'gemini' && Array.isArray(ask) && ask.length > 0)
+    problems.push({
+      line: parsed.lineOf(['tools', 'ask']),
+      field: 'tools.ask',
+      message:
+        'Gemini CLI has no approval channel when it runs headless, so nobody could approve these calls; use tools.deny, or an agent on Claude Code or Codex',
+    });
 
   const merge = checkMergeStep(parsed, raw, byName, known, { pickupStatusIds, finishStatusIds }, problems);
 

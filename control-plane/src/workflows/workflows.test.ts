@@ -142,6 +142,28 @@ forEachDatabase('workflows', (get) => {
     );
   });
 
+  it('refuses tools.ask for a Gemini agent (no approval channel headless) and accepts it for Claude Code', async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Asks' });
+    await createAgent(deps, admin, { project: 'asks', name: 'claude', adapter: 'claude-code' });
+    await createAgent(deps, admin, { project: 'asks', name: 'gem', adapter: 'gemini' });
+    const source = FILE.replace(
+      'max_turns: 12',
+      'max_turns: 12\ntools:\n  ask: ["Bash(git push*)"]\napproval_timeout_minutes: 15',
+    );
+    expect((await validateWorkflow(deps.db, admin.orgId, { project: 'asks', source })).problems).toEqual([]);
+    const gemini = await validateWorkflow(deps.db, admin.orgId, {
+      project: 'asks',
+      source: source.replace('agent: claude', 'agent: gem'),
+    });
+    expect(gemini.problems).toEqual([
+      expect.objectContaining({
+        field: 'tools.ask',
+        message: expect.stringMatching(/Gemini CLI has no approval channel/),
+      }),
+    ]);
+  });
+
   it('creates both templates on a fresh project, adding the statuses they need, and renders a ticket', async () => {
     const { deps, admin } = get();
     await createProject(deps, admin, { name: 'Tmpl' });

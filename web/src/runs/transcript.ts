@@ -141,6 +141,13 @@ export function describeEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' |
       return { text: `[${e.source}] ${e.line}`, tone: 'info' };
     case 'truncation':
       return { text: e.message, tone: 'bad' };
+    case 'approval':
+      return e.state === 'waiting'
+        ? { text: `needs approval: ${e.tool} ${e.detail} (the workflow asks before ${e.rule})`, tone: 'info' }
+        : {
+            text: `${e.by ?? 'someone'} ${e.state} ${e.tool} ${e.detail}${e.reason ? `: ${e.reason}` : ''}`,
+            tone: e.state === 'approved' ? 'ok' : 'bad',
+          };
     default:
       return { text: e.type, tone: 'info' };
   }

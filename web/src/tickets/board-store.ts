@@ -16,6 +16,8 @@ export interface ActiveRun {
   id: string;
   state: string;
   machine: string | null;
+  /** Tool calls waiting for a person (harness tools.ask): the card says "Needs approval". */
+  waitingApprovals: number;
 }
 
 export const useBoard = defineStore('board', {
@@ -49,7 +51,10 @@ export const useBoard = defineStore('board', {
         this.running = Object.fromEntries(
           runs
             .filter((r) => r.ticketId)
-            .map((r) => [r.ticketId!, { id: r.id, state: r.state, machine: r.machineName }]),
+            .map((r) => [
+              r.ticketId!,
+              { id: r.id, state: r.state, machine: r.machineName, waitingApprovals: r.waitingApprovals },
+            ]),
         );
         // A move still in flight keeps its optimistic status until the server answers.
         this.tickets = tickets.map((t) => (this.moving[t.id] ? { ...t, statusId: this.moving[t.id]! } : t));

@@ -1,9 +1,24 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { runEventsInput, runListInput, runRefInput, runStartInput } from '@openase/shared';
+import {
+  runDecideInput,
+  runSteerInput,
+  runEventsInput,
+  runListInput,
+  runRefInput,
+  runStartInput,
+} from '@openase/shared';
+import { decideApproval, type Decided } from '../../orchestrator/approvals.js';
+import { steerRun } from '../../orchestrator/steering.js';
 import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from '../../runs/runs.js';
 import { streamRunEvents } from '../../runs/stream.js';
-import { readProcedure, router, writeProcedure } from '../trpc.js';
+import { readProcedure, router, writeProcedure, type ApiContext } from '../trpc.js';
+
+/** The daemon holding the run answers the waiting CLI request (a reconnecting daemon asks again and gets it then). */
+function sendDecision(ctx: ApiContext, decided: Decided) {
+  if (decided.machineId) ctx.fleet?.send(decided.machineId, decided.frame);
+  return decided.approval;
+}
 
 export const runsRouter = router({
   /** Starts a plain command on a machine (queued until the machine has a free slot). */
@@ -26,6 +41,20 @@ export const runsRouter = router({
       for await (const e of streamRunEvents(ctx.deps, ctx.actor.orgId, { runId: input.run, afterSeq }, signal))
         yield tracked(String(e.seq), e);
     }),
+  /** A tool call waiting for a person (harness tools.ask) may go ahead (member role). */
+  approve: writeProcedure
+    .input(runDecideInput)
+    .mutation(async ({ ctx, input }) => sendDecision(ctx, await decideApproval(ctx.deps, ctx.actor, input, true))),
+  /** Refuses a waiting tool call; the agent is told the reason (member role). */
+  decline: writeProcedure
+    .input(runDecideInput)
+    .mutation(async ({ ctx, input }) => sendDecision(ctx, await decideApproval(ctx.deps, ctx.actor, input, false))),
+  /** A person's message to a live agent run: the next turn's input (or at once, interrupting the turn). */
+  steer: writeProcedure.input(runSteerInput).mutation(async ({ ctx, input }) => {
+    const steered = await steerRun(ctx.deps, ctx.actor, input);
+    if (steered.interrupt && steered.machineId) ctx.fleet?.send(steered.machineId, steered.interrupt);
+    return { queued: steered.queued, interrupted: !!steered.interrupt };
+  }),
   cancel: writeProcedure.input(runRefInput).mutation(async ({ ctx, input }) => {
     const run = await requestCancel(ctx.deps, ctx.actor, input.run);
     if (run.machineId && run.state !== 'canceled')

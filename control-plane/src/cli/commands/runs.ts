@@ -75,9 +75,43 @@ async function printEvents(io: CommandIo, runId: string, json: boolean, follow: 
   }
 }
 
+/** `run approve` / `run decline`: a person's decision on an agent's tool call waiting for approval (tools.ask). */
+function decideCommand(approve: boolean): CommandGroup['commands'][number] {
+  const verb = approve ? 'approve' : 'decline';
+  return {
+    name: verb,
+    summary: approve
+      ? "let an agent's tool call that waits for approval go ahead"
+      : "refuse an agent's tool call that waits for approval (the agent is told the reason)",
+    usage: `openase run ${verb} RUN [--approval ID] [--reason TEXT] [--json]`,
+    options: {
+      approval: {
+        type: 'string',
+        value: 'ID',
+        description: 'which waiting call (needed only when the run has more than one)',
+      },
+      reason: { type: 'string', value: 'TEXT', description: 'why (a decline tells the agent this)' },
+      ...JSON_OPTION,
+    },
+    async run(args, io) {
+      const approval = stringOption(args.values.approval);
+      const reason = stringOption(args.values.reason);
+      const input = {
+        run: requirePositional(args, 0, 'RUN id'),
+        ...(approval ? { approval } : {}),
+        ...(reason ? { reason } : {}),
+      };
+      const api = apiClientFromEnv(io.env);
+      const decided = await (approve ? api.runs.approve.mutate(input) : api.runs.decline.mutate(input));
+      if (args.values.json) return printJson(io, decided);
+      io.out(`${approve ? 'approved' : 'declined'}: ${decided.tool} ${decided.detail}${reason ? ` (${reason})` : ''}`);
+    },
+  };
+}
+
 export const runCommands: CommandGroup = {
   name: 'run',
-  summary: 'Start, follow and cancel runs on machines.',
+  summary: "Start, follow and cancel runs on machines; approve or decline an agent's tool calls.",
   commands: [
     {
       name: 'start',
@@ -168,6 +202,8 @@ export const runCommands: CommandGroup = {
         io.out(run.state === 'canceled' ? `run ${run.id} canceled` : `asked run ${run.id} to stop`);
       },
     },
+    decideCommand(true),
+    decideCommand(false),
     {
       name: 'list',
       summary: 'recent runs',

@@ -7,6 +7,7 @@ import {
   bigserial,
   primaryKey,
   index,
+  uniqueIndex,
   integer,
   jsonb,
   numeric,
@@ -82,6 +83,11 @@ export const runs = pgTable(
     finishRequestedStatusId: uuid('finish_requested_status_id'),
     /** Project AI: the conversation this run serves (a chat run has no ticket and no workflow). */
     conversationId: uuid('conversation_id'),
+    /**
+     * Steering: messages people sent to the live run (`runs.steer`), delivered as the next turn's input and then
+     * cleared. `[{ text, by, at }]`.
+     */
+    pendingInput: jsonb('pending_input'),
     /** Per repository, the commit the run started from and its branch head after the last turn (`run.turn` commits). */
     commits: jsonb('commits'),
     /** Agent runs: turns in a row that changed no file and left no agent action on the ticket (`no_progress_turns`). */
@@ -165,4 +171,44 @@ export const runTokens = pgTable(
     revokedAt: tstz('revoked_at'),
   },
   (t) => [index('run_tokens_run').on(t.runId)],
+);
+
+/**
+ * A tool call of an agent run waiting for a person (harness `tools.ask`): the daemon holds the CLI's permission request
+ * open until a member approves or declines, or `approval_timeout_minutes` declines it. `(run_id, request_id)` is
+ * unique, so a resent `run.approval` after a reconnect records nothing twice.
+ */
+export const runApprovals = pgTable(
+  'run_approvals',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    /** The daemon's id of the request (`run.approval` approvalId). */
+    requestId: text('request_id').notNull(),
+    tool: text('tool').notNull(),
+    /** The exact command, or the path for a file tool. */
+    detail: text('detail').notNull(),
+    /** The `tools.ask` pattern it matched. */
+    rule: text('rule').notNull(),
+    state: text('state', { enum: ['waiting', 'approved', 'declined'] }).notNull(),
+    /** Who decided: a person's name, or "approval timeout". */
+    decidedBy: text('decided_by'),
+    reason: text('reason'),
+    createdAt: createdAt(),
+    /** Declined by itself at this time (null: waits as long as the run lives). */
+    expiresAt: tstz('expires_at'),
+    decidedAt: tstz('decided_at'),
+  },
+  (t) => [
+    uniqueIndex('run_approvals_request').on(t.runId, t.requestId),
+    index('run_approvals_waiting').on(t.state, t.expiresAt),
+    index('run_approvals_ticket').on(t.ticketId),
+  ],
 );

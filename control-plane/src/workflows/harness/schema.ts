@@ -1,5 +1,5 @@
 import * as z from '@openase/shared/zod';
-import { AGENT_PERMISSION_MODES } from '@openase/shared';
+import { AGENT_PERMISSION_MODES, workflowNameSchema } from '@openase/shared';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
 
@@ -45,6 +45,8 @@ const hooksSchema = z.strictObject(
 );
 
 const allowDeny = z.strictObject({ allow: stringList.optional(), deny: stringList.optional() });
+/** `ask`: tool calls a person approves or declines while the turn waits (docs/harness.md). */
+const toolRules = allowDeny.extend({ ask: stringList.optional() });
 
 /**
  * MCP servers the agent's CLI gets (stdio `command` or remote `url`). Values may name the agent's
@@ -67,12 +69,14 @@ export const HARNESS_DEFAULTS = {
   max_attempts: 3,
   timeout_minutes: 60,
   stall_timeout_minutes: 5,
+  approval_timeout_minutes: 30,
   no_progress_turns: 3,
   active: true,
 } as const;
 
 export const harnessSchema = z.strictObject({
-  name: z.string().min(1),
+  /** The same rule as the API's workflow names: a harness must stay addressable (no `../x`). */
+  name: workflowNameSchema,
   agent: z.string().min(1).optional(),
   pickup: statusList,
   finish: statusList,
@@ -81,6 +85,11 @@ export const harnessSchema = z.strictObject({
   max_attempts: positiveInt.default(HARNESS_DEFAULTS.max_attempts),
   timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.timeout_minutes),
   stall_timeout_minutes: positiveInt.default(HARNESS_DEFAULTS.stall_timeout_minutes),
+  /** A `tools.ask` call nobody decides within this many minutes is declined (fractions allowed). */
+  approval_timeout_minutes: z
+    .number({ error: 'must be a number' })
+    .positive('must be more than 0')
+    .default(HARNESS_DEFAULTS.approval_timeout_minutes),
   /**
    * A run stops ("no progress") after this many turns in a row that changed no file and neither
    * moved, commented on nor reported progress on the ticket; 0 = never.
@@ -98,7 +107,7 @@ export const harnessSchema = z.strictObject({
    * its shell and write tools in `default` (it has no approval channel headless).
    */
   permission_mode: z.enum(AGENT_PERMISSION_MODES).optional(),
-  tools: allowDeny.optional(),
+  tools: toolRules.optional(),
   paths: allowDeny.optional(),
   hooks: hooksSchema.optional(),
   scopes: stringList.optional(),

@@ -20,6 +20,7 @@ const ORDER = [
   'max_attempts',
   'timeout_minutes',
   'stall_timeout_minutes',
+  'approval_timeout_minutes',
   'no_progress_turns',
   'budget_usd',
   'machine_labels',
