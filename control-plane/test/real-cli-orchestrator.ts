@@ -343,6 +343,49 @@ export function useRealCliControlPlane(cli: PinnedCli) {
     },
 
     /**
+     * `openase ticket ask` from the agent's workspace: its run ends cleanly (the slot is freed) and the ticket waits
+     * for input; the answer re-dispatches it, resuming the same CLI session with the answer as the next prompt.
+     */
+    itAsksAQuestion() {
+      it(`${cli}: the agent asks a question, its run ends, and the answer resumes the same session`, async () => {
+        const p = await h.project(() => ({
+          steps: [
+            { shell: `${WRAPPER} ticket ask "Which database should the cache use?"` },
+            { text: 'I asked which database to use.' },
+          ],
+        }));
+        const { identifier } = await p.ticket('Add a cache');
+        const first = await h.endedRun(identifier);
+        const commands = JSON.stringify(first.events.filter((e) => e.type === 'command' || e.type === 'tool.result'));
+        expect(first.run, `${first.run.stateReason ?? ''}\n${commands}`).toMatchObject({
+          state: 'succeeded',
+          stateReason: expect.stringContaining('waiting for input: Which database should the cache use?'),
+        });
+        const waiting = await h.show(identifier);
+        expect(waiting).toMatchObject({ question: 'Which database should the cache use?', answer: null });
+        expect(waiting.status.name).toBe('Todo');
+        expect(waiting.runs).toHaveLength(1);
+        await h.cp.api.tickets.answer.mutate({ ticket: identifier, answer: 'Use Redis 7 for the cache 4b1f' });
+        const second = await waitFor(
+          () => `a second run of ${identifier}\n${h.cp.proc.output.slice(-3000)}`,
+          async () => {
+            const runs = (await h.show(identifier)).runs;
+            return runs.length === 2 && TERMINAL_RUN_STATES.has(runs[0]!.state) ? runs[0] : undefined;
+          },
+          240_000,
+        );
+        const resumed = await h.cp.api.runs.show.query({ run: second.id });
+        expect(resumed.sessionId).toBe(first.run.sessionId);
+        const bodies = h.server.requestsFor(p.slug).map((r) => String(JSON.stringify(r.body)));
+        // The resumed conversation: the question's tool call and the answer in one request.
+        expect(
+          bodies.some((b) => b.includes('Use Redis 7 for the cache 4b1f') && b.includes('Which database should')),
+        ).toBe(true);
+        expect((await h.show(identifier)).question).toBeNull();
+      });
+    },
+
+    /**
      * A provider 429 that states its reset (`step`, made from `resetMs` = an hour from the test's
      * clock — never a time of day): the run ends, the ticket waits until the reset the CLI
      * reported (`next_retry_at` = the run's last `rate_limit` event, within the CLI's rounding of

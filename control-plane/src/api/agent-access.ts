@@ -73,6 +73,7 @@ const RULES: Record<string, Check> = {
   'skills.import': async (c) => (needs('skills.update', c.grant), ownProject(c)),
   // Which statuses it may move to is checked by orchestrator/agent-moves.ts.
   'tickets.move': async (c) => (needs('tickets.move', c.grant), ownTicket(c, 'ticket')),
+  'tickets.ask': async (c) => (needs('tickets.ask', c.grant), ownTicket(c, 'ticket')),
   'tickets.reportProgress': async (c) => (needs('tickets.report_progress', c.grant), ownTicket(c, 'ticket')),
   'tickets.update': async (c) => {
     needs('tickets.update_self', c.grant);

@@ -12,7 +12,7 @@
  *
  * The caller offers the claimed runs after commit (the fleet hub sends `run.offer`).
  */
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
 import { machines, projects, runs, runTransitions, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { KnownProjectRows } from '../workflows/render.js';
@@ -66,6 +66,8 @@ function candidateCondition(now: Date) {
     isNull(tickets.archivedAt),
     isNull(tickets.parkedReason),
     or(isNull(tickets.nextRetryAt), lte(tickets.nextRetryAt, now)),
+    // "Waiting for input": an agent's question nobody has answered yet.
+    or(isNull(tickets.question), isNotNull(tickets.answer)),
     // An agent run that ended but whose outcome (retry, park) is not applied yet still holds the
     // ticket: dispatching in that window would start an attempt the outcome may forbid.
     sql`not exists (select 1 from ${runs} where ${runs.ticketId} = ${tickets.id} and (${inArray(runs.state, [...ACTIVE_RUN_STATES])} or (${runs.kind} = 'agent' and ${runs.settledAt} is null)))`,
@@ -157,7 +159,14 @@ export async function claimProject(deps: Deps, projectId: string): Promise<Claim
       await tx.insert(runTransitions).values({ runId, fromState: null, toState: 'queued', reason, at: now });
       await tx
         .update(tickets)
-        .set({ attemptCount: attempt, nextRetryAt: null, updatedAt: now })
+        .set({
+          attemptCount: attempt,
+          nextRetryAt: null,
+          question: null,
+          answer: null,
+          answeredBy: null,
+          updatedAt: now,
+        })
         .where(eq(tickets.id, ticket.id));
       await recordActivity(tx, deps, changes, orchestratorActor(project.orgId), {
         projectId,

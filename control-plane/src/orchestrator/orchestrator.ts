@@ -56,7 +56,7 @@ export interface OrchestratorOptions {
 
 /** Activity that can make something dispatchable in its project. */
 const KICKING_ACTIONS =
-  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry)|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
+  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry|answered)|project\.updated|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
 
 export class Orchestrator {
   private readonly log: Logger;

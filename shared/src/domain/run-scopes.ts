@@ -13,6 +13,7 @@ export const RUN_TOKEN_SCOPES = {
   'tickets.create': 'create tickets anywhere in the project',
   'tickets.link': 'add and remove dependencies of its own ticket',
   'tickets.report_progress': 'report progress (a short status line and percent) on its own ticket',
+  'tickets.ask': 'ask a person a question about its own ticket: its run ends and the ticket waits for the answer',
   'tickets.retry': 'start runs: retry a parked ticket of the project (its attempts start over)',
   'workflows.read': 'read the project’s workflows and skills (export a harness file)',
   'workflows.update': 'edit or import workflows (the same validation; each change is a new version)',
@@ -30,6 +31,7 @@ export const DEFAULT_RUN_SCOPES: readonly RunTokenScope[] = [
   'tickets.comment',
   'tickets.move',
   'tickets.report_progress',
+  'tickets.ask',
 ];
 
 /**

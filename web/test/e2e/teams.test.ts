@@ -222,6 +222,11 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
       expect(await page.locator('[data-test=channel-secret] code').textContent()).toMatch(/^whsec_/);
       await page.locator('[data-channel=ci-hook] [data-test=test-channel]').click();
       await page.locator('[data-test=delivery]').first().getByText('delivered').waitFor();
+      // A rule: tickets of Demo entering In Review go to this channel.
+      const rule = page.locator('[data-test=rule-form]');
+      await rule.locator('input[name=statuses]').fill('In Review');
+      await rule.locator('button').click();
+      await page.locator('[data-test=rule]', { hasText: 'A ticket entered a status (In Review)' }).waitFor();
       expect(await page.locator('[data-test=delivery] .tag.ok').first().textContent()).toBe('200');
       expect(got[0]).toMatch(/^v1=[0-9a-f]{64}$/);
       await shot(page, '64-settings-notifications');

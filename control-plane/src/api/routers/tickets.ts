@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   commentAddInput,
   commentEditInput,
+  ticketAnswerInput,
   ticketArchiveInput,
+  ticketAskInput,
   ticketCreateInput,
   ticketLinkInput,
   ticketListInput,
@@ -26,6 +28,7 @@ import { ticketDiff } from '../../review/diff.js';
 import { submitReview } from '../../review/reviews.js';
 import { reviewStanding } from '../../review/standing.js';
 import { readProcedure, router, writeProcedure } from '../trpc.js';
+import { answerQuestion, askQuestion } from '../../tickets/questions.js';
 
 export const ticketsRouter = router({
   list: readProcedure
@@ -53,6 +56,12 @@ export const ticketsRouter = router({
     .mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   link: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: writeProcedure.input(ticketLinkInput).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
+  /** An agent asks a person: its run ends after the turn and the ticket waits ("Waiting for input"). */
+  ask: writeProcedure.input(ticketAskInput).mutation(({ ctx, input }) => askQuestion(ctx.deps, ctx.actor, input)),
+  /** A person's answer: the ticket is dispatched again, resuming the session that asked. */
+  answer: writeProcedure
+    .input(ticketAnswerInput)
+    .mutation(({ ctx, input }) => answerQuestion(ctx.deps, ctx.actor, input)),
   reportProgress: writeProcedure
     .input(ticketProgressInput)
     .mutation(({ ctx, input }) => reportProgress(ctx.deps, ctx.actor, input)),

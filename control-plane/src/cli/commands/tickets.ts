@@ -13,6 +13,7 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { oneLine, printFields, printJson, printTable } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
+import { answerCommand, askCommand } from './questions.js';
 import { PROJECT_OPTION, projectOf, withOwnTicket } from './definitions-common.js';
 import { diffCommand, reviewCommand } from './review.js';
 
@@ -315,6 +316,8 @@ export const ticketCommands: CommandGroup = {
       },
     },
     progressCommand,
+    askCommand,
+    answerCommand,
     whyCommand,
     diffCommand,
     reviewCommand,

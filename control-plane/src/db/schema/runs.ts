@@ -83,11 +83,16 @@ export const runs = pgTable(
     finishRequestedStatusId: uuid('finish_requested_status_id'),
     /** Project AI: the conversation this run serves (a chat run has no ticket and no workflow). */
     conversationId: uuid('conversation_id'),
+    /**
+     * Steering: messages people sent to the live run (`runs.steer`), delivered as the next turn's input and then
+     * cleared. `[{ text, by, at }]`.
+     */
+    pendingInput: jsonb('pending_input'),
     /** Per repository, the commit the run started from and its branch head after the last turn (`run.turn` commits). */
     commits: jsonb('commits'),
     /** Agent runs: turns in a row that changed no file and left no agent action on the ticket (`no_progress_turns`). */
     idleTurns: integer('idle_turns').notNull().default(0),
-    /** Agent runs: the activity entries the run's agent had made (moves, comments, progress) when its last turn ended. */
+    /** Agent runs: how many activity entries its agent had made (moves, comments, progress) at its last turn's end. */
     agentActions: integer('agent_actions').notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),

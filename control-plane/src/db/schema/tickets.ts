@@ -47,6 +47,14 @@ export const tickets = pgTable(
     nextRetryAt: tstz('next_retry_at'),
     /** Set when the orchestrator stopped retrying (attempts or budget exhausted); cleared by a human retry or move. */
     parkedReason: text('parked_reason'),
+    /**
+     * The agent asked a person (`openase ticket ask`): "Waiting for input" — not dispatched until answered. The
+     * answer is the first prompt of the next run (which resumes the CLI session); both are cleared when it starts.
+     */
+    question: text('question'),
+    questionAskedAt: tstz('question_asked_at'),
+    answer: text('answer'),
+    answeredBy: text('answered_by'),
     /** Explicit workflow for this ticket, overriding the pickup-status match. */
     workflowId: uuid('workflow_id'),
     /** The review round: 1 until changes are first requested, then one more per request (or merge conflict). */
