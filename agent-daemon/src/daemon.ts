@@ -114,6 +114,23 @@ export class Daemon {
     this.inventory.unref();
   }
 
+  /**
+   * A deliberate stop (SIGTERM, SIGINT). Agent runs cannot outlive the daemon (their supervisor and
+   * the CLI's pipes live in it): each is stopped like a cancel — the CLI's process group too, its
+   * on_cancel hooks run — and ends with that reason, reported to the control plane while connected
+   * (else by the next daemon, from its spool), which retries the ticket. Command runs keep going
+   * under their own wrappers and are re-attached by the next daemon.
+   */
+  async shutdown(waitMs = 20_000, graceMs = 5_000): Promise<void> {
+    const agents = this.heldRuns.filter((r): r is AgentRunHandle => r instanceof AgentRunHandle && !r.finished);
+    for (const run of agents) run.stop('daemon_stopped', graceMs);
+    const deadline = Date.now() + waitMs;
+    // Ended, and (while connected) reported: the control plane's closing ack removes the run.
+    const pending = () => agents.some((r) => this.runs.has(r.runId) && (!r.finished || this.welcomed));
+    while (pending() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    this.stop();
+  }
+
   stop(): void {
     this.agentRuns.abandonAll(this.heldRuns);
     if (this.poller) clearInterval(this.poller);
@@ -202,6 +219,8 @@ export class Daemon {
         }
         if (this.heartbeat) clearInterval(this.heartbeat);
         this.heartbeat = setInterval(() => this.sendHeartbeat(), frame.heartbeatMs);
+        // At once too: load, free disk and the command checks are known from the first moment.
+        this.sendHeartbeat();
         this.conn?.welcomed?.(frame.heartbeatMs);
         this.flush(true);
         for (const handle of this.runs.values()) if (!handle.finished) handle.welcomed?.();

@@ -148,9 +148,17 @@ async function startDaemon(
     self: selfArgs(),
     log,
     confinement,
-    ...(workdir ? { workdir } : {}),
+    // --workdir is the root of everything runs work in: command runs' default folder and every
+    // ticket workspace (and the repository caches beside them).
+    ...(workdir ? { workdir, workspaces: workdir } : {}),
   });
   await daemon.start();
+  // A deliberate stop ends the agent runs and reports them before exiting (Daemon.shutdown).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      log(`${signal}: stopping the agent runs and reporting them, then exiting`);
+      void daemon.shutdown().finally(() => process.exit(0));
+    });
   return daemon;
 }
 

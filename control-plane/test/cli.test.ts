@@ -41,6 +41,12 @@ describe('openase CLI against a running server', () => {
     const human = cli(['ticket', 'show', 'DEMO-1']);
     expect(human.out).toMatch(/status:\s+Todo \(unstarted\)/);
     expect(human.out).toMatch(/moved DEMO-1 from Backlog to Todo/);
+    // Every id the CLI prints is accepted back.
+    const added = cli(['ticket', 'comment', 'DEMO-1', 'first']);
+    const printed = /added comment (\S+) on DEMO-1/.exec(added.out)![1]!;
+    expect(cli(['ticket', 'show', 'DEMO-1']).out).toContain(`[${printed}]`);
+    const edited = cli(['ticket', 'comment', 'DEMO-1', 'second', '--edit', printed]);
+    expect(edited.code, edited.err).toBe(0);
   });
 
   it('fails with one line and a non-zero exit on errors', () => {
@@ -166,7 +172,8 @@ describe('openase CLI against a running server', () => {
     expect(started.code, started.err).toBe(0);
     const run = JSON.parse(started.out);
     const follow = cli(['run', 'events', run.id, '--follow']);
-    expect(follow.code, follow.err).toBe(0);
+    // Following exits with the run's outcome (docs/cli.md): here the command's own code.
+    expect(follow.code, follow.err).toBe(4);
     expect(follow.out.split('\n').filter(Boolean).sort()).toEqual(['one', 'two']);
     expect(follow.err).toMatch(/run failed: exit code 4/);
     const shown = JSON.parse(cli(['run', 'show', run.id, '--json']).out);
@@ -190,6 +197,31 @@ describe('openase CLI against a running server', () => {
       ['machine', 'show', '--help'],
     ])
       expect(cli(args).out).toMatch(/Usage: openase/);
+  });
+
+  it("run start --follow exits with the run's outcome; a listing cut short by its reader ends quietly", async () => {
+    // A listing cut short by its reader (`| head -1`) ends quietly.
+    const head = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${bundlePath}" run start --machine local --follow -- seq 1 100000 | head -1`],
+      {
+        env: { ...process.env, OPENASE_HOME: home, OPENASE_URL: '', OPENASE_TOKEN: '', OPENASE_PROJECT: '' },
+        encoding: 'utf8',
+      },
+    );
+    expect(head.stdout).toBe('1\n');
+    expect(head.stderr).toMatch(/^run \S+ queued on local\n$/);
+    const ok = cli(['run', 'start', '--machine', 'local', '--follow', '--', 'true']);
+    expect(ok.code, ok.err).toBe(0);
+    const missing = cli(['run', 'start', '--machine', 'local', '--follow', '--', '/nonexistent/openase-missing']);
+    // A program that cannot start: its run failed, and the exit code is the one the run recorded.
+    const missingRun = /run (\S+) queued/.exec(missing.err)![1]!;
+    const recorded = JSON.parse(cli(['run', 'show', missingRun, '--json']).out);
+    expect(recorded.state).toBe('failed');
+    expect(missing.code, missing.err).toBe(recorded.exitCode);
+    expect(missing.code).not.toBe(0);
+    const slow = cli(['run', 'start', '--machine', 'local', '--timeout', '1s', '--follow', '--', 'sleep', '30']);
+    expect(slow.code, slow.err).toBe(124);
   });
 
   it('refuses a second server on the same embedded database', () => {

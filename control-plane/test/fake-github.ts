@@ -57,7 +57,8 @@ export function createFakeGithub(opts: { token: string }) {
   let seq = 0;
   let webhook: { url: string; secret: string } | null = null;
   const repoOf = (name: string): FakeRepo => {
-    if (!repos.has(name)) repos.set(name, { pulls: [], reviews: new Map(), checkRuns: [], statuses: [], deletedRefs: [] });
+    if (!repos.has(name))
+      repos.set(name, { pulls: [], reviews: new Map(), checkRuns: [], statuses: [], deletedRefs: [] });
     return repos.get(name)!;
   };
   const headOf = (r: FakeRepo, branch: string, old?: string) => {
@@ -95,7 +96,11 @@ export function createFakeGithub(opts: { token: string }) {
       if (method === 'squash') {
         git(['merge', '--squash', '--quiet', `origin/${p.head}`], work);
         git(['commit', '--quiet', '-m', `${p.title} (#${p.number})`], work);
-      } else git(['merge', '--no-ff', '--quiet', '-m', `Merge pull request #${p.number} from ${p.head}`, `origin/${p.head}`], work);
+      } else
+        git(
+          ['merge', '--no-ff', '--quiet', '-m', `Merge pull request #${p.number} from ${p.head}`, `origin/${p.head}`],
+          work,
+        );
       git(['push', '--quiet', 'origin', `HEAD:refs/heads/${p.base}`], work);
       return git(['rev-parse', 'HEAD'], work);
     } finally {
@@ -110,13 +115,14 @@ export function createFakeGithub(opts: { token: string }) {
       const url = new URL(req.url!, 'http://x');
       calls.push(`${req.method} ${url.pathname}`);
       const reply = (status: number, data?: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+        // No keep-alive: a client reusing a socket the server just timed out gets ECONNRESET.
+        res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
         res.end(data === undefined ? '' : JSON.stringify(data));
       };
       const auth = req.headers.authorization ?? '';
       if (auth !== `token ${opts.token}` && auth !== `Bearer ${opts.token}`)
         return reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
-      const m = /^\/repos\/([^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname);
+      const m = /^\/repos\/([^/]+)\/([^/]+)\/(.+)$/.exec(url.pathname.replace(/%2F/gi, '/'));
       if (!m) return reply(404, { message: 'Not Found' });
       const full = `${m[1]}/${m[2]}`;
       const r = repoOf(full);
@@ -129,7 +135,10 @@ export function createFakeGithub(opts: { token: string }) {
         const state = url.searchParams.get('state') ?? 'open';
         const found = r.pulls.filter((p) => (!head || p.head === head) && (state === 'all' || p.state === state));
         found.forEach((p) => refresh(r, p));
-        return reply(200, found.map((p) => pullView(full, p)));
+        return reply(
+          200,
+          found.map((p) => pullView(full, p)),
+        );
       }
       if (rest === 'pulls' && req.method === 'POST') {
         const p: FakePull = {
@@ -157,18 +166,25 @@ export function createFakeGithub(opts: { token: string }) {
       }
       if ((mm = /^pulls\/(\d+)\/reviews$/.exec(rest))) {
         const list = r.reviews.get(Number(mm[1])) ?? [];
-        return reply(200, list.map(({ comments: _c, ...rv }) => rv));
+        return reply(
+          200,
+          list.map(({ comments: _c, ...rv }) => rv),
+        );
       }
       if ((mm = /^pulls\/(\d+)\/reviews\/(\d+)\/comments$/.exec(rest))) {
         const rv = (r.reviews.get(Number(mm[1])) ?? []).find((x) => x.id === Number(mm![2]));
-        return reply(200, (rv?.comments ?? []).map((c, i) => ({ id: i + 1, side: 'RIGHT', original_line: c.line, ...c })));
+        return reply(
+          200,
+          (rv?.comments ?? []).map((c, i) => ({ id: i + 1, side: 'RIGHT', original_line: c.line, ...c })),
+        );
       }
       if ((mm = /^pulls\/(\d+)\/merge$/.exec(rest)) && req.method === 'PUT') {
         const p = pull(mm[1]!);
         if (!p) return reply(404, { message: 'Not Found' });
         refresh(r, p);
         if (p.state !== 'open' || p.conflicting) return reply(405, { message: 'Pull Request is not mergeable' });
-        if (input.sha && input.sha !== p.sha) return reply(409, { message: 'Head branch was modified. Review and try the merge again.' });
+        if (input.sha && input.sha !== p.sha)
+          return reply(409, { message: 'Head branch was modified. Review and try the merge again.' });
         const sha = doMerge(r, p, input.merge_method ?? 'merge');
         Object.assign(p, { state: 'closed', merged_at: new Date().toISOString(), merge_commit_sha: sha });
         return reply(200, { sha, merged: true, message: 'Pull Request successfully merged' });
@@ -182,8 +198,9 @@ export function createFakeGithub(opts: { token: string }) {
         return reply(200, { state: statuses.length ? statuses.at(-1)!.state : 'pending', statuses, sha: mm[1] });
       }
       if ((mm = /^git\/refs\/heads\/(.+)$/.exec(rest)) && req.method === 'DELETE') {
-        r.deletedRefs.push(mm[1]!);
-        if (r.gitDir) git(['--git-dir', r.gitDir, 'update-ref', '-d', `refs/heads/${mm[1]}`]);
+        const ref = decodeURIComponent(mm[1]!);
+        r.deletedRefs.push(ref);
+        if (r.gitDir) git(['--git-dir', r.gitDir, 'update-ref', '-d', `refs/heads/${ref}`]);
         return reply(204);
       }
       return reply(404, { message: `Not Found: ${req.method} ${rest}` });
@@ -196,9 +213,13 @@ export function createFakeGithub(opts: { token: string }) {
     payload: Record<string, unknown>,
     o: { secret?: string; delivery?: string } = {},
   ): Promise<{ status: number; body: { outcome?: string; error?: { message: string } } }> {
-    if (!webhook) throw new Error('no webhook target set');
+    // No webhook configured: GitHub changes state silently (what polling is for).
+    if (!webhook) return { status: 0, body: {} };
     const body = JSON.stringify(payload);
-    const signature = `sha256=${crypto.createHmac('sha256', o.secret ?? webhook.secret).update(body).digest('hex')}`;
+    const signature = `sha256=${crypto
+      .createHmac('sha256', o.secret ?? webhook.secret)
+      .update(body)
+      .digest('hex')}`;
     const res = await fetch(webhook.url, {
       method: 'POST',
       headers: {

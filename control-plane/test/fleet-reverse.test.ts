@@ -28,11 +28,15 @@ import {
   killLeftoverRuns,
 } from './fleet-harness.js';
 
+import { createTestRemote } from '../../agent-daemon/test-support/git-remote.js';
+
 describe('reverse machines', () => {
   let cp: ControlPlane;
   let home: string;
   let scripts: string;
   const agents: Proc[] = [];
+  /** box-a's --workdir (the first test joins it). */
+  let workdirA = '';
 
   beforeAll(async () => {
     buildBundles();
@@ -50,6 +54,7 @@ describe('reverse machines', () => {
 
   it('joins, runs a command, stores its output lines in order, finishes with the exit code', async () => {
     const workdir = path.join(tempDir('work'), 'box-a');
+    workdirA = workdir;
     const agentHome = await joinMachine(cp, 'box-a', { slots: 2, labels: 'linux,fast', workdir });
     expect(fs.statSync(path.join(agentHome, 'credential.json')).mode & 0o777).toBe(0o600);
     const agent = startAgent(agentHome);
@@ -109,6 +114,39 @@ describe('reverse machines', () => {
       return r.state === 'timed_out' ? r : null;
     });
     expect(timedOut.stateReason).toBe('timeout: killed by SIGTERM');
+  });
+
+  it('a custom agent that is a shell script takes a ticket to In Review on the joined machine, working under its --workdir', async () => {
+    const remote = createTestRemote({ 'README.md': '# notes\n' });
+    const bot = path.join(tempDir('bot'), 'bot.sh');
+    fs.writeFileSync(
+      bot,
+      [
+        '#!/bin/sh',
+        'cat > /dev/null',
+        'echo done > notes.txt',
+        '"$OPENASE_WORKSPACE/.openase/bin/openase" move "In Review" >&2',
+        'echo \'{"type":"message","role":"assistant","text":"done"}\'',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    try {
+      await cp.api.projects.create.mutate({ name: 'joined', ticketPrefix: 'JOIN' });
+      await cp.api.repositories.add.mutate({ project: 'joined', name: 'app', url: remote.url, defaultBranch: 'main' });
+      await cp.api.agents.create.mutate({ project: 'joined', name: 'bot', adapter: 'custom', command: bot });
+      await cp.api.workflows.create.mutate({ project: 'joined', template: 'full-stack', agent: 'bot' });
+      const t = await cp.api.tickets.create.mutate({ project: 'joined', title: 'Notes', status: 'Todo' });
+      await waitFor(
+        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).status.name === 'In Review',
+      );
+      const shown = await cp.api.tickets.show.query({ ticket: t.identifier });
+      expect(shown.runs[0]).toMatchObject({ machine: 'box-a' });
+      expect(remote.files(`openase/${t.identifier}-notes`)).toContain('notes.txt');
+      expect(fs.existsSync(path.join(workdirA, 'tickets', t.identifier, 'app', 'notes.txt'))).toBe(true);
+    } finally {
+      remote.cleanup();
+    }
   });
 
   it('shows accurate slots used while runs start and finish, queues past the slots, and cancels', async () => {

@@ -4,7 +4,7 @@
  * health check, the console, the live activity stream (SSE, unbuffered), and a real daemon's
  * WebSocket. The replica holding that WebSocket is killed with SIGKILL while a run streams; the
  * daemon reconnects through nginx to another replica and the run completes with every line
- * stored exactly once, in order.
+ * stored exactly once, in order; so does a run through a rolling restart of all three.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,6 +35,7 @@ const LINES = 300;
 describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind nginx [postgres]', () => {
   let scratch: { url: string; drop(): Promise<void> };
   const replicas: ControlPlane[] = [];
+  const homes: string[] = [];
   let nginx: Nginx;
   let edge: ControlPlane;
   let daemon: Proc | null = null;
@@ -44,8 +45,10 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
     buildBundles();
     scratch = await createScratchPostgres(postgresUrl!);
     // One after the other: the first bootstraps the instance, the others find it.
-    for (const name of ['a', 'b', 'c'])
-      replicas.push(await startControlPlane(tempDir(`nginx-cp-${name}`), { databaseUrl: scratch.url }));
+    for (const name of ['a', 'b', 'c']) {
+      homes.push(tempDir(`nginx-cp-${name}`));
+      replicas.push(await startControlPlane(homes.at(-1)!, { databaseUrl: scratch.url }));
+    }
     nginx = await startNginx(replicas.map((r) => r.port));
     // What an operator and a browser see: the proxy's address; any replica's token works on all.
     const token = replicas[0]!.token;
@@ -97,11 +100,23 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
     );
 
     const gate = path.join(scripts, 'gate');
-    const run = await edge.api.runs.start.mutate({
-      machine: 'behind-proxy',
-      command: [process.execPath, linesScript(scripts), String(LINES), String(LINES / 3), gate],
+    // Started through a replica that does not hold the daemon: the holder offers it (relayed activity).
+    // Before run.started carried the machine, such a run stayed queued.
+    const run = await replicas
+      .find((r) => r !== holder)!
+      .api.runs.start.mutate({
+        machine: 'behind-proxy',
+        command: [process.execPath, linesScript(scripts), String(LINES), String(LINES / 3), gate],
+      });
+    await waitFor(
+      'the first third stored',
+      async () => (await outputLines(edge.api, run.id)).length >= LINES / 3,
+      30_000,
+    ).catch(async (err: Error) => {
+      throw new Error(
+        `${err.message}; run ${JSON.stringify(await edge.api.runs.show.query({ run: run.id }))}\n${daemon?.output}`,
+      );
     });
-    await waitFor('the first third stored', async () => (await outputLines(edge.api, run.id)).length >= LINES / 3);
 
     await holder.proc.kill('SIGKILL');
     openGate(gate, 1); // printed while the daemon has no control plane: spooled, sent on reconnect
@@ -110,6 +125,30 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
       survivors.some((r) => /behind-proxy connected/.test(r.proc.output)),
     );
     openGate(gate, 2);
+    await waitFor(
+      'the run to succeed',
+      async () => (await edge.api.runs.show.query({ run: run.id })).state === 'succeeded',
+    );
+    expect(await outputLines(edge.api, run.id)).toEqual(numbered(LINES));
+  });
+
+  it('keeps a run whole through a rolling restart of all three replicas', async () => {
+    const gate = path.join(scripts, 'rolling');
+    const run = await edge.api.runs.start.mutate({
+      machine: 'behind-proxy',
+      command: [process.execPath, linesScript(scripts), String(LINES), String(LINES / 4), gate],
+    });
+    await waitFor('the first quarter stored', async () => (await outputLines(edge.api, run.id)).length >= LINES / 4);
+    for (let i = 0; i < replicas.length; i++) {
+      // SIGTERM: the replica drains (health 503, nginx moves on), then comes back on its port.
+      await replicas[i]!.proc.kill('SIGTERM');
+      replicas[i] = await startControlPlane(homes[i]!, { databaseUrl: scratch.url, port: replicas[i]!.port });
+      openGate(gate, i + 1);
+      await waitFor(
+        'the daemon online',
+        async () => (await edge.api.machines.show.query({ name: 'behind-proxy' })).status === 'online',
+      );
+    }
     await waitFor(
       'the run to succeed',
       async () => (await edge.api.runs.show.query({ run: run.id })).state === 'succeeded',

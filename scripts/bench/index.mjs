@@ -13,7 +13,7 @@ import { TARGETS, rowsFor } from './targets.mjs';
 
 const HELP = `npm run bench [-- options]
   --only LIST         scenarios, comma-separated: dispatch, dispatch-busy, ingest, fleet, daemon,
-                      cold-start, board, notify, replicas, kill-restart, ceiling (default: all)
+                      cold-start, board, diff, notify, flood, replicas, kill-restart, ceiling (default: all)
   --db LIST           pglite, postgres (default: both; postgres only when reachable)
   --tickets N         dispatch: tickets moved one by one (default 1000)
   --busy N            dispatch-busy: machines kept busy by another project (default 100)
@@ -71,7 +71,9 @@ const ALL = [
   'daemon',
   'cold-start',
   'board',
+  'diff',
   'notify',
+  'flood',
   'replicas',
   'kill-restart',
   'ceiling',
@@ -86,7 +88,7 @@ for (const s of only)
 ensureInstalled();
 ensureBuilt();
 ensureAgentBuilt();
-if (only.includes('board')) ensureWebBuilt();
+if (only.includes('board') || only.includes('diff')) ensureWebBuilt();
 // Loaded only now: it needs the dependencies (ws, postgres) that a fresh clone has just installed.
 const { log, machineLoad, postgresReachable, round, scratchDatabase } = await import('./lib.mjs');
 
@@ -200,12 +202,21 @@ const scenarios = {
     const { boardLoad } = await import('./scenarios/board.mjs');
     await run('board', 'pglite', () => boardLoad({ tickets: 500, runs: 3 }));
   },
+  diff: async () => {
+    const { diffRender } = await import('./scenarios/diff.mjs');
+    await run('diff', 'pglite', () => diffRender({ runs: 5 }));
+  },
   notify: async () => {
     const { notifyLatency } = await import('./scenarios/notify.mjs');
     for (const kind of kinds)
       await run('notify', kind, (db) =>
         notifyLatency({ databaseUrl: db?.url ?? null, tickets: num('notify-tickets') }),
       );
+  },
+  flood: async () => {
+    // /api/health touches no database: one backend is enough.
+    const { floodHealth } = await import('./scenarios/flood.mjs');
+    await run('flood', 'pglite', () => floodHealth({}));
   },
   replicas: async () => {
     if (!pgOk) return log('replicas: needs PostgreSQL, skipped');

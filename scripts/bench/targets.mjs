@@ -153,6 +153,71 @@ export function rowsFor(scenarios) {
           add('board: total blocking time (median)', key, `${s.totalBlockingTimeMs.median} ms`, null, null);
         }
         break;
+      case 'diff':
+        if (s.skipped) add('diff in the drawer', key, s.skipped, null, null);
+        else {
+          add(
+            `diff: ${s.lines} added lines, answer → first rows on screen (median of ${s.runs})`,
+            key,
+            `${s.renderMs.median} ms`,
+            '< 500 ms',
+            s.renderMs.median < 500,
+          );
+          add(
+            `diff: ${s.lines} lines, answer → all rows on screen (median)`,
+            key,
+            `${s.completeMs.median} ms`,
+            null,
+            null,
+          );
+          add(
+            `diff: ${s.lines} lines, answer → syntax highlighting done (median)`,
+            key,
+            `${s.highlightedMs.median} ms`,
+            null,
+            null,
+          );
+          add(
+            `diff: same-run baseline, ${s.baselineLines} lines (median)`,
+            key,
+            `${s.baselineRenderMs.median} ms`,
+            null,
+            null,
+          );
+          add(
+            `diff: page load → ${s.lines} lines on screen / baseline (median)`,
+            key,
+            `${s.navigationMs.median} / ${s.baselineNavigationMs.median} ms`,
+            null,
+            null,
+          );
+          const h = s.huge;
+          add(
+            `diff: ${Math.round(h.fileBytes / 2 ** 20)} MB diff → "too large" (answer, bytes sent, server RSS before/after, max health latency)`,
+            key,
+            `${h.answerMs} ms, ${Math.round(h.answerBytes / 1024)} KiB, ${h.serverRssMiB.before}/${h.serverRssMiB.after} MiB, ${h.healthDuringMs.max} ms`,
+            `capped at ${Math.round(h.maxBytes / 2 ** 20)} MiB`,
+            h.answerBytes < h.maxBytes * 1.2,
+          );
+        }
+        break;
+      case 'flood':
+        add('/api/health baseline, p50 / p99', key, `${s.baselineMs.p50} / ${s.baselineMs.p99} ms`, null, null);
+        add(
+          `/api/health under a ${s.frames}-frame daemon flood + ${s.batches} × ${s.calls}-call batch, p50 / p99 (×baseline p99)`,
+          key,
+          `${s.floodMs.p50} / ${s.floodMs.p99} ms (×${s.p99Ratio})`,
+          'p99 < 100 ms',
+          s.floodMs.p99 < 100,
+        );
+        add(
+          'flooding daemon: close code after frames sent; batch status',
+          key,
+          `${s.closeCode} after ${s.framesSent} frames (${s.closedAfterMs} ms); ${s.batchStatuses.join(', ')}`,
+          '4429; 400',
+          s.closeCode === 4429 && s.batchStatuses.every((x) => x === 400),
+        );
+        break;
       case 'replicas':
         add(
           `2 control planes: dispatch throughput (${s.offered}/${s.tickets} tickets)`,

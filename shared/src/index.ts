@@ -23,3 +23,5 @@ export * from './domain/diff.js';
 export * from './domain/review.js';
 export * from './domain/teams.js';
 export * from './domain/notifications.js';
+export * from './domain/text.js';
+export * from './domain/audit-csv.js';

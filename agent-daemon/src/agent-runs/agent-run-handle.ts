@@ -33,7 +33,7 @@ export interface AgentRunState {
   ticket: string;
   /** The CLI's session id once known: a run cut short by a daemon restart is resumed with it. */
   sessionId?: string;
-  stopReason?: 'canceled' | 'timeout' | null;
+  stopReason?: AgentStopReason | null;
   end?: RunEnd | null;
 }
 
@@ -53,6 +53,31 @@ type Question =
   | Omit<RunGateFrame, 'runId' | 'leaseEpoch'>;
 
 export const DAEMON_RESTARTED = 'daemon_restarted';
+/** The run's end reason when the daemon was stopped (SIGTERM, SIGINT) and stopped its agents. */
+export const DAEMON_STOPPED = 'the daemon on this machine was stopped; the agent was stopped with it';
+/** Why an agent run was stopped: a cancel, its deadline, or the daemon stopping (Daemon.shutdown). */
+export type AgentStopReason = 'canceled' | 'timeout' | 'daemon_stopped';
+
+const NOT_KEPT = '(not kept on disk)';
+
+/**
+ * The spec as written to the run folder: the run token and the agent's env values (its decrypted
+ * secrets) are not kept on disk; they reach the CLI only through its environment.
+ */
+export function redactSpec(spec: AgentJobSpec): AgentJobSpec {
+  return {
+    ...spec,
+    platform: { ...spec.platform, token: NOT_KEPT },
+    ...(spec.agent
+      ? {
+          agent: {
+            ...spec.agent,
+            env: Object.fromEntries(Object.keys(spec.agent.env ?? {}).map((k) => [k, NOT_KEPT])),
+          },
+        }
+      : {}),
+  };
+}
 
 export class AgentRunHandle implements HeldRun {
   sentSeq = 0;
@@ -86,11 +111,7 @@ export class AgentRunHandle implements HeldRun {
   ): AgentRunHandle {
     const dir = path.join(runsDir, runId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(
-      path.join(dir, 'spec.json'),
-      JSON.stringify({ ...spec, platform: { ...spec.platform, token: '(not kept on disk)' } }),
-      { mode: 0o600 },
-    );
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(redactSpec(spec)), { mode: 0o600 });
     const handle = new AgentRunHandle(
       dir,
       { kind: 'agent', runId, leaseEpoch, createdAt: Date.now(), ticket: spec.ticket.identifier },
@@ -133,7 +154,7 @@ export class AgentRunHandle implements HeldRun {
   get finished(): boolean {
     return !!this.state.end;
   }
-  get stopReason(): 'canceled' | 'timeout' | null {
+  get stopReason(): AgentStopReason | null {
     return this.state.stopReason ?? null;
   }
 
@@ -261,7 +282,7 @@ export class AgentRunHandle implements HeldRun {
     this.stopListeners.push(listener);
   }
 
-  stop(reason: 'canceled' | 'timeout', graceMs: number): void {
+  stop(reason: AgentStopReason, graceMs: number): void {
     if (this.finished || this.stopReason) return;
     this.state.stopReason = reason;
     this.saveState();

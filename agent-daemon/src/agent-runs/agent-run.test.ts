@@ -515,6 +515,35 @@ describe('agent runs on the daemon', () => {
     expect(await finished(d, runId)).toMatchObject({ exitCode: null, reason: 'timeout' });
   });
 
+  it('reports load and free disk in a heartbeat as soon as it is welcomed', async () => {
+    const d = await daemon();
+    // The pretend control plane asks for a heartbeat every 60 s: the first one must not wait for that.
+    const beat = await d.waitFrame('heartbeat');
+    expect(beat.load).toEqual(expect.any(Number));
+    expect(beat.diskFreeBytes).toEqual(expect.any(Number));
+  });
+
+  it('SIGTERM to the daemon stops its agents (no orphan), runs on_cancel hooks and reports the runs before it exits', async () => {
+    const d = await daemon();
+    const r = remote();
+    const spec = job(r, {
+      turns: [{ steps: [{ text: 'working' }, { hang: true }] }],
+      hooks: { on_cancel: [hook('touch "$OPENASE_WORKSPACE/.openase/stopped"')] },
+    });
+    const runId = await offer(d, spec);
+    await waitFor(() => ofType(d, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
+    const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
+    d.child.kill('SIGTERM');
+    expect(await finished(d, runId)).toMatchObject({
+      exitCode: null,
+      reason: 'the daemon on this machine was stopped; the agent was stopped with it',
+    });
+    expect(await exited).toBe(0);
+    expect(runProcessAlive(runId)).toBe(false);
+    const ws = path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier);
+    expect(fs.existsSync(path.join(ws, '.openase', 'stopped'))).toBe(true);
+  });
+
   it('a daemon restart mid-run ends the run with a clear reason (the CLI cannot be re-attached)', async () => {
     const first = await startDaemon({ bundle, closeRuns: false });
     const r = remote();

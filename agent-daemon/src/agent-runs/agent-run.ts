@@ -18,7 +18,7 @@ import { launcherFor, UNCONFINED, type Confinement } from '../sandbox/confine.js
 import { describeGateFailure, runHooks, type HookContext } from '../hooks/hooks.js';
 import type { Workspaces } from '../workspace/workspace.js';
 import { agentProcessEnv, openaseEnv } from './agent-env.js';
-import type { AgentRunHandle } from './agent-run-handle.js';
+import { DAEMON_STOPPED, type AgentRunHandle } from './agent-run-handle.js';
 import { writePlatformWrapper } from './platform-wrapper.js';
 import { settleTurn } from './turn-end.js';
 
@@ -174,7 +174,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
   }
   if (run.stopReason) {
     endHooks = 'on_cancel';
-    outcome = { exitCode: null, reason: run.stopReason };
+    outcome = { exitCode: null, reason: run.stopReason === 'daemon_stopped' ? DAEMON_STOPPED : run.stopReason };
   }
   try {
     if (hookContext && endHooks) await hooks(endHooks);

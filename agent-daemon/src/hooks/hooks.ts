@@ -12,10 +12,9 @@
  * `OPENASE_*` facts, never the daemon's whole environment, and runs in the machine's sandbox.
  */
 import { spawn } from 'node:child_process';
-import { clipText, type RunEventOf } from '@openase/shared';
+import { clipText, inheritedEnv, type RunEventOf } from '@openase/shared';
 import { confined } from '../workspace/paths.js';
 import { unconfinedLauncher, type Launcher } from '../sandbox/confine.js';
-import { inheritedEnv } from '@openase/shared';
 
 export interface HookSpec {
   run: string;

@@ -94,17 +94,5 @@ function ipOf(after: unknown): string | null {
   return typeof ip === 'string' ? ip : null;
 }
 
-const CSV_COLUMNS = ['id', 'at', 'actor', 'actorType', 'kind', 'action', 'project', 'summary', 'ip'] as const;
-
-/** RFC 4180 CSV; a cell starting with = + - @ is prefixed with ' so a spreadsheet never runs it as a formula. */
-export function auditCsv(entries: AuditEntry[]): string {
-  const cell = (v: unknown) => {
-    let text = v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const lines = entries.map((e) =>
-    [e.id, e.at, e.actorName, e.actorType, e.kind, e.action, e.project, e.summary, e.ip].map(cell).join(','),
-  );
-  return [CSV_COLUMNS.join(','), ...lines].join('\r\n') + '\r\n';
-}
+/** CSV export lives in shared (the CLI and the console use it too). */
+export { auditCsv } from '@openase/shared';

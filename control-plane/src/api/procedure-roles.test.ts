@@ -5,6 +5,7 @@
  * the inputs name things that do not exist, except where the check needs a real resource). Nobody signed in
  * gets UNAUTHORIZED everywhere. The inputs must pass validation, or the check would never be reached.
  */
+import fs from 'node:fs';
 import { expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { TRPCError } from '@trpc/server';
@@ -32,6 +33,7 @@ const INPUTS: Record<string, unknown> = {
   'tokens.revoke': { id: NO_ID },
   'projects.get': { project: P },
   'projects.create': { name: 'Other project' },
+  'projects.update': { project: 'nope', description: 'x' },
   'projects.mergeSettings': { project: P, mergeMethod: 'squash' },
   'projects.github': { project: P },
   'projects.connectGithub': { project: 'nope', apiUrl: 'http://127.0.0.1:9/' },
@@ -177,6 +179,21 @@ it('declares a role for every procedure, and nothing that is not one', () => {
     Object.keys(PROCEDURE_ROLES).filter((p) => !procedures.includes(p)),
     'declared but gone',
   ).toEqual([]);
+});
+
+it('matches the role table people read in docs/teams.md', () => {
+  const doc = fs.readFileSync(new URL('../../../docs/teams.md', import.meta.url), 'utf8');
+  const documented: Record<string, string> = {};
+  for (const line of doc.split('\n')) {
+    const row = /^\| `(\w+)` \|(.*)\|\s*$/.exec(line);
+    if (!row) continue;
+    row[2]!.split('|').forEach((cell, i) => {
+      for (const name of cell.split(',').map((n) => n.trim().replace(/¹$/, '')))
+        if (name && name !== '—') documented[`${row[1]}.${name}`] = ROLES[ROLES.length - 1 - i]!;
+    });
+  }
+  const declared = Object.fromEntries(Object.entries(PROCEDURE_ROLES).map(([p, d]) => [p, d.role]));
+  expect(documented).toEqual(declared);
 });
 
 forEachDatabase('every procedure × role', (get) => {

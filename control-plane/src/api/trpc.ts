@@ -5,7 +5,14 @@
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { isOpenaseError, unauthorized, type ErrorCode, type TokenScope } from '@openase/shared';
+import {
+  findBadText,
+  isOpenaseError,
+  OpenaseError,
+  unauthorized,
+  type ErrorCode,
+  type TokenScope,
+} from '@openase/shared';
 import type { Actor, Deps } from '../kernel/context.js';
 import { requireScope } from '../auth/permissions.js';
 import { checkAgentAccess } from './agent-access.js';
@@ -79,7 +86,15 @@ const mapDomainErrors = t.middleware(async ({ ctx, next, path }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+/** NUL and lone surrogates are refused in any input, once for every procedure (shared/src/domain/text.ts). */
+const refuseBadText = t.middleware(async ({ getRawInput, next }) => {
+  const bad = findBadText(await getRawInput());
+  if (bad)
+    throw new OpenaseError('VALIDATION_FAILED', `invalid input: ${bad.path ? `${bad.path}: ` : ''}${bad.reason}`);
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseBadText);
 
 const requireActor = t.middleware(({ ctx, next }) => {
   if (!ctx.actor) {

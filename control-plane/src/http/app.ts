@@ -13,7 +13,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { trpcServer } from '@hono/trpc-server';
-import { HTTP_STATUS, LIMITS, isOpenaseError, machineJoinInput } from '@openase/shared';
+import { HTTP_STATUS, LIMITS, findBadText, isOpenaseError, machineJoinInput } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import { appRouter } from '../api/router.js';
 import { describeZodError, type ApiContext } from '../api/trpc.js';
@@ -165,6 +165,12 @@ export function createApp(opts: AppOptions) {
     } catch {
       return c.json({ error: { code: 'BAD_REQUEST', message: 'the request body must be JSON' } }, 400);
     }
+    const bad = findBadText(body);
+    if (bad)
+      return c.json(
+        { error: { code: 'VALIDATION_FAILED', message: `invalid join request: ${bad.path}: ${bad.reason}` } },
+        400,
+      );
     const parsed = machineJoinInput.safeParse(body);
     if (!parsed.success)
       return c.json(

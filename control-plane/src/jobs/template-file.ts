@@ -15,7 +15,7 @@
  * Unknown keys are an error (a typo would otherwise be silently dropped).
  */
 import { jobTemplateSchema, type JobTemplateInput } from '@openase/shared';
-import { parseFrontMatterYaml, splitFrontMatter } from '../workflows/harness/frontmatter.js';
+import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../workflows/harness/frontmatter.js';
 
 const KEYS = ['title', 'status', 'priority', 'labels', 'workflow', 'description'];
 
@@ -27,7 +27,9 @@ export function parseTemplateFile(text: string): JobTemplateInput {
     );
   const yaml = parseFrontMatterYaml(split);
   if (yaml.problems.length) throw new Error(`line ${yaml.problems[0]!.line}: ${yaml.problems[0]!.message}`);
-  const data: unknown = yaml.doc.toJS();
+  const read = yamlData(yaml.doc);
+  if (!read.ok) throw new Error(read.problem.message);
+  const data = read.data;
   if (!data || typeof data !== 'object' || Array.isArray(data))
     throw new Error('the front matter must be a mapping with at least `title:`');
   const unknown = Object.keys(data).filter((k) => !KEYS.includes(k));

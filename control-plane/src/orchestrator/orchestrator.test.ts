@@ -179,6 +179,27 @@ forEachDatabase('orchestrator', (get) => {
     }
   });
 
+  it("passes the workflow's MCP servers to the agent, with the agent's secrets filled in only in the offer", async () => {
+    const o = await setup(
+      get(),
+      'mcp_servers:\n  docs:\n    command: docs-mcp\n    args: [--stdio]\n    env:\n      DOCS_KEY: ${ANTHROPIC_API_KEY}\n      MODE: ${UNKNOWN}\n  search:\n    url: https://mcp.example.test/sse\n    headers:\n      Authorization: Bearer ${ANTHROPIC_API_KEY}\n',
+    );
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Use MCP', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      expect(a.spec.agent.mcpServers).toEqual({
+        docs: { command: 'docs-mcp', args: ['--stdio'], env: { DOCS_KEY: 'sk-from-secret', MODE: '${UNKNOWN}' } },
+        search: { url: 'https://mcp.example.test/sse', headers: { Authorization: 'Bearer sk-from-secret' } },
+      });
+      // The stored spec keeps the placeholders: the secret is never written to the run row.
+      const [row] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      expect(JSON.stringify(row!.spec)).not.toContain('sk-from-secret');
+      expect(JSON.stringify(row!.spec)).toContain('${ANTHROPIC_API_KEY}');
+    } finally {
+      await o.stop();
+    }
+  });
+
   it('names the tool calls the harness refused in the reason of a run that stops unfinished', async () => {
     const o = await setup(get(), 'max_turns: 2\n');
     try {

@@ -56,7 +56,7 @@ export interface OrchestratorOptions {
 
 /** Activity that can make something dispatchable in its project. */
 const KICKING_ACTIONS =
-  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry|answered)|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
+  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry|answered)|project\.updated|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
 
 export class Orchestrator {
   private readonly log: Logger;
@@ -185,7 +185,9 @@ export class Orchestrator {
   private onActivity(entry: ActivityEntry): void {
     const after = (entry.after ?? {}) as Record<string, unknown>;
     switch (entry.action) {
+      // A claimed ticket's run, or a command run started by hand — possibly through another replica.
       case 'run.dispatched':
+      case 'run.started':
         if (typeof after.machineId === 'string') void this.link.dispatch(after.machineId);
         return;
       case 'run.stop_requested':

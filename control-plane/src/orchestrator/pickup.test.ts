@@ -1,13 +1,13 @@
 import { expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { forEachDatabase, type TestDb } from '../../test/databases.js';
-import { createProject } from '../projects/projects.js';
+import { createProject, updateProject } from '../projects/projects.js';
 import { createTicket, archiveTicket, moveTicket } from '../tickets/tickets.js';
 import { linkTickets } from '../tickets/dependencies.js';
 import { createAgent, updateAgent } from '../agents/agents.js';
 import { updateStatus } from '../statuses/statuses.js';
 import { importWorkflow, setWorkflowActive, updateWorkflow } from '../workflows/workflows.js';
-import { machines, projects, runs, tickets, workflows } from '../db/schema.js';
+import { machines, runs, tickets, workflows } from '../db/schema.js';
 import { whyTicket } from './pickup-facts.js';
 import type { PickupReasonCode } from './gates.js';
 
@@ -141,12 +141,14 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     expect(codes(await why())).toEqual(['concurrency_workflow']);
   });
 
-  it('concurrency full: project max_concurrent_runs', async () => {
-    const { deps } = get();
-    const { project, why, addRun } = await ready(get());
-    await deps.db.update(projects).set({ maxConcurrentRuns: 1 }).where(eq(projects.id, project.id));
+  it('concurrency full: project max_concurrent_runs, changed after creation and lifted again', async () => {
+    const { deps, admin } = get();
+    const { slug, why, addRun } = await ready(get());
+    await updateProject(deps, admin, { project: slug, maxConcurrentRuns: 1 });
     await addRun();
     expect(codes(await why())).toEqual(['concurrency_project']);
+    await updateProject(deps, admin, { project: slug, maxConcurrentRuns: null });
+    expect((await why()).dispatchable).toBe(true);
   });
 
   it('concurrency full: status max_active_runs', async () => {
@@ -155,6 +157,8 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     await updateStatus(deps, admin, { project: slug, status: 'Todo', maxActiveRuns: 1 });
     await addRun();
     expect(codes(await why())).toEqual(['concurrency_status']);
+    await updateStatus(deps, admin, { project: slug, status: 'Todo', maxActiveRuns: null });
+    expect((await why()).dispatchable).toBe(true);
   });
 
   it('concurrency full: agent max_parallel_runs', async () => {

@@ -6,10 +6,12 @@ import {
   conflict,
   notFound,
   projectCreateInput,
+  projectUpdateInput,
   slugFromName,
   ticketPrefixFromName,
   type ProjectCreateInput,
 } from '@openase/shared';
+import type { z } from 'zod';
 import { projects, statuses } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
@@ -98,5 +100,41 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
     });
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
     return project;
+  });
+}
+
+/** Renames, describes or limits a project (`max_concurrent_runs`: agent runs at once; null = no limit). */
+export async function updateProject(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof projectUpdateInput>,
+): Promise<Project> {
+  requireRole(actor, 'admin', 'change projects');
+  const input = projectUpdateInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const patch: Partial<Project> = {};
+    if (input.name !== undefined && input.name !== project.name) patch.name = input.name;
+    if (input.description !== undefined && input.description !== project.description)
+      patch.description = input.description;
+    if (input.maxConcurrentRuns !== undefined && input.maxConcurrentRuns !== project.maxConcurrentRuns)
+      patch.maxConcurrentRuns = input.maxConcurrentRuns;
+    if (Object.keys(patch).length === 0) return project;
+    const [updated] = await tx.update(projects).set(patch).where(eq(projects.id, project.id)).returning();
+    const limit = (n: number | null | undefined) => (n == null ? 'no limit' : `${n}`);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'project.updated',
+      entityType: 'project',
+      entityId: project.id,
+      summary: `updated project ${project.slug}${
+        'maxConcurrentRuns' in patch
+          ? `: concurrent runs ${limit(project.maxConcurrentRuns)} → ${limit(patch.maxConcurrentRuns)}`
+          : ''
+      }`,
+      before: Object.fromEntries(Object.keys(patch).map((k) => [k, project[k as keyof Project]])),
+      after: patch,
+    });
+    return updated!;
   });
 }

@@ -105,7 +105,8 @@ export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInp
       entityType: 'run',
       entityId: run!.id,
       summary: `started a command run on ${machine.name}: ${input.command.join(' ').slice(0, 200)}`,
-      after: { machine: machine.name, command: input.command },
+      // machineId: the replica holding the machine's socket offers it (orchestrator onActivity).
+      after: { machine: machine.name, machineId: machine.id, command: input.command },
     });
     return run!;
   });

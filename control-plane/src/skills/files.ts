@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LIMITS, OpenaseError, skillNameSchema, type SkillFileInput } from '@openase/shared';
-import { parseFrontMatterYaml, splitFrontMatter } from '../workflows/harness/frontmatter.js';
+import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../workflows/harness/frontmatter.js';
 
 export interface SkillFile {
   path: string;
@@ -93,7 +93,9 @@ function readSkillMeta(text: string): { name: string; description: string } {
   if ('message' in split) throw invalid(`SKILL.md: ${split.message.replace('a harness file', 'SKILL.md')}`);
   const yaml = parseFrontMatterYaml(split);
   if (yaml.problems.length) throw invalid(`SKILL.md line ${yaml.problems[0]!.line}: ${yaml.problems[0]!.message}`);
-  const data = yaml.doc.toJS() as { name?: unknown; description?: unknown } | null;
+  const read = yamlData(yaml.doc);
+  if (!read.ok) throw invalid(`SKILL.md: ${read.problem.message}`);
+  const data = read.data as { name?: unknown; description?: unknown } | null;
   const name = skillNameSchema.safeParse(data?.name);
   if (!name.success)
     throw invalid(

@@ -2,8 +2,11 @@
  * Statuses are a project's board columns. Each has a stage (backlog … canceled) that gives it
  * meaning to the orchestrator. Rules: names are unique per project (case-insensitive); a project
  * keeps at least one status; deleting a status that still holds tickets requires naming where
- * they go, and the move of each ticket is recorded; a status a workflow picks up from or finishes
- * in cannot be deleted until the workflow no longer names it.
+ * they go, and the move of each ticket is recorded; a status a workflow names (pickup, finish,
+ * rework, merge, a `tickets.move:<status>` scope) can be neither deleted nor renamed until no
+ * workflow names it: the refusal lists every use. Decision: a rename is refused rather than
+ * rewriting the harness files, which are the people's text (comments, layout) and versioned; the
+ * list says exactly which files to edit (docs/workflows.md).
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
 import {
@@ -91,6 +94,36 @@ export async function createStatus(deps: Deps, actor: Actor, raw: z.input<typeof
   });
 }
 
+/** Every use of a status by a workflow's current version, in words: `workflow "dev" (v3) picks up tickets from it`. */
+export async function workflowUsesOf(tx: Tx, projectId: string, status: Status): Promise<string[]> {
+  const rows = await tx
+    .select({ workflow: workflows.name, version: workflowVersions })
+    .from(workflows)
+    .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
+    .where(eq(workflows.projectId, projectId))
+    .orderBy(asc(workflows.name));
+  const same = (name: unknown) => typeof name === 'string' && name.toLowerCase() === status.name.toLowerCase();
+  const uses: string[] = [];
+  for (const { workflow, version } of rows) {
+    const h = (version.harness ?? {}) as {
+      rework?: unknown;
+      merge?: { status?: unknown; done?: unknown };
+      scopes?: unknown[];
+    };
+    const roles = [
+      version.pickupStatusIds.includes(status.id) && 'picks up tickets from it',
+      version.finishStatusIds.includes(status.id) && 'finishes tickets in it',
+      same(h.rework) && 'sends rework to it',
+      (same(h.merge?.status) || same(h.merge?.done)) && 'merges through it',
+      (h.scopes ?? []).some(
+        (sc) => typeof sc === 'string' && sc.startsWith('tickets.move:') && same(sc.slice('tickets.move:'.length)),
+      ) && 'lets its agent move tickets to it (scope)',
+    ].filter((r): r is string => !!r);
+    if (roles.length) uses.push(`workflow "${workflow}" (v${version.version}) ${roles.join(' and ')}`);
+  }
+  return uses;
+}
+
 export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusUpdateInput>): Promise<Status> {
   requireRole(actor, 'admin', 'change statuses');
   const input = statusUpdateInput.parse(raw);
@@ -104,6 +137,13 @@ export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof
         .from(statuses)
         .where(and(eq(statuses.projectId, project.id), sql`lower(${statuses.name}) = lower(${input.name})`));
       if (clash && clash.id !== status.id) throw conflict(`status "${input.name}" already exists in ${project.slug}`);
+      // A change of case only keeps every harness valid (names match case-insensitively).
+      const uses =
+        input.name.toLowerCase() === status.name.toLowerCase() ? [] : await workflowUsesOf(tx, project.id, status);
+      if (uses.length)
+        throw conflict(
+          `status "${status.name}" cannot be renamed while workflows name it: ${uses.join('; ')}. Take it out of those workflows, rename it, then name it there again`,
+        );
       patch.name = input.name;
     }
     if (input.stage !== undefined) patch.stage = input.stage;
@@ -161,23 +201,11 @@ export async function deleteStatus(
     const all = await listStatuses(tx, project.id);
     if (all.length === 1)
       throw badRequest(`status "${status.name}" is the project's last status and cannot be deleted`);
-    const [user] = await tx
-      .select({ workflow: workflows.name, version: workflowVersions.version, pickup: workflowVersions.pickupStatusIds })
-      .from(workflows)
-      .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
-      .where(
-        and(
-          eq(workflows.projectId, project.id),
-          sql`(${status.id} = any(${workflowVersions.pickupStatusIds}) or ${status.id} = any(${workflowVersions.finishStatusIds}))`,
-        ),
-      )
-      .limit(1);
-    if (user) {
-      const role = user.pickup.includes(status.id) ? 'picks up tickets from' : 'finishes tickets in';
+    const uses = await workflowUsesOf(tx, project.id, status);
+    if (uses.length)
       throw conflict(
-        `status "${status.name}" is in use: workflow "${user.workflow}" (v${user.version}) ${role} it; edit the workflow's pickup/finish first (openase workflow export, edit, import)`,
+        `status "${status.name}" is in use: ${uses.join('; ')}; change those workflows first, then delete it`,
       );
-    }
     const held = await tx
       .select({ id: tickets.id, identifier: tickets.identifier })
       .from(tickets)
@@ -186,12 +214,12 @@ export async function deleteStatus(
     if (held.length > 0) {
       if (!input.moveTicketsTo) {
         throw conflict(
-          `status "${status.name}" still holds ${held.length} ticket(s) (e.g. ${held[0]!.identifier}); pass --move-to <status> to move them before deleting`,
+          `status "${status.name}" still holds ${held.length} ticket(s) (e.g. ${held[0]!.identifier}); choose the status to move them to, then delete it`,
         );
       }
       target = await resolveStatus(tx, project.id, input.moveTicketsTo);
       if (target.id === status.id)
-        throw badRequest('--move-to must name a different status than the one being deleted');
+        throw badRequest(`its tickets must move to another status than ${status.name}, the one being deleted`);
       const now = deps.clock.now();
       await tx
         .update(tickets)

@@ -3,7 +3,7 @@ import { OpenaseError } from '@openase/shared';
 import { forEachDatabase } from '../../test/databases.js';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';
-import { createStatus, deleteStatus, listStatuses } from '../statuses/statuses.js';
+import { createStatus, deleteStatus, listStatuses, updateStatus } from '../statuses/statuses.js';
 import { createAgent } from '../agents/agents.js';
 import { createFromTemplate } from '../workflows/templates.js';
 import { listActivity } from '../activity/activity.js';
@@ -152,7 +152,11 @@ forEachDatabase('tickets', (get) => {
     await createProject(deps, admin, { name: 'Columns' });
     await createStatus(deps, admin, { project: 'columns', name: 'QA', stage: 'started', position: 3 });
     const t = await createTicket(deps, admin, { project: 'columns', title: 'x', status: 'QA' });
-    await expectCode(deleteStatus(deps, admin, { project: 'columns', status: 'QA' }), 'CONFLICT', /--move-to/);
+    await expectCode(
+      deleteStatus(deps, admin, { project: 'columns', status: 'QA' }),
+      'CONFLICT',
+      /^status "QA" still holds 1 ticket\(s\) \(e\.g\. COLUMN-1\); choose the status to move them to, then delete it$/,
+    );
     const result = await deleteStatus(deps, admin, { project: 'columns', status: 'QA', moveTicketsTo: 'In Review' });
     expect(result.movedTickets).toBe(1);
     const detail = await ticketDetail(deps.db, admin.orgId, t.identifier);
@@ -174,7 +178,23 @@ forEachDatabase('tickets', (get) => {
       'CONFLICT',
       /finishes tickets in it/,
     );
-    expect(await deleteStatus(deps, admin, { project: 'flows', status: 'Backlog' })).toMatchObject({ movedTickets: 0 });
+    // Every use is listed: In Progress is a pickup status and the agent's move scope.
+    await expectCode(
+      deleteStatus(deps, admin, { project: 'flows', status: 'In Progress' }),
+      'CONFLICT',
+      /workflow "full-stack-developer" \(v1\) picks up tickets from it and sends rework to it and lets its agent move tickets to it \(scope\)/,
+    );
+    // A rename is refused the same way (the harness files name it); a change of case is fine.
+    await expectCode(
+      updateStatus(deps, admin, { project: 'flows', status: 'Todo', name: 'Ready' }),
+      'CONFLICT',
+      /status "Todo" cannot be renamed while workflows name it: workflow "full-stack-developer" \(v1\) picks up tickets from it/,
+    );
+    expect((await updateStatus(deps, admin, { project: 'flows', status: 'Todo', name: 'TODO' })).name).toBe('TODO');
+    expect((await updateStatus(deps, admin, { project: 'flows', status: 'Backlog', name: 'Icebox' })).name).toBe(
+      'Icebox',
+    );
+    expect(await deleteStatus(deps, admin, { project: 'flows', status: 'Icebox' })).toMatchObject({ movedTickets: 0 });
   });
 
   it('keeps comment history and archives tickets', async () => {

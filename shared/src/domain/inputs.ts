@@ -38,6 +38,14 @@ export const projectCreateInput = z.object({
 });
 export type ProjectCreateInput = z.infer<typeof projectCreateInput>;
 
+/** A project's editable settings; `maxConcurrentRuns: null` lifts the limit. */
+export const projectUpdateInput = z.object({
+  project: projectRefSchema,
+  name: name.optional(),
+  description: z.string().max(LIMITS.descriptionMax).optional(),
+  maxConcurrentRuns: z.number().int().min(1).nullable().optional(),
+});
+
 export const repositoryAddInput = z.object({
   project: projectRefSchema,
   name: name.optional(),

@@ -11,7 +11,7 @@ export const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', admin: 'Admin
 /** What each role may do, in one line, for the people page and the invitation form. */
 export const ROLE_HINTS: Record<Role, string> = {
   owner: 'everything, including sign-in settings',
-  admin: 'people, agents, machines, statuses and settings',
+  admin: 'people, agents, machines and commands on them, statuses and settings',
   member: 'tickets, comments, runs, workflows and Project AI',
   viewer: 'reads everything, changes nothing',
 };

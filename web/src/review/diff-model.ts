@@ -42,9 +42,17 @@ export function filesOf(repos: ReadonlyArray<{ repo: string; patch: string; tooL
   );
 }
 
-/** Unified rows: a header row per hunk, then its lines, each side highlighted as a block. */
-export function rowsOf(file: DiffFile): Row[] {
-  const language = languageOf(file.path);
+/** Files with more lines than this render as plain text first and are highlighted after (`highlightRows`). */
+export const HIGHLIGHT_AT_ONCE = 1500;
+/** The most lines highlighted in one slice of `highlightRows` (a slice of the main thread, then a yield). */
+const SLICE_LINES = 400;
+
+/**
+ * Unified rows: a header row per hunk, then its lines, each side highlighted as a block
+ * (`highlight: false`: escaped plain text, to show a big file at once).
+ */
+export function rowsOf(file: DiffFile, opts: { highlight?: boolean } = {}): Row[] {
+  const language = opts.highlight === false ? null : languageOf(file.path);
   const rows: Row[] = [];
   for (const hunk of file.hunks) {
     rows.push({ i: rows.length, kind: 'hunk', oldNo: null, newNo: null, text: hunk.header, html: '' });
@@ -66,6 +74,42 @@ export function rowsOf(file: DiffFile): Row[] {
     }
   }
   return rows;
+}
+
+/**
+ * Highlights rows made plain by `rowsOf(file, { highlight: false })`, in place, a slice of at most
+ * SLICE_LINES lines of one hunk side at a time with a yield between slices (the page stays
+ * responsive); a slice boundary inside a multi-line comment or string may lose that colour.
+ * Resolves false when `cancelled()` turned true on the way.
+ */
+export async function highlightRows(
+  file: DiffFile,
+  rows: Row[],
+  cancelled: () => boolean,
+  yieldNow: () => Promise<void> = () => new Promise((r) => setTimeout(r, 0)),
+): Promise<boolean> {
+  const language = languageOf(file.path);
+  if (!language) return true;
+  await yieldNow(); // never before the plain rows' first paint
+  let i = 0;
+  for (const hunk of file.hunks) {
+    const start = ++i; // the hunk's header row
+    i += hunk.lines.length;
+    for (const side of [['context', 'add'], ['del']]) {
+      const mine = hunk.lines.flatMap((l, k) => (side.includes(l.kind) ? [{ text: l.text, row: start + k }] : []));
+      for (let from = 0; from < mine.length; from += SLICE_LINES) {
+        if (cancelled()) return false;
+        const slice = mine.slice(from, from + SLICE_LINES);
+        const html = highlightLines(
+          slice.map((x) => x.text),
+          language,
+        );
+        slice.forEach((x, k) => (rows[x.row]!.html = html[k]!));
+        await yieldNow();
+      }
+    }
+  }
+  return !cancelled();
 }
 
 /** Split rows: context on both sides; a run of removed lines faces the run of added lines after it. */

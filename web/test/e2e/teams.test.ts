@@ -8,6 +8,8 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -203,6 +205,36 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
     await shot(page, '63-member-dispatched');
   });
 
+  it('the admin adds a webhook channel in Settings and a test send shows in the delivery log', async () => {
+    const got: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      got.push(String(req.headers['x-openase-signature'] ?? ''));
+      res.end('ok');
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const page = people.admin!;
+      await page.goto(`${cp.url}/settings`);
+      const form = page.locator('[data-test=channel-form]');
+      await form.locator('input[name=name]').fill('ci-hook');
+      await form.locator('input[name=url]').fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+      await form.locator('button[type=submit]').click();
+      expect(await page.locator('[data-test=channel-secret] code').textContent()).toMatch(/^whsec_/);
+      await page.locator('[data-channel=ci-hook] [data-test=test-channel]').click();
+      await page.locator('[data-test=delivery]').first().getByText('delivered').waitFor();
+      // A rule: tickets of Demo entering In Review go to this channel.
+      const rule = page.locator('[data-test=rule-form]');
+      await rule.locator('input[name=statuses]').fill('In Review');
+      await rule.locator('button').click();
+      await page.locator('[data-test=rule]', { hasText: 'A ticket entered a status (In Review)' }).waitFor();
+      expect(await page.locator('[data-test=delivery] .tag.ok').first().textContent()).toBe('200');
+      expect(got[0]).toMatch(/^v1=[0-9a-f]{64}$/);
+      await shot(page, '64-settings-notifications');
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
+  });
+
   it('signs in with single sign-on through a real provider, and refuses an unverified email with a reason', async () => {
     idp = await startTestIdp(`${cp.url}/auth/oidc/callback`);
     idp.accounts.set('olga@example.com', { email: 'olga@example.com', verified: true, name: 'Olga Okafor' });
@@ -246,9 +278,18 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
     const eve = await signIn('eve@example.com');
     await eve.getByText('Sign-in refused').waitFor();
     expect(await eve.locator('[role=alert]').textContent()).toMatch(/has not verified eve@example.com/);
-    await shot(eve, '64-sso-refused');
+    await shot(eve, '65-sso-refused');
     const audit = JSON.stringify(JSON.parse(await cliAsync(['audit', 'list', '--kind', 'sign-in', '--json'])));
     expect(audit).toMatch(/refused a sign-in with single sign-on by eve@example.com[^"]*: [^"]*has not verified/);
     expect(audit).toMatch(/Olga Okafor signed in with single sign-on/);
+    // The admin reads the same refusal on the Audit page.
+    await admin.goto(`${cp.url}/audit`);
+    await admin.locator('[data-test=audit-filters] select[name=kind]').selectOption('sign-in');
+    await admin.locator('[data-test=audit-filters] button.primary').click();
+    await admin.locator('[data-test=audit-entry]', { hasText: 'eve@example.com' }).first().waitFor();
+    expect(
+      await admin.locator('[data-test=audit-entry]', { hasText: 'eve@example.com' }).first().textContent(),
+    ).toMatch(/has not verified/);
+    await shot(admin, '66-audit-sign-ins');
   });
 });

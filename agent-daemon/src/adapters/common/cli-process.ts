@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { clipText, type RunEvent } from '@openase/shared';
+import { clipText, inheritedEnv, type RunEvent } from '@openase/shared';
 import { LineSplitter } from './json-lines.js';
-import { inheritedEnv } from '@openase/shared';
 import { unconfinedLauncher, type Launcher } from '../../sandbox/confine.js';
 
 /**

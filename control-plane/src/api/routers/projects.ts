@@ -2,8 +2,12 @@ import { z } from 'zod';
 import {
   projectCreateInput,
   projectGithubInput,
-  projectMergeSettingsInput, projectRefSchema, repositoryAddInput } from '@openase/shared';
-import { createProject, listProjects, resolveProject } from '../../projects/projects.js';
+  projectMergeSettingsInput,
+  projectRefSchema,
+  projectUpdateInput,
+  repositoryAddInput,
+} from '@openase/shared';
+import { createProject, listProjects, resolveProject, updateProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
@@ -23,6 +27,10 @@ export const projectsRouter = router({
   create: writeProcedure
     .input(projectCreateInput)
     .mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
+  /** Name, description, `max_concurrent_runs` (null = no limit). */
+  update: writeProcedure
+    .input(projectUpdateInput)
+    .mutation(({ ctx, input }) => updateProject(ctx.deps, ctx.actor, input)),
   /** Merge method, branch deletion, what a closed pull request does (review/settings.ts). */
   mergeSettings: writeProcedure
     .input(projectMergeSettingsInput)

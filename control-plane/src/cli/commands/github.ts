@@ -10,7 +10,7 @@ import { printJson } from '../output.js';
 
 export const githubCommand: Command = {
   name: 'github',
-  summary: "connect a project to GitHub: token, webhook secret; shows the webhook URL to set on GitHub",
+  summary: 'connect a project to GitHub: token, webhook secret; shows the webhook URL to set on GitHub',
   usage:
     'openase project github PROJECT [--token-env VAR | --token-stdin | --remove-token] [--webhook-secret-env VAR | --remove-webhook-secret] [--api-url URL] [--json]',
   options: {

@@ -1,4 +1,4 @@
-import { AUDIT_KINDS, ROLES, roleSchema, type AuditKind } from '@openase/shared';
+import { AUDIT_KINDS, ROLES, auditCsv, roleSchema, type AuditKind } from '@openase/shared';
 import { JSON_OPTION, UsageError, listOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { printJson, printTable } from '../output.js';
@@ -162,7 +162,7 @@ export const auditCommands: CommandGroup = {
       name: 'list',
       summary: 'list audit entries, newest first (admins)',
       usage:
-        'openase audit list [--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] [--limit N] [--json]',
+        'openase audit list [--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] [--limit N] [--json|--csv]',
       details: `Kinds: ${KINDS.join(', ')}.`,
       options: {
         actor: { type: 'string', description: "part of the actor's name, or their id" },
@@ -171,11 +171,13 @@ export const auditCommands: CommandGroup = {
         since: { type: 'string', description: 'ISO time, e.g. 2026-01-31T00:00:00Z' },
         until: { type: 'string', description: 'ISO time' },
         limit: { type: 'string', description: 'at most N entries (default 200, at most 5000)' },
+        csv: { type: 'boolean', description: 'print CSV (for a spreadsheet)' },
         ...JSON_OPTION,
       },
       examples: [
         'openase audit list --kind sign-in --json',
         'openase audit list --actor ada --since 2026-01-01T00:00:00Z',
+        'openase audit list --since 2026-01-01T00:00:00Z --csv > audit.csv',
       ],
       async run(args, io) {
         const kinds = listOption(args.values.kind)?.map((k) => {
@@ -200,6 +202,7 @@ export const auditCommands: CommandGroup = {
           limit: limit ? Number(limit) : undefined,
         });
         if (args.values.json) return printJson(io, page.entries);
+        if (args.values.csv) return io.out(auditCsv(page.entries).trimEnd());
         printTable(
           io,
           ['WHEN (UTC)', 'WHO', 'KIND', 'WHAT', 'IP'],

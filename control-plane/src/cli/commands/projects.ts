@@ -9,6 +9,7 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
+import { limitOption } from './statuses.js';
 import { githubCommand } from './github.js';
 
 export const projectCommands: CommandGroup = {
@@ -69,9 +70,37 @@ export const projectCommands: CommandGroup = {
           ['name', project.name],
           ['slug', project.slug],
           ['prefix', project.ticketPrefix],
+          ['max concurrent runs', project.maxConcurrentRuns ?? 'no limit'],
           ['statuses', project.statuses.map((s) => `${s.name} (${s.stage})`).join(', ')],
           ['repositories', project.repositories.map((r) => `${r.name} ${r.url}`).join(', ') || '(none)'],
         ]);
+      },
+    },
+    {
+      name: 'update',
+      summary: "change a project's name, description or concurrent-run limit",
+      usage: 'openase project update PROJECT [--name N] [--description D] [--max-concurrent-runs N|none] [--json]',
+      options: {
+        name: { type: 'string', description: 'new name (the slug and ticket prefix stay)' },
+        description: { type: 'string', description: 'new description' },
+        'max-concurrent-runs': {
+          type: 'string',
+          value: 'N|none',
+          description: "at most N of the project's agent runs at once; none = no limit",
+        },
+        ...JSON_OPTION,
+      },
+      async run(args, io) {
+        const project = await apiClientFromEnv(io.env).projects.update.mutate({
+          project: requirePositional(args, 0, 'PROJECT'),
+          name: stringOption(args.values.name),
+          description: stringOption(args.values.description),
+          maxConcurrentRuns: limitOption(args, 'max-concurrent-runs'),
+        });
+        if (args.values.json) return printJson(io, project);
+        io.out(
+          `project ${project.slug}: ${project.maxConcurrentRuns === null ? 'no limit on concurrent runs' : `at most ${project.maxConcurrentRuns} concurrent run(s)`}`,
+        );
       },
     },
     mergeSettingsCommand,

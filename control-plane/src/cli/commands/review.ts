@@ -35,7 +35,7 @@ function whence(diff: Diff): string {
     source === 'worktree'
       ? `the worktree on ${diff.machine}`
       : source === 'range'
-        ? `run ${diff.run?.slice(0, 8)}`
+        ? `run ${diff.run}`
         : `the remote, read by ${diff.machine}`;
   return `${diff.identifier} on ${diff.branch} (from ${where})`;
 }

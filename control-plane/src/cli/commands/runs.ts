@@ -29,7 +29,33 @@ export function describeEvent(e: SequencedRunEvent): string {
   }
 }
 
-async function printEvents(io: CommandIo, runId: string, json: boolean, follow: boolean): Promise<void> {
+/**
+ * The exit code of `run start --follow` and `run events --follow`: the run's outcome, so a script
+ * can tell them apart (docs/cli.md):
+ *   0 succeeded · N the command's own exit code N · 1 failed without one (a signal,
+ *   an agent run) · 124 timed_out or stalled (a time limit, as timeout(1)) · 130 canceled · 69 lost
+ *   (its machine went away).
+ */
+export function followExitCode(run: { state: string; exitCode: number | null }): number {
+  switch (run.state) {
+    case 'succeeded':
+      return 0;
+    case 'failed':
+      return run.exitCode !== null && run.exitCode > 0 && run.exitCode < 256 ? run.exitCode : 1;
+    case 'timed_out':
+    case 'stalled':
+      return 124;
+    case 'canceled':
+      return 130;
+    case 'lost':
+      return 69;
+    default:
+      return 1;
+  }
+}
+
+/** Prints the run's events; following, waits for its end and returns its exit code (`followExitCode`). */
+async function printEvents(io: CommandIo, runId: string, json: boolean, follow: boolean): Promise<number | void> {
   const api = apiClientFromEnv(io.env);
   let after = 0;
   for (;;) {
@@ -43,7 +69,7 @@ async function printEvents(io: CommandIo, runId: string, json: boolean, follow: 
     const run = await api.runs.show.query({ run: runId });
     if (TERMINAL_RUN_STATES.has(run.state as RunState) && after >= run.ackedSeq) {
       if (!json) io.err(`run ${run.state}: ${run.stateReason ?? ''}`);
-      return;
+      return followExitCode(run);
     }
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -103,7 +129,11 @@ export const runCommands: CommandGroup = {
           value: 'DURATION',
           description: 'stop it (SIGTERM, then SIGKILL) after this long, e.g. 90s, 10m; it ends timed_out',
         },
-        follow: { type: 'boolean', description: 'print its events until it ends' },
+        follow: {
+          type: 'boolean',
+          description:
+            "print its events until it ends, then exit with its outcome: 0 succeeded, the command's exit code, 124 timed out, 130 canceled",
+        },
         ...JSON_OPTION,
       },
       examples: ['openase run start --machine local -- sh -c "echo hello"'],
@@ -122,7 +152,7 @@ export const runCommands: CommandGroup = {
         });
         if (args.values.json && !args.values.follow) return printJson(io, run);
         if (!args.values.json) io.err(`run ${run.id} queued on ${machine}`);
-        if (args.values.follow) await printEvents(io, run.id, args.values.json === true, true);
+        if (args.values.follow) return printEvents(io, run.id, args.values.json === true, true);
       },
     },
     {
@@ -153,7 +183,7 @@ export const runCommands: CommandGroup = {
         ...JSON_OPTION,
       },
       async run(args, io) {
-        await printEvents(
+        return printEvents(
           io,
           requirePositional(args, 0, 'RUN id'),
           args.values.json === true,

@@ -21,6 +21,17 @@ function intOption(args: ParsedArgs, name: string): number | undefined {
   return n;
 }
 
+/** `--max-… N` or `none` (no limit): undefined when not given. */
+export function limitOption(args: ParsedArgs, name: string): number | null | undefined {
+  const raw = stringOption(args.values[name]);
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number ≥ 1 or "none", got "${raw}"`);
+  return n;
+}
+
 export const statusCommands: CommandGroup = {
   name: 'status',
   summary: "Manage a project's statuses (board columns).",
@@ -72,6 +83,39 @@ export const statusCommands: CommandGroup = {
         });
         if (args.values.json) return printJson(io, status);
         io.out(`created status ${status.name} (${status.stage}) at position ${status.position}`);
+      },
+    },
+    {
+      name: 'update',
+      summary: "change a status's stage, color or run limit",
+      usage:
+        'openase status update NAME --project P [--stage STAGE] [--color #RRGGBB] [--max-active-runs N|none] [--json]',
+      options: {
+        ...projectOption,
+        stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
+        color: { type: 'string', description: 'color like #3b82f6' },
+        'max-active-runs': {
+          type: 'string',
+          value: 'N|none',
+          description: 'at most N runs at once on tickets in this status; none = no limit',
+        },
+        ...JSON_OPTION,
+      },
+      async run(args, io) {
+        const rawStage = stringOption(args.values.stage);
+        const stage = rawStage === undefined ? undefined : statusStageSchema.safeParse(rawStage);
+        if (stage && !stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
+        const status = await apiClientFromEnv(io.env).statuses.update.mutate({
+          project: requireOption(args, 'project'),
+          status: requirePositional(args, 0, 'status NAME'),
+          ...(stage?.success ? { stage: stage.data } : {}),
+          color: stringOption(args.values.color),
+          maxActiveRuns: limitOption(args, 'max-active-runs'),
+        });
+        if (args.values.json) return printJson(io, status);
+        io.out(
+          `status ${status.name}: ${status.stage}, ${status.maxActiveRuns === null ? 'no run limit' : `at most ${status.maxActiveRuns} active run(s)`}`,
+        );
       },
     },
     {

@@ -163,14 +163,14 @@ export const ticketCommands: CommandGroup = {
         if (t.comments.length) {
           io.out('\nComments:');
           for (const c of t.comments)
-            io.out(`  [${c.id.slice(0, 8)}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+            io.out(`  [${c.id}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
         }
         for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
         if (t.runs.length) {
           io.out('\nRuns:');
           for (const r of t.runs)
             io.out(
-              `  ${r.id.slice(0, 8)}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
+              `  ${r.id}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
             );
         }
         io.out('\nActivity:');
@@ -269,7 +269,7 @@ export const ticketCommands: CommandGroup = {
           ? await api.comments.edit.mutate({ commentId, body })
           : await api.comments.add.mutate({ ticket, body });
         if (args.values.json) return printJson(io, comment);
-        io.out(`${commentId ? 'edited' : 'added'} comment ${comment.id.slice(0, 8)} on ${ticket}`);
+        io.out(`${commentId ? 'edited' : 'added'} comment ${comment.id} on ${ticket}`);
       },
     },
     {

@@ -92,7 +92,7 @@ export const runs = pgTable(
     commits: jsonb('commits'),
     /** Agent runs: turns in a row that changed no file and left no agent action on the ticket (`no_progress_turns`). */
     idleTurns: integer('idle_turns').notNull().default(0),
-    /** Agent runs: the activity entries the run's agent had made (moves, comments, progress) when its last turn ended. */
+    /** Agent runs: how many activity entries its agent had made (moves, comments, progress) at its last turn's end. */
     agentActions: integer('agent_actions').notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),

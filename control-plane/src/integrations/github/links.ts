@@ -71,7 +71,9 @@ export async function configureGithub(
       .returning();
     const changed = [
       ...(input.token !== undefined ? [input.token ? 'token set' : 'token removed'] : []),
-      ...(input.webhookSecret !== undefined ? [input.webhookSecret ? 'webhook secret set' : 'webhook secret removed'] : []),
+      ...(input.webhookSecret !== undefined
+        ? [input.webhookSecret ? 'webhook secret set' : 'webhook secret removed']
+        : []),
       ...(input.apiUrl !== undefined ? [`API ${input.apiUrl}`] : []),
     ];
     await recordActivity(tx, deps, changes, actor, {

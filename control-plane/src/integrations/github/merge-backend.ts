@@ -28,7 +28,8 @@ export function githubMergeBackend(deps: Deps): MergeBackend {
       const [owner, repo] = row.remote.split('/') as [string, string];
       const gh = { owner, repo, pull_number: row.number };
       const { data: pull } = await access.octokit.rest.pulls.get(gh);
-      if (pull.merged_at) return merged(deps, row.id, pull.merge_commit_sha, false, `#${row.number} was merged on GitHub`);
+      if (pull.merged_at)
+        return merged(deps, row.id, pull.merge_commit_sha, false, `#${row.number} was merged on GitHub`);
       if (pull.mergeable === false && pull.mergeable_state === 'dirty')
         return {
           outcome: 'conflict',
@@ -47,15 +48,16 @@ export function githubMergeBackend(deps: Deps): MergeBackend {
         });
         sha = data.sha;
       } catch (err) {
-        throw new Error(`GitHub did not merge pull request #${row.number}: ${githubError(err)}`);
+        throw new Error(`GitHub did not merge pull request #${row.number}: ${githubError(err)}`, { cause: err });
       }
       let deleted = false;
+      let kept = '';
       if (req.deleteBranch)
-        deleted = await access.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${req.branch}` }).then(
-          () => true,
-          () => false,
+        await access.octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${req.branch}` }).then(
+          () => (deleted = true),
+          (err: unknown) => (kept = `; ${req.branch} was not deleted: ${githubError(err)}`),
         );
-      return merged(deps, row.id, sha, deleted, `pull request #${row.number} merged on GitHub (${req.method})`);
+      return merged(deps, row.id, sha, deleted, `pull request #${row.number} merged on GitHub (${req.method})${kept}`);
     },
   };
 }

@@ -21,9 +21,12 @@ export class GithubPoller {
 
   start(): void {
     if (this.opts.intervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.passing = this.passing.then(async () => void (await this.pass()));
-    }, Math.min(this.opts.intervalMs, 10_000));
+    this.timer = setInterval(
+      () => {
+        this.passing = this.passing.then(async () => void (await this.pass()));
+      },
+      Math.min(this.opts.intervalMs, 10_000),
+    );
     this.timer.unref();
   }
 
@@ -51,9 +54,15 @@ export class GithubPoller {
             `[github] polled ${row.remote}#${row.number}: ${outcome}`,
           );
         if (outcome === 'no_token' || outcome === 'not_github')
-          await this.deps.db.update(pullRequests).set({ syncedAt: this.deps.clock.now() }).where(eq(pullRequests.id, row.id));
+          await this.deps.db
+            .update(pullRequests)
+            .set({ syncedAt: this.deps.clock.now() })
+            .where(eq(pullRequests.id, row.id));
       } catch (err) {
-        await this.deps.db.update(pullRequests).set({ syncedAt: this.deps.clock.now() }).where(eq(pullRequests.id, row.id));
+        await this.deps.db
+          .update(pullRequests)
+          .set({ syncedAt: this.deps.clock.now() })
+          .where(eq(pullRequests.id, row.id));
         this.deps.log.warn(
           { component: 'github', pr: row.number, remote: row.remote, ...errField(err) },
           `[github] polling ${row.remote}#${row.number} failed: ${githubError(err)}`,

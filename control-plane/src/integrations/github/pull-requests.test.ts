@@ -7,6 +7,8 @@ import { pullRequests } from '../../db/schema.js';
 import { createFakeGithub } from '../../../test/fake-github.js';
 import { githubClient, githubRepoOf, type GithubAccess } from './client.js';
 import { upsertPullRequest } from './pull-requests.js';
+import { configureGithub } from './links.js';
+import { GithubPoller } from './poller.js';
 
 describe('GitHub remotes', () => {
   it('recognizes GitHub URLs in their usual forms and nothing else', () => {
@@ -71,5 +73,44 @@ forEachDatabase('pull requests', (get) => {
     expect(
       await upsertPullRequest(deps, access, { ...req, repository: { ...req.repository, url: 'file:///srv/app.git' } }),
     ).toBeNull();
+  });
+});
+
+forEachDatabase('polling GitHub', (get) => {
+  it('syncs an open pull request no webhook told about: checks and reviews reach the ticket', async () => {
+    const { deps, admin, kind } = get();
+    const project = await createProject(deps, admin, {
+      name: `poll-${kind}`,
+      ticketPrefix: `PL${kind === 'pglite' ? 'A' : 'B'}`,
+    });
+    const settings = await configureGithub(deps, admin, { project: project.slug, token: 'ghp_test', apiUrl });
+    expect(settings).toMatchObject({
+      hasToken: true,
+      hasWebhookSecret: false,
+      webhookPath: `/webhooks/github/${project.id}`,
+    });
+    const ticket = await createTicket(deps, admin, { project: project.slug, title: 'Poll me' });
+    const remote = `acme/poll-${kind}`;
+    const opened = await upsertPullRequest(deps, access, {
+      ticketId: ticket.id,
+      identifier: ticket.identifier,
+      title: ticket.title,
+      branch: `openase/${ticket.identifier}-poll-me`,
+      repository: { name: 'app', url: `https://github.com/${remote}.git`, defaultBranch: 'main' },
+      body: '',
+    });
+    await fake.check(remote, opened!.number, 'build', 'failure');
+    await fake.review(remote, opened!.number, 'ann', 'APPROVED');
+    const poller = new GithubPoller(deps, { intervalMs: 60_000, isLeader: () => true });
+    expect(await poller.pass()).toBeGreaterThanOrEqual(1);
+    const [row] = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
+    expect(row).toMatchObject({ checks: 'failure', review: 'approved', mergeable: true, syncedAt: expect.any(Date) });
+    expect(row!.checkDetails).toEqual([{ name: 'build', state: 'failure' }]);
+    // Synced just now: not due again until the interval passed.
+    const again = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
+    await poller.pass();
+    expect(
+      (await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id)))[0]!.syncedAt,
+    ).toEqual(again[0]!.syncedAt);
   });
 });

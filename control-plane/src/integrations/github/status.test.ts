@@ -13,9 +13,10 @@ describe('checks of a pull request head', () => {
       'success',
     );
     expect(combineChecks([ok], [{ context: 'ci/deploy', state: 'pending' }]).checks).toBe('pending');
-    const failed = combineChecks([ok, { name: 'e2e', status: 'in_progress', conclusion: null }], [
-      { context: 'ci', state: 'error', target_url: 'https://ci.example/1' },
-    ]);
+    const failed = combineChecks(
+      [ok, { name: 'e2e', status: 'in_progress', conclusion: null }],
+      [{ context: 'ci', state: 'error', target_url: 'https://ci.example/1' }],
+    );
     expect(failed.checks).toBe('failure');
     expect(failed.details).toContainEqual({ name: 'ci', state: 'failure', url: 'https://ci.example/1' });
     expect([checksGreen('success'), checksGreen('none'), checksGreen('pending'), checksGreen(null)]).toEqual([

@@ -73,7 +73,9 @@ export function reviewVerdict<R extends ReviewLike>(
   headSha: string,
 ): { verdict: ReviewVerdict; changesRequested: R[]; approvals: R[] } {
   const latest = new Map<string, R>();
-  for (const r of [...reviews].sort((a, b) => (a.submitted_at ?? '').localeCompare(b.submitted_at ?? '') || a.id - b.id)) {
+  for (const r of [...reviews].sort(
+    (a, b) => (a.submitted_at ?? '').localeCompare(b.submitted_at ?? '') || a.id - b.id,
+  )) {
     const who = r.user?.login ?? '?';
     if (r.state === 'DISMISSED') latest.delete(who);
     else if ((r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED') && r.commit_id === headSha) latest.set(who, r);

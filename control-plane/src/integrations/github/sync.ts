@@ -24,13 +24,7 @@ import { checksGreen, combineChecks, reviewVerdict, type ReviewLike } from './st
 
 export type PullRow = typeof pullRequests.$inferSelect;
 export type SyncOutcome =
-  | 'unchanged'
-  | 'changes_requested'
-  | 'approved'
-  | 'merged'
-  | 'closed'
-  | 'no_token'
-  | 'not_github';
+  'unchanged' | 'changes_requested' | 'approved' | 'merged' | 'closed' | 'no_token' | 'not_github';
 
 /** The author GitHub's verdicts are recorded under: "octocat on GitHub". */
 export function githubActor(orgId: string, login?: string): Actor {
@@ -125,7 +119,10 @@ async function whileWaiting<T>(
     if (!locked) return null;
     const flow = await reviewFlowFor(tx, locked);
     if (!flow?.reviewStatusIds.includes(locked.statusId)) return null;
-    const [project] = await tx.select({ orgId: projects.orgId }).from(projects).where(eq(projects.id, locked.projectId));
+    const [project] = await tx
+      .select({ orgId: projects.orgId })
+      .from(projects)
+      .where(eq(projects.id, locked.projectId));
     return work(tx, changes, locked, project!.orgId);
   });
 }

@@ -8,7 +8,7 @@
  * redelivery retries it.
  */
 import crypto from 'node:crypto';
-import type { Hono } from 'hono';
+import type { Env, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { and, eq } from 'drizzle-orm';
 import { githubLinks, pullRequests, tickets, webhookDeliveries } from '../../db/schema.js';
@@ -49,11 +49,18 @@ interface Payload {
 function concerned(event: string, p: Payload): { number?: number; sha?: string } | null {
   if (event.startsWith('pull_request') && typeof p.pull_request?.number === 'number')
     return { number: p.pull_request.number };
-  const sha = event === 'check_run' ? p.check_run?.head_sha : event === 'check_suite' ? p.check_suite?.head_sha : event === 'status' ? p.sha : undefined;
+  const sha =
+    event === 'check_run'
+      ? p.check_run?.head_sha
+      : event === 'check_suite'
+        ? p.check_suite?.head_sha
+        : event === 'status'
+          ? p.sha
+          : undefined;
   return sha ? { sha } : null;
 }
 
-export function mountGithubWebhooks(app: Hono<any>, deps: Deps): void {
+export function mountGithubWebhooks<E extends Env>(app: Hono<E>, deps: Deps): void {
   const tooLarge = (c: import('hono').Context) =>
     c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `webhook payload larger than ${MAX_BODY} bytes` } }, 413);
   app.post('/webhooks/github/:projectId', bodyLimit({ maxSize: MAX_BODY, onError: tooLarge }), async (c) => {
@@ -70,11 +77,15 @@ export function mountGithubWebhooks(app: Hono<any>, deps: Deps): void {
     };
     if (!UUID.test(projectId)) return refuse('unknown project');
     const [link] = await deps.db.select().from(githubLinks).where(eq(githubLinks.projectId, projectId));
-    if (!link?.webhookSecret) return refuse('this project has no webhook secret (`openase project github --webhook-secret`)');
+    if (!link?.webhookSecret)
+      return refuse('this project has no webhook secret (`openase project github --webhook-secret`)');
     if (!verifySignature(deps.secrets.decrypt(link.webhookSecret), body, c.req.header('x-hub-signature-256')))
       return refuse('bad signature (X-Hub-Signature-256 does not match the project webhook secret)');
     if (!delivery || delivery.length > 100 || !event)
-      return c.json({ error: { code: 'BAD_REQUEST', message: 'X-GitHub-Delivery and X-GitHub-Event are required' } }, 400);
+      return c.json(
+        { error: { code: 'BAD_REQUEST', message: 'X-GitHub-Delivery and X-GitHub-Event are required' } },
+        400,
+      );
     const fresh = await deps.db
       .insert(webhookDeliveries)
       .values({ id: delivery, projectId, event, outcome: 'received', receivedAt: deps.clock.now() })
@@ -127,6 +138,8 @@ export function mountGithubWebhooks(app: Hono<any>, deps: Deps): void {
 }
 
 async function setOutcome(deps: Deps, id: string, outcome: string) {
-  await deps.db.update(webhookDeliveries).set({ outcome: outcome.slice(0, 200) }).where(eq(webhookDeliveries.id, id));
+  await deps.db
+    .update(webhookDeliveries)
+    .set({ outcome: outcome.slice(0, 200) })
+    .where(eq(webhookDeliveries.id, id));
 }
-

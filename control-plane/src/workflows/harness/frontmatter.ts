@@ -3,6 +3,7 @@
  * both, and re-assembles a file after its front matter was edited (the body stays byte-identical).
  */
 import { type Document, LineCounter, parseDocument } from 'yaml';
+import { OpenaseError } from '@openase/shared';
 import type { Problem } from './types.js';
 
 export interface SplitFile {
@@ -67,12 +68,28 @@ export function parseFrontMatterYaml(split: SplitFile): ParsedYaml {
   return { doc, counter, problems };
 }
 
+/**
+ * The front matter as plain data. Aliases are capped (a "billion laughs" alias bomb is a problem
+ * with its reason, a 400, never a 500): every reader of front matter goes through here.
+ */
+export function yamlData(doc: Document): { ok: true; data: unknown } | { ok: false; problem: Problem } {
+  try {
+    return { ok: true, data: doc.toJS({ maxAliasCount: 50 }) };
+  } catch (err) {
+    return {
+      ok: false,
+      problem: { line: 1, field: '(yaml)', message: `the YAML could not be read: ${(err as Error).message}` },
+    };
+  }
+}
+
 /** Applies `edit` to the front matter Document and returns the new file text; the body is kept as is. */
 export function editFrontMatter(text: string, edit: (doc: Document) => void): string {
   const split = splitFrontMatter(text);
-  if ('message' in split) throw new Error(split.message);
+  if ('message' in split) throw new OpenaseError('VALIDATION_FAILED', split.message);
   const { doc, problems } = parseFrontMatterYaml(split);
-  if (problems.length) throw new Error(problems[0]!.message);
+  if (problems.length)
+    throw new OpenaseError('VALIDATION_FAILED', `line ${problems[0]!.line}: ${problems[0]!.message}`);
   edit(doc);
   return `${split.open}${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}${split.close}${split.body}`;
 }

@@ -6,7 +6,7 @@
 import type { Template } from 'liquidjs';
 import type { Document, LineCounter } from 'yaml';
 import { LIMITS, parseRunScope, RUN_TOKEN_SCOPE_NAMES } from '@openase/shared';
-import { parseFrontMatterYaml, splitFrontMatter } from './frontmatter.js';
+import { parseFrontMatterYaml, splitFrontMatter, yamlData } from './frontmatter.js';
 import { locateLine } from './locate.js';
 import { harnessSchema, type Harness } from './schema.js';
 import { checkTemplate } from './template.js';
@@ -73,13 +73,12 @@ export function parseHarness(text: string): ParsedHarness {
 
 /** The front matter as plain data, or null with a problem (not a mapping; an alias bomb). */
 function frontMatterData(doc: Document, problems: Problem[]): Record<string, unknown> | null {
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 50 });
-  } catch (err) {
-    problems.push({ line: 1, field: '(yaml)', message: (err as Error).message });
+  const read = yamlData(doc);
+  if (!read.ok) {
+    problems.push(read.problem);
     return null;
   }
+  const data = read.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({
       line: 1,
