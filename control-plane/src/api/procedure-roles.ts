@@ -80,6 +80,7 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'runs.cancel': m(),
   'runs.approve': m("an agent run's tool call waiting for approval (tools.ask)"),
   'runs.decline': m(),
+  'runs.steer': m("a message to a ticket's live agent run"),
 
   'agents.list': v(),
   'agents.show': v(),

@@ -23,6 +23,7 @@ import {
   runListInput,
   runRefInput,
   runStartInput,
+  runSteerInput,
   sshFingerprintSchema,
   sshMachineAddInput,
 } from '../domain/fleet-inputs.js';
@@ -192,6 +193,7 @@ export const API = named({
     onEvents: subscription('read', z.object({ run: runRefInput.shape.run, lastEventId: z.string().nullish() })),
     approve: mutation('write', runDecideInput),
     decline: mutation('write', runDecideInput),
+    steer: mutation('write', runSteerInput),
     cancel: mutation('write', runRefInput),
   },
   agents: {

@@ -1,5 +1,6 @@
 import { API } from '@openase/shared';
 import { tracked } from '@trpc/server';
+import { steerRun } from '../../orchestrator/steering.js';
 import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from '../../runs/runs.js';
 import { streamRunEvents } from '../../runs/stream.js';
 import { decideApproval, type Decided } from '../../orchestrator/approvals.js';
@@ -36,6 +37,12 @@ export const runsRouter = router({
   decline: proc(API.runs.decline).mutation(async ({ ctx, input }) =>
     sendDecision(ctx, await decideApproval(ctx.deps, ctx.actor, input, false)),
   ),
+  /** A person's message to a live agent run: the next turn's input (or at once, interrupting the turn). */
+  steer: proc(API.runs.steer).mutation(async ({ ctx, input }) => {
+    const steered = await steerRun(ctx.deps, ctx.actor, input);
+    if (steered.interrupt && steered.machineId) ctx.fleet?.send(steered.machineId, steered.interrupt);
+    return { queued: steered.queued, interrupted: !!steered.interrupt };
+  }),
   cancel: proc(API.runs.cancel).mutation(async ({ ctx, input }) => {
     const run = await requestCancel(ctx.deps, ctx.actor, input.run);
     if (run.machineId && run.state !== 'canceled')
