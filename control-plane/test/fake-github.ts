@@ -211,7 +211,7 @@ export function createFakeGithub(opts: { token: string }) {
     });
   });
 
-  /** Git over smart HTTP for a repository with a `gitDir` (`git http-backend` as a CGI), so clones and pushes reach it. */
+  /** Git over smart HTTP for a repository with a `gitDir` (`git http-backend` as a CGI): clones and pushes reach it. */
   function serveGit(full: string, rest: string, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) {
     const dir = repos.get(full)?.gitDir;
     if (!dir) {

@@ -1,7 +1,8 @@
 /**
  * The review loop against GitHub, end to end: the control plane and its `local` daemon, real git
- * (the fake serves the repository over smart HTTP and counts as the GitHub host), the stand-in agent, the real Octokit client, and an in-repo fake of GitHub's REST API that sends the
- * signed webhooks GitHub would (test/fake-github.ts). A run opens the pull request (ticket link,
+ * (the fake serves the repository over smart HTTP and counts as the GitHub host), the stand-in
+ * agent, the real Octokit client, and an in-repo fake of GitHub's REST API that sends the signed
+ * webhooks GitHub would (test/fake-github.ts). A run opens the pull request (ticket link,
  * runs); checks and reviews reach the card; a `changes_requested` review sends the ticket back with
  * the review's line comment in the next prompt; approval + green checks merge it through GitHub's
  * merge API; merged on GitHub → Done; closed unmerged → Cancelled (the project's setting); a
