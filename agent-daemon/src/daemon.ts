@@ -219,6 +219,8 @@ export class Daemon {
         }
         if (this.heartbeat) clearInterval(this.heartbeat);
         this.heartbeat = setInterval(() => this.sendHeartbeat(), frame.heartbeatMs);
+        // At once too: load, free disk and the command checks are known from the first moment.
+        this.sendHeartbeat();
         this.conn?.welcomed?.(frame.heartbeatMs);
         this.flush(true);
         for (const handle of this.runs.values()) if (!handle.finished) handle.welcomed?.();

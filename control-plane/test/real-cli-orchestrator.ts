@@ -356,7 +356,8 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         }));
         const { identifier } = await p.ticket('Add a cache');
         const first = await h.endedRun(identifier);
-        expect(first.run, first.run.stateReason ?? '').toMatchObject({
+        const commands = JSON.stringify(first.events.filter((e) => e.type === 'command' || e.type === 'tool.result'));
+        expect(first.run, `${first.run.stateReason ?? ''}\n${commands}`).toMatchObject({
           state: 'succeeded',
           stateReason: expect.stringContaining('waiting for input: Which database should the cache use?'),
         });
@@ -381,6 +382,41 @@ export function useRealCliControlPlane(cli: PinnedCli) {
           bodies.some((b) => b.includes('Use Redis 7 for the cache 4b1f') && b.includes('Which database should')),
         ).toBe(true);
         expect((await h.show(identifier)).question).toBeNull();
+      });
+    },
+
+    /**
+     * Steering: a person's message sent while the agent's turn runs is the next turn's input; the fake model server
+     * sees it in the next request, and the transcript has it with the sender's name.
+     */
+    itTakesASteeringMessage() {
+      it(`${cli}: a message sent to the live run reaches the model in the next turn`, async () => {
+        const p = await h.project(() => ({ steps: [{ shell: 'sleep 5; echo slept' }, { text: 'turn over' }] }), {
+          maxTurns: 2,
+        });
+        const { identifier } = await p.ticket('Take advice');
+        const runId = await waitFor(
+          () => `the agent's command to start\n${h.cp.proc.output.slice(-3000)}`,
+          async () => {
+            const run = (await h.show(identifier)).runs[0];
+            if (!run) return undefined;
+            const events = (await allEvents(h.cp.api, run.id)).map((e) => e.event);
+            return events.some((e) => e.type === 'command') ? run.id : undefined;
+          },
+          120_000,
+        );
+        await h.cp.api.runs.steer.mutate({ run: runId, text: 'use the existing HTTP client instead 3d9a' });
+        const { events } = await h.endedRun(identifier);
+        expect(events).toContainEqual(
+          expect.objectContaining({
+            type: 'message',
+            role: 'user',
+            author: 'admin',
+            text: expect.stringContaining('3d9a'),
+          }),
+        );
+        const bodies = h.server.requestsFor(p.slug).map((r) => String(JSON.stringify(r.body)));
+        expect(bodies.some((b) => b.includes('use the existing HTTP client instead 3d9a'))).toBe(true);
       });
     },
 

@@ -13,7 +13,7 @@ import { TARGETS, rowsFor } from './targets.mjs';
 
 const HELP = `npm run bench [-- options]
   --only LIST         scenarios, comma-separated: dispatch, dispatch-busy, ingest, fleet, daemon,
-                      cold-start, board, diff, notify, replicas, kill-restart, ceiling (default: all)
+                      cold-start, board, diff, notify, flood, replicas, kill-restart, ceiling (default: all)
   --db LIST           pglite, postgres (default: both; postgres only when reachable)
   --tickets N         dispatch: tickets moved one by one (default 1000)
   --busy N            dispatch-busy: machines kept busy by another project (default 100)
@@ -73,6 +73,7 @@ const ALL = [
   'board',
   'diff',
   'notify',
+  'flood',
   'replicas',
   'kill-restart',
   'ceiling',
@@ -211,6 +212,11 @@ const scenarios = {
       await run('notify', kind, (db) =>
         notifyLatency({ databaseUrl: db?.url ?? null, tickets: num('notify-tickets') }),
       );
+  },
+  flood: async () => {
+    // /api/health touches no database: one backend is enough.
+    const { floodHealth } = await import('./scenarios/flood.mjs');
+    await run('flood', 'pglite', () => floodHealth({}));
   },
   replicas: async () => {
     if (!pgOk) return log('replicas: needs PostgreSQL, skipped');

@@ -201,6 +201,23 @@ export function rowsFor(scenarios) {
           );
         }
         break;
+      case 'flood':
+        add('/api/health baseline, p50 / p99', key, `${s.baselineMs.p50} / ${s.baselineMs.p99} ms`, null, null);
+        add(
+          `/api/health under a ${s.frames}-frame daemon flood + ${s.batches} × ${s.calls}-call batch, p50 / p99 (×baseline p99)`,
+          key,
+          `${s.floodMs.p50} / ${s.floodMs.p99} ms (×${s.p99Ratio})`,
+          'p99 < 100 ms',
+          s.floodMs.p99 < 100,
+        );
+        add(
+          'flooding daemon: close code after frames sent; batch status',
+          key,
+          `${s.closeCode} after ${s.framesSent} frames (${s.closedAfterMs} ms); ${s.batchStatuses.join(', ')}`,
+          '4429; 400',
+          s.closeCode === 4429 && s.batchStatuses.every((x) => x === 400),
+        );
+        break;
       case 'replicas':
         add(
           `2 control planes: dispatch throughput (${s.offered}/${s.tickets} tickets)`,

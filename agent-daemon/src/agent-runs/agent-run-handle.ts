@@ -58,6 +58,27 @@ export const DAEMON_STOPPED = 'the daemon on this machine was stopped; the agent
 /** Why an agent run was stopped: a cancel, its deadline, or the daemon stopping (Daemon.shutdown). */
 export type AgentStopReason = 'canceled' | 'timeout' | 'daemon_stopped';
 
+const NOT_KEPT = '(not kept on disk)';
+
+/**
+ * The spec as written to the run folder: the run token and the agent's env values (its decrypted
+ * secrets) are not kept on disk; they reach the CLI only through its environment.
+ */
+export function redactSpec(spec: AgentJobSpec): AgentJobSpec {
+  return {
+    ...spec,
+    platform: { ...spec.platform, token: NOT_KEPT },
+    ...(spec.agent
+      ? {
+          agent: {
+            ...spec.agent,
+            env: Object.fromEntries(Object.keys(spec.agent.env ?? {}).map((k) => [k, NOT_KEPT])),
+          },
+        }
+      : {}),
+  };
+}
+
 export class AgentRunHandle implements HeldRun {
   sentSeq = 0;
   ackedSeq = 0;
@@ -90,11 +111,7 @@ export class AgentRunHandle implements HeldRun {
   ): AgentRunHandle {
     const dir = path.join(runsDir, runId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(
-      path.join(dir, 'spec.json'),
-      JSON.stringify({ ...spec, platform: { ...spec.platform, token: '(not kept on disk)' } }),
-      { mode: 0o600 },
-    );
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(redactSpec(spec)), { mode: 0o600 });
     const handle = new AgentRunHandle(
       dir,
       { kind: 'agent', runId, leaseEpoch, createdAt: Date.now(), ticket: spec.ticket.identifier },

@@ -515,6 +515,14 @@ describe('agent runs on the daemon', () => {
     expect(await finished(d, runId)).toMatchObject({ exitCode: null, reason: 'timeout' });
   });
 
+  it('reports load and free disk in a heartbeat as soon as it is welcomed', async () => {
+    const d = await daemon();
+    // The pretend control plane asks for a heartbeat every 60 s: the first one must not wait for that.
+    const beat = await d.waitFrame('heartbeat');
+    expect(beat.load).toEqual(expect.any(Number));
+    expect(beat.diskFreeBytes).toEqual(expect.any(Number));
+  });
+
   it('SIGTERM to the daemon stops its agents (no orphan), runs on_cancel hooks and reports the runs before it exits', async () => {
     const d = await daemon();
     const r = remote();

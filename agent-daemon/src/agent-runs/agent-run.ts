@@ -158,6 +158,8 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
         break;
       }
       input = decision.input ?? DEFAULT_CONTINUE_INPUT;
+      // A person's message (steering): in the transcript with its author.
+      if (decision.author) run.emit({ type: 'message', role: 'user', text: input, author: decision.author });
     }
   } catch (err) {
     const message = err instanceof RunFailure ? err.message : `the agent run failed: ${(err as Error).message}`;

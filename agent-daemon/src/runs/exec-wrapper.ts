@@ -8,8 +8,23 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { inheritedEnv, runSpecSchema } from '@openase/shared';
+import { findOnPath } from '../inventory.js';
 import { signalOfExit } from '../sandbox/confine.js';
 import type { ExitRecord, Launch } from './run-handle.js';
+
+/** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
+function readEnv(): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(0, 'utf8');
+  } catch {
+    return {};
+  }
+  if (!text.trim()) return {};
+  const parsed: unknown = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the piped env is not an object');
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
 
 export function execWrapper(dir: string): void {
   const write = (rec: ExitRecord) => {
@@ -21,8 +36,11 @@ export function execWrapper(dir: string): void {
   process.on('SIGINT', () => {});
   process.on('SIGHUP', () => {});
   let spec;
+  let env: Record<string, string>;
   try {
     spec = runSpecSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8')));
+    // The env's values come through stdin (a pipe from the daemon), never from the run folder.
+    env = readEnv();
   } catch (err) {
     write({ exitCode: null, signal: null, error: `the run spec is unreadable: ${(err as Error).message}` });
     return;
@@ -40,13 +58,15 @@ export function execWrapper(dir: string): void {
   }
   const out = fs.openSync(path.join(dir, 'stdout'), 'a');
   const errFd = fs.openSync(path.join(dir, 'stderr'), 'a');
-  const cmd = spec.command[0];
+  const cmd = spec.command[0]!;
   // The allowlisted part of the daemon's environment and what the run declares: never the rest.
-  const child = spawn(launch.command, launch.args, {
-    cwd: launch.cwd,
-    env: { ...inheritedEnv(), HOME: launch.home, ...spec.env },
-    stdio: ['ignore', out, errFd],
-  });
+  const childEnv: Record<string, string> = { ...inheritedEnv(), HOME: launch.home, ...env };
+  // Inside the sandbox a missing program is bwrap's exit 1: say it the way an unconfined start does.
+  if (launch.confined && !runnable(cmd, launch.cwd, childEnv.PATH ?? '')) {
+    write({ exitCode: 127, signal: null, error: `cannot start ${cmd}: no such program (or not executable)` });
+    return;
+  }
+  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: childEnv, stdio: ['ignore', out, errFd] });
   child.on('error', (err) => {
     write({ exitCode: 127, signal: null, error: `cannot start ${cmd}: ${err.message}` });
     process.exit(0);
@@ -56,4 +76,15 @@ export function execWrapper(dir: string): void {
     write(viaSandbox ? { exitCode: null, signal: viaSandbox } : { exitCode: code, signal });
     process.exit(0);
   });
+}
+
+/** Whether `cmd` names an executable file: a path (relative to `cwd`) or a name found on `envPath`. */
+function runnable(cmd: string, cwd: string, envPath: string): boolean {
+  if (!cmd.includes('/')) return findOnPath(cmd, envPath) !== null;
+  try {
+    fs.accessSync(path.resolve(cwd, cmd), fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

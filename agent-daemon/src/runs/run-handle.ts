@@ -86,7 +86,11 @@ export class RunHandle {
   ): RunHandle {
     const dir = path.join(runsDir, runId);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec));
+    // The env's values are not kept on disk: the wrapper gets them through a pipe (its stdin).
+    const { env, ...kept } = spec.kind === 'command' ? spec : { ...spec, env: undefined };
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(env ? { ...kept, envKeys: Object.keys(env) } : kept), {
+      mode: 0o600,
+    });
     const work = path.join(dir, 'work');
     fs.mkdirSync(work, { mode: 0o700 });
     if (spec.kind === 'command') {
@@ -106,9 +110,11 @@ export class RunHandle {
     handle.saveState();
     const wrapper = spawn(process.execPath, [...self, 'exec-wrapper', dir], {
       detached: true,
-      stdio: 'ignore',
+      stdio: ['pipe', 'ignore', 'ignore'],
       cwd: dir,
     });
+    wrapper.stdin!.on('error', () => {}); // a wrapper that died at once is reported through exit.json
+    wrapper.stdin!.end(JSON.stringify(env ?? {}));
     wrapper.unref();
     handle.state.wrapperPid = wrapper.pid ?? null;
     handle.saveState();

@@ -21,8 +21,12 @@ import path from 'node:path';
 import { findOnPath } from '../inventory.js';
 
 export type Confinement =
-  /** Started under bwrap with `hide` hidden (folders and files, absolute and existing). */
-  | { mode: 'bwrap'; bwrap: string; hide: string[] }
+  /**
+   * Started under bwrap with `hide` hidden (folders and files, absolute and existing); `userns`:
+   * in its own user namespace as an unprivileged id, so a CLI's own sandbox (Codex runs bwrap
+   * itself) can nest inside.
+   */
+  | { mode: 'bwrap'; bwrap: string; hide: string[]; userns?: boolean }
   /** Started as is: the operator turned confinement off knowingly. */
   | { mode: 'off' };
 
@@ -82,7 +86,7 @@ const inside = (child: string, parent: string) => child === parent || child.star
 export function confineCommand(c: Confinement, req: LaunchRequest): { command: string; args: string[] } {
   if (c.mode === 'off') return { command: req.command, args: [...req.args] };
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--bind', '/tmp', '/tmp'];
-  args.push('--unshare-pid', '--cap-drop', 'ALL');
+  args.push('--unshare-pid', '--cap-drop', 'ALL', ...(c.userns ? USERNS_ARGS : []));
   const hidden = minimalHides(c.hide);
   for (const p of hidden) {
     const stat = fs.statSync(p, { throwIfNoEntry: false });
@@ -109,17 +113,29 @@ export function hiddenPaths(daemonHome: string, extra: readonly string[], userHo
   return minimalHides([daemonHome, ...extra, ...HOME_SECRETS.map((p) => path.join(userHome, p))]);
 }
 
-/** The path of a working bwrap, or why there is none. */
-export function probeBwrap(envPath = process.env.PATH ?? ''): { bwrap: string } | { reason: string } {
+/**
+ * Its own user namespace with a non-root id inside: a nested bwrap (a CLI's own sandbox) then
+ * runs unprivileged. As root the id maps back to root outside, so file access is unchanged; what
+ * it may read and write is decided by the mounts above.
+ */
+const USERNS_ARGS = ['--unshare-user', '--uid', '1000', '--gid', '1000'];
+
+/** The path of a working bwrap (and whether it can give runs their own user namespace), or why there is none. */
+export function probeBwrap(envPath = process.env.PATH ?? ''): { bwrap: string; userns: boolean } | { reason: string } {
   const bwrap = findOnPath('bwrap', envPath);
   if (!bwrap) return { reason: 'bubblewrap (bwrap) is not installed' };
+  const base = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--cap-drop', 'ALL'];
+  const works = (args: string[]) =>
+    execFileSync(bwrap, [...args, 'true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
   try {
-    execFileSync(
-      bwrap,
-      ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--cap-drop', 'ALL', 'true'],
-      { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 },
-    );
-    return { bwrap };
+    works([...base, ...USERNS_ARGS]);
+    return { bwrap, userns: true };
+  } catch {
+    /* no user namespaces here: the plain sandbox still hides the data */
+  }
+  try {
+    works(base);
+    return { bwrap, userns: false };
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim();
     return { reason: `bubblewrap cannot create a sandbox here (${stderr || (err as Error).message})` };
@@ -152,5 +168,12 @@ export function chooseConfinement(opts: {
     return {
       refused: `${probe.reason}, so what runs here could read this machine's secrets; install bubblewrap (apt-get install bubblewrap), or start knowingly unconfined with --unconfined (${UNCONFINED_ENV}=1)`,
     };
-  return { confinement: { mode: 'bwrap', bwrap: probe.bwrap, hide: hiddenPaths(opts.daemonHome, opts.hide) } };
+  return {
+    confinement: {
+      mode: 'bwrap',
+      bwrap: probe.bwrap,
+      userns: probe.userns,
+      hide: hiddenPaths(opts.daemonHome, opts.hide),
+    },
+  };
 }

@@ -31,6 +31,7 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'projects.list': v(),
   'projects.get': v(),
   'projects.create': m(),
+  'projects.update': a(),
   'projects.mergeSettings': a(),
   'projects.github': v('whether a token and webhook secret are set, never their values'),
   'projects.connectGithub': a(),
@@ -78,6 +79,7 @@ export const PROCEDURE_ROLES: Readonly<Record<string, ProcedureRole>> = {
   'runs.cancel': m(),
   'runs.approve': m("an agent run's tool call waiting for approval (tools.ask)"),
   'runs.decline': m(),
+  'runs.steer': m("a message to a ticket's live agent run"),
 
   'agents.list': v(),
   'agents.show': v(),

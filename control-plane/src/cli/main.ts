@@ -9,12 +9,13 @@ import { runProgram, type Program } from './program.js';
 import { authCommands, loginCommand, tokenCommands } from './commands/access.js';
 import { serveCommand } from './commands/serve.js';
 import { backupCommand, dbCommands } from './commands/db.js';
+import { doctorCommand } from './commands/doctor.js';
 import { auditCommands, memberCommands } from './commands/people.js';
 import { VERSION } from '../version.js';
 
 const program: Program = {
   intro: `openase ${VERSION}: turn tickets into working code.`,
-  topLevel: [serveCommand, loginCommand, backupCommand],
+  topLevel: [serveCommand, loginCommand, backupCommand, doctorCommand],
   groups: [...CLIENT_GROUPS, memberCommands, tokenCommands, authCommands, auditCommands, dbCommands],
   footer: [
     'Every command takes --help; listing and show commands take --json.',

@@ -31,5 +31,7 @@ describe('enforced limits', () => {
     expect(budgetExceeded(1, 1, null)).toMatch(/the ticket budget of \$1\.00 is spent/);
     expect(budgetExceeded(2, null, 1.5)).toMatch(/the workflow's per-ticket budget of \$1\.50/);
     expect(budgetExceeded(100, null, null)).toBeNull();
+    // A small budget is shown as set, not rounded to $0.00.
+    expect(budgetExceeded(0.006, 0.003, null)).toBe('the ticket budget of $0.003 is spent ($0.006)');
   });
 });

@@ -14,6 +14,7 @@ import type { Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
 import { waitingApprovals } from './approvals.js';
+import { usd } from './gates.js';
 
 export interface StopDecision {
   runId: string;
@@ -50,8 +51,7 @@ export function budgetExceeded(
     [ticketBudget, 'the ticket'],
     [workflowBudget ?? null, "the workflow's per-ticket"],
   ] as const) {
-    if (budget !== null && costUsd >= budget)
-      return `${whose} budget of $${budget.toFixed(2)} is spent ($${costUsd.toFixed(4)})`;
+    if (budget !== null && costUsd >= budget) return `${whose} budget of ${usd(budget)} is spent (${usd(costUsd)})`;
   }
   return null;
 }

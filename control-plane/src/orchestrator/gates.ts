@@ -175,7 +175,12 @@ export function eligibleMachines(
   };
 }
 
-const money = (n: number) => `$${n.toFixed(2)}`;
+/** Dollars with the precision the amount needs: $12.50, but $0.003 (not $0.00). */
+export function usd(n: number): string {
+  if (n === 0 || Math.abs(n) >= 0.01) return `$${n.toFixed(2)}`;
+  return `$${Number(n.toPrecision(2))}`;
+}
+const money = usd;
 
 export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
   const t = facts.ticket;

@@ -14,6 +14,7 @@ import {
   ticketBranchName,
   type AgentJobSpec,
   type AgentRunSpec,
+  type McpServerSpec,
   type RunSpec,
 } from '@openase/shared';
 import { runs, skills, skillVersions, statuses } from '../db/schema.js';
@@ -142,7 +143,15 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
         ...(harness.tools?.ask?.length ? { ask: harness.tools.ask } : {}),
       },
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
-      mcpServers: {},
+      // With `${NAME}` placeholders: materializeJob fills them in at the offer.
+      mcpServers: Object.fromEntries(
+        Object.entries(harness.mcp_servers ?? {}).map(([name, server]) => [
+          name,
+          'url' in server
+            ? { url: server.url, headers: server.headers ?? {} }
+            : { command: server.command, args: server.args ?? [], env: server.env ?? {} },
+        ]),
+      ),
       skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
     },
     hooks: harness.hooks ?? {},
@@ -227,6 +236,26 @@ export async function runGrantFor(
   return { scopes, moveToStatusIds: [...moveTo] };
 }
 
+/** Fills `${NAME}` in MCP servers' env values and headers from the agent's env and secrets (unknown names stay). */
+export function fillMcpPlaceholders(
+  servers: Record<string, McpServerSpec>,
+  values: Record<string, string>,
+): Record<string, McpServerSpec> {
+  const fill = (record: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(record).map(([k, v]) => [
+        k,
+        v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, n: string) => values[n] ?? m),
+      ]),
+    );
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [
+      name,
+      'url' in server ? { ...server, headers: fill(server.headers) } : { ...server, env: fill(server.env) },
+    ]),
+  );
+}
+
 /**
  * The spec sent in an offer: the stored job plus the agent's secrets (as env vars only) and a
  * fresh run token valid until the run's deadline. Earlier tokens of the run are revoked.
@@ -247,7 +276,11 @@ export async function materializeJob(
   const token = await mintRunToken(tx, deps, { runId: run.id, ...grant, expiresAt: deadline });
   return agentJobSpecSchema.parse({
     ...stored,
-    agent: { ...stored.agent, env: { ...stored.agent.env, ...secrets } },
+    agent: {
+      ...stored.agent,
+      env: { ...stored.agent.env, ...secrets },
+      mcpServers: fillMcpPlaceholders(stored.agent.mcpServers ?? {}, { ...stored.agent.env, ...secrets }),
+    },
     platform: { url: platformUrl, token },
   });
 }

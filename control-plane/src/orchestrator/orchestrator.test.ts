@@ -179,6 +179,27 @@ forEachDatabase('orchestrator', (get) => {
     }
   });
 
+  it("passes the workflow's MCP servers to the agent, with the agent's secrets filled in only in the offer", async () => {
+    const o = await setup(
+      get(),
+      'mcp_servers:\n  docs:\n    command: docs-mcp\n    args: [--stdio]\n    env:\n      DOCS_KEY: ${ANTHROPIC_API_KEY}\n      MODE: ${UNKNOWN}\n  search:\n    url: https://mcp.example.test/sse\n    headers:\n      Authorization: Bearer ${ANTHROPIC_API_KEY}\n',
+    );
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Use MCP', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      expect(a.spec.agent.mcpServers).toEqual({
+        docs: { command: 'docs-mcp', args: ['--stdio'], env: { DOCS_KEY: 'sk-from-secret', MODE: '${UNKNOWN}' } },
+        search: { url: 'https://mcp.example.test/sse', headers: { Authorization: 'Bearer sk-from-secret' } },
+      });
+      // The stored spec keeps the placeholders: the secret is never written to the run row.
+      const [row] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      expect(JSON.stringify(row!.spec)).not.toContain('sk-from-secret');
+      expect(JSON.stringify(row!.spec)).toContain('${ANTHROPIC_API_KEY}');
+    } finally {
+      await o.stop();
+    }
+  });
+
   it('names the tool calls the harness refused in the reason of a run that stops unfinished', async () => {
     const o = await setup(get(), 'max_turns: 2\n');
     try {
@@ -296,6 +317,44 @@ forEachDatabase('orchestrator', (get) => {
       ]);
     } finally {
       clock.offsetMs = 0;
+      await o.stop();
+    }
+  });
+
+  it("delivers a person's message to a live run as the next turn's input, or at once by interrupting the turn", async () => {
+    const o = await setup(get(), 'max_turns: 5\n');
+    try {
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Steer it', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      const api = appRouter.createCaller({ deps: o.deps, actor: o.admin, fleet: o.hub });
+      expect(await api.runs.steer({ run: a.offer.runId, text: 'use the existing HTTP client' })).toEqual({
+        queued: 1,
+        interrupted: false,
+      });
+      expect(await a.turn({ turn: 1, ok: true })).toMatchObject({
+        action: 'continue',
+        author: 'admin',
+        input: expect.stringContaining(
+          'A message from admin (a person watching this run):\nuse the existing HTTP client',
+        ),
+      });
+      // Delivered once: the turn after it gets the usual guidance.
+      expect(await a.turn({ turn: 2, ok: true })).toMatchObject({
+        action: 'continue',
+        input: expect.stringMatching(/turn 3 of 5/),
+      });
+      await api.runs.steer({ run: a.offer.runId, text: 'stop, use Redis', interrupt: true });
+      expect(o.frames('run.interrupt').at(-1)).toMatchObject({ runId: a.offer.runId });
+      // The interrupted turn ends not ok, yet the run goes on with the message.
+      expect(await a.turn({ turn: 3, ok: false, error: 'interrupted by the platform' })).toMatchObject({
+        action: 'continue',
+        input: expect.stringContaining('stop, use Redis'),
+      });
+      const viewer = appRouter.createCaller({ deps: o.deps, actor: { ...o.admin, name: 'Vic', role: 'viewer' } });
+      await expect(viewer.runs.steer({ run: a.offer.runId, text: 'hi' })).rejects.toThrow(/cannot send messages/);
+      const actions = (await api.tickets.show({ ticket: t.identifier })).activity.map((e) => e.action);
+      expect(actions.filter((x) => x === 'run.steered')).toHaveLength(2);
+    } finally {
       await o.stop();
     }
   });

@@ -25,6 +25,7 @@ import { lockRun, type Run } from '../runs/runs.js';
 import { applyMove } from '../tickets/tickets.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
+import { steeringInput, type PendingMessage } from './steering.js';
 import { oneLine } from './retry-policy.js';
 
 /**
@@ -120,6 +121,15 @@ export async function decideAfterTurn(deps: Deps, msg: Fenced & { frame: RunTurn
     const refused = frame.deniedTools.length ? `; ${deniedSummary(frame.deniedTools)}` : '';
     const fail = (reason: string) =>
       next(run, frame.turn, 'stop', { outcome: 'failed', reason: `${reason}${refused}` });
+    // People's messages to the run (steering) are the next turn's input, even after an interrupted turn.
+    const pending = (run.pendingInput as PendingMessage[] | null) ?? [];
+    if (pending.length && turnsLeft) {
+      await tx.update(runs).set({ pendingInput: null }).where(eq(runs.id, run.id));
+      return next(run, frame.turn, 'continue', {
+        input: steeringInput(pending),
+        author: [...new Set(pending.map((m) => m.by))].join(', ').slice(0, 200),
+      });
+    }
     // The agent asked a person (`openase ticket ask`): the run ends cleanly; the answer starts the next one.
     if (ticket.question && !ticket.answer)
       return next(run, frame.turn, 'stop', {

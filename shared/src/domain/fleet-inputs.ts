@@ -23,6 +23,14 @@ export const runDecideInput = z.object({
   reason: z.string().trim().max(2000, 'a reason has at most 2000 characters').optional(),
 });
 
+/** A person's message to a live agent run: the next turn's input, or at once with `interrupt`. */
+export const runSteerInput = z.object({
+  run: z.string().uuid('a run is named by its id (a UUID)'),
+  text: z.string().trim().min(1, 'a message needs a text').max(8000, 'a message has at most 8000 characters'),
+  /** Stop the current turn now and send the message (otherwise it waits for the turn to end). */
+  interrupt: z.boolean().default(false),
+});
+
 export const runEventsInput = z.object({
   run: z.string().uuid('a run is named by its id (a UUID)'),
   afterSeq: z.number().int().min(0).default(0),

@@ -31,6 +31,8 @@ export const runEventSchemas = {
     role: z.enum(['assistant', 'user', 'system']),
     text,
     delta: z.boolean().optional(),
+    /** A person's message to the run (steering): who wrote it. */
+    author: z.string().max(200).optional(),
     truncated,
   }),
   reasoning: z.object({ type: z.literal('reasoning'), text, truncated }),

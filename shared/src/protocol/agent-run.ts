@@ -196,6 +196,8 @@ export const runNextSchema = z.object({
   /** `stop`: how the run ends; the daemon runs on_done (succeeded) or on_error hooks, then finishes. */
   outcome: z.enum(['succeeded', 'failed']).optional(),
   reason: z.string().max(2000).optional(),
+  /** `continue` with a person's message (steering): who wrote it; the daemon records it in the transcript. */
+  author: z.string().max(200).optional(),
 });
 
 /** Remove a ticket's workspace on this machine (the ticket reached a completed or canceled stage). */

@@ -11,7 +11,11 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
-import { startFakeModelServer, type FakeModelServer } from '../../../agent-daemon/test-support/fake-models/index.js';
+import {
+  startFakeModelServer,
+  type FakeModelServer,
+  type FakeStep,
+} from '../../../agent-daemon/test-support/fake-models/index.js';
 import { ensureCli } from '../../../agent-daemon/test-support/real-clis.js';
 import { createTestRemote } from '../../../agent-daemon/test-support/git-remote.js';
 
@@ -25,6 +29,28 @@ function cli(args: string[]) {
   const r = cp.cli(args);
   expect(r.code, r.err).toBe(0);
   return r.out;
+}
+
+/** A project with a repository, a Claude Code agent on fake-model script `slug`, a workflow asking before a push. */
+async function guardedProject(slug: string, prefix: string, steps: FakeStep[]) {
+  const remote = createTestRemote();
+  cli(['project', 'create', slug, '--slug', slug, '--prefix', prefix]);
+  cli(['repo', 'add', remote.url, '--project', slug, '--name', 'app']);
+  models.setScript(slug, { steps });
+  cli([
+    ...['agent', 'create', 'claude', '--project', slug, '--adapter', 'claude-code', '--command', claudePath],
+    ...['--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl(slug)}`],
+    ...['--env', 'CLAUDE_CODE_MAX_RETRIES=0'],
+  ]);
+  const harness = path.join(path.dirname(remote.dir), `${slug}.md`);
+  fs.writeFileSync(
+    harness,
+    '---\nname: guarded\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\ntools:\n  ask: ["Bash(git push*)"]\n---\nDo the work.\n',
+  );
+  cli(['workflow', 'import', harness, '--project', slug]);
+  cli(['ticket', 'create', '--project', slug, '--title', 'Do it']);
+  cli(['ticket', 'move', `${prefix}-1`, 'Todo']);
+  return remote;
 }
 
 describe('Project AI panel in Chromium', () => {
@@ -80,30 +106,12 @@ describe('Project AI panel in Chromium', () => {
   });
 
   it('a push the workflow asks about waits with "Needs approval"; Approve in the drawer lets the run go on', async () => {
-    const remote = createTestRemote();
+    const remote = await guardedProject('asks', 'ASK', [
+      { shell: 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran' },
+      { shell: '"$OPENASE_WORKSPACE/.openase/bin/openase" move "In Review"' },
+      { text: 'pushed and moved' },
+    ]);
     try {
-      cli(['project', 'create', 'Asks', '--slug', 'asks', '--prefix', 'ASK']);
-      cli(['repo', 'add', remote.url, '--project', 'asks', '--name', 'app']);
-      models.setScript('ask', {
-        steps: [
-          { shell: 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran' },
-          { shell: '"$OPENASE_WORKSPACE/.openase/bin/openase" move "In Review"' },
-          { text: 'pushed and moved' },
-        ],
-      });
-      cli([
-        ...['agent', 'create', 'claude', '--project', 'asks', '--adapter', 'claude-code', '--command', claudePath],
-        ...['--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl('ask')}`],
-        ...['--env', 'CLAUDE_CODE_MAX_RETRIES=0'],
-      ]);
-      const harness = path.join(path.dirname(remote.dir), 'asks.md');
-      fs.writeFileSync(
-        harness,
-        '---\nname: guarded\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\ntools:\n  ask: ["Bash(git push*)"]\n---\nDo the work.\n',
-      );
-      cli(['workflow', 'import', harness, '--project', 'asks']);
-      cli(['ticket', 'create', '--project', 'asks', '--title', 'Push it']);
-      cli(['ticket', 'move', 'ASK-1', 'Todo']);
       await page.goto(`${cp.url}/p/asks/board`);
       const card = page.locator('[data-test=card][data-ticket="ASK-1"]');
       await card.locator('[data-test=needs-approval]').waitFor({ timeout: 120_000 });
@@ -124,6 +132,35 @@ describe('Project AI panel in Chromium', () => {
       };
       expect(activity.activity.map((a) => a.action)).toEqual(
         expect.arrayContaining(['run.approval_requested', 'run.approved']),
+      );
+    } finally {
+      remote.cleanup();
+    }
+  });
+
+  it('an agent\'s question shows "Waiting for input"; the answer sent from the drawer reaches the resumed session', async () => {
+    const remote = await guardedProject('qs', 'QS', [
+      { shell: '"$OPENASE_WORKSPACE/.openase/bin/openase" ticket ask "Which database should the cache use?"' },
+      { text: 'I asked.' },
+    ]);
+    try {
+      await page.goto(`${cp.url}/p/qs/board`);
+      const card = page.locator('[data-test=card][data-ticket="QS-1"]');
+      await card.locator('[data-test=waiting-for-input]').waitFor({ timeout: 120_000 });
+      expect(await card.textContent()).toContain('Which database should the cache use?');
+      await card.click();
+      const panel = page.locator('[data-test=question-panel]');
+      expect(await panel.locator('[data-test=question]').textContent()).toBe('Which database should the cache use?');
+      await panel.locator('[data-test=answer-text]').fill('Redis 7, please 77aa');
+      await page.screenshot({ path: path.join(screenshotDir, '23-waiting-for-input.png') });
+      await panel.locator('[data-test=answer-send]').click();
+      await eventually(
+        () =>
+          models.requestsFor('qs').some((r) => String(JSON.stringify(r.body)).includes('Redis 7, please 77aa'))
+            ? true
+            : undefined,
+        'the answer in the resumed conversation',
+        120_000,
       );
     } finally {
       remote.cleanup();

@@ -1,7 +1,15 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { runDecideInput, runEventsInput, runListInput, runRefInput, runStartInput } from '@openase/shared';
+import {
+  runDecideInput,
+  runSteerInput,
+  runEventsInput,
+  runListInput,
+  runRefInput,
+  runStartInput,
+} from '@openase/shared';
 import { decideApproval, type Decided } from '../../orchestrator/approvals.js';
+import { steerRun } from '../../orchestrator/steering.js';
 import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from '../../runs/runs.js';
 import { streamRunEvents } from '../../runs/stream.js';
 import { readProcedure, router, writeProcedure, type ApiContext } from '../trpc.js';
@@ -41,6 +49,12 @@ export const runsRouter = router({
   decline: writeProcedure
     .input(runDecideInput)
     .mutation(async ({ ctx, input }) => sendDecision(ctx, await decideApproval(ctx.deps, ctx.actor, input, false))),
+  /** A person's message to a live agent run: the next turn's input (or at once, interrupting the turn). */
+  steer: writeProcedure.input(runSteerInput).mutation(async ({ ctx, input }) => {
+    const steered = await steerRun(ctx.deps, ctx.actor, input);
+    if (steered.interrupt && steered.machineId) ctx.fleet?.send(steered.machineId, steered.interrupt);
+    return { queued: steered.queued, interrupted: !!steered.interrupt };
+  }),
   cancel: writeProcedure.input(runRefInput).mutation(async ({ ctx, input }) => {
     const run = await requestCancel(ctx.deps, ctx.actor, input.run);
     if (run.machineId && run.state !== 'canceled')

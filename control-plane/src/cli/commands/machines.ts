@@ -111,8 +111,11 @@ export const machineCommands: CommandGroup = {
           ['clis', describeClis(m.clis)],
           ['host', `${m.hostname ?? '?'} (${m.os ?? '?'}/${m.arch ?? '?'})`],
           ['daemon', m.daemonVersion ?? '?'],
-          ['load', m.load ?? '?'],
-          ['disk free', m.diskFreeBytes === null ? '?' : `${(m.diskFreeBytes / 2 ** 30).toFixed(1)} GiB`],
+          ['load', m.load ?? 'not reported yet'],
+          [
+            'disk free',
+            m.diskFreeBytes === null ? 'not reported yet' : `${(m.diskFreeBytes / 2 ** 30).toFixed(1)} GiB`,
+          ],
           ['last seen', m.lastSeenAt ? String(m.lastSeenAt) : 'never'],
           ...(m.ssh
             ? ([

@@ -83,6 +83,11 @@ export const runs = pgTable(
     finishRequestedStatusId: uuid('finish_requested_status_id'),
     /** Project AI: the conversation this run serves (a chat run has no ticket and no workflow). */
     conversationId: uuid('conversation_id'),
+    /**
+     * Steering: messages people sent to the live run (`runs.steer`), delivered as the next turn's input and then
+     * cleared. `[{ text, by, at }]`.
+     */
+    pendingInput: jsonb('pending_input'),
     /** Per repository, the commit the run started from and its branch head after the last turn (`run.turn` commits). */
     commits: jsonb('commits'),
     /** Agent runs: turns in a row that changed no file and left no agent action on the ticket (`no_progress_turns`). */

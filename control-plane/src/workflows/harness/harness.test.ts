@@ -49,6 +49,8 @@ describe('parseHarness', () => {
       { line: 8, field: 'timeout_minutes', message: 'must be a whole number ≥ 1' },
       { line: 9, field: 'colour', message: 'unknown field "colour"' },
       { line: 16, field: 'body', message: expect.stringMatching(/undefined filter: shout/) },
+      // An unknown filter does not hide the other problems of the body.
+      { line: 16, field: 'body', message: expect.stringMatching(/unknown variable "ticket.identifer"/) },
     ]);
     const noFilter = parseHarness(bad.replace('| shout', '| upcase')).problems.at(-1)!;
     expect(noFilter).toMatchObject({

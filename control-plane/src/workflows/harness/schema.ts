@@ -48,6 +48,19 @@ const allowDeny = z.strictObject({ allow: stringList.optional(), deny: stringLis
 /** `ask`: tool calls a person approves or declines while the turn waits (docs/harness.md). */
 const toolRules = allowDeny.extend({ ask: stringList.optional() });
 
+/**
+ * MCP servers the agent's CLI gets (stdio `command` or remote `url`). Values may name the agent's
+ * env and secrets as `${NAME}`: filled in when the run is offered, never stored in the run's spec.
+ */
+const mcpServerSchema = z.union([
+  z.strictObject({
+    command: z.string().min(1),
+    args: stringList.optional(),
+    env: z.record(z.string(), z.string()).optional(),
+  }),
+  z.strictObject({ url: z.string().url('must be a URL'), headers: z.record(z.string(), z.string()).optional() }),
+]);
+
 const skillSchema = z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), version: positiveInt })]);
 
 /** Defaults applied when a field is absent; serializeHarness omits fields equal to these. */
@@ -99,6 +112,9 @@ export const harnessSchema = z.strictObject({
   hooks: hooksSchema.optional(),
   scopes: stringList.optional(),
   skills: z.array(skillSchema).optional(),
+  mcp_servers: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'), mcpServerSchema)
+    .optional(),
   /**
    * The merge step (docs/review.md): an approved ticket enters `status`, the platform merges its
    * branch with the project's method, and the ticket moves to `done`.

@@ -30,6 +30,7 @@ const ORDER = [
   'hooks',
   'scopes',
   'skills',
+  'mcp_servers',
 ] as const;
 
 export function serializeHarness(input: HarnessInput, body: string): string {

@@ -54,13 +54,15 @@ export function checkTemplate(body: string, bodyStartLine: number): TemplateChec
   } catch (err) {
     problems.push({ line: at(errorRow(err)), field: 'body', message: liquidMessage(err) });
   }
-  // A failed parse stops at its first error; parse every `{{ … }}` alone too so each unknown filter is reported.
+  // A failed parse stops at its first error; parse every `{{ … }}` alone too so each unknown filter
+  // is reported, and (when the whole body did not parse) each unknown variable of the others.
+  const alone: Array<{ row: number; templates: Template[] }> = [];
   try {
     const tokens = new Tokenizer(body).readTopLevelTokens();
     for (const token of tokens) {
       if (token.kind !== TokenKind.Output) continue;
       try {
-        liquid.parse(token.getText());
+        alone.push({ row: token.getPosition()[0] ?? 1, templates: liquid.parse(token.getText()) });
       } catch (err) {
         const line = at(token.getPosition()[0] ?? 1);
         if (!problems.some((p) => p.line === line)) problems.push({ line, field: 'body', message: liquidMessage(err) });
@@ -69,12 +71,18 @@ export function checkTemplate(body: string, bodyStartLine: number): TemplateChec
   } catch {
     /* the tokenizer error was reported by the full parse */
   }
-  if (templates) {
-    const analysis = liquid.analyzeSync(templates, { partials: false });
+  const parts = templates ? [{ row: 1, templates }] : alone;
+  // Outputs analyzed alone lose their loops and assignments: names the body binds are not unknown.
+  const bound = templates
+    ? new Set<string>()
+    : new Set(['forloop', ...[...body.matchAll(/\{%-?\s*(?:for|assign|capture)\s+([A-Za-z_]\w*)/g)].map((m) => m[1]!)]);
+  for (const part of parts) {
+    const analysis = liquid.analyzeSync(part.templates, { partials: false });
     for (const [name, uses] of Object.entries(analysis.globals)) {
+      if (bound.has(name)) continue;
       for (const use of uses) {
         const message = unknownVariable(name, use.segments);
-        if (message) problems.push({ line: at(use.location.row), field: 'body', message });
+        if (message) problems.push({ line: at(part.row + use.location.row - 1), field: 'body', message });
       }
     }
   }
