@@ -19,6 +19,7 @@ describe('Claude Code through the orchestrator (real CLI)', () => {
   h.itRefusesADeniedShell('Bash');
   h.itAsksAPersonBeforeAPush();
   h.itAsksAQuestion();
+  h.itTakesASteeringMessage();
 
   it('claude: an HTTP 500 from the provider fails the run with its message, and the ticket is parked after its last attempt', async () => {
     const p = await h.project(() => ({

@@ -386,6 +386,41 @@ export function useRealCliControlPlane(cli: PinnedCli) {
     },
 
     /**
+     * Steering: a person's message sent while the agent's turn runs is the next turn's input; the fake model server
+     * sees it in the next request, and the transcript has it with the sender's name.
+     */
+    itTakesASteeringMessage() {
+      it(`${cli}: a message sent to the live run reaches the model in the next turn`, async () => {
+        const p = await h.project(() => ({ steps: [{ shell: 'sleep 5; echo slept' }, { text: 'turn over' }] }), {
+          maxTurns: 2,
+        });
+        const { identifier } = await p.ticket('Take advice');
+        const runId = await waitFor(
+          () => `the agent's command to start\n${h.cp.proc.output.slice(-3000)}`,
+          async () => {
+            const run = (await h.show(identifier)).runs[0];
+            if (!run) return undefined;
+            const events = (await allEvents(h.cp.api, run.id)).map((e) => e.event);
+            return events.some((e) => e.type === 'command') ? run.id : undefined;
+          },
+          120_000,
+        );
+        await h.cp.api.runs.steer.mutate({ run: runId, text: 'use the existing HTTP client instead 3d9a' });
+        const { events } = await h.endedRun(identifier);
+        expect(events).toContainEqual(
+          expect.objectContaining({
+            type: 'message',
+            role: 'user',
+            author: 'admin',
+            text: expect.stringContaining('3d9a'),
+          }),
+        );
+        const bodies = h.server.requestsFor(p.slug).map((r) => String(JSON.stringify(r.body)));
+        expect(bodies.some((b) => b.includes('use the existing HTTP client instead 3d9a'))).toBe(true);
+      });
+    },
+
+    /**
      * A provider 429 that states its reset (`step`, made from `resetMs` = an hour from the test's
      * clock — never a time of day): the run ends, the ticket waits until the reset the CLI
      * reported (`next_retry_at` = the run's last `rate_limit` event, within the CLI's rounding of

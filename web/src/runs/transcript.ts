@@ -50,7 +50,8 @@ function apply(t: Transcript, key: string, e: RunEvent): void {
         last.streaming = !!e.delta;
         return;
       }
-      t.items.push({ kind: 'message', key, role: e.role, text: e.text, streaming: !!e.delta });
+      // A person's message to the run (steering) is shown with their name.
+      t.items.push({ kind: 'message', key, role: e.author ?? e.role, text: e.text, streaming: !!e.delta });
       return;
     }
     case 'reasoning':
