@@ -179,7 +179,7 @@ describe('agent runs on the daemon', () => {
     // The agent reached the platform through the wrapper on its PATH.
     expect(ofType(d, runId, 'command')[0]).toMatchObject({
       status: 'completed',
-      output: `added comment 0c0ffee0 on ${spec.ticket.identifier}`,
+      output: `added comment 0c0ffee0-0000-4000-8000-000000000000 on ${spec.ticket.identifier}`,
     });
     expect(platform.calls).toContainEqual({
       method: 'POST',

@@ -96,7 +96,7 @@ describe("the agent's openase: the person's CLI, as the run", async () => {
       ['ticket', 'comment', 'DEMO-7', text],
       ['comment', text],
     ]) {
-      expect(await openase(argv)).toEqual({ code: 0, stdout: 'added comment 01234567 on DEMO-7', stderr: '' });
+      expect(await openase(argv)).toEqual({ code: 0, stdout: 'added comment 0123456789abcdef on DEMO-7', stderr: '' });
       expect(lastCall()).toMatchObject({
         method: 'POST',
         procedure: 'comments.add',

@@ -89,7 +89,7 @@ async function expectTurnPushedAndReported(c: Case): Promise<void> {
   const completed = events.filter((e) => e.type === 'command' && e.status === 'completed');
   expect(completed.map((e) => ('output' in e ? e.output : ''))).toEqual([
     expect.stringContaining(`reported progress on ${c.identifier} (50%)`),
-    expect.stringContaining(`added comment 0c0ffee0 on ${c.identifier}`),
+    expect.stringContaining(`added comment 0c0ffee0-0000-4000-8000-000000000000 on ${c.identifier}`),
     expect.stringContaining(`moved ${c.identifier} to In Review`),
   ]);
   const auth = `Bearer oar_${c.identifier}`;
