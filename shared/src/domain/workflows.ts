@@ -155,18 +155,10 @@ export const ticketProgressInput = z.object({
 /** An agent asks a person (`openase ticket ask`): its run ends and the ticket waits for the answer. */
 export const ticketAskInput = z.object({
   ticket: ticketRefSchema,
-  question: z
-    .string()
-    .trim()
-    .min(1, 'a question needs a text')
-    .max(2000, 'a question has at most 2000 characters'),
+  question: z.string().trim().min(1, 'a question needs a text').max(2000, 'a question has at most 2000 characters'),
 });
 /** A person answers (drawer reply, `openase ticket answer`): the ticket is dispatched again with it. */
 export const ticketAnswerInput = z.object({
   ticket: ticketRefSchema,
-  answer: z
-    .string()
-    .trim()
-    .min(1, 'an answer needs a text')
-    .max(8000, 'an answer has at most 8000 characters'),
+  answer: z.string().trim().min(1, 'an answer needs a text').max(8000, 'an answer has at most 8000 characters'),
 });
