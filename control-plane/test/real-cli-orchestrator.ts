@@ -127,7 +127,7 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         pricing: { input: 2, output: 10, cached: 0.5 },
       });
       const frontMatter = [
-        `name: ${cli} work`,
+        `name: ${cli}-work`,
         `agent: ${cli}`,
         'pickup: [Todo]',
         'finish: [In Review]',
