@@ -97,6 +97,31 @@ forEachDatabase('fleet hub', (get) => {
     await hub.stop();
   });
 
+  it('stop clears open sessions while the database is open; a transport that closes afterwards leaves it alone', async () => {
+    const { deps, machine, status } = await setup();
+    let dbClosed = false;
+    // The database as shutdown leaves it: every use after close throws (as PGlite does).
+    const db = new Proxy(deps.db, {
+      get(target, prop, receiver) {
+        if (dbClosed) throw new Error('PGlite is closed');
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const hub = new FleetHub({ ...deps, db }, {});
+    const sink = new TestSink();
+    const conn = hub.connect(machine, sink);
+    conn.receive(hello());
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    await hub.stop();
+    expect((await status()).status).toBe('disconnected');
+    dbClosed = true;
+    // The local daemon exits after the control plane: its transport's close must not reach the database.
+    conn.closed();
+    await new Promise((r) => setTimeout(r, 50));
+    dbClosed = false;
+  });
+
   it('a new session replaces the open one; the stale close never clears the newer session', async () => {
     const { machine, hub, logs, status } = await setup();
     const a = new TestSink();

@@ -118,6 +118,8 @@ export class FleetHub implements MachineLink {
   private agentRuns: AgentRunHooks | null = null;
   private sweeping = false;
   private stopping = false;
+  /** stop() finished: sessions were cleared; later transport closes leave the database alone. */
+  private stopped = false;
   readonly startedAt: Date;
   /** Run events of every session, stored with group commit. */
   readonly ingest: EventIngestQueue;
@@ -177,8 +179,16 @@ export class FleetHub implements MachineLink {
     this.timer = null;
     // Frames still queued are dropped: nothing unacked is lost, daemons resend after reconnecting.
     this.stopping = true;
-    for (const s of [...this.sessions.values()]) s.sink.close(1001, 'control plane shutting down');
-    await Promise.all([...this.sessions.values()].map((s) => s.queue));
+    const open = [...this.sessions.values()];
+    for (const s of open) s.sink.close(1001, 'control plane shutting down');
+    await Promise.all(open.map((s) => s.queue));
+    // Cleared here, while the database is still open: a transport's own close comes later (the
+    // local daemon exits after the control plane) and must not touch a closed database.
+    for (const s of open) {
+      if (this.sessions.get(s.machineId) === s) this.sessions.delete(s.machineId);
+      if (s.id) await this.clearSession(s.machineId, s.epoch);
+    }
+    this.stopped = true;
     await this.heartbeats.flushed();
   }
 
@@ -523,7 +533,7 @@ export class FleetHub implements MachineLink {
   }
 
   private async detach(session: Session): Promise<void> {
-    if (!session.id) return;
+    if (!session.id || this.stopped) return;
     if (this.sessions.get(session.machineId) === session) {
       this.sessions.delete(session.machineId);
       this.git.dropMachine(session.machineId);
