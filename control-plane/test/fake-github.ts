@@ -2,10 +2,11 @@
  * An in-repo fake of the part of GitHub's REST API OpenASE uses, with state, on loopback — and the
  * GitHub side of webhooks: each action a test takes "on GitHub" (a check finishing, a review, a
  * merge or close in GitHub's UI) changes the state and sends the signed webhook GitHub would.
- * A repository may be backed by a real bare git repository (`gitDir`): pull requests then read
- * their head from it and merging merges into its default branch for real.
+ * A repository may be backed by a real bare git repository (`gitDir`): it is then served over
+ * smart HTTP at `<server>/OWNER/REPO.git` (clone, fetch, push), pull requests read their head
+ * from it, and merging merges into its default branch for real.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -109,10 +110,13 @@ export function createFakeGithub(opts: { token: string }) {
   };
 
   const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url!, 'http://x');
+      const gitPath = /^\/([^/]+)\/([^/]+)\.git(\/.*)$/.exec(url.pathname);
+      if (gitPath) return serveGit(`${gitPath[1]}/${gitPath[2]}`, gitPath[3]!, req, res, Buffer.concat(chunks));
+      const raw = Buffer.concat(chunks).toString('utf8');
       calls.push(`${req.method} ${url.pathname}`);
       const reply = (status: number, data?: unknown) => {
         // No keep-alive: a client reusing a socket the server just timed out gets ECONNRESET.
@@ -206,6 +210,52 @@ export function createFakeGithub(opts: { token: string }) {
       return reply(404, { message: `Not Found: ${req.method} ${rest}` });
     });
   });
+
+  /** Git over smart HTTP for a repository with a `gitDir` (`git http-backend` as a CGI): clones and pushes reach it. */
+  function serveGit(full: string, rest: string, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) {
+    const dir = repos.get(full)?.gitDir;
+    if (!dir) {
+      res.writeHead(404).end();
+      return;
+    }
+    const url = new URL(req.url!, 'http://x');
+    const child = spawn('git', ['http-backend'], {
+      env: {
+        PATH: process.env.PATH,
+        GIT_PROJECT_ROOT: path.dirname(dir),
+        GIT_HTTP_EXPORT_ALL: '1',
+        PATH_INFO: `/${path.basename(dir)}${rest}`,
+        QUERY_STRING: url.search.slice(1),
+        REQUEST_METHOD: req.method,
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        CONTENT_LENGTH: String(body.length),
+        HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
+        GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
+        REMOTE_ADDR: '127.0.0.1',
+        REMOTE_USER: 'openase',
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'http.receivepack',
+        GIT_CONFIG_VALUE_0: 'true',
+      },
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stdin.end(body);
+    child.on('close', () => {
+      const all = Buffer.concat(out);
+      const split = all.indexOf('\r\n\r\n');
+      const head = all.subarray(0, split).toString('utf8').split('\r\n');
+      const headers: Record<string, string> = { connection: 'close' };
+      let status = 200;
+      for (const line of head) {
+        const [k, ...v] = line.split(':');
+        if (k!.toLowerCase() === 'status') status = Number.parseInt(v.join(':').trim(), 10);
+        else headers[k!.trim()] = v.join(':').trim();
+      }
+      res.writeHead(status, headers);
+      res.end(all.subarray(split + 4));
+    });
+  }
 
   /** Sends a webhook as GitHub does (signed with `secret`, default the configured one). */
   async function send(

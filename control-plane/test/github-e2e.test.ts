@@ -1,8 +1,8 @@
 /**
  * The review loop against GitHub, end to end: the control plane and its `local` daemon, real git
- * (the repository's GitHub URL is redirected to a bare repository with git's `insteadOf`), the
- * stand-in agent, the real Octokit client, and an in-repo fake of GitHub's REST API that sends the
- * signed webhooks GitHub would (test/fake-github.ts). A run opens the pull request (ticket link,
+ * (the fake serves the repository over smart HTTP and counts as the GitHub host), the stand-in
+ * agent, the real Octokit client, and an in-repo fake of GitHub's REST API that sends the signed
+ * webhooks GitHub would (test/fake-github.ts). A run opens the pull request (ticket link,
  * runs); checks and reviews reach the card; a `changes_requested` review sends the ticket back with
  * the review's line comment in the next prompt; approval + green checks merge it through GitHub's
  * merge API; merged on GitHub → Done; closed unmerged → Cancelled (the project's setting); a
@@ -28,7 +28,6 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 const STAND_IN = path.resolve(__dirname, '../../agent-daemon/test-support/stand-in-agent.mjs');
 const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
 const REPO = 'acme/app';
-const GITHUB_URL = `https://github.com/${REPO}.git`;
 
 /** The agent writes greet.js; told (by a review) to say hello world, it does. */
 const SCRIPT = {
@@ -47,6 +46,7 @@ describe('review loop and merging with GitHub pull requests', () => {
   let cp: ControlPlane;
   let remote: TestRemote;
   let fake: FakeGithub;
+  let GITHUB_URL: string;
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const r = spawnSync(process.execPath, [CP_BUNDLE, ...args], {
       encoding: 'utf8',
@@ -73,15 +73,14 @@ describe('review loop and merging with GitHub pull requests', () => {
     fake = createFakeGithub({ token: 'ghp_fake' });
     fake.repo(REPO).gitDir = remote.dir;
     const apiUrl = await fake.listen();
+    // The fake is "GitHub": its host names GitHub repositories, which it serves over git's smart HTTP.
+    GITHUB_URL = `${apiUrl}/${REPO}.git`;
     cp = await startControlPlane(tempDir('cp-github'), {
       localMachine: true,
       env: {
         OPENASE_GITHUB_API_URL: apiUrl,
+        OPENASE_GITHUB_HOST: new URL(apiUrl).host,
         OPENASE_GITHUB_POLL_SECONDS: '0',
-        // Every git of the control plane's machine reaches "GitHub" at the bare repository.
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: `url.${remote.url}.insteadOf`,
-        GIT_CONFIG_VALUE_0: GITHUB_URL,
       },
     });
     await waitFor(

@@ -127,7 +127,7 @@ export function useRealCliControlPlane(cli: PinnedCli) {
         pricing: { input: 2, output: 10, cached: 0.5 },
       });
       const frontMatter = [
-        `name: ${cli} work`,
+        `name: ${cli}-work`,
         `agent: ${cli}`,
         'pickup: [Todo]',
         'finish: [In Review]',
@@ -395,13 +395,12 @@ export function useRealCliControlPlane(cli: PinnedCli) {
           maxTurns: 2,
         });
         const { identifier } = await p.ticket('Take advice');
+        // The model has asked for the command (the CLI runs it now): the message arrives during the turn.
         const runId = await waitFor(
           () => `the agent's command to start\n${h.cp.proc.output.slice(-3000)}`,
           async () => {
             const run = (await h.show(identifier)).runs[0];
-            if (!run) return undefined;
-            const events = (await allEvents(h.cp.api, run.id)).map((e) => e.event);
-            return events.some((e) => e.type === 'command') ? run.id : undefined;
+            return run && h.server.requestsFor(p.slug).some((r) => r.api !== 'other') ? run.id : undefined;
           },
           120_000,
         );
