@@ -197,7 +197,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     it('answers a garbled position with a fresh start the client can reload from', async () => {
-      const stream = await openSse(liveUrl({ lastEventId: 'v1~garbage\u0000' }), auth());
+      const stream = await openSse(liveUrl({ lastEventId: 'v1~garbage~\u00ff' }), auth());
       expect((await stream.next()).json).toEqual({ kind: 'ready', resumed: false });
       await stream.close();
     });

@@ -6,7 +6,7 @@ describe('server config', () => {
     expect(resolveServerConfig({}, {})).toMatchObject({
       port: 19836,
       host: '127.0.0.1',
-      publicUrl: 'http://localhost:19836',
+      publicUrl: 'http://127.0.0.1:19836',
       publicUrlConfigured: false,
       trustProxy: false,
       rateLimits: { perSecond: 300, burst: 3000 },

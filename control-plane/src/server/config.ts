@@ -65,7 +65,8 @@ export function resolveServerConfig(
     throw new Error(`OPENASE_LOCAL_SLOTS must be a whole number from 1 to 64, got "${env.OPENASE_LOCAL_SLOTS}"`);
   // Loopback unless opened knowingly (--host 0.0.0.0): machines on other hosts need it opened.
   const host = flags.host ?? (env.OPENASE_HOST || '127.0.0.1');
-  const shownHost = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
+  // The loopback address as is: `localhost` may resolve to ::1 first, where nothing listens by default.
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   const configuredUrl = flags.publicUrl ?? (env.OPENASE_PUBLIC_URL || undefined);
   return {
     port,
