@@ -21,8 +21,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { requireRole, roleInProject } from '../auth/permissions.js';
-import { lockRun, type Run } from '../runs/runs.js';
+import { getRunForMember, lockRun, type Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { HARNESS_DEFAULTS } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
@@ -155,19 +154,12 @@ export async function decideApproval(
   input: z.output<typeof runDecideInput>,
   approve: boolean,
 ): Promise<Decided> {
-  // The role check comes first (a person below member learns nothing about which runs exist).
-  const [found] = await deps.db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.orgId, actor.orgId), eq(runs.id, input.run)));
-  const what = `${approve ? 'approve' : 'decline'} an agent's tool calls`;
-  requireRole(
+  const found = await getRunForMember(
+    deps,
     actor,
-    'member',
-    what,
-    found?.projectId ? await roleInProject(deps.db, actor, found.projectId) : actor.role,
+    input.run,
+    `${approve ? 'approve' : 'decline'} an agent's tool calls`,
   );
-  if (!found) throw notFound(`run ${input.run} does not exist; \`openase run list\` shows recent runs`);
   return inTransaction(deps, async (tx, changes) => {
     const run = (await lockRun(tx, found.id))!;
     const waiting = await tx

@@ -3,15 +3,14 @@
  * (`runs.pending_input`) and becomes the next turn's input (turns.ts), recorded in the transcript with its author by
  * the daemon; with `interrupt` the current turn is stopped first (`run.interrupt`) so it goes at once.
  */
-import { and, eq } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, conflict, notFound, runSteerInput, type ControlFrame } from '@openase/shared';
+import { eq } from 'drizzle-orm';
+import { ACTIVE_RUN_STATES, conflict, runSteerInput, type ControlFrame } from '@openase/shared';
 import type * as z from 'zod';
 import { runs, tickets } from '../db/schema.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { requireRole, roleInProject } from '../auth/permissions.js';
-import { lockRun } from '../runs/runs.js';
+import { getRunForMember, lockRun } from '../runs/runs.js';
 
 export interface PendingMessage {
   text: string;
@@ -30,18 +29,7 @@ export async function steerRun(
   raw: z.input<typeof runSteerInput>,
 ): Promise<{ queued: number; machineId: string | null; interrupt: ControlFrame | null }> {
   const input = runSteerInput.parse(raw);
-  const [found] = await deps.db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.orgId, actor.orgId), eq(runs.id, input.run)));
-  const what = 'send messages to a running agent';
-  requireRole(
-    actor,
-    'member',
-    what,
-    found?.projectId ? await roleInProject(deps.db, actor, found.projectId) : actor.role,
-  );
-  if (!found) throw notFound(`run ${input.run} does not exist; \`openase run list\` shows recent runs`);
+  const found = await getRunForMember(deps, actor, input.run, 'send messages to a running agent');
   return inTransaction(deps, async (tx, changes) => {
     const run = (await lockRun(tx, found.id))!;
     if (run.kind !== 'agent' || !run.ticketId)

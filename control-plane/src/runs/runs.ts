@@ -23,7 +23,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireExec, requireRole } from '../auth/permissions.js';
+import { requireExec, requireRole, roleInProject } from '../auth/permissions.js';
 import { waitingApprovals } from '../orchestrator/approvals.js';
 
 export type Run = typeof runs.$inferSelect;
@@ -52,13 +52,34 @@ export async function lockRun(tx: Tx, runId: string): Promise<Run | undefined> {
   return run;
 }
 
+const runNotFound = (runId: string) => notFound(`run ${runId} does not exist; \`openase run list\` shows recent runs`);
+
 export async function getRun(db: DbOrTx, orgId: string, runId: string): Promise<Run> {
   const [run] = await db
     .select()
     .from(runs)
     .where(and(eq(runs.orgId, orgId), eq(runs.id, runId)));
-  if (!run) throw notFound(`run ${runId} does not exist; \`openase run list\` shows recent runs`);
+  if (!run) throw runNotFound(runId);
   return run;
+}
+
+/**
+ * The run, for a member of its project (`what` names the action in the refusal). The role is checked before
+ * "does not exist", so a person below member learns nothing about which runs exist.
+ */
+export async function getRunForMember(deps: Deps, actor: Actor, runId: string, what: string): Promise<Run> {
+  const [found] = await deps.db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.orgId, actor.orgId), eq(runs.id, runId)));
+  requireRole(
+    actor,
+    'member',
+    what,
+    found?.projectId ? await roleInProject(deps.db, actor, found.projectId) : actor.role,
+  );
+  if (!found) throw runNotFound(runId);
+  return found;
 }
 
 /** Creates a queued command run pinned to a machine; the hub offers it when the machine has a free slot. */
