@@ -32,6 +32,7 @@ import { closeIdleConversations, describeIdleTime } from '../chat/conversations.
 import type { FleetGit } from '../review/diff.js';
 import type { MergeBackend } from '../review/merge.js';
 import { Merger } from '../review/merger.js';
+import { approveResolvedConflict } from '../review/resolved.js';
 
 /** How long a Project AI conversation may wait for a message before it is closed (frees its slot). */
 export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
@@ -104,10 +105,10 @@ export class Orchestrator {
         leaseEpoch: frame.leaseEpoch,
         frame,
       });
-      // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
-      // replica that handled the gate, so it happens once).
+      // The branch is pushed and the ticket finished: open or update its pull requests, and merge again a
+      // ticket whose agent resolved a merge conflict (here, on the replica that handled the gate: once).
       if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded')
-        void this.openPullRequests(frame.runId);
+        void this.afterFinish(frame.runId);
       return answer;
     },
     onWorkspaceRemoved: async (machineId, frame) => {
@@ -318,13 +319,21 @@ export class Orchestrator {
     }
   }
 
-  private async openPullRequests(runId: string): Promise<void> {
+  private async afterFinish(runId: string): Promise<void> {
     try {
       await openPullRequestsForRun(this.deps, runId, this.opts.platformUrl);
     } catch (err) {
       this.log.error(
         { run: runId, ...errField(err) },
         `[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`,
+      );
+    }
+    try {
+      await approveResolvedConflict(this.deps, orchestratorActor, runId);
+    } catch (err) {
+      this.log.error(
+        { run: runId, ...errField(err) },
+        `[orchestrator] merging again after run ${runId} resolved a conflict failed: ${(err as Error).message}`,
       );
     }
   }
