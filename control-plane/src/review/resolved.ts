@@ -25,7 +25,10 @@ export async function approveResolvedConflict(
     if (!ticket || ticket.reviewState !== 'merge_conflict') return null;
     const flow = await reviewFlowFor(tx, ticket);
     if (!flow?.merge || !flow.reviewStatusIds.includes(ticket.statusId)) return null;
-    const [project] = await tx.select({ orgId: projects.orgId }).from(projects).where(eq(projects.id, ticket.projectId));
+    const [project] = await tx
+      .select({ orgId: projects.orgId })
+      .from(projects)
+      .where(eq(projects.id, ticket.projectId));
     return recordReview(tx, deps, changes, actor(project!.orgId), ticket, {
       state: 'approved',
       source: 'platform',
