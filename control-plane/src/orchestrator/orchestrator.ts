@@ -33,6 +33,8 @@ import type { FleetGit } from '../review/diff.js';
 import type { MergeBackend } from '../review/merge.js';
 import { Merger } from '../review/merger.js';
 import { approveResolvedConflict } from '../review/resolved.js';
+import { pushTicket } from '../integrations/github/issues.js';
+import { githubError } from '../integrations/github/client.js';
 
 /** How long a Project AI conversation may wait for a message before it is closed (frees its slot). */
 export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
@@ -221,6 +223,18 @@ export class Orchestrator {
     if ((entry.action === 'ticket.moved' || entry.action === 'ticket.retry') && entry.ticketId && this.opts.isLeader())
       this.merger.start(entry.ticketId);
     if (entry.action === 'ticket.archived' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
+    // A ticket that mirrors a GitHub issue: the issue follows (a no-op when the change came from it).
+    if (
+      (entry.action === 'ticket.updated' || entry.action === 'ticket.moved') &&
+      entry.ticketId &&
+      this.opts.isLeader()
+    )
+      void pushTicket(this.deps, entry.ticketId).catch((err: Error) =>
+        this.log.warn(
+          { ticketId: entry.ticketId, ...errField(err) },
+          `[github] updating the issue of a ticket failed: ${githubError(err)}`,
+        ),
+      );
     if (!KICKING_ACTIONS.test(entry.action)) return;
     this.kick(entry.projectId ?? '*');
   }
