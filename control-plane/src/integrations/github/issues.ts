@@ -23,7 +23,7 @@ import type { Tx } from '../../db/database.js';
 import { recordActivity } from '../../activity/activity.js';
 import type { Actor, Deps } from '../../kernel/context.js';
 import { inTransaction } from '../../kernel/transaction.js';
-import { requireRole, roleInProject } from '../../auth/permissions.js';
+import { requireRole, requireRoleSomewhere, roleInProject } from '../../auth/permissions.js';
 import { resolveProject } from '../../projects/projects.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { applyMove, insertTicket, type Ticket } from '../../tickets/tickets.js';
@@ -217,6 +217,7 @@ export async function syncGithubIssues(
   actor: Actor,
   raw: z.input<typeof projectGithubIssuesInput>,
 ): Promise<IssuesSyncResult> {
+  await requireRoleSomewhere(deps.db, actor, 'member', 'sync GitHub issues');
   const input = projectGithubIssuesInput.parse(raw);
   const project = await resolveProject(deps.db, actor.orgId, input.project);
   requireRole(actor, 'member', 'sync GitHub issues', await roleInProject(deps.db, actor, project.id));

@@ -4,7 +4,8 @@
  * project's webhook secret: a missing or wrong signature (or a project with no secret) is refused
  * with 401 and logged. A delivery is handled once by its `X-GitHub-Delivery` id (a redelivery
  * answers `duplicate`). Pull request, review, check and status events make the pull requests
- * concerned sync from GitHub's API (sync.ts), issue events the linked repository's issue (issues.ts); a failed sync forgets the delivery, so GitHub's
+ * concerned sync from GitHub's API (sync.ts), issue events the linked repository's issue
+ * (issues.ts); a failed sync forgets the delivery, so GitHub's
  * redelivery retries it.
  */
 import crypto from 'node:crypto';
