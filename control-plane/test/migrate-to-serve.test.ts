@@ -55,9 +55,10 @@ describe.skipIf(!postgresUrl)('a server moved from the embedded database to Post
   /** The message of the agent's run of `ticket` once it ended, and the run. */
   async function agentSaid(ticket: string) {
     const project = await cp.api.projects.get.query({ project: 'moving' });
+    const { id } = await cp.api.tickets.show.query({ ticket });
     const run = await waitFor(`a finished run of ${ticket}`, async () => {
       const runs = await cp.api.runs.list.query({ projectId: project.id });
-      const mine = runs.find((r) => r.ticketId && r.spec.kind === 'agent' && r.spec.ticket?.identifier === ticket);
+      const mine = runs.find((r) => r.ticketId === id && r.kind === 'agent');
       return mine && !['queued', 'offered', 'preparing', 'running'].includes(mine.state) ? mine : undefined;
     });
     const events = await cp.api.runs.events.query({ run: run.id, afterSeq: 0, limit: 1000 });
