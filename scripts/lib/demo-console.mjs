@@ -86,6 +86,7 @@ export function consolePages(demo) {
     { name: 'workflows', path: `${p}/workflows`, ready: 'main table' },
     { name: 'workflow-editor', path: `${p}/workflows/${demo.workflow}`, ready: '.cm-content' },
     { name: 'agents', path: `${p}/agents`, ready: 'main h1' },
+    { name: 'repositories', path: `${p}/repositories`, ready: 'main h1' },
     { name: 'skills', path: `${p}/skills`, ready: 'main h1' },
     { name: 'machines', path: `${p}/machines`, ready: '[data-machine]' },
     { name: 'jobs', path: `${p}/jobs`, ready: '[data-test=job-table]' },
