@@ -6,7 +6,8 @@
 // main thread's long tasks during that load (total blocking time), a search keystroke → filtered
 // board, and the biggest column scrolled to its end → its last card on screen. Same-run baseline: a
 // board of 10 tickets, loaded just before each measured load.
-//   node scripts/bench/board-load.mjs [--tickets 500] [--runs 5]
+//   node scripts/bench/board-load.mjs [--tickets 500] [--runs 5] [--database-url postgres://…]
+// (the URL names a scratch database the server may fill; default the embedded database)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,11 @@ import { parseArgs } from 'node:util';
 import { bundlePath, ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
 
 const { values } = parseArgs({
-  options: { tickets: { type: 'string', default: '500' }, runs: { type: 'string', default: '5' } },
+  options: {
+    tickets: { type: 'string', default: '500' },
+    runs: { type: 'string', default: '5' },
+    'database-url': { type: 'string', default: '' },
+  },
 });
 const ticketCount = Number(values.tickets);
 const runs = Number(values.runs);
@@ -29,7 +34,7 @@ const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-chromium-')
 const server = spawn(
   process.execPath,
   [bundlePath, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
-  { env: { ...process.env, DATABASE_URL: '' } },
+  { env: { ...process.env, DATABASE_URL: values['database-url'] } },
 );
 let output = '';
 const { url, signIn } = await new Promise((resolve, reject) => {
@@ -75,6 +80,7 @@ try {
   const priorities = ['urgent', 'high', 'medium', 'low', 'none'];
   process.stderr.write(`[bench] creating ${ticketCount} tickets…\n`);
   for (let i = 0; i < ticketCount; i += 25) {
+    if (i && i % 1000 === 0) process.stderr.write(`[bench] ${i} tickets created\n`);
     await Promise.all(
       Array.from({ length: Math.min(25, ticketCount - i) }, (_, j) =>
         call('tickets.create', {
