@@ -208,9 +208,10 @@ const scenarios = {
       );
   },
   cli: async () => {
-    // The CLI's own start dominates; one backend is enough.
+    // The CLI's own start dominates; one backend is enough (PostgreSQL when reachable: a fresh server starts faster).
     const { cliStart } = await import('./scenarios/cli-start.mjs');
-    await run('cli', 'pglite', () => cliStart({ pairs: num('pairs') }));
+    const kind = kinds.includes('postgres') ? 'postgres' : 'pglite';
+    await run('cli', kind, (db) => cliStart({ databaseUrl: db?.url ?? null, pairs: num('pairs') }));
   },
   board: async () => {
     const { boardLoad } = await import('./scenarios/board.mjs');

@@ -193,7 +193,9 @@ export async function listRuns(
   if (input.cursor) {
     const after = decodeCursor(input.cursor, ['int', 'uuid'] as const);
     if (!after) throw badRequest('this cursor is not one of a run list; pass nextCursor as it was given');
-    conditions.push(sql`(${createdMs}, ${runs.id}) < (${new Date(after[0]).toISOString()}::timestamptz, ${after[1]}::uuid)`);
+    conditions.push(
+      sql`(${createdMs}, ${runs.id}) < (${new Date(after[0]).toISOString()}::timestamptz, ${after[1]}::uuid)`,
+    );
   }
   const rows = await db
     .select({ run: runs, machineName: machines.name })

@@ -162,8 +162,7 @@ export const auditCommands: CommandGroup = {
     {
       name: 'list',
       summary: 'list audit entries, newest first (admins)',
-      usage:
-        `openase audit list [--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] ${PAGE_USAGE} [--json|--csv]`,
+      usage: `openase audit list [--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] ${PAGE_USAGE} [--json|--csv]`,
       details: `Kinds: ${KINDS.join(', ')}.`,
       options: {
         actor: { type: 'string', description: "part of the actor's name, or their id" },
