@@ -160,6 +160,15 @@ export function rowsFor(scenarios) {
           ratio !== null && ratio <= 3,
           { baseline: `${s.nodeMs.p50} ms`, ratio },
         );
+        if (s.versionMs)
+          add(
+            'CLI: `openase --version` (the start alone, no request) ÷ `node -e 0`',
+            key,
+            `${s.versionMs.p50} ms`,
+            null,
+            null,
+            { baseline: `${s.nodeMs.p50} ms`, ratio: ratioOf(s.versionMs.p50, s.nodeMs.p50) },
+          );
         break;
       }
       case 'notify':

@@ -35,9 +35,12 @@ export async function cliStart({ databaseUrl = null, pairs = 7 }) {
     await timed([bundlePath, 'ticket', 'show', ticket], env); // warm: the server's first request, the file cache
     const node = [];
     const cli = [];
+    const version = [];
     const rss = [];
     for (let i = 0; i < pairs; i++) {
       node.push((await timed(['-e', '0'], env)).ms);
+      // The CLI's own start (no request): what `ticket show` costs beyond it is the API call.
+      version.push((await timed([bundlePath, '--version'], env)).ms);
       const run = await timed([bundlePath, 'ticket', 'show', ticket], env);
       cli.push(run.ms);
       if (Number.isFinite(run.kib)) rss.push(run.kib / 1024);
@@ -46,6 +49,7 @@ export async function cliStart({ databaseUrl = null, pairs = 7 }) {
       pairs,
       nodeMs: summary(node),
       cliMs: summary(cli),
+      versionMs: summary(version),
       cliPeakRssMiB: rss.length ? round(Math.max(...rss)) : null,
       bundleKiB: round(fs.statSync(bundlePath).size / 1024, 0),
     };
