@@ -79,10 +79,10 @@ try {
   const statuses = ['Backlog', 'Todo', 'In Progress', 'In Review', 'Done'];
   const priorities = ['urgent', 'high', 'medium', 'low', 'none'];
   process.stderr.write(`[bench] creating ${ticketCount} tickets…\n`);
-  for (let i = 0; i < ticketCount; i += 25) {
+  for (let i = 0; i < ticketCount; i += 50) {
     if (i && i % 1000 === 0) process.stderr.write(`[bench] ${i} tickets created\n`);
     await Promise.all(
-      Array.from({ length: Math.min(25, ticketCount - i) }, (_, j) =>
+      Array.from({ length: Math.min(50, ticketCount - i) }, (_, j) =>
         call('tickets.create', {
           project: 'bench',
           title: `Ticket number ${i + j + 1} with a realistic title length`,
@@ -109,6 +109,9 @@ try {
     viewport: { width: 1280, height: 800 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
   await page.goto(signIn);
   await page.addInitScript(() => {
     window.__longTasks = [];
@@ -123,14 +126,20 @@ try {
   const filters = [];
   const scrolls = [];
   const rendered = [];
+  // A wait that times out says what the page showed and which errors it logged.
+  const waitFor = (fn, arg, timeout) =>
+    page.waitForFunction(fn, arg, { timeout }).catch(async (err) => {
+      const text = await page.evaluate(() => document.body.innerText.slice(0, 400)).catch(() => '?');
+      throw new Error(`${err.message}\npage: ${text}\nerrors: ${pageErrors.slice(0, 5).join(' | ')}`);
+    });
   for (let r = 0; r < runs; r++) {
     const base = Date.now();
     await page.goto(`${url}/p/base/board`);
-    await page.waitForFunction(visibleCardsRendered, 10, { timeout: 60_000 });
+    await waitFor(visibleCardsRendered, 10, 60_000);
     baselines.push(Date.now() - base);
     const start = Date.now();
     await page.goto(`${url}/p/bench/board`);
-    await page.waitForFunction(visibleCardsRendered, ticketCount, { timeout: 60_000 });
+    await waitFor(visibleCardsRendered, ticketCount, 60_000);
     loads.push(Date.now() - start);
     blocking.push(await page.evaluate(() => window.__longTasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0)));
     rendered.push(await page.evaluate(() => document.querySelectorAll('[data-test=card]').length));
