@@ -115,7 +115,7 @@ export class FleetHub implements MachineLink {
   private readonly sessions = new Map<string, Session>();
   private readonly replicaId: string;
   private readonly soleReplica: boolean;
-  private readonly offerTimeoutMs: number;
+  readonly offerTimeoutMs: number;
   private readonly log: Logger;
   private readonly frameLimits: FrameLimits;
   private timer: NodeJS.Timeout | null = null;
@@ -274,6 +274,12 @@ export class FleetHub implements MachineLink {
     if (!s || s.closed) return false;
     s.sink.send(frame);
     return true;
+  }
+
+  /** This replica holds the machine's session, welcomed and open: a frame sent now reaches it. */
+  holds(machineId: string): boolean {
+    const s = this.sessions.get(machineId);
+    return !!s?.id && !s.closed;
   }
 
   isConnected(machineId: string): boolean {

@@ -43,6 +43,8 @@ export interface FleetLink extends FleetGit {
   /** To a machine wherever its socket is held. */
   command(machineId: string, frame: ControlFrame): void;
   dispatch(machineId: string): Promise<void>;
+  holds(machineId: string): boolean;
+  readonly offerTimeoutMs: number;
 }
 
 export interface OrchestratorOptions {
@@ -212,9 +214,14 @@ export class Orchestrator {
 
   private async pass(batch: Array<string | '*'>): Promise<void> {
     const projectIds = batch.includes('*') ? await projectsWithCandidates(this.deps) : batch;
-    // Offers follow from the `run.dispatched` activity of each claim (see onActivity), on
-    // whichever replica holds the machine's socket.
-    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId);
+    // A run placed on a machine held here is offered in its claim; others follow from the claim's
+    // `run.dispatched` event (onEvent), on whichever replica holds the machine's socket.
+    const offerHere = {
+      holds: (machineId: string) => this.link.holds(machineId),
+      offerTimeoutMs: this.link.offerTimeoutMs,
+      materialize: this.hooks.materialize,
+    };
+    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId, offerHere);
   }
 
   private onEvent(event: DomainEvent<(typeof ROUTES)[number]>): void {

@@ -18,7 +18,10 @@ export type StopAs = 'canceled' | 'timed_out' | 'stalled' | 'failed';
 /** The `run.cancel` a stopped run's machine must hear; null when the run never reached a machine. */
 export function cancelCommand(run: Run): MachineCommand | null {
   if (!run.machineId || run.state === 'queued' || run.leaseEpoch <= 0) return null;
-  return { machineId: run.machineId, frame: { type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 } };
+  return {
+    machineId: run.machineId,
+    frame: { type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 },
+  };
 }
 
 /** Returns the run after the request, or null when it had already ended. */

@@ -94,8 +94,7 @@ export async function startServer(
     const boot = await bootstrapInstance(deps);
     const fleet = await startFleet(deps, config, replicaId);
     // Commands for a machine whose socket another replica holds go on that replica's channel.
-    if (pubsub)
-      stopCommandRelay = await forwardCommandsAcrossReplicas({ deps, hub: fleet.hub, pubsub, replicaId });
+    if (pubsub) stopCommandRelay = await forwardCommandsAcrossReplicas({ deps, hub: fleet.hub, pubsub, replicaId });
     let publicUrl: string | null = null;
     const app = createApp({
       publicUrl: () => publicUrl,
