@@ -23,6 +23,7 @@ import { claimProject, orchestratorActor, projectsWithCandidates } from './dispa
 import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopDecision } from './enforcement.js';
 import { materializeJob, type StoredAgentJob } from './job-spec.js';
 import { settleEndedRun } from './outcomes.js';
+import { pendingRemovals, requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
 import { materializeChatJob } from '../chat/chat-job.js';
@@ -340,25 +341,14 @@ export class Orchestrator {
       .innerJoin(statuses, eq(statuses.id, tickets.statusId))
       .where(eq(tickets.id, ticketId));
     if (!row || (row.stage !== 'completed' && row.stage !== 'canceled')) return;
-    const pending = await this.pendingRemovals(and(eq(runs.ticketId, ticketId)));
-    if (pending.length === 0) return;
-    await inTransaction(this.deps, async (tx, changes) => {
-      for (const p of pending) {
-        await recordActivity(tx, this.deps, changes, orchestratorActor(p.orgId), {
-          projectId: row.ticket.projectId,
-          ticketId,
-          action: 'workspace.remove_requested',
-          entityType: 'ticket',
-          entityId: ticketId,
-          summary: `${row.ticket.identifier} is ${row.stage}: removing its workspace on the machine that worked on it`,
-          after: { machineId: p.machineId, frame: p.frame },
-        });
-      }
-    });
+    const { ticket, stage } = row;
+    await inTransaction(this.deps, (tx, changes) =>
+      requestWorkspaceRemovals(tx, this.deps, changes, orchestratorActor, ticket, `is ${stage}`),
+    );
   }
 
   private async sendPendingRemovals(machineId: string): Promise<void> {
-    for (const p of await this.pendingRemovals(eq(runs.machineId, machineId))) {
+    for (const p of await pendingRemovals(this.deps.db, eq(runs.machineId, machineId))) {
       const [row] = await this.deps.db
         .select({ stage: statuses.stage })
         .from(tickets)
@@ -366,48 +356,5 @@ export class Orchestrator {
         .where(eq(tickets.id, p.ticketId));
       if (row && (row.stage === 'completed' || row.stage === 'canceled')) this.link.send(machineId, p.frame);
     }
-  }
-
-  /** Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame. */
-  private async pendingRemovals(where: ReturnType<typeof and>) {
-    const rows = await this.deps.db
-      .select({
-        id: runs.id,
-        orgId: runs.orgId,
-        ticketId: runs.ticketId,
-        machineId: runs.machineId,
-        spec: runs.spec,
-        state: runs.state,
-      })
-      .from(runs)
-      .where(
-        and(
-          where,
-          eq(runs.kind, 'agent'),
-          isNull(runs.workspaceRemovedAt),
-          inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']),
-        ),
-      )
-      .orderBy(desc(runs.createdAt));
-    const seen = new Set<string>();
-    const out: Array<{ orgId: string; ticketId: string; machineId: string; frame: ControlFrame }> = [];
-    for (const r of rows) {
-      if (!r.ticketId || !r.machineId) continue;
-      const key = `${r.ticketId}:${r.machineId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const job = r.spec as StoredAgentJob;
-      out.push({
-        orgId: r.orgId,
-        ticketId: r.ticketId,
-        machineId: r.machineId,
-        frame: {
-          type: 'workspace.remove',
-          ticket: { identifier: job.ticket.identifier },
-          repos: job.repos.map((x) => ({ name: x.name, url: x.url })),
-        },
-      });
-    }
-    return out;
   }
 }
