@@ -26,15 +26,11 @@ describe('deleting from the console in Chromium', () => {
     fs.mkdirSync(screenshotDir, { recursive: true });
     cp = await startControlPlane();
     browser = await launchBrowser();
-    browser.context.setDefaultTimeout(10_000);
+    browser.context.setDefaultTimeout(20_000);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(cp.signInUrl);
     await page.waitForURL(/\/projects$/);
-    ok(['project', 'create', 'Gone']);
-    ok(['ticket', 'create', '--project', 'gone', '--title', 'Parent']);
-    ok(['ticket', 'create', '--project', 'gone', '--title', 'Child', '--parent', 'GONE-1']);
-    ok(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
-  });
+  }, 180_000);
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail')
       await shot(`failed-deletes-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
@@ -45,6 +41,10 @@ describe('deleting from the console in Chromium', () => {
   });
 
   it('deletes a ticket: the refusal names its sub-ticket, then both go', async () => {
+    ok(['project', 'create', 'Gone']);
+    ok(['ticket', 'create', '--project', 'gone', '--title', 'Parent']);
+    ok(['ticket', 'create', '--project', 'gone', '--title', 'Child', '--parent', 'GONE-1']);
+    ok(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
     await page.goto(`${cp.url}/p/gone/board/GONE-1`);
     await page.locator('[data-test=drawer] [data-test=delete-ticket]').click();
     const dialog = page.locator('[data-test=confirm-dialog]');
