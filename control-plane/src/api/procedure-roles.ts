@@ -33,7 +33,7 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'projects.get': v(),
   'projects.create': m(),
   'projects.update': a(),
-  'projects.delete': a('the project\'s short name typed again to confirm'),
+  'projects.delete': a("the project's short name typed again to confirm"),
   'projects.mergeSettings': a(),
   'projects.github': v('whether a token and webhook secret are set, never their values'),
   'projects.connectGithub': a(),

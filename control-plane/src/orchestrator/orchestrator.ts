@@ -10,18 +10,17 @@
  * `run.stop_requested`, `workspace.remove_requested`) that each replica handles only for the
  * machines whose sockets it holds.
  */
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import { expireApprovals } from './approvals.js';
 import type { ActivityEntry } from '../activity/activity.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
 import type { AgentRunHooks } from '../fleet/hub.js';
 import { claimProject, orchestratorActor, projectsWithCandidates } from './dispatcher.js';
 import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopDecision } from './enforcement.js';
-import { materializeJob, type StoredAgentJob } from './job-spec.js';
+import { materializeJob } from './job-spec.js';
 import { settleEndedRun } from './outcomes.js';
 import { pendingRemovals, requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
