@@ -29,7 +29,7 @@ export const agents = pgTable(
       .$type<Record<string, string>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
-    /** MCP servers this agent's CLI gets in every run (merged under the workflow's `mcp_servers`); `${NAME}` placeholders. */
+    /** MCP servers for every run of the agent (under the workflow's `mcp_servers`); `${NAME}` placeholders. */
     mcpServers: jsonb('mcp_servers')
       .$type<Record<string, AgentMcpServer>>()
       .notNull()
