@@ -86,7 +86,7 @@ async function currentRun(tx: DbOrTx, conversation: Conversation): Promise<Run |
  * An activity entry that also carries a frame for the run's machine (sent after commit by the replica holding its
  * socket).
  */
-async function recordChat(
+export async function recordChat(
   tx: Tx,
   deps: Deps,
   changes: Changes,
