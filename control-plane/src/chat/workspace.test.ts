@@ -96,6 +96,10 @@ forEachDatabase('the Project AI workspace', (get) => {
     await deps.db.update(runs).set({ state: 'running', leaseEpoch: 1 }).where(eq(runs.id, started.run.id));
     await closeConversation(deps, admin, id);
     await expect(openPullRequestFromConversation(deps, admin, id, 'http://console')).rejects.toMatchObject({
+      message: expect.stringContaining('still pushing its branch'),
+    });
+    await deps.db.update(runs).set({ state: 'succeeded' }).where(eq(runs.id, started.run.id));
+    await expect(openPullRequestFromConversation(deps, admin, id, 'http://console')).rejects.toMatchObject({
       message: expect.stringContaining('no GitHub token'),
     });
     await configureGithub(deps, admin, { project: project.slug, token: 'ghp_chat', apiUrl });

@@ -6,8 +6,8 @@
  * "Open a PR from this branch" opens a pull request of the conversation's branch on that ticket, so
  * the sync, review and merge of the normal flow take over.
  */
-import { and, asc, desc, eq } from 'drizzle-orm';
-import { chatCreateTicketInput, conflict, ticketCreateInput } from '@openase/shared';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { ACTIVE_RUN_STATES, chatCreateTicketInput, conflict, ticketCreateInput } from '@openase/shared';
 import type { z } from 'zod';
 import { chatConversations, chatMessages, projects, runEvents, runs, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
@@ -204,6 +204,14 @@ export async function openPullRequestFromConversation(
   const c = await resolveConversation(deps.db, actor.orgId, ref);
   if (c.state !== 'closed')
     throw conflict('close the conversation first: its branch is committed and pushed when it closes');
+  // Closed, but its run may still be committing and pushing the branch.
+  const [live] = c.currentRunId
+    ? await deps.db
+        .select({ id: runs.id })
+        .from(runs)
+        .where(and(eq(runs.id, c.currentRunId), inArray(runs.state, [...ACTIVE_RUN_STATES])))
+    : [];
+  if (live) throw conflict('the conversation is still pushing its branch; try again in a moment');
   const access = await githubAccess(deps, c.projectId, c.agentId);
   if (!access)
     throw conflict('the project has no GitHub token; connect it with `openase project github` to open pull requests');
