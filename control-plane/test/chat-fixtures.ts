@@ -1,4 +1,7 @@
-/** A Project AI conversation to test against: a project with a Claude agent, a machine that has it, a started conversation. */
+/**
+ * A Project AI conversation to test against: a project with a Claude agent, a machine that has it, a started
+ * conversation.
+ */
 import type { Actor, Deps } from '../src/kernel/context.js';
 import { createProject } from '../src/projects/projects.js';
 import { createAgent } from '../src/agents/agents.js';

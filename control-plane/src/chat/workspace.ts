@@ -45,16 +45,27 @@ export async function conversationCommands(db: DbOrTx, conversationId: string): 
     .orderBy(asc(runs.createdAt), asc(runEvents.seq));
   const byKey = new Map<string, WorkspaceCommand>();
   for (const r of rows) {
-    const e = r.payload as { id?: string; command: string; status: WorkspaceCommand['status']; exitCode: number | null };
+    const e = r.payload as {
+      id?: string;
+      command: string;
+      status: WorkspaceCommand['status'];
+      exitCode: number | null;
+    };
     // A command's later events (completed, failed) update its row; one without an id is its own row.
     const key = `${r.runId}:${e.id ?? `#${r.seq}`}`;
     const seen = byKey.get(key);
-    byKey.set(key, { runId: r.runId, command: e.command, status: e.status, exitCode: e.exitCode, at: seen?.at ?? r.ts });
+    byKey.set(key, {
+      runId: r.runId,
+      command: e.command,
+      status: e.status,
+      exitCode: e.exitCode,
+      at: seen?.at ?? r.ts,
+    });
   }
   return [...byKey.values()].slice(-WORKSPACE_MAX_COMMANDS);
 }
 
-/** The repositories of the conversation's latest run (else the project's now) and the machines holding its worktree. */
+/** The repositories of the conversation's latest run (else the project's now); the machines holding its worktree. */
 async function conversationGitContext(db: DbOrTx, c: Conversation) {
   const rows = await db
     .select({ spec: runs.spec, machineId: runs.machineId, removed: runs.workspaceRemovedAt })
@@ -65,7 +76,11 @@ async function conversationGitContext(db: DbOrTx, c: Conversation) {
   const job = rows[0]?.spec as StoredAgentJob | undefined;
   const repos = job
     ? job.repos
-    : (await listRepositories(db, c.projectId)).map((r) => ({ name: r.name, url: r.url, defaultBranch: r.defaultBranch }));
+    : (await listRepositories(db, c.projectId)).map((r) => ({
+        name: r.name,
+        url: r.url,
+        defaultBranch: r.defaultBranch,
+      }));
   const machines = rows.filter((r) => !r.removed && r.machineId).map((r) => r.machineId!);
   return { repos, worktreeMachines: [...new Set(machines)] };
 }
@@ -194,12 +209,7 @@ export async function createTicketFromConversation(
  * from the conversation (made now when there is none). The branch reaches the remote when the conversation closes,
  * so an open one is refused.
  */
-export async function openPullRequestFromConversation(
-  deps: Deps,
-  actor: Actor,
-  ref: string,
-  publicUrl: string,
-) {
+export async function openPullRequestFromConversation(deps: Deps, actor: Actor, ref: string, publicUrl: string) {
   requireRole(actor, 'member', 'open pull requests from Project AI');
   const c = await resolveConversation(deps.db, actor.orgId, ref);
   if (c.state !== 'closed')

@@ -121,9 +121,7 @@ describe('Project AI workspace in Chromium', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Project AI' }).click();
     await panel.locator('[data-testid=chat-reply]', { hasText: 'step 60' }).waitFor({ timeout: 30_000 });
-    expect(await panel.getByRole('tab', { name: 'Write down the cache decision' }).getAttribute('aria-selected')).toBe(
-      'true',
-    );
+    expect(await panel.getByRole('tab', { name: /^Write down the cache/ }).getAttribute('aria-selected')).toBe('true');
 
     await ws.locator('[data-testid=ws-create-ticket]').click();
     await ws.locator('[data-testid=ws-notice]', { hasText: 'Created WS-1.' }).waitFor();
