@@ -4,6 +4,7 @@
  * branch and the commands beside the chat, renders the reply's Markdown, keeps the compose box in view under a long
  * reply, comes back to the running conversation when reopened, and turns the work into a ticket and — once the
  * conversation is closed and its branch pushed — a pull request on the fake GitHub (which serves the real remote).
+ * `openase chat workspace` and `openase chat ticket` then say the same in the terminal.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -137,5 +138,16 @@ describe('Project AI workspace in Chromium', () => {
     expect(pr.head).toMatch(/^openase\/chat-[0-9a-f]{8}$/);
     expect(pr.title).toBe('WS-1: Write down the cache decision');
     await ws.locator('[data-testid=ws-ticket] a', { hasText: 'pull request #1' }).waitFor();
+
+    // The same in the terminal.
+    const [conversation] = JSON.parse(cli(['chat', 'list', '--project', 'ws', '--json'])) as Array<{ id: string }>;
+    const shown = cli(['chat', 'workspace', conversation!.id.slice(0, 8)]);
+    expect(shown).toContain('notes.md  +1 -0');
+    expect(shown).toContain('$ echo ws-ran-7f3  completed (exit 0)');
+    expect(shown).toContain('ticket WS-1: Write down the cache decision');
+    expect(shown).toMatch(/pull request #1 \(open\) http/);
+    expect(cli(['chat', 'ticket', conversation!.id.slice(0, 8)]).trim()).toBe(
+      'already made: WS-1 Write down the cache decision',
+    );
   });
 });

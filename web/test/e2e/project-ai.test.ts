@@ -170,7 +170,7 @@ describe('Project AI panel in Chromium', () => {
     } finally {
       remote.cleanup();
     }
-  });
+  }, 300_000);
 
   it('a message typed in the drawer under a live run reaches the model in the next request', async () => {
     const remote = await guardedProject('steer', 'STR', [{ shell: 'sleep 8; echo slept' }, { text: 'turn over' }], 2);
@@ -197,7 +197,7 @@ describe('Project AI panel in Chromium', () => {
     } finally {
       remote.cleanup();
     }
-  });
+  }, 300_000);
 
   it('an agent\'s question shows "Waiting for input"; the answer sent from the drawer reaches the resumed session', async () => {
     const remote = await guardedProject('qs', 'QS', [
