@@ -142,7 +142,8 @@ describe('Project AI panel in Chromium', () => {
 
   it('Decline with a reason in the drawer: the push never runs and the agent reads the reason', async () => {
     const remote = await guardedProject('nay', 'NAY', [
-      { shell: 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran-5e1' },
+      // The output (push-ran-5161) is not in the command's text: only a run of it would put it in a request.
+      { shell: 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran-$((5000+161))' },
       { text: 'not pushed' },
     ]);
     try {
@@ -164,7 +165,7 @@ describe('Project AI panel in Chromium', () => {
       );
       await page.locator('[data-test=approval-panel]').waitFor({ state: 'detached', timeout: 60_000 });
       const bodies = models.requestsFor('nay').map((r) => String(JSON.stringify(r.body)));
-      expect(bodies.some((b) => b.includes('push-ran-5e1'))).toBe(false);
+      expect(bodies.some((b) => b.includes('push-ran-5161'))).toBe(false);
       const shown = JSON.parse(cli(['ticket', 'show', 'NAY-1', '--json'])) as { activity: Array<{ action: string }> };
       expect(shown.activity.map((a) => a.action)).toContain('run.declined');
     } finally {
