@@ -32,6 +32,9 @@ import { closeIdleConversations, describeIdleTime } from '../chat/conversations.
 import type { FleetGit } from '../review/diff.js';
 import type { MergeBackend } from '../review/merge.js';
 import { Merger } from '../review/merger.js';
+import { approveResolvedConflict } from '../review/resolved.js';
+import { pushTicket } from '../integrations/github/issues.js';
+import { githubError } from '../integrations/github/client.js';
 
 /** How long a Project AI conversation may wait for a message before it is closed (frees its slot). */
 export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
@@ -104,10 +107,10 @@ export class Orchestrator {
         leaseEpoch: frame.leaseEpoch,
         frame,
       });
-      // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
-      // replica that handled the gate, so it happens once).
+      // The branch is pushed and the ticket finished: open or update its pull requests, and merge again a
+      // ticket whose agent resolved a merge conflict (here, on the replica that handled the gate: once).
       if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded')
-        void this.openPullRequests(frame.runId);
+        void this.afterFinish(frame.runId);
       return answer;
     },
     onWorkspaceRemoved: async (machineId, frame) => {
@@ -220,6 +223,18 @@ export class Orchestrator {
     if ((entry.action === 'ticket.moved' || entry.action === 'ticket.retry') && entry.ticketId && this.opts.isLeader())
       this.merger.start(entry.ticketId);
     if (entry.action === 'ticket.archived' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
+    // A ticket that mirrors a GitHub issue: the issue follows (a no-op when the change came from it).
+    if (
+      (entry.action === 'ticket.updated' || entry.action === 'ticket.moved') &&
+      entry.ticketId &&
+      this.opts.isLeader()
+    )
+      void pushTicket(this.deps, entry.ticketId).catch((err: Error) =>
+        this.log.warn(
+          { ticketId: entry.ticketId, ...errField(err) },
+          `[github] updating the issue of a ticket failed: ${githubError(err)}`,
+        ),
+      );
     if (!KICKING_ACTIONS.test(entry.action)) return;
     this.kick(entry.projectId ?? '*');
   }
@@ -318,13 +333,21 @@ export class Orchestrator {
     }
   }
 
-  private async openPullRequests(runId: string): Promise<void> {
+  private async afterFinish(runId: string): Promise<void> {
     try {
       await openPullRequestsForRun(this.deps, runId, this.opts.platformUrl);
     } catch (err) {
       this.log.error(
         { run: runId, ...errField(err) },
         `[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`,
+      );
+    }
+    try {
+      await approveResolvedConflict(this.deps, orchestratorActor, runId);
+    } catch (err) {
+      this.log.error(
+        { run: runId, ...errField(err) },
+        `[orchestrator] merging again after run ${runId} resolved a conflict failed: ${(err as Error).message}`,
       );
     }
   }
