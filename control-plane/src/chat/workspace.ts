@@ -3,11 +3,11 @@
  * base branch, read from the machine holding its worktree with the same `git.request diff` a ticket's
  * Changes use (review/diff.ts: the worktree is named `chat-<8 hex>`), and the commands it ran (its runs'
  * `command` events). "Create ticket from this" makes the conversation's work a ticket of the board;
- * "Open a PR from this branch" opens a pull request of the conversation's branch on that ticket, so
- * the sync, review and merge of the normal flow take over.
+ * "Open a PR from this branch" opens a pull request of the conversation's branch (pushed after each turn) on that
+ * ticket, so the sync, review and merge of the normal flow take over.
  */
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { ACTIVE_RUN_STATES, chatCreateTicketInput, conflict, ticketCreateInput } from '@openase/shared';
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { chatCreateTicketInput, conflict, ticketCreateInput } from '@openase/shared';
 import type { z } from 'zod';
 import { chatConversations, chatMessages, projects, runEvents, runs, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
@@ -150,7 +150,7 @@ async function ticketDescription(db: DbOrTx, c: Conversation): Promise<string> {
   const quoted = asked.map((m) => `> **${m.author}:** ${m.text.trim().slice(0, 2000).replace(/\n/g, '\n> ')}`);
   return [
     `From the Project AI conversation ${c.id.slice(0, 8)} started by ${c.createdByName}.`,
-    `Its work is on the branch \`${c.branch}\` (pushed when the conversation closes).`,
+    `Its work is on the branch \`${c.branch}\` (pushed after each of its turns).`,
     '',
     'What was asked:',
     '',
@@ -206,22 +206,13 @@ export async function createTicketFromConversation(
 
 /**
  * "Open a PR from this branch": the conversation's branch as a pull request on GitHub, hanging on the ticket made
- * from the conversation (made now when there is none). The branch reaches the remote when the conversation closes,
- * so an open one is refused.
+ * from the conversation (made now when there is none). The daemon pushes the branch after every turn (and at the
+ * close), so the PR follows the conversation's later turns; before its first turn ended GitHub refuses it (the
+ * outcome says so).
  */
 export async function openPullRequestFromConversation(deps: Deps, actor: Actor, ref: string, publicUrl: string) {
   requireRole(actor, 'member', 'open pull requests from Project AI');
   const c = await resolveConversation(deps.db, actor.orgId, ref);
-  if (c.state !== 'closed')
-    throw conflict('close the conversation first: its branch is committed and pushed when it closes');
-  // Closed, but its run may still be committing and pushing the branch.
-  const [live] = c.currentRunId
-    ? await deps.db
-        .select({ id: runs.id })
-        .from(runs)
-        .where(and(eq(runs.id, c.currentRunId), inArray(runs.state, [...ACTIVE_RUN_STATES])))
-    : [];
-  if (live) throw conflict('the conversation is still pushing its branch; try again in a moment');
   const access = await githubAccess(deps, c.projectId, c.agentId);
   if (!access)
     throw conflict('the project has no GitHub token; connect it with `openase project github` to open pull requests');

@@ -2,8 +2,8 @@
  * The Project AI workspace in a real headless Chromium at 1440×900: a conversation with the REAL Claude Code CLI
  * (fake Anthropic server) writes a file and runs commands; the panel shows its files, the diff against the base
  * branch and the commands beside the chat, renders the reply's Markdown, keeps the compose box in view under a long
- * reply, comes back to the running conversation when reopened, and turns the work into a ticket and — once the
- * conversation is closed and its branch pushed — a pull request on the fake GitHub (which serves the real remote).
+ * reply, comes back to the running conversation when reopened, and turns the work into a ticket and a pull request of
+ * its branch (pushed by the daemon after the turn) on the fake GitHub (which serves the real remote).
  * `openase chat workspace` and `openase chat ticket` then say the same in the terminal.
  */
 import path from 'node:path';
@@ -127,11 +127,9 @@ describe('Project AI workspace in Chromium', () => {
     await ws.locator('[data-testid=ws-create-ticket]').click();
     await ws.locator('[data-testid=ws-notice]', { hasText: 'Created WS-1.' }).waitFor();
     await page.locator('[data-test=card][data-ticket="WS-1"]', { hasText: 'Write down the cache decision' }).waitFor();
-    expect(await ws.locator('[data-testid=ws-open-pr]').isDisabled()).toBe(true);
 
-    await panel.getByRole('button', { name: 'Close', exact: true }).click();
+    // The daemon pushed the branch when the turn ended: the pull request needs no close.
     const openPr = ws.locator('[data-testid=ws-open-pr]');
-    await expect.poll(() => openPr.isEnabled(), { timeout: 60_000 }).toBe(true);
     await openPr.click();
     await ws.locator('[data-testid=ws-notice]', { hasText: 'Pull request #1 is open.' }).waitFor({ timeout: 30_000 });
     const pr = github.pull(REPO, 1);
