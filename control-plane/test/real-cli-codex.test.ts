@@ -16,6 +16,8 @@ describe('Codex through the orchestrator (real CLI)', () => {
   h.itCompletesATicket(() => ({ writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }));
   h.itRefusesADeniedShell('shell');
   h.itAsksAPersonBeforeAPush();
+  h.itAsksAQuestion();
+  h.itTakesASteeringMessage();
   // Codex states the reset as "Try again at 11:22 PM" (or with a date when it falls on another day).
   h.itWaitsForARateLimitReset((resetMs) => ({
     error: {

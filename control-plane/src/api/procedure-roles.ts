@@ -132,6 +132,9 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'chat.cap': m(),
   'chat.settings': v(),
   'chat.updateSettings': a(),
+  'chat.workspace': v(),
+  'chat.createTicket': m(),
+  'chat.openPullRequest': m(),
   'chat.onEvents': v(),
 
   'members.list': v(),

@@ -27,6 +27,8 @@ export interface ApiContext {
   authError?: string;
   /** The fleet hub (sending to machines); absent where no server runs. */
   fleet?: import('../fleet/hub.js').FleetHub;
+  /** The console's public URL (links in pull requests); absent where no server runs. */
+  publicUrl?: string;
 }
 
 type TrpcCode = TRPCError['code'];

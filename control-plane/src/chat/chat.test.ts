@@ -2,6 +2,7 @@ import { eq, ne } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { DEFAULT_PROJECT_AI_SCOPES } from '@openase/shared';
 import { forEachDatabase } from '../../test/databases.js';
+import { startTestConversation } from '../../test/chat-fixtures.js';
 import { appRouter } from '../api/router.js';
 import { createProject } from '../projects/projects.js';
 import { createAgent } from '../agents/agents.js';
@@ -37,23 +38,11 @@ forEachDatabase('Project AI conversations', (get) => {
   async function setup() {
     const { deps, admin } = get();
     const i = ++n;
-    const project = await createProject(deps, admin, { name: `Chat ${i}`, ticketPrefix: `CH${i}` });
-    await createAgent(deps, admin, { project: project.slug, name: 'claude', adapter: 'claude-code' });
-    const machineId = deps.ids.uuid();
-    await deps.db.insert(machines).values({
-      id: machineId,
-      orgId: admin.orgId,
-      name: `m${i}`,
-      kind: 'reverse',
-      slots: 2,
-      clis: [{ name: 'claude', path: '/usr/bin/claude' }],
-      sessionId: deps.ids.uuid(),
-      createdAt: deps.clock.now(),
-    });
-    const started = await createConversation(deps, admin, {
-      project: project.slug,
+    const { project, machineId, started } = await startTestConversation(deps, admin, {
+      name: `Chat ${i}`,
+      prefix: `CH${i}`,
+      machine: `m${i}`,
       message: 'Plan the login work',
-      attachments: [],
     });
     // The run as the daemon would hold it: offered and running with lease epoch 1.
     await deps.db.update(runs).set({ state: 'running', leaseEpoch: 1 }).where(eq(runs.id, started.run.id));

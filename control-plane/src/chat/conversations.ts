@@ -84,7 +84,7 @@ async function currentRun(tx: DbOrTx, conversation: Conversation): Promise<Run |
 }
 
 /** An activity entry, and a frame for the run's machine sent once the transaction has committed. */
-async function recordChat(
+export async function recordChat(
   tx: Tx,
   deps: Deps,
   changes: Changes,

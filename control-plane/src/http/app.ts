@@ -122,6 +122,7 @@ export function createApp(opts: AppOptions) {
         actor: c.get('actor'),
         authError: c.get('authError'),
         fleet: opts.hub,
+        publicUrl: opts.publicUrl?.() ?? new URL(c.req.url).origin,
       }),
     }),
   );

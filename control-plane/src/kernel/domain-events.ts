@@ -62,7 +62,9 @@ export const ACTIVITY_ACTIONS = [
       'no_progress',
     ] as const
   ).map((a) => `run.${a}` as const),
-  ...(['started', 'message', 'interrupted', 'closed', 'cap', 'waiting'] as const).map((a) => `chat.${a}` as const),
+  ...(['started', 'message', 'interrupted', 'closed', 'cap', 'waiting', 'ticket_created'] as const).map(
+    (a) => `chat.${a}` as const,
+  ),
   ...(['added', 'edited'] as const).map((a) => `comment.${a}` as const),
   ...(['created', 'updated', 'deleted', 'enabled', 'disabled', 'fired', 'fire_failed', 'fires_skipped'] as const).map(
     (a) => `job.${a}` as const,

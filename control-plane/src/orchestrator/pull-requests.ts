@@ -5,10 +5,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { projects, runs, tickets } from '../db/schema.js';
-import type { Deps } from '../kernel/context.js';
+import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { githubAccess, githubError, githubRepoOf } from '../integrations/github/client.js';
+import { githubAccess, githubError, githubRepoOf, type GithubAccess } from '../integrations/github/client.js';
 import { pullRequestBody, upsertPullRequest } from '../integrations/github/pull-requests.js';
 import { orchestratorActor } from './dispatcher.js';
 import type { StoredAgentJob } from './job-spec.js';
@@ -27,21 +27,59 @@ export async function openPullRequestsForRun(deps: Deps, runId: string, publicUr
     .innerJoin(projects, eq(projects.id, tickets.projectId))
     .where(eq(tickets.id, run.ticketId));
   if (!row) return;
-  const { ticket } = row;
+  await openTicketPullRequests(deps, access, {
+    actor: orchestratorActor(run.orgId),
+    ticket: row.ticket,
+    slug: row.slug,
+    branch: job.ticket.branch,
+    repos,
+    publicUrl,
+    runId: run.id,
+  });
+}
+
+export interface PullRequestOutcome {
+  repository: string;
+  url?: string;
+  number?: number;
+  state?: string;
+  error?: string;
+}
+
+/**
+ * A pull request of `branch` in each of `repos` (GitHub remotes), opened or updated, its body linking the ticket;
+ * each outcome, opened or failed, recorded in the ticket's activity as `actor`. Also used by Project AI's "Open a PR
+ * from this branch" (chat/workspace.ts).
+ */
+export async function openTicketPullRequests(
+  deps: Deps,
+  access: GithubAccess,
+  req: {
+    actor: Actor;
+    ticket: typeof tickets.$inferSelect;
+    slug: string;
+    branch: string;
+    repos: Array<{ name: string; url: string; defaultBranch: string }>;
+    publicUrl: string;
+    runId?: string;
+  },
+): Promise<PullRequestOutcome[]> {
+  const { ticket } = req;
   const body = await pullRequestBody(
     deps.db,
     ticket,
-    `${publicUrl.replace(/\/+$/, '')}/p/${row.slug}/board/${ticket.identifier}`,
+    `${req.publicUrl.replace(/\/+$/, '')}/p/${req.slug}/board/${ticket.identifier}`,
   );
-  for (const repo of repos) {
+  const outcomes: PullRequestOutcome[] = [];
+  for (const repo of req.repos) {
     let summary: string;
-    let after: Record<string, unknown>;
+    let after: PullRequestOutcome;
     try {
       const pr = await upsertPullRequest(deps, access, {
         ticketId: ticket.id,
         identifier: ticket.identifier,
         title: ticket.title,
-        branch: job.ticket.branch,
+        branch: req.branch,
         repository: repo,
         body,
       });
@@ -52,20 +90,27 @@ export async function openPullRequestsForRun(deps: Deps, runId: string, publicUr
       summary = `could not open a pull request for ${ticket.identifier} in ${repo.name}: ${githubError(err)}`;
       after = { error: githubError(err), repository: repo.name };
     }
+    outcomes.push(after);
     deps.log.info(
-      { component: 'github', ticket: ticket.identifier, run: run.id, ...('error' in after ? { ok: false } : {}) },
+      {
+        component: 'github',
+        ticket: ticket.identifier,
+        ...(req.runId ? { run: req.runId } : {}),
+        ...('error' in after ? { ok: false } : {}),
+      },
       `[github] ${summary}`,
     );
     await inTransaction(deps, (tx, changes) =>
-      recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
+      recordActivity(tx, deps, changes, req.actor, {
         projectId: ticket.projectId,
         ticketId: ticket.id,
         action: 'ticket.pull_request',
         entityType: 'ticket',
         entityId: ticket.id,
         summary,
-        after,
+        after: { ...after },
       }),
     );
   }
+  return outcomes;
 }

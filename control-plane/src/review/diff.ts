@@ -132,17 +132,48 @@ export async function ticketDiff(
         `run ${run.id.slice(0, 8)} of ${ticket.identifier} pushed no commit (it changed nothing, or ended before its first turn)`,
       );
   }
-  const machine = await chooseGitMachine(deps.db, fleet, input.run ? [] : context.worktreeMachines);
-  const maxBytes = opts.maxBytes ?? DIFF_MAX_BYTES;
+  const diff = await branchDiff(deps.db, fleet, {
+    identifier: ticket.identifier,
+    branch: context.branch,
+    repos: input.run ? context.repos.filter((r) => ranges.some((x) => x.repo === r.name)) : context.repos,
+    worktreeMachines: input.run ? [] : context.worktreeMachines,
+    ranges,
+    statOnly: input.stat,
+    maxBytes: opts.maxBytes,
+  });
+  return { identifier: ticket.identifier, branch: context.branch, run: runId, ...diff };
+}
+
+export type BranchDiff = Omit<TicketDiff, 'identifier' | 'branch' | 'run'>;
+
+/**
+ * A branch's diff against where it left the default branch (or explicit ranges), asked of a machine holding the
+ * worktree named `identifier` (a ticket's, or a Project AI conversation's `chat-<8 hex>`), else of any connected one.
+ */
+export async function branchDiff(
+  db: DbOrTx,
+  fleet: FleetGit,
+  req: {
+    identifier: string;
+    branch: string;
+    repos: GitDiffOp['repos'];
+    worktreeMachines: string[];
+    ranges?: GitDiffOp['ranges'];
+    statOnly?: boolean;
+    maxBytes?: number;
+  },
+): Promise<BranchDiff> {
+  const machine = await chooseGitMachine(db, fleet, req.worktreeMachines);
+  const maxBytes = req.maxBytes ?? DIFF_MAX_BYTES;
   const patches = new Map<string, string[]>();
   const reply = await fleet.git.request(
     machine.id,
     {
       kind: 'diff',
-      ticket: { identifier: ticket.identifier, branch: context.branch },
-      repos: input.run ? context.repos.filter((r) => ranges.some((x) => x.repo === r.name)) : context.repos,
-      ranges,
-      statOnly: input.stat,
+      ticket: { identifier: req.identifier, branch: req.branch },
+      repos: req.repos,
+      ranges: req.ranges ?? [],
+      statOnly: req.statOnly ?? false,
       maxBytes,
     },
     {
@@ -161,9 +192,6 @@ export async function ticketDiff(
     );
   const repos = reply.diff.map((d) => ({ ...d, patch: (patches.get(d.repo) ?? []).join('') }));
   return {
-    identifier: ticket.identifier,
-    branch: context.branch,
-    run: runId,
     machine: machine.name,
     repos,
     files: repos.reduce((n, r) => n + r.files.length + r.moreFiles, 0),

@@ -11,7 +11,9 @@ import * as z from '../zod.js';
 import { agentCreateInput, agentRefInput, agentUpdateInput } from '../domain/agents.js';
 import {
   chatCreateInput,
+  chatCreateTicketInput,
   chatListInput,
+  chatOpenPullRequestInput,
   chatRefInput,
   chatSendInput,
   conversationRefSchema,
@@ -272,6 +274,10 @@ export const API = named({
     cap: mutation('write', chatRefInput.extend({ usd: z.number().positive().max(10_000) })),
     settings: query('read', projectInput),
     updateSettings: mutation('write', projectAiSettingsInput),
+    /** The conversation's files and diff against the base branch (from its machine) and the commands it ran. */
+    workspace: query('read', chatRefInput),
+    createTicket: mutation('write', chatCreateTicketInput),
+    openPullRequest: mutation('write', chatOpenPullRequestInput),
     onEvents: subscription(
       'read',
       z.object({

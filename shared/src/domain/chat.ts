@@ -73,3 +73,9 @@ export const projectAiSettingsInput = z.object({
 });
 export type ChatCreateInput = z.input<typeof chatCreateInput>;
 export type ChatSendInput = z.input<typeof chatSendInput>;
+/** "Create ticket from this": the conversation's work as a ticket (title default: the conversation's). */
+export const chatCreateTicketInput = chatRefInput.extend({
+  title: z.string().trim().min(1).max(200).optional(),
+});
+/** "Open a PR from this branch": a pull request of the conversation's branch, on the ticket made from it. */
+export const chatOpenPullRequestInput = chatRefInput;

@@ -30,18 +30,27 @@ export const useChat = defineStore('chat', {
       if (this.open && project) void this.load(project);
     },
     async load(project: string) {
-      if (this.project !== project) this.select(null);
+      if (this.project !== project) this.select(null, false);
       this.project = project;
       try {
         this.conversations = await api.chat.list.query({ project });
         this.error = null;
+        // Reopened (the panel, the page): back to the conversation last open here, else the latest one still open.
+        if (!this.activeId) {
+          const remembered = localStorage.getItem(rememberKey(project));
+          const pick =
+            this.conversations.find((c) => c.id === remembered) ?? this.conversations.find((c) => c.state === 'open');
+          if (pick) this.select(pick.id);
+        }
       } catch (err) {
         this.error = errorMessage(err);
       }
     },
-    select(id: string | null) {
+    /** `remember`: the tab chosen by the person, restored when the panel or the page is opened again. */
+    select(id: string | null, remember = true) {
       stopFollowing();
       this.activeId = id;
+      if (remember && this.project) localStorage.setItem(rememberKey(this.project), id ?? '');
       this.detail = null;
       this.events = [];
       if (id) void this.refresh();
@@ -137,6 +146,8 @@ export const useChat = defineStore('chat', {
     },
   },
 });
+
+const rememberKey = (project: string) => `openase.chat.${project}`;
 
 let following: { runId: string; sub: Unsubscribable } | null = null;
 /** One detail refresh at a time while a run starts (its first events each ask for one). */

@@ -40,11 +40,11 @@ export function chromiumPath(): string {
 export type ControlPlane = ServerProcess;
 
 /** The control plane serving this checkout's built console (web/dist). */
-export function startControlPlane(): Promise<ControlPlane> {
+export function startControlPlane(env: NodeJS.ProcessEnv = {}): Promise<ControlPlane> {
   // Two slots for machine `local` whatever the host's cores (tests fill them on purpose).
   return startServerProcess({
     prefix: 'openase-e2e-',
-    env: { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist'), OPENASE_LOCAL_SLOTS: '2' },
+    env: { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist'), OPENASE_LOCAL_SLOTS: '2', ...env },
   });
 }
 

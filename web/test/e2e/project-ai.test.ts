@@ -4,7 +4,9 @@
  * Anthropic server. Open the panel, send a message, see the streamed reply, and see the ticket
  * the agent created appear on the board (live, no reload). With both slots of the machine held by
  * open conversations, a third one says it waits for a slot and starts when one is closed. A ticket run on the same
- * machine whose workflow asks before `git push` shows "Needs approval" and goes on when Approve is clicked.
+ * machine whose workflow asks before `git push` shows "Needs approval" and goes on when Approve is clicked; Decline
+ * with a reason keeps the push from running and the agent reads the reason; a message typed in the drawer under a
+ * live run reaches the model in its next request.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,7 +34,7 @@ function cli(args: string[]) {
 }
 
 /** A project with a repository, a Claude Code agent on fake-model script `slug`, a workflow asking before a push. */
-async function guardedProject(slug: string, prefix: string, steps: FakeStep[]) {
+async function guardedProject(slug: string, prefix: string, steps: FakeStep[], maxTurns = 1) {
   const remote = createTestRemote();
   cli(['project', 'create', slug, '--slug', slug, '--prefix', prefix]);
   cli(['repo', 'add', remote.url, '--project', slug, '--name', 'app']);
@@ -45,7 +47,7 @@ async function guardedProject(slug: string, prefix: string, steps: FakeStep[]) {
   const harness = path.join(path.dirname(remote.dir), `${slug}.md`);
   fs.writeFileSync(
     harness,
-    '---\nname: guarded\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\ntools:\n  ask: ["Bash(git push*)"]\n---\nDo the work.\n',
+    `---\nname: guarded\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_turns: ${maxTurns}\nmax_attempts: 1\ntools:\n  ask: ["Bash(git push*)"]\n---\nDo the work.\n`,
   );
   cli(['workflow', 'import', harness, '--project', slug]);
   cli(['ticket', 'create', '--project', slug, '--title', 'Do it']);
@@ -137,6 +139,66 @@ describe('Project AI panel in Chromium', () => {
       remote.cleanup();
     }
   });
+
+  it('Decline with a reason in the drawer: the push never runs and the agent reads the reason', async () => {
+    const remote = await guardedProject('nay', 'NAY', [
+      // The output (push-ran-5161) is not in the command's text: only a run of it would put it in a request.
+      { shell: 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran-$((5000+161))' },
+      { text: 'not pushed' },
+    ]);
+    try {
+      await page.goto(`${cp.url}/p/nay/board`);
+      const card = page.locator('[data-test=card][data-ticket="NAY-1"]');
+      await card.locator('[data-test=needs-approval]').waitFor({ timeout: 120_000 });
+      await card.click();
+      const panel = page.locator('[data-test=approval-panel]');
+      await panel.locator('[data-test=approval-decline]').click();
+      await panel.locator('[data-test=approval-reason]').fill('no pushes on Fridays 61c2');
+      await panel.locator('[data-test=approval-decline-send]').click();
+      await eventually(
+        () =>
+          models.requestsFor('nay').some((r) => String(JSON.stringify(r.body)).includes('no pushes on Fridays 61c2'))
+            ? true
+            : undefined,
+        'the decline reason in the next request',
+        120_000,
+      );
+      await page.locator('[data-test=approval-panel]').waitFor({ state: 'detached', timeout: 60_000 });
+      const bodies = models.requestsFor('nay').map((r) => String(JSON.stringify(r.body)));
+      expect(bodies.some((b) => b.includes('push-ran-5161'))).toBe(false);
+      const shown = JSON.parse(cli(['ticket', 'show', 'NAY-1', '--json'])) as { activity: Array<{ action: string }> };
+      expect(shown.activity.map((a) => a.action)).toContain('run.declined');
+    } finally {
+      remote.cleanup();
+    }
+  }, 300_000);
+
+  it('a message typed in the drawer under a live run reaches the model in the next request', async () => {
+    const remote = await guardedProject('steer', 'STR', [{ shell: 'sleep 8; echo slept' }, { text: 'turn over' }], 2);
+    try {
+      await page.goto(`${cp.url}/p/steer/board`);
+      await page.locator('[data-test=card][data-ticket="STR-1"]').click();
+      const box = page.locator('[data-test=steer-box]');
+      // The model has asked for the command: the message arrives while the turn runs.
+      await eventually(
+        () => (models.requestsFor('steer').some((r) => r.api !== 'other') ? true : undefined),
+        'the agent’s first request',
+        120_000,
+      );
+      await box.locator('[data-test=steer-text]').fill('use the existing HTTP client instead 8e4b');
+      await box.locator('[data-test=steer-send]').click();
+      await eventually(
+        () =>
+          models.requestsFor('steer').some((r) => String(JSON.stringify(r.body)).includes('HTTP client instead 8e4b'))
+            ? true
+            : undefined,
+        'the steering message in the next request',
+        120_000,
+      );
+    } finally {
+      remote.cleanup();
+    }
+  }, 300_000);
 
   it('an agent\'s question shows "Waiting for input"; the answer sent from the drawer reaches the resumed session', async () => {
     const remote = await guardedProject('qs', 'QS', [

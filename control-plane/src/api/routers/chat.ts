@@ -16,6 +16,11 @@ import {
   showConversation,
   updateProjectAiSettings,
 } from '../../chat/conversations.js';
+import {
+  conversationWorkspace,
+  createTicketFromConversation,
+  openPullRequestFromConversation,
+} from '../../chat/workspace.js';
 import { streamRunEvents } from '../../runs/stream.js';
 import { proc, router } from '../trpc.js';
 
@@ -38,6 +43,15 @@ export const chatRouter = router({
   ),
   updateSettings: proc(API.chat.updateSettings).mutation(({ ctx, input }) =>
     updateProjectAiSettings(ctx.deps, ctx.actor, input),
+  ),
+  workspace: proc(API.chat.workspace).query(({ ctx, input }) =>
+    conversationWorkspace(ctx.deps, ctx.fleet, ctx.actor, input.conversation),
+  ),
+  createTicket: proc(API.chat.createTicket).mutation(({ ctx, input }) =>
+    createTicketFromConversation(ctx.deps, ctx.actor, input),
+  ),
+  openPullRequest: proc(API.chat.openPullRequest).mutation(({ ctx, input }) =>
+    openPullRequestFromConversation(ctx.deps, ctx.actor, input.conversation, ctx.publicUrl ?? ''),
   ),
   /**
    * Live events of the conversation's run (`run`, default the current one), resumable with `lastEventId` (`<seq>`);

@@ -2,7 +2,8 @@
  * `openase chat`: Project AI in the terminal. Without a subcommand it is an interactive prompt
  * (readline) that streams the agent's replies, with `/interrupt`, `/close` and `/quit`; with
  * `--message` it is one-shot (prints the reply, or JSON with `--json`). Subcommands list, show,
- * send to, interrupt and close conversations and change the project's Project-AI settings.
+ * send to, interrupt and close conversations and change the project's Project-AI settings; workspace, ticket and pr
+ * (chat-workspace.ts) show a conversation's work and turn it into a ticket and a pull request.
  */
 import readline from 'node:readline';
 import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
@@ -19,6 +20,7 @@ import {
 } from '../command.js';
 import { apiClientFromEnv, describeApiError, type ApiClient } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
+import { chatWorkspaceCommands } from './chat-workspace.js';
 
 /** How one run event shows in the terminal transcript; null = not shown (deltas are printed as they come). */
 export function describeChatEvent(e: SequencedRunEvent['event']): string | null {
@@ -436,6 +438,7 @@ export const chatCommands: CommandGroup = {
       (api, conversation) => api.chat.close.mutate({ conversation }),
       'closed',
     ),
+    ...chatWorkspaceCommands,
     {
       name: 'cap',
       summary: "set one conversation's cost cap",

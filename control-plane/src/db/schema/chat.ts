@@ -4,6 +4,7 @@ import { index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from
 import { createdAt, tstz } from './columns.js';
 import { organizations } from './identity.js';
 import { projects } from './projects.js';
+import { tickets } from './tickets.js';
 
 /**
  * Project AI conversations. Each is served by agent runs in chat mode (`runs.conversation_id`):
@@ -36,6 +37,8 @@ export const chatConversations = pgTable(
     machineId: uuid('machine_id'),
     /** The turn the current run reported and waits after for the next message; null while the agent works. */
     waitingTurn: integer('waiting_turn'),
+    /** The ticket made from this conversation ("Create ticket from this"); its pull request hangs on it. */
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: tstz('updated_at').notNull(),
   },

@@ -1,0 +1,151 @@
+/**
+ * The Project AI workspace in a real headless Chromium at 1440×900: a conversation with the REAL Claude Code CLI
+ * (fake Anthropic server) writes a file and runs commands; the panel shows its files, the diff against the base
+ * branch and the commands beside the chat, renders the reply's Markdown, keeps the compose box in view under a long
+ * reply, comes back to the running conversation when reopened, and turns the work into a ticket and a pull request of
+ * its branch (pushed by the daemon after the turn) on the fake GitHub (which serves the real remote).
+ * `openase chat workspace` and `openase chat ticket` then say the same in the terminal.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+import { startFakeModelServer, type FakeModelServer } from '../../../agent-daemon/test-support/fake-models/index.js';
+import { ensureCli } from '../../../agent-daemon/test-support/real-clis.js';
+import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote.js';
+import { createFakeGithub, type FakeGithub } from '../../../control-plane/test/fake-github.js';
+
+const REPO = 'acme/notes';
+let cp: ControlPlane;
+let models: FakeModelServer;
+let github: FakeGithub;
+let remote: TestRemote;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = cp.cli(args, { env });
+  expect(r.code, r.err).toBe(0);
+  return r.out;
+}
+
+/** A long Markdown reply: a heading, bold text and a list long enough to overflow the panel. */
+const REPLY = [
+  '## The plan',
+  '',
+  'Notes are **written** to `notes.md`:',
+  '',
+  ...Array.from({ length: 60 }, (_, i) => `- step ${i + 1}`),
+].join('\n');
+
+describe('Project AI workspace in Chromium', () => {
+  beforeAll(async () => {
+    const claude = ensureCli('claude');
+    models = await startFakeModelServer();
+    process.env.PATH = `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`;
+    remote = createTestRemote();
+    github = createFakeGithub({ token: 'ghp_ws' });
+    github.repo(REPO).gitDir = remote.dir;
+    const apiUrl = await github.listen();
+    cp = await startControlPlane({
+      OPENASE_GITHUB_API_URL: apiUrl,
+      OPENASE_GITHUB_HOST: new URL(apiUrl).host,
+      OPENASE_GITHUB_POLL_SECONDS: '0',
+    });
+    cli(['project', 'create', 'Workspace', '--slug', 'ws', '--prefix', 'WS']);
+    cli(['repo', 'add', `${apiUrl}/${REPO}.git`, '--project', 'ws', '--name', 'notes']);
+    cli(['project', 'github', 'ws', '--token-env', 'GH'], { GH: 'ghp_ws' });
+    models.setScript('ws', {
+      steps: [
+        { shell: 'printf "cache: redis\\n" > notes.md && git status --short' },
+        { shell: 'echo ws-ran-7f3' },
+        { text: REPLY },
+      ],
+    });
+    cli([
+      ...['agent', 'create', 'claude', '--project', 'ws', '--adapter', 'claude-code', '--command', claude],
+      ...['--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl('ws')}`],
+      ...['--env', 'CLAUDE_CODE_MAX_RETRIES=0'],
+    ]);
+    await eventually(
+      () => {
+        const m = JSON.parse(cli(['machine', 'show', 'local', '--json'])) as { status: string; clis: unknown };
+        return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"') ? true : undefined;
+      },
+      'the local machine online with claude',
+      60_000,
+    );
+    browser = await launchBrowser({ width: 1440, height: 900 });
+    browser.context.setDefaultTimeout(15_000);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(cp.signInUrl);
+    await page.waitForURL(/\/(projects|p\/ws\/board)$/);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+    await models?.close();
+    await github?.close();
+    remote?.cleanup();
+  });
+
+  it('shows files, diff and commands beside the chat; Markdown; controls in view; reopen; ticket and PR', async () => {
+    await page.goto(`${cp.url}/p/ws/board`);
+    await page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = page.locator('aside.chat-panel');
+    await panel.getByRole('textbox', { name: 'Message' }).fill('Write down the cache decision');
+    await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
+    const reply = panel.locator('[data-testid=chat-reply]', { hasText: 'step 60' });
+    await reply.waitFor({ timeout: 180_000 });
+    // Markdown rendered, not shown raw.
+    expect(await reply.locator('h2').textContent()).toBe('The plan');
+    expect(await reply.locator('strong').textContent()).toBe('written');
+    expect(await reply.locator('li').count()).toBe(60);
+    expect(await reply.textContent()).not.toContain('**');
+    // Under a long reply the compose box and its buttons stay on screen.
+    const send = panel.getByRole('button', { name: 'Send' });
+    const box = (await send.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
+    expect(await page.evaluate(() => document.elementFromPoint(0, 0) !== null)).toBe(true);
+
+    await panel.getByRole('button', { name: 'Workspace' }).click();
+    const ws = panel.locator('[data-testid=chat-workspace]');
+    await ws.locator('[data-testid=ws-files]', { hasText: 'notes.md' }).waitFor({ timeout: 60_000 });
+    expect(await ws.locator('[data-testid=ws-diff-summary]').textContent()).toContain('against the base branch');
+    await ws.locator('.diff-file', { hasText: 'cache: redis' }).first().waitFor();
+    await ws.locator('[data-testid=ws-commands] li', { hasText: 'echo ws-ran-7f3' }).waitFor();
+    expect(await ws.locator('[data-testid=ws-commands]').textContent()).toContain('done (exit 0)');
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
+    await page.screenshot({ path: path.join(screenshotDir, '24-project-ai-workspace.png') });
+
+    // Reopened (the page reloaded): the running conversation, not the empty state.
+    await page.reload();
+    await page.getByRole('button', { name: 'Project AI' }).click();
+    await panel.locator('[data-testid=chat-reply]', { hasText: 'step 60' }).waitFor({ timeout: 30_000 });
+    expect(await panel.getByRole('tab', { name: /^Write down the cache/ }).getAttribute('aria-selected')).toBe('true');
+
+    await ws.locator('[data-testid=ws-create-ticket]').click();
+    await ws.locator('[data-testid=ws-notice]', { hasText: 'Created WS-1.' }).waitFor();
+    await page.locator('[data-test=card][data-ticket="WS-1"]', { hasText: 'Write down the cache decision' }).waitFor();
+
+    // The daemon pushed the branch when the turn ended: the pull request needs no close.
+    const openPr = ws.locator('[data-testid=ws-open-pr]');
+    await openPr.click();
+    await ws.locator('[data-testid=ws-notice]', { hasText: 'Pull request #1 is open.' }).waitFor({ timeout: 30_000 });
+    const pr = github.pull(REPO, 1);
+    expect(pr.head).toMatch(/^openase\/chat-[0-9a-f]{8}$/);
+    expect(pr.title).toBe('WS-1: Write down the cache decision');
+    await ws.locator('[data-testid=ws-ticket] a', { hasText: 'pull request #1' }).waitFor();
+
+    // The same in the terminal.
+    const [conversation] = JSON.parse(cli(['chat', 'list', '--project', 'ws', '--json'])) as Array<{ id: string }>;
+    const shown = cli(['chat', 'workspace', conversation!.id.slice(0, 8)]);
+    expect(shown).toContain('notes.md  +1 -0');
+    expect(shown).toContain('$ echo ws-ran-7f3  completed (exit 0)');
+    expect(shown).toContain('ticket WS-1: Write down the cache decision');
+    expect(shown).toMatch(/pull request #1 \(open\) http/);
+    expect(cli(['chat', 'ticket', conversation!.id.slice(0, 8)]).trim()).toBe(
+      'already made: WS-1 Write down the cache decision',
+    );
+  });
+});
