@@ -49,6 +49,26 @@ describe('openase CLI against a running server', () => {
     expect(edited.code, edited.err).toBe(0);
   });
 
+  it('pages ticket, run and audit lists: --limit, the cursor under the page, --all, nextCursor in --json', () => {
+    expect(cli(['project', 'create', 'Paged', '--prefix', 'PG']).code).toBe(0);
+    for (const title of ['one', 'two', 'three'])
+      expect(cli(['ticket', 'create', '--project', 'paged', '--title', title]).code).toBe(0);
+    const first = cli(['ticket', 'list', '--project', 'paged', '--limit', '2']);
+    expect(first.out).toMatch(/PG-3 .*\n.*PG-2 /);
+    const cursor = /2 shown; there are more: add --cursor (\S+) for the next page, or --all/.exec(first.out)![1]!;
+    const second = JSON.parse(
+      cli(['ticket', 'list', '--project', 'paged', '--limit', '2', '--cursor', cursor, '--json']).out,
+    );
+    expect(second).toMatchObject({ items: [{ identifier: 'PG-1' }], nextCursor: null });
+    const all = JSON.parse(cli(['ticket', 'list', '--project', 'paged', '--limit', '1', '--all', '--json']).out);
+    expect(all.items.map((t: { identifier: string }) => t.identifier)).toEqual(['PG-3', 'PG-2', 'PG-1']);
+    expect(all.nextCursor).toBeNull();
+    expect(cli(['ticket', 'list', '--project', 'paged', '--limit', '0']).err).toMatch(/--limit takes a whole number/);
+    expect(cli(['audit', 'list', '--project', 'paged', '--limit', '1']).out).toMatch(
+      /1 shown; there are more: add --cursor \d+/,
+    );
+  }, 240_000);
+
   it('fails with one line and a non-zero exit on errors', () => {
     const unknown = cli(['ticket', 'move', 'DEMO-1', 'Nowhere']);
     expect(unknown.code).toBe(1);
@@ -222,6 +242,35 @@ describe('openase CLI against a running server', () => {
     expect(missing.code).not.toBe(0);
     const slow = cli(['run', 'start', '--machine', 'local', '--timeout', '1s', '--follow', '--', 'sleep', '30']);
     expect(slow.code, slow.err).toBe(124);
+  });
+
+  it('deletes tickets, repositories and projects, and says in one line what blocks a deletion', () => {
+    const ok = (args: string[]) => {
+      const r = cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
+      return r.out;
+    };
+    const refused = (args: string[], message: RegExp) => {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(message);
+    };
+    ok(['project', 'create', 'Gone', '--json']);
+    ok(['ticket', 'create', '--project', 'gone', '--title', 'Parent']);
+    ok(['ticket', 'create', '--project', 'gone', '--title', 'Child', '--parent', 'GONE-1']);
+    refused(['ticket', 'delete', 'GONE-1'], /GONE-1 has sub-tickets \(GONE-2\); delete them first/);
+    expect(JSON.parse(ok(['ticket', 'delete', 'GONE-1', '--with-children', '--json']))).toEqual({
+      deleted: ['GONE-1', 'GONE-2'],
+    });
+    refused(['ticket', 'show', 'GONE-1'], /ticket GONE-1 does not exist/);
+    ok(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
+    refused(['repo', 'delete', 'nope', '--project', 'gone'], /no repository named "nope"; its repositories: app/);
+    expect(ok(['repo', 'delete', 'app', '--project', 'gone'])).toBe('deleted repository app\n');
+    refused(['machine', 'delete', 'local'], /machine "local" is the server's own machine/);
+    refused(['project', 'delete', 'gone', '--confirm', 'demo'], /needs its short name "gone" typed to confirm/);
+    expect(ok(['project', 'delete', 'gone', '--confirm', 'gone'])).toBe('deleted project gone and its 0 ticket(s)\n');
+    refused(['project', 'show', 'gone'], /project "gone" does not exist/);
   });
 
   it('refuses a second server on the same embedded database', () => {

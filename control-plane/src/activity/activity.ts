@@ -3,6 +3,7 @@
  * transaction, so an entry exists exactly when the change committed.
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { badRequest, decodeCursor, pageFrom, type Page } from '@openase/shared';
 import { activity, projects } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -75,4 +76,19 @@ export async function listActivity(
     .where(and(...conditions))
     .orderBy(asc(activity.seq))
     .limit(query.limit ?? 200);
+}
+
+/** The activity listing of the API: oldest first from `afterSeq` or the cursor, one page at a time. */
+export async function activityPage(
+  db: DbOrTx,
+  query: { projectId: string; ticketId?: string; afterSeq: number; cursor?: string; limit: number },
+): Promise<Page<ActivityEntry>> {
+  let afterSeq = query.afterSeq;
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor, ['int'] as const);
+    if (!after) throw badRequest('this cursor is not one of an activity list; pass nextCursor as it was given');
+    afterSeq = after[0];
+  }
+  const rows = await listActivity(db, { ...query, afterSeq, limit: query.limit + 1 });
+  return pageFrom(rows, query.limit, (e) => [e.seq ?? 0]);
 }

@@ -11,7 +11,7 @@ import { waitFor } from '../../test/wait.js';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
-import { createAgent } from '../agents/agents.js';
+import { createAgent, updateAgent } from '../agents/agents.js';
 import { importWorkflow } from '../workflows/workflows.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { FleetHub } from '../fleet/hub.js';
@@ -179,6 +179,30 @@ forEachDatabase('orchestrator', (get) => {
     }
   });
 
+  it("merges the agent's own MCP servers under the workflow's, secrets filled in only in the offer", async () => {
+    const o = await setup(get(), 'mcp_servers:\n  docs:\n    command: workflow-docs\n');
+    try {
+      await updateAgent(o.deps, o.admin, {
+        project: o.slug,
+        agent: 'claude',
+        mcpServers: {
+          docs: { command: 'agent-docs' },
+          tracker: { command: 'tracker-mcp', args: ['--stdio'], env: { TRACKER_TOKEN: '${ANTHROPIC_API_KEY}' } },
+        },
+      });
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Use MCP', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      expect(a.spec.agent.mcpServers).toEqual({
+        docs: { command: 'workflow-docs', args: [], env: {} },
+        tracker: { command: 'tracker-mcp', args: ['--stdio'], env: { TRACKER_TOKEN: 'sk-from-secret' } },
+      });
+      const [row] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      expect(JSON.stringify(row!.spec)).not.toContain('sk-from-secret');
+    } finally {
+      await o.stop();
+    }
+  });
+
   it("passes the workflow's MCP servers to the agent, with the agent's secrets filled in only in the offer", async () => {
     const o = await setup(
       get(),
@@ -275,7 +299,7 @@ forEachDatabase('orchestrator', (get) => {
       await waitFor(async () => (await waiting()).length === 1, { what: 'the call to wait for a person' });
       expect((await waiting())[0]).toMatchObject({ tool: 'Bash', detail: 'git push origin HEAD # toolu_1' });
       const listed = await api.runs.list({ projectId: (await o.ticketRow(t.id)).projectId, active: true });
-      expect(listed.find((r) => r.id === a.offer.runId)?.waitingApprovals).toBe(1);
+      expect(listed.items.find((r) => r.id === a.offer.runId)?.waitingApprovals).toBe(1);
       // A viewer may watch but not decide.
       const viewer = appRouter.createCaller({ deps: o.deps, actor: { ...o.admin, name: 'Vic', role: 'viewer' } });
       await expect(viewer.runs.approve({ run: a.offer.runId })).rejects.toThrow(/cannot approve/);

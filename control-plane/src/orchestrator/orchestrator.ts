@@ -10,19 +10,19 @@
  * (`run.dispatched`) is offered by the replica holding its machine's socket. Frames for machines
  * (cancels, workspace removals) are commands, sent by the holder (fleet/machine-commands.ts).
  */
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import { expireApprovals } from './approvals.js';
 import type { Deps } from '../kernel/context.js';
 import { onDomainEvents, type DomainEvent, type DomainEventName } from '../kernel/domain-events.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
 import type { AgentRunHooks } from '../fleet/hub.js';
 import { claimProject, orchestratorActor, projectsWithCandidates } from './dispatcher.js';
 import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopDecision } from './enforcement.js';
-import { materializeJob, type StoredAgentJob } from './job-spec.js';
+import { materializeJob } from './job-spec.js';
 import { settleEndedRun } from './outcomes.js';
+import { pendingRemovals, requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
 import { materializeChatJob } from '../chat/chat-job.js';
@@ -32,6 +32,9 @@ import { closeIdleConversations, describeIdleTime } from '../chat/conversations.
 import type { FleetGit } from '../review/diff.js';
 import type { MergeBackend } from '../review/merge.js';
 import { Merger } from '../review/merger.js';
+import { approveResolvedConflict } from '../review/resolved.js';
+import { pushTicket } from '../integrations/github/issues.js';
+import { githubError } from '../integrations/github/client.js';
 
 /** How long a Project AI conversation may wait for a message before it is closed (frees its slot). */
 export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
@@ -69,6 +72,8 @@ const DISPATCH_TRIGGERS = [
   'ticket.unlinked',
   'ticket.retry',
   'ticket.answered',
+  // A deleted ticket may have blocked others.
+  'ticket.deleted',
   'project.updated',
   'workflow.created',
   'workflow.versioned',
@@ -141,10 +146,10 @@ export class Orchestrator {
         leaseEpoch: frame.leaseEpoch,
         frame,
       });
-      // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
-      // replica that handled the gate, so it happens once).
+      // The branch is pushed and the ticket finished: open or update its pull requests, and merge again a
+      // ticket whose agent resolved a merge conflict (here, on the replica that handled the gate: once).
       if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded')
-        void this.openPullRequests(frame.runId);
+        void this.afterFinish(frame.runId);
       return answer;
     },
     onWorkspaceRemoved: async (machineId, frame) => {
@@ -238,6 +243,15 @@ export class Orchestrator {
     // A ticket that entered (or is retried in) a merge status is merged on the leader.
     if ((event.name === 'ticket.moved' || event.name === 'ticket.retry') && event.ticketId && this.opts.isLeader())
       this.merger.start(event.ticketId);
+    // A ticket that mirrors a GitHub issue: the issue follows (a no-op when the change came from it).
+    const mirrored = event.ticketId;
+    if ((event.name === 'ticket.updated' || event.name === 'ticket.moved') && mirrored && this.opts.isLeader())
+      void pushTicket(this.deps, mirrored).catch((err: Error) =>
+        this.log.warn(
+          { ticketId: mirrored, ...errField(err) },
+          `[github] updating the issue of a ticket failed: ${githubError(err)}`,
+        ),
+      );
     if (TRIGGERS.has(event.name)) this.kick(event.projectId ?? '*');
   }
 
@@ -335,13 +349,21 @@ export class Orchestrator {
     }
   }
 
-  private async openPullRequests(runId: string): Promise<void> {
+  private async afterFinish(runId: string): Promise<void> {
     try {
       await openPullRequestsForRun(this.deps, runId, this.opts.platformUrl);
     } catch (err) {
       this.log.error(
         { run: runId, ...errField(err) },
         `[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`,
+      );
+    }
+    try {
+      await approveResolvedConflict(this.deps, orchestratorActor, runId);
+    } catch (err) {
+      this.log.error(
+        { run: runId, ...errField(err) },
+        `[orchestrator] merging again after run ${runId} resolved a conflict failed: ${(err as Error).message}`,
       );
     }
   }
@@ -357,26 +379,14 @@ export class Orchestrator {
       .innerJoin(statuses, eq(statuses.id, tickets.statusId))
       .where(eq(tickets.id, ticketId));
     if (!row || (row.stage !== 'completed' && row.stage !== 'canceled')) return;
-    const pending = await this.pendingRemovals(and(eq(runs.ticketId, ticketId)));
-    if (pending.length === 0) return;
-    await inTransaction(this.deps, async (tx, changes) => {
-      for (const p of pending) {
-        changes.commands.push({ machineId: p.machineId, frame: p.frame });
-        await recordActivity(tx, this.deps, changes, orchestratorActor(p.orgId), {
-          projectId: row.ticket.projectId,
-          ticketId,
-          action: 'workspace.remove_requested',
-          entityType: 'ticket',
-          entityId: ticketId,
-          summary: `${row.ticket.identifier} is ${row.stage}: removing its workspace on the machine that worked on it`,
-          after: { machineId: p.machineId },
-        });
-      }
-    });
+    const { ticket, stage } = row;
+    await inTransaction(this.deps, (tx, changes) =>
+      requestWorkspaceRemovals(tx, this.deps, changes, orchestratorActor, ticket, `is ${stage}`),
+    );
   }
 
   private async sendPendingRemovals(machineId: string): Promise<void> {
-    for (const p of await this.pendingRemovals(eq(runs.machineId, machineId))) {
+    for (const p of await pendingRemovals(this.deps.db, eq(runs.machineId, machineId))) {
       const [row] = await this.deps.db
         .select({ stage: statuses.stage })
         .from(tickets)
@@ -384,48 +394,5 @@ export class Orchestrator {
         .where(eq(tickets.id, p.ticketId));
       if (row && (row.stage === 'completed' || row.stage === 'canceled')) this.link.send(machineId, p.frame);
     }
-  }
-
-  /** Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame. */
-  private async pendingRemovals(where: ReturnType<typeof and>) {
-    const rows = await this.deps.db
-      .select({
-        id: runs.id,
-        orgId: runs.orgId,
-        ticketId: runs.ticketId,
-        machineId: runs.machineId,
-        spec: runs.spec,
-        state: runs.state,
-      })
-      .from(runs)
-      .where(
-        and(
-          where,
-          eq(runs.kind, 'agent'),
-          isNull(runs.workspaceRemovedAt),
-          inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']),
-        ),
-      )
-      .orderBy(desc(runs.createdAt));
-    const seen = new Set<string>();
-    const out: Array<{ orgId: string; ticketId: string; machineId: string; frame: ControlFrame }> = [];
-    for (const r of rows) {
-      if (!r.ticketId || !r.machineId) continue;
-      const key = `${r.ticketId}:${r.machineId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const job = r.spec as StoredAgentJob;
-      out.push({
-        orgId: r.orgId,
-        ticketId: r.ticketId,
-        machineId: r.machineId,
-        frame: {
-          type: 'workspace.remove',
-          ticket: { identifier: job.ticket.identifier },
-          repos: job.repos.map((x) => ({ name: x.name, url: x.url })),
-        },
-      });
-    }
-    return out;
   }
 }

@@ -2,6 +2,7 @@ import * as z from '../zod.js';
 import { LIMITS } from './limits.js';
 import { prioritySchema, statusStageSchema, tokenScopeSchema } from './enums.js';
 import { commentAnchorSchema } from './review.js';
+import { pageInputShape } from './paging.js';
 
 /**
  * Input schemas of the public API. The control plane validates with them, the CLI and the web
@@ -45,6 +46,11 @@ export const projectUpdateInput = z.object({
   description: z.string().max(LIMITS.descriptionMax).optional(),
   maxConcurrentRuns: z.number().int().min(1).nullable().optional(),
 });
+
+/** Deleting a project: `confirm` must repeat its slug (the console asks for it to be typed). */
+export const projectDeleteInput = z.object({ project: projectRefSchema, confirm: z.string().trim().max(100) });
+
+export const repositoryDeleteInput = z.object({ project: projectRefSchema, repository: name });
 
 export const repositoryAddInput = z.object({
   project: projectRefSchema,
@@ -127,7 +133,7 @@ export const ticketListInput = z.object({
   priority: prioritySchema.optional(),
   search: z.string().max(200).optional(),
   includeArchived: z.boolean().default(false),
-  limit: z.number().int().min(1).max(5000).default(1000),
+  ...pageInputShape(200, 5000),
 });
 export const ticketLinkInput = z.object({
   /** `blocker` blocks `blocked`: `blocked` is not picked up until `blocker` is completed. */
@@ -135,6 +141,8 @@ export const ticketLinkInput = z.object({
   blocked: ticketRefSchema,
 });
 export const ticketArchiveInput = z.object({ ticket: ticketRefSchema, archived: z.boolean().default(true) });
+/** Deleting a ticket; `withChildren` deletes its sub-tickets too (refused otherwise while it has some). */
+export const ticketDeleteInput = z.object({ ticket: ticketRefSchema, withChildren: z.boolean().default(false) });
 
 export const commentAddInput = z.object({
   ticket: ticketRefSchema,
@@ -168,7 +176,7 @@ export const activityListInput = z.object({
   project: projectRefSchema,
   ticket: ticketRefSchema.optional(),
   afterSeq: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).max(1000).default(200),
+  ...pageInputShape(200, 1000),
 });
 
 export const machineNameSchema = z
