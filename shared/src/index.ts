@@ -22,6 +22,7 @@ export * from './protocol/git-ops.js';
 export * from './protocol/agent-cli.js';
 export * from './domain/diff.js';
 export * from './domain/review.js';
+export * from './domain/replies.js';
 export * from './domain/teams.js';
 export * from './domain/notifications.js';
 export * from './domain/text.js';

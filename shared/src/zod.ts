@@ -10,6 +10,7 @@ export {
   discriminatedUnion,
   enum,
   literal,
+  looseObject,
   number,
   object,
   partialRecord,

@@ -131,14 +131,23 @@ function withInput<I extends ZodType>(base: Scoped, input: I) {
   return base.input(input);
 }
 
+/** The handler must return what the output schema accepts; the client's reply type is the schema's output. */
+function withOutput<I extends ZodType, O extends ZodType>(base: Scoped, input: I, output: O) {
+  return base.input(input).output(output);
+}
+
 /**
  * The procedure of one catalogue operation (`proc(API.tickets.move)`): its API-token scope, the run-token check and its
  * input schema, all from the catalogue in shared/ (catalogue-check.ts holds the router to it).
  */
+export function proc<I extends ZodType, O extends ZodType>(
+  op: Operation<OperationKind, I> & { output: O },
+): ReturnType<typeof withOutput<I, O>>;
 export function proc<I extends ZodType>(op: Operation<OperationKind, I>): ReturnType<typeof withInput<I>>;
 export function proc(op: Operation<OperationKind, undefined>): Scoped;
 export function proc(op: Operation): unknown {
   const base = scoped(op.apiScope);
+  if (op.input && op.output) return withOutput(base, op.input, op.output);
   return op.input ? withInput(base, op.input) : base;
 }
 

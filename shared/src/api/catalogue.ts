@@ -4,8 +4,9 @@
  * for the operations an agent may call, the run-token scope and confinement (operation.ts). The
  * control plane builds its router from these entries and fails to compile when the router and the
  * catalogue differ (control-plane/src/api/catalogue-check.ts); the run/chat token allowlist is
- * derived from the `run` entries. Outputs are what the router's handlers return (inferred by tRPC
- * clients from the router type); they have no schema here yet.
+ * derived from the `run` entries. An operation whose reply clients read declares its output schema
+ * (`returns`, domain/replies.ts): the router validates replies with it and clients infer from it.
+ * Others' outputs are what the router's handlers return (inferred by tRPC clients from the router type).
  */
 import * as z from '../zod.js';
 import { agentCreateInput, agentRefInput, agentUpdateInput } from '../domain/agents.js';
@@ -114,7 +115,8 @@ import {
   workflowUpdateInput,
   workflowValidateInput,
 } from '../domain/workflows.js';
-import { executes, mutation, named, query, runs, subscription, type OperationPath } from './operation.js';
+import { executes, mutation, named, query, returns, runs, subscription, type OperationPath } from './operation.js';
+import { commentReply, ticketMoveReply, ticketReply } from '../domain/replies.js';
 
 const projectInput = z.object({ project: projectRefSchema });
 
@@ -154,10 +156,13 @@ export const API = named({
   tickets: {
     list: query('read', ticketListInput, [runs('tickets.read', { project: 'project' })]),
     show: query('read', z.object({ ticket: ticketRefSchema }), [runs('tickets.read', { projectTicket: 'ticket' })]),
-    create: mutation('write', ticketCreateInput, [
-      runs('tickets.create', { project: 'project' }),
-      runs('tickets.create_child', { project: 'project' }, { childOf: 'parent' }),
-    ]),
+    create: returns(
+      mutation('write', ticketCreateInput, [
+        runs('tickets.create', { project: 'project' }),
+        runs('tickets.create_child', { project: 'project' }, { childOf: 'parent' }),
+      ]),
+      ticketReply,
+    ),
     update: mutation('write', ticketUpdateInput, [
       runs(
         'tickets.update_self',
@@ -165,7 +170,7 @@ export const API = named({
         { onlyFields: ['ticket', 'title', 'description', 'labels'] },
       ),
     ]),
-    move: mutation('write', ticketMoveInput, [runs('tickets.move', { ownTicket: 'ticket' })]),
+    move: returns(mutation('write', ticketMoveInput, [runs('tickets.move', { ownTicket: 'ticket' })]), ticketMoveReply),
     retry: mutation('write', ticketRetryInput, [runs('tickets.retry', { projectTicket: 'ticket' })]),
     archive: mutation('write', ticketArchiveInput),
     delete: mutation('write', ticketDeleteInput),
@@ -179,10 +184,13 @@ export const API = named({
     why: query('read', z.object({ ticket: ticketRefSchema }), [runs('tickets.read', { projectTicket: 'ticket' })]),
   },
   comments: {
-    add: mutation('write', commentAddInput, [
-      runs('tickets.comment', { ownTicket: 'ticket', projectAi: 'anyTicketOfProject' }),
-    ]),
-    edit: mutation('write', commentEditInput),
+    add: returns(
+      mutation('write', commentAddInput, [
+        runs('tickets.comment', { ownTicket: 'ticket', projectAi: 'anyTicketOfProject' }),
+      ]),
+      commentReply,
+    ),
+    edit: returns(mutation('write', commentEditInput), commentReply),
     history: query('read', z.object({ commentId: z.string().uuid() })),
   },
   activity: {

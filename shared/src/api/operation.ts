@@ -51,6 +51,8 @@ export interface Operation<
    * or only when the call changes what workflow hooks run. Enforced by `requireExec` in the domain.
    */
   exec?: { scope: ExecScope; when: 'always' | 'hooks change' };
+  /** The reply's schema (`returns`): the router validates replies with it and clients infer their type from it. */
+  output?: z.ZodType;
 }
 
 function define<K extends OperationKind>(kind: K) {
@@ -73,6 +75,11 @@ export function executes<O extends Operation>(
   when: 'always' | 'hooks change',
 ): O & { exec: { scope: ExecScope; when: 'always' | 'hooks change' } } {
   return { ...op, exec: { scope, when } };
+}
+
+/** Declares the reply of an operation (domain/replies.ts). */
+export function returns<O extends Operation, S extends z.ZodType>(op: O, output: S): O & { output: S } {
+  return { ...op, output };
 }
 
 /** A run token needs `scope`, with these confinements. */
