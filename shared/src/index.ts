@@ -7,6 +7,7 @@ export * from './events/run-events.js';
 export * from './protocol/messages.js';
 export * from './protocol/decode.js';
 export * from './domain/agents.js';
+export * from './domain/host-key.js';
 export * from './domain/run-scopes.js';
 export * from './domain/process-env.js';
 export * from './domain/workflows.js';

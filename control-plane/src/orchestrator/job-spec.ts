@@ -143,15 +143,19 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
         ...(harness.tools?.ask?.length ? { ask: harness.tools.ask } : {}),
       },
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
-      // With `${NAME}` placeholders: materializeJob fills them in at the offer.
-      mcpServers: Object.fromEntries(
-        Object.entries(harness.mcp_servers ?? {}).map(([name, server]) => [
-          name,
-          'url' in server
-            ? { url: server.url, headers: server.headers ?? {} }
-            : { command: server.command, args: server.args ?? [], env: server.env ?? {} },
-        ]),
-      ),
+      // The agent's, then the workflow's (same name: the workflow's replaces it). With `${NAME}` placeholders:
+      // materializeJob fills them in at the offer.
+      mcpServers: {
+        ...agent.mcpServers,
+        ...Object.fromEntries(
+          Object.entries(harness.mcp_servers ?? {}).map(([name, server]) => [
+            name,
+            'url' in server
+              ? { url: server.url, headers: server.headers ?? {} }
+              : { command: server.command, args: server.args ?? [], env: server.env ?? {} },
+          ]),
+        ),
+      },
       skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
     },
     hooks: harness.hooks ?? {},
@@ -160,6 +164,8 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
       ...(harness.paths?.deny ? { deny: harness.paths.deny } : {}),
     },
     timeoutMs: harness.timeout_minutes * 60_000,
+    // The platform's merge conflicted: the daemon merges the default branch in, markers left for the agent.
+    ...(ticket.reviewState === 'merge_conflict' ? { mergeDefaultBranch: true } : {}),
   };
   // Validate now, with a placeholder connection, so a bad definition fails the claim and not the daemon.
   agentJobSpecSchema.parse({ ...spec, platform: { url: 'http://placeholder.invalid', token: 'x' } });

@@ -34,15 +34,18 @@ import {
   joinTokenCreateInput,
   machineNameSchema,
   projectCreateInput,
+  projectDeleteInput,
   projectRefSchema,
   projectUpdateInput,
   repositoryAddInput,
+  repositoryDeleteInput,
   statusCreateInput,
   statusDeleteInput,
   statusMoveInput,
   statusUpdateInput,
   ticketArchiveInput,
   ticketCreateInput,
+  ticketDeleteInput,
   ticketLinkInput,
   ticketListInput,
   ticketMoveInput,
@@ -73,7 +76,13 @@ import {
   subscriptionsInput,
   watchInput,
 } from '../domain/notifications.js';
-import { projectGithubInput, projectMergeSettingsInput, ticketDiffInput, ticketReviewInput } from '../domain/review.js';
+import {
+  projectGithubInput,
+  projectGithubIssuesInput,
+  projectMergeSettingsInput,
+  ticketDiffInput,
+  ticketReviewInput,
+} from '../domain/review.js';
 import {
   auditListInput,
   invitationCreateInput,
@@ -122,13 +131,16 @@ export const API = named({
     get: query('read', projectInput, [runs('tickets.read', { project: 'project' })]),
     create: mutation('write', projectCreateInput),
     update: mutation('write', projectUpdateInput),
+    delete: mutation('write', projectDeleteInput),
     mergeSettings: mutation('write', projectMergeSettingsInput),
     github: query('read', projectInput),
     connectGithub: mutation('write', projectGithubInput),
+    githubIssues: mutation('write', projectGithubIssuesInput),
   },
   repositories: {
     list: query('read', projectInput),
     add: mutation('write', repositoryAddInput),
+    delete: mutation('write', repositoryDeleteInput),
   },
   statuses: {
     list: query('read', projectInput, [runs('tickets.read', { project: 'project' })]),
@@ -154,6 +166,7 @@ export const API = named({
     move: mutation('write', ticketMoveInput, [runs('tickets.move', { ownTicket: 'ticket' })]),
     retry: mutation('write', ticketRetryInput, [runs('tickets.retry', { projectTicket: 'ticket' })]),
     archive: mutation('write', ticketArchiveInput),
+    delete: mutation('write', ticketDeleteInput),
     link: mutation('write', ticketLinkInput, [runs('tickets.link', { linksOwnTicket: true })]),
     unlink: mutation('write', ticketLinkInput, [runs('tickets.link', { linksOwnTicket: true })]),
     ask: mutation('write', ticketAskInput, [runs('tickets.ask', { ownTicket: 'ticket' })]),
@@ -184,6 +197,7 @@ export const API = named({
     addSsh: mutation('admin', sshMachineAddInput.extend({ remoteDir: z.string().min(1).max(1000).optional() })),
     trust: mutation('admin', z.object({ name: machineNameSchema, fingerprint: sshFingerprintSchema.optional() })),
     revoke: mutation('admin', z.object({ name: machineNameSchema })),
+    delete: mutation('admin', z.object({ name: machineNameSchema })),
   },
   runs: {
     start: executes(mutation('write', runStartInput), 'runs.exec', 'always'),

@@ -1,9 +1,11 @@
 import { API } from '@openase/shared';
 import { createProject, listProjects, resolveProject, updateProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
+import { deleteProject, deleteRepository } from '../../projects/delete.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
 import { configureGithub, githubSettings } from '../../integrations/github/links.js';
+import { syncGithubIssues } from '../../integrations/github/issues.js';
 import { proc, router } from '../trpc.js';
 
 export const projectsRouter = router({
@@ -19,6 +21,8 @@ export const projectsRouter = router({
   create: proc(API.projects.create).mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
   /** Name, description, `max_concurrent_runs` (null = no limit). */
   update: proc(API.projects.update).mutation(({ ctx, input }) => updateProject(ctx.deps, ctx.actor, input)),
+  /** Everything of the project goes; its short name must be typed again (projects/delete.ts). */
+  delete: proc(API.projects.delete).mutation(({ ctx, input }) => deleteProject(ctx.deps, ctx.actor, input)),
   /** Merge method, branch deletion, what a closed pull request does (review/settings.ts). */
   mergeSettings: proc(API.projects.mergeSettings).mutation(({ ctx, input }) =>
     updateMergeSettings(ctx.deps, ctx.actor, input),
@@ -28,6 +32,10 @@ export const projectsRouter = router({
   connectGithub: proc(API.projects.connectGithub).mutation(({ ctx, input }) =>
     configureGithub(ctx.deps, ctx.actor, input),
   ),
+  /** GitHub Issues as a ticket source: link a repository, import and sync now (integrations/github/issues.ts). */
+  githubIssues: proc(API.projects.githubIssues).mutation(({ ctx, input }) =>
+    syncGithubIssues(ctx.deps, ctx.actor, input),
+  ),
 });
 
 export const repositoriesRouter = router({
@@ -36,4 +44,5 @@ export const repositoriesRouter = router({
     return listRepositories(ctx.deps.db, project.id);
   }),
   add: proc(API.repositories.add).mutation(({ ctx, input }) => addRepository(ctx.deps, ctx.actor, input)),
+  delete: proc(API.repositories.delete).mutation(({ ctx, input }) => deleteRepository(ctx.deps, ctx.actor, input)),
 });

@@ -1,4 +1,4 @@
-import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
+import { TERMINAL_RUN_STATES, hostKeyView, type RunState, type SequencedRunEvent } from '@openase/shared';
 import {
   JSON_OPTION,
   UsageError,
@@ -12,6 +12,7 @@ import { apiClientFromEnv } from '../client.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './definitions-common.js';
+import { describeHostKey } from './machines.js';
 
 /** One human line per event: output as printed, everything else tagged with its type. */
 export function describeEvent(e: SequencedRunEvent): string {
@@ -153,7 +154,15 @@ export const runCommands: CommandGroup = {
         });
         if (args.values.json && !args.values.follow) return printJson(io, run);
         if (!args.values.json) io.err(`run ${run.id} queued on ${machine}`);
-        if (args.values.follow) return printEvents(io, run.id, args.values.json === true, true);
+        if (!args.values.follow) return;
+        // Following a run that cannot start yet: say why it waits (machine offline, SSH host key).
+        const m = await apiClientFromEnv(io.env).machines.show.query({ name: machine });
+        if (m.status !== 'online')
+          io.err(
+            `waiting: ${machine} is ${m.status}; the run starts when it connects` +
+              (m.ssh && hostKeyView(m.ssh).state !== 'trusted' ? `\n  ${describeHostKey(machine, m.ssh)}` : ''),
+          );
+        return printEvents(io, run.id, args.values.json === true, true);
       },
     },
     {
