@@ -165,6 +165,9 @@ forEachDatabase('run lifecycle', (get) => {
       [active.id, done.id].sort(),
     );
     // Command runs belong to no project.
-    expect(await listRuns(deps.db, admin.orgId, { projectId: deps.ids.uuid() })).toEqual([]);
+    expect(await listRuns(deps.db, admin.orgId, { projectId: deps.ids.uuid() })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 });

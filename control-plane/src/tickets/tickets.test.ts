@@ -206,8 +206,8 @@ forEachDatabase('tickets', (get) => {
     expect(edited.revision).toBe(2);
     expect((await commentHistory(deps.db, admin.orgId, c.id)).map((r) => r.body)).toEqual(['first']);
     await archiveTicket(deps, admin, { ticket: t.identifier });
-    expect(await listTickets(deps.db, admin.orgId, { project: 'talk' })).toHaveLength(0);
-    expect(await listTickets(deps.db, admin.orgId, { project: 'talk', includeArchived: true })).toHaveLength(1);
+    expect((await listTickets(deps.db, admin.orgId, { project: 'talk' })).items).toHaveLength(0);
+    expect((await listTickets(deps.db, admin.orgId, { project: 'talk', includeArchived: true })).items).toHaveLength(1);
   });
 
   it('refuses a viewer and a non-git URL', async () => {

@@ -80,10 +80,11 @@ describe('Jobs page in Chromium', () => {
       .getByText(/^OPS-\d+$/)
       .waitFor();
     expect(await fires.first().textContent()).toContain('manual');
-    const tickets = JSON.parse(cp.cli(['ticket', 'list', '--project', 'ops', '--json']).out) as Array<{
-      title: string;
-      status: { name: string } | string;
-    }>;
+    const tickets = (
+      JSON.parse(cp.cli(['ticket', 'list', '--project', 'ops', '--json', '--all']).out) as {
+        items: Array<{ title: string; status: { name: string } | string }>;
+      }
+    ).items;
     expect(tickets.map((t) => t.title)).toEqual([
       expect.stringMatching(/^Standup \d{4}-\d\d-\d\d \([A-Z][a-z]+day\)$/),
     ]);

@@ -260,9 +260,9 @@ describe('Project AI panel in Chromium', () => {
   it('a conversation on a full machine says it waits for a slot, and starts when another is closed', async () => {
     await eventually(
       () => {
-        const active = (JSON.parse(cli(['run', 'list', '--json'])) as Array<{ state: string }>).filter((r) =>
-          ['queued', 'offered', 'preparing', 'running'].includes(r.state),
-        );
+        const active = (
+          JSON.parse(cli(['run', 'list', '--json', '--all'])) as { items: Array<{ state: string }> }
+        ).items.filter((r) => ['queued', 'offered', 'preparing', 'running'].includes(r.state));
         return active.length === 0 ? true : undefined;
       },
       'the first conversation’s run to end',

@@ -197,7 +197,7 @@ describe('runs, workflows, agents and machines in Chromium', () => {
       .waitFor({ timeout: 60_000 })
       .catch((err: Error) => {
         const runs = cp.cli(['run', 'list', '--json']).out;
-        const id = JSON.parse(runs)[0]?.id;
+        const id = JSON.parse(runs).items[0]?.id;
         throw new Error(
           `${err.message}\nruns: ${runs}\nevents: ${id ? cp.cli(['run', 'events', id, '--json']).out.slice(-4000) : ''}`,
         );
