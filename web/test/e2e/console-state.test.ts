@@ -205,6 +205,16 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     expect(kinds.filter((k) => /[_.]/.test(k))).toEqual([]);
   }, 150_000);
 
+  it('says a missing project in words, without a CLI command or a useless "Try again"', async () => {
+    await page.goto(`${cp.url}/p/nope/board`);
+    const error = page.locator('.error-state');
+    await error.getByText('project "nope" does not exist').waitFor();
+    expect(await error.textContent()).not.toMatch(/openase|`/);
+    expect(await error.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+    await error.getByRole('link', { name: 'Go to your projects' }).click();
+    await page.waitForURL(/\/projects$/);
+  });
+
   it('fits the top bar on a phone and reaches every page from the menu', async () => {
     await page.goto(`${cp.url}/p/acme/board`);
     const bar = page.locator('header.topbar');
