@@ -31,3 +31,10 @@ export function errorCode(err: unknown): string | null {
   if (err instanceof TRPCClientError) return (err.data as { appCode?: string } | undefined)?.appCode ?? null;
   return null;
 }
+
+/** The structured details an OpenaseError carried (for example `problems` of a refused harness). */
+export function errorDetails(err: unknown): Record<string, unknown> | null {
+  if (err instanceof TRPCClientError)
+    return (err.data as { details?: Record<string, unknown> } | undefined)?.details ?? null;
+  return null;
+}
