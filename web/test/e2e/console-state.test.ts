@@ -189,7 +189,7 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     }
     await page.goto(`${cp.url}/p/acme/machines`);
     const local = page.locator('[data-test=machine][data-machine=local]');
-    const working = local.locator('[data-test=running-ticket]');
+    const working = local.locator('[data-test=running-ticket]', { hasText: key });
     await working.waitFor();
     expect(await working.textContent()).toBe(`${key} Hold the line again`);
     expect(await local.locator('[data-test=running-runs]').textContent()).not.toMatch(/\b[0-9a-f]{8}\b/);
