@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, notFound, type MachineStatus } from '@openase/shared';
-import { machines, runs } from '../db/schema.js';
+import { machines, projects, runs, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 
 export interface FleetThresholds {
@@ -43,6 +43,13 @@ export function machineStatus(m: MachineRow, now: Date, t: FleetThresholds, boot
   return now.getTime() - since < t.lostAfterMs ? 'disconnected' : 'lost';
 }
 
+export interface RunningWork {
+  runId: string;
+  ticket: string | null;
+  title: string | null;
+  project: string | null;
+}
+
 export interface FleetMachine {
   id: string;
   name: string;
@@ -51,6 +58,8 @@ export interface FleetMachine {
   labels: string[];
   slots: { total: number; used: number };
   runningRuns: string[];
+  /** What each running run works on, for people: its ticket (key, title, project slug) or a Project AI chat. */
+  running: RunningWork[];
   clis: unknown;
   os: string | null;
   arch: string | null;
@@ -79,8 +88,17 @@ export async function fleetView(
   const rows = await db.select().from(machines).where(eq(machines.orgId, orgId)).orderBy(asc(machines.name));
   const active = rows.length
     ? await db
-        .select({ id: runs.id, machineId: runs.machineId, state: runs.state })
+        .select({
+          id: runs.id,
+          machineId: runs.machineId,
+          state: runs.state,
+          ticket: tickets.identifier,
+          title: tickets.title,
+          project: projects.slug,
+        })
         .from(runs)
+        .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+        .leftJoin(projects, eq(projects.id, runs.projectId))
         .where(
           and(
             inArray(
@@ -104,6 +122,7 @@ export async function fleetView(
       labels: m.labels,
       slots: { total: m.slots, used: mine.length },
       runningRuns: mine.map((r) => r.id),
+      running: mine.map((r) => ({ runId: r.id, ticket: r.ticket, title: r.title, project: r.project })),
       clis: m.clis,
       os: m.os,
       arch: m.arch,

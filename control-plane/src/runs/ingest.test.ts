@@ -85,7 +85,7 @@ forEachDatabase('run event ingest', (get) => {
     expect(await seqs(b.runId)).toEqual([1, 2, 3]);
     const detail = await runDetail(deps.db, get().admin.orgId, a.runId);
     expect(detail).toMatchObject({ ackedSeq: 3, storedSeq: 3 });
-    expect(detail.transitions.at(-1)).toMatchObject({ toState: 'running', reason: 'events arrived' });
+    expect(detail.transitions.at(-1)).toMatchObject({ toState: 'running', reason: 'the agent started working' });
   });
 
   it('after a gap, acks up to what was stored beyond it once the gap is filled', async () => {

@@ -114,7 +114,7 @@ export async function storeEventBatches(
       const costed = fresh.some(carriesCost);
       if (run.state === 'preparing' || run.state === 'offered') {
         // The daemon's `run.started` may trail its first events: events mean it runs.
-        const moved = await transition(tx, deps, run, 'running', 'events arrived', {
+        const moved = await transition(tx, deps, run, 'running', 'the agent started working', {
           ackedSeq: acked,
           storedSeq: stored,
           lastEventAt: now,

@@ -154,6 +154,11 @@ export async function ingestEvents(deps: Deps, msg: Fenced & { events: Sequenced
   return result.change;
 }
 
+/** Reason codes a daemon reports at the end of a run, in words. */
+const FINISH_REASON_WORDS: Record<string, string> = {
+  daemon_restarted: 'the daemon on this machine restarted while the agent was working',
+};
+
 export interface FinishMessage extends Fenced {
   lastSeq: number;
   exitCode: number | null;
@@ -171,7 +176,9 @@ export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
         'events_missing',
         `run ${run.id}: events up to ${msg.lastSeq} must be stored before it finishes (stored up to ${run.ackedSeq})`,
       );
-    const how = msg.signal ? `killed by ${msg.signal}` : `exit code ${msg.exitCode ?? 'unknown'}`;
+    // Said for a person: no "exit code unknown" when there is none, no daemon reason codes.
+    const how = msg.signal ? `killed by ${msg.signal}` : msg.exitCode != null ? `exit code ${msg.exitCode}` : null;
+    const said = msg.reason ? (FINISH_REASON_WORDS[msg.reason] ?? msg.reason) : undefined;
     let to: RunState;
     if (run.cancelRequestedAt) to = run.stopAs ?? 'canceled';
     else if (msg.reason === 'timeout') to = 'timed_out';
@@ -179,10 +186,10 @@ export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
     // A stop the platform decided keeps its reason (timeout, stall, budget, move).
     const reason =
       run.cancelRequestedAt && run.stopAs && run.stateReason
-        ? `${run.stateReason} (${how})`
-        : msg.reason
-          ? `${msg.reason}: ${how}`
-          : how;
+        ? how
+          ? `${run.stateReason} (${how})`
+          : run.stateReason
+        : [said, how].filter(Boolean).join(': ') || 'the agent stopped without an exit code';
     return transition(tx, deps, run, to, reason, {
       exitCode: msg.exitCode,
       signal: msg.signal,

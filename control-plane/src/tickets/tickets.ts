@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import {
+  fieldWords,
   isUuid,
   badRequest,
   decodeCursor,
@@ -30,6 +31,7 @@ import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
 import { listStatuses, resolveStatus } from '../statuses/statuses.js';
 import { assertNoParentCycle } from './dependencies.js';
+import { cardFacts, type CardFacts } from './card-facts.js';
 
 export type Ticket = typeof tickets.$inferSelect;
 
@@ -184,7 +186,7 @@ export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateIn
       action: 'ticket.updated',
       entityType: 'ticket',
       entityId: ticket.id,
-      summary: `updated ${ticket.identifier}: ${Object.keys(after).join(', ')}`,
+      summary: `updated ${ticket.identifier}: ${Object.keys(after).map(fieldWords).join(', ')}`,
       before,
       after,
     });
@@ -276,7 +278,7 @@ export async function lockTicket(tx: Tx, orgId: string, ref: string): Promise<Ti
   return locked!;
 }
 
-export interface TicketListItem extends Ticket {
+export interface TicketListItem extends Ticket, CardFacts {
   statusName: string;
   statusStage: string;
   /** The card's pull request badge: checks and review on GitHub (null: no pull request). */
@@ -319,11 +321,16 @@ export async function listTickets(
   const page = pageFrom(rows, input.limit, (r) => [r.position, r.ticket.number]);
   const ids = page.items.map((r) => r.ticket.id);
   const pulls = ids.length ? await db.select().from(pullRequests).where(inArray(pullRequests.ticketId, ids)) : [];
+  const facts = await cardFacts(
+    db,
+    page.items.map((r) => r.ticket),
+  );
   const pullsOf = new Map<string, typeof pulls>();
   for (const p of pulls) pullsOf.set(p.ticketId, [...(pullsOf.get(p.ticketId) ?? []), p]);
   return {
     items: page.items.map((r) => ({
       ...r.ticket,
+      ...facts.get(r.ticket.id)!,
       statusName: r.statusName,
       statusStage: r.statusStage,
       pullRequest: pullRequestBadge(pullsOf.get(r.ticket.id) ?? []),

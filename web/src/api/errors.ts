@@ -5,11 +5,24 @@ export function isUnreachable(err: unknown): boolean {
   return err instanceof TRPCClientError && !err.data && /fetch|network|Failed/i.test(err.message);
 }
 
+/**
+ * The server's messages end with a CLI hint for terminal users ("…; `openase project list` shows
+ * the projects"); the console drops that clause: its own pages are the way forward there.
+ */
+export function withoutCliHint(message: string): string {
+  return message.replace(/[;,]\s*[^;]*`openase [^`]*`[^;]*$/, '').replace(/\s*\(?`openase [^`]*`\)?\.?$/, '');
+}
+
+/** Errors a retry cannot fix: what was asked for does not exist, or is not yours to see. */
+export function isPermanent(message: string): boolean {
+  return /does not exist|not found|is not a member|not allowed|no access/i.test(message);
+}
+
 /** One line a person can act on, from whatever a call threw. */
 export function errorMessage(err: unknown): string {
   if (err instanceof TRPCClientError) {
     if (isUnreachable(err)) return 'cannot reach the server; check that it is running and try again';
-    return err.message;
+    return withoutCliHint(err.message);
   }
   return err instanceof Error ? err.message : String(err);
 }

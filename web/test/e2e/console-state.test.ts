@@ -143,6 +143,78 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     cli(['ticket', 'move', key, 'Backlog']);
   }, 150_000);
 
+  it('marks blocked, failed and parent tickets on their cards and says why a ticket has no runs', async () => {
+    const blocker = createTicket('Blocker first');
+    // Linked before it reaches the pickup status, so it is never dispatched.
+    const blocked = createTicket('Blocked one', ['--blocked-by', blocker]);
+    cli(['ticket', 'move', blocked, 'Todo']);
+    createTicket('Child of the blocker', ['--parent', blocker]);
+    const failing = createTicket('Always fails', ['--status', 'Todo']);
+    await page.goto(`${cp.url}/p/acme/board`);
+    const card = (key: string) => page.locator(`[data-test=card][data-ticket=${key}]`);
+    expect(await card(blocked).locator('[data-test=marker-blocked]').textContent()).toBe('Blocked by 1');
+    expect(await card(blocker).locator('[data-test=marker-children]').textContent()).toBe('1 sub-ticket');
+    await card(failing)
+      .locator('[data-test=marker-failed], [data-test=parked-badge]')
+      .first()
+      .waitFor({ timeout: 90_000 });
+    expect(await card(failing).textContent()).toMatch(/Last run failed|Stopped: /);
+    await shot(page, 'state-card-markers');
+    await card(blocked).click();
+    const drawer = page.locator('[data-test=drawer]');
+    const why = drawer.locator('[data-test=why-answer]');
+    await why.getByText(`it is blocked by ${blocker}`, { exact: false }).first().waitFor();
+    expect(await drawer.textContent()).not.toContain('A ticket is picked up when');
+    const heading = await why.locator('strong').textContent();
+    expect(heading).toBe(`${blocked} is not picked up:`);
+    const reasons = await why.locator('li').allTextContents();
+    expect(new Set(reasons).size).toBe(reasons.length);
+  }, 150_000);
+
+  it('says states, reasons, running work and activity in words, never raw codes or ids', async () => {
+    const key = createTicket('Hold the line again', ['--status', 'Todo']);
+    await page.goto(`${cp.url}/p/acme/board/${key}`);
+    const drawer = page.locator('[data-test=drawer]');
+    await drawer.locator('[data-test=run][data-run-state=running]').waitFor({ timeout: 60_000 });
+    await drawer.locator('[data-test=run]').first().locator('.run-reason').waitFor();
+    const runs = await drawer.locator('[data-test=run]').allTextContents();
+    for (const text of runs) expect(text).not.toMatch(/events arrived|exit code unknown|daemon_restarted|_/);
+    // The previous ticket's runs: one ended by the server restart, one by a move.
+    await page.goto(`${cp.url}/p/acme/board/ACME-2`);
+    await drawer.locator('[data-test=run]').first().waitFor();
+    for (const run of await drawer.locator('[data-test=run] .run-pick').all()) {
+      await run.click();
+      const text = await drawer.locator('[data-test=run].selected').textContent();
+      expect(text).not.toMatch(/events arrived|exit code unknown|daemon_restarted|_/);
+    }
+    await page.goto(`${cp.url}/p/acme/machines`);
+    const local = page.locator('[data-test=machine][data-machine=local]');
+    const working = local.locator('[data-test=running-ticket]', { hasText: key });
+    await working.waitFor();
+    expect(await working.textContent()).toBe(`${key} Hold the line again`);
+    expect(await local.locator('[data-test=running-runs]').textContent()).not.toMatch(/\b[0-9a-f]{8}\b/);
+    await shot(page, 'state-machines-running');
+    cli(['ticket', 'move', key, 'Backlog']);
+    cli(['ticket', 'update', key, '--budget', '5']);
+    await page.goto(`${cp.url}/p/acme/activity`);
+    await page.locator('[data-test=activity-list]').getByText(`updated ${key}: budget`, { exact: true }).waitFor();
+    expect(await page.locator('[data-test=activity-list]').textContent()).not.toMatch(/budgetUsd|ticket\.updated/);
+    const who = await page.getByLabel('Who').locator('option').allTextContents();
+    expect(who.filter((a) => /run [0-9a-f]{8}/.test(a))).toEqual([]);
+    const kinds = await page.getByLabel('Kind').locator('option').allTextContents();
+    expect(kinds.filter((k) => /[_.]/.test(k))).toEqual([]);
+  }, 150_000);
+
+  it('says a missing project in words, without a CLI command or a useless "Try again"', async () => {
+    await page.goto(`${cp.url}/p/nope/board`);
+    const error = page.locator('.error-state');
+    await error.getByText('project "nope" does not exist').waitFor();
+    expect(await error.textContent()).not.toMatch(/openase|`/);
+    expect(await error.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+    await error.getByRole('link', { name: 'Go to your projects' }).click();
+    await page.waitForURL(/\/projects$/);
+  });
+
   it('fits the top bar on a phone and reaches every page from the menu', async () => {
     await page.goto(`${cp.url}/p/acme/board`);
     const bar = page.locator('header.topbar');

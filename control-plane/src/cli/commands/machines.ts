@@ -108,7 +108,7 @@ export const machineCommands: CommandGroup = {
           ['status', m.status],
           ['slots', `${m.slots.used}/${m.slots.total} used`],
           ['labels', m.labels.join(', ')],
-          ['runs', m.runningRuns.join(', ') || 'none'],
+          ['runs', m.running.map((r) => (r.ticket ? `${r.ticket} (run ${r.runId})` : r.runId)).join(', ') || 'none'],
           ['clis', describeClis(m.clis)],
           ['host', `${m.hostname ?? '?'} (${m.os ?? '?'}/${m.arch ?? '?'})`],
           ['daemon', m.daemonVersion ?? '?'],

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { activityWords, actorGroup, kindWords, reasonWords, runStateWords } from './words';
+
+describe('words', () => {
+  it('says run states and stored reasons as words', () => {
+    expect(runStateWords('timed_out')).toBe('timed out');
+    expect(runStateWords('running')).toBe('running');
+    expect(reasonWords('events arrived')).toBe('the agent started working');
+    expect(reasonWords('daemon_restarted: exit code unknown')).toBe(
+      'the daemon on this machine restarted while the agent was working',
+    );
+    expect(reasonWords('canceled: exit code unknown')).toBe('canceled');
+    expect(reasonWords('exit code 3')).toBe('exit code 3');
+  });
+
+  it('says kinds, actions and field names as words', () => {
+    expect(kindWords('scheduled_job')).toBe('scheduled job');
+    expect(kindWords('ticket.updated')).toBe('ticket updated');
+    expect(activityWords('updated ACME-1: budgetUsd, parentId, title')).toBe('updated ACME-1: budget, parent, title');
+    expect(activityWords('moved ACME-1 to Todo')).toBe('moved ACME-1 to Todo');
+  });
+
+  it('groups every run of an agent under one "Agents" entry', () => {
+    expect(actorGroup({ actorType: 'agent', actorName: 'agent (ACME-1, run 0284da4a)' })).toBe('Agents');
+    expect(actorGroup({ actorType: 'user', actorName: 'Ada' })).toBe('Ada');
+  });
+});
