@@ -75,6 +75,8 @@ forEachDatabase('deleting tickets, repositories, machines and projects', (get) =
     await linkTickets(deps, admin, { blocker: ticket.identifier, blocked: other.identifier });
     await addComment(deps, admin, { ticket: ticket.identifier, body: 'first try failed' });
     const run = await addRun(ticket.id, ticket.identifier, 'running');
+    const sent: unknown[] = [];
+    const stop = deps.bus.onCommands((commands) => sent.push(...commands));
     await expectCode(
       deleteTicket(deps, admin, { ticket: ticket.identifier }),
       'CONFLICT',
@@ -95,10 +97,18 @@ forEachDatabase('deleting tickets, repositories, machines and projects', (get) =
       before: { identifier: ticket.identifier, title: 'Add login', status: 'Todo' },
     });
     const [removal] = await entries(deps.db, 'workspace.remove_requested', ticket.id);
-    expect(removal!.after).toMatchObject({
-      machineId,
-      frame: { type: 'workspace.remove', ticket: { identifier: ticket.identifier }, repos: [{ name: 'app' }] },
-    });
+    expect(removal!.after).toEqual({ machineId });
+    stop();
+    expect(sent).toEqual([
+      {
+        machineId,
+        frame: {
+          type: 'workspace.remove',
+          ticket: { identifier: ticket.identifier },
+          repos: [{ name: 'app', url: 'https://example.com/app.git' }],
+        },
+      },
+    ]);
     // The other ticket stays, no longer blocked.
     await moveTicket(deps, admin, { ticket: other.identifier, status: 'Todo' });
     await expectCode(deleteTicket(deps, admin, { ticket: ticket.identifier }), 'NOT_FOUND');

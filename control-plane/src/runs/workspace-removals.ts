@@ -1,8 +1,8 @@
 /**
  * Workspaces left on machines by a ticket's ended agent runs. The orchestrator asks for their removal
  * when a ticket reaches a completed or canceled stage; deleting a ticket or a project asks for it too,
- * before the runs that remember where the workspaces are go with the ticket. The request is an activity
- * entry (`workspace.remove_requested`) that the replica holding the machine's socket turns into a frame.
+ * before the runs that remember where the workspaces are go with the ticket. Each request is a command to the
+ * machine (sent after commit by the replica holding its socket, fleet/machine-commands.ts) and an activity entry.
  */
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
@@ -72,6 +72,7 @@ export async function requestWorkspaceRemovals(
 ): Promise<number> {
   const pending = await pendingRemovals(tx, eq(runs.ticketId, ticket.id));
   for (const p of pending) {
+    changes.commands.push({ machineId: p.machineId, frame: p.frame });
     await recordActivity(tx, deps, changes, actorOf(p.orgId), {
       projectId: ticket.projectId,
       ticketId: ticket.id,
@@ -79,7 +80,7 @@ export async function requestWorkspaceRemovals(
       entityType: 'ticket',
       entityId: ticket.id,
       summary: `${ticket.identifier} ${why}: removing its workspace on the machine that worked on it`,
-      after: { machineId: p.machineId, frame: p.frame },
+      after: { machineId: p.machineId },
     });
   }
   return pending.length;
