@@ -18,7 +18,6 @@ const ticketActions = [
   'moved',
   'archived',
   'unarchived',
-  'deleted',
   'linked',
   'unlinked',
   'retry',
@@ -36,6 +35,7 @@ const ticketActions = [
   'approved',
   'changes_requested',
   'merge_conflict',
+  'deleted',
 ] as const;
 
 /** Every action the log records, by subject. */
@@ -103,12 +103,11 @@ export const DOMAIN_EVENTS = {
   'ticket.moved': projectChange,
   'ticket.archived': projectChange,
   'ticket.unarchived': projectChange,
-  // A deleted blocker no longer blocks: its project is looked at again.
-  'ticket.deleted': projectChange,
   'ticket.linked': projectChange,
   'ticket.unlinked': projectChange,
   'ticket.retry': projectChange,
   'ticket.answered': projectChange,
+  'ticket.deleted': projectChange,
   'project.updated': projectChange,
   'workflow.created': projectChange,
   'workflow.versioned': projectChange,

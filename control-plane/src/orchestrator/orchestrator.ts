@@ -72,6 +72,8 @@ const DISPATCH_TRIGGERS = [
   'ticket.unlinked',
   'ticket.retry',
   'ticket.answered',
+  // A deleted ticket may have blocked others.
+  'ticket.deleted',
   'project.updated',
   'workflow.created',
   'workflow.versioned',

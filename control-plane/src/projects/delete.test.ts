@@ -19,6 +19,7 @@ import { createFromTemplate } from '../workflows/templates.js';
 import { createProject } from './projects.js';
 import { addRepository } from './repositories.js';
 import { deleteProject, deleteRepository } from './delete.js';
+import type { MachineCommand } from '../kernel/transaction.js';
 
 let n = 0;
 
@@ -75,8 +76,6 @@ forEachDatabase('deleting tickets, repositories, machines and projects', (get) =
     await linkTickets(deps, admin, { blocker: ticket.identifier, blocked: other.identifier });
     await addComment(deps, admin, { ticket: ticket.identifier, body: 'first try failed' });
     const run = await addRun(ticket.id, ticket.identifier, 'running');
-    const sent: unknown[] = [];
-    const stop = deps.bus.onCommands((commands) => sent.push(...commands));
     await expectCode(
       deleteTicket(deps, admin, { ticket: ticket.identifier }),
       'CONFLICT',
@@ -85,9 +84,12 @@ forEachDatabase('deleting tickets, repositories, machines and projects', (get) =
       ),
     );
     await deps.db.update(runs).set({ state: 'failed' }).where(eq(runs.id, run));
+    const commands: MachineCommand[] = [];
+    const off = deps.bus.onCommands((cs) => commands.push(...cs));
     expect(await deleteTicket(deps, admin, { ticket: ticket.identifier.toLowerCase() })).toEqual({
       deleted: [ticket.identifier],
     });
+    off();
     expect(await deps.db.select().from(tickets).where(eq(tickets.id, ticket.id))).toEqual([]);
     expect(await deps.db.select().from(runs).where(eq(runs.id, run))).toEqual([]);
     expect(await deps.db.select().from(comments).where(eq(comments.ticketId, ticket.id))).toEqual([]);
@@ -97,16 +99,12 @@ forEachDatabase('deleting tickets, repositories, machines and projects', (get) =
       before: { identifier: ticket.identifier, title: 'Add login', status: 'Todo' },
     });
     const [removal] = await entries(deps.db, 'workspace.remove_requested', ticket.id);
+    // The log records the request; the frame goes to the machine as a command, not through the log.
     expect(removal!.after).toEqual({ machineId });
-    stop();
-    expect(sent).toEqual([
+    expect(commands).toMatchObject([
       {
         machineId,
-        frame: {
-          type: 'workspace.remove',
-          ticket: { identifier: ticket.identifier },
-          repos: [{ name: 'app', url: 'https://example.com/app.git' }],
-        },
+        frame: { type: 'workspace.remove', ticket: { identifier: ticket.identifier }, repos: [{ name: 'app' }] },
       },
     ]);
     // The other ticket stays, no longer blocked.
@@ -227,13 +225,20 @@ forEachDatabase('deleting tickets, repositories, machines and projects', (get) =
       new RegExp(`^project ${slug} cannot be deleted while agents work in it: ticket ${child.identifier} has a run`),
     );
     await deps.db.update(runs).set({ state: 'failed' }).where(eq(runs.id, run));
+    const commands: MachineCommand[] = [];
+    const off = deps.bus.onCommands((cs) => commands.push(...cs));
     expect(await deleteProject(deps, admin, { project: slug, confirm: slug })).toEqual({ deleted: slug, tickets: 2 });
+    off();
+    // The machine that worked on the child is told to remove its workspace (a command, not only a log entry).
+    expect(commands).toMatchObject([
+      { machineId, frame: { type: 'workspace.remove', ticket: { identifier: child.identifier } } },
+    ]);
     expect(await deps.db.select().from(projects).where(eq(projects.id, project.id))).toEqual([]);
     for (const table of [tickets, statuses, repositories] as const)
       expect(await deps.db.select().from(table).where(eq(table.projectId, project.id))).toEqual([]);
     expect(await deps.db.select().from(runs).where(eq(runs.projectId, project.id))).toEqual([]);
     const [removal] = await entries(deps.db, 'workspace.remove_requested', child.id);
-    expect(removal!.after).toMatchObject({ machineId });
+    expect(removal!.after).toEqual({ machineId });
     const [entry] = await entries(deps.db, 'project.deleted', project.id);
     expect(entry).toMatchObject({ projectId: null, summary: `deleted project ${slug} (${slug}) and its 2 ticket(s)` });
     await expectCode(deleteProject(deps, admin, { project: slug, confirm: slug }), 'NOT_FOUND');

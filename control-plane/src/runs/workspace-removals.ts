@@ -1,8 +1,9 @@
 /**
  * Workspaces left on machines by a ticket's ended agent runs. The orchestrator asks for their removal
  * when a ticket reaches a completed or canceled stage; deleting a ticket or a project asks for it too,
- * before the runs that remember where the workspaces are go with the ticket. Each request is a command to the
- * machine (sent after commit by the replica holding its socket, fleet/machine-commands.ts) and an activity entry.
+ * before the runs that remember where the workspaces are go with the ticket. The frame is a machine
+ * command (sent by the replica holding the socket, fleet/machine-commands.ts); the activity entry
+ * `workspace.remove_requested` only records it.
  */
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
