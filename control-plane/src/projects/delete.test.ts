@@ -225,13 +225,20 @@ forEachDatabase('deleting tickets, repositories, machines and projects', (get) =
       new RegExp(`^project ${slug} cannot be deleted while agents work in it: ticket ${child.identifier} has a run`),
     );
     await deps.db.update(runs).set({ state: 'failed' }).where(eq(runs.id, run));
+    const commands: MachineCommand[] = [];
+    const off = deps.bus.onCommands((cs) => commands.push(...cs));
     expect(await deleteProject(deps, admin, { project: slug, confirm: slug })).toEqual({ deleted: slug, tickets: 2 });
+    off();
+    // The machine that worked on the child is told to remove its workspace (a command, not only a log entry).
+    expect(commands).toMatchObject([
+      { machineId, frame: { type: 'workspace.remove', ticket: { identifier: child.identifier } } },
+    ]);
     expect(await deps.db.select().from(projects).where(eq(projects.id, project.id))).toEqual([]);
     for (const table of [tickets, statuses, repositories] as const)
       expect(await deps.db.select().from(table).where(eq(table.projectId, project.id))).toEqual([]);
     expect(await deps.db.select().from(runs).where(eq(runs.projectId, project.id))).toEqual([]);
     const [removal] = await entries(deps.db, 'workspace.remove_requested', child.id);
-    expect(removal!.after).toMatchObject({ machineId });
+    expect(removal!.after).toEqual({ machineId });
     const [entry] = await entries(deps.db, 'project.deleted', project.id);
     expect(entry).toMatchObject({ projectId: null, summary: `deleted project ${slug} (${slug}) and its 2 ticket(s)` });
     await expectCode(deleteProject(deps, admin, { project: slug, confirm: slug }), 'NOT_FOUND');

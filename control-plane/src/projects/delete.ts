@@ -37,6 +37,7 @@ export async function deleteProject(
         `project ${project!.slug} cannot be deleted while agents work in it: ${describeRuns(live)} ${live.length === 1 ? 'has a run' : 'have runs'} in progress; cancel ${live.length === 1 ? 'it' : 'them'} first`,
       );
     for (const p of await pendingRemovals(tx, eq(runs.projectId, project!.id))) {
+      changes.commands.push({ machineId: p.machineId, frame: p.frame });
       await recordActivity(tx, deps, changes, actor, {
         projectId: project!.id,
         ticketId: p.ticketId,
@@ -44,7 +45,7 @@ export async function deleteProject(
         entityType: 'ticket',
         entityId: p.ticketId,
         summary: `project ${project!.slug} was deleted: removing a workspace on the machine that worked on it`,
-        after: { machineId: p.machineId, frame: p.frame },
+        after: { machineId: p.machineId },
       });
     }
     const [{ count } = { count: 0 }] = await tx
