@@ -1,7 +1,7 @@
 /**
  * Sign-in routes (public unless noted): one-time links, invitations (browser and CLI), single sign-on, sign-out.
  *   GET  /auth/methods                     how people sign in here (links or single sign-on)
- *   GET  /auth/signin?code=osl_…           one-time link → session cookie
+ *   GET  /auth/signin?code=osl_…[&next=]   one-time link → session cookie, then `next` (or /)
  *   GET  /auth/invitations/preview?code=   what an invitation offers
  *   POST /auth/invitations/accept          {code, name, email?, tokenName?} → session cookie, or an API token
  *   GET  /auth/oidc/start                  → the identity provider (?invitation=, ?next=)
@@ -47,11 +47,28 @@ function safeNext(next: string | null | undefined): string {
   return next && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/';
 }
 
+/** The look of the console's sign-in card (web/src/ui/main.css), for pages the server renders itself. */
+const MESSAGE_PAGE_CSS = [
+  'body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d232d;background:#f6f7f9}',
+  'main{max-width:560px;margin:10vh auto;padding:0 16px}',
+  '.card{background:#fff;border:1px solid #e3e6eb;border-radius:8px;padding:16px 20px;',
+  'box-shadow:0 1px 2px rgba(16,24,40,.06),0 1px 3px rgba(16,24,40,.08)}',
+  'h1{font-size:20px;margin:0 0 12px;display:flex;align-items:center;gap:10px}',
+  '.problem{color:#c92a2a;background:#fde8e8;border-radius:6px;padding:8px 12px}',
+  'a.button{display:inline-block;background:#2f5bd3;color:#fff;border-radius:6px;padding:6px 14px;',
+  'text-decoration:none}a.button:hover{background:#2649ad}',
+].join('');
+
+/** A page the server renders itself (a refused sign-in link, an invitation, single sign-on). */
 export function messagePage(c: Context, title: string, message: string, status: 200 | 401 | 403 | 409 = 401) {
   return c.html(
-    `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
-      `<style>body{font:16px system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}</style>` +
-      `<h1>${escapeHtml(title)}</h1><p role="alert">${escapeHtml(message)}</p><p><a href="/signin">Back to sign-in</a></p>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+      `<meta name="viewport" content="width=device-width, initial-scale=1">` +
+      `<link rel="icon" href="/favicon.svg"><title>${escapeHtml(title)} · OpenASE</title>` +
+      `<style>${MESSAGE_PAGE_CSS}</style></head><body><main><div class="card">` +
+      `<h1><img src="/favicon.svg" alt="" width="28" height="28"> ${escapeHtml(title)}</h1>` +
+      `<p class="problem" role="alert">${escapeHtml(message.charAt(0).toUpperCase() + message.slice(1))}</p>` +
+      `<p><a class="button" href="/signin">Back to sign-in</a></p></div></main></body></html>`,
     status,
   );
 }
@@ -91,7 +108,8 @@ export function mountAuthRoutes(app: App, deps: Deps, opts: { home?: string | un
       const user = await signInLinkUser(deps.db, code);
       await audit(c, 'link', { orgId, user, ok: true });
       setSessionCookies(c, session);
-      return c.redirect('/', 302);
+      // `next`: the page the visitor asked for before signing in (a path of this console only).
+      return c.redirect(safeNext(c.req.query('next')), 302);
     } catch (err) {
       if (!isOpenaseError(err)) throw err;
       await audit(c, 'link', { orgId, user: await signInLinkUser(deps.db, code), ok: false, reason: err.message });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envLines, parseEnvLines, parseLabels, parseLines } from './agent-form';
+import { envLines, parseEnvLines, parseLabels, parseLines, parsePricing, pricingFields } from './agent-form';
 
 describe('agent form fields', () => {
   it('reads KEY=value lines, keeping = inside values and skipping comments', () => {
@@ -13,5 +13,12 @@ describe('agent form fields', () => {
   it('splits args by line and labels by comma', () => {
     expect(parseLines(' --a \n\n--b')).toEqual(['--a', '--b']);
     expect(parseLabels('linux, gpu,,')).toEqual(['linux', 'gpu']);
+  });
+  it('reads prices: all blank is the model default, otherwise all three numbers', () => {
+    expect(parsePricing({ input: '', output: ' ', cached: '' })).toBeUndefined();
+    expect(parsePricing({ input: '3', output: '15', cached: '0.3' })).toEqual({ input: 3, output: 15, cached: 0.3 });
+    expect(() => parsePricing({ input: '3', output: '', cached: '0' })).toThrow(/output tokens must be a number/);
+    expect(() => parsePricing({ input: '-1', output: '1', cached: '0' })).toThrow(/input tokens/);
+    expect(pricingFields({ input: 3, output: 15, cached: 0.3 })).toEqual({ input: '3', output: '15', cached: '0.3' });
   });
 });

@@ -30,3 +30,38 @@ export function parseLabels(text: string): string[] {
     .map((l) => l.trim())
     .filter(Boolean);
 }
+
+export interface PricingFields {
+  input: string;
+  output: string;
+  cached: string;
+}
+export interface Pricing {
+  input: number;
+  output: number;
+  cached: number;
+}
+
+/** The pricing fields as shown: USD per million tokens, blank when unknown. */
+export function pricingFields(pricing: Pricing | undefined): PricingFields {
+  const show = (n: number | undefined) => (n === undefined ? '' : String(n));
+  return { input: show(pricing?.input), output: show(pricing?.output), cached: show(pricing?.cached) };
+}
+
+/**
+ * The three price fields → the API's `pricing`: all blank is `undefined` (the server uses the
+ * model's list price), otherwise all three are needed, each a number of dollars ≥ 0.
+ */
+export function parsePricing(fields: PricingFields): Pricing | undefined {
+  const entries = (['input', 'output', 'cached'] as const).map((k) => [k, fields[k].trim()] as const);
+  if (entries.every(([, v]) => v === '')) return undefined;
+  const names = { input: 'input', output: 'output', cached: 'cached input' };
+  const pricing = { input: 0, output: 0, cached: 0 };
+  for (const [key, text] of entries) {
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value) || value < 0)
+      throw new Error(`the price of ${names[key]} tokens must be a number of dollars (0 or more)`);
+    pricing[key] = value;
+  }
+  return pricing;
+}

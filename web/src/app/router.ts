@@ -13,6 +13,7 @@ import { fleetRoutes } from '../fleet/routes';
 import { workflowRoutes } from '../workflows/routes';
 import { agentRoutes } from '../agents/routes';
 import { skillRoutes } from '../skills/routes';
+import { repositoryRoutes } from '../repositories/routes';
 import { peopleRoutes } from '../people/routes';
 import { useSession } from '../auth/session';
 
@@ -26,6 +27,7 @@ const routes: RouteRecordRaw[] = [
       ...workflowRoutes,
       ...agentRoutes,
       ...skillRoutes,
+      ...repositoryRoutes,
       ...fleetRoutes,
       ...jobRoutes,
       ...projectChildRoutes,

@@ -62,11 +62,20 @@ export function listClis(clis: unknown): Array<{ name: string; version: string |
 }
 
 /** The command a person runs on the new machine. */
-export function joinCommand(origin: string, token: string, name: string, slots: number, labels: string[]): string {
-  const parts = ['openase-agent', 'join', origin, token];
+/** The options the new machine joins with (name, slots, labels), as command-line words. */
+function joinOptions(name: string, slots: number, labels: string[]): string[] {
+  const parts: string[] = [];
   if (name.trim()) parts.push('--name', name.trim());
   if (slots > 1) parts.push('--slots', String(slots));
   if (labels.length) parts.push('--labels', labels.join(','));
-  parts.push('--run');
-  return parts.join(' ');
+  return parts;
+}
+
+export function joinCommand(origin: string, token: string, name: string, slots: number, labels: string[]): string {
+  return ['openase-agent', 'join', origin, token, ...joinOptions(name, slots, labels), '--run'].join(' ');
+}
+
+/** Downloads the agent from this control plane, joins, and installs it as a systemd user service. */
+export function installCommand(origin: string, token: string, name: string, slots: number, labels: string[]): string {
+  return [`curl -fsSL ${origin}/agent/install.sh | sh -s --`, token, ...joinOptions(name, slots, labels)].join(' ');
 }

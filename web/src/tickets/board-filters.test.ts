@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   allLabels,
+  filterFromQuery,
+  filterToQuery,
   matchesFilter,
   parseBudget,
   parseLabels,
@@ -67,5 +69,20 @@ describe('board filters', () => {
     expect(parseBudget(5)).toBe(5);
     expect(parseBudget(' 2.5 ')).toBe(2.5);
     expect(parseBudget('abc')).toBeNull();
+  });
+  it('keeps the filter in the URL query and reads it back, ignoring unknown priorities', () => {
+    const filter = { text: 'sign in', label: 'auth', priority: 'high' };
+    expect(filterToQuery(filter)).toEqual({ q: 'sign in', label: 'auth', priority: 'high' });
+    expect(filterFromQuery(filterToQuery(filter))).toEqual(filter);
+    expect(filterToQuery({ text: '', label: '', priority: '' })).toEqual({
+      q: undefined,
+      label: undefined,
+      priority: undefined,
+    });
+    expect(filterFromQuery({ q: ['a', 'b'], priority: 'whenever', view: 'list' })).toEqual({
+      text: 'a',
+      label: '',
+      priority: '',
+    });
   });
 });

@@ -17,6 +17,21 @@ export interface BoardFilter {
   priority: string;
 }
 
+/** The filter as URL query keys (`q`, `label`, `priority`), so a filtered board can be linked and reloaded. */
+export function filterToQuery(filter: BoardFilter): Record<'q' | 'label' | 'priority', string | undefined> {
+  return { q: filter.text || undefined, label: filter.label || undefined, priority: filter.priority || undefined };
+}
+
+export function filterFromQuery(query: Record<string, unknown>): BoardFilter {
+  const one = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
+  const priority = one(query.priority);
+  return {
+    text: one(query.q),
+    label: one(query.label),
+    priority: (PRIORITIES as readonly string[]).includes(priority) ? priority : '',
+  };
+}
+
 /** Most to least urgent, as the server orders dispatch. */
 export const PRIORITY_ORDER = PRIORITIES;
 

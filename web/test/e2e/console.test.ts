@@ -235,11 +235,15 @@ describe('web console in Chromium', () => {
     await drawer.locator('.history', { hasText: 'Looks good, see auth.ts' }).waitFor();
 
     await drawer.locator('select[aria-label=Relation]').selectOption('blockedBy');
-    await drawer.locator('select[aria-label="Other ticket"]').selectOption('DEMO-2');
+    // The picker is a combobox: type the identifier, Enter picks the match, Enter again adds.
+    await drawer.getByRole('combobox', { name: 'Other ticket' }).fill('DEMO-2');
+    await drawer.locator('[role=option][data-ticket="DEMO-2"]').click();
     await drawer.locator('.relations button', { hasText: 'Add' }).click();
     await drawer.locator('[data-test=rel-blockedBy]', { hasText: 'DEMO-2' }).waitFor();
     await drawer.locator('select[aria-label=Relation]').selectOption('child');
-    await drawer.locator('select[aria-label="Other ticket"]').selectOption('DEMO-3');
+    // The picker is a combobox: type the identifier, Enter picks the match, Enter again adds.
+    await drawer.getByRole('combobox', { name: 'Other ticket' }).fill('DEMO-3');
+    await drawer.locator('[role=option][data-ticket="DEMO-3"]').click();
     await drawer.locator('.relations button', { hasText: 'Add' }).click();
     await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-3' }).waitFor();
     const detail = showJson(['ticket', 'show', 'DEMO-1']);

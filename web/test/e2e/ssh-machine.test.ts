@@ -11,7 +11,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+import { spawnSync } from 'node:child_process';
+import { bundle } from '../../../control-plane/test/server-process';
+import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -22,6 +24,15 @@ let server: ssh2.Server;
 let port: number;
 let fingerprint: string;
 let dir: string;
+const fingerprintOf = (publicKey: string) => {
+  const parsed = ssh2.utils.parseKey(publicKey) as ssh2.ParsedKey;
+  return `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+};
+const cli = (args: string[]) => {
+  const r = cp.cli(args);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
+};
 
 describe('SSH machine form in Chromium', () => {
   beforeAll(async () => {
@@ -30,8 +41,7 @@ describe('SSH machine form in Chromium', () => {
     const host = ssh2.utils.generateKeyPairSync('ed25519');
     const client = ssh2.utils.generateKeyPairSync('ed25519');
     fs.writeFileSync(path.join(dir, 'id_ed25519'), client.private, { mode: 0o600 });
-    const parsed = ssh2.utils.parseKey(host.public) as ssh2.ParsedKey;
-    fingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+    fingerprint = fingerprintOf(host.public);
     // Presents its host key and refuses every login: the page's part ends at the key.
     server = new ssh2.Server({ hostKeys: [host.private] }, (conn) => {
       conn.on('authentication', (ctx) => ctx.reject(['publickey']));
@@ -88,5 +98,72 @@ describe('SSH machine form in Chromium', () => {
     await form.locator('button[type=submit]').click();
     await expect.poll(() => form.locator('.error').textContent(), { timeout: 10_000 }).toMatch(/SHA256/);
     expect(await form.locator('input[name=name]').inputValue()).toBe('ssh-box-2');
+  });
+
+  it('says in words when the host key changed, with the trust action; the CLI says it too', async () => {
+    // Pinned to another key than the one the server presents: as if the machine was reinstalled.
+    const expected = fingerprintOf(ssh2.utils.generateKeyPairSync('ed25519').public);
+    const key = path.join(dir, 'id_ed25519');
+    cli(
+      ['machine', 'add-ssh', 'ssh-moved', '--host', '127.0.0.1', '--port', String(port), '--user', 'builder'].concat([
+        '--key',
+        key,
+        '--fingerprint',
+        expected,
+      ]),
+    );
+    await page.goto(`${cp.url}/p/demo/machines`);
+    const card = page.locator('[data-test=machine][data-machine=ssh-moved]');
+    const problem = card.locator('[data-test=host-key]');
+    await expect
+      .poll(() => problem.textContent().catch(() => ''), { timeout: 20_000 })
+      .toContain(`Host key changed: trusted ${expected}, the machine now offers ${fingerprint}.`);
+    expect(await problem.textContent()).toMatch(/refused until the new key is trusted/);
+    await page.screenshot({ path: path.join(screenshotDir, '31-ssh-host-key-changed.png') });
+    expect(cli(['machine', 'show', 'ssh-moved'])).toContain(
+      `host key changed: trusted ${expected}, the machine now offers ${fingerprint}`,
+    );
+    expect(cli(['machine', 'list'])).toMatch(/ssh-moved .*\(host key changed: trusted/);
+    // A run on it waits, and says why.
+    const follow = spawnSync(
+      process.execPath,
+      [bundle, 'run', 'start', '--machine', 'ssh-moved', '--follow', '--', 'echo', 'hi'],
+      {
+        env: { ...process.env, OPENASE_HOME: cp.home, OPENASE_URL: '', OPENASE_TOKEN: '' },
+        encoding: 'utf8',
+        timeout: 15_000,
+      },
+    );
+    expect(follow.stderr).toMatch(/waiting: ssh-moved is \w+; the run starts when it connects/);
+    expect(follow.stderr).toContain(`To trust it: openase machine trust ssh-moved --fingerprint ${fingerprint}`);
+    page.once('dialog', (d) => void d.accept());
+    await card.locator('[data-test=trust-host-key]', { hasText: 'Trust the new key' }).click();
+    await eventually(
+      () =>
+        JSON.parse(cli(['machine', 'show', 'ssh-moved', '--json'])).ssh.fingerprint === fingerprint ? true : undefined,
+      'the new key to be trusted',
+    );
+    await problem.waitFor({ state: 'detached' });
+  });
+
+  it('says when the host key could not be read, and takes the expected key typed in', async () => {
+    cli(
+      ['machine', 'add-ssh', 'ssh-gone', '--host', '127.0.0.1', '--port', '1', '--user', 'builder'].concat([
+        '--key',
+        path.join(dir, 'id_ed25519'),
+      ]),
+    );
+    await page.goto(`${cp.url}/p/demo/machines`);
+    const card = page.locator('[data-test=machine][data-machine=ssh-gone]');
+    expect(await card.locator('[data-test=host-key]').textContent()).toContain(
+      'Host key not read yet: the machine could not be reached over SSH.',
+    );
+    page.once('dialog', (d) => void d.accept(fingerprint));
+    await card.locator('[data-test=trust-host-key]', { hasText: 'Enter the host key' }).click();
+    await eventually(
+      () =>
+        JSON.parse(cli(['machine', 'show', 'ssh-gone', '--json'])).ssh.fingerprint === fingerprint ? true : undefined,
+      'the typed key to be trusted',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { hostKeyView } from '@openase/shared';
 import {
   JSON_OPTION,
   UsageError,
@@ -79,7 +80,7 @@ export const machineCommands: CommandGroup = {
           fleet.machines.map((m) => [
             m.name,
             m.kind,
-            m.status,
+            m.ssh && hostKeyView(m.ssh).state !== 'trusted' ? `${m.status} (${hostKeyView(m.ssh).summary})` : m.status,
             `${m.slots.used}/${m.slots.total}`,
             m.labels.join(','),
             describeClis(m.clis),
@@ -120,11 +121,7 @@ export const machineCommands: CommandGroup = {
           ...(m.ssh
             ? ([
                 ['ssh', `${m.ssh.user}@${m.ssh.host}:${m.ssh.port}`],
-                [
-                  'host key',
-                  m.ssh.fingerprint ??
-                    `NOT TRUSTED (seen ${m.ssh.seenFingerprint ?? 'nothing yet'}); run \`openase machine trust ${m.name}\``,
-                ],
+                ['host key', describeHostKey(m.name, m.ssh)],
               ] as Array<[string, string]>)
             : []),
         ]);
@@ -234,4 +231,19 @@ function describeClis(clis: unknown): string {
   return (clis as Array<{ name: string; version: string | null }>)
     .map((c) => `${c.name} ${c.version ?? '?'}`)
     .join(', ');
+}
+
+/** An SSH machine's host key in words, with the command that fixes it (`machine show`, `run start`). */
+export function describeHostKey(
+  name: string,
+  ssh: { fingerprint: string | null; seenFingerprint: string | null },
+): string {
+  const view = hostKeyView(ssh);
+  const fix =
+    view.state === 'changed' || view.state === 'untrusted'
+      ? `openase machine trust ${name} --fingerprint ${ssh.seenFingerprint}`
+      : view.state === 'unread'
+        ? `openase machine trust ${name} --fingerprint SHA256:…`
+        : null;
+  return [view.summary, view.advice, fix && `To trust it: ${fix}`].filter(Boolean).join('\n  ');
 }

@@ -1,4 +1,4 @@
-import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
+import { TERMINAL_RUN_STATES, hostKeyView, type RunState, type SequencedRunEvent } from '@openase/shared';
 import {
   JSON_OPTION,
   UsageError,
@@ -9,8 +9,10 @@ import {
   type CommandIo,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
+import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './definitions-common.js';
+import { describeHostKey } from './machines.js';
 
 /** One human line per event: output as printed, everything else tagged with its type. */
 export function describeEvent(e: SequencedRunEvent): string {
@@ -152,7 +154,15 @@ export const runCommands: CommandGroup = {
         });
         if (args.values.json && !args.values.follow) return printJson(io, run);
         if (!args.values.json) io.err(`run ${run.id} queued on ${machine}`);
-        if (args.values.follow) return printEvents(io, run.id, args.values.json === true, true);
+        if (!args.values.follow) return;
+        // Following a run that cannot start yet: say why it waits (machine offline, SSH host key).
+        const m = await apiClientFromEnv(io.env).machines.show.query({ name: machine });
+        if (m.status !== 'online')
+          io.err(
+            `waiting: ${machine} is ${m.status}; the run starts when it connects` +
+              (m.ssh && hostKeyView(m.ssh).state !== 'trusted' ? `\n  ${describeHostKey(machine, m.ssh)}` : ''),
+          );
+        return printEvents(io, run.id, args.values.json === true, true);
       },
     },
     {
@@ -206,17 +216,22 @@ export const runCommands: CommandGroup = {
     decideCommand(false),
     {
       name: 'list',
-      summary: 'recent runs',
-      usage: 'openase run list [--machine M] [--json]',
-      options: { machine: { type: 'string', value: 'NAME', description: 'only runs on this machine' }, ...JSON_OPTION },
+      summary: 'recent runs, newest first',
+      usage: `openase run list [--machine M] ${PAGE_USAGE} [--json]`,
+      options: {
+        machine: { type: 'string', value: 'NAME', description: 'only runs on this machine' },
+        ...PAGE_OPTIONS,
+        ...JSON_OPTION,
+      },
       async run(args, io) {
+        const api = apiClientFromEnv(io.env);
         const machine = stringOption(args.values.machine);
-        const runs = await apiClientFromEnv(io.env).runs.list.query(machine ? { machine } : {});
-        if (args.values.json) return printJson(io, runs);
+        const page = await readPages(args, (at) => api.runs.list.query({ ...(machine ? { machine } : {}), ...at }));
+        if (args.values.json) return printJson(io, page);
         printTable(
           io,
           ['RUN', 'MACHINE', 'STATE', 'EXIT', 'EVENTS', 'CREATED', 'SPEC'],
-          runs.map((r) => [
+          page.items.map((r) => [
             r.id,
             r.machineName,
             r.state,
@@ -227,6 +242,7 @@ export const runCommands: CommandGroup = {
           ]),
           'no runs; start one with `openase run start --machine M -- <command>`',
         );
+        printMore(io, page);
       },
     },
   ],

@@ -1,0 +1,79 @@
+/**
+ * Every page of the console, signed out and signed in, on a seeded demo project at 1440×900:
+ * axe-core finds no serious or critical violation. The page list is the one the screenshots
+ * script uses (scripts/lib/demo-console.mjs), so a new page is checked once it is listed there.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM helper without types
+import { consolePages, seedDemoProject, signedOutPages } from '../../../scripts/lib/demo-console.mjs';
+import { seriousViolations } from './axe';
+import { launchBrowser, startControlPlane, type ControlPlane } from './harness';
+
+interface ConsolePage {
+  name: string;
+  path: string;
+  ready: string;
+}
+
+let cp: ControlPlane;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+let pages: ConsolePage[];
+
+/** Every listed page's problems, by page name (pages without problems left out). */
+async function problemsOf(targets: ConsolePage[]) {
+  const found: Record<string, unknown> = {};
+  for (const target of targets) {
+    await page.goto(`${cp.url}${target.path}`);
+    await page.locator(target.ready).first().waitFor();
+    const problems = await seriousViolations(page);
+    if (problems.length) found[`${target.name} ${target.path}`] = problems;
+  }
+  return found;
+}
+
+describe('accessibility of every page (axe-core, serious and critical)', () => {
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    browser = await launchBrowser({ width: 1440, height: 900 });
+    browser.context.setDefaultTimeout(20_000);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    pages = consolePages(seedDemoProject(cp.cli));
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+  });
+
+  it('signed out: sign-in, used sign-in link, malformed invitation', async () => {
+    expect(await problemsOf(signedOutPages as ConsolePage[])).toEqual({});
+  });
+
+  it('shows a refused sign-in link as a styled page that says why', async () => {
+    await page.goto(`${cp.url}/auth/signin?code=osl_not-a-real-code`);
+    const problem = page.locator('[role=alert]');
+    expect(await problem.textContent()).toMatch(/^This sign-in link is malformed; ask an admin for a new one/);
+    // The console's look: the sign-in card on the page background, not the browser's default page.
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(246, 247, 249)');
+    expect(await page.locator('.card h1').textContent()).toContain('Sign-in failed');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+  });
+
+  it('signs in with an API token and lands on the page that was asked for', async () => {
+    await page.goto(`${cp.url}/p/demo/board/DEMO-1`);
+    await page.waitForURL(/\/signin\?next=/);
+    const token = /oat_[A-Za-z0-9_-]+/.exec(fs.readFileSync(path.join(cp.home, 'credentials'), 'utf8'))![0];
+    await page.locator('details summary').click();
+    await page.locator('input[type=password]').fill(token);
+    await page.locator('input[type=password]').press('Enter');
+    await page.waitForURL(`${cp.url}/p/demo/board/DEMO-1`);
+    await page.locator('[data-test=drawer] h2').waitFor();
+  });
+
+  it('signed in: every page', async () => {
+    expect(await problemsOf(pages)).toEqual({});
+  }, 300_000);
+});

@@ -1,0 +1,203 @@
+/**
+ * Controls the console lacked (issue 20, "missing controls"), each clicked through in Chromium on
+ * the seeded demo project (scripts/lib/demo-console.mjs) and checked through the CLI: the
+ * Repositories page, prices on the agent form, searchable parent and dependency pickers, board
+ * filters kept in the URL, Ctrl+Enter in New ticket, and the harness editor's Save and refusal.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
+// @ts-expect-error plain ESM helper without types
+import { seedDemoProject } from '../../../scripts/lib/demo-console.mjs';
+import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+import path from 'node:path';
+import fs from 'node:fs';
+
+let cp: ControlPlane;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+let remote: TestRemote;
+let workflow: string;
+const goto = (where: string) => page.goto(`${cp.url}/p/demo/${where}`);
+const cli = (args: string[]) => {
+  const r = cp.cli(args);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
+};
+const show = (args: string[]) => JSON.parse(cli([...args, '--json']));
+
+/** Types into a ticket picker and picks the option of `identifier` with the keyboard. */
+async function pickTicket(input: ReturnType<Page['locator']>, typed: string, identifier: string) {
+  await input.fill(typed);
+  const options = page.locator(`[role=listbox][id="${await input.getAttribute('aria-controls')}"] [role=option]`);
+  await expect
+    .poll(() => options.evaluateAll((els) => els.map((e) => e.getAttribute('data-ticket'))))
+    .toEqual([identifier]);
+  await input.press('Enter');
+}
+
+describe('console controls in Chromium', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    remote = createTestRemote({ 'README.md': '# app\n' });
+    cp = await startControlPlane();
+    browser = await launchBrowser({ width: 1440, height: 900 });
+    browser.context.setDefaultTimeout(15_000);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    workflow = seedDemoProject(cp.cli).workflow;
+    await page.goto(cp.signInUrl);
+    await page.waitForURL(/\/(projects|p\/)/);
+  }, 300_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail')
+      await page
+        .screenshot({
+          path: path.join(screenshotDir, `failed-controls-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
+        })
+        .catch(() => {});
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+    remote?.cleanup();
+  });
+
+  it("lists and adds the project's repositories on their page", async () => {
+    await goto('repositories');
+    await page.getByText('No repositories yet').waitFor();
+    const form = page.locator('[data-test=repository-add]');
+    await form.locator('input[name=url]').fill(remote.url);
+    await form.locator('input[name=name]').fill('app');
+    await form.locator('input[name=labels]').fill('web, api');
+    await form.locator('button[type=submit]').click();
+    const row = page.locator('[data-test=repository-list] tr[data-repository=app]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('main');
+    expect(show(['repo', 'list', '--project', 'demo'])).toEqual([
+      expect.objectContaining({ name: 'app', url: remote.url, defaultBranch: 'main', labels: ['web', 'api'] }),
+    ]);
+  });
+
+  it("sets an agent's prices on its form", async () => {
+    await goto('agents');
+    await page.locator('[data-agent=coder] button', { hasText: 'Edit' }).click();
+    const form = page.locator('[data-test=agent-form]');
+    await form.locator('input[name=priceInput]').fill('3');
+    await form.locator('input[name=priceOutput]').fill('');
+    await form.locator('button[type=submit]').click();
+    expect(await form.locator('.error').textContent()).toMatch(/output tokens must be a number/);
+    await form.locator('input[name=priceOutput]').fill('15');
+    await form.locator('input[name=priceCached]').fill('0.3');
+    await form.locator('button[type=submit]').click();
+    await eventually(() => {
+      const agent = show(['agent', 'show', 'coder', '--project', 'demo']);
+      return agent.pricing.input === 3 ? agent.pricing : undefined;
+    }, 'the new prices').then((pricing) => expect(pricing).toEqual({ input: 3, output: 15, cached: 0.3 }));
+  });
+
+  it('creates a ticket with a searched parent and submits it with Ctrl+Enter', async () => {
+    await goto('board');
+    await page.locator('[data-test=card]').first().waitFor();
+    await page.keyboard.press('c');
+    const form = page.locator('[data-test=new-ticket-form]');
+    await form.locator('input[name=title]').fill('Remember me on this device');
+    await pickTicket(form.getByRole('combobox', { name: 'Parent' }), 'sign in with', 'DEMO-1');
+    await form.locator('textarea[name=description]').fill('Thirty days.');
+    await form.locator('textarea[name=description]').press('Control+Enter');
+    await form.waitFor({ state: 'detached' });
+    const created = show(['ticket', 'show', 'DEMO-7']);
+    expect(created).toMatchObject({ title: 'Remember me on this device', parent: { identifier: 'DEMO-1' } });
+  });
+
+  it('adds a dependency by searching for the other ticket in the drawer', async () => {
+    await goto('board/DEMO-3');
+    const drawer = page.locator('[data-test=drawer]');
+    await pickTicket(drawer.getByRole('combobox', { name: 'Other ticket' }), 'audit log', 'DEMO-5');
+    await drawer.locator('.relations button', { hasText: 'Add' }).click();
+    await drawer.locator('[data-test=rel-blockedBy]', { hasText: 'DEMO-5' }).waitFor();
+    expect(show(['ticket', 'show', 'DEMO-3']).blockedBy.map((t: { identifier: string }) => t.identifier)).toEqual([
+      'DEMO-5',
+    ]);
+  });
+
+  it('keeps the board filters in the URL across a reload', async () => {
+    await goto('board');
+    await page.locator('[data-test=card]').first().waitFor();
+    await page.fill('input[aria-label="Search tickets"]', 'sign-up');
+    await page.selectOption('select[aria-label="Label filter"]', 'frontend');
+    await page.waitForURL(/[?&]q=sign-up/);
+    expect(new URL(page.url()).searchParams.get('label')).toBe('frontend');
+    const cards = () => page.locator('[data-test=card]').evaluateAll((els) => els.map((e) => e.dataset.ticket));
+    await expect.poll(cards).toEqual(['DEMO-2']);
+    await page.reload();
+    await expect.poll(cards).toEqual(['DEMO-2']);
+    expect(await page.inputValue('input[aria-label="Search tickets"]')).toBe('sign-up');
+    await page.locator('[data-test=card][data-ticket=DEMO-2]').click();
+    await page.waitForURL(/\/board\/DEMO-2\?/);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('sign-up');
+  });
+
+  it('keeps Save disabled while the harness has problems, and lists a refusal the check did not foresee', async () => {
+    await goto(`workflows/${workflow}`);
+    await page.locator('[data-test=valid]').waitFor();
+    const save = page.locator('[data-test=save]');
+    await page.locator('.cm-line').nth(1).click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('colour: red');
+    await page.locator('[data-test=problem]').first().waitFor();
+    expect(await save.isDisabled()).toBe(true);
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    // Pick up from a new status QA instead of In Progress: valid, so Save is enabled.
+    cli(['status', 'create', 'QA', '--project', 'demo', '--stage', 'started']);
+    const inProgress = (await page.locator('.cm-line').allTextContents()).indexOf('  - In Progress');
+    expect(inProgress).toBeGreaterThan(0);
+    await page.locator('.cm-line').nth(inProgress).click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 'In Progress'.length; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('QA');
+    await page.locator('[data-test=valid]').waitFor();
+    expect(await save.isDisabled()).toBe(false);
+    // Meanwhile QA is deleted elsewhere: the save is refused, and the reasons are listed like the others.
+    cli(['status', 'delete', 'QA', '--project', 'demo']);
+    await save.click();
+    await expect.poll(() => page.locator('[data-test=save-error]').textContent()).toMatch(/^Not saved: /);
+    const problems = await page.locator('[data-test=problem]').allTextContents();
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.join('\n')).toMatch(/QA/);
+    expect(await save.isDisabled()).toBe(true);
+  });
+
+  it('shows the join command without splitting a word, and how to install the agent', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await goto('machines');
+    await page.click('[data-test=add-machine]');
+    await page.locator('[data-test=join-form] input[name=name]').fill('build-box-with-a-long-name');
+    await page.locator('[data-test=join-form] button[type=submit]').click();
+    const install = page.locator('pre[data-test=install-command]');
+    expect(await install.textContent()).toMatch(
+      new RegExp(`^curl -fsSL ${cp.url}/agent/install\\.sh \\| sh -s -- oaj_\\S+ --name build-box-with-a-long-name$`),
+    );
+    expect(await page.locator('.join-command').textContent()).toMatch(/Node\.js 20/);
+    // Every word of both commands sits on one line box: the browser wrapped only at spaces.
+    for (const pre of [install, page.locator('pre[data-test=join-command]')]) {
+      const split = await pre.evaluate((el) => {
+        const node = el.querySelector('code')!.firstChild as Text;
+        const broken: string[] = [];
+        const text = node.data;
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (tops.size > 1) broken.push(m[0]);
+        }
+        return broken;
+      });
+      expect(split).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+});
