@@ -79,7 +79,7 @@ describe('an agent editing its workflow from the workspace', () => {
     const run = await waitFor(
       () => `the run of ${ticket.identifier} to end\n${daemon?.output}`,
       async () => {
-        const [r] = await api.runs.list.query({ projectId: project.id });
+        const [r] = (await api.runs.list.query({ projectId: project.id })).items;
         return r && !['queued', 'offered', 'preparing', 'running'].includes(r.state) ? r : undefined;
       },
     );
