@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildBundles,
+  endedAgentRun,
   joinMachine,
   killLeftoverRuns,
   startAgent,
   startControlPlane,
   tempDir,
-  waitFor,
   type ControlPlane,
   type Proc,
 } from './fleet-harness.js';
@@ -76,17 +76,7 @@ describe('an agent editing its workflow from the workspace', () => {
     });
     const ticket = await api.tickets.create.mutate({ project: project.slug, title: 'edit your workflow' });
     await api.tickets.move.mutate({ ticket: ticket.identifier, status: 'Todo' });
-    const run = await waitFor(
-      () => `the run of ${ticket.identifier} to end\n${daemon?.output}`,
-      async () => {
-        const [r] = (await api.runs.list.query({ projectId: project.id })).items;
-        return r && !['queued', 'offered', 'preparing', 'running'].includes(r.state) ? r : undefined;
-      },
-    );
-    const events = await api.runs.events.query({ run: run.id, afterSeq: 0, limit: 1000 });
-    const said = events.flatMap((e) =>
-      e.event.type === 'message' && e.event.role === 'assistant' ? [e.event.text] : [],
-    );
+    const { run, said } = await endedAgentRun(api, project.id, ticket.id);
     return said.join('\n') || `nothing said: ${JSON.stringify(run)}`;
   }
 
