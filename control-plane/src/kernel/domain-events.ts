@@ -35,12 +35,13 @@ const ticketActions = [
   'approved',
   'changes_requested',
   'merge_conflict',
+  'deleted',
 ] as const;
 
 /** Every action the log records, by subject. */
 export const ACTIVITY_ACTIONS = [
   ...ticketActions.map((a) => `ticket.${a}` as const),
-  ...(['created', 'updated', 'github', 'github_issues', 'merge_settings', 'ai_settings'] as const).map(
+  ...(['created', 'updated', 'deleted', 'github', 'github_issues', 'merge_settings', 'ai_settings'] as const).map(
     (a) => `project.${a}` as const,
   ),
   ...(['created', 'versioned', 'deleted', 'hooks_changed'] as const).map((a) => `workflow.${a}` as const),
@@ -66,7 +67,7 @@ export const ACTIVITY_ACTIONS = [
   ...(['created', 'updated', 'deleted', 'enabled', 'disabled', 'fired', 'fire_failed', 'fires_skipped'] as const).map(
     (a) => `job.${a}` as const,
   ),
-  ...(['added', 'joined', 'revoked', 'host_key_trusted'] as const).map((a) => `machine.${a}` as const),
+  ...(['added', 'joined', 'revoked', 'deleted', 'host_key_trusted'] as const).map((a) => `machine.${a}` as const),
   ...(['role_changed', 'project_role_changed', 'renamed', 'deactivated', 'reactivated'] as const).map(
     (a) => `member.${a}` as const,
   ),
@@ -83,6 +84,7 @@ export const ACTIVITY_ACTIONS = [
   'token.revoked',
   'join_token.created',
   'repository.added',
+  'repository.deleted',
   'workspace.remove_requested',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
@@ -105,6 +107,7 @@ export const DOMAIN_EVENTS = {
   'ticket.unlinked': projectChange,
   'ticket.retry': projectChange,
   'ticket.answered': projectChange,
+  'ticket.deleted': projectChange,
   'project.updated': projectChange,
   'workflow.created': projectChange,
   'workflow.versioned': projectChange,

@@ -10,19 +10,19 @@
  * (`run.dispatched`) is offered by the replica holding its machine's socket. Frames for machines
  * (cancels, workspace removals) are commands, sent by the holder (fleet/machine-commands.ts).
  */
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import { expireApprovals } from './approvals.js';
 import type { Deps } from '../kernel/context.js';
 import { onDomainEvents, type DomainEvent, type DomainEventName } from '../kernel/domain-events.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
 import type { AgentRunHooks } from '../fleet/hub.js';
 import { claimProject, orchestratorActor, projectsWithCandidates } from './dispatcher.js';
 import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopDecision } from './enforcement.js';
-import { materializeJob, type StoredAgentJob } from './job-spec.js';
+import { materializeJob } from './job-spec.js';
 import { settleEndedRun } from './outcomes.js';
+import { pendingRemovals, requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
 import { materializeChatJob } from '../chat/chat-job.js';
@@ -72,6 +72,8 @@ const DISPATCH_TRIGGERS = [
   'ticket.unlinked',
   'ticket.retry',
   'ticket.answered',
+  // A deleted ticket may have blocked others.
+  'ticket.deleted',
   'project.updated',
   'workflow.created',
   'workflow.versioned',
@@ -377,26 +379,14 @@ export class Orchestrator {
       .innerJoin(statuses, eq(statuses.id, tickets.statusId))
       .where(eq(tickets.id, ticketId));
     if (!row || (row.stage !== 'completed' && row.stage !== 'canceled')) return;
-    const pending = await this.pendingRemovals(and(eq(runs.ticketId, ticketId)));
-    if (pending.length === 0) return;
-    await inTransaction(this.deps, async (tx, changes) => {
-      for (const p of pending) {
-        changes.commands.push({ machineId: p.machineId, frame: p.frame });
-        await recordActivity(tx, this.deps, changes, orchestratorActor(p.orgId), {
-          projectId: row.ticket.projectId,
-          ticketId,
-          action: 'workspace.remove_requested',
-          entityType: 'ticket',
-          entityId: ticketId,
-          summary: `${row.ticket.identifier} is ${row.stage}: removing its workspace on the machine that worked on it`,
-          after: { machineId: p.machineId },
-        });
-      }
-    });
+    const { ticket, stage } = row;
+    await inTransaction(this.deps, (tx, changes) =>
+      requestWorkspaceRemovals(tx, this.deps, changes, orchestratorActor, ticket, `is ${stage}`),
+    );
   }
 
   private async sendPendingRemovals(machineId: string): Promise<void> {
-    for (const p of await this.pendingRemovals(eq(runs.machineId, machineId))) {
+    for (const p of await pendingRemovals(this.deps.db, eq(runs.machineId, machineId))) {
       const [row] = await this.deps.db
         .select({ stage: statuses.stage })
         .from(tickets)
@@ -404,48 +394,5 @@ export class Orchestrator {
         .where(eq(tickets.id, p.ticketId));
       if (row && (row.stage === 'completed' || row.stage === 'canceled')) this.link.send(machineId, p.frame);
     }
-  }
-
-  /** Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame. */
-  private async pendingRemovals(where: ReturnType<typeof and>) {
-    const rows = await this.deps.db
-      .select({
-        id: runs.id,
-        orgId: runs.orgId,
-        ticketId: runs.ticketId,
-        machineId: runs.machineId,
-        spec: runs.spec,
-        state: runs.state,
-      })
-      .from(runs)
-      .where(
-        and(
-          where,
-          eq(runs.kind, 'agent'),
-          isNull(runs.workspaceRemovedAt),
-          inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']),
-        ),
-      )
-      .orderBy(desc(runs.createdAt));
-    const seen = new Set<string>();
-    const out: Array<{ orgId: string; ticketId: string; machineId: string; frame: ControlFrame }> = [];
-    for (const r of rows) {
-      if (!r.ticketId || !r.machineId) continue;
-      const key = `${r.ticketId}:${r.machineId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const job = r.spec as StoredAgentJob;
-      out.push({
-        orgId: r.orgId,
-        ticketId: r.ticketId,
-        machineId: r.machineId,
-        frame: {
-          type: 'workspace.remove',
-          ticket: { identifier: job.ticket.identifier },
-          repos: job.repos.map((x) => ({ name: x.name, url: x.url })),
-        },
-      });
-    }
-    return out;
   }
 }
