@@ -11,6 +11,7 @@ import path from 'node:path';
 import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
 // @ts-expect-error plain ESM helper without types (shared with the benchmarks)
 import { killRunsIn } from '../../scripts/lib/leftover-runs.mjs';
+import { ACTIVE_RUN_STATES } from '@openase/shared';
 import { createApiClient, type ApiClient } from '../src/cli/client.js';
 import { readCredentials } from '../src/server/credentials.js';
 
@@ -214,6 +215,23 @@ export function numbered(n: number): string[] {
 
 export async function runState(api: ApiClient, runId: string) {
   return api.runs.show.query({ run: runId });
+}
+
+/**
+ * The agent run of a ticket (by id) once it has ended, and what its agent said (its assistant
+ * messages, in order): for tests whose stand-in agent reports by speaking.
+ */
+export async function endedAgentRun(api: ApiClient, projectId: string, ticketId: string) {
+  const run = await waitFor(`the agent run of ticket ${ticketId} to end`, async () => {
+    const { items } = await api.runs.list.query({ projectId });
+    const mine = items.find((r) => r.ticketId === ticketId && r.kind === 'agent');
+    return mine && !ACTIVE_RUN_STATES.includes(mine.state) ? mine : undefined;
+  });
+  const events = await allEvents(api, run.id);
+  const said = events.flatMap((e) =>
+    e.event.type === 'message' && e.event.role === 'assistant' ? [e.event.text] : [],
+  );
+  return { run, said };
 }
 
 /** A one-turn agent that answers at once: tests that measure dispatch, not agents, use it. */

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildBundles,
   CP_BUNDLE,
+  endedAgentRun,
   joinMachine,
   killLeftoverRuns,
   startAgent,
@@ -52,18 +53,11 @@ describe.skipIf(!postgresUrl)('a server moved from the embedded database to Post
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  /** The message of the agent's run of `ticket` once it ended, and the run. */
+  /** The agent run of `ticket` once it ended, and what its agent said. */
   async function agentSaid(ticket: string) {
     const project = await cp.api.projects.get.query({ project: 'moving' });
     const { id } = await cp.api.tickets.show.query({ ticket });
-    const run = await waitFor(`a finished run of ${ticket}`, async () => {
-      const runs = await cp.api.runs.list.query({ projectId: project.id });
-      const mine = runs.items.find((r) => r.ticketId === id && r.kind === 'agent');
-      return mine && !['queued', 'offered', 'preparing', 'running'].includes(mine.state) ? mine : undefined;
-    });
-    const events = await cp.api.runs.events.query({ run: run.id, afterSeq: 0, limit: 1000 });
-    const said = events.flatMap((e) => (e.event.type === 'message' ? [e.event.text] : []));
-    return { run, said };
+    return endedAgentRun(cp.api, project.id, id);
   }
 
   it('keeps the board, the runs and the secrets, and runs a secret-using agent after the move', async () => {

@@ -5,6 +5,8 @@
  * is known; docs/teams.md shows this table to people.
  *
  * `viewer` means every signed-in person of the organization; nobody calls anything without signing in.
+ * Agents (run and chat tokens) have no role here: what they may call follows the scopes an admin granted
+ * them (api/agent-access.ts, and `requireRoleOrGrant` for actions that need admin from people).
  */
 import type { ApiPath, Role } from '@openase/shared';
 
@@ -99,19 +101,19 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'workflows.validate': v(),
   'workflows.render': v(),
   'workflows.reference': v(),
-  'workflows.import': m('changing hooks needs admin (and a token the workflows.hooks scope)'),
-  'workflows.update': m('changing hooks needs admin (and a token the workflows.hooks scope)'),
-  'workflows.create': m(),
-  'workflows.createBlank': m(),
-  'workflows.setActive': m(),
-  'workflows.delete': m(),
+  'workflows.import': a('changing hooks also needs a token the workflows.hooks scope; an agent, its grant'),
+  'workflows.update': a('changing hooks also needs a token the workflows.hooks scope; an agent, its grant'),
+  'workflows.create': a(),
+  'workflows.createBlank': a(),
+  'workflows.setActive': a(),
+  'workflows.delete': a(),
   'skills.list': v(),
   'skills.show': v(),
   'skills.export': v(),
   'skills.import': m(),
   'skills.setEnabled': m(),
-  'skills.bind': m(),
-  'skills.unbind': m(),
+  'skills.bind': a('an edit of the workflow'),
+  'skills.unbind': a('an edit of the workflow'),
   'live.changes': v('organization-level audit entries reach admins only'),
 
   'jobs.list': v(),

@@ -1,5 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import { forbidden, roleAtLeast, type ExecScope, type Role, type TokenScope } from '@openase/shared';
+import {
+  forbidden,
+  roleAtLeast,
+  type ExecScope,
+  type Role,
+  type RunTokenScope,
+  type TokenScope,
+} from '@openase/shared';
 import { projectRoles } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Actor } from '../kernel/context.js';
@@ -62,6 +69,17 @@ export function requireScope(actor: Actor, scope: TokenScope): void {
   throw forbidden(
     `this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'}); create one with \`openase token create --scopes ${scope}\``,
   );
+}
+
+/**
+ * Privilege follows the action: a person (session or API token) needs `min`; an agent (run or chat token)
+ * needs `scope` in its grant instead of a role — the workflow's `scopes:` or the project's Project-AI
+ * scopes, which only admins write — so an agent can do an admin's action only when an admin granted it.
+ */
+export function requireRoleOrGrant(actor: Actor, min: Role, scope: RunTokenScope, what: string): void {
+  if (!actor.run) return requireRole(actor, min, what);
+  if (actor.run.scopes.includes(scope)) return;
+  throw forbidden(`an agent cannot ${what}: its grant lacks the "${scope}" scope, which only an admin can give`);
 }
 
 /**

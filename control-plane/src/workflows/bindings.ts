@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { badRequest, skillBindInput, skillUnbindInput } from '@openase/shared';
 import type { z } from 'zod';
 import type { Actor, Deps } from '../kernel/context.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleOrGrant } from '../auth/permissions.js';
 import { PLATFORM_SKILL } from '../skills/builtin/index.js';
 import { editWorkflow } from './workflows.js';
 
@@ -22,7 +22,7 @@ function skillsSeq(doc: Document) {
 }
 
 export async function bindSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillBindInput>) {
-  requireRole(actor, 'member', 'change workflows');
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
   const input = skillBindInput.parse(raw);
   if (input.skill === PLATFORM_SKILL && input.version === undefined)
     throw badRequest(`${PLATFORM_SKILL} is bound to every workflow already; bind it only to pin a version`);
@@ -40,7 +40,7 @@ export async function bindSkill(deps: Deps, actor: Actor, raw: z.input<typeof sk
 }
 
 export async function unbindSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillUnbindInput>) {
-  requireRole(actor, 'member', 'change workflows');
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
   const input = skillUnbindInput.parse(raw);
   return editWorkflow(deps, actor, { project: input.project, workflow: input.workflow }, (doc) => {
     const seq = skillsSeq(doc);

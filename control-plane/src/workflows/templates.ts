@@ -19,7 +19,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleOrGrant } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
 import { resolveAgent } from '../agents/agents.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
@@ -66,7 +66,7 @@ export const TEMPLATES: Record<WorkflowTemplate, TemplateSpec> = {
 };
 
 export async function createFromTemplate(deps: Deps, actor: Actor, raw: z.input<typeof workflowCreateInput>) {
-  requireRole(actor, 'member', 'create workflows');
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'create workflows');
   const input = workflowCreateInput.parse(raw);
   const spec = TEMPLATES[input.template];
   return inTransaction(deps, async (tx, changes) => {
@@ -100,7 +100,7 @@ When you are done, comment a short summary on the ticket and move it to {{ workf
 
 /** A workflow from fields: the harness file is written by serializeHarness and saved as version 1. */
 export async function createBlankWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowNewInput>) {
-  requireRole(actor, 'member', 'create workflows');
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'create workflows');
   const input = workflowNewInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);

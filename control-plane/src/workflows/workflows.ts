@@ -19,7 +19,7 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleOrGrant } from '../auth/permissions.js';
 import { resolveProject } from '../projects/projects.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
 import { PLATFORM_SKILL } from '../skills/builtin/index.js';
@@ -45,7 +45,7 @@ export async function updateWorkflow(deps: Deps, actor: Actor, raw: z.input<type
 }
 
 async function saveFile(deps: Deps, actor: Actor, input: { project: string; source: string; workflow?: string }) {
-  requireRole(actor, 'member', 'change workflows');
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
@@ -116,7 +116,7 @@ export async function listWorkflowVersions(db: DbOrTx, orgId: string, raw: z.inp
 
 /** Activation is an edit like any other: it saves a new version with `active:` changed. */
 export async function setWorkflowActive(deps: Deps, actor: Actor, raw: z.input<typeof workflowSetActiveInput>) {
-  requireRole(actor, 'member', 'change workflows');
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
   const input = workflowSetActiveInput.parse(raw);
   return editWorkflow(deps, actor, input, (doc) => {
     if (input.active) doc.delete('active');
@@ -143,7 +143,7 @@ export async function editWorkflow(
 }
 
 export async function deleteWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowRefInput>) {
-  requireRole(actor, 'member', 'change workflows');
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
   const input = workflowRefInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
     const project = await resolveProject(tx, actor.orgId, input.project);

@@ -2,8 +2,9 @@
  * Privilege follows the action (docs/security.md, "Who may run code"): starting a plain command on
  * a machine and changing what a workflow's hooks run are code execution. They need the admin role
  * and a dedicated token scope (`runs.exec`, `workflows.hooks`) that `read,write` tokens and the
- * default run and Project AI tokens do not carry. Replays: a `read,write` token started a command;
- * a Project AI conversation with its default scopes added an `on_claim` hook.
+ * default run and Project AI tokens do not carry. Any workflow write is an admin's, and an agent's
+ * only with `workflows.update` in its grant. Replays: a `read,write` token started a command; a
+ * Project AI conversation with its default scopes added an `on_claim` hook.
  */
 import { eq } from 'drizzle-orm';
 import { DEFAULT_PROJECT_AI_SCOPES } from '@openase/shared';
@@ -18,6 +19,7 @@ import { authenticateRunToken } from '../../src/auth/run-tokens.js';
 import { materializeChatJob } from '../../src/chat/chat-job.js';
 import { createConversation, updateProjectAiSettings } from '../../src/chat/conversations.js';
 import type { Actor } from '../../src/kernel/context.js';
+import { importWorkflow } from '../../src/workflows/workflows.js';
 
 const HARNESS = `---
 name: dev
@@ -83,11 +85,16 @@ forEachDatabase('code execution needs its own grant', (get) => {
     );
   });
 
-  it('hooks: members and read,write tokens cannot add one; the admin can; other edits still work', async () => {
+  it('workflows: members cannot change them at all; read,write tokens cannot add a hook; the admin can', async () => {
     const { admin, member, project, api } = await setup();
-    await expect(api(member).workflows.import({ project: project.slug, source: WITH_HOOK })).rejects.toThrow(
-      /your role \(member\) cannot change what the hooks/,
-    );
+    // Any workflow write is an admin's (docs/security.md, "Who may change workflows"); hooks need the scope too.
+    for (const source of [WITH_HOOK, HARNESS.replace('Work on', 'Do')])
+      await expect(api(member).workflows.import({ project: project.slug, source })).rejects.toThrow(
+        /your role \(member\) cannot change workflows/,
+      );
+    await expect(
+      api(member).workflows.setActive({ project: project.slug, workflow: 'dev', active: false }),
+    ).rejects.toThrow(/your role \(member\) cannot change workflows/);
     await expect(
       api({ ...admin, scopes: ['read', 'write'] }).workflows.import({ project: project.slug, source: WITH_HOOK }),
     ).rejects.toThrow(/lacks the "workflows\.hooks" scope/);
@@ -96,19 +103,34 @@ forEachDatabase('code execution needs its own grant', (get) => {
       'finish: [In Review]',
       'finish: [In Review]\nscopes: [tickets.read, workflows.hooks]',
     );
-    await expect(api(member).workflows.import({ project: project.slug, source: grants })).rejects.toThrow(
-      /your role \(member\) cannot/,
-    );
+    await expect(
+      api({ ...admin, scopes: ['read', 'write'] }).workflows.import({ project: project.slug, source: grants }),
+    ).rejects.toThrow(/lacks the "workflows\.hooks" scope/);
+    const plain = api({ ...admin, scopes: ['read', 'write'] });
     expect(
-      (await api(member).workflows.import({ project: project.slug, source: HARNESS.replace('Work on', 'Do') })).version,
+      (await plain.workflows.import({ project: project.slug, source: HARNESS.replace('Work on', 'Do') })).version,
     ).toBe(2);
     expect((await api(admin).workflows.import({ project: project.slug, source: WITH_HOOK })).version).toBe(3);
-    // The member may still edit the body of a workflow that has hooks, as long as the hooks stay.
-    const saved = await api(member).workflows.import({
-      project: project.slug,
-      source: WITH_HOOK.replace('Work on', 'Go'),
-    });
+    // An admin's read,write token may still edit the body of a workflow that has hooks, as long as the hooks stay.
+    const saved = await plain.workflows.import({ project: project.slug, source: WITH_HOOK.replace('Work on', 'Go') });
     expect(saved.version).toBe(4);
+  });
+
+  it('an agent writes workflows only with workflows.update in its grant: the scope, not a role, decides', async () => {
+    const { deps, project, chatToken } = await setup();
+    const agent = await chatToken();
+    // Behind the API edge (api/agent-access.ts) the domain asks the same: a grant without the scope is refused.
+    const ungranted: Actor = { ...agent, run: { ...agent.run!, scopes: ['tickets.read', 'workflows.read'] } };
+    await expect(
+      importWorkflow(deps, ungranted, { project: project.slug, source: HARNESS.replace('Work on', 'Do') }),
+    ).rejects.toThrow(/an agent cannot change workflows: its grant lacks the "workflows\.update" scope/);
+    // With it, the agent's own role is irrelevant (even a viewer's would do): the admin's grant is what counts.
+    const granted: Actor = { ...agent, role: 'viewer', run: { ...agent.run!, scopes: ['workflows.update'] } };
+    const saved = await importWorkflow(deps, granted, {
+      project: project.slug,
+      source: HARNESS.replace('Work on', 'Do'),
+    });
+    expect(saved.version).toBe(2);
   });
 
   it('Project AI: the default token cannot edit workflows at all; granted workflows.update it still cannot touch hooks; granted workflows.hooks its edit is logged as an agent’s', async () => {

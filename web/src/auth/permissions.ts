@@ -11,8 +11,8 @@ export const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', admin: 'Admin
 /** What each role may do, in one line, for the people page and the invitation form. */
 export const ROLE_HINTS: Record<Role, string> = {
   owner: 'everything, including sign-in settings',
-  admin: 'people, agents, machines and commands on them, statuses and settings',
-  member: 'tickets, comments, runs, workflows and Project AI',
+  admin: 'people, agents, workflows, machines and commands on them, statuses and settings',
+  member: 'tickets, comments, runs, skills and Project AI',
   viewer: 'reads everything, changes nothing',
 };
 

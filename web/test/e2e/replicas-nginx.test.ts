@@ -179,7 +179,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
       // is that the drawer learnt it live and that the transcript is whole.
       async () => (await drawer.locator('[data-test=run]').first().getAttribute('data-run-state')) === 'failed',
     ).catch(async (err: Error) => {
-      const runs = await api.runs.list.query({ machine: 'browser-box' });
+      const runs = (await api.runs.list.query({ machine: 'browser-box' })).items;
       throw new Error(
         `${err.message}\nruns: ${JSON.stringify(runs)}\nshown: ${(await lines()).length}\n` +
           `drawer: ${(await drawer.textContent())?.slice(0, 800)}\ndaemon: ${daemon?.output.slice(-1500)}`,
