@@ -244,6 +244,35 @@ describe('openase CLI against a running server', () => {
     expect(slow.code, slow.err).toBe(124);
   });
 
+  it('deletes tickets, repositories and projects, and says in one line what blocks a deletion', () => {
+    const ok = (args: string[]) => {
+      const r = cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
+      return r.out;
+    };
+    const refused = (args: string[], message: RegExp) => {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(message);
+    };
+    ok(['project', 'create', 'Gone', '--json']);
+    ok(['ticket', 'create', '--project', 'gone', '--title', 'Parent']);
+    ok(['ticket', 'create', '--project', 'gone', '--title', 'Child', '--parent', 'GONE-1']);
+    refused(['ticket', 'delete', 'GONE-1'], /GONE-1 has sub-tickets \(GONE-2\); delete them first/);
+    expect(JSON.parse(ok(['ticket', 'delete', 'GONE-1', '--with-children', '--json']))).toEqual({
+      deleted: ['GONE-1', 'GONE-2'],
+    });
+    refused(['ticket', 'show', 'GONE-1'], /ticket GONE-1 does not exist/);
+    ok(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
+    refused(['repo', 'delete', 'nope', '--project', 'gone'], /no repository named "nope"; its repositories: app/);
+    expect(ok(['repo', 'delete', 'app', '--project', 'gone'])).toBe('deleted repository app\n');
+    refused(['machine', 'delete', 'local'], /machine "local" is the server's own machine/);
+    refused(['project', 'delete', 'gone', '--confirm', 'demo'], /needs its short name "gone" typed to confirm/);
+    expect(ok(['project', 'delete', 'gone', '--confirm', 'gone'])).toBe('deleted project gone and its 0 ticket(s)\n');
+    refused(['project', 'show', 'gone'], /project "gone" does not exist/);
+  });
+
   it('refuses a second server on the same embedded database', () => {
     const second = spawnSync(process.execPath, [bundlePath as string, 'serve', '--port', '0', '--data-dir', home], {
       env: { ...process.env, DATABASE_URL: '' },

@@ -29,7 +29,7 @@ describe('GitHub issues synced both ways with tickets', () => {
       ),
     );
   const tickets = () => cp.api.tickets.list.query({ project: 'iss' });
-  const byTitle = async (title: string) => (await tickets()).find((t) => t.title === title);
+  const byTitle = async (title: string) => (await tickets()).items.find((t) => t.title === title);
 
   beforeAll(async () => {
     buildBundles();

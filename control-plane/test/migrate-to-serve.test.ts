@@ -58,7 +58,7 @@ describe.skipIf(!postgresUrl)('a server moved from the embedded database to Post
     const { id } = await cp.api.tickets.show.query({ ticket });
     const run = await waitFor(`a finished run of ${ticket}`, async () => {
       const runs = await cp.api.runs.list.query({ projectId: project.id });
-      const mine = runs.find((r) => r.ticketId === id && r.kind === 'agent');
+      const mine = runs.items.find((r) => r.ticketId === id && r.kind === 'agent');
       return mine && !['queued', 'offered', 'preparing', 'running'].includes(mine.state) ? mine : undefined;
     });
     const events = await cp.api.runs.events.query({ run: run.id, afterSeq: 0, limit: 1000 });
@@ -103,7 +103,7 @@ describe.skipIf(!postgresUrl)('a server moved from the embedded database to Post
 
     // The board and the old run, as they were.
     const boardAfter = await cp.api.tickets.list.query({ project: 'moving' });
-    const summary = (b: typeof boardBefore) => JSON.stringify(b.map((t) => [t.identifier, t.title, t.statusId]));
+    const summary = (b: typeof boardBefore) => JSON.stringify(b.items.map((t) => [t.identifier, t.title, t.statusId]));
     expect(summary(boardAfter)).toEqual(summary(boardBefore));
     expect((await agentSaid('MOV-1')).said).toEqual(before.said);
 

@@ -8,26 +8,28 @@ import { activity, projects } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
+import type { ActivityAction, EventAfter } from '../kernel/domain-events.js';
 
 export type ActivityEntry = typeof activity.$inferSelect;
 
-export interface ActivityInput {
+/** `after` of a domain event (kernel/domain-events.ts) must carry that event's payload. */
+export interface ActivityInput<A extends ActivityAction = ActivityAction> {
   projectId: string | null;
   ticketId?: string | null;
-  action: string;
+  action: A;
   entityType: string;
   entityId: string;
   summary: string;
   before?: unknown;
-  after?: unknown;
+  after?: EventAfter<A>;
 }
 
-export async function recordActivity(
+export async function recordActivity<A extends ActivityAction>(
   tx: Tx,
   deps: Pick<Deps, 'clock'>,
   changes: Changes,
   actor: Actor,
-  input: ActivityInput,
+  input: ActivityInput<A>,
 ): Promise<ActivityEntry> {
   let seq: number | null = null;
   if (input.projectId) {

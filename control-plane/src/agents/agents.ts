@@ -90,6 +90,7 @@ function describe(agent: Agent, secretNames: string[]) {
     maxParallelRuns: agent.maxParallelRuns,
     pricing: { input: agent.priceInput, output: agent.priceOutput, cached: agent.priceCached },
     machineLabels: agent.machineLabels,
+    mcpServers: agent.mcpServers,
   };
 }
 
@@ -130,6 +131,7 @@ export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInpu
         priceOutput: pricing.output,
         priceCached: pricing.cached,
         machineLabels: [...new Set(input.machineLabels)],
+        mcpServers: input.mcpServers,
         createdAt: now,
         updatedAt: now,
       })
@@ -195,6 +197,7 @@ export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInpu
     if (input.env !== undefined) patch.env = input.env;
     if (input.maxParallelRuns !== undefined) patch.maxParallelRuns = input.maxParallelRuns;
     if (input.machineLabels !== undefined) patch.machineLabels = [...new Set(input.machineLabels)];
+    if (input.mcpServers !== undefined) patch.mcpServers = input.mcpServers;
     const pricing = input.pricing ?? (input.model ? defaultPricing(input.model) : null);
     if (pricing)
       Object.assign(patch, { priceInput: pricing.input, priceOutput: pricing.output, priceCached: pricing.cached });

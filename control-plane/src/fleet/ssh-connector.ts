@@ -134,6 +134,26 @@ export class SshConnector {
         client.end();
       });
     });
+    // ssh2 throws at once (not as an 'error' event) on a key it cannot parse: unhandled, that stopped the server.
+    try {
+      this.connectClient(client, machineId, ssh, name, privateKey, () => (refusedKey = true));
+    } catch (err) {
+      link.client = null;
+      this.log.warn(
+        { machine: name },
+        `ssh ${name}: cannot use the key ${ssh.keyPath}: ${(err as Error).message}; fix the key file, then confirm the machine again (machine trust) or restart the server`,
+      );
+    }
+  }
+
+  private connectClient(
+    client: Client,
+    machineId: string,
+    ssh: SshSettings,
+    name: string,
+    privateKey: Buffer,
+    refused: () => void,
+  ): void {
     client.connect({
       host: ssh.host,
       port: ssh.port,
@@ -146,7 +166,7 @@ export class SshConnector {
         const fp = sshFingerprint(key);
         void recordSeenHostKey(this.deps, machineId, fp);
         if (ssh.fingerprint === fp) return true;
-        refusedKey = true;
+        refused();
         if (!ssh.fingerprint)
           this.log.warn(
             { machine: name },

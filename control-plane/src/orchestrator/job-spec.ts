@@ -143,15 +143,19 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
         ...(harness.tools?.ask?.length ? { ask: harness.tools.ask } : {}),
       },
       ...(previous?.sessionId ? { resumeSessionId: previous.sessionId } : {}),
-      // With `${NAME}` placeholders: materializeJob fills them in at the offer.
-      mcpServers: Object.fromEntries(
-        Object.entries(harness.mcp_servers ?? {}).map(([name, server]) => [
-          name,
-          'url' in server
-            ? { url: server.url, headers: server.headers ?? {} }
-            : { command: server.command, args: server.args ?? [], env: server.env ?? {} },
-        ]),
-      ),
+      // The agent's, then the workflow's (same name: the workflow's replaces it). With `${NAME}` placeholders:
+      // materializeJob fills them in at the offer.
+      mcpServers: {
+        ...agent.mcpServers,
+        ...Object.fromEntries(
+          Object.entries(harness.mcp_servers ?? {}).map(([name, server]) => [
+            name,
+            'url' in server
+              ? { url: server.url, headers: server.headers ?? {} }
+              : { command: server.command, args: server.args ?? [], env: server.env ?? {} },
+          ]),
+        ),
+      },
       skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
     },
     hooks: harness.hooks ?? {},

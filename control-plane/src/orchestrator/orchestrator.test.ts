@@ -11,7 +11,7 @@ import { waitFor } from '../../test/wait.js';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
-import { createAgent } from '../agents/agents.js';
+import { createAgent, updateAgent } from '../agents/agents.js';
 import { importWorkflow } from '../workflows/workflows.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { FleetHub } from '../fleet/hub.js';
@@ -174,6 +174,30 @@ forEachDatabase('orchestrator', (get) => {
       expect(run).toMatchObject({ state: 'succeeded', sessionId: 'sess-1', costUsd: 0.25 });
       // The run's token died with it.
       await expect(a.agentApi()).rejects.toThrow(/no longer valid/);
+    } finally {
+      await o.stop();
+    }
+  });
+
+  it("merges the agent's own MCP servers under the workflow's, secrets filled in only in the offer", async () => {
+    const o = await setup(get(), 'mcp_servers:\n  docs:\n    command: workflow-docs\n');
+    try {
+      await updateAgent(o.deps, o.admin, {
+        project: o.slug,
+        agent: 'claude',
+        mcpServers: {
+          docs: { command: 'agent-docs' },
+          tracker: { command: 'tracker-mcp', args: ['--stdio'], env: { TRACKER_TOKEN: '${ANTHROPIC_API_KEY}' } },
+        },
+      });
+      const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Use MCP', status: 'Todo' });
+      const a = await o.runAgent(t.identifier);
+      expect(a.spec.agent.mcpServers).toEqual({
+        docs: { command: 'workflow-docs', args: [], env: {} },
+        tracker: { command: 'tracker-mcp', args: ['--stdio'], env: { TRACKER_TOKEN: 'sk-from-secret' } },
+      });
+      const [row] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      expect(JSON.stringify(row!.spec)).not.toContain('sk-from-secret');
     } finally {
       await o.stop();
     }

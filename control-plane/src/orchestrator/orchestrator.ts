@@ -5,24 +5,24 @@
  * retries that came due). Decisions are the plain functions next to it; this class wires them to
  * the change bus and the fleet.
  *
- * Several replicas: every replica reacts to activity (relayed over LISTEN/NOTIFY), claims are safe
- * under SKIP LOCKED, and commands for a machine are carried by activity entries (`run.dispatched`,
- * `run.stop_requested`, `workspace.remove_requested`) that each replica handles only for the
- * machines whose sockets it holds.
+ * Several replicas: every replica reacts to the typed domain events of committed activity (kernel/
+ * domain-events.ts, relayed over LISTEN/NOTIFY), claims are safe under SKIP LOCKED, and a queued run
+ * (`run.dispatched`) is offered by the replica holding its machine's socket. Frames for machines
+ * (cancels, workspace removals) are commands, sent by the holder (fleet/machine-commands.ts).
  */
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import { expireApprovals } from './approvals.js';
-import type { ActivityEntry } from '../activity/activity.js';
 import type { Deps } from '../kernel/context.js';
+import { onDomainEvents, type DomainEvent, type DomainEventName } from '../kernel/domain-events.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
 import type { AgentRunHooks } from '../fleet/hub.js';
 import { claimProject, orchestratorActor, projectsWithCandidates } from './dispatcher.js';
 import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopDecision } from './enforcement.js';
-import { materializeJob, type StoredAgentJob } from './job-spec.js';
+import { materializeJob } from './job-spec.js';
 import { settleEndedRun } from './outcomes.js';
+import { pendingRemovals, requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
 import { materializeChatJob } from '../chat/chat-job.js';
@@ -41,8 +41,13 @@ export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
 
 /** What the orchestrator needs of the fleet: sending to machines whose socket this replica holds. */
 export interface FleetLink extends FleetGit {
+  /** To a machine whose socket this replica holds (false otherwise). */
   send(machineId: string, frame: ControlFrame): boolean;
+  /** To a machine wherever its socket is held. */
+  command(machineId: string, frame: ControlFrame): void;
   dispatch(machineId: string): Promise<void>;
+  holds(machineId: string): boolean;
+  readonly offerTimeoutMs: number;
 }
 
 export interface OrchestratorOptions {
@@ -57,9 +62,43 @@ export interface OrchestratorOptions {
   mergeBackends?: MergeBackend[];
 }
 
-/** Activity that can make something dispatchable in its project. */
-const KICKING_ACTIONS =
-  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry|answered)|project\.updated|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
+/** Events that can make something dispatchable in their project (a run's end comes from the run bus). */
+const DISPATCH_TRIGGERS = [
+  'ticket.created',
+  'ticket.moved',
+  'ticket.updated',
+  'ticket.unarchived',
+  'ticket.linked',
+  'ticket.unlinked',
+  'ticket.retry',
+  'ticket.answered',
+  // A deleted ticket may have blocked others.
+  'ticket.deleted',
+  'project.updated',
+  'workflow.created',
+  'workflow.versioned',
+  'workflow.deleted',
+  'workflow.hooks_changed',
+  'agent.created',
+  'agent.updated',
+  'agent.deleted',
+  'skill.created',
+  'skill.versioned',
+  'skill.enabled',
+  'skill.disabled',
+  'status.created',
+  'status.updated',
+  'status.moved',
+  'status.deleted',
+] as const satisfies readonly DomainEventName[];
+/** Every event the orchestrator reacts to. */
+const ROUTES = [
+  ...DISPATCH_TRIGGERS,
+  'run.dispatched',
+  'run.started',
+  'ticket.archived',
+] as const satisfies readonly DomainEventName[];
+const TRIGGERS = new Set<DomainEventName>(DISPATCH_TRIGGERS);
 
 export class Orchestrator {
   private readonly log: Logger;
@@ -136,7 +175,7 @@ export class Orchestrator {
   };
 
   start(): void {
-    this.unsubscribe.push(this.deps.bus.onActivity((entry) => this.onActivity(entry)));
+    this.unsubscribe.push(onDomainEvents(this.deps.bus, ROUTES, (event) => this.onEvent(event)));
     this.unsubscribe.push(
       this.deps.bus.onRun((change) => {
         if (TERMINAL_RUN_STATES.has(change.state as never)) void this.onRunEnded(change.runId);
@@ -180,63 +219,40 @@ export class Orchestrator {
 
   private async pass(batch: Array<string | '*'>): Promise<void> {
     const projectIds = batch.includes('*') ? await projectsWithCandidates(this.deps) : batch;
-    // Offers follow from the `run.dispatched` activity of each claim (see onActivity), on
-    // whichever replica holds the machine's socket.
-    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId);
+    // A run placed on a machine held here is offered in its claim; others follow from the claim's
+    // `run.dispatched` event (onEvent), on whichever replica holds the machine's socket.
+    const offerHere = {
+      holds: (machineId: string) => this.link.holds(machineId),
+      offerTimeoutMs: this.link.offerTimeoutMs,
+      materialize: this.hooks.materialize,
+    };
+    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId, offerHere);
   }
 
-  private onActivity(entry: ActivityEntry): void {
-    const after = (entry.after ?? {}) as Record<string, unknown>;
-    switch (entry.action) {
+  private onEvent(event: DomainEvent<(typeof ROUTES)[number]>): void {
+    switch (event.name) {
       // A claimed ticket's run, or a command run started by hand — possibly through another replica.
       case 'run.dispatched':
       case 'run.started':
-        if (typeof after.machineId === 'string') void this.link.dispatch(after.machineId);
+        void this.link.dispatch(event.machineId);
         return;
-      case 'run.stop_requested':
-        if (
-          typeof after.machineId === 'string' &&
-          after.state !== 'queued' &&
-          typeof after.leaseEpoch === 'number' &&
-          after.leaseEpoch > 0
-        ) {
-          this.link.send(after.machineId, {
-            type: 'run.cancel',
-            runId: entry.entityId,
-            leaseEpoch: after.leaseEpoch,
-            graceMs: 10_000,
-          });
-        }
-        return;
-      case 'workspace.remove_requested':
-        if (typeof after.machineId === 'string') this.link.send(after.machineId, after.frame as ControlFrame);
-        return;
+      case 'ticket.moved':
+      case 'ticket.archived':
+        if (event.ticketId) void this.onTicketMoved(event.ticketId);
     }
-    // Project AI: a message, interrupt or close for the conversation's run (conversations.ts).
-    const deliver = after.deliver as { machineId?: unknown; frame?: ControlFrame } | undefined;
-    if (entry.action.startsWith('chat.') && deliver && typeof deliver.machineId === 'string' && deliver.frame) {
-      this.link.send(deliver.machineId, deliver.frame);
-      return;
-    }
-    if (entry.action === 'ticket.moved' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
     // A ticket that entered (or is retried in) a merge status is merged on the leader.
-    if ((entry.action === 'ticket.moved' || entry.action === 'ticket.retry') && entry.ticketId && this.opts.isLeader())
-      this.merger.start(entry.ticketId);
-    if (entry.action === 'ticket.archived' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
+    if ((event.name === 'ticket.moved' || event.name === 'ticket.retry') && event.ticketId && this.opts.isLeader())
+      this.merger.start(event.ticketId);
     // A ticket that mirrors a GitHub issue: the issue follows (a no-op when the change came from it).
-    if (
-      (entry.action === 'ticket.updated' || entry.action === 'ticket.moved') &&
-      entry.ticketId &&
-      this.opts.isLeader()
-    )
-      void pushTicket(this.deps, entry.ticketId).catch((err: Error) =>
+    const mirrored = event.ticketId;
+    if ((event.name === 'ticket.updated' || event.name === 'ticket.moved') && mirrored && this.opts.isLeader())
+      void pushTicket(this.deps, mirrored).catch((err: Error) =>
         this.log.warn(
-          { ticketId: entry.ticketId, ...errField(err) },
+          { ticketId: mirrored, ...errField(err) },
           `[github] updating the issue of a ticket failed: ${githubError(err)}`,
         ),
       );
-    if (!KICKING_ACTIONS.test(entry.action)) return;
-    this.kick(entry.projectId ?? '*');
+    if (TRIGGERS.has(event.name)) this.kick(event.projectId ?? '*');
   }
 
   private async onTicketMoved(ticketId: string): Promise<void> {
@@ -295,7 +311,7 @@ export class Orchestrator {
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
       for (const { machineId, frame } of await expireApprovals(this.deps))
-        if (machineId) this.link.send(machineId, frame);
+        if (machineId) this.link.command(machineId, frame);
       await this.closeIdleConversations();
       await this.merger.sweep();
       // Runs that ended while no replica settled them (e.g. a control plane died in between).
@@ -363,25 +379,14 @@ export class Orchestrator {
       .innerJoin(statuses, eq(statuses.id, tickets.statusId))
       .where(eq(tickets.id, ticketId));
     if (!row || (row.stage !== 'completed' && row.stage !== 'canceled')) return;
-    const pending = await this.pendingRemovals(and(eq(runs.ticketId, ticketId)));
-    if (pending.length === 0) return;
-    await inTransaction(this.deps, async (tx, changes) => {
-      for (const p of pending) {
-        await recordActivity(tx, this.deps, changes, orchestratorActor(p.orgId), {
-          projectId: row.ticket.projectId,
-          ticketId,
-          action: 'workspace.remove_requested',
-          entityType: 'ticket',
-          entityId: ticketId,
-          summary: `${row.ticket.identifier} is ${row.stage}: removing its workspace on the machine that worked on it`,
-          after: { machineId: p.machineId, frame: p.frame },
-        });
-      }
-    });
+    const { ticket, stage } = row;
+    await inTransaction(this.deps, (tx, changes) =>
+      requestWorkspaceRemovals(tx, this.deps, changes, orchestratorActor, ticket, `is ${stage}`),
+    );
   }
 
   private async sendPendingRemovals(machineId: string): Promise<void> {
-    for (const p of await this.pendingRemovals(eq(runs.machineId, machineId))) {
+    for (const p of await pendingRemovals(this.deps.db, eq(runs.machineId, machineId))) {
       const [row] = await this.deps.db
         .select({ stage: statuses.stage })
         .from(tickets)
@@ -389,48 +394,5 @@ export class Orchestrator {
         .where(eq(tickets.id, p.ticketId));
       if (row && (row.stage === 'completed' || row.stage === 'canceled')) this.link.send(machineId, p.frame);
     }
-  }
-
-  /** Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame. */
-  private async pendingRemovals(where: ReturnType<typeof and>) {
-    const rows = await this.deps.db
-      .select({
-        id: runs.id,
-        orgId: runs.orgId,
-        ticketId: runs.ticketId,
-        machineId: runs.machineId,
-        spec: runs.spec,
-        state: runs.state,
-      })
-      .from(runs)
-      .where(
-        and(
-          where,
-          eq(runs.kind, 'agent'),
-          isNull(runs.workspaceRemovedAt),
-          inArray(runs.state, ['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']),
-        ),
-      )
-      .orderBy(desc(runs.createdAt));
-    const seen = new Set<string>();
-    const out: Array<{ orgId: string; ticketId: string; machineId: string; frame: ControlFrame }> = [];
-    for (const r of rows) {
-      if (!r.ticketId || !r.machineId) continue;
-      const key = `${r.ticketId}:${r.machineId}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const job = r.spec as StoredAgentJob;
-      out.push({
-        orgId: r.orgId,
-        ticketId: r.ticketId,
-        machineId: r.machineId,
-        frame: {
-          type: 'workspace.remove',
-          ticket: { identifier: job.ticket.identifier },
-          repos: job.repos.map((x) => ({ name: x.name, url: x.url })),
-        },
-      });
-    }
-    return out;
   }
 }

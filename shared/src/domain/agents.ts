@@ -80,6 +80,26 @@ const pricingSchema = z.object({ input: price, output: price, cached: price });
 const argsSchema = z.array(z.string().max(4096)).max(100);
 const envMap = z.record(envNameSchema, envValue).refine((m) => Object.keys(m).length <= 100, 'at most 100 variables');
 
+/**
+ * An MCP server the agent's CLI gets: a stdio `command` or a remote `url`. Values may name the agent's env and
+ * secrets as `${NAME}`, filled in only in the offer (a secret is never stored in a run's spec).
+ */
+export const agentMcpServerSchema = z.union([
+  z.strictObject({
+    command: z.string().trim().min(1).max(4096),
+    args: argsSchema.default([]),
+    env: z.record(z.string().max(128), envValue).default({}),
+  }),
+  z.strictObject({
+    url: z.string().url('must be a URL').max(LIMITS.urlMax),
+    headers: z.record(z.string().max(128), envValue).default({}),
+  }),
+]);
+export type AgentMcpServer = z.infer<typeof agentMcpServerSchema>;
+export const agentMcpServersSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'MCP server names: letters, digits, _ and - only'), agentMcpServerSchema)
+  .refine((m) => Object.keys(m).length <= 20, 'at most 20 MCP servers');
+
 export const agentCreateInput = z.object({
   project: projectRefSchema,
   name: agentNameSchema,
@@ -95,6 +115,8 @@ export const agentCreateInput = z.object({
   /** USD per million tokens; default from MODEL_PRICING for the model. */
   pricing: pricingSchema.optional(),
   machineLabels: labelsSchema.default([]),
+  /** MCP servers for every run of this agent; a workflow's `mcp_servers` entry of the same name replaces one. */
+  mcpServers: agentMcpServersSchema.default({}),
 });
 export type AgentCreateInput = z.input<typeof agentCreateInput>;
 
@@ -116,5 +138,7 @@ export const agentUpdateInput = z.object({
   maxParallelRuns: z.number().int().min(1).max(1000).nullable().optional(),
   pricing: pricingSchema.optional(),
   machineLabels: labelsSchema.optional(),
+  /** Replaces the whole set of MCP servers. */
+  mcpServers: agentMcpServersSchema.optional(),
 });
 export type AgentUpdateInput = z.input<typeof agentUpdateInput>;

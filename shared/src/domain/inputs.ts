@@ -47,6 +47,11 @@ export const projectUpdateInput = z.object({
   maxConcurrentRuns: z.number().int().min(1).nullable().optional(),
 });
 
+/** Deleting a project: `confirm` must repeat its slug (the console asks for it to be typed). */
+export const projectDeleteInput = z.object({ project: projectRefSchema, confirm: z.string().trim().max(100) });
+
+export const repositoryDeleteInput = z.object({ project: projectRefSchema, repository: name });
+
 export const repositoryAddInput = z.object({
   project: projectRefSchema,
   name: name.optional(),
@@ -136,6 +141,8 @@ export const ticketLinkInput = z.object({
   blocked: ticketRefSchema,
 });
 export const ticketArchiveInput = z.object({ ticket: ticketRefSchema, archived: z.boolean().default(true) });
+/** Deleting a ticket; `withChildren` deletes its sub-tickets too (refused otherwise while it has some). */
+export const ticketDeleteInput = z.object({ ticket: ticketRefSchema, withChildren: z.boolean().default(false) });
 
 export const commentAddInput = z.object({
   ticket: ticketRefSchema,

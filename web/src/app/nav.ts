@@ -11,6 +11,7 @@ export const projectNav: NavItem[] = [
   { label: 'Board', route: 'board', hint: 'Tickets by status' },
   { label: 'Activity', route: 'activity', hint: 'Everything that changed, live' },
   { label: 'Statuses', route: 'statuses', hint: 'The board columns' },
+  { label: 'Repositories', route: 'repositories', hint: 'The git repositories agents work in' },
   { label: 'Workflows', route: 'workflows', hint: 'Which agent picks up which tickets, under which rules' },
   { label: 'Agents', route: 'agents', hint: 'Agent CLIs and their settings' },
   { label: 'Repositories', route: 'repositories', hint: 'The git repositories every run works in' },

@@ -4,6 +4,7 @@ import { addSshMachine, recordSeenHostKey, trustSshMachine } from '../../fleet/s
 import { probeHostKey } from '../../fleet/ssh-connector.js';
 import { createJoinToken, revokeMachine } from '../../fleet/join.js';
 import { fleetThresholds, fleetView, showMachine } from '../../fleet/status.js';
+import { deleteMachine } from '../../fleet/machine-delete.js';
 import { proc, router } from '../trpc.js';
 
 export const machinesRouter = router({
@@ -63,4 +64,5 @@ export const machinesRouter = router({
     ctx.fleet?.disconnect(machine.id, CLOSE_CODES.revoked, `machine ${machine.name} was revoked`);
     return machine;
   }),
+  delete: proc(API.machines.delete).mutation(({ ctx, input }) => deleteMachine(ctx.deps, ctx.actor, input.name)),
 });

@@ -1,6 +1,7 @@
 import { API } from '@openase/shared';
 import { createProject, listProjects, resolveProject, updateProject } from '../../projects/projects.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
+import { deleteProject, deleteRepository } from '../../projects/delete.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
 import { configureGithub, githubSettings } from '../../integrations/github/links.js';
@@ -20,6 +21,8 @@ export const projectsRouter = router({
   create: proc(API.projects.create).mutation(({ ctx, input }) => createProject(ctx.deps, ctx.actor, input)),
   /** Name, description, `max_concurrent_runs` (null = no limit). */
   update: proc(API.projects.update).mutation(({ ctx, input }) => updateProject(ctx.deps, ctx.actor, input)),
+  /** Everything of the project goes; its short name must be typed again (projects/delete.ts). */
+  delete: proc(API.projects.delete).mutation(({ ctx, input }) => deleteProject(ctx.deps, ctx.actor, input)),
   /** Merge method, branch deletion, what a closed pull request does (review/settings.ts). */
   mergeSettings: proc(API.projects.mergeSettings).mutation(({ ctx, input }) =>
     updateMergeSettings(ctx.deps, ctx.actor, input),
@@ -41,4 +44,5 @@ export const repositoriesRouter = router({
     return listRepositories(ctx.deps.db, project.id);
   }),
   add: proc(API.repositories.add).mutation(({ ctx, input }) => addRepository(ctx.deps, ctx.actor, input)),
+  delete: proc(API.repositories.delete).mutation(({ ctx, input }) => deleteRepository(ctx.deps, ctx.actor, input)),
 });

@@ -3,6 +3,7 @@ import { addComment, commentHistory, editComment } from '../../tickets/comments.
 import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
 import { ticketDetail } from '../../tickets/detail.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
+import { deleteTicket } from '../../tickets/delete.js';
 import { agentMoveTicket, type AgentMoveResult } from '../../orchestrator/agent-moves.js';
 import { retryTicket } from '../../tickets/retry.js';
 import { whyTicket } from '../../orchestrator/pickup-facts.js';
@@ -27,6 +28,7 @@ export const ticketsRouter = router({
   ),
   retry: proc(API.tickets.retry).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
   archive: proc(API.tickets.archive).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
+  delete: proc(API.tickets.delete).mutation(({ ctx, input }) => deleteTicket(ctx.deps, ctx.actor, input)),
   link: proc(API.tickets.link).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: proc(API.tickets.unlink).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
   /** An agent asks a person: its run ends after the turn and the ticket waits ("Waiting for input"). */

@@ -44,6 +44,14 @@ const AGENT_OPTIONS: Record<string, OptionSpec> = {
     value: 'KEY',
     description: 'read the value of secret KEY from standard input (keeps it out of shell history)',
   },
+  mcp: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME=JSON',
+    description:
+      'an MCP server for every run, e.g. tracker=\'{"command":"tracker-mcp","env":{"TOKEN":"${TRACKER_TOKEN}"}}\' ' +
+      "(${NAME}: the agent's env or secret, filled in only at the run); on update, replaces them all",
+  },
   'max-parallel': { type: 'string', value: 'N', description: 'at most N runs of this agent at once' },
   label: {
     type: 'string',
@@ -59,6 +67,21 @@ const AGENT_OPTIONS: Record<string, OptionSpec> = {
   'price-output': { type: 'string', value: 'USD', description: 'USD per million output tokens' },
   'price-cached': { type: 'string', value: 'USD', description: 'USD per million cached input tokens' },
 };
+
+/** `--mcp NAME=JSON`, repeated: the agent's MCP servers (the server checks each one's shape). */
+function mcpOption(args: ParsedArgs): Record<string, never> | undefined {
+  const raw = keyValues(args, 'mcp');
+  if (!raw) return undefined;
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, json]) => {
+      try {
+        return [name, JSON.parse(json) as never];
+      } catch {
+        throw new UsageError(`--mcp ${name}=… must be JSON, e.g. ${name}='{"command":"my-mcp","args":["--stdio"]}'`);
+      }
+    }),
+  );
+}
 
 function adapterOption(args: ParsedArgs): AgentAdapter | undefined {
   const raw = stringOption(args.values.adapter);
@@ -104,6 +127,7 @@ function printAgent(io: CommandIo, a: AgentView) {
         .join(' '),
     ],
     ['secrets', a.secrets.map((s) => `${s.name} (set)`).join(', ')],
+    ['MCP servers', Object.keys(a.mcpServers).join(', ') || 'none'],
   ]);
 }
 
@@ -136,6 +160,7 @@ export const agentCommands: CommandGroup = {
           maxParallelRuns: positiveIntOption(args, 'max-parallel'),
           pricing: pricingOption(args),
           machineLabels: listOption(args.values.label),
+          mcpServers: mcpOption(args),
         });
         if (args.values.json) return printJson(io, agent);
         io.out(
@@ -206,6 +231,7 @@ export const agentCommands: CommandGroup = {
           maxParallelRuns: positiveIntOption(args, 'max-parallel'),
           pricing: pricingOption(args),
           machineLabels: listOption(args.values.label),
+          mcpServers: mcpOption(args),
         });
         if (args.values.json) return printJson(io, agent);
         io.out(`updated agent ${agent.name}`);

@@ -223,6 +223,20 @@ export const machineCommands: CommandGroup = {
         io.out(`revoked machine ${machine.name}`);
       },
     },
+    {
+      name: 'delete',
+      summary: 'delete a machine (revoke it first while it is connected or runs work)',
+      usage: 'openase machine delete NAME [--json]',
+      options: { ...JSON_OPTION },
+      examples: ['openase machine revoke gpu-1 && openase machine delete gpu-1'],
+      async run(args, io) {
+        const result = await apiClientFromEnv(io.env).machines.delete.mutate({
+          name: requirePositional(args, 0, 'machine NAME'),
+        });
+        if (args.values.json) return printJson(io, result);
+        io.out(`deleted machine ${result.deleted}`);
+      },
+    },
   ],
 };
 

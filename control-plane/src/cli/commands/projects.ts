@@ -103,6 +103,24 @@ export const projectCommands: CommandGroup = {
         );
       },
     },
+    {
+      name: 'delete',
+      summary: 'delete a project and everything in it (admins; refused while agents work in it)',
+      usage: 'openase project delete PROJECT --confirm SLUG [--json]',
+      options: {
+        confirm: { type: 'string', value: 'SLUG', description: "the project's slug again, to confirm" },
+        ...JSON_OPTION,
+      },
+      examples: ['openase project delete demo --confirm demo'],
+      async run(args, io) {
+        const result = await apiClientFromEnv(io.env).projects.delete.mutate({
+          project: requirePositional(args, 0, 'PROJECT'),
+          confirm: requireOption(args, 'confirm'),
+        });
+        if (args.values.json) return printJson(io, result);
+        io.out(`deleted project ${result.deleted} and its ${result.tickets} ticket(s)`);
+      },
+    },
     mergeSettingsCommand,
     githubCommand,
     githubIssuesCommand,
@@ -111,7 +129,7 @@ export const projectCommands: CommandGroup = {
 
 export const repoCommands: CommandGroup = {
   name: 'repo',
-  summary: 'Attach git repositories to a project.',
+  summary: 'Attach git repositories to a project, list and delete them.',
   commands: [
     {
       name: 'add',
@@ -153,6 +171,20 @@ export const repoCommands: CommandGroup = {
           repos.map((r) => [r.name, r.url, r.defaultBranch, r.labels.join(',')]),
           'no repositories; attach one with `openase repo add URL --project P`',
         );
+      },
+    },
+    {
+      name: 'delete',
+      summary: 'delete a repository from a project (admins; refused while a run has it in its workspace)',
+      usage: 'openase repo delete NAME --project P [--json]',
+      options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
+      async run(args, io) {
+        const result = await apiClientFromEnv(io.env).repositories.delete.mutate({
+          project: requireOption(args, 'project'),
+          repository: requirePositional(args, 0, 'repository NAME'),
+        });
+        if (args.values.json) return printJson(io, result);
+        io.out(`deleted repository ${result.deleted}`);
       },
     },
   ],

@@ -55,7 +55,7 @@ const ticketFields = {
 
 export const ticketCommands: CommandGroup = {
   name: 'ticket',
-  summary: 'Create, list, show, update, move, comment on, link and archive tickets.',
+  summary: 'Create, list, show, update, move, comment on, link, archive and delete tickets.',
   commands: [
     {
       name: 'create',
@@ -318,6 +318,24 @@ export const ticketCommands: CommandGroup = {
         });
         if (args.values.json) return printJson(io, ticket);
         io.out(`${ticket.archivedAt ? 'archived' : 'restored'} ${ticket.identifier}`);
+      },
+    },
+    {
+      name: 'delete',
+      summary: 'delete a ticket for good (refused while a run is in progress or it has sub-tickets)',
+      usage: 'openase ticket delete TICKET [--with-children] [--json]',
+      options: {
+        'with-children': { type: 'boolean', description: 'delete its sub-tickets (and theirs) too' },
+        ...JSON_OPTION,
+      },
+      examples: ['openase ticket delete DEMO-7', 'openase ticket delete DEMO-3 --with-children'],
+      async run(args, io) {
+        const result = await apiClientFromEnv(io.env).tickets.delete.mutate({
+          ticket: requirePositional(args, 0, 'TICKET identifier'),
+          withChildren: Boolean(args.values['with-children']),
+        });
+        if (args.values.json) return printJson(io, result);
+        io.out(`deleted ${result.deleted.join(', ')}`);
       },
     },
     progressCommand,

@@ -1,6 +1,7 @@
 /** Agents (a CLI with its model, env and limits) and the encrypted secrets bound to them. */
 import { sql } from 'drizzle-orm';
 import { integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { AgentMcpServer } from '@openase/shared';
 import { createdAt, tstz } from './columns.js';
 import { projects } from './projects.js';
 
@@ -26,6 +27,11 @@ export const agents = pgTable(
     model: text('model'),
     env: jsonb('env')
       .$type<Record<string, string>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    /** MCP servers for every run of the agent (under the workflow's `mcp_servers`); `${NAME}` placeholders. */
+    mcpServers: jsonb('mcp_servers')
+      .$type<Record<string, AgentMcpServer>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
     maxParallelRuns: integer('max_parallel_runs'),

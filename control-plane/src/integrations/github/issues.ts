@@ -16,7 +16,7 @@
  */
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { forbidden, projectGithubIssuesInput } from '@openase/shared';
+import { LIMITS, forbidden, projectGithubIssuesInput } from '@openase/shared';
 import type { z } from 'zod';
 import { externalIssues, githubLinks, projects, statuses, tickets } from '../../db/schema.js';
 import type { Tx } from '../../db/database.js';
@@ -49,13 +49,19 @@ export interface GithubIssue {
 }
 
 const hash = (s: Side) => crypto.createHash('sha256').update(JSON.stringify(s)).digest('hex');
+/** The issue as a ticket holds it: clipped to a ticket's limits (GitHub allows more labels). */
 const issueSide = (i: GithubIssue): Side => ({
-  title: i.title,
-  body: i.body ?? '',
-  labels: i.labels
-    .map((l) => (typeof l === 'string' ? l : (l.name ?? '')))
-    .filter(Boolean)
-    .sort(),
+  title: i.title.trim().slice(0, LIMITS.titleMax) || `Issue #${i.number}`,
+  body: (i.body ?? '').slice(0, LIMITS.descriptionMax),
+  labels: [
+    ...new Set(
+      i.labels
+        .map((l) => (typeof l === 'string' ? l : (l.name ?? '')).trim().slice(0, LIMITS.labelMax))
+        .filter(Boolean),
+    ),
+  ]
+    .sort()
+    .slice(0, LIMITS.labelsMax),
   state: i.state === 'closed' ? 'closed' : 'open',
 });
 const ticketSide = (t: Ticket, stage: string): Side => ({
@@ -96,7 +102,7 @@ export async function pullIssue(
       if (side.state === 'closed') return 'skipped';
       const ticket = await insertTicket(tx, deps, changes, actor, projectId, {
         project: projectId,
-        title: side.title.slice(0, 500) || `Issue #${issue.number}`,
+        title: side.title,
         description: side.body,
         priority: 'none',
         labels: side.labels,

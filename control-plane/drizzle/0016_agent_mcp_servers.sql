@@ -1,0 +1,1 @@
+ALTER TABLE "agents" ADD COLUMN "mcp_servers" jsonb DEFAULT '{}'::jsonb NOT NULL;

@@ -1,0 +1,46 @@
+/**
+ * Deleting a machine (admins). Refused for the server's own machine (it comes back at every start), while
+ * any run is in progress on it, and while it is connected and not revoked: revoking first ends its runs
+ * (their tickets are placed elsewhere) and disconnects its daemon. Its past runs stay, without a machine;
+ * its credentials go with it; one `machine.deleted` entry stays in the organization's activity.
+ */
+import { and, eq } from 'drizzle-orm';
+import { badRequest, conflict, notFound } from '@openase/shared';
+import { machines, runs } from '../db/schema.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { describeRuns, liveRuns } from '../runs/in-use.js';
+
+export async function deleteMachine(deps: Deps, actor: Actor, name: string): Promise<{ deleted: string }> {
+  requireRole(actor, 'admin', 'delete machines');
+  return inTransaction(deps, async (tx, changes) => {
+    const [machine] = await tx
+      .select()
+      .from(machines)
+      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name)))
+      .for('update');
+    if (!machine) throw notFound(`machine "${name}" does not exist`);
+    if (machine.kind === 'local')
+      throw badRequest(`machine "${name}" is the server's own machine: it comes back at every start`);
+    const live = await liveRuns(tx, eq(runs.machineId, machine.id));
+    if (live.length)
+      throw conflict(
+        `machine "${name}" cannot be deleted while it runs work: ${describeRuns(live)} ${live.length === 1 ? 'has a run' : 'have runs'} in progress on it; revoke the machine first, which ends them and places their tickets elsewhere`,
+      );
+    if (machine.sessionId && !machine.revokedAt)
+      throw conflict(`machine "${name}" is connected; revoke it first (its daemon is disconnected), then delete it`);
+    await tx.update(runs).set({ machineId: null }).where(eq(runs.machineId, machine.id));
+    await tx.delete(machines).where(eq(machines.id, machine.id));
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'machine.deleted',
+      entityType: 'machine',
+      entityId: machine.id,
+      summary: `deleted machine ${machine.name} (${machine.kind})`,
+      before: { name: machine.name, kind: machine.kind, labels: machine.labels, revoked: !!machine.revokedAt },
+    });
+    return { deleted: machine.name };
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Deleting a project or one of its repositories (admins). A project: its short name typed again as
+ * confirmation, refused while any of its runs is in progress; everything of the project goes with it
+ * (tickets, runs, workflows, agents, secrets, jobs, rules, conversations — the database cascades), workspaces
+ * its runs left on machines are asked to be removed, and one `project.deleted` entry stays in the
+ * organization's activity. A repository: refused while a run in progress has it in its workspace. Workflows
+ * do not name repositories (every run gets all of its project's), so no workflow can be left pointing at one.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { badRequest, conflict, notFound, projectDeleteInput, repositoryDeleteInput } from '@openase/shared';
+import type { z } from 'zod';
+import { inboxItems, projects, repositories, runs, tickets } from '../db/schema.js';
+import { recordActivity } from '../activity/activity.js';
+import type { Actor, Deps } from '../kernel/context.js';
+import { inTransaction } from '../kernel/transaction.js';
+import { requireRole } from '../auth/permissions.js';
+import { describeRuns, liveRuns } from '../runs/in-use.js';
+import { pendingRemovals } from '../runs/workspace-removals.js';
+import { listRepositories } from './repositories.js';
+import { resolveProject } from './projects.js';
+
+export async function deleteProject(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof projectDeleteInput>,
+): Promise<{ deleted: string; tickets: number }> {
+  requireRole(actor, 'admin', 'delete projects');
+  const input = projectDeleteInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const found = await resolveProject(tx, actor.orgId, input.project);
+    const [project] = await tx.select().from(projects).where(eq(projects.id, found.id)).for('update');
+    if (input.confirm !== project!.slug)
+      throw badRequest(`deleting project ${project!.name} needs its short name "${project!.slug}" typed to confirm`);
+    const live = await liveRuns(tx, eq(runs.projectId, project!.id));
+    if (live.length)
+      throw conflict(
+        `project ${project!.slug} cannot be deleted while agents work in it: ${describeRuns(live)} ${live.length === 1 ? 'has a run' : 'have runs'} in progress; cancel ${live.length === 1 ? 'it' : 'them'} first`,
+      );
+    for (const p of await pendingRemovals(tx, eq(runs.projectId, project!.id))) {
+      await recordActivity(tx, deps, changes, actor, {
+        projectId: project!.id,
+        ticketId: p.ticketId,
+        action: 'workspace.remove_requested',
+        entityType: 'ticket',
+        entityId: p.ticketId,
+        summary: `project ${project!.slug} was deleted: removing a workspace on the machine that worked on it`,
+        after: { machineId: p.machineId, frame: p.frame },
+      });
+    }
+    const [{ count } = { count: 0 }] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(tickets)
+      .where(eq(tickets.projectId, project!.id));
+    await tx.delete(inboxItems).where(eq(inboxItems.projectId, project!.id));
+    await tx.delete(projects).where(eq(projects.id, project!.id));
+    // The organization's activity (no project): the project's own log goes with it.
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'project.deleted',
+      entityType: 'project',
+      entityId: project!.id,
+      summary: `deleted project ${project!.name} (${project!.slug}) and its ${count} ticket(s)`,
+      before: { name: project!.name, slug: project!.slug, ticketPrefix: project!.ticketPrefix, tickets: count },
+    });
+    return { deleted: project!.slug, tickets: count };
+  });
+}
+
+export async function deleteRepository(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof repositoryDeleteInput>,
+): Promise<{ deleted: string }> {
+  requireRole(actor, 'admin', 'delete repositories');
+  const input = repositoryDeleteInput.parse(raw);
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, input.project);
+    const [repo] = await tx
+      .select()
+      .from(repositories)
+      .where(and(eq(repositories.projectId, project.id), eq(repositories.name, input.repository)));
+    if (!repo) {
+      const known = (await listRepositories(tx, project.id)).map((r) => r.name);
+      throw notFound(
+        `project ${project.slug} has no repository named "${input.repository}"; ${known.length ? `its repositories: ${known.join(', ')}` : 'it has none'}`,
+      );
+    }
+    const using = (await liveRuns(tx, eq(runs.projectId, project.id))).filter((r) =>
+      ((r.spec as { repos?: Array<{ name: string }> }).repos ?? []).some((x) => x.name === repo.name),
+    );
+    if (using.length)
+      throw conflict(
+        `repository ${repo.name} cannot be deleted while agents work in it: ${describeRuns(using)} ${using.length === 1 ? 'has a run' : 'have runs'} in progress with it in the workspace; cancel ${using.length === 1 ? 'it' : 'them'} or wait until ${using.length === 1 ? 'it ends' : 'they end'}`,
+      );
+    await tx.delete(repositories).where(eq(repositories.id, repo.id));
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'repository.deleted',
+      entityType: 'repository',
+      entityId: repo.id,
+      summary: `deleted repository ${repo.name} (${repo.url})`,
+      before: { name: repo.name, url: repo.url, defaultBranch: repo.defaultBranch, labels: repo.labels },
+    });
+    return { deleted: repo.name };
+  });
+}
