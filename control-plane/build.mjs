@@ -1,4 +1,7 @@
-// Bundles the control plane and its CLI into one ESM file: dist/openase.mjs.
+// Bundles the control plane and its CLI: dist/openase.mjs and the chunks it loads on demand
+// (dist/chunk-*.mjs, beside it so every chunk's import.meta.url is in dist/ as before). A client
+// command (`openase ticket show`) loads only the entry and the client code; `serve`, `doctor` and the
+// db commands import the server when they run (docs/performance.md: CLI start).
 // PGlite stays external: it loads its WASM and data files relative to its own module.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +25,17 @@ const rawText = {
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-await build({
-  entryPoints: [path.join(here, 'src/main.ts')],
-  outfile: path.join(here, 'dist/openase.mjs'),
+const dist = path.join(here, 'dist');
+// Chunks are named by content hash: drop the previous build's.
+if (fs.existsSync(dist))
+  for (const f of fs.readdirSync(dist)) if (f.startsWith('chunk-')) fs.rmSync(path.join(dist, f));
+const result = await build({
+  entryPoints: { openase: path.join(here, 'src/main.ts') },
+  outdir: dist,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  metafile: true,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -38,3 +49,26 @@ await build({
   plugins: [rawText],
   logLevel: 'warning',
 });
+// What a client command loads: the entry and its static imports (BUILD_REPORT=1 prints their sizes).
+if (process.env.BUILD_REPORT) {
+  const outputs = result.metafile.outputs;
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of outputs[file]?.imports ?? []) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(path.relative(process.cwd(), path.join(dist, 'openase.mjs')));
+  const kib = (f) => Math.round(outputs[f].bytes / 1024);
+  console.log(`entry and its static chunks: ${[...seen].map((f) => `${path.basename(f)} ${kib(f)} KiB`).join(', ')}`);
+  const all = Object.keys(outputs).filter((f) => f.endsWith('.mjs'));
+  console.log(`all: ${all.length} files, ${all.reduce((s, f) => s + kib(f), 0)} KiB`);
+  if (process.env.BUILD_REPORT === 'inputs')
+    for (const f of seen) {
+      const top = Object.entries(outputs[f].inputs)
+        .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+        .slice(0, 12)
+        .map(([i, v]) => `${i.replace(/.*node_modules\//, '')} ${Math.round(v.bytesInOutput / 1024)}`);
+      console.log(`${path.basename(f)}: ${top.join(', ')}`);
+    }
+}

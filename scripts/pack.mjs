@@ -29,8 +29,8 @@ const log = (line) => process.stderr.write(`[pack] ${line}\n`);
 const FILES = [
   'README.md',
   'control-plane/bin/openase.mjs',
-  'control-plane/dist/openase.mjs',
-  'control-plane/dist/openase.mjs.map',
+  // The entry (openase.mjs) and the chunks it loads on demand (control-plane/build.mjs), with their maps.
+  'control-plane/dist',
   'control-plane/drizzle',
   'agent-daemon/dist/openase-agent.cjs',
   'web/dist',

@@ -109,9 +109,19 @@ const labelsOf = (v: string | undefined) =>
         .filter(Boolean)
     : [];
 
-/** argv that runs this program again (the bundle, or the source entry under a loader). */
+/**
+ * argv after process.execPath that runs this program again: the bundle (or the source entry under a
+ * loader); nothing for the single executable (scripts/sea.mjs), which is the program itself.
+ */
 function selfArgs(): string[] {
+  if (isSingleExecutable()) return [];
   return [...process.execArgv, path.resolve(process.argv[1]!)];
+}
+
+function isSingleExecutable(): boolean {
+  // node:sea exists from Node 20.12; getBuiltinModule (20.16) works in the bundle and under a loader.
+  const sea = process.getBuiltinModule?.('node:sea') as { isSea(): boolean } | undefined;
+  return sea?.isSea() ?? false;
 }
 
 type Flags = Record<string, string | boolean | undefined>;

@@ -49,6 +49,26 @@ describe('openase CLI against a running server', () => {
     expect(edited.code, edited.err).toBe(0);
   });
 
+  it('pages ticket, run and audit lists: --limit, the cursor under the page, --all, nextCursor in --json', () => {
+    expect(cli(['project', 'create', 'Paged', '--prefix', 'PG']).code).toBe(0);
+    for (const title of ['one', 'two', 'three'])
+      expect(cli(['ticket', 'create', '--project', 'paged', '--title', title]).code).toBe(0);
+    const first = cli(['ticket', 'list', '--project', 'paged', '--limit', '2']);
+    expect(first.out).toMatch(/PG-3 .*\n.*PG-2 /);
+    const cursor = /2 shown; there are more: add --cursor (\S+) for the next page, or --all/.exec(first.out)![1]!;
+    const second = JSON.parse(
+      cli(['ticket', 'list', '--project', 'paged', '--limit', '2', '--cursor', cursor, '--json']).out,
+    );
+    expect(second).toMatchObject({ items: [{ identifier: 'PG-1' }], nextCursor: null });
+    const all = JSON.parse(cli(['ticket', 'list', '--project', 'paged', '--limit', '1', '--all', '--json']).out);
+    expect(all.items.map((t: { identifier: string }) => t.identifier)).toEqual(['PG-3', 'PG-2', 'PG-1']);
+    expect(all.nextCursor).toBeNull();
+    expect(cli(['ticket', 'list', '--project', 'paged', '--limit', '0']).err).toMatch(/--limit takes a whole number/);
+    expect(cli(['audit', 'list', '--project', 'paged', '--limit', '1']).out).toMatch(
+      /1 shown; there are more: add --cursor \d+/,
+    );
+  }, 240_000);
+
   it('fails with one line and a non-zero exit on errors', () => {
     const unknown = cli(['ticket', 'move', 'DEMO-1', 'Nowhere']);
     expect(unknown.code).toBe(1);

@@ -35,8 +35,18 @@ export interface FakeReview {
   submitted_at: string;
   comments: Array<{ path: string; line: number; body: string; side?: 'LEFT' | 'RIGHT' }>;
 }
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: 'open' | 'closed';
+  state_reason: 'completed' | 'not_planned' | 'reopened' | null;
+  updated_at: string;
+}
 interface FakeRepo {
   gitDir?: string;
+  issues: FakeIssue[];
   pulls: FakePull[];
   reviews: Map<number, FakeReview[]>;
   checkRuns: Array<{ head_sha: string; name: string; status: string; conclusion: string | null }>;
@@ -57,9 +67,11 @@ export function createFakeGithub(opts: { token: string }) {
   const calls: string[] = [];
   let seq = 0;
   let webhook: { url: string; secret: string } | null = null;
+  /** Webhooks sent after API edits, awaited by `echoed()`. */
+  const echoes: Array<Promise<{ status: number; body: { outcome?: string } }>> = [];
   const repoOf = (name: string): FakeRepo => {
     if (!repos.has(name))
-      repos.set(name, { pulls: [], reviews: new Map(), checkRuns: [], statuses: [], deletedRefs: [] });
+      repos.set(name, { issues: [], pulls: [], reviews: new Map(), checkRuns: [], statuses: [], deletedRefs: [] });
     return repos.get(name)!;
   };
   const headOf = (r: FakeRepo, branch: string, old?: string) => {
@@ -193,6 +205,26 @@ export function createFakeGithub(opts: { token: string }) {
         Object.assign(p, { state: 'closed', merged_at: new Date().toISOString(), merge_commit_sha: sha });
         return reply(200, { sha, merged: true, message: 'Pull Request successfully merged' });
       }
+      if (rest === 'issues' && req.method === 'GET') {
+        const state = url.searchParams.get('state') ?? 'open';
+        const page = Number(url.searchParams.get('page') ?? '1');
+        const found = r.issues.filter((i) => state === 'all' || i.state === state);
+        // Pull requests are issues too on GitHub: the list holds them (with `pull_request`), callers skip them.
+        const pulls = r.pulls.map((p) => ({ number: p.number, title: p.title, state: p.state, pull_request: {} }));
+        return reply(200, page > 1 ? [] : [...found.map((i) => issueView(full, i)), ...pulls]);
+      }
+      if ((mm = /^issues\/(\d+)$/.exec(rest))) {
+        const i = r.issues.find((x) => x.number === Number(mm![1]));
+        if (!i) return reply(404, { message: 'Not Found' });
+        if (req.method === 'PATCH') {
+          const before = JSON.stringify(i);
+          changeIssue(i, input);
+          // GitHub sends the webhook of an API edit too (an echo for whoever made it).
+          if (JSON.stringify(i) !== before)
+            echoes.push(send('issues', { action: 'edited', issue: issueView(full, i), ...repoPayload(full) }));
+        }
+        return reply(200, issueView(full, i));
+      }
       if ((mm = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
         const runs = r.checkRuns.filter((c) => c.head_sha === mm![1]).map((c, i) => ({ id: i + 1, ...c }));
         return reply(200, { total_count: runs.length, check_runs: runs });
@@ -284,6 +316,37 @@ export function createFakeGithub(opts: { token: string }) {
     return { status: res.status, body: (await res.json().catch(() => ({}))) as never };
   }
   const repoPayload = (full: string) => ({ repository: { full_name: full } });
+  const issueView = (full: string, i: FakeIssue) => ({
+    number: i.number,
+    html_url: `https://github.com/${full}/issues/${i.number}`,
+    title: i.title,
+    body: i.body || null,
+    labels: i.labels.map((name) => ({ name })),
+    state: i.state,
+    state_reason: i.state_reason,
+    updated_at: i.updated_at,
+  });
+  /** An issue edit as GitHub's PATCH takes it (labels as names or objects, the whole list). */
+  const changeIssue = (
+    i: FakeIssue,
+    input: {
+      title?: string;
+      body?: string | null;
+      labels?: Array<string | { name: string }>;
+      state?: string;
+      state_reason?: string;
+    },
+  ) => {
+    if (input.title !== undefined) i.title = input.title;
+    if (input.body !== undefined) i.body = input.body ?? '';
+    if (input.labels) i.labels = input.labels.map((l) => (typeof l === 'string' ? l : l.name));
+    if (input.state === 'open' || input.state === 'closed') {
+      if (input.state !== i.state) i.state_reason = input.state === 'closed' ? 'completed' : 'reopened';
+      i.state = input.state;
+    }
+    if (input.state_reason) i.state_reason = input.state_reason as FakeIssue['state_reason'];
+    i.updated_at = new Date(Date.now() + ++seq).toISOString();
+  };
   const find = (full: string, n: number) => {
     const p = repoOf(full).pulls.find((x) => x.number === n);
     if (!p) throw new Error(`no pull request #${n} in ${full}`);
@@ -358,6 +421,34 @@ export function createFakeGithub(opts: { token: string }) {
         pull_request: { number: n, merged: merge },
         ...repoPayload(full),
       });
+    },
+    /** The outcomes of the webhooks sent after API edits so far (waits for them; clears the list). */
+    echoed: () => Promise.all(echoes.splice(0)),
+    /** Someone opens an issue on GitHub (the `issues opened` webhook). */
+    openIssue(full: string, issue: { title: string; body?: string; labels?: string[] }) {
+      const r = repoOf(full);
+      const i: FakeIssue = {
+        number: 100 + r.issues.length + 1,
+        title: issue.title,
+        body: issue.body ?? '',
+        labels: issue.labels ?? [],
+        state: 'open',
+        state_reason: null,
+        updated_at: new Date(Date.now() + ++seq).toISOString(),
+      };
+      r.issues.push(i);
+      return { issue: i, sent: send('issues', { action: 'opened', issue: issueView(full, i), ...repoPayload(full) }) };
+    },
+    issue(full: string, n: number): FakeIssue {
+      const i = repoOf(full).issues.find((x) => x.number === n);
+      if (!i) throw new Error(`no issue #${n} in ${full}`);
+      return i;
+    },
+    /** Someone edits, labels, closes or reopens an issue on GitHub (the `issues` webhook). */
+    editIssue(full: string, n: number, change: Parameters<typeof changeIssue>[1], action = 'edited') {
+      const i = this.issue(full, n);
+      changeIssue(i, change);
+      return send('issues', { action, issue: issueView(full, i), ...repoPayload(full) });
     },
     /** The `pull_request closed` webhook GitHub sends after a merge through the API. */
     notifyClosed(full: string, n: number) {

@@ -61,7 +61,7 @@ describe('review loop and merging with GitHub pull requests', () => {
       async () => (await show(ticket)).status.name === name,
     );
   const card = async (ticket: string) =>
-    (await cp.api.tickets.list.query({ project: 'hub' })).find((t) => t.identifier === ticket)!.pullRequest;
+    (await cp.api.tickets.list.query({ project: 'hub' })).items.find((t) => t.identifier === ticket)!.pullRequest;
 
   beforeAll(async () => {
     buildBundles();

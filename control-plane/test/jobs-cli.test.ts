@@ -164,10 +164,11 @@ describe('openase job CLI against a running server', () => {
     expect(new Set(seconds).size).toBe(seconds.length);
     for (const s of seconds) expect(s).toMatch(/\.000Z$/);
     expect(fires.every((f) => f.trigger === 'schedule' && f.ticketIdentifier)).toBe(true);
-    const tickets = JSON.parse(cli(['ticket', 'list', '--project', 'ops', '--json']).out) as Array<{
-      title: string;
-      createdBy?: string;
-    }>;
+    const tickets = (
+      JSON.parse(cli(['ticket', 'list', '--project', 'ops', '--json', '--all']).out) as {
+        items: Array<{ title: string; createdBy?: string }>;
+      }
+    ).items;
     const ticks = tickets.filter((t) => t.title.startsWith('Tick '));
     expect(ticks).toHaveLength(fires.length);
     expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/tick\s+\* \* \* \* \* \*\s+UTC\s+no\s+skip\s+-\s+/);

@@ -31,7 +31,9 @@ async function freePort(): Promise<number> {
 /** deploy/nginx.conf with these upstream ports and this listen address. */
 export function renderSite(upstreamPorts: number[], listen: string): string {
   const site = fs.readFileSync(path.join(root as string, 'deploy', 'nginx.conf'), 'utf8');
-  const servers = upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`).join('\n');
+  // Each line keeps the parameters deploy/nginx.conf gives its servers.
+  const params = /^ {4}server 127\.0\.0\.1:\d+([^;\n]*);/m.exec(site)?.[1] ?? '';
+  const servers = upstreamPorts.map((p) => `    server 127.0.0.1:${p}${params};`).join('\n');
   const rendered = site
     .replace(/(?:^ {4}server 127\.0\.0\.1:\d+[^\n]*\n)+/m, `${servers}\n`)
     .replace(/^ {4}listen 80;$/m, `    listen ${listen};`);

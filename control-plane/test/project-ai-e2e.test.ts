@@ -148,7 +148,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     expect(dev).toMatchObject({ version: 2, source: expect.stringContaining('max_turns: 20') });
 
     const who = `Project AI (conversation ${id.slice(0, 8)}, started by `;
-    const log = await cp.api.activity.list.query({ project: 'chat', limit: 500 });
+    const log = (await cp.api.activity.list.query({ project: 'chat', limit: 500 })).items;
     const byAgent = log.filter((a) => a.actorName.startsWith(who));
     expect(byAgent.map((a) => a.action)).toEqual(
       expect.arrayContaining(['ticket.created', 'ticket.linked', 'workflow.versioned']),
@@ -288,7 +288,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     await waitFor('its run to end', async () =>
       (await cp.api.runs.show.query({ run: c.run.id })).state === 'succeeded' ? true : null,
     );
-    const log = await cp.api.activity.list.query({ project: 'chat', limit: 1000 });
+    const log = (await cp.api.activity.list.query({ project: 'chat', limit: 1000 })).items;
     expect(log.find((a) => a.action === 'chat.closed' && a.entityId === c.conversation.id)).toMatchObject({
       actorName: 'orchestrator',
       summary: expect.stringMatching(/closed after 30 s without a message/),
@@ -316,7 +316,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     };
     expect(answer).toMatchObject({ turn: 1, reply: expect.stringContaining('Created it.') });
     expect(answer.toolCalls.length).toBe(1);
-    const tickets = await cp.api.tickets.list.query({ project: 'chat' });
+    const tickets = (await cp.api.tickets.list.query({ project: 'chat' })).items;
     expect(tickets.map((t) => t.title)).toContain('From the terminal');
 
     await agentFor('talker', [{ text: 'Hello from Project AI' }]);

@@ -3,8 +3,9 @@
  * control plane and its `local` daemon, real git, the full-stack template (with its Merging step)
  * and the stand-in agent, which reads its prompt: a reviewer's line comment reaches the next run,
  * which fixes the line; approval merges into main and lands on Done. A second ticket conflicts
- * with main at merge time: the conflict goes back to the agent as its next prompt (resolving it needs the
- * daemon to merge main into the worktree first: a sandboxed agent cannot write git history; see the todo).
+ * with main at merge time: the conflict goes back to the agent as its next prompt, its daemon merges main into
+ * the worktree first (a sandboxed agent cannot write git history), the agent resolves the markers, the daemon
+ * commits the merge and pushes, and the platform merges again: Done.
  * The CLI's `ticket diff` / `ticket review` / `ticket why` are driven as a person types them.
  */
 import { spawnSync } from 'node:child_process';
@@ -35,9 +36,8 @@ const SCRIPT = {
         {
           when: { input: 'could not be merged[\\s\\S]*notes\\.txt' },
           then: [
-            {
-              run: 'git fetch --quiet origin && git -c user.name=agent -c user.email=agent@example.invalid merge --quiet -X ours -m "Merge main" origin/main',
-            },
+            // The daemon merged main in, markers left: the agent edits the file (no git: it is sandboxed).
+            { run: "grep -q '^<<<<<<< ' notes.txt && printf 'from someone else\\nfrom the agent\\n' > notes.txt" },
           ],
           else: [{ write: { path: 'notes.txt', content: 'from the agent\n' } }],
         },
@@ -169,8 +169,11 @@ describe('review loop and merging with a plain git remote', () => {
     );
   });
 
+  let notes: { identifier: string } | undefined;
+
   it('a merge conflict goes back to the agent with the conflict as its prompt', async () => {
     const t = await cp.api.tickets.create.mutate({ project: 'rev', title: 'Notes', status: 'Todo' });
+    notes = t;
     await until(t.identifier, 'In Review');
     remote.commit('main', 'notes.txt', 'from someone else\n');
     const settings = cli('project', 'merge-settings', 'rev', '--method', 'squash');
@@ -184,14 +187,38 @@ describe('review loop and merging with a plain git remote', () => {
       'the second run',
       async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).runs.length === 2,
     );
-    await until(t.identifier, 'In Review');
     const shown = await cp.api.tickets.show.query({ ticket: t.identifier });
-    const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 });
-    const prompt = events.find((e) => e.event.type === 'message' && e.event.role === 'user')!.event as { text: string };
+    const userMessage = async () =>
+      (await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 })).find(
+        (e) => e.event.type === 'message' && e.event.role === 'user',
+      );
+    await waitFor('the prompt of the second run', async () => !!(await userMessage()));
+    const prompt = (await userMessage())!.event as { text: string };
     expect(prompt.text).toMatch(/the approved branch could not be merged[\s\S]*conflicts in: notes\.txt[\s\S]*<<<<<<</);
+    // The daemon merged main into the worktree before the turn (the sandboxed agent cannot) and says where.
+    expect(prompt.text).toMatch(/merging main \([0-9a-f]{12}\) left conflict markers in: notes\.txt/);
   });
 
-  // Agents run sandboxed and cannot write git history (docs/security.md), so the agent cannot merge main into its
-  // branch itself: the daemon has to merge the base into the worktree (markers left for the agent) before the turn.
-  it.todo('a conflicted ticket merges once its agent resolves the conflict the daemon merged into its worktree');
+  // Agents run sandboxed and cannot write git history (docs/security.md): the daemon merged the base into the
+  // worktree before the turn, commits the agent's resolution as the merge after it and pushes; the platform then
+  // approves the round itself (the earlier approval stands) and merges again.
+  it('a conflicted ticket merges once its agent resolves the conflict the daemon merged into its worktree', async () => {
+    const id = notes!.identifier;
+    const branch = `openase/${id}-notes`;
+    await until(id, 'Done');
+    expect(remote.show('main', 'notes.txt')).toBe('from someone else\nfrom the agent\n');
+    expect(remote.log('main')[0]).toBe(`${id}: Notes`);
+    const shown = await cp.api.tickets.show.query({ ticket: id });
+    const summaries = shown.activity.map((a) => a.summary).join('\n');
+    expect(summaries).toMatch(new RegExp(`approved ${id} \\(review round 2, 1 comment\\)`));
+    expect(summaries).toMatch(new RegExp(`merged ${id} \\(squash\\): app: squashed ${branch} into main`));
+    // The resolution was committed by the daemon as a merge commit (two parents), then pushed.
+    const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 });
+    const commit = events.map((e) => e.event).find((e) => e.type === 'workspace' && e.step === 'commit');
+    const sha = commit?.type === 'workspace' ? String(commit.details?.commit) : '';
+    const parents = spawnSync('git', ['--git-dir', remote.dir, 'rev-list', '--parents', '-n', '1', sha], {
+      encoding: 'utf8',
+    });
+    expect(parents.stdout.trim().split(' ')).toHaveLength(3);
+  });
 });

@@ -22,6 +22,10 @@ export interface ServerProcess {
     opts?: { input?: string; env?: NodeJS.ProcessEnv },
   ): { code: number | null; out: string; err: string };
   stop(): Promise<void>;
+  /** Stops the server process but keeps its data dir (a crash or an upgrade); `startAgain` brings it back. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port and data dir. */
+  startAgain(): Promise<void>;
 }
 
 /**
@@ -34,27 +38,40 @@ export async function startServerProcess(
   if (!opts.openase) (ensureBuilt as () => void)();
   const [command, ...pre] = opts.openase ? [opts.openase] : [process.execPath, bundle];
   const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'openase-cli-'));
-  const server: ChildProcess = spawn(
-    command!,
-    [...pre, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
-    { env: { ...process.env, DATABASE_URL: '', ...opts.env }, cwd: opts.cwd },
-  );
+  let server: ChildProcess;
   let output = '';
-  const { url, signInUrl } = await new Promise<{ url: string; signInUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const listening = /listening on (http:\/\/\S+)/.exec(output);
-      const link = /(http:\/\/\S+\/auth\/signin\?code=\S+)/.exec(output);
-      if (listening && link && /credentials/.test(output)) {
-        clearTimeout(timer);
-        resolve({ url: listening[1]!, signInUrl: link[1]! });
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+  const launch = (port: string) =>
+    new Promise<{ url: string; signInUrl: string | undefined }>((resolve, reject) => {
+      const from = output.length;
+      server = spawn(command!, [...pre, 'serve', '--port', port, '--host', '127.0.0.1', '--data-dir', home], {
+        env: { ...process.env, DATABASE_URL: '', ...opts.env },
+        cwd: opts.cwd,
+      });
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const since = output.slice(from);
+        const listening = /listening on (http:\/\/\S+)/.exec(since);
+        const link = /(http:\/\/\S+\/auth\/signin\?code=\S+)/.exec(since);
+        // Only the first start prints a sign-in link.
+        if (listening && (port !== '0' || (link && /credentials/.test(since)))) {
+          clearTimeout(timer);
+          resolve({ url: listening[1]!, signInUrl: link?.[1] });
+        }
+      };
+      server.stdout!.on('data', onData);
+      server.stderr!.on('data', onData);
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    });
+  const first = await launch('0');
+  const url = first.url;
+  const signInUrl = first.signInUrl!;
+  const halt = async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+  };
   return {
     url,
     signInUrl,
@@ -77,11 +94,12 @@ export async function startServerProcess(
       return { code: r.status, out: r.stdout, err: r.stderr };
     },
     async stop() {
-      if (server.exitCode === null) {
-        server.kill('SIGTERM');
-        await new Promise((r) => server.once('exit', r));
-      }
+      await halt();
       fs.rmSync(home, { recursive: true, force: true });
+    },
+    halt,
+    async startAgain() {
+      await launch(new URL(url).port);
     },
   };
 }

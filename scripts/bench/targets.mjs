@@ -1,11 +1,30 @@
 // The targets of docs/ARCHITECTURE §10 and how each scenario's figures are set against them.
 export const TARGETS = 'ARCHITECTURE.md §10 (see docs/performance.md)';
 
-/** Table rows: one per figure, `pass` null for figures without a target. */
+/** measured / baseline, rounded for the table (null when either is missing). */
+export function ratioOf(measured, baseline) {
+  if (typeof measured !== 'number' || typeof baseline !== 'number' || baseline <= 0) return null;
+  return Math.round((measured / baseline) * 100) / 100;
+}
+
+/**
+ * Table rows: one per figure, `pass` null for figures without a target. Figures of issue 21's table are
+ * judged on `ratio`, a multiple of a `baseline` measured in the same run (so a slower or busier machine
+ * moves both); the others keep their absolute targets.
+ */
 export function rowsFor(scenarios) {
   const rows = [];
-  const add = (figure, key, measured, target, pass) =>
-    rows.push({ figure, db: key.split('@')[1] ?? null, measured, target, pass });
+  const add = (figure, key, measured, target, pass, compared = {}) =>
+    rows.push({
+      figure,
+      db: key.split('@')[1] ?? null,
+      measured,
+      baseline: compared.baseline ?? null,
+      ratio: compared.ratio ?? null,
+      target,
+      pass,
+    });
+  const ceiling100 = scenarios['ceiling@postgres']?.rowsPerSecondBatchOf?.['100'] ?? null;
   for (const [key, s] of Object.entries(scenarios)) {
     const name = key.split('@')[0];
     if (s.error) {
@@ -17,8 +36,8 @@ export function rowsFor(scenarios) {
       case 'dispatch-busy': {
         const what =
           name === 'dispatch' ? 'dispatch move→offer' : `dispatch move→offer, ${s.busyMachines} machines busy`;
-        // The design asks for ≥ 1,000 tickets for the idle figure; the busy one is a smaller sample (--busy-tickets).
-        const enough = s.tickets >= (name === 'dispatch' ? 1000 : 300);
+        // Fewer measured than asked (the budget ran out) is a miss; a smaller sample asked for is judged as it is.
+        const enough = s.tickets >= (s.asked ?? (name === 'dispatch' ? 1000 : 300));
         add(
           `${what} p50 (n=${s.tickets})`,
           key,
@@ -33,6 +52,22 @@ export function rowsFor(scenarios) {
           '≤ 250 ms',
           s.moveToOfferMs.p99 !== null && s.moveToOfferMs.p99 <= 250 && enough,
         );
+        // Orchestration overhead: move committed → offer as a multiple of the move request alone.
+        if (s.moveAnsweredToOfferMs)
+          for (const [q, limit] of [
+            ['p50', 0.5],
+            ['p99', 1],
+          ]) {
+            const ratio = ratioOf(s.moveAnsweredToOfferMs[q], s.moveRequestMs[q]);
+            add(
+              `${name}: orchestration overhead ${q}, committed → offer ÷ the move request alone`,
+              key,
+              `${s.moveAnsweredToOfferMs[q]} ms`,
+              `≤ ${limit}×`,
+              ratio !== null && ratio <= limit && enough,
+              { baseline: `${s.moveRequestMs[q]} ms`, ratio },
+            );
+          }
         add(
           `${name}: move→first event p50 / p99`,
           key,
@@ -47,33 +82,29 @@ export function rowsFor(scenarios) {
           null,
           null,
         );
-        if (s.moveAnsweredToOfferMs)
-          add(
-            `${name}: move answered (committed) → offer p50 / p99`,
-            key,
-            `${s.moveAnsweredToOfferMs.p50} / ${s.moveAnsweredToOfferMs.p99} ms`,
-            null,
-            null,
-          );
         break;
       }
       case 'ingest': {
         const pg = key.endsWith('@postgres');
+        const share = ratioOf(s.storedEventsPerSecond, ceiling100);
+        const need = pg ? 0.5 : 0.25;
         add(
-          `ingest: events/s stored (${s.runs} runs, offered ${s.offeredEventsPerSecond}/s)`,
+          `ingest: events/s stored at saturation (${s.runs} runs, offered ${s.offeredEventsPerSecond}/s${s.saturated === false ? ', not saturated' : ''}) ÷ PostgreSQL's 100-row ceiling`,
           key,
           `${s.storedEventsPerSecond}/s`,
-          pg ? '≥ 20,000/s' : null,
-          pg ? s.storedEventsPerSecond >= 20_000 : null,
+          `≥ ${need}× (${need * 100} %)`,
+          share === null ? null : share >= need,
+          { baseline: ceiling100 === null ? 'run with ceiling' : `${ceiling100}/s`, ratio: share },
         );
-        // The SSE target is "under that load", the 20,000/s into PostgreSQL; on PGlite the same rate is beyond
-        // capacity.
+        const eighty = s.atEightyPercent;
         add(
-          'ingest: daemon emit → SSE receive p99, at that load',
+          eighty
+            ? `ingest: emit → SSE p99 at 80 % of capacity (offered ${eighty.offeredEventsPerSecond}/s, stored ${eighty.storedEventsPerSecond}/s)`
+            : 'ingest: daemon emit → SSE receive p99, at that load',
           key,
           `${s.emitToSseMs.p99 ?? 'none received'} ms (p50 ${s.emitToSseMs.p50})`,
-          pg ? '≤ 250 ms' : null,
-          pg ? s.emitToSseMs.p99 !== null && s.emitToSseMs.p99 <= 250 : null,
+          pg ? '≤ 100 ms' : null,
+          pg ? s.emitToSseMs.p99 !== null && s.emitToSseMs.p99 <= 100 : null,
         );
         if (s.calm?.skipped) add('ingest: emit → SSE p99 below capacity', key, s.calm.skipped, null, null);
         else if (s.calm)
@@ -87,25 +118,59 @@ export function rowsFor(scenarios) {
         break;
       }
       case 'fleet':
+        // The target is 10,000 daemons: a smaller fleet is shown but not judged a pass.
         add(
           `fleet: control-plane CPU (${s.machines} daemons, ${s.runsInFlight} runs)`,
           key,
           `${s.controlPlaneCpuCores} cores`,
-          '≤ 1 core',
-          s.controlPlaneCpuCores <= 1 && s.machines >= 1000,
+          '≤ 1 core at 10,000 daemons',
+          s.controlPlaneCpuCores <= 1 && s.machines >= 10_000,
         );
         add(
           `fleet: control-plane RSS (${s.machines} daemons)`,
           key,
           `${s.controlPlaneRssMiB} MiB`,
-          '≤ 1024 MiB',
-          s.controlPlaneRssMiB <= 1024 && s.machines >= 1000,
+          '≤ 1024 MiB at 10,000 daemons',
+          s.controlPlaneRssMiB <= 1024 && s.machines >= 10_000,
         );
         break;
-      case 'daemon':
-        add('daemon: idle RSS', key, `${s.idleRssMiB} MiB`, '≤ 60 MiB', s.idleRssMiB <= 60);
+      case 'daemon': {
+        const ratio = ratioOf(s.idleRssMiB, s.bareNodeRssMiB);
+        add(
+          'daemon: idle RSS ÷ a bare node holding one WebSocket',
+          key,
+          `${s.idleRssMiB} MiB`,
+          '≤ 1.15×',
+          ratio === null ? null : ratio <= 1.15,
+          {
+            baseline: s.bareNodeRssMiB === undefined ? null : `${s.bareNodeRssMiB} MiB`,
+            ratio,
+          },
+        );
         add(`daemon: RSS with ${s.runs} runs streaming`, key, `${s.streamingRssMiB} MiB`, null, null);
         break;
+      }
+      case 'cli': {
+        const ratio = ratioOf(s.cliMs.p50, s.nodeMs.p50);
+        add(
+          `CLI wall time, \`openase ticket show\` (warm server) ÷ \`node -e 0\`, median of ${s.pairs} pairs`,
+          key,
+          `${s.cliMs.p50} ms (peak RSS ${s.cliPeakRssMiB} MiB)`,
+          '≤ 3×',
+          ratio !== null && ratio <= 3,
+          { baseline: `${s.nodeMs.p50} ms`, ratio },
+        );
+        if (s.versionMs)
+          add(
+            'CLI: `openase --version` (the start alone, no request) ÷ `node -e 0`',
+            key,
+            `${s.versionMs.p50} ms`,
+            null,
+            null,
+            { baseline: `${s.nodeMs.p50} ms`, ratio: ratioOf(s.versionMs.p50, s.nodeMs.p50) },
+          );
+        break;
+      }
       case 'notify':
         add(
           `webhook delivery, move to In Review → signed webhook received, p50 / p99 (n=${s.tickets})`,
@@ -143,14 +208,43 @@ export function rowsFor(scenarios) {
       case 'board':
         if (s.skipped) add('board load', key, s.skipped, null, null);
         else {
+          const big = s.tickets >= 5000;
           add(
-            `board: navigation → ${s.tickets} cards rendered (median)`,
+            `board: navigation → every card in view rendered, ${s.tickets} tickets (median of ${s.runs})`,
             key,
             `${s.loadToAllCardsMs.median} ms`,
-            null,
-            null,
+            big ? '≤ 500 ms' : null,
+            big ? s.loadToAllCardsMs.median <= 500 : null,
+            s.baselineLoadMs
+              ? {
+                  baseline: `${s.baselineLoadMs.median} ms (${s.baselineLoadMs.tickets} tickets)`,
+                  ratio: ratioOf(s.loadToAllCardsMs.median, s.baselineLoadMs.median),
+                }
+              : {},
           );
-          add('board: total blocking time (median)', key, `${s.totalBlockingTimeMs.median} ms`, null, null);
+          add(
+            'board: total blocking time (median)',
+            key,
+            `${s.totalBlockingTimeMs.median} ms`,
+            big ? '≤ 100 ms' : null,
+            big ? s.totalBlockingTimeMs.median <= 100 : null,
+          );
+          if (s.searchToFilteredMs)
+            add(
+              'board: search keystroke → filtered board (median)',
+              key,
+              `${s.searchToFilteredMs.median} ms`,
+              null,
+              null,
+            );
+          if (s.scrollToLastCardMs)
+            add(
+              `board: biggest column scrolled to its end → last card on screen (median; ${s.cardsInDom.median} cards in the DOM)`,
+              key,
+              `${s.scrollToLastCardMs.median} ms`,
+              null,
+              null,
+            );
         }
         break;
       case 'diff':

@@ -25,6 +25,7 @@ export * from './domain/review.js';
 export * from './domain/teams.js';
 export * from './domain/notifications.js';
 export * from './domain/text.js';
+export * from './domain/paging.js';
 export * from './domain/audit-csv.js';
 export * from './api/operation.js';
 export * from './api/catalogue.js';

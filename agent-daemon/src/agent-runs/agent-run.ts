@@ -20,6 +20,7 @@ import type { Workspaces } from '../workspace/workspace.js';
 import { agentProcessEnv, openaseEnv } from './agent-env.js';
 import { DAEMON_STOPPED, type AgentRunHandle } from './agent-run-handle.js';
 import { writePlatformWrapper } from './platform-wrapper.js';
+import { baseMergeNote } from '../workspace/base-merge.js';
 import { settleTurn } from './turn-end.js';
 
 export interface AgentRunDeps {
@@ -63,8 +64,11 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
       type: 'progress',
       message: `preparing the workspace of ${spec.ticket.identifier} (${spec.repos.length} repositor${spec.repos.length === 1 ? 'y' : 'ies'}, branch ${spec.ticket.branch})`,
     });
-    const ws = await deps.workspaces.prepare(spec.ticket, spec.repos, (message) =>
-      run.emit({ type: 'progress', message }),
+    const ws = await deps.workspaces.prepare(
+      spec.ticket,
+      spec.repos,
+      (message) => run.emit({ type: 'progress', message }),
+      { mergeDefaultBranch: spec.mergeDefaultBranch === true },
     );
     run.emit({
       type: 'workspace',
@@ -73,15 +77,18 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
       message: `workspace ready: ${ws.repos.map((r) => `${r.name} at ${r.baseCommit.slice(0, 12)} (${r.worktree})`).join(', ') || 'no repositories'}`,
       details: {
         dir: ws.dir,
-        repos: ws.repos.map(({ name, path: p, branch, baseCommit, worktree }) => ({
+        repos: ws.repos.map(({ name, path: p, branch, baseCommit, worktree, baseMerge }) => ({
           name,
           path: p,
           branch,
           baseCommit,
           worktree,
+          ...(baseMerge ? { baseMerge } : {}),
         })),
       },
     });
+    // A conflict-resolution run: what the daemon merged, and where the markers are, after the prompt.
+    const mergeNote = baseMergeNote(ws.repos);
     const wrapper = writePlatformWrapper(ws.privateDir, deps.program);
     const facts = { runId: run.runId, spec, workspace: ws.dir, wrapper };
     const cwd = ws.repos.length === 1 ? ws.repos[0]!.path : ws.dir;
@@ -101,7 +108,11 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     }
     if (!run.stopReason) {
       session = await deps.startSession({
-        spec: { ...spec.agent, env: agentProcessEnv(facts) },
+        spec: {
+          ...spec.agent,
+          ...(mergeNote ? { prompt: `${spec.agent.prompt}\n\n${mergeNote}` } : {}),
+          env: agentProcessEnv(facts),
+        },
         workdir: cwd,
         privateDir: path.join(ws.privateDir, `cli-${spec.agent.adapter}`),
         onEvent: (event) => run.emit(event),

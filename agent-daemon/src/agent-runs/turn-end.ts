@@ -2,12 +2,14 @@
  * What the daemon does with the workspace after each turn, per repository: check the changed
  * paths against the harness' `paths` rules and take the violating ones out of everything unpushed
  * (reverted in the worktree, never committed, never on the remote; the control plane tells the
- * agent), commit what the agent left uncommitted, push the ticket branch. Git runs without a
+ * agent), commit what the agent left uncommitted (concluding a merge of the default branch once its
+ * conflicts are resolved, workspace/base-merge.ts), push the ticket branch. Git runs without a
  * shell (workspace/git.ts): the ticket title in the commit message is one argv element, never
  * interpreted.
  */
 import type { AgentJobSpec, RunEvent } from '@openase/shared';
 import { pathViolations, type PreparedWorkspace, type Workspaces } from '../workspace/workspace.js';
+import { unresolvedConflicts } from '../workspace/base-merge.js';
 
 const SUBJECT_TITLE_MAX = 200;
 
@@ -66,6 +68,12 @@ export async function settleTurn(
         }`,
         details: { repo: repo.name, changed: changed.slice(0, 200), violations: broken.slice(0, 200) },
       });
+      // A merge of the default branch is committed only once its conflicts are resolved.
+      const unresolved = await unresolvedConflicts(workspaces, repo);
+      if (unresolved.length)
+        throw new Error(
+          `conflict markers remain in ${unresolved.join(', ')}: resolve them; the merge of ${repo.baseMerge!.defaultBranch} is not committed yet`,
+        );
       const commit = await workspaces.commitAll(repo, turnCommitMessage(spec.ticket, turn));
       if (commit)
         emit({

@@ -13,6 +13,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { git, refExists } from './git.js';
 import { KeyedLock } from './keyed-lock.js';
+import { mergeDefaultBranch, mergeInProgress, type BaseMerge } from './base-merge.js';
 import { workspaceLayout, type WorkspaceLayout } from './paths.js';
 
 export interface RepoSpec {
@@ -29,6 +30,8 @@ export interface PreparedRepo extends RepoSpec {
   baseCommit: string;
   /** 'created' | 'reused' */
   worktree: 'created' | 'reused';
+  /** A conflict-resolution run: the default branch merged into the worktree before the run (base-merge.ts). */
+  baseMerge?: BaseMerge;
 }
 
 export interface PreparedWorkspace {
@@ -126,6 +129,7 @@ export class Workspaces {
     ticket: { identifier: string; branch: string },
     repos: RepoSpec[],
     progress: Progress = () => {},
+    opts: { mergeDefaultBranch?: boolean } = {},
   ): Promise<PreparedWorkspace> {
     const dir = this.layout.ticket(ticket.identifier);
     const privateDir = this.layout.privateDir(ticket.identifier);
@@ -133,7 +137,12 @@ export class Workspaces {
     const prepared: PreparedRepo[] = [];
     for (const repo of repos) {
       prepared.push(
-        await this.cacheLock.run(this.layout.mirror(repo.url), () => this.prepareRepoLocked(ticket, repo, progress)),
+        await this.cacheLock.run(this.layout.mirror(repo.url), async () => {
+          const ready = await this.prepareRepoLocked(ticket, repo, progress);
+          if (!opts.mergeDefaultBranch) return ready;
+          progress(`merging ${repo.defaultBranch} into ${ticket.branch} in worktree ${repo.name}`);
+          return { ...ready, baseMerge: await mergeDefaultBranch(this, ready) };
+        }),
       );
     }
     return { dir, privateDir, repos: prepared };
@@ -184,7 +193,8 @@ export class Workspaces {
   async commitAll(repo: PreparedRepo, message: string): Promise<string | null> {
     await this.gitIn(repo.path, ['add', '--all']);
     const { stdout: staged } = await this.gitIn(repo.path, ['diff', '--cached', '--name-only']);
-    if (!staged.trim()) return null;
+    // A merge in progress is concluded even when the resolution keeps the branch's side everywhere.
+    if (!staged.trim() && !(await mergeInProgress(this, repo.path))) return null;
     await this.gitIn(repo.path, ['commit', '--quiet', '--no-verify', '-m', message]);
     const { stdout } = await this.gitIn(repo.path, ['rev-parse', 'HEAD']);
     return stdout.trim();
@@ -237,7 +247,11 @@ export class Workspaces {
     }
   }
 
-  /** Paths changed since the run's base commit: committed, staged, unstaged and untracked. */
+  /**
+   * Paths changed since the run's base commit: committed, staged, unstaged and untracked. After a
+   * merge of the default branch, paths left exactly as the default branch has them are its changes,
+   * not the agent's.
+   */
   async changedPaths(repo: PreparedRepo): Promise<string[]> {
     const committed = await this.gitIn(repo.path, ['diff', '--name-only', `${repo.baseCommit}..HEAD`]);
     const status = await this.gitIn(repo.path, ['status', '--porcelain=v1', '-z', '--untracked-files=all']);
@@ -245,7 +259,12 @@ export class Workspaces {
       .split('\0')
       .filter(Boolean)
       .map((entry) => entry.slice(3));
-    return [...new Set([...committed.stdout.split('\n').filter(Boolean), ...pending])].sort();
+    const changed = [...new Set([...committed.stdout.split('\n').filter(Boolean), ...pending])].sort();
+    if (!repo.baseMerge) return changed;
+    const differ = await this.gitIn(repo.path, ['diff', '--name-only', repo.baseMerge.from]);
+    const untracked = await this.gitIn(repo.path, ['ls-files', '--others', '--exclude-standard']);
+    const agents = new Set([...differ.stdout.split('\n'), ...untracked.stdout.split('\n')].filter(Boolean));
+    return changed.filter((p) => agents.has(p));
   }
 
   /** Removes the ticket's worktrees and workspace (the ticket reached a completed or canceled stage). */

@@ -3,30 +3,33 @@
  * transaction, so an entry exists exactly when the change committed.
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { badRequest, decodeCursor, pageFrom, type Page } from '@openase/shared';
 import { activity, projects } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
+import type { ActivityAction, EventAfter } from '../kernel/domain-events.js';
 
 export type ActivityEntry = typeof activity.$inferSelect;
 
-export interface ActivityInput {
+/** `after` of a domain event (kernel/domain-events.ts) must carry that event's payload. */
+export interface ActivityInput<A extends ActivityAction = ActivityAction> {
   projectId: string | null;
   ticketId?: string | null;
-  action: string;
+  action: A;
   entityType: string;
   entityId: string;
   summary: string;
   before?: unknown;
-  after?: unknown;
+  after?: EventAfter<A>;
 }
 
-export async function recordActivity(
+export async function recordActivity<A extends ActivityAction>(
   tx: Tx,
   deps: Pick<Deps, 'clock'>,
   changes: Changes,
   actor: Actor,
-  input: ActivityInput,
+  input: ActivityInput<A>,
 ): Promise<ActivityEntry> {
   let seq: number | null = null;
   if (input.projectId) {
@@ -73,4 +76,19 @@ export async function listActivity(
     .where(and(...conditions))
     .orderBy(asc(activity.seq))
     .limit(query.limit ?? 200);
+}
+
+/** The activity listing of the API: oldest first from `afterSeq` or the cursor, one page at a time. */
+export async function activityPage(
+  db: DbOrTx,
+  query: { projectId: string; ticketId?: string; afterSeq: number; cursor?: string; limit: number },
+): Promise<Page<ActivityEntry>> {
+  let afterSeq = query.afterSeq;
+  if (query.cursor) {
+    const after = decodeCursor(query.cursor, ['int'] as const);
+    if (!after) throw badRequest('this cursor is not one of an activity list; pass nextCursor as it was given');
+    afterSeq = after[0];
+  }
+  const rows = await listActivity(db, { ...query, afterSeq, limit: query.limit + 1 });
+  return pageFrom(rows, query.limit, (e) => [e.seq ?? 0]);
 }

@@ -79,7 +79,7 @@ forEachDatabase('run tokens and what agents may call', (get) => {
     );
     expect((await agent.tickets.show({ ticket: sibling.identifier })).identifier).toBe(sibling.identifier);
     await expect(agent.tickets.show({ ticket: foreign.identifier })).rejects.toThrow(/own project/);
-    expect((await agent.tickets.list({ project: project.slug })).length).toBe(2);
+    expect((await agent.tickets.list({ project: project.slug })).items.length).toBe(2);
     await expect(agent.tickets.list({ project: other.slug })).rejects.toThrow(/own project/);
   });
 

@@ -37,6 +37,7 @@ const INPUTS: Record<string, unknown> = {
   'projects.mergeSettings': { project: P, mergeMethod: 'squash' },
   'projects.github': { project: P },
   'projects.connectGithub': { project: 'nope', apiUrl: 'http://127.0.0.1:9/' },
+  'projects.githubIssues': { project: 'nope' },
   'repositories.list': { project: P },
   'repositories.add': { project: 'nope', url: 'https://example.com/r.git' },
   'statuses.list': { project: P },

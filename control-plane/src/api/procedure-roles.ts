@@ -36,6 +36,7 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'projects.mergeSettings': a(),
   'projects.github': v('whether a token and webhook secret are set, never their values'),
   'projects.connectGithub': a(),
+  'projects.githubIssues': m('linking or unlinking a repository (`repo`, `off`) needs admin'),
   'repositories.list': v(),
   'repositories.add': m(),
 

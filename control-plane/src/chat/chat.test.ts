@@ -21,6 +21,7 @@ import {
 } from './conversations.js';
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 import { orchestratorActor } from '../orchestrator/dispatcher.js';
+import type { MachineCommand } from '../kernel/transaction.js';
 
 const HARNESS = `---
 name: dev
@@ -78,8 +79,10 @@ forEachDatabase('Project AI conversations', (get) => {
     return { deps, admin, project, machineId, started, id: started.conversation.id, runId: started.run.id, turn };
   }
 
-  it('holds the turn answer until the person writes; delivers it as activity for the machine; repeats it for a repeated frame; queues while the agent works', async () => {
+  it('holds the turn answer until the person writes; sends it to the machine after commit (not through the log); repeats it for a repeated frame; queues while the agent works', async () => {
     const { deps, admin, project, id, runId, turn, machineId } = await setup();
+    const commands: MachineCommand[] = [];
+    const off = deps.bus.onCommands((cs) => commands.push(...cs));
     expect(await turn(1, { sessionId: 'sess-1' })).toBeNull();
     const [waiting] = await deps.db.select().from(chatConversations).where(eq(chatConversations.id, id));
     expect(waiting).toMatchObject({ waitingTurn: 1, sessionId: 'sess-1' });
@@ -92,9 +95,13 @@ forEachDatabase('Project AI conversations', (get) => {
     expect(sent).toMatchObject({ delivered: true, message: { turn: 2, runId } });
     const log = await listActivity(deps.db, { projectId: project.id });
     const delivery = log.find((a) => a.action === 'chat.message')!;
-    expect(delivery.after).toMatchObject({
-      deliver: { machineId, frame: { type: 'run.next', runId, turn: 1, action: 'continue', input: 'Add tests too' } },
-    });
+    expect(commands).toEqual([
+      { machineId, frame: expect.objectContaining({ type: 'run.next', runId, turn: 1, input: 'Add tests too' }) },
+    ]);
+    expect(commands[0]!.frame).toMatchObject({ action: 'continue' });
+    // The log records that a message went to the machine, not the frame.
+    expect(delivery.after).toMatchObject({ machineId, run: runId, turn: 2 });
+    expect(JSON.stringify(delivery.after)).not.toContain('Add tests too');
     // The daemon asks again after a reconnect: same answer.
     expect(await turn(1)).toMatchObject({ action: 'continue', input: 'Add tests too' });
 
@@ -107,9 +114,12 @@ forEachDatabase('Project AI conversations', (get) => {
     expect(await turn(3)).toBeNull();
     await closeConversation(deps, admin, id);
     const closed = (await listActivity(deps.db, { projectId: project.id })).find((a) => a.action === 'chat.closed')!;
-    expect(closed.after).toMatchObject({
-      deliver: { frame: { type: 'run.next', action: 'stop', outcome: 'succeeded', turn: 3 } },
+    expect(closed.after).toMatchObject({ machineId, run: runId });
+    expect(commands.at(-1)).toMatchObject({
+      machineId,
+      frame: { type: 'run.next', action: 'stop', outcome: 'succeeded', turn: 3 },
     });
+    off();
     expect(await turn(3)).toMatchObject({ action: 'stop', reason: 'the conversation was closed' });
   });
 
@@ -166,6 +176,8 @@ forEachDatabase('Project AI conversations', (get) => {
     const { deps, admin, project, id, runId, turn } = await setup();
     const later = (ms: number) => ({ ...deps, clock: { now: () => new Date(Date.now() + ms) } });
     const hour = 60 * 60_000;
+    const commands: MachineCommand[] = [];
+    const off = deps.bus.onCommands((cs) => commands.push(...cs));
     // Working on its first turn: never idle, however long it takes.
     expect(await closeIdleConversations(later(2 * hour), hour, orchestratorActor)).toEqual([]);
     expect(await turn(1, { sessionId: 'sess-1' })).toBeNull();
@@ -184,11 +196,13 @@ forEachDatabase('Project AI conversations', (get) => {
       actorName: 'orchestrator',
       summary: expect.stringMatching(/closed after 60 min without a message/),
     });
-    expect(entry.after).toMatchObject({
-      deliver: {
-        frame: { type: 'run.next', runId, action: 'stop', outcome: 'succeeded', reason: 'no message for 60 min' },
+    expect(commands).toEqual([
+      {
+        machineId: expect.any(String),
+        frame: expect.objectContaining({ type: 'run.next', runId, action: 'stop', reason: 'no message for 60 min' }),
       },
-    });
+    ]);
+    off();
     // Closed once: the next sweep finds nothing.
     expect(await closeIdleConversations(later(2 * hour), hour, orchestratorActor)).toEqual([]);
     // Its run still ends: a message now would wait for a turn that never comes, so it is refused.

@@ -2,9 +2,9 @@
  * Project AI conversations (docs/project-ai.md). A conversation is served by an agent run in chat
  * mode (chat-job.ts): the person's first message is the run's first turn; after every turn the
  * daemon asks what next (`run.turn`) and the answer (`run.next continue` with the next message)
- * is held until the person writes again (chat-turns.ts). Frames for the machine travel as
- * activity (`chat.*` entries with `after.deliver`), so whichever replica holds the machine's
- * socket sends them (orchestrator.ts), like `run.stop_requested`.
+ * is held until the person writes again (chat-turns.ts). Frames for the machine are commands of
+ * the transaction (`changes.commands`): sent after commit by whichever replica holds the machine's
+ * socket (fleet/machine-commands.ts), like a stop's `run.cancel`.
  *
  * A conversation whose run ended (closed, the cost cap, a daemon restart) is reopened by the next
  * message: a new run on the same branch, resuming the CLI's session.
@@ -33,7 +33,8 @@ import { recordActivity } from '../activity/activity.js';
 import { requireExec, requireRole } from '../auth/permissions.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
 import { resolveProject, type Project } from '../projects/projects.js';
-import { stopRunInTx } from '../runs/stop.js';
+import { cancelCommand, stopRunInTx } from '../runs/stop.js';
+import type { ActivityAction } from '../kernel/domain-events.js';
 import type { Run } from '../runs/runs.js';
 import { buildChatJob, chatBranch, placeChatRun, projectAiScopes, type Conversation } from './chat-job.js';
 import { renderMessage } from './attachments.js';
@@ -82,17 +83,14 @@ async function currentRun(tx: DbOrTx, conversation: Conversation): Promise<Run |
   return run && ACTIVE.has(run.state) ? run : null;
 }
 
-/**
- * An activity entry that also carries a frame for the run's machine (sent after commit by the replica holding its
- * socket).
- */
+/** An activity entry, and a frame for the run's machine sent once the transaction has committed. */
 async function recordChat(
   tx: Tx,
   deps: Deps,
   changes: Changes,
   actor: Actor,
   c: Conversation,
-  action: string,
+  action: Extract<ActivityAction, `chat.${string}`>,
   summary: string,
   deliver?: { machineId: string; frame: ControlFrame },
   extra: Record<string, unknown> = {},
@@ -103,8 +101,9 @@ async function recordChat(
     entityType: 'conversation',
     entityId: c.id,
     summary,
-    after: { ...extra, ...(deliver ? { deliver } : {}) },
+    after: { ...extra, ...(deliver ? { machineId: deliver.machineId } : {}) },
   });
+  if (deliver) changes.commands.push(deliver);
 }
 
 async function nextSeq(tx: Tx, conversationId: string): Promise<number> {
@@ -456,7 +455,7 @@ async function closeInTx(
   } else if (run) {
     const stopped = await stopRunInTx(tx, deps, run.id, 'canceled', reason);
     await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, undefined, { run: run.id });
-    if (stopped)
+    if (stopped) {
       await recordActivity(tx, deps, changes, actor, {
         projectId: c.projectId,
         action: 'run.stop_requested',
@@ -465,6 +464,9 @@ async function closeInTx(
         summary: `stopping run ${run.id.slice(0, 8)}: ${reason}`,
         after: { as: 'canceled', machineId: stopped.machineId, leaseEpoch: stopped.leaseEpoch, state: stopped.state },
       });
+      const cancel = cancelCommand(stopped);
+      if (cancel) changes.commands.push(cancel);
+    }
   } else await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary);
 }
 

@@ -8,8 +8,8 @@
  * - Liveness: the transport pings every `heartbeatMs` (the daemon also sends heartbeats); a
  *   session silent for `disconnectAfterMs` is closed. A machine disconnected for `lostAfterMs`
  *   is `lost` and only then are its runs failed (after a restart the clock starts at boot).
- * - Sending to a machine goes through `MachineLink.send`, the one seam a multi-replica router
- *   (LISTEN/NOTIFY to the replica holding the socket) will implement later.
+ * - Sending to a machine: `send` when this replica must hold the socket (a request waiting for its reply),
+ *   `command` otherwise: forwarded to the replica holding it (fleet/machine-commands.ts).
  */
 import { and, eq, inArray, isNotNull, isNull, or, lt } from 'drizzle-orm';
 import {
@@ -27,6 +27,7 @@ import {
 } from '@openase/shared';
 import { machineCredentials, machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
+import type { MachineCommand } from '../kernel/transaction.js';
 import {
   acceptRun,
   activeRunsOn,
@@ -59,9 +60,12 @@ export interface FrameSink {
   transport?: 'websocket' | 'lines';
 }
 
-/** Sending to a machine: in-process today, routed to the replica holding the socket later. */
+/** Sending to a machine. */
 export interface MachineLink {
+  /** Only to a machine whose socket this replica holds (false otherwise): requests that wait for a reply. */
   send(machineId: string, frame: ControlFrame): boolean;
+  /** Wherever its socket is held: here, or through the replica holding it (fleet/machine-commands.ts). */
+  command(machineId: string, frame: ControlFrame): void;
 }
 
 /** What the orchestrator adds to the protocol for agent runs (shared/src/protocol/agent-run.ts). */
@@ -111,7 +115,7 @@ export class FleetHub implements MachineLink {
   private readonly sessions = new Map<string, Session>();
   private readonly replicaId: string;
   private readonly soleReplica: boolean;
-  private readonly offerTimeoutMs: number;
+  readonly offerTimeoutMs: number;
   private readonly log: Logger;
   private readonly frameLimits: FrameLimits;
   private timer: NodeJS.Timeout | null = null;
@@ -146,6 +150,25 @@ export class FleetHub implements MachineLink {
     this.startedAt = deps.clock.now();
     this.ingest = new EventIngestQueue(deps, { lanes: opts.ingestLanes ?? 1 });
     this.heartbeats = new HeartbeatWriter(deps, this.log);
+    // Frames decided by committed transactions (a cancel, a chat turn, a workspace removal).
+    this.offCommands = deps.bus.onCommands((commands) => {
+      for (const c of commands) this.command(c.machineId, c.frame);
+    });
+  }
+
+  private readonly offCommands: () => void;
+  private forwarder: ((command: MachineCommand) => void) | null = null;
+
+  /** Attaches where commands for machines held by other replicas go; returns a function that detaches it. */
+  setForwarder(forward: (command: MachineCommand) => void): () => void {
+    this.forwarder = forward;
+    return () => {
+      if (this.forwarder === forward) this.forwarder = null;
+    };
+  }
+
+  command(machineId: string, frame: ControlFrame): void {
+    if (!this.send(machineId, frame)) this.forwarder?.({ machineId, frame });
   }
 
   private lostListener: ((m: { id: string; name: string; orgId: string; disconnectedAt: Date }) => void) | null = null;
@@ -175,6 +198,7 @@ export class FleetHub implements MachineLink {
   }
 
   async stop(): Promise<void> {
+    this.offCommands();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     // Frames still queued are dropped: nothing unacked is lost, daemons resend after reconnecting.
@@ -250,6 +274,12 @@ export class FleetHub implements MachineLink {
     if (!s || s.closed) return false;
     s.sink.send(frame);
     return true;
+  }
+
+  /** This replica holds the machine's session, welcomed and open: a frame sent now reaches it. */
+  holds(machineId: string): boolean {
+    const s = this.sessions.get(machineId);
+    return !!s?.id && !s.closed;
   }
 
   isConnected(machineId: string): boolean {

@@ -18,7 +18,7 @@ import { joinTokens, machineCredentials, machines } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
+import { inTransaction, noChanges, publishChanges } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { mintSecret, parseSecret, secretMatches } from '../auth/secrets.js';
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
@@ -66,7 +66,7 @@ export async function redeemJoinToken(
   const parsed = parseSecret(token, 'oaj');
   if (!parsed) throw unauthorized('the join token is malformed; join tokens look like oaj_<id>_<secret>');
   const input = machineJoinInput.parse(raw);
-  const changes = { activity: [] as Parameters<Deps['bus']['publishActivity']>[0] };
+  const changes = noChanges();
   const result = await deps.db.transaction(async (tx) => {
     const [row] = await tx.select().from(joinTokens).where(eq(joinTokens.id, parsed.id)).for('update');
     if (!row || !secretMatches(parsed.secret, row.secretHash))
@@ -134,7 +134,7 @@ export async function redeemJoinToken(
     });
     return { machine: machine!, credential: credential.token };
   });
-  deps.bus.publishActivity(changes.activity);
+  publishChanges(deps, changes);
   return result;
 }
 

@@ -164,7 +164,7 @@ forEachDatabase('scheduled jobs', (get) => {
     });
     const outcome = await runJobNow(deps, admin, { project: 'jobs-d', job: 'triage sweep' });
     expect(outcome.kind).toBe('fired');
-    const [ticket] = await listTickets(deps.db, admin.orgId, { project: 'jobs-d' });
+    const [ticket] = (await listTickets(deps.db, admin.orgId, { project: 'jobs-d' })).items;
     expect(ticket!.title).toMatch(/^Triage \d{1,2} [A-Z][a-z]{2}$/);
     expect(ticket!.description).toMatch(/^Sweep for [A-Z][a-z]+day \(triage sweep\)$/);
     expect(ticket!.priority).toBe('high');

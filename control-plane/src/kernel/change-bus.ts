@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ActivityEntry } from '../activity/activity.js';
+import type { MachineCommand } from './transaction.js';
 
 /** A run stored events up to `ackedSeq` or changed state. */
 export interface RunChange {
@@ -30,6 +31,12 @@ export interface ChangeBus {
    */
   publishInbox(userIds: string[]): void;
   onInbox(listener: (userIds: string[]) => void): () => void;
+  /**
+   * Frames for machines decided by a committed transaction. Local: the fleet sends each to its machine, or forwards
+   * it on the channel of the replica holding the machine's socket (fleet/machine-commands.ts).
+   */
+  publishCommands(commands: MachineCommand[]): void;
+  onCommands(listener: (commands: MachineCommand[]) => void): () => void;
   /** Attaches the cross-replica relay; returns a function that detaches it. */
   setRelay(relay: Relay): () => void;
 }
@@ -72,6 +79,13 @@ export function createChangeBus(): ChangeBus {
     onInbox(listener) {
       emitter.on('inbox', listener);
       return () => emitter.off('inbox', listener);
+    },
+    publishCommands(commands) {
+      emitter.emit('commands', commands);
+    },
+    onCommands(listener) {
+      emitter.on('commands', listener);
+      return () => emitter.off('commands', listener);
     },
     setRelay(next) {
       relay = next;

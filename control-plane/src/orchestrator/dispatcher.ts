@@ -10,7 +10,9 @@
  *    (placement.ts), its machine row locked and its active runs re-counted with a fresh
  *    statement, then a `runs` row is inserted and the ticket's attempt counter bumped.
  *
- * The caller offers the claimed runs after commit (the fleet hub sends `run.offer`).
+ * A run placed on a machine whose socket this replica holds is offered in the same transaction
+ * (`offerHere`): the offer leaves at commit, one transaction sooner. Any other run is offered after
+ * commit by the replica holding its machine (the hub, on the `run.dispatched` event).
  */
 import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
@@ -25,6 +27,15 @@ import { chooseMachine } from './placement.js';
 import { countClaim, loadProjectFacts, pickupFactsFor } from './project-facts.js';
 import { listRepositories } from '../projects/repositories.js';
 import { buildAgentJob } from './job-spec.js';
+import { observeOffer, offerInTx, type SpecMaterializer } from '../runs/lifecycle.js';
+import type { Run } from '../runs/runs.js';
+
+/** Offering in the claim: for machines whose socket this replica holds. */
+export interface OfferHere {
+  holds(machineId: string): boolean;
+  offerTimeoutMs: number;
+  materialize: SpecMaterializer;
+}
 
 export interface ClaimedRun {
   runId: string;
@@ -74,8 +85,9 @@ function candidateCondition(now: Date) {
   );
 }
 
-export async function claimProject(deps: Deps, projectId: string): Promise<ClaimedRun[]> {
-  return inTransaction(deps, async (tx, changes) => {
+export async function claimProject(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {
+  const offered: Run[] = [];
+  const claimed = await inTransaction(deps, async (tx, changes) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, projectId)).for('update');
     if (!project) return [];
     const now = deps.clock.now();
@@ -138,24 +150,27 @@ export async function claimProject(deps: Deps, projectId: string): Promise<Claim
       });
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${attempt}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
-      await tx.insert(runs).values({
-        id: runId,
-        orgId: project.orgId,
-        projectId,
-        ticketId: ticket.id,
-        workflowId: entry.workflow.id,
-        workflowVersionId: entry.version.id,
-        agentId: entry.agent!.id,
-        machineId: machine.id,
-        kind: 'agent',
-        spec,
-        attempt,
-        state: 'queued',
-        stateReason: reason,
-        createdBy: 'orchestrator',
-        createdAt: now,
-        updatedAt: now,
-      });
+      const [inserted] = await tx
+        .insert(runs)
+        .values({
+          id: runId,
+          orgId: project.orgId,
+          projectId,
+          ticketId: ticket.id,
+          workflowId: entry.workflow.id,
+          workflowVersionId: entry.version.id,
+          agentId: entry.agent!.id,
+          machineId: machine.id,
+          kind: 'agent',
+          spec,
+          attempt,
+          state: 'queued',
+          stateReason: reason,
+          createdBy: 'orchestrator',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
       await tx.insert(runTransitions).values({ runId, fromState: null, toState: 'queued', reason, at: now });
       await tx
         .update(tickets)
@@ -191,6 +206,13 @@ export async function claimProject(deps: Deps, projectId: string): Promise<Claim
         machineId: machine.id,
         ticketId: ticket.id,
       });
+      if (offerHere?.holds(machine.id)) {
+        const offer = await offerInTx(tx, deps, inserted!, offerHere.offerTimeoutMs, offerHere.materialize);
+        if (offer) {
+          offered.push(offer.run);
+          changes.commands.push({ machineId: machine.id, frame: offer.frame });
+        }
+      }
       claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });
       deps.metrics.dispatchLatency.observe({ stage: 'claim' }, eligibleFor(ticket, now));
       deps.log.info(
@@ -200,6 +222,11 @@ export async function claimProject(deps: Deps, projectId: string): Promise<Claim
     }
     return claimed;
   });
+  for (const run of offered) {
+    deps.bus.publishRun({ runId: run.id, ackedSeq: run.ackedSeq, state: run.state });
+    observeOffer(deps, run);
+  }
+  return claimed;
 }
 
 /** Seconds since the ticket became eligible: it entered its status, or its retry came due. */

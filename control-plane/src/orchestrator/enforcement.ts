@@ -9,7 +9,7 @@ import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { stopRunInTx, type StopAs } from '../runs/stop.js';
+import { cancelCommand, stopRunInTx, type StopAs } from '../runs/stop.js';
 import type { Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
@@ -140,6 +140,8 @@ export async function applyStop(deps: Deps, decision: StopDecision): Promise<Run
       summary: `stopping run ${run.id.slice(0, 8)}: ${decision.reason}`,
       after: { as: decision.as, machineId: run.machineId, leaseEpoch: run.leaseEpoch, state: run.state },
     });
+    const cancel = cancelCommand(run);
+    if (cancel) changes.commands.push(cancel);
     return run;
   });
 }

@@ -160,6 +160,8 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
       ...(harness.paths?.deny ? { deny: harness.paths.deny } : {}),
     },
     timeoutMs: harness.timeout_minutes * 60_000,
+    // The platform's merge conflicted: the daemon merges the default branch in, markers left for the agent.
+    ...(ticket.reviewState === 'merge_conflict' ? { mergeDefaultBranch: true } : {}),
   };
   // Validate now, with a placeholder connection, so a bad definition fails the claim and not the daemon.
   agentJobSpecSchema.parse({ ...spec, platform: { url: 'http://placeholder.invalid', token: 'x' } });

@@ -275,7 +275,7 @@ forEachDatabase('orchestrator', (get) => {
       await waitFor(async () => (await waiting()).length === 1, { what: 'the call to wait for a person' });
       expect((await waiting())[0]).toMatchObject({ tool: 'Bash', detail: 'git push origin HEAD # toolu_1' });
       const listed = await api.runs.list({ projectId: (await o.ticketRow(t.id)).projectId, active: true });
-      expect(listed.find((r) => r.id === a.offer.runId)?.waitingApprovals).toBe(1);
+      expect(listed.items.find((r) => r.id === a.offer.runId)?.waitingApprovals).toBe(1);
       // A viewer may watch but not decide.
       const viewer = appRouter.createCaller({ deps: o.deps, actor: { ...o.admin, name: 'Vic', role: 'viewer' } });
       await expect(viewer.runs.approve({ run: a.offer.runId })).rejects.toThrow(/cannot approve/);

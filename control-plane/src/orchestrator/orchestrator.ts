@@ -5,17 +5,17 @@
  * retries that came due). Decisions are the plain functions next to it; this class wires them to
  * the change bus and the fleet.
  *
- * Several replicas: every replica reacts to activity (relayed over LISTEN/NOTIFY), claims are safe
- * under SKIP LOCKED, and commands for a machine are carried by activity entries (`run.dispatched`,
- * `run.stop_requested`, `workspace.remove_requested`) that each replica handles only for the
- * machines whose sockets it holds.
+ * Several replicas: every replica reacts to the typed domain events of committed activity (kernel/
+ * domain-events.ts, relayed over LISTEN/NOTIFY), claims are safe under SKIP LOCKED, and a queued run
+ * (`run.dispatched`) is offered by the replica holding its machine's socket. Frames for machines
+ * (cancels, workspace removals) are commands, sent by the holder (fleet/machine-commands.ts).
  */
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import { expireApprovals } from './approvals.js';
-import type { ActivityEntry } from '../activity/activity.js';
 import type { Deps } from '../kernel/context.js';
+import { onDomainEvents, type DomainEvent, type DomainEventName } from '../kernel/domain-events.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
 import type { AgentRunHooks } from '../fleet/hub.js';
@@ -32,14 +32,22 @@ import { closeIdleConversations, describeIdleTime } from '../chat/conversations.
 import type { FleetGit } from '../review/diff.js';
 import type { MergeBackend } from '../review/merge.js';
 import { Merger } from '../review/merger.js';
+import { approveResolvedConflict } from '../review/resolved.js';
+import { pushTicket } from '../integrations/github/issues.js';
+import { githubError } from '../integrations/github/client.js';
 
 /** How long a Project AI conversation may wait for a message before it is closed (frees its slot). */
 export const DEFAULT_CHAT_IDLE_MS = 60 * 60_000;
 
 /** What the orchestrator needs of the fleet: sending to machines whose socket this replica holds. */
 export interface FleetLink extends FleetGit {
+  /** To a machine whose socket this replica holds (false otherwise). */
   send(machineId: string, frame: ControlFrame): boolean;
+  /** To a machine wherever its socket is held. */
+  command(machineId: string, frame: ControlFrame): void;
   dispatch(machineId: string): Promise<void>;
+  holds(machineId: string): boolean;
+  readonly offerTimeoutMs: number;
 }
 
 export interface OrchestratorOptions {
@@ -54,9 +62,41 @@ export interface OrchestratorOptions {
   mergeBackends?: MergeBackend[];
 }
 
-/** Activity that can make something dispatchable in its project. */
-const KICKING_ACTIONS =
-  /^(ticket\.(created|moved|updated|unarchived|linked|unlinked|retry|answered)|project\.updated|workflow\.|agent\.|skill\.|status\.|dependency\.|run\.(finished|ended))/;
+/** Events that can make something dispatchable in their project (a run's end comes from the run bus). */
+const DISPATCH_TRIGGERS = [
+  'ticket.created',
+  'ticket.moved',
+  'ticket.updated',
+  'ticket.unarchived',
+  'ticket.linked',
+  'ticket.unlinked',
+  'ticket.retry',
+  'ticket.answered',
+  'project.updated',
+  'workflow.created',
+  'workflow.versioned',
+  'workflow.deleted',
+  'workflow.hooks_changed',
+  'agent.created',
+  'agent.updated',
+  'agent.deleted',
+  'skill.created',
+  'skill.versioned',
+  'skill.enabled',
+  'skill.disabled',
+  'status.created',
+  'status.updated',
+  'status.moved',
+  'status.deleted',
+] as const satisfies readonly DomainEventName[];
+/** Every event the orchestrator reacts to. */
+const ROUTES = [
+  ...DISPATCH_TRIGGERS,
+  'run.dispatched',
+  'run.started',
+  'ticket.archived',
+] as const satisfies readonly DomainEventName[];
+const TRIGGERS = new Set<DomainEventName>(DISPATCH_TRIGGERS);
 
 export class Orchestrator {
   private readonly log: Logger;
@@ -104,10 +144,10 @@ export class Orchestrator {
         leaseEpoch: frame.leaseEpoch,
         frame,
       });
-      // The branch is pushed and the ticket finished: open or update its pull requests (here, on the
-      // replica that handled the gate, so it happens once).
+      // The branch is pushed and the ticket finished: open or update its pull requests, and merge again a
+      // ticket whose agent resolved a merge conflict (here, on the replica that handled the gate: once).
       if (answer.type === 'run.next' && answer.action === 'stop' && answer.outcome === 'succeeded')
-        void this.openPullRequests(frame.runId);
+        void this.afterFinish(frame.runId);
       return answer;
     },
     onWorkspaceRemoved: async (machineId, frame) => {
@@ -133,7 +173,7 @@ export class Orchestrator {
   };
 
   start(): void {
-    this.unsubscribe.push(this.deps.bus.onActivity((entry) => this.onActivity(entry)));
+    this.unsubscribe.push(onDomainEvents(this.deps.bus, ROUTES, (event) => this.onEvent(event)));
     this.unsubscribe.push(
       this.deps.bus.onRun((change) => {
         if (TERMINAL_RUN_STATES.has(change.state as never)) void this.onRunEnded(change.runId);
@@ -177,51 +217,40 @@ export class Orchestrator {
 
   private async pass(batch: Array<string | '*'>): Promise<void> {
     const projectIds = batch.includes('*') ? await projectsWithCandidates(this.deps) : batch;
-    // Offers follow from the `run.dispatched` activity of each claim (see onActivity), on
-    // whichever replica holds the machine's socket.
-    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId);
+    // A run placed on a machine held here is offered in its claim; others follow from the claim's
+    // `run.dispatched` event (onEvent), on whichever replica holds the machine's socket.
+    const offerHere = {
+      holds: (machineId: string) => this.link.holds(machineId),
+      offerTimeoutMs: this.link.offerTimeoutMs,
+      materialize: this.hooks.materialize,
+    };
+    for (const projectId of new Set(projectIds)) await claimProject(this.deps, projectId, offerHere);
   }
 
-  private onActivity(entry: ActivityEntry): void {
-    const after = (entry.after ?? {}) as Record<string, unknown>;
-    switch (entry.action) {
+  private onEvent(event: DomainEvent<(typeof ROUTES)[number]>): void {
+    switch (event.name) {
       // A claimed ticket's run, or a command run started by hand — possibly through another replica.
       case 'run.dispatched':
       case 'run.started':
-        if (typeof after.machineId === 'string') void this.link.dispatch(after.machineId);
+        void this.link.dispatch(event.machineId);
         return;
-      case 'run.stop_requested':
-        if (
-          typeof after.machineId === 'string' &&
-          after.state !== 'queued' &&
-          typeof after.leaseEpoch === 'number' &&
-          after.leaseEpoch > 0
-        ) {
-          this.link.send(after.machineId, {
-            type: 'run.cancel',
-            runId: entry.entityId,
-            leaseEpoch: after.leaseEpoch,
-            graceMs: 10_000,
-          });
-        }
-        return;
-      case 'workspace.remove_requested':
-        if (typeof after.machineId === 'string') this.link.send(after.machineId, after.frame as ControlFrame);
-        return;
+      case 'ticket.moved':
+      case 'ticket.archived':
+        if (event.ticketId) void this.onTicketMoved(event.ticketId);
     }
-    // Project AI: a message, interrupt or close for the conversation's run (conversations.ts).
-    const deliver = after.deliver as { machineId?: unknown; frame?: ControlFrame } | undefined;
-    if (entry.action.startsWith('chat.') && deliver && typeof deliver.machineId === 'string' && deliver.frame) {
-      this.link.send(deliver.machineId, deliver.frame);
-      return;
-    }
-    if (entry.action === 'ticket.moved' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
     // A ticket that entered (or is retried in) a merge status is merged on the leader.
-    if ((entry.action === 'ticket.moved' || entry.action === 'ticket.retry') && entry.ticketId && this.opts.isLeader())
-      this.merger.start(entry.ticketId);
-    if (entry.action === 'ticket.archived' && entry.ticketId) void this.onTicketMoved(entry.ticketId);
-    if (!KICKING_ACTIONS.test(entry.action)) return;
-    this.kick(entry.projectId ?? '*');
+    if ((event.name === 'ticket.moved' || event.name === 'ticket.retry') && event.ticketId && this.opts.isLeader())
+      this.merger.start(event.ticketId);
+    // A ticket that mirrors a GitHub issue: the issue follows (a no-op when the change came from it).
+    const mirrored = event.ticketId;
+    if ((event.name === 'ticket.updated' || event.name === 'ticket.moved') && mirrored && this.opts.isLeader())
+      void pushTicket(this.deps, mirrored).catch((err: Error) =>
+        this.log.warn(
+          { ticketId: mirrored, ...errField(err) },
+          `[github] updating the issue of a ticket failed: ${githubError(err)}`,
+        ),
+      );
+    if (TRIGGERS.has(event.name)) this.kick(event.projectId ?? '*');
   }
 
   private async onTicketMoved(ticketId: string): Promise<void> {
@@ -280,7 +309,7 @@ export class Orchestrator {
     try {
       for (const stop of await findOverruns(this.deps)) await this.stopRun(stop);
       for (const { machineId, frame } of await expireApprovals(this.deps))
-        if (machineId) this.link.send(machineId, frame);
+        if (machineId) this.link.command(machineId, frame);
       await this.closeIdleConversations();
       await this.merger.sweep();
       // Runs that ended while no replica settled them (e.g. a control plane died in between).
@@ -318,13 +347,21 @@ export class Orchestrator {
     }
   }
 
-  private async openPullRequests(runId: string): Promise<void> {
+  private async afterFinish(runId: string): Promise<void> {
     try {
       await openPullRequestsForRun(this.deps, runId, this.opts.platformUrl);
     } catch (err) {
       this.log.error(
         { run: runId, ...errField(err) },
         `[orchestrator] pull requests for run ${runId} failed: ${(err as Error).message}`,
+      );
+    }
+    try {
+      await approveResolvedConflict(this.deps, orchestratorActor, runId);
+    } catch (err) {
+      this.log.error(
+        { run: runId, ...errField(err) },
+        `[orchestrator] merging again after run ${runId} resolved a conflict failed: ${(err as Error).message}`,
       );
     }
   }
@@ -344,6 +381,7 @@ export class Orchestrator {
     if (pending.length === 0) return;
     await inTransaction(this.deps, async (tx, changes) => {
       for (const p of pending) {
+        changes.commands.push({ machineId: p.machineId, frame: p.frame });
         await recordActivity(tx, this.deps, changes, orchestratorActor(p.orgId), {
           projectId: row.ticket.projectId,
           ticketId,
@@ -351,7 +389,7 @@ export class Orchestrator {
           entityType: 'ticket',
           entityId: ticketId,
           summary: `${row.ticket.identifier} is ${row.stage}: removing its workspace on the machine that worked on it`,
-          after: { machineId: p.machineId, frame: p.frame },
+          after: { machineId: p.machineId },
         });
       }
     });

@@ -30,7 +30,7 @@ export async function reviewFeedback(
       '',
       review.body,
       '',
-      `Bring the default branch into your branch, resolve every conflict, run the tests, commit, and move the ticket to ${finish} again.`,
+      `The default branch is merged into your worktree before you start (below): resolve every conflict, run the tests, and move the ticket to ${finish} again; the platform commits and pushes the merge, then merges the ticket again.`,
     ].join('\n');
   const notes = await db
     .select()

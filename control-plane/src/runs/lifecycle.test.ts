@@ -160,8 +160,8 @@ forEachDatabase('run lifecycle', (get) => {
     await finishRun(deps, { ...f, lastSeq: 0, exitCode: 0, signal: null });
     const active = await startCommandRun(deps, admin, { machine: m.name, command: ['sleep', '9'] });
     const mine = await listRuns(deps.db, admin.orgId, { machine: m.name, active: true });
-    expect(mine.map((r) => r.id)).toEqual([active.id]);
-    expect((await listRuns(deps.db, admin.orgId, { machine: m.name })).map((r) => r.id).sort()).toEqual(
+    expect(mine.items.map((r) => r.id)).toEqual([active.id]);
+    expect((await listRuns(deps.db, admin.orgId, { machine: m.name })).items.map((r) => r.id).sort()).toEqual(
       [active.id, done.id].sort(),
     );
     // Command runs belong to no project.

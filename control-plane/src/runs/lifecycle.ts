@@ -60,25 +60,46 @@ export async function offerRun(
   offerTimeoutMs = OFFER_TIMEOUT_MS,
   materialize?: SpecMaterializer,
 ): Promise<ControlFrame | null> {
-  let spec: RunSpec | null = null;
+  let frame: ControlFrame | null = null;
   const run = await publish(deps, async (tx) => {
     const run = await lockRun(tx, runId);
-    if (!run || run.state !== 'queued' || !run.machineId) return null;
-    const deadline = new Date(deps.clock.now().getTime() + offerTimeoutMs);
-    spec = run.kind === 'agent' && materialize ? await materialize(tx, run) : runSpecSchema.parse(run.spec);
-    return transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, {
-      leaseEpoch: run.leaseEpoch + 1,
-      leaseExpiresAt: deadline,
-    });
+    if (!run) return null;
+    const offered = await offerInTx(tx, deps, run, offerTimeoutMs, materialize);
+    frame = offered?.frame ?? null;
+    return offered?.run ?? null;
   });
-  if (!run || !spec) return null;
-  // The first offer: how long the run waited, queued, for its machine (a re-offer is not a dispatch).
+  if (run) observeOffer(deps, run);
+  return frame;
+}
+
+/**
+ * The offer inside a transaction that holds the run (locked, or inserted by it): the caller sends the frame after
+ * commit. An offer that never reaches the daemon expires with its lease and the run is queued again.
+ */
+export async function offerInTx(
+  tx: Tx,
+  deps: Deps,
+  run: Run,
+  offerTimeoutMs = OFFER_TIMEOUT_MS,
+  materialize?: SpecMaterializer,
+): Promise<{ run: Run; frame: ControlFrame } | null> {
+  if (run.state !== 'queued' || !run.machineId) return null;
+  const deadline = new Date(deps.clock.now().getTime() + offerTimeoutMs);
+  const spec = run.kind === 'agent' && materialize ? await materialize(tx, run) : runSpecSchema.parse(run.spec);
+  const offered = await transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, {
+    leaseEpoch: run.leaseEpoch + 1,
+    leaseExpiresAt: deadline,
+  });
+  return { run: offered, frame: { type: 'run.offer', runId: offered.id, leaseEpoch: offered.leaseEpoch, spec } };
+}
+
+/** The first offer: how long the run waited, queued, for its machine (a re-offer is not a dispatch). */
+export function observeOffer(deps: Pick<Deps, 'clock' | 'metrics'>, run: Run): void {
   if (run.leaseEpoch === 1)
     deps.metrics.dispatchLatency.observe(
       { stage: 'offer' },
       Math.max(0, deps.clock.now().getTime() - run.createdAt.getTime()) / 1000,
     );
-  return { type: 'run.offer', runId: run.id, leaseEpoch: run.leaseEpoch, spec };
 }
 
 export async function acceptRun(deps: Deps, msg: Fenced): Promise<Run> {

@@ -3,10 +3,14 @@
  * cancel. The daemon side of the state machine (offer, accept, events, finish) is in
  * lifecycle.ts; both record every state change in `run_transitions` through `transition`.
  */
-import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
   ACTIVE_RUN_STATES,
+  badRequest,
   conflict,
+  decodeCursor,
+  pageFrom,
+  type Page,
   notFound,
   runEventsInput,
   runListInput,
@@ -173,30 +177,44 @@ export async function requestCancel(deps: Deps, actor: Actor, runId: string): Pr
   });
 }
 
+/** Runs, newest first, one page at a time. */
 export async function listRuns(
   db: DbOrTx,
   orgId: string,
   raw: z.input<typeof runListInput> = {},
-): Promise<Array<Run & { machineName: string | null; waitingApprovals: number }>> {
+): Promise<Page<Run & { machineName: string | null; waitingApprovals: number }>> {
   const input = runListInput.parse(raw);
   const conditions = [eq(runs.orgId, orgId)];
   if (input.machine) conditions.push(eq(machines.name, input.machine));
   if (input.projectId) conditions.push(eq(runs.projectId, input.projectId));
   if (input.active) conditions.push(inArray(runs.state, [...ACTIVE_RUN_STATES]));
+  // Ordered by the millisecond the run was created (what the cursor can carry), then its id.
+  const createdMs = sql`date_trunc('milliseconds', ${runs.createdAt})`;
+  if (input.cursor) {
+    const after = decodeCursor(input.cursor, ['int', 'uuid'] as const);
+    if (!after) throw badRequest('this cursor is not one of a run list; pass nextCursor as it was given');
+    conditions.push(
+      sql`(${createdMs}, ${runs.id}) < (${new Date(after[0]).toISOString()}::timestamptz, ${after[1]}::uuid)`,
+    );
+  }
   const rows = await db
     .select({ run: runs, machineName: machines.name })
     .from(runs)
     .leftJoin(machines, eq(machines.id, runs.machineId))
     .where(and(...conditions))
-    .orderBy(desc(runs.createdAt))
-    .limit(input.limit);
+    .orderBy(desc(createdMs), desc(runs.id))
+    .limit(input.limit + 1);
+  const page = pageFrom(rows, input.limit, (r) => [r.run.createdAt.getTime(), r.run.id]);
   // The board's "Needs approval" badge: tool calls of these runs waiting for a person.
-  const waiting = await waitingApprovals(db, { runIds: rows.map((r) => r.run.id) });
-  return rows.map((r) => ({
-    ...r.run,
-    machineName: r.machineName,
-    waitingApprovals: waiting.filter((a) => a.runId === r.run.id).length,
-  }));
+  const waiting = await waitingApprovals(db, { runIds: page.items.map((r) => r.run.id) });
+  return {
+    items: page.items.map((r) => ({
+      ...r.run,
+      machineName: r.machineName,
+      waitingApprovals: waiting.filter((a) => a.runId === r.run.id).length,
+    })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 export async function runDetail(db: DbOrTx, orgId: string, runId: string) {

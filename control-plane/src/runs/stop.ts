@@ -10,9 +10,19 @@ import { TERMINAL_RUN_STATES } from '@openase/shared';
 import { runs } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
+import type { MachineCommand } from '../kernel/transaction.js';
 import { lockRun, transition, type Run } from './runs.js';
 
 export type StopAs = 'canceled' | 'timed_out' | 'stalled' | 'failed';
+
+/** The `run.cancel` a stopped run's machine must hear; null when the run never reached a machine. */
+export function cancelCommand(run: Run): MachineCommand | null {
+  if (!run.machineId || run.state === 'queued' || run.leaseEpoch <= 0) return null;
+  return {
+    machineId: run.machineId,
+    frame: { type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 },
+  };
+}
 
 /** Returns the run after the request, or null when it had already ended. */
 export async function stopRunInTx(

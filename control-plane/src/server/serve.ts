@@ -11,6 +11,7 @@ import { serve } from '@hono/node-server';
 import { openDatabase, type Database } from '../db/database.js';
 import { createChangeBus } from '../kernel/change-bus.js';
 import { createPubSub } from '../kernel/pubsub.js';
+import { forwardCommandsAcrossReplicas } from '../fleet/machine-commands.js';
 import { relayActivityAcrossReplicas } from '../kernel/replica-relay.js';
 import { randomIds, systemClock, type Deps } from '../kernel/context.js';
 import { bootstrapInstance } from '../auth/bootstrap.js';
@@ -80,19 +81,20 @@ export async function startServer(
   const health = { replica: replicaId, draining: false };
   let leadership: Leadership | null = null;
   // Several control planes may share one PostgreSQL: relay committed activity between them.
-  const stopRelay =
-    database.kind === 'postgres'
-      ? await relayActivityAcrossReplicas({
-          bus: deps.bus,
-          pubsub: createPubSub(database),
-          db: deps.db,
-          replicaId,
-          log,
-        })
-      : async () => {};
+  const pubsub = database.kind === 'postgres' ? createPubSub(database) : null;
+  const stopActivityRelay = pubsub
+    ? await relayActivityAcrossReplicas({ bus: deps.bus, pubsub, db: deps.db, replicaId, log })
+    : async () => {};
+  let stopCommandRelay = async () => {};
+  const stopRelay = async () => {
+    await stopCommandRelay();
+    await stopActivityRelay();
+  };
   try {
     const boot = await bootstrapInstance(deps);
     const fleet = await startFleet(deps, config, replicaId);
+    // Commands for a machine whose socket another replica holds go on that replica's channel.
+    if (pubsub) stopCommandRelay = await forwardCommandsAcrossReplicas({ deps, hub: fleet.hub, pubsub, replicaId });
     let publicUrl: string | null = null;
     const app = createApp({
       publicUrl: () => publicUrl,

@@ -143,8 +143,8 @@ forEachDatabase('tickets', (get) => {
     expect(detail.description).toBe(description);
     expect(detail.labels).toEqual(["it's", '$(x)']);
     const found = await listTickets(deps.db, admin.orgId, { project: 'hostile', search: "'); DROP" });
-    expect(found.map((x) => x.id)).toEqual([t.id]);
-    expect(await listTickets(deps.db, admin.orgId, { project: 'hostile', search: '%' })).toHaveLength(0);
+    expect(found.items.map((x) => x.id)).toEqual([t.id]);
+    expect((await listTickets(deps.db, admin.orgId, { project: 'hostile', search: '%' })).items).toHaveLength(0);
   });
 
   it('deletes a status only after moving its tickets, recording each move', async () => {

@@ -6,6 +6,9 @@ import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import {
   isUuid,
   badRequest,
+  decodeCursor,
+  pageFrom,
+  type Page,
   notFound,
   parseTicketIdentifier,
   ticketArchiveInput,
@@ -280,11 +283,12 @@ export interface TicketListItem extends Ticket {
   pullRequest: PullRequestBadge | null;
 }
 
+/** A project's tickets in board order (status position, then newest first), one page at a time. */
 export async function listTickets(
   db: DbOrTx,
   orgId: string,
   raw: z.input<typeof ticketListInput>,
-): Promise<TicketListItem[]> {
+): Promise<Page<TicketListItem>> {
   const input = ticketListInput.parse(raw);
   const project = await resolveProject(db, orgId, input.project);
   const conditions: SQL[] = [eq(tickets.projectId, project.id)];
@@ -296,21 +300,36 @@ export async function listTickets(
     const pattern = `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(sql`(${tickets.title} ilike ${pattern} or ${tickets.identifier} ilike ${pattern})`);
   }
+  if (input.cursor) {
+    // After the previous page's last card: later statuses, or the same status and older tickets.
+    const after = decodeCursor(input.cursor, ['int', 'int'] as const);
+    if (!after) throw badRequest('this cursor is not one of a ticket list; pass nextCursor as it was given');
+    const [position, number] = after;
+    conditions.push(
+      sql`(${statuses.position} > ${position} or (${statuses.position} = ${position} and ${tickets.number} < ${number}))`,
+    );
+  }
   const rows = await db
-    .select({ ticket: tickets, statusName: statuses.name, statusStage: statuses.stage })
+    .select({ ticket: tickets, statusName: statuses.name, statusStage: statuses.stage, position: statuses.position })
     .from(tickets)
     .innerJoin(statuses, eq(statuses.id, tickets.statusId))
     .where(and(...conditions))
     .orderBy(asc(statuses.position), desc(tickets.number))
-    .limit(input.limit);
-  const ids = rows.map((r) => r.ticket.id);
+    .limit(input.limit + 1);
+  const page = pageFrom(rows, input.limit, (r) => [r.position, r.ticket.number]);
+  const ids = page.items.map((r) => r.ticket.id);
   const pulls = ids.length ? await db.select().from(pullRequests).where(inArray(pullRequests.ticketId, ids)) : [];
-  return rows.map((r) => ({
-    ...r.ticket,
-    statusName: r.statusName,
-    statusStage: r.statusStage,
-    pullRequest: pullRequestBadge(pulls.filter((p) => p.ticketId === r.ticket.id)),
-  }));
+  const pullsOf = new Map<string, typeof pulls>();
+  for (const p of pulls) pullsOf.set(p.ticketId, [...(pullsOf.get(p.ticketId) ?? []), p]);
+  return {
+    items: page.items.map((r) => ({
+      ...r.ticket,
+      statusName: r.statusName,
+      statusStage: r.statusStage,
+      pullRequest: pullRequestBadge(pullsOf.get(r.ticket.id) ?? []),
+    })),
+    nextCursor: page.nextCursor,
+  };
 }
 
 export async function ticketsByIds(db: DbOrTx, ids: string[]): Promise<Ticket[]> {

@@ -1,9 +1,13 @@
 // Scenario 4: the real daemon's footprint. `openase-agent join` + `run` against a control plane,
 // RSS of the daemon process when idle (connected, nothing running), then with 4 command runs
 // streaming output lines (each a node process printing `linesPerSecond` lines for `seconds`).
+// Same-run baseline: a bare `node` holding one open WebSocket (the `ws` package the daemon bundles),
+// measured after the same settling time, so the figure is what the daemon adds to Node itself.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { agentBundlePath } from '../../lib/bootstrap.mjs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { agentBundlePath, root } from '../../lib/bootstrap.mjs';
 import { log, mib, procSample, sleep, startServer, tempDir, trpc, until } from '../lib.mjs';
 
 export async function daemonFootprint({ databaseUrl, runs = 4, linesPerSecond = 200, seconds = 15 }) {
@@ -57,6 +61,7 @@ export async function daemonFootprint({ databaseUrl, runs = 4, linesPerSecond = 
     );
     return {
       idleRssMiB: mib(idle.rss),
+      bareNodeRssMiB: mib(await bareNodeRss()),
       streamingRssMiB: mib(maxRss),
       runs,
       linesPerSecondPerRun: linesPerSecond,
@@ -71,5 +76,29 @@ export async function daemonFootprint({ databaseUrl, runs = 4, linesPerSecond = 
     await server.stop();
     fs.rmSync(home, { recursive: true, force: true });
     log('daemon footprint done');
+  }
+}
+
+/** RSS of `node` with `ws` loaded and one WebSocket open to a local server, 5 s after it connected. */
+async function bareNodeRss() {
+  const wsPath = createRequire(path.join(root, 'agent-daemon', 'package.json')).resolve('ws');
+  const { WebSocketServer } = createRequire(path.join(root, 'agent-daemon', 'package.json'))('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  let connected = false;
+  wss.on('connection', () => (connected = true));
+  const url = `ws://127.0.0.1:${wss.address().port}`;
+  const child = spawn(
+    process.execPath,
+    ['-e', `const W = require(${JSON.stringify(wsPath)}); new W(${JSON.stringify(url)}); setInterval(() => {}, 1e9);`],
+    { stdio: 'ignore' },
+  );
+  try {
+    if (!(await until(() => connected, 30_000))) throw new Error('the bare WebSocket did not connect');
+    await sleep(5000);
+    return procSample(child.pid).rss;
+  } finally {
+    child.kill('SIGKILL');
+    wss.close();
   }
 }

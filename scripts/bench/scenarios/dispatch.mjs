@@ -103,6 +103,7 @@ export async function dispatchLatency({
     const stats = fleet.stats;
     return {
       tickets: toOffer.length,
+      asked: tickets,
       machines,
       busyMachines: busy,
       busyEventsPerSecond: busy ? busy * busyRate : 0,

@@ -73,7 +73,13 @@ import {
   subscriptionsInput,
   watchInput,
 } from '../domain/notifications.js';
-import { projectGithubInput, projectMergeSettingsInput, ticketDiffInput, ticketReviewInput } from '../domain/review.js';
+import {
+  projectGithubInput,
+  projectGithubIssuesInput,
+  projectMergeSettingsInput,
+  ticketDiffInput,
+  ticketReviewInput,
+} from '../domain/review.js';
 import {
   auditListInput,
   invitationCreateInput,
@@ -125,6 +131,7 @@ export const API = named({
     mergeSettings: mutation('write', projectMergeSettingsInput),
     github: query('read', projectInput),
     connectGithub: mutation('write', projectGithubInput),
+    githubIssues: mutation('write', projectGithubIssuesInput),
   },
   repositories: {
     list: query('read', projectInput),

@@ -2,6 +2,7 @@
 import * as z from '../zod.js';
 import { commandRunSpecSchema } from '../protocol/messages.js';
 import { machineNameSchema } from './inputs.js';
+import { pageInputShape } from './paging.js';
 
 export const runStartInput = z.object({
   machine: machineNameSchema,
@@ -43,7 +44,7 @@ export const runListInput = z.object({
   projectId: z.string().uuid().optional(),
   /** Only runs not yet ended (queued, offered, preparing, running). */
   active: z.boolean().optional(),
-  limit: z.number().int().min(1).max(500).default(50),
+  ...pageInputShape(50, 500),
 });
 
 /** `SHA256:` followed by unpadded base64, as OpenSSH prints host key fingerprints. */

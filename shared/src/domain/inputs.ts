@@ -2,6 +2,7 @@ import * as z from '../zod.js';
 import { LIMITS } from './limits.js';
 import { prioritySchema, statusStageSchema, tokenScopeSchema } from './enums.js';
 import { commentAnchorSchema } from './review.js';
+import { pageInputShape } from './paging.js';
 
 /**
  * Input schemas of the public API. The control plane validates with them, the CLI and the web
@@ -127,7 +128,7 @@ export const ticketListInput = z.object({
   priority: prioritySchema.optional(),
   search: z.string().max(200).optional(),
   includeArchived: z.boolean().default(false),
-  limit: z.number().int().min(1).max(5000).default(1000),
+  ...pageInputShape(200, 5000),
 });
 export const ticketLinkInput = z.object({
   /** `blocker` blocks `blocked`: `blocked` is not picked up until `blocker` is completed. */
@@ -168,7 +169,7 @@ export const activityListInput = z.object({
   project: projectRefSchema,
   ticket: ticketRefSchema.optional(),
   afterSeq: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).max(1000).default(200),
+  ...pageInputShape(200, 1000),
 });
 
 export const machineNameSchema = z

@@ -90,3 +90,18 @@ export const projectGithubInput = z.object({
   webhookSecret: z.string().max(400).optional(),
   apiUrl: z.string().trim().url('the API URL must be a URL such as https://api.github.com').max(400).optional(),
 });
+
+/**
+ * GitHub Issues as a ticket source (docs/review.md): `repo` links the project to that repository's
+ * issues (admins; `off` unlinks), then the issues are imported and synced both ways now.
+ */
+export const projectGithubIssuesInput = z.object({
+  project: projectRef,
+  repo: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'the repository is OWNER/NAME, as on GitHub')
+    .max(200)
+    .optional(),
+  off: z.boolean().default(false),
+});

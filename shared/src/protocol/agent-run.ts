@@ -84,6 +84,12 @@ export const agentJobSpecSchema = z.object({
    * run row.
    */
   platform: z.object({ url: z.string().url(), token: z.string().min(1).max(300) }),
+  /**
+   * A conflict-resolution run (the approved branch could not be merged): the daemon merges each repository's default
+   * branch into the ticket's worktree before the first turn, conflict markers left for the agent, and commits the
+   * merge with the agent's resolution after the turn (the agent's sandbox cannot write git history).
+   */
+  mergeDefaultBranch: z.boolean().optional(),
   /** The run's deadline (timeout_minutes), enforced by the control plane; the daemon uses it for its own timers. */
   timeoutMs: z.number().int().min(1).optional(),
 });

@@ -4,7 +4,15 @@
  * subscriptions through `httpSubscriptionLink` (SSE). The session lives in an httpOnly cookie;
  * state-changing requests echo the CSRF cookie in `x-csrf-token` (double submit).
  */
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  retryLink,
+  splitLink,
+  type TRPCClientError,
+  type TRPCLink,
+} from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '@openase/control-plane/trpc';
@@ -53,11 +61,25 @@ const watchUnauthorized: TRPCLink<AppRouter> =
       }),
     );
 
+/**
+ * A read that failed before any control plane answered it — the network, or a proxy's own error
+ * page (nginx's 502 while replicas restart: not JSON, so no tRPC error data) — is tried again,
+ * a few times with backoff. Mutations never are (one could have run); tRPC errors never are.
+ */
+export const QUERY_ATTEMPTS = 6;
+export function retryableRead(op: { type: string }, error: TRPCClientError<AppRouter>, attempts: number): boolean {
+  return op.type === 'query' && !error.data && attempts < QUERY_ATTEMPTS;
+}
+
 const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
 
 export const api = createTRPCClient<AppRouter>({
   links: [
     watchUnauthorized,
+    retryLink({
+      retry: ({ op, error, attempts }) => retryableRead(op, error, attempts),
+      retryDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 4000),
+    }),
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url: `${origin}/trpc`, eventSourceOptions: () => ({ withCredentials: true }) }),

@@ -1,10 +1,14 @@
 import { TRPCClientError } from '@trpc/client';
 
+/** The call never reached the server (it is down or restarting, or the network dropped). */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof TRPCClientError && !err.data && /fetch|network|Failed/i.test(err.message);
+}
+
 /** One line a person can act on, from whatever a call threw. */
 export function errorMessage(err: unknown): string {
   if (err instanceof TRPCClientError) {
-    if (!err.data && /fetch|network|Failed/i.test(err.message))
-      return 'cannot reach the server; check that it is running and try again';
+    if (isUnreachable(err)) return 'cannot reach the server; check that it is running and try again';
     return err.message;
   }
   return err instanceof Error ? err.message : String(err);

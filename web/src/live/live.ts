@@ -17,6 +17,8 @@ export const liveState = reactive({
   /** connecting → live; `reconnecting` after a drop until the stream is back. */
   status: 'idle' as 'idle' | 'connecting' | 'live' | 'reconnecting',
   error: null as string | null,
+  /** A load found the server unreachable while the page kept what it showed (cleared when live again). */
+  unreachable: false,
   /** Changes received in this tab (shown in tests and for debugging). */
   received: 0,
 });
@@ -51,9 +53,12 @@ export function startLive(): void {
       lastEventId = id;
       failures = 0;
       if (data.kind === 'ready') {
+        // Back after a drop: what failed to load meanwhile is loaded again, even when nothing changed.
+        const wasAway = liveState.status === 'reconnecting' || liveState.unreachable;
         liveState.status = 'live';
         liveState.error = null;
-        if (!data.resumed) for (const listener of [...resyncListeners]) listener();
+        liveState.unreachable = false;
+        if (!data.resumed || wasAway) for (const listener of [...resyncListeners]) listener();
         return;
       }
       liveState.received++;

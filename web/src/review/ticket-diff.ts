@@ -6,6 +6,7 @@
 import { computed, reactive, watch, type Ref } from 'vue';
 import { api, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { retryWhenBack } from '../ui/async-state';
 import { filesOf, type FileModel } from './diff-model';
 
 export type TicketDiff = RouterOutputs['tickets']['diff'];
@@ -31,10 +32,11 @@ export function useTicketDiff(identifier: Ref<string>, run: Ref<string | null>, 
       state.files = data.tooLarge ? [] : filesOf(data.repos);
       state.error = null;
     } catch (err) {
+      // Server away: keep what is shown (or the spinner) and load again when it is back.
+      if (mine === asked && retryWhenBack(err, () => void load())) return;
       if (mine === asked) state.error = errorMessage(err);
-    } finally {
-      if (mine === asked) state.loading = false;
     }
+    if (mine === asked) state.loading = false;
   }
   watch([identifier, run, enabled], () => {
     state.data = null;

@@ -8,6 +8,7 @@ import { onScopeDispose, shallowRef, ref, watch, type Ref } from 'vue';
 import type { Unsubscribable } from '@trpc/server/observable';
 import { api } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { retryWhenBack } from '../ui/async-state';
 import { appendEvents, emptyTranscript, type Transcript } from './transcript';
 
 const PAGE = 1000;
@@ -47,7 +48,8 @@ export function useRunTranscript(runId: Ref<string | null>, active: Ref<boolean>
         if (page.length < PAGE) break;
       }
     } catch (err) {
-      if (mine === generation) error.value = errorMessage(err);
+      if (mine === generation && !retryWhenBack(err, () => mine === generation && void load(id, follow)))
+        error.value = errorMessage(err);
       return;
     } finally {
       if (mine === generation) loading.value = false;
@@ -65,7 +67,8 @@ export function useRunTranscript(runId: Ref<string | null>, active: Ref<boolean>
         },
         onError(err) {
           if (mine !== generation) return;
-          error.value = `Live transcript interrupted: ${errorMessage(err)}`;
+          // The server went away: what was streamed stays; the ticket reloads when it is back.
+          if (!retryWhenBack(err, () => {})) error.value = `Live transcript interrupted: ${errorMessage(err)}`;
           streaming.value = 'ended';
         },
         onComplete() {

@@ -5,12 +5,13 @@
 import { defineStore } from 'pinia';
 import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { allPages } from '../api/pages';
 import { coalesce, onChange, onResync } from '../live/live';
 import { useNotices } from '../ui/notices';
 import { trackLoad } from '../ui/async-state';
 import type { BoardFilter } from './board-filters';
 
-export type BoardTicket = RouterOutputs['tickets']['list'][number];
+export type BoardTicket = RouterOutputs['tickets']['list']['items'][number];
 /** A ticket's run that has not ended: the card's "running on machine X" badge. */
 export interface ActiveRun {
   id: string;
@@ -44,8 +45,10 @@ export const useBoard = defineStore('board', {
       this.projectId = projectId;
       await trackLoad(this, async () => {
         const [tickets, runs] = await Promise.all([
-          api.tickets.list.query({ project: projectRef, limit: 5000 }),
-          projectId ? api.runs.list.query({ projectId, active: true, limit: 500 }) : Promise.resolve([]),
+          allPages((cursor) => api.tickets.list.query({ project: projectRef, limit: 5000, cursor })),
+          projectId
+            ? allPages((cursor) => api.runs.list.query({ projectId, active: true, limit: 500, cursor }))
+            : Promise.resolve([]),
         ]);
         if (this.projectRef !== projectRef) return false;
         this.running = Object.fromEntries(

@@ -1,6 +1,22 @@
 /** The loading / loaded / error bookkeeping every store and form repeats, in one place. */
 import { ref } from 'vue';
-import { errorMessage } from '../api/errors';
+import { errorMessage, isUnreachable } from '../api/errors';
+import { liveState, onResync } from '../live/live';
+
+/**
+ * For a call that failed because the server cannot be reached: flags the outage (the top bar's
+ * "reconnecting" banner) and runs `retry` once the live stream is back. Returns false for any
+ * other error, which the caller shows as usual.
+ */
+export function retryWhenBack(err: unknown, retry: () => void): boolean {
+  if (!isUnreachable(err)) return false;
+  liveState.unreachable = true;
+  const off = onResync(() => {
+    off();
+    retry();
+  });
+  return true;
+}
 
 export interface LoadState {
   loading: boolean;
@@ -10,7 +26,9 @@ export interface LoadState {
 
 /**
  * Runs a load and records its outcome on `state`. `work` returns `false` when its answer arrived
- * too late to matter (the user moved on), which then leaves the state as it is.
+ * too late to matter (the user moved on), which then leaves the state as it is. When the server
+ * cannot be reached and something is already shown, it stays on screen: the top bar says the
+ * console is reconnecting, and every store reloads once the live stream is back (live.ts).
  */
 export async function trackLoad(state: LoadState, work: () => Promise<boolean | void>): Promise<void> {
   state.loading = true;
@@ -20,7 +38,8 @@ export async function trackLoad(state: LoadState, work: () => Promise<boolean | 
       state.loaded = true;
     }
   } catch (err) {
-    state.error = errorMessage(err);
+    // Stores reload on resync themselves (their follow()), so nothing to retry here.
+    if (!(state.loaded && retryWhenBack(err, () => {}))) state.error = errorMessage(err);
   } finally {
     state.loading = false;
   }

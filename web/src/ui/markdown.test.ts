@@ -27,3 +27,20 @@ describe('renderMarkdown', () => {
     expect(html).not.toMatch(/ onclick="/);
   });
 });
+
+describe('task lists', () => {
+  it('renders `- [ ]` and `- [x]` items as read-only checkboxes, and leaves other lists alone', () => {
+    const html = renderMarkdown('- [ ] write tests\n- [x] ship\n\nand\n\n- plain [ ] item');
+    expect(html).toContain('<ul class="task-list">');
+    expect(html).toContain('<li class="task"><input type="checkbox" class="task-box" disabled> write tests</li>');
+    expect(html).toContain('<input type="checkbox" class="task-box" disabled checked> ship');
+    expect(html).toContain('<li>plain [ ] item</li>');
+    expect(html).not.toContain('[x]');
+  });
+
+  it('keeps escaping HTML inside task items', () => {
+    const html = renderMarkdown('- [ ] <img src=x onerror=alert(1)>');
+    expect(html).not.toMatch(/<img/);
+    expect(html).toContain('&lt;img');
+  });
+});

@@ -1,6 +1,6 @@
 import { API } from '@openase/shared';
 import { tracked } from '@trpc/server';
-import { listActivity } from '../../activity/activity.js';
+import { activityPage } from '../../activity/activity.js';
 import { streamProjectActivity } from '../../activity/stream.js';
 import { resolveProject } from '../../projects/projects.js';
 import { resolveTicket } from '../../tickets/tickets.js';
@@ -10,10 +10,11 @@ export const activityRouter = router({
   list: proc(API.activity.list).query(async ({ ctx, input }) => {
     const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
     const ticket = input.ticket ? await resolveTicket(ctx.deps.db, ctx.actor.orgId, input.ticket) : null;
-    return listActivity(ctx.deps.db, {
+    return activityPage(ctx.deps.db, {
       projectId: project.id,
       ticketId: ticket?.id,
       afterSeq: input.afterSeq,
+      cursor: input.cursor,
       limit: input.limit,
     });
   }),

@@ -4,6 +4,7 @@ import { addRepository, listRepositories } from '../../projects/repositories.js'
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
 import { configureGithub, githubSettings } from '../../integrations/github/links.js';
+import { syncGithubIssues } from '../../integrations/github/issues.js';
 import { proc, router } from '../trpc.js';
 
 export const projectsRouter = router({
@@ -27,6 +28,10 @@ export const projectsRouter = router({
   github: proc(API.projects.github).query(({ ctx, input }) => githubSettings(ctx.deps.db, ctx.actor, input.project)),
   connectGithub: proc(API.projects.connectGithub).mutation(({ ctx, input }) =>
     configureGithub(ctx.deps, ctx.actor, input),
+  ),
+  /** GitHub Issues as a ticket source: link a repository, import and sync now (integrations/github/issues.ts). */
+  githubIssues: proc(API.projects.githubIssues).mutation(({ ctx, input }) =>
+    syncGithubIssues(ctx.deps, ctx.actor, input),
   ),
 });
 

@@ -8,7 +8,7 @@ import { proc, router, type ApiContext } from '../trpc.js';
 
 /** The daemon holding the run answers the waiting CLI request (a reconnecting daemon asks again and gets it then). */
 function sendDecision(ctx: ApiContext, decided: Decided) {
-  if (decided.machineId) ctx.fleet?.send(decided.machineId, decided.frame);
+  if (decided.machineId) ctx.fleet?.command(decided.machineId, decided.frame);
   return decided.approval;
 }
 
@@ -40,13 +40,13 @@ export const runsRouter = router({
   /** A person's message to a live agent run: the next turn's input (or at once, interrupting the turn). */
   steer: proc(API.runs.steer).mutation(async ({ ctx, input }) => {
     const steered = await steerRun(ctx.deps, ctx.actor, input);
-    if (steered.interrupt && steered.machineId) ctx.fleet?.send(steered.machineId, steered.interrupt);
+    if (steered.interrupt && steered.machineId) ctx.fleet?.command(steered.machineId, steered.interrupt);
     return { queued: steered.queued, interrupted: !!steered.interrupt };
   }),
   cancel: proc(API.runs.cancel).mutation(async ({ ctx, input }) => {
     const run = await requestCancel(ctx.deps, ctx.actor, input.run);
     if (run.machineId && run.state !== 'canceled')
-      ctx.fleet?.send(run.machineId, {
+      ctx.fleet?.command(run.machineId, {
         type: 'run.cancel',
         runId: run.id,
         leaseEpoch: run.leaseEpoch,

@@ -6,14 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpenaseError } from '@openase/shared';
-import { openDatabase, type Database } from '../../db/database.js';
-import { exportLines } from '../../db/transfer/dump.js';
-import { importLines } from '../../db/transfer/load.js';
-import { readExportFile, writeExportFile } from '../../db/transfer/files.js';
-import { moveDatabase } from '../../db/transfer/move.js';
-import { backupDatabase } from '../../db/transfer/backup.js';
 import { openaseHome } from '../../server/config.js';
-import { secretKeyFingerprint } from '../../secrets/cipher.js';
+import type { Database } from '../../db/database.js';
+
+/** The drivers and transfer code, loaded when a db command runs (not when any `openase` command starts). */
+const impl = () => import('./db-impl.js');
 import { VERSION } from '../../version.js';
 import {
   JSON_OPTION,
@@ -58,6 +55,7 @@ export function redact(url: string): string {
 
 /** `existing`: refuse to create an embedded database that is not there (export, backup, move). */
 async function open(w: Where, existing: boolean): Promise<Database> {
+  const { openDatabase } = await impl();
   if (w.url) return openDatabase({ kind: 'postgres', url: w.url, maxConnections: 2 });
   const dataDir = path.join(w.home, 'data');
   if (existing && !fs.existsSync(path.join(dataDir, 'PG_VERSION')))
@@ -77,7 +75,10 @@ async function withDatabase<T>(w: Where, existing: boolean, fn: (db: Database) =
   }
 }
 
-const exportOptions = (w: Where) => ({ release: VERSION, secretKey: secretKeyFingerprint(w.home) });
+const exportOptions = async (w: Where) => ({
+  release: VERSION,
+  secretKey: (await impl()).secretKeyFingerprint(w.home),
+});
 
 const exportCommand: Command = {
   name: 'export',
@@ -90,7 +91,9 @@ const exportCommand: Command = {
   async run(args, io) {
     const file = path.resolve(requirePositional(args, 0, 'FILE (where to write the export)'));
     const w = where(args, io.env);
-    const { bytes } = await withDatabase(w, true, (db) => writeExportFile(file, exportLines(db, exportOptions(w))));
+    const { exportLines, writeExportFile } = await impl();
+    const options = await exportOptions(w);
+    const { bytes } = await withDatabase(w, true, (db) => writeExportFile(file, exportLines(db, options)));
     if (args.values.json) return printJson(io, { file, bytes });
     io.out(`exported ${describe(w)} to ${file} (${bytes} bytes)`);
   },
@@ -108,6 +111,7 @@ const importCommand: Command = {
     const file = path.resolve(requirePositional(args, 0, 'FILE (the export to load)'));
     if (!fs.existsSync(file)) throw new OpenaseError('NOT_FOUND', `there is no file ${file}`);
     const w = where(args, io.env);
+    const { importLines, readExportFile, secretKeyFingerprint } = await impl();
     const result = await withDatabase(w, false, (db) => importLines(db, readExportFile(file)));
     const key = secretKeyFingerprint(w.home);
     const keyWarning =
@@ -135,10 +139,12 @@ const migrateToCommand: Command = {
       throw new UsageError(`the target must be a postgres:// URL, got "${redact(url)}"`);
     const w = where(args, io.env);
     if (w.url === url) throw new UsageError('the target is the source database');
+    const { moveDatabase, openDatabase } = await impl();
+    const options = await exportOptions(w);
     const result = await withDatabase(w, true, async (source) => {
       const target = await openDatabase({ kind: 'postgres', url, maxConnections: 2 });
       try {
-        return await moveDatabase(source, target, exportOptions(w));
+        return await moveDatabase(source, target, options);
       } finally {
         await target.close();
       }
@@ -176,8 +182,10 @@ export const backupCommand: Command = {
       throw new UsageError(`--keep must be a whole number ≥ 1, got "${rawKeep}"`);
     const w = where(args, io.env);
     const dir = path.resolve(stringOption(args.values.dir) ?? path.join(w.home, 'backups'));
+    const { backupDatabase } = await impl();
+    const options = await exportOptions(w);
     const result = await withDatabase(w, true, (db) =>
-      backupDatabase(db, { ...exportOptions(w), dir, keep, now: () => new Date() }),
+      backupDatabase(db, { ...options, dir, keep, now: () => new Date() }),
     );
     if (args.values.json) return printJson(io, result);
     io.out(`backed up ${describe(w)} to ${result.file} (${result.bytes} bytes)`);

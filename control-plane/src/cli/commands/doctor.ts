@@ -1,5 +1,4 @@
 import { resolveServerConfig } from '../../server/config.js';
-import { runDoctor } from '../../server/doctor.js';
 import { JSON_OPTION, stringOption, type Command } from '../command.js';
 import { printJson } from '../output.js';
 
@@ -25,6 +24,7 @@ export const doctorCommand: Command = {
       },
       io.env,
     );
+    const { runDoctor } = await import('../../server/doctor.js');
     const checks = await runDoctor(config, io.env);
     const failed = checks.some((c) => c.status === 'fail');
     if (args.values.json) printJson(io, { ok: !failed, checks });

@@ -57,3 +57,30 @@ export const githubCommand: Command = {
     io.out(`  Events: ${s.webhookEvents.join(', ')}`);
   },
 };
+
+/** `openase project github-issues`: GitHub Issues as the project's ticket source (docs/review.md). */
+export const githubIssuesCommand: Command = {
+  name: 'github-issues',
+  summary: "import a GitHub repository's issues as tickets and keep them in sync both ways",
+  usage: 'openase project github-issues PROJECT [--repo OWNER/NAME | --off] [--json]',
+  options: {
+    repo: { type: 'string', description: 'link the project to this repository’s issues (admins)' },
+    off: { type: 'boolean', description: 'stop syncing issues (tickets already imported stay)' },
+    ...JSON_OPTION,
+  },
+  examples: ['openase project github-issues demo --repo acme/app', 'openase project github-issues demo'],
+  async run(args, io) {
+    const project = requirePositional(args, 0, 'PROJECT');
+    const repo = stringOption(args.values.repo);
+    const off = args.values.off === true;
+    if (repo && off) throw new UsageError('--repo and --off do not go together');
+    const r = await apiClientFromEnv(io.env).projects.githubIssues.mutate({ project, repo, off });
+    if (args.values.json) return printJson(io, r);
+    if (!r.repo) return io.out(`${r.project}: GitHub issues are not synced (link them with --repo OWNER/NAME)`);
+    const n = (k: number, what: string) => `${k} ${what}`;
+    io.out(
+      `${r.project}: issues of ${r.repo} synced — ${n(r.created, 'imported')}, ${n(r.updated, 'updated from GitHub')}, ` +
+        `${n(r.pushed, 'updated on GitHub')}, ${n(r.unchanged, 'unchanged')}`,
+    );
+  },
+};

@@ -1,6 +1,7 @@
 import { AUDIT_KINDS, ROLES, auditCsv, roleSchema, type AuditKind } from '@openase/shared';
 import { JSON_OPTION, UsageError, listOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
+import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { printJson, printTable } from '../output.js';
 
 function parseRole(text: string, allowOwner = true) {
@@ -161,8 +162,7 @@ export const auditCommands: CommandGroup = {
     {
       name: 'list',
       summary: 'list audit entries, newest first (admins)',
-      usage:
-        'openase audit list [--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] [--limit N] [--json|--csv]',
+      usage: `openase audit list [--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] ${PAGE_USAGE} [--json|--csv]`,
       details: `Kinds: ${KINDS.join(', ')}.`,
       options: {
         actor: { type: 'string', description: "part of the actor's name, or their id" },
@@ -170,7 +170,7 @@ export const auditCommands: CommandGroup = {
         project: { type: 'string', description: 'only this project' },
         since: { type: 'string', description: 'ISO time, e.g. 2026-01-31T00:00:00Z' },
         until: { type: 'string', description: 'ISO time' },
-        limit: { type: 'string', description: 'at most N entries (default 200, at most 5000)' },
+        ...PAGE_OPTIONS,
         csv: { type: 'boolean', description: 'print CSV (for a spreadsheet)' },
         ...JSON_OPTION,
       },
@@ -185,30 +185,36 @@ export const auditCommands: CommandGroup = {
             throw new UsageError(`unknown kind "${k}"; kinds are ${KINDS.join(', ')}`);
           return k as AuditKind;
         });
-        const limit = stringOption(args.values.limit);
-        if (limit !== undefined && !/^\d+$/.test(limit)) throw new UsageError('--limit takes a whole number');
         const time = (v: string | undefined, flag: string) => {
           if (v === undefined) return undefined;
           const d = new Date(v);
           if (Number.isNaN(d.getTime())) throw new UsageError(`--${flag} takes an ISO time like 2026-01-31T12:00:00Z`);
           return d.toISOString();
         };
-        const page = await apiClientFromEnv(io.env).audit.list.query({
+        const api = apiClientFromEnv(io.env);
+        const filter = {
           actor: stringOption(args.values.actor),
           kinds,
           project: stringOption(args.values.project),
           since: time(stringOption(args.values.since), 'since'),
           until: time(stringOption(args.values.until), 'until'),
-          limit: limit ? Number(limit) : undefined,
+        };
+        // The audit API pages by entry id (`before` / `nextBefore`): the id is the cursor.
+        const page = await readPages(args, async ({ cursor, limit }) => {
+          if (cursor !== undefined && !/^[1-9]\d*$/.test(cursor))
+            throw new UsageError('--cursor takes the cursor printed under a previous page');
+          const got = await api.audit.list.query({ ...filter, limit, before: cursor ? Number(cursor) : undefined });
+          return { items: got.entries, nextCursor: got.nextBefore === null ? null : String(got.nextBefore) };
         });
-        if (args.values.json) return printJson(io, page.entries);
-        if (args.values.csv) return io.out(auditCsv(page.entries).trimEnd());
+        if (args.values.json) return printJson(io, page);
+        if (args.values.csv) return io.out(auditCsv(page.items).trimEnd());
         printTable(
           io,
           ['WHEN (UTC)', 'WHO', 'KIND', 'WHAT', 'IP'],
-          page.entries.map((e) => [when(e.at), e.actorName, e.kind, e.summary, e.ip]),
+          page.items.map((e) => [when(e.at), e.actorName, e.kind, e.summary, e.ip]),
           'no audit entries match',
         );
+        printMore(io, page);
       },
     },
   ],

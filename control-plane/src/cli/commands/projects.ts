@@ -10,7 +10,7 @@ import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
 import { limitOption } from './statuses.js';
-import { githubCommand } from './github.js';
+import { githubCommand, githubIssuesCommand } from './github.js';
 
 export const projectCommands: CommandGroup = {
   name: 'project',
@@ -105,6 +105,7 @@ export const projectCommands: CommandGroup = {
     },
     mergeSettingsCommand,
     githubCommand,
+    githubIssuesCommand,
   ],
 };
 

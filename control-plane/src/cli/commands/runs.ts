@@ -9,6 +9,7 @@ import {
   type CommandIo,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
+import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './definitions-common.js';
 import { describeHostKey } from './machines.js';
@@ -215,17 +216,22 @@ export const runCommands: CommandGroup = {
     decideCommand(false),
     {
       name: 'list',
-      summary: 'recent runs',
-      usage: 'openase run list [--machine M] [--json]',
-      options: { machine: { type: 'string', value: 'NAME', description: 'only runs on this machine' }, ...JSON_OPTION },
+      summary: 'recent runs, newest first',
+      usage: `openase run list [--machine M] ${PAGE_USAGE} [--json]`,
+      options: {
+        machine: { type: 'string', value: 'NAME', description: 'only runs on this machine' },
+        ...PAGE_OPTIONS,
+        ...JSON_OPTION,
+      },
       async run(args, io) {
+        const api = apiClientFromEnv(io.env);
         const machine = stringOption(args.values.machine);
-        const runs = await apiClientFromEnv(io.env).runs.list.query(machine ? { machine } : {});
-        if (args.values.json) return printJson(io, runs);
+        const page = await readPages(args, (at) => api.runs.list.query({ ...(machine ? { machine } : {}), ...at }));
+        if (args.values.json) return printJson(io, page);
         printTable(
           io,
           ['RUN', 'MACHINE', 'STATE', 'EXIT', 'EVENTS', 'CREATED', 'SPEC'],
-          runs.map((r) => [
+          page.items.map((r) => [
             r.id,
             r.machineName,
             r.state,
@@ -236,6 +242,7 @@ export const runCommands: CommandGroup = {
           ]),
           'no runs; start one with `openase run start --machine M -- <command>`',
         );
+        printMore(io, page);
       },
     },
   ],

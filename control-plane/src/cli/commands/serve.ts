@@ -1,5 +1,4 @@
 import { resolveServerConfig } from '../../server/config.js';
-import { startServer } from '../../server/serve.js';
 import { stringOption, type Command } from '../command.js';
 
 export const serveCommand: Command = {
@@ -65,6 +64,8 @@ export const serveCommand: Command = {
       },
       io.env,
     );
+    // The server is loaded only here: client commands start without it (cli bundle split, build.mjs).
+    const { startServer } = await import('../../server/serve.js');
     const server = await startServer(config);
     await new Promise<void>((resolve) => {
       let stopping = false;

@@ -11,6 +11,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
+import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { oneLine, printFields, printJson, printTable } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
 import { answerCommand, askCommand } from './questions.js';
@@ -101,8 +102,8 @@ export const ticketCommands: CommandGroup = {
     {
       name: 'list',
       summary: "list a project's tickets in board order",
-      usage:
-        'openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] [--json]',
+      usage: `openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] ${PAGE_USAGE} [--json]`,
+      details: 'One page at a time (200 tickets unless --limit); the line under the table says when there are more.',
       options: {
         ...PROJECT_OPTION,
         status: { type: 'string', description: 'only this status' },
@@ -110,24 +111,28 @@ export const ticketCommands: CommandGroup = {
         priority: { type: 'string', description: 'only this priority' },
         search: { type: 'string', description: 'text in the title or identifier' },
         archived: { type: 'boolean', description: 'include archived tickets' },
+        ...PAGE_OPTIONS,
         ...JSON_OPTION,
       },
       async run(args, io) {
-        const tickets = await apiClientFromEnv(io.env).tickets.list.query({
+        const api = apiClientFromEnv(io.env);
+        const filter = {
           project: projectOf(args, io.env),
           status: stringOption(args.values.status),
           label: stringOption(args.values.label),
           priority: priorityOption(args),
           search: stringOption(args.values.search),
           includeArchived: Boolean(args.values.archived),
-        });
-        if (args.values.json) return printJson(io, tickets);
+        };
+        const page = await readPages(args, (at) => api.tickets.list.query({ ...filter, ...at }));
+        if (args.values.json) return printJson(io, page);
         printTable(
           io,
           ['ID', 'STATUS', 'PRIORITY', 'TITLE', 'LABELS'],
-          tickets.map((t) => [t.identifier, t.statusName, t.priority, t.title, t.labels.join(',')]),
+          page.items.map((t) => [t.identifier, t.statusName, t.priority, t.title, t.labels.join(',')]),
           'no tickets; create one with `openase ticket create --project P --title T`',
         );
+        printMore(io, page);
       },
     },
     {

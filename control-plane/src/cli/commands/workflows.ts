@@ -13,7 +13,6 @@ import {
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
-import { parseHarness } from '../../workflows/harness/parse.js';
 import type { Problem } from '../../workflows/harness/types.js';
 import { PROJECT_OPTION, positiveIntOption, projectOf, repeated } from './definitions-common.js';
 
@@ -251,7 +250,8 @@ export const workflowCommands: CommandGroup = {
         const project = stringOption(args.values.project);
         const problems = project
           ? (await apiClientFromEnv(io.env).workflows.validate.mutate({ project, source })).problems
-          : parseHarness(source).problems;
+          : // Loaded here: the harness parser (liquid, yaml) stays out of every other command's start.
+            (await import('../../workflows/harness/parse.js')).parseHarness(source).problems;
         if (args.values.json) printJson(io, { file, valid: problems.length === 0, problems });
         else if (problems.length === 0) io.out(`${file}: ok`);
         else printProblems(io, file, problems);

@@ -1,6 +1,6 @@
 /** Machines of the fleet and the credentials they join and connect with. */
 import { sql } from 'drizzle-orm';
-import { integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { organizations } from './identity.js';
 
@@ -105,3 +105,21 @@ export const joinTokens = pgTable('join_tokens', {
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
 });
+
+/**
+ * Frames for a machine whose socket another replica holds, waiting for that replica to send them
+ * (fleet/machine-commands.ts): the NOTIFY on the holder's channel carries only the ids (a frame may
+ * exceed NOTIFY's 8000 bytes). The holder deletes what it sends; rows older than a minute are dropped.
+ */
+export const machineCommands = pgTable(
+  'machine_commands',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    machineId: uuid('machine_id')
+      .notNull()
+      .references(() => machines.id, { onDelete: 'cascade' }),
+    frame: jsonb('frame').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('machine_commands_created').on(t.createdAt)],
+);

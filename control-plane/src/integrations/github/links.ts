@@ -16,7 +16,7 @@ import { resolveProject } from '../../projects/projects.js';
 import { githubConfig } from './client.js';
 import { webhookPath } from './webhooks.js';
 
-export const WEBHOOK_EVENTS = ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'status'];
+export const WEBHOOK_EVENTS = ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'status', 'issues'];
 
 export interface GithubSettings {
   project: string;

@@ -4,7 +4,8 @@
  * project's webhook secret: a missing or wrong signature (or a project with no secret) is refused
  * with 401 and logged. A delivery is handled once by its `X-GitHub-Delivery` id (a redelivery
  * answers `duplicate`). Pull request, review, check and status events make the pull requests
- * concerned sync from GitHub's API (sync.ts); a failed sync forgets the delivery, so GitHub's
+ * concerned sync from GitHub's API (sync.ts), issue events the linked repository's issue
+ * (issues.ts); a failed sync forgets the delivery, so GitHub's
  * redelivery retries it.
  */
 import crypto from 'node:crypto';
@@ -16,6 +17,7 @@ import type { Deps } from '../../kernel/context.js';
 import { errField } from '../../kernel/logger.js';
 import { githubError } from './client.js';
 import { syncPullRequest } from './sync.js';
+import { onIssueWebhook } from './issues.js';
 
 /** GitHub caps payloads at 25 MB; the events used here are far smaller. */
 const MAX_BODY = 5 * 1024 * 1024;
@@ -40,6 +42,7 @@ export function signPayload(secret: string, body: string | Buffer): string {
 interface Payload {
   repository?: { full_name?: string };
   pull_request?: { number?: number };
+  issue?: { number?: number };
   check_run?: { head_sha?: string };
   check_suite?: { head_sha?: string };
   sha?: string;
@@ -99,8 +102,12 @@ export function mountGithubWebhooks<E extends Env>(app: Hono<E>, deps: Deps): vo
       await setOutcome(deps, delivery, 'not JSON');
       return c.json({ error: { code: 'BAD_REQUEST', message: 'the payload must be JSON' } }, 400);
     }
-    const about = concerned(event, payload);
     const remote = payload.repository?.full_name;
+    if (event === 'issues' && remote && typeof payload.issue?.number === 'number') {
+      const number = payload.issue.number;
+      return handled(() => onIssueWebhook(deps, projectId, remote, number));
+    }
+    const about = concerned(event, payload);
     if (!about || !remote) {
       await setOutcome(deps, delivery, event === 'ping' ? 'ping' : 'ignored');
       return c.json({ ok: true, outcome: event === 'ping' ? 'ping' : 'ignored' });
@@ -116,24 +123,32 @@ export function mountGithubWebhooks<E extends Env>(app: Hono<E>, deps: Deps): vo
           about.number !== undefined ? eq(pullRequests.number, about.number) : eq(pullRequests.headSha, about.sha!),
         ),
       );
-    const outcomes: string[] = [];
-    try {
+    return handled(async () => {
+      const outcomes: string[] = [];
       for (const { pr } of rows) outcomes.push(await syncPullRequest(deps, pr));
-    } catch (err) {
-      await deps.db.delete(webhookDeliveries).where(eq(webhookDeliveries.id, delivery));
-      deps.log.error(
-        { component: 'github', project: projectId, delivery, event, ...errField(err) },
-        `[github] webhook delivery ${delivery} (${event}) could not be handled: ${githubError(err)}`,
+      return outcomes.length ? outcomes.join(',') : 'no pull request of this project';
+    });
+
+    /** Runs the sync behind a delivery: its outcome recorded, or the delivery forgotten (GitHub redelivers). */
+    async function handled(sync: () => Promise<string>) {
+      let outcome: string;
+      try {
+        outcome = await sync();
+      } catch (err) {
+        await deps.db.delete(webhookDeliveries).where(eq(webhookDeliveries.id, delivery));
+        deps.log.error(
+          { component: 'github', project: projectId, delivery, event, ...errField(err) },
+          `[github] webhook delivery ${delivery} (${event}) could not be handled: ${githubError(err)}`,
+        );
+        return c.json({ error: { code: 'INTERNAL', message: `could not sync: ${githubError(err)}` } }, 502);
+      }
+      await setOutcome(deps, delivery, outcome);
+      deps.log.info(
+        { component: 'github', project: projectId, delivery, event },
+        `[github] webhook ${event} ${delivery}: ${outcome}`,
       );
-      return c.json({ error: { code: 'INTERNAL', message: `could not sync: ${githubError(err)}` } }, 502);
+      return c.json({ ok: true, outcome });
     }
-    const outcome = outcomes.length ? outcomes.join(',') : 'no pull request of this project';
-    await setOutcome(deps, delivery, outcome);
-    deps.log.info(
-      { component: 'github', project: projectId, delivery, event },
-      `[github] webhook ${event} ${delivery}: ${outcome}`,
-    );
-    return c.json({ ok: true, outcome });
   });
 }
 

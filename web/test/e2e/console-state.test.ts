@@ -1,0 +1,179 @@
+/**
+ * The console held to "state at a glance, nothing raw, nothing lost on a blip" (issue 20), in a
+ * real headless Chromium against a real control plane: one test per point — board and drawer
+ * state, words instead of internals, one Markdown renderer, a server restart with the drawer open,
+ * and the phone layout.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
+import { launchBrowser, repoRoot, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+
+const STAND_IN = path.join(repoRoot, 'agent-daemon', 'test-support', 'stand-in-agent.mjs');
+/** The stand-in agent's behaviour, chosen by the ticket title in its prompt. */
+const SCRIPT = {
+  steps: [
+    {
+      when: { input: 'Hold the line' },
+      then: [{ text: 'working on it' }, { usage: { input: 1000, output: 500, cached: 0 } }, { hang: true }],
+      else: [
+        {
+          when: { input: 'Always fails' },
+          then: [{ usage: { input: 100, output: 20, cached: 0 } }, { result: { ok: false, text: 'cannot build' } }],
+          else: [{ text: 'done' }],
+        },
+      ],
+    },
+  ],
+};
+let remote: TestRemote;
+
+let cp: ControlPlane;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let context: BrowserContext;
+let page: Page;
+const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+
+function cli(args: string[]): string {
+  const r = cp.cli(args);
+  expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
+  return r.out;
+}
+function createTicket(title: string, extra: string[] = []): string {
+  const out = JSON.parse(cli(['ticket', 'create', '--project', 'acme', '--title', title, ...extra, '--json'])) as {
+    identifier: string;
+  };
+  return out.identifier;
+}
+
+describe('Console state, wording, Markdown, blips and phones in Chromium', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    remote = createTestRemote({ 'README.md': '# app\n' });
+    cp = await startControlPlane();
+    cli(['project', 'create', 'Acme']);
+    cli(['repo', 'add', remote.url, '--project', 'acme', '--name', 'app']);
+    cli([
+      'agent',
+      'create',
+      'stand-in',
+      '--project',
+      'acme',
+      '--adapter',
+      'custom',
+      '--command',
+      process.execPath,
+      '--arg',
+      STAND_IN,
+      '--env',
+      `STAND_IN_SCRIPT_JSON=${JSON.stringify(SCRIPT)}`,
+    ]);
+    cli(['workflow', 'create', '--template', 'full-stack', '--project', 'acme', '--agent', 'stand-in']);
+    browser = await launchBrowser({ width: 1440, height: 900 });
+    context = browser.context;
+    context.setDefaultTimeout(10_000);
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(cp.signInUrl);
+    await page.waitForURL((u) => !u.pathname.startsWith('/auth'));
+  }, 180_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail')
+      await shot(page, `failed-state-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+    remote?.cleanup();
+  });
+
+  it('renders Markdown with task lists as checkboxes and styled blockquotes and tables', async () => {
+    const description = [
+      '- [ ] write the migration',
+      '- [x] agree on the schema',
+      '',
+      '> quoted from the customer',
+      '',
+      '| field | type |',
+      '| --- | --- |',
+      '| budget | number |',
+    ].join('\n');
+    const file = path.join(cp.home, 'description.md');
+    fs.writeFileSync(file, description);
+    const key = createTicket('Markdown everywhere', ['--description-file', file]);
+    await page.goto(`${cp.url}/p/acme/board/${key}`);
+    const body = page.locator('.drawer .markdown').first();
+    await body.locator('blockquote').waitFor();
+    const boxes = body.locator('input[type=checkbox]');
+    expect(await boxes.count()).toBe(2);
+    expect(await boxes.nth(0).isChecked()).toBe(false);
+    expect(await boxes.nth(1).isChecked()).toBe(true);
+    expect(await body.textContent()).not.toContain('[ ]');
+    const quoteBorder = await body.locator('blockquote').evaluate((el) => getComputedStyle(el).borderLeftWidth);
+    expect(quoteBorder).toBe('3px');
+    const cellBorder = await body
+      .locator('td')
+      .first()
+      .evaluate((el) => getComputedStyle(el).borderTopWidth);
+    expect(cellBorder).toBe('1px');
+    await shot(page, 'state-markdown');
+  });
+
+  it('keeps the open drawer through a server restart, says it is reconnecting, and resumes', async () => {
+    const key = createTicket('Hold the line', ['--status', 'Todo']);
+    await page.goto(`${cp.url}/p/acme/board/${key}`);
+    const drawer = page.locator('[data-test=drawer]');
+    await drawer.locator('[data-test=transcript-live]').waitFor({ timeout: 60_000 });
+    await drawer.getByText('working on it').waitFor();
+    await cp.halt();
+    const banner = page.locator('[data-test=connection-banner]');
+    await banner.getByText(/reconnecting/i).waitFor();
+    // The transcript's stream broke and the drawer tried to reload: what it showed stays.
+    await page.waitForTimeout(2000);
+    await shot(page, 'state-server-down');
+    expect(await drawer.getByText('Hold the line').first().isVisible()).toBe(true);
+    expect(await drawer.getByText('working on it').isVisible()).toBe(true);
+    expect(await drawer.textContent()).not.toMatch(/cannot reach the server|Try again/);
+    await cp.startAgain();
+    await banner.waitFor({ state: 'hidden', timeout: 30_000 });
+    cli(['ticket', 'update', key, '--title', 'Hold the line, updated']);
+    await drawer.getByText('Hold the line, updated').first().waitFor();
+    // Out of the pickup status: its run is stopped and it is not picked up again.
+    cli(['ticket', 'move', key, 'Backlog']);
+  }, 150_000);
+
+  it('fits the top bar on a phone and reaches every page from the menu', async () => {
+    await page.goto(`${cp.url}/p/acme/board`);
+    const bar = page.locator('header.topbar');
+    await bar.waitFor();
+    expect(await page.locator('[data-test=live]:visible').count()).toBe(1);
+    expect(await page.locator('[data-test=menu-toggle]').isVisible()).toBe(false);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      expect(await page.locator('[data-test=live]:visible').count()).toBe(1);
+      const box = (await bar.boundingBox())!;
+      expect(box.height).toBeLessThanOrEqual(64);
+      const toggle = page.locator('[data-test=menu-toggle]');
+      expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+      await toggle.click();
+      const menu = page.locator('[data-test=topbar-menu]');
+      for (const name of ['Board', 'Activity', 'Statuses', 'Workflows', 'Agents', 'Skills', 'Machines', 'Jobs']) {
+        const link = menu.getByRole('link', { name, exact: true });
+        const b = (await link.boundingBox())!;
+        expect(b, name).not.toBeNull();
+        expect(b.x, name).toBeGreaterThanOrEqual(0);
+        expect(b.x + b.width, name).toBeLessThanOrEqual(390);
+        expect(b.y + b.height, name).toBeLessThanOrEqual(844);
+      }
+      await menu.getByRole('button', { name: 'Sign out' }).waitFor();
+      await shot(page, 'state-phone-menu');
+      await menu.getByRole('link', { name: 'Machines', exact: true }).click();
+      await page.waitForURL(/\/p\/acme\/machines$/);
+      expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+      expect(await menu.isVisible()).toBe(false);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * The browser's side of the documented way to scale (docs/operations.md): Chromium opens the
+ * console through Debian's nginx (deploy/nginx.conf) in front of three control planes on one
+ * PostgreSQL, and watches a ticket's run live in the drawer while a real daemon runs its agent.
+ * The replica serving the drawer's live transcript is killed with SIGKILL, then all three are
+ * restarted one by one with the run still in flight: the transcript resumes through nginx each
+ * time and ends with every message once, in order (control-plane/test/replicas-nginx.test.ts
+ * covers the daemon's side with the typed client).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApiClient } from '../../../control-plane/src/cli/client';
+import {
+  buildBundles,
+  joinMachine,
+  killLeftoverRuns,
+  numbered,
+  openGate,
+  startAgent,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+  type Proc,
+} from '../../../control-plane/test/fleet-harness';
+import { createScratchPostgres, postgresUrl } from '../../../control-plane/test/databases';
+import { nginxAvailable, startNginx, type Nginx } from '../../../control-plane/test/nginx';
+import { launchBrowser, repoRoot, screenshotDir } from './harness';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
+
+const MESSAGES = 60;
+const STAGE = MESSAGES / 6;
+
+/**
+ * A `custom`-adapter agent saying `count` messages ("line 1"…); before message k·every+1 it waits
+ * for the file `<gate>.<k>`, so the test acts while the run is at a known point.
+ */
+function messagesAgent(dir: string): string {
+  const file = path.join(dir, 'messages-agent.cjs');
+  fs.writeFileSync(
+    file,
+    `const fs = require('fs');
+const [count, every, gate] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
+for (let i = 1; i <= count; i++) {
+  if (i > 1 && (i - 1) % every === 0) {
+    const k = (i - 1) / every;
+    while (!fs.existsSync(gate + '.' + k)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  process.stdout.write(JSON.stringify({ type: 'message', role: 'assistant', text: 'line ' + i }) + '\\n');
+}
+`,
+  );
+  return file;
+}
+
+describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, three replicas [postgres]', () => {
+  let scratch: { url: string; drop(): Promise<void> };
+  const replicas: ControlPlane[] = [];
+  const homes: string[] = [];
+  let nginx: Nginx;
+  let daemon: Proc | null = null;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  const scripts = tempDir('nginx-browser');
+  const gate = path.join(scripts, 'gate');
+  // Debug level: each replica logs the requests it serves, so the test knows who holds the stream.
+  const env = { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist'), OPENASE_LOG_LEVEL: 'debug' };
+  const start = (i: number, port?: number) => startControlPlane(homes[i]!, { databaseUrl: scratch.url, port, env });
+
+  /** The transcript's messages as the drawer shows them. */
+  const shown = () => page.locator('[data-test=transcript] [data-kind=message]').allTextContents();
+  const lines = async () => (await shown()).map((t) => t.replace(/^\s*assistant\s*/, '').trim());
+  let seen: string[] = [];
+  const showsUpTo = (n: number) =>
+    waitFor(
+      () => `the drawer to show line ${n} (it shows ${seen.length} messages, last ${seen.at(-1)})`,
+      async () => (seen = await lines()).includes(`line ${n}`),
+      60_000,
+    ).catch(async (err: Error) => {
+      const drawer = await page.locator('[data-test=drawer]').textContent();
+      throw new Error(`${err.message}\ndrawer: ${drawer?.slice(0, 600)}\ndaemon: ${daemon?.output.slice(-2000)}`);
+    });
+  /** The replicas whose log shows they served the run's live transcript since `marks`. */
+  const streamingFrom = (marks: number[]) =>
+    replicas.filter((r, i) => r.proc.output.slice(marks[i]).includes('/trpc/runs.onEvents'));
+
+  beforeAll(async () => {
+    buildBundles();
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    scratch = await createScratchPostgres(postgresUrl!);
+    for (const name of ['a', 'b', 'c']) {
+      homes.push(tempDir(`nginx-browser-cp-${name}`));
+      replicas.push(await start(homes.length - 1));
+    }
+    nginx = await startNginx(replicas.map((r) => r.port));
+    const edge = {
+      ...replicas[0]!,
+      url: nginx.url,
+      api: createApiClient({ url: nginx.url, token: replicas[0]!.token }),
+    };
+
+    const home = await joinMachine(edge, 'browser-box', { slots: 1 });
+    daemon = startAgent(home);
+    const api = edge.api;
+    await api.projects.create.mutate({ name: 'Watched', ticketPrefix: 'WAT' });
+    await api.agents.create.mutate({
+      project: 'watched',
+      name: 'talker',
+      adapter: 'custom',
+      command: process.execPath,
+      args: [messagesAgent(scripts), String(MESSAGES), String(STAGE), gate],
+    });
+    await api.workflows.import.mutate({
+      project: 'watched',
+      source:
+        '---\nname: talk\nagent: talker\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nTalk.\n',
+    });
+
+    browser = await launchBrowser();
+    browser.context.setDefaultTimeout(20_000);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    // The first replica's one-time sign-in link, followed through the proxy.
+    const link = /https?:\/\/\S+(\/auth\/signin\?code=\S+)/.exec(replicas[0]!.proc.output)?.[1];
+    if (!link) throw new Error(`no sign-in link in the first replica's output:\n${replicas[0]!.proc.output}`);
+    await page.goto(`${nginx.url}${link}`);
+    await page.waitForURL(/\/p\/watched\/board|\/projects/);
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail')
+      await page?.screenshot({ path: path.join(screenshotDir, 'failed-replicas-nginx.png') }).catch(() => {});
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.kill();
+    killLeftoverRuns();
+    await nginx?.stop();
+    for (const r of replicas) await r.proc.kill();
+    await scratch?.drop();
+    fs.rmSync(scripts, { recursive: true, force: true });
+  });
+
+  it('resumes the drawer live transcript after SIGKILL and a rolling restart, every message once', async () => {
+    const api = createApiClient({ url: nginx.url, token: replicas[0]!.token });
+    const ticket = await api.tickets.create.mutate({ project: 'watched', title: 'Say sixty lines' });
+    let marks = replicas.map((r) => r.proc.output.length);
+    await page.goto(`${nginx.url}/p/watched/board/${ticket.identifier}`);
+    await api.tickets.move.mutate({ ticket: ticket.identifier, status: 'Todo' });
+    const drawer = page.locator('[data-test=drawer]');
+    await drawer.locator('[data-test=transcript-live]').waitFor({ timeout: 90_000 });
+    await showsUpTo(STAGE);
+
+    // SIGKILL the replica holding the drawer's stream; the browser reconnects through nginx.
+    const [holder] = await waitFor('the replica serving the live transcript', () => {
+      const serving = streamingFrom(marks);
+      return serving.length === 1 ? serving : undefined;
+    });
+    const killed = replicas.indexOf(holder!);
+    marks = replicas.map((r) => r.proc.output.length);
+    await holder!.proc.kill('SIGKILL');
+    openGate(gate, 1);
+    await showsUpTo(2 * STAGE);
+    expect(streamingFrom(marks).filter((r) => r !== holder).length).toBeGreaterThan(0);
+    replicas[killed] = await start(killed, holder!.port);
+
+    // Rolling restart: SIGTERM each replica in turn (it drains), back on its port, more said meanwhile.
+    for (let i = 0; i < replicas.length; i++) {
+      await replicas[i]!.proc.kill('SIGTERM');
+      replicas[i] = await start(i, replicas[i]!.port);
+      openGate(gate, i + 2);
+      await showsUpTo((i + 3) * STAGE);
+    }
+    openGate(gate, 5);
+    await waitFor(
+      'the drawer to show the run ended',
+      // The agent never moves its ticket, so its one turn ends the run as failed: what counts here
+      // is that the drawer learnt it live and that the transcript is whole.
+      async () => (await drawer.locator('[data-test=run]').first().getAttribute('data-run-state')) === 'failed',
+    ).catch(async (err: Error) => {
+      const runs = await api.runs.list.query({ machine: 'browser-box' });
+      throw new Error(
+        `${err.message}\nruns: ${JSON.stringify(runs)}\nshown: ${(await lines()).length}\n` +
+          `drawer: ${(await drawer.textContent())?.slice(0, 800)}\ndaemon: ${daemon?.output.slice(-1500)}`,
+      );
+    });
+    await showsUpTo(MESSAGES);
+    // Every message exactly once, in order, in the very page that watched it all.
+    expect(await lines()).toEqual(numbered(MESSAGES));
+    await page.screenshot({ path: path.join(screenshotDir, '60-run-through-replica-restarts.png') });
+  });
+});
