@@ -32,8 +32,10 @@ describe('task lists', () => {
   it('renders `- [ ]` and `- [x]` items as read-only checkboxes, and leaves other lists alone', () => {
     const html = renderMarkdown('- [ ] write tests\n- [x] ship\n\nand\n\n- plain [ ] item');
     expect(html).toContain('<ul class="task-list">');
-    expect(html).toContain('<li class="task"><input type="checkbox" class="task-box" disabled> write tests</li>');
-    expect(html).toContain('<input type="checkbox" class="task-box" disabled checked> ship');
+    expect(html).toContain(
+      '<li class="task"><input type="checkbox" class="task-box" disabled aria-label="not done"> write tests</li>',
+    );
+    expect(html).toContain('<input type="checkbox" class="task-box" disabled checked aria-label="done"> ship');
     expect(html).toContain('<li>plain [ ] item</li>');
     expect(html).not.toContain('[x]');
   });

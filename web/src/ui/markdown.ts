@@ -37,7 +37,10 @@ function taskLists(state: StateCore) {
     const box = new state.Token('html_inline', '', 0);
     const checked = match[1] !== ' ';
     // Generated markup, not user HTML: only these fixed strings are emitted.
-    box.content = `<input type="checkbox" class="task-box" disabled${checked ? ' checked' : ''}> `;
+    // A fixed aria-label: a checkbox needs a name (axe "label"), and the item's text follows it.
+    box.content = checked
+      ? '<input type="checkbox" class="task-box" disabled checked aria-label="done"> '
+      : '<input type="checkbox" class="task-box" disabled aria-label="not done"> ';
     inline.children!.unshift(box);
     tokens[i - 2]!.attrJoin('class', 'task');
     const list = findListOpen(tokens, i - 2);

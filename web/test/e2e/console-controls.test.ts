@@ -150,13 +150,13 @@ describe('console controls in Chromium', () => {
     await page.keyboard.press('Shift+Home');
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Backspace');
-    // Pick up from a new status QA instead of In Progress: valid, so Save is enabled.
+    // Pick up from a new status QA instead of Todo: valid, so Save is enabled.
     cli(['status', 'create', 'QA', '--project', 'demo', '--stage', 'started']);
-    const inProgress = (await page.locator('.cm-line').allTextContents()).indexOf('  - In Progress');
-    expect(inProgress).toBeGreaterThan(0);
-    await page.locator('.cm-line').nth(inProgress).click();
+    const todo = (await page.locator('.cm-line').allTextContents()).indexOf('  - Todo');
+    expect(todo).toBeGreaterThan(0);
+    await page.locator('.cm-line').nth(todo).click();
     await page.keyboard.press('End');
-    for (let i = 0; i < 'In Progress'.length; i++) await page.keyboard.press('Backspace');
+    for (let i = 0; i < 'Todo'.length; i++) await page.keyboard.press('Backspace');
     await page.keyboard.type('QA');
     await page.locator('[data-test=valid]').waitFor();
     expect(await save.isDisabled()).toBe(false);
@@ -178,22 +178,24 @@ describe('console controls in Chromium', () => {
     await page.locator('[data-test=join-form] button[type=submit]').click();
     const install = page.locator('pre[data-test=install-command]');
     expect(await install.textContent()).toMatch(
-      new RegExp(`^curl -fsSL ${cp.url}/agent/install\\.sh \\| sh -s -- oaj_\\S+ --name build-box-with-a-long-name$`),
+      new RegExp(
+        `^curl -fsSL ${cp.url}/agent/install\\.sh \\| sh -s -- oaj_\\S+ --name build-box-with-a-long-name --slots 2$`,
+      ),
     );
     expect(await page.locator('.join-command').textContent()).toMatch(/Node\.js 20/);
     // Every word of both commands sits on one line box: the browser wrapped only at spaces.
     for (const pre of [install, page.locator('pre[data-test=join-command]')]) {
       const split = await pre.evaluate((el) => {
-        const node = el.querySelector('code')!.firstChild as Text;
         const broken: string[] = [];
-        const text = node.data;
-        for (const m of text.matchAll(/\S+/g)) {
-          const range = document.createRange();
-          range.setStart(node, m.index);
-          range.setEnd(node, m.index + m[0].length);
-          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-          if (tops.size > 1) broken.push(m[0]);
-        }
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null)
+          for (const m of node.data.matchAll(/\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            if (tops.size > 1) broken.push(m[0]);
+          }
         return broken;
       });
       expect(split).toEqual([]);

@@ -55,7 +55,7 @@ describe('web console in Chromium', () => {
     await page.goto(cp.signInUrl);
     await page.waitForURL(/\/projects$/);
     await page.getByText('Welcome to OpenASE').waitFor();
-    await page.locator('[data-test=live].live').waitFor();
+    await page.locator('[data-test=live].live:visible').waitFor();
     await shot(page, '02-projects-empty');
   });
 
@@ -237,13 +237,13 @@ describe('web console in Chromium', () => {
     await drawer.locator('select[aria-label=Relation]').selectOption('blockedBy');
     // The picker is a combobox: type the identifier, Enter picks the match, Enter again adds.
     await drawer.getByRole('combobox', { name: 'Other ticket' }).fill('DEMO-2');
-    await drawer.locator('[role=option][data-ticket="DEMO-2"]').click();
+    await drawer.locator('.relations [role=option][data-ticket="DEMO-2"]').click();
     await drawer.locator('.relations button', { hasText: 'Add' }).click();
     await drawer.locator('[data-test=rel-blockedBy]', { hasText: 'DEMO-2' }).waitFor();
     await drawer.locator('select[aria-label=Relation]').selectOption('child');
     // The picker is a combobox: type the identifier, Enter picks the match, Enter again adds.
     await drawer.getByRole('combobox', { name: 'Other ticket' }).fill('DEMO-3');
-    await drawer.locator('[role=option][data-ticket="DEMO-3"]').click();
+    await drawer.locator('.relations [role=option][data-ticket="DEMO-3"]').click();
     await drawer.locator('.relations button', { hasText: 'Add' }).click();
     await drawer.locator('[data-test=rel-children]', { hasText: 'DEMO-3' }).waitFor();
     const detail = showJson(['ticket', 'show', 'DEMO-1']);
