@@ -14,7 +14,6 @@ export const projectNav: NavItem[] = [
   { label: 'Repositories', route: 'repositories', hint: 'The git repositories agents work in' },
   { label: 'Workflows', route: 'workflows', hint: 'Which agent picks up which tickets, under which rules' },
   { label: 'Agents', route: 'agents', hint: 'Agent CLIs and their settings' },
-  { label: 'Repositories', route: 'repositories', hint: 'The git repositories every run works in' },
   { label: 'Skills', route: 'skills', hint: 'Instructions and files given to agents' },
   { label: 'Machines', route: 'machines', hint: 'The fleet that runs agents' },
   { label: 'Jobs', route: 'jobs', hint: 'Tickets created on a schedule' },

@@ -4,12 +4,6 @@ import AppShell from '../app/AppShell.vue';
 /** Routes under `/p/:project`, contributed by each domain. */
 export const projectChildRoutes: RouteRecordRaw[] = [
   { path: '', redirect: (to) => ({ name: 'board', params: to.params }) },
-  {
-    path: 'repositories',
-    name: 'repositories',
-    component: () => import('./RepositoriesPage.vue'),
-    meta: { title: 'Repositories' },
-  },
 ];
 
 /** `orgRoutes`: pages of the whole organization, next to the project list. */
