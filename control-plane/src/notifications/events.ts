@@ -1,7 +1,8 @@
 /**
  * What is worth a notification, derived from what already happened: committed activity entries (a ticket moved,
- * a comment, a ticket parked, Project AI waiting), runs that ended badly, and machines found lost. Each event has
- * a key naming it uniquely, so deriving it twice (on every replica) enqueues it once.
+ * a comment, a ticket parked, a tool call waiting for approval, a question, Project AI waiting), runs that ended
+ * badly, and machines found lost. Each event has a key naming it uniquely, so deriving it twice (on every replica)
+ * enqueues it once.
  */
 import { eq } from 'drizzle-orm';
 import type { NotificationEvent, Priority } from '@openase/shared';
@@ -87,6 +88,8 @@ export async function eventsFromActivity(db: DbOrTx, entry: ActivityEntry): Prom
     'ticket.moved': 'ticket.entered_status',
     'comment.added': 'ticket.commented',
     'ticket.parked': 'ticket.parked',
+    'run.approval_requested': 'ticket.needs_approval',
+    'ticket.question': 'ticket.waiting_for_input',
   };
   const event = kinds[entry.action];
   if (!event || !entry.ticketId) return [];
@@ -112,6 +115,8 @@ export async function eventsFromActivity(db: DbOrTx, entry: ActivityEntry): Prom
     }));
   }
   if (event === 'ticket.commented') return [one(event, `${entry.actorName} commented on ${ticket.identifier}`)];
+  if (event === 'ticket.needs_approval') return [one(event, `${ticket.identifier} needs approval`)];
+  if (event === 'ticket.waiting_for_input') return [one(event, `${ticket.identifier} is waiting for input`)];
   const out = [one(event, `${ticket.identifier} was parked`)];
   if (/budget/i.test(entry.summary))
     out.push(one('ticket.budget_reached', `${ticket.identifier} reached its budget`, ':budget'));

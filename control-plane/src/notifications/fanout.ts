@@ -88,6 +88,8 @@ const INBOX_EVENTS = new Set([
   'run.failed',
   'ticket.parked',
   'ticket.budget_reached',
+  'ticket.needs_approval',
+  'ticket.waiting_for_input',
 ]);
 
 /** Puts `e` in the inbox of those it concerns; returns the people whose inbox may have changed. */

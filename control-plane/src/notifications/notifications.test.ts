@@ -5,6 +5,7 @@ import { WEBHOOK_HEADERS } from '@openase/shared';
 import { forEachDatabase } from '../../test/databases.js';
 import { waitFor } from '../../test/wait.js';
 import { inTransaction } from '../kernel/transaction.js';
+import { recordActivity } from '../activity/activity.js';
 import type { Actor } from '../kernel/context.js';
 import { createProject } from '../projects/projects.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
@@ -111,6 +112,37 @@ forEachDatabase('notifications', (get) => {
     expect(new Set(hook.got.map((g) => g.headers[WEBHOOK_HEADERS.delivery])).size).toBe(1);
     const test = await testChannel(deps, admin, 'ci-hook');
     expect(test).toMatchObject({ ok: true, status: 200 });
+  });
+
+  it('notifies when an agent waits for a person: a tool call to approve, a question to answer', async () => {
+    const { deps, admin } = get();
+    hook.got.length = 0;
+    for (const event of ['ticket.needs_approval', 'ticket.waiting_for_input'] as const)
+      await createRule(deps, admin, { project: 'notify-demo', channel: 'ci-hook', event });
+    const ticket = await createTicket(deps, admin, { project: 'notify-demo', title: 'Push it' });
+    // What the orchestrator (approvals.ts) and `openase ticket ask` (questions.ts) record.
+    for (const [action, summary] of [
+      ['run.approval_requested', `${ticket.identifier} needs approval: Bash git push (tools.ask "Bash(git push*)")`],
+      ['ticket.question', `${ticket.identifier} is waiting for input: Which database?`],
+    ] as const)
+      await inTransaction(deps, (tx, changes) =>
+        recordActivity(tx, deps, changes, admin, {
+          projectId: ticket.projectId,
+          ticketId: ticket.id,
+          action,
+          entityType: 'ticket',
+          entityId: ticket.id,
+          summary,
+          after: {},
+        }),
+      );
+    await waitFor(() => hook.got.length >= 2, { what: 'the approval and question notifications' });
+    const bodies = hook.got.map((g) => JSON.parse(g.body) as { event: string; title: string; text: string });
+    expect(bodies.map((b) => [b.event, b.title])).toEqual([
+      ['ticket.needs_approval', `${ticket.identifier} needs approval`],
+      ['ticket.waiting_for_input', `${ticket.identifier} is waiting for input`],
+    ]);
+    expect(bodies[1]!.text).toContain('Which database?');
   });
 
   it("fills the inbox of a ticket's creator and watchers, as their subscriptions allow", async () => {

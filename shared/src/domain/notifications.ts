@@ -14,6 +14,8 @@ export const NOTIFICATION_EVENTS = [
   'run.failed',
   'ticket.parked',
   'ticket.budget_reached',
+  'ticket.needs_approval',
+  'ticket.waiting_for_input',
   'machine.lost',
   'project_ai.waiting',
 ] as const;
@@ -25,6 +27,8 @@ export const NOTIFICATION_EVENT_LABELS: Record<NotificationEvent, string> = {
   'run.failed': 'A run failed',
   'ticket.parked': 'A ticket was parked (no more retries)',
   'ticket.budget_reached': 'A ticket reached its budget',
+  'ticket.needs_approval': "An agent's tool call needs approval",
+  'ticket.waiting_for_input': 'An agent asked a question',
   'machine.lost': 'A machine was lost',
   'project_ai.waiting': 'Project AI is waiting for you',
 };
