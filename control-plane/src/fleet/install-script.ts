@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { shellQuote } from '@openase/shared';
-import { releaseFile } from '../server/release-files.js';
+import { releaseFile } from '../db/release-files.js';
 
 export function renderInstallScript(baseUrl: string): string {
   const unitFile = releaseFile('agentUnit');

@@ -20,7 +20,7 @@ import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRoleOrGrant } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveAgent } from '../agents/agents.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
 import { editFrontMatter } from './harness/frontmatter.js';

@@ -20,7 +20,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRoleOrGrant } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
 import { PLATFORM_SKILL } from '../skills/builtin/index.js';
 import { editFrontMatter } from './harness/frontmatter.js';
