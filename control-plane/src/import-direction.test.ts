@@ -42,7 +42,6 @@ const KNOWN_UPWARD = [
   'chat -> orchestrator: chat/chat-job.ts',
   'chat -> orchestrator: chat/workspace.ts',
   'projects -> skills: projects/projects.ts',
-  'skills -> workflows: skills/files.ts',
   'tickets -> integrations: tickets/tickets.ts',
 ];
 

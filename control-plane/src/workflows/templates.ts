@@ -23,7 +23,7 @@ import { requireRoleOrGrant } from '../auth/permissions.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveAgent } from '../agents/agents.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
-import { editFrontMatter } from './harness/frontmatter.js';
+import { editFrontMatter } from '../kernel/frontmatter.js';
 import { isMap } from 'yaml';
 import { saveWorkflowSource } from './versions.js';
 import { serializeHarness } from './harness/serialize.js';
