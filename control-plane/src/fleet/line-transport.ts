@@ -24,7 +24,11 @@ export function connectLines(
     close: (code, reason) => stream.end(code, reason),
   });
   // An oversized frame goes to the hub cut, so it answers and closes the same way as for WebSocket.
-  const lines = new LineSplitter((line) => conn.receive(line), MAX_FRAME_BYTES, (head) => conn.receive(head));
+  const lines = new LineSplitter(
+    (line) => conn.receive(line),
+    MAX_FRAME_BYTES,
+    (head) => conn.receive(head),
+  );
   stream.input.setEncoding('utf8');
   stream.input.on('data', (chunk: string) => lines.push(chunk));
   return { closed: () => conn.closed() };

@@ -41,7 +41,11 @@ describe('LineSplitter', () => {
   it('with onOverflow, hands on the head of an oversized line once and drops the rest of it', () => {
     const lines: string[] = [];
     const heads: string[] = [];
-    const splitter = new LineSplitter((line) => lines.push(line), 10, (head) => heads.push(head));
+    const splitter = new LineSplitter(
+      (line) => lines.push(line),
+      10,
+      (head) => heads.push(head),
+    );
     splitter.push('ok\n' + 'y'.repeat(15));
     splitter.push('y'.repeat(20));
     splitter.push('yy\nnext\n');
