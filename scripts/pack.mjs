@@ -1,7 +1,7 @@
 // `npm run pack [-- --out DIR] [--json]`: builds what is stale, then packs the release `openase-<version>.tgz`
 // — the `openase` and `openase-agent` commands, the console, the migrations, the daemon bundle and the systemd
 // units, with PGlite bundled inside, so `npm i -g ./openase-<version>.tgz` needs no checkout and no registry.
-// The package keeps the checkout's layout (control-plane/src/server/release-files.ts finds files the same way
+// The package keeps the checkout's layout (control-plane/src/db/release-files.ts finds files the same way
 // in both). Plain Node: runs before anything else is built.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

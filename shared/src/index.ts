@@ -31,3 +31,6 @@ export * from './domain/paging.js';
 export * from './domain/audit-csv.js';
 export * from './api/operation.js';
 export * from './api/catalogue.js';
+export * from './util/backoff.js';
+export * from './util/lines.js';
+export * from './util/shell.js';

@@ -6,11 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-
-/** Single-quotes a word for sh: nothing inside is interpreted. */
-export function shQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '@openase/shared';
 
 /**
  * Writes (or rewrites) the wrapper under `privateDir/bin` with mode 0755 and returns its path.
@@ -25,7 +21,7 @@ export function writePlatformWrapper(privateDir: string, program: readonly strin
   const script = [
     '#!/bin/sh',
     '# OpenASE platform commands for the agent (written by openase-agent; see `openase --help`).',
-    `exec ${program.map(shQuote).join(' ')} platform "$@"`,
+    `exec ${program.map(shellQuote).join(' ')} platform "$@"`,
     '',
   ].join('\n');
   fs.writeFileSync(`${file}.tmp`, script, { mode: 0o755 });

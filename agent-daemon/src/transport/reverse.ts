@@ -6,7 +6,7 @@
  * unsupported (4426). A socket silent for three heartbeat periods is dropped and redialed.
  */
 import WebSocket from 'ws';
-import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES } from '@openase/shared';
+import { AGENT_ERROR_HEADER, backoffDelay, CLOSE_CODES, MAX_FRAME_BYTES } from '@openase/shared';
 import type { Daemon } from '../daemon.js';
 
 export interface ReverseOptions {
@@ -23,12 +23,6 @@ export function wsUrl(base: string): string {
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
   u.pathname = `${u.pathname.replace(/\/+$/, '')}/agent/ws`;
   return u.toString();
-}
-
-/** Jittered exponential backoff: a random delay in [d/2, d] with d = base·2^attempt capped at max. */
-export function backoffDelay(attempt: number, baseMs = 1000, maxMs = 64_000, random = Math.random): number {
-  const d = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
-  return Math.round(d / 2 + (random() * d) / 2);
 }
 
 /** Runs until the credential is refused; resolves with the reason. */
@@ -103,7 +97,7 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
           opts.log(`${fatal}; not reconnecting`);
           return resolve(fatal);
         }
-        const delay = backoffDelay(attempt++, base, max);
+        const delay = backoffDelay(attempt++, { baseMs: base, maxMs: max, jitter: true });
         opts.log(`disconnected (${code}${reason ? ` ${reason}` : ''}); reconnecting in ${(delay / 1000).toFixed(1)} s`);
         setTimeout(dial, delay);
       });

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { activity, projects } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Actor } from '../kernel/context.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 
 export interface AuditEntry {
   id: number;

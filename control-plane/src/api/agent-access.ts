@@ -6,7 +6,7 @@
  */
 import { API, forbidden, operationsOf, type Confinement, type RunAccess } from '@openase/shared';
 import type { Actor, Deps, RunGrant } from '../kernel/context.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveTicket } from '../tickets/tickets.js';
 
 type Input = Record<string, unknown>;

@@ -13,7 +13,7 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import postgres from 'postgres';
 import type { Database, DatabaseTarget } from './database.js';
 import { ADVISORY_LOCKS } from './advisory-locks.js';
-import { releaseFile } from '../server/release-files.js';
+import { releaseFile } from './release-files.js';
 
 const MIGRATION_LOCK_KEY = ADVISORY_LOCKS.migrations;
 
@@ -37,7 +37,7 @@ export async function runMigrations(database: Database, target: DatabaseTarget):
   }
 }
 
-/** The `drizzle/` migrations folder of this release (server/release-files.ts). */
+/** The `drizzle/` migrations folder of this release (db/release-files.ts). */
 export function findMigrationsFolder(): string {
   const folder = releaseFile('migrations');
   if (folder && fs.existsSync(path.join(folder, 'meta', '_journal.json'))) return folder;

@@ -4,17 +4,17 @@
  * user unit (or says how to run the daemon by hand where systemd --user is unavailable).
  */
 import fs from 'node:fs';
-import { releaseFile } from '../server/release-files.js';
+import { shellQuote } from '@openase/shared';
+import { releaseFile } from '../db/release-files.js';
 
 export function renderInstallScript(baseUrl: string): string {
   const unitFile = releaseFile('agentUnit');
   const unit = unitFile ? fs.readFileSync(unitFile, 'utf8') : '';
-  const quoted = `'${baseUrl.replace(/'/g, `'\\''`)}'`;
   return `#!/bin/sh
 # Installs openase-agent from ${baseUrl} and joins this machine to the fleet.
 # Usage: curl -fsSL ${baseUrl}/agent/install.sh | sh -s -- oaj_<id>_<secret> [--name N] [--labels a,b] [--slots N]
 set -eu
-BASE=${quoted}
+BASE=${shellQuote(baseUrl)}
 TOKEN="\${1:-}"
 case "$TOKEN" in oaj_*) shift ;; *) echo "openase-agent install: give the join token (oaj_…) as the first argument" >&2; exit 2 ;; esac
 NODE="$(command -v node || true)"

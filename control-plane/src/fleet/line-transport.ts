@@ -3,7 +3,7 @@
  * frame is one line. A line longer than MAX_FRAME_BYTES is refused without buffering it whole.
  */
 import type { Readable } from 'node:stream';
-import { MAX_FRAME_BYTES } from '@openase/shared';
+import { LineSplitter, MAX_FRAME_BYTES } from '@openase/shared';
 import type { FleetHub } from './hub.js';
 
 export interface LineStream {
@@ -23,29 +23,13 @@ export function connectLines(
     send: (frame) => stream.write(`${JSON.stringify(frame)}\n`),
     close: (code, reason) => stream.end(code, reason),
   });
-  let buffer = '';
-  let oversized = false;
+  // An oversized frame goes to the hub cut, so it answers and closes the same way as for WebSocket.
+  const lines = new LineSplitter(
+    (line) => conn.receive(line),
+    MAX_FRAME_BYTES,
+    (head) => conn.receive(head),
+  );
   stream.input.setEncoding('utf8');
-  stream.input.on('data', (chunk: string) => {
-    let start = 0;
-    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
-      const line = buffer + chunk.slice(start, nl);
-      buffer = '';
-      start = nl + 1;
-      if (oversized) {
-        oversized = false;
-        continue;
-      }
-      if (line.trim()) conn.receive(line);
-    }
-    if (oversized) return;
-    buffer += chunk.slice(start);
-    if (buffer.length > MAX_FRAME_BYTES) {
-      // Hand the hub an oversized frame so it answers and closes the same way as for WebSocket.
-      conn.receive(buffer.slice(0, MAX_FRAME_BYTES + 1));
-      buffer = '';
-      oversized = true;
-    }
-  });
+  stream.input.on('data', (chunk: string) => lines.push(chunk));
   return { closed: () => conn.closed() };
 }

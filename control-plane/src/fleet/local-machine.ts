@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import os from 'node:os';
-import { CLOSE_CODES, inheritedEnv } from '@openase/shared';
+import { backoffDelay, CLOSE_CODES, inheritedEnv, LineSplitter } from '@openase/shared';
 import { machines } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { FleetHub } from './hub.js';
@@ -89,7 +89,7 @@ export async function startLocalMachine(
     await deps.db.update(machines).set({ maxSlots: daemonSlots }).where(eq(machines.id, machine.id));
   let stopping = false;
   let current: ChildProcess | null = null;
-  let backoff = 1000;
+  let restarts = 0;
   let restartTimer: NodeJS.Timeout | null = null;
   const start = () => {
     const args = [
@@ -122,9 +122,9 @@ export async function startLocalMachine(
       },
     });
     child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) if (line.trim()) log.info(`[local daemon] ${line}`);
-    });
+    const stderr = new LineSplitter((line) => log.info(`[local daemon] ${line}`));
+    child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+    child.stderr!.on('end', () => stderr.end());
     child.on('exit', (code, signal) => {
       transport.closed();
       if (current === child) current = null;
@@ -135,10 +135,10 @@ export async function startLocalMachine(
         );
         return;
       }
-      if (Date.now() - startedAt > 60_000) backoff = 1000;
+      if (Date.now() - startedAt > 60_000) restarts = 0;
+      const backoff = backoffDelay(restarts++, { baseMs: 1000, maxMs: 30_000 });
       log.warn(`local machine: its daemon exited (${signal ?? `code ${code}`}); restarting in ${backoff / 1000} s`);
       restartTimer = setTimeout(start, backoff);
-      backoff = Math.min(backoff * 2, 30_000);
     });
   };
   start();

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { and, eq, isNull } from 'drizzle-orm';
 import { Client, type ClientChannel } from 'ssh2';
+import { backoffDelay, LineSplitter, shellQuote } from '@openase/shared';
 import { machines } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { FleetHub } from './hub.js';
@@ -95,7 +96,7 @@ export class SshConnector {
   private retry(machineId: string, link: Link, client: Client): void {
     if (link.stopped || link.client !== client) return;
     link.client = null;
-    const delay = Math.min(64_000, 1000 * 2 ** Math.min(link.attempt++, 6)) * (0.5 + Math.random() / 2);
+    const delay = backoffDelay(link.attempt++, { baseMs: 1000, maxMs: 64_000, jitter: true });
     link.timer = setTimeout(() => void this.connect(machineId, link), delay);
     link.timer.unref();
   }
@@ -219,10 +220,9 @@ export class SshConnector {
       },
     });
     channel.stderr.setEncoding('utf8');
-    channel.stderr.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n'))
-        if (line.trim()) this.log.info({ machine: m.name }, `[ssh ${m.name}] ${line}`);
-    });
+    const stderr = new LineSplitter((line) => this.log.info({ machine: m.name }, `[ssh ${m.name}] ${line}`));
+    channel.stderr.on('data', (chunk: string) => stderr.push(chunk));
+    channel.stderr.on('end', () => stderr.end());
     channel.on('close', () => {
       transport.closed();
       client.end();
@@ -248,10 +248,6 @@ function execText(client: Client, cmd: string, input?: Buffer): Promise<string> 
       else ch.end();
     });
   });
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A remote path: relative ones are under the login's home (`~` is not expanded in quotes). */

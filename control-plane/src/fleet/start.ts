@@ -8,7 +8,7 @@ import { MAX_FRAME_BYTES } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import type { ServerConfig } from '../server/config.js';
 import { FleetHub } from './hub.js';
-import { releaseFile } from '../server/release-files.js';
+import { releaseFile } from '../db/release-files.js';
 import { startLocalMachine, type LocalMachine } from './local-machine.js';
 import { SshConnector } from './ssh-connector.js';
 

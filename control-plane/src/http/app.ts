@@ -20,7 +20,7 @@ import { describeZodError, type ApiContext } from '../api/trpc.js';
 import { redeemJoinToken } from '../fleet/join.js';
 import { mountAuthRoutes } from './auth-routes.js';
 import { streamProjectActivity } from '../activity/stream.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { authenticate, requireAuthenticated, unauthorizedResponse, type AuthVariables } from './authenticate.js';
 import { serveConsole } from './console.js';
 import type { FleetHub } from '../fleet/hub.js';

@@ -14,7 +14,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { insertTicket } from '../tickets/tickets.js';
 import { resolveWorkflow } from '../workflows/versions.js';
 import { jobActor, resolveJob, type JobFire, type ScheduledJob } from './jobs.js';

@@ -15,7 +15,7 @@
  * Unknown keys are an error (a typo would otherwise be silently dropped).
  */
 import { jobTemplateSchema, type JobTemplateInput } from '@openase/shared';
-import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../workflows/harness/frontmatter.js';
+import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../kernel/frontmatter.js';
 
 const KEYS = ['title', 'status', 'priority', 'labels', 'workflow', 'description'];
 

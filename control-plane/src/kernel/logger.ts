@@ -9,6 +9,7 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { LineSplitter } from '@openase/shared';
 
 export type Logger = pino.Logger;
 
@@ -113,16 +114,20 @@ export function formatPretty(record: Record<string, unknown>): string {
 }
 
 function prettyStream(out: { write(text: string): unknown }): NodeJS.WritableStream {
+  const lines = new LineSplitter((raw) => {
+    try {
+      out.write(formatPretty(JSON.parse(raw) as Record<string, unknown>));
+    } catch {
+      out.write(`${raw}\n`);
+    }
+  });
   return new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const raw of chunk.toString().split('\n')) {
-        if (!raw) continue;
-        try {
-          out.write(formatPretty(JSON.parse(raw) as Record<string, unknown>));
-        } catch {
-          out.write(`${raw}\n`);
-        }
-      }
+      lines.push(chunk.toString());
+      done();
+    },
+    final(done) {
+      lines.end();
       done();
     },
   });

@@ -26,7 +26,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { attempt, DEFAULT_DELIVERY_POLICY, type AttemptResult } from './delivery.js';
 
 type Channel = typeof notificationChannels.$inferSelect;

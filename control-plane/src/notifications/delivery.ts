@@ -9,7 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { and, asc, eq, lte } from 'drizzle-orm';
-import { WEBHOOK_HEADERS } from '@openase/shared';
+import { backoffDelay, WEBHOOK_HEADERS } from '@openase/shared';
 import { notificationAttempts, notificationChannels, notificationDeliveries } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 
@@ -32,7 +32,8 @@ export function signature(secret: string, timestamp: number, body: string): stri
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export const retryDelayMs = (policy: DeliveryPolicy, attempt: number) => policy.retryBaseMs * 4 ** (attempt - 1);
+export const retryDelayMs = (policy: DeliveryPolicy, attempt: number) =>
+  backoffDelay(attempt - 1, { baseMs: policy.retryBaseMs, factor: 4 });
 
 type Payload = { title: string; text: string; url: string | null; event: string };
 

@@ -5,9 +5,8 @@
  * decision is in the activity log and goes to the daemon as `run.decision`; a repeated `run.approval` after a
  * reconnect is answered from the stored decision.
  */
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, lte } from 'drizzle-orm';
 import {
-  ACTIVE_RUN_STATES,
   badRequest,
   conflict,
   notFound,
@@ -209,25 +208,4 @@ export async function expireApprovals(deps: Deps): Promise<Decided[]> {
     if (decided) out.push(decided);
   }
   return out;
-}
-
-/** Calls still waiting (of runs that have not ended), oldest first: of some runs, or of a ticket's runs. */
-export async function waitingApprovals(
-  db: DbOrTx,
-  where: { runIds?: string[]; ticketId?: string; projectId?: string },
-): Promise<Approval[]> {
-  const conditions = [eq(runApprovals.state, 'waiting'), inArray(runs.state, [...ACTIVE_RUN_STATES])];
-  if (where.projectId) conditions.push(eq(runApprovals.projectId, where.projectId));
-  if (where.runIds) {
-    if (where.runIds.length === 0) return [];
-    conditions.push(inArray(runApprovals.runId, where.runIds));
-  }
-  if (where.ticketId) conditions.push(eq(runApprovals.ticketId, where.ticketId));
-  const rows = await db
-    .select({ approval: runApprovals })
-    .from(runApprovals)
-    .innerJoin(runs, eq(runs.id, runApprovals.runId))
-    .where(and(...conditions))
-    .orderBy(asc(runApprovals.createdAt));
-  return rows.map((r) => r.approval);
 }

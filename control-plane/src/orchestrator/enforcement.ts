@@ -13,7 +13,7 @@ import { cancelCommand, stopRunInTx, type StopAs } from '../runs/stop.js';
 import type { Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
-import { waitingApprovals } from './approvals.js';
+import { waitingApprovals } from '../runs/waiting-approvals.js';
 import { usd } from './gates.js';
 
 export interface StopDecision {

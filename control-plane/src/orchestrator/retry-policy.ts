@@ -3,13 +3,14 @@
  * Symphony: `min(10 s · 2^(n−1), 5 min)` after the n-th failed attempt. A provider rate limit that
  * states its reset time parks the ticket until then instead of burning an attempt.
  */
+import { backoffDelay } from '@openase/shared';
+
 export const RETRY_BASE_MS = 10_000;
 export const RETRY_MAX_MS = 5 * 60_000;
 
 /** Delay before attempt n+1, after n failed attempts (n ≥ 1). */
 export function retryDelayMs(failedAttempts: number): number {
-  const n = Math.max(1, Math.floor(failedAttempts));
-  return Math.min(RETRY_BASE_MS * 2 ** (n - 1), RETRY_MAX_MS);
+  return backoffDelay(failedAttempts - 1, { baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS });
 }
 
 export type RetryDecision =

@@ -17,7 +17,7 @@ import { requireRole } from '../auth/permissions.js';
 import { describeRuns, liveRuns } from '../runs/in-use.js';
 import { pendingRemovals } from '../runs/workspace-removals.js';
 import { listRepositories } from './repositories.js';
-import { resolveProject } from './projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 
 export async function deleteProject(
   deps: Deps,

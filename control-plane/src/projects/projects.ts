@@ -1,10 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import {
-  isUuid,
   DEFAULT_STATUSES,
   OpenaseError,
   conflict,
-  notFound,
   projectCreateInput,
   projectUpdateInput,
   slugFromName,
@@ -19,23 +17,9 @@ import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 
 export type Project = typeof projects.$inferSelect;
-
-/** A project is named by its slug (case-insensitive), its ticket prefix, or its id. */
-export async function resolveProject(db: DbOrTx, orgId: string, ref: string): Promise<Project> {
-  const key = ref.trim();
-  const byId = isUuid(key) ? eq(projects.id, key) : undefined;
-  const condition = byId ?? sql`(lower(${projects.slug}) = lower(${key}) or ${projects.ticketPrefix} = upper(${key}))`;
-  const [project] = await db
-    .select()
-    .from(projects)
-    .where(and(eq(projects.orgId, orgId), condition))
-    .limit(1);
-  if (!project)
-    throw notFound(`project "${key}" does not exist; \`openase project list\` shows the projects you can use`);
-  return project;
-}
 
 export async function listProjects(db: DbOrTx, orgId: string): Promise<Project[]> {
   return db

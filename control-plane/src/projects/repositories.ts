@@ -6,7 +6,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from './projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 
 export type Repository = typeof repositories.$inferSelect;
 

@@ -7,7 +7,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 
 export async function updateMergeSettings(deps: Deps, actor: Actor, raw: z.input<typeof projectMergeSettingsInput>) {
   requireRole(actor, 'admin', "change a project's merge settings");

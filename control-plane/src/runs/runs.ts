@@ -28,7 +28,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireExec, requireRole, roleInProject } from '../auth/permissions.js';
-import { waitingApprovals } from '../orchestrator/approvals.js';
+import { waitingApprovals } from './waiting-approvals.js';
 
 export type Run = typeof runs.$inferSelect;
 

@@ -13,7 +13,7 @@ import { findMigrationsFolder } from '../db/migrate.js';
 import { readMigrationLevel } from '../db/transfer/catalog.js';
 import { openSession } from '../db/transfer/session.js';
 import { SECRET_KEY_FILE } from '../secrets/cipher.js';
-import { RELEASE_LAYOUT, releaseFile, releaseRoot } from './release-files.js';
+import { RELEASE_LAYOUT, releaseFile, releaseRoot } from '../db/release-files.js';
 import type { ServerConfig } from './config.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';

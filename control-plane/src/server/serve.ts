@@ -28,7 +28,7 @@ import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
 import { metricsHandler } from './metrics.js';
-import { releaseFile } from './release-files.js';
+import { releaseFile } from '../db/release-files.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { Notifier } from '../notifications/notifier.js';
@@ -229,7 +229,7 @@ function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 }
 
-/** The built console: OPENASE_WEB_DIST, or web/dist of this release (server/release-files.ts). */
+/** The built console: OPENASE_WEB_DIST, or web/dist of this release (db/release-files.ts). */
 function findWebDist(): string | null {
   if (process.env.OPENASE_WEB_DIST) return process.env.OPENASE_WEB_DIST;
   const dir = releaseFile('webDist');

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LIMITS, OpenaseError, skillNameSchema, type SkillFileInput } from '@openase/shared';
-import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../workflows/harness/frontmatter.js';
+import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../kernel/frontmatter.js';
 
 export interface SkillFile {
   path: string;

@@ -21,7 +21,7 @@ import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { BUILTIN_SKILLS } from './builtin/index.js';
 import { checkSkillFiles, type CheckedSkill, type SkillFile } from './files.js';
 import { lockName } from '../db/name-lock.js';

@@ -6,7 +6,7 @@ import { listActivity } from '../activity/activity.js';
 import { listComments } from './comments.js';
 import { ticketRelations } from './dependencies.js';
 import { resolveTicket } from './tickets.js';
-import { waitingApprovals } from '../orchestrator/approvals.js';
+import { waitingApprovals } from '../runs/waiting-approvals.js';
 
 export async function ticketDetail(db: DbOrTx, orgId: string, ref: string) {
   const ticket = await resolveTicket(db, orgId, ref);

@@ -28,7 +28,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { listStatuses, resolveStatus } from '../statuses/statuses.js';
 import { assertNoParentCycle } from './dependencies.js';
 import { cardFacts, type CardFacts } from './card-facts.js';

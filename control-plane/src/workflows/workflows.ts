@@ -20,10 +20,10 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRoleOrGrant } from '../auth/permissions.js';
-import { resolveProject } from '../projects/projects.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
 import { PLATFORM_SKILL } from '../skills/builtin/index.js';
-import { editFrontMatter } from './harness/frontmatter.js';
+import { editFrontMatter } from '../kernel/frontmatter.js';
 import type { Harness } from './harness/schema.js';
 import type { SkillBinding } from './validate-project.js';
 import {

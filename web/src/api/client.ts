@@ -16,6 +16,7 @@ import {
 import { observable } from '@trpc/server/observable';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '@openase/control-plane/trpc';
+import { backoffDelay } from '@openase/shared';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -78,7 +79,7 @@ export const api = createTRPCClient<AppRouter>({
     watchUnauthorized,
     retryLink({
       retry: ({ op, error, attempts }) => retryableRead(op, error, attempts),
-      retryDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 4000),
+      retryDelayMs: (attempt) => backoffDelay(attempt, { baseMs: 250, maxMs: 4000 }),
     }),
     splitLink({
       condition: (op) => op.type === 'subscription',

@@ -6,6 +6,7 @@
  * store reloads.
  */
 import { reactive } from 'vue';
+import { backoffDelay } from '@openase/shared';
 import type { Unsubscribable } from '@trpc/server/observable';
 import { api, type RouterOutputs } from '../api/client';
 
@@ -82,7 +83,7 @@ function restartLater(): void {
   subscription = null;
   if (liveState.status === 'idle' || restartTimer) return;
   liveState.status = 'reconnecting';
-  const delay = Math.min(1000 * 2 ** failures++, 30_000);
+  const delay = backoffDelay(failures++, { baseMs: 1000, maxMs: 30_000 });
   restartTimer = setTimeout(() => {
     restartTimer = null;
     startLive();

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { clipText, inheritedEnv, type RunEvent } from '@openase/shared';
-import { LineSplitter } from './json-lines.js';
+import { clipText, inheritedEnv, LineSplitter, type RunEvent } from '@openase/shared';
 import { unconfinedLauncher, type Launcher } from '../../sandbox/confine.js';
 
 /**

@@ -2,7 +2,7 @@ import { API } from '@openase/shared';
 import { tracked } from '@trpc/server';
 import { activityPage } from '../../activity/activity.js';
 import { streamProjectActivity } from '../../activity/stream.js';
-import { resolveProject } from '../../projects/projects.js';
+import { resolveProject } from '../../kernel/resolve-project.js';
 import { resolveTicket } from '../../tickets/tickets.js';
 import { proc, router } from '../trpc.js';
 

@@ -1,5 +1,6 @@
 import { API } from '@openase/shared';
-import { createProject, listProjects, resolveProject, updateProject } from '../../projects/projects.js';
+import { createProject, listProjects, updateProject } from '../../projects/projects.js';
+import { resolveProject } from '../../kernel/resolve-project.js';
 import { addRepository, listRepositories } from '../../projects/repositories.js';
 import { deleteProject, deleteRepository } from '../../projects/delete.js';
 import { listStatuses } from '../../statuses/statuses.js';

@@ -1,5 +1,5 @@
 import { API } from '@openase/shared';
-import { resolveProject } from '../../projects/projects.js';
+import { resolveProject } from '../../kernel/resolve-project.js';
 import { createStatus, deleteStatus, listStatuses, moveStatus, updateStatus } from '../../statuses/statuses.js';
 import { proc, router } from '../trpc.js';
 

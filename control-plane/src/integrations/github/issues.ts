@@ -24,7 +24,7 @@ import { recordActivity } from '../../activity/activity.js';
 import type { Actor, Deps } from '../../kernel/context.js';
 import { inTransaction } from '../../kernel/transaction.js';
 import { requireRole, requireRoleSomewhere, roleInProject } from '../../auth/permissions.js';
-import { resolveProject } from '../../projects/projects.js';
+import { resolveProject } from '../../kernel/resolve-project.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { applyMove, insertTicket, type Ticket } from '../../tickets/tickets.js';
 import { githubAccess, githubConfig, type Octokit } from './client.js';

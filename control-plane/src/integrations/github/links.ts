@@ -12,7 +12,7 @@ import { recordActivity } from '../../activity/activity.js';
 import type { Actor, Deps } from '../../kernel/context.js';
 import { inTransaction } from '../../kernel/transaction.js';
 import { requireRole } from '../../auth/permissions.js';
-import { resolveProject } from '../../projects/projects.js';
+import { resolveProject } from '../../kernel/resolve-project.js';
 import { githubConfig } from './client.js';
 import { webhookPath } from './webhooks.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseHarness } from './parse.js';
 import { renderTemplate } from './template.js';
-import { editFrontMatter } from './frontmatter.js';
+import { editFrontMatter } from '../../kernel/frontmatter.js';
 import { serializeHarness } from './serialize.js';
 
 const GOOD = `---

@@ -6,7 +6,7 @@
 import type { Template } from 'liquidjs';
 import type { Document, LineCounter } from 'yaml';
 import { LIMITS, parseRunScope, RUN_TOKEN_SCOPE_NAMES } from '@openase/shared';
-import { parseFrontMatterYaml, splitFrontMatter, yamlData } from './frontmatter.js';
+import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../../kernel/frontmatter.js';
 import { locateLine } from './locate.js';
 import { harnessSchema, type Harness } from './schema.js';
 import { checkTemplate } from './template.js';

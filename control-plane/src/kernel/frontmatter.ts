@@ -4,7 +4,7 @@
  */
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { OpenaseError } from '@openase/shared';
-import type { Problem } from './types.js';
+import type { Problem } from '../workflows/harness/types.js';
 
 export interface SplitFile {
   /** The YAML between the `---` lines (with its line breaks). */
