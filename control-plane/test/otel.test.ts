@@ -152,7 +152,9 @@ describe('OpenTelemetry tracing', () => {
     });
     planes.push(cp);
     expect(loadedOtelFiles(probe.log).length).toBeGreaterThan(0);
-    expect((await fetch(`${cp.url}/api/health`)).status).toBe(200);
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceparent = `00-${callerTrace}-00f067aa0ba902b7-01`;
+    expect((await fetch(`${cp.url}/api/health`, { headers: { traceparent } })).status).toBe(200);
     await createQuickProject(cp.api, 'Traced', 'TRC');
     await waitFor('machine local online', async () =>
       (await cp.api.machines.list.query()).machines.some((m) => m.name === 'local' && m.status === 'online'),
@@ -164,6 +166,7 @@ describe('OpenTelemetry tracing', () => {
       receiver.spans.find((s) => s.name === name && Object.entries(attrs).every(([k, v]) => s.attributes[k] === v));
     const health = await waitFor('the health request span', () => find('GET /api/health'));
     expect(health.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
+    expect([health.traceId, health.parentSpanId]).toEqual([callerTrace, '00f067aa0ba902b7']);
     expect(health.resource['service.name']).toBe('openase');
     expect(health.resource['service.instance.id']).toMatch(/:\d+:[0-9a-f]{12}$/);
 

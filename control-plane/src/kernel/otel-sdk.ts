@@ -3,7 +3,7 @@
  * SDK batching spans to the OTLP/HTTP exporter, which reads the standard OTEL_EXPORTER_OTLP_*
  * variables (endpoint, headers, timeout); OTEL_SERVICE_NAME overrides the service name.
  */
-import { SpanStatusCode, context, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, context, propagation, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -38,12 +38,14 @@ export function createOtelTracer(resource: { version: string; replica: string })
     }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  // The async-local-storage context manager: a span started in awaited work is the child of the caller's.
+  // The async-local-storage context manager (a span started in awaited work is the child of the
+  // caller's) and the W3C trace-context propagator.
   provider.register();
   const tracer = provider.getTracer('openase', resource.version);
   return {
-    inSpan(name, attributes, work) {
-      return tracer.startActiveSpan(name, { attributes: attributesOf(attributes) }, async (span) => {
+    inSpan(name, attributes, work, from) {
+      const parent = from ? propagation.extract(context.active(), from) : context.active();
+      return tracer.startActiveSpan(name, { attributes: attributesOf(attributes) }, parent, async (span) => {
         const note = noteFor(span);
         try {
           return await work(note);

@@ -16,8 +16,16 @@ export interface SpanNote {
   fail(err: unknown): void;
 }
 
+/** W3C trace context of a caller (`traceparent`, `tracestate` headers): its span becomes the parent. */
+export type TraceCarrier = Record<string, string | undefined>;
+
 export interface TracerImpl {
-  inSpan<T>(name: string, attributes: SpanAttributes, work: (span: SpanNote) => Promise<T>): Promise<T>;
+  inSpan<T>(
+    name: string,
+    attributes: SpanAttributes,
+    work: (span: SpanNote) => Promise<T>,
+    from?: TraceCarrier,
+  ): Promise<T>;
   recordSpan(name: string, attributes: SpanAttributes, startedAtMs: number): void;
   shutdown(): Promise<void>;
 }
@@ -26,9 +34,17 @@ const noSpan: SpanNote = { set: () => {}, fail: () => {} };
 let tracer: TracerImpl | null = null;
 let users = 0;
 
-/** Runs `work` in a span (a child of the current one) when tracing is on; just runs it otherwise. */
-export function inSpan<T>(name: string, attributes: SpanAttributes, work: (span: SpanNote) => Promise<T>): Promise<T> {
-  return tracer ? tracer.inSpan(name, attributes, work) : work(noSpan);
+/**
+ * Runs `work` in a span (a child of the current one, or of the caller's given in `from`) when
+ * tracing is on; just runs it otherwise.
+ */
+export function inSpan<T>(
+  name: string,
+  attributes: SpanAttributes,
+  work: (span: SpanNote) => Promise<T>,
+  from?: TraceCarrier,
+): Promise<T> {
+  return tracer ? tracer.inSpan(name, attributes, work, from) : work(noSpan);
 }
 
 /** A span for work that already happened, from `startedAtMs` (epoch ms) to now, under the current span. */
