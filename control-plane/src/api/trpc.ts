@@ -4,6 +4,7 @@
  * travels to clients as `data.appCode` next to the message.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
+import { inSpan } from '../kernel/tracing.js';
 import { ZodError } from 'zod';
 import {
   findBadText,
@@ -99,7 +100,26 @@ const refuseBadText = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapDomainErrors).use(refuseBadText);
+/** A span per procedure call when tracing is on (kernel/tracing.ts); an agent's run and ticket as attributes. */
+const traced = t.middleware(({ ctx, path, type, next }) =>
+  inSpan(
+    `trpc ${path}`,
+    {
+      'rpc.system': 'trpc',
+      'rpc.method': path,
+      'openase.procedure_type': type,
+      'openase.run': ctx.actor?.run?.runId,
+      'openase.ticket': ctx.actor?.run?.ticketId ?? undefined,
+    },
+    async (span) => {
+      const result = await next();
+      if (!result.ok) span.fail(result.error);
+      return result;
+    },
+  ),
+);
+
+export const publicProcedure = t.procedure.use(traced).use(mapDomainErrors).use(refuseBadText);
 
 const requireActor = t.middleware(({ ctx, next }) => {
   if (!ctx.actor) {

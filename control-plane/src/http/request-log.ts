@@ -7,6 +7,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../kernel/context.js';
 import type { Logger } from '../kernel/logger.js';
+import { inSpan } from '../kernel/tracing.js';
 
 export type RequestVariables = { requestId: string; log: Logger };
 
@@ -24,17 +25,32 @@ export function requestLog(
     c.set('requestId', requestId);
     c.set('log', log);
     const started = performance.now();
-    try {
-      await next();
-    } finally {
-      c.header('X-Request-Id', requestId);
-      const seconds = (performance.now() - started) / 1000;
-      const status = c.res.status;
-      const fields = { method: c.req.method, path: c.req.path, status, ms: Math.round(seconds * 1000) };
-      if (status >= 500) log.warn(fields, `${c.req.method} ${c.req.path} failed with ${status}`);
-      else log.debug(fields, `${c.req.method} ${c.req.path} ${status}`);
-      onDone?.({ method: c.req.method, route: routeLabel(c.req.routePath, c.req.path, procedures), status, seconds });
-    }
+    const method = c.req.method;
+    // Tracing (kernel/tracing.ts): one span per request, named by its route once matched, the
+    // caller's span (a `traceparent` header) as its parent.
+    const caller = { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') };
+    const attributes = { 'http.request.method': method, 'openase.request_id': requestId };
+    await inSpan(
+      method,
+      attributes,
+      async (span) => {
+        try {
+          await next();
+        } finally {
+          c.header('X-Request-Id', requestId);
+          const seconds = (performance.now() - started) / 1000;
+          const status = c.res.status;
+          const fields = { method, path: c.req.path, status, ms: Math.round(seconds * 1000) };
+          if (status >= 500) log.warn(fields, `${method} ${c.req.path} failed with ${status}`);
+          else log.debug(fields, `${method} ${c.req.path} ${status}`);
+          const route = routeLabel(c.req.routePath, c.req.path, procedures);
+          span.set({ 'http.route': route, 'http.response.status_code': status }, `${method} ${route}`);
+          if (status >= 500) span.fail(`${status}`);
+          onDone?.({ method, route, status, seconds });
+        }
+      },
+      caller,
+    );
   };
 }
 

@@ -21,6 +21,7 @@ import type { KnownProjectRows } from '../workflows/render.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
+import { inSpan, recordSpan } from '../kernel/tracing.js';
 import { recordActivity } from '../activity/activity.js';
 import { diagnosePickup } from './gates.js';
 import { chooseMachine } from './placement.js';
@@ -85,7 +86,16 @@ function candidateCondition(now: Date) {
   );
 }
 
-export async function claimProject(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {
+export function claimProject(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {
+  // Tracing: a span per pass, with a `dispatch.claim` (and `dispatch.offer`) child per run queued.
+  return inSpan('dispatch.pass', { 'openase.project': projectId }, async (span) => {
+    const claimed = await claimInPass(deps, projectId, offerHere);
+    span.set({ 'openase.claimed': claimed.length });
+    return claimed;
+  });
+}
+
+async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {
   const offered: Run[] = [];
   const claimed = await inTransaction(deps, async (tx, changes) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, projectId)).for('update');
@@ -116,6 +126,7 @@ export async function claimProject(deps: Deps, projectId: string, offerHere?: Of
     let known: KnownProjectRows | null = null;
     const claimed: ClaimedRun[] = [];
     for (const ticket of candidates) {
+      const claimStarted = Date.now();
       if (facts.ticketsWithActiveRun.has(ticket.id)) continue;
       const diagnosis = diagnosePickup(pickupFactsFor(facts, ticket, now));
       if (!diagnosis.dispatchable) continue;
@@ -214,6 +225,18 @@ export async function claimProject(deps: Deps, projectId: string, offerHere?: Of
         }
       }
       claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });
+      recordSpan(
+        'dispatch.claim',
+        {
+          'openase.ticket': ticket.identifier,
+          'openase.run': runId,
+          'openase.machine': machine.name,
+          'openase.project': projectId,
+          'openase.attempt': attempt,
+          'openase.eligible_seconds': eligibleFor(ticket, now),
+        },
+        claimStarted,
+      );
       deps.metrics.dispatchLatency.observe({ stage: 'claim' }, eligibleFor(ticket, now));
       deps.log.info(
         { component: 'orchestrator', ticket: ticket.identifier, run: runId, machine: machine.name },

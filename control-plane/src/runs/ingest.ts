@@ -23,6 +23,7 @@ import type { Deps } from '../kernel/context.js';
 import type { RunChange } from '../kernel/change-bus.js';
 import { accountEvents } from './accounting.js';
 import { RunRefusal } from './refusal.js';
+import { inSpan } from '../kernel/tracing.js';
 import { transition, type Run } from './runs.js';
 
 export interface EventBatch {
@@ -73,6 +74,25 @@ interface RunIntake {
  * (one per run that moved) are for the bus, to publish after the commit.
  */
 export async function storeEventBatches(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  batches: readonly EventBatch[],
+): Promise<{ results: IngestResult[]; changes: RunChange[]; stored: number }> {
+  const runIds = new Set(batches.map((b) => b.runId));
+  const attributes = {
+    'openase.batches': batches.length,
+    'openase.events': batches.reduce((n, b) => n + b.events.length, 0),
+    'openase.runs': runIds.size,
+    'openase.run': runIds.size === 1 ? batches[0]!.runId : undefined,
+  };
+  // Tracing: one span per event-storing transaction (a group commit of daemon batches).
+  return inSpan('ingest.batch', attributes, async (span) => {
+    const stored = await storeInTransaction(deps, batches);
+    span.set({ 'openase.stored': stored.stored });
+    return stored;
+  });
+}
+
+function storeInTransaction(
   deps: Pick<Deps, 'db' | 'clock'>,
   batches: readonly EventBatch[],
 ): Promise<{ results: IngestResult[]; changes: RunChange[]; stored: number }> {

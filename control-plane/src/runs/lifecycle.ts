@@ -27,6 +27,7 @@ import type { RunChange } from '../kernel/change-bus.js';
 import { lockRun, transition, type Run } from './runs.js';
 import { fenceRefusal, storeEventBatches } from './ingest.js';
 import { RunRefusal } from './refusal.js';
+import { inSpan } from '../kernel/tracing.js';
 
 export { RunRefusal };
 
@@ -84,6 +85,21 @@ export async function offerInTx(
   materialize?: SpecMaterializer,
 ): Promise<{ run: Run; frame: ControlFrame } | null> {
   if (run.state !== 'queued' || !run.machineId) return null;
+  const attributes = {
+    'openase.run': run.id,
+    'openase.ticket_id': run.ticketId ?? undefined,
+    'openase.machine_id': run.machineId,
+  };
+  return inSpan('dispatch.offer', attributes, () => offerQueued(tx, deps, run, offerTimeoutMs, materialize));
+}
+
+async function offerQueued(
+  tx: Tx,
+  deps: Deps,
+  run: Run,
+  offerTimeoutMs: number,
+  materialize?: SpecMaterializer,
+): Promise<{ run: Run; frame: ControlFrame }> {
   const deadline = new Date(deps.clock.now().getTime() + offerTimeoutMs);
   const spec = run.kind === 'agent' && materialize ? await materialize(tx, run) : runSpecSchema.parse(run.spec);
   const offered = await transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, {

@@ -32,6 +32,8 @@ export interface ServerConfig {
   localSlots?: number;
   /** Bearer token of GET /metrics; null = no metrics endpoint. */
   metricsToken?: string | null;
+  /** OpenTelemetry tracing (kernel/tracing.ts); unset = on when the environment asks for it. */
+  tracing?: boolean;
 }
 
 export function openaseHome(env: NodeJS.ProcessEnv = process.env, flag?: string): string {

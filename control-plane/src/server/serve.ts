@@ -27,6 +27,7 @@ import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js'
 import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
+import { startTracing, tracingWanted } from '../kernel/tracing.js';
 import { metricsHandler } from './metrics.js';
 import { releaseFile } from '../db/release-files.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
@@ -57,6 +58,10 @@ export async function startServer(
   const replicaId = `${os.hostname()}:${process.pid}:${randomIds.shortId()}`;
   const root = typeof logTo === 'function' ? lineLogger(logTo) : (logTo ?? createLogger());
   const log = root.child({ replica: replicaId });
+  // Optional OpenTelemetry tracing; its packages are loaded only when it is on (kernel/tracing.ts).
+  const stopTracing =
+    (config.tracing ?? tracingWanted()) ? await startTracing({ version: VERSION, replica: replicaId }) : null;
+  if (stopTracing) log.info('tracing: spans are exported over OTLP/HTTP');
   fs.mkdirSync(config.home, { recursive: true, mode: 0o700 });
   const secretKey = loadOrCreateSecretKey(config.home);
   if (secretKey.created)
@@ -190,11 +195,13 @@ export async function startServer(
         });
         await stopRelay();
         await database.close();
+        await stopTracing?.();
       },
     };
   } catch (err) {
     await stopRelay();
     await database.close();
+    await stopTracing?.();
     throw err;
   }
 }
