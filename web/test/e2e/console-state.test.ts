@@ -180,7 +180,7 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     // The side panel gives the ticket's totals over all runs, the transcript this run's: each says
     // which, and with one run they are the same figure (the stand-in reported 1,000 in, 500 out).
     await expect.poll(() => drawer.locator('[data-test=run-tokens]').textContent()).toMatch(/^This run: 1,500 tokens/);
-    await expect.poll(() => drawer.locator('[data-test=ticket-tokens]').textContent()).toBe('1,500');
+    await expect.poll(() => drawer.locator('[data-test=ticket-tokens]').textContent(), { timeout: 5000 }).toBe('1,500');
     expect(await drawer.locator('dt', { hasText: 'Tokens' }).textContent()).toBe('Tokens, all runs');
     const runs = await drawer.locator('[data-test=run]').allTextContents();
     for (const text of runs) expect(text).not.toMatch(/events arrived|exit code unknown|daemon_restarted|_/);
