@@ -147,7 +147,10 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         facts.counts.byMachine.set(choice.id, machine?.slots ?? Number.MAX_SAFE_INTEGER);
         continue;
       }
+      // `attempt` counts against max_attempts and starts over on retry (the prompt's `attempt`);
+      // the run's own number keeps counting, so two runs of one ticket never share a number.
       const attempt = ticket.attemptCount + 1;
+      const number = (await lastRunNumber(tx, ticket.id)) + 1;
       known ??= { statuses: [...facts.statuses.values()], repositories: await listRepositories(tx, projectId) };
       const spec = await buildAgentJob(tx, {
         project,
@@ -160,7 +163,7 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         attempt,
       });
       const runId = deps.ids.uuid();
-      const reason = `dispatched ${ticket.identifier} (attempt ${attempt}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
+      const reason = `dispatched ${ticket.identifier} (attempt ${number}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
       const [inserted] = await tx
         .insert(runs)
         .values({
@@ -174,7 +177,7 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
           machineId: machine.id,
           kind: 'agent',
           spec,
-          attempt,
+          attempt: number,
           state: 'queued',
           stateReason: reason,
           createdBy: 'orchestrator',
@@ -207,7 +210,7 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
           machineId: machine.id,
           workflow: entry.workflow.name,
           agent: entry.agent!.name,
-          attempt,
+          attempt: number,
         },
       });
       countClaim(facts, {
@@ -266,6 +269,15 @@ async function lastMachineOf(tx: Tx, ticketId: string): Promise<string | null> {
     .orderBy(sql`${runs.createdAt} desc`)
     .limit(1);
   return row?.machineId ?? null;
+}
+
+/** The highest number given to one of the ticket's agent runs so far (0 before its first). */
+async function lastRunNumber(tx: Tx, ticketId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`coalesce(max(${runs.attempt}), 0)::int` })
+    .from(runs)
+    .where(and(eq(runs.ticketId, ticketId), eq(runs.kind, 'agent')));
+  return row?.n ?? 0;
 }
 
 export function orchestratorActor(orgId: string): Actor {

@@ -411,6 +411,13 @@ forEachDatabase('orchestrator', (get) => {
         await retryTicket(o.deps, o.admin, { ticket: t.identifier });
         const third = await o.runAgent(t.identifier);
         expect(third.spec.attempt).toBe(1);
+        // The runs themselves keep counting: no two runs of the ticket share a number on screen.
+        const numbers = await o.deps.db
+          .select({ attempt: runs.attempt })
+          .from(runs)
+          .where(eq(runs.ticketId, t.id))
+          .orderBy(runs.createdAt);
+        expect(numbers.map((r) => r.attempt)).toEqual([1, 2, 3]);
       } finally {
         clock.offsetMs = 0;
       }

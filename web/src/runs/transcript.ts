@@ -94,6 +94,12 @@ function apply(t: Transcript, key: string, e: RunEvent): void {
   }
 }
 
+/** The first line of a multi-line text, with an ellipsis when there is more. */
+function firstLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines.length > 1 ? `${lines[0]} …` : (lines[0] ?? '');
+}
+
 /** One line for the events shown as a single row (hooks, workspace steps, usage, errors…). */
 export function describeEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' | 'info' } {
   switch (e.type) {
@@ -131,7 +137,7 @@ export function describeEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' |
       return { text: e.text, tone: e.stream === 'stderr' ? 'bad' : 'info' };
     case 'hook':
       return {
-        text: `hook ${e.hook} ${e.status.replace('_', ' ')}${e.exitCode != null ? ` (exit ${e.exitCode})` : ''}: ${e.command}`,
+        text: `hook ${e.hook} ${e.status.replace('_', ' ')}${e.exitCode != null ? ` (exit ${e.exitCode})` : ''}: ${firstLine(e.command)}`,
         tone: e.status === 'passed' || e.status === 'started' ? 'ok' : e.policy === 'block' ? 'bad' : 'info',
       };
     case 'workspace':
@@ -157,7 +163,12 @@ export function describeEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' |
 /** Longer text attached to a one-line event (a diff, a hook's output), shown collapsed. */
 export function eventDetail(e: RunEvent): string | null {
   if (e.type === 'file.change') return e.diff ?? null;
-  if (e.type === 'hook') return e.output ?? null;
+  // A hook's script is shown once: its first line in the row, the whole of it here (collapsed),
+  // only on the row that ends the hook — the "started" row names it by its first line alone.
+  if (e.type === 'hook') {
+    const script = e.status !== 'started' && e.command.includes('\n') ? e.command : null;
+    return [script, e.output].filter(Boolean).join('\n\n') || null;
+  }
   if (e.type === 'workspace' && e.details) return JSON.stringify(e.details, null, 2);
   return null;
 }

@@ -177,6 +177,11 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     const drawer = page.locator('[data-test=drawer]');
     await drawer.locator('[data-test=run][data-run-state=running]').waitFor({ timeout: 60_000 });
     await drawer.locator('[data-test=run]').first().locator('.run-reason').waitFor();
+    // The side panel gives the ticket's totals over all runs, the transcript this run's: each says
+    // which, and with one run they are the same figure (the stand-in reported 1,000 in, 500 out).
+    await expect.poll(() => drawer.locator('[data-test=run-tokens]').textContent()).toMatch(/^This run: 1,500 tokens/);
+    await expect.poll(() => drawer.locator('[data-test=ticket-tokens]').textContent(), { timeout: 5000 }).toBe('1,500');
+    expect(await drawer.locator('dt', { hasText: 'Tokens' }).textContent()).toBe('Tokens, all runs');
     const runs = await drawer.locator('[data-test=run]').allTextContents();
     for (const text of runs) expect(text).not.toMatch(/events arrived|exit code unknown|daemon_restarted|_/);
     // The previous ticket's runs: one ended by the server restart, one by a move.
@@ -214,6 +219,34 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     await error.getByRole('link', { name: 'Go to your projects' }).click();
     await page.waitForURL(/\/projects$/);
   });
+
+  it('says a retried ticket is queued at once, and never numbers two of its runs alike', async () => {
+    // Both slots of machine `local` taken, so the retried ticket cannot start yet.
+    const holders = [
+      createTicket('Hold the line, first', ['--status', 'Todo']),
+      createTicket('Hold the line, second', ['--status', 'Todo']),
+    ];
+    const drawer = page.locator('[data-test=drawer]');
+    for (const key of holders) {
+      await page.goto(`${cp.url}/p/acme/board/${key}`);
+      await drawer.locator('[data-test=run][data-run-state=running]').waitFor({ timeout: 60_000 });
+    }
+    await page.goto(`${cp.url}/p/acme/board`);
+    const failing = (await page.locator('[data-test=card]', { hasText: 'Always fails' }).getAttribute('data-ticket'))!;
+    await page.goto(`${cp.url}/p/acme/board/${failing}`);
+    await drawer.locator('[data-test=retry]').click({ timeout: 90_000 });
+    await drawer.locator('[data-test=retry-queued]').waitFor({ timeout: 1000 });
+    expect(await drawer.locator('[data-test=retry]').count()).toBe(0);
+    await shot(page, 'state-retry-queued');
+    const before = await drawer.locator('[data-test=run]').count();
+    for (const key of holders) cli(['ticket', 'move', key, 'Backlog']);
+    await expect.poll(() => drawer.locator('[data-test=run]').count(), { timeout: 60_000 }).toBeGreaterThan(before);
+    await drawer.locator('[data-test=retry-queued]').waitFor({ state: 'hidden' });
+    const runs = await drawer.locator('[data-test=run] .run-pick').allTextContents();
+    const numbers = runs.map((t) => /attempt (\d+)/.exec(t)?.[1]);
+    expect(numbers.length).toBeGreaterThan(1);
+    expect(new Set(numbers).size).toBe(numbers.length);
+  }, 180_000);
 
   it('fits the top bar on a phone and reaches every page from the menu', async () => {
     await page.goto(`${cp.url}/p/acme/board`);
