@@ -67,10 +67,18 @@ export function messagePage(c: Context, title: string, message: string, status: 
       `<link rel="icon" href="/favicon.svg"><title>${escapeHtml(title)} · OpenASE</title>` +
       `<style>${MESSAGE_PAGE_CSS}</style></head><body><main><div class="card">` +
       `<h1><img src="/favicon.svg" alt="" width="28" height="28"> ${escapeHtml(title)}</h1>` +
-      `<p class="problem" role="alert">${escapeHtml(message.charAt(0).toUpperCase() + message.slice(1))}</p>` +
+      `<p class="problem" role="alert">${escapeHtml(asSentence(message))}</p>` +
       `<p><a class="button" href="/signin">Back to sign-in</a></p></div></main></body></html>`,
     status,
   );
+}
+
+/**
+ * Server messages start in lower case (they also end up in API errors); on a page of their own the first word
+ * is capitalised — but only a plain word: "elsewhere.org is not…" or "ada@example.com …" stay as written.
+ */
+export function asSentence(message: string): string {
+  return /^[a-z]+(?=[\s,;:])/.test(message) ? message.charAt(0).toUpperCase() + message.slice(1) : message;
 }
 
 export function escapeHtml(text: string): string {
