@@ -1,5 +1,5 @@
 // The daemon bundle's esbuild options, shared by build.mjs (what ships) and the tests' bundle
-// (test-support/daemon-process.ts). The agent's `openase` CLI is the control plane's client CLI
+// (test-kit/src/daemon-process.ts). The agent's `openase` CLI is the control plane's client CLI
 // (control-plane/src/cli/agent.ts), bundled in under the alias `@openase/agent-cli` and loaded
 // only by `openase-agent platform …`.
 import path from 'node:path';

@@ -1,16 +1,16 @@
 // `npm test`: install what is missing, build, check migrations, types and lint, run every test.
 // Set TEST_DATABASE_URL to also run every database test on real PostgreSQL.
 // Prints what each tier took at the end (also when one fails: the process exits from inside a tier).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ensureBuilt, ensureInstalled, pnpm, root } from './lib/bootstrap.mjs';
+import { ensureBuilt, ensureInstalled, pnpm, pnpmCommand, root } from './lib/bootstrap.mjs';
 
 const tiers = [];
 let current = null;
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 process.on('exit', (code) => {
   if (current) tiers.push({ name: `${current.name} (failed)`, ms: performance.now() - current.started });
-  const total = tiers.reduce((sum, t) => sum + t.ms, 0);
+  const total = tiers.filter((t) => !t.part).reduce((sum, t) => sum + t.ms, 0);
   const width = Math.max(...tiers.map((t) => t.name.length));
   process.stderr.write(`\n[test] time per tier (exit ${code}):\n`);
   for (const t of tiers) process.stderr.write(`[test]   ${t.name.padEnd(width)}  ${seconds(t.ms).padStart(8)}\n`);
@@ -29,6 +29,96 @@ tier('migrations check', () => {
   const check = spawnSync(process.execPath, [path.join(root, 'scripts', 'check-migrations.mjs')], { stdio: 'inherit' });
   if (check.status !== 0) process.exit(check.status ?? 1);
 });
-tier('typecheck', () => pnpm(['-r', '--parallel', 'run', 'typecheck']));
-tier('lint', () => pnpm(['run', 'lint']));
-tier('tests (vitest)', () => pnpm(['exec', 'vitest', 'run', ...process.argv.slice(2)]));
+// Types, lint and layout are independent and mostly single-threaded: run at once, they take about as
+// long as the slowest of them. Each one's output is printed when it is done (all of it if it failed).
+const checks = [
+  ['typecheck', ['-r', '--parallel', 'run', 'typecheck']],
+  ['lint (eslint)', ['exec', 'eslint', '.']],
+  ['format (prettier)', ['exec', 'prettier', '--check', '.']],
+];
+current = { name: 'typecheck, lint, format (at once)', started: performance.now() };
+const results = await Promise.all(checks.map(([name, args]) => check(name, args)));
+for (const r of results) tiers.push({ name: `  ${r.name}${r.code === 0 ? '' : ' (failed)'}`, ms: r.ms, part: true });
+if (results.some((r) => r.code !== 0)) process.exit(1);
+tiers.push({ name: current.name, ms: performance.now() - current.started });
+current = null;
+/** System files that mostly wait (see testLanes): the side lane takes them. */
+const WAITING = [
+  'control-plane/test/real-cli-claude.test.ts',
+  'control-plane/test/real-cli-codex.test.ts',
+  'control-plane/test/real-cli-gemini.test.ts',
+  'control-plane/test/project-ai-e2e.test.ts',
+];
+const only = process.argv.slice(2);
+if (only.length) tier('tests (vitest)', () => pnpm(['exec', 'vitest', 'run', ...only]));
+else await testLanes();
+
+/**
+ * Every test in two lanes at once. The system lane (control-plane/test, web/test) runs its files one at a
+ * time: each starts servers, daemons and Chromium, and two of them side by side on 2 cores starved each
+ * other (measured 2026-12-06). The side lane runs beside it on the CPU the system lane leaves idle while
+ * it waits on its processes: the in-process suites of the `src` folders (PGlite and PostgreSQL) and the
+ * system files that mostly wait (WAITING: an agent CLI's own retry backoff, an idle timer). The side
+ * lane's output is printed as one block when it is done, the system lane's as it goes (docs/testing.md).
+ */
+async function testLanes() {
+  const started = performance.now();
+  current = { name: 'tests (vitest, two lanes)', started };
+  const side = vitestLane('side', ['shared/src/', 'agent-daemon/src/', 'control-plane/src/', 'web/src/', ...WAITING]);
+  const system = vitestLane('system', [
+    'control-plane/test/',
+    'web/test/',
+    ...WAITING.flatMap((f) => ['--exclude', f]),
+  ]);
+  const results = await Promise.all([system, side]);
+  for (const r of results) tiers.push({ name: `  ${r.name}${r.code === 0 ? '' : ' (failed)'}`, ms: r.ms, part: true });
+  if (results.some((r) => r.code !== 0)) process.exit(1);
+  tiers.push({ name: current.name, ms: performance.now() - started });
+  current = null;
+}
+
+function vitestLane(lane, filters) {
+  const [cmd, ...pre] = pnpmCommand();
+  const started = performance.now();
+  const report = path.join('test-artifacts', `vitest-report-${lane}.json`);
+  const buffered = lane === 'side';
+  return new Promise((resolve) => {
+    const child = spawn(cmd, [...pre, 'exec', 'vitest', 'run', ...filters], {
+      cwd: root,
+      env: { ...process.env, OPENASE_VITEST_REPORT: report },
+      stdio: buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    let output = '';
+    if (buffered) {
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+    }
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      const name = `${lane} lane (${filters.filter((f) => f !== '--exclude').join(' ')})`;
+      if (buffered)
+        process.stdout.write(
+          `\n[test] ---- ${name}: exit ${code} after ${seconds(ms)} ----\n${output}[test] ---- end of the ${lane} lane ----\n`,
+        );
+      resolve({ name: `${lane} lane`, code, ms });
+    });
+  });
+}
+
+function check(name, args) {
+  const [cmd, ...pre] = pnpmCommand();
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, [...pre, ...args], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      const verdict = code === 0 ? 'passed' : `FAILED (exit ${code})`;
+      process.stdout.write(`\n[test] ${name}: ${verdict} in ${seconds(ms)}\n`);
+      if (code !== 0 || process.env.CI) process.stdout.write(output);
+      resolve({ name, code, ms });
+    });
+  });
+}

@@ -10,8 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { commandHelp, programHelp, type HelpCommand } from './cli-help.js';
+import { commandHelp, commandListHelp, parseCommandArgs, UsageError, type HelpOf } from '@openase/shared/cli';
 import { agentHome, credentialPath, readCredential, writeCredential } from './config.js';
 import { Daemon } from './daemon.js';
 import { platformMain } from './agent-runs/platform-command.js';
@@ -21,11 +20,12 @@ import { runReverse } from './transport/reverse.js';
 import { runStdio } from './transport/stdio.js';
 import { DAEMON_VERSION } from './version.js';
 
-type Spec = HelpCommand;
+type Spec = HelpOf & { options: NonNullable<HelpOf['options']> };
 
 const HOME_OPT = {
   home: {
     type: 'string' as const,
+    value: 'DIR',
     description: 'state folder (default ~/.config/openase-agent, env OPENASE_AGENT_HOME)',
   },
 };
@@ -36,6 +36,7 @@ const SANDBOX_OPTS = {
   },
   hide: {
     type: 'string' as const,
+    value: 'DIRS',
     description: 'another folder what runs here must not see (colon-separated; env OPENASE_AGENT_HIDE)',
   },
 };
@@ -44,10 +45,10 @@ const COMMANDS: Record<string, Spec> = {
     usage: 'openase-agent join URL TOKEN [--name N] [--labels a,b] [--slots N] [--workdir DIR] [--run]',
     summary: 'exchange a join token (oaj_…) for this machine’s credential, stored with mode 0600',
     options: {
-      name: { type: 'string', description: 'machine name (default: the hostname)' },
-      labels: { type: 'string', description: 'comma-separated labels' },
-      slots: { type: 'string', description: 'how many runs at once (default 1)' },
-      workdir: { type: 'string', description: 'where runs work (default: the state folder)' },
+      name: { type: 'string', value: 'NAME', description: 'machine name (default: the hostname)' },
+      labels: { type: 'string', value: 'a,b', description: 'comma-separated labels' },
+      slots: { type: 'string', value: 'N', description: 'how many runs at once (default 1)' },
+      workdir: { type: 'string', value: 'DIR', description: 'where runs work (default: the state folder)' },
       run: { type: 'boolean', description: 'stay connected afterwards (like `openase-agent run`)' },
       ...HOME_OPT,
       ...SANDBOX_OPTS,
@@ -65,8 +66,8 @@ const COMMANDS: Record<string, Spec> = {
     options: {
       ...HOME_OPT,
       ...SANDBOX_OPTS,
-      slots: { type: 'string', description: 'how many runs at once (default 1)' },
-      labels: { type: 'string', description: 'comma-separated labels' },
+      slots: { type: 'string', value: 'N', description: 'how many runs at once (default 1)' },
+      labels: { type: 'string', value: 'a,b', description: 'comma-separated labels' },
     },
   },
   platform: {
@@ -84,15 +85,13 @@ const COMMANDS: Record<string, Spec> = {
 const log = (line: string) => process.stderr.write(`[openase-agent] ${line}\n`);
 
 function help(): string {
-  return programHelp(
-    `openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`,
-    'openase-agent <command> [options]',
-    COMMANDS,
-    'Run `openase-agent <command> --help` for its options.',
-  );
+  return commandListHelp({
+    intro: `openase-agent ${DAEMON_VERSION}: runs OpenASE work on this machine.`,
+    usage: 'openase-agent <command> [options]',
+    sections: [{ title: 'Commands', rows: Object.entries(COMMANDS).map(([n, c]) => [n, c.summary]) }],
+    footer: ['Run `openase-agent <command> --help` for its options.'],
+  });
 }
-
-class UsageError extends Error {}
 
 function slotsOf(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -266,12 +265,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseCommandArgs(spec, rest);
     if (values.help) {
       process.stdout.write(`${commandHelp(spec)}\n`);
       return 0;
@@ -304,7 +298,7 @@ export async function main(argv: string[]): Promise<number> {
       log(err.message);
       return EXIT_NO_SANDBOX;
     }
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError) {
       log(`${command}: ${(err as Error).message} (see \`openase-agent ${command} --help\`)`);
       return 2;
     }

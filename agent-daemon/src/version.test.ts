@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDaemonBundle, startDaemon, waitFor } from '../test-support/daemon-process.js';
+import { buildDaemonBundle, startDaemon, waitFor } from '@openase/test-kit/daemon-process';
 import { compareVersions, PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
 import { describeBehind } from './version.js';
 

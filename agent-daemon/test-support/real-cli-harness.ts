@@ -4,16 +4,33 @@
  * nothing left running or on disk afterwards.
  */
 import { agentRunSpecSchema, type AgentRunSpecInput } from '@openase/shared';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { reportDenials } from '../src/adapters/common/denials.js';
 import type { AgentSession, StartAgentSessionOptions } from '../src/adapters/common/types.js';
 import type { ApprovalAsk, AskPerson } from '../src/adapters/common/approvals.js';
-import type { FakeStep } from './fake-models/script.js';
+import type { FakeStep } from '@openase/test-kit/fake-models';
 import { collectEvents } from './events.js';
-import { startFakeModelServer, type FakeModelServer } from './fake-models/index.js';
-import { ensureCli, type PinnedCli } from './real-clis.js';
+import { startFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
+import { ensureCli, type PinnedCli } from '@openase/test-kit/real-clis';
 import { createTestWorkspace, type TestWorkspace } from './workspace.js';
+
+/** The first test's script: a shell command, the file `path` written, then the reply 'done'. */
+export function helloSteps(file: string, reasoning?: string): FakeStep[] {
+  return [
+    { shell: 'echo hello-from-shell', text: 'Running a command first.', ...(reasoning ? { reasoning } : {}) },
+    { writeFile: { path: file, content: 'Hello from the fake model!\n' } },
+    { text: 'done' },
+  ];
+}
+
+/** The first test's turn went through: completed with 'done', the file written, every event valid. */
+export function expectHelloDone(outcome: unknown, worktree: string, invalid: unknown[]): void {
+  expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
+  expect(readFileSync(path.join(worktree, 'hello.txt'), 'utf8')).toBe('Hello from the fake model!\n');
+  expect(invalid).toEqual([]);
+}
 
 export function useRealCli(
   cli: PinnedCli,
@@ -42,6 +59,15 @@ export function useRealCli(
       if (!server) throw new Error('the fake model server is not started yet');
       return server;
     },
+    /** What the CLI sent the model for `script` (its API calls, not other requests), as one JSON text. */
+    sentToModel(script: string): string {
+      return JSON.stringify(
+        this.server
+          .requestsFor(script)
+          .filter((r) => r.api !== 'other')
+          .map((r) => r.body),
+      );
+    },
     /** Starts a session in a new worktree (or `existing`, e.g. the next run of the same ticket). */
     async session(
       script: string,
@@ -62,6 +88,19 @@ export function useRealCli(
       });
       sessions.push(agent);
       return { ws, agent, ...collected };
+    },
+
+    /** The next run of the same ticket: the same workspace (and private area), a new process resuming the session. */
+    async resumeTurn(script: string, first: { agent: AgentSession; ws: TestWorkspace }) {
+      const second = await this.session(
+        script,
+        { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' },
+        first.ws,
+      );
+      const outcome = await second.agent.runTurn();
+      await second.agent.close();
+      expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
+      return { ...second, outcome };
     },
 
     /** The same interrupt case for every CLI: the model never answers, the platform interrupts. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle as bundlePath, startServerProcess, type ServerProcess } from './server-process.js';
+import { bundle as bundlePath, startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
 
 let server: ServerProcess;
 let home: string;
@@ -271,6 +271,42 @@ describe('openase CLI against a running server', () => {
     refused(['project', 'delete', 'gone', '--confirm', 'demo'], /needs its short name "gone" typed to confirm/);
     expect(ok(['project', 'delete', 'gone', '--confirm', 'gone'])).toBe('deleted project gone and its 0 ticket(s)\n');
     refused(['project', 'show', 'gone'], /project "gone" does not exist/);
+  });
+
+  it('changes and deletes several tickets at once, all or none, and keeps saved views of the board', () => {
+    const ok = (args: string[]) => {
+      const r = cli(args);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
+      return r.out;
+    };
+    ok(['project', 'create', 'Many', '--prefix', 'MANY']);
+    for (const title of ['one', 'two', 'three']) ok(['ticket', 'create', '--project', 'many', '--title', title]);
+    expect(
+      ok(['ticket', 'bulk-update', 'MANY-1', 'MANY-2', '--project', 'many', '--status', 'Todo', '--priority', 'high']),
+    ).toMatch(/MANY-1\s+Todo\s+high\n.*MANY-2\s+Todo\s+high\n2 tickets updated/);
+    // One unknown status refuses the whole change, in one line.
+    const refused = cli(['ticket', 'bulk-update', 'MANY-3', '--project', 'many', '--status', 'Nowhere']);
+    expect(refused.code).toBe(1);
+    expect(refused.err.trim().split('\n')).toHaveLength(1);
+    expect(cli(['ticket', 'bulk-update', 'MANY-3', '--project', 'many']).err).toMatch(
+      /give --status, --priority or both/,
+    );
+    expect(ok(['ticket', 'bulk-delete', 'MANY-2', 'MANY-3', '--project', 'many'])).toBe('deleted MANY-2, MANY-3\n');
+    expect(
+      JSON.parse(ok(['ticket', 'list', '--project', 'many', '--json'])).items.map(
+        (t: { identifier: string }) => t.identifier,
+      ),
+    ).toEqual(['MANY-1']);
+
+    expect(ok(['view', 'list', '--project', 'many'])).toMatch(/^no saved views/);
+    expect(ok(['view', 'save', 'Urgent', '--project', 'many', '--priority', 'urgent', '--q', 'login', '--list'])).toBe(
+      'saved view Urgent: search "login", priority urgent, as a list\n',
+    );
+    expect(ok(['view', 'list', '--project', 'many'])).toMatch(/Urgent\s+search "login", priority urgent, as a list/);
+    expect(JSON.parse(ok(['view', 'list', '--project', 'many', '--json']))).toMatchObject([
+      { name: 'Urgent', query: { q: 'login', priority: 'urgent', view: 'list' } },
+    ]);
+    expect(ok(['view', 'delete', 'Urgent', '--project', 'many'])).toBe('deleted view Urgent\n');
   });
 
   it('refuses a second server on the same embedded database', () => {

@@ -8,7 +8,7 @@ import { startServer, type RunningServer } from '../src/server/serve.js';
 import { createJoinToken } from '../src/fleet/join.js';
 import { systemActor } from '../src/kernel/context.js';
 import { joinTokens, machineCredentials, organizations } from '../src/db/schema.js';
-import { AGENT_BUNDLE, Proc, buildBundles, tempDir } from './fleet-harness.js';
+import { AGENT_BUNDLE, Proc, buildBundles, tempDir } from '@openase/test-kit/fleet-harness';
 
 describe('join refusals', () => {
   let server: RunningServer;

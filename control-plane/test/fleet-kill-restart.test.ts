@@ -4,8 +4,8 @@
  * is the `kill-restart` benchmark scenario (100 cycles there, a few here).
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { buildBundles } from './fleet-harness.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
+import { buildBundles } from '@openase/test-kit/fleet-harness';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 // @ts-expect-error plain ESM scenario without types
 import { auditLines, killRestartCycles } from '../../scripts/bench/scenarios/kill-restart.mjs';
 

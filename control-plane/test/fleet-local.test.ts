@@ -21,7 +21,7 @@ import {
   waitFor,
   type ControlPlane,
   killLeftoverRuns,
-} from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
 /** The pid of the control plane's daemon child (`openase-agent.cjs stdio`). */
 function localDaemonPid(cpPid: number): number | null {

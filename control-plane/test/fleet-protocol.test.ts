@@ -26,7 +26,7 @@ import {
   type ControlPlane,
   type Proc,
   killLeftoverRuns,
-} from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
 /** A raw protocol client that records what it receives and how it closed. */
 class RawClient {

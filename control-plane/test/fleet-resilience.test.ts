@@ -24,8 +24,8 @@ import {
   type ControlPlane,
   type Proc,
   killLeftoverRuns,
-} from './fleet-harness.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
+} from '@openase/test-kit/fleet-harness';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {

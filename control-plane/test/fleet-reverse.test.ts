@@ -26,9 +26,9 @@ import {
   type ControlPlane,
   type Proc,
   killLeftoverRuns,
-} from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
-import { createTestRemote } from '../../agent-daemon/test-support/git-remote.js';
+import { createTestRemote } from '@openase/test-kit/git-remote';
 
 describe('reverse machines', () => {
   let cp: ControlPlane;
@@ -108,6 +108,7 @@ describe('reverse machines', () => {
     const pwd = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['pwd'] });
     await waitFor('pwd run', async () => (await runState(cp.api, pwd.id)).state === 'succeeded');
     expect(await outputLines(cp.api, pwd.id)).toEqual([fs.realpathSync(workdir)]);
+    // 300 ms: on a loaded machine the exec wrapper may still be starting; the stop is passed on all the same.
     const slow = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['sleep', '600'], timeoutMs: 300 });
     const timedOut = await waitFor('timed out', async () => {
       const r = await runState(cp.api, slow.id);

@@ -28,7 +28,7 @@ import {
   type ControlPlane,
   killLeftoverRuns,
   trackAgentHome,
-} from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
 const { Server, utils } = ssh2;
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -2,31 +2,18 @@
  * The review loop against GitHub, end to end: the control plane and its `local` daemon, real git
  * (the fake serves the repository over smart HTTP and counts as the GitHub host), the stand-in
  * agent, the real Octokit client, and an in-repo fake of GitHub's REST API that sends the signed
- * webhooks GitHub would (test/fake-github.ts). A run opens the pull request (ticket link,
+ * webhooks GitHub would (test-kit/src/fake-github.ts). A run opens the pull request (ticket link,
  * runs); checks and reviews reach the card; a `changes_requested` review sends the ticket back with
  * the review's line comment in the next prompt; approval + green checks merge it through GitHub's
  * merge API; merged on GitHub → Done; closed unmerged → Cancelled (the project's setting); a
  * webhook with a bad signature is refused (401) and logged; a redelivery is a duplicate.
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CP_BUNDLE,
-  buildBundles,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from './fleet-harness.js';
-import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
-import { createFakeGithub, type FakeGithub } from './fake-github.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@openase/test-kit/fleet-harness';
+import { PASSING_TESTS, useLocalFleet, WORKSPACE_CLI as wrapper } from './local-fleet.js';
+import type { TestRemote } from '@openase/test-kit/git-remote';
+import { createFakeGithub, type FakeGithub } from '@openase/test-kit/fake-github';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
-
-const STAND_IN = path.resolve(__dirname, '../../agent-daemon/test-support/stand-in-agent.mjs');
-const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
 const REPO = 'acme/app';
 
 /** The agent writes greet.js; told (by a review) to say hello world, it does. */
@@ -43,61 +30,33 @@ const SCRIPT = {
 };
 
 describe('review loop and merging with GitHub pull requests', () => {
-  let cp: ControlPlane;
   let remote: TestRemote;
   let fake: FakeGithub;
-  let GITHUB_URL: string;
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(process.execPath, [CP_BUNDLE, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, OPENASE_URL: cp.url, OPENASE_TOKEN: cp.token, ...env },
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
-  const show = (ticket: string) => cp.api.tickets.show.query({ ticket });
-  const until = (ticket: string, name: string) =>
-    waitFor(
-      () => `${ticket} in ${name}\n${cp.proc.output.slice(-3000)}`,
-      async () => (await show(ticket)).status.name === name,
-    );
-  const card = async (ticket: string) =>
-    (await cp.api.tickets.list.query({ project: 'hub' })).items.find((t) => t.identifier === ticket)!.pullRequest;
-
-  beforeAll(async () => {
-    buildBundles();
-    remote = createTestRemote({
-      'README.md': '# app\n',
-      'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }),
-      'check.js': "console.log('1 test passed');\n",
-    });
-    fake = createFakeGithub({ token: 'ghp_fake' });
-    fake.repo(REPO).gitDir = remote.dir;
-    const apiUrl = await fake.listen();
-    // The fake is "GitHub": its host names GitHub repositories, which it serves over git's smart HTTP.
-    GITHUB_URL = `${apiUrl}/${REPO}.git`;
-    cp = await startControlPlane(tempDir('cp-github'), {
-      localMachine: true,
-      env: {
+  let apiUrl = '';
+  const fleet = useLocalFleet({
+    name: 'cp-github',
+    env: async () => {
+      remote = fleet.remote(PASSING_TESTS);
+      fake = createFakeGithub({ token: 'ghp_fake' });
+      fake.repo(REPO).gitDir = remote.dir;
+      apiUrl = await fake.listen();
+      return {
         OPENASE_GITHUB_API_URL: apiUrl,
         OPENASE_GITHUB_HOST: new URL(apiUrl).host,
         OPENASE_GITHUB_POLL_SECONDS: '0',
-      },
-    });
-    await waitFor(
-      'machine local online',
-      async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online',
-    );
-    await cp.api.projects.create.mutate({ name: 'Hub', ticketPrefix: 'HUB' });
-    await cp.api.repositories.add.mutate({ project: 'hub', name: 'app', url: GITHUB_URL, defaultBranch: 'main' });
-    await cp.api.agents.create.mutate({
-      project: 'hub',
-      name: 'stand-in',
-      adapter: 'custom',
-      command: process.execPath,
-      args: [STAND_IN],
-      env: { STAND_IN_SCRIPT_JSON: JSON.stringify(SCRIPT) },
-    });
-    await cp.api.workflows.create.mutate({ project: 'hub', template: 'full-stack', agent: 'stand-in' });
+      };
+    },
+  });
+  const { cli, until } = fleet;
+  const show = (ticket: string) => fleet.cp.api.tickets.show.query({ ticket });
+  const card = async (ticket: string) =>
+    (await fleet.cp.api.tickets.list.query({ project: 'hub' })).items.find((t) => t.identifier === ticket)!.pullRequest;
+
+  beforeAll(async () => {
+    // The fake is "GitHub": its host names GitHub repositories, which it serves over git's smart HTTP.
+    const url = `${apiUrl}/${REPO}.git`;
+    await fleet.project({ name: 'Hub', ticketPrefix: 'HUB', repoUrl: url, script: SCRIPT });
+    await fleet.cp.api.workflows.create.mutate({ project: 'hub', template: 'full-stack', agent: 'stand-in' });
     // Connected as a person would: secrets from the environment, the webhook URL to paste on GitHub.
     const connected = cli(['project', 'github', 'hub', '--token-env', 'GH', '--webhook-secret-env', 'HOOK', '--json'], {
       GH: 'ghp_fake',
@@ -106,24 +65,21 @@ describe('review loop and merging with GitHub pull requests', () => {
     expect(connected.code, connected.err).toBe(0);
     const settings = JSON.parse(connected.out) as { webhookUrl: string; hasToken: boolean; hasWebhookSecret: boolean };
     expect(settings).toMatchObject({ hasToken: true, hasWebhookSecret: true });
-    expect(settings.webhookUrl).toMatch(new RegExp(`^${cp.url}/webhooks/github/[0-9a-f-]{36}$`));
+    expect(settings.webhookUrl).toMatch(new RegExp(`^${fleet.cp.url}/webhooks/github/[0-9a-f-]{36}$`));
     fake.setWebhook(settings.webhookUrl, 'hook-secret');
   });
   afterAll(async () => {
-    killLeftoverRuns();
-    await cp?.proc.kill();
     await fake?.close();
-    remote?.cleanup();
   });
 
   it('opens the pull request, shows checks and reviews, goes back on changes requested, merges on approval + green checks', async () => {
-    const t = await cp.api.tickets.create.mutate({ project: 'hub', title: 'Greet', status: 'Todo' });
+    const t = await fleet.cp.api.tickets.create.mutate({ project: 'hub', title: 'Greet', status: 'Todo' });
     await until(t.identifier, 'In Review');
     const branch = `openase/${t.identifier}-greet`;
     await waitFor('the pull request', async () => (await show(t.identifier)).pullRequests.length === 1);
     const opened = fake.pull(REPO, 1);
     expect(opened).toMatchObject({ head: branch, base: 'main', title: `${t.identifier}: Greet`, state: 'open' });
-    expect(opened.body).toContain(`[${t.identifier}](${cp.url}/p/hub/board/${t.identifier})`);
+    expect(opened.body).toContain(`[${t.identifier}](${fleet.cp.url}/p/hub/board/${t.identifier})`);
     expect(opened.body).toMatch(/Runs \(1\):\n- run `[0-9a-f]{8}`: /);
 
     // A check runs, then passes: on the card.
@@ -142,7 +98,7 @@ describe('review loop and merging with GitHub pull requests', () => {
     await until(t.identifier, 'In Review');
     const shown = await show(t.identifier);
     expect(shown).toMatchObject({ reviewRound: 2, reviewState: 'changes_requested' });
-    const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 });
+    const events = await fleet.cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 });
     const prompt = events.find((e) => e.event.type === 'message' && e.event.role === 'user')!.event as { text: string };
     expect(prompt.text).toMatch(/## Review round 1: changes requested by octocat on GitHub/);
     expect(prompt.text).toMatch(/Not quite\./);
@@ -185,8 +141,8 @@ describe('review loop and merging with GitHub pull requests', () => {
   it('merged on GitHub → Done; closed unmerged → Cancelled when the project says so; bad signatures refused', async () => {
     const set = cli(['project', 'merge-settings', 'hub', '--closed-pr', 'cancel']);
     expect(set.out).toMatch(/a closed pull request cancels its ticket/);
-    const a = await cp.api.tickets.create.mutate({ project: 'hub', title: 'Docs', status: 'Todo' });
-    const b = await cp.api.tickets.create.mutate({ project: 'hub', title: 'Extra', status: 'Todo' });
+    const a = await fleet.cp.api.tickets.create.mutate({ project: 'hub', title: 'Docs', status: 'Todo' });
+    const b = await fleet.cp.api.tickets.create.mutate({ project: 'hub', title: 'Extra', status: 'Todo' });
     await until(a.identifier, 'In Review');
     await until(b.identifier, 'In Review');
     await waitFor('both pull requests', () => fake.repo(REPO).pulls.length === 3);
@@ -209,7 +165,7 @@ describe('review loop and merging with GitHub pull requests', () => {
     );
     expect(forged.status).toBe(401);
     expect(forged.body.error?.message).toMatch(/bad signature/);
-    await waitFor('the refusal in the log', () => cp.proc.output.includes('refused webhook delivery forged-1'));
+    await waitFor('the refusal in the log', () => fleet.cp.proc.output.includes('refused webhook delivery forged-1'));
     // The refused delivery id was not consumed: the genuine delivery with that id is handled.
     const genuine = await fake.send(
       'ping',

@@ -1,6 +1,6 @@
 /**
  * GitHub Issues as a ticket source, end to end: the real control plane and Octokit against the
- * in-repo fake of GitHub's REST API (test/fake-github.ts), which sends the signed `issues` webhooks
+ * in-repo fake of GitHub's REST API (test-kit/src/fake-github.ts), which sends the signed `issues` webhooks
  * GitHub would. A person links the project from the CLI: open issues become tickets (closed ones
  * and pull requests do not); an issue opened, edited, relabelled or closed on GitHub changes its
  * ticket; a ticket edited or moved in OpenASE changes its issue; the echo of each write (GitHub's
@@ -8,8 +8,15 @@
  */
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CP_BUNDLE, buildBundles, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
-import { createFakeGithub, type FakeGithub } from './fake-github.js';
+import {
+  CP_BUNDLE,
+  buildBundles,
+  startControlPlane,
+  tempDir,
+  waitFor,
+  type ControlPlane,
+} from '@openase/test-kit/fleet-harness';
+import { createFakeGithub, type FakeGithub } from '@openase/test-kit/fake-github';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 

@@ -7,7 +7,7 @@ import { startServer, type RunningServer } from '../src/server/serve.js';
 import { readCredentials } from '../src/server/credentials.js';
 import { issueToken, revokeToken } from '../src/auth/tokens.js';
 import { bootstrapInstance } from '../src/auth/bootstrap.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const body = async (res: Response): Promise<any> => res.json();

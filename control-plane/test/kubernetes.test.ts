@@ -13,8 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 // @ts-expect-error plain ESM helper without types
 import { root } from '../../scripts/lib/bootstrap.mjs';
-import { buildBundles, startControlPlane, tempDir, type ControlPlane } from './fleet-harness.js';
-import { postgresUrl, createScratchPostgres } from './databases.js';
+import { buildBundles, startControlPlane, tempDir, type ControlPlane } from '@openase/test-kit/fleet-harness';
+import { postgresUrl, createScratchPostgres } from '@openase/test-kit/databases';
 
 const dir = path.join(root as string, 'deploy', 'kubernetes');
 // Manifests are free-form YAML: read loosely, checked by the assertions.

@@ -2,7 +2,7 @@
 // between pages neither repeats nor hides another; a cursor of another listing is refused.
 import { expect, it } from 'vitest';
 import { OpenaseError } from '@openase/shared';
-import { forEachDatabase } from './databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createProject } from '../src/projects/projects.js';
 import { createTicket, listTickets, moveTicket } from '../src/tickets/tickets.js';
 import { activityPage, listActivity } from '../src/activity/activity.js';
@@ -53,6 +53,25 @@ forEachDatabase('listings page', (get) => {
       listTickets(deps.db, admin.orgId, { project: 'paged', limit: 10, cursor: cursor ?? first.nextCursor! }),
     );
     expect([...first.items, ...rest.flat()].map((t) => t.identifier)).toEqual(whole.map((t) => t.identifier));
+
+    // The board's way: one column at a time, with every column's count of what matches (status and cursor aside).
+    const todo = await listTickets(deps.db, admin.orgId, { project: 'paged', status: 'Todo', limit: 4, counts: true });
+    const todoRest = await pages((cursor) =>
+      listTickets(deps.db, admin.orgId, {
+        project: 'paged',
+        status: 'Todo',
+        limit: 4,
+        cursor: cursor ?? todo.nextCursor!,
+      }),
+    );
+    const todoWhole = whole.filter((t) => t.statusName === 'Todo');
+    expect([...todo.items, ...todoRest.flat()].map((t) => t.identifier)).toEqual(todoWhole.map((t) => t.identifier));
+    const backlog = whole.find((t) => t.statusName === 'Backlog')!.statusId;
+    expect(todo.counts).toEqual({ [todoWhole[0]!.statusId]: 7, [backlog]: 17 });
+    await createTicket(deps, admin, { project: 'paged', title: 'labelled', labels: ['needle-label'] });
+    const found = await listTickets(deps.db, admin.orgId, { project: 'paged', search: 'NEEDLE', counts: true });
+    expect(found.items.map((t) => t.title)).toEqual(['labelled']);
+    expect(Object.values(found.counts!)).toEqual([1]);
 
     expect(await refused(listTickets(deps.db, admin.orgId, { project: 'paged', cursor: '12' }))).toMatch(
       /^BAD_REQUEST: this cursor is not one of a ticket list/,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server/serve.js';
 import { readCredentials } from '../src/server/credentials.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 
 interface SseMessage {
   id?: string;

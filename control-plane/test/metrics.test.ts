@@ -13,7 +13,7 @@ import {
   tempDir,
   waitFor,
   type ControlPlane,
-} from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 

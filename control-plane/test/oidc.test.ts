@@ -1,5 +1,5 @@
 /**
- * Single sign-on against a real OpenID Connect provider on loopback (test/oidc-idp.ts): draft → test sign-in →
+ * Single sign-on against a real OpenID Connect provider on loopback (test-kit/src/oidc-idp.ts): draft → test sign-in →
  * enable; just-in-time members; invite-only; and the refusals, each with a clear message and an audit entry:
  * wrong audience, expired ID token, replayed state, unverified email, a domain not allowed, a deactivated person.
  * Then key rotation at the provider, link sign-in refused while single sign-on is on, and break-glass.
@@ -17,7 +17,8 @@ import { setMemberActive } from '../src/auth/members.js';
 import { listAudit } from '../src/activity/audit.js';
 import type { Actor } from '../src/kernel/context.js';
 import { expectCode } from './expect-code.js';
-import { startTestIdp, type TestIdp } from './oidc-idp.js';
+import { startTestIdp, type TestIdp } from '@openase/test-kit/oidc-idp';
+import { bootAdmin } from '@openase/test-kit/databases';
 
 /** Follows redirects across both servers like a browser, keeping each origin's cookies. */
 async function browse(start: string, jar = new Map<string, Map<string, string>>()) {
@@ -61,14 +62,7 @@ describe('single sign-on (OIDC) against oidc-provider on loopback', () => {
     );
     ownerToken = readCredentials(home)!.token;
     const boot = await bootstrapInstance(server.deps);
-    owner = {
-      type: 'user',
-      id: boot.adminUserId,
-      name: 'admin',
-      orgId: boot.orgId,
-      userId: boot.adminUserId,
-      role: 'owner',
-    };
+    owner = bootAdmin(boot);
     idp = await startTestIdp(`${server.url}/auth/oidc/callback`);
     idp.accounts.set('ada@example.com', { email: 'ada@example.com', verified: true, name: 'Ada Lovelace' });
     idp.accounts.set('eve@example.com', { email: 'eve@example.com', verified: false, name: 'Eve' });

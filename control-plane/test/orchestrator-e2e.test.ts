@@ -6,60 +6,24 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  buildBundles,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from './fleet-harness.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
-import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir, waitFor } from '@openase/test-kit/fleet-harness';
+import { postgresUrl } from '@openase/test-kit/databases';
+import { standInAgent, useLocalFleet, WORKSPACE_CLI as wrapper } from './local-fleet.js';
+import type { TestRemote } from '@openase/test-kit/git-remote';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
-
-const STAND_IN = path.resolve(__dirname, '../../agent-daemon/test-support/stand-in-agent.mjs');
-const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
-
-/** A repository whose `npm test` passes only when login.js exports ok: true. */
-function repoWithTests(): TestRemote {
-  return createTestRemote({
-    'README.md': '# app\n',
-    'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }, null, 2),
-    'check.js':
-      "const fs = require('fs');\nif (!fs.existsSync('login.js')) { console.error('FAIL: login.js is missing'); process.exit(1); }\nconst m = require('./login.js');\nif (m.ok !== true) { console.error('FAIL check.js: expected login.ok to be true, got ' + m.ok); process.exit(1); }\nconsole.log('1 test passed');\n",
-  });
-}
+/** A repository whose `npm test` passes once `login.js` exports `ok: true`. */
+const REPO_WITH_TESTS = {
+  'README.md': '# app\n',
+  'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }, null, 2),
+  'check.js':
+    "const fs = require('fs');\nif (!fs.existsSync('login.js')) { console.error('FAIL: login.js is missing'); process.exit(1); }\nconst m = require('./login.js');\nif (m.ok !== true) { console.error('FAIL check.js: expected login.ok to be true, got ' + m.ok); process.exit(1); }\nconsole.log('1 test passed');\n",
+};
 
 for (const kind of ['pglite', 'postgres'] as const) {
   describe.skipIf(kind === 'postgres' && !postgresUrl)(`tickets to code, end to end [${kind}]`, () => {
-    let cp: ControlPlane;
-    let drop: (() => Promise<void>) | undefined;
-    const remotes: TestRemote[] = [];
+    const fleet = useLocalFleet({ name: 'cp-e2e', postgres: kind === 'postgres' });
     let n = 0;
-
-    beforeAll(async () => {
-      buildBundles();
-      let databaseUrl: string | null = null;
-      if (kind === 'postgres') {
-        const scratch = await createScratchPostgres(postgresUrl!);
-        databaseUrl = scratch.url;
-        drop = scratch.drop;
-      }
-      cp = await startControlPlane(tempDir('cp-e2e'), { localMachine: true, databaseUrl });
-      await waitFor(
-        () => `machine local online\n${cp.proc.output}`,
-        async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online',
-      );
-    });
-    afterAll(async () => {
-      killLeftoverRuns();
-      await cp?.proc.kill();
-      await drop?.();
-      for (const r of remotes) r.cleanup();
-    });
 
     /**
      * A project with one repository and a `custom` agent following `script` (or running `command`),
@@ -71,23 +35,24 @@ for (const kind of ['pglite', 'postgres'] as const) {
       opts: { command?: string; remote?: TestRemote } = {},
     ) {
       const slug = `e2e${++n}`;
-      const remote = opts.remote ?? repoWithTests();
-      remotes.push(remote);
-      await cp.api.projects.create.mutate({ name: slug, ticketPrefix: `E${n}${kind === 'pglite' ? 'L' : 'P'}` });
-      await cp.api.repositories.add.mutate({ project: slug, name: 'app', url: remote.url, defaultBranch: 'main' });
-      await cp.api.agents.create.mutate({
+      const remote = opts.remote ?? fleet.remote(REPO_WITH_TESTS);
+      await fleet.cp.api.projects.create.mutate({ name: slug, ticketPrefix: `E${n}${kind === 'pglite' ? 'L' : 'P'}` });
+      await fleet.cp.api.repositories.add.mutate({
+        project: slug,
+        name: 'app',
+        url: remote.url,
+        defaultBranch: 'main',
+      });
+      await fleet.cp.api.agents.create.mutate({
         project: slug,
         name: 'stand-in',
-        adapter: 'custom',
-        ...(opts.command
-          ? { command: opts.command }
-          : { command: process.execPath, args: [STAND_IN], env: { STAND_IN_SCRIPT_JSON: JSON.stringify(script) } }),
+        ...(opts.command ? { adapter: 'custom', command: opts.command } : standInAgent(script)),
       });
-      await cp.api.workflows.create.mutate({ project: slug, template, agent: 'stand-in' });
+      await fleet.cp.api.workflows.create.mutate({ project: slug, template, agent: 'stand-in' });
       return { slug, remote };
     }
-    const status = async (ticket: string) => (await cp.api.tickets.show.query({ ticket })).status.name;
-    const detail = (ticket: string) => cp.api.tickets.show.query({ ticket });
+    const status = async (ticket: string) => (await fleet.cp.api.tickets.show.query({ ticket })).status.name;
+    const detail = (ticket: string) => fleet.cp.api.tickets.show.query({ ticket });
 
     it('full-stack: a ticket moved to Todo is worked, committed, pushed and moved to In Review by its agent; Done removes the worktree', async () => {
       const { slug, remote } = await project(
@@ -108,13 +73,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
         },
         'full-stack',
       );
-      const t = await cp.api.tickets.create.mutate({
+      const t = await fleet.cp.api.tickets.create.mutate({
         project: slug,
         title: `Add login "now" $(touch /tmp/pwned) ../../x`,
       });
-      await cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Todo' });
+      await fleet.cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Todo' });
       await waitFor(
-        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        () => `${t.identifier} In Review\n${fleet.cp.proc.output.slice(-3000)}`,
         async () => (await status(t.identifier)) === 'In Review',
       );
 
@@ -127,19 +92,19 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await waitFor('the run to succeed', async () => (await detail(t.identifier)).runs[0]?.state === 'succeeded');
       const done = await detail(t.identifier);
       expect(done).toMatchObject({ costUsd: 0.05, inputTokens: 1200, outputTokens: 300 });
-      const run = await cp.api.runs.show.query({ run: done.runs[0]!.id });
+      const run = await fleet.cp.api.runs.show.query({ run: done.runs[0]!.id });
       expect(run).toMatchObject({ kind: 'agent', machineName: 'local', sessionId: 'stand-in-session', costUsd: 0.05 });
-      const events = await cp.api.runs.events.query({ run: run.id, limit: 1000 });
+      const events = await fleet.cp.api.runs.events.query({ run: run.id, limit: 1000 });
       const types = new Set(events.map((e) => e.event.type));
       for (const type of ['session.started', 'message', 'file.change', 'command', 'usage', 'cost', 'hook', 'workspace'])
         expect(types, type).toContain(type);
       expect(done.activity.map((a) => a.summary).join('\n')).toMatch(/before_finish checks passed/);
 
       // Done: the machine removes the ticket's workspace.
-      await cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Done' });
+      await fleet.cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Done' });
       await waitFor(
         'the workspace removal',
-        async () => (await cp.api.runs.show.query({ run: run.id })).workspaceRemovedAt !== null,
+        async () => (await fleet.cp.api.runs.show.query({ run: run.id })).workspaceRemovedAt !== null,
       );
     });
 
@@ -165,16 +130,16 @@ for (const kind of ['pglite', 'postgres'] as const) {
         },
         'full-stack',
       );
-      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Fix login', status: 'Todo' });
+      const t = await fleet.cp.api.tickets.create.mutate({ project: slug, title: 'Fix login', status: 'Todo' });
       await waitFor(
-        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        () => `${t.identifier} In Review\n${fleet.cp.proc.output.slice(-3000)}`,
         async () => (await status(t.identifier)) === 'In Review',
       );
       const shown = await detail(t.identifier);
       expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(
         /stays in Todo: the before_finish checks failed \(FAIL check\.js: expected login\.ok to be true, got false\)/,
       );
-      const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 1000 });
+      const events = await fleet.cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 1000 });
       const secondTurnInput = events
         .filter((e) => e.event.type === 'message' && e.event.role === 'user')
         .map((e) => (e.event as { text: string }).text)[1];
@@ -197,31 +162,31 @@ for (const kind of ['pglite', 'postgres'] as const) {
         { mode: 0o755 },
       );
       const { slug } = await project({}, 'full-stack', { command: bot });
-      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Bot login', status: 'Todo' });
+      const t = await fleet.cp.api.tickets.create.mutate({ project: slug, title: 'Bot login', status: 'Todo' });
       await waitFor(
-        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        () => `${t.identifier} In Review\n${fleet.cp.proc.output.slice(-3000)}`,
         async () => (await status(t.identifier)) === 'In Review',
       );
 
       const missing = path.join(dir, 'missing.sh');
       const other = await project({}, 'full-stack', { command: missing });
-      const m = await cp.api.tickets.create.mutate({ project: other.slug, title: 'Never runs', status: 'Todo' });
+      const m = await fleet.cp.api.tickets.create.mutate({ project: other.slug, title: 'Never runs', status: 'Todo' });
       await waitFor('the run to fail', async () => (await detail(m.identifier)).runs[0]?.state === 'failed');
-      const run = await cp.api.runs.show.query({ run: (await detail(m.identifier)).runs[0]!.id });
+      const run = await fleet.cp.api.runs.show.query({ run: (await detail(m.identifier)).runs[0]!.id });
       expect(run.stateReason).toBe(`local: command not found: ${missing}`);
       await waitFor('ticket why to name the missing command', async () =>
-        (await cp.api.tickets.why.query({ ticket: m.identifier })).summary.includes('not found on local'),
+        (await fleet.cp.api.tickets.why.query({ ticket: m.identifier })).summary.includes('not found on local'),
       );
-      expect((await cp.api.tickets.why.query({ ticket: m.identifier })).summary).toContain(
+      expect((await fleet.cp.api.tickets.why.query({ ticket: m.identifier })).summary).toContain(
         `no connected machine has the command ${missing} (not found on local)`,
       );
     });
 
     it('an agent that never touches its ticket is stopped after 3 turns with "no progress", and the ticket is parked', async () => {
       const { slug } = await project({ steps: [{ text: 'thinking about it' }] }, 'full-stack');
-      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Idle', status: 'Todo' });
+      const t = await fleet.cp.api.tickets.create.mutate({ project: slug, title: 'Idle', status: 'Todo' });
       await waitFor(
-        () => `${t.identifier} parked\n${cp.proc.output.slice(-3000)}`,
+        () => `${t.identifier} parked\n${fleet.cp.proc.output.slice(-3000)}`,
         async () => (await detail(t.identifier)).parkedReason !== null,
       );
       const shown = await detail(t.identifier);
@@ -234,7 +199,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     it('full-stack on a repository without a test runner: the before_finish check passes with a warning', async () => {
-      const remote = createTestRemote({ 'README.md': '# notes\n' });
+      const remote = fleet.remote({ 'README.md': '# notes\n' });
       const { slug } = await project(
         {
           steps: [
@@ -246,13 +211,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
         'full-stack',
         { remote },
       );
-      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Notes', status: 'Todo' });
+      const t = await fleet.cp.api.tickets.create.mutate({ project: slug, title: 'Notes', status: 'Todo' });
       await waitFor(
-        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        () => `${t.identifier} In Review\n${fleet.cp.proc.output.slice(-3000)}`,
         async () => (await status(t.identifier)) === 'In Review',
       );
       const run = (await detail(t.identifier)).runs[0]!;
-      const events = await cp.api.runs.events.query({ run: run.id, limit: 1000 });
+      const events = await fleet.cp.api.runs.events.query({ run: run.id, limit: 1000 });
       const gate = events.find(
         (e) => e.event.type === 'hook' && e.event.hook === 'before_finish' && e.event.status === 'passed',
       );
@@ -269,9 +234,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         `else test -f frontend.js; ${wrapper} move "In Review"; fi`,
       ].join('\n');
       const { slug, remote } = await project({ steps: [{ run: stage }, { text: 'stage done' }] }, 'hybrid-relay');
-      const t = await cp.api.tickets.create.mutate({ project: slug, title: 'Relay', status: 'Design' });
+      const t = await fleet.cp.api.tickets.create.mutate({ project: slug, title: 'Relay', status: 'Design' });
       await waitFor(
-        () => `${t.identifier} In Review\n${cp.proc.output.slice(-3000)}`,
+        () => `${t.identifier} In Review\n${fleet.cp.proc.output.slice(-3000)}`,
         async () => (await status(t.identifier)) === 'In Review',
       );
       const shown = await detail(t.identifier);

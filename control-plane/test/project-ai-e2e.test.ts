@@ -24,14 +24,10 @@ import {
   tempDir,
   waitFor,
   type ControlPlane,
-} from './fleet-harness.js';
-import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
-import {
-  startFakeModelServer,
-  type FakeModelServer,
-  type FakeStep,
-} from '../../agent-daemon/test-support/fake-models/index.js';
-import { ensureCli } from '../../agent-daemon/test-support/real-clis.js';
+} from '@openase/test-kit/fleet-harness';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
+import { startFakeModelServer, type FakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';
+import { ensureCli } from '@openase/test-kit/real-clis';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 

@@ -8,23 +8,18 @@
  *   agent;
  * - it can initialise a new repository in its workspace and commit there (its own files);
  * - what it changes in its worktree is committed by the daemon after each turn and pushed to the
- *   conversation's own branch (never the default branch), recorded on the conversation's run.
+ *   conversation's own branch (never the default branch), recorded on the conversation's run;
+ * - it can create a new project repository: initialise it in its workspace, push it to the empty remote
+ *   the person gave (here a bare repository under /tmp, writable inside the sandbox like a network
+ *   remote) and attach it with `openase repo add` — only when an admin granted `repositories.add`.
  */
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  buildBundles,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from './fleet-harness.js';
-import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
+import { describe, expect, it, beforeAll } from 'vitest';
+import { tempDir, waitFor } from '@openase/test-kit/fleet-harness';
+import { standInAgent, useLocalFleet } from './local-fleet.js';
+import type { TestRemote } from '@openase/test-kit/git-remote';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
-
-const STAND_IN = path.resolve(__dirname, '../../agent-daemon/test-support/stand-in-agent.mjs');
 const SCRATCH = '"$OPENASE_WORKSPACE/scratch"';
 const SCRIPT = {
   steps: [
@@ -38,47 +33,44 @@ const SCRIPT = {
   ],
 };
 
+/** Initialises a repository in the workspace, pushes it to `remote` and attaches it as `lib`. */
+function newRepoScript(remote: string) {
+  const dir = '"$OPENASE_WORKSPACE/lib"';
+  const git = `git -C ${dir} -c user.name=ai -c user.email=ai@example.invalid`;
+  return {
+    steps: [
+      {
+        run: `git init -q -b main ${dir} && echo '# lib' > ${dir}/README.md && ${git} add README.md && ${git} commit -q -m 'Start lib' && ${git} push -q ${remote} main 2>&1; echo "push exit $?"`,
+      },
+      { run: `"$OPENASE_WORKSPACE/.openase/bin/openase" repo add ${remote} --name lib 2>&1; echo "repo add exit $?"` },
+      { text: 'lib is set up' },
+    ],
+  };
+}
+
 describe('Project AI and git, sandboxed', () => {
-  let cp: ControlPlane;
+  const fleet = useLocalFleet({ name: 'cp-chat-git' });
   let remote: TestRemote;
 
   beforeAll(async () => {
-    buildBundles();
-    remote = createTestRemote();
-    cp = await startControlPlane(tempDir('cp-chat-git'), { localMachine: true });
-    await waitFor(
-      'machine local online',
-      async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online',
-    );
-    await cp.api.projects.create.mutate({ name: 'Git AI', slug: 'gitai', ticketPrefix: 'GAI' });
-    await cp.api.repositories.add.mutate({ project: 'gitai', name: 'app', url: remote.url, defaultBranch: 'main' });
-    await cp.api.agents.create.mutate({
-      project: 'gitai',
-      name: 'stand-in',
-      adapter: 'custom',
-      command: process.execPath,
-      args: [STAND_IN],
-      env: { STAND_IN_SCRIPT_JSON: JSON.stringify(SCRIPT) },
-    });
-  });
-  afterAll(async () => {
-    killLeftoverRuns();
-    await cp?.proc.kill();
-    remote?.cleanup();
+    remote = fleet.remote();
+    await fleet.project({ name: 'Git AI', slug: 'gitai', ticketPrefix: 'GAI', repoUrl: remote.url, script: SCRIPT });
   });
 
-  it('its own repository and its branch, yes; the history of the project repository, only through the daemon', async () => {
-    const { conversation, run } = await cp.api.chat.create.mutate({
-      project: 'gitai',
-      agent: 'stand-in',
-      message: 'write a plan',
-    });
+  /** Starts a conversation with `agent`; its run's events once it waits for the person (then closed). */
+  async function converse(agent: string, message: string) {
+    const { conversation, run } = await fleet.cp.api.chat.create.mutate({ project: 'gitai', agent, message });
     await waitFor(
-      () => `the conversation to wait\n${cp.proc.output.slice(-3000)}`,
-      async () => (await cp.api.chat.show.query({ conversation: conversation.id })).activity === 'waiting',
+      () => `the conversation to wait\n${fleet.cp.proc.output.slice(-3000)}`,
+      async () => (await fleet.cp.api.chat.show.query({ conversation: conversation.id })).activity === 'waiting',
     );
-    const events = (await cp.api.runs.events.query({ run: run.id, limit: 500 })).map((e) => e.event);
-    const said = JSON.stringify(events);
+    const events = (await fleet.cp.api.runs.events.query({ run: run.id, limit: 500 })).map((e) => e.event);
+    await fleet.cp.api.chat.close.mutate({ conversation: conversation.id });
+    return { events, said: JSON.stringify(events), conversation };
+  }
+
+  it('its own repository and its branch, yes; the history of the project repository, only through the daemon', async () => {
+    const { events, said, conversation } = await converse('stand-in', 'write a plan');
     // The sandbox: no branch, not even an index write, in the worktree of the project repository.
     expect(said).toMatch(/branch exit (?!0)\d+/);
     expect(said).toMatch(/add exit (?!0)\d+/);
@@ -90,6 +82,32 @@ describe('Project AI and git, sandboxed', () => {
     expect(remote.files(conversation.branch)).toContain('PLAN.md');
     expect(remote.files('main')).not.toContain('PLAN.md');
     expect(remote.files('side')).toBeNull();
-    await cp.api.chat.close.mutate({ conversation: conversation.id });
+  });
+
+  it('creates a new project repository: initialised, pushed and attached with the granted scope', async () => {
+    const bare = path.join(tempDir('new-remote'), 'lib.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+    await fleet.cp.api.agents.create.mutate({
+      project: 'gitai',
+      name: 'lib-maker',
+      ...standInAgent(newRepoScript(bare)),
+    });
+    // Not in the default Project-AI scopes (refused naming it: src/chat/chat.test.ts); an admin grants it.
+    const { scopes } = await fleet.cp.api.chat.settings.query({ project: 'gitai' });
+    expect(scopes).not.toContain('repositories.add');
+    await fleet.cp.api.chat.updateSettings.mutate({ project: 'gitai', scopes: [...scopes, 'repositories.add'] });
+    const made = await converse('lib-maker', 'start a lib repository');
+    expect(made.said).toContain('push exit 0');
+    expect(made.said).toContain(`added repository lib (${bare}, branch main)`);
+    const repos = await fleet.cp.api.repositories.list.query({ project: 'gitai' });
+    expect(repos.find((r) => r.name === 'lib')).toMatchObject({ url: bare, defaultBranch: 'main' });
+    const log = execFileSync('git', ['--git-dir', bare, 'log', '--format=%s', 'main'], { encoding: 'utf8' });
+    expect(log.trim()).toBe('Start lib');
+    const activity = (await fleet.cp.api.activity.list.query({ project: 'gitai', limit: 100 })).items;
+    const added = activity.find((a) => a.action === 'repository.added' && a.summary.includes('lib'));
+    expect(added).toMatchObject({ actorType: 'agent' });
+    expect(added!.actorName).toMatch(
+      new RegExp(`^Project AI \\(conversation ${made.conversation.id.slice(0, 8)}, started by `),
+    );
   });
 });

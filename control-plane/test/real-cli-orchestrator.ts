@@ -12,14 +12,14 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { TERMINAL_RUN_STATES, ticketBranchName } from '@openase/shared';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import {
   startFakeModelServer,
   type FakeModelServer,
   type FakeScript,
   type FakeStep,
-} from '../../agent-daemon/test-support/fake-models/index.js';
-import { ensureCli, PINNED_CLIS, type PinnedCli } from '../../agent-daemon/test-support/real-clis.js';
+} from '@openase/test-kit/fake-models';
+import { ensureCli, PINNED_CLIS, type PinnedCli } from '@openase/test-kit/real-clis';
 import {
   allEvents,
   buildBundles,
@@ -29,7 +29,7 @@ import {
   tempDir,
   waitFor,
   type ControlPlane,
-} from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
 /** The run's `openase` wrapper by absolute path (Codex's login shell resets PATH). */
 export const WRAPPER = '"$OPENASE_WORKSPACE/.openase/bin/openase"';

@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { OPENASE_VERSION } from '@openase/shared';
 // @ts-expect-error plain ESM helper without types
 import { root } from '../../scripts/lib/bootstrap.mjs';
-import { startServerProcess, type ServerProcess } from './server-process.js';
-import { Proc, tempDir, trackAgentHome, killLeftoverRuns, waitFor } from './fleet-harness.js';
+import { startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
+import { Proc, tempDir, trackAgentHome, killLeftoverRuns, waitFor } from '@openase/test-kit/fleet-harness';
 
 vi.setConfig({ testTimeout: 300_000 });
 

@@ -8,8 +8,8 @@
  */
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildBundles, startControlPlane, tempDir, waitFor, type ControlPlane } from './fleet-harness.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
+import { buildBundles, startControlPlane, tempDir, waitFor, type ControlPlane } from '@openase/test-kit/fleet-harness';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 // @ts-expect-error plain ESM script without types
 import { Fleet } from '../../scripts/fleet-sim/fleet.mjs';
 

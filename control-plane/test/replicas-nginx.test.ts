@@ -24,9 +24,9 @@ import {
   waitFor,
   type ControlPlane,
   type Proc,
-} from './fleet-harness.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
-import { nginxAvailable, startNginx, type Nginx } from './nginx.js';
+} from '@openase/test-kit/fleet-harness';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { nginxAvailable, startNginx, type Nginx } from '@openase/test-kit/nginx';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 

@@ -9,23 +9,10 @@
  * The CLI's `ticket diff` / `ticket review` / `ticket why` are driven as a person types them.
  */
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CP_BUNDLE,
-  buildBundles,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from './fleet-harness.js';
-import { createTestRemote, type TestRemote } from '../../agent-daemon/test-support/git-remote.js';
-
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
-
-const STAND_IN = path.resolve(__dirname, '../../agent-daemon/test-support/stand-in-agent.mjs');
-const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@openase/test-kit/fleet-harness';
+import { PASSING_TESTS, useLocalFleet, WORKSPACE_CLI as wrapper } from './local-fleet.js';
+import type { TestRemote } from '@openase/test-kit/git-remote';
 
 /** One script for both tickets: it reads its prompt (the ticket, then any review) to decide what to do. */
 const SCRIPT = {
@@ -59,59 +46,24 @@ const SCRIPT = {
 };
 
 describe('review loop and merging with a plain git remote', () => {
-  let cp: ControlPlane;
+  const fleet = useLocalFleet({ name: 'cp-review' });
+  const cli = (...args: string[]) => fleet.cli(args);
+  const until = fleet.until;
   let remote: TestRemote;
-  const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CP_BUNDLE, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, OPENASE_URL: cp.url, OPENASE_TOKEN: cp.token },
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
-  const status = async (ticket: string) => (await cp.api.tickets.show.query({ ticket })).status.name;
-  const until = (ticket: string, name: string) =>
-    waitFor(
-      () => `${ticket} in ${name}\n${cp.proc.output.slice(-3000)}`,
-      async () => (await status(ticket)) === name,
-    );
 
   beforeAll(async () => {
-    buildBundles();
-    remote = createTestRemote({
-      'README.md': '# app\n',
-      'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node check.js' } }),
-      'check.js': "console.log('1 test passed');\n",
-    });
-    cp = await startControlPlane(tempDir('cp-review'), { localMachine: true });
-    await waitFor(
-      'machine local online',
-      async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online',
-    );
-    await cp.api.projects.create.mutate({ name: 'Rev', ticketPrefix: 'REV' });
-    await cp.api.repositories.add.mutate({ project: 'rev', name: 'app', url: remote.url, defaultBranch: 'main' });
-    await cp.api.agents.create.mutate({
-      project: 'rev',
-      name: 'stand-in',
-      adapter: 'custom',
-      command: process.execPath,
-      args: [STAND_IN],
-      env: { STAND_IN_SCRIPT_JSON: JSON.stringify(SCRIPT) },
-    });
-    await cp.api.workflows.create.mutate({ project: 'rev', template: 'full-stack', agent: 'stand-in' });
-  });
-  afterAll(async () => {
-    killLeftoverRuns();
-    await cp?.proc.kill();
-    remote?.cleanup();
+    remote = fleet.remote(PASSING_TESTS);
+    await fleet.project({ name: 'Rev', ticketPrefix: 'REV', repoUrl: remote.url, script: SCRIPT });
+    await fleet.cp.api.workflows.create.mutate({ project: 'rev', template: 'full-stack', agent: 'stand-in' });
   });
 
   it('a line comment reaches the next run, which fixes it; approval merges into main and the ticket lands on Done', async () => {
-    const t = await cp.api.tickets.create.mutate({ project: 'rev', title: 'Greet', status: 'Todo' });
+    const t = await fleet.cp.api.tickets.create.mutate({ project: 'rev', title: 'Greet', status: 'Todo' });
     await until(t.identifier, 'In Review');
     const branch = `openase/${t.identifier}-greet`;
 
     // The diff, read where the worktree is, and the same from the CLI.
-    const diff = await cp.api.tickets.diff.query({ ticket: t.identifier });
+    const diff = await fleet.cp.api.tickets.diff.query({ ticket: t.identifier });
     expect(diff).toMatchObject({ machine: 'local', files: 1, additions: 1, deletions: 0, tooLarge: false });
     expect(diff.repos[0]).toMatchObject({ source: 'worktree', files: [{ path: 'greet.js', additions: 1 }] });
     expect(diff.repos[0]!.patch).toContain("+module.exports = 'hi';");
@@ -137,13 +89,13 @@ describe('review loop and merging with a plain git remote', () => {
     expect(asked.out).toMatch(/requested changes on REV-1 \(review round 1\); moved to In Progress/);
     await waitFor(
       'the second run',
-      async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).runs.length === 2,
+      async () => (await fleet.cp.api.tickets.show.query({ ticket: t.identifier })).runs.length === 2,
     );
     await until(t.identifier, 'In Review');
-    const shown = await cp.api.tickets.show.query({ ticket: t.identifier });
+    const shown = await fleet.cp.api.tickets.show.query({ ticket: t.identifier });
     expect(shown).toMatchObject({ reviewRound: 2, reviewState: 'changes_requested' });
     const second = shown.runs[0]!;
-    const events = await cp.api.runs.events.query({ run: second.id, limit: 200 });
+    const events = await fleet.cp.api.runs.events.query({ run: second.id, limit: 200 });
     const prompt = events.find((e) => e.event.type === 'message' && e.event.role === 'user')!.event as { text: string };
     expect(prompt.text).toMatch(/## Review round 1: changes requested by/);
     expect(prompt.text).toMatch(/- greet\.js:1\n {2}.*: say hello world/);
@@ -160,36 +112,36 @@ describe('review loop and merging with a plain git remote', () => {
     expect(remote.show('main', 'greet.js')).toBe("module.exports = 'hello world';\n");
     expect(remote.log('main')[0]).toBe(`Merge ${branch}: ${t.identifier}: Greet`);
     expect(remote.files(branch)).toBeNull();
-    const done = await cp.api.tickets.show.query({ ticket: t.identifier });
+    const done = await fleet.cp.api.tickets.show.query({ ticket: t.identifier });
     expect(done.activity.map((a) => a.summary).join('\n')).toMatch(/merged REV-1 \(merge\): app: merged/);
     // Done removes the worktree (it was kept across both review rounds).
     await waitFor(
       'the workspace removal',
-      async () => (await cp.api.runs.show.query({ run: second.id })).workspaceRemovedAt !== null,
+      async () => (await fleet.cp.api.runs.show.query({ run: second.id })).workspaceRemovedAt !== null,
     );
   });
 
   let notes: { identifier: string } | undefined;
 
   it('a merge conflict goes back to the agent with the conflict as its prompt', async () => {
-    const t = await cp.api.tickets.create.mutate({ project: 'rev', title: 'Notes', status: 'Todo' });
+    const t = await fleet.cp.api.tickets.create.mutate({ project: 'rev', title: 'Notes', status: 'Todo' });
     notes = t;
     await until(t.identifier, 'In Review');
     remote.commit('main', 'notes.txt', 'from someone else\n');
     const settings = cli('project', 'merge-settings', 'rev', '--method', 'squash');
     expect(settings.out).toMatch(/rev: squash, merged branches are deleted/);
-    await cp.api.tickets.review.mutate({ ticket: t.identifier, verdict: 'approve' });
+    await fleet.cp.api.tickets.review.mutate({ ticket: t.identifier, verdict: 'approve' });
     await waitFor(
       'the conflict',
-      async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).reviewState === 'merge_conflict',
+      async () => (await fleet.cp.api.tickets.show.query({ ticket: t.identifier })).reviewState === 'merge_conflict',
     );
     await waitFor(
       'the second run',
-      async () => (await cp.api.tickets.show.query({ ticket: t.identifier })).runs.length === 2,
+      async () => (await fleet.cp.api.tickets.show.query({ ticket: t.identifier })).runs.length === 2,
     );
-    const shown = await cp.api.tickets.show.query({ ticket: t.identifier });
+    const shown = await fleet.cp.api.tickets.show.query({ ticket: t.identifier });
     const userMessage = async () =>
-      (await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 })).find(
+      (await fleet.cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 })).find(
         (e) => e.event.type === 'message' && e.event.role === 'user',
       );
     await waitFor('the prompt of the second run', async () => !!(await userMessage()));
@@ -208,12 +160,12 @@ describe('review loop and merging with a plain git remote', () => {
     await until(id, 'Done');
     expect(remote.show('main', 'notes.txt')).toBe('from someone else\nfrom the agent\n');
     expect(remote.log('main')[0]).toBe(`${id}: Notes`);
-    const shown = await cp.api.tickets.show.query({ ticket: id });
+    const shown = await fleet.cp.api.tickets.show.query({ ticket: id });
     const summaries = shown.activity.map((a) => a.summary).join('\n');
     expect(summaries).toMatch(new RegExp(`approved ${id} \\(review round 2, 1 comment\\)`));
     expect(summaries).toMatch(new RegExp(`merged ${id} \\(squash\\): app: squashed ${branch} into main`));
     // The resolution was committed by the daemon as a merge commit (two parents), then pushed.
-    const events = await cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 });
+    const events = await fleet.cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 200 });
     const commit = events.map((e) => e.event).find((e) => e.type === 'workspace' && e.step === 'commit');
     const sha = commit?.type === 'workspace' ? String(commit.details?.commit) : '';
     const parents = spawnSync('git', ['--git-dir', remote.dir, 'rev-list', '--parents', '-n', '1', sha], {

@@ -20,8 +20,8 @@ import {
   tempDir,
   trackAgentHome,
   waitFor,
-} from './fleet-harness.js';
-import type { ControlPlane } from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
+import type { ControlPlane } from '@openase/test-kit/fleet-harness';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 

@@ -17,7 +17,7 @@ import {
   tempDir,
   type ControlPlane,
   type Proc,
-} from './fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 

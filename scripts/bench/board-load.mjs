@@ -21,8 +21,15 @@ const { values } = parseArgs({
     tickets: { type: 'string', default: '500' },
     runs: { type: 'string', default: '5' },
     'database-url': { type: 'string', default: '' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  // The header comment above is the help: what is measured and how.
+  const text = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\nimport ')[0];
+  process.stdout.write(`${text.replace(/^\/\/ ?/gm, '')}\n`);
+  process.exit(0);
+}
 const ticketCount = Number(values.tickets);
 const runs = Number(values.runs);
 ensureInstalled();
@@ -151,9 +158,12 @@ try {
       biggest.dataset.scrolled = 'yes';
       biggest.scrollTop = biggest.scrollHeight;
     });
+    // The column loads its next pages as it is scrolled (web/src/tickets/board-pages.ts): keep scrolling to the end,
+    // as a person would, until the last card is there.
     await page.waitForFunction(
       () => {
         const c = document.querySelector('[data-scrolled=yes]');
+        c.scrollTop = c.scrollHeight;
         const last = [...c.querySelectorAll('[data-test=card]')].at(-1);
         return (
           last &&

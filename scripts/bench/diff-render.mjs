@@ -76,7 +76,7 @@ const SCRIPT = {
     { text: 'done' },
   ],
 };
-const STAND_IN = path.join(root, 'agent-daemon', 'test-support', 'stand-in-agent.mjs');
+const STAND_IN = path.join(root, 'test-kit', 'src', 'stand-in-agent.mjs');
 
 const remote = makeRemote();
 const server = spawn(

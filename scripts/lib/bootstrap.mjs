@@ -77,6 +77,8 @@ export function ensureAgentBuilt() {
   const sources = Math.max(
     newestIn(path.join(root, 'agent-daemon', 'src')),
     newestIn(path.join(root, 'shared', 'src')),
+    // The agent's `openase` (platform-command.ts) is the person's CLI, bundled in.
+    newestIn(path.join(root, 'control-plane', 'src', 'cli')),
     mtime(path.join(root, 'agent-daemon', 'build.mjs')),
   );
   if (mtime(agentBundlePath) >= sources) return;

@@ -1,5 +1,5 @@
 // Prints how many database tests ran on each backend, and the plain "N passed, N failed" line.
-// DB tests are named with a `[pglite]` or `[postgres]` suite (see control-plane/test/databases.ts).
+// DB tests are named with a `[pglite]` or `[postgres]` suite (see test-kit/src/databases.ts).
 import type { Reporter, TestModule } from 'vitest/node';
 
 export default class DbTierReporter implements Reporter {

@@ -1,6 +1,6 @@
 // Scratch PostgreSQL databases for tests and benchmarks: an empty database created on the server
 // at `baseUrl` (trust auth on these machines), dropped with `force` when done. Plain ESM so both
-// the TypeScript tests (control-plane/test/databases.ts) and the .mjs benchmarks use this one copy.
+// the TypeScript tests (test-kit/src/databases.ts) and the .mjs benchmarks use this one copy.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,12 +8,12 @@ import { root } from './bootstrap.mjs';
 
 export const postgres = createRequire(path.join(root, 'control-plane', 'package.json'))('postgres');
 
-/** Creates `<prefix>_<random>`; returns its URL and a dropper. */
-export async function createScratchPostgres(baseUrl, prefix = 'openase_t') {
+/** Creates `<prefix>_<random>` (a copy of `template` when given); returns its URL and a dropper. */
+export async function createScratchPostgres(baseUrl, prefix = 'openase_t', template = null) {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name}`);
+    await admin.unsafe(`create database ${name}${template ? ` template ${template}` : ''}`);
   } finally {
     await admin.end();
   }

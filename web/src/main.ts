@@ -12,7 +12,10 @@ import { useJobs } from './jobs/jobs-store';
 import { useFleet } from './fleet/fleet-store';
 import { useWorkflows } from './workflows/workflows-store';
 import { vCan } from './auth/permissions';
+import { startTheme } from './ui/theme';
 import './ui/main.css';
+
+startTheme();
 
 const app = createApp(App);
 const pinia = createPinia();

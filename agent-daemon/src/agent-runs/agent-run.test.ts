@@ -15,8 +15,8 @@ import {
   STAND_IN_AGENT,
   waitFor,
   type DaemonUnderTest,
-} from '../../test-support/daemon-process.js';
-import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
+} from '@openase/test-kit/daemon-process';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
 import { runProcessAlive } from '../../test-support/processes.js';
 

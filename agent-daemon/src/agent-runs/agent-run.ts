@@ -83,7 +83,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
           branch,
           baseCommit,
           worktree,
-          ...(baseMerge ? { baseMerge } : {}),
+          ...(baseMerge ? { baseMerge: { ...baseMerge, merged: Object.keys(baseMerge.merged).length } } : {}),
         })),
       },
     });

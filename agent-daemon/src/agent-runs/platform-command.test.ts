@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDaemonBundle } from '../../test-support/daemon-process.js';
+import { buildDaemonBundle } from '@openase/test-kit/daemon-process';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
 import { writePlatformWrapper } from './platform-wrapper.js';
 

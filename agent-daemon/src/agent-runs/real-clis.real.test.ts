@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { ticketBranchName, type AgentJobSpec } from '@openase/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDaemonBundle, startDaemon, type DaemonUnderTest } from '../../test-support/daemon-process.js';
-import { startFakeModelServer, type FakeModelServer, type FakeStep } from '../../test-support/fake-models/index.js';
-import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
-import { ensureCli } from '../../test-support/real-clis.js';
+import { buildDaemonBundle, startDaemon, type DaemonUnderTest } from '@openase/test-kit/daemon-process';
+import { startFakeModelServer, type FakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
+import { ensureCli } from '@openase/test-kit/real-clis';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
 
 let bundle: string;

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ticketBranchName, type ControlFrame, type DaemonFrame } from '@openase/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestRemote } from '../../test-support/git-remote.js';
-import { STAND_IN_AGENT, waitFor } from '../../test-support/daemon-process.js';
+import { createTestRemote } from '@openase/test-kit/git-remote';
+import { STAND_IN_AGENT, waitFor } from '@openase/test-kit/daemon-process';
 import { Daemon } from '../daemon.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-reconnect-'));

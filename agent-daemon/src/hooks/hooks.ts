@@ -100,26 +100,10 @@ export function runHook(
         HOOK_OUTPUT_MAX,
         'tail',
       );
-      const outcome: HookOutcome = {
-        hook: ctx.hook,
-        command: spec.run,
-        status,
-        policy: spec.policy,
-        exitCode,
-        output: clipped.text,
-        blocks: status !== 'passed' && spec.policy === 'block',
-      };
-      onEvent({
-        type: 'hook',
-        hook: ctx.hook,
-        command: spec.run,
-        status,
-        policy: spec.policy,
-        exitCode,
-        output: clipped.text,
-        ...(clipped.truncated ? { truncated: clipped.truncated } : {}),
-      });
-      resolve(outcome);
+      // What the run's event stream shows is what the caller gets back (plus whether it blocks).
+      const report = { hook: ctx.hook, command: spec.run, status, policy: spec.policy, exitCode, output: clipped.text };
+      onEvent({ type: 'hook', ...report, ...(clipped.truncated ? { truncated: clipped.truncated } : {}) });
+      resolve({ ...report, blocks: status !== 'passed' && spec.policy === 'block' });
     };
     child.once('error', (err) => finish(null, err));
     child.once('close', (code) => finish(code));

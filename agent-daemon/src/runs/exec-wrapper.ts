@@ -2,7 +2,8 @@
  * `openase-agent exec-wrapper RUNDIR`: the small parent of a run's command. Started detached (its
  * own session and process group), it runs the command with stdout/stderr appended to files and
  * writes `exit.json` when the command ends, so the result survives a daemon crash. It ignores
- * SIGTERM (the command in its group gets it) so it can still record how the command ended.
+ * SIGTERM (the command in its group gets it) so it can still record how the command ended. A stop
+ * the daemon asked for before the command was running is passed on here (stop-handshake.ts).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { inheritedEnv, runSpecSchema } from '@openase/shared';
 import { findOnPath } from '../inventory.js';
 import { signalOfExit } from '../sandbox/confine.js';
 import type { ExitRecord, Launch } from './run-handle.js';
+import { announceCommand, claimTerm, stopRequested } from './stop-handshake.js';
 
 /** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
 function readEnv(): Record<string, string> {
@@ -67,6 +69,11 @@ export function execWrapper(dir: string): void {
     return;
   }
   const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: childEnv, stdio: ['ignore', out, errFd] });
+  if (child.pid) {
+    // Announce the command, then look for a stop the daemon recorded before it saw this (stop-handshake.ts).
+    announceCommand(dir, child.pid);
+    if (stopRequested(dir) && claimTerm(dir, 'wrapper')) process.kill(-process.pid, 'SIGTERM'); // our group; we ignore it
+  }
   child.on('error', (err) => {
     write({ exitCode: 127, signal: null, error: `cannot start ${cmd}: ${err.message}` });
     process.exit(0);

@@ -96,6 +96,36 @@ describe('run supervisor', () => {
     await until('grandchild gone', () => !alive(grandchild));
   });
 
+  it('passes on a stop that comes while the exec wrapper is still starting: SIGTERM, once (20 runs)', async () => {
+    // The command counts the SIGTERMs it gets once its trap is in place, and waits a little for a second one.
+    const script = `n=0; trap 'n=$((n+1)); echo got-term' TERM; while [ $n -eq 0 ]; do sleep 0.02; done; sleep 0.3; exit 143`;
+    for (let i = 0; i < 20; i++) {
+      const h = RunHandle.start(
+        runsDir,
+        `race${i}`,
+        1,
+        { kind: 'command', command: ['sh', '-c', script] },
+        limits,
+        self(),
+      );
+      // Even runs stop at once (the wrapper's Node is still loading); odd ones just as the wrapper announces the
+      // command (stop-handshake.ts), while it may still be looking for a stop itself.
+      const announced = path.join(h.dir, 'child.pid');
+      const deadline = Date.now() + 5000;
+      while (i % 2 && !fs.existsSync(announced) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+      h.stop('canceled', 3000);
+      const end = await finish(h);
+      const all = events(h);
+      const terms = all.filter((e) => e.type === 'output' && e.text === 'got-term').length;
+      expect(all.filter((e) => e.type === 'error')).toEqual([]);
+      expect(end.reason).toBe('canceled');
+      expect(fs.readFileSync(path.join(h.dir, 'term-sent'), 'utf8')).toMatch(/^(daemon|wrapper)$/);
+      if (end.signal === 'SIGTERM')
+        expect(terms).toBe(0); // killed before its trap was in place
+      else expect([end.exitCode, end.signal, terms]).toEqual([143, null, 1]); // the trap got exactly one SIGTERM
+    }
+  });
+
   it('escalates to SIGKILL after the grace period when SIGTERM is ignored', async () => {
     const ready = path.join(runsDir, 'ready');
     const h = RunHandle.start(

@@ -5,6 +5,7 @@
  *   spool.jsonl   the durable event spool (spool.ts)
  *   launch.json   the argv to execute, already wrapped in the machine's sandbox (sandbox/confine.ts)
  *   work/         the command's HOME, and its working folder when the spec names none
+ *   child.pid, term-sent  the wrapper started the command; a stop's SIGTERM was sent (stop-handshake.ts)
  * The command runs under `openase-agent exec-wrapper DIR`, started detached in its own process
  * group, so it outlives the daemon; a restarted daemon re-opens the folder and carries on tailing.
  */
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { clipText, MAX_EVENT_TEXT, type RunEvent, type RunSpec } from '@openase/shared';
 import { confineCommand, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { Spool, type SpoolLimits } from './spool.js';
+import { claimTerm, commandAnnounced } from './stop-handshake.js';
 
 export interface RunState {
   runId: string;
@@ -175,13 +177,16 @@ export class RunHandle {
     }
   }
 
-  /** SIGTERM to the process group, SIGKILL after `graceMs` if anything is still alive. */
+  /**
+   * SIGTERM to the process group, SIGKILL after `graceMs` if anything is still alive. The SIGTERM
+   * goes once, from here or, when the command is not running yet, from its wrapper (stop-handshake.ts).
+   */
   stop(reason: 'canceled' | 'timeout', graceMs: number): void {
     if (this.finished || !this.state.wrapperPid) return;
     this.state.stopReason ??= reason;
     this.state.killedWith ??= 'SIGTERM';
-    this.saveState();
-    this.signal('SIGTERM');
+    this.saveState(); // the stop is on record before we look for the command
+    if (commandAnnounced(this.dir) && claimTerm(this.dir, 'daemon')) this.signal('SIGTERM');
     if (this.killTimer) return;
     this.killTimer = setTimeout(() => {
       if (this.groupAlive()) {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestRemote } from '../../test-support/git-remote.js';
+import { createTestRemote } from '@openase/test-kit/git-remote';
 import { Workspaces } from '../workspace/workspace.js';
 import { confineCommand, probeBwrap, type Confinement } from './confine.js';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentJobSpec, RunEvent } from '@openase/shared';
-import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { settleTurn } from '../agent-runs/turn-end.js';
 import { baseMergeNote } from './base-merge.js';
 import { Workspaces } from './workspace.js';
@@ -66,6 +66,45 @@ describe('merging the default branch into a ticket worktree', () => {
       encoding: 'utf8',
     });
     expect(parents.trim().split(' ')).toHaveLength(3);
+  });
+
+  it("does not count the merge's own files under the paths rules, resolved or not", async () => {
+    const ws = new Workspaces(root);
+    const lib = ['one\n', 'two\n', 'three\n', 'four\n', 'five\n'];
+    remote.commit('main', 'lib/b.txt', lib.join(''));
+    const first = await ws.prepare(ticket, [repo()]);
+    const r = first.repos[0]!;
+    fs.writeFileSync(path.join(r.path, 'notes.txt'), 'from the agent\n');
+    fs.writeFileSync(path.join(r.path, 'lib/b.txt'), ['ONE\n', ...lib.slice(1)].join(''));
+    await settleTurn(ws, first, spec(), 1, () => {});
+    remote.commit('main', 'notes.txt', 'from someone else\n');
+    // Both sides changed lib/b.txt, apart: git merges it cleanly, so it is neither side's version.
+    remote.commit('main', 'lib/b.txt', [...lib.slice(0, 4), 'FIVE\n'].join(''));
+    const merging = await ws.prepare(ticket, [repo()], () => {}, { mergeDefaultBranch: true });
+    const merged = ['ONE\n', ...lib.slice(1, 4), 'FIVE\n'].join('');
+    expect(fs.readFileSync(path.join(r.path, 'lib/b.txt'), 'utf8')).toBe(merged);
+    const rules = spec({ deny: ['lib/**', 'secret.txt'] });
+
+    // Unresolved, and the agent wrote a denied file: that one is reverted, the merge's lib/b.txt is not its change.
+    fs.writeFileSync(path.join(r.path, 'secret.txt'), 'nope\n');
+    const unresolved = await settleTurn(ws, merging, rules, 1, () => {});
+    expect(unresolved.pathViolations).toEqual([{ path: 'secret.txt', rule: 'denied by paths.deny "secret.txt"' }]);
+    expect(unresolved.error).toMatch(/^conflict markers remain in notes\.txt/);
+    expect(fs.existsSync(path.join(r.path, 'secret.txt'))).toBe(false);
+    expect(fs.readFileSync(path.join(r.path, 'lib/b.txt'), 'utf8')).toBe(merged);
+    // Its own edit of a merged file is a violation, reverted to what the merge made of it (not the run's base).
+    fs.writeFileSync(path.join(r.path, 'lib/b.txt'), 'rewritten\n');
+    const edited = await settleTurn(ws, merging, rules, 1, () => {});
+    expect(edited.pathViolations.map((v) => v.path)).toEqual(['lib/b.txt']);
+    expect(fs.readFileSync(path.join(r.path, 'lib/b.txt'), 'utf8')).toBe(merged);
+
+    const again = await ws.prepare(ticket, [repo()], () => {}, { mergeDefaultBranch: true });
+    fs.writeFileSync(path.join(r.path, 'notes.txt'), 'from someone else\nfrom the agent\n');
+    expect(await ws.changedPaths(again.repos[0]!)).toEqual(['notes.txt']);
+    const settled = await settleTurn(ws, again, rules, 2, () => {});
+    expect(settled).toMatchObject({ pathViolations: [], commits: [{ pushed: true }] });
+    expect(settled.error).toBeUndefined();
+    expect(remote.show(ticket.branch, 'lib/b.txt')).toBe(merged);
   });
 
   it('commits a clean merge at once (pushed after the turn)', async () => {

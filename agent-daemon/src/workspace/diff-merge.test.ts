@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitDiffOpSchema, gitMergeOpSchema, parseUnifiedDiff, type GitDiffOp } from '@openase/shared';
-import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { Workspaces } from './workspace.js';
 import { diffTicket } from './diff.js';
 import { mergeTicketBranch } from './merge.js';

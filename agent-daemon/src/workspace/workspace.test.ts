@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRemote, type TestRemote } from '../../test-support/git-remote.js';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { Workspaces, pathViolations } from './workspace.js';
 
 let remote: TestRemote;

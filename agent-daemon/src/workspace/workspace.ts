@@ -13,7 +13,13 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { git, refExists } from './git.js';
 import { KeyedLock } from './keyed-lock.js';
-import { mergeDefaultBranch, mergeInProgress, type BaseMerge } from './base-merge.js';
+import {
+  mergeDefaultBranch,
+  mergeInProgress,
+  revertInMerge,
+  untouchedMergeResults,
+  type BaseMerge,
+} from './base-merge.js';
 import { workspaceLayout, type WorkspaceLayout } from './paths.js';
 
 export interface RepoSpec {
@@ -230,7 +236,19 @@ export class Workspaces {
    */
   async revertPaths(repo: PreparedRepo, paths: readonly string[]): Promise<void> {
     if (paths.length === 0) return;
+    // After the daemon's merge of the default branch the only unpushed commit is that merge (agents
+    // cannot commit), and git refuses a soft reset while the merge is in progress: it is kept.
+    if (repo.baseMerge) {
+      const rest = await revertInMerge(this, repo, repo.baseMerge, paths);
+      if (rest.length) await this.restorePaths(repo, rest);
+      return;
+    }
     await git(['reset', '--soft', await this.pushedHead(repo)], { cwd: repo.path });
+    await this.restorePaths(repo, paths);
+  }
+
+  /** Each path as the run's base commit has it, or removed when it did not exist there. */
+  private async restorePaths(repo: PreparedRepo, paths: readonly string[]): Promise<void> {
     for (const p of paths) {
       const inBase = await git(['cat-file', '-e', `${repo.baseCommit}:${p}`], { cwd: repo.path }).then(
         () => true,
@@ -264,7 +282,8 @@ export class Workspaces {
     const differ = await this.gitIn(repo.path, ['diff', '--name-only', repo.baseMerge.from]);
     const untracked = await this.gitIn(repo.path, ['ls-files', '--others', '--exclude-standard']);
     const agents = new Set([...differ.stdout.split('\n'), ...untracked.stdout.split('\n')].filter(Boolean));
-    return changed.filter((p) => agents.has(p));
+    const merges = await untouchedMergeResults(this, repo.path, repo.baseMerge.merged);
+    return changed.filter((p) => agents.has(p) && !merges.has(p));
   }
 
   /** Removes the ticket's worktrees and workspace (the ticket reached a completed or canceled stage). */

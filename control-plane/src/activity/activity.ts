@@ -24,6 +24,11 @@ export interface ActivityInput<A extends ActivityAction = ActivityAction> {
   after?: EventAfter<A>;
 }
 
+/** The fields of an entry about one ticket: its project, the ticket, and the ticket as the entity. */
+export function aboutTicket(ticket: { id: string; projectId: string }) {
+  return { projectId: ticket.projectId, ticketId: ticket.id, entityType: 'ticket', entityId: ticket.id };
+}
+
 export async function recordActivity<A extends ActivityAction>(
   tx: Tx,
   deps: Pick<Deps, 'clock'>,

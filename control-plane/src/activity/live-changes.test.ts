@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createProject } from '../projects/projects.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { createJoinToken } from '../fleet/join.js';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { expectCode } from '../../test/expect-code.js';
 import { createProject } from '../projects/projects.js';
 import { listActivity } from '../activity/activity.js';

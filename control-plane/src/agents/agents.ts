@@ -23,8 +23,7 @@ import { agents, secrets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { lockName } from '../db/name-lock.js';
 
@@ -102,10 +101,8 @@ function commandFor(adapter: Agent['adapter'], command: string | null | undefine
 }
 
 export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInput): Promise<AgentView> {
-  requireRole(actor, 'admin', 'manage agents');
-  const input = agentCreateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'manage agents', agentCreateInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     await lockName(tx, 'agent', project.id, input.name);
     const [clash] = await tx
       .select({ id: agents.id })
@@ -169,10 +166,8 @@ async function writeSecrets(tx: Tx, deps: Deps, agent: Agent, values: Record<str
 }
 
 export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInput): Promise<AgentView> {
-  requireRole(actor, 'admin', 'manage agents');
-  const input = agentUpdateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'manage agents', agentUpdateInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const found = await resolveAgent(tx, project.id, input.agent);
     const [agent] = await tx.select().from(agents).where(eq(agents.id, found.id)).for('update');
     const secretNamesBefore = (await view(tx, agent!)).secrets.map((s) => s.name);
@@ -231,10 +226,8 @@ export async function deleteAgent(
   actor: Actor,
   raw: z.input<typeof agentRefInput>,
 ): Promise<{ deleted: string }> {
-  requireRole(actor, 'admin', 'manage agents');
-  const input = agentRefInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'manage agents', agentRefInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const agent = await resolveAgent(tx, project.id, input.agent);
     const users = await tx
       .select({ name: workflows.name })

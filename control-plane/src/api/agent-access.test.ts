@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { appRouter } from './router.js';
 import { createProject } from '../projects/projects.js';
 import { createTicket } from '../tickets/tickets.js';

@@ -83,7 +83,7 @@ function missingScope(scopes: string[], grant: RunGrant): never {
   const named = scopes.map((s) => `"${s}"`).join(' or ');
   if (grant.conversationId)
     throw forbidden(
-      `the project's Project-AI scopes do not grant ${named}; a project admin can allow it (openase chat scopes --project P --set …)`,
+      `the project's Project-AI scopes do not grant ${named}; a project admin can allow it (openase chat settings --project P --scopes …)`,
     );
   throw forbidden(
     `this run's workflow does not grant ${named}; add it to the harness scopes if the agent should be able to do this`,
@@ -102,7 +102,7 @@ export async function checkAgentAccess(deps: Deps, actor: Actor, path: string, r
   const ways = RUN_ACCESS.get(path);
   if (!ways)
     throw forbidden(
-      `a run token cannot call ${path}; agents may read their project's tickets, comment, move, update and link their own ticket, create child tickets and report progress, as their workflow's scopes allow (Project AI conversations also: create and link tickets, edit workflows and skills, retry tickets, as the project's Project-AI scopes allow)`,
+      `a run token cannot call ${path}; agents may read their project's tickets, comment, move, update and link their own ticket, create child tickets and report progress, as their workflow's scopes allow (Project AI conversations also: create and link tickets, edit workflows and skills, retry tickets, attach repositories, as the project's Project-AI scopes allow)`,
     );
   const input = rawInput && typeof rawInput === 'object' ? (rawInput as Input) : {};
   const way = ways.find((w) => grant.scopes.includes(w.scope));

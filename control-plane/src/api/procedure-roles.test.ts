@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { ROLES, roleAtLeast, type Role } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { acceptInvitation, createInvitation } from '../auth/invitations.js';
 import { userActor } from '../auth/permissions.js';
 import { inTransaction } from '../kernel/transaction.js';
@@ -37,6 +37,7 @@ const INPUTS: Record<string, unknown> = {
   'projects.delete': { project: 'nope', confirm: 'nope' },
   'projects.mergeSettings': { project: P, mergeMethod: 'squash' },
   'projects.github': { project: P },
+  'projects.insights': { project: P },
   'projects.connectGithub': { project: 'nope', apiUrl: 'http://127.0.0.1:9/' },
   'projects.githubIssues': { project: 'nope' },
   'repositories.list': { project: P },
@@ -55,6 +56,8 @@ const INPUTS: Record<string, unknown> = {
   'tickets.retry': { ticket: 'NOPE-1' },
   'tickets.archive': { ticket: 'NOPE-1' },
   'tickets.delete': { ticket: 'NOPE-1' },
+  'tickets.bulkUpdate': { project: 'nope', items: [{ ticket: 'NOPE-1', priority: 'high' }] },
+  'tickets.bulkDelete': { project: 'nope', tickets: ['NOPE-1'] },
   'tickets.link': { blocker: 'NOPE-1', blocked: 'NOPE-2' },
   'tickets.unlink': { blocker: 'NOPE-1', blocked: 'NOPE-2' },
   'tickets.reportProgress': { ticket: 'NOPE-1', text: 'half way' },
@@ -66,6 +69,9 @@ const INPUTS: Record<string, unknown> = {
   'comments.add': { ticket: 'NOPE-1', body: 'hi' },
   'comments.edit': { commentId: NO_ID, body: 'hi' },
   'comments.history': { commentId: NO_ID },
+  'views.list': { project: P },
+  'views.save': { project: P, name: 'mine', query: { priority: 'high' } },
+  'views.delete': { project: P, name: 'nope' },
   'activity.list': { project: P },
   'activity.onProject': { project: P },
   'machines.show': { name: 'nope' },

@@ -1,7 +1,7 @@
 import type { inferRouterOutputs } from '@trpc/server';
 import { expect, expectTypeOf, it } from 'vitest';
 import { ticketReply } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createProject } from '../projects/projects.js';
 import { appRouter, type AppRouter } from './router.js';
 

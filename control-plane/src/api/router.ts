@@ -9,7 +9,7 @@ import { runsRouter } from './routers/runs.js';
 import { authRouter, tokensRouter } from './routers/auth.js';
 import { projectsRouter, repositoriesRouter } from './routers/projects.js';
 import { statusesRouter } from './routers/statuses.js';
-import { commentsRouter, ticketsRouter } from './routers/tickets.js';
+import { commentsRouter, ticketsRouter, viewsRouter } from './routers/tickets.js';
 import { agentsRouter, skillsRouter, workflowsRouter } from './routers/workflows.js';
 import { jobsRouter } from './routers/jobs.js';
 import { auditRouter, authSettingsRouter, invitationsRouter, membersRouter } from './routers/people.js';
@@ -24,6 +24,7 @@ export const appRouter = router({
   statuses: statusesRouter,
   tickets: ticketsRouter,
   comments: commentsRouter,
+  views: viewsRouter,
   activity: activityRouter,
   machines: machinesRouter,
   runs: runsRouter,

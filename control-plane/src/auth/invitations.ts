@@ -19,6 +19,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
+import { allowedInput } from './project-write.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from './permissions.js';
 import { mintSecret, parseSecret, secretMatches } from './secrets.js';
@@ -48,8 +49,7 @@ export async function createInvitation(
   actor: Actor,
   raw: z.input<typeof invitationCreateInput>,
 ): Promise<{ code: string; path: string; invitation: InvitationView }> {
-  requireRole(actor, 'admin', 'invite people');
-  const input = invitationCreateInput.parse(raw);
+  const input = allowedInput(actor, 'admin', 'invite people', invitationCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const minted = mintSecret(deps.ids, 'oin');
     const now = deps.clock.now();

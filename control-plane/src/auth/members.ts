@@ -30,7 +30,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { resolveProject } from '../kernel/resolve-project.js';
+import { inProject } from './project-write.js';
 import { requireRole } from './permissions.js';
 
 export interface MemberView {
@@ -166,8 +166,7 @@ export async function setProjectRole(
   raw: z.input<typeof projectRoleInput>,
 ): Promise<MemberView> {
   const input = projectRoleInput.parse(raw);
-  await inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  await inProject(deps, actor, input.project, async (tx, changes, project) => {
     const target = await resolveMember(tx, actor.orgId, input.user);
     requireCanManage(actor, target);
     if (roleAtLeast(target.role, 'admin'))

@@ -11,6 +11,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
+import { allowedInput } from './project-write.js';
 import { requireRole } from './permissions.js';
 import { createSignInLink } from './sessions.js';
 
@@ -73,7 +74,7 @@ export function checkIssuer(issuer: string): URL {
   const url = new URL(issuer);
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
-    throw conflict(`the issuer must use https:// (got ${url.protocol}//${url.host})`);
+    throw conflict(`The issuer must use https:// (got ${url.protocol}//${url.host})`);
   return url;
 }
 
@@ -99,8 +100,7 @@ export async function saveOidcDraft(
   actor: Actor,
   raw: z.input<typeof oidcConfigInput>,
 ): Promise<AuthSettingsView> {
-  requireRole(actor, 'owner', 'change single sign-on settings');
-  const input = oidcConfigInput.parse(raw);
+  const input = allowedInput(actor, 'owner', 'change single sign-on settings', oidcConfigInput, raw);
   checkIssuer(input.issuer);
   return inTransaction(deps, async (tx, changes) => {
     const { before, after } = await write(tx, deps, actor.orgId, {

@@ -25,7 +25,7 @@ const refused = (message: string, who?: string, user?: { id: string; name: strin
   new OpenaseError('UNAUTHORIZED', message, { ...(who ? { who } : {}), ...(user ? { user } : {}) });
 
 async function configFor(deps: Deps, settings: AuthSettingsRow): Promise<oidc.Configuration> {
-  if (!settings.issuer || !settings.clientId) throw conflict('single sign-on is not configured');
+  if (!settings.issuer || !settings.clientId) throw conflict('Single sign-on is not configured');
   const issuer = checkIssuer(settings.issuer);
   const secret = settings.clientSecretEnc ? deps.secrets.decrypt(settings.clientSecretEnc) : undefined;
   try {
@@ -45,7 +45,7 @@ async function configFor(deps: Deps, settings: AuthSettingsRow): Promise<oidc.Co
   } catch (err) {
     throw new OpenaseError(
       'BAD_REQUEST',
-      `could not read the identity provider's configuration at ${issuer.href}: ${(err as Error).message}`,
+      `Could not read the identity provider's configuration at ${issuer.href}: ${(err as Error).message}`,
     );
   }
 }
@@ -66,8 +66,8 @@ export async function startOidcSignIn(deps: Deps, start: OidcStart): Promise<URL
   if (start.test ? settings.oidcState === 'off' : settings.oidcState !== 'enabled')
     throw conflict(
       start.test
-        ? 'save the single sign-on settings before testing them'
-        : 'single sign-on is not enabled here; sign in with a one-time link',
+        ? 'Save the single sign-on settings before testing them'
+        : 'Single sign-on is not enabled here; sign in with a one-time link',
     );
   const config = await configFor(deps, settings);
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -102,14 +102,14 @@ export type OidcResult =
 
 /** Takes the state out of play before anything else, so a replayed callback finds nothing. */
 async function consumeLogin(deps: Deps, state: string | null) {
-  if (!state) throw refused('the identity provider sent no state; start the sign-in again');
+  if (!state) throw refused('The identity provider sent no state; start the sign-in again');
   return deps.db.transaction(async (tx) => {
     const [login] = await tx.select().from(oidcLogins).where(eq(oidcLogins.state, state)).for('update');
     if (!login || login.usedAt)
-      throw refused('this sign-in attempt is unknown or was already used (a replayed link?); start the sign-in again');
+      throw refused('This sign-in attempt is unknown or was already used (a replayed link?); start the sign-in again');
     await tx.update(oidcLogins).set({ usedAt: deps.clock.now() }).where(eq(oidcLogins.state, state));
     if (login.expiresAt <= deps.clock.now())
-      throw refused('the sign-in took longer than 10 minutes; start the sign-in again');
+      throw refused('The sign-in took longer than 10 minutes; start the sign-in again');
     return login;
   });
 }
@@ -117,20 +117,20 @@ async function consumeLogin(deps: Deps, state: string | null) {
 /** The library's reasons, in words a person can act on. */
 function explain(err: unknown): string {
   const text = err instanceof Error ? `${err.message} ${String((err.cause as Error)?.message ?? '')}` : String(err);
-  if (/"aud"|audience/i.test(text)) return 'the identity token was issued for another application (wrong audience)';
-  if (/"exp"|expired|expiration/i.test(text)) return 'the identity token has expired; check the clocks and try again';
-  if (/"iss"|issuer/i.test(text)) return 'the identity token comes from a different issuer than configured';
-  if (/nonce/i.test(text)) return 'the identity token does not belong to this sign-in (nonce mismatch)';
+  if (/"aud"|audience/i.test(text)) return 'The identity token was issued for another application (wrong audience)';
+  if (/"exp"|expired|expiration/i.test(text)) return 'The identity token has expired; check the clocks and try again';
+  if (/"iss"|issuer/i.test(text)) return 'The identity token comes from a different issuer than configured';
+  if (/nonce/i.test(text)) return 'The identity token does not belong to this sign-in (nonce mismatch)';
   if (/signature|key/i.test(text))
-    return "the identity token's signature could not be verified with the provider's keys";
-  if (/invalid_grant/i.test(text)) return 'the provider refused the sign-in code (used already, or expired)';
-  return `the identity provider's answer was refused: ${err instanceof Error ? err.message : text}`;
+    return "The identity token's signature could not be verified with the provider's keys";
+  if (/invalid_grant/i.test(text)) return 'The provider refused the sign-in code (used already, or expired)';
+  return `The identity provider's answer was refused: ${err instanceof Error ? err.message : text}`;
 }
 
 export async function finishOidcSignIn(deps: Deps, query: URLSearchParams): Promise<OidcResult> {
   const login = await consumeLogin(deps, query.get('state'));
   if (query.get('error'))
-    throw refused(`the identity provider refused: ${query.get('error_description') ?? query.get('error')}`);
+    throw refused(`The identity provider refused: ${query.get('error_description') ?? query.get('error')}`);
   const settings = await loadAuthSettings(deps.db, login.orgId);
   const config = await configFor(deps, settings);
   const currentUrl = new URL(login.redirectUri);
@@ -152,9 +152,9 @@ export async function finishOidcSignIn(deps: Deps, query: URLSearchParams): Prom
   }
   const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : null;
   const who = email ?? `subject ${claims.sub}`;
-  if (!email) throw refused('the identity provider did not share an email address (ask for the "email" scope)', who);
+  if (!email) throw refused('The identity provider did not share an email address (ask for the "email" scope)', who);
   if (claims.email_verified !== true)
-    throw refused(`the identity provider has not verified ${email}; verify it there first`, who);
+    throw refused(`The identity provider has not verified ${email}; verify it there first`, who);
   const domain = email.split('@')[1] ?? '';
   const domainAllowed = settings.allowedDomains.length === 0 || settings.allowedDomains.includes(domain);
   if (login.test) {
@@ -187,7 +187,7 @@ export async function finishOidcSignIn(deps: Deps, query: URLSearchParams): Prom
       const created = await addPerson(tx, deps, login.orgId, { email, name, role: settings.newUsers });
       [user] = await tx.select().from(users).where(eq(users.id, created.id));
     }
-    if (!user) throw forbidden('the person could not be created');
+    if (!user) throw forbidden('The person could not be created');
     const now = deps.clock.now();
     await tx
       .insert(userIdentities)

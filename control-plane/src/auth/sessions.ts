@@ -21,7 +21,7 @@ export interface NewSession {
   userId: string;
 }
 
-export const DEACTIVATED_MESSAGE = 'your account has been deactivated; ask an organization admin to reactivate it';
+export const DEACTIVATED_MESSAGE = 'Your account has been deactivated; ask an organization admin to reactivate it';
 
 export async function createSignInLink(
   db: DbOrTx,
@@ -52,7 +52,7 @@ const ASK_FOR_LINK = 'ask an admin for a new one (`openase auth signin-link`)';
 /** Redeems a sign-in code once; returns the new session's cookie value and CSRF token. */
 export async function redeemSignInLink(deps: Deps, code: string): Promise<NewSession> {
   const parsed = parseSecret(code, 'osl');
-  if (!parsed) throw unauthorized(`this sign-in link is malformed; ${ASK_FOR_LINK}`);
+  if (!parsed) throw unauthorized(`This sign-in link is malformed; ${ASK_FOR_LINK}`);
   return deps.db.transaction(async (tx) => {
     const [row] = await tx
       .select({ link: signInLinks, deactivatedAt: users.deactivatedAt })
@@ -62,9 +62,9 @@ export async function redeemSignInLink(deps: Deps, code: string): Promise<NewSes
       .for('update', { of: signInLinks });
     const now = deps.clock.now();
     const link = row?.link;
-    if (!link || !secretMatches(parsed.secret, link.secretHash)) throw unauthorized('this sign-in link is not valid');
-    if (link.usedAt) throw unauthorized(`this sign-in link has already been used; ${ASK_FOR_LINK}`);
-    if (link.expiresAt <= now) throw unauthorized(`this sign-in link has expired; ${ASK_FOR_LINK}`);
+    if (!link || !secretMatches(parsed.secret, link.secretHash)) throw unauthorized('This sign-in link is not valid');
+    if (link.usedAt) throw unauthorized(`This sign-in link has already been used; ${ASK_FOR_LINK}`);
+    if (link.expiresAt <= now) throw unauthorized(`This sign-in link has expired; ${ASK_FOR_LINK}`);
     if (row.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
     await tx.update(signInLinks).set({ usedAt: now }).where(eq(signInLinks.id, link.id));
     return createSession(tx, deps, link.userId);

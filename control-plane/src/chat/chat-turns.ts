@@ -17,7 +17,7 @@ import { systemActor, type Deps } from '../kernel/context.js';
 import { recordActivity } from '../activity/activity.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { RunRefusal } from '../runs/lifecycle.js';
-import { lockRun, type Run } from '../runs/runs.js';
+import { lockRun, nextFrame as next } from '../runs/runs.js';
 import { conversationCost } from './conversations.js';
 
 type Fenced = { machineId: string; runId: string; leaseEpoch: number };
@@ -27,13 +27,6 @@ export async function isChatRun(deps: Pick<Deps, 'db'>, runId: string): Promise<
   const [row] = await deps.db.select({ conversationId: runs.conversationId }).from(runs).where(eq(runs.id, runId));
   return !!row?.conversationId;
 }
-
-const next = (
-  run: Run,
-  turn: number,
-  action: RunNextFrame['action'],
-  extra: Partial<RunNextFrame> = {},
-): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
 
 /** Pure: why a conversation's run must stop now, if it must. */
 export function chatStopReason(c: { state: string; costCapUsd: number }, costUsd: number): string | null {

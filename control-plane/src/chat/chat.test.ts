@@ -1,7 +1,7 @@
 import { eq, ne } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { DEFAULT_PROJECT_AI_SCOPES } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { startTestConversation } from '../../test/chat-fixtures.js';
 import { appRouter } from '../api/router.js';
 import { createProject } from '../projects/projects.js';
@@ -264,6 +264,10 @@ forEachDatabase('Project AI conversations', (get) => {
     const narrowed = appRouter.createCaller({ deps, actor: await tokenFor() });
     await expect(narrowed.workflows.import({ project: project.slug, source: HARNESS })).rejects.toThrow(
       /Project-AI scopes do not grant "workflows\.update"/,
+    );
+    // Attaching a repository it created takes `repositories.add`, which no default grants.
+    await expect(narrowed.repositories.add({ project: project.slug, url: '/srv/git/lib.git' })).rejects.toThrow(
+      /Project-AI scopes do not grant "repositories\.add".*openase chat settings --project P --scopes/,
     );
     await expect(updateProjectAiSettings(deps, admin, { project: project.slug, scopes: ['root'] })).rejects.toThrow(
       /not a run-token scope/,

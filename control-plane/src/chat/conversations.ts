@@ -25,10 +25,11 @@ import {
   type ControlFrame,
 } from '@openase/shared';
 import type { z } from 'zod';
-import { agents, chatConversations, chatMessages, machines, projects, runs, runTransitions } from '../db/schema.js';
+import { agents, chatConversations, chatMessages, machines, projects, runs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 import { recordActivity } from '../activity/activity.js';
 import { requireExec, requireRole } from '../auth/permissions.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
@@ -36,7 +37,7 @@ import { type Project } from '../projects/projects.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { cancelCommand, stopRunInTx } from '../runs/stop.js';
 import type { ActivityAction } from '../kernel/domain-events.js';
-import type { Run } from '../runs/runs.js';
+import { insertQueuedRun, nextFrame, type Run } from '../runs/runs.js';
 import { buildChatJob, chatBranch, placeChatRun, projectAiScopes, type Conversation } from './chat-job.js';
 import { renderMessage } from './attachments.js';
 
@@ -176,25 +177,18 @@ async function startRun(
     ? `waits for a free slot on ${placed.machine.name} (${placed.waits.busy} run(s) in ${placed.waits.slots} slot(s))`
     : null;
   const reason = `Project AI conversation ${c.id.slice(0, 8)} on ${placed.machine.name} (agent ${agent.name}${c.sessionId ? ', resuming its session' : ''})${waits ? `; ${waits}` : ''}`;
-  const [run] = await tx
-    .insert(runs)
-    .values({
-      id: runId,
-      orgId: c.orgId,
-      projectId: project.id,
-      agentId: agent.id,
-      machineId: placed.machine.id,
-      conversationId: c.id,
-      kind: 'agent',
-      spec,
-      state: 'queued',
-      stateReason: reason,
-      createdBy: actor.name,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  await tx.insert(runTransitions).values({ runId, fromState: null, toState: 'queued', reason, at: now });
+  const run = await insertQueuedRun(tx, now, {
+    id: runId,
+    orgId: c.orgId,
+    projectId: project.id,
+    agentId: agent.id,
+    machineId: placed.machine.id,
+    conversationId: c.id,
+    kind: 'agent',
+    spec,
+    stateReason: reason,
+    createdBy: actor.name,
+  });
   await tx
     .update(chatConversations)
     .set({ currentRunId: runId, machineId: placed.machine.id, waitingTurn: null, state: 'open', updatedAt: now })
@@ -214,7 +208,7 @@ async function startRun(
       conversation: c.id,
     },
   });
-  return { run: run!, waits };
+  return { run, waits };
 }
 
 async function defaultAgent(db: DbOrTx, projectId: string, name: string | undefined): Promise<Agent> {
@@ -232,8 +226,7 @@ async function defaultAgent(db: DbOrTx, projectId: string, name: string | undefi
 export async function createConversation(deps: Deps, actor: Actor, raw: z.input<typeof chatCreateInput>) {
   const input = chatCreateInput.parse(raw);
   requireRole(actor, 'member', 'start Project AI conversations');
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const agent = await defaultAgent(tx, project.id, input.agent);
     const id = deps.ids.uuid();
     const now = deps.clock.now();
@@ -285,8 +278,7 @@ export async function createConversation(deps: Deps, actor: Actor, raw: z.input<
  * (delivered after its turn), or the first turn of a new run when none is active (reopen).
  */
 export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof chatSendInput>) {
-  requireRole(actor, 'member', 'talk to Project AI');
-  const input = chatSendInput.parse(raw);
+  const input = allowedInput(actor, 'member', 'talk to Project AI', chatSendInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, input.conversation, true);
     const [project] = await tx.select().from(projects).where(eq(projects.id, c.projectId));
@@ -349,14 +341,7 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
       .update(chatConversations)
       .set({ waitingTurn: null, updatedAt: deps.clock.now() })
       .where(eq(chatConversations.id, c.id));
-    const frame: ControlFrame = {
-      type: 'run.next',
-      runId: run.id,
-      leaseEpoch: run.leaseEpoch,
-      turn: c.waitingTurn,
-      action: 'continue',
-      input: message.input,
-    };
+    const frame = nextFrame(run, c.waitingTurn, 'continue', { input: message.input });
     await recordChat(
       tx,
       deps,
@@ -433,15 +418,7 @@ async function closeInTx(
     .set({ state: 'closed', waitingTurn: null, updatedAt: deps.clock.now() })
     .where(eq(chatConversations.id, c.id));
   if (run && c.waitingTurn !== null) {
-    const frame: ControlFrame = {
-      type: 'run.next',
-      runId: run.id,
-      leaseEpoch: run.leaseEpoch,
-      turn: c.waitingTurn,
-      action: 'stop',
-      outcome: 'succeeded',
-      reason,
-    };
+    const frame = nextFrame(run, c.waitingTurn, 'stop', { outcome: 'succeeded', reason });
     await recordChat(
       tx,
       deps,
@@ -634,8 +611,7 @@ export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.i
     if (!parsed || !('scope' in parsed))
       throw badRequest(`"${s}" is not a run-token scope; see \`openase workflow reference\` for the vocabulary`);
   }
-  await inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  await inProject(deps, actor, input.project, async (tx, changes, project) => {
     const patch = {
       ...(input.scopes ? { projectAiScopes: [...new Set(input.scopes)] } : {}),
       ...(input.costCapUsd !== undefined ? { chatCostCapUsd: input.costCapUsd } : {}),

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { startTestConversation } from '../../test/chat-fixtures.js';
-import { createFakeGithub } from '../../test/fake-github.js';
+import { createFakeGithub } from '@openase/test-kit/fake-github';
 import { listActivity } from '../activity/activity.js';
 import { configureGithub } from '../integrations/github/links.js';
 import { pullRequests, runEvents, tickets } from '../db/schema.js';

@@ -13,6 +13,7 @@ import { chatConversations, chatMessages, projects, runEvents, runs, tickets } f
 import type { DbOrTx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
+import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
 import { branchDiff, type BranchDiff, type FleetGit } from '../review/diff.js';
 import { insertTicket, type Ticket } from '../tickets/tickets.js';
@@ -166,8 +167,7 @@ export async function createTicketFromConversation(
   actor: Actor,
   raw: z.input<typeof chatCreateTicketInput>,
 ): Promise<{ ticket: Ticket; created: boolean }> {
-  requireRole(actor, 'member', 'create tickets from Project AI');
-  const input = chatCreateTicketInput.parse(raw);
+  const input = allowedInput(actor, 'member', 'create tickets from Project AI', chatCreateTicketInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, input.conversation, true);
     const existing = c.ticketId ? await ticketOf(tx, c.ticketId) : null;

@@ -1,44 +1,19 @@
 /**
- * A tiny command framework over node:util parseArgs: every command declares its options with
- * descriptions, so `--help` is generated and always matches what is accepted.
+ * The command framework of the `openase` CLI: groups of commands and the option helpers every command uses.
+ * A command's shape, its help and the usage error are shared with `openase-agent` (shared/src/cli/command.ts).
  */
-import { parseArgs } from 'node:util';
+import { commandListHelp, UsageError, type Command, type OptionSpec, type ParsedArgs } from '@openase/shared/cli';
 
-export interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  multiple?: boolean;
-  description: string;
-  /** Shown in help as `--name VALUE`. */
-  value?: string;
-}
-
-export interface CommandIo {
-  out(line: string): void;
-  err(line: string): void;
-  env: NodeJS.ProcessEnv;
-  /** Text without a newline (streamed replies); falls back to `out`. */
-  write?(text: string): void;
-  /** Interactive commands read lines from here (default process.stdin). */
-  stdin?: NodeJS.ReadableStream;
-}
-
-export interface ParsedArgs {
-  values: Record<string, string | boolean | string[] | undefined>;
-  positionals: string[];
-}
-
-export interface Command {
-  name: string;
-  summary: string;
-  /** e.g. `openase ticket create --project P --title T` */
-  usage: string;
-  options?: Record<string, OptionSpec>;
-  /** Names for positionals in help; the command validates their count itself. */
-  details?: string;
-  examples?: string[];
-  run(args: ParsedArgs, io: CommandIo): Promise<number | void>;
-}
+export {
+  commandHelp,
+  commandListHelp,
+  parseCommandArgs,
+  UsageError,
+  type Command,
+  type CommandIo,
+  type OptionSpec,
+  type ParsedArgs,
+} from '@openase/shared/cli';
 
 export interface CommandGroup {
   name: string;
@@ -48,63 +23,30 @@ export interface CommandGroup {
   default?: string;
 }
 
-/** Thrown for bad usage: printed as one line with a hint to --help, exit code 2. */
-export class UsageError extends Error {}
+/** A group's commands without its name and summary: what a lazily loaded command module exports (cli/groups.ts). */
+export type GroupBody = Omit<CommandGroup, 'name' | 'summary'>;
+
+/**
+ * A group named and summarised up front whose commands load when it is run: `openase ticket show` parses
+ * only the ticket commands' code, not every group's (docs/performance.md, CLI start).
+ */
+export interface LazyGroup {
+  name: string;
+  summary: string;
+  load(): Promise<GroupBody>;
+}
 
 export const JSON_OPTION: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print machine-readable JSON' },
 };
 
-export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
-    help: { type: 'boolean', short: 'h' },
-  };
-  for (const [name, spec] of Object.entries(command.options ?? {})) {
-    options[name] = {
-      type: spec.type,
-      ...(spec.short ? { short: spec.short } : {}),
-      ...(spec.multiple ? { multiple: true } : {}),
-    };
-  }
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as ParsedArgs['values'], positionals };
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
-  }
-}
-
-export function commandHelp(prefix: string, command: Command): string {
-  const lines = [`${command.summary}`, '', `Usage: ${command.usage}`];
-  if (command.details) lines.push('', command.details);
-  const opts = Object.entries(command.options ?? {});
-  if (opts.length) {
-    lines.push('', 'Options:');
-    const rows = opts.map(([name, spec]) => [
-      `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` ${spec.value ?? name.toUpperCase()}` : ''}`,
-      spec.description + (spec.multiple ? ' (repeatable)' : ''),
-    ]);
-    rows.push(['-h, --help', 'show this help']);
-    const width = Math.max(...rows.map((r) => r[0]!.length));
-    for (const [flag, text] of rows) lines.push(`  ${flag!.padEnd(width)}  ${text}`);
-  }
-  if (command.examples?.length) lines.push('', 'Examples:', ...command.examples.map((e) => `  ${e}`));
-  void prefix;
-  return lines.join('\n');
-}
-
 export function groupHelp(group: CommandGroup): string {
-  const width = Math.max(...group.commands.map((c) => c.name.length));
-  return [
-    group.summary,
-    '',
-    `Usage: openase ${group.name} <command> [options]`,
-    '',
-    'Commands:',
-    ...group.commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    `Run \`openase ${group.name} <command> --help\` for a command's options.`,
-  ].join('\n');
+  return commandListHelp({
+    intro: group.summary,
+    usage: `openase ${group.name} <command> [options]`,
+    sections: [{ title: 'Commands', rows: group.commands.map((c) => [c.name, c.summary]) }],
+    footer: [`Run \`openase ${group.name} <command> --help\` for a command's options.`],
+  });
 }
 
 /** `--label a --label b,c` → ['a','b','c'] */

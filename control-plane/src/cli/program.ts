@@ -7,12 +7,14 @@
 import { isOpenaseError } from '@openase/shared';
 import {
   commandHelp,
+  commandListHelp,
   groupHelp,
   parseCommandArgs,
   UsageError,
   type Command,
   type CommandGroup,
   type CommandIo,
+  type LazyGroup,
 } from './command.js';
 import { describeApiError } from './client.js';
 
@@ -27,40 +29,39 @@ export interface Program {
   /** The first line of `openase --help`. */
   intro: string;
   topLevel: Command[];
-  groups: CommandGroup[];
+  groups: Array<CommandGroup | LazyGroup>;
   aliases?: Alias[];
   /** Lines after the command list. */
   footer: string[];
 }
 
 function programHelp(program: Program): string {
-  const rows: Array<[string, string]> = [
-    ...program.topLevel.map((c): [string, string] => [c.name, c.summary]),
-    ...program.groups.map((g): [string, string] => [g.name, g.summary]),
-  ];
-  const aliases = program.aliases ?? [];
-  const width = Math.max(...rows.map((r) => r[0].length), ...aliases.map((a) => a.name.length));
-  const lines = [
-    program.intro,
-    '',
-    'Usage: openase <command> [options]',
-    '',
-    'Commands:',
-    ...rows.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`),
-  ];
-  if (aliases.length) lines.push('', 'Short forms:', ...aliases.map((a) => `  ${a.name.padEnd(width)}  ${a.summary}`));
-  return [...lines, '', ...program.footer].join('\n');
+  return commandListHelp({
+    intro: program.intro,
+    usage: 'openase <command> [options]',
+    sections: [
+      { title: 'Commands', rows: [...program.topLevel, ...program.groups].map((c) => [c.name, c.summary]) },
+      { title: 'Short forms', rows: (program.aliases ?? []).map((a) => [a.name, a.summary]) },
+    ],
+    footer: program.footer,
+  });
+}
+
+/** A group with its commands (a lazy group's module is imported now). */
+async function loaded(group: CommandGroup | LazyGroup): Promise<CommandGroup> {
+  return 'load' in group ? { name: group.name, summary: group.summary, ...(await group.load()) } : group;
 }
 
 /** Finds the command argv names: a top-level command, `<group> <command>`, or a group's default. */
-function resolve(
+async function resolve(
   program: Program,
   argv: string[],
-): { command: Command; args: string[]; label: string } | { help: string; code: number } | { unknown: string } {
+): Promise<{ command: Command; args: string[]; label: string } | { help: string; code: number } | { unknown: string }> {
   const [first = '', second, ...rest] = argv;
   const top = program.topLevel.find((c) => c.name === first);
   if (top) return { command: top, args: argv.slice(1), label: first };
-  const group = program.groups.find((g) => g.name === first);
+  const named = program.groups.find((g) => g.name === first);
+  const group = named && (await loaded(named));
   if (!group) return { unknown: `openase: unknown command "${first}"; run \`openase --help\` for the list` };
   const isHelp = second === '--help' || second === '-h';
   const runsDefault = group.default !== undefined && second !== undefined && second.startsWith('-') && !isHelp;
@@ -86,7 +87,7 @@ export async function runProgram(program: Program, argv: string[], io: CommandIo
   const alias = program.aliases?.find((a) => a.name === first);
   let label = first;
   try {
-    const found = resolve(program, alias ? alias.expand(argv.slice(1), io.env) : argv);
+    const found = await resolve(program, alias ? alias.expand(argv.slice(1), io.env) : argv);
     if ('unknown' in found) {
       io.err(found.unknown);
       return 2;
@@ -98,7 +99,7 @@ export async function runProgram(program: Program, argv: string[], io: CommandIo
     label = alias ? first : found.label;
     const args = parseCommandArgs(found.command, found.args);
     if (args.values.help) {
-      io.out(commandHelp(found.label, found.command));
+      io.out(commandHelp(found.command));
       return 0;
     }
     return (await found.command.run(args, io)) ?? 0;

@@ -31,7 +31,12 @@ export interface Database {
 }
 
 export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir: string | null /* null = in memory */ }
+  | {
+      kind: 'pglite';
+      dataDir: string | null /* null = in memory */;
+      /** In memory only: start from this data dir image (PGlite's dumpDataDir), e.g. one already migrated. */
+      image?: Blob;
+    }
   | {
       kind: 'postgres';
       url: string;
@@ -58,7 +63,9 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
   let lock: DataDirLock | null = null;
   if (dataDir) lock = acquireDataDirLock(dataDir);
   try {
-    const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    const client = dataDir
+      ? await PGlite.create(dataDir)
+      : await PGlite.create(target.image ? { loadDataDir: target.image } : {});
     const db = drizzlePglite({ client, schema, ...queryStatsLogger() }) as unknown as Db;
     return {
       kind: 'pglite',

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { machines } from '../db/schema.js';
-import { HeartbeatWriter } from './heartbeats.js';
+import { HeartbeatWriter, heartbeatRefreshMs } from './heartbeats.js';
 import { captureLogger } from '../kernel/logger.js';
 import { createJoinToken, redeemJoinToken } from './join.js';
 
@@ -50,5 +50,34 @@ forEachDatabase('heartbeat writer', (get) => {
     await writer.flushed();
     const [row] = await deps.db.select().from(machines).where(eq(machines.id, m.id));
     expect(row!.lastHeartbeat).toEqual({ slotsUsed: 1 });
+  });
+
+  it('writes a beat that changes nothing only once the row is refreshMs old', async () => {
+    const { deps, admin } = get();
+    const join = await createJoinToken(deps, admin, {});
+    const m = (await redeemJoinToken(deps, join.token, { name: 'beat-d', slots: 2 })).machine;
+    const writer = new HeartbeatWriter(deps, captureLogger().log, 0, 20_000);
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 12, 0, s));
+    const row = async () => (await deps.db.select().from(machines).where(eq(machines.id, m.id)))[0]!;
+    const beat = async (s: number, slotsUsed: number, load?: number) => {
+      writer.record({ machineId: m.id, seenAt: at(s), slotsUsed, ...(load !== undefined ? { load } : {}) });
+      await writer.flushed();
+      return row();
+    };
+    expect((await beat(0, 0)).lastSeenAt).toEqual(at(0));
+    // Same slots, another load, 15 s later: kept in memory.
+    expect((await beat(15, 0, 0.7)).lastSeenAt).toEqual(at(0));
+    // A run started: written at once.
+    expect(await beat(16, 1)).toMatchObject({ lastSeenAt: at(16), lastHeartbeat: { slotsUsed: 1 } });
+    expect((await beat(31, 1)).lastSeenAt).toEqual(at(16));
+    // 20 s after the last write: written, load and all.
+    expect(await beat(36, 1, 0.2)).toMatchObject({ lastSeenAt: at(36), lastHeartbeat: { slotsUsed: 1, load: 0.2 } });
+    expect(writer.skipped).toBe(2);
+    // A new session is written whatever its first beat says.
+    writer.forget(m.id);
+    expect((await beat(37, 1)).lastSeenAt).toEqual(at(37));
+    // The defaults (beats every 15 s, online for 45 s): refreshed after 22.5 s, so at most 30 s old between beats.
+    expect(heartbeatRefreshMs({ heartbeatMs: 15_000, disconnectAfterMs: 45_000 })).toBe(22_500);
+    expect(heartbeatRefreshMs({ heartbeatMs: 200, disconnectAfterMs: 250 })).toBe(0);
   });
 });

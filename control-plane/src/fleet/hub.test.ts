@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
 import { FleetHub, type FrameSink } from './hub.js';
 import { fleetView } from './status.js';

@@ -44,7 +44,8 @@ import {
 } from '../runs/lifecycle.js';
 import { EventIngestQueue } from '../runs/ingest-queue.js';
 import { recordApprovalRequest } from '../orchestrator/approvals.js';
-import { HeartbeatWriter } from './heartbeats.js';
+import { HeartbeatWriter, heartbeatRefreshMs } from './heartbeats.js';
+import { MachineHistoryWriter } from './machine-history.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
 import { boundClis, boundHello, type SessionCredential } from './join.js';
@@ -129,6 +130,8 @@ export class FleetHub implements MachineLink {
   readonly ingest: EventIngestQueue;
   /** Heartbeats of every session, written together. */
   readonly heartbeats: HeartbeatWriter;
+  /** Per machine and minute: runs in flight, load (machine-history.ts; one write a minute at most). */
+  readonly history: MachineHistoryWriter;
   /** Outbound SSH connections, (re)started when an SSH machine is added or trusted. */
   ssh?: { refresh(machineId: string): void };
   /** Diffs and merges asked of daemons (git-requests.ts). */
@@ -149,7 +152,8 @@ export class FleetHub implements MachineLink {
     this.log = deps.log.child({ component: 'fleet' });
     this.startedAt = deps.clock.now();
     this.ingest = new EventIngestQueue(deps, { lanes: opts.ingestLanes ?? 1 });
-    this.heartbeats = new HeartbeatWriter(deps, this.log);
+    this.heartbeats = new HeartbeatWriter(deps, this.log, 100, heartbeatRefreshMs(this.thresholds));
+    this.history = new MachineHistoryWriter(deps, this.log);
     // Frames decided by committed transactions (a cancel, a chat turn, a workspace removal).
     this.offCommands = deps.bus.onCommands((commands) => {
       for (const c of commands) this.command(c.machineId, c.frame);
@@ -214,6 +218,7 @@ export class FleetHub implements MachineLink {
     }
     this.stopped = true;
     await this.heartbeats.flushed();
+    await this.history.flushed();
   }
 
   /** Open sessions (hello received) of this replica by transport (metrics). */
@@ -458,6 +463,7 @@ export class FleetHub implements MachineLink {
     const m = session.machineId;
     switch (frame.type) {
       case 'heartbeat':
+        this.history.note(m, this.deps.clock.now(), frame.slotsUsed, frame.load);
         this.heartbeats.record({
           machineId: m,
           seenAt: this.deps.clock.now(),
@@ -567,6 +573,7 @@ export class FleetHub implements MachineLink {
     if (this.sessions.get(session.machineId) === session) {
       this.sessions.delete(session.machineId);
       this.git.dropMachine(session.machineId);
+      this.heartbeats.forget(session.machineId);
     }
     await this.clearSession(session.machineId, session.epoch);
     this.log.info(

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { OpenaseError } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { authenticateMachine, createJoinToken, listMachines, redeemJoinToken, revokeMachine } from './join.js';
 
 async function failure(promise: Promise<unknown>): Promise<OpenaseError> {

@@ -15,19 +15,29 @@ import {
 } from '@openase/shared';
 import type { z } from 'zod';
 import { joinTokens, machineCredentials, machines } from '../db/schema.js';
-import type { DbOrTx } from '../db/database.js';
+import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, noChanges, publishChanges } from '../kernel/transaction.js';
+import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
 import { mintSecret, parseSecret, secretMatches } from '../auth/secrets.js';
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 
 export type Machine = typeof machines.$inferSelect;
 
+/** The organization's machine named `name`, locked for the rest of the transaction. */
+export async function lockMachine(tx: Tx, orgId: string, name: string): Promise<Machine | undefined> {
+  const [machine] = await tx
+    .select()
+    .from(machines)
+    .where(and(eq(machines.orgId, orgId), eq(machines.name, name)))
+    .for('update');
+  return machine;
+}
+
 export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typeof joinTokenCreateInput>) {
-  requireRole(actor, 'admin', 'create machine join tokens');
-  const input = joinTokenCreateInput.parse(raw);
+  const input = allowedInput(actor, 'admin', 'create machine join tokens', joinTokenCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const minted = mintSecret(deps.ids, 'oaj');
     const now = deps.clock.now();
@@ -224,11 +234,7 @@ export interface SessionCredential {
 export async function revokeMachine(deps: Deps, actor: Actor, name: string): Promise<Machine> {
   requireRole(actor, 'admin', 'revoke machines');
   const machine = await inTransaction(deps, async (tx, changes) => {
-    const [machine] = await tx
-      .select()
-      .from(machines)
-      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name)))
-      .for('update');
+    const machine = await lockMachine(tx, actor.orgId, name);
     if (!machine) throw notFound(`machine "${name}" does not exist; \`openase machine list\` shows the fleet`);
     if (machine.revokedAt) return machine;
     const now = deps.clock.now();

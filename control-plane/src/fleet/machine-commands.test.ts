@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import type { ControlFrame } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { waitFor } from '../../test/wait.js';
 import { openDatabase } from '../db/database.js';
 import { machineCommands } from '../db/schema.js';

@@ -4,7 +4,7 @@
  * (their tickets are placed elsewhere) and disconnects its daemon. Its past runs stay, without a machine;
  * its credentials go with it; one `machine.deleted` entry stays in the organization's activity.
  */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '@openase/shared';
 import { machines, runs } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
@@ -12,15 +12,12 @@ import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { describeRuns, liveRuns } from '../runs/in-use.js';
+import { lockMachine } from './join.js';
 
 export async function deleteMachine(deps: Deps, actor: Actor, name: string): Promise<{ deleted: string }> {
   requireRole(actor, 'admin', 'delete machines');
   return inTransaction(deps, async (tx, changes) => {
-    const [machine] = await tx
-      .select()
-      .from(machines)
-      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name)))
-      .for('update');
+    const machine = await lockMachine(tx, actor.orgId, name);
     if (!machine) throw notFound(`machine "${name}" does not exist`);
     if (machine.kind === 'local')
       throw badRequest(`machine "${name}" is the server's own machine: it comes back at every start`);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { captureLogger } from '../kernel/logger.js';
 import { machines } from '../db/schema.js';
 import type { FleetHub } from './hub.js';

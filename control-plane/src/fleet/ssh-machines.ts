@@ -13,8 +13,9 @@ import { machines } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
+import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
-import type { Machine } from './join.js';
+import { lockMachine, type Machine } from './join.js';
 
 export type SshSettings = NonNullable<Machine['ssh']>;
 
@@ -28,8 +29,7 @@ export async function addSshMachine(
   actor: Actor,
   raw: z.input<typeof sshMachineAddInput> & { remoteDir?: string },
 ): Promise<Machine> {
-  requireRole(actor, 'admin', 'add machines');
-  const input = sshMachineAddInput.parse(raw);
+  const input = allowedInput(actor, 'admin', 'add machines', sshMachineAddInput, raw);
   if (!fs.existsSync(input.keyPath))
     throw badRequest(`the key file ${input.keyPath} does not exist on the control plane's host`);
   return inTransaction(deps, async (tx, changes) => {
@@ -78,11 +78,7 @@ export async function trustSshMachine(deps: Deps, actor: Actor, name: string, fi
   requireRole(actor, 'admin', 'trust machine host keys');
   if (fingerprint !== undefined) sshFingerprintSchema.parse(fingerprint);
   return inTransaction(deps, async (tx, changes) => {
-    const [machine] = await tx
-      .select()
-      .from(machines)
-      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, name)))
-      .for('update');
+    const machine = await lockMachine(tx, actor.orgId, name);
     if (!machine) throw notFound(`machine "${name}" does not exist; \`openase machine list\` shows the fleet`);
     if (machine.kind !== 'ssh' || !machine.ssh)
       throw badRequest(`machine ${name} is a ${machine.kind} machine; only SSH machines have host keys to trust`);

@@ -59,7 +59,10 @@ const MESSAGE_PAGE_CSS = [
   'text-decoration:none}a.button:hover{background:#2649ad}',
 ].join('');
 
-/** A page the server renders itself (a refused sign-in link, an invitation, single sign-on). */
+/**
+ * A page the server renders itself (a refused sign-in link, an invitation, single sign-on). The message is
+ * shown as written: the errors these pages show are sentences where they are thrown (auth/sessions.ts, oidc.ts).
+ */
 export function messagePage(c: Context, title: string, message: string, status: 200 | 401 | 403 | 409 = 401) {
   return c.html(
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
@@ -67,18 +70,10 @@ export function messagePage(c: Context, title: string, message: string, status: 
       `<link rel="icon" href="/favicon.svg"><title>${escapeHtml(title)} · OpenASE</title>` +
       `<style>${MESSAGE_PAGE_CSS}</style></head><body><main><div class="card">` +
       `<h1><img src="/favicon.svg" alt="" width="28" height="28"> ${escapeHtml(title)}</h1>` +
-      `<p class="problem" role="alert">${escapeHtml(asSentence(message))}</p>` +
+      `<p class="problem" role="alert">${escapeHtml(message)}</p>` +
       `<p><a class="button" href="/signin">Back to sign-in</a></p></div></main></body></html>`,
     status,
   );
-}
-
-/**
- * Server messages start in lower case (they also end up in API errors); on a page of their own the first word
- * is capitalised — but only a plain word: "elsewhere.org is not…" or "ada@example.com …" stay as written.
- */
-export function asSentence(message: string): string {
-  return /^[a-z]+(?=[\s,;:])/.test(message) ? message.charAt(0).toUpperCase() + message.slice(1) : message;
 }
 
 export function escapeHtml(text: string): string {
@@ -90,7 +85,7 @@ export function oidcRedirectUri(c: Context): string {
   return `${new URL(c.req.url).origin}${OIDC_CALLBACK_PATH}`;
 }
 
-const ssoOn = 'this organization signs in with single sign-on: use "Sign in with single sign-on" on the sign-in page';
+const ssoOn = 'This organization signs in with single sign-on: use "Sign in with single sign-on" on the sign-in page';
 
 /** The file `openase auth break-glass` writes into the data dir to prove it runs on the server host. */
 export const BREAK_GLASS_FILE = 'break-glass.proof';

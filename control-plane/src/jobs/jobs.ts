@@ -25,8 +25,7 @@ import { jobFires, scheduledJobs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveStatus } from '../statuses/statuses.js';
 import { resolveWorkflow } from '../workflows/versions.js';
@@ -94,11 +93,9 @@ function describeJob(job: ScheduledJob) {
 }
 
 export async function createJob(deps: Deps, actor: Actor, raw: z.input<typeof jobCreateInput>): Promise<ScheduledJob> {
-  requireRole(actor, 'member', 'create scheduled jobs');
-  const input = jobCreateInput.parse(raw);
+  const input = allowedInput(actor, 'member', 'create scheduled jobs', jobCreateInput, raw);
   const schedule = parseSchedule(input.cron, input.timeZone);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const template = await checkTemplate(tx, project.id, input.template);
     await assertNameFree(tx, project.id, input.name);
     const now = deps.clock.now();
@@ -140,10 +137,8 @@ async function assertNameFree(tx: Tx, projectId: string, name: string, exceptId?
 }
 
 export async function updateJob(deps: Deps, actor: Actor, raw: z.input<typeof jobUpdateInput>): Promise<ScheduledJob> {
-  requireRole(actor, 'member', 'edit scheduled jobs');
-  const input = jobUpdateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'member', 'edit scheduled jobs', jobUpdateInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
     const schedule = parseSchedule(input.cron ?? job.cron, input.timeZone ?? job.timeZone);
     const template = input.template
@@ -185,10 +180,8 @@ export async function setJobEnabled(
   actor: Actor,
   raw: z.input<typeof jobSetEnabledInput>,
 ): Promise<ScheduledJob> {
-  requireRole(actor, 'member', 'enable or disable scheduled jobs');
-  const input = jobSetEnabledInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'member', 'enable or disable scheduled jobs', jobSetEnabledInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
     if (job.enabled === input.enabled) return job;
     const now = deps.clock.now();
@@ -216,10 +209,8 @@ export async function deleteJob(
   actor: Actor,
   raw: z.input<typeof jobRefInput>,
 ): Promise<{ deleted: string }> {
-  requireRole(actor, 'member', 'delete scheduled jobs');
-  const input = jobRefInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'member', 'delete scheduled jobs', jobRefInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
     await tx.delete(scheduledJobs).where(eq(scheduledJobs.id, job.id));
     await recordActivity(tx, deps, changes, actor, {

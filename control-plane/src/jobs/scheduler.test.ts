@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { openDatabase, type Database } from '../db/database.js';
 import { createChangeBus } from '../kernel/change-bus.js';
 import type { Deps } from '../kernel/context.js';

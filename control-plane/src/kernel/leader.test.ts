@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { openDatabase } from '../db/database.js';
 import { startLeaderElection } from './leader.js';
 import { waitFor } from '../../test/wait.js';

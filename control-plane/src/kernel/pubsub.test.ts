@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { openDatabase } from '../db/database.js';
 import { createPubSub, MAX_NOTIFY_BYTES } from './pubsub.js';
 import { waitFor } from '../../test/wait.js';

@@ -25,6 +25,7 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { attempt, DEFAULT_DELIVERY_POLICY, type AttemptResult } from './delivery.js';
@@ -63,8 +64,7 @@ export async function createChannel(
   actor: Actor,
   raw: z.input<typeof channelCreateInput>,
 ): Promise<{ channel: ChannelView; secret: string | null }> {
-  requireRole(actor, 'admin', 'manage notification channels');
-  const input = channelCreateInput.parse(raw);
+  const input = allowedInput(actor, 'admin', 'manage notification channels', channelCreateInput, raw);
   const secret = input.kind === 'webhook' ? `whsec_${deps.ids.secret(24)}` : null;
   return inTransaction(deps, async (tx, changes) => {
     const [clash] = await tx
@@ -101,8 +101,7 @@ export async function updateChannel(
   actor: Actor,
   raw: z.input<typeof channelUpdateInput>,
 ): Promise<ChannelView> {
-  requireRole(actor, 'admin', 'manage notification channels');
-  const input = channelUpdateInput.parse(raw);
+  const input = allowedInput(actor, 'admin', 'manage notification channels', channelUpdateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveChannel(tx, actor.orgId, input.channel);
     const [updated] = await tx
@@ -220,10 +219,8 @@ export async function listRules(db: DbOrTx, actor: Actor, projectRef: string) {
 }
 
 export async function createRule(deps: Deps, actor: Actor, raw: z.input<typeof ruleCreateInput>) {
-  requireRole(actor, 'admin', 'manage notification rules');
-  const input = ruleCreateInput.parse(raw);
-  const rule = await inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'manage notification rules', ruleCreateInput, raw);
+  const rule = await inProject(deps, actor, input.project, async (tx, changes, project) => {
     const channel = await resolveChannel(tx, actor.orgId, input.channel);
     const [r] = await tx
       .insert(notificationRules)
@@ -254,8 +251,7 @@ export async function updateRule(
   actor: Actor,
   raw: z.input<typeof ruleUpdateInput> & { delete?: boolean },
 ) {
-  requireRole(actor, 'admin', 'manage notification rules');
-  const input = ruleUpdateInput.parse(raw);
+  const input = allowedInput(actor, 'admin', 'manage notification rules', ruleUpdateInput, raw);
   await inTransaction(deps, async (tx, changes) => {
     const [row] = await tx
       .select({ rule: notificationRules, orgId: projects.orgId })

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WEBHOOK_HEADERS } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { waitFor } from '../../test/wait.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';

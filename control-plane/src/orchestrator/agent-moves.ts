@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { forbidden, ticketMoveInput } from '@openase/shared';
 import type { z } from 'zod';
 import { runs, statuses, workflowVersions } from '../db/schema.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { resolveStatus } from '../statuses/statuses.js';
@@ -53,11 +53,8 @@ export async function agentMoveTicket(
       .set({ finishRequestedStatusId: target.id, updatedAt: deps.clock.now() })
       .where(eq(runs.id, run.id));
     await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
+      ...aboutTicket(ticket),
       action: 'ticket.finish_requested',
-      entityType: 'ticket',
-      entityId: ticket.id,
       summary: `asked to move ${ticket.identifier} to ${target.name}; it moves there once the before_finish checks pass at the end of this turn`,
       after: { status: target.name, run: run.id },
     });

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { forEachDatabase, type TestDb } from '../../test/databases.js';
+import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { openDatabase } from '../db/database.js';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';

@@ -16,7 +16,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
-import { machines, projects, runs, runTransitions, tickets, workflows, workflowVersions } from '../db/schema.js';
+import { machines, projects, runs, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { KnownProjectRows } from '../workflows/render.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -29,7 +29,7 @@ import { countClaim, loadProjectFacts, pickupFactsFor } from './project-facts.js
 import { listRepositories } from '../projects/repositories.js';
 import { buildAgentJob } from './job-spec.js';
 import { observeOffer, offerInTx, type SpecMaterializer } from '../runs/lifecycle.js';
-import type { Run } from '../runs/runs.js';
+import { insertQueuedRun, type Run } from '../runs/runs.js';
 
 /** Offering in the claim: for machines whose socket this replica holds. */
 export interface OfferHere {
@@ -98,23 +98,27 @@ export function claimProject(deps: Deps, projectId: string, offerHere?: OfferHer
 async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {
   const offered: Run[] = [];
   const claimed = await inTransaction(deps, async (tx, changes) => {
-    const [project] = await tx.select().from(projects).where(eq(projects.id, projectId)).for('update');
-    if (!project) return [];
     const now = deps.clock.now();
     const pickupIds = sql`(select s from ${workflows} w join ${workflowVersions} v on v.id = w.current_version_id, unnest(v.pickup_status_ids) s where w.project_id = ${projectId} and w.active)`;
-    const candidates = await tx
-      .select()
-      .from(tickets)
-      .where(
-        and(
-          eq(tickets.projectId, projectId),
-          candidateCondition(now),
-          or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
-        ),
-      )
-      .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
-      .limit(CANDIDATE_LIMIT)
-      .for('update', { skipLocked: true });
+    // The project's lock first (it serializes claims of one project across replicas), then the
+    // candidates: pipelined, one round trip on PostgreSQL, run in this order.
+    const [[project], candidates] = await Promise.all([
+      tx.select().from(projects).where(eq(projects.id, projectId)).for('update'),
+      tx
+        .select()
+        .from(tickets)
+        .where(
+          and(
+            eq(tickets.projectId, projectId),
+            candidateCondition(now),
+            or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
+          ),
+        )
+        .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
+        .limit(CANDIDATE_LIMIT)
+        .for('update', { skipLocked: true }),
+    ]);
+    if (!project) return [];
     if (candidates.length === 0) return [];
     const facts = await loadProjectFacts(
       tx,
@@ -134,15 +138,24 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
       const eligible = facts.machines
         .filter((m) => diagnosis.machines.includes(m.name))
         .map((m) => ({ id: m.id, name: m.name, slots: m.slots, activeRuns: facts.counts.byMachine.get(m.id) ?? 0 }));
-      const warm = await lastMachineOf(tx, ticket.id);
+      // Reads issued together share a round trip on PostgreSQL (postgres.js pipelines them).
+      const [warm, lastNumber, repositories]: [string | null, number, KnownProjectRows['repositories'] | null] =
+        await Promise.all([
+          lastMachineOf(tx, ticket.id),
+          lastRunNumber(tx, ticket.id),
+          known ? null : listRepositories(tx, projectId),
+        ]);
       const choice = chooseMachine(eligible, warm);
       if (!choice) continue;
-      // Another project (or replica) may have filled this machine since the facts were read.
-      const [machine] = await tx.select().from(machines).where(eq(machines.id, choice.id)).for('update');
-      const [busy] = await tx
-        .select({ n: sql<number>`count(*)::int` })
-        .from(runs)
-        .where(and(eq(runs.machineId, choice.id), inArray(runs.state, [...ACTIVE_RUN_STATES])));
+      // Another project (or replica) may have filled this machine since the facts were read: the
+      // lock is taken first (the count runs after it on the same connection).
+      const [[machine], [busy]] = await Promise.all([
+        tx.select().from(machines).where(eq(machines.id, choice.id)).for('update'),
+        tx
+          .select({ n: sql<number>`count(*)::int` })
+          .from(runs)
+          .where(and(eq(runs.machineId, choice.id), inArray(runs.state, [...ACTIVE_RUN_STATES]))),
+      ]);
       if (!machine || (busy?.n ?? 0) >= machine.slots) {
         facts.counts.byMachine.set(choice.id, machine?.slots ?? Number.MAX_SAFE_INTEGER);
         continue;
@@ -150,8 +163,8 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
       // `attempt` counts against max_attempts and starts over on retry (the prompt's `attempt`);
       // the run's own number keeps counting, so two runs of one ticket never share a number.
       const attempt = ticket.attemptCount + 1;
-      const number = (await lastRunNumber(tx, ticket.id)) + 1;
-      known ??= { statuses: [...facts.statuses.values()], repositories: await listRepositories(tx, projectId) };
+      const number = lastNumber + 1;
+      known ??= { statuses: [...facts.statuses.values()], repositories: repositories! };
       const spec = await buildAgentJob(tx, {
         project,
         known,
@@ -164,9 +177,9 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
       });
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${number}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
-      const [inserted] = await tx
-        .insert(runs)
-        .values({
+      // The claim's writes, pipelined like the reads (they run in this order on the connection).
+      const [inserted] = await Promise.all([
+        insertQueuedRun(tx, now, {
           id: runId,
           orgId: project.orgId,
           projectId,
@@ -178,41 +191,37 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
           kind: 'agent',
           spec,
           attempt: number,
-          state: 'queued',
           stateReason: reason,
           createdBy: 'orchestrator',
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      await tx.insert(runTransitions).values({ runId, fromState: null, toState: 'queued', reason, at: now });
-      await tx
-        .update(tickets)
-        .set({
-          attemptCount: attempt,
-          nextRetryAt: null,
-          question: null,
-          answer: null,
-          answeredBy: null,
-          updatedAt: now,
-        })
-        .where(eq(tickets.id, ticket.id));
-      await recordActivity(tx, deps, changes, orchestratorActor(project.orgId), {
-        projectId,
-        ticketId: ticket.id,
-        action: 'run.dispatched',
-        entityType: 'run',
-        entityId: runId,
-        summary: reason,
-        after: {
-          run: runId,
-          machine: machine.name,
-          machineId: machine.id,
-          workflow: entry.workflow.name,
-          agent: entry.agent!.name,
-          attempt: number,
-        },
-      });
+        }),
+        tx
+          .update(tickets)
+          .set({
+            attemptCount: attempt,
+            nextRetryAt: null,
+            question: null,
+            answer: null,
+            answeredBy: null,
+            updatedAt: now,
+          })
+          .where(eq(tickets.id, ticket.id)),
+        recordActivity(tx, deps, changes, orchestratorActor(project.orgId), {
+          projectId,
+          ticketId: ticket.id,
+          action: 'run.dispatched',
+          entityType: 'run',
+          entityId: runId,
+          summary: reason,
+          after: {
+            run: runId,
+            machine: machine.name,
+            machineId: machine.id,
+            workflow: entry.workflow.name,
+            agent: entry.agent!.name,
+            attempt: number,
+          },
+        }),
+      ]);
       countClaim(facts, {
         workflowId: entry.workflow.id,
         agentId: entry.agent!.id,
@@ -221,7 +230,7 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         ticketId: ticket.id,
       });
       if (offerHere?.holds(machine.id)) {
-        const offer = await offerInTx(tx, deps, inserted!, offerHere.offerTimeoutMs, offerHere.materialize);
+        const offer = await offerInTx(tx, deps, inserted, offerHere.offerTimeoutMs, offerHere.materialize);
         if (offer) {
           offered.push(offer.run);
           changes.commands.push({ machineId: machine.id, frame: offer.frame });

@@ -91,30 +91,34 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
   const { project, ticket, workflow, version, agent, machine, attempt } = input;
   const harness = version.harness as Harness;
   const known = input.known ?? (await projectRows(db, project.id));
-  const variables = await harnessVariables(
-    db,
-    project,
-    ticket,
-    workflow,
-    version,
-    {
-      name: machine.name,
-      os: machine.os ?? '',
-      arch: machine.arch ?? '',
-      labels: machine.labels,
-      workdir: machine.workdir ?? '',
-    },
-    attempt,
-    known,
-  );
+  // The job's reads, issued together: one round trip on PostgreSQL (this runs inside the claim transaction).
+  const [variables, [previous], skillsOfRun] = await Promise.all([
+    harnessVariables(
+      db,
+      project,
+      ticket,
+      workflow,
+      version,
+      {
+        name: machine.name,
+        os: machine.os ?? '',
+        arch: machine.arch ?? '',
+        labels: machine.labels,
+        workdir: machine.workdir ?? '',
+      },
+      attempt,
+      known,
+    ),
+    // Resume the CLI session of the latest run of this ticket by the same agent, if it had one.
+    db
+      .select({ sessionId: runs.sessionId })
+      .from(runs)
+      .where(and(eq(runs.ticketId, ticket.id), eq(runs.agentId, agent.id), isNotNull(runs.sessionId)))
+      .orderBy(desc(runs.createdAt))
+      .limit(1),
+    skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
+  ]);
   const systemPrompt = renderVersion(version, variables);
-  // Resume the CLI session of the latest run of this ticket by the same agent, if it had one.
-  const [previous] = await db
-    .select({ sessionId: runs.sessionId })
-    .from(runs)
-    .where(and(eq(runs.ticketId, ticket.id), eq(runs.agentId, agent.id), isNotNull(runs.sessionId)))
-    .orderBy(desc(runs.createdAt))
-    .limit(1);
   const spec: StoredAgentJob = {
     kind: 'agent',
     ticket: {
@@ -156,7 +160,7 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
           ]),
         ),
       },
-      skills: await skillFiles(db, ticket.projectId, version.skills as SkillBinding[]),
+      skills: skillsOfRun,
     },
     hooks: harness.hooks ?? {},
     paths: {
@@ -274,10 +278,13 @@ export async function materializeJob(
   version: WorkflowVersion,
 ): Promise<RunSpec> {
   const stored = run.spec as StoredAgentJob;
-  const secrets = run.agentId ? await agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : {};
-  // Tokens are minted only at offers: before the first (lease epoch 0) there is none to revoke.
-  if (run.leaseEpoch > 0) await revokeRunTokens(tx, deps, run.id);
-  const grant = await runGrantFor(tx, run.projectId!, version);
+  // Issued together (one round trip on PostgreSQL). Tokens are minted only at offers: before the
+  // first (lease epoch 0) there is none to revoke.
+  const [secrets, grant] = await Promise.all([
+    run.agentId ? agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : Promise.resolve({}),
+    runGrantFor(tx, run.projectId!, version),
+    run.leaseEpoch > 0 ? revokeRunTokens(tx, deps, run.id) : Promise.resolve(),
+  ]);
   const deadline = new Date(deps.clock.now().getTime() + (stored.timeoutMs ?? 3600_000) + 10 * 60_000);
   const token = await mintRunToken(tx, deps, { runId: run.id, ...grant, expiresAt: deadline });
   return agentJobSpecSchema.parse({

@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import type { AgentJobSpec, ControlFrame, RunEvent } from '@openase/shared';
-import { forEachDatabase, type TestDb } from '../../test/databases.js';
+import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { waitFor } from '../../test/wait.js';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';
@@ -438,6 +438,17 @@ forEachDatabase('orchestrator', (get) => {
       await waitFor(() => o.frames('workspace.remove').some((f) => f.ticket.identifier === t.identifier), {
         what: 'the workspace removal',
       });
+      // Not acknowledged yet: a reconnect of the machine asks again, for finished tickets only.
+      const live = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Still open', status: 'Todo' });
+      await (await o.runAgent(live.identifier)).finish(1, 'failed');
+      const before = o.frames('workspace.remove').length;
+      await o.orchestrator.hooks.onConnected(o.machine.id);
+      expect(
+        o
+          .frames('workspace.remove')
+          .slice(before)
+          .map((f) => f.ticket.identifier),
+      ).toEqual([t.identifier]);
     } finally {
       await o.stop();
     }

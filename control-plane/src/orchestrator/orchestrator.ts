@@ -25,10 +25,8 @@ import { settleEndedRun } from './outcomes.js';
 import { pendingRemovals, requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { decideAfterGate, decideAfterTurn } from './turns.js';
 import { openPullRequestsForRun } from './pull-requests.js';
-import { materializeChatJob } from '../chat/chat-job.js';
-import { decideChatTurn, findChatCapStop, isChatRun } from '../chat/chat-turns.js';
+import type { ChatRuns } from '../chat/chat-runs.js';
 import { errField, type Logger } from '../kernel/logger.js';
-import { closeIdleConversations, describeIdleTime } from '../chat/conversations.js';
 import type { FleetGit } from '../review/diff.js';
 import type { MergeBackend } from '../review/merge.js';
 import { Merger } from '../review/merger.js';
@@ -56,6 +54,8 @@ export interface OrchestratorOptions {
   /** Periodic work runs only on the leader (always true on PGlite). */
   isLeader: () => boolean;
   sweepIntervalMs?: number;
+  /** Project AI runs (chat/chat-runs.ts, a folder above: handed in); without it their offers fail. */
+  chat?: ChatRuns;
   /** Project AI conversations waiting this long for a message are closed (0 = never; default 60 min). */
   chatIdleMs?: number;
   /** Git hosts that merge pull requests themselves (review/merge.ts); the platform merges elsewhere. */
@@ -128,15 +128,19 @@ export class Orchestrator {
   /** The hub's agent-run hooks (offers, turn handshake, cleanup acknowledgements, reconnects). */
   readonly hooks: AgentRunHooks = {
     materialize: async (tx, run) => {
-      if (run.conversationId) return materializeChatJob(tx, this.deps, run, this.opts.platformUrl);
+      if (run.conversationId) {
+        if (!this.opts.chat) throw new Error('this orchestrator was started without Project AI (options.chat)');
+        return this.opts.chat.materialize(tx, this.deps, run, this.opts.platformUrl);
+      }
       const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
       return materializeJob(tx, this.deps, run, this.opts.platformUrl, version!);
     },
     onTurn: async (machineId, frame) => {
       const msg = { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame };
       // A Project AI run's next turn is the person's next message (null: held until they write).
-      return (await isChatRun(this.deps, frame.runId))
-        ? decideChatTurn(this.deps, msg)
+      const chat = this.opts.chat;
+      return chat && (await chat.isChatRun(this.deps, frame.runId))
+        ? chat.decideTurn(this.deps, msg)
         : decideAfterTurn(this.deps, msg);
     },
     onGate: async (machineId, frame) => {
@@ -289,7 +293,7 @@ export class Orchestrator {
 
   private async checkBudget(runId: string): Promise<void> {
     try {
-      const stop = (await findBudgetStop(this.deps, runId)) ?? (await findChatCapStop(this.deps, runId));
+      const stop = (await findBudgetStop(this.deps, runId)) ?? (await this.opts.chat?.capStop(this.deps, runId));
       if (stop) await this.stopRun(stop);
     } catch (err) {
       this.log.error(
@@ -334,12 +338,14 @@ export class Orchestrator {
   /** Own error handling: a failure here must not keep the rest of the sweep from running. */
   private async closeIdleConversations(): Promise<void> {
     const idleMs = this.opts.chatIdleMs ?? DEFAULT_CHAT_IDLE_MS;
-    if (idleMs <= 0) return;
+    const chat = this.opts.chat;
+    if (idleMs <= 0 || !chat) return;
+    const idle = chat.describeIdleTime(idleMs);
     try {
-      for (const id of await closeIdleConversations(this.deps, idleMs, orchestratorActor))
+      for (const id of await chat.closeIdle(this.deps, idleMs, orchestratorActor))
         this.log.info(
           { conversation: id },
-          `[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${describeIdleTime(idleMs)}`,
+          `[orchestrator] closed Project AI conversation ${id.slice(0, 8)}: no message for ${idle}`,
         );
     } catch (err) {
       this.log.error(
@@ -386,13 +392,8 @@ export class Orchestrator {
   }
 
   private async sendPendingRemovals(machineId: string): Promise<void> {
-    for (const p of await pendingRemovals(this.deps.db, eq(runs.machineId, machineId))) {
-      const [row] = await this.deps.db
-        .select({ stage: statuses.stage })
-        .from(tickets)
-        .innerJoin(statuses, eq(statuses.id, tickets.statusId))
-        .where(eq(tickets.id, p.ticketId));
-      if (row && (row.stage === 'completed' || row.stage === 'canceled')) this.link.send(machineId, p.frame);
-    }
+    const finished = inArray(statuses.stage, ['completed', 'canceled']);
+    for (const p of await pendingRemovals(this.deps.db, and(eq(runs.machineId, machineId), finished)))
+      this.link.send(machineId, p.frame);
   }
 }

@@ -17,7 +17,7 @@ import { runEvents, runs, tickets, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import { revokeRunTokens } from '../auth/run-tokens.js';
 import { lockRun } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
@@ -46,7 +46,7 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       return { projectId: run.projectId };
     const harness = version.harness as Harness;
     const actor = orchestratorActor(run.orgId);
-    const base = { projectId: ticket.projectId, ticketId: ticket.id, entityType: 'ticket', entityId: ticket.id };
+    const base = aboutTicket(ticket);
     if (run.state === 'canceled') {
       const reason = `its run was canceled (${run.stateReason ?? 'by request'}); press retry or move the ticket to pick it up again`;
       await tx.update(tickets).set({ parkedReason: reason, updatedAt: now }).where(eq(tickets.id, ticket.id));

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { forEachDatabase, type TestDb } from '../../test/databases.js';
+import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { createProject, updateProject } from '../projects/projects.js';
 import { createTicket, archiveTicket, moveTicket } from '../tickets/tickets.js';
 import { linkTickets } from '../tickets/dependencies.js';

@@ -61,31 +61,47 @@ export async function loadProjectFacts(
   knownProject?: typeof projects.$inferSelect,
 ): Promise<ProjectFacts> {
   const [project] = knownProject ? [knownProject] : await db.select().from(projects).where(eq(projects.id, projectId));
-  const statusRows = await db.select().from(statuses).where(eq(statuses.projectId, projectId));
-  const agentRows = await db.select().from(agents).where(eq(agents.projectId, projectId));
-  const workflowRows = await db
-    .select({ workflow: workflows, version: workflowVersions })
-    .from(workflows)
-    .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
-    .where(eq(workflows.projectId, projectId));
-  const machineRows = await db
-    .select()
-    .from(machines)
-    .where(and(eq(machines.orgId, project!.orgId), isNull(machines.revokedAt)));
-  // Active runs of the project (for the project, workflow, agent and status gates) and of the
-  // org's machines (slots are shared across projects).
-  const active = await db
-    .select({
-      projectId: runs.projectId,
-      workflowId: runs.workflowId,
-      agentId: runs.agentId,
-      machineId: runs.machineId,
-      ticketId: runs.ticketId,
-      statusId: tickets.statusId,
-    })
-    .from(runs)
-    .leftJoin(tickets, eq(tickets.id, runs.ticketId))
-    .where(and(eq(runs.orgId, project!.orgId), inArray(runs.state, [...ACTIVE_RUN_STATES])));
+  // Independent reads, issued together: on PostgreSQL they share one round trip (postgres.js pipelines
+  // the queries of a connection), which is most of what a claim waits for.
+  const [statusRows, agentRows, workflowRows, machineRows, active, blockerRows] = await Promise.all([
+    db.select().from(statuses).where(eq(statuses.projectId, projectId)),
+    db.select().from(agents).where(eq(agents.projectId, projectId)),
+    db
+      .select({ workflow: workflows, version: workflowVersions })
+      .from(workflows)
+      .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
+      .where(eq(workflows.projectId, projectId)),
+    db
+      .select()
+      .from(machines)
+      .where(and(eq(machines.orgId, project!.orgId), isNull(machines.revokedAt))),
+    // Active runs of the project (for the project, workflow, agent and status gates) and of the
+    // org's machines (slots are shared across projects).
+    db
+      .select({
+        projectId: runs.projectId,
+        workflowId: runs.workflowId,
+        agentId: runs.agentId,
+        machineId: runs.machineId,
+        ticketId: runs.ticketId,
+        statusId: tickets.statusId,
+      })
+      .from(runs)
+      .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+      .where(and(eq(runs.orgId, project!.orgId), inArray(runs.state, [...ACTIVE_RUN_STATES]))),
+    candidateIds.length
+      ? db
+          .select({
+            blockedId: ticketDependencies.blockedId,
+            identifier: tickets.identifier,
+            statusName: statuses.name,
+          })
+          .from(ticketDependencies)
+          .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
+          .innerJoin(statuses, eq(statuses.id, tickets.statusId))
+          .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), ne(statuses.stage, 'completed')))
+      : Promise.resolve([]),
+  ]);
   const counts: ActiveRunCounts = {
     byWorkflow: new Map(),
     byAgent: new Map(),
@@ -104,19 +120,11 @@ export async function loadProjectFacts(
     if (r.ticketId) ticketsWithActiveRun.add(r.ticketId);
   }
   const blockers = new Map<string, Array<{ identifier: string; statusName: string }>>();
-  if (candidateIds.length) {
-    const rows = await db
-      .select({ blockedId: ticketDependencies.blockedId, identifier: tickets.identifier, statusName: statuses.name })
-      .from(ticketDependencies)
-      .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
-      .innerJoin(statuses, eq(statuses.id, tickets.statusId))
-      .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), ne(statuses.stage, 'completed')));
-    for (const r of rows)
-      blockers.set(r.blockedId, [
-        ...(blockers.get(r.blockedId) ?? []),
-        { identifier: r.identifier, statusName: r.statusName },
-      ]);
-  }
+  for (const r of blockerRows)
+    blockers.set(r.blockedId, [
+      ...(blockers.get(r.blockedId) ?? []),
+      { identifier: r.identifier, statusName: r.statusName },
+    ]);
   return {
     project: project!,
     statuses: new Map(statusRows.map((s) => [s.id, s])),

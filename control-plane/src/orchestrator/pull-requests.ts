@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { projects, runs, tickets } from '../db/schema.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import { githubAccess, githubError, githubRepoOf, type GithubAccess } from '../integrations/github/client.js';
 import { pullRequestBody, upsertPullRequest } from '../integrations/github/pull-requests.js';
 import { orchestratorActor } from './dispatcher.js';
@@ -102,11 +102,8 @@ export async function openTicketPullRequests(
     );
     await inTransaction(deps, (tx, changes) =>
       recordActivity(tx, deps, changes, req.actor, {
-        projectId: ticket.projectId,
-        ticketId: ticket.id,
+        ...aboutTicket(ticket),
         action: 'ticket.pull_request',
-        entityType: 'ticket',
-        entityId: ticket.id,
         summary,
         after: { ...after },
       }),

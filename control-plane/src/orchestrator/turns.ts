@@ -19,9 +19,9 @@ import { activity, runs, statuses, tickets, workflowVersions } from '../db/schem
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import { RunRefusal } from '../runs/lifecycle.js';
-import { lockRun, type Run } from '../runs/runs.js';
+import { lockRun, nextFrame as next, type Run } from '../runs/runs.js';
 import { applyMove } from '../tickets/tickets.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
@@ -59,13 +59,6 @@ async function context(tx: Tx, run: Run) {
   const [status] = await tx.select().from(statuses).where(eq(statuses.id, ticket!.statusId));
   return { ticket: ticket!, version: version!, harness: version!.harness as Harness, status: status! };
 }
-
-const next = (
-  run: Run,
-  turn: number,
-  action: RunNextFrame['action'],
-  extra: Partial<RunNextFrame> = {},
-): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
 
 export function continuationGuidance(identifier: string, turn: number, maxTurns: number, statusName: string): string {
   return [
@@ -221,11 +214,8 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
     await tx.update(runs).set({ finishRequestedStatusId: null }).where(eq(runs.id, run.id));
     if (!frame.passed) {
       await recordActivity(tx, deps, changes, actor, {
-        projectId: ticket.projectId,
-        ticketId: ticket.id,
+        ...aboutTicket(ticket),
         action: 'ticket.gate_failed',
-        entityType: 'ticket',
-        entityId: ticket.id,
         summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed (${gateVerdict(frame.output)}), so it did not move to ${target?.name ?? 'its finish status'}`,
         after: { output: frame.output.slice(-2000) },
       });

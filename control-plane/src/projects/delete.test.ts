@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
-import { forEachDatabase, type TestDb } from '../../test/databases.js';
+import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { expectCode } from '../../test/expect-code.js';
 import { activity, comments, machines, projects, repositories, runs, statuses, tickets } from '../db/schema.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';

@@ -12,22 +12,18 @@ import type { z } from 'zod';
 import { inboxItems, projects, repositories, runs, tickets } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 import { describeRuns, liveRuns } from '../runs/in-use.js';
 import { pendingRemovals } from '../runs/workspace-removals.js';
 import { listRepositories } from './repositories.js';
-import { resolveProject } from '../kernel/resolve-project.js';
 
 export async function deleteProject(
   deps: Deps,
   actor: Actor,
   raw: z.input<typeof projectDeleteInput>,
 ): Promise<{ deleted: string; tickets: number }> {
-  requireRole(actor, 'admin', 'delete projects');
-  const input = projectDeleteInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const found = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'delete projects', projectDeleteInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, found) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, found.id)).for('update');
     if (input.confirm !== project!.slug)
       throw badRequest(`deleting project ${project!.name} needs its short name "${project!.slug}" typed to confirm`);
@@ -72,10 +68,8 @@ export async function deleteRepository(
   actor: Actor,
   raw: z.input<typeof repositoryDeleteInput>,
 ): Promise<{ deleted: string }> {
-  requireRole(actor, 'admin', 'delete repositories');
-  const input = repositoryDeleteInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'delete repositories', repositoryDeleteInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const [repo] = await tx
       .select()
       .from(repositories)

@@ -15,9 +15,8 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
-import { resolveProject } from '../kernel/resolve-project.js';
 
 export type Project = typeof projects.$inferSelect;
 
@@ -30,8 +29,7 @@ export async function listProjects(db: DbOrTx, orgId: string): Promise<Project[]
 }
 
 export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectCreateInput): Promise<Project> {
-  requireRole(actor, 'member', 'create projects');
-  const input = projectCreateInput.parse(rawInput);
+  const input = allowedInput(actor, 'member', 'create projects', projectCreateInput, rawInput);
   const slug = input.slug ?? slugFromName(input.name);
   const ticketPrefix = input.ticketPrefix ?? ticketPrefixFromName(input.name);
   return inTransaction(deps, async (tx, changes) => {
@@ -93,10 +91,8 @@ export async function updateProject(
   actor: Actor,
   raw: z.input<typeof projectUpdateInput>,
 ): Promise<Project> {
-  requireRole(actor, 'admin', 'change projects');
-  const input = projectUpdateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'change projects', projectUpdateInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const patch: Partial<Project> = {};
     if (input.name !== undefined && input.name !== project.name) patch.name = input.name;
     if (input.description !== undefined && input.description !== project.description)

@@ -4,9 +4,8 @@ import { repositories } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
+import { inProject } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from '../kernel/resolve-project.js';
 
 export type Repository = typeof repositories.$inferSelect;
 
@@ -31,8 +30,7 @@ export async function addRepository(deps: Deps, actor: Actor, rawInput: Reposito
       `"${input.url}" is not a git URL; use https://…, ssh://…, git@host:path, file:///path or an absolute path`,
     );
   }
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const name = input.name ?? repositoryNameFromUrl(input.url);
     const [existing] = await tx
       .select({ id: repositories.id })

@@ -118,7 +118,11 @@ export async function ticketDiff(
   const ticket = await resolveTicket(deps.db, actor.orgId, input.ticket);
   const context = await ticketGitContext(deps.db, ticket);
   if (!context.repos.length)
-    throw badRequest(`${ticket.identifier}'s project has no repository; add one with \`openase repo add URL\``);
+    throw new OpenaseError(
+      'BAD_REQUEST',
+      `${ticket.identifier}'s project has no repository; add one with \`openase repo add URL\``,
+      { noRepository: true },
+    );
   let ranges: GitDiffOp['ranges'] = [];
   let runId: string | null = null;
   if (input.run) {

@@ -16,7 +16,7 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { MERGE_METHODS, type GitMergeResult, type MergeMethod } from '@openase/shared';
 import { projects, statuses, ticketReviews, tickets, workflows, workflowVersions } from '../db/schema.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { applyMove, type Ticket } from '../tickets/tickets.js';
@@ -124,11 +124,8 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
     const [done] = await tx.select().from(statuses).where(eq(statuses.id, flow.merge!.doneStatusId));
     const summary = results.map((r) => `${r.repo}: ${r.result.detail}`).join('; ');
     await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
+      ...aboutTicket(ticket),
       action: 'ticket.merged',
-      entityType: 'ticket',
-      entityId: ticket.id,
       summary: `merged ${ticket.identifier} (${method}): ${summary}`,
       after: { method, repos: results.map((r) => ({ repo: r.repo, ...r.result, detail: undefined })) },
     });
@@ -182,11 +179,8 @@ async function failMerge(ctx: MergeContext, ticket: Ticket, message: string): Pr
       .set({ mergeError: text, updatedAt: ctx.deps.clock.now() })
       .where(eq(tickets.id, ticket.id));
     await recordActivity(tx, ctx.deps, changes, ctx.actor(project!.orgId), {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
+      ...aboutTicket(ticket),
       action: 'ticket.merge_failed',
-      entityType: 'ticket',
-      entityId: ticket.id,
       summary: `${ticket.identifier} could not be merged: ${text}; retry once the cause is fixed`,
       after: { error: text },
     });

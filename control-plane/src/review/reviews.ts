@@ -21,7 +21,7 @@ import {
 import type { z } from 'zod';
 import { comments, statuses, ticketReviews, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireRole, roleInProject } from '../auth/permissions.js';
@@ -164,11 +164,8 @@ export async function recordReview(
     .where(eq(tickets.id, ticket.id))
     .returning();
   await recordActivity(tx, deps, changes, actor, {
-    projectId: ticket.projectId,
-    ticketId: ticket.id,
+    ...aboutTicket(ticket),
     action: `ticket.${review.state}`,
-    entityType: 'ticket',
-    entityId: ticket.id,
     summary: `${VERB[review.state]} ${ticket.identifier} (review round ${ticket.reviewRound}${texts.length ? `, ${texts.length} comment${texts.length === 1 ? '' : 's'}` : ''})`,
     after: { round: ticket.reviewRound, source: review.source, comments: texts.length, reviewId },
   });

@@ -5,15 +5,11 @@ import type { z } from 'zod';
 import { projects } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from '../kernel/resolve-project.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 
 export async function updateMergeSettings(deps: Deps, actor: Actor, raw: z.input<typeof projectMergeSettingsInput>) {
-  requireRole(actor, 'admin', "change a project's merge settings");
-  const input = projectMergeSettingsInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', "change a project's merge settings", projectMergeSettingsInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const before = {
       mergeMethod: project.mergeMethod,
       deleteMergedBranch: project.deleteMergedBranch,

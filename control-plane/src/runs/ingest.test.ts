@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent, SequencedRunEvent } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import type { RunChange } from '../kernel/change-bus.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { contiguousFrom, storeEventBatches, storableJson, type EventBatch } from './ingest.js';

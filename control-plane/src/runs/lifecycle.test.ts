@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { SequencedRunEvent } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { fleetView, fleetThresholds } from '../fleet/status.js';
 import {
@@ -67,6 +67,12 @@ forEachDatabase('run lifecycle', (get) => {
         (e) => (e.event as { text: string }).text,
       ),
     ).toEqual(['line 4', 'line 5']);
+    // Backwards (a long transcript's end first, older pages on scroll), still in seq order.
+    const back = (beforeSeq: number, limit: number) =>
+      listRunEvents(deps.db, admin.orgId, { run: run.id, beforeSeq, limit }).then((es) => es.map((e) => e.seq));
+    expect(await back(6, 2)).toEqual([4, 5]);
+    expect(await back(4, 2)).toEqual([2, 3]);
+    expect(await back(2, 2)).toEqual([1]);
     const detail = await runDetail(deps.db, admin.orgId, run.id);
     expect(detail.transitions.map((t) => t.toState)).toEqual([
       'queued',

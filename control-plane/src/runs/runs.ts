@@ -3,7 +3,7 @@
  * cancel. The daemon side of the state machine (offer, accept, events, finish) is in
  * lifecycle.ts; both record every state change in `run_transitions` through `transition`.
  */
-import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import {
   ACTIVE_RUN_STATES,
   badRequest,
@@ -16,6 +16,7 @@ import {
   runListInput,
   runStartInput,
   TERMINAL_RUN_STATES,
+  type RunNextFrame,
   type RunSpec,
   type RunStartInput,
   type RunState,
@@ -42,14 +43,46 @@ export async function transition(
   patch: Partial<Run> = {},
 ): Promise<Run> {
   const now = deps.clock.now();
-  const [updated] = await tx
-    .update(runs)
-    .set({ ...patch, state: to, stateReason: reason, updatedAt: now })
-    .where(eq(runs.id, run.id))
-    .returning();
-  await tx.insert(runTransitions).values({ runId: run.id, fromState: run.state, toState: to, reason, at: now });
+  // Both statements at once: one round trip on PostgreSQL, run in this order.
+  const [[updated]] = await Promise.all([
+    tx
+      .update(runs)
+      .set({ ...patch, state: to, stateReason: reason, updatedAt: now })
+      .where(eq(runs.id, run.id))
+      .returning(),
+    tx.insert(runTransitions).values({ runId: run.id, fromState: run.state, toState: to, reason, at: now }),
+  ]);
   return updated!;
 }
+
+/**
+ * Inserts a run in state `queued`, created `now`, with its first transition; `reason` (by default the run's
+ * state reason) says why in the transition.
+ */
+export async function insertQueuedRun(
+  tx: Tx,
+  now: Date,
+  values: Omit<typeof runs.$inferInsert, 'state' | 'createdAt' | 'updatedAt'> & { id: string; stateReason: string },
+  reason = values.stateReason,
+): Promise<Run> {
+  // Both statements at once: one round trip on PostgreSQL, run in this order.
+  const [[run]] = await Promise.all([
+    tx
+      .insert(runs)
+      .values({ ...values, state: 'queued', createdAt: now, updatedAt: now })
+      .returning(),
+    tx.insert(runTransitions).values({ runId: values.id, fromState: null, toState: 'queued', reason, at: now }),
+  ]);
+  return run!;
+}
+
+/** The answer to a run's `run.turn`: what the daemon does next. */
+export const nextFrame = (
+  run: Run,
+  turn: number,
+  action: RunNextFrame['action'],
+  extra: Partial<RunNextFrame> = {},
+): RunNextFrame => ({ type: 'run.next', runId: run.id, leaseEpoch: run.leaseEpoch, turn, action, ...extra });
 
 export async function lockRun(tx: Tx, runId: string): Promise<Run | undefined> {
   const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
@@ -106,34 +139,30 @@ export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInp
       ...(input.timeoutMs ? { timeoutMs: input.timeoutMs } : {}),
     };
     const now = deps.clock.now();
-    const [run] = await tx
-      .insert(runs)
-      .values({
+    const run = await insertQueuedRun(
+      tx,
+      now,
+      {
         id: deps.ids.uuid(),
         orgId: actor.orgId,
         machineId: machine.id,
         kind: 'command',
         spec,
-        state: 'queued',
         stateReason: 'started by hand',
         createdBy: actor.name,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    await tx
-      .insert(runTransitions)
-      .values({ runId: run!.id, fromState: null, toState: 'queued', reason: `started by ${actor.name}`, at: now });
+      },
+      `started by ${actor.name}`,
+    );
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'run.started',
       entityType: 'run',
-      entityId: run!.id,
+      entityId: run.id,
       summary: `started a command run on ${machine.name}: ${input.command.join(' ').slice(0, 200)}`,
       // machineId: the replica holding the machine's socket offers it (orchestrator onActivity).
       after: { machine: machine.name, machineId: machine.id, command: input.command },
     });
-    return run!;
+    return run;
   });
 }
 
@@ -188,13 +217,14 @@ export async function listRuns(
   if (input.machine) conditions.push(eq(machines.name, input.machine));
   if (input.projectId) conditions.push(eq(runs.projectId, input.projectId));
   if (input.active) conditions.push(inArray(runs.state, [...ACTIVE_RUN_STATES]));
-  // Ordered by the millisecond the run was created (what the cursor can carry), then its id.
-  const createdMs = sql`date_trunc('milliseconds', ${runs.createdAt})`;
+  // Ordered by the millisecond the run was created (what the cursor can carry), then its id; in UTC, the expression of
+  // the index runs_org_created (date_trunc of a timestamptz depends on the session's time zone, so no index has it).
+  const createdMs = sql`date_trunc('milliseconds', ${runs.createdAt} at time zone 'UTC')`;
   if (input.cursor) {
     const after = decodeCursor(input.cursor, ['int', 'uuid'] as const);
     if (!after) throw badRequest('this cursor is not one of a run list; pass nextCursor as it was given');
     conditions.push(
-      sql`(${createdMs}, ${runs.id}) < (${new Date(after[0]).toISOString()}::timestamptz, ${after[1]}::uuid)`,
+      sql`(${createdMs}, ${runs.id}) < (${new Date(after[0]).toISOString()}::timestamptz at time zone 'UTC', ${after[1]}::uuid)`,
     );
   }
   const rows = await db
@@ -230,7 +260,7 @@ export async function runDetail(db: DbOrTx, orgId: string, runId: string) {
   return { ...run, machineName: machine?.name ?? null, transitions };
 }
 
-/** Stored events after `afterSeq`, in order: pages of a transcript. */
+/** Stored events after `afterSeq` (or the newest below `beforeSeq`), in order: pages of a transcript. */
 export async function listRunEvents(
   db: DbOrTx,
   orgId: string,
@@ -238,11 +268,19 @@ export async function listRunEvents(
 ): Promise<SequencedRunEvent[]> {
   const input = runEventsInput.parse(raw);
   await getRun(db, orgId, input.run);
+  const backwards = input.beforeSeq !== undefined;
   const rows = await db
     .select()
     .from(runEvents)
-    .where(and(eq(runEvents.runId, input.run), gt(runEvents.seq, input.afterSeq)))
-    .orderBy(asc(runEvents.seq))
+    .where(
+      and(
+        eq(runEvents.runId, input.run),
+        gt(runEvents.seq, input.afterSeq),
+        backwards ? lt(runEvents.seq, input.beforeSeq!) : undefined,
+      ),
+    )
+    .orderBy(backwards ? desc(runEvents.seq) : asc(runEvents.seq))
     .limit(input.limit);
+  if (backwards) rows.reverse();
   return rows.map((r) => ({ seq: r.seq, ts: r.ts.getTime(), event: r.payload as SequencedRunEvent['event'] }));
 }

@@ -7,9 +7,9 @@
  */
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
-import { runs } from '../db/schema.js';
+import { runs, statuses, tickets } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import type { StoredAgentJob } from '../orchestrator/job-spec.js';
@@ -21,7 +21,10 @@ export interface PendingRemoval {
   frame: ControlFrame;
 }
 
-/** Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame. */
+/**
+ * Per (ticket, machine) with an ended agent run whose workspace was not removed yet: the removal frame.
+ * `where` may also filter on the ticket and its status (joined, e.g. `statuses.stage`).
+ */
 export async function pendingRemovals(db: DbOrTx, where: SQL | undefined): Promise<PendingRemoval[]> {
   const rows = await db
     .select({
@@ -31,6 +34,8 @@ export async function pendingRemovals(db: DbOrTx, where: SQL | undefined): Promi
       spec: runs.spec,
     })
     .from(runs)
+    .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+    .leftJoin(statuses, eq(statuses.id, tickets.statusId))
     .where(
       and(
         where,
@@ -75,11 +80,8 @@ export async function requestWorkspaceRemovals(
   for (const p of pending) {
     changes.commands.push({ machineId: p.machineId, frame: p.frame });
     await recordActivity(tx, deps, changes, actorOf(p.orgId), {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
+      ...aboutTicket(ticket),
       action: 'workspace.remove_requested',
-      entityType: 'ticket',
-      entityId: ticket.id,
       summary: `${ticket.identifier} ${why}: removing its workspace on the machine that worked on it`,
       after: { machineId: p.machineId },
     });

@@ -31,6 +31,7 @@ import { startTracing, tracingWanted } from '../kernel/tracing.js';
 import { metricsHandler } from './metrics.js';
 import { releaseFile } from '../db/release-files.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { chatRuns } from '../chat/chat-runs.js';
 import { JobScheduler } from '../jobs/scheduler.js';
 import { Notifier } from '../notifications/notifier.js';
 
@@ -142,6 +143,7 @@ export async function startServer(
       platformUrl: url,
       isLeader: elected.isLeader,
       mergeBackends: [githubMergeBackend(deps)],
+      chat: chatRuns,
       ...(config.chatIdleMinutes !== undefined ? { chatIdleMs: config.chatIdleMinutes * 60_000 } : {}),
     });
     fleet.hub.setAgentRuns(orchestrator.hooks);
@@ -183,18 +185,35 @@ export async function startServer(
       async close() {
         // Health answers 503 from now on: a proxy or orchestrator stops sending new work here.
         health.draining = true;
-        await jobScheduler.stop();
-        await notifier.stop();
-        await githubPoller.stop();
-        await orchestrator.stop();
-        await elected.stop();
-        await fleet.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        });
-        await stopRelay();
-        await database.close();
+        // Each stage in turn; one that takes long is named in the log, so a shutdown that hangs says where.
+        const stage = async (name: string, work: () => Promise<unknown>) => {
+          const started = Date.now();
+          const slow = setInterval(
+            () => log.warn(`shutdown: still stopping ${name} after ${Math.round((Date.now() - started) / 1000)} s`),
+            10_000,
+          );
+          try {
+            await work();
+          } finally {
+            clearInterval(slow);
+          }
+        };
+        await stage('the job scheduler', () => jobScheduler.stop());
+        await stage('notifications', () => notifier.stop());
+        await stage('GitHub polling', () => githubPoller.stop());
+        await stage('the orchestrator', () => orchestrator.stop());
+        await stage('the leader election', () => elected.stop());
+        await stage('the fleet', () => fleet.stop());
+        await stage(
+          'the HTTP server',
+          () =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            }),
+        );
+        await stage('the event relay', () => stopRelay());
+        await stage('the database', () => database.close());
         await stopTracing?.();
       },
     };

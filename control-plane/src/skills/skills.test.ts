@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { expectCode } from '../../test/expect-code.js';
 import { createProject } from '../projects/projects.js';
 import { checkSkillPath } from './files.js';

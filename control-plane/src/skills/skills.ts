@@ -19,8 +19,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { BUILTIN_SKILLS } from './builtin/index.js';
 import { checkSkillFiles, type CheckedSkill, type SkillFile } from './files.js';
@@ -102,14 +101,11 @@ export async function importSkill(
   actor: Actor,
   raw: z.input<typeof skillImportInput>,
 ): Promise<SkillView & { changed: boolean }> {
-  requireRole(actor, 'member', 'import skills');
-  const input = skillImportInput.parse(raw);
+  const input = allowedInput(actor, 'member', 'import skills', skillImportInput, raw);
   const checked = checkSkillFiles(input.files);
   if (BUILTIN_SKILLS.some((b) => b.name === checked.name))
     throw conflict(`"${checked.name}" is a built-in skill name; give your skill another name in SKILL.md`);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
-    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     return saveSkill(tx, deps, changes, actor, project.id, checked, false);
   });
 }
@@ -200,16 +196,26 @@ export async function ensureBuiltinSkills(
   for (const checked of BUILTIN_CHECKED) await saveSkill(tx, deps, changes, actor, projectId, checked, true);
 }
 
+/** `inProject`, with the project's built-in skills installed or upgraded first (workflows and skills look at them). */
+export function inProjectWithSkills<T>(
+  deps: Deps,
+  actor: Actor,
+  ref: string,
+  work: (tx: Tx, changes: Changes, project: ProjectRow) => Promise<T>,
+): Promise<T> {
+  return inProject(deps, actor, ref, async (tx, changes, project) => {
+    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+    return work(tx, changes, project);
+  });
+}
+
 export async function setSkillEnabled(
   deps: Deps,
   actor: Actor,
   raw: z.input<typeof skillSetEnabledInput>,
 ): Promise<Skill> {
-  requireRole(actor, 'member', 'enable or disable skills');
-  const input = skillSetEnabledInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
-    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+  const input = allowedInput(actor, 'member', 'enable or disable skills', skillSetEnabledInput, raw);
+  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     const skill = await resolveSkill(tx, project.id, input.skill);
     if (skill.enabled === input.enabled) return skill;
     const [updated] = await tx

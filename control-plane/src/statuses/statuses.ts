@@ -23,9 +23,7 @@ import { statuses, tickets, workflows, workflowVersions } from '../db/schema.js'
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
-import { resolveProject } from '../kernel/resolve-project.js';
+import { allowedInput, inProject } from '../auth/project-write.js';
 
 export type Status = typeof statuses.$inferSelect;
 
@@ -57,10 +55,8 @@ async function renumber(tx: Tx, ordered: Status[]): Promise<void> {
 }
 
 export async function createStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusCreateInput>): Promise<Status> {
-  requireRole(actor, 'admin', 'change statuses');
-  const input = statusCreateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'change statuses', statusCreateInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const existing = await listStatuses(tx, project.id);
     if (existing.some((s) => s.name.toLowerCase() === input.name.toLowerCase())) {
       throw conflict(`status "${input.name}" already exists in ${project.slug}`);
@@ -125,10 +121,8 @@ export async function workflowUsesOf(tx: Tx, projectId: string, status: Status):
 }
 
 export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusUpdateInput>): Promise<Status> {
-  requireRole(actor, 'admin', 'change statuses');
-  const input = statusUpdateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'change statuses', statusUpdateInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const status = await resolveStatus(tx, project.id, input.status);
     const patch: Partial<Status> = {};
     if (input.name !== undefined && input.name !== status.name) {
@@ -166,10 +160,8 @@ export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof
 }
 
 export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusMoveInput>): Promise<Status[]> {
-  requireRole(actor, 'admin', 'change statuses');
-  const input = statusMoveInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'change statuses', statusMoveInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const status = await resolveStatus(tx, project.id, input.status);
     const ordered = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
     const position = Math.min(input.position, ordered.length);
@@ -193,10 +185,8 @@ export async function deleteStatus(
   actor: Actor,
   raw: z.input<typeof statusDeleteInput>,
 ): Promise<{ deleted: string; movedTickets: number }> {
-  requireRole(actor, 'admin', 'change statuses');
-  const input = statusDeleteInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', 'change statuses', statusDeleteInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const status = await resolveStatus(tx, project.id, input.status);
     const all = await listStatuses(tx, project.id);
     if (all.length === 1)

@@ -1,7 +1,8 @@
 /**
  * What a board card shows at a glance beyond the ticket row: how many unfinished tickets block
- * it, how many children it has, and its latest run's state (failed, waiting for a machine…).
- * Three grouped queries for the whole board, never one per card.
+ * it, how many children it has, and its latest run's state (failed, waiting for a machine…), read
+ * from the runs alone: the attempt counter starts over on Retry, the last run's failure stays shown.
+ * Three grouped queries, at once, for the whole board, never one per card.
  */
 import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import { runs, statuses, ticketDependencies, tickets } from '../db/schema.js';
@@ -18,16 +19,13 @@ export interface CardFacts {
   lastRunMachineId: string | null;
 }
 
-export async function cardFacts(
-  db: DbOrTx,
-  rows: Array<{ id: string; attemptCount: number }>,
-): Promise<Map<string, CardFacts>> {
+export async function cardFacts(db: DbOrTx, rows: Array<{ id: string }>): Promise<Map<string, CardFacts>> {
   const ids = rows.map((r) => r.id);
   const facts = new Map<string, CardFacts>(
     ids.map((id) => [id, { openBlockers: 0, childCount: 0, lastRunState: null, lastRunMachineId: null }]),
   );
   if (!ids.length) return facts;
-  const [blocked, children] = await Promise.all([
+  const [blocked, children, latest] = await Promise.all([
     db
       .select({ id: ticketDependencies.blockedId, n: sql<number>`count(*)::int` })
       .from(ticketDependencies)
@@ -40,18 +38,15 @@ export async function cardFacts(
       .from(tickets)
       .where(and(inArray(tickets.parentId, ids), isNull(tickets.archivedAt)))
       .groupBy(tickets.parentId),
+    db
+      .selectDistinctOn([runs.ticketId], { id: runs.ticketId, state: runs.state, machineId: runs.machineId })
+      .from(runs)
+      .where(inArray(runs.ticketId, ids))
+      .orderBy(runs.ticketId, desc(runs.createdAt)),
   ]);
   for (const b of blocked) facts.get(b.id)!.openBlockers = b.n;
   for (const c of children) if (c.id) facts.get(c.id)!.childCount = c.n;
-  const ran = rows.filter((r) => r.attemptCount > 0).map((r) => r.id);
-  if (ran.length) {
-    const latest = await db
-      .selectDistinctOn([runs.ticketId], { id: runs.ticketId, state: runs.state, machineId: runs.machineId })
-      .from(runs)
-      .where(inArray(runs.ticketId, ran))
-      .orderBy(runs.ticketId, desc(runs.createdAt));
-    for (const r of latest)
-      if (r.id) Object.assign(facts.get(r.id)!, { lastRunState: r.state, lastRunMachineId: r.machineId });
-  }
+  for (const r of latest)
+    if (r.id) Object.assign(facts.get(r.id)!, { lastRunState: r.state, lastRunMachineId: r.machineId });
   return facts;
 }

@@ -7,18 +7,15 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole, requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
+import { requireRole } from '../auth/permissions.js';
 import { resolveTicket, ticketsByIds } from './tickets.js';
+import { onTicket } from './ticket-write.js';
 
 export type Comment = typeof comments.$inferSelect;
 export type CommentRevision = typeof commentRevisions.$inferSelect;
 
 export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof commentAddInput>): Promise<Comment> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'comment');
-  const input = commentAddInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await resolveTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'comment');
+  return onTicket(deps, actor, 'comment', commentAddInput, raw, async ({ tx, changes, ticket, input }) => {
     const now = deps.clock.now();
     const [comment] = await tx
       .insert(comments)

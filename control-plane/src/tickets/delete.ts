@@ -12,13 +12,12 @@ import type { z } from 'zod';
 import { inboxItems, tickets } from '../db/schema.js';
 import { listStatuses } from '../statuses/statuses.js';
 import type { Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
+import type { Changes } from '../kernel/transaction.js';
 import { requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { refuseLiveRuns, someOf } from '../runs/in-use.js';
-import { lockTicket, type Ticket } from './tickets.js';
+import { onLockedTicket, type Ticket } from './ticket-write.js';
 
 /** The ticket's sub-tickets, their sub-tickets and so on (parent links cannot form a cycle). */
 async function descendantsOf(tx: Tx, ticket: Ticket): Promise<Ticket[]> {
@@ -47,11 +46,8 @@ export async function removeTickets(
   for (const t of family) {
     await requestWorkspaceRemovals(tx, deps, changes, () => actor, t, 'was deleted');
     await recordActivity(tx, deps, changes, actor, {
-      projectId: t.projectId,
-      ticketId: t.id,
+      ...aboutTicket(t),
       action: 'ticket.deleted',
-      entityType: 'ticket',
-      entityId: t.id,
       summary: `deleted ${t.identifier} "${t.title}"${why}`,
       before: { identifier: t.identifier, title: t.title, status: statusNames.get(t.statusId) ?? null },
     });
@@ -65,25 +61,28 @@ export async function deleteTicket(
   actor: Actor,
   raw: z.input<typeof ticketDeleteInput>,
 ): Promise<{ deleted: string[] }> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'delete tickets');
-  const input = ticketDeleteInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'delete tickets');
-    const descendants = await descendantsOf(tx, ticket);
-    if (descendants.length && !input.withChildren) {
-      throw conflict(
-        `${ticket.identifier} has sub-tickets (${someOf(descendants.map((d) => d.identifier))}); delete them first, or delete them together with it`,
+  return onLockedTicket(
+    deps,
+    actor,
+    'delete tickets',
+    ticketDeleteInput,
+    raw,
+    async ({ tx, changes, ticket, input }) => {
+      const descendants = await descendantsOf(tx, ticket);
+      if (descendants.length && !input.withChildren) {
+        throw conflict(
+          `${ticket.identifier} has sub-tickets (${someOf(descendants.map((d) => d.identifier))}); delete them first, or delete them together with it`,
+        );
+      }
+      const family = [ticket, ...descendants];
+      await refuseLiveRuns(
+        tx,
+        family.map((t) => t.id),
+        ticket.identifier,
       );
-    }
-    const family = [ticket, ...descendants];
-    await refuseLiveRuns(
-      tx,
-      family.map((t) => t.id),
-      ticket.identifier,
-    );
-    await removeTickets(tx, deps, changes, actor, [ticket], '');
-    await removeTickets(tx, deps, changes, actor, descendants, ` (deleted with ${ticket.identifier})`);
-    return { deleted: family.map((t) => t.identifier) };
-  });
+      await removeTickets(tx, deps, changes, actor, [ticket], '');
+      await removeTickets(tx, deps, changes, actor, descendants, ` (deleted with ${ticket.identifier})`);
+      return { deleted: family.map((t) => t.identifier) };
+    },
+  );
 }

@@ -8,10 +8,11 @@ import { badRequest, conflict, OpenaseError, ticketLinkInput } from '@openase/sh
 import type { z } from 'zod';
 import { organizations, ticketDependencies, tickets } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
+import { requireRoleIn } from '../auth/permissions.js';
+import { memberInput } from '../auth/project-write.js';
 import { resolveTicket, type Ticket } from './tickets.js';
 
 /** Returns the path blocker → … → target if `from` (transitively) blocks `target`, else null. */
@@ -53,8 +54,7 @@ export async function linkTickets(
   actor: Actor,
   raw: z.input<typeof ticketLinkInput>,
 ): Promise<{ blocker: string; blocked: string }> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'link tickets');
-  const input = ticketLinkInput.parse(raw);
+  const input = await memberInput(deps, actor, 'link tickets', ticketLinkInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     await tx
       .select({ id: organizations.id })
@@ -84,11 +84,8 @@ export async function linkTickets(
       .insert(ticketDependencies)
       .values({ blockerId: blocker.id, blockedId: blocked.id, createdAt: deps.clock.now() });
     await recordActivity(tx, deps, changes, actor, {
-      projectId: blocked.projectId,
-      ticketId: blocked.id,
+      ...aboutTicket(blocked),
       action: 'ticket.linked',
-      entityType: 'ticket',
-      entityId: blocked.id,
       summary: `${blocker.identifier} now blocks ${blocked.identifier}`,
       after: { blocker: blocker.identifier, blocked: blocked.identifier },
     });
@@ -101,8 +98,7 @@ export async function unlinkTickets(
   actor: Actor,
   raw: z.input<typeof ticketLinkInput>,
 ): Promise<{ blocker: string; blocked: string }> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'unlink tickets');
-  const input = ticketLinkInput.parse(raw);
+  const input = await memberInput(deps, actor, 'unlink tickets', ticketLinkInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const blocker = await resolveTicket(tx, actor.orgId, input.blocker);
     const blocked = await resolveTicket(tx, actor.orgId, input.blocked);
@@ -113,11 +109,8 @@ export async function unlinkTickets(
       .returning();
     if (removed.length === 0) throw badRequest(`${blocker.identifier} does not block ${blocked.identifier}`);
     await recordActivity(tx, deps, changes, actor, {
-      projectId: blocked.projectId,
-      ticketId: blocked.id,
+      ...aboutTicket(blocked),
       action: 'ticket.unlinked',
-      entityType: 'ticket',
-      entityId: blocked.id,
       summary: `${blocker.identifier} no longer blocks ${blocked.identifier}`,
       before: { blocker: blocker.identifier, blocked: blocked.identifier },
     });

@@ -8,11 +8,9 @@ import { ticketProgressInput } from '@openase/shared';
 import type { z } from 'zod';
 import { activity } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
-import { resolveTicket } from './tickets.js';
+import { onTicket } from './ticket-write.js';
 
 export interface Progress {
   text: string;
@@ -26,17 +24,10 @@ export async function reportProgress(
   actor: Actor,
   raw: z.input<typeof ticketProgressInput>,
 ): Promise<Progress> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'report progress');
-  const input = ticketProgressInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await resolveTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'report progress');
+  return onTicket(deps, actor, 'report progress', ticketProgressInput, raw, async ({ tx, changes, ticket, input }) => {
     const entry = await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
+      ...aboutTicket(ticket),
       action: 'ticket.progress',
-      entityType: 'ticket',
-      entityId: ticket.id,
       summary: `${ticket.identifier}: ${input.percent !== undefined ? `${input.percent}% ` : ''}${input.text}`,
       after: { text: input.text, percent: input.percent ?? null },
     });

@@ -9,71 +9,69 @@ import { eq } from 'drizzle-orm';
 import { badRequest, conflict, ticketAnswerInput, ticketAskInput } from '@openase/shared';
 import type { z } from 'zod';
 import { tickets } from '../db/schema.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
-import { resolveTicket } from './tickets.js';
+import { onTicket } from './ticket-write.js';
 
 export async function askQuestion(deps: Deps, actor: Actor, raw: z.input<typeof ticketAskInput>) {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'ask questions on tickets');
-  const input = ticketAskInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await resolveTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'ask questions on tickets');
-    if (!actor.run || actor.run.ticketId !== ticket.id)
-      throw badRequest(
-        `only the agent working ${ticket.identifier} asks its questions; a person comments instead (openase comment add)`,
-      );
-    const now = deps.clock.now();
-    // The asking run ends cleanly: it does not use up an attempt.
-    await tx
-      .update(tickets)
-      .set({
-        question: input.question,
-        questionAskedAt: now,
-        answer: null,
-        answeredBy: null,
-        attemptCount: Math.max(0, ticket.attemptCount - 1),
-        updatedAt: now,
-      })
-      .where(eq(tickets.id, ticket.id));
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
-      action: 'ticket.question',
-      entityType: 'ticket',
-      entityId: ticket.id,
-      summary: `${ticket.identifier} is waiting for input: ${input.question}`,
-      after: { question: input.question, run: actor.run.runId },
-    });
-    return { ticket: ticket.identifier, question: input.question };
-  });
+  return onTicket(
+    deps,
+    actor,
+    'ask questions on tickets',
+    ticketAskInput,
+    raw,
+    async ({ tx, changes, ticket, input }) => {
+      if (!actor.run || actor.run.ticketId !== ticket.id)
+        throw badRequest(
+          `only the agent working ${ticket.identifier} asks its questions; a person comments instead (openase comment add)`,
+        );
+      const now = deps.clock.now();
+      // The asking run ends cleanly: it does not use up an attempt.
+      await tx
+        .update(tickets)
+        .set({
+          question: input.question,
+          questionAskedAt: now,
+          answer: null,
+          answeredBy: null,
+          attemptCount: Math.max(0, ticket.attemptCount - 1),
+          updatedAt: now,
+        })
+        .where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, {
+        ...aboutTicket(ticket),
+        action: 'ticket.question',
+        summary: `${ticket.identifier} is waiting for input: ${input.question}`,
+        after: { question: input.question, run: actor.run.runId },
+      });
+      return { ticket: ticket.identifier, question: input.question };
+    },
+  );
 }
 
 export async function answerQuestion(deps: Deps, actor: Actor, raw: z.input<typeof ticketAnswerInput>) {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'answer questions on tickets');
-  const input = ticketAnswerInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await resolveTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'answer questions on tickets');
-    if (!ticket.question) throw conflict(`${ticket.identifier} has no question waiting for an answer`);
-    if (ticket.answer) throw conflict(`${ticket.identifier}'s question was already answered by ${ticket.answeredBy}`);
-    await tx
-      .update(tickets)
-      .set({ answer: input.answer, answeredBy: actor.name, updatedAt: deps.clock.now() })
-      .where(eq(tickets.id, ticket.id));
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
-      action: 'ticket.answered',
-      entityType: 'ticket',
-      entityId: ticket.id,
-      summary: `${actor.name} answered ${ticket.identifier}'s question: ${input.answer.slice(0, 300)}`,
-      after: { question: ticket.question, answer: input.answer },
-    });
-    return { ticket: ticket.identifier, question: ticket.question, answer: input.answer };
-  });
+  return onTicket(
+    deps,
+    actor,
+    'answer questions on tickets',
+    ticketAnswerInput,
+    raw,
+    async ({ tx, changes, ticket, input }) => {
+      if (!ticket.question) throw conflict(`${ticket.identifier} has no question waiting for an answer`);
+      if (ticket.answer) throw conflict(`${ticket.identifier}'s question was already answered by ${ticket.answeredBy}`);
+      await tx
+        .update(tickets)
+        .set({ answer: input.answer, answeredBy: actor.name, updatedAt: deps.clock.now() })
+        .where(eq(tickets.id, ticket.id));
+      await recordActivity(tx, deps, changes, actor, {
+        ...aboutTicket(ticket),
+        action: 'ticket.answered',
+        summary: `${actor.name} answered ${ticket.identifier}'s question: ${input.answer.slice(0, 300)}`,
+        after: { question: ticket.question, answer: input.answer },
+      });
+      return { ticket: ticket.identifier, question: ticket.question, answer: input.answer };
+    },
+  );
 }
 
 /** The first prompt of the run after an answer (it resumes the session that asked). */

@@ -6,18 +6,12 @@ import { eq } from 'drizzle-orm';
 import { conflict, ticketRetryInput } from '@openase/shared';
 import type { z } from 'zod';
 import { tickets } from '../db/schema.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
-import { lockTicket, type Ticket } from './tickets.js';
+import { onLockedTicket, type Ticket } from './ticket-write.js';
 
 export async function retryTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketRetryInput>): Promise<Ticket> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'retry tickets');
-  const input = ticketRetryInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'retry tickets');
+  return onLockedTicket(deps, actor, 'retry tickets', ticketRetryInput, raw, async ({ tx, changes, ticket }) => {
     if (!ticket.parkedReason && !ticket.mergeError && !ticket.nextRetryAt && ticket.attemptCount === 0)
       throw conflict(
         `${ticket.identifier} is neither parked nor waiting for a retry; \`openase ticket why ${ticket.identifier}\` says what it waits for`,
@@ -28,11 +22,8 @@ export async function retryTicket(deps: Deps, actor: Actor, raw: z.input<typeof 
       .where(eq(tickets.id, ticket.id))
       .returning();
     await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
+      ...aboutTicket(ticket),
       action: 'ticket.retry',
-      entityType: 'ticket',
-      entityId: ticket.id,
       summary: `asked to retry ${ticket.identifier}${ticket.parkedReason ? ` (it was parked: ${ticket.parkedReason})` : ticket.mergeError ? ` (its merge failed: ${ticket.mergeError})` : ''}; attempts start over`,
       before: {
         parkedReason: ticket.parkedReason,

@@ -1,6 +1,8 @@
 import { expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { OpenaseError } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { runs, tickets } from '../db/schema.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';
 import { createStatus, deleteStatus, listStatuses, updateStatus } from '../statuses/statuses.js';
@@ -11,6 +13,7 @@ import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } fr
 import { linkTickets } from './dependencies.js';
 import { addComment, commentHistory, editComment } from './comments.js';
 import { ticketDetail } from './detail.js';
+import { retryTicket } from './retry.js';
 
 async function expectCode(promise: Promise<unknown>, code: string, message?: RegExp) {
   const err = await promise.then(
@@ -208,6 +211,31 @@ forEachDatabase('tickets', (get) => {
     await archiveTicket(deps, admin, { ticket: t.identifier });
     expect((await listTickets(deps.db, admin.orgId, { project: 'talk' })).items).toHaveLength(0);
     expect((await listTickets(deps.db, admin.orgId, { project: 'talk', includeArchived: true })).items).toHaveLength(1);
+  });
+
+  it('a card still shows its last run failed after Retry starts the attempts over', async () => {
+    const { deps, admin } = get();
+    const project = await createProject(deps, admin, { name: 'Cards' });
+    const t = await createTicket(deps, admin, { project: 'cards', title: 'x', status: 'Todo' });
+    const card = async () => (await listTickets(deps.db, admin.orgId, { project: 'cards' })).items[0]!;
+    expect((await card()).lastRunState).toBeNull();
+    const now = deps.clock.now();
+    await deps.db.insert(runs).values({
+      id: deps.ids.uuid(),
+      orgId: admin.orgId,
+      projectId: project.id,
+      ticketId: t.id,
+      kind: 'agent',
+      spec: {},
+      state: 'failed',
+      createdBy: 'test',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await deps.db.update(tickets).set({ attemptCount: 1, parkedReason: 'failed once' }).where(eq(tickets.id, t.id));
+    expect(await card()).toMatchObject({ attemptCount: 1, lastRunState: 'failed' });
+    await retryTicket(deps, admin, { ticket: t.identifier });
+    expect(await card()).toMatchObject({ attemptCount: 0, lastRunState: 'failed' });
   });
 
   it('refuses a viewer and a non-git URL', async () => {

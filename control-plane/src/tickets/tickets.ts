@@ -5,13 +5,10 @@
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import {
   fieldWords,
-  isUuid,
   badRequest,
   decodeCursor,
   pageFrom,
   type Page,
-  notFound,
-  parseTicketIdentifier,
   ticketArchiveInput,
   ticketCreateInput,
   ticketListInput,
@@ -22,44 +19,25 @@ import {
 } from '@openase/shared';
 import type { z } from 'zod';
 import { projects, pullRequests, statuses, tickets } from '../db/schema.js';
-import { pullRequestBadge, type PullRequestBadge } from '../integrations/github/status.js';
+import { pullRequestBadge, type PullRequestBadge } from './pull-request-badge.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { requireRoleIn, requireRoleSomewhere } from '../auth/permissions.js';
+import type { Changes } from '../kernel/transaction.js';
+import { inProject, memberInput } from '../auth/project-write.js';
+import { requireRoleIn } from '../auth/permissions.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { listStatuses, resolveStatus } from '../statuses/statuses.js';
 import { assertNoParentCycle } from './dependencies.js';
 import { cardFacts, type CardFacts } from './card-facts.js';
 
-export type Ticket = typeof tickets.$inferSelect;
+import { lockTicket, onLockedTicket, resolveTicket, type Ticket } from './ticket-write.js';
 
-/** A ticket is named by its identifier (`DEMO-1`, case-insensitive) or its id. */
-export async function resolveTicket(db: DbOrTx, orgId: string, ref: string): Promise<Ticket> {
-  const key = ref.trim();
-  let condition: SQL | undefined;
-  if (isUuid(key)) condition = eq(tickets.id, key);
-  else {
-    const parsed = parseTicketIdentifier(key);
-    if (!parsed) throw badRequest(`"${key}" is not a ticket identifier; identifiers look like DEMO-42`);
-    condition = and(eq(projects.ticketPrefix, parsed.prefix), eq(tickets.number, parsed.number));
-  }
-  const [row] = await db
-    .select({ ticket: tickets })
-    .from(tickets)
-    .innerJoin(projects, eq(projects.id, tickets.projectId))
-    .where(and(eq(projects.orgId, orgId), condition))
-    .limit(1);
-  if (!row) throw notFound(`ticket ${key} does not exist`);
-  return row.ticket;
-}
+export { lockTicket, resolveTicket, type Ticket };
 
 export async function createTicket(deps: Deps, actor: Actor, raw: TicketCreateInput): Promise<Ticket> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'create tickets');
-  const input = ticketCreateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = await memberInput(deps, actor, 'create tickets', ticketCreateInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     await requireRoleIn(tx, actor, project.id, 'member', 'create tickets');
     return insertTicket(tx, deps, changes, actor, project.id, input);
   });
@@ -113,11 +91,8 @@ export async function insertTicket(
     })
     .returning();
   await recordActivity(tx, deps, changes, actor, {
-    projectId,
-    ticketId: ticket!.id,
+    ...aboutTicket(ticket!),
     action: 'ticket.created',
-    entityType: 'ticket',
-    entityId: ticket!.id,
     summary: `created ${ticket!.identifier} "${truncate(input.title)}" in ${status.name}`,
     after: {
       title: input.title,
@@ -138,11 +113,7 @@ async function defaultStatus(tx: Tx, projectId: string) {
 }
 
 export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateInput): Promise<Ticket> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'edit tickets');
-  const input = ticketUpdateInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'edit tickets');
+  return onLockedTicket(deps, actor, 'edit tickets', ticketUpdateInput, raw, async ({ tx, changes, ticket, input }) => {
     const patch: Partial<Ticket> = {};
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -174,32 +145,40 @@ export async function updateTicket(deps: Deps, actor: Actor, raw: TicketUpdateIn
         : null;
       set('parentId', parent?.id ?? null, parent?.identifier ?? null, oldParent?.identifier ?? null);
     }
-    if (Object.keys(patch).length === 0) return ticket;
-    const [updated] = await tx
-      .update(tickets)
-      .set({ ...patch, updatedAt: deps.clock.now() })
-      .where(eq(tickets.id, ticket.id))
-      .returning();
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
-      action: 'ticket.updated',
-      entityType: 'ticket',
-      entityId: ticket.id,
-      summary: `updated ${ticket.identifier}: ${Object.keys(after).map(fieldWords).join(', ')}`,
-      before,
-      after,
-    });
-    return updated!;
+    return applyUpdate(tx, deps, changes, actor, ticket, patch, { before, after });
   });
 }
 
+/**
+ * Writes `patch` to a locked ticket inside the caller's transaction and records one `ticket.updated` entry with
+ * the fields as they were and are (`shown`); an empty patch changes nothing.
+ */
+export async function applyUpdate(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  changes: Changes,
+  actor: Actor,
+  ticket: Ticket,
+  patch: Partial<Ticket>,
+  shown: { before: Record<string, unknown>; after: Record<string, unknown> },
+): Promise<Ticket> {
+  if (Object.keys(patch).length === 0) return ticket;
+  const [updated] = await tx
+    .update(tickets)
+    .set({ ...patch, updatedAt: deps.clock.now() })
+    .where(eq(tickets.id, ticket.id))
+    .returning();
+  await recordActivity(tx, deps, changes, actor, {
+    ...aboutTicket(ticket),
+    action: 'ticket.updated',
+    summary: `updated ${ticket.identifier}: ${Object.keys(shown.after).map(fieldWords).join(', ')}`,
+    ...shown,
+  });
+  return updated!;
+}
+
 export async function moveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketMoveInput>): Promise<Ticket> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'move tickets');
-  const input = ticketMoveInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'move tickets');
+  return onLockedTicket(deps, actor, 'move tickets', ticketMoveInput, raw, async ({ tx, changes, ticket, input }) => {
     const target = await resolveStatus(tx, ticket.projectId, input.status);
     return applyMove(tx, deps, changes, actor, ticket, target);
   });
@@ -228,11 +207,8 @@ export async function applyMove(
     .where(eq(tickets.id, ticket.id))
     .returning();
   await recordActivity(tx, deps, changes, actor, {
-    projectId: ticket.projectId,
-    ticketId: ticket.id,
+    ...aboutTicket(ticket),
     action: 'ticket.moved',
-    entityType: 'ticket',
-    entityId: ticket.id,
     summary: `moved ${ticket.identifier} from ${from?.name ?? '?'} to ${target.name}${why ? ` (${why})` : ''}`,
     before: { status: from?.name ?? null },
     after: { status: target.name, ...extra },
@@ -245,37 +221,30 @@ export async function archiveTicket(
   actor: Actor,
   raw: z.input<typeof ticketArchiveInput>,
 ): Promise<Ticket> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'archive tickets');
-  const input = ticketArchiveInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const ticket = await lockTicket(tx, actor.orgId, input.ticket);
-    await requireRoleIn(tx, actor, ticket.projectId, 'member', 'archive tickets');
-    if ((ticket.archivedAt !== null) === input.archived) return ticket;
-    const now = deps.clock.now();
-    const [updated] = await tx
-      .update(tickets)
-      .set({ archivedAt: input.archived ? now : null, updatedAt: now })
-      .where(eq(tickets.id, ticket.id))
-      .returning();
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: ticket.projectId,
-      ticketId: ticket.id,
-      action: input.archived ? 'ticket.archived' : 'ticket.unarchived',
-      entityType: 'ticket',
-      entityId: ticket.id,
-      summary: `${input.archived ? 'archived' : 'restored'} ${ticket.identifier}`,
-      before: { archived: !input.archived },
-      after: { archived: input.archived },
-    });
-    return updated!;
-  });
-}
-
-/** Resolves and locks the ticket row for the rest of the transaction. */
-export async function lockTicket(tx: Tx, orgId: string, ref: string): Promise<Ticket> {
-  const ticket = await resolveTicket(tx, orgId, ref);
-  const [locked] = await tx.select().from(tickets).where(eq(tickets.id, ticket.id)).for('update');
-  return locked!;
+  return onLockedTicket(
+    deps,
+    actor,
+    'archive tickets',
+    ticketArchiveInput,
+    raw,
+    async ({ tx, changes, ticket, input }) => {
+      if ((ticket.archivedAt !== null) === input.archived) return ticket;
+      const now = deps.clock.now();
+      const [updated] = await tx
+        .update(tickets)
+        .set({ archivedAt: input.archived ? now : null, updatedAt: now })
+        .where(eq(tickets.id, ticket.id))
+        .returning();
+      await recordActivity(tx, deps, changes, actor, {
+        ...aboutTicket(ticket),
+        action: input.archived ? 'ticket.archived' : 'ticket.unarchived',
+        summary: `${input.archived ? 'archived' : 'restored'} ${ticket.identifier}`,
+        before: { archived: !input.archived },
+        after: { archived: input.archived },
+      });
+      return updated!;
+    },
+  );
 }
 
 export interface TicketListItem extends Ticket, CardFacts {
@@ -290,18 +259,23 @@ export async function listTickets(
   db: DbOrTx,
   orgId: string,
   raw: z.input<typeof ticketListInput>,
-): Promise<Page<TicketListItem>> {
+): Promise<Page<TicketListItem> & { counts?: Record<string, number> }> {
   const input = ticketListInput.parse(raw);
   const project = await resolveProject(db, orgId, input.project);
   const conditions: SQL[] = [eq(tickets.projectId, project.id)];
   if (!input.includeArchived) conditions.push(isNull(tickets.archivedAt));
-  if (input.status) conditions.push(eq(tickets.statusId, (await resolveStatus(db, project.id, input.status)).id));
   if (input.priority) conditions.push(eq(tickets.priority, input.priority));
   if (input.label) conditions.push(sql`${input.label} = any(${tickets.labels})`);
   if (input.search) {
     const pattern = `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conditions.push(sql`(${tickets.title} ilike ${pattern} or ${tickets.identifier} ilike ${pattern})`);
+    conditions.push(
+      sql`(${tickets.title} ilike ${pattern} or ${tickets.identifier} ilike ${pattern}
+        or array_to_string(${tickets.labels}, ' ') ilike ${pattern})`,
+    );
   }
+  // The board's column counts: the filter without the status and the cursor, one grouped query.
+  const counts = input.counts ? await countByStatus(db, conditions) : undefined;
+  if (input.status) conditions.push(eq(tickets.statusId, (await resolveStatus(db, project.id, input.status)).id));
   if (input.cursor) {
     // After the previous page's last card: later statuses, or the same status and older tickets.
     const after = decodeCursor(input.cursor, ['int', 'int'] as const);
@@ -336,7 +310,18 @@ export async function listTickets(
       pullRequest: pullRequestBadge(pullsOf.get(r.ticket.id) ?? []),
     })),
     nextCursor: page.nextCursor,
+    ...(counts ? { counts } : {}),
   };
+}
+
+/** Status id → how many tickets match `conditions` (statuses with none are left out). */
+async function countByStatus(db: DbOrTx, conditions: SQL[]): Promise<Record<string, number>> {
+  const rows = await db
+    .select({ statusId: tickets.statusId, n: sql<number>`count(*)::int` })
+    .from(tickets)
+    .where(and(...conditions))
+    .groupBy(tickets.statusId);
+  return Object.fromEntries(rows.map((r) => [r.statusId, Number(r.n)]));
 }
 
 export async function ticketsByIds(db: DbOrTx, ids: string[]): Promise<Ticket[]> {

@@ -6,9 +6,8 @@ import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import { badRequest, skillBindInput, skillUnbindInput } from '@openase/shared';
 import type { z } from 'zod';
 import type { Actor, Deps } from '../kernel/context.js';
-import { requireRoleOrGrant } from '../auth/permissions.js';
 import { PLATFORM_SKILL } from '../skills/builtin/index.js';
-import { editWorkflow } from './workflows.js';
+import { editWorkflow, workflowInput } from './workflows.js';
 
 function entryName(item: unknown): string | null {
   if (isScalar(item)) return String(item.value);
@@ -22,8 +21,7 @@ function skillsSeq(doc: Document) {
 }
 
 export async function bindSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillBindInput>) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
-  const input = skillBindInput.parse(raw);
+  const input = workflowInput(actor, 'change workflows', skillBindInput, raw);
   if (input.skill === PLATFORM_SKILL && input.version === undefined)
     throw badRequest(`${PLATFORM_SKILL} is bound to every workflow already; bind it only to pin a version`);
   return editWorkflow(deps, actor, { project: input.project, workflow: input.workflow }, (doc) => {
@@ -40,8 +38,7 @@ export async function bindSkill(deps: Deps, actor: Actor, raw: z.input<typeof sk
 }
 
 export async function unbindSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillUnbindInput>) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
-  const input = skillUnbindInput.parse(raw);
+  const input = workflowInput(actor, 'change workflows', skillUnbindInput, raw);
   return editWorkflow(deps, actor, { project: input.project, workflow: input.workflow }, (doc) => {
     const seq = skillsSeq(doc);
     const index = seq ? seq.items.findIndex((item) => entryName(item) === input.skill) : -1;

@@ -57,15 +57,18 @@ export async function harnessVariables(
   const harness = version.harness as Harness;
   const { statuses: statusRows, repositories: repos } = known ?? (await projectRows(db, project.id));
   const status = statusRows.find((s) => s.id === ticket.statusId);
-  const [parent] = ticket.parentId
-    ? await db.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId))
-    : [];
-  const blockers = await db
-    .select({ identifier: tickets.identifier })
-    .from(ticketDependencies)
-    .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
-    .where(eq(ticketDependencies.blockedId, ticket.id))
-    .orderBy(asc(tickets.number));
+  // Issued together: one round trip on PostgreSQL (this runs inside the claim transaction).
+  const [[parent], blockers] = await Promise.all([
+    ticket.parentId
+      ? db.select({ identifier: tickets.identifier }).from(tickets).where(eq(tickets.id, ticket.parentId))
+      : Promise.resolve([] as Array<{ identifier: string }>),
+    db
+      .select({ identifier: tickets.identifier })
+      .from(ticketDependencies)
+      .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
+      .where(eq(ticketDependencies.blockedId, ticket.id))
+      .orderBy(asc(tickets.number)),
+  ]);
   const names = (ids: string[]) => ids.map((id) => statusRows.find((s) => s.id === id)?.name ?? '(deleted status)');
   return {
     ticket: {

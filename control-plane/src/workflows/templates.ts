@@ -4,6 +4,9 @@
  * (Design → Backend → Frontend → Testing → In Review, one workflow per stage). Creating one adds
  * the statuses it needs that the project lacks, sets the agent, and saves each file as version 1.
  */
+// Named here, not only in tsconfig, so that packages compiling this file (test-kit) know `?raw` too.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient declaration, nothing to import
+/// <reference path="../raw-imports.d.ts" />
 import { and, asc, eq } from 'drizzle-orm';
 import {
   badRequest,
@@ -18,16 +21,13 @@ import type { Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { requireRoleOrGrant } from '../auth/permissions.js';
-import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveAgent } from '../agents/agents.js';
-import { ensureBuiltinSkills } from '../skills/skills.js';
+import { inProjectWithSkills } from '../skills/skills.js';
 import { editFrontMatter } from '../kernel/frontmatter.js';
 import { isMap } from 'yaml';
 import { saveWorkflowSource } from './versions.js';
 import { serializeHarness } from './harness/serialize.js';
-import { describeVersion } from './workflows.js';
+import { describeVersion, workflowInput } from './workflows.js';
 import fullStack from './templates/full-stack.md?raw';
 import relayDesign from './templates/relay-design.md?raw';
 import relayBackend from './templates/relay-backend.md?raw';
@@ -66,12 +66,9 @@ export const TEMPLATES: Record<WorkflowTemplate, TemplateSpec> = {
 };
 
 export async function createFromTemplate(deps: Deps, actor: Actor, raw: z.input<typeof workflowCreateInput>) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'create workflows');
-  const input = workflowCreateInput.parse(raw);
+  const input = workflowInput(actor, 'create workflows', workflowCreateInput, raw);
   const spec = TEMPLATES[input.template];
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
-    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     const agentName = await chooseAgent(tx, project.id, input.agent);
     const createdStatuses = await ensureStatuses(tx, deps, changes, actor, project.id, spec);
     const created = [];
@@ -100,11 +97,8 @@ When you are done, comment a short summary on the ticket and move it to {{ workf
 
 /** A workflow from fields: the harness file is written by serializeHarness and saved as version 1. */
 export async function createBlankWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowNewInput>) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'create workflows');
-  const input = workflowNewInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
-    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+  const input = workflowInput(actor, 'create workflows', workflowNewInput, raw);
+  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     const agent = await chooseAgent(tx, project.id, input.agent);
     const source = serializeHarness(
       { name: input.name, ...(agent ? { agent } : {}), pickup: input.pickup, finish: input.finish },

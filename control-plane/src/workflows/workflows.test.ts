@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { OpenaseError } from '@openase/shared';
-import { forEachDatabase } from '../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { expectCode } from '../../test/expect-code.js';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';

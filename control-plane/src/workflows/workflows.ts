@@ -18,10 +18,10 @@ import { agents, runs, skills, skillVersions, statuses, tickets, workflows, work
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
+import { inProject } from '../auth/project-write.js';
 import { requireRoleOrGrant } from '../auth/permissions.js';
 import { resolveProject } from '../kernel/resolve-project.js';
-import { ensureBuiltinSkills } from '../skills/skills.js';
+import { inProjectWithSkills } from '../skills/skills.js';
 import { PLATFORM_SKILL } from '../skills/builtin/index.js';
 import { editFrontMatter } from '../kernel/frontmatter.js';
 import type { Harness } from './harness/schema.js';
@@ -35,6 +35,12 @@ import {
   type WorkflowVersion,
 } from './versions.js';
 
+/** Refuses unless the actor is an admin, or an agent granted `workflows.update`; then parses `raw`. */
+export function workflowInput<S extends z.ZodType>(actor: Actor, what: string, schema: S, raw: unknown) {
+  requireRoleOrGrant(actor, 'admin', 'workflows.update', what);
+  return schema.parse(raw) as z.output<S>;
+}
+
 export async function importWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowImportInput>) {
   return saveFile(deps, actor, workflowImportInput.parse(raw));
 }
@@ -46,9 +52,7 @@ export async function updateWorkflow(deps: Deps, actor: Actor, raw: z.input<type
 
 async function saveFile(deps: Deps, actor: Actor, input: { project: string; source: string; workflow?: string }) {
   requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
-    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     const expectName = input.workflow ? (await resolveWorkflow(tx, project.id, input.workflow)).name : undefined;
     const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, input.source, { expectName });
     return {
@@ -116,8 +120,7 @@ export async function listWorkflowVersions(db: DbOrTx, orgId: string, raw: z.inp
 
 /** Activation is an edit like any other: it saves a new version with `active:` changed. */
 export async function setWorkflowActive(deps: Deps, actor: Actor, raw: z.input<typeof workflowSetActiveInput>) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
-  const input = workflowSetActiveInput.parse(raw);
+  const input = workflowInput(actor, 'change workflows', workflowSetActiveInput, raw);
   return editWorkflow(deps, actor, input, (doc) => {
     if (input.active) doc.delete('active');
     else doc.set('active', false);
@@ -131,9 +134,7 @@ export async function editWorkflow(
   ref: { project: string; workflow: string },
   edit: Parameters<typeof editFrontMatter>[1],
 ) {
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, ref.project);
-    await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
+  return inProjectWithSkills(deps, actor, ref.project, async (tx, changes, project) => {
     const workflow = await resolveWorkflow(tx, project.id, ref.workflow);
     const current = await workflowVersion(tx, workflow);
     const source = editFrontMatter(current.source, edit);
@@ -143,10 +144,8 @@ export async function editWorkflow(
 }
 
 export async function deleteWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowRefInput>) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
-  const input = workflowRefInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = workflowInput(actor, 'change workflows', workflowRefInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const workflow = await resolveWorkflow(tx, project.id, input.workflow);
     const active = await tx
       .select({ id: runs.id })

@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import { LIMITS } from '@openase/shared';
-import { forEachDatabase } from '../databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createApp } from '../../src/http/app.js';
 import { createToken } from '../../src/auth/tokens.js';
 

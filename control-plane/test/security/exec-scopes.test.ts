@@ -9,7 +9,7 @@
 import { eq } from 'drizzle-orm';
 import { DEFAULT_PROJECT_AI_SCOPES } from '@openase/shared';
 import { expect, it } from 'vitest';
-import { forEachDatabase } from '../databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { appRouter } from '../../src/api/router.js';
 import { createProject } from '../../src/projects/projects.js';
 import { createAgent } from '../../src/agents/agents.js';

@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { CLOSE_CODES, PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
-import { forEachDatabase } from '../databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { waitFor } from '../wait.js';
 import { authenticateMachine, createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
 import { FleetHub, type FrameSink } from '../../src/fleet/hub.js';

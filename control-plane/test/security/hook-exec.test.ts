@@ -11,13 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ticketBranchName, type AgentJobSpec } from '@openase/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildDaemonBundle,
-  startDaemon,
-  STAND_IN_AGENT,
-  type DaemonUnderTest,
-} from '../../../agent-daemon/test-support/daemon-process.js';
-import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote.js';
+import { buildDaemonBundle, startDaemon, STAND_IN_AGENT, type DaemonUnderTest } from '@openase/test-kit/daemon-process';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 
 const SERVER_ONLY = 'server-only-env-91c2d4';
 const ADMIN_TOKEN = 'oat_admin_token_never_to_be_seen_5b7e';

@@ -5,7 +5,7 @@
  * workflow names (`../../x` was accepted and then unaddressable).
  */
 import { expect, it } from 'vitest';
-import { forEachDatabase } from '../databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createApp } from '../../src/http/app.js';
 import { createToken } from '../../src/auth/tokens.js';
 import { createProject } from '../../src/projects/projects.js';

@@ -21,7 +21,7 @@ import {
   tempDir,
   waitFor,
   type ControlPlane,
-} from '../fleet-harness.js';
+} from '@openase/test-kit/fleet-harness';
 
 const SERVER_ONLY = 'server-only-value-7f3a9c';
 

@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
-import { forEachDatabase } from '../databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { waitFor } from '../wait.js';
 import { createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
 import { FleetHub } from '../../src/fleet/hub.js';

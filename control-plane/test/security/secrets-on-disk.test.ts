@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentJobSpec } from '@openase/shared';
 // @ts-expect-error plain ESM helper without types
 import { agentBundlePath, ensureAgentBuilt } from '../../../scripts/lib/bootstrap.mjs';
-import { AgentRunHandle } from '../../../agent-daemon/src/agent-runs/agent-run-handle.js';
-import { RunHandle } from '../../../agent-daemon/src/runs/run-handle.js';
-import { spoolLimits } from '../../../agent-daemon/src/runs/spool.js';
+import { AgentRunHandle } from '@openase/agent-daemon/agent-runs/agent-run-handle';
+import { RunHandle } from '@openase/agent-daemon/runs/run-handle';
+import { spoolLimits } from '@openase/agent-daemon/runs/spool';
 import { waitFor } from '../wait.js';
 
 const SECRET = 'sk-live-do-not-write-me-0123456789';

@@ -115,8 +115,10 @@ import {
   workflowUpdateInput,
   workflowValidateInput,
 } from '../domain/workflows.js';
+import { machineHistoryInput, projectInsightsInput } from '../domain/insights.js';
 import { executes, mutation, named, query, returns, runs, subscription, type OperationPath } from './operation.js';
 import { commentReply, ticketMoveReply, ticketReply } from '../domain/replies.js';
+import { ticketBulkDeleteInput, ticketBulkUpdateInput, viewDeleteInput, viewSaveInput } from '../domain/board.js';
 
 const projectInput = z.object({ project: projectRefSchema });
 
@@ -140,10 +142,12 @@ export const API = named({
     github: query('read', projectInput),
     connectGithub: mutation('write', projectGithubInput),
     githubIssues: mutation('write', projectGithubIssuesInput),
+    /** Tickets, moves and runs of the last days: the timeline and the overview charts (domain/insights.ts). */
+    insights: query('read', projectInsightsInput),
   },
   repositories: {
     list: query('read', projectInput),
-    add: mutation('write', repositoryAddInput),
+    add: mutation('write', repositoryAddInput, [runs('repositories.add', { project: 'project' })]),
     delete: mutation('write', repositoryDeleteInput),
   },
   statuses: {
@@ -174,6 +178,10 @@ export const API = named({
     retry: mutation('write', ticketRetryInput, [runs('tickets.retry', { projectTicket: 'ticket' })]),
     archive: mutation('write', ticketArchiveInput),
     delete: mutation('write', ticketDeleteInput),
+    /** Moves and/or reprioritizes many tickets in one transaction (the board's multi-select). */
+    bulkUpdate: mutation('write', ticketBulkUpdateInput),
+    /** Deletes many tickets in one transaction: all of them, or none and the reason. */
+    bulkDelete: mutation('write', ticketBulkDeleteInput),
     link: mutation('write', ticketLinkInput, [runs('tickets.link', { linksOwnTicket: true })]),
     unlink: mutation('write', ticketLinkInput, [runs('tickets.link', { linksOwnTicket: true })]),
     ask: mutation('write', ticketAskInput, [runs('tickets.ask', { ownTicket: 'ticket' })]),
@@ -193,6 +201,12 @@ export const API = named({
     edit: returns(mutation('write', commentEditInput), commentReply),
     history: query('read', z.object({ commentId: z.string().uuid() })),
   },
+  /** A person's saved views of a project's board (filters by name), their own only. */
+  views: {
+    list: query('read', projectInput),
+    save: mutation('write', viewSaveInput),
+    delete: mutation('write', viewDeleteInput),
+  },
   activity: {
     list: query('read', activityListInput),
     onProject: subscription(
@@ -208,6 +222,8 @@ export const API = named({
     trust: mutation('admin', z.object({ name: machineNameSchema, fingerprint: sshFingerprintSchema.optional() })),
     revoke: mutation('admin', z.object({ name: machineNameSchema })),
     delete: mutation('admin', z.object({ name: machineNameSchema })),
+    /** Per machine and minute of the last hours: runs in flight, load, online (fleet/machine-history.ts). */
+    history: query('read', machineHistoryInput),
   },
   runs: {
     start: executes(mutation('write', runStartInput), 'runs.exec', 'always'),

@@ -1,6 +1,6 @@
 import * as z from '../zod.js';
 import { agentAdapterSchema, type AgentAdapter } from './enums.js';
-import { labelsSchema, projectRefSchema } from './inputs.js';
+import { labelsSchema, projectRefSchema, shortNameSchema } from './inputs.js';
 import { LIMITS } from './limits.js';
 
 /** The command an adapter runs when an agent names none: the CLI's name, found on PATH. */
@@ -64,15 +64,7 @@ export const envNameSchema = z
   .max(128)
   .refine((n) => !n.startsWith('OPENASE_'), 'names starting with OPENASE_ are reserved for the platform');
 
-export const agentNameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(63)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-    'letters, digits, dots, dashes and underscores, starting with a letter or digit',
-  );
+export const agentNameSchema = shortNameSchema;
 
 const envValue = z.string().max(LIMITS.envValueMax, `a value has at most ${LIMITS.envValueMax} characters`);
 const price = z.number().min(0).max(10_000);

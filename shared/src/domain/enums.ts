@@ -69,15 +69,11 @@ export const RUN_STATES = [
 ] as const;
 export const runStateSchema = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof runStateSchema>;
-export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set([
-  'succeeded',
-  'failed',
-  'canceled',
-  'timed_out',
-  'stalled',
-  'lost',
-]);
 export const ACTIVE_RUN_STATES: readonly RunState[] = ['queued', 'offered', 'preparing', 'running'];
+/** Every state but the active ones: a run there has ended. */
+export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set(
+  RUN_STATES.filter((s) => !ACTIVE_RUN_STATES.includes(s)),
+);
 
 /** What a run executes: a plain command started by hand, or an agent working a ticket. */
 export const RUN_KINDS = ['command', 'agent'] as const;

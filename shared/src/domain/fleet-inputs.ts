@@ -35,6 +35,11 @@ export const runSteerInput = z.object({
 export const runEventsInput = z.object({
   run: z.string().uuid('a run is named by its id (a UUID)'),
   afterSeq: z.number().int().min(0).default(0),
+  /**
+   * Read backwards: the newest `limit` events below this seq (still in seq order). A long transcript shows its end
+   * first (`beforeSeq` above the run's last seq), then older pages on scroll (`beforeSeq` = the first seq shown).
+   */
+  beforeSeq: z.number().int().min(1).optional(),
   limit: z.number().int().min(1).max(5000).default(1000),
 });
 

@@ -133,6 +133,8 @@ export const ticketListInput = z.object({
   priority: prioritySchema.optional(),
   search: z.string().max(200).optional(),
   includeArchived: z.boolean().default(false),
+  /** Also answer how many tickets of each status match (the board's column counts), ignoring `status` and `cursor`. */
+  counts: z.boolean().default(false),
   ...pageInputShape(200, 5000),
 });
 export const ticketLinkInput = z.object({
@@ -179,7 +181,8 @@ export const activityListInput = z.object({
   ...pageInputShape(200, 1000),
 });
 
-export const machineNameSchema = z
+/** A name commands take as one word: machines, agents, workflows. */
+export const shortNameSchema = z
   .string()
   .trim()
   .min(1)
@@ -188,6 +191,8 @@ export const machineNameSchema = z
     /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
     'letters, digits, dots, dashes and underscores, starting with a letter or digit',
   );
+
+export const machineNameSchema = shortNameSchema;
 
 export const joinTokenCreateInput = z.object({
   /** The most a machine joining with it may have: it may ask for fewer; none asked = all of them. */

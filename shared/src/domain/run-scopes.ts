@@ -18,6 +18,8 @@ export const RUN_TOKEN_SCOPES = {
   'workflows.read': 'read the project’s workflows and skills (export a harness file)',
   'workflows.update': 'edit or import workflows (the same validation; each change is a new version)',
   'skills.update': 'import skills (a new version of an existing skill)',
+  'repositories.add':
+    'attach a repository to the project (`openase repo add`): one a Project AI conversation initialised and pushed',
   'workflows.hooks':
     'change what workflow hooks run (code run on machines; with workflows.update, and only a project admin can grant it)',
 } as const;

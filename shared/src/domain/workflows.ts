@@ -1,5 +1,5 @@
 import * as z from '../zod.js';
-import { projectRefSchema, ticketRefSchema } from './inputs.js';
+import { projectRefSchema, shortNameSchema, ticketRefSchema } from './inputs.js';
 import { LIMITS } from './limits.js';
 
 /**
@@ -46,15 +46,7 @@ export const harnessTextSchema = z
   .string()
   .max(LIMITS.harnessMax, `a harness file has at most ${LIMITS.harnessMax} characters`);
 
-export const workflowNameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(63)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-    'letters, digits, dots, dashes and underscores, starting with a letter or digit',
-  );
+export const workflowNameSchema = shortNameSchema;
 
 export const WORKFLOW_TEMPLATES = ['full-stack', 'hybrid-relay'] as const;
 export type WorkflowTemplate = (typeof WORKFLOW_TEMPLATES)[number];

@@ -63,13 +63,17 @@ const watchUnauthorized: TRPCLink<AppRouter> =
     );
 
 /**
- * A read that failed before any control plane answered it — the network, or a proxy's own error
- * page (nginx's 502 while replicas restart: not JSON, so no tRPC error data) — is tried again,
- * a few times with backoff. Mutations never are (one could have run); tRPC errors never are.
+ * A call that failed before any control plane answered it — the network, or a proxy's own error
+ * page (nginx's 502 while replicas restart: not JSON, so no tRPC error data) — is tried again with
+ * backoff. A read a few times; a subscription for as long as someone follows it, resuming from the
+ * last tracked event id (retryLink sends it back), so a live transcript or stream neither loses nor
+ * repeats an event when the browser's EventSource gives up on a 502. Mutations never are (one could
+ * have run); answers from the control plane (tRPC errors) never are.
  */
 export const QUERY_ATTEMPTS = 6;
-export function retryableRead(op: { type: string }, error: TRPCClientError<AppRouter>, attempts: number): boolean {
-  return op.type === 'query' && !error.data && attempts < QUERY_ATTEMPTS;
+export function retryable(op: { type: string }, error: TRPCClientError<AppRouter>, attempts: number): boolean {
+  if (error.data) return false;
+  return op.type === 'subscription' || (op.type === 'query' && attempts < QUERY_ATTEMPTS);
 }
 
 const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
@@ -78,7 +82,7 @@ export const api = createTRPCClient<AppRouter>({
   links: [
     watchUnauthorized,
     retryLink({
-      retry: ({ op, error, attempts }) => retryableRead(op, error, attempts),
+      retry: ({ op, error, attempts }) => retryable(op, error, attempts),
       retryDelayMs: (attempt) => backoffDelay(attempt, { baseMs: 250, maxMs: 4000 }),
     }),
     splitLink({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPermanent, withoutCliHint } from './errors';
+import { TRPCClientError } from '@trpc/client';
+import { errorMessage, isPermanent, isUnreachable, withoutCliHint } from './errors';
 
 describe('console error wording', () => {
   it('drops the CLI hint the server adds for terminal users', () => {
@@ -15,5 +16,20 @@ describe('console error wording', () => {
   it('tells errors a retry cannot fix from the others', () => {
     expect(isPermanent('project "nope" does not exist')).toBe(true);
     expect(isPermanent('cannot reach the server; check that it is running and try again')).toBe(false);
+  });
+
+  it('says the server cannot be reached when no control plane answered, whatever the transport made of it', () => {
+    for (const err of [
+      new TRPCClientError('Failed to fetch'),
+      new TRPCClientError(`Unexpected token '<', "<html>" is not valid JSON`),
+      TRPCClientError.from(new Event('error') as never),
+    ]) {
+      expect(isUnreachable(err)).toBe(true);
+      expect(errorMessage(err)).toMatch(/cannot reach the server/);
+    }
+    const answered = TRPCClientError.from({
+      error: { code: -32603, message: 'no', data: { code: 'FORBIDDEN', httpStatus: 403 } },
+    } as never);
+    expect(isUnreachable(answered)).toBe(false);
   });
 });

@@ -1,8 +1,12 @@
 import { TRPCClientError } from '@trpc/client';
 
-/** The call never reached the server (it is down or restarting, or the network dropped). */
+/**
+ * No control plane answered the call: it is down or restarting, the network dropped, or a proxy
+ * answered for it (an HTML 502, an EventSource that gave up: "Unknown error"). Answers from the
+ * control plane always carry tRPC error data.
+ */
 export function isUnreachable(err: unknown): boolean {
-  return err instanceof TRPCClientError && !err.data && /fetch|network|Failed/i.test(err.message);
+  return err instanceof TRPCClientError && !err.data;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface NavItem {
 
 export const projectNav: NavItem[] = [
   { label: 'Board', route: 'board', hint: 'Tickets by status' },
+  { label: 'Overview', route: 'overview', hint: 'Throughput, cycle time, runs and cost per day' },
+  { label: 'Timeline', route: 'timeline', hint: 'Tickets over time: statuses, runs, milestones' },
   { label: 'Activity', route: 'activity', hint: 'Everything that changed, live' },
   { label: 'Statuses', route: 'statuses', hint: 'The board columns' },
   { label: 'Repositories', route: 'repositories', hint: 'The git repositories agents work in' },

@@ -15,6 +15,7 @@ import { agentRoutes } from '../agents/routes';
 import { skillRoutes } from '../skills/routes';
 import { repositoryRoutes } from '../repositories/routes';
 import { peopleRoutes } from '../people/routes';
+import { insightRoutes } from '../insights/routes';
 import { useSession } from '../auth/session';
 
 const routes: RouteRecordRaw[] = [
@@ -23,6 +24,7 @@ const routes: RouteRecordRaw[] = [
     [
       ...ticketRoutes,
       ...activityRoutes,
+      ...insightRoutes,
       ...statusRoutes,
       ...workflowRoutes,
       ...agentRoutes,

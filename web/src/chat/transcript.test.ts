@@ -32,9 +32,9 @@ describe('chat transcript', () => {
     expect(rows.map((r) => r.kind)).toEqual([
       'user',
       'assistant',
-      'tool',
-      'command',
-      'file',
+      'event',
+      'event',
+      'event',
       'assistant',
       'user',
       'assistant',
@@ -42,6 +42,11 @@ describe('chat transcript', () => {
     ]);
     expect(rows[0]).toMatchObject({ text: 'plan it', attachments: ['ticket: D-1'], queued: false });
     expect(rows[1]).toMatchObject({ text: 'Working', streaming: true });
+    expect(rows.slice(2, 5).map((r) => 'text' in r && r.text)).toEqual([
+      'tool Bash {"command":"openase ticket create"}',
+      '$ openase ticket create completed (exit 0)',
+      'add a.txt',
+    ]);
     expect(rows[5]).toMatchObject({ text: 'Done.', streaming: false });
     expect(rows[7]).toMatchObject({ text: 'You', streaming: true });
     expect(rows[8]).toMatchObject({ text: 'and tests', queued: true });

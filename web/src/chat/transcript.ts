@@ -1,13 +1,15 @@
 /**
  * The chat transcript as rows to render: the person's messages placed before the turn they
  * started, then what the agent did in that turn — its text (streamed deltas merged into one
- * growing message), tool calls, shell commands, file changes, errors. Pure, so it is tested
- * without a browser.
+ * growing message), and one line per tool call, shell command, file change or error, in the words
+ * `openase chat` prints (shared/src/events/describe.ts). Pure, so it is tested without a browser.
  */
+import { chatShowsEvent, describeRunEvent, type RunEvent } from '@openase/shared';
+
 export interface ChatEvent {
   runId: string;
   seq: number;
-  event: { type: string; [key: string]: unknown };
+  event: RunEvent;
 }
 export interface ChatMessageLike {
   seq: number;
@@ -21,10 +23,7 @@ export interface ChatMessageLike {
 export type TranscriptRow =
   | { kind: 'user'; key: string; text: string; author: string; attachments: string[]; queued: boolean }
   | { kind: 'assistant'; key: string; text: string; streaming: boolean }
-  | { kind: 'tool'; key: string; name: string; detail: string }
-  | { kind: 'command'; key: string; command: string; status: string; exitCode: number | null }
-  | { kind: 'file'; key: string; path: string; change: string }
-  | { kind: 'error'; key: string; text: string }
+  | { kind: 'event'; key: string; text: string; tone: 'ok' | 'bad' | 'info' }
   | { kind: 'turn-end'; key: string; ok: boolean; reason: string };
 
 function attachmentLabels(raw: unknown): string[] {
@@ -59,7 +58,7 @@ export function buildTranscript(messages: readonly ChatMessageLike[], events: re
       continue;
     }
     if (e.type === 'message' && e.role === 'assistant') {
-      const text = String(e.text ?? '');
+      const text = e.text;
       if (e.delta) {
         if (!open) rows.push((open = { kind: 'assistant', key, text: '', streaming: true }));
         open.text += text;
@@ -73,20 +72,9 @@ export function buildTranscript(messages: readonly ChatMessageLike[], events: re
       continue;
     }
     open = null;
-    if (e.type === 'tool.call')
-      rows.push({ kind: 'tool', key, name: String(e.name), detail: JSON.stringify(e.input ?? {}).slice(0, 300) });
-    else if (e.type === 'command' && e.status !== 'started')
-      rows.push({
-        kind: 'command',
-        key,
-        command: String(e.command),
-        status: String(e.status),
-        exitCode: (e.exitCode as number | null) ?? null,
-      });
-    else if (e.type === 'file.change') rows.push({ kind: 'file', key, path: String(e.path), change: String(e.kind) });
-    else if (e.type === 'error') rows.push({ kind: 'error', key, text: String(e.message).split('\n')[0]! });
+    if (chatShowsEvent(e)) rows.push({ kind: 'event', key, ...describeRunEvent(e) });
     else if (e.type === 'turn.finished' && !e.ok)
-      rows.push({ kind: 'turn-end', key, ok: false, reason: String(e.reason ?? 'failed') });
+      rows.push({ kind: 'turn-end', key, ok: false, reason: e.reason ?? 'failed' });
   }
   // Messages not reached by any turn yet: just sent, or queued behind the agent's current turn.
   for (const m of messages) if (!placed.has(m.seq)) rows.push(userRow(m));

@@ -5,7 +5,7 @@
  */
 import { computed, reactive, watch, type Ref } from 'vue';
 import { api, type RouterOutputs } from '../api/client';
-import { errorMessage } from '../api/errors';
+import { errorDetails, errorMessage } from '../api/errors';
 import { retryWhenBack } from '../ui/async-state';
 import { filesOf, type FileModel } from './diff-model';
 
@@ -15,6 +15,8 @@ export function useTicketDiff(identifier: Ref<string>, run: Ref<string | null>, 
   const state = reactive({
     loading: false,
     error: null as string | null,
+    /** The project has no repository: nothing to diff (an empty state, not an error). */
+    noRepository: false,
     data: null as TicketDiff | null,
     files: [] as FileModel[],
   });
@@ -31,10 +33,12 @@ export function useTicketDiff(identifier: Ref<string>, run: Ref<string | null>, 
       // A diff cut at its size cap shows its file list, never half a file.
       state.files = data.tooLarge ? [] : filesOf(data.repos);
       state.error = null;
+      state.noRepository = false;
     } catch (err) {
       // Server away: keep what is shown (or the spinner) and load again when it is back.
       if (mine === asked && retryWhenBack(err, () => void load())) return;
-      if (mine === asked) state.error = errorMessage(err);
+      if (mine === asked && errorDetails(err)?.noRepository) state.noRepository = true;
+      else if (mine === asked) state.error = errorMessage(err);
     }
     if (mine === asked) state.loading = false;
   }

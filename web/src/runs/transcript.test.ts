@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendEvents, describeEvent, emptyTranscript, eventDetail, type RunEvent } from './transcript';
+import { appendEvents, emptyTranscript, type RunEvent } from './transcript';
 
 const seqd = (events: RunEvent[], from = 1) => events.map((event, i) => ({ seq: from + i, ts: 0, event }));
 
@@ -57,35 +57,5 @@ describe('transcript', () => {
   it('keeps a result whose call it never saw', () => {
     const t = appendEvents(emptyTranscript(), seqd([{ type: 'tool.result', id: 'x', ok: true, output: 'fine' }]));
     expect(t.items[0]).toMatchObject({ kind: 'tool', name: '(unknown tool)', result: { ok: true } });
-  });
-
-  it('describes hooks and workspace steps with their outcome', () => {
-    expect(
-      describeEvent({
-        type: 'hook',
-        hook: 'before_turn',
-        command: 'make lint',
-        status: 'failed',
-        policy: 'block',
-        exitCode: 2,
-      }),
-    ).toEqual({ text: 'hook before_turn failed (exit 2): make lint', tone: 'bad' });
-    // A multi-line script: its first line on the row, the whole script once, in the finished row's detail.
-    const script = 'set -e\nnpm ci\nnpm run lint';
-    const started = {
-      type: 'hook',
-      hook: 'after_create',
-      command: script,
-      status: 'started',
-      policy: 'block',
-    } as const;
-    const passed = { ...started, status: 'passed', exitCode: 0, output: 'lint clean' } as const;
-    expect(describeEvent(started).text).toBe('hook after_create started: set -e …');
-    expect(describeEvent(passed).text).toBe('hook after_create passed (exit 0): set -e …');
-    expect(eventDetail(started)).toBeNull();
-    expect(eventDetail(passed)).toBe(`${script}\n\nlint clean`);
-    expect(describeEvent({ type: 'workspace', step: 'push', ok: true, message: 'pushed agent/DEMO-1' }).tone).toBe(
-      'ok',
-    );
   });
 });

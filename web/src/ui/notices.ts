@@ -5,6 +5,8 @@ export interface Notice {
   id: number;
   kind: 'info' | 'error';
   text: string;
+  /** A button on the notice (Undo): pressing it runs `run` and dismisses the notice. */
+  action?: { label: string; run: () => unknown };
 }
 
 let nextId = 1;
@@ -12,13 +14,17 @@ let nextId = 1;
 export const useNotices = defineStore('notices', {
   state: () => ({ items: [] as Notice[] }),
   actions: {
-    push(kind: Notice['kind'], text: string, ms = kind === 'error' ? 8000 : 3000) {
-      const notice = { id: nextId++, kind, text };
+    push(kind: Notice['kind'], text: string, ms = kind === 'error' ? 8000 : 3000, action?: Notice['action']) {
+      const notice: Notice = { id: nextId++, kind, text, ...(action ? { action } : {}) };
       this.items.push(notice);
       setTimeout(() => this.dismiss(notice.id), ms);
     },
     info(text: string) {
       this.push('info', text);
+    },
+    /** A message with an Undo-like button, kept long enough to reach it (10 s). */
+    withAction(text: string, action: NonNullable<Notice['action']>) {
+      this.push('info', text, 10_000, action);
     },
     error(text: string) {
       this.push('error', text);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityWords, actorGroup, kindWords, reasonWords, runStateWords } from './words';
+import { activityWords, actorGroup, kindWords, reasonWords, runStateWords, machineKindWords } from './words';
 
 describe('words', () => {
   it('says run states and stored reasons as words', () => {
@@ -15,6 +15,11 @@ describe('words', () => {
 
   it('says kinds, actions and field names as words', () => {
     expect(kindWords('scheduled_job')).toBe('scheduled job');
+    expect([machineKindWords('reverse'), machineKindWords('local'), machineKindWords('ssh')]).toEqual([
+      'joined',
+      'this host',
+      'over SSH',
+    ]);
     expect(kindWords('ticket.updated')).toBe('ticket updated');
     expect(activityWords('updated ACME-1: budgetUsd, parentId, title')).toBe('updated ACME-1: budget, parent, title');
     expect(activityWords('moved ACME-1 to Todo')).toBe('moved ACME-1 to Todo');

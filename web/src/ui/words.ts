@@ -2,7 +2,7 @@
  * The one place that turns the platform's states, reason codes, kinds and activity into words a
  * person reads. Components never print a raw state name, code or field name: they call these.
  */
-import { fieldWords, type RunState } from '@openase/shared';
+import { fieldWords, type MachineKind, type RunState } from '@openase/shared';
 
 const RUN_STATE_WORDS: Record<RunState, string> = {
   queued: 'queued',
@@ -20,6 +20,17 @@ const RUN_STATE_WORDS: Record<RunState, string> = {
 /** A run's state as a short word ("timed out", never `timed_out`). */
 export function runStateWords(state: string): string {
   return RUN_STATE_WORDS[state as RunState] ?? humanize(state);
+}
+
+const MACHINE_KIND_WORDS: Record<MachineKind, string> = {
+  local: 'this host',
+  reverse: 'joined',
+  ssh: 'over SSH',
+};
+
+/** How a machine reaches the platform, as words ("joined", never `reverse`). */
+export function machineKindWords(kind: string): string {
+  return MACHINE_KIND_WORDS[kind as MachineKind] ?? humanize(kind);
 }
 
 /** Reason codes and phrasings older control planes stored, as words. */

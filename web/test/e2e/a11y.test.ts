@@ -1,6 +1,7 @@
 /**
- * Every page of the console, signed out and signed in, on a seeded demo project at 1440×900:
- * axe-core finds no serious or critical violation. The page list is the one the screenshots
+ * Every page of the console, signed out and signed in, on a seeded demo project at 1440×900 and at phone
+ * size (390×844), and the board's dialogs open (shortcuts, command palette, delete confirmation): axe-core
+ * finds no serious or critical violation. The page list is the one the screenshots
  * script uses (scripts/lib/demo-console.mjs), so a new page is checked once it is listed there.
  */
 import fs from 'node:fs';
@@ -8,9 +9,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper without types
-import { consolePages, seedDemoProject, signedOutPages } from '../../../scripts/lib/demo-console.mjs';
+import { consolePages, signedOutPages } from '../../../scripts/lib/demo-console.mjs';
 import { seriousViolations } from './axe';
-import { launchBrowser, startControlPlane, type ControlPlane } from './harness';
+import { launchBrowser, seedDemo, startControlPlane, type ControlPlane } from './harness';
 
 interface ConsolePage {
   name: string;
@@ -41,7 +42,7 @@ describe('accessibility of every page (axe-core, serious and critical)', () => {
     browser = await launchBrowser({ width: 1440, height: 900 });
     browser.context.setDefaultTimeout(20_000);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    pages = consolePages(seedDemoProject(cp.cli));
+    pages = consolePages(await seedDemo(cp));
   }, 300_000);
   afterAll(async () => {
     await browser?.close();
@@ -74,6 +75,34 @@ describe('accessibility of every page (axe-core, serious and critical)', () => {
   });
 
   it('signed in: every page', async () => {
+    expect(await problemsOf(pages)).toEqual({});
+  }, 300_000);
+
+  it('signed in: the board with its dialogs open', async () => {
+    const found: Record<string, unknown> = {};
+    const check = async (name: string, dialog: string) => {
+      await page.getByRole('dialog', { name: dialog }).waitFor();
+      const problems = await seriousViolations(page);
+      if (problems.length) found[name] = problems;
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog', { name: dialog }).waitFor({ state: 'detached' });
+    };
+    await page.goto(`${cp.url}/p/demo/board`);
+    await page.locator('[data-test=card]').first().waitFor();
+    await page.keyboard.press('?');
+    await check('shortcuts', 'Keyboard shortcuts');
+    await page.keyboard.press('Control+k');
+    await page.locator('[data-test=palette-input]').fill('demo');
+    await page.locator('[data-test=palette] [role=option]').first().waitFor();
+    await check('command palette', 'Go to or do…');
+    await page.locator('[data-test=card][data-ticket=DEMO-6] [data-test=pick]').click();
+    await page.click('[data-test=bulk-delete]');
+    await check('delete confirmation', 'Delete 1 ticket?');
+    expect(found).toEqual({});
+  });
+
+  it('signed in: every page at phone size (390×844)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
     expect(await problemsOf(pages)).toEqual({});
   }, 300_000);
 });

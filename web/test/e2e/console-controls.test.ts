@@ -6,10 +6,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
-// @ts-expect-error plain ESM helper without types
-import { seedDemoProject } from '../../../scripts/lib/demo-console.mjs';
-import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
+import { eventually, launchBrowser, screenshotDir, seedDemo, startControlPlane, type ControlPlane } from './harness';
 import path from 'node:path';
 import fs from 'node:fs';
 
@@ -44,7 +42,7 @@ describe('console controls in Chromium', () => {
     browser = await launchBrowser({ width: 1440, height: 900 });
     browser.context.setDefaultTimeout(15_000);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    workflow = seedDemoProject(cp.cli).workflow;
+    workflow = (await seedDemo(cp)).workflow;
     await page.goto(cp.signInUrl);
     await page.waitForURL(/\/(projects|p\/)/);
   }, 300_000);

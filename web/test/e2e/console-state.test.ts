@@ -6,12 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
-import { launchBrowser, repoRoot, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+import { describe, expect, it } from 'vitest';
+import { standInAgentArgs, useConsole } from './harness';
 
-const STAND_IN = path.join(repoRoot, 'agent-daemon', 'test-support', 'stand-in-agent.mjs');
 /** The stand-in agent's behaviour, chosen by the ticket title in its prompt. */
 const SCRIPT = {
   steps: [
@@ -28,19 +25,19 @@ const SCRIPT = {
     },
   ],
 };
-let remote: TestRemote;
-
-let cp: ControlPlane;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let context: BrowserContext;
-let page: Page;
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-
-function cli(args: string[]): string {
-  const r = cp.cli(args);
-  expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(0);
-  return r.out;
-}
+const ui = useConsole({
+  name: 'state',
+  viewport: { width: 1440, height: 900 },
+  actionTimeout: 10_000,
+  landing: (u) => !u.pathname.startsWith('/auth'),
+  setup({ cli, remote }) {
+    cli(['project', 'create', 'Acme']);
+    cli(['repo', 'add', remote({ 'README.md': '# app\n' }).url, '--project', 'acme', '--name', 'app']);
+    cli(standInAgentArgs('acme', SCRIPT));
+    cli(['workflow', 'create', '--template', 'full-stack', '--project', 'acme', '--agent', 'stand-in']);
+  },
+});
+const { cli, shot } = ui;
 function createTicket(title: string, extra: string[] = []): string {
   const out = JSON.parse(cli(['ticket', 'create', '--project', 'acme', '--title', title, ...extra, '--json'])) as {
     identifier: string;
@@ -49,45 +46,6 @@ function createTicket(title: string, extra: string[] = []): string {
 }
 
 describe('Console state, wording, Markdown, blips and phones in Chromium', () => {
-  beforeAll(async () => {
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    remote = createTestRemote({ 'README.md': '# app\n' });
-    cp = await startControlPlane();
-    cli(['project', 'create', 'Acme']);
-    cli(['repo', 'add', remote.url, '--project', 'acme', '--name', 'app']);
-    cli([
-      'agent',
-      'create',
-      'stand-in',
-      '--project',
-      'acme',
-      '--adapter',
-      'custom',
-      '--command',
-      process.execPath,
-      '--arg',
-      STAND_IN,
-      '--env',
-      `STAND_IN_SCRIPT_JSON=${JSON.stringify(SCRIPT)}`,
-    ]);
-    cli(['workflow', 'create', '--template', 'full-stack', '--project', 'acme', '--agent', 'stand-in']);
-    browser = await launchBrowser({ width: 1440, height: 900 });
-    context = browser.context;
-    context.setDefaultTimeout(10_000);
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(cp.signInUrl);
-    await page.waitForURL((u) => !u.pathname.startsWith('/auth'));
-  }, 180_000);
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await shot(page, `failed-state-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.stop();
-    remote?.cleanup();
-  });
-
   it('renders Markdown with task lists as checkboxes and styled blockquotes and tables', async () => {
     const description = [
       '- [ ] write the migration',
@@ -99,11 +57,11 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
       '| --- | --- |',
       '| budget | number |',
     ].join('\n');
-    const file = path.join(cp.home, 'description.md');
+    const file = path.join(ui.cp.home, 'description.md');
     fs.writeFileSync(file, description);
     const key = createTicket('Markdown everywhere', ['--description-file', file]);
-    await page.goto(`${cp.url}/p/acme/board/${key}`);
-    const body = page.locator('.drawer .markdown').first();
+    await ui.page.goto(`${ui.cp.url}/p/acme/board/${key}`);
+    const body = ui.page.locator('.drawer .markdown').first();
     await body.locator('blockquote').waitFor();
     const boxes = body.locator('input[type=checkbox]');
     expect(await boxes.count()).toBe(2);
@@ -117,25 +75,25 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
       .first()
       .evaluate((el) => getComputedStyle(el).borderTopWidth);
     expect(cellBorder).toBe('1px');
-    await shot(page, 'state-markdown');
+    await shot('state-markdown');
   });
 
   it('keeps the open drawer through a server restart, says it is reconnecting, and resumes', async () => {
     const key = createTicket('Hold the line', ['--status', 'Todo']);
-    await page.goto(`${cp.url}/p/acme/board/${key}`);
-    const drawer = page.locator('[data-test=drawer]');
+    await ui.page.goto(`${ui.cp.url}/p/acme/board/${key}`);
+    const drawer = ui.page.locator('[data-test=drawer]');
     await drawer.locator('[data-test=transcript-live]').waitFor({ timeout: 60_000 });
     await drawer.getByText('working on it').waitFor();
-    await cp.halt();
-    const banner = page.locator('[data-test=connection-banner]');
+    await ui.cp.halt();
+    const banner = ui.page.locator('[data-test=connection-banner]');
     await banner.getByText(/reconnecting/i).waitFor();
     // The transcript's stream broke and the drawer tried to reload: what it showed stays.
-    await page.waitForTimeout(2000);
-    await shot(page, 'state-server-down');
+    await ui.page.waitForTimeout(2000);
+    await shot('state-server-down');
     expect(await drawer.getByText('Hold the line').first().isVisible()).toBe(true);
     expect(await drawer.getByText('working on it').isVisible()).toBe(true);
     expect(await drawer.textContent()).not.toMatch(/cannot reach the server|Try again/);
-    await cp.startAgain();
+    await ui.cp.startAgain();
     await banner.waitFor({ state: 'hidden', timeout: 30_000 });
     cli(['ticket', 'update', key, '--title', 'Hold the line, updated']);
     await drawer.getByText('Hold the line, updated').first().waitFor();
@@ -150,8 +108,8 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     cli(['ticket', 'move', blocked, 'Todo']);
     createTicket('Child of the blocker', ['--parent', blocker]);
     const failing = createTicket('Always fails', ['--status', 'Todo']);
-    await page.goto(`${cp.url}/p/acme/board`);
-    const card = (key: string) => page.locator(`[data-test=card][data-ticket=${key}]`);
+    await ui.page.goto(`${ui.cp.url}/p/acme/board`);
+    const card = (key: string) => ui.page.locator(`[data-test=card][data-ticket=${key}]`);
     expect(await card(blocked).locator('[data-test=marker-blocked]').textContent()).toBe('Blocked by 1');
     expect(await card(blocker).locator('[data-test=marker-children]').textContent()).toBe('1 sub-ticket');
     await card(failing)
@@ -159,9 +117,9 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
       .first()
       .waitFor({ timeout: 90_000 });
     expect(await card(failing).textContent()).toMatch(/Last run failed|Stopped: /);
-    await shot(page, 'state-card-markers');
+    await shot('state-card-markers');
     await card(blocked).click();
-    const drawer = page.locator('[data-test=drawer]');
+    const drawer = ui.page.locator('[data-test=drawer]');
     const why = drawer.locator('[data-test=why-answer]');
     await why.getByText(`it is blocked by ${blocker}`, { exact: false }).first().waitFor();
     expect(await drawer.textContent()).not.toContain('A ticket is picked up when');
@@ -173,8 +131,8 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
 
   it('says states, reasons, running work and activity in words, never raw codes or ids', async () => {
     const key = createTicket('Hold the line again', ['--status', 'Todo']);
-    await page.goto(`${cp.url}/p/acme/board/${key}`);
-    const drawer = page.locator('[data-test=drawer]');
+    await ui.page.goto(`${ui.cp.url}/p/acme/board/${key}`);
+    const drawer = ui.page.locator('[data-test=drawer]');
     await drawer.locator('[data-test=run][data-run-state=running]').waitFor({ timeout: 60_000 });
     await drawer.locator('[data-test=run]').first().locator('.run-reason').waitFor();
     // The side panel gives the ticket's totals over all runs, the transcript this run's: each says
@@ -184,40 +142,45 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     expect(await drawer.locator('dt', { hasText: 'Tokens' }).textContent()).toBe('Tokens, all runs');
     const runs = await drawer.locator('[data-test=run]').allTextContents();
     for (const text of runs) expect(text).not.toMatch(/events arrived|exit code unknown|daemon_restarted|_/);
+    // Transcript rows are tagged in words ("turn", "tokens"), never with an event's wire name.
+    const tags = await drawer.locator('[data-test=transcript] .tx-role').allTextContents();
+    expect(tags.length).toBeGreaterThan(0);
+    for (const tag of tags) expect(tag).not.toMatch(/[._]/);
+    expect(await drawer.locator('[data-test=run-totals]').textContent()).toMatch(/^\s*\d+ runs? · all runs:/);
     // The previous ticket's runs: one ended by the server restart, one by a move.
-    await page.goto(`${cp.url}/p/acme/board/ACME-2`);
+    await ui.page.goto(`${ui.cp.url}/p/acme/board/ACME-2`);
     await drawer.locator('[data-test=run]').first().waitFor();
     for (const run of await drawer.locator('[data-test=run] .run-pick').all()) {
       await run.click();
       const text = await drawer.locator('[data-test=run].selected').textContent();
       expect(text).not.toMatch(/events arrived|exit code unknown|daemon_restarted|_/);
     }
-    await page.goto(`${cp.url}/p/acme/machines`);
-    const local = page.locator('[data-test=machine][data-machine=local]');
+    await ui.page.goto(`${ui.cp.url}/p/acme/machines`);
+    const local = ui.page.locator('[data-test=machine][data-machine=local]');
     const working = local.locator('[data-test=running-ticket]', { hasText: key });
     await working.waitFor();
     expect(await working.textContent()).toBe(`${key} Hold the line again`);
     expect(await local.locator('[data-test=running-runs]').textContent()).not.toMatch(/\b[0-9a-f]{8}\b/);
-    await shot(page, 'state-machines-running');
+    await shot('state-machines-running');
     cli(['ticket', 'move', key, 'Backlog']);
     cli(['ticket', 'update', key, '--budget', '5']);
-    await page.goto(`${cp.url}/p/acme/activity`);
-    await page.locator('[data-test=activity-list]').getByText(`updated ${key}: budget`, { exact: true }).waitFor();
-    expect(await page.locator('[data-test=activity-list]').textContent()).not.toMatch(/budgetUsd|ticket\.updated/);
-    const who = await page.getByLabel('Who').locator('option').allTextContents();
+    await ui.page.goto(`${ui.cp.url}/p/acme/activity`);
+    await ui.page.locator('[data-test=activity-list]').getByText(`updated ${key}: budget`, { exact: true }).waitFor();
+    expect(await ui.page.locator('[data-test=activity-list]').textContent()).not.toMatch(/budgetUsd|ticket\.updated/);
+    const who = await ui.page.getByLabel('Who').locator('option').allTextContents();
     expect(who.filter((a) => /run [0-9a-f]{8}/.test(a))).toEqual([]);
-    const kinds = await page.getByLabel('Kind').locator('option').allTextContents();
+    const kinds = await ui.page.getByLabel('Kind').locator('option').allTextContents();
     expect(kinds.filter((k) => /[_.]/.test(k))).toEqual([]);
   }, 150_000);
 
   it('says a missing project in words, without a CLI command or a useless "Try again"', async () => {
-    await page.goto(`${cp.url}/p/nope/board`);
-    const error = page.locator('.error-state');
+    await ui.page.goto(`${ui.cp.url}/p/nope/board`);
+    const error = ui.page.locator('.error-state');
     await error.getByText('project "nope" does not exist').waitFor();
     expect(await error.textContent()).not.toMatch(/openase|`/);
     expect(await error.getByRole('button', { name: 'Try again' }).count()).toBe(0);
     await error.getByRole('link', { name: 'Go to your projects' }).click();
-    await page.waitForURL(/\/projects$/);
+    await ui.page.waitForURL(/\/projects$/);
   });
 
   it('says a retried ticket is queued at once, and never numbers two of its runs alike', async () => {
@@ -226,18 +189,20 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
       createTicket('Hold the line, first', ['--status', 'Todo']),
       createTicket('Hold the line, second', ['--status', 'Todo']),
     ];
-    const drawer = page.locator('[data-test=drawer]');
+    const drawer = ui.page.locator('[data-test=drawer]');
     for (const key of holders) {
-      await page.goto(`${cp.url}/p/acme/board/${key}`);
+      await ui.page.goto(`${ui.cp.url}/p/acme/board/${key}`);
       await drawer.locator('[data-test=run][data-run-state=running]').waitFor({ timeout: 60_000 });
     }
-    await page.goto(`${cp.url}/p/acme/board`);
-    const failing = (await page.locator('[data-test=card]', { hasText: 'Always fails' }).getAttribute('data-ticket'))!;
-    await page.goto(`${cp.url}/p/acme/board/${failing}`);
+    await ui.page.goto(`${ui.cp.url}/p/acme/board`);
+    const failing = (await ui.page
+      .locator('[data-test=card]', { hasText: 'Always fails' })
+      .getAttribute('data-ticket'))!;
+    await ui.page.goto(`${ui.cp.url}/p/acme/board/${failing}`);
     await drawer.locator('[data-test=retry]').click({ timeout: 90_000 });
     await drawer.locator('[data-test=retry-queued]').waitFor({ timeout: 1000 });
     expect(await drawer.locator('[data-test=retry]').count()).toBe(0);
-    await shot(page, 'state-retry-queued');
+    await shot('state-retry-queued');
     const before = await drawer.locator('[data-test=run]').count();
     for (const key of holders) cli(['ticket', 'move', key, 'Backlog']);
     await expect.poll(() => drawer.locator('[data-test=run]').count(), { timeout: 60_000 }).toBeGreaterThan(before);
@@ -249,20 +214,20 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
   }, 180_000);
 
   it('fits the top bar on a phone and reaches every page from the menu', async () => {
-    await page.goto(`${cp.url}/p/acme/board`);
-    const bar = page.locator('header.topbar');
+    await ui.page.goto(`${ui.cp.url}/p/acme/board`);
+    const bar = ui.page.locator('header.topbar');
     await bar.waitFor();
-    expect(await page.locator('[data-test=live]:visible').count()).toBe(1);
-    expect(await page.locator('[data-test=menu-toggle]').isVisible()).toBe(false);
-    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await ui.page.locator('[data-test=live]:visible').count()).toBe(1);
+    expect(await ui.page.locator('[data-test=menu-toggle]').isVisible()).toBe(false);
+    await ui.page.setViewportSize({ width: 390, height: 844 });
     try {
-      expect(await page.locator('[data-test=live]:visible').count()).toBe(1);
+      expect(await ui.page.locator('[data-test=live]:visible').count()).toBe(1);
       const box = (await bar.boundingBox())!;
       expect(box.height).toBeLessThanOrEqual(64);
-      const toggle = page.locator('[data-test=menu-toggle]');
+      const toggle = ui.page.locator('[data-test=menu-toggle]');
       expect(await toggle.getAttribute('aria-expanded')).toBe('false');
       await toggle.click();
-      const menu = page.locator('[data-test=topbar-menu]');
+      const menu = ui.page.locator('[data-test=topbar-menu]');
       for (const name of ['Board', 'Activity', 'Statuses', 'Workflows', 'Agents', 'Skills', 'Machines', 'Jobs']) {
         const link = menu.getByRole('link', { name, exact: true });
         const b = (await link.boundingBox())!;
@@ -272,13 +237,13 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
         expect(b.y + b.height, name).toBeLessThanOrEqual(844);
       }
       await menu.getByRole('button', { name: 'Sign out' }).waitFor();
-      await shot(page, 'state-phone-menu');
+      await shot('state-phone-menu');
       await menu.getByRole('link', { name: 'Machines', exact: true }).click();
-      await page.waitForURL(/\/p\/acme\/machines$/);
+      await ui.page.waitForURL(/\/p\/acme\/machines$/);
       expect(await toggle.getAttribute('aria-expanded')).toBe('false');
       expect(await menu.isVisible()).toBe(false);
     } finally {
-      await page.setViewportSize({ width: 1440, height: 900 });
+      await ui.page.setViewportSize({ width: 1440, height: 900 });
     }
   });
 });

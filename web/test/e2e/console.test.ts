@@ -189,7 +189,17 @@ describe('web console in Chromium', () => {
     // A comment made elsewhere appears in the open drawer.
     const r = cp.cli(['ticket', 'comment', 'DEMO-1', 'From the terminal']);
     if (r.code === 0) await drawer.locator('[data-test=comment]', { hasText: 'From the terminal' }).waitFor();
-    await drawer.locator('[data-test=activity-list] li[data-action="comment.added"]').first().waitFor();
+    // One stream: the comment with its text, newest first, above the ticket's creation; Comments alone on demand.
+    const history = drawer.locator('[data-test=ticket-history]');
+    await history.locator('li[data-kind=comment]', { hasText: 'Looks good, see auth.ts' }).waitFor();
+    const kinds = await history.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    expect(kinds.indexOf('comment')).toBeLessThan(kinds.lastIndexOf('activity'));
+    expect(await history.locator('li[data-action="comment.added"]').count()).toBe(0);
+    await history.getByLabel('Show in the history').selectOption('comment');
+    expect(
+      new Set(await history.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))),
+    ).toEqual(new Set(['comment']));
+    await history.getByLabel('Show in the history').selectOption('all');
     await shot(page, '06-ticket-drawer');
     await page.keyboard.press('Escape');
     await page.waitForURL(/\/p\/demo\/board$/);

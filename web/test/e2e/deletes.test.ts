@@ -6,48 +6,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
-
-let cp: ControlPlane;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-
-const shot = (name: string) => page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-function ok(args: string[]) {
-  const r = cp.cli(args);
-  expect(r.code, r.err).toBe(0);
-  return r.out;
-}
+import { describe, expect, it } from 'vitest';
+import { useConsole } from './harness';
 
 describe('deleting from the console in Chromium', () => {
-  beforeAll(async () => {
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    cp = await startControlPlane();
-    browser = await launchBrowser();
-    browser.context.setDefaultTimeout(20_000);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(cp.signInUrl);
-    await page.waitForURL(/\/projects$/);
-  }, 180_000);
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await shot(`failed-deletes-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.stop();
-  });
+  const ui = useConsole({ name: 'deletes', landing: /\/projects$/ });
+  const { cli: ok, shot } = ui;
 
   it('deletes a ticket: the refusal names its sub-ticket, then both go', async () => {
     ok(['project', 'create', 'Gone']);
     ok(['ticket', 'create', '--project', 'gone', '--title', 'Parent']);
     ok(['ticket', 'create', '--project', 'gone', '--title', 'Child', '--parent', 'GONE-1']);
     ok(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
-    await page.goto(`${cp.url}/p/gone/board/GONE-1`);
-    await page.locator('[data-test=drawer] [data-test=delete-ticket]').click();
-    const dialog = page.locator('[data-test=confirm-dialog]');
+    await ui.page.goto(`${ui.cp.url}/p/gone/board/GONE-1`);
+    await ui.page.locator('[data-test=drawer] [data-test=delete-ticket]').click();
+    const dialog = ui.page.locator('[data-test=confirm-dialog]');
     await dialog.getByText('is deleted with its comments, runs and links').waitFor();
     await dialog.locator('[data-test=confirm]').click();
     await expect
@@ -56,19 +29,19 @@ describe('deleting from the console in Chromium', () => {
     await shot('deletes-01-ticket-refused');
     await dialog.locator('[data-test=with-children]').check();
     await dialog.locator('[data-test=confirm]').click();
-    await page.locator('[data-test=drawer]').waitFor({ state: 'detached' });
-    await page.locator('[data-test=card][data-ticket="GONE-2"]').waitFor({ state: 'detached' });
-    expect(await page.locator('[data-test=card]').count()).toBe(0);
-    expect(cp.cli(['ticket', 'show', 'GONE-2']).err).toMatch(/does not exist/);
+    await ui.page.locator('[data-test=drawer]').waitFor({ state: 'detached' });
+    await ui.page.locator('[data-test=card][data-ticket="GONE-2"]').waitFor({ state: 'detached' });
+    expect(await ui.page.locator('[data-test=card]').count()).toBe(0);
+    expect(ui.cp.cli(['ticket', 'show', 'GONE-2']).err).toMatch(/does not exist/);
   });
 
   it('deletes a repository from the Repositories page', async () => {
-    await page.goto(`${cp.url}/p/gone/repositories`);
-    await page.locator('[data-test=repository]', { hasText: 'file:///srv/git/app.git' }).waitFor();
-    await page.locator('[data-test=delete-repository]').click();
-    await page.locator('[data-test=confirm-dialog]').getByText('The repository itself').waitFor();
-    await page.locator('[data-test=confirm]').click();
-    await page.locator('[data-test=no-repositories]').waitFor();
+    await ui.page.goto(`${ui.cp.url}/p/gone/repositories`);
+    await ui.page.locator('[data-test=repository]', { hasText: 'file:///srv/git/app.git' }).waitFor();
+    await ui.page.locator('[data-test=delete-repository]').click();
+    await ui.page.locator('[data-test=confirm-dialog]').getByText('The repository itself').waitFor();
+    await ui.page.locator('[data-test=confirm]').click();
+    await ui.page.locator('[data-test=no-repositories]').waitFor();
     expect(JSON.parse(ok(['repo', 'list', '--project', 'gone', '--json']))).toEqual([]);
   });
 
@@ -76,23 +49,25 @@ describe('deleting from the console in Chromium', () => {
     const key = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'openase-key-')), 'id');
     fs.writeFileSync(key, 'not a key\n', { mode: 0o600 });
     ok(['machine', 'add-ssh', 'far', '--host', '127.0.0.1', '--port', '9', '--user', 'x', '--key', key]);
-    await page.goto(`${cp.url}/p/gone/machines`);
-    const far = page.locator('li', { hasText: 'far' }).filter({ has: page.locator('[data-test=delete-machine]') });
+    await ui.page.goto(`${ui.cp.url}/p/gone/machines`);
+    const far = ui.page
+      .locator('li', { hasText: 'far' })
+      .filter({ has: ui.page.locator('[data-test=delete-machine]') });
     await far.waitFor();
-    const local = page.locator('li', { hasText: 'local' }).first();
+    const local = ui.page.locator('li', { hasText: 'local' }).first();
     expect(await local.locator('[data-test=delete-machine]').count()).toBe(0);
     await far.locator('[data-test=delete-machine]').click();
-    await page.locator('[data-test=confirm-dialog]').getByText('leaves the fleet').waitFor();
-    await page.locator('[data-test=confirm]').click();
-    await page.locator('[data-test=confirm-dialog]').waitFor({ state: 'detached' });
-    await expect.poll(() => cp.cli(['machine', 'show', 'far']).err).toMatch(/does not exist/);
+    await ui.page.locator('[data-test=confirm-dialog]').getByText('leaves the fleet').waitFor();
+    await ui.page.locator('[data-test=confirm]').click();
+    await ui.page.locator('[data-test=confirm-dialog]').waitFor({ state: 'detached' });
+    await expect.poll(() => ui.cp.cli(['machine', 'show', 'far']).err).toMatch(/does not exist/);
   });
 
   it('deletes a project only once its short name is typed', async () => {
-    await page.goto(`${cp.url}/projects`);
-    const card = page.locator('.project-list li', { hasText: 'Gone' });
+    await ui.page.goto(`${ui.cp.url}/projects`);
+    const card = ui.page.locator('.project-list li', { hasText: 'Gone' });
     await card.locator('[data-test=delete-project]').click();
-    const dialog = page.locator('[data-test=confirm-dialog]');
+    const dialog = ui.page.locator('[data-test=confirm-dialog]');
     await dialog.getByText('Everything in Gone is deleted for good').waitFor();
     expect(await dialog.locator('[data-test=confirm]').isDisabled()).toBe(true);
     await dialog.locator('[data-test=confirm-text]').fill('gon');
@@ -101,6 +76,6 @@ describe('deleting from the console in Chromium', () => {
     await shot('deletes-02-project-typed');
     await dialog.locator('[data-test=confirm]').click();
     await card.waitFor({ state: 'detached' });
-    expect(cp.cli(['project', 'show', 'gone']).err).toMatch(/does not exist/);
+    expect(ui.cp.cli(['project', 'show', 'gone']).err).toMatch(/does not exist/);
   });
 });

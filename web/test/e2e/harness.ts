@@ -6,10 +6,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 // @ts-expect-error plain ESM helper without types
 import { root } from '../../../scripts/lib/bootstrap.mjs';
-import { startServerProcess, type ServerProcess } from '../../../control-plane/test/server-process.js';
+import { startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
+import { readCredentials } from '@openase/control-plane/server/credentials';
+import { STAND_IN_AGENT } from '@openase/test-kit/stand-in';
+// @ts-expect-error plain ESM helper without types
+import { demoCaller, seedDemoProject } from '../../../scripts/lib/demo-console.mjs';
 
 export const repoRoot = root as string;
 export const screenshotDir = path.join(repoRoot, 'test-artifacts', 'screenshots');
@@ -38,6 +44,20 @@ export function chromiumPath(): string {
 }
 
 export type ControlPlane = ServerProcess;
+
+export interface DemoProject {
+  project: string;
+  ticket: string;
+  workflow: string;
+  job: string;
+}
+
+/** The demo project (scripts/lib/demo-console.mjs) made through the API as the admin. */
+export function seedDemo(cp: ControlPlane): Promise<DemoProject> {
+  const token = readCredentials(cp.home)?.token;
+  if (!token) throw new Error(`no admin credentials in ${cp.home}`);
+  return seedDemoProject(demoCaller(cp.url, token));
+}
 
 /** The control plane serving this checkout's built console (web/dist). */
 export function startControlPlane(env: NodeJS.ProcessEnv = {}): Promise<ControlPlane> {
@@ -85,4 +105,102 @@ export async function eventually<T>(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The in-repo stand-in agent (test-kit/src/stand-in-agent.mjs). */
+export const STAND_IN = STAND_IN_AGENT;
+
+/** `openase agent create stand-in` in `project`, the stand-in following `script` (the `custom` adapter). */
+export function standInAgentArgs(project: string, script: object): string[] {
+  return [
+    ...['agent', 'create', 'stand-in', '--project', project, '--adapter', 'custom'],
+    ...['--command', process.execPath, '--arg', STAND_IN, '--env', `STAND_IN_SCRIPT_JSON=${JSON.stringify(script)}`],
+  ];
+}
+
+export interface ConsoleSession {
+  readonly cp: ControlPlane;
+  readonly context: BrowserContext;
+  /** The signed-in admin's page. */
+  readonly page: Page;
+  /** The openase CLI as the admin: its output; a non-zero exit fails the test. */
+  cli(args: string[], env?: NodeJS.ProcessEnv): string;
+  /** A bare git remote with one commit on main, removed after the file. */
+  remote(files?: Record<string, string>): TestRemote;
+  /** A screenshot into test-artifacts/screenshots/<name>.png. */
+  shot(name: string, page?: Page): Promise<Buffer>;
+}
+
+export interface ConsoleOptions {
+  /** Prefix of the screenshot taken when a test fails. */
+  name: string;
+  viewport?: { width: number; height: number };
+  /** The page's default timeout for actions and waits. */
+  actionTimeout?: number;
+  /** The server's extra environment, made just before it starts. */
+  env?: () => NodeJS.ProcessEnv | Promise<NodeJS.ProcessEnv>;
+  /** Runs once the server is up, before the browser starts and signs in. */
+  setup?: (session: ConsoleSession) => void | Promise<void>;
+  /** Where the first sign-in link lands. */
+  landing: Parameters<Page['waitForURL']>[0];
+  hookTimeout?: number;
+}
+
+/**
+ * The browser tests' setup as hooks: the control plane, Chromium, the admin signed in through the
+ * first start's link, a screenshot of the page when a test fails, and everything stopped after.
+ */
+export function useConsole(opts: ConsoleOptions): ConsoleSession {
+  let cp: ControlPlane | undefined;
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let page: Page | undefined;
+  const remotes: TestRemote[] = [];
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not running`);
+    return value;
+  };
+  const session: ConsoleSession = {
+    get cp() {
+      return need(cp, 'the control plane');
+    },
+    get context() {
+      return need(browser, 'the browser').context;
+    },
+    get page() {
+      return need(page, 'the browser');
+    },
+    cli(args, env = {}) {
+      const r = session.cp.cli(args, { env });
+      expect(r.code, `openase ${args.join(' ')}: ${r.err}`).toBe(0);
+      return r.out;
+    },
+    remote(files) {
+      const remote = createTestRemote(files);
+      remotes.push(remote);
+      return remote;
+    },
+    shot(name, p = session.page) {
+      return p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+    },
+  };
+  beforeAll(async () => {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    cp = await startControlPlane(await opts.env?.());
+    await opts.setup?.(session);
+    browser = await launchBrowser(opts.viewport);
+    browser.context.setDefaultTimeout(opts.actionTimeout ?? 20_000);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await page.goto(cp.signInUrl);
+    await page.waitForURL(opts.landing);
+  }, opts.hookTimeout ?? 180_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page)
+      await session.shot(`failed-${opts.name}-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+    for (const r of remotes) r.cleanup();
+  });
+  return session;
 }

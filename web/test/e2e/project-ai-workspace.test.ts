@@ -10,10 +10,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
-import { startFakeModelServer, type FakeModelServer } from '../../../agent-daemon/test-support/fake-models/index.js';
-import { ensureCli } from '../../../agent-daemon/test-support/real-clis.js';
-import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote.js';
-import { createFakeGithub, type FakeGithub } from '../../../control-plane/test/fake-github.js';
+import { startFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
+import { ensureCli } from '@openase/test-kit/real-clis';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
+import { createFakeGithub, type FakeGithub } from '@openase/test-kit/fake-github';
 
 const REPO = 'acme/notes';
 let cp: ControlPlane;

@@ -13,13 +13,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
-import {
-  startFakeModelServer,
-  type FakeModelServer,
-  type FakeStep,
-} from '../../../agent-daemon/test-support/fake-models/index.js';
-import { ensureCli } from '../../../agent-daemon/test-support/real-clis.js';
-import { createTestRemote } from '../../../agent-daemon/test-support/git-remote.js';
+import { startFakeModelServer, type FakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';
+import { ensureCli } from '@openase/test-kit/real-clis';
+import { createTestRemote } from '@openase/test-kit/git-remote';
 
 let cp: ControlPlane;
 let models: FakeModelServer;

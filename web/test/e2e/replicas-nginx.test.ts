@@ -3,15 +3,16 @@
  * console through Debian's nginx (deploy/nginx.conf) in front of three control planes on one
  * PostgreSQL, and watches a ticket's run live in the drawer while a real daemon runs its agent.
  * The replica serving the drawer's live transcript is killed with SIGKILL, then all three are
- * restarted one by one with the run still in flight: the transcript resumes through nginx each
- * time and ends with every message once, in order (control-plane/test/replicas-nginx.test.ts
+ * restarted one by one with the run still in flight, and last all three are down at once (nginx
+ * answers the browser's reconnect with 502, and its EventSource gives up): the transcript resumes
+ * through nginx each time and ends with every message once, in order (control-plane/test/replicas-nginx.test.ts
  * covers the daemon's side with the typed client).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApiClient } from '../../../control-plane/src/cli/client';
+import { createApiClient } from '@openase/control-plane/cli/client';
 import {
   buildBundles,
   joinMachine,
@@ -24,15 +25,15 @@ import {
   waitFor,
   type ControlPlane,
   type Proc,
-} from '../../../control-plane/test/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '../../../control-plane/test/databases';
-import { nginxAvailable, startNginx, type Nginx } from '../../../control-plane/test/nginx';
+} from '@openase/test-kit/fleet-harness';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { nginxAvailable, startNginx, type Nginx } from '@openase/test-kit/nginx';
 import { launchBrowser, repoRoot, screenshotDir } from './harness';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 
-const MESSAGES = 60;
-const STAGE = MESSAGES / 6;
+const MESSAGES = 70;
+const STAGE = 10;
 
 /**
  * A `custom`-adapter agent saying `count` messages ("line 1"…); before message k·every+1 it waits
@@ -83,6 +84,20 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
       const drawer = await page.locator('[data-test=drawer]').textContent();
       throw new Error(`${err.message}\ndrawer: ${drawer?.slice(0, 600)}\ndaemon: ${daemon?.output.slice(-2000)}`);
     });
+  /** SIGTERM and wait for the replica to drain and exit: a replica still there after 30 s fails with its log. */
+  const drain = async (r: ControlPlane) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`replica ${r.url} did not exit 30 s after SIGTERM:\n${r.proc.output.slice(-3000)}`)),
+        30_000,
+      );
+    });
+    await Promise.race([r.proc.kill('SIGTERM'), late]).finally(() => clearTimeout(timer));
+    // It drained by itself, not by the shutdown deadline (its log would name the stage that hung).
+    if (/shutdown did not finish/.test(r.proc.output))
+      throw new Error(`replica ${r.url} hit its shutdown deadline:\n${r.proc.output.slice(-3000)}`);
+  };
   /** The replicas whose log shows they served the run's live transcript since `marks`. */
   const streamingFrom = (marks: number[]) =>
     replicas.filter((r, i) => r.proc.output.slice(marks[i]).includes('/trpc/runs.onEvents'));
@@ -144,12 +159,15 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
 
   it('resumes the drawer live transcript after SIGKILL and a rolling restart, every message once', async () => {
     const api = createApiClient({ url: nginx.url, token: replicas[0]!.token });
-    const ticket = await api.tickets.create.mutate({ project: 'watched', title: 'Say sixty lines' });
+    const ticket = await api.tickets.create.mutate({ project: 'watched', title: 'Say seventy lines' });
     let marks = replicas.map((r) => r.proc.output.length);
     await page.goto(`${nginx.url}/p/watched/board/${ticket.identifier}`);
     await api.tickets.move.mutate({ ticket: ticket.identifier, status: 'Todo' });
     const drawer = page.locator('[data-test=drawer]');
     await drawer.locator('[data-test=transcript-live]').waitFor({ timeout: 90_000 });
+    // The project has no repository: the Changes section says so in words, not as an error to retry.
+    await drawer.locator('[data-test=diff-no-repository]').waitFor();
+    expect(await drawer.locator('[data-test=changes]').textContent()).not.toMatch(/Try again|openase repo/);
     await showsUpTo(STAGE);
 
     // SIGKILL the replica holding the drawer's stream; the browser reconnects through nginx.
@@ -167,12 +185,25 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
 
     // Rolling restart: SIGTERM each replica in turn (it drains), back on its port, more said meanwhile.
     for (let i = 0; i < replicas.length; i++) {
-      await replicas[i]!.proc.kill('SIGTERM');
+      await drain(replicas[i]!);
       replicas[i] = await start(i, replicas[i]!.port);
       openGate(gate, i + 2);
       await showsUpTo((i + 3) * STAGE);
     }
+
+    // All three down at once: nginx answers the EventSource's reconnect with 502, on which the
+    // browser closes it for good; the console subscribes again from the last event it showed.
+    const refused = page.waitForResponse((r) => r.url().includes('/trpc/runs.onEvents') && r.status() === 502, {
+      timeout: 30_000,
+    });
+    await Promise.all(replicas.map(drain));
+    await refused;
+    for (let i = 0; i < replicas.length; i++) replicas[i] = await start(i, replicas[i]!.port);
     openGate(gate, 5);
+    await showsUpTo(6 * STAGE);
+    expect(streamingFrom(replicas.map(() => 0)).length).toBeGreaterThan(0);
+
+    openGate(gate, 6);
     await waitFor(
       'the drawer to show the run ended',
       // The agent never moves its ticket, so its one turn ends the run as failed: what counts here

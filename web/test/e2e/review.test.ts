@@ -5,16 +5,12 @@
  * gets the comment in its prompt and pushes a fix; the reviewer approves; the ticket passes
  * Merging and lands on Done with the change on the remote's main.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
-import { eventually, launchBrowser, repoRoot, screenshotDir, startControlPlane, type ControlPlane } from './harness';
+import { describe, expect, it, vi } from 'vitest';
+import type { TestRemote } from '@openase/test-kit/git-remote';
+import { eventually, standInAgentArgs, useConsole } from './harness';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
 
-const STAND_IN = path.join(repoRoot, 'agent-daemon', 'test-support', 'stand-in-agent.mjs');
 const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
 /** Writes the greeting; after a review whose line comment says so, greets the world instead. */
 const SCRIPT = {
@@ -29,68 +25,31 @@ const SCRIPT = {
   ],
 };
 
-let cp: ControlPlane;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let context: BrowserContext;
-let page: Page;
 let remote: TestRemote;
-
-const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-const cli = (args: string[]) => {
-  const r = cp.cli(args);
-  expect(r.code, r.err).toBe(0);
-  return r.out;
-};
-const statusOf = (id: string) => JSON.parse(cli(['ticket', 'show', id, '--json'])).status.name as string;
-
-describe('review, request changes on a line, approve and merge, in Chromium', () => {
-  beforeAll(async () => {
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    remote = createTestRemote({
+const ui = useConsole({
+  name: 'review',
+  viewport: { width: 1400, height: 900 },
+  landing: /\/p\/demo\/board|\/projects/,
+  setup(session) {
+    remote = session.remote({
       'README.md': '# app\n',
       'package.json': JSON.stringify({ name: 'app', private: true, scripts: { test: 'node -e 0' } }),
     });
-    cp = await startControlPlane();
-    browser = await launchBrowser({ width: 1400, height: 900 });
-    context = browser.context;
-    context.setDefaultTimeout(20_000);
-    page = context.pages()[0] ?? (await context.newPage());
-    cli(['project', 'create', 'Demo']);
-    cli(['repo', 'add', remote.url, '--project', 'demo', '--name', 'app']);
-    cli([
-      'agent',
-      'create',
-      'stand-in',
-      '--project',
-      'demo',
-      '--adapter',
-      'custom',
-      '--command',
-      process.execPath,
-      '--arg',
-      STAND_IN,
-      '--env',
-      `STAND_IN_SCRIPT_JSON=${JSON.stringify(SCRIPT)}`,
-    ]);
-    cli(['workflow', 'create', '--template', 'full-stack', '--project', 'demo', '--agent', 'stand-in']);
-    await page.goto(cp.signInUrl);
-    await page.waitForURL(/\/p\/demo\/board|\/projects/);
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await shot(page, `failed-review-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}`).catch(() => {});
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.stop();
-    remote?.cleanup();
-  });
+    session.cli(['project', 'create', 'Demo']);
+    session.cli(['repo', 'add', remote.url, '--project', 'demo', '--name', 'app']);
+    session.cli(standInAgentArgs('demo', SCRIPT));
+    session.cli(['workflow', 'create', '--template', 'full-stack', '--project', 'demo', '--agent', 'stand-in']);
+  },
+});
+const { cli, shot } = ui;
+const statusOf = (id: string) => JSON.parse(cli(['ticket', 'show', id, '--json'])).status.name as string;
 
+describe('review, request changes on a line, approve and merge, in Chromium', () => {
   it('goes Todo → In Review → changes requested on a line → fixed → approved → Merging → Done', async () => {
     cli(['ticket', 'create', '--project', 'demo', '--title', 'Greet', '--status', 'Todo']);
     await eventually(() => (statusOf('DEMO-1') === 'In Review' ? true : undefined), 'DEMO-1 in In Review', 90_000);
-    await page.goto(`${cp.url}/p/demo/board/DEMO-1`);
-    const drawer = page.locator('[data-test=drawer]');
+    await ui.page.goto(`${ui.cp.url}/p/demo/board/DEMO-1`);
+    const drawer = ui.page.locator('[data-test=drawer]');
     const panel = drawer.locator('[data-test=review-panel]');
     await panel.locator('[data-test=review-round]', { hasText: 'Review round 1' }).waitFor();
     // The diff, read from the worktree on machine local, highlighted.
@@ -107,7 +66,7 @@ describe('review, request changes on a line, approve and merge, in Chromium', ()
     // Split view shows the same file side by side.
     await drawer.getByRole('button', { name: 'Split' }).click();
     await file.locator('table.diff-split').waitFor();
-    await shot(page, '30-review-diff-line-comment');
+    await shot('30-review-diff-line-comment');
 
     await panel.locator('[data-test=request-changes]').click();
     await panel.locator('[data-test=request-changes-form] textarea').fill('Almost: see the line comment.');
@@ -125,7 +84,7 @@ describe('review, request changes on a line, approve and merge, in Chromium', ()
     );
     await drawer.getByRole('button', { name: 'Unified' }).click();
     await file.locator('tr.diff-add', { hasText: "'hello world'" }).waitFor();
-    await shot(page, '31-review-round-2');
+    await shot('31-review-round-2');
 
     await panel.locator('[data-test=approve]').click();
     await eventually(() => (statusOf('DEMO-1') === 'Done' ? true : undefined), 'DEMO-1 on Done', 60_000);
@@ -135,10 +94,10 @@ describe('review, request changes on a line, approve and merge, in Chromium', ()
     expect(shown.activity.map((a: { action: string }) => a.action)).toEqual(
       expect.arrayContaining(['ticket.changes_requested', 'ticket.approved', 'ticket.merged']),
     );
-    await page.goto(`${cp.url}/p/demo/board`);
-    await page
+    await ui.page.goto(`${ui.cp.url}/p/demo/board`);
+    await ui.page
       .locator('[data-test=card][data-ticket="DEMO-1"] [data-test=badge-review]', { hasText: 'approved' })
       .waitFor();
-    await shot(page, '32-review-merged-board');
+    await shot('32-review-merged-board');
   });
 });

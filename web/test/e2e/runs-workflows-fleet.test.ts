@@ -11,12 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
+import { STAND_IN_AGENT as STAND_IN } from '@openase/test-kit/stand-in';
 import { eventually, launchBrowser, repoRoot, screenshotDir, startControlPlane, type ControlPlane } from './harness';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const STAND_IN = path.join(repoRoot, 'agent-daemon', 'test-support', 'stand-in-agent.mjs');
 const AGENT_BUNDLE = path.join(repoRoot, 'agent-daemon', 'dist', 'openase-agent.cjs');
 const wrapper = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
 
@@ -225,7 +225,50 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     expect(await transcript.textContent()).toMatch(/login\.js/);
     expect(await transcript.textContent()).toMatch(/cost \$0\.0300/);
     expect(await drawer.locator('[data-test=run-totals]').textContent()).toMatch(/900 tokens in, 100 out · \$0\.03/);
+    // The run's outcome in the ticket's history, among its moves.
+    await expect
+      .poll(() => drawer.locator('[data-test=ticket-history] [data-test=history-run]').first().textContent())
+      .toMatch(/attempt 1 on local:\s+succeeded/);
     await shot(page, '25-run-finished');
+  });
+
+  it('opens a long transcript at its end and reads the earlier events on demand', async () => {
+    // 1,200 messages, the file the repository's test wants, and the move: more than the first page (the newest
+    // 1,000 events).
+    const steps = [
+      ...Array.from({ length: 1200 }, (_, i) => ({ text: `step ${i + 1}` })),
+      { write: { path: 'login.js', content: 'module.exports = { ok: true };\n' } },
+      { run: `${wrapper} move "In Review"` },
+    ];
+    cli([
+      'agent',
+      'update',
+      'stand-in',
+      '--project',
+      'demo',
+      '--env',
+      `STAND_IN_SCRIPT_JSON=${JSON.stringify({ steps })}`,
+    ]);
+    const created = JSON.parse(cli(['ticket', 'create', '--project', 'demo', '--title', 'Say a lot', '--json']));
+    cli(['ticket', 'move', created.identifier, 'Todo']);
+    await goto(`board/${created.identifier}`);
+    const drawer = page.locator('[data-test=drawer]');
+    await expect
+      .poll(() => drawer.locator('[data-test=run]').first().getAttribute('data-run-state'), { timeout: 60_000 })
+      .toBe('succeeded');
+    await page.reload();
+    const transcript = drawer.locator('[data-test=transcript]');
+    const said = (n: number) => transcript.getByText(`step ${n}`, { exact: true });
+    await said(1200).waitFor();
+    expect(await said(1).count()).toBe(0);
+    // The run's own record, not the sum of the events shown.
+    expect(await drawer.locator('[data-test=run-tokens]').textContent()).toMatch(/This run: 0 tokens/);
+    await drawer.locator('[data-test=transcript-earlier]').click();
+    await said(1).waitFor();
+    await drawer.locator('[data-test=transcript-earlier]').waitFor({ state: 'detached' });
+    expect(await transcript.locator('[data-kind=message]', { hasText: /^\s*assistant\s*step \d+\s*$/ }).count()).toBe(
+      1200,
+    );
   });
 
   it('adds a machine with the join command shown (a real daemon joins) and revokes it', async () => {
@@ -296,7 +339,8 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     for (const where of ['machines', 'workflows', 'agents', 'skills']) {
       await goto(where);
       await page.locator('h1').waitFor();
-      await page.locator('.state.loading-state').waitFor({ state: 'detached' });
+      // Every loading state on the page (the machines page also loads each machine's history).
+      await expect.poll(() => page.locator('.state.loading-state').count(), { timeout: 10_000 }).toBe(0);
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), where).toBe(
         true,
       );

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { bundle } from '../../../control-plane/test/server-process';
+import { bundle } from '@openase/test-kit/server-process';
 import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });

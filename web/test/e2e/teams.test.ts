@@ -3,7 +3,7 @@
  * People page; each accepts in a fresh browser context; the viewer follows the board live with every write control
  * disabled (and the API refuses their writes with 403); the member drags a ticket to Todo and it dispatches (the
  * stand-in agent on the real `local` machine). Then single sign-on against a real OpenID Connect provider on
- * loopback (control-plane/test/oidc-idp.ts): draft → test sign-in → enable, a person signs in through the provider,
+ * loopback (test-kit/src/oidc-idp.ts): draft → test sign-in → enable, a person signs in through the provider,
  * and an unverified email is refused with a clear message and an audit entry.
  */
 import { execFile } from 'node:child_process';
@@ -13,14 +13,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestRemote, type TestRemote } from '../../../agent-daemon/test-support/git-remote';
-import { startTestIdp, type TestIdp } from '../../../control-plane/test/oidc-idp';
-import { bundle } from '../../../control-plane/test/server-process';
+import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
+import { STAND_IN_AGENT as STAND_IN } from '@openase/test-kit/stand-in';
+import { startTestIdp, type TestIdp } from '@openase/test-kit/oidc-idp';
+import { bundle } from '@openase/test-kit/server-process';
 import {
   CHROMIUM_ARGS,
   chromiumPath,
   eventually,
-  repoRoot,
   screenshotDir,
   startControlPlane,
   type ControlPlane,
@@ -28,7 +28,6 @@ import {
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
-const STAND_IN = path.join(repoRoot, 'agent-daemon', 'test-support', 'stand-in-agent.mjs');
 const SCRIPT = { steps: [{ run: '"$OPENASE_WORKSPACE/.openase/bin/openase" move "In Review"' }, { text: 'done' }] };
 
 let cp: ControlPlane;
@@ -200,7 +199,7 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
       'a run of DEMO-1',
       60_000,
     );
-    expect(runs[0]!.state).toMatch(/queued|offered|running|succeeded/);
+    expect(runs[0]!.state).toMatch(/queued|offered|preparing|running|succeeded/);
     await card(people.viewer!, 'DEMO-1').locator('[data-test=running-badge]').waitFor({ timeout: 60_000 });
     await shot(page, '63-member-dispatched');
   });

@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli } from '../../../test-support/real-cli-harness.js';
+import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
-import { skillFile } from '../../../test-support/skill-files.js';
+import { GREETING_SESSION } from '../../../test-support/skill-files.js';
 
 const real = useRealCli('claude', startClaudeSession, ({ command, server, script }) => ({
   adapter: 'claude-code',
@@ -20,30 +20,11 @@ const session = real.session.bind(real);
 
 describe('claude adapter with the real CLI', () => {
   it('writes a file with its own tool, runs a shell command and finishes with usage and cost', async () => {
-    const { ws, agent, events, invalid, of } = await session('happy', {
-      systemPrompt: 'You follow the OpenASE harness.',
-      skills: {
-        'openase-greet': [
-          skillFile(
-            'SKILL.md',
-            '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.',
-          ),
-          skillFile('scripts/hello.sh', 'echo hello', true),
-        ],
-      },
-    });
-    real.server.setScript('happy', {
-      steps: [
-        { shell: 'echo hello-from-shell', text: 'Running a command first.' },
-        { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } },
-        { text: 'done' },
-      ],
-    });
+    const { ws, agent, events, invalid, of } = await session('happy', GREETING_SESSION);
+    real.server.setScript('happy', { steps: helloSteps(path.join(ws.worktree, 'hello.txt')) });
     const outcome = await agent.runTurn();
     await agent.close();
-    expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
-    expect(readFileSync(path.join(ws.worktree, 'hello.txt'), 'utf8')).toBe('Hello from the fake model!\n');
-    expect(invalid).toEqual([]);
+    expectHelloDone(outcome, ws.worktree, invalid);
     expect(of('session.started')[0]).toMatchObject({ cliVersion: '2.1.197' });
     expect(agent.sessionId).toBe(of('session.started')[0]!.sessionId);
     expect(of('command')).toEqual([
@@ -66,14 +47,7 @@ describe('claude adapter with the real CLI', () => {
       'You follow the OpenASE harness.',
     );
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(
-      JSON.stringify(
-        real.server
-          .requestsFor('happy')
-          .filter((r) => r.api !== 'other')
-          .map((r) => r.body),
-      ),
-    ).toContain('Greets the ticket reporter politely');
+    expect(real.sentToModel('happy')).toContain('Greets the ticket reporter politely');
   });
 
   it('runs a second turn in the same process with per-turn usage and cost, then resumes the session in a new run', async () => {
@@ -89,14 +63,7 @@ describe('claude adapter with the real CLI', () => {
     expect(first.of('session.started')).toHaveLength(1);
 
     // The next run of the same ticket: same workspace (and private area), a new process.
-    const second = await session(
-      'turns',
-      { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' },
-      first.ws,
-    );
-    const outcome = await second.agent.runTurn();
-    await second.agent.close();
-    expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
+    await real.resumeTurn('turns', first);
     const last = real.server
       .requestsFor('turns')
       .filter((r) => r.api === 'anthropic')

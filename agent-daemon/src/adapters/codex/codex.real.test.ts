@@ -2,12 +2,12 @@
  * The real Codex CLI (pinned, installed on demand) driven through `codex app-server` by the
  * adapter in a real git worktree against the in-repo scripted Responses server.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli } from '../../../test-support/real-cli-harness.js';
+import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startCodexSession } from './session.js';
-import { skillFile } from '../../../test-support/skill-files.js';
+import { GREETING_SESSION } from '../../../test-support/skill-files.js';
 
 const pricing = { input: 1.25, output: 10, cached: 0.125 };
 const real = useRealCli('codex', startCodexSession, ({ command, server, script }) => ({
@@ -22,34 +22,11 @@ const session = real.session.bind(real);
 
 describe('codex adapter with the real CLI', () => {
   it('writes a file with apply_patch, runs a shell command (approved by the rules) and finishes with usage and cost', async () => {
-    real.server.setScript('happy', {
-      steps: [
-        {
-          shell: 'echo hello-from-shell',
-          text: 'Running a command first.',
-          reasoning: 'Need to check the shell first.',
-        },
-        { writeFile: { path: 'hello.txt', content: 'Hello from the fake model!\n' } },
-        { text: 'done' },
-      ],
-    });
-    const { ws, agent, invalid, of } = await session('happy', {
-      systemPrompt: 'You follow the OpenASE harness.',
-      skills: {
-        'openase-greet': [
-          skillFile(
-            'SKILL.md',
-            '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.',
-          ),
-          skillFile('scripts/hello.sh', 'echo hello', true),
-        ],
-      },
-    });
+    real.server.setScript('happy', { steps: helloSteps('hello.txt', 'Need to check the shell first.') });
+    const { ws, agent, invalid, of } = await session('happy', GREETING_SESSION);
     const outcome = await agent.runTurn();
     await agent.close();
-    expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
-    expect(readFileSync(path.join(ws.worktree, 'hello.txt'), 'utf8')).toBe('Hello from the fake model!\n');
-    expect(invalid).toEqual([]);
+    expectHelloDone(outcome, ws.worktree, invalid);
     expect(of('session.started')[0]).toMatchObject({ cliVersion: '0.169.0', model: 'gpt-5.5' });
     expect(of('command').filter((c) => c.status !== 'started')).toEqual([
       expect.objectContaining({
@@ -66,14 +43,7 @@ describe('codex adapter with the real CLI', () => {
     const body = JSON.stringify(real.server.requestsFor('happy').find((r) => r.api === 'openai')!.body);
     expect(body).toContain('You follow the OpenASE harness.');
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(
-      JSON.stringify(
-        real.server
-          .requestsFor('happy')
-          .filter((r) => r.api !== 'other')
-          .map((r) => r.body),
-      ),
-    ).toContain('Greets the ticket reporter politely');
+    expect(real.sentToModel('happy')).toContain('Greets the ticket reporter politely');
   });
 
   it('diffs thread-cumulative usage per turn and resumes the thread in a new run', async () => {
@@ -83,14 +53,7 @@ describe('codex adapter with the real CLI', () => {
     expect((await first.agent.runTurn('and again')).ok).toBe(true);
     await first.agent.close();
     expect(first.of('usage').map((u) => u.inputTokens)).toEqual([1000, 1000]);
-    const second = await session(
-      'turns',
-      { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' },
-      first.ws,
-    );
-    const outcome = await second.agent.runTurn();
-    await second.agent.close();
-    expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
+    const second = await real.resumeTurn('turns', first);
     expect(second.of('usage').map((u) => u.inputTokens)).toEqual([1000]);
     expect(
       JSON.stringify(

@@ -1,6 +1,6 @@
 /** The scripted fake model servers other tests rely on: wire formats, step selection, tolerance. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeModelServer, type FakeModelServer } from '../../../test-support/fake-models/index.js';
+import { startFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
 
 let server: FakeModelServer;
 beforeAll(async () => {

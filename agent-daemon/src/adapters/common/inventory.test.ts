@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cliCacheDir, PINNED_CLIS } from '../../../test-support/real-clis.js';
+import { cliCacheDir, PINNED_CLIS } from '@openase/test-kit/real-clis';
 import { detectAgentClis, detectCli, parseVersion } from './inventory.js';
 import path from 'node:path';
 

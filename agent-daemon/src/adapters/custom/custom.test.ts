@@ -1,12 +1,12 @@
 /** The custom adapter driving the stand-in agent program (a real process) in a real worktree. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { STAND_IN_AGENT as standIn } from '@openase/test-kit/stand-in';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectEvents } from '../../../test-support/events.js';
 import { createTestWorkspace, type TestWorkspace } from '../../../test-support/workspace.js';
 import { parseAgentRunSpec, startAgentSession } from '../index.js';
 
-const standIn = path.resolve(import.meta.dirname, '../../../test-support/stand-in-agent.mjs');
 const workspaces: TestWorkspace[] = [];
 afterAll(() => workspaces.forEach((ws) => ws.remove()));
 

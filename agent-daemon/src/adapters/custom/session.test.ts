@@ -5,7 +5,7 @@ import path from 'node:path';
 import { agentRunSpecSchema } from '@openase/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectEvents } from '../../../test-support/events.js';
-import { STAND_IN_AGENT } from '../../../test-support/daemon-process.js';
+import { STAND_IN_AGENT } from '@openase/test-kit/daemon-process';
 import { startCustomSession } from './session.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-custom-'));

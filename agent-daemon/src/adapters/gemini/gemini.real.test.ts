@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRealCli } from '../../../test-support/real-cli-harness.js';
+import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startGeminiSession } from './session.js';
-import { skillFile } from '../../../test-support/skill-files.js';
+import { GREETING_SESSION } from '../../../test-support/skill-files.js';
 
 const pricing = { input: 1.25, output: 10, cached: 0.31 };
 const real = useRealCli('gemini', startGeminiSession, ({ command, server, script }) => ({
@@ -23,29 +23,10 @@ const session = real.session.bind(real);
 
 describe('gemini adapter with the real CLI', () => {
   it('writes a file with write_file, runs a shell command, finishes, and resumes the session on the next turn', async () => {
-    const { ws, agent, invalid, of } = await session('happy', {
-      systemPrompt: 'You follow the OpenASE harness.',
-      skills: {
-        'openase-greet': [
-          skillFile(
-            'SKILL.md',
-            '---\nname: openase-greet\ndescription: Greets the ticket reporter politely\n---\nSay hello.',
-          ),
-          skillFile('scripts/hello.sh', 'echo hello', true),
-        ],
-      },
-    });
-    real.server.setScript('happy', {
-      steps: [
-        { shell: 'echo hello-from-shell', text: 'Running a command first.' },
-        { writeFile: { path: path.join(ws.worktree, 'hello.txt'), content: 'Hello from the fake model!\n' } },
-        { text: 'done' },
-      ],
-    });
+    const { ws, agent, invalid, of } = await session('happy', GREETING_SESSION);
+    real.server.setScript('happy', { steps: helloSteps(path.join(ws.worktree, 'hello.txt')) });
     const outcome = await agent.runTurn();
-    expect(outcome).toMatchObject({ ok: true, reason: 'completed', text: 'done', turn: 1 });
-    expect(readFileSync(path.join(ws.worktree, 'hello.txt'), 'utf8')).toBe('Hello from the fake model!\n');
-    expect(invalid).toEqual([]);
+    expectHelloDone(outcome, ws.worktree, invalid);
     expect(of('command').filter((c) => c.status !== 'started')).toEqual([
       expect.objectContaining({ command: 'echo hello-from-shell', status: 'completed' }),
     ]);
@@ -57,14 +38,7 @@ describe('gemini adapter with the real CLI', () => {
       'You follow the OpenASE harness.',
     );
     // The skill was written into the CLI's own skills folder and offered to the model.
-    expect(
-      JSON.stringify(
-        real.server
-          .requestsFor('happy')
-          .filter((r) => r.api !== 'other')
-          .map((r) => r.body),
-      ),
-    ).toContain('Greets the ticket reporter politely');
+    expect(real.sentToModel('happy')).toContain('Greets the ticket reporter politely');
 
     const sessionId = agent.sessionId;
     const second = await agent.runTurn('and again');

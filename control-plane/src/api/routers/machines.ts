@@ -5,6 +5,7 @@ import { probeHostKey } from '../../fleet/ssh-connector.js';
 import { createJoinToken, revokeMachine } from '../../fleet/join.js';
 import { fleetThresholds, fleetView, showMachine } from '../../fleet/status.js';
 import { deleteMachine } from '../../fleet/machine-delete.js';
+import { machineHistoryView } from '../../fleet/machine-history.js';
 import { proc, router } from '../trpc.js';
 
 export const machinesRouter = router({
@@ -64,5 +65,8 @@ export const machinesRouter = router({
     ctx.fleet?.disconnect(machine.id, CLOSE_CODES.revoked, `machine ${machine.name} was revoked`);
     return machine;
   }),
+  history: proc(API.machines.history).query(({ ctx, input }) =>
+    machineHistoryView(ctx.deps.db, ctx.actor.orgId, ctx.deps.clock.now(), input),
+  ),
   delete: proc(API.machines.delete).mutation(({ ctx, input }) => deleteMachine(ctx.deps, ctx.actor, input.name)),
 });

@@ -7,6 +7,7 @@ import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
 import { configureGithub, githubSettings } from '../../integrations/github/links.js';
 import { syncGithubIssues } from '../../integrations/github/issues.js';
+import { projectInsights } from '../../tickets/insights.js';
 import { proc, router } from '../trpc.js';
 
 export const projectsRouter = router({
@@ -36,6 +37,10 @@ export const projectsRouter = router({
   /** GitHub Issues as a ticket source: link a repository, import and sync now (integrations/github/issues.ts). */
   githubIssues: proc(API.projects.githubIssues).mutation(({ ctx, input }) =>
     syncGithubIssues(ctx.deps, ctx.actor, input),
+  ),
+  /** Tickets, moves and runs of the last days (tickets/insights.ts): the console's timeline and overview. */
+  insights: proc(API.projects.insights).query(({ ctx, input }) =>
+    projectInsights(ctx.deps.db, ctx.actor.orgId, ctx.deps.clock.now(), input),
   ),
 });
 

@@ -4,6 +4,8 @@ import { linkTickets, unlinkTickets } from '../../tickets/dependencies.js';
 import { ticketDetail } from '../../tickets/detail.js';
 import { archiveTicket, createTicket, listTickets, moveTicket, updateTicket } from '../../tickets/tickets.js';
 import { deleteTicket } from '../../tickets/delete.js';
+import { bulkDeleteTickets, bulkUpdateTickets } from '../../tickets/bulk.js';
+import { deleteView, listViews, saveView } from '../../tickets/views.js';
 import { agentMoveTicket, type AgentMoveResult } from '../../orchestrator/agent-moves.js';
 import { retryTicket } from '../../tickets/retry.js';
 import { whyTicket } from '../../orchestrator/pickup-facts.js';
@@ -29,6 +31,9 @@ export const ticketsRouter = router({
   retry: proc(API.tickets.retry).mutation(({ ctx, input }) => retryTicket(ctx.deps, ctx.actor, input)),
   archive: proc(API.tickets.archive).mutation(({ ctx, input }) => archiveTicket(ctx.deps, ctx.actor, input)),
   delete: proc(API.tickets.delete).mutation(({ ctx, input }) => deleteTicket(ctx.deps, ctx.actor, input)),
+  /** Many tickets moved or reprioritized in one transaction (docs/web.md, "Bulk actions"). */
+  bulkUpdate: proc(API.tickets.bulkUpdate).mutation(({ ctx, input }) => bulkUpdateTickets(ctx.deps, ctx.actor, input)),
+  bulkDelete: proc(API.tickets.bulkDelete).mutation(({ ctx, input }) => bulkDeleteTickets(ctx.deps, ctx.actor, input)),
   link: proc(API.tickets.link).mutation(({ ctx, input }) => linkTickets(ctx.deps, ctx.actor, input)),
   unlink: proc(API.tickets.unlink).mutation(({ ctx, input }) => unlinkTickets(ctx.deps, ctx.actor, input)),
   /** An agent asks a person: its run ends after the turn and the ticket waits ("Waiting for input"). */
@@ -54,4 +59,11 @@ export const commentsRouter = router({
   history: proc(API.comments.history).query(({ ctx, input }) =>
     commentHistory(ctx.deps.db, ctx.actor.orgId, input.commentId),
   ),
+});
+
+/** A person's saved views of a board (their own only). */
+export const viewsRouter = router({
+  list: proc(API.views.list).query(({ ctx, input }) => listViews(ctx.deps.db, ctx.actor, input.project)),
+  save: proc(API.views.save).mutation(({ ctx, input }) => saveView(ctx.deps, ctx.actor, input)),
+  delete: proc(API.views.delete).mutation(({ ctx, input }) => deleteView(ctx.deps, ctx.actor, input)),
 });

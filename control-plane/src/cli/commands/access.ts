@@ -14,6 +14,7 @@ import { openaseHome } from '../../server/config.js';
 import { writeCredentials } from '../../server/credentials.js';
 import { signInCommands } from './sign-in.js';
 import { parseDuration } from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
 export const tokenCommands: CommandGroup = {
   name: 'token',
@@ -46,14 +47,13 @@ export const tokenCommands: CommandGroup = {
         io.out(result.token);
       },
     },
-    {
+    callCommand({
       name: 'list',
       summary: "list your API tokens (never their secrets); admins: --all for everyone's",
       usage: 'openase token list [--all] [--json]',
       options: { all: { type: 'boolean', description: "everyone's tokens (admins)" }, ...JSON_OPTION },
-      async run(args, io) {
-        const tokens = await apiClientFromEnv(io.env).tokens.list.query({ all: !!args.values.all });
-        if (args.values.json) return printJson(io, tokens);
+      call: (api, args) => api.tokens.list.query({ all: !!args.values.all }),
+      print(io, tokens, args) {
         const when = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '');
         printTable(
           io,
@@ -69,20 +69,16 @@ export const tokenCommands: CommandGroup = {
           ]),
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'revoke',
       summary: 'revoke an API token',
       usage: 'openase token revoke ID [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const token = await apiClientFromEnv(io.env).tokens.revoke.mutate({
-          id: requirePositional(args, 0, 'token ID'),
-        });
-        if (args.values.json) return printJson(io, token);
+      call: (api, args) => api.tokens.revoke.mutate({ id: requirePositional(args, 0, 'token ID') }),
+      print(io, token) {
         io.out(`revoked token ${token.id} (${token.name})`);
       },
-    },
+    }),
   ],
 };
 
@@ -113,17 +109,15 @@ export const authCommands: CommandGroup = {
   name: 'auth',
   summary: 'Sign-in: who am I, sign-in links, invitations, single sign-on, break-glass.',
   commands: [
-    {
+    callCommand({
       name: 'whoami',
       summary: 'show who the CLI is authenticated as',
       usage: 'openase auth whoami [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const me = await apiClientFromEnv(io.env).auth.whoami.query();
-        if (args.values.json) return printJson(io, me);
+      call: (api) => api.auth.whoami.query(),
+      print(io, me) {
         io.out(`${me.name} (${me.role}) via ${me.via}${me.scopes ? ` with scopes ${me.scopes.join(',')}` : ''}`);
       },
-    },
+    }),
     {
       name: 'signin-link',
       summary: 'create a one-time link that signs you in to the web console',

@@ -6,7 +6,7 @@ import {
   listOption,
   requirePositional,
   stringOption,
-  type CommandGroup,
+  type GroupBody,
   type CommandIo,
   type OptionSpec,
   type ParsedArgs,
@@ -21,6 +21,7 @@ import {
   projectOf,
   repeated,
 } from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
 const AGENT_OPTIONS: Record<string, OptionSpec> = {
   ...PROJECT_OPTION,
@@ -131,9 +132,7 @@ function printAgent(io: CommandIo, a: AgentView) {
   ]);
 }
 
-export const agentCommands: CommandGroup = {
-  name: 'agent',
-  summary: "Manage a project's agents: which coding CLI runs, how, at what price.",
+export const agentCommands: GroupBody = {
   commands: [
     {
       name: 'create',
@@ -168,14 +167,13 @@ export const agentCommands: CommandGroup = {
         );
       },
     },
-    {
+    callCommand({
       name: 'list',
       summary: "list a project's agents",
       usage: 'openase agent list --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const agents = await apiClientFromEnv(io.env).agents.list.query({ project: projectOf(args, io.env) });
-        if (args.values.json) return printJson(io, agents);
+      call: (api, args, io) => api.agents.list.query({ project: projectOf(args, io.env) }),
+      print(io, agents) {
         printTable(
           io,
           ['NAME', 'ADAPTER', 'COMMAND', 'MODEL', 'PARALLEL', 'SECRETS'],
@@ -189,22 +187,22 @@ export const agentCommands: CommandGroup = {
           ]),
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'show',
       summary: 'show an agent (secret values are never shown, only that they are set)',
       usage: 'openase agent show NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const agent = await apiClientFromEnv(io.env).agents.show.query({
+      call: (api, args, io) =>
+        api.agents.show.query({
           project: projectOf(args, io.env),
           agent: requirePositional(args, 0, 'agent NAME'),
-        });
-        if (args.values.json) return printJson(io, agent);
+        }),
+      print(io, agent) {
         printAgent(io, agent);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'update',
       summary: 'change an agent; --secret sets or replaces a secret, --unset-secret removes one',
       usage:
@@ -214,10 +212,9 @@ export const agentCommands: CommandGroup = {
         ...AGENT_OPTIONS,
         name: { type: 'string', value: 'NEW', description: 'rename the agent' },
         'unset-secret': { type: 'string', multiple: true, value: 'KEY', description: 'remove a secret' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const agent = await apiClientFromEnv(io.env).agents.update.mutate({
+      call: (api, args, io) =>
+        api.agents.update.mutate({
           project: projectOf(args, io.env),
           agent: requirePositional(args, 0, 'agent NAME'),
           name: stringOption(args.values.name),
@@ -232,24 +229,24 @@ export const agentCommands: CommandGroup = {
           pricing: pricingOption(args),
           machineLabels: listOption(args.values.label),
           mcpServers: mcpOption(args),
-        });
-        if (args.values.json) return printJson(io, agent);
+        }),
+      print(io, agent) {
         io.out(`updated agent ${agent.name}`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'delete',
       summary: 'delete an agent (refused while a workflow uses it)',
       usage: 'openase agent delete NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).agents.delete.mutate({
+      call: (api, args, io) =>
+        api.agents.delete.mutate({
           project: projectOf(args, io.env),
           agent: requirePositional(args, 0, 'agent NAME'),
-        });
-        if (args.values.json) return printJson(io, result);
+        }),
+      print(io, result) {
         io.out(`deleted agent ${result.deleted}`);
       },
-    },
+    }),
   ],
 };

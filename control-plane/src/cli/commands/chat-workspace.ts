@@ -7,18 +7,18 @@ import { diffSummary } from '@openase/shared';
 import { JSON_OPTION, requirePositional, stringOption, type Command } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printJson } from '../output.js';
+import { callCommand } from '../call-command.js';
 
 const conversationOf = (args: Parameters<Command['run']>[0]) => requirePositional(args, 0, 'the conversation id');
 
 export const chatWorkspaceCommands: Command[] = [
-  {
+  callCommand({
     name: 'workspace',
     summary: "show a conversation's changed files and diff against the base branch, and the commands it ran",
     usage: 'openase chat workspace ID [--patch] [--json]',
     options: { patch: { type: 'boolean', description: 'print the diff text too' }, ...JSON_OPTION },
-    async run(args, io) {
-      const ws = await apiClientFromEnv(io.env).chat.workspace.query({ conversation: conversationOf(args) });
-      if (args.values.json) return printJson(io, ws);
+    call: (api, args) => api.chat.workspace.query({ conversation: conversationOf(args) }),
+    print(io, ws, args) {
       io.out(`branch ${ws.branch}`);
       if (ws.ticket) io.out(`ticket ${ws.ticket.identifier}: ${ws.ticket.title}`);
       for (const p of ws.pullRequests) io.out(`pull request #${p.number} (${p.state}) ${p.url}`);
@@ -35,7 +35,7 @@ export const chatWorkspaceCommands: Command[] = [
       for (const c of ws.commands)
         io.out(`  $ ${c.command}  ${c.status}${c.exitCode !== null ? ` (exit ${c.exitCode})` : ''}`);
     },
-  },
+  }),
   {
     name: 'ticket',
     summary: "make a conversation's work a ticket (once; again prints the same ticket)",
@@ -51,14 +51,12 @@ export const chatWorkspaceCommands: Command[] = [
       io.out(`${made.created ? 'created' : 'already made:'} ${made.ticket.identifier} ${made.ticket.title}`);
     },
   },
-  {
+  callCommand({
     name: 'pr',
     summary: "open a pull request of a closed conversation's branch, on the ticket made from it",
     usage: 'openase chat pr ID [--json]',
-    options: { ...JSON_OPTION },
-    async run(args, io) {
-      const opened = await apiClientFromEnv(io.env).chat.openPullRequest.mutate({ conversation: conversationOf(args) });
-      if (args.values.json) return printJson(io, opened);
+    call: (api, args) => api.chat.openPullRequest.mutate({ conversation: conversationOf(args) }),
+    print(io, opened) {
       for (const p of opened.pullRequests)
         io.out(
           p.error
@@ -66,5 +64,5 @@ export const chatWorkspaceCommands: Command[] = [
             : `pull request #${p.number} for ${opened.ticket.identifier}: ${p.url}`,
         );
     },
-  },
+  }),
 ];

@@ -6,7 +6,13 @@
  * (chat-workspace.ts) show a conversation's work and turn it into a ticket and a pull request.
  */
 import readline from 'node:readline';
-import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
+import {
+  chatShowsEvent,
+  describeRunEvent,
+  TERMINAL_RUN_STATES,
+  type RunState,
+  type SequencedRunEvent,
+} from '@openase/shared';
 import {
   JSON_OPTION,
   UsageError,
@@ -15,33 +21,17 @@ import {
   requirePositional,
   stringOption,
   type Command,
-  type CommandGroup,
+  type GroupBody,
   type CommandIo,
 } from '../command.js';
 import { apiClientFromEnv, describeApiError, type ApiClient } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { chatWorkspaceCommands } from './chat-workspace.js';
+import { callCommand } from '../call-command.js';
 
-/** How one run event shows in the terminal transcript; null = not shown (deltas are printed as they come). */
+/** How one run event shows in the terminal transcript, as in the console's chat panel; null = not shown. */
 export function describeChatEvent(e: SequencedRunEvent['event']): string | null {
-  switch (e.type) {
-    case 'tool.call':
-      return `  [tool] ${e.name} ${JSON.stringify(e.input).slice(0, 200)}`;
-    case 'tool.result':
-      return e.ok ? null : `  [tool failed] ${e.output.split('\n')[0]!.slice(0, 200)}`;
-    case 'command':
-      return e.status === 'started'
-        ? null
-        : `  [$ ${e.command.slice(0, 200)}] ${e.status}${e.exitCode !== null ? ` (exit ${e.exitCode})` : ''}`;
-    case 'file.change':
-      return `  [file] ${e.kind} ${e.path}`;
-    case 'error':
-      return `  [error] ${e.message.split('\n')[0]}`;
-    case 'rate_limit':
-      return `  [rate limit] ${e.message}`;
-    default:
-      return null;
-  }
+  return chatShowsEvent(e) ? `  ${describeRunEvent(e).text}` : null;
 }
 
 interface TurnResult {
@@ -342,27 +332,24 @@ const startCommand: Command = {
   },
 };
 
-export const chatCommands: CommandGroup = {
-  name: 'chat',
-  summary: 'Project AI: conversations with an agent that can act on the project.',
+export const chatCommands: GroupBody = {
   default: 'start',
   commands: [
     startCommand,
-    {
+    callCommand({
       name: 'list',
       summary: "list the project's conversations",
       usage: 'openase chat list --project P [--open] [--json]',
       options: {
         project: { type: 'string', value: 'SLUG', description: 'the project' },
         open: { type: 'boolean', description: 'only open conversations' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const rows = await apiClientFromEnv(io.env).chat.list.query({
+      call: (api, args) =>
+        api.chat.list.query({
           project: requireOption(args, 'project'),
           includeClosed: args.values.open !== true,
-        });
-        if (args.values.json) return printJson(io, rows);
+        }),
+      print(io, rows) {
         printTable(
           io,
           ['ID', 'STATE', 'NOW', 'AGENT', 'COST', 'STARTED BY', 'TITLE'],
@@ -377,17 +364,13 @@ export const chatCommands: CommandGroup = {
           ]),
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'show',
       summary: 'show a conversation: messages, runs, cost, scopes',
       usage: 'openase chat show ID [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const c = await apiClientFromEnv(io.env).chat.show.query({
-          conversation: requirePositional(args, 0, 'the conversation id'),
-        });
-        if (args.values.json) return printJson(io, c);
+      call: (api, args) => api.chat.show.query({ conversation: requirePositional(args, 0, 'the conversation id') }),
+      print(io, c) {
         printFields(io, [
           ['id', c.id],
           ['title', c.title],
@@ -403,7 +386,7 @@ export const chatCommands: CommandGroup = {
         for (const m of c.messages)
           io.out(`[${m.seq}] ${m.authorName}${m.turn ? ` (turn ${m.turn})` : ' (queued)'}: ${m.text}`);
       },
-    },
+    }),
     {
       name: 'send',
       summary: 'send a message to a conversation and print the reply (reopens a closed one)',

@@ -159,13 +159,13 @@ const migrateToCommand: Command = {
 
 export const dbCommands: CommandGroup = {
   name: 'db',
-  summary: 'export, import, or move the database (to PostgreSQL)',
+  summary: 'Export, import, or move the database (to PostgreSQL)',
   commands: [exportCommand, importCommand, migrateToCommand],
 };
 
 export const backupCommand: Command = {
   name: 'backup',
-  summary: 'write a dated export into a backups folder and delete the oldest beyond --keep',
+  summary: 'Write a dated export into a backups folder and delete the oldest beyond --keep',
   usage: 'openase backup [--dir DIR] [--keep 7] [--data-dir DIR | --database-url URL] [--json]',
   details:
     'Restore: `openase db import FILE` into a new data dir (with the old secret.key) or an empty PostgreSQL database.',

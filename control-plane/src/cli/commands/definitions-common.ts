@@ -1,5 +1,6 @@
 /** Option helpers shared by the agent, workflow and skill commands. */
-import { UsageError, stringOption, type OptionSpec, type ParsedArgs } from '../command.js';
+import { PRIORITIES, prioritySchema, type Priority } from '@openase/shared';
+import { UsageError, requirePositional, stringOption, type OptionSpec, type ParsedArgs } from '../command.js';
 
 export const PROJECT_OPTION: Record<string, OptionSpec> = {
   project: { type: 'string', value: 'P', description: 'project slug or prefix (default: $OPENASE_PROJECT)' },
@@ -19,6 +20,11 @@ export function withOwnTicket(args: ParsedArgs, env: NodeJS.ProcessEnv, count: n
   const own = env.OPENASE_TICKET;
   if (!own || args.positionals.length !== count - 1) return args;
   return { ...args, positionals: [own, ...args.positionals] };
+}
+
+/** The TICKET a command acts on: its first argument, or in an agent run the run's own ticket when left out. */
+export function ticketArg(parsed: ParsedArgs, env: NodeJS.ProcessEnv, count: number): string {
+  return requirePositional(withOwnTicket(parsed, env, count), 0, 'TICKET identifier');
 }
 
 /** `1h`, `30m`, `7d`, `3600` → seconds */
@@ -62,4 +68,12 @@ export function repeated(args: ParsedArgs, name: string): string[] | undefined {
   const raw = args.values[name];
   if (raw === undefined || typeof raw === 'boolean') return undefined;
   return Array.isArray(raw) ? raw : [raw];
+}
+/** `--priority P`, one of the priorities. */
+export function priorityOption(args: ParsedArgs): Priority | undefined {
+  const raw = stringOption(args.values.priority);
+  if (raw === undefined) return undefined;
+  const parsed = prioritySchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}`);
+  return parsed.data;
 }

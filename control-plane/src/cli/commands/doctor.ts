@@ -1,10 +1,11 @@
 import { resolveServerConfig } from '../../server/config.js';
-import { JSON_OPTION, stringOption, type Command } from '../command.js';
+import { JSON_OPTION, type Command } from '../command.js';
+import { serverPlace } from './serve.js';
 import { printJson } from '../output.js';
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check this host for running the control plane (Node, release files, data dir, database, sandbox, port)',
+  summary: 'Check this host for running the control plane (Node, release files, data dir, database, sandbox, port)',
   usage: 'openase doctor [--port 19836] [--host H] [--data-dir DIR] [--database-url URL] [--json]',
   details: 'Exit code 1 when a check fails; warnings say what will not work and how to fix it.',
   options: {
@@ -15,15 +16,7 @@ export const doctorCommand: Command = {
     ...JSON_OPTION,
   },
   async run(args, io) {
-    const config = resolveServerConfig(
-      {
-        port: stringOption(args.values.port),
-        host: stringOption(args.values.host),
-        dataDir: stringOption(args.values['data-dir']),
-        databaseUrl: stringOption(args.values['database-url']),
-      },
-      io.env,
-    );
+    const config = resolveServerConfig(serverPlace(args), io.env);
     const { runDoctor } = await import('../../server/doctor.js');
     const checks = await runDoctor(config, io.env);
     const failed = checks.some((c) => c.status === 'fail');

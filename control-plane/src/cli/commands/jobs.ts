@@ -6,12 +6,14 @@ import {
   requirePositional,
   stringOption,
   type CommandGroup,
+  type GroupBody,
   type ParsedArgs,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseTemplateFile } from '../../jobs/template-file.js';
 import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
 const SCHEDULE_OPTIONS = {
   cron: {
@@ -92,9 +94,7 @@ function toggle(enabled: boolean): CommandGroup['commands'][number] {
   };
 }
 
-export const jobCommands: CommandGroup = {
-  name: 'job',
-  summary: 'Scheduled jobs: create tickets from a template on a cron schedule.',
+export const jobCommands: GroupBody = {
   commands: [
     {
       name: 'create',
@@ -159,14 +159,13 @@ export const jobCommands: CommandGroup = {
         );
       },
     },
-    {
+    callCommand({
       name: 'list',
       summary: "list a project's scheduled jobs with their next fire times",
       usage: 'openase job list --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const jobs = await apiClientFromEnv(io.env).jobs.list.query({ project: projectOf(args, io.env) });
-        if (args.values.json) return printJson(io, jobs);
+      call: (api, args, io) => api.jobs.list.query({ project: projectOf(args, io.env) }),
+      print(io, jobs) {
         printTable(
           io,
           ['NAME', 'CRON', 'TIME ZONE', 'ENABLED', 'CATCH-UP', 'NEXT FIRE', 'LAST FIRE'],
@@ -182,8 +181,8 @@ export const jobCommands: CommandGroup = {
           '(no scheduled jobs; create one with `openase job create`)',
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'show',
       summary: 'show a job, its next fire times and its recent fires',
       usage: 'openase job show NAME --project P [--next N] [--fires N] [--json]',
@@ -191,15 +190,14 @@ export const jobCommands: CommandGroup = {
         ...PROJECT_OPTION,
         next: { type: 'string', value: 'N', description: 'how many coming fire times (default 5)' },
         fires: { type: 'string', value: 'N', description: 'how many recent fires (default 20)' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const shown = await apiClientFromEnv(io.env).jobs.show.query({
+      call: (api, args, io) =>
+        api.jobs.show.query({
           ...ref(args, io.env),
           nextCount: positiveIntOption(args, 'next'),
           fireLimit: positiveIntOption(args, 'fires'),
-        });
-        if (args.values.json) return printJson(io, shown);
+        }),
+      print(io, shown) {
         const { job, upcoming, fires } = shown;
         const template = job.template as {
           title: string;
@@ -237,7 +235,7 @@ export const jobCommands: CommandGroup = {
           '  (none yet)',
         );
       },
-    },
+    }),
     toggle(true),
     toggle(false),
     {

@@ -7,15 +7,14 @@ import {
   requireOption,
   requirePositional,
   stringOption,
-  type CommandGroup,
+  type GroupBody,
 } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
-export const machineCommands: CommandGroup = {
-  name: 'machine',
-  summary: 'Manage the fleet: join tokens, machines, revocation.',
+export const machineCommands: GroupBody = {
   commands: [
     {
       name: 'join-token',
@@ -66,14 +65,12 @@ export const machineCommands: CommandGroup = {
         io.out(`  ${command}`);
       },
     },
-    {
+    callCommand({
       name: 'list',
       summary: 'the fleet view: status, slots used/total, CLIs of every machine',
       usage: 'openase machine list [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const fleet = await apiClientFromEnv(io.env).machines.list.query();
-        if (args.values.json) return printJson(io, fleet);
+      call: (api) => api.machines.list.query(),
+      print(io, fleet) {
         printTable(
           io,
           ['NAME', 'KIND', 'STATUS', 'SLOTS', 'LABELS', 'CLIS', 'LAST SEEN'],
@@ -91,17 +88,13 @@ export const machineCommands: CommandGroup = {
         const t = fleet.totals;
         io.out(`${t.online}/${t.machines} machine(s) online; slots used ${t.slotsUsed}, free ${t.slotsFree}`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'show',
       summary: 'one machine of the fleet view',
       usage: 'openase machine show NAME [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const m = await apiClientFromEnv(io.env).machines.show.query({
-          name: requirePositional(args, 0, 'machine NAME'),
-        });
-        if (args.values.json) return printJson(io, m);
+      call: (api, args) => api.machines.show.query({ name: requirePositional(args, 0, 'machine NAME') }),
+      print(io, m) {
         printFields(io, [
           ['name', m.name],
           ['kind', m.kind],
@@ -126,7 +119,7 @@ export const machineCommands: CommandGroup = {
             : []),
         ]);
       },
-    },
+    }),
     {
       name: 'add-ssh',
       summary: 'register a machine the control plane reaches over SSH',
@@ -210,33 +203,25 @@ export const machineCommands: CommandGroup = {
         io.out(`trusted host key ${trusted.fingerprint} of ${trusted.name}; connecting`);
       },
     },
-    {
+    callCommand({
       name: 'revoke',
       summary: 'revoke a machine: its credential stops working',
       usage: 'openase machine revoke NAME [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const machine = await apiClientFromEnv(io.env).machines.revoke.mutate({
-          name: requirePositional(args, 0, 'machine NAME'),
-        });
-        if (args.values.json) return printJson(io, machine);
+      call: (api, args) => api.machines.revoke.mutate({ name: requirePositional(args, 0, 'machine NAME') }),
+      print(io, machine) {
         io.out(`revoked machine ${machine.name}`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'delete',
       summary: 'delete a machine (revoke it first while it is connected or runs work)',
       usage: 'openase machine delete NAME [--json]',
-      options: { ...JSON_OPTION },
       examples: ['openase machine revoke gpu-1 && openase machine delete gpu-1'],
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).machines.delete.mutate({
-          name: requirePositional(args, 0, 'machine NAME'),
-        });
-        if (args.values.json) return printJson(io, result);
+      call: (api, args) => api.machines.delete.mutate({ name: requirePositional(args, 0, 'machine NAME') }),
+      print(io, result) {
         io.out(`deleted machine ${result.deleted}`);
       },
-    },
+    }),
   ],
 };
 

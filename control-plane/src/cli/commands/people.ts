@@ -3,6 +3,7 @@ import { JSON_OPTION, UsageError, listOption, requirePositional, stringOption, t
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { printJson, printTable } from '../output.js';
+import { callCommand } from '../call-command.js';
 
 function parseRole(text: string, allowOwner = true) {
   const parsed = roleSchema.safeParse(text);
@@ -20,14 +21,12 @@ export const memberCommands: CommandGroup = {
   name: 'member',
   summary: 'People of the organization: invite, roles, deactivate.',
   commands: [
-    {
+    callCommand({
       name: 'list',
       summary: 'list members with their roles',
       usage: 'openase member list [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const members = await apiClientFromEnv(io.env).members.list.query();
-        if (args.values.json) return printJson(io, members);
+      call: (api) => api.members.list.query(),
+      print(io, members) {
         printTable(
           io,
           ['NAME', 'EMAIL', 'ROLE', 'PROJECT ROLES', 'STATE'],
@@ -40,7 +39,7 @@ export const memberCommands: CommandGroup = {
           ]),
         );
       },
-    },
+    }),
     {
       name: 'invite',
       summary: 'create a one-time invitation link (shown once)',
@@ -76,34 +75,28 @@ export const memberCommands: CommandGroup = {
         io.out(link);
       },
     },
-    {
+    callCommand({
       name: 'invitations',
       summary: 'list invitations and their state',
       usage: 'openase member invitations [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const list = await apiClientFromEnv(io.env).invitations.list.query();
-        if (args.values.json) return printJson(io, list);
+      call: (api) => api.invitations.list.query(),
+      print(io, list) {
         printTable(
           io,
           ['ID', 'EMAIL', 'ROLE', 'STATE', 'BY', 'EXPIRES'],
           list.map((i) => [i.id, i.email ?? '(any)', i.role, i.state, i.invitedByName, when(i.expiresAt)]),
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'revoke-invitation',
       summary: 'revoke a pending invitation',
       usage: 'openase member revoke-invitation ID [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const inv = await apiClientFromEnv(io.env).invitations.revoke.mutate({
-          id: requirePositional(args, 0, 'invitation ID'),
-        });
-        if (args.values.json) return printJson(io, inv);
+      call: (api, args) => api.invitations.revoke.mutate({ id: requirePositional(args, 0, 'invitation ID') }),
+      print(io, inv) {
         io.out(`invitation ${inv.id} is ${inv.state}`);
       },
-    },
+    }),
     {
       name: 'role',
       summary: "change a member's organization role, or their role in one project",

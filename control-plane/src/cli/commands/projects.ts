@@ -1,20 +1,13 @@
-import {
-  JSON_OPTION,
-  listOption,
-  requireOption,
-  requirePositional,
-  stringOption,
-  type CommandGroup,
-} from '../command.js';
+import { JSON_OPTION, listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
 import { limitOption } from './statuses.js';
 import { githubCommand, githubIssuesCommand } from './github.js';
+import { PROJECT_OPTION, projectOf } from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
-export const projectCommands: CommandGroup = {
-  name: 'project',
-  summary: 'Create, list and show projects, set how their tickets merge, and connect them to GitHub.',
+export const projectCommands: GroupBody = {
   commands: [
     {
       name: 'create',
@@ -40,14 +33,12 @@ export const projectCommands: CommandGroup = {
         io.out(`created project ${project.name} (slug ${project.slug}, tickets ${project.ticketPrefix}-N)`);
       },
     },
-    {
+    callCommand({
       name: 'list',
       summary: 'list projects',
       usage: 'openase project list [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const projects = await apiClientFromEnv(io.env).projects.list.query();
-        if (args.values.json) return printJson(io, projects);
+      call: (api) => api.projects.list.query(),
+      print(io, projects) {
         printTable(
           io,
           ['SLUG', 'PREFIX', 'NAME', 'TICKETS'],
@@ -55,17 +46,13 @@ export const projectCommands: CommandGroup = {
           'no projects yet; create one with `openase project create NAME`',
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'show',
       summary: 'show a project with its statuses and repositories',
       usage: 'openase project show PROJECT [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const project = await apiClientFromEnv(io.env).projects.get.query({
-          project: requirePositional(args, 0, 'PROJECT'),
-        });
-        if (args.values.json) return printJson(io, project);
+      call: (api, args) => api.projects.get.query({ project: requirePositional(args, 0, 'PROJECT') }),
+      print(io, project) {
         printFields(io, [
           ['name', project.name],
           ['slug', project.slug],
@@ -75,8 +62,8 @@ export const projectCommands: CommandGroup = {
           ['repositories', project.repositories.map((r) => `${r.name} ${r.url}`).join(', ') || '(none)'],
         ]);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'update',
       summary: "change a project's name, description or concurrent-run limit",
       usage: 'openase project update PROJECT [--name N] [--description D] [--max-concurrent-runs N|none] [--json]',
@@ -88,83 +75,78 @@ export const projectCommands: CommandGroup = {
           value: 'N|none',
           description: "at most N of the project's agent runs at once; none = no limit",
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const project = await apiClientFromEnv(io.env).projects.update.mutate({
+      call: (api, args) =>
+        api.projects.update.mutate({
           project: requirePositional(args, 0, 'PROJECT'),
           name: stringOption(args.values.name),
           description: stringOption(args.values.description),
           maxConcurrentRuns: limitOption(args, 'max-concurrent-runs'),
-        });
-        if (args.values.json) return printJson(io, project);
+        }),
+      print(io, project) {
         io.out(
           `project ${project.slug}: ${project.maxConcurrentRuns === null ? 'no limit on concurrent runs' : `at most ${project.maxConcurrentRuns} concurrent run(s)`}`,
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'delete',
       summary: 'delete a project and everything in it (admins; refused while agents work in it)',
       usage: 'openase project delete PROJECT --confirm SLUG [--json]',
       options: {
         confirm: { type: 'string', value: 'SLUG', description: "the project's slug again, to confirm" },
-        ...JSON_OPTION,
       },
       examples: ['openase project delete demo --confirm demo'],
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).projects.delete.mutate({
+      call: (api, args) =>
+        api.projects.delete.mutate({
           project: requirePositional(args, 0, 'PROJECT'),
           confirm: requireOption(args, 'confirm'),
-        });
-        if (args.values.json) return printJson(io, result);
+        }),
+      print(io, result) {
         io.out(`deleted project ${result.deleted} and its ${result.tickets} ticket(s)`);
       },
-    },
+    }),
     mergeSettingsCommand,
     githubCommand,
     githubIssuesCommand,
   ],
 };
 
-export const repoCommands: CommandGroup = {
-  name: 'repo',
-  summary: 'Attach git repositories to a project, list and delete them.',
+export const repoCommands: GroupBody = {
   commands: [
-    {
+    callCommand({
       name: 'add',
       summary: 'attach a repository (any git URL; file:// works)',
       usage: 'openase repo add URL --project P [--name N] [--branch main] [--label L] [--json]',
       options: {
-        project: { type: 'string', description: 'project slug or prefix' },
+        ...PROJECT_OPTION,
         name: { type: 'string', description: 'short name (default: from the URL)' },
         branch: { type: 'string', description: 'default branch (default main)' },
         label: { type: 'string', multiple: true, description: 'label, or comma-separated labels' },
-        ...JSON_OPTION,
       },
       examples: ['openase repo add file:///srv/git/app.git --project demo'],
-      async run(args, io) {
-        const repo = await apiClientFromEnv(io.env).repositories.add.mutate({
-          project: requireOption(args, 'project'),
+      call: (api, args, io) =>
+        api.repositories.add.mutate({
+          project: projectOf(args, io.env),
           url: requirePositional(args, 0, 'repository URL'),
           name: stringOption(args.values.name),
           defaultBranch: stringOption(args.values.branch),
           labels: listOption(args.values.label),
-        });
-        if (args.values.json) return printJson(io, repo);
+        }),
+      print(io, repo) {
         io.out(`added repository ${repo.name} (${repo.url}, branch ${repo.defaultBranch})`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'list',
       summary: "list a project's repositories",
       usage: 'openase repo list --project P [--json]',
       options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
-      async run(args, io) {
-        const repos = await apiClientFromEnv(io.env).repositories.list.query({
+      call: (api, args) =>
+        api.repositories.list.query({
           project: requireOption(args, 'project'),
-        });
-        if (args.values.json) return printJson(io, repos);
+        }),
+      print(io, repos) {
         printTable(
           io,
           ['NAME', 'URL', 'BRANCH', 'LABELS'],
@@ -172,20 +154,20 @@ export const repoCommands: CommandGroup = {
           'no repositories; attach one with `openase repo add URL --project P`',
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'delete',
       summary: 'delete a repository from a project (admins; refused while a run has it in its workspace)',
       usage: 'openase repo delete NAME --project P [--json]',
       options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).repositories.delete.mutate({
+      call: (api, args) =>
+        api.repositories.delete.mutate({
           project: requireOption(args, 'project'),
           repository: requirePositional(args, 0, 'repository NAME'),
-        });
-        if (args.values.json) return printJson(io, result);
+        }),
+      print(io, result) {
         io.out(`deleted repository ${result.deleted}`);
       },
-    },
+    }),
   ],
 };

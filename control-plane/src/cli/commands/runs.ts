@@ -1,4 +1,10 @@
-import { TERMINAL_RUN_STATES, hostKeyView, type RunState, type SequencedRunEvent } from '@openase/shared';
+import {
+  describeRunEvent,
+  TERMINAL_RUN_STATES,
+  hostKeyView,
+  type RunState,
+  type SequencedRunEvent,
+} from '@openase/shared';
 import {
   JSON_OPTION,
   UsageError,
@@ -6,6 +12,7 @@ import {
   requirePositional,
   stringOption,
   type CommandGroup,
+  type GroupBody,
   type CommandIo,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
@@ -13,22 +20,11 @@ import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseDuration } from './definitions-common.js';
 import { describeHostKey } from './machines.js';
+import { callCommand } from '../call-command.js';
 
-/** One human line per event: output as printed, everything else tagged with its type. */
+/** One line per event: output as printed, everything else as the console's transcript says it. */
 export function describeEvent(e: SequencedRunEvent): string {
-  const ev = e.event;
-  switch (ev.type) {
-    case 'output':
-      return ev.text;
-    case 'progress':
-      return `[progress] ${ev.message}`;
-    case 'error':
-      return `[error] ${ev.message}`;
-    case 'truncation':
-      return `[truncated] ${ev.message}`;
-    default:
-      return `[${ev.type}] ${JSON.stringify(ev).slice(0, 300)}`;
-  }
+  return e.event.type === 'output' ? e.event.text : `[${e.event.type}] ${describeRunEvent(e.event).text}`;
 }
 
 /**
@@ -111,9 +107,7 @@ function decideCommand(approve: boolean): CommandGroup['commands'][number] {
   };
 }
 
-export const runCommands: CommandGroup = {
-  name: 'run',
-  summary: "Start, follow and cancel runs on machines; approve or decline an agent's tool calls.",
+export const runCommands: GroupBody = {
   commands: [
     {
       name: 'start',
@@ -165,14 +159,12 @@ export const runCommands: CommandGroup = {
         return printEvents(io, run.id, args.values.json === true, true);
       },
     },
-    {
+    callCommand({
       name: 'show',
       summary: 'a run: state, exit, transitions',
       usage: 'openase run show RUN [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const run = await apiClientFromEnv(io.env).runs.show.query({ run: requirePositional(args, 0, 'RUN id') });
-        if (args.values.json) return printJson(io, run);
+      call: (api, args) => api.runs.show.query({ run: requirePositional(args, 0, 'RUN id') }),
+      print(io, run) {
         printFields(io, [
           ['run', run.id],
           ['machine', run.machineName],
@@ -183,7 +175,7 @@ export const runCommands: CommandGroup = {
         ]);
         for (const t of run.transitions) io.out(`  ${String(t.at)}  ${t.fromState ?? '-'} → ${t.toState}: ${t.reason}`);
       },
-    },
+    }),
     {
       name: 'events',
       summary: "print a run's events (--follow: until it ends)",
@@ -201,17 +193,15 @@ export const runCommands: CommandGroup = {
         );
       },
     },
-    {
+    callCommand({
       name: 'cancel',
       summary: 'stop a run (SIGTERM to its process group, SIGKILL after 10 s)',
       usage: 'openase run cancel RUN [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const run = await apiClientFromEnv(io.env).runs.cancel.mutate({ run: requirePositional(args, 0, 'RUN id') });
-        if (args.values.json) return printJson(io, run);
+      call: (api, args) => api.runs.cancel.mutate({ run: requirePositional(args, 0, 'RUN id') }),
+      print(io, run) {
         io.out(run.state === 'canceled' ? `run ${run.id} canceled` : `asked run ${run.id} to stop`);
       },
-    },
+    }),
     decideCommand(true),
     decideCommand(false),
     {

@@ -1,5 +1,15 @@
 import { resolveServerConfig } from '../../server/config.js';
-import { stringOption, type Command } from '../command.js';
+import { stringOption, type Command, type ParsedArgs } from '../command.js';
+
+/** Where the server listens and keeps its data: the flags `openase serve` and `openase doctor` share. */
+export function serverPlace(args: ParsedArgs) {
+  return {
+    port: stringOption(args.values.port),
+    host: stringOption(args.values.host),
+    dataDir: stringOption(args.values['data-dir']),
+    databaseUrl: stringOption(args.values['database-url']),
+  };
+}
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -52,10 +62,7 @@ export const serveCommand: Command = {
   async run(args, io) {
     const config = resolveServerConfig(
       {
-        port: stringOption(args.values.port),
-        host: stringOption(args.values.host),
-        dataDir: stringOption(args.values['data-dir']),
-        databaseUrl: stringOption(args.values['database-url']),
+        ...serverPlace(args),
         chatIdleMinutes: stringOption(args.values['chat-idle-minutes']),
         publicUrl: stringOption(args.values['public-url']),
         ...(args.values['trust-proxy'] ? { trustProxy: true } : {}),
@@ -73,6 +80,13 @@ export const serveCommand: Command = {
         if (stopping) return;
         stopping = true;
         server.deps.log.info(`received ${signal}; shutting down`);
+        // A shutdown is bounded: a stage that hangs (the log names it) must not hold a rolling restart.
+        // What was in flight is recovered as after a crash (runs re-offered, daemons resend unacked events).
+        const limitMs = Number(io.env.OPENASE_SHUTDOWN_TIMEOUT_MS) || 25_000;
+        setTimeout(() => {
+          server.deps.log.error(`shutdown did not finish in ${limitMs / 1000} s; exiting now`);
+          process.exit(1);
+        }, limitMs).unref();
         server.close().then(resolve, (err) => {
           server.deps.log.error({ err }, `shutdown failed: ${(err as Error).message}`);
           resolve();

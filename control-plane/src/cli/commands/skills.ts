@@ -7,13 +7,14 @@ import {
   UsageError,
   requireOption,
   requirePositional,
-  type CommandGroup,
+  type GroupBody,
   type CommandIo,
   type ParsedArgs,
 } from '../command.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { checkSkillPath } from '../../skills/files.js';
 import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
 /** Reads a skill folder (symlinks refused: they could point outside it). The server re-checks every path and size. */
 export function readSkillFolder(dir: string): Array<{ path: string; contentBase64: string; executable: boolean }> {
@@ -51,9 +52,7 @@ async function setEnabled(args: ParsedArgs, io: CommandIo, enabled: boolean) {
   io.out(`${skill.name} is ${enabled ? 'enabled' : 'disabled'}`);
 }
 
-export const skillCommands: CommandGroup = {
-  name: 'skill',
-  summary: 'Manage skills: versioned folders (SKILL.md + files) written into agent workspaces.',
+export const skillCommands: GroupBody = {
   commands: [
     {
       name: 'import',
@@ -107,37 +106,35 @@ export const skillCommands: CommandGroup = {
         io.out(`wrote ${skill.name} version ${skill.version} (${skill.files.length} file(s)) to ${out}`);
       },
     },
-    {
+    callCommand({
       name: 'list',
       summary: "list a project's skills",
       usage: 'openase skill list --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const skills = await apiClientFromEnv(io.env).skills.list.query({ project: projectOf(args, io.env) });
-        if (args.values.json) return printJson(io, skills);
+      call: (api, args, io) => api.skills.list.query({ project: projectOf(args, io.env) }),
+      print(io, skills) {
         printTable(
           io,
           ['NAME', 'VERSION', 'ENABLED', 'BUILT-IN', 'DESCRIPTION'],
           skills.map((s) => [s.name, s.version, s.enabled ? 'yes' : 'no', s.builtin ? 'yes' : '', s.description]),
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'show',
       summary: 'show a skill version: files, hashes and versions',
       usage: 'openase skill show NAME --project P [--version N] [--json]',
       options: {
         ...PROJECT_OPTION,
         version: { type: 'string', value: 'N', description: 'a given version' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const s = await apiClientFromEnv(io.env).skills.show.query({
+      call: (api, args, io) =>
+        api.skills.show.query({
           project: projectOf(args, io.env),
           skill: requirePositional(args, 0, 'skill NAME'),
           version: positiveIntOption(args, 'version'),
-        });
-        if (args.values.json) return printJson(io, s);
+        }),
+      print(io, s) {
         printFields(io, [
           ['name', s.name],
           ['description', s.description],
@@ -152,7 +149,7 @@ export const skillCommands: CommandGroup = {
           s.files.map((f) => [f.path, f.size, f.executable ? 'x' : '', f.sha256.slice(0, 16)]),
         );
       },
-    },
+    }),
     {
       name: 'enable',
       summary: 'enable a skill',

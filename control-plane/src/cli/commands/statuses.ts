@@ -5,11 +5,12 @@ import {
   requireOption,
   requirePositional,
   stringOption,
-  type CommandGroup,
+  type GroupBody,
   type ParsedArgs,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printJson, printTable } from '../output.js';
+import { callCommand } from '../call-command.js';
 
 const projectOption = { project: { type: 'string' as const, description: 'project slug or prefix' } };
 
@@ -32,27 +33,25 @@ export function limitOption(args: ParsedArgs, name: string): number | null | und
   return n;
 }
 
-export const statusCommands: CommandGroup = {
-  name: 'status',
-  summary: "Manage a project's statuses (board columns).",
+export const statusCommands: GroupBody = {
   commands: [
-    {
+    callCommand({
       name: 'list',
       summary: 'list statuses in board order',
       usage: 'openase status list --project P [--json]',
       options: { ...projectOption, ...JSON_OPTION },
-      async run(args, io) {
-        const statuses = await apiClientFromEnv(io.env).statuses.list.query({
+      call: (api, args) =>
+        api.statuses.list.query({
           project: requireOption(args, 'project'),
-        });
-        if (args.values.json) return printJson(io, statuses);
+        }),
+      print(io, statuses) {
         printTable(
           io,
           ['POS', 'NAME', 'STAGE', 'MAX RUNS'],
           statuses.map((s) => [s.position, s.name, s.stage, s.maxActiveRuns ?? '']),
         );
       },
-    },
+    }),
     {
       name: 'create',
       summary: 'create a status',
@@ -118,21 +117,21 @@ export const statusCommands: CommandGroup = {
         );
       },
     },
-    {
+    callCommand({
       name: 'rename',
       summary: 'rename a status',
       usage: 'openase status rename NAME NEW_NAME --project P [--json]',
       options: { ...projectOption, ...JSON_OPTION },
-      async run(args, io) {
-        const status = await apiClientFromEnv(io.env).statuses.update.mutate({
+      call: (api, args) =>
+        api.statuses.update.mutate({
           project: requireOption(args, 'project'),
           status: requirePositional(args, 0, 'status NAME'),
           name: requirePositional(args, 1, 'NEW_NAME'),
-        });
-        if (args.values.json) return printJson(io, status);
+        }),
+      print(io, status) {
         io.out(`renamed to ${status.name}`);
       },
-    },
+    }),
     {
       name: 'move',
       summary: 'move a status to another column position',
@@ -154,26 +153,25 @@ export const statusCommands: CommandGroup = {
         io.out(statuses.map((s) => s.name).join(' → '));
       },
     },
-    {
+    callCommand({
       name: 'delete',
       summary: 'delete a status (its tickets must be moved elsewhere with --move-to)',
       usage: 'openase status delete NAME --project P [--move-to STATUS] [--json]',
       options: {
         ...projectOption,
         'move-to': { type: 'string', value: 'STATUS', description: "where the status' tickets go" },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).statuses.delete.mutate({
+      call: (api, args) =>
+        api.statuses.delete.mutate({
           project: requireOption(args, 'project'),
           status: requirePositional(args, 0, 'status NAME'),
           moveTicketsTo: stringOption(args.values['move-to']),
-        });
-        if (args.values.json) return printJson(io, result);
+        }),
+      print(io, result) {
         io.out(
           `deleted status ${result.deleted}${result.movedTickets ? `; moved ${result.movedTickets} ticket(s)` : ''}`,
         );
       },
-    },
+    }),
   ],
 };

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PRIORITIES, prioritySchema, type Priority } from '@openase/shared';
+import { PRIORITIES } from '@openase/shared';
 import {
   JSON_OPTION,
   UsageError,
@@ -7,7 +7,7 @@ import {
   requireOption,
   requirePositional,
   stringOption,
-  type CommandGroup,
+  type GroupBody,
   type ParsedArgs,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
@@ -15,16 +15,10 @@ import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { oneLine, printFields, printJson, printTable } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
 import { answerCommand, askCommand } from './questions.js';
-import { PROJECT_OPTION, projectOf, withOwnTicket } from './definitions-common.js';
+import { PROJECT_OPTION, priorityOption, projectOf, ticketArg, withOwnTicket } from './definitions-common.js';
+import { bulkCommands } from './board.js';
 import { diffCommand, reviewCommand } from './review.js';
-
-function priorityOption(args: ParsedArgs): Priority | undefined {
-  const raw = stringOption(args.values.priority);
-  if (raw === undefined) return undefined;
-  const parsed = prioritySchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}`);
-  return parsed.data;
-}
+import { callCommand } from '../call-command.js';
 
 function budgetOption(args: ParsedArgs): number | null | undefined {
   const raw = stringOption(args.values.budget);
@@ -53,9 +47,7 @@ const ticketFields = {
   budget: { type: 'string' as const, value: 'USD', description: 'cost budget in USD ("none" to clear)' },
 };
 
-export const ticketCommands: CommandGroup = {
-  name: 'ticket',
-  summary: 'Create, list, show, update, move, comment on, link, archive and delete tickets.',
+export const ticketCommands: GroupBody = {
   commands: [
     {
       name: 'create',
@@ -109,7 +101,7 @@ export const ticketCommands: CommandGroup = {
         status: { type: 'string', description: 'only this status' },
         label: { type: 'string', description: 'only tickets with this label' },
         priority: { type: 'string', description: 'only this priority' },
-        search: { type: 'string', description: 'text in the title or identifier' },
+        search: { type: 'string', description: 'text in the title, identifier or labels' },
         archived: { type: 'boolean', description: 'include archived tickets' },
         ...PAGE_OPTIONS,
         ...JSON_OPTION,
@@ -135,17 +127,12 @@ export const ticketCommands: CommandGroup = {
         printMore(io, page);
       },
     },
-    {
+    callCommand({
       name: 'show',
       summary: 'show a ticket with its relations, comments and activity',
       usage: 'openase ticket show TICKET [--json]',
-      options: { ...JSON_OPTION },
-      async run(parsed, io) {
-        const args = withOwnTicket(parsed, io.env, 1);
-        const t = await apiClientFromEnv(io.env).tickets.show.query({
-          ticket: requirePositional(args, 0, 'TICKET identifier'),
-        });
-        if (args.values.json) return printJson(io, t);
+      call: (api, parsed, io) => api.tickets.show.query({ ticket: ticketArg(parsed, io.env, 1) }),
+      print(io, t) {
         printFields(io, [
           ['ticket', `${t.identifier} ${oneLine(t.title)}`],
           ['project', t.project.slug],
@@ -182,7 +169,7 @@ export const ticketCommands: CommandGroup = {
         for (const a of t.activity)
           io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
       },
-    },
+    }),
     {
       name: 'update',
       summary: "change a ticket's fields",
@@ -230,22 +217,17 @@ export const ticketCommands: CommandGroup = {
         );
       },
     },
-    {
+    callCommand({
       name: 'retry',
       summary: 'try a parked or waiting ticket again now (attempts start over)',
       usage: 'openase ticket retry TICKET [--json]',
-      options: { ...JSON_OPTION },
-      async run(parsed, io) {
-        const args = withOwnTicket(parsed, io.env, 1);
-        const ticket = await apiClientFromEnv(io.env).tickets.retry.mutate({
-          ticket: requirePositional(args, 0, 'TICKET identifier'),
-        });
-        if (args.values.json) return printJson(io, ticket);
+      call: (api, parsed, io) => api.tickets.retry.mutate({ ticket: ticketArg(parsed, io.env, 1) }),
+      print(io, ticket) {
         io.out(
           `${ticket.identifier} will be picked up again as soon as its gates allow (see \`openase ticket why ${ticket.identifier}\`)`,
         );
       },
-    },
+    }),
     {
       name: 'comment',
       summary: 'add a comment, or edit one with --edit',
@@ -306,38 +288,38 @@ export const ticketCommands: CommandGroup = {
         );
       },
     },
-    {
+    callCommand({
       name: 'archive',
       summary: 'archive a ticket (or restore it with --restore)',
       usage: 'openase ticket archive TICKET [--restore] [--json]',
       options: { restore: { type: 'boolean', description: 'un-archive instead' }, ...JSON_OPTION },
-      async run(args, io) {
-        const ticket = await apiClientFromEnv(io.env).tickets.archive.mutate({
+      call: (api, args) =>
+        api.tickets.archive.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
           archived: !args.values.restore,
-        });
-        if (args.values.json) return printJson(io, ticket);
+        }),
+      print(io, ticket) {
         io.out(`${ticket.archivedAt ? 'archived' : 'restored'} ${ticket.identifier}`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'delete',
       summary: 'delete a ticket for good (refused while a run is in progress or it has sub-tickets)',
       usage: 'openase ticket delete TICKET [--with-children] [--json]',
       options: {
         'with-children': { type: 'boolean', description: 'delete its sub-tickets (and theirs) too' },
-        ...JSON_OPTION,
       },
       examples: ['openase ticket delete DEMO-7', 'openase ticket delete DEMO-3 --with-children'],
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).tickets.delete.mutate({
+      call: (api, args) =>
+        api.tickets.delete.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
           withChildren: Boolean(args.values['with-children']),
-        });
-        if (args.values.json) return printJson(io, result);
+        }),
+      print(io, result) {
         io.out(`deleted ${result.deleted.join(', ')}`);
       },
-    },
+    }),
+    ...bulkCommands,
     progressCommand,
     askCommand,
     answerCommand,

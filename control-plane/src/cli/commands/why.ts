@@ -1,20 +1,16 @@
 import { JSON_OPTION, requirePositional, type Command } from '../command.js';
-import { positiveIntOption, withOwnTicket } from './definitions-common.js';
+import { positiveIntOption, ticketArg, withOwnTicket } from './definitions-common.js';
 import { apiClientFromEnv } from '../client.js';
 import { printJson } from '../output.js';
+import { callCommand } from '../call-command.js';
 
 /** `openase ticket why ID`: the dispatcher's own gates, evaluated now. */
-export const whyCommand: Command = {
+export const whyCommand: Command = callCommand({
   name: 'why',
   summary: 'say exactly why a ticket would or would not be picked up now',
   usage: 'openase ticket why TICKET [--json]',
-  options: { ...JSON_OPTION },
-  async run(parsed, io) {
-    const args = withOwnTicket(parsed, io.env, 1);
-    const d = await apiClientFromEnv(io.env).tickets.why.query({
-      ticket: requirePositional(args, 0, 'TICKET identifier'),
-    });
-    if (args.values.json) return printJson(io, d);
+  call: (api, parsed, io) => api.tickets.why.query({ ticket: ticketArg(parsed, io.env, 1) }),
+  print(io, d) {
     // A ticket waiting for review or being merged is not meant to be picked up: say that first.
     if (d.review.stage) {
       io.out(d.review.message!);
@@ -28,7 +24,7 @@ export const whyCommand: Command = {
     io.out(`${d.ticket} is not picked up now${d.workflow ? ` (workflow ${d.workflow})` : ''}:`);
     for (const r of d.reasons) io.out(`  - ${r.message} [${r.code}]`);
   },
-};
+});
 
 /** `openase ticket progress ID TEXT [--percent N]`: what the openase-platform skill tells agents to use. */
 export const progressCommand: Command = {

@@ -7,7 +7,7 @@ import {
   requireOption,
   requirePositional,
   stringOption,
-  type CommandGroup,
+  type GroupBody,
   type CommandIo,
   type ParsedArgs,
 } from '../command.js';
@@ -15,6 +15,7 @@ import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import type { Problem } from '../../workflows/harness/types.js';
 import { PROJECT_OPTION, positiveIntOption, projectOf, repeated } from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
 const VERSION_OPTION = {
   version: { type: 'string' as const, value: 'N', description: 'a given version (default: the current one)' },
@@ -66,9 +67,7 @@ async function setActive(args: ParsedArgs, io: CommandIo, active: boolean) {
   io.out(`${w.name} is ${active ? 'active' : 'inactive'}${w.changed ? ` (version ${w.version})` : ' (unchanged)'}`);
 }
 
-export const workflowCommands: CommandGroup = {
-  name: 'workflow',
-  summary: 'Manage workflows: harness files (Markdown + YAML front matter), versions, templates.',
+export const workflowCommands: GroupBody = {
   commands: [
     {
       name: 'create',
@@ -116,14 +115,13 @@ export const workflowCommands: CommandGroup = {
           io.out('no agent set: create one (`openase agent create`) and add `agent:` to the workflows');
       },
     },
-    {
+    callCommand({
       name: 'list',
       summary: "list a project's workflows",
       usage: 'openase workflow list --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const list = await apiClientFromEnv(io.env).workflows.list.query({ project: projectOf(args, io.env) });
-        if (args.values.json) return printJson(io, list);
+      call: (api, args, io) => api.workflows.list.query({ project: projectOf(args, io.env) }),
+      print(io, list) {
         printTable(
           io,
           ['NAME', 'VERSION', 'ACTIVE', 'AGENT', 'PICKUP', 'FINISH'],
@@ -137,19 +135,19 @@ export const workflowCommands: CommandGroup = {
           ]),
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'show',
       summary: 'show a workflow version: settings, skills and body',
       usage: 'openase workflow show NAME --project P [--version N] [--json]',
       options: { ...PROJECT_OPTION, ...VERSION_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const w = await apiClientFromEnv(io.env).workflows.show.query({
+      call: (api, args, io) =>
+        api.workflows.show.query({
           project: projectOf(args, io.env),
           workflow: requirePositional(args, 0, 'workflow NAME'),
           version: positiveIntOption(args, 'version'),
-        });
-        if (args.values.json) return printJson(io, w);
+        }),
+      print(io, w) {
         const h = w.harness;
         printFields(io, [
           ['name', w.name],
@@ -181,7 +179,7 @@ export const workflowCommands: CommandGroup = {
         io.out('');
         io.out(w.body ?? '');
       },
-    },
+    }),
     {
       name: 'import',
       summary: 'import a harness file: a new workflow, or a new version of the one its name: names',
@@ -258,7 +256,7 @@ export const workflowCommands: CommandGroup = {
         return problems.length ? 1 : 0;
       },
     },
-    {
+    callCommand({
       name: 'render',
       summary: 'print the prompt a run of the workflow would get for a ticket',
       usage: 'openase workflow render NAME --ticket ID [--project P] [--version N] [--machine M] [--json]',
@@ -267,31 +265,30 @@ export const workflowCommands: CommandGroup = {
         ticket: { type: 'string', value: 'ID', description: 'the ticket, e.g. DEMO-42' },
         machine: { type: 'string', value: 'M', description: 'render as if placed on this machine' },
         ...VERSION_OPTION,
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).workflows.render.query({
+      call: (api, args, io) =>
+        api.workflows.render.query({
           project: stringOption(args.values.project) ?? (io.env.OPENASE_PROJECT || undefined),
           workflow: requirePositional(args, 0, 'workflow NAME'),
           ticket: requireOption(args, 'ticket'),
           version: positiveIntOption(args, 'version'),
           machine: stringOption(args.values.machine),
-        });
-        if (args.values.json) return printJson(io, result);
+        }),
+      print(io, result) {
         process.stdout.write(result.prompt);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'versions',
       summary: 'list the versions of a workflow',
       usage: 'openase workflow versions NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const versions = await apiClientFromEnv(io.env).workflows.versions.query({
+      call: (api, args, io) =>
+        api.workflows.versions.query({
           project: projectOf(args, io.env),
           workflow: requirePositional(args, 0, 'workflow NAME'),
-        });
-        if (args.values.json) return printJson(io, versions);
+        }),
+      print(io, versions) {
         printTable(
           io,
           ['VERSION', 'CURRENT', 'BY', 'AT', 'BYTES'],
@@ -304,7 +301,7 @@ export const workflowCommands: CommandGroup = {
           ]),
         );
       },
-    },
+    }),
     {
       name: 'activate',
       summary: 'let the workflow pick up tickets (saves a new version)',
@@ -319,19 +316,19 @@ export const workflowCommands: CommandGroup = {
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
       run: (args, io) => setActive(args, io, false),
     },
-    {
+    callCommand({
       name: 'delete',
       summary: 'delete a workflow and its versions (refused while it has active runs)',
       usage: 'openase workflow delete NAME --project P [--json]',
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).workflows.delete.mutate({
+      call: (api, args, io) =>
+        api.workflows.delete.mutate({
           project: projectOf(args, io.env),
           workflow: requirePositional(args, 0, 'workflow NAME'),
-        });
-        if (args.values.json) return printJson(io, result);
+        }),
+      print(io, result) {
         io.out(`deleted workflow ${result.deleted}`);
       },
-    },
+    }),
   ],
 };

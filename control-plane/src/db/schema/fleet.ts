@@ -1,6 +1,17 @@
 /** Machines of the fleet and the credentials they join and connect with. */
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { organizations } from './identity.js';
 
@@ -122,4 +133,22 @@ export const machineCommands = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('machine_commands_created').on(t.createdAt)],
+);
+
+/**
+ * The fleet over time, one row per machine and minute in which it sent a heartbeat (fleet/machine-history.ts):
+ * the most runs in flight and the highest load of that minute. A minute without a row is a minute offline. Written
+ * once when a machine's minute begins and once more when it ends (at most; never per heartbeat), kept 24 hours.
+ */
+export const machineHistory = pgTable(
+  'machine_history',
+  {
+    machineId: uuid('machine_id')
+      .notNull()
+      .references(() => machines.id, { onDelete: 'cascade' }),
+    minute: tstz('minute').notNull(),
+    slotsUsed: integer('slots_used').notNull(),
+    load: real('load'),
+  },
+  (t) => [primaryKey({ columns: [t.machineId, t.minute] }), index('machine_history_minute').on(t.minute)],
 );

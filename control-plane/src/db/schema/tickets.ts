@@ -15,6 +15,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { createdAt, tstz } from './columns.js';
 import { projects, statuses } from './projects.js';
+import { users } from './identity.js';
 
 export const tickets = pgTable(
   'tickets',
@@ -218,4 +219,24 @@ export const activity = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('activity_project_seq').on(t.projectId, t.seq), index('activity_ticket').on(t.ticketId)],
+);
+
+/** A person's saved view of a project's board: its filters (the URL query) under a name, theirs only. */
+export const savedViews = pgTable(
+  'saved_views',
+  {
+    id: uuid('id').primaryKey(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** `{ q, label, priority, view }` (shared/src/domain/board.ts savedViewQuerySchema). */
+    query: jsonb('query').$type<Record<string, string>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: tstz('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('saved_views_user_project_name').on(t.userId, t.projectId, t.name)],
 );

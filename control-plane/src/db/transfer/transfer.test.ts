@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openDatabase, resultRows, type Database } from '../database.js';
 import { createChangeBus } from '../../kernel/change-bus.js';
-import { randomIds, systemClock, type Actor, type Deps } from '../../kernel/context.js';
+import { randomIds, systemClock, type Deps } from '../../kernel/context.js';
 import { silentLogger } from '../../kernel/logger.js';
 import { createMetrics } from '../../kernel/metrics.js';
 import { bootstrapInstance } from '../../auth/bootstrap.js';
@@ -27,7 +27,7 @@ import { startCommandRun } from '../../runs/runs.js';
 import { acceptRun, offerRun } from '../../runs/lifecycle.js';
 import { storeEventBatches } from '../../runs/ingest.js';
 import { runCli } from '../../cli/main.js';
-import { createScratchPostgres, postgresUrl } from '../../../test/databases.js';
+import { bootAdmin, createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 import { exportLines } from './dump.js';
 import { importLines } from './load.js';
 import { readExportFile } from './files.js';
@@ -71,14 +71,7 @@ describe("moving an instance's data", () => {
     const source = await openDatabase({ kind: 'pglite', dataDir: path.join(home, 'data') });
     const deps = depsFor(source, home);
     const boot = await bootstrapInstance(deps);
-    const admin: Actor = {
-      type: 'user',
-      id: boot.adminUserId,
-      name: 'admin',
-      orgId: boot.orgId,
-      userId: boot.adminUserId,
-      role: 'owner',
-    };
+    const admin = bootAdmin(boot);
     await createProject(deps, admin, { name: 'Moving', ticketPrefix: 'MOV' });
     for (let i = 0; i < 30; i++)
       await createTicket(deps, admin, { project: 'moving', title: `ticket ${i} — "quoted" \\ ünï` });

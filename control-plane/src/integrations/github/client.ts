@@ -4,6 +4,7 @@
  * `GITHUB_TOKEN` / `GH_TOKEN`. The API base is the connection's, else `OPENASE_GITHUB_API_URL`
  * (default https://api.github.com); the host whose remotes count as GitHub is `OPENASE_GITHUB_HOST`.
  */
+import crypto from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { eq } from 'drizzle-orm';
 import { githubLinks } from '../../db/schema.js';
@@ -35,8 +36,53 @@ export function githubRepoOf(url: string, host = 'github.com'): { owner: string;
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** A GET's last answer, to ask again with `If-None-Match`. */
+type Response = Awaited<ReturnType<Octokit['request']>>;
+interface Cached {
+  etag: string;
+  response: Response;
+}
+const ETAG_CACHE_MAX = 2000;
+const etags = new Map<string, Cached>();
+
+/**
+ * Conditional reads: every GET is sent with the ETag of its last answer (per token and URL, the
+ * latest {@link ETAG_CACHE_MAX} kept); GitHub's `304 Not Modified` — which does not count against the
+ * rate limit — is answered with that last answer. Polling and webhooks thus read the same data,
+ * and a poll of something unchanged costs no quota.
+ */
+function conditionalReads(octokit: Octokit, token: string): void {
+  const who = crypto.createHash('sha256').update(token).digest('hex').slice(0, 16);
+  octokit.hook.wrap('request', async (request, options) => {
+    const { method, url } = octokit.request.endpoint.parse(options);
+    if (method !== 'GET') return request(options);
+    const key = `${who} ${url}`;
+    const cached = etags.get(key);
+    if (cached) options.headers = { ...options.headers, 'if-none-match': cached.etag };
+    try {
+      const response = await request(options);
+      const etag = response.headers.etag;
+      etags.delete(key);
+      if (etag) etags.set(key, { etag, response });
+      if (etags.size > ETAG_CACHE_MAX) etags.delete(etags.keys().next().value!);
+      return response;
+    } catch (err) {
+      if (cached && (err as { status?: number }).status === 304) return cached.response;
+      throw err;
+    }
+  });
+}
+
 export function githubClient(token: string, apiUrl: string): Octokit {
-  return new Octokit({ auth: token, baseUrl: apiUrl, userAgent: 'openase', log: quiet, request: { retries: 0 } });
+  const octokit = new Octokit({
+    auth: token,
+    baseUrl: apiUrl,
+    userAgent: 'openase',
+    log: quiet,
+    request: { retries: 0 },
+  });
+  conditionalReads(octokit, token);
+  return octokit;
 }
 
 export interface GithubAccess {

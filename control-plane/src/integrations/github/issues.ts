@@ -23,7 +23,8 @@ import type { Tx } from '../../db/database.js';
 import { recordActivity } from '../../activity/activity.js';
 import type { Actor, Deps } from '../../kernel/context.js';
 import { inTransaction } from '../../kernel/transaction.js';
-import { requireRole, requireRoleSomewhere, roleInProject } from '../../auth/permissions.js';
+import { requireRole, roleInProject } from '../../auth/permissions.js';
+import { memberInput } from '../../auth/project-write.js';
 import { resolveProject } from '../../kernel/resolve-project.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { applyMove, insertTicket, type Ticket } from '../../tickets/tickets.js';
@@ -45,6 +46,7 @@ export interface GithubIssue {
   labels: Array<string | { name?: string }>;
   state: string;
   state_reason?: string | null;
+  updated_at?: string;
   pull_request?: unknown;
 }
 
@@ -71,6 +73,9 @@ const ticketSide = (t: Ticket, stage: string): Side => ({
   state: stage === 'completed' || stage === 'canceled' ? 'closed' : 'open',
 });
 const split = (full: string) => ({ owner: full.split('/')[0]!, repo: full.split('/')[1]! });
+/** GitHub's time of the issue's version a side agreed on (its `updated_at`), else now. */
+const versionOf = (deps: Deps, i: { updated_at?: string }) =>
+  i.updated_at ? new Date(i.updated_at) : deps.clock.now();
 
 export type IssueOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
 
@@ -114,11 +119,15 @@ export async function pullIssue(
         number: issue.number,
         url: issue.html_url,
         syncedHash: hash(side),
+        remoteUpdatedAt: versionOf(deps, issue),
         createdAt: now,
       });
       return 'created';
     }
     if (link.syncedHash === hash(side)) return 'unchanged';
+    // A read older than the version last agreed on (a poll that crossed our own patch): nothing new.
+    if (issue.updated_at && link.remoteUpdatedAt && new Date(issue.updated_at) < link.remoteUpdatedAt)
+      return 'unchanged';
     const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, link.ticketId)).for('update');
     if (!ticket) return 'skipped';
     const all = await listStatuses(tx, projectId);
@@ -162,7 +171,7 @@ export async function pullIssue(
     }
     await tx
       .update(externalIssues)
-      .set({ syncedHash: hash(side), remoteUpdatedAt: now })
+      .set({ syncedHash: hash(side), remoteUpdatedAt: versionOf(deps, issue) })
       .where(eq(externalIssues.ticketId, ticket.id));
     return 'updated';
   });
@@ -182,7 +191,7 @@ export async function pushTicket(deps: Deps, ticketId: string): Promise<boolean>
   const access = await githubAccess(deps, row.link.projectId);
   if (!access) return false;
   const canceled = row.stage === 'canceled';
-  await access.octokit.rest.issues.update({
+  const { data } = await access.octokit.rest.issues.update({
     ...split(row.link.repo),
     issue_number: row.link.number,
     title: side.title,
@@ -193,7 +202,7 @@ export async function pushTicket(deps: Deps, ticketId: string): Promise<boolean>
   });
   await deps.db
     .update(externalIssues)
-    .set({ syncedHash: hash(side), remoteUpdatedAt: deps.clock.now() })
+    .set({ syncedHash: hash(side), remoteUpdatedAt: versionOf(deps, data) })
     .where(eq(externalIssues.ticketId, ticketId));
   return true;
 }
@@ -223,8 +232,7 @@ export async function syncGithubIssues(
   actor: Actor,
   raw: z.input<typeof projectGithubIssuesInput>,
 ): Promise<IssuesSyncResult> {
-  await requireRoleSomewhere(deps.db, actor, 'member', 'sync GitHub issues');
-  const input = projectGithubIssuesInput.parse(raw);
+  const input = await memberInput(deps, actor, 'sync GitHub issues', projectGithubIssuesInput, raw);
   const project = await resolveProject(deps.db, actor.orgId, input.project);
   requireRole(actor, 'member', 'sync GitHub issues', await roleInProject(deps.db, actor, project.id));
   if (input.repo || input.off) await linkIssues(deps, actor, project, input.off ? null : input.repo!);
@@ -257,8 +265,33 @@ export async function syncGithubIssues(
   return result;
 }
 
-async function listIssues(octokit: Octokit, full: string): Promise<GithubIssue[]> {
-  const all = await octokit.paginate(octokit.rest.issues.listForRepo, { ...split(full), state: 'all', per_page: 100 });
+/**
+ * Polling (poller.ts), for webhooks that never came: the issues of the linked repository changed since
+ * the last look (GitHub's `since`, with a minute's overlap for clock skew) are pulled like a webhook's.
+ * Returns how many changed a ticket.
+ */
+export async function pollIssues(deps: Deps, projectId: string): Promise<number> {
+  const [link] = await deps.db.select().from(githubLinks).where(eq(githubLinks.projectId, projectId));
+  if (!link?.issuesSync || !link.issuesRepo) return 0;
+  const access = await githubAccess(deps, projectId);
+  const started = deps.clock.now();
+  let changed = 0;
+  if (access) {
+    const since = link.issuesSyncedAt && new Date(link.issuesSyncedAt.getTime() - 60_000).toISOString();
+    for (const issue of await listIssues(access.octokit, link.issuesRepo, since || undefined))
+      if (['created', 'updated'].includes(await pullIssue(deps, projectId, link.issuesRepo, issue))) changed++;
+  }
+  await deps.db.update(githubLinks).set({ issuesSyncedAt: started }).where(eq(githubLinks.projectId, projectId));
+  return changed;
+}
+
+async function listIssues(octokit: Octokit, full: string, since?: string): Promise<GithubIssue[]> {
+  const all = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    ...split(full),
+    state: 'all',
+    per_page: 100,
+    ...(since ? { since } : {}),
+  });
   return (all as GithubIssue[]).filter((i) => !i.pull_request);
 }
 

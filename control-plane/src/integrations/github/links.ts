@@ -10,8 +10,7 @@ import { githubLinks } from '../../db/schema.js';
 import type { DbOrTx } from '../../db/database.js';
 import { recordActivity } from '../../activity/activity.js';
 import type { Actor, Deps } from '../../kernel/context.js';
-import { inTransaction } from '../../kernel/transaction.js';
-import { requireRole } from '../../auth/permissions.js';
+import { allowedInput, inProject } from '../../auth/project-write.js';
 import { resolveProject } from '../../kernel/resolve-project.js';
 import { githubConfig } from './client.js';
 import { webhookPath } from './webhooks.js';
@@ -50,10 +49,8 @@ export async function configureGithub(
   actor: Actor,
   raw: z.input<typeof projectGithubInput>,
 ): Promise<GithubSettings> {
-  requireRole(actor, 'admin', "change a project's GitHub connection");
-  const input = projectGithubInput.parse(raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const project = await resolveProject(tx, actor.orgId, input.project);
+  const input = allowedInput(actor, 'admin', "change a project's GitHub connection", projectGithubInput, raw);
+  return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const [before] = await tx.select().from(githubLinks).where(eq(githubLinks.projectId, project.id));
     const now = deps.clock.now();
     const secret = (v: string | undefined, old: string | null | undefined) =>

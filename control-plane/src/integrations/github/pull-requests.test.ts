@@ -1,14 +1,17 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachDatabase } from '../../../test/databases.js';
+import { forEachDatabase } from '@openase/test-kit/databases';
 import { createProject } from '../../projects/projects.js';
-import { createTicket } from '../../tickets/tickets.js';
-import { pullRequests } from '../../db/schema.js';
-import { createFakeGithub } from '../../../test/fake-github.js';
+import { createTicket, listTickets, updateTicket } from '../../tickets/tickets.js';
+import { ticketDetail } from '../../tickets/detail.js';
+import { githubLinks, pullRequests } from '../../db/schema.js';
+import { listActivity } from '../../activity/activity.js';
+import { createFakeGithub } from '@openase/test-kit/fake-github';
 import { githubClient, githubRepoOf, type GithubAccess } from './client.js';
 import { upsertPullRequest } from './pull-requests.js';
 import { configureGithub } from './links.js';
 import { GithubPoller } from './poller.js';
+import { onIssueWebhook, pullIssue, pushTicket, syncGithubIssues } from './issues.js';
 
 describe('GitHub remotes', () => {
   it('recognizes GitHub URLs in their usual forms and nothing else', () => {
@@ -112,5 +115,70 @@ forEachDatabase('polling GitHub', (get) => {
     expect(
       (await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id)))[0]!.syncedAt,
     ).toEqual(again[0]!.syncedAt);
+
+    // Due again, nothing changed on GitHub: every read is answered 304 (no rate limit spent), nothing changes.
+    const due = () =>
+      deps.db
+        .update(pullRequests)
+        .set({ syncedAt: new Date(0) })
+        .where(eq(pullRequests.ticketId, ticket.id));
+    const pr = `/repos/${remote}/pulls/${opened!.number}`;
+    await due();
+    const before = fake.notModified.length;
+    await poller.pass();
+    expect(fake.notModified.slice(before)).toEqual(
+      expect.arrayContaining([`GET ${pr}`, `GET ${pr}/reviews`, expect.stringMatching(/check-runs$/)]),
+    );
+    const [same] = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
+    expect(same).toMatchObject({ checks: 'failure', review: 'approved' });
+    // A review GitHub told nobody about reaches the ticket at the next poll.
+    await fake.review(remote, opened!.number, 'bob', 'CHANGES_REQUESTED', 'Not yet');
+    await due();
+    await poller.pass();
+    const [changed] = await deps.db.select().from(pullRequests).where(eq(pullRequests.ticketId, ticket.id));
+    expect(changed!.review).toBe('changes_requested');
+  });
+
+  it("polls a linked repository's issues changed since the last look, as the webhook would, once", async () => {
+    const { deps, admin, kind } = get();
+    const project = await createProject(deps, admin, {
+      name: `issues-${kind}`,
+      ticketPrefix: `IP${kind === 'pglite' ? 'A' : 'B'}`,
+    });
+    await configureGithub(deps, admin, { project: project.slug, token: 'ghp_test', apiUrl });
+    const repo = `acme/issues-${kind}`;
+    const old = fake.openIssue(repo, { title: 'Old one' }).issue;
+    await syncGithubIssues(deps, admin, { project: project.slug, repo });
+    const ticketOf = async (title: string) =>
+      (await listTickets(deps.db, admin.orgId, { project: project.slug })).items.find((t) => t.title === title);
+    const due = () =>
+      deps.db
+        .update(githubLinks)
+        .set({ issuesSyncedAt: new Date(Date.now() - 120_000) })
+        .where(eq(githubLinks.projectId, project.id));
+
+    // No webhook: an issue opened, another renamed and closed on GitHub, seen at the next poll.
+    fake.openIssue(repo, { title: 'New one', labels: ['bug'] });
+    await fake.editIssue(repo, old.number, { title: 'Old one, renamed', state: 'closed' }, 'closed');
+    await due();
+    const poller = new GithubPoller(deps, { intervalMs: 60_000, isLeader: () => true });
+    await poller.pass();
+    expect(fake.queries.filter((q) => q.startsWith(`GET /repos/${repo}/issues?`)).at(-1)).toMatch(/[?&]since=\d{4}-/);
+    expect(await ticketOf('New one')).toMatchObject({ labels: ['bug'] });
+    const renamed = (await ticketOf('Old one, renamed'))!;
+    expect((await ticketDetail(deps.db, admin.orgId, renamed.identifier)).status.stage).toBe('completed');
+    // The same change by webhook, or polled again: nothing more.
+    expect(await onIssueWebhook(deps, project.id, repo, old.number)).toBe('issue unchanged');
+    await due();
+    await poller.pass();
+    const activity = await listActivity(deps.db, { projectId: project.id, limit: 100 });
+    expect(activity.filter((a) => a.summary.includes('from GitHub issue'))).toHaveLength(1);
+
+    // A poll that read the issue before the platform's own patch does not undo the ticket's edit.
+    const stale = { ...fake.issue(repo, old.number), html_url: '', labels: [] };
+    await updateTicket(deps, admin, { ticket: renamed.identifier, title: 'Renamed here' });
+    expect(await pushTicket(deps, renamed.id)).toBe(true);
+    expect(await pullIssue(deps, project.id, repo, stale)).toBe('unchanged');
+    expect((await ticketDetail(deps.db, admin.orgId, renamed.identifier)).title).toBe('Renamed here');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checksGreen, combineChecks, pullRequestBadge, reviewVerdict } from './status.js';
+import { checksGreen, combineChecks, reviewVerdict } from './status.js';
+import { pullRequestBadge } from '../../tickets/pull-request-badge.js';
 import { signPayload, verifySignature } from './webhooks.js';
 
 const HEAD = 'a'.repeat(40);

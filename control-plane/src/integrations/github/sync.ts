@@ -15,7 +15,7 @@ import { projects, pullRequests, runs, statuses, ticketReviews, tickets } from '
 import type { Tx } from '../../db/database.js';
 import type { Actor, Deps } from '../../kernel/context.js';
 import { inTransaction, type Changes } from '../../kernel/transaction.js';
-import { recordActivity } from '../../activity/activity.js';
+import { aboutTicket, recordActivity } from '../../activity/activity.js';
 import { applyMove, type Ticket } from '../../tickets/tickets.js';
 import { recordReview } from '../../review/reviews.js';
 import { reviewFlowFor } from '../../review/workflow.js';
@@ -216,11 +216,8 @@ async function closeTicket(deps: Deps, ticket: Ticket, row: PullRow, how: 'merge
         ? `pull request #${row.number} of ${locked.identifier} was merged on GitHub`
         : `pull request #${row.number} of ${locked.identifier} was closed without merging on GitHub`;
     await recordActivity(tx, deps, changes, actor, {
-      projectId: locked.projectId,
-      ticketId: locked.id,
+      ...aboutTicket(locked),
       action: how === 'merged' ? 'ticket.merged' : 'ticket.pull_request_closed',
-      entityType: 'ticket',
-      entityId: locked.id,
       summary,
       after: { repository: row.repository, number: row.number, url: row.url },
     });

@@ -3,6 +3,9 @@
  * vitest understands and build.mjs's raw-text plugin bundles), so `npm start` needs no files
  * beside the bundle. `openase-platform` is bound to every workflow automatically.
  */
+// Named here, not only in tsconfig, so that packages compiling this file (test-kit) know `?raw` too.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient declaration, nothing to import
+/// <reference path="../../raw-imports.d.ts" />
 import openasePlatform from './openase-platform/SKILL.md?raw';
 import commit from './commit/SKILL.md?raw';
 import createPr from './create-pr/SKILL.md?raw';

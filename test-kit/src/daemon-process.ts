@@ -9,13 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { daemonBuildOptions } from '../build-options.mjs';
+import { daemonBuildOptions } from '@openase/agent-daemon/build-options';
 import { daemonFrameSchema, type ControlFrame, type DaemonFrame, type RunEvent } from '@openase/shared';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const STAND_IN_AGENT = path.join(here, 'stand-in-agent.mjs');
+export { STAND_IN_AGENT } from './stand-in.js';
 
 /** Builds the daemon bundle into a temp folder (what `agent-daemon/build.mjs` ships). */
 export async function buildDaemonBundle(): Promise<string> {

@@ -12,8 +12,9 @@ import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/boot
 // @ts-expect-error plain ESM helper without types (shared with the benchmarks)
 import { killRunsIn } from '../../scripts/lib/leftover-runs.mjs';
 import { ACTIVE_RUN_STATES } from '@openase/shared';
-import { createApiClient, type ApiClient } from '../src/cli/client.js';
-import { readCredentials } from '../src/server/credentials.js';
+import { createApiClient, type ApiClient } from '@openase/control-plane/cli/client';
+import { readCredentials } from '@openase/control-plane/server/credentials';
+import { seedDataDir } from './database-templates.js';
 
 export const CP_BUNDLE = bundlePath as string;
 export const AGENT_BUNDLE = agentBundlePath as string;
@@ -102,6 +103,7 @@ export async function startControlPlane(
 ): Promise<ControlPlane> {
   const args = [CP_BUNDLE, 'serve', '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--data-dir', home];
   if (!opts.localMachine) args.push('--no-local-machine');
+  if (!opts.databaseUrl && !opts.env?.DATABASE_URL) seedDataDir(home);
   const proc = new Proc(
     spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', ...opts.env } }),
   );

@@ -5,6 +5,9 @@
  * returns and signs it again with the provider's own key (wrong audience, expiry). `rotateKeys` restarts the
  * provider on the same address with a new signing key.
  */
+// The package's types, declared beside this file; named here so that every package compiling it (web) has them.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient declaration, nothing to import
+/// <reference path="./oidc-provider.d.ts" />
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPair, exportJWK, importJWK, decodeJwt, decodeProtectedHeader, SignJWT, type JWK } from 'jose';

@@ -5,13 +5,14 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 // @ts-expect-error plain ESM helper without types (shared with the benchmarks)
 import { createScratchPostgres as createScratch } from '../../scripts/lib/scratch-postgres.mjs';
-import { openDatabase, type Database, type DatabaseTarget } from '../src/db/database.js';
-import { createChangeBus } from '../src/kernel/change-bus.js';
-import { randomIds, systemClock, type Actor, type Clock, type Deps } from '../src/kernel/context.js';
-import { bootstrapInstance } from '../src/auth/bootstrap.js';
-import { memorySecretCipher } from '../src/secrets/cipher.js';
-import { silentLogger } from '../src/kernel/logger.js';
-import { createMetrics } from '../src/kernel/metrics.js';
+import { pgliteImage, postgresTemplate } from './database-templates.js';
+import { openDatabase, type Database, type DatabaseTarget } from '@openase/control-plane/db/database';
+import { createChangeBus } from '@openase/control-plane/kernel/change-bus';
+import { randomIds, systemClock, type Actor, type Clock, type Deps } from '@openase/control-plane/kernel/context';
+import { bootstrapInstance } from '@openase/control-plane/auth/bootstrap';
+import { memorySecretCipher } from '@openase/control-plane/secrets/cipher';
+import { silentLogger } from '@openase/control-plane/kernel/logger';
+import { createMetrics } from '@openase/control-plane/kernel/metrics';
 
 export interface TestDb {
   kind: 'pglite' | 'postgres';
@@ -21,11 +22,25 @@ export interface TestDb {
   target: DatabaseTarget;
 }
 
+/** The owner `bootstrapInstance` made, as the actor the domain functions take. */
+export function bootAdmin(boot: { adminUserId: string; orgId: string }): Actor {
+  return {
+    type: 'user',
+    id: boot.adminUserId,
+    name: 'admin',
+    orgId: boot.orgId,
+    userId: boot.adminUserId,
+    role: 'owner',
+  };
+}
+
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? null;
 
 /** Creates an empty PostgreSQL database for one suite; returns its URL and a dropper. */
 export const createScratchPostgres = createScratch as (
   baseUrl: string,
+  prefix?: string,
+  template?: string | null,
 ) => Promise<{ url: string; drop(): Promise<void> }>;
 
 export function forEachDatabase(name: string, suite: (get: () => TestDb) => void, opts: { clock?: Clock } = {}): void {
@@ -37,10 +52,10 @@ export function forEachDatabase(name: string, suite: (get: () => TestDb) => void
       beforeAll(async () => {
         let target: DatabaseTarget;
         if (kind === 'postgres') {
-          const scratch = await createScratchPostgres(postgresUrl!);
+          const scratch = await createScratchPostgres(postgresUrl!, undefined, postgresTemplate());
           drop = scratch.drop;
           target = { kind: 'postgres', url: scratch.url, maxConnections: 20 };
-        } else target = { kind: 'pglite', dataDir: null };
+        } else target = { kind: 'pglite', dataDir: null, image: pgliteImage() };
         const database = await openDatabase(target);
         const deps: Deps = {
           db: database.db,
@@ -52,15 +67,7 @@ export function forEachDatabase(name: string, suite: (get: () => TestDb) => void
           metrics: createMetrics(),
         };
         const boot = await bootstrapInstance(deps);
-        const admin: Actor = {
-          type: 'user',
-          id: boot.adminUserId,
-          name: 'admin',
-          orgId: boot.orgId,
-          userId: boot.adminUserId,
-          role: 'owner',
-        };
-        current = { kind, database, deps, admin, target };
+        current = { kind, database, deps, admin: bootAdmin(boot), target };
       });
       afterAll(async () => {
         await current?.database.close();

@@ -65,6 +65,10 @@ function git(args: string[], cwd?: string): string {
 export function createFakeGithub(opts: { token: string }) {
   const repos = new Map<string, FakeRepo>();
   const calls: string[] = [];
+  /** The same with their query strings. */
+  const queries: string[] = [];
+  /** GETs answered 304 Not Modified (the client sent the ETag of an unchanged answer). */
+  const notModified: string[] = [];
   let seq = 0;
   let webhook: { url: string; secret: string } | null = null;
   /** Webhooks sent after API edits, awaited by `echoed()`. */
@@ -130,10 +134,24 @@ export function createFakeGithub(opts: { token: string }) {
       if (gitPath) return serveGit(`${gitPath[1]}/${gitPath[2]}`, gitPath[3]!, req, res, Buffer.concat(chunks));
       const raw = Buffer.concat(chunks).toString('utf8');
       calls.push(`${req.method} ${url.pathname}`);
+      queries.push(`${req.method} ${url.pathname}${url.search}`);
       const reply = (status: number, data?: unknown) => {
+        const body = data === undefined ? '' : JSON.stringify(data);
+        // A GET answers with an ETag; asked again with it while nothing changed: 304, no body (as GitHub).
+        const etag = `"${crypto.createHash('sha1').update(body).digest('hex')}"`;
+        const conditional = req.method === 'GET' && status === 200;
+        if (conditional && req.headers['if-none-match'] === etag) {
+          notModified.push(`${req.method} ${url.pathname}`);
+          res.writeHead(304, { etag, connection: 'close' });
+          return res.end();
+        }
         // No keep-alive: a client reusing a socket the server just timed out gets ECONNRESET.
-        res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-        res.end(data === undefined ? '' : JSON.stringify(data));
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          connection: 'close',
+          ...(conditional && { etag }),
+        });
+        res.end(body);
       };
       const auth = req.headers.authorization ?? '';
       if (auth !== `token ${opts.token}` && auth !== `Bearer ${opts.token}`)
@@ -208,7 +226,10 @@ export function createFakeGithub(opts: { token: string }) {
       if (rest === 'issues' && req.method === 'GET') {
         const state = url.searchParams.get('state') ?? 'open';
         const page = Number(url.searchParams.get('page') ?? '1');
-        const found = r.issues.filter((i) => state === 'all' || i.state === state);
+        const since = url.searchParams.get('since');
+        const found = r.issues.filter(
+          (i) => (state === 'all' || i.state === state) && (!since || i.updated_at >= new Date(since).toISOString()),
+        );
         // Pull requests are issues too on GitHub: the list holds them (with `pull_request`), callers skip them.
         const pulls = r.pulls.map((p) => ({ number: p.number, title: p.title, state: p.state, pull_request: {} }));
         return reply(200, page > 1 ? [] : [...found.map((i) => issueView(full, i)), ...pulls]);
@@ -360,6 +381,8 @@ export function createFakeGithub(opts: { token: string }) {
   return {
     server,
     calls,
+    queries,
+    notModified,
     repos,
     repo: repoOf,
     async listen(): Promise<string> {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error plain ESM helper without types
 import { bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
+import { seedDataDir } from './database-templates.js';
 
 export const bundle = bundlePath as string;
 
@@ -38,6 +39,8 @@ export async function startServerProcess(
   if (!opts.openase) (ensureBuilt as () => void)();
   const [command, ...pre] = opts.openase ? [opts.openase] : [process.execPath, bundle];
   const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'openase-cli-'));
+  // The checkout's own server starts on the migrated template (an installed release migrates its own).
+  if (!opts.openase && !opts.env?.DATABASE_URL) seedDataDir(home);
   let server: ChildProcess;
   let output = '';
   const launch = (port: string) =>
@@ -47,7 +50,11 @@ export async function startServerProcess(
         env: { ...process.env, DATABASE_URL: '', ...opts.env },
         cwd: opts.cwd,
       });
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
+      // A server that never says it listens is killed: a failed start must not leave it running.
+      const timer = setTimeout(() => {
+        server.kill('SIGKILL');
+        reject(new Error(`server did not start:\n${output}`));
+      }, 120_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const since = output.slice(from);

@@ -1,0 +1,42 @@
+/**
+ * How a stop (cancel, timeout) reaches a run's command exactly once, however it overlaps the exec
+ * wrapper's start. The daemon may stop a run while its wrapper is still starting: a SIGTERM then
+ * would kill the wrapper itself (its Node has no handler yet) or miss the command (not spawned yet).
+ * So through files in the run folder:
+ *   - the daemon records the stop (`stopReason` in state.json), then looks for `child.pid`;
+ *   - the wrapper writes `child.pid` right after spawning the command, then looks for the stop.
+ * Each side writes its file before it reads the other's, so at least one of them sees both; whoever
+ * does claims `term-sent` (created exclusively, so only one can) and sends SIGTERM to the group.
+ * Only that SIGTERM goes this way: a SIGKILL (the escalation, a discarded run) goes to the group at once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The wrapper: its command is running (its handlers are in place, the command is in its group). */
+export function announceCommand(dir: string, pid: number): void {
+  fs.writeFileSync(path.join(dir, 'child.pid'), String(pid));
+}
+
+export function commandAnnounced(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'child.pid'));
+}
+
+/** The daemon asked for a stop (state.json is replaced atomically; the reason is in it before stop() looks further). */
+export function stopRequested(dir: string): boolean {
+  try {
+    return !!(JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as { stopReason?: string }).stopReason;
+  } catch {
+    return false;
+  }
+}
+
+/** True for the one caller that is to send the SIGTERM (the file says which one it was). */
+export function claimTerm(dir: string, by: 'daemon' | 'wrapper'): boolean {
+  try {
+    fs.writeFileSync(path.join(dir, 'term-sent'), by, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    // Only an existing claim means someone else sends it: on any other failure, better twice than never.
+    return (err as NodeJS.ErrnoException).code !== 'EEXIST';
+  }
+}

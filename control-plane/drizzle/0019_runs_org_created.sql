@@ -1,0 +1,1 @@
+CREATE INDEX "runs_org_created" ON "runs" USING btree ("org_id",date_trunc('milliseconds', "created_at" at time zone 'UTC') desc,"id" DESC NULLS FIRST);

@@ -1,0 +1,29 @@
+/**
+ * The shape most client commands have: one API call made from the arguments, then `--json` prints the
+ * answer as it came and anything else says it for a person (`print`).
+ */
+import { JSON_OPTION, type Command, type CommandIo, type OptionSpec, type ParsedArgs } from './command.js';
+import { apiClientFromEnv, type ApiClient } from './client.js';
+import { printJson } from './output.js';
+
+export interface CallCommand<T> extends Omit<Command, 'run' | 'options'> {
+  /** Options beyond `--json` (always accepted). */
+  options?: Record<string, OptionSpec>;
+  call(api: ApiClient, args: ParsedArgs, io: CommandIo): Promise<T>;
+  print(io: CommandIo, result: T, args: ParsedArgs): number | void | Promise<number | void>;
+}
+
+export function callCommand<T>({ call, print, options, ...command }: CallCommand<T>): Command {
+  return {
+    ...command,
+    options: { ...options, ...JSON_OPTION },
+    async run(args, io) {
+      const result = await call(apiClientFromEnv(io.env), args, io);
+      if (args.values.json) {
+        printJson(io, result);
+        return;
+      }
+      return print(io, result, args);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * A control plane's shutdown is bounded (cli/commands/serve.ts): a SIGTERM drains and exits 0, and one that
+ * cannot finish in time (here: a request waits on a project row another connection holds locked, so the
+ * database cannot close) says so and exits 1 after OPENASE_SHUTDOWN_TIMEOUT_MS, instead of holding a
+ * rolling restart.
+ */
+import fs from 'node:fs';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildBundles, startControlPlane, tempDir } from '@openase/test-kit/fleet-harness';
+import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
+
+describe.skipIf(!postgresUrl)('shutdown [postgres]', () => {
+  let scratch: { url: string; drop(): Promise<void> };
+  const homes: string[] = [];
+  beforeAll(async () => {
+    buildBundles();
+    scratch = await createScratchPostgres(postgresUrl!);
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+    for (const home of homes) fs.rmSync(home, { recursive: true, force: true });
+  });
+  const start = (limitMs: number) => {
+    homes.push(tempDir('shutdown'));
+    const env = { OPENASE_SHUTDOWN_TIMEOUT_MS: String(limitMs) };
+    return startControlPlane(homes.at(-1)!, { databaseUrl: scratch.url, env });
+  };
+
+  it('drains on SIGTERM and exits 0', async () => {
+    const cp = await start(20_000);
+    await cp.api.projects.create.mutate({ name: 'Calm', ticketPrefix: 'CALM' });
+    const started = Date.now();
+    cp.proc.child.kill('SIGTERM');
+    expect(await cp.proc.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(cp.proc.output).not.toMatch(/shutdown did not finish/);
+  });
+
+  it('exits 1 and says so when a stop cannot finish within the limit', async () => {
+    const cp = await start(3000);
+    const project = await cp.api.projects.create.mutate({ name: 'Stuck', ticketPrefix: 'STK' });
+    const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // Another connection holds the project row; creating a ticket bumps the row's sequence and waits.
+    const locker = sql.begin(async (tx) => {
+      await tx`select id from projects where id = ${project.id} for update`;
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      const waiting = cp.api.tickets.create.mutate({ project: 'stuck', title: 'Waits' }).catch((err: Error) => err);
+      await new Promise((r) => setTimeout(r, 500));
+      const started = Date.now();
+      cp.proc.child.kill('SIGTERM');
+      expect(await cp.proc.exited).toBe(1);
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(2900);
+      expect(took).toBeLessThan(15_000);
+      expect(cp.proc.output).toMatch(/shutdown did not finish in 3 s; exiting now/);
+      expect(await waiting).toBeInstanceOf(Error);
+    } finally {
+      release();
+      await locker.catch(() => {});
+      await sql.end();
+    }
+  });
+});

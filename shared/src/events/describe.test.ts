@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { describeRunEvent, runEventDetail, runEventLabel } from './describe.js';
+
+describe('describeRunEvent: one line per run event, for the terminal and the console', () => {
+  it('describes hooks and workspace steps with their outcome', () => {
+    expect(
+      describeRunEvent({
+        type: 'hook',
+        hook: 'before_turn',
+        command: 'make lint',
+        status: 'failed',
+        policy: 'block',
+        exitCode: 2,
+      }),
+    ).toEqual({ text: 'hook before_turn failed (exit 2): make lint', tone: 'bad' });
+    // A multi-line script: its first line on the row, the whole script once, in the finished row's detail.
+    const script = 'set -e\nnpm ci\nnpm run lint';
+    const started = {
+      type: 'hook',
+      hook: 'after_create',
+      command: script,
+      status: 'started',
+      policy: 'block',
+    } as const;
+    const passed = { ...started, status: 'passed', exitCode: 0, output: 'lint clean' } as const;
+    expect(describeRunEvent(started).text).toBe('hook after_create started: set -e …');
+    expect(describeRunEvent(passed).text).toBe('hook after_create passed (exit 0): set -e …');
+    expect(runEventDetail(started)).toBeNull();
+    expect(runEventDetail(passed)).toBe(`${script}\n\nlint clean`);
+    expect(describeRunEvent({ type: 'workspace', step: 'push', ok: true, message: 'pushed agent/DEMO-1' }).tone).toBe(
+      'ok',
+    );
+  });
+
+  it('describes tool calls, results and commands in one line each', () => {
+    expect(describeRunEvent({ type: 'tool.call', id: 't1', name: 'Read', input: { path: 'a.ts' } }).text).toBe(
+      'tool Read {"path":"a.ts"}',
+    );
+    expect(describeRunEvent({ type: 'tool.result', id: 't1', ok: false, output: 'no such file\nmore' })).toEqual({
+      text: 'tool failed: no such file …',
+      tone: 'bad',
+    });
+    expect(describeRunEvent({ type: 'command', command: 'npm test', status: 'failed', exitCode: 1 })).toEqual({
+      text: '$ npm test failed (exit 1)',
+      tone: 'bad',
+    });
+    expect(describeRunEvent({ type: 'file.change', kind: 'update', path: 'src/a.ts' }).text).toBe('update src/a.ts');
+  });
+
+  it('tags rows in words, never with the wire name', () => {
+    expect(runEventLabel('turn.started')).toBe('turn');
+    expect(runEventLabel('rate_limit')).toBe('rate limit');
+    expect(runEventLabel('workspace')).toBe('workspace');
+    // A type newer than this code still reads as words.
+    expect(runEventLabel('sandbox.notice')).toBe('sandbox notice');
+  });
+});

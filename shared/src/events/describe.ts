@@ -1,0 +1,148 @@
+/**
+ * One line for a run event, the same in the terminal (`openase run events`, `openase chat`) and in the
+ * console (the run drawer's transcript rows): what happened, and whether it went well. The one
+ * transcript renderer: the web folds streamed fragments and pairs tool calls with their results
+ * around it (web/src/runs/transcript.ts), the CLI prints it as it comes.
+ */
+import type { RunEvent as StoredRunEvent } from './run-events.js';
+
+/**
+ * A run event as any reader holds it: the stored schema's, or as it came through the API, where a tool call's
+ * `input` of `unknown` type reads as optional.
+ */
+type RunEvent = StoredRunEvent extends infer E
+  ? E extends { type: 'tool.call'; input: unknown }
+    ? Omit<E, 'input'> & { input?: unknown }
+    : E
+  : never;
+
+/** At most 200 characters of a tool's input or a command, for a one-line row. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/** The first line of a multi-line text, with an ellipsis when there is more. */
+function firstLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines.length > 1 ? `${lines[0]} …` : (lines[0] ?? '');
+}
+
+/** One line for any run event (the drawer shows messages, tools and commands as richer rows of their own). */
+export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' | 'info' } {
+  switch (e.type) {
+    case 'message':
+      return { text: `${e.author ?? e.role}: ${e.text}`, tone: 'info' };
+    case 'reasoning':
+      return { text: `thinking: ${firstLine(e.text)}`, tone: 'info' };
+    case 'tool.call':
+      return { text: `tool ${e.name} ${clip(JSON.stringify(e.input ?? {}))}`, tone: 'info' };
+    case 'tool.result':
+      return {
+        text: `tool ${e.denied ? 'refused' : e.ok ? 'done' : 'failed'}: ${clip(firstLine(e.output))}`,
+        tone: e.ok ? 'ok' : 'bad',
+      };
+    case 'command':
+      return {
+        text: `$ ${clip(e.command)} ${e.status}${e.exitCode !== null ? ` (exit ${e.exitCode})` : ''}`,
+        tone: e.status === 'failed' || e.status === 'declined' ? 'bad' : 'info',
+      };
+    case 'session.started':
+      return {
+        text: `session ${e.sessionId}${e.model ? ` · model ${e.model}` : ''}${e.cliVersion ? ` · CLI ${e.cliVersion}` : ''}`,
+        tone: 'info',
+      };
+    case 'file.change':
+      return { text: `${e.kind} ${e.path}`, tone: 'info' };
+    case 'usage':
+      return {
+        text: `tokens: ${e.inputTokens} in, ${e.outputTokens} out${e.cachedTokens ? `, ${e.cachedTokens} cached` : ''}${e.turn ? ` (turn ${e.turn})` : ''}`,
+        tone: 'info',
+      };
+    case 'cost':
+      return { text: `cost $${e.usd.toFixed(4)} (${e.source})${e.turn ? ` (turn ${e.turn})` : ''}`, tone: 'info' };
+    case 'rate_limit':
+      return { text: `rate limited: ${e.message}${e.resetAt ? ` (until ${e.resetAt})` : ''}`, tone: 'bad' };
+    case 'error':
+      return { text: `${e.fatal ? 'fatal error' : 'error'}${e.code ? ` ${e.code}` : ''}: ${e.message}`, tone: 'bad' };
+    case 'turn.started':
+      return { text: `turn ${e.turn} started`, tone: 'info' };
+    case 'turn.finished':
+      return {
+        text: `turn ${e.turn} ${e.ok ? 'finished' : 'failed'}${e.reason ? `: ${e.reason}` : ''}`,
+        tone: e.ok ? 'ok' : 'bad',
+      };
+    case 'result':
+      return {
+        text: `result: ${e.ok ? 'done' : 'failed'}${e.reason ? ` (${e.reason})` : ''}${e.text ? ` — ${e.text}` : ''}`,
+        tone: e.ok ? 'ok' : 'bad',
+      };
+    case 'output':
+      return { text: e.text, tone: e.stream === 'stderr' ? 'bad' : 'info' };
+    case 'hook':
+      return {
+        text: `hook ${e.hook} ${e.status.replace('_', ' ')}${e.exitCode != null ? ` (exit ${e.exitCode})` : ''}: ${firstLine(e.command)}`,
+        tone: e.status === 'passed' || e.status === 'started' ? 'ok' : e.policy === 'block' ? 'bad' : 'info',
+      };
+    case 'workspace':
+      return { text: `${e.step}: ${e.message}`, tone: e.ok ? 'ok' : 'bad' };
+    case 'progress':
+      return { text: e.message, tone: 'info' };
+    case 'raw':
+      return { text: `[${e.source}] ${e.line}`, tone: 'info' };
+    case 'truncation':
+      return { text: e.message, tone: 'bad' };
+    case 'approval':
+      return e.state === 'waiting'
+        ? { text: `needs approval: ${e.tool} ${e.detail} (the workflow asks before ${e.rule})`, tone: 'info' }
+        : {
+            text: `${e.by ?? 'someone'} ${e.state} ${e.tool} ${e.detail}${e.reason ? `: ${e.reason}` : ''}`,
+            tone: e.state === 'approved' ? 'ok' : 'bad',
+          };
+    default:
+      // An event type newer than this code (a newer daemon): its name at least.
+      return { text: (e as { type: string }).type, tone: 'info' };
+  }
+}
+
+/** What a person calls each kind of run event, for a row's tag: never the wire name (`turn.started`). */
+const EVENT_LABELS: Record<string, string> = {
+  'tool.call': 'tool',
+  'tool.result': 'tool',
+  'session.started': 'session',
+  'file.change': 'file',
+  usage: 'tokens',
+  rate_limit: 'rate limit',
+  'turn.started': 'turn',
+  'turn.finished': 'turn',
+  raw: 'output',
+  truncation: 'cut',
+};
+
+/** The tag of a run event's row in a transcript ("turn", "file", "rate limit"). */
+export function runEventLabel(type: string): string {
+  return EVENT_LABELS[type] ?? type.replace(/[._]/g, ' ');
+}
+
+/** Longer text attached to a one-line event (a diff, a hook's output), shown collapsed. */
+export function runEventDetail(e: RunEvent): string | null {
+  if (e.type === 'file.change') return e.diff ?? null;
+  // A hook's script is shown once: its first line in the row, the whole of it here (collapsed),
+  // only on the row that ends the hook — the "started" row names it by its first line alone.
+  if (e.type === 'hook') {
+    const script = e.status !== 'started' && e.command.includes('\n') ? e.command : null;
+    return [script, e.output].filter(Boolean).join('\n\n') || null;
+  }
+  if (e.type === 'workspace' && e.details) return JSON.stringify(e.details, null, 2);
+  return null;
+}
+
+/**
+ * Whether a Project AI conversation shows an event as a line of its own, in the terminal (`openase chat`)
+ * and in the console's chat panel: tool calls, file changes, errors, rate limits, a command once it ended,
+ * a tool's result only when it failed (messages are shown as they stream, by each).
+ */
+export function chatShowsEvent(e: RunEvent): boolean {
+  if (e.type === 'tool.result') return !e.ok;
+  if (e.type === 'command') return e.status !== 'started';
+  return e.type === 'tool.call' || e.type === 'file.change' || e.type === 'error' || e.type === 'rate_limit';
+}

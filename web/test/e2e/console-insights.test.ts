@@ -1,0 +1,176 @@
+/**
+ * The project and the fleet over time, themes and the shell's layout (issue 20), in Chromium on the seeded demo
+ * project (scripts/lib/demo-console.mjs) with the real local machine: the overview's charts and their empty states
+ * in words, the timeline (status segments, milestones, runs, zoom in the URL), the fleet's history from the
+ * heartbeats' minute rollups, light/dark/system themes remembered across a reload with axe-core clean in dark, and
+ * the Project AI panel laid out under the header without measuring it.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe';
+import { launchBrowser, screenshotDir, seedDemo, startControlPlane, type ControlPlane } from './harness';
+import path from 'node:path';
+import fs from 'node:fs';
+
+let cp: ControlPlane;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+const goto = (where: string) => page.goto(`${cp.url}/p/demo/${where}`);
+const cli = (args: string[]) => {
+  const r = cp.cli(args);
+  expect(r.code, r.err).toBe(0);
+  return r.out;
+};
+
+describe('insights, fleet history, themes and layout in Chromium', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    cp = await startControlPlane();
+    browser = await launchBrowser({ width: 1440, height: 900 });
+    browser.context.setDefaultTimeout(15_000);
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    await seedDemo(cp);
+    // DEMO-3 goes through review to done today; DEMO-6 was created in Done (never moved: not counted as done today).
+    cli(['ticket', 'move', 'DEMO-3', 'In Review']);
+    cli(['ticket', 'move', 'DEMO-3', 'Done']);
+    await page.goto(cp.signInUrl);
+    await page.waitForURL(/\/(projects|p\/)/);
+  }, 300_000);
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail')
+      await page
+        .screenshot({
+          path: path.join(screenshotDir, `failed-insights-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
+        })
+        .catch(() => {});
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cp?.stop();
+  });
+
+  it('charts throughput, cycle time, runs and cost, and says in words what is empty', async () => {
+    await goto('overview');
+    const chart = (title: string) => page.locator(`figure[data-chart="${title}"]`);
+    await chart('Tickets done per day').locator('svg[role=img]').waitFor();
+    expect(await chart('Tickets done per day').locator('.chart-summary').textContent()).toBe(
+      '1 ticket done in the last 14 days.',
+    );
+    // One bar: today's, with its figure for screen readers in the table.
+    expect(await chart('Tickets done per day').locator('rect').count()).toBe(1);
+    const today = new Date().toISOString().slice(5, 10);
+    expect(await chart('Tickets done per day').locator('tbody tr', { hasText: today }).textContent()).toContain('1');
+    await chart('Cycle time (created → done)').locator('svg[role=img]').waitFor();
+    // Nothing spent: said in words, no empty frame.
+    expect(await chart('Cost per day').locator('[data-test=chart-empty]').textContent()).toBe(
+      'Agents spent nothing in the last 14 days.',
+    );
+    expect(await chart('Cost per day').locator('svg').count()).toBe(0);
+    expect(await chart('Cost per agent').locator('[data-test=chart-empty]').textContent()).toBe(
+      'No agent spent anything in the last 14 days.',
+    );
+    // DEMO-3 went Backlog → In Review → Done: a stay in each, the one in Done still going.
+    const stays = chart('Time in status');
+    await stays.locator('svg[role=img]').waitFor();
+    expect(await stays.locator('rect').count()).toBe(2);
+    expect(await stays.locator('.chart-summary').textContent()).toMatch(
+      /^Average stay once a ticket enters a status; the longest is (In Review|Done) \(\d+ min\)\.$/,
+    );
+    expect(await stays.locator('tbody').textContent()).toMatch(/In Review.*Done/s);
+  });
+
+  it('shows each ticket over time with statuses, milestones and runs, zoomed by day or week', async () => {
+    await goto('timeline');
+    const row = page.locator('.timeline-row[data-ticket=DEMO-3]');
+    await row.waitFor();
+    expect(await row.locator('[data-test=segment]').evaluateAll((els) => els.map((e) => e.dataset.kind))).toEqual([
+      'before',
+      'review',
+      'done',
+    ]);
+    expect(await row.locator('[data-mark]').evaluateAll((els) => els.map((e) => e.dataset.mark))).toEqual([
+      'created',
+      'In Review',
+      'done',
+    ]);
+    // DEMO-1 sits in the workflow's pickup status: the local machine picks it up, and its run is a bar.
+    await expect
+      .poll(
+        async () => {
+          await goto('timeline');
+          await page.locator('.timeline-row[data-ticket=DEMO-1]').waitFor();
+          return page.locator('.timeline-row[data-ticket=DEMO-1] [data-test=run-bar]').count();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBeGreaterThan(0);
+    expect(await page.locator('.timeline-axis span').count()).toBe(7);
+    await page.locator('[data-test=zoom-week]').click();
+    await page.waitForURL(/zoom=week/);
+    await expect.poll(() => page.locator('.timeline-axis span').count(), { timeout: 15_000 }).toBe(8);
+    await page.reload();
+    await expect.poll(() => page.locator('.timeline-axis span').count(), { timeout: 15_000 }).toBe(8);
+    expect(await page.locator('[data-test=zoom-week]').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it("keeps the fleet's history by the minute and draws it per machine", async () => {
+    await goto('machines');
+    const local = page.locator('[data-history=local]');
+    await local.waitFor();
+    expect(await local.locator('[data-test=online-share]').textContent()).toMatch(
+      /online in [1-9]\d* of 73 5-minute spans of the last 6 hours/,
+    );
+    await page.getByRole('button', { name: 'Last hour' }).click();
+    await expect
+      .poll(() => local.locator('[data-test=online-share]').textContent())
+      .toMatch(/online in [1-9]\d* of 6[01] minutes of the last hour/);
+    await local.locator('figure[data-chart=Load] svg[role=img]').waitFor();
+  });
+
+  it('switches between light, dark and the system theme, remembers it, and stays AA in dark', async () => {
+    await goto('overview');
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await theme()).toBe('light');
+    const lightBg = await bg();
+    await page.locator('[data-test=theme]').selectOption('dark');
+    expect(await theme()).toBe('dark');
+    expect(await bg()).not.toBe(lightBg);
+    await page.reload();
+    await page.locator('figure[data-chart]').first().waitFor();
+    expect(await theme()).toBe('dark');
+    for (const where of ['overview', 'timeline', 'machines', 'board']) {
+      await goto(where);
+      await page.locator('main h1, [data-test=card]').first().waitFor();
+      await page.waitForTimeout(200);
+      expect(await seriousViolations(page), `${where} in dark`).toEqual([]);
+    }
+    await page.locator('[data-test=theme]').selectOption('system');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(theme).toBe('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(theme).toBe('light');
+    await page.reload();
+    await page.locator('[data-test=card]').first().waitFor();
+    expect(await theme()).toBe('light');
+  });
+
+  it('lays the Project AI panel out under the header, to the bottom of the window, at any header height', async () => {
+    await goto('board');
+    await page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = page.locator('aside.chat-panel');
+    await panel.waitFor();
+    for (const width of [1440, 820]) {
+      await page.setViewportSize({ width, height: 800 });
+      await expect
+        .poll(async () => {
+          const head = (await page.locator('.shell-head').boundingBox())!;
+          const box = (await panel.boundingBox())!;
+          return [Math.round(box.y - head.height), Math.round(box.y + box.height)];
+        })
+        .toEqual([0, 800]);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+});
