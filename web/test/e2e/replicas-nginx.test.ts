@@ -97,6 +97,9 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
     // It drained by itself, not by the shutdown deadline (its log would name the stage that hung).
     if (/shutdown did not finish/.test(r.proc.output))
       throw new Error(`replica ${r.url} hit its shutdown deadline:\n${r.proc.output.slice(-3000)}`);
+    // Something a request left behind held the stopped process (it exits anyway, 2 s later): say what.
+    const held = /stopped, but the process was still held by: [^"]*/.exec(r.proc.output);
+    if (held) console.warn(`replica ${r.url}: ${held[0]}`);
   };
   /** The replicas whose log shows they served the run's live transcript since `marks`. */
   const streamingFrom = (marks: number[]) =>

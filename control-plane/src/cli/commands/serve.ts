@@ -87,13 +87,33 @@ export const serveCommand: Command = {
           server.deps.log.error(`shutdown did not finish in ${limitMs / 1000} s; exiting now`);
           process.exit(1);
         }, limitMs).unref();
-        server.close().then(resolve, (err) => {
-          server.deps.log.error({ err }, `shutdown failed: ${(err as Error).message}`);
-          resolve();
-        });
+        server.close().then(
+          () => {
+            server.deps.log.info('stopped');
+            exitWhenIdle(server.deps.log);
+            resolve();
+          },
+          (err) => {
+            server.deps.log.error({ err }, `shutdown failed: ${(err as Error).message}`);
+            resolve();
+          },
+        );
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
   },
 };
+
+/**
+ * Every stage has stopped: whatever still holds the event loop now (a timer or socket a request left behind
+ * while the server was closing) would only keep a finished process alive until the shutdown deadline. Name it,
+ * so the leak can be found, and exit. A process that holds nothing exits by itself first (the timer is unref'd).
+ */
+function exitWhenIdle(log: { warn(msg: string): void }, graceMs = 2000): void {
+  setTimeout(() => {
+    const held = process.getActiveResourcesInfo().filter((kind) => kind !== 'TTYWrap');
+    log.warn(`stopped, but the process was still held by: ${held.join(', ') || 'nothing named'}; exiting`);
+    process.exit(process.exitCode ?? 0);
+  }, graceMs).unref();
+}
