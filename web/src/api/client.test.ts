@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { TRPCClientError } from '@trpc/client';
-import { QUERY_ATTEMPTS, readCookie, retryable } from './client';
+import { describe, expect, it, vi } from 'vitest';
+import { createTRPCClient, retryLink, TRPCClientError, type TRPCLink } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
+import type { AppRouter } from '@openase/control-plane/trpc';
+import { paceRetries, QUERY_ATTEMPTS, readCookie, retryable } from './client';
 
 describe('readCookie', () => {
   it('finds a cookie among others and decodes it', () => {
@@ -32,5 +34,47 @@ describe('retryable', () => {
   it('never retries a mutation or an answer from the control plane', () => {
     expect(retryable({ type: 'mutation' }, gateway, 1)).toBe(false);
     expect(retryable({ type: 'query' }, refused as never, 1)).toBe(false);
+  });
+});
+
+describe('paceRetries', () => {
+  it('backs a dropped subscription off by drops in a row, and starts over once data arrives', async () => {
+    vi.useFakeTimers();
+    try {
+      const pacing = paceRetries({ baseMs: 100, maxMs: 1000 });
+      const delays: number[] = [];
+      // What each attempt of the stream does: three drop at once, the fourth sends an event and then drops, ….
+      const script = [['drop'], ['drop'], ['drop'], ['data', 'drop'], ['drop'], ['drop'], ['data']];
+      let attempt = 0;
+      const transport: TRPCLink<AppRouter> = () => () =>
+        observable((observer) => {
+          for (const step of script[attempt++] ?? []) {
+            if (step === 'data') observer.next({ result: { type: 'data', data: attempt } } as never);
+            else observer.error(TRPCClientError.from(new Event('error') as never));
+          }
+        });
+      const client = createTRPCClient<AppRouter>({
+        links: [
+          retryLink({
+            retry: (o) => pacing.retry(o),
+            retryDelayMs: () => {
+              delays.push(pacing.retryDelayMs());
+              return pacing.retryDelayMs();
+            },
+          }),
+          pacing.link,
+          transport,
+        ],
+      });
+      const seen: unknown[] = [];
+      const sub = client.runs.onEvents.subscribe({ run: 'r' } as never, { onData: (d) => seen.push(d) });
+      for (let i = 0; i < 8; i++) await vi.advanceTimersByTimeAsync(1000);
+      sub.unsubscribe();
+      expect(seen).toHaveLength(2);
+      // Not 200, 400, 800, 1000, 1000, 1000: the event after the third drop resets the count.
+      expect(delays).toEqual([200, 400, 800, 200, 400, 800]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -76,15 +76,62 @@ export function retryable(op: { type: string }, error: TRPCClientError<AppRouter
   return op.type === 'subscription' || (op.type === 'query' && attempts < QUERY_ATTEMPTS);
 }
 
+/**
+ * Backoff by drops in a row, not by drops in a lifetime: tRPC's retryLink counts attempts for the whole life of
+ * a subscription, so a stream that dropped a few times over hours would wait the full cap on every later blip.
+ * `link` sits below retryLink and sees each attempt: data resets the count for that call.
+ */
+export function paceRetries(opts = { baseMs: 250, maxMs: 4000 }) {
+  const drops = new Map<number, number>();
+  let nextDelay = 0;
+  const link: TRPCLink<AppRouter> =
+    () =>
+    ({ next, op }) =>
+      observable((observer) =>
+        next(op).subscribe({
+          next: (value) => {
+            drops.delete(op.id);
+            observer.next(value);
+          },
+          error: (err) => {
+            drops.set(op.id, (drops.get(op.id) ?? 0) + 1);
+            observer.error(err);
+          },
+          complete: () => {
+            drops.delete(op.id);
+            observer.complete();
+          },
+        }),
+      );
+  return {
+    link,
+    /** retryLink's `retry`: decides, and sets the delay retryLink asks for next (it calls them in turn). */
+    retry({
+      op,
+      error,
+      attempts,
+    }: {
+      op: { id: number; type: string };
+      error: TRPCClientError<AppRouter>;
+      attempts: number;
+    }) {
+      const again = retryable(op, error, attempts);
+      if (again) nextDelay = backoffDelay(drops.get(op.id) ?? 1, opts);
+      else drops.delete(op.id);
+      return again;
+    },
+    retryDelayMs: () => nextDelay,
+  };
+}
+
 const origin = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
+const pacing = paceRetries();
 
 export const api = createTRPCClient<AppRouter>({
   links: [
     watchUnauthorized,
-    retryLink({
-      retry: ({ op, error, attempts }) => retryable(op, error, attempts),
-      retryDelayMs: (attempt) => backoffDelay(attempt, { baseMs: 250, maxMs: 4000 }),
-    }),
+    retryLink({ retry: (o) => pacing.retry(o), retryDelayMs: () => pacing.retryDelayMs() }),
+    pacing.link,
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url: `${origin}/trpc`, eventSourceOptions: () => ({ withCredentials: true }) }),
