@@ -3,18 +3,18 @@
  * tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending logins.
  */
 import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { createdAt, tstz, updatedAt, uuidId, cascadeRef } from './columns.js';
 import { projects } from './projects.js';
 
 export const organizations = pgTable('organizations', {
-  id: uuid('id').primaryKey(),
+  id: uuidId(),
   name: text('name').notNull(),
   slug: text('slug').notNull().unique(),
   createdAt: createdAt(),
 });
 
 export const users = pgTable('users', {
-  id: uuid('id').primaryKey(),
+  id: uuidId(),
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
   createdAt: createdAt(),
@@ -25,12 +25,8 @@ export const users = pgTable('users', {
 export const memberships = pgTable(
   'memberships',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    orgId: cascadeRef('org_id', () => organizations.id),
+    userId: cascadeRef('user_id', () => users.id),
     role: text('role', { enum: ['owner', 'admin', 'member', 'viewer'] }).notNull(),
     createdAt: createdAt(),
   },
@@ -41,12 +37,8 @@ export const memberships = pgTable(
 export const projectRoles = pgTable(
   'project_roles',
   {
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    projectId: cascadeRef('project_id', () => projects.id),
+    userId: cascadeRef('user_id', () => users.id),
     role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
     createdAt: createdAt(),
   },
@@ -58,9 +50,7 @@ export const invitations = pgTable(
   'invitations',
   {
     id: text('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: cascadeRef('org_id', () => organizations.id),
     email: text('email'),
     role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
     secretHash: text('secret_hash').notNull(),
@@ -78,9 +68,7 @@ export const invitations = pgTable(
 /** API tokens `oat_<id>_<secret>`: only the SHA-256 of the secret is stored. */
 export const apiTokens = pgTable('api_tokens', {
   id: text('id').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
+  userId: cascadeRef('user_id', () => users.id),
   name: text('name').notNull(),
   secretHash: text('secret_hash').notNull(),
   scopes: text('scopes').array().notNull(),
@@ -93,9 +81,7 @@ export const apiTokens = pgTable('api_tokens', {
 /** Browser sessions (httpOnly cookie `oas_<id>_<secret>`) and their CSRF secret. */
 export const sessions = pgTable('sessions', {
   id: text('id').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
+  userId: cascadeRef('user_id', () => users.id),
   secretHash: text('secret_hash').notNull(),
   csrfToken: text('csrf_token').notNull(),
   createdAt: createdAt(),
@@ -106,9 +92,7 @@ export const sessions = pgTable('sessions', {
 /** One-time sign-in links `osl_<id>_<secret>`, printed by the server for a user. */
 export const signInLinks = pgTable('sign_in_links', {
   id: text('id').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
+  userId: cascadeRef('user_id', () => users.id),
   secretHash: text('secret_hash').notNull(),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
@@ -134,7 +118,7 @@ export const authSettings = pgTable('auth_settings', {
     .default('invite-only'),
   testedAt: tstz('tested_at'),
   testedBy: text('tested_by'),
-  updatedAt: tstz('updated_at').notNull(),
+  updatedAt: updatedAt(),
 });
 
 /** Which OIDC subject is which person. */
@@ -143,9 +127,7 @@ export const userIdentities = pgTable(
   {
     issuer: text('issuer').notNull(),
     subject: text('subject').notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: cascadeRef('user_id', () => users.id),
     createdAt: createdAt(),
     lastSignInAt: tstz('last_sign_in_at'),
   },

@@ -1,7 +1,7 @@
 /** Scheduled jobs and each time they fired. */
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { createdAt, tstz, updatedAt, uuidId, cascadeRef } from './columns.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
 
@@ -13,10 +13,8 @@ import { tickets } from './tickets.js';
 export const scheduledJobs = pgTable(
   'scheduled_jobs',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    projectId: cascadeRef('project_id', () => projects.id),
     name: text('name').notNull(),
     cron: text('cron').notNull(),
     timeZone: text('time_zone').notNull(),
@@ -32,7 +30,7 @@ export const scheduledJobs = pgTable(
     lastFireAt: tstz('last_fire_at'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('scheduled_jobs_project_name').on(t.projectId, sql`lower(${t.name})`),
@@ -48,10 +46,8 @@ export const scheduledJobs = pgTable(
 export const jobFires = pgTable(
   'job_fires',
   {
-    id: uuid('id').primaryKey(),
-    jobId: uuid('job_id')
-      .notNull()
-      .references(() => scheduledJobs.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    jobId: cascadeRef('job_id', () => scheduledJobs.id),
     scheduledFor: tstz('scheduled_for'),
     /** `schedule` (on time), `catch-up` (once for times missed during downtime) or `manual` (run now). */
     trigger: text('trigger', { enum: ['schedule', 'catch-up', 'manual'] }).notNull(),

@@ -1,17 +1,15 @@
 /** Workflows and skills, each with immutable versions. */
 import { sql } from 'drizzle-orm';
 import { boolean, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { createdAt, updatedAt, uuidId, cascadeRef } from './columns.js';
 import { projects } from './projects.js';
 
 /** A workflow points at its current version; versions are immutable, runs pin one. */
 export const workflows = pgTable(
   'workflows',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    projectId: cascadeRef('project_id', () => projects.id),
     name: text('name').notNull(),
     currentVersionId: uuid('current_version_id'),
     /** Mirrors the current version's `active:` so the dispatcher filters without parsing. */
@@ -19,7 +17,7 @@ export const workflows = pgTable(
     /** Highest version number handed out; bumped under this row's lock. */
     versionSeq: integer('version_seq').notNull().default(0),
     createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('workflows_project_name').on(t.projectId, sql`lower(${t.name})`)],
 );
@@ -31,10 +29,8 @@ export const workflows = pgTable(
 export const workflowVersions = pgTable(
   'workflow_versions',
   {
-    id: uuid('id').primaryKey(),
-    workflowId: uuid('workflow_id')
-      .notNull()
-      .references(() => workflows.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    workflowId: cascadeRef('workflow_id', () => workflows.id),
     version: integer('version').notNull(),
     source: text('source').notNull(),
     harness: jsonb('harness').notNull(),
@@ -57,10 +53,8 @@ export const workflowVersions = pgTable(
 export const skills = pgTable(
   'skills',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    projectId: cascadeRef('project_id', () => projects.id),
     name: text('name').notNull(),
     description: text('description').notNull(),
     builtin: boolean('builtin').notNull().default(false),
@@ -68,7 +62,7 @@ export const skills = pgTable(
     currentVersionId: uuid('current_version_id'),
     versionSeq: integer('version_seq').notNull().default(0),
     createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('skills_project_name').on(t.projectId, t.name)],
 );
@@ -77,10 +71,8 @@ export const skills = pgTable(
 export const skillVersions = pgTable(
   'skill_versions',
   {
-    id: uuid('id').primaryKey(),
-    skillId: uuid('skill_id')
-      .notNull()
-      .references(() => skills.id, { onDelete: 'cascade' }),
+    id: uuidId(),
+    skillId: cascadeRef('skill_id', () => skills.id),
     version: integer('version').notNull(),
     contentHash: text('content_hash').notNull(),
     files: jsonb('files').notNull(),
