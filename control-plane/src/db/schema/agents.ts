@@ -1,7 +1,7 @@
 /** Agents (a CLI with its model, env and limits) and the encrypted secrets bound to them. */
 import { sql } from 'drizzle-orm';
 import { integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { AgentMcpServer } from '@openase/shared';
+import { AGENT_ADAPTERS, type AgentMcpServer } from '@openase/shared';
 import { createdAt, updatedAt, uuidId, cascadeRef, usd, textList } from './columns.js';
 import { projects } from './projects.js';
 
@@ -15,7 +15,7 @@ export const agents = pgTable(
     id: uuidId(),
     projectId: cascadeRef('project_id', () => projects.id),
     name: text('name').notNull(),
-    adapter: text('adapter', { enum: ['claude-code', 'codex', 'gemini', 'custom'] }).notNull(),
+    adapter: text('adapter', { enum: AGENT_ADAPTERS }).notNull(),
     /** Absolute path or a name on PATH. */
     command: text('command').notNull(),
     args: textList('args'),

@@ -1,6 +1,7 @@
 /** Project AI conversations and their messages. */
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { CONVERSATION_STATES } from '@openase/shared';
 import { createdAt, updatedAt, uuidId, cascadeRef, usd } from './columns.js';
 import { organizations } from './identity.js';
 import { projects } from './projects.js';
@@ -18,7 +19,7 @@ export const chatConversations = pgTable(
     projectId: cascadeRef('project_id', () => projects.id),
     agentId: uuid('agent_id').notNull(),
     title: text('title').notNull(),
-    state: text('state', { enum: ['open', 'closed'] }).notNull(),
+    state: text('state', { enum: CONVERSATION_STATES }).notNull(),
     /** The worktree branch of every run of this conversation: `openase/chat-<short id>`. */
     branch: text('branch').notNull(),
     /** Who started it (activity of its agent is attributed to them too). */

@@ -1,6 +1,7 @@
 /** Machines of the fleet and the credentials they join and connect with. */
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, primaryKey, real, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { MACHINE_KINDS } from '@openase/shared';
 import { createdAt, tstz, uuidId, cascadeRef, textList } from './columns.js';
 import { organizations } from './identity.js';
 
@@ -15,7 +16,7 @@ export const machines = pgTable(
     id: uuidId(),
     orgId: cascadeRef('org_id', () => organizations.id),
     name: text('name').notNull(),
-    kind: text('kind', { enum: ['local', 'reverse', 'ssh'] }).notNull(),
+    kind: text('kind', { enum: MACHINE_KINDS }).notNull(),
     labels: textList('labels'),
     /** Slots in use for placement: what the daemon's hello said, never above `max_slots`. */
     slots: integer('slots').notNull().default(1),

@@ -3,6 +3,7 @@
  * tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending logins.
  */
 import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { OIDC_NEW_USERS, OIDC_STATES, PROJECT_ROLES, ROLES } from '@openase/shared';
 import { createdAt, tstz, updatedAt, uuidId, cascadeRef } from './columns.js';
 import { projects } from './projects.js';
 
@@ -27,7 +28,7 @@ export const memberships = pgTable(
   {
     orgId: cascadeRef('org_id', () => organizations.id),
     userId: cascadeRef('user_id', () => users.id),
-    role: text('role', { enum: ['owner', 'admin', 'member', 'viewer'] }).notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('memberships_org_user').on(t.orgId, t.userId)],
@@ -39,7 +40,7 @@ export const projectRoles = pgTable(
   {
     projectId: cascadeRef('project_id', () => projects.id),
     userId: cascadeRef('user_id', () => users.id),
-    role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
+    role: text('role', { enum: PROJECT_ROLES }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_roles_user').on(t.userId)],
@@ -104,18 +105,14 @@ export const authSettings = pgTable('auth_settings', {
   orgId: uuid('org_id')
     .primaryKey()
     .references(() => organizations.id, { onDelete: 'cascade' }),
-  oidcState: text('oidc_state', { enum: ['off', 'draft', 'tested', 'enabled'] })
-    .notNull()
-    .default('off'),
+  oidcState: text('oidc_state', { enum: OIDC_STATES }).notNull().default('off'),
   issuer: text('issuer'),
   clientId: text('client_id'),
   /** Encrypted with the instance's secret key (secrets/cipher.ts). */
   clientSecretEnc: text('client_secret_enc'),
   scopes: text('scopes').array().notNull(),
   allowedDomains: text('allowed_domains').array().notNull(),
-  newUsers: text('new_users', { enum: ['invite-only', 'viewer', 'member'] })
-    .notNull()
-    .default('invite-only'),
+  newUsers: text('new_users', { enum: OIDC_NEW_USERS }).notNull().default('invite-only'),
   testedAt: tstz('tested_at'),
   testedBy: text('tested_by'),
   updatedAt: updatedAt(),

@@ -1,6 +1,7 @@
 /** Scheduled jobs and each time they fired. */
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { JOB_CATCH_UP_POLICIES, JOB_FIRE_TRIGGERS } from '@openase/shared';
 import { createdAt, tstz, updatedAt, uuidId, cascadeRef } from './columns.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
@@ -22,9 +23,7 @@ export const scheduledJobs = pgTable(
     template: jsonb('template').notNull(),
     enabled: boolean('enabled').notNull().default(true),
     /** What happens to times missed while no control plane ran: `skip` or `once`. */
-    catchUp: text('catch_up', { enum: ['skip', 'once'] })
-      .notNull()
-      .default('skip'),
+    catchUp: text('catch_up', { enum: JOB_CATCH_UP_POLICIES }).notNull().default('skip'),
     /** Null while disabled. */
     nextFireAt: tstz('next_fire_at'),
     lastFireAt: tstz('last_fire_at'),
@@ -50,7 +49,7 @@ export const jobFires = pgTable(
     jobId: cascadeRef('job_id', () => scheduledJobs.id),
     scheduledFor: tstz('scheduled_for'),
     /** `schedule` (on time), `catch-up` (once for times missed during downtime) or `manual` (run now). */
-    trigger: text('trigger', { enum: ['schedule', 'catch-up', 'manual'] }).notNull(),
+    trigger: text('trigger', { enum: JOB_FIRE_TRIGGERS }).notNull(),
     firedAt: tstz('fired_at').notNull(),
     ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
     ticketIdentifier: text('ticket_identifier'),

@@ -3,6 +3,7 @@
  * ticket, each person's subscriptions, and their inbox.
  */
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { CHANNEL_KINDS } from '@openase/shared';
 import { createdAt, tstz, uuidId, cascadeRef } from './columns.js';
 import { organizations, users } from './identity.js';
 import { projects } from './projects.js';
@@ -14,7 +15,7 @@ export const notificationChannels = pgTable(
     id: uuidId(),
     orgId: cascadeRef('org_id', () => organizations.id),
     name: text('name').notNull(),
-    kind: text('kind', { enum: ['webhook', 'slack'] }).notNull(),
+    kind: text('kind', { enum: CHANNEL_KINDS }).notNull(),
     /** Encrypted: a Slack webhook URL is a credential. */
     urlEnc: text('url_enc').notNull(),
     /** Where it points, without path or query, for display. */

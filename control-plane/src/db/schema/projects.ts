@@ -1,6 +1,7 @@
 /** Projects with their repositories and board statuses. */
 import { sql } from 'drizzle-orm';
 import { boolean, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { STATUS_STAGES } from '@openase/shared';
 import { createdAt, uuidId, cascadeRef, usd, textList } from './columns.js';
 import { organizations } from './identity.js';
 
@@ -56,7 +57,7 @@ export const statuses = pgTable(
     id: uuidId(),
     projectId: cascadeRef('project_id', () => projects.id),
     name: text('name').notNull(),
-    stage: text('stage', { enum: ['backlog', 'unstarted', 'started', 'completed', 'canceled'] }).notNull(),
+    stage: text('stage', { enum: STATUS_STAGES }).notNull(),
     position: integer('position').notNull(),
     color: text('color').notNull(),
     maxActiveRuns: integer('max_active_runs'),

@@ -3,6 +3,7 @@
  * with.
  */
 import { bigserial, primaryKey, index, uniqueIndex, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { RUN_KINDS, RUN_STATES } from '@openase/shared';
 import { sql } from 'drizzle-orm';
 import { createdAt, tstz, updatedAt, uuidId, cascadeRef, usd, tokenCounts } from './columns.js';
 import { machines } from './fleet.js';
@@ -27,24 +28,11 @@ export const runs = pgTable(
     agentId: uuid('agent_id'),
     /** Where it runs; null while queued and unplaced. */
     machineId: uuid('machine_id').references(() => machines.id),
-    kind: text('kind', { enum: ['command', 'agent'] }).notNull(),
+    kind: text('kind', { enum: RUN_KINDS }).notNull(),
     /** What the daemon is asked to execute (the offer's spec, secrets excluded). */
     spec: jsonb('spec').notNull(),
     attempt: integer('attempt').notNull().default(1),
-    state: text('state', {
-      enum: [
-        'queued',
-        'offered',
-        'preparing',
-        'running',
-        'succeeded',
-        'failed',
-        'canceled',
-        'timed_out',
-        'stalled',
-        'lost',
-      ],
-    }).notNull(),
+    state: text('state', { enum: RUN_STATES }).notNull(),
     stateReason: text('state_reason'),
     leaseEpoch: integer('lease_epoch').notNull().default(0),
     leaseExpiresAt: tstz('lease_expires_at'),

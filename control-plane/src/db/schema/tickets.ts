@@ -1,5 +1,6 @@
 /** Tickets, their dependencies and comments, pull requests opened for them, and the activity log. */
 import { boolean, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { PRIORITIES, STORED_REVIEW_STATES } from '@openase/shared';
 import { createdAt, tstz, updatedAt, uuidId, cascadeRef, usd, textList, tokenCounts } from './columns.js';
 import { projects, statuses } from './projects.js';
 import { users } from './identity.js';
@@ -16,7 +17,7 @@ export const tickets = pgTable(
     statusId: uuid('status_id')
       .notNull()
       .references(() => statuses.id),
-    priority: text('priority', { enum: ['urgent', 'high', 'medium', 'low', 'none'] }).notNull(),
+    priority: text('priority', { enum: PRIORITIES }).notNull(),
     labels: textList('labels'),
     parentId: uuid('parent_id'),
     budgetUsd: usd('budget_usd'),
@@ -104,7 +105,7 @@ export const ticketReviews = pgTable(
     id: uuidId(),
     ticketId: cascadeRef('ticket_id', () => tickets.id),
     round: integer('round').notNull(),
-    state: text('state', { enum: ['approved', 'changes_requested', 'merge_conflict'] }).notNull(),
+    state: text('state', { enum: STORED_REVIEW_STATES }).notNull(),
     source: text('source', { enum: ['person', 'github', 'platform'] }).notNull(),
     authorType: text('author_type').notNull(),
     authorId: text('author_id').notNull(),
