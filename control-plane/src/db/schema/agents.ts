@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { AGENT_ADAPTERS, type AgentMcpServer } from '@openase/shared';
-import { createdAt, updatedAt, uuidId, cascadeRef, usd, textList } from './columns.js';
+import { timestamps, ownedRow, usd, textList } from './columns.js';
 import { projects } from './projects.js';
 
 /**
@@ -12,8 +12,7 @@ import { projects } from './projects.js';
 export const agents = pgTable(
   'agents',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     adapter: text('adapter', { enum: AGENT_ADAPTERS }).notNull(),
     /** Absolute path or a name on PATH. */
@@ -35,8 +34,7 @@ export const agents = pgTable(
     priceOutput: usd('price_output').notNull().default(0),
     priceCached: usd('price_cached').notNull().default(0),
     machineLabels: textList('machine_labels'),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('agents_project_name').on(t.projectId, sql`lower(${t.name})`)],
 );
@@ -45,14 +43,12 @@ export const agents = pgTable(
 export const secrets = pgTable(
   'secrets',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** `v1:<iv>:<tag>:<ciphertext>`, base64url parts. */
     ciphertext: text('ciphertext').notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('secrets_agent_name').on(t.agentId, t.name)],
 );

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { CONVERSATION_STATES } from '@openase/shared';
-import { createdAt, updatedAt, uuidId, cascadeRef, usd } from './columns.js';
+import { createdAt, timestamps, cascadeRef, ownedRow, usd } from './columns.js';
 import { organizations } from './identity.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
@@ -14,8 +14,7 @@ import { tickets } from './tickets.js';
 export const chatConversations = pgTable(
   'chat_conversations',
   {
-    id: uuidId(),
-    orgId: cascadeRef('org_id', () => organizations.id),
+    ...ownedRow('orgId', () => organizations.id),
     projectId: cascadeRef('project_id', () => projects.id),
     agentId: uuid('agent_id').notNull(),
     title: text('title').notNull(),
@@ -36,8 +35,7 @@ export const chatConversations = pgTable(
     waitingTurn: integer('waiting_turn'),
     /** The ticket made from this conversation ("Create ticket from this"); its pull request hangs on it. */
     ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [index('chat_conversations_project').on(t.projectId, t.createdAt)],
 );
@@ -46,8 +44,7 @@ export const chatConversations = pgTable(
 export const chatMessages = pgTable(
   'chat_messages',
   {
-    id: uuidId(),
-    conversationId: cascadeRef('conversation_id', () => chatConversations.id),
+    ...ownedRow('conversationId', () => chatConversations.id),
     seq: integer('seq').notNull(),
     runId: uuid('run_id'),
     turn: integer('turn'),

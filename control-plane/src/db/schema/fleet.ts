@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, primaryKey, real, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { MACHINE_KINDS } from '@openase/shared';
-import { createdAt, tstz, uuidId, cascadeRef, textList } from './columns.js';
+import { createdAt, tstz, cascadeRef, ownedRow, credentialRow, textList } from './columns.js';
 import { organizations } from './identity.js';
 
 /**
@@ -13,8 +13,7 @@ import { organizations } from './identity.js';
 export const machines = pgTable(
   'machines',
   {
-    id: uuidId(),
-    orgId: cascadeRef('org_id', () => organizations.id),
+    ...ownedRow('orgId', () => organizations.id),
     name: text('name').notNull(),
     kind: text('kind', { enum: MACHINE_KINDS }).notNull(),
     labels: textList('labels'),
@@ -67,9 +66,7 @@ export const machines = pgTable(
 
 /** Machine credentials `oam_<id>_<secret>`: only the SHA-256 of the secret is stored. */
 export const machineCredentials = pgTable('machine_credentials', {
-  id: text('id').primaryKey(),
-  machineId: cascadeRef('machine_id', () => machines.id),
-  secretHash: text('secret_hash').notNull(),
+  ...credentialRow('machineId', () => machines.id),
   createdAt: createdAt(),
   revokedAt: tstz('revoked_at'),
   /** Null = no expiry (the default); set from the join token's `credential_ttl_seconds`. */
@@ -78,9 +75,7 @@ export const machineCredentials = pgTable('machine_credentials', {
 
 /** Join tokens `oaj_<id>_<secret>`: exchanged once (or `max_uses` times) for a machine credential. */
 export const joinTokens = pgTable('join_tokens', {
-  id: text('id').primaryKey(),
-  orgId: cascadeRef('org_id', () => organizations.id),
-  secretHash: text('secret_hash').notNull(),
+  ...credentialRow('orgId', () => organizations.id),
   labels: textList('labels'),
   /** Ceiling of the slots a machine joining with this token may claim (null = no ceiling but the schema's). */
   maxSlots: integer('max_slots'),

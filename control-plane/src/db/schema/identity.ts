@@ -4,7 +4,7 @@
  */
 import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { OIDC_NEW_USERS, OIDC_STATES, PROJECT_ROLES, ROLES } from '@openase/shared';
-import { createdAt, tstz, updatedAt, uuidId, cascadeRef } from './columns.js';
+import { createdAt, tstz, updatedAt, uuidId, cascadeRef, credentialRow } from './columns.js';
 import { projects } from './projects.js';
 
 export const organizations = pgTable('organizations', {
@@ -81,9 +81,7 @@ export const apiTokens = pgTable('api_tokens', {
 
 /** Browser sessions (httpOnly cookie `oas_<id>_<secret>`) and their CSRF secret. */
 export const sessions = pgTable('sessions', {
-  id: text('id').primaryKey(),
-  userId: cascadeRef('user_id', () => users.id),
-  secretHash: text('secret_hash').notNull(),
+  ...credentialRow('userId', () => users.id),
   csrfToken: text('csrf_token').notNull(),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
@@ -92,9 +90,7 @@ export const sessions = pgTable('sessions', {
 
 /** One-time sign-in links `osl_<id>_<secret>`, printed by the server for a user. */
 export const signInLinks = pgTable('sign_in_links', {
-  id: text('id').primaryKey(),
-  userId: cascadeRef('user_id', () => users.id),
-  secretHash: text('secret_hash').notNull(),
+  ...credentialRow('userId', () => users.id),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
   usedAt: tstz('used_at'),

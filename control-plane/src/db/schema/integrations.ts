@@ -1,6 +1,6 @@
 /** A project's link to a git host (GitHub): credentials, webhook deliveries, and issues mirrored as tickets. */
 import { boolean, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz, updatedAt, cascadeRef } from './columns.js';
+import { createdAt, tstz, timestamps, cascadeRef } from './columns.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
 
@@ -23,8 +23,7 @@ export const githubLinks = pgTable('github_links', {
   /** Issues updated since this time were read (polling). */
   issuesSyncedAt: tstz('issues_synced_at'),
   lastPolledAt: tstz('last_polled_at'),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
+  ...timestamps(),
 });
 
 /** Webhook deliveries already handled, by GitHub's delivery id: a redelivery changes nothing. */

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { JOB_CATCH_UP_POLICIES, JOB_FIRE_TRIGGERS } from '@openase/shared';
-import { createdAt, tstz, updatedAt, uuidId, cascadeRef } from './columns.js';
+import { tstz, timestamps, ownedRow } from './columns.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
 
@@ -14,8 +14,7 @@ import { tickets } from './tickets.js';
 export const scheduledJobs = pgTable(
   'scheduled_jobs',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     cron: text('cron').notNull(),
     timeZone: text('time_zone').notNull(),
@@ -28,8 +27,7 @@ export const scheduledJobs = pgTable(
     nextFireAt: tstz('next_fire_at'),
     lastFireAt: tstz('last_fire_at'),
     createdBy: text('created_by').notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('scheduled_jobs_project_name').on(t.projectId, sql`lower(${t.name})`),
@@ -45,8 +43,7 @@ export const scheduledJobs = pgTable(
 export const jobFires = pgTable(
   'job_fires',
   {
-    id: uuidId(),
-    jobId: cascadeRef('job_id', () => scheduledJobs.id),
+    ...ownedRow('jobId', () => scheduledJobs.id),
     scheduledFor: tstz('scheduled_for'),
     /** `schedule` (on time), `catch-up` (once for times missed during downtime) or `manual` (run now). */
     trigger: text('trigger', { enum: JOB_FIRE_TRIGGERS }).notNull(),

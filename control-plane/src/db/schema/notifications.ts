@@ -4,7 +4,7 @@
  */
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { CHANNEL_KINDS } from '@openase/shared';
-import { createdAt, tstz, uuidId, cascadeRef } from './columns.js';
+import { createdAt, tstz, uuidId, cascadeRef, ownedRow } from './columns.js';
 import { organizations, users } from './identity.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
@@ -12,8 +12,7 @@ import { tickets } from './tickets.js';
 export const notificationChannels = pgTable(
   'notification_channels',
   {
-    id: uuidId(),
-    orgId: cascadeRef('org_id', () => organizations.id),
+    ...ownedRow('orgId', () => organizations.id),
     name: text('name').notNull(),
     kind: text('kind', { enum: CHANNEL_KINDS }).notNull(),
     /** Encrypted: a Slack webhook URL is a credential. */
@@ -31,8 +30,7 @@ export const notificationChannels = pgTable(
 export const notificationRules = pgTable(
   'notification_rules',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     channelId: cascadeRef('channel_id', () => notificationChannels.id),
     event: text('event').notNull(),
     filter: jsonb('filter').notNull(),
@@ -73,8 +71,7 @@ export const notificationDeliveries = pgTable(
 export const notificationAttempts = pgTable(
   'notification_attempts',
   {
-    id: uuidId(),
-    deliveryId: cascadeRef('delivery_id', () => notificationDeliveries.id),
+    ...ownedRow('deliveryId', () => notificationDeliveries.id),
     attempt: integer('attempt').notNull(),
     status: integer('status'),
     error: text('error'),
@@ -108,8 +105,7 @@ export const notificationSubscriptions = pgTable('notification_subscriptions', {
 export const inboxItems = pgTable(
   'inbox_items',
   {
-    id: uuidId(),
-    userId: cascadeRef('user_id', () => users.id),
+    ...ownedRow('userId', () => users.id),
     orgId: uuid('org_id').notNull(),
     projectId: uuid('project_id'),
     ticketId: uuid('ticket_id'),

@@ -2,14 +2,13 @@
 import { sql } from 'drizzle-orm';
 import { boolean, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { STATUS_STAGES } from '@openase/shared';
-import { createdAt, uuidId, cascadeRef, usd, textList } from './columns.js';
+import { createdAt, ownedRow, usd, textList } from './columns.js';
 import { organizations } from './identity.js';
 
 export const projects = pgTable(
   'projects',
   {
-    id: uuidId(),
-    orgId: cascadeRef('org_id', () => organizations.id),
+    ...ownedRow('orgId', () => organizations.id),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
     ticketPrefix: text('ticket_prefix').notNull(),
@@ -40,8 +39,7 @@ export const projects = pgTable(
 export const repositories = pgTable(
   'repositories',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     url: text('url').notNull(),
     defaultBranch: text('default_branch').notNull(),
@@ -54,8 +52,7 @@ export const repositories = pgTable(
 export const statuses = pgTable(
   'statuses',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     stage: text('stage', { enum: STATUS_STAGES }).notNull(),
     position: integer('position').notNull(),

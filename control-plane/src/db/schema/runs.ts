@@ -5,7 +5,7 @@
 import { bigserial, primaryKey, index, uniqueIndex, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { RUN_KINDS, RUN_STATES } from '@openase/shared';
 import { sql } from 'drizzle-orm';
-import { createdAt, tstz, updatedAt, uuidId, cascadeRef, usd, tokenCounts } from './columns.js';
+import { createdAt, tstz, updatedAt, cascadeRef, ownedRow, credentialRow, usd, tokenCounts } from './columns.js';
 import { machines } from './fleet.js';
 import { organizations } from './identity.js';
 import { projects } from './projects.js';
@@ -19,8 +19,7 @@ import { tickets } from './tickets.js';
 export const runs = pgTable(
   'runs',
   {
-    id: uuidId(),
-    orgId: cascadeRef('org_id', () => organizations.id),
+    ...ownedRow('orgId', () => organizations.id),
     projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
     ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
     workflowId: uuid('workflow_id'),
@@ -130,9 +129,7 @@ export const runEvents = pgTable(
 export const runTokens = pgTable(
   'run_tokens',
   {
-    id: text('id').primaryKey(),
-    runId: cascadeRef('run_id', () => runs.id),
-    secretHash: text('secret_hash').notNull(),
+    ...credentialRow('runId', () => runs.id),
     /** Plain scopes from the run-token vocabulary (shared/src/domain/run-scopes.ts). */
     scopes: text('scopes').array().notNull(),
     /**
@@ -154,8 +151,7 @@ export const runTokens = pgTable(
 export const runApprovals = pgTable(
   'run_approvals',
   {
-    id: uuidId(),
-    orgId: cascadeRef('org_id', () => organizations.id),
+    ...ownedRow('orgId', () => organizations.id),
     projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
     ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
     runId: cascadeRef('run_id', () => runs.id),

@@ -1,15 +1,14 @@
 /** Tickets, their dependencies and comments, pull requests opened for them, and the activity log. */
 import { boolean, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { PRIORITIES, STORED_REVIEW_STATES } from '@openase/shared';
-import { createdAt, tstz, updatedAt, uuidId, cascadeRef, usd, textList, tokenCounts } from './columns.js';
+import { createdAt, tstz, updatedAt, timestamps, cascadeRef, ownedRow, usd, textList, tokenCounts } from './columns.js';
 import { projects, statuses } from './projects.js';
 import { users } from './identity.js';
 
 export const tickets = pgTable(
   'tickets',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     number: integer('number').notNull(),
     identifier: text('identifier').notNull(),
     title: text('title').notNull(),
@@ -47,8 +46,7 @@ export const tickets = pgTable(
     mergeError: text('merge_error'),
     archivedAt: tstz('archived_at'),
     createdBy: text('created_by').notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
     statusChangedAt: tstz('status_changed_at').notNull(),
   },
   (t) => [
@@ -75,14 +73,12 @@ export const ticketDependencies = pgTable(
 export const comments = pgTable(
   'comments',
   {
-    id: uuidId(),
-    ticketId: cascadeRef('ticket_id', () => tickets.id),
+    ...ownedRow('ticketId', () => tickets.id),
     authorType: text('author_type').notNull(),
     authorId: text('author_id').notNull(),
     authorName: text('author_name').notNull(),
     body: text('body').notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
     revision: integer('revision').notNull().default(1),
     /** A line comment: `{repo?, path, line, side, commit?, text?}` (shared CommentAnchor). */
     anchor: jsonb('anchor'),
@@ -102,8 +98,7 @@ export const comments = pgTable(
 export const ticketReviews = pgTable(
   'ticket_reviews',
   {
-    id: uuidId(),
-    ticketId: cascadeRef('ticket_id', () => tickets.id),
+    ...ownedRow('ticketId', () => tickets.id),
     round: integer('round').notNull(),
     state: text('state', { enum: STORED_REVIEW_STATES }).notNull(),
     source: text('source', { enum: ['person', 'github', 'platform'] }).notNull(),
@@ -124,8 +119,7 @@ export const ticketReviews = pgTable(
 export const commentRevisions = pgTable(
   'comment_revisions',
   {
-    id: uuidId(),
-    commentId: cascadeRef('comment_id', () => comments.id),
+    ...ownedRow('commentId', () => comments.id),
     revision: integer('revision').notNull(),
     body: text('body').notNull(),
     createdAt: createdAt(),
@@ -137,8 +131,7 @@ export const commentRevisions = pgTable(
 export const pullRequests = pgTable(
   'pull_requests',
   {
-    id: uuidId(),
-    ticketId: cascadeRef('ticket_id', () => tickets.id),
+    ...ownedRow('ticketId', () => tickets.id),
     repository: text('repository').notNull(),
     branch: text('branch').notNull(),
     number: integer('number').notNull(),
@@ -194,14 +187,12 @@ export const activity = pgTable(
 export const savedViews = pgTable(
   'saved_views',
   {
-    id: uuidId(),
-    projectId: cascadeRef('project_id', () => projects.id),
+    ...ownedRow('projectId', () => projects.id),
     userId: cascadeRef('user_id', () => users.id),
     name: text('name').notNull(),
     /** `{ q, label, priority, view }` (shared/src/domain/board.ts savedViewQuerySchema). */
     query: jsonb('query').$type<Record<string, string>>().notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('saved_views_user_project_name').on(t.userId, t.projectId, t.name)],
 );
