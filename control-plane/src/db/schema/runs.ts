@@ -12,6 +12,16 @@ import { projects } from './projects.js';
 import { tickets } from './tickets.js';
 
 /**
+ * The first columns of a run and of its approvals: the id, the organization, and the project and ticket if any
+ * (deleted with each of them).
+ */
+const runScope = () => ({
+  ...ownedRow('orgId', () => organizations.id),
+  projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+  ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+});
+
+/**
  * A run: one execution on a machine, either a plain command started by hand or an agent working
  * a ticket under a pinned workflow version. `lease_epoch` fences every daemon message: it is
  * bumped on each offer, and a message carrying another epoch is refused.
@@ -19,9 +29,7 @@ import { tickets } from './tickets.js';
 export const runs = pgTable(
   'runs',
   {
-    ...ownedRow('orgId', () => organizations.id),
-    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
-    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    ...runScope(),
     workflowId: uuid('workflow_id'),
     workflowVersionId: uuid('workflow_version_id'),
     agentId: uuid('agent_id'),
@@ -151,9 +159,7 @@ export const runTokens = pgTable(
 export const runApprovals = pgTable(
   'run_approvals',
   {
-    ...ownedRow('orgId', () => organizations.id),
-    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
-    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    ...runScope(),
     runId: cascadeRef('run_id', () => runs.id),
     /** The daemon's id of the request (`run.approval` approvalId). */
     requestId: text('request_id').notNull(),

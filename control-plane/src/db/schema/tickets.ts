@@ -70,13 +70,18 @@ export const ticketDependencies = pgTable(
   ],
 );
 
+/** Who wrote a comment or a review: the actor's type, id and name as they were then. */
+const author = () => ({
+  authorType: text('author_type').notNull(),
+  authorId: text('author_id').notNull(),
+  authorName: text('author_name').notNull(),
+});
+
 export const comments = pgTable(
   'comments',
   {
     ...ownedRow('ticketId', () => tickets.id),
-    authorType: text('author_type').notNull(),
-    authorId: text('author_id').notNull(),
-    authorName: text('author_name').notNull(),
+    ...author(),
     body: text('body').notNull(),
     ...timestamps(),
     revision: integer('revision').notNull().default(1),
@@ -102,9 +107,7 @@ export const ticketReviews = pgTable(
     round: integer('round').notNull(),
     state: text('state', { enum: STORED_REVIEW_STATES }).notNull(),
     source: text('source', { enum: ['person', 'github', 'platform'] }).notNull(),
-    authorType: text('author_type').notNull(),
-    authorId: text('author_id').notNull(),
-    authorName: text('author_name').notNull(),
+    ...author(),
     body: text('body').notNull().default(''),
     externalId: text('external_id'),
     createdAt: createdAt(),
