@@ -20,7 +20,7 @@ export const cascadeRef = <N extends string>(name: N, target: () => AnyPgColumn)
 const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The `cascadeRef` to the owner of a row under `key`, in the column of that name (`projectId` → `project_id`). */
-const ownerColumn = <K extends string>(key: K, owner: () => AnyPgColumn) =>
+export const ownerColumn = <K extends string>(key: K, owner: () => AnyPgColumn) =>
   ({ [key]: cascadeRef(snakeCase(key), owner) }) as Record<K, ReturnType<typeof cascadeRef>>;
 
 /** The first columns of a row that belongs to another: its uuid `id`, then its owner (see `ownerColumn`). */

@@ -2,9 +2,9 @@
  * Organizations, people and how they sign in: users, memberships and per-project roles, invitations, API
  * tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending logins.
  */
-import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { OIDC_NEW_USERS, OIDC_STATES, PROJECT_ROLES, ROLES } from '@openase/shared';
-import { createdAt, tstz, updatedAt, uuidId, cascadeRef, credentialRow } from './columns.js';
+import { createdAt, tstz, updatedAt, uuidId, cascadeRef, credentialRow, ownerColumn } from './columns.js';
 import { projects } from './projects.js';
 
 export const organizations = pgTable('organizations', {
@@ -23,11 +23,16 @@ export const users = pgTable('users', {
   deactivatedAt: tstz('deactivated_at'),
 });
 
+/** A person's place in an organization or a project: the scope under `scope` and the person, deleted with either. */
+const personLink = <K extends string>(scope: K, owner: () => AnyPgColumn) => ({
+  ...ownerColumn(scope, owner),
+  userId: cascadeRef('user_id', () => users.id),
+});
+
 export const memberships = pgTable(
   'memberships',
   {
-    orgId: cascadeRef('org_id', () => organizations.id),
-    userId: cascadeRef('user_id', () => users.id),
+    ...personLink('orgId', () => organizations.id),
     role: text('role', { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
@@ -38,8 +43,7 @@ export const memberships = pgTable(
 export const projectRoles = pgTable(
   'project_roles',
   {
-    projectId: cascadeRef('project_id', () => projects.id),
-    userId: cascadeRef('user_id', () => users.id),
+    ...personLink('projectId', () => projects.id),
     role: text('role', { enum: PROJECT_ROLES }).notNull(),
     createdAt: createdAt(),
   },
