@@ -66,17 +66,11 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
     const client = dataDir
       ? await PGlite.create(dataDir)
       : await PGlite.create(target.image ? { loadDataDir: target.image } : {});
-    const db = drizzlePglite({ client, schema, ...queryStatsLogger() }) as unknown as Db;
-    return {
-      kind: 'pglite',
-      target,
-      db,
-      raw: { pglite: client },
-      async close() {
-        await client.close();
-        lock?.release();
-      },
-    };
+    const db = drizzlePglite({ client, schema, ...queryStatsLogger() });
+    return databaseOf(target, db, { pglite: client }, async () => {
+      await client.close();
+      lock?.release();
+    });
   } catch (err) {
     lock?.release();
     throw err;
@@ -89,16 +83,15 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
     onnotice: () => {},
     ...(target.applicationName ? { connection: { application_name: target.applicationName } } : {}),
   });
-  const db = drizzlePostgres({ client, schema, ...queryStatsLogger() }) as unknown as Db;
-  return {
-    kind: 'postgres',
-    target,
-    db,
-    raw: { postgres: client },
-    async close() {
-      await client.end({ timeout: 5 });
-    },
-  };
+  const db = drizzlePostgres({ client, schema, ...queryStatsLogger() });
+  return databaseOf(target, db, { postgres: client }, async () => {
+    await client.end({ timeout: 5 });
+  });
+}
+
+/** The `Database` of an opened driver: both drivers' drizzle handles are a `Db` (see the file's comment). */
+function databaseOf(target: DatabaseTarget, db: Db, raw: Database['raw'], close: () => Promise<void>): Database {
+  return { kind: target.kind, target, db, raw, close };
 }
 
 /** Rows of a raw `execute`: postgres.js returns the rows array itself, PGlite a result with `rows`. */

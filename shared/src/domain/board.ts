@@ -11,6 +11,9 @@ import { labelSchema, projectRefSchema, ticketRefSchema } from './inputs.js';
 export const BULK_MAX = 500;
 
 const statusName = z.string().trim().min(1).max(LIMITS.nameMax);
+/** A bulk action's selection: one to BULK_MAX `item`s, one per ticket. */
+const picked = <T extends z.ZodType>(item: T) =>
+  z.array(item).min(1, 'pick at least one ticket').max(BULK_MAX, `at most ${BULK_MAX} tickets at once`);
 
 /**
  * One change per ticket, all applied in one transaction (all or nothing). Each item carries its own
@@ -18,23 +21,17 @@ const statusName = z.string().trim().min(1).max(LIMITS.nameMax);
  */
 export const ticketBulkUpdateInput = z.object({
   project: projectRefSchema,
-  items: z
-    .array(
-      z
-        .object({ ticket: ticketRefSchema, status: statusName.optional(), priority: prioritySchema.optional() })
-        .refine((i) => i.status !== undefined || i.priority !== undefined, 'say a status or a priority'),
-    )
-    .min(1, 'pick at least one ticket')
-    .max(BULK_MAX, `at most ${BULK_MAX} tickets at once`),
+  items: picked(
+    z
+      .object({ ticket: ticketRefSchema, status: statusName.optional(), priority: prioritySchema.optional() })
+      .refine((i) => i.status !== undefined || i.priority !== undefined, 'say a status or a priority'),
+  ),
 });
 export type TicketBulkUpdateInput = z.input<typeof ticketBulkUpdateInput>;
 
 export const ticketBulkDeleteInput = z.object({
   project: projectRefSchema,
-  tickets: z
-    .array(ticketRefSchema)
-    .min(1, 'pick at least one ticket')
-    .max(BULK_MAX, `at most ${BULK_MAX} tickets at once`),
+  tickets: picked(ticketRefSchema),
 });
 
 /** What a saved view keeps: the board's filters and view, as the URL query carries them. */

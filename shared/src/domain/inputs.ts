@@ -9,12 +9,15 @@ import { pageInputShape } from './paging.js';
  * build requests against the inferred types: one source of truth per contract.
  */
 const name = z.string().trim().min(1, 'must not be empty').max(LIMITS.nameMax, `at most ${LIMITS.nameMax} characters`);
-export const slugSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(50)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes, starting with a letter or digit');
+/** A lowercase dashed name of at most `max` characters: a project's slug, a skill's name. */
+export const dashedNameSchema = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes, starting with a letter or digit');
+export const slugSchema = dashedNameSchema(50);
 export const ticketPrefixSchema = z
   .string()
   .trim()

@@ -3,15 +3,22 @@
  * web (previews) so both agree: `Demo` → slug `demo`, prefix `DEMO`.
  */
 export function slugFromName(name: string): string {
-  const slug = name
+  return slugify(name, 50) || 'project';
+}
+
+/**
+ * `text` in `[a-z0-9-]` only, at most `max` characters: accents dropped, every other run of characters one
+ * dash, none at either end. Empty when nothing of `text` survives.
+ */
+function slugify(text: string, max: number): string {
+  return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 50)
+    .slice(0, max)
     .replace(/-+$/g, '');
-  return slug || 'project';
 }
 
 export function ticketPrefixFromName(name: string): string {
@@ -44,14 +51,7 @@ export function isUuid(ref: string): boolean {
  */
 export function ticketBranchName(identifier: string, title: string, prefix = 'openase'): string {
   const id = identifier.replace(/[^A-Za-z0-9-]/g, '').toUpperCase() || 'TICKET';
-  const slug = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40)
-    .replace(/-+$/g, '');
+  const slug = slugify(title, 40);
   const safePrefix = prefix.replace(/[^A-Za-z0-9_-]/g, '') || 'openase';
   return slug ? `${safePrefix}/${id}-${slug}` : `${safePrefix}/${id}`;
 }

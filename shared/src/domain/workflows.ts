@@ -1,5 +1,5 @@
 import * as z from '../zod.js';
-import { projectRefSchema, shortNameSchema, ticketRefSchema } from './inputs.js';
+import { dashedNameSchema, projectRefSchema, shortNameSchema, ticketRefSchema } from './inputs.js';
 import { LIMITS } from './limits.js';
 
 /**
@@ -91,12 +91,7 @@ export const workflowRenderInput = z.object({
 });
 export const workflowDeleteInput = workflowRefInput;
 
-export const skillNameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes, starting with a letter or digit');
+export const skillNameSchema = dashedNameSchema(63);
 
 export const skillFileSchema = z.object({
   path: z.string().min(1).max(LIMITS.skillPathMax, `a path has at most ${LIMITS.skillPathMax} characters`),

@@ -18,10 +18,8 @@
  * `run.gate` again and the control plane answers from the database's state.
  */
 import * as z from '../zod.js';
+import { id, runFrame, sha } from './fields.js';
 import { agentRunSpecSchema } from './agent-spec.js';
-
-const id = z.string().min(1).max(100);
-const leaseEpoch = z.number().int().min(1);
 
 export const HOOK_POINTS = [
   'on_claim',
@@ -96,10 +94,7 @@ export const agentJobSpecSchema = z.object({
 export type AgentJobSpec = z.infer<typeof agentJobSpecSchema>;
 
 /** A turn ended (after its after_turn hooks, path check, commit and push). */
-export const runTurnSchema = z.object({
-  type: z.literal('run.turn'),
-  runId: id,
-  leaseEpoch,
+export const runTurnSchema = runFrame('run.turn').extend({
   turn: z.number().int().min(1),
   /** The agent CLI completed the turn without a fatal error. */
   ok: z.boolean(),
@@ -119,12 +114,9 @@ export const runTurnSchema = z.object({
       z.object({
         repo: z.string().max(100),
         branch: z.string().max(200),
-        head: z.string().regex(/^[0-9a-f]{40,64}$/),
+        head: sha,
         /** The commit the run started from (its "what this run changed" is base..head). */
-        base: z
-          .string()
-          .regex(/^[0-9a-f]{40,64}$/)
-          .optional(),
+        base: sha.optional(),
         pushed: z.boolean(),
       }),
     )
@@ -148,10 +140,7 @@ export function deniedSummary(tools: readonly string[]): string {
  * A tool call matched the harness `tools.ask`: the CLI's permission request is held open until a person (or the
  * workflow's `approval_timeout_minutes`) decides. Idempotent by `approvalId`: resent after a reconnect while open.
  */
-export const runApprovalSchema = z.object({
-  type: z.literal('run.approval'),
-  runId: id,
-  leaseEpoch,
+export const runApprovalSchema = runFrame('run.approval').extend({
   /** The daemon's id of this request (unique within the run). */
   approvalId: z.string().min(1).max(200),
   tool: z.string().max(200),
@@ -162,10 +151,7 @@ export const runApprovalSchema = z.object({
 });
 
 /** The answer to `run.approval`: the CLI's request is answered with it (a decline carries the reason to the agent). */
-export const runDecisionSchema = z.object({
-  type: z.literal('run.decision'),
-  runId: id,
-  leaseEpoch,
+export const runDecisionSchema = runFrame('run.decision').extend({
   approvalId: z.string().min(1).max(200),
   approve: z.boolean(),
   /** Who decided (a person's name, or "approval timeout"). */
@@ -174,10 +160,7 @@ export const runDecisionSchema = z.object({
 });
 
 /** The before_finish gate ran after a `finish` decision. */
-export const runGateSchema = z.object({
-  type: z.literal('run.gate'),
-  runId: id,
-  leaseEpoch,
+export const runGateSchema = runFrame('run.gate').extend({
   turn: z.number().int().min(1),
   passed: z.boolean(),
   /** What failed, written for the agent (command, exit code, tail of output). */
@@ -187,10 +170,7 @@ export const runGateSchema = z.object({
     .default(''),
 });
 
-export const runNextSchema = z.object({
-  type: z.literal('run.next'),
-  runId: id,
-  leaseEpoch,
+export const runNextSchema = runFrame('run.next').extend({
   /** The turn this decision answers. */
   turn: z.number().int().min(1),
   action: z.enum(['continue', 'finish', 'stop']),

@@ -13,14 +13,13 @@
  * counts still listed), so a huge diff never crosses the wire nor fills the control plane.
  */
 import * as z from '../zod.js';
+import { id, sha } from './fields.js';
 
-const id = z.string().min(1).max(100);
 const repoSpec = z.object({
   name: z.string().min(1).max(100),
   url: z.string().min(1).max(2000),
   defaultBranch: z.string().min(1).max(200),
 });
-const sha = z.string().regex(/^[0-9a-f]{40,64}$/);
 
 /** Largest diff text sent for one request; past it the reply says `tooLarge` (default of `maxBytes`). */
 export const DIFF_MAX_BYTES = 4 * 1024 * 1024;

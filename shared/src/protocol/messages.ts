@@ -6,6 +6,7 @@
  * See docs/protocol.md (to be written with the fleet capability) for the sequence.
  */
 import * as z from '../zod.js';
+import { id, leaseEpoch, runFrame } from './fields.js';
 import { sequencedRunEventSchema } from '../events/run-events.js';
 import {
   agentJobSpecSchema,
@@ -57,8 +58,6 @@ export const PROTOCOL_ERROR_CODES = [
   'internal',
 ] as const;
 
-const id = z.string().min(1).max(100);
-const leaseEpoch = z.number().int().min(1);
 const label = z.string().min(1).max(50);
 
 export const cliInfoSchema = z.object({
@@ -124,38 +123,26 @@ export const commandRunSpecSchema = z.object({
 export const runSpecSchema = z.discriminatedUnion('kind', [commandRunSpecSchema, agentJobSpecSchema]);
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
-export const runOfferSchema = z.object({ type: z.literal('run.offer'), runId: id, leaseEpoch, spec: runSpecSchema });
-export const runAcceptSchema = z.object({ type: z.literal('run.accept'), runId: id, leaseEpoch });
-export const runRejectSchema = z.object({
-  type: z.literal('run.reject'),
-  runId: id,
-  leaseEpoch,
+export const runOfferSchema = runFrame('run.offer').extend({ spec: runSpecSchema });
+export const runAcceptSchema = runFrame('run.accept');
+export const runRejectSchema = runFrame('run.reject').extend({
   reason: z.string().max(1000),
   /** `command_not_found`: the agent's command does not exist here; the run fails, not waiting for this machine. */
   code: z.enum(['command_not_found']).optional(),
 });
-export const runCancelSchema = z.object({
-  type: z.literal('run.cancel'),
-  runId: id,
-  leaseEpoch,
+export const runCancelSchema = runFrame('run.cancel').extend({
   graceMs: z.number().int().min(0).default(10_000),
 });
-export const runInputSchema = z.object({
-  type: z.literal('run.input'),
-  runId: id,
-  leaseEpoch,
+export const runInputSchema = runFrame('run.input').extend({
   text: z.string().max(MAX_EVENT_BYTES),
 });
 /**
  * Stop the agent's current turn without ending the run (Project AI: a person interrupts a reply); the turn ends with
  * `ok: false`.
  */
-export const runInterruptSchema = z.object({ type: z.literal('run.interrupt'), runId: id, leaseEpoch });
+export const runInterruptSchema = runFrame('run.interrupt');
 
-export const runEventsSchema = z.object({
-  type: z.literal('run.events'),
-  runId: id,
-  leaseEpoch,
+export const runEventsSchema = runFrame('run.events').extend({
   events: z.array(sequencedRunEventSchema).min(1).max(10_000),
 });
 /** `closed: true` = the control plane has recorded the run's end; the daemon may delete its spool. */
@@ -166,16 +153,10 @@ export const runAckSchema = z.object({
   closed: z.boolean().optional(),
 });
 /** The daemon started the run's process (accepted → running). */
-export const runStartedSchema = z.object({
-  type: z.literal('run.started'),
-  runId: id,
-  leaseEpoch,
+export const runStartedSchema = runFrame('run.started').extend({
   pid: z.number().int().min(1).optional(),
 });
-export const runFinishedSchema = z.object({
-  type: z.literal('run.finished'),
-  runId: id,
-  leaseEpoch,
+export const runFinishedSchema = runFrame('run.finished').extend({
   lastSeq: z.number().int().min(0),
   exitCode: z.number().int().nullable(),
   signal: z.string().max(20).nullable(),
@@ -187,7 +168,7 @@ export const errorFrameSchema = z.object({
   message: z.string().max(2000),
   runId: id.optional(),
   /** The lease epoch the refused message carried (a daemon drops a run only if it still holds that epoch). */
-  leaseEpoch: z.number().int().min(1).optional(),
+  leaseEpoch: leaseEpoch.optional(),
 });
 
 /** Frames the daemon sends. */

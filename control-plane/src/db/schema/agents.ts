@@ -1,8 +1,8 @@
 /** Agents (a CLI with its model, env and limits) and the encrypted secrets bound to them. */
 import { sql } from 'drizzle-orm';
-import { integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { AgentMcpServer } from '@openase/shared';
-import { createdAt, tstz } from './columns.js';
+import { integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { AGENT_ADAPTERS, type AgentMcpServer } from '@openase/shared';
+import { timestamps, ownedRow, usd, textList } from './columns.js';
 import { projects } from './projects.js';
 
 /**
@@ -12,18 +12,12 @@ import { projects } from './projects.js';
 export const agents = pgTable(
   'agents',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
-    adapter: text('adapter', { enum: ['claude-code', 'codex', 'gemini', 'custom'] }).notNull(),
+    adapter: text('adapter', { enum: AGENT_ADAPTERS }).notNull(),
     /** Absolute path or a name on PATH. */
     command: text('command').notNull(),
-    args: text('args')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    args: textList('args'),
     model: text('model'),
     env: jsonb('env')
       .$type<Record<string, string>>()
@@ -36,15 +30,11 @@ export const agents = pgTable(
       .default(sql`'{}'::jsonb`),
     maxParallelRuns: integer('max_parallel_runs'),
     /** USD per million tokens. */
-    priceInput: numeric('price_input', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
-    priceOutput: numeric('price_output', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
-    priceCached: numeric('price_cached', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
-    machineLabels: text('machine_labels')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    priceInput: usd('price_input').notNull().default(0),
+    priceOutput: usd('price_output').notNull().default(0),
+    priceCached: usd('price_cached').notNull().default(0),
+    machineLabels: textList('machine_labels'),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('agents_project_name').on(t.projectId, sql`lower(${t.name})`)],
 );
@@ -53,16 +43,12 @@ export const agents = pgTable(
 export const secrets = pgTable(
   'secrets',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     /** `v1:<iv>:<tag>:<ciphertext>`, base64url parts. */
     ciphertext: text('ciphertext').notNull(),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('secrets_agent_name').on(t.agentId, t.name)],
 );

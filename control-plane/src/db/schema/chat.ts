@@ -1,7 +1,8 @@
 /** Project AI conversations and their messages. */
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { CONVERSATION_STATES } from '@openase/shared';
+import { createdAt, timestamps, cascadeRef, ownedRow, usd } from './columns.js';
 import { organizations } from './identity.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
@@ -13,22 +14,17 @@ import { tickets } from './tickets.js';
 export const chatConversations = pgTable(
   'chat_conversations',
   {
-    id: uuid('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('orgId', () => organizations.id),
+    projectId: cascadeRef('project_id', () => projects.id),
     agentId: uuid('agent_id').notNull(),
     title: text('title').notNull(),
-    state: text('state', { enum: ['open', 'closed'] }).notNull(),
+    state: text('state', { enum: CONVERSATION_STATES }).notNull(),
     /** The worktree branch of every run of this conversation: `openase/chat-<short id>`. */
     branch: text('branch').notNull(),
     /** Who started it (activity of its agent is attributed to them too). */
     createdById: text('created_by_id').notNull(),
     createdByName: text('created_by_name').notNull(),
-    costCapUsd: numeric('cost_cap_usd', { precision: 12, scale: 4, mode: 'number' }).notNull(),
+    costCapUsd: usd('cost_cap_usd').notNull(),
     /** The run serving it now (null: no run yet, or it ended; the next message starts one). */
     currentRunId: uuid('current_run_id'),
     /** The CLI session to resume in the next run. */
@@ -39,8 +35,7 @@ export const chatConversations = pgTable(
     waitingTurn: integer('waiting_turn'),
     /** The ticket made from this conversation ("Create ticket from this"); its pull request hangs on it. */
     ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [index('chat_conversations_project').on(t.projectId, t.createdAt)],
 );
@@ -49,10 +44,7 @@ export const chatConversations = pgTable(
 export const chatMessages = pgTable(
   'chat_messages',
   {
-    id: uuid('id').primaryKey(),
-    conversationId: uuid('conversation_id')
-      .notNull()
-      .references(() => chatConversations.id, { onDelete: 'cascade' }),
+    ...ownedRow('conversationId', () => chatConversations.id),
     seq: integer('seq').notNull(),
     runId: uuid('run_id'),
     turn: integer('turn'),

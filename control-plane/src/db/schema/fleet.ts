@@ -1,18 +1,8 @@
 /** Machines of the fleet and the credentials they join and connect with. */
 import { sql } from 'drizzle-orm';
-import {
-  bigserial,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  real,
-  text,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, real, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { MACHINE_KINDS } from '@openase/shared';
+import { createdAt, tstz, cascadeRef, ownedRow, credentialRow, textList } from './columns.js';
 import { organizations } from './identity.js';
 
 /**
@@ -23,16 +13,10 @@ import { organizations } from './identity.js';
 export const machines = pgTable(
   'machines',
   {
-    id: uuid('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    ...ownedRow('orgId', () => organizations.id),
     name: text('name').notNull(),
-    kind: text('kind', { enum: ['local', 'reverse', 'ssh'] }).notNull(),
-    labels: text('labels')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    kind: text('kind', { enum: MACHINE_KINDS }).notNull(),
+    labels: textList('labels'),
     /** Slots in use for placement: what the daemon's hello said, never above `max_slots`. */
     slots: integer('slots').notNull().default(1),
     /** The admin-set ceiling of `slots` (join token or `machine add`); null = only the schema's limit. */
@@ -82,11 +66,7 @@ export const machines = pgTable(
 
 /** Machine credentials `oam_<id>_<secret>`: only the SHA-256 of the secret is stored. */
 export const machineCredentials = pgTable('machine_credentials', {
-  id: text('id').primaryKey(),
-  machineId: uuid('machine_id')
-    .notNull()
-    .references(() => machines.id, { onDelete: 'cascade' }),
-  secretHash: text('secret_hash').notNull(),
+  ...credentialRow('machineId', () => machines.id),
   createdAt: createdAt(),
   revokedAt: tstz('revoked_at'),
   /** Null = no expiry (the default); set from the join token's `credential_ttl_seconds`. */
@@ -95,15 +75,8 @@ export const machineCredentials = pgTable('machine_credentials', {
 
 /** Join tokens `oaj_<id>_<secret>`: exchanged once (or `max_uses` times) for a machine credential. */
 export const joinTokens = pgTable('join_tokens', {
-  id: text('id').primaryKey(),
-  orgId: uuid('org_id')
-    .notNull()
-    .references(() => organizations.id, { onDelete: 'cascade' }),
-  secretHash: text('secret_hash').notNull(),
-  labels: text('labels')
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`),
+  ...credentialRow('orgId', () => organizations.id),
+  labels: textList('labels'),
   /** Ceiling of the slots a machine joining with this token may claim (null = no ceiling but the schema's). */
   maxSlots: integer('max_slots'),
   /** CLIs machines joining with this token may offer (null = any). */
@@ -126,9 +99,7 @@ export const machineCommands = pgTable(
   'machine_commands',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    machineId: uuid('machine_id')
-      .notNull()
-      .references(() => machines.id, { onDelete: 'cascade' }),
+    machineId: cascadeRef('machine_id', () => machines.id),
     frame: jsonb('frame').notNull(),
     createdAt: createdAt(),
   },
@@ -143,9 +114,7 @@ export const machineCommands = pgTable(
 export const machineHistory = pgTable(
   'machine_history',
   {
-    machineId: uuid('machine_id')
-      .notNull()
-      .references(() => machines.id, { onDelete: 'cascade' }),
+    machineId: cascadeRef('machine_id', () => machines.id),
     minute: tstz('minute').notNull(),
     slotsUsed: integer('slots_used').notNull(),
     load: real('load'),

@@ -2,19 +2,20 @@
  * Organizations, people and how they sign in: users, memberships and per-project roles, invitations, API
  * tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending logins.
  */
-import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { type AnyPgColumn, boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { OIDC_NEW_USERS, OIDC_STATES, PROJECT_ROLES, ROLES } from '@openase/shared';
+import { createdAt, tstz, updatedAt, uuidId, cascadeRef, credentialRow, ownerColumn } from './columns.js';
 import { projects } from './projects.js';
 
 export const organizations = pgTable('organizations', {
-  id: uuid('id').primaryKey(),
+  id: uuidId(),
   name: text('name').notNull(),
   slug: text('slug').notNull().unique(),
   createdAt: createdAt(),
 });
 
 export const users = pgTable('users', {
-  id: uuid('id').primaryKey(),
+  id: uuidId(),
   email: text('email').notNull().unique(),
   name: text('name').notNull(),
   createdAt: createdAt(),
@@ -22,16 +23,17 @@ export const users = pgTable('users', {
   deactivatedAt: tstz('deactivated_at'),
 });
 
+/** A person's place in an organization or a project: the scope under `scope` and the person, deleted with either. */
+const personLink = <K extends string>(scope: K, owner: () => AnyPgColumn) => ({
+  ...ownerColumn(scope, owner),
+  userId: cascadeRef('user_id', () => users.id),
+});
+
 export const memberships = pgTable(
   'memberships',
   {
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    role: text('role', { enum: ['owner', 'admin', 'member', 'viewer'] }).notNull(),
+    ...personLink('orgId', () => organizations.id),
+    role: text('role', { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('memberships_org_user').on(t.orgId, t.userId)],
@@ -41,13 +43,8 @@ export const memberships = pgTable(
 export const projectRoles = pgTable(
   'project_roles',
   {
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
+    ...personLink('projectId', () => projects.id),
+    role: text('role', { enum: PROJECT_ROLES }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_roles_user').on(t.userId)],
@@ -58,9 +55,7 @@ export const invitations = pgTable(
   'invitations',
   {
     id: text('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: cascadeRef('org_id', () => organizations.id),
     email: text('email'),
     role: text('role', { enum: ['admin', 'member', 'viewer'] }).notNull(),
     secretHash: text('secret_hash').notNull(),
@@ -78,9 +73,7 @@ export const invitations = pgTable(
 /** API tokens `oat_<id>_<secret>`: only the SHA-256 of the secret is stored. */
 export const apiTokens = pgTable('api_tokens', {
   id: text('id').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
+  userId: cascadeRef('user_id', () => users.id),
   name: text('name').notNull(),
   secretHash: text('secret_hash').notNull(),
   scopes: text('scopes').array().notNull(),
@@ -92,11 +85,7 @@ export const apiTokens = pgTable('api_tokens', {
 
 /** Browser sessions (httpOnly cookie `oas_<id>_<secret>`) and their CSRF secret. */
 export const sessions = pgTable('sessions', {
-  id: text('id').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  secretHash: text('secret_hash').notNull(),
+  ...credentialRow('userId', () => users.id),
   csrfToken: text('csrf_token').notNull(),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
@@ -105,11 +94,7 @@ export const sessions = pgTable('sessions', {
 
 /** One-time sign-in links `osl_<id>_<secret>`, printed by the server for a user. */
 export const signInLinks = pgTable('sign_in_links', {
-  id: text('id').primaryKey(),
-  userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  secretHash: text('secret_hash').notNull(),
+  ...credentialRow('userId', () => users.id),
   createdAt: createdAt(),
   expiresAt: tstz('expires_at').notNull(),
   usedAt: tstz('used_at'),
@@ -120,21 +105,17 @@ export const authSettings = pgTable('auth_settings', {
   orgId: uuid('org_id')
     .primaryKey()
     .references(() => organizations.id, { onDelete: 'cascade' }),
-  oidcState: text('oidc_state', { enum: ['off', 'draft', 'tested', 'enabled'] })
-    .notNull()
-    .default('off'),
+  oidcState: text('oidc_state', { enum: OIDC_STATES }).notNull().default('off'),
   issuer: text('issuer'),
   clientId: text('client_id'),
   /** Encrypted with the instance's secret key (secrets/cipher.ts). */
   clientSecretEnc: text('client_secret_enc'),
   scopes: text('scopes').array().notNull(),
   allowedDomains: text('allowed_domains').array().notNull(),
-  newUsers: text('new_users', { enum: ['invite-only', 'viewer', 'member'] })
-    .notNull()
-    .default('invite-only'),
+  newUsers: text('new_users', { enum: OIDC_NEW_USERS }).notNull().default('invite-only'),
   testedAt: tstz('tested_at'),
   testedBy: text('tested_by'),
-  updatedAt: tstz('updated_at').notNull(),
+  updatedAt: updatedAt(),
 });
 
 /** Which OIDC subject is which person. */
@@ -143,9 +124,7 @@ export const userIdentities = pgTable(
   {
     issuer: text('issuer').notNull(),
     subject: text('subject').notNull(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    userId: cascadeRef('user_id', () => users.id),
     createdAt: createdAt(),
     lastSignInAt: tstz('last_sign_in_at'),
   },

@@ -1,6 +1,6 @@
 /** A project's link to a git host (GitHub): credentials, webhook deliveries, and issues mirrored as tickets. */
 import { boolean, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { createdAt, tstz, timestamps, cascadeRef } from './columns.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
 
@@ -23,8 +23,7 @@ export const githubLinks = pgTable('github_links', {
   /** Issues updated since this time were read (polling). */
   issuesSyncedAt: tstz('issues_synced_at'),
   lastPolledAt: tstz('last_polled_at'),
-  createdAt: createdAt(),
-  updatedAt: tstz('updated_at').notNull(),
+  ...timestamps(),
 });
 
 /** Webhook deliveries already handled, by GitHub's delivery id: a redelivery changes nothing. */
@@ -32,9 +31,7 @@ export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
     id: text('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: cascadeRef('project_id', () => projects.id),
     event: text('event').notNull(),
     outcome: text('outcome').notNull(),
     receivedAt: tstz('received_at').notNull(),
@@ -49,9 +46,7 @@ export const externalIssues = pgTable(
     ticketId: uuid('ticket_id')
       .primaryKey()
       .references(() => tickets.id, { onDelete: 'cascade' }),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: cascadeRef('project_id', () => projects.id),
     repo: text('repo').notNull(),
     number: integer('number').notNull(),
     url: text('url').notNull(),

@@ -1,7 +1,8 @@
 /** Scheduled jobs and each time they fired. */
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { JOB_CATCH_UP_POLICIES, JOB_FIRE_TRIGGERS } from '@openase/shared';
+import { tstz, timestamps, ownedRow } from './columns.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
 
@@ -13,10 +14,7 @@ import { tickets } from './tickets.js';
 export const scheduledJobs = pgTable(
   'scheduled_jobs',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     cron: text('cron').notNull(),
     timeZone: text('time_zone').notNull(),
@@ -24,15 +22,12 @@ export const scheduledJobs = pgTable(
     template: jsonb('template').notNull(),
     enabled: boolean('enabled').notNull().default(true),
     /** What happens to times missed while no control plane ran: `skip` or `once`. */
-    catchUp: text('catch_up', { enum: ['skip', 'once'] })
-      .notNull()
-      .default('skip'),
+    catchUp: text('catch_up', { enum: JOB_CATCH_UP_POLICIES }).notNull().default('skip'),
     /** Null while disabled. */
     nextFireAt: tstz('next_fire_at'),
     lastFireAt: tstz('last_fire_at'),
     createdBy: text('created_by').notNull(),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex('scheduled_jobs_project_name').on(t.projectId, sql`lower(${t.name})`),
@@ -48,13 +43,10 @@ export const scheduledJobs = pgTable(
 export const jobFires = pgTable(
   'job_fires',
   {
-    id: uuid('id').primaryKey(),
-    jobId: uuid('job_id')
-      .notNull()
-      .references(() => scheduledJobs.id, { onDelete: 'cascade' }),
+    ...ownedRow('jobId', () => scheduledJobs.id),
     scheduledFor: tstz('scheduled_for'),
     /** `schedule` (on time), `catch-up` (once for times missed during downtime) or `manual` (run now). */
-    trigger: text('trigger', { enum: ['schedule', 'catch-up', 'manual'] }).notNull(),
+    trigger: text('trigger', { enum: JOB_FIRE_TRIGGERS }).notNull(),
     firedAt: tstz('fired_at').notNull(),
     ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
     ticketIdentifier: text('ticket_identifier'),

@@ -3,7 +3,8 @@
  * ticket, each person's subscriptions, and their inbox.
  */
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { CHANNEL_KINDS } from '@openase/shared';
+import { createdAt, tstz, uuidId, cascadeRef, ownedRow } from './columns.js';
 import { organizations, users } from './identity.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
@@ -11,12 +12,9 @@ import { tickets } from './tickets.js';
 export const notificationChannels = pgTable(
   'notification_channels',
   {
-    id: uuid('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    ...ownedRow('orgId', () => organizations.id),
     name: text('name').notNull(),
-    kind: text('kind', { enum: ['webhook', 'slack'] }).notNull(),
+    kind: text('kind', { enum: CHANNEL_KINDS }).notNull(),
     /** Encrypted: a Slack webhook URL is a credential. */
     urlEnc: text('url_enc').notNull(),
     /** Where it points, without path or query, for display. */
@@ -32,13 +30,8 @@ export const notificationChannels = pgTable(
 export const notificationRules = pgTable(
   'notification_rules',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
-    channelId: uuid('channel_id')
-      .notNull()
-      .references(() => notificationChannels.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
+    channelId: cascadeRef('channel_id', () => notificationChannels.id),
     event: text('event').notNull(),
     filter: jsonb('filter').notNull(),
     enabled: boolean('enabled').notNull().default(true),
@@ -54,11 +47,9 @@ export const notificationRules = pgTable(
 export const notificationDeliveries = pgTable(
   'notification_deliveries',
   {
-    id: uuid('id').primaryKey(),
+    id: uuidId(),
     orgId: uuid('org_id').notNull(),
-    channelId: uuid('channel_id')
-      .notNull()
-      .references(() => notificationChannels.id, { onDelete: 'cascade' }),
+    channelId: cascadeRef('channel_id', () => notificationChannels.id),
     ruleId: uuid('rule_id'),
     eventKey: text('event_key').notNull(),
     event: text('event').notNull(),
@@ -80,10 +71,7 @@ export const notificationDeliveries = pgTable(
 export const notificationAttempts = pgTable(
   'notification_attempts',
   {
-    id: uuid('id').primaryKey(),
-    deliveryId: uuid('delivery_id')
-      .notNull()
-      .references(() => notificationDeliveries.id, { onDelete: 'cascade' }),
+    ...ownedRow('deliveryId', () => notificationDeliveries.id),
     attempt: integer('attempt').notNull(),
     status: integer('status'),
     error: text('error'),
@@ -97,12 +85,8 @@ export const notificationAttempts = pgTable(
 export const ticketWatchers = pgTable(
   'ticket_watchers',
   {
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ticketId: cascadeRef('ticket_id', () => tickets.id),
+    userId: cascadeRef('user_id', () => users.id),
     reason: text('reason', { enum: ['creator', 'watching'] }).notNull(),
     createdAt: createdAt(),
   },
@@ -121,10 +105,7 @@ export const notificationSubscriptions = pgTable('notification_subscriptions', {
 export const inboxItems = pgTable(
   'inbox_items',
   {
-    id: uuid('id').primaryKey(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ...ownedRow('userId', () => users.id),
     orgId: uuid('org_id').notNull(),
     projectId: uuid('project_id'),
     ticketId: uuid('ticket_id'),

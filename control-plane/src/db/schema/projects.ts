@@ -1,16 +1,14 @@
 /** Projects with their repositories and board statuses. */
 import { sql } from 'drizzle-orm';
-import { boolean, integer, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt } from './columns.js';
+import { boolean, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { STATUS_STAGES } from '@openase/shared';
+import { createdAt, ownedRow, usd, textList } from './columns.js';
 import { organizations } from './identity.js';
 
 export const projects = pgTable(
   'projects',
   {
-    id: uuid('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    ...ownedRow('orgId', () => organizations.id),
     name: text('name').notNull(),
     slug: text('slug').notNull(),
     ticketPrefix: text('ticket_prefix').notNull(),
@@ -23,7 +21,7 @@ export const projects = pgTable(
     /** Project AI: the run-token scopes a conversation's agent gets; null = DEFAULT_PROJECT_AI_SCOPES. */
     projectAiScopes: text('project_ai_scopes').array(),
     /** Project AI: the spending cap of one conversation; null = DEFAULT_CHAT_COST_CAP_USD. */
-    chatCostCapUsd: numeric('chat_cost_cap_usd', { precision: 12, scale: 4, mode: 'number' }),
+    chatCostCapUsd: usd('chat_cost_cap_usd'),
     /** How approved tickets land: merge, squash or rebase (shared MERGE_METHODS). */
     mergeMethod: text('merge_method').notNull().default('merge'),
     /** Delete a ticket's branch on the remote once merged. */
@@ -41,17 +39,11 @@ export const projects = pgTable(
 export const repositories = pgTable(
   'repositories',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     url: text('url').notNull(),
     defaultBranch: text('default_branch').notNull(),
-    labels: text('labels')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    labels: textList('labels'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('repositories_project_name').on(t.projectId, t.name)],
@@ -60,12 +52,9 @@ export const repositories = pgTable(
 export const statuses = pgTable(
   'statuses',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
-    stage: text('stage', { enum: ['backlog', 'unstarted', 'started', 'completed', 'canceled'] }).notNull(),
+    stage: text('stage', { enum: STATUS_STAGES }).notNull(),
     position: integer('position').notNull(),
     color: text('color').notNull(),
     maxActiveRuns: integer('max_active_runs'),

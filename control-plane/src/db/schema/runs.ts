@@ -2,25 +2,24 @@
  * Runs (commands, agent runs, chat runs), their transitions and events, and the tokens their agents call the platform
  * with.
  */
-import {
-  bigint,
-  bigserial,
-  primaryKey,
-  index,
-  uniqueIndex,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  text,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigserial, primaryKey, index, uniqueIndex, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { RUN_KINDS, RUN_STATES } from '@openase/shared';
 import { sql } from 'drizzle-orm';
-import { createdAt, tstz } from './columns.js';
+import { createdAt, tstz, updatedAt, cascadeRef, ownedRow, credentialRow, usd, tokenCounts } from './columns.js';
 import { machines } from './fleet.js';
 import { organizations } from './identity.js';
 import { projects } from './projects.js';
 import { tickets } from './tickets.js';
+
+/**
+ * The first columns of a run and of its approvals: the id, the organization, and the project and ticket if any
+ * (deleted with each of them).
+ */
+const runScope = () => ({
+  ...ownedRow('orgId', () => organizations.id),
+  projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+  ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+});
 
 /**
  * A run: one execution on a machine, either a plain command started by hand or an agent working
@@ -30,35 +29,17 @@ import { tickets } from './tickets.js';
 export const runs = pgTable(
   'runs',
   {
-    id: uuid('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
-    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    ...runScope(),
     workflowId: uuid('workflow_id'),
     workflowVersionId: uuid('workflow_version_id'),
     agentId: uuid('agent_id'),
     /** Where it runs; null while queued and unplaced. */
     machineId: uuid('machine_id').references(() => machines.id),
-    kind: text('kind', { enum: ['command', 'agent'] }).notNull(),
+    kind: text('kind', { enum: RUN_KINDS }).notNull(),
     /** What the daemon is asked to execute (the offer's spec, secrets excluded). */
     spec: jsonb('spec').notNull(),
     attempt: integer('attempt').notNull().default(1),
-    state: text('state', {
-      enum: [
-        'queued',
-        'offered',
-        'preparing',
-        'running',
-        'succeeded',
-        'failed',
-        'canceled',
-        'timed_out',
-        'stalled',
-        'lost',
-      ],
-    }).notNull(),
+    state: text('state', { enum: RUN_STATES }).notNull(),
     stateReason: text('state_reason'),
     leaseEpoch: integer('lease_epoch').notNull().default(0),
     leaseExpiresAt: tstz('lease_expires_at'),
@@ -95,17 +76,15 @@ export const runs = pgTable(
     idleTurns: integer('idle_turns').notNull().default(0),
     /** Agent runs: how many activity entries its agent had made (moves, comments, progress) at its last turn's end. */
     agentActions: integer('agent_actions').notNull().default(0),
-    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
-    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
-    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
-    costUsd: numeric('cost_usd', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
+    ...tokenCounts(),
+    costUsd: usd('cost_usd').notNull().default(0),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
     startedAt: tstz('started_at'),
     finishedAt: tstz('finished_at'),
     /** Time of the newest event: stall detection compares against it. */
     lastEventAt: tstz('last_event_at'),
-    updatedAt: tstz('updated_at').notNull(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     index('runs_state').on(t.state),
@@ -125,9 +104,7 @@ export const runTransitions = pgTable(
   'run_transitions',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
+    runId: cascadeRef('run_id', () => runs.id),
     fromState: text('from_state'),
     toState: text('to_state').notNull(),
     reason: text('reason').notNull(),
@@ -143,9 +120,7 @@ export const runTransitions = pgTable(
 export const runEvents = pgTable(
   'run_events',
   {
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
+    runId: cascadeRef('run_id', () => runs.id),
     seq: integer('seq').notNull(),
     ts: tstz('ts').notNull(),
     type: text('type').notNull(),
@@ -162,11 +137,7 @@ export const runEvents = pgTable(
 export const runTokens = pgTable(
   'run_tokens',
   {
-    id: text('id').primaryKey(),
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
-    secretHash: text('secret_hash').notNull(),
+    ...credentialRow('runId', () => runs.id),
     /** Plain scopes from the run-token vocabulary (shared/src/domain/run-scopes.ts). */
     scopes: text('scopes').array().notNull(),
     /**
@@ -188,15 +159,8 @@ export const runTokens = pgTable(
 export const runApprovals = pgTable(
   'run_approvals',
   {
-    id: uuid('id').primaryKey(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
-    projectId: uuid('project_id').references(() => projects.id, { onDelete: 'cascade' }),
-    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
+    ...runScope(),
+    runId: cascadeRef('run_id', () => runs.id),
     /** The daemon's id of the request (`run.approval` approvalId). */
     requestId: text('request_id').notNull(),
     tool: text('tool').notNull(),

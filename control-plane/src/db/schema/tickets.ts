@@ -1,29 +1,14 @@
 /** Tickets, their dependencies and comments, pull requests opened for them, and the activity log. */
-import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  bigserial,
-  index,
-  integer,
-  jsonb,
-  numeric,
-  pgTable,
-  text,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { boolean, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { PRIORITIES, STORED_REVIEW_STATES } from '@openase/shared';
+import { createdAt, tstz, updatedAt, timestamps, cascadeRef, ownedRow, usd, textList, tokenCounts } from './columns.js';
 import { projects, statuses } from './projects.js';
 import { users } from './identity.js';
 
 export const tickets = pgTable(
   'tickets',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     number: integer('number').notNull(),
     identifier: text('identifier').notNull(),
     title: text('title').notNull(),
@@ -31,17 +16,12 @@ export const tickets = pgTable(
     statusId: uuid('status_id')
       .notNull()
       .references(() => statuses.id),
-    priority: text('priority', { enum: ['urgent', 'high', 'medium', 'low', 'none'] }).notNull(),
-    labels: text('labels')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
+    priority: text('priority', { enum: PRIORITIES }).notNull(),
+    labels: textList('labels'),
     parentId: uuid('parent_id'),
-    budgetUsd: numeric('budget_usd', { precision: 12, scale: 4, mode: 'number' }),
-    costUsd: numeric('cost_usd', { precision: 12, scale: 4, mode: 'number' }).notNull().default(0),
-    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
-    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
-    cachedTokens: bigint('cached_tokens', { mode: 'number' }).notNull().default(0),
+    budgetUsd: usd('budget_usd'),
+    costUsd: usd('cost_usd').notNull().default(0),
+    ...tokenCounts(),
     /** Runs started for this ticket so far (the attempt number of the latest run). */
     attemptCount: integer('attempt_count').notNull().default(0),
     /** Not dispatched again before this time (retry backoff, provider rate-limit reset). */
@@ -66,8 +46,7 @@ export const tickets = pgTable(
     mergeError: text('merge_error'),
     archivedAt: tstz('archived_at'),
     createdBy: text('created_by').notNull(),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
     statusChangedAt: tstz('status_changed_at').notNull(),
   },
   (t) => [
@@ -81,12 +60,8 @@ export const tickets = pgTable(
 export const ticketDependencies = pgTable(
   'ticket_dependencies',
   {
-    blockerId: uuid('blocker_id')
-      .notNull()
-      .references(() => tickets.id, { onDelete: 'cascade' }),
-    blockedId: uuid('blocked_id')
-      .notNull()
-      .references(() => tickets.id, { onDelete: 'cascade' }),
+    blockerId: cascadeRef('blocker_id', () => tickets.id),
+    blockedId: cascadeRef('blocked_id', () => tickets.id),
     createdAt: createdAt(),
   },
   (t) => [
@@ -95,19 +70,20 @@ export const ticketDependencies = pgTable(
   ],
 );
 
+/** Who wrote a comment or a review: the actor's type, id and name as they were then. */
+const author = () => ({
+  authorType: text('author_type').notNull(),
+  authorId: text('author_id').notNull(),
+  authorName: text('author_name').notNull(),
+});
+
 export const comments = pgTable(
   'comments',
   {
-    id: uuid('id').primaryKey(),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id, { onDelete: 'cascade' }),
-    authorType: text('author_type').notNull(),
-    authorId: text('author_id').notNull(),
-    authorName: text('author_name').notNull(),
+    ...ownedRow('ticketId', () => tickets.id),
+    ...author(),
     body: text('body').notNull(),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
     revision: integer('revision').notNull().default(1),
     /** A line comment: `{repo?, path, line, side, commit?, text?}` (shared CommentAnchor). */
     anchor: jsonb('anchor'),
@@ -127,16 +103,11 @@ export const comments = pgTable(
 export const ticketReviews = pgTable(
   'ticket_reviews',
   {
-    id: uuid('id').primaryKey(),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id, { onDelete: 'cascade' }),
+    ...ownedRow('ticketId', () => tickets.id),
     round: integer('round').notNull(),
-    state: text('state', { enum: ['approved', 'changes_requested', 'merge_conflict'] }).notNull(),
+    state: text('state', { enum: STORED_REVIEW_STATES }).notNull(),
     source: text('source', { enum: ['person', 'github', 'platform'] }).notNull(),
-    authorType: text('author_type').notNull(),
-    authorId: text('author_id').notNull(),
-    authorName: text('author_name').notNull(),
+    ...author(),
     body: text('body').notNull().default(''),
     externalId: text('external_id'),
     createdAt: createdAt(),
@@ -151,10 +122,7 @@ export const ticketReviews = pgTable(
 export const commentRevisions = pgTable(
   'comment_revisions',
   {
-    id: uuid('id').primaryKey(),
-    commentId: uuid('comment_id')
-      .notNull()
-      .references(() => comments.id, { onDelete: 'cascade' }),
+    ...ownedRow('commentId', () => comments.id),
     revision: integer('revision').notNull(),
     body: text('body').notNull(),
     createdAt: createdAt(),
@@ -166,16 +134,13 @@ export const commentRevisions = pgTable(
 export const pullRequests = pgTable(
   'pull_requests',
   {
-    id: uuid('id').primaryKey(),
-    ticketId: uuid('ticket_id')
-      .notNull()
-      .references(() => tickets.id, { onDelete: 'cascade' }),
+    ...ownedRow('ticketId', () => tickets.id),
     repository: text('repository').notNull(),
     branch: text('branch').notNull(),
     number: integer('number').notNull(),
     url: text('url').notNull(),
     state: text('state').notNull(),
-    updatedAt: tstz('updated_at').notNull(),
+    updatedAt: updatedAt(),
     /** `owner/name` on the git host. */
     remote: text('remote'),
     headSha: text('head_sha'),
@@ -225,18 +190,12 @@ export const activity = pgTable(
 export const savedViews = pgTable(
   'saved_views',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
+    userId: cascadeRef('user_id', () => users.id),
     name: text('name').notNull(),
     /** `{ q, label, priority, view }` (shared/src/domain/board.ts savedViewQuerySchema). */
     query: jsonb('query').$type<Record<string, string>>().notNull(),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('saved_views_user_project_name').on(t.userId, t.projectId, t.name)],
 );

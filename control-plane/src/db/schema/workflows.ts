@@ -1,25 +1,21 @@
 /** Workflows and skills, each with immutable versions. */
 import { sql } from 'drizzle-orm';
 import { boolean, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, tstz } from './columns.js';
+import { createdAt, timestamps, ownedRow } from './columns.js';
 import { projects } from './projects.js';
 
 /** A workflow points at its current version; versions are immutable, runs pin one. */
 export const workflows = pgTable(
   'workflows',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     currentVersionId: uuid('current_version_id'),
     /** Mirrors the current version's `active:` so the dispatcher filters without parsing. */
     active: boolean('active').notNull().default(true),
     /** Highest version number handed out; bumped under this row's lock. */
     versionSeq: integer('version_seq').notNull().default(0),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('workflows_project_name').on(t.projectId, sql`lower(${t.name})`)],
 );
@@ -31,10 +27,7 @@ export const workflows = pgTable(
 export const workflowVersions = pgTable(
   'workflow_versions',
   {
-    id: uuid('id').primaryKey(),
-    workflowId: uuid('workflow_id')
-      .notNull()
-      .references(() => workflows.id, { onDelete: 'cascade' }),
+    ...ownedRow('workflowId', () => workflows.id),
     version: integer('version').notNull(),
     source: text('source').notNull(),
     harness: jsonb('harness').notNull(),
@@ -57,18 +50,14 @@ export const workflowVersions = pgTable(
 export const skills = pgTable(
   'skills',
   {
-    id: uuid('id').primaryKey(),
-    projectId: uuid('project_id')
-      .notNull()
-      .references(() => projects.id, { onDelete: 'cascade' }),
+    ...ownedRow('projectId', () => projects.id),
     name: text('name').notNull(),
     description: text('description').notNull(),
     builtin: boolean('builtin').notNull().default(false),
     enabled: boolean('enabled').notNull().default(true),
     currentVersionId: uuid('current_version_id'),
     versionSeq: integer('version_seq').notNull().default(0),
-    createdAt: createdAt(),
-    updatedAt: tstz('updated_at').notNull(),
+    ...timestamps(),
   },
   (t) => [uniqueIndex('skills_project_name').on(t.projectId, t.name)],
 );
@@ -77,10 +66,7 @@ export const skills = pgTable(
 export const skillVersions = pgTable(
   'skill_versions',
   {
-    id: uuid('id').primaryKey(),
-    skillId: uuid('skill_id')
-      .notNull()
-      .references(() => skills.id, { onDelete: 'cascade' }),
+    ...ownedRow('skillId', () => skills.id),
     version: integer('version').notNull(),
     contentHash: text('content_hash').notNull(),
     files: jsonb('files').notNull(),
