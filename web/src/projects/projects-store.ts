@@ -24,6 +24,8 @@ export const useProjects = defineStore('projects', {
   }),
   getters: {
     statuses: (state): Status[] => state.current?.statuses ?? [],
+    /** The current project's status names, in board order (the choices of a status drop-down). */
+    statusNames: (state): string[] => (state.current?.statuses ?? []).map((s) => s.name),
   },
   actions: {
     async loadList() {
