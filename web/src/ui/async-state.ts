@@ -24,6 +24,9 @@ export interface LoadState {
   error: string | null;
 }
 
+/** A load not started yet: how a store's or a page's LoadState begins. */
+export const notLoaded = (): LoadState => ({ loading: false, loaded: false, error: null });
+
 /**
  * Runs a load and records its outcome on `state`. `work` returns `false` when its answer arrived
  * too late to matter (the user moved on), which then leaves the state as it is. When the server
