@@ -4,19 +4,22 @@ import { useTicket } from '../tickets/ticket-store';
 import { useSession } from '../auth/session';
 
 /**
- * `canReply`: the person may answer the agent (signed in, not a viewer). `send` runs one answer through the ticket
- * store (a failure is its notice "`what`: reason"), `busy` meanwhile; it says whether it worked.
+ * `canReply`: the person may answer the agent (signed in, not a viewer). `draft`: the text being written. `send` runs
+ * one answer through the ticket store (a failure is its notice "`what`: reason"), `busy` meanwhile; once it worked
+ * the draft is emptied. It says whether it worked.
  */
 export function useAgentReply() {
   const ticket = useTicket();
   const session = useSession();
   const busy = ref(false);
+  const draft = ref('');
   const canReply = computed(() => !!session.me && session.me.role !== 'viewer');
   async function send(what: string, work: () => Promise<unknown>): Promise<boolean> {
     busy.value = true;
     const ok = await ticket.run(what, work);
+    if (ok) draft.value = '';
     busy.value = false;
     return ok;
   }
-  return { busy, canReply, send };
+  return { busy, canReply, draft, send };
 }
