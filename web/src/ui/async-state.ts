@@ -48,6 +48,21 @@ export async function trackLoad(state: LoadState, work: () => Promise<boolean | 
   }
 }
 
+/**
+ * Runs a page's load and records how it went on `state`: its error (none once it worked), and that it is no longer
+ * loading, either way. Unlike trackLoad it keeps no "loaded" and shows an outage as the error.
+ */
+export async function recordLoad(state: { loading: boolean; error: string | null }, work: () => Promise<void>) {
+  try {
+    await work();
+    state.error = null;
+  } catch (err) {
+    state.error = errorMessage(err);
+  } finally {
+    state.loading = false;
+  }
+}
+
 /** A form's submit: `busy` while it runs, `error` with the reason when it fails. */
 export function useSubmit() {
   const busy = ref(false);
