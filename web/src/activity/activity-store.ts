@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia';
 import { api, type RouterOutputs } from '../api/client';
 import { trackLoad } from '../ui/async-state';
+import { projectScope } from '../projects/project-scope';
 import { onChange, onResync } from '../live/live';
 
 export type ActivityEntry = RouterOutputs['activity']['list']['items'][number];
@@ -10,12 +11,8 @@ const PAGE = 300;
 
 export const useActivity = defineStore('activity', {
   state: () => ({
-    projectId: null as string | null,
-    projectRef: null as string | null,
+    ...projectScope(),
     entries: [] as ActivityEntry[],
-    loading: false,
-    loaded: false,
-    error: null as string | null,
   }),
   getters: {
     /** Entries before the earliest one loaded exist (seqs are per project, from 1). */

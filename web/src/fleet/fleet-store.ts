@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia';
 import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { coalesce, onChange, onResync } from '../live/live';
-import { trackLoad } from '../ui/async-state';
+import { notLoaded, trackLoad } from '../ui/async-state';
 
 export type FleetView = RouterOutputs['machines']['list'];
 export type FleetMachine = FleetView['machines'][number];
@@ -15,9 +15,7 @@ export type FleetMachine = FleetView['machines'][number];
 export const useFleet = defineStore('fleet', {
   state: () => ({
     view: null as FleetView | null,
-    loading: false,
-    loaded: false,
-    error: null as string | null,
+    ...notLoaded(),
   }),
   actions: {
     async load() {

@@ -4,12 +4,12 @@ import { useRoute } from 'vue-router';
 import type { InsightFacts } from '@openase/shared';
 import { api } from '../api/client';
 import { onChange } from '../live/live';
-import { trackLoad } from '../ui/async-state';
+import { notLoaded, trackLoad } from '../ui/async-state';
 
 export function useInsights(days: Ref<number>) {
   const route = useRoute();
   const project = computed(() => String(route.params.project));
-  const state = ref({ loading: false, loaded: false, error: null as string | null });
+  const state = ref(notLoaded());
   const facts = ref<InsightFacts | null>(null);
   const load = () =>
     trackLoad(state.value, async () => {

@@ -1,7 +1,8 @@
 /** A project's scheduled jobs and the one opened in detail; reloaded when a job changes or fires. */
 import { defineStore } from 'pinia';
 import { api, type RouterInputs, type RouterOutputs } from '../api/client';
-import { trackLoad } from '../ui/async-state';
+import { notLoaded, trackLoad } from '../ui/async-state';
+import { enterProject, projectScope } from '../projects/project-scope';
 import { coalesce, onChange, onResync } from '../live/live';
 
 export type Job = RouterOutputs['jobs']['list'][number];
@@ -10,25 +11,16 @@ export type JobTemplateForm = RouterInputs['jobs']['create']['template'];
 
 export const useJobs = defineStore('jobs', {
   state: () => ({
-    projectRef: null as string | null,
-    projectId: null as string | null,
+    ...projectScope(),
     jobs: [] as Job[],
-    loading: false,
-    loaded: false,
-    error: null as string | null,
     /** The job shown on its detail page. */
     detailName: null as string | null,
     detail: null as JobDetail | null,
-    detailState: { loading: false, loaded: false, error: null as string | null },
+    detailState: notLoaded(),
   }),
   actions: {
     async load(projectRef: string, projectId: string) {
-      if (this.projectId !== projectId) {
-        this.jobs = [];
-        this.loaded = false;
-      }
-      this.projectRef = projectRef;
-      this.projectId = projectId;
+      enterProject(this, projectRef, projectId, this.projectId !== projectId, () => (this.jobs = []));
       await trackLoad(this, async () => {
         const jobs = await api.jobs.list.query({ project: projectRef });
         if (this.projectId !== projectId) return false;

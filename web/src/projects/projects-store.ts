@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
-import { trackLoad } from '../ui/async-state';
+import { notLoaded, trackLoad } from '../ui/async-state';
 import { coalesce, onChange, onResync } from '../live/live';
 
 export type Project = RouterOutputs['projects']['list'][number];
@@ -14,9 +14,7 @@ const LAST_PROJECT_KEY = 'openase.lastProject';
 export const useProjects = defineStore('projects', {
   state: () => ({
     list: [] as Project[],
-    loaded: false,
-    loading: false,
-    error: null as string | null,
+    ...notLoaded(),
     /** The project in the URL, with statuses and repositories. */
     current: null as ProjectDetail | null,
     currentRef: null as string | null,
@@ -24,6 +22,8 @@ export const useProjects = defineStore('projects', {
   }),
   getters: {
     statuses: (state): Status[] => state.current?.statuses ?? [],
+    /** The current project's status names, in board order (the choices of a status drop-down). */
+    statusNames: (state): string[] => (state.current?.statuses ?? []).map((s) => s.name),
   },
   actions: {
     async loadList() {

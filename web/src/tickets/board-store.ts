@@ -13,6 +13,7 @@ import { allPages } from '../api/pages';
 import { coalesce, onChange, onResync } from '../live/live';
 import { useNotices } from '../ui/notices';
 import { trackLoad } from '../ui/async-state';
+import { enterProject, projectScope } from '../projects/project-scope';
 import type { BoardFilter } from './board-filters';
 import {
   fetchColumns,
@@ -37,8 +38,7 @@ export type BulkItem = RouterInputs['tickets']['bulkUpdate']['items'][number];
 
 export const useBoard = defineStore('board', {
   state: () => ({
-    projectRef: null as string | null,
-    projectId: null as string | null,
+    ...projectScope(),
     tickets: markRaw([]) as BoardTicket[],
     /** The columns' statuses (the project's), when the board loads by column. */
     statuses: [] as StatusRef[],
@@ -48,9 +48,6 @@ export const useBoard = defineStore('board', {
     total: 0,
     /** The filter the loaded tickets and counts answer (filterKey). */
     loadedFilter: '',
-    loading: false,
-    loaded: false,
-    error: null as string | null,
     filter: { text: '', label: '', priority: '' } as BoardFilter,
     /** Ticket id → status id it is being moved to (while the server has not answered). */
     moving: {} as Record<string, string>,
@@ -73,15 +70,12 @@ export const useBoard = defineStore('board', {
   },
   actions: {
     async load(projectRef: string, projectId: string | null, statuses?: StatusRef[]) {
-      if (this.projectRef !== projectRef) {
+      enterProject(this, projectRef, projectId, this.projectRef !== projectRef, () => {
         this.tickets = markRaw([]);
         this.columns = {};
-        this.loaded = false;
         this.selected = [];
         this.focused = null;
-      }
-      this.projectRef = projectRef;
-      this.projectId = projectId;
+      });
       if (statuses) this.statuses = statuses.map((s) => ({ id: s.id, name: s.name }));
       await trackLoad(this, async () => {
         const filter = { ...this.filter };

@@ -4,7 +4,7 @@ import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
 import { coalesce, onChange, onResync } from '../live/live';
 import { useNotices } from '../ui/notices';
-import { trackLoad } from '../ui/async-state';
+import { notLoaded, trackLoad } from '../ui/async-state';
 
 export type TicketDetail = RouterOutputs['tickets']['show'];
 export type Comment = TicketDetail['comments'][number];
@@ -13,9 +13,7 @@ export const useTicket = defineStore('ticket', {
   state: () => ({
     ref: null as string | null,
     detail: null as TicketDetail | null,
-    loading: false,
-    loaded: false,
-    error: null as string | null,
+    ...notLoaded(),
   }),
   actions: {
     async open(ref: string) {

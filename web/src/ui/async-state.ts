@@ -24,6 +24,9 @@ export interface LoadState {
   error: string | null;
 }
 
+/** A load not started yet: how a store's or a page's LoadState begins. */
+export const notLoaded = (): LoadState => ({ loading: false, loaded: false, error: null });
+
 /**
  * Runs a load and records its outcome on `state`. `work` returns `false` when its answer arrived
  * too late to matter (the user moved on), which then leaves the state as it is. When the server
@@ -40,6 +43,21 @@ export async function trackLoad(state: LoadState, work: () => Promise<boolean | 
   } catch (err) {
     // Stores reload on resync themselves (their follow()), so nothing to retry here.
     if (!(state.loaded && retryWhenBack(err, () => {}))) state.error = errorMessage(err);
+  } finally {
+    state.loading = false;
+  }
+}
+
+/**
+ * Runs a page's load and records how it went on `state`: its error (none once it worked), and that it is no longer
+ * loading, either way. Unlike trackLoad it keeps no "loaded" and shows an outage as the error.
+ */
+export async function recordLoad(state: { loading: boolean; error: string | null }, work: () => Promise<void>) {
+  try {
+    await work();
+    state.error = null;
+  } catch (err) {
+    state.error = errorMessage(err);
   } finally {
     state.loading = false;
   }

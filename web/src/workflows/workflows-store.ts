@@ -6,28 +6,20 @@ import { defineStore } from 'pinia';
 import { api, type RouterOutputs } from '../api/client';
 import { coalesce, onChange, onResync } from '../live/live';
 import { trackLoad } from '../ui/async-state';
+import { enterProject, projectScope } from '../projects/project-scope';
 
 export type WorkflowSummary = RouterOutputs['workflows']['list'][number];
 export type WorkflowReference = RouterOutputs['workflows']['reference'];
 
 export const useWorkflows = defineStore('workflows', {
   state: () => ({
-    projectRef: null as string | null,
-    projectId: null as string | null,
+    ...projectScope(),
     list: [] as WorkflowSummary[],
     reference: null as WorkflowReference | null,
-    loading: false,
-    loaded: false,
-    error: null as string | null,
   }),
   actions: {
     async load(projectRef: string, projectId: string | null) {
-      if (this.projectRef !== projectRef) {
-        this.list = [];
-        this.loaded = false;
-      }
-      this.projectRef = projectRef;
-      this.projectId = projectId;
+      enterProject(this, projectRef, projectId, this.projectRef !== projectRef, () => (this.list = []));
       await trackLoad(this, async () => {
         const [list, reference] = await Promise.all([
           api.workflows.list.query({ project: projectRef }),
