@@ -9,12 +9,8 @@
 //   node scripts/bench/board-load.mjs [--tickets 500] [--runs 5] [--database-url postgres://…]
 // (the URL names a scratch database the server may fill; default the embedded database)
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
-import { serveForBrowser } from './browser-server.mjs';
+import { prepareBrowserBench, serveForBrowser } from './browser-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -32,12 +28,7 @@ if (values.help) {
 }
 const ticketCount = Number(values.tickets);
 const runs = Number(values.runs);
-ensureInstalled();
-ensureBuilt();
-const { chromium } = createRequire(path.join(root, 'web', 'package.json'))('playwright-core');
-
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-'));
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-chromium-'));
+const { chromium, home, profile } = prepareBrowserBench();
 const { url, signIn, token, stop } = await serveForBrowser({ home, databaseUrl: values['database-url'] });
 const call = async (procedure, input) => {
   const res = await fetch(`${url}/trpc/${procedure}`, {

@@ -1,10 +1,22 @@
-// The control plane the browser benchmarks (board-load.mjs, diff-render.mjs) sign in to: the built
-// `openase serve` on port 0 with the given data dir, up once it prints where it listens, the one-time
-// sign-in link and that it wrote the CLI's credentials.
+// The setup of the browser benchmarks (board-load.mjs, diff-render.mjs) and the control plane they sign in
+// to: the built `openase serve` on port 0 with the given data dir, up once it prints where it listens, the
+// one-time sign-in link and that it wrote the CLI's credentials.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
-import { bundlePath } from '../lib/bootstrap.mjs';
+import { bundlePath, ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
+
+/** Installs and builds what is missing; Playwright's Chromium, a fresh data dir and a fresh browser profile. */
+export function prepareBrowserBench() {
+  ensureInstalled();
+  ensureBuilt();
+  const { chromium } = createRequire(path.join(root, 'web', 'package.json'))('playwright-core');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-'));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-chromium-'));
+  return { chromium, home, profile };
+}
 
 /** Resolves with the server process, its URL, the sign-in link, the CLI token and `output()` (all it printed). */
 export async function serveForBrowser({ home, databaseUrl }) {

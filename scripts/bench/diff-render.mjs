@@ -10,19 +10,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
-import { serveForBrowser } from './browser-server.mjs';
+import { root } from '../lib/bootstrap.mjs';
+import { prepareBrowserBench, serveForBrowser } from './browser-server.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
-ensureInstalled();
-ensureBuilt();
-const { chromium } = createRequire(path.join(root, 'web', 'package.json'))('playwright-core');
-
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-'));
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-chromium-'));
+const { chromium, home, profile } = prepareBrowserBench();
 const gitBase = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-git-'));
 const git = (args, cwd) =>
   execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], {
