@@ -51,7 +51,7 @@ export const tokenCommands: CommandGroup = {
       name: 'list',
       summary: "list your API tokens (never their secrets); admins: --all for everyone's",
       usage: 'openase token list [--all] [--json]',
-      options: { all: { type: 'boolean', description: "everyone's tokens (admins)" }, ...JSON_OPTION },
+      options: { all: { type: 'boolean', description: "everyone's tokens (admins)" } },
       call: (api, args) => api.tokens.list.query({ all: !!args.values.all }),
       print(io, tokens, args) {
         const when = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '');

@@ -171,7 +171,7 @@ export const agentCommands: GroupBody = {
       name: 'list',
       summary: "list a project's agents",
       usage: 'openase agent list --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      options: PROJECT_OPTION,
       call: (api, args, io) => api.agents.list.query({ project: projectOf(args, io.env) }),
       print(io, agents) {
         printTable(
@@ -192,7 +192,7 @@ export const agentCommands: GroupBody = {
       name: 'show',
       summary: 'show an agent (secret values are never shown, only that they are set)',
       usage: 'openase agent show NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      options: PROJECT_OPTION,
       call: (api, args, io) =>
         api.agents.show.query({
           project: projectOf(args, io.env),
@@ -238,7 +238,7 @@ export const agentCommands: GroupBody = {
       name: 'delete',
       summary: 'delete an agent (refused while a workflow uses it)',
       usage: 'openase agent delete NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      options: PROJECT_OPTION,
       call: (api, args, io) =>
         api.agents.delete.mutate({
           project: projectOf(args, io.env),

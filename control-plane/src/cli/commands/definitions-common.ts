@@ -13,6 +13,19 @@ export function projectOf(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
 }
 
 /**
+ * `NAME --project P`: the project and the thing of it a command acts on, as the API takes them
+ * (`{ project, agent: NAME }` for key `agent`); the NAME is the first argument.
+ */
+export function projectAndName<K extends string>(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  key: K,
+): { project: string } & Record<K, string> {
+  const project = projectOf(args, env);
+  return { project, [key]: requirePositional(args, 0, `${key} NAME`) } as { project: string } & Record<K, string>;
+}
+
+/**
  * In an agent run the TICKET of a command defaults to the run's own ticket ($OPENASE_TICKET): when exactly the TICKET
  * is missing from `count` positionals, it is put first.
  */

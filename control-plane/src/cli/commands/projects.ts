@@ -141,7 +141,7 @@ export const repoCommands: GroupBody = {
       name: 'list',
       summary: "list a project's repositories",
       usage: 'openase repo list --project P [--json]',
-      options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
+      options: { project: { type: 'string', description: 'project slug or prefix' } },
       call: (api, args) =>
         api.repositories.list.query({
           project: requireOption(args, 'project'),
@@ -159,7 +159,7 @@ export const repoCommands: GroupBody = {
       name: 'delete',
       summary: 'delete a repository from a project (admins; refused while a run has it in its workspace)',
       usage: 'openase repo delete NAME --project P [--json]',
-      options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
+      options: { project: { type: 'string', description: 'project slug or prefix' } },
       call: (api, args) =>
         api.repositories.delete.mutate({
           project: requireOption(args, 'project'),

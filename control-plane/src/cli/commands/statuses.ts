@@ -39,7 +39,7 @@ export const statusCommands: GroupBody = {
       name: 'list',
       summary: 'list statuses in board order',
       usage: 'openase status list --project P [--json]',
-      options: { ...projectOption, ...JSON_OPTION },
+      options: projectOption,
       call: (api, args) =>
         api.statuses.list.query({
           project: requireOption(args, 'project'),
@@ -121,7 +121,7 @@ export const statusCommands: GroupBody = {
       name: 'rename',
       summary: 'rename a status',
       usage: 'openase status rename NAME NEW_NAME --project P [--json]',
-      options: { ...projectOption, ...JSON_OPTION },
+      options: projectOption,
       call: (api, args) =>
         api.statuses.update.mutate({
           project: requireOption(args, 'project'),

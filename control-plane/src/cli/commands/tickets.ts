@@ -292,7 +292,7 @@ export const ticketCommands: GroupBody = {
       name: 'archive',
       summary: 'archive a ticket (or restore it with --restore)',
       usage: 'openase ticket archive TICKET [--restore] [--json]',
-      options: { restore: { type: 'boolean', description: 'un-archive instead' }, ...JSON_OPTION },
+      options: { restore: { type: 'boolean', description: 'un-archive instead' } },
       call: (api, args) =>
         api.tickets.archive.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
