@@ -6,19 +6,25 @@ import { JSON_OPTION, type Command, type CommandIo, type OptionSpec, type Parsed
 import { apiClientFromEnv, type ApiClient } from './client.js';
 import { printJson } from './output.js';
 
-export interface CallCommand<T> extends Omit<Command, 'run' | 'options'> {
+export interface CallCommand<T, C = undefined> extends Omit<Command, 'run' | 'options'> {
   /** Options beyond `--json` (always accepted). */
   options?: Record<string, OptionSpec>;
-  call(api: ApiClient, args: ParsedArgs, io: CommandIo): Promise<T>;
+  /**
+   * Reads the arguments that are checked before the API client is resolved (a usage error comes before
+   * "not logged in"); `call` gets what it returns.
+   */
+  check?(args: ParsedArgs, io: CommandIo): C;
+  call(api: ApiClient, args: ParsedArgs, io: CommandIo, checked: C): Promise<T>;
   print(io: CommandIo, result: T, args: ParsedArgs): number | void | Promise<number | void>;
 }
 
-export function callCommand<T>({ call, print, options, ...command }: CallCommand<T>): Command {
+export function callCommand<T, C = undefined>({ check, call, print, options, ...command }: CallCommand<T, C>): Command {
   return {
     ...command,
     options: { ...options, ...JSON_OPTION },
     async run(args, io) {
-      const result = await call(apiClientFromEnv(io.env), args, io);
+      const checked = check?.(args, io) as C;
+      const result = await call(apiClientFromEnv(io.env), args, io, checked);
       if (args.values.json) {
         printJson(io, result);
         return;

@@ -8,7 +8,7 @@ import {
   stringOption,
   type CommandGroup,
 } from '../command.js';
-import { apiClientFromEnv, createApiClient, CliError } from '../client.js';
+import { createApiClient, CliError } from '../client.js';
 import { printJson, printTable } from '../output.js';
 import { openaseHome } from '../../server/config.js';
 import { writeCredentials } from '../../server/credentials.js';
@@ -20,7 +20,7 @@ export const tokenCommands: CommandGroup = {
   name: 'token',
   summary: 'Manage your API tokens (shown once, stored only as hashes).',
   commands: [
-    {
+    callCommand({
       name: 'create',
       summary: 'create an API token',
       usage: 'openase token create NAME [--scopes read,write] [--expires 30d] [--json]',
@@ -28,25 +28,26 @@ export const tokenCommands: CommandGroup = {
       options: {
         scopes: { type: 'string', description: `comma-separated, from ${TOKEN_SCOPES.join(',')} (default read,write)` },
         expires: { type: 'string', value: 'DURATION', description: 'lifetime like 12h or 30d (default: no expiry)' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const scopes = listOption(args.values.scopes)?.map((s) => {
+      check: (args) =>
+        listOption(args.values.scopes)?.map((s) => {
           const parsed = tokenScopeSchema.safeParse(s);
           if (!parsed.success) throw new UsageError(`unknown scope "${s}"; scopes are ${TOKEN_SCOPES.join(', ')}`);
           return parsed.data;
-        });
+        }),
+      call(api, args, _io, scopes) {
         const expires = stringOption(args.values.expires);
-        const result = await apiClientFromEnv(io.env).tokens.create.mutate({
+        return api.tokens.create.mutate({
           name: requirePositional(args, 0, 'token NAME'),
           scopes,
           expiresInSeconds: expires ? parseDuration(expires) : undefined,
         });
-        if (args.values.json) return printJson(io, result);
+      },
+      print(io, result) {
         io.out(`created token ${result.record.id} (${result.record.scopes.join(', ')}); it is shown only now:`);
         io.out(result.token);
       },
-    },
+    }),
     callCommand({
       name: 'list',
       summary: "list your API tokens (never their secrets); admins: --all for everyone's",
@@ -118,20 +119,19 @@ export const authCommands: CommandGroup = {
         io.out(`${me.name} (${me.role}) via ${me.via}${me.scopes ? ` with scopes ${me.scopes.join(',')}` : ''}`);
       },
     }),
-    {
+    callCommand({
       name: 'signin-link',
       summary: 'create a one-time link that signs you in to the web console',
       usage: 'openase auth signin-link [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const api = apiClientFromEnv(io.env);
+      async call(api, _args, io) {
         const link = await api.auth.createSignInLink.mutate();
         const { resolveEndpoint } = await import('../client.js');
-        const url = `${resolveEndpoint(io.env).url}/auth/signin?code=${link.code}`;
-        if (args.values.json) return printJson(io, { url, expiresAt: link.expiresAt });
-        io.out(url);
+        return { url: `${resolveEndpoint(io.env).url}/auth/signin?code=${link.code}`, expiresAt: link.expiresAt };
       },
-    },
+      print(io, link) {
+        io.out(link.url);
+      },
+    }),
     ...signInCommands,
   ],
 };

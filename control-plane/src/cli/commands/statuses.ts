@@ -1,6 +1,5 @@
-import { STATUS_STAGES, statusStageSchema } from '@openase/shared';
+import { STATUS_STAGES, statusStageSchema, type StatusStage } from '@openase/shared';
 import {
-  JSON_OPTION,
   UsageError,
   requireOption,
   requirePositional,
@@ -8,8 +7,7 @@ import {
   type GroupBody,
   type ParsedArgs,
 } from '../command.js';
-import { apiClientFromEnv } from '../client.js';
-import { printJson, printTable } from '../output.js';
+import { printTable } from '../output.js';
 import { callCommand } from '../call-command.js';
 
 const projectOption = { project: { type: 'string' as const, description: 'project slug or prefix' } };
@@ -33,6 +31,19 @@ export function limitOption(args: ParsedArgs, name: string): number | null | und
   return n;
 }
 
+/** `--stage STAGE`, one of the stages. */
+function parseStage(raw: string): StatusStage {
+  const stage = statusStageSchema.safeParse(raw);
+  if (!stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
+  return stage.data;
+}
+
+/** `NAME --project P`: the status a command acts on. */
+const statusRef = (args: ParsedArgs) => ({
+  project: requireOption(args, 'project'),
+  status: requirePositional(args, 0, 'status NAME'),
+});
+
 export const statusCommands: GroupBody = {
   commands: [
     callCommand({
@@ -52,7 +63,7 @@ export const statusCommands: GroupBody = {
         );
       },
     }),
-    {
+    callCommand({
       name: 'create',
       summary: 'create a status',
       usage: `openase status create NAME --project P --stage STAGE [--position N] [--color #RRGGBB] [--max-active-runs N] [--json]`,
@@ -67,24 +78,22 @@ export const statusCommands: GroupBody = {
           value: 'N',
           description: 'at most N runs at once on tickets in this status',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const stage = statusStageSchema.safeParse(requireOption(args, 'stage'));
-        if (!stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
-        const status = await apiClientFromEnv(io.env).statuses.create.mutate({
+      check: (args) => parseStage(requireOption(args, 'stage')),
+      call: (api, args, _io, stage) =>
+        api.statuses.create.mutate({
           project: requireOption(args, 'project'),
           name: requirePositional(args, 0, 'status NAME'),
-          stage: stage.data,
+          stage,
           position: intOption(args, 'position'),
           color: stringOption(args.values.color),
           maxActiveRuns: intOption(args, 'max-active-runs'),
-        });
-        if (args.values.json) return printJson(io, status);
+        }),
+      print(io, status) {
         io.out(`created status ${status.name} (${status.stage}) at position ${status.position}`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'update',
       summary: "change a status's stage, color or run limit",
       usage:
@@ -98,61 +107,53 @@ export const statusCommands: GroupBody = {
           value: 'N|none',
           description: 'at most N runs at once on tickets in this status; none = no limit',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const rawStage = stringOption(args.values.stage);
-        const stage = rawStage === undefined ? undefined : statusStageSchema.safeParse(rawStage);
-        if (stage && !stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
-        const status = await apiClientFromEnv(io.env).statuses.update.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
-          ...(stage?.success ? { stage: stage.data } : {}),
+      check(args) {
+        const raw = stringOption(args.values.stage);
+        return raw === undefined ? undefined : parseStage(raw);
+      },
+      call: (api, args, _io, stage) =>
+        api.statuses.update.mutate({
+          ...statusRef(args),
+          ...(stage ? { stage } : {}),
           color: stringOption(args.values.color),
           maxActiveRuns: limitOption(args, 'max-active-runs'),
-        });
-        if (args.values.json) return printJson(io, status);
+        }),
+      print(io, status) {
         io.out(
           `status ${status.name}: ${status.stage}, ${status.maxActiveRuns === null ? 'no run limit' : `at most ${status.maxActiveRuns} active run(s)`}`,
         );
       },
-    },
+    }),
     callCommand({
       name: 'rename',
       summary: 'rename a status',
       usage: 'openase status rename NAME NEW_NAME --project P [--json]',
       options: projectOption,
       call: (api, args) =>
-        api.statuses.update.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
-          name: requirePositional(args, 1, 'NEW_NAME'),
-        }),
+        api.statuses.update.mutate({ ...statusRef(args), name: requirePositional(args, 1, 'NEW_NAME') }),
       print(io, status) {
         io.out(`renamed to ${status.name}`);
       },
     }),
-    {
+    callCommand({
       name: 'move',
       summary: 'move a status to another column position',
       usage: 'openase status move NAME --project P --position N [--json]',
       options: {
         ...projectOption,
         position: { type: 'string', value: 'N', description: 'new position, 0 = first' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
+      check(args) {
         const position = intOption(args, 'position');
         if (position === undefined) throw new UsageError('--position is required');
-        const statuses = await apiClientFromEnv(io.env).statuses.move.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
-          position,
-        });
-        if (args.values.json) return printJson(io, statuses);
+        return position;
+      },
+      call: (api, args, _io, position) => api.statuses.move.mutate({ ...statusRef(args), position }),
+      print(io, statuses) {
         io.out(statuses.map((s) => s.name).join(' → '));
       },
-    },
+    }),
     callCommand({
       name: 'delete',
       summary: 'delete a status (its tickets must be moved elsewhere with --move-to)',
@@ -163,8 +164,7 @@ export const statusCommands: GroupBody = {
       },
       call: (api, args) =>
         api.statuses.delete.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
+          ...statusRef(args),
           moveTicketsTo: stringOption(args.values['move-to']),
         }),
       print(io, result) {
