@@ -1,6 +1,5 @@
 import { TOKEN_SCOPES, tokenScopeSchema } from '@openase/shared';
 import {
-  JSON_OPTION,
   UsageError,
   listOption,
   requireOption,
@@ -9,12 +8,12 @@ import {
   type CommandGroup,
 } from '../command.js';
 import { createApiClient, CliError } from '../client.js';
-import { printJson, printTable } from '../output.js';
+import { printTable } from '../output.js';
 import { openaseHome } from '../../server/config.js';
 import { writeCredentials } from '../../server/credentials.js';
 import { signInCommands } from './sign-in.js';
 import { parseDuration } from './definitions-common.js';
-import { callCommand } from '../call-command.js';
+import { callCommand, resultCommand } from '../call-command.js';
 
 export const tokenCommands: CommandGroup = {
   name: 'token',
@@ -83,28 +82,29 @@ export const tokenCommands: CommandGroup = {
   ],
 };
 
-export const loginCommand = {
+export const loginCommand = resultCommand({
   name: 'login',
   summary: 'Point the CLI at a control plane with an API token',
   usage: 'openase login --url URL --token TOKEN [--json]',
   details:
     'Checks the token against the server, then writes it to the credentials file (mode 0600) in OPENASE_HOME (default ~/.openase).',
   options: {
-    url: { type: 'string' as const, description: 'control plane URL, e.g. http://localhost:19836' },
-    token: { type: 'string' as const, description: 'API token (oat_…); "-" reads standard input' },
-    ...JSON_OPTION,
+    url: { type: 'string', description: 'control plane URL, e.g. http://localhost:19836' },
+    token: { type: 'string', description: 'API token (oat_…); "-" reads standard input' },
   },
-  async run(args: import('../command.js').ParsedArgs, io: import('../command.js').CommandIo) {
+  async result(args, io) {
     const url = requireOption(args, 'url').replace(/\/+$/, '');
     let token = requireOption(args, 'token');
     if (token === '-') token = (await import('node:fs')).readFileSync(0, 'utf8').trim();
     const me = await createApiClient({ url, token }).auth.whoami.query();
     if (!me) throw new CliError('the server did not accept the token');
     const file = writeCredentials(openaseHome(io.env), { url, token });
-    if (args.values.json) return printJson(io, { url, user: me.name, role: me.role, credentials: file });
-    io.out(`logged in to ${url} as ${me.name} (${me.role}); credentials saved to ${file}`);
+    return { url, user: me.name, role: me.role, credentials: file };
   },
-};
+  print(io, { url, user, role, credentials }) {
+    io.out(`logged in to ${url} as ${user} (${role}); credentials saved to ${credentials}`);
+  },
+});
 
 export const authCommands: CommandGroup = {
   name: 'auth',
