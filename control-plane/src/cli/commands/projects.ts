@@ -1,6 +1,5 @@
-import { JSON_OPTION, listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
-import { apiClientFromEnv } from '../client.js';
-import { printFields, printJson, printTable } from '../output.js';
+import { listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
+import { printFields, printTable } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
 import { limitOption } from './statuses.js';
 import { githubCommand, githubIssuesCommand } from './github.js';
@@ -9,7 +8,7 @@ import { callCommand } from '../call-command.js';
 
 export const projectCommands: GroupBody = {
   commands: [
-    {
+    callCommand({
       name: 'create',
       summary: 'create a project with the default statuses',
       usage: 'openase project create NAME [--slug SLUG] [--prefix PREFIX] [--description TEXT] [--json]',
@@ -18,21 +17,20 @@ export const projectCommands: GroupBody = {
         slug: { type: 'string', description: 'URL name (lowercase letters, digits, dashes)' },
         prefix: { type: 'string', description: 'ticket identifier prefix, e.g. DEMO for DEMO-1' },
         description: { type: 'string', description: 'what the project is about' },
-        ...JSON_OPTION,
       },
       examples: ['openase project create Demo', 'openase project create "Web Shop" --prefix SHOP --json'],
-      async run(args, io) {
-        const name = requirePositional(args, 0, 'project NAME');
-        const project = await apiClientFromEnv(io.env).projects.create.mutate({
+      check: (args) => requirePositional(args, 0, 'project NAME'),
+      call: (api, args, _io, name) =>
+        api.projects.create.mutate({
           name,
           slug: stringOption(args.values.slug),
           ticketPrefix: stringOption(args.values.prefix),
           description: stringOption(args.values.description),
-        });
-        if (args.values.json) return printJson(io, project);
+        }),
+      print(io, project) {
         io.out(`created project ${project.name} (slug ${project.slug}, tickets ${project.ticketPrefix}-N)`);
       },
-    },
+    }),
     callCommand({
       name: 'list',
       summary: 'list projects',
