@@ -11,7 +11,7 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseTemplateFile } from '../../jobs/template-file.js';
-import { PROJECT_OPTION, positiveIntOption, projectAndName, projectOf } from './definitions-common.js';
+import { deleteInProject, positiveIntOption, projectAndName, projectOf, PROJECT_OPTION } from './definitions-common.js';
 import { callCommand, onOffCommands } from '../call-command.js';
 
 const SCHEDULE_OPTIONS = {
@@ -246,15 +246,6 @@ export const jobCommands: GroupBody = {
         return 1;
       },
     }),
-    callCommand({
-      name: 'delete',
-      summary: 'delete a job and its fire history (tickets it created stay)',
-      usage: 'openase job delete NAME --project P [--json]',
-      options: PROJECT_OPTION,
-      call: (api, args, io) => api.jobs.delete.mutate(projectAndName(args, io.env, 'job')),
-      print(io, result) {
-        io.out(`deleted job ${result.deleted}`);
-      },
-    }),
+    deleteInProject('job', 'delete a job and its fire history (tickets it created stay)', (api) => api.jobs.delete),
   ],
 };

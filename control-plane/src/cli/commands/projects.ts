@@ -3,7 +3,7 @@ import { printFields, printTable } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
 import { limitOption } from './statuses.js';
 import { githubCommand, githubIssuesCommand } from './github.js';
-import { PROJECT_OPTION, projectOf } from './definitions-common.js';
+import { namedIn, PROJECT_OPTION, projectOf, REQUIRED_PROJECT_OPTION } from './definitions-common.js';
 import { callCommand } from '../call-command.js';
 
 export const projectCommands: GroupBody = {
@@ -139,11 +139,8 @@ export const repoCommands: GroupBody = {
       name: 'list',
       summary: "list a project's repositories",
       usage: 'openase repo list --project P [--json]',
-      options: { project: { type: 'string', description: 'project slug or prefix' } },
-      call: (api, args) =>
-        api.repositories.list.query({
-          project: requireOption(args, 'project'),
-        }),
+      options: REQUIRED_PROJECT_OPTION,
+      call: (api, args) => api.repositories.list.query({ project: requireOption(args, 'project') }),
       print(io, repos) {
         printTable(
           io,
@@ -157,12 +154,8 @@ export const repoCommands: GroupBody = {
       name: 'delete',
       summary: 'delete a repository from a project (admins; refused while a run has it in its workspace)',
       usage: 'openase repo delete NAME --project P [--json]',
-      options: { project: { type: 'string', description: 'project slug or prefix' } },
-      call: (api, args) =>
-        api.repositories.delete.mutate({
-          project: requireOption(args, 'project'),
-          repository: requirePositional(args, 0, 'repository NAME'),
-        }),
+      options: REQUIRED_PROJECT_OPTION,
+      call: (api, args) => api.repositories.delete.mutate(namedIn(requireOption(args, 'project'), args, 'repository')),
       print(io, result) {
         io.out(`deleted repository ${result.deleted}`);
       },

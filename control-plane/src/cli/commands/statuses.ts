@@ -9,8 +9,7 @@ import {
 } from '../command.js';
 import { printTable } from '../output.js';
 import { callCommand } from '../call-command.js';
-
-const projectOption = { project: { type: 'string' as const, description: 'project slug or prefix' } };
+import { namedIn, REQUIRED_PROJECT_OPTION } from './definitions-common.js';
 
 function intOption(args: ParsedArgs, name: string): number | undefined {
   const raw = stringOption(args.values[name]);
@@ -39,10 +38,7 @@ function parseStage(raw: string): StatusStage {
 }
 
 /** `NAME --project P`: the status a command acts on. */
-const statusRef = (args: ParsedArgs) => ({
-  project: requireOption(args, 'project'),
-  status: requirePositional(args, 0, 'status NAME'),
-});
+const statusRef = (args: ParsedArgs) => namedIn(requireOption(args, 'project'), args, 'status');
 
 export const statusCommands: GroupBody = {
   commands: [
@@ -50,7 +46,7 @@ export const statusCommands: GroupBody = {
       name: 'list',
       summary: 'list statuses in board order',
       usage: 'openase status list --project P [--json]',
-      options: projectOption,
+      options: REQUIRED_PROJECT_OPTION,
       call: (api, args) =>
         api.statuses.list.query({
           project: requireOption(args, 'project'),
@@ -69,7 +65,7 @@ export const statusCommands: GroupBody = {
       usage: `openase status create NAME --project P --stage STAGE [--position N] [--color #RRGGBB] [--max-active-runs N] [--json]`,
       details: `STAGE is one of: ${STATUS_STAGES.join(', ')}.`,
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
         position: { type: 'string', value: 'N', description: 'column position, 0 = first (default: last)' },
         color: { type: 'string', description: 'color like #3b82f6' },
@@ -99,7 +95,7 @@ export const statusCommands: GroupBody = {
       usage:
         'openase status update NAME --project P [--stage STAGE] [--color #RRGGBB] [--max-active-runs N|none] [--json]',
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
         color: { type: 'string', description: 'color like #3b82f6' },
         'max-active-runs': {
@@ -129,7 +125,7 @@ export const statusCommands: GroupBody = {
       name: 'rename',
       summary: 'rename a status',
       usage: 'openase status rename NAME NEW_NAME --project P [--json]',
-      options: projectOption,
+      options: REQUIRED_PROJECT_OPTION,
       call: (api, args) =>
         api.statuses.update.mutate({ ...statusRef(args), name: requirePositional(args, 1, 'NEW_NAME') }),
       print(io, status) {
@@ -141,7 +137,7 @@ export const statusCommands: GroupBody = {
       summary: 'move a status to another column position',
       usage: 'openase status move NAME --project P --position N [--json]',
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         position: { type: 'string', value: 'N', description: 'new position, 0 = first' },
       },
       check(args) {
@@ -159,7 +155,7 @@ export const statusCommands: GroupBody = {
       summary: 'delete a status (its tickets must be moved elsewhere with --move-to)',
       usage: 'openase status delete NAME --project P [--move-to STATUS] [--json]',
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         'move-to': { type: 'string', value: 'STATUS', description: "where the status' tickets go" },
       },
       call: (api, args) =>

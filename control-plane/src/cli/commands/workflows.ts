@@ -13,7 +13,14 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import type { Problem } from '../../workflows/harness/types.js';
-import { PROJECT_OPTION, positiveIntOption, projectAndName, projectOf, repeated } from './definitions-common.js';
+import {
+  deleteInProject,
+  positiveIntOption,
+  projectAndName,
+  projectOf,
+  PROJECT_OPTION,
+  repeated,
+} from './definitions-common.js';
 import { callCommand, onOffCommands } from '../call-command.js';
 
 const VERSION_OPTION = {
@@ -298,15 +305,10 @@ export const workflowCommands: GroupBody = {
         );
       },
     }),
-    callCommand({
-      name: 'delete',
-      summary: 'delete a workflow and its versions (refused while it has active runs)',
-      usage: 'openase workflow delete NAME --project P [--json]',
-      options: PROJECT_OPTION,
-      call: (api, args, io) => api.workflows.delete.mutate(projectAndName(args, io.env, 'workflow')),
-      print(io, result) {
-        io.out(`deleted workflow ${result.deleted}`);
-      },
-    }),
+    deleteInProject(
+      'workflow',
+      'delete a workflow and its versions (refused while it has active runs)',
+      (api) => api.workflows.delete,
+    ),
   ],
 };
