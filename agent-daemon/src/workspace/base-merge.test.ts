@@ -23,12 +23,18 @@ const ticket = { identifier: 'DEMO-2', title: 'Notes', branch: 'openase/DEMO-2-n
 const repo = () => ({ name: 'app', url: bed.remote.url, defaultBranch: 'main' });
 const spec = (paths: AgentJobSpec['paths'] = {}) => ({ ticket, paths }) as unknown as AgentJobSpec;
 
+/** A first turn in which the agent wrote `file` into the ticket's worktree, settled (committed and pushed). */
+async function firstTurnWrote(file: string, content: string): Promise<Workspaces> {
+  const ws = new Workspaces(root);
+  const first = await ws.prepare(ticket, [repo()]);
+  fs.writeFileSync(path.join(first.repos[0]!.path, file), content);
+  await settleTurn(ws, first, spec(), 1, () => {});
+  return ws;
+}
+
 describe('merging the default branch into a ticket worktree', () => {
   it('leaves markers, refuses to commit them, then commits the resolution as the merge and pushes it', async () => {
-    const ws = new Workspaces(root);
-    const first = await ws.prepare(ticket, [repo()]);
-    fs.writeFileSync(path.join(first.repos[0]!.path, 'notes.txt'), 'from the agent\n');
-    await settleTurn(ws, first, spec(), 1, () => {});
+    const ws = await firstTurnWrote('notes.txt', 'from the agent\n');
     bed.remote.commit('main', 'notes.txt', 'from someone else\n');
     bed.remote.commit('main', 'lib/a.txt', 'changed on main\n');
 
@@ -106,10 +112,7 @@ describe('merging the default branch into a ticket worktree', () => {
   });
 
   it('commits a clean merge at once (pushed after the turn)', async () => {
-    const ws = new Workspaces(root);
-    const first = await ws.prepare(ticket, [repo()]);
-    fs.writeFileSync(path.join(first.repos[0]!.path, 'mine.txt'), 'mine\n');
-    await settleTurn(ws, first, spec(), 1, () => {});
+    const ws = await firstTurnWrote('mine.txt', 'mine\n');
     bed.remote.commit('main', 'lib/a.txt', 'changed on main\n');
     const prepared = await ws.prepare(ticket, [repo()], () => {}, { mergeDefaultBranch: true });
     expect(prepared.repos[0]!.baseMerge!.conflicts).toEqual([]);
