@@ -8,13 +8,9 @@
 // board of 10 tickets, loaded just before each measured load.
 //   node scripts/bench/board-load.mjs [--tickets 500] [--runs 5] [--database-url postgres://…]
 // (the URL names a scratch database the server may fill; default the embedded database)
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { bundlePath, ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
+import { prepareBrowserBench, serveForBrowser } from './browser-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -32,30 +28,8 @@ if (values.help) {
 }
 const ticketCount = Number(values.tickets);
 const runs = Number(values.runs);
-ensureInstalled();
-ensureBuilt();
-const { chromium } = createRequire(path.join(root, 'web', 'package.json'))('playwright-core');
-
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-'));
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-chromium-'));
-const server = spawn(
-  process.execPath,
-  [bundlePath, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
-  { env: { ...process.env, DATABASE_URL: values['database-url'] } },
-);
-let output = '';
-const { url, signIn } = await new Promise((resolve, reject) => {
-  const onData = (chunk) => {
-    output += chunk;
-    const listening = /listening on (http:\/\/\S+)/.exec(output);
-    const link = /(http:\/\/\S+\/auth\/signin\?code=\S+)/.exec(output);
-    if (listening && link && /credentials/.test(output)) resolve({ url: listening[1], signIn: link[1] });
-  };
-  server.stdout.on('data', onData);
-  server.stderr.on('data', onData);
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-});
-const token = /oat_[A-Za-z0-9_-]+/.exec(fs.readFileSync(path.join(home, 'credentials'), 'utf8'))[0];
+const { chromium, home, profile } = prepareBrowserBench();
+const { url, signIn, token, stop } = await serveForBrowser({ home, databaseUrl: values['database-url'] });
 const call = async (procedure, input) => {
   const res = await fetch(`${url}/trpc/${procedure}`, {
     method: 'POST',
@@ -195,8 +169,7 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  await stop();
   fs.rmSync(home, { recursive: true, force: true });
   fs.rmSync(profile, { recursive: true, force: true });
 }

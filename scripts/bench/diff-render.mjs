@@ -6,22 +6,17 @@
 // navigation → rows on screen; for the 50 MB branch: the API's answer time and size, the "too large"
 // state in the drawer, the server's RSS before and after, and /api/health latency meanwhile.
 //   node scripts/bench/diff-render.mjs [--runs 5]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { bundlePath, ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
+import { root } from '../lib/bootstrap.mjs';
+import { prepareBrowserBench, serveForBrowser } from './browser-server.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
-ensureInstalled();
-ensureBuilt();
-const { chromium } = createRequire(path.join(root, 'web', 'package.json'))('playwright-core');
-
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-'));
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-chromium-'));
+const { chromium, home, profile } = prepareBrowserBench();
 const gitBase = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-bench-git-'));
 const git = (args, cwd) =>
   execFileSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.invalid', ...args], {
@@ -79,26 +74,7 @@ const SCRIPT = {
 const STAND_IN = path.join(root, 'test-kit', 'src', 'stand-in-agent.mjs');
 
 const remote = makeRemote();
-const server = spawn(
-  process.execPath,
-  [bundlePath, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],
-  {
-    env: { ...process.env, DATABASE_URL: '' },
-  },
-);
-let output = '';
-const { url, signIn } = await new Promise((resolve, reject) => {
-  const onData = (chunk) => {
-    output += chunk;
-    const listening = /listening on (http:\/\/\S+)/.exec(output);
-    const link = /(http:\/\/\S+\/auth\/signin\?code=\S+)/.exec(output);
-    if (listening && link && /credentials/.test(output)) resolve({ url: listening[1], signIn: link[1] });
-  };
-  server.stdout.on('data', onData);
-  server.stderr.on('data', onData);
-  server.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-});
-const token = /oat_[A-Za-z0-9_-]+/.exec(fs.readFileSync(path.join(home, 'credentials'), 'utf8'))[0];
+const { server, url, signIn, token, output, stop } = await serveForBrowser({ home, databaseUrl: '' });
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 const call = async (procedure, input) => {
   const res = await fetch(`${url}/trpc/${procedure}`, { method: 'POST', headers, body: JSON.stringify(input) });
@@ -137,7 +113,7 @@ try {
     for (let i = 0; ; i++) {
       const t = await query('tickets.show', { ticket: id });
       if (t.data.status.name === 'In Review') break;
-      if (i > 1500) throw new Error(`${id} did not reach In Review:\n${output.slice(-3000)}`);
+      if (i > 1500) throw new Error(`${id} did not reach In Review:\n${output().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
 
@@ -151,40 +127,38 @@ try {
   await page.goto(signIn);
   await page.waitForURL(/\/p\/|\/projects/);
 
+  /** Resolves once the page has set the performance mark (or measure) `name`. */
+  const waitForMark = (name) =>
+    page.waitForFunction((n) => performance.getEntriesByName(n).length > 0, name, { timeout: 120_000 });
+
+  /** Waits for the mark `name`, then the ms from the diff's data arriving ('openase:diff-data') to it. */
+  async function msFromDataTo(name) {
+    await waitForMark(name);
+    return page.evaluate(
+      (n) =>
+        performance.getEntriesByName(n)[0].startTime - performance.getEntriesByName('openase:diff-data')[0].startTime,
+      name,
+    );
+  }
+
   /** Opens the ticket's page; resolves when its diff rows are on screen. */
   async function renderOnce(identifier, addedLines) {
     const start = Date.now();
     await page.goto(`${url}/p/bench/board/${identifier}`);
-    await page.waitForFunction(() => performance.getEntriesByName('openase:diff-render').length > 0, null, {
-      timeout: 120_000,
-    });
+    await waitForMark('openase:diff-render');
     const total = Date.now() - start;
     const render = await page.evaluate(() => performance.getEntriesByName('openase:diff-render')[0].duration);
     // A long file's first screens come first, all its rows on the next turn: the time until all are there.
     let complete = render;
     if (addedLines > 300) {
-      await page.waitForFunction(() => performance.getEntriesByName('openase:diff-complete').length > 0, null, {
-        timeout: 120_000,
-      });
-      complete = await page.evaluate(
-        () =>
-          performance.getEntriesByName('openase:diff-complete')[0].startTime -
-          performance.getEntriesByName('openase:diff-data')[0].startTime,
-      );
+      complete = await msFromDataTo('openase:diff-complete');
     }
     const rows = await page.locator('[data-test=drawer] tr.diff-add').count();
     if (rows !== addedLines) throw new Error(`${identifier}: ${rows} added rows on screen, expected ${addedLines}`);
     // A big file is shown plain, then highlighted in slices: the time until it is coloured.
     let highlighted = null;
     if (addedLines > 1500) {
-      await page.waitForFunction(() => performance.getEntriesByName('openase:diff-highlighted').length > 0, null, {
-        timeout: 120_000,
-      });
-      highlighted = await page.evaluate(
-        () =>
-          performance.getEntriesByName('openase:diff-highlighted')[0].startTime -
-          performance.getEntriesByName('openase:diff-data')[0].startTime,
-      );
+      highlighted = await msFromDataTo('openase:diff-highlighted');
       const colored = await page
         .locator('[data-test=drawer] tr.diff-add .hljs-variable, [data-test=drawer] tr.diff-add [class^=hljs-]')
         .count();
@@ -264,7 +238,6 @@ try {
     ),
   );
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  await stop();
   for (const dir of [home, profile, gitBase]) fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -152,49 +152,42 @@ async function run(name, kind, fn) {
   }
 }
 
+/**
+ * Runs a scenario that takes `databaseUrl` on every database kind asked for (null: the embedded one), with the
+ * options `options()` reads from the command line.
+ */
+async function onEveryKind(name, scenario, options) {
+  for (const kind of kinds) await run(name, kind, (db) => scenario({ databaseUrl: db?.url ?? null, ...options() }));
+}
+
 const scenarios = {
   dispatch: async () => {
     const { dispatchLatency } = await import('./scenarios/dispatch.mjs');
-    for (const kind of kinds)
-      await run('dispatch', kind, (db) =>
-        dispatchLatency({ databaseUrl: db?.url ?? null, tickets: num('tickets'), budgetMs: num('budget') * 1000 }),
-      );
+    await onEveryKind('dispatch', dispatchLatency, () => ({ tickets: num('tickets'), budgetMs: num('budget') * 1000 }));
   },
   'dispatch-busy': async () => {
     const { dispatchLatency } = await import('./scenarios/dispatch.mjs');
-    for (const kind of kinds)
-      await run('dispatch-busy', kind, (db) =>
-        dispatchLatency({
-          databaseUrl: db?.url ?? null,
-          tickets: num('busy-tickets'),
-          busy: num('busy'),
-          budgetMs: num('budget') * 1000,
-        }),
-      );
+    await onEveryKind('dispatch-busy', dispatchLatency, () => ({
+      tickets: num('busy-tickets'),
+      busy: num('busy'),
+      budgetMs: num('budget') * 1000,
+    }));
   },
   ingest: async () => {
     const { eventIngest } = await import('./scenarios/ingest.mjs');
-    for (const kind of kinds)
-      await run('ingest', kind, (db) =>
-        eventIngest({
-          databaseUrl: db?.url ?? null,
-          runs: num('runs'),
-          rate: num('rate'),
-          windowMs: num('window') * 1000,
-        }),
-      );
+    await onEveryKind('ingest', eventIngest, () => ({
+      runs: num('runs'),
+      rate: num('rate'),
+      windowMs: num('window') * 1000,
+    }));
   },
   fleet: async () => {
     const { fleetScale } = await import('./scenarios/fleet-scale.mjs');
-    for (const kind of kinds)
-      await run('fleet', kind, (db) =>
-        fleetScale({
-          databaseUrl: db?.url ?? null,
-          machines: num('machines'),
-          runs: num('fleet-runs'),
-          windowMs: num('window') * 1000,
-        }),
-      );
+    await onEveryKind('fleet', fleetScale, () => ({
+      machines: num('machines'),
+      runs: num('fleet-runs'),
+      windowMs: num('window') * 1000,
+    }));
   },
   daemon: async () => {
     const { daemonFootprint } = await import('./scenarios/daemon-footprint.mjs');
@@ -223,10 +216,7 @@ const scenarios = {
   },
   notify: async () => {
     const { notifyLatency } = await import('./scenarios/notify.mjs');
-    for (const kind of kinds)
-      await run('notify', kind, (db) =>
-        notifyLatency({ databaseUrl: db?.url ?? null, tickets: num('notify-tickets') }),
-      );
+    await onEveryKind('notify', notifyLatency, () => ({ tickets: num('notify-tickets') }));
   },
   flood: async () => {
     // /api/health touches no database: one backend is enough.

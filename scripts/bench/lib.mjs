@@ -1,11 +1,11 @@
 // Shared pieces of the benchmark scenarios: the control plane as a real `openase serve` process,
 // scratch PostgreSQL databases, a project whose tickets the fleet simulator can work, process
 // CPU/RSS from /proc, percentiles.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundlePath } from '../lib/bootstrap.mjs';
+import { agentBundlePath, bundlePath } from '../lib/bootstrap.mjs';
 import { createScratchPostgres, postgres } from '../lib/scratch-postgres.mjs';
 import { trpc } from '../fleet-sim/fleet.mjs';
 
@@ -76,6 +76,17 @@ export async function startServer({
   }
   server.token = ready;
   return server;
+}
+
+/** `openase-agent join` of the real daemon bundle to `server` with a fresh join token, as machine `name` in `home`. */
+export async function joinDaemon(server, { name, home, slots }) {
+  const { token } = await trpc(server.url, server.token, 'machines.createJoinToken', {});
+  const join = spawnSync(
+    process.execPath,
+    [agentBundlePath, 'join', server.url, token, '--name', name, '--home', home, '--slots', String(slots)],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (join.status !== 0) throw new Error(`join failed: ${join.stderr}`);
 }
 
 /**

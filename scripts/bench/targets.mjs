@@ -12,6 +12,9 @@ export function ratioOf(measured, baseline) {
  * judged on `ratio`, a multiple of a `baseline` measured in the same run (so a slower or busier machine
  * moves both); the others keep their absolute targets.
  */
+/** A figure's p50 and p99 in one cell. */
+const p50p99 = (ms) => `${ms.p50} / ${ms.p99} ms`;
+
 export function rowsFor(scenarios) {
   const rows = [];
   const add = (figure, key, measured, target, pass, compared = {}) =>
@@ -24,6 +27,8 @@ export function rowsFor(scenarios) {
       target,
       pass,
     });
+  /** A figure shown without a target. */
+  const figure = (label, key, measured, compared) => add(label, key, measured, null, null, compared);
   const ceiling100 = scenarios['ceiling@postgres']?.rowsPerSecondBatchOf?.['100'] ?? null;
   for (const [key, s] of Object.entries(scenarios)) {
     const name = key.split('@')[0];
@@ -38,20 +43,13 @@ export function rowsFor(scenarios) {
           name === 'dispatch' ? 'dispatch move→offer' : `dispatch move→offer, ${s.busyMachines} machines busy`;
         // Fewer measured than asked (the budget ran out) is a miss; a smaller sample asked for is judged as it is.
         const enough = s.tickets >= (s.asked ?? (name === 'dispatch' ? 1000 : 300));
-        add(
-          `${what} p50 (n=${s.tickets})`,
-          key,
-          `${s.moveToOfferMs.p50} ms`,
-          '≤ 50 ms',
-          s.moveToOfferMs.p50 !== null && s.moveToOfferMs.p50 <= 50 && enough,
-        );
-        add(
-          `${what} p99 (n=${s.tickets})`,
-          key,
-          `${s.moveToOfferMs.p99} ms`,
-          '≤ 250 ms',
-          s.moveToOfferMs.p99 !== null && s.moveToOfferMs.p99 <= 250 && enough,
-        );
+        for (const [q, limit] of [
+          ['p50', 50],
+          ['p99', 250],
+        ]) {
+          const ms = s.moveToOfferMs[q];
+          add(`${what} ${q} (n=${s.tickets})`, key, `${ms} ms`, `≤ ${limit} ms`, ms !== null && ms <= limit && enough);
+        }
         // Orchestration overhead: move committed → offer as a multiple of the move request alone.
         if (s.moveAnsweredToOfferMs)
           for (const [q, limit] of [
@@ -68,20 +66,8 @@ export function rowsFor(scenarios) {
               { baseline: `${s.moveRequestMs[q]} ms`, ratio },
             );
           }
-        add(
-          `${name}: move→first event p50 / p99`,
-          key,
-          `${s.moveToFirstEventMs.p50} / ${s.moveToFirstEventMs.p99} ms`,
-          null,
-          null,
-        );
-        add(
-          `${name}: the move request alone p50 / p99`,
-          key,
-          `${s.moveRequestMs.p50} / ${s.moveRequestMs.p99} ms`,
-          null,
-          null,
-        );
+        figure(`${name}: move→first event p50 / p99`, key, p50p99(s.moveToFirstEventMs));
+        figure(`${name}: the move request alone p50 / p99`, key, p50p99(s.moveRequestMs));
         break;
       }
       case 'ingest': {
@@ -106,14 +92,12 @@ export function rowsFor(scenarios) {
           pg ? '≤ 100 ms' : null,
           pg ? s.emitToSseMs.p99 !== null && s.emitToSseMs.p99 <= 100 : null,
         );
-        if (s.calm?.skipped) add('ingest: emit → SSE p99 below capacity', key, s.calm.skipped, null, null);
+        if (s.calm?.skipped) figure('ingest: emit → SSE p99 below capacity', key, s.calm.skipped);
         else if (s.calm)
-          add(
+          figure(
             `ingest: emit → SSE p99 below capacity (${s.calm.offeredEventsPerSecond}/s offered, ${s.calm.storedEventsPerSecond}/s stored)`,
             key,
             `${s.calm.emitToSseMs.p99 ?? 'none received'} ms (p50 ${s.calm.emitToSseMs.p50})`,
-            null,
-            null,
           );
         break;
       }
@@ -147,7 +131,7 @@ export function rowsFor(scenarios) {
             ratio,
           },
         );
-        add(`daemon: RSS with ${s.runs} runs streaming`, key, `${s.streamingRssMiB} MiB`, null, null);
+        figure(`daemon: RSS with ${s.runs} runs streaming`, key, `${s.streamingRssMiB} MiB`);
         break;
       }
       case 'cli': {
@@ -161,52 +145,37 @@ export function rowsFor(scenarios) {
           { baseline: `${s.nodeMs.p50} ms`, ratio },
         );
         if (s.versionMs)
-          add(
-            'CLI: `openase --version` (the start alone, no request) ÷ `node -e 0`',
-            key,
-            `${s.versionMs.p50} ms`,
-            null,
-            null,
-            { baseline: `${s.nodeMs.p50} ms`, ratio: ratioOf(s.versionMs.p50, s.nodeMs.p50) },
-          );
+          figure('CLI: `openase --version` (the start alone, no request) ÷ `node -e 0`', key, `${s.versionMs.p50} ms`, {
+            baseline: `${s.nodeMs.p50} ms`,
+            ratio: ratioOf(s.versionMs.p50, s.nodeMs.p50),
+          });
         break;
       }
       case 'notify':
-        add(
+        figure(
           `webhook delivery, move to In Review → signed webhook received, p50 / p99 (n=${s.tickets})`,
           key,
-          `${s.deliveryMs.p50} / ${s.deliveryMs.p99} ms`,
-          null,
-          null,
+          p50p99(s.deliveryMs),
         );
-        add(
-          'notify: same-run baseline, a plain request (auth.whoami) p50 / p99',
-          key,
-          `${s.baselineMs.p50} / ${s.baselineMs.p99} ms`,
-          null,
-          null,
-        );
+        figure('notify: same-run baseline, a plain request (auth.whoami) p50 / p99', key, p50p99(s.baselineMs));
         break;
       case 'cold-start': {
         const embedded = key.endsWith('@pglite');
-        add(
-          'cold start to listening, fresh data (median)',
-          key,
-          `${s.freshMs} ms`,
-          embedded ? '≤ 5,000 ms' : null,
-          embedded ? s.freshMs <= 5000 : null,
-        );
-        add(
-          'cold start to listening, existing data (median)',
-          key,
-          `${s.restartMs} ms`,
-          embedded ? '≤ 5,000 ms' : null,
-          embedded ? s.restartMs <= 5000 : null,
-        );
+        for (const [data, ms] of [
+          ['fresh', s.freshMs],
+          ['existing', s.restartMs],
+        ])
+          add(
+            `cold start to listening, ${data} data (median)`,
+            key,
+            `${ms} ms`,
+            embedded ? '≤ 5,000 ms' : null,
+            embedded ? ms <= 5000 : null,
+          );
         break;
       }
       case 'board':
-        if (s.skipped) add('board load', key, s.skipped, null, null);
+        if (s.skipped) figure('board load', key, s.skipped);
         else {
           const big = s.tickets >= 5000;
           add(
@@ -230,25 +199,17 @@ export function rowsFor(scenarios) {
             big ? s.totalBlockingTimeMs.median <= 100 : null,
           );
           if (s.searchToFilteredMs)
-            add(
-              'board: search keystroke → filtered board (median)',
-              key,
-              `${s.searchToFilteredMs.median} ms`,
-              null,
-              null,
-            );
+            figure('board: search keystroke → filtered board (median)', key, `${s.searchToFilteredMs.median} ms`);
           if (s.scrollToLastCardMs)
-            add(
+            figure(
               `board: biggest column scrolled to its end → last card on screen (median; ${s.cardsInDom.median} cards in the DOM)`,
               key,
               `${s.scrollToLastCardMs.median} ms`,
-              null,
-              null,
             );
         }
         break;
       case 'diff':
-        if (s.skipped) add('diff in the drawer', key, s.skipped, null, null);
+        if (s.skipped) figure('diff in the drawer', key, s.skipped);
         else {
           add(
             `diff: ${s.lines} added lines, answer → first rows on screen (median of ${s.runs})`,
@@ -257,33 +218,17 @@ export function rowsFor(scenarios) {
             '< 500 ms',
             s.renderMs.median < 500,
           );
-          add(
-            `diff: ${s.lines} lines, answer → all rows on screen (median)`,
-            key,
-            `${s.completeMs.median} ms`,
-            null,
-            null,
-          );
-          add(
+          figure(`diff: ${s.lines} lines, answer → all rows on screen (median)`, key, `${s.completeMs.median} ms`);
+          figure(
             `diff: ${s.lines} lines, answer → syntax highlighting done (median)`,
             key,
             `${s.highlightedMs.median} ms`,
-            null,
-            null,
           );
-          add(
-            `diff: same-run baseline, ${s.baselineLines} lines (median)`,
-            key,
-            `${s.baselineRenderMs.median} ms`,
-            null,
-            null,
-          );
-          add(
+          figure(`diff: same-run baseline, ${s.baselineLines} lines (median)`, key, `${s.baselineRenderMs.median} ms`);
+          figure(
             `diff: page load → ${s.lines} lines on screen / baseline (median)`,
             key,
             `${s.navigationMs.median} / ${s.baselineNavigationMs.median} ms`,
-            null,
-            null,
           );
           const h = s.huge;
           add(
@@ -296,7 +241,7 @@ export function rowsFor(scenarios) {
         }
         break;
       case 'flood':
-        add('/api/health baseline, p50 / p99', key, `${s.baselineMs.p50} / ${s.baselineMs.p99} ms`, null, null);
+        figure('/api/health baseline, p50 / p99', key, p50p99(s.baselineMs));
         add(
           `/api/health under a ${s.frames}-frame daemon flood + ${s.batches} × ${s.calls}-call batch, p50 / p99 (×baseline p99)`,
           key,
@@ -313,12 +258,10 @@ export function rowsFor(scenarios) {
         );
         break;
       case 'replicas':
-        add(
+        figure(
           `2 control planes: dispatch throughput (${s.offered}/${s.tickets} tickets)`,
           key,
           `${s.ticketsPerSecond} tickets/s`,
-          null,
-          null,
         );
         add(
           '2 control planes: double dispatches (runs table + offers seen)',
@@ -342,23 +285,19 @@ export function rowsFor(scenarios) {
             s.allEnded &&
             s.cycles >= 100,
         );
-        add(
+        figure(
           'kill/restart: runs not succeeded; lines out of order; seq faults',
           key,
           `${s.notSucceededCount}; ${s.outOfOrder}; ${s.seqFaults}`,
-          null,
-          null,
         );
         break;
       }
       case 'ceiling':
         for (const [batch, rate] of Object.entries(s.rowsPerSecondBatchOf))
-          add(
+          figure(
             `PostgreSQL ceiling: rows/s, ${batch}-row INSERT per transaction, ${s.connections} connections`,
             key,
             `${rate}/s`,
-            null,
-            null,
           );
         break;
     }

@@ -30,6 +30,10 @@ const next = (turn: number, action: RunNextFrame['action']): RunNextFrame => ({
   action,
 });
 
+/** Reports a first turn that went well (no failed hook, no path outside the rules, no commits): its answer. */
+const askFirstTurnDone = (h: AgentRunHandle) =>
+  h.ask({ type: 'run.turn', turn: 1, ok: true, afterTurnFailed: false, pathViolations: [], commits: [] });
+
 describe('agent run handle', () => {
   it('does not keep the run token on disk', () => {
     handle('r0');
@@ -40,14 +44,7 @@ describe('agent run handle', () => {
     const { h, sent } = handle('r1');
     h.emit({ type: 'progress', message: 'a' });
     h.emit({ type: 'progress', message: 'b' });
-    const answer = h.ask({
-      type: 'run.turn',
-      turn: 1,
-      ok: true,
-      afterTurnFailed: false,
-      pathViolations: [],
-      commits: [],
-    });
+    const answer = askFirstTurnDone(h);
     expect(sent).toEqual([
       expect.objectContaining({ type: 'run.turn', runId: 'r1', leaseEpoch: 1, turn: 1, lastSeq: 2 }),
     ]);
@@ -68,14 +65,7 @@ describe('agent run handle', () => {
     const { h } = handle('r2');
     const stops: number[] = [];
     h.onStop((grace) => stops.push(grace));
-    const answer = h.ask({
-      type: 'run.turn',
-      turn: 1,
-      ok: true,
-      afterTurnFailed: false,
-      pathViolations: [],
-      commits: [],
-    });
+    const answer = askFirstTurnDone(h);
     h.stop('canceled', 1234);
     expect(await answer).toBeNull();
     expect(stops).toEqual([1234]);

@@ -9,16 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { ticketBranchName, type AgentJobSpec, type HookSpecWire } from '@openase/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildDaemonBundle,
-  startDaemon,
-  STAND_IN_AGENT,
-  waitFor,
-  type DaemonUnderTest,
-} from '@openase/test-kit/daemon-process';
+import { buildDaemonBundle, startDaemon, waitFor, type DaemonUnderTest } from '@openase/test-kit/daemon-process';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
 import { runProcessAlive } from '../../test-support/processes.js';
+import { standInAgent } from './stand-in-agent.js';
 
 let bundle: string;
 let platform: TrpcRecorder;
@@ -70,20 +65,7 @@ function job(r: TestRemote, o: JobOptions): AgentJobSpec {
     repos: [{ name: 'app', url: r.url, defaultBranch: 'main' }],
     attempt: 1,
     maxAttempts: 3,
-    agent: {
-      adapter: 'custom',
-      command: process.execPath,
-      args: [STAND_IN_AGENT, scriptFile],
-      prompt: 'do the task',
-      maxTurns: 10,
-      env: { SECRET_FOR_AGENT: 's3cret' },
-      provider: {},
-      systemPrompt: '',
-      permissionMode: 'default',
-      tools: { allow: [], deny: [] },
-      mcpServers: {},
-      skills: {},
-    },
+    agent: standInAgent(scriptFile, { prompt: 'do the task', maxTurns: 10, env: { SECRET_FOR_AGENT: 's3cret' } }),
     hooks: o.hooks ?? {},
     paths: o.paths ?? {},
     platform: { url: platform.url, token: 'oar_test_token' },

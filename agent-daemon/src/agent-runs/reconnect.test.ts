@@ -10,8 +10,9 @@ import path from 'node:path';
 import { ticketBranchName, type ControlFrame, type DaemonFrame } from '@openase/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRemote } from '@openase/test-kit/git-remote';
-import { STAND_IN_AGENT, waitFor } from '@openase/test-kit/daemon-process';
+import { waitFor } from '@openase/test-kit/daemon-process';
 import { Daemon } from '../daemon.js';
+import { standInAgent } from './stand-in-agent.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-reconnect-'));
 const remote = createTestRemote();
@@ -62,20 +63,7 @@ describe('agent run handshake across a reconnect', () => {
         repos: [{ name: 'app', url: remote.url, defaultBranch: 'main' }],
         attempt: 1,
         maxAttempts: 1,
-        agent: {
-          adapter: 'custom',
-          command: process.execPath,
-          args: [STAND_IN_AGENT, script],
-          prompt: 'go',
-          maxTurns: 5,
-          env: {},
-          provider: {},
-          systemPrompt: '',
-          permissionMode: 'default',
-          tools: { allow: [], deny: [] },
-          mcpServers: {},
-          skills: {},
-        },
+        agent: standInAgent(script, { prompt: 'go', maxTurns: 5, env: {} }),
         hooks: { before_finish: [{ run: 'true', timeout: 10, policy: 'block' }] },
         paths: {},
         platform: { url: 'http://127.0.0.1:9', token: 'oar_x' },

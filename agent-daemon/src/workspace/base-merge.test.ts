@@ -5,38 +5,38 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AgentJobSpec, RunEvent } from '@openase/shared';
-import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { settleTurn } from '../agent-runs/turn-end.js';
 import { baseMergeNote } from './base-merge.js';
 import { Workspaces } from './workspace.js';
+import { gitTestbed } from './git-testbed.js';
 
-let remote: TestRemote;
+const bed = gitTestbed({ 'notes.txt': 'first\n', 'lib/a.txt': 'a\n' }, 'openase-base-merge-');
 let root: string;
 beforeEach(() => {
-  remote = createTestRemote({ 'notes.txt': 'first\n', 'lib/a.txt': 'a\n' });
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-base-merge-'));
-});
-afterEach(() => {
-  remote.cleanup();
-  fs.rmSync(root, { recursive: true, force: true });
+  root = bed.newRoot();
 });
 
 const ticket = { identifier: 'DEMO-2', title: 'Notes', branch: 'openase/DEMO-2-notes' };
-const repo = () => ({ name: 'app', url: remote.url, defaultBranch: 'main' });
+const repo = () => ({ name: 'app', url: bed.remote.url, defaultBranch: 'main' });
 const spec = (paths: AgentJobSpec['paths'] = {}) => ({ ticket, paths }) as unknown as AgentJobSpec;
+
+/** A first turn in which the agent wrote `file` into the ticket's worktree, settled (committed and pushed). */
+async function firstTurnWrote(file: string, content: string): Promise<Workspaces> {
+  const ws = new Workspaces(root);
+  const first = await ws.prepare(ticket, [repo()]);
+  fs.writeFileSync(path.join(first.repos[0]!.path, file), content);
+  await settleTurn(ws, first, spec(), 1, () => {});
+  return ws;
+}
 
 describe('merging the default branch into a ticket worktree', () => {
   it('leaves markers, refuses to commit them, then commits the resolution as the merge and pushes it', async () => {
-    const ws = new Workspaces(root);
-    const first = await ws.prepare(ticket, [repo()]);
-    fs.writeFileSync(path.join(first.repos[0]!.path, 'notes.txt'), 'from the agent\n');
-    await settleTurn(ws, first, spec(), 1, () => {});
-    remote.commit('main', 'notes.txt', 'from someone else\n');
-    remote.commit('main', 'lib/a.txt', 'changed on main\n');
+    const ws = await firstTurnWrote('notes.txt', 'from the agent\n');
+    bed.remote.commit('main', 'notes.txt', 'from someone else\n');
+    bed.remote.commit('main', 'lib/a.txt', 'changed on main\n');
 
     const prepared = await ws.prepare(ticket, [repo()], () => {}, { mergeDefaultBranch: true });
     const r = prepared.repos[0]!;
@@ -48,7 +48,7 @@ describe('merging the default branch into a ticket worktree', () => {
     const events: RunEvent[] = [];
     const untouched = await settleTurn(ws, prepared, spec(), 1, (e) => events.push(e));
     expect(untouched.error).toMatch(/conflict markers remain in notes\.txt/);
-    expect(remote.log(ticket.branch)[0]).toBe('DEMO-2: Notes (turn 1)');
+    expect(bed.remote.log(ticket.branch)[0]).toBe('DEMO-2: Notes (turn 1)');
 
     // A second run of the round finds the merge in progress and keeps it.
     const again = await ws.prepare(ticket, [repo()], () => {}, { mergeDefaultBranch: true });
@@ -60,26 +60,30 @@ describe('merging the default branch into a ticket worktree', () => {
     const settled = await settleTurn(ws, again, spec({ deny: ['lib/**'] }), 2, () => {});
     expect(settled).toMatchObject({ pathViolations: [], commits: [{ pushed: true }] });
     expect(settled.error).toBeUndefined();
-    expect(remote.show(ticket.branch, 'notes.txt')).toBe('from someone else\nfrom the agent\n');
-    expect(remote.show(ticket.branch, 'lib/a.txt')).toBe('changed on main\n');
-    const parents = execFileSync('git', ['--git-dir', remote.dir, 'rev-list', '--parents', '-n', '1', ticket.branch], {
-      encoding: 'utf8',
-    });
+    expect(bed.remote.show(ticket.branch, 'notes.txt')).toBe('from someone else\nfrom the agent\n');
+    expect(bed.remote.show(ticket.branch, 'lib/a.txt')).toBe('changed on main\n');
+    const parents = execFileSync(
+      'git',
+      ['--git-dir', bed.remote.dir, 'rev-list', '--parents', '-n', '1', ticket.branch],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(parents.trim().split(' ')).toHaveLength(3);
   });
 
   it("does not count the merge's own files under the paths rules, resolved or not", async () => {
     const ws = new Workspaces(root);
     const lib = ['one\n', 'two\n', 'three\n', 'four\n', 'five\n'];
-    remote.commit('main', 'lib/b.txt', lib.join(''));
+    bed.remote.commit('main', 'lib/b.txt', lib.join(''));
     const first = await ws.prepare(ticket, [repo()]);
     const r = first.repos[0]!;
     fs.writeFileSync(path.join(r.path, 'notes.txt'), 'from the agent\n');
     fs.writeFileSync(path.join(r.path, 'lib/b.txt'), ['ONE\n', ...lib.slice(1)].join(''));
     await settleTurn(ws, first, spec(), 1, () => {});
-    remote.commit('main', 'notes.txt', 'from someone else\n');
+    bed.remote.commit('main', 'notes.txt', 'from someone else\n');
     // Both sides changed lib/b.txt, apart: git merges it cleanly, so it is neither side's version.
-    remote.commit('main', 'lib/b.txt', [...lib.slice(0, 4), 'FIVE\n'].join(''));
+    bed.remote.commit('main', 'lib/b.txt', [...lib.slice(0, 4), 'FIVE\n'].join(''));
     const merging = await ws.prepare(ticket, [repo()], () => {}, { mergeDefaultBranch: true });
     const merged = ['ONE\n', ...lib.slice(1, 4), 'FIVE\n'].join('');
     expect(fs.readFileSync(path.join(r.path, 'lib/b.txt'), 'utf8')).toBe(merged);
@@ -104,20 +108,17 @@ describe('merging the default branch into a ticket worktree', () => {
     const settled = await settleTurn(ws, again, rules, 2, () => {});
     expect(settled).toMatchObject({ pathViolations: [], commits: [{ pushed: true }] });
     expect(settled.error).toBeUndefined();
-    expect(remote.show(ticket.branch, 'lib/b.txt')).toBe(merged);
+    expect(bed.remote.show(ticket.branch, 'lib/b.txt')).toBe(merged);
   });
 
   it('commits a clean merge at once (pushed after the turn)', async () => {
-    const ws = new Workspaces(root);
-    const first = await ws.prepare(ticket, [repo()]);
-    fs.writeFileSync(path.join(first.repos[0]!.path, 'mine.txt'), 'mine\n');
-    await settleTurn(ws, first, spec(), 1, () => {});
-    remote.commit('main', 'lib/a.txt', 'changed on main\n');
+    const ws = await firstTurnWrote('mine.txt', 'mine\n');
+    bed.remote.commit('main', 'lib/a.txt', 'changed on main\n');
     const prepared = await ws.prepare(ticket, [repo()], () => {}, { mergeDefaultBranch: true });
     expect(prepared.repos[0]!.baseMerge!.conflicts).toEqual([]);
     expect(baseMergeNote(prepared.repos)).toMatch(/main \([0-9a-f]{12}\) merged without conflicts/);
     const settled = await settleTurn(ws, prepared, spec(), 1, () => {});
     expect(settled.commits[0]).toMatchObject({ pushed: true });
-    expect(remote.log(ticket.branch)[0]).toBe(`Merge main into ${ticket.branch}`);
+    expect(bed.remote.log(ticket.branch)[0]).toBe(`Merge main into ${ticket.branch}`);
   });
 });

@@ -1,32 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gitDiffOpSchema, gitMergeOpSchema, parseUnifiedDiff, type GitDiffOp } from '@openase/shared';
-import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { Workspaces } from './workspace.js';
+import { createTestRemote } from '@openase/test-kit/git-remote';
+import { gitTestbed } from './git-testbed.js';
 import { diffTicket } from './diff.js';
 import { mergeTicketBranch } from './merge.js';
 
-let remote: TestRemote;
-let roots: string[] = [];
-const newRoot = () => {
-  const r = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-diff-'));
-  roots.push(r);
-  return r;
-};
-beforeEach(() => {
-  remote = createTestRemote({ 'README.md': '# demo\n', 'src/app.ts': 'export const a = 1;\nexport const b = 2;\n' });
-  roots = [];
-});
-afterEach(() => {
-  remote.cleanup();
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
+const bed = gitTestbed(
+  { 'README.md': '# demo\n', 'src/app.ts': 'export const a = 1;\nexport const b = 2;\n' },
+  'openase-diff-',
+);
+const { newRoot } = bed;
 
 const ticket = { identifier: 'DEMO-1', branch: 'openase/DEMO-1-add-login', title: 'Add login' };
-const repo = () => ({ name: 'app', url: remote.url, defaultBranch: 'main' });
+const repo = () => ({ name: 'app', url: bed.remote.url, defaultBranch: 'main' });
 const diffOp = (extra: Partial<GitDiffOp> = {}) =>
   gitDiffOpSchema.parse({ kind: 'diff', ticket, repos: [repo()], ...extra });
 const mergeOp = (method: 'merge' | 'squash' | 'rebase', deleteBranch = true) =>
@@ -103,9 +93,9 @@ describe('the platform merge', () => {
     await workedOn(ws);
     const result = await mergeTicketBranch(ws, mergeOp('merge'));
     expect(result).toMatchObject({ outcome: 'merged', branchDeleted: true });
-    expect(remote.files('main')).toEqual(['README.md', 'login.ts', 'src/app.ts']);
-    expect(remote.log('main')[0]).toBe('Merge openase/DEMO-1-add-login: DEMO-1: Add login');
-    expect(remote.files(ticket.branch)).toBeNull();
+    expect(bed.remote.files('main')).toEqual(['README.md', 'login.ts', 'src/app.ts']);
+    expect(bed.remote.log('main')[0]).toBe('Merge openase/DEMO-1-add-login: DEMO-1: Add login');
+    expect(bed.remote.files(ticket.branch)).toBeNull();
     // Merged already (branch gone): says so instead of failing silently.
     await expect(mergeTicketBranch(ws, mergeOp('merge'))).rejects.toThrow(/not on the remote of app/);
   });
@@ -113,10 +103,10 @@ describe('the platform merge', () => {
   it('squashes into one commit, or rebases onto a moved default branch', async () => {
     const ws = new Workspaces(newRoot());
     await workedOn(ws);
-    remote.commit('main', 'other.txt', 'someone else\n');
+    bed.remote.commit('main', 'other.txt', 'someone else\n');
     expect(await mergeTicketBranch(ws, mergeOp('squash', false))).toMatchObject({ outcome: 'merged' });
-    expect(remote.log('main').slice(0, 2)).toEqual(['DEMO-1: Add login', 'external change to other.txt']);
-    expect(remote.files(ticket.branch)).not.toBeNull();
+    expect(bed.remote.log('main').slice(0, 2)).toEqual(['DEMO-1: Add login', 'external change to other.txt']);
+    expect(bed.remote.files(ticket.branch)).not.toBeNull();
     expect(await mergeTicketBranch(ws, mergeOp('squash', false))).toMatchObject({ outcome: 'nothing' });
 
     const second = createTestRemote({ 'a.txt': 'a\n' });
@@ -139,13 +129,13 @@ describe('the platform merge', () => {
   it('reports a conflict with its files and hunks and pushes nothing', async () => {
     const ws = new Workspaces(newRoot());
     await workedOn(ws);
-    remote.commit('main', 'src/app.ts', 'export const a = 1;\nexport const b = 4;\n');
-    const before = remote.log('main');
+    bed.remote.commit('main', 'src/app.ts', 'export const a = 1;\nexport const b = 4;\n');
+    const before = bed.remote.log('main');
     const result = await mergeTicketBranch(ws, mergeOp('merge'));
     expect(result).toMatchObject({ outcome: 'conflict', conflicts: ['src/app.ts'], branchDeleted: false });
     expect(result.detail).toMatch(/<<<<<<<[\s\S]*export const b = 4;[\s\S]*export const b = 3;/);
-    expect(remote.log('main')).toEqual(before);
-    expect(remote.files(ticket.branch)).not.toBeNull();
+    expect(bed.remote.log('main')).toEqual(before);
+    expect(bed.remote.files(ticket.branch)).not.toBeNull();
     // The throw-away worktree is gone.
     expect(fs.readdirSync(path.join(ws.layout.root, 'merges'))).toEqual([]);
   });

@@ -1,29 +1,33 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
+import { describe, expect, it } from 'vitest';
 import { Workspaces, pathViolations } from './workspace.js';
+import { gitTestbed } from './git-testbed.js';
 
-let remote: TestRemote;
-let roots: string[] = [];
-const newRoot = () => {
-  const r = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-ws-'));
-  roots.push(r);
-  return r;
-};
-
-beforeEach(() => {
-  remote = createTestRemote({ 'README.md': '# demo\n', 'src/app.ts': 'export {};\n' });
-  roots = [];
-});
-afterEach(() => {
-  remote.cleanup();
-  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
-});
+const bed = gitTestbed({ 'README.md': '# demo\n', 'src/app.ts': 'export {};\n' }, 'openase-ws-');
+const { newRoot } = bed;
 
 const ticket = { identifier: 'DEMO-1', branch: 'openase/DEMO-1-add-login' };
-const repo = () => ({ name: 'app', url: remote.url, defaultBranch: 'main' });
+const repo = () => ({ name: 'app', url: bed.remote.url, defaultBranch: 'main' });
+
+/** Another machine: its own workspaces root, with the ticket's repository prepared there. */
+async function newMachine() {
+  const ws = new Workspaces(newRoot());
+  const [prepared] = (await ws.prepare(ticket, [repo()])).repos;
+  return { ws, repo: prepared! };
+}
+
+/** Writes `file` into the machine's worktree, commits it as `message` and pushes the ticket branch. */
+async function pushFile(
+  machine: Awaited<ReturnType<typeof newMachine>>,
+  file: string,
+  content: string,
+  message: string,
+) {
+  fs.writeFileSync(path.join(machine.repo.path, file), content);
+  await machine.ws.commitAll(machine.repo, message);
+  await machine.ws.push(machine.repo);
+}
 
 describe('ticket workspaces on real git', () => {
   it('prepares a worktree on the ticket branch, commits what the agent left and pushes it', async () => {
@@ -40,34 +44,25 @@ describe('ticket workspaces on real git', () => {
     expect(commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await ws.commitAll(r!, 'nothing')).toBeNull();
     await ws.push(r!);
-    expect(remote.files(ticket.branch)).toEqual(['README.md', 'login.ts', 'src/app.ts']);
-    expect(remote.log(ticket.branch)[0]).toBe('DEMO-1: Add login');
-    expect(remote.files('main')).toEqual(['README.md', 'src/app.ts']);
+    expect(bed.remote.files(ticket.branch)).toEqual(['README.md', 'login.ts', 'src/app.ts']);
+    expect(bed.remote.log(ticket.branch)[0]).toBe('DEMO-1: Add login');
+    expect(bed.remote.files('main')).toEqual(['README.md', 'src/app.ts']);
   });
 
   it('continues from the pushed branch on another machine (relay stages see earlier commits)', async () => {
-    const first = new Workspaces(newRoot());
-    const [a] = (await first.prepare(ticket, [repo()])).repos;
-    fs.writeFileSync(path.join(a!.path, 'design.md'), 'the design\n');
-    await first.commitAll(a!, 'DEMO-1: design');
-    await first.push(a!);
-    const second = new Workspaces(newRoot());
-    const [b] = (await second.prepare(ticket, [repo()])).repos;
-    expect(fs.readFileSync(path.join(b!.path, 'design.md'), 'utf8')).toBe('the design\n');
-    fs.writeFileSync(path.join(b!.path, 'backend.ts'), 'export {};\n');
-    await second.commitAll(b!, 'DEMO-1: backend');
-    await second.push(b!);
-    expect(remote.log(ticket.branch).slice(0, 2)).toEqual(['DEMO-1: backend', 'DEMO-1: design']);
+    const first = await newMachine();
+    await pushFile(first, 'design.md', 'the design\n', 'DEMO-1: design');
+    const second = await newMachine();
+    expect(fs.readFileSync(path.join(second.repo.path, 'design.md'), 'utf8')).toBe('the design\n');
+    await pushFile(second, 'backend.ts', 'export {};\n', 'DEMO-1: backend');
+    expect(bed.remote.log(ticket.branch).slice(0, 2)).toEqual(['DEMO-1: backend', 'DEMO-1: design']);
   });
 
   it('reuses a kept worktree and fast-forwards it to what others pushed', async () => {
-    const ws = new Workspaces(newRoot());
-    const [a] = (await ws.prepare(ticket, [repo()])).repos;
-    fs.writeFileSync(path.join(a!.path, 'one.txt'), '1\n');
-    await ws.commitAll(a!, 'one');
-    await ws.push(a!);
-    remote.commit(ticket.branch, 'two.txt', '2\n');
-    const [again] = (await ws.prepare(ticket, [repo()])).repos;
+    const machine = await newMachine();
+    await pushFile(machine, 'one.txt', '1\n', 'one');
+    bed.remote.commit(ticket.branch, 'two.txt', '2\n');
+    const [again] = (await machine.ws.prepare(ticket, [repo()])).repos;
     expect(again!.worktree).toBe('reused');
     expect(fs.readFileSync(path.join(again!.path, 'two.txt'), 'utf8')).toBe('2\n');
   });

@@ -3,25 +3,19 @@
 // streaming output lines (each a node process printing `linesPerSecond` lines for `seconds`).
 // Same-run baseline: a bare `node` holding one open WebSocket (the `ws` package the daemon bundles),
 // measured after the same settling time, so the figure is what the daemon adds to Node itself.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { agentBundlePath, root } from '../../lib/bootstrap.mjs';
-import { log, mib, procSample, sleep, startServer, tempDir, trpc, until } from '../lib.mjs';
+import { joinDaemon, log, mib, procSample, sleep, startServer, tempDir, trpc, until } from '../lib.mjs';
 
 export async function daemonFootprint({ databaseUrl, runs = 4, linesPerSecond = 200, seconds = 15 }) {
   const server = await startServer({ databaseUrl });
   const home = tempDir('agent');
   let daemon;
   try {
-    const { token } = await trpc(server.url, server.token, 'machines.createJoinToken', {});
-    const join = spawnSync(
-      process.execPath,
-      [agentBundlePath, 'join', server.url, token, '--name', 'footprint', '--home', home, '--slots', String(runs)],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    if (join.status !== 0) throw new Error(`join failed: ${join.stderr}`);
+    await joinDaemon(server, { name: 'footprint', home, slots: runs });
     daemon = spawn(process.execPath, [agentBundlePath, 'run', '--home', home], { stdio: 'ignore' });
     const online = await until(
       async () =>

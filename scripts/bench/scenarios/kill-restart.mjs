@@ -9,12 +9,12 @@
 // The daemon's reconnect backoff is shortened (OPENASE_AGENT_BACKOFF_MS) so a cycle takes about a
 // second instead of the production 1 s → 64 s ladder; what is measured is correctness, not speed.
 // Also used by control-plane/test/fleet-kill-restart.test.ts with a few cycles.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { agentBundlePath } from '../../lib/bootstrap.mjs';
 import { killRunsIn } from '../../lib/leftover-runs.mjs';
-import { log, now, sleep, startServer, tempDir, trpc, until } from '../lib.mjs';
+import { joinDaemon, log, now, sleep, startServer, tempDir, trpc, until } from '../lib.mjs';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out', 'stalled', 'lost']);
 
@@ -148,13 +148,7 @@ export async function killRestartCycles({
     }
   };
   try {
-    const { token } = await trpc(server.url, server.token, 'machines.createJoinToken', {});
-    const join = spawnSync(
-      process.execPath,
-      [agentBundlePath, 'join', server.url, token, '--name', 'chaos', '--home', agentHome, '--slots', String(runs)],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    if (join.status !== 0) throw new Error(`join failed: ${join.stderr}`);
+    await joinDaemon(server, { name: 'chaos', home: agentHome, slots: runs });
     restartDaemon();
     if (!(await online())) throw new Error('the daemon did not come online');
     await topUp();

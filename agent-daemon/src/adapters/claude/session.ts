@@ -11,19 +11,19 @@ import { writeSkills } from '../common/skills.js';
 import { askForApproval, declineMessage } from '../common/approvals.js';
 import { approvalDetail, decideTool } from '../common/tool-rules.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
-import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
+import type { StartAgentSession, TurnOutcome } from '../common/types.js';
 import { CumulativeCounter } from '../common/usage.js';
 import { claudeArgs, claudeConfigDir, claudeEnv, claudeMcpConfig } from './launch.js';
 import { ClaudeStreamMapper, type ClaudePermissionRequest, type ClaudeResult } from './stream-mapper.js';
 
-export async function startClaudeSession({
+export const startClaudeSession: StartAgentSession = async ({
   spec,
   workdir,
   privateDir,
   onEvent,
   launch,
   askPerson,
-}: StartAgentSessionOptions): Promise<AgentSession> {
+}) => {
   await mkdir(claudeConfigDir(privateDir), { recursive: true });
   await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
   const mcpConfigPath = path.join(claudeConfigDir(privateDir), 'openase-mcp.json');
@@ -185,4 +185,4 @@ export async function startClaudeSession({
       await proc.stop();
     },
   };
-}
+};

@@ -1,6 +1,6 @@
-import { runEventSchema, type RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared';
 import { describe, expect, it } from 'vitest';
-import { fixtureLines, protocolInLines } from '../common/fixtures.js';
+import { checkedEvents, fixtureLines, protocolInLines } from '../common/fixtures.js';
 import { ClaudeStreamMapper, type ClaudeMapped } from './stream-mapper.js';
 
 const here = import.meta.dirname;
@@ -9,9 +9,7 @@ function mapAll(lines: string[], rules = { allow: [] as string[], deny: [] as st
   const mapper = new ClaudeStreamMapper(rules, workdir);
   const mapped: ClaudeMapped[] = lines.map((line) => mapper.map(line));
   const events: RunEvent[] = mapped.flatMap((m) => m.events);
-  for (const event of events) expect(runEventSchema.safeParse(event).success, JSON.stringify(event)).toBe(true);
-  const of = <T extends RunEvent['type']>(type: T) =>
-    events.filter((e) => e.type === type) as Extract<RunEvent, { type: T }>[];
+  const of = checkedEvents(events);
   return { mapper, mapped, events, of };
 }
 

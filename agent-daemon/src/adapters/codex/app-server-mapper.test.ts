@@ -1,6 +1,6 @@
-import { runEventSchema, type RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared';
 import { describe, expect, it } from 'vitest';
-import { protocolInLines } from '../common/fixtures.js';
+import { checkedEvents, protocolInLines } from '../common/fixtures.js';
 import { CodexEventMapper } from './app-server-mapper.js';
 
 const here = import.meta.dirname;
@@ -16,9 +16,7 @@ function mapNotifications(lines: string[], workdir?: string) {
     events.push(...mapped.events);
     if (mapped.turnEnd) ends.push(mapped.turnEnd);
   }
-  for (const event of events) expect(runEventSchema.safeParse(event).success, JSON.stringify(event)).toBe(true);
-  const of = <T extends RunEvent['type']>(type: T) =>
-    events.filter((e) => e.type === type) as Extract<RunEvent, { type: T }>[];
+  const of = checkedEvents(events);
   return { mapper, events, ends, of };
 }
 

@@ -12,21 +12,21 @@ import { writeSkills } from '../common/skills.js';
 import { askForApproval, declineMessage } from '../common/approvals.js';
 import { approvalDetail, decideTool, type ToolDecision, type ToolRequest } from '../common/tool-rules.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
-import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
+import type { StartAgentSession, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
 import { CodexEventMapper } from './app-server-mapper.js';
 import { codexArgs, codexConfigToml, codexHome, codexPolicy } from './launch.js';
 
 type Pending = { resolve: (value: Record<string, unknown>) => void; reject: (error: Error) => void; method: string };
 
-export async function startCodexSession({
+export const startCodexSession: StartAgentSession = async ({
   spec,
   workdir,
   privateDir,
   onEvent,
   launch,
   askPerson,
-}: StartAgentSessionOptions): Promise<AgentSession> {
+}) => {
   const home = codexHome(privateDir);
   await mkdir(home, { recursive: true });
   await writeFile(path.join(home, 'config.toml'), codexConfigToml(spec), { mode: 0o600 });
@@ -278,4 +278,4 @@ export async function startCodexSession({
       await proc.stop();
     },
   };
-}
+};

@@ -14,15 +14,17 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const alive = processAlive;
 
+/** A `/bin/sh -c script` started as the CLI, in the test folder, with no stdin. */
+const shellAsCli = (
+  script: string,
+  options: Pick<Parameters<typeof startCliProcess>[0], 'env' | 'onEvent' | 'onStdoutLine'>,
+) => startCliProcess({ command: '/bin/sh', args: ['-c', script], cwd: dir, stdin: 'ignore', ...options });
+
 describe('startCliProcess', () => {
   it('stops the whole process group: shells the CLI started die with it', async () => {
     const lines: string[] = [];
-    const proc = startCliProcess({
-      command: '/bin/sh',
-      args: ['-c', 'sleep 1000 & echo $!; wait'],
-      cwd: dir,
+    const proc = shellAsCli('sleep 1000 & echo $!; wait', {
       env: { PATH: process.env.PATH ?? '' },
-      stdin: 'ignore',
       onEvent: () => undefined,
       onStdoutLine: (line) => lines.push(line),
     });
@@ -38,12 +40,8 @@ describe('startCliProcess', () => {
 
   it('reports stderr as output events and keeps its tail for error messages', async () => {
     const events: RunEvent[] = [];
-    const proc = startCliProcess({
-      command: '/bin/sh',
-      args: ['-c', 'echo out; echo err1 >&2; echo err2 >&2; exit 3'],
-      cwd: dir,
+    const proc = shellAsCli('echo out; echo err1 >&2; echo err2 >&2; exit 3', {
       env: {},
-      stdin: 'ignore',
       onEvent: (e) => events.push(e),
       onStdoutLine: () => undefined,
     });

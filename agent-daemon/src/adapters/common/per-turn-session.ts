@@ -8,6 +8,13 @@ export interface TurnProcessControl {
   readonly interrupted: boolean;
 }
 
+/** Runs one turn's process: the turn number, its input, the session's control; the outcome without the turn. */
+export type RunTurnProcess = (
+  turn: number,
+  input: string,
+  control: TurnProcessControl,
+) => Promise<Omit<TurnOutcome, 'turn'>>;
+
 /**
  * A session for CLIs that run one process per turn (Gemini, custom programs): the first turn
  * sends the spec's prompt, later turns need an input; interrupt and close stop the running process.
@@ -16,7 +23,7 @@ export function perTurnProcessSession(options: {
   prompt: string;
   turns: TurnTracker;
   sessionId: () => string | undefined;
-  runProcess: (turn: number, input: string, control: TurnProcessControl) => Promise<Omit<TurnOutcome, 'turn'>>;
+  runProcess: RunTurnProcess;
 }): AgentSession {
   const { turns } = options;
   const control = { current: undefined as CliProcess | undefined, interrupted: false };

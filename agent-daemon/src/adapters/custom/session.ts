@@ -14,18 +14,12 @@ import path from 'node:path';
 import { badRequest } from '@openase/shared';
 import { cliEnv, startCliProcess } from '../common/cli-process.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
-import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
-import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
+import { perTurnProcessSession, type RunTurnProcess } from '../common/per-turn-session.js';
+import type { StartAgentSession, TurnOutcome } from '../common/types.js';
 import { costFromPricing } from '../common/usage.js';
 import { parseCustomLine } from './event-lines.js';
 
-export async function startCustomSession({
-  spec,
-  workdir,
-  privateDir,
-  onEvent,
-  launch,
-}: StartAgentSessionOptions): Promise<AgentSession> {
+export const startCustomSession: StartAgentSession = async ({ spec, workdir, privateDir, onEvent, launch }) => {
   if (!spec.command)
     throw badRequest(
       'the custom adapter needs `command` (the program to run each turn, speaking the event-lines contract)',
@@ -40,11 +34,7 @@ export async function startCustomSession({
   const turns = new TurnTracker(spec.maxTurns, onEvent);
   let sessionId = spec.resumeSessionId;
 
-  const runProcess = async (
-    turn: number,
-    input: string,
-    control: TurnProcessControl,
-  ): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess: RunTurnProcess = async (turn, input, control) => {
     const env = await cliEnv(privateDir, spec.env, {
       OPENASE_TURN: String(turn),
       OPENASE_RESUME_SESSION_ID: sessionId,
@@ -112,4 +102,4 @@ export async function startCustomSession({
   };
 
   return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => sessionId, runProcess });
-}
+};

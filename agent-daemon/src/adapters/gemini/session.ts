@@ -10,21 +10,15 @@ import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.
 import { writeSkills } from '../common/skills.js';
 import { parseResetAt } from '../common/rate-limit.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
-import { perTurnProcessSession, type TurnProcessControl } from '../common/per-turn-session.js';
-import type { AgentSession, StartAgentSessionOptions, TurnOutcome } from '../common/types.js';
+import { perTurnProcessSession, type RunTurnProcess } from '../common/per-turn-session.js';
+import type { StartAgentSession, TurnOutcome } from '../common/types.js';
 import { usageEvents } from '../common/usage.js';
 import { unconfinedLauncher, type Launcher } from '../../sandbox/confine.js';
 import { GEMINI_EXIT_CODES, geminiArgs, geminiConfigDir, geminiEnv, geminiSettings } from './launch.js';
 import { GeminiStreamMapper, type GeminiResult } from './stream-mapper.js';
 import { parseRetryNotice, serverErrorExhausted } from './retry-notice.js';
 
-export async function startGeminiSession({
-  spec,
-  workdir,
-  privateDir,
-  onEvent,
-  launch,
-}: StartAgentSessionOptions): Promise<AgentSession> {
+export const startGeminiSession: StartAgentSession = async ({ spec, workdir, privateDir, onEvent, launch }) => {
   const configDir = geminiConfigDir(privateDir);
   await mkdir(configDir, { recursive: true });
   await writeFile(path.join(configDir, 'settings.json'), JSON.stringify(geminiSettings(spec), null, 2), {
@@ -43,11 +37,7 @@ export async function startGeminiSession({
   const turns = new TurnTracker(spec.maxTurns, onEvent);
   let resume = spec.resumeSessionId;
 
-  const runProcess = async (
-    turn: number,
-    input: string,
-    control: TurnProcessControl,
-  ): Promise<Omit<TurnOutcome, 'turn'>> => {
+  const runProcess: RunTurnProcess = async (turn, input, control) => {
     let result: GeminiResult | undefined;
     let resetAt: string | undefined;
     let rateLimited = false;
@@ -150,7 +140,7 @@ export async function startGeminiSession({
   };
 
   return perTurnProcessSession({ prompt: spec.prompt, turns, sessionId: () => resume, runProcess });
-}
+};
 
 /**
  * A file git tracks existed before the turn (the daemon commits after every turn). Asked inside

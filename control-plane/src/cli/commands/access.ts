@@ -1,6 +1,5 @@
 import { TOKEN_SCOPES, tokenScopeSchema } from '@openase/shared';
 import {
-  JSON_OPTION,
   UsageError,
   listOption,
   requireOption,
@@ -8,19 +7,19 @@ import {
   stringOption,
   type CommandGroup,
 } from '../command.js';
-import { apiClientFromEnv, createApiClient, CliError } from '../client.js';
-import { printJson, printTable } from '../output.js';
+import { createApiClient, CliError } from '../client.js';
+import { printTable } from '../output.js';
 import { openaseHome } from '../../server/config.js';
 import { writeCredentials } from '../../server/credentials.js';
 import { signInCommands } from './sign-in.js';
 import { parseDuration } from './definitions-common.js';
-import { callCommand } from '../call-command.js';
+import { callCommand, resultCommand } from '../call-command.js';
 
 export const tokenCommands: CommandGroup = {
   name: 'token',
   summary: 'Manage your API tokens (shown once, stored only as hashes).',
   commands: [
-    {
+    callCommand({
       name: 'create',
       summary: 'create an API token',
       usage: 'openase token create NAME [--scopes read,write] [--expires 30d] [--json]',
@@ -28,30 +27,31 @@ export const tokenCommands: CommandGroup = {
       options: {
         scopes: { type: 'string', description: `comma-separated, from ${TOKEN_SCOPES.join(',')} (default read,write)` },
         expires: { type: 'string', value: 'DURATION', description: 'lifetime like 12h or 30d (default: no expiry)' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const scopes = listOption(args.values.scopes)?.map((s) => {
+      check: (args) =>
+        listOption(args.values.scopes)?.map((s) => {
           const parsed = tokenScopeSchema.safeParse(s);
           if (!parsed.success) throw new UsageError(`unknown scope "${s}"; scopes are ${TOKEN_SCOPES.join(', ')}`);
           return parsed.data;
-        });
+        }),
+      call(api, args, _io, scopes) {
         const expires = stringOption(args.values.expires);
-        const result = await apiClientFromEnv(io.env).tokens.create.mutate({
+        return api.tokens.create.mutate({
           name: requirePositional(args, 0, 'token NAME'),
           scopes,
           expiresInSeconds: expires ? parseDuration(expires) : undefined,
         });
-        if (args.values.json) return printJson(io, result);
+      },
+      print(io, result) {
         io.out(`created token ${result.record.id} (${result.record.scopes.join(', ')}); it is shown only now:`);
         io.out(result.token);
       },
-    },
+    }),
     callCommand({
       name: 'list',
       summary: "list your API tokens (never their secrets); admins: --all for everyone's",
       usage: 'openase token list [--all] [--json]',
-      options: { all: { type: 'boolean', description: "everyone's tokens (admins)" }, ...JSON_OPTION },
+      options: { all: { type: 'boolean', description: "everyone's tokens (admins)" } },
       call: (api, args) => api.tokens.list.query({ all: !!args.values.all }),
       print(io, tokens, args) {
         const when = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '');
@@ -82,28 +82,29 @@ export const tokenCommands: CommandGroup = {
   ],
 };
 
-export const loginCommand = {
+export const loginCommand = resultCommand({
   name: 'login',
   summary: 'Point the CLI at a control plane with an API token',
   usage: 'openase login --url URL --token TOKEN [--json]',
   details:
     'Checks the token against the server, then writes it to the credentials file (mode 0600) in OPENASE_HOME (default ~/.openase).',
   options: {
-    url: { type: 'string' as const, description: 'control plane URL, e.g. http://localhost:19836' },
-    token: { type: 'string' as const, description: 'API token (oat_…); "-" reads standard input' },
-    ...JSON_OPTION,
+    url: { type: 'string', description: 'control plane URL, e.g. http://localhost:19836' },
+    token: { type: 'string', description: 'API token (oat_…); "-" reads standard input' },
   },
-  async run(args: import('../command.js').ParsedArgs, io: import('../command.js').CommandIo) {
+  async result(args, io) {
     const url = requireOption(args, 'url').replace(/\/+$/, '');
     let token = requireOption(args, 'token');
     if (token === '-') token = (await import('node:fs')).readFileSync(0, 'utf8').trim();
     const me = await createApiClient({ url, token }).auth.whoami.query();
     if (!me) throw new CliError('the server did not accept the token');
     const file = writeCredentials(openaseHome(io.env), { url, token });
-    if (args.values.json) return printJson(io, { url, user: me.name, role: me.role, credentials: file });
-    io.out(`logged in to ${url} as ${me.name} (${me.role}); credentials saved to ${file}`);
+    return { url, user: me.name, role: me.role, credentials: file };
   },
-};
+  print(io, { url, user, role, credentials }) {
+    io.out(`logged in to ${url} as ${user} (${role}); credentials saved to ${credentials}`);
+  },
+});
 
 export const authCommands: CommandGroup = {
   name: 'auth',
@@ -118,20 +119,19 @@ export const authCommands: CommandGroup = {
         io.out(`${me.name} (${me.role}) via ${me.via}${me.scopes ? ` with scopes ${me.scopes.join(',')}` : ''}`);
       },
     }),
-    {
+    callCommand({
       name: 'signin-link',
       summary: 'create a one-time link that signs you in to the web console',
       usage: 'openase auth signin-link [--json]',
-      options: { ...JSON_OPTION },
-      async run(args, io) {
-        const api = apiClientFromEnv(io.env);
+      async call(api, _args, io) {
         const link = await api.auth.createSignInLink.mutate();
         const { resolveEndpoint } = await import('../client.js');
-        const url = `${resolveEndpoint(io.env).url}/auth/signin?code=${link.code}`;
-        if (args.values.json) return printJson(io, { url, expiresAt: link.expiresAt });
-        io.out(url);
+        return { url: `${resolveEndpoint(io.env).url}/auth/signin?code=${link.code}`, expiresAt: link.expiresAt };
       },
-    },
+      print(io, link) {
+        io.out(link.url);
+      },
+    }),
     ...signInCommands,
   ],
 };

@@ -14,11 +14,13 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import {
-  PROJECT_OPTION,
+  deleteInProject,
   keyValues,
   numberOption,
   positiveIntOption,
+  projectAndName,
   projectOf,
+  PROJECT_OPTION,
   repeated,
 } from './definitions-common.js';
 import { callCommand } from '../call-command.js';
@@ -171,7 +173,7 @@ export const agentCommands: GroupBody = {
       name: 'list',
       summary: "list a project's agents",
       usage: 'openase agent list --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      options: PROJECT_OPTION,
       call: (api, args, io) => api.agents.list.query({ project: projectOf(args, io.env) }),
       print(io, agents) {
         printTable(
@@ -192,12 +194,8 @@ export const agentCommands: GroupBody = {
       name: 'show',
       summary: 'show an agent (secret values are never shown, only that they are set)',
       usage: 'openase agent show NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      call: (api, args, io) =>
-        api.agents.show.query({
-          project: projectOf(args, io.env),
-          agent: requirePositional(args, 0, 'agent NAME'),
-        }),
+      options: PROJECT_OPTION,
+      call: (api, args, io) => api.agents.show.query(projectAndName(args, io.env, 'agent')),
       print(io, agent) {
         printAgent(io, agent);
       },
@@ -215,8 +213,7 @@ export const agentCommands: GroupBody = {
       },
       call: (api, args, io) =>
         api.agents.update.mutate({
-          project: projectOf(args, io.env),
-          agent: requirePositional(args, 0, 'agent NAME'),
+          ...projectAndName(args, io.env, 'agent'),
           name: stringOption(args.values.name),
           adapter: adapterOption(args),
           command: stringOption(args.values.command),
@@ -234,19 +231,6 @@ export const agentCommands: GroupBody = {
         io.out(`updated agent ${agent.name}`);
       },
     }),
-    callCommand({
-      name: 'delete',
-      summary: 'delete an agent (refused while a workflow uses it)',
-      usage: 'openase agent delete NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      call: (api, args, io) =>
-        api.agents.delete.mutate({
-          project: projectOf(args, io.env),
-          agent: requirePositional(args, 0, 'agent NAME'),
-        }),
-      print(io, result) {
-        io.out(`deleted agent ${result.deleted}`);
-      },
-    }),
+    deleteInProject('agent', 'delete an agent (refused while a workflow uses it)', (api) => api.agents.delete),
   ],
 };

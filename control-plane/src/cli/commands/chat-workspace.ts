@@ -16,7 +16,7 @@ export const chatWorkspaceCommands: Command[] = [
     name: 'workspace',
     summary: "show a conversation's changed files and diff against the base branch, and the commands it ran",
     usage: 'openase chat workspace ID [--patch] [--json]',
-    options: { patch: { type: 'boolean', description: 'print the diff text too' }, ...JSON_OPTION },
+    options: { patch: { type: 'boolean', description: 'print the diff text too' } },
     call: (api, args) => api.chat.workspace.query({ conversation: conversationOf(args) }),
     print(io, ws, args) {
       io.out(`branch ${ws.branch}`);

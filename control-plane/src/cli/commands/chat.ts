@@ -437,7 +437,7 @@ export const chatCommands: GroupBody = {
         io.out(`cost cap set to $${usd.toFixed(2)}`);
       },
     },
-    {
+    callCommand({
       name: 'settings',
       summary: "show or change the project's Project-AI scopes and default cost cap",
       usage: 'openase chat settings --project P [--scopes a,b] [--cap USD] [--json]',
@@ -450,31 +450,29 @@ export const chatCommands: GroupBody = {
           description: 'the run-token scopes a conversation gets (replaces the list)',
         },
         cap: { type: 'string', value: 'USD', description: 'default cost cap per conversation' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const api = apiClientFromEnv(io.env);
+      async call(api, args) {
         const project = requireOption(args, 'project');
         const scopes = listOption(args.values.scopes);
         const capText = stringOption(args.values.cap);
         const cap = capText === undefined ? undefined : Number(capText);
         if (cap !== undefined && (!Number.isFinite(cap) || cap <= 0))
           throw new UsageError('--cap must be a positive number');
-        const settings =
-          scopes || cap !== undefined
-            ? await api.chat.updateSettings.mutate({
-                project,
-                ...(scopes ? { scopes } : {}),
-                ...(cap !== undefined ? { costCapUsd: cap } : {}),
-              })
-            : await api.chat.settings.query({ project });
-        if (args.values.json) return printJson(io, settings);
+        return scopes || cap !== undefined
+          ? api.chat.updateSettings.mutate({
+              project,
+              ...(scopes ? { scopes } : {}),
+              ...(cap !== undefined ? { costCapUsd: cap } : {}),
+            })
+          : api.chat.settings.query({ project });
+      },
+      print(io, settings) {
         printFields(io, [
           ['project', settings.project],
           ['scopes', settings.scopes.join(', ') || '(none)'],
           ['cost cap', `$${settings.costCapUsd.toFixed(2)} per conversation`],
         ]);
       },
-    },
+    }),
   ],
 };

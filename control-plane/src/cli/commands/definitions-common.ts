@@ -1,6 +1,15 @@
 /** Option helpers shared by the agent, workflow and skill commands. */
 import { PRIORITIES, prioritySchema, type Priority } from '@openase/shared';
-import { UsageError, requirePositional, stringOption, type OptionSpec, type ParsedArgs } from '../command.js';
+import {
+  UsageError,
+  requirePositional,
+  stringOption,
+  type Command,
+  type OptionSpec,
+  type ParsedArgs,
+} from '../command.js';
+import type { ApiClient } from '../client.js';
+import { callCommand } from '../call-command.js';
 
 export const PROJECT_OPTION: Record<string, OptionSpec> = {
   project: { type: 'string', value: 'P', description: 'project slug or prefix (default: $OPENASE_PROJECT)' },
@@ -10,6 +19,50 @@ export function projectOf(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
   const project = stringOption(args.values.project) ?? env.OPENASE_PROJECT;
   if (!project) throw new UsageError('--project is required (or set OPENASE_PROJECT)');
   return project;
+}
+
+/** `--project P` where it is required (no $OPENASE_PROJECT default). */
+export const REQUIRED_PROJECT_OPTION: Record<string, OptionSpec> = {
+  project: { type: 'string', description: 'project slug or prefix' },
+};
+
+/** The project and the thing of it named by the first argument, as the API takes them: `{ project, agent: NAME }`. */
+export function namedIn<K extends string>(
+  project: string,
+  args: ParsedArgs,
+  key: K,
+): { project: string } & Record<K, string> {
+  return { project, [key]: requirePositional(args, 0, `${key} NAME`) } as { project: string } & Record<K, string>;
+}
+
+/** `NAME --project P` (or $OPENASE_PROJECT): the project and the thing of it a command acts on. */
+export function projectAndName<K extends string>(
+  args: ParsedArgs,
+  env: NodeJS.ProcessEnv,
+  key: K,
+): { project: string } & Record<K, string> {
+  return namedIn(projectOf(args, env), args, key);
+}
+
+/**
+ * `openase NOUN delete NAME --project P`: deletes the named thing of a project (the API answers with the
+ * deleted name) and says so.
+ */
+export function deleteInProject<K extends string>(
+  key: K,
+  summary: string,
+  remove: (api: ApiClient) => { mutate(input: { project: string } & Record<K, string>): Promise<{ deleted: string }> },
+): Command {
+  return callCommand({
+    name: 'delete',
+    summary,
+    usage: `openase ${key} delete NAME --project P [--json]`,
+    options: PROJECT_OPTION,
+    call: (api, args, io) => remove(api).mutate(projectAndName(args, io.env, key)),
+    print(io, result) {
+      io.out(`deleted ${key} ${result.deleted}`);
+    },
+  });
 }
 
 /**

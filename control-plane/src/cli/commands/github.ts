@@ -4,11 +4,11 @@
  * Secrets come from environment variables or standard input, never from the command line.
  */
 import fs from 'node:fs';
-import { JSON_OPTION, UsageError, requirePositional, stringOption, type Command } from '../command.js';
-import { apiClientFromEnv, resolveEndpoint } from '../client.js';
-import { printJson } from '../output.js';
+import { UsageError, requirePositional, stringOption } from '../command.js';
+import { resolveEndpoint } from '../client.js';
+import { callCommand } from '../call-command.js';
 
-export const githubCommand: Command = {
+export const githubCommand = callCommand({
   name: 'github',
   summary: 'connect a project to GitHub: token, webhook secret; shows the webhook URL to set on GitHub',
   usage:
@@ -20,13 +20,12 @@ export const githubCommand: Command = {
     'webhook-secret-env': { type: 'string', description: 'read the webhook secret from this environment variable' },
     'remove-webhook-secret': { type: 'boolean', description: 'forget the webhook secret (webhooks are then refused)' },
     'api-url': { type: 'string', description: 'the API base (GitHub Enterprise: https://HOST/api/v3)' },
-    ...JSON_OPTION,
   },
   examples: [
     'GH=ghp_… HOOK=$(openssl rand -hex 32) openase project github demo --token-env GH --webhook-secret-env HOOK',
     'openase project github demo',
   ],
-  async run(args, io) {
+  check(args, io) {
     const project = requirePositional(args, 0, 'PROJECT');
     const fromEnv = (option: string): string | undefined => {
       const name = stringOption(args.values[option]);
@@ -41,13 +40,17 @@ export const githubCommand: Command = {
     let webhookSecret = fromEnv('webhook-secret-env');
     if (args.values['remove-webhook-secret']) webhookSecret = '';
     const apiUrl = stringOption(args.values['api-url']);
-    const api = apiClientFromEnv(io.env);
+    return { project, token, webhookSecret, apiUrl };
+  },
+  async call(api, _args, io, { project, token, webhookSecret, apiUrl }) {
     const changing = token !== undefined || webhookSecret !== undefined || apiUrl !== undefined;
     const s = changing
       ? await api.projects.connectGithub.mutate({ project, token, webhookSecret, apiUrl })
       : await api.projects.github.query({ project });
-    const webhookUrl = `${resolveEndpoint(io.env).url}${s.webhookPath}`;
-    if (args.values.json) return printJson(io, { ...s, webhookUrl });
+    return { ...s, webhookUrl: `${resolveEndpoint(io.env).url}${s.webhookPath}` };
+  },
+  print(io, s) {
+    const { webhookUrl } = s;
     io.out(`${s.project}: GitHub API ${s.apiUrl}`);
     io.out(`  token: ${s.hasToken ? 'set' : "not set (agents' GITHUB_TOKEN secrets are used)"}`);
     io.out(`  webhook secret: ${s.hasWebhookSecret ? 'set' : 'not set (webhooks are refused; polling only)'}`);
@@ -56,26 +59,27 @@ export const githubCommand: Command = {
     io.out(`  Content type: application/json; Secret: the webhook secret set here`);
     io.out(`  Events: ${s.webhookEvents.join(', ')}`);
   },
-};
+});
 
 /** `openase project github-issues`: GitHub Issues as the project's ticket source (docs/review.md). */
-export const githubIssuesCommand: Command = {
+export const githubIssuesCommand = callCommand({
   name: 'github-issues',
   summary: "import a GitHub repository's issues as tickets and keep them in sync both ways",
   usage: 'openase project github-issues PROJECT [--repo OWNER/NAME | --off] [--json]',
   options: {
     repo: { type: 'string', description: 'link the project to this repository’s issues (admins)' },
     off: { type: 'boolean', description: 'stop syncing issues (tickets already imported stay)' },
-    ...JSON_OPTION,
   },
   examples: ['openase project github-issues demo --repo acme/app', 'openase project github-issues demo'],
-  async run(args, io) {
+  check(args) {
     const project = requirePositional(args, 0, 'PROJECT');
     const repo = stringOption(args.values.repo);
     const off = args.values.off === true;
     if (repo && off) throw new UsageError('--repo and --off do not go together');
-    const r = await apiClientFromEnv(io.env).projects.githubIssues.mutate({ project, repo, off });
-    if (args.values.json) return printJson(io, r);
+    return { project, repo, off };
+  },
+  call: (api, _args, _io, input) => api.projects.githubIssues.mutate(input),
+  print(io, r) {
     if (!r.repo) return io.out(`${r.project}: GitHub issues are not synced (link them with --repo OWNER/NAME)`);
     const n = (k: number, what: string) => `${k} ${what}`;
     io.out(
@@ -83,4 +87,4 @@ export const githubIssuesCommand: Command = {
         `${n(r.pushed, 'updated on GitHub')}, ${n(r.unchanged, 'unchanged')}`,
     );
   },
-};
+});

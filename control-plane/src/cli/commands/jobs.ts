@@ -5,15 +5,14 @@ import {
   UsageError,
   requirePositional,
   stringOption,
-  type CommandGroup,
   type GroupBody,
   type ParsedArgs,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseTemplateFile } from '../../jobs/template-file.js';
-import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
-import { callCommand } from '../call-command.js';
+import { deleteInProject, positiveIntOption, projectAndName, projectOf, PROJECT_OPTION } from './definitions-common.js';
+import { callCommand, onOffCommands } from '../call-command.js';
 
 const SCHEDULE_OPTIONS = {
   cron: {
@@ -71,28 +70,7 @@ function catchUpOf(args: ParsedArgs): JobCatchUp | undefined {
   return parsed.data;
 }
 
-const ref = (args: ParsedArgs, env: NodeJS.ProcessEnv) => ({
-  project: projectOf(args, env),
-  job: requirePositional(args, 0, 'job NAME'),
-});
 const when = (at: Date | string | null, tz: string) => (at ? formatJobTime(at, tz) : '-');
-
-function toggle(enabled: boolean): CommandGroup['commands'][number] {
-  const verb = enabled ? 'enable' : 'disable';
-  return {
-    name: verb,
-    summary: enabled
-      ? 'enable a job (it fires from the next scheduled time; nothing missed is caught up)'
-      : 'disable a job (it stops firing)',
-    usage: `openase job ${verb} NAME --project P [--json]`,
-    options: { ...PROJECT_OPTION, ...JSON_OPTION },
-    async run(args, io) {
-      const job = await apiClientFromEnv(io.env).jobs.setEnabled.mutate({ ...ref(args, io.env), enabled });
-      if (args.values.json) return printJson(io, job);
-      io.out(`${verb}d ${job.name}${job.nextFireAt ? `; next fire ${when(job.nextFireAt, job.timeZone)}` : ''}`);
-    },
-  };
-}
 
 export const jobCommands: GroupBody = {
   commands: [
@@ -146,7 +124,7 @@ export const jobCommands: GroupBody = {
       async run(args, io) {
         const file = stringOption(args.values.template);
         const job = await apiClientFromEnv(io.env).jobs.update.mutate({
-          ...ref(args, io.env),
+          ...projectAndName(args, io.env, 'job'),
           name: stringOption(args.values.rename),
           cron: stringOption(args.values.cron),
           timeZone: stringOption(args.values.tz),
@@ -163,7 +141,7 @@ export const jobCommands: GroupBody = {
       name: 'list',
       summary: "list a project's scheduled jobs with their next fire times",
       usage: 'openase job list --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      options: PROJECT_OPTION,
       call: (api, args, io) => api.jobs.list.query({ project: projectOf(args, io.env) }),
       print(io, jobs) {
         printTable(
@@ -193,7 +171,7 @@ export const jobCommands: GroupBody = {
       },
       call: (api, args, io) =>
         api.jobs.show.query({
-          ...ref(args, io.env),
+          ...projectAndName(args, io.env, 'job'),
           nextCount: positiveIntOption(args, 'next'),
           fireLimit: positiveIntOption(args, 'fires'),
         }),
@@ -236,16 +214,28 @@ export const jobCommands: GroupBody = {
         );
       },
     }),
-    toggle(true),
-    toggle(false),
-    {
+    ...onOffCommands({
+      on: {
+        name: 'enable',
+        summary: 'enable a job (it fires from the next scheduled time; nothing missed is caught up)',
+      },
+      off: { name: 'disable', summary: 'disable a job (it stops firing)' },
+      usage: (name) => `openase job ${name} NAME --project P [--json]`,
+      options: PROJECT_OPTION,
+      call: (api, args, io, enabled) => api.jobs.setEnabled.mutate({ ...projectAndName(args, io.env, 'job'), enabled }),
+      print(io, job, enabled) {
+        io.out(
+          `${enabled ? 'enabled' : 'disabled'} ${job.name}${job.nextFireAt ? `; next fire ${when(job.nextFireAt, job.timeZone)}` : ''}`,
+        );
+      },
+    }),
+    callCommand({
       name: 'run-now',
       summary: 'fire a job now, whatever its schedule (also when disabled)',
       usage: 'openase job run-now NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const outcome = await apiClientFromEnv(io.env).jobs.runNow.mutate(ref(args, io.env));
-        if (args.values.json) return printJson(io, outcome);
+      options: PROJECT_OPTION,
+      call: (api, args, io) => api.jobs.runNow.mutate(projectAndName(args, io.env, 'job')),
+      print(io, outcome) {
         if (outcome.kind === 'fired') {
           io.out(`created ${outcome.ticket.identifier}`);
           return 0;
@@ -255,17 +245,7 @@ export const jobCommands: GroupBody = {
         );
         return 1;
       },
-    },
-    {
-      name: 'delete',
-      summary: 'delete a job and its fire history (tickets it created stay)',
-      usage: 'openase job delete NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      async run(args, io) {
-        const result = await apiClientFromEnv(io.env).jobs.delete.mutate(ref(args, io.env));
-        if (args.values.json) return printJson(io, result);
-        io.out(`deleted job ${result.deleted}`);
-      },
-    },
+    }),
+    deleteInProject('job', 'delete a job and its fire history (tickets it created stay)', (api) => api.jobs.delete),
   ],
 };

@@ -1,22 +1,14 @@
 import path from 'node:path';
 import { hostKeyView } from '@openase/shared';
-import {
-  JSON_OPTION,
-  UsageError,
-  listOption,
-  requireOption,
-  requirePositional,
-  stringOption,
-  type GroupBody,
-} from '../command.js';
-import { apiClientFromEnv, resolveEndpoint } from '../client.js';
-import { printFields, printJson, printTable } from '../output.js';
-import { parseDuration } from './definitions-common.js';
+import { UsageError, listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
+import { resolveEndpoint } from '../client.js';
+import { printFields, printTable } from '../output.js';
+import { parseDuration, positiveIntOption } from './definitions-common.js';
 import { callCommand } from '../call-command.js';
 
 export const machineCommands: GroupBody = {
   commands: [
-    {
+    callCommand({
       name: 'join-token',
       summary: 'create a join token for a new machine (`machine join-token create`)',
       usage:
@@ -35,36 +27,34 @@ export const machineCommands: GroupBody = {
           value: 'DURATION',
           description: 'lifetime of the machine credentials it mints, e.g. 90d (default: no expiry)',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
+      check(args) {
         if (args.positionals[0] !== 'create') throw new UsageError('the only join-token command is `create`');
-        const usesRaw = stringOption(args.values.uses);
-        const uses = usesRaw === undefined ? undefined : Number(usesRaw);
-        if (uses !== undefined && (!Number.isInteger(uses) || uses < 1))
-          throw new UsageError(`--uses must be a whole number ≥ 1, got "${usesRaw}"`);
+        const uses = positiveIntOption(args, 'uses');
         const slotsRaw = stringOption(args.values.slots);
         const slots = slotsRaw === undefined ? undefined : Number(slotsRaw);
         if (slots !== undefined && (!Number.isInteger(slots) || slots < 1 || slots > 1000))
           throw new UsageError(`--slots must be a whole number from 1 to 1000, got "${slotsRaw}"`);
-        const clis = stringOption(args.values.clis) === undefined ? undefined : listOption(args.values.clis);
+        return { uses, slots };
+      },
+      async call(api, args, io, { uses, slots }) {
         const ttl = stringOption(args.values.ttl);
-        const created = await apiClientFromEnv(io.env).machines.createJoinToken.mutate({
+        const credentialTtl = stringOption(args.values['credential-ttl']);
+        const created = await api.machines.createJoinToken.mutate({
           labels: listOption(args.values.labels),
           ttlSeconds: ttl ? parseDuration(ttl) : undefined,
           uses,
           slots,
-          clis,
-          credentialTtlSeconds: stringOption(args.values['credential-ttl'])
-            ? parseDuration(stringOption(args.values['credential-ttl'])!)
-            : undefined,
+          clis: stringOption(args.values.clis) === undefined ? undefined : listOption(args.values.clis),
+          credentialTtlSeconds: credentialTtl ? parseDuration(credentialTtl) : undefined,
         });
-        const command = `openase-agent join ${resolveEndpoint(io.env).url} ${created.token}`;
-        if (args.values.json) return printJson(io, { ...created, command });
-        io.out(`join token created (${created.uses} use(s), expires ${created.expiresAt}); on the new machine run:`);
-        io.out(`  ${command}`);
+        return { ...created, command: `openase-agent join ${resolveEndpoint(io.env).url} ${created.token}` };
       },
-    },
+      print(io, created) {
+        io.out(`join token created (${created.uses} use(s), expires ${created.expiresAt}); on the new machine run:`);
+        io.out(`  ${created.command}`);
+      },
+    }),
     callCommand({
       name: 'list',
       summary: 'the fleet view: status, slots used/total, CLIs of every machine',
@@ -120,7 +110,7 @@ export const machineCommands: GroupBody = {
         ]);
       },
     }),
-    {
+    callCommand({
       name: 'add-ssh',
       summary: 'register a machine the control plane reaches over SSH',
       usage:
@@ -144,30 +134,23 @@ export const machineCommands: GroupBody = {
           value: 'DIR',
           description: 'where the daemon lives on the machine (default ~/.openase-agent)',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const num = (name: string, dflt: number) => {
-          const raw = stringOption(args.values[name]);
-          if (raw === undefined) return dflt;
-          const n = Number(raw);
-          if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, got "${raw}"`);
-          return n;
-        };
+      call(api, args) {
         const fingerprint = stringOption(args.values.fingerprint);
         const remoteDir = stringOption(args.values['remote-dir']);
-        const added = await apiClientFromEnv(io.env).machines.addSsh.mutate({
+        return api.machines.addSsh.mutate({
           name: requirePositional(args, 0, 'machine NAME'),
           host: requireOption(args, 'host'),
-          port: num('port', 22),
+          port: positiveIntOption(args, 'port') ?? 22,
           user: requireOption(args, 'user'),
           keyPath: path.resolve(requireOption(args, 'key')),
-          slots: num('slots', 1),
+          slots: positiveIntOption(args, 'slots') ?? 1,
           labels: listOption(args.values.labels) ?? [],
           ...(fingerprint ? { fingerprint } : {}),
           ...(remoteDir ? { remoteDir } : {}),
         });
-        if (args.values.json) return printJson(io, added);
+      },
+      print(io, added) {
         if (added.pinnedFingerprint)
           io.out(`added SSH machine ${added.name}, host key pinned to ${added.pinnedFingerprint}`);
         else if (added.seenFingerprint) {
@@ -180,8 +163,8 @@ export const machineCommands: GroupBody = {
             `added SSH machine ${added.name}, but its host key could not be read (${added.probeError}); confirm it later with openase machine trust ${added.name}`,
           );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'trust',
       summary: "confirm an SSH machine's host key (the one last seen, or --fingerprint)",
       usage: 'openase machine trust NAME [--fingerprint SHA256:…] [--json]',
@@ -191,18 +174,18 @@ export const machineCommands: GroupBody = {
           value: 'SHA256:…',
           description: 'pin this fingerprint instead of the last one seen',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
+      call(api, args) {
         const fingerprint = stringOption(args.values.fingerprint);
-        const trusted = await apiClientFromEnv(io.env).machines.trust.mutate({
+        return api.machines.trust.mutate({
           name: requirePositional(args, 0, 'machine NAME'),
           ...(fingerprint ? { fingerprint } : {}),
         });
-        if (args.values.json) return printJson(io, trusted);
+      },
+      print(io, trusted) {
         io.out(`trusted host key ${trusted.fingerprint} of ${trusted.name}; connecting`);
       },
-    },
+    }),
     callCommand({
       name: 'revoke',
       summary: 'revoke a machine: its credential stops working',

@@ -1,15 +1,14 @@
-import { JSON_OPTION, listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
-import { apiClientFromEnv } from '../client.js';
-import { printFields, printJson, printTable } from '../output.js';
+import { listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
+import { printFields, printTable } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
 import { limitOption } from './statuses.js';
 import { githubCommand, githubIssuesCommand } from './github.js';
-import { PROJECT_OPTION, projectOf } from './definitions-common.js';
+import { namedIn, PROJECT_OPTION, projectOf, REQUIRED_PROJECT_OPTION } from './definitions-common.js';
 import { callCommand } from '../call-command.js';
 
 export const projectCommands: GroupBody = {
   commands: [
-    {
+    callCommand({
       name: 'create',
       summary: 'create a project with the default statuses',
       usage: 'openase project create NAME [--slug SLUG] [--prefix PREFIX] [--description TEXT] [--json]',
@@ -18,21 +17,20 @@ export const projectCommands: GroupBody = {
         slug: { type: 'string', description: 'URL name (lowercase letters, digits, dashes)' },
         prefix: { type: 'string', description: 'ticket identifier prefix, e.g. DEMO for DEMO-1' },
         description: { type: 'string', description: 'what the project is about' },
-        ...JSON_OPTION,
       },
       examples: ['openase project create Demo', 'openase project create "Web Shop" --prefix SHOP --json'],
-      async run(args, io) {
-        const name = requirePositional(args, 0, 'project NAME');
-        const project = await apiClientFromEnv(io.env).projects.create.mutate({
+      check: (args) => requirePositional(args, 0, 'project NAME'),
+      call: (api, args, _io, name) =>
+        api.projects.create.mutate({
           name,
           slug: stringOption(args.values.slug),
           ticketPrefix: stringOption(args.values.prefix),
           description: stringOption(args.values.description),
-        });
-        if (args.values.json) return printJson(io, project);
+        }),
+      print(io, project) {
         io.out(`created project ${project.name} (slug ${project.slug}, tickets ${project.ticketPrefix}-N)`);
       },
-    },
+    }),
     callCommand({
       name: 'list',
       summary: 'list projects',
@@ -141,11 +139,8 @@ export const repoCommands: GroupBody = {
       name: 'list',
       summary: "list a project's repositories",
       usage: 'openase repo list --project P [--json]',
-      options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
-      call: (api, args) =>
-        api.repositories.list.query({
-          project: requireOption(args, 'project'),
-        }),
+      options: REQUIRED_PROJECT_OPTION,
+      call: (api, args) => api.repositories.list.query({ project: requireOption(args, 'project') }),
       print(io, repos) {
         printTable(
           io,
@@ -159,12 +154,8 @@ export const repoCommands: GroupBody = {
       name: 'delete',
       summary: 'delete a repository from a project (admins; refused while a run has it in its workspace)',
       usage: 'openase repo delete NAME --project P [--json]',
-      options: { project: { type: 'string', description: 'project slug or prefix' }, ...JSON_OPTION },
-      call: (api, args) =>
-        api.repositories.delete.mutate({
-          project: requireOption(args, 'project'),
-          repository: requirePositional(args, 0, 'repository NAME'),
-        }),
+      options: REQUIRED_PROJECT_OPTION,
+      call: (api, args) => api.repositories.delete.mutate(namedIn(requireOption(args, 'project'), args, 'repository')),
       print(io, result) {
         io.out(`deleted repository ${result.deleted}`);
       },

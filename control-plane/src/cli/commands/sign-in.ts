@@ -4,17 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { invitationCodeFrom, OIDC_NEW_USERS, type OidcConfigInput } from '@openase/shared';
-import {
-  JSON_OPTION,
-  UsageError,
-  listOption,
-  requireOption,
-  requirePositional,
-  stringOption,
-  type Command,
-} from '../command.js';
+import { UsageError, listOption, requireOption, requirePositional, stringOption, type Command } from '../command.js';
 import { apiClientFromEnv, CliError, resolveEndpoint } from '../client.js';
-import { printFields, printJson } from '../output.js';
+import { printFields } from '../output.js';
+import { resultCommand } from '../call-command.js';
 import { openaseHome, resolveServerConfig } from '../../server/config.js';
 import { readCredentials, writeCredentials } from '../../server/credentials.js';
 
@@ -34,7 +27,7 @@ async function postJson(url: string, body: unknown): Promise<Record<string, unkn
   return json as Record<string, unknown>;
 }
 
-const accept: Command = {
+const accept = resultCommand({
   name: 'accept',
   summary: 'join an organization with an invitation link; the CLI is then logged in as you',
   usage: 'openase auth accept LINK --name NAME [--email EMAIL] [--json]',
@@ -44,10 +37,9 @@ const accept: Command = {
   options: {
     name: { type: 'string', description: 'your name as others see it' },
     email: { type: 'string', description: 'your email address' },
-    ...JSON_OPTION,
   },
   examples: ['openase auth accept "http://cp:19836/invite#oin_…" --name "Ada Lovelace"'],
-  async run(args, io) {
+  async result(args, io) {
     const link = requirePositional(args, 0, 'invitation LINK');
     let origin: string;
     try {
@@ -63,13 +55,21 @@ const accept: Command = {
     });
     const user = result.user as { name: string; role: string };
     const file = writeCredentials(openaseHome(io.env), { url: origin, token: String(result.token) });
-    if (args.values.json) return printJson(io, { url: origin, user, credentials: file });
-    io.out(`welcome, ${user.name}: you joined as ${user.role}; the CLI is logged in (credentials in ${file})`);
+    return { url: origin, user, credentials: file };
+  },
+  print(io, { user, credentials }) {
+    io.out(`welcome, ${user.name}: you joined as ${user.role}; the CLI is logged in (credentials in ${credentials})`);
     io.out(`open the console with a one-time link: openase auth signin-link`);
   },
-};
+});
 
-const oidcShow: Command = {
+/** What `auth oidc test` answers: the link to try a sign-in with (or why not). */
+interface OidcTest {
+  url?: string;
+  error?: { message?: string };
+}
+
+const oidcShow = resultCommand({
   name: 'oidc',
   summary: 'single sign-on: show | set | test | enable | disable',
   usage:
@@ -85,9 +85,8 @@ const oidcShow: Command = {
     'client-secret': { type: 'string', description: 'its client secret ("-" reads standard input)' },
     domains: { type: 'string', description: 'email domains allowed to sign in (comma-separated; none = any)' },
     'new-users': { type: 'string', description: `who may sign in the first time: ${OIDC_NEW_USERS.join(', ')}` },
-    ...JSON_OPTION,
   },
-  async run(args, io) {
+  async result(args, io) {
     const verb = requirePositional(args, 0, 'show, set, test, enable or disable');
     const api = apiClientFromEnv(io.env);
     if (verb === 'test') {
@@ -96,11 +95,9 @@ const oidcShow: Command = {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },
       });
-      const body = (await res.json().catch(() => ({}))) as { url?: string; error?: { message?: string } };
+      const body = (await res.json().catch(() => ({}))) as OidcTest;
       if (!res.ok || !body.url) throw new CliError(body.error?.message ?? `HTTP ${res.status}`);
-      if (args.values.json) return printJson(io, body);
-      io.out('open this link in a browser and sign in at the provider; the settings count as tested when it succeeds:');
-      return io.out(body.url);
+      return body;
     }
     let settings;
     if (verb === 'show') settings = await api.authSettings.get.query();
@@ -120,10 +117,16 @@ const oidcShow: Command = {
         newUsers: newUsers as OidcConfigInput['newUsers'],
       });
     } else throw new UsageError(`unknown step "${verb}"; use show, set, test, enable or disable`);
-    if (args.values.json) return printJson(io, settings);
-    const o = settings.oidc;
+    return settings;
+  },
+  print(io, answer) {
+    if (!('oidc' in answer)) {
+      io.out('open this link in a browser and sign in at the provider; the settings count as tested when it succeeds:');
+      return io.out(answer.url!);
+    }
+    const o = answer.oidc;
     printFields(io, [
-      ['sign-in', settings.signIn === 'oidc' ? 'single sign-on' : 'one-time links'],
+      ['sign-in', answer.signIn === 'oidc' ? 'single sign-on' : 'one-time links'],
       ['single sign-on', o.state],
       ['issuer', o.issuer],
       ['client id', o.clientId],
@@ -133,9 +136,9 @@ const oidcShow: Command = {
       ['tested', o.testedAt ? `${new Date(o.testedAt).toISOString()} by ${o.testedBy}` : 'not yet'],
     ]);
   },
-};
+});
 
-const breakGlass: Command = {
+const breakGlass = resultCommand({
   name: 'break-glass',
   summary: 'on the server host: turn single sign-on off and print a one-time sign-in link for an owner',
   usage: 'openase auth break-glass [--data-dir DIR] [--database-url URL] [--json]',
@@ -150,9 +153,8 @@ const breakGlass: Command = {
       description: "the server's data dir (default OPENASE_HOME or ~/.openase)",
     },
     'database-url': { type: 'string', value: 'URL', description: "the server's PostgreSQL, if it uses one" },
-    ...JSON_OPTION,
   },
-  async run(args, io) {
+  async result(args, io) {
     const config = resolveServerConfig(
       { dataDir: stringOption(args.values['data-dir']), databaseUrl: stringOption(args.values['database-url']) },
       io.env,
@@ -166,17 +168,18 @@ const breakGlass: Command = {
       result = await directly(config, hostUser);
       base = credentials?.url ?? config.publicUrl;
     }
-    const url = `${base}${result.path}`;
-    if (args.values.json) return printJson(io, { ...result, url });
+    return { ...result, url: `${base}${result.path}` };
+  },
+  print(io, result) {
     io.out(
       result.turnedOff
         ? 'single sign-on is off; people sign in with one-time links again (turn it back on in Settings once fixed)'
         : 'single sign-on was not on; sign-in is by one-time links',
     );
     io.out(`sign in as ${result.owner} (owner) with this one-time link (valid 24 h):`);
-    io.out(url);
+    io.out(result.url);
   },
-};
+});
 
 /** Asks the server running on this data dir, proving host access with a file only this host can write. */
 async function viaRunningServer(home: string, url: string, hostUser: string) {

@@ -9,12 +9,11 @@ import {
   requirePositional,
   type GroupBody,
   type CommandIo,
-  type ParsedArgs,
 } from '../command.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { checkSkillPath } from '../../skills/files.js';
-import { PROJECT_OPTION, positiveIntOption, projectOf } from './definitions-common.js';
-import { callCommand } from '../call-command.js';
+import { PROJECT_OPTION, positiveIntOption, projectAndName, projectOf } from './definitions-common.js';
+import { callCommand, onOffCommands } from '../call-command.js';
 
 /** Reads a skill folder (symlinks refused: they could point outside it). The server re-checks every path and size. */
 export function readSkillFolder(dir: string): Array<{ path: string; contentBase64: string; executable: boolean }> {
@@ -40,16 +39,6 @@ export function readSkillFolder(dir: string): Array<{ path: string; contentBase6
   };
   walk('');
   return files;
-}
-
-async function setEnabled(args: ParsedArgs, io: CommandIo, enabled: boolean) {
-  const skill = await apiClientFromEnv(io.env).skills.setEnabled.mutate({
-    project: projectOf(args, io.env),
-    skill: requirePositional(args, 0, 'skill NAME'),
-    enabled,
-  });
-  if (args.values.json) return printJson(io, skill);
-  io.out(`${skill.name} is ${enabled ? 'enabled' : 'disabled'}`);
 }
 
 export const skillCommands: GroupBody = {
@@ -90,8 +79,7 @@ export const skillCommands: GroupBody = {
         if (fs.existsSync(out) && fs.readdirSync(out).length > 0)
           throw new CliError(`${out} is not empty; choose a new folder`);
         const skill = await apiClientFromEnv(io.env).skills.export.query({
-          project: projectOf(args, io.env),
-          skill: requirePositional(args, 0, 'skill NAME'),
+          ...projectAndName(args, io.env, 'skill'),
           version: positiveIntOption(args, 'version'),
         });
         for (const file of skill.files) {
@@ -110,7 +98,7 @@ export const skillCommands: GroupBody = {
       name: 'list',
       summary: "list a project's skills",
       usage: 'openase skill list --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      options: PROJECT_OPTION,
       call: (api, args, io) => api.skills.list.query({ project: projectOf(args, io.env) }),
       print(io, skills) {
         printTable(
@@ -130,8 +118,7 @@ export const skillCommands: GroupBody = {
       },
       call: (api, args, io) =>
         api.skills.show.query({
-          project: projectOf(args, io.env),
-          skill: requirePositional(args, 0, 'skill NAME'),
+          ...projectAndName(args, io.env, 'skill'),
           version: positiveIntOption(args, 'version'),
         }),
       print(io, s) {
@@ -150,21 +137,18 @@ export const skillCommands: GroupBody = {
         );
       },
     }),
-    {
-      name: 'enable',
-      summary: 'enable a skill',
-      usage: 'openase skill enable NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      run: (args, io) => setEnabled(args, io, true),
-    },
-    {
-      name: 'disable',
-      summary: 'disable a skill (it is no longer written into runs)',
-      usage: 'openase skill disable NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      run: (args, io) => setEnabled(args, io, false),
-    },
-    {
+    ...onOffCommands({
+      on: { name: 'enable', summary: 'enable a skill' },
+      off: { name: 'disable', summary: 'disable a skill (it is no longer written into runs)' },
+      usage: (name) => `openase skill ${name} NAME --project P [--json]`,
+      options: PROJECT_OPTION,
+      call: (api, args, io, enabled) =>
+        api.skills.setEnabled.mutate({ ...projectAndName(args, io.env, 'skill'), enabled }),
+      print(io, skill, enabled) {
+        io.out(`${skill.name} is ${enabled ? 'enabled' : 'disabled'}`);
+      },
+    }),
+    callCommand({
       name: 'bind',
       summary: 'bind a skill to a workflow (saves a new workflow version)',
       usage: 'openase skill bind NAME --workflow W --project P [--version N] [--json]',
@@ -176,45 +160,34 @@ export const skillCommands: GroupBody = {
           value: 'N',
           description: 'pin this skill version (default: always the current one)',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const w = await apiClientFromEnv(io.env).skills.bind.mutate({
-          project: projectOf(args, io.env),
-          skill: requirePositional(args, 0, 'skill NAME'),
+      call: (api, args, io) =>
+        api.skills.bind.mutate({
+          ...projectAndName(args, io.env, 'skill'),
           workflow: requireOption(args, 'workflow'),
           version: positiveIntOption(args, 'version'),
-        });
-        printBinding(io, args, w);
-      },
-    },
-    {
+        }),
+      print: printBinding,
+    }),
+    callCommand({
       name: 'unbind',
       summary: 'unbind a skill from a workflow (saves a new workflow version)',
       usage: 'openase skill unbind NAME --workflow W --project P [--json]',
       options: {
         ...PROJECT_OPTION,
         workflow: { type: 'string', value: 'W', description: 'the workflow' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const w = await apiClientFromEnv(io.env).skills.unbind.mutate({
-          project: projectOf(args, io.env),
-          skill: requirePositional(args, 0, 'skill NAME'),
+      call: (api, args, io) =>
+        api.skills.unbind.mutate({
+          ...projectAndName(args, io.env, 'skill'),
           workflow: requireOption(args, 'workflow'),
-        });
-        printBinding(io, args, w);
-      },
-    },
+        }),
+      print: printBinding,
+    }),
   ],
 };
 
 /** What `bind` and `unbind` print: the workflow's new version and the skills it now uses. */
-function printBinding(
-  io: CommandIo,
-  args: ParsedArgs,
-  w: { name: string; version: number; skills: Array<{ name: string }> },
-): void {
-  if (args.values.json) return printJson(io, w);
+function printBinding(io: CommandIo, w: { name: string; version: number; skills: Array<{ name: string }> }): void {
   io.out(`${w.name} version ${w.version} uses skills: ${w.skills.map((s) => s.name).join(', ')}`);
 }

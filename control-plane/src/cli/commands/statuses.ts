@@ -1,6 +1,5 @@
-import { STATUS_STAGES, statusStageSchema } from '@openase/shared';
+import { STATUS_STAGES, statusStageSchema, type StatusStage } from '@openase/shared';
 import {
-  JSON_OPTION,
   UsageError,
   requireOption,
   requirePositional,
@@ -8,11 +7,9 @@ import {
   type GroupBody,
   type ParsedArgs,
 } from '../command.js';
-import { apiClientFromEnv } from '../client.js';
-import { printJson, printTable } from '../output.js';
+import { printTable } from '../output.js';
 import { callCommand } from '../call-command.js';
-
-const projectOption = { project: { type: 'string' as const, description: 'project slug or prefix' } };
+import { namedIn, REQUIRED_PROJECT_OPTION } from './definitions-common.js';
 
 function intOption(args: ParsedArgs, name: string): number | undefined {
   const raw = stringOption(args.values[name]);
@@ -33,13 +30,23 @@ export function limitOption(args: ParsedArgs, name: string): number | null | und
   return n;
 }
 
+/** `--stage STAGE`, one of the stages. */
+function parseStage(raw: string): StatusStage {
+  const stage = statusStageSchema.safeParse(raw);
+  if (!stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
+  return stage.data;
+}
+
+/** `NAME --project P`: the status a command acts on. */
+const statusRef = (args: ParsedArgs) => namedIn(requireOption(args, 'project'), args, 'status');
+
 export const statusCommands: GroupBody = {
   commands: [
     callCommand({
       name: 'list',
       summary: 'list statuses in board order',
       usage: 'openase status list --project P [--json]',
-      options: { ...projectOption, ...JSON_OPTION },
+      options: REQUIRED_PROJECT_OPTION,
       call: (api, args) =>
         api.statuses.list.query({
           project: requireOption(args, 'project'),
@@ -52,13 +59,13 @@ export const statusCommands: GroupBody = {
         );
       },
     }),
-    {
+    callCommand({
       name: 'create',
       summary: 'create a status',
       usage: `openase status create NAME --project P --stage STAGE [--position N] [--color #RRGGBB] [--max-active-runs N] [--json]`,
       details: `STAGE is one of: ${STATUS_STAGES.join(', ')}.`,
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
         position: { type: 'string', value: 'N', description: 'column position, 0 = first (default: last)' },
         color: { type: 'string', description: 'color like #3b82f6' },
@@ -67,30 +74,28 @@ export const statusCommands: GroupBody = {
           value: 'N',
           description: 'at most N runs at once on tickets in this status',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const stage = statusStageSchema.safeParse(requireOption(args, 'stage'));
-        if (!stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
-        const status = await apiClientFromEnv(io.env).statuses.create.mutate({
+      check: (args) => parseStage(requireOption(args, 'stage')),
+      call: (api, args, _io, stage) =>
+        api.statuses.create.mutate({
           project: requireOption(args, 'project'),
           name: requirePositional(args, 0, 'status NAME'),
-          stage: stage.data,
+          stage,
           position: intOption(args, 'position'),
           color: stringOption(args.values.color),
           maxActiveRuns: intOption(args, 'max-active-runs'),
-        });
-        if (args.values.json) return printJson(io, status);
+        }),
+      print(io, status) {
         io.out(`created status ${status.name} (${status.stage}) at position ${status.position}`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'update',
       summary: "change a status's stage, color or run limit",
       usage:
         'openase status update NAME --project P [--stage STAGE] [--color #RRGGBB] [--max-active-runs N|none] [--json]',
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
         color: { type: 'string', description: 'color like #3b82f6' },
         'max-active-runs': {
@@ -98,73 +103,64 @@ export const statusCommands: GroupBody = {
           value: 'N|none',
           description: 'at most N runs at once on tickets in this status; none = no limit',
         },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const rawStage = stringOption(args.values.stage);
-        const stage = rawStage === undefined ? undefined : statusStageSchema.safeParse(rawStage);
-        if (stage && !stage.success) throw new UsageError(`--stage must be one of ${STATUS_STAGES.join(', ')}`);
-        const status = await apiClientFromEnv(io.env).statuses.update.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
-          ...(stage?.success ? { stage: stage.data } : {}),
+      check(args) {
+        const raw = stringOption(args.values.stage);
+        return raw === undefined ? undefined : parseStage(raw);
+      },
+      call: (api, args, _io, stage) =>
+        api.statuses.update.mutate({
+          ...statusRef(args),
+          ...(stage ? { stage } : {}),
           color: stringOption(args.values.color),
           maxActiveRuns: limitOption(args, 'max-active-runs'),
-        });
-        if (args.values.json) return printJson(io, status);
+        }),
+      print(io, status) {
         io.out(
           `status ${status.name}: ${status.stage}, ${status.maxActiveRuns === null ? 'no run limit' : `at most ${status.maxActiveRuns} active run(s)`}`,
         );
       },
-    },
+    }),
     callCommand({
       name: 'rename',
       summary: 'rename a status',
       usage: 'openase status rename NAME NEW_NAME --project P [--json]',
-      options: { ...projectOption, ...JSON_OPTION },
+      options: REQUIRED_PROJECT_OPTION,
       call: (api, args) =>
-        api.statuses.update.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
-          name: requirePositional(args, 1, 'NEW_NAME'),
-        }),
+        api.statuses.update.mutate({ ...statusRef(args), name: requirePositional(args, 1, 'NEW_NAME') }),
       print(io, status) {
         io.out(`renamed to ${status.name}`);
       },
     }),
-    {
+    callCommand({
       name: 'move',
       summary: 'move a status to another column position',
       usage: 'openase status move NAME --project P --position N [--json]',
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         position: { type: 'string', value: 'N', description: 'new position, 0 = first' },
-        ...JSON_OPTION,
       },
-      async run(args, io) {
+      check(args) {
         const position = intOption(args, 'position');
         if (position === undefined) throw new UsageError('--position is required');
-        const statuses = await apiClientFromEnv(io.env).statuses.move.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
-          position,
-        });
-        if (args.values.json) return printJson(io, statuses);
+        return position;
+      },
+      call: (api, args, _io, position) => api.statuses.move.mutate({ ...statusRef(args), position }),
+      print(io, statuses) {
         io.out(statuses.map((s) => s.name).join(' → '));
       },
-    },
+    }),
     callCommand({
       name: 'delete',
       summary: 'delete a status (its tickets must be moved elsewhere with --move-to)',
       usage: 'openase status delete NAME --project P [--move-to STATUS] [--json]',
       options: {
-        ...projectOption,
+        ...REQUIRED_PROJECT_OPTION,
         'move-to': { type: 'string', value: 'STATUS', description: "where the status' tickets go" },
       },
       call: (api, args) =>
         api.statuses.delete.mutate({
-          project: requireOption(args, 'project'),
-          status: requirePositional(args, 0, 'status NAME'),
+          ...statusRef(args),
           moveTicketsTo: stringOption(args.values['move-to']),
         }),
       print(io, result) {

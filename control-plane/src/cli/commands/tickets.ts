@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { PRIORITIES } from '@openase/shared';
 import {
-  JSON_OPTION,
   UsageError,
   listOption,
   requireOption,
@@ -10,9 +9,8 @@ import {
   type GroupBody,
   type ParsedArgs,
 } from '../command.js';
-import { apiClientFromEnv } from '../client.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
-import { oneLine, printFields, printJson, printTable } from '../output.js';
+import { oneLine, printFields, printTable } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
 import { answerCommand, askCommand } from './questions.js';
 import { PROJECT_OPTION, priorityOption, projectOf, ticketArg, withOwnTicket } from './definitions-common.js';
@@ -38,6 +36,13 @@ function descriptionOption(args: ParsedArgs): string | undefined {
   return text === '-' ? fs.readFileSync(0, 'utf8') : text;
 }
 
+/** `--blocked-by T` (repeatable, or comma-separated): the tickets a new ticket waits for. */
+const blockersOf = (args: ParsedArgs) => listOption(args.values['blocked-by']) ?? [];
+
+/** The STATUS of `ticket move [TICKET] STATUS` (the TICKET defaults to an agent run's own). */
+const statusArg = (parsed: ParsedArgs, env: NodeJS.ProcessEnv) =>
+  requirePositional(withOwnTicket(parsed, env, 2), 1, 'STATUS');
+
 const ticketFields = {
   description: { type: 'string' as const, description: 'Markdown description ("-" reads standard input)' },
   'description-file': { type: 'string' as const, value: 'FILE', description: 'read the description from FILE' },
@@ -49,7 +54,7 @@ const ticketFields = {
 
 export const ticketCommands: GroupBody = {
   commands: [
-    {
+    callCommand({
       name: 'create',
       summary: 'create a ticket',
       usage:
@@ -65,14 +70,12 @@ export const ticketCommands: GroupBody = {
           value: 'TICKET',
           description: 'a ticket that must be done first, or comma-separated tickets',
         },
-        ...JSON_OPTION,
       },
       examples: [
         'openase ticket create --project demo --title "Add login" --priority high --label auth',
         'openase ticket create --title "Write the migration" --parent "$OPENASE_TICKET"   (in an agent run)',
       ],
-      async run(args, io) {
-        const api = apiClientFromEnv(io.env);
+      async call(api, args, io) {
         const ticket = await api.tickets.create.mutate({
           project: projectOf(args, io.env),
           title: requireOption(args, 'title'),
@@ -83,15 +86,17 @@ export const ticketCommands: GroupBody = {
           parent: stringOption(args.values.parent),
           budgetUsd: budgetOption(args),
         });
-        const blockers = listOption(args.values['blocked-by']) ?? [];
-        for (const blocker of blockers) await api.tickets.link.mutate({ blocker, blocked: ticket.identifier });
-        if (args.values.json) return printJson(io, ticket);
+        for (const blocker of blockersOf(args)) await api.tickets.link.mutate({ blocker, blocked: ticket.identifier });
+        return ticket;
+      },
+      print(io, ticket, args) {
+        const blockers = blockersOf(args);
         io.out(
           `created ${ticket.identifier}: ${oneLine(ticket.title)}${blockers.length ? ` (blocked by ${blockers.join(', ')})` : ''}`,
         );
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'list',
       summary: "list a project's tickets in board order",
       usage: `openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] ${PAGE_USAGE} [--json]`,
@@ -104,10 +109,8 @@ export const ticketCommands: GroupBody = {
         search: { type: 'string', description: 'text in the title, identifier or labels' },
         archived: { type: 'boolean', description: 'include archived tickets' },
         ...PAGE_OPTIONS,
-        ...JSON_OPTION,
       },
-      async run(args, io) {
-        const api = apiClientFromEnv(io.env);
+      call(api, args, io) {
         const filter = {
           project: projectOf(args, io.env),
           status: stringOption(args.values.status),
@@ -116,8 +119,9 @@ export const ticketCommands: GroupBody = {
           search: stringOption(args.values.search),
           includeArchived: Boolean(args.values.archived),
         };
-        const page = await readPages(args, (at) => api.tickets.list.query({ ...filter, ...at }));
-        if (args.values.json) return printJson(io, page);
+        return readPages(args, (at) => api.tickets.list.query({ ...filter, ...at }));
+      },
+      print(io, page) {
         printTable(
           io,
           ['ID', 'STATUS', 'PRIORITY', 'TITLE', 'LABELS'],
@@ -126,7 +130,7 @@ export const ticketCommands: GroupBody = {
         );
         printMore(io, page);
       },
-    },
+    }),
     callCommand({
       name: 'show',
       summary: 'show a ticket with its relations, comments and activity',
@@ -170,16 +174,16 @@ export const ticketCommands: GroupBody = {
           io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
       },
     }),
-    {
+    callCommand({
       name: 'update',
       summary: "change a ticket's fields",
       usage:
         'openase ticket update TICKET [--title T] [--description D] [--priority P] [--label L] [--parent T|none] [--budget USD] [--json]',
-      options: { title: { type: 'string', description: 'new title' }, ...ticketFields, ...JSON_OPTION },
-      async run(parsed, io) {
+      options: { title: { type: 'string', description: 'new title' }, ...ticketFields },
+      call(api, parsed, io) {
         const args = withOwnTicket(parsed, io.env, 1);
         const parent = stringOption(args.values.parent);
-        const ticket = await apiClientFromEnv(io.env).tickets.update.mutate({
+        return api.tickets.update.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),
           title: stringOption(args.values.title),
           description: descriptionOption(args),
@@ -188,27 +192,27 @@ export const ticketCommands: GroupBody = {
           parent: parent === 'none' ? null : parent,
           budgetUsd: budgetOption(args),
         });
-        if (args.values.json) return printJson(io, ticket);
+      },
+      print(io, ticket) {
         io.out(`updated ${ticket.identifier}`);
       },
-    },
-    {
+    }),
+    callCommand({
       name: 'move',
       summary: 'move a ticket to another status',
       usage: 'openase ticket move TICKET STATUS [--json]',
-      options: { ...JSON_OPTION },
       examples: [
         'openase ticket move DEMO-1 Todo',
         'openase ticket move "$OPENASE_TICKET" "In Review"   (in an agent run; the TICKET may be left out)',
       ],
-      async run(parsed, io) {
-        const args = withOwnTicket(parsed, io.env, 2);
-        const status = requirePositional(args, 1, 'STATUS');
-        const ticket = await apiClientFromEnv(io.env).tickets.move.mutate({
-          ticket: requirePositional(args, 0, 'TICKET identifier'),
+      check: (parsed, io) => statusArg(parsed, io.env),
+      call: (api, parsed, io, status) =>
+        api.tickets.move.mutate({
+          ticket: requirePositional(withOwnTicket(parsed, io.env, 2), 0, 'TICKET identifier'),
           status,
-        });
-        if (args.values.json) return printJson(io, ticket);
+        }),
+      print(io, ticket, parsed) {
+        const status = statusArg(parsed, io.env);
         // An agent's move to a finish status waits for the workflow's before_finish checks.
         io.out(
           ticket.pendingStatus
@@ -216,7 +220,7 @@ export const ticketCommands: GroupBody = {
             : `moved ${ticket.identifier} to ${status}`,
         );
       },
-    },
+    }),
     callCommand({
       name: 'retry',
       summary: 'try a parked or waiting ticket again now (attempts start over)',
@@ -228,20 +232,20 @@ export const ticketCommands: GroupBody = {
         );
       },
     }),
-    {
+    callCommand({
       name: 'comment',
       summary: 'add a comment, or edit one with --edit',
       usage: 'openase ticket comment TICKET TEXT [--edit COMMENT_ID] [--json]   (TEXT "-" reads standard input)',
       options: {
         edit: { type: 'string', value: 'COMMENT_ID', description: 'edit this comment instead (its history is kept)' },
-        ...JSON_OPTION,
       },
-      async run(parsed, io) {
+      check(parsed, io) {
         const args = withOwnTicket(parsed, io.env, 2);
         const ticket = requirePositional(args, 0, 'TICKET identifier');
-        let body = requirePositional(args, 1, 'comment TEXT');
-        if (body === '-') body = fs.readFileSync(0, 'utf8');
-        const api = apiClientFromEnv(io.env);
+        const body = requirePositional(args, 1, 'comment TEXT');
+        return { ticket, body: body === '-' ? fs.readFileSync(0, 'utf8') : body };
+      },
+      async call(api, args, _io, { ticket, body }) {
         const editId = stringOption(args.values.edit);
         let commentId = editId;
         if (editId && !/^[0-9a-f-]{36}$/i.test(editId)) {
@@ -252,14 +256,14 @@ export const ticketCommands: GroupBody = {
             throw new UsageError(`--edit ${editId} matches ${matches.length} comments on ${ticket}`);
           commentId = matches[0]!.id;
         }
-        const comment = commentId
-          ? await api.comments.edit.mutate({ commentId, body })
-          : await api.comments.add.mutate({ ticket, body });
-        if (args.values.json) return printJson(io, comment);
-        io.out(`${commentId ? 'edited' : 'added'} comment ${comment.id} on ${ticket}`);
+        return commentId ? api.comments.edit.mutate({ commentId, body }) : api.comments.add.mutate({ ticket, body });
       },
-    },
-    {
+      print(io, comment, parsed) {
+        const ticket = requirePositional(withOwnTicket(parsed, io.env, 2), 0, 'TICKET identifier');
+        io.out(`${stringOption(parsed.values.edit) ? 'edited' : 'added'} comment ${comment.id} on ${ticket}`);
+      },
+    }),
+    callCommand({
       name: 'link',
       summary: 'record that one ticket blocks another (or remove it with --remove)',
       usage:
@@ -268,31 +272,31 @@ export const ticketCommands: GroupBody = {
         blocks: { type: 'string', value: 'OTHER', description: 'TICKET blocks OTHER' },
         'blocked-by': { type: 'string', value: 'OTHER', description: 'OTHER blocks TICKET' },
         remove: { type: 'boolean', description: 'remove the dependency instead' },
-        ...JSON_OPTION,
       },
       examples: ['openase ticket link DEMO-1 --blocks DEMO-2', 'openase ticket link DEMO-1 DEMO-2   (the same)'],
-      async run(args, io) {
+      check(args) {
         const ticket = requirePositional(args, 0, 'TICKET identifier');
         const blocks = stringOption(args.values.blocks) ?? args.positionals[1];
         const blockedBy = stringOption(args.values['blocked-by']);
         if (Boolean(blocks) === Boolean(blockedBy))
           throw new UsageError('give exactly one of --blocks OTHER or --blocked-by OTHER');
-        const pair = blocks ? { blocker: ticket, blocked: blocks } : { blocker: blockedBy!, blocked: ticket };
-        const api = apiClientFromEnv(io.env);
-        const result = args.values.remove ? await api.tickets.unlink.mutate(pair) : await api.tickets.link.mutate(pair);
-        if (args.values.json) return printJson(io, result);
+        return blocks ? { blocker: ticket, blocked: blocks } : { blocker: blockedBy!, blocked: ticket };
+      },
+      call: (api, args, _io, pair) =>
+        args.values.remove ? api.tickets.unlink.mutate(pair) : api.tickets.link.mutate(pair),
+      print(io, result, args) {
         io.out(
           args.values.remove
             ? `${result.blocker} no longer blocks ${result.blocked}`
             : `${result.blocker} now blocks ${result.blocked}`,
         );
       },
-    },
+    }),
     callCommand({
       name: 'archive',
       summary: 'archive a ticket (or restore it with --restore)',
       usage: 'openase ticket archive TICKET [--restore] [--json]',
-      options: { restore: { type: 'boolean', description: 'un-archive instead' }, ...JSON_OPTION },
+      options: { restore: { type: 'boolean', description: 'un-archive instead' } },
       call: (api, args) =>
         api.tickets.archive.mutate({
           ticket: requirePositional(args, 0, 'TICKET identifier'),

@@ -9,13 +9,19 @@ import {
   stringOption,
   type GroupBody,
   type CommandIo,
-  type ParsedArgs,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import type { Problem } from '../../workflows/harness/types.js';
-import { PROJECT_OPTION, positiveIntOption, projectOf, repeated } from './definitions-common.js';
-import { callCommand } from '../call-command.js';
+import {
+  deleteInProject,
+  positiveIntOption,
+  projectAndName,
+  projectOf,
+  PROJECT_OPTION,
+  repeated,
+} from './definitions-common.js';
+import { callCommand, onOffCommands } from '../call-command.js';
 
 const VERSION_OPTION = {
   version: { type: 'string' as const, value: 'N', description: 'a given version (default: the current one)' },
@@ -55,16 +61,6 @@ function printSummary(
   io.out(
     `${w.name} v${w.version}${w.active ? '' : ' (inactive)'}: ${w.pickup.join(', ')} → ${w.finish.join(', ')}; agent ${w.agent?.name ?? '(none)'}`,
   );
-}
-
-async function setActive(args: ParsedArgs, io: CommandIo, active: boolean) {
-  const w = await apiClientFromEnv(io.env).workflows.setActive.mutate({
-    project: projectOf(args, io.env),
-    workflow: requirePositional(args, 0, 'workflow NAME'),
-    active,
-  });
-  if (args.values.json) return printJson(io, w);
-  io.out(`${w.name} is ${active ? 'active' : 'inactive'}${w.changed ? ` (version ${w.version})` : ' (unchanged)'}`);
 }
 
 export const workflowCommands: GroupBody = {
@@ -119,7 +115,7 @@ export const workflowCommands: GroupBody = {
       name: 'list',
       summary: "list a project's workflows",
       usage: 'openase workflow list --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      options: PROJECT_OPTION,
       call: (api, args, io) => api.workflows.list.query({ project: projectOf(args, io.env) }),
       print(io, list) {
         printTable(
@@ -140,11 +136,10 @@ export const workflowCommands: GroupBody = {
       name: 'show',
       summary: 'show a workflow version: settings, skills and body',
       usage: 'openase workflow show NAME --project P [--version N] [--json]',
-      options: { ...PROJECT_OPTION, ...VERSION_OPTION, ...JSON_OPTION },
+      options: { ...PROJECT_OPTION, ...VERSION_OPTION },
       call: (api, args, io) =>
         api.workflows.show.query({
-          project: projectOf(args, io.env),
-          workflow: requirePositional(args, 0, 'workflow NAME'),
+          ...projectAndName(args, io.env, 'workflow'),
           version: positiveIntOption(args, 'version'),
         }),
       print(io, w) {
@@ -221,8 +216,7 @@ export const workflowCommands: GroupBody = {
       },
       async run(args, io) {
         const exported = await apiClientFromEnv(io.env).workflows.export.query({
-          project: projectOf(args, io.env),
-          workflow: requirePositional(args, 0, 'workflow NAME'),
+          ...projectAndName(args, io.env, 'workflow'),
           version: positiveIntOption(args, 'version'),
         });
         const output = stringOption(args.values.output);
@@ -282,12 +276,8 @@ export const workflowCommands: GroupBody = {
       name: 'versions',
       summary: 'list the versions of a workflow',
       usage: 'openase workflow versions NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      call: (api, args, io) =>
-        api.workflows.versions.query({
-          project: projectOf(args, io.env),
-          workflow: requirePositional(args, 0, 'workflow NAME'),
-        }),
+      options: PROJECT_OPTION,
+      call: (api, args, io) => api.workflows.versions.query(projectAndName(args, io.env, 'workflow')),
       print(io, versions) {
         printTable(
           io,
@@ -302,33 +292,23 @@ export const workflowCommands: GroupBody = {
         );
       },
     }),
-    {
-      name: 'activate',
-      summary: 'let the workflow pick up tickets (saves a new version)',
-      usage: 'openase workflow activate NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      run: (args, io) => setActive(args, io, true),
-    },
-    {
-      name: 'deactivate',
-      summary: 'stop the workflow from picking up tickets (saves a new version)',
-      usage: 'openase workflow deactivate NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      run: (args, io) => setActive(args, io, false),
-    },
-    callCommand({
-      name: 'delete',
-      summary: 'delete a workflow and its versions (refused while it has active runs)',
-      usage: 'openase workflow delete NAME --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
-      call: (api, args, io) =>
-        api.workflows.delete.mutate({
-          project: projectOf(args, io.env),
-          workflow: requirePositional(args, 0, 'workflow NAME'),
-        }),
-      print(io, result) {
-        io.out(`deleted workflow ${result.deleted}`);
+    ...onOffCommands({
+      on: { name: 'activate', summary: 'let the workflow pick up tickets (saves a new version)' },
+      off: { name: 'deactivate', summary: 'stop the workflow from picking up tickets (saves a new version)' },
+      usage: (name) => `openase workflow ${name} NAME --project P [--json]`,
+      options: PROJECT_OPTION,
+      call: (api, args, io, active) =>
+        api.workflows.setActive.mutate({ ...projectAndName(args, io.env, 'workflow'), active }),
+      print(io, w, active) {
+        io.out(
+          `${w.name} is ${active ? 'active' : 'inactive'}${w.changed ? ` (version ${w.version})` : ' (unchanged)'}`,
+        );
       },
     }),
+    deleteInProject(
+      'workflow',
+      'delete a workflow and its versions (refused while it has active runs)',
+      (api) => api.workflows.delete,
+    ),
   ],
 };
