@@ -14,12 +14,11 @@ import {
   buildBundles,
   CP_BUNDLE,
   endedAgentRun,
-  joinMachine,
   killLeftoverRuns,
-  startAgent,
   startControlPlane,
+  startJoinedAgent,
   tempDir,
-  waitFor,
+  waitMachineOnline,
   type ControlPlane,
   type Proc,
 } from '@openase/test-kit/fleet-harness';
@@ -79,7 +78,7 @@ export function movingInstance(prefix: string) {
       it.cp = await startControlPlane(it.home);
       await createMovingProject(it.cp.api);
       await more(it.cp);
-      it.daemon = startAgent(await joinMachine(it.cp, 'mover', { slots: 1 }));
+      it.daemon = await startJoinedAgent(it.cp, 'mover', { slots: 1 });
     },
 
     /** Moves `ticket` to Todo; its ended agent run and what its agent said (the secret's digest is checked). */
@@ -121,10 +120,7 @@ export function movingInstance(prefix: string) {
 
     /** The daemon back with its machine credentials; then a new ticket's run reads the moved secret. */
     async runAfterMove(ticket: string) {
-      await waitFor(
-        'the daemon online on the moved instance',
-        async () => (await it.cp.api.machines.show.query({ name: 'mover' })).status === 'online',
-      );
+      await waitMachineOnline(it.cp.api, 'mover', 'the daemon online on the moved instance');
       return it.runTicket(ticket);
     },
   };

@@ -11,10 +11,9 @@ import postgres from 'postgres';
 import {
   buildBundles,
   createQuickProject,
-  joinMachine,
   killLeftoverRuns,
-  startAgent,
   startControlPlane,
+  startJoinedAgent,
   tempDir,
   waitFor,
   type ControlPlane,
@@ -45,7 +44,7 @@ describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgre
       [b, 'b1'],
       [b, 'b2'],
     ] as const) {
-      daemons.push(startAgent(await joinMachine(cp, name, { slots: 4 })));
+      daemons.push(await startJoinedAgent(cp, name, { slots: 4 }));
     }
     await waitFor(
       'four machines online',

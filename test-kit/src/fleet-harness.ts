@@ -11,6 +11,7 @@ import path from 'node:path';
 import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
 // @ts-expect-error plain ESM helper without types (shared with the benchmarks)
 import { killRunsIn } from '../../scripts/lib/leftover-runs.mjs';
+import { afterAll, beforeAll } from 'vitest';
 import { ACTIVE_RUN_STATES } from '@openase/shared';
 import { createApiClient, type ApiClient } from '@openase/control-plane/cli/client';
 import { readCredentials } from '@openase/control-plane/server/credentials';
@@ -97,6 +98,29 @@ export interface ControlPlane {
   token: string;
 }
 
+type StartOptions = NonNullable<Parameters<typeof startControlPlane>[1]>;
+
+/**
+ * The control plane of a describe block (or file), in data dir `home`: an object filled in before all its tests
+ * (the bundles built, the server started with `opts`, or what `opts()` makes then, after any earlier `beforeAll`);
+ * after all, leftover runs killed and the server stopped.
+ */
+export function useControlPlane(
+  home: string,
+  opts: StartOptions | (() => StartOptions | Promise<StartOptions>) = {},
+): ControlPlane {
+  const cp = {} as ControlPlane;
+  beforeAll(async () => {
+    buildBundles();
+    Object.assign(cp, await startControlPlane(home, typeof opts === 'function' ? await opts() : opts));
+  });
+  afterAll(async () => {
+    killLeftoverRuns();
+    await cp.proc?.kill();
+  });
+  return cp;
+}
+
 export async function startControlPlane(
   home: string,
   opts: { port?: number; databaseUrl?: string | null; localMachine?: boolean; env?: NodeJS.ProcessEnv } = {},
@@ -145,6 +169,15 @@ export function startAgent(home: string, env: NodeJS.ProcessEnv = {}): Proc {
   );
 }
 
+/** Joins a new daemon home to `cp` (as `joinMachine`) and starts its daemon. */
+export async function startJoinedAgent(
+  cp: ControlPlane,
+  name: string,
+  opts: { slots?: number; labels?: string; workdir?: string } = {},
+): Promise<Proc> {
+  return startAgent(await joinMachine(cp, name, opts));
+}
+
 /** Creates a join token and joins a new daemon home with it. */
 export async function joinMachine(
   cp: ControlPlane,
@@ -187,6 +220,21 @@ process.stderr.write('done\\n');
   return file;
 }
 
+/**
+ * A linesScript run (the script written to `dir`): its `command`, printing `count` lines; with `pauseEvery`,
+ * pausing before each further part until `open(k)` opens gate k (the file `<dir>/<gateName>.<k>`); and the lines
+ * it prints, in order (`printed`).
+ */
+export function linesRun(dir: string, count: number, pauseEvery?: number, gateName = 'gate') {
+  const gate = path.join(dir, gateName);
+  const paused = pauseEvery === undefined ? [] : [String(pauseEvery), gate];
+  return {
+    command: [process.execPath, linesScript(dir), String(count), ...paused],
+    open: (k: number) => openGate(gate, k),
+    printed: numbered(count),
+  };
+}
+
 export function openGate(gate: string, k: number): void {
   fs.writeFileSync(`${gate}.${k}`, '');
 }
@@ -217,6 +265,32 @@ export function numbered(n: number): string[] {
 
 export async function runState(api: ApiClient, runId: string) {
   return api.runs.show.query({ run: runId });
+}
+
+type Run = Awaited<ReturnType<typeof runState>>;
+
+/** Waits until run `runId` is in state `until` (or `until` holds for it); returns the run as shown then. */
+export async function waitRun(
+  api: ApiClient,
+  runId: string,
+  until: Run['state'] | ((run: Run) => boolean),
+  what: string | (() => string),
+  timeoutMs?: number,
+): Promise<Run> {
+  const done = typeof until === 'function' ? until : (run: Run) => run.state === until;
+  return waitFor(
+    what,
+    async () => {
+      const r = await runState(api, runId);
+      return done(r) ? r : null;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until machine `name` is online. */
+export async function waitMachineOnline(api: ApiClient, name: string, what: string | (() => string)) {
+  return waitFor(what, async () => (await api.machines.show.query({ name })).status === 'online');
 }
 
 /**
