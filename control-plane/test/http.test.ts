@@ -1,13 +1,12 @@
 /** The HTTP edge on a real server socket: health, authentication, malformed and oversized input. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server/serve.js';
-import { readCredentials } from '../src/server/credentials.js';
+import type { RunningServer } from '../src/server/serve.js';
+import { startTestServer } from './test-server.js';
 import { issueToken, revokeToken } from '../src/auth/tokens.js';
 import { bootstrapInstance } from '../src/auth/bootstrap.js';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { postgresUrl } from '@openase/test-kit/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const body = async (res: Response): Promise<any> => res.json();
@@ -17,27 +16,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let server: RunningServer;
     let home: string;
     let token: string;
-    let drop: (() => Promise<void>) | undefined;
-    const quiet = () => {};
+    let stop: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
-      home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-http-'));
-      let databaseUrl: string | null = null;
-      if (kind === 'postgres') {
-        const scratch = await createScratchPostgres(postgresUrl!);
-        databaseUrl = scratch.url;
-        drop = scratch.drop;
-      }
-      server = await startServer(
-        { port: 0, host: '127.0.0.1', home, databaseUrl, publicUrl: 'http://127.0.0.1:0' },
-        quiet,
-      );
-      token = readCredentials(home)!.token;
+      ({ server, home, token, stop } = await startTestServer('openase-http-', { postgres: kind === 'postgres' }));
     });
     afterAll(async () => {
-      await server?.close();
-      await drop?.();
-      fs.rmSync(home, { recursive: true, force: true });
+      await stop?.();
     });
 
     const call = (p: string, init: RequestInit = {}, bearer: string | null = token) =>
