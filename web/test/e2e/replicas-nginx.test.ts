@@ -15,12 +15,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createApiClient } from '@openase/control-plane/cli/client';
 import {
   buildBundles,
-  joinMachine,
   killLeftoverRuns,
   numbered,
   openGate,
-  startAgent,
   startControlPlane,
+  startJoinedAgent,
   tempDir,
   waitFor,
   type ControlPlane,
@@ -120,8 +119,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
       api: createApiClient({ url: nginx.url, token: replicas[0]!.token }),
     };
 
-    const home = await joinMachine(edge, 'browser-box', { slots: 1 });
-    daemon = startAgent(home);
+    daemon = await startJoinedAgent(edge, 'browser-box', { slots: 1 });
     const api = edge.api;
     await api.projects.create.mutate({ name: 'Watched', ticketPrefix: 'WAT' });
     await api.agents.create.mutate({
