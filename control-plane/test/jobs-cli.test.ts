@@ -13,6 +13,8 @@ import { waitFor } from './wait.js';
 let server: ServerProcess;
 let work: string;
 const cli = (args: string[]) => server.cli(args);
+/** `openase job create <name>` in project ops, with `options` after. */
+const createJob = (name: string, ...options: string[]) => cli(['job', 'create', name, '--project', 'ops', ...options]);
 const write = (name: string, text: string) => {
   const file = path.join(work, name);
   fs.writeFileSync(file, text);
@@ -41,70 +43,22 @@ describe('openase job CLI against a running server', () => {
 
   it('refuses a broken template, cron or zone with one line and saves nothing', () => {
     const broken = write('broken.md', '---\ntitle: Standup {{dat}}\n---\n');
-    const r = cli([
-      'job',
-      'create',
-      'standup',
-      '--project',
-      'ops',
-      '--cron',
-      '0 9 * * 1-5',
-      '--tz',
-      'Europe/Berlin',
-      '--template',
-      broken,
-    ]);
+    const r = createJob('standup', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--template', broken);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/the ticket template is broken: title: unknown placeholder \{\{dat\}\}/);
     const good = write('good.md', '---\ntitle: Standup {{date}}\n---\n');
-    const cron = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 8-9', '--template', good]);
+    const cron = createJob('standup', '--cron', '0 9 * * 8-9', '--template', good);
     expect(cron.code).toBe(1);
     expect(cron.err).toMatch(/invalid cron expression/);
-    const zone = cli([
-      'job',
-      'create',
-      'standup',
-      '--project',
-      'ops',
-      '--cron',
-      '0 9 * * 1-5',
-      '--tz',
-      'Europe/Berln',
-      '--template',
-      good,
-    ]);
+    const zone = createJob('standup', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berln', '--template', good);
     expect(zone.code).toBe(1);
     expect(zone.err).toMatch(/unknown time zone "Europe\/Berln"/);
-    const notATemplate = cli([
-      'job',
-      'create',
-      'standup',
-      '--project',
-      'ops',
-      '--cron',
-      '0 9 * * 1-5',
-      '--template',
-      write('plain.md', 'hello'),
-    ]);
+    const notATemplate = createJob('standup', '--cron', '0 9 * * 1-5', '--template', write('plain.md', 'hello'));
     expect(notATemplate.code).toBe(1);
     expect(notATemplate.err).toMatch(/plain\.md: a job template file starts with a `---` line/);
-    expect(cli(['job', 'create', 'standup', '--project', 'ops', '--template', good]).code).toBe(2);
-    expect(
-      cli([
-        'job',
-        'create',
-        'standup',
-        '--project',
-        'ops',
-        '--cron',
-        '* * * * *',
-        '--template',
-        good,
-        '--catch-up',
-        'always',
-      ]).code,
-    ).toBe(2);
+    expect(createJob('standup', '--template', good).code).toBe(2);
+    expect(createJob('standup', '--cron', '* * * * *', '--template', good, '--catch-up', 'always').code).toBe(2);
     expect(JSON.parse(cli(['job', 'list', '--project', 'ops', '--json']).out)).toEqual([]);
     expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/no scheduled jobs/);
   });
@@ -114,12 +68,8 @@ describe('openase job CLI against a running server', () => {
       'standup.md',
       '---\ntitle: Standup {{date}}\nstatus: Todo\nlabels: [ops]\n---\nNotes for {{weekday}}.\n',
     );
-    const created = cli([
-      'job',
-      'create',
+    const created = createJob(
       'standup',
-      '--project',
-      'ops',
       '--cron',
       '0 9 * * 1-5',
       '--tz',
@@ -127,7 +77,7 @@ describe('openase job CLI against a running server', () => {
       '--template',
       file,
       '--json',
-    ]);
+    );
     expect(created.code, created.err).toBe(0);
     expect(JSON.parse(created.out)).toMatchObject({
       name: 'standup',
@@ -147,9 +97,7 @@ describe('openase job CLI against a running server', () => {
 
   it('fires a per-second job on the real clock once per second, then stops when disabled', async () => {
     const file = write('tick.md', '---\ntitle: Tick {{date:HH:mm:ss}}\n---\n');
-    expect(cli(['job', 'create', 'tick', '--project', 'ops', '--cron', '* * * * * *', '--template', file]).code).toBe(
-      0,
-    );
+    expect(createJob('tick', '--cron', '* * * * * *', '--template', file).code).toBe(0);
     type Shown = { fires: Array<{ scheduledFor: string; ticketIdentifier: string | null; trigger: string }> };
     const show = () =>
       JSON.parse(cli(['job', 'show', 'tick', '--project', 'ops', '--fires', '100', '--json']).out) as Shown;
