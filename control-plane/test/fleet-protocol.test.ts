@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@openase/shared';
 import {
+  helloFrame,
   joinMachine,
   linesRun,
   outputLines,
@@ -46,18 +47,7 @@ class RawClient {
   }
 }
 
-const hello = {
-  type: 'hello',
-  protocol: PROTOCOL_VERSION,
-  version: 'test',
-  hostname: 'raw',
-  os: 'linux',
-  arch: 'x64',
-  labels: [],
-  slots: 1,
-  clis: [],
-  running: [],
-};
+const hello = helloFrame('raw', 'test');
 
 describe('protocol abuse on /agent/ws', () => {
   const cp = useControlPlane(tempDir('cp-abuse'));
@@ -95,12 +85,13 @@ describe('protocol abuse on /agent/ws', () => {
       code: 'unknown_type',
       message: 'unknown frame type "launch.missiles"',
     });
-    raw.send({
+    const forged = {
       type: 'run.events',
       runId: run.id,
       leaseEpoch: 1,
       events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }],
-    });
+    };
+    raw.send(forged);
     expect(await raw.next('error')).toMatchObject({ code: 'not_ready' });
     raw.send({ ...hello, slots: 0 });
     expect(await raw.next('error')).toMatchObject({
@@ -110,12 +101,7 @@ describe('protocol abuse on /agent/ws', () => {
     raw.send(hello);
     await raw.next('welcome');
     // Another machine's run: refused, nothing stored.
-    raw.send({
-      type: 'run.events',
-      runId: run.id,
-      leaseEpoch: 1,
-      events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }],
-    });
+    raw.send(forged);
     expect(await raw.next('error')).toMatchObject({ code: 'unknown_run' });
     raw.send({ type: 'run.finished', runId: run.id, leaseEpoch: 1, lastSeq: 0, exitCode: 0, signal: null });
     expect(await raw.next('error')).toMatchObject({ code: 'unknown_run' });

@@ -12,7 +12,7 @@ import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/boot
 // @ts-expect-error plain ESM helper without types (shared with the benchmarks)
 import { killRunsIn } from '../../scripts/lib/leftover-runs.mjs';
 import { afterAll, beforeAll } from 'vitest';
-import { ACTIVE_RUN_STATES } from '@openase/shared';
+import { ACTIVE_RUN_STATES, PROTOCOL_VERSION } from '@openase/shared';
 import { createApiClient, type ApiClient } from '@openase/control-plane/cli/client';
 import { readCredentials } from '@openase/control-plane/server/credentials';
 import { seedDataDir } from './database-templates.js';
@@ -71,6 +71,22 @@ export function trackAgentHome(home: string): string {
   return home;
 }
 
+/** The hello frame of a test daemon on linux/x64 with one slot and nothing running, as `hostname` at `version`. */
+export function helloFrame(hostname: string, version: string) {
+  return {
+    type: 'hello',
+    protocol: PROTOCOL_VERSION,
+    version,
+    hostname,
+    os: 'linux',
+    arch: 'x64',
+    labels: [],
+    slots: 1,
+    clis: [],
+    running: [],
+  };
+}
+
 /** A process with its output collected, for assertions and failure messages. */
 export class Proc {
   output = '';
@@ -103,17 +119,18 @@ type StartOptions = NonNullable<Parameters<typeof startControlPlane>[1]>;
 /**
  * The control plane of a describe block (or file), in data dir `home`: an object filled in before all its tests
  * (the bundles built, the server started with `opts`, or what `opts()` makes then, after any earlier `beforeAll`);
- * after all, leftover runs killed and the server stopped.
+ * after all, leftover runs killed and the server stopped. `timeoutMs` is the start's hook timeout (else the file's).
  */
 export function useControlPlane(
   home: string,
   opts: StartOptions | (() => StartOptions | Promise<StartOptions>) = {},
+  timeoutMs?: number,
 ): ControlPlane {
   const cp = {} as ControlPlane;
   beforeAll(async () => {
     buildBundles();
     Object.assign(cp, await startControlPlane(home, typeof opts === 'function' ? await opts() : opts));
-  });
+  }, timeoutMs);
   afterAll(async () => {
     killLeftoverRuns();
     await cp.proc?.kill();
