@@ -10,20 +10,18 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiClient } from '../src/cli/client.js';
 import {
-  buildBundles,
-  killLeftoverRuns,
   linesRun,
   outputLines,
-  startControlPlane,
   startJoinedAgent,
   tempDir,
   waitFor,
   waitMachineOnline,
   waitRun,
+  useReplicas,
   type ControlPlane,
   type Proc,
 } from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { postgresUrl } from '@openase/test-kit/databases';
 import { nginxAvailable, startNginx, type Nginx } from '@openase/test-kit/nginx';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -31,22 +29,14 @@ vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 const LINES = 300;
 
 describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind nginx [postgres]', () => {
-  let scratch: { url: string; drop(): Promise<void> };
-  const replicas: ControlPlane[] = [];
-  const homes: string[] = [];
+  const cluster = useReplicas('nginx-cp-', ['a', 'b', 'c']);
+  const replicas = cluster.list;
   let nginx: Nginx;
   let edge: ControlPlane;
   let daemon: Proc | null = null;
   const scripts = tempDir('nginx-scripts');
 
   beforeAll(async () => {
-    buildBundles();
-    scratch = await createScratchPostgres(postgresUrl!);
-    // One after the other: the first bootstraps the instance, the others find it.
-    for (const name of ['a', 'b', 'c']) {
-      homes.push(tempDir(`nginx-cp-${name}`));
-      replicas.push(await startControlPlane(homes.at(-1)!, { databaseUrl: scratch.url }));
-    }
     nginx = await startNginx(replicas.map((r) => r.port));
     // What an operator and a browser see: the proxy's address; any replica's token works on all.
     const token = replicas[0]!.token;
@@ -54,10 +44,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
   });
   afterAll(async () => {
     await daemon?.kill();
-    killLeftoverRuns();
     await nginx?.stop();
-    for (const r of replicas) await r.proc.kill();
-    await scratch?.drop();
     fs.rmSync(scripts, { recursive: true, force: true });
   });
 
@@ -130,7 +117,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
     for (let i = 0; i < replicas.length; i++) {
       // SIGTERM: the replica drains (health 503, nginx moves on), then comes back on its port.
       await replicas[i]!.proc.kill('SIGTERM');
-      replicas[i] = await startControlPlane(homes[i]!, { databaseUrl: scratch.url, port: replicas[i]!.port });
+      await cluster.start(i, replicas[i]!.port);
       lines.open(i + 1);
       await waitMachineOnline(edge.api, 'behind-proxy', 'the daemon online');
     }

@@ -16,6 +16,7 @@ import { ACTIVE_RUN_STATES, PROTOCOL_VERSION } from '@openase/shared';
 import { createApiClient, type ApiClient } from '@openase/control-plane/cli/client';
 import { readCredentials } from '@openase/control-plane/server/credentials';
 import { seedDataDir } from './database-templates.js';
+import { createScratchPostgres, postgresUrl } from './databases.js';
 
 export const CP_BUNDLE = bundlePath as string;
 export const AGENT_BUNDLE = agentBundlePath as string;
@@ -136,6 +137,51 @@ export function useControlPlane(
     await cp.proc?.kill();
   });
   return cp;
+}
+
+/** Control planes sharing one scratch PostgreSQL database (see `useReplicas`). */
+export interface Replicas {
+  /** The running replicas, in start order; `start` replaces one in place. */
+  readonly list: ControlPlane[];
+  /** The scratch database's URL (once started). */
+  readonly databaseUrl: string;
+  /** Starts replica `i` (again) on its data dir, on `port` if given, and puts it in `list`. */
+  start(i: number, port?: number): Promise<ControlPlane>;
+}
+
+/**
+ * Control planes for a describe block, one a name, on one scratch PostgreSQL database: before all, started one
+ * after the other (the first bootstraps the instance, the others find it) in data dirs `<prefix><name>`, with
+ * `env`; after all, leftover runs killed, every replica stopped and the database dropped.
+ */
+export function useReplicas(prefix: string, names: string[], env?: NodeJS.ProcessEnv): Replicas {
+  const homes: string[] = [];
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  const replicas: Replicas = {
+    list: [],
+    get databaseUrl() {
+      if (!scratch) throw new Error('the replicas are not started');
+      return scratch.url;
+    },
+    async start(i, port) {
+      replicas.list[i] = await startControlPlane(homes[i]!, { databaseUrl: replicas.databaseUrl, port, env });
+      return replicas.list[i];
+    },
+  };
+  beforeAll(async () => {
+    buildBundles();
+    scratch = await createScratchPostgres(postgresUrl!);
+    for (const name of names) {
+      homes.push(tempDir(`${prefix}${name}`));
+      await replicas.start(homes.length - 1);
+    }
+  });
+  afterAll(async () => {
+    killLeftoverRuns();
+    for (const r of replicas.list) await r.proc.kill();
+    await scratch?.drop();
+  });
+  return replicas;
 }
 
 export async function startControlPlane(
