@@ -4,14 +4,15 @@
  * run-now, delete, --help and --json.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
+import type { ServerProcess } from '@openase/test-kit/server-process';
+import { startCliServer } from './cli-server.js';
 import { waitFor } from './wait.js';
 
 let server: ServerProcess;
 let work: string;
+let stop: (() => Promise<void>) | undefined;
 const cli = (args: string[]) => server.cli(args);
 /** `openase job create <name>` in project ops, with `options` after. */
 const createJob = (name: string, ...options: string[]) => cli(['job', 'create', name, '--project', 'ops', ...options]);
@@ -23,13 +24,10 @@ const write = (name: string, text: string) => {
 
 describe('openase job CLI against a running server', () => {
   beforeAll(async () => {
-    server = await startServerProcess({ prefix: 'openase-jobs-cli-' });
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-jobs-files-'));
-    expect(cli(['project', 'create', 'Ops']).code).toBe(0);
+    ({ server, work, stop } = await startCliServer('jobs', 'Ops'));
   });
   afterAll(async () => {
-    await server?.stop();
-    fs.rmSync(work, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('has --help on every job command', () => {

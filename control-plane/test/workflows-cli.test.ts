@@ -3,24 +3,22 @@
  * as a user would drive them: create, export, edit in a "text editor", re-import, validate.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
+import type { ServerProcess } from '@openase/test-kit/server-process';
+import { startCliServer } from './cli-server.js';
 
 let server: ServerProcess;
 let work: string;
+let stop: (() => Promise<void>) | undefined;
 const cli = (args: string[], opts?: { input?: string }) => server.cli(args, opts);
 
 describe('openase agent/workflow/skill/why CLI against a running server', () => {
   beforeAll(async () => {
-    server = await startServerProcess({ prefix: 'openase-wf-cli-' });
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-wf-files-'));
-    expect(cli(['project', 'create', 'Shop']).code).toBe(0);
+    ({ server, work, stop } = await startCliServer('wf', 'Shop'));
   });
   afterAll(async () => {
-    await server?.stop();
-    fs.rmSync(work, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('generated the secret key file with mode 0600 in the data dir', () => {
