@@ -5,7 +5,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { parsePrometheus, sampleValue, type PromFamily } from './prometheus.js';
-import { createQuickProject, tempDir, useControlPlane, waitFor } from '@openase/test-kit/fleet-harness';
+import { tempDir, useControlPlane, waitFor } from '@openase/test-kit/fleet-harness';
+import { createQuickProject } from '@openase/test-kit/one-turn-agents';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 

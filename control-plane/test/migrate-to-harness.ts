@@ -23,6 +23,7 @@ import {
   type Proc,
 } from '@openase/test-kit/fleet-harness';
 import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { createOneTurnAgent } from '@openase/test-kit/one-turn-agents';
 
 const SECRET = 'sk-live-moved-with-its-key';
 /** What the agent says when it was given SECRET. */
@@ -35,17 +36,12 @@ process.stdin.on('end', () => console.log(JSON.stringify({ type: 'message', role
 /** Project `moving` (MOV-1…MOV-5, in Backlog): its agent holds the secret, its workflow picks up Todo once. */
 async function createMovingProject(api: ApiClient): Promise<void> {
   await api.projects.create.mutate({ name: 'Moving', ticketPrefix: 'MOV' });
-  await api.agents.create.mutate({
-    project: 'moving',
+  await createOneTurnAgent(api, 'moving', {
     name: 'keyed',
-    adapter: 'custom',
-    command: process.execPath,
     args: ['-e', SECRET_AGENT],
     secrets: { MOVED_KEY: SECRET },
-  });
-  await api.workflows.import.mutate({
-    project: 'moving',
-    source: '---\nname: keyed\nagent: keyed\npickup: [Todo]\nfinish: [Done]\nmax_turns: 1\nmax_attempts: 1\n---\nGo.\n',
+    finish: 'Done',
+    prompt: 'Go.',
   });
   for (let i = 1; i <= 5; i++) await api.tickets.create.mutate({ project: 'moving', title: `ticket ${i}` });
 }

@@ -8,14 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import postgres from 'postgres';
-import {
-  createQuickProject,
-  startJoinedAgent,
-  waitFor,
-  useReplicas,
-  type ControlPlane,
-  type Proc,
-} from '@openase/test-kit/fleet-harness';
+import { startJoinedAgent, waitFor, useReplicas, type ControlPlane, type Proc } from '@openase/test-kit/fleet-harness';
+import { createQuickProject } from '@openase/test-kit/one-turn-agents';
 import { postgresUrl } from '@openase/test-kit/databases';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });

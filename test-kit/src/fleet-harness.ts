@@ -372,27 +372,3 @@ export async function endedAgentRun(api: ApiClient, projectId: string, ticketId:
   );
   return { run, said };
 }
-
-/** A one-turn agent that answers at once: tests that measure dispatch, not agents, use it. */
-export const QUICK_AGENT = `process.stdin.resume(); process.stdin.on('end', () => console.log(JSON.stringify({ type: 'message', role: 'assistant', text: 'looked at it' })));`;
-
-/**
- * A project whose tickets in Todo are each run once by QUICK_AGENT (one turn, one attempt, never
- * finishing: the ticket ends parked), for tests of dispatch, replicas and metrics.
- */
-export async function createQuickProject(api: ApiClient, name: string, ticketPrefix: string): Promise<string> {
-  const project = await api.projects.create.mutate({ name, ticketPrefix });
-  await api.agents.create.mutate({
-    project: project.slug,
-    name: 'quick',
-    adapter: 'custom',
-    command: process.execPath,
-    args: ['-e', QUICK_AGENT],
-  });
-  await api.workflows.import.mutate({
-    project: project.slug,
-    source:
-      '---\nname: quick\nagent: quick\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nLook at {{ ticket.identifier }}.\n',
-  });
-  return project.slug;
-}

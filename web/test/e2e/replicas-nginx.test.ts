@@ -25,6 +25,7 @@ import {
 } from '@openase/test-kit/fleet-harness';
 import { postgresUrl } from '@openase/test-kit/databases';
 import { nginxAvailable, startNginx, type Nginx } from '@openase/test-kit/nginx';
+import { createOneTurnAgent } from '@openase/test-kit/one-turn-agents';
 import { launchBrowser, repoRoot, screenshotDir } from './harness';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
@@ -112,17 +113,12 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
     daemon = await startJoinedAgent(edge, 'browser-box', { slots: 1 });
     const api = edge.api;
     await api.projects.create.mutate({ name: 'Watched', ticketPrefix: 'WAT' });
-    await api.agents.create.mutate({
-      project: 'watched',
+    await createOneTurnAgent(api, 'watched', {
       name: 'talker',
-      adapter: 'custom',
-      command: process.execPath,
       args: [messagesAgent(scripts), String(MESSAGES), String(STAGE), gate],
-    });
-    await api.workflows.import.mutate({
-      project: 'watched',
-      source:
-        '---\nname: talk\nagent: talker\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nTalk.\n',
+      workflow: 'talk',
+      finish: 'In Review',
+      prompt: 'Talk.',
     });
 
     browser = await launchBrowser();
