@@ -5,31 +5,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '@openase/test-kit/server-process';
-import { startCliServer } from './cli-server.js';
+import { describe, expect, it } from 'vitest';
+import { useCliServer } from './cli-server.js';
 import { waitFor } from './wait.js';
 
-let server: ServerProcess;
-let work: string;
-let stop: (() => Promise<void>) | undefined;
-const cli = (args: string[]) => server.cli(args);
+const instance = useCliServer('jobs', 'Ops');
+const cli = (args: string[]) => instance.server.cli(args);
 /** `openase job create <name>` in project ops, with `options` after. */
 const createJob = (name: string, ...options: string[]) => cli(['job', 'create', name, '--project', 'ops', ...options]);
 const write = (name: string, text: string) => {
-  const file = path.join(work, name);
+  const file = path.join(instance.work, name);
   fs.writeFileSync(file, text);
   return file;
 };
 
 describe('openase job CLI against a running server', () => {
-  beforeAll(async () => {
-    ({ server, work, stop } = await startCliServer('jobs', 'Ops'));
-  });
-  afterAll(async () => {
-    await stop?.();
-  });
-
   it('has --help on every job command', () => {
     for (const sub of ['create', 'update', 'list', 'show', 'enable', 'disable', 'run-now', 'delete']) {
       const r = cli(['job', sub, '--help']);
@@ -118,7 +108,7 @@ describe('openase job CLI against a running server', () => {
     const ticks = tickets.filter((t) => t.title.startsWith('Tick '));
     expect(ticks).toHaveLength(fires.length);
     expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/tick\s+\* \* \* \* \* \*\s+UTC\s+no\s+skip\s+-\s+/);
-    expect(server.output()).toMatch(/\[jobs\] tick fired for .*: created OPS-\d+/);
+    expect(instance.server.output()).toMatch(/\[jobs\] tick fired for .*: created OPS-\d+/);
   });
 
   it('runs a job now, then deletes it', () => {
