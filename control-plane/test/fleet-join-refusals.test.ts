@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server/serve.js';
+import type { RunningServer } from '../src/server/serve.js';
+import { startTestServer } from './test-server.js';
 import { createJoinToken } from '../src/fleet/join.js';
 import { systemActor } from '../src/kernel/context.js';
 import { joinTokens, machineCredentials, organizations } from '../src/db/schema.js';
@@ -12,18 +13,13 @@ import { AGENT_BUNDLE, Proc, buildBundles, tempDir } from '@openase/test-kit/fle
 
 describe('join refusals', () => {
   let server: RunningServer;
-  let home: string;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     buildBundles();
-    home = tempDir('cp-join');
-    server = await startServer(
-      { port: 0, host: '127.0.0.1', home, databaseUrl: null, publicUrl: 'http://127.0.0.1:0' },
-      () => {},
-    );
+    ({ server, stop } = await startTestServer('openase-cp-join-'));
   });
   afterAll(async () => {
-    await server?.close();
-    fs.rmSync(home, { recursive: true, force: true });
+    await stop?.();
   });
 
   const join = async (token: string, agentHome: string) => {

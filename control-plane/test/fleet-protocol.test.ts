@@ -12,20 +12,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@openase/shared';
 import {
-  buildBundles,
+  helloFrame,
   joinMachine,
-  linesScript,
-  numbered,
-  openGate,
+  linesRun,
   outputLines,
-  runState,
-  startAgent,
-  startControlPlane,
+  startJoinedAgent,
   tempDir,
+  useControlPlane,
   waitFor,
-  type ControlPlane,
+  waitMachineOnline,
+  waitRun,
   type Proc,
-  killLeftoverRuns,
 } from '@openase/test-kit/fleet-harness';
 
 /** A raw protocol client that records what it receives and how it closed. */
@@ -50,21 +47,10 @@ class RawClient {
   }
 }
 
-const hello = {
-  type: 'hello',
-  protocol: PROTOCOL_VERSION,
-  version: 'test',
-  hostname: 'raw',
-  os: 'linux',
-  arch: 'x64',
-  labels: [],
-  slots: 1,
-  clis: [],
-  running: [],
-};
+const hello = helloFrame('raw', 'test');
 
 describe('protocol abuse on /agent/ws', () => {
-  let cp: ControlPlane;
+  const cp = useControlPlane(tempDir('cp-abuse'));
   let steady: Proc;
   let rawCredential: string;
   const wsUrl = () => `${cp.url.replace('http', 'ws')}/agent/ws`;
@@ -72,31 +58,20 @@ describe('protocol abuse on /agent/ws', () => {
     new RawClient(new WebSocket(wsUrl(), credential ? { headers: { authorization: `Bearer ${credential}` } } : {}));
 
   beforeAll(async () => {
-    buildBundles();
-    cp = await startControlPlane(tempDir('cp-abuse'));
-    steady = startAgent(await joinMachine(cp, 'steady', { slots: 1 }));
+    steady = await startJoinedAgent(cp, 'steady', { slots: 1 });
     const rawHome = await joinMachine(cp, 'raw', { slots: 1 });
     rawCredential = JSON.parse(fs.readFileSync(path.join(rawHome, 'credential.json'), 'utf8')).credential;
-    await waitFor(
-      'steady online',
-      async () => (await cp.api.machines.show.query({ name: 'steady' })).status === 'online',
-    );
+    await waitMachineOnline(cp.api, 'steady', 'steady online');
   });
   afterAll(async () => {
-    killLeftoverRuns();
     await steady?.kill('SIGKILL');
-    await cp?.proc.kill();
   });
 
   it('refuses bad frames with clear errors, and another machine is not disturbed', async () => {
     const steadyBefore = await cp.api.machines.show.query({ name: 'steady' });
-    const scripts = tempDir('scripts');
-    const gate = path.join(scripts, 'gate');
-    const run = await cp.api.runs.start.mutate({
-      machine: 'steady',
-      command: [process.execPath, linesScript(scripts), '300', '100', gate],
-    });
-    await waitFor('steady run started', async () => (await runState(cp.api, run.id)).ackedSeq >= 100);
+    const lines = linesRun(tempDir('scripts'), 300, 100);
+    const run = await cp.api.runs.start.mutate({ machine: 'steady', command: lines.command });
+    await waitRun(cp.api, run.id, (r) => r.ackedSeq >= 100, 'steady run started');
 
     const raw = connect(rawCredential);
     await raw.opened;
@@ -110,12 +85,13 @@ describe('protocol abuse on /agent/ws', () => {
       code: 'unknown_type',
       message: 'unknown frame type "launch.missiles"',
     });
-    raw.send({
+    const forged = {
       type: 'run.events',
       runId: run.id,
       leaseEpoch: 1,
       events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }],
-    });
+    };
+    raw.send(forged);
     expect(await raw.next('error')).toMatchObject({ code: 'not_ready' });
     raw.send({ ...hello, slots: 0 });
     expect(await raw.next('error')).toMatchObject({
@@ -125,12 +101,7 @@ describe('protocol abuse on /agent/ws', () => {
     raw.send(hello);
     await raw.next('welcome');
     // Another machine's run: refused, nothing stored.
-    raw.send({
-      type: 'run.events',
-      runId: run.id,
-      leaseEpoch: 1,
-      events: [{ seq: 101, ts: 0, event: { type: 'output', stream: 'stdout', text: 'forged' } }],
-    });
+    raw.send(forged);
     expect(await raw.next('error')).toMatchObject({ code: 'unknown_run' });
     raw.send({ type: 'run.finished', runId: run.id, leaseEpoch: 1, lastSeq: 0, exitCode: 0, signal: null });
     expect(await raw.next('error')).toMatchObject({ code: 'unknown_run' });
@@ -138,13 +109,10 @@ describe('protocol abuse on /agent/ws', () => {
     raw.send(JSON.stringify({ type: 'heartbeat', pad: 'x'.repeat(MAX_FRAME_BYTES) }));
     expect((await raw.closed).code).toBe(1009);
 
-    for (let k = 1; k <= 2; k++) openGate(gate, k);
-    const done = await waitFor('steady run succeeded', async () => {
-      const r = await runState(cp.api, run.id);
-      return r.state === 'succeeded' ? r : null;
-    });
+    for (let k = 1; k <= 2; k++) lines.open(k);
+    const done = await waitRun(cp.api, run.id, 'succeeded', 'steady run succeeded');
     expect(done.exitCode).toBe(0);
-    expect(await outputLines(cp.api, run.id)).toEqual(numbered(300));
+    expect(await outputLines(cp.api, run.id)).toEqual(lines.printed);
     const steadyAfter = await cp.api.machines.show.query({ name: 'steady' });
     expect(steadyAfter.status).toBe('online');
     expect(String(steadyAfter.connectedAt)).toBe(String(steadyBefore.connectedAt));

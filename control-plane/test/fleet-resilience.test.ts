@@ -12,15 +12,16 @@ vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import {
   buildBundles,
   joinMachine,
-  linesScript,
-  numbered,
-  openGate,
+  linesRun,
   outputLines,
   runState,
   startAgent,
   startControlPlane,
+  startJoinedAgent,
   tempDir,
   waitFor,
+  waitMachineOnline,
+  waitRun,
   type ControlPlane,
   type Proc,
   killLeftoverRuns,
@@ -34,14 +35,7 @@ afterAll(async () => {
 });
 
 async function waitSucceeded(cp: ControlPlane, runId: string, agent: Proc) {
-  return waitFor(
-    () => `run ${runId} succeeded\n${agent.output.slice(-2000)}`,
-    async () => {
-      const r = await runState(cp.api, runId);
-      return r.state === 'succeeded' ? r : null;
-    },
-    120_000,
-  );
+  return waitRun(cp.api, runId, 'succeeded', () => `run ${runId} succeeded\n${agent.output.slice(-2000)}`, 120_000);
 }
 
 for (const kind of ['pglite', 'postgres'] as const) {
@@ -57,23 +51,18 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const home = tempDir('cp-restart');
       let cp = await startControlPlane(home, { databaseUrl });
       cleanups.push(() => cp.proc.kill('SIGKILL'));
-      const agentHome = await joinMachine(cp, 'survivor', { slots: 1 });
-      const agent = startAgent(agentHome);
+      const agent = await startJoinedAgent(cp, 'survivor', { slots: 1 });
       cleanups.push(() => agent.kill('SIGKILL'));
-      await waitFor('online', async () => (await cp.api.machines.show.query({ name: 'survivor' })).status === 'online');
-      const scripts = tempDir('scripts');
-      const gate = path.join(scripts, 'gate');
-      const run = await cp.api.runs.start.mutate({
-        machine: 'survivor',
-        command: [process.execPath, linesScript(scripts), '10000', '5000', gate],
-      });
-      await waitFor('first half stored', async () => (await runState(cp.api, run.id)).ackedSeq >= 5000);
+      await waitMachineOnline(cp.api, 'survivor', 'online');
+      const lines = linesRun(tempDir('scripts'), 10_000, 5000);
+      const run = await cp.api.runs.start.mutate({ machine: 'survivor', command: lines.command });
+      await waitRun(cp.api, run.id, (r) => r.ackedSeq >= 5000, 'first half stored');
       await cp.proc.kill('SIGKILL');
-      openGate(gate, 1); // the second half is printed while the control plane is down
+      lines.open(1); // the second half is printed while the control plane is down
       cp = await startControlPlane(home, { databaseUrl, port: cp.port });
       const done = await waitSucceeded(cp, run.id, agent);
       expect(done.exitCode).toBe(0);
-      expect(await outputLines(cp.api, run.id)).toEqual(numbered(10_000));
+      expect(await outputLines(cp.api, run.id)).toEqual(lines.printed);
       expect(agent.alive).toBe(true);
     });
   });
@@ -109,22 +98,17 @@ describe('a socket cut several times mid-run', () => {
     cleanups.push(() => cp.proc.kill());
     const proxy = await cuttingProxy(cp.port);
     cleanups.push(proxy.close);
-    const agentHome = await joinMachine({ ...cp, url: proxy.url }, 'flaky', { slots: 1 });
-    const agent = startAgent(agentHome);
+    const agent = await startJoinedAgent({ ...cp, url: proxy.url }, 'flaky', { slots: 1 });
     cleanups.push(() => agent.kill('SIGKILL'));
     const show = () => cp.api.machines.show.query({ name: 'flaky' });
-    await waitFor('online', async () => (await show()).status === 'online');
-    const scripts = tempDir('scripts');
-    const gate = path.join(scripts, 'gate');
-    const run = await cp.api.runs.start.mutate({
-      machine: 'flaky',
-      command: [process.execPath, linesScript(scripts), '10000', '2000', gate],
-    });
+    await waitMachineOnline(cp.api, 'flaky', 'online');
+    const lines = linesRun(tempDir('scripts'), 10_000, 2000);
+    const run = await cp.api.runs.start.mutate({ machine: 'flaky', command: lines.command });
     for (let k = 1; k <= 4; k++) {
-      await waitFor(`${2000 * k} lines stored`, async () => (await runState(cp.api, run.id)).ackedSeq >= 2000 * k);
+      await waitRun(cp.api, run.id, (r) => r.ackedSeq >= 2000 * k, `${2000 * k} lines stored`);
       const before = (await show()).connectedAt;
       proxy.cut();
-      openGate(gate, k); // output keeps coming while the socket is down
+      lines.open(k); // output keeps coming while the socket is down
       await waitFor(
         () => `reconnected after cut ${k}\n${agent.output.slice(-1000)}`,
         async () => {
@@ -135,7 +119,7 @@ describe('a socket cut several times mid-run', () => {
     }
     const done = await waitSucceeded(cp, run.id, agent);
     expect(done.exitCode).toBe(0);
-    expect(await outputLines(cp.api, run.id)).toEqual(numbered(10_000));
+    expect(await outputLines(cp.api, run.id)).toEqual(lines.printed);
     expect(agent.output.match(/reconnecting in/g)!.length).toBeGreaterThanOrEqual(4);
   });
 });
@@ -150,7 +134,7 @@ describe('a daemon that comes back after its machine was declared lost', () => {
     const agentHome = await joinMachine(cp, 'phoenix', { slots: 1 });
     let agent = startAgent(agentHome);
     cleanups.push(() => agent.kill('SIGKILL'));
-    await waitFor('online', async () => (await cp.api.machines.show.query({ name: 'phoenix' })).status === 'online');
+    await waitMachineOnline(cp.api, 'phoenix', 'online');
     // Heartbeats (every 200 ms here) carry load and free disk into the fleet view.
     const beat = await waitFor('a heartbeat', async () => {
       const m = await cp.api.machines.show.query({ name: 'phoenix' });
@@ -158,28 +142,19 @@ describe('a daemon that comes back after its machine was declared lost', () => {
     });
     expect(beat.diskFreeBytes).toBeGreaterThan(0);
     expect(beat.load).toBeGreaterThanOrEqual(0);
-    const scripts = tempDir('scripts');
-    const gate = path.join(scripts, 'gate');
-    const run = await cp.api.runs.start.mutate({
-      machine: 'phoenix',
-      command: [process.execPath, linesScript(scripts), '200', '100', gate],
-    });
-    await waitFor(
+    const lines = linesRun(tempDir('scripts'), 200, 100);
+    const run = await cp.api.runs.start.mutate({ machine: 'phoenix', command: lines.command });
+    await waitRun(
+      cp.api,
+      run.id,
+      (r) => r.ackedSeq >= 100,
       () => `first part stored\n${agent.output.slice(-1500)}`,
-      async () => (await runState(cp.api, run.id)).ackedSeq >= 100,
     );
     await agent.kill('SIGKILL');
-    const lost = await waitFor(
-      () => `run lost\n${cp.proc.output.slice(-2000)}`,
-      async () => {
-        const r = await runState(cp.api, run.id);
-        return r.state === 'lost' ? r : null;
-      },
-      20_000,
-    );
+    const lost = await waitRun(cp.api, run.id, 'lost', () => `run lost\n${cp.proc.output.slice(-2000)}`, 20_000);
     expect(lost.stateReason).toMatch(/machine phoenix lost/);
     expect((await cp.api.machines.show.query({ name: 'phoenix' })).status).toBe('lost');
-    openGate(gate, 1); // the orphaned command finishes its output; none of it may be stored now
+    lines.open(1); // the orphaned command finishes its output; none of it may be stored now
     agent = startAgent(agentHome);
     await waitFor(
       () => `run discarded\n${agent.output}`,

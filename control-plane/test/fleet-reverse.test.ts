@@ -5,49 +5,37 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Real processes on a shared 2-core machine: generous limits; every wait inside is on a condition.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 120_000 });
 import {
   AGENT_BUNDLE,
-  openGate,
   agentCli,
-  buildBundles,
   joinMachine,
-  linesScript,
-  numbered,
+  linesRun,
   outputLines,
   runState,
   startAgent,
-  startControlPlane,
   tempDir,
+  useControlPlane,
   waitFor,
-  type ControlPlane,
+  waitMachineOnline,
+  waitRun,
   type Proc,
-  killLeftoverRuns,
 } from '@openase/test-kit/fleet-harness';
 
 import { createTestRemote } from '@openase/test-kit/git-remote';
 
 describe('reverse machines', () => {
-  let cp: ControlPlane;
-  let home: string;
-  let scripts: string;
+  const cp = useControlPlane(tempDir('cp'));
+  const scripts = tempDir('scripts');
   const agents: Proc[] = [];
   /** box-a's --workdir (the first test joins it). */
   let workdirA = '';
 
-  beforeAll(async () => {
-    buildBundles();
-    home = tempDir('cp');
-    scripts = tempDir('scripts');
-    cp = await startControlPlane(home);
-  });
   afterAll(async () => {
-    killLeftoverRuns();
     for (const a of agents) await a.kill('SIGKILL');
-    await cp?.proc.kill();
   });
 
   const machine = async (name: string) => await cp.api.machines.show.query({ name });
@@ -59,10 +47,7 @@ describe('reverse machines', () => {
     expect(fs.statSync(path.join(agentHome, 'credential.json')).mode & 0o777).toBe(0o600);
     const agent = startAgent(agentHome);
     agents.push(agent);
-    await waitFor(
-      () => `box-a online\n${agent.output}`,
-      async () => (await machine('box-a')).status === 'online',
-    );
+    await waitMachineOnline(cp.api, 'box-a', () => `box-a online\n${agent.output}`);
     const shown = await machine('box-a');
     expect([...shown.labels].sort()).toEqual(['fast', 'linux']);
     expect(shown).toMatchObject({
@@ -73,32 +58,21 @@ describe('reverse machines', () => {
     });
     expect((shown.clis as Array<{ name: string }>).map((c) => c.name)).toContain('node');
 
-    const ok = await cp.api.runs.start.mutate({
-      machine: 'box-a',
-      command: [process.execPath, linesScript(scripts), '200'],
-    });
-    const done = await waitFor('run succeeded', async () => {
-      const r = await runState(cp.api, ok.id);
-      return r.state === 'succeeded' ? r : null;
-    });
+    const lines = linesRun(scripts, 200);
+    const ok = await cp.api.runs.start.mutate({ machine: 'box-a', command: lines.command });
+    const done = await waitRun(cp.api, ok.id, 'succeeded', 'run succeeded');
     expect(done.exitCode).toBe(0);
-    expect(await outputLines(cp.api, ok.id)).toEqual(numbered(200));
+    expect(await outputLines(cp.api, ok.id)).toEqual(lines.printed);
     expect(done.transitions.map((t) => t.toState)).toEqual(['queued', 'offered', 'preparing', 'running', 'succeeded']);
 
     const bad = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['sh', '-c', 'echo oops >&2; exit 3'] });
-    const failed = await waitFor('run failed', async () => {
-      const r = await runState(cp.api, bad.id);
-      return r.state === 'failed' ? r : null;
-    });
+    const failed = await waitRun(cp.api, bad.id, 'failed', 'run failed');
     expect(failed).toMatchObject({ exitCode: 3, stateReason: 'exit code 3' });
     const events = await cp.api.runs.events.query({ run: bad.id });
     expect(events.map((e) => e.event)).toEqual([{ type: 'output', stream: 'stderr', text: 'oops' }]);
 
     const missing = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['/definitely/not/here'] });
-    const nf = await waitFor('missing command fails', async () => {
-      const r = await runState(cp.api, missing.id);
-      return r.state === 'failed' ? r : null;
-    });
+    const nf = await waitRun(cp.api, missing.id, 'failed', 'missing command fails');
     expect(nf.exitCode).toBe(127);
     expect(JSON.stringify(await cp.api.runs.events.query({ run: missing.id }))).toMatch(
       /cannot start \/definitely\/not\/here/,
@@ -106,14 +80,11 @@ describe('reverse machines', () => {
 
     // Runs work in the daemon's --workdir unless the spec names a cwd.
     const pwd = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['pwd'] });
-    await waitFor('pwd run', async () => (await runState(cp.api, pwd.id)).state === 'succeeded');
+    await waitRun(cp.api, pwd.id, 'succeeded', 'pwd run');
     expect(await outputLines(cp.api, pwd.id)).toEqual([fs.realpathSync(workdir)]);
     // 300 ms: on a loaded machine the exec wrapper may still be starting; the stop is passed on all the same.
     const slow = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['sleep', '600'], timeoutMs: 300 });
-    const timedOut = await waitFor('timed out', async () => {
-      const r = await runState(cp.api, slow.id);
-      return r.state === 'timed_out' ? r : null;
-    });
+    const timedOut = await waitRun(cp.api, slow.id, 'timed_out', 'timed out');
     expect(timedOut.stateReason).toBe('timeout: killed by SIGTERM');
   });
 
@@ -151,13 +122,9 @@ describe('reverse machines', () => {
   });
 
   it('shows accurate slots used while runs start and finish, queues past the slots, and cancels', async () => {
-    const gate = path.join(scripts, 'slots-gate');
-    const script = linesScript(scripts);
+    const lines = linesRun(scripts, 2, 1, 'slots-gate');
     const runs: Array<{ id: string }> = [];
-    for (let i = 0; i < 3; i++)
-      runs.push(
-        await cp.api.runs.start.mutate({ machine: 'box-a', command: [process.execPath, script, '2', '1', gate] }),
-      );
+    for (let i = 0; i < 3; i++) runs.push(await cp.api.runs.start.mutate({ machine: 'box-a', command: lines.command }));
     await waitFor('two runs running', async () => (await machine('box-a')).slots.used === 2);
     expect((await runState(cp.api, runs[2]!.id)).state).toBe('queued');
     const fleet = await cp.api.machines.list.query();
@@ -165,14 +132,11 @@ describe('reverse machines', () => {
     // Cancel one running run: SIGTERM to its group ends it; the queued one takes the slot.
     const running = (await machine('box-a')).runningRuns;
     await cp.api.runs.cancel.mutate({ run: running[0]! });
-    const canceled = await waitFor('canceled', async () => {
-      const r = await runState(cp.api, running[0]!);
-      return r.state === 'canceled' ? r : null;
-    });
+    const canceled = await waitRun(cp.api, running[0]!, 'canceled', 'canceled');
     expect(canceled.signal).toBe('SIGTERM');
-    await waitFor('queued run placed', async () => (await runState(cp.api, runs[2]!.id)).state === 'running');
+    await waitRun(cp.api, runs[2]!.id, 'running', 'queued run placed');
     expect((await machine('box-a')).slots.used).toBe(2);
-    openGate(gate, 1);
+    lines.open(1);
     await waitFor('all finished', async () => {
       const states = await Promise.all(runs.map(async (r) => (await runState(cp.api, r.id)).state));
       return states.every((s) => s === 'succeeded' || s === 'canceled');
@@ -184,27 +148,23 @@ describe('reverse machines', () => {
     const agentHome = await joinMachine(cp, 'box-k', { slots: 1 });
     let agent = startAgent(agentHome);
     agents.push(agent);
-    await waitFor('box-k online', async () => (await machine('box-k')).status === 'online');
-    const gate = path.join(scripts, 'kill-gate');
-    const run = await cp.api.runs.start.mutate({
-      machine: 'box-k',
-      command: [process.execPath, linesScript(scripts), '10000', '5000', gate],
-    });
-    await waitFor('first half stored', async () => (await runState(cp.api, run.id)).ackedSeq >= 5000);
+    await waitMachineOnline(cp.api, 'box-k', 'box-k online');
+    const lines = linesRun(scripts, 10_000, 5000, 'kill-gate');
+    const run = await cp.api.runs.start.mutate({ machine: 'box-k', command: lines.command });
+    await waitRun(cp.api, run.id, (r) => r.ackedSeq >= 5000, 'first half stored');
     await agent.kill('SIGKILL');
-    openGate(gate, 1); // the command prints the second half while no daemon watches
+    lines.open(1); // the command prints the second half while no daemon watches
     agent = startAgent(agentHome);
     agents.push(agent);
-    const done = await waitFor(
+    const done = await waitRun(
+      cp.api,
+      run.id,
+      'succeeded',
       () => `run finished after restart\n${agent.output}`,
-      async () => {
-        const r = await runState(cp.api, run.id);
-        return r.state === 'succeeded' ? r : null;
-      },
       90_000,
     );
     expect(done.exitCode).toBe(0);
-    expect(await outputLines(cp.api, run.id)).toEqual(numbered(10_000));
+    expect(await outputLines(cp.api, run.id)).toEqual(lines.printed);
     expect(agent.output).toMatch(/re-attached to run/);
     await waitFor('run folder removed after close', () => !fs.existsSync(path.join(agentHome, 'runs', run.id)));
   });
@@ -219,7 +179,7 @@ describe('reverse machines', () => {
     const agentHome = first.out.match(/written to (\S+)\/credential\.json/)![1]!;
     const agent = startAgent(agentHome);
     agents.push(agent);
-    await waitFor('box-r online', async () => (await machine('box-r')).status === 'online');
+    await waitMachineOnline(cp.api, 'box-r', 'box-r online');
     await cp.api.machines.revoke.mutate({ name: 'box-r' });
     expect(await agent.exited).toBe(1);
     expect(agent.output).toMatch(/revoked this machine .*; not reconnecting/);

@@ -1,13 +1,12 @@
 /** The HTTP edge on a real server socket: health, authentication, malformed and oversized input. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server/serve.js';
-import { readCredentials } from '../src/server/credentials.js';
+import type { RunningServer } from '../src/server/serve.js';
+import { startTestServer } from './test-server.js';
 import { issueToken, revokeToken } from '../src/auth/tokens.js';
 import { bootstrapInstance } from '../src/auth/bootstrap.js';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { postgresUrl } from '@openase/test-kit/databases';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const body = async (res: Response): Promise<any> => res.json();
@@ -17,27 +16,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let server: RunningServer;
     let home: string;
     let token: string;
-    let drop: (() => Promise<void>) | undefined;
-    const quiet = () => {};
+    let stop: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
-      home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-http-'));
-      let databaseUrl: string | null = null;
-      if (kind === 'postgres') {
-        const scratch = await createScratchPostgres(postgresUrl!);
-        databaseUrl = scratch.url;
-        drop = scratch.drop;
-      }
-      server = await startServer(
-        { port: 0, host: '127.0.0.1', home, databaseUrl, publicUrl: 'http://127.0.0.1:0' },
-        quiet,
-      );
-      token = readCredentials(home)!.token;
+      ({ server, home, token, stop } = await startTestServer('openase-http-', { postgres: kind === 'postgres' }));
     });
     afterAll(async () => {
-      await server?.close();
-      await drop?.();
-      fs.rmSync(home, { recursive: true, force: true });
+      await stop?.();
     });
 
     const call = (p: string, init: RequestInit = {}, bearer: string | null = token) =>
@@ -45,6 +30,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
         ...init,
         headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(init.headers ?? {}) },
       });
+    /** POSTs `input` as JSON to tRPC `procedure`, with the admin token or `bearer`. */
+    const mutate = (procedure: string, input: unknown, bearer: string | null = token) =>
+      call(
+        `/trpc/${procedure}`,
+        { method: 'POST', body: JSON.stringify(input), headers: { 'content-type': 'application/json' } },
+        bearer,
+      );
 
     it('serves health without credentials and refuses everything else with 401', async () => {
       const health = await call('/api/health', {}, null);
@@ -133,29 +125,16 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect((await body(e)).error.message).toMatch(/expired/);
       // A read-only token cannot write.
       const readOnly = await issueToken(deps.db, deps, boot.adminUserId, { name: 'ro', scopes: ['read'] });
-      const w = await call(
-        '/trpc/projects.create',
-        { method: 'POST', body: JSON.stringify({ name: 'Nope' }), headers: { 'content-type': 'application/json' } },
-        readOnly.token,
-      );
+      const w = await mutate('projects.create', { name: 'Nope' }, readOnly.token);
       expect(w.status).toBe(403);
       expect((await body(w)).error.data.appCode).toBe('FORBIDDEN');
     });
 
     it('gives 200 concurrent ticket.create calls over HTTP 200 distinct, gap-free identifiers', async () => {
-      const headers = { 'content-type': 'application/json' };
-      await call('/trpc/projects.create', {
-        method: 'POST',
-        body: JSON.stringify({ name: 'Burst', ticketPrefix: 'BURST' }),
-        headers,
-      });
+      await mutate('projects.create', { name: 'Burst', ticketPrefix: 'BURST' });
       const responses = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          call('/trpc/tickets.create', {
-            method: 'POST',
-            body: JSON.stringify({ project: 'burst', title: `t${i}` }),
-            headers,
-          }).then(body),
+          mutate('tickets.create', { project: 'burst', title: `t${i}` }).then(body),
         ),
       );
       const numbers = responses.map((r) => r.result.data.number as number).sort((a, b) => a - b);
@@ -163,17 +142,8 @@ for (const kind of ['pglite', 'postgres'] as const) {
     });
 
     it('streams project activity over SSE and resumes after Last-Event-ID', async () => {
-      const headers = { 'content-type': 'application/json' };
-      await call('/trpc/projects.create', {
-        method: 'POST',
-        body: JSON.stringify({ name: 'Streamed', ticketPrefix: 'STRM' }),
-        headers,
-      });
-      await call('/trpc/tickets.create', {
-        method: 'POST',
-        body: JSON.stringify({ project: 'streamed', title: 'one' }),
-        headers,
-      });
+      await mutate('projects.create', { name: 'Streamed', ticketPrefix: 'STRM' });
+      await mutate('tickets.create', { project: 'streamed', title: 'one' });
       const controller = new AbortController();
       const res = await call('/api/projects/streamed/activity/stream', {
         headers: { 'last-event-id': '1' },
@@ -190,11 +160,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
         text += new TextDecoder().decode(value);
         if (!moved && /"action":"ticket\.created"/.test(text)) {
           moved = true;
-          await call('/trpc/tickets.move', {
-            method: 'POST',
-            body: JSON.stringify({ ticket: 'STRM-1', status: 'Todo' }),
-            headers,
-          });
+          await mutate('tickets.move', { ticket: 'STRM-1', status: 'Todo' });
         }
       }
       controller.abort();
@@ -239,20 +205,12 @@ for (const kind of ['pglite', 'postgres'] as const) {
         headers: { 'content-type': 'application/json' },
       });
       expect(bad.status).toBe(400);
-      const invalid = await call('/trpc/tickets.create', {
-        method: 'POST',
-        body: JSON.stringify({ project: 'x', title: 'y'.repeat(600) }),
-        headers: { 'content-type': 'application/json' },
-      });
+      const invalid = await mutate('tickets.create', { project: 'x', title: 'y'.repeat(600) });
       expect(invalid.status).toBe(400);
       const invalidBody = (await body(invalid)) as { error: { message: string; data: { appCode: string } } };
       expect(invalidBody.error.data.appCode).toBe('VALIDATION_FAILED');
       expect(invalidBody.error.message).toMatch(/title: a title has at most 500 characters/);
-      const huge = await call('/trpc/projects.create', {
-        method: 'POST',
-        body: JSON.stringify({ name: 'x'.repeat(2_000_000) }),
-        headers: { 'content-type': 'application/json' },
-      });
+      const huge = await mutate('projects.create', { name: 'x'.repeat(2_000_000) });
       expect(huge.status).toBe(413);
       // The server is still healthy for everyone else.
       expect((await call('/trpc/projects.list')).status).toBe(200);

@@ -4,32 +4,22 @@
  * run-now, delete, --help and --json.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
+import { describe, expect, it } from 'vitest';
+import { useCliServer } from './cli-server.js';
 import { waitFor } from './wait.js';
 
-let server: ServerProcess;
-let work: string;
-const cli = (args: string[]) => server.cli(args);
+const instance = useCliServer('jobs', 'Ops');
+const cli = (args: string[]) => instance.server.cli(args);
+/** `openase job create <name>` in project ops, with `options` after. */
+const createJob = (name: string, ...options: string[]) => cli(['job', 'create', name, '--project', 'ops', ...options]);
 const write = (name: string, text: string) => {
-  const file = path.join(work, name);
+  const file = path.join(instance.work, name);
   fs.writeFileSync(file, text);
   return file;
 };
 
 describe('openase job CLI against a running server', () => {
-  beforeAll(async () => {
-    server = await startServerProcess({ prefix: 'openase-jobs-cli-' });
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-jobs-files-'));
-    expect(cli(['project', 'create', 'Ops']).code).toBe(0);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
   it('has --help on every job command', () => {
     for (const sub of ['create', 'update', 'list', 'show', 'enable', 'disable', 'run-now', 'delete']) {
       const r = cli(['job', sub, '--help']);
@@ -41,70 +31,22 @@ describe('openase job CLI against a running server', () => {
 
   it('refuses a broken template, cron or zone with one line and saves nothing', () => {
     const broken = write('broken.md', '---\ntitle: Standup {{dat}}\n---\n');
-    const r = cli([
-      'job',
-      'create',
-      'standup',
-      '--project',
-      'ops',
-      '--cron',
-      '0 9 * * 1-5',
-      '--tz',
-      'Europe/Berlin',
-      '--template',
-      broken,
-    ]);
+    const r = createJob('standup', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berlin', '--template', broken);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/the ticket template is broken: title: unknown placeholder \{\{dat\}\}/);
     const good = write('good.md', '---\ntitle: Standup {{date}}\n---\n');
-    const cron = cli(['job', 'create', 'standup', '--project', 'ops', '--cron', '0 9 * * 8-9', '--template', good]);
+    const cron = createJob('standup', '--cron', '0 9 * * 8-9', '--template', good);
     expect(cron.code).toBe(1);
     expect(cron.err).toMatch(/invalid cron expression/);
-    const zone = cli([
-      'job',
-      'create',
-      'standup',
-      '--project',
-      'ops',
-      '--cron',
-      '0 9 * * 1-5',
-      '--tz',
-      'Europe/Berln',
-      '--template',
-      good,
-    ]);
+    const zone = createJob('standup', '--cron', '0 9 * * 1-5', '--tz', 'Europe/Berln', '--template', good);
     expect(zone.code).toBe(1);
     expect(zone.err).toMatch(/unknown time zone "Europe\/Berln"/);
-    const notATemplate = cli([
-      'job',
-      'create',
-      'standup',
-      '--project',
-      'ops',
-      '--cron',
-      '0 9 * * 1-5',
-      '--template',
-      write('plain.md', 'hello'),
-    ]);
+    const notATemplate = createJob('standup', '--cron', '0 9 * * 1-5', '--template', write('plain.md', 'hello'));
     expect(notATemplate.code).toBe(1);
     expect(notATemplate.err).toMatch(/plain\.md: a job template file starts with a `---` line/);
-    expect(cli(['job', 'create', 'standup', '--project', 'ops', '--template', good]).code).toBe(2);
-    expect(
-      cli([
-        'job',
-        'create',
-        'standup',
-        '--project',
-        'ops',
-        '--cron',
-        '* * * * *',
-        '--template',
-        good,
-        '--catch-up',
-        'always',
-      ]).code,
-    ).toBe(2);
+    expect(createJob('standup', '--template', good).code).toBe(2);
+    expect(createJob('standup', '--cron', '* * * * *', '--template', good, '--catch-up', 'always').code).toBe(2);
     expect(JSON.parse(cli(['job', 'list', '--project', 'ops', '--json']).out)).toEqual([]);
     expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/no scheduled jobs/);
   });
@@ -114,12 +56,8 @@ describe('openase job CLI against a running server', () => {
       'standup.md',
       '---\ntitle: Standup {{date}}\nstatus: Todo\nlabels: [ops]\n---\nNotes for {{weekday}}.\n',
     );
-    const created = cli([
-      'job',
-      'create',
+    const created = createJob(
       'standup',
-      '--project',
-      'ops',
       '--cron',
       '0 9 * * 1-5',
       '--tz',
@@ -127,7 +65,7 @@ describe('openase job CLI against a running server', () => {
       '--template',
       file,
       '--json',
-    ]);
+    );
     expect(created.code, created.err).toBe(0);
     expect(JSON.parse(created.out)).toMatchObject({
       name: 'standup',
@@ -147,9 +85,7 @@ describe('openase job CLI against a running server', () => {
 
   it('fires a per-second job on the real clock once per second, then stops when disabled', async () => {
     const file = write('tick.md', '---\ntitle: Tick {{date:HH:mm:ss}}\n---\n');
-    expect(cli(['job', 'create', 'tick', '--project', 'ops', '--cron', '* * * * * *', '--template', file]).code).toBe(
-      0,
-    );
+    expect(createJob('tick', '--cron', '* * * * * *', '--template', file).code).toBe(0);
     type Shown = { fires: Array<{ scheduledFor: string; ticketIdentifier: string | null; trigger: string }> };
     const show = () =>
       JSON.parse(cli(['job', 'show', 'tick', '--project', 'ops', '--fires', '100', '--json']).out) as Shown;
@@ -172,7 +108,7 @@ describe('openase job CLI against a running server', () => {
     const ticks = tickets.filter((t) => t.title.startsWith('Tick '));
     expect(ticks).toHaveLength(fires.length);
     expect(cli(['job', 'list', '--project', 'ops']).out).toMatch(/tick\s+\* \* \* \* \* \*\s+UTC\s+no\s+skip\s+-\s+/);
-    expect(server.output()).toMatch(/\[jobs\] tick fired for .*: created OPS-\d+/);
+    expect(instance.server.output()).toMatch(/\[jobs\] tick fired for .*: created OPS-\d+/);
   });
 
   it('runs a job now, then deletes it', () => {

@@ -5,13 +5,10 @@
  * when a client vanishes (honojs/middleware#717: streams that end or leak make clients reconnect
  * in a loop; a reconnect must then resume without loss).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server/serve.js';
-import { readCredentials } from '../src/server/credentials.js';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import type { RunningServer } from '../src/server/serve.js';
+import { startTestServer } from './test-server.js';
+import { postgresUrl } from '@openase/test-kit/databases';
 
 interface SseMessage {
   id?: string;
@@ -99,24 +96,12 @@ async function waitFor(condition: () => boolean, what: string, deadlineMs = 10_0
 for (const kind of ['pglite', 'postgres'] as const) {
   describe.skipIf(kind === 'postgres' && !postgresUrl)(`live.changes over HTTP [${kind}]`, () => {
     let server: RunningServer;
-    let home: string;
     let token: string;
-    let drop: (() => Promise<void>) | undefined;
+    let stop: (() => Promise<void>) | undefined;
     let listeners = 0;
 
     beforeAll(async () => {
-      home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-live-'));
-      let databaseUrl: string | null = null;
-      if (kind === 'postgres') {
-        const scratch = await createScratchPostgres(postgresUrl!);
-        databaseUrl = scratch.url;
-        drop = scratch.drop;
-      }
-      server = await startServer(
-        { port: 0, host: '127.0.0.1', home, databaseUrl, publicUrl: 'http://127.0.0.1:0' },
-        () => {},
-      );
-      token = readCredentials(home)!.token;
+      ({ server, token, stop } = await startTestServer('openase-live-', { postgres: kind === 'postgres' }));
       // Count live bus listeners, to see that a vanished client leaves none behind.
       const bus = server.deps.bus;
       const subscribe = bus.onActivity.bind(bus);
@@ -130,9 +115,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       };
     });
     afterAll(async () => {
-      await server?.close();
-      await drop?.();
-      fs.rmSync(home, { recursive: true, force: true });
+      await stop?.();
     });
 
     const auth = () => ({ authorization: `Bearer ${token}` });

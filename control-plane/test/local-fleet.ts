@@ -9,15 +9,7 @@ import { afterAll, beforeAll, vi } from 'vitest';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 import { STAND_IN_AGENT } from '@openase/test-kit/stand-in';
-import {
-  buildBundles,
-  CP_BUNDLE,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from '@openase/test-kit/fleet-harness';
+import { CP_BUNDLE, tempDir, useControlPlane, waitFor, type ControlPlane } from '@openase/test-kit/fleet-harness';
 
 export const STAND_IN = STAND_IN_AGENT;
 /** The `openase` wrapper a daemon puts in each run's workspace, as a stand-in script's shell command. */
@@ -67,35 +59,36 @@ export function standInAgent(script: object) {
 
 export function useLocalFleet(opts: LocalFleetOptions): LocalFleet {
   vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
-  let cp: ControlPlane | undefined;
+  let databaseUrl: string | null = null;
   let drop: (() => Promise<void>) | undefined;
   const remotes: TestRemote[] = [];
-  const running = (): ControlPlane => {
-    if (!cp) throw new Error('the control plane is not running');
-    return cp;
-  };
-
   beforeAll(async () => {
-    buildBundles();
-    let databaseUrl: string | null = null;
     if (opts.postgres) {
       const scratch = await createScratchPostgres(postgresUrl!);
       databaseUrl = scratch.url;
       drop = scratch.drop;
     }
-    const env = await opts.env?.();
-    cp = await startControlPlane(tempDir(opts.name), { localMachine: true, databaseUrl, env });
+  });
+  // Registered first, so run last: after the control plane is stopped.
+  afterAll(async () => {
+    await drop?.();
+    for (const r of remotes) r.cleanup();
+  });
+  const cp = useControlPlane(tempDir(opts.name), async () => ({
+    localMachine: true,
+    databaseUrl,
+    env: await opts.env?.(),
+  }));
+  const running = (): ControlPlane => {
+    if (!cp.proc) throw new Error('the control plane is not running');
+    return cp;
+  };
+  beforeAll(async () => {
     const ready = opts.ready ?? ((m: Machine) => m.status === 'online');
     await waitFor(
       () => `machine local ready\n${running().proc.output}`,
       async () => ready(await running().api.machines.show.query({ name: 'local' })),
     );
-  });
-  afterAll(async () => {
-    killLeftoverRuns();
-    await cp?.proc.kill();
-    await drop?.();
-    for (const r of remotes) r.cleanup();
   });
 
   return {

@@ -3,34 +3,19 @@
  * with a Prometheus text-format parser: the token is required, and dispatching a ticket moves the
  * dispatch latency histogram, the ingest counter, the runs gauge and the HTTP route histogram.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parsePrometheus, sampleValue, type PromFamily } from './prometheus.js';
-import {
-  buildBundles,
-  createQuickProject,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from '@openase/test-kit/fleet-harness';
+import { tempDir, useControlPlane, waitFor } from '@openase/test-kit/fleet-harness';
+import { createQuickProject } from '@openase/test-kit/one-turn-agents';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const TOKEN = 'metrics-token-for-the-test';
 
 describe('GET /metrics', () => {
-  let cp: ControlPlane;
-  beforeAll(async () => {
-    buildBundles();
-    cp = await startControlPlane(tempDir('metrics'), {
-      localMachine: true,
-      env: { OPENASE_METRICS_TOKEN: TOKEN, OPENASE_LOCAL_SLOTS: '1' },
-    });
-  });
-  afterAll(async () => {
-    killLeftoverRuns();
-    await cp?.proc.kill();
+  const cp = useControlPlane(tempDir('metrics'), {
+    localMachine: true,
+    env: { OPENASE_METRICS_TOKEN: TOKEN, OPENASE_LOCAL_SLOTS: '1' },
   });
 
   const scrape = async (): Promise<Map<string, PromFamily>> => {

@@ -14,16 +14,16 @@ import {
   buildBundles,
   CP_BUNDLE,
   endedAgentRun,
-  joinMachine,
   killLeftoverRuns,
-  startAgent,
   startControlPlane,
+  startJoinedAgent,
   tempDir,
-  waitFor,
+  waitMachineOnline,
   type ControlPlane,
   type Proc,
 } from '@openase/test-kit/fleet-harness';
 import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { createOneTurnAgent } from '@openase/test-kit/one-turn-agents';
 
 const SECRET = 'sk-live-moved-with-its-key';
 /** What the agent says when it was given SECRET. */
@@ -36,17 +36,12 @@ process.stdin.on('end', () => console.log(JSON.stringify({ type: 'message', role
 /** Project `moving` (MOV-1…MOV-5, in Backlog): its agent holds the secret, its workflow picks up Todo once. */
 async function createMovingProject(api: ApiClient): Promise<void> {
   await api.projects.create.mutate({ name: 'Moving', ticketPrefix: 'MOV' });
-  await api.agents.create.mutate({
-    project: 'moving',
+  await createOneTurnAgent(api, 'moving', {
     name: 'keyed',
-    adapter: 'custom',
-    command: process.execPath,
     args: ['-e', SECRET_AGENT],
     secrets: { MOVED_KEY: SECRET },
-  });
-  await api.workflows.import.mutate({
-    project: 'moving',
-    source: '---\nname: keyed\nagent: keyed\npickup: [Todo]\nfinish: [Done]\nmax_turns: 1\nmax_attempts: 1\n---\nGo.\n',
+    finish: 'Done',
+    prompt: 'Go.',
   });
   for (let i = 1; i <= 5; i++) await api.tickets.create.mutate({ project: 'moving', title: `ticket ${i}` });
 }
@@ -79,7 +74,7 @@ export function movingInstance(prefix: string) {
       it.cp = await startControlPlane(it.home);
       await createMovingProject(it.cp.api);
       await more(it.cp);
-      it.daemon = startAgent(await joinMachine(it.cp, 'mover', { slots: 1 }));
+      it.daemon = await startJoinedAgent(it.cp, 'mover', { slots: 1 });
     },
 
     /** Moves `ticket` to Todo; its ended agent run and what its agent said (the secret's digest is checked). */
@@ -121,10 +116,7 @@ export function movingInstance(prefix: string) {
 
     /** The daemon back with its machine credentials; then a new ticket's run reads the moved secret. */
     async runAfterMove(ticket: string) {
-      await waitFor(
-        'the daemon online on the moved instance',
-        async () => (await it.cp.api.machines.show.query({ name: 'mover' })).status === 'online',
-      );
+      await waitMachineOnline(it.cp.api, 'mover', 'the daemon online on the moved instance');
       return it.runTicket(ticket);
     },
   };

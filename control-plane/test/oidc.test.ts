@@ -5,11 +5,10 @@
  * Then key rotation at the provider, link sign-in refused while single sign-on is on, and break-glass.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/server/serve.js';
-import { readCredentials } from '../src/server/credentials.js';
+import type { RunningServer } from '../src/server/serve.js';
+import { startTestServer } from './test-server.js';
 import { bootstrapInstance } from '../src/auth/bootstrap.js';
 import { saveOidcDraft, setOidcEnabled } from '../src/auth/oidc-settings.js';
 import { createInvitation } from '../src/auth/invitations.js';
@@ -54,13 +53,10 @@ describe('single sign-on (OIDC) against oidc-provider on loopback', () => {
   let owner: Actor;
   let ownerToken: string;
 
+  let stop: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-oidc-'));
-    server = await startServer(
-      { port: 0, host: '127.0.0.1', home, databaseUrl: null, publicUrl: 'http://127.0.0.1:0' },
-      () => {},
-    );
-    ownerToken = readCredentials(home)!.token;
+    ({ server, home, token: ownerToken, stop } = await startTestServer('openase-oidc-'));
     const boot = await bootstrapInstance(server.deps);
     owner = bootAdmin(boot);
     idp = await startTestIdp(`${server.url}/auth/oidc/callback`);
@@ -71,8 +67,7 @@ describe('single sign-on (OIDC) against oidc-provider on loopback', () => {
   });
   afterAll(async () => {
     await idp?.close();
-    await server?.close();
-    fs.rmSync(home, { recursive: true, force: true });
+    await stop?.();
   });
 
   const signIn = async (email: string, query = '') => {

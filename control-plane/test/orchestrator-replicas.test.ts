@@ -8,19 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import postgres from 'postgres';
-import {
-  buildBundles,
-  createQuickProject,
-  joinMachine,
-  killLeftoverRuns,
-  startAgent,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-  type Proc,
-} from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { startJoinedAgent, waitFor, useReplicas, type ControlPlane, type Proc } from '@openase/test-kit/fleet-harness';
+import { createQuickProject } from '@openase/test-kit/one-turn-agents';
+import { postgresUrl } from '@openase/test-kit/databases';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
 
@@ -29,23 +19,20 @@ vi.setConfig({ testTimeout: 600_000, hookTimeout: 300_000 });
 const TICKETS = 200;
 
 describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgres]', () => {
+  const replicas = useReplicas('cp-', ['a', 'b']);
   let a: ControlPlane;
   let b: ControlPlane;
-  let scratch: { url: string; drop(): Promise<void> };
   const daemons: Proc[] = [];
 
   beforeAll(async () => {
-    buildBundles();
-    scratch = await createScratchPostgres(postgresUrl!);
-    a = await startControlPlane(tempDir('cp-a'), { databaseUrl: scratch.url });
-    b = await startControlPlane(tempDir('cp-b'), { databaseUrl: scratch.url });
+    [a, b] = replicas.list as [ControlPlane, ControlPlane];
     for (const [cp, name] of [
       [a, 'a1'],
       [a, 'a2'],
       [b, 'b1'],
       [b, 'b2'],
     ] as const) {
-      daemons.push(startAgent(await joinMachine(cp, name, { slots: 4 })));
+      daemons.push(await startJoinedAgent(cp, name, { slots: 4 }));
     }
     await waitFor(
       'four machines online',
@@ -54,10 +41,6 @@ describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgre
   });
   afterAll(async () => {
     for (const d of daemons) await d.kill();
-    killLeftoverRuns();
-    await a?.proc.kill();
-    await b?.proc.kill();
-    await scratch?.drop();
   });
 
   it(`dispatches each of ${TICKETS} tickets exactly once, to daemons of both control planes`, async () => {
@@ -68,7 +51,7 @@ describe.skipIf(!postgresUrl)('several control planes on one PostgreSQL [postgre
         (i % 2 ? a : b).api.tickets.create.mutate({ project: 'replicas', title: `ticket ${i}`, status: 'Todo' }),
       ),
     );
-    const sql = postgres(scratch.url, { max: 1, onnotice: () => {} });
+    const sql = postgres(replicas.databaseUrl, { max: 1, onnotice: () => {} });
     try {
       let ended = 0;
       await waitFor(

@@ -14,14 +14,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tracingWanted } from '../src/kernel/tracing.js';
 import {
   buildBundles,
-  createQuickProject,
   endedAgentRun,
   killLeftoverRuns,
   startControlPlane,
   tempDir,
   waitFor,
+  waitMachineOnline,
   type ControlPlane,
 } from '@openase/test-kit/fleet-harness';
+import { createQuickProject } from '@openase/test-kit/one-turn-agents';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
@@ -156,9 +157,7 @@ describe('OpenTelemetry tracing', () => {
     const traceparent = `00-${callerTrace}-00f067aa0ba902b7-01`;
     expect((await fetch(`${cp.url}/api/health`, { headers: { traceparent } })).status).toBe(200);
     await createQuickProject(cp.api, 'Traced', 'TRC');
-    await waitFor('machine local online', async () =>
-      (await cp.api.machines.list.query()).machines.some((m) => m.name === 'local' && m.status === 'online'),
-    );
+    await waitMachineOnline(cp.api, 'local', 'machine local online');
     const ticket = await cp.api.tickets.create.mutate({ project: 'traced', title: 'trace me', status: 'Todo' });
     const { run } = await endedAgentRun(cp.api, ticket.projectId, ticket.id);
 

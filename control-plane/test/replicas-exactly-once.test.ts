@@ -8,8 +8,8 @@
  */
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildBundles, startControlPlane, tempDir, waitFor, type ControlPlane } from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { useReplicas, waitFor, type ControlPlane } from '@openase/test-kit/fleet-harness';
+import { postgresUrl } from '@openase/test-kit/databases';
 // @ts-expect-error plain ESM script without types
 import { Fleet } from '../../scripts/fleet-sim/fleet.mjs';
 
@@ -28,26 +28,19 @@ interface SimFleet {
 }
 
 describe.skipIf(!postgresUrl)('two control planes on one PostgreSQL', () => {
+  const replicas = useReplicas('replica-', ['a', 'b']);
   let a: ControlPlane;
   let b: ControlPlane;
   let sql: postgres.Sql;
-  let drop: () => Promise<void>;
   const fleets: SimFleet[] = [];
 
   beforeAll(async () => {
-    buildBundles();
-    const scratch = await createScratchPostgres(postgresUrl!);
-    drop = scratch.drop;
-    sql = postgres(scratch.url, { max: 2, onnotice: () => {} });
-    a = await startControlPlane(tempDir('replica-a'), { databaseUrl: scratch.url });
-    b = await startControlPlane(tempDir('replica-b'), { databaseUrl: scratch.url });
+    [a, b] = replicas.list as [ControlPlane, ControlPlane];
+    sql = postgres(replicas.databaseUrl, { max: 2, onnotice: () => {} });
   });
   afterAll(async () => {
     for (const f of fleets) await f.stop();
-    await a?.proc.kill();
-    await b?.proc.kill();
     await sql?.end({ timeout: 2 });
-    await drop?.();
   });
 
   it('dispatches each ticket exactly once and stores every event exactly once', async () => {

@@ -7,25 +7,21 @@
  * stored exactly once, in order; so does a run through a rolling restart of all three.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiClient } from '../src/cli/client.js';
 import {
-  buildBundles,
-  joinMachine,
-  killLeftoverRuns,
-  linesScript,
-  numbered,
-  openGate,
+  linesRun,
   outputLines,
-  startAgent,
-  startControlPlane,
+  startJoinedAgent,
   tempDir,
   waitFor,
+  waitMachineOnline,
+  waitRun,
+  useReplicas,
   type ControlPlane,
   type Proc,
 } from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { postgresUrl } from '@openase/test-kit/databases';
 import { nginxAvailable, startNginx, type Nginx } from '@openase/test-kit/nginx';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
@@ -33,22 +29,14 @@ vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 const LINES = 300;
 
 describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind nginx [postgres]', () => {
-  let scratch: { url: string; drop(): Promise<void> };
-  const replicas: ControlPlane[] = [];
-  const homes: string[] = [];
+  const cluster = useReplicas('nginx-cp-', ['a', 'b', 'c']);
+  const replicas = cluster.list;
   let nginx: Nginx;
   let edge: ControlPlane;
   let daemon: Proc | null = null;
   const scripts = tempDir('nginx-scripts');
 
   beforeAll(async () => {
-    buildBundles();
-    scratch = await createScratchPostgres(postgresUrl!);
-    // One after the other: the first bootstraps the instance, the others find it.
-    for (const name of ['a', 'b', 'c']) {
-      homes.push(tempDir(`nginx-cp-${name}`));
-      replicas.push(await startControlPlane(homes.at(-1)!, { databaseUrl: scratch.url }));
-    }
     nginx = await startNginx(replicas.map((r) => r.port));
     // What an operator and a browser see: the proxy's address; any replica's token works on all.
     const token = replicas[0]!.token;
@@ -56,10 +44,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
   });
   afterAll(async () => {
     await daemon?.kill();
-    killLeftoverRuns();
     await nginx?.stop();
-    for (const r of replicas) await r.proc.kill();
-    await scratch?.drop();
     fs.rmSync(scripts, { recursive: true, force: true });
   });
 
@@ -89,24 +74,20 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
   });
 
   it('keeps a run whole when the replica holding its daemon is killed with SIGKILL', async () => {
-    const home = await joinMachine(edge, 'behind-proxy', { slots: 1 });
-    daemon = startAgent(home);
-    await waitFor(
-      'the daemon online through nginx',
-      async () => (await edge.api.machines.show.query({ name: 'behind-proxy' })).status === 'online',
-    );
+    daemon = await startJoinedAgent(edge, 'behind-proxy', { slots: 1 });
+    await waitMachineOnline(edge.api, 'behind-proxy', 'the daemon online through nginx');
     const holder = await waitFor('the replica holding the daemon', () =>
       replicas.find((r) => /behind-proxy connected/.test(r.proc.output)),
     );
 
-    const gate = path.join(scripts, 'gate');
+    const lines = linesRun(scripts, LINES, LINES / 3);
     // Started through a replica that does not hold the daemon: the holder offers it (relayed activity).
     // Before run.started carried the machine, such a run stayed queued.
     const run = await replicas
       .find((r) => r !== holder)!
       .api.runs.start.mutate({
         machine: 'behind-proxy',
-        command: [process.execPath, linesScript(scripts), String(LINES), String(LINES / 3), gate],
+        command: lines.command,
       });
     await waitFor(
       'the first third stored',
@@ -119,40 +100,28 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('three control planes behind ng
     });
 
     await holder.proc.kill('SIGKILL');
-    openGate(gate, 1); // printed while the daemon has no control plane: spooled, sent on reconnect
+    lines.open(1); // printed while the daemon has no control plane: spooled, sent on reconnect
     const survivors = replicas.filter((r) => r !== holder);
     await waitFor('the daemon reconnected to another replica through nginx', () =>
       survivors.some((r) => /behind-proxy connected/.test(r.proc.output)),
     );
-    openGate(gate, 2);
-    await waitFor(
-      'the run to succeed',
-      async () => (await edge.api.runs.show.query({ run: run.id })).state === 'succeeded',
-    );
-    expect(await outputLines(edge.api, run.id)).toEqual(numbered(LINES));
+    lines.open(2);
+    await waitRun(edge.api, run.id, 'succeeded', 'the run to succeed');
+    expect(await outputLines(edge.api, run.id)).toEqual(lines.printed);
   });
 
   it('keeps a run whole through a rolling restart of all three replicas', async () => {
-    const gate = path.join(scripts, 'rolling');
-    const run = await edge.api.runs.start.mutate({
-      machine: 'behind-proxy',
-      command: [process.execPath, linesScript(scripts), String(LINES), String(LINES / 4), gate],
-    });
+    const lines = linesRun(scripts, LINES, LINES / 4, 'rolling');
+    const run = await edge.api.runs.start.mutate({ machine: 'behind-proxy', command: lines.command });
     await waitFor('the first quarter stored', async () => (await outputLines(edge.api, run.id)).length >= LINES / 4);
     for (let i = 0; i < replicas.length; i++) {
       // SIGTERM: the replica drains (health 503, nginx moves on), then comes back on its port.
       await replicas[i]!.proc.kill('SIGTERM');
-      replicas[i] = await startControlPlane(homes[i]!, { databaseUrl: scratch.url, port: replicas[i]!.port });
-      openGate(gate, i + 1);
-      await waitFor(
-        'the daemon online',
-        async () => (await edge.api.machines.show.query({ name: 'behind-proxy' })).status === 'online',
-      );
+      await cluster.start(i, replicas[i]!.port);
+      lines.open(i + 1);
+      await waitMachineOnline(edge.api, 'behind-proxy', 'the daemon online');
     }
-    await waitFor(
-      'the run to succeed',
-      async () => (await edge.api.runs.show.query({ run: run.id })).state === 'succeeded',
-    );
-    expect(await outputLines(edge.api, run.id)).toEqual(numbered(LINES));
+    await waitRun(edge.api, run.id, 'succeeded', 'the run to succeed');
+    expect(await outputLines(edge.api, run.id)).toEqual(lines.printed);
   });
 });

@@ -2,13 +2,10 @@
  * A run's transcript as a live, resumable tRPC subscription (`runs.onEvents`, SSE): replays what
  * is stored after `lastEventId`, follows new batches as they are ingested, ends when the run ends.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SequencedRunEvent } from '@openase/shared';
-import { startServer, type RunningServer } from '../src/server/serve.js';
-import { readCredentials } from '../src/server/credentials.js';
+import type { RunningServer } from '../src/server/serve.js';
+import { startTestServer } from './test-server.js';
 import { createJoinToken, redeemJoinToken } from '../src/fleet/join.js';
 import { acceptRun, finishRun, ingestEvents, offerRun } from '../src/runs/lifecycle.js';
 import { startCommandRun } from '../src/runs/runs.js';
@@ -46,17 +43,13 @@ async function readSse(res: Response, onEvent: (id: string) => void): Promise<st
 
 describe('runs.onEvents subscription', () => {
   let server: RunningServer;
-  let home: string;
+  let token: string;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-sse-'));
-    server = await startServer(
-      { port: 0, host: '127.0.0.1', home, databaseUrl: null, publicUrl: 'http://127.0.0.1:0' },
-      () => {},
-    );
+    ({ server, token, stop } = await startTestServer('openase-sse-'));
   });
   afterAll(async () => {
-    await server?.close();
-    fs.rmSync(home, { recursive: true, force: true });
+    await stop?.();
   });
 
   it('resumes after lastEventId, follows new events in order, and ends with the run', async () => {
@@ -73,7 +66,7 @@ describe('runs.onEvents subscription', () => {
 
     const input = encodeURIComponent(JSON.stringify({ run: run.id, lastEventId: '2' }));
     const res = await fetch(`${server.url}/trpc/runs.onEvents?input=${input}`, {
-      headers: { authorization: `Bearer ${readCredentials(home)!.token}` },
+      headers: { authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(200);
     let fed = false;

@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildBundles,
   endedAgentRun,
-  joinMachine,
   killLeftoverRuns,
-  startAgent,
   startControlPlane,
+  startJoinedAgent,
   tempDir,
   type ControlPlane,
   type Proc,
@@ -50,7 +49,7 @@ describe('an agent editing its workflow from the workspace', () => {
   beforeAll(async () => {
     buildBundles();
     cp = await startControlPlane(home);
-    daemon = startAgent(await joinMachine(cp, 'editor-box', { slots: 2 }));
+    daemon = await startJoinedAgent(cp, 'editor-box', { slots: 2 });
   });
   afterAll(async () => {
     await daemon?.kill();

@@ -3,28 +3,16 @@
  * as a user would drive them: create, export, edit in a "text editor", re-import, validate.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
+import { describe, expect, it } from 'vitest';
+import { useCliServer } from './cli-server.js';
 
-let server: ServerProcess;
-let work: string;
-const cli = (args: string[], opts?: { input?: string }) => server.cli(args, opts);
+const instance = useCliServer('wf', 'Shop');
+const cli = (args: string[], opts?: { input?: string }) => instance.server.cli(args, opts);
 
 describe('openase agent/workflow/skill/why CLI against a running server', () => {
-  beforeAll(async () => {
-    server = await startServerProcess({ prefix: 'openase-wf-cli-' });
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-wf-files-'));
-    expect(cli(['project', 'create', 'Shop']).code).toBe(0);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
   it('generated the secret key file with mode 0600 in the data dir', () => {
-    expect(fs.statSync(path.join(server.home, 'secret.key')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(instance.server.home, 'secret.key')).mode & 0o777).toBe(0o600);
   });
 
   it('creates agents and never shows a secret value, only that it is set', () => {
@@ -80,7 +68,7 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     const created = cli(['workflow', 'create', '--template', 'full-stack', '--project', 'shop']);
     expect(created.code, created.err).toBe(0);
     expect(created.out).toMatch(/full-stack-developer v1: Todo, In Progress → In Review; agent claude/);
-    const file = path.join(work, 'dev.md');
+    const file = path.join(instance.work, 'dev.md');
     expect(cli(['workflow', 'export', 'full-stack-developer', '--project', 'shop', '--output', file]).code).toBe(0);
     const original = fs.readFileSync(file, 'utf8');
     expect(cli(['workflow', 'export', 'full-stack-developer', '--project', 'shop']).out).toBe(original);
@@ -111,7 +99,7 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
   });
 
   it('validates a file with three mistakes: every problem with its line, exit 1, and import refuses it', () => {
-    const file = path.join(work, 'bad.md');
+    const file = path.join(instance.work, 'bad.md');
     fs.writeFileSync(
       file,
       [
@@ -145,7 +133,7 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     expect(
       JSON.parse(cli(['workflow', 'versions', 'full-stack-developer', '--project', 'shop', '--json']).out),
     ).toHaveLength(2);
-    const good = path.join(work, 'good.md');
+    const good = path.join(instance.work, 'good.md');
     fs.writeFileSync(good, '---\nname: x\npickup: [Todo]\nfinish: [Done]\n---\nhi\n');
     expect(cli(['workflow', 'validate', good])).toMatchObject({ code: 0, out: `${good}: ok\n` });
   });
@@ -208,7 +196,7 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
   });
 
   it('imports a skill folder, refuses traversal and oversized files, exports, binds and disables', () => {
-    const dir = path.join(work, 'deploy-docs');
+    const dir = path.join(instance.work, 'deploy-docs');
     fs.mkdirSync(path.join(dir, 'scripts'), { recursive: true });
     fs.writeFileSync(
       path.join(dir, 'SKILL.md'),
@@ -219,7 +207,7 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     expect(imported.code, imported.err).toBe(0);
     expect(imported.out).toMatch(/imported skill deploy-docs version 1 \(2 file\(s\)/);
     expect(cli(['skill', 'import', dir, '--project', 'shop']).out).toMatch(/unchanged/);
-    const out = path.join(work, 'exported');
+    const out = path.join(instance.work, 'exported');
     expect(cli(['skill', 'export', 'deploy-docs', '--project', 'shop', '--output', out]).code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'scripts', 'publish.sh'), 'utf8')).toBe('#!/bin/sh\necho publish\n');
     expect(fs.statSync(path.join(out, 'scripts', 'publish.sh')).mode & 0o111).not.toBe(0);
@@ -252,7 +240,7 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
   });
 
   it('refuses path traversal in a skill sent straight to the API', async () => {
-    const { url, token } = JSON.parse(fs.readFileSync(path.join(server.home, 'credentials'), 'utf8'));
+    const { url, token } = JSON.parse(fs.readFileSync(path.join(instance.server.home, 'credentials'), 'utf8'));
     const body = {
       project: 'shop',
       files: [

@@ -11,10 +11,12 @@ import path from 'node:path';
 import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
 // @ts-expect-error plain ESM helper without types (shared with the benchmarks)
 import { killRunsIn } from '../../scripts/lib/leftover-runs.mjs';
-import { ACTIVE_RUN_STATES } from '@openase/shared';
+import { afterAll, beforeAll } from 'vitest';
+import { ACTIVE_RUN_STATES, PROTOCOL_VERSION } from '@openase/shared';
 import { createApiClient, type ApiClient } from '@openase/control-plane/cli/client';
 import { readCredentials } from '@openase/control-plane/server/credentials';
 import { seedDataDir } from './database-templates.js';
+import { createScratchPostgres, postgresUrl } from './databases.js';
 
 export const CP_BUNDLE = bundlePath as string;
 export const AGENT_BUNDLE = agentBundlePath as string;
@@ -70,6 +72,22 @@ export function trackAgentHome(home: string): string {
   return home;
 }
 
+/** The hello frame of a test daemon on linux/x64 with one slot and nothing running, as `hostname` at `version`. */
+export function helloFrame(hostname: string, version: string) {
+  return {
+    type: 'hello',
+    protocol: PROTOCOL_VERSION,
+    version,
+    hostname,
+    os: 'linux',
+    arch: 'x64',
+    labels: [],
+    slots: 1,
+    clis: [],
+    running: [],
+  };
+}
+
 /** A process with its output collected, for assertions and failure messages. */
 export class Proc {
   output = '';
@@ -95,6 +113,75 @@ export interface ControlPlane {
   port: number;
   api: ApiClient;
   token: string;
+}
+
+type StartOptions = NonNullable<Parameters<typeof startControlPlane>[1]>;
+
+/**
+ * The control plane of a describe block (or file), in data dir `home`: an object filled in before all its tests
+ * (the bundles built, the server started with `opts`, or what `opts()` makes then, after any earlier `beforeAll`);
+ * after all, leftover runs killed and the server stopped. `timeoutMs` is the start's hook timeout (else the file's).
+ */
+export function useControlPlane(
+  home: string,
+  opts: StartOptions | (() => StartOptions | Promise<StartOptions>) = {},
+  timeoutMs?: number,
+): ControlPlane {
+  const cp = {} as ControlPlane;
+  beforeAll(async () => {
+    buildBundles();
+    Object.assign(cp, await startControlPlane(home, typeof opts === 'function' ? await opts() : opts));
+  }, timeoutMs);
+  afterAll(async () => {
+    killLeftoverRuns();
+    await cp.proc?.kill();
+  });
+  return cp;
+}
+
+/** Control planes sharing one scratch PostgreSQL database (see `useReplicas`). */
+export interface Replicas {
+  /** The running replicas, in start order; `start` replaces one in place. */
+  readonly list: ControlPlane[];
+  /** The scratch database's URL (once started). */
+  readonly databaseUrl: string;
+  /** Starts replica `i` (again) on its data dir, on `port` if given, and puts it in `list`. */
+  start(i: number, port?: number): Promise<ControlPlane>;
+}
+
+/**
+ * Control planes for a describe block, one a name, on one scratch PostgreSQL database: before all, started one
+ * after the other (the first bootstraps the instance, the others find it) in data dirs `<prefix><name>`, with
+ * `env`; after all, leftover runs killed, every replica stopped and the database dropped.
+ */
+export function useReplicas(prefix: string, names: string[], env?: NodeJS.ProcessEnv): Replicas {
+  const homes: string[] = [];
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  const replicas: Replicas = {
+    list: [],
+    get databaseUrl() {
+      if (!scratch) throw new Error('the replicas are not started');
+      return scratch.url;
+    },
+    async start(i, port) {
+      replicas.list[i] = await startControlPlane(homes[i]!, { databaseUrl: replicas.databaseUrl, port, env });
+      return replicas.list[i];
+    },
+  };
+  beforeAll(async () => {
+    buildBundles();
+    scratch = await createScratchPostgres(postgresUrl!);
+    for (const name of names) {
+      homes.push(tempDir(`${prefix}${name}`));
+      await replicas.start(homes.length - 1);
+    }
+  });
+  afterAll(async () => {
+    killLeftoverRuns();
+    for (const r of replicas.list) await r.proc.kill();
+    await scratch?.drop();
+  });
+  return replicas;
 }
 
 export async function startControlPlane(
@@ -145,6 +232,15 @@ export function startAgent(home: string, env: NodeJS.ProcessEnv = {}): Proc {
   );
 }
 
+/** Joins a new daemon home to `cp` (as `joinMachine`) and starts its daemon. */
+export async function startJoinedAgent(
+  cp: ControlPlane,
+  name: string,
+  opts: { slots?: number; labels?: string; workdir?: string } = {},
+): Promise<Proc> {
+  return startAgent(await joinMachine(cp, name, opts));
+}
+
 /** Creates a join token and joins a new daemon home with it. */
 export async function joinMachine(
   cp: ControlPlane,
@@ -187,6 +283,21 @@ process.stderr.write('done\\n');
   return file;
 }
 
+/**
+ * A linesScript run (the script written to `dir`): its `command`, printing `count` lines; with `pauseEvery`,
+ * pausing before each further part until `open(k)` opens gate k (the file `<dir>/<gateName>.<k>`); and the lines
+ * it prints, in order (`printed`).
+ */
+export function linesRun(dir: string, count: number, pauseEvery?: number, gateName = 'gate') {
+  const gate = path.join(dir, gateName);
+  const paused = pauseEvery === undefined ? [] : [String(pauseEvery), gate];
+  return {
+    command: [process.execPath, linesScript(dir), String(count), ...paused],
+    open: (k: number) => openGate(gate, k),
+    printed: numbered(count),
+  };
+}
+
 export function openGate(gate: string, k: number): void {
   fs.writeFileSync(`${gate}.${k}`, '');
 }
@@ -219,6 +330,32 @@ export async function runState(api: ApiClient, runId: string) {
   return api.runs.show.query({ run: runId });
 }
 
+type Run = Awaited<ReturnType<typeof runState>>;
+
+/** Waits until run `runId` is in state `until` (or `until` holds for it); returns the run as shown then. */
+export async function waitRun(
+  api: ApiClient,
+  runId: string,
+  until: Run['state'] | ((run: Run) => boolean),
+  what: string | (() => string),
+  timeoutMs?: number,
+): Promise<Run> {
+  const done = typeof until === 'function' ? until : (run: Run) => run.state === until;
+  return waitFor(
+    what,
+    async () => {
+      const r = await runState(api, runId);
+      return done(r) ? r : null;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until machine `name` is online. */
+export async function waitMachineOnline(api: ApiClient, name: string, what: string | (() => string)) {
+  return waitFor(what, async () => (await api.machines.show.query({ name })).status === 'online');
+}
+
 /**
  * The agent run of a ticket (by id) once it has ended, and what its agent said (its assistant
  * messages, in order): for tests whose stand-in agent reports by speaking.
@@ -234,28 +371,4 @@ export async function endedAgentRun(api: ApiClient, projectId: string, ticketId:
     e.event.type === 'message' && e.event.role === 'assistant' ? [e.event.text] : [],
   );
   return { run, said };
-}
-
-/** A one-turn agent that answers at once: tests that measure dispatch, not agents, use it. */
-export const QUICK_AGENT = `process.stdin.resume(); process.stdin.on('end', () => console.log(JSON.stringify({ type: 'message', role: 'assistant', text: 'looked at it' })));`;
-
-/**
- * A project whose tickets in Todo are each run once by QUICK_AGENT (one turn, one attempt, never
- * finishing: the ticket ends parked), for tests of dispatch, replicas and metrics.
- */
-export async function createQuickProject(api: ApiClient, name: string, ticketPrefix: string): Promise<string> {
-  const project = await api.projects.create.mutate({ name, ticketPrefix });
-  await api.agents.create.mutate({
-    project: project.slug,
-    name: 'quick',
-    adapter: 'custom',
-    command: process.execPath,
-    args: ['-e', QUICK_AGENT],
-  });
-  await api.workflows.import.mutate({
-    project: project.slug,
-    source:
-      '---\nname: quick\nagent: quick\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nLook at {{ ticket.identifier }}.\n',
-  });
-  return project.slug;
 }

@@ -4,8 +4,9 @@
  * another daemon carries on; a session is closed (4401) when its credential is revoked or expires.
  */
 import { expect, it } from 'vitest';
-import { CLOSE_CODES, PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
+import { CLOSE_CODES, type ControlFrame } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
+import { helloFrame } from '@openase/test-kit/fleet-harness';
 import { waitFor } from '../wait.js';
 import { authenticateMachine, createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
 import { FleetHub, type FrameSink } from '../../src/fleet/hub.js';
@@ -22,18 +23,7 @@ class Sink implements FrameSink {
   }
 }
 
-const hello = JSON.stringify({
-  type: 'hello',
-  protocol: PROTOCOL_VERSION,
-  version: 't',
-  hostname: 'h',
-  os: 'linux',
-  arch: 'x64',
-  labels: [],
-  slots: 1,
-  clis: [],
-  running: [],
-});
+const hello = JSON.stringify(helloFrame('h', 't'));
 
 let n = 0;
 

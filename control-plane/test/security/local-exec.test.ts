@@ -10,37 +10,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TERMINAL_RUN_STATES } from '@openase/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient } from '../../src/cli/client.js';
 import {
-  buildBundles,
-  killLeftoverRuns,
   outputLines,
   runState,
-  startControlPlane,
   tempDir,
+  useControlPlane,
   waitFor,
-  type ControlPlane,
+  waitMachineOnline,
+  waitRun,
 } from '@openase/test-kit/fleet-harness';
 
 const SERVER_ONLY = 'server-only-value-7f3a9c';
 
 describe.skipIf(process.platform !== 'linux')('machine local: what a command can reach', () => {
-  let cp: ControlPlane;
-  let home: string;
+  const home = tempDir('cp-security');
+  const cp = useControlPlane(home, { localMachine: true, env: { OPENASE_TEST_SERVER_ONLY: SERVER_ONLY } }, 300_000);
   beforeAll(async () => {
-    buildBundles();
-    home = tempDir('cp-security');
-    cp = await startControlPlane(home, { localMachine: true, env: { OPENASE_TEST_SERVER_ONLY: SERVER_ONLY } });
-    await waitFor(
-      () => `local online\n${cp.proc.output}`,
-      async () => (await cp.api.machines.show.query({ name: 'local' })).status === 'online',
-    );
+    await waitMachineOnline(cp.api, 'local', () => `local online\n${cp.proc.output}`);
   }, 300_000);
-  afterAll(async () => {
-    killLeftoverRuns();
-    await cp?.proc.kill();
-  });
 
   const steal = (dataDir: string) => [
     'sh',
@@ -59,7 +48,7 @@ describe.skipIf(process.platform !== 'linux')('machine local: what a command can
       machine: 'local',
       command: ['true'],
     });
-    await waitFor('the granted run to succeed', async () => (await runState(cp.api, run.id)).state === 'succeeded');
+    await waitRun(cp.api, run.id, 'succeeded', 'the granted run to succeed');
   });
 
   it('a command on local sees neither the credentials, the secret key nor the server-only environment', async () => {

@@ -1,15 +1,9 @@
 /** Anthropic Messages API (`POST …/v1/messages`, SSE) as Claude Code calls it. */
-import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
-import { answerFor, fakeCallId } from './script.js';
+import type { FakeAnswer, FakeScript, FakeStep, StreamedAnswer } from './script.js';
+import { answerFor, countToolResultParts, fakeCallId, scriptUsage } from './script.js';
 
 export function countAnthropicToolResults(body: Record<string, unknown>): number {
-  const messages = Array.isArray(body.messages) ? body.messages : [];
-  let count = 0;
-  for (const message of messages as { content?: unknown }[]) {
-    if (Array.isArray(message?.content))
-      count += (message.content as { type?: string }[]).filter((block) => block?.type === 'tool_result').length;
-  }
-  return count;
+  return countToolResultParts(body, 'messages', 'content', (block) => block?.type === 'tool_result');
 }
 
 export function anthropicAnswer(step: FakeStep): FakeAnswer {
@@ -21,12 +15,8 @@ export function anthropicAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function anthropicSse(
-  answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>,
-  model: string,
-  script: FakeScript,
-): string {
-  const usage = script.usage ?? { input: 1000, output: 10 };
+export function anthropicSse(answer: StreamedAnswer, model: string, script: FakeScript): string {
+  const usage = scriptUsage(script);
   const events: [string, unknown][] = [];
   events.push([
     'message_start',

@@ -1,15 +1,9 @@
 /** Gemini API (`POST …/v1beta/models/{m}:streamGenerateContent?alt=sse`) as Gemini CLI calls it. */
-import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
-import { answerFor } from './script.js';
+import type { FakeAnswer, FakeScript, FakeStep, StreamedAnswer } from './script.js';
+import { answerFor, countToolResultParts, scriptUsage } from './script.js';
 
 export function countGeminiToolResults(body: Record<string, unknown>): number {
-  const contents = Array.isArray(body.contents) ? body.contents : [];
-  let count = 0;
-  for (const content of contents as { parts?: unknown }[]) {
-    if (Array.isArray(content?.parts))
-      count += (content.parts as Record<string, unknown>[]).filter((part) => part && 'functionResponse' in part).length;
-  }
-  return count;
+  return countToolResultParts(body, 'contents', 'parts', (part) => !!part && 'functionResponse' in part);
 }
 
 export function geminiAnswer(step: FakeStep): FakeAnswer {
@@ -21,12 +15,8 @@ export function geminiAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function geminiSse(
-  answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>,
-  model: string,
-  script: FakeScript,
-): string {
-  const usage = script.usage ?? { input: 1000, output: 10 };
+export function geminiSse(answer: StreamedAnswer, model: string, script: FakeScript): string {
+  const usage = scriptUsage(script);
   const groups: unknown[][] = [];
   if (answer.reasoning) groups.push([{ text: answer.reasoning, thought: true }]);
   if (answer.text) groups.push([{ text: answer.text }]);

@@ -1,6 +1,6 @@
 /** OpenAI Responses API (`POST …/responses`, SSE) as Codex calls it through a custom provider. */
-import type { FakeAnswer, FakeScript, FakeStep } from './script.js';
-import { answerFor, fakeCallId } from './script.js';
+import type { FakeAnswer, FakeScript, FakeStep, StreamedAnswer } from './script.js';
+import { answerFor, fakeCallId, scriptUsage } from './script.js';
 
 export function countResponsesToolResults(body: Record<string, unknown>): number {
   const input = Array.isArray(body.input) ? body.input : [];
@@ -27,12 +27,8 @@ export function responsesAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
-export function responsesSse(
-  answer: Extract<FakeAnswer, { kind: 'text' | 'tool' }>,
-  model: string,
-  script: FakeScript,
-): string {
-  const usage = script.usage ?? { input: 1000, output: 10 };
+export function responsesSse(answer: StreamedAnswer, model: string, script: FakeScript): string {
+  const usage = scriptUsage(script);
   const responseId = fakeCallId('resp_');
   const items: Record<string, unknown>[] = [];
   if (answer.reasoning)

@@ -45,6 +45,28 @@ export type FakeAnswer =
   | { kind: 'error'; status: number; body: unknown; headers: Record<string, string> }
   | { kind: 'hang' };
 
+/** An answer sent as an SSE stream (not an error, not a hang). */
+export type StreamedAnswer = Extract<FakeAnswer, { kind: 'text' | 'tool' }>;
+
+/** The tokens a script reports per answer (default 1000 in, 10 out). */
+export const scriptUsage = (script: FakeScript) => script.usage ?? { input: 1000, output: 10 };
+
+/** How many of the parts (`body[list][i][parts][j]`) of a request's turns are tool results, by `isResult`. */
+export function countToolResultParts(
+  body: Record<string, unknown>,
+  list: string,
+  parts: string,
+  isResult: (part: Record<string, unknown> | undefined) => boolean,
+): number {
+  const turns = Array.isArray(body[list]) ? (body[list] as Record<string, unknown>[]) : [];
+  let count = 0;
+  for (const turn of turns) {
+    const inTurn = turn?.[parts];
+    if (Array.isArray(inTurn)) count += (inTurn as (Record<string, unknown> | undefined)[]).filter(isResult).length;
+  }
+  return count;
+}
+
 let callCounter = 0;
 export const fakeCallId = (prefix: string) =>
   `${prefix}${(++callCounter).toString(16).padStart(8, '0')}${Math.random().toString(16).slice(2, 10)}`;

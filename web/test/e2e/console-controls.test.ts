@@ -5,29 +5,24 @@
  * filters kept in the URL, Ctrl+Enter in New ticket, and the harness editor's Save and refusal.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
-import { eventually, launchBrowser, screenshotDir, seedDemo, startControlPlane, type ControlPlane } from './harness';
-import path from 'node:path';
-import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { TestRemote } from '@openase/test-kit/git-remote';
+import { eventually, useDemoConsole } from './harness';
 
-let cp: ControlPlane;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
 let remote: TestRemote;
 let workflow: string;
-const goto = (where: string) => page.goto(`${cp.url}/p/demo/${where}`);
-const cli = (args: string[]) => {
-  const r = cp.cli(args);
-  expect(r.code, r.err).toBe(0);
-  return r.out;
-};
+const ui = useDemoConsole('controls', (session, demo) => {
+  remote = session.remote({ 'README.md': '# app\n' });
+  workflow = demo.workflow;
+});
+const goto = (where: string) => ui.page.goto(`${ui.cp.url}/p/demo/${where}`);
+const cli = ui.cli;
 const show = (args: string[]) => JSON.parse(cli([...args, '--json']));
 
 /** Types into a ticket picker and picks the option of `identifier` with the keyboard. */
 async function pickTicket(input: ReturnType<Page['locator']>, typed: string, identifier: string) {
   await input.fill(typed);
-  const options = page.locator(`[role=listbox][id="${await input.getAttribute('aria-controls')}"] [role=option]`);
+  const options = ui.page.locator(`[role=listbox][id="${await input.getAttribute('aria-controls')}"] [role=option]`);
   await expect
     .poll(() => options.evaluateAll((els) => els.map((e) => e.getAttribute('data-ticket'))))
     .toEqual([identifier]);
@@ -35,40 +30,15 @@ async function pickTicket(input: ReturnType<Page['locator']>, typed: string, ide
 }
 
 describe('console controls in Chromium', () => {
-  beforeAll(async () => {
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    remote = createTestRemote({ 'README.md': '# app\n' });
-    cp = await startControlPlane();
-    browser = await launchBrowser({ width: 1440, height: 900 });
-    browser.context.setDefaultTimeout(15_000);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    workflow = (await seedDemo(cp)).workflow;
-    await page.goto(cp.signInUrl);
-    await page.waitForURL(/\/(projects|p\/)/);
-  }, 300_000);
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await page
-        .screenshot({
-          path: path.join(screenshotDir, `failed-controls-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
-        })
-        .catch(() => {});
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.stop();
-    remote?.cleanup();
-  });
-
   it("lists and adds the project's repositories on their page", async () => {
     await goto('repositories');
-    await page.getByText('No repositories yet').waitFor();
-    const form = page.locator('[data-test=repository-add]');
+    await ui.page.getByText('No repositories yet').waitFor();
+    const form = ui.page.locator('[data-test=repository-add]');
     await form.locator('input[name=url]').fill(remote.url);
     await form.locator('input[name=name]').fill('app');
     await form.locator('input[name=labels]').fill('web, api');
     await form.locator('button[type=submit]').click();
-    const row = page.locator('[data-test=repository-list] tr[data-repository=app]');
+    const row = ui.page.locator('[data-test=repository-list] tr[data-repository=app]');
     await row.waitFor();
     expect(await row.textContent()).toContain('main');
     expect(show(['repo', 'list', '--project', 'demo'])).toEqual([
@@ -78,8 +48,8 @@ describe('console controls in Chromium', () => {
 
   it("sets an agent's prices on its form", async () => {
     await goto('agents');
-    await page.locator('[data-agent=coder] button', { hasText: 'Edit' }).click();
-    const form = page.locator('[data-test=agent-form]');
+    await ui.page.locator('[data-agent=coder] button', { hasText: 'Edit' }).click();
+    const form = ui.page.locator('[data-test=agent-form]');
     await form.locator('input[name=priceInput]').fill('3');
     await form.locator('input[name=priceOutput]').fill('');
     await form.locator('button[type=submit]').click();
@@ -95,9 +65,9 @@ describe('console controls in Chromium', () => {
 
   it('creates a ticket with a searched parent and submits it with Ctrl+Enter', async () => {
     await goto('board');
-    await page.locator('[data-test=card]').first().waitFor();
-    await page.keyboard.press('c');
-    const form = page.locator('[data-test=new-ticket-form]');
+    await ui.page.locator('[data-test=card]').first().waitFor();
+    await ui.page.keyboard.press('c');
+    const form = ui.page.locator('[data-test=new-ticket-form]');
     await form.locator('input[name=title]').fill('Remember me on this device');
     await pickTicket(form.getByRole('combobox', { name: 'Parent' }), 'sign in with', 'DEMO-1');
     await form.locator('textarea[name=description]').fill('Thirty days.');
@@ -109,7 +79,7 @@ describe('console controls in Chromium', () => {
 
   it('adds a dependency by searching for the other ticket in the drawer', async () => {
     await goto('board/DEMO-3');
-    const drawer = page.locator('[data-test=drawer]');
+    const drawer = ui.page.locator('[data-test=drawer]');
     await pickTicket(drawer.getByRole('combobox', { name: 'Other ticket' }), 'audit log', 'DEMO-5');
     await drawer.locator('.relations button', { hasText: 'Add' }).click();
     await drawer.locator('[data-test=rel-blockedBy]', { hasText: 'DEMO-5' }).waitFor();
@@ -120,69 +90,69 @@ describe('console controls in Chromium', () => {
 
   it('keeps the board filters in the URL across a reload', async () => {
     await goto('board');
-    await page.locator('[data-test=card]').first().waitFor();
-    await page.fill('input[aria-label="Search tickets"]', 'sign-up');
-    await page.selectOption('select[aria-label="Label filter"]', 'frontend');
-    await page.waitForURL(/[?&]q=sign-up/);
-    expect(new URL(page.url()).searchParams.get('label')).toBe('frontend');
-    const cards = () => page.locator('[data-test=card]').evaluateAll((els) => els.map((e) => e.dataset.ticket));
+    await ui.page.locator('[data-test=card]').first().waitFor();
+    await ui.page.fill('input[aria-label="Search tickets"]', 'sign-up');
+    await ui.page.selectOption('select[aria-label="Label filter"]', 'frontend');
+    await ui.page.waitForURL(/[?&]q=sign-up/);
+    expect(new URL(ui.page.url()).searchParams.get('label')).toBe('frontend');
+    const cards = () => ui.page.locator('[data-test=card]').evaluateAll((els) => els.map((e) => e.dataset.ticket));
     await expect.poll(cards).toEqual(['DEMO-2']);
-    await page.reload();
+    await ui.page.reload();
     await expect.poll(cards).toEqual(['DEMO-2']);
-    expect(await page.inputValue('input[aria-label="Search tickets"]')).toBe('sign-up');
-    await page.locator('[data-test=card][data-ticket=DEMO-2]').click();
-    await page.waitForURL(/\/board\/DEMO-2\?/);
-    expect(new URL(page.url()).searchParams.get('q')).toBe('sign-up');
+    expect(await ui.page.inputValue('input[aria-label="Search tickets"]')).toBe('sign-up');
+    await ui.page.locator('[data-test=card][data-ticket=DEMO-2]').click();
+    await ui.page.waitForURL(/\/board\/DEMO-2\?/);
+    expect(new URL(ui.page.url()).searchParams.get('q')).toBe('sign-up');
   });
 
   it('keeps Save disabled while the harness has problems, and lists a refusal the check did not foresee', async () => {
     await goto(`workflows/${workflow}`);
-    await page.locator('[data-test=valid]').waitFor();
-    const save = page.locator('[data-test=save]');
-    await page.locator('.cm-line').nth(1).click();
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('colour: red');
-    await page.locator('[data-test=problem]').first().waitFor();
+    await ui.page.locator('[data-test=valid]').waitFor();
+    const save = ui.page.locator('[data-test=save]');
+    await ui.page.locator('.cm-line').nth(1).click();
+    await ui.page.keyboard.press('End');
+    await ui.page.keyboard.press('Enter');
+    await ui.page.keyboard.type('colour: red');
+    await ui.page.locator('[data-test=problem]').first().waitFor();
     expect(await save.isDisabled()).toBe(true);
-    await page.keyboard.press('Shift+Home');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.press('Backspace');
+    await ui.page.keyboard.press('Shift+Home');
+    await ui.page.keyboard.press('Backspace');
+    await ui.page.keyboard.press('Backspace');
     // Pick up from a new status QA instead of Todo: valid, so Save is enabled.
     cli(['status', 'create', 'QA', '--project', 'demo', '--stage', 'started']);
-    const todo = (await page.locator('.cm-line').allTextContents()).indexOf('  - Todo');
+    const todo = (await ui.page.locator('.cm-line').allTextContents()).indexOf('  - Todo');
     expect(todo).toBeGreaterThan(0);
-    await page.locator('.cm-line').nth(todo).click();
-    await page.keyboard.press('End');
-    for (let i = 0; i < 'Todo'.length; i++) await page.keyboard.press('Backspace');
-    await page.keyboard.type('QA');
-    await page.locator('[data-test=valid]').waitFor();
+    await ui.page.locator('.cm-line').nth(todo).click();
+    await ui.page.keyboard.press('End');
+    for (let i = 0; i < 'Todo'.length; i++) await ui.page.keyboard.press('Backspace');
+    await ui.page.keyboard.type('QA');
+    await ui.page.locator('[data-test=valid]').waitFor();
     expect(await save.isDisabled()).toBe(false);
     // Meanwhile QA is deleted elsewhere: the save is refused, and the reasons are listed like the others.
     cli(['status', 'delete', 'QA', '--project', 'demo']);
     await save.click();
-    await expect.poll(() => page.locator('[data-test=save-error]').textContent()).toMatch(/^Not saved: /);
-    const problems = await page.locator('[data-test=problem]').allTextContents();
+    await expect.poll(() => ui.page.locator('[data-test=save-error]').textContent()).toMatch(/^Not saved: /);
+    const problems = await ui.page.locator('[data-test=problem]').allTextContents();
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join('\n')).toMatch(/QA/);
     expect(await save.isDisabled()).toBe(true);
   });
 
   it('shows the join command without splitting a word, and how to install the agent', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
+    await ui.page.setViewportSize({ width: 390, height: 844 });
     await goto('machines');
-    await page.click('[data-test=add-machine]');
-    await page.locator('[data-test=join-form] input[name=name]').fill('build-box-with-a-long-name');
-    await page.locator('[data-test=join-form] button[type=submit]').click();
-    const install = page.locator('pre[data-test=install-command]');
+    await ui.page.click('[data-test=add-machine]');
+    await ui.page.locator('[data-test=join-form] input[name=name]').fill('build-box-with-a-long-name');
+    await ui.page.locator('[data-test=join-form] button[type=submit]').click();
+    const install = ui.page.locator('pre[data-test=install-command]');
     expect(await install.textContent()).toMatch(
       new RegExp(
-        `^curl -fsSL ${cp.url}/agent/install\\.sh \\| sh -s -- oaj_\\S+ --name build-box-with-a-long-name --slots 2$`,
+        `^curl -fsSL ${ui.cp.url}/agent/install\\.sh \\| sh -s -- oaj_\\S+ --name build-box-with-a-long-name --slots 2$`,
       ),
     );
-    expect(await page.locator('.join-command').textContent()).toMatch(/Node\.js 20/);
+    expect(await ui.page.locator('.join-command').textContent()).toMatch(/Node\.js 20/);
     // Every word of both commands sits on one line box: the browser wrapped only at spaces.
-    for (const pre of [install, page.locator('pre[data-test=join-command]')]) {
+    for (const pre of [install, ui.page.locator('pre[data-test=join-command]')]) {
       const split = await pre.evaluate((el) => {
         const broken: string[] = [];
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
@@ -198,6 +168,6 @@ describe('console controls in Chromium', () => {
       });
       expect(split).toEqual([]);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await ui.page.setViewportSize({ width: 1440, height: 900 });
   });
 });

@@ -5,53 +5,22 @@
  * heartbeats' minute rollups, light/dark/system themes remembered across a reload with axe-core clean in dark, and
  * the Project AI panel laid out under the header without measuring it.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
-import { launchBrowser, screenshotDir, seedDemo, startControlPlane, type ControlPlane } from './harness';
-import path from 'node:path';
-import fs from 'node:fs';
+import { useDemoConsole } from './harness';
 
-let cp: ControlPlane;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-const goto = (where: string) => page.goto(`${cp.url}/p/demo/${where}`);
-const cli = (args: string[]) => {
-  const r = cp.cli(args);
-  expect(r.code, r.err).toBe(0);
-  return r.out;
-};
+const ui = useDemoConsole('insights', () => {
+  // DEMO-3 goes through review to done today; DEMO-6 was created in Done (never moved: not counted as done today).
+  cli(['ticket', 'move', 'DEMO-3', 'In Review']);
+  cli(['ticket', 'move', 'DEMO-3', 'Done']);
+});
+const goto = (where: string) => ui.page.goto(`${ui.cp.url}/p/demo/${where}`);
+const cli = ui.cli;
 
 describe('insights, fleet history, themes and layout in Chromium', () => {
-  beforeAll(async () => {
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    cp = await startControlPlane();
-    browser = await launchBrowser({ width: 1440, height: 900 });
-    browser.context.setDefaultTimeout(15_000);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await seedDemo(cp);
-    // DEMO-3 goes through review to done today; DEMO-6 was created in Done (never moved: not counted as done today).
-    cli(['ticket', 'move', 'DEMO-3', 'In Review']);
-    cli(['ticket', 'move', 'DEMO-3', 'Done']);
-    await page.goto(cp.signInUrl);
-    await page.waitForURL(/\/(projects|p\/)/);
-  }, 300_000);
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await page
-        .screenshot({
-          path: path.join(screenshotDir, `failed-insights-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
-        })
-        .catch(() => {});
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.stop();
-  });
-
   it('charts throughput, cycle time, runs and cost, and says in words what is empty', async () => {
     await goto('overview');
-    const chart = (title: string) => page.locator(`figure[data-chart="${title}"]`);
+    const chart = (title: string) => ui.page.locator(`figure[data-chart="${title}"]`);
     await chart('Tickets done per day').locator('svg[role=img]').waitFor();
     expect(await chart('Tickets done per day').locator('.chart-summary').textContent()).toBe(
       '1 ticket done in the last 14 days.',
@@ -81,7 +50,7 @@ describe('insights, fleet history, themes and layout in Chromium', () => {
 
   it('shows each ticket over time with statuses, milestones and runs, zoomed by day or week', async () => {
     await goto('timeline');
-    const row = page.locator('.timeline-row[data-ticket=DEMO-3]');
+    const row = ui.page.locator('.timeline-row[data-ticket=DEMO-3]');
     await row.waitFor();
     expect(await row.locator('[data-test=segment]').evaluateAll((els) => els.map((e) => e.dataset.kind))).toEqual([
       'before',
@@ -98,29 +67,29 @@ describe('insights, fleet history, themes and layout in Chromium', () => {
       .poll(
         async () => {
           await goto('timeline');
-          await page.locator('.timeline-row[data-ticket=DEMO-1]').waitFor();
-          return page.locator('.timeline-row[data-ticket=DEMO-1] [data-test=run-bar]').count();
+          await ui.page.locator('.timeline-row[data-ticket=DEMO-1]').waitFor();
+          return ui.page.locator('.timeline-row[data-ticket=DEMO-1] [data-test=run-bar]').count();
         },
         { timeout: 30_000, interval: 1000 },
       )
       .toBeGreaterThan(0);
-    expect(await page.locator('.timeline-axis span').count()).toBe(7);
-    await page.locator('[data-test=zoom-week]').click();
-    await page.waitForURL(/zoom=week/);
-    await expect.poll(() => page.locator('.timeline-axis span').count(), { timeout: 15_000 }).toBe(8);
-    await page.reload();
-    await expect.poll(() => page.locator('.timeline-axis span').count(), { timeout: 15_000 }).toBe(8);
-    expect(await page.locator('[data-test=zoom-week]').getAttribute('aria-pressed')).toBe('true');
+    expect(await ui.page.locator('.timeline-axis span').count()).toBe(7);
+    await ui.page.locator('[data-test=zoom-week]').click();
+    await ui.page.waitForURL(/zoom=week/);
+    await expect.poll(() => ui.page.locator('.timeline-axis span').count(), { timeout: 15_000 }).toBe(8);
+    await ui.page.reload();
+    await expect.poll(() => ui.page.locator('.timeline-axis span').count(), { timeout: 15_000 }).toBe(8);
+    expect(await ui.page.locator('[data-test=zoom-week]').getAttribute('aria-pressed')).toBe('true');
   });
 
   it("keeps the fleet's history by the minute and draws it per machine", async () => {
     await goto('machines');
-    const local = page.locator('[data-history=local]');
+    const local = ui.page.locator('[data-history=local]');
     await local.waitFor();
     expect(await local.locator('[data-test=online-share]').textContent()).toMatch(
       /online in [1-9]\d* of 73 5-minute spans of the last 6 hours/,
     );
-    await page.getByRole('button', { name: 'Last hour' }).click();
+    await ui.page.getByRole('button', { name: 'Last hour' }).click();
     await expect
       .poll(() => local.locator('[data-test=online-share]').textContent())
       .toMatch(/online in [1-9]\d* of 6[01] minutes of the last hour/);
@@ -129,48 +98,48 @@ describe('insights, fleet history, themes and layout in Chromium', () => {
 
   it('switches between light, dark and the system theme, remembers it, and stays AA in dark', async () => {
     await goto('overview');
-    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
-    const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
-    await page.emulateMedia({ colorScheme: 'light' });
+    const theme = () => ui.page.evaluate(() => document.documentElement.dataset.theme);
+    const bg = () => ui.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    await ui.page.emulateMedia({ colorScheme: 'light' });
     expect(await theme()).toBe('light');
     const lightBg = await bg();
-    await page.locator('[data-test=theme]').selectOption('dark');
+    await ui.page.locator('[data-test=theme]').selectOption('dark');
     expect(await theme()).toBe('dark');
     expect(await bg()).not.toBe(lightBg);
-    await page.reload();
-    await page.locator('figure[data-chart]').first().waitFor();
+    await ui.page.reload();
+    await ui.page.locator('figure[data-chart]').first().waitFor();
     expect(await theme()).toBe('dark');
     for (const where of ['overview', 'timeline', 'machines', 'board']) {
       await goto(where);
-      await page.locator('main h1, [data-test=card]').first().waitFor();
-      await page.waitForTimeout(200);
-      expect(await seriousViolations(page), `${where} in dark`).toEqual([]);
+      await ui.page.locator('main h1, [data-test=card]').first().waitFor();
+      await ui.page.waitForTimeout(200);
+      expect(await seriousViolations(ui.page), `${where} in dark`).toEqual([]);
     }
-    await page.locator('[data-test=theme]').selectOption('system');
-    await page.emulateMedia({ colorScheme: 'dark' });
+    await ui.page.locator('[data-test=theme]').selectOption('system');
+    await ui.page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(theme).toBe('dark');
-    await page.emulateMedia({ colorScheme: 'light' });
+    await ui.page.emulateMedia({ colorScheme: 'light' });
     await expect.poll(theme).toBe('light');
-    await page.reload();
-    await page.locator('[data-test=card]').first().waitFor();
+    await ui.page.reload();
+    await ui.page.locator('[data-test=card]').first().waitFor();
     expect(await theme()).toBe('light');
   });
 
   it('lays the Project AI panel out under the header, to the bottom of the window, at any header height', async () => {
     await goto('board');
-    await page.getByRole('button', { name: 'Project AI' }).click();
-    const panel = page.locator('aside.chat-panel');
+    await ui.page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = ui.page.locator('aside.chat-panel');
     await panel.waitFor();
     for (const width of [1440, 820]) {
-      await page.setViewportSize({ width, height: 800 });
+      await ui.page.setViewportSize({ width, height: 800 });
       await expect
         .poll(async () => {
-          const head = (await page.locator('.shell-head').boundingBox())!;
+          const head = (await ui.page.locator('.shell-head').boundingBox())!;
           const box = (await panel.boundingBox())!;
           return [Math.round(box.y - head.height), Math.round(box.y + box.height)];
         })
         .toEqual([0, 800]);
     }
-    await page.setViewportSize({ width: 1440, height: 900 });
+    await ui.page.setViewportSize({ width: 1440, height: 900 });
   });
 });

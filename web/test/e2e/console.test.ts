@@ -17,6 +17,9 @@ let page: Page;
 const shot = (p: Page, name: string) => p.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 const card = (p: Page, identifier: string) => p.locator(`[data-test=card][data-ticket="${identifier}"]`);
 const column = (p: Page, status: string) => p.locator(`[data-test=column][data-status="${status}"]`);
+/** `openase ticket create` in project demo titled `title`, with more options after. */
+const createTicket = (title: string, ...options: string[]) =>
+  cp.cli(['ticket', 'create', '--project', 'demo', '--title', title, ...options]);
 function showJson(args: string[]) {
   const r = cp.cli([...args, '--json']);
   expect(r.code, r.err).toBe(0);
@@ -96,32 +99,8 @@ describe('web console in Chromium', () => {
       () => (showJson(['ticket', 'show', 'DEMO-1']).status.name === 'Todo' ? true : undefined),
       'DEMO-1 to be in Todo on the server',
     );
-    cp.cli([
-      'ticket',
-      'create',
-      '--project',
-      'demo',
-      '--title',
-      'Write the sign-up page',
-      '--priority',
-      'medium',
-      '--label',
-      'frontend',
-    ]);
-    cp.cli([
-      'ticket',
-      'create',
-      '--project',
-      'demo',
-      '--title',
-      'Rate-limit the API',
-      '--priority',
-      'urgent',
-      '--label',
-      'backend',
-      '--label',
-      'security',
-    ]);
+    createTicket('Write the sign-up page', '--priority', 'medium', '--label', 'frontend');
+    createTicket('Rate-limit the API', '--priority', 'urgent', '--label', 'backend', '--label', 'security');
     await card(page, 'DEMO-3').waitFor();
     await shot(page, '04-board');
   });
@@ -129,16 +108,7 @@ describe('web console in Chromium', () => {
   it('shows a change made with the CLI in the open board within one second, without reload', async () => {
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
-    const created = cp.cli([
-      'ticket',
-      'create',
-      '--project',
-      'demo',
-      '--title',
-      'Made in the terminal',
-      '--label',
-      'cli',
-    ]);
+    const created = createTicket('Made in the terminal', '--label', 'cli');
     expect(created.code, created.err).toBe(0);
     await card(page, 'DEMO-4').waitFor({ timeout: 1000 });
     const moved = cp.cli(['ticket', 'move', 'DEMO-4', 'In Progress']);

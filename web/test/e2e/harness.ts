@@ -204,3 +204,24 @@ export function useConsole(opts: ConsoleOptions): ConsoleSession {
   });
   return session;
 }
+
+/**
+ * `useConsole` on the seeded demo project (seedDemo) at 1440×900, landing on the projects or a project's page;
+ * `setup` runs once the demo is seeded, with what seeding made.
+ */
+export function useDemoConsole(
+  name: string,
+  setup?: (session: ConsoleSession, demo: DemoProject) => void | Promise<void>,
+): ConsoleSession {
+  return useConsole({
+    name,
+    viewport: { width: 1440, height: 900 },
+    actionTimeout: 15_000,
+    landing: /\/(projects|p\/)/,
+    hookTimeout: 300_000,
+    setup: async (session) => {
+      const demo = await seedDemo(session.cp);
+      await setup?.(session, demo);
+    },
+  });
+}

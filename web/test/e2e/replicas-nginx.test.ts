@@ -14,20 +14,18 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiClient } from '@openase/control-plane/cli/client';
 import {
-  buildBundles,
-  joinMachine,
-  killLeftoverRuns,
   numbered,
   openGate,
-  startAgent,
-  startControlPlane,
+  startJoinedAgent,
   tempDir,
   waitFor,
+  useReplicas,
   type ControlPlane,
   type Proc,
 } from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { postgresUrl } from '@openase/test-kit/databases';
 import { nginxAvailable, startNginx, type Nginx } from '@openase/test-kit/nginx';
+import { createOneTurnAgent } from '@openase/test-kit/one-turn-agents';
 import { launchBrowser, repoRoot, screenshotDir } from './harness';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
@@ -58,9 +56,6 @@ for (let i = 1; i <= count; i++) {
 }
 
 describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, three replicas [postgres]', () => {
-  let scratch: { url: string; drop(): Promise<void> };
-  const replicas: ControlPlane[] = [];
-  const homes: string[] = [];
   let nginx: Nginx;
   let daemon: Proc | null = null;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -69,7 +64,8 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
   const gate = path.join(scripts, 'gate');
   // Debug level: each replica logs the requests it serves, so the test knows who holds the stream.
   const env = { OPENASE_WEB_DIST: path.join(repoRoot, 'web', 'dist'), OPENASE_LOG_LEVEL: 'debug' };
-  const start = (i: number, port?: number) => startControlPlane(homes[i]!, { databaseUrl: scratch.url, port, env });
+  const cluster = useReplicas('nginx-browser-cp-', ['a', 'b', 'c'], env);
+  const replicas = cluster.list;
 
   /** The transcript's messages as the drawer shows them. */
   const shown = () => page.locator('[data-test=transcript] [data-kind=message]').allTextContents();
@@ -106,13 +102,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
     replicas.filter((r, i) => r.proc.output.slice(marks[i]).includes('/trpc/runs.onEvents'));
 
   beforeAll(async () => {
-    buildBundles();
     fs.mkdirSync(screenshotDir, { recursive: true });
-    scratch = await createScratchPostgres(postgresUrl!);
-    for (const name of ['a', 'b', 'c']) {
-      homes.push(tempDir(`nginx-browser-cp-${name}`));
-      replicas.push(await start(homes.length - 1));
-    }
     nginx = await startNginx(replicas.map((r) => r.port));
     const edge = {
       ...replicas[0]!,
@@ -120,21 +110,15 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
       api: createApiClient({ url: nginx.url, token: replicas[0]!.token }),
     };
 
-    const home = await joinMachine(edge, 'browser-box', { slots: 1 });
-    daemon = startAgent(home);
+    daemon = await startJoinedAgent(edge, 'browser-box', { slots: 1 });
     const api = edge.api;
     await api.projects.create.mutate({ name: 'Watched', ticketPrefix: 'WAT' });
-    await api.agents.create.mutate({
-      project: 'watched',
+    await createOneTurnAgent(api, 'watched', {
       name: 'talker',
-      adapter: 'custom',
-      command: process.execPath,
       args: [messagesAgent(scripts), String(MESSAGES), String(STAGE), gate],
-    });
-    await api.workflows.import.mutate({
-      project: 'watched',
-      source:
-        '---\nname: talk\nagent: talker\npickup: [Todo]\nfinish: [In Review]\nmax_turns: 1\nmax_attempts: 1\n---\nTalk.\n',
+      workflow: 'talk',
+      finish: 'In Review',
+      prompt: 'Talk.',
     });
 
     browser = await launchBrowser();
@@ -153,10 +137,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
   afterAll(async () => {
     await browser?.close();
     await daemon?.kill();
-    killLeftoverRuns();
     await nginx?.stop();
-    for (const r of replicas) await r.proc.kill();
-    await scratch?.drop();
     fs.rmSync(scripts, { recursive: true, force: true });
   });
 
@@ -184,12 +165,12 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
     openGate(gate, 1);
     await showsUpTo(2 * STAGE);
     expect(streamingFrom(marks).filter((r) => r !== holder).length).toBeGreaterThan(0);
-    replicas[killed] = await start(killed, holder!.port);
+    await cluster.start(killed, holder!.port);
 
     // Rolling restart: SIGTERM each replica in turn (it drains), back on its port, more said meanwhile.
     for (let i = 0; i < replicas.length; i++) {
       await drain(replicas[i]!);
-      replicas[i] = await start(i, replicas[i]!.port);
+      await cluster.start(i, replicas[i]!.port);
       openGate(gate, i + 2);
       await showsUpTo((i + 3) * STAGE);
     }
@@ -201,7 +182,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
     });
     await Promise.all(replicas.map(drain));
     await refused;
-    for (let i = 0; i < replicas.length; i++) replicas[i] = await start(i, replicas[i]!.port);
+    for (let i = 0; i < replicas.length; i++) await cluster.start(i, replicas[i]!.port);
     openGate(gate, 5);
     await showsUpTo(6 * STAGE);
     expect(streamingFrom(replicas.map(() => 0)).length).toBeGreaterThan(0);
