@@ -22,7 +22,7 @@ import type { z } from 'zod';
 import { agents, secrets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { lockName } from '../db/name-lock.js';
@@ -221,11 +221,7 @@ export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInpu
   });
 }
 
-export async function deleteAgent(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof agentRefInput>,
-): Promise<{ deleted: string }> {
+export const deleteAgent: Command<typeof agentRefInput, { deleted: string }> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'manage agents', agentRefInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const agent = await resolveAgent(tx, project.id, input.agent);
@@ -249,7 +245,7 @@ export async function deleteAgent(
     });
     return { deleted: agent.name };
   });
-}
+};
 
 /** The decrypted secret env of an agent, for the dispatcher only: never return it from the API. */
 export async function agentSecretEnv(

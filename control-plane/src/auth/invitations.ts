@@ -13,11 +13,10 @@ import {
   unauthorized,
   type Role,
 } from '@openase/shared';
-import type { z } from 'zod';
 import { invitations, organizations } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { allowedInput } from './project-write.js';
 import { inTransaction } from '../kernel/transaction.js';
@@ -44,11 +43,10 @@ function view(inv: Invitation, now: Date): InvitationView {
 /** The path of an invitation link; the code travels in the fragment, so it never reaches a server log. */
 export const invitationPath = (code: string) => `/invite#${code}`;
 
-export async function createInvitation(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof invitationCreateInput>,
-): Promise<{ code: string; path: string; invitation: InvitationView }> {
+export const createInvitation: Command<
+  typeof invitationCreateInput,
+  { code: string; path: string; invitation: InvitationView }
+> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'invite people', invitationCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const minted = mintSecret(deps.ids, 'oin');
@@ -77,7 +75,7 @@ export async function createInvitation(
     });
     return { code: minted.token, path: invitationPath(minted.token), invitation: view(inv!, now) };
   });
-}
+};
 
 export async function listInvitations(db: DbOrTx, actor: Actor, now: Date): Promise<InvitationView[]> {
   requireRole(actor, 'admin', 'see invitations');

@@ -24,7 +24,7 @@ import {
 import { jobFires, scheduledJobs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveStatus } from '../statuses/statuses.js';
@@ -175,11 +175,7 @@ export async function updateJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
 }
 
 /** Enabling starts from now: times that passed while the job was disabled are not caught up. */
-export async function setJobEnabled(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof jobSetEnabledInput>,
-): Promise<ScheduledJob> {
+export const setJobEnabled: Command<typeof jobSetEnabledInput, ScheduledJob> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'enable or disable scheduled jobs', jobSetEnabledInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
@@ -202,13 +198,9 @@ export async function setJobEnabled(
     });
     return updated!;
   });
-}
+};
 
-export async function deleteJob(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof jobRefInput>,
-): Promise<{ deleted: string }> {
+export const deleteJob: Command<typeof jobRefInput, Deleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'delete scheduled jobs', jobRefInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
@@ -223,7 +215,7 @@ export async function deleteJob(
     });
     return { deleted: job.name };
   });
-}
+};
 
 export async function listJobs(db: DbOrTx, orgId: string, projectRef: string): Promise<ScheduledJob[]> {
   const project = await resolveProject(db, orgId, projectRef);

@@ -23,7 +23,7 @@ import {
 } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
@@ -59,11 +59,10 @@ export async function listChannels(db: DbOrTx, actor: Actor): Promise<ChannelVie
   return rows.map(view);
 }
 
-export async function createChannel(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof channelCreateInput>,
-): Promise<{ channel: ChannelView; secret: string | null }> {
+export const createChannel: Command<
+  typeof channelCreateInput,
+  { channel: ChannelView; secret: string | null }
+> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'manage notification channels', channelCreateInput, raw);
   const secret = input.kind === 'webhook' ? `whsec_${deps.ids.secret(24)}` : null;
   return inTransaction(deps, async (tx, changes) => {
@@ -94,13 +93,9 @@ export async function createChannel(
     });
     return { channel: view(c!), secret };
   });
-}
+};
 
-export async function updateChannel(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof channelUpdateInput>,
-): Promise<ChannelView> {
+export const updateChannel: Command<typeof channelUpdateInput, ChannelView> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'manage notification channels', channelUpdateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveChannel(tx, actor.orgId, input.channel);
@@ -122,7 +117,7 @@ export async function updateChannel(
     });
     return view(updated!);
   });
-}
+};
 
 export async function deleteChannel(deps: Deps, actor: Actor, name: string): Promise<void> {
   requireRole(actor, 'admin', 'manage notification channels');

@@ -8,20 +8,19 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound, projectDeleteInput, repositoryDeleteInput } from '@openase/shared';
-import type { z } from 'zod';
 import { inboxItems, projects, repositories, runs, tickets } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Command, Deleted } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { describeRuns, liveRuns } from '../runs/in-use.js';
 import { pendingRemovals } from '../runs/workspace-removals.js';
 import { listRepositories } from './repositories.js';
 
-export async function deleteProject(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof projectDeleteInput>,
-): Promise<{ deleted: string; tickets: number }> {
+export interface ProjectDeleted extends Deleted {
+  tickets: number;
+}
+
+export const deleteProject: Command<typeof projectDeleteInput, ProjectDeleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'delete projects', projectDeleteInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, found) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, found.id)).for('update');
@@ -61,13 +60,9 @@ export async function deleteProject(
     });
     return { deleted: project!.slug, tickets: count };
   });
-}
+};
 
-export async function deleteRepository(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof repositoryDeleteInput>,
-): Promise<{ deleted: string }> {
+export const deleteRepository: Command<typeof repositoryDeleteInput, Deleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'delete repositories', repositoryDeleteInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const [repo] = await tx
@@ -98,4 +93,4 @@ export async function deleteRepository(
     });
     return { deleted: repo.name };
   });
-}
+};

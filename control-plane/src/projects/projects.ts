@@ -9,11 +9,10 @@ import {
   ticketPrefixFromName,
   type ProjectCreateInput,
 } from '@openase/shared';
-import type { z } from 'zod';
 import { projects, statuses } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
@@ -86,11 +85,7 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
 }
 
 /** Renames, describes or limits a project (`max_concurrent_runs`: agent runs at once; null = no limit). */
-export async function updateProject(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof projectUpdateInput>,
-): Promise<Project> {
+export const updateProject: Command<typeof projectUpdateInput, Project> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'change projects', projectUpdateInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const patch: Partial<Project> = {};
@@ -117,4 +112,4 @@ export async function updateProject(
     });
     return updated!;
   });
-}
+};

@@ -18,11 +18,10 @@ import {
   type CommentAnchor,
   type StoredReviewState,
 } from '@openase/shared';
-import type { z } from 'zod';
 import { comments, statuses, ticketReviews, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireRole, roleInProject } from '../auth/permissions.js';
 import { applyMove, lockTicket, type Ticket } from '../tickets/tickets.js';
@@ -54,11 +53,7 @@ const VERB: Record<StoredReviewState, string> = {
 };
 
 /** A person's review from the console or `openase ticket review`. */
-export async function submitReview(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketReviewInput>,
-): Promise<ReviewOutcome> {
+export const submitReview: Command<typeof ticketReviewInput, ReviewOutcome> = async (deps, actor, raw) => {
   if (actor.type === 'agent') throw forbidden('an agent cannot review tickets; a person approves or requests changes');
   const input = ticketReviewInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -87,7 +82,7 @@ export async function submitReview(
       comments: input.comments,
     });
   });
-}
+};
 
 /** Records a verdict on a locked ticket and moves it as the verdict says (see the file comment). */
 export async function recordReview(

@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { skills, skillVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
@@ -96,11 +96,9 @@ export async function exportSkill(db: DbOrTx, orgId: string, raw: z.input<typeof
   };
 }
 
-export async function importSkill(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof skillImportInput>,
-): Promise<SkillView & { changed: boolean }> {
+export type SkillImported = SkillView & { changed: boolean };
+
+export const importSkill: Command<typeof skillImportInput, SkillImported> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'import skills', skillImportInput, raw);
   const checked = checkSkillFiles(input.files);
   if (BUILTIN_SKILLS.some((b) => b.name === checked.name))
@@ -108,7 +106,7 @@ export async function importSkill(
   return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     return saveSkill(tx, deps, changes, actor, project.id, checked, false);
   });
-}
+};
 
 async function saveSkill(
   tx: Tx,
@@ -209,11 +207,7 @@ export function inProjectWithSkills<T>(
   });
 }
 
-export async function setSkillEnabled(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof skillSetEnabledInput>,
-): Promise<Skill> {
+export const setSkillEnabled: Command<typeof skillSetEnabledInput, Skill> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'enable or disable skills', skillSetEnabledInput, raw);
   return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     const skill = await resolveSkill(tx, project.id, input.skill);
@@ -234,4 +228,4 @@ export async function setSkillEnabled(
     });
     return updated!;
   });
-}
+};

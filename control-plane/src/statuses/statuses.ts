@@ -22,7 +22,7 @@ import type { z } from 'zod';
 import { statuses, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 
 export type Status = typeof statuses.$inferSelect;
@@ -180,11 +180,11 @@ export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof s
   });
 }
 
-export async function deleteStatus(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof statusDeleteInput>,
-): Promise<{ deleted: string; movedTickets: number }> {
+export interface StatusDeleted extends Deleted {
+  movedTickets: number;
+}
+
+export const deleteStatus: Command<typeof statusDeleteInput, StatusDeleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'change statuses', statusDeleteInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const status = await resolveStatus(tx, project.id, input.status);
@@ -243,4 +243,4 @@ export async function deleteStatus(
     });
     return { deleted: status.name, movedTickets: held.length };
   });
-}
+};

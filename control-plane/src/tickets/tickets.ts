@@ -22,7 +22,7 @@ import { projects, pullRequests, statuses, tickets } from '../db/schema.js';
 import { pullRequestBadge, type PullRequestBadge } from './pull-request-badge.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { inProject, memberInput } from '../auth/project-write.js';
 import { requireRoleIn } from '../auth/permissions.js';
@@ -216,11 +216,7 @@ export async function applyMove(
   return updated!;
 }
 
-export async function archiveTicket(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketArchiveInput>,
-): Promise<Ticket> {
+export const archiveTicket: Command<typeof ticketArchiveInput, Ticket> = async (deps, actor, raw) => {
   return onLockedTicket(
     deps,
     actor,
@@ -245,7 +241,7 @@ export async function archiveTicket(
       return updated!;
     },
   );
-}
+};
 
 export interface TicketListItem extends Ticket, CardFacts {
   statusName: string;
