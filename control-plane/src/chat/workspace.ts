@@ -187,17 +187,11 @@ export const createTicketFromConversation: Command<
       .update(chatConversations)
       .set({ ticketId: ticket.id, updatedAt: deps.clock.now() })
       .where(eq(chatConversations.id, c.id));
-    await recordChat(
-      tx,
-      deps,
-      changes,
-      actor,
-      c,
-      'chat.ticket_created',
-      `created ${ticket.identifier} from Project AI conversation ${c.id.slice(0, 8)}`,
-      undefined,
-      { ticket: ticket.identifier },
-    );
+    await recordChat(tx, deps, changes, actor, c, {
+      action: 'chat.ticket_created',
+      summary: `created ${ticket.identifier} from Project AI conversation ${c.id.slice(0, 8)}`,
+      extra: { ticket: ticket.identifier },
+    });
     return { ticket, created: true };
   });
 };
