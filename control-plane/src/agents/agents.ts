@@ -25,6 +25,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
+import { namedInProject } from '../kernel/lookups.js';
 import { lockName } from '../db/name-lock.js';
 
 export type Agent = typeof agents.$inferSelect;
@@ -36,10 +37,8 @@ export interface AgentView extends Agent {
 }
 
 export async function resolveAgent(db: DbOrTx, projectId: string, name: string): Promise<Agent> {
-  const [agent] = await db
-    .select()
-    .from(agents)
-    .where(and(eq(agents.projectId, projectId), sql`lower(${agents.name}) = lower(${name.trim()})`));
+  const condition = namedInProject(agents, projectId, name);
+  const [agent] = await db.select().from(agents).where(condition);
   if (!agent) {
     const known = (await db.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId))).map(
       (a) => a.name,

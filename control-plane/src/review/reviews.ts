@@ -25,6 +25,7 @@ import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireRole, roleInProject } from '../auth/permissions.js';
 import { applyMove, lockTicket, type Ticket } from '../tickets/tickets.js';
+import { authorOf } from '../tickets/comments.js';
 import { reviewFlowFor, type ReviewFlow } from './workflow.js';
 
 export interface ReviewRecord {
@@ -120,9 +121,7 @@ export async function recordReview(
     round: ticket.reviewRound,
     state: review.state,
     source: review.source,
-    authorType: actor.type,
-    authorId: actor.userId ?? actor.id,
-    authorName: actor.name,
+    ...authorOf(actor),
     body: review.body,
     externalId: review.externalId ?? null,
     createdAt: now,
@@ -135,9 +134,7 @@ export async function recordReview(
     await tx.insert(comments).values({
       id: deps.ids.uuid(),
       ticketId: ticket.id,
-      authorType: actor.type,
-      authorId: actor.userId ?? actor.id,
-      authorName: actor.name,
+      ...authorOf(actor),
       body: c.body,
       anchor: c.anchor,
       reviewRound: ticket.reviewRound,

@@ -21,6 +21,7 @@ import type { Actor, Command, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
+import { versionOf } from '../kernel/lookups.js';
 import { BUILTIN_SKILLS } from './builtin/index.js';
 import { checkSkillFiles, type CheckedSkill, type SkillFile } from './files.js';
 import { lockName } from '../db/name-lock.js';
@@ -43,10 +44,7 @@ export async function resolveSkill(db: DbOrTx, projectId: string, name: string):
 }
 
 export async function skillVersion(db: DbOrTx, skill: Skill, version?: number): Promise<SkillVersion> {
-  const condition =
-    version === undefined
-      ? eq(skillVersions.id, skill.currentVersionId!)
-      : and(eq(skillVersions.skillId, skill.id), eq(skillVersions.version, version));
+  const condition = versionOf(skillVersions, skillVersions.skillId, skill, version);
   const [row] = await db.select().from(skillVersions).where(condition);
   if (!row) throw notFound(`skill ${skill.name} has no version ${version}; it has versions 1–${skill.versionSeq}`);
   return row;

@@ -23,6 +23,7 @@ import { statuses, tickets, workflows, workflowVersions } from '../db/schema.js'
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
+import { namedInProject } from '../kernel/lookups.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 
 export type Status = typeof statuses.$inferSelect;
@@ -36,10 +37,8 @@ export async function listStatuses(db: DbOrTx, projectId: string): Promise<Statu
 }
 
 export async function resolveStatus(db: DbOrTx, projectId: string, name: string): Promise<Status> {
-  const [status] = await db
-    .select()
-    .from(statuses)
-    .where(and(eq(statuses.projectId, projectId), sql`lower(${statuses.name}) = lower(${name.trim()})`));
+  const condition = namedInProject(statuses, projectId, name);
+  const [status] = await db.select().from(statuses).where(condition);
   if (!status) {
     const known = (await listStatuses(db, projectId)).map((s) => s.name);
     throw notFound(`status "${name}" does not exist in this project; known statuses: ${known.join(', ')}`);

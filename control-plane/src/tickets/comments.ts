@@ -14,6 +14,11 @@ import { onTicket } from './ticket-write.js';
 export type Comment = typeof comments.$inferSelect;
 export type CommentRevision = typeof commentRevisions.$inferSelect;
 
+/** Who wrote a comment or a review: the actor as its author columns keep it (a token's user, else the actor). */
+export function authorOf(actor: Actor) {
+  return { authorType: actor.type, authorId: actor.userId ?? actor.id, authorName: actor.name };
+}
+
 export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof commentAddInput>): Promise<Comment> {
   return onTicket(deps, actor, 'comment', commentAddInput, raw, async ({ tx, changes, ticket, input }) => {
     const now = deps.clock.now();
@@ -22,9 +27,7 @@ export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof c
       .values({
         id: deps.ids.uuid(),
         ticketId: ticket.id,
-        authorType: actor.type,
-        authorId: actor.userId ?? actor.id,
-        authorName: actor.name,
+        ...authorOf(actor),
         body: input.body,
         anchor: input.anchor ?? null,
         reviewRound: ticket.reviewRound,

@@ -12,6 +12,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { requireExec } from '../auth/permissions.js';
 import type { Changes } from '../kernel/transaction.js';
+import { namedInProject, versionOf } from '../kernel/lookups.js';
 import { parseHarness } from './harness/parse.js';
 import type { Harness } from './harness/schema.js';
 import type { Problem } from './harness/types.js';
@@ -45,10 +46,8 @@ export async function validateHarnessSource(db: DbOrTx, projectId: string | null
 }
 
 export async function resolveWorkflow(db: DbOrTx, projectId: string, name: string): Promise<Workflow> {
-  const [workflow] = await db
-    .select()
-    .from(workflows)
-    .where(and(eq(workflows.projectId, projectId), sql`lower(${workflows.name}) = lower(${name.trim()})`));
+  const condition = namedInProject(workflows, projectId, name);
+  const [workflow] = await db.select().from(workflows).where(condition);
   if (!workflow) {
     const known = (
       await db.select({ name: workflows.name }).from(workflows).where(eq(workflows.projectId, projectId))
@@ -62,10 +61,7 @@ export async function resolveWorkflow(db: DbOrTx, projectId: string, name: strin
 }
 
 export async function workflowVersion(db: DbOrTx, workflow: Workflow, version?: number): Promise<WorkflowVersion> {
-  const condition =
-    version === undefined
-      ? eq(workflowVersions.id, workflow.currentVersionId!)
-      : and(eq(workflowVersions.workflowId, workflow.id), eq(workflowVersions.version, version));
+  const condition = versionOf(workflowVersions, workflowVersions.workflowId, workflow, version);
   const [row] = await db.select().from(workflowVersions).where(condition);
   if (!row)
     throw new OpenaseError(
