@@ -21,7 +21,7 @@ import {
 import type { z } from 'zod';
 import { agents, secrets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
@@ -233,16 +233,13 @@ export const deleteAgent: Command<typeof agentRefInput, { deleted: string }> = a
       throw conflict(
         `agent ${agent.name} is used by workflow(s) ${users.map((u) => u.name).join(', ')}; point them at another agent first`,
       );
-    await tx.delete(agents).where(eq(agents.id, agent.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, agents, agent, {
       projectId: project.id,
       action: 'agent.deleted',
       entityType: 'agent',
-      entityId: agent.id,
       summary: `deleted agent ${agent.name}`,
       before: describe(agent, []),
     });
-    return { deleted: agent.name };
   });
 };
 

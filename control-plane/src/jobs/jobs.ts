@@ -23,7 +23,7 @@ import {
 } from '@openase/shared';
 import { jobFires, scheduledJobs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
@@ -204,16 +204,13 @@ export const deleteJob: Command<typeof jobRefInput, Deleted> = async (deps, acto
   const input = allowedInput(actor, 'member', 'delete scheduled jobs', jobRefInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
-    await tx.delete(scheduledJobs).where(eq(scheduledJobs.id, job.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, scheduledJobs, job, {
       projectId: project.id,
       action: 'job.deleted',
       entityType: 'scheduled_job',
-      entityId: job.id,
       summary: `deleted scheduled job ${job.name}`,
       before: describeJob(job),
     });
-    return { deleted: job.name };
   });
 };
 

@@ -22,7 +22,7 @@ import {
   projects,
 } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
@@ -123,12 +123,10 @@ export async function deleteChannel(deps: Deps, actor: Actor, name: string): Pro
   requireRole(actor, 'admin', 'manage notification channels');
   await inTransaction(deps, async (tx, changes) => {
     const c = await resolveChannel(tx, actor.orgId, name);
-    await tx.delete(notificationChannels).where(eq(notificationChannels.id, c.id));
-    await recordActivity(tx, deps, changes, actor, {
+    await deleteRecorded(tx, deps, changes, actor, notificationChannels, c, {
       projectId: null,
       action: 'notification.channel_deleted',
       entityType: 'notification_channel',
-      entityId: c.id,
       summary: `removed the notification channel ${c.name} and its rules`,
     });
   });

@@ -9,7 +9,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound, projectDeleteInput, repositoryDeleteInput } from '@openase/shared';
 import { inboxItems, projects, repositories, runs, tickets } from '../db/schema.js';
-import { recordActivity } from '../activity/activity.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Command, Deleted } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { describeRuns, liveRuns } from '../runs/in-use.js';
@@ -82,15 +82,12 @@ export const deleteRepository: Command<typeof repositoryDeleteInput, Deleted> = 
       throw conflict(
         `repository ${repo.name} cannot be deleted while agents work in it: ${describeRuns(using)} ${using.length === 1 ? 'has a run' : 'have runs'} in progress with it in the workspace; cancel ${using.length === 1 ? 'it' : 'them'} or wait until ${using.length === 1 ? 'it ends' : 'they end'}`,
       );
-    await tx.delete(repositories).where(eq(repositories.id, repo.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, repositories, repo, {
       projectId: project.id,
       action: 'repository.deleted',
       entityType: 'repository',
-      entityId: repo.id,
       summary: `deleted repository ${repo.name} (${repo.url})`,
       before: { name: repo.name, url: repo.url, defaultBranch: repo.defaultBranch, labels: repo.labels },
     });
-    return { deleted: repo.name };
   });
 };
