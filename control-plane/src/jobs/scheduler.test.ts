@@ -26,6 +26,24 @@ class ManualClock {
 
 const leader = () => true;
 
+/** The Europe/Berlin job both daylight-saving tests schedule at 02:30, an hour the switch skips or repeats. */
+const nightlyBerlin = (project: string) => ({
+  project,
+  name: 'nightly',
+  cron: '30 2 * * *',
+  timeZone: 'Europe/Berlin',
+  template: { title: 'Nightly {{date}} {{time}}' },
+});
+
+/** One scheduler ticking every `stepMs` of the hand-moved clock until the clock reads `untilIso`. */
+async function tickUntil(deps: Deps, clock: ManualClock, untilIso: string, stepMs: number) {
+  const scheduler = new JobScheduler(deps, { isLeader: leader });
+  while (clock.now() < new Date(untilIso)) {
+    clock.advance(stepMs);
+    await scheduler.tick();
+  }
+}
+
 forEachDatabase('job scheduler', (get) => {
   const extraDatabases: Database[] = [];
   afterAll(async () => {
@@ -97,13 +115,7 @@ forEachDatabase('job scheduler', (get) => {
 
   it('keeps Europe/Berlin wall-clock times across spring forward', async () => {
     const { timed, clock, admin, project } = await setup('Spring Jobs', '2026-03-27T06:00:00Z');
-    await createJob(timed, admin, {
-      project: project.slug,
-      name: 'nightly',
-      cron: '30 2 * * *',
-      timeZone: 'Europe/Berlin',
-      template: { title: 'Nightly {{date}} {{time}}' },
-    });
+    await createJob(timed, admin, nightlyBerlin(project.slug));
     await createJob(timed, admin, {
       project: project.slug,
       name: 'standup',
@@ -111,11 +123,7 @@ forEachDatabase('job scheduler', (get) => {
       timeZone: 'Europe/Berlin',
       template: { title: 'Standup {{weekday}} {{time}}' },
     });
-    const scheduler = new JobScheduler(timed, { isLeader: leader });
-    while (clock.now() < new Date('2026-03-31T00:00:00Z')) {
-      clock.advance(15 * 60_000);
-      await scheduler.tick();
-    }
+    await tickUntil(timed, clock, '2026-03-31T00:00:00Z', 15 * 60_000);
     expect(await titles(timed, project.id)).toEqual([
       'Standup Friday 09:00', // 08:00Z (CET)
       'Nightly 2026-03-28 02:30',
@@ -127,18 +135,8 @@ forEachDatabase('job scheduler', (get) => {
 
   it('fires a time repeated by fall back once', async () => {
     const { timed, clock, admin, project } = await setup('Autumn Jobs', '2026-10-23T12:00:00Z');
-    const job = await createJob(timed, admin, {
-      project: project.slug,
-      name: 'nightly',
-      cron: '30 2 * * *',
-      timeZone: 'Europe/Berlin',
-      template: { title: 'Nightly {{date}} {{time}}' },
-    });
-    const scheduler = new JobScheduler(timed, { isLeader: leader });
-    while (clock.now() < new Date('2026-10-26T12:00:00Z')) {
-      clock.advance(10 * 60_000);
-      await scheduler.tick();
-    }
+    const job = await createJob(timed, admin, nightlyBerlin(project.slug));
+    await tickUntil(timed, clock, '2026-10-26T12:00:00Z', 10 * 60_000);
     expect(await titles(timed, project.id)).toEqual([
       'Nightly 2026-10-24 02:30',
       'Nightly 2026-10-25 02:30',
