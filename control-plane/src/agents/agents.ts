@@ -23,6 +23,7 @@ import { agents, secrets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { namedInProject } from '../kernel/lookups.js';
@@ -111,27 +112,23 @@ export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInpu
     const model = input.model ?? ADAPTER_DEFAULT_MODEL[input.adapter];
     const pricing = input.pricing ?? defaultPricing(model) ?? { input: 0, output: 0, cached: 0 };
     const now = deps.clock.now();
-    const [agent] = await tx
-      .insert(agents)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        name: input.name,
-        adapter: input.adapter,
-        command: commandFor(input.adapter, input.command),
-        args: input.args,
-        model,
-        env: input.env,
-        maxParallelRuns: input.maxParallelRuns ?? null,
-        priceInput: pricing.input,
-        priceOutput: pricing.output,
-        priceCached: pricing.cached,
-        machineLabels: [...new Set(input.machineLabels)],
-        mcpServers: input.mcpServers,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const agent = await insertNew(tx, deps, agents, {
+      projectId: project.id,
+      name: input.name,
+      adapter: input.adapter,
+      command: commandFor(input.adapter, input.command),
+      args: input.args,
+      model,
+      env: input.env,
+      maxParallelRuns: input.maxParallelRuns ?? null,
+      priceInput: pricing.input,
+      priceOutput: pricing.output,
+      priceCached: pricing.cached,
+      machineLabels: [...new Set(input.machineLabels)],
+      mcpServers: input.mcpServers,
+      createdAt: now,
+      updatedAt: now,
+    });
     await writeSecrets(tx, deps, agent!, input.secrets);
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,

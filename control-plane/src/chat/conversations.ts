@@ -28,6 +28,7 @@ import type { z } from 'zod';
 import { agents, chatConversations, chatMessages, machines, projects, runs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { recordActivity } from '../activity/activity.js';
@@ -137,22 +138,18 @@ async function insertMessage(
     text,
     attachments,
   );
-  const [row] = await tx
-    .insert(chatMessages)
-    .values({
-      id: deps.ids.uuid(),
-      conversationId: c.id,
-      seq: await nextSeq(tx, c.id),
-      runId: placement.runId,
-      turn: placement.turn,
-      text,
-      attachments,
-      input,
-      authorId: actor.userId ?? actor.id,
-      authorName: actor.name,
-      createdAt: deps.clock.now(),
-    })
-    .returning();
+  const row = await insertNew(tx, deps, chatMessages, {
+    conversationId: c.id,
+    seq: await nextSeq(tx, c.id),
+    runId: placement.runId,
+    turn: placement.turn,
+    text,
+    attachments,
+    input,
+    authorId: actor.userId ?? actor.id,
+    authorName: actor.name,
+    createdAt: deps.clock.now(),
+  });
   return row!;
 }
 

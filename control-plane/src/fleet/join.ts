@@ -18,6 +18,7 @@ import { joinTokens, machineCredentials, machines } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction, noChanges, publishChanges } from '../kernel/transaction.js';
 import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
@@ -103,22 +104,18 @@ export async function redeemJoinToken(
       .update(joinTokens)
       .set({ uses: row.uses + 1 })
       .where(eq(joinTokens.id, row.id));
-    const [machine] = await tx
-      .insert(machines)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: row.orgId,
-        name: input.name,
-        kind: 'reverse',
-        labels: granted.labels,
-        slots: input.slots,
-        maxSlots: input.slots,
-        allowedClis: row.clis,
-        workdir: input.workdir ?? null,
-        hostname: input.hostname ?? null,
-        createdAt: now,
-      })
-      .returning();
+    const machine = await insertNew(tx, deps, machines, {
+      orgId: row.orgId,
+      name: input.name,
+      kind: 'reverse',
+      labels: granted.labels,
+      slots: input.slots,
+      maxSlots: input.slots,
+      allowedClis: row.clis,
+      workdir: input.workdir ?? null,
+      hostname: input.hostname ?? null,
+      createdAt: now,
+    });
     const credential = mintSecret(deps.ids, 'oam');
     await tx.insert(machineCredentials).values({
       id: credential.id,

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { machines } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
@@ -47,20 +48,16 @@ export async function addSshMachine(
       seenFingerprint: null,
       ...(raw.remoteDir ? { remoteDir: raw.remoteDir } : {}),
     };
-    const [machine] = await tx
-      .insert(machines)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: actor.orgId,
-        name: input.name,
-        kind: 'ssh',
-        labels: input.labels,
-        slots: input.slots,
-        maxSlots: input.slots,
-        ssh,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const machine = await insertNew(tx, deps, machines, {
+      orgId: actor.orgId,
+      name: input.name,
+      kind: 'ssh',
+      labels: input.labels,
+      slots: input.slots,
+      maxSlots: input.slots,
+      ssh,
+      createdAt: deps.clock.now(),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'machine.added',

@@ -25,6 +25,7 @@ import { jobFires, scheduledJobs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveStatus } from '../statuses/statuses.js';
@@ -99,23 +100,19 @@ export async function createJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
     const template = await checkTemplate(tx, project.id, input.template);
     await assertNameFree(tx, project.id, input.name);
     const now = deps.clock.now();
-    const [job] = await tx
-      .insert(scheduledJobs)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        name: input.name,
-        cron: schedule.cron,
-        timeZone: input.timeZone,
-        template,
-        enabled: input.enabled,
-        catchUp: input.catchUp,
-        nextFireAt: input.enabled ? schedule.next(now) : null,
-        createdBy: actor.name,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const job = await insertNew(tx, deps, scheduledJobs, {
+      projectId: project.id,
+      name: input.name,
+      cron: schedule.cron,
+      timeZone: input.timeZone,
+      template,
+      enabled: input.enabled,
+      catchUp: input.catchUp,
+      nextFireAt: input.enabled ? schedule.next(now) : null,
+      createdBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'job.created',

@@ -24,6 +24,7 @@ import {
 import type { DbOrTx } from '../db/database.js';
 import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
@@ -71,19 +72,15 @@ export const createChannel: Command<
       .from(notificationChannels)
       .where(and(eq(notificationChannels.orgId, actor.orgId), eq(notificationChannels.name, input.name)));
     if (clash) throw conflict(`a channel named "${input.name}" exists already`);
-    const [c] = await tx
-      .insert(notificationChannels)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: actor.orgId,
-        name: input.name,
-        kind: input.kind,
-        urlEnc: deps.secrets.encrypt(input.url),
-        urlHint: hintOf(input.url),
-        secretEnc: secret ? deps.secrets.encrypt(secret) : null,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const c = await insertNew(tx, deps, notificationChannels, {
+      orgId: actor.orgId,
+      name: input.name,
+      kind: input.kind,
+      urlEnc: deps.secrets.encrypt(input.url),
+      urlHint: hintOf(input.url),
+      secretEnc: secret ? deps.secrets.encrypt(secret) : null,
+      createdAt: deps.clock.now(),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'notification.channel_created',
@@ -215,17 +212,13 @@ export async function createRule(deps: Deps, actor: Actor, raw: z.input<typeof r
   const input = allowedInput(actor, 'admin', 'manage notification rules', ruleCreateInput, raw);
   const rule = await inProject(deps, actor, input.project, async (tx, changes, project) => {
     const channel = await resolveChannel(tx, actor.orgId, input.channel);
-    const [r] = await tx
-      .insert(notificationRules)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        channelId: channel.id,
-        event: input.event,
-        filter: input.filter,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const r = await insertNew(tx, deps, notificationRules, {
+      projectId: project.id,
+      channelId: channel.id,
+      event: input.event,
+      filter: input.filter,
+      createdAt: deps.clock.now(),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'notification.rule_created',

@@ -13,6 +13,7 @@ import { projects, statuses } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
@@ -46,18 +47,14 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
       throw conflict(`ticket prefix "${ticketPrefix}" is taken by project "${c.slug}"; pick another with --prefix`);
     }
     const now = deps.clock.now();
-    const [project] = await tx
-      .insert(projects)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: actor.orgId,
-        name: input.name,
-        slug,
-        ticketPrefix,
-        description: input.description ?? '',
-        createdAt: now,
-      })
-      .returning();
+    const project = await insertNew(tx, deps, projects, {
+      orgId: actor.orgId,
+      name: input.name,
+      slug,
+      ticketPrefix,
+      description: input.description ?? '',
+      createdAt: now,
+    });
     if (!project) throw new OpenaseError('INTERNAL', 'project insert returned nothing');
     await tx.insert(statuses).values(
       DEFAULT_STATUSES.map((s, position) => ({

@@ -18,6 +18,7 @@ import { skills, skillVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import type { Changes } from '../kernel/transaction.js';
 import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
@@ -141,18 +142,14 @@ async function saveSkill(
       .returning();
   }
   const version = skill!.versionSeq + 1;
-  const [row] = await tx
-    .insert(skillVersions)
-    .values({
-      id: deps.ids.uuid(),
-      skillId: skill!.id,
-      version,
-      contentHash: checked.contentHash,
-      files: checked.files,
-      createdBy: actor.name,
-      createdAt: now,
-    })
-    .returning();
+  const row = await insertNew(tx, deps, skillVersions, {
+    skillId: skill!.id,
+    version,
+    contentHash: checked.contentHash,
+    files: checked.files,
+    createdBy: actor.name,
+    createdAt: now,
+  });
   const [updated] = await tx
     .update(skills)
     .set({ currentVersionId: row!.id, versionSeq: version, description: checked.description, updatedAt: now })

@@ -23,6 +23,7 @@ import { statuses, tickets, workflows, workflowVersions } from '../db/schema.js'
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { namedInProject } from '../kernel/lookups.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 
@@ -61,19 +62,15 @@ export async function createStatus(deps: Deps, actor: Actor, raw: z.input<typeof
       throw conflict(`status "${input.name}" already exists in ${project.slug}`);
     }
     const position = Math.min(input.position ?? existing.length, existing.length);
-    const [status] = await tx
-      .insert(statuses)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        name: input.name,
-        stage: input.stage,
-        color: input.color ?? '#64748b',
-        position: existing.length, // placed last, then moved
-        maxActiveRuns: input.maxActiveRuns ?? null,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const status = await insertNew(tx, deps, statuses, {
+      projectId: project.id,
+      name: input.name,
+      stage: input.stage,
+      color: input.color ?? '#64748b',
+      position: existing.length, // placed last, then moved
+      maxActiveRuns: input.maxActiveRuns ?? null,
+      createdAt: deps.clock.now(),
+    });
     const ordered = [...existing];
     ordered.splice(position, 0, status!);
     await renumber(tx, ordered);

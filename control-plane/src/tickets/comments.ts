@@ -6,6 +6,7 @@ import { commentRevisions, comments } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { resolveTicket, ticketsByIds } from './tickets.js';
@@ -22,19 +23,15 @@ export function authorOf(actor: Actor) {
 export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof commentAddInput>): Promise<Comment> {
   return onTicket(deps, actor, 'comment', commentAddInput, raw, async ({ tx, changes, ticket, input }) => {
     const now = deps.clock.now();
-    const [comment] = await tx
-      .insert(comments)
-      .values({
-        id: deps.ids.uuid(),
-        ticketId: ticket.id,
-        ...authorOf(actor),
-        body: input.body,
-        anchor: input.anchor ?? null,
-        reviewRound: ticket.reviewRound,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const comment = await insertNew(tx, deps, comments, {
+      ticketId: ticket.id,
+      ...authorOf(actor),
+      body: input.body,
+      anchor: input.anchor ?? null,
+      reviewRound: ticket.reviewRound,
+      createdAt: now,
+      updatedAt: now,
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: ticket.projectId,
       ticketId: ticket.id,

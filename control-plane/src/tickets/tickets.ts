@@ -23,6 +23,7 @@ import { pullRequestBadge, type PullRequestBadge } from './pull-request-badge.js
 import type { DbOrTx, Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import type { Changes } from '../kernel/transaction.js';
 import { inProject, memberInput } from '../auth/project-write.js';
 import { requireRoleIn } from '../auth/permissions.js';
@@ -69,27 +70,23 @@ export async function insertTicket(
     .returning({ seq: projects.ticketSeq, prefix: projects.ticketPrefix });
   const number = counter!.seq;
   const now = deps.clock.now();
-  const [ticket] = await tx
-    .insert(tickets)
-    .values({
-      id: deps.ids.uuid(),
-      projectId,
-      number,
-      identifier: `${counter!.prefix}-${number}`,
-      title: input.title,
-      description: input.description,
-      statusId: status.id,
-      priority: input.priority,
-      labels: dedupe(input.labels),
-      parentId: parent?.id ?? null,
-      budgetUsd: input.budgetUsd ?? null,
-      workflowId: extra.workflowId ?? null,
-      createdBy: actor.name,
-      createdAt: now,
-      updatedAt: now,
-      statusChangedAt: now,
-    })
-    .returning();
+  const ticket = await insertNew(tx, deps, tickets, {
+    projectId,
+    number,
+    identifier: `${counter!.prefix}-${number}`,
+    title: input.title,
+    description: input.description,
+    statusId: status.id,
+    priority: input.priority,
+    labels: dedupe(input.labels),
+    parentId: parent?.id ?? null,
+    budgetUsd: input.budgetUsd ?? null,
+    workflowId: extra.workflowId ?? null,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+    statusChangedAt: now,
+  });
   await recordActivity(tx, deps, changes, actor, {
     ...aboutTicket(ticket!),
     action: 'ticket.created',

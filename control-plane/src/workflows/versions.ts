@@ -10,6 +10,7 @@ import { workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { requireExec } from '../auth/permissions.js';
 import type { Changes } from '../kernel/transaction.js';
 import { namedInProject, versionOf } from '../kernel/lookups.js';
@@ -132,24 +133,20 @@ export async function saveWorkflowSource(
     created = true;
   }
   const number = workflow!.versionSeq + 1;
-  const [version] = await tx
-    .insert(workflowVersions)
-    .values({
-      id: deps.ids.uuid(),
-      workflowId: workflow!.id,
-      version: number,
-      source,
-      harness,
-      body: parsed.body,
-      agentId: resolved.agentId,
-      pickupStatusIds: resolved.pickupStatusIds,
-      finishStatusIds: resolved.finishStatusIds,
-      skills: resolved.skills,
-      merge: resolved.merge,
-      createdBy: actor.name,
-      createdAt: now,
-    })
-    .returning();
+  const version = await insertNew(tx, deps, workflowVersions, {
+    workflowId: workflow!.id,
+    version: number,
+    source,
+    harness,
+    body: parsed.body,
+    agentId: resolved.agentId,
+    pickupStatusIds: resolved.pickupStatusIds,
+    finishStatusIds: resolved.finishStatusIds,
+    skills: resolved.skills,
+    merge: resolved.merge,
+    createdBy: actor.name,
+    createdAt: now,
+  });
   const [updated] = await tx
     .update(workflows)
     .set({ currentVersionId: version!.id, versionSeq: number, active: harness.active, updatedAt: now })
