@@ -21,7 +21,7 @@ import type { Changes } from '../kernel/transaction.js';
 import { allowedInput } from './project-write.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from './permissions.js';
-import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+import { insertWithSecret, parseSecret, secretMatches } from './secrets.js';
 import { addPerson } from './members.js';
 
 export type Invitation = typeof invitations.$inferSelect;
@@ -49,31 +49,25 @@ export const createInvitation: Command<
 > = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'invite people', invitationCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
-    const minted = mintSecret(deps.ids, 'oin');
     const now = deps.clock.now();
-    const [inv] = await tx
-      .insert(invitations)
-      .values({
-        id: minted.id,
-        orgId: actor.orgId,
-        email: input.email ?? null,
-        role: input.role,
-        secretHash: minted.hash,
-        invitedById: actor.userId ?? null,
-        invitedByName: actor.name,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + input.expiresInHours * 3600_000),
-      })
-      .returning();
+    const { row: inv, token: code } = await insertWithSecret(tx, deps.ids, 'oin', invitations, {
+      orgId: actor.orgId,
+      email: input.email ?? null,
+      role: input.role,
+      invitedById: actor.userId ?? null,
+      invitedByName: actor.name,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + input.expiresInHours * 3600_000),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'invitation.created',
       entityType: 'invitation',
-      entityId: inv!.id,
+      entityId: inv.id,
       summary: `invited ${input.email ?? 'someone (any email)'} as ${input.role}`,
-      after: { email: input.email ?? null, role: input.role, expiresAt: inv!.expiresAt },
+      after: { email: input.email ?? null, role: input.role, expiresAt: inv.expiresAt },
     });
-    return { code: minted.token, path: invitationPath(minted.token), invitation: view(inv!, now) };
+    return { code, path: invitationPath(code), invitation: view(inv, now) };
   });
 };
 

@@ -27,6 +27,15 @@ import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 
 export type Machine = typeof machines.$inferSelect;
 
+/** Whether the organization has a machine named `name` already (a new machine needs a free name). */
+export async function machineNameTaken(tx: Tx, orgId: string, name: string): Promise<boolean> {
+  const [existing] = await tx
+    .select({ id: machines.id })
+    .from(machines)
+    .where(and(eq(machines.orgId, orgId), eq(machines.name, name)));
+  return existing !== undefined;
+}
+
 /** The organization's machine named `name`, locked for the rest of the transaction. */
 export async function lockMachine(tx: Tx, orgId: string, name: string): Promise<Machine | undefined> {
   const [machine] = await tx
@@ -91,11 +100,7 @@ export async function redeemJoinToken(
       throw unauthorized(
         'the join token has already been used; create a new one with `openase machine join-token create`',
       );
-    const [existing] = await tx
-      .select({ id: machines.id })
-      .from(machines)
-      .where(and(eq(machines.orgId, row.orgId), eq(machines.name, input.name)));
-    if (existing)
+    if (await machineNameTaken(tx, row.orgId, input.name))
       throw conflict(
         `a machine named "${input.name}" already exists; join with another --name, or revoke the old one first`,
       );

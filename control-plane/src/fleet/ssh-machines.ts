@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { badRequest, conflict, notFound, sshMachineAddInput, sshFingerprintSchema } from '@openase/shared';
 import type { z } from 'zod';
 import { machines } from '../db/schema.js';
@@ -16,7 +16,7 @@ import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
-import { lockMachine, type Machine } from './join.js';
+import { lockMachine, machineNameTaken, type Machine } from './join.js';
 
 export type SshSettings = NonNullable<Machine['ssh']>;
 
@@ -34,11 +34,8 @@ export async function addSshMachine(
   if (!fs.existsSync(input.keyPath))
     throw badRequest(`the key file ${input.keyPath} does not exist on the control plane's host`);
   return inTransaction(deps, async (tx, changes) => {
-    const [existing] = await tx
-      .select({ id: machines.id })
-      .from(machines)
-      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, input.name)));
-    if (existing) throw conflict(`a machine named "${input.name}" already exists`);
+    if (await machineNameTaken(tx, actor.orgId, input.name))
+      throw conflict(`a machine named "${input.name}" already exists`);
     const ssh: SshSettings = {
       host: input.host,
       port: input.port,
