@@ -27,6 +27,7 @@ import { requireRole, roleInProject } from '../auth/permissions.js';
 import { applyMove, lockTicket, type Ticket } from '../tickets/tickets.js';
 import { authorOf } from '../tickets/comments.js';
 import { reviewFlowFor, type ReviewFlow } from './workflow.js';
+import { inReviewRound } from './feedback.js';
 
 export interface ReviewRecord {
   state: StoredReviewState;
@@ -67,8 +68,7 @@ export const submitReview: Command<typeof ticketReviewInput, ReviewOutcome> = as
         .from(comments)
         .where(
           and(
-            eq(comments.ticketId, ticket.id),
-            eq(comments.reviewRound, ticket.reviewRound),
+            inReviewRound(comments.ticketId, comments.reviewRound, ticket.id, ticket.reviewRound),
             isNotNull(comments.anchor),
           ),
         )
