@@ -48,6 +48,18 @@ export async function resolveStatus(db: DbOrTx, projectId: string, name: string)
 }
 
 /** Rewrites positions 0..n-1 in the given order. */
+/** The fields of an entry about one status: its project, and the status as the entity. */
+function aboutStatus(status: Status) {
+  return { projectId: status.projectId, entityType: 'status', entityId: status.id };
+}
+
+/** Puts `status` at `position` among the others (in their order), then renumbers them all. */
+async function placeAt(tx: Tx, others: Status[], status: Status, position: number): Promise<void> {
+  const ordered = [...others];
+  ordered.splice(position, 0, status);
+  await renumber(tx, ordered);
+}
+
 async function renumber(tx: Tx, ordered: Status[]): Promise<void> {
   for (const [position, s] of ordered.entries()) {
     if (s.position !== position) await tx.update(statuses).set({ position }).where(eq(statuses.id, s.id));
@@ -71,18 +83,14 @@ export async function createStatus(deps: Deps, actor: Actor, raw: z.input<typeof
       maxActiveRuns: input.maxActiveRuns ?? null,
       createdAt: deps.clock.now(),
     });
-    const ordered = [...existing];
-    ordered.splice(position, 0, status!);
-    await renumber(tx, ordered);
+    await placeAt(tx, existing, status, position);
     await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
+      ...aboutStatus(status),
       action: 'status.created',
-      entityType: 'status',
-      entityId: status!.id,
       summary: `created status ${input.name} (${input.stage})`,
       after: { name: input.name, stage: input.stage, position },
     });
-    return { ...status!, position };
+    return { ...status, position };
   });
 }
 
@@ -143,10 +151,8 @@ export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof
     const [updated] = await tx.update(statuses).set(patch).where(eq(statuses.id, status.id)).returning();
     const before = Object.fromEntries(Object.keys(patch).map((k) => [k, status[k as keyof Status]]));
     await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
+      ...aboutStatus(status),
       action: 'status.updated',
-      entityType: 'status',
-      entityId: status.id,
       summary: patch.name ? `renamed status ${status.name} to ${patch.name}` : `updated status ${status.name}`,
       before,
       after: patch,
@@ -159,15 +165,12 @@ export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof s
   const input = allowedInput(actor, 'admin', 'change statuses', statusMoveInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const status = await resolveStatus(tx, project.id, input.status);
-    const ordered = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
-    const position = Math.min(input.position, ordered.length);
-    ordered.splice(position, 0, status);
-    await renumber(tx, ordered);
+    const others = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
+    const position = Math.min(input.position, others.length);
+    await placeAt(tx, others, status, position);
     await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
+      ...aboutStatus(status),
       action: 'status.moved',
-      entityType: 'status',
-      entityId: status.id,
       summary: `moved status ${status.name} to position ${position}`,
       before: { position: status.position },
       after: { position },
@@ -230,10 +233,8 @@ export const deleteStatus: Command<typeof statusDeleteInput, StatusDeleted> = as
       all.filter((s) => s.id !== status.id),
     );
     await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
+      ...aboutStatus(status),
       action: 'status.deleted',
-      entityType: 'status',
-      entityId: status.id,
       summary: `deleted status ${status.name}${target ? `, moving ${held.length} ticket(s) to ${target.name}` : ''}`,
       before: { name: status.name, stage: status.stage, position: status.position },
     });
