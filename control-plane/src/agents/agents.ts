@@ -129,16 +129,16 @@ export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInpu
       createdAt: now,
       updatedAt: now,
     });
-    await writeSecrets(tx, deps, agent!, input.secrets);
+    await writeSecrets(tx, deps, agent, input.secrets);
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'agent.created',
       entityType: 'agent',
-      entityId: agent!.id,
-      summary: `created agent ${agent!.name} (${agent!.adapter}${model ? `, ${model}` : ''})`,
-      after: describe(agent!, Object.keys(input.secrets).sort()),
+      entityId: agent.id,
+      summary: `created agent ${agent.name} (${agent.adapter}${model ? `, ${model}` : ''})`,
+      after: describe(agent, Object.keys(input.secrets).sort()),
     });
-    return view(tx, agent!);
+    return view(tx, agent);
   });
 }
 

@@ -43,10 +43,13 @@ function view(inv: Invitation, now: Date): InvitationView {
 /** The path of an invitation link; the code travels in the fragment, so it never reaches a server log. */
 export const invitationPath = (code: string) => `/invite#${code}`;
 
-export const createInvitation: Command<
-  typeof invitationCreateInput,
-  { code: string; path: string; invitation: InvitationView }
-> = async (deps, actor, raw) => {
+export interface InvitationCreated {
+  code: string;
+  path: string;
+  invitation: InvitationView;
+}
+
+export const createInvitation: Command<typeof invitationCreateInput, InvitationCreated> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'invite people', invitationCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const now = deps.clock.now();

@@ -150,7 +150,7 @@ async function insertMessage(
     authorName: actor.name,
     createdAt: deps.clock.now(),
   });
-  return row!;
+  return row;
 }
 
 /**

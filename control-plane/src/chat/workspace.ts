@@ -161,10 +161,16 @@ async function ticketDescription(db: DbOrTx, c: Conversation): Promise<string> {
 }
 
 /** "Create ticket from this": a ticket carrying the conversation's work; a second call returns the same ticket. */
-export const createTicketFromConversation: Command<
-  typeof chatCreateTicketInput,
-  { ticket: Ticket; created: boolean }
-> = async (deps, actor, raw) => {
+export interface TicketFromConversation {
+  ticket: Ticket;
+  created: boolean;
+}
+
+export const createTicketFromConversation: Command<typeof chatCreateTicketInput, TicketFromConversation> = async (
+  deps,
+  actor,
+  raw,
+) => {
   const input = allowedInput(actor, 'member', 'create tickets from Project AI', chatCreateTicketInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, input.conversation, true);

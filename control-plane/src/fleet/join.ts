@@ -124,7 +124,7 @@ export async function redeemJoinToken(
     const credential = mintSecret(deps.ids, 'oam');
     await tx.insert(machineCredentials).values({
       id: credential.id,
-      machineId: machine!.id,
+      machineId: machine.id,
       secretHash: credential.hash,
       createdAt: now,
       expiresAt: row.credentialTtlSeconds ? new Date(now.getTime() + row.credentialTtlSeconds * 1000) : null,
@@ -140,11 +140,11 @@ export async function redeemJoinToken(
       projectId: null,
       action: 'machine.joined',
       entityType: 'machine',
-      entityId: machine!.id,
+      entityId: machine.id,
       summary: `machine ${input.name} joined with join token ${row.id} (${input.slots} slot(s))`,
-      after: { name: input.name, labels: machine!.labels, slots: input.slots, hostname: input.hostname ?? null },
+      after: { name: input.name, labels: machine.labels, slots: input.slots, hostname: input.hostname ?? null },
     });
-    return { machine: machine!, credential: credential.token };
+    return { machine: machine, credential: credential.token };
   });
   publishChanges(deps, changes);
   return result;

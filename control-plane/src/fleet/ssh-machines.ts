@@ -59,11 +59,11 @@ export async function addSshMachine(
       projectId: null,
       action: 'machine.added',
       entityType: 'machine',
-      entityId: machine!.id,
+      entityId: machine.id,
       summary: `added SSH machine ${input.name} (${input.user}@${input.host}:${input.port})${input.fingerprint ? ` pinned to ${input.fingerprint}` : ''}`,
       after: { host: input.host, port: input.port, user: input.user, fingerprint: input.fingerprint ?? null },
     });
-    return machine!;
+    return machine;
   });
 }
 

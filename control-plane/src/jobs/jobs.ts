@@ -117,11 +117,11 @@ export async function createJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
       projectId: project.id,
       action: 'job.created',
       entityType: 'scheduled_job',
-      entityId: job!.id,
-      summary: `created scheduled job ${job!.name} (${job!.cron}, ${job!.timeZone})`,
-      after: describeJob(job!),
+      entityId: job.id,
+      summary: `created scheduled job ${job.name} (${job.cron}, ${job.timeZone})`,
+      after: describeJob(job),
     });
-    return job!;
+    return job;
   });
 }
 

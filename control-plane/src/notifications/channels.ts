@@ -60,10 +60,12 @@ export async function listChannels(db: DbOrTx, actor: Actor): Promise<ChannelVie
   return rows.map(view);
 }
 
-export const createChannel: Command<
-  typeof channelCreateInput,
-  { channel: ChannelView; secret: string | null }
-> = async (deps, actor, raw) => {
+export interface ChannelCreated {
+  channel: ChannelView;
+  secret: string | null;
+}
+
+export const createChannel: Command<typeof channelCreateInput, ChannelCreated> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'manage notification channels', channelCreateInput, raw);
   const secret = input.kind === 'webhook' ? `whsec_${deps.ids.secret(24)}` : null;
   return inTransaction(deps, async (tx, changes) => {
@@ -85,10 +87,10 @@ export const createChannel: Command<
       projectId: null,
       action: 'notification.channel_created',
       entityType: 'notification_channel',
-      entityId: c!.id,
-      summary: `added the ${input.kind} notification channel ${input.name} (${c!.urlHint})`,
+      entityId: c.id,
+      summary: `added the ${input.kind} notification channel ${input.name} (${c.urlHint})`,
     });
-    return { channel: view(c!), secret };
+    return { channel: view(c), secret };
   });
 };
 
@@ -223,11 +225,11 @@ export async function createRule(deps: Deps, actor: Actor, raw: z.input<typeof r
       projectId: project.id,
       action: 'notification.rule_created',
       entityType: 'notification_rule',
-      entityId: r!.id,
+      entityId: r.id,
       summary: `${project.slug}: send "${input.event}" to ${channel.name}`,
       after: { event: input.event, filter: input.filter, channel: channel.name },
     });
-    return r!;
+    return r;
   });
   return { ...rule, filter: rule.filter as NotificationFilter, channel: input.channel };
 }

@@ -101,7 +101,7 @@ export async function recordApprovalRequest(
       entityType: 'run',
       entityId: run.id,
       summary: `${await ticketName(tx, run.ticketId)} needs approval: ${frame.tool} ${frame.detail.slice(0, 300)} (tools.ask "${frame.rule}")`,
-      after: { approval: approval!.id, tool: frame.tool, detail: frame.detail, rule: frame.rule },
+      after: { approval: approval.id, tool: frame.tool, detail: frame.detail, rule: frame.rule },
     });
     return null;
   });

@@ -22,10 +22,14 @@ export function steeringInput(messages: readonly PendingMessage[]): string {
   return messages.map((m) => `A message from ${m.by} (a person watching this run):\n${m.text}`).join('\n\n');
 }
 
-export const steerRun: Command<
-  typeof runSteerInput,
-  { queued: number; machineId: string | null; interrupt: ControlFrame | null }
-> = async (deps, actor, raw) => {
+/** What steering did: messages queued for the run, and the interrupt frame for its machine when one is due. */
+export interface Steered {
+  queued: number;
+  machineId: string | null;
+  interrupt: ControlFrame | null;
+}
+
+export const steerRun: Command<typeof runSteerInput, Steered> = async (deps, actor, raw) => {
   const input = runSteerInput.parse(raw);
   const found = await getRunForMember(deps, actor, input.run, 'send messages to a running agent');
   return inTransaction(deps, async (tx, changes) => {

@@ -51,11 +51,11 @@ export async function addRepository(deps: Deps, actor: Actor, rawInput: Reposito
       projectId: project.id,
       action: 'repository.added',
       entityType: 'repository',
-      entityId: repo!.id,
+      entityId: repo.id,
       summary: `added repository ${name} (${input.url})`,
       after: { name, url: input.url, defaultBranch: input.defaultBranch, labels: input.labels },
     });
-    return repo!;
+    return repo;
   });
 }
 

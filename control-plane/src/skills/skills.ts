@@ -128,18 +128,14 @@ async function saveSkill(
     if (current.contentHash === checked.contentHash)
       return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
   } else {
-    [skill] = await tx
-      .insert(skills)
-      .values({
-        id: deps.ids.uuid(),
-        projectId,
-        name: checked.name,
-        description: checked.description,
-        builtin,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    skill = await insertNew(tx, deps, skills, {
+      projectId,
+      name: checked.name,
+      description: checked.description,
+      builtin,
+      createdAt: now,
+      updatedAt: now,
+    });
   }
   const version = skill!.versionSeq + 1;
   const row = await insertNew(tx, deps, skillVersions, {
@@ -152,7 +148,7 @@ async function saveSkill(
   });
   const [updated] = await tx
     .update(skills)
-    .set({ currentVersionId: row!.id, versionSeq: version, description: checked.description, updatedAt: now })
+    .set({ currentVersionId: row.id, versionSeq: version, description: checked.description, updatedAt: now })
     .where(eq(skills.id, skill!.id))
     .returning();
   await recordActivity(tx, deps, changes, actor, {

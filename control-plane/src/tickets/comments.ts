@@ -37,13 +37,13 @@ export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof c
       ticketId: ticket.id,
       action: 'comment.added',
       entityType: 'comment',
-      entityId: comment!.id,
+      entityId: comment.id,
       summary: input.anchor
         ? `commented on ${ticket.identifier} at ${input.anchor.path}:${input.anchor.line}`
         : `commented on ${ticket.identifier}`,
       after: { body: input.body, ...(input.anchor ? { anchor: input.anchor } : {}) },
     });
-    return comment!;
+    return comment;
   });
 }
 

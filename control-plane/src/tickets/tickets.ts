@@ -88,18 +88,18 @@ export async function insertTicket(
     statusChangedAt: now,
   });
   await recordActivity(tx, deps, changes, actor, {
-    ...aboutTicket(ticket!),
+    ...aboutTicket(ticket),
     action: 'ticket.created',
-    summary: `created ${ticket!.identifier} "${truncate(input.title)}" in ${status.name}`,
+    summary: `created ${ticket.identifier} "${truncate(input.title)}" in ${status.name}`,
     after: {
       title: input.title,
       status: status.name,
       priority: input.priority,
-      labels: ticket!.labels,
+      labels: ticket.labels,
       parent: parent?.identifier ?? null,
     },
   });
-  return ticket!;
+  return ticket;
 }
 
 async function defaultStatus(tx: Tx, projectId: string) {

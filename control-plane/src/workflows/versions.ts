@@ -119,17 +119,13 @@ export async function saveWorkflowSource(
   const hooksChanged = !opts.builtinTemplate && changesExecution(previous?.harness as Harness | undefined, harness);
   if (hooksChanged) requireExec(actor, 'workflows.hooks', `change what the hooks of workflow ${harness.name} run`);
   if (!workflow) {
-    [workflow] = await tx
-      .insert(workflows)
-      .values({
-        id: deps.ids.uuid(),
-        projectId,
-        name: harness.name,
-        active: harness.active,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    workflow = await insertNew(tx, deps, workflows, {
+      projectId,
+      name: harness.name,
+      active: harness.active,
+      createdAt: now,
+      updatedAt: now,
+    });
     created = true;
   }
   const number = workflow!.versionSeq + 1;
@@ -149,7 +145,7 @@ export async function saveWorkflowSource(
   });
   const [updated] = await tx
     .update(workflows)
-    .set({ currentVersionId: version!.id, versionSeq: number, active: harness.active, updatedAt: now })
+    .set({ currentVersionId: version.id, versionSeq: number, active: harness.active, updatedAt: now })
     .where(eq(workflows.id, workflow!.id))
     .returning();
   const changedFields = previous
@@ -180,7 +176,7 @@ export async function saveWorkflowSource(
       before: { hooks: previous ? ((previous.harness as Harness).hooks ?? null) : null },
       after: { hooks: harness.hooks ?? null, byAgent: !!actor.run },
     });
-  return { workflow: updated!, version: version!, created, changed: true };
+  return { workflow: updated!, version: version, created, changed: true };
 }
 
 /**
