@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { badRequest, decodeCursor, pageFrom, type Page } from '@openase/shared';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { activity, projects } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -67,6 +68,23 @@ export async function recordActivity<A extends ActivityAction>(
     .returning();
   changes.activity.push(entry!);
   return entry!;
+}
+
+/**
+ * Deletes one named row by its id, records `entry` about it (the row is the entry's entity) and answers its name.
+ */
+export async function deleteRecorded<A extends ActivityAction>(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  changes: Changes,
+  actor: Actor,
+  table: PgTable & { id: PgColumn },
+  row: { id: string; name: string },
+  entry: Omit<ActivityInput<A>, 'entityId'>,
+): Promise<{ deleted: string }> {
+  await tx.delete(table).where(eq(table.id, row.id));
+  await recordActivity(tx, deps, changes, actor, { ...entry, entityId: row.id });
+  return { deleted: row.name };
 }
 
 export async function listActivity(

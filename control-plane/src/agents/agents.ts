@@ -21,10 +21,12 @@ import {
 import type { z } from 'zod';
 import { agents, secrets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
+import { namedInProject } from '../kernel/lookups.js';
 import { lockName } from '../db/name-lock.js';
 
 export type Agent = typeof agents.$inferSelect;
@@ -36,10 +38,8 @@ export interface AgentView extends Agent {
 }
 
 export async function resolveAgent(db: DbOrTx, projectId: string, name: string): Promise<Agent> {
-  const [agent] = await db
-    .select()
-    .from(agents)
-    .where(and(eq(agents.projectId, projectId), sql`lower(${agents.name}) = lower(${name.trim()})`));
+  const condition = namedInProject(agents, projectId, name);
+  const [agent] = await db.select().from(agents).where(condition);
   if (!agent) {
     const known = (await db.select({ name: agents.name }).from(agents).where(eq(agents.projectId, projectId))).map(
       (a) => a.name,
@@ -112,37 +112,33 @@ export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInpu
     const model = input.model ?? ADAPTER_DEFAULT_MODEL[input.adapter];
     const pricing = input.pricing ?? defaultPricing(model) ?? { input: 0, output: 0, cached: 0 };
     const now = deps.clock.now();
-    const [agent] = await tx
-      .insert(agents)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        name: input.name,
-        adapter: input.adapter,
-        command: commandFor(input.adapter, input.command),
-        args: input.args,
-        model,
-        env: input.env,
-        maxParallelRuns: input.maxParallelRuns ?? null,
-        priceInput: pricing.input,
-        priceOutput: pricing.output,
-        priceCached: pricing.cached,
-        machineLabels: [...new Set(input.machineLabels)],
-        mcpServers: input.mcpServers,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    await writeSecrets(tx, deps, agent!, input.secrets);
+    const agent = await insertNew(tx, deps, agents, {
+      projectId: project.id,
+      name: input.name,
+      adapter: input.adapter,
+      command: commandFor(input.adapter, input.command),
+      args: input.args,
+      model,
+      env: input.env,
+      maxParallelRuns: input.maxParallelRuns ?? null,
+      priceInput: pricing.input,
+      priceOutput: pricing.output,
+      priceCached: pricing.cached,
+      machineLabels: [...new Set(input.machineLabels)],
+      mcpServers: input.mcpServers,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await writeSecrets(tx, deps, agent, input.secrets);
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'agent.created',
       entityType: 'agent',
-      entityId: agent!.id,
-      summary: `created agent ${agent!.name} (${agent!.adapter}${model ? `, ${model}` : ''})`,
-      after: describe(agent!, Object.keys(input.secrets).sort()),
+      entityId: agent.id,
+      summary: `created agent ${agent.name} (${agent.adapter}${model ? `, ${model}` : ''})`,
+      after: describe(agent, Object.keys(input.secrets).sort()),
     });
-    return view(tx, agent!);
+    return view(tx, agent);
   });
 }
 
@@ -221,11 +217,7 @@ export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInpu
   });
 }
 
-export async function deleteAgent(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof agentRefInput>,
-): Promise<{ deleted: string }> {
+export const deleteAgent: Command<typeof agentRefInput, { deleted: string }> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'manage agents', agentRefInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const agent = await resolveAgent(tx, project.id, input.agent);
@@ -238,18 +230,15 @@ export async function deleteAgent(
       throw conflict(
         `agent ${agent.name} is used by workflow(s) ${users.map((u) => u.name).join(', ')}; point them at another agent first`,
       );
-    await tx.delete(agents).where(eq(agents.id, agent.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, agents, agent, {
       projectId: project.id,
       action: 'agent.deleted',
       entityType: 'agent',
-      entityId: agent.id,
       summary: `deleted agent ${agent.name}`,
       before: describe(agent, []),
     });
-    return { deleted: agent.name };
   });
-}
+};
 
 /** The decrypted secret env of an agent, for the dispatcher only: never return it from the API. */
 export async function agentSecretEnv(

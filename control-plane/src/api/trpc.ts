@@ -18,6 +18,8 @@ import {
 } from '@openase/shared';
 import type { ZodType } from '@openase/shared/zod';
 import type { Actor, Deps } from '../kernel/context.js';
+import type { DbOrTx } from '../db/database.js';
+import { resolveProject } from '../kernel/resolve-project.js';
 import { requireScope } from '../auth/permissions.js';
 import { checkAgentAccess } from './agent-access.js';
 
@@ -177,3 +179,11 @@ export const readProcedure = scoped('read');
 export const writeProcedure = scoped('write');
 /** Token and member management. */
 export const adminProcedure = scoped('admin');
+
+/** The query of a project's list: `list` reads it for the project the input names (as `resolveProject` finds it). */
+export function projectListQuery<T>(list: (db: DbOrTx, projectId: string) => Promise<T>) {
+  return async ({ ctx, input }: { ctx: { deps: Deps; actor: Actor }; input: { project: string } }) => {
+    const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
+    return list(ctx.deps.db, project.id);
+  };
+}

@@ -13,16 +13,15 @@ import {
   unauthorized,
   type Role,
 } from '@openase/shared';
-import type { z } from 'zod';
 import { invitations, organizations } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { allowedInput } from './project-write.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from './permissions.js';
-import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+import { insertWithSecret, parseSecret, secretMatches } from './secrets.js';
 import { addPerson } from './members.js';
 
 export type Invitation = typeof invitations.$inferSelect;
@@ -44,40 +43,36 @@ function view(inv: Invitation, now: Date): InvitationView {
 /** The path of an invitation link; the code travels in the fragment, so it never reaches a server log. */
 export const invitationPath = (code: string) => `/invite#${code}`;
 
-export async function createInvitation(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof invitationCreateInput>,
-): Promise<{ code: string; path: string; invitation: InvitationView }> {
+export interface InvitationCreated {
+  code: string;
+  path: string;
+  invitation: InvitationView;
+}
+
+export const createInvitation: Command<typeof invitationCreateInput, InvitationCreated> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'invite people', invitationCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
-    const minted = mintSecret(deps.ids, 'oin');
     const now = deps.clock.now();
-    const [inv] = await tx
-      .insert(invitations)
-      .values({
-        id: minted.id,
-        orgId: actor.orgId,
-        email: input.email ?? null,
-        role: input.role,
-        secretHash: minted.hash,
-        invitedById: actor.userId ?? null,
-        invitedByName: actor.name,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + input.expiresInHours * 3600_000),
-      })
-      .returning();
+    const { row: inv, token: code } = await insertWithSecret(tx, deps.ids, 'oin', invitations, {
+      orgId: actor.orgId,
+      email: input.email ?? null,
+      role: input.role,
+      invitedById: actor.userId ?? null,
+      invitedByName: actor.name,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + input.expiresInHours * 3600_000),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'invitation.created',
       entityType: 'invitation',
-      entityId: inv!.id,
+      entityId: inv.id,
       summary: `invited ${input.email ?? 'someone (any email)'} as ${input.role}`,
-      after: { email: input.email ?? null, role: input.role, expiresAt: inv!.expiresAt },
+      after: { email: input.email ?? null, role: input.role, expiresAt: inv.expiresAt },
     });
-    return { code: minted.token, path: invitationPath(minted.token), invitation: view(inv!, now) };
+    return { code, path: invitationPath(code), invitation: view(inv, now) };
   });
-}
+};
 
 export async function listInvitations(db: DbOrTx, actor: Actor, now: Date): Promise<InvitationView[]> {
   requireRole(actor, 'admin', 'see invitations');

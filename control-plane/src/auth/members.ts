@@ -15,7 +15,6 @@ import {
   type ProjectRole,
   type Role,
 } from '@openase/shared';
-import type { z } from 'zod';
 import {
   apiTokens,
   memberships,
@@ -28,7 +27,7 @@ import {
 } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { inProject } from './project-write.js';
 import { requireRole } from './permissions.js';
@@ -130,11 +129,7 @@ function requireCanManage(actor: Actor, target: Row, newRole?: Role): void {
     throw forbidden('only an owner can change an owner or make someone an owner; ask an organization owner');
 }
 
-export async function setMemberRole(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof memberRoleInput>,
-): Promise<MemberView> {
+export const setMemberRole: Command<typeof memberRoleInput, MemberView> = async (deps, actor, raw) => {
   const input = memberRoleInput.parse(raw);
   await inTransaction(deps, async (tx, changes) => {
     await lockOrganization(tx, actor.orgId);
@@ -158,13 +153,9 @@ export async function setMemberRole(
     });
   });
   return showMember(deps.db, actor.orgId, input.user);
-}
+};
 
-export async function setProjectRole(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof projectRoleInput>,
-): Promise<MemberView> {
+export const setProjectRole: Command<typeof projectRoleInput, MemberView> = async (deps, actor, raw) => {
   const input = projectRoleInput.parse(raw);
   await inProject(deps, actor, input.project, async (tx, changes, project) => {
     const target = await resolveMember(tx, actor.orgId, input.user);
@@ -194,7 +185,7 @@ export async function setProjectRole(
     });
   });
   return showMember(deps.db, actor.orgId, input.user);
-}
+};
 
 /** Revokes every way a person is signed in: sessions, API tokens and unused sign-in links. */
 export async function revokeCredentials(tx: Tx, now: Date, userId: string): Promise<void> {

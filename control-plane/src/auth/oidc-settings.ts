@@ -5,11 +5,10 @@
  */
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { conflict, oidcConfigInput, type OidcState } from '@openase/shared';
-import type { z } from 'zod';
 import { authSettings, memberships, users } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput } from './project-write.js';
 import { requireRole } from './permissions.js';
@@ -95,11 +94,7 @@ function audited(row: AuthSettingsRow) {
   return { ...rest, clientSecret: clientSecretEnc ? '(set)' : null };
 }
 
-export async function saveOidcDraft(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof oidcConfigInput>,
-): Promise<AuthSettingsView> {
+export const saveOidcDraft: Command<typeof oidcConfigInput, AuthSettingsView> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'owner', 'change single sign-on settings', oidcConfigInput, raw);
   checkIssuer(input.issuer);
   return inTransaction(deps, async (tx, changes) => {
@@ -128,7 +123,7 @@ export async function saveOidcDraft(
     });
     return settingsView(after);
   });
-}
+};
 
 /** Called by a successful test sign-in of the draft. */
 export async function markOidcTested(deps: Deps, orgId: string, testedBy: string): Promise<void> {

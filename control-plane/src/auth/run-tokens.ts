@@ -7,6 +7,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { unauthorized } from '@openase/shared';
 import { chatConversations, runs, runTokens, tickets } from '../db/schema.js';
+import { ticketOfRun } from '../kernel/lookups.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { mintSecret, parseSecret, secretMatches } from './secrets.js';
@@ -55,7 +56,7 @@ export async function authenticateRunToken(deps: Pick<Deps, 'db' | 'clock'>, bea
     })
     .from(runTokens)
     .innerJoin(runs, eq(runs.id, runTokens.runId))
-    .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+    .leftJoin(tickets, ticketOfRun())
     .leftJoin(chatConversations, eq(chatConversations.id, runs.conversationId))
     .where(eq(runTokens.id, parsed.id));
   if (!row || !secretMatches(parsed.secret, row.token.secretHash)) throw unauthorized('the run token is not valid');

@@ -4,6 +4,8 @@
  * hash. The kind prefix makes leaked tokens recognizable by secret scanners.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { PgColumn, PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../db/database.js';
 import type { IdGenerator } from '../kernel/context.js';
 
 export type SecretKind =
@@ -26,6 +28,23 @@ export function mintSecret(
   const id = ids.shortId();
   const secret = ids.secret(32);
   return { id, secret, token: `${kind}_${id}_${secret}`, hash: sha256(secret) };
+}
+
+/**
+ * Inserts a row that a bearer secret finds: its id and the hash of its secret come from a freshly minted `kind`
+ * secret. Answers the row as stored and the token to hand out (only the hash is kept).
+ */
+export async function insertWithSecret<T extends PgTable & { id: PgColumn; secretHash: PgColumn }>(
+  db: DbOrTx,
+  ids: IdGenerator,
+  kind: SecretKind,
+  table: T,
+  values: Omit<T['$inferInsert'], 'id' | 'secretHash'>,
+): Promise<{ row: T['$inferSelect']; token: string }> {
+  const minted = mintSecret(ids, kind);
+  const row = { ...values, id: minted.id, secretHash: minted.hash } as PgInsertValue<T>;
+  const [stored] = (await db.insert(table).values(row).returning()) as T['$inferSelect'][];
+  return { row: stored!, token: minted.token };
 }
 
 export function parseSecret(token: string, kind: SecretKind): { id: string; secret: string } | null {

@@ -8,7 +8,7 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole, requireScope, userActor } from './permissions.js';
-import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+import { insertWithSecret, parseSecret, secretMatches } from './secrets.js';
 import { DEACTIVATED_MESSAGE } from './sessions.js';
 
 export type ApiToken = typeof apiTokens.$inferSelect;
@@ -29,21 +29,15 @@ export async function issueToken(
   userId: string,
   spec: { name: string; scopes: TokenScope[]; expiresInSeconds?: number | undefined },
 ): Promise<{ token: string; record: ApiTokenView }> {
-  const minted = mintSecret(deps.ids, 'oat');
   const now = deps.clock.now();
-  const [record] = await db
-    .insert(apiTokens)
-    .values({
-      id: minted.id,
-      userId,
-      name: spec.name,
-      secretHash: minted.hash,
-      scopes: [...new Set(spec.scopes)],
-      createdAt: now,
-      expiresAt: spec.expiresInSeconds ? new Date(now.getTime() + spec.expiresInSeconds * 1000) : null,
-    })
-    .returning();
-  return { token: minted.token, record: tokenView(record!) };
+  const { row, token } = await insertWithSecret(db, deps.ids, 'oat', apiTokens, {
+    userId,
+    name: spec.name,
+    scopes: [...new Set(spec.scopes)],
+    createdAt: now,
+    expiresAt: spec.expiresInSeconds ? new Date(now.getTime() + spec.expiresInSeconds * 1000) : null,
+  });
+  return { token, record: tokenView(row) };
 }
 
 export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof tokenCreateInput>) {

@@ -28,6 +28,7 @@ import type { z } from 'zod';
 import { agents, chatConversations, chatMessages, machines, projects, runs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { recordActivity } from '../activity/activity.js';
@@ -37,7 +38,7 @@ import { type Project } from '../projects/projects.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { cancelCommand, stopRunInTx } from '../runs/stop.js';
 import type { ActivityAction } from '../kernel/domain-events.js';
-import { insertQueuedRun, nextFrame, type Run } from '../runs/runs.js';
+import { insertQueuedRun, nextFrame, recordDispatched, type Run } from '../runs/runs.js';
 import { buildChatJob, chatBranch, placeChatRun, projectAiScopes, type Conversation } from './chat-job.js';
 import { renderMessage } from './attachments.js';
 
@@ -85,6 +86,14 @@ async function currentRun(tx: DbOrTx, conversation: Conversation): Promise<Run |
   return run && ACTIVE.has(run.state) ? run : null;
 }
 
+/** What happened in a conversation: `deliver` is a frame for the run's machine, `extra` more of `after`. */
+export interface ChatEvent {
+  action: Extract<ActivityAction, `chat.${string}`>;
+  summary: string;
+  deliver?: { machineId: string; frame: ControlFrame };
+  extra?: Record<string, unknown>;
+}
+
 /** An activity entry, and a frame for the run's machine sent once the transaction has committed. */
 export async function recordChat(
   tx: Tx,
@@ -92,10 +101,7 @@ export async function recordChat(
   changes: Changes,
   actor: Actor,
   c: Conversation,
-  action: Extract<ActivityAction, `chat.${string}`>,
-  summary: string,
-  deliver?: { machineId: string; frame: ControlFrame },
-  extra: Record<string, unknown> = {},
+  { action, summary, deliver, extra = {} }: ChatEvent,
 ) {
   await recordActivity(tx, deps, changes, actor, {
     projectId: c.projectId,
@@ -132,23 +138,19 @@ async function insertMessage(
     text,
     attachments,
   );
-  const [row] = await tx
-    .insert(chatMessages)
-    .values({
-      id: deps.ids.uuid(),
-      conversationId: c.id,
-      seq: await nextSeq(tx, c.id),
-      runId: placement.runId,
-      turn: placement.turn,
-      text,
-      attachments,
-      input,
-      authorId: actor.userId ?? actor.id,
-      authorName: actor.name,
-      createdAt: deps.clock.now(),
-    })
-    .returning();
-  return row!;
+  const row = await insertNew(tx, deps, chatMessages, {
+    conversationId: c.id,
+    seq: await nextSeq(tx, c.id),
+    runId: placement.runId,
+    turn: placement.turn,
+    text,
+    attachments,
+    input,
+    authorId: actor.userId ?? actor.id,
+    authorName: actor.name,
+    createdAt: deps.clock.now(),
+  });
+  return row;
 }
 
 /**
@@ -194,20 +196,14 @@ async function startRun(
     .set({ currentRunId: runId, machineId: placed.machine.id, waitingTurn: null, state: 'open', updatedAt: now })
     .where(eq(chatConversations.id, c.id));
   // `run.dispatched` makes the replica holding the machine's socket offer the run.
-  await recordActivity(tx, deps, changes, actor, {
-    projectId: project.id,
-    action: 'run.dispatched',
-    entityType: 'run',
-    entityId: runId,
-    summary: reason,
-    after: {
-      run: runId,
-      machine: placed.machine.name,
-      machineId: placed.machine.id,
-      agent: agent.name,
-      conversation: c.id,
-    },
-  });
+  await recordDispatched(
+    tx,
+    deps,
+    changes,
+    actor,
+    { projectId: project.id, id: runId, reason, machine: placed.machine },
+    { agent: agent.name, conversation: c.id },
+  );
   return { run, waits };
 }
 
@@ -254,17 +250,11 @@ export async function createConversation(deps: Deps, actor: Actor, raw: z.input<
     });
     const { run, waits } = await startRun(tx, deps, changes, actor, c!, project, agent, message.input);
     await tx.update(chatMessages).set({ runId: run.id }).where(eq(chatMessages.id, message.id));
-    await recordChat(
-      tx,
-      deps,
-      changes,
-      actor,
-      c!,
-      'chat.started',
-      `${actor.name} started Project AI conversation ${id.slice(0, 8)} with ${agent.name}: ${title}`,
-      undefined,
-      { agent: agent.name, branch: c!.branch },
-    );
+    await recordChat(tx, deps, changes, actor, c!, {
+      action: 'chat.started',
+      summary: `${actor.name} started Project AI conversation ${id.slice(0, 8)} with ${agent.name}: ${title}`,
+      extra: { agent: agent.name, branch: c!.branch },
+    });
     return {
       conversation: { ...c!, currentRunId: run.id },
       run: { id: run.id, state: run.state, waits },
@@ -304,9 +294,13 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
       });
       const { run: started, waits } = await startRun(tx, deps, changes, actor, c, project!, agent, message.input);
       await tx.update(chatMessages).set({ runId: started.id }).where(eq(chatMessages.id, message.id));
-      await recordChat(tx, deps, changes, actor, c, 'chat.message', summary, undefined, {
-        run: started.id,
-        reopened: c.state === 'closed' || c.currentRunId !== null,
+      await recordChat(tx, deps, changes, actor, c, {
+        action: 'chat.message',
+        summary,
+        extra: {
+          run: started.id,
+          reopened: c.state === 'closed' || c.currentRunId !== null,
+        },
       });
       return {
         message: { ...message, runId: started.id },
@@ -319,17 +313,11 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
         runId: null,
         turn: null,
       });
-      await recordChat(
-        tx,
-        deps,
-        changes,
-        actor,
-        c,
-        'chat.message',
-        `${summary} (queued until the agent's turn ends)`,
-        undefined,
-        { run: run.id },
-      );
+      await recordChat(tx, deps, changes, actor, c, {
+        action: 'chat.message',
+        summary: `${summary} (queued until the agent's turn ends)`,
+        extra: { run: run.id },
+      });
       return { message, run: { id: run.id, state: run.state, waits: null }, delivered: false };
     }
     const turn = c.waitingTurn + 1;
@@ -342,17 +330,12 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
       .set({ waitingTurn: null, updatedAt: deps.clock.now() })
       .where(eq(chatConversations.id, c.id));
     const frame = nextFrame(run, c.waitingTurn, 'continue', { input: message.input });
-    await recordChat(
-      tx,
-      deps,
-      changes,
-      actor,
-      c,
-      'chat.message',
+    await recordChat(tx, deps, changes, actor, c, {
+      action: 'chat.message',
       summary,
-      { machineId: run.machineId!, frame },
-      { run: run.id, turn },
-    );
+      deliver: { machineId: run.machineId!, frame },
+      extra: { run: run.id, turn },
+    });
     return { message, run: { id: run.id, state: run.state, waits: null }, delivered: true };
   });
 }
@@ -367,17 +350,15 @@ export async function interruptConversation(deps: Deps, actor: Actor, ref: strin
       throw conflict(`conversation ${c.id.slice(0, 8)} has no agent turn in progress`);
     if (c.waitingTurn !== null)
       throw conflict(`conversation ${c.id.slice(0, 8)} is waiting for your message; nothing to interrupt`);
-    await recordChat(
-      tx,
-      deps,
-      changes,
-      actor,
-      c,
-      'chat.interrupted',
-      `${actor.name} interrupted the agent in conversation ${c.id.slice(0, 8)}`,
-      { machineId: run.machineId!, frame: { type: 'run.interrupt', runId: run.id, leaseEpoch: run.leaseEpoch } },
-      { run: run.id },
-    );
+    await recordChat(tx, deps, changes, actor, c, {
+      action: 'chat.interrupted',
+      summary: `${actor.name} interrupted the agent in conversation ${c.id.slice(0, 8)}`,
+      deliver: {
+        machineId: run.machineId!,
+        frame: { type: 'run.interrupt', runId: run.id, leaseEpoch: run.leaseEpoch },
+      },
+      extra: { run: run.id },
+    });
     return { interrupted: true, run: run.id };
   });
 }
@@ -419,20 +400,15 @@ async function closeInTx(
     .where(eq(chatConversations.id, c.id));
   if (run && c.waitingTurn !== null) {
     const frame = nextFrame(run, c.waitingTurn, 'stop', { outcome: 'succeeded', reason });
-    await recordChat(
-      tx,
-      deps,
-      changes,
-      actor,
-      c,
-      'chat.closed',
+    await recordChat(tx, deps, changes, actor, c, {
+      action: 'chat.closed',
       summary,
-      { machineId: run.machineId!, frame },
-      { run: run.id },
-    );
+      deliver: { machineId: run.machineId!, frame },
+      extra: { run: run.id },
+    });
   } else if (run) {
     const stopped = await stopRunInTx(tx, deps, run.id, 'canceled', reason);
-    await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary, undefined, { run: run.id });
+    await recordChat(tx, deps, changes, actor, c, { action: 'chat.closed', summary, extra: { run: run.id } });
     if (stopped) {
       await recordActivity(tx, deps, changes, actor, {
         projectId: c.projectId,
@@ -445,7 +421,7 @@ async function closeInTx(
       const cancel = cancelCommand(stopped);
       if (cancel) changes.commands.push(cancel);
     }
-  } else await recordChat(tx, deps, changes, actor, c, 'chat.closed', summary);
+  } else await recordChat(tx, deps, changes, actor, c, { action: 'chat.closed', summary });
 }
 
 /** "15 s", "60 min": the idle time as people read it. */
@@ -640,17 +616,11 @@ export async function setConversationCap(deps: Deps, actor: Actor, ref: string, 
       .update(chatConversations)
       .set({ costCapUsd: usd, updatedAt: deps.clock.now() })
       .where(eq(chatConversations.id, c.id));
-    await recordChat(
-      tx,
-      deps,
-      changes,
-      actor,
-      c,
-      'chat.cap',
-      `${actor.name} set the cost cap of conversation ${c.id.slice(0, 8)} to $${usd.toFixed(2)}`,
-      undefined,
-      { before: c.costCapUsd, costCapUsd: usd },
-    );
+    await recordChat(tx, deps, changes, actor, c, {
+      action: 'chat.cap',
+      summary: `${actor.name} set the cost cap of conversation ${c.id.slice(0, 8)} to $${usd.toFixed(2)}`,
+      extra: { before: c.costCapUsd, costCapUsd: usd },
+    });
     return { costCapUsd: usd };
   });
 }

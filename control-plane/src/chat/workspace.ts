@@ -8,10 +8,9 @@
  */
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { chatCreateTicketInput, conflict, ticketCreateInput } from '@openase/shared';
-import type { z } from 'zod';
 import { chatConversations, chatMessages, projects, runEvents, runs, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
@@ -162,11 +161,16 @@ async function ticketDescription(db: DbOrTx, c: Conversation): Promise<string> {
 }
 
 /** "Create ticket from this": a ticket carrying the conversation's work; a second call returns the same ticket. */
-export async function createTicketFromConversation(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof chatCreateTicketInput>,
-): Promise<{ ticket: Ticket; created: boolean }> {
+export interface TicketFromConversation {
+  ticket: Ticket;
+  created: boolean;
+}
+
+export const createTicketFromConversation: Command<typeof chatCreateTicketInput, TicketFromConversation> = async (
+  deps,
+  actor,
+  raw,
+) => {
   const input = allowedInput(actor, 'member', 'create tickets from Project AI', chatCreateTicketInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, input.conversation, true);
@@ -189,20 +193,14 @@ export async function createTicketFromConversation(
       .update(chatConversations)
       .set({ ticketId: ticket.id, updatedAt: deps.clock.now() })
       .where(eq(chatConversations.id, c.id));
-    await recordChat(
-      tx,
-      deps,
-      changes,
-      actor,
-      c,
-      'chat.ticket_created',
-      `created ${ticket.identifier} from Project AI conversation ${c.id.slice(0, 8)}`,
-      undefined,
-      { ticket: ticket.identifier },
-    );
+    await recordChat(tx, deps, changes, actor, c, {
+      action: 'chat.ticket_created',
+      summary: `created ${ticket.identifier} from Project AI conversation ${c.id.slice(0, 8)}`,
+      extra: { ticket: ticket.identifier },
+    });
     return { ticket, created: true };
   });
-}
+};
 
 /**
  * "Open a PR from this branch": the conversation's branch as a pull request on GitHub, hanging on the ticket made

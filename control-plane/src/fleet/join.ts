@@ -18,6 +18,7 @@ import { joinTokens, machineCredentials, machines } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction, noChanges, publishChanges } from '../kernel/transaction.js';
 import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
@@ -25,6 +26,15 @@ import { mintSecret, parseSecret, secretMatches } from '../auth/secrets.js';
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 
 export type Machine = typeof machines.$inferSelect;
+
+/** Whether the organization has a machine named `name` already (a new machine needs a free name). */
+export async function machineNameTaken(tx: Tx, orgId: string, name: string): Promise<boolean> {
+  const [existing] = await tx
+    .select({ id: machines.id })
+    .from(machines)
+    .where(and(eq(machines.orgId, orgId), eq(machines.name, name)));
+  return existing !== undefined;
+}
 
 /** The organization's machine named `name`, locked for the rest of the transaction. */
 export async function lockMachine(tx: Tx, orgId: string, name: string): Promise<Machine | undefined> {
@@ -90,11 +100,7 @@ export async function redeemJoinToken(
       throw unauthorized(
         'the join token has already been used; create a new one with `openase machine join-token create`',
       );
-    const [existing] = await tx
-      .select({ id: machines.id })
-      .from(machines)
-      .where(and(eq(machines.orgId, row.orgId), eq(machines.name, input.name)));
-    if (existing)
+    if (await machineNameTaken(tx, row.orgId, input.name))
       throw conflict(
         `a machine named "${input.name}" already exists; join with another --name, or revoke the old one first`,
       );
@@ -103,26 +109,22 @@ export async function redeemJoinToken(
       .update(joinTokens)
       .set({ uses: row.uses + 1 })
       .where(eq(joinTokens.id, row.id));
-    const [machine] = await tx
-      .insert(machines)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: row.orgId,
-        name: input.name,
-        kind: 'reverse',
-        labels: granted.labels,
-        slots: input.slots,
-        maxSlots: input.slots,
-        allowedClis: row.clis,
-        workdir: input.workdir ?? null,
-        hostname: input.hostname ?? null,
-        createdAt: now,
-      })
-      .returning();
+    const machine = await insertNew(tx, deps, machines, {
+      orgId: row.orgId,
+      name: input.name,
+      kind: 'reverse',
+      labels: granted.labels,
+      slots: input.slots,
+      maxSlots: input.slots,
+      allowedClis: row.clis,
+      workdir: input.workdir ?? null,
+      hostname: input.hostname ?? null,
+      createdAt: now,
+    });
     const credential = mintSecret(deps.ids, 'oam');
     await tx.insert(machineCredentials).values({
       id: credential.id,
-      machineId: machine!.id,
+      machineId: machine.id,
       secretHash: credential.hash,
       createdAt: now,
       expiresAt: row.credentialTtlSeconds ? new Date(now.getTime() + row.credentialTtlSeconds * 1000) : null,
@@ -138,11 +140,11 @@ export async function redeemJoinToken(
       projectId: null,
       action: 'machine.joined',
       entityType: 'machine',
-      entityId: machine!.id,
+      entityId: machine.id,
       summary: `machine ${input.name} joined with join token ${row.id} (${input.slots} slot(s))`,
-      after: { name: input.name, labels: machine!.labels, slots: input.slots, hostname: input.hostname ?? null },
+      after: { name: input.name, labels: machine.labels, slots: input.slots, hostname: input.hostname ?? null },
     });
-    return { machine: machine!, credential: credential.token };
+    return { machine: machine, credential: credential.token };
   });
   publishChanges(deps, changes);
   return result;

@@ -7,7 +7,7 @@
 import { eq } from 'drizzle-orm';
 import { badRequest, conflict, notFound } from '@openase/shared';
 import { machines, runs } from '../db/schema.js';
-import { recordActivity } from '../activity/activity.js';
+import { deleteRecorded } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
@@ -29,15 +29,12 @@ export async function deleteMachine(deps: Deps, actor: Actor, name: string): Pro
     if (machine.sessionId && !machine.revokedAt)
       throw conflict(`machine "${name}" is connected; revoke it first (its daemon is disconnected), then delete it`);
     await tx.update(runs).set({ machineId: null }).where(eq(runs.machineId, machine.id));
-    await tx.delete(machines).where(eq(machines.id, machine.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, machines, machine, {
       projectId: null,
       action: 'machine.deleted',
       entityType: 'machine',
-      entityId: machine.id,
       summary: `deleted machine ${machine.name} (${machine.kind})`,
       before: { name: machine.name, kind: machine.kind, labels: machine.labels, revoked: !!machine.revokedAt },
     });
-    return { deleted: machine.name };
   });
 }

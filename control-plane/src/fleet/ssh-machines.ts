@@ -6,16 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { badRequest, conflict, notFound, sshMachineAddInput, sshFingerprintSchema } from '@openase/shared';
 import type { z } from 'zod';
 import { machines } from '../db/schema.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
-import { lockMachine, type Machine } from './join.js';
+import { lockMachine, machineNameTaken, type Machine } from './join.js';
 
 export type SshSettings = NonNullable<Machine['ssh']>;
 
@@ -33,11 +34,8 @@ export async function addSshMachine(
   if (!fs.existsSync(input.keyPath))
     throw badRequest(`the key file ${input.keyPath} does not exist on the control plane's host`);
   return inTransaction(deps, async (tx, changes) => {
-    const [existing] = await tx
-      .select({ id: machines.id })
-      .from(machines)
-      .where(and(eq(machines.orgId, actor.orgId), eq(machines.name, input.name)));
-    if (existing) throw conflict(`a machine named "${input.name}" already exists`);
+    if (await machineNameTaken(tx, actor.orgId, input.name))
+      throw conflict(`a machine named "${input.name}" already exists`);
     const ssh: SshSettings = {
       host: input.host,
       port: input.port,
@@ -47,29 +45,25 @@ export async function addSshMachine(
       seenFingerprint: null,
       ...(raw.remoteDir ? { remoteDir: raw.remoteDir } : {}),
     };
-    const [machine] = await tx
-      .insert(machines)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: actor.orgId,
-        name: input.name,
-        kind: 'ssh',
-        labels: input.labels,
-        slots: input.slots,
-        maxSlots: input.slots,
-        ssh,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const machine = await insertNew(tx, deps, machines, {
+      orgId: actor.orgId,
+      name: input.name,
+      kind: 'ssh',
+      labels: input.labels,
+      slots: input.slots,
+      maxSlots: input.slots,
+      ssh,
+      createdAt: deps.clock.now(),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'machine.added',
       entityType: 'machine',
-      entityId: machine!.id,
+      entityId: machine.id,
       summary: `added SSH machine ${input.name} (${input.user}@${input.host}:${input.port})${input.fingerprint ? ` pinned to ${input.fingerprint}` : ''}`,
       after: { host: input.host, port: input.port, user: input.user, fingerprint: input.fingerprint ?? null },
     });
-    return machine!;
+    return machine;
   });
 }
 

@@ -7,6 +7,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, notFound, type MachineStatus } from '@openase/shared';
 import { machines, projects, runs, tickets } from '../db/schema.js';
+import { ticketOfRun } from '../kernel/lookups.js';
 import type { DbOrTx } from '../db/database.js';
 
 export interface FleetThresholds {
@@ -97,7 +98,7 @@ export async function fleetView(
           project: projects.slug,
         })
         .from(runs)
-        .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+        .leftJoin(tickets, ticketOfRun())
         .leftJoin(projects, eq(projects.id, runs.projectId))
         .where(
           and(

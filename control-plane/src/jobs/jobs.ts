@@ -23,8 +23,9 @@ import {
 } from '@openase/shared';
 import { jobFires, scheduledJobs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
+import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveStatus } from '../statuses/statuses.js';
@@ -99,32 +100,28 @@ export async function createJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
     const template = await checkTemplate(tx, project.id, input.template);
     await assertNameFree(tx, project.id, input.name);
     const now = deps.clock.now();
-    const [job] = await tx
-      .insert(scheduledJobs)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        name: input.name,
-        cron: schedule.cron,
-        timeZone: input.timeZone,
-        template,
-        enabled: input.enabled,
-        catchUp: input.catchUp,
-        nextFireAt: input.enabled ? schedule.next(now) : null,
-        createdBy: actor.name,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const job = await insertNew(tx, deps, scheduledJobs, {
+      projectId: project.id,
+      name: input.name,
+      cron: schedule.cron,
+      timeZone: input.timeZone,
+      template,
+      enabled: input.enabled,
+      catchUp: input.catchUp,
+      nextFireAt: input.enabled ? schedule.next(now) : null,
+      createdBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'job.created',
       entityType: 'scheduled_job',
-      entityId: job!.id,
-      summary: `created scheduled job ${job!.name} (${job!.cron}, ${job!.timeZone})`,
-      after: describeJob(job!),
+      entityId: job.id,
+      summary: `created scheduled job ${job.name} (${job.cron}, ${job.timeZone})`,
+      after: describeJob(job),
     });
-    return job!;
+    return job;
   });
 }
 
@@ -175,11 +172,7 @@ export async function updateJob(deps: Deps, actor: Actor, raw: z.input<typeof jo
 }
 
 /** Enabling starts from now: times that passed while the job was disabled are not caught up. */
-export async function setJobEnabled(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof jobSetEnabledInput>,
-): Promise<ScheduledJob> {
+export const setJobEnabled: Command<typeof jobSetEnabledInput, ScheduledJob> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'enable or disable scheduled jobs', jobSetEnabledInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
@@ -202,28 +195,21 @@ export async function setJobEnabled(
     });
     return updated!;
   });
-}
+};
 
-export async function deleteJob(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof jobRefInput>,
-): Promise<{ deleted: string }> {
+export const deleteJob: Command<typeof jobRefInput, Deleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'delete scheduled jobs', jobRefInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const job = await resolveJob(tx, project.id, input.job, { lock: true });
-    await tx.delete(scheduledJobs).where(eq(scheduledJobs.id, job.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, scheduledJobs, job, {
       projectId: project.id,
       action: 'job.deleted',
       entityType: 'scheduled_job',
-      entityId: job.id,
       summary: `deleted scheduled job ${job.name}`,
       before: describeJob(job),
     });
-    return { deleted: job.name };
   });
-}
+};
 
 export async function listJobs(db: DbOrTx, orgId: string, projectRef: string): Promise<ScheduledJob[]> {
   const project = await resolveProject(db, orgId, projectRef);

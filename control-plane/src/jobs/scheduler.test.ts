@@ -1,5 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
+import type { JobCreateInput } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { openDatabase, type Database } from '../db/database.js';
 import { createChangeBus } from '../kernel/change-bus.js';
@@ -26,6 +27,23 @@ class ManualClock {
 
 const leader = () => true;
 
+/** The Europe/Berlin job both daylight-saving tests schedule at 02:30, an hour the switch skips or repeats. */
+const nightlyBerlin = {
+  name: 'nightly',
+  cron: '30 2 * * *',
+  timeZone: 'Europe/Berlin',
+  template: { title: 'Nightly {{date}} {{time}}' },
+};
+
+/** One scheduler ticking every `stepMs` of the hand-moved clock until the clock reads `untilIso`. */
+async function tickUntil(deps: Deps, clock: ManualClock, untilIso: string, stepMs: number) {
+  const scheduler = new JobScheduler(deps, { isLeader: leader });
+  while (clock.now() < new Date(untilIso)) {
+    clock.advance(stepMs);
+    await scheduler.tick();
+  }
+}
+
 forEachDatabase('job scheduler', (get) => {
   const extraDatabases: Database[] = [];
   afterAll(async () => {
@@ -39,7 +57,9 @@ forEachDatabase('job scheduler', (get) => {
     const clock = new ManualClock(Date.parse(startIso));
     const timed: Deps = { ...deps, clock };
     const project = await createProject(timed, admin, { name });
-    return { timed, clock, admin, project };
+    /** A job in this test's project. */
+    const addJob = (job: Omit<JobCreateInput, 'project'>) => createJob(timed, admin, { project: project.slug, ...job });
+    return { timed, clock, admin, project, addJob };
   }
   const fires = async (deps: Deps, job: ScheduledJob) =>
     deps.db.select().from(jobFires).where(eq(jobFires.jobId, job.id)).orderBy(asc(jobFires.scheduledFor));
@@ -53,7 +73,7 @@ forEachDatabase('job scheduler', (get) => {
     ).map((t) => t.title);
 
   it('fires a per-second schedule exactly once per scheduled time with two control planes racing as leaders', async () => {
-    const { timed, clock, admin, project } = await setup('Race Jobs', '2026-06-01T12:00:00.250Z');
+    const { timed, clock, project, addJob } = await setup('Race Jobs', '2026-06-01T12:00:00.250Z');
     // A second control plane: its own connection pool on the same PostgreSQL (PGlite is one
     // process by construction, so there the two schedulers share the handle).
     let other: Deps = timed;
@@ -62,8 +82,7 @@ forEachDatabase('job scheduler', (get) => {
       extraDatabases.push(database);
       other = { ...timed, db: database.db, bus: createChangeBus() };
     }
-    const job = await createJob(timed, admin, {
-      project: project.slug,
+    const job = await addJob({
       name: 'tick',
       cron: '* * * * * *',
       timeZone: 'UTC',
@@ -96,26 +115,15 @@ forEachDatabase('job scheduler', (get) => {
   });
 
   it('keeps Europe/Berlin wall-clock times across spring forward', async () => {
-    const { timed, clock, admin, project } = await setup('Spring Jobs', '2026-03-27T06:00:00Z');
-    await createJob(timed, admin, {
-      project: project.slug,
-      name: 'nightly',
-      cron: '30 2 * * *',
-      timeZone: 'Europe/Berlin',
-      template: { title: 'Nightly {{date}} {{time}}' },
-    });
-    await createJob(timed, admin, {
-      project: project.slug,
+    const { timed, clock, project, addJob } = await setup('Spring Jobs', '2026-03-27T06:00:00Z');
+    await addJob(nightlyBerlin);
+    await addJob({
       name: 'standup',
       cron: '0 9 * * 1-5',
       timeZone: 'Europe/Berlin',
       template: { title: 'Standup {{weekday}} {{time}}' },
     });
-    const scheduler = new JobScheduler(timed, { isLeader: leader });
-    while (clock.now() < new Date('2026-03-31T00:00:00Z')) {
-      clock.advance(15 * 60_000);
-      await scheduler.tick();
-    }
+    await tickUntil(timed, clock, '2026-03-31T00:00:00Z', 15 * 60_000);
     expect(await titles(timed, project.id)).toEqual([
       'Standup Friday 09:00', // 08:00Z (CET)
       'Nightly 2026-03-28 02:30',
@@ -126,19 +134,9 @@ forEachDatabase('job scheduler', (get) => {
   });
 
   it('fires a time repeated by fall back once', async () => {
-    const { timed, clock, admin, project } = await setup('Autumn Jobs', '2026-10-23T12:00:00Z');
-    const job = await createJob(timed, admin, {
-      project: project.slug,
-      name: 'nightly',
-      cron: '30 2 * * *',
-      timeZone: 'Europe/Berlin',
-      template: { title: 'Nightly {{date}} {{time}}' },
-    });
-    const scheduler = new JobScheduler(timed, { isLeader: leader });
-    while (clock.now() < new Date('2026-10-26T12:00:00Z')) {
-      clock.advance(10 * 60_000);
-      await scheduler.tick();
-    }
+    const { timed, clock, project, addJob } = await setup('Autumn Jobs', '2026-10-23T12:00:00Z');
+    const job = await addJob(nightlyBerlin);
+    await tickUntil(timed, clock, '2026-10-26T12:00:00Z', 10 * 60_000);
     expect(await titles(timed, project.id)).toEqual([
       'Nightly 2026-10-24 02:30',
       'Nightly 2026-10-25 02:30',
@@ -152,17 +150,15 @@ forEachDatabase('job scheduler', (get) => {
   });
 
   it('after downtime skips the missed times (skip) or fires once for them (once)', async () => {
-    const { timed, clock, admin, project } = await setup('Catch Jobs', '2026-05-01T06:00:00Z');
+    const { timed, clock, project, addJob } = await setup('Catch Jobs', '2026-05-01T06:00:00Z');
     const template = { title: 'Daily {{date}}' };
-    const skipper = await createJob(timed, admin, {
-      project: project.slug,
+    const skipper = await addJob({
       name: 'skipper',
       cron: '0 9 * * *',
       timeZone: 'Europe/Berlin',
       template,
     });
-    const catcher = await createJob(timed, admin, {
-      project: project.slug,
+    const catcher = await addJob({
       name: 'catcher',
       cron: '0 9 * * *',
       timeZone: 'Europe/Berlin',
@@ -208,9 +204,8 @@ forEachDatabase('job scheduler', (get) => {
   });
 
   it('records a fire that cannot create its ticket, with the error, once', async () => {
-    const { timed, clock, admin, project } = await setup('Broken Jobs', '2026-07-01T00:00:00Z');
-    const job = await createJob(timed, admin, {
-      project: project.slug,
+    const { timed, clock, admin, project, addJob } = await setup('Broken Jobs', '2026-07-01T00:00:00Z');
+    const job = await addJob({
       name: 'review',
       cron: '0 * * * *',
       template: { title: 'Review {{time}}', status: 'In Review' },
@@ -236,9 +231,8 @@ forEachDatabase('job scheduler', (get) => {
   });
 
   it('fires only while this control plane is the leader', async () => {
-    const { timed, clock, admin, project } = await setup('Leader Jobs', '2026-08-01T00:00:00Z');
-    const job = await createJob(timed, admin, {
-      project: project.slug,
+    const { timed, clock, addJob } = await setup('Leader Jobs', '2026-08-01T00:00:00Z');
+    const job = await addJob({
       name: 'hourly',
       cron: '0 * * * *',
       template: { title: 'Hourly {{time}}' },

@@ -10,6 +10,7 @@ import type { ChangeBus } from './change-bus.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { z } from 'zod';
 
 export interface Clock {
   now(): Date;
@@ -75,4 +76,15 @@ export interface RunGrant {
 
 export function systemActor(orgId: string, component = 'system'): Actor {
   return { type: 'system', id: component, name: component, orgId, role: 'owner' };
+}
+
+/**
+ * A domain command as the API and the CLI call it: the server's dependencies, who asks, and the input as sent
+ * (the command checks the role and parses it).
+ */
+export type Command<S extends z.ZodType, R> = (deps: Deps, actor: Actor, raw: z.input<S>) => Promise<R>;
+
+/** What a delete command answers: the name of what it deleted. */
+export interface Deleted {
+  deleted: string;
 }

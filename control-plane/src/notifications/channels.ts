@@ -22,8 +22,9 @@ import {
   projects,
 } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
@@ -59,11 +60,12 @@ export async function listChannels(db: DbOrTx, actor: Actor): Promise<ChannelVie
   return rows.map(view);
 }
 
-export async function createChannel(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof channelCreateInput>,
-): Promise<{ channel: ChannelView; secret: string | null }> {
+export interface ChannelCreated {
+  channel: ChannelView;
+  secret: string | null;
+}
+
+export const createChannel: Command<typeof channelCreateInput, ChannelCreated> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'manage notification channels', channelCreateInput, raw);
   const secret = input.kind === 'webhook' ? `whsec_${deps.ids.secret(24)}` : null;
   return inTransaction(deps, async (tx, changes) => {
@@ -72,35 +74,27 @@ export async function createChannel(
       .from(notificationChannels)
       .where(and(eq(notificationChannels.orgId, actor.orgId), eq(notificationChannels.name, input.name)));
     if (clash) throw conflict(`a channel named "${input.name}" exists already`);
-    const [c] = await tx
-      .insert(notificationChannels)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: actor.orgId,
-        name: input.name,
-        kind: input.kind,
-        urlEnc: deps.secrets.encrypt(input.url),
-        urlHint: hintOf(input.url),
-        secretEnc: secret ? deps.secrets.encrypt(secret) : null,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const c = await insertNew(tx, deps, notificationChannels, {
+      orgId: actor.orgId,
+      name: input.name,
+      kind: input.kind,
+      urlEnc: deps.secrets.encrypt(input.url),
+      urlHint: hintOf(input.url),
+      secretEnc: secret ? deps.secrets.encrypt(secret) : null,
+      createdAt: deps.clock.now(),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: null,
       action: 'notification.channel_created',
       entityType: 'notification_channel',
-      entityId: c!.id,
-      summary: `added the ${input.kind} notification channel ${input.name} (${c!.urlHint})`,
+      entityId: c.id,
+      summary: `added the ${input.kind} notification channel ${input.name} (${c.urlHint})`,
     });
-    return { channel: view(c!), secret };
+    return { channel: view(c), secret };
   });
-}
+};
 
-export async function updateChannel(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof channelUpdateInput>,
-): Promise<ChannelView> {
+export const updateChannel: Command<typeof channelUpdateInput, ChannelView> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'manage notification channels', channelUpdateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveChannel(tx, actor.orgId, input.channel);
@@ -122,18 +116,16 @@ export async function updateChannel(
     });
     return view(updated!);
   });
-}
+};
 
 export async function deleteChannel(deps: Deps, actor: Actor, name: string): Promise<void> {
   requireRole(actor, 'admin', 'manage notification channels');
   await inTransaction(deps, async (tx, changes) => {
     const c = await resolveChannel(tx, actor.orgId, name);
-    await tx.delete(notificationChannels).where(eq(notificationChannels.id, c.id));
-    await recordActivity(tx, deps, changes, actor, {
+    await deleteRecorded(tx, deps, changes, actor, notificationChannels, c, {
       projectId: null,
       action: 'notification.channel_deleted',
       entityType: 'notification_channel',
-      entityId: c.id,
       summary: `removed the notification channel ${c.name} and its rules`,
     });
   });
@@ -222,26 +214,22 @@ export async function createRule(deps: Deps, actor: Actor, raw: z.input<typeof r
   const input = allowedInput(actor, 'admin', 'manage notification rules', ruleCreateInput, raw);
   const rule = await inProject(deps, actor, input.project, async (tx, changes, project) => {
     const channel = await resolveChannel(tx, actor.orgId, input.channel);
-    const [r] = await tx
-      .insert(notificationRules)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        channelId: channel.id,
-        event: input.event,
-        filter: input.filter,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const r = await insertNew(tx, deps, notificationRules, {
+      projectId: project.id,
+      channelId: channel.id,
+      event: input.event,
+      filter: input.filter,
+      createdAt: deps.clock.now(),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'notification.rule_created',
       entityType: 'notification_rule',
-      entityId: r!.id,
+      entityId: r.id,
       summary: `${project.slug}: send "${input.event}" to ${channel.name}`,
       after: { event: input.event, filter: input.filter, channel: channel.name },
     });
-    return r!;
+    return r;
   });
   return { ...rule, filter: rule.filter as NotificationFilter, channel: input.channel };
 }

@@ -7,21 +7,16 @@
  */
 import { eq } from 'drizzle-orm';
 import { forbidden, ticketMoveInput } from '@openase/shared';
-import type { z } from 'zod';
 import { runs, statuses, workflowVersions } from '../db/schema.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Command } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { resolveStatus } from '../statuses/statuses.js';
 import { lockTicket, moveTicket, type Ticket } from '../tickets/tickets.js';
 
 export type AgentMoveResult = Ticket & { pendingStatus?: string };
 
-export async function agentMoveTicket(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketMoveInput>,
-): Promise<AgentMoveResult> {
+export const agentMoveTicket: Command<typeof ticketMoveInput, AgentMoveResult> = async (deps, actor, raw) => {
   const grant = actor.run;
   if (!grant) throw forbidden('only a run token can request an agent move');
   const input = ticketMoveInput.parse(raw);
@@ -62,4 +57,4 @@ export async function agentMoveTicket(
   });
   if (pending) return { ...pending.ticket, pendingStatus: pending.status };
   return moveTicket(deps, actor, input);
-}
+};

@@ -18,6 +18,7 @@ import type * as z from 'zod';
 import { runApprovals, runs, tickets, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
 import { getRunForMember, lockRun, type Run } from '../runs/runs.js';
@@ -80,23 +81,19 @@ export async function recordApprovalRequest(
     if (known) return known.state === 'waiting' ? null : decisionFrame(run, known);
     const now = deps.clock.now();
     const minutes = await timeoutMinutes(tx, run);
-    const [approval] = await tx
-      .insert(runApprovals)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: run.orgId,
-        projectId: run.projectId,
-        ticketId: run.ticketId,
-        runId: run.id,
-        requestId: frame.approvalId,
-        tool: frame.tool,
-        detail: frame.detail,
-        rule: frame.rule,
-        state: 'waiting',
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + minutes * 60_000),
-      })
-      .returning();
+    const approval = await insertNew(tx, deps, runApprovals, {
+      orgId: run.orgId,
+      projectId: run.projectId,
+      ticketId: run.ticketId,
+      runId: run.id,
+      requestId: frame.approvalId,
+      tool: frame.tool,
+      detail: frame.detail,
+      rule: frame.rule,
+      state: 'waiting',
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + minutes * 60_000),
+    });
     await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
       projectId: run.projectId,
       ticketId: run.ticketId,
@@ -104,7 +101,7 @@ export async function recordApprovalRequest(
       entityType: 'run',
       entityId: run.id,
       summary: `${await ticketName(tx, run.ticketId)} needs approval: ${frame.tool} ${frame.detail.slice(0, 300)} (tools.ask "${frame.rule}")`,
-      after: { approval: approval!.id, tool: frame.tool, detail: frame.detail, rule: frame.rule },
+      after: { approval: approval.id, tool: frame.tool, detail: frame.detail, rule: frame.rule },
     });
     return null;
   });

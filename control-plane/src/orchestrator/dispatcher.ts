@@ -22,14 +22,13 @@ import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { inSpan, recordSpan } from '../kernel/tracing.js';
-import { recordActivity } from '../activity/activity.js';
 import { diagnosePickup } from './gates.js';
 import { chooseMachine } from './placement.js';
 import { countClaim, loadProjectFacts, pickupFactsFor } from './project-facts.js';
 import { listRepositories } from '../projects/repositories.js';
 import { buildAgentJob } from './job-spec.js';
 import { observeOffer, offerInTx, type SpecMaterializer } from '../runs/lifecycle.js';
-import { insertQueuedRun, type Run } from '../runs/runs.js';
+import { insertQueuedRun, recordDispatched, type Run } from '../runs/runs.js';
 
 /** Offering in the claim: for machines whose socket this replica holds. */
 export interface OfferHere {
@@ -205,22 +204,14 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
             updatedAt: now,
           })
           .where(eq(tickets.id, ticket.id)),
-        recordActivity(tx, deps, changes, orchestratorActor(project.orgId), {
-          projectId,
-          ticketId: ticket.id,
-          action: 'run.dispatched',
-          entityType: 'run',
-          entityId: runId,
-          summary: reason,
-          after: {
-            run: runId,
-            machine: machine.name,
-            machineId: machine.id,
-            workflow: entry.workflow.name,
-            agent: entry.agent!.name,
-            attempt: number,
-          },
-        }),
+        recordDispatched(
+          tx,
+          deps,
+          changes,
+          orchestratorActor(project.orgId),
+          { projectId, ticketId: ticket.id, id: runId, reason, machine },
+          { workflow: entry.workflow.name, agent: entry.agent!.name, attempt: number },
+        ),
       ]);
       countClaim(facts, {
         workflowId: entry.workflow.id,

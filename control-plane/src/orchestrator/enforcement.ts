@@ -6,6 +6,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import { ticketOfRun } from '../kernel/lookups.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
@@ -67,7 +68,7 @@ async function activeAgentRuns(deps: Pick<Deps, 'db'>, where = inArray(runs.stat
     })
     .from(runs)
     .innerJoin(workflowVersions, eq(workflowVersions.id, runs.workflowVersionId))
-    .innerJoin(tickets, eq(tickets.id, runs.ticketId))
+    .innerJoin(tickets, ticketOfRun())
     .where(and(eq(runs.kind, 'agent'), where));
 }
 

@@ -25,6 +25,8 @@ const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
 
 let n = 0;
 
+type Setup = Awaited<ReturnType<typeof setup>>;
+
 async function setup(db: TestDb, harness = '') {
   const deps = { ...db.deps, clock };
   const { admin } = db;
@@ -125,10 +127,38 @@ async function setup(db: TestDb, harness = '') {
   return { deps, admin, slug, machine, orchestrator, hub, frames, runAgent, ticketRow, stop };
 }
 
+/** Runs `work` with the orchestrator `setup` starts, and stops it afterwards whatever happens. */
+async function withOrchestrator(db: TestDb, harness: string, work: (o: Setup) => Promise<void>) {
+  const o = await setup(db, harness);
+  try {
+    await work(o);
+  } finally {
+    await o.stop();
+  }
+}
+
+/** Runs `work` with the clock `ms` ahead, and puts it back afterwards whatever happens. */
+async function withClockAhead(ms: number, work: () => Promise<void>) {
+  clock.offsetMs += ms;
+  try {
+    await work();
+  } finally {
+    clock.offsetMs = 0;
+  }
+}
+
+/** A sweep cancels `a`'s run (`what` names the wait): its daemon ends it as canceled; answers the run as stored. */
+async function sweepCancels(o: Setup, a: Awaited<ReturnType<Setup['runAgent']>>, what: string) {
+  await o.orchestrator.sweep();
+  await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what });
+  await a.finish(143, 'canceled');
+  const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+  return run!;
+}
+
 forEachDatabase('orchestrator', (get) => {
   it('dispatches a ticket moved to Todo, answers turns, gates the finish, records usage and cost', async () => {
-    const o = await setup(get(), 'hooks:\n  before_finish:\n    - run: npm test\n');
-    try {
+    await withOrchestrator(get(), 'hooks:\n  before_finish:\n    - run: npm test\n', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Add login' });
       await moveTicket(o.deps, o.admin, { ticket: t.identifier, status: 'Todo' });
       const a = await o.runAgent(t.identifier);
@@ -174,14 +204,11 @@ forEachDatabase('orchestrator', (get) => {
       expect(run).toMatchObject({ state: 'succeeded', sessionId: 'sess-1', costUsd: 0.25 });
       // The run's token died with it.
       await expect(a.agentApi()).rejects.toThrow(/no longer valid/);
-    } finally {
-      await o.stop();
-    }
+    });
   });
 
   it("merges the agent's own MCP servers under the workflow's, secrets filled in only in the offer", async () => {
-    const o = await setup(get(), 'mcp_servers:\n  docs:\n    command: workflow-docs\n');
-    try {
+    await withOrchestrator(get(), 'mcp_servers:\n  docs:\n    command: workflow-docs\n', async (o) => {
       await updateAgent(o.deps, o.admin, {
         project: o.slug,
         agent: 'claude',
@@ -198,9 +225,7 @@ forEachDatabase('orchestrator', (get) => {
       });
       const [row] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
       expect(JSON.stringify(row!.spec)).not.toContain('sk-from-secret');
-    } finally {
-      await o.stop();
-    }
+    });
   });
 
   it("passes the workflow's MCP servers to the agent, with the agent's secrets filled in only in the offer", async () => {
@@ -225,8 +250,7 @@ forEachDatabase('orchestrator', (get) => {
   });
 
   it('names the tool calls the harness refused in the reason of a run that stops unfinished', async () => {
-    const o = await setup(get(), 'max_turns: 2\n');
-    try {
+    await withOrchestrator(get(), 'max_turns: 2\n', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Denied', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       // Turns left: the run continues (the refusal is in the run's events, not a stop).
@@ -237,14 +261,11 @@ forEachDatabase('orchestrator', (get) => {
         reason: 'used all 2 turns without finishing; the harness refused: Bash ×2, Write',
       });
       await a.finish(1, 'used all 2 turns without finishing; the harness refused: Bash ×2, Write');
-    } finally {
-      await o.stop();
-    }
+    });
   });
 
   it('stops a run after no_progress_turns turns without a file change or an agent action, and parks its ticket', async () => {
-    const o = await setup(get());
-    try {
+    await withOrchestrator(get(), '', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Loops', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       const base = 'a'.repeat(40);
@@ -278,9 +299,7 @@ forEachDatabase('orchestrator', (get) => {
         .createCaller({ deps: o.deps, actor: o.admin })
         .tickets.show({ ticket: t.identifier });
       expect(shown.activity.map((x) => x.action)).toEqual(expect.arrayContaining(['run.no_progress', 'ticket.parked']));
-    } finally {
-      await o.stop();
-    }
+    });
   });
 
   it('holds a tools.ask call for a person: approved, declined with a reason, declined by itself after approval_timeout_minutes', async () => {
@@ -346,8 +365,7 @@ forEachDatabase('orchestrator', (get) => {
   });
 
   it("delivers a person's message to a live run as the next turn's input, or at once by interrupting the turn", async () => {
-    const o = await setup(get(), 'max_turns: 5\n');
-    try {
+    await withOrchestrator(get(), 'max_turns: 5\n', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Steer it', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       const api = appRouter.createCaller({ deps: o.deps, actor: o.admin, fleet: o.hub });
@@ -378,14 +396,11 @@ forEachDatabase('orchestrator', (get) => {
       await expect(viewer.runs.steer({ run: a.offer.runId, text: 'hi' })).rejects.toThrow(/cannot send messages/);
       const actions = (await api.tickets.show({ ticket: t.identifier })).activity.map((e) => e.action);
       expect(actions.filter((x) => x === 'run.steered')).toHaveLength(2);
-    } finally {
-      await o.stop();
-    }
+    });
   });
 
   it('retries a failed attempt with backoff, then parks the ticket after max_attempts', async () => {
-    const o = await setup(get());
-    try {
+    await withOrchestrator(get(), '', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Flaky', status: 'Todo' });
       await o.orchestrator.idle();
       const first = await o.runAgent(t.identifier);
@@ -397,8 +412,8 @@ forEachDatabase('orchestrator', (get) => {
       const afterFirst = await o.ticketRow(t.id);
       expect(afterFirst.nextRetryAt!.getTime() - Date.now()).toBeGreaterThan(5_000);
       expect(afterFirst.parkedReason).toBeNull();
-      clock.offsetMs += 11_000; // the 10 s backoff has passed
-      try {
+      // the 10 s backoff has passed
+      await withClockAhead(11_000, async () => {
         await o.orchestrator.sweep();
         const second = await o.runAgent(t.identifier);
         expect(second.spec.attempt).toBe(2);
@@ -418,17 +433,12 @@ forEachDatabase('orchestrator', (get) => {
           .where(eq(runs.ticketId, t.id))
           .orderBy(runs.createdAt);
         expect(numbers.map((r) => r.attempt)).toEqual([1, 2, 3]);
-      } finally {
-        clock.offsetMs = 0;
-      }
-    } finally {
-      await o.stop();
-    }
+      });
+    });
   });
 
   it('a ticket moved to Cancelled while its run is going: the run is canceled, then its workspace removed', async () => {
-    const o = await setup(get());
-    try {
+    await withOrchestrator(get(), '', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Drop it', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       await moveTicket(o.deps, o.admin, { ticket: t.identifier, status: 'Cancelled' });
@@ -449,14 +459,11 @@ forEachDatabase('orchestrator', (get) => {
           .slice(before)
           .map((f) => f.ticket.identifier),
       ).toEqual([t.identifier]);
-    } finally {
-      await o.stop();
-    }
+    });
   });
 
   it('stops a run that ran past its timeout or went quiet, and one whose ticket was moved out of its workflow', async () => {
-    const o = await setup(get(), 'timeout_minutes: 30\nstall_timeout_minutes: 5\n');
-    try {
+    await withOrchestrator(get(), 'timeout_minutes: 30\nstall_timeout_minutes: 5\n', async (o) => {
       const quiet = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Quiet', status: 'Todo' });
       const moved = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Moved', status: 'Todo' });
       const a = await o.runAgent(quiet.identifier);
@@ -469,58 +476,36 @@ forEachDatabase('orchestrator', (get) => {
       await waitFor(() => o.frames('run.cancel').some((c) => c.runId === b.offer.runId), {
         what: 'the cancel of the moved ticket',
       });
-      clock.offsetMs += 6 * 60_000;
-      try {
-        await o.orchestrator.sweep();
-        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), {
-          what: 'the cancel of the stalled run',
-        });
-        await a.finish(143, 'canceled');
-        const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+      await withClockAhead(6 * 60_000, async () => {
+        const run = await sweepCancels(o, a, 'the cancel of the stalled run');
         expect(run).toMatchObject({ state: 'stalled' });
-        expect(run!.stateReason).toMatch(/stall_timeout_minutes \(5\)/);
-      } finally {
-        clock.offsetMs = 0;
-      }
-    } finally {
-      await o.stop();
-    }
+        expect(run.stateReason).toMatch(/stall_timeout_minutes \(5\)/);
+      });
+    });
   });
 
   it('stops a run that keeps talking past timeout_minutes as timed out', async () => {
-    const o = await setup(get(), 'timeout_minutes: 30\n');
-    try {
+    await withOrchestrator(get(), 'timeout_minutes: 30\n', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Endless', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       await waitFor(
         async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.state === 'running',
       );
-      clock.offsetMs += 31 * 60_000;
-      try {
+      await withClockAhead(31 * 60_000, async () => {
         a.events({ type: 'progress', message: 'still going' }); // not stalled: it just spoke
         await waitFor(
           async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1,
         );
-        await o.orchestrator.sweep();
-        await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), {
-          what: 'the timeout stop',
-        });
-        await a.finish(143, 'canceled');
-        const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
+        const run = await sweepCancels(o, a, 'the timeout stop');
         expect(run).toMatchObject({ state: 'timed_out' });
-        expect(run!.stateReason).toMatch(/ran longer than timeout_minutes \(30\)/);
+        expect(run.stateReason).toMatch(/ran longer than timeout_minutes \(30\)/);
         expect((await o.ticketRow(t.id)).nextRetryAt).not.toBeNull();
-      } finally {
-        clock.offsetMs = 0;
-      }
-    } finally {
-      await o.stop();
-    }
+      });
+    });
   });
 
   it('stops the run and parks the ticket when its budget is spent', async () => {
-    const o = await setup(get());
-    try {
+    await withOrchestrator(get(), '', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Pricey', status: 'Todo', budgetUsd: 1 });
       const a = await o.runAgent(t.identifier);
       a.events({ type: 'cost', usd: 0.6, source: 'cli' });
@@ -531,8 +516,6 @@ forEachDatabase('orchestrator', (get) => {
       expect(ticket.parkedReason).toMatch(/budget: the ticket budget of \$1\.00 is spent/);
       const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
       expect(run!.state).toBe('failed');
-    } finally {
-      await o.stop();
-    }
+    });
   });
 });

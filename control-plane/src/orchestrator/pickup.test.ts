@@ -141,32 +141,39 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     expect(codes(await why())).toEqual(['concurrency_workflow']);
   });
 
+  /** `limit` sets a limit of 1 in a ready project, one run fills it: the ticket is refused with `code`. */
+  async function fullAtOne(limit: (project: string, max: number | null) => Promise<unknown>, code: PickupReasonCode) {
+    const { slug, why, addRun } = await ready(get());
+    await limit(slug, 1);
+    await addRun();
+    expect(codes(await why())).toEqual([code]);
+    return { slug, why };
+  }
+
   it('concurrency full: project max_concurrent_runs, changed after creation and lifted again', async () => {
     const { deps, admin } = get();
-    const { slug, why, addRun } = await ready(get());
-    await updateProject(deps, admin, { project: slug, maxConcurrentRuns: 1 });
-    await addRun();
-    expect(codes(await why())).toEqual(['concurrency_project']);
-    await updateProject(deps, admin, { project: slug, maxConcurrentRuns: null });
+    const limit = (project: string, max: number | null) =>
+      updateProject(deps, admin, { project, maxConcurrentRuns: max });
+    const { slug, why } = await fullAtOne(limit, 'concurrency_project');
+    await limit(slug, null);
     expect((await why()).dispatchable).toBe(true);
   });
 
   it('concurrency full: status max_active_runs', async () => {
     const { deps, admin } = get();
-    const { slug, why, addRun } = await ready(get());
-    await updateStatus(deps, admin, { project: slug, status: 'Todo', maxActiveRuns: 1 });
-    await addRun();
-    expect(codes(await why())).toEqual(['concurrency_status']);
-    await updateStatus(deps, admin, { project: slug, status: 'Todo', maxActiveRuns: null });
+    const limit = (project: string, max: number | null) =>
+      updateStatus(deps, admin, { project, status: 'Todo', maxActiveRuns: max });
+    const { slug, why } = await fullAtOne(limit, 'concurrency_status');
+    await limit(slug, null);
     expect((await why()).dispatchable).toBe(true);
   });
 
   it('concurrency full: agent max_parallel_runs', async () => {
     const { deps, admin } = get();
-    const { slug, why, addRun } = await ready(get());
-    await updateAgent(deps, admin, { project: slug, agent: 'claude', maxParallelRuns: 1 });
-    await addRun();
-    expect(codes(await why())).toEqual(['concurrency_agent']);
+    await fullAtOne(
+      (project, max) => updateAgent(deps, admin, { project, agent: 'claude', maxParallelRuns: max }),
+      'concurrency_agent',
+    );
   });
 
   it('budget exhausted: ticket budget, and workflow budget per ticket', async () => {

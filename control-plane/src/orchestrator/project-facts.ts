@@ -17,6 +17,7 @@ import {
   workflows,
   workflowVersions,
 } from '../db/schema.js';
+import { ticketOfRun } from '../kernel/lookups.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import type { AgentFacts, MachineFacts, PickupFacts, WorkflowFacts } from './gates.js';
@@ -87,7 +88,7 @@ export async function loadProjectFacts(
         statusId: tickets.statusId,
       })
       .from(runs)
-      .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+      .leftJoin(tickets, ticketOfRun())
       .where(and(eq(runs.orgId, project!.orgId), inArray(runs.state, [...ACTIVE_RUN_STATES]))),
     candidateIds.length
       ? db

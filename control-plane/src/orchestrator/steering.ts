@@ -5,9 +5,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, conflict, runSteerInput, type ControlFrame } from '@openase/shared';
-import type * as z from 'zod';
 import { runs, tickets } from '../db/schema.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Command } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
 import { getRunForMember, lockRun } from '../runs/runs.js';
@@ -23,11 +22,14 @@ export function steeringInput(messages: readonly PendingMessage[]): string {
   return messages.map((m) => `A message from ${m.by} (a person watching this run):\n${m.text}`).join('\n\n');
 }
 
-export async function steerRun(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof runSteerInput>,
-): Promise<{ queued: number; machineId: string | null; interrupt: ControlFrame | null }> {
+/** What steering did: messages queued for the run, and the interrupt frame for its machine when one is due. */
+export interface Steered {
+  queued: number;
+  machineId: string | null;
+  interrupt: ControlFrame | null;
+}
+
+export const steerRun: Command<typeof runSteerInput, Steered> = async (deps, actor, raw) => {
   const input = runSteerInput.parse(raw);
   const found = await getRunForMember(deps, actor, input.run, 'send messages to a running agent');
   return inTransaction(deps, async (tx, changes) => {
@@ -60,4 +62,4 @@ export async function steerRun(
         : null;
     return { queued: pending.length, machineId: run.machineId, interrupt };
   });
-}
+};

@@ -8,20 +8,19 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { badRequest, conflict, notFound, projectDeleteInput, repositoryDeleteInput } from '@openase/shared';
-import type { z } from 'zod';
 import { inboxItems, projects, repositories, runs, tickets } from '../db/schema.js';
-import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import { deleteRecorded, recordActivity } from '../activity/activity.js';
+import type { Command, Deleted } from '../kernel/context.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { describeRuns, liveRuns } from '../runs/in-use.js';
 import { pendingRemovals } from '../runs/workspace-removals.js';
 import { listRepositories } from './repositories.js';
 
-export async function deleteProject(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof projectDeleteInput>,
-): Promise<{ deleted: string; tickets: number }> {
+export interface ProjectDeleted extends Deleted {
+  tickets: number;
+}
+
+export const deleteProject: Command<typeof projectDeleteInput, ProjectDeleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'delete projects', projectDeleteInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, found) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, found.id)).for('update');
@@ -61,13 +60,9 @@ export async function deleteProject(
     });
     return { deleted: project!.slug, tickets: count };
   });
-}
+};
 
-export async function deleteRepository(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof repositoryDeleteInput>,
-): Promise<{ deleted: string }> {
+export const deleteRepository: Command<typeof repositoryDeleteInput, Deleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'delete repositories', repositoryDeleteInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const [repo] = await tx
@@ -87,15 +82,12 @@ export async function deleteRepository(
       throw conflict(
         `repository ${repo.name} cannot be deleted while agents work in it: ${describeRuns(using)} ${using.length === 1 ? 'has a run' : 'have runs'} in progress with it in the workspace; cancel ${using.length === 1 ? 'it' : 'them'} or wait until ${using.length === 1 ? 'it ends' : 'they end'}`,
       );
-    await tx.delete(repositories).where(eq(repositories.id, repo.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, repositories, repo, {
       projectId: project.id,
       action: 'repository.deleted',
       entityType: 'repository',
-      entityId: repo.id,
       summary: `deleted repository ${repo.name} (${repo.url})`,
       before: { name: repo.name, url: repo.url, defaultBranch: repo.defaultBranch, labels: repo.labels },
     });
-    return { deleted: repo.name };
   });
-}
+};

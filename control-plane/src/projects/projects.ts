@@ -9,11 +9,11 @@ import {
   ticketPrefixFromName,
   type ProjectCreateInput,
 } from '@openase/shared';
-import type { z } from 'zod';
 import { projects, statuses } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
@@ -47,18 +47,14 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
       throw conflict(`ticket prefix "${ticketPrefix}" is taken by project "${c.slug}"; pick another with --prefix`);
     }
     const now = deps.clock.now();
-    const [project] = await tx
-      .insert(projects)
-      .values({
-        id: deps.ids.uuid(),
-        orgId: actor.orgId,
-        name: input.name,
-        slug,
-        ticketPrefix,
-        description: input.description ?? '',
-        createdAt: now,
-      })
-      .returning();
+    const project = await insertNew(tx, deps, projects, {
+      orgId: actor.orgId,
+      name: input.name,
+      slug,
+      ticketPrefix,
+      description: input.description ?? '',
+      createdAt: now,
+    });
     if (!project) throw new OpenaseError('INTERNAL', 'project insert returned nothing');
     await tx.insert(statuses).values(
       DEFAULT_STATUSES.map((s, position) => ({
@@ -86,11 +82,7 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
 }
 
 /** Renames, describes or limits a project (`max_concurrent_runs`: agent runs at once; null = no limit). */
-export async function updateProject(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof projectUpdateInput>,
-): Promise<Project> {
+export const updateProject: Command<typeof projectUpdateInput, Project> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'change projects', projectUpdateInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const patch: Partial<Project> = {};
@@ -117,4 +109,4 @@ export async function updateProject(
     });
     return updated!;
   });
-}
+};

@@ -4,6 +4,7 @@ import { repositories } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inProject } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
 
@@ -38,27 +39,23 @@ export async function addRepository(deps: Deps, actor: Actor, rawInput: Reposito
       .where(and(eq(repositories.projectId, project.id), eq(repositories.name, name)));
     if (existing)
       throw conflict(`project ${project.slug} already has a repository named "${name}"; pass --name to choose another`);
-    const [repo] = await tx
-      .insert(repositories)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        name,
-        url: input.url,
-        defaultBranch: input.defaultBranch,
-        labels: input.labels,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
+    const repo = await insertNew(tx, deps, repositories, {
+      projectId: project.id,
+      name,
+      url: input.url,
+      defaultBranch: input.defaultBranch,
+      labels: input.labels,
+      createdAt: deps.clock.now(),
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: project.id,
       action: 'repository.added',
       entityType: 'repository',
-      entityId: repo!.id,
+      entityId: repo.id,
       summary: `added repository ${name} (${input.url})`,
       after: { name, url: input.url, defaultBranch: input.defaultBranch, labels: input.labels },
     });
-    return repo!;
+    return repo;
   });
 }
 

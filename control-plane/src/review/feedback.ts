@@ -3,10 +3,16 @@
  * person (or the git host) wrote in that round, line comments with their file:line and the line
  * they point at, or the merge conflict with its hunks. Added to the run's first-turn prompt.
  */
-import { and, asc, desc, eq, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, ne, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { CommentAnchor } from '@openase/shared';
 import { comments, ticketReviews } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
+
+/** Rows of one review round of a ticket: its reviews, or the comments written in that round. */
+export function inReviewRound(ticketColumn: PgColumn, roundColumn: PgColumn, ticketId: string, round: number): SQL {
+  return and(eq(ticketColumn, ticketId), eq(roundColumn, round))!;
+}
 
 export async function reviewFeedback(
   db: DbOrTx,
@@ -19,7 +25,10 @@ export async function reviewFeedback(
     .select()
     .from(ticketReviews)
     .where(
-      and(eq(ticketReviews.ticketId, ticket.id), eq(ticketReviews.round, round), ne(ticketReviews.state, 'approved')),
+      and(
+        inReviewRound(ticketReviews.ticketId, ticketReviews.round, ticket.id, round),
+        ne(ticketReviews.state, 'approved'),
+      ),
     )
     .orderBy(desc(ticketReviews.createdAt))
     .limit(1);
@@ -35,7 +44,9 @@ export async function reviewFeedback(
   const notes = await db
     .select()
     .from(comments)
-    .where(and(eq(comments.ticketId, ticket.id), eq(comments.reviewRound, round), ne(comments.authorType, 'agent')))
+    .where(
+      and(inReviewRound(comments.ticketId, comments.reviewRound, ticket.id, round), ne(comments.authorType, 'agent')),
+    )
     .orderBy(asc(comments.createdAt));
   const general = notes.filter((c) => !c.anchor);
   const anchored = notes

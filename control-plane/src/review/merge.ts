@@ -22,6 +22,7 @@ import { inTransaction } from '../kernel/transaction.js';
 import { applyMove, type Ticket } from '../tickets/tickets.js';
 import { chooseGitMachine, ticketGitContext, type FleetGit } from './diff.js';
 import { recordReview } from './reviews.js';
+import { inReviewRound } from './feedback.js';
 import { reviewFlowFor } from './workflow.js';
 import type { ResolvedMerge } from '../workflows/validate-project.js';
 
@@ -62,8 +63,7 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
     .from(ticketReviews)
     .where(
       and(
-        eq(ticketReviews.ticketId, ticket.id),
-        eq(ticketReviews.round, ticket.reviewRound),
+        inReviewRound(ticketReviews.ticketId, ticketReviews.round, ticket.id, ticket.reviewRound),
         eq(ticketReviews.state, 'approved'),
       ),
     );

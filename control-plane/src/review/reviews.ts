@@ -18,15 +18,16 @@ import {
   type CommentAnchor,
   type StoredReviewState,
 } from '@openase/shared';
-import type { z } from 'zod';
 import { comments, statuses, ticketReviews, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireRole, roleInProject } from '../auth/permissions.js';
 import { applyMove, lockTicket, type Ticket } from '../tickets/tickets.js';
+import { authorOf } from '../tickets/comments.js';
 import { reviewFlowFor, type ReviewFlow } from './workflow.js';
+import { inReviewRound } from './feedback.js';
 
 export interface ReviewRecord {
   state: StoredReviewState;
@@ -54,11 +55,7 @@ const VERB: Record<StoredReviewState, string> = {
 };
 
 /** A person's review from the console or `openase ticket review`. */
-export async function submitReview(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketReviewInput>,
-): Promise<ReviewOutcome> {
+export const submitReview: Command<typeof ticketReviewInput, ReviewOutcome> = async (deps, actor, raw) => {
   if (actor.type === 'agent') throw forbidden('an agent cannot review tickets; a person approves or requests changes');
   const input = ticketReviewInput.parse(raw);
   return inTransaction(deps, async (tx, changes) => {
@@ -71,8 +68,7 @@ export async function submitReview(
         .from(comments)
         .where(
           and(
-            eq(comments.ticketId, ticket.id),
-            eq(comments.reviewRound, ticket.reviewRound),
+            inReviewRound(comments.ticketId, comments.reviewRound, ticket.id, ticket.reviewRound),
             isNotNull(comments.anchor),
           ),
         )
@@ -87,7 +83,7 @@ export async function submitReview(
       comments: input.comments,
     });
   });
-}
+};
 
 /** Records a verdict on a locked ticket and moves it as the verdict says (see the file comment). */
 export async function recordReview(
@@ -125,9 +121,7 @@ export async function recordReview(
     round: ticket.reviewRound,
     state: review.state,
     source: review.source,
-    authorType: actor.type,
-    authorId: actor.userId ?? actor.id,
-    authorName: actor.name,
+    ...authorOf(actor),
     body: review.body,
     externalId: review.externalId ?? null,
     createdAt: now,
@@ -140,9 +134,7 @@ export async function recordReview(
     await tx.insert(comments).values({
       id: deps.ids.uuid(),
       ticketId: ticket.id,
-      authorType: actor.type,
-      authorId: actor.userId ?? actor.id,
-      authorName: actor.name,
+      ...authorOf(actor),
       body: c.body,
       anchor: c.anchor,
       reviewRound: ticket.reviewRound,

@@ -10,6 +10,23 @@ import { runs, tickets } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Run } from './runs.js';
 
+interface Usage {
+  input: number;
+  output: number;
+  cached: number;
+  usd: number;
+}
+
+/** Adds `u` to the totals a run and its ticket both keep. */
+function addUsage(totals: typeof runs | typeof tickets, u: Usage) {
+  return {
+    inputTokens: sql`${totals.inputTokens} + ${u.input}`,
+    outputTokens: sql`${totals.outputTokens} + ${u.output}`,
+    cachedTokens: sql`${totals.cachedTokens} + ${u.cached}`,
+    costUsd: sql`${totals.costUsd} + ${u.usd}`,
+  };
+}
+
 export async function accountEvents(tx: Tx, run: Run, events: readonly RunEvent[]): Promise<void> {
   let input = 0;
   let output = 0;
@@ -25,25 +42,12 @@ export async function accountEvents(tx: Tx, run: Run, events: readonly RunEvent[
     else if (e.type === 'session.started') sessionId = e.sessionId;
   }
   if (!input && !output && !cached && !usd && !sessionId) return;
+  const usage = { input, output, cached, usd };
   await tx
     .update(runs)
-    .set({
-      inputTokens: sql`${runs.inputTokens} + ${input}`,
-      outputTokens: sql`${runs.outputTokens} + ${output}`,
-      cachedTokens: sql`${runs.cachedTokens} + ${cached}`,
-      costUsd: sql`${runs.costUsd} + ${usd}`,
-      ...(sessionId ? { sessionId } : {}),
-    })
+    .set({ ...addUsage(runs, usage), ...(sessionId ? { sessionId } : {}) })
     .where(eq(runs.id, run.id));
   if (run.ticketId && (input || output || cached || usd)) {
-    await tx
-      .update(tickets)
-      .set({
-        inputTokens: sql`${tickets.inputTokens} + ${input}`,
-        outputTokens: sql`${tickets.outputTokens} + ${output}`,
-        cachedTokens: sql`${tickets.cachedTokens} + ${cached}`,
-        costUsd: sql`${tickets.costUsd} + ${usd}`,
-      })
-      .where(eq(tickets.id, run.ticketId));
+    await tx.update(tickets).set(addUsage(tickets, usage)).where(eq(tickets.id, run.ticketId));
   }
 }

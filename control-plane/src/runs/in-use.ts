@@ -2,9 +2,10 @@
  * What keeps a thing from being deleted while agents work: the runs in progress that touch it, named in the
  * refusal so a person knows what to cancel (tickets/delete.ts, projects/delete.ts, fleet/machine-delete.ts).
  */
-import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, inArray, type SQL } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, conflict } from '@openase/shared';
 import { runs, tickets } from '../db/schema.js';
+import { ticketOfRun } from '../kernel/lookups.js';
 import type { DbOrTx } from '../db/database.js';
 
 /** Names a few things: `DEMO-2, DEMO-3 and 4 more`. */
@@ -18,7 +19,7 @@ export async function liveRuns(db: DbOrTx, where: SQL | undefined) {
   return db
     .select({ id: runs.id, spec: runs.spec, identifier: tickets.identifier })
     .from(runs)
-    .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+    .leftJoin(tickets, ticketOfRun())
     .where(and(where, inArray(runs.state, [...ACTIVE_RUN_STATES])));
 }
 

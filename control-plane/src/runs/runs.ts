@@ -25,9 +25,9 @@ import {
 import type { z } from 'zod';
 import { machines, runEvents, runs, runTransitions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { recordActivity, type ActivityEntry } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
+import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { requireExec, requireRole, roleInProject } from '../auth/permissions.js';
 import { waitingApprovals } from './waiting-approvals.js';
 
@@ -74,6 +74,29 @@ export async function insertQueuedRun(
     tx.insert(runTransitions).values({ runId: values.id, fromState: null, toState: 'queued', reason, at: now }),
   ]);
   return run!;
+}
+
+/**
+ * The `run.dispatched` entry of a run placed on a machine: once it commits, the replica holding the machine's
+ * socket offers the run. `after` adds what the dispatcher knows (agent, workflow, conversation …).
+ */
+export function recordDispatched(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  changes: Changes,
+  actor: Actor,
+  run: { projectId: string; ticketId?: string; id: string; reason: string; machine: { id: string; name: string } },
+  after: Record<string, unknown>,
+): Promise<ActivityEntry> {
+  return recordActivity(tx, deps, changes, actor, {
+    projectId: run.projectId,
+    ticketId: run.ticketId ?? null,
+    action: 'run.dispatched',
+    entityType: 'run',
+    entityId: run.id,
+    summary: run.reason,
+    after: { run: run.id, machine: run.machine.name, machineId: run.machine.id, ...after },
+  });
 }
 
 /** The answer to a run's `run.turn`: what the daemon does next. */

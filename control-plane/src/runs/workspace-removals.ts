@@ -8,6 +8,7 @@
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
 import { runs, statuses, tickets } from '../db/schema.js';
+import { ticketOfRun } from '../kernel/lookups.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -34,7 +35,7 @@ export async function pendingRemovals(db: DbOrTx, where: SQL | undefined): Promi
       spec: runs.spec,
     })
     .from(runs)
-    .leftJoin(tickets, eq(tickets.id, runs.ticketId))
+    .leftJoin(tickets, ticketOfRun())
     .leftJoin(statuses, eq(statuses.id, tickets.statusId))
     .where(
       and(

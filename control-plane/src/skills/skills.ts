@@ -17,10 +17,12 @@ import type { z } from 'zod';
 import { skills, skillVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import type { Changes } from '../kernel/transaction.js';
 import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
+import { versionOf } from '../kernel/lookups.js';
 import { BUILTIN_SKILLS } from './builtin/index.js';
 import { checkSkillFiles, type CheckedSkill, type SkillFile } from './files.js';
 import { lockName } from '../db/name-lock.js';
@@ -43,10 +45,7 @@ export async function resolveSkill(db: DbOrTx, projectId: string, name: string):
 }
 
 export async function skillVersion(db: DbOrTx, skill: Skill, version?: number): Promise<SkillVersion> {
-  const condition =
-    version === undefined
-      ? eq(skillVersions.id, skill.currentVersionId!)
-      : and(eq(skillVersions.skillId, skill.id), eq(skillVersions.version, version));
+  const condition = versionOf(skillVersions, skillVersions.skillId, skill, version);
   const [row] = await db.select().from(skillVersions).where(condition);
   if (!row) throw notFound(`skill ${skill.name} has no version ${version}; it has versions 1–${skill.versionSeq}`);
   return row;
@@ -96,11 +95,9 @@ export async function exportSkill(db: DbOrTx, orgId: string, raw: z.input<typeof
   };
 }
 
-export async function importSkill(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof skillImportInput>,
-): Promise<SkillView & { changed: boolean }> {
+export type SkillImported = SkillView & { changed: boolean };
+
+export const importSkill: Command<typeof skillImportInput, SkillImported> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'import skills', skillImportInput, raw);
   const checked = checkSkillFiles(input.files);
   if (BUILTIN_SKILLS.some((b) => b.name === checked.name))
@@ -108,7 +105,7 @@ export async function importSkill(
   return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     return saveSkill(tx, deps, changes, actor, project.id, checked, false);
   });
-}
+};
 
 async function saveSkill(
   tx: Tx,
@@ -131,35 +128,27 @@ async function saveSkill(
     if (current.contentHash === checked.contentHash)
       return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
   } else {
-    [skill] = await tx
-      .insert(skills)
-      .values({
-        id: deps.ids.uuid(),
-        projectId,
-        name: checked.name,
-        description: checked.description,
-        builtin,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    skill = await insertNew(tx, deps, skills, {
+      projectId,
+      name: checked.name,
+      description: checked.description,
+      builtin,
+      createdAt: now,
+      updatedAt: now,
+    });
   }
   const version = skill!.versionSeq + 1;
-  const [row] = await tx
-    .insert(skillVersions)
-    .values({
-      id: deps.ids.uuid(),
-      skillId: skill!.id,
-      version,
-      contentHash: checked.contentHash,
-      files: checked.files,
-      createdBy: actor.name,
-      createdAt: now,
-    })
-    .returning();
+  const row = await insertNew(tx, deps, skillVersions, {
+    skillId: skill!.id,
+    version,
+    contentHash: checked.contentHash,
+    files: checked.files,
+    createdBy: actor.name,
+    createdAt: now,
+  });
   const [updated] = await tx
     .update(skills)
-    .set({ currentVersionId: row!.id, versionSeq: version, description: checked.description, updatedAt: now })
+    .set({ currentVersionId: row.id, versionSeq: version, description: checked.description, updatedAt: now })
     .where(eq(skills.id, skill!.id))
     .returning();
   await recordActivity(tx, deps, changes, actor, {
@@ -209,11 +198,7 @@ export function inProjectWithSkills<T>(
   });
 }
 
-export async function setSkillEnabled(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof skillSetEnabledInput>,
-): Promise<Skill> {
+export const setSkillEnabled: Command<typeof skillSetEnabledInput, Skill> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'member', 'enable or disable skills', skillSetEnabledInput, raw);
   return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
     const skill = await resolveSkill(tx, project.id, input.skill);
@@ -234,4 +219,4 @@ export async function setSkillEnabled(
     });
     return updated!;
   });
-}
+};

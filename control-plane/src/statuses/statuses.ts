@@ -22,7 +22,9 @@ import type { z } from 'zod';
 import { statuses, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
+import { namedInProject } from '../kernel/lookups.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
 
 export type Status = typeof statuses.$inferSelect;
@@ -36,10 +38,8 @@ export async function listStatuses(db: DbOrTx, projectId: string): Promise<Statu
 }
 
 export async function resolveStatus(db: DbOrTx, projectId: string, name: string): Promise<Status> {
-  const [status] = await db
-    .select()
-    .from(statuses)
-    .where(and(eq(statuses.projectId, projectId), sql`lower(${statuses.name}) = lower(${name.trim()})`));
+  const condition = namedInProject(statuses, projectId, name);
+  const [status] = await db.select().from(statuses).where(condition);
   if (!status) {
     const known = (await listStatuses(db, projectId)).map((s) => s.name);
     throw notFound(`status "${name}" does not exist in this project; known statuses: ${known.join(', ')}`);
@@ -48,6 +48,18 @@ export async function resolveStatus(db: DbOrTx, projectId: string, name: string)
 }
 
 /** Rewrites positions 0..n-1 in the given order. */
+/** The fields of an entry about one status: its project, and the status as the entity. */
+function aboutStatus(status: Status) {
+  return { projectId: status.projectId, entityType: 'status', entityId: status.id };
+}
+
+/** Puts `status` at `position` among the others (in their order), then renumbers them all. */
+async function placeAt(tx: Tx, others: Status[], status: Status, position: number): Promise<void> {
+  const ordered = [...others];
+  ordered.splice(position, 0, status);
+  await renumber(tx, ordered);
+}
+
 async function renumber(tx: Tx, ordered: Status[]): Promise<void> {
   for (const [position, s] of ordered.entries()) {
     if (s.position !== position) await tx.update(statuses).set({ position }).where(eq(statuses.id, s.id));
@@ -62,31 +74,23 @@ export async function createStatus(deps: Deps, actor: Actor, raw: z.input<typeof
       throw conflict(`status "${input.name}" already exists in ${project.slug}`);
     }
     const position = Math.min(input.position ?? existing.length, existing.length);
-    const [status] = await tx
-      .insert(statuses)
-      .values({
-        id: deps.ids.uuid(),
-        projectId: project.id,
-        name: input.name,
-        stage: input.stage,
-        color: input.color ?? '#64748b',
-        position: existing.length, // placed last, then moved
-        maxActiveRuns: input.maxActiveRuns ?? null,
-        createdAt: deps.clock.now(),
-      })
-      .returning();
-    const ordered = [...existing];
-    ordered.splice(position, 0, status!);
-    await renumber(tx, ordered);
-    await recordActivity(tx, deps, changes, actor, {
+    const status = await insertNew(tx, deps, statuses, {
       projectId: project.id,
+      name: input.name,
+      stage: input.stage,
+      color: input.color ?? '#64748b',
+      position: existing.length, // placed last, then moved
+      maxActiveRuns: input.maxActiveRuns ?? null,
+      createdAt: deps.clock.now(),
+    });
+    await placeAt(tx, existing, status, position);
+    await recordActivity(tx, deps, changes, actor, {
+      ...aboutStatus(status),
       action: 'status.created',
-      entityType: 'status',
-      entityId: status!.id,
       summary: `created status ${input.name} (${input.stage})`,
       after: { name: input.name, stage: input.stage, position },
     });
-    return { ...status!, position };
+    return { ...status, position };
   });
 }
 
@@ -147,10 +151,8 @@ export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof
     const [updated] = await tx.update(statuses).set(patch).where(eq(statuses.id, status.id)).returning();
     const before = Object.fromEntries(Object.keys(patch).map((k) => [k, status[k as keyof Status]]));
     await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
+      ...aboutStatus(status),
       action: 'status.updated',
-      entityType: 'status',
-      entityId: status.id,
       summary: patch.name ? `renamed status ${status.name} to ${patch.name}` : `updated status ${status.name}`,
       before,
       after: patch,
@@ -163,15 +165,12 @@ export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof s
   const input = allowedInput(actor, 'admin', 'change statuses', statusMoveInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const status = await resolveStatus(tx, project.id, input.status);
-    const ordered = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
-    const position = Math.min(input.position, ordered.length);
-    ordered.splice(position, 0, status);
-    await renumber(tx, ordered);
+    const others = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
+    const position = Math.min(input.position, others.length);
+    await placeAt(tx, others, status, position);
     await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
+      ...aboutStatus(status),
       action: 'status.moved',
-      entityType: 'status',
-      entityId: status.id,
       summary: `moved status ${status.name} to position ${position}`,
       before: { position: status.position },
       after: { position },
@@ -180,11 +179,11 @@ export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof s
   });
 }
 
-export async function deleteStatus(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof statusDeleteInput>,
-): Promise<{ deleted: string; movedTickets: number }> {
+export interface StatusDeleted extends Deleted {
+  movedTickets: number;
+}
+
+export const deleteStatus: Command<typeof statusDeleteInput, StatusDeleted> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'change statuses', statusDeleteInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const status = await resolveStatus(tx, project.id, input.status);
@@ -234,13 +233,11 @@ export async function deleteStatus(
       all.filter((s) => s.id !== status.id),
     );
     await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
+      ...aboutStatus(status),
       action: 'status.deleted',
-      entityType: 'status',
-      entityId: status.id,
       summary: `deleted status ${status.name}${target ? `, moving ${held.length} ticket(s) to ${target.name}` : ''}`,
       before: { name: status.name, stage: status.stage, position: status.position },
     });
     return { deleted: status.name, movedTickets: held.length };
   });
-}
+};

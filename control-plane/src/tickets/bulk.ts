@@ -5,10 +5,9 @@
  */
 import { asc, inArray } from 'drizzle-orm';
 import { badRequest, conflict, ticketBulkDeleteInput, ticketBulkUpdateInput } from '@openase/shared';
-import type { z } from 'zod';
 import { tickets } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { requireRoleIn } from '../auth/permissions.js';
@@ -41,11 +40,11 @@ export interface BulkUpdated {
   priority: string;
 }
 
-export async function bulkUpdateTickets(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketBulkUpdateInput>,
-): Promise<{ updated: BulkUpdated[] }> {
+export interface BulkUpdateResult {
+  updated: BulkUpdated[];
+}
+
+export const bulkUpdateTickets: Command<typeof ticketBulkUpdateInput, BulkUpdateResult> = async (deps, actor, raw) => {
   const input = await memberInput(deps, actor, 'move tickets', ticketBulkUpdateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const refs = input.items.map((i) => i.ticket);
@@ -71,17 +70,17 @@ export async function bulkUpdateTickets(
     }
     return { updated };
   });
-}
+};
 
 /**
  * Deletes the tickets, all or none. Refused while one has a run in progress, or has sub-tickets that are not in
  * the batch (a bulk delete never takes more than was picked).
  */
-export async function bulkDeleteTickets(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketBulkDeleteInput>,
-): Promise<{ deleted: string[] }> {
+export interface BulkDeleteResult {
+  deleted: string[];
+}
+
+export const bulkDeleteTickets: Command<typeof ticketBulkDeleteInput, BulkDeleteResult> = async (deps, actor, raw) => {
   const input = await memberInput(deps, actor, 'delete tickets', ticketBulkDeleteInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const { ticketOf } = await lockBatch(tx, actor, input.project, input.tickets, 'delete tickets');
@@ -104,4 +103,4 @@ export async function bulkDeleteTickets(
     await removeTickets(tx, deps, changes, actor, batch, '');
     return { deleted: names };
   });
-}
+};

@@ -6,6 +6,7 @@ import { commentRevisions, comments } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole } from '../auth/permissions.js';
 import { resolveTicket, ticketsByIds } from './tickets.js';
@@ -14,36 +15,35 @@ import { onTicket } from './ticket-write.js';
 export type Comment = typeof comments.$inferSelect;
 export type CommentRevision = typeof commentRevisions.$inferSelect;
 
+/** Who wrote a comment or a review: the actor as its author columns keep it (a token's user, else the actor). */
+export function authorOf(actor: Actor) {
+  return { authorType: actor.type, authorId: actor.userId ?? actor.id, authorName: actor.name };
+}
+
 export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof commentAddInput>): Promise<Comment> {
   return onTicket(deps, actor, 'comment', commentAddInput, raw, async ({ tx, changes, ticket, input }) => {
     const now = deps.clock.now();
-    const [comment] = await tx
-      .insert(comments)
-      .values({
-        id: deps.ids.uuid(),
-        ticketId: ticket.id,
-        authorType: actor.type,
-        authorId: actor.userId ?? actor.id,
-        authorName: actor.name,
-        body: input.body,
-        anchor: input.anchor ?? null,
-        reviewRound: ticket.reviewRound,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    const comment = await insertNew(tx, deps, comments, {
+      ticketId: ticket.id,
+      ...authorOf(actor),
+      body: input.body,
+      anchor: input.anchor ?? null,
+      reviewRound: ticket.reviewRound,
+      createdAt: now,
+      updatedAt: now,
+    });
     await recordActivity(tx, deps, changes, actor, {
       projectId: ticket.projectId,
       ticketId: ticket.id,
       action: 'comment.added',
       entityType: 'comment',
-      entityId: comment!.id,
+      entityId: comment.id,
       summary: input.anchor
         ? `commented on ${ticket.identifier} at ${input.anchor.path}:${input.anchor.line}`
         : `commented on ${ticket.identifier}`,
       after: { body: input.body, ...(input.anchor ? { anchor: input.anchor } : {}) },
     });
-    return comment!;
+    return comment;
   });
 }
 

@@ -8,12 +8,11 @@
  */
 import { inArray } from 'drizzle-orm';
 import { conflict, ticketDeleteInput } from '@openase/shared';
-import type { z } from 'zod';
 import { inboxItems, tickets } from '../db/schema.js';
 import { listStatuses } from '../statuses/statuses.js';
 import type { Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import type { Changes } from '../kernel/transaction.js';
 import { requestWorkspaceRemovals } from '../runs/workspace-removals.js';
 import { refuseLiveRuns, someOf } from '../runs/in-use.js';
@@ -56,11 +55,7 @@ export async function removeTickets(
   await tx.delete(tickets).where(inArray(tickets.id, ids));
 }
 
-export async function deleteTicket(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketDeleteInput>,
-): Promise<{ deleted: string[] }> {
+export const deleteTicket: Command<typeof ticketDeleteInput, { deleted: string[] }> = async (deps, actor, raw) => {
   return onLockedTicket(
     deps,
     actor,
@@ -85,4 +80,4 @@ export async function deleteTicket(
       return { deleted: family.map((t) => t.identifier) };
     },
   );
-}
+};

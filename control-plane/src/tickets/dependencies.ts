@@ -5,11 +5,10 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { badRequest, conflict, OpenaseError, ticketLinkInput } from '@openase/shared';
-import type { z } from 'zod';
 import { organizations, ticketDependencies, tickets } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Command } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRoleIn } from '../auth/permissions.js';
 import { memberInput } from '../auth/project-write.js';
@@ -49,11 +48,13 @@ async function identifiers(db: DbOrTx, ids: string[]): Promise<string[]> {
   return ids.map((id) => byId.get(id) ?? id);
 }
 
-export async function linkTickets(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketLinkInput>,
-): Promise<{ blocker: string; blocked: string }> {
+/** A dependency between two tickets, by identifier: `blocker` blocks `blocked`. */
+export interface TicketLink {
+  blocker: string;
+  blocked: string;
+}
+
+export const linkTickets: Command<typeof ticketLinkInput, TicketLink> = async (deps, actor, raw) => {
   const input = await memberInput(deps, actor, 'link tickets', ticketLinkInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     await tx
@@ -91,13 +92,9 @@ export async function linkTickets(
     });
     return { blocker: blocker.identifier, blocked: blocked.identifier };
   });
-}
+};
 
-export async function unlinkTickets(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketLinkInput>,
-): Promise<{ blocker: string; blocked: string }> {
+export const unlinkTickets: Command<typeof ticketLinkInput, TicketLink> = async (deps, actor, raw) => {
   const input = await memberInput(deps, actor, 'unlink tickets', ticketLinkInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const blocker = await resolveTicket(tx, actor.orgId, input.blocker);
@@ -116,7 +113,7 @@ export async function unlinkTickets(
     });
     return { blocker: blocker.identifier, blocked: blocked.identifier };
   });
-}
+};
 
 /** Refuses making `parent` the parent of `ticket` when `ticket` is `parent` or one of its ancestors. */
 export async function assertNoParentCycle(tx: Tx, ticket: Ticket, parent: Ticket): Promise<void> {

@@ -5,11 +5,10 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { ticketProgressInput } from '@openase/shared';
-import type { z } from 'zod';
 import { activity } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Command } from '../kernel/context.js';
 import { onTicket } from './ticket-write.js';
 
 export interface Progress {
@@ -19,11 +18,7 @@ export interface Progress {
   at: Date;
 }
 
-export async function reportProgress(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketProgressInput>,
-): Promise<Progress> {
+export const reportProgress: Command<typeof ticketProgressInput, Progress> = async (deps, actor, raw) => {
   return onTicket(deps, actor, 'report progress', ticketProgressInput, raw, async ({ tx, changes, ticket, input }) => {
     const entry = await recordActivity(tx, deps, changes, actor, {
       ...aboutTicket(ticket),
@@ -33,7 +28,7 @@ export async function reportProgress(
     });
     return { text: input.text, percent: input.percent ?? null, by: actor.name, at: entry.createdAt };
   });
-}
+};
 
 /** The latest progress report of a ticket, or null. */
 export async function latestProgress(db: DbOrTx, ticketId: string): Promise<Progress | null> {

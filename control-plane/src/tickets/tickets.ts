@@ -22,7 +22,8 @@ import { projects, pullRequests, statuses, tickets } from '../db/schema.js';
 import { pullRequestBadge, type PullRequestBadge } from './pull-request-badge.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import type { Changes } from '../kernel/transaction.js';
 import { inProject, memberInput } from '../auth/project-write.js';
 import { requireRoleIn } from '../auth/permissions.js';
@@ -69,40 +70,36 @@ export async function insertTicket(
     .returning({ seq: projects.ticketSeq, prefix: projects.ticketPrefix });
   const number = counter!.seq;
   const now = deps.clock.now();
-  const [ticket] = await tx
-    .insert(tickets)
-    .values({
-      id: deps.ids.uuid(),
-      projectId,
-      number,
-      identifier: `${counter!.prefix}-${number}`,
-      title: input.title,
-      description: input.description,
-      statusId: status.id,
-      priority: input.priority,
-      labels: dedupe(input.labels),
-      parentId: parent?.id ?? null,
-      budgetUsd: input.budgetUsd ?? null,
-      workflowId: extra.workflowId ?? null,
-      createdBy: actor.name,
-      createdAt: now,
-      updatedAt: now,
-      statusChangedAt: now,
-    })
-    .returning();
+  const ticket = await insertNew(tx, deps, tickets, {
+    projectId,
+    number,
+    identifier: `${counter!.prefix}-${number}`,
+    title: input.title,
+    description: input.description,
+    statusId: status.id,
+    priority: input.priority,
+    labels: dedupe(input.labels),
+    parentId: parent?.id ?? null,
+    budgetUsd: input.budgetUsd ?? null,
+    workflowId: extra.workflowId ?? null,
+    createdBy: actor.name,
+    createdAt: now,
+    updatedAt: now,
+    statusChangedAt: now,
+  });
   await recordActivity(tx, deps, changes, actor, {
-    ...aboutTicket(ticket!),
+    ...aboutTicket(ticket),
     action: 'ticket.created',
-    summary: `created ${ticket!.identifier} "${truncate(input.title)}" in ${status.name}`,
+    summary: `created ${ticket.identifier} "${truncate(input.title)}" in ${status.name}`,
     after: {
       title: input.title,
       status: status.name,
       priority: input.priority,
-      labels: ticket!.labels,
+      labels: ticket.labels,
       parent: parent?.identifier ?? null,
     },
   });
-  return ticket!;
+  return ticket;
 }
 
 async function defaultStatus(tx: Tx, projectId: string) {
@@ -216,11 +213,7 @@ export async function applyMove(
   return updated!;
 }
 
-export async function archiveTicket(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof ticketArchiveInput>,
-): Promise<Ticket> {
+export const archiveTicket: Command<typeof ticketArchiveInput, Ticket> = async (deps, actor, raw) => {
   return onLockedTicket(
     deps,
     actor,
@@ -245,7 +238,7 @@ export async function archiveTicket(
       return updated!;
     },
   );
-}
+};
 
 export interface TicketListItem extends Ticket, CardFacts {
   statusName: string;

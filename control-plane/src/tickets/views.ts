@@ -15,7 +15,7 @@ import {
 import type { z } from 'zod';
 import { savedViews } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { requireRoleIn } from '../auth/permissions.js';
 
@@ -62,11 +62,7 @@ export async function saveView(deps: Deps, actor: Actor, raw: z.input<typeof vie
   return { name: input.name, query: savedViewQuerySchema.parse(query), updatedAt: now };
 }
 
-export async function deleteView(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof viewDeleteInput>,
-): Promise<{ deleted: string }> {
+export const deleteView: Command<typeof viewDeleteInput, Deleted> = async (deps, actor, raw) => {
   const input = viewDeleteInput.parse(raw);
   const { userId, projectId } = await where(deps.db, actor, input.project);
   const gone = await deps.db
@@ -75,4 +71,4 @@ export async function deleteView(
     .returning({ name: savedViews.name });
   if (!gone.length) throw notFound(`you have no saved view named "${input.name}" in this project`);
   return { deleted: input.name };
-}
+};

@@ -10,8 +10,10 @@ import { workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
+import { insertNew } from '../kernel/rows.js';
 import { requireExec } from '../auth/permissions.js';
 import type { Changes } from '../kernel/transaction.js';
+import { namedInProject, versionOf } from '../kernel/lookups.js';
 import { parseHarness } from './harness/parse.js';
 import type { Harness } from './harness/schema.js';
 import type { Problem } from './harness/types.js';
@@ -45,10 +47,8 @@ export async function validateHarnessSource(db: DbOrTx, projectId: string | null
 }
 
 export async function resolveWorkflow(db: DbOrTx, projectId: string, name: string): Promise<Workflow> {
-  const [workflow] = await db
-    .select()
-    .from(workflows)
-    .where(and(eq(workflows.projectId, projectId), sql`lower(${workflows.name}) = lower(${name.trim()})`));
+  const condition = namedInProject(workflows, projectId, name);
+  const [workflow] = await db.select().from(workflows).where(condition);
   if (!workflow) {
     const known = (
       await db.select({ name: workflows.name }).from(workflows).where(eq(workflows.projectId, projectId))
@@ -62,10 +62,7 @@ export async function resolveWorkflow(db: DbOrTx, projectId: string, name: strin
 }
 
 export async function workflowVersion(db: DbOrTx, workflow: Workflow, version?: number): Promise<WorkflowVersion> {
-  const condition =
-    version === undefined
-      ? eq(workflowVersions.id, workflow.currentVersionId!)
-      : and(eq(workflowVersions.workflowId, workflow.id), eq(workflowVersions.version, version));
+  const condition = versionOf(workflowVersions, workflowVersions.workflowId, workflow, version);
   const [row] = await db.select().from(workflowVersions).where(condition);
   if (!row)
     throw new OpenaseError(
@@ -122,41 +119,33 @@ export async function saveWorkflowSource(
   const hooksChanged = !opts.builtinTemplate && changesExecution(previous?.harness as Harness | undefined, harness);
   if (hooksChanged) requireExec(actor, 'workflows.hooks', `change what the hooks of workflow ${harness.name} run`);
   if (!workflow) {
-    [workflow] = await tx
-      .insert(workflows)
-      .values({
-        id: deps.ids.uuid(),
-        projectId,
-        name: harness.name,
-        active: harness.active,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
+    workflow = await insertNew(tx, deps, workflows, {
+      projectId,
+      name: harness.name,
+      active: harness.active,
+      createdAt: now,
+      updatedAt: now,
+    });
     created = true;
   }
   const number = workflow!.versionSeq + 1;
-  const [version] = await tx
-    .insert(workflowVersions)
-    .values({
-      id: deps.ids.uuid(),
-      workflowId: workflow!.id,
-      version: number,
-      source,
-      harness,
-      body: parsed.body,
-      agentId: resolved.agentId,
-      pickupStatusIds: resolved.pickupStatusIds,
-      finishStatusIds: resolved.finishStatusIds,
-      skills: resolved.skills,
-      merge: resolved.merge,
-      createdBy: actor.name,
-      createdAt: now,
-    })
-    .returning();
+  const version = await insertNew(tx, deps, workflowVersions, {
+    workflowId: workflow!.id,
+    version: number,
+    source,
+    harness,
+    body: parsed.body,
+    agentId: resolved.agentId,
+    pickupStatusIds: resolved.pickupStatusIds,
+    finishStatusIds: resolved.finishStatusIds,
+    skills: resolved.skills,
+    merge: resolved.merge,
+    createdBy: actor.name,
+    createdAt: now,
+  });
   const [updated] = await tx
     .update(workflows)
-    .set({ currentVersionId: version!.id, versionSeq: number, active: harness.active, updatedAt: now })
+    .set({ currentVersionId: version.id, versionSeq: number, active: harness.active, updatedAt: now })
     .where(eq(workflows.id, workflow!.id))
     .returning();
   const changedFields = previous
@@ -187,7 +176,7 @@ export async function saveWorkflowSource(
       before: { hooks: previous ? ((previous.harness as Harness).hooks ?? null) : null },
       after: { hooks: harness.hooks ?? null, byAgent: !!actor.run },
     });
-  return { workflow: updated!, version: version!, created, changed: true };
+  return { workflow: updated!, version: version, created, changed: true };
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import type { z } from 'zod';
 import { agents, runs, skills, skillVersions, statuses, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
-import { recordActivity } from '../activity/activity.js';
+import { deleteRecorded } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inProject } from '../auth/project-write.js';
 import { requireRoleOrGrant } from '../auth/permissions.js';
@@ -160,16 +160,13 @@ export async function deleteWorkflow(deps: Deps, actor: Actor, raw: z.input<type
       .set({ workflowId: null })
       .where(eq(tickets.workflowId, workflow.id))
       .returning({ identifier: tickets.identifier });
-    await tx.delete(workflows).where(eq(workflows.id, workflow.id));
-    await recordActivity(tx, deps, changes, actor, {
+    return deleteRecorded(tx, deps, changes, actor, workflows, workflow, {
       projectId: project.id,
       action: 'workflow.deleted',
       entityType: 'workflow',
-      entityId: workflow.id,
       summary: `deleted workflow ${workflow.name} (${workflow.versionSeq} version(s))${overridden.length ? `; cleared the override on ${overridden.map((t) => t.identifier).join(', ')}` : ''}`,
       before: { name: workflow.name, versions: workflow.versionSeq },
     });
-    return { deleted: workflow.name };
   });
 }
 

@@ -8,7 +8,7 @@ import { updateMergeSettings } from '../../review/settings.js';
 import { configureGithub, githubSettings } from '../../integrations/github/links.js';
 import { syncGithubIssues } from '../../integrations/github/issues.js';
 import { projectInsights } from '../../tickets/insights.js';
-import { proc, router } from '../trpc.js';
+import { proc, projectListQuery, router } from '../trpc.js';
 
 export const projectsRouter = router({
   list: proc(API.projects.list).query(({ ctx }) => listProjects(ctx.deps.db, ctx.actor.orgId)),
@@ -45,10 +45,7 @@ export const projectsRouter = router({
 });
 
 export const repositoriesRouter = router({
-  list: proc(API.repositories.list).query(async ({ ctx, input }) => {
-    const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
-    return listRepositories(ctx.deps.db, project.id);
-  }),
+  list: proc(API.repositories.list).query(projectListQuery(listRepositories)),
   add: proc(API.repositories.add).mutation(({ ctx, input }) => addRepository(ctx.deps, ctx.actor, input)),
   delete: proc(API.repositories.delete).mutation(({ ctx, input }) => deleteRepository(ctx.deps, ctx.actor, input)),
 });

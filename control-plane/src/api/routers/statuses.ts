@@ -1,13 +1,9 @@
 import { API } from '@openase/shared';
-import { resolveProject } from '../../kernel/resolve-project.js';
 import { createStatus, deleteStatus, listStatuses, moveStatus, updateStatus } from '../../statuses/statuses.js';
-import { proc, router } from '../trpc.js';
+import { proc, projectListQuery, router } from '../trpc.js';
 
 export const statusesRouter = router({
-  list: proc(API.statuses.list).query(async ({ ctx, input }) => {
-    const project = await resolveProject(ctx.deps.db, ctx.actor.orgId, input.project);
-    return listStatuses(ctx.deps.db, project.id);
-  }),
+  list: proc(API.statuses.list).query(projectListQuery(listStatuses)),
   create: proc(API.statuses.create).mutation(({ ctx, input }) => createStatus(ctx.deps, ctx.actor, input)),
   update: proc(API.statuses.update).mutation(({ ctx, input }) => updateStatus(ctx.deps, ctx.actor, input)),
   move: proc(API.statuses.move).mutation(({ ctx, input }) => moveStatus(ctx.deps, ctx.actor, input)),

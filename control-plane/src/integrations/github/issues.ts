@@ -17,11 +17,10 @@
 import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { LIMITS, forbidden, projectGithubIssuesInput } from '@openase/shared';
-import type { z } from 'zod';
 import { externalIssues, githubLinks, projects, statuses, tickets } from '../../db/schema.js';
 import type { Tx } from '../../db/database.js';
 import { recordActivity } from '../../activity/activity.js';
-import type { Actor, Deps } from '../../kernel/context.js';
+import type { Actor, Command, Deps } from '../../kernel/context.js';
 import { inTransaction } from '../../kernel/transaction.js';
 import { requireRole, roleInProject } from '../../auth/permissions.js';
 import { memberInput } from '../../auth/project-write.js';
@@ -227,11 +226,11 @@ export interface IssuesSyncResult {
 }
 
 /** `openase project github-issues`: links (admins) or unlinks, then imports and syncs every issue now. */
-export async function syncGithubIssues(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof projectGithubIssuesInput>,
-): Promise<IssuesSyncResult> {
+export const syncGithubIssues: Command<typeof projectGithubIssuesInput, IssuesSyncResult> = async (
+  deps,
+  actor,
+  raw,
+) => {
   const input = await memberInput(deps, actor, 'sync GitHub issues', projectGithubIssuesInput, raw);
   const project = await resolveProject(deps.db, actor.orgId, input.project);
   requireRole(actor, 'member', 'sync GitHub issues', await roleInProject(deps.db, actor, project.id));
@@ -263,7 +262,7 @@ export async function syncGithubIssues(
     .set({ issuesSyncedAt: deps.clock.now() })
     .where(eq(githubLinks.projectId, project.id));
   return result;
-}
+};
 
 /**
  * Polling (poller.ts), for webhooks that never came: the issues of the linked repository changed since

@@ -5,11 +5,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { projectGithubInput } from '@openase/shared';
-import type { z } from 'zod';
 import { githubLinks } from '../../db/schema.js';
 import type { DbOrTx } from '../../db/database.js';
 import { recordActivity } from '../../activity/activity.js';
-import type { Actor, Deps } from '../../kernel/context.js';
+import type { Actor, Command } from '../../kernel/context.js';
 import { allowedInput, inProject } from '../../auth/project-write.js';
 import { resolveProject } from '../../kernel/resolve-project.js';
 import { githubConfig } from './client.js';
@@ -44,11 +43,7 @@ export async function githubSettings(db: DbOrTx, actor: Actor, ref: string): Pro
   return view(project.slug, project.id, link);
 }
 
-export async function configureGithub(
-  deps: Deps,
-  actor: Actor,
-  raw: z.input<typeof projectGithubInput>,
-): Promise<GithubSettings> {
+export const configureGithub: Command<typeof projectGithubInput, GithubSettings> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', "change a project's GitHub connection", projectGithubInput, raw);
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     const [before] = await tx.select().from(githubLinks).where(eq(githubLinks.projectId, project.id));
@@ -83,4 +78,4 @@ export async function configureGithub(
     });
     return view(project.slug, project.id, link);
   });
-}
+};
