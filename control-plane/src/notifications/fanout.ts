@@ -5,7 +5,7 @@
  * every replica may run this for the same event and it still lands once.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import type { NotificationFilter } from '@openase/shared';
+import { NOTIFICATION_EVENTS, type NotificationEvent, type NotificationFilter } from '@openase/shared';
 import {
   inboxItems,
   notificationChannels,
@@ -82,15 +82,10 @@ export async function enqueueDeliveries(deps: Deps, e: NotifyEvent, publicUrl: s
   return inserted.length;
 }
 
-const INBOX_EVENTS = new Set([
-  'ticket.entered_status',
-  'ticket.commented',
-  'run.failed',
-  'ticket.parked',
-  'ticket.budget_reached',
-  'ticket.needs_approval',
-  'ticket.waiting_for_input',
-]);
+/** The inbox holds what happened to tickets; a lost machine and a waiting Project AI conversation reach people
+ * through channels only. */
+const NOT_IN_INBOX: readonly NotificationEvent[] = ['machine.lost', 'project_ai.waiting'];
+const INBOX_EVENTS = new Set<string>(NOTIFICATION_EVENTS.filter((event) => !NOT_IN_INBOX.includes(event)));
 
 /** Puts `e` in the inbox of those it concerns; returns the people whose inbox may have changed. */
 export async function enqueueInbox(deps: Deps, e: NotifyEvent): Promise<string[]> {

@@ -1,5 +1,5 @@
 import * as z from '@openase/shared/zod';
-import { AGENT_PERMISSION_MODES, workflowNameSchema } from '@openase/shared';
+import { AGENT_PERMISSION_MODES, HOOK_POINTS, workflowNameSchema } from '@openase/shared';
 
 /** Front matter schema. Every object is strict: unknown keys are reported as errors. */
 
@@ -10,15 +10,8 @@ const positiveInt = z
 const statusList = z.array(z.string().min(1)).min(1, 'must list at least one status');
 const stringList = z.array(z.string().min(1));
 
-export const HOOK_NAMES = [
-  'on_claim',
-  'before_turn',
-  'after_turn',
-  'before_finish',
-  'on_done',
-  'on_error',
-  'on_cancel',
-] as const;
+/** The harness's hook names are the run protocol's hook points: the daemon runs what the front matter names. */
+export const HOOK_NAMES = HOOK_POINTS;
 
 export const HOOK_DEFAULTS = { timeout: 300, policy: 'block' } as const;
 
