@@ -9,6 +9,16 @@ import { machines } from '../src/db/schema.js';
 import { createConversation } from '../src/chat/conversations.js';
 import { addRepository } from '../src/projects/repositories.js';
 
+/** A one-workflow file for the `claude` agent: picks up Todo, finishes in In Review. */
+export const HARNESS = `---
+name: dev
+agent: claude
+pickup: [Todo]
+finish: [In Review]
+---
+Work on {{ ticket.identifier }}.
+`;
+
 export async function startTestConversation(
   deps: Deps,
   admin: Actor,

@@ -7,7 +7,6 @@
  * module-resolution hook (node:module register) records every module the server process loads.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -23,6 +22,7 @@ import {
   type ControlPlane,
 } from '@openase/test-kit/fleet-harness';
 import { createQuickProject } from '@openase/test-kit/one-turn-agents';
+import { bodyServer } from '@openase/test-kit/loopback-http';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
@@ -49,30 +49,26 @@ const attributeMap = (list: OtlpAttribute[] = []) =>
 async function startReceiver() {
   const spans: ReceivedSpan[] = [];
   const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      requests.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
-      if (req.method !== 'POST' || req.url !== '/v1/traces') return res.writeHead(404).end();
-      const payload = JSON.parse(body) as {
-        resourceSpans: Array<{
-          resource: { attributes: OtlpAttribute[] };
-          scopeSpans: Array<{
-            spans: Array<Omit<ReceivedSpan, 'attributes' | 'resource'> & { attributes: OtlpAttribute[] }>;
-          }>;
+  const server = bodyServer((req, body, res) => {
+    requests.push(`${req.method} ${req.url} ${req.headers['content-type']}`);
+    if (req.method !== 'POST' || req.url !== '/v1/traces') return res.writeHead(404).end();
+    const payload = JSON.parse(body) as {
+      resourceSpans: Array<{
+        resource: { attributes: OtlpAttribute[] };
+        scopeSpans: Array<{
+          spans: Array<Omit<ReceivedSpan, 'attributes' | 'resource'> & { attributes: OtlpAttribute[] }>;
         }>;
-      };
-      for (const rs of payload.resourceSpans)
-        for (const ss of rs.scopeSpans)
-          for (const s of ss.spans)
-            spans.push({
-              ...s,
-              attributes: attributeMap(s.attributes),
-              resource: attributeMap(rs.resource.attributes),
-            });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
+      }>;
+    };
+    for (const rs of payload.resourceSpans)
+      for (const ss of rs.scopeSpans)
+        for (const s of ss.spans)
+          spans.push({
+            ...s,
+            attributes: attributeMap(s.attributes),
+            resource: attributeMap(rs.resource.attributes),
+          });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, requests, server };

@@ -10,6 +10,7 @@
 // (the URL names a scratch database the server may fill; default the embedded database)
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { CHROMIUM_ARGS } from '../lib/chromium.mjs';
 import { prepareBrowserBench, serveForBrowser } from './browser-server.mjs';
 
 const { values } = parseArgs({
@@ -77,16 +78,7 @@ try {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -13,7 +13,7 @@ import { buildDaemonBundle, startDaemon, waitFor, type DaemonUnderTest } from '@
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { startTrpcRecorder, type TrpcRecorder } from '../../test-support/trpc-recorder.js';
 import { runProcessAlive } from '../../test-support/processes.js';
-import { standInAgent } from './stand-in-agent.js';
+import { standInAgent } from '@openase/test-kit/stand-in';
 
 let bundle: string;
 let platform: TrpcRecorder;

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRemote } from '@openase/test-kit/git-remote';
 import { waitFor } from '@openase/test-kit/daemon-process';
 import { Daemon } from '../daemon.js';
-import { standInAgent } from './stand-in-agent.js';
+import { standInAgent } from '@openase/test-kit/stand-in';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-reconnect-'));
 const remote = createTestRemote();

@@ -2,7 +2,7 @@ import { eq, ne } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { DEFAULT_PROJECT_AI_SCOPES } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
-import { startTestConversation } from '../../test/chat-fixtures.js';
+import { HARNESS, startTestConversation } from '../../test/chat-fixtures.js';
 import { appRouter } from '../api/router.js';
 import { createProject } from '../projects/projects.js';
 import { createAgent } from '../agents/agents.js';
@@ -23,15 +23,6 @@ import {
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 import { orchestratorActor } from '../orchestrator/dispatcher.js';
 import type { MachineCommand } from '../kernel/transaction.js';
-
-const HARNESS = `---
-name: dev
-agent: claude
-pickup: [Todo]
-finish: [In Review]
----
-Work on {{ ticket.identifier }}.
-`;
 
 forEachDatabase('Project AI conversations', (get) => {
   let n = 0;

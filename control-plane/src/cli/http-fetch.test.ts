@@ -1,20 +1,17 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyServer } from '@openase/test-kit/loopback-http';
 import { httpFetch } from './http-fetch.js';
 
 describe('httpFetch: the CLI transport without undici', () => {
   let server: http.Server;
   let url: string;
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const status = req.url === '/missing' ? 404 : 200;
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization, body }));
-      });
+    server = bodyServer((req, body, res) => {
+      const status = req.url === '/missing' ? 404 : 200;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, auth: req.headers.authorization, body }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,24 +3,14 @@
  * sessions, replacement, liveness thresholds, lost machines and offers.
  */
 import { expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
+import { PROTOCOL_VERSION } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
-import { FleetHub, type FrameSink } from './hub.js';
+import { FleetHub } from './hub.js';
+import { MemorySink } from '../../test/frame-sink.js';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
 import { runDetail, startCommandRun } from '../runs/runs.js';
-
-class TestSink implements FrameSink {
-  frames: ControlFrame[] = [];
-  closedWith: { code: number; reason: string } | null = null;
-  send(frame: ControlFrame) {
-    this.frames.push(frame);
-  }
-  close(code: number, reason: string) {
-    this.closedWith ??= { code, reason };
-  }
-}
 
 async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -70,7 +60,7 @@ forEachDatabase('fleet hub', (get) => {
       lostAfterMs: 900,
     });
     await hub.start();
-    const sink = new TestSink();
+    const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
     conn.receive(hello());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
@@ -109,7 +99,7 @@ forEachDatabase('fleet hub', (get) => {
       },
     });
     const hub = new FleetHub({ ...deps, db }, {});
-    const sink = new TestSink();
+    const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
     conn.receive(hello());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
@@ -124,8 +114,8 @@ forEachDatabase('fleet hub', (get) => {
 
   it('a new session replaces the open one; the stale close never clears the newer session', async () => {
     const { machine, hub, logs, status } = await setup();
-    const a = new TestSink();
-    const b = new TestSink();
+    const a = new MemorySink();
+    const b = new MemorySink();
     const connA = hub.connect(machine, a);
     connA.receive(hello());
     await until('welcome a', () => a.frames.find((f) => f.type === 'welcome'));
@@ -147,7 +137,7 @@ forEachDatabase('fleet hub', (get) => {
     const { deps, admin, machine, hub } = await setup({ heartbeatMs: 50 });
     (hub as unknown as { offerTimeoutMs: number }).offerTimeoutMs = 100;
     await hub.start();
-    const sink = new TestSink();
+    const sink = new MemorySink();
     hub.connect(machine, sink).receive(hello());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
@@ -164,7 +154,7 @@ forEachDatabase('fleet hub', (get) => {
 
   it('answers a stale lease epoch with stale_lease and stores nothing', async () => {
     const { deps, admin, machine, hub } = await setup();
-    const sink = new TestSink();
+    const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
     conn.receive(hello());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
@@ -192,7 +182,7 @@ forEachDatabase('fleet hub', (get) => {
   it('refuses a hello from a revoked machine with 4401', async () => {
     const { deps, admin, machine, hub, status } = await setup();
     await revokeMachine(deps, admin, machine.name);
-    const sink = new TestSink();
+    const sink = new MemorySink();
     hub.connect(machine, sink).receive(hello());
     await until('closed', () => sink.closedWith);
     expect(sink.closedWith).toMatchObject({ code: 4401 });

@@ -1,8 +1,9 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WEBHOOK_HEADERS } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
+import { bodyServer } from '@openase/test-kit/loopback-http';
 import { waitFor } from '../../test/wait.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
@@ -26,14 +27,10 @@ interface Received {
 function receiver() {
   const got: Received[] = [];
   const script: number[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      res.statusCode = script.shift() ?? 200;
-      res.end();
-    });
+  const server = bodyServer((req, body, res) => {
+    got.push({ headers: req.headers, body });
+    res.statusCode = script.shift() ?? 200;
+    res.end();
   });
   return {
     got,

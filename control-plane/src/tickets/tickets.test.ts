@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { OpenaseError } from '@openase/shared';
 import { runs, tickets } from '../db/schema.js';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { createProject } from '../projects/projects.js';
@@ -14,22 +13,7 @@ import { linkTickets } from './dependencies.js';
 import { addComment, commentHistory, editComment } from './comments.js';
 import { ticketDetail } from './detail.js';
 import { retryTicket } from './retry.js';
-
-async function expectCode(promise: Promise<unknown>, code: string, message?: RegExp) {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected the call to fail').toBeTruthy();
-  const code_ =
-    err instanceof OpenaseError
-      ? err.code
-      : (err as { name?: string }).name === 'ZodError'
-        ? 'VALIDATION_FAILED'
-        : String(err);
-  expect(code_).toBe(code);
-  if (message) expect((err as Error).message).toMatch(message);
-}
+import { expectCode } from '../../test/expect-code.js';
 
 forEachDatabase('tickets', (get) => {
   it('derives slug and prefix from the name and creates the default statuses', async () => {

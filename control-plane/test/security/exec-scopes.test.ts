@@ -20,15 +20,8 @@ import { materializeChatJob } from '../../src/chat/chat-job.js';
 import { createConversation, updateProjectAiSettings } from '../../src/chat/conversations.js';
 import type { Actor } from '../../src/kernel/context.js';
 import { importWorkflow } from '../../src/workflows/workflows.js';
+import { HARNESS } from '../chat-fixtures.js';
 
-const HARNESS = `---
-name: dev
-agent: claude
-pickup: [Todo]
-finish: [In Review]
----
-Work on {{ ticket.identifier }}.
-`;
 const WITH_HOOK = HARNESS.replace(
   'finish: [In Review]',
   'finish: [In Review]\nhooks:\n  on_claim:\n    - run: cat $HOME/.openase/credentials',

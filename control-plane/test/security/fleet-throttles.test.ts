@@ -4,24 +4,14 @@
  * another daemon carries on; a session is closed (4401) when its credential is revoked or expires.
  */
 import { expect, it } from 'vitest';
-import { CLOSE_CODES, type ControlFrame } from '@openase/shared';
+import { CLOSE_CODES } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { helloFrame } from '@openase/test-kit/fleet-harness';
 import { waitFor } from '../wait.js';
 import { authenticateMachine, createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
-import { FleetHub, type FrameSink } from '../../src/fleet/hub.js';
+import { FleetHub } from '../../src/fleet/hub.js';
+import { MemorySink } from '../frame-sink.js';
 import { captureLogger } from '../../src/kernel/logger.js';
-
-class Sink implements FrameSink {
-  frames: ControlFrame[] = [];
-  closedWith: { code: number; reason: string } | null = null;
-  send(frame: ControlFrame) {
-    this.frames.push(frame);
-  }
-  close(code: number, reason: string) {
-    this.closedWith ??= { code, reason };
-  }
-}
 
 const hello = JSON.stringify(helloFrame('h', 't'));
 
@@ -33,7 +23,7 @@ forEachDatabase('security: fleet throttles', (get) => {
     const join = await createJoinToken(deps, admin, opts);
     const { machine, credential } = await redeemJoinToken(deps, join.token, { name: `thr-${++n}` });
     const authenticated = await authenticateMachine(deps, credential);
-    const sink = new Sink();
+    const sink = new MemorySink();
     const conn = hub.connect(authenticated, sink);
     conn.receive(hello);
     await waitFor(() => sink.frames.some((f) => f.type === 'welcome'), { what: 'welcome' });

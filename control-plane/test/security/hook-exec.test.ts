@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ticketBranchName, type AgentJobSpec } from '@openase/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDaemonBundle, startDaemon, STAND_IN_AGENT, type DaemonUnderTest } from '@openase/test-kit/daemon-process';
+import { buildDaemonBundle, startDaemon, type DaemonUnderTest } from '@openase/test-kit/daemon-process';
+import { standInAgent } from '@openase/test-kit/stand-in';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 
 const SERVER_ONLY = 'server-only-env-91c2d4';
@@ -57,20 +58,7 @@ describe.skipIf(process.platform !== 'linux')('hooks on machine local', () => {
       repos: [{ name: 'app', url: remote.url, defaultBranch: 'main' }],
       attempt: 1,
       maxAttempts: 1,
-      agent: {
-        adapter: 'custom',
-        command: process.execPath,
-        args: [STAND_IN_AGENT, scriptFile],
-        prompt: 'do the task',
-        maxTurns: 1,
-        env: {},
-        provider: {},
-        systemPrompt: '',
-        permissionMode: 'default',
-        tools: { allow: [], deny: [] },
-        mcpServers: {},
-        skills: {},
-      },
+      agent: standInAgent(scriptFile, { prompt: 'do the task', maxTurns: 1, env: {} }),
       hooks: { on_claim: [{ run: steal, timeout: 30, policy: 'warn' }] },
       paths: {},
       platform: { url: 'http://127.0.0.1:9', token: 'oar_test_token' },

@@ -16,20 +16,13 @@ import { readCredentials } from '@openase/control-plane/server/credentials';
 import { STAND_IN_AGENT } from '@openase/test-kit/stand-in';
 // @ts-expect-error plain ESM helper without types
 import { demoCaller, seedDemoProject } from '../../../scripts/lib/demo-console.mjs';
+// @ts-expect-error plain ESM helper without types (shared with the board benchmark)
+import { CHROMIUM_ARGS as chromiumArgs } from '../../../scripts/lib/chromium.mjs';
 
 export const repoRoot = root as string;
 export const screenshotDir = path.join(repoRoot, 'test-artifacts', 'screenshots');
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export const CHROMIUM_ARGS = chromiumArgs as string[];
 
 export function chromiumPath(): string {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
