@@ -12,7 +12,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
-import { printFields, printJson, printTable } from '../output.js';
+import { printFields, printJson } from '../output.js';
 import {
   deleteInProject,
   keyValues,
@@ -22,6 +22,7 @@ import {
   projectOf,
   PROJECT_OPTION,
   repeated,
+  projectListCommand,
 } from './definitions-common.js';
 import { callCommand } from '../call-command.js';
 
@@ -169,26 +170,19 @@ export const agentCommands: GroupBody = {
         );
       },
     },
-    callCommand({
-      name: 'list',
+    projectListCommand({
+      noun: 'agent',
       summary: "list a project's agents",
-      usage: 'openase agent list --project P [--json]',
-      options: PROJECT_OPTION,
-      call: (api, args, io) => api.agents.list.query({ project: projectOf(args, io.env) }),
-      print(io, agents) {
-        printTable(
-          io,
-          ['NAME', 'ADAPTER', 'COMMAND', 'MODEL', 'PARALLEL', 'SECRETS'],
-          agents.map((a) => [
-            a.name,
-            a.adapter,
-            a.command,
-            a.model,
-            a.maxParallelRuns ?? '∞',
-            a.secrets.map((s) => s.name).join(','),
-          ]),
-        );
-      },
+      list: (api, project) => api.agents.list.query({ project }),
+      columns: ['NAME', 'ADAPTER', 'COMMAND', 'MODEL', 'PARALLEL', 'SECRETS'],
+      row: (a) => [
+        a.name,
+        a.adapter,
+        a.command,
+        a.model,
+        a.maxParallelRuns ?? '∞',
+        a.secrets.map((s) => s.name).join(','),
+      ],
     }),
     callCommand({
       name: 'show',

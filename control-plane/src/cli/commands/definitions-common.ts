@@ -10,6 +10,7 @@ import {
 } from '../command.js';
 import type { ApiClient } from '../client.js';
 import { callCommand } from '../call-command.js';
+import { printTable } from '../output.js';
 
 export const PROJECT_OPTION: Record<string, OptionSpec> = {
   project: { type: 'string', value: 'P', description: 'project slug or prefix (default: $OPENASE_PROJECT)' },
@@ -19,6 +20,24 @@ export function projectOf(args: ParsedArgs, env: NodeJS.ProcessEnv): string {
   const project = stringOption(args.values.project) ?? env.OPENASE_PROJECT;
   if (!project) throw new UsageError('--project is required (or set OPENASE_PROJECT)');
   return project;
+}
+
+/** `openase NOUN list --project P`: a project's agents, workflows or skills as a table (or as they came, --json). */
+export function projectListCommand<T>(opts: {
+  noun: string;
+  summary: string;
+  list(api: ApiClient, project: string): Promise<T[]>;
+  columns: string[];
+  row(item: T): Array<string | number | null | undefined>;
+}): Command {
+  return callCommand({
+    name: 'list',
+    summary: opts.summary,
+    usage: `openase ${opts.noun} list --project P [--json]`,
+    options: PROJECT_OPTION,
+    call: (api, args, io) => opts.list(api, projectOf(args, io.env)),
+    print: (io, items) => printTable(io, opts.columns, items.map(opts.row)),
+  });
 }
 
 /** `--project P` where it is required (no $OPENASE_PROJECT default). */

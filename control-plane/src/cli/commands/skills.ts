@@ -12,7 +12,13 @@ import {
 } from '../command.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { checkSkillPath } from '../../skills/files.js';
-import { PROJECT_OPTION, positiveIntOption, projectAndName, projectOf } from './definitions-common.js';
+import {
+  PROJECT_OPTION,
+  positiveIntOption,
+  projectAndName,
+  projectListCommand,
+  projectOf,
+} from './definitions-common.js';
 import { callCommand, onOffCommands } from '../call-command.js';
 
 /** Reads a skill folder (symlinks refused: they could point outside it). The server re-checks every path and size. */
@@ -94,19 +100,12 @@ export const skillCommands: GroupBody = {
         io.out(`wrote ${skill.name} version ${skill.version} (${skill.files.length} file(s)) to ${out}`);
       },
     },
-    callCommand({
-      name: 'list',
+    projectListCommand({
+      noun: 'skill',
       summary: "list a project's skills",
-      usage: 'openase skill list --project P [--json]',
-      options: PROJECT_OPTION,
-      call: (api, args, io) => api.skills.list.query({ project: projectOf(args, io.env) }),
-      print(io, skills) {
-        printTable(
-          io,
-          ['NAME', 'VERSION', 'ENABLED', 'BUILT-IN', 'DESCRIPTION'],
-          skills.map((s) => [s.name, s.version, s.enabled ? 'yes' : 'no', s.builtin ? 'yes' : '', s.description]),
-        );
-      },
+      list: (api, project) => api.skills.list.query({ project }),
+      columns: ['NAME', 'VERSION', 'ENABLED', 'BUILT-IN', 'DESCRIPTION'],
+      row: (s) => [s.name, s.version, s.enabled ? 'yes' : 'no', s.builtin ? 'yes' : '', s.description],
     }),
     callCommand({
       name: 'show',

@@ -20,6 +20,7 @@ import {
   projectOf,
   PROJECT_OPTION,
   repeated,
+  projectListCommand,
 } from './definitions-common.js';
 import { callCommand, onOffCommands } from '../call-command.js';
 
@@ -111,26 +112,19 @@ export const workflowCommands: GroupBody = {
           io.out('no agent set: create one (`openase agent create`) and add `agent:` to the workflows');
       },
     },
-    callCommand({
-      name: 'list',
+    projectListCommand({
+      noun: 'workflow',
       summary: "list a project's workflows",
-      usage: 'openase workflow list --project P [--json]',
-      options: PROJECT_OPTION,
-      call: (api, args, io) => api.workflows.list.query({ project: projectOf(args, io.env) }),
-      print(io, list) {
-        printTable(
-          io,
-          ['NAME', 'VERSION', 'ACTIVE', 'AGENT', 'PICKUP', 'FINISH'],
-          list.map((w) => [
-            w.name,
-            w.version,
-            w.active ? 'yes' : 'no',
-            w.agent?.name ?? '',
-            w.pickup.join(', '),
-            w.finish.join(', '),
-          ]),
-        );
-      },
+      list: (api, project) => api.workflows.list.query({ project }),
+      columns: ['NAME', 'VERSION', 'ACTIVE', 'AGENT', 'PICKUP', 'FINISH'],
+      row: (w) => [
+        w.name,
+        w.version,
+        w.active ? 'yes' : 'no',
+        w.agent?.name ?? '',
+        w.pickup.join(', '),
+        w.finish.join(', '),
+      ],
     }),
     callCommand({
       name: 'show',
