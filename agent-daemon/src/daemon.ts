@@ -13,15 +13,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type SequencedRunEvent } from '@openase/shared/events/run-events';
+import { CONTROL_FRAME_TYPES, decodeFrame } from '@openase/shared/protocol/decode';
 import {
-  CONTROL_FRAME_TYPES,
   PROTOCOL_VERSION,
   controlFrameSchema,
-  decodeFrame,
   type ControlFrame,
   type DaemonFrame,
-  type SequencedRunEvent,
-} from '@openase/shared';
+} from '@openase/shared/protocol/messages';
 import { AgentRuns } from './agent-runs/agent-runs.js';
 import { answerGitRequest } from './git-ops.js';
 import { startAgentSession } from './adapters/sessions.js';

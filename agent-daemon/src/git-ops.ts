@@ -3,7 +3,8 @@
  * diff, streamed as `git.chunk` pieces, and the platform's merge. Every request gets exactly one
  * `git.reply`, an error included.
  */
-import { DIFF_CHUNK_BYTES, type DaemonFrame, type GitRequestFrame } from '@openase/shared';
+import { DIFF_CHUNK_BYTES, type GitRequestFrame } from '@openase/shared/protocol/git-ops';
+import { type DaemonFrame } from '@openase/shared/protocol/messages';
 import { diffTicket } from './workspace/diff.js';
 import { mergeTicketBranch } from './workspace/merge.js';
 import type { Workspaces } from './workspace/workspace.js';

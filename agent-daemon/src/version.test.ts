@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDaemonBundle, startDaemon, waitFor } from '@openase/test-kit/daemon-process';
-import { compareVersions, PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
+import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared/protocol/messages';
+import { compareVersions } from '@openase/shared/version';
 import { describeBehind } from './version.js';
 
 const welcome = (max: number, version?: string): Extract<ControlFrame, { type: 'welcome' }> => ({

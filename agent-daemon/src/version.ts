@@ -1,4 +1,5 @@
-import { compareVersions, OPENASE_VERSION, PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
+import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared/protocol/messages';
+import { compareVersions, OPENASE_VERSION } from '@openase/shared/version';
 
 /** The daemon's version, reported in hello (the control plane shows it in the fleet view). */
 export const DAEMON_VERSION = OPENASE_VERSION;

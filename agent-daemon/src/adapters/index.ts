@@ -8,7 +8,8 @@
  * shared between tickets): each CLI's home/config dir lives there, which makes `resumeSessionId` work.
  * A spec from the wire goes through `parseAgentRunSpec` first (a clear error naming the fields).
  */
-import { agentRunSpecSchema, badRequest, type AgentRunSpec } from '@openase/shared';
+import { badRequest } from '@openase/shared/errors';
+import { agentRunSpecSchema, type AgentRunSpec } from '@openase/shared/protocol/agent-spec';
 
 export { SESSION_DRIVERS, startAgentSession } from './sessions.js';
 export type { AgentSession, StartAgentSession, StartAgentSessionOptions, TurnOutcome } from './common/types.js';

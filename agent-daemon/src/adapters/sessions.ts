@@ -1,5 +1,5 @@
 /** The session driver of each adapter (the `adapter` of an agent run spec). */
-import type { AgentAdapter } from '@openase/shared';
+import type { AgentAdapter } from '@openase/shared/domain/enums';
 import { startClaudeSession } from './claude/session.js';
 import { startCodexSession } from './codex/session.js';
 import { reportDenials } from './common/denials.js';

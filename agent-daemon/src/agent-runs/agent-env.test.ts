@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentJobSpec } from '@openase/shared';
+import type { AgentJobSpec } from '@openase/shared/protocol/agent-run';
 import { agentProcessEnv, openaseEnv } from './agent-env.js';
 
 const spec = {

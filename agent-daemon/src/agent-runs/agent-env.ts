@@ -4,7 +4,7 @@
  * PATH with the platform wrapper's folder first.
  */
 import path from 'node:path';
-import type { AgentJobSpec } from '@openase/shared';
+import type { AgentJobSpec } from '@openase/shared/protocol/agent-run';
 
 export interface AgentRunFacts {
   runId: string;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AgentJobSpec, DaemonFrame, RunNextFrame } from '@openase/shared';
+import type { AgentJobSpec, RunNextFrame } from '@openase/shared/protocol/agent-run';
+import type { DaemonFrame } from '@openase/shared/protocol/messages';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spoolLimits } from '../runs/spool.js';
 import { AgentRunHandle, DAEMON_RESTARTED } from './agent-run-handle.js';

@@ -11,16 +11,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import type {
   AgentJobSpec,
-  DaemonFrame,
   RunApprovalFrame,
   RunDecisionFrame,
-  RunEvent,
   RunGateFrame,
   RunNextFrame,
   RunTurnFrame,
-} from '@openase/shared';
+} from '@openase/shared/protocol/agent-run';
+import type { DaemonFrame } from '@openase/shared/protocol/messages';
 import type { ApprovalAnswer, ApprovalAsk } from '../adapters/common/approvals.js';
 import type { HeldRun, RunEnd } from '../runs/held-run.js';
 import { Spool, type SpoolLimits } from '../runs/spool.js';

@@ -12,7 +12,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { AgentJobSpec, HookPoint, RunNextFrame } from '@openase/shared';
+import type { AgentJobSpec, HookPoint, RunNextFrame } from '@openase/shared/protocol/agent-run';
 import type { AgentSession, StartAgentSession, TurnOutcome } from '../adapters/common/types.js';
 import { launcherFor, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { describeGateFailure, runHooks, type HookContext } from '../hooks/hooks.js';

@@ -2,7 +2,8 @@
  * The daemon's entry to agent runs: starts the supervisor of an offered agent job and removes a
  * ticket's workspace when the control plane says the ticket is done (`workspace.remove`).
  */
-import type { AgentJobSpec, ControlFrame, DaemonFrame } from '@openase/shared';
+import type { AgentJobSpec } from '@openase/shared/protocol/agent-run';
+import type { ControlFrame, DaemonFrame } from '@openase/shared/protocol/messages';
 import type { Confinement } from '../sandbox/confine.js';
 import type { StartAgentSession } from '../adapters/common/types.js';
 import type { HeldRun } from '../runs/held-run.js';

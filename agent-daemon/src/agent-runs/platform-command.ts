@@ -4,7 +4,7 @@
  * by OPENASE_URL/OPENASE_TOKEN, with OPENASE_PROJECT/OPENASE_TICKET as defaults. Loaded on demand,
  * so the daemon itself does not evaluate it. Exit codes: 0 ok, 1 failure or refusal, 2 bad usage.
  */
-import type { AgentCliIo } from '@openase/shared';
+import type { AgentCliIo } from '@openase/shared/protocol/agent-cli';
 
 export async function platformMain(argv: string[], io: AgentCliIo): Promise<number> {
   const { runAgentCli } = await import('@openase/agent-cli');

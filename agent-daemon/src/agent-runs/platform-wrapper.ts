@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { shellQuote } from '@openase/shared';
+import { shellQuote } from '@openase/shared/util/shell';
 
 /**
  * Writes (or rewrites) the wrapper under `privateDir/bin` with mode 0755 and returns its path.

@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ticketBranchName, type AgentJobSpec } from '@openase/shared';
+import { ticketBranchName } from '@openase/shared/domain/naming';
+import { type AgentJobSpec } from '@openase/shared/protocol/agent-run';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDaemonBundle, startDaemon, type DaemonUnderTest } from '@openase/test-kit/daemon-process';
 import { startFakeModelServer, type FakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';

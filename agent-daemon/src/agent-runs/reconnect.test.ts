@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ticketBranchName, type ControlFrame, type DaemonFrame } from '@openase/shared';
+import { ticketBranchName } from '@openase/shared/domain/naming';
+import { type ControlFrame, type DaemonFrame } from '@openase/shared/protocol/messages';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRemote } from '@openase/test-kit/git-remote';
 import { waitFor } from '@openase/test-kit/daemon-process';

@@ -7,7 +7,8 @@
  * shell (workspace/git.ts): the ticket title in the commit message is one argv element, never
  * interpreted.
  */
-import type { AgentJobSpec, RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
+import type { AgentJobSpec } from '@openase/shared/protocol/agent-run';
 import { pathViolations, type PreparedWorkspace, type Workspaces } from '../workspace/workspace.js';
 import { unresolvedConflicts } from '../workspace/base-merge.js';
 

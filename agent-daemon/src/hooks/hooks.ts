@@ -12,7 +12,8 @@
  * `OPENASE_*` facts, never the daemon's whole environment, and runs in the machine's sandbox.
  */
 import { spawn } from 'node:child_process';
-import { clipText, inheritedEnv, type RunEventOf } from '@openase/shared';
+import { inheritedEnv } from '@openase/shared/domain/process-env';
+import { clipText, type RunEventOf } from '@openase/shared/events/run-events';
 import { confined } from '../workspace/paths.js';
 import { unconfinedLauncher, type Launcher } from '../sandbox/confine.js';
 

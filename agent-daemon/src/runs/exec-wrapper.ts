@@ -8,7 +8,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { inheritedEnv, runSpecSchema } from '@openase/shared';
+import { inheritedEnv } from '@openase/shared/domain/process-env';
+import { runSpecSchema } from '@openase/shared/protocol/messages';
 import { findOnPath } from '../inventory.js';
 import { signalOfExit } from '../sandbox/confine.js';
 import type { ExitRecord, Launch } from './run-handle.js';

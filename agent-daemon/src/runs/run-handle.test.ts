@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 // @ts-expect-error plain ESM helper without types
 import { agentBundlePath, ensureAgentBuilt } from '../../../scripts/lib/bootstrap.mjs';
 import { RunHandle } from './run-handle.js';

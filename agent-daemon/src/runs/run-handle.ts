@@ -12,7 +12,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { clipText, MAX_EVENT_TEXT, type RunEvent, type RunSpec } from '@openase/shared';
+import { clipText, MAX_EVENT_TEXT, type RunEvent } from '@openase/shared/events/run-events';
+import { type RunSpec } from '@openase/shared/protocol/messages';
 import { confineCommand, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { Spool, type SpoolLimits } from './spool.js';
 import { claimTerm, commandAnnounced } from './stop-handshake.js';

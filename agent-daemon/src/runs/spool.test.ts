@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { Spool } from './spool.js';
 
 const out = (text: string): RunEvent => ({ type: 'output', stream: 'stdout', text });

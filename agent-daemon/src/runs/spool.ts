@@ -6,7 +6,7 @@
  * every output line becomes exactly one event. A torn last record (crash mid-write) is cut off.
  */
 import fs from 'node:fs';
-import type { RunEvent, SequencedRunEvent } from '@openase/shared';
+import type { RunEvent, SequencedRunEvent } from '@openase/shared/events/run-events';
 
 export interface SpoolCursor {
   /** Bytes of stdout/stderr consumed. */

@@ -6,7 +6,8 @@
  * unsupported (4426). A socket silent for three heartbeat periods is dropped and redialed.
  */
 import WebSocket from 'ws';
-import { AGENT_ERROR_HEADER, backoffDelay, CLOSE_CODES, MAX_FRAME_BYTES } from '@openase/shared';
+import { AGENT_ERROR_HEADER, CLOSE_CODES, MAX_FRAME_BYTES } from '@openase/shared/protocol/messages';
+import { backoffDelay } from '@openase/shared/util/backoff';
 import type { Daemon } from '../daemon.js';
 
 export interface ReverseOptions {

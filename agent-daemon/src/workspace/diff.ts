@@ -9,7 +9,7 @@
  * Per-file counts come first (`--numstat`, cheap even for a huge change); the text follows in
  * pieces through `onText` and stops at `maxBytes`.
  */
-import { DIFF_MAX_FILES, type DiffFileStat, type GitDiffOp, type RepoDiff } from '@openase/shared';
+import { DIFF_MAX_FILES, type DiffFileStat, type GitDiffOp, type RepoDiff } from '@openase/shared/protocol/git-ops';
 import { git, gitStream, refExists } from './git.js';
 import type { Workspaces } from './workspace.js';
 

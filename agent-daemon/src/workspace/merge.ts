@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { GitMergeOp, GitMergeResult } from '@openase/shared';
+import type { GitMergeOp, GitMergeResult } from '@openase/shared/protocol/git-ops';
 import { git, GitError, refExists } from './git.js';
 import { confined, safeSegment } from './paths.js';
 import type { Workspaces } from './workspace.js';

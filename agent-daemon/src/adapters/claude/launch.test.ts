@@ -1,4 +1,4 @@
-import { agentRunSpecSchema } from '@openase/shared';
+import { agentRunSpecSchema } from '@openase/shared/protocol/agent-spec';
 import { describe, expect, it } from 'vitest';
 import { claudeArgs, claudeEnv, claudeMcpConfig, claudeToolPatterns } from './launch.js';
 

@@ -3,7 +3,7 @@
  * `prepareClaudeHome` (writes skills).
  */
 import path from 'node:path';
-import type { AgentPermissionMode, AgentRunSpec } from '@openase/shared';
+import type { AgentPermissionMode, AgentRunSpec } from '@openase/shared/protocol/agent-spec';
 import { parsePattern, toolKinds } from '../common/tool-rules.js';
 
 /** Harness names of other CLIs → Claude's own tool names. */

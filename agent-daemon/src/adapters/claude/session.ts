@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { cliEnv, runningAsRoot, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { writeSkills } from '../common/skills.js';
 import { askForApproval, declineMessage } from '../common/approvals.js';

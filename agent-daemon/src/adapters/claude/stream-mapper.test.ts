@@ -1,4 +1,4 @@
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { describe, expect, it } from 'vitest';
 import { checkedEvents, fixtureLines, protocolInLines } from '../common/fixtures.js';
 import { ClaudeStreamMapper, type ClaudeMapped } from './stream-mapper.js';

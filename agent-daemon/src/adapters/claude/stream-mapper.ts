@@ -4,7 +4,7 @@
  * `file.change`), the tool uses the daemon denied, and the session id.
  */
 import path from 'node:path';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { clipped, rawEvent } from '../common/cli-process.js';
 import { arr, num, obj, parseJsonObject, str } from '../common/json-lines.js';
 import { isRateLimit, parseResetAt } from '../common/rate-limit.js';

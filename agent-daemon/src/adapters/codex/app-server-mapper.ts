@@ -4,7 +4,7 @@
  * token counters (thread-cumulative: the per-turn usage is a diff).
  */
 import path from 'node:path';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { clipped, rawEvent } from '../common/cli-process.js';
 import { arr, num, obj, str } from '../common/json-lines.js';
 import { isRateLimit, parseResetAt } from '../common/rate-limit.js';

@@ -3,7 +3,7 @@
  * config.toml names one custom Responses provider (no WebSocket, no built-in OpenAI endpoint).
  */
 import path from 'node:path';
-import type { AgentRunSpec } from '@openase/shared';
+import type { AgentRunSpec } from '@openase/shared/protocol/agent-spec';
 import { shellFullyDenied } from '../common/tool-rules.js';
 
 /** A slug Codex ships metadata for: an unknown slug gets no `apply_patch` tool. */

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { cliEnv, rawEvent, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { num, obj, parseJsonObject, str } from '../common/json-lines.js';
 import { writeSkills } from '../common/skills.js';

@@ -3,7 +3,7 @@
  * person through the run (`askPerson`, which the daemon turns into a `run.approval` frame) and answers the CLI with the
  * decision. The transcript gets an `approval` event when the call starts waiting and one when it is decided.
  */
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import type { ToolRequest } from './tool-rules.js';
 import { approvalDetail } from './tool-rules.js';
 

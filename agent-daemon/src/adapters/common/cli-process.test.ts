@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, startCliProcess } from './cli-process.js';
 import { processAlive } from '../../../test-support/processes.js';

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { clipText, inheritedEnv, LineSplitter, type RunEvent } from '@openase/shared';
+import { inheritedEnv } from '@openase/shared/domain/process-env';
+import { clipText, type RunEvent } from '@openase/shared/events/run-events';
+import { LineSplitter } from '@openase/shared/util/lines';
 import { unconfinedLauncher, type Launcher } from '../../sandbox/confine.js';
 
 /**

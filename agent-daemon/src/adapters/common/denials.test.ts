@@ -1,4 +1,5 @@
-import { agentRunSpecSchema, type RunEvent } from '@openase/shared';
+import { type RunEvent } from '@openase/shared/events/run-events';
+import { agentRunSpecSchema } from '@openase/shared/protocol/agent-spec';
 import { describe, expect, it } from 'vitest';
 import { deniedSummary, reportDenials } from './denials.js';
 import type { AgentSession, StartAgentSessionOptions } from './types.js';

@@ -1,4 +1,5 @@
-import { deniedSummary, type RunEvent } from '@openase/shared';
+import { type RunEvent } from '@openase/shared/events/run-events';
+import { deniedSummary } from '@openase/shared/protocol/agent-run';
 import type { AgentSession, StartAgentSession, TurnOutcome } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runEventSchema, type RunEvent } from '@openase/shared';
+import { runEventSchema, type RunEvent } from '@openase/shared/events/run-events';
 import { expect } from 'vitest';
 
 /** Lines of a captured CLI output file beside an adapter (`<adapter>/fixtures/<name>`). */

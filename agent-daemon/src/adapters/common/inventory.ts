@@ -3,7 +3,7 @@
  * placement. Runs `<cli> --version` (no shell, short timeout, minimal env) for each adapter.
  */
 import { execFile } from 'node:child_process';
-import type { AgentAdapter } from '@openase/shared';
+import type { AgentAdapter } from '@openase/shared/domain/enums';
 
 export interface InstalledCli {
   adapter: Exclude<AgentAdapter, 'custom'>;

@@ -1,7 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { badRequest } from '@openase/shared';
-import type { AgentRunSpec } from '@openase/shared';
+import { badRequest } from '@openase/shared/errors';
+import type { AgentRunSpec } from '@openase/shared/protocol/agent-spec';
 
 /**
  * Writes the run's skills into a CLI's own skills folder as `NAME/SKILL.md` plus files (their

@@ -1,4 +1,4 @@
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { describe, expect, it } from 'vitest';
 import { exitMessage, TurnTracker } from './turns.js';
 

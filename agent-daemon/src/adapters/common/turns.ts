@@ -1,4 +1,4 @@
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import type { TurnOutcome } from './types.js';
 
 /**

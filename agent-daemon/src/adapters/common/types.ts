@@ -1,4 +1,5 @@
-import type { AgentRunSpec, RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
+import type { AgentRunSpec } from '@openase/shared/protocol/agent-spec';
 import type { Launcher } from '../../sandbox/confine.js';
 import type { AskPerson } from './approvals.js';
 

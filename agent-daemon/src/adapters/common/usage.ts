@@ -1,4 +1,5 @@
-import type { RunEvent, TokenPricing } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
+import type { TokenPricing } from '@openase/shared/protocol/agent-spec';
 
 export interface TokenUsage {
   inputTokens: number;

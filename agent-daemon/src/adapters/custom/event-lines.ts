@@ -4,7 +4,7 @@
  * JSON, an unknown type, a missing field — is kept as a `raw` event. `turn.started` and
  * `turn.finished` belong to the daemon, so a program's own are kept as raw too.
  */
-import { runEventSchema, type RunEvent } from '@openase/shared';
+import { runEventSchema, type RunEvent } from '@openase/shared/events/run-events';
 import { rawEvent } from '../common/cli-process.js';
 import { parseJsonObject } from '../common/json-lines.js';
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { agentRunSpecSchema } from '@openase/shared';
+import { agentRunSpecSchema } from '@openase/shared/protocol/agent-spec';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectEvents } from '../../../test-support/events.js';
 import { STAND_IN_AGENT } from '@openase/test-kit/daemon-process';

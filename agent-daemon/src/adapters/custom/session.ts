@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { badRequest } from '@openase/shared';
+import { badRequest } from '@openase/shared/errors';
 import { cliEnv, startCliProcess } from '../common/cli-process.js';
 import { exitMessage, TurnTracker } from '../common/turns.js';
 import { perTurnProcessSession, type RunTurnProcess } from '../common/per-turn-session.js';

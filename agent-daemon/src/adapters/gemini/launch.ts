@@ -4,7 +4,7 @@
  * API-key auth, switch folder trust, telemetry and usage statistics off, and exclude denied tools.
  */
 import path from 'node:path';
-import type { AgentPermissionMode, AgentRunSpec } from '@openase/shared';
+import type { AgentPermissionMode, AgentRunSpec } from '@openase/shared/protocol/agent-spec';
 import { parsePattern, toolKinds } from '../common/tool-rules.js';
 
 export const GEMINI_DEFAULT_MODEL = 'gemini-2.5-pro';

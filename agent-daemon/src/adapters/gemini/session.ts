@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.js';
 import { writeSkills } from '../common/skills.js';
 import { parseResetAt } from '../common/rate-limit.js';

@@ -1,4 +1,4 @@
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { describe, expect, it } from 'vitest';
 import { checkedEvents, fixtureLines } from '../common/fixtures.js';
 import { GeminiStreamMapper, type GeminiMapped } from './stream-mapper.js';

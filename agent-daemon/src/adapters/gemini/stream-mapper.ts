@@ -4,7 +4,7 @@
  * something else happens (tool use, result).
  */
 import path from 'node:path';
-import type { RunEvent } from '@openase/shared';
+import type { RunEvent } from '@openase/shared/events/run-events';
 import { clipped, rawEvent } from '../common/cli-process.js';
 import { num, obj, parseJsonObject, str } from '../common/json-lines.js';
 import { isRateLimit, parseResetAt } from '../common/rate-limit.js';
