@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildBundles, startControlPlane, tempDir } from '@openase/test-kit/fleet-harness';
+import { spawn } from 'node:child_process';
+import { buildBundles, CP_BUNDLE, startControlPlane, tempDir } from '@openase/test-kit/fleet-harness';
 import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -52,6 +53,26 @@ describe.skipIf(!postgresUrl)('shutdown [postgres]', () => {
     expect(Date.now() - started).toBeLessThan(12_000);
     expect(cp.proc.output).toMatch(/stopped, but the process was still held by: .*Timeout.*; exiting/);
     expect(cp.proc.output).not.toMatch(/shutdown did not finish/);
+  });
+
+  it('drains a SIGTERM that comes the moment it says it listens (the signal is taken before it starts)', async () => {
+    homes.push(tempDir('shutdown'));
+    const args = [CP_BUNDLE, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', homes.at(-1)!];
+    const child = spawn(process.execPath, [...args, '--no-local-machine'], {
+      env: { ...process.env, DATABASE_URL: scratch.url },
+    });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      // CI caught this: a SIGTERM right after "listening on" killed the process before it had a handler.
+      if (/listening on http/.test(output) && !child.killed) child.kill('SIGTERM');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/received SIGTERM; shutting down/);
+    expect(output).toMatch(/"stopped"/);
   });
 
   it('exits 1 and says so when a stop cannot finish within the limit', async () => {

@@ -73,35 +73,47 @@ export const serveCommand: Command = {
     );
     // The server is loaded only here: client commands start without it (cli bundle split, build.mjs).
     const { startServer } = await import('../../server/serve.js');
-    const server = await startServer(config);
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        server.deps.log.info(`received ${signal}; shutting down`);
-        // A shutdown is bounded: a stage that hangs (the log names it) must not hold a rolling restart.
-        // What was in flight is recovered as after a crash (runs re-offered, daemons resend unacked events).
-        const limitMs = Number(io.env.OPENASE_SHUTDOWN_TIMEOUT_MS) || 25_000;
-        setTimeout(() => {
-          server.deps.log.error(`shutdown did not finish in ${limitMs / 1000} s; exiting now`);
-          process.exit(1);
-        }, limitMs).unref();
-        server.close().then(
-          () => {
-            server.deps.log.info('stopped');
-            exitWhenIdle(server.deps.log);
-            resolve();
-          },
-          (err) => {
-            server.deps.log.error({ err }, `shutdown failed: ${(err as Error).message}`);
-            resolve();
-          },
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    // Signals are taken from before the server starts: one that comes while it starts (a SIGTERM right after
+    // "listening on", before this line's next step) stops it once started, instead of killing it mid-start.
+    type Server = Awaited<ReturnType<typeof startServer>>;
+    const started: { server?: Server } = {};
+    let signal: string | undefined;
+    let finished!: () => void;
+    const stopped = new Promise<void>((resolve) => (finished = resolve));
+    const shutDown = (running: Server) => {
+      running.deps.log.info(`received ${signal}; shutting down`);
+      running.close().then(
+        () => {
+          running.deps.log.info('stopped');
+          exitWhenIdle(running.deps.log);
+          finished();
+        },
+        (err) => {
+          running.deps.log.error({ err }, `shutdown failed: ${(err as Error).message}`);
+          finished();
+        },
+      );
+    };
+    const stop = (name: string) => {
+      if (signal) return;
+      signal = name;
+      // A shutdown is bounded: a stage that hangs (the log names it) must not hold a rolling restart, nor a
+      // start that hangs a stop. What was in flight is recovered as after a crash (runs re-offered, daemons
+      // resend unacked events).
+      const limitMs = Number(io.env.OPENASE_SHUTDOWN_TIMEOUT_MS) || 25_000;
+      setTimeout(() => {
+        const message = `shutdown did not finish in ${limitMs / 1000} s; exiting now`;
+        if (started.server) started.server.deps.log.error(message);
+        else io.err(`[openase] ${message}`);
+        process.exit(1);
+      }, limitMs).unref();
+      if (started.server) shutDown(started.server);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    started.server = await startServer(config);
+    if (signal) shutDown(started.server);
+    await stopped;
   },
 };
 
