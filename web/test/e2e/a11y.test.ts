@@ -1,8 +1,8 @@
 /**
  * Every page of the console, signed out and signed in, on a seeded demo project at 1440×900 and at phone
  * size (390×844), and the board's dialogs open (shortcuts, command palette, delete confirmation): axe-core
- * finds no serious or critical violation. The page list is the one the screenshots
- * script uses (scripts/lib/demo-console.mjs), so a new page is checked once it is listed there.
+ * finds no serious or critical violation, and no checkbox stands apart from its words. The page list is the one
+ * the screenshots script uses (scripts/lib/demo-console.mjs), so a new page is checked once it is listed there.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,10 +30,27 @@ async function problemsOf(targets: ConsolePage[]) {
   for (const target of targets) {
     await page.goto(`${cp.url}${target.path}`);
     await page.locator(target.ready).first().waitFor();
-    const problems = await seriousViolations(page);
+    const problems = [...(await seriousViolations(page)), ...(await detachedChecks(page))];
     if (problems.length) found[`${target.name} ${target.path}`] = problems;
   }
   return found;
+}
+
+/** Checkboxes and radios whose words do not sit on their line (the token scopes had each box above its words). */
+async function detachedChecks(on: Page): Promise<string[]> {
+  return on.evaluate(() =>
+    [...document.querySelectorAll('label')].flatMap((label) => {
+      const box = label.querySelector(':scope > input[type=checkbox], :scope > input[type=radio]');
+      const words = [...label.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+      if (!box || !words) return [];
+      const range = document.createRange();
+      range.selectNodeContents(words);
+      const [line] = range.getClientRects();
+      const b = box.getBoundingClientRect();
+      if (!line || b.height === 0) return [];
+      return line.top < b.bottom && line.bottom > b.top ? [] : [`checkbox apart from "${words.textContent!.trim()}"`];
+    }),
+  );
 }
 
 describe('accessibility of every page (axe-core, serious and critical)', () => {
