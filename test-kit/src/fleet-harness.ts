@@ -100,10 +100,22 @@ export class Proc {
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
-  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  /** Signals the process and waits for it to exit; with `withinMs`, fails with its log if it is still there then. */
+  async kill(signal: NodeJS.Signals = 'SIGTERM', opts: { withinMs?: number } = {}): Promise<void> {
     if (!this.alive) return;
     this.child.kill(signal);
-    await this.exited;
+    if (opts.withinMs === undefined) {
+      await this.exited;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const s = opts.withinMs! / 1000;
+        reject(new Error(`pid ${this.child.pid} did not exit ${s} s after ${signal}:\n${this.output.slice(-3000)}`));
+      }, opts.withinMs);
+    });
+    await Promise.race([this.exited, late]).finally(() => clearTimeout(timer));
   }
 }
 

@@ -82,14 +82,7 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
     });
   /** SIGTERM and wait for the replica to drain and exit: a replica still there after 30 s fails with its log. */
   const drain = async (r: ControlPlane) => {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`replica ${r.url} did not exit 30 s after SIGTERM:\n${r.proc.output.slice(-3000)}`)),
-        30_000,
-      );
-    });
-    await Promise.race([r.proc.kill('SIGTERM'), late]).finally(() => clearTimeout(timer));
+    await r.proc.kill('SIGTERM', { withinMs: 30_000 });
     // It drained by itself, not by the shutdown deadline (its log would name the stage that hung).
     if (/shutdown did not finish/.test(r.proc.output))
       throw new Error(`replica ${r.url} hit its shutdown deadline:\n${r.proc.output.slice(-3000)}`);
