@@ -43,6 +43,9 @@ export async function relayActivityAcrossReplicas(opts: {
   log?: Logger;
 }): Promise<() => Promise<void>> {
   const { bus, pubsub, db, replicaId } = opts;
+  // Each notice's rows are read at once, but delivered in the order the notices came (commit order): reads run on
+  // several pool connections, and a one-row read finishing before a larger one must not reorder the entries.
+  let delivered: Promise<void> = Promise.resolve();
   const stopListening = await pubsub.listen(ACTIVITY_CHANNEL, (payload) => {
     let notice: ActivityNotice;
     try {
@@ -52,13 +55,17 @@ export async function relayActivityAcrossReplicas(opts: {
       return;
     }
     if (notice.o === replicaId || !Array.isArray(notice.ids) || notice.ids.length === 0) return;
-    void db
+    const rows = db
       .select()
       .from(activity)
       .where(inArray(activity.id, notice.ids.filter(Number.isInteger)))
       .orderBy(asc(activity.id))
-      .then((rows) => bus.deliverActivity(rows))
-      .catch((err: Error) => opts.log?.warn(`could not load relayed activity: ${err.message}`));
+      .then((entries) => entries);
+    delivered = delivered.then(() =>
+      rows
+        .then((entries) => bus.deliverActivity(entries))
+        .catch((err: Error) => opts.log?.warn(`could not load relayed activity: ${err.message}`)),
+    );
   });
   const stopListeningRuns = await pubsub.listen(RUN_CHANNEL, (payload) => {
     try {
