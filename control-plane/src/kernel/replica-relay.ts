@@ -60,7 +60,7 @@ export async function relayActivityAcrossReplicas(opts: {
       .from(activity)
       .where(inArray(activity.id, notice.ids.filter(Number.isInteger)))
       .orderBy(asc(activity.id))
-      .then((entries) => entries);
+      .execute(); // started now, not when the delivery before it is done
     delivered = delivered.then(() =>
       rows
         .then((entries) => bus.deliverActivity(entries))
