@@ -2,6 +2,7 @@
 // Set TEST_DATABASE_URL to also run every database test on real PostgreSQL.
 // Prints what each tier took at the end (also when one fails: the process exits from inside a tier).
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBuilt, ensureInstalled, pnpm, pnpmCommand, root } from './lib/bootstrap.mjs';
 
@@ -15,7 +16,35 @@ process.on('exit', (code) => {
   process.stderr.write(`\n[test] time per tier (exit ${code}):\n`);
   for (const t of tiers) process.stderr.write(`[test]   ${t.name.padEnd(width)}  ${seconds(t.ms).padStart(8)}\n`);
   process.stderr.write(`[test]   ${'total'.padEnd(width)}  ${seconds(total).padStart(8)}\n`);
+  for (const line of failedTests()) process.stderr.write(`[test] ${line}\n`);
 });
+/**
+ * The failed tests of this run, read back from each lane's JSON report: a lane's own output may be far above the
+ * end of a long CI log, and the end is what gets read.
+ */
+function failedTests() {
+  const lines = [];
+  for (const lane of ['system', 'side']) {
+    const file = path.join(root, 'test-artifacts', `vitest-report-${lane}.json`);
+    if (!existsSync(file)) continue;
+    for (const mod of JSON.parse(readFileSync(file, 'utf8')).testResults ?? []) {
+      const name = path.relative(root, mod.name);
+      const failed = (mod.assertionResults ?? []).filter((t) => t.status === 'failed');
+      if (mod.status === 'failed' && !failed.length) lines.push(`failed (${lane} lane): ${name}: ${head(mod.message)}`);
+      for (const t of failed)
+        lines.push(`failed (${lane} lane): ${name} > ${t.fullName}: ${head(t.failureMessages?.[0])}`);
+    }
+  }
+  return lines;
+}
+function head(message = '') {
+  return message
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 3)
+    .join(' / ')
+    .slice(0, 600);
+}
 function tier(name, fn) {
   current = { name, started: performance.now() };
   fn();
@@ -81,6 +110,7 @@ function vitestLane(lane, filters) {
   const [cmd, ...pre] = pnpmCommand();
   const started = performance.now();
   const report = path.join('test-artifacts', `vitest-report-${lane}.json`);
+  rmSync(path.join(root, report), { force: true }); // an earlier run's report must not be read as this one's
   const buffered = lane === 'side';
   return new Promise((resolve) => {
     const child = spawn(cmd, [...pre, 'exec', 'vitest', 'run', ...filters], {
