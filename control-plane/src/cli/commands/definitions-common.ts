@@ -9,7 +9,7 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import type { ApiClient } from '../client.js';
-import { callCommand } from '../call-command.js';
+import { callCommand, onOffCommands, type OnOffCommands } from '../call-command.js';
 import { printTable } from '../output.js';
 
 export const PROJECT_OPTION: Record<string, OptionSpec> = {
@@ -81,6 +81,26 @@ export function deleteInProject<K extends string>(
     print(io, result) {
       io.out(`deleted ${key} ${result.deleted}`);
     },
+  });
+}
+
+/**
+ * `openase NOUN enable|disable NAME --project P` (or activate/deactivate): sets one flag of the named thing of a
+ * project on and off; `set` gets `{ project, NOUN: NAME }`.
+ */
+export function onOffInProject<K extends string, T>(
+  key: K,
+  opts: Pick<OnOffCommands<T>, 'on' | 'off' | 'print'> & {
+    set(api: ApiClient, named: { project: string } & Record<K, string>, on: boolean): Promise<T>;
+  },
+): Command[] {
+  return onOffCommands({
+    on: opts.on,
+    off: opts.off,
+    usage: (name) => `openase ${key} ${name} NAME --project P [--json]`,
+    options: PROJECT_OPTION,
+    call: (api, args, io, on) => opts.set(api, projectAndName(args, io.env, key), on),
+    print: opts.print,
   });
 }
 

@@ -11,8 +11,15 @@ import {
 import { apiClientFromEnv } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { parseTemplateFile } from '../../jobs/template-file.js';
-import { deleteInProject, positiveIntOption, projectAndName, projectOf, PROJECT_OPTION } from './definitions-common.js';
-import { callCommand, onOffCommands } from '../call-command.js';
+import {
+  deleteInProject,
+  onOffInProject,
+  positiveIntOption,
+  projectAndName,
+  projectOf,
+  PROJECT_OPTION,
+} from './definitions-common.js';
+import { callCommand } from '../call-command.js';
 
 const SCHEDULE_OPTIONS = {
   cron: {
@@ -214,15 +221,13 @@ export const jobCommands: GroupBody = {
         );
       },
     }),
-    ...onOffCommands({
+    ...onOffInProject('job', {
       on: {
         name: 'enable',
         summary: 'enable a job (it fires from the next scheduled time; nothing missed is caught up)',
       },
       off: { name: 'disable', summary: 'disable a job (it stops firing)' },
-      usage: (name) => `openase job ${name} NAME --project P [--json]`,
-      options: PROJECT_OPTION,
-      call: (api, args, io, enabled) => api.jobs.setEnabled.mutate({ ...projectAndName(args, io.env, 'job'), enabled }),
+      set: (api, named, enabled) => api.jobs.setEnabled.mutate({ ...named, enabled }),
       print(io, job, enabled) {
         io.out(
           `${enabled ? 'enabled' : 'disabled'} ${job.name}${job.nextFireAt ? `; next fire ${when(job.nextFireAt, job.timeZone)}` : ''}`,

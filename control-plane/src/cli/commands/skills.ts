@@ -9,6 +9,8 @@ import {
   requirePositional,
   type GroupBody,
   type CommandIo,
+  type OptionSpec,
+  type ParsedArgs,
 } from '../command.js';
 import { printFields, printJson, printTable } from '../output.js';
 import { checkSkillPath } from '../../skills/files.js';
@@ -18,8 +20,9 @@ import {
   projectAndName,
   projectListCommand,
   projectOf,
+  onOffInProject,
 } from './definitions-common.js';
-import { callCommand, onOffCommands } from '../call-command.js';
+import { callCommand } from '../call-command.js';
 
 /** Reads a skill folder (symlinks refused: they could point outside it). The server re-checks every path and size. */
 export function readSkillFolder(dir: string): Array<{ path: string; contentBase64: string; executable: boolean }> {
@@ -45,6 +48,16 @@ export function readSkillFolder(dir: string): Array<{ path: string; contentBase6
   };
   walk('');
   return files;
+}
+
+/** `bind` and `unbind` name a skill and a workflow of one project: `NAME --workflow W --project P`. */
+const BINDING_OPTIONS: Record<string, OptionSpec> = {
+  ...PROJECT_OPTION,
+  workflow: { type: 'string', value: 'W', description: 'the workflow' },
+};
+
+function bindingOf(args: ParsedArgs, env: NodeJS.ProcessEnv): { project: string; skill: string; workflow: string } {
+  return { ...projectAndName(args, env, 'skill'), workflow: requireOption(args, 'workflow') };
 }
 
 export const skillCommands: GroupBody = {
@@ -136,13 +149,10 @@ export const skillCommands: GroupBody = {
         );
       },
     }),
-    ...onOffCommands({
+    ...onOffInProject('skill', {
       on: { name: 'enable', summary: 'enable a skill' },
       off: { name: 'disable', summary: 'disable a skill (it is no longer written into runs)' },
-      usage: (name) => `openase skill ${name} NAME --project P [--json]`,
-      options: PROJECT_OPTION,
-      call: (api, args, io, enabled) =>
-        api.skills.setEnabled.mutate({ ...projectAndName(args, io.env, 'skill'), enabled }),
+      set: (api, named, enabled) => api.skills.setEnabled.mutate({ ...named, enabled }),
       print(io, skill, enabled) {
         io.out(`${skill.name} is ${enabled ? 'enabled' : 'disabled'}`);
       },
@@ -152,8 +162,7 @@ export const skillCommands: GroupBody = {
       summary: 'bind a skill to a workflow (saves a new workflow version)',
       usage: 'openase skill bind NAME --workflow W --project P [--version N] [--json]',
       options: {
-        ...PROJECT_OPTION,
-        workflow: { type: 'string', value: 'W', description: 'the workflow' },
+        ...BINDING_OPTIONS,
         version: {
           type: 'string',
           value: 'N',
@@ -161,26 +170,15 @@ export const skillCommands: GroupBody = {
         },
       },
       call: (api, args, io) =>
-        api.skills.bind.mutate({
-          ...projectAndName(args, io.env, 'skill'),
-          workflow: requireOption(args, 'workflow'),
-          version: positiveIntOption(args, 'version'),
-        }),
+        api.skills.bind.mutate({ ...bindingOf(args, io.env), version: positiveIntOption(args, 'version') }),
       print: printBinding,
     }),
     callCommand({
       name: 'unbind',
       summary: 'unbind a skill from a workflow (saves a new workflow version)',
       usage: 'openase skill unbind NAME --workflow W --project P [--json]',
-      options: {
-        ...PROJECT_OPTION,
-        workflow: { type: 'string', value: 'W', description: 'the workflow' },
-      },
-      call: (api, args, io) =>
-        api.skills.unbind.mutate({
-          ...projectAndName(args, io.env, 'skill'),
-          workflow: requireOption(args, 'workflow'),
-        }),
+      options: BINDING_OPTIONS,
+      call: (api, args, io) => api.skills.unbind.mutate(bindingOf(args, io.env)),
       print: printBinding,
     }),
   ],

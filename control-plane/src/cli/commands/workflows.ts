@@ -21,8 +21,9 @@ import {
   PROJECT_OPTION,
   repeated,
   projectListCommand,
+  onOffInProject,
 } from './definitions-common.js';
-import { callCommand, onOffCommands } from '../call-command.js';
+import { callCommand } from '../call-command.js';
 
 const VERSION_OPTION = {
   version: { type: 'string' as const, value: 'N', description: 'a given version (default: the current one)' },
@@ -286,13 +287,10 @@ export const workflowCommands: GroupBody = {
         );
       },
     }),
-    ...onOffCommands({
+    ...onOffInProject('workflow', {
       on: { name: 'activate', summary: 'let the workflow pick up tickets (saves a new version)' },
       off: { name: 'deactivate', summary: 'stop the workflow from picking up tickets (saves a new version)' },
-      usage: (name) => `openase workflow ${name} NAME --project P [--json]`,
-      options: PROJECT_OPTION,
-      call: (api, args, io, active) =>
-        api.workflows.setActive.mutate({ ...projectAndName(args, io.env, 'workflow'), active }),
+      set: (api, named, active) => api.workflows.setActive.mutate({ ...named, active }),
       print(io, w, active) {
         io.out(
           `${w.name} is ${active ? 'active' : 'inactive'}${w.changed ? ` (version ${w.version})` : ' (unchanged)'}`,
