@@ -40,14 +40,21 @@ const SANDBOX_OPTS = {
     description: 'another folder what runs here must not see (colon-separated; env OPENASE_AGENT_HIDE)',
   },
 };
+/** A machine's labels and run slots: given at `join`, or to `stdio` by the control plane that starts it. */
+const LABELS_OPT = {
+  labels: { type: 'string' as const, value: 'a,b', description: 'comma-separated labels' },
+};
+const SLOTS_OPT = {
+  slots: { type: 'string' as const, value: 'N', description: 'how many runs at once (default 1)' },
+};
 const COMMANDS: Record<string, Spec> = {
   join: {
     usage: 'openase-agent join URL TOKEN [--name N] [--labels a,b] [--slots N] [--workdir DIR] [--run]',
     summary: 'exchange a join token (oaj_…) for this machine’s credential, stored with mode 0600',
     options: {
       name: { type: 'string', value: 'NAME', description: 'machine name (default: the hostname)' },
-      labels: { type: 'string', value: 'a,b', description: 'comma-separated labels' },
-      slots: { type: 'string', value: 'N', description: 'how many runs at once (default 1)' },
+      ...LABELS_OPT,
+      ...SLOTS_OPT,
       workdir: { type: 'string', value: 'DIR', description: 'where runs work (default: the state folder)' },
       run: { type: 'boolean', description: 'stay connected afterwards (like `openase-agent run`)' },
       ...HOME_OPT,
@@ -66,8 +73,8 @@ const COMMANDS: Record<string, Spec> = {
     options: {
       ...HOME_OPT,
       ...SANDBOX_OPTS,
-      slots: { type: 'string', value: 'N', description: 'how many runs at once (default 1)' },
-      labels: { type: 'string', value: 'a,b', description: 'comma-separated labels' },
+      ...SLOTS_OPT,
+      ...LABELS_OPT,
     },
   },
   platform: {
