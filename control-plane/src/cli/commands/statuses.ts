@@ -5,6 +5,7 @@ import {
   requirePositional,
   stringOption,
   type GroupBody,
+  type OptionSpec,
   type ParsedArgs,
 } from '../command.js';
 import { printTable } from '../output.js';
@@ -29,6 +30,14 @@ export function limitOption(args: ParsedArgs, name: string): number | null | und
     throw new UsageError(`--${name} must be a whole number ≥ 1 or "none", got "${raw}"`);
   return n;
 }
+
+/** `--stage` and `--color`, as `create` and `update` take them. */
+const STAGE_OPTION: Record<string, OptionSpec> = {
+  stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
+};
+const COLOR_OPTION: Record<string, OptionSpec> = {
+  color: { type: 'string', description: 'color like #3b82f6' },
+};
 
 /** `--stage STAGE`, one of the stages. */
 function parseStage(raw: string): StatusStage {
@@ -66,9 +75,9 @@ export const statusCommands: GroupBody = {
       details: `STAGE is one of: ${STATUS_STAGES.join(', ')}.`,
       options: {
         ...REQUIRED_PROJECT_OPTION,
-        stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
+        ...STAGE_OPTION,
         position: { type: 'string', value: 'N', description: 'column position, 0 = first (default: last)' },
-        color: { type: 'string', description: 'color like #3b82f6' },
+        ...COLOR_OPTION,
         'max-active-runs': {
           type: 'string',
           value: 'N',
@@ -96,8 +105,8 @@ export const statusCommands: GroupBody = {
         'openase status update NAME --project P [--stage STAGE] [--color #RRGGBB] [--max-active-runs N|none] [--json]',
       options: {
         ...REQUIRED_PROJECT_OPTION,
-        stage: { type: 'string', description: `one of ${STATUS_STAGES.join('|')}` },
-        color: { type: 'string', description: 'color like #3b82f6' },
+        ...STAGE_OPTION,
+        ...COLOR_OPTION,
         'max-active-runs': {
           type: 'string',
           value: 'N|none',
