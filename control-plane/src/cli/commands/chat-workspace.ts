@@ -9,7 +9,9 @@ import { apiClientFromEnv } from '../client.js';
 import { printJson } from '../output.js';
 import { callCommand } from '../call-command.js';
 
-const conversationOf = (args: Parameters<Command['run']>[0]) => requirePositional(args, 0, 'the conversation id');
+/** The conversation a `openase chat` command names: its first argument. */
+export const conversationOf = (args: Parameters<Command['run']>[0]) =>
+  requirePositional(args, 0, 'the conversation id');
 
 export const chatWorkspaceCommands: Command[] = [
   callCommand({

@@ -18,7 +18,6 @@ import {
   UsageError,
   listOption,
   requireOption,
-  requirePositional,
   stringOption,
   type Command,
   type GroupBody,
@@ -26,7 +25,7 @@ import {
 } from '../command.js';
 import { apiClientFromEnv, describeApiError, type ApiClient } from '../client.js';
 import { printFields, printJson, printTable } from '../output.js';
-import { chatWorkspaceCommands } from './chat-workspace.js';
+import { chatWorkspaceCommands, conversationOf } from './chat-workspace.js';
 import { callCommand } from '../call-command.js';
 
 /** How one run event shows in the terminal transcript, as in the console's chat panel; null = not shown. */
@@ -274,7 +273,7 @@ function conversationAction(
     summary,
     usage: `openase chat ${name} ID`,
     async run(args, io) {
-      await call(apiClientFromEnv(io.env), requirePositional(args, 0, 'the conversation id'));
+      await call(apiClientFromEnv(io.env), conversationOf(args));
       io.out(done);
     },
   };
@@ -369,7 +368,7 @@ export const chatCommands: GroupBody = {
       name: 'show',
       summary: 'show a conversation: messages, runs, cost, scopes',
       usage: 'openase chat show ID [--json]',
-      call: (api, args) => api.chat.show.query({ conversation: requirePositional(args, 0, 'the conversation id') }),
+      call: (api, args) => api.chat.show.query({ conversation: conversationOf(args) }),
       print(io, c) {
         printFields(io, [
           ['id', c.id],
@@ -397,7 +396,7 @@ export const chatCommands: GroupBody = {
         ...JSON_OPTION,
       },
       async run(args, io) {
-        const conversation = requirePositional(args, 0, 'the conversation id');
+        const conversation = conversationOf(args);
         return oneShot(
           io,
           apiClientFromEnv(io.env),
@@ -431,7 +430,7 @@ export const chatCommands: GroupBody = {
         const usd = Number(requireOption(args, 'usd'));
         if (!Number.isFinite(usd) || usd <= 0) throw new UsageError('--usd must be a positive number');
         await apiClientFromEnv(io.env).chat.cap.mutate({
-          conversation: requirePositional(args, 0, 'the conversation id'),
+          conversation: conversationOf(args),
           usd,
         });
         io.out(`cost cap set to $${usd.toFixed(2)}`);
