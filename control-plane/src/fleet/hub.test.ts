@@ -2,7 +2,7 @@
  * The hub over in-memory transports (the protocol frames are real, the database is real):
  * sessions, replacement, liveness thresholds, lost machines and offers.
  */
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
@@ -38,6 +38,11 @@ const hello = (running: Array<{ runId: string; leaseEpoch: number; lastSeq: numb
 
 forEachDatabase('fleet hub', (get) => {
   let n = 0;
+  // A hub left running by a failed test would go on sweeping the same database under the next one.
+  const hubs: FleetHub[] = [];
+  afterEach(async () => {
+    for (const hub of hubs.splice(0)) await hub.stop();
+  });
   async function setup(thresholds = {}) {
     const { admin } = get();
     const captured = captureLogger();
@@ -46,6 +51,7 @@ forEachDatabase('fleet hub', (get) => {
     const { machine } = await redeemJoinToken(deps, join.token, { name: `hub-${++n}` });
     const logs = captured.records;
     const hub = new FleetHub(deps, thresholds);
+    hubs.push(hub);
     const status = async () =>
       (await fleetView(deps.db, admin.orgId, new Date(), hub.thresholds, hub.startedAt)).machines.find(
         (m) => m.id === machine.id,
@@ -54,10 +60,12 @@ forEachDatabase('fleet hub', (get) => {
   }
 
   it('marks a silent session disconnected, then lost, and fails its runs only when lost', async () => {
+    // Disconnected lasts from 300 ms to 2.5 s of silence: wide enough that a loaded machine (CI, a status
+    // read taking most of a second on PGlite) still sees the run unfailed in between.
     const { deps, admin, machine, hub, status } = await setup({
       heartbeatMs: 50,
       disconnectAfterMs: 300,
-      lostAfterMs: 900,
+      lostAfterMs: 2_500,
     });
     await hub.start();
     const sink = new MemorySink();
@@ -85,6 +93,32 @@ forEachDatabase('fleet hub', (get) => {
     });
     expect(lost.stateReason).toMatch(/machine hub-\d+ lost/);
     await hub.stop();
+  });
+
+  it('never takes a session it holds for one a dead replica left open, however old its row', async () => {
+    // The row's last_seen_at is written sparingly; a session held here is judged by its own silence timer.
+    // Before, a sweep between the last row write and the close of a silent session failed its runs as lost.
+    const { deps, admin, machine, hub } = await setup({ heartbeatMs: 50, disconnectAfterMs: 60_000, lostAfterMs: 200 });
+    const sink = new MemorySink();
+    const conn = hub.connect(machine, sink);
+    conn.receive(hello());
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
+    await hub.dispatch(machine.id);
+    const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
+    conn.receive(
+      JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: (offer as { leaseEpoch: number }).leaseEpoch }),
+    );
+    await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
+    await new Promise((r) => setTimeout(r, 300));
+    await hub.sweep();
+    expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('preparing');
+    // Another replica, which does not hold the session, still takes the stale row for a dead replica's.
+    const other = new FleetHub(deps, hub.thresholds);
+    hubs.push(other);
+    await new Promise((r) => setTimeout(r, 300));
+    await other.sweep();
+    expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('lost');
   });
 
   it('stop clears open sessions while the database is open; a transport that closes afterwards leaves it alone', async () => {

@@ -673,7 +673,7 @@ export class FleetHub implements MachineLink {
     await this.endRunsOfRevokedMachines();
     const since = new Date(Math.max(this.deps.clock.now().getTime() - this.thresholds.lostAfterMs, 0));
     if (this.startedAt > since) return; // grace after a restart: give daemons time to come back
-    const gone = await this.deps.db
+    const rows = await this.deps.db
       .select({ id: machines.id, name: machines.name, orgId: machines.orgId, disconnectedAt: machines.disconnectedAt })
       .from(machines)
       .where(
@@ -683,6 +683,10 @@ export class FleetHub implements MachineLink {
           and(isNotNull(machines.sessionId), lt(machines.lastSeenAt, since)),
         ),
       );
+    // A session this replica holds is judged by its own silence timer (closed after disconnectAfterMs), not by
+    // the row: last_seen_at is written sparingly, and a session being closed for silence would otherwise be
+    // taken for one left open by a dead replica and its runs failed before it closed (hub.test.ts saw it).
+    const gone = rows.filter((m) => !this.sessions.has(m.id));
     for (const m of gone) {
       this.lostListener?.({ ...m, disconnectedAt: m.disconnectedAt! });
       const n = await failRunsOfLostMachine(
