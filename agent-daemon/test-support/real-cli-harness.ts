@@ -12,7 +12,7 @@ import type { AgentSession, StartAgentSessionOptions } from '../src/adapters/com
 import type { ApprovalAsk, AskPerson } from '../src/adapters/common/approvals.js';
 import type { FakeStep } from '@openase/test-kit/fake-models';
 import { collectEvents } from './events.js';
-import { startFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
+import { useFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
 import { ensureCli, type PinnedCli } from '@openase/test-kit/real-clis';
 import { createTestWorkspace, type TestWorkspace } from './workspace.js';
 
@@ -38,26 +38,24 @@ export function useRealCli(
   /** The spec every session of this file starts from (command, provider pointing at `script`…). */
   baseSpec: (context: { command: string; server: FakeModelServer; script: string }) => AgentRunSpecInput,
 ) {
-  let server: FakeModelServer | undefined;
+  const models = useFakeModelServer();
   let command = '';
   const workspaces: TestWorkspace[] = [];
   const sessions: AgentSession[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     command = ensureCli(cli);
-    server = await startFakeModelServer();
   }, 600_000);
+  // Runs before the server closes (after-hooks run in reverse order).
   afterAll(async () => {
     // Sessions a failed assertion left open: never leave a CLI running.
     await Promise.all(sessions.map((session) => session.close()));
-    await server?.close();
     for (const ws of workspaces) ws.remove();
   });
 
   const harness = {
     get server(): FakeModelServer {
-      if (!server) throw new Error('the fake model server is not started yet');
-      return server;
+      return models.server;
     },
     /** What the CLI sent the model for `script` (its API calls, not other requests), as one JSON text. */
     sentToModel(script: string): string {

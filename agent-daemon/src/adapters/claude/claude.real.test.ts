@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { anthropicRateLimitError } from '@openase/test-kit/fake-models';
 import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
 import { GREETING_SESSION } from '../../../test-support/skill-files.js';
@@ -90,21 +91,7 @@ describe('claude adapter with the real CLI', () => {
 
   it('reports a 429 as a rate limit with the reset time', async () => {
     const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    real.server.setScript('e429', {
-      steps: [
-        {
-          error: {
-            status: 429,
-            headers: {
-              'retry-after': '3600',
-              'anthropic-ratelimit-unified-status': 'rejected',
-              'anthropic-ratelimit-unified-reset': String(Math.floor(Date.parse(reset) / 1000)),
-            },
-            body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${reset}` } },
-          },
-        },
-      ],
-    });
+    real.server.setScript('e429', { steps: [anthropicRateLimitError(Date.parse(reset))] });
     const { agent, of } = await session('e429');
     const outcome = await agent.runTurn();
     await agent.close();

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { usageLimitError } from '@openase/test-kit/fake-models';
 import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startCodexSession } from './session.js';
 import { GREETING_SESSION } from '../../../test-support/skill-files.js';
@@ -111,24 +112,7 @@ describe('codex adapter with the real CLI', () => {
 
   it('reports a 429 as a rate limit with the reset time', async () => {
     const resetsAt = Math.floor(Date.now() / 1000) + 3600;
-    real.server.setScript('e429', {
-      steps: [
-        {
-          error: {
-            status: 429,
-            headers: { 'retry-after': '3600' },
-            body: {
-              error: {
-                type: 'usage_limit_reached',
-                message: 'The usage limit has been reached',
-                resets_at: resetsAt,
-                resets_in_seconds: 3600,
-              },
-            },
-          },
-        },
-      ],
-    });
+    real.server.setScript('e429', { steps: [usageLimitError(resetsAt)] });
     const { agent, of } = await session('e429');
     const outcome = await agent.runTurn();
     await agent.close();

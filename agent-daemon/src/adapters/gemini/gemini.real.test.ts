@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { geminiQuotaError } from '@openase/test-kit/fake-models';
 import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startGeminiSession } from './session.js';
 import { GREETING_SESSION } from '../../../test-support/skill-files.js';
@@ -85,23 +86,7 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   it('reports a quota 429 with a retry delay as a rate limit with the reset time (exit 173)', async () => {
-    real.server.setScript('quota', {
-      steps: [
-        {
-          error: {
-            status: 429,
-            body: {
-              error: {
-                code: 429,
-                message: 'Quota exceeded',
-                status: 'RESOURCE_EXHAUSTED',
-                details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }],
-              },
-            },
-          },
-        },
-      ],
-    });
+    real.server.setScript('quota', { steps: [geminiQuotaError(3600)] });
     const { agent, of } = await session('quota');
     const before = Date.now();
     const outcome = await agent.runTurn();
