@@ -14,20 +14,11 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  buildBundles,
-  CP_BUNDLE,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from '@openase/test-kit/fleet-harness';
+import { CP_BUNDLE, killLeftoverRuns, tempDir, waitFor, type ControlPlane } from '@openase/test-kit/fleet-harness';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import { startFakeModelServer, type FakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';
-import { ensureCli } from '@openase/test-kit/real-clis';
+import { startCliControlPlane } from './real-cli-control-plane.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -51,26 +42,12 @@ describe('Project AI with the real Claude Code CLI', () => {
   let claude: string;
 
   beforeAll(async () => {
-    buildBundles();
-    claude = ensureCli('claude');
     models = await startFakeModelServer();
     remote = createTestRemote();
-    // The local daemon finds `claude` on its PATH (its CLI inventory gates placement).
-    cp = await startControlPlane(tempDir('cp-chat'), {
-      localMachine: true,
-      env: {
-        PATH: `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`,
-        OPENASE_CHAT_IDLE_MINUTES: String(IDLE_MINUTES),
-        OPENASE_LOCAL_SLOTS: '2',
-      },
-    });
-    await waitFor(
-      () => `machine local online with claude\n${cp.proc.output}`,
-      async () => {
-        const m = await cp.api.machines.show.query({ name: 'local' });
-        return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"');
-      },
-    );
+    ({ cp, command: claude } = await startCliControlPlane('claude', tempDir('cp-chat'), {
+      OPENASE_CHAT_IDLE_MINUTES: String(IDLE_MINUTES),
+      OPENASE_LOCAL_SLOTS: '2',
+    }));
     await cp.api.projects.create.mutate({ name: 'Chat', slug: 'chat', ticketPrefix: 'PAI' });
     await cp.api.repositories.add.mutate({ project: 'chat', name: 'app', url: remote.url, defaultBranch: 'main' });
   });
