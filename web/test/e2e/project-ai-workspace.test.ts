@@ -9,7 +9,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { addClaudeAgent, useClaudeConsole } from './harness';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
-import { createFakeGithub, type FakeGithub } from '@openase/test-kit/fake-github';
+import type { FakeGithub } from '@openase/test-kit/fake-github';
+import { fakeGithubServing } from '@openase/test-kit/fake-github-serving';
 
 const REPO = 'acme/notes';
 let github: FakeGithub;
@@ -36,14 +37,9 @@ const ui = useClaudeConsole({
   landing: /\/(projects|p\/ws\/board)$/,
   env: async () => {
     remote = createTestRemote();
-    github = createFakeGithub({ token: 'ghp_ws' });
-    github.repo(REPO).gitDir = remote.dir;
-    apiUrl = await github.listen();
-    return {
-      OPENASE_GITHUB_API_URL: apiUrl,
-      OPENASE_GITHUB_HOST: new URL(apiUrl).host,
-      OPENASE_GITHUB_POLL_SECONDS: '0',
-    };
+    const served = await fakeGithubServing(REPO, remote.dir, 'ghp_ws');
+    ({ github, apiUrl } = served);
+    return served.env;
   },
   setup: async ({ cli, models, claude }) => {
     cli(['project', 'create', 'Workspace', '--slug', 'ws', '--prefix', 'WS']);
