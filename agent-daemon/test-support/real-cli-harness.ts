@@ -66,6 +66,11 @@ export function useRealCli(
           .map((r) => r.body),
       );
     },
+    /** The last API call the CLI made to the model for `script` (its body, as JSON text). */
+    lastSentToModel(script: string): string {
+      const calls = this.server.requestsFor(script).filter((r) => r.api !== 'other');
+      return JSON.stringify(calls.at(-1)!.body);
+    },
     /** Starts a session in a new worktree (or `existing`, e.g. the next run of the same ticket). */
     async session(
       script: string,
@@ -88,17 +93,23 @@ export function useRealCli(
       return { ws, agent, ...collected };
     },
 
+    /** A session (as `session` starts it) that runs one turn and closes: the turn's outcome and what it recorded. */
+    async oneTurn(script: string, extra: Partial<AgentRunSpecInput> = {}, existing?: TestWorkspace) {
+      const started = await this.session(script, extra, existing);
+      const outcome = await started.agent.runTurn();
+      await started.agent.close();
+      return { ...started, outcome };
+    },
+
     /** The next run of the same ticket: the same workspace (and private area), a new process resuming the session. */
     async resumeTurn(script: string, first: { agent: AgentSession; ws: TestWorkspace }) {
-      const second = await this.session(
+      const second = await this.oneTurn(
         script,
         { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' },
         first.ws,
       );
-      const outcome = await second.agent.runTurn();
-      await second.agent.close();
-      expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
-      return { ...second, outcome };
+      expect(second.outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
+      return second;
     },
 
     /** The same interrupt case for every CLI: the model never answers, the platform interrupts. */
