@@ -12,7 +12,7 @@ import type { AgentSession, StartAgentSessionOptions } from '../src/adapters/com
 import type { ApprovalAsk, AskPerson } from '../src/adapters/common/approvals.js';
 import type { FakeStep } from '@openase/test-kit/fake-models';
 import { collectEvents } from './events.js';
-import { startFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
+import { useFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
 import { ensureCli, type PinnedCli } from '@openase/test-kit/real-clis';
 import { createTestWorkspace, type TestWorkspace } from './workspace.js';
 
@@ -38,26 +38,24 @@ export function useRealCli(
   /** The spec every session of this file starts from (command, provider pointing at `script`…). */
   baseSpec: (context: { command: string; server: FakeModelServer; script: string }) => AgentRunSpecInput,
 ) {
-  let server: FakeModelServer | undefined;
+  const models = useFakeModelServer();
   let command = '';
   const workspaces: TestWorkspace[] = [];
   const sessions: AgentSession[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     command = ensureCli(cli);
-    server = await startFakeModelServer();
   }, 600_000);
+  // Runs before the server closes (after-hooks run in reverse order).
   afterAll(async () => {
     // Sessions a failed assertion left open: never leave a CLI running.
     await Promise.all(sessions.map((session) => session.close()));
-    await server?.close();
     for (const ws of workspaces) ws.remove();
   });
 
   const harness = {
     get server(): FakeModelServer {
-      if (!server) throw new Error('the fake model server is not started yet');
-      return server;
+      return models.server;
     },
     /** What the CLI sent the model for `script` (its API calls, not other requests), as one JSON text. */
     sentToModel(script: string): string {
@@ -67,6 +65,11 @@ export function useRealCli(
           .filter((r) => r.api !== 'other')
           .map((r) => r.body),
       );
+    },
+    /** The last API call the CLI made to the model for `script` (its body, as JSON text). */
+    lastSentToModel(script: string): string {
+      const calls = this.server.requestsFor(script).filter((r) => r.api !== 'other');
+      return JSON.stringify(calls.at(-1)!.body);
     },
     /** Starts a session in a new worktree (or `existing`, e.g. the next run of the same ticket). */
     async session(
@@ -90,17 +93,23 @@ export function useRealCli(
       return { ws, agent, ...collected };
     },
 
+    /** A session (as `session` starts it) that runs one turn and closes: the turn's outcome and what it recorded. */
+    async oneTurn(script: string, extra: Partial<AgentRunSpecInput> = {}, existing?: TestWorkspace) {
+      const started = await this.session(script, extra, existing);
+      const outcome = await started.agent.runTurn();
+      await started.agent.close();
+      return { ...started, outcome };
+    },
+
     /** The next run of the same ticket: the same workspace (and private area), a new process resuming the session. */
     async resumeTurn(script: string, first: { agent: AgentSession; ws: TestWorkspace }) {
-      const second = await this.session(
+      const second = await this.oneTurn(
         script,
         { resumeSessionId: first.agent.sessionId!, prompt: 'continue please' },
         first.ws,
       );
-      const outcome = await second.agent.runTurn();
-      await second.agent.close();
-      expect(outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
-      return { ...second, outcome };
+      expect(second.outcome).toMatchObject({ ok: true, sessionId: first.agent.sessionId });
+      return second;
     },
 
     /** The same interrupt case for every CLI: the model never answers, the platform interrupts. */

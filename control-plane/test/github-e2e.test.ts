@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@openase/test-kit/fleet-harness';
 import { PASSING_TESTS, useLocalFleet, WORKSPACE_CLI as wrapper } from './local-fleet.js';
 import type { TestRemote } from '@openase/test-kit/git-remote';
-import { createFakeGithub, type FakeGithub } from '@openase/test-kit/fake-github';
+import type { FakeGithub } from '@openase/test-kit/fake-github';
+import { fakeGithubServing } from '@openase/test-kit/fake-github-serving';
 
 const REPO = 'acme/app';
 
@@ -37,14 +38,9 @@ describe('review loop and merging with GitHub pull requests', () => {
     name: 'cp-github',
     env: async () => {
       remote = fleet.remote(PASSING_TESTS);
-      fake = createFakeGithub({ token: 'ghp_fake' });
-      fake.repo(REPO).gitDir = remote.dir;
-      apiUrl = await fake.listen();
-      return {
-        OPENASE_GITHUB_API_URL: apiUrl,
-        OPENASE_GITHUB_HOST: new URL(apiUrl).host,
-        OPENASE_GITHUB_POLL_SECONDS: '0',
-      };
+      const served = await fakeGithubServing(REPO, remote.dir, 'ghp_fake');
+      ({ github: fake, apiUrl } = served);
+      return served.env;
     },
   });
   const { cli, until } = fleet;

@@ -14,20 +14,11 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  buildBundles,
-  CP_BUNDLE,
-  killLeftoverRuns,
-  startControlPlane,
-  tempDir,
-  waitFor,
-  type ControlPlane,
-} from '@openase/test-kit/fleet-harness';
+import { CP_BUNDLE, killLeftoverRuns, tempDir, waitFor, type ControlPlane } from '@openase/test-kit/fleet-harness';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
-import { startFakeModelServer, type FakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';
-import { ensureCli } from '@openase/test-kit/real-clis';
+import { useFakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';
+import { startCliControlPlane } from './real-cli-control-plane.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -45,50 +36,38 @@ Work on {{ ticket.identifier }}.
 const IDLE_MINUTES = 0.5;
 
 describe('Project AI with the real Claude Code CLI', () => {
+  const models = useFakeModelServer();
   let cp: ControlPlane;
-  let models: FakeModelServer;
   let remote: TestRemote;
   let claude: string;
 
   beforeAll(async () => {
-    buildBundles();
-    claude = ensureCli('claude');
-    models = await startFakeModelServer();
     remote = createTestRemote();
-    // The local daemon finds `claude` on its PATH (its CLI inventory gates placement).
-    cp = await startControlPlane(tempDir('cp-chat'), {
-      localMachine: true,
-      env: {
-        PATH: `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`,
-        OPENASE_CHAT_IDLE_MINUTES: String(IDLE_MINUTES),
-        OPENASE_LOCAL_SLOTS: '2',
-      },
-    });
-    await waitFor(
-      () => `machine local online with claude\n${cp.proc.output}`,
-      async () => {
-        const m = await cp.api.machines.show.query({ name: 'local' });
-        return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"');
-      },
-    );
+    ({ cp, command: claude } = await startCliControlPlane('claude', tempDir('cp-chat'), {
+      OPENASE_CHAT_IDLE_MINUTES: String(IDLE_MINUTES),
+      OPENASE_LOCAL_SLOTS: '2',
+    }));
     await cp.api.projects.create.mutate({ name: 'Chat', slug: 'chat', ticketPrefix: 'PAI' });
     await cp.api.repositories.add.mutate({ project: 'chat', name: 'app', url: remote.url, defaultBranch: 'main' });
   });
   afterAll(async () => {
     killLeftoverRuns();
     await cp?.proc.kill();
-    await models?.close();
     remote?.cleanup();
   });
 
   async function agentFor(name: string, steps: FakeStep[]): Promise<void> {
-    models.setScript(name, { steps });
+    models.server.setScript(name, { steps });
     await cp.api.agents.create.mutate({
       project: 'chat',
       name,
       adapter: 'claude-code',
       command: claude,
-      env: { ANTHROPIC_API_KEY: 'sk-ant-fake', ANTHROPIC_BASE_URL: models.baseUrl(name), CLAUDE_CODE_MAX_RETRIES: '0' },
+      env: {
+        ANTHROPIC_API_KEY: 'sk-ant-fake',
+        ANTHROPIC_BASE_URL: models.server.baseUrl(name),
+        CLAUDE_CODE_MAX_RETRIES: '0',
+      },
     });
   }
 
@@ -152,7 +131,7 @@ describe('Project AI with the real Claude Code CLI', () => {
     expect(byAgent.every((a) => a.actorType === 'agent')).toBe(true);
 
     // The attachment reached the CLI rendered into the message; the reply is in the run's events.
-    const requests = JSON.stringify(models.requestsFor('planner').map((r) => r.body));
+    const requests = JSON.stringify(models.server.requestsFor('planner').map((r) => r.body));
     expect(requests).toContain('Attached workflow dev (version 1)');
     const runId = started.run.id;
     const replies = (await events(runId)).filter(
@@ -225,14 +204,15 @@ describe('Project AI with the real Claude Code CLI', () => {
     const id = c.conversation.id;
     await waitFor(
       'the model request to hang',
-      async () => (models.requestsFor('slow').length > 0 && (await show(id)).activity === 'working' ? true : null),
+      async () =>
+        models.server.requestsFor('slow').length > 0 && (await show(id)).activity === 'working' ? true : null,
       240_000,
     );
     await cp.api.chat.interrupt.mutate({ conversation: id });
     await waiting(id);
     const interrupted = (await events(c.run.id)).find((e) => e.event.type === 'turn.finished');
     expect(interrupted?.event).toMatchObject({ turn: 1, ok: false });
-    models.setScript('slow', { steps: [{ text: 'sorry, here is the short answer' }] });
+    models.server.setScript('slow', { steps: [{ text: 'sorry, here is the short answer' }] });
     await cp.api.chat.send.mutate({ conversation: id, message: 'shorter please' });
     await waitFor(
       'the second turn',
@@ -252,7 +232,7 @@ describe('Project AI with the real Claude Code CLI', () => {
 
   it('the cost cap stops the conversation’s run and refuses new messages until it is raised', async () => {
     await agentFor('costly', [{ text: 'an expensive answer' }]);
-    models.setScript('costly', {
+    models.server.setScript('costly', {
       steps: [{ text: 'an expensive answer' }],
       usage: { input: 2_000_000, output: 10_000 },
     });

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { anthropicRateLimitError } from '@openase/test-kit/fake-models';
 import { useRealCliControlPlane } from './real-cli-orchestrator.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -44,18 +45,5 @@ describe('Claude Code through the orchestrator (real CLI)', () => {
     });
   });
 
-  h.itWaitsForARateLimitReset((resetMs) => {
-    const iso = new Date(resetMs).toISOString().replace(/\.\d+Z$/, 'Z');
-    return {
-      error: {
-        status: 429,
-        headers: {
-          'retry-after': '3600',
-          'anthropic-ratelimit-unified-status': 'rejected',
-          'anthropic-ratelimit-unified-reset': String(resetMs / 1000),
-        },
-        body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${iso}` } },
-      },
-    };
-  });
+  h.itWaitsForARateLimitReset(anthropicRateLimitError);
 });

@@ -5,6 +5,7 @@
  * network the daemon enables so the `openase` wrapper reaches the platform.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { usageLimitError } from '@openase/test-kit/fake-models';
 import { useRealCliControlPlane } from './real-cli-orchestrator.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -19,20 +20,7 @@ describe('Codex through the orchestrator (real CLI)', () => {
   h.itAsksAQuestion();
   h.itTakesASteeringMessage();
   // Codex states the reset as "Try again at 11:22 PM" (or with a date when it falls on another day).
-  h.itWaitsForARateLimitReset((resetMs) => ({
-    error: {
-      status: 429,
-      headers: { 'retry-after': '3600' },
-      body: {
-        error: {
-          type: 'usage_limit_reached',
-          message: 'The usage limit has been reached',
-          resets_at: resetMs / 1000,
-          resets_in_seconds: 3600,
-        },
-      },
-    },
-  }));
+  h.itWaitsForARateLimitReset((resetMs) => usageLimitError(resetMs / 1000));
 
   // Codex 0.169 retries a 5xx (5 stream reconnects, ~25 s: no provider maxRetries is set through
   // the orchestrator) and then states its own text for it, code internalServerError: the

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { geminiQuotaError } from '@openase/test-kit/fake-models';
 import { useRealCliControlPlane } from './real-cli-orchestrator.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -17,19 +18,7 @@ describe('Gemini CLI through the orchestrator (real CLI)', () => {
     { permissionMode: 'bypassPermissions' },
   );
   // A quota error with a retry delay (Gemini exits 173): the reset is now + the delay.
-  h.itWaitsForARateLimitReset(() => ({
-    error: {
-      status: 429,
-      body: {
-        error: {
-          code: 429,
-          message: 'Quota exceeded',
-          status: 'RESOURCE_EXHAUSTED',
-          details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }],
-        },
-      },
-    },
-  }));
+  h.itWaitsForARateLimitReset(() => geminiQuotaError(3600));
 
   // Gemini retries a 5xx itself for minutes; the daemon stops it after 2 retries (3 attempts,
   // ~17 s of Gemini's backoff) and fails the turn with the provider's message.

@@ -4,9 +4,7 @@
  * server, and per test a project with a local bare repository, an agent of the CLI's adapter
  * pointed at a named script of the fake server (through its env and a bound secret, the way a
  * real provider key is configured) and a workflow Todo → In Review written as a harness file.
- *
- * The local daemon must list the CLI in its inventory for placement: the CLI's folder goes first
- * on the PATH of the control plane process, which its local daemon inherits (docs/agents.md).
+ * The control plane finds the CLI as real-cli-control-plane.ts says.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -14,22 +12,21 @@ import { TERMINAL_RUN_STATES, ticketBranchName } from '@openase/shared';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
 import {
-  startFakeModelServer,
+  useFakeModelServer,
   type FakeModelServer,
   type FakeScript,
   type FakeStep,
 } from '@openase/test-kit/fake-models';
-import { ensureCli, PINNED_CLIS, type PinnedCli } from '@openase/test-kit/real-clis';
+import { ensureCli, type PinnedCli } from '@openase/test-kit/real-clis';
 import {
   allEvents,
-  buildBundles,
   CP_BUNDLE,
   killLeftoverRuns,
-  startControlPlane,
   tempDir,
   waitFor,
   type ControlPlane,
 } from '@openase/test-kit/fleet-harness';
+import { startCliControlPlane } from './real-cli-control-plane.js';
 
 /** The run's `openase` wrapper by absolute path (Codex's login shell resets PATH). */
 export const WRAPPER = '"$OPENASE_WORKSPACE/.openase/bin/openase"';
@@ -61,34 +58,19 @@ export interface WorkflowOptions {
 }
 
 export function useRealCliControlPlane(cli: PinnedCli) {
+  const models = useFakeModelServer();
   let cp: ControlPlane | undefined;
-  let server: FakeModelServer | undefined;
   let home = '';
   const remotes: TestRemote[] = [];
   let n = 0;
 
   beforeAll(async () => {
-    buildBundles();
-    const command = ensureCli(cli);
-    server = await startFakeModelServer();
     home = tempDir(`cp-${cli}`);
-    cp = await startControlPlane(home, {
-      localMachine: true,
-      env: { PATH: `${path.dirname(command)}${path.delimiter}${process.env.PATH ?? ''}` },
-    });
-    const api = cp.api;
-    await waitFor(
-      () => `machine local online with ${cli} in its inventory\n${cp!.proc.output}`,
-      async () => {
-        const machine = await api.machines.show.query({ name: 'local' });
-        return machine.status === 'online' && JSON.stringify(machine.clis).includes(`"${PINNED_CLIS[cli].bin}"`);
-      },
-    );
+    ({ cp } = await startCliControlPlane(cli, home));
   }, 600_000);
   afterAll(async () => {
     killLeftoverRuns();
     await cp?.proc.kill();
-    await server?.close();
     for (const r of remotes) r.cleanup();
   });
 
@@ -98,8 +80,7 @@ export function useRealCliControlPlane(cli: PinnedCli) {
       return cp;
     },
     get server(): FakeModelServer {
-      if (!server) throw new Error('the fake model server is not started yet');
-      return server;
+      return models.server;
     },
     /**
      * A project (prefix `<P>`), its repository, an agent driving the real CLI against script

@@ -15,6 +15,25 @@ export function anthropicAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
+/**
+ * Claude Code's rate limit: a 429 whose unified rate-limit headers and message state the reset
+ * at `resetMs` (whole seconds, about an hour away: retry-after says 3600).
+ */
+export function anthropicRateLimitError(resetMs: number): FakeStep {
+  const iso = new Date(resetMs).toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    error: {
+      status: 429,
+      headers: {
+        'retry-after': '3600',
+        'anthropic-ratelimit-unified-status': 'rejected',
+        'anthropic-ratelimit-unified-reset': String(Math.floor(resetMs / 1000)),
+      },
+      body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${iso}` } },
+    },
+  };
+}
+
 export function anthropicSse(answer: StreamedAnswer, model: string, script: FakeScript): string {
   const usage = scriptUsage(script);
   const events: [string, unknown][] = [];

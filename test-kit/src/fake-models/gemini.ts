@@ -15,6 +15,23 @@ export function geminiAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
+/** A 429 quota error whose RetryInfo asks for a retry after `retryDelaySeconds` (Gemini CLI exits 173). */
+export function geminiQuotaError(retryDelaySeconds: number): FakeStep {
+  return {
+    error: {
+      status: 429,
+      body: {
+        error: {
+          code: 429,
+          message: 'Quota exceeded',
+          status: 'RESOURCE_EXHAUSTED',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryDelaySeconds}s` }],
+        },
+      },
+    },
+  };
+}
+
 export function geminiSse(answer: StreamedAnswer, model: string, script: FakeScript): string {
   const usage = scriptUsage(script);
   const groups: unknown[][] = [];

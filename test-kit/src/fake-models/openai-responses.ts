@@ -27,6 +27,24 @@ export function responsesAnswer(step: FakeStep): FakeAnswer {
   });
 }
 
+/** Codex's usage limit: a 429 saying the limit resets at `resetsAt` (Unix seconds), an hour away. */
+export function usageLimitError(resetsAt: number): FakeStep {
+  return {
+    error: {
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      body: {
+        error: {
+          type: 'usage_limit_reached',
+          message: 'The usage limit has been reached',
+          resets_at: resetsAt,
+          resets_in_seconds: 3600,
+        },
+      },
+    },
+  };
+}
+
 export function responsesSse(answer: StreamedAnswer, model: string, script: FakeScript): string {
   const usage = scriptUsage(script);
   const responseId = fakeCallId('resp_');

@@ -14,6 +14,8 @@ import { root } from '../../../scripts/lib/bootstrap.mjs';
 import { startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
 import { readCredentials } from '@openase/control-plane/server/credentials';
 import { STAND_IN_AGENT } from '@openase/test-kit/stand-in';
+import { ensureCli } from '@openase/test-kit/real-clis';
+import { useFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
 // @ts-expect-error plain ESM helper without types
 import { demoCaller, seedDemoProject } from '../../../scripts/lib/demo-console.mjs';
 // @ts-expect-error plain ESM helper without types (shared with the board benchmark)
@@ -102,6 +104,31 @@ export async function eventually<T>(
 
 /** The in-repo stand-in agent (test-kit/src/stand-in-agent.mjs). */
 export const STAND_IN = STAND_IN_AGENT;
+
+/**
+ * `openase agent create claude` in `project`: the real Claude Code CLI `command` against fake-model `baseUrl`. Returns
+ * once machine `local` is online with claude in its CLI inventory (placement needs it there).
+ */
+export async function addClaudeAgent(
+  cli: (args: string[]) => string,
+  project: string,
+  command: string,
+  baseUrl: string,
+): Promise<void> {
+  cli([
+    ...['agent', 'create', 'claude', '--project', project, '--adapter', 'claude-code', '--command', command],
+    ...['--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${baseUrl}`],
+    ...['--env', 'CLAUDE_CODE_MAX_RETRIES=0'],
+  ]);
+  await eventually(
+    () => {
+      const m = JSON.parse(cli(['machine', 'show', 'local', '--json'])) as { status: string; clis: unknown };
+      return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"') ? true : undefined;
+    },
+    'the local machine online with claude',
+    60_000,
+  );
+}
 
 /** `openase agent create stand-in` in `project`, the stand-in following `script` (the `custom` adapter). */
 export function standInAgentArgs(project: string, script: object): string[] {
@@ -217,4 +244,38 @@ export function useDemoConsole(
       await setup?.(session, demo);
     },
   });
+}
+
+export interface ClaudeConsole extends ConsoleSession {
+  /** The fake model server the Claude agents talk to. */
+  readonly models: FakeModelServer;
+  /** The pinned Claude Code CLI's path. */
+  readonly claude: string;
+}
+
+/**
+ * `useConsole` with the REAL Claude Code CLI for machine `local` (first on the PATH its daemon inherits) and a fake
+ * model server for its agents, closed after the console stops; actions wait 15 s, the setup up to 5 minutes.
+ */
+export function useClaudeConsole(
+  opts: Omit<ConsoleOptions, 'setup'> & { setup?: (session: ClaudeConsole) => void | Promise<void> },
+): ClaudeConsole {
+  const fake = useFakeModelServer();
+  let claude = '';
+  const session = useConsole({
+    actionTimeout: 15_000,
+    hookTimeout: 300_000,
+    ...opts,
+    env: () => {
+      claude = ensureCli('claude');
+      process.env.PATH = `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`;
+      return opts.env?.() ?? {};
+    },
+    setup: () => opts.setup?.(withClaude),
+  });
+  const withClaude: ClaudeConsole = Object.defineProperties(session, {
+    models: { get: () => fake.server },
+    claude: { get: () => claude },
+  }) as ClaudeConsole;
+  return withClaude;
 }

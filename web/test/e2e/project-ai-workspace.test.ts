@@ -6,28 +6,16 @@
  * its branch (pushed by the daemon after the turn) on the fake GitHub (which serves the real remote).
  * `openase chat workspace` and `openase chat ticket` then say the same in the terminal.
  */
-import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
-import { startFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
-import { ensureCli } from '@openase/test-kit/real-clis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addClaudeAgent, useClaudeConsole } from './harness';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
-import { createFakeGithub, type FakeGithub } from '@openase/test-kit/fake-github';
+import type { FakeGithub } from '@openase/test-kit/fake-github';
+import { fakeGithubServing } from '@openase/test-kit/fake-github-serving';
 
 const REPO = 'acme/notes';
-let cp: ControlPlane;
-let models: FakeModelServer;
 let github: FakeGithub;
 let remote: TestRemote;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = cp.cli(args, { env });
-  expect(r.code, r.err).toBe(0);
-  return r.out;
-}
+let apiUrl = '';
 
 /** A long Markdown reply: a heading, bold text and a list long enough to overflow the panel. */
 const REPLY = [
@@ -38,20 +26,22 @@ const REPLY = [
   ...Array.from({ length: 60 }, (_, i) => `- step ${i + 1}`),
 ].join('\n');
 
-describe('Project AI workspace in Chromium', () => {
-  beforeAll(async () => {
-    const claude = ensureCli('claude');
-    models = await startFakeModelServer();
-    process.env.PATH = `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`;
+// Closed after the console stops (after-hooks run in reverse order).
+afterAll(async () => {
+  await github?.close();
+  remote?.cleanup();
+});
+const ui = useClaudeConsole({
+  name: 'project-ai-workspace',
+  viewport: { width: 1440, height: 900 },
+  landing: /\/(projects|p\/ws\/board)$/,
+  env: async () => {
     remote = createTestRemote();
-    github = createFakeGithub({ token: 'ghp_ws' });
-    github.repo(REPO).gitDir = remote.dir;
-    const apiUrl = await github.listen();
-    cp = await startControlPlane({
-      OPENASE_GITHUB_API_URL: apiUrl,
-      OPENASE_GITHUB_HOST: new URL(apiUrl).host,
-      OPENASE_GITHUB_POLL_SECONDS: '0',
-    });
+    const served = await fakeGithubServing(REPO, remote.dir, 'ghp_ws');
+    ({ github, apiUrl } = served);
+    return served.env;
+  },
+  setup: async ({ cli, models, claude }) => {
     cli(['project', 'create', 'Workspace', '--slug', 'ws', '--prefix', 'WS']);
     cli(['repo', 'add', `${apiUrl}/${REPO}.git`, '--project', 'ws', '--name', 'notes']);
     cli(['project', 'github', 'ws', '--token-env', 'GH'], { GH: 'ghp_ws' });
@@ -62,37 +52,16 @@ describe('Project AI workspace in Chromium', () => {
         { text: REPLY },
       ],
     });
-    cli([
-      ...['agent', 'create', 'claude', '--project', 'ws', '--adapter', 'claude-code', '--command', claude],
-      ...['--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl('ws')}`],
-      ...['--env', 'CLAUDE_CODE_MAX_RETRIES=0'],
-    ]);
-    await eventually(
-      () => {
-        const m = JSON.parse(cli(['machine', 'show', 'local', '--json'])) as { status: string; clis: unknown };
-        return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"') ? true : undefined;
-      },
-      'the local machine online with claude',
-      60_000,
-    );
-    browser = await launchBrowser({ width: 1440, height: 900 });
-    browser.context.setDefaultTimeout(15_000);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(cp.signInUrl);
-    await page.waitForURL(/\/(projects|p\/ws\/board)$/);
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.stop();
-    await models?.close();
-    await github?.close();
-    remote?.cleanup();
-  });
+    await addClaudeAgent(cli, 'ws', claude, models.baseUrl('ws'));
+  },
+});
+const cli = ui.cli;
 
+describe('Project AI workspace in Chromium', () => {
   it('shows files, diff and commands beside the chat; Markdown; controls in view; reopen; ticket and PR', async () => {
-    await page.goto(`${cp.url}/p/ws/board`);
-    await page.getByRole('button', { name: 'Project AI' }).click();
-    const panel = page.locator('aside.chat-panel');
+    await ui.page.goto(`${ui.cp.url}/p/ws/board`);
+    await ui.page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = ui.page.locator('aside.chat-panel');
     await panel.getByRole('textbox', { name: 'Message' }).fill('Write down the cache decision');
     await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
     const reply = panel.locator('[data-testid=chat-reply]', { hasText: 'step 60' });
@@ -106,7 +75,7 @@ describe('Project AI workspace in Chromium', () => {
     const send = panel.getByRole('button', { name: 'Send' });
     const box = (await send.boundingBox())!;
     expect(box.y + box.height).toBeLessThanOrEqual(900);
-    expect(await page.evaluate(() => document.elementFromPoint(0, 0) !== null)).toBe(true);
+    expect(await ui.page.evaluate(() => document.elementFromPoint(0, 0) !== null)).toBe(true);
 
     await panel.getByRole('button', { name: 'Workspace' }).click();
     const ws = panel.locator('[data-testid=chat-workspace]');
@@ -116,17 +85,19 @@ describe('Project AI workspace in Chromium', () => {
     await ws.locator('[data-testid=ws-commands] li', { hasText: 'echo ws-ran-7f3' }).waitFor();
     expect(await ws.locator('[data-testid=ws-commands]').textContent()).toContain('done (exit 0)');
     expect(box.y + box.height).toBeLessThanOrEqual(900);
-    await page.screenshot({ path: path.join(screenshotDir, '24-project-ai-workspace.png') });
+    await ui.shot('24-project-ai-workspace');
 
-    // Reopened (the page reloaded): the running conversation, not the empty state.
-    await page.reload();
-    await page.getByRole('button', { name: 'Project AI' }).click();
+    // Reopened (the ui.page reloaded): the running conversation, not the empty state.
+    await ui.page.reload();
+    await ui.page.getByRole('button', { name: 'Project AI' }).click();
     await panel.locator('[data-testid=chat-reply]', { hasText: 'step 60' }).waitFor({ timeout: 30_000 });
     expect(await panel.getByRole('tab', { name: /^Write down the cache/ }).getAttribute('aria-selected')).toBe('true');
 
     await ws.locator('[data-testid=ws-create-ticket]').click();
     await ws.locator('[data-testid=ws-notice]', { hasText: 'Created WS-1.' }).waitFor();
-    await page.locator('[data-test=card][data-ticket="WS-1"]', { hasText: 'Write down the cache decision' }).waitFor();
+    await ui.page
+      .locator('[data-test=card][data-ticket="WS-1"]', { hasText: 'Write down the cache decision' })
+      .waitFor();
 
     // The daemon pushed the branch when the turn ended: the pull request needs no close.
     const openPr = ws.locator('[data-testid=ws-open-pr]');

@@ -10,36 +10,34 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
-import { startFakeModelServer, type FakeModelServer, type FakeStep } from '@openase/test-kit/fake-models';
-import { ensureCli } from '@openase/test-kit/real-clis';
+import { describe, expect, it } from 'vitest';
+import { addClaudeAgent, eventually, useClaudeConsole } from './harness';
+import type { FakeStep } from '@openase/test-kit/fake-models';
 import { createTestRemote } from '@openase/test-kit/git-remote';
 
-let cp: ControlPlane;
-let models: FakeModelServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let page: Page;
-let claudePath = '';
-
-function cli(args: string[]) {
-  const r = cp.cli(args);
-  expect(r.code, r.err).toBe(0);
-  return r.out;
-}
+const ui = useClaudeConsole({
+  name: 'project-ai',
+  landing: /\/(projects|p\/chatai\/board)$/,
+  setup: async ({ cli, models, claude }) => {
+    cli(['project', 'create', 'Chat AI', '--slug', 'chatai', '--prefix', 'CAI']);
+    models.setScript('web', {
+      steps: [
+        { shell: 'openase ticket create --title "Write the onboarding guide"' },
+        { text: 'I created CAI-1 for the onboarding guide.' },
+      ],
+    });
+    await addClaudeAgent(cli, 'chatai', claude, models.baseUrl('web'));
+  },
+});
+const cli = ui.cli;
 
 /** A project with a repository, a Claude Code agent on fake-model script `slug`, a workflow asking before a push. */
 async function guardedProject(slug: string, prefix: string, steps: FakeStep[], maxTurns = 1) {
   const remote = createTestRemote();
   cli(['project', 'create', slug, '--slug', slug, '--prefix', prefix]);
   cli(['repo', 'add', remote.url, '--project', slug, '--name', 'app']);
-  models.setScript(slug, { steps });
-  cli([
-    ...['agent', 'create', 'claude', '--project', slug, '--adapter', 'claude-code', '--command', claudePath],
-    ...['--env', 'ANTHROPIC_API_KEY=sk-ant-fake', '--env', `ANTHROPIC_BASE_URL=${models.baseUrl(slug)}`],
-    ...['--env', 'CLAUDE_CODE_MAX_RETRIES=0'],
-  ]);
+  ui.models.setScript(slug, { steps });
+  await addClaudeAgent(cli, slug, ui.claude, ui.models.baseUrl(slug));
   const harness = path.join(path.dirname(remote.dir), `${slug}.md`);
   fs.writeFileSync(
     harness,
@@ -52,57 +50,6 @@ async function guardedProject(slug: string, prefix: string, steps: FakeStep[], m
 }
 
 describe('Project AI panel in Chromium', () => {
-  beforeAll(async () => {
-    const claude = ensureCli('claude');
-    claudePath = claude;
-    models = await startFakeModelServer();
-    // The local machine's daemon inherits this PATH: its CLI inventory must list claude.
-    process.env.PATH = `${path.dirname(claude)}${path.delimiter}${process.env.PATH}`;
-    cp = await startControlPlane();
-    cli(['project', 'create', 'Chat AI', '--slug', 'chatai', '--prefix', 'CAI']);
-    models.setScript('web', {
-      steps: [
-        { shell: 'openase ticket create --title "Write the onboarding guide"' },
-        { text: 'I created CAI-1 for the onboarding guide.' },
-      ],
-    });
-    cli([
-      'agent',
-      'create',
-      'claude',
-      '--project',
-      'chatai',
-      '--adapter',
-      'claude-code',
-      '--command',
-      claude,
-      '--env',
-      'ANTHROPIC_API_KEY=sk-ant-fake',
-      '--env',
-      `ANTHROPIC_BASE_URL=${models.baseUrl('web')}`,
-      '--env',
-      'CLAUDE_CODE_MAX_RETRIES=0',
-    ]);
-    await eventually(
-      () => {
-        const m = JSON.parse(cli(['machine', 'show', 'local', '--json'])) as { status: string; clis: unknown };
-        return m.status === 'online' && JSON.stringify(m.clis).includes('"claude"') ? true : undefined;
-      },
-      'the local machine online with claude',
-      60_000,
-    );
-    browser = await launchBrowser();
-    browser.context.setDefaultTimeout(15_000);
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(cp.signInUrl);
-    await page.waitForURL(/\/(projects|p\/chatai\/board)$/);
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await cp?.stop();
-    await models?.close();
-  });
-
   it('a push the workflow asks about waits with "Needs approval"; Approve in the drawer lets the run go on', async () => {
     const remote = await guardedProject('asks', 'ASK', [
       { shell: 'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran' },
@@ -110,21 +57,21 @@ describe('Project AI panel in Chromium', () => {
       { text: 'pushed and moved' },
     ]);
     try {
-      await page.goto(`${cp.url}/p/asks/board`);
-      const card = page.locator('[data-test=card][data-ticket="ASK-1"]');
+      await ui.page.goto(`${ui.cp.url}/p/asks/board`);
+      const card = ui.page.locator('[data-test=card][data-ticket="ASK-1"]');
       await card.locator('[data-test=needs-approval]').waitFor({ timeout: 120_000 });
       await card.click();
-      const panel = page.locator('[data-test=approval-panel]');
+      const panel = ui.page.locator('[data-test=approval-panel]');
       expect(await panel.locator('[data-test=approval-detail]').textContent()).toBe(
         'git push --porcelain --dry-run nowhere 2>/dev/null; echo push-ran',
       );
       expect(await panel.textContent()).toContain('waits for a person before it may run this command');
-      await page.screenshot({ path: path.join(screenshotDir, '22-needs-approval.png') });
+      await ui.shot('22-needs-approval');
       await panel.locator('[data-test=approval-approve]').click();
-      await page
+      await ui.page
         .locator('[data-test=column][data-status="In Review"] [data-test=card][data-ticket="ASK-1"]')
         .waitFor({ timeout: 120_000 });
-      expect(await page.locator('[data-test=approval-panel]').count()).toBe(0);
+      expect(await ui.page.locator('[data-test=approval-panel]').count()).toBe(0);
       const activity = JSON.parse(cli(['ticket', 'show', 'ASK-1', '--json'])) as {
         activity: Array<{ action: string }>;
       };
@@ -143,24 +90,24 @@ describe('Project AI panel in Chromium', () => {
       { text: 'not pushed' },
     ]);
     try {
-      await page.goto(`${cp.url}/p/nay/board`);
-      const card = page.locator('[data-test=card][data-ticket="NAY-1"]');
+      await ui.page.goto(`${ui.cp.url}/p/nay/board`);
+      const card = ui.page.locator('[data-test=card][data-ticket="NAY-1"]');
       await card.locator('[data-test=needs-approval]').waitFor({ timeout: 120_000 });
       await card.click();
-      const panel = page.locator('[data-test=approval-panel]');
+      const panel = ui.page.locator('[data-test=approval-panel]');
       await panel.locator('[data-test=approval-decline]').click();
       await panel.locator('[data-test=approval-reason]').fill('no pushes on Fridays 61c2');
       await panel.locator('[data-test=approval-decline-send]').click();
       await eventually(
         () =>
-          models.requestsFor('nay').some((r) => String(JSON.stringify(r.body)).includes('no pushes on Fridays 61c2'))
+          ui.models.requestsFor('nay').some((r) => String(JSON.stringify(r.body)).includes('no pushes on Fridays 61c2'))
             ? true
             : undefined,
         'the decline reason in the next request',
         120_000,
       );
-      await page.locator('[data-test=approval-panel]').waitFor({ state: 'detached', timeout: 60_000 });
-      const bodies = models.requestsFor('nay').map((r) => String(JSON.stringify(r.body)));
+      await ui.page.locator('[data-test=approval-panel]').waitFor({ state: 'detached', timeout: 60_000 });
+      const bodies = ui.models.requestsFor('nay').map((r) => String(JSON.stringify(r.body)));
       expect(bodies.some((b) => b.includes('push-ran-5161'))).toBe(false);
       const shown = JSON.parse(cli(['ticket', 'show', 'NAY-1', '--json'])) as { activity: Array<{ action: string }> };
       expect(shown.activity.map((a) => a.action)).toContain('run.declined');
@@ -172,12 +119,12 @@ describe('Project AI panel in Chromium', () => {
   it('a message typed in the drawer under a live run reaches the model in the next request', async () => {
     const remote = await guardedProject('steer', 'STR', [{ shell: 'sleep 8; echo slept' }, { text: 'turn over' }], 2);
     try {
-      await page.goto(`${cp.url}/p/steer/board`);
-      await page.locator('[data-test=card][data-ticket="STR-1"]').click();
-      const box = page.locator('[data-test=steer-box]');
+      await ui.page.goto(`${ui.cp.url}/p/steer/board`);
+      await ui.page.locator('[data-test=card][data-ticket="STR-1"]').click();
+      const box = ui.page.locator('[data-test=steer-box]');
       // The model has asked for the command: the message arrives while the turn runs.
       await eventually(
-        () => (models.requestsFor('steer').some((r) => r.api !== 'other') ? true : undefined),
+        () => (ui.models.requestsFor('steer').some((r) => r.api !== 'other') ? true : undefined),
         'the agent’s first request',
         120_000,
       );
@@ -185,7 +132,9 @@ describe('Project AI panel in Chromium', () => {
       await box.locator('[data-test=steer-send]').click();
       await eventually(
         () =>
-          models.requestsFor('steer').some((r) => String(JSON.stringify(r.body)).includes('HTTP client instead 8e4b'))
+          ui.models
+            .requestsFor('steer')
+            .some((r) => String(JSON.stringify(r.body)).includes('HTTP client instead 8e4b'))
             ? true
             : undefined,
         'the steering message in the next request',
@@ -202,19 +151,19 @@ describe('Project AI panel in Chromium', () => {
       { text: 'I asked.' },
     ]);
     try {
-      await page.goto(`${cp.url}/p/qs/board`);
-      const card = page.locator('[data-test=card][data-ticket="QS-1"]');
+      await ui.page.goto(`${ui.cp.url}/p/qs/board`);
+      const card = ui.page.locator('[data-test=card][data-ticket="QS-1"]');
       await card.locator('[data-test=waiting-for-input]').waitFor({ timeout: 120_000 });
       expect(await card.textContent()).toContain('Which database should the cache use?');
       await card.click();
-      const panel = page.locator('[data-test=question-panel]');
+      const panel = ui.page.locator('[data-test=question-panel]');
       expect(await panel.locator('[data-test=question]').textContent()).toBe('Which database should the cache use?');
       await panel.locator('[data-test=answer-text]').fill('Redis 7, please 77aa');
-      await page.screenshot({ path: path.join(screenshotDir, '23-waiting-for-input.png') });
+      await ui.shot('23-waiting-for-input');
       await panel.locator('[data-test=answer-send]').click();
       await eventually(
         () =>
-          models.requestsFor('qs').some((r) => String(JSON.stringify(r.body)).includes('Redis 7, please 77aa'))
+          ui.models.requestsFor('qs').some((r) => String(JSON.stringify(r.body)).includes('Redis 7, please 77aa'))
             ? true
             : undefined,
         'the answer in the resumed conversation',
@@ -226,9 +175,9 @@ describe('Project AI panel in Chromium', () => {
   });
 
   it('opens the panel, sends a message, streams the reply, and the created ticket appears on the board', async () => {
-    await page.goto(`${cp.url}/p/chatai/board`);
-    await page.getByRole('button', { name: 'Project AI' }).click();
-    const panel = page.locator('aside.chat-panel');
+    await ui.page.goto(`${ui.cp.url}/p/chatai/board`);
+    await ui.page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = ui.page.locator('aside.chat-panel');
     await panel.waitFor();
     await panel.getByRole('textbox', { name: 'Message' }).fill('We need onboarding docs');
     await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
@@ -236,8 +185,8 @@ describe('Project AI panel in Chromium', () => {
     await panel.locator('.chat-user', { hasText: 'We need onboarding docs' }).waitFor();
     await panel.getByRole('tab', { name: 'We need onboarding docs' }).waitFor();
     await panel.locator('.chat-tool', { hasText: 'openase ticket create' }).first().waitFor();
-    await page.locator('[data-test=card][data-ticket="CAI-1"]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('[data-test=card][data-ticket="CAI-1"]').textContent()).toContain(
+    await ui.page.locator('[data-test=card][data-ticket="CAI-1"]').waitFor({ timeout: 30_000 });
+    expect(await ui.page.locator('[data-test=card][data-ticket="CAI-1"]').textContent()).toContain(
       'Write the onboarding guide',
     );
     await expect
@@ -246,7 +195,7 @@ describe('Project AI panel in Chromium', () => {
     expect(await panel.locator('[data-testid=chat-cost]').textContent()).toMatch(/^\$\d+\.\d{4} \/ \$5\.0000$/);
     await panel.getByText('scopes', { exact: true }).click();
     await panel.locator('.chat-scopes code', { hasText: /^tickets.create$/ }).waitFor();
-    await page.screenshot({ path: path.join(screenshotDir, '20-project-ai.png') });
+    await ui.shot('20-project-ai');
     await panel.getByRole('button', { name: 'Close', exact: true }).click();
     await expect
       .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
@@ -264,11 +213,11 @@ describe('Project AI panel in Chromium', () => {
       'the first conversation’s run to end',
       60_000,
     );
-    await page.goto(`${cp.url}/p/chatai/board`);
-    await page.getByRole('button', { name: 'Project AI' }).click();
-    const panel = page.locator('aside.chat-panel');
+    await ui.page.goto(`${ui.cp.url}/p/chatai/board`);
+    await ui.page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = ui.page.locator('aside.chat-panel');
     const start = async (message: string, reply: string) => {
-      models.setScript('web', { steps: [{ text: reply }] });
+      ui.models.setScript('web', { steps: [{ text: reply }] });
       await panel.getByRole('tab', { name: '+ New' }).click();
       await panel.getByRole('textbox', { name: 'Message' }).fill(message);
       await panel.getByRole('textbox', { name: 'Message' }).press('Enter');
@@ -290,7 +239,7 @@ describe('Project AI panel in Chromium', () => {
       .locator('[data-testid=chat-waits]', { hasText: 'Waiting for a free slot on local (2 of 2 busy)' })
       .waitFor();
     expect(await panel.locator('[data-testid=chat-activity]').textContent()).toBe('starting');
-    await page.screenshot({ path: path.join(screenshotDir, '21-project-ai-waits-for-slot.png') });
+    await ui.shot('21-project-ai-waits-for-slot');
 
     await panel.getByRole('tab', { name: 'first holder' }).click();
     await panel.getByRole('button', { name: 'Close', exact: true }).click();

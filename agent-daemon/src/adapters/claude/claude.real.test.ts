@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { anthropicRateLimitError } from '@openase/test-kit/fake-models';
 import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startClaudeSession } from './session.js';
 import { GREETING_SESSION } from '../../../test-support/skill-files.js';
@@ -17,6 +18,7 @@ const real = useRealCli('claude', startClaudeSession, ({ command, server, script
   provider: { baseUrl: server.baseUrl(script), maxRetries: 0 },
 }));
 const session = real.session.bind(real);
+const oneTurn = real.oneTurn.bind(real);
 
 describe('claude adapter with the real CLI', () => {
   it('writes a file with its own tool, runs a shell command and finishes with usage and cost', async () => {
@@ -64,11 +66,7 @@ describe('claude adapter with the real CLI', () => {
 
     // The next run of the same ticket: same workspace (and private area), a new process.
     await real.resumeTurn('turns', first);
-    const last = real.server
-      .requestsFor('turns')
-      .filter((r) => r.api === 'anthropic')
-      .at(-1)!;
-    expect(JSON.stringify(last.body)).toContain('and again'); // history re-sent
+    expect(real.lastSentToModel('turns')).toContain('and again'); // history re-sent
   });
 
   it('ends the turn as failed with the provider message on HTTP 500, without hanging', async () => {
@@ -79,9 +77,7 @@ describe('claude adapter with the real CLI', () => {
         },
       ],
     });
-    const { agent, of } = await session('e500');
-    const outcome = await agent.runTurn();
-    await agent.close();
+    const { of, outcome } = await oneTurn('e500');
     expect(outcome).toMatchObject({ ok: false, reason: 'failed' });
     expect(outcome.message).toContain('fake internal error');
     expect(of('error').at(-1)).toMatchObject({ fatal: true, code: 'api_500' });
@@ -90,33 +86,15 @@ describe('claude adapter with the real CLI', () => {
 
   it('reports a 429 as a rate limit with the reset time', async () => {
     const reset = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    real.server.setScript('e429', {
-      steps: [
-        {
-          error: {
-            status: 429,
-            headers: {
-              'retry-after': '3600',
-              'anthropic-ratelimit-unified-status': 'rejected',
-              'anthropic-ratelimit-unified-reset': String(Math.floor(Date.parse(reset) / 1000)),
-            },
-            body: { type: 'error', error: { type: 'rate_limit_error', message: `rate limited until ${reset}` } },
-          },
-        },
-      ],
-    });
-    const { agent, of } = await session('e429');
-    const outcome = await agent.runTurn();
-    await agent.close();
+    real.server.setScript('e429', { steps: [anthropicRateLimitError(Date.parse(reset))] });
+    const { of, outcome } = await oneTurn('e429');
     expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited', resetAt: new Date(reset).toISOString() });
     expect(of('rate_limit')[0]).toMatchObject({ resetAt: new Date(reset).toISOString() });
   });
 
   it('stops at the CLI turn limit', async () => {
     real.server.setScript('maxturns', { steps: [{ shell: 'echo one' }, { shell: 'echo two' }, { text: 'never' }] });
-    const { agent } = await session('maxturns', { cliMaxTurns: 1 });
-    const outcome = await agent.runTurn();
-    await agent.close();
+    const { outcome } = await oneTurn('maxturns', { cliMaxTurns: 1 });
     expect(outcome).toMatchObject({ ok: false, reason: 'max_turns' });
   });
 

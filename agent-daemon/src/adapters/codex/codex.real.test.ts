@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { usageLimitError } from '@openase/test-kit/fake-models';
 import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startCodexSession } from './session.js';
 import { GREETING_SESSION } from '../../../test-support/skill-files.js';
@@ -19,13 +20,12 @@ const real = useRealCli('codex', startCodexSession, ({ command, server, script }
   pricing,
 }));
 const session = real.session.bind(real);
+const oneTurn = real.oneTurn.bind(real);
 
 describe('codex adapter with the real CLI', () => {
   it('writes a file with apply_patch, runs a shell command (approved by the rules) and finishes with usage and cost', async () => {
     real.server.setScript('happy', { steps: helloSteps('hello.txt', 'Need to check the shell first.') });
-    const { ws, agent, invalid, of } = await session('happy', GREETING_SESSION);
-    const outcome = await agent.runTurn();
-    await agent.close();
+    const { ws, invalid, of, outcome } = await oneTurn('happy', GREETING_SESSION);
     expectHelloDone(outcome, ws.worktree, invalid);
     expect(of('session.started')[0]).toMatchObject({ cliVersion: '0.169.0', model: 'gpt-5.5' });
     expect(of('command').filter((c) => c.status !== 'started')).toEqual([
@@ -55,14 +55,7 @@ describe('codex adapter with the real CLI', () => {
     expect(first.of('usage').map((u) => u.inputTokens)).toEqual([1000, 1000]);
     const second = await real.resumeTurn('turns', first);
     expect(second.of('usage').map((u) => u.inputTokens)).toEqual([1000]);
-    expect(
-      JSON.stringify(
-        real.server
-          .requestsFor('turns')
-          .filter((r) => r.api === 'openai')
-          .at(-1)!.body,
-      ),
-    ).toContain('and again');
+    expect(real.lastSentToModel('turns')).toContain('and again');
   });
 
   it('declines a shell command and a file write the harness denies, recorded as denied tool calls', async () => {
@@ -73,9 +66,7 @@ describe('codex adapter with the real CLI', () => {
         { text: 'could not do it' },
       ],
     });
-    const { ws, agent, of } = await session('deny', { tools: { allow: [], deny: ['Bash', 'Write(secret*)'] } });
-    const outcome = await agent.runTurn();
-    await agent.close();
+    const { ws, of, outcome } = await oneTurn('deny', { tools: { allow: [], deny: ['Bash', 'Write(secret*)'] } });
     expect(outcome).toMatchObject({ ok: true, text: 'could not do it' });
     expect(of('tool.result')).toEqual([
       expect.objectContaining({ ok: false, denied: true }),
@@ -102,36 +93,15 @@ describe('codex adapter with the real CLI', () => {
     real.server.setScript('e500', {
       steps: [{ error: { status: 500, body: { error: { message: 'fake internal error', type: 'server_error' } } } }],
     });
-    const { agent, of } = await session('e500');
-    const outcome = await agent.runTurn();
-    await agent.close();
+    const { of, outcome } = await oneTurn('e500');
     expect(outcome).toMatchObject({ ok: false, reason: 'failed' });
     expect(of('result')).toEqual([expect.objectContaining({ ok: false })]);
   });
 
   it('reports a 429 as a rate limit with the reset time', async () => {
     const resetsAt = Math.floor(Date.now() / 1000) + 3600;
-    real.server.setScript('e429', {
-      steps: [
-        {
-          error: {
-            status: 429,
-            headers: { 'retry-after': '3600' },
-            body: {
-              error: {
-                type: 'usage_limit_reached',
-                message: 'The usage limit has been reached',
-                resets_at: resetsAt,
-                resets_in_seconds: 3600,
-              },
-            },
-          },
-        },
-      ],
-    });
-    const { agent, of } = await session('e429');
-    const outcome = await agent.runTurn();
-    await agent.close();
+    real.server.setScript('e429', { steps: [usageLimitError(resetsAt)] });
+    const { of, outcome } = await oneTurn('e429');
     expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited' });
     // Codex states the reset as a local time of day in minutes; we round up to the next minute.
     const resetAt = Date.parse(of('rate_limit')[0]!.resetAt!);

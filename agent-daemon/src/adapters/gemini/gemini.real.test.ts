@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { geminiQuotaError } from '@openase/test-kit/fake-models';
 import { expectHelloDone, helloSteps, useRealCli } from '../../../test-support/real-cli-harness.js';
 import { startGeminiSession } from './session.js';
 import { GREETING_SESSION } from '../../../test-support/skill-files.js';
@@ -20,6 +21,7 @@ const real = useRealCli('gemini', startGeminiSession, ({ command, server, script
   pricing,
 }));
 const session = real.session.bind(real);
+const oneTurn = real.oneTurn.bind(real);
 
 describe('gemini adapter with the real CLI', () => {
   it('writes a file with write_file, runs a shell command, finishes, and resumes the session on the next turn', async () => {
@@ -43,14 +45,7 @@ describe('gemini adapter with the real CLI', () => {
     const sessionId = agent.sessionId;
     const second = await agent.runTurn('and again');
     expect(second).toMatchObject({ ok: true, turn: 2, sessionId });
-    expect(
-      JSON.stringify(
-        real.server
-          .requestsFor('happy')
-          .filter((r) => r.api === 'gemini')
-          .at(-1)!.body,
-      ),
-    ).toContain('do the task');
+    expect(real.lastSentToModel('happy')).toContain('do the task');
     await agent.close();
   });
 
@@ -65,9 +60,7 @@ describe('gemini adapter with the real CLI', () => {
         },
       ],
     });
-    const { agent, of } = await session('e500');
-    const outcome = await agent.runTurn();
-    await agent.close();
+    const { of, outcome } = await oneTurn('e500');
     expect(outcome).toMatchObject({ ok: false, reason: 'failed' });
     expect(outcome.message).toContain('fake bad request');
     expect(of('error').at(-1)).toMatchObject({ fatal: true, code: 'exit_144' });
@@ -85,23 +78,7 @@ describe('gemini adapter with the real CLI', () => {
   });
 
   it('reports a quota 429 with a retry delay as a rate limit with the reset time (exit 173)', async () => {
-    real.server.setScript('quota', {
-      steps: [
-        {
-          error: {
-            status: 429,
-            body: {
-              error: {
-                code: 429,
-                message: 'Quota exceeded',
-                status: 'RESOURCE_EXHAUSTED',
-                details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3600s' }],
-              },
-            },
-          },
-        },
-      ],
-    });
+    real.server.setScript('quota', { steps: [geminiQuotaError(3600)] });
     const { agent, of } = await session('quota');
     const before = Date.now();
     const outcome = await agent.runTurn();
@@ -127,9 +104,7 @@ describe('gemini adapter with the real CLI', () => {
         },
       ],
     });
-    const { agent, of } = await session('e429');
-    const outcome = await agent.runTurn();
-    await agent.close();
+    const { of, outcome } = await oneTurn('e429');
     expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited', resetAt: new Date(reset).toISOString() });
     expect(of('rate_limit')[0]).toMatchObject({ resetAt: new Date(reset).toISOString() });
   });
