@@ -3,11 +3,11 @@
  * sessions, replacement, liveness thresholds, lost machines and offers.
  */
 import { expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
 import { FleetHub } from './hub.js';
 import { MemorySink } from '../../test/frame-sink.js';
+import { helloFrame } from '../../test/fake-daemon.js';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
 import { runDetail, startCommandRun } from '../runs/runs.js';
@@ -21,20 +21,6 @@ async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 2
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-const hello = (running: Array<{ runId: string; leaseEpoch: number; lastSeq: number }> = []) =>
-  JSON.stringify({
-    type: 'hello',
-    protocol: PROTOCOL_VERSION,
-    version: 't',
-    hostname: 'h',
-    os: 'linux',
-    arch: 'x64',
-    labels: [],
-    slots: 1,
-    clis: [],
-    running,
-  });
 
 forEachDatabase('fleet hub', (get) => {
   let n = 0;
@@ -62,7 +48,7 @@ forEachDatabase('fleet hub', (get) => {
     await hub.start();
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
-    conn.receive(hello());
+    conn.receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     expect((await status()).status).toBe('online');
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
@@ -101,7 +87,7 @@ forEachDatabase('fleet hub', (get) => {
     const hub = new FleetHub({ ...deps, db }, {});
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
-    conn.receive(hello());
+    conn.receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     await hub.stop();
     expect((await status()).status).toBe('disconnected');
@@ -117,10 +103,10 @@ forEachDatabase('fleet hub', (get) => {
     const a = new MemorySink();
     const b = new MemorySink();
     const connA = hub.connect(machine, a);
-    connA.receive(hello());
+    connA.receive(helloFrame());
     await until('welcome a', () => a.frames.find((f) => f.type === 'welcome'));
     const connB = hub.connect(machine, b);
-    connB.receive(hello());
+    connB.receive(helloFrame());
     await until('welcome b', () => b.frames.find((f) => f.type === 'welcome'));
     expect(a.closedWith?.code).toBe(4409);
     expect(logs.map((r) => r.msg).join('\n')).toMatch(/cloned/);
@@ -138,7 +124,7 @@ forEachDatabase('fleet hub', (get) => {
     (hub as unknown as { offerTimeoutMs: number }).offerTimeoutMs = 100;
     await hub.start();
     const sink = new MemorySink();
-    hub.connect(machine, sink).receive(hello());
+    hub.connect(machine, sink).receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
@@ -156,7 +142,7 @@ forEachDatabase('fleet hub', (get) => {
     const { deps, admin, machine, hub } = await setup();
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
-    conn.receive(hello());
+    conn.receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
@@ -183,7 +169,7 @@ forEachDatabase('fleet hub', (get) => {
     const { deps, admin, machine, hub, status } = await setup();
     await revokeMachine(deps, admin, machine.name);
     const sink = new MemorySink();
-    hub.connect(machine, sink).receive(hello());
+    hub.connect(machine, sink).receive(helloFrame());
     await until('closed', () => sink.closedWith);
     expect(sink.closedWith).toMatchObject({ code: 4401 });
     expect(sink.frames[0]).toMatchObject({ type: 'error', message: expect.stringMatching(/has been revoked/) });
