@@ -1,6 +1,11 @@
-/** A daemon played by a test frame by frame against a real FleetHub: its hello, its session. */
+/**
+ * A daemon played by a test frame by frame against a real FleetHub (its hello, its session), and the orchestrator
+ * that offers it runs.
+ */
 import { PROTOCOL_VERSION } from '@openase/shared';
 import type { FleetHub } from '../src/fleet/hub.js';
+import type { Deps } from '../src/kernel/context.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import { MemorySink } from './frame-sink.js';
 
 interface HelloOptions {
@@ -31,4 +36,19 @@ export function fakeDaemon(hub: FleetHub, machine: { id: string; name: string })
   const sink = new MemorySink();
   const conn = hub.connect(machine, sink);
   return { frames: sink.frames, conn, send: (frame: object) => conn.receive(JSON.stringify(frame)) };
+}
+
+/** The control plane's address in the jobs the test orchestrator offers. */
+export const PLATFORM_URL = 'http://cp.test:19836';
+
+/** An orchestrator for `hub` that always leads and does not sweep during a test, started. */
+export function startOrchestrator(deps: Deps, hub: FleetHub): Orchestrator {
+  const orchestrator = new Orchestrator(deps, hub, {
+    platformUrl: PLATFORM_URL,
+    isLeader: () => true,
+    sweepIntervalMs: 3_600_000,
+  });
+  hub.setAgentRuns(orchestrator.hooks);
+  orchestrator.start();
+  return orchestrator;
 }

@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 import type { AgentJobSpec, ControlFrame, RunEvent } from '@openase/shared';
 import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { waitFor } from '../../test/wait.js';
-import { fakeDaemon, helloFrame } from '../../test/fake-daemon.js';
+import { fakeDaemon, helloFrame, PLATFORM_URL, startOrchestrator } from '../../test/fake-daemon.js';
 import { agentProject } from '../../test/agent-project.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { updateAgent } from '../agents/agents.js';
@@ -17,7 +17,6 @@ import { FleetHub } from '../fleet/hub.js';
 import { runs, tickets } from '../db/schema.js';
 import { authenticateRunToken } from '../auth/run-tokens.js';
 import { appRouter } from '../api/router.js';
-import { Orchestrator } from './orchestrator.js';
 import { retryTicket } from '../tickets/retry.js';
 
 const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
@@ -40,13 +39,7 @@ async function setup(db: TestDb, harness = '') {
   const join = await createJoinToken(deps, admin, { labels: [slug] });
   const { machine } = await redeemJoinToken(deps, join.token, { name: `${slug}-box`, slots: 2 });
   const hub = new FleetHub(deps, { offerTimeoutMs: 60_000 });
-  const orchestrator = new Orchestrator(deps, hub, {
-    platformUrl: 'http://cp.test:19836',
-    isLeader: () => true,
-    sweepIntervalMs: 3_600_000,
-  });
-  hub.setAgentRuns(orchestrator.hooks);
-  orchestrator.start();
+  const orchestrator = startOrchestrator(deps, hub);
   // The test is the daemon: it sees every frame the hub sends and answers by hand.
   const { frames: received, conn, send } = fakeDaemon(hub, machine);
   conn.receive(
@@ -145,7 +138,7 @@ forEachDatabase('orchestrator', (get) => {
       await moveTicket(o.deps, o.admin, { ticket: t.identifier, status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       expect(a.spec.agent.env.ANTHROPIC_API_KEY).toBe('sk-from-secret');
-      expect(a.spec.platform.url).toBe('http://cp.test:19836');
+      expect(a.spec.platform.url).toBe(PLATFORM_URL);
       expect(a.spec.hooks.before_finish?.[0]).toMatchObject({ run: 'npm test', policy: 'block' });
       a.events(
         { type: 'session.started', sessionId: 'sess-1' },

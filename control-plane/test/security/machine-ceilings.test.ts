@@ -8,13 +8,12 @@ import { expect, it } from 'vitest';
 import type { ControlFrame } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { waitFor } from '../wait.js';
-import { fakeDaemon, helloFrame } from '../fake-daemon.js';
+import { fakeDaemon, helloFrame, startOrchestrator } from '../fake-daemon.js';
 import { agentProject } from '../agent-project.js';
 import { createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
 import { FleetHub } from '../../src/fleet/hub.js';
 import { machines, runs, tickets } from '../../src/db/schema.js';
 import { createTicket, moveTicket } from '../../src/tickets/tickets.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 
 const claude = { name: 'claude', version: '2.1.197', path: '/usr/bin/claude' };
 let n = 0;
@@ -72,13 +71,7 @@ forEachDatabase('security: machine ceilings', (get) => {
     const b = (await redeemJoinToken(deps, join.token, { name: `${slug}-b`, slots: 1 })).machine;
     const hub = new FleetHub(deps, { offerTimeoutMs: 60_000, heartbeatMs: 100 });
     await hub.start();
-    const orchestrator = new Orchestrator(deps, hub, {
-      platformUrl: 'http://cp.test',
-      isLeader: () => true,
-      sweepIntervalMs: 3_600_000,
-    });
-    hub.setAgentRuns(orchestrator.hooks);
-    orchestrator.start();
+    const orchestrator = startOrchestrator(deps, hub);
     try {
       const da = fakeDaemon(hub, a);
       da.conn.receive(helloFrame({ clis: [claude] }));
