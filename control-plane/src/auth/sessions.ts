@@ -9,7 +9,7 @@ import { userActor } from './permissions.js';
 import { sessions, signInLinks, users } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+import { insertWithSecret, parseSecret, secretMatches } from './secrets.js';
 import { findUserSecretRow } from './user-secrets.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -29,23 +29,20 @@ export async function createSignInLink(
   deps: Pick<Deps, 'ids' | 'clock'>,
   userId: string,
 ): Promise<{ code: string; expiresAt: Date }> {
-  const minted = mintSecret(deps.ids, 'osl');
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
-  await db.insert(signInLinks).values({ id: minted.id, userId, secretHash: minted.hash, createdAt: now, expiresAt });
-  return { code: minted.token, expiresAt };
+  const { token } = await insertWithSecret(db, deps.ids, 'osl', signInLinks, { userId, createdAt: now, expiresAt });
+  return { code: token, expiresAt };
 }
 
 /** Starts a browser session for a person (after they proved who they are). */
 export async function createSession(tx: Tx, deps: Pick<Deps, 'ids' | 'clock'>, userId: string): Promise<NewSession> {
-  const minted = mintSecret(deps.ids, 'oas');
   const csrfToken = deps.ids.secret(24);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  await tx
-    .insert(sessions)
-    .values({ id: minted.id, userId, secretHash: minted.hash, csrfToken, createdAt: now, expiresAt });
-  return { sessionToken: minted.token, csrfToken, expiresAt, userId };
+  const values = { userId, csrfToken, createdAt: now, expiresAt };
+  const { token } = await insertWithSecret(tx, deps.ids, 'oas', sessions, values);
+  return { sessionToken: token, csrfToken, expiresAt, userId };
 }
 
 const ASK_FOR_LINK = 'ask an admin for a new one (`openase auth signin-link`)';
