@@ -8,6 +8,7 @@ import { listStatuses } from '../statuses/statuses.js';
 import { runs, workflows, workflowVersions } from '../db/schema.js';
 import { authenticateRunToken, mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
 import { AGENT_PROCEDURES } from './agent-access.js';
+import { insertRun } from '../../test/agent-project.js';
 
 forEachDatabase('run tokens and what agents may call', (get) => {
   let projectCount = 0;
@@ -43,20 +44,11 @@ forEachDatabase('run tokens and what agents may call', (get) => {
       createdBy: 'test',
       createdAt: now,
     });
-    const runId = deps.ids.uuid();
-    await deps.db.insert(runs).values({
-      id: runId,
-      orgId: admin.orgId,
+    const runId = await insertRun(deps, admin, {
       projectId: project.id,
       ticketId: own.id,
       workflowId,
       workflowVersionId: versionId,
-      kind: 'agent',
-      spec: {},
-      state: 'running',
-      createdBy: 'test',
-      createdAt: now,
-      updatedAt: now,
     });
     const token = await deps.db.transaction((tx) =>
       mintRunToken(tx, deps, {

@@ -10,7 +10,7 @@ import { chatConversations, runs, runTokens, tickets } from '../db/schema.js';
 import { ticketOfRun } from '../kernel/lookups.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+import { insertWithSecret, parseSecret, secretMatches } from './secrets.js';
 
 const ACTIVE = new Set(['queued', 'offered', 'preparing', 'running']);
 
@@ -19,17 +19,14 @@ export async function mintRunToken(
   deps: Pick<Deps, 'ids' | 'clock'>,
   grant: { runId: string; scopes: readonly string[]; moveToStatusIds: readonly string[]; expiresAt: Date },
 ): Promise<string> {
-  const minted = mintSecret(deps.ids, 'oar');
-  await tx.insert(runTokens).values({
-    id: minted.id,
+  const { token } = await insertWithSecret(tx, deps.ids, 'oar', runTokens, {
     runId: grant.runId,
-    secretHash: minted.hash,
     scopes: [...new Set(grant.scopes)],
     moveToStatusIds: [...new Set(grant.moveToStatusIds)],
     createdAt: deps.clock.now(),
     expiresAt: grant.expiresAt,
   });
-  return minted.token;
+  return token;
 }
 
 /** Ends every token of a run (called when the run ends or is offered again with a new lease). */

@@ -3,13 +3,14 @@
  * an OIDC sign-in becomes a session. The session secret travels in an httpOnly cookie; state-changing requests
  * must also echo the session's CSRF token in a header (double submit), which a cross-site form cannot do.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { unauthorized } from '@openase/shared';
 import { userActor } from './permissions.js';
-import { memberships, sessions, signInLinks, users } from '../db/schema.js';
+import { sessions, signInLinks, users } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { mintSecret, parseSecret, secretMatches } from './secrets.js';
+import { insertWithSecret, parseSecret, secretMatches } from './secrets.js';
+import { findUserSecretRow } from './user-secrets.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 export const SIGN_IN_LINK_TTL_MS = 24 * 3600 * 1000;
@@ -28,23 +29,20 @@ export async function createSignInLink(
   deps: Pick<Deps, 'ids' | 'clock'>,
   userId: string,
 ): Promise<{ code: string; expiresAt: Date }> {
-  const minted = mintSecret(deps.ids, 'osl');
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
-  await db.insert(signInLinks).values({ id: minted.id, userId, secretHash: minted.hash, createdAt: now, expiresAt });
-  return { code: minted.token, expiresAt };
+  const { token } = await insertWithSecret(db, deps.ids, 'osl', signInLinks, { userId, createdAt: now, expiresAt });
+  return { code: token, expiresAt };
 }
 
 /** Starts a browser session for a person (after they proved who they are). */
 export async function createSession(tx: Tx, deps: Pick<Deps, 'ids' | 'clock'>, userId: string): Promise<NewSession> {
-  const minted = mintSecret(deps.ids, 'oas');
   const csrfToken = deps.ids.secret(24);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  await tx
-    .insert(sessions)
-    .values({ id: minted.id, userId, secretHash: minted.hash, csrfToken, createdAt: now, expiresAt });
-  return { sessionToken: minted.token, csrfToken, expiresAt, userId };
+  const values = { userId, csrfToken, createdAt: now, expiresAt };
+  const { token } = await insertWithSecret(tx, deps.ids, 'oas', sessions, values);
+  return { sessionToken: token, csrfToken, expiresAt, userId };
 }
 
 const ASK_FOR_LINK = 'ask an admin for a new one (`openase auth signin-link`)';
@@ -89,22 +87,12 @@ export async function authenticateSession(
 ): Promise<{ actor: Actor; csrfToken: string; sessionId: string }> {
   const parsed = parseSecret(sessionToken, 'oas');
   if (!parsed) throw unauthorized('your session is not valid; sign in again');
-  const [row] = await deps.db
-    .select({ session: sessions, user: users, orgId: memberships.orgId, role: memberships.role })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .innerJoin(memberships, eq(memberships.userId, users.id))
-    .where(and(eq(sessions.id, parsed.id), isNull(sessions.revokedAt)))
-    .limit(1);
-  if (!row || !secretMatches(parsed.secret, row.session.secretHash))
-    throw unauthorized('your session is not valid; sign in again');
-  if (row.session.expiresAt <= deps.clock.now()) throw unauthorized('your session has expired; sign in again');
-  if (row.user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
-  return {
-    actor: userActor(row.user, row.orgId, row.role),
-    csrfToken: row.session.csrfToken,
-    sessionId: row.session.id,
-  };
+  const found = await findUserSecretRow(deps.db, sessions, parsed, isNull(sessions.revokedAt));
+  if (!found) throw unauthorized('your session is not valid; sign in again');
+  const { row: session, user } = found;
+  if (session.expiresAt <= deps.clock.now()) throw unauthorized('your session has expired; sign in again');
+  if (user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
+  return { actor: userActor(user, found.orgId, found.role), csrfToken: session.csrfToken, sessionId: session.id };
 }
 
 export async function revokeSession(deps: Pick<Deps, 'db' | 'clock'>, sessionId: string): Promise<void> {

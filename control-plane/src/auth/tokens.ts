@@ -2,13 +2,14 @@
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
 import { EXEC_SCOPES, notFound, roleAtLeast, tokenCreateInput, unauthorized, type TokenScope } from '@openase/shared';
 import type { z } from 'zod';
-import { apiTokens, memberships, users } from '../db/schema.js';
+import { apiTokens, users } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { requireRole, requireScope, userActor } from './permissions.js';
-import { insertWithSecret, parseSecret, secretMatches } from './secrets.js';
+import { insertWithSecret, parseSecret } from './secrets.js';
+import { findUserSecretRow } from './user-secrets.js';
 import { DEACTIVATED_MESSAGE } from './sessions.js';
 
 export type ApiToken = typeof apiTokens.$inferSelect;
@@ -111,27 +112,22 @@ export async function revokeToken(deps: Deps, actor: Actor, id: string): Promise
 export async function authenticateToken(deps: Pick<Deps, 'db' | 'clock'>, bearer: string): Promise<Actor> {
   const parsed = parseSecret(bearer, 'oat');
   if (!parsed) throw unauthorized('the API token is malformed; tokens look like oat_<id>_<secret>');
-  const [row] = await deps.db
-    .select({ token: apiTokens, user: users, orgId: memberships.orgId, role: memberships.role })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .innerJoin(memberships, eq(memberships.userId, users.id))
-    .where(and(eq(apiTokens.id, parsed.id)))
-    .limit(1);
-  if (!row || !secretMatches(parsed.secret, row.token.secretHash)) throw unauthorized('the API token is not valid');
-  if (row.token.revokedAt)
+  const found = await findUserSecretRow(deps.db, apiTokens, parsed);
+  if (!found) throw unauthorized('the API token is not valid');
+  const { row: token, user } = found;
+  if (token.revokedAt)
     throw unauthorized('the API token has been revoked; create a new one with `openase token create`');
   const now = deps.clock.now();
-  if (row.token.expiresAt && row.token.expiresAt <= now)
+  if (token.expiresAt && token.expiresAt <= now)
     throw unauthorized('the API token has expired; create a new one with `openase token create`');
-  if (row.user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
-  if (!row.token.lastUsedAt || now.getTime() - row.token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+  if (user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
     const stale = new Date(now.getTime() - LAST_USED_GRANULARITY_MS);
     // Conditional, so concurrent requests write it once.
     await deps.db
       .update(apiTokens)
       .set({ lastUsedAt: now })
-      .where(and(eq(apiTokens.id, row.token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, stale))));
+      .where(and(eq(apiTokens.id, token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, stale))));
   }
-  return userActor(row.user, row.orgId, row.role, row.token);
+  return userActor(user, found.orgId, found.role, token);
 }

@@ -6,7 +6,7 @@
  */
 import { materializeChatJob } from './chat-job.js';
 import { decideChatTurn, findChatCapStop, isChatRun } from './chat-turns.js';
-import { closeIdleConversations, describeIdleTime } from './conversations.js';
+import { closeIdleConversations, describeIdleTime } from './closing.js';
 
 export interface ChatRuns {
   materialize: typeof materializeChatJob;

@@ -12,14 +12,9 @@ import { chatConversations, machines, runs } from '../db/schema.js';
 import { authenticateRunToken } from '../auth/run-tokens.js';
 import { materializeChatJob } from './chat-job.js';
 import { decideChatTurn } from './chat-turns.js';
-import {
-  closeConversation,
-  closeIdleConversations,
-  createConversation,
-  sendMessage,
-  showConversation,
-  updateProjectAiSettings,
-} from './conversations.js';
+import { createConversation, sendMessage, updateProjectAiSettings } from './conversations.js';
+import { closeConversation, closeIdleConversations } from './closing.js';
+import { showConversation } from './conversation-views.js';
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 import { orchestratorActor } from '../orchestrator/dispatcher.js';
 import type { MachineCommand } from '../kernel/transaction.js';

@@ -7,13 +7,12 @@
  * socket (fleet/machine-commands.ts), like a stop's `run.cancel`.
  *
  * A conversation whose run ended (closed, the cost cap, a daemon restart) is reopened by the next
- * message: a new run on the same branch, resuming the CLI's session.
+ * message: a new run on the same branch, resuming the CLI's session. Closing: closing.ts; views: conversation-views.ts.
  */
-import { and, asc, desc, eq, inArray, isNotNull, like, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, like, sql } from 'drizzle-orm';
 import {
   ACTIVE_RUN_STATES,
   chatCreateInput,
-  chatListInput,
   chatSendInput,
   conflict,
   DEFAULT_CHAT_COST_CAP_USD,
@@ -25,7 +24,7 @@ import {
   type ControlFrame,
 } from '@openase/shared';
 import type { z } from 'zod';
-import { agents, chatConversations, chatMessages, machines, projects, runs } from '../db/schema.js';
+import { agents, chatConversations, chatMessages, projects, runs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
@@ -36,7 +35,6 @@ import { requireExec, requireRole } from '../auth/permissions.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
 import { type Project } from '../projects/projects.js';
 import { resolveProject } from '../kernel/resolve-project.js';
-import { cancelCommand, stopRunInTx } from '../runs/stop.js';
 import type { ActivityAction } from '../kernel/domain-events.js';
 import { insertQueuedRun, nextFrame, recordDispatched, type Run } from '../runs/runs.js';
 import { buildChatJob, chatBranch, placeChatRun, projectAiScopes, type Conversation } from './chat-job.js';
@@ -45,6 +43,7 @@ import { renderMessage } from './attachments.js';
 export type ChatMessage = typeof chatMessages.$inferSelect;
 
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATES);
+export const isActiveRunState = (state: string) => ACTIVE.has(state);
 
 /** A conversation by id or unique id prefix. */
 export async function resolveConversation(
@@ -80,7 +79,8 @@ export async function conversationCost(db: DbOrTx, conversationId: string): Prom
   return Number(row?.usd ?? 0);
 }
 
-async function currentRun(tx: DbOrTx, conversation: Conversation): Promise<Run | null> {
+/** The conversation's run while it is active. */
+export async function currentRun(tx: DbOrTx, conversation: Conversation): Promise<Run | null> {
   if (!conversation.currentRunId) return null;
   const [run] = await tx.select().from(runs).where(eq(runs.id, conversation.currentRunId));
   return run && ACTIVE.has(run.state) ? run : null;
@@ -338,232 +338,6 @@ export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof 
     });
     return { message, run: { id: run.id, state: run.state, waits: null }, delivered: true };
   });
-}
-
-/** Stops the agent's current turn; the conversation stays open and waits for the next message. */
-export async function interruptConversation(deps: Deps, actor: Actor, ref: string) {
-  requireRole(actor, 'member', 'interrupt Project AI');
-  return inTransaction(deps, async (tx, changes) => {
-    const c = await resolveConversation(tx, actor.orgId, ref, true);
-    const run = await currentRun(tx, c);
-    if (!run || run.state === 'queued')
-      throw conflict(`conversation ${c.id.slice(0, 8)} has no agent turn in progress`);
-    if (c.waitingTurn !== null)
-      throw conflict(`conversation ${c.id.slice(0, 8)} is waiting for your message; nothing to interrupt`);
-    await recordChat(tx, deps, changes, actor, c, {
-      action: 'chat.interrupted',
-      summary: `${actor.name} interrupted the agent in conversation ${c.id.slice(0, 8)}`,
-      deliver: {
-        machineId: run.machineId!,
-        frame: { type: 'run.interrupt', runId: run.id, leaseEpoch: run.leaseEpoch },
-      },
-      extra: { run: run.id },
-    });
-    return { interrupted: true, run: run.id };
-  });
-}
-
-/**
- * Ends the conversation's run (a waiting run is told to stop; a working one is canceled). It can be reopened with a
- * message.
- */
-export async function closeConversation(deps: Deps, actor: Actor, ref: string) {
-  requireRole(actor, 'member', 'close Project AI conversations');
-  return inTransaction(deps, async (tx, changes) => {
-    const c = await resolveConversation(tx, actor.orgId, ref, true);
-    await closeInTx(
-      tx,
-      deps,
-      changes,
-      actor,
-      c,
-      `${actor.name} closed Project AI conversation ${c.id.slice(0, 8)}`,
-      'the conversation was closed',
-    );
-    return { closed: true };
-  });
-}
-
-async function closeInTx(
-  tx: Tx,
-  deps: Deps,
-  changes: Changes,
-  actor: Actor,
-  c: Conversation,
-  summary: string,
-  reason: string,
-): Promise<void> {
-  const run = await currentRun(tx, c);
-  await tx
-    .update(chatConversations)
-    .set({ state: 'closed', waitingTurn: null, updatedAt: deps.clock.now() })
-    .where(eq(chatConversations.id, c.id));
-  if (run && c.waitingTurn !== null) {
-    const frame = nextFrame(run, c.waitingTurn, 'stop', { outcome: 'succeeded', reason });
-    await recordChat(tx, deps, changes, actor, c, {
-      action: 'chat.closed',
-      summary,
-      deliver: { machineId: run.machineId!, frame },
-      extra: { run: run.id },
-    });
-  } else if (run) {
-    const stopped = await stopRunInTx(tx, deps, run.id, 'canceled', reason);
-    await recordChat(tx, deps, changes, actor, c, { action: 'chat.closed', summary, extra: { run: run.id } });
-    if (stopped) {
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: c.projectId,
-        action: 'run.stop_requested',
-        entityType: 'run',
-        entityId: run.id,
-        summary: `stopping run ${run.id.slice(0, 8)}: ${reason}`,
-        after: { as: 'canceled', machineId: stopped.machineId, leaseEpoch: stopped.leaseEpoch, state: stopped.state },
-      });
-      const cancel = cancelCommand(stopped);
-      if (cancel) changes.commands.push(cancel);
-    }
-  } else await recordChat(tx, deps, changes, actor, c, { action: 'chat.closed', summary });
-}
-
-/** "15 s", "60 min": the idle time as people read it. */
-export function describeIdleTime(ms: number): string {
-  return ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
-}
-
-/**
- * Closes conversations that have waited for a message for `idleMs` or longer, so a forgotten
- * conversation does not hold a machine slot for ever. A message reopens one (a new run resuming
- * the CLI's session). Each is re-checked under its row lock: a message that arrived meanwhile wins.
- * Returns the ids closed.
- */
-export async function closeIdleConversations(
-  deps: Deps,
-  idleMs: number,
-  actorFor: (orgId: string) => Actor,
-): Promise<string[]> {
-  const cutoff = new Date(deps.clock.now().getTime() - idleMs);
-  const idle = await deps.db
-    .select({ id: chatConversations.id, orgId: chatConversations.orgId })
-    .from(chatConversations)
-    .where(
-      and(
-        eq(chatConversations.state, 'open'),
-        isNotNull(chatConversations.waitingTurn),
-        lte(chatConversations.updatedAt, cutoff),
-      ),
-    );
-  const closed: string[] = [];
-  const idleFor = describeIdleTime(idleMs);
-  for (const { id, orgId } of idle) {
-    await inTransaction(deps, async (tx, changes) => {
-      const c = await resolveConversation(tx, orgId, id, true);
-      if (c.state !== 'open' || c.waitingTurn === null || c.updatedAt > cutoff) return;
-      const reason = `no message for ${idleFor}`;
-      await closeInTx(
-        tx,
-        deps,
-        changes,
-        actorFor(orgId),
-        c,
-        `Project AI conversation ${c.id.slice(0, 8)} closed after ${idleFor} without a message (its machine slot is free again; a message reopens it)`,
-        reason,
-      );
-      closed.push(id);
-    });
-  }
-  return closed;
-}
-
-async function describe(db: DbOrTx, c: Conversation) {
-  const [agent] = await db
-    .select({ name: agents.name, adapter: agents.adapter })
-    .from(agents)
-    .where(eq(agents.id, c.agentId));
-  const run = c.currentRunId
-    ? ((
-        await db
-          .select({ id: runs.id, state: runs.state, stateReason: runs.stateReason, machineId: runs.machineId })
-          .from(runs)
-          .where(eq(runs.id, c.currentRunId))
-      )[0] ?? null)
-    : null;
-  const waitsForSlot = run?.state === 'queued' && run.machineId ? await slotWait(db, run.machineId) : null;
-  const costUsd = await conversationCost(db, c.id);
-  /** What the conversation is doing now, for a status line. */
-  const activity =
-    !run || !ACTIVE.has(run.state)
-      ? 'idle'
-      : run.state === 'queued' || run.state === 'offered' || run.state === 'preparing'
-        ? 'starting'
-        : c.waitingTurn !== null
-          ? 'waiting'
-          : 'working';
-  return { ...c, agent: agent ?? null, run, costUsd, activity, waitsForSlot };
-}
-
-/** A queued run's machine when all its slots are taken by started runs (null: it is about to be offered). */
-async function slotWait(
-  db: DbOrTx,
-  machineId: string,
-): Promise<{ machine: string; busy: number; slots: number } | null> {
-  const [machine] = await db
-    .select({ name: machines.name, slots: machines.slots })
-    .from(machines)
-    .where(eq(machines.id, machineId));
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(runs)
-    .where(and(eq(runs.machineId, machineId), inArray(runs.state, ['offered', 'preparing', 'running'])));
-  const busy = row?.n ?? 0;
-  return machine && busy >= machine.slots ? { machine: machine.name, busy, slots: machine.slots } : null;
-}
-
-export async function listConversations(db: DbOrTx, orgId: string, raw: z.input<typeof chatListInput>) {
-  const input = chatListInput.parse(raw);
-  const project = await resolveProject(db, orgId, input.project);
-  const rows = await db
-    .select()
-    .from(chatConversations)
-    .where(
-      and(
-        eq(chatConversations.projectId, project.id),
-        ...(input.includeClosed ? [] : [eq(chatConversations.state, 'open')]),
-      ),
-    )
-    .orderBy(desc(chatConversations.createdAt))
-    .limit(200);
-  return Promise.all(rows.map((c) => describe(db, c)));
-}
-
-/** The conversation with its messages and its runs (the replies are the runs' events). */
-export async function showConversation(db: DbOrTx, orgId: string, ref: string) {
-  const c = await resolveConversation(db, orgId, ref);
-  const messages = await db
-    .select()
-    .from(chatMessages)
-    .where(eq(chatMessages.conversationId, c.id))
-    .orderBy(asc(chatMessages.seq));
-  const runRows = await db
-    .select({
-      id: runs.id,
-      state: runs.state,
-      stateReason: runs.stateReason,
-      costUsd: runs.costUsd,
-      machineId: runs.machineId,
-      sessionId: runs.sessionId,
-      createdAt: runs.createdAt,
-      finishedAt: runs.finishedAt,
-    })
-    .from(runs)
-    .where(eq(runs.conversationId, c.id))
-    .orderBy(asc(runs.createdAt));
-  const [project] = await db.select().from(projects).where(eq(projects.id, c.projectId));
-  return {
-    ...(await describe(db, c)),
-    messages,
-    runs: runRows,
-    scopes: projectAiScopes(project!),
-    project: { id: project!.id, slug: project!.slug, name: project!.name },
-  };
 }
 
 /** The project's Project-AI settings: scopes a conversation's agent gets and the default cost cap. */

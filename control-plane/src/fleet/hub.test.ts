@@ -3,11 +3,11 @@
  * sessions, replacement, liveness thresholds, lost machines and offers.
  */
 import { afterEach, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
 import { FleetHub } from './hub.js';
 import { MemorySink } from '../../test/frame-sink.js';
+import { helloFrame } from '../../test/fake-daemon.js';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
 import { runDetail, startCommandRun } from '../runs/runs.js';
@@ -21,20 +21,6 @@ async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 2
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-const hello = (running: Array<{ runId: string; leaseEpoch: number; lastSeq: number }> = []) =>
-  JSON.stringify({
-    type: 'hello',
-    protocol: PROTOCOL_VERSION,
-    version: 't',
-    hostname: 'h',
-    os: 'linux',
-    arch: 'x64',
-    labels: [],
-    slots: 1,
-    clis: [],
-    running,
-  });
 
 forEachDatabase('fleet hub', (get) => {
   let n = 0;
@@ -58,21 +44,12 @@ forEachDatabase('fleet hub', (get) => {
       )!;
     return { deps, admin, machine, hub, logs, status };
   }
-
-  it('marks a silent session disconnected, then lost, and fails its runs only when lost', async () => {
-    // Disconnected lasts from 300 ms to 2.5 s of silence: wide enough that a loaded machine (CI, a status
-    // read taking most of a second on PGlite) still sees the run unfailed in between.
-    const { deps, admin, machine, hub, status } = await setup({
-      heartbeatMs: 50,
-      disconnectAfterMs: 300,
-      lostAfterMs: 2_500,
-    });
-    await hub.start();
+  /** A session of the machine that has said hello and accepted a command run (the run is preparing). */
+  async function acceptedRun({ deps, admin, machine, hub }: Awaited<ReturnType<typeof setup>>) {
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
-    conn.receive(hello());
+    conn.receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
-    expect((await status()).status).toBe('online');
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
     const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
@@ -80,6 +57,17 @@ forEachDatabase('fleet hub', (get) => {
       JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: (offer as { leaseEpoch: number }).leaseEpoch }),
     );
     await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
+    return { sink, conn, run };
+  }
+
+  it('marks a silent session disconnected, then lost, and fails its runs only when lost', async () => {
+    // Disconnected lasts from 300 ms to 2.5 s of silence: wide enough that a loaded machine (CI, a status
+    // read taking most of a second on PGlite) still sees the run unfailed in between.
+    const ctx = await setup({ heartbeatMs: 50, disconnectAfterMs: 300, lostAfterMs: 2_500 });
+    const { deps, admin, hub, status } = ctx;
+    await hub.start();
+    const { sink, conn, run } = await acceptedRun(ctx);
+    expect((await status()).status).toBe('online');
     // Silence: the sweep closes the session; the transport reports the close.
     await until('closed for silence', () => sink.closedWith);
     expect(sink.closedWith!.code).toBe(4408);
@@ -98,18 +86,9 @@ forEachDatabase('fleet hub', (get) => {
   it('never takes a session it holds for one a dead replica left open, however old its row', async () => {
     // The row's last_seen_at is written sparingly; a session held here is judged by its own silence timer.
     // Before, a sweep between the last row write and the close of a silent session failed its runs as lost.
-    const { deps, admin, machine, hub } = await setup({ heartbeatMs: 50, disconnectAfterMs: 60_000, lostAfterMs: 200 });
-    const sink = new MemorySink();
-    const conn = hub.connect(machine, sink);
-    conn.receive(hello());
-    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
-    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
-    await hub.dispatch(machine.id);
-    const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
-    conn.receive(
-      JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: (offer as { leaseEpoch: number }).leaseEpoch }),
-    );
-    await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
+    const ctx = await setup({ heartbeatMs: 50, disconnectAfterMs: 60_000, lostAfterMs: 200 });
+    const { deps, admin, hub } = ctx;
+    const { run } = await acceptedRun(ctx);
     await new Promise((r) => setTimeout(r, 300));
     await hub.sweep();
     expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('preparing');
@@ -135,7 +114,7 @@ forEachDatabase('fleet hub', (get) => {
     const hub = new FleetHub({ ...deps, db }, {});
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
-    conn.receive(hello());
+    conn.receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     await hub.stop();
     expect((await status()).status).toBe('disconnected');
@@ -151,10 +130,10 @@ forEachDatabase('fleet hub', (get) => {
     const a = new MemorySink();
     const b = new MemorySink();
     const connA = hub.connect(machine, a);
-    connA.receive(hello());
+    connA.receive(helloFrame());
     await until('welcome a', () => a.frames.find((f) => f.type === 'welcome'));
     const connB = hub.connect(machine, b);
-    connB.receive(hello());
+    connB.receive(helloFrame());
     await until('welcome b', () => b.frames.find((f) => f.type === 'welcome'));
     expect(a.closedWith?.code).toBe(4409);
     expect(logs.map((r) => r.msg).join('\n')).toMatch(/cloned/);
@@ -172,7 +151,7 @@ forEachDatabase('fleet hub', (get) => {
     (hub as unknown as { offerTimeoutMs: number }).offerTimeoutMs = 100;
     await hub.start();
     const sink = new MemorySink();
-    hub.connect(machine, sink).receive(hello());
+    hub.connect(machine, sink).receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
@@ -190,7 +169,7 @@ forEachDatabase('fleet hub', (get) => {
     const { deps, admin, machine, hub } = await setup();
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
-    conn.receive(hello());
+    conn.receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
@@ -217,7 +196,7 @@ forEachDatabase('fleet hub', (get) => {
     const { deps, admin, machine, hub, status } = await setup();
     await revokeMachine(deps, admin, machine.name);
     const sink = new MemorySink();
-    hub.connect(machine, sink).receive(hello());
+    hub.connect(machine, sink).receive(helloFrame());
     await until('closed', () => sink.closedWith);
     expect(sink.closedWith).toMatchObject({ code: 4401 });
     expect(sink.frames[0]).toMatchObject({ type: 'error', message: expect.stringMatching(/has been revoked/) });

@@ -22,7 +22,7 @@ import { insertNew } from '../kernel/rows.js';
 import { inTransaction, noChanges, publishChanges } from '../kernel/transaction.js';
 import { allowedInput } from '../auth/project-write.js';
 import { requireRole } from '../auth/permissions.js';
-import { mintSecret, parseSecret, secretMatches } from '../auth/secrets.js';
+import { insertWithSecret, parseSecret, secretMatches } from '../auth/secrets.js';
 import { failRunsOfLostMachine } from '../runs/lifecycle.js';
 
 export type Machine = typeof machines.$inferSelect;
@@ -49,13 +49,10 @@ export async function lockMachine(tx: Tx, orgId: string, name: string): Promise<
 export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typeof joinTokenCreateInput>) {
   const input = allowedInput(actor, 'admin', 'create machine join tokens', joinTokenCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
-    const minted = mintSecret(deps.ids, 'oaj');
     const now = deps.clock.now();
     const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
-    await tx.insert(joinTokens).values({
-      id: minted.id,
+    const { row: joinToken, token } = await insertWithSecret(tx, deps.ids, 'oaj', joinTokens, {
       orgId: actor.orgId,
-      secretHash: minted.hash,
       labels: input.labels,
       maxSlots: input.slots ?? null,
       clis: input.clis ?? null,
@@ -69,11 +66,11 @@ export async function createJoinToken(deps: Deps, actor: Actor, raw: z.input<typ
       projectId: null,
       action: 'join_token.created',
       entityType: 'join_token',
-      entityId: minted.id,
+      entityId: joinToken.id,
       summary: `created a machine join token (${input.uses} use(s), expires ${expiresAt.toISOString()})`,
       after: { labels: input.labels, uses: input.uses, expiresAt },
     });
-    return { id: minted.id, token: minted.token, labels: input.labels, uses: input.uses, expiresAt };
+    return { id: joinToken.id, token, labels: input.labels, uses: input.uses, expiresAt };
   });
 }
 
@@ -121,11 +118,8 @@ export async function redeemJoinToken(
       hostname: input.hostname ?? null,
       createdAt: now,
     });
-    const credential = mintSecret(deps.ids, 'oam');
-    await tx.insert(machineCredentials).values({
-      id: credential.id,
+    const credential = await insertWithSecret(tx, deps.ids, 'oam', machineCredentials, {
       machineId: machine.id,
-      secretHash: credential.hash,
       createdAt: now,
       expiresAt: row.credentialTtlSeconds ? new Date(now.getTime() + row.credentialTtlSeconds * 1000) : null,
     });

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import type { ControlFrame } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { waitFor } from '../../test/wait.js';
+import { fakeDaemon, helloFrame } from '../../test/fake-daemon.js';
 import { openDatabase } from '../db/database.js';
 import { machineCommands } from '../db/schema.js';
 import { createChangeBus } from '../kernel/change-bus.js';
@@ -35,25 +36,8 @@ forEachDatabase('commands to machines across replicas', (get) => {
     try {
       const join = await createJoinToken(deps, admin, { labels: ['cmd'] });
       const { machine } = await redeemJoinToken(deps, join.token, { name: `cmd-${Date.now()}`, slots: 1 });
-      const received: ControlFrame[] = [];
-      const conn = hubB.connect(
-        { id: machine.id, name: machine.name },
-        { send: (f) => received.push(f), close: () => {} },
-      );
-      conn.receive(
-        JSON.stringify({
-          type: 'hello',
-          protocol: 1,
-          version: 'test',
-          hostname: 'box',
-          os: 'linux',
-          arch: 'x64',
-          labels: ['cmd'],
-          slots: 1,
-          clis: [],
-          running: [],
-        }),
-      );
+      const { frames: received, conn } = fakeDaemon(hubB, machine);
+      conn.receive(helloFrame({ labels: ['cmd'] }));
       await waitFor(() => received.some((f) => f.type === 'welcome'), { what: 'the welcome on replica b' });
       // A chat turn's answer can carry a long message: more than a NOTIFY payload may hold.
       const input = 'x'.repeat(12_000);

@@ -2,52 +2,37 @@ import { and, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { openDatabase } from '../db/database.js';
-import { createProject } from '../projects/projects.js';
-import { addRepository } from '../projects/repositories.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { linkTickets } from '../tickets/dependencies.js';
-import { createAgent } from '../agents/agents.js';
 import { importWorkflow } from '../workflows/workflows.js';
 import { importSkill } from '../skills/skills.js';
-import { machines, runs, runTransitions, tickets } from '../db/schema.js';
+import { runs, runTransitions, tickets } from '../db/schema.js';
 import { claimProject, projectsWithCandidates } from './dispatcher.js';
 import type { StoredAgentJob } from './job-spec.js';
+import { agentProject, insertMachine } from '../../test/agent-project.js';
 
 let n = 0;
 
 async function project(db: TestDb, opts: { slots?: number; machines?: number; harness?: string } = {}) {
   const { deps, admin } = db;
   const slug = `d${++n}`;
-  const p = await createProject(deps, admin, { name: slug, ticketPrefix: `D${n}X` });
-  await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
-  await createAgent(deps, admin, {
-    project: slug,
-    name: 'claude',
-    adapter: 'claude-code',
-    model: 'claude-sonnet-4-5',
-    env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' },
-    secrets: { ANTHROPIC_API_KEY: 'sk-secret' },
-    machineLabels: [slug],
-  });
-  await importWorkflow(deps, admin, {
-    project: slug,
-    source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${opts.harness ?? ''}---\nYou work on {{ ticket.identifier }}: {{ ticket.title }}.\n`,
+  const { project: p } = await agentProject(deps, admin, {
+    slug,
+    ticketPrefix: `D${n}X`,
+    agent: {
+      model: 'claude-sonnet-4-5',
+      env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' },
+      secrets: { ANTHROPIC_API_KEY: 'sk-secret' },
+    },
+    harness: `finish: [In Review]\n${opts.harness ?? ''}`,
+    body: 'You work on {{ ticket.identifier }}: {{ ticket.title }}.',
   });
   const machineIds: string[] = [];
   for (let i = 0; i < (opts.machines ?? 1); i++) {
-    const id = deps.ids.uuid();
-    await deps.db.insert(machines).values({
-      id,
-      orgId: admin.orgId,
-      name: `${slug}-m${i}`,
-      kind: 'reverse',
-      labels: [slug],
-      slots: opts.slots ?? 2,
-      clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }],
-      sessionId: `s-${id}`,
-      createdAt: new Date(),
-    });
-    machineIds.push(id);
+    const clis = [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }];
+    machineIds.push(
+      await insertMachine(deps, admin, { name: `${slug}-m${i}`, labels: [slug], slots: opts.slots ?? 2, clis }),
+    );
   }
   const ticket = (title: string, over: { priority?: 'urgent' | 'high' | 'medium' | 'low'; status?: string } = {}) =>
     createTicket(deps, admin, {

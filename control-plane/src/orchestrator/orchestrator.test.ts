@@ -8,17 +8,15 @@ import { expect, it } from 'vitest';
 import type { AgentJobSpec, ControlFrame, RunEvent } from '@openase/shared';
 import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { waitFor } from '../../test/wait.js';
-import { createProject } from '../projects/projects.js';
-import { addRepository } from '../projects/repositories.js';
+import { fakeDaemon, helloFrame, PLATFORM_URL, startOrchestrator } from '../../test/fake-daemon.js';
+import { agentProject } from '../../test/agent-project.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
-import { createAgent, updateAgent } from '../agents/agents.js';
-import { importWorkflow } from '../workflows/workflows.js';
+import { updateAgent } from '../agents/agents.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { FleetHub } from '../fleet/hub.js';
 import { runs, tickets } from '../db/schema.js';
 import { authenticateRunToken } from '../auth/run-tokens.js';
 import { appRouter } from '../api/router.js';
-import { Orchestrator } from './orchestrator.js';
 import { retryTicket } from '../tickets/retry.js';
 
 const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
@@ -31,45 +29,22 @@ async function setup(db: TestDb, harness = '') {
   const deps = { ...db.deps, clock };
   const { admin } = db;
   const slug = `o${++n}`;
-  await createProject(deps, admin, { name: slug, ticketPrefix: `O${n}X` });
-  await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
-  await createAgent(deps, admin, {
-    project: slug,
-    name: 'claude',
-    adapter: 'claude-code',
-    secrets: { ANTHROPIC_API_KEY: 'sk-from-secret' },
-    machineLabels: [slug],
-  });
-  await importWorkflow(deps, admin, {
-    project: slug,
-    source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\nmax_attempts: 2\n${harness}---\nWork on {{ ticket.title }}.\n`,
+  await agentProject(deps, admin, {
+    slug,
+    ticketPrefix: `O${n}X`,
+    agent: { secrets: { ANTHROPIC_API_KEY: 'sk-from-secret' } },
+    harness: `finish: [In Review]\nmax_attempts: 2\n${harness}`,
+    body: 'Work on {{ ticket.title }}.',
   });
   const join = await createJoinToken(deps, admin, { labels: [slug] });
   const { machine } = await redeemJoinToken(deps, join.token, { name: `${slug}-box`, slots: 2 });
   const hub = new FleetHub(deps, { offerTimeoutMs: 60_000 });
-  const orchestrator = new Orchestrator(deps, hub, {
-    platformUrl: 'http://cp.test:19836',
-    isLeader: () => true,
-    sweepIntervalMs: 3_600_000,
-  });
-  hub.setAgentRuns(orchestrator.hooks);
-  orchestrator.start();
+  const orchestrator = startOrchestrator(deps, hub);
   // The test is the daemon: it sees every frame the hub sends and answers by hand.
-  const received: ControlFrame[] = [];
-  const conn = hub.connect({ id: machine.id, name: machine.name }, { send: (f) => received.push(f), close: () => {} });
-  const send = (frame: object) => conn.receive(JSON.stringify(frame));
-  send({
-    type: 'hello',
-    protocol: 1,
-    version: 'test',
-    hostname: 'box',
-    os: 'linux',
-    arch: 'x64',
-    labels: [slug],
-    slots: 2,
-    clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }],
-    running: [],
-  });
+  const { frames: received, conn, send } = fakeDaemon(hub, machine);
+  conn.receive(
+    helloFrame({ labels: [slug], slots: 2, clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }] }),
+  );
   await waitFor(() => received.some((f) => f.type === 'welcome'));
   const frames = <T extends ControlFrame['type']>(type: T) =>
     received.filter((f): f is Extract<ControlFrame, { type: T }> => f.type === type);
@@ -163,7 +138,7 @@ forEachDatabase('orchestrator', (get) => {
       await moveTicket(o.deps, o.admin, { ticket: t.identifier, status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       expect(a.spec.agent.env.ANTHROPIC_API_KEY).toBe('sk-from-secret');
-      expect(a.spec.platform.url).toBe('http://cp.test:19836');
+      expect(a.spec.platform.url).toBe(PLATFORM_URL);
       expect(a.spec.hooks.before_finish?.[0]).toMatchObject({ run: 'npm test', policy: 'block' });
       a.events(
         { type: 'session.started', sessionId: 'sess-1' },

@@ -1,15 +1,16 @@
 import { expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
-import { createProject, updateProject } from '../projects/projects.js';
+import { updateProject } from '../projects/projects.js';
 import { createTicket, archiveTicket, moveTicket } from '../tickets/tickets.js';
 import { linkTickets } from '../tickets/dependencies.js';
-import { createAgent, updateAgent } from '../agents/agents.js';
+import { updateAgent } from '../agents/agents.js';
 import { updateStatus } from '../statuses/statuses.js';
-import { importWorkflow, setWorkflowActive, updateWorkflow } from '../workflows/workflows.js';
+import { setWorkflowActive, updateWorkflow } from '../workflows/workflows.js';
 import { machines, runs, tickets, workflows } from '../db/schema.js';
 import { whyTicket } from './pickup-facts.js';
 import type { PickupReasonCode } from './gates.js';
+import { agentProject, insertMachine, insertRun } from '../../test/agent-project.js';
 
 let n = 0;
 
@@ -17,48 +18,33 @@ let n = 0;
 async function ready(db: TestDb, extra = '') {
   const { deps, admin } = db;
   const slug = `p${++n}`;
-  const project = await createProject(deps, admin, { name: slug, ticketPrefix: `P${n}X` });
-  const agent = await createAgent(deps, admin, {
-    project: slug,
-    name: 'claude',
-    adapter: 'claude-code',
-    machineLabels: [slug],
+  const {
+    project,
+    agent,
+    workflow: wf,
+  } = await agentProject(deps, admin, {
+    slug,
+    ticketPrefix: `P${n}X`,
+    harness: `finish: [In Review]\n${extra}`,
+    body: 'Do {{ ticket.title }}',
+    repository: false,
   });
-  const wf = await importWorkflow(deps, admin, {
-    project: slug,
-    source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${extra}---\nDo {{ ticket.title }}\n`,
-  });
-  const machineId = deps.ids.uuid();
-  await deps.db.insert(machines).values({
-    id: machineId,
-    orgId: admin.orgId,
+  const machineId = await insertMachine(deps, admin, {
     name: `m-${slug}`,
-    kind: 'reverse',
     labels: [slug, 'linux', 'gpu'],
     slots: 2,
     clis: [{ name: 'claude', version: '2.0.0', path: '/usr/local/bin/claude' }],
-    sessionId: 'session-1',
-    createdAt: new Date(),
   });
   const ticket = await createTicket(deps, admin, { project: slug, title: 'Add login', status: 'Todo' });
   const why = () => whyTicket(deps.db, deps.clock, admin.orgId, ticket.identifier);
   const addRun = async (over: Partial<typeof runs.$inferInsert> = {}) => {
     const other = await createTicket(deps, admin, { project: slug, title: 'other', status: 'Todo' });
-    const now = new Date();
-    await deps.db.insert(runs).values({
-      id: deps.ids.uuid(),
-      orgId: admin.orgId,
+    await insertRun(deps, admin, {
       projectId: project.id,
       ticketId: other.id,
       workflowId: wf.id,
       agentId: agent.id,
       machineId,
-      kind: 'agent',
-      spec: {},
-      state: 'running',
-      createdBy: 'test',
-      createdAt: now,
-      updatedAt: now,
       ...over,
     });
   };

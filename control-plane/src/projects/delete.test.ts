@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
 import { forEachDatabase, type TestDb } from '@openase/test-kit/databases';
 import { expectCode } from '../../test/expect-code.js';
+import { insertMachine, insertRun } from '../../test/agent-project.js';
 import { activity, comments, machines, projects, repositories, runs, statuses, tickets } from '../db/schema.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { deleteTicket } from '../tickets/delete.js';
@@ -28,35 +29,16 @@ async function setup({ deps, admin }: TestDb) {
   const slug = `del${++n}`;
   const project = await createProject(deps, admin, { name: slug, ticketPrefix: `DEL${n}X` });
   await addRepository(deps, admin, { project: slug, url: 'https://example.com/app.git' });
-  const machineId = deps.ids.uuid();
-  await deps.db.insert(machines).values({
-    id: machineId,
-    orgId: admin.orgId,
-    name: `m-${slug}`,
-    kind: 'reverse',
-    labels: [],
-    sessionId: 'session-1',
-    createdAt: new Date(),
-  });
+  const machineId = await insertMachine(deps, admin, { name: `m-${slug}`, labels: [] });
   const ticket = await createTicket(deps, admin, { project: slug, title: 'Add login', status: 'Todo' });
-  const addRun = async (ticketId: string, identifier: string, state: 'running' | 'failed') => {
-    const id = deps.ids.uuid();
-    const now = new Date();
-    await deps.db.insert(runs).values({
-      id,
-      orgId: admin.orgId,
+  const addRun = (ticketId: string, identifier: string, state: 'running' | 'failed') =>
+    insertRun(deps, admin, {
       projectId: project.id,
       ticketId,
       machineId,
-      kind: 'agent',
       spec: { ticket: { identifier }, repos: [{ name: 'app', url: 'https://example.com/app.git' }] },
       state,
-      createdBy: 'test',
-      createdAt: now,
-      updatedAt: now,
     });
-    return id;
-  };
   return { slug, project, machineId, ticket, addRun };
 }
 

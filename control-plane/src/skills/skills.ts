@@ -19,6 +19,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
+import { appendVersion } from '../kernel/versions.js';
 import type { Changes } from '../kernel/transaction.js';
 import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
@@ -137,20 +138,20 @@ async function saveSkill(
       updatedAt: now,
     });
   }
-  const version = skill!.versionSeq + 1;
-  const row = await insertNew(tx, deps, skillVersions, {
-    skillId: skill!.id,
-    version,
-    contentHash: checked.contentHash,
-    files: checked.files,
-    createdBy: actor.name,
-    createdAt: now,
+  const { number: version, owner: updated } = await appendVersion(tx, deps, {
+    table: skills,
+    owner: skill!,
+    versions: skillVersions,
+    values: (number) => ({
+      skillId: skill!.id,
+      version: number,
+      contentHash: checked.contentHash,
+      files: checked.files,
+      createdBy: actor.name,
+      createdAt: now,
+    }),
+    ownerChanges: { description: checked.description, updatedAt: now },
   });
-  const [updated] = await tx
-    .update(skills)
-    .set({ currentVersionId: row.id, versionSeq: version, description: checked.description, updatedAt: now })
-    .where(eq(skills.id, skill!.id))
-    .returning();
   await recordActivity(tx, deps, changes, actor, {
     projectId,
     action: version === 1 ? 'skill.created' : 'skill.versioned',

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { runs, tickets } from '../db/schema.js';
+import { tickets } from '../db/schema.js';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { createProject } from '../projects/projects.js';
 import { addRepository } from '../projects/repositories.js';
@@ -14,6 +14,7 @@ import { addComment, commentHistory, editComment } from './comments.js';
 import { ticketDetail } from './detail.js';
 import { retryTicket } from './retry.js';
 import { expectCode } from '../../test/expect-code.js';
+import { insertRun } from '../../test/agent-project.js';
 
 forEachDatabase('tickets', (get) => {
   it('derives slug and prefix from the name and creates the default statuses', async () => {
@@ -203,19 +204,7 @@ forEachDatabase('tickets', (get) => {
     const t = await createTicket(deps, admin, { project: 'cards', title: 'x', status: 'Todo' });
     const card = async () => (await listTickets(deps.db, admin.orgId, { project: 'cards' })).items[0]!;
     expect((await card()).lastRunState).toBeNull();
-    const now = deps.clock.now();
-    await deps.db.insert(runs).values({
-      id: deps.ids.uuid(),
-      orgId: admin.orgId,
-      projectId: project.id,
-      ticketId: t.id,
-      kind: 'agent',
-      spec: {},
-      state: 'failed',
-      createdBy: 'test',
-      createdAt: now,
-      updatedAt: now,
-    });
+    await insertRun(deps, admin, { projectId: project.id, ticketId: t.id, state: 'failed' });
     await deps.db.update(tickets).set({ attemptCount: 1, parkedReason: 'failed once' }).where(eq(tickets.id, t.id));
     expect(await card()).toMatchObject({ attemptCount: 1, lastRunState: 'failed' });
     await retryTicket(deps, admin, { ticket: t.identifier });

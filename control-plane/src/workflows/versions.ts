@@ -11,6 +11,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
+import { appendVersion } from '../kernel/versions.js';
 import { requireExec } from '../auth/permissions.js';
 import type { Changes } from '../kernel/transaction.js';
 import { namedInProject, versionOf } from '../kernel/lookups.js';
@@ -128,26 +129,30 @@ export async function saveWorkflowSource(
     });
     created = true;
   }
-  const number = workflow!.versionSeq + 1;
-  const version = await insertNew(tx, deps, workflowVersions, {
-    workflowId: workflow!.id,
-    version: number,
-    source,
-    harness,
-    body: parsed.body,
-    agentId: resolved.agentId,
-    pickupStatusIds: resolved.pickupStatusIds,
-    finishStatusIds: resolved.finishStatusIds,
-    skills: resolved.skills,
-    merge: resolved.merge,
-    createdBy: actor.name,
-    createdAt: now,
+  const {
+    number,
+    version,
+    owner: updated,
+  } = await appendVersion(tx, deps, {
+    table: workflows,
+    owner: workflow!,
+    versions: workflowVersions,
+    values: (number) => ({
+      workflowId: workflow!.id,
+      version: number,
+      source,
+      harness,
+      body: parsed.body,
+      agentId: resolved.agentId,
+      pickupStatusIds: resolved.pickupStatusIds,
+      finishStatusIds: resolved.finishStatusIds,
+      skills: resolved.skills,
+      merge: resolved.merge,
+      createdBy: actor.name,
+      createdAt: now,
+    }),
+    ownerChanges: { active: harness.active, updatedAt: now },
   });
-  const [updated] = await tx
-    .update(workflows)
-    .set({ currentVersionId: version.id, versionSeq: number, active: harness.active, updatedAt: now })
-    .where(eq(workflows.id, workflow!.id))
-    .returning();
   const changedFields = previous
     ? changedKeys(
         previous.harness as Record<string, unknown>,

@@ -5,41 +5,17 @@
  */
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared';
+import type { ControlFrame } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { waitFor } from '../wait.js';
+import { fakeDaemon, helloFrame, startOrchestrator } from '../fake-daemon.js';
+import { agentProject } from '../agent-project.js';
 import { createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
 import { FleetHub } from '../../src/fleet/hub.js';
 import { machines, runs, tickets } from '../../src/db/schema.js';
-import { createProject } from '../../src/projects/projects.js';
-import { addRepository } from '../../src/projects/repositories.js';
-import { createAgent } from '../../src/agents/agents.js';
-import { importWorkflow } from '../../src/workflows/workflows.js';
 import { createTicket, moveTicket } from '../../src/tickets/tickets.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 
 const claude = { name: 'claude', version: '2.1.197', path: '/usr/bin/claude' };
-const hello = (slots: number, clis: object[], labels: string[] = []) =>
-  JSON.stringify({
-    type: 'hello',
-    protocol: PROTOCOL_VERSION,
-    version: 'test',
-    hostname: 'box',
-    os: 'linux',
-    arch: 'x64',
-    labels,
-    slots,
-    clis,
-    running: [],
-  });
-
-/** A daemon played by the test: every frame the hub sends lands in `frames`. */
-function fakeDaemon(hub: FleetHub, machine: { id: string; name: string }) {
-  const frames: ControlFrame[] = [];
-  const conn = hub.connect(machine, { send: (f) => frames.push(f), close: () => {} });
-  return { frames, send: (frame: object | string) => conn.receive(JSON.stringify(frame)), conn };
-}
-
 let n = 0;
 
 forEachDatabase('security: machine ceilings', (get) => {
@@ -57,7 +33,8 @@ forEachDatabase('security: machine ceilings', (get) => {
     expect(machine.labels).toEqual(['linux']);
     const hub = new FleetHub(deps);
     const daemon = fakeDaemon(hub, machine);
-    daemon.conn.receive(hello(1000, [claude, { name: 'evil', version: '1', path: '/x' }], ['linux', 'gpu', 'admin']));
+    const evil = { name: 'evil', version: '1', path: '/x' };
+    daemon.conn.receive(helloFrame({ slots: 1000, clis: [claude, evil], labels: ['linux', 'gpu', 'admin'] }));
     await waitFor(() => daemon.frames.some((f) => f.type === 'welcome'), { what: 'welcome' });
     const [row] = await deps.db.select().from(machines).where(eq(machines.id, machine.id));
     expect(row).toMatchObject({ slots: 2, labels: ['linux'] });
@@ -67,7 +44,7 @@ forEachDatabase('security: machine ceilings', (get) => {
       type: 'heartbeat',
       slotsUsed: 0,
       runs: [],
-      clis: [claude, { name: 'evil', version: '1', path: '/x' }],
+      clis: [claude, evil],
     });
     await waitFor(async () => {
       await hub.heartbeats.flushed();
@@ -82,34 +59,22 @@ forEachDatabase('security: machine ceilings', (get) => {
   it("a revoked machine's queued run ends and its ticket is dispatched to another machine", async () => {
     const { deps, admin } = get();
     const slug = `rv${++n}`;
-    await createProject(deps, admin, { name: slug, ticketPrefix: `RV${n}X` });
-    await addRepository(deps, admin, { project: slug, url: 'file:///srv/git/app.git', name: 'app' });
-    await createAgent(deps, admin, {
-      project: slug,
-      name: 'claude',
-      adapter: 'claude-code',
-      secrets: { ANTHROPIC_API_KEY: 'sk-x' },
-      machineLabels: [slug],
-    });
-    await importWorkflow(deps, admin, {
-      project: slug,
-      source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [Done]\nmax_attempts: 1\n---\nWork.\n`,
+    await agentProject(deps, admin, {
+      slug,
+      ticketPrefix: `RV${n}X`,
+      agent: { secrets: { ANTHROPIC_API_KEY: 'sk-x' } },
+      harness: 'finish: [Done]\nmax_attempts: 1\n',
+      body: 'Work.',
     });
     const join = await createJoinToken(deps, admin, { labels: [slug], uses: 2 });
     const a = (await redeemJoinToken(deps, join.token, { name: `${slug}-a`, slots: 1 })).machine;
     const b = (await redeemJoinToken(deps, join.token, { name: `${slug}-b`, slots: 1 })).machine;
     const hub = new FleetHub(deps, { offerTimeoutMs: 60_000, heartbeatMs: 100 });
     await hub.start();
-    const orchestrator = new Orchestrator(deps, hub, {
-      platformUrl: 'http://cp.test',
-      isLeader: () => true,
-      sweepIntervalMs: 3_600_000,
-    });
-    hub.setAgentRuns(orchestrator.hooks);
-    orchestrator.start();
+    const orchestrator = startOrchestrator(deps, hub);
     try {
       const da = fakeDaemon(hub, a);
-      da.conn.receive(hello(1, [claude]));
+      da.conn.receive(helloFrame({ clis: [claude] }));
       await waitFor(() => da.frames.some((f) => f.type === 'welcome'), { what: 'welcome of a' });
       const ticket = await createTicket(deps, admin, { project: slug, title: 'stuck no more' });
       await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Todo' });
@@ -119,7 +84,7 @@ forEachDatabase('security: machine ceilings', (get) => {
       da.send({ type: 'run.reject', runId: offer.runId, leaseEpoch: offer.leaseEpoch, reason: 'busy' });
       await waitFor(async () => (await runRow(offer.runId)).state === 'queued', { what: 'the run queued on a' });
       const db = fakeDaemon(hub, b);
-      db.conn.receive(hello(1, [claude]));
+      db.conn.receive(helloFrame({ clis: [claude] }));
       await waitFor(() => db.frames.some((f) => f.type === 'welcome'), { what: 'welcome of b' });
       await revokeMachine(deps, admin, a.name);
       const ended = await runRow(offer.runId);

@@ -5,17 +5,15 @@
 import { API } from '@openase/shared';
 import { tracked } from '@trpc/server';
 import {
-  closeConversation,
   createConversation,
-  interruptConversation,
-  listConversations,
   projectAiSettings,
   resolveConversation,
   sendMessage,
   setConversationCap,
-  showConversation,
   updateProjectAiSettings,
 } from '../../chat/conversations.js';
+import { closeConversation, interruptConversation } from '../../chat/closing.js';
+import { listConversations, showConversation } from '../../chat/conversation-views.js';
 import {
   conversationWorkspace,
   createTicketFromConversation,
