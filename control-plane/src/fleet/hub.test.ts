@@ -44,8 +44,8 @@ forEachDatabase('fleet hub', (get) => {
       )!;
     return { deps, admin, machine, hub, logs, status };
   }
-  /** A session of the machine that has said hello and accepted a command run (the run is preparing). */
-  async function acceptedRun({ deps, admin, machine, hub }: Awaited<ReturnType<typeof setup>>) {
+  /** A session of the machine that has said hello and been offered a new command run. */
+  async function offeredRun({ deps, admin, machine, hub }: Awaited<ReturnType<typeof setup>>) {
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
     conn.receive(helloFrame());
@@ -53,11 +53,15 @@ forEachDatabase('fleet hub', (get) => {
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
     const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
-    conn.receive(
-      JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: (offer as { leaseEpoch: number }).leaseEpoch }),
-    );
-    await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
-    return { sink, conn, run };
+    return { sink, conn, run, offer: offer as { leaseEpoch: number } };
+  }
+  /** The same, with the offer accepted (the run is preparing). */
+  async function acceptedRun(ctx: Awaited<ReturnType<typeof setup>>) {
+    const offered = await offeredRun(ctx);
+    const { conn, run, offer } = offered;
+    conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: offer.leaseEpoch }));
+    await until('accepted', async () => (await runDetail(ctx.deps.db, ctx.admin.orgId, run.id)).state === 'preparing');
+    return offered;
   }
 
   it('marks a silent session disconnected, then lost, and fails its runs only when lost', async () => {
@@ -166,14 +170,9 @@ forEachDatabase('fleet hub', (get) => {
   });
 
   it('answers a stale lease epoch with stale_lease and stores nothing', async () => {
-    const { deps, admin, machine, hub } = await setup();
-    const sink = new MemorySink();
-    const conn = hub.connect(machine, sink);
-    conn.receive(helloFrame());
-    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
-    const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
-    await hub.dispatch(machine.id);
-    await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
+    const ctx = await setup();
+    const { deps, admin } = ctx;
+    const { sink, conn, run } = await offeredRun(ctx);
     const event = { seq: 1, ts: 1, event: { type: 'output', stream: 'stdout', text: 'stale' } };
     conn.receive(JSON.stringify({ type: 'run.events', runId: run.id, leaseEpoch: 9, events: [event] }));
     conn.receive(
