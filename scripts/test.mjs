@@ -64,6 +64,7 @@ const checks = [
   ['typecheck', ['-r', '--parallel', 'run', 'typecheck']],
   ['lint (eslint)', ['exec', 'eslint', '.']],
   ['format (prettier)', ['exec', 'prettier', '--check', '.']],
+  ['file sizes (≤ 400 lines)', ['exec', 'node', 'scripts/check-file-lines.mjs']],
 ];
 current = { name: 'typecheck, lint, format (at once)', started: performance.now() };
 const results = await Promise.all(checks.map(([name, args]) => check(name, args)));

@@ -1,6 +1,6 @@
 /**
  * Light, dark or the system's: the choice is remembered in this browser (localStorage) and applied as
- * `data-theme` on <html>, which main.css reads; "system" follows `prefers-color-scheme`, also when it changes.
+ * `data-theme` on <html>, which ui/tokens.css reads; "system" follows `prefers-color-scheme`, also when it changes.
  */
 import { ref, watch } from 'vue';
 
