@@ -65,13 +65,13 @@ forEachDatabase('fleet hub', (get) => {
   }
 
   it('marks a silent session disconnected, then lost, and fails its runs only when lost', async () => {
-    // Disconnected lasts from 300 ms to 2.5 s of silence: wide enough that a loaded machine (CI, a status
-    // read taking most of a second on PGlite) still sees the run unfailed in between.
-    const ctx = await setup({ heartbeatMs: 50, disconnectAfterMs: 300, lostAfterMs: 2_500 });
+    // Wide margins for a loaded machine (CI: a status read can take most of a second on PGlite): the session
+    // is closed after 1 s of silence, and stays disconnected for 4 s before it is lost. Whether it was online
+    // before is not asked here: the row says so only within disconnectAfterMs of the hello (see the tests below).
+    const ctx = await setup({ heartbeatMs: 50, disconnectAfterMs: 1_000, lostAfterMs: 4_000 });
     const { deps, admin, hub, status } = ctx;
     await hub.start();
     const { sink, conn, run } = await acceptedRun(ctx);
-    expect((await status()).status).toBe('online');
     // Silence: the sweep closes the session; the transport reports the close.
     await until('closed for silence', () => sink.closedWith);
     expect(sink.closedWith!.code).toBe(4408);
