@@ -1,6 +1,6 @@
 /** A FleetHub session's transport in memory: keeps the frames sent to the daemon and the first close. */
 import type { ControlFrame } from '@openase/shared';
-import type { FrameSink } from '../src/fleet/hub.js';
+import type { FrameSink } from '../src/fleet/session.js';
 
 export class MemorySink implements FrameSink {
   frames: ControlFrame[] = [];

@@ -10,73 +10,44 @@
  *   is `lost` and only then are its runs failed (after a restart the clock starts at boot).
  * - Sending to a machine: `send` when this replica must hold the socket (a request waiting for its reply),
  *   `command` otherwise: forwarded to the replica holding it (fleet/machine-commands.ts).
+ *
+ * The pieces: a session and its limits (session.ts), the hello (session-hello.ts), the frames after it
+ * (daemon-frames.ts), the sweep's liveness and lost machines (liveness.ts) and ended credentials
+ * (session-credentials.ts).
  */
-import { and, eq, inArray, isNotNull, isNull, or, lt } from 'drizzle-orm';
-import {
-  ACTIVE_RUN_STATES,
-  CLOSE_CODES,
-  DAEMON_FRAME_TYPES,
-  PROTOCOL_VERSION,
-  OPENASE_VERSION,
-  daemonFrameSchema,
-  decodeFrame,
-  type ControlFrame,
-  type DaemonFrame,
-  type RunGateFrame,
-  type RunTurnFrame,
-} from '@openase/shared';
-import { machineCredentials, machines, runs } from '../db/schema.js';
+
+import { eq, or } from 'drizzle-orm';
+import type { ControlFrame } from '@openase/shared';
+import { machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { MachineCommand } from '../kernel/transaction.js';
-import {
-  acceptRun,
-  activeRunsOn,
-  failRunsOfLostMachine,
-  finishRun,
-  markStarted,
-  offerRun,
-  reconcileHeldRuns,
-  rejectRun,
-  RunRefusal,
-  settleUnreportedRuns,
-  withdrawExpiredOffers,
-  type SpecMaterializer,
-} from '../runs/lifecycle.js';
+import { activeRunsOn, offerRun, withdrawExpiredOffers } from '../runs/lifecycle.js';
 import { EventIngestQueue } from '../runs/ingest-queue.js';
-import { recordApprovalRequest } from '../orchestrator/approvals.js';
 import { HeartbeatWriter, heartbeatRefreshMs } from './heartbeats.js';
 import { MachineHistoryWriter } from './machine-history.js';
 import { errField, type Logger } from '../kernel/logger.js';
 import { GitRequests } from './git-requests.js';
-import { boundClis, boundHello, type SessionCredential } from './join.js';
-import { DEFAULT_FRAME_LIMITS, FrameThrottle, type FrameLimits } from './frame-throttle.js';
+import type { SessionCredential } from './join.js';
+import { DEFAULT_FRAME_LIMITS, type FrameLimits } from './frame-throttle.js';
 import { fleetThresholds, type FleetThresholds } from './status.js';
-
-export interface FrameSink {
-  send(frame: ControlFrame): void;
-  close(code: number, reason: string): void;
-  /** Transport-level liveness probe (WebSocket ping); absent = rely on heartbeats. */
-  ping?(): void;
-  /** For metrics: a daemon's WebSocket, or JSON lines over a child's stdio or an SSH channel. */
-  transport?: 'websocket' | 'lines';
-}
-
+import type { AgentRunHooks } from './agent-run-hooks.js';
+import {
+  clearSession,
+  clearStaleSessions,
+  newSession,
+  throttleClose,
+  type FrameSink,
+  type Session,
+} from './session.js';
+import { receiveFrame, type DaemonFrameContext } from './daemon-frames.js';
+import { SessionCredentialCheck } from './session-credentials.js';
+import { checkSilence, failLostMachines, type LostMachine, type LostMachinesContext } from './liveness.js';
 /** Sending to a machine. */
 export interface MachineLink {
   /** Only to a machine whose socket this replica holds (false otherwise): requests that wait for a reply. */
   send(machineId: string, frame: ControlFrame): boolean;
   /** Wherever its socket is held: here, or through the replica holding it (fleet/machine-commands.ts). */
   command(machineId: string, frame: ControlFrame): void;
-}
-
-/** What the orchestrator adds to the protocol for agent runs (shared/src/protocol/agent-run.ts). */
-export interface AgentRunHooks {
-  materialize: SpecMaterializer;
-  /** null = no answer yet (a chat run waits for the person's next message; it is sent later). */
-  onTurn(machineId: string, frame: RunTurnFrame): Promise<ControlFrame | null>;
-  onGate(machineId: string, frame: RunGateFrame): Promise<ControlFrame>;
-  onWorkspaceRemoved(machineId: string, frame: Extract<DaemonFrame, { type: 'workspace.removed' }>): Promise<void>;
-  onConnected(machineId: string): Promise<void>;
 }
 
 export interface HubOptions extends Partial<FleetThresholds> {
@@ -89,26 +60,6 @@ export interface HubOptions extends Partial<FleetThresholds> {
   ingestLanes?: number;
   /** Per-connection frame rate, refused-frame and log limits (frame-throttle.ts). */
   frameLimits?: Partial<FrameLimits>;
-}
-
-interface Session {
-  id: string;
-  machineId: string;
-  machineName: string;
-  epoch: number;
-  sink: FrameSink;
-  lastSeen: number;
-  lastPing: number;
-  closed: boolean;
-  /** Frames are handled one at a time, in arrival order. */
-  queue: Promise<void>;
-  /** CLIs the machine may offer (join token); null = any. */
-  allowedClis: string[] | null;
-  throttle: FrameThrottle;
-  /** The machine credential it authenticated with (WebSocket); none for local and SSH sessions. */
-  credential: SessionCredential | null;
-  /** Closed for exceeding a limit: everything it still sends is dropped unread. */
-  throttled: boolean;
 }
 
 export class FleetHub implements MachineLink {
@@ -139,6 +90,11 @@ export class FleetHub implements MachineLink {
     (machineId, frame) => this.send(machineId, frame),
     (machineId) => this.sessions.get(machineId)?.machineName ?? machineId,
   );
+  /** What the frame handlers (daemon-frames.ts, session-hello.ts) use of the hub. */
+  private readonly frames: DaemonFrameContext;
+  /** What the sweep's search for lost machines (liveness.ts) uses of the hub. */
+  private readonly lost: LostMachinesContext;
+  private readonly credentials: SessionCredentialCheck;
 
   constructor(
     private readonly deps: Deps,
@@ -154,6 +110,29 @@ export class FleetHub implements MachineLink {
     this.ingest = new EventIngestQueue(deps, { lanes: opts.ingestLanes ?? 1 });
     this.heartbeats = new HeartbeatWriter(deps, this.log, 100, heartbeatRefreshMs(this.thresholds));
     this.history = new MachineHistoryWriter(deps, this.log);
+    this.frames = {
+      deps,
+      log: this.log,
+      replicaId: this.replicaId,
+      heartbeatMs: this.thresholds.heartbeatMs,
+      sessions: this.sessions,
+      dispatch: (machineId) => this.dispatch(machineId),
+      agentRuns: () => this.agentRuns,
+      ingest: this.ingest,
+      heartbeats: this.heartbeats,
+      history: this.history,
+      git: this.git,
+      stopping: () => this.stopping,
+    };
+    this.lost = {
+      deps,
+      log: this.log,
+      thresholds: this.thresholds,
+      startedAt: this.startedAt,
+      sessions: this.sessions,
+      lostListener: () => this.lostListener,
+    };
+    this.credentials = new SessionCredentialCheck(deps, this.log, this.thresholds.heartbeatMs);
     // Frames decided by committed transactions (a cancel, a chat turn, a workspace removal).
     this.offCommands = deps.bus.onCommands((commands) => {
       for (const c of commands) this.command(c.machineId, c.frame);
@@ -175,9 +154,9 @@ export class FleetHub implements MachineLink {
     if (!this.send(machineId, frame)) this.forwarder?.({ machineId, frame });
   }
 
-  private lostListener: ((m: { id: string; name: string; orgId: string; disconnectedAt: Date }) => void) | null = null;
+  private lostListener: ((m: LostMachine) => void) | null = null;
   /** Told of each machine found lost (notifications). */
-  onMachineLost(listener: (m: { id: string; name: string; orgId: string; disconnectedAt: Date }) => void): void {
+  onMachineLost(listener: (m: LostMachine) => void): void {
     this.lostListener = listener;
   }
 
@@ -187,15 +166,7 @@ export class FleetHub implements MachineLink {
 
   /** Clears sessions this replica held before a restart and starts the liveness sweep. */
   async start(): Promise<void> {
-    const now = this.deps.clock.now();
-    await this.deps.db
-      .update(machines)
-      .set({ sessionId: null, replicaId: null, disconnectedAt: now })
-      .where(
-        this.soleReplica
-          ? isNotNull(machines.sessionId)
-          : and(isNotNull(machines.sessionId), eq(machines.replicaId, this.replicaId)),
-      );
+    await clearStaleSessions(this.deps, this.replicaId, this.soleReplica);
     const tick = Math.max(50, Math.min(this.thresholds.heartbeatMs, 1000));
     this.timer = setInterval(() => void this.sweep(), tick);
     this.timer.unref();
@@ -214,7 +185,7 @@ export class FleetHub implements MachineLink {
     // local daemon exits after the control plane) and must not touch a closed database.
     for (const s of open) {
       if (this.sessions.get(s.machineId) === s) this.sessions.delete(s.machineId);
-      if (s.id) await this.clearSession(s.machineId, s.epoch);
+      if (s.id) await clearSession(this.deps, s.machineId, s.epoch);
     }
     this.stopped = true;
     await this.heartbeats.flushed();
@@ -233,30 +204,16 @@ export class FleetHub implements MachineLink {
     machine: { id: string; name: string; credential?: SessionCredential },
     sink: FrameSink,
   ): { receive(raw: string | Uint8Array): void; closed(): void } {
-    const session: Session = {
-      id: '',
-      machineId: machine.id,
-      machineName: machine.name,
-      epoch: 0,
-      sink,
-      lastSeen: Date.now(),
-      lastPing: Date.now(),
-      closed: false,
-      queue: Promise.resolve(),
-      allowedClis: null,
-      throttle: new FrameThrottle(this.frameLimits, Date.now()),
-      throttled: false,
-      credential: machine.credential ?? null,
-    };
+    const session = newSession(machine, sink, this.frameLimits);
     return {
       receive: (raw) => {
         if (session.throttled) return;
         const now = Date.now();
         const verdict = session.throttle.frame(now);
-        if (!verdict.ok) return this.throttleClose(session, verdict.reason);
+        if (!verdict.ok) return throttleClose(this.log, session, verdict.reason);
         session.lastSeen = now;
         session.queue = session.queue
-          .then(() => this.handle(session, raw))
+          .then(() => receiveFrame(this.frames, session, raw))
           .catch((err) =>
             this.log.error({ machine: machine.name, ...errField(err) }, `[fleet] ${machine.name}: a frame failed`),
           );
@@ -330,244 +287,6 @@ export class FleetHub implements MachineLink {
     }
   }
 
-  private async handle(session: Session, raw: string | Uint8Array): Promise<void> {
-    if ((session.closed && !session.id) || this.stopping || session.throttled) return;
-    const decoded = decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
-    if (!decoded.ok) {
-      this.warn(session, `refused a frame: ${decoded.message}`);
-      session.sink.send({ type: 'error', code: decoded.code, message: decoded.message });
-      if (decoded.code === 'frame_too_large') session.sink.close(CLOSE_CODES.badFrame, decoded.message.slice(0, 120));
-      else this.countRefused(session);
-      return;
-    }
-    const frame = decoded.frame;
-    if (frame.type === 'hello') return this.hello(session, frame);
-    if (!session.id) {
-      session.sink.send({ type: 'error', code: 'not_ready', message: 'send hello first' });
-      this.countRefused(session);
-      return;
-    }
-    try {
-      await this.onFrame(session, frame);
-    } catch (err) {
-      if (!(err instanceof RunRefusal)) throw err;
-      const runId = 'runId' in frame ? frame.runId : undefined;
-      const leaseEpoch = 'leaseEpoch' in frame ? frame.leaseEpoch : undefined;
-      session.sink.send({
-        type: 'error',
-        code: err.code,
-        message: err.message,
-        ...(runId ? { runId } : {}),
-        ...(leaseEpoch ? { leaseEpoch } : {}),
-      });
-    }
-  }
-
-  private async hello(session: Session, hello: Extract<DaemonFrame, { type: 'hello' }>): Promise<void> {
-    if (session.id) {
-      session.sink.send({
-        type: 'error',
-        code: 'malformed_frame',
-        message: 'hello was already received on this session',
-      });
-      return;
-    }
-    if (hello.protocol !== PROTOCOL_VERSION) {
-      const message = `protocol ${hello.protocol} is not supported; this control plane speaks ${PROTOCOL_VERSION}..${PROTOCOL_VERSION}: upgrade the daemon`;
-      session.sink.send({ type: 'error', code: 'unsupported_version', message });
-      session.sink.close(CLOSE_CODES.unsupportedVersion, 'unsupported protocol version');
-      return;
-    }
-    const [current] = await this.deps.db
-      .select({ revokedAt: machines.revokedAt, maxSlots: machines.maxSlots, allowedClis: machines.allowedClis })
-      .from(machines)
-      .where(eq(machines.id, session.machineId));
-    if (!current || current.revokedAt) {
-      const message = `machine ${session.machineName} has been revoked; join again with a new join token`;
-      session.sink.send({ type: 'error', code: 'revoked', message });
-      session.sink.close(CLOSE_CODES.revoked, 'machine revoked');
-      return;
-    }
-    // A machine cannot promote itself: slots and CLIs stay within what an admin allowed.
-    const bounded = boundHello(current, hello);
-    if (bounded.trimmed.length)
-      this.log.warn(
-        { machine: session.machineName },
-        `[fleet] ${session.machineName}: hello asked for more than allowed (${bounded.trimmed.join('; ')}); kept within the limits`,
-      );
-    session.allowedClis = current.allowedClis;
-    const now = this.deps.clock.now();
-    const sessionId = this.deps.ids.uuid();
-    const [row] = await this.deps.db.transaction(async (tx) => {
-      const [m] = await tx
-        .select({ epoch: machines.sessionEpoch })
-        .from(machines)
-        .where(eq(machines.id, session.machineId))
-        .for('update');
-      return tx
-        .update(machines)
-        .set({
-          sessionId,
-          sessionEpoch: (m?.epoch ?? 0) + 1,
-          replicaId: this.replicaId,
-          connectedAt: now,
-          lastSeenAt: now,
-          disconnectedAt: null,
-          hostname: hello.hostname,
-          os: hello.os,
-          arch: hello.arch,
-          daemonVersion: hello.version,
-          clis: bounded.clis,
-          slots: bounded.slots,
-        })
-        .where(eq(machines.id, session.machineId))
-        .returning({ epoch: machines.sessionEpoch });
-    });
-    if (session.closed) return void (await this.clearSession(session.machineId, row!.epoch));
-    session.id = sessionId;
-    session.epoch = row!.epoch;
-    const previous = this.sessions.get(session.machineId);
-    if (previous && previous !== session) {
-      this.log.warn(
-        { machine: session.machineName },
-        `[fleet] ${session.machineName}: a new session replaced the open one (epoch ${previous.epoch} → ${session.epoch}); if this keeps happening, two daemons share one credential (cloned?)`,
-      );
-      previous.closed = true;
-      previous.sink.close(CLOSE_CODES.replaced, 'replaced by a newer session of this machine');
-    }
-    this.sessions.set(session.machineId, session);
-    const reconcile = await reconcileHeldRuns(this.deps, session.machineId, hello.running);
-    await settleUnreportedRuns(this.deps, session.machineId, hello.running);
-    session.sink.send({
-      type: 'welcome',
-      sessionId,
-      machineId: session.machineId,
-      heartbeatMs: this.thresholds.heartbeatMs,
-      protocol: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION },
-      version: OPENASE_VERSION,
-      reconcile,
-    });
-    this.log.info(
-      { machine: session.machineName },
-      `[fleet] ${session.machineName} connected (session ${session.epoch}, ${bounded.slots} slot(s), holding ${hello.running.length} run(s))`,
-    );
-    for (const run of await activeRunsOn(this.deps, session.machineId)) {
-      if (run.cancelRequestedAt && run.state !== 'queued')
-        session.sink.send({ type: 'run.cancel', runId: run.id, leaseEpoch: run.leaseEpoch, graceMs: 10_000 });
-    }
-    await this.dispatch(session.machineId);
-    await this.agentRuns?.onConnected(session.machineId);
-  }
-
-  private async onFrame(session: Session, frame: DaemonFrame): Promise<void> {
-    const m = session.machineId;
-    switch (frame.type) {
-      case 'heartbeat':
-        this.history.note(m, this.deps.clock.now(), frame.slotsUsed, frame.load);
-        this.heartbeats.record({
-          machineId: m,
-          seenAt: this.deps.clock.now(),
-          slotsUsed: frame.slotsUsed,
-          ...(frame.load !== undefined ? { load: frame.load } : {}),
-          ...(frame.diskFreeBytes !== undefined ? { diskFreeBytes: frame.diskFreeBytes } : {}),
-          ...(frame.clis ? { clis: boundClis({ allowedClis: session.allowedClis }, frame.clis) } : {}),
-          ...(frame.commands ? { commands: frame.commands } : {}),
-        });
-        return;
-      case 'run.accept':
-        await acceptRun(this.deps, { machineId: m, ...frame });
-        return;
-      case 'run.started':
-        await markStarted(this.deps, { machineId: m, ...frame });
-        return;
-      case 'run.reject':
-        await rejectRun(this.deps, {
-          machineId: m,
-          ...frame,
-          ...(frame.code ? { reason: `${session.machineName}: ${frame.reason}`.slice(0, 1000) } : {}),
-        });
-        this.log.warn(
-          { machine: session.machineName, run: frame.runId },
-          `[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`,
-        );
-        return;
-      case 'run.events': {
-        const result = await this.ingest.submit({
-          machineId: m,
-          runId: frame.runId,
-          leaseEpoch: frame.leaseEpoch,
-          events: frame.events,
-        });
-        if (!result.ok) throw result.refusal;
-        session.sink.send({ type: 'run.ack', runId: frame.runId, ackedSeq: result.change.ackedSeq });
-        return;
-      }
-      case 'run.finished': {
-        const run = await finishRun(this.deps, { machineId: m, ...frame });
-        session.sink.send({ type: 'run.ack', runId: run.id, ackedSeq: run.ackedSeq, closed: true });
-        await this.dispatch(m);
-        return;
-      }
-      case 'run.turn':
-      case 'run.gate': {
-        if (!this.agentRuns) throw new RunRefusal('unknown_run', 'this control plane runs no orchestrator');
-        const answer =
-          frame.type === 'run.turn' ? await this.agentRuns.onTurn(m, frame) : await this.agentRuns.onGate(m, frame);
-        if (answer) session.sink.send(answer);
-        return;
-      }
-      case 'run.approval': {
-        // A tools.ask call waits for a person; a resent one that was decided meanwhile is answered at once.
-        const decided = await recordApprovalRequest(this.deps, m, frame);
-        if (decided) session.sink.send(decided);
-        return;
-      }
-      case 'workspace.removed':
-        await this.agentRuns?.onWorkspaceRemoved(m, frame);
-        return;
-      case 'git.chunk':
-        this.git.chunk(m, frame);
-        return;
-      case 'git.reply':
-        this.git.reply(m, frame);
-        return;
-      case 'error':
-        this.warn(
-          session,
-          `reported an error${frame.runId ? ` on run ${frame.runId}` : ''}: ${frame.code}: ${frame.message}`,
-          frame.runId ? { run: frame.runId } : {},
-        );
-        return;
-      case 'hello':
-        return;
-    }
-  }
-
-  /** A warning about what a connection sent, within its log budget (a flood writes a few lines, not thousands). */
-  private warn(session: Session, message: string, fields: Record<string, unknown> = {}): void {
-    const may = session.throttle.mayLog(Date.now());
-    if (!may) return;
-    const note = may.suppressed ? ` (${may.suppressed} similar line(s) suppressed)` : '';
-    this.log.warn({ machine: session.machineName, ...fields }, `[fleet] ${session.machineName}: ${message}${note}`);
-  }
-
-  private countRefused(session: Session): void {
-    const verdict = session.throttle.refusedFrame(Date.now());
-    if (!verdict.ok) this.throttleClose(session, verdict.reason);
-  }
-
-  /** Closes a connection over a limit (4429): its queued and later frames are dropped. */
-  private throttleClose(session: Session, reason: string): void {
-    if (session.throttled) return;
-    session.throttled = true;
-    this.log.warn(
-      { machine: session.machineName },
-      `[fleet] ${session.machineName}: disconnected for flooding: ${reason}; it may reconnect after its backoff`,
-    );
-    session.sink.send({ type: 'error', code: 'rate_limited', message: `disconnected: ${reason}` });
-    session.sink.close(CLOSE_CODES.rateLimited, 'frame rate limit exceeded');
-  }
-
   private async detach(session: Session): Promise<void> {
     if (!session.id || this.stopped) return;
     if (this.sessions.get(session.machineId) === session) {
@@ -575,19 +294,11 @@ export class FleetHub implements MachineLink {
       this.git.dropMachine(session.machineId);
       this.heartbeats.forget(session.machineId);
     }
-    await this.clearSession(session.machineId, session.epoch);
+    await clearSession(this.deps, session.machineId, session.epoch);
     this.log.info(
       { machine: session.machineName },
       `[fleet] ${session.machineName} disconnected (session ${session.epoch})`,
     );
-  }
-
-  /** Clears the machine's session only if it is still this epoch: a newer session stays. */
-  private async clearSession(machineId: string, epoch: number): Promise<void> {
-    await this.deps.db
-      .update(machines)
-      .set({ sessionId: null, disconnectedAt: this.deps.clock.now() })
-      .where(and(eq(machines.id, machineId), eq(machines.sessionEpoch, epoch)));
   }
 
   /** Liveness and offer timeouts. Safe to run often; one pass at a time. */
@@ -595,19 +306,7 @@ export class FleetHub implements MachineLink {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      const now = Date.now();
-      for (const s of this.sessions.values()) {
-        if (now - s.lastSeen > this.thresholds.disconnectAfterMs) {
-          this.log.warn(
-            { machine: s.machineName },
-            `[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`,
-          );
-          s.sink.close(4408, 'no heartbeat');
-        } else if (now - s.lastPing >= this.thresholds.heartbeatMs) {
-          s.lastPing = now;
-          s.sink.ping?.();
-        }
-      }
+      checkSilence(this.sessions.values(), this.thresholds, this.log);
       const withdrawn = await withdrawExpiredOffers(this.deps);
       if (withdrawn.length) {
         const rows = await this.deps.db
@@ -616,85 +315,12 @@ export class FleetHub implements MachineLink {
           .where(or(...withdrawn.map((id) => eq(runs.id, id))));
         for (const machineId of new Set(rows.map((r) => r.machineId))) if (machineId) await this.dispatch(machineId);
       }
-      await this.closeEndedCredentials();
-      await this.failLostMachines();
+      await this.credentials.closeEnded(this.sessions.values());
+      await failLostMachines(this.lost);
     } catch (err) {
       this.log.error(errField(err), `[fleet] sweep failed: ${(err as Error).message}`);
     } finally {
       this.sweeping = false;
-    }
-  }
-
-  private credentialsCheckedAt = 0;
-
-  /**
-   * Sessions whose credential expired or was revoked (here or on another replica) are closed with
-   * 4401: a credential's end ends the session it opened, not only the next connection.
-   */
-  private async closeEndedCredentials(): Promise<void> {
-    const now = Date.now();
-    const open = [...this.sessions.values()].filter((s) => s.credential && !s.closed);
-    for (const s of open)
-      if (s.credential!.expiresAt && s.credential!.expiresAt.getTime() <= this.deps.clock.now().getTime())
-        this.endSession(s, `the credential of machine ${s.machineName} expired; join again with a new join token`);
-    if (now - this.credentialsCheckedAt < this.thresholds.heartbeatMs) return;
-    this.credentialsCheckedAt = now;
-    const ids = open.filter((s) => !s.closed).map((s) => s.credential!.id);
-    if (!ids.length) return;
-    const revoked = await this.deps.db
-      .select({ id: machineCredentials.id })
-      .from(machineCredentials)
-      .where(and(inArray(machineCredentials.id, ids), isNotNull(machineCredentials.revokedAt)));
-    const gone = new Set(revoked.map((r) => r.id));
-    for (const s of open)
-      if (!s.closed && gone.has(s.credential!.id))
-        this.endSession(s, `machine ${s.machineName} has been revoked; join again with a new join token`);
-  }
-
-  private endSession(s: Session, message: string): void {
-    this.log.warn({ machine: s.machineName }, `[fleet] ${s.machineName}: ${message}; closing the session`);
-    s.sink.send({ type: 'error', code: 'revoked', message });
-    s.closed = true;
-    s.sink.close(CLOSE_CODES.revoked, message.slice(0, 120));
-  }
-
-  /** Runs left on revoked machines (e.g. placed while the revocation committed) end too. */
-  private async endRunsOfRevokedMachines(): Promise<void> {
-    const left = await this.deps.db
-      .selectDistinct({ id: machines.id, name: machines.name })
-      .from(machines)
-      .innerJoin(runs, eq(runs.machineId, machines.id))
-      .where(and(isNotNull(machines.revokedAt), inArray(runs.state, [...ACTIVE_RUN_STATES])));
-    for (const m of left)
-      await failRunsOfLostMachine(this.deps, m.id, `machine ${m.name} was revoked`, { revoked: true });
-  }
-
-  private async failLostMachines(): Promise<void> {
-    await this.endRunsOfRevokedMachines();
-    const since = new Date(Math.max(this.deps.clock.now().getTime() - this.thresholds.lostAfterMs, 0));
-    if (this.startedAt > since) return; // grace after a restart: give daemons time to come back
-    const rows = await this.deps.db
-      .select({ id: machines.id, name: machines.name, orgId: machines.orgId, disconnectedAt: machines.disconnectedAt })
-      .from(machines)
-      .where(
-        or(
-          and(isNull(machines.sessionId), isNotNull(machines.disconnectedAt), lt(machines.disconnectedAt, since)),
-          // A session left open by a replica that died (killed, host lost): nothing refreshes it any more.
-          and(isNotNull(machines.sessionId), lt(machines.lastSeenAt, since)),
-        ),
-      );
-    // A session this replica holds is judged by its own silence timer (closed after disconnectAfterMs), not by
-    // the row: last_seen_at is written sparingly, and a session being closed for silence would otherwise be
-    // taken for one left open by a dead replica and its runs failed before it closed (hub.test.ts saw it).
-    const gone = rows.filter((m) => !this.sessions.has(m.id));
-    for (const m of gone) {
-      this.lostListener?.({ ...m, disconnectedAt: m.disconnectedAt! });
-      const n = await failRunsOfLostMachine(
-        this.deps,
-        m.id,
-        `machine ${m.name} lost: silent for more than ${Math.round(this.thresholds.lostAfterMs / 1000)} s`,
-      );
-      if (n) this.log.warn({ machine: m.name }, `[fleet] ${m.name} is lost; ${n} run(s) marked lost`);
     }
   }
 }

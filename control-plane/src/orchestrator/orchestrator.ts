@@ -17,7 +17,7 @@ import { expireApprovals } from './approvals.js';
 import type { Deps } from '../kernel/context.js';
 import { onDomainEvents, type DomainEvent, type DomainEventName } from '../kernel/domain-events.js';
 import { inTransaction } from '../kernel/transaction.js';
-import type { AgentRunHooks } from '../fleet/hub.js';
+import type { AgentRunHooks } from '../fleet/agent-run-hooks.js';
 import { claimProject, orchestratorActor, projectsWithCandidates } from './dispatcher.js';
 import { applyStop, findBudgetStop, findOverruns, findRunsLeftBehind, type StopDecision } from './enforcement.js';
 import { materializeJob } from './job-spec.js';
