@@ -1,6 +1,6 @@
 /**
  * The orchestrator against the fleet hub, with the test playing a daemon frame by frame (setup in
- * orchestrator-fixtures.ts): every enforced limit (turns, progress, attempts, timeouts, budget) and a
+ * test/orchestrator-fixtures.ts): every enforced limit (turns, progress, attempts, timeouts, budget) and a
  * ticket cancelled under its run.
  */
 import { eq } from 'drizzle-orm';
@@ -11,7 +11,7 @@ import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { runs } from '../db/schema.js';
 import { appRouter } from '../api/router.js';
 import { retryTicket } from '../tickets/retry.js';
-import { sweepCancels, withClockAhead, withOrchestrator } from './orchestrator-fixtures.js';
+import { sweepCancels, withClockAhead, withOrchestrator } from '../../test/orchestrator-fixtures.js';
 
 forEachDatabase('orchestrator', (get) => {
   it('names the tool calls the harness refused in the reason of a run that stops unfinished', async () => {

@@ -1,6 +1,6 @@
 /**
  * The orchestrator against the fleet hub, with the test playing a daemon frame by frame (setup in
- * orchestrator-fixtures.ts): what is offered, how turns are answered, what the gate does, and a person
+ * test/orchestrator-fixtures.ts): what is offered, how turns are answered, what the gate does, and a person
  * approving tool calls or steering a live run. (End to end with a real daemon process, git and an agent:
  * test/orchestrator-e2e.test.ts.)
  */
@@ -13,7 +13,7 @@ import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { updateAgent } from '../agents/agents.js';
 import { runs } from '../db/schema.js';
 import { appRouter } from '../api/router.js';
-import { clock, setup, withOrchestrator } from './orchestrator-fixtures.js';
+import { clock, setup, withOrchestrator } from '../../test/orchestrator-fixtures.js';
 
 forEachDatabase('orchestrator', (get) => {
   it('dispatches a ticket moved to Todo, answers turns, gates the finish, records usage and cost', async () => {

@@ -5,14 +5,14 @@
 import { eq } from 'drizzle-orm';
 import type { AgentJobSpec, ControlFrame, RunEvent } from '@openase/shared';
 import { type TestDb } from '@openase/test-kit/databases';
-import { waitFor } from '../../test/wait.js';
-import { fakeDaemon, helloFrame, startOrchestrator } from '../../test/fake-daemon.js';
-import { agentProject } from '../../test/agent-project.js';
-import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
-import { FleetHub } from '../fleet/hub.js';
-import { runs, tickets } from '../db/schema.js';
-import { authenticateRunToken } from '../auth/run-tokens.js';
-import { appRouter } from '../api/router.js';
+import { waitFor } from './wait.js';
+import { fakeDaemon, helloFrame, startOrchestrator } from './fake-daemon.js';
+import { agentProject } from './agent-project.js';
+import { createJoinToken, redeemJoinToken } from '../src/fleet/join.js';
+import { FleetHub } from '../src/fleet/hub.js';
+import { runs, tickets } from '../src/db/schema.js';
+import { authenticateRunToken } from '../src/auth/run-tokens.js';
+import { appRouter } from '../src/api/router.js';
 
 export const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
 
