@@ -9,18 +9,14 @@
  *
  * Agent runs (`spec.kind === 'agent'`) go to their supervisor (agent-runs/), with `run.next` and
  * `workspace.remove` routed to it; their events use the same spool and sending as command runs.
+ *
+ * Offers are answered in run-offers.ts, events and finishes sent by runs/send-events.ts, and the
+ * hello and heartbeat frames made by machine-report.ts.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { type SequencedRunEvent } from '@openase/shared/events/run-events';
 import { CONTROL_FRAME_TYPES, decodeFrame } from '@openase/shared/protocol/decode';
-import {
-  PROTOCOL_VERSION,
-  controlFrameSchema,
-  type ControlFrame,
-  type DaemonFrame,
-} from '@openase/shared/protocol/messages';
+import { controlFrameSchema, type ControlFrame, type DaemonFrame } from '@openase/shared/protocol/messages';
 import { AgentRuns } from './agent-runs/agent-runs.js';
 import { answerGitRequest } from './git-ops.js';
 import { startAgentSession } from './adapters/sessions.js';
@@ -28,10 +24,13 @@ import type { StartAgentSession } from './adapters/common/types.js';
 import { AgentRunHandle } from './agent-runs/agent-run-handle.js';
 import type { HeldRun } from './runs/held-run.js';
 import { RunHandle } from './runs/run-handle.js';
+import { sendSpooledEvents } from './runs/send-events.js';
 import type { Confinement } from './sandbox/confine.js';
 import { spoolLimits, type SpoolLimits } from './runs/spool.js';
 import { CommandChecks, detectClis, type CliInfo } from './inventory.js';
-import { DAEMON_VERSION, describeBehind } from './version.js';
+import { heartbeatFrame, helloFrame } from './machine-report.js';
+import { answerOffer, type OfferContext } from './run-offers.js';
+import { describeBehind } from './version.js';
 
 export interface Connection {
   send(frame: DaemonFrame): void;
@@ -58,9 +57,6 @@ export interface DaemonOptions {
   confinement?: Confinement;
 }
 
-const BATCH_BYTES = 64 * 1024;
-const MAX_IN_FLIGHT = 20_000;
-
 export class Daemon {
   private conn: Connection | null = null;
   private welcomed = false;
@@ -76,6 +72,7 @@ export class Daemon {
   private readonly limits: SpoolLimits;
   /** Runs whose finish was sent on the current connection (sent again after a reconnect). */
   private readonly finishSent = new Set<string>();
+  private readonly offers: OfferContext;
 
   constructor(private readonly opts: DaemonOptions) {
     this.runsDir = path.join(opts.home, 'runs');
@@ -90,6 +87,20 @@ export class Daemon {
       log: opts.log,
       link: { send: (frame) => this.sendWelcomed(frame), flush: () => this.flush(false), log: opts.log },
     });
+    this.offers = {
+      runs: this.runs,
+      agentRuns: this.agentRuns,
+      commands: this.commands,
+      runsDir: this.runsDir,
+      limits: this.limits,
+      slots: opts.slots,
+      self: opts.self,
+      workdir: opts.workdir,
+      confinement: opts.confinement,
+      log: opts.log,
+      send: (frame) => this.send(frame),
+      sendHeartbeat: () => this.sendHeartbeat(),
+    };
   }
 
   /** Re-attaches to runs left by an earlier daemon and starts tailing. */
@@ -145,23 +156,7 @@ export class Daemon {
     this.conn = conn;
     this.welcomed = false;
     this.finishSent.clear();
-    conn.send({
-      type: 'hello',
-      protocol: PROTOCOL_VERSION,
-      version: DAEMON_VERSION,
-      hostname: os.hostname(),
-      os: process.platform,
-      arch: process.arch,
-      labels: this.opts.labels,
-      slots: this.opts.slots,
-      clis: this.clis,
-      running: this.heldRuns.map((r) => ({
-        runId: r.runId,
-        leaseEpoch: r.state.leaseEpoch,
-        lastSeq: r.spool.lastSeq,
-        ...(r.finished ? { finished: true } : {}),
-      })),
-    });
+    conn.send(helloFrame({ labels: this.opts.labels, slots: this.opts.slots, clis: this.clis, held: this.heldRuns }));
   }
 
   detach(): void {
@@ -225,72 +220,9 @@ export class Daemon {
         for (const handle of this.runs.values()) if (!handle.finished) handle.welcomed?.();
         return;
       }
-      case 'run.offer': {
-        const held = this.runs.get(frame.runId);
-        if (held) {
-          // A re-offer of a run we already execute (the first accept was lost): adopt the new lease.
-          held.state.leaseEpoch = frame.leaseEpoch;
-          held.saveState();
-          this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
-          this.send({ type: 'run.started', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
-          return;
-        }
-        const busy = this.heldRuns.filter((r) => !r.finished).length;
-        if (busy >= this.opts.slots) {
-          this.send({
-            type: 'run.reject',
-            runId: frame.runId,
-            leaseEpoch: frame.leaseEpoch,
-            reason: `no free slot (${busy}/${this.opts.slots} in use)`,
-          });
-          return;
-        }
-        if (frame.spec.kind === 'agent') {
-          const command = frame.spec.agent.command;
-          if (command && !this.commands.check(command, frame.spec.agent.env.PATH ?? process.env.PATH)) {
-            this.send({
-              type: 'run.reject',
-              runId: frame.runId,
-              leaseEpoch: frame.leaseEpoch,
-              code: 'command_not_found',
-              reason: `command not found: ${command}`.slice(0, 1000),
-            });
-            // The next placement already knows this machine lacks it.
-            this.sendHeartbeat();
-            return;
-          }
-          // Accepted first: preparing the workspace takes a while; run.started follows when it is ready.
-          this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
-          const agent = this.agentRuns.start(frame.runId, frame.leaseEpoch, frame.spec);
-          this.runs.set(frame.runId, agent);
-          this.opts.log(
-            `run ${frame.runId}: agent run for ${frame.spec.ticket.identifier} (${frame.spec.agent.adapter}) accepted`,
-          );
-          if (frame.spec.timeoutMs) setTimeout(() => agent.stop('timeout', 10_000), frame.spec.timeoutMs).unref();
-          return;
-        }
-        const spec = frame.spec.cwd || !this.opts.workdir ? frame.spec : { ...frame.spec, cwd: this.opts.workdir };
-        const handle = RunHandle.start(
-          this.runsDir,
-          frame.runId,
-          frame.leaseEpoch,
-          spec,
-          this.limits,
-          this.opts.self,
-          this.opts.confinement,
-        );
-        this.runs.set(frame.runId, handle);
-        this.send({ type: 'run.accept', runId: frame.runId, leaseEpoch: frame.leaseEpoch });
-        this.send({
-          type: 'run.started',
-          runId: frame.runId,
-          leaseEpoch: frame.leaseEpoch,
-          ...(handle.state.wrapperPid ? { pid: handle.state.wrapperPid } : {}),
-        });
-        this.opts.log(`run ${frame.runId}: started ${frame.spec.command.join(' ').slice(0, 200)}`);
-        handle.armTimeout();
+      case 'run.offer':
+        answerOffer(this.offers, frame);
         return;
-      }
       case 'run.cancel': {
         const handle = this.runs.get(frame.runId);
         if (!handle || handle.state.leaseEpoch !== frame.leaseEpoch) {
@@ -411,60 +343,11 @@ export class Daemon {
   /** Sends spooled events not yet sent (from the acked seq after a reconnect), then finishes. */
   private flush(resend: boolean): void {
     if (!this.conn || !this.welcomed) return;
-    for (const handle of this.runs.values()) {
-      if (resend) handle.sentSeq = handle.ackedSeq;
-      let batch: SequencedRunEvent[] = [];
-      let size = 0;
-      const sendBatch = () => {
-        if (!batch.length) return;
-        this.send({ type: 'run.events', runId: handle.runId, leaseEpoch: handle.state.leaseEpoch, events: batch });
-        handle.sentSeq = batch[batch.length - 1]!.seq;
-        batch = [];
-        size = 0;
-      };
-      for (const e of handle.spool.unacked) {
-        if (e.seq <= handle.sentSeq) continue;
-        if (e.seq > handle.ackedSeq + MAX_IN_FLIGHT) break;
-        const n = JSON.stringify(e).length;
-        if (size + n > BATCH_BYTES) sendBatch();
-        batch.push(e);
-        size += n;
-      }
-      sendBatch();
-      const end = handle.state.end;
-      if (end && handle.ackedSeq >= end.lastSeq && !this.finishSent.has(handle.runId)) {
-        this.finishSent.add(handle.runId);
-        this.send({
-          type: 'run.finished',
-          runId: handle.runId,
-          leaseEpoch: handle.state.leaseEpoch,
-          lastSeq: end.lastSeq,
-          exitCode: end.exitCode,
-          signal: end.signal,
-          ...(end.reason ? { reason: end.reason } : {}),
-        });
-      }
-    }
+    for (const handle of this.runs.values())
+      sendSpooledEvents(handle, (frame) => this.send(frame), this.finishSent, resend);
   }
 
   private sendHeartbeat(): void {
-    this.send({
-      type: 'heartbeat',
-      slotsUsed: this.heldRuns.filter((r) => !r.finished).length,
-      load: os.loadavg()[0],
-      ...diskFree(this.opts.home),
-      clis: this.clis,
-      commands: this.commands.report(),
-      runs: this.heldRuns.map((r) => ({ runId: r.runId, leaseEpoch: r.state.leaseEpoch })),
-    });
-  }
-}
-
-function diskFree(dir: string): { diskFreeBytes?: number } {
-  try {
-    const st = fs.statfsSync(dir);
-    return { diskFreeBytes: st.bavail * st.bsize };
-  } catch {
-    return {};
+    this.send(heartbeatFrame({ home: this.opts.home, clis: this.clis, commands: this.commands, held: this.heldRuns }));
   }
 }

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { anthropicRateLimitError } from '@openase/test-kit/fake-models';
+import * as cases from './real-cli-cases.js';
 import { useRealCliControlPlane } from './real-cli-orchestrator.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -14,13 +15,13 @@ vi.setConfig({ testTimeout: 300_000 });
 describe('Claude Code through the orchestrator (real CLI)', () => {
   const h = useRealCliControlPlane('claude');
 
-  h.itCompletesATicket((worktree) => ({
+  cases.itCompletesATicket(h, (worktree) => ({
     writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' },
   }));
-  h.itRefusesADeniedShell('Bash');
-  h.itAsksAPersonBeforeAPush();
-  h.itAsksAQuestion();
-  h.itTakesASteeringMessage();
+  cases.itRefusesADeniedShell(h, 'Bash');
+  cases.itAsksAPersonBeforeAPush(h);
+  cases.itAsksAQuestion(h);
+  cases.itTakesASteeringMessage(h);
 
   it('claude: an HTTP 500 from the provider fails the run with its message, and the ticket is parked after its last attempt', async () => {
     const p = await h.project(() => ({
@@ -45,5 +46,5 @@ describe('Claude Code through the orchestrator (real CLI)', () => {
     });
   });
 
-  h.itWaitsForARateLimitReset(anthropicRateLimitError);
+  cases.itWaitsForARateLimitReset(h, anthropicRateLimitError);
 });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { usageLimitError } from '@openase/test-kit/fake-models';
+import * as cases from './real-cli-cases.js';
 import { useRealCliControlPlane } from './real-cli-orchestrator.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -14,13 +15,13 @@ describe('Codex through the orchestrator (real CLI)', () => {
   const h = useRealCliControlPlane('codex');
 
   // apply_patch with a path relative to the worktree (Codex's cwd).
-  h.itCompletesATicket(() => ({ writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }));
-  h.itRefusesADeniedShell('shell');
-  h.itAsksAPersonBeforeAPush();
-  h.itAsksAQuestion();
-  h.itTakesASteeringMessage();
+  cases.itCompletesATicket(h, () => ({ writeFile: { path: 'hello.txt', content: 'Hello from the agent\n' } }));
+  cases.itRefusesADeniedShell(h, 'shell');
+  cases.itAsksAPersonBeforeAPush(h);
+  cases.itAsksAQuestion(h);
+  cases.itTakesASteeringMessage(h);
   // Codex states the reset as "Try again at 11:22 PM" (or with a date when it falls on another day).
-  h.itWaitsForARateLimitReset((resetMs) => usageLimitError(resetMs / 1000));
+  cases.itWaitsForARateLimitReset(h, (resetMs) => usageLimitError(resetMs / 1000));
 
   // Codex 0.169 retries a 5xx (5 stream reconnects, ~25 s: no provider maxRetries is set through
   // the orchestrator) and then states its own text for it, code internalServerError: the

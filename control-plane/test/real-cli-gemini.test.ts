@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { geminiQuotaError } from '@openase/test-kit/fake-models';
+import * as cases from './real-cli-cases.js';
 import { useRealCliControlPlane } from './real-cli-orchestrator.js';
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -13,12 +14,13 @@ vi.setConfig({ testTimeout: 300_000 });
 describe('Gemini CLI through the orchestrator (real CLI)', () => {
   const h = useRealCliControlPlane('gemini');
 
-  h.itCompletesATicket(
+  cases.itCompletesATicket(
+    h,
     (worktree) => ({ writeFile: { path: path.join(worktree, 'hello.txt'), content: 'Hello from the agent\n' } }),
     { permissionMode: 'bypassPermissions' },
   );
   // A quota error with a retry delay (Gemini exits 173): the reset is now + the delay.
-  h.itWaitsForARateLimitReset(() => geminiQuotaError(3600));
+  cases.itWaitsForARateLimitReset(h, () => geminiQuotaError(3600));
 
   // Gemini retries a 5xx itself for minutes; the daemon stops it after 2 retries (3 attempts,
   // ~17 s of Gemini's backoff) and fails the turn with the provider's message.

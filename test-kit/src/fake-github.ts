@@ -4,63 +4,25 @@
  * merge or close in GitHub's UI) changes the state and sends the signed webhook GitHub would.
  * A repository may be backed by a real bare git repository (`gitDir`): it is then served over
  * smart HTTP at `<server>/OWNER/REPO.git` (clone, fetch, push), pull requests read their head
- * from it, and merging merges into its default branch for real.
+ * from it, and merging merges into its default branch for real (fake-github-git.ts). The state and its views are
+ * fake-github-model.ts, the signed webhooks fake-github-webhooks.ts.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-
-export interface FakePull {
-  number: number;
-  head: string;
-  base: string;
-  title: string;
-  body: string;
-  state: 'open' | 'closed';
-  merged_at: string | null;
-  merge_commit_sha: string | null;
-  sha: string;
-  conflicting: boolean;
-}
-export interface FakeReview {
-  id: number;
-  user: { login: string };
-  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
-  body: string;
-  commit_id: string;
-  submitted_at: string;
-  comments: Array<{ path: string; line: number; body: string; side?: 'LEFT' | 'RIGHT' }>;
-}
-export interface FakeIssue {
-  number: number;
-  title: string;
-  body: string;
-  labels: string[];
-  state: 'open' | 'closed';
-  state_reason: 'completed' | 'not_planned' | 'reopened' | null;
-  updated_at: string;
-}
-interface FakeRepo {
-  gitDir?: string;
-  issues: FakeIssue[];
-  pulls: FakePull[];
-  reviews: Map<number, FakeReview[]>;
-  checkRuns: Array<{ head_sha: string; name: string; status: string; conclusion: string | null }>;
-  statuses: Array<{ sha: string; context: string; state: string }>;
-  deletedRefs: string[];
-}
-
-function git(args: string[], cwd?: string): string {
-  return execFileSync(
-    'git',
-    ['-c', 'user.name=GitHub', '-c', 'user.email=noreply@github.invalid', '-c', 'init.defaultBranch=main', ...args],
-    { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_COUNT: '0' } },
-  ).trim();
-}
+import {
+  changeIssue,
+  issueView,
+  pullView,
+  repoPayload,
+  type FakeIssue,
+  type FakePull,
+  type FakeRepo,
+  type FakeReview,
+  type IssueChange,
+} from './fake-github-model.js';
+import { git, mergePull, serveGit } from './fake-github-git.js';
+import { sendWebhook, type WebhookTarget } from './fake-github-webhooks.js';
 
 export function createFakeGithub(opts: { token: string }) {
   const repos = new Map<string, FakeRepo>();
@@ -70,7 +32,7 @@ export function createFakeGithub(opts: { token: string }) {
   /** GETs answered 304 Not Modified (the client sent the ETag of an unchanged answer). */
   const notModified: string[] = [];
   let seq = 0;
-  let webhook: { url: string; secret: string } | null = null;
+  let webhook: WebhookTarget | null = null;
   /** Webhooks sent after API edits, awaited by `echoed()`. */
   const echoes: Array<Promise<{ status: number; body: { outcome?: string } }>> = [];
   const repoOf = (name: string): FakeRepo => {
@@ -86,43 +48,8 @@ export function createFakeGithub(opts: { token: string }) {
       return old ?? '0'.repeat(40);
     }
   };
-  const pullView = (full: string, p: FakePull) => ({
-    number: p.number,
-    html_url: `https://github.com/${full}/pull/${p.number}`,
-    state: p.state,
-    title: p.title,
-    body: p.body,
-    merged_at: p.merged_at,
-    merge_commit_sha: p.merge_commit_sha,
-    mergeable: p.state === 'open' ? !p.conflicting : null,
-    mergeable_state: p.conflicting ? 'dirty' : 'clean',
-    head: { ref: p.head, sha: p.sha },
-    base: { ref: p.base },
-  });
   const refresh = (r: FakeRepo, p: FakePull) => {
     if (p.state === 'open') p.sha = headOf(r, p.head, p.sha);
-  };
-
-  /** Merges for real in the backing repository (or pretends); returns the merge commit. */
-  const doMerge = (r: FakeRepo, p: FakePull, method: string): string => {
-    if (!r.gitDir) return crypto.createHash('sha1').update(`merge:${p.number}`).digest('hex');
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-github-merge-'));
-    try {
-      git(['clone', '--quiet', r.gitDir, work]);
-      git(['checkout', '--quiet', p.base], work);
-      if (method === 'squash') {
-        git(['merge', '--squash', '--quiet', `origin/${p.head}`], work);
-        git(['commit', '--quiet', '-m', `${p.title} (#${p.number})`], work);
-      } else
-        git(
-          ['merge', '--no-ff', '--quiet', '-m', `Merge pull request #${p.number} from ${p.head}`, `origin/${p.head}`],
-          work,
-        );
-      git(['push', '--quiet', 'origin', `HEAD:refs/heads/${p.base}`], work);
-      return git(['rev-parse', 'HEAD'], work);
-    } finally {
-      fs.rmSync(work, { recursive: true, force: true });
-    }
   };
 
   const server = http.createServer((req, res) => {
@@ -131,7 +58,8 @@ export function createFakeGithub(opts: { token: string }) {
     req.on('end', () => {
       const url = new URL(req.url!, 'http://x');
       const gitPath = /^\/([^/]+)\/([^/]+)\.git(\/.*)$/.exec(url.pathname);
-      if (gitPath) return serveGit(`${gitPath[1]}/${gitPath[2]}`, gitPath[3]!, req, res, Buffer.concat(chunks));
+      if (gitPath)
+        return serveGit(repos.get(`${gitPath[1]}/${gitPath[2]}`)?.gitDir, gitPath[3]!, req, res, Buffer.concat(chunks));
       const raw = Buffer.concat(chunks).toString('utf8');
       calls.push(`${req.method} ${url.pathname}`);
       queries.push(`${req.method} ${url.pathname}${url.search}`);
@@ -219,7 +147,7 @@ export function createFakeGithub(opts: { token: string }) {
         if (p.state !== 'open' || p.conflicting) return reply(405, { message: 'Pull Request is not mergeable' });
         if (input.sha && input.sha !== p.sha)
           return reply(409, { message: 'Head branch was modified. Review and try the merge again.' });
-        const sha = doMerge(r, p, input.merge_method ?? 'merge');
+        const sha = mergePull(r, p, input.merge_method ?? 'merge');
         Object.assign(p, { state: 'closed', merged_at: new Date().toISOString(), merge_commit_sha: sha });
         return reply(200, { sha, merged: true, message: 'Pull Request successfully merged' });
       }
@@ -239,7 +167,7 @@ export function createFakeGithub(opts: { token: string }) {
         if (!i) return reply(404, { message: 'Not Found' });
         if (req.method === 'PATCH') {
           const before = JSON.stringify(i);
-          changeIssue(i, input);
+          changeIssue(i, input, new Date(Date.now() + ++seq).toISOString());
           // GitHub sends the webhook of an API edit too (an echo for whoever made it).
           if (JSON.stringify(i) !== before)
             echoes.push(send('issues', { action: 'edited', issue: issueView(full, i), ...repoPayload(full) }));
@@ -264,113 +192,9 @@ export function createFakeGithub(opts: { token: string }) {
     });
   });
 
-  /** Git over smart HTTP for a repository with a `gitDir` (`git http-backend` as a CGI): clones and pushes reach it. */
-  function serveGit(full: string, rest: string, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) {
-    const dir = repos.get(full)?.gitDir;
-    if (!dir) {
-      res.writeHead(404).end();
-      return;
-    }
-    const url = new URL(req.url!, 'http://x');
-    const child = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH,
-        GIT_PROJECT_ROOT: path.dirname(dir),
-        GIT_HTTP_EXPORT_ALL: '1',
-        PATH_INFO: `/${path.basename(dir)}${rest}`,
-        QUERY_STRING: url.search.slice(1),
-        REQUEST_METHOD: req.method,
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        CONTENT_LENGTH: String(body.length),
-        HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
-        GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
-        REMOTE_ADDR: '127.0.0.1',
-        REMOTE_USER: 'openase',
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'http.receivepack',
-        GIT_CONFIG_VALUE_0: 'true',
-      },
-    });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    // git http-backend may answer (and exit) before reading the whole body, as git's own server may: its reply is what
-    // counts, so a broken pipe on the rest of the body is not an error.
-    child.stdin.on('error', () => {});
-    child.stdin.end(body);
-    child.on('close', () => {
-      const all = Buffer.concat(out);
-      const split = all.indexOf('\r\n\r\n');
-      const head = all.subarray(0, split).toString('utf8').split('\r\n');
-      const headers: Record<string, string> = { connection: 'close' };
-      let status = 200;
-      for (const line of head) {
-        const [k, ...v] = line.split(':');
-        if (k!.toLowerCase() === 'status') status = Number.parseInt(v.join(':').trim(), 10);
-        else headers[k!.trim()] = v.join(':').trim();
-      }
-      res.writeHead(status, headers);
-      res.end(all.subarray(split + 4));
-    });
-  }
-
   /** Sends a webhook as GitHub does (signed with `secret`, default the configured one). */
-  async function send(
-    event: string,
-    payload: Record<string, unknown>,
-    o: { secret?: string; delivery?: string } = {},
-  ): Promise<{ status: number; body: { outcome?: string; error?: { message: string } } }> {
-    // No webhook configured: GitHub changes state silently (what polling is for).
-    if (!webhook) return { status: 0, body: {} };
-    const body = JSON.stringify(payload);
-    const signature = `sha256=${crypto
-      .createHmac('sha256', o.secret ?? webhook.secret)
-      .update(body)
-      .digest('hex')}`;
-    const res = await fetch(webhook.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': event,
-        'x-github-delivery': o.delivery ?? crypto.randomUUID(),
-        'x-hub-signature-256': signature,
-        'user-agent': 'GitHub-Hookshot/fake',
-      },
-      body,
-    });
-    return { status: res.status, body: (await res.json().catch(() => ({}))) as never };
-  }
-  const repoPayload = (full: string) => ({ repository: { full_name: full } });
-  const issueView = (full: string, i: FakeIssue) => ({
-    number: i.number,
-    html_url: `https://github.com/${full}/issues/${i.number}`,
-    title: i.title,
-    body: i.body || null,
-    labels: i.labels.map((name) => ({ name })),
-    state: i.state,
-    state_reason: i.state_reason,
-    updated_at: i.updated_at,
-  });
-  /** An issue edit as GitHub's PATCH takes it (labels as names or objects, the whole list). */
-  const changeIssue = (
-    i: FakeIssue,
-    input: {
-      title?: string;
-      body?: string | null;
-      labels?: Array<string | { name: string }>;
-      state?: string;
-      state_reason?: string;
-    },
-  ) => {
-    if (input.title !== undefined) i.title = input.title;
-    if (input.body !== undefined) i.body = input.body ?? '';
-    if (input.labels) i.labels = input.labels.map((l) => (typeof l === 'string' ? l : l.name));
-    if (input.state === 'open' || input.state === 'closed') {
-      if (input.state !== i.state) i.state_reason = input.state === 'closed' ? 'completed' : 'reopened';
-      i.state = input.state;
-    }
-    if (input.state_reason) i.state_reason = input.state_reason as FakeIssue['state_reason'];
-    i.updated_at = new Date(Date.now() + ++seq).toISOString();
-  };
+  const send = (event: string, payload: Record<string, unknown>, o: { secret?: string; delivery?: string } = {}) =>
+    sendWebhook(webhook, event, payload, o);
   const find = (full: string, n: number) => {
     const p = repoOf(full).pulls.find((x) => x.number === n);
     if (!p) throw new Error(`no pull request #${n} in ${full}`);
@@ -438,7 +262,7 @@ export function createFakeGithub(opts: { token: string }) {
     async closeOnGithub(full: string, n: number, merge: boolean) {
       const p = find(full, n);
       if (merge) {
-        const sha = doMerge(repoOf(full), p, 'merge');
+        const sha = mergePull(repoOf(full), p, 'merge');
         Object.assign(p, { merged_at: new Date().toISOString(), merge_commit_sha: sha });
       }
       p.state = 'closed';
@@ -471,9 +295,9 @@ export function createFakeGithub(opts: { token: string }) {
       return i;
     },
     /** Someone edits, labels, closes or reopens an issue on GitHub (the `issues` webhook). */
-    editIssue(full: string, n: number, change: Parameters<typeof changeIssue>[1], action = 'edited') {
+    editIssue(full: string, n: number, change: IssueChange, action = 'edited') {
       const i = this.issue(full, n);
-      changeIssue(i, change);
+      changeIssue(i, change, new Date(Date.now() + ++seq).toISOString());
       return send('issues', { action, issue: issueView(full, i), ...repoPayload(full) });
     },
     /** The `pull_request closed` webhook GitHub sends after a merge through the API. */
