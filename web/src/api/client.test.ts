@@ -77,4 +77,31 @@ describe('paceRetries', () => {
       vi.useRealTimers();
     }
   });
+
+  it('forgets a call that was left while it waited to retry', async () => {
+    vi.useFakeTimers();
+    try {
+      const pacing = paceRetries({ baseMs: 100, maxMs: 1000 });
+      const transport: TRPCLink<AppRouter> = () => () =>
+        observable((observer) => observer.error(TRPCClientError.from(new Event('error') as never)));
+      const client = createTRPCClient<AppRouter>({
+        links: [
+          retryLink({ retry: (o) => pacing.retry(o), retryDelayMs: () => pacing.retryDelayMs() }),
+          pacing.link,
+          transport,
+        ],
+      });
+      const left = client.runs.onEvents.subscribe({ run: 'a' } as never, { onData: () => {} });
+      await vi.advanceTimersByTimeAsync(50);
+      left.unsubscribe(); // during the wait after its first drop: nothing comes back to clear its count
+      expect(pacing.tracked()).toBe(1);
+      await vi.advanceTimersByTimeAsync(60_000);
+      const later = client.runs.onEvents.subscribe({ run: 'b' } as never, { onData: () => {} });
+      await vi.advanceTimersByTimeAsync(50);
+      expect(pacing.tracked()).toBe(1); // the new call only
+      later.unsubscribe();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -82,7 +82,10 @@ export function retryable(op: { type: string }, error: TRPCClientError<AppRouter
  * `link` sits below retryLink and sees each attempt: data resets the count for that call.
  */
 export function paceRetries(opts = { baseMs: 250, maxMs: 4000 }) {
-  const drops = new Map<number, number>();
+  // Per call: drops in a row and when the last one came. A call followed no more after a drop (unsubscribed
+  // while retryLink waited) never comes back to clear its entry: entries older than any wait are dropped.
+  const drops = new Map<number, { count: number; at: number }>();
+  const forgetAfterMs = 10 * opts.maxMs;
   let nextDelay = 0;
   const link: TRPCLink<AppRouter> =
     () =>
@@ -94,7 +97,9 @@ export function paceRetries(opts = { baseMs: 250, maxMs: 4000 }) {
             observer.next(value);
           },
           error: (err) => {
-            drops.set(op.id, (drops.get(op.id) ?? 0) + 1);
+            const at = Date.now();
+            for (const [id, d] of drops) if (at - d.at > forgetAfterMs) drops.delete(id);
+            drops.set(op.id, { count: (drops.get(op.id)?.count ?? 0) + 1, at });
             observer.error(err);
           },
           complete: () => {
@@ -116,11 +121,13 @@ export function paceRetries(opts = { baseMs: 250, maxMs: 4000 }) {
       attempts: number;
     }) {
       const again = retryable(op, error, attempts);
-      if (again) nextDelay = backoffDelay(drops.get(op.id) ?? 1, opts);
+      if (again) nextDelay = backoffDelay(drops.get(op.id)?.count ?? 1, opts);
       else drops.delete(op.id);
       return again;
     },
     retryDelayMs: () => nextDelay,
+    /** How many calls it keeps a count for (for tests). */
+    tracked: () => drops.size,
   };
 }
 
