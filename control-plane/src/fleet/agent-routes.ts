@@ -62,6 +62,8 @@ export function mountAgentRoutes<E extends Env>(
               ping: () => {
                 if (raw.readyState === raw.OPEN) raw.ping();
               },
+              pause: () => raw.pause(),
+              resume: () => raw.resume(),
             },
           );
         },

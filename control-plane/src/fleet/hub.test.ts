@@ -7,6 +7,7 @@ import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
 import { FleetHub } from './hub.js';
 import { MemorySink } from '../../test/frame-sink.js';
+import { PAUSE_AT } from './session.js';
 import { helloFrame } from '../../test/fake-daemon.js';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
@@ -102,6 +103,27 @@ forEachDatabase('fleet hub', (get) => {
     await new Promise((r) => setTimeout(r, 300));
     await other.sweep();
     expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('lost');
+  });
+
+  it('stops reading a daemon that sends faster than its frames are handled, and reads again once caught up', async () => {
+    const { machine, hub } = await setup();
+    const calls: string[] = [];
+    const sink = Object.assign(new MemorySink(), {
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+    });
+    const conn = hub.connect(machine, sink);
+    conn.receive(helloFrame());
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    const beat = JSON.stringify({ type: 'heartbeat', slotsUsed: 0, runs: [] });
+    for (let i = 0; i < PAUSE_AT - 1; i++) conn.receive(beat);
+    expect(calls).toEqual([]);
+    conn.receive(beat); // the PAUSE_AT-th frame not yet handled
+    expect(calls).toEqual(['pause']);
+    await until('resumed', () => calls.includes('resume'));
+    expect(calls).toEqual(['pause', 'resume']);
+    expect(sink.frames.filter((f) => f.type === 'error')).toEqual([]);
+    expect(sink.closedWith).toBeNull();
   });
 
   it('stop clears open sessions while the database is open; a transport that closes afterwards leaves it alone', async () => {

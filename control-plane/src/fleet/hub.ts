@@ -35,6 +35,8 @@ import {
   clearSession,
   clearStaleSessions,
   newSession,
+  PAUSE_AT,
+  RESUME_AT,
   throttleClose,
   type FrameSink,
   type Session,
@@ -212,11 +214,21 @@ export class FleetHub implements MachineLink {
         const verdict = session.throttle.frame(now);
         if (!verdict.ok) return throttleClose(this.log, session, verdict.reason);
         session.lastSeen = now;
+        if (++session.pending >= PAUSE_AT && !session.paused && sink.pause) {
+          session.paused = true;
+          sink.pause();
+        }
         session.queue = session.queue
           .then(() => receiveFrame(this.frames, session, raw))
           .catch((err) =>
             this.log.error({ machine: machine.name, ...errField(err) }, `[fleet] ${machine.name}: a frame failed`),
-          );
+          )
+          .finally(() => {
+            if (--session.pending <= RESUME_AT && session.paused) {
+              session.paused = false;
+              sink.resume?.();
+            }
+          });
       },
       closed: () => {
         session.closed = true;

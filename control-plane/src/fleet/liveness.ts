@@ -24,7 +24,9 @@ export interface LostMachine {
 export function checkSilence(sessions: Iterable<Session>, thresholds: FleetThresholds, log: Logger): void {
   const now = Date.now();
   for (const s of sessions) {
-    if (now - s.lastSeen > thresholds.disconnectAfterMs) {
+    // A paused session (backpressure) is quiet because its frames are not being read, not because it is gone.
+    if (s.paused) s.lastSeen = now;
+    else if (now - s.lastSeen > thresholds.disconnectAfterMs) {
       log.warn(
         { machine: s.machineName },
         `[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`,

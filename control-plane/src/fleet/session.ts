@@ -17,7 +17,18 @@ export interface FrameSink {
   ping?(): void;
   /** For metrics: a daemon's WebSocket, or JSON lines over a child's stdio or an SSH channel. */
   transport?: 'websocket' | 'lines';
+  /** Stop reading the daemon's frames for now (TCP pushes back on it); absent = the transport cannot. */
+  pause?(): void;
+  resume?(): void;
 }
+
+/**
+ * Backpressure: a session with this many frames received and not yet handled stops reading its transport, and
+ * reads again once it is down to RESUME_AT. Without it a daemon (or many) sending faster than events are stored
+ * grows the control plane's memory without bound (10,000 simulated daemons: 2.3 GiB, docs/performance.md).
+ */
+export const PAUSE_AT = 64;
+export const RESUME_AT = 16;
 
 export interface Session {
   id: string;
@@ -30,6 +41,9 @@ export interface Session {
   closed: boolean;
   /** Frames are handled one at a time, in arrival order. */
   queue: Promise<void>;
+  /** Frames received and not yet handled; whether the transport is paused for it (PAUSE_AT). */
+  pending: number;
+  paused: boolean;
   /** CLIs the machine may offer (join token); null = any. */
   allowedClis: string[] | null;
   throttle: FrameThrottle;
@@ -55,6 +69,8 @@ export function newSession(
     lastPing: Date.now(),
     closed: false,
     queue: Promise.resolve(),
+    pending: 0,
+    paused: false,
     allowedClis: null,
     throttle: new FrameThrottle(frameLimits, Date.now()),
     throttled: false,
