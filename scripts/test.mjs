@@ -108,48 +108,42 @@ async function testLanes() {
 }
 
 function vitestLane(lane, filters) {
-  const [cmd, ...pre] = pnpmCommand();
-  const started = performance.now();
   const report = path.join('test-artifacts', `vitest-report-${lane}.json`);
   rmSync(path.join(root, report), { force: true }); // an earlier run's report must not be read as this one's
   const buffered = lane === 'side';
-  return new Promise((resolve) => {
-    const child = spawn(cmd, [...pre, 'exec', 'vitest', 'run', ...filters], {
-      cwd: root,
-      env: { ...process.env, OPENASE_VITEST_REPORT: report },
-      stdio: buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-    });
-    let output = '';
-    if (buffered) {
-      child.stdout.on('data', (chunk) => (output += chunk));
-      child.stderr.on('data', (chunk) => (output += chunk));
-    }
-    child.on('close', (code) => {
-      const ms = performance.now() - started;
-      const name = `${lane} lane (${filters.filter((f) => f !== '--exclude').join(' ')})`;
-      if (buffered)
-        process.stdout.write(
-          `\n[test] ---- ${name}: exit ${code} after ${seconds(ms)} ----\n${output}[test] ---- end of the ${lane} lane ----\n`,
-        );
-      resolve({ name: `${lane} lane`, code, ms });
-    });
+  const env = { ...process.env, OPENASE_VITEST_REPORT: report };
+  return runPnpm(['exec', 'vitest', 'run', ...filters], { env, buffered }).then(({ code, ms, output }) => {
+    const name = `${lane} lane (${filters.filter((f) => f !== '--exclude').join(' ')})`;
+    if (buffered)
+      process.stdout.write(
+        `\n[test] ---- ${name}: exit ${code} after ${seconds(ms)} ----\n${output}[test] ---- end of the ${lane} lane ----\n`,
+      );
+    return { name: `${lane} lane`, code, ms };
   });
 }
 
 function check(name, args) {
+  const env = { ...process.env, FORCE_COLOR: '0' };
+  return runPnpm(args, { env, buffered: true }).then(({ code, ms, output }) => {
+    const verdict = code === 0 ? 'passed' : `FAILED (exit ${code})`;
+    process.stdout.write(`\n[test] ${name}: ${verdict} in ${seconds(ms)}\n`);
+    if (code !== 0 || process.env.CI) process.stdout.write(output);
+    return { name, code, ms };
+  });
+}
+
+/** Runs pnpm with `args` from the root; `buffered` keeps its output (both streams) for the caller, else it is shown. */
+function runPnpm(args, { env, buffered }) {
   const [cmd, ...pre] = pnpmCommand();
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, [...pre, ...args], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(cmd, [...pre, ...args], { cwd: root, env, stdio: buffered ? 'pipe' : 'inherit' });
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('close', (code) => {
-      const ms = performance.now() - started;
-      const verdict = code === 0 ? 'passed' : `FAILED (exit ${code})`;
-      process.stdout.write(`\n[test] ${name}: ${verdict} in ${seconds(ms)}\n`);
-      if (code !== 0 || process.env.CI) process.stdout.write(output);
-      resolve({ name, code, ms });
-    });
+    if (buffered) {
+      child.stdin.end();
+      child.stdout.on('data', (chunk) => (output += chunk));
+      child.stderr.on('data', (chunk) => (output += chunk));
+    }
+    child.on('close', (code) => resolve({ code, ms: performance.now() - started, output }));
   });
 }
