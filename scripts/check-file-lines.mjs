@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const MAX_LINES = 400;
+const MAX_LINES = 400;
 const SOURCE = /\.(ts|mts|cts|js|mjs|cjs|vue|css)$/;
 // Generated SQL migrations and data are not source; neither is what a tool writes.
 const EXEMPT = [/^control-plane\/drizzle\//, /\.d\.ts$/];

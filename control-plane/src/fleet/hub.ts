@@ -34,9 +34,9 @@ import type { AgentRunHooks } from './agent-run-hooks.js';
 import {
   clearSession,
   clearStaleSessions,
+  frameHandled,
+  frameQueued,
   newSession,
-  PAUSE_AT,
-  RESUME_AT,
   throttleClose,
   type FrameSink,
   type Session,
@@ -214,21 +214,13 @@ export class FleetHub implements MachineLink {
         const verdict = session.throttle.frame(now);
         if (!verdict.ok) return throttleClose(this.log, session, verdict.reason);
         session.lastSeen = now;
-        if (++session.pending >= PAUSE_AT && !session.paused && sink.pause) {
-          session.paused = true;
-          sink.pause();
-        }
+        frameQueued(session);
         session.queue = session.queue
           .then(() => receiveFrame(this.frames, session, raw))
           .catch((err) =>
             this.log.error({ machine: machine.name, ...errField(err) }, `[fleet] ${machine.name}: a frame failed`),
           )
-          .finally(() => {
-            if (--session.pending <= RESUME_AT && session.paused) {
-              session.paused = false;
-              sink.resume?.();
-            }
-          });
+          .finally(() => frameHandled(session));
       },
       closed: () => {
         session.closed = true;

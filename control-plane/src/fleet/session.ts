@@ -53,6 +53,22 @@ export interface Session {
   throttled: boolean;
 }
 
+/** A frame was received and queued: at PAUSE_AT not yet handled, the transport stops being read. */
+export function frameQueued(s: Session): void {
+  if (++s.pending >= PAUSE_AT && !s.paused && s.sink.pause) {
+    s.paused = true;
+    s.sink.pause();
+  }
+}
+
+/** A queued frame was handled: down to RESUME_AT, a paused transport is read again. */
+export function frameHandled(s: Session): void {
+  if (--s.pending <= RESUME_AT && s.paused) {
+    s.paused = false;
+    s.sink.resume?.();
+  }
+}
+
 /** A session of a transport just opened: it has no id until the daemon's hello is welcomed. */
 export function newSession(
   machine: { id: string; name: string; credential?: SessionCredential },
