@@ -24,9 +24,19 @@ export interface DaemonFrameContext extends HelloContext {
   stopping(): boolean;
 }
 
-export async function receiveFrame(ctx: DaemonFrameContext, session: Session, raw: string | Uint8Array): Promise<void> {
+/**
+ * Run events taken into one batch when a session has several `run.events` frames of the same run queued (a daemon
+ * sending faster than one batch's store): one store and one ack for them all, instead of one store per frame, each
+ * waiting for the one before (what bounded a fleet's ingest: docs/performance.md).
+ */
+export const MAX_JOINED_EVENTS = 2_000;
+
+/** Handles the session's next queued frame, if an earlier step did not already take it into a batch. */
+export async function receiveNext(ctx: DaemonFrameContext, session: Session): Promise<void> {
+  const next = session.inbox.shift();
+  if (!next) return;
   if ((session.closed && !session.id) || ctx.stopping() || session.throttled) return;
-  const decoded = decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
+  const decoded = next.decoded ?? decodeDaemonFrame(next.raw);
   if (!decoded.ok) {
     warnSession(ctx.log, session, `refused a frame: ${decoded.message}`);
     session.sink.send({ type: 'error', code: decoded.code, message: decoded.message });
@@ -34,7 +44,7 @@ export async function receiveFrame(ctx: DaemonFrameContext, session: Session, ra
     else countRefused(ctx.log, session);
     return;
   }
-  const frame = decoded.frame;
+  const frame = decoded.frame.type === 'run.events' ? withQueuedEvents(session, decoded.frame) : decoded.frame;
   if (frame.type === 'hello') return welcomeHello(ctx, session, frame);
   if (!session.id) {
     session.sink.send({ type: 'error', code: 'not_ready', message: 'send hello first' });
@@ -55,6 +65,25 @@ export async function receiveFrame(ctx: DaemonFrameContext, session: Session, ra
       ...(leaseEpoch ? { leaseEpoch } : {}),
     });
   }
+}
+
+const decodeDaemonFrame = (raw: string | Uint8Array) => decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
+
+type EventsFrame = Extract<DaemonFrame, { type: 'run.events' }>;
+
+/** The frame's events followed by those of the `run.events` frames of the same run and lease queued right after it. */
+function withQueuedEvents(session: Session, frame: EventsFrame): EventsFrame {
+  const joined: EventsFrame['events'] = [];
+  for (let next = session.inbox[0]; next; next = session.inbox[0]) {
+    const decoded = (next.decoded ??= decodeDaemonFrame(next.raw));
+    if (!decoded.ok || decoded.frame.type !== 'run.events') break;
+    const more = decoded.frame;
+    if (more.runId !== frame.runId || more.leaseEpoch !== frame.leaseEpoch) break;
+    if (frame.events.length + joined.length + more.events.length > MAX_JOINED_EVENTS) break;
+    joined.push(...more.events);
+    session.inbox.shift();
+  }
+  return joined.length ? { ...frame, events: [...frame.events, ...joined] } : frame;
 }
 
 async function onFrame(ctx: DaemonFrameContext, session: Session, frame: DaemonFrame): Promise<void> {

@@ -11,7 +11,7 @@ import { PAUSE_AT } from './session.js';
 import { helloFrame } from '../../test/fake-daemon.js';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
-import { runDetail, startCommandRun } from '../runs/runs.js';
+import { listRunEvents, runDetail, startCommandRun } from '../runs/runs.js';
 
 async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -124,6 +124,36 @@ forEachDatabase('fleet hub', (get) => {
     expect(calls).toEqual(['pause', 'resume']);
     expect(sink.frames.filter((f) => f.type === 'error')).toEqual([]);
     expect(sink.closedWith).toBeNull();
+  });
+
+  it("stores a session's queued events of one run in one batch, in order, with one ack", async () => {
+    const ctx = await setup();
+    const { deps, admin, hub } = ctx;
+    const { sink, conn, run, offer } = await acceptedRun(ctx);
+    const frame = (type: string, more = {}) =>
+      JSON.stringify({ type, runId: run.id, leaseEpoch: offer.leaseEpoch, ...more });
+    conn.receive(frame('run.started'));
+    await until('running', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'running');
+    const events = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) =>
+        frame('run.events', {
+          events: [{ seq: from + i, ts: 1, event: { type: 'output', stream: 'stdout', text: `line ${from + i}` } }],
+        }),
+      );
+    const batchesBefore = hub.ingest.stats.batches;
+    // Received while none is handled yet: 20 frames, a heartbeat (not joined across), 5 more.
+    for (const f of events(1, 20)) conn.receive(f);
+    conn.receive(JSON.stringify({ type: 'heartbeat', slotsUsed: 1, runs: [] }));
+    for (const f of events(21, 25)) conn.receive(f);
+    const acks = await until('every event acked', () => {
+      const a = sink.frames.filter((f) => f.type === 'run.ack') as unknown as { ackedSeq: number }[];
+      return a.at(-1)?.ackedSeq === 25 ? a : null;
+    });
+    expect(acks.map((a) => a.ackedSeq)).toEqual([20, 25]);
+    expect(hub.ingest.stats.batches - batchesBefore).toBe(2);
+    const stored = await listRunEvents(deps.db, admin.orgId, { run: run.id, limit: 100 });
+    expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(sink.frames.filter((f) => f.type === 'error')).toEqual([]);
   });
 
   it('stop clears open sessions while the database is open; a transport that closes afterwards leaves it alone', async () => {

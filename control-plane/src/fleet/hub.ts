@@ -41,7 +41,7 @@ import {
   type FrameSink,
   type Session,
 } from './session.js';
-import { receiveFrame, type DaemonFrameContext } from './daemon-frames.js';
+import { receiveNext, type DaemonFrameContext } from './daemon-frames.js';
 import { SessionCredentialCheck } from './session-credentials.js';
 import { checkSilence, failLostMachines, type LostMachine, type LostMachinesContext } from './liveness.js';
 /** Sending to a machine. */
@@ -214,9 +214,10 @@ export class FleetHub implements MachineLink {
         const verdict = session.throttle.frame(now);
         if (!verdict.ok) return throttleClose(this.log, session, verdict.reason);
         session.lastSeen = now;
+        session.inbox.push({ raw });
         frameQueued(session);
         session.queue = session.queue
-          .then(() => receiveFrame(this.frames, session, raw))
+          .then(() => receiveNext(this.frames, session))
           .catch((err) =>
             this.log.error({ machine: machine.name, ...errField(err) }, `[fleet] ${machine.name}: a frame failed`),
           )

@@ -3,7 +3,7 @@
  * queue and limits, and the database row it holds (machines.session_id, session_epoch).
  */
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { CLOSE_CODES, type ControlFrame } from '@openase/shared';
+import { CLOSE_CODES, type ControlFrame, type DaemonFrame, type Decoded } from '@openase/shared';
 import { machines } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { Logger } from '../kernel/logger.js';
@@ -30,6 +30,12 @@ export interface FrameSink {
 export const PAUSE_AT = 64;
 export const RESUME_AT = 16;
 
+/** A frame received and not yet handled; `decoded` once an earlier frame's step looked ahead at it. */
+export interface InboxFrame {
+  raw: string | Uint8Array;
+  decoded?: Decoded<DaemonFrame>;
+}
+
 export interface Session {
   id: string;
   machineId: string;
@@ -39,8 +45,11 @@ export interface Session {
   lastSeen: number;
   lastPing: number;
   closed: boolean;
-  /** Frames are handled one at a time, in arrival order. */
+  /** Frames are handled one at a time, in arrival order: `queue` chains one step per frame received, each step
+   * takes the inbox's first frame (daemon-frames.ts; a step finds it empty when an earlier step took its frame
+   * into a batch). */
   queue: Promise<void>;
+  inbox: InboxFrame[];
   /** Frames received and not yet handled; whether the transport is paused for it (PAUSE_AT). */
   pending: number;
   paused: boolean;
@@ -85,6 +94,7 @@ export function newSession(
     lastPing: Date.now(),
     closed: false,
     queue: Promise.resolve(),
+    inbox: [],
     pending: 0,
     paused: false,
     allowedClis: null,
