@@ -19,7 +19,8 @@ export const serveCommand: Command = {
   details: [
     'Environment: OPENASE_PORT, OPENASE_HOST, OPENASE_HOME (same as --data-dir), DATABASE_URL (real PostgreSQL;',
     'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (same as --public-url), OPENASE_TRUST_PROXY=1,',
-    'OPENASE_RATE_LIMIT (API requests per second per credential: N, N/BURST or off; default 300/3000).',
+    'OPENASE_RATE_LIMIT (API requests per second per credential: N, N/BURST or off; default 300/3000),',
+    'OPENASE_HEAP_GROWING_PERCENT (how far the heap grows between collections; default 30, 0 = V8’s own).',
     'By default only this host can connect; --host 0.0.0.0 lets build boxes and browsers elsewhere in.',
   ].join('\n'),
   options: {
@@ -73,6 +74,7 @@ export const serveCommand: Command = {
     );
     // The server is loaded only here: client commands start without it (cli bundle split, build.mjs).
     const { startServer } = await import('../../server/serve.js');
+    (await import('../../server/heap-policy.js')).applyHeapPolicy(io.env);
     // Signals are taken from before the server starts: one that comes while it starts (a SIGTERM right after
     // "listening on", before this line's next step) stops it once started, instead of killing it mid-start.
     type Server = Awaited<ReturnType<typeof startServer>>;
