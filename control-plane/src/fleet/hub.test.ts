@@ -5,7 +5,9 @@
 import { afterEach, expect, it } from 'vitest';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { createJoinToken, redeemJoinToken, revokeMachine } from './join.js';
+import { PassThrough } from 'node:stream';
 import { FleetHub } from './hub.js';
+import { connectLines } from './line-transport.js';
 import { MemorySink } from '../../test/frame-sink.js';
 import { PAUSE_AT } from './session.js';
 import { helloFrame } from '../../test/fake-daemon.js';
@@ -124,6 +126,21 @@ forEachDatabase('fleet hub', (get) => {
     expect(calls).toEqual(['pause', 'resume']);
     expect(sink.frames.filter((f) => f.type === 'error')).toEqual([]);
     expect(sink.closedWith).toBeNull();
+  });
+
+  it('pauses a line transport (local, SSH) the same way', async () => {
+    const { machine, hub } = await setup();
+    const input = new PassThrough();
+    const written: string[] = [];
+    connectLines(hub, machine, { input, write: (line) => written.push(line), end: () => {} });
+    input.write(`${helloFrame()}\n`);
+    await until('welcome', () => written.some((l) => l.includes('"welcome"')));
+    const paused: boolean[] = [];
+    input.on('pause', () => paused.push(true)).on('resume', () => paused.push(false));
+    input.write(`${JSON.stringify({ type: 'heartbeat', slotsUsed: 0, runs: [] })}\n`.repeat(PAUSE_AT));
+    await until('paused and read again', () => paused.join() === 'true,false');
+    expect(input.isPaused()).toBe(false);
+    expect(written.filter((l) => l.includes('"error"'))).toEqual([]);
   });
 
   it("stores a session's queued events of one run in one batch, in order, with one ack", async () => {

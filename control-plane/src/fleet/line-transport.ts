@@ -22,6 +22,9 @@ export function connectLines(
     transport: 'lines',
     send: (frame) => stream.write(`${JSON.stringify(frame)}\n`),
     close: (code, reason) => stream.end(code, reason),
+    // Backpressure (session.ts): a paused pipe or SSH channel fills, and the daemon's writes wait.
+    pause: () => stream.input.pause(),
+    resume: () => stream.input.resume(),
   });
   // An oversized frame goes to the hub cut, so it answers and closes the same way as for WebSocket.
   const lines = new LineSplitter(
