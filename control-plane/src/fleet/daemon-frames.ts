@@ -44,13 +44,14 @@ export async function receiveNext(ctx: DaemonFrameContext, session: Session): Pr
     else countRefused(ctx.log, session);
     return;
   }
-  const frame = decoded.frame.type === 'run.events' ? withQueuedEvents(session, decoded.frame) : decoded.frame;
-  if (frame.type === 'hello') return welcomeHello(ctx, session, frame);
+  if (decoded.frame.type === 'hello') return welcomeHello(ctx, session, decoded.frame);
   if (!session.id) {
     session.sink.send({ type: 'error', code: 'not_ready', message: 'send hello first' });
     countRefused(ctx.log, session);
     return;
   }
+  // Joined only once welcomed: before, each frame is a refusal of its own (counted towards closing the session).
+  const frame = decoded.frame.type === 'run.events' ? withQueuedEvents(session, decoded.frame) : decoded.frame;
   try {
     await onFrame(ctx, session, frame);
   } catch (err) {
