@@ -87,7 +87,7 @@ export function rowsFor(scenarios) {
         const eighty = s.atEightyPercent;
         add(
           eighty
-            ? `ingest: emit → SSE p99 at 80 % of capacity (offered ${eighty.offeredEventsPerSecond}/s, stored ${eighty.storedEventsPerSecond}/s)`
+            ? `ingest: emit → SSE p99 at 80 % of ${s.steadyEventsPerSecond ? `the steady capacity, ${s.steadyEventsPerSecond}/s` : 'capacity (no step was stored in full)'} (offered ${eighty.offeredEventsPerSecond}/s, stored ${eighty.storedEventsPerSecond}/s)`
             : 'ingest: daemon emit → SSE receive p99, at that load',
           key,
           `${s.emitToSseMs.p99 ?? 'none received'} ms (p50 ${s.emitToSseMs.p50})`,
