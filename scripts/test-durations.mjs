@@ -1,6 +1,6 @@
 // Refreshes scripts/lib/test-durations.json (what the test sequencer orders files by, slowest
 // first) from vitest JSON reports: a plain `vitest run` writes test-artifacts/vitest-report.json,
-// `npm test`'s two lanes vitest-report-unit.json and vitest-report-system.json (vitest.config.ts,
+// `npm test`'s two lanes vitest-report-side.json and vitest-report-system.json (vitest.config.ts,
 // scripts/test.mjs), so after a full `npm test` on a quiet machine:
 //   node scripts/test-durations.mjs [REPORT.json…]   (default: every test-artifacts/vitest-report*.json)
 // Files in the report get their new duration, the others keep theirs, files gone from the tree

@@ -4,8 +4,9 @@
  * is the `kill-restart` benchmark scenario (100 cycles there, a few here).
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { buildBundles } from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { buildBundles, tempDir } from '@openase/test-kit/fleet-harness';
+import { createMigratedPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { seedDataDir } from '@openase/test-kit/database-templates';
 // @ts-expect-error plain ESM scenario without types
 import { auditLines, killRestartCycles } from '../../scripts/bench/scenarios/kill-restart.mjs';
 
@@ -47,13 +48,16 @@ for (const kind of ['pglite', 'postgres'] as const) {
       it('loses and duplicates no event over the cycles, and every run succeeds', async () => {
         buildBundles();
         let databaseUrl: string | null = null;
+        // The server starts on a copy of the migrated template, like the other test servers.
+        const home = tempDir('chaos-cp');
         if (kind === 'postgres') {
-          const scratch = await createScratchPostgres(postgresUrl!);
+          const scratch = await createMigratedPostgres();
           drops.push(scratch.drop);
           databaseUrl = scratch.url;
-        }
+        } else seedDataDir(home);
         const result = await killRestartCycles({
           databaseUrl,
+          home,
           cycles: 6,
           runs: 2,
           lines: 1500,

@@ -26,7 +26,7 @@ import {
   type Proc,
   killLeftoverRuns,
 } from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { createMigratedPostgres, postgresUrl } from '@openase/test-kit/databases';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -44,7 +44,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       buildBundles();
       let databaseUrl: string | null = null;
       if (kind === 'postgres') {
-        const scratch = await createScratchPostgres(postgresUrl!);
+        const scratch = await createMigratedPostgres();
         databaseUrl = scratch.url;
         cleanups.push(scratch.drop);
       }

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { createTestRemote, type TestRemote } from '@openase/test-kit/git-remote';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { createMigratedPostgres } from '@openase/test-kit/databases';
 import { STAND_IN_AGENT } from '@openase/test-kit/stand-in';
 import { CP_BUNDLE, tempDir, useControlPlane, waitFor, type ControlPlane } from '@openase/test-kit/fleet-harness';
 
@@ -64,7 +64,7 @@ export function useLocalFleet(opts: LocalFleetOptions): LocalFleet {
   const remotes: TestRemote[] = [];
   beforeAll(async () => {
     if (opts.postgres) {
-      const scratch = await createScratchPostgres(postgresUrl!);
+      const scratch = await createMigratedPostgres();
       databaseUrl = scratch.url;
       drop = scratch.drop;
     }

@@ -10,7 +10,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { buildBundles, CP_BUNDLE, startControlPlane, tempDir } from '@openase/test-kit/fleet-harness';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { createMigratedPostgres, postgresUrl } from '@openase/test-kit/databases';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -19,7 +19,7 @@ describe.skipIf(!postgresUrl)('shutdown [postgres]', () => {
   const homes: string[] = [];
   beforeAll(async () => {
     buildBundles();
-    scratch = await createScratchPostgres(postgresUrl!);
+    scratch = await createMigratedPostgres();
   });
   afterAll(async () => {
     await scratch?.drop();

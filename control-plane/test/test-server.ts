@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../src/server/serve.js';
 import { readCredentials } from '../src/server/credentials.js';
-import { createScratchPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { createMigratedPostgres } from '@openase/test-kit/databases';
+import { seedDataDir } from '@openase/test-kit/database-templates';
 
 export interface TestServer {
   server: RunningServer;
@@ -21,7 +22,9 @@ export interface TestServer {
 
 export async function startTestServer(prefix: string, opts: { postgres?: boolean } = {}): Promise<TestServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const scratch = opts.postgres ? await createScratchPostgres(postgresUrl!) : null;
+  const scratch = opts.postgres ? await createMigratedPostgres() : null;
+  // The embedded database starts on a copy of the migrated template (its migrations find nothing to do).
+  if (!scratch) seedDataDir(home);
   const server = await startServer(
     { port: 0, host: '127.0.0.1', home, databaseUrl: scratch?.url ?? null, publicUrl: 'http://127.0.0.1:0' },
     () => {},

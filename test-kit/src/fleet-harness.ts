@@ -16,7 +16,7 @@ import { ACTIVE_RUN_STATES, PROTOCOL_VERSION } from '@openase/shared';
 import { createApiClient, type ApiClient } from '@openase/control-plane/cli/client';
 import { readCredentials } from '@openase/control-plane/server/credentials';
 import { seedDataDir } from './database-templates.js';
-import { createScratchPostgres, postgresUrl } from './databases.js';
+import { createMigratedPostgres } from './databases.js';
 
 export const CP_BUNDLE = bundlePath as string;
 export const AGENT_BUNDLE = agentBundlePath as string;
@@ -182,7 +182,7 @@ export function useReplicas(prefix: string, names: string[], env?: NodeJS.Proces
   };
   beforeAll(async () => {
     buildBundles();
-    scratch = await createScratchPostgres(postgresUrl!);
+    scratch = await createMigratedPostgres();
     for (const name of names) {
       homes.push(tempDir(`${prefix}${name}`));
       await replicas.start(homes.length - 1);

@@ -102,9 +102,9 @@ export async function killRestartCycles({
   minPauseMs = 100,
   maxPauseMs = 700,
   backoffMs = 100,
+  home = tempDir('chaos-cp'),
 } = {}) {
   const random = seededRandom(seed);
-  const home = tempDir('chaos-cp');
   const agentHome = tempDir('chaos-agent');
   const scripts = tempDir('chaos-scripts');
   const script = writeLinesScript(scripts);
