@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { FleetHub } from './hub.js';
 import { connectLines } from './line-transport.js';
 import { MemorySink } from '../../test/frame-sink.js';
-import { PAUSE_AT } from './session.js';
+import { PAUSE_AT, type Session } from './session.js';
 import { helloFrame } from '../../test/fake-daemon.js';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
@@ -117,6 +117,9 @@ forEachDatabase('fleet hub', (get) => {
     const conn = hub.connect(machine, sink);
     conn.receive(helloFrame());
     await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    // The welcome is sent before the hello's handling ends: until it has, the hello still counts as not handled.
+    const sessions = (hub as unknown as { sessions: Map<string, Session> }).sessions;
+    await until('hello handled', () => sessions.get(machine.id)?.pending === 0);
     const beat = JSON.stringify({ type: 'heartbeat', slotsUsed: 0, runs: [] });
     for (let i = 0; i < PAUSE_AT - 1; i++) conn.receive(beat);
     expect(calls).toEqual([]);
