@@ -29,7 +29,7 @@ export interface DaemonFrameContext extends HelloContext {
  * sending faster than one batch's store): one store and one ack for them all, instead of one store per frame, each
  * waiting for the one before (what bounded a fleet's ingest: docs/performance.md).
  */
-export const MAX_JOINED_EVENTS = 2_000;
+const MAX_JOINED_EVENTS = 2_000;
 
 /** Handles the session's next queued frame, if an earlier step did not already take it into a batch. */
 export async function receiveNext(ctx: DaemonFrameContext, session: Session): Promise<void> {
