@@ -80,6 +80,7 @@ export function ensureAgentBuilt() {
     // The agent's `openase` (platform-command.ts) is the person's CLI, bundled in.
     newestIn(path.join(root, 'control-plane', 'src', 'cli')),
     mtime(path.join(root, 'agent-daemon', 'build.mjs')),
+    mtime(path.join(root, 'agent-daemon', 'build-options.mjs')),
   );
   if (mtime(agentBundlePath) >= sources) return;
   log('building the agent daemon…');

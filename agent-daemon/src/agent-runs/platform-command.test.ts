@@ -14,6 +14,7 @@ import { writePlatformWrapper } from './platform-wrapper.js';
 let server: TrpcRecorder;
 let wrapper: string;
 let dir: string;
+let bundleText: string;
 
 beforeAll(async () => {
   const bundle = await buildDaemonBundle();
@@ -21,6 +22,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "openase wrapper's-"));
   const copy = path.join(dir, 'openase-agent.cjs');
   fs.copyFileSync(bundle, copy);
+  bundleText = fs.readFileSync(copy, 'latin1');
   wrapper = writePlatformWrapper(path.join(dir, '.openase'), [process.execPath, copy]);
   server = await startTrpcRecorder();
 }, 120_000);
@@ -66,6 +68,15 @@ describe("the agent's openase: the person's CLI, as the run", async () => {
     expect(text).toContain(
       `exec '${process.execPath}' '${dir.replace(/'/g, `'\\''`)}/openase-agent.cjs' platform "$@"`,
     );
+  });
+
+  // What the idle daemon holds (agent-daemon/build-options.mjs): V8 keeps an ASCII script as one byte a
+  // character, and the CLI is compressed text, compiled only when `platform` runs.
+  it('the bundle is ASCII and carries the CLI as compressed text, not as code the daemon parses', () => {
+    // eslint-disable-next-line no-control-regex
+    expect(bundleText.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
+    expect(bundleText).not.toContain('// control-plane/src/cli/');
+    expect(bundleText).toMatch(/PACKED = "[A-Za-z0-9+/=]{10000,}";/);
   });
 
   it('ticket move "$OPENASE_TICKET" STATUS, the own-ticket form and the short form: one tickets.move as the run', async () => {
