@@ -25,9 +25,10 @@ export interface DaemonFrameContext extends HelloContext {
 }
 
 /**
- * Run events taken into one batch when a session has several `run.events` frames of the same run queued (a daemon
- * sending faster than one batch's store): one store and one ack for them all, instead of one store per frame, each
- * waiting for the one before (what bounded a fleet's ingest: docs/performance.md).
+ * Run events a session has queued, stored together: the `run.events` frames queued right after one, of any run, go
+ * into one store (the frames of one run and lease joined into one batch) with an ack per run. Stored one frame at a
+ * time, each waiting for the store of the one before, a daemon with several runs got one frame stored per
+ * transaction (what bounded a fleet's ingest: docs/performance.md).
  */
 const MAX_JOINED_EVENTS = 2_000;
 
@@ -51,40 +52,62 @@ export async function receiveNext(ctx: DaemonFrameContext, session: Session): Pr
     return;
   }
   // Joined only once welcomed: before, each frame is a refusal of its own (counted towards closing the session).
-  const frame = decoded.frame.type === 'run.events' ? withQueuedEvents(session, decoded.frame) : decoded.frame;
+  if (decoded.frame.type === 'run.events') return storeQueuedEvents(ctx, session, decoded.frame);
+  const frame = decoded.frame;
   try {
     await onFrame(ctx, session, frame);
   } catch (err) {
     if (!(err instanceof RunRefusal)) throw err;
-    const runId = 'runId' in frame ? frame.runId : undefined;
-    const leaseEpoch = 'leaseEpoch' in frame ? frame.leaseEpoch : undefined;
-    session.sink.send({
-      type: 'error',
-      code: err.code,
-      message: err.message,
-      ...(runId ? { runId } : {}),
-      ...(leaseEpoch ? { leaseEpoch } : {}),
-    });
+    replyRefusal(session, err, frame);
   }
+}
+
+function replyRefusal(session: Session, err: RunRefusal, frame: DaemonFrame): void {
+  const runId = 'runId' in frame ? frame.runId : undefined;
+  const leaseEpoch = 'leaseEpoch' in frame ? frame.leaseEpoch : undefined;
+  session.sink.send({
+    type: 'error',
+    code: err.code,
+    message: err.message,
+    ...(runId ? { runId } : {}),
+    ...(leaseEpoch ? { leaseEpoch } : {}),
+  });
 }
 
 const decodeDaemonFrame = (raw: string | Uint8Array) => decodeFrame(daemonFrameSchema, raw, DAEMON_FRAME_TYPES);
 
 type EventsFrame = Extract<DaemonFrame, { type: 'run.events' }>;
 
-/** The frame's events followed by those of the `run.events` frames of the same run and lease queued right after it. */
-function withQueuedEvents(session: Session, frame: EventsFrame): EventsFrame {
-  const joined: EventsFrame['events'] = [];
+/** Stores `first` with the `run.events` frames queued right after it; then acks (or refuses) each run, in order. */
+async function storeQueuedEvents(ctx: DaemonFrameContext, session: Session, first: EventsFrame): Promise<void> {
+  const batches = new Map<string, EventsFrame>();
+  let total = 0;
+  const add = (frame: EventsFrame) => {
+    const key = `${frame.runId}/${frame.leaseEpoch}`;
+    const batch = batches.get(key);
+    if (batch) batch.events.push(...frame.events);
+    else batches.set(key, { ...frame, events: [...frame.events] });
+    total += frame.events.length;
+  };
+  add(first);
   for (let next = session.inbox[0]; next; next = session.inbox[0]) {
     const decoded = (next.decoded ??= decodeDaemonFrame(next.raw));
     if (!decoded.ok || decoded.frame.type !== 'run.events') break;
-    const more = decoded.frame;
-    if (more.runId !== frame.runId || more.leaseEpoch !== frame.leaseEpoch) break;
-    if (frame.events.length + joined.length + more.events.length > MAX_JOINED_EVENTS) break;
-    joined.push(...more.events);
+    if (total + decoded.frame.events.length > MAX_JOINED_EVENTS) break;
+    add(decoded.frame);
     session.inbox.shift();
   }
-  return joined.length ? { ...frame, events: [...frame.events, ...joined] } : frame;
+  // Submitted together, so the ingest queue writes them in one transaction.
+  const stored = await Promise.all(
+    [...batches.values()].map(async (frame) => {
+      const { runId, leaseEpoch, events } = frame;
+      return { frame, result: await ctx.ingest.submit({ machineId: session.machineId, runId, leaseEpoch, events }) };
+    }),
+  );
+  for (const { frame, result } of stored) {
+    if (result.ok) session.sink.send({ type: 'run.ack', runId: frame.runId, ackedSeq: result.change.ackedSeq });
+    else replyRefusal(session, result.refusal, frame);
+  }
 }
 
 async function onFrame(ctx: DaemonFrameContext, session: Session, frame: DaemonFrame): Promise<void> {
@@ -120,17 +143,8 @@ async function onFrame(ctx: DaemonFrameContext, session: Session, frame: DaemonF
         `[fleet] ${session.machineName} rejected run ${frame.runId}: ${frame.reason}`,
       );
       return;
-    case 'run.events': {
-      const result = await ctx.ingest.submit({
-        machineId: m,
-        runId: frame.runId,
-        leaseEpoch: frame.leaseEpoch,
-        events: frame.events,
-      });
-      if (!result.ok) throw result.refusal;
-      session.sink.send({ type: 'run.ack', runId: frame.runId, ackedSeq: result.change.ackedSeq });
-      return;
-    }
+    case 'run.events':
+      return storeQueuedEvents(ctx, session, frame);
     case 'run.finished': {
       const run = await finishRun(deps, { machineId: m, ...frame });
       session.sink.send({ type: 'run.ack', runId: run.id, ackedSeq: run.ackedSeq, closed: true });

@@ -32,12 +32,12 @@ forEachDatabase('fleet hub', (get) => {
   afterEach(async () => {
     for (const hub of hubs.splice(0)) await hub.stop();
   });
-  async function setup(thresholds = {}) {
+  async function setup(thresholds = {}, { slots = 1 } = {}) {
     const { admin } = get();
     const captured = captureLogger();
     const deps = { ...get().deps, log: captured.log };
     const join = await createJoinToken(deps, admin, {});
-    const { machine } = await redeemJoinToken(deps, join.token, { name: `hub-${++n}` });
+    const { machine } = await redeemJoinToken(deps, join.token, { name: `hub-${++n}`, slots });
     const logs = captured.records;
     const hub = new FleetHub(deps, thresholds);
     hubs.push(hub);
@@ -174,6 +174,52 @@ forEachDatabase('fleet hub', (get) => {
     const stored = await listRunEvents(deps.db, admin.orgId, { run: run.id, limit: 100 });
     expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     expect(sink.frames.filter((f) => f.type === 'error')).toEqual([]);
+  });
+
+  it("stores the queued events of a session's runs in one transaction, with an ack or a refusal per run, in order", async () => {
+    const { deps, admin, machine, hub } = await setup({}, { slots: 2 });
+    const sink = new MemorySink();
+    const conn = hub.connect(machine, sink);
+    conn.receive(helloFrame({ slots: 2 }));
+    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    const runs: Array<{ id: string; leaseEpoch: number }> = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
+      await hub.dispatch(machine.id);
+      const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer' && f.runId === run.id));
+      const leaseEpoch = (offer as unknown as { leaseEpoch: number }).leaseEpoch;
+      conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch }));
+      runs.push({ id: run.id, leaseEpoch });
+    }
+    for (const r of runs)
+      await until('accepted', async () => (await runDetail(deps.db, admin.orgId, r.id)).state === 'preparing');
+    const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    const events = (r: typeof a, seq: number, leaseEpoch = r.leaseEpoch) =>
+      JSON.stringify({
+        type: 'run.events',
+        runId: r.id,
+        leaseEpoch,
+        events: [{ seq, ts: 1, event: { type: 'output', stream: 'stdout', text: `line ${seq}` } }],
+      });
+    const transactionsBefore = hub.ingest.stats.transactions;
+    // Received while none is handled yet, interleaved as a daemon's runs send them; one with a stale lease.
+    for (const f of [events(a, 1), events(b, 1), events(a, 2), events(b, 9, b.leaseEpoch + 1), events(b, 2)])
+      conn.receive(f);
+    conn.receive(events(a, 3));
+    const replies = await until('a reply per run and lease', () => {
+      const r = sink.frames.filter((f) => f.type === 'run.ack' || f.type === 'error');
+      return r.length >= 3 ? r : null;
+    });
+    expect(replies.map((f) => [f.type, 'runId' in f ? f.runId : null, 'ackedSeq' in f ? f.ackedSeq : f.code])).toEqual([
+      ['run.ack', a.id, 3],
+      ['run.ack', b.id, 2],
+      ['error', b.id, 'stale_lease'],
+    ]);
+    expect(hub.ingest.stats.transactions - transactionsBefore).toBe(1);
+    for (const r of runs)
+      expect((await listRunEvents(deps.db, admin.orgId, { run: r.id, limit: 10 })).map((e) => e.seq)).toEqual(
+        r === a ? [1, 2, 3] : [1, 2],
+      );
   });
 
   it('stop clears open sessions while the database is open; a transport that closes afterwards leaves it alone', async () => {
