@@ -88,7 +88,11 @@ const asciiOutput = {
       const text = fs.readFileSync(outfile, 'utf8');
       // eslint-disable-next-line no-control-regex
       const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      if (ascii !== text) fs.writeFileSync(outfile, ascii);
+      if (ascii === text) return;
+      // An escape means the same everywhere except in a `String.raw` template: refuse rather than change one.
+      if (text.includes('String.raw'))
+        throw new Error(`${outfile}: String.raw and characters beyond ASCII; escape them in the source instead`);
+      fs.writeFileSync(outfile, ascii);
     });
   },
 };
