@@ -7,6 +7,8 @@ import { contiguousFrom, storeEventBatches, storableJson, type EventBatch } from
 import { EventIngestQueue } from './ingest-queue.js';
 import { acceptRun, offerRun } from './lifecycle.js';
 import { listRunEvents, runDetail, startCommandRun } from './runs.js';
+import { eq } from 'drizzle-orm';
+import { runEvents } from '../db/schema.js';
 
 const line = (seq: number, text = `line ${seq}`): SequencedRunEvent => ({
   seq,
@@ -86,6 +88,25 @@ forEachDatabase('run event ingest', (get) => {
     const detail = await runDetail(deps.db, get().admin.orgId, a.runId);
     expect(detail).toMatchObject({ ackedSeq: 3, storedSeq: 3 });
     expect(detail.transitions.at(-1)).toMatchObject({ toState: 'running', reason: 'the agent started working' });
+  });
+
+  it('stores each event as sent: its seq, its time to the millisecond, its type and its payload', async () => {
+    const { deps, admin } = get();
+    const r = await runningRun();
+    const sent: SequencedRunEvent[] = [
+      { seq: 1, ts: 1_765_000_000_123, event: { type: 'message', role: 'assistant', text: 'quote " and \\ and é ✓' } },
+      { seq: 2, ts: 1_765_000_000_999, event: { type: 'output', stream: 'stderr', text: 'line' } },
+      { seq: 3, ts: 0, event: { type: 'output', stream: 'stdout', text: '' } },
+    ];
+    expect((await storeEventBatches(deps, [{ ...r, events: sent }])).stored).toBe(3);
+    const stored = await listRunEvents(deps.db, admin.orgId, { run: r.runId });
+    expect(stored.map((e) => ({ seq: e.seq, ts: e.ts, event: e.event }))).toEqual(sent);
+    const types = await deps.db
+      .select({ type: runEvents.type })
+      .from(runEvents)
+      .where(eq(runEvents.runId, r.runId))
+      .orderBy(runEvents.seq);
+    expect(types.map((t) => t.type)).toEqual(['message', 'output', 'output']);
   });
 
   it('after a gap, acks up to what was stored beyond it once the gap is filled', async () => {

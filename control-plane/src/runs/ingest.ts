@@ -169,18 +169,22 @@ function storeInTransaction(
 
 /** One INSERT for every new row of every run; returns the seqs really inserted, per run. */
 async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<Map<string, number[]>> {
-  const rows: Array<{ r: string; s: number; t: string; y: string; p: RunEvent }> = [];
+  // Per run its id once and its events as [seq, ts in ms, event]; the row's `type` is the event's own.
+  const groups: Array<{ r: string; e: Array<[number, number, RunEvent]> }> = [];
   for (const { run, events } of intakes.values())
-    for (const e of events.values())
-      rows.push({ r: run.id, s: e.seq, t: new Date(e.ts).toISOString(), y: e.event.type, p: e.event });
+    if (events.size) groups.push({ r: run.id, e: [...events.values()].map((e) => [e.seq, e.ts, e.event]) });
   const inserted = new Map<string, number[]>();
-  if (rows.length === 0) return inserted;
+  if (groups.length === 0) return inserted;
   // The rows travel as one JSON text parameter: the statement parses and plans the same for ten
   // rows or five thousand, on PostgreSQL and PGlite alike (`::text` first: no driver-side JSON
-  // or date serializers get involved).
+  // or date serializers get involved). Grouped by run, the text is about a third smaller than a
+  // record per row, and PostgreSQL takes the rows out of it in less than half the time (measured:
+  // 50,000 rows, 160 against 385 ms; docs/performance.md).
   const result = await tx.execute(sql`
     insert into ${runEvents} (run_id, seq, ts, type, payload)
-    select r, s, t, y, p from jsonb_to_recordset(${storableJson(JSON.stringify(rows))}::text::jsonb) as x(r uuid, s integer, t timestamptz, y text, p jsonb)
+    select g.r, (x.v->>0)::integer, to_timestamp((x.v->>1)::float8 / 1000), x.v->2->>'type', x.v->2
+    from jsonb_to_recordset(${storableJson(JSON.stringify(groups))}::text::jsonb) as g(r uuid, e jsonb),
+      jsonb_array_elements(g.e) as x(v)
     on conflict do nothing
     returning run_id, seq`);
   for (const row of resultRows<{ run_id: string; seq: number }>(result)) {

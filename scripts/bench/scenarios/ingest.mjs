@@ -8,6 +8,7 @@
 // browser-side SSE clients (`runs.onEvents`, the stream the run page opens): daemon emit (the
 // event's `ts`) → SSE receive.
 import { Fleet } from '../../fleet-sim/fleet.mjs';
+import { startSseClients } from './sse-clients.mjs';
 import {
   benchProject,
   createTickets,
@@ -45,7 +46,7 @@ export async function eventIngest({
     batchMs: 100,
     textBytes: 80,
   });
-  const aborts = [];
+  let clients = null;
   try {
     await benchProject(server, { slug: 'ing', prefix: 'ING' });
     await fleet.start();
@@ -54,21 +55,20 @@ export async function eventIngest({
     log(`ingest: ${runs} tickets created, ${fleet.activeRuns} runs`);
     if (!(await until(() => fleet.activeRuns >= runs, 60_000)))
       log(`ingest: only ${fleet.activeRuns}/${runs} runs started`);
-    const latencies = [];
     const inFlight = [...fleet.daemons.flatMap((d) => [...d.held.values()])].slice(0, sseClients);
-    for (const run of inFlight) aborts.push(sse(server, run.runId, latencies));
+    clients = startSseClients({ url: server.url, token: server.token, runIds: inFlight.map((r) => r.runId) });
     // First phase: emit → SSE below the ingest capacity (every run at `calmRate`), measured
     // before any backlog exists.
     fleet.opts.eventsPerSecond = calmRate;
     fleet.emitting = true;
     await sleep(2000);
-    latencies.length = 0;
+    await clients.reset();
     const calm = { acked: fleet.stats.eventsAcked, t: now() };
     await sleep(10_000);
     const calmResult = {
       offeredEventsPerSecond: runs * calmRate,
       storedEventsPerSecond: round((fleet.stats.eventsAcked - calm.acked) / ((now() - calm.t) / 1000), 0),
-      emitToSseMs: summary(latencies),
+      emitToSseMs: summary(await clients.take()),
     };
     // Second phase: raise the offered rate until the control plane no longer keeps up (stores under 90 % of it). A
     // first step that already saturates is not a capacity to take 80 % of (a backlog makes group commit's
@@ -105,8 +105,9 @@ export async function eventIngest({
     fleet.opts.eventsPerSecond = Math.max(1, Math.round((0.8 * capacity) / fleet.activeRuns));
     await drained(capacity);
     await sleep(3000);
-    latencies.length = 0;
+    await clients.reset();
     const eighty = await measure(fleet, server, windowMs);
+    const latencies = await clients.take();
     return {
       runs: fleet.activeRuns,
       steps,
@@ -124,7 +125,7 @@ export async function eventIngest({
       calm: calmResult,
     };
   } finally {
-    for (const a of aborts) a.abort();
+    await clients?.stop();
     await fleet.stop();
     await server.stop();
   }
@@ -141,39 +142,4 @@ async function measure(fleet, server, ms) {
     storedEventsPerSecond: round((after.acked - before.acked) / seconds, 0),
     controlPlaneCpuCores: round((after.cp.cpuSeconds - before.cp.cpuSeconds) / seconds, 2),
   };
-}
-
-/** A browser-style SSE subscription to `runs.onEvents`; pushes emit→receive latency (ms) per event. */
-export function sse(server, runId, latencies) {
-  const controller = new AbortController();
-  void (async () => {
-    try {
-      const res = await fetch(
-        `${server.url}/trpc/runs.onEvents?input=${encodeURIComponent(JSON.stringify({ run: runId }))}`,
-        {
-          headers: { authorization: `Bearer ${server.token}`, accept: 'text/event-stream' },
-          signal: controller.signal,
-        },
-      );
-      if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of res.body) {
-        const received = Date.now();
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const data = message.split('\n').find((l) => l.startsWith('data: '));
-          if (!data) continue;
-          const value = JSON.parse(data.slice(6));
-          if (typeof value?.ts === 'number' && value.event) latencies.push(received - value.ts);
-        }
-      }
-    } catch (err) {
-      if (err.name !== 'AbortError') log(`sse ${runId}: ${err.message}`);
-    }
-  })();
-  return controller;
 }
