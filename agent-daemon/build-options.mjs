@@ -17,7 +17,8 @@ import { build } from 'esbuild';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const agentCliEntry = path.join(here, '..', 'control-plane', 'src', 'cli', 'agent.ts');
 
-const shared = {
+/** What the daemon's bundle and the CLI's have in common. */
+const nodeBundle = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -30,7 +31,7 @@ const shared = {
 /** @returns {import('esbuild').BuildOptions} */
 export function daemonBuildOptions(outfile) {
   return {
-    ...shared,
+    ...nodeBundle,
     entryPoints: [path.join(here, 'src/main.ts')],
     outfile,
     banner: { js: '#!/usr/bin/env node' },
@@ -44,7 +45,7 @@ const packedAgentCli = {
   setup(b) {
     b.onResolve({ filter: /^@openase\/agent-cli$/ }, () => ({ path: 'agent-cli', namespace: 'packed-agent-cli' }));
     b.onLoad({ filter: /.*/, namespace: 'packed-agent-cli' }, async () => {
-      const result = await build({ ...shared, entryPoints: [agentCliEntry], write: false, metafile: true });
+      const result = await build({ ...nodeBundle, entryPoints: [agentCliEntry], write: false, metafile: true });
       const code = result.outputFiles[0].contents;
       const packed = zlib
         .brotliCompressSync(code, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9 } })

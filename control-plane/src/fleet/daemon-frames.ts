@@ -51,8 +51,6 @@ export async function receiveNext(ctx: DaemonFrameContext, session: Session): Pr
     countRefused(ctx.log, session);
     return;
   }
-  // Joined only once welcomed: before, each frame is a refusal of its own (counted towards closing the session).
-  if (decoded.frame.type === 'run.events') return storeQueuedEvents(ctx, session, decoded.frame);
   const frame = decoded.frame;
   try {
     await onFrame(ctx, session, frame);
@@ -80,13 +78,14 @@ type EventsFrame = Extract<DaemonFrame, { type: 'run.events' }>;
 
 /** Stores `first` with the `run.events` frames queued right after it; then acks (or refuses) each run, in order. */
 async function storeQueuedEvents(ctx: DaemonFrameContext, session: Session, first: EventsFrame): Promise<void> {
-  const batches = new Map<string, EventsFrame>();
+  // Per run and lease, the first frame and the events of those joined to it (copied together only if any are).
+  const batches = new Map<string, { frame: EventsFrame; parts: EventsFrame['events'][] }>();
   let total = 0;
   const add = (frame: EventsFrame) => {
     const key = `${frame.runId}/${frame.leaseEpoch}`;
     const batch = batches.get(key);
-    if (batch) batch.events.push(...frame.events);
-    else batches.set(key, { ...frame, events: [...frame.events] });
+    if (batch) batch.parts.push(frame.events);
+    else batches.set(key, { frame, parts: [frame.events] });
     total += frame.events.length;
   };
   add(first);
@@ -99,8 +98,9 @@ async function storeQueuedEvents(ctx: DaemonFrameContext, session: Session, firs
   }
   // Submitted together, so the ingest queue writes them in one transaction.
   const stored = await Promise.all(
-    [...batches.values()].map(async (frame) => {
-      const { runId, leaseEpoch, events } = frame;
+    [...batches.values()].map(async ({ frame, parts }) => {
+      const { runId, leaseEpoch } = frame;
+      const events = parts.length === 1 ? parts[0]! : parts.flat();
       return { frame, result: await ctx.ingest.submit({ machineId: session.machineId, runId, leaseEpoch, events }) };
     }),
   );
@@ -144,6 +144,7 @@ async function onFrame(ctx: DaemonFrameContext, session: Session, frame: DaemonF
       );
       return;
     case 'run.events':
+      // Joined only here, once welcomed: before, each frame is a refusal of its own (counted towards closing it).
       return storeQueuedEvents(ctx, session, frame);
     case 'run.finished': {
       const run = await finishRun(deps, { machineId: m, ...frame });

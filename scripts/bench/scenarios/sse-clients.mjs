@@ -28,7 +28,7 @@ export function startSseClients({ url, token, runIds }) {
 }
 
 if (!isMainThread && workerData?.runIds) {
-  let latencies = [];
+  const latencies = [];
   for (const runId of workerData.runIds) void follow(workerData, runId, latencies);
   parentPort.on('message', (m) => {
     if (m.type === 'reset') latencies.length = 0;
