@@ -10,6 +10,7 @@ import { recordApprovalRequest } from '../orchestrator/approvals.js';
 import type { HeartbeatWriter } from './heartbeats.js';
 import type { MachineHistoryWriter } from './machine-history.js';
 import type { GitRequests } from './git-requests.js';
+import { errField } from '../kernel/logger.js';
 import { boundClis } from './join.js';
 import { countRefused, warnSession, type Session } from './session.js';
 import { welcomeHello, type HelloContext } from './session-hello.js';
@@ -31,6 +32,15 @@ export interface DaemonFrameContext extends HelloContext {
  * transaction (what bounded a fleet's ingest: docs/performance.md).
  */
 const MAX_JOINED_EVENTS = 2_000;
+/**
+ * A session's next frames do not wait for its event stores to commit: up to this many stores are in flight (the
+ * ingest queue joins them with every other session's into its transactions), and only then does the session wait
+ * for its oldest. Waiting for each store before reading on made every event wait for the transaction before its
+ * own, about doubling emit → SSE under load (docs/performance.md). Any other frame waits for every store in flight,
+ * so a run's `run.finished` still follows its events, and the answers go out in the order the stores were
+ * submitted.
+ */
+const MAX_STORES_IN_FLIGHT = 4;
 
 /** Handles the session's next queued frame, if an earlier step did not already take it into a batch. */
 export async function receiveNext(ctx: DaemonFrameContext, session: Session): Promise<void> {
@@ -52,6 +62,7 @@ export async function receiveNext(ctx: DaemonFrameContext, session: Session): Pr
     return;
   }
   const frame = decoded.frame;
+  if (frame.type !== 'run.events') await session.answered;
   try {
     await onFrame(ctx, session, frame);
   } catch (err) {
@@ -76,7 +87,10 @@ const decodeDaemonFrame = (raw: string | Uint8Array) => decodeFrame(daemonFrameS
 
 type EventsFrame = Extract<DaemonFrame, { type: 'run.events' }>;
 
-/** Stores `first` with the `run.events` frames queued right after it; then acks (or refuses) each run, in order. */
+/**
+ * Submits `first` with the `run.events` frames queued right after it for storing; their acks (or refusals), one per
+ * run, are sent once stored, after those of the session's earlier stores. Returns once the session may read on.
+ */
 async function storeQueuedEvents(ctx: DaemonFrameContext, session: Session, first: EventsFrame): Promise<void> {
   // Per run and lease, the first frame and the events of those joined to it (copied together only if any are).
   const batches = new Map<string, { frame: EventsFrame; parts: EventsFrame['events'][] }>();
@@ -97,17 +111,30 @@ async function storeQueuedEvents(ctx: DaemonFrameContext, session: Session, firs
     session.inbox.shift();
   }
   // Submitted together, so the ingest queue writes them in one transaction.
-  const stored = await Promise.all(
+  const stored = Promise.all(
     [...batches.values()].map(async ({ frame, parts }) => {
       const { runId, leaseEpoch } = frame;
       const events = parts.length === 1 ? parts[0]! : parts.flat();
       return { frame, result: await ctx.ingest.submit({ machineId: session.machineId, runId, leaseEpoch, events }) };
     }),
   );
-  for (const { frame, result } of stored) {
-    if (result.ok) session.sink.send({ type: 'run.ack', runId: frame.runId, ackedSeq: result.change.ackedSeq });
-    else replyRefusal(session, result.refusal, frame);
-  }
+  const earlier = session.answered;
+  const answered = (async () => {
+    const results = await stored;
+    await earlier;
+    for (const { frame, result } of results) {
+      if (result.ok) session.sink.send({ type: 'run.ack', runId: frame.runId, ackedSeq: result.change.ackedSeq });
+      else replyRefusal(session, result.refusal, frame);
+    }
+  })();
+  // A failed store (the database, not a refusal) is logged; the daemon sends those events again, unacked.
+  const settled = answered.catch((err: Error) =>
+    ctx.log.error({ machine: session.machineName, ...errField(err) }, `[fleet] ${session.machineName}: a frame failed`),
+  );
+  session.answered = settled;
+  session.stores.push(settled);
+  void settled.then(() => session.stores.shift()); // they settle in the order submitted
+  if (session.stores.length >= MAX_STORES_IN_FLIGHT) await session.stores[0];
 }
 
 async function onFrame(ctx: DaemonFrameContext, session: Session, frame: DaemonFrame): Promise<void> {

@@ -222,6 +222,54 @@ forEachDatabase('fleet hub', (get) => {
       );
   });
 
+  it('reads on while its event stores are in flight; answers go out in order, a run.finished after them', async () => {
+    const setupResult = await setup();
+    const { deps, admin, hub } = setupResult;
+    const { sink, conn, run, offer } = await offeredRun(setupResult);
+    const { leaseEpoch } = offer;
+    conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch }));
+    await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
+    // The first store is held until released: the frames after it must not wait for it to commit.
+    const submit = hub.ingest.submit.bind(hub.ingest);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const submitted: number[] = [];
+    hub.ingest.submit = async (batch) => {
+      submitted.push(batch.events[0]!.seq);
+      if (batch.events[0]!.seq === 1) await held;
+      return submit(batch);
+    };
+    const events = (seq: number) =>
+      JSON.stringify({
+        type: 'run.events',
+        runId: run.id,
+        leaseEpoch,
+        events: [{ seq, ts: 1, event: { type: 'output', stream: 'stdout', text: `line ${seq}` } }],
+      });
+    try {
+      conn.receive(events(1));
+      await until('the first store submitted', () => submitted.length === 1);
+      conn.receive(events(2));
+      conn.receive(
+        JSON.stringify({ type: 'run.finished', runId: run.id, leaseEpoch, lastSeq: 2, exitCode: 0, signal: null }),
+      );
+      await until('the second store submitted while the first is held', () => submitted.length === 2, 5_000);
+      expect(submitted).toEqual([1, 2]);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(sink.frames.filter((f) => f.type === 'run.ack')).toEqual([]); // no answer overtakes the held store
+    } finally {
+      release();
+    }
+    const acks = await until('three acks', () => {
+      const a = sink.frames.filter((f) => f.type === 'run.ack');
+      return a.length >= 3 ? a : null;
+    });
+    // The held store's ack first; the last, closing one after both stores: every event stored, none lost.
+    expect(acks.map((f) => ('closed' in f && f.closed ? 'closed' : 'ack'))).toEqual(['ack', 'ack', 'closed']);
+    expect(acks.at(-1)).toMatchObject({ ackedSeq: 2 });
+    expect((await listRunEvents(deps.db, admin.orgId, { run: run.id, limit: 10 })).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('stop clears open sessions while the database is open; a transport that closes afterwards leaves it alone', async () => {
     const { deps, machine, status } = await setup();
     let dbClosed = false;

@@ -182,7 +182,7 @@ export class FleetHub implements MachineLink {
     this.stopping = true;
     const open = [...this.sessions.values()];
     for (const s of open) s.sink.close(1001, 'control plane shutting down');
-    await Promise.all(open.map((s) => s.queue));
+    await Promise.all(open.map((s) => s.queue.then(() => s.answered)));
     // Cleared here, while the database is still open: a transport's own close comes later (the
     // local daemon exits after the control plane) and must not touch a closed database.
     for (const s of open) {
@@ -225,7 +225,7 @@ export class FleetHub implements MachineLink {
       },
       closed: () => {
         session.closed = true;
-        session.queue = session.queue.then(() => this.detach(session));
+        session.queue = session.queue.then(() => session.answered).then(() => this.detach(session));
       },
     };
   }

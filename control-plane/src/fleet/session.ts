@@ -50,6 +50,10 @@ export interface Session {
    * into a batch). */
   queue: Promise<void>;
   inbox: InboxFrame[];
+  /** Settles once every event store the session submitted so far has been answered (daemon-frames.ts: acks and
+   * refusals go out in the order the stores were submitted); `stores`: those in flight, oldest first. */
+  answered: Promise<void>;
+  stores: Promise<void>[];
   /** Frames received and not yet handled; whether the transport is paused for it (PAUSE_AT). */
   pending: number;
   paused: boolean;
@@ -95,6 +99,8 @@ export function newSession(
     closed: false,
     queue: Promise.resolve(),
     inbox: [],
+    answered: Promise.resolve(),
+    stores: [],
     pending: 0,
     paused: false,
     allowedClis: null,

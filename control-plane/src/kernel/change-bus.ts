@@ -4,6 +4,7 @@
  * control-plane replicas, `replica-relay.ts` forwards each publication to the other replicas.
  */
 import { EventEmitter } from 'node:events';
+import type { SequencedRunEvent } from '@openase/shared';
 import type { ActivityEntry } from '../activity/activity.js';
 import type { MachineCommand } from './transaction.js';
 
@@ -22,9 +23,13 @@ export interface ChangeBus {
   /** Delivers to local listeners only: for entries that arrived from another replica. */
   deliverActivity(entries: ActivityEntry[]): void;
   onActivity(listener: (entry: ActivityEntry) => void): () => void;
-  publishRun(change: RunChange): void;
+  /**
+   * `stored`: the events this change stored, in seq order, exactly as stored (ingest). Local listeners only (a run's
+   * event stream yields them without reading them back); other replicas get the change alone and read the database.
+   */
+  publishRun(change: RunChange, stored?: readonly SequencedRunEvent[]): void;
   deliverRun(change: RunChange): void;
-  onRun(listener: (change: RunChange) => void): () => void;
+  onRun(listener: (change: RunChange, stored?: readonly SequencedRunEvent[]) => void): () => void;
   /**
    * These people's inboxes may have changed. Local only: every replica derives notifications from every change it
    * sees (its own and relayed ones), so each tells its own subscribers.
@@ -53,7 +58,7 @@ export function createChangeBus(): ChangeBus {
   const deliverActivity = (entries: ActivityEntry[]) => {
     for (const entry of entries) emitter.emit('activity', entry);
   };
-  const deliverRun = (change: RunChange) => emitter.emit('run', change);
+  const deliverRun = (change: RunChange, stored?: readonly SequencedRunEvent[]) => emitter.emit('run', change, stored);
   return {
     publishActivity(entries) {
       deliverActivity(entries);
@@ -64,11 +69,11 @@ export function createChangeBus(): ChangeBus {
       emitter.on('activity', listener);
       return () => emitter.off('activity', listener);
     },
-    publishRun(change) {
-      deliverRun(change);
+    publishRun(change, stored) {
+      deliverRun(change, stored);
       relay?.run(change);
     },
-    deliverRun,
+    deliverRun: (change) => deliverRun(change),
     onRun(listener) {
       emitter.on('run', listener);
       return () => emitter.off('run', listener);

@@ -27,6 +27,9 @@ function addUsage(totals: typeof runs | typeof tickets, u: Usage) {
   };
 }
 
+/** The event types `accountEvents` reads; the others it never needs to see. */
+export const ACCOUNTED_TYPES = ['usage', 'cost', 'session.started'] as const;
+
 export async function accountEvents(tx: Tx, run: Run, events: readonly RunEvent[]): Promise<void> {
   let input = 0;
   let output = 0;

@@ -7,6 +7,10 @@
  * carries the batches of many runs: on PGlite, where every statement costs the control plane's
  * own CPU, a thousand one-event batches a second would otherwise be a thousand transactions.
  *
+ * A run is in one transaction at a time: a batch whose run is being written waits for the next. Transactions in
+ * flight at once then never wait on each other's run locks, and a run's batches are stored in the order they came
+ * (a session does not wait for its stores before handing over the next: fleet/daemon-frames.ts).
+ *
  * If a shared transaction fails (a database error, not a refusal: refusals are per batch), its
  * batches are written again one by one, so one bad batch cannot hold the others back.
  */
@@ -28,9 +32,11 @@ interface Waiting {
 }
 
 export class EventIngestQueue {
-  private readonly waiting: Waiting[] = [];
+  private waiting: Waiting[] = [];
   private inFlight = 0;
   private waitingEvents = 0;
+  /** Runs with a batch in a transaction in flight. */
+  private readonly writing = new Set<string>();
   private gatherTimer: NodeJS.Timeout | null = null;
   private readonly lanes: number;
   private readonly maxEvents: number;
@@ -67,30 +73,50 @@ export class EventIngestQueue {
   private startWrites(): void {
     while (this.inFlight < this.lanes && this.waiting.length) {
       const group = this.take();
+      if (group.length === 0) return; // every waiting run is being written: the next to finish pumps again
+      const runs = new Set(group.map((w) => w.batch.runId));
+      for (const run of runs) this.writing.add(run);
       this.inFlight++;
       void this.write(group).finally(() => {
+        for (const run of runs) this.writing.delete(run);
         this.inFlight--;
         this.pump();
       });
     }
   }
 
-  /** The oldest waiting batches, at least one, up to the event budget. */
+  /**
+   * The oldest waiting batches of runs not being written, up to the event budget (at least one if any may go). A
+   * run passed over once stays passed over in this group, so its batches keep their order.
+   */
   private take(): Waiting[] {
     let events = 0;
-    let n = 0;
-    while (n < this.waiting.length && (n === 0 || events + this.waiting[n]!.batch.events.length <= this.maxEvents)) {
-      events += this.waiting[n]!.batch.events.length;
-      n++;
+    const budget = Math.min(
+      this.maxEvents,
+      Math.max(500, Math.ceil(this.waitingEvents / (this.lanes - this.inFlight))),
+    );
+    const taken: Waiting[] = [];
+    const left: Waiting[] = [];
+    const passed = new Set<string>();
+    for (const w of this.waiting) {
+      const { runId } = w.batch;
+      const fits = taken.length === 0 || events + w.batch.events.length <= budget;
+      if (!fits || passed.has(runId) || this.writing.has(runId)) {
+        passed.add(runId);
+        left.push(w);
+        continue;
+      }
+      events += w.batch.events.length;
+      taken.push(w);
     }
-    const taken = this.waiting.splice(0, n);
-    for (const w of taken) this.waitingEvents -= w.batch.events.length;
+    this.waiting = left;
+    this.waitingEvents -= events;
     return taken;
   }
 
   private async write(group: Waiting[]): Promise<void> {
     try {
-      const { results, changes, stored } = await storeEventBatches(
+      const { results, changes, stored, fresh } = await storeEventBatches(
         this.deps,
         group.map((w) => w.batch),
       );
@@ -99,7 +125,7 @@ export class EventIngestQueue {
       this.deps.metrics.ingestBatchSize.observe(group.reduce((n, w) => n + w.batch.events.length, 0));
       this.stats.batches += group.length;
       for (const w of group) this.stats.events += w.batch.events.length;
-      for (const change of changes) this.deps.bus.publishRun(change);
+      for (const change of changes) this.deps.bus.publishRun(change, fresh.get(change.runId));
       group.forEach((w, i) => w.resolve(results[i]!));
     } catch (err) {
       if (group.length === 1) return group[0]!.reject(err);

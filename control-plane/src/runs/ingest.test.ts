@@ -5,7 +5,8 @@ import type { RunChange } from '../kernel/change-bus.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { contiguousFrom, storeEventBatches, storableJson, type EventBatch } from './ingest.js';
 import { EventIngestQueue } from './ingest-queue.js';
-import { acceptRun, offerRun } from './lifecycle.js';
+import { acceptRun, ingestEvents, offerRun } from './lifecycle.js';
+import { MAX_HELD_EVENTS, streamRunEvents } from './stream.js';
 import { listRunEvents, runDetail, startCommandRun } from './runs.js';
 import { eq } from 'drizzle-orm';
 import { runEvents } from '../db/schema.js';
@@ -98,9 +99,11 @@ forEachDatabase('run event ingest', (get) => {
       { seq: 2, ts: 1_765_000_000_999, event: { type: 'output', stream: 'stderr', text: 'line' } },
       { seq: 3, ts: 0, event: { type: 'output', stream: 'stdout', text: '' } },
     ];
-    expect((await storeEventBatches(deps, [{ ...r, events: sent }])).stored).toBe(3);
+    const { stored: count, fresh } = await storeEventBatches(deps, [{ ...r, events: sent }]);
+    expect(count).toBe(3);
     const stored = await listRunEvents(deps.db, admin.orgId, { run: r.runId });
     expect(stored.map((e) => ({ seq: e.seq, ts: e.ts, event: e.event }))).toEqual(sent);
+    expect(fresh.get(r.runId)).toEqual(stored); // what the bus hands a stream is what it would read back
     const types = await deps.db
       .select({ type: runEvents.type })
       .from(runEvents)
@@ -118,7 +121,9 @@ forEachDatabase('run event ingest', (get) => {
     };
     expect(await ack([line(1), line(2), line(5), line(6)])).toBe(2);
     expect(await ack([line(3)])).toBe(3);
-    expect(await ack([line(4)])).toBe(6); // 5 and 6 were stored already
+    const resent = await storeEventBatches(deps, [{ ...r, events: [line(4), line(5)] }]);
+    expect(resent.results[0]).toMatchObject({ ok: true, change: { ackedSeq: 6 } }); // 5 and 6 were stored already
+    expect(resent.fresh.has(r.runId)).toBe(false); // so not every event is new: streams read them back
     expect(await ack([line(4), line(5), line(6), line(7)])).toBe(7);
     expect(await seqs(r.runId)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
@@ -136,8 +141,10 @@ forEachDatabase('run event ingest', (get) => {
     };
     const first = await storeEventBatches(deps, [batch]);
     expect(first.changes[0]).toMatchObject({ ackedSeq: 3, costed: true });
+    expect(first.fresh.has(r.runId)).toBe(false); // mended text: streams read it back
     const again = await storeEventBatches(deps, [batch, { ...r, events: [line(4)] }]);
     expect(again.changes[0]!.costed).toBeUndefined();
+    expect(again.fresh.get(r.runId)).toEqual([line(4)]);
     expect(await runDetail(deps.db, admin.orgId, r.runId)).toMatchObject({
       inputTokens: 100,
       outputTokens: 10,
@@ -179,6 +186,35 @@ forEachDatabase('run event ingest', (get) => {
     }
   });
 
+  it('keeps a run in one transaction at a time: its later batches wait, other runs go ahead', async () => {
+    const { deps } = get();
+    const [a, b] = [await runningRun(), await runningRun()];
+    let writing = 0;
+    let most = 0;
+    const db = new Proxy(deps.db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'transaction')
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return async (...args: Parameters<typeof target.transaction>) => {
+          most = Math.max(most, ++writing);
+          return target.transaction(...args).finally(() => writing--);
+        };
+      },
+    });
+    const queue = new EventIngestQueue({ ...deps, db }, { lanes: 4, gatherMs: 0 });
+    const results = await Promise.all([
+      queue.submit({ ...a, events: [line(1)] }),
+      queue.submit({ ...a, events: [line(2)] }),
+      queue.submit({ ...b, events: [line(1)] }),
+      queue.submit({ ...a, events: [line(3)] }),
+    ]);
+    // Each ack follows from its own batch: no later batch of a was stored before an earlier one.
+    expect(results.map((r) => (r.ok ? r.change.ackedSeq : r.refusal.code))).toEqual([1, 3, 1, 3]);
+    expect(most).toBe(2); // a's first transaction and b's; a's other batches waited and went together
+    expect(await seqs(a.runId)).toEqual([1, 2, 3]);
+  });
+
   it('when a shared transaction fails, writes its batches one by one so only the bad one fails', async () => {
     const { deps } = get();
     const good = await runningRun();
@@ -196,5 +232,64 @@ forEachDatabase('run event ingest', (get) => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect(await seqs(good.runId)).toEqual([1, 2, 3]);
     expect(await seqs(other.runId)).toEqual([]);
+  });
+
+  /** A stream of the run over a database handle that counts the reads it starts. */
+  function counted(runId: string) {
+    const { deps, admin } = get();
+    const reads = { n: 0 };
+    const db = new Proxy(deps.db, {
+      get(target, prop, receiver) {
+        if (prop === 'select') reads.n++;
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const stream = streamRunEvents({ ...deps, db }, admin.orgId, { runId, afterSeq: 0 });
+    const take = async (count: number) => {
+      const seqs: number[] = [];
+      while (seqs.length < count) seqs.push((await stream.next()).value!.seq);
+      return seqs;
+    };
+    return { reads, take, stream };
+  }
+
+  it('yields what this replica stores from memory; another replica’s change, a gap or mended text is read back', async () => {
+    const { deps } = get();
+    const r = await runningRun();
+    const { reads, take, stream } = counted(r.runId);
+    await ingestEvents(deps, { ...r, events: [line(1), line(2)] });
+    expect(await take(2)).toEqual([1, 2]);
+    const afterFirstRead = reads.n;
+    await ingestEvents(deps, { ...r, events: [line(3), line(4)] });
+    expect(await take(2)).toEqual([3, 4]);
+    expect(reads.n).toBe(afterFirstRead); // from memory
+    // Stored by another replica: only the change arrives (relayed), the events come from the database.
+    await storeEventBatches(deps, [{ ...r, events: [line(5), line(6)] }]);
+    deps.bus.deliverRun({ runId: r.runId, ackedSeq: 6, state: 'running' });
+    expect(await take(2)).toEqual([5, 6]);
+    expect(reads.n).toBeGreaterThan(afterFirstRead);
+    const afterRelay = reads.n;
+    await ingestEvents(deps, { ...r, events: [line(8)] }); // 7 missing: a gap
+    await ingestEvents(deps, { ...r, events: [line(7, 'nul:\u0000')] }); // mended: not handed over
+    expect(await take(2)).toEqual([7, 8]);
+    expect(reads.n).toBeGreaterThan(afterRelay);
+    await stream.return(undefined);
+  });
+
+  it(`sends a reader that falls more than ${MAX_HELD_EVENTS} events behind to the database: every event once, in order`, async () => {
+    const { deps } = get();
+    const r = await runningRun();
+    const { reads, take, stream } = counted(r.runId);
+    const first = stream.next();
+    const total = MAX_HELD_EVENTS + 2_000; // the first 1,000 may be taken before the reader stops
+    for (let from = 1; from <= total; from += 1_000)
+      await ingestEvents(deps, { ...r, events: Array.from({ length: 1_000 }, (_, i) => line(from + i)) });
+    const readsWhileBehind = reads.n;
+    expect((await first).value!.seq).toBe(1);
+    const rest = await take(total - 1);
+    expect(rest).toEqual(Array.from({ length: total - 1 }, (_, i) => i + 2));
+    expect(reads.n).toBeGreaterThan(readsWhileBehind); // it read the database instead of holding them all
+    await stream.return(undefined);
   });
 });

@@ -21,7 +21,7 @@ import { runEvents, runs } from '../db/schema.js';
 import { resultRows, type Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import type { RunChange } from '../kernel/change-bus.js';
-import { accountEvents } from './accounting.js';
+import { ACCOUNTED_TYPES, accountEvents } from './accounting.js';
 import { RunRefusal } from './refusal.js';
 import { inSpan } from '../kernel/tracing.js';
 import { transition, type Run } from './runs.js';
@@ -70,13 +70,22 @@ interface RunIntake {
 }
 
 /**
- * Stores the batches in one transaction; one result per batch, in order. The returned changes
- * (one per run that moved) are for the bus, to publish after the commit.
+ * What storing batches did: one result per batch, in order; the changes (one per run that moved) and, per run, the
+ * events stored exactly as they arrived (`fresh`: absent for a run that got a resent event or mended text), both for
+ * the bus to publish after the commit; how many rows were inserted.
  */
+export interface StoredBatches {
+  results: IngestResult[];
+  changes: RunChange[];
+  fresh: Map<string, SequencedRunEvent[]>;
+  stored: number;
+}
+
+/** Stores the batches in one transaction (see `StoredBatches`). */
 export async function storeEventBatches(
   deps: Pick<Deps, 'db' | 'clock'>,
   batches: readonly EventBatch[],
-): Promise<{ results: IngestResult[]; changes: RunChange[]; stored: number }> {
+): Promise<StoredBatches> {
   const runIds = new Set(batches.map((b) => b.runId));
   const attributes = {
     'openase.batches': batches.length,
@@ -92,10 +101,7 @@ export async function storeEventBatches(
   });
 }
 
-function storeInTransaction(
-  deps: Pick<Deps, 'db' | 'clock'>,
-  batches: readonly EventBatch[],
-): Promise<{ results: IngestResult[]; changes: RunChange[]; stored: number }> {
+function storeInTransaction(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly EventBatch[]): Promise<StoredBatches> {
   return deps.db.transaction(async (tx) => {
     const ids = [...new Set(batches.map((b) => b.runId).filter((id) => UUID.test(id)))].sort();
     // One lock statement, in id order, so two transactions over the same runs never deadlock.
@@ -117,6 +123,7 @@ function storeInTransaction(
     });
     const inserted = await insertEvents(tx, intakes);
     const changes = new Map<string, RunChange>();
+    const fresh = new Map<string, SequencedRunEvent[]>();
     const plainUpdates: Array<{ id: string; acked: number; stored: number }> = [];
     const now = deps.clock.now();
     for (const intake of intakes.values()) {
@@ -125,13 +132,23 @@ function storeInTransaction(
         changes.set(run.id, { runId: run.id, ackedSeq: run.ackedSeq, state: run.state });
         continue;
       }
-      const fresh = (inserted.get(run.id) ?? []).map((seq) => intake.events.get(seq)!.event);
-      await accountEvents(tx, run, fresh);
+      const rows = inserted.get(run.id);
+      await accountEvents(
+        tx,
+        run,
+        (rows?.accounted ?? []).map((seq) => intake.events.get(seq)!.event),
+      );
       const seqs = [...intake.events.keys()].sort((a, b) => a - b);
+      // Every event new (none was stored before) and stored as sent: the run's streams may yield them as they are.
+      if (rows?.count === seqs.length && !inserted.mended)
+        fresh.set(
+          run.id,
+          seqs.map((seq) => intake.events.get(seq)!),
+        );
       const stored = Math.max(run.storedSeq, seqs.at(-1)!);
       const acked =
         run.storedSeq <= run.ackedSeq ? contiguousFrom(run.ackedSeq, seqs) : await ackFromStored(tx, run, stored);
-      const costed = fresh.some(carriesCost);
+      const costed = (rows?.accounted ?? []).some((seq) => carriesCost(intake.events.get(seq)!.event));
       if (run.state === 'preparing' || run.state === 'offered') {
         // The daemon's `run.started` may trail its first events: events mean it runs.
         const moved = await transition(tx, deps, run, 'running', 'the agent started working', {
@@ -162,36 +179,49 @@ function storeInTransaction(
       return refusal ? { ok: false, refusal } : { ok: true, change: changes.get(batch.runId)! };
     });
     let stored = 0;
-    for (const seqs of inserted.values()) stored += seqs.length;
-    return { results, changes: [...changes.values()], stored };
+    for (const rows of inserted.values()) stored += rows.count;
+    return { results, changes: [...changes.values()], stored, fresh };
   });
 }
 
-/** One INSERT for every new row of every run; returns the seqs really inserted, per run. */
-async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<Map<string, number[]>> {
+/**
+ * What the INSERT did, per run: how many rows went in, and the seqs of those `accountEvents` counts (the only rows it
+ * has to know one by one). `mended`: some text had to be changed to be stored (`storableJson`).
+ */
+type Inserted = Map<string, { count: number; accounted: number[] }> & { mended?: boolean };
+
+/** One INSERT for every new row of every run; returns what went in, per run. */
+async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<Inserted> {
   // Per run its id once and its events as [seq, ts in ms, event]; the row's `type` is the event's own.
   const groups: Array<{ r: string; e: Array<[number, number, RunEvent]> }> = [];
   for (const { run, events } of intakes.values())
     if (events.size) groups.push({ r: run.id, e: [...events.values()].map((e) => [e.seq, e.ts, e.event]) });
-  const inserted = new Map<string, number[]>();
+  const inserted: Inserted = new Map();
   if (groups.length === 0) return inserted;
   // The rows travel as one JSON text parameter: the statement parses and plans the same for ten
   // rows or five thousand, on PostgreSQL and PGlite alike (`::text` first: no driver-side JSON
   // or date serializers get involved). Grouped by run, the text is about a third smaller than a
   // record per row, and PostgreSQL takes the rows out of it in less than half the time (measured:
-  // 50,000 rows, 160 against 385 ms; docs/performance.md).
+  // 50,000 rows, 160 against 385 ms; docs/performance.md). One row comes back per run, not per event.
+  const json = JSON.stringify(groups);
+  const text = storableJson(json);
+  if (text !== json) inserted.mended = true;
   const result = await tx.execute(sql`
-    insert into ${runEvents} (run_id, seq, ts, type, payload)
-    select g.r, (x.v->>0)::integer, to_timestamp((x.v->>1)::float8 / 1000), x.v->2->>'type', x.v->2
-    from jsonb_to_recordset(${storableJson(JSON.stringify(groups))}::text::jsonb) as g(r uuid, e jsonb),
-      jsonb_array_elements(g.e) as x(v)
-    on conflict do nothing
-    returning run_id, seq`);
-  for (const row of resultRows<{ run_id: string; seq: number }>(result)) {
-    const list = inserted.get(row.run_id);
-    if (list) list.push(Number(row.seq));
-    else inserted.set(row.run_id, [Number(row.seq)]);
-  }
+    with ins as (
+      insert into ${runEvents} (run_id, seq, ts, type, payload)
+      select g.r, (x.v->>0)::integer, to_timestamp((x.v->>1)::float8 / 1000), x.v->2->>'type', x.v->2
+      from jsonb_to_recordset(${text}::text::jsonb) as g(r uuid, e jsonb),
+        jsonb_array_elements(g.e) as x(v)
+      on conflict do nothing
+      returning run_id, seq, type)
+    select run_id, count(*)::integer as n,
+      coalesce(array_agg(seq) filter (where type in (${sql.join(
+        ACCOUNTED_TYPES.map((t) => sql`${t}`),
+        sql`, `,
+      )})), '{}') as accounted
+    from ins group by run_id`);
+  for (const row of resultRows<{ run_id: string; n: number; accounted: number[] }>(result))
+    inserted.set(row.run_id, { count: Number(row.n), accounted: row.accounted.map(Number).sort((a, b) => a - b) });
   return inserted;
 }
 

@@ -162,11 +162,11 @@ export async function rejectRun(
  * run's new acked seq is the highest contiguous one stored. Refusals are thrown.
  */
 export async function ingestEvents(deps: Deps, msg: Fenced & { events: SequencedRunEvent[] }): Promise<RunChange> {
-  const { results, changes, stored } = await storeEventBatches(deps, [msg]);
+  const { results, changes, stored, fresh } = await storeEventBatches(deps, [msg]);
   deps.metrics.eventsIngested.inc(stored);
   const result = results[0]!;
   if (!result.ok) throw result.refusal;
-  for (const change of changes) deps.bus.publishRun(change);
+  for (const change of changes) deps.bus.publishRun(change, fresh.get(change.runId));
   return result.change;
 }
 
