@@ -8,8 +8,8 @@ import { EventIngestQueue } from './ingest-queue.js';
 import { acceptRun, ingestEvents, offerRun } from './lifecycle.js';
 import { MAX_HELD_EVENTS, streamRunEvents } from './stream.js';
 import { listRunEvents, runDetail, startCommandRun } from './runs.js';
-import { eq } from 'drizzle-orm';
-import { runEvents } from '../db/schema.js';
+import { eq, inArray } from 'drizzle-orm';
+import { runEvents, runs } from '../db/schema.js';
 
 const line = (seq: number, text = `line ${seq}`): SequencedRunEvent => ({
   seq,
@@ -213,6 +213,19 @@ forEachDatabase('run event ingest', (get) => {
     expect(results.map((r) => (r.ok ? r.change.ackedSeq : r.refusal.code))).toEqual([1, 3, 1, 3]);
     expect(most).toBe(2); // a's first transaction and b's; a's other batches waited and went together
     expect(await seqs(a.runId)).toEqual([1, 2, 3]);
+  });
+
+  it('deletes the events of deleted runs and keeps the others (a statement trigger, not a foreign key)', async () => {
+    const { deps } = get();
+    const [a, b, kept] = [await runningRun(), await runningRun(), await runningRun()];
+    await storeEventBatches(
+      deps,
+      [a, b, kept].map((r) => ({ ...r, events: [line(1), line(2)] })),
+    );
+    await deps.db.delete(runs).where(inArray(runs.id, [a.runId, b.runId]));
+    const left = await deps.db.select({ runId: runEvents.runId }).from(runEvents);
+    expect(left.filter((e) => [a.runId, b.runId].includes(e.runId))).toEqual([]);
+    expect(await seqs(kept.runId)).toEqual([1, 2]);
   });
 
   it('when a shared transaction fails, writes its batches one by one so only the bad one fails', async () => {
