@@ -121,35 +121,46 @@ function storeInTransaction(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly 
       for (const e of batch.events) if (e.seq > run!.ackedSeq) intake.events.set(e.seq, e);
       return null;
     });
-    const inserted = await insertEvents(tx, intakes);
     const changes = new Map<string, RunChange>();
     const fresh = new Map<string, SequencedRunEvent[]>();
-    const plainUpdates: Array<{ id: string; acked: number; stored: number }> = [];
     const now = deps.clock.now();
+    // Per run its new seqs and what they make of its ack: while nothing is stored above the ack, the ack follows from
+    // the batch, and the run's UPDATE goes with the INSERT (one round trip); after a gap it is read back after it.
+    const plans: Plan[] = [];
     for (const intake of intakes.values()) {
       const { run } = intake;
       if (intake.events.size === 0) {
         changes.set(run.id, { runId: run.id, ackedSeq: run.ackedSeq, state: run.state });
         continue;
       }
-      const rows = inserted.get(run.id);
-      await accountEvents(
-        tx,
-        run,
-        (rows?.accounted ?? []).map((seq) => intake.events.get(seq)!.event),
-      );
       const seqs = [...intake.events.keys()].sort((a, b) => a - b);
+      const acked = run.storedSeq <= run.ackedSeq ? contiguousFrom(run.ackedSeq, seqs) : null;
+      plans.push({ intake, seqs, stored: Math.max(run.storedSeq, seqs.at(-1)!), acked });
+    }
+    const early = plans.filter((p) => p.acked !== null && !starts(p.intake.run));
+    const [inserted] = await Promise.all([
+      insertEvents(tx, intakes),
+      updateRuns(
+        tx,
+        early.map((p) => ({ id: p.intake.run.id, acked: p.acked!, stored: p.stored })),
+        now,
+      ),
+    ]);
+    const late: RunUpdate[] = [];
+    for (const { intake, seqs, stored, acked: fromBatch } of plans) {
+      const { run } = intake;
+      const rows = inserted.get(run.id);
+      const accounted = (rows?.accounted ?? []).map((seq) => intake.events.get(seq)!.event);
+      await accountEvents(tx, run, accounted);
       // Every event new (none was stored before) and stored as sent: the run's streams may yield them as they are.
       if (rows?.count === seqs.length && !inserted.mended)
         fresh.set(
           run.id,
           seqs.map((seq) => intake.events.get(seq)!),
         );
-      const stored = Math.max(run.storedSeq, seqs.at(-1)!);
-      const acked =
-        run.storedSeq <= run.ackedSeq ? contiguousFrom(run.ackedSeq, seqs) : await ackFromStored(tx, run, stored);
-      const costed = (rows?.accounted ?? []).some((seq) => carriesCost(intake.events.get(seq)!.event));
-      if (run.state === 'preparing' || run.state === 'offered') {
+      const acked = fromBatch ?? (await ackFromStored(tx, run, stored));
+      const costed = accounted.some(carriesCost);
+      if (starts(run)) {
         // The daemon's `run.started` may trail its first events: events mean it runs.
         const moved = await transition(tx, deps, run, 'running', 'the agent started working', {
           ackedSeq: acked,
@@ -163,17 +174,12 @@ function storeInTransaction(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly 
           state: moved.state,
           ...(costed ? { costed } : {}),
         });
-      } else {
-        plainUpdates.push({ id: run.id, acked, stored });
-        changes.set(run.id, { runId: run.id, ackedSeq: acked, state: run.state, ...(costed ? { costed } : {}) });
+        continue;
       }
+      if (fromBatch === null) late.push({ id: run.id, acked, stored });
+      changes.set(run.id, { runId: run.id, ackedSeq: acked, state: run.state, ...(costed ? { costed } : {}) });
     }
-    if (plainUpdates.length) {
-      await tx.execute(sql`
-        update ${runs} set acked_seq = v.acked, stored_seq = greatest(${runs.storedSeq}, v.stored), last_event_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
-        from jsonb_to_recordset(${JSON.stringify(plainUpdates)}::text::jsonb) as v(id uuid, acked integer, stored integer)
-        where ${runs.id} = v.id`);
-    }
+    await updateRuns(tx, late, now);
     const results: IngestResult[] = batches.map((batch, i) => {
       const refusal = refusals[i];
       return refusal ? { ok: false, refusal } : { ok: true, change: changes.get(batch.runId)! };
@@ -182,6 +188,30 @@ function storeInTransaction(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly 
     for (const rows of inserted.values()) stored += rows.count;
     return { results, changes: [...changes.values()], stored, fresh };
   });
+}
+
+/** A run's part of a transaction: its new seqs in order, the highest stored, and its ack when the batch decides it. */
+interface Plan {
+  intake: RunIntake;
+  seqs: number[];
+  stored: number;
+  acked: number | null;
+}
+interface RunUpdate {
+  id: string;
+  acked: number;
+  stored: number;
+}
+/** Events of a run still being started move it to running (`transition`, with its record), not a plain update. */
+const starts = (run: Run) => run.state === 'preparing' || run.state === 'offered';
+
+/** One UPDATE of every run's ack, highest stored seq and last event time (none when there is nothing to update). */
+async function updateRuns(tx: Tx, rows: RunUpdate[], now: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    update ${runs} set acked_seq = v.acked, stored_seq = greatest(${runs.storedSeq}, v.stored), last_event_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) as v(id uuid, acked integer, stored integer)
+    where ${runs.id} = v.id`);
 }
 
 /**
