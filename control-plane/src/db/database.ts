@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import * as schema from './schema.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { runMigrations } from './migrate.js';
+import { preparing } from './prepared.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -83,7 +84,7 @@ function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): Da
     onnotice: () => {},
     ...(target.applicationName ? { connection: { application_name: target.applicationName } } : {}),
   });
-  const db = drizzlePostgres({ client, schema, ...queryStatsLogger() });
+  const db = drizzlePostgres({ client: preparing(client), schema, ...queryStatsLogger() });
   return databaseOf(target, db, { postgres: client }, async () => {
     await client.end({ timeout: 5 });
   });

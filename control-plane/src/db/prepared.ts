@@ -1,0 +1,34 @@
+/**
+ * Statements prepared on PostgreSQL. drizzle hands every statement to postgres.js's `unsafe(…, { prepare: false })`
+ * (only a query given a name with `.prepare(name)` is prepared), and postgres.js sends an unprepared statement that
+ * has parameters in two round trips: Parse and Describe, then, once the server has said the parameters' types, Bind
+ * and Execute. Until those types are back it writes nothing else on the connection, so statements issued together
+ * were not pipelined either (docs/performance.md). Prepared, a statement is parsed once per connection and every
+ * later use is one round trip that pipelines. postgres.js keeps a connection's statements by their text and replaces
+ * the connection after its `max_lifetime`, which bounds that cache.
+ */
+import type postgres from 'postgres';
+
+type Client = postgres.Sql | postgres.TransactionSql;
+type Scoped = (sql: postgres.TransactionSql) => unknown;
+
+/** `sql` with every statement prepared, in transactions and savepoints too. */
+export function preparing<T extends Client>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop === 'unsafe')
+        return (query: string, args?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+      // begin([options,] fn) and savepoint([name,] fn): the scoped handle `fn` gets prepares as well.
+      if (prop === 'begin' || prop === 'savepoint')
+        return (...args: unknown[]) => {
+          const fn = args.pop() as Scoped;
+          return (value as (...a: unknown[]) => unknown).call(target, ...args, (scoped: postgres.TransactionSql) =>
+            fn(preparing(scoped)),
+          );
+        };
+      return value;
+    },
+  });
+}
