@@ -12,7 +12,7 @@ import type { MachineHistoryWriter } from './machine-history.js';
 import type { GitRequests } from './git-requests.js';
 import { errField } from '../kernel/logger.js';
 import { boundClis } from './join.js';
-import { countRefused, warnSession, type Session } from './session.js';
+import { countRefused, storesAnswered, warnSession, type Session } from './session.js';
 import { welcomeHello, type HelloContext } from './session-hello.js';
 
 /** What handling a daemon's frames needs of the hub. */
@@ -62,7 +62,7 @@ export async function receiveNext(ctx: DaemonFrameContext, session: Session): Pr
     return;
   }
   const frame = decoded.frame;
-  if (frame.type !== 'run.events') await session.answered;
+  if (frame.type !== 'run.events') await storesAnswered(session);
   try {
     await onFrame(ctx, session, frame);
   } catch (err) {
@@ -118,7 +118,7 @@ async function storeQueuedEvents(ctx: DaemonFrameContext, session: Session, firs
       return { frame, result: await ctx.ingest.submit({ machineId: session.machineId, runId, leaseEpoch, events }) };
     }),
   );
-  const earlier = session.answered;
+  const earlier = storesAnswered(session);
   const answered = (async () => {
     const results = await stored;
     await earlier;
@@ -131,7 +131,6 @@ async function storeQueuedEvents(ctx: DaemonFrameContext, session: Session, firs
   const settled = answered.catch((err: Error) =>
     ctx.log.error({ machine: session.machineName, ...errField(err) }, `[fleet] ${session.machineName}: a frame failed`),
   );
-  session.answered = settled;
   session.stores.push(settled);
   void settled.then(() => session.stores.shift()); // they settle in the order submitted
   if (session.stores.length >= MAX_STORES_IN_FLIGHT) await session.stores[0];

@@ -37,6 +37,7 @@ import {
   frameHandled,
   frameQueued,
   newSession,
+  storesAnswered,
   throttleClose,
   type FrameSink,
   type Session,
@@ -182,7 +183,7 @@ export class FleetHub implements MachineLink {
     this.stopping = true;
     const open = [...this.sessions.values()];
     for (const s of open) s.sink.close(1001, 'control plane shutting down');
-    await Promise.all(open.map((s) => s.queue.then(() => s.answered)));
+    await Promise.all(open.map((s) => s.queue.then(() => storesAnswered(s))));
     // Cleared here, while the database is still open: a transport's own close comes later (the
     // local daemon exits after the control plane) and must not touch a closed database.
     for (const s of open) {
@@ -225,7 +226,7 @@ export class FleetHub implements MachineLink {
       },
       closed: () => {
         session.closed = true;
-        session.queue = session.queue.then(() => session.answered).then(() => this.detach(session));
+        session.queue = session.queue.then(() => storesAnswered(session)).then(() => this.detach(session));
       },
     };
   }

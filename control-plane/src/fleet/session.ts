@@ -50,9 +50,8 @@ export interface Session {
    * into a batch). */
   queue: Promise<void>;
   inbox: InboxFrame[];
-  /** Settles once every event store the session submitted so far has been answered (daemon-frames.ts: acks and
-   * refusals go out in the order the stores were submitted); `stores`: those in flight, oldest first. */
-  answered: Promise<void>;
+  /** The session's event stores in flight, oldest first, each settling once answered (daemon-frames.ts: acks and
+   * refusals go out in the order the stores were submitted, so the newest settles last). */
   stores: Promise<void>[];
   /** Frames received and not yet handled; whether the transport is paused for it (PAUSE_AT). */
   pending: number;
@@ -64,6 +63,11 @@ export interface Session {
   credential: SessionCredential | null;
   /** Closed for exceeding a limit: everything it still sends is dropped unread. */
   throttled: boolean;
+}
+
+/** Settles once every event store the session has submitted so far has been answered. */
+export function storesAnswered(s: Session): Promise<void> {
+  return s.stores.at(-1) ?? Promise.resolve();
 }
 
 /** A frame was received and queued: at PAUSE_AT not yet handled, the transport stops being read. */
@@ -99,7 +103,6 @@ export function newSession(
     closed: false,
     queue: Promise.resolve(),
     inbox: [],
-    answered: Promise.resolve(),
     stores: [],
     pending: 0,
     paused: false,

@@ -138,7 +138,7 @@ function storeInTransaction(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly 
       plans.push({ intake, seqs, stored: Math.max(run.storedSeq, seqs.at(-1)!), acked });
     }
     const early = plans.filter((p) => p.acked !== null && !starts(p.intake.run));
-    const [inserted] = await Promise.all([
+    const [{ rows: inserted, mended }] = await Promise.all([
       insertEvents(tx, intakes),
       updateRuns(
         tx,
@@ -153,7 +153,7 @@ function storeInTransaction(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly 
       const accounted = (rows?.accounted ?? []).map((seq) => intake.events.get(seq)!.event);
       await accountEvents(tx, run, accounted);
       // Every event new (none was stored before) and stored as sent: the run's streams may yield them as they are.
-      if (rows?.count === seqs.length && !inserted.mended)
+      if (rows?.count === seqs.length && !mended)
         fresh.set(
           run.id,
           seqs.map((seq) => intake.events.get(seq)!),
@@ -215,10 +215,13 @@ async function updateRuns(tx: Tx, rows: RunUpdate[], now: Date): Promise<void> {
 }
 
 /**
- * What the INSERT did, per run: how many rows went in, and the seqs of those `accountEvents` counts (the only rows it
- * has to know one by one). `mended`: some text had to be changed to be stored (`storableJson`).
+ * What the INSERT did: per run, how many rows went in and the seqs of those `accountEvents` counts (the only rows it
+ * has to know one by one); `mended`: some text had to be changed to be stored (`storableJson`).
  */
-type Inserted = Map<string, { count: number; accounted: number[] }> & { mended?: boolean };
+interface Inserted {
+  rows: Map<string, { count: number; accounted: number[] }>;
+  mended: boolean;
+}
 
 /** One INSERT for every new row of every run; returns what went in, per run. */
 async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<Inserted> {
@@ -226,8 +229,8 @@ async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<In
   const groups: Array<{ r: string; e: Array<[number, number, RunEvent]> }> = [];
   for (const { run, events } of intakes.values())
     if (events.size) groups.push({ r: run.id, e: [...events.values()].map((e) => [e.seq, e.ts, e.event]) });
-  const inserted: Inserted = new Map();
-  if (groups.length === 0) return inserted;
+  const rows: Inserted['rows'] = new Map();
+  if (groups.length === 0) return { rows, mended: false };
   // The rows travel as one JSON text parameter: the statement parses and plans the same for ten
   // rows or five thousand, on PostgreSQL and PGlite alike (`::text` first: no driver-side JSON
   // or date serializers get involved). Grouped by run, the text is about a third smaller than a
@@ -235,7 +238,6 @@ async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<In
   // 50,000 rows, 160 against 385 ms; docs/performance.md). One row comes back per run, not per event.
   const json = JSON.stringify(groups);
   const text = storableJson(json);
-  if (text !== json) inserted.mended = true;
   const result = await tx.execute(sql`
     with ins as (
       insert into ${runEvents} (run_id, seq, ts, type, payload)
@@ -251,8 +253,8 @@ async function insertEvents(tx: Tx, intakes: Map<string, RunIntake>): Promise<In
       )})), '{}') as accounted
     from ins group by run_id`);
   for (const row of resultRows<{ run_id: string; n: number; accounted: number[] }>(result))
-    inserted.set(row.run_id, { count: Number(row.n), accounted: row.accounted.map(Number).sort((a, b) => a - b) });
-  return inserted;
+    rows.set(row.run_id, { count: Number(row.n), accounted: row.accounted.map(Number).sort((a, b) => a - b) });
+  return { rows, mended: text !== json };
 }
 
 /** After a gap: the stored seqs above the ack decide how far it moves. */

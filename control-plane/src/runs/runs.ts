@@ -291,6 +291,11 @@ export async function listRunEvents(
 ): Promise<SequencedRunEvent[]> {
   const input = runEventsInput.parse(raw);
   await getRun(db, orgId, input.run);
+  return readRunEvents(db, input);
+}
+
+/** The page query of `listRunEvents`, for a caller that has already read the run (its org checked). */
+export async function readRunEvents(db: DbOrTx, input: z.output<typeof runEventsInput>): Promise<SequencedRunEvent[]> {
   const backwards = input.beforeSeq !== undefined;
   const rows = await db
     .select()

@@ -10,7 +10,7 @@
 import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import { whenAborted } from '../kernel/abort.js';
-import { getRun, listRunEvents } from './runs.js';
+import { getRun, readRunEvents } from './runs.js';
 
 /** Events held for one reader before it is sent to the database instead. */
 export const MAX_HELD_EVENTS = 5_000;
@@ -48,7 +48,7 @@ export async function* streamRunEvents(
         heldEvents = 0;
         const run = await getRun(deps.db, orgId, query.runId);
         for (;;) {
-          const page = await listRunEvents(deps.db, orgId, { run: query.runId, afterSeq: last, limit: 1000 });
+          const page = await readRunEvents(deps.db, { run: run.id, afterSeq: last, limit: 1000 });
           for (const e of page) {
             last = e.seq;
             yield e;
