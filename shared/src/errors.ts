@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'TOO_MANY_REQUESTS',
   'DEPENDENCY_CYCLE',
   'DATA_DIR_LOCKED',
+  /** The control plane is shutting down (or a part of it is not up): the same call works once it is back. */
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -30,6 +32,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TOO_MANY_REQUESTS: 429,
   DEPENDENCY_CYCLE: 409,
   DATA_DIR_LOCKED: 409,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

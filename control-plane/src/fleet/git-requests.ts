@@ -67,13 +67,13 @@ export class GitRequests {
     p.resolve(frame);
   }
 
-  /** The machine's session ended: its requests will never be answered. */
-  dropMachine(machineId: string): void {
+  /** The machine's session ended: its requests will never be answered; each fails with `why`. */
+  dropMachine(machineId: string, why: OpenaseError): void {
     for (const [id, p] of this.pending) {
       if (p.machineId !== machineId) continue;
       this.pending.delete(id);
       clearTimeout(p.timer);
-      p.reject(new OpenaseError('CONFLICT', `machine ${this.machineName(machineId)} disconnected before answering`));
+      p.reject(why);
     }
   }
 }

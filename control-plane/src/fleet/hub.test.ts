@@ -11,6 +11,7 @@ import { connectLines } from './line-transport.js';
 import { MemorySink } from '../../test/frame-sink.js';
 import { PAUSE_AT, type Session } from './session.js';
 import { helloFrame } from '../../test/fake-daemon.js';
+import { gitOpSchema } from '@openase/shared';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
 import { listRunEvents, runDetail, startCommandRun } from '../runs/runs.js';
@@ -293,6 +294,32 @@ forEachDatabase('fleet hub', (get) => {
     conn.closed();
     await new Promise((r) => setTimeout(r, 50));
     dbClosed = false;
+  });
+
+  it("fails a git request with the machine's name when it disconnects, and as try-again-later when the hub stops", async () => {
+    const { machine, hub } = await setup();
+    const op = gitOpSchema.parse({ kind: 'diff', ticket: { identifier: 'HUB-1', branch: 'b' }, repos: [] });
+    const connect = async () => {
+      const sink = new MemorySink();
+      const conn = hub.connect(machine, sink);
+      conn.receive(helloFrame());
+      await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+      return conn;
+    };
+    const conn = await connect();
+    const lost = hub.git.request(machine.id, op).catch((e: unknown) => e);
+    conn.closed();
+    expect(await lost).toMatchObject({
+      code: 'CONFLICT',
+      message: `machine ${machine.name} disconnected before answering`,
+    });
+    await connect();
+    const cut = hub.git.request(machine.id, op).catch((e: unknown) => e);
+    await hub.stop();
+    expect(await cut).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/shutting down; try again/),
+    });
   });
 
   it('a new session replaces the open one; the stale close never clears the newer session', async () => {

@@ -17,7 +17,7 @@
  */
 
 import { eq, or } from 'drizzle-orm';
-import type { ControlFrame } from '@openase/shared';
+import { conflict, OpenaseError, type ControlFrame } from '@openase/shared';
 import { machines, runs } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { MachineCommand } from '../kernel/transaction.js';
@@ -64,6 +64,9 @@ export interface HubOptions extends Partial<FleetThresholds> {
   /** Per-connection frame rate, refused-frame and log limits (frame-throttle.ts). */
   frameLimits?: Partial<FrameLimits>;
 }
+
+const shuttingDown = () =>
+  new OpenaseError('UNAVAILABLE', 'the control plane is shutting down; try again once it is back');
 
 export class FleetHub implements MachineLink {
   readonly thresholds: FleetThresholds;
@@ -183,6 +186,8 @@ export class FleetHub implements MachineLink {
     this.stopping = true;
     const open = [...this.sessions.values()];
     for (const s of open) s.sink.close(1001, 'control plane shutting down');
+    // A diff or merge asked of a machine now fails as "try again once back", not as the machine's fault.
+    for (const s of open) this.git.dropMachine(s.machineId, shuttingDown());
     await Promise.all(open.map((s) => s.queue.then(() => storesAnswered(s))));
     // Cleared here, while the database is still open: a transport's own close comes later (the
     // local daemon exits after the control plane) and must not touch a closed database.
@@ -297,7 +302,11 @@ export class FleetHub implements MachineLink {
     if (!session.id || this.stopped) return;
     if (this.sessions.get(session.machineId) === session) {
       this.sessions.delete(session.machineId);
-      this.git.dropMachine(session.machineId);
+      // Named here: the session has left the map, so the requests' own lookup would give the id.
+      this.git.dropMachine(
+        session.machineId,
+        this.stopping ? shuttingDown() : conflict(`machine ${session.machineName} disconnected before answering`),
+      );
       this.heartbeats.forget(session.machineId);
     }
     await clearSession(this.deps, session.machineId, session.epoch);

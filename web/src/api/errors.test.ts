@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
-import { errorMessage, isPermanent, isUnreachable, withoutCliHint } from './errors';
+import { comesBack, errorMessage, isPermanent, isUnreachable, withoutCliHint } from './errors';
 
 describe('console error wording', () => {
   it('drops the CLI hint the server adds for terminal users', () => {
@@ -31,5 +31,14 @@ describe('console error wording', () => {
       error: { code: -32603, message: 'no', data: { code: 'FORBIDDEN', httpStatus: 403 } },
     } as never);
     expect(isUnreachable(answered)).toBe(false);
+  });
+
+  it('waits for the server to come back when it is unreachable or says it is shutting down, not on other answers', () => {
+    const answer = (appCode: string) =>
+      TRPCClientError.from({ error: { code: -32603, message: 'x', data: { appCode } } } as never);
+    expect(comesBack(new TRPCClientError('Failed to fetch'))).toBe(true);
+    expect(comesBack(answer('UNAVAILABLE'))).toBe(true);
+    expect(comesBack(answer('CONFLICT'))).toBe(false);
+    expect(comesBack(new Error('boom'))).toBe(false);
   });
 });

@@ -10,6 +10,15 @@ export function isUnreachable(err: unknown): boolean {
 }
 
 /**
+ * The call failed for a while only: no control plane answered, or it answered that it is shutting
+ * down (`UNAVAILABLE`, e.g. a diff asked of a machine while the control plane stops). The same call
+ * works once the console's live stream is back.
+ */
+export function comesBack(err: unknown): boolean {
+  return isUnreachable(err) || errorCode(err) === 'UNAVAILABLE';
+}
+
+/**
  * The server's messages end with a CLI hint for terminal users ("…; `openase project list` shows
  * the projects"); the console drops that clause: its own pages are the way forward there.
  */

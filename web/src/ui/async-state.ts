@@ -1,15 +1,15 @@
 /** The loading / loaded / error bookkeeping every store and form repeats, in one place. */
 import { ref } from 'vue';
-import { errorMessage, isUnreachable } from '../api/errors';
+import { comesBack, errorMessage } from '../api/errors';
 import { liveState, onResync } from '../live/live';
 
 /**
- * For a call that failed because the server cannot be reached: flags the outage (the top bar's
- * "reconnecting" banner) and runs `retry` once the live stream is back. Returns false for any
- * other error, which the caller shows as usual.
+ * For a call that failed because the server cannot be reached or is shutting down: flags the outage
+ * (the top bar's "reconnecting" banner) and runs `retry` once the live stream is back. Returns false
+ * for any other error, which the caller shows as usual.
  */
 export function retryWhenBack(err: unknown, retry: () => void): boolean {
-  if (!isUnreachable(err)) return false;
+  if (!comesBack(err)) return false;
   liveState.unreachable = true;
   const off = onResync(() => {
     off();
