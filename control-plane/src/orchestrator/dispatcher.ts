@@ -10,6 +10,11 @@
  *    (placement.ts), its machine row locked and its active runs re-counted with a fresh
  *    statement, then a `runs` row is inserted and the ticket's attempt counter bumped.
  *
+ * On PostgreSQL its statements are issued in groups that each take one round trip (postgres.js pipelines
+ * a connection's queries, run in the order issued): the lock, the candidates and the project's facts;
+ * the candidates' blockers and run history; per run, the machine's lock and recount with the job's
+ * reads; the writes; the offer. Dispatch latency is mostly those round trips (docs/performance.md).
+ *
  * A run placed on a machine whose socket this replica holds is offered in the same transaction
  * (`offerHere`): the offer leaves at commit, one transaction sooner. Any other run is offered after
  * commit by the replica holding its machine (the hub, on the `run.dispatched` event).
@@ -24,7 +29,7 @@ import { inTransaction } from '../kernel/transaction.js';
 import { inSpan, recordSpan } from '../kernel/tracing.js';
 import { diagnosePickup } from './gates.js';
 import { chooseMachine } from './placement.js';
-import { countClaim, loadProjectFacts, pickupFactsFor } from './project-facts.js';
+import { assembleFacts, countClaim, pickupFactsFor, readBlockers, readProjectRows } from './project-facts.js';
 import { listRepositories } from '../projects/repositories.js';
 import { buildAgentJob } from './job-spec.js';
 import { observeOffer, offerInTx, type SpecMaterializer } from '../runs/lifecycle.js';
@@ -100,8 +105,8 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
     const now = deps.clock.now();
     const pickupIds = sql`(select s from ${workflows} w join ${workflowVersions} v on v.id = w.current_version_id, unnest(v.pickup_status_ids) s where w.project_id = ${projectId} and w.active)`;
     // The project's lock first (it serializes claims of one project across replicas), then the
-    // candidates: pipelined, one round trip on PostgreSQL, run in this order.
-    const [[project], candidates] = await Promise.all([
+    // candidates and the project's facts: pipelined, one round trip on PostgreSQL, run in this order.
+    const [[project], candidates, rows] = await Promise.all([
       tx.select().from(projects).where(eq(projects.id, projectId)).for('update'),
       tx
         .select()
@@ -116,17 +121,19 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
         .limit(CANDIDATE_LIMIT)
         .for('update', { skipLocked: true }),
+      readProjectRows(tx, projectId),
     ]);
     if (!project) return [];
     if (candidates.length === 0) return [];
-    const facts = await loadProjectFacts(
-      tx,
-      projectId,
-      candidates.map((c) => c.id),
-      project,
-    );
-    // Read once per pass, for every job built in it.
-    let known: KnownProjectRows | null = null;
+    const candidateIds = candidates.map((c) => c.id);
+    // What the candidates need beyond the facts, read for all of them at once (one more round trip).
+    const [blockerRows, history, repositories] = await Promise.all([
+      readBlockers(tx, candidateIds),
+      runHistory(tx, candidateIds),
+      listRepositories(tx, projectId),
+    ]);
+    const facts = assembleFacts(project, rows, blockerRows);
+    const known: KnownProjectRows = { statuses: [...facts.statuses.values()], repositories };
     const claimed: ClaimedRun[] = [];
     for (const ticket of candidates) {
       const claimStarted = Date.now();
@@ -137,43 +144,38 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
       const eligible = facts.machines
         .filter((m) => diagnosis.machines.includes(m.name))
         .map((m) => ({ id: m.id, name: m.name, slots: m.slots, activeRuns: facts.counts.byMachine.get(m.id) ?? 0 }));
-      // Reads issued together share a round trip on PostgreSQL (postgres.js pipelines them).
-      const [warm, lastNumber, repositories]: [string | null, number, KnownProjectRows['repositories'] | null] =
-        await Promise.all([
-          lastMachineOf(tx, ticket.id),
-          lastRunNumber(tx, ticket.id),
-          known ? null : listRepositories(tx, projectId),
-        ]);
-      const choice = chooseMachine(eligible, warm);
+      const choice = chooseMachine(eligible, history.get(ticket.id)?.lastMachine ?? null);
       if (!choice) continue;
+      // `attempt` counts against max_attempts and starts over on retry (the prompt's `attempt`);
+      // the run's own number keeps counting, so two runs of one ticket never share a number.
+      const attempt = ticket.attemptCount + 1;
       // Another project (or replica) may have filled this machine since the facts were read: the
-      // lock is taken first (the count runs after it on the same connection).
-      const [[machine], [busy]] = await Promise.all([
-        tx.select().from(machines).where(eq(machines.id, choice.id)).for('update'),
-        tx
-          .select({ n: sql<number>`count(*)::int` })
-          .from(runs)
-          .where(and(eq(runs.machineId, choice.id), inArray(runs.state, [...ACTIVE_RUN_STATES]))),
+      // lock is taken first (the count runs after it on the same connection). The job's reads go in
+      // the same round trip; its machine fields come from the facts' row of the machine.
+      const [[[machine], [busy]], spec] = await Promise.all([
+        Promise.all([
+          tx.select().from(machines).where(eq(machines.id, choice.id)).for('update'),
+          tx
+            .select({ n: sql<number>`count(*)::int` })
+            .from(runs)
+            .where(and(eq(runs.machineId, choice.id), inArray(runs.state, [...ACTIVE_RUN_STATES]))),
+        ]),
+        buildAgentJob(tx, {
+          project,
+          known,
+          ticket,
+          workflow: entry.workflow,
+          version: entry.version,
+          agent: entry.agent!,
+          machine: facts.machines.find((m) => m.id === choice.id)!,
+          attempt,
+        }),
       ]);
       if (!machine || (busy?.n ?? 0) >= machine.slots) {
         facts.counts.byMachine.set(choice.id, machine?.slots ?? Number.MAX_SAFE_INTEGER);
         continue;
       }
-      // `attempt` counts against max_attempts and starts over on retry (the prompt's `attempt`);
-      // the run's own number keeps counting, so two runs of one ticket never share a number.
-      const attempt = ticket.attemptCount + 1;
-      const number = lastNumber + 1;
-      known ??= { statuses: [...facts.statuses.values()], repositories: repositories! };
-      const spec = await buildAgentJob(tx, {
-        project,
-        known,
-        ticket,
-        workflow: entry.workflow,
-        version: entry.version,
-        agent: entry.agent!,
-        machine,
-        attempt,
-      });
+      const number = (history.get(ticket.id)?.lastNumber ?? 0) + 1;
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${number}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
       // The claim's writes, pipelined like the reads (they run in this order on the connection).
@@ -221,7 +223,10 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         ticketId: ticket.id,
       });
       if (offerHere?.holds(machine.id)) {
-        const offer = await offerInTx(tx, deps, inserted, offerHere.offerTimeoutMs, offerHere.materialize);
+        const offer = await offerInTx(tx, deps, inserted, offerHere.offerTimeoutMs, offerHere.materialize, {
+          version: entry.version,
+          statuses: known.statuses,
+        });
         if (offer) {
           offered.push(offer.run);
           changes.commands.push({ machineId: machine.id, frame: offer.frame });
@@ -261,23 +266,21 @@ function eligibleFor(ticket: typeof tickets.$inferSelect, now: Date): number {
   return Math.max(0, now.getTime() - since) / 1000;
 }
 
-async function lastMachineOf(tx: Tx, ticketId: string): Promise<string | null> {
-  const [row] = await tx
-    .select({ machineId: runs.machineId })
+/** Per ticket with runs: the machine of its latest run (warm placement) and the highest number of its agent runs. */
+async function runHistory(
+  tx: Tx,
+  ticketIds: string[],
+): Promise<Map<string, { lastMachine: string | null; lastNumber: number }>> {
+  const rows = await tx
+    .select({
+      ticketId: runs.ticketId,
+      lastMachine: sql<string | null>`(array_agg(${runs.machineId} order by ${runs.createdAt} desc))[1]`,
+      lastNumber: sql<number>`coalesce(max(${runs.attempt}) filter (where ${runs.kind} = 'agent'), 0)::int`,
+    })
     .from(runs)
-    .where(eq(runs.ticketId, ticketId))
-    .orderBy(sql`${runs.createdAt} desc`)
-    .limit(1);
-  return row?.machineId ?? null;
-}
-
-/** The highest number given to one of the ticket's agent runs so far (0 before its first). */
-async function lastRunNumber(tx: Tx, ticketId: string): Promise<number> {
-  const [row] = await tx
-    .select({ n: sql<number>`coalesce(max(${runs.attempt}), 0)::int` })
-    .from(runs)
-    .where(and(eq(runs.ticketId, ticketId), eq(runs.kind, 'agent')));
-  return row?.n ?? 0;
+    .where(inArray(runs.ticketId, ticketIds))
+    .groupBy(runs.ticketId);
+  return new Map(rows.map((r) => [r.ticketId!, { lastMachine: r.lastMachine, lastNumber: r.lastNumber }]));
 }
 
 export function orchestratorActor(orgId: string): Actor {

@@ -17,7 +17,7 @@ import {
   type McpServerSpec,
   type RunSpec,
 } from '@openase/shared';
-import { runs, skills, skillVersions, statuses } from '../db/schema.js';
+import { runs, skills, skillVersions, statuses, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
@@ -226,14 +226,21 @@ export async function runGrantFor(
   projectId: string,
   version: WorkflowVersion,
 ): Promise<{ scopes: string[]; moveToStatusIds: string[] }> {
-  const harness = version.harness as Harness;
-  const entries = harness.scopes ?? [...DEFAULT_RUN_SCOPES];
-  const scopes: string[] = [];
-  const moveTo = new Set(version.finishStatusIds);
   const statusRows = await db
     .select({ id: statuses.id, name: statuses.name })
     .from(statuses)
     .where(eq(statuses.projectId, projectId));
+  return grantOf(version, statusRows);
+}
+
+function grantOf(
+  version: WorkflowVersion,
+  statusRows: ReadonlyArray<{ id: string; name: string }>,
+): { scopes: string[]; moveToStatusIds: string[] } {
+  const harness = version.harness as Harness;
+  const entries = harness.scopes ?? [...DEFAULT_RUN_SCOPES];
+  const scopes: string[] = [];
+  const moveTo = new Set(version.finishStatusIds);
   for (const entry of entries) {
     const parsed = parseRunScope(entry);
     if (!parsed) continue;
@@ -275,18 +282,26 @@ export async function materializeJob(
   deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>,
   run: typeof runs.$inferSelect,
   platformUrl: string,
-  version: WorkflowVersion,
+  /** Rows the caller has read: the run's workflow version (else read here) and the statuses the grant names. */
+  known?: { version: WorkflowVersion; statuses?: ReadonlyArray<{ id: string; name: string }> },
 ): Promise<RunSpec> {
   const stored = run.spec as StoredAgentJob;
-  // Issued together (one round trip on PostgreSQL). Tokens are minted only at offers: before the
-  // first (lease epoch 0) there is none to revoke.
-  const [secrets, grant] = await Promise.all([
-    run.agentId ? agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : Promise.resolve({}),
-    runGrantFor(tx, run.projectId!, version),
-    run.leaseEpoch > 0 ? revokeRunTokens(tx, deps, run.id) : Promise.resolve(),
-  ]);
+  if (known?.version.id !== run.workflowVersionId) {
+    const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
+    known = { version: version! };
+  }
   const deadline = new Date(deps.clock.now().getTime() + (stored.timeoutMs ?? 3600_000) + 10 * 60_000);
-  const token = await mintRunToken(tx, deps, { runId: run.id, ...grant, expiresAt: deadline });
+  const grant = known.statuses ? grantOf(known.version, known.statuses) : null;
+  // Issued together (one round trip on PostgreSQL; two when the grant needs the statuses read first). Tokens
+  // are minted only at offers: before the first (lease epoch 0) there is none to revoke.
+  const [secrets, , token] = await Promise.all([
+    run.agentId ? agentSecretEnv({ db: tx, secrets: deps.secrets }, run.agentId) : Promise.resolve({}),
+    // Issued before the mint (statements run in the order issued), so the new token is not revoked with the old.
+    run.leaseEpoch > 0 ? revokeRunTokens(tx, deps, run.id) : Promise.resolve(),
+    Promise.resolve(grant ?? runGrantFor(tx, run.projectId!, known.version)).then((scopes) =>
+      mintRunToken(tx, deps, { runId: run.id, ...scopes, expiresAt: deadline }),
+    ),
+  ]);
   return agentJobSpecSchema.parse({
     ...stored,
     agent: {

@@ -12,7 +12,7 @@
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { TERMINAL_RUN_STATES, type ControlFrame } from '@openase/shared';
-import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
+import { runs, statuses, tickets } from '../db/schema.js';
 import { expireApprovals } from './approvals.js';
 import type { Deps } from '../kernel/context.js';
 import { onDomainEvents, type DomainEvent, type DomainEventName } from '../kernel/domain-events.js';
@@ -127,13 +127,12 @@ export class Orchestrator {
 
   /** The hub's agent-run hooks (offers, turn handshake, cleanup acknowledgements, reconnects). */
   readonly hooks: AgentRunHooks = {
-    materialize: async (tx, run) => {
+    materialize: async (tx, run, known) => {
       if (run.conversationId) {
         if (!this.opts.chat) throw new Error('this orchestrator was started without Project AI (options.chat)');
         return this.opts.chat.materialize(tx, this.deps, run, this.opts.platformUrl);
       }
-      const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
-      return materializeJob(tx, this.deps, run, this.opts.platformUrl, version!);
+      return materializeJob(tx, this.deps, run, this.opts.platformUrl, known);
     },
     onTurn: async (machineId, frame) => {
       const msg = { machineId, runId: frame.runId, leaseEpoch: frame.leaseEpoch, frame };
@@ -205,7 +204,9 @@ export class Orchestrator {
     this.pending.add(projectId);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    // A microtask: events published together (one commit's) still make one pass, and the claim's first
+    // statements leave before the commit's other reactions (the answer, the live stream) run.
+    queueMicrotask(() => {
       this.scheduled = false;
       const batch = [...this.pending];
       this.pending.clear();

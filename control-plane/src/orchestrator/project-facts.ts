@@ -4,7 +4,7 @@
  * dispatcher counts each run it claims into these facts, so later candidates in the same pass
  * see the slots and limits it already used.
  */
-import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, type AgentAdapter } from '@openase/shared';
 import {
   agents,
@@ -54,17 +54,31 @@ const bump = (map: Map<string, number>, key: string | null | undefined, by = 1) 
   if (key) map.set(key, (map.get(key) ?? 0) + by);
 };
 
-/** `project`: the row when the caller already holds it (the claim locked it). */
+/** The facts of a project; `project`: the row when the caller already holds it. One round trip on PostgreSQL. */
 export async function loadProjectFacts(
   db: DbOrTx,
   projectId: string,
   candidateIds: readonly string[],
   knownProject?: typeof projects.$inferSelect,
 ): Promise<ProjectFacts> {
-  const [project] = knownProject ? [knownProject] : await db.select().from(projects).where(eq(projects.id, projectId));
-  // Independent reads, issued together: on PostgreSQL they share one round trip (postgres.js pipelines
-  // the queries of a connection), which is most of what a claim waits for.
-  const [statusRows, agentRows, workflowRows, machineRows, active, blockerRows] = await Promise.all([
+  const [[project], rows, blockerRows] = await Promise.all([
+    knownProject ? [knownProject] : db.select().from(projects).where(eq(projects.id, projectId)),
+    readProjectRows(db, projectId),
+    readBlockers(db, candidateIds),
+  ]);
+  return assembleFacts(project!, rows, blockerRows);
+}
+
+export type ProjectRows = Awaited<ReturnType<typeof readProjectRows>>;
+
+/**
+ * The project's statuses, agents, workflows, its org's machines and active runs. Independent reads, issued together
+ * when called (the org by a subquery, so they need no row read first): on PostgreSQL they share one round trip with
+ * whatever is issued alongside (postgres.js pipelines the queries of a connection), and run after it, in order.
+ */
+export function readProjectRows(db: DbOrTx, projectId: string) {
+  const orgId = sql`(select ${projects.orgId} from ${projects} where ${projects.id} = ${projectId})`;
+  return Promise.all([
     db.select().from(statuses).where(eq(statuses.projectId, projectId)),
     db.select().from(agents).where(eq(agents.projectId, projectId)),
     db
@@ -75,7 +89,7 @@ export async function loadProjectFacts(
     db
       .select()
       .from(machines)
-      .where(and(eq(machines.orgId, project!.orgId), isNull(machines.revokedAt))),
+      .where(and(eq(machines.orgId, orgId), isNull(machines.revokedAt))),
     // Active runs of the project (for the project, workflow, agent and status gates) and of the
     // org's machines (slots are shared across projects).
     db
@@ -89,20 +103,32 @@ export async function loadProjectFacts(
       })
       .from(runs)
       .leftJoin(tickets, ticketOfRun())
-      .where(and(eq(runs.orgId, project!.orgId), inArray(runs.state, [...ACTIVE_RUN_STATES]))),
-    candidateIds.length
-      ? db
-          .select({
-            blockedId: ticketDependencies.blockedId,
-            identifier: tickets.identifier,
-            statusName: statuses.name,
-          })
-          .from(ticketDependencies)
-          .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
-          .innerJoin(statuses, eq(statuses.id, tickets.statusId))
-          .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), ne(statuses.stage, 'completed')))
-      : Promise.resolve([]),
+      .where(and(eq(runs.orgId, orgId), inArray(runs.state, [...ACTIVE_RUN_STATES]))),
   ]);
+}
+
+/** The unfinished blockers of the candidate tickets. */
+export function readBlockers(db: DbOrTx, candidateIds: readonly string[]) {
+  return candidateIds.length
+    ? db
+        .select({
+          blockedId: ticketDependencies.blockedId,
+          identifier: tickets.identifier,
+          statusName: statuses.name,
+        })
+        .from(ticketDependencies)
+        .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
+        .innerJoin(statuses, eq(statuses.id, tickets.statusId))
+        .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), ne(statuses.stage, 'completed')))
+    : Promise.resolve([]);
+}
+
+export function assembleFacts(
+  project: typeof projects.$inferSelect,
+  [statusRows, agentRows, workflowRows, machineRows, active]: ProjectRows,
+  blockerRows: Awaited<ReturnType<typeof readBlockers>>,
+): ProjectFacts {
+  const projectId = project.id;
   const counts: ActiveRunCounts = {
     byWorkflow: new Map(),
     byAgent: new Map(),
@@ -127,7 +153,7 @@ export async function loadProjectFacts(
       { identifier: r.identifier, statusName: r.statusName },
     ]);
   return {
-    project: project!,
+    project,
     statuses: new Map(statusRows.map((s) => [s.id, s])),
     workflows: workflowRows.map(({ workflow, version }) => ({
       workflow,

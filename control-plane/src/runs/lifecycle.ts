@@ -20,7 +20,7 @@ import {
   type RunState,
   type SequencedRunEvent,
 } from '@openase/shared';
-import { runs } from '../db/schema.js';
+import { runs, type workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import type { RunChange } from '../kernel/change-bus.js';
@@ -52,7 +52,15 @@ async function publish<T extends Run | null>(deps: Deps, work: (tx: Tx) => Promi
  * Turns a stored spec into the one sent in the offer, inside the offering transaction: agent runs
  * add what is never stored (secret env values, a fresh run token); see orchestrator/job-spec.ts.
  */
-export type SpecMaterializer = (tx: Tx, run: Run) => Promise<RunSpec>;
+/**
+ * Builds the spec an offer carries. `known`: rows the caller has read already in this transaction (the claim's
+ * workflow version and the project's statuses), so the offer costs one round trip instead of three.
+ */
+export type SpecMaterializer = (tx: Tx, run: Run, known?: KnownOfferRows) => Promise<RunSpec>;
+export interface KnownOfferRows {
+  version: typeof workflowVersions.$inferSelect;
+  statuses: ReadonlyArray<{ id: string; name: string }>;
+}
 
 /** Offers a queued run to its machine: bumps the lease epoch. Returns the frame to send, or null if not offerable. */
 export async function offerRun(
@@ -83,6 +91,7 @@ export async function offerInTx(
   run: Run,
   offerTimeoutMs = OFFER_TIMEOUT_MS,
   materialize?: SpecMaterializer,
+  known?: KnownOfferRows,
 ): Promise<{ run: Run; frame: ControlFrame } | null> {
   if (run.state !== 'queued' || !run.machineId) return null;
   const attributes = {
@@ -90,7 +99,7 @@ export async function offerInTx(
     'openase.ticket_id': run.ticketId ?? undefined,
     'openase.machine_id': run.machineId,
   };
-  return inSpan('dispatch.offer', attributes, () => offerQueued(tx, deps, run, offerTimeoutMs, materialize));
+  return inSpan('dispatch.offer', attributes, () => offerQueued(tx, deps, run, offerTimeoutMs, materialize, known));
 }
 
 async function offerQueued(
@@ -99,13 +108,17 @@ async function offerQueued(
   run: Run,
   offerTimeoutMs: number,
   materialize?: SpecMaterializer,
+  known?: KnownOfferRows,
 ): Promise<{ run: Run; frame: ControlFrame }> {
   const deadline = new Date(deps.clock.now().getTime() + offerTimeoutMs);
-  const spec = run.kind === 'agent' && materialize ? await materialize(tx, run) : runSpecSchema.parse(run.spec);
-  const offered = await transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, {
-    leaseEpoch: run.leaseEpoch + 1,
-    leaseExpiresAt: deadline,
-  });
+  // Issued together: the spec's statements and the transition share round trips on PostgreSQL.
+  const [spec, offered] = await Promise.all([
+    run.kind === 'agent' && materialize ? materialize(tx, run, known) : runSpecSchema.parse(run.spec),
+    transition(tx, deps, run, 'offered', `offered with lease epoch ${run.leaseEpoch + 1}`, {
+      leaseEpoch: run.leaseEpoch + 1,
+      leaseExpiresAt: deadline,
+    }),
+  ]);
   return { run: offered, frame: { type: 'run.offer', runId: offered.id, leaseEpoch: offered.leaseEpoch, spec } };
 }
 
