@@ -72,6 +72,8 @@ export const bundlePath = path.join(root, 'control-plane', 'dist', 'openase.mjs'
 
 export const agentBundlePath = path.join(root, 'agent-daemon', 'dist', 'openase-agent.cjs');
 
+const lockfile = path.join(root, 'pnpm-lock.yaml');
+
 /** The daemon bundle (served at /agent/download, run as machine `local`, uploaded over SSH). */
 export function ensureAgentBuilt() {
   const sources = Math.max(
@@ -81,6 +83,8 @@ export function ensureAgentBuilt() {
     newestIn(path.join(root, 'control-plane', 'src', 'cli')),
     mtime(path.join(root, 'agent-daemon', 'build.mjs')),
     mtime(path.join(root, 'agent-daemon', 'build-options.mjs')),
+    // Dependencies are bundled in: a changed lockfile (a version, a patch) rebuilds.
+    mtime(lockfile),
   );
   if (mtime(agentBundlePath) >= sources) return;
   log('building the agent daemon…');
@@ -93,6 +97,7 @@ export function ensureBuilt() {
     newestIn(path.join(root, 'control-plane', 'src')),
     newestIn(path.join(root, 'shared', 'src')),
     mtime(path.join(root, 'control-plane', 'build.mjs')),
+    mtime(lockfile),
   );
   if (mtime(bundlePath) < sources) {
     log('building the control plane…');
@@ -114,6 +119,7 @@ export function ensureWebBuilt() {
     mtime(path.join(web, 'vite.config.ts')),
     mtime(path.join(web, 'package.json')),
     newestIn(path.join(root, 'shared', 'src')),
+    mtime(lockfile),
   );
   if (mtime(webDistIndex) >= sources) return;
   log('building the web console…');

@@ -204,9 +204,7 @@ export class Orchestrator {
     this.pending.add(projectId);
     if (this.scheduled) return;
     this.scheduled = true;
-    // A microtask: events published together (one commit's) still make one pass, and the claim's first
-    // statements leave before the commit's other reactions (the answer, the live stream) run.
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.scheduled = false;
       const batch = [...this.pending];
       this.pending.clear();
