@@ -17,6 +17,7 @@ import {
 import { machines, projects, runs } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
+import type { OfferableRun } from '../runs/lifecycle.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
 import { describeNeed, machineHas, requiredCommand } from '../orchestrator/gates.js';
@@ -150,7 +151,7 @@ export async function placeChatRun(tx: Tx, orgId: string, agent: Agent, warmMach
 export async function materializeChatJob(
   tx: Tx,
   deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>,
-  run: typeof runs.$inferSelect,
+  run: OfferableRun,
   platformUrl: string,
 ): Promise<RunSpec> {
   const stored = run.spec as StoredAgentJob;

@@ -13,7 +13,7 @@
  * On PostgreSQL its statements are issued in groups that each take one round trip (postgres.js pipelines
  * a connection's queries, run in the order issued): the lock, the candidates and the project's facts;
  * the candidates' blockers and run history; per run, the machine's lock and recount with the job's
- * reads; the writes; the offer. Dispatch latency is mostly those round trips (docs/performance.md).
+ * reads; the writes with the offer. Dispatch latency is mostly those round trips (docs/performance.md).
  *
  * A run placed on a machine whose socket this replica holds is offered in the same transaction
  * (`offerHere`): the offer leaves at commit, one transaction sooner. Any other run is offered after
@@ -179,41 +179,56 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${number}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
       // The claim's writes, pipelined like the reads (they run in this order on the connection).
-      const [inserted] = await Promise.all([
-        insertQueuedRun(tx, now, {
-          id: runId,
-          orgId: project.orgId,
-          projectId,
-          ticketId: ticket.id,
-          workflowId: entry.workflow.id,
-          workflowVersionId: entry.version.id,
-          agentId: entry.agent!.id,
-          machineId: machine.id,
-          kind: 'agent',
-          spec,
-          attempt: number,
-          stateReason: reason,
-          createdBy: 'orchestrator',
-        }),
-        tx
-          .update(tickets)
-          .set({
-            attemptCount: attempt,
-            nextRetryAt: null,
-            question: null,
-            answer: null,
-            answeredBy: null,
-            updatedAt: now,
-          })
-          .where(eq(tickets.id, ticket.id)),
-        recordDispatched(
-          tx,
-          deps,
-          changes,
-          orchestratorActor(project.orgId),
-          { projectId, ticketId: ticket.id, id: runId, reason, machine },
-          { workflow: entry.workflow.name, agent: entry.agent!.name, attempt: number },
-        ),
+      const values = {
+        id: runId,
+        orgId: project.orgId,
+        projectId,
+        ticketId: ticket.id,
+        workflowId: entry.workflow.id,
+        workflowVersionId: entry.version.id,
+        agentId: entry.agent!.id,
+        machineId: machine.id,
+        kind: 'agent' as const,
+        spec,
+        attempt: number,
+        stateReason: reason,
+        createdBy: 'orchestrator',
+      };
+      // The claim's writes and, on a machine held here, the offer: issued together, one round trip on PostgreSQL.
+      // They run in this order on the connection, so the offer's UPDATE and token follow the run's INSERT.
+      const [, offer] = await Promise.all([
+        Promise.all([
+          insertQueuedRun(tx, now, values),
+          tx
+            .update(tickets)
+            .set({
+              attemptCount: attempt,
+              nextRetryAt: null,
+              question: null,
+              answer: null,
+              answeredBy: null,
+              updatedAt: now,
+            })
+            .where(eq(tickets.id, ticket.id)),
+          recordDispatched(
+            tx,
+            deps,
+            changes,
+            orchestratorActor(project.orgId),
+            { projectId, ticketId: ticket.id, id: runId, reason, machine },
+            { workflow: entry.workflow.name, agent: entry.agent!.name, attempt: number },
+          ),
+        ]),
+        offerHere?.holds(machine.id)
+          ? offerInTx(
+              tx,
+              deps,
+              { ...values, state: 'queued', leaseEpoch: 0, conversationId: null },
+              offerHere.offerTimeoutMs,
+              offerHere.materialize,
+              { version: entry.version, statuses: known.statuses },
+            )
+          : null,
       ]);
       countClaim(facts, {
         workflowId: entry.workflow.id,
@@ -222,15 +237,9 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         machineId: machine.id,
         ticketId: ticket.id,
       });
-      if (offerHere?.holds(machine.id)) {
-        const offer = await offerInTx(tx, deps, inserted, offerHere.offerTimeoutMs, offerHere.materialize, {
-          version: entry.version,
-          statuses: known.statuses,
-        });
-        if (offer) {
-          offered.push(offer.run);
-          changes.commands.push({ machineId: machine.id, frame: offer.frame });
-        }
+      if (offer) {
+        offered.push(offer.run);
+        changes.commands.push({ machineId: machine.id, frame: offer.frame });
       }
       claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });
       recordSpan(

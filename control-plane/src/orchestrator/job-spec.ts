@@ -20,6 +20,7 @@ import {
 import { runs, skills, skillVersions, statuses, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
+import type { OfferableRun } from '../runs/lifecycle.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
 import { harnessVariables, projectRows, renderVersion, type KnownProjectRows } from '../workflows/render.js';
@@ -280,7 +281,7 @@ export function fillMcpPlaceholders(
 export async function materializeJob(
   tx: Tx,
   deps: Pick<Deps, 'db' | 'ids' | 'clock' | 'secrets'>,
-  run: typeof runs.$inferSelect,
+  run: OfferableRun,
   platformUrl: string,
   /** Rows the caller has read: the run's workflow version (else read here) and the statuses the grant names. */
   known?: { version: WorkflowVersion; statuses?: ReadonlyArray<{ id: string; name: string }> },

@@ -56,7 +56,22 @@ async function publish<T extends Run | null>(deps: Deps, work: (tx: Tx) => Promi
  * Builds the spec an offer carries. `known`: rows the caller has read already in this transaction (the claim's
  * workflow version and the project's statuses), so the offer costs one round trip instead of three.
  */
-export type SpecMaterializer = (tx: Tx, run: Run, known?: KnownOfferRows) => Promise<RunSpec>;
+export type SpecMaterializer = (tx: Tx, run: OfferableRun, known?: KnownOfferRows) => Promise<RunSpec>;
+/** What an offer reads of its run: a stored row, or the claim's run before its INSERT has answered. */
+export type OfferableRun = Pick<
+  Run,
+  | 'id'
+  | 'state'
+  | 'machineId'
+  | 'ticketId'
+  | 'kind'
+  | 'leaseEpoch'
+  | 'spec'
+  | 'agentId'
+  | 'projectId'
+  | 'workflowVersionId'
+  | 'conversationId'
+>;
 export interface KnownOfferRows {
   version: typeof workflowVersions.$inferSelect;
   statuses: ReadonlyArray<{ id: string; name: string }>;
@@ -88,7 +103,7 @@ export async function offerRun(
 export async function offerInTx(
   tx: Tx,
   deps: Deps,
-  run: Run,
+  run: OfferableRun,
   offerTimeoutMs = OFFER_TIMEOUT_MS,
   materialize?: SpecMaterializer,
   known?: KnownOfferRows,
@@ -105,7 +120,7 @@ export async function offerInTx(
 async function offerQueued(
   tx: Tx,
   deps: Deps,
-  run: Run,
+  run: OfferableRun,
   offerTimeoutMs: number,
   materialize?: SpecMaterializer,
   known?: KnownOfferRows,

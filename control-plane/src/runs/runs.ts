@@ -37,7 +37,7 @@ export type Run = typeof runs.$inferSelect;
 export async function transition(
   tx: Tx,
   deps: Pick<Deps, 'clock'>,
-  run: Run,
+  run: Pick<Run, 'id' | 'state'>,
   to: RunState,
   reason: string,
   patch: Partial<Run> = {},
