@@ -124,8 +124,22 @@ describe.skipIf(!postgresUrl || !nginxAvailable)('the console behind nginx, thre
     await page.waitForURL(/\/p\/watched\/board|\/projects/);
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail')
-      await page?.screenshot({ path: path.join(screenshotDir, 'failed-replicas-nginx.png') }).catch(() => {});
+    if (ctx.task.result?.state !== 'fail') return;
+    await page?.screenshot({ path: path.join(screenshotDir, 'failed-replicas-nginx.png') }).catch(() => {});
+    // What each replica and the daemon said: a failure here is a race, and its logs are what tells it.
+    const logs = replicas.map((r, i) => `--- replica ${i} (${r.url})\n${r.proc.output.slice(-20_000)}`);
+    fs.writeFileSync(
+      path.join(screenshotDir, 'failed-replicas-nginx.log'),
+      [...logs, `--- daemon\n${daemon?.output.slice(-20_000) ?? ''}`].join('\n'),
+    );
+    const said = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => /offer|accept|dispatch|reject|stale|"level":(40|50)|error/i.test(l))
+        .slice(-30)
+        .join('\n');
+    console.error(replicas.map((r, i) => `--- replica ${i}\n${said(r.proc.output)}`).join('\n'));
+    console.error(`--- daemon\n${said(daemon?.output ?? '')}`);
   });
   afterAll(async () => {
     await browser?.close();
