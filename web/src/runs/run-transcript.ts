@@ -134,6 +134,8 @@ export function useRunTranscript(runId: Ref<string | null>, active: Ref<boolean>
       if (!id) {
         generation++;
         stop();
+        // A load in flight for the run shown before will not finish this generation: it cannot clear this.
+        loading.value = false;
         transcript.value = emptyTranscript();
         events = [];
         earlierThan.value = null;

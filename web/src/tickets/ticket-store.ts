@@ -9,6 +9,9 @@ import { notLoaded, trackLoad } from '../ui/async-state';
 export type TicketDetail = RouterOutputs['tickets']['show'];
 export type Comment = TicketDetail['comments'][number];
 
+/** Loads started: an answer is shown only if no later load started meanwhile. */
+let loads = 0;
+
 export const useTicket = defineStore('ticket', {
   state: () => ({
     ref: null as string | null,
@@ -19,9 +22,12 @@ export const useTicket = defineStore('ticket', {
     async open(ref: string) {
       if (this.ref !== ref) this.detail = null;
       this.ref = ref;
+      // Reloads overlap (live changes, a resync, an edit); answers can come back out of order (through a
+      // proxy, from replicas at different speeds): only the latest load's answer is shown.
+      const mine = ++loads;
       await trackLoad(this, async () => {
         const detail = await api.tickets.show.query({ ticket: ref });
-        if (this.ref !== ref) return false;
+        if (this.ref !== ref || mine !== loads) return false;
         this.detail = detail;
       });
     },
