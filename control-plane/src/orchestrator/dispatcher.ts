@@ -11,15 +11,15 @@
  *    statement, then a `runs` row is inserted and the ticket's attempt counter bumped.
  *
  * On PostgreSQL its statements are issued in groups that each take one round trip (postgres.js pipelines
- * a connection's queries, run in the order issued): the lock, the candidates and all the pass reads about
- * them; per run, the machine's lock and recount with the job's reads; the writes with the offer. With BEGIN
- * and COMMIT that is five for one ticket: dispatch latency is mostly those (docs/performance.md).
+ * a connection's queries, run in the order issued): the lock, the candidates and the project's facts;
+ * the candidates' blockers and run history; per run, the machine's lock and recount with the job's
+ * reads; the writes with the offer. Dispatch latency is mostly those round trips (docs/performance.md).
  *
  * A run placed on a machine whose socket this replica holds is offered in the same transaction
  * (`offerHere`): the offer leaves at commit, one transaction sooner. Any other run is offered after
  * commit by the replica holding its machine (the hub, on the `run.dispatched` event).
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
 import { machines, projects, runs, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { KnownProjectRows } from '../workflows/render.js';
@@ -104,32 +104,34 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
   const claimed = await inTransaction(deps, async (tx, changes) => {
     const now = deps.clock.now();
     const pickupIds = sql`(select s from ${workflows} w join ${workflowVersions} v on v.id = w.current_version_id, unnest(v.pickup_status_ids) s where w.project_id = ${projectId} and w.active)`;
-    const candidateWhere = and(
-      eq(tickets.projectId, projectId),
-      candidateCondition(now),
-      or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
-    );
-    // The candidates' blockers and run history are read for every candidate (the same condition, as a subquery),
-    // so they need no answer first.
-    const candidateIds = tx.select({ id: tickets.id }).from(tickets).where(candidateWhere);
-    // The project's lock first (it serializes claims of one project across replicas), then the candidates and
-    // everything the claim reads about them: pipelined, one round trip on PostgreSQL, run in this order.
-    const [[project], candidates, rows, blockerRows, history, repositories] = await Promise.all([
+    // The project's lock first (it serializes claims of one project across replicas), then the
+    // candidates and the project's facts: pipelined, one round trip on PostgreSQL, run in this order.
+    const [[project], candidates, rows] = await Promise.all([
       tx.select().from(projects).where(eq(projects.id, projectId)).for('update'),
       tx
         .select()
         .from(tickets)
-        .where(candidateWhere)
+        .where(
+          and(
+            eq(tickets.projectId, projectId),
+            candidateCondition(now),
+            or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
+          ),
+        )
         .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
         .limit(CANDIDATE_LIMIT)
         .for('update', { skipLocked: true }),
       readProjectRows(tx, projectId),
+    ]);
+    if (!project) return [];
+    if (candidates.length === 0) return [];
+    const candidateIds = candidates.map((c) => c.id);
+    // What the candidates need beyond the facts, read for all of them at once (one more round trip).
+    const [blockerRows, history, repositories] = await Promise.all([
       readBlockers(tx, candidateIds),
       runHistory(tx, candidateIds),
       listRepositories(tx, projectId),
     ]);
-    if (!project) return [];
-    if (candidates.length === 0) return [];
     const facts = assembleFacts(project, rows, blockerRows);
     const known: KnownProjectRows = { statuses: [...facts.statuses.values()], repositories };
     const claimed: ClaimedRun[] = [];
@@ -276,7 +278,7 @@ function eligibleFor(ticket: typeof tickets.$inferSelect, now: Date): number {
 /** Per ticket with runs: the machine of its latest run (warm placement) and the highest number of its agent runs. */
 async function runHistory(
   tx: Tx,
-  ticketIds: SQLWrapper,
+  ticketIds: string[],
 ): Promise<Map<string, { lastMachine: string | null; lastNumber: number }>> {
   const rows = await tx
     .select({

@@ -6,7 +6,7 @@
  * the run is offered (a new token per offer, the previous one revoked).
  */
 import { answerPrompt } from '../tickets/questions.js';
-import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
 import {
   agentJobSpecSchema,
   DEFAULT_RUN_SCOPES,
@@ -178,37 +178,15 @@ export async function buildAgentJob(db: DbOrTx, input: JobInput): Promise<Stored
 }
 
 /** The files of the run's skills: the version's bindings plus the auto-bound platform skill, enabled ones only. */
-const PLATFORM_SKILL = 'openase-platform';
-
 export async function skillFiles(
   db: DbOrTx,
   projectId: string,
   bindings: SkillBinding[],
 ): Promise<AgentRunSpec['skills']> {
-  // One query (this runs inside the claim, once per ticket): the project's skills, each with the files of the
-  // versions a run could be given (its current one, or one a binding pins) when it is bound or the platform's own.
-  const bound = bindings.map((b) => b.skillId);
-  const pinned = bindings.flatMap((b) => (b.versionId ? [b.versionId] : []));
-  const joined = await db
-    .select({ skill: skills, versionId: skillVersions.id, files: skillVersions.files })
-    .from(skills)
-    .leftJoin(
-      skillVersions,
-      and(
-        eq(skillVersions.skillId, skills.id),
-        or(
-          eq(skillVersions.id, skills.currentVersionId),
-          pinned.length ? inArray(skillVersions.id, pinned) : undefined,
-        ),
-        or(eq(skills.name, PLATFORM_SKILL), bound.length ? inArray(skills.id, bound) : undefined),
-      ),
-    )
-    .where(eq(skills.projectId, projectId));
-  const rows = [...new Map(joined.map((r) => [r.skill.id, r.skill])).values()];
-  const versions = joined.flatMap((r) => (r.versionId ? [{ id: r.versionId, files: r.files }] : []));
+  const rows = await db.select().from(skills).where(eq(skills.projectId, projectId));
   const out: AgentRunSpec['skills'] = {};
   const wanted = [...bindings];
-  const platform = rows.find((r) => r.name === PLATFORM_SKILL);
+  const platform = rows.find((r) => r.name === 'openase-platform');
   if (platform && !wanted.some((b) => b.skillId === platform.id))
     wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
   const chosen = wanted.flatMap((binding) => {
@@ -216,6 +194,17 @@ export async function skillFiles(
     const versionId = skill?.enabled ? (binding.versionId ?? skill.currentVersionId) : null;
     return skill && versionId ? [{ skill, versionId }] : [];
   });
+  if (chosen.length === 0) return out;
+  // One query for every bound version (this runs inside the claim transaction, once per ticket).
+  const versions = await db
+    .select({ id: skillVersions.id, files: skillVersions.files })
+    .from(skillVersions)
+    .where(
+      inArray(
+        skillVersions.id,
+        chosen.map((c) => c.versionId),
+      ),
+    );
   for (const { skill, versionId } of chosen) {
     // As stored: bytes and the executable bit reach the CLI's skills folder unchanged.
     const files = (versions.find((v) => v.id === versionId)?.files ?? []) as Array<{

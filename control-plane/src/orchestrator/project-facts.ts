@@ -4,7 +4,7 @@
  * dispatcher counts each run it claims into these facts, so later candidates in the same pass
  * see the slots and limits it already used.
  */
-import { and, eq, inArray, isNull, ne, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, type AgentAdapter } from '@openase/shared';
 import {
   agents,
@@ -107,9 +107,9 @@ export function readProjectRows(db: DbOrTx, projectId: string) {
   ]);
 }
 
-/** The unfinished blockers of the candidate tickets (ids, or a subquery of them). */
-export function readBlockers(db: DbOrTx, candidateIds: readonly string[] | SQLWrapper) {
-  return !Array.isArray(candidateIds) || candidateIds.length
+/** The unfinished blockers of the candidate tickets. */
+export function readBlockers(db: DbOrTx, candidateIds: readonly string[]) {
+  return candidateIds.length
     ? db
         .select({
           blockedId: ticketDependencies.blockedId,
@@ -119,12 +119,7 @@ export function readBlockers(db: DbOrTx, candidateIds: readonly string[] | SQLWr
         .from(ticketDependencies)
         .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
         .innerJoin(statuses, eq(statuses.id, tickets.statusId))
-        .where(
-          and(
-            inArray(ticketDependencies.blockedId, Array.isArray(candidateIds) ? [...candidateIds] : candidateIds),
-            ne(statuses.stage, 'completed'),
-          ),
-        )
+        .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), ne(statuses.stage, 'completed')))
     : Promise.resolve([]);
 }
 
