@@ -20,7 +20,7 @@ import {
 import { runs, skills, skillVersions, statuses, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
-import type { OfferableRun } from '../runs/lifecycle.js';
+import type { KnownOfferRows, OfferableRun } from '../runs/lifecycle.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
 import { harnessVariables, projectRows, renderVersion, type KnownProjectRows } from '../workflows/render.js';
@@ -284,7 +284,7 @@ export async function materializeJob(
   run: OfferableRun,
   platformUrl: string,
   /** Rows the caller has read: the run's workflow version (else read here) and the statuses the grant names. */
-  known?: { version: WorkflowVersion; statuses?: ReadonlyArray<{ id: string; name: string }> },
+  known?: KnownOfferRows,
 ): Promise<RunSpec> {
   const stored = run.spec as StoredAgentJob;
   if (known?.version.id !== run.workflowVersionId) {

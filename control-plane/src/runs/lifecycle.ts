@@ -51,10 +51,8 @@ async function publish<T extends Run | null>(deps: Deps, work: (tx: Tx) => Promi
 /**
  * Turns a stored spec into the one sent in the offer, inside the offering transaction: agent runs
  * add what is never stored (secret env values, a fresh run token); see orchestrator/job-spec.ts.
- */
-/**
- * Builds the spec an offer carries. `known`: rows the caller has read already in this transaction (the claim's
- * workflow version and the project's statuses), so the offer costs one round trip instead of three.
+ * `known`: rows the caller has read in this transaction (the claim's workflow version and the
+ * project's statuses), so the offer costs one round trip instead of three.
  */
 export type SpecMaterializer = (tx: Tx, run: OfferableRun, known?: KnownOfferRows) => Promise<RunSpec>;
 /** What an offer reads of its run: a stored row, or the claim's run before its INSERT has answered. */
@@ -74,7 +72,8 @@ export type OfferableRun = Pick<
 >;
 export interface KnownOfferRows {
   version: typeof workflowVersions.$inferSelect;
-  statuses: ReadonlyArray<{ id: string; name: string }>;
+  /** The project's statuses, which the run token's grant names; read when absent. */
+  statuses?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 /** Offers a queued run to its machine: bumps the lease epoch. Returns the frame to send, or null if not offerable. */
