@@ -12,7 +12,8 @@ import type { MachineHistoryWriter } from './machine-history.js';
 import type { GitRequests } from './git-requests.js';
 import { errField } from '../kernel/logger.js';
 import { boundClis } from './join.js';
-import { countRefused, storesAnswered, warnSession, type Session } from './session.js';
+import { mayNeedMending } from '../runs/ingest.js';
+import { countRefused, storesAnswered, warnSession, type InboxFrame, type Session } from './session.js';
 import { welcomeHello, type HelloContext } from './session-hello.js';
 
 /** What handling a daemon's frames needs of the hub. */
@@ -41,6 +42,22 @@ const MAX_JOINED_EVENTS = 2_000;
  * submitted.
  */
 const MAX_STORES_IN_FLIGHT = 4;
+
+/**
+ * A frame just received, to queue for `receiveNext`. A welcomed session's frame is decoded now, and the events of a
+ * `run.events` frame go out on the bus's live tail at once, ahead of their store (runs/stream.ts yields them to a
+ * run's viewers only when this machine and lease hold the run); not those whose text would be mended for
+ * PostgreSQL, so a viewer never sees other text than is stored.
+ */
+export function received(ctx: DaemonFrameContext, session: Session, raw: string | Uint8Array): InboxFrame {
+  if (!session.id || session.closed) return { raw };
+  const decoded = decodeDaemonFrame(raw);
+  if (decoded.ok && decoded.frame.type === 'run.events' && !mayNeedMending(raw)) {
+    const { runId, leaseEpoch, events } = decoded.frame;
+    ctx.deps.bus.publishLive({ machineId: session.machineId, runId, leaseEpoch, events });
+  }
+  return { raw, decoded };
+}
 
 /** Handles the session's next queued frame, if an earlier step did not already take it into a batch. */
 export async function receiveNext(ctx: DaemonFrameContext, session: Session): Promise<void> {

@@ -42,7 +42,7 @@ import {
   type FrameSink,
   type Session,
 } from './session.js';
-import { receiveNext, type DaemonFrameContext } from './daemon-frames.js';
+import { received, receiveNext, type DaemonFrameContext } from './daemon-frames.js';
 import { SessionCredentialCheck } from './session-credentials.js';
 import { checkSilence, failLostMachines, type LostMachine, type LostMachinesContext } from './liveness.js';
 /** Sending to a machine. */
@@ -220,7 +220,7 @@ export class FleetHub implements MachineLink {
         const verdict = session.throttle.frame(now);
         if (!verdict.ok) return throttleClose(this.log, session, verdict.reason);
         session.lastSeen = now;
-        session.inbox.push({ raw });
+        session.inbox.push(received(this.frames, session, raw));
         frameQueued(session);
         session.queue = session.queue
           .then(() => receiveNext(this.frames, session))

@@ -31,7 +31,7 @@ export const PAUSE_AT = 64;
 export const RESUME_AT = 16;
 
 /** A frame received and not yet handled; `decoded` once an earlier frame's step looked ahead at it. */
-interface InboxFrame {
+export interface InboxFrame {
   raw: string | Uint8Array;
   decoded?: Decoded<DaemonFrame>;
 }

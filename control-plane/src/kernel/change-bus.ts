@@ -8,6 +8,17 @@ import type { SequencedRunEvent } from '@openase/shared';
 import type { ActivityEntry } from '../activity/activity.js';
 import type { MachineCommand } from './transaction.js';
 
+/**
+ * Events a machine just sent for a run, before they are stored: the live tail a run's stream yields ahead of the
+ * commit (runs/stream.ts) when `machineId` and `leaseEpoch` are the run's holder as the stream last read it.
+ */
+export interface LiveEvents {
+  machineId: string;
+  runId: string;
+  leaseEpoch: number;
+  events: readonly SequencedRunEvent[];
+}
+
 /** A run stored events up to `ackedSeq` or changed state. */
 export interface RunChange {
   runId: string;
@@ -30,6 +41,9 @@ export interface ChangeBus {
   publishRun(change: RunChange, stored?: readonly SequencedRunEvent[]): void;
   deliverRun(change: RunChange): void;
   onRun(listener: (change: RunChange, stored?: readonly SequencedRunEvent[]) => void): () => void;
+  /** Local only, and only to the listeners of that run (a frame of one run costs nothing per other stream). */
+  publishLive(live: LiveEvents): void;
+  onLive(runId: string, listener: (live: LiveEvents) => void): () => void;
   /**
    * These people's inboxes may have changed. Local only: every replica derives notifications from every change it
    * sees (its own and relayed ones), so each tells its own subscribers.
@@ -55,6 +69,7 @@ export function createChangeBus(): ChangeBus {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   let relay: Relay | null = null;
+  const live = new Map<string, Set<(live: LiveEvents) => void>>();
   const deliverActivity = (entries: ActivityEntry[]) => {
     for (const entry of entries) emitter.emit('activity', entry);
   };
@@ -77,6 +92,19 @@ export function createChangeBus(): ChangeBus {
     onRun(listener) {
       emitter.on('run', listener);
       return () => emitter.off('run', listener);
+    },
+    publishLive(events) {
+      const listeners = live.get(events.runId);
+      if (listeners) for (const listener of listeners) listener(events);
+    },
+    onLive(runId, listener) {
+      let listeners = live.get(runId);
+      if (!listeners) live.set(runId, (listeners = new Set()));
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && live.get(runId) === listeners) live.delete(runId);
+      };
     },
     publishInbox(userIds) {
       if (userIds.length) emitter.emit('inbox', userIds);

@@ -3,9 +3,9 @@ import type { RunEvent, SequencedRunEvent } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import type { RunChange } from '../kernel/change-bus.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
-import { contiguousFrom, storeEventBatches, storableJson, type EventBatch } from './ingest.js';
+import { contiguousFrom, mayNeedMending, storeEventBatches, storableJson, type EventBatch } from './ingest.js';
 import { EventIngestQueue } from './ingest-queue.js';
-import { acceptRun, ingestEvents, offerRun } from './lifecycle.js';
+import { acceptRun, finishRun, ingestEvents, offerRun } from './lifecycle.js';
 import { MAX_HELD_EVENTS, streamRunEvents } from './stream.js';
 import { listRunEvents, runDetail, startCommandRun } from './runs.js';
 import { eq, inArray } from 'drizzle-orm';
@@ -40,6 +40,23 @@ describe('storableJson', () => {
       ['plain', 'plain'],
     ];
     for (const [text, stored] of cases) expect(JSON.parse(storableJson(JSON.stringify({ text }))).text).toBe(stored);
+  });
+
+  it('mayNeedMending finds, in text and in UTF-8 bytes, every escape storableJson mends, and steps over an escaped backslash', () => {
+    const cases: Array<[string, boolean]> = [
+      [String.raw`{"t":"a\u0000b"}`, true],
+      [String.raw`{"t":"a\\u0000b"}`, false],
+      [String.raw`{"t":"\\\u0000"}`, true],
+      [String.raw`{"t":"lone \ud800"}`, true],
+      [String.raw`{"t":"low \uDC00 end"}`, true],
+      [String.raw`{"t":"pair 😀, é, \\ and \n \u0041"}`, false],
+      [String.raw`{"t":"x\\"}`, false],
+    ];
+    for (const [json, mends] of cases) {
+      expect(storableJson(json) !== json, json).toBe(mends);
+      expect(mayNeedMending(json), json).toBe(mends);
+      expect(mayNeedMending(new TextEncoder().encode(json)), `${json} as bytes`).toBe(mends);
+    }
   });
 });
 
@@ -288,6 +305,29 @@ forEachDatabase('run event ingest', (get) => {
     expect(await take(2)).toEqual([7, 8]);
     expect(reads.n).toBeGreaterThan(afterRelay);
     await stream.return(undefined);
+  });
+
+  it('yields the live tail of the run’s machine before it is stored, each event once; never from another machine, a stale lease or after the end', async () => {
+    const { deps } = get();
+    const r = await runningRun();
+    const other = await runningRun();
+    const { reads, stream } = counted(r.runId);
+    const next = async () => (await stream.next()).value as SequencedRunEvent;
+    await ingestEvents(deps, { ...r, events: [line(1)] });
+    expect((await next()).seq).toBe(1);
+    const afterFirstRead = reads.n;
+    deps.bus.publishLive({ ...r, events: [line(2), line(3)] });
+    expect([(await next()).seq, (await next()).seq]).toEqual([2, 3]);
+    expect(await seqs(r.runId)).toEqual([1]); // not stored yet
+    deps.bus.publishLive({ ...r, machineId: other.machineId, events: [line(4, 'from another machine')] });
+    deps.bus.publishLive({ ...r, leaseEpoch: 2, events: [line(4, 'with another lease')] });
+    deps.bus.publishLive({ ...r, events: [line(6)] }); // does not continue the stream: it comes stored
+    await ingestEvents(deps, { ...r, events: [line(2), line(3), line(4), line(5), line(6)] });
+    expect([await next(), await next(), await next()]).toEqual([line(4), line(5), line(6)]);
+    expect(reads.n).toBe(afterFirstRead); // live events never send it to the database
+    await finishRun(deps, { ...r, lastSeq: 6, exitCode: 0, signal: null });
+    deps.bus.publishLive({ ...r, events: [line(7)] });
+    expect((await stream.next()).done).toBe(true);
   });
 
   it(`sends a reader that falls more than ${MAX_HELD_EVENTS} events behind to the database: every event once, in order`, async () => {

@@ -281,6 +281,25 @@ export function storableJson(json: string): string {
   return UNSTORABLE_HINT.test(json) ? json.replace(UNSTORABLE, '$1\\ufffd') : json;
 }
 const UNSTORABLE_HINT = /\\u(?:0000|d[89a-f])/i;
+
+/**
+ * Whether JSON text as it arrived (a frame, text or UTF-8 bytes) may hold what `storableJson` mends: false means its
+ * events are stored exactly as they are. A `\\` escape is stepped over, so `\\u0000` (a backslash, then text) does not
+ * count; either way a false positive only costs a frame its live tail (runs/stream.ts).
+ */
+export function mayNeedMending(json: string | Uint8Array): boolean {
+  const text = typeof json === 'string';
+  const next = text ? (from: number) => json.indexOf('\\', from) : (from: number) => json.indexOf(0x5c, from);
+  const at = text ? (i: number) => json.charCodeAt(i) : (i: number) => json[i]!;
+  for (let i = next(0); i >= 0 && i + 5 < json.length; i = next(i + 2)) {
+    if (at(i + 1) !== 0x75) continue; // not `\u`
+    const a = at(i + 2) | 0x20; // ASCII lower case
+    const b = at(i + 3) | 0x20;
+    if (a === 0x64 && (b === 0x38 || b === 0x39 || (b >= 0x61 && b <= 0x66))) return true; // \ud8…\udf
+    if (a === 0x30 && b === 0x30 && at(i + 4) === 0x30 && at(i + 5) === 0x30) return true; // \u0000
+  }
+  return false;
+}
 const UNSTORABLE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
 function carriesCost(e: RunEvent): boolean {

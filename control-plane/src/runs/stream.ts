@@ -6,6 +6,15 @@
  * too slow to keep up) makes the stream read the database from its last seq. A slow reader thus
  * sheds to the stored stream instead of holding a growing queue. Ends once the run has ended and
  * every stored event was yielded.
+ *
+ * The live tail: events the run's machine has just sent to this replica are yielded before they
+ * are stored, when they continue the stream and come from the run's holder (machine and lease
+ * epoch) as the stream last read the run, which was offered, preparing or running. Waiting for the
+ * commit made a viewer's latency that of the busiest transaction (docs/performance.md). They are
+ * the events that will be stored: the daemon resends what is not acked with the same seq and
+ * content (ingest is idempotent on `(run_id, seq)`), and a frame whose text would be mended for
+ * PostgreSQL is not sent live (fleet/daemon-frames.ts). Live events never make the stream read the
+ * database: one that does not continue it is dropped, and comes again stored.
  */
 import { TERMINAL_RUN_STATES, type RunState, type SequencedRunEvent } from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
@@ -22,21 +31,30 @@ export async function* streamRunEvents(
   signal?: AbortSignal,
 ): AsyncGenerator<SequencedRunEvent> {
   let wake: (() => void) | null = null;
-  // Handed over by the bus since the last look: stored events, in order; or `reread`: read the database.
-  let held: (readonly SequencedRunEvent[])[] = [];
+  // Handed over by the bus since the last look: stored or live events, in order; or `reread`: read the database.
+  let held: Chunk[] = [];
   let heldEvents = 0;
   let reread = true;
+  // Who may send live events: the run's machine and lease as last read; null before, while queued, once ended.
+  let holder: { machineId: string | null; leaseEpoch: number } | null = null;
+  const hold = (events: readonly SequencedRunEvent[], live: boolean) => {
+    held.push({ events, live });
+    heldEvents += events.length;
+    wake?.();
+  };
+  const offLive = deps.bus.onLive(query.runId, (live) => {
+    if (reread || live.machineId !== holder?.machineId || live.leaseEpoch !== holder.leaseEpoch) return;
+    if (live.events.length && heldEvents + live.events.length <= MAX_HELD_EVENTS) hold(live.events, true);
+  });
   const unsubscribe = deps.bus.onRun((change, stored) => {
     if (change.runId !== query.runId) return;
-    if (!reread && stored?.length && heldEvents + stored.length <= MAX_HELD_EVENTS) {
-      held.push(stored);
-      heldEvents += stored.length;
-    } else {
+    if (!reread && stored?.length && heldEvents + stored.length <= MAX_HELD_EVENTS) hold(stored, false);
+    else {
       reread = true;
       held = [];
       heldEvents = 0;
+      wake?.();
     }
-    wake?.();
   });
   const aborted = whenAborted(signal);
   let last = query.afterSeq;
@@ -46,7 +64,11 @@ export async function* streamRunEvents(
         reread = false;
         held = [];
         heldEvents = 0;
+        holder = null;
         const run = await getRun(deps.db, orgId, query.runId);
+        const ended = TERMINAL_RUN_STATES.has(run.state as RunState);
+        // Queued, no machine holds it: an offer withdrawn from one machine is not its to add to.
+        holder = ended || run.state === 'queued' ? null : { machineId: run.machineId, leaseEpoch: run.leaseEpoch };
         for (;;) {
           const page = await readRunEvents(deps.db, { run: run.id, afterSeq: last, limit: 1000 });
           for (const e of page) {
@@ -55,19 +77,19 @@ export async function* streamRunEvents(
           }
           if (page.length < 1000) break;
         }
-        if (TERMINAL_RUN_STATES.has(run.state as RunState) && last >= run.ackedSeq) return;
+        if (ended && last >= run.ackedSeq) return;
       }
       const chunks = held;
       held = [];
       heldEvents = 0;
       for (const chunk of chunks) {
-        for (const e of chunk) {
-          if (e.seq <= last) continue; // already read from the database
-          if (e.seq !== last + 1) break; // a gap: the database has what is missing
+        for (const e of chunk.events) {
+          if (e.seq <= last) continue; // already yielded (read, stored or live)
+          if (e.seq !== last + 1) break; // a gap: stored, the database has what is missing; live, it comes stored
           last = e.seq;
           yield e;
         }
-        if (chunk.at(-1)!.seq > last) reread = true;
+        if (!chunk.live && chunk.events.at(-1)!.seq > last) reread = true;
         if (reread) break;
       }
       if (!reread && held.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
@@ -75,5 +97,12 @@ export async function* streamRunEvents(
     }
   } finally {
     unsubscribe();
+    offLive();
   }
+}
+
+/** Events the bus handed over: stored (after the commit) or live (as the machine sent them). */
+interface Chunk {
+  events: readonly SequencedRunEvent[];
+  live: boolean;
 }
