@@ -92,7 +92,10 @@ export const useTicket = defineStore('ticket', {
       onResync(reload);
       onChange((change) => {
         const detail = this.detail;
-        if (!detail || change.projectId !== detail.project.id) return;
+        // Still loading the ticket: its answer may have been read before this change, which cannot be matched to it
+        // yet (the drawer opened as the ticket moved and its run was claimed), so load once more after it.
+        if (!detail) return void (this.ref && reload());
+        if (change.projectId !== detail.project.id) return;
         // This ticket, or another one whose change names it (links, a child's parent).
         const names = (value: unknown) => value != null && JSON.stringify(value).includes(`"${detail.identifier}"`);
         if (
