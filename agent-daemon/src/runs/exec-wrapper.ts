@@ -13,7 +13,7 @@ import { runSpecSchema } from '@openase/shared/protocol/messages';
 import { findOnPath } from '../inventory.js';
 import { signalOfExit } from '../sandbox/confine.js';
 import type { ExitRecord, Launch } from './run-handle.js';
-import { announceCommand, claimTerm, stopRequested } from './stop-handshake.js';
+import { announceCommand, announceWrapper, claimTerm, stopRequested } from './stop-handshake.js';
 
 /** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
 function readEnv(): Record<string, string> {
@@ -30,6 +30,7 @@ function readEnv(): Record<string, string> {
 }
 
 export function execWrapper(dir: string): void {
+  announceWrapper(dir, process.pid);
   const write = (rec: ExitRecord) => {
     const file = path.join(dir, 'exit.json');
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(rec));

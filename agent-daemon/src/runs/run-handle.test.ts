@@ -176,4 +176,41 @@ describe('run supervisor', () => {
     reopened.armTimeout();
     expect(await finish(reopened)).toMatchObject({ reason: 'timeout', signal: 'SIGTERM' });
   });
+
+  it('adopts a wrapper its daemon started but was killed before recording: the run ends as its command did', async () => {
+    const gate = path.join(runsDir, 'gate7');
+    const h = RunHandle.start(
+      runsDir,
+      'r7',
+      1,
+      { kind: 'command', command: ['sh', '-c', `echo one; while [ ! -e ${gate} ]; do sleep 0.02; done; echo two`] },
+      limits,
+      self(),
+    );
+    // state.json as the daemon last saved it before it was killed: the wrapper spawned, its pid not yet recorded.
+    const file = path.join(h.dir, 'state.json');
+    fs.writeFileSync(file, JSON.stringify({ ...h.state, wrapperPid: null }));
+    const reopened = RunHandle.reopen(h.dir, limits)!;
+    fs.writeFileSync(gate, '');
+    expect(await finish(reopened)).toMatchObject({ exitCode: 0, signal: null });
+    expect(events(reopened)).toEqual([
+      { type: 'output', stream: 'stdout', text: 'one' },
+      { type: 'output', stream: 'stdout', text: 'two' },
+    ]);
+  });
+
+  it('still fails a run whose wrapper never started, once it had time to', async () => {
+    const dir = path.join(runsDir, 'never');
+    fs.mkdirSync(dir);
+    const createdAt = Date.now() - 60_000;
+    fs.writeFileSync(
+      path.join(dir, 'state.json'),
+      JSON.stringify({ runId: 'r8', leaseEpoch: 1, createdAt, wrapperPid: null }),
+    );
+    const reopened = RunHandle.reopen(dir, limits)!;
+    expect(await finish(reopened)).toMatchObject({ exitCode: null, signal: null });
+    expect(events(reopened)).toEqual([
+      { type: 'error', message: 'the daemon stopped before the run started', fatal: true },
+    ]);
+  });
 });

@@ -16,7 +16,7 @@ import { clipText, MAX_EVENT_TEXT, type RunEvent } from '@openase/shared/events/
 import { type RunSpec } from '@openase/shared/protocol/messages';
 import { confineCommand, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { Spool, type SpoolLimits } from './spool.js';
-import { claimTerm, commandAnnounced } from './stop-handshake.js';
+import { announcedWrapper, claimTerm, commandAnnounced } from './stop-handshake.js';
 
 export interface RunState {
   runId: string;
@@ -47,6 +47,9 @@ export interface ExitRecord {
 
 const STREAMS = ['stdout', 'stderr'] as const;
 const READ_CHUNK = 256 * 1024;
+
+/** How long after its run folder was made a wrapper that has not announced itself may still be starting. */
+const WRAPPER_START_MS = 10_000;
 
 export class RunHandle {
   readonly dir: string;
@@ -164,14 +167,28 @@ export class RunHandle {
 
   /** The run is not ours (any more): kill its process group outright and forget it. */
   discard(): void {
-    if (!this.finished && this.state.wrapperPid) this.signal('SIGKILL');
+    if (!this.finished && this.wrapper()) this.signal('SIGKILL');
     this.remove();
   }
 
+  /**
+   * The wrapper's pid, which is its process group's: as saved at the start or, when the daemon that started it was
+   * killed before saving it, as the wrapper announced it (stop-handshake.ts), then saved.
+   */
+  private wrapper(): number | null {
+    if (!this.state.wrapperPid) {
+      this.state.wrapperPid = announcedWrapper(this.dir);
+      if (this.state.wrapperPid) this.saveState();
+    }
+    return this.state.wrapperPid;
+  }
+
   private groupAlive(): boolean {
-    if (!this.state.wrapperPid) return false;
+    // Not announced yet: a wrapper spawned just before its daemon was killed may still be starting.
+    const pid = this.wrapper();
+    if (!pid) return Date.now() - this.state.createdAt < WRAPPER_START_MS;
     try {
-      process.kill(-this.state.wrapperPid, 0);
+      process.kill(-pid, 0);
       return true;
     } catch (err) {
       return (err as NodeJS.ErrnoException).code === 'EPERM';
@@ -183,7 +200,7 @@ export class RunHandle {
    * goes once, from here or, when the command is not running yet, from its wrapper (stop-handshake.ts).
    */
   stop(reason: 'canceled' | 'timeout', graceMs: number): void {
-    if (this.finished || !this.state.wrapperPid) return;
+    if (this.finished || !this.wrapper()) return;
     this.state.stopReason ??= reason;
     this.state.killedWith ??= 'SIGTERM';
     this.saveState(); // the stop is on record before we look for the command

@@ -40,3 +40,23 @@ export function claimTerm(dir: string, by: 'daemon' | 'wrapper'): boolean {
     return (err as NodeJS.ErrnoException).code !== 'EEXIST';
   }
 }
+
+/**
+ * The wrapper, first thing: its own pid, which is its process group's id (it starts detached). A daemon killed between
+ * spawning the wrapper and saving that pid in state.json (a window of a few milliseconds) left a run whose wrapper
+ * went on running unknown to the daemon after it, and so was failed as "the daemon stopped before the run started"
+ * while its command ran to the end (the kill/restart bench lost such a run's 2,000 lines; run-handle.test.ts).
+ */
+export function announceWrapper(dir: string, pid: number): void {
+  fs.writeFileSync(path.join(dir, 'wrapper.pid'), String(pid));
+}
+
+/** The pid the wrapper announced, or null when it has not (yet). */
+export function announcedWrapper(dir: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dir, 'wrapper.pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 1 ? pid : null;
+  } catch {
+    return null;
+  }
+}
