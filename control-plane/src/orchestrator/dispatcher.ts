@@ -11,8 +11,8 @@
  *    statement, then a `runs` row is inserted and the ticket's attempt counter bumped.
  *
  * On PostgreSQL its statements are issued in groups that each take one round trip (postgres.js pipelines
- * a connection's queries, run in the order issued): the lock, the candidates and the project's facts;
- * the candidates' blockers and run history; per run, the machine's lock and recount with the job's
+ * a connection's queries, run in the order issued): the lock, the candidates with their blockers and run
+ * history, the project's facts and repositories; per run, the machine's lock and recount with the job's
  * reads; the writes with the offer. Dispatch latency is mostly those round trips (docs/performance.md).
  *
  * A run placed on a machine whose socket this replica holds is offered in the same transaction
@@ -23,13 +23,12 @@ import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
 import { machines, projects, runs, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { KnownProjectRows } from '../workflows/render.js';
-import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { inSpan, recordSpan } from '../kernel/tracing.js';
 import { diagnosePickup } from './gates.js';
 import { chooseMachine } from './placement.js';
-import { assembleFacts, countClaim, pickupFactsFor, readBlockers, readProjectRows } from './project-facts.js';
+import { assembleFacts, countClaim, pickupFactsFor, readProjectRows } from './project-facts.js';
 import { listRepositories } from '../projects/repositories.js';
 import { buildAgentJob } from './job-spec.js';
 import { observeOffer, offerInTx, type SpecMaterializer } from '../runs/lifecycle.js';
@@ -90,6 +89,21 @@ function candidateCondition(now: Date) {
   );
 }
 
+/**
+ * A candidate's run history (the machine of its newest run, for a warm workspace; the highest agent run number) and
+ * its open blockers as JSON text (`[[identifier, status name], …]`), read in the candidates' statement. Written out
+ * with aliases: drizzle leaves the columns of a one-table select unqualified, which a subquery would misread.
+ */
+const CANDIDATE_HISTORY = {
+  lastMachine: sql<string | null>`(select r.machine_id from runs r where r.ticket_id = "tickets"."id"
+    order by r.created_at desc limit 1)`,
+  lastNumber: sql<number>`(select coalesce(max(r.attempt) filter (where r.kind = 'agent'), 0)::int from runs r
+    where r.ticket_id = "tickets"."id")`,
+  openBlockers: sql<string>`(select coalesce(json_agg(json_build_array(b.identifier, s.name)), '[]')::text
+    from ticket_dependencies d join tickets b on b.id = d.blocker_id join statuses s on s.id = b.status_id
+    where d.blocked_id = "tickets"."id" and s.stage <> 'completed')`,
+};
+
 export function claimProject(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {
   // Tracing: a span per pass, with a `dispatch.claim` (and `dispatch.offer`) child per run queued.
   return inSpan('dispatch.pass', { 'openase.project': projectId }, async (span) => {
@@ -104,12 +118,14 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
   const claimed = await inTransaction(deps, async (tx, changes) => {
     const now = deps.clock.now();
     const pickupIds = sql`(select s from ${workflows} w join ${workflowVersions} v on v.id = w.current_version_id, unnest(v.pickup_status_ids) s where w.project_id = ${projectId} and w.active)`;
-    // The project's lock first (it serializes claims of one project across replicas), then the
-    // candidates and the project's facts: pipelined, one round trip on PostgreSQL, run in this order.
-    const [[project], candidates, rows] = await Promise.all([
+    // The project's lock first (it serializes claims of one project across replicas), then the candidates with
+    // their run history and open blockers, the project's facts and repositories: pipelined, one round trip on
+    // PostgreSQL, run in this order. History and blockers are read by the candidates' own statement, so they come
+    // from the snapshot that chose them (a later statement's could disagree with it: docs/orchestrator.md).
+    const [[project], candidateRows, rows, repositories] = await Promise.all([
       tx.select().from(projects).where(eq(projects.id, projectId)).for('update'),
       tx
-        .select()
+        .select({ ticket: tickets, ...CANDIDATE_HISTORY })
         .from(tickets)
         .where(
           and(
@@ -120,18 +136,21 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         )
         .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
         .limit(CANDIDATE_LIMIT)
-        .for('update', { skipLocked: true }),
+        .for('update', { of: tickets, skipLocked: true }),
       readProjectRows(tx, projectId),
-    ]);
-    if (!project) return [];
-    if (candidates.length === 0) return [];
-    const candidateIds = candidates.map((c) => c.id);
-    // What the candidates need beyond the facts, read for all of them at once (one more round trip).
-    const [blockerRows, history, repositories] = await Promise.all([
-      readBlockers(tx, candidateIds),
-      runHistory(tx, candidateIds),
       listRepositories(tx, projectId),
     ]);
+    if (!project) return [];
+    if (candidateRows.length === 0) return [];
+    const candidates = candidateRows.map((r) => r.ticket);
+    const history = new Map(candidateRows.map((r) => [r.ticket.id, r]));
+    const blockerRows = candidateRows.flatMap((r) =>
+      (JSON.parse(r.openBlockers) as Array<[string, string]>).map(([identifier, statusName]) => ({
+        blockedId: r.ticket.id,
+        identifier,
+        statusName,
+      })),
+    );
     const facts = assembleFacts(project, rows, blockerRows);
     const known: KnownProjectRows = { statuses: [...facts.statuses.values()], repositories };
     const claimed: ClaimedRun[] = [];
@@ -276,22 +295,6 @@ function eligibleFor(ticket: typeof tickets.$inferSelect, now: Date): number {
 }
 
 /** Per ticket with runs: the machine of its latest run (warm placement) and the highest number of its agent runs. */
-async function runHistory(
-  tx: Tx,
-  ticketIds: string[],
-): Promise<Map<string, { lastMachine: string | null; lastNumber: number }>> {
-  const rows = await tx
-    .select({
-      ticketId: runs.ticketId,
-      lastMachine: sql<string | null>`(array_agg(${runs.machineId} order by ${runs.createdAt} desc))[1]`,
-      lastNumber: sql<number>`coalesce(max(${runs.attempt}) filter (where ${runs.kind} = 'agent'), 0)::int`,
-    })
-    .from(runs)
-    .where(inArray(runs.ticketId, ticketIds))
-    .groupBy(runs.ticketId);
-  return new Map(rows.map((r) => [r.ticketId!, { lastMachine: r.lastMachine, lastNumber: r.lastNumber }]));
-}
-
 export function orchestratorActor(orgId: string): Actor {
   return { type: 'system', id: 'orchestrator', name: 'orchestrator', orgId, role: 'admin' };
 }
