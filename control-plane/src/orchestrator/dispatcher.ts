@@ -294,7 +294,6 @@ function eligibleFor(ticket: typeof tickets.$inferSelect, now: Date): number {
   return Math.max(0, now.getTime() - since) / 1000;
 }
 
-/** Per ticket with runs: the machine of its latest run (warm placement) and the highest number of its agent runs. */
 export function orchestratorActor(orgId: string): Actor {
   return { type: 'system', id: 'orchestrator', name: 'orchestrator', orgId, role: 'admin' };
 }
