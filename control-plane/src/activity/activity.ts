@@ -37,35 +37,39 @@ export async function recordActivity<A extends ActivityAction>(
   actor: Actor,
   input: ActivityInput<A>,
 ): Promise<ActivityEntry> {
-  let seq: number | null = null;
+  const values = {
+    orgId: actor.orgId,
+    projectId: input.projectId,
+    seq: null,
+    ticketId: input.ticketId ?? null,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+    action: input.action,
+    entityType: input.entityType,
+    entityId: input.entityId,
+    summary: input.summary,
+    before: input.before ?? null,
+    after: input.after ?? null,
+    createdAt: deps.clock.now(),
+  };
+  let inserted;
   if (input.projectId) {
-    // Row lock on the project until commit: per-project seq order equals commit order.
-    const [row] = await tx
-      .update(projects)
-      .set({ activitySeq: sql`${projects.activitySeq} + 1` })
-      .where(eq(projects.id, input.projectId))
-      .returning({ seq: projects.activitySeq });
-    seq = row!.seq;
-  }
-  const [entry] = await tx
-    .insert(activity)
-    .values({
-      orgId: actor.orgId,
-      projectId: input.projectId,
-      seq,
-      ticketId: input.ticketId ?? null,
-      actorType: actor.type,
-      actorId: actor.id,
-      actorName: actor.name,
-      action: input.action,
-      entityType: input.entityType,
-      entityId: input.entityId,
-      summary: input.summary,
-      before: input.before ?? null,
-      after: input.after ?? null,
-      createdAt: deps.clock.now(),
-    })
-    .returning();
+    // The project's next seq and the entry in one statement (one round trip on PostgreSQL). The UPDATE holds the
+    // project's row lock until commit, so per-project seq order equals commit order.
+    const bumped = tx.$with('bumped').as(
+      tx
+        .update(projects)
+        .set({ activitySeq: sql`${projects.activitySeq} + 1` })
+        .where(eq(projects.id, input.projectId))
+        .returning({ seq: projects.activitySeq }),
+    );
+    inserted = tx
+      .with(bumped)
+      .insert(activity)
+      .values({ ...values, seq: sql`(select ${bumped.seq} from ${bumped})` });
+  } else inserted = tx.insert(activity).values(values);
+  const [entry] = await inserted.returning();
   changes.activity.push(entry!);
   return entry!;
 }

@@ -12,20 +12,36 @@ import type postgres from 'postgres';
 type Client = postgres.Sql | postgres.TransactionSql;
 type Scoped = (sql: postgres.TransactionSql) => unknown;
 
-/** `sql` with every statement prepared, in transactions and savepoints too. */
-export function preparing<T extends Client>(sql: T): T {
+/**
+ * `sql` with every statement prepared, in transactions and savepoints too. In a transaction or savepoint, a statement
+ * issued after its work has returned is refused: postgres.js has sent the COMMIT by then, so the statement would run
+ * outside the transaction (kernel/transaction.ts `commitWith` relies on this check to stay honest).
+ */
+export function preparing<T extends Client>(sql: T, scope?: { open: boolean }): T {
   return new Proxy(sql, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (prop === 'unsafe')
-        return (query: string, args?: unknown[], options?: postgres.UnsafeQueryOptions) =>
-          target.unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+        return (query: string, args?: unknown[], options?: postgres.UnsafeQueryOptions) => {
+          if (scope && !scope.open)
+            throw new Error(`a statement was issued after its transaction's work returned: ${query.slice(0, 80)}`);
+          return target.unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
+        };
       // begin([options,] fn) and savepoint([name,] fn): the scoped handle `fn` gets prepares as well.
       if (prop === 'begin' || prop === 'savepoint')
         return (...args: unknown[]) => {
           const fn = args.pop() as Scoped;
-          return (value as (...a: unknown[]) => unknown).call(target, ...args, (scoped: postgres.TransactionSql) =>
-            fn(preparing(scoped)),
+          return (value as (...a: unknown[]) => unknown).call(
+            target,
+            ...args,
+            async (scoped: postgres.TransactionSql) => {
+              const inner = { open: true };
+              try {
+                return await fn(preparing(scoped, inner));
+              } finally {
+                inner.open = false;
+              }
+            },
           );
         };
       return value;

@@ -14,6 +14,22 @@ export interface Changes {
   activity: ActivityEntry[];
   /** Sent by the replica holding each machine's socket (fleet/machine-commands.ts), never through the log. */
   commands: MachineCommand[];
+  /** The statements the work issued last without awaiting them (`commitWith`). */
+  last?: Promise<unknown>;
+}
+
+/**
+ * Makes `statements` the transaction's last: issued by the work and not awaited, they share the COMMIT's round trip
+ * on PostgreSQL (a connection runs its statements in the order sent, and the COMMIT is sent once the work returns).
+ * The transaction has committed only if every one of them succeeded: one that failed turned the COMMIT into a
+ * ROLLBACK, and `inTransaction` throws its error. So nothing the work does after them may decide to roll back, and
+ * each must be issued before the work returns (db/prepared.ts refuses a statement issued later; PGlite does too).
+ */
+export function commitWith(changes: Changes, statements: PromiseLike<unknown>): void {
+  // `then` once, now: a drizzle query runs each time it is awaited.
+  const last = new Promise((resolve, reject) => statements.then(resolve, reject));
+  last.catch(() => {}); // awaited by inTransaction, once the transaction has ended
+  changes.last = last;
 }
 
 export function noChanges(): Changes {
@@ -32,7 +48,15 @@ export function publishChanges(deps: Pick<Deps, 'bus'>, changes: Changes): void 
  */
 export async function inTransaction<T>(deps: Deps, work: (tx: Tx, changes: Changes) => Promise<T>): Promise<T> {
   const changes = noChanges();
-  const result = await deps.db.transaction((tx) => work(tx, changes));
+  let result: T;
+  try {
+    result = await deps.db.transaction((tx) => work(tx, changes));
+  } catch (err) {
+    // PGlite says only that the COMMIT became a ROLLBACK; a failed last statement says why.
+    await changes.last;
+    throw err;
+  }
+  await changes.last;
   publishChanges(deps, changes);
   return result;
 }

@@ -5,7 +5,7 @@ import { openDatabase } from '../db/database.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { linkTickets } from '../tickets/dependencies.js';
 import { importWorkflow } from '../workflows/workflows.js';
-import { importSkill } from '../skills/skills.js';
+import { importSkill, setSkillEnabled } from '../skills/skills.js';
 import { runs, runTransitions, tickets } from '../db/schema.js';
 import { claimProject, projectsWithCandidates } from './dispatcher.js';
 import type { StoredAgentJob } from './job-spec.js';
@@ -45,6 +45,21 @@ async function project(db: TestDb, opts: { slots?: number; machines?: number; ha
 }
 
 const runsOf = (db: TestDb, ticketId: string) => db.deps.db.select().from(runs).where(eq(runs.ticketId, ticketId));
+
+/** The job of the run a pass gives a new ticket, once the `dev` workflow has the given harness lines. */
+async function jobOf(
+  db: TestDb,
+  { p, slug, ticket }: Pick<Awaited<ReturnType<typeof project>>, 'p' | 'slug' | 'ticket'>,
+  harness: string,
+) {
+  await importWorkflow(db.deps, db.admin, {
+    project: slug,
+    source: `---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\n${harness}\n---\nWork.\n`,
+  });
+  const t = await ticket(`With ${harness}`);
+  await claimProject(db.deps, p.id);
+  return (await runsOf(db, t.id))[0]!.spec as StoredAgentJob;
+}
 
 forEachDatabase('dispatcher', (get) => {
   it('claims a ticket in a pickup status into a queued run on a matching machine, with its job pinned', async () => {
@@ -89,15 +104,7 @@ forEachDatabase('dispatcher', (get) => {
         { path: 'assets/logo.png', contentBase64: b64(binary) },
       ],
     });
-    await importWorkflow(deps, admin, {
-      project: slug,
-      source:
-        '---\nname: dev\nagent: claude\npickup: [Todo]\nfinish: [In Review]\npermission_mode: acceptEdits\nskills: [lint]\n---\nWork.\n',
-    });
-    const t = await ticket('With skills');
-    await claimProject(deps, p.id);
-    const [run] = await runsOf(get(), t.id);
-    const job = run!.spec as StoredAgentJob;
+    const job = await jobOf(get(), { p, slug, ticket }, 'permission_mode: acceptEdits\nskills: [lint]');
     expect(job.agent.permissionMode).toBe('acceptEdits');
     expect(job.agent.skills.lint).toEqual(
       expect.arrayContaining([
@@ -108,6 +115,29 @@ forEachDatabase('dispatcher', (get) => {
     expect(
       Buffer.from(job.agent.skills.lint!.find((f) => f.path === 'assets/logo.png')!.contentBase64, 'base64'),
     ).toEqual(binary);
+  });
+
+  it('pins a bound skill at the version the harness names, its current version otherwise, and leaves a disabled skill out', async () => {
+    const { deps, admin } = get();
+    const { p, slug, ticket } = await project(get());
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const skill = (name: string, body: string) =>
+      importSkill(deps, admin, {
+        project: slug,
+        files: [{ path: 'SKILL.md', contentBase64: b64(`---\nname: ${name}\ndescription: ${name}\n---\n${body}\n`) }],
+      });
+    await skill('lint', 'v1');
+    await skill('lint', 'v2');
+    await skill('fmt', 'f1');
+    await skill('fmt', 'f2');
+    await skill('off', 'never');
+    await setSkillEnabled(deps, admin, { project: slug, skill: 'off', enabled: false });
+    const job = await jobOf(get(), { p, slug, ticket }, 'skills: [{ name: lint, version: 1 }, fmt, off]');
+    const text = (name: string) =>
+      Buffer.from(job.agent.skills[name]!.find((f) => f.path === 'SKILL.md')!.contentBase64, 'base64').toString();
+    expect(Object.keys(job.agent.skills).sort()).toEqual(['fmt', 'lint', 'openase-platform']);
+    expect(text('lint')).toContain('v1');
+    expect(text('fmt')).toContain('f2');
   });
 
   it('fills free slots in priority then age order, spreading over the least loaded machines', async () => {
@@ -149,6 +179,25 @@ forEachDatabase('dispatcher', (get) => {
       .where(eq(tickets.id, later.id));
     await ticket('b');
     expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([a.id]);
+  });
+
+  it('keeps a concurrency limit when several control planes claim in one project at once', async () => {
+    const { deps, target } = get();
+    const { p, ticket } = await project(get(), { slots: 100, machines: 2, harness: 'max_concurrent: 1\n' });
+    for (let i = 0; i < 6; i++) await ticket(`t${i}`);
+    // Each pass on its own connection (another control plane on PostgreSQL). The project's row lock must come before
+    // the reads the limits are counted from: a pass that read them before another pass committed would count none.
+    const others =
+      target.kind === 'postgres'
+        ? await Promise.all([1, 2, 3].map(() => openDatabase(target, { migrate: false })))
+        : [];
+    try {
+      const passes = [deps, ...others.map((o) => ({ ...deps, db: o.db }))];
+      for (let round = 0; round < 3; round++) await Promise.all(passes.map((d) => claimProject(d, p.id)));
+    } finally {
+      await Promise.all(others.map((o) => o.close()));
+    }
+    expect(await deps.db.select().from(runs).where(eq(runs.projectId, p.id))).toHaveLength(1);
   });
 
   it('never dispatches a ticket twice when several control planes claim at once', async (ctx) => {

@@ -13,7 +13,8 @@
  * On PostgreSQL its statements are issued in groups that each take one round trip (postgres.js pipelines
  * a connection's queries, run in the order issued): the lock, the candidates with their blockers and run
  * history, the project's facts and repositories; per run, the machine's lock and recount with the job's
- * reads; the writes with the offer. Dispatch latency is mostly those round trips (docs/performance.md).
+ * reads; the writes with the offer, the last run's with the COMMIT. On this 2-core machine the claim is bound by
+ * the CPU of building and encoding its statements more than by their round trips (docs/performance.md).
  *
  * A run placed on a machine whose socket this replica holds is offered in the same transaction
  * (`offerHere`): the offer leaves at commit, one transaction sooner. Any other run is offered after
@@ -24,7 +25,7 @@ import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
 import { machines, projects, runs, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { KnownProjectRows } from '../workflows/render.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
+import { commitWith, inTransaction } from '../kernel/transaction.js';
 import { inSpan, recordSpan } from '../kernel/tracing.js';
 import { diagnosePickup } from './gates.js';
 import { chooseMachine } from './placement.js';
@@ -120,25 +121,33 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
     const pickupIds = sql`(select s from ${workflows} w join ${workflowVersions} v on v.id = w.current_version_id, unnest(v.pickup_status_ids) s where w.project_id = ${projectId} and w.active)`;
     // The project's lock first (it serializes claims of one project across replicas), then the candidates with
     // their run history and open blockers, the project's facts and repositories: pipelined, one round trip on
-    // PostgreSQL, run in this order. History and blockers are read by the candidates' own statement, so they come
-    // from the snapshot that chose them (a later statement's could disagree with it: docs/orchestrator.md).
+    // PostgreSQL, run in the order issued. So each is issued by its own call, in this order: in an array literal
+    // the functions' queries would be issued while the array is built, before Promise.all starts the builders, and
+    // the facts would be read before the lock, blind to a claim another replica commits meanwhile (its limits
+    // counted without that run; dispatcher.test replays it). History and blockers are read by the candidates' own
+    // statement, so they come from the snapshot that chose them (docs/orchestrator.md).
+    const lock = tx.select().from(projects).where(eq(projects.id, projectId)).for('update').execute();
+    const candidateRead = tx
+      .select({ ticket: tickets, ...CANDIDATE_HISTORY })
+      .from(tickets)
+      .where(
+        and(
+          eq(tickets.projectId, projectId),
+          candidateCondition(now),
+          or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
+        ),
+      )
+      .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
+      .limit(CANDIDATE_LIMIT)
+      .for('update', { of: tickets, skipLocked: true })
+      .execute();
+    const factRead = readProjectRows(tx, projectId);
+    const repositoryRead = listRepositories(tx, projectId);
     const [[project], candidateRows, rows, repositories] = await Promise.all([
-      tx.select().from(projects).where(eq(projects.id, projectId)).for('update'),
-      tx
-        .select({ ticket: tickets, ...CANDIDATE_HISTORY })
-        .from(tickets)
-        .where(
-          and(
-            eq(tickets.projectId, projectId),
-            candidateCondition(now),
-            or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
-          ),
-        )
-        .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))
-        .limit(CANDIDATE_LIMIT)
-        .for('update', { of: tickets, skipLocked: true }),
-      readProjectRows(tx, projectId),
-      listRepositories(tx, projectId),
+      lock,
+      candidateRead,
+      factRead,
+      repositoryRead,
     ]);
     if (!project) return [];
     if (candidateRows.length === 0) return [];
@@ -154,6 +163,7 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
     const facts = assembleFacts(project, rows, blockerRows);
     const known: KnownProjectRows = { statuses: [...facts.statuses.values()], repositories };
     const claimed: ClaimedRun[] = [];
+    const writes: Array<Promise<void>> = [];
     for (const ticket of candidates) {
       const claimStarted = Date.now();
       if (facts.ticketsWithActiveRun.has(ticket.id)) continue;
@@ -197,7 +207,6 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
       const number = (history.get(ticket.id)?.lastNumber ?? 0) + 1;
       const runId = deps.ids.uuid();
       const reason = `dispatched ${ticket.identifier} (attempt ${number}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
-      // The claim's writes, pipelined like the reads (they run in this order on the connection).
       const values = {
         id: runId,
         orgId: project.orgId,
@@ -213,31 +222,31 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         stateReason: reason,
         createdBy: 'orchestrator',
       };
-      // The claim's writes and, on a machine held here, the offer: issued together, one round trip on PostgreSQL.
-      // They run in this order on the connection, so the offer's UPDATE and token follow the run's INSERT.
-      const [, offer] = await Promise.all([
-        Promise.all([
-          insertQueuedRun(tx, now, values),
-          tx
-            .update(tickets)
-            .set({
-              attemptCount: attempt,
-              nextRetryAt: null,
-              question: null,
-              answer: null,
-              answeredBy: null,
-              updatedAt: now,
-            })
-            .where(eq(tickets.id, ticket.id)),
-          recordDispatched(
-            tx,
-            deps,
-            changes,
-            orchestratorActor(project.orgId),
-            { projectId, ticketId: ticket.id, id: runId, reason, machine },
-            { workflow: entry.workflow.name, agent: entry.agent!.name, attempt: number },
-          ),
-        ]),
+      // The claim's writes and, on a machine held here, the offer: issued together and not awaited here. They run in
+      // this order on the connection (the offer's UPDATE and token follow the run's INSERT), ahead of the next
+      // ticket's statements; the last ticket's share the COMMIT's round trip (commitWith below). A failed one aborts
+      // the transaction, and the pass fails with its error.
+      const written = Promise.all([
+        insertQueuedRun(tx, now, values),
+        tx
+          .update(tickets)
+          .set({
+            attemptCount: attempt,
+            nextRetryAt: null,
+            question: null,
+            answer: null,
+            answeredBy: null,
+            updatedAt: now,
+          })
+          .where(eq(tickets.id, ticket.id)),
+        recordDispatched(
+          tx,
+          deps,
+          changes,
+          orchestratorActor(project.orgId),
+          { projectId, ticketId: ticket.id, id: runId, reason, machine },
+          { workflow: entry.workflow.name, agent: entry.agent!.name, attempt: number },
+        ),
         offerHere?.holds(machine.id)
           ? offerInTx(
               tx,
@@ -248,7 +257,13 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
               { version: entry.version, statuses: known.statuses },
             )
           : null,
-      ]);
+      ]).then(([, , , offer]) => {
+        if (!offer) return;
+        offered.push(offer.run);
+        changes.commands.push({ machineId: machine.id, frame: offer.frame });
+      });
+      written.catch(() => {}); // its error is the next statement's, or commitWith's
+      writes.push(written);
       countClaim(facts, {
         workflowId: entry.workflow.id,
         agentId: entry.agent!.id,
@@ -256,10 +271,6 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         machineId: machine.id,
         ticketId: ticket.id,
       });
-      if (offer) {
-        offered.push(offer.run);
-        changes.commands.push({ machineId: machine.id, frame: offer.frame });
-      }
       claimed.push({ runId, machineId: machine.id, ticketId: ticket.id, identifier: ticket.identifier });
       recordSpan(
         'dispatch.claim',
@@ -279,6 +290,7 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         `[orchestrator] ${reason}`,
       );
     }
+    commitWith(changes, Promise.all(writes));
     return claimed;
   });
   for (const run of offered) {

@@ -6,7 +6,7 @@
  * the run is offered (a new token per offer, the previous one revoked).
  */
 import { answerPrompt } from '../tickets/questions.js';
-import { and, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import {
   agentJobSpecSchema,
   DEFAULT_RUN_SCOPES,
@@ -22,6 +22,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
 import type { KnownOfferRows, OfferableRun } from '../runs/lifecycle.js';
 import { agentSecretEnv, type Agent } from '../agents/agents.js';
+import { PLATFORM_SKILL } from '../skills/builtin/index.js';
 import { mintRunToken, revokeRunTokens } from '../auth/run-tokens.js';
 import { harnessVariables, projectRows, renderVersion, type KnownProjectRows } from '../workflows/render.js';
 import type { Project } from '../projects/projects.js';
@@ -183,31 +184,47 @@ export async function skillFiles(
   projectId: string,
   bindings: SkillBinding[],
 ): Promise<AgentRunSpec['skills']> {
-  const rows = await db.select().from(skills).where(eq(skills.projectId, projectId));
-  const out: AgentRunSpec['skills'] = {};
-  const wanted = [...bindings];
-  const platform = rows.find((r) => r.name === 'openase-platform');
-  if (platform && !wanted.some((b) => b.skillId === platform.id))
-    wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
-  const chosen = wanted.flatMap((binding) => {
-    const skill = rows.find((r) => r.id === binding.skillId);
-    const versionId = skill?.enabled ? (binding.versionId ?? skill.currentVersionId) : null;
-    return skill && versionId ? [{ skill, versionId }] : [];
-  });
-  if (chosen.length === 0) return out;
-  // One query for every bound version (this runs inside the claim transaction, once per ticket).
-  const versions = await db
-    .select({ id: skillVersions.id, files: skillVersions.files })
-    .from(skillVersions)
+  const boundIds = bindings.map((b) => b.skillId);
+  const pinnedIds = bindings.flatMap((b) => (b.versionId ? [b.versionId] : []));
+  // One statement (this runs inside the claim transaction, once per ticket): the enabled skills bound or auto-bound,
+  // each joined with its current version and any version a binding pins.
+  const rows = await db
+    .select({
+      id: skills.id,
+      name: skills.name,
+      currentVersionId: skills.currentVersionId,
+      versionId: skillVersions.id,
+      files: skillVersions.files,
+    })
+    .from(skills)
+    .leftJoin(
+      skillVersions,
+      and(
+        eq(skillVersions.skillId, skills.id),
+        or(
+          eq(skillVersions.id, skills.currentVersionId),
+          pinnedIds.length ? inArray(skillVersions.id, pinnedIds) : undefined,
+        ),
+      ),
+    )
     .where(
-      inArray(
-        skillVersions.id,
-        chosen.map((c) => c.versionId),
+      and(
+        eq(skills.projectId, projectId),
+        eq(skills.enabled, true),
+        or(eq(skills.name, PLATFORM_SKILL), boundIds.length ? inArray(skills.id, boundIds) : undefined),
       ),
     );
-  for (const { skill, versionId } of chosen) {
+  const wanted = [...bindings];
+  const platform = rows.find((r) => r.name === PLATFORM_SKILL);
+  if (platform && !wanted.some((b) => b.skillId === platform.id))
+    wanted.unshift({ skillId: platform.id, versionId: null } as SkillBinding);
+  const out: AgentRunSpec['skills'] = {};
+  for (const binding of wanted) {
+    const skill = rows.find((r) => r.id === binding.skillId);
+    const versionId = skill ? (binding.versionId ?? skill.currentVersionId) : null;
+    if (!skill || !versionId) continue;
     // As stored: bytes and the executable bit reach the CLI's skills folder unchanged.
-    const files = (versions.find((v) => v.id === versionId)?.files ?? []) as Array<{
+    const files = (rows.find((r) => r.id === skill.id && r.versionId === versionId)?.files ?? []) as Array<{
       path: string;
       contentBase64: string;
       executable?: boolean;
