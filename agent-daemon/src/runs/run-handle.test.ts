@@ -199,6 +199,18 @@ describe('run supervisor', () => {
     ]);
   });
 
+  it('stops a run whose wrapper had not announced itself when a new daemon took it over', async () => {
+    const h = RunHandle.start(runsDir, 'r9', 1, { kind: 'command', command: ['sleep', '30'] }, limits, self());
+    // As the daemon that spawned the wrapper last saved it (killed before recording the pid); the wrapper's Node is
+    // still loading, so it has not written wrapper.pid either.
+    fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, wrapperPid: null }));
+    const reopened = RunHandle.reopen(h.dir, limits)!;
+    expect(fs.existsSync(path.join(h.dir, 'wrapper.pid'))).toBe(false);
+    reopened.stop('canceled', 3000);
+    expect(await finish(reopened)).toMatchObject({ reason: 'canceled' });
+    expect(Date.now() - h.state.createdAt).toBeLessThan(15_000);
+  });
+
   it('still fails a run whose wrapper never started, once it had time to', async () => {
     const dir = path.join(runsDir, 'never');
     fs.mkdirSync(dir);

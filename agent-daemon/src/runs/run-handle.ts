@@ -200,11 +200,13 @@ export class RunHandle {
    * goes once, from here or, when the command is not running yet, from its wrapper (stop-handshake.ts).
    */
   stop(reason: 'canceled' | 'timeout', graceMs: number): void {
-    if (this.finished || !this.wrapper()) return;
+    if (this.finished) return;
     this.state.stopReason ??= reason;
     this.state.killedWith ??= 'SIGTERM';
-    this.saveState(); // the stop is on record before we look for the command
-    if (commandAnnounced(this.dir) && claimTerm(this.dir, 'daemon')) this.signal('SIGTERM');
+    // The stop is on record before we look for the command. A wrapper that has not announced itself yet (its daemon
+    // was killed just after spawning it) finds it there once it has started the command, and sends the SIGTERM.
+    this.saveState();
+    if (this.wrapper() && commandAnnounced(this.dir) && claimTerm(this.dir, 'daemon')) this.signal('SIGTERM');
     if (this.killTimer) return;
     this.killTimer = setTimeout(() => {
       if (this.groupAlive()) {
@@ -217,8 +219,10 @@ export class RunHandle {
   }
 
   private signal(sig: NodeJS.Signals): void {
+    const pid = this.wrapper();
+    if (!pid) return; // never process.kill(-0): that is the daemon's own process group
     try {
-      process.kill(-this.state.wrapperPid!, sig);
+      process.kill(-pid, sig);
     } catch {
       /* already gone */
     }
