@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { Proc } from '@openase/test-kit/fleet-harness';
 import { bundle } from '@openase/test-kit/server-process';
 import { eventually, launchBrowser, screenshotDir, startControlPlane, type ControlPlane } from './harness';
 
@@ -124,18 +125,22 @@ describe('SSH machine form in Chromium', () => {
       `host key changed: trusted ${expected}, the machine now offers ${fingerprint}`,
     );
     expect(cli(['machine', 'list'])).toMatch(/ssh-moved .*\(host key changed: trusted/);
-    // A run on it waits, and says why.
-    const follow = spawnSync(
-      process.execPath,
-      [bundle, 'run', 'start', '--machine', 'ssh-moved', '--follow', '--', 'echo', 'hi'],
-      {
+    // A run on it waits, and says why (the command waits on: it is stopped once it has said so).
+    const follow = new Proc(
+      spawn(process.execPath, [bundle, 'run', 'start', '--machine', 'ssh-moved', '--follow', '--', 'echo', 'hi'], {
         env: { ...process.env, OPENASE_HOME: cp.home, OPENASE_URL: '', OPENASE_TOKEN: '' },
-        encoding: 'utf8',
-        timeout: 15_000,
-      },
+      }),
     );
-    expect(follow.stderr).toMatch(/waiting: ssh-moved is \w+; the run starts when it connects/);
-    expect(follow.stderr).toContain(`To trust it: openase machine trust ssh-moved --fingerprint ${fingerprint}`);
+    const trust = `To trust it: openase machine trust ssh-moved --fingerprint ${fingerprint}`;
+    try {
+      await eventually(() => (follow.output.includes(trust) ? true : undefined), 'the trust hint', 15_000).catch(
+        () => {},
+      );
+      expect(follow.output).toContain(trust);
+      expect(follow.output).toMatch(/waiting: ssh-moved is \w+; the run starts when it connects/);
+    } finally {
+      await follow.kill();
+    }
     page.once('dialog', (d) => void d.accept());
     await card.locator('[data-test=trust-host-key]', { hasText: 'Trust the new key' }).click();
     await eventually(
