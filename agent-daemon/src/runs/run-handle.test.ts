@@ -200,15 +200,22 @@ describe('run supervisor', () => {
   });
 
   it('stops a run whose wrapper had not announced itself when a new daemon took it over', async () => {
-    const h = RunHandle.start(runsDir, 'r9', 1, { kind: 'command', command: ['sleep', '30'] }, limits, self());
-    // As the daemon that spawned the wrapper last saved it (killed before recording the pid); the wrapper's Node is
-    // still loading, so it has not written wrapper.pid either.
-    fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, wrapperPid: null }));
-    const reopened = RunHandle.reopen(h.dir, limits)!;
-    expect(fs.existsSync(path.join(h.dir, 'wrapper.pid'))).toBe(false);
-    reopened.stop('canceled', 3000);
-    expect(await finish(reopened)).toMatchObject({ reason: 'canceled' });
-    expect(Date.now() - h.state.createdAt).toBeLessThan(15_000);
+    // A command that stops on SIGTERM, then one that ignores it: the escalation's SIGKILL must wait for the pid.
+    const commands = [
+      ['sleep', '30'],
+      ['sh', '-c', 'trap "" TERM; sleep 30'],
+    ];
+    for (const [i, command] of commands.entries()) {
+      const h = RunHandle.start(runsDir, `r9-${i}`, 1, { kind: 'command', command }, limits, self());
+      // As the daemon that spawned the wrapper last saved it (killed before recording the pid); the wrapper's Node is
+      // still loading, so it has not written wrapper.pid either.
+      fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, wrapperPid: null }));
+      const reopened = RunHandle.reopen(h.dir, limits)!;
+      expect(fs.existsSync(path.join(h.dir, 'wrapper.pid'))).toBe(false);
+      reopened.stop('canceled', i === 0 ? 3000 : 20);
+      expect(await finish(reopened)).toMatchObject({ reason: 'canceled', signal: i === 0 ? 'SIGTERM' : 'SIGKILL' });
+      expect(Date.now() - h.state.createdAt).toBeLessThan(15_000);
+    }
   });
 
   it('still fails a run whose wrapper never started, once it had time to', async () => {

@@ -208,13 +208,20 @@ export class RunHandle {
     this.saveState();
     if (this.wrapper() && commandAnnounced(this.dir) && claimTerm(this.dir, 'daemon')) this.signal('SIGTERM');
     if (this.killTimer) return;
-    this.killTimer = setTimeout(() => {
-      if (this.groupAlive()) {
-        this.state.killedWith = 'SIGKILL';
-        this.saveState();
-        this.signal('SIGKILL');
+    const escalate = () => {
+      if (!this.groupAlive()) return;
+      // A wrapper that has not announced itself yet cannot be signalled: look again shortly (groupAlive gives up on
+      // it 10 s after the run was made), so the SIGKILL is neither recorded without being sent nor lost.
+      if (!this.wrapper()) {
+        this.killTimer = setTimeout(escalate, 100);
+        this.killTimer.unref();
+        return;
       }
-    }, graceMs);
+      this.state.killedWith = 'SIGKILL';
+      this.saveState();
+      this.signal('SIGKILL');
+    };
+    this.killTimer = setTimeout(escalate, graceMs);
     this.killTimer.unref();
   }
 

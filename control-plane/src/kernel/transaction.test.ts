@@ -34,6 +34,19 @@ forEachDatabase('transactions whose last statements go with the COMMIT', (get) =
     expect(published).toEqual(['renamed']);
   });
 
+  it('takes in a last statement issued some microtasks after the work returned, ahead of the COMMIT', async () => {
+    const { deps, admin } = get();
+    await inTransaction(deps, async (tx, changes) => {
+      let later = Promise.resolve();
+      for (let i = 0; i < 8; i++) later = later.then(() => undefined); // as an async helper's awaits would
+      commitWith(
+        changes,
+        Promise.all([rename(admin.orgId, 'First')(tx), later.then(() => rename(admin.orgId, 'Second')(tx))]),
+      );
+    });
+    expect(await nameOf(admin.orgId)).toBe('Second');
+  });
+
   it('rolls everything back when one of them fails, with its error', async () => {
     const { deps, admin } = get();
     const before = await nameOf(admin.orgId);

@@ -50,7 +50,14 @@ export async function inTransaction<T>(deps: Deps, work: (tx: Tx, changes: Chang
   const changes = noChanges();
   let result: T;
   try {
-    result = await deps.db.transaction((tx) => work(tx, changes));
+    result = await deps.db.transaction(async (tx) => {
+      const value = await work(tx, changes);
+      // A last statement may be issued some microtasks after the call that started it (an async helper's first
+      // `await`, a `then`): one macrotask on, all of them are on the connection ahead of the COMMIT. Without this
+      // wait such a statement could be refused after the COMMIT had gone out behind the others (transaction.test).
+      if (changes.last) await new Promise((resolve) => setImmediate(resolve));
+      return value;
+    });
   } catch (err) {
     // PGlite says only that the COMMIT became a ROLLBACK; a failed last statement says why.
     await changes.last;

@@ -262,8 +262,10 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         offered.push(offer.run);
         changes.commands.push({ machineId: machine.id, frame: offer.frame });
       });
-      written.catch(() => {}); // its error is the next statement's, or commitWith's
       writes.push(written);
+      // The writes so far are the transaction's last until another ticket's come: should one fail, the pass fails
+      // with its error (the next ticket's statements would only say the transaction was aborted).
+      commitWith(changes, Promise.all(writes));
       countClaim(facts, {
         workflowId: entry.workflow.id,
         agentId: entry.agent!.id,
@@ -290,7 +292,6 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         `[orchestrator] ${reason}`,
       );
     }
-    commitWith(changes, Promise.all(writes));
     return claimed;
   });
   for (const run of offered) {
