@@ -200,22 +200,34 @@ describe('run supervisor', () => {
   });
 
   it('stops a run whose wrapper had not announced itself when a new daemon took it over', async () => {
-    // A command that stops on SIGTERM, then one that ignores it: the escalation's SIGKILL must wait for the pid.
-    const commands = [
-      ['sleep', '30'],
-      ['sh', '-c', 'trap "" TERM; sleep 30'],
-    ];
-    for (const [i, command] of commands.entries()) {
-      const h = RunHandle.start(runsDir, `r9-${i}`, 1, { kind: 'command', command }, limits, self());
-      // As the daemon that spawned the wrapper last saved it (killed before recording the pid); the wrapper's Node is
-      // still loading, so it has not written wrapper.pid either.
-      fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, wrapperPid: null }));
-      const reopened = RunHandle.reopen(h.dir, limits)!;
-      expect(fs.existsSync(path.join(h.dir, 'wrapper.pid'))).toBe(false);
-      reopened.stop('canceled', i === 0 ? 3000 : 20);
-      expect(await finish(reopened)).toMatchObject({ reason: 'canceled', signal: i === 0 ? 'SIGTERM' : 'SIGKILL' });
-      expect(Date.now() - h.state.createdAt).toBeLessThan(15_000);
-    }
+    const h = RunHandle.start(runsDir, 'r9', 1, { kind: 'command', command: ['sleep', '30'] }, limits, self());
+    // As the daemon that spawned the wrapper last saved it (killed before recording the pid); the wrapper's Node is
+    // still loading, so it has not written wrapper.pid either. It finds the stop once it has started the command.
+    fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, wrapperPid: null }));
+    const reopened = RunHandle.reopen(h.dir, limits)!;
+    expect(fs.existsSync(path.join(h.dir, 'wrapper.pid'))).toBe(false);
+    reopened.stop('canceled', 3000);
+    expect(await finish(reopened)).toMatchObject({ reason: 'canceled', signal: 'SIGTERM' });
+    expect(Date.now() - h.state.createdAt).toBeLessThan(15_000);
+  });
+
+  it("escalates to SIGKILL once an unannounced wrapper's pid is known, not before", async () => {
+    const ready = path.join(runsDir, 'ready10');
+    const script = `trap "" TERM; touch ${ready}; sleep 30`;
+    const h = RunHandle.start(runsDir, 'r10', 1, { kind: 'command', command: ['sh', '-c', script] }, limits, self());
+    await until('the command to ignore SIGTERM', () => fs.existsSync(ready));
+    // The pid known to neither file when the new daemon stops the run (the wrapper has long looked for a stop, so
+    // only the escalation can end it); it turns up a little later.
+    const announced = path.join(h.dir, 'wrapper.pid');
+    const pid = fs.readFileSync(announced, 'utf8');
+    fs.rmSync(announced);
+    fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, wrapperPid: null }));
+    const reopened = RunHandle.reopen(h.dir, limits)!;
+    reopened.stop('canceled', 20);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reopened.state.killedWith).toBe('SIGTERM'); // no SIGKILL on record while it could not be sent
+    fs.writeFileSync(announced, pid);
+    expect(await finish(reopened)).toMatchObject({ reason: 'canceled', signal: 'SIGKILL' });
   });
 
   it('still fails a run whose wrapper never started, once it had time to', async () => {
