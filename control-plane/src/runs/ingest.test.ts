@@ -5,7 +5,7 @@ import type { RunChange } from '../kernel/change-bus.js';
 import { createJoinToken, redeemJoinToken } from '../fleet/join.js';
 import { contiguousFrom, mayNeedMending, storeEventBatches, storableJson, type EventBatch } from './ingest.js';
 import { EventIngestQueue } from './ingest-queue.js';
-import { acceptRun, finishRun, ingestEvents, offerRun } from './lifecycle.js';
+import { acceptRun, finishRun, ingestEvents, offerRun, withdrawExpiredOffers } from './lifecycle.js';
 import { MAX_HELD_EVENTS, streamRunEvents } from './stream.js';
 import { listRunEvents, runDetail, startCommandRun } from './runs.js';
 import { eq, inArray } from 'drizzle-orm';
@@ -63,13 +63,15 @@ describe('storableJson', () => {
 forEachDatabase('run event ingest', (get) => {
   let n = 0;
   /** A running command run on a fresh machine; returns what a batch needs to name it. */
-  async function runningRun() {
+  async function runningRun({ accepted = true } = {}) {
     const { deps, admin } = get();
     const join = await createJoinToken(deps, admin, {});
     const machine = (await redeemJoinToken(deps, join.token, { name: `ingest${++n}`, slots: 4 })).machine;
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
-    await offerRun(deps, run.id);
-    await acceptRun(deps, { machineId: machine.id, runId: run.id, leaseEpoch: 1 });
+    if (accepted) {
+      await offerRun(deps, run.id);
+      await acceptRun(deps, { machineId: machine.id, runId: run.id, leaseEpoch: 1 });
+    }
     return { machineId: machine.id, runId: run.id, leaseEpoch: 1 };
   }
   const seqs = async (runId: string) =>
@@ -328,6 +330,42 @@ forEachDatabase('run event ingest', (get) => {
     await finishRun(deps, { ...r, lastSeq: 6, exitCode: 0, signal: null });
     deps.bus.publishLive({ ...r, events: [line(7)] });
     expect((await stream.next()).done).toBe(true);
+  });
+
+  it('shows no live tail before the machine accepted the run: an offer withdrawn and made again refuses the old lease', async () => {
+    const { deps, admin } = get();
+    const r = await runningRun({ accepted: false });
+    await offerRun(deps, r.runId, -1000); // lease epoch 1, its deadline already past
+    const { reads, stream } = counted(r.runId);
+    const first = stream.next();
+    // Once the stream has read the run (offered) and its events (none), it listens.
+    while (reads.n < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    deps.bus.publishLive({ ...r, events: [line(1, 'under the withdrawn offer'), line(2, 'under it too')] });
+    await withdrawExpiredOffers(deps);
+    await offerRun(deps, r.runId); // lease epoch 2
+    await expect(ingestEvents(deps, { ...r, events: [line(1, 'under the withdrawn offer')] })).rejects.toThrow();
+    await acceptRun(deps, { ...r, leaseEpoch: 2 });
+    await ingestEvents(deps, { ...r, leaseEpoch: 2, events: [line(1), line(2), line(3)] });
+    const shown = [(await first).value, (await stream.next()).value, (await stream.next()).value];
+    expect(shown).toEqual(await listRunEvents(deps.db, admin.orgId, { run: r.runId }));
+    expect(shown.map((e) => e!.event)).toEqual([line(1), line(2), line(3)].map((e) => e.event));
+    await stream.return(undefined);
+  });
+
+  it('keeps the first copy of a seq sent twice, as the live tail showed it', async () => {
+    const { deps, admin } = get();
+    const r = await runningRun();
+    const { stream } = counted(r.runId);
+    const first = stream.next();
+    const events = [line(1, 'first'), line(1, 'second')];
+    deps.bus.publishLive({ ...r, events });
+    await ingestEvents(deps, { ...r, events });
+    expect((await first).value).toEqual(line(1, 'first'));
+    expect((await listRunEvents(deps.db, admin.orgId, { run: r.runId })).map((e) => e.event)).toEqual([
+      line(1, 'first').event,
+    ]);
+    await stream.return(undefined);
   });
 
   it(`sends a reader that falls more than ${MAX_HELD_EVENTS} events behind to the database: every event once, in order`, async () => {

@@ -118,7 +118,8 @@ function storeInTransaction(deps: Pick<Deps, 'db' | 'clock'>, batches: readonly 
       if (refusal) return refusal;
       let intake = intakes.get(run!.id);
       if (!intake) intakes.set(run!.id, (intake = { run: run!, events: new Map() }));
-      for (const e of batch.events) if (e.seq > run!.ackedSeq) intake.events.set(e.seq, e);
+      // A seq sent twice keeps its first copy: the one the live tail showed, and what a stored seq keeps on a resend.
+      for (const e of batch.events) if (e.seq > run!.ackedSeq && !intake.events.has(e.seq)) intake.events.set(e.seq, e);
       return null;
     });
     const changes = new Map<string, RunChange>();

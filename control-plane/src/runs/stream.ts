@@ -35,7 +35,7 @@ export async function* streamRunEvents(
   let held: Chunk[] = [];
   let heldEvents = 0;
   let reread = true;
-  // Who may send live events: the run's machine and lease as last read; null before, while queued, once ended.
+  // Who may send live events: the run's machine and lease as last read, once it accepted the run (else null).
   let holder: { machineId: string | null; leaseEpoch: number } | null = null;
   const hold = (events: readonly SequencedRunEvent[], live: boolean) => {
     held.push({ events, live });
@@ -67,8 +67,14 @@ export async function* streamRunEvents(
         holder = null;
         const run = await getRun(deps.db, orgId, query.runId);
         const ended = TERMINAL_RUN_STATES.has(run.state as RunState);
-        // Queued, no machine holds it: an offer withdrawn from one machine is not its to add to.
-        holder = ended || run.state === 'queued' ? null : { machineId: run.machineId, leaseEpoch: run.leaseEpoch };
+        // Only a run its machine has accepted has a holder whose events may be shown before they are stored: its lease
+        // cannot change under the stream any more (an accept ends the offer's deadline). An offered run's offer may
+        // yet be withdrawn and made again, and the events sent under the old lease refused (ingest.test replays it);
+        // a queued or ended run has no holder. Their events come stored.
+        holder =
+          run.state === 'preparing' || run.state === 'running'
+            ? { machineId: run.machineId, leaseEpoch: run.leaseEpoch }
+            : null;
         for (;;) {
           const page = await readRunEvents(deps.db, { run: run.id, afterSeq: last, limit: 1000 });
           for (const e of page) {
