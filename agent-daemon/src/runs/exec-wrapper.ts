@@ -53,6 +53,17 @@ export function execWrapper(dir: string): void {
     write({ exitCode: null, signal: null, error: `the exec wrapper runs command runs only, not ${spec.kind} runs` });
     return;
   }
+  // The env's names are in the run folder (run-handle.ts writes `envKeys`): a daemon killed after spawning this wrapper
+  // but before piping the values leaves them missing, and the command must not run without them.
+  const missing = envKeysOf(dir).filter((key) => !(key in env));
+  if (missing.length) {
+    write({
+      exitCode: null,
+      signal: null,
+      error: `the run's environment never reached it (${missing.join(', ')} missing): its daemon stopped while starting it`,
+    });
+    return;
+  }
   let launch: Launch;
   try {
     launch = JSON.parse(fs.readFileSync(path.join(dir, 'launch.json'), 'utf8')) as Launch;
@@ -85,6 +96,12 @@ export function execWrapper(dir: string): void {
     write(viaSandbox ? { exitCode: null, signal: viaSandbox } : { exitCode: code, signal });
     process.exit(0);
   });
+}
+
+/** The names of the env the daemon piped, as it recorded them in spec.json (the schema does not keep them). */
+function envKeysOf(dir: string): string[] {
+  const { envKeys } = JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8')) as { envKeys?: unknown };
+  return Array.isArray(envKeys) ? envKeys.filter((k): k is string => typeof k === 'string') : [];
 }
 
 /** Whether `cmd` names an executable file: a path (relative to `cwd`) or a name found on `envPath`. */

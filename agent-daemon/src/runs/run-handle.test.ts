@@ -1,4 +1,5 @@
 /** The run supervisor with real processes: the built daemon bundle acts as the exec wrapper. */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -228,6 +229,29 @@ describe('run supervisor', () => {
     expect(reopened.state.killedWith).toBe('SIGTERM'); // no SIGKILL on record while it could not be sent
     fs.writeFileSync(announced, pid);
     expect(await finish(reopened)).toMatchObject({ reason: 'canceled', signal: 'SIGKILL' });
+  });
+
+  it('fails a run whose env never reached its wrapper (its daemon killed in between), without running the command', async () => {
+    const marker = path.join(runsDir, 'ran11');
+    const spec = { kind: 'command' as const, command: ['sh', '-c', `echo "$TOKEN" > ${marker}`], env: { TOKEN: 'x' } };
+    // The run folder as the daemon made it; the spawn is a no-op, as if the daemon died right after it.
+    const h = RunHandle.start(runsDir, 'r11', 1, spec, limits, ['-e', '']);
+    fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, wrapperPid: null }));
+    // The wrapper that was spawned, with nothing piped to it.
+    spawn(process.execPath, [agentBundlePath as string, 'exec-wrapper', h.dir], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+    const reopened = RunHandle.reopen(h.dir, limits)!;
+    expect(await finish(reopened)).toMatchObject({ exitCode: null, signal: null });
+    expect(events(reopened)).toEqual([
+      {
+        type: 'error',
+        message: "the run's environment never reached it (TOKEN missing): its daemon stopped while starting it",
+        fatal: true,
+      },
+    ]);
+    expect(fs.existsSync(marker)).toBe(false);
   });
 
   it('still fails a run whose wrapper never started, once it had time to', async () => {
