@@ -40,9 +40,12 @@ export function execWrapper(dir: string): void {
   process.on('SIGINT', () => {});
   process.on('SIGHUP', () => {});
   let spec;
+  let envKeys: string[];
   let env: Record<string, string>;
   try {
-    spec = runSpecSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8')));
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8')) as unknown;
+    spec = runSpecSchema.parse(stored);
+    envKeys = envKeysOf(stored);
     // The env's values come through stdin (a pipe from the daemon), never from the run folder.
     env = readEnv();
   } catch (err) {
@@ -55,7 +58,7 @@ export function execWrapper(dir: string): void {
   }
   // The env's names are in the run folder (run-handle.ts writes `envKeys`): a daemon killed after spawning this wrapper
   // but before piping the values leaves them missing, and the command must not run without them.
-  const missing = envKeysOf(dir).filter((key) => !(key in env));
+  const missing = envKeys.filter((key) => !(key in env));
   if (missing.length) {
     write({
       exitCode: null,
@@ -99,8 +102,8 @@ export function execWrapper(dir: string): void {
 }
 
 /** The names of the env the daemon piped, as it recorded them in spec.json (the schema does not keep them). */
-function envKeysOf(dir: string): string[] {
-  const { envKeys } = JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8')) as { envKeys?: unknown };
+function envKeysOf(stored: unknown): string[] {
+  const { envKeys } = (stored ?? {}) as { envKeys?: unknown };
   return Array.isArray(envKeys) ? envKeys.filter((k): k is string => typeof k === 'string') : [];
 }
 

@@ -167,7 +167,7 @@ export class RunHandle {
 
   /** The run is not ours (any more): kill its process group outright and forget it. */
   discard(): void {
-    if (!this.finished && this.wrapper()) this.signal('SIGKILL');
+    if (!this.finished) this.signal('SIGKILL');
     this.remove();
   }
 

@@ -61,6 +61,22 @@ async function jobOf(
   return (await runsOf(db, t.id))[0]!.spec as StoredAgentJob;
 }
 
+/**
+ * Runs `fn` with `n` other control planes' handles: each its own connection on PostgreSQL; none on PGlite, whose one
+ * connection the test process already holds.
+ */
+async function withOtherPlanes<T>(db: TestDb, n: number, fn: (others: TestDb['deps'][]) => Promise<T>): Promise<T> {
+  const opened =
+    db.target.kind === 'postgres'
+      ? await Promise.all(Array.from({ length: n }, () => openDatabase(db.target, { migrate: false })))
+      : [];
+  try {
+    return await fn(opened.map((o) => ({ ...db.deps, db: o.db })));
+  } finally {
+    await Promise.all(opened.map((o) => o.close()));
+  }
+}
+
 forEachDatabase('dispatcher', (get) => {
   it('claims a ticket in a pickup status into a queued run on a matching machine, with its job pinned', async () => {
     const { deps } = get();
@@ -182,21 +198,14 @@ forEachDatabase('dispatcher', (get) => {
   });
 
   it('keeps a concurrency limit when several control planes claim in one project at once', async () => {
-    const { deps, target } = get();
+    const { deps } = get();
     const { p, ticket } = await project(get(), { slots: 100, machines: 2, harness: 'max_concurrent: 1\n' });
     for (let i = 0; i < 6; i++) await ticket(`t${i}`);
     // Each pass on its own connection (another control plane on PostgreSQL). The project's row lock must come before
     // the reads the limits are counted from: a pass that read them before another pass committed would count none.
-    const others =
-      target.kind === 'postgres'
-        ? await Promise.all([1, 2, 3].map(() => openDatabase(target, { migrate: false })))
-        : [];
-    try {
-      const passes = [deps, ...others.map((o) => ({ ...deps, db: o.db }))];
-      for (let round = 0; round < 3; round++) await Promise.all(passes.map((d) => claimProject(d, p.id)));
-    } finally {
-      await Promise.all(others.map((o) => o.close()));
-    }
+    await withOtherPlanes(get(), 3, async (others) => {
+      for (let round = 0; round < 3; round++) await Promise.all([deps, ...others].map((d) => claimProject(d, p.id)));
+    });
     expect(await deps.db.select().from(runs).where(eq(runs.projectId, p.id))).toHaveLength(1);
   });
 
@@ -209,15 +218,7 @@ forEachDatabase('dispatcher', (get) => {
       // One process: concurrent passes serialize on PGlite's single connection.
       await Promise.all([claimProject(deps, p.id), claimProject(deps, p.id), claimProject(deps, p.id)]);
     } else {
-      const others = await Promise.all([
-        openDatabase(target, { migrate: false }),
-        openDatabase(target, { migrate: false }),
-      ]);
-      try {
-        await Promise.all([claimProject(deps, p.id), ...others.map((o) => claimProject({ ...deps, db: o.db }, p.id))]);
-      } finally {
-        await Promise.all(others.map((o) => o.close()));
-      }
+      await withOtherPlanes(get(), 2, (others) => Promise.all([deps, ...others].map((d) => claimProject(d, p.id))));
     }
     const rows = await deps.db
       .select({ ticketId: runs.ticketId })
