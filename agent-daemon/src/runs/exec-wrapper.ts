@@ -13,7 +13,7 @@ import { runSpecSchema } from '@openase/shared/protocol/messages';
 import { findOnPath } from '../inventory.js';
 import { signalOfExit } from '../sandbox/confine.js';
 import type { ExitRecord, Launch } from './run-handle.js';
-import { announceCommand, announceWrapper, claimTerm, stopRequested } from './stop-handshake.js';
+import { announceCommand, announceWrapper, claimTerm, givenUp, stopRequested } from './stop-handshake.js';
 
 /** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
 function readEnv(): Record<string, string> {
@@ -36,6 +36,11 @@ export function execWrapper(dir: string): void {
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(rec));
     fs.renameSync(`${file}.tmp`, file);
   };
+  // Started so late that its daemon gave up on it (stop-handshake.ts): the run is failed, or fails with this.
+  if (givenUp(dir)) {
+    write({ exitCode: null, signal: null, error: 'the run started too late: its daemon had given up on it' });
+    return;
+  }
   process.on('SIGTERM', () => {});
   process.on('SIGINT', () => {});
   process.on('SIGHUP', () => {});

@@ -254,6 +254,23 @@ describe('run supervisor', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
+  it('fails a run whose wrapper did not start in time, and that wrapper starting later runs nothing', async () => {
+    const marker = path.join(runsDir, 'ran12');
+    const spec = { kind: 'command' as const, command: ['sh', '-c', `touch ${marker}`] };
+    // The run folder as the daemon made it, long ago; its wrapper's spawn is a no-op here and is started below, late.
+    const h = RunHandle.start(runsDir, 'r12', 1, spec, limits, ['-e', '']);
+    const createdAt = Date.now() - 60_000;
+    fs.writeFileSync(path.join(h.dir, 'state.json'), JSON.stringify({ ...h.state, createdAt, wrapperPid: null }));
+    const reopened = RunHandle.reopen(h.dir, limits)!;
+    expect(await finish(reopened)).toMatchObject({ exitCode: null, signal: null });
+    expect(events(reopened)).toEqual([
+      { type: 'error', message: 'the daemon stopped before the run started', fatal: true },
+    ]);
+    const late = spawn(process.execPath, [agentBundlePath as string, 'exec-wrapper', h.dir], { stdio: 'ignore' });
+    expect(await new Promise((r) => late.once('exit', r))).toBe(0);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   it('still fails a run whose wrapper never started, once it had time to', async () => {
     const dir = path.join(runsDir, 'never');
     fs.mkdirSync(dir);

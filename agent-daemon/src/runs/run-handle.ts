@@ -16,7 +16,7 @@ import { clipText, MAX_EVENT_TEXT, type RunEvent } from '@openase/shared/events/
 import { type RunSpec } from '@openase/shared/protocol/messages';
 import { confineCommand, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { Spool, type SpoolLimits } from './spool.js';
-import { announcedWrapper, claimTerm, commandAnnounced } from './stop-handshake.js';
+import { announcedWrapper, claimTerm, commandAnnounced, giveUpOnWrapper } from './stop-handshake.js';
 
 export interface RunState {
   runId: string;
@@ -184,9 +184,15 @@ export class RunHandle {
   }
 
   private groupAlive(): boolean {
-    // Not announced yet: a wrapper spawned just before its daemon was killed may still be starting.
-    const pid = this.wrapper();
-    if (!pid) return Date.now() - this.state.createdAt < WRAPPER_START_MS;
+    let pid = this.wrapper();
+    if (!pid) {
+      // Not announced yet: a wrapper spawned just before its daemon was killed may still be starting.
+      if (Date.now() - this.state.createdAt < WRAPPER_START_MS) return true;
+      // Given up on, unless it announced itself meanwhile; one starting later still will not run the command.
+      pid = this.state.wrapperPid = giveUpOnWrapper(this.dir);
+      if (!pid) return false;
+      this.saveState();
+    }
     try {
       process.kill(-pid, 0);
       return true;

@@ -8,6 +8,10 @@
  * Each side writes its file before it reads the other's, so at least one of them sees both; whoever
  * does claims `term-sent` (created exclusively, so only one can) and sends SIGTERM to the group.
  * Only that SIGTERM goes this way: a SIGKILL (the escalation, a discarded run) goes to the group at once.
+ *
+ * Giving up on a wrapper that never announced itself works the same way: the daemon writes `gave-up`, then looks
+ * for `wrapper.pid` once more; the wrapper writes `wrapper.pid`, then looks for `gave-up` and, finding it, exits
+ * without running the command. So a wrapper that starts after its run was failed never runs it unseen.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -59,4 +63,18 @@ export function announcedWrapper(dir: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The daemon: a wrapper that has not announced itself after all this time is given up on. Returns the pid it announced
+ * meanwhile (then it is running after all, and is followed as usual), or null (it will not run the command).
+ */
+export function giveUpOnWrapper(dir: string): number | null {
+  fs.writeFileSync(path.join(dir, 'gave-up'), '');
+  return announcedWrapper(dir);
+}
+
+/** The wrapper, once announced: whether the daemon gave up on it (its run is already failed). */
+export function givenUp(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'gave-up'));
 }
