@@ -3,7 +3,7 @@
  * workflows, skills), and joins several folders make. Here in kernel/ because those folders may not import
  * each other upwards.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { runs, tickets } from '../db/schema.js';
 
@@ -27,4 +27,13 @@ export function versionOf(
 /** Joins a run to its ticket (a Project AI conversation's run has none). */
 export function ticketOfRun(): SQL {
   return eq(tickets.id, runs.ticketId);
+}
+
+/**
+ * Whether a blocker in a status of `stage` still blocks: until it is in a completed stage. A canceled blocker still
+ * blocks (its work was not done; unlink it to go on). The one definition behind dispatch, `ticket why` and the board's
+ * "Blocked by N" (they disagreed on canceled blockers until 2026-12-07).
+ */
+export function blockerOpen(stage: SQLWrapper): SQL {
+  return sql`${stage} <> 'completed'`;
 }

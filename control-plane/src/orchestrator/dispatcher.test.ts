@@ -8,6 +8,8 @@ import { importWorkflow } from '../workflows/workflows.js';
 import { importSkill, setSkillEnabled } from '../skills/skills.js';
 import { runs, runTransitions, tickets } from '../db/schema.js';
 import { claimProject, projectsWithCandidates } from './dispatcher.js';
+import { whyTicket } from './pickup-facts.js';
+import { cardFacts } from '../tickets/card-facts.js';
 import type { StoredAgentJob } from './job-spec.js';
 import { agentProject, insertMachine } from '../../test/agent-project.js';
 
@@ -176,6 +178,22 @@ forEachDatabase('dispatcher', (get) => {
     await linkTickets(deps, admin, { blocker: blocker.identifier, blocked: blocked.identifier });
     expect(await claimProject(deps, p.id)).toEqual([]);
     await moveTicket(deps, admin, { ticket: blocker.identifier, status: 'Done' });
+    expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([blocked.id]);
+  });
+
+  it('holds a ticket whose blocker was canceled, and the board and `ticket why` say so as well', async () => {
+    const { deps, admin } = get();
+    const { p, ticket } = await project(get());
+    const blocker = await ticket('blocker', { status: 'Cancelled' });
+    const blocked = await ticket('blocked');
+    await linkTickets(deps, admin, { blocker: blocker.identifier, blocked: blocked.identifier });
+    expect(await claimProject(deps, p.id)).toEqual([]);
+    const why = await whyTicket(deps.db, deps.clock, p.orgId, blocked.identifier);
+    expect(why.reasons.map((r) => r.code)).toContain('blocked');
+    // The board's "Blocked by N" counted a canceled blocker as done while dispatch held the ticket.
+    expect((await cardFacts(deps.db, [blocked])).get(blocked.id)!.openBlockers).toBe(1);
+    await moveTicket(deps, admin, { ticket: blocker.identifier, status: 'Done' });
+    expect((await cardFacts(deps.db, [blocked])).get(blocked.id)!.openBlockers).toBe(0);
     expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([blocked.id]);
   });
 

@@ -27,6 +27,7 @@ import type { KnownProjectRows } from '../workflows/render.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { commitWith, inTransaction } from '../kernel/transaction.js';
 import { inSpan, recordSpan } from '../kernel/tracing.js';
+import { blockerOpen } from '../kernel/lookups.js';
 import { diagnosePickup } from './gates.js';
 import { chooseMachine } from './placement.js';
 import { assembleFacts, countClaim, pickupFactsFor, readProjectRows } from './project-facts.js';
@@ -102,7 +103,7 @@ const CANDIDATE_HISTORY = {
     where r.ticket_id = "tickets"."id")`,
   openBlockers: sql<string>`(select coalesce(json_agg(json_build_array(b.identifier, s.name)), '[]')::text
     from ticket_dependencies d join tickets b on b.id = d.blocker_id join statuses s on s.id = b.status_id
-    where d.blocked_id = "tickets"."id" and s.stage <> 'completed')`,
+    where d.blocked_id = "tickets"."id" and ${blockerOpen(sql.raw('s.stage'))})`,
 };
 
 export function claimProject(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {

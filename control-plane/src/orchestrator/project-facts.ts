@@ -4,7 +4,7 @@
  * dispatcher counts each run it claims into these facts, so later candidates in the same pass
  * see the slots and limits it already used.
  */
-import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, type AgentAdapter } from '@openase/shared';
 import {
   agents,
@@ -17,7 +17,7 @@ import {
   workflows,
   workflowVersions,
 } from '../db/schema.js';
-import { ticketOfRun } from '../kernel/lookups.js';
+import { blockerOpen, ticketOfRun } from '../kernel/lookups.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import type { AgentFacts, MachineFacts, PickupFacts, WorkflowFacts } from './gates.js';
@@ -119,7 +119,7 @@ export function readBlockers(db: DbOrTx, candidateIds: readonly string[]) {
         .from(ticketDependencies)
         .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
         .innerJoin(statuses, eq(statuses.id, tickets.statusId))
-        .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), ne(statuses.stage, 'completed')))
+        .where(and(inArray(ticketDependencies.blockedId, [...candidateIds]), blockerOpen(statuses.stage)))
     : Promise.resolve([]);
 }
 

@@ -4,12 +4,13 @@
  * from the runs alone: the attempt counter starts over on Retry, the last run's failure stays shown.
  * Three grouped queries, at once, for the whole board, never one per card.
  */
-import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { runs, statuses, ticketDependencies, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
+import { blockerOpen } from '../kernel/lookups.js';
 
 export interface CardFacts {
-  /** Tickets blocking this one that are not completed or canceled. */
+  /** Tickets blocking this one that still block (kernel/lookups.ts `blockerOpen`). */
   openBlockers: number;
   /** Children not archived. */
   childCount: number;
@@ -31,7 +32,7 @@ export async function cardFacts(db: DbOrTx, rows: Array<{ id: string }>): Promis
       .from(ticketDependencies)
       .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
       .innerJoin(statuses, eq(statuses.id, tickets.statusId))
-      .where(and(inArray(ticketDependencies.blockedId, ids), notInArray(statuses.stage, ['completed', 'canceled'])))
+      .where(and(inArray(ticketDependencies.blockedId, ids), blockerOpen(statuses.stage)))
       .groupBy(ticketDependencies.blockedId),
     db
       .select({ id: tickets.parentId, n: sql<number>`count(*)::int` })
