@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildDaemonBundle, startDaemon, waitFor } from '@openase/test-kit/daemon-process';
+import { buildDaemonBundle, startDaemon } from '@openase/test-kit/daemon-process';
+import { waitFor } from '@openase/test-kit/wait';
 import { PROTOCOL_VERSION, type ControlFrame } from '@openase/shared/protocol/messages';
 import { compareVersions } from '@openase/shared/version';
 import { describeBehind } from './version.js';
@@ -38,7 +39,7 @@ describe('the daemon process', () => {
   it('logs once that it is behind when a newer control plane welcomes it', async () => {
     const daemon = await startDaemon({ bundle: await buildDaemonBundle(), welcome: { protocol: { min: 1, max: 2 } } });
     try {
-      await waitFor(() => /speaks protocol 1, the control plane up to 2: upgrade/.test(daemon.stderr()), 'the warning');
+      await waitFor('the warning', () => /speaks protocol 1, the control plane up to 2: upgrade/.test(daemon.stderr()));
     } finally {
       await daemon.stop();
     }

@@ -15,6 +15,7 @@ import { collectEvents } from './events.js';
 import { useFakeModelServer, type FakeModelServer } from '@openase/test-kit/fake-models';
 import { ensureCli, type PinnedCli } from '@openase/test-kit/real-clis';
 import { createTestWorkspace, type TestWorkspace } from './workspace.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 /** The first test's script: a shell command, the file `path` written, then the reply 'done'. */
 export function helloSteps(file: string, reasoning?: string): FakeStep[] {
@@ -118,7 +119,7 @@ export function useRealCli(
         harness.server.setScript('hang', { steps: [{ hang: true }] });
         const { agent, of } = await harness.session('hang');
         const turn = agent.runTurn();
-        await waitFor(() => harness.server.requestsFor('hang').some((r) => r.answered === 'hang'), 'the model request');
+        await waitFor('the model request', () => harness.server.requestsFor('hang').some((r) => r.answered === 'hang'));
         await agent.interrupt();
         expect(await turn).toMatchObject({ ok: false, reason: 'interrupted' });
         expect(of('turn.finished')).toEqual([{ type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' }]);
@@ -193,12 +194,3 @@ export function useRealCli(
 }
 
 const FAKE_MCP_SERVER = path.join(import.meta.dirname, 'fake-mcp-server.mjs');
-
-/** Polls `condition` until true (no fixed sleeps as synchronization); fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

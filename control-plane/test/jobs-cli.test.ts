@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useCliServer } from './cli-server.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 const instance = useCliServer('jobs', 'Ops');
 const cli = (args: string[]) => instance.server.cli(args);
@@ -89,11 +89,7 @@ describe('openase job CLI against a running server', () => {
     type Shown = { fires: Array<{ scheduledFor: string; ticketIdentifier: string | null; trigger: string }> };
     const show = () =>
       JSON.parse(cli(['job', 'show', 'tick', '--project', 'ops', '--fires', '100', '--json']).out) as Shown;
-    await waitFor(() => show().fires.length >= 3, {
-      timeoutMs: 20_000,
-      intervalMs: 200,
-      what: 'three fires of the per-second job',
-    });
+    await waitFor('three fires of the per-second job', () => show().fires.length >= 3, 20_000, 200);
     expect(cli(['job', 'disable', 'tick', '--project', 'ops']).code).toBe(0);
     const fires = show().fires;
     const seconds = fires.map((f) => f.scheduledFor);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server/serve.js';
 import { startTestServer } from './test-server.js';
 import { postgresUrl } from '@openase/test-kit/databases';
+import { waitFor } from '@openase/test-kit/wait';
 
 interface SseMessage {
   id?: string;
@@ -85,14 +86,6 @@ async function openSse(url: string, headers: Record<string, string>) {
   };
 }
 
-async function waitFor(condition: () => boolean, what: string, deadlineMs = 10_000) {
-  const until = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 for (const kind of ['pglite', 'postgres'] as const) {
   describe.skipIf(kind === 'postgres' && !postgresUrl)(`live.changes over HTTP [${kind}]`, () => {
     let server: RunningServer;
@@ -151,7 +144,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
       // The client vanishes without a goodbye; the server must let go of its listener.
       await first.close();
-      await waitFor(() => listeners === before, 'the server to drop the listener of the closed stream');
+      await waitFor('the server to drop the listener of the closed stream', () => listeners === before);
 
       await mutate('tickets.move', { ticket: 'LV-1', status: 'Todo' });
       await mutate('tickets.create', { project: 'live', title: 'two' });
@@ -176,7 +169,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect(ready.json).toEqual({ kind: 'ready', resumed: true });
       expect((await viaHeader.next()).json.change?.summary).toBe('moved LV-1 from Backlog to Todo');
       await viaHeader.close();
-      await waitFor(() => listeners === before, 'every listener to be released');
+      await waitFor('every listener to be released', () => listeners === before);
     });
 
     it('answers a garbled position with a fresh start the client can reload from', async () => {

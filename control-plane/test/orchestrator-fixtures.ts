@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import type { AgentJobSpec, ControlFrame, RunEvent } from '@openase/shared';
 import { type TestDb } from '@openase/test-kit/databases';
-import { waitFor } from './wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import { fakeDaemon, helloFrame, startOrchestrator } from './fake-daemon.js';
 import { agentProject } from './agent-project.js';
 import { createJoinToken, redeemJoinToken } from '../src/fleet/join.js';
@@ -40,7 +40,7 @@ export async function setup(db: TestDb, harness = '') {
   conn.receive(
     helloFrame({ labels: [slug], slots: 2, clis: [{ name: 'claude', version: '2.1.197', path: '/usr/bin/claude' }] }),
   );
-  await waitFor(() => received.some((f) => f.type === 'welcome'));
+  await waitFor('the welcome', () => received.some((f) => f.type === 'welcome'));
   const frames = <T extends ControlFrame['type']>(type: T) =>
     received.filter((f): f is Extract<ControlFrame, { type: T }> => f.type === type);
   let seq = 0;
@@ -50,7 +50,7 @@ export async function setup(db: TestDb, harness = '') {
       frames('run.offer').find(
         (o) => o.spec.kind === 'agent' && o.spec.ticket.identifier === ticketRef && !taken.has(o.runId),
       );
-    await waitFor(() => !!fresh(), { what: `an offer for ${ticketRef}` });
+    await waitFor(`an offer for ${ticketRef}`, () => !!fresh());
     const offer = fresh()!;
     taken.add(offer.runId);
     const f = { runId: offer.runId, leaseEpoch: offer.leaseEpoch };
@@ -62,14 +62,14 @@ export async function setup(db: TestDb, harness = '') {
     const answer = async (frame: object, type: 'run.turn' | 'run.gate') => {
       const before = frames('run.next').length;
       send({ type, ...f, lastSeq: seq, ...frame });
-      await waitFor(() => frames('run.next').length > before, { what: `an answer to ${type}` });
+      await waitFor(`an answer to ${type}`, () => frames('run.next').length > before);
       return frames('run.next').at(-1)!;
     };
     const finish = async (exitCode: number, reason: string) => {
       send({ type: 'run.finished', ...f, lastSeq: seq, exitCode, signal: null, reason });
       await waitFor(
+        'the run to be settled',
         async () => (await deps.db.select().from(runs).where(eq(runs.id, f.runId)))[0]!.settledAt !== null,
-        { what: 'the run to be settled' },
       );
     };
     const agentApi = async () =>
@@ -120,7 +120,7 @@ export async function withClockAhead(ms: number, work: () => Promise<void>) {
 /** A sweep cancels `a`'s run (`what` names the wait): its daemon ends it as canceled; answers the run as stored. */
 export async function sweepCancels(o: Setup, a: Awaited<ReturnType<Setup['runAgent']>>, what: string) {
   await o.orchestrator.sweep();
-  await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what });
+  await waitFor(what, () => o.frames('run.cancel').some((c) => c.runId === a.offer.runId));
   await a.finish(143, 'canceled');
   const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
   return run!;

@@ -14,6 +14,7 @@ import { listRunEvents, runDetail, startCommandRun } from '../src/runs/runs.js';
 import { fakeDaemon, helloFrame } from './fake-daemon.js';
 import { systemActor } from '../src/kernel/context.js';
 import { organizations } from '../src/db/schema.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 const line = (seq: number): SequencedRunEvent => ({
   seq,
@@ -42,14 +43,6 @@ async function readSse(res: Response, onEvent: (id: string, data: string) => voi
       if (/^event: ?return$/m.test(block)) return ids;
     }
   }
-}
-
-async function until<T>(probe: () => T | Promise<T>): Promise<NonNullable<T>> {
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-  }
-  throw new Error(`timed out: ${probe.toString().slice(0, 200)}`);
 }
 
 describe('runs.onEvents subscription', () => {
@@ -103,18 +96,22 @@ describe('runs.onEvents subscription', () => {
       const { machine } = await redeemJoinToken(deps, (await createJoinToken(deps, admin, {})).token, { name });
       const daemon = fakeDaemon(hub, machine);
       daemon.conn.receive(helloFrame());
-      await until(() => daemon.frames.some((f) => f.type === 'welcome'));
+      await waitFor('the welcome frame', () => daemon.frames.some((f) => f.type === 'welcome'));
       return daemon;
     };
     const box = await joined('live-box');
     const other = await joined('live-other');
     const run = await startCommandRun(deps, admin, { machine: 'live-box', command: ['x'] });
-    const offer = await until(
+    const offer = await waitFor(
+      'the offer',
       () => box.frames.find((f) => f.type === 'run.offer') as { leaseEpoch: number } | undefined,
     );
     const f = { runId: run.id, leaseEpoch: offer.leaseEpoch };
     box.send({ type: 'run.accept', ...f });
-    await until(async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
+    await waitFor(
+      'the run to be preparing',
+      async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing',
+    );
     const events = (from: number, texts: string[]) =>
       texts.map((text, i) => ({ seq: from + i, ts: Date.now(), event: { type: 'output', stream: 'stdout', text } }));
     const input = encodeURIComponent(JSON.stringify({ run: run.id }));
@@ -126,7 +123,7 @@ describe('runs.onEvents subscription', () => {
       seen.push((JSON.parse(data) as { event: { text: string } }).event.text),
     );
     box.send({ type: 'run.events', ...f, events: events(1, ['stored first']) });
-    await until(() => seen.length === 1); // the stream has read the run: it knows its machine
+    await waitFor('the first event seen', () => seen.length === 1); // the stream has read the run: it knows its machine
     // Every store is held until released: what the viewer sees meanwhile can only be the live tail.
     const submit = hub.ingest.submit.bind(hub.ingest);
     let release!: () => void;
@@ -135,10 +132,10 @@ describe('runs.onEvents subscription', () => {
     box.send({ type: 'run.events', ...f, events: events(2, ['two', 'three']) });
     other.send({ type: 'run.events', ...f, events: events(4, ['forged by another machine']) });
     box.send({ type: 'run.events', ...f, events: events(4, ['nul \u0000 mended']) });
-    await until(() => seen.length >= 3);
+    await waitFor('three events seen', () => seen.length >= 3);
     expect((await listRunEvents(deps.db, admin.orgId, { run: run.id })).map((e) => e.seq)).toEqual([1]);
     release();
-    await until(async () => (await runDetail(deps.db, admin.orgId, run.id)).ackedSeq === 4);
+    await waitFor('the ack of seq 4', async () => (await runDetail(deps.db, admin.orgId, run.id)).ackedSeq === 4);
     box.send({ type: 'run.finished', ...f, lastSeq: 4, exitCode: 0, signal: null });
     expect(await reading).toEqual(['1', '2', '3', '4']);
     expect(seen).toEqual(['stored first', 'two', 'three', 'nul \ufffd mended']);

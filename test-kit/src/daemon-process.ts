@@ -12,6 +12,7 @@ import readline from 'node:readline';
 import { build } from 'esbuild';
 import { daemonBuildOptions } from '@openase/agent-daemon/build-options';
 import { daemonFrameSchema, type ControlFrame, type DaemonFrame, type RunEvent } from '@openase/shared';
+import { waitFor } from './wait.js';
 
 export { STAND_IN_AGENT } from './stand-in.js';
 
@@ -21,19 +22,6 @@ export async function buildDaemonBundle(): Promise<string> {
   const outfile = path.join(dir, 'openase-agent.cjs');
   await build(daemonBuildOptions(outfile));
   return outfile;
-}
-
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export interface DaemonUnderTest {
@@ -130,11 +118,13 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<DaemonUnder
     framesOf,
     async waitFrame(type, match = () => true, what) {
       let found: Extract<DaemonFrame, { type: typeof type }> | undefined;
-      await waitFor(() => !!(found = framesOf(type).find(match)), what ?? `a ${type} frame`).catch((err: Error) => {
-        throw new Error(
-          `${err.message}\nframes: ${frames.map((f) => f.type).join(', ')}\ndaemon log:\n${stderr.slice(-4000)}`,
-        );
-      });
+      await waitFor(what ?? `a ${type} frame`, () => (found = framesOf(type).find(match)), 30_000).catch(
+        (err: Error) => {
+          throw new Error(
+            `${err.message}\nframes: ${frames.map((f) => f.type).join(', ')}\ndaemon log:\n${stderr.slice(-4000)}`,
+          );
+        },
+      );
       return found!;
     },
     async stop() {

@@ -24,28 +24,9 @@ export function buildBundles(): void {
   (ensureBuilt as () => void)();
 }
 
-export async function waitFor<T>(
-  what: string | (() => string),
-  probe: () => T | Promise<T>,
-  timeoutMs = 90_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${typeof what === 'function' ? what() : what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from './wait.js';
+
+export { waitFor };
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `openase-${prefix}-`));

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startDaemon, waitFor } from '@openase/test-kit/daemon-process';
+import { startDaemon } from '@openase/test-kit/daemon-process';
+import { waitFor } from '@openase/test-kit/wait';
 import { runProcessAlive } from '../../test-support/processes.js';
 import { bundle, cleanups, useAgentRunFixtures } from './agent-run-fixtures.js';
 
@@ -24,7 +25,7 @@ describe('agent runs on the daemon', () => {
     d.send({ type: 'run.next', runId, leaseEpoch: 5, turn: 1, action: 'stop', outcome: 'failed' });
     d.send({ type: 'run.interrupt', runId: 'run-nobody', leaseEpoch: 1 });
     d.send({ type: 'run.interrupt', runId, leaseEpoch: 5 });
-    await waitFor(() => d.framesOf('error').length === 6, 'six error frames');
+    await waitFor('six error frames', () => d.framesOf('error').length === 6);
     expect(d.framesOf('error').map((e) => e.code)).toEqual([
       'malformed_frame',
       'malformed_frame',
@@ -64,7 +65,7 @@ describe('agent runs on the daemon', () => {
       hooks: { on_cancel: [hook('touch "$OPENASE_WORKSPACE/.openase/stopped"')] },
     });
     const runId = await offer(d, spec);
-    await waitFor(() => ofType(d, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
+    await waitFor('the agent to be working', () => ofType(d, runId, 'message').some((m) => m.text === 'working'));
     const exited = new Promise<number | null>((resolve) => d.child.once('exit', (code) => resolve(code)));
     d.child.kill('SIGTERM');
     expect(await finished(d, runId)).toMatchObject({
@@ -83,11 +84,11 @@ describe('agent runs on the daemon', () => {
     const pidfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'openase-pid-')), 'agent.pid');
     const spec = job(r, { turns: [{ steps: [{ pidfile }, { text: 'working' }, { hang: true }] }] });
     const runId = await offer(first, spec);
-    await waitFor(() => ofType(first, runId, 'message').some((m) => m.text === 'working'), 'the agent to be working');
+    await waitFor('the agent to be working', () => ofType(first, runId, 'message').some((m) => m.text === 'working'));
     await first.stop();
     // The exiting daemon stopped the agent CLI: nobody could talk to it any more.
     expect(fs.existsSync(pidfile)).toBe(true);
-    await waitFor(() => !runProcessAlive(runId), 'the agent process to be gone');
+    await waitFor('the agent process to be gone', () => !runProcessAlive(runId));
     const second = await startDaemon({ bundle, home: first.home });
     cleanups.push(async () => {
       await second.stop();

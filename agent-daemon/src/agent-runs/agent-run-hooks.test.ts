@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@openase/test-kit/daemon-process';
+import { waitFor } from '@openase/test-kit/wait';
 import { useAgentRunFixtures } from './agent-run-fixtures.js';
 
 const { daemon, finished, hook, job, next, offer, ofType, remote, turnFrame } = useAgentRunFixtures();
@@ -65,7 +65,7 @@ describe('agent runs on the daemon', () => {
       hooks: { on_cancel: [hook('echo "canceled $OPENASE_RUN" > "$OPENASE_WORKSPACE/.openase/canceled"')] },
     });
     const runId = await offer(d, spec);
-    await waitFor(() => ofType(d, runId, 'message').some((m) => m.text === 'thinking hard'), 'the agent to be working');
+    await waitFor('the agent to be working', () => ofType(d, runId, 'message').some((m) => m.text === 'thinking hard'));
     d.send({ type: 'run.cancel', runId, leaseEpoch: 1, graceMs: 2000 });
     const end = await finished(d, runId);
     expect(end).toMatchObject({ exitCode: null, reason: 'canceled' });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '@openase/test-kit/daemon-process';
+import { waitFor } from '@openase/test-kit/wait';
 import { cleanups, platform, useAgentRunFixtures } from './agent-run-fixtures.js';
 
 const { daemon, finished, hook, job, next, offer, ofType, remote, turnFrame } = useAgentRunFixtures();
@@ -100,7 +100,7 @@ describe('agent runs on the daemon', () => {
     expect(fs.readFileSync(path.join(workspace, '.openase', 'done'), 'utf8')).toBe(`done ${spec.ticket.identifier}\n`);
     expect(d.invalid).toEqual([]);
     // The closing ack removed the run's folder; the workspace stays until workspace.remove.
-    await waitFor(() => !fs.existsSync(path.join(d.home, 'runs', runId)), 'the run folder to be removed');
+    await waitFor('the run folder to be removed', () => !fs.existsSync(path.join(d.home, 'runs', runId)));
     d.send({
       type: 'workspace.remove',
       ticket: { identifier: spec.ticket.identifier },

@@ -11,7 +11,7 @@ import { ticketBranchName } from '@openase/shared/domain/naming';
 import { type ControlFrame, type DaemonFrame } from '@openase/shared/protocol/messages';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestRemote } from '@openase/test-kit/git-remote';
-import { waitFor } from '@openase/test-kit/daemon-process';
+import { waitFor } from '@openase/test-kit/wait';
 import { Daemon } from '../daemon.js';
 import { standInAgent } from '@openase/test-kit/stand-in';
 
@@ -70,7 +70,7 @@ describe('agent run handshake across a reconnect', () => {
         platform: { url: 'http://127.0.0.1:9', token: 'oar_x' },
       },
     });
-    await waitFor(() => first.frames.some((f) => f.type === 'run.turn'), 'run.turn on the first connection');
+    await waitFor('run.turn on the first connection', () => first.frames.some((f) => f.type === 'run.turn'));
     daemon.detach();
 
     const second = connection();
@@ -81,7 +81,7 @@ describe('agent run handshake across a reconnect', () => {
       first.frames.find((f) => f.type === 'run.turn'),
     ]);
     receive({ type: 'run.next', runId: 'r1', leaseEpoch: 1, turn: 1, action: 'finish' });
-    await waitFor(() => second.frames.some((f) => f.type === 'run.gate'), 'run.gate');
+    await waitFor('run.gate', () => second.frames.some((f) => f.type === 'run.gate'));
     daemon.detach();
 
     const third = connection();
@@ -95,14 +95,14 @@ describe('agent run handshake across a reconnect', () => {
     receive({ type: 'run.next', runId: 'r1', leaseEpoch: 2, turn: 1, action: 'stop', outcome: 'failed' });
     expect(third.frames.at(-1)).toMatchObject({ type: 'error', code: 'stale_lease' });
     receive({ type: 'run.next', runId: 'r1', leaseEpoch: 1, turn: 1, action: 'stop', outcome: 'succeeded' });
-    await waitFor(() => {
+    await waitFor('run.finished', () => {
       const events = third.frames
         .filter((f) => f.type === 'run.events')
         .flatMap((f) => (f.type === 'run.events' ? f.events : []));
       const last = events.at(-1)?.seq ?? 0;
       if (last) receive({ type: 'run.ack', runId: 'r1', ackedSeq: last });
       return third.frames.some((f) => f.type === 'run.finished');
-    }, 'run.finished');
+    });
     expect(third.frames.find((f) => f.type === 'run.finished')).toMatchObject({ exitCode: 0 });
     expect(remote.files(ticketBranchName('DEMO-1', 'Reconnect'))).toContain('a.txt');
     daemon.stop();

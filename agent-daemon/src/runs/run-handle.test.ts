@@ -9,23 +9,14 @@ import type { RunEvent } from '@openase/shared/events/run-events';
 import { agentBundlePath, ensureAgentBuilt } from '../../../scripts/lib/bootstrap.mjs';
 import { RunHandle } from './run-handle.js';
 import { processAlive } from '../../test-support/processes.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 const limits = { maxEvents: 1000, maxBytes: 1 << 24 };
 const self = () => [agentBundlePath as string];
 let runsDir: string;
 
-async function until<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 function finish(handle: RunHandle) {
-  return until('the run to end', () => {
+  return waitFor('the run to end', () => {
     handle.poll();
     return handle.state.end;
   });
@@ -87,14 +78,14 @@ describe('run supervisor', () => {
       limits,
       self(),
     );
-    const grandchild = await until(
+    const grandchild = await waitFor(
       'grandchild pid',
       () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8')),
     );
     h.stop('canceled', 10_000);
     const end = await finish(h);
     expect(end).toMatchObject({ reason: 'canceled', signal: 'SIGTERM' });
-    await until('grandchild gone', () => !alive(grandchild));
+    await waitFor('grandchild gone', () => !alive(grandchild));
   });
 
   it('passes on a stop that comes while the exec wrapper is still starting: SIGTERM, once (20 runs)', async () => {
@@ -137,7 +128,7 @@ describe('run supervisor', () => {
       limits,
       self(),
     );
-    await until('trap installed', () => fs.existsSync(ready));
+    await waitFor('trap installed', () => fs.existsSync(ready));
     h.stop('canceled', 300);
     expect(await finish(h)).toMatchObject({ reason: 'canceled', signal: 'SIGKILL', exitCode: null });
   });
@@ -152,7 +143,7 @@ describe('run supervisor', () => {
       limits,
       self(),
     );
-    await until('first half', () => {
+    await waitFor('first half', () => {
       h.poll();
       return h.spool.lastSeq >= 50;
     });
@@ -216,7 +207,7 @@ describe('run supervisor', () => {
     const ready = path.join(runsDir, 'ready10');
     const script = `trap "" TERM; touch ${ready}; sleep 30`;
     const h = RunHandle.start(runsDir, 'r10', 1, { kind: 'command', command: ['sh', '-c', script] }, limits, self());
-    await until('the command to ignore SIGTERM', () => fs.existsSync(ready));
+    await waitFor('the command to ignore SIGTERM', () => fs.existsSync(ready));
     // The pid known to neither file when the new daemon stops the run (the wrapper has long looked for a stop, so
     // only the escalation can end it); it turns up a little later.
     const announced = path.join(h.dir, 'wrapper.pid');

@@ -15,16 +15,7 @@ import { gitOpSchema } from '@openase/shared';
 import { fleetView } from './status.js';
 import { captureLogger } from '../kernel/logger.js';
 import { listRunEvents, runDetail, startCommandRun } from '../runs/runs.js';
-
-async function until<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from '@openase/test-kit/wait';
 
 forEachDatabase('fleet hub', (get) => {
   let n = 0;
@@ -53,10 +44,10 @@ forEachDatabase('fleet hub', (get) => {
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
     conn.receive(helloFrame());
-    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    await waitFor('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
-    const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
+    const offer = await waitFor('offer', () => sink.frames.find((f) => f.type === 'run.offer'));
     return { sink, conn, run, offer: offer as { leaseEpoch: number } };
   }
   /** The same, with the offer accepted (the run is preparing). */
@@ -64,7 +55,10 @@ forEachDatabase('fleet hub', (get) => {
     const offered = await offeredRun(ctx);
     const { conn, run, offer } = offered;
     conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch: offer.leaseEpoch }));
-    await until('accepted', async () => (await runDetail(ctx.deps.db, ctx.admin.orgId, run.id)).state === 'preparing');
+    await waitFor(
+      'accepted',
+      async () => (await runDetail(ctx.deps.db, ctx.admin.orgId, run.id)).state === 'preparing',
+    );
     return offered;
   }
 
@@ -77,13 +71,13 @@ forEachDatabase('fleet hub', (get) => {
     await hub.start();
     const { sink, conn, run } = await acceptedRun(ctx);
     // Silence: the sweep closes the session; the transport reports the close.
-    await until('closed for silence', () => sink.closedWith);
+    await waitFor('closed for silence', () => sink.closedWith);
     expect(sink.closedWith!.code).toBe(4408);
     conn.closed();
-    await until('disconnected', async () => (await status()).status === 'disconnected');
+    await waitFor('disconnected', async () => (await status()).status === 'disconnected');
     expect((await runDetail(deps.db, admin.orgId, run.id)).state).toBe('preparing');
-    await until('lost', async () => (await status()).status === 'lost');
-    const lost = await until('run lost', async () => {
+    await waitFor('lost', async () => (await status()).status === 'lost');
+    const lost = await waitFor('run lost', async () => {
       const r = await runDetail(deps.db, admin.orgId, run.id);
       return r.state === 'lost' ? r : null;
     });
@@ -117,16 +111,16 @@ forEachDatabase('fleet hub', (get) => {
     });
     const conn = hub.connect(machine, sink);
     conn.receive(helloFrame());
-    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    await waitFor('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     // The welcome is sent before the hello's handling ends: until it has, the hello still counts as not handled.
     const sessions = (hub as unknown as { sessions: Map<string, Session> }).sessions;
-    await until('hello handled', () => sessions.get(machine.id)?.pending === 0);
+    await waitFor('hello handled', () => sessions.get(machine.id)?.pending === 0);
     const beat = JSON.stringify({ type: 'heartbeat', slotsUsed: 0, runs: [] });
     for (let i = 0; i < PAUSE_AT - 1; i++) conn.receive(beat);
     expect(calls).toEqual([]);
     conn.receive(beat); // the PAUSE_AT-th frame not yet handled
     expect(calls).toEqual(['pause']);
-    await until('resumed', () => calls.includes('resume'));
+    await waitFor('resumed', () => calls.includes('resume'));
     expect(calls).toEqual(['pause', 'resume']);
     expect(sink.frames.filter((f) => f.type === 'error')).toEqual([]);
     expect(sink.closedWith).toBeNull();
@@ -138,11 +132,11 @@ forEachDatabase('fleet hub', (get) => {
     const written: string[] = [];
     connectLines(hub, machine, { input, write: (line) => written.push(line), end: () => {} });
     input.write(`${helloFrame()}\n`);
-    await until('welcome', () => written.some((l) => l.includes('"welcome"')));
+    await waitFor('welcome', () => written.some((l) => l.includes('"welcome"')));
     const paused: boolean[] = [];
     input.on('pause', () => paused.push(true)).on('resume', () => paused.push(false));
     input.write(`${JSON.stringify({ type: 'heartbeat', slotsUsed: 0, runs: [] })}\n`.repeat(PAUSE_AT));
-    await until('paused and read again', () => paused.join() === 'true,false');
+    await waitFor('paused and read again', () => paused.join() === 'true,false');
     expect(input.isPaused()).toBe(false);
     expect(written.filter((l) => l.includes('"error"'))).toEqual([]);
   });
@@ -154,7 +148,7 @@ forEachDatabase('fleet hub', (get) => {
     const frame = (type: string, more = {}) =>
       JSON.stringify({ type, runId: run.id, leaseEpoch: offer.leaseEpoch, ...more });
     conn.receive(frame('run.started'));
-    await until('running', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'running');
+    await waitFor('running', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'running');
     const events = (from: number, to: number) =>
       Array.from({ length: to - from + 1 }, (_, i) =>
         frame('run.events', {
@@ -166,7 +160,7 @@ forEachDatabase('fleet hub', (get) => {
     for (const f of events(1, 20)) conn.receive(f);
     conn.receive(JSON.stringify({ type: 'heartbeat', slotsUsed: 1, runs: [] }));
     for (const f of events(21, 25)) conn.receive(f);
-    const acks = await until('every event acked', () => {
+    const acks = await waitFor('every event acked', () => {
       const a = sink.frames.filter((f) => f.type === 'run.ack') as unknown as { ackedSeq: number }[];
       return a.at(-1)?.ackedSeq === 25 ? a : null;
     });
@@ -182,18 +176,18 @@ forEachDatabase('fleet hub', (get) => {
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
     conn.receive(helloFrame({ slots: 2 }));
-    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    await waitFor('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const runs: Array<{ id: string; leaseEpoch: number }> = [];
     for (let i = 0; i < 2; i++) {
       const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
       await hub.dispatch(machine.id);
-      const offer = await until('offer', () => sink.frames.find((f) => f.type === 'run.offer' && f.runId === run.id));
+      const offer = await waitFor('offer', () => sink.frames.find((f) => f.type === 'run.offer' && f.runId === run.id));
       const leaseEpoch = (offer as unknown as { leaseEpoch: number }).leaseEpoch;
       conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch }));
       runs.push({ id: run.id, leaseEpoch });
     }
     for (const r of runs)
-      await until('accepted', async () => (await runDetail(deps.db, admin.orgId, r.id)).state === 'preparing');
+      await waitFor('accepted', async () => (await runDetail(deps.db, admin.orgId, r.id)).state === 'preparing');
     const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
     const events = (r: typeof a, seq: number, leaseEpoch = r.leaseEpoch) =>
       JSON.stringify({
@@ -207,7 +201,7 @@ forEachDatabase('fleet hub', (get) => {
     for (const f of [events(a, 1), events(b, 1), events(a, 2), events(b, 9, b.leaseEpoch + 1), events(b, 2)])
       conn.receive(f);
     conn.receive(events(a, 3));
-    const replies = await until('a reply per run and lease', () => {
+    const replies = await waitFor('a reply per run and lease', () => {
       const r = sink.frames.filter((f) => f.type === 'run.ack' || f.type === 'error');
       return r.length >= 3 ? r : null;
     });
@@ -229,7 +223,7 @@ forEachDatabase('fleet hub', (get) => {
     const { sink, conn, run, offer } = await offeredRun(setupResult);
     const { leaseEpoch } = offer;
     conn.receive(JSON.stringify({ type: 'run.accept', runId: run.id, leaseEpoch }));
-    await until('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
+    await waitFor('accepted', async () => (await runDetail(deps.db, admin.orgId, run.id)).state === 'preparing');
     // The first store is held until released: the frames after it must not wait for it to commit.
     const submit = hub.ingest.submit.bind(hub.ingest);
     let release!: () => void;
@@ -249,19 +243,19 @@ forEachDatabase('fleet hub', (get) => {
       });
     try {
       conn.receive(events(1));
-      await until('the first store submitted', () => submitted.length === 1);
+      await waitFor('the first store submitted', () => submitted.length === 1);
       conn.receive(events(2));
       conn.receive(
         JSON.stringify({ type: 'run.finished', runId: run.id, leaseEpoch, lastSeq: 2, exitCode: 0, signal: null }),
       );
-      await until('the second store submitted while the first is held', () => submitted.length === 2, 5_000);
+      await waitFor('the second store submitted while the first is held', () => submitted.length === 2, 5_000);
       expect(submitted).toEqual([1, 2]);
       await new Promise((r) => setTimeout(r, 100));
       expect(sink.frames.filter((f) => f.type === 'run.ack')).toEqual([]); // no answer overtakes the held store
     } finally {
       release();
     }
-    const acks = await until('three acks', () => {
+    const acks = await waitFor('three acks', () => {
       const a = sink.frames.filter((f) => f.type === 'run.ack');
       return a.length >= 3 ? a : null;
     });
@@ -286,7 +280,7 @@ forEachDatabase('fleet hub', (get) => {
     const sink = new MemorySink();
     const conn = hub.connect(machine, sink);
     conn.receive(helloFrame());
-    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    await waitFor('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     await hub.stop();
     expect((await status()).status).toBe('disconnected');
     dbClosed = true;
@@ -303,7 +297,7 @@ forEachDatabase('fleet hub', (get) => {
       const sink = new MemorySink();
       const conn = hub.connect(machine, sink);
       conn.receive(helloFrame());
-      await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+      await waitFor('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
       return conn;
     };
     const conn = await connect();
@@ -328,19 +322,19 @@ forEachDatabase('fleet hub', (get) => {
     const b = new MemorySink();
     const connA = hub.connect(machine, a);
     connA.receive(helloFrame());
-    await until('welcome a', () => a.frames.find((f) => f.type === 'welcome'));
+    await waitFor('welcome a', () => a.frames.find((f) => f.type === 'welcome'));
     const connB = hub.connect(machine, b);
     connB.receive(helloFrame());
-    await until('welcome b', () => b.frames.find((f) => f.type === 'welcome'));
+    await waitFor('welcome b', () => b.frames.find((f) => f.type === 'welcome'));
     expect(a.closedWith?.code).toBe(4409);
     expect(logs.map((r) => r.msg).join('\n')).toMatch(/cloned/);
     connA.closed();
-    await until('a detached', async () => (await status()).status === 'online');
+    await waitFor('a detached', async () => (await status()).status === 'online');
     expect(hub.isConnected(machine.id)).toBe(true);
     expect(hub.send(machine.id, { type: 'run.ack', runId: 'x', ackedSeq: 0 })).toBe(true);
     expect(b.frames.at(-1)).toMatchObject({ type: 'run.ack' });
     connB.closed();
-    await until('b detached', async () => (await status()).status === 'disconnected');
+    await waitFor('b detached', async () => (await status()).status === 'disconnected');
   });
 
   it('re-offers an offer not accepted in time, with a new lease epoch', async () => {
@@ -349,10 +343,10 @@ forEachDatabase('fleet hub', (get) => {
     await hub.start();
     const sink = new MemorySink();
     hub.connect(machine, sink).receive(helloFrame());
-    await until('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
+    await waitFor('welcome', () => sink.frames.find((f) => f.type === 'welcome'));
     const run = await startCommandRun(deps, admin, { machine: machine.name, command: ['true'] });
     await hub.dispatch(machine.id);
-    const offers = await until('a second offer', () => {
+    const offers = await waitFor('a second offer', () => {
       const o = sink.frames.filter((f) => f.type === 'run.offer');
       return o.length >= 2 ? o : null;
     });
@@ -371,7 +365,7 @@ forEachDatabase('fleet hub', (get) => {
     conn.receive(
       JSON.stringify({ type: 'run.finished', runId: run.id, leaseEpoch: 9, lastSeq: 0, exitCode: 0, signal: null }),
     );
-    const errors = await until('two refusals', () => {
+    const errors = await waitFor('two refusals', () => {
       const e = sink.frames.filter((f) => f.type === 'error');
       return e.length >= 2 ? e : null;
     });
@@ -389,7 +383,7 @@ forEachDatabase('fleet hub', (get) => {
     await revokeMachine(deps, admin, machine.name);
     const sink = new MemorySink();
     hub.connect(machine, sink).receive(helloFrame());
-    await until('closed', () => sink.closedWith);
+    await waitFor('closed', () => sink.closedWith);
     expect(sink.closedWith).toMatchObject({ code: 4401 });
     expect(sink.frames[0]).toMatchObject({ type: 'error', message: expect.stringMatching(/has been revoked/) });
     expect(hub.isConnected(machine.id)).toBe(false);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import type { ControlFrame } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import { fakeDaemon, helloFrame } from '../../test/fake-daemon.js';
 import { openDatabase } from '../db/database.js';
 import { machineCommands } from '../db/schema.js';
@@ -38,7 +38,7 @@ forEachDatabase('commands to machines across replicas', (get) => {
       const { machine } = await redeemJoinToken(deps, join.token, { name: `cmd-${Date.now()}`, slots: 1 });
       const { frames: received, conn } = fakeDaemon(hubB, machine);
       conn.receive(helloFrame({ labels: ['cmd'] }));
-      await waitFor(() => received.some((f) => f.type === 'welcome'), { what: 'the welcome on replica b' });
+      await waitFor('the welcome on replica b', () => received.some((f) => f.type === 'welcome'));
       // A chat turn's answer can carry a long message: more than a NOTIFY payload may hold.
       const input = 'x'.repeat(12_000);
       const frame: ControlFrame = {
@@ -53,7 +53,7 @@ forEachDatabase('commands to machines across replicas', (get) => {
       await inTransaction(deps, async (_tx, changes) => {
         changes.commands.push({ machineId: machine.id, frame });
       });
-      await waitFor(() => received.some((f) => f.type === 'run.next'), { what: 'the command on replica b' });
+      await waitFor('the command on replica b', () => received.some((f) => f.type === 'run.next'));
       expect(received.filter((f) => f.type === 'run.next')).toEqual([frame]);
       // Taken once: nothing waits in the table, and a repeated notification finds nothing to send.
       expect(await deps.db.select().from(machineCommands).where(eq(machineCommands.machineId, machine.id))).toEqual([]);

@@ -11,7 +11,7 @@ import { deleteStatus } from '../statuses/statuses.js';
 import { listActivity } from '../activity/activity.js';
 import { createJob, type ScheduledJob } from './jobs.js';
 import { JobScheduler } from './scheduler.js';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 /** A clock the test moves by hand. */
 class ManualClock {
@@ -244,10 +244,10 @@ forEachDatabase('job scheduler', (get) => {
     scheduler.start();
     try {
       // Several passes as a follower: nothing fires.
-      await waitFor(() => asked >= 5, { what: 'five follower passes' });
+      await waitFor('five follower passes', () => asked >= 5);
       expect(await fires(timed, job)).toEqual([]);
       leading = true;
-      await waitFor(async () => (await fires(timed, job)).length === 1, { what: 'the fire once leader' });
+      await waitFor('the fire once leader', async () => (await fires(timed, job)).length === 1);
     } finally {
       await scheduler.stop();
     }

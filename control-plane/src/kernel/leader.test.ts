@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { openDatabase } from '../db/database.js';
 import { startLeaderElection } from './leader.js';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 forEachDatabase('leader election', (get) => {
   it('makes exactly one of two replicas leader, and hands over when the leader stops', async () => {
@@ -23,7 +23,7 @@ forEachDatabase('leader election', (get) => {
       const changes: boolean[] = [];
       b.onChange((l) => changes.push(l));
       await a.stop();
-      await waitFor(() => b.isLeader(), { what: 'the follower to take over' });
+      await waitFor('the follower to take over', () => b.isLeader());
       expect(changes).toEqual([true]);
     } finally {
       await a.stop();
@@ -44,8 +44,8 @@ forEachDatabase('leader election', (get) => {
       // Kill the backend that holds the lock, as a network failure or failover would.
       await database.raw
         .postgres!`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objid = ${key} and granted`;
-      await waitFor(() => b.isLeader(), { what: 'the other replica to take over' });
-      await waitFor(() => !a.isLeader(), { what: 'the old leader to notice' });
+      await waitFor('the other replica to take over', () => b.isLeader());
+      await waitFor('the old leader to notice', () => !a.isLeader());
     } finally {
       await a.stop();
       await b.stop();

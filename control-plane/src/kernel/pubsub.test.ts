@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { openDatabase } from '../db/database.js';
 import { createPubSub, MAX_NOTIFY_BYTES } from './pubsub.js';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 forEachDatabase('pubsub over LISTEN/NOTIFY', (get) => {
   it('delivers a notification to a listener and calls onReady once it listens', async () => {
@@ -17,7 +17,7 @@ forEachDatabase('pubsub over LISTEN/NOTIFY', (get) => {
     expect(ready).toBe(1);
     await pubsub.notify('openase_test_a', 'hello');
     await pubsub.notify('openase_test_a', '{"x":1}');
-    await waitFor(() => got.length === 2);
+    await waitFor('both notifications', () => got.length === 2);
     expect(got).toEqual(['hello', '{"x":1}']);
     await stop();
     await pubsub.notify('openase_test_a', 'after');
@@ -39,7 +39,7 @@ forEachDatabase('pubsub over LISTEN/NOTIFY', (get) => {
       const got: string[] = [];
       const stop = await createPubSub(other).listen('openase_test_c', (p) => got.push(p));
       await createPubSub(get().database).notify('openase_test_c', 'across');
-      await waitFor(() => got.length === 1);
+      await waitFor('the notification from the other connection', () => got.length === 1);
       expect(got).toEqual(['across']);
       await stop();
     } finally {

@@ -7,7 +7,7 @@ import { relayActivityAcrossReplicas } from './replica-relay.js';
 import { createProject } from '../projects/projects.js';
 import { createTicket } from '../tickets/tickets.js';
 import type { ActivityEntry } from '../activity/activity.js';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import type { Db } from '../db/database.js';
 
 /** `db`, but the first query built from `select()` answers 300 ms late. */
@@ -66,9 +66,10 @@ forEachDatabase('activity relay between replicas', (get) => {
       // Several commits in a row, and B's read of the first (the project's seven rows) answers late, as a busy
       // pool connection would: B must still deliver in commit order (CI once saw a ticket's row overtake them).
       for (let i = 1; i <= 10; i++) await createTicket(deps, admin, { project: project.slug, title: `made on a ${i}` });
-      await waitFor(() => seenOnB.filter((e) => e.action === 'ticket.created').length === 10, {
-        what: 'the ticket activity on replica b',
-      });
+      await waitFor(
+        'the ticket activity on replica b',
+        () => seenOnB.filter((e) => e.action === 'ticket.created').length === 10,
+      );
       expect(seenOnB.map((e) => e.id)).toEqual(seenOnA.map((e) => e.id));
       expect(seenOnA.filter((e) => e.action === 'ticket.created')).toHaveLength(10);
     } finally {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WEBHOOK_HEADERS } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { bodyServer } from '@openase/test-kit/loopback-http';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import { inTransaction } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor } from '../kernel/context.js';
@@ -72,7 +72,7 @@ forEachDatabase('notifications', (get) => {
     const ticket = await createTicket(deps, admin, { project: project.slug, title: 'Ship <it>' });
     await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'In Progress' });
     await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'In Review' });
-    await waitFor(() => hook.got.length > 0 && slack.got.length > 0, { what: 'the webhook and the Slack message' });
+    await waitFor('the webhook and the Slack message', () => hook.got.length > 0 && slack.got.length > 0);
     const got = hook.got[0]!;
     const ts = got.headers[WEBHOOK_HEADERS.timestamp] as string;
     expect(got.headers[WEBHOOK_HEADERS.signature]).toBe(signature(secret!, Number(ts), got.body));
@@ -102,7 +102,7 @@ forEachDatabase('notifications', (get) => {
       (await listDeliveries(deps.db, admin, { channel: 'ci-hook', limit: 10 })).find(
         (d) => d.state === 'delivered' && d.title.startsWith(ticket.identifier),
       );
-    await waitFor(async () => !!(await delivered()), { timeoutMs: 20_000, what: 'delivery on the third try' });
+    await waitFor('delivery on the third try', async () => !!(await delivered()), 20_000);
     const log = (await delivered())!;
     expect(log.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
     expect(hook.got).toHaveLength(3);
@@ -133,7 +133,7 @@ forEachDatabase('notifications', (get) => {
           after: {},
         }),
       );
-    await waitFor(() => hook.got.length >= 2, { what: 'the approval and question notifications' });
+    await waitFor('the approval and question notifications', () => hook.got.length >= 2);
     const bodies = hook.got.map((g) => JSON.parse(g.body) as { event: string; title: string; text: string });
     expect(bodies.map((b) => [b.event, b.title])).toEqual([
       ['ticket.needs_approval', `${ticket.identifier} needs approval`],

@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '@openase/test-kit/databases';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { runs } from '../db/schema.js';
 import { appRouter } from '../api/router.js';
@@ -110,12 +110,12 @@ forEachDatabase('orchestrator', (get) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Drop it', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       await moveTicket(o.deps, o.admin, { ticket: t.identifier, status: 'Cancelled' });
-      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the cancel' });
+      await waitFor('the cancel', () => o.frames('run.cancel').some((c) => c.runId === a.offer.runId));
       expect(o.frames('workspace.remove')).toEqual([]);
       await a.finish(143, 'canceled');
-      await waitFor(() => o.frames('workspace.remove').some((f) => f.ticket.identifier === t.identifier), {
-        what: 'the workspace removal',
-      });
+      await waitFor('the workspace removal', () =>
+        o.frames('workspace.remove').some((f) => f.ticket.identifier === t.identifier),
+      );
       // Not acknowledged yet: a reconnect of the machine asks again, for finished tickets only.
       const live = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Still open', status: 'Todo' });
       await (await o.runAgent(live.identifier)).finish(1, 'failed');
@@ -138,12 +138,13 @@ forEachDatabase('orchestrator', (get) => {
       const b = await o.runAgent(moved.identifier);
       a.events({ type: 'progress', message: 'thinking' });
       await waitFor(
+        'the first events acked',
         async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1,
       );
       await moveTicket(o.deps, o.admin, { ticket: moved.identifier, status: 'Backlog' });
-      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === b.offer.runId), {
-        what: 'the cancel of the moved ticket',
-      });
+      await waitFor('the cancel of the moved ticket', () =>
+        o.frames('run.cancel').some((c) => c.runId === b.offer.runId),
+      );
       await withClockAhead(6 * 60_000, async () => {
         const run = await sweepCancels(o, a, 'the cancel of the stalled run');
         expect(run).toMatchObject({ state: 'stalled' });
@@ -157,11 +158,13 @@ forEachDatabase('orchestrator', (get) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Endless', status: 'Todo' });
       const a = await o.runAgent(t.identifier);
       await waitFor(
+        'the run to be running',
         async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.state === 'running',
       );
       await withClockAhead(31 * 60_000, async () => {
         a.events({ type: 'progress', message: 'still going' }); // not stalled: it just spoke
         await waitFor(
+          'the first events acked',
           async () => (await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId)))[0]!.ackedSeq >= 1,
         );
         const run = await sweepCancels(o, a, 'the timeout stop');
@@ -178,7 +181,7 @@ forEachDatabase('orchestrator', (get) => {
       const a = await o.runAgent(t.identifier);
       a.events({ type: 'cost', usd: 0.6, source: 'cli' });
       a.events({ type: 'cost', usd: 0.6, source: 'cli' });
-      await waitFor(() => o.frames('run.cancel').some((c) => c.runId === a.offer.runId), { what: 'the budget stop' });
+      await waitFor('the budget stop', () => o.frames('run.cancel').some((c) => c.runId === a.offer.runId));
       await a.finish(143, 'canceled');
       const ticket = await o.ticketRow(t.id);
       expect(ticket.parkedReason).toMatch(/budget: the ticket budget of \$1\.00 is spent/);

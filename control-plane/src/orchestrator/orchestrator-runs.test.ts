@@ -7,7 +7,7 @@
 import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { forEachDatabase } from '@openase/test-kit/databases';
-import { waitFor } from '../../test/wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import { PLATFORM_URL } from '../../test/fake-daemon.js';
 import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { updateAgent } from '../agents/agents.js';
@@ -121,7 +121,7 @@ forEachDatabase('orchestrator', (get) => {
       const decisions = () => o.frames('run.decision');
 
       ask('toolu_1');
-      await waitFor(async () => (await waiting()).length === 1, { what: 'the call to wait for a person' });
+      await waitFor('the call to wait for a person', async () => (await waiting()).length === 1);
       expect((await waiting())[0]).toMatchObject({ tool: 'Bash', detail: 'git push origin HEAD # toolu_1' });
       const listed = await api.runs.list({ projectId: (await o.ticketRow(t.id)).projectId, active: true });
       expect(listed.items.find((r) => r.id === a.offer.runId)?.waitingApprovals).toBe(1);
@@ -134,17 +134,17 @@ forEachDatabase('orchestrator', (get) => {
       await expect(api.runs.approve({ run: a.offer.runId })).rejects.toThrow(/no tool call waiting/);
       // Resent after a reconnect: answered from the stored decision, recorded once.
       ask('toolu_1');
-      await waitFor(() => decisions().length === 2, { what: 'the stored decision' });
+      await waitFor('the stored decision', () => decisions().length === 2);
       expect(decisions().at(-1)).toMatchObject({ approvalId: 'toolu_1', approve: true });
 
       ask('toolu_2');
-      await waitFor(async () => (await waiting()).length === 1, { what: 'the second call' });
+      await waitFor('the second call', async () => (await waiting()).length === 1);
       await api.runs.decline({ run: a.offer.runId, reason: 'not before the review' });
       expect(decisions().at(-1)).toMatchObject({ approve: false, reason: 'not before the review' });
 
       // Nobody answers: quiet is not a stall while a person is asked, and the deadline declines it.
       ask('toolu_3');
-      await waitFor(async () => (await waiting()).length === 1, { what: 'the third call' });
+      await waitFor('the third call', async () => (await waiting()).length === 1);
       clock.offsetMs = 11 * 60_000;
       await o.orchestrator.sweep();
       expect(decisions().at(-1)).toMatchObject({

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { CLOSE_CODES } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { helloFrame } from '@openase/test-kit/fleet-harness';
-import { waitFor } from '../wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import { authenticateMachine, createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
 import { FleetHub } from '../../src/fleet/hub.js';
 import { MemorySink } from '../frame-sink.js';
@@ -26,7 +26,7 @@ forEachDatabase('security: fleet throttles', (get) => {
     const sink = new MemorySink();
     const conn = hub.connect(authenticated, sink);
     conn.receive(hello);
-    await waitFor(() => sink.frames.some((f) => f.type === 'welcome'), { what: 'welcome' });
+    await waitFor('welcome', () => sink.frames.some((f) => f.type === 'welcome'));
     return { machine, sink, conn };
   }
 
@@ -38,7 +38,7 @@ forEachDatabase('security: fleet throttles', (get) => {
     const other = await daemon(hub);
     const before = captured.records.length;
     for (let i = 0; i < 20_000; i++) flooder.conn.receive(i % 2 ? 'not json' : JSON.stringify({ type: 'junk', i }));
-    await waitFor(() => flooder.sink.closedWith !== null, { what: 'the flooder closed' });
+    await waitFor('the flooder closed', () => flooder.sink.closedWith !== null);
     expect(flooder.sink.closedWith).toMatchObject({ code: CLOSE_CODES.rateLimited });
     expect(flooder.sink.frames.at(-1)).toMatchObject({ type: 'error', code: 'rate_limited' });
     // Refused frames answered before the close stay within the budget, and so do log lines.
@@ -70,7 +70,7 @@ forEachDatabase('security: fleet throttles', (get) => {
     const d = await daemon(hub);
     // Revoked through the domain function only, as another replica would: the sweep notices.
     await revokeMachine(deps, admin, d.machine.name);
-    await waitFor(() => d.sink.closedWith !== null, { what: 'the session closed' });
+    await waitFor('the session closed', () => d.sink.closedWith !== null);
     expect(d.sink.closedWith).toMatchObject({ code: CLOSE_CODES.revoked });
     await hub.stop();
   });
@@ -83,7 +83,7 @@ forEachDatabase('security: fleet throttles', (get) => {
     const d = await daemon(hub, { credentialTtlSeconds: 60 });
     expect(d.sink.closedWith).toBeNull();
     clock.offsetMs = 61_000;
-    await waitFor(() => d.sink.closedWith !== null, { what: 'the session closed at expiry' });
+    await waitFor('the session closed at expiry', () => d.sink.closedWith !== null);
     expect(d.sink.closedWith).toMatchObject({ code: CLOSE_CODES.revoked, reason: expect.stringMatching(/expired/) });
     await hub.stop();
   });

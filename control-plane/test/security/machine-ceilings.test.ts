@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import type { ControlFrame } from '@openase/shared';
 import { forEachDatabase } from '@openase/test-kit/databases';
-import { waitFor } from '../wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 import { fakeDaemon, helloFrame, startOrchestrator } from '../fake-daemon.js';
 import { agentProject } from '../agent-project.js';
 import { createJoinToken, redeemJoinToken, revokeMachine } from '../../src/fleet/join.js';
@@ -35,7 +35,7 @@ forEachDatabase('security: machine ceilings', (get) => {
     const daemon = fakeDaemon(hub, machine);
     const evil = { name: 'evil', version: '1', path: '/x' };
     daemon.conn.receive(helloFrame({ slots: 1000, clis: [claude, evil], labels: ['linux', 'gpu', 'admin'] }));
-    await waitFor(() => daemon.frames.some((f) => f.type === 'welcome'), { what: 'welcome' });
+    await waitFor('welcome', () => daemon.frames.some((f) => f.type === 'welcome'));
     const [row] = await deps.db.select().from(machines).where(eq(machines.id, machine.id));
     expect(row).toMatchObject({ slots: 2, labels: ['linux'] });
     expect((row!.clis as Array<{ name: string }>).map((c) => c.name)).toEqual(['claude']);
@@ -46,7 +46,7 @@ forEachDatabase('security: machine ceilings', (get) => {
       runs: [],
       clis: [claude, evil],
     });
-    await waitFor(async () => {
+    await waitFor('the heartbeat stored', async () => {
       await hub.heartbeats.flushed();
       const [m] = await deps.db.select().from(machines).where(eq(machines.id, machine.id));
       return m!.lastHeartbeat !== null;
@@ -75,21 +75,21 @@ forEachDatabase('security: machine ceilings', (get) => {
     try {
       const da = fakeDaemon(hub, a);
       da.conn.receive(helloFrame({ clis: [claude] }));
-      await waitFor(() => da.frames.some((f) => f.type === 'welcome'), { what: 'welcome of a' });
+      await waitFor('welcome of a', () => da.frames.some((f) => f.type === 'welcome'));
       const ticket = await createTicket(deps, admin, { project: slug, title: 'stuck no more' });
       await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Todo' });
-      await waitFor(() => da.frames.some((f) => f.type === 'run.offer'), { what: 'an offer to a' });
+      await waitFor('an offer to a', () => da.frames.some((f) => f.type === 'run.offer'));
       const offer = da.frames.find((f) => f.type === 'run.offer') as Extract<ControlFrame, { type: 'run.offer' }>;
       // The daemon turns it down: the run waits, queued on machine a.
       da.send({ type: 'run.reject', runId: offer.runId, leaseEpoch: offer.leaseEpoch, reason: 'busy' });
-      await waitFor(async () => (await runRow(offer.runId)).state === 'queued', { what: 'the run queued on a' });
+      await waitFor('the run queued on a', async () => (await runRow(offer.runId)).state === 'queued');
       const db = fakeDaemon(hub, b);
       db.conn.receive(helloFrame({ clis: [claude] }));
-      await waitFor(() => db.frames.some((f) => f.type === 'welcome'), { what: 'welcome of b' });
+      await waitFor('welcome of b', () => db.frames.some((f) => f.type === 'welcome'));
       await revokeMachine(deps, admin, a.name);
       const ended = await runRow(offer.runId);
       expect(ended).toMatchObject({ state: 'lost', stateReason: `machine ${a.name} was revoked` });
-      await waitFor(() => db.frames.some((f) => f.type === 'run.offer'), { what: 'the ticket offered to b' });
+      await waitFor('the ticket offered to b', () => db.frames.some((f) => f.type === 'run.offer'));
       const [t] = await deps.db.select().from(tickets).where(eq(tickets.id, ticket.id));
       // The run never started: no attempt used (max_attempts is 1 and the ticket was not parked).
       expect(t).toMatchObject({ attemptCount: 1, parkedReason: null });

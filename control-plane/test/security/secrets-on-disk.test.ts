@@ -13,7 +13,7 @@ import { agentBundlePath, ensureAgentBuilt } from '../../../scripts/lib/bootstra
 import { AgentRunHandle } from '@openase/agent-daemon/agent-runs/agent-run-handle';
 import { RunHandle } from '@openase/agent-daemon/runs/run-handle';
 import { spoolLimits } from '@openase/agent-daemon/runs/spool';
-import { waitFor } from '../wait.js';
+import { waitFor } from '@openase/test-kit/wait';
 
 const SECRET = 'sk-live-do-not-write-me-0123456789';
 let runsDir: string;
@@ -63,11 +63,12 @@ describe('security: secrets on the machine disk', () => {
       [agentBundlePath as string],
     );
     await waitFor(
+      'the command to end',
       () => {
         h.poll();
         return !!h.state.end;
       },
-      { timeoutMs: 20_000, what: 'the command to end' },
+      20_000,
     );
     expect(h.state.end).toMatchObject({ exitCode: 0 });
     // The command saw the value (its length), and no file of the run holds it.
