@@ -28,6 +28,7 @@ import { allowedInput, inProject } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { namedInProject } from '../kernel/lookups.js';
 import { lockName } from '../db/name-lock.js';
+import { launchChangedBy, launchSetBy, requireLaunchGrant } from './launch.js';
 
 export type Agent = typeof agents.$inferSelect;
 
@@ -102,6 +103,7 @@ function commandFor(adapter: Agent['adapter'], command: string | null | undefine
 
 export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInput): Promise<AgentView> {
   const input = allowedInput(actor, 'admin', 'manage agents', agentCreateInput, raw);
+  requireLaunchGrant(actor, input.name, launchSetBy(input));
   return inProject(deps, actor, input.project, async (tx, changes, project) => {
     await lockName(tx, 'agent', project.id, input.name);
     const [clash] = await tx
@@ -183,6 +185,7 @@ export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInpu
         adapter,
         input.command === undefined ? (input.adapter ? null : agent!.command) : input.command,
       );
+    requireLaunchGrant(actor, agent!.name, launchChangedBy(agent!, input, patch.command));
     if (input.args !== undefined) patch.args = input.args;
     if (input.model !== undefined) patch.model = input.model;
     if (input.env !== undefined) patch.env = input.env;

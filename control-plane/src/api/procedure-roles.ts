@@ -98,8 +98,8 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
 
   'agents.list': v(),
   'agents.show': v(),
-  'agents.create': a(),
-  'agents.update': a(),
+  'agents.create': a('setting its command, args, env, secrets or MCP servers: a token also needs the runs.exec scope'),
+  'agents.update': a('changing its command, args, env, secrets or MCP servers: a token also needs the runs.exec scope'),
   'agents.delete': a(),
   'workflows.list': v(),
   'workflows.show': v(),

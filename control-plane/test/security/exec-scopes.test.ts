@@ -78,6 +78,41 @@ forEachDatabase('code execution needs its own grant', (get) => {
     );
   });
 
+  it("an agent's launch is code run on machines: a read,write token cannot set its command, args, env, secrets or MCP servers", async () => {
+    const { admin, project, api } = await setup();
+    const rw = api({ ...admin, scopes: ['read', 'write'] });
+    const exec = api({ ...admin, scopes: ['read', 'write', 'runs.exec'] });
+    const agent = { project: project.slug, agent: 'claude' };
+    // Found by trying the docs as a new user (2026-12-07): a default token pointed an agent at /bin/sh.
+    const refused = /lacks the "runs\.exec" scope/;
+    await expect(
+      rw.agents.update({ ...agent, adapter: 'custom', command: '/bin/sh', args: ['-c', 'id'] }),
+    ).rejects.toThrow(refused);
+    await expect(rw.agents.update({ ...agent, args: ['--dangerously-skip-permissions'] })).rejects.toThrow(refused);
+    await expect(
+      rw.agents.update({ ...agent, env: { NODE_OPTIONS: '--import=data:text/javascript,0' } }),
+    ).rejects.toThrow(refused);
+    await expect(rw.agents.update({ ...agent, setSecrets: { LD_PRELOAD: '/tmp/x.so' } })).rejects.toThrow(refused);
+    const mcpServers = { tool: { command: '/bin/sh', args: ['-c', 'id'] } };
+    await expect(rw.agents.update({ ...agent, mcpServers })).rejects.toThrow(refused);
+    await expect(
+      rw.agents.create({ project: project.slug, name: 'sh', adapter: 'custom', command: '/bin/sh' }),
+    ).rejects.toThrow(refused);
+    await expect(
+      rw.agents.create({ project: project.slug, name: 'k', adapter: 'claude-code', secrets: { BASH_ENV: '/tmp/x' } }),
+    ).rejects.toThrow(refused);
+    // What does not decide what runs stays a write; so does sending the launch unchanged (a form saving every field).
+    const before = await rw.agents.show(agent);
+    expect((await rw.agents.update({ ...agent, model: 'claude-opus-4-1', maxParallelRuns: 2 })).model).toBe(
+      'claude-opus-4-1',
+    );
+    await rw.agents.update({ ...agent, command: before.command, args: before.args, env: before.env });
+    expect((await rw.agents.create({ project: project.slug, name: 'plain', adapter: 'codex' })).name).toBe('plain');
+    // With runs.exec (or as a person in the console: no token) the admin may.
+    expect((await exec.agents.update({ ...agent, adapter: 'custom', command: '/bin/true' })).command).toBe('/bin/true');
+    expect((await api(admin).agents.update({ ...agent, env: { A: '1' } })).env).toEqual({ A: '1' });
+  });
+
   it('workflows: members cannot change them at all; read,write tokens cannot add a hook; the admin can', async () => {
     const { admin, member, project, api } = await setup();
     // Any workflow write is an admin's (docs/security.md, "Who may change workflows"); hooks need the scope too.

@@ -239,8 +239,8 @@ export const API = named({
   agents: {
     list: query('read', projectInput),
     show: query('read', agentRefInput),
-    create: mutation('write', agentCreateInput),
-    update: mutation('write', agentUpdateInput),
+    create: executes(mutation('write', agentCreateInput), 'runs.exec', 'launch change'),
+    update: executes(mutation('write', agentUpdateInput), 'runs.exec', 'launch change'),
     delete: mutation('write', agentRefInput),
   },
   workflows: {

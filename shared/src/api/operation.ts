@@ -48,9 +48,10 @@ export interface Operation<
   run?: readonly RunAccess<I>[];
   /**
    * Code run on machines: the admin role and this scope for an API token (or in the run grant for an agent), always
-   * or only when the call changes what workflow hooks run. Enforced by `requireExec` in the domain.
+   * or only when the call changes what workflow hooks run, or an agent's launch (control-plane/src/agents/launch.ts).
+   * Enforced by `requireExec` in the domain.
    */
-  exec?: { scope: ExecScope; when: 'always' | 'hooks change' };
+  exec?: { scope: ExecScope; when: 'always' | 'hooks change' | 'launch change' };
   /** The reply's schema (`returns`): the router validates replies with it and clients infer their type from it. */
   output?: z.ZodType;
 }
@@ -72,8 +73,8 @@ export const subscription = define('subscription');
 export function executes<O extends Operation>(
   op: O,
   scope: ExecScope,
-  when: 'always' | 'hooks change',
-): O & { exec: { scope: ExecScope; when: 'always' | 'hooks change' } } {
+  when: 'always' | 'hooks change' | 'launch change',
+): O & { exec: { scope: ExecScope; when: 'always' | 'hooks change' | 'launch change' } } {
   return { ...op, exec: { scope, when } };
 }
 
