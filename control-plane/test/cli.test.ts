@@ -67,6 +67,10 @@ describe('openase CLI against a running server', () => {
     expect(cli(['audit', 'list', '--project', 'paged', '--limit', '1']).out).toMatch(
       /1 shown; there are more: add --cursor \d+/,
     );
+    // As its --help shows it: it wrote the CSV, then failed with a stack trace (its output's write result as the code).
+    const csv = cli(['audit', 'list', '--csv']);
+    expect([csv.code, csv.err]).toEqual([0, '']);
+    expect(csv.out).toMatch(/^id,at,actor,/);
   }, 240_000);
 
   it('fails with one line and a non-zero exit on errors', () => {

@@ -102,7 +102,9 @@ export async function runProgram(program: Program, argv: string[], io: CommandIo
       io.out(commandHelp(found.command));
       return 0;
     }
-    return (await found.command.run(args, io)) ?? 0;
+    // Only a number is an exit code: \`return io.out(…)\` in a command handed its write's boolean to process.exitCode.
+    const code = await found.command.run(args, io);
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`openase ${label}: ${err.message} (see \`openase ${label} --help\`)`);

@@ -200,7 +200,10 @@ export const auditCommands: CommandGroup = {
           return { items: got.entries, nextCursor: got.nextBefore === null ? null : String(got.nextBefore) };
         });
         if (args.values.json) return printJson(io, page);
-        if (args.values.csv) return io.out(auditCsv(page.items).trimEnd());
+        if (args.values.csv) {
+          io.out(auditCsv(page.items).trimEnd());
+          return;
+        }
         printTable(
           io,
           ['WHEN (UTC)', 'WHO', 'KIND', 'WHAT', 'IP'],
