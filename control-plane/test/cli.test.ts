@@ -122,6 +122,23 @@ describe('openase CLI against a running server', () => {
     });
     expect(afterRevoke.status).toBe(1);
     expect(afterRevoke.stderr).toMatch(/revoked/);
+    // A lifetime needs its unit (a bare 3 was 3 seconds), and the listing says when a token has expired.
+    expect(cli(['token', 'create', 'short', '--expires', '3']).err).toMatch(
+      /"3" is not a duration; use a number and a unit/,
+    );
+    cli(['token', 'create', 'short', '--expires', '1s', '--json']);
+    const row = () =>
+      cli(['token', 'list'])
+        .out.split('\n')
+        .find((l) => /\bshort\b/.test(l)) ?? '';
+    expect(row()).toMatch(/ (active|expired)$/);
+    spawnSync('sleep', ['1.1']);
+    expect(row()).toMatch(/ expired$/);
+    expect(
+      cli(['token', 'list'])
+        .out.split('\n')
+        .find((l) => /\bci\b/.test(l)),
+    ).toMatch(/ revoked$/);
   });
 
   it('logs in with --url/--token into a fresh home, refusing a bad token', () => {

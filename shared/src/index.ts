@@ -31,6 +31,7 @@ export * from './domain/notifications.js';
 export * from './domain/text.js';
 export * from './domain/paging.js';
 export * from './domain/audit-csv.js';
+export * from './domain/token-state.js';
 export * from './api/operation.js';
 export * from './api/catalogue.js';
 export * from './util/backoff.js';

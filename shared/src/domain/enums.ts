@@ -30,8 +30,8 @@ export type ProjectRole = z.infer<typeof projectRoleSchema>;
  * `admin` additionally manages tokens and members. A token never exceeds its user's role.
  */
 /**
- * API token scopes. `runs.exec` (start a plain command on a machine, set what an agent runs) and `workflows.hooks` (change
- * what a workflow's hooks run) are code execution on machines: a token needs them by name (or
+ * API token scopes. `runs.exec` (start a plain command on a machine, set what an agent runs) and `workflows.hooks`
+ * (change what a workflow's hooks run) are code execution on machines: a token needs them by name (or
  * `admin`), its user the admin role; `read,write` tokens never carry them (docs/security.md).
  */
 export const TOKEN_SCOPES = ['read', 'write', 'admin', 'runs.exec', 'workflows.hooks'] as const;

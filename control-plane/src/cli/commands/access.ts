@@ -1,4 +1,4 @@
-import { TOKEN_SCOPES, tokenScopeSchema } from '@openase/shared';
+import { TOKEN_SCOPES, tokenScopeSchema, tokenState } from '@openase/shared';
 import {
   UsageError,
   listOption,
@@ -65,7 +65,7 @@ export const tokenCommands: CommandGroup = {
             t.scopes.join(','),
             when(t.lastUsedAt) || 'never',
             when(t.expiresAt) || 'never',
-            t.revokedAt ? 'revoked' : 'active',
+            tokenState(t),
           ]),
         );
       },

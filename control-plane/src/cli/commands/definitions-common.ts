@@ -121,9 +121,11 @@ export function ticketArg(parsed: ParsedArgs, env: NodeJS.ProcessEnv, count: num
 
 /** `1h`, `30m`, `7d`, `3600` → seconds */
 export function parseDuration(text: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
-  if (!m) throw new UsageError(`"${text}" is not a duration; use e.g. 30m, 12h, 7d`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  // A unit is required: a bare "30" read as 30 seconds made a token that expired before it was used.
+  const m = /^(\d+)\s*([smhd])$/.exec(text.trim());
+  if (!m || Number(m[1]) < 1)
+    throw new UsageError(`"${text}" is not a duration; use a number and a unit, e.g. 30m, 12h, 7d`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
   return Number(m[1]) * unit;
 }
 
