@@ -12,7 +12,7 @@ import { inheritedEnv } from '@openase/shared/domain/process-env';
 import { runSpecSchema } from '@openase/shared/protocol/messages';
 import { findOnPath } from '../inventory.js';
 import { signalOfExit } from '../sandbox/confine.js';
-import type { ExitRecord, Launch } from './run-handle.js';
+import { writeExitRecord, type ExitRecord, type Launch } from './run-handle.js';
 import { announceCommand, announceWrapper, claimTerm, givenUp, stopRequested } from './stop-handshake.js';
 
 /** The run's env as the daemon piped it: a JSON object of strings (empty when nothing was piped). */
@@ -31,11 +31,7 @@ function readEnv(): Record<string, string> {
 
 export function execWrapper(dir: string): void {
   announceWrapper(dir, process.pid);
-  const write = (rec: ExitRecord) => {
-    const file = path.join(dir, 'exit.json');
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(rec));
-    fs.renameSync(`${file}.tmp`, file);
-  };
+  const write = (rec: ExitRecord) => writeExitRecord(dir, rec);
   // Started so late that its daemon gave up on it (stop-handshake.ts): the run is failed, or fails with this.
   if (givenUp(dir)) {
     write({ exitCode: null, signal: null, error: 'the run started too late: its daemon had given up on it' });

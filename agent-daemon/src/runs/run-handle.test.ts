@@ -262,6 +262,21 @@ describe('run supervisor', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
+  it('ends a run whose process cannot be started at all, and the daemon stays up', async () => {
+    const node = process.execPath;
+    process.execPath = '/nonexistent/node'; // as after an upgrade removed the Node the daemon was started with
+    let h: RunHandle;
+    try {
+      h = RunHandle.start(runsDir, 'r13', 1, { kind: 'command', command: ['true'] }, limits, self());
+    } finally {
+      process.execPath = node;
+    }
+    expect(await finish(h)).toMatchObject({ exitCode: null, signal: null });
+    expect(events(h)).toEqual([
+      { type: 'error', message: "cannot start the run's process: spawn /nonexistent/node ENOENT", fatal: true },
+    ]);
+  });
+
   it('still fails a run whose wrapper never started, once it had time to', async () => {
     const dir = path.join(runsDir, 'never');
     fs.mkdirSync(dir);

@@ -45,6 +45,13 @@ export interface ExitRecord {
   error?: string;
 }
 
+/** Writes a run's `exit.json` whole (a reader never sees half of it): the exec wrapper's, or the daemon's own. */
+export function writeExitRecord(dir: string, rec: ExitRecord): void {
+  const file = path.join(dir, 'exit.json');
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(rec));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 const STREAMS = ['stdout', 'stderr'] as const;
 const READ_CHUNK = 256 * 1024;
 
@@ -119,6 +126,11 @@ export class RunHandle {
       stdio: ['pipe', 'ignore', 'ignore'],
       cwd: dir,
     });
+    // No wrapper at all (its program gone after an upgrade, no process left to fork: EAGAIN): the run ends saying so,
+    // where an unhandled 'error' took the daemon down with every run it held.
+    wrapper.on('error', (err) =>
+      writeExitRecord(dir, { exitCode: null, signal: null, error: `cannot start the run's process: ${err.message}` }),
+    );
     wrapper.stdin!.on('error', () => {}); // a wrapper that died at once is reported through exit.json
     wrapper.stdin!.end(JSON.stringify(env ?? {}));
     wrapper.unref();
@@ -167,7 +179,12 @@ export class RunHandle {
 
   /** The run is not ours (any more): kill its process group outright and forget it. */
   discard(): void {
-    if (!this.finished) this.signal('SIGKILL');
+    if (!this.finished) {
+      // A wrapper not announced yet is given up on first (stop-handshake.ts): one announcing itself while its folder
+      // goes would otherwise start the command unseen; one that announced meanwhile is killed with the rest.
+      if (!this.wrapper()) this.state.wrapperPid = giveUpOnWrapper(this.dir);
+      this.signal('SIGKILL');
+    }
     this.remove();
   }
 
