@@ -61,6 +61,8 @@ forEachDatabase('orchestrator', (get) => {
       });
       const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
       expect(run).toMatchObject({ state: 'succeeded', sessionId: 'sess-1', costUsd: 0.25 });
+      // An agent run's exit code is the daemon's verdict, not a process's: never said as one ("…: exit code 0").
+      expect(run!.stateReason).not.toMatch(/exit code/);
       // The run's token died with it.
       await expect(a.agentApi()).rejects.toThrow(/no longer valid/);
     });

@@ -219,8 +219,10 @@ export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
         'events_missing',
         `run ${run.id}: events up to ${msg.lastSeq} must be stored before it finishes (stored up to ${run.ackedSeq})`,
       );
-    // Said for a person: no "exit code unknown" when there is none, no daemon reason codes.
-    const how = msg.signal ? `killed by ${msg.signal}` : msg.exitCode != null ? `exit code ${msg.exitCode}` : null;
+    // Said for a person: no "exit code unknown" when there is none, no daemon reason codes. An agent run's exit code is
+    // the daemon's verdict (0 or 1), not a process's: "bot.sh exited with code 3: …: exit code 1" contradicted itself.
+    const processCode = run.kind === 'agent' ? null : msg.exitCode;
+    const how = msg.signal ? `killed by ${msg.signal}` : processCode != null ? `exit code ${processCode}` : null;
     const said = msg.reason ? (FINISH_REASON_WORDS[msg.reason] ?? msg.reason) : undefined;
     let to: RunState;
     if (run.cancelRequestedAt) to = run.stopAs ?? 'canceled';
@@ -232,7 +234,12 @@ export async function finishRun(deps: Deps, msg: FinishMessage): Promise<Run> {
         ? how
           ? `${run.stateReason} (${how})`
           : run.stateReason
-        : [said, how].filter(Boolean).join(': ') || 'the agent stopped without an exit code';
+        : [said, how].filter(Boolean).join(': ') ||
+          (run.kind === 'agent'
+            ? to === 'succeeded'
+              ? 'finished'
+              : 'the agent stopped without saying why'
+            : 'the command stopped without an exit code');
     return transition(tx, deps, run, to, reason, {
       exitCode: msg.exitCode,
       signal: msg.signal,
