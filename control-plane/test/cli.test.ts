@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundle as bundlePath, startServerProcess, type ServerProcess } from '@openase/test-kit/server-process';
+import { seedDataDir } from '@openase/test-kit/database-templates';
 
 let server: ServerProcess;
 let home: string;
@@ -85,6 +86,23 @@ describe('openase CLI against a running server', () => {
     expect(flag.code).toBe(2);
     const cmd = cli(['nonsense']);
     expect(cmd.code).toBe(2);
+    // An option where a command belongs is not an unknown command "ticket --bogus".
+    expect(cli(['ticket', '--bogus']).err).toMatch(
+      /^openase ticket: name a command before options \("--bogus" is an option\)/,
+    );
+    // A PostgreSQL that does not answer is said in words (it was Node's "connect ECONNREFUSED 127.0.0.1:9").
+    const source = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-cli-move-'));
+    seedDataDir(source);
+    const move = spawnSync(
+      process.execPath,
+      [bundlePath as string, 'db', 'migrate-to', 'postgres://postgres@127.0.0.1:9/x', '--data-dir', source],
+      { encoding: 'utf8' },
+    );
+    fs.rmSync(source, { recursive: true, force: true });
+    expect([move.status, move.stderr.trim()]).toEqual([
+      1,
+      'openase db migrate-to: cannot reach PostgreSQL at 127.0.0.1:9 (nothing listens there): is it running, and is the URL right?',
+    ]);
   });
 
   it('has --help on every command', () => {

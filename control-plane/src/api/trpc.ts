@@ -50,9 +50,17 @@ const CODE_MAP: Record<ErrorCode, TrpcCode> = {
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 
-/** One readable line per zod issue: `title: a title has at most 500 characters`. */
+/**
+ * One readable line per zod issue: `title: a title has at most 500 characters`. A record's refused key says why (zod
+ * says only "Invalid key in record" and keeps the key schema's own message inside).
+ */
 export function describeZodError(error: ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+  return error.issues
+    .map((i) => {
+      const inner = i.code === 'invalid_key' ? i.issues.map((k) => k.message).join(', ') : '';
+      return `${i.path.length ? `${i.path.join('.')}: ` : ''}${inner || i.message}`;
+    })
+    .join('; ');
 }
 
 const t = initTRPC.context<ApiContext>().create({

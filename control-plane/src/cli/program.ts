@@ -68,7 +68,11 @@ async function resolve(
   if (!runsDefault && (!second || isHelp)) return { help: groupHelp(group), code: second ? 0 : 2 };
   const command = group.commands.find((c) => c.name === (runsDefault ? group.default : second));
   if (!command)
-    return { unknown: `openase: unknown command "${first} ${second}"; run \`openase ${first} --help\` for the list` };
+    return {
+      unknown: second.startsWith('-')
+        ? `openase ${first}: name a command before options ("${second}" is an option); run \`openase ${first} --help\` for the list`
+        : `openase: unknown command "${first} ${second}"; run \`openase ${first} --help\` for the list`,
+    };
   return runsDefault
     ? { command, args: argv.slice(1), label: first }
     : { command, args: rest, label: `${first} ${second}` };

@@ -70,9 +70,25 @@ async function withDatabase<T>(w: Where, existing: boolean, fn: (db: Database) =
   const database = await open(w, existing);
   try {
     return await fn(database);
+  } catch (err) {
+    throw unreachable(err) ?? err;
   } finally {
     await database.close();
   }
+}
+
+/** A PostgreSQL that did not answer, said as such (Node's own words were "connect ECONNREFUSED 127.0.0.1:5999"). */
+function unreachable(err: unknown): OpenaseError | null {
+  const e = err as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+  if (typeof e?.code !== 'string' || !/^E[A-Z]+$/.test(e.code)) return null;
+  const where = e.address ? `${String(e.address)}${e.port ? `:${String(e.port)}` : ''}` : String(e.hostname ?? '?');
+  const why = { ECONNREFUSED: 'nothing listens there', ENOTFOUND: 'no such host', ETIMEDOUT: 'no answer in time' }[
+    e.code
+  ];
+  return new OpenaseError(
+    'UNAVAILABLE',
+    `cannot reach PostgreSQL at ${where} (${why ?? e.code}): is it running, and is the URL right?`,
+  );
 }
 
 const exportOptions = async (w: Where) => ({
