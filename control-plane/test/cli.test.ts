@@ -237,6 +237,8 @@ describe('openase CLI against a running server', () => {
     expect(follow.err).toMatch(/run failed: exit code 4/);
     const shown = JSON.parse(cli(['run', 'show', run.id, '--json']).out);
     expect(shown).toMatchObject({ state: 'failed', exitCode: 4, machineName: 'local' });
+    // In words, a few lines: not the whole spec on one line (an agent run's carries its skills' files).
+    expect(cli(['run', 'show', run.id]).out).toMatch(/^command: +sh -c /m);
     const events = cli(['run', 'events', run.id, '--json'])
       .out.trim()
       .split('\n')

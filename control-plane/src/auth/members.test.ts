@@ -94,7 +94,8 @@ forEachDatabase('people', (get) => {
     await expectCode(listTokens(deps.db, actorOf(cara), { all: true }), 'FORBIDDEN');
     await setMemberActive(deps, admin, 'cara@example.com', false);
     await expectCode(authenticateSession(deps, session.sessionToken), 'UNAUTHORIZED', /not valid|deactivated/);
-    await expectCode(authenticateToken(deps, token.token), 'UNAUTHORIZED', /revoked|deactivated/);
+    // Told why, not to "create a new one with openase token create", which a deactivated person cannot.
+    await expectCode(authenticateToken(deps, token.token), 'UNAUTHORIZED', /^Your account has been deactivated/);
     await setMemberActive(deps, admin, 'cara@example.com', true);
     await expectCode(authenticateToken(deps, token.token), 'UNAUTHORIZED', /revoked/);
     const fresh = await issueToken(deps.db, deps, cara.id, { name: 'again', scopes: ['read'] });

@@ -115,12 +115,13 @@ export async function authenticateToken(deps: Pick<Deps, 'db' | 'clock'>, bearer
   const found = await findUserSecretRow(deps.db, apiTokens, parsed);
   if (!found) throw unauthorized('the API token is not valid');
   const { row: token, user } = found;
+  // First: deactivating revokes the person's tokens too, and "create a new one" is no advice to them.
+  if (user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
   if (token.revokedAt)
     throw unauthorized('the API token has been revoked; create a new one with `openase token create`');
   const now = deps.clock.now();
   if (token.expiresAt && token.expiresAt <= now)
     throw unauthorized('the API token has expired; create a new one with `openase token create`');
-  if (user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
     const stale = new Date(now.getTime() - LAST_USED_GRANULARITY_MS);
     // Conditional, so concurrent requests write it once.

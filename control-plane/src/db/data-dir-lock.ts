@@ -39,7 +39,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       if (holder !== null && holder !== process.pid && isAlive(holder)) {
         throw new OpenaseError(
           'DATA_DIR_LOCKED',
-          `the embedded database in ${dataDir} is in use by process ${holder}; stop it first, or start this one with another --data-dir (lock file: ${lockPath})`,
+          `the embedded database in ${dataDir} is in use by process ${holder}, and only one process can open it: stop that one first (a second server needs a data dir of its own; lock file: ${lockPath})`,
         );
       }
       if (holder === process.pid) {

@@ -174,7 +174,7 @@ export function checkTools(env: NodeJS.ProcessEnv): Check[] {
       : {
           status: 'warn',
           check: 'agent CLIs',
-          detail: 'none of claude, codex, gemini on PATH: this host can run commands, not agents',
+          detail: 'none of claude, codex, gemini on PATH: this host can run commands and custom agents, not the built-in ones',
         },
   );
   return checks;

@@ -171,7 +171,7 @@ export const runCommands: GroupBody = {
           ['state', `${run.state}${run.stateReason ? ` (${run.stateReason})` : ''}`],
           ['exit', run.signal ? `signal ${run.signal}` : run.exitCode],
           ['events', run.ackedSeq],
-          ['spec', JSON.stringify(run.spec)],
+          ...specFields(run.spec),
         ]);
         for (const t of run.transitions) io.out(`  ${String(t.at)}  ${t.fromState ?? '-'} → ${t.toState}: ${t.reason}`);
       },
@@ -237,3 +237,30 @@ export const runCommands: GroupBody = {
     },
   ],
 };
+
+/**
+ * What a run was asked to do, in a few lines: the whole spec (prompt, skill files as base64: kilobytes) is in --json.
+ */
+function specFields(spec: unknown): Array<[string, string | undefined]> {
+  const s = (spec ?? {}) as {
+    kind?: string;
+    command?: string[];
+    cwd?: string;
+    ticket?: { identifier?: string; branch?: string };
+    repos?: Array<{ name: string }>;
+    agent?: { adapter?: string; command?: string; model?: string; skills?: Record<string, unknown> };
+  };
+  if (s.kind === 'command')
+    return [
+      ['command', (s.command ?? []).join(' ')],
+      ['cwd', s.cwd ?? '(its run folder)'],
+    ];
+  const skills = Object.keys(s.agent?.skills ?? {});
+  return [
+    ['agent', [s.agent?.adapter, s.agent?.command, s.agent?.model].filter(Boolean).join(' ')],
+    ['branch', s.ticket?.branch],
+    ['repositories', (s.repos ?? []).map((r) => r.name).join(', ') || 'none'],
+    ['skills', skills.join(', ') || 'none'],
+    ['spec', 'the whole spec (prompt, skill files): --json'],
+  ];
+}
