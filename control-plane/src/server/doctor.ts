@@ -174,7 +174,8 @@ export function checkTools(env: NodeJS.ProcessEnv): Check[] {
       : {
           status: 'warn',
           check: 'agent CLIs',
-          detail: 'none of claude, codex, gemini on PATH: this host can run commands and custom agents, not the built-in ones',
+          detail:
+            'none of claude, codex, gemini on PATH: this host can run commands and custom agents, not the built-in ones',
         },
   );
   return checks;
