@@ -190,6 +190,47 @@ describe('agent runs on the daemon', () => {
     expect(fs.readdirSync(path.join(d.home, 'workspaces', 'tickets'))).toEqual([spec.ticket.identifier]);
   });
 
+  it("commits a turn with the agent's own message from .openase/commit-message, never read through a link", async () => {
+    const d = await daemon();
+    const r = remote();
+    const secret = path.join(d.home, 'not-for-commits');
+    fs.writeFileSync(secret, 'TOPSECRET\n');
+    const message = (file: string) => `"$OPENASE_WORKSPACE/.openase/${file}"`;
+    const spec = job(r, {
+      turns: [
+        {
+          steps: [
+            { write: { path: 'hello.txt', content: 'hello\n' } },
+            {
+              run: ['sh', '-c', `printf '\\n Greet the world \\n\\nAdds hello.txt.\\n' > ${message('commit-message')}`],
+            },
+          ],
+        },
+        {
+          steps: [
+            { write: { path: 'more.txt', content: 'more\n' } },
+            { run: ['sh', '-c', `ln -s ${secret} ${message('commit-message')}`] },
+          ],
+        },
+      ],
+    });
+    const runId = await offer(d, spec);
+    const last = () =>
+      execFileSync('git', ['--git-dir', r.dir, 'log', '-1', '--format=%B', `refs/heads/${spec.ticket.branch}`], {
+        encoding: 'utf8',
+      }).trim();
+    expect((await turnFrame(d, runId, 1)).ok).toBe(true);
+    expect(last()).toBe(`Greet the world\n\nAdds hello.txt.\n\n${spec.ticket.identifier}: Add a greeting (turn 1)`);
+    next(d, runId, 1, 'continue', { input: 'more' });
+    expect((await turnFrame(d, runId, 2)).ok).toBe(true);
+    // A link (here to a file of the daemon's) is not followed: the platform's own message, and the link is gone.
+    expect(last()).toBe(`${spec.ticket.identifier}: Add a greeting (turn 2)`);
+    const ws = path.join(d.home, 'workspaces', 'tickets', spec.ticket.identifier, '.openase');
+    expect(fs.readdirSync(ws)).not.toContain('commit-message');
+    next(d, runId, 2, 'stop', { outcome: 'succeeded' });
+    await finished(d, runId);
+  });
+
   it("a repository that cannot be fetched ends the run as failed with git's reason, before run.started", async () => {
     const d = await daemon();
     const r = remote();

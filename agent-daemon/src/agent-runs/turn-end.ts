@@ -11,6 +11,7 @@ import type { RunEvent } from '@openase/shared/events/run-events';
 import type { AgentJobSpec } from '@openase/shared/protocol/agent-run';
 import { pathViolations, type PreparedWorkspace, type Workspaces } from '../workspace/workspace.js';
 import { unresolvedConflicts } from '../workspace/base-merge.js';
+import { takeCommitMessage } from './commit-message.js';
 
 const SUBJECT_TITLE_MAX = 200;
 
@@ -40,6 +41,9 @@ export async function settleTurn(
   const errors: string[] = [];
   const commits: TurnSettlement['commits'] = [];
   const several = ws.repos.length > 1;
+  // The agent's words for its work (commit-message.ts), then which ticket and turn: one message for every repository.
+  const said = takeCommitMessage(ws.dir);
+  const message = said ? `${said}\n\n${turnCommitMessage(spec.ticket, turn)}` : turnCommitMessage(spec.ticket, turn);
   for (const repo of ws.repos) {
     const where = several ? `${repo.name}: ` : '';
     try {
@@ -75,7 +79,7 @@ export async function settleTurn(
         throw new Error(
           `conflict markers remain in ${unresolved.join(', ')}: resolve them; the merge of ${repo.baseMerge!.defaultBranch} is not committed yet`,
         );
-      const commit = await workspaces.commitAll(repo, turnCommitMessage(spec.ticket, turn));
+      const commit = await workspaces.commitAll(repo, message);
       if (commit)
         emit({
           type: 'workspace',
