@@ -192,7 +192,10 @@ forEachDatabase('dispatcher', (get) => {
     expect(why.reasons.map((r) => r.code)).toContain('blocked');
     // The board's "Blocked by N" counted a canceled blocker as done while dispatch held the ticket.
     expect((await cardFacts(deps.db, [blocked])).get(blocked.id)!.openBlockers).toBe(1);
+    // Waiting for its blocker, not for a slot: no queue depth, no pass of its project on every sweep.
+    expect(await projectsWithCandidates(deps)).not.toContain(p.id);
     await moveTicket(deps, admin, { ticket: blocker.identifier, status: 'Done' });
+    expect(await projectsWithCandidates(deps)).toContain(p.id);
     expect((await cardFacts(deps.db, [blocked])).get(blocked.id)!.openBlockers).toBe(0);
     expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([blocked.id]);
   });

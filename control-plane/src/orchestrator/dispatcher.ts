@@ -62,7 +62,11 @@ export async function projectsWithCandidates(deps: Pick<Deps, 'db' | 'clock'>): 
   return (await queueDepths(deps)).map((d) => d.projectId);
 }
 
-/** Per project, the tickets waiting to be dispatched (the same candidates, counted): queue depth. */
+/**
+ * Per project, the tickets waiting to be dispatched (the same candidates, counted): queue depth. A ticket held by an
+ * open blocker waits for that ticket, not for a slot: not counted (else a ticket behind a canceled blocker counted
+ * forever and had its project claimed every sweep); the claim's gates still say why for `ticket why`.
+ */
 export async function queueDepths(deps: Pick<Deps, 'db' | 'clock'>): Promise<Array<{ projectId: string; n: number }>> {
   return deps.db
     .select({ projectId: tickets.projectId, n: sql<number>`count(distinct ${tickets.id})::int` })
@@ -73,6 +77,8 @@ export async function queueDepths(deps: Pick<Deps, 'db' | 'clock'>): Promise<Arr
       and(
         candidateCondition(deps.clock.now()),
         or(sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`, eq(tickets.workflowId, workflows.id)),
+        sql`not exists (select 1 from ticket_dependencies d join tickets b on b.id = d.blocker_id
+          join statuses s on s.id = b.status_id where d.blocked_id = ${tickets.id} and ${blockerOpen(sql.raw('s.stage'))})`,
       ),
     )
     .groupBy(tickets.projectId);
