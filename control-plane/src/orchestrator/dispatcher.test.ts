@@ -189,7 +189,9 @@ forEachDatabase('dispatcher', (get) => {
     await linkTickets(deps, admin, { blocker: blocker.identifier, blocked: blocked.identifier });
     expect(await claimProject(deps, p.id)).toEqual([]);
     const why = await whyTicket(deps.db, deps.clock, p.orgId, blocked.identifier);
-    expect(why.reasons.map((r) => r.code)).toContain('blocked');
+    expect(why.reasons.find((r) => r.code === 'blocked')?.message).toBe(
+      `it is blocked by ${blocker.identifier} (in Cancelled: a canceled blocker still blocks; remove the link to go on)`,
+    );
     // The board's "Blocked by N" counted a canceled blocker as done while dispatch held the ticket.
     expect((await cardFacts(deps.db, [blocked])).get(blocked.id)!.openBlockers).toBe(1);
     // Waiting for its blocker, not for a slot: no queue depth, no pass of its project on every sweep.

@@ -99,7 +99,7 @@ function candidateCondition(now: Date) {
 
 /**
  * A candidate's run history (the machine of its newest run, for a warm workspace; the highest agent run number) and
- * its open blockers as JSON text (`[[identifier, status name], …]`), read in the candidates' statement. Written out
+ * its open blockers as JSON text (`[[identifier, status name, canceled], …]`), read in the candidates' statement. Written out
  * with aliases: drizzle leaves the columns of a one-table select unqualified, which a subquery would misread.
  */
 const CANDIDATE_HISTORY = {
@@ -107,7 +107,7 @@ const CANDIDATE_HISTORY = {
     order by r.created_at desc limit 1)`,
   lastNumber: sql<number>`(select coalesce(max(r.attempt) filter (where r.kind = 'agent'), 0)::int from runs r
     where r.ticket_id = "tickets"."id")`,
-  openBlockers: sql<string>`(select coalesce(json_agg(json_build_array(b.identifier, s.name)), '[]')::text
+  openBlockers: sql<string>`(select coalesce(json_agg(json_build_array(b.identifier, s.name, s.stage = 'canceled')), '[]')::text
     from ticket_dependencies d join tickets b on b.id = d.blocker_id join statuses s on s.id = b.status_id
     where d.blocked_id = "tickets"."id" and ${blockerOpen(sql.raw('s.stage'))})`,
 };
@@ -161,10 +161,11 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
     const candidates = candidateRows.map((r) => r.ticket);
     const history = new Map(candidateRows.map((r) => [r.ticket.id, r]));
     const blockerRows = candidateRows.flatMap((r) =>
-      (JSON.parse(r.openBlockers) as Array<[string, string]>).map(([identifier, statusName]) => ({
+      (JSON.parse(r.openBlockers) as Array<[string, string, boolean]>).map(([identifier, statusName, canceled]) => ({
         blockedId: r.ticket.id,
         identifier,
         statusName,
+        canceled,
       })),
     );
     const facts = assembleFacts(project, rows, blockerRows);

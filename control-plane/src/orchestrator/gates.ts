@@ -57,7 +57,8 @@ export interface PickupFacts {
   };
   workflows: WorkflowFacts[];
   /** Tickets that block this one and are not completed. */
-  unfinishedBlockers: Array<{ identifier: string; statusName: string }>;
+  /** `canceled`: in a canceled-stage status, which still blocks (kernel/lookups.ts blockerOpen). */
+  unfinishedBlockers: Array<{ identifier: string; statusName: string; canceled: boolean }>;
   activeRun: { id: string; state: string } | null;
   project: { maxConcurrentRuns: number | null; activeRuns: number };
   status: { name: string; maxActiveRuns: number | null; activeRuns: number };
@@ -199,7 +200,12 @@ export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
   if (t.nextRetryAt && t.nextRetryAt > facts.now)
     reasons.push({ code: 'retry_scheduled', message: `a retry is scheduled at ${t.nextRetryAt.toISOString()}` });
   for (const b of facts.unfinishedBlockers)
-    reasons.push({ code: 'blocked', message: `it is blocked by ${b.identifier} (in ${b.statusName}, not completed)` });
+    reasons.push({
+      code: 'blocked',
+      message: b.canceled
+        ? `it is blocked by ${b.identifier} (in ${b.statusName}: a canceled blocker still blocks; remove the link to go on)`
+        : `it is blocked by ${b.identifier} (in ${b.statusName}, not completed)`,
+    });
   if (facts.activeRun)
     reasons.push({ code: 'active_run', message: `it already has an active run (${facts.activeRun.state})` });
   if (t.budgetUsd !== null && t.costUsd >= t.budgetUsd)

@@ -45,7 +45,7 @@ export interface ProjectFacts {
   machines: Array<typeof machines.$inferSelect>;
   counts: ActiveRunCounts;
   /** Per blocked ticket id: its unfinished blockers. */
-  blockers: Map<string, Array<{ identifier: string; statusName: string }>>;
+  blockers: Map<string, Array<{ identifier: string; statusName: string; canceled: boolean }>>;
   /** Tickets that already have an active run. */
   ticketsWithActiveRun: Set<string>;
 }
@@ -115,6 +115,7 @@ export function readBlockers(db: DbOrTx, candidateIds: readonly string[]) {
           blockedId: ticketDependencies.blockedId,
           identifier: tickets.identifier,
           statusName: statuses.name,
+          canceled: sql<boolean>`${statuses.stage} = 'canceled'`,
         })
         .from(ticketDependencies)
         .innerJoin(tickets, eq(tickets.id, ticketDependencies.blockerId))
@@ -146,11 +147,11 @@ export function assembleFacts(
     bump(counts.byStatus, r.statusId);
     if (r.ticketId) ticketsWithActiveRun.add(r.ticketId);
   }
-  const blockers = new Map<string, Array<{ identifier: string; statusName: string }>>();
+  const blockers = new Map<string, Array<{ identifier: string; statusName: string; canceled: boolean }>>();
   for (const r of blockerRows)
     blockers.set(r.blockedId, [
       ...(blockers.get(r.blockedId) ?? []),
-      { identifier: r.identifier, statusName: r.statusName },
+      { identifier: r.identifier, statusName: r.statusName, canceled: r.canceled },
     ]);
   return {
     project,
