@@ -99,8 +99,9 @@ function candidateCondition(now: Date) {
 
 /**
  * A candidate's run history (the machine of its newest run, for a warm workspace; the highest agent run number) and
- * its open blockers as JSON text (`[[identifier, status name, canceled], …]`), read in the candidates' statement. Written out
- * with aliases: drizzle leaves the columns of a one-table select unqualified, which a subquery would misread.
+ * its open blockers as JSON text (`[[identifier, status name, canceled], …]`), read in the candidates' statement.
+ * Written out with aliases: drizzle leaves the columns of a one-table select unqualified, which a subquery would
+ * misread.
  */
 const CANDIDATE_HISTORY = {
   lastMachine: sql<string | null>`(select r.machine_id from runs r where r.ticket_id = "tickets"."id"
