@@ -15,25 +15,32 @@ const SUBJECT_MAX = 200;
 export function takeCommitMessage(workspaceDir: string): string | null {
   const dir = path.join(workspaceDir, '.openase');
   const file = path.join(dir, 'commit-message');
-  let text: string;
+  // The folder itself must be the real one, not a link the agent put in its place: nothing is read or removed through
+  // one (a linked folder made the daemon delete a `commit-message` wherever it led).
+  const real = fs.lstatSync(dir, { throwIfNoEntry: false });
+  if (!real?.isDirectory()) return null;
+  let text: string | null = null;
   try {
-    // The folder itself must be the real one, not a link the agent put in its place.
-    if (!fs.lstatSync(dir).isDirectory()) return null;
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     try {
       const stat = fs.fstatSync(fd);
-      if (!stat.isFile() || stat.size > MAX_BYTES) return null;
-      const buf = Buffer.alloc(stat.size);
-      text = buf.subarray(0, fs.readSync(fd, buf, 0, stat.size, 0)).toString('utf8');
+      if (stat.isFile() && stat.size <= MAX_BYTES) {
+        const buf = Buffer.alloc(stat.size);
+        text = buf.subarray(0, fs.readSync(fd, buf, 0, stat.size, 0)).toString('utf8');
+      }
     } finally {
       fs.closeSync(fd);
     }
   } catch {
-    return null; // none, a link, or unreadable: the platform's own message
-  } finally {
-    fs.rmSync(file, { force: true });
+    // none, a link, or unreadable: the platform's own message
   }
-  return cleanMessage(text);
+  // Taken away, whatever it was (a link itself, not its target; a folder of that name stays and is not an error).
+  try {
+    if (!fs.lstatSync(file, { throwIfNoEntry: false })?.isDirectory()) fs.rmSync(file, { force: true });
+  } catch {
+    /* gone already */
+  }
+  return text === null ? null : cleanMessage(text);
 }
 
 /** One subject line (clipped), a blank line, the body; no control characters but newlines and tabs. */

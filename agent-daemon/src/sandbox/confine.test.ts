@@ -76,4 +76,28 @@ describe('the daemon runs git in a worktree only through its cache', () => {
     await expect(ws.commitAll(repo, 'turn 1')).rejects.toThrow(/no longer links to this machine's repository cache/);
     expect(fs.existsSync(marker)).toBe(false);
   });
+
+  it('neither a carriage return in .git nor the revert of a denied path lets git follow the agent (review, 2026-12-07)', async () => {
+    const remote = createTestRemote({ 'README.md': '# demo\n' });
+    dirs.push(path.dirname(remote.dir));
+    const ws = new Workspaces(temp('ws'));
+    const prepared = await ws.prepare({ identifier: 'DEMO-2', branch: 'openase/DEMO-2-x' }, [
+      { name: 'app', url: remote.url, defaultBranch: 'main' },
+    ]);
+    const repo = prepared.repos[0]!;
+    const admin = /^gitdir: (.+)$/m.exec(fs.readFileSync(path.join(repo.path, '.git'), 'utf8'))![1]!.trim();
+    // `sub` leads to the real admin folder, so a check reading up to the \r passes; git reads on, into `evil`, whose
+    // origin runs a command. The revert of a denied path asked git for the remote with a cwd alone, and ran it.
+    const marker = path.join(temp('marker'), 'ran');
+    fs.symlinkSync(path.resolve(repo.path, admin), path.join(repo.path, 'sub'));
+    fs.mkdirSync(path.join(repo.path, 'sub\r'));
+    const evil = path.join(path.dirname(repo.path), 'evil');
+    execFileSync('git', ['init', '--quiet', evil]);
+    execFileSync('git', ['-C', evil, 'config', 'remote.origin.url', `ext::sh -c touch% ${marker}`]);
+    execFileSync('git', ['-C', evil, 'config', 'protocol.ext.allow', 'always']);
+    fs.writeFileSync(path.join(repo.path, '.git'), `gitdir: sub\r/../../evil/.git\n`);
+    fs.writeFileSync(path.join(repo.path, '.env'), 'SECRET=1\n');
+    await expect(ws.revertPaths(repo, ['.env'])).rejects.toThrow(/no longer links to this machine's repository cache/);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
 });

@@ -104,7 +104,10 @@ export class Workspaces {
     const link = path.join(worktree, '.git');
     const stat = await fs.lstat(link).catch(() => null);
     if (!stat?.isFile()) throw refused('its .git is not a file');
-    const match = /^gitdir: (.+)$/m.exec(await fs.readFile(link, 'utf8'));
+    // Read as git reads it: the whole file is `gitdir: PATH` and one newline. A looser match (`/^gitdir: (.+)$/m`)
+    // stopped at a carriage return that git keeps in the path, so the checked folder was not the one git used.
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+    const match = /^gitdir: ([^\u0000-\u001f]+)\n?$/.exec(await fs.readFile(link, 'utf8'));
     if (!match) throw refused('its .git names no admin folder');
     const adminDir = await fs.realpath(path.resolve(worktree, match[1]!.trim())).catch(() => null);
     const mirrors = await fs.realpath(path.join(this.layout.root, 'mirrors')).catch(() => null);
@@ -214,14 +217,15 @@ export class Workspaces {
 
   /**
    * The commit the ticket branch has on the remote, when it is an ancestor of HEAD (what a push
-   * would build on); else the run's base commit.
+   * would build on); else the run's base commit. Like every git run in a worktree, through gitIn: a `cwd` alone let
+   * git follow the worktree's `.git`, which the agent can point at a repository whose config runs commands.
    */
   async pushedHead(repo: PreparedRepo): Promise<string> {
-    const { stdout: url } = await git(['remote', 'get-url', 'origin'], { cwd: repo.path });
-    const listed = await git(['ls-remote', url.trim(), `refs/heads/${repo.branch}`], { cwd: repo.path });
+    const { stdout: url } = await this.gitIn(repo.path, ['remote', 'get-url', 'origin']);
+    const listed = await this.gitIn(repo.path, ['ls-remote', url.trim(), `refs/heads/${repo.branch}`]);
     const head = listed.stdout.split(/\s/)[0] ?? '';
     if (!/^[0-9a-f]{40,64}$/.test(head)) return repo.baseCommit;
-    const ancestor = await git(['merge-base', '--is-ancestor', head, 'HEAD'], { cwd: repo.path }).then(
+    const ancestor = await this.gitIn(repo.path, ['merge-base', '--is-ancestor', head, 'HEAD']).then(
       () => true,
       () => false,
     );
@@ -243,22 +247,22 @@ export class Workspaces {
       if (rest.length) await this.restorePaths(repo, rest);
       return;
     }
-    await git(['reset', '--soft', await this.pushedHead(repo)], { cwd: repo.path });
+    await this.gitIn(repo.path, ['reset', '--soft', await this.pushedHead(repo)]);
     await this.restorePaths(repo, paths);
   }
 
   /** Each path as the run's base commit has it, or removed when it did not exist there. */
   private async restorePaths(repo: PreparedRepo, paths: readonly string[]): Promise<void> {
     for (const p of paths) {
-      const inBase = await git(['cat-file', '-e', `${repo.baseCommit}:${p}`], { cwd: repo.path }).then(
+      const inBase = await this.gitIn(repo.path, ['cat-file', '-e', `${repo.baseCommit}:${p}`]).then(
         () => true,
         () => false,
       );
       if (inBase) {
-        await git(['checkout', repo.baseCommit, '--', p], { cwd: repo.path });
+        await this.gitIn(repo.path, ['checkout', repo.baseCommit, '--', p]);
         continue;
       }
-      await git(['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', p], { cwd: repo.path });
+      await this.gitIn(repo.path, ['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', p]);
       const target = path.resolve(repo.path, p);
       if (target.startsWith(`${path.resolve(repo.path)}${path.sep}`))
         await fs.rm(target, { force: true, recursive: true });
