@@ -117,8 +117,9 @@ export async function saveWorkflowSource(
     previous = await workflowVersion(tx, workflow);
     if (previous.source === source) return { workflow, version: previous, created: false, changed: false };
   }
-  const hooksChanged = !opts.builtinTemplate && changesExecution(previous?.harness as Harness | undefined, harness);
-  if (hooksChanged) requireExec(actor, 'workflows.hooks', `change what the hooks of workflow ${harness.name} run`);
+  const runsChanged = !opts.builtinTemplate && changesExecution(previous?.harness as Harness | undefined, harness);
+  if (runsChanged)
+    requireExec(actor, 'workflows.hooks', `change what workflow ${harness.name} runs (its hooks or MCP servers)`);
   if (!workflow) {
     workflow = await insertNew(tx, deps, workflows, {
       projectId,
@@ -171,23 +172,22 @@ export async function saveWorkflowSource(
     before: previous ? { version: previous.version } : undefined,
     after: { version: number, changed: changedFields, active: harness.active },
   });
-  if (hooksChanged)
+  if (runsChanged)
     await recordActivity(tx, deps, changes, actor, {
       projectId,
       action: 'workflow.hooks_changed',
       entityType: 'workflow',
       entityId: workflow!.id,
-      summary: `${actor.run ? `an agent (${actor.name})` : actor.name} changed the hooks of workflow ${harness.name} (version ${number})`,
-      before: { hooks: previous ? ((previous.harness as Harness).hooks ?? null) : null },
-      after: { hooks: harness.hooks ?? null, byAgent: !!actor.run },
+      summary: `${actor.run ? `an agent (${actor.name})` : actor.name} changed what workflow ${harness.name} runs (version ${number}: hooks or MCP servers)`,
+      before: {
+        hooks: previous ? ((previous.harness as Harness).hooks ?? null) : null,
+        mcpServers: previous ? ((previous.harness as Harness).mcp_servers ?? null) : null,
+      },
+      after: { hooks: harness.hooks ?? null, mcpServers: harness.mcp_servers ?? null, byAgent: !!actor.run },
     });
   return { workflow: updated!, version: version, created, changed: true };
 }
 
-/**
- * Whether a new version changes what runs on machines: its hooks, or a grant of `workflows.hooks`
- * to its agents (which would let them change the hooks). Both need requireExec.
- */
 /** JSON with sorted keys: a stored harness (jsonb reorders keys) compares equal to a freshly parsed one. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
@@ -197,10 +197,15 @@ function canonical(value: unknown): string {
   );
 }
 
+/**
+ * Whether a new version changes what runs on machines: its hooks, its MCP servers (each a program the agent's CLI
+ * starts, or a URL its secrets' `${NAME}` placeholders are sent to), or granting its agents `workflows.hooks`.
+ */
 export function changesExecution(before: Harness | undefined, after: Harness): boolean {
   const hooks = (h: Harness | undefined) => canonical(h?.hooks ?? {});
+  const servers = (h: Harness | undefined) => canonical(h?.mcp_servers ?? {});
   const grants = (h: Harness | undefined) => (h?.scopes ?? []).includes('workflows.hooks');
-  return hooks(before) !== hooks(after) || (grants(after) && !grants(before));
+  return hooks(before) !== hooks(after) || servers(before) !== servers(after) || (grants(after) && !grants(before));
 }
 
 function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>, bodyChanged: boolean): string[] {
