@@ -80,7 +80,8 @@ async function withDatabase<T>(w: Where, existing: boolean, fn: (db: Database) =
 /** A PostgreSQL that did not answer, said as such (Node's own words were "connect ECONNREFUSED 127.0.0.1:5999"). */
 function unreachable(err: unknown): OpenaseError | null {
   const e = err as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
-  if (typeof e?.code !== 'string' || !/^E[A-Z]+$/.test(e.code)) return null;
+  // A connection's error names where it went; a file's (EISDIR, ENOENT, ENOSPC of an export) does not and stays as is.
+  if (typeof e?.code !== 'string' || !/^E[A-Z]+$/.test(e.code) || !(e.address || e.hostname)) return null;
   const where = e.address ? `${String(e.address)}${e.port ? `:${String(e.port)}` : ''}` : String(e.hostname ?? '?');
   const why = { ECONNREFUSED: 'nothing listens there', ENOTFOUND: 'no such host', ETIMEDOUT: 'no answer in time' }[
     e.code

@@ -119,7 +119,7 @@ export function ticketArg(parsed: ParsedArgs, env: NodeJS.ProcessEnv, count: num
   return requirePositional(withOwnTicket(parsed, env, count), 0, 'TICKET identifier');
 }
 
-/** `1h`, `30m`, `7d`, `3600` → seconds */
+/** `1h`, `30m`, `7d`, `90s` → seconds (a unit is required) */
 export function parseDuration(text: string): number {
   // A unit is required: a bare "30" read as 30 seconds made a token that expired before it was used.
   const m = /^(\d+)\s*([smhd])$/.exec(text.trim());

@@ -9,14 +9,25 @@ import zlib from 'node:zlib';
 import { OpenaseError } from '@openase/shared';
 
 export async function writeExportFile(file: string, lines: AsyncIterable<string>): Promise<{ bytes: number }> {
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    throw new OpenaseError('BAD_REQUEST', `${file} is a folder: name the file to write, e.g. ${file}/openase.export`);
   const partial = `${file}.partial`;
-  const out = fs.createWriteStream(partial, { mode: 0o600 });
+  let fd: number;
+  try {
+    fd = fs.openSync(partial, 'w', 0o600); // here, so a missing folder is said at once, not by a stream's error event
+  } catch (err) {
+    throw new OpenaseError('BAD_REQUEST', `cannot write ${file}: ${(err as Error).message}`);
+  }
+  const out = fs.createWriteStream('', { fd });
   const gzip = zlib.createGzip();
   gzip.pipe(out);
+  // A write that fails later (a full disk) ends the export with its error instead of an unhandled 'error' event.
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => {});
   try {
-    for await (const line of lines) if (!gzip.write(`${line}\n`)) await once(gzip, 'drain');
+    for await (const line of lines) if (!gzip.write(`${line}\n`)) await Promise.race([once(gzip, 'drain'), failed]);
     gzip.end();
-    await once(out, 'close');
+    await Promise.race([once(out, 'close'), failed]);
     fs.renameSync(partial, file);
     return { bytes: fs.statSync(file).size };
   } catch (err) {
