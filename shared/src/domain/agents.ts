@@ -55,6 +55,17 @@ export function defaultPricing(model: string | null | undefined): ModelPricing |
 }
 
 /** Environment variable names: what a shell accepts, and never one of ours. */
+/**
+ * A model name as the CLIs take it (`-m NAME`, `--model NAME`): one word that is not an option. `--sandbox` as a model
+ * became a flag of Gemini CLI's own (review, 2026-12-07).
+ */
+export const modelNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^-\s][^\s]*$/, 'a model name is one word and does not start with "-"');
+
 export const envNameSchema = z
   .string()
   .regex(
@@ -99,7 +110,7 @@ export const agentCreateInput = z.object({
   /** Absolute path or a name on PATH; default: the adapter's CLI name. Required for `custom`. */
   command: z.string().trim().min(1).max(4096).optional(),
   args: argsSchema.default([]),
-  model: z.string().trim().min(1).max(200).optional(),
+  model: modelNameSchema.optional(),
   env: envMap.default({}),
   /** Env var name → secret value; stored encrypted, never returned. */
   secrets: envMap.default({}),
@@ -121,7 +132,7 @@ export const agentUpdateInput = z.object({
   adapter: agentAdapterSchema.optional(),
   command: z.string().trim().min(1).max(4096).nullable().optional(),
   args: argsSchema.optional(),
-  model: z.string().trim().min(1).max(200).nullable().optional(),
+  model: modelNameSchema.nullable().optional(),
   /** Replaces the whole set of plain env vars. */
   env: envMap.optional(),
   /** Sets (or replaces) these secrets; others are kept. */

@@ -6,6 +6,7 @@
  */
 import * as z from '../zod.js';
 import { agentAdapterSchema } from '../domain/enums.js';
+import { modelNameSchema } from '../domain/agents.js';
 
 /** Harness tool patterns: `Bash`, `Bash(git *)`, `Edit`, `Write(src/**)`, `shell`, `apply_patch`, `mcp__srv__tool`. */
 export const toolPatternSchema = z.string().trim().min(1).max(500);
@@ -71,7 +72,7 @@ export const agentRunSpecSchema = z.object({
   command: z.string().min(1).max(4096).optional(),
   /** Extra arguments appended to the adapter's own (custom adapter: the whole argv after command). */
   args: z.array(z.string().max(4096)).max(100).default([]),
-  model: z.string().min(1).max(200).optional(),
+  model: modelNameSchema.optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
   provider: agentProviderSchema.default({}),
   /** The rendered harness: appended to the CLI's own system prompt. */
