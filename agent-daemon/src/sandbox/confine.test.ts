@@ -59,14 +59,19 @@ describe.skipIf(!('bwrap' in probe))('the sandbox of what a daemon starts', () =
 });
 
 describe('the daemon runs git in a worktree only through its cache', () => {
-  it('a .git file rewritten by the agent to a planted repository (core.fsmonitor) is refused, not obeyed', async () => {
+  /** A ticket's worktree of a fresh repository, as the daemon prepares it before the agent's turn. */
+  async function worktree(identifier: string) {
     const remote = createTestRemote({ 'README.md': '# demo\n' });
     dirs.push(path.dirname(remote.dir));
     const ws = new Workspaces(temp('ws'));
-    const prepared = await ws.prepare({ identifier: 'DEMO-1', branch: 'openase/DEMO-1-x' }, [
+    const prepared = await ws.prepare({ identifier, branch: `openase/${identifier}-x` }, [
       { name: 'app', url: remote.url, defaultBranch: 'main' },
     ]);
-    const repo = prepared.repos[0]!;
+    return { ws, repo: prepared.repos[0]! };
+  }
+
+  it('a .git file rewritten by the agent to a planted repository (core.fsmonitor) is refused, not obeyed', async () => {
+    const { ws, repo } = await worktree('DEMO-1');
     // The agent plants a repository whose config runs a command, and points the worktree at it.
     const planted = path.join(repo.path, '.planted');
     execFileSync('git', ['init', '--quiet', planted]);
@@ -78,13 +83,7 @@ describe('the daemon runs git in a worktree only through its cache', () => {
   });
 
   it('neither a carriage return in .git nor the revert of a denied path lets git follow the agent (review, 2026-12-07)', async () => {
-    const remote = createTestRemote({ 'README.md': '# demo\n' });
-    dirs.push(path.dirname(remote.dir));
-    const ws = new Workspaces(temp('ws'));
-    const prepared = await ws.prepare({ identifier: 'DEMO-2', branch: 'openase/DEMO-2-x' }, [
-      { name: 'app', url: remote.url, defaultBranch: 'main' },
-    ]);
-    const repo = prepared.repos[0]!;
+    const { ws, repo } = await worktree('DEMO-2');
     const admin = /^gitdir: (.+)$/m.exec(fs.readFileSync(path.join(repo.path, '.git'), 'utf8'))![1]!.trim();
     // `sub` leads to the real admin folder, so a check reading up to the \r passes; git reads on, into `evil`, whose
     // origin runs a command. The revert of a denied path asked git for the remote with a cwd alone, and ran it.

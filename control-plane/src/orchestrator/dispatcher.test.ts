@@ -170,24 +170,25 @@ forEachDatabase('dispatcher', (get) => {
     expect(await runsOf(get(), low.id)).toEqual([]);
   });
 
-  it('waits for blockers and dispatches once they complete', async () => {
+  /** A ticket in Todo blocked by one in `status`, claimed once: nothing is dispatched. */
+  async function blockedBy(status: string) {
     const { deps, admin } = get();
     const { p, ticket } = await project(get());
-    const blocker = await ticket('blocker', { status: 'Backlog' });
+    const blocker = await ticket('blocker', { status });
     const blocked = await ticket('blocked');
     await linkTickets(deps, admin, { blocker: blocker.identifier, blocked: blocked.identifier });
     expect(await claimProject(deps, p.id)).toEqual([]);
+    return { deps, admin, p, blocker, blocked };
+  }
+
+  it('waits for blockers and dispatches once they complete', async () => {
+    const { deps, admin, p, blocker, blocked } = await blockedBy('Backlog');
     await moveTicket(deps, admin, { ticket: blocker.identifier, status: 'Done' });
     expect((await claimProject(deps, p.id)).map((c) => c.ticketId)).toEqual([blocked.id]);
   });
 
   it('holds a ticket whose blocker was canceled, and the board and `ticket why` say so as well', async () => {
-    const { deps, admin } = get();
-    const { p, ticket } = await project(get());
-    const blocker = await ticket('blocker', { status: 'Cancelled' });
-    const blocked = await ticket('blocked');
-    await linkTickets(deps, admin, { blocker: blocker.identifier, blocked: blocked.identifier });
-    expect(await claimProject(deps, p.id)).toEqual([]);
+    const { deps, admin, p, blocker, blocked } = await blockedBy('Cancelled');
     const why = await whyTicket(deps.db, deps.clock, p.orgId, blocked.identifier);
     expect(why.reasons.find((r) => r.code === 'blocked')?.message).toBe(
       `it is blocked by ${blocker.identifier} (in Cancelled: a canceled blocker still blocks; remove the link to go on)`,
