@@ -141,6 +141,18 @@ export class Daemon {
     this.stop();
   }
 
+  /**
+   * The control plane will never take this machine's runs back (revoked, its credential refused): every run's process
+   * group is killed and its folder removed, where a plain stop leaves them running for the next daemon to adopt.
+   */
+  discardAll(why: string): void {
+    for (const handle of this.runs.values()) {
+      if (!handle.finished) this.opts.log(`run ${handle.runId}: stopping it and discarding its folder (${why})`);
+      handle.discard();
+    }
+    this.runs.clear();
+  }
+
   stop(): void {
     this.agentRuns.abandonAll(this.heldRuns);
     if (this.poller) clearInterval(this.poller);

@@ -180,9 +180,19 @@ describe('reverse machines', () => {
     const agent = startAgent(agentHome);
     agents.push(agent);
     await waitMachineOnline(cp.api, 'box-r', 'box-r online');
+    // A command still running when the machine is revoked ends with it (it ran on, detached, for its whole time).
+    const sleeper = `sleep 97.${process.pid}`;
+    const run = await cp.api.runs.start.mutate({ machine: 'box-r', command: ['sh', '-c', `echo up; ${sleeper}`] });
+    const running = () => spawnSync('pgrep', ['-f', sleeper]).status === 0;
+    await waitFor(
+      'the command to run',
+      async () => running() && (await cp.api.runs.show.query({ run: run.id })).state === 'running',
+    );
     await cp.api.machines.revoke.mutate({ name: 'box-r' });
     expect(await agent.exited).toBe(1);
     expect(agent.output).toMatch(/revoked this machine .*; not reconnecting/);
+    expect(running()).toBe(false);
+    expect(fs.existsSync(path.join(agentHome, 'runs', run.id))).toBe(false);
     expect((await machine('box-r')).status).toBe('revoked');
     // Another machine kept its session throughout.
     expect((await machine('box-a')).status).toBe('online');

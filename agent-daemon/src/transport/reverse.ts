@@ -53,9 +53,10 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
           } catch {
             /* keep what we have */
           }
-          if (res.statusCode === 401 || res.statusCode === 403)
+          if (res.statusCode === 401 || res.statusCode === 403) {
             fatal = `the control plane refused this machine's credential: ${message}`;
-          else opts.log(`connecting to ${opts.url} failed: HTTP ${res.statusCode} ${message}`);
+            daemon.discardAll(fatal);
+          } else opts.log(`connecting to ${opts.url} failed: HTTP ${res.statusCode} ${message}`);
           ws.terminate();
         });
       });
@@ -90,8 +91,11 @@ export function runReverse(daemon: Daemon, opts: ReverseOptions): Promise<string
         if (watchdog) clearInterval(watchdog);
         daemon.detach();
         const reason = reasonBuf.toString();
-        if (code === CLOSE_CODES.revoked)
+        if (code === CLOSE_CODES.revoked) {
           fatal = `the control plane revoked this machine (${reason || 'close 4401'}); join again with a new join token`;
+          // Its runs are lost on the control plane's side: nothing of them runs on here (docs/machines.md).
+          daemon.discardAll(fatal);
+        }
         if (code === CLOSE_CODES.unsupportedVersion)
           fatal = `the control plane does not support this daemon's protocol version (${reason}); upgrade openase-agent`;
         if (fatal) {
