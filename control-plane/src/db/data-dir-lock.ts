@@ -13,7 +13,8 @@ export interface DataDirLock {
 }
 
 export function acquireDataDirLock(dataDir: string): DataDirLock {
-  fs.mkdirSync(dataDir, { recursive: true });
+  // Folders made here are made as serve makes them: only this user reads the database (db import into a new data dir).
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lockPath = path.join(path.dirname(path.resolve(dataDir)), `${path.basename(dataDir)}.lock`);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
