@@ -97,7 +97,9 @@ function describe(agent: Agent, secretNames: string[]) {
 function commandFor(adapter: Agent['adapter'], command: string | null | undefined): string {
   const chosen = command ?? ADAPTER_DEFAULT_COMMAND[adapter];
   if (!chosen)
-    throw badRequest('a custom agent needs a command: the program to run, which speaks the normalized event JSON lines');
+    throw badRequest(
+      'a custom agent needs a command: the program to run, which speaks the normalized event JSON lines',
+    );
   return chosen;
 }
 
