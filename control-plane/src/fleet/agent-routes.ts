@@ -59,6 +59,7 @@ export function mountAgentRoutes<E extends Env>(
                 if (raw.readyState === raw.OPEN) raw.send(JSON.stringify(frame));
               },
               close: (code, reason) => raw.close(code, reason),
+              terminate: () => raw.terminate(),
               ping: () => {
                 if (raw.readyState === raw.OPEN) raw.ping();
               },

@@ -20,18 +20,33 @@ export interface LostMachine {
   disconnectedAt: Date;
 }
 
-/** Closes the sessions silent for too long and pings the others once a heartbeat interval. */
+/** How long a silent session's close may wait for the peer's answer before the connection is dropped. */
+export const SILENT_CLOSE_GRACE_MS = 2000;
+
+/** When each silent session was asked to close (told once, dropped after the grace). */
+const closing = new WeakMap<Session, number>();
+
+/**
+ * Closes the sessions silent for too long and pings the others once a heartbeat interval. A silent peer (a stopped
+ * process, a dead link) never answers the close, and a WebSocket waits 30 s for that answer: the close is said once and
+ * the connection dropped after SILENT_CLOSE_GRACE_MS (it was said on every sweep, and the machine disconnected at
+ * ~75 s instead of 45 s).
+ */
 export function checkSilence(sessions: Iterable<Session>, thresholds: FleetThresholds, log: Logger): void {
   const now = Date.now();
   for (const s of sessions) {
     // A paused session (backpressure) is quiet because its frames are not being read, not because it is gone.
     if (s.paused) s.lastSeen = now;
     else if (now - s.lastSeen > thresholds.disconnectAfterMs) {
-      log.warn(
-        { machine: s.machineName },
-        `[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`,
-      );
-      s.sink.close(4408, 'no heartbeat');
+      const asked = closing.get(s);
+      if (asked === undefined) {
+        closing.set(s, now);
+        log.warn(
+          { machine: s.machineName },
+          `[fleet] ${s.machineName}: silent for ${Math.round((now - s.lastSeen) / 1000)} s; closing the session`,
+        );
+        s.sink.close(4408, 'no heartbeat');
+      } else if (now - asked >= SILENT_CLOSE_GRACE_MS) s.sink.terminate?.();
     } else if (now - s.lastPing >= thresholds.heartbeatMs) {
       s.lastPing = now;
       s.sink.ping?.();

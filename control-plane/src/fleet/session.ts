@@ -15,6 +15,8 @@ export interface FrameSink {
   close(code: number, reason: string): void;
   /** Transport-level liveness probe (WebSocket ping); absent = rely on heartbeats. */
   ping?(): void;
+  /** Drops the connection at once, without the closing handshake a silent peer never answers. */
+  terminate?(): void;
   /** For metrics: a daemon's WebSocket, or JSON lines over a child's stdio or an SSH channel. */
   transport?: 'websocket' | 'lines';
   /** Stop reading the daemon's frames for now (TCP pushes back on it); absent = the transport cannot. */
