@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { machines } from '../db/schema.js';
 import { forEachDatabase } from '@openase/test-kit/databases';
 import { expectCode } from '../../test/expect-code.js';
 import { authenticateMachine, createJoinToken, listMachines, redeemJoinToken, revokeMachine } from './join.js';
@@ -49,6 +50,15 @@ forEachDatabase('fleet join', (get) => {
       /not valid/,
     );
     await expectCode(createJoinToken(deps, { ...admin, role: 'member' }, {}), 'FORBIDDEN');
+  });
+
+  it("refuses to revoke the server's own machine: nothing could bring it back (second new-user walkthrough)", async () => {
+    const { deps, admin } = get();
+    await deps.db
+      .insert(machines)
+      .values({ id: deps.ids.uuid(), orgId: admin.orgId, name: 'local', kind: 'local', createdAt: new Date() });
+    await expectCode(revokeMachine(deps, admin, 'local'), 'CONFLICT', /the server's own machine and cannot be revoked/);
+    expect((await listMachines(deps.db, admin.orgId)).find((m) => m.name === 'local')?.revokedAt).toBeNull();
   });
 
   it('refuses a machine credential past the lifetime its join token gave it', async () => {

@@ -232,6 +232,12 @@ export async function revokeMachine(deps: Deps, actor: Actor, name: string): Pro
   const machine = await inTransaction(deps, async (tx, changes) => {
     const machine = await lockMachine(tx, actor.orgId, name);
     if (!machine) throw notFound(`machine "${name}" does not exist; \`openase machine list\` shows the fleet`);
+    // Revoked for good (it has no join token to come back with) and still there after every start: refused. Its server
+    // runs it unless started without it (docs/machines.md); its runs can be canceled.
+    if (machine.kind === 'local')
+      throw conflict(
+        `machine "${name}" is the server's own machine and cannot be revoked; start the server without it to turn it off (docs/machines.md)`,
+      );
     if (machine.revokedAt) return machine;
     const now = deps.clock.now();
     const [revoked] = await tx.update(machines).set({ revokedAt: now }).where(eq(machines.id, machine.id)).returning();
