@@ -49,7 +49,7 @@ forEachDatabase('agents', (get) => {
     await expectCode(
       createAgent(deps, admin, { project: 'agents', name: 'custom', adapter: 'custom' }),
       'BAD_REQUEST',
-      /needs --command/,
+      /needs a command/,
     );
     await expectCode(createAgent(deps, admin, { project: 'agents', name: 'Claude', adapter: 'gemini' }), 'CONFLICT');
     await expectCode(
