@@ -8,10 +8,12 @@ import type { AgentCreateInput, AgentUpdateInput } from '@openase/shared';
 import type { agents } from '../db/schema.js';
 import type { Actor } from '../kernel/context.js';
 import { requireExec } from '../auth/permissions.js';
+import { canonicalJson } from '../kernel/rows.js';
 
 type Agent = typeof agents.$inferSelect;
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+// Compared as canonical JSON: the stored env and MCP servers are jsonb, whose key order is not the input's.
+const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 const some = (v: unknown[] | Record<string, unknown> | undefined) => !!v && Object.keys(v).length > 0;
 
 /** The parts of its launch a new agent sets beyond its adapter's defaults. */

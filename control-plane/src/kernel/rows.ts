@@ -1,5 +1,5 @@
 /**
- * Inserting a new row: the row gets a fresh id and the insert answers it. Here in kernel/ because every domain
+ * Inserting a new row (a fresh id, the row answered) and comparing stored jsonb. Here in kernel/ because every domain
  * folder inserts its rows so.
  */
 import type { PgColumn, PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
@@ -16,4 +16,13 @@ export async function insertNew<T extends PgTable & { id: PgColumn }>(
   const row = { id: deps.ids.uuid(), ...values } as PgInsertValue<T>;
   const [inserted] = (await tx.insert(table).values(row).returning()) as T['$inferSelect'][];
   return inserted!;
+}
+
+/** JSON with sorted keys: a stored row's jsonb (PostgreSQL reorders keys) compares equal to a freshly parsed value. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }

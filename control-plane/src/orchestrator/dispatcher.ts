@@ -20,7 +20,7 @@
  * (`offerHere`): the offer leaves at commit, one transaction sooner. Any other run is offered after
  * commit by the replica holding its machine (the hub, on the `run.dispatched` event).
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { ACTIVE_RUN_STATES, PRIORITIES } from '@openase/shared';
 import { machines, projects, runs, tickets, workflows, workflowVersions } from '../db/schema.js';
 import type { KnownProjectRows } from '../workflows/render.js';
@@ -77,11 +77,16 @@ export async function queueDepths(deps: Pick<Deps, 'db' | 'clock'>): Promise<Arr
       and(
         candidateCondition(deps.clock.now()),
         or(sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`, eq(tickets.workflowId, workflows.id)),
-        sql`not exists (select 1 from ticket_dependencies d join tickets b on b.id = d.blocker_id
-          join statuses s on s.id = b.status_id where d.blocked_id = ${tickets.id} and ${blockerOpen(sql.raw('s.stage'))})`,
+        sql`not exists (select 1 ${openBlockersOf(sql`${tickets.id}`)})`,
       ),
     )
     .groupBy(tickets.projectId);
+}
+
+/** The open blockers (alias `b`, their status `s`) of the ticket `blocked` names: a subquery's FROM and WHERE. */
+function openBlockersOf(blocked: SQL) {
+  return sql`from ticket_dependencies d join tickets b on b.id = d.blocker_id join statuses s on s.id = b.status_id
+    where d.blocked_id = ${blocked} and ${blockerOpen(sql.raw('s.stage'))}`;
 }
 
 function candidateCondition(now: Date) {
@@ -109,8 +114,7 @@ const CANDIDATE_HISTORY = {
   lastNumber: sql<number>`(select coalesce(max(r.attempt) filter (where r.kind = 'agent'), 0)::int from runs r
     where r.ticket_id = "tickets"."id")`,
   openBlockers: sql<string>`(select coalesce(json_agg(json_build_array(b.identifier, s.name, s.stage = 'canceled')), '[]')::text
-    from ticket_dependencies d join tickets b on b.id = d.blocker_id join statuses s on s.id = b.status_id
-    where d.blocked_id = "tickets"."id" and ${blockerOpen(sql.raw('s.stage'))})`,
+    ${openBlockersOf(sql.raw('"tickets"."id"'))})`,
 };
 
 export function claimProject(deps: Deps, projectId: string, offerHere?: OfferHere): Promise<ClaimedRun[]> {

@@ -10,7 +10,7 @@ import { workflows, workflowVersions } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { insertNew } from '../kernel/rows.js';
+import { canonicalJson, insertNew } from '../kernel/rows.js';
 import { appendVersion } from '../kernel/versions.js';
 import { requireExec } from '../auth/permissions.js';
 import type { Changes } from '../kernel/transaction.js';
@@ -188,22 +188,13 @@ export async function saveWorkflowSource(
   return { workflow: updated!, version: version, created, changed: true };
 }
 
-/** JSON with sorted keys: a stored harness (jsonb reorders keys) compares equal to a freshly parsed one. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
-}
-
 /**
  * Whether a new version changes what runs on machines: its hooks, its MCP servers (each a program the agent's CLI
  * starts, or a URL its secrets' `${NAME}` placeholders are sent to), or granting its agents `workflows.hooks`.
  */
 export function changesExecution(before: Harness | undefined, after: Harness): boolean {
-  const hooks = (h: Harness | undefined) => canonical(h?.hooks ?? {});
-  const servers = (h: Harness | undefined) => canonical(h?.mcp_servers ?? {});
+  const hooks = (h: Harness | undefined) => canonicalJson(h?.hooks ?? {});
+  const servers = (h: Harness | undefined) => canonicalJson(h?.mcp_servers ?? {});
   const grants = (h: Harness | undefined) => (h?.scopes ?? []).includes('workflows.hooks');
   return hooks(before) !== hooks(after) || servers(before) !== servers(after) || (grants(after) && !grants(before));
 }
