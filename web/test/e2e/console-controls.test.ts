@@ -4,10 +4,10 @@
  * Repositories page, prices on the agent form, searchable parent and dependency pickers, board
  * filters kept in the URL, Ctrl+Enter in New ticket, and the harness editor's Save and refusal.
  */
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TestRemote } from '@openase/test-kit/git-remote';
-import { eventually, useDemoConsole } from './harness';
+import { eventually, launchBrowser, useDemoConsole } from './harness';
 
 let remote: TestRemote;
 let workflow: string;
@@ -136,6 +136,48 @@ describe('console controls in Chromium', () => {
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join('\n')).toMatch(/QA/);
     expect(await save.isDisabled()).toBe(true);
+  });
+
+  it('enables Save only once the latest text is checked, not on the answer about an earlier one', async () => {
+    // The page's clock is held so the check's 250 ms pause is ours to end; the checks' answers are held too.
+    // A browser of its own, signed in with the same cookie: a clock belongs to its whole context.
+    const browser = await launchBrowser();
+    await browser.context.addCookies(await ui.context.cookies());
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    try {
+      await page.clock.install();
+      await page.goto(`${ui.cp.url}/p/demo/workflows/${workflow}`);
+      await page.locator('[data-test=valid]').waitFor();
+      await page.clock.pauseAt(Date.now() + 1000);
+      const held: Route[] = [];
+      await page.route('**/trpc/workflows.validate**', (route) => void held.push(route));
+      const turns = (await page.locator('.cm-line').allTextContents()).indexOf('max_turns: 20');
+      expect(turns).toBeGreaterThan(0);
+      await page.locator('.cm-line').nth(turns).click();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type('1');
+      await page.clock.runFor(300);
+      await expect.poll(() => held.length).toBe(1);
+      // "max_turns: 2x" is typed while the check of "max_turns: 21" (valid) is under way; that answer comes now.
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type('x');
+      const first = held[0]!;
+      await first.continue();
+      await first.request().response();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const save = page.locator('[data-test=save]');
+      expect(await page.locator('[data-test=problems]').textContent()).toContain('Checking…');
+      expect(await save.isDisabled()).toBe(true);
+      await page.clock.runFor(300);
+      await expect.poll(() => held.length).toBe(2);
+      await held[1]!.continue();
+      await page.locator('[data-test=problem]').first().waitFor();
+      expect(await page.locator('[data-test=problem]').allTextContents()).toEqual([expect.stringMatching(/max_turns/)]);
+      expect(await save.isDisabled()).toBe(true);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('shows the join command without splitting a word, and how to install the agent', async () => {
