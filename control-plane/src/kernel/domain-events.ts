@@ -46,7 +46,7 @@ export const ACTIVITY_ACTIONS = [
   ),
   ...(['created', 'versioned', 'deleted', 'hooks_changed'] as const).map((a) => `workflow.${a}` as const),
   ...(['created', 'updated', 'deleted'] as const).map((a) => `agent.${a}` as const),
-  ...(['created', 'versioned', 'enabled', 'disabled'] as const).map((a) => `skill.${a}` as const),
+  ...(['created', 'versioned', 'enabled', 'disabled', 'hooks_changed'] as const).map((a) => `skill.${a}` as const),
   ...(['created', 'updated', 'moved', 'deleted'] as const).map((a) => `status.${a}` as const),
   ...(
     [
@@ -122,6 +122,7 @@ export const DOMAIN_EVENTS = {
   'skill.versioned': projectChange,
   'skill.enabled': projectChange,
   'skill.disabled': projectChange,
+  'skill.hooks_changed': projectChange,
   'status.created': projectChange,
   'status.updated': projectChange,
   'status.moved': projectChange,

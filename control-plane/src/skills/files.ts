@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { LIMITS, OpenaseError, skillNameSchema, type SkillFileInput } from '@openase/shared';
 import { parseFrontMatterYaml, splitFrontMatter, yamlData } from '../kernel/frontmatter.js';
+import { canonicalJson } from '../kernel/rows.js';
 
 export interface SkillFile {
   path: string;
@@ -21,6 +22,8 @@ export interface CheckedSkill {
   description: string;
   files: SkillFile[];
   contentHash: string;
+  /** What the skill makes its agent's CLI run by itself (skillRuns), or null. */
+  runs: string | null;
 }
 
 const invalid = (message: string) => new OpenaseError('VALIDATION_FAILED', message);
@@ -78,7 +81,7 @@ export function checkSkillFiles(inputs: readonly SkillFileInput[]): CheckedSkill
   const skillMd = files.find((f) => f.path === 'SKILL.md');
   if (!skillMd) throw invalid('a skill folder needs a SKILL.md at its top level');
   const meta = readSkillMeta(Buffer.from(skillMd.contentBase64, 'base64').toString('utf8'));
-  return { ...meta, files, contentHash: contentHash(files) };
+  return { ...meta, files, contentHash: contentHash(files), runs: skillRuns(files) };
 }
 
 /** One hash over every path, mode and content: equal hashes mean identical skills. */
@@ -88,14 +91,38 @@ export function contentHash(files: readonly SkillFile[]): string {
   return hash.digest('hex');
 }
 
-function readSkillMeta(text: string): { name: string; description: string } {
+/** SKILL.md's front matter as data, or the reason it cannot be read. */
+function frontMatterOf(text: string): { data: Record<string, unknown> | null } | { problem: string } {
   const split = splitFrontMatter(text);
-  if ('message' in split) throw invalid(`SKILL.md: ${split.message.replace('a harness file', 'SKILL.md')}`);
+  if ('message' in split) return { problem: `SKILL.md: ${split.message.replace('a harness file', 'SKILL.md')}` };
   const yaml = parseFrontMatterYaml(split);
-  if (yaml.problems.length) throw invalid(`SKILL.md line ${yaml.problems[0]!.line}: ${yaml.problems[0]!.message}`);
+  if (yaml.problems.length) return { problem: `SKILL.md line ${yaml.problems[0]!.line}: ${yaml.problems[0]!.message}` };
   const read = yamlData(yaml.doc);
-  if (!read.ok) throw invalid(`SKILL.md: ${read.problem.message}`);
-  const data = read.data as { name?: unknown; description?: unknown } | null;
+  if (!read.ok) return { problem: `SKILL.md: ${read.problem.message}` };
+  return { data: read.data as Record<string, unknown> | null };
+}
+
+/**
+ * What a skill makes Claude Code run without the model choosing to: the `hooks:` of SKILL.md's
+ * front matter (commands on the CLI's events while the skill is active) and each !`command` in
+ * SKILL.md (run when the skill loads, its output put in the text). As canonical JSON, so two
+ * versions compare; null when the skill runs nothing. Changing it is changing what runs on
+ * machines, like a workflow's hooks (saveSkill).
+ */
+export function skillRuns(files: readonly SkillFile[]): string | null {
+  const skillMd = files.find((f) => f.path === 'SKILL.md');
+  if (!skillMd) return null;
+  const text = Buffer.from(skillMd.contentBase64, 'base64').toString('utf8');
+  const front = frontMatterOf(text);
+  const hooks = 'data' in front ? (front.data?.hooks ?? null) : null;
+  const commands = [...text.matchAll(/!`([^`\n]+)`/g)].map((m) => m[1]!);
+  return hooks === null && !commands.length ? null : canonicalJson({ hooks, commands });
+}
+
+function readSkillMeta(text: string): { name: string; description: string } {
+  const front = frontMatterOf(text);
+  if ('problem' in front) throw invalid(front.problem);
+  const data = front.data as { name?: unknown; description?: unknown } | null;
   const name = skillNameSchema.safeParse(data?.name);
   if (!name.success)
     throw invalid(

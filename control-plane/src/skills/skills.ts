@@ -25,7 +25,8 @@ import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.
 import { resolveProject } from '../kernel/resolve-project.js';
 import { versionOf } from '../kernel/lookups.js';
 import { BUILTIN_SKILLS } from './builtin/index.js';
-import { checkSkillFiles, type CheckedSkill, type SkillFile } from './files.js';
+import { checkSkillFiles, skillRuns, type CheckedSkill, type SkillFile } from './files.js';
+import { requireExec } from '../auth/permissions.js';
 import { lockName } from '../db/name-lock.js';
 
 export type Skill = typeof skills.$inferSelect;
@@ -124,11 +125,16 @@ async function saveSkill(
     .from(skills)
     .where(and(eq(skills.projectId, projectId), eq(skills.name, checked.name)))
     .for('update');
+  let runsBefore: string | null = null;
   if (skill) {
     const current = await skillVersion(tx, skill);
     if (current.contentHash === checked.contentHash)
       return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
-  } else {
+    runsBefore = skillRuns(current.files as SkillFile[]);
+  }
+  const runsChanged = !builtin && checked.runs !== null && checked.runs !== runsBefore;
+  if (runsChanged) requireExec(actor, 'workflows.hooks', `give skill ${checked.name} hooks or !\`commands\` to run`);
+  if (!skill) {
     skill = await insertNew(tx, deps, skills, {
       projectId,
       name: checked.name,
@@ -160,6 +166,16 @@ async function saveSkill(
     summary: `${version === 1 ? 'imported' : 'updated'} ${builtin ? 'built-in ' : ''}skill ${checked.name} (version ${version}, ${checked.files.length} file(s))`,
     after: { version, contentHash: checked.contentHash, files: checked.files.map((f) => f.path) },
   });
+  if (runsChanged || (runsBefore !== null && checked.runs === null))
+    await recordActivity(tx, deps, changes, actor, {
+      projectId,
+      action: 'skill.hooks_changed',
+      entityType: 'skill',
+      entityId: skill!.id,
+      summary: `changed what skill ${checked.name} runs (its hooks or !\`commands\`; version ${version})`,
+      before: { runs: runsBefore },
+      after: { runs: checked.runs },
+    });
   return { ...updated!, version, contentHash: checked.contentHash, changed: true };
 }
 
