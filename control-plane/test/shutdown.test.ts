@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { buildBundles, CP_BUNDLE, startControlPlane, tempDir } from '@openase/test-kit/fleet-harness';
 import { createMigratedPostgres, postgresUrl } from '@openase/test-kit/databases';
+import { shareSecretKey } from '../../scripts/lib/shared-secret-key.mjs';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
@@ -57,6 +58,7 @@ describe.skipIf(!postgresUrl)('shutdown [postgres]', () => {
 
   it('drains a SIGTERM that comes the moment it says it listens (the signal is taken before it starts)', async () => {
     homes.push(tempDir('shutdown'));
+    shareSecretKey(homes.at(-1)!);
     const args = [CP_BUNDLE, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', homes.at(-1)!];
     const child = spawn(process.execPath, [...args, '--no-local-machine'], {
       env: { ...process.env, DATABASE_URL: scratch.url },

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { bundlePath, ensureBuilt, ensureInstalled, root } from '../lib/bootstrap.mjs';
+import { shareSecretKey } from '../lib/shared-secret-key.mjs';
 
 /** Installs and builds what is missing; Playwright's Chromium, a fresh data dir and a fresh browser profile. */
 export function prepareBrowserBench() {
@@ -20,6 +21,7 @@ export function prepareBrowserBench() {
 
 /** Resolves with the server process, its URL, the sign-in link, the CLI token and `output()` (all it printed). */
 export async function serveForBrowser({ home, databaseUrl }) {
+  if (databaseUrl) shareSecretKey(home);
   const server = spawn(
     process.execPath,
     [bundlePath, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', home],

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { agentBundlePath, bundlePath } from '../lib/bootstrap.mjs';
 import { createScratchPostgres, postgres } from '../lib/scratch-postgres.mjs';
 import { trpc } from '../fleet-sim/fleet.mjs';
+import { shareSecretKey } from '../lib/shared-secret-key.mjs';
 
 export { trpc };
 
@@ -26,6 +27,7 @@ export async function startServer({
   localMachine = false,
   port = 0,
 } = {}) {
+  if (databaseUrl) shareSecretKey(home);
   const args = [bundlePath, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', home];
   if (!localMachine) args.push('--no-local-machine');
   const started = now();

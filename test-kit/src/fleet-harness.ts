@@ -11,6 +11,7 @@ import path from 'node:path';
 import { agentBundlePath, bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
 // @ts-expect-error plain ESM helper without types (shared with the benchmarks)
 import { killRunsIn } from '../../scripts/lib/leftover-runs.mjs';
+import { shareSecretKey } from '../../scripts/lib/shared-secret-key.mjs';
 import { afterAll, beforeAll } from 'vitest';
 import { ACTIVE_RUN_STATES, PROTOCOL_VERSION } from '@openase/shared';
 import { createApiClient, type ApiClient } from '@openase/control-plane/cli/client';
@@ -184,6 +185,7 @@ export async function startControlPlane(
   const args = [CP_BUNDLE, 'serve', '--port', String(opts.port ?? 0), '--host', '127.0.0.1', '--data-dir', home];
   if (!opts.localMachine) args.push('--no-local-machine');
   if (!opts.databaseUrl && !opts.env?.DATABASE_URL) seedDataDir(home);
+  else shareSecretKey(home);
   const proc = new Proc(
     spawn(process.execPath, args, { env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', ...opts.env } }),
   );

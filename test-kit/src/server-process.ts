@@ -9,6 +9,7 @@ import path from 'node:path';
 // @ts-expect-error plain ESM helper without types
 import { bundlePath, ensureBuilt } from '../../scripts/lib/bootstrap.mjs';
 import { seedDataDir } from './database-templates.js';
+import { shareSecretKey } from '../../scripts/lib/shared-secret-key.mjs';
 
 export const bundle = bundlePath as string;
 
@@ -41,6 +42,7 @@ export async function startServerProcess(
   const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'openase-cli-'));
   // The checkout's own server starts on the migrated template (an installed release migrates its own).
   if (!opts.openase && !opts.env?.DATABASE_URL) seedDataDir(home);
+  else if (opts.env?.DATABASE_URL) shareSecretKey(home);
   let server: ChildProcess;
   let output = '';
   const launch = (port: string) =>

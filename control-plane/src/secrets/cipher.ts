@@ -55,7 +55,12 @@ export function memorySecretCipher(): SecretCipher {
  * with the wrong size or readable by others is refused rather than silently replaced: replacing
  * it would make every stored secret unreadable.
  */
-export function loadOrCreateSecretKey(home: string): { key: Buffer; created: boolean; file: string } {
+export function loadOrCreateSecretKey(home: string): {
+  key: Buffer;
+  created: boolean;
+  file: string;
+  fingerprint: string;
+} {
   const file = path.join(home, SECRET_KEY_FILE);
   let created = false;
   try {
@@ -69,12 +74,13 @@ export function loadOrCreateSecretKey(home: string): { key: Buffer; created: boo
   const mode = fs.statSync(file).mode & 0o777;
   if (mode & 0o077)
     throw new Error(`${file} is readable by others (mode ${mode.toString(8)}); run \`chmod 600 ${file}\``);
-  const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+  const text = fs.readFileSync(file, 'utf8').trim();
+  const key = Buffer.from(text, 'base64');
   if (key.length !== KEY_BYTES)
     throw new Error(
       `${file} does not hold a ${KEY_BYTES}-byte base64 key; restore it from a backup (stored secrets need the original key)`,
     );
-  return { key, created, file };
+  return { key, created, file, fingerprint: fingerprintOf(text) };
 }
 
 /**
@@ -84,5 +90,7 @@ export function loadOrCreateSecretKey(home: string): { key: Buffer; created: boo
 export function secretKeyFingerprint(home: string): string | null {
   const file = path.join(home, SECRET_KEY_FILE);
   if (!fs.existsSync(file)) return null;
-  return createHash('sha256').update(fs.readFileSync(file, 'utf8').trim()).digest('hex').slice(0, 16);
+  return fingerprintOf(fs.readFileSync(file, 'utf8').trim());
 }
+
+const fingerprintOf = (keyText: string) => createHash('sha256').update(keyText).digest('hex').slice(0, 16);

@@ -28,6 +28,8 @@ export interface ServerConfig {
   chatIdleMinutes?: number;
   /** Run machine `local` without a sandbox, knowingly (no bubblewrap on this host; docs/security.md). */
   localUnconfined?: boolean;
+  /** The database's secret key is lost: record this data dir's key as the database's (secrets/key-check.ts). */
+  newSecretKey?: boolean;
   /** Slots of machine `local` (unset: the host's cores, 1 to 4). */
   localSlots?: number;
   /** Bearer token of GET /metrics; null = no metrics endpoint. */
@@ -48,6 +50,7 @@ export function resolveServerConfig(
     databaseUrl?: string;
     localMachine?: boolean;
     localUnconfined?: boolean;
+    newSecretKey?: boolean;
     chatIdleMinutes?: string;
     publicUrl?: string;
     trustProxy?: boolean;
@@ -81,6 +84,7 @@ export function resolveServerConfig(
     rateLimits: rateLimitsOf(env.OPENASE_RATE_LIMIT),
     localMachine: flags.localMachine ?? env.OPENASE_LOCAL_MACHINE !== '0',
     localUnconfined: flags.localUnconfined ?? env.OPENASE_LOCAL_UNCONFINED === '1',
+    newSecretKey: flags.newSecretKey ?? false,
     chatIdleMinutes,
     metricsToken: metricsTokenFromEnv(env),
     ...(localSlots !== undefined ? { localSlots } : {}),

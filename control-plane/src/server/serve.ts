@@ -24,6 +24,7 @@ import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { createLogger, lineLogger, type Logger } from '../kernel/logger.js';
 import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js';
+import { checkSecretKey } from '../secrets/key-check.js';
 import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
@@ -75,6 +76,21 @@ export async function startServer(
   log.info(
     `database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`,
   );
+  // A replica whose secret.key is not the database's would read every stored secret as garbage.
+  try {
+    const checked = await checkSecretKey(database.db, new Date(), secretKey, config.newSecretKey ?? false);
+    if (checked === 'recorded')
+      log.info(
+        `secret key: recorded the fingerprint of ${secretKey.file} (${secretKey.fingerprint}) for this database`,
+      );
+    if (checked === 'replaced')
+      log.warn(
+        `secret key: ${secretKey.file} (${secretKey.fingerprint}) is this database's key from now on (--new-secret-key); secrets stored under the old key cannot be read: set them again`,
+      );
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   const deps: Deps = {
     db: database.db,
     clock: systemClock,

@@ -53,6 +53,11 @@ export const serveCommand: Command = {
       description:
         'run machine `local` without a sandbox when bubblewrap is missing: its agents can then read this server’s keys (env OPENASE_LOCAL_UNCONFINED=1)',
     },
+    'new-secret-key': {
+      type: 'boolean',
+      description:
+        'the database’s secret.key is lost: take this data dir’s key from now on (secrets stored under the old one stay unreadable until set again)',
+    },
     'chat-idle-minutes': {
       type: 'string',
       value: 'N',
@@ -69,6 +74,7 @@ export const serveCommand: Command = {
         ...(args.values['trust-proxy'] ? { trustProxy: true } : {}),
         ...(args.values['no-local-machine'] ? { localMachine: false } : {}),
         ...(args.values['local-unconfined'] ? { localUnconfined: true } : {}),
+        ...(args.values['new-secret-key'] ? { newSecretKey: true } : {}),
       },
       io.env,
     );

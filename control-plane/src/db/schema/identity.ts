@@ -1,11 +1,21 @@
 /**
- * Organizations, people and how they sign in: users, memberships and per-project roles, invitations, API
+ * The instance's facts, organizations, people and how they sign in: users, memberships and per-project roles, invitations, API
  * tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending logins.
  */
 import { type AnyPgColumn, boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { OIDC_NEW_USERS, OIDC_STATES, PROJECT_ROLES, ROLES } from '@openase/shared';
 import { createdAt, tstz, updatedAt, uuidId, cascadeRef, credentialRow, ownerColumn } from './columns.js';
 import { projects } from './projects.js';
+
+/**
+ * Facts about the whole instance, one row each. `secret_key`: the fingerprint of the secret.key the stored
+ * secrets are encrypted under, so a replica started with another key is refused (secrets/key-check.ts).
+ */
+export const instanceFacts = pgTable('instance_facts', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: updatedAt(),
+});
 
 export const organizations = pgTable('organizations', {
   id: uuidId(),
