@@ -3,6 +3,7 @@
  * Domain code throws `OpenaseError`; here its code becomes the matching tRPC/HTTP status and
  * travels to clients as `data.appCode` next to the message.
  */
+import { issueInWords } from './zod-words.js';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { inSpan } from '../kernel/tracing.js';
 import { ZodError } from 'zod';
@@ -58,7 +59,7 @@ export function describeZodError(error: ZodError): string {
   return error.issues
     .map((i) => {
       const inner = i.code === 'invalid_key' ? i.issues.map((k) => k.message).join(', ') : '';
-      return `${i.path.length ? `${i.path.join('.')}: ` : ''}${inner || i.message}`;
+      return `${i.path.length ? `${i.path.join('.')}: ` : ''}${inner || issueInWords(i)}`;
     })
     .join('; ');
 }

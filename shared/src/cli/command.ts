@@ -61,8 +61,20 @@ export function parseCommandArgs(command: Pick<Command, 'options'>, argv: string
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    throw new UsageError(argsProblem((err as Error).message));
   }
+}
+
+/** node:util parseArgs' complaints in the CLI's words (its own advice is about its syntax, not ours). */
+function argsProblem(message: string): string {
+  const option = /^Option '(-[^' ]+)/.exec(message)?.[1];
+  if (option && /argument is ambiguous/.test(message))
+    return `${option} needs a value; a value that starts with a dash is written ${option}=-…`;
+  if (option && /argument missing/.test(message)) return `${option} needs a value`;
+  if (option && /does not take an argument/.test(message)) return `${option} takes no value`;
+  const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
+  if (unknown) return `there is no option ${unknown}`;
+  return message;
 }
 
 /** What `commandHelp` reads of a command (the daemon's commands have no `run` of this shape). */

@@ -55,7 +55,12 @@ export const ticketReviewInput = z.object({
 export const ticketDiffInput = z.object({
   ticket: ticketRef,
   /** Only what this run changed (a run id or its first characters). */
-  run: z.string().trim().min(4).max(100).optional(),
+  run: z
+    .string()
+    .trim()
+    .min(4, 'a run is named by its id or its first 4 characters or more (`openase run list` shows them)')
+    .max(100, 'a run is named by its id (36 characters)')
+    .optional(),
   /** Only the per-file counts. */
   stat: z.boolean().default(false),
 });
