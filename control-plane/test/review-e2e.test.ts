@@ -100,6 +100,8 @@ describe('review loop and merging with a plain git remote', () => {
     expect(prompt.text).toMatch(/## Review round 1: changes requested by/);
     expect(prompt.text).toMatch(/- greet\.js:1\n {2}.*: say hello world/);
     expect(remote.show(branch, 'greet.js')).toBe("module.exports = 'hello world';\n");
+    // `ticket show` says where a line comment is.
+    expect(cli('ticket', 'show', t.identifier).out).toMatch(/\] \S.* on greet\.js:1: say hello world\n/);
 
     // What the second run changed, alone.
     const runDiff = cli('ticket', 'diff', t.identifier, '--run', second.id.slice(0, 8));

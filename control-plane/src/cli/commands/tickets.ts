@@ -158,8 +158,14 @@ export const ticketCommands: GroupBody = {
         if (t.description) io.out(`\n${t.description}`);
         if (t.comments.length) {
           io.out('\nComments:');
-          for (const c of t.comments)
-            io.out(`  [${c.id}] ${c.authorName}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+          for (const c of t.comments) {
+            // A line comment of a review says where: repo, file, line (a removed line: in the base).
+            const at = c.anchor as { repo?: string; path: string; line: number; side?: string } | null;
+            const where = at
+              ? ` on ${at.repo ? `${at.repo}:` : ''}${at.path}:${at.line}${at.side === 'old' ? ' (removed line)' : ''}`
+              : '';
+            io.out(`  [${c.id}] ${c.authorName}${where}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+          }
         }
         for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
         if (t.runs.length) {
