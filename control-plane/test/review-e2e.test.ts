@@ -74,6 +74,10 @@ describe('review loop and merging with a plain git remote', () => {
     const whyWaiting = cli('ticket', 'why', t.identifier);
     expect(whyWaiting.out).toMatch(new RegExp(`${t.identifier} waits for review round 1 in In Review`));
 
+    // A line the diff does not show is refused before anything is sent.
+    const typo = cli('ticket', 'review', t.identifier, '--request-changes', '--line', 'greet.js:9=say hello world');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain(`greet.js:9 is not a line of ${t.identifier}'s diff; the diff shows line 1 of it`);
     // The reviewer comments on the line and requests changes (from the CLI, as a person would).
     const asked = cli(
       'ticket',
@@ -98,7 +102,8 @@ describe('review loop and merging with a plain git remote', () => {
     const events = await fleet.cp.api.runs.events.query({ run: second.id, limit: 200 });
     const prompt = events.find((e) => e.event.type === 'message' && e.event.role === 'user')!.event as { text: string };
     expect(prompt.text).toMatch(/## Review round 1: changes requested by/);
-    expect(prompt.text).toMatch(/- greet\.js:1\n {2}.*: say hello world/);
+    // The CLI sent the line's text as the diff showed it: the prompt quotes it.
+    expect(prompt.text).toMatch(/- greet\.js:1 at `module\.exports = 'hi';`\n {2}.*: say hello world/);
     expect(remote.show(branch, 'greet.js')).toBe("module.exports = 'hello world';\n");
     // `ticket show` says where a line comment is.
     expect(cli('ticket', 'show', t.identifier).out).toMatch(/\] \S.* on greet\.js:1: say hello world\n/);

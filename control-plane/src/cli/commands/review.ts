@@ -7,6 +7,7 @@ import { MERGE_METHODS, diffSummary, type CommentAnchor } from '@openase/shared'
 import { JSON_OPTION, UsageError, requirePositional, stringOption, type Command, type CommandIo } from '../command.js';
 import { apiClientFromEnv, type ApiClient } from '../client.js';
 import { printJson } from '../output.js';
+import { anchorToDiff, type LineComment } from './review-anchors.js';
 
 type Diff = Awaited<ReturnType<ApiClient['tickets']['diff']['query']>>;
 
@@ -127,8 +128,10 @@ export const reviewCommand: Command = {
     const approve = Boolean(args.values.approve);
     const request = Boolean(args.values['request-changes']);
     if (approve === request) throw new UsageError('give exactly one of --approve or --request-changes');
-    const lines = ((args.values.line as string[] | undefined) ?? []).map(parseLineComment);
-    const result = await apiClientFromEnv(io.env).tickets.review.mutate({
+    const api = apiClientFromEnv(io.env);
+    let lines = ((args.values.line as string[] | undefined) ?? []).map(parseLineComment);
+    if (lines.length) lines = await checkedAgainstDiff(api, ticket, lines, io);
+    const result = await api.tickets.review.mutate({
       ticket,
       verdict: approve ? 'approve' : 'request_changes',
       body: await messageOption(args),
@@ -143,6 +146,20 @@ export const reviewCommand: Command = {
     );
   },
 };
+
+/** The line comments anchored to the ticket diff (review-anchors.ts); sent as written when the diff cannot be read. */
+async function checkedAgainstDiff(api: ApiClient, ticket: string, lines: LineComment[], io: CommandIo) {
+  let diff;
+  try {
+    diff = await api.tickets.diff.query({ ticket });
+  } catch (err) {
+    io.err(
+      `warning: could not read ${ticket}'s diff to check the line comments (${(err as Error).message}); they are sent as written`,
+    );
+    return lines;
+  }
+  return anchorToDiff(lines, diff);
+}
 
 export const mergeSettingsCommand: Command = {
   name: 'merge-settings',
