@@ -46,11 +46,17 @@ describe.skipIf(!postgresUrl)('replicas with different secret keys [postgres]', 
     expect(second.stderr).toContain(
       `${path.join(homes[1]!, 'secret.key')} is not the secret key this database's secrets are encrypted under`,
     );
-    expect(second.stderr).toMatch(/copy it from the data dir of the one that started first/);
+    expect(second.stderr).toMatch(/copy it from the data dir of a control plane that serves this database/);
     expect(second.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('takes the new key with --new-secret-key, saying that stored secrets must be set again', async () => {
+  it('takes the new key with --new-secret-key once the others are stopped, saying that stored secrets must be set again', async () => {
+    const early = serve(homes[1]!, '--new-secret-key');
+    expect(early.status).toBe(1);
+    expect(early.stderr).toMatch(
+      /--new-secret-key: stop the other control planes of this database first \(connected: \S+/,
+    );
+    await first.proc.kill();
     const args = [CP_BUNDLE, 'serve', '--port', '0', '--host', '127.0.0.1', '--no-local-machine', '--new-secret-key'];
     const child = spawn(process.execPath, [...args, '--data-dir', homes[1]!], {
       env: { ...process.env, DATABASE_URL: scratch.url },

@@ -80,17 +80,20 @@ export function loadOrCreateSecretKey(home: string): {
     throw new Error(
       `${file} does not hold a ${KEY_BYTES}-byte base64 key; restore it from a backup (stored secrets need the original key)`,
     );
-  return { key, created, file, fingerprint: fingerprintOf(text) };
+  return { key, created, file, fingerprint: fingerprintOf(key) };
 }
 
 /**
- * A short fingerprint of `<home>/secret.key` (never the key), or null when there is none: an
- * export records it so an import can say when stored secrets will not decrypt with the key here.
+ * Short fingerprints of `<home>/secret.key` (never the key), or none when there is no key: an export records the
+ * first so an import can say when stored secrets will not decrypt with the key here. The first is of the key's
+ * bytes (the same key however its base64 is written); the second, of its text, is what exports before it held.
  */
-export function secretKeyFingerprint(home: string): string | null {
+export function secretKeyFingerprints(home: string): string[] {
   const file = path.join(home, SECRET_KEY_FILE);
-  if (!fs.existsSync(file)) return null;
-  return fingerprintOf(fs.readFileSync(file, 'utf8').trim());
+  if (!fs.existsSync(file)) return [];
+  const text = fs.readFileSync(file, 'utf8').trim();
+  return [fingerprintOf(Buffer.from(text, 'base64')), fingerprintOf(text)];
 }
 
-const fingerprintOf = (keyText: string) => createHash('sha256').update(keyText).digest('hex').slice(0, 16);
+/** The fingerprint the database keeps (secrets/key-check.ts) and an export records. */
+const fingerprintOf = (key: Buffer | string) => createHash('sha256').update(key).digest('hex').slice(0, 16);

@@ -24,7 +24,7 @@ import type { ServerConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { createLogger, lineLogger, type Logger } from '../kernel/logger.js';
 import { createSecretCipher, loadOrCreateSecretKey } from '../secrets/cipher.js';
-import { checkSecretKey } from '../secrets/key-check.js';
+import { checkSecretKey, otherControlPlanes } from '../secrets/key-check.js';
 import { startFleet, type Fleet } from '../fleet/start.js';
 import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
@@ -77,8 +77,20 @@ export async function startServer(
     `database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`,
   );
   // A replica whose secret.key is not the database's would read every stored secret as garbage.
+  const cipher = createSecretCipher(secretKey.key);
   try {
-    const checked = await checkSecretKey(database.db, new Date(), secretKey, config.newSecretKey ?? false);
+    const checked = await checkSecretKey(
+      database.db,
+      new Date(),
+      { ...secretKey, cipher },
+      {
+        replace: config.newSecretKey ?? false,
+        shared: database.kind === 'postgres',
+        ...(database.kind === 'postgres'
+          ? { otherReplicas: () => otherControlPlanes(database.db, applicationName) }
+          : {}),
+      },
+    );
     if (checked === 'recorded')
       log.info(
         `secret key: recorded the fingerprint of ${secretKey.file} (${secretKey.fingerprint}) for this database`,
@@ -96,7 +108,7 @@ export async function startServer(
     clock: systemClock,
     ids: randomIds,
     bus: createChangeBus(),
-    secrets: createSecretCipher(secretKey.key),
+    secrets: cipher,
     log,
     metrics: createMetrics(),
   };

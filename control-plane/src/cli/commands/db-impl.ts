@@ -9,4 +9,4 @@ export { importLines } from '../../db/transfer/load.js';
 export { readExportFile, writeExportFile } from '../../db/transfer/files.js';
 export { moveDatabase } from '../../db/transfer/move.js';
 export { backupDatabase } from '../../db/transfer/backup.js';
-export { secretKeyFingerprint } from '../../secrets/cipher.js';
+export { secretKeyFingerprints } from '../../secrets/cipher.js';

@@ -94,7 +94,7 @@ function unreachable(err: unknown): OpenaseError | null {
 
 const exportOptions = async (w: Where) => ({
   release: VERSION,
-  secretKey: (await impl()).secretKeyFingerprint(w.home),
+  secretKey: (await impl()).secretKeyFingerprints(w.home)[0] ?? null,
 });
 
 const exportCommand: Command = {
@@ -128,12 +128,12 @@ const importCommand: Command = {
     const file = path.resolve(requirePositional(args, 0, 'FILE (the export to load)'));
     if (!fs.existsSync(file)) throw new OpenaseError('NOT_FOUND', `there is no file ${file}`);
     const w = where(args, io.env);
-    const { importLines, readExportFile, secretKeyFingerprint } = await impl();
+    const { importLines, readExportFile, secretKeyFingerprints } = await impl();
     const result = await withDatabase(w, false, (db) => importLines(db, readExportFile(file)));
-    const key = secretKeyFingerprint(w.home);
+    const keys = secretKeyFingerprints(w.home);
     const keyWarning =
-      result.header.secretKey && result.header.secretKey !== key
-        ? `stored secrets were encrypted under another secret.key than ${path.join(w.home, 'secret.key')}${key ? '' : ' (there is none yet)'}: copy the original key there before starting the server`
+      result.header.secretKey && !keys.includes(result.header.secretKey)
+        ? `stored secrets were encrypted under another secret.key than ${path.join(w.home, 'secret.key')}${keys.length ? '' : ' (there is none yet)'}: copy the original key there before starting the server`
         : null;
     if (args.values.json)
       return printJson(io, { file, tables: result.tables.size, rows: result.rows, warning: keyWarning });

@@ -14,7 +14,8 @@ const patch = [
   '',
 ].join('\n');
 const head = 'a'.repeat(40);
-const diff = (repos = [{ repo: 'app', patch, head, tooLarge: false }]) => ({ identifier: 'DEMO-1', repos });
+type Repo = { repo: string; patch: string; head: string | null; tooLarge: boolean };
+const diff = (repos: Repo[] = [{ repo: 'app', patch, head, tooLarge: false }]) => ({ identifier: 'DEMO-1', repos });
 const line = (path: string, n: number, side: 'new' | 'old' = 'new') => ({ anchor: { path, line: n, side }, body: 'x' });
 
 describe('anchorToDiff', () => {

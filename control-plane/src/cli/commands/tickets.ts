@@ -3,7 +3,6 @@ import { PRIORITIES } from '@openase/shared';
 import {
   UsageError,
   listOption,
-  requireOption,
   requirePositional,
   stringOption,
   type GroupBody,
@@ -52,13 +51,26 @@ const ticketFields = {
   budget: { type: 'string' as const, value: 'USD', description: 'cost budget in USD ("none" to clear)' },
 };
 
+/** The title, given as --title or as the one word after `create` (quoted when it has spaces). */
+function titleOf(args: ParsedArgs): string {
+  const words = args.positionals;
+  const option = stringOption(args.values.title);
+  if (words.length && option !== undefined)
+    throw new UsageError('give the title once: right after `create`, or as --title, not both');
+  if (words.length > 1)
+    throw new UsageError(`a title with spaces goes in quotes: openase ticket create "${words.join(' ')}" …`);
+  const title = words[0] ?? option;
+  if (title === undefined) throw new UsageError('a title is required: openase ticket create "Add login" --project P');
+  return title;
+}
+
 export const ticketCommands: GroupBody = {
   commands: [
     callCommand({
       name: 'create',
       summary: 'create a ticket',
       usage:
-        'openase ticket create --project P --title TITLE [--status S] [--priority P] [--label L] [--parent T] [--blocked-by T] [--json]',
+        'openase ticket create (TITLE | --title TITLE) --project P [--status S] [--priority P] [--label L] [--parent T] [--blocked-by T] [--json]',
       options: {
         ...PROJECT_OPTION,
         title: { type: 'string', description: 'one-line title' },
@@ -78,7 +90,7 @@ export const ticketCommands: GroupBody = {
       async call(api, args, io) {
         const ticket = await api.tickets.create.mutate({
           project: projectOf(args, io.env),
-          title: requireOption(args, 'title'),
+          title: titleOf(args),
           description: descriptionOption(args),
           status: stringOption(args.values.status),
           priority: priorityOption(args),
