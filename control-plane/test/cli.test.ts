@@ -81,7 +81,11 @@ describe('openase CLI against a running server', () => {
     expect(unknown.err).toMatch(/status "Nowhere" does not exist/);
     const usage = cli(['ticket', 'create', '--project', 'demo']);
     expect(usage.code).toBe(2);
-    expect(usage.err).toMatch(/--title is required/);
+    expect(usage.err).toMatch(/a title is required: openase ticket create "Add login" --project P/);
+    const unquoted = cli(['ticket', 'create', 'Add', 'login', '--project', 'demo']);
+    expect(unquoted.code).toBe(2);
+    expect(unquoted.err).toMatch(/a title with spaces goes in quotes: openase ticket create "Add login"/);
+    expect(cli(['ticket', 'create', 'Add login', '--project', 'demo']).out).toMatch(/^created DEMO-\d+: Add login/);
     const flag = cli(['ticket', 'list', '--bogus']);
     expect(flag.code).toBe(2);
     const cmd = cli(['nonsense']);
