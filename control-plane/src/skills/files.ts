@@ -104,18 +104,26 @@ function frontMatterOf(text: string): { data: Record<string, unknown> | null } |
 
 /**
  * What a skill makes Claude Code run without the model choosing to: the `hooks:` of SKILL.md's
- * front matter (commands on the CLI's events while the skill is active) and each !`command` in
- * SKILL.md (run when the skill loads, its output put in the text). As canonical JSON, so two
- * versions compare; null when the skill runs nothing. Changing it is changing what runs on
- * machines, like a workflow's hooks (saveSkill).
+ * front matter (commands on the CLI's events while the skill is active), each !`command` and each
+ * ```! block in SKILL.md (run when the skill loads, the output put in the text). As canonical JSON,
+ * for the activity log; null when the skill runs nothing. Read wide on purpose: a `hooks` key the
+ * YAML here does not resolve (a merge key, an alias) counts as the front matter's text. A skill that
+ * runs something runs its files too (`sh ${CLAUDE_SKILL_DIR}/check.sh`), so every new version of
+ * one needs the grant (saveSkill).
  */
 export function skillRuns(files: readonly SkillFile[]): string | null {
   const skillMd = files.find((f) => f.path === 'SKILL.md');
   if (!skillMd) return null;
   const text = Buffer.from(skillMd.contentBase64, 'base64').toString('utf8');
+  const split = splitFrontMatter(text);
+  const frontText = 'yamlText' in split ? split.yamlText : '';
   const front = frontMatterOf(text);
-  const hooks = 'data' in front ? (front.data?.hooks ?? null) : null;
-  const commands = [...text.matchAll(/!`([^`\n]+)`/g)].map((m) => m[1]!);
+  const parsed = 'data' in front ? (front.data?.hooks ?? null) : null;
+  const hooks = parsed ?? (/(^|[\s{,'"])hooks['"]?\s*:/m.test(frontText) ? frontText : null);
+  const commands = [
+    ...[...text.matchAll(/!`([^`]+)`/g)].map((m) => m[1]!),
+    ...[...text.matchAll(/^[ \t]*(```|~~~)!.*$[\s\S]*?(?:^[ \t]*\1[ \t]*$|(?![\s\S]))/gm)].map((m) => m[0].trim()),
+  ];
   return hooks === null && !commands.length ? null : canonicalJson({ hooks, commands });
 }
 

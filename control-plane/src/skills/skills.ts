@@ -132,8 +132,14 @@ async function saveSkill(
       return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
     runsBefore = skillRuns(current.files as SkillFile[]);
   }
-  const runsChanged = !builtin && checked.runs !== null && checked.runs !== runsBefore;
-  if (runsChanged) requireExec(actor, 'workflows.hooks', `give skill ${checked.name} hooks or !\`commands\` to run`);
+  // What runs may call any file of the skill: every new version of a skill that runs something needs the grant.
+  if (!builtin && checked.runs !== null)
+    requireExec(
+      actor,
+      'workflows.hooks',
+      `${runsBefore === null ? 'give' : 'change'} skill ${checked.name}, which runs code by itself (hooks or !\`commands\`)`,
+    );
+  const runsChanged = !builtin && checked.runs !== runsBefore;
   if (!skill) {
     skill = await insertNew(tx, deps, skills, {
       projectId,
@@ -166,7 +172,7 @@ async function saveSkill(
     summary: `${version === 1 ? 'imported' : 'updated'} ${builtin ? 'built-in ' : ''}skill ${checked.name} (version ${version}, ${checked.files.length} file(s))`,
     after: { version, contentHash: checked.contentHash, files: checked.files.map((f) => f.path) },
   });
-  if (runsChanged || (runsBefore !== null && checked.runs === null))
+  if (runsChanged)
     await recordActivity(tx, deps, changes, actor, {
       projectId,
       action: 'skill.hooks_changed',
