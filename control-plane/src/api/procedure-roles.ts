@@ -117,7 +117,7 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'skills.list': v(),
   'skills.show': v(),
   'skills.export': v(),
-  'skills.import': m(),
+  'skills.import': m('a skill that runs code by itself (hooks, !`commands`): admin, a token also workflows.hooks'),
   'skills.setEnabled': m(),
   'skills.bind': a('an edit of the workflow'),
   'skills.unbind': a('an edit of the workflow'),

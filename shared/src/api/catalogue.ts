@@ -270,7 +270,11 @@ export const API = named({
     list: query('read', projectInput, [runs('workflows.read', { project: 'project' })]),
     show: query('read', skillExportInput),
     export: query('read', skillExportInput, [runs('workflows.read', { project: 'project' })]),
-    import: mutation('write', skillImportInput, [runs('skills.update', { project: 'project' })]),
+    import: executes(
+      mutation('write', skillImportInput, [runs('skills.update', { project: 'project' })]),
+      'workflows.hooks',
+      'hooks change',
+    ),
     setEnabled: mutation('write', skillSetEnabledInput),
     bind: mutation('write', skillBindInput),
     unbind: mutation('write', skillUnbindInput),
