@@ -212,4 +212,33 @@ describe('console controls in Chromium', () => {
     }
     await ui.page.setViewportSize({ width: 1440, height: 900 });
   });
+
+  it('keeps what was typed while a save was out, over the version it saved', async () => {
+    await goto(`workflows/${workflow}`);
+    await ui.page.locator('[data-test=valid]').waitFor();
+    const lines = ui.page.locator('.cm-line');
+    const turns = (await lines.allTextContents()).findIndex((l) => l.startsWith('max_turns: '));
+    await lines.nth(turns).click();
+    await ui.page.keyboard.press('End');
+    await ui.page.keyboard.type('1');
+    await ui.page.locator('[data-test=valid]').waitFor();
+    const held: Route[] = [];
+    await ui.page.route('**/trpc/workflows.update**', (route) => void held.push(route));
+    try {
+      await ui.page.locator('[data-test=save]').click();
+      await expect.poll(() => held.length).toBe(1);
+      await lines.nth(turns).click();
+      await ui.page.keyboard.press('End');
+      await ui.page.keyboard.type('2');
+      await held[0]!.continue();
+      await ui.page.getByText(`Saved ${workflow} as a new version`).waitFor();
+    } finally {
+      await ui.page.unroute('**/trpc/workflows.update**');
+    }
+    const saved = (await lines.allTextContents())[turns];
+    expect(saved).toMatch(/^max_turns: \d+12$/);
+    expect(await ui.page.getByRole('button', { name: 'Discard changes' }).isDisabled()).toBe(false);
+    await ui.page.getByRole('button', { name: 'Discard changes' }).click();
+    expect((await lines.allTextContents())[turns]).toBe(saved!.slice(0, -1));
+  });
 });
