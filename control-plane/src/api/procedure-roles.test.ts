@@ -274,7 +274,7 @@ forEachDatabase('every procedure × role', (get) => {
     // Milo, a member, only reads `other`, and still works elsewhere.
     await expect(asMilo.tickets.move({ ticket: 'OTHER-1', status: 'Todo' })).rejects.toMatchObject({
       code: 'FORBIDDEN',
-      message: expect.stringMatching(/your role \(viewer\) cannot move tickets/),
+      message: expect.stringMatching(/your role in this project \(viewer\) cannot move tickets/),
     });
     await expect(asMilo.comments.add({ ticket: 'OTHER-1', body: 'no' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await asMilo.comments.add({ ticket: T, body: 'fine here' });

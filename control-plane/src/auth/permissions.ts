@@ -18,11 +18,18 @@ const ASK: Record<Role, string> = {
   viewer: 'an organization admin',
 };
 
-/** Refuses unless `role` (the actor's, or theirs in a project) is at least `min`; `what` completes "you cannot …". */
+/**
+ * Refuses unless `role` (the actor's, or theirs in a project) is at least `min`; `what` completes "you cannot …".
+ * A role that is not the organization's is a project role: the refusal says so and who can change it.
+ */
 export function requireRole(actor: Actor, min: Role, what: string, role: Role = actor.role): void {
   if (!roleAtLeast(role, min)) {
-    const only = min === 'owner' ? 'only an owner can' : `your role (${role}) cannot`;
-    throw forbidden(`${only} ${what}; ask ${ASK[min]}`);
+    if (min === 'owner') throw forbidden(`only an owner can ${what}; ask ${ASK[min]}`);
+    if (role !== actor.role)
+      throw forbidden(
+        `your role in this project (${role}) cannot ${what}; ask a project admin or an organization admin`,
+      );
+    throw forbidden(`your role (${role}) cannot ${what}; ask ${ASK[min]}`);
   }
 }
 
@@ -53,8 +60,9 @@ export async function requireRoleSomewhere(db: DbOrTx, actor: Actor, min: Role, 
     .select({ role: projectRoles.role })
     .from(projectRoles)
     .where(eq(projectRoles.userId, actor.userId));
-  const best = rows.map((r) => r.role as Role).find((r) => roleAtLeast(r, min));
-  requireRole(actor, min, what, best ?? actor.role);
+  // Refused, it names the highest role held anywhere (a viewer who is a member of one project hears "member").
+  const best = rows.map((r) => r.role as Role).reduce((a, b) => (roleAtLeast(b, a) ? b : a), actor.role);
+  if (!roleAtLeast(best, min)) throw forbidden(`your role (${best}) cannot ${what}; ask ${ASK[min]}`);
 }
 
 /** Refuses unless the actor's role in the project (auth/permissions `roleInProject`) is at least `min`. */
@@ -80,6 +88,17 @@ export function requireRoleOrGrant(actor: Actor, min: Role, scope: RunTokenScope
   if (!actor.run) return requireRole(actor, min, what);
   if (actor.run.scopes.includes(scope)) return;
   throw forbidden(`an agent cannot ${what}: its grant lacks the "${scope}" scope, which only an admin can give`);
+}
+
+/** `requireRoleOrGrant` in one project: a person's role there (`requireRoleIn`), or an agent's grant. */
+export async function requireRoleOrGrantIn(
+  db: DbOrTx,
+  actor: Actor,
+  projectId: string,
+  need: { min: Role; what: string; grant?: RunTokenScope },
+): Promise<void> {
+  if (actor.run && need.grant) return requireRoleOrGrant(actor, need.min, need.grant, need.what);
+  await requireRoleIn(db, actor, projectId, need.min, need.what);
 }
 
 /**

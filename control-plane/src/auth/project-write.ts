@@ -3,13 +3,13 @@
  * with the project the input names. Here in auth/ because it checks the role (kernel/ may not import auth/).
  */
 import type { z } from 'zod';
-import type { Role } from '@openase/shared';
+import type { Role, RunTokenScope } from '@openase/shared';
 import type { projects } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { resolveProject } from '../kernel/resolve-project.js';
-import { requireRole, requireRoleSomewhere } from './permissions.js';
+import { requireRole, requireRoleOrGrantIn, requireRoleSomewhere } from './permissions.js';
 
 export type ProjectRow = typeof projects.$inferSelect;
 
@@ -23,18 +23,33 @@ export function allowedInput<S extends z.ZodType>(actor: Actor, min: Role, what:
 }
 
 /**
- * As `allowedInput` for work whose project is known only later: refuses unless the actor is a member somewhere
- * (of the organization or of some project), then parses `raw`. The check in the project comes once it is known.
+ * As `allowedInput` for work inside one project, known only later: refuses unless the actor holds `min` somewhere
+ * (in the organization or in some project), then parses `raw`. The check in the project (`requireRoleIn`, where a
+ * project role replaces the organization role) comes once it is known: `inProject` with `need`.
  */
-export async function memberInput<S extends z.ZodType>(
+export async function projectInput<S extends z.ZodType>(
   deps: Deps,
   actor: Actor,
+  min: Role,
   what: string,
   schema: S,
   raw: unknown,
 ) {
-  await requireRoleSomewhere(deps.db, actor, 'member', what);
+  await requireRoleSomewhere(deps.db, actor, min, what);
   return schema.parse(raw) as z.output<S>;
+}
+
+/** `projectInput` for a member's work. */
+export function memberInput<S extends z.ZodType>(deps: Deps, actor: Actor, what: string, schema: S, raw: unknown) {
+  return projectInput(deps, actor, 'member', what, schema, raw);
+}
+
+/** What a piece of work needs of the actor in its project: a role (a person) or, for an agent, a grant. */
+export interface ProjectNeed {
+  min: Role;
+  what: string;
+  /** An agent may do it with this scope in its grant instead (`requireRoleOrGrant`). */
+  grant?: RunTokenScope;
 }
 
 /** Runs `work` in one transaction, with the project `ref` names (refused as `resolveProject` refuses). */
@@ -44,5 +59,23 @@ export function inProject<T>(
   ref: string,
   work: (tx: Tx, changes: Changes, project: ProjectRow) => Promise<T>,
 ): Promise<T> {
-  return inTransaction(deps, async (tx, changes) => work(tx, changes, await resolveProject(tx, actor.orgId, ref)));
+  return inProjectAs(deps, actor, null, ref, work);
+}
+
+/**
+ * `inProject` once the actor's role in that project (its project role, else its organization role) meets `need`:
+ * a member made viewer of the project only reads it, a viewer made member works there, a project admin administers it.
+ */
+export function inProjectAs<T>(
+  deps: Deps,
+  actor: Actor,
+  need: ProjectNeed | null,
+  ref: string,
+  work: (tx: Tx, changes: Changes, project: ProjectRow) => Promise<T>,
+): Promise<T> {
+  return inTransaction(deps, async (tx, changes) => {
+    const project = await resolveProject(tx, actor.orgId, ref);
+    if (need) await requireRoleOrGrantIn(tx, actor, project.id, need);
+    return work(tx, changes, project);
+  });
 }

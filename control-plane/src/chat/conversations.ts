@@ -29,7 +29,7 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { allowedInput, inProject } from '../auth/project-write.js';
+import { allowedInput, inProject, inProjectAs, memberInput } from '../auth/project-write.js';
 import { recordActivity } from '../activity/activity.js';
 import { requireExec, requireRole } from '../auth/permissions.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
@@ -220,9 +220,9 @@ async function defaultAgent(db: DbOrTx, projectId: string, name: string | undefi
 }
 
 export async function createConversation(deps: Deps, actor: Actor, raw: z.input<typeof chatCreateInput>) {
-  const input = chatCreateInput.parse(raw);
-  requireRole(actor, 'member', 'start Project AI conversations');
-  return inProject(deps, actor, input.project, async (tx, changes, project) => {
+  const input = await memberInput(deps, actor, 'start Project AI conversations', chatCreateInput, raw);
+  const need = { min: 'member', what: 'start Project AI conversations' } as const;
+  return inProjectAs(deps, actor, need, input.project, async (tx, changes, project) => {
     const agent = await defaultAgent(tx, project.id, input.agent);
     const id = deps.ids.uuid();
     const now = deps.clock.now();

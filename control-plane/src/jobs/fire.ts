@@ -13,7 +13,8 @@ import type { Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRoleIn } from '../auth/permissions.js';
+import { memberInput } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { insertTicket } from '../tickets/tickets.js';
 import { resolveWorkflow } from '../workflows/versions.js';
@@ -89,9 +90,9 @@ export async function fireJob(
 
 /** Fires a job now, whatever its schedule (and even when disabled): the console's "Run now". */
 export async function runJobNow(deps: Deps, actor: Actor, raw: z.input<typeof jobRefInput>): Promise<FireOutcome> {
-  requireRole(actor, 'member', 'run scheduled jobs');
-  const input = jobRefInput.parse(raw);
+  const input = await memberInput(deps, actor, 'run scheduled jobs', jobRefInput, raw);
   const project = await resolveProject(deps.db, actor.orgId, input.project);
+  await requireRoleIn(deps.db, actor, project.id, 'member', 'run scheduled jobs');
   const job = await resolveJob(deps.db, project.id, input.job);
   return fireJob(deps, job, { scheduledFor: null, trigger: 'manual' }, actor);
 }

@@ -5,8 +5,7 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
-import { inProject } from '../auth/project-write.js';
-import { requireRole } from '../auth/permissions.js';
+import { inProjectAs, memberInput } from '../auth/project-write.js';
 
 export type Repository = typeof repositories.$inferSelect;
 
@@ -24,14 +23,14 @@ export function repositoryNameFromUrl(url: string): string {
 }
 
 export async function addRepository(deps: Deps, actor: Actor, rawInput: RepositoryAddInput): Promise<Repository> {
-  requireRole(actor, 'member', 'add repositories');
-  const input = repositoryAddInput.parse(rawInput);
+  const input = await memberInput(deps, actor, 'add repositories', repositoryAddInput, rawInput);
   if (!isGitUrl(input.url)) {
     throw badRequest(
       `"${input.url}" is not a git URL; use https://…, ssh://…, git@host:path, file:///path or an absolute path`,
     );
   }
-  return inProject(deps, actor, input.project, async (tx, changes, project) => {
+  const need = { min: 'member', what: 'add repositories' } as const;
+  return inProjectAs(deps, actor, need, input.project, async (tx, changes, project) => {
     const name = input.name ?? repositoryNameFromUrl(input.url);
     const [existing] = await tx
       .select({ id: repositories.id })

@@ -194,7 +194,8 @@ export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInp
  * the caller sends `run.cancel` to its machine (repeated on reconnect until the run ends).
  */
 export async function requestCancel(deps: Deps, actor: Actor, runId: string): Promise<Run> {
-  requireRole(actor, 'member', 'cancel runs');
+  // A member of the run's project (its project role, else the organization's), asked before anything is looked up.
+  await getRunForMember(deps, actor, runId, 'cancel runs');
   return inTransaction(deps, async (tx, changes) => {
     await getRun(tx, actor.orgId, runId);
     const run = (await lockRun(tx, runId))!;

@@ -21,7 +21,7 @@ import type { Actor, Command, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
 import { appendVersion } from '../kernel/versions.js';
 import type { Changes } from '../kernel/transaction.js';
-import { allowedInput, inProject, type ProjectRow } from '../auth/project-write.js';
+import { inProjectAs, projectInput, type ProjectRow, type ProjectNeed } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { versionOf } from '../kernel/lookups.js';
 import { BUILTIN_SKILLS } from './builtin/index.js';
@@ -100,13 +100,19 @@ export async function exportSkill(db: DbOrTx, orgId: string, raw: z.input<typeof
 export type SkillImported = SkillView & { changed: boolean };
 
 export const importSkill: Command<typeof skillImportInput, SkillImported> = async (deps, actor, raw) => {
-  const input = allowedInput(actor, 'member', 'import skills', skillImportInput, raw);
+  const input = await projectInput(deps, actor, 'member', 'import skills', skillImportInput, raw);
   const checked = checkSkillFiles(input.files);
   if (BUILTIN_SKILLS.some((b) => b.name === checked.name))
     throw conflict(`"${checked.name}" is a built-in skill name; give your skill another name in SKILL.md`);
-  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
-    return saveSkill(tx, deps, changes, actor, project.id, checked, false);
-  });
+  return inProjectWithSkills(
+    deps,
+    actor,
+    input.project,
+    async (tx, changes, project) => {
+      return saveSkill(tx, deps, changes, actor, project.id, checked, false);
+    },
+    { min: 'member', what: 'import skills' },
+  );
 };
 
 async function saveSkill(
@@ -214,32 +220,39 @@ export function inProjectWithSkills<T>(
   actor: Actor,
   ref: string,
   work: (tx: Tx, changes: Changes, project: ProjectRow) => Promise<T>,
+  need: ProjectNeed | null = null,
 ): Promise<T> {
-  return inProject(deps, actor, ref, async (tx, changes, project) => {
+  return inProjectAs(deps, actor, need, ref, async (tx, changes, project) => {
     await ensureBuiltinSkills(tx, deps, changes, actor, project.id);
     return work(tx, changes, project);
   });
 }
 
 export const setSkillEnabled: Command<typeof skillSetEnabledInput, Skill> = async (deps, actor, raw) => {
-  const input = allowedInput(actor, 'member', 'enable or disable skills', skillSetEnabledInput, raw);
-  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
-    const skill = await resolveSkill(tx, project.id, input.skill);
-    if (skill.enabled === input.enabled) return skill;
-    const [updated] = await tx
-      .update(skills)
-      .set({ enabled: input.enabled, updatedAt: deps.clock.now() })
-      .where(eq(skills.id, skill.id))
-      .returning();
-    await recordActivity(tx, deps, changes, actor, {
-      projectId: project.id,
-      action: input.enabled ? 'skill.enabled' : 'skill.disabled',
-      entityType: 'skill',
-      entityId: skill.id,
-      summary: `${input.enabled ? 'enabled' : 'disabled'} skill ${skill.name}`,
-      before: { enabled: skill.enabled },
-      after: { enabled: input.enabled },
-    });
-    return updated!;
-  });
+  const input = await projectInput(deps, actor, 'member', 'enable or disable skills', skillSetEnabledInput, raw);
+  return inProjectWithSkills(
+    deps,
+    actor,
+    input.project,
+    async (tx, changes, project) => {
+      const skill = await resolveSkill(tx, project.id, input.skill);
+      if (skill.enabled === input.enabled) return skill;
+      const [updated] = await tx
+        .update(skills)
+        .set({ enabled: input.enabled, updatedAt: deps.clock.now() })
+        .where(eq(skills.id, skill.id))
+        .returning();
+      await recordActivity(tx, deps, changes, actor, {
+        projectId: project.id,
+        action: input.enabled ? 'skill.enabled' : 'skill.disabled',
+        entityType: 'skill',
+        entityId: skill.id,
+        summary: `${input.enabled ? 'enabled' : 'disabled'} skill ${skill.name}`,
+        before: { enabled: skill.enabled },
+        after: { enabled: input.enabled },
+      });
+      return updated!;
+    },
+    { min: 'member', what: 'enable or disable skills' },
+  );
 };

@@ -1,6 +1,6 @@
 /** Comments on tickets. Editing keeps every earlier body as a revision. */
 import { asc, eq } from 'drizzle-orm';
-import { commentAddInput, commentEditInput, forbidden, notFound } from '@openase/shared';
+import { commentAddInput, commentEditInput, forbidden, notFound, roleAtLeast } from '@openase/shared';
 import type { z } from 'zod';
 import { commentRevisions, comments } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
@@ -8,7 +8,8 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole } from '../auth/permissions.js';
+import { requireRole, roleInProject } from '../auth/permissions.js';
+import { memberInput } from '../auth/project-write.js';
 import { resolveTicket, ticketsByIds } from './tickets.js';
 import { onTicket } from './ticket-write.js';
 
@@ -48,16 +49,18 @@ export async function addComment(deps: Deps, actor: Actor, raw: z.input<typeof c
 }
 
 export async function editComment(deps: Deps, actor: Actor, raw: z.input<typeof commentEditInput>): Promise<Comment> {
-  requireRole(actor, 'member', 'edit comments');
-  const input = commentEditInput.parse(raw);
+  const input = await memberInput(deps, actor, 'edit comments', commentEditInput, raw);
   return inTransaction(deps, async (tx, changes) => {
     const [comment] = await tx.select().from(comments).where(eq(comments.id, input.commentId)).for('update');
     if (!comment) throw notFound(`comment ${input.commentId} does not exist`);
     const [ticket] = await ticketsByIds(tx, [comment.ticketId]);
     // Resolving through the org proves the comment is visible to this actor.
     await resolveTicket(tx, actor.orgId, ticket!.id);
+    // The role in the comment's project: a member made viewer there no longer edits, owners and admins may.
+    const role = await roleInProject(tx, actor, ticket!.projectId);
+    requireRole(actor, 'member', 'edit comments', role);
     const author = actor.userId ?? actor.id;
-    if (comment.authorId !== author && actor.role !== 'admin')
+    if (comment.authorId !== author && !roleAtLeast(role, 'admin'))
       throw forbidden('only the author of a comment or an admin can edit it');
     if (comment.body === input.body) return comment;
     const now = deps.clock.now();

@@ -21,7 +21,7 @@ function skillsSeq(doc: Document) {
 }
 
 export async function bindSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillBindInput>) {
-  const input = workflowInput(actor, 'change workflows', skillBindInput, raw);
+  const input = await workflowInput(deps, actor, 'change workflows', skillBindInput, raw);
   if (input.skill === PLATFORM_SKILL && input.version === undefined)
     throw badRequest(`${PLATFORM_SKILL} is bound to every workflow already; bind it only to pin a version`);
   return editWorkflow(deps, actor, { project: input.project, workflow: input.workflow }, (doc) => {
@@ -38,7 +38,7 @@ export async function bindSkill(deps: Deps, actor: Actor, raw: z.input<typeof sk
 }
 
 export async function unbindSkill(deps: Deps, actor: Actor, raw: z.input<typeof skillUnbindInput>) {
-  const input = workflowInput(actor, 'change workflows', skillUnbindInput, raw);
+  const input = await workflowInput(deps, actor, 'change workflows', skillUnbindInput, raw);
   return editWorkflow(deps, actor, { project: input.project, workflow: input.workflow }, (doc) => {
     const seq = skillsSeq(doc);
     const index = seq ? seq.items.findIndex((item) => entryName(item) === input.skill) : -1;

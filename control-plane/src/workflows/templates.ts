@@ -27,7 +27,7 @@ import { editFrontMatter } from '../kernel/frontmatter.js';
 import { isMap } from 'yaml';
 import { saveWorkflowSource } from './versions.js';
 import { serializeHarness } from './harness/serialize.js';
-import { describeVersion, workflowInput } from './workflows.js';
+import { describeVersion, workflowInput, workflowNeed } from './workflows.js';
 import fullStack from './templates/full-stack.md?raw';
 import relayDesign from './templates/relay-design.md?raw';
 import relayBackend from './templates/relay-backend.md?raw';
@@ -66,23 +66,29 @@ export const TEMPLATES: Record<WorkflowTemplate, TemplateSpec> = {
 };
 
 export async function createFromTemplate(deps: Deps, actor: Actor, raw: z.input<typeof workflowCreateInput>) {
-  const input = workflowInput(actor, 'create workflows', workflowCreateInput, raw);
+  const input = await workflowInput(deps, actor, 'create workflows', workflowCreateInput, raw);
   const spec = TEMPLATES[input.template];
-  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
-    const agentName = await chooseAgent(tx, project.id, input.agent);
-    const createdStatuses = await ensureStatuses(tx, deps, changes, actor, project.id, spec);
-    const created = [];
-    for (const file of spec.files) {
-      const source = agentName ? withAgent(file, agentName) : file;
-      // A built-in template's hooks are the platform's text, not the caller's: no exec grant needed.
-      const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, {
-        mustBeNew: true,
-        builtinTemplate: true,
-      });
-      created.push(await describeVersion(tx, saved.workflow, saved.version, { withSource: false }));
-    }
-    return { workflows: created, createdStatuses, agent: agentName };
-  });
+  return inProjectWithSkills(
+    deps,
+    actor,
+    input.project,
+    async (tx, changes, project) => {
+      const agentName = await chooseAgent(tx, project.id, input.agent);
+      const createdStatuses = await ensureStatuses(tx, deps, changes, actor, project.id, spec);
+      const created = [];
+      for (const file of spec.files) {
+        const source = agentName ? withAgent(file, agentName) : file;
+        // A built-in template's hooks are the platform's text, not the caller's: no exec grant needed.
+        const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, {
+          mustBeNew: true,
+          builtinTemplate: true,
+        });
+        created.push(await describeVersion(tx, saved.workflow, saved.version, { withSource: false }));
+      }
+      return { workflows: created, createdStatuses, agent: agentName };
+    },
+    workflowNeed('create workflows'),
+  );
 }
 
 /** The body of a workflow created from fields when none is given. */
@@ -97,16 +103,22 @@ When you are done, comment a short summary on the ticket and move it to {{ workf
 
 /** A workflow from fields: the harness file is written by serializeHarness and saved as version 1. */
 export async function createBlankWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowNewInput>) {
-  const input = workflowInput(actor, 'create workflows', workflowNewInput, raw);
-  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
-    const agent = await chooseAgent(tx, project.id, input.agent);
-    const source = serializeHarness(
-      { name: input.name, ...(agent ? { agent } : {}), pickup: input.pickup, finish: input.finish },
-      input.body ?? DEFAULT_BODY,
-    );
-    const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, { mustBeNew: true });
-    return describeVersion(tx, saved.workflow, saved.version);
-  });
+  const input = await workflowInput(deps, actor, 'create workflows', workflowNewInput, raw);
+  return inProjectWithSkills(
+    deps,
+    actor,
+    input.project,
+    async (tx, changes, project) => {
+      const agent = await chooseAgent(tx, project.id, input.agent);
+      const source = serializeHarness(
+        { name: input.name, ...(agent ? { agent } : {}), pickup: input.pickup, finish: input.finish },
+        input.body ?? DEFAULT_BODY,
+      );
+      const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, { mustBeNew: true });
+      return describeVersion(tx, saved.workflow, saved.version);
+    },
+    workflowNeed('create workflows'),
+  );
 }
 
 async function chooseAgent(tx: Tx, projectId: string, name: string | undefined): Promise<string | null> {

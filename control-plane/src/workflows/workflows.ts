@@ -18,8 +18,8 @@ import { agents, runs, skills, skillVersions, statuses, tickets, workflows, work
 import type { DbOrTx } from '../db/database.js';
 import { deleteRecorded } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
-import { inProject } from '../auth/project-write.js';
-import { requireRoleOrGrant } from '../auth/permissions.js';
+import { inProjectAs, type ProjectNeed } from '../auth/project-write.js';
+import { requireRoleOrGrant, requireRoleSomewhere } from '../auth/permissions.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { inProjectWithSkills } from '../skills/skills.js';
 import { PLATFORM_SKILL } from '../skills/builtin/index.js';
@@ -35,11 +35,28 @@ import {
   type WorkflowVersion,
 } from './versions.js';
 
-/** Refuses unless the actor is an admin, or an agent granted `workflows.update`; then parses `raw`. */
-export function workflowInput<S extends z.ZodType>(actor: Actor, what: string, schema: S, raw: unknown) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', what);
+/**
+ * Refuses unless the actor is an admin (of the organization or of some project), or an agent granted
+ * `workflows.update`; then parses `raw`. The work checks the project itself (`workflowNeed`).
+ */
+export async function workflowInput<S extends z.ZodType>(
+  deps: Deps,
+  actor: Actor,
+  what: string,
+  schema: S,
+  raw: unknown,
+) {
+  await mayWriteWorkflows(deps, actor, what);
   return schema.parse(raw) as z.output<S>;
 }
+
+async function mayWriteWorkflows(deps: Deps, actor: Actor, what: string) {
+  if (actor.run) requireRoleOrGrant(actor, 'admin', 'workflows.update', what);
+  else await requireRoleSomewhere(deps.db, actor, 'admin', what);
+}
+
+/** What a workflow write needs in its project: an admin there, or an agent granted `workflows.update`. */
+export const workflowNeed = (what: string): ProjectNeed => ({ min: 'admin', what, grant: 'workflows.update' });
 
 export async function importWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowImportInput>) {
   return saveFile(deps, actor, workflowImportInput.parse(raw));
@@ -51,16 +68,22 @@ export async function updateWorkflow(deps: Deps, actor: Actor, raw: z.input<type
 }
 
 async function saveFile(deps: Deps, actor: Actor, input: { project: string; source: string; workflow?: string }) {
-  requireRoleOrGrant(actor, 'admin', 'workflows.update', 'change workflows');
-  return inProjectWithSkills(deps, actor, input.project, async (tx, changes, project) => {
-    const expectName = input.workflow ? (await resolveWorkflow(tx, project.id, input.workflow)).name : undefined;
-    const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, input.source, { expectName });
-    return {
-      ...(await describeVersion(tx, saved.workflow, saved.version)),
-      created: saved.created,
-      changed: saved.changed,
-    };
-  });
+  await mayWriteWorkflows(deps, actor, 'change workflows');
+  return inProjectWithSkills(
+    deps,
+    actor,
+    input.project,
+    async (tx, changes, project) => {
+      const expectName = input.workflow ? (await resolveWorkflow(tx, project.id, input.workflow)).name : undefined;
+      const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, input.source, { expectName });
+      return {
+        ...(await describeVersion(tx, saved.workflow, saved.version)),
+        created: saved.created,
+        changed: saved.changed,
+      };
+    },
+    workflowNeed('change workflows'),
+  );
 }
 
 /** Problems of a file (all of them), checked against a project when one is named. Never writes. */
@@ -120,7 +143,7 @@ export async function listWorkflowVersions(db: DbOrTx, orgId: string, raw: z.inp
 
 /** Activation is an edit like any other: it saves a new version with `active:` changed. */
 export async function setWorkflowActive(deps: Deps, actor: Actor, raw: z.input<typeof workflowSetActiveInput>) {
-  const input = workflowInput(actor, 'change workflows', workflowSetActiveInput, raw);
+  const input = await workflowInput(deps, actor, 'change workflows', workflowSetActiveInput, raw);
   return editWorkflow(deps, actor, input, (doc) => {
     if (input.active) doc.delete('active');
     else doc.set('active', false);
@@ -134,18 +157,26 @@ export async function editWorkflow(
   ref: { project: string; workflow: string },
   edit: Parameters<typeof editFrontMatter>[1],
 ) {
-  return inProjectWithSkills(deps, actor, ref.project, async (tx, changes, project) => {
-    const workflow = await resolveWorkflow(tx, project.id, ref.workflow);
-    const current = await workflowVersion(tx, workflow);
-    const source = editFrontMatter(current.source, edit);
-    const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, { expectName: workflow.name });
-    return { ...(await describeVersion(tx, saved.workflow, saved.version)), changed: saved.changed };
-  });
+  return inProjectWithSkills(
+    deps,
+    actor,
+    ref.project,
+    async (tx, changes, project) => {
+      const workflow = await resolveWorkflow(tx, project.id, ref.workflow);
+      const current = await workflowVersion(tx, workflow);
+      const source = editFrontMatter(current.source, edit);
+      const saved = await saveWorkflowSource(tx, deps, changes, actor, project.id, source, {
+        expectName: workflow.name,
+      });
+      return { ...(await describeVersion(tx, saved.workflow, saved.version)), changed: saved.changed };
+    },
+    workflowNeed('change workflows'),
+  );
 }
 
 export async function deleteWorkflow(deps: Deps, actor: Actor, raw: z.input<typeof workflowRefInput>) {
-  const input = workflowInput(actor, 'change workflows', workflowRefInput, raw);
-  return inProject(deps, actor, input.project, async (tx, changes, project) => {
+  const input = await workflowInput(deps, actor, 'change workflows', workflowRefInput, raw);
+  return inProjectAs(deps, actor, workflowNeed('change workflows'), input.project, async (tx, changes, project) => {
     const workflow = await resolveWorkflow(tx, project.id, input.workflow);
     const active = await tx
       .select({ id: runs.id })

@@ -266,12 +266,16 @@ export const ticketCommands: GroupBody = {
       async call(api, args, _io, { ticket, body }) {
         const editId = stringOption(args.values.edit);
         let commentId = editId;
-        if (editId && !/^[0-9a-f-]{36}$/i.test(editId)) {
-          // Accept the 8-character prefix that `ticket show` prints.
+        if (editId) {
+          // One of this ticket's comments, by its id or the first characters `ticket show` prints.
           const detail = await api.tickets.show.query({ ticket });
-          const matches = detail.comments.filter((c) => c.id.startsWith(editId));
+          const matches = detail.comments.filter((c) => c.id.startsWith(editId.toLowerCase()));
           if (matches.length !== 1)
-            throw new UsageError(`--edit ${editId} matches ${matches.length} comments on ${ticket}`);
+            throw new UsageError(
+              matches.length
+                ? `--edit ${editId} matches ${matches.length} comments on ${ticket}; give more of its id`
+                : `${ticket} has no comment ${editId} (\`openase ticket show ${ticket}\` lists its comments)`,
+            );
           commentId = matches[0]!.id;
         }
         return commentId ? api.comments.edit.mutate({ commentId, body }) : api.comments.add.mutate({ ticket, body });

@@ -1,0 +1,109 @@
+/**
+ * A project role replaces a member's or viewer's organization role in that project (docs/teams.md). Found by a
+ * walkthrough: most project work checked the organization role only, so a member made viewer of a project still
+ * added repositories, imported and disabled skills, created and ran scheduled jobs and edited comments there, a
+ * viewer made member of one could do none of it, and a project admin could administer nothing.
+ */
+import { expect, it } from 'vitest';
+import { forEachDatabase } from '@openase/test-kit/databases';
+import { appRouter } from '../../src/api/router.js';
+import { acceptInvitation, createInvitation } from '../../src/auth/invitations.js';
+import { setProjectRole } from '../../src/auth/members.js';
+import { createProject } from '../../src/projects/projects.js';
+import type { Actor } from '../../src/kernel/context.js';
+import { inTransaction } from '../../src/kernel/transaction.js';
+import { createTestRemote } from '@openase/test-kit/git-remote';
+
+const skill = (project: string, name: string) => ({
+  project,
+  files: [
+    {
+      path: 'SKILL.md',
+      contentBase64: Buffer.from(`---\nname: ${name}\ndescription: Notes\n---\nUse it.\n`).toString('base64'),
+    },
+  ],
+});
+const TEMPLATE = { title: 'Standup {{date}}', status: 'Backlog' };
+
+forEachDatabase('project roles', (get) => {
+  let n = 0;
+  async function person(role: 'member' | 'viewer', projectRole: 'member' | 'viewer' | 'admin', project: string) {
+    const { deps, admin } = get();
+    const email = `p${++n}@example.com`;
+    const inv = await createInvitation(deps, admin, { email, role });
+    const user = await inTransaction(deps, (tx, changes) =>
+      acceptInvitation(tx, deps, changes, { code: inv.code, name: `P${n}` }),
+    );
+    await setProjectRole(deps, admin, { project, user: email, role: projectRole });
+    const actor: Actor = { type: 'user', id: user.id, name: user.name, orgId: admin.orgId, userId: user.id, role };
+    return appRouter.createCaller({ deps, actor });
+  }
+
+  it('a member made viewer of a project only reads it', async () => {
+    const { deps, admin } = get();
+    const p = await createProject(deps, admin, { name: `Ro ${++n}`, ticketPrefix: `RO${n}` });
+    const owner = appRouter.createCaller({ deps, actor: admin });
+    const { id: ticket } = await owner.tickets.create({ project: p.slug, title: 'one' });
+    const comment = await owner.comments.add({ ticket, body: 'hello' });
+    await owner.jobs.create({ project: p.slug, name: 'standup', cron: '0 9 * * 1', template: TEMPLATE });
+    const viewer = await person('member', 'viewer', p.slug);
+    const refused = /your role in this project \(viewer\) cannot .*; ask a project admin or an organization admin/;
+    const remote = createTestRemote({ 'README.md': '# x\n' });
+    try {
+      await expect(viewer.repositories.add({ project: p.slug, url: remote.url })).rejects.toThrow(refused);
+    } finally {
+      remote.cleanup();
+    }
+    await expect(viewer.skills.import(skill(p.slug, 'notes'))).rejects.toThrow(refused);
+    await expect(viewer.skills.setEnabled({ project: p.slug, skill: 'commit', enabled: false })).rejects.toThrow(
+      refused,
+    );
+    await expect(
+      viewer.jobs.create({ project: p.slug, name: 'spam', cron: '* * * * *', template: TEMPLATE }),
+    ).rejects.toThrow(refused);
+    await expect(viewer.jobs.runNow({ project: p.slug, job: 'standup' })).rejects.toThrow(refused);
+    await expect(viewer.comments.edit({ commentId: comment.id, body: 'x' })).rejects.toThrow(refused);
+    await expect(viewer.tickets.create({ project: p.slug, title: 'two' })).rejects.toThrow(refused);
+  });
+
+  it('a viewer made member of a project works there; a project admin administers it; an owner edits any comment', async () => {
+    const { deps, admin } = get();
+    const p = await createProject(deps, admin, { name: `Rw ${++n}`, ticketPrefix: `RW${n}` });
+    const member = await person('viewer', 'member', p.slug);
+    expect((await member.skills.import(skill(p.slug, 'notes'))).version).toBe(1);
+    expect((await member.skills.setEnabled({ project: p.slug, skill: 'notes', enabled: false })).enabled).toBe(false);
+    const { id: ticket } = await member.tickets.create({ project: p.slug, title: 'one' });
+    const mine = await member.comments.add({ ticket, body: 'hello' });
+    expect((await member.comments.edit({ commentId: mine.id, body: 'hello again' })).revision).toBe(2);
+    expect((await member.jobs.create({ project: p.slug, name: 'j', cron: '0 9 * * 1', template: TEMPLATE })).name).toBe(
+      'j',
+    );
+    await expect(member.statuses.create({ project: p.slug, name: 'QA', stage: 'started' })).rejects.toThrow(
+      /your role \(member\) cannot change statuses/,
+    );
+
+    const projectAdmin = await person('member', 'admin', p.slug);
+    expect((await projectAdmin.statuses.create({ project: p.slug, name: 'QA', stage: 'started' })).name).toBe('QA');
+    expect((await projectAdmin.projects.update({ project: p.slug, description: 'ours' })).description).toBe('ours');
+    const made = await projectAdmin.workflows.createBlank({
+      project: p.slug,
+      name: 'dev',
+      pickup: ['Todo'],
+      finish: ['Done'],
+    });
+    expect(made.version).toBe(1);
+    // A project admin sets up its agents; what they run on machines stays an organization admin's.
+    expect((await projectAdmin.agents.create({ project: p.slug, name: 'c', adapter: 'claude-code' })).name).toBe('c');
+    await expect(
+      projectAdmin.agents.create({ project: p.slug, name: 'sh', adapter: 'custom', command: '/bin/sh' }),
+    ).rejects.toThrow(/your role \(member\) cannot set what agent sh runs/);
+    // Elsewhere the project admin is the member it was.
+    const other = await createProject(deps, admin, { name: `Ro ${++n}`, ticketPrefix: `OT${n}` });
+    await expect(projectAdmin.statuses.create({ project: other.slug, name: 'QA', stage: 'started' })).rejects.toThrow(
+      /your role \(member\) cannot change statuses/,
+    );
+
+    const owner = appRouter.createCaller({ deps, actor: admin });
+    expect((await owner.comments.edit({ commentId: mine.id, body: 'fixed by the owner' })).revision).toBe(3);
+  });
+});
