@@ -100,6 +100,8 @@ export type OidcConfigInput = z.input<typeof oidcConfigInput>;
 
 /** Audit trail kinds: each is a set of actions (activity entries). */
 export const AUDIT_KINDS = {
+  /** What runs on machines changed: a workflow's hooks or MCP servers, a skill's hooks or !`commands`. */
+  code: ['workflow.hooks_changed', 'skill.hooks_changed'],
   'sign-in': ['auth.'],
   members: ['member.'],
   invitations: ['invitation.'],
