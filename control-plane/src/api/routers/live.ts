@@ -4,7 +4,7 @@ import { roleAtLeast } from '@openase/shared';
 import { streamOrgChanges } from '../../activity/live-changes.js';
 import { proc, router } from '../trpc.js';
 
-const PRIVATE = /^(auth|token|invitation|settings|notification)\./;
+const PRIVATE = /^(auth|token|invitation|settings|notification|member)\./;
 
 export const liveRouter = router({
   /**
@@ -18,7 +18,7 @@ export const liveRouter = router({
       { orgId: ctx.actor.orgId, after: input?.lastEventId ?? null },
       signal,
     )) {
-      // Sign-ins (with addresses), tokens, invitations and settings are the audit trail's: admins only.
+      // Sign-ins (with addresses), tokens, invitations, people's roles and settings are the audit trail's: admins only.
       if (!admin && event.kind === 'change' && !event.change.projectId && PRIVATE.test(event.change.action)) continue;
       yield tracked(cursor, event);
     }
