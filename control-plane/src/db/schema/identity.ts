@@ -1,6 +1,7 @@
 /**
- * The instance's facts, organizations, people and how they sign in: users, memberships and per-project roles, invitations, API
- * tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending logins.
+ * The instance's facts, organizations, people and how they sign in: users, memberships and per-project roles,
+ * invitations, API tokens, browser sessions, sign-in links, single sign-on (OIDC) settings, identities and pending
+ * logins.
  */
 import { type AnyPgColumn, boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { OIDC_NEW_USERS, OIDC_STATES, PROJECT_ROLES, ROLES } from '@openase/shared';
