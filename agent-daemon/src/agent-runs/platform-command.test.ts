@@ -160,7 +160,7 @@ describe("the agent's openase: the person's CLI, as the run", async () => {
     ]);
     expect(await openase(['ticket', 'create'])).toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/--title is required/),
+      stderr: expect.stringMatching(/a title is required/),
     });
   });
 

@@ -24,11 +24,14 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
-import { inProjectAs, projectInput } from '../auth/project-write.js';
+import { inProjectAs, projectInput, type ProjectNeed } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { namedInProject } from '../kernel/lookups.js';
 import { lockName } from '../db/name-lock.js';
 import { launchChangedBy, launchSetBy, requireLaunchGrant } from './launch.js';
+
+/** What each change here needs of the actor in its project (auth/project-write.ts). */
+const MANAGE_AGENTS: ProjectNeed = { min: 'admin', what: 'manage agents' };
 
 export type Agent = typeof agents.$inferSelect;
 
@@ -104,52 +107,46 @@ function commandFor(adapter: Agent['adapter'], command: string | null | undefine
 }
 
 export async function createAgent(deps: Deps, actor: Actor, raw: AgentCreateInput): Promise<AgentView> {
-  const input = await projectInput(deps, actor, 'admin', 'manage agents', agentCreateInput, raw);
+  const input = await projectInput(deps, actor, MANAGE_AGENTS, agentCreateInput, raw);
   requireLaunchGrant(actor, input.name, launchSetBy(input));
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'manage agents' },
-    input.project,
-    async (tx, changes, project) => {
-      await lockName(tx, 'agent', project.id, input.name);
-      const [clash] = await tx
-        .select({ id: agents.id })
-        .from(agents)
-        .where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
-      if (clash) throw conflict(`agent "${input.name}" already exists in ${project.slug}`);
-      const model = input.model ?? ADAPTER_DEFAULT_MODEL[input.adapter];
-      const pricing = input.pricing ?? defaultPricing(model) ?? { input: 0, output: 0, cached: 0 };
-      const now = deps.clock.now();
-      const agent = await insertNew(tx, deps, agents, {
-        projectId: project.id,
-        name: input.name,
-        adapter: input.adapter,
-        command: commandFor(input.adapter, input.command),
-        args: input.args,
-        model,
-        env: input.env,
-        maxParallelRuns: input.maxParallelRuns ?? null,
-        priceInput: pricing.input,
-        priceOutput: pricing.output,
-        priceCached: pricing.cached,
-        machineLabels: [...new Set(input.machineLabels)],
-        mcpServers: input.mcpServers,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await writeSecrets(tx, deps, agent, input.secrets);
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: project.id,
-        action: 'agent.created',
-        entityType: 'agent',
-        entityId: agent.id,
-        summary: `created agent ${agent.name} (${agent.adapter}${model ? `, ${model}` : ''})`,
-        after: describe(agent, Object.keys(input.secrets).sort()),
-      });
-      return view(tx, agent);
-    },
-  );
+  return inProjectAs(deps, actor, MANAGE_AGENTS, input.project, async (tx, changes, project) => {
+    await lockName(tx, 'agent', project.id, input.name);
+    const [clash] = await tx
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
+    if (clash) throw conflict(`agent "${input.name}" already exists in ${project.slug}`);
+    const model = input.model ?? ADAPTER_DEFAULT_MODEL[input.adapter];
+    const pricing = input.pricing ?? defaultPricing(model) ?? { input: 0, output: 0, cached: 0 };
+    const now = deps.clock.now();
+    const agent = await insertNew(tx, deps, agents, {
+      projectId: project.id,
+      name: input.name,
+      adapter: input.adapter,
+      command: commandFor(input.adapter, input.command),
+      args: input.args,
+      model,
+      env: input.env,
+      maxParallelRuns: input.maxParallelRuns ?? null,
+      priceInput: pricing.input,
+      priceOutput: pricing.output,
+      priceCached: pricing.cached,
+      machineLabels: [...new Set(input.machineLabels)],
+      mcpServers: input.mcpServers,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await writeSecrets(tx, deps, agent, input.secrets);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'agent.created',
+      entityType: 'agent',
+      entityId: agent.id,
+      summary: `created agent ${agent.name} (${agent.adapter}${model ? `, ${model}` : ''})`,
+      after: describe(agent, Object.keys(input.secrets).sort()),
+    });
+    return view(tx, agent);
+  });
 }
 
 async function writeSecrets(tx: Tx, deps: Deps, agent: Agent, values: Record<string, string>): Promise<void> {
@@ -172,95 +169,83 @@ async function writeSecrets(tx: Tx, deps: Deps, agent: Agent, values: Record<str
 }
 
 export async function updateAgent(deps: Deps, actor: Actor, raw: AgentUpdateInput): Promise<AgentView> {
-  const input = await projectInput(deps, actor, 'admin', 'manage agents', agentUpdateInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'manage agents' },
-    input.project,
-    async (tx, changes, project) => {
-      const found = await resolveAgent(tx, project.id, input.agent);
-      const [agent] = await tx.select().from(agents).where(eq(agents.id, found.id)).for('update');
-      const secretNamesBefore = (await view(tx, agent!)).secrets.map((s) => s.name);
-      const adapter = input.adapter ?? agent!.adapter;
-      const patch: Partial<Agent> = {};
-      if (input.name !== undefined && input.name !== agent!.name) {
-        const [clash] = await tx
-          .select({ id: agents.id })
-          .from(agents)
-          .where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
-        if (clash && clash.id !== agent!.id) throw conflict(`agent "${input.name}" already exists in ${project.slug}`);
-        patch.name = input.name;
-      }
-      if (input.adapter !== undefined) patch.adapter = input.adapter;
-      if (input.command !== undefined || input.adapter !== undefined)
-        patch.command = commandFor(
-          adapter,
-          input.command === undefined ? (input.adapter ? null : agent!.command) : input.command,
-        );
-      requireLaunchGrant(actor, agent!.name, launchChangedBy(agent!, input, patch.command));
-      if (input.args !== undefined) patch.args = input.args;
-      if (input.model !== undefined) patch.model = input.model;
-      if (input.env !== undefined) patch.env = input.env;
-      if (input.maxParallelRuns !== undefined) patch.maxParallelRuns = input.maxParallelRuns;
-      if (input.machineLabels !== undefined) patch.machineLabels = [...new Set(input.machineLabels)];
-      if (input.mcpServers !== undefined) patch.mcpServers = input.mcpServers;
-      const pricing = input.pricing ?? (input.model ? defaultPricing(input.model) : null);
-      if (pricing)
-        Object.assign(patch, { priceInput: pricing.input, priceOutput: pricing.output, priceCached: pricing.cached });
-      const [updated] = await tx
-        .update(agents)
-        .set({ ...patch, updatedAt: deps.clock.now() })
-        .where(eq(agents.id, agent!.id))
-        .returning();
-      if (input.setSecrets) await writeSecrets(tx, deps, updated!, input.setSecrets);
-      for (const name of input.unsetSecrets ?? [])
-        await tx.delete(secrets).where(and(eq(secrets.agentId, agent!.id), eq(secrets.name, name)));
-      const result = await view(tx, updated!);
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: project.id,
-        action: 'agent.updated',
-        entityType: 'agent',
-        entityId: agent!.id,
-        summary: `updated agent ${updated!.name}${input.setSecrets ? ` (secrets set: ${Object.keys(input.setSecrets).join(', ')})` : ''}`,
-        before: describe(agent!, secretNamesBefore),
-        after: describe(
-          updated!,
-          result.secrets.map((s) => s.name),
-        ),
-      });
-      return result;
-    },
-  );
+  const input = await projectInput(deps, actor, MANAGE_AGENTS, agentUpdateInput, raw);
+  return inProjectAs(deps, actor, MANAGE_AGENTS, input.project, async (tx, changes, project) => {
+    const found = await resolveAgent(tx, project.id, input.agent);
+    const [agent] = await tx.select().from(agents).where(eq(agents.id, found.id)).for('update');
+    const secretNamesBefore = (await view(tx, agent!)).secrets.map((s) => s.name);
+    const adapter = input.adapter ?? agent!.adapter;
+    const patch: Partial<Agent> = {};
+    if (input.name !== undefined && input.name !== agent!.name) {
+      const [clash] = await tx
+        .select({ id: agents.id })
+        .from(agents)
+        .where(and(eq(agents.projectId, project.id), sql`lower(${agents.name}) = lower(${input.name})`));
+      if (clash && clash.id !== agent!.id) throw conflict(`agent "${input.name}" already exists in ${project.slug}`);
+      patch.name = input.name;
+    }
+    if (input.adapter !== undefined) patch.adapter = input.adapter;
+    if (input.command !== undefined || input.adapter !== undefined)
+      patch.command = commandFor(
+        adapter,
+        input.command === undefined ? (input.adapter ? null : agent!.command) : input.command,
+      );
+    requireLaunchGrant(actor, agent!.name, launchChangedBy(agent!, input, patch.command));
+    if (input.args !== undefined) patch.args = input.args;
+    if (input.model !== undefined) patch.model = input.model;
+    if (input.env !== undefined) patch.env = input.env;
+    if (input.maxParallelRuns !== undefined) patch.maxParallelRuns = input.maxParallelRuns;
+    if (input.machineLabels !== undefined) patch.machineLabels = [...new Set(input.machineLabels)];
+    if (input.mcpServers !== undefined) patch.mcpServers = input.mcpServers;
+    const pricing = input.pricing ?? (input.model ? defaultPricing(input.model) : null);
+    if (pricing)
+      Object.assign(patch, { priceInput: pricing.input, priceOutput: pricing.output, priceCached: pricing.cached });
+    const [updated] = await tx
+      .update(agents)
+      .set({ ...patch, updatedAt: deps.clock.now() })
+      .where(eq(agents.id, agent!.id))
+      .returning();
+    if (input.setSecrets) await writeSecrets(tx, deps, updated!, input.setSecrets);
+    for (const name of input.unsetSecrets ?? [])
+      await tx.delete(secrets).where(and(eq(secrets.agentId, agent!.id), eq(secrets.name, name)));
+    const result = await view(tx, updated!);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'agent.updated',
+      entityType: 'agent',
+      entityId: agent!.id,
+      summary: `updated agent ${updated!.name}${input.setSecrets ? ` (secrets set: ${Object.keys(input.setSecrets).join(', ')})` : ''}`,
+      before: describe(agent!, secretNamesBefore),
+      after: describe(
+        updated!,
+        result.secrets.map((s) => s.name),
+      ),
+    });
+    return result;
+  });
 }
 
 export const deleteAgent: Command<typeof agentRefInput, { deleted: string }> = async (deps, actor, raw) => {
-  const input = await projectInput(deps, actor, 'admin', 'manage agents', agentRefInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'manage agents' },
-    input.project,
-    async (tx, changes, project) => {
-      const agent = await resolveAgent(tx, project.id, input.agent);
-      const users = await tx
-        .select({ name: workflows.name })
-        .from(workflows)
-        .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
-        .where(eq(workflowVersions.agentId, agent.id));
-      if (users.length)
-        throw conflict(
-          `agent ${agent.name} is used by workflow(s) ${users.map((u) => u.name).join(', ')}; point them at another agent first`,
-        );
-      return deleteRecorded(tx, deps, changes, actor, agents, agent, {
-        projectId: project.id,
-        action: 'agent.deleted',
-        entityType: 'agent',
-        summary: `deleted agent ${agent.name}`,
-        before: describe(agent, []),
-      });
-    },
-  );
+  const input = await projectInput(deps, actor, MANAGE_AGENTS, agentRefInput, raw);
+  return inProjectAs(deps, actor, MANAGE_AGENTS, input.project, async (tx, changes, project) => {
+    const agent = await resolveAgent(tx, project.id, input.agent);
+    const users = await tx
+      .select({ name: workflows.name })
+      .from(workflows)
+      .innerJoin(workflowVersions, eq(workflowVersions.id, workflows.currentVersionId))
+      .where(eq(workflowVersions.agentId, agent.id));
+    if (users.length)
+      throw conflict(
+        `agent ${agent.name} is used by workflow(s) ${users.map((u) => u.name).join(', ')}; point them at another agent first`,
+      );
+    return deleteRecorded(tx, deps, changes, actor, agents, agent, {
+      projectId: project.id,
+      action: 'agent.deleted',
+      entityType: 'agent',
+      summary: `deleted agent ${agent.name}`,
+      before: describe(agent, []),
+    });
+  });
 };
 
 /** The decrypted secret env of an agent, for the dispatcher only: never return it from the API. */

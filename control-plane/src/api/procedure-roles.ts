@@ -26,7 +26,7 @@ const own = 'only for oneself';
 /** Keyed by the catalogue's paths: an operation renamed, added or removed there fails the typecheck here. */
 export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'auth.whoami': v(),
-  'auth.createSignInLink': v(own),
+  'auth.createSignInLink': v('for oneself; for another person (--for), an admin'),
   'tokens.list': v("one's own tokens; admins may list everyone's"),
   'tokens.create': v('read scope; write scope needs member; admin, runs.exec, workflows.hooks scopes need admin'),
   'tokens.revoke': v("one's own tokens; admins anyone's"),

@@ -3,7 +3,7 @@
  * `<url>/invite#oin_<id>_<secret>` is shown once, works once, expires, and can be revoked. Accepting creates the
  * person and their membership; the HTTP edge then starts a browser session, or the CLI gets an API token.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import {
   conflict,
   forbidden,
@@ -13,7 +13,7 @@ import {
   unauthorized,
   type Role,
 } from '@openase/shared';
-import { invitations, organizations } from '../db/schema.js';
+import { invitations, memberships, organizations, users } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
@@ -52,6 +52,18 @@ export interface InvitationCreated {
 export const createInvitation: Command<typeof invitationCreateInput, InvitationCreated> = async (deps, actor, raw) => {
   const input = allowedInput(actor, 'admin', 'invite people', invitationCreateInput, raw);
   return inTransaction(deps, async (tx, changes) => {
+    // An invitation for someone who is a member already could never be accepted.
+    const [member] = input.email
+      ? await tx
+          .select({ name: users.name, deactivatedAt: users.deactivatedAt })
+          .from(users)
+          .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, actor.orgId)))
+          .where(sql`lower(${users.email}) = lower(${input.email})`)
+      : [];
+    if (member)
+      throw conflict(
+        `${input.email} is already a member here (${member.name}); ${member.deactivatedAt ? 'reactivate them, then ' : ''}make them a sign-in link instead of an invitation`,
+      );
     const now = deps.clock.now();
     const { row: inv, token: code } = await insertWithSecret(tx, deps.ids, 'oin', invitations, {
       orgId: actor.orgId,

@@ -12,9 +12,9 @@ import {
   previewInvitation,
   revokeInvitation,
 } from './invitations.js';
-import { listMembers, setMemberActive, setMemberRole, setProjectRole } from './members.js';
+import { listMembers, setMemberActive, setMemberRole, setProjectRole, signInLinkFor } from './members.js';
 import { roleInProject } from './permissions.js';
-import { authenticateSession, createSession } from './sessions.js';
+import { authenticateSession, createSession, redeemSignInLink } from './sessions.js';
 import { authenticateToken, issueToken, listTokens } from './tokens.js';
 
 forEachDatabase('people', (get) => {
@@ -100,6 +100,33 @@ forEachDatabase('people', (get) => {
     await expectCode(authenticateToken(deps, token.token), 'UNAUTHORIZED', /revoked/);
     const fresh = await issueToken(deps.db, deps, cara.id, { name: 'again', scopes: ['read'] });
     expect((await authenticateToken(deps, fresh.token)).name).toBe('Cara');
+  });
+
+  it('lets an admin make a sign-in link for someone with no way in left, not an invitation they cannot accept', async () => {
+    const { deps, admin } = get();
+    const inv = await createInvitation(deps, admin, { email: 'lee@example.com', role: 'member' });
+    const lee = await join(inv.code, 'Lee', 'lee@example.com');
+    await setMemberActive(deps, admin, 'lee@example.com', false);
+    // Found by a walkthrough: the invitation was made, and accepting it said "already has an account here".
+    await expectCode(
+      createInvitation(deps, admin, { email: 'Lee@example.com', role: 'member' }),
+      'CONFLICT',
+      /reactivate them, then make them a sign-in link/,
+    );
+    await expectCode(
+      signInLinkFor(deps, admin, 'lee@example.com'),
+      'CONFLICT',
+      /Lee is deactivated; reactivate them first/,
+    );
+    await setMemberActive(deps, admin, 'lee@example.com', true);
+    await expectCode(signInLinkFor(deps, actorOf({ ...lee, role: 'member' }), 'cara@example.com'), 'FORBIDDEN');
+    const link = await signInLinkFor(deps, admin, 'lee@example.com');
+    const session = await redeemSignInLink(deps, link.code);
+    expect(session.userId).toBe(lee.id);
+    const entry = (await listAudit(deps.db, admin, { kinds: ['sign-in'] })).entries.find(
+      (e) => e.action === 'auth.signin_link_created',
+    );
+    expect(entry?.summary).toBe('made a one-time sign-in link for Lee');
   });
 
   it('per-project roles replace the organization role below admin', async () => {

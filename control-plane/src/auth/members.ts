@@ -31,6 +31,7 @@ import type { Actor, Command, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { inProject } from './project-write.js';
 import { requireRole } from './permissions.js';
+import { createSignInLink } from './sessions.js';
 
 export interface MemberView {
   id: string;
@@ -227,7 +228,7 @@ export async function setMemberActive(deps: Deps, actor: Actor, ref: string, act
       entityType: 'user',
       entityId: target.user.id,
       summary: active
-        ? `reactivated ${target.user.name} (they sign in again with a new link or invitation)`
+        ? `reactivated ${target.user.name} (they sign in again with a sign-in link an admin makes for them)`
         : `deactivated ${target.user.name}; their sessions and API tokens were revoked`,
     });
   });
@@ -268,4 +269,28 @@ export async function addPerson(
   await tx.insert(users).values({ id, email: person.email, name: person.name, createdAt: now });
   await tx.insert(memberships).values({ orgId, userId: id, role: person.role, createdAt: now });
   return { id, name: person.name };
+}
+
+/**
+ * A one-time sign-in link for another person, made by an admin: the way back in for someone who lost every session
+ * and token, or was reactivated (their credentials stay revoked). Recorded in the audit trail; the link is shown
+ * once, to the admin, who hands it over.
+ */
+export async function signInLinkFor(deps: Deps, actor: Actor, ref: string): Promise<{ code: string; expiresAt: Date }> {
+  return inTransaction(deps, async (tx, changes) => {
+    const target = await resolveMember(tx, actor.orgId, ref);
+    if (target.user.id !== actor.userId) requireCanManage(actor, target);
+    if (target.user.deactivatedAt)
+      throw conflict(`${target.user.name} is deactivated; reactivate them first (\`openase member reactivate\`)`);
+    const link = await createSignInLink(tx, deps, target.user.id);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: null,
+      action: 'auth.signin_link_created',
+      entityType: 'user',
+      entityId: target.user.id,
+      summary: `made a one-time sign-in link for ${target.user.name}`,
+      after: { expiresAt: link.expiresAt },
+    });
+    return link;
+  });
 }

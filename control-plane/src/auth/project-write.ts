@@ -30,18 +30,17 @@ export function allowedInput<S extends z.ZodType>(actor: Actor, min: Role, what:
 export async function projectInput<S extends z.ZodType>(
   deps: Deps,
   actor: Actor,
-  min: Role,
-  what: string,
+  need: ProjectNeed,
   schema: S,
   raw: unknown,
 ) {
-  await requireRoleSomewhere(deps.db, actor, min, what);
+  await requireRoleSomewhere(deps.db, actor, need.min, need.what);
   return schema.parse(raw) as z.output<S>;
 }
 
 /** `projectInput` for a member's work. */
 export function memberInput<S extends z.ZodType>(deps: Deps, actor: Actor, what: string, schema: S, raw: unknown) {
-  return projectInput(deps, actor, 'member', what, schema, raw);
+  return projectInput(deps, actor, { min: 'member', what }, schema, raw);
 }
 
 /** What a piece of work needs of the actor in its project: a role (a person) or, for an agent, a grant. */

@@ -45,7 +45,7 @@ export async function createSession(tx: Tx, deps: Pick<Deps, 'ids' | 'clock'>, u
   return { sessionToken: token, csrfToken, expiresAt, userId };
 }
 
-const ASK_FOR_LINK = 'ask an admin for a new one (`openase auth signin-link`)';
+const ASK_FOR_LINK = 'ask an admin for a new one';
 
 /** Redeems a sign-in code once; returns the new session's cookie value and CSRF token. */
 export async function redeemSignInLink(deps: Deps, code: string): Promise<NewSession> {

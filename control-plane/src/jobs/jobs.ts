@@ -26,11 +26,17 @@ import type { DbOrTx, Tx } from '../db/database.js';
 import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
-import { inProjectAs, projectInput } from '../auth/project-write.js';
+import { inProjectAs, projectInput, type ProjectNeed } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { resolveStatus } from '../statuses/statuses.js';
 import { resolveWorkflow } from '../workflows/versions.js';
 import { nextTimes, parseSchedule } from './schedule.js';
+
+/** What each change here needs of the actor in its project (auth/project-write.ts). */
+const CREATE_SCHEDULED_JOBS: ProjectNeed = { min: 'member', what: 'create scheduled jobs' };
+const EDIT_SCHEDULED_JOBS: ProjectNeed = { min: 'member', what: 'edit scheduled jobs' };
+const ENABLE_OR_DISABLE: ProjectNeed = { min: 'member', what: 'enable or disable scheduled jobs' };
+const DELETE_SCHEDULED_JOBS: ProjectNeed = { min: 'member', what: 'delete scheduled jobs' };
 
 export type ScheduledJob = typeof scheduledJobs.$inferSelect;
 export type JobFire = typeof jobFires.$inferSelect;
@@ -94,41 +100,35 @@ function describeJob(job: ScheduledJob) {
 }
 
 export async function createJob(deps: Deps, actor: Actor, raw: z.input<typeof jobCreateInput>): Promise<ScheduledJob> {
-  const input = await projectInput(deps, actor, 'member', 'create scheduled jobs', jobCreateInput, raw);
+  const input = await projectInput(deps, actor, CREATE_SCHEDULED_JOBS, jobCreateInput, raw);
   const schedule = parseSchedule(input.cron, input.timeZone);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'member', what: 'create scheduled jobs' },
-    input.project,
-    async (tx, changes, project) => {
-      const template = await checkTemplate(tx, project.id, input.template);
-      await assertNameFree(tx, project.id, input.name);
-      const now = deps.clock.now();
-      const job = await insertNew(tx, deps, scheduledJobs, {
-        projectId: project.id,
-        name: input.name,
-        cron: schedule.cron,
-        timeZone: input.timeZone,
-        template,
-        enabled: input.enabled,
-        catchUp: input.catchUp,
-        nextFireAt: input.enabled ? schedule.next(now) : null,
-        createdBy: actor.name,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: project.id,
-        action: 'job.created',
-        entityType: 'scheduled_job',
-        entityId: job.id,
-        summary: `created scheduled job ${job.name} (${job.cron}, ${job.timeZone})`,
-        after: describeJob(job),
-      });
-      return job;
-    },
-  );
+  return inProjectAs(deps, actor, CREATE_SCHEDULED_JOBS, input.project, async (tx, changes, project) => {
+    const template = await checkTemplate(tx, project.id, input.template);
+    await assertNameFree(tx, project.id, input.name);
+    const now = deps.clock.now();
+    const job = await insertNew(tx, deps, scheduledJobs, {
+      projectId: project.id,
+      name: input.name,
+      cron: schedule.cron,
+      timeZone: input.timeZone,
+      template,
+      enabled: input.enabled,
+      catchUp: input.catchUp,
+      nextFireAt: input.enabled ? schedule.next(now) : null,
+      createdBy: actor.name,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'job.created',
+      entityType: 'scheduled_job',
+      entityId: job.id,
+      summary: `created scheduled job ${job.name} (${job.cron}, ${job.timeZone})`,
+      after: describeJob(job),
+    });
+    return job;
+  });
 }
 
 async function assertNameFree(tx: Tx, projectId: string, name: string, exceptId?: string) {
@@ -140,99 +140,81 @@ async function assertNameFree(tx: Tx, projectId: string, name: string, exceptId?
 }
 
 export async function updateJob(deps: Deps, actor: Actor, raw: z.input<typeof jobUpdateInput>): Promise<ScheduledJob> {
-  const input = await projectInput(deps, actor, 'member', 'edit scheduled jobs', jobUpdateInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'member', what: 'edit scheduled jobs' },
-    input.project,
-    async (tx, changes, project) => {
-      const job = await resolveJob(tx, project.id, input.job, { lock: true });
-      const schedule = parseSchedule(input.cron ?? job.cron, input.timeZone ?? job.timeZone);
-      const template = input.template
-        ? await checkTemplate(tx, project.id, input.template)
-        : (job.template as JobTemplate);
-      if (input.name) await assertNameFree(tx, project.id, input.name, job.id);
-      const scheduleChanged = schedule.cron !== job.cron || schedule.timeZone !== job.timeZone;
-      const now = deps.clock.now();
-      const [updated] = await tx
-        .update(scheduledJobs)
-        .set({
-          name: input.name ?? job.name,
-          cron: schedule.cron,
-          timeZone: schedule.timeZone,
-          template,
-          catchUp: input.catchUp ?? job.catchUp,
-          // A new schedule starts from now: nothing of the old one is "missed".
-          nextFireAt: job.enabled && scheduleChanged ? schedule.next(now) : job.nextFireAt,
-          updatedAt: now,
-        })
-        .where(eq(scheduledJobs.id, job.id))
-        .returning();
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: project.id,
-        action: 'job.updated',
-        entityType: 'scheduled_job',
-        entityId: job.id,
-        summary: `updated scheduled job ${updated!.name}`,
-        before: describeJob(job),
-        after: describeJob(updated!),
-      });
-      return updated!;
-    },
-  );
+  const input = await projectInput(deps, actor, EDIT_SCHEDULED_JOBS, jobUpdateInput, raw);
+  return inProjectAs(deps, actor, EDIT_SCHEDULED_JOBS, input.project, async (tx, changes, project) => {
+    const job = await resolveJob(tx, project.id, input.job, { lock: true });
+    const schedule = parseSchedule(input.cron ?? job.cron, input.timeZone ?? job.timeZone);
+    const template = input.template
+      ? await checkTemplate(tx, project.id, input.template)
+      : (job.template as JobTemplate);
+    if (input.name) await assertNameFree(tx, project.id, input.name, job.id);
+    const scheduleChanged = schedule.cron !== job.cron || schedule.timeZone !== job.timeZone;
+    const now = deps.clock.now();
+    const [updated] = await tx
+      .update(scheduledJobs)
+      .set({
+        name: input.name ?? job.name,
+        cron: schedule.cron,
+        timeZone: schedule.timeZone,
+        template,
+        catchUp: input.catchUp ?? job.catchUp,
+        // A new schedule starts from now: nothing of the old one is "missed".
+        nextFireAt: job.enabled && scheduleChanged ? schedule.next(now) : job.nextFireAt,
+        updatedAt: now,
+      })
+      .where(eq(scheduledJobs.id, job.id))
+      .returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'job.updated',
+      entityType: 'scheduled_job',
+      entityId: job.id,
+      summary: `updated scheduled job ${updated!.name}`,
+      before: describeJob(job),
+      after: describeJob(updated!),
+    });
+    return updated!;
+  });
 }
 
 /** Enabling starts from now: times that passed while the job was disabled are not caught up. */
 export const setJobEnabled: Command<typeof jobSetEnabledInput, ScheduledJob> = async (deps, actor, raw) => {
-  const input = await projectInput(deps, actor, 'member', 'enable or disable scheduled jobs', jobSetEnabledInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'member', what: 'enable or disable scheduled jobs' },
-    input.project,
-    async (tx, changes, project) => {
-      const job = await resolveJob(tx, project.id, input.job, { lock: true });
-      if (job.enabled === input.enabled) return job;
-      const now = deps.clock.now();
-      const nextFireAt = input.enabled ? parseSchedule(job.cron, job.timeZone).next(now) : null;
-      const [updated] = await tx
-        .update(scheduledJobs)
-        .set({ enabled: input.enabled, nextFireAt, updatedAt: now })
-        .where(eq(scheduledJobs.id, job.id))
-        .returning();
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: project.id,
-        action: input.enabled ? 'job.enabled' : 'job.disabled',
-        entityType: 'scheduled_job',
-        entityId: job.id,
-        summary: `${input.enabled ? 'enabled' : 'disabled'} scheduled job ${job.name}`,
-        before: { enabled: job.enabled },
-        after: { enabled: input.enabled, nextFireAt },
-      });
-      return updated!;
-    },
-  );
+  const input = await projectInput(deps, actor, ENABLE_OR_DISABLE, jobSetEnabledInput, raw);
+  return inProjectAs(deps, actor, ENABLE_OR_DISABLE, input.project, async (tx, changes, project) => {
+    const job = await resolveJob(tx, project.id, input.job, { lock: true });
+    if (job.enabled === input.enabled) return job;
+    const now = deps.clock.now();
+    const nextFireAt = input.enabled ? parseSchedule(job.cron, job.timeZone).next(now) : null;
+    const [updated] = await tx
+      .update(scheduledJobs)
+      .set({ enabled: input.enabled, nextFireAt, updatedAt: now })
+      .where(eq(scheduledJobs.id, job.id))
+      .returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: input.enabled ? 'job.enabled' : 'job.disabled',
+      entityType: 'scheduled_job',
+      entityId: job.id,
+      summary: `${input.enabled ? 'enabled' : 'disabled'} scheduled job ${job.name}`,
+      before: { enabled: job.enabled },
+      after: { enabled: input.enabled, nextFireAt },
+    });
+    return updated!;
+  });
 };
 
 export const deleteJob: Command<typeof jobRefInput, Deleted> = async (deps, actor, raw) => {
-  const input = await projectInput(deps, actor, 'member', 'delete scheduled jobs', jobRefInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'member', what: 'delete scheduled jobs' },
-    input.project,
-    async (tx, changes, project) => {
-      const job = await resolveJob(tx, project.id, input.job, { lock: true });
-      return deleteRecorded(tx, deps, changes, actor, scheduledJobs, job, {
-        projectId: project.id,
-        action: 'job.deleted',
-        entityType: 'scheduled_job',
-        summary: `deleted scheduled job ${job.name}`,
-        before: describeJob(job),
-      });
-    },
-  );
+  const input = await projectInput(deps, actor, DELETE_SCHEDULED_JOBS, jobRefInput, raw);
+  return inProjectAs(deps, actor, DELETE_SCHEDULED_JOBS, input.project, async (tx, changes, project) => {
+    const job = await resolveJob(tx, project.id, input.job, { lock: true });
+    return deleteRecorded(tx, deps, changes, actor, scheduledJobs, job, {
+      projectId: project.id,
+      action: 'job.deleted',
+      entityType: 'scheduled_job',
+      summary: `deleted scheduled job ${job.name}`,
+      before: describeJob(job),
+    });
+  });
 };
 
 export async function listJobs(db: DbOrTx, orgId: string, projectRef: string): Promise<ScheduledJob[]> {

@@ -82,6 +82,7 @@ export const ACTIVITY_ACTIONS = [
   ),
   'auth.signed_in',
   'auth.sign_in_refused',
+  'auth.signin_link_created',
   'token.created',
   'token.revoked',
   'join_token.created',

@@ -15,8 +15,11 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { allowedInput, inProjectAs, projectInput } from '../auth/project-write.js';
+import { allowedInput, inProjectAs, projectInput, type ProjectNeed } from '../auth/project-write.js';
 import { ensureBuiltinSkills } from '../skills/skills.js';
+
+/** What each change here needs of the actor in its project (auth/project-write.ts). */
+const CHANGE_PROJECTS: ProjectNeed = { min: 'admin', what: 'change projects' };
 
 export type Project = typeof projects.$inferSelect;
 
@@ -83,36 +86,30 @@ export async function createProject(deps: Deps, actor: Actor, rawInput: ProjectC
 
 /** Renames, describes or limits a project (`max_concurrent_runs`: agent runs at once; null = no limit). */
 export const updateProject: Command<typeof projectUpdateInput, Project> = async (deps, actor, raw) => {
-  const input = await projectInput(deps, actor, 'admin', 'change projects', projectUpdateInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'change projects' },
-    input.project,
-    async (tx, changes, project) => {
-      const patch: Partial<Project> = {};
-      if (input.name !== undefined && input.name !== project.name) patch.name = input.name;
-      if (input.description !== undefined && input.description !== project.description)
-        patch.description = input.description;
-      if (input.maxConcurrentRuns !== undefined && input.maxConcurrentRuns !== project.maxConcurrentRuns)
-        patch.maxConcurrentRuns = input.maxConcurrentRuns;
-      if (Object.keys(patch).length === 0) return project;
-      const [updated] = await tx.update(projects).set(patch).where(eq(projects.id, project.id)).returning();
-      const limit = (n: number | null | undefined) => (n == null ? 'no limit' : `${n}`);
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: project.id,
-        action: 'project.updated',
-        entityType: 'project',
-        entityId: project.id,
-        summary: `updated project ${project.slug}${
-          'maxConcurrentRuns' in patch
-            ? `: concurrent runs ${limit(project.maxConcurrentRuns)} → ${limit(patch.maxConcurrentRuns)}`
-            : ''
-        }`,
-        before: Object.fromEntries(Object.keys(patch).map((k) => [k, project[k as keyof Project]])),
-        after: patch,
-      });
-      return updated!;
-    },
-  );
+  const input = await projectInput(deps, actor, CHANGE_PROJECTS, projectUpdateInput, raw);
+  return inProjectAs(deps, actor, CHANGE_PROJECTS, input.project, async (tx, changes, project) => {
+    const patch: Partial<Project> = {};
+    if (input.name !== undefined && input.name !== project.name) patch.name = input.name;
+    if (input.description !== undefined && input.description !== project.description)
+      patch.description = input.description;
+    if (input.maxConcurrentRuns !== undefined && input.maxConcurrentRuns !== project.maxConcurrentRuns)
+      patch.maxConcurrentRuns = input.maxConcurrentRuns;
+    if (Object.keys(patch).length === 0) return project;
+    const [updated] = await tx.update(projects).set(patch).where(eq(projects.id, project.id)).returning();
+    const limit = (n: number | null | undefined) => (n == null ? 'no limit' : `${n}`);
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'project.updated',
+      entityType: 'project',
+      entityId: project.id,
+      summary: `updated project ${project.slug}${
+        'maxConcurrentRuns' in patch
+          ? `: concurrent runs ${limit(project.maxConcurrentRuns)} → ${limit(patch.maxConcurrentRuns)}`
+          : ''
+      }`,
+      before: Object.fromEntries(Object.keys(patch).map((k) => [k, project[k as keyof Project]])),
+      after: patch,
+    });
+    return updated!;
+  });
 };

@@ -29,6 +29,10 @@ import { checkSkillFiles, skillRuns, type CheckedSkill, type SkillFile } from '.
 import { requireExec } from '../auth/permissions.js';
 import { lockName } from '../db/name-lock.js';
 
+/** What each change here needs of the actor in its project (auth/project-write.ts). */
+const IMPORT_SKILLS: ProjectNeed = { min: 'member', what: 'import skills' };
+const ENABLE_OR_DISABLE: ProjectNeed = { min: 'member', what: 'enable or disable skills' };
+
 export type Skill = typeof skills.$inferSelect;
 export type SkillVersion = typeof skillVersions.$inferSelect;
 
@@ -100,7 +104,7 @@ export async function exportSkill(db: DbOrTx, orgId: string, raw: z.input<typeof
 export type SkillImported = SkillView & { changed: boolean };
 
 export const importSkill: Command<typeof skillImportInput, SkillImported> = async (deps, actor, raw) => {
-  const input = await projectInput(deps, actor, 'member', 'import skills', skillImportInput, raw);
+  const input = await projectInput(deps, actor, IMPORT_SKILLS, skillImportInput, raw);
   const checked = checkSkillFiles(input.files);
   if (BUILTIN_SKILLS.some((b) => b.name === checked.name))
     throw conflict(`"${checked.name}" is a built-in skill name; give your skill another name in SKILL.md`);
@@ -111,7 +115,7 @@ export const importSkill: Command<typeof skillImportInput, SkillImported> = asyn
     async (tx, changes, project) => {
       return saveSkill(tx, deps, changes, actor, project.id, checked, false);
     },
-    { min: 'member', what: 'import skills' },
+    IMPORT_SKILLS,
   );
 };
 
@@ -229,7 +233,7 @@ export function inProjectWithSkills<T>(
 }
 
 export const setSkillEnabled: Command<typeof skillSetEnabledInput, Skill> = async (deps, actor, raw) => {
-  const input = await projectInput(deps, actor, 'member', 'enable or disable skills', skillSetEnabledInput, raw);
+  const input = await projectInput(deps, actor, ENABLE_OR_DISABLE, skillSetEnabledInput, raw);
   return inProjectWithSkills(
     deps,
     actor,
@@ -253,6 +257,6 @@ export const setSkillEnabled: Command<typeof skillSetEnabledInput, Skill> = asyn
       });
       return updated!;
     },
-    { min: 'member', what: 'enable or disable skills' },
+    ENABLE_OR_DISABLE,
   );
 };

@@ -25,7 +25,10 @@ import { recordActivity } from '../activity/activity.js';
 import type { Actor, Command, Deleted, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
 import { namedInProject } from '../kernel/lookups.js';
-import { inProjectAs, projectInput } from '../auth/project-write.js';
+import { inProjectAs, projectInput, type ProjectNeed } from '../auth/project-write.js';
+
+/** What each change here needs of the actor in its project (auth/project-write.ts). */
+const CHANGE_STATUSES: ProjectNeed = { min: 'admin', what: 'change statuses' };
 
 export type Status = typeof statuses.$inferSelect;
 
@@ -67,37 +70,31 @@ async function renumber(tx: Tx, ordered: Status[]): Promise<void> {
 }
 
 export async function createStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusCreateInput>): Promise<Status> {
-  const input = await projectInput(deps, actor, 'admin', 'change statuses', statusCreateInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'change statuses' },
-    input.project,
-    async (tx, changes, project) => {
-      const existing = await listStatuses(tx, project.id);
-      if (existing.some((s) => s.name.toLowerCase() === input.name.toLowerCase())) {
-        throw conflict(`status "${input.name}" already exists in ${project.slug}`);
-      }
-      const position = Math.min(input.position ?? existing.length, existing.length);
-      const status = await insertNew(tx, deps, statuses, {
-        projectId: project.id,
-        name: input.name,
-        stage: input.stage,
-        color: input.color ?? '#64748b',
-        position: existing.length, // placed last, then moved
-        maxActiveRuns: input.maxActiveRuns ?? null,
-        createdAt: deps.clock.now(),
-      });
-      await placeAt(tx, existing, status, position);
-      await recordActivity(tx, deps, changes, actor, {
-        ...aboutStatus(status),
-        action: 'status.created',
-        summary: `created status ${input.name} (${input.stage})`,
-        after: { name: input.name, stage: input.stage, position },
-      });
-      return { ...status, position };
-    },
-  );
+  const input = await projectInput(deps, actor, CHANGE_STATUSES, statusCreateInput, raw);
+  return inProjectAs(deps, actor, CHANGE_STATUSES, input.project, async (tx, changes, project) => {
+    const existing = await listStatuses(tx, project.id);
+    if (existing.some((s) => s.name.toLowerCase() === input.name.toLowerCase())) {
+      throw conflict(`status "${input.name}" already exists in ${project.slug}`);
+    }
+    const position = Math.min(input.position ?? existing.length, existing.length);
+    const status = await insertNew(tx, deps, statuses, {
+      projectId: project.id,
+      name: input.name,
+      stage: input.stage,
+      color: input.color ?? '#64748b',
+      position: existing.length, // placed last, then moved
+      maxActiveRuns: input.maxActiveRuns ?? null,
+      createdAt: deps.clock.now(),
+    });
+    await placeAt(tx, existing, status, position);
+    await recordActivity(tx, deps, changes, actor, {
+      ...aboutStatus(status),
+      action: 'status.created',
+      summary: `created status ${input.name} (${input.stage})`,
+      after: { name: input.name, stage: input.stage, position },
+    });
+    return { ...status, position };
+  });
 }
 
 /** Every use of a status by a workflow's current version, in words: `workflow "dev" (v3) picks up tickets from it`. */
@@ -131,70 +128,58 @@ export async function workflowUsesOf(tx: Tx, projectId: string, status: Status):
 }
 
 export async function updateStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusUpdateInput>): Promise<Status> {
-  const input = await projectInput(deps, actor, 'admin', 'change statuses', statusUpdateInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'change statuses' },
-    input.project,
-    async (tx, changes, project) => {
-      const status = await resolveStatus(tx, project.id, input.status);
-      const patch: Partial<Status> = {};
-      if (input.name !== undefined && input.name !== status.name) {
-        const [clash] = await tx
-          .select({ id: statuses.id })
-          .from(statuses)
-          .where(and(eq(statuses.projectId, project.id), sql`lower(${statuses.name}) = lower(${input.name})`));
-        if (clash && clash.id !== status.id) throw conflict(`status "${input.name}" already exists in ${project.slug}`);
-        // A change of case only keeps every harness valid (names match case-insensitively).
-        const uses =
-          input.name.toLowerCase() === status.name.toLowerCase() ? [] : await workflowUsesOf(tx, project.id, status);
-        if (uses.length)
-          throw conflict(
-            `status "${status.name}" cannot be renamed while workflows name it: ${uses.join('; ')}. Take it out of those workflows, rename it, then name it there again`,
-          );
-        patch.name = input.name;
-      }
-      if (input.stage !== undefined) patch.stage = input.stage;
-      if (input.color !== undefined) patch.color = input.color;
-      if (input.maxActiveRuns !== undefined) patch.maxActiveRuns = input.maxActiveRuns;
-      if (Object.keys(patch).length === 0) return status;
-      const [updated] = await tx.update(statuses).set(patch).where(eq(statuses.id, status.id)).returning();
-      const before = Object.fromEntries(Object.keys(patch).map((k) => [k, status[k as keyof Status]]));
-      await recordActivity(tx, deps, changes, actor, {
-        ...aboutStatus(status),
-        action: 'status.updated',
-        summary: patch.name ? `renamed status ${status.name} to ${patch.name}` : `updated status ${status.name}`,
-        before,
-        after: patch,
-      });
-      return updated!;
-    },
-  );
+  const input = await projectInput(deps, actor, CHANGE_STATUSES, statusUpdateInput, raw);
+  return inProjectAs(deps, actor, CHANGE_STATUSES, input.project, async (tx, changes, project) => {
+    const status = await resolveStatus(tx, project.id, input.status);
+    const patch: Partial<Status> = {};
+    if (input.name !== undefined && input.name !== status.name) {
+      const [clash] = await tx
+        .select({ id: statuses.id })
+        .from(statuses)
+        .where(and(eq(statuses.projectId, project.id), sql`lower(${statuses.name}) = lower(${input.name})`));
+      if (clash && clash.id !== status.id) throw conflict(`status "${input.name}" already exists in ${project.slug}`);
+      // A change of case only keeps every harness valid (names match case-insensitively).
+      const uses =
+        input.name.toLowerCase() === status.name.toLowerCase() ? [] : await workflowUsesOf(tx, project.id, status);
+      if (uses.length)
+        throw conflict(
+          `status "${status.name}" cannot be renamed while workflows name it: ${uses.join('; ')}. Take it out of those workflows, rename it, then name it there again`,
+        );
+      patch.name = input.name;
+    }
+    if (input.stage !== undefined) patch.stage = input.stage;
+    if (input.color !== undefined) patch.color = input.color;
+    if (input.maxActiveRuns !== undefined) patch.maxActiveRuns = input.maxActiveRuns;
+    if (Object.keys(patch).length === 0) return status;
+    const [updated] = await tx.update(statuses).set(patch).where(eq(statuses.id, status.id)).returning();
+    const before = Object.fromEntries(Object.keys(patch).map((k) => [k, status[k as keyof Status]]));
+    await recordActivity(tx, deps, changes, actor, {
+      ...aboutStatus(status),
+      action: 'status.updated',
+      summary: patch.name ? `renamed status ${status.name} to ${patch.name}` : `updated status ${status.name}`,
+      before,
+      after: patch,
+    });
+    return updated!;
+  });
 }
 
 export async function moveStatus(deps: Deps, actor: Actor, raw: z.input<typeof statusMoveInput>): Promise<Status[]> {
-  const input = await projectInput(deps, actor, 'admin', 'change statuses', statusMoveInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'change statuses' },
-    input.project,
-    async (tx, changes, project) => {
-      const status = await resolveStatus(tx, project.id, input.status);
-      const others = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
-      const position = Math.min(input.position, others.length);
-      await placeAt(tx, others, status, position);
-      await recordActivity(tx, deps, changes, actor, {
-        ...aboutStatus(status),
-        action: 'status.moved',
-        summary: `moved status ${status.name} to position ${position}`,
-        before: { position: status.position },
-        after: { position },
-      });
-      return listStatuses(tx, project.id);
-    },
-  );
+  const input = await projectInput(deps, actor, CHANGE_STATUSES, statusMoveInput, raw);
+  return inProjectAs(deps, actor, CHANGE_STATUSES, input.project, async (tx, changes, project) => {
+    const status = await resolveStatus(tx, project.id, input.status);
+    const others = (await listStatuses(tx, project.id)).filter((s) => s.id !== status.id);
+    const position = Math.min(input.position, others.length);
+    await placeAt(tx, others, status, position);
+    await recordActivity(tx, deps, changes, actor, {
+      ...aboutStatus(status),
+      action: 'status.moved',
+      summary: `moved status ${status.name} to position ${position}`,
+      before: { position: status.position },
+      after: { position },
+    });
+    return listStatuses(tx, project.id);
+  });
 }
 
 export interface StatusDeleted extends Deleted {
@@ -202,66 +187,60 @@ export interface StatusDeleted extends Deleted {
 }
 
 export const deleteStatus: Command<typeof statusDeleteInput, StatusDeleted> = async (deps, actor, raw) => {
-  const input = await projectInput(deps, actor, 'admin', 'change statuses', statusDeleteInput, raw);
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: 'change statuses' },
-    input.project,
-    async (tx, changes, project) => {
-      const status = await resolveStatus(tx, project.id, input.status);
-      const all = await listStatuses(tx, project.id);
-      if (all.length === 1)
-        throw badRequest(`status "${status.name}" is the project's last status and cannot be deleted`);
-      const uses = await workflowUsesOf(tx, project.id, status);
-      if (uses.length)
-        throw conflict(
-          `status "${status.name}" is in use: ${uses.join('; ')}; change those workflows first, then delete it`,
-        );
-      const held = await tx
-        .select({ id: tickets.id, identifier: tickets.identifier })
-        .from(tickets)
-        .where(eq(tickets.statusId, status.id));
-      let target: Status | null = null;
-      if (held.length > 0) {
-        if (!input.moveTicketsTo) {
-          throw conflict(
-            `status "${status.name}" still holds ${held.length} ticket(s) (e.g. ${held[0]!.identifier}); choose the status to move them to, then delete it`,
-          );
-        }
-        target = await resolveStatus(tx, project.id, input.moveTicketsTo);
-        if (target.id === status.id)
-          throw badRequest(`its tickets must move to another status than ${status.name}, the one being deleted`);
-        const now = deps.clock.now();
-        await tx
-          .update(tickets)
-          .set({ statusId: target.id, updatedAt: now, statusChangedAt: now })
-          .where(eq(tickets.statusId, status.id));
-        for (const t of held) {
-          await recordActivity(tx, deps, changes, actor, {
-            projectId: project.id,
-            ticketId: t.id,
-            action: 'ticket.moved',
-            entityType: 'ticket',
-            entityId: t.id,
-            summary: `moved ${t.identifier} from ${status.name} to ${target.name} (status deleted)`,
-            before: { status: status.name },
-            after: { status: target.name },
-          });
-        }
-      }
-      await tx.delete(statuses).where(eq(statuses.id, status.id));
-      await renumber(
-        tx,
-        all.filter((s) => s.id !== status.id),
+  const input = await projectInput(deps, actor, CHANGE_STATUSES, statusDeleteInput, raw);
+  return inProjectAs(deps, actor, CHANGE_STATUSES, input.project, async (tx, changes, project) => {
+    const status = await resolveStatus(tx, project.id, input.status);
+    const all = await listStatuses(tx, project.id);
+    if (all.length === 1)
+      throw badRequest(`status "${status.name}" is the project's last status and cannot be deleted`);
+    const uses = await workflowUsesOf(tx, project.id, status);
+    if (uses.length)
+      throw conflict(
+        `status "${status.name}" is in use: ${uses.join('; ')}; change those workflows first, then delete it`,
       );
-      await recordActivity(tx, deps, changes, actor, {
-        ...aboutStatus(status),
-        action: 'status.deleted',
-        summary: `deleted status ${status.name}${target ? `, moving ${held.length} ticket(s) to ${target.name}` : ''}`,
-        before: { name: status.name, stage: status.stage, position: status.position },
-      });
-      return { deleted: status.name, movedTickets: held.length };
-    },
-  );
+    const held = await tx
+      .select({ id: tickets.id, identifier: tickets.identifier })
+      .from(tickets)
+      .where(eq(tickets.statusId, status.id));
+    let target: Status | null = null;
+    if (held.length > 0) {
+      if (!input.moveTicketsTo) {
+        throw conflict(
+          `status "${status.name}" still holds ${held.length} ticket(s) (e.g. ${held[0]!.identifier}); choose the status to move them to, then delete it`,
+        );
+      }
+      target = await resolveStatus(tx, project.id, input.moveTicketsTo);
+      if (target.id === status.id)
+        throw badRequest(`its tickets must move to another status than ${status.name}, the one being deleted`);
+      const now = deps.clock.now();
+      await tx
+        .update(tickets)
+        .set({ statusId: target.id, updatedAt: now, statusChangedAt: now })
+        .where(eq(tickets.statusId, status.id));
+      for (const t of held) {
+        await recordActivity(tx, deps, changes, actor, {
+          projectId: project.id,
+          ticketId: t.id,
+          action: 'ticket.moved',
+          entityType: 'ticket',
+          entityId: t.id,
+          summary: `moved ${t.identifier} from ${status.name} to ${target.name} (status deleted)`,
+          before: { status: status.name },
+          after: { status: target.name },
+        });
+      }
+    }
+    await tx.delete(statuses).where(eq(statuses.id, status.id));
+    await renumber(
+      tx,
+      all.filter((s) => s.id !== status.id),
+    );
+    await recordActivity(tx, deps, changes, actor, {
+      ...aboutStatus(status),
+      action: 'status.deleted',
+      summary: `deleted status ${status.name}${target ? `, moving ${held.length} ticket(s) to ${target.name}` : ''}`,
+      before: { name: status.name, stage: status.stage, position: status.position },
+    });
+    return { deleted: status.name, movedTickets: held.length };
+  });
 };

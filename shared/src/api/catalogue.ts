@@ -89,6 +89,7 @@ import {
 import {
   auditListInput,
   invitationCreateInput,
+  signInLinkInput,
   invitationRefInput,
   memberRefInput,
   memberRoleInput,
@@ -125,7 +126,7 @@ const projectInput = z.object({ project: projectRefSchema });
 export const API = named({
   auth: {
     whoami: query('read'),
-    createSignInLink: mutation('admin'),
+    createSignInLink: mutation('admin', signInLinkInput),
   },
   tokens: {
     list: query('admin', z.object({ all: z.boolean().default(false) }).default({ all: false })),

@@ -44,6 +44,9 @@ export const memberRefInput = z.object({ user: userRefSchema });
 export const memberUpdateProfileInput = z.object({ name: personNameSchema });
 
 export const INVITATION_TTL_HOURS_DEFAULT = 72;
+/** A one-time sign-in link: for oneself, or (an admin) for another person who lost their way in. */
+export const signInLinkInput = z.object({ for: z.string().trim().min(1).max(254).optional() }).default({});
+
 export const invitationCreateInput = z.object({
   /** When set, only this address can accept it; otherwise whoever opens the link types theirs. */
   email: emailSchema.optional(),

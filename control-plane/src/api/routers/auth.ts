@@ -1,6 +1,7 @@
 import { API } from '@openase/shared';
 import { forbidden, initialsOf } from '@openase/shared';
 import { createSignInLink } from '../../auth/sessions.js';
+import { signInLinkFor } from '../../auth/members.js';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.js';
 import { proc, router } from '../trpc.js';
 
@@ -14,9 +15,13 @@ export const authRouter = router({
     scopes: ctx.actor.scopes ?? null,
     via: ctx.actor.tokenId ? ('token' as const) : ('session' as const),
   })),
-  /** A fresh one-time sign-in link for oneself (e.g. to open the console in another browser). */
-  createSignInLink: proc(API.auth.createSignInLink).mutation(async ({ ctx }) => {
+  /**
+   * A fresh one-time sign-in link for oneself (e.g. to open the console in another browser) or, by an admin, for
+   * another person who lost their way in (no session or token left, reactivated).
+   */
+  createSignInLink: proc(API.auth.createSignInLink).mutation(async ({ ctx, input }) => {
     if (ctx.actor.type !== 'user' || !ctx.actor.userId) throw forbidden('only a person can sign in to the console');
+    if (input.for) return signInLinkFor(ctx.deps, ctx.actor, input.for);
     return createSignInLink(ctx.deps.db, ctx.deps, ctx.actor.userId);
   }),
 });

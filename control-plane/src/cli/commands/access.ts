@@ -121,10 +121,14 @@ export const authCommands: CommandGroup = {
     }),
     callCommand({
       name: 'signin-link',
-      summary: 'create a one-time link that signs you in to the web console',
-      usage: 'openase auth signin-link [--json]',
-      async call(api, _args, io) {
-        const link = await api.auth.createSignInLink.mutate();
+      summary: 'create a one-time link that signs you (or, as an admin, another person) in to the web console',
+      usage: 'openase auth signin-link [--for EMAIL] [--json]',
+      details:
+        'With --for, an admin makes the link for a person who has no way in left (a lost session or token, a\n' +
+        'reactivation): hand it to them; it works once, within 24 hours, and the audit trail records it.',
+      options: { for: { type: 'string', value: 'EMAIL', description: 'the person the link signs in (admins)' } },
+      async call(api, args, io) {
+        const link = await api.auth.createSignInLink.mutate({ for: stringOption(args.values.for) });
         const { resolveEndpoint } = await import('../client.js');
         return { url: `${resolveEndpoint(io.env).url}/auth/signin?code=${link.code}`, expiresAt: link.expiresAt };
       },

@@ -9,10 +9,12 @@ import { githubLinks } from '../../db/schema.js';
 import type { DbOrTx } from '../../db/database.js';
 import { recordActivity } from '../../activity/activity.js';
 import type { Actor, Command } from '../../kernel/context.js';
-import { inProjectAs, projectInput } from '../../auth/project-write.js';
+import { inProjectAs, projectInput, type ProjectNeed } from '../../auth/project-write.js';
 import { resolveProject } from '../../kernel/resolve-project.js';
 import { githubConfig } from './client.js';
 import { webhookPath } from './webhooks.js';
+
+const CHANGE_GITHUB: ProjectNeed = { min: 'admin', what: "change a project's GitHub connection" };
 
 export const WEBHOOK_EVENTS = ['pull_request', 'pull_request_review', 'check_run', 'check_suite', 'status', 'issues'];
 
@@ -44,51 +46,38 @@ export async function githubSettings(db: DbOrTx, actor: Actor, ref: string): Pro
 }
 
 export const configureGithub: Command<typeof projectGithubInput, GithubSettings> = async (deps, actor, raw) => {
-  const input = await projectInput(
-    deps,
-    actor,
-    'admin',
-    "change a project's GitHub connection",
-    projectGithubInput,
-    raw,
-  );
-  return inProjectAs(
-    deps,
-    actor,
-    { min: 'admin', what: "change a project's GitHub connection" },
-    input.project,
-    async (tx, changes, project) => {
-      const [before] = await tx.select().from(githubLinks).where(eq(githubLinks.projectId, project.id));
-      const now = deps.clock.now();
-      const secret = (v: string | undefined, old: string | null | undefined) =>
-        v === undefined ? (old ?? null) : v === '' ? null : deps.secrets.encrypt(v);
-      const row = {
-        apiUrl: input.apiUrl ?? before?.apiUrl ?? githubConfig().apiUrl,
-        token: secret(input.token, before?.token),
-        webhookSecret: secret(input.webhookSecret, before?.webhookSecret),
-        updatedAt: now,
-      };
-      const [link] = await tx
-        .insert(githubLinks)
-        .values({ projectId: project.id, createdAt: now, ...row })
-        .onConflictDoUpdate({ target: githubLinks.projectId, set: row })
-        .returning();
-      const changed = [
-        ...(input.token !== undefined ? [input.token ? 'token set' : 'token removed'] : []),
-        ...(input.webhookSecret !== undefined
-          ? [input.webhookSecret ? 'webhook secret set' : 'webhook secret removed']
-          : []),
-        ...(input.apiUrl !== undefined ? [`API ${input.apiUrl}`] : []),
-      ];
-      await recordActivity(tx, deps, changes, actor, {
-        projectId: project.id,
-        action: 'project.github',
-        entityType: 'project',
-        entityId: project.id,
-        summary: `GitHub connection of ${project.slug}: ${changed.join(', ') || 'unchanged'}`,
-        after: { apiUrl: row.apiUrl, hasToken: !!row.token, hasWebhookSecret: !!row.webhookSecret },
-      });
-      return view(project.slug, project.id, link);
-    },
-  );
+  const input = await projectInput(deps, actor, CHANGE_GITHUB, projectGithubInput, raw);
+  return inProjectAs(deps, actor, CHANGE_GITHUB, input.project, async (tx, changes, project) => {
+    const [before] = await tx.select().from(githubLinks).where(eq(githubLinks.projectId, project.id));
+    const now = deps.clock.now();
+    const secret = (v: string | undefined, old: string | null | undefined) =>
+      v === undefined ? (old ?? null) : v === '' ? null : deps.secrets.encrypt(v);
+    const row = {
+      apiUrl: input.apiUrl ?? before?.apiUrl ?? githubConfig().apiUrl,
+      token: secret(input.token, before?.token),
+      webhookSecret: secret(input.webhookSecret, before?.webhookSecret),
+      updatedAt: now,
+    };
+    const [link] = await tx
+      .insert(githubLinks)
+      .values({ projectId: project.id, createdAt: now, ...row })
+      .onConflictDoUpdate({ target: githubLinks.projectId, set: row })
+      .returning();
+    const changed = [
+      ...(input.token !== undefined ? [input.token ? 'token set' : 'token removed'] : []),
+      ...(input.webhookSecret !== undefined
+        ? [input.webhookSecret ? 'webhook secret set' : 'webhook secret removed']
+        : []),
+      ...(input.apiUrl !== undefined ? [`API ${input.apiUrl}`] : []),
+    ];
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'project.github',
+      entityType: 'project',
+      entityId: project.id,
+      summary: `GitHub connection of ${project.slug}: ${changed.join(', ') || 'unchanged'}`,
+      after: { apiUrl: row.apiUrl, hasToken: !!row.token, hasWebhookSecret: !!row.webhookSecret },
+    });
+    return view(project.slug, project.id, link);
+  });
 };
