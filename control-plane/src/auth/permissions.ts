@@ -74,9 +74,12 @@ export async function requireRoleIn(db: DbOrTx, actor: Actor, projectId: string,
 export function requireScope(actor: Actor, scope: TokenScope): void {
   if (!actor.scopes) return;
   if (actor.scopes.includes('admin') || actor.scopes.includes(scope)) return;
-  throw forbidden(
-    `this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'}); create one with \`openase token create --scopes ${scope}\``,
-  );
+  const lacks = `this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'})`;
+  // Advice only a person who may hold the scope can follow (tokens.ts: write needs member, the rest admin).
+  const needs: Role = scope === 'read' ? 'viewer' : scope === 'write' ? 'member' : 'admin';
+  if (!roleAtLeast(actor.role, needs))
+    throw forbidden(`${lacks}, and your role (${actor.role}) cannot have it; ask ${ASK[needs]}`);
+  throw forbidden(`${lacks}; create one with \`openase token create --scopes ${scope}\``);
 }
 
 /**

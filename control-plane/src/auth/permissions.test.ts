@@ -1,0 +1,26 @@
+import { expect, it } from 'vitest';
+import type { Actor } from '../kernel/context.js';
+import { requireScope } from './permissions.js';
+
+const token = (role: Actor['role'], scopes: Actor['scopes']): Actor => ({
+  type: 'user',
+  id: 'u',
+  name: 'Vic',
+  orgId: 'o',
+  userId: 'u',
+  role,
+  scopes,
+});
+
+it('tells a token that lacks a scope how to get one only when its person may hold it', () => {
+  expect(() => requireScope(token('admin', ['read']), 'admin')).toThrow(
+    'this API token lacks the "admin" scope (it has: read); create one with `openase token create --scopes admin`',
+  );
+  // Found by a walkthrough: a viewer was told to create an admin-scoped token, which a viewer cannot.
+  expect(() => requireScope(token('viewer', ['read']), 'admin')).toThrow(
+    'this API token lacks the "admin" scope (it has: read), and your role (viewer) cannot have it; ask an organization admin',
+  );
+  expect(() => requireScope(token('viewer', ['read']), 'write')).toThrow(/your role \(viewer\) cannot have it/);
+  expect(() => requireScope(token('member', ['read']), 'write')).toThrow(/create one with/);
+  expect(() => requireScope(token('viewer', ['read']), 'read')).not.toThrow();
+});
