@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import type { Unsubscribable } from '@trpc/server/observable';
 import { api, type RouterInputs, type RouterOutputs } from '../api/client';
 import { errorMessage } from '../api/errors';
+import { coalesce, onChange, onResync } from '../live/live';
 import type { ChatEvent } from './transcript';
 
 export type Conversation = RouterOutputs['chat']['list'][number];
@@ -30,6 +31,7 @@ export const useChat = defineStore('chat', {
       if (this.open && project) void this.load(project);
     },
     async load(project: string) {
+      this.followLive();
       if (this.project !== project) this.select(null, false);
       this.project = project;
       try {
@@ -102,11 +104,31 @@ export const useChat = defineStore('chat', {
       following = { runId, sub };
     },
     async refreshDetail() {
-      if (!this.activeId) return;
-      const detail = await api.chat.show.query({ conversation: this.activeId }).catch(() => null);
-      if (detail && detail.id === this.activeId) this.detail = detail;
-      if (this.project)
-        this.conversations = await api.chat.list.query({ project: this.project }).catch(() => this.conversations);
+      // Refreshes overlap (events, live changes, an action); only the latest one's answer is shown.
+      const mine = ++detailLoads;
+      const id = this.activeId;
+      const detail = id ? await api.chat.show.query({ conversation: id }).catch(() => null) : null;
+      if (detail && detail.id === this.activeId && mine === detailLoads) this.detail = detail;
+      if (this.project) {
+        const list = await api.chat.list.query({ project: this.project }).catch(() => null);
+        if (list && mine === detailLoads) this.conversations = list;
+      }
+    },
+    /**
+     * A conversation's state changes apart from its run's events: the control plane records that the agent waits
+     * for the person (`chat.waiting`) when the daemon's turn frame arrives, which can be after the turn's last event
+     * reached this tab. Those changes reach every tab on the live stream; they refresh what the panel shows.
+     */
+    followLive() {
+      if (liveFollowed) return;
+      liveFollowed = true;
+      const refresh = coalesce(() => void this.refreshDetail());
+      onResync(refresh);
+      onChange((change) => {
+        if (change.entityType !== 'chat_conversation') return;
+        if (change.entityId === this.activeId || this.conversations.some((c) => c.projectId === change.projectId))
+          refresh();
+      });
     },
     async send(text: string, attachments: Attachment[], agent?: string) {
       if (!this.project || !text.trim()) return;
@@ -150,6 +172,8 @@ export const useChat = defineStore('chat', {
 const rememberKey = (project: string) => `openase.chat.${project}`;
 
 let following: { runId: string; sub: Unsubscribable } | null = null;
+let liveFollowed = false;
+let detailLoads = 0;
 /** One detail refresh at a time while a run starts (its first events each ask for one). */
 let startingRefresh: Promise<void> | null = null;
 function stopFollowing() {
