@@ -21,7 +21,7 @@ import type { ZodType } from '@openase/shared/zod';
 import type { Actor, Deps } from '../kernel/context.js';
 import type { DbOrTx } from '../db/database.js';
 import { resolveProject } from '../kernel/resolve-project.js';
-import { requireScope } from '../auth/permissions.js';
+import { requireScopeOf } from '../auth/permissions.js';
 import { checkAgentAccess } from './agent-access.js';
 
 export interface ApiContext {
@@ -147,8 +147,8 @@ const requireActor = t.middleware(({ ctx, next }) => {
 function scoped(scope: TokenScope) {
   return publicProcedure
     .use(requireActor)
-    .use(({ ctx, next }) => {
-      requireScope(ctx.actor, scope);
+    .use(async ({ ctx, next }) => {
+      await requireScopeOf(ctx.deps.db, ctx.actor, scope);
       return next();
     })
     .use(async ({ ctx, path, getRawInput, next }) => {

@@ -70,17 +70,7 @@ export async function listMembers(db: DbOrTx, orgId: string): Promise<MemberView
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.orgId, orgId))
     .orderBy(asc(memberships.createdAt));
-  const overrides = await db
-    .select({
-      userId: projectRoles.userId,
-      projectId: projectRoles.projectId,
-      project: projects.slug,
-      role: projectRoles.role,
-    })
-    .from(projectRoles)
-    .innerJoin(projects, eq(projects.id, projectRoles.projectId))
-    .where(eq(projects.orgId, orgId))
-    .orderBy(asc(projects.slug));
+  const overrides = await projectRolesIn(db, orgId);
   return rows.map((r) =>
     view(
       r,
@@ -89,6 +79,21 @@ export async function listMembers(db: DbOrTx, orgId: string): Promise<MemberView
         .map(({ projectId, project, role }) => ({ projectId, project, role })),
     ),
   );
+}
+
+/** The project roles set in the organization (of one person, with `userId`), by project. */
+export async function projectRolesIn(db: DbOrTx, orgId: string, userId?: string) {
+  return db
+    .select({
+      userId: projectRoles.userId,
+      projectId: projectRoles.projectId,
+      project: projects.slug,
+      role: projectRoles.role,
+    })
+    .from(projectRoles)
+    .innerJoin(projects, eq(projects.id, projectRoles.projectId))
+    .where(and(eq(projects.orgId, orgId), ...(userId ? [eq(projectRoles.userId, userId)] : [])))
+    .orderBy(asc(projects.slug));
 }
 
 /** A member by id or email (case-insensitive). */

@@ -24,3 +24,9 @@ it('tells a token that lacks a scope how to get one only when its person may hol
   expect(() => requireScope(token('member', ['read']), 'write')).toThrow(/create one with/);
   expect(() => requireScope(token('viewer', ['read']), 'read')).not.toThrow();
 });
+
+it('counts a project role in that advice: a viewer who is a member of some project may hold a write token', () => {
+  expect(() => requireScope(token('viewer', ['read']), 'write', 'member')).toThrow(
+    /create one with `openase token create --scopes write`/,
+  );
+});

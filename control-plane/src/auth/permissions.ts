@@ -56,13 +56,19 @@ export async function roleInProject(db: DbOrTx, actor: Actor, projectId: string)
  */
 export async function requireRoleSomewhere(db: DbOrTx, actor: Actor, min: Role, what: string): Promise<void> {
   if (roleAtLeast(actor.role, min) || !actor.userId || actor.type !== 'user') return requireRole(actor, min, what);
+  // Refused, it names the highest role held anywhere (a viewer who is a member of one project hears "member").
+  const best = await highestRole(db, actor);
+  if (!roleAtLeast(best, min)) throw forbidden(`your role (${best}) cannot ${what}; ask ${ASK[min]}`);
+}
+
+/** The highest role a person holds anywhere: in the organization or in some project. */
+export async function highestRole(db: DbOrTx, actor: Actor): Promise<Role> {
+  if (!actor.userId || actor.type !== 'user') return actor.role;
   const rows = await db
     .select({ role: projectRoles.role })
     .from(projectRoles)
     .where(eq(projectRoles.userId, actor.userId));
-  // Refused, it names the highest role held anywhere (a viewer who is a member of one project hears "member").
-  const best = rows.map((r) => r.role as Role).reduce((a, b) => (roleAtLeast(b, a) ? b : a), actor.role);
-  if (!roleAtLeast(best, min)) throw forbidden(`your role (${best}) cannot ${what}; ask ${ASK[min]}`);
+  return rows.map((r) => r.role as Role).reduce((a, b) => (roleAtLeast(b, a) ? b : a), actor.role);
 }
 
 /** Refuses unless the actor's role in the project (auth/permissions `roleInProject`) is at least `min`. */
@@ -70,16 +76,25 @@ export async function requireRoleIn(db: DbOrTx, actor: Actor, projectId: string,
   requireRole(actor, min, what, await roleInProject(db, actor, projectId));
 }
 
-/** Refuses unless the actor's token (if any) carries `scope`. Sessions carry every scope. */
-export function requireScope(actor: Actor, scope: TokenScope): void {
-  if (!actor.scopes) return;
-  if (actor.scopes.includes('admin') || actor.scopes.includes(scope)) return;
-  const lacks = `this API token lacks the "${scope}" scope (it has: ${actor.scopes.join(', ') || 'none'})`;
+const hasScope = (actor: Actor, scope: TokenScope) =>
+  !actor.scopes || actor.scopes.includes('admin') || actor.scopes.includes(scope);
+
+/**
+ * Refuses unless the actor's token (if any) carries `scope`. Sessions carry every scope. `best`: the highest role
+ * the person holds anywhere (`highestRole`), which decides the scopes they may put on a token (tokens.ts).
+ */
+export function requireScope(actor: Actor, scope: TokenScope, best: Role = actor.role): void {
+  if (hasScope(actor, scope)) return;
+  const lacks = `this API token lacks the "${scope}" scope (it has: ${actor.scopes!.join(', ') || 'none'})`;
   // Advice only a person who may hold the scope can follow (tokens.ts: write needs member, the rest admin).
   const needs: Role = scope === 'read' ? 'viewer' : scope === 'write' ? 'member' : 'admin';
-  if (!roleAtLeast(actor.role, needs))
-    throw forbidden(`${lacks}, and your role (${actor.role}) cannot have it; ask ${ASK[needs]}`);
+  if (!roleAtLeast(best, needs)) throw forbidden(`${lacks}, and your role (${best}) cannot have it; ask ${ASK[needs]}`);
   throw forbidden(`${lacks}; create one with \`openase token create --scopes ${scope}\``);
+}
+
+/** `requireScope` with the advice from the person's highest role anywhere (looked up only when refusing). */
+export async function requireScopeOf(db: DbOrTx, actor: Actor, scope: TokenScope): Promise<void> {
+  if (!hasScope(actor, scope)) requireScope(actor, scope, await highestRole(db, actor));
 }
 
 /**

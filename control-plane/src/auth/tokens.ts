@@ -7,7 +7,7 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole, requireScope, userActor } from './permissions.js';
+import { requireRole, requireRoleSomewhere, requireScope, userActor } from './permissions.js';
 import { insertWithSecret, parseSecret } from './secrets.js';
 import { findUserSecretRow } from './user-secrets.js';
 import { DEACTIVATED_MESSAGE } from './sessions.js';
@@ -45,8 +45,11 @@ export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof 
   requireScope(actor, 'admin');
   const input = tokenCreateInput.parse(raw);
   if (!actor.userId) throw unauthorized('only a signed-in user can create API tokens');
-  if (input.scopes.includes('admin')) requireRole(actor, 'admin', 'create admin-scoped tokens');
-  if (input.scopes.includes('write')) requireRole(actor, 'member', 'create write-scoped tokens');
+  // A token's scopes are capped by the highest role its person holds anywhere (a viewer who is a member of one project
+  // writes there from the CLI too); every call still checks the role in its project.
+  if (input.scopes.includes('admin')) await requireRoleSomewhere(deps.db, actor, 'admin', 'create admin-scoped tokens');
+  if (input.scopes.includes('write'))
+    await requireRoleSomewhere(deps.db, actor, 'member', 'create write-scoped tokens');
   for (const scope of EXEC_SCOPES)
     if (input.scopes.includes(scope)) requireRole(actor, 'admin', `create ${scope} tokens (code run on machines)`);
   return inTransaction(deps, async (tx, changes) => {

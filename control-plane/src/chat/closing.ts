@@ -9,17 +9,15 @@ import type { Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction, type Changes } from '../kernel/transaction.js';
 import { recordActivity } from '../activity/activity.js';
-import { requireRole } from '../auth/permissions.js';
 import { cancelCommand, stopRunInTx } from '../runs/stop.js';
 import { nextFrame } from '../runs/runs.js';
 import type { Conversation } from './chat-job.js';
-import { currentRun, recordChat, resolveConversation } from './conversations.js';
+import { currentRun, recordChat } from './conversations.js';
+import { inConversationAs, resolveConversation } from './conversation-access.js';
 
 /** Stops the agent's current turn; the conversation stays open and waits for the next message. */
 export async function interruptConversation(deps: Deps, actor: Actor, ref: string) {
-  requireRole(actor, 'member', 'interrupt Project AI');
-  return inTransaction(deps, async (tx, changes) => {
-    const c = await resolveConversation(tx, actor.orgId, ref, true);
+  return inConversationAs(deps, actor, { min: 'member', what: 'interrupt Project AI' }, ref, async (tx, changes, c) => {
     const run = await currentRun(tx, c);
     if (!run || run.state === 'queued')
       throw conflict(`conversation ${c.id.slice(0, 8)} has no agent turn in progress`);
@@ -43,9 +41,8 @@ export async function interruptConversation(deps: Deps, actor: Actor, ref: strin
  * message.
  */
 export async function closeConversation(deps: Deps, actor: Actor, ref: string) {
-  requireRole(actor, 'member', 'close Project AI conversations');
-  return inTransaction(deps, async (tx, changes) => {
-    const c = await resolveConversation(tx, actor.orgId, ref, true);
+  const need = { min: 'member', what: 'close Project AI conversations' } as const;
+  return inConversationAs(deps, actor, need, ref, async (tx, changes, c) => {
     await closeInTx(
       tx,
       deps,

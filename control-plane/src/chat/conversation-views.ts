@@ -6,7 +6,8 @@ import { agents, chatConversations, chatMessages, machines, projects, runs } fro
 import type { DbOrTx } from '../db/database.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { projectAiScopes, type Conversation } from './chat-job.js';
-import { conversationCost, isActiveRunState, resolveConversation } from './conversations.js';
+import { conversationCost, isActiveRunState } from './conversations.js';
+import { resolveConversation } from './conversation-access.js';
 
 async function describe(db: DbOrTx, c: Conversation) {
   const [agent] = await db

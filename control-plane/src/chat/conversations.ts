@@ -9,7 +9,7 @@
  * A conversation whose run ended (closed, the cost cap, a daemon restart) is reopened by the next
  * message: a new run on the same branch, resuming the CLI's session. Closing: closing.ts; views: conversation-views.ts.
  */
-import { and, asc, eq, like, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import {
   ACTIVE_RUN_STATES,
   chatCreateInput,
@@ -17,7 +17,6 @@ import {
   conflict,
   DEFAULT_CHAT_COST_CAP_USD,
   DEFAULT_PROJECT_AI_SCOPES,
-  notFound,
   badRequest,
   parseRunScope,
   projectAiSettingsInput,
@@ -28,10 +27,11 @@ import { agents, chatConversations, chatMessages, projects, runs } from '../db/s
 import type { DbOrTx, Tx } from '../db/database.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
-import { inTransaction, type Changes } from '../kernel/transaction.js';
-import { allowedInput, inProject, inProjectAs, memberInput } from '../auth/project-write.js';
+import type { Changes } from '../kernel/transaction.js';
+import { inProjectAs, memberInput, projectInput, type ProjectNeed } from '../auth/project-write.js';
 import { recordActivity } from '../activity/activity.js';
-import { requireExec, requireRole } from '../auth/permissions.js';
+import { requireExec } from '../auth/permissions.js';
+import { inConversationAs } from './conversation-access.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
 import { type Project } from '../projects/projects.js';
 import { resolveProject } from '../kernel/resolve-project.js';
@@ -44,31 +44,6 @@ export type ChatMessage = typeof chatMessages.$inferSelect;
 
 const ACTIVE = new Set<string>(ACTIVE_RUN_STATES);
 export const isActiveRunState = (state: string) => ACTIVE.has(state);
-
-/** A conversation by id or unique id prefix. */
-export async function resolveConversation(
-  db: DbOrTx,
-  orgId: string,
-  ref: string,
-  forUpdate = false,
-): Promise<Conversation> {
-  const exact = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(ref);
-  const q = db
-    .select()
-    .from(chatConversations)
-    .where(
-      and(
-        eq(chatConversations.orgId, orgId),
-        exact ? eq(chatConversations.id, ref) : like(sql`${chatConversations.id}::text`, `${ref}%`),
-      ),
-    )
-    .limit(2);
-  const rows = forUpdate ? await q.for('update') : await q;
-  if (rows.length === 0)
-    throw notFound(`conversation ${ref} does not exist; list them with \`openase chat list --project P\``);
-  if (rows.length > 1) throw badRequest(`conversation id prefix ${ref} is ambiguous; give more characters`);
-  return rows[0]!;
-}
 
 /** The total cost of a conversation: the sum of its runs. */
 export async function conversationCost(db: DbOrTx, conversationId: string): Promise<number> {
@@ -268,9 +243,8 @@ export async function createConversation(deps: Deps, actor: Actor, raw: z.input<
  * (delivered after its turn), or the first turn of a new run when none is active (reopen).
  */
 export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof chatSendInput>) {
-  const input = allowedInput(actor, 'member', 'talk to Project AI', chatSendInput, raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const c = await resolveConversation(tx, actor.orgId, input.conversation, true);
+  const input = await memberInput(deps, actor, 'talk to Project AI', chatSendInput, raw);
+  return inConversationAs(deps, actor, TALK, input.conversation, async (tx, changes, c) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, c.projectId));
     const cost = await conversationCost(tx, c.id);
     if (cost >= c.costCapUsd)
@@ -351,9 +325,12 @@ export async function projectAiSettings(db: DbOrTx, orgId: string, projectRef: s
   };
 }
 
+/** A project admin's (or an organization admin's). */
+const AI_SETTINGS: ProjectNeed = { min: 'admin', what: "change the project's Project-AI settings" };
+const TALK: ProjectNeed = { min: 'member', what: 'talk to Project AI' };
+
 export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.input<typeof projectAiSettingsInput>) {
-  const input = projectAiSettingsInput.parse(raw);
-  requireRole(actor, 'admin', "change the project's Project-AI settings");
+  const input = await projectInput(deps, actor, AI_SETTINGS, projectAiSettingsInput, raw);
   if (input.scopes?.includes('workflows.hooks'))
     requireExec(actor, 'workflows.hooks', 'let Project AI change workflow hooks');
   for (const s of input.scopes ?? []) {
@@ -361,7 +338,7 @@ export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.i
     if (!parsed || !('scope' in parsed))
       throw badRequest(`"${s}" is not a run-token scope; see \`openase workflow reference\` for the vocabulary`);
   }
-  await inProject(deps, actor, input.project, async (tx, changes, project) => {
+  await inProjectAs(deps, actor, AI_SETTINGS, input.project, async (tx, changes, project) => {
     const patch = {
       ...(input.scopes ? { projectAiScopes: [...new Set(input.scopes)] } : {}),
       ...(input.costCapUsd !== undefined ? { chatCostCapUsd: input.costCapUsd } : {}),
@@ -383,9 +360,8 @@ export async function updateProjectAiSettings(deps: Deps, actor: Actor, raw: z.i
 
 /** Raises (or lowers) one conversation's cost cap. */
 export async function setConversationCap(deps: Deps, actor: Actor, ref: string, usd: number) {
-  requireRole(actor, 'member', "change a Project AI conversation's cost cap");
-  return inTransaction(deps, async (tx, changes) => {
-    const c = await resolveConversation(tx, actor.orgId, ref, true);
+  const need = { min: 'member', what: "change a Project AI conversation's cost cap" } as const;
+  return inConversationAs(deps, actor, need, ref, async (tx, changes, c) => {
     await tx
       .update(chatConversations)
       .set({ costCapUsd: usd, updatedAt: deps.clock.now() })

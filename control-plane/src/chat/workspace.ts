@@ -11,9 +11,7 @@ import { chatCreateTicketInput, conflict, ticketCreateInput } from '@openase/sha
 import { chatConversations, chatMessages, projects, runEvents, runs, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import type { Actor, Command, Deps } from '../kernel/context.js';
-import { inTransaction } from '../kernel/transaction.js';
-import { allowedInput } from '../auth/project-write.js';
-import { requireRole } from '../auth/permissions.js';
+import { memberInput, type ProjectNeed } from '../auth/project-write.js';
 import { branchDiff, type BranchDiff, type FleetGit } from '../review/diff.js';
 import { insertTicket, type Ticket } from '../tickets/tickets.js';
 import { listRepositories } from '../projects/repositories.js';
@@ -21,7 +19,8 @@ import { githubAccess, githubRepoOf } from '../integrations/github/client.js';
 import { ticketPullRequests } from '../integrations/github/pull-requests.js';
 import { openTicketPullRequests } from '../orchestrator/pull-requests.js';
 import type { StoredAgentJob } from '../orchestrator/job-spec.js';
-import { recordChat, resolveConversation } from './conversations.js';
+import { recordChat } from './conversations.js';
+import { inConversationAs, resolveConversation } from './conversation-access.js';
 import type { Conversation } from './chat-job.js';
 
 /** Commands listed at most (the most recent). */
@@ -166,14 +165,16 @@ export interface TicketFromConversation {
   created: boolean;
 }
 
+const MAKE_TICKET: ProjectNeed = { min: 'member', what: 'create tickets from Project AI' };
+const OPEN_PR: ProjectNeed = { min: 'member', what: 'open pull requests from Project AI' };
+
 export const createTicketFromConversation: Command<typeof chatCreateTicketInput, TicketFromConversation> = async (
   deps,
   actor,
   raw,
 ) => {
-  const input = allowedInput(actor, 'member', 'create tickets from Project AI', chatCreateTicketInput, raw);
-  return inTransaction(deps, async (tx, changes) => {
-    const c = await resolveConversation(tx, actor.orgId, input.conversation, true);
+  const input = await memberInput(deps, actor, MAKE_TICKET.what, chatCreateTicketInput, raw);
+  return inConversationAs(deps, actor, MAKE_TICKET, input.conversation, async (tx, changes, c) => {
     const existing = c.ticketId ? await ticketOf(tx, c.ticketId) : null;
     if (existing) return { ticket: existing, created: false };
     const [project] = await tx.select({ slug: projects.slug }).from(projects).where(eq(projects.id, c.projectId));
@@ -209,8 +210,7 @@ export const createTicketFromConversation: Command<typeof chatCreateTicketInput,
  * outcome says so).
  */
 export async function openPullRequestFromConversation(deps: Deps, actor: Actor, ref: string, publicUrl: string) {
-  requireRole(actor, 'member', 'open pull requests from Project AI');
-  const c = await resolveConversation(deps.db, actor.orgId, ref);
+  const c = await inConversationAs(deps, actor, OPEN_PR, ref, async (_tx, _changes, c) => c);
   const access = await githubAccess(deps, c.projectId, c.agentId);
   if (!access)
     throw conflict('the project has no GitHub token; connect it with `openase project github` to open pull requests');

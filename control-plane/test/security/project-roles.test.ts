@@ -13,6 +13,7 @@ import { createProject } from '../../src/projects/projects.js';
 import type { Actor } from '../../src/kernel/context.js';
 import { inTransaction } from '../../src/kernel/transaction.js';
 import { createTestRemote } from '@openase/test-kit/git-remote';
+import { startTestConversation } from '../chat-fixtures.js';
 
 const skill = (project: string, name: string) => ({
   project,
@@ -70,6 +71,15 @@ forEachDatabase('project roles', (get) => {
     const { deps, admin } = get();
     const p = await createProject(deps, admin, { name: `Rw ${++n}`, ticketPrefix: `RW${n}` });
     const member = await person('viewer', 'member', p.slug);
+    // The console and the CLI see the project role; a token to write there can be made (and only write there).
+    expect((await member.auth.whoami()).projectRoles).toEqual([{ projectId: p.id, project: p.slug, role: 'member' }]);
+    expect((await member.tokens.create({ name: 'cli', scopes: ['read', 'write'] })).record.scopes).toEqual([
+      'read',
+      'write',
+    ]);
+    await expect(member.tokens.create({ name: 'cli2', scopes: ['read', 'admin'] })).rejects.toThrow(
+      /your role \(member\) cannot create admin-scoped tokens/,
+    );
     expect((await member.skills.import(skill(p.slug, 'notes'))).version).toBe(1);
     expect((await member.skills.setEnabled({ project: p.slug, skill: 'notes', enabled: false })).enabled).toBe(false);
     const { id: ticket } = await member.tickets.create({ project: p.slug, title: 'one' });
@@ -83,6 +93,10 @@ forEachDatabase('project roles', (get) => {
     );
 
     const projectAdmin = await person('member', 'admin', p.slug);
+    expect((await projectAdmin.tokens.create({ name: 'adm', scopes: ['admin'] })).record.scopes).toEqual(['admin']);
+    await expect(projectAdmin.tokens.create({ name: 'exec', scopes: ['runs.exec'] })).rejects.toThrow(
+      /your role \(member\) cannot create runs.exec tokens/,
+    );
     expect((await projectAdmin.statuses.create({ project: p.slug, name: 'QA', stage: 'started' })).name).toBe('QA');
     expect((await projectAdmin.projects.update({ project: p.slug, description: 'ours' })).description).toBe('ours');
     const made = await projectAdmin.workflows.createBlank({
@@ -105,5 +119,34 @@ forEachDatabase('project roles', (get) => {
 
     const owner = appRouter.createCaller({ deps, actor: admin });
     expect((await owner.comments.edit({ commentId: mine.id, body: 'fixed by the owner' })).revision).toBe(3);
+  });
+
+  it('Project AI follows the project role: a member made viewer only reads conversations, a viewer made member talks', async () => {
+    const { deps, admin } = get();
+    const { project, started } = await startTestConversation(deps, admin, {
+      name: `Ai ${++n}`,
+      prefix: `AI${n}`,
+      machine: `ai-m${n}`,
+      message: 'Plan the release',
+    });
+    const conversation = started.conversation.id;
+    const viewer = await person('member', 'viewer', project.slug);
+    const refused = /your role in this project \(viewer\) cannot .*; ask a project admin or an organization admin/;
+    expect((await viewer.chat.show({ conversation })).id).toBe(conversation);
+    await expect(viewer.chat.send({ conversation, message: 'hi', attachments: [] })).rejects.toThrow(refused);
+    await expect(viewer.chat.cap({ conversation, usd: 50 })).rejects.toThrow(refused);
+    await expect(viewer.chat.createTicket({ conversation })).rejects.toThrow(refused);
+    await expect(viewer.chat.interrupt({ conversation })).rejects.toThrow(refused);
+    await expect(viewer.chat.close({ conversation })).rejects.toThrow(refused);
+
+    const member = await person('viewer', 'member', project.slug);
+    expect((await member.chat.send({ conversation, message: 'and the notes', attachments: [] })).delivered).toBe(false);
+    expect((await member.chat.cap({ conversation, usd: 7 })).costCapUsd).toBe(7);
+    await expect(member.chat.updateSettings({ project: project.slug, costCapUsd: 9 })).rejects.toThrow(
+      /your role \(member\) cannot change the project's Project-AI settings/,
+    );
+    const projectAdmin = await person('member', 'admin', project.slug);
+    expect((await projectAdmin.chat.updateSettings({ project: project.slug, costCapUsd: 9 })).costCapUsd).toBe(9);
+    expect((await member.chat.close({ conversation })).closed).toBe(true);
   });
 });

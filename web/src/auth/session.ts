@@ -3,9 +3,11 @@ import { defineStore } from 'pinia';
 import { API } from '@openase/shared';
 import { api, csrfHeaders, type RouterOutputs } from '../api/client';
 import { errorCode, errorMessage } from '../api/errors';
-import { startLive, stopLive } from '../live/live';
+import { onChange, startLive, stopLive } from '../live/live';
 
 export type Me = RouterOutputs['auth']['whoami'];
+
+let followingRole = false;
 
 export const useSession = defineStore('session', {
   state: () => ({
@@ -19,6 +21,7 @@ export const useSession = defineStore('session', {
         this.me = await api.auth.whoami.query();
         this.status = 'signedIn';
         this.error = null;
+        this.followOwnRole();
         startLive();
       } catch (err) {
         if (errorCode(err) === 'UNAUTHORIZED') this.signedOut();
@@ -27,6 +30,18 @@ export const useSession = defineStore('session', {
           this.error = errorMessage(err);
         }
       }
+    },
+    /** A change of one's own role (organization, project) turns the console's controls on or off at once. */
+    followOwnRole() {
+      if (followingRole) return;
+      followingRole = true;
+      onChange((change) => {
+        if (change.entityType === 'user' && change.entityId === this.me?.id && change.action.startsWith('member.'))
+          void api.auth.whoami
+            .query()
+            .then((me) => (this.me = me))
+            .catch(() => {});
+      });
     },
     signedOut() {
       this.me = null;

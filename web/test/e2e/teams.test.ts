@@ -204,6 +204,40 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
     await shot(page, '63-member-dispatched');
   });
 
+  it('a project role turns the controls of that project on or off at once; the organization’s stay as they were', async () => {
+    const viewer = people.viewer!;
+    await viewer.goto(`${cp.url}/p/demo/board`);
+    await card(viewer, 'DEMO-1').waitFor();
+    expect(await viewer.locator('[data-test=new-ticket]').isDisabled()).toBe(true);
+    cli(['member', 'role', 'vic@example.com', 'member', '--project', 'demo']);
+    // No reload: the role change reaches the viewer's tab on the live stream.
+    await expect.poll(() => viewer.locator('[data-test=new-ticket]').isDisabled(), { timeout: 10_000 }).toBe(false);
+    expect(await viewer.locator('[data-test=read-only-note]').count()).toBe(0);
+    expect(await viewer.locator('[data-test=whoami]').textContent()).toBe('Vic Viewer · Member in this project');
+    // Machines are the organization's: still an admin's there.
+    await viewer.goto(`${cp.url}/p/demo/machines`);
+    expect(await viewer.locator('[data-test=add-machine]').isDisabled()).toBe(true);
+    await viewer.goto(`${cp.url}/settings`);
+    await viewer.locator('[data-test=notification-settings]').waitFor();
+    expect(await viewer.locator('[data-test=channel-form]').count()).toBe(0);
+    expect(await viewer.locator('[data-test=notification-settings] .read-only-note').textContent()).toMatch(
+      /You are a Viewer here: this needs the Admin role/,
+    );
+
+    const member = people.member!;
+    await member.goto(`${cp.url}/p/demo/board`);
+    await card(member, 'DEMO-1').waitFor();
+    cli(['member', 'role', 'mia@example.com', 'viewer', '--project', 'demo']);
+    await expect.poll(() => member.locator('[data-test=new-ticket]').isDisabled(), { timeout: 10_000 }).toBe(true);
+    expect(await member.locator('[data-test=read-only-note]').textContent()).toMatch(
+      /You are a Viewer in this project: this needs the Member role\. Ask a project admin/,
+    );
+    await shot(member, '63-member-made-viewer-of-project');
+    cli(['member', 'role', 'mia@example.com', 'none', '--project', 'demo']);
+    cli(['member', 'role', 'vic@example.com', 'none', '--project', 'demo']);
+    await expect.poll(() => member.locator('[data-test=new-ticket]').isDisabled(), { timeout: 10_000 }).toBe(false);
+  });
+
   it('the admin adds a webhook channel in Settings and a test send shows in the delivery log', async () => {
     const got: string[] = [];
     const receiver = http.createServer((req, res) => {

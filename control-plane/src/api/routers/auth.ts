@@ -1,12 +1,13 @@
 import { API } from '@openase/shared';
-import { forbidden, initialsOf } from '@openase/shared';
+import { forbidden, initialsOf, roleAtLeast } from '@openase/shared';
 import { createSignInLink } from '../../auth/sessions.js';
-import { signInLinkFor } from '../../auth/members.js';
+import { projectRolesIn, signInLinkFor } from '../../auth/members.js';
 import { createToken, listTokens, revokeToken } from '../../auth/tokens.js';
 import { proc, router } from '../trpc.js';
 
 export const authRouter = router({
-  whoami: proc(API.auth.whoami).query(({ ctx }) => ({
+  /** Who is calling, with the projects where their role differs from the organization's (the console's controls). */
+  whoami: proc(API.auth.whoami).query(async ({ ctx }) => ({
     id: ctx.actor.id,
     name: ctx.actor.name,
     initials: initialsOf(ctx.actor.name),
@@ -14,6 +15,11 @@ export const authRouter = router({
     orgId: ctx.actor.orgId,
     scopes: ctx.actor.scopes ?? null,
     via: ctx.actor.tokenId ? ('token' as const) : ('session' as const),
+    // Owners and admins keep their role in every project (auth/permissions.ts roleInProject).
+    projectRoles:
+      ctx.actor.type === 'user' && ctx.actor.userId && !roleAtLeast(ctx.actor.role, 'admin')
+        ? (await projectRolesIn(ctx.deps.db, ctx.actor.orgId, ctx.actor.userId)).map(({ userId: _, ...r }) => r)
+        : [],
   })),
   /**
    * A fresh one-time sign-in link for oneself (e.g. to open the console in another browser) or, by an admin, for

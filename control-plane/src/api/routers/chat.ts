@@ -7,11 +7,11 @@ import { tracked } from '@trpc/server';
 import {
   createConversation,
   projectAiSettings,
-  resolveConversation,
   sendMessage,
   setConversationCap,
   updateProjectAiSettings,
 } from '../../chat/conversations.js';
+import { resolveConversation } from '../../chat/conversation-access.js';
 import { closeConversation, interruptConversation } from '../../chat/closing.js';
 import { listConversations, showConversation } from '../../chat/conversation-views.js';
 import {

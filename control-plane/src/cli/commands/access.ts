@@ -117,6 +117,8 @@ export const authCommands: CommandGroup = {
       call: (api) => api.auth.whoami.query(),
       print(io, me) {
         io.out(`${me.name} (${me.role}) via ${me.via}${me.scopes ? ` with scopes ${me.scopes.join(',')}` : ''}`);
+        if (me.projectRoles.length)
+          io.out(`in projects: ${me.projectRoles.map((p) => `${p.project} (${p.role})`).join(', ')}`);
       },
     }),
     callCommand({
