@@ -204,6 +204,20 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
     await shot(page, '63-member-dispatched');
   });
 
+  it('the viewer watches a ticket from the drawer, and a comment on it reaches their inbox', async () => {
+    const page = people.viewer!;
+    await page.goto(`${cp.url}/p/demo/board/DEMO-2`);
+    const watch = page.locator('[data-test=drawer] [data-test=watch]');
+    expect(await watch.textContent()).toMatch(/^\s*Watch\s*$/);
+    await watch.click();
+    await expect.poll(() => watch.getAttribute('aria-pressed')).toBe('true');
+    expect(await watch.textContent()).toMatch(/Watching/);
+    cli(['ticket', 'comment', 'DEMO-2', 'Needs a second look']);
+    await page.locator('[data-test=unread]').waitFor({ timeout: 30_000 });
+    await page.goto(`${cp.url}/inbox`);
+    await page.locator('[data-test=inbox-item]', { hasText: 'DEMO-2' }).first().waitFor();
+  });
+
   it('a project role turns the controls of that project on or off at once; the organization’s stay as they were', async () => {
     const viewer = people.viewer!;
     await viewer.goto(`${cp.url}/p/demo/board`);
