@@ -24,7 +24,7 @@ export const CLIENT_GROUPS: LazyGroup[] = [
   },
   {
     name: 'ticket',
-    summary: 'Create, list, show, update, move, comment on, link, archive and delete tickets.',
+    summary: 'Create, list, show, update, move, comment on, link, watch, archive and delete tickets.',
     load: () => import('./commands/tickets.js').then((m) => m.ticketCommands),
   },
   {
@@ -66,5 +66,15 @@ export const CLIENT_GROUPS: LazyGroup[] = [
     name: 'chat',
     summary: 'Project AI: conversations with an agent that can act on the project.',
     load: () => import('./commands/chat.js').then((m) => m.chatCommands),
+  },
+  {
+    name: 'notify',
+    summary: 'Notification channels (webhook, Slack), the delivery log, and the rules that send events to them.',
+    load: () => import('./commands/notify.js').then((m) => m.notifyCommands),
+  },
+  {
+    name: 'inbox',
+    summary: 'Your inbox: list, mark read, choose what reaches it (watch tickets with `ticket watch`).',
+    load: () => import('./commands/inbox.js').then((m) => m.inboxCommands),
   },
 ];

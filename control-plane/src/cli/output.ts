@@ -32,6 +32,11 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }
 
+/** `2026-01-31 12:00`: a time as listings print it, in UTC to the minute (blank when there is none). */
+export function utcMinute(d: Date | string | null | undefined): string {
+  return d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '';
+}
+
 export function printFields(io: CommandIo, fields: Array<[string, string | number | null | undefined]>): void {
   const width = Math.max(...fields.map(([k]) => k.length));
   for (const [k, v] of fields) io.out(`${`${k}:`.padEnd(width + 1)} ${v ?? ''}`);

@@ -24,7 +24,7 @@ import type { Changes } from '../kernel/transaction.js';
 import { inProjectAs, projectInput, type ProjectRow, type ProjectNeed } from '../auth/project-write.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { versionOf } from '../kernel/lookups.js';
-import { BUILTIN_SKILLS } from './builtin/index.js';
+import { BUILTIN_SKILLS, PLATFORM_SKILL } from './builtin/index.js';
 import { checkSkillFiles, skillRuns, type CheckedSkill, type SkillFile } from './files.js';
 import { requireExec } from '../auth/permissions.js';
 import { lockName } from '../db/name-lock.js';
@@ -39,7 +39,16 @@ export type SkillVersion = typeof skillVersions.$inferSelect;
 export interface SkillView extends Skill {
   version: number;
   contentHash: string;
+  /** Bound to every workflow by the platform (the `openase` skill agents use the CLI with); binding only pins it. */
+  everyWorkflow: boolean;
 }
+
+const skillView = (skill: Skill, version: number, contentHash: string): SkillView => ({
+  ...skill,
+  version,
+  contentHash,
+  everyWorkflow: skill.name === PLATFORM_SKILL,
+});
 
 export async function resolveSkill(db: DbOrTx, projectId: string, name: string): Promise<Skill> {
   const [skill] = await db
@@ -65,7 +74,7 @@ export async function listSkills(db: DbOrTx, orgId: string, projectRef: string):
     .innerJoin(skillVersions, eq(skillVersions.id, skills.currentVersionId))
     .where(eq(skills.projectId, project.id))
     .orderBy(desc(skills.builtin), asc(skills.name));
-  return rows.map((r) => ({ ...r.skill, version: r.version, contentHash: r.contentHash }));
+  return rows.map((r) => skillView(r.skill, r.version, r.contentHash));
 }
 
 export async function showSkill(db: DbOrTx, orgId: string, raw: z.input<typeof skillExportInput>) {
@@ -139,7 +148,7 @@ async function saveSkill(
   if (skill) {
     const current = await skillVersion(tx, skill);
     if (current.contentHash === checked.contentHash)
-      return { ...skill, version: current.version, contentHash: current.contentHash, changed: false };
+      return { ...skillView(skill, current.version, current.contentHash), changed: false };
     runsBefore = skillRuns(current.files as SkillFile[]);
   }
   // What runs may call any file of the skill: every new version of a skill that runs something needs the grant.
@@ -192,7 +201,7 @@ async function saveSkill(
       before: { runs: runsBefore },
       after: { runs: checked.runs },
     });
-  return { ...updated!, version, contentHash: checked.contentHash, changed: true };
+  return { ...skillView(updated!, version, checked.contentHash), changed: true };
 }
 
 const BUILTIN_CHECKED: CheckedSkill[] = BUILTIN_SKILLS.map((b) => {

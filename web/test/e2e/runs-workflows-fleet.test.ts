@@ -329,6 +329,10 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await skill.locator('select').selectOption({ index: 0 });
     await skill.getByRole('button', { name: 'Bind' }).click();
     await expect.poll(() => skill.textContent(), { timeout: 10_000 }).not.toMatch(/no workflow/);
+    // The platform's own skill is bound to every workflow: it says so, with nothing to bind.
+    const platform = page.locator('[data-test=skill][data-skill=openase-platform]');
+    expect(await platform.locator('[data-test=every-workflow]').textContent()).toBe('every workflow (built in)');
+    expect(await platform.getByRole('button', { name: 'Bind' }).count()).toBe(0);
     await skill.getByRole('button', { name: 'Disable' }).click();
     await expect.poll(() => skill.textContent(), { timeout: 10_000 }).toMatch(/disabled/);
     await shot(page, '28-skills');

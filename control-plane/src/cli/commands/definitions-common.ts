@@ -119,6 +119,14 @@ export function ticketArg(parsed: ParsedArgs, env: NodeJS.ProcessEnv, count: num
   return requirePositional(withOwnTicket(parsed, env, count), 0, 'TICKET identifier');
 }
 
+const UUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+
+/** An id the API takes as a UUID: a typo is a usage error that says where the ids are listed. */
+export function idArg(value: string, what: string, listedBy: string): string {
+  if (!UUID.test(value)) throw new UsageError(`"${value}" is not ${what} id; \`${listedBy}\` prints them`);
+  return value;
+}
+
 /** `1h`, `30m`, `7d`, `90s` → seconds (a unit is required) */
 export function parseDuration(text: string): number {
   // A unit is required: a bare "30" read as 30 seconds made a token that expired before it was used.

@@ -79,6 +79,17 @@ function catchUpOf(args: ParsedArgs): JobCatchUp | undefined {
 
 const when = (at: Date | string | null, tz: string) => (at ? formatJobTime(at, tz) : '-');
 
+function requireCron(args: ParsedArgs): string {
+  const cron = stringOption(args.values.cron);
+  if (!cron) throw new UsageError('--cron is required, e.g. --cron "0 9 * * 1-5"');
+  return cron;
+}
+
+const templateOf = (args: ParsedArgs) => {
+  const file = stringOption(args.values.template);
+  return file ? readTemplate(file) : undefined;
+};
+
 export const jobCommands: GroupBody = {
   commands: [
     {
@@ -97,8 +108,7 @@ export const jobCommands: GroupBody = {
         'openase job create standup --project demo --cron "0 9 * * 1-5" --tz Europe/Berlin --template standup.md',
       ],
       async run(args, io) {
-        const cron = stringOption(args.values.cron);
-        if (!cron) throw new UsageError('--cron is required, e.g. --cron "0 9 * * 1-5"');
+        const cron = requireCron(args);
         const file = stringOption(args.values.template);
         if (!file) throw new UsageError('--template FILE is required');
         const job = await apiClientFromEnv(io.env).jobs.create.mutate({
@@ -129,13 +139,12 @@ export const jobCommands: GroupBody = {
         ...JSON_OPTION,
       },
       async run(args, io) {
-        const file = stringOption(args.values.template);
         const job = await apiClientFromEnv(io.env).jobs.update.mutate({
           ...projectAndName(args, io.env, 'job'),
           name: stringOption(args.values.rename),
           cron: stringOption(args.values.cron),
           timeZone: stringOption(args.values.tz),
-          template: file ? readTemplate(file) : undefined,
+          template: templateOf(args),
           catchUp: catchUpOf(args),
         });
         if (args.values.json) return printJson(io, job);
@@ -219,6 +228,34 @@ export const jobCommands: GroupBody = {
           ]),
           '  (none yet)',
         );
+      },
+    }),
+    callCommand({
+      name: 'preview',
+      summary: 'the next fire times of a schedule, and the title of the first ticket a template makes (saves nothing)',
+      usage: 'openase job preview --project P --cron EXPR [--tz ZONE] [--template FILE] [--count N] [--json]',
+      details: TEMPLATE_HELP,
+      options: {
+        ...PROJECT_OPTION,
+        cron: SCHEDULE_OPTIONS.cron,
+        tz: SCHEDULE_OPTIONS.tz,
+        template: SCHEDULE_OPTIONS.template,
+        count: { type: 'string', value: 'N', description: 'how many fire times (default 5, at most 50)' },
+      },
+      examples: ['openase job preview --project demo --cron "0 9 * * 1-5" --tz Europe/Berlin --template standup.md'],
+      check: requireCron,
+      call: (api, args, io, cron) =>
+        api.jobs.preview.query({
+          project: projectOf(args, io.env),
+          cron,
+          timeZone: stringOption(args.values.tz),
+          template: templateOf(args),
+          count: positiveIntOption(args, 'count'),
+        }),
+      print(io, preview, args) {
+        if (preview.firstTitle) io.out(`first ticket: ${preview.firstTitle}`);
+        io.out('Next fires:');
+        for (const at of preview.upcoming) io.out(`  ${when(at, stringOption(args.values.tz) ?? 'UTC')}`);
       },
     }),
     ...onOffInProject('job', {

@@ -111,6 +111,31 @@ export const machineCommands: GroupBody = {
       },
     }),
     callCommand({
+      name: 'history',
+      summary: 'each machine over the last hours: minutes online, most slots in use, highest load',
+      usage: 'openase machine history [--hours N] [--json]',
+      options: { hours: { type: 'string', value: 'N', description: 'hours back (default 6, at most 24)' } },
+      call: (api, args) => api.machines.history.query({ hours: positiveIntOption(args, 'hours') }),
+      print(io, history) {
+        const minutes = Math.round((Date.parse(history.now) - Date.parse(history.since)) / history.minuteMs);
+        printTable(
+          io,
+          ['MACHINE', 'ONLINE', 'MOST SLOTS USED', 'HIGHEST LOAD'],
+          history.machines.map((m) => {
+            const loads = m.points.flatMap((p) => (p.load === null ? [] : [p.load]));
+            const used = Math.max(0, ...m.points.map((p) => p.slotsUsed));
+            return [
+              m.name,
+              `${m.points.length} of ${minutes} min`,
+              `${used}/${m.slots}`,
+              loads.length ? Math.max(...loads) : '',
+            ];
+          }),
+          'no machines; `openase machine join-token create` makes a token for one to join',
+        );
+      },
+    }),
+    callCommand({
       name: 'add-ssh',
       summary: 'register a machine the control plane reaches over SSH',
       usage:

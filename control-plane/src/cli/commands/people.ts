@@ -2,7 +2,7 @@ import { AUDIT_KINDS, ROLES, auditCsv, roleSchema, type AuditKind } from '@opena
 import { JSON_OPTION, UsageError, listOption, requirePositional, stringOption, type CommandGroup } from '../command.js';
 import { apiClientFromEnv, resolveEndpoint } from '../client.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
-import { printJson, printTable } from '../output.js';
+import { printFields, printJson, printTable, utcMinute } from '../output.js';
 import { callCommand } from '../call-command.js';
 
 function parseRole(text: string, allowOwner = true) {
@@ -14,8 +14,7 @@ function parseRole(text: string, allowOwner = true) {
   return parsed.data;
 }
 
-const when = (d: Date | string | null | undefined) =>
-  d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '';
+const when = utcMinute;
 
 export const memberCommands: CommandGroup = {
   name: 'member',
@@ -38,6 +37,32 @@ export const memberCommands: CommandGroup = {
             m.active ? 'active' : 'deactivated',
           ]),
         );
+      },
+    }),
+    callCommand({
+      name: 'show',
+      summary: 'a member: email, role, project roles, when they joined',
+      usage: 'openase member show EMAIL [--json]',
+      call: (api, args) => api.members.show.query({ user: requirePositional(args, 0, 'member EMAIL') }),
+      print(io, m) {
+        printFields(io, [
+          ['name', m.name],
+          ['email', m.email],
+          ['role', m.role],
+          ['project roles', m.projectRoles.map((p) => `${p.project}:${p.role}`).join(' ')],
+          ['joined', `${when(m.joinedAt)} UTC`],
+          ['state', m.active ? 'active' : `deactivated ${when(m.deactivatedAt)} UTC`],
+        ]);
+      },
+    }),
+    callCommand({
+      name: 'rename',
+      summary: 'change your own display name (what others see on comments and activity)',
+      usage: 'openase member rename NAME [--json]',
+      examples: ['openase member rename "Ada Lovelace"'],
+      call: (api, args) => api.members.rename.mutate({ name: requirePositional(args, 0, 'your new NAME') }),
+      print(io, m) {
+        io.out(`you are ${m.name} now`);
       },
     }),
     {
@@ -138,7 +163,8 @@ export const memberCommands: CommandGroup = {
       options: { ...JSON_OPTION },
       async run(args: import('../command.js').ParsedArgs, io: import('../command.js').CommandIo) {
         const user = requirePositional(args, 0, 'member EMAIL');
-        const member = await apiClientFromEnv(io.env).members[verb].mutate({ user });
+        const api = apiClientFromEnv(io.env);
+        const member = await (verb === 'deactivate' ? api.members.deactivate : api.members.reactivate).mutate({ user });
         if (args.values.json) return printJson(io, member);
         io.out(`${member.name} is ${member.active ? 'active' : 'deactivated'}`);
       },

@@ -1,10 +1,19 @@
 import { listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
-import { printFields, printTable } from '../output.js';
+import { perDay } from '@openase/shared';
+import { apiClientFromEnv } from '../client.js';
+import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
+import { printFields, printTable, utcMinute } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
 import { limitOption } from './statuses.js';
 import { githubCommand, githubIssuesCommand } from './github.js';
-import { namedIn, PROJECT_OPTION, projectOf, REQUIRED_PROJECT_OPTION } from './definitions-common.js';
-import { callCommand } from '../call-command.js';
+import {
+  namedIn,
+  positiveIntOption,
+  PROJECT_OPTION,
+  projectOf,
+  REQUIRED_PROJECT_OPTION,
+} from './definitions-common.js';
+import { callCommand, resultCommand } from '../call-command.js';
 
 export const projectCommands: GroupBody = {
   commands: [
@@ -102,6 +111,53 @@ export const projectCommands: GroupBody = {
         }),
       print(io, result) {
         io.out(`deleted project ${result.deleted} and its ${result.tickets} ticket(s)`);
+      },
+    }),
+    callCommand({
+      name: 'insights',
+      summary: 'a project day by day: tickets done, their median cycle time, agent runs and their cost',
+      usage: 'openase project insights PROJECT [--days N] [--json]',
+      options: {
+        days: { type: 'string', value: 'N', description: 'days back, today included (default 14, at most 90)' },
+      },
+      call: (api, args) =>
+        api.projects.insights.query({
+          project: requirePositional(args, 0, 'PROJECT'),
+          days: positiveIntOption(args, 'days'),
+        }),
+      print(io, facts) {
+        printTable(
+          io,
+          ['DAY (UTC)', 'DONE', 'MEDIAN CYCLE', 'RUNS OK', 'RUNS FAILED', 'COST'],
+          perDay(facts).map((d) => [
+            d.day,
+            d.done,
+            d.cycleHours === null ? '' : `${d.cycleHours.toFixed(1)} h`,
+            d.succeeded,
+            d.failed,
+            `$${d.costUsd.toFixed(2)}`,
+          ]),
+        );
+      },
+    }),
+    resultCommand({
+      name: 'activity',
+      summary: "a project's activity, oldest first: who did what (--ticket: one ticket's)",
+      usage: `openase project activity PROJECT [--ticket T] ${PAGE_USAGE} [--json]`,
+      options: { ticket: { type: 'string', value: 'T', description: "only this ticket's activity" }, ...PAGE_OPTIONS },
+      result(args, io) {
+        const api = apiClientFromEnv(io.env);
+        const filter = { project: requirePositional(args, 0, 'PROJECT'), ticket: stringOption(args.values.ticket) };
+        return readPages(args, (at) => api.activity.list.query({ ...filter, ...at }));
+      },
+      print(io, page) {
+        printTable(
+          io,
+          ['WHEN (UTC)', 'WHO', 'WHAT'],
+          page.items.map((e) => [utcMinute(e.createdAt), e.actorName, e.summary]),
+          'no activity yet',
+        );
+        printMore(io, page);
       },
     }),
     mergeSettingsCommand,

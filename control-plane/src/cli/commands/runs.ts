@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {
   describeRunEvent,
   TERMINAL_RUN_STATES,
@@ -204,6 +205,30 @@ export const runCommands: GroupBody = {
     }),
     decideCommand(true),
     decideCommand(false),
+    callCommand({
+      name: 'steer',
+      summary: "send a message to an agent's run: after its current turn, or now with --interrupt",
+      usage: 'openase run steer RUN TEXT [--interrupt] [--json]   (TEXT "-" reads standard input)',
+      options: { interrupt: { type: 'boolean', description: 'stop the current turn now and send the message' } },
+      examples: ['openase run steer RUN "Use the existing login form; do not add a page"'],
+      check(args) {
+        const text = requirePositional(args, 1, 'message TEXT');
+        return text === '-' ? fs.readFileSync(0, 'utf8') : text;
+      },
+      call: (api, args, _io, text) =>
+        api.runs.steer.mutate({
+          run: requirePositional(args, 0, 'RUN id'),
+          text,
+          interrupt: args.values.interrupt === true,
+        }),
+      print(io, steered) {
+        io.out(
+          steered.interrupted
+            ? 'interrupted the turn; the agent gets the message now'
+            : 'queued: the agent gets the message after its current turn',
+        );
+      },
+    }),
     {
       name: 'list',
       summary: 'recent runs, newest first',

@@ -9,12 +9,13 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
-import { oneLine, printFields, printTable } from '../output.js';
+import { oneLine, printFields, printTable, utcMinute } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
 import { answerCommand, askCommand } from './questions.js';
-import { PROJECT_OPTION, priorityOption, projectOf, ticketArg, withOwnTicket } from './definitions-common.js';
+import { idArg, PROJECT_OPTION, priorityOption, projectOf, ticketArg, withOwnTicket } from './definitions-common.js';
 import { bulkCommands } from './board.js';
 import { diffCommand, reviewCommand } from './review.js';
+import { watchCommands } from './inbox.js';
 import { callCommand } from '../call-command.js';
 
 function budgetOption(args: ParsedArgs): number | null | undefined {
@@ -286,6 +287,16 @@ export const ticketCommands: GroupBody = {
       },
     }),
     callCommand({
+      name: 'comment-history',
+      summary: "every version of a comment, oldest first (a comment's id as `ticket show` prints it)",
+      usage: 'openase ticket comment-history COMMENT_ID [--json]',
+      check: (args) => idArg(requirePositional(args, 0, 'COMMENT_ID'), 'a comment', 'openase ticket show TICKET'),
+      call: (api, _args, _io, commentId) => api.comments.history.query({ commentId }),
+      print(io, revisions) {
+        for (const r of revisions) io.out(`version ${r.revision}, ${utcMinute(r.createdAt)} UTC: ${oneLine(r.body)}`);
+      },
+    }),
+    callCommand({
       name: 'link',
       summary: 'record that one ticket blocks another (or remove it with --remove)',
       usage:
@@ -352,5 +363,6 @@ export const ticketCommands: GroupBody = {
     whyCommand,
     diffCommand,
     reviewCommand,
+    ...watchCommands,
   ],
 };

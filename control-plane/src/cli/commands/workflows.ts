@@ -173,16 +173,25 @@ export const workflowCommands: GroupBody = {
     {
       name: 'import',
       summary: 'import a harness file: a new workflow, or a new version of the one its name: names',
-      usage: 'openase workflow import FILE --project P [--json]',
-      options: { ...PROJECT_OPTION, ...JSON_OPTION },
+      usage: 'openase workflow import FILE --project P [--workflow NAME] [--json]',
+      options: {
+        ...PROJECT_OPTION,
+        workflow: {
+          type: 'string',
+          value: 'NAME',
+          description: "only a new version of this workflow: refused if the file's name: is another",
+        },
+        ...JSON_OPTION,
+      },
       async run(args, io) {
         const file = requirePositional(args, 0, 'harness FILE');
-        const source = readFile(file);
+        const input = { project: projectOf(args, io.env), source: readFile(file) };
+        const workflow = stringOption(args.values.workflow);
+        const api = apiClientFromEnv(io.env);
         try {
-          const w = await apiClientFromEnv(io.env).workflows.import.mutate({
-            project: projectOf(args, io.env),
-            source,
-          });
+          const w = await (workflow
+            ? api.workflows.update.mutate({ ...input, workflow })
+            : api.workflows.import.mutate(input));
           if (args.values.json) return printJson(io, w);
           io.out(
             w.created
@@ -265,6 +274,26 @@ export const workflowCommands: GroupBody = {
         }),
       print(io, result) {
         process.stdout.write(result.prompt);
+      },
+    }),
+    callCommand({
+      name: 'reference',
+      summary: "what a harness file may use: prompt variables, hooks, defaults, agents' scopes, templates",
+      usage: 'openase workflow reference [--json]',
+      call: (api) => api.workflows.reference.query(),
+      print(io, ref) {
+        const list = (title: string, entries: Record<string, unknown>, mark = (_key: string) => '') => {
+          io.out(title);
+          for (const [key, value] of Object.entries(entries)) io.out(`  ${(key + mark(key)).padEnd(28)} ${value}`);
+        };
+        list('Prompt variables ({{ name }} in the body):', ref.variables);
+        list(`Hooks (${ref.hooks.join(', ')}), unless a hook says otherwise:`, ref.hookDefaults);
+        list('Front matter defaults:', ref.defaults);
+        const granted = ref.defaultScopes as readonly string[];
+        list("Scopes of an agent's token (* = granted by default):", ref.scopes, (k) =>
+          granted.includes(k) ? ' *' : '',
+        );
+        io.out(`Templates (openase workflow create --template T): ${ref.templates.join(', ')}`);
       },
     }),
     callCommand({
