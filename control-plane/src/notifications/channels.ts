@@ -47,7 +47,7 @@ export async function resolveChannel(db: DbOrTx, orgId: string, name: string): P
     .select()
     .from(notificationChannels)
     .where(and(eq(notificationChannels.orgId, orgId), eq(notificationChannels.name, name)));
-  if (!c) throw notFound(`no notification channel "${name}"; \`openase notify channel list\` shows them`);
+  if (!c) throw notFound(`no notification channel "${name}"; \`openase notify channels\` shows them`);
   return c;
 }
 
