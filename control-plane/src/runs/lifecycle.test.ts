@@ -14,6 +14,7 @@ import {
   reconcileHeldRuns,
 } from './lifecycle.js';
 import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from './runs.js';
+import { appRouter } from '../api/router.js';
 
 const line = (seq: number): SequencedRunEvent => ({
   seq,
@@ -175,5 +176,20 @@ forEachDatabase('run lifecycle', (get) => {
       items: [],
       nextCursor: null,
     });
+  });
+
+  it('names a run by the first characters of its id, as people copy it; a wrong one is refused in words', async () => {
+    const { deps, admin } = get();
+    const m = await machine();
+    const run = await startCommandRun(deps, admin, { machine: m.name, command: ['sleep', '9'] });
+    const api = appRouter.createCaller({ deps, actor: admin });
+    expect((await api.runs.show({ run: run.id.slice(0, 8) })).id).toBe(run.id);
+    expect((await api.runs.show({ run: run.id.toUpperCase() })).id).toBe(run.id);
+    expect(await api.runs.events({ run: run.id.slice(0, 13) })).toEqual([]);
+    const other = run.id.startsWith('f') ? '0000' : 'ffff';
+    await expect(api.runs.show({ run: `${other}${run.id.slice(4, 8)}` })).rejects.toThrow(/does not exist/);
+    await expect(api.runs.show({ run: 'ab' })).rejects.toThrow(/its first 4 characters or more/);
+    await expect(api.runs.show({ run: 'not-a-run' })).rejects.toThrow(/its first 4 characters or more/);
+    expect((await api.runs.cancel({ run: run.id.slice(0, 8) })).state).toBe('canceled');
   });
 });

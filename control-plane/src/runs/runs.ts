@@ -3,7 +3,7 @@
  * cancel. The daemon side of the state machine (offer, accept, events, finish) is in
  * lifecycle.ts; both record every state change in `run_transitions` through `transition`.
  */
-import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import {
   ACTIVE_RUN_STATES,
   badRequest,
@@ -114,11 +114,31 @@ export async function lockRun(tx: Tx, runId: string): Promise<Run | undefined> {
 
 const runNotFound = (runId: string) => notFound(`run ${runId} does not exist; \`openase run list\` shows recent runs`);
 
-export async function getRun(db: DbOrTx, orgId: string, runId: string): Promise<Run> {
-  const [run] = await db
+const uuidOf = (hex: string) =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+
+/**
+ * The one run of the organization `ref` names: its id, or the first characters of it (a range on the primary key,
+ * so a prefix costs what an id does). Refused when no run or more than one starts so.
+ */
+async function findRun(db: DbOrTx, orgId: string, ref: string): Promise<Run | undefined> {
+  const hex = ref.toLowerCase().replace(/-/g, '');
+  if (!/^[0-9a-f]{1,32}$/.test(hex)) return undefined;
+  const id =
+    hex.length === 32
+      ? eq(runs.id, uuidOf(hex))
+      : between(runs.id, uuidOf(hex.padEnd(32, '0')), uuidOf(hex.padEnd(32, 'f')));
+  const found = await db
     .select()
     .from(runs)
-    .where(and(eq(runs.orgId, orgId), eq(runs.id, runId)));
+    .where(and(eq(runs.orgId, orgId), id))
+    .limit(2);
+  if (found.length > 1) throw badRequest(`run id prefix ${ref} is ambiguous; give more characters`);
+  return found[0];
+}
+
+export async function getRun(db: DbOrTx, orgId: string, runId: string): Promise<Run> {
+  const run = await findRun(db, orgId, runId);
   if (!run) throw runNotFound(runId);
   return run;
 }
@@ -128,10 +148,10 @@ export async function getRun(db: DbOrTx, orgId: string, runId: string): Promise<
  * "does not exist", so a person below member learns nothing about which runs exist.
  */
 export async function getRunForMember(deps: Deps, actor: Actor, runId: string, what: string): Promise<Run> {
-  const [found] = await deps.db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.orgId, actor.orgId), eq(runs.id, runId)));
+  const found = await findRun(deps.db, actor.orgId, runId).catch((err: unknown) => {
+    requireRole(actor, 'member', what);
+    throw err;
+  });
   requireRole(
     actor,
     'member',
@@ -195,10 +215,9 @@ export async function startCommandRun(deps: Deps, actor: Actor, raw: RunStartInp
  */
 export async function requestCancel(deps: Deps, actor: Actor, runId: string): Promise<Run> {
   // A member of the run's project (its project role, else the organization's), asked before anything is looked up.
-  await getRunForMember(deps, actor, runId, 'cancel runs');
+  const found = await getRunForMember(deps, actor, runId, 'cancel runs');
   return inTransaction(deps, async (tx, changes) => {
-    await getRun(tx, actor.orgId, runId);
-    const run = (await lockRun(tx, runId))!;
+    const run = (await lockRun(tx, found.id))!;
     if (TERMINAL_RUN_STATES.has(run.state)) throw conflict(`run ${run.id} already ended (${run.state})`);
     const now = deps.clock.now();
     const updated =
@@ -291,8 +310,8 @@ export async function listRunEvents(
   raw: z.input<typeof runEventsInput>,
 ): Promise<SequencedRunEvent[]> {
   const input = runEventsInput.parse(raw);
-  await getRun(db, orgId, input.run);
-  return readRunEvents(db, input);
+  const run = await getRun(db, orgId, input.run);
+  return readRunEvents(db, { ...input, run: run.id });
 }
 
 /** The page query of `listRunEvents`, for a caller that has already read the run (its org checked). */

@@ -13,11 +13,20 @@ export const runStartInput = z.object({
 });
 export type RunStartInput = z.input<typeof runStartInput>;
 
-export const runRefInput = z.object({ run: z.string().uuid('a run is named by its id (a UUID)') });
+/** A run's id (a UUID), or its first characters (4 or more) as `openase run list` and `ticket show` print them. */
+export const runIdRef = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(?=(?:[0-9a-f]-?){4})[0-9a-f-]{4,36}$/,
+    'a run is named by its id or its first 4 characters or more (`openase run list` shows them)',
+  );
+export const runRefInput = z.object({ run: runIdRef });
 
 /** A person's decision on a tool call waiting for approval (`openase run approve|decline RUN`). */
 export const runDecideInput = z.object({
-  run: z.string().uuid('a run is named by its id (a UUID)'),
+  run: runIdRef,
   /** Which waiting call; may be left out when the run has exactly one. */
   approval: z.string().uuid('an approval is named by its id (a UUID)').optional(),
   /** Told to the agent (a decline's reason is what it sees). */
@@ -26,14 +35,14 @@ export const runDecideInput = z.object({
 
 /** A person's message to a live agent run: the next turn's input, or at once with `interrupt`. */
 export const runSteerInput = z.object({
-  run: z.string().uuid('a run is named by its id (a UUID)'),
+  run: runIdRef,
   text: z.string().trim().min(1, 'a message needs a text').max(8000, 'a message has at most 8000 characters'),
   /** Stop the current turn now and send the message (otherwise it waits for the turn to end). */
   interrupt: z.boolean().default(false),
 });
 
 export const runEventsInput = z.object({
-  run: z.string().uuid('a run is named by its id (a UUID)'),
+  run: runIdRef,
   afterSeq: z.number().int().min(0).default(0),
   /**
    * Read backwards: the newest `limit` events below this seq (still in seq order). A long transcript shows its end

@@ -1,7 +1,7 @@
 import { API } from '@openase/shared';
 import { tracked } from '@trpc/server';
 import { steerRun } from '../../orchestrator/steering.js';
-import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from '../../runs/runs.js';
+import { getRun, listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from '../../runs/runs.js';
 import { streamRunEvents } from '../../runs/stream.js';
 import { decideApproval, type Decided } from '../../orchestrator/approvals.js';
 import { proc, router, type ApiContext } from '../trpc.js';
@@ -26,7 +26,8 @@ export const runsRouter = router({
   /** Live events of a run, resumable with `lastEventId` (the last seen seq); ends when the run has ended. */
   onEvents: proc(API.runs.onEvents).subscription(async function* ({ ctx, input, signal }) {
     const afterSeq = Number.parseInt(input.lastEventId ?? '0', 10) || 0;
-    for await (const e of streamRunEvents(ctx.deps, ctx.actor.orgId, { runId: input.run, afterSeq }, signal))
+    const { id: runId } = await getRun(ctx.deps.db, ctx.actor.orgId, input.run);
+    for await (const e of streamRunEvents(ctx.deps, ctx.actor.orgId, { runId, afterSeq }, signal))
       yield tracked(String(e.seq), e);
   }),
   /** A tool call waiting for a person (harness tools.ask) may go ahead (member role). */
