@@ -28,7 +28,9 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'auth.whoami': v(),
   'auth.createSignInLink': v('for oneself; for another person (--for), an admin'),
   'tokens.list': v("one's own tokens; admins may list everyone's"),
-  'tokens.create': v('read scope; write scope needs member; admin, runs.exec, workflows.hooks scopes need admin'),
+  'tokens.create': v(
+    'read scope; write scope needs member; admin, runs.exec, workflows.hooks scopes need admin; a token makes only tokens within its scopes',
+  ),
   'tokens.revoke': v("one's own tokens; admins anyone's"),
 
   'projects.list': v(),

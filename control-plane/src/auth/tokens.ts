@@ -1,6 +1,14 @@
 /** API tokens: created for a user with scopes, shown once, stored as a hash, revocable. */
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
-import { EXEC_SCOPES, notFound, roleAtLeast, tokenCreateInput, unauthorized, type TokenScope } from '@openase/shared';
+import {
+  EXEC_SCOPES,
+  forbidden,
+  notFound,
+  roleAtLeast,
+  tokenCreateInput,
+  unauthorized,
+  type TokenScope,
+} from '@openase/shared';
 import type { z } from 'zod';
 import { apiTokens, users } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
@@ -41,8 +49,21 @@ export async function issueToken(
   return { token, record: tokenView(row) };
 }
 
+/**
+ * A token makes nothing with more than it carries: a token only with scopes it has itself (or with `admin`), a
+ * sign-in link (a session, with the role's full power) only when it carries all the person's role allows.
+ */
+export function requireNoWidening(actor: Actor, wanted: readonly TokenScope[], what: string): void {
+  if (!actor.scopes || actor.scopes.includes('admin')) return;
+  const missing = wanted.filter((s) => !actor.scopes!.includes(s));
+  if (missing.length)
+    throw forbidden(
+      `this API token (scopes: ${actor.scopes.join(', ')}) cannot ${what}, which would carry ${missing.join(', ')} too; ` +
+        'do it from the console, or with a token that has those scopes',
+    );
+}
+
 export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof tokenCreateInput>) {
-  requireScope(actor, 'admin');
   const input = tokenCreateInput.parse(raw);
   if (!actor.userId) throw unauthorized('only a signed-in user can create API tokens');
   // A token's scopes are capped by the highest role its person holds anywhere (a viewer who is a member of one project
@@ -52,6 +73,8 @@ export async function createToken(deps: Deps, actor: Actor, raw: z.input<typeof 
     await requireRoleSomewhere(deps.db, actor, 'member', 'create write-scoped tokens');
   for (const scope of EXEC_SCOPES)
     if (input.scopes.includes(scope)) requireRole(actor, 'admin', `create ${scope} tokens (code run on machines)`);
+  // The role first (what the person may never have), then what this token may pass on.
+  requireNoWidening(actor, input.scopes, 'create a token');
   return inTransaction(deps, async (tx, changes) => {
     const issued = await issueToken(tx, deps, actor.userId!, input);
     await recordActivity(tx, deps, changes, actor, {

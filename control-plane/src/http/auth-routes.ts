@@ -17,7 +17,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { clientIp, isSecureRequest, type ProxyVariables } from './proxy.js';
-import { forbidden, invitationAcceptInput, isOpenaseError, OpenaseError, unauthorized } from '@openase/shared';
+import {
+  forbidden,
+  invitationAcceptInput,
+  isOpenaseError,
+  OpenaseError,
+  roleScopes,
+  unauthorized,
+} from '@openase/shared';
 import type { Deps } from '../kernel/context.js';
 import { instanceOrgId } from '../auth/bootstrap.js';
 import { acceptInvitation, previewInvitation } from '../auth/invitations.js';
@@ -145,7 +152,8 @@ export function mountAuthRoutes(app: App, deps: Deps, opts: { home?: string | un
         if (input.tokenName) {
           const issued = await issueToken(tx, deps, user.id, {
             name: input.tokenName,
-            scopes: ['read', 'write', 'admin'],
+            // What the person may put on a token themselves (a viewer's is read-only), never code execution.
+            scopes: roleScopes(user.role),
           });
           return { user, token: issued.token };
         }

@@ -41,6 +41,15 @@ export type ExecScope = (typeof EXEC_SCOPES)[number];
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof tokenScopeSchema>;
 
+/**
+ * Every scope a person of `role` may put on a token, short of running code on machines: what the token made when
+ * they join from the CLI carries, and what a token must carry to open a session (which has the role's full power).
+ */
+export function roleScopes(role: Role): TokenScope[] {
+  if (roleAtLeast(role, 'admin')) return ['read', 'write', 'admin'];
+  return roleAtLeast(role, 'member') ? ['read', 'write'] : ['read'];
+}
+
 export const DEFAULT_STATUSES: ReadonlyArray<{ name: string; stage: StatusStage; color: string }> = [
   { name: 'Backlog', stage: 'backlog', color: '#94a3b8' },
   { name: 'Todo', stage: 'unstarted', color: '#64748b' },

@@ -1,8 +1,9 @@
 import { API } from '@openase/shared';
-import { forbidden, initialsOf, roleAtLeast } from '@openase/shared';
+import { forbidden, initialsOf, roleAtLeast, roleScopes } from '@openase/shared';
 import { createSignInLink } from '../../auth/sessions.js';
 import { projectRolesIn, signInLinkFor } from '../../auth/members.js';
-import { createToken, listTokens, revokeToken } from '../../auth/tokens.js';
+import { createToken, listTokens, requireNoWidening, revokeToken } from '../../auth/tokens.js';
+import { highestRole, requireScope } from '../../auth/permissions.js';
 import { proc, router } from '../trpc.js';
 
 export const authRouter = router({
@@ -27,7 +28,13 @@ export const authRouter = router({
    */
   createSignInLink: proc(API.auth.createSignInLink).mutation(async ({ ctx, input }) => {
     if (ctx.actor.type !== 'user' || !ctx.actor.userId) throw forbidden('only a person can sign in to the console');
-    if (input.for) return signInLinkFor(ctx.deps, ctx.actor, input.for);
+    if (input.for) {
+      requireScope(ctx.actor, 'admin');
+      return signInLinkFor(ctx.deps, ctx.actor, input.for);
+    }
+    // A session has the person's full power: only a token carrying all of it may open one.
+    const best = await highestRole(ctx.deps.db, ctx.actor);
+    requireNoWidening(ctx.actor, roleScopes(best), 'open a console session');
     return createSignInLink(ctx.deps.db, ctx.deps, ctx.actor.userId);
   }),
 });
