@@ -310,6 +310,32 @@ describe('openase CLI against a running server', () => {
     });
     refused(['ticket', 'show', 'GONE-1'], /ticket GONE-1 does not exist/);
     ok(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
+    // A remote whose default branch is not main (git init's default until recently): repo add asks git for it.
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-master-'));
+    const git = (args: string[]) => expect(spawnSync('git', args).status).toBe(0);
+    git(['init', '--quiet', '-b', 'master', path.join(base, 'seed')]);
+    git([
+      '-C',
+      path.join(base, 'seed'),
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@t',
+      'commit',
+      '--allow-empty',
+      '-qm',
+      'x',
+    ]);
+    git(['clone', '--bare', '--quiet', path.join(base, 'seed'), path.join(base, 'old.git')]);
+    expect(ok(['repo', 'add', `file://${base}/old.git`, '--project', 'gone', '--name', 'old'])).toMatch(
+      /branch master\)/,
+    );
+    expect(ok(['repo', 'update', 'old', '--project', 'gone', '--branch', 'trunk'])).toBe(
+      'repository old: branch trunk\n',
+    );
+    refused(['repo', 'update', 'old', '--project', 'gone'], /nothing to change: give a branch or labels/);
+    ok(['repo', 'delete', 'old', '--project', 'gone']);
+    fs.rmSync(base, { recursive: true, force: true });
     refused(['repo', 'delete', 'nope', '--project', 'gone'], /no repository named "nope"; its repositories: app/);
     expect(ok(['repo', 'delete', 'app', '--project', 'gone'])).toBe('deleted repository app\n');
     refused(['machine', 'delete', 'local'], /machine "local" is the server's own machine/);

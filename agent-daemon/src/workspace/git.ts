@@ -135,3 +135,19 @@ export function gitStream(
     });
   });
 }
+
+/**
+ * Why a repository's configured branch cannot be used: it is not on the remote. Names the branches the remote has
+ * (from the mirror's `refs/remotes/origin/*`) and how to choose one, so the person can fix it at once.
+ */
+export async function missingBranchError(mirror: string, repo: { name: string; defaultBranch: string }) {
+  const listed = await git(['--git-dir', mirror, 'for-each-ref', '--format=%(refname:lstrip=3)', 'refs/remotes/origin'])
+    .then((r) => r.stdout.split('\n').filter((b) => b && b !== 'HEAD'))
+    .catch(() => [] as string[]);
+  const has = listed.length
+    ? `its branches: ${listed.slice(0, 10).join(', ')}${listed.length > 10 ? ', …' : ''}`
+    : 'it has no branch yet (push one)';
+  return new Error(
+    `repository ${repo.name} has no branch "${repo.defaultBranch}" on its remote (${has}); set the branch agents start from on the project's Repositories page or with \`openase repo update ${repo.name} --branch ${listed[0] ?? 'BRANCH'}\``,
+  );
+}

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { GitMergeOp, GitMergeResult } from '@openase/shared/protocol/git-ops';
-import { git, GitError, refExists } from './git.js';
+import { git, GitError, missingBranchError, refExists } from './git.js';
 import { confined, safeSegment } from './paths.js';
 import type { Workspaces } from './workspace.js';
 
@@ -63,8 +63,7 @@ export async function mergeTicketBranch(workspaces: Workspaces, op: GitMergeOp):
 async function mergeOnce(workspaces: Workspaces, mirror: string, op: GitMergeOp): Promise<GitMergeResult | 'retry'> {
   const branchRef = `refs/remotes/origin/${op.ticket.branch}`;
   const defaultRef = `refs/remotes/origin/${op.repo.defaultBranch}`;
-  if (!(await refExists({ gitDir: mirror }, defaultRef)))
-    throw new Error(`repository ${op.repo.name} has no branch ${op.repo.defaultBranch} on its remote`);
+  if (!(await refExists({ gitDir: mirror }, defaultRef))) throw await missingBranchError(mirror, op.repo);
   if (!(await refExists({ gitDir: mirror }, branchRef)))
     throw new Error(`branch ${op.ticket.branch} is not on the remote of ${op.repo.name}; nothing to merge`);
   const deleteBranch = async () => {

@@ -119,6 +119,8 @@ describe('ticket workspaces on real git', () => {
     expect(prepared.repos[0]!.path.startsWith(prepared.dir + path.sep)).toBe(true);
     await expect(
       ws.prepare({ identifier: 'DEMO-2', branch: 'openase/DEMO-2' }, [{ ...repo(), defaultBranch: 'develop' }]),
-    ).rejects.toThrow(/has no branch "develop"/);
+    ).rejects.toThrow(
+      /has no branch "develop" on its remote \(its branches: main\); set the branch agents start from .* `openase repo update app --branch main`/,
+    );
   });
 });

@@ -11,7 +11,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { git, refExists } from './git.js';
+import { git, missingBranchError, refExists } from './git.js';
 import { KeyedLock } from './keyed-lock.js';
 import {
   mergeDefaultBranch,
@@ -172,11 +172,7 @@ export class Workspaces {
       .catch(() => false);
     if (!reused) {
       const start = hasRemoteBranch ? remoteBranch : `refs/remotes/origin/${repo.defaultBranch}`;
-      if (!(await refExists({ gitDir: mirror }, start))) {
-        throw new Error(
-          `repository ${repo.url} has no branch "${repo.defaultBranch}"; set the project's repository default branch`,
-        );
-      }
+      if (!(await refExists({ gitDir: mirror }, start))) throw await missingBranchError(mirror, repo);
       progress(
         `creating worktree ${repo.name} on ${ticket.branch} from ${hasRemoteBranch ? `the pushed ${ticket.branch}` : repo.defaultBranch}`,
       );

@@ -43,6 +43,7 @@ const INPUTS: Record<string, unknown> = {
   'repositories.list': { project: P },
   'repositories.add': { project: 'nope', url: 'https://example.com/r.git' },
   'repositories.delete': { project: 'nope', repository: 'r' },
+  'repositories.update': { project: 'nope', repository: 'r', defaultBranch: 'trunk' },
   'statuses.list': { project: P },
   'statuses.create': { project: 'nope', name: 'Later', stage: 'backlog' },
   'statuses.update': { project: 'nope', status: 'Later', name: 'Later 2' },

@@ -45,6 +45,7 @@ export const PROCEDURE_ROLES: Readonly<Record<ApiPath, ProcedureRole>> = {
   'projects.githubIssues': m('linking or unlinking a repository (`repo`, `off`) needs admin'),
   'repositories.list': v(),
   'repositories.add': m(),
+  'repositories.update': m(),
   'repositories.delete': a(),
 
   'statuses.list': v(),

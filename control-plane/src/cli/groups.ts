@@ -15,7 +15,7 @@ export const CLIENT_GROUPS: LazyGroup[] = [
   {
     name: 'repo',
     summary: 'Attach git repositories to a project, list and delete them.',
-    load: () => import('./commands/projects.js').then((m) => m.repoCommands),
+    load: () => import('./commands/repos.js').then((m) => m.repoCommands),
   },
   {
     name: 'status',

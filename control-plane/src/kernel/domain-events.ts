@@ -87,6 +87,7 @@ export const ACTIVITY_ACTIONS = [
   'token.revoked',
   'join_token.created',
   'repository.added',
+  'repository.updated',
   'repository.deleted',
   'workspace.remove_requested',
 ] as const;

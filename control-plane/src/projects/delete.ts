@@ -6,15 +6,15 @@
  * organization's activity. A repository: refused while a run in progress has it in its workspace. Workflows
  * do not name repositories (every run gets all of its project's), so no workflow can be left pointing at one.
  */
-import { and, eq, sql } from 'drizzle-orm';
-import { badRequest, conflict, notFound, projectDeleteInput, repositoryDeleteInput } from '@openase/shared';
+import { eq, sql } from 'drizzle-orm';
+import { badRequest, conflict, projectDeleteInput, repositoryDeleteInput } from '@openase/shared';
 import { inboxItems, projects, repositories, runs, tickets } from '../db/schema.js';
 import { deleteRecorded, recordActivity } from '../activity/activity.js';
 import type { Command, Deleted } from '../kernel/context.js';
-import { allowedInput, inProject } from '../auth/project-write.js';
+import { allowedInput, inProject, inProjectAs, projectInput } from '../auth/project-write.js';
 import { describeRuns, liveRuns } from '../runs/in-use.js';
 import { pendingRemovals } from '../runs/workspace-removals.js';
-import { listRepositories } from './repositories.js';
+import { resolveRepository } from './repositories.js';
 
 export interface ProjectDeleted extends Deleted {
   tickets: number;
@@ -63,18 +63,11 @@ export const deleteProject: Command<typeof projectDeleteInput, ProjectDeleted> =
 };
 
 export const deleteRepository: Command<typeof repositoryDeleteInput, Deleted> = async (deps, actor, raw) => {
-  const input = allowedInput(actor, 'admin', 'delete repositories', repositoryDeleteInput, raw);
-  return inProject(deps, actor, input.project, async (tx, changes, project) => {
-    const [repo] = await tx
-      .select()
-      .from(repositories)
-      .where(and(eq(repositories.projectId, project.id), eq(repositories.name, input.repository)));
-    if (!repo) {
-      const known = (await listRepositories(tx, project.id)).map((r) => r.name);
-      throw notFound(
-        `project ${project.slug} has no repository named "${input.repository}"; ${known.length ? `its repositories: ${known.join(', ')}` : 'it has none'}`,
-      );
-    }
+  // A project admin's (or an organization admin's), like the project's other settings.
+  const need = { min: 'admin', what: 'delete repositories' } as const;
+  const input = await projectInput(deps, actor, need, repositoryDeleteInput, raw);
+  return inProjectAs(deps, actor, need, input.project, async (tx, changes, project) => {
+    const repo = await resolveRepository(tx, project, input.repository);
     const using = (await liveRuns(tx, eq(runs.projectId, project.id))).filter((r) =>
       ((r.spec as { repos?: Array<{ name: string }> }).repos ?? []).some((x) => x.name === repo.name),
     );

@@ -1,11 +1,18 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { badRequest, conflict, repositoryAddInput, type RepositoryAddInput } from '@openase/shared';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  repositoryAddInput,
+  repositoryUpdateInput,
+  type RepositoryAddInput,
+} from '@openase/shared';
 import { repositories } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
-import type { Actor, Deps } from '../kernel/context.js';
+import type { Actor, Command, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
-import { inProjectAs, memberInput } from '../auth/project-write.js';
+import { inProjectAs, memberInput, projectInput } from '../auth/project-write.js';
 
 export type Repository = typeof repositories.$inferSelect;
 
@@ -61,3 +68,41 @@ export async function addRepository(deps: Deps, actor: Actor, rawInput: Reposito
 export async function listRepositories(db: DbOrTx, projectId: string): Promise<Repository[]> {
   return db.select().from(repositories).where(eq(repositories.projectId, projectId)).orderBy(asc(repositories.name));
 }
+
+/** The project's repository of that name, or a refusal that lists the ones it has. */
+export async function resolveRepository(db: DbOrTx, project: { id: string; slug: string }, ref: string) {
+  const [repo] = await db
+    .select()
+    .from(repositories)
+    .where(and(eq(repositories.projectId, project.id), eq(repositories.name, ref)));
+  if (repo) return repo;
+  const known = (await listRepositories(db, project.id)).map((r) => r.name);
+  throw notFound(
+    `project ${project.slug} has no repository named "${ref}"; ${known.length ? `its repositories: ${known.join(', ')}` : 'it has none'}`,
+  );
+}
+
+/** Changes the branch agents start from and merge into (a remote whose default is not `main`), or the labels. */
+export const updateRepository: Command<typeof repositoryUpdateInput, Repository> = async (deps, actor, raw) => {
+  const need = { min: 'member', what: 'change repositories' } as const;
+  const input = await projectInput(deps, actor, need, repositoryUpdateInput, raw);
+  return inProjectAs(deps, actor, need, input.project, async (tx, changes, project) => {
+    const repo = await resolveRepository(tx, project, input.repository);
+    const patch = {
+      ...(input.defaultBranch !== undefined ? { defaultBranch: input.defaultBranch } : {}),
+      ...(input.labels !== undefined ? { labels: input.labels } : {}),
+    };
+    if (!Object.keys(patch).length) throw badRequest('nothing to change: give a branch or labels');
+    const [updated] = await tx.update(repositories).set(patch).where(eq(repositories.id, repo.id)).returning();
+    await recordActivity(tx, deps, changes, actor, {
+      projectId: project.id,
+      action: 'repository.updated',
+      entityType: 'repository',
+      entityId: repo.id,
+      summary: `changed repository ${repo.name}${input.defaultBranch ? ` (branch ${input.defaultBranch})` : ''}`,
+      before: { defaultBranch: repo.defaultBranch, labels: repo.labels },
+      after: patch,
+    });
+    return updated!;
+  });
+};

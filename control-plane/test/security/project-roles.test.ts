@@ -99,6 +99,14 @@ forEachDatabase('project roles', (get) => {
     );
     expect((await projectAdmin.statuses.create({ project: p.slug, name: 'QA', stage: 'started' })).name).toBe('QA');
     expect((await projectAdmin.projects.update({ project: p.slug, description: 'ours' })).description).toBe('ours');
+    await projectAdmin.repositories.add({ project: p.slug, url: 'file:///srv/git/app.git', name: 'app' });
+    expect(
+      (await member.repositories.update({ project: p.slug, repository: 'app', defaultBranch: 'trunk' })).defaultBranch,
+    ).toBe('trunk');
+    await expect(member.repositories.delete({ project: p.slug, repository: 'app' })).rejects.toThrow(
+      /cannot delete repositories/,
+    );
+    expect((await projectAdmin.repositories.delete({ project: p.slug, repository: 'app' })).deleted).toBe('app');
     const made = await projectAdmin.workflows.createBlank({
       project: p.slug,
       name: 'dev',

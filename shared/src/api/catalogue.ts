@@ -42,6 +42,7 @@ import {
   projectUpdateInput,
   repositoryAddInput,
   repositoryDeleteInput,
+  repositoryUpdateInput,
   statusCreateInput,
   statusDeleteInput,
   statusMoveInput,
@@ -150,6 +151,7 @@ export const API = named({
   repositories: {
     list: query('read', projectInput),
     add: mutation('write', repositoryAddInput, [runs('repositories.add', { project: 'project' })]),
+    update: mutation('write', repositoryUpdateInput),
     delete: mutation('write', repositoryDeleteInput),
   },
   statuses: {

@@ -63,6 +63,13 @@ export const repositoryAddInput = z.object({
   labels: labelsSchema.default([]),
 });
 export type RepositoryAddInput = z.input<typeof repositoryAddInput>;
+/** The branch agents start from and merge into, or the labels that place a repository's work on machines. */
+export const repositoryUpdateInput = z.object({
+  project: projectRefSchema,
+  repository: name,
+  defaultBranch: z.string().trim().min(1).max(200).optional(),
+  labels: labelsSchema.optional(),
+});
 
 export const statusCreateInput = z.object({
   project: projectRefSchema,

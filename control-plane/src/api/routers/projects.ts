@@ -1,7 +1,7 @@
 import { API } from '@openase/shared';
 import { createProject, listProjects, updateProject } from '../../projects/projects.js';
 import { resolveProject } from '../../kernel/resolve-project.js';
-import { addRepository, listRepositories } from '../../projects/repositories.js';
+import { addRepository, listRepositories, updateRepository } from '../../projects/repositories.js';
 import { deleteProject, deleteRepository } from '../../projects/delete.js';
 import { listStatuses } from '../../statuses/statuses.js';
 import { updateMergeSettings } from '../../review/settings.js';
@@ -47,5 +47,6 @@ export const projectsRouter = router({
 export const repositoriesRouter = router({
   list: proc(API.repositories.list).query(projectListQuery(listRepositories)),
   add: proc(API.repositories.add).mutation(({ ctx, input }) => addRepository(ctx.deps, ctx.actor, input)),
+  update: proc(API.repositories.update).mutation(({ ctx, input }) => updateRepository(ctx.deps, ctx.actor, input)),
   delete: proc(API.repositories.delete).mutation(({ ctx, input }) => deleteRepository(ctx.deps, ctx.actor, input)),
 });

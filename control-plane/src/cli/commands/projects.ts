@@ -1,4 +1,4 @@
-import { listOption, requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
+import { requireOption, requirePositional, stringOption, type GroupBody } from '../command.js';
 import { perDay } from '@openase/shared';
 import { apiClientFromEnv } from '../client.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
@@ -6,13 +6,7 @@ import { printFields, printTable, utcMinute } from '../output.js';
 import { mergeSettingsCommand } from './review.js';
 import { limitOption } from './statuses.js';
 import { githubCommand, githubIssuesCommand } from './github.js';
-import {
-  namedIn,
-  positiveIntOption,
-  PROJECT_OPTION,
-  projectOf,
-  REQUIRED_PROJECT_OPTION,
-} from './definitions-common.js';
+import { positiveIntOption } from './definitions-common.js';
 import { callCommand, resultCommand } from '../call-command.js';
 
 export const projectCommands: GroupBody = {
@@ -163,58 +157,5 @@ export const projectCommands: GroupBody = {
     mergeSettingsCommand,
     githubCommand,
     githubIssuesCommand,
-  ],
-};
-
-export const repoCommands: GroupBody = {
-  commands: [
-    callCommand({
-      name: 'add',
-      summary: 'attach a repository (any git URL; file:// works)',
-      usage: 'openase repo add URL --project P [--name N] [--branch main] [--label L] [--json]',
-      options: {
-        ...PROJECT_OPTION,
-        name: { type: 'string', description: 'short name (default: from the URL)' },
-        branch: { type: 'string', description: 'default branch (default main)' },
-        label: { type: 'string', multiple: true, description: 'label, or comma-separated labels' },
-      },
-      examples: ['openase repo add file:///srv/git/app.git --project demo'],
-      call: (api, args, io) =>
-        api.repositories.add.mutate({
-          project: projectOf(args, io.env),
-          url: requirePositional(args, 0, 'repository URL'),
-          name: stringOption(args.values.name),
-          defaultBranch: stringOption(args.values.branch),
-          labels: listOption(args.values.label),
-        }),
-      print(io, repo) {
-        io.out(`added repository ${repo.name} (${repo.url}, branch ${repo.defaultBranch})`);
-      },
-    }),
-    callCommand({
-      name: 'list',
-      summary: "list a project's repositories",
-      usage: 'openase repo list --project P [--json]',
-      options: REQUIRED_PROJECT_OPTION,
-      call: (api, args) => api.repositories.list.query({ project: requireOption(args, 'project') }),
-      print(io, repos) {
-        printTable(
-          io,
-          ['NAME', 'URL', 'BRANCH', 'LABELS'],
-          repos.map((r) => [r.name, r.url, r.defaultBranch, r.labels.join(',')]),
-          'no repositories; attach one with `openase repo add URL --project P`',
-        );
-      },
-    }),
-    callCommand({
-      name: 'delete',
-      summary: 'delete a repository from a project (admins; refused while a run has it in its workspace)',
-      usage: 'openase repo delete NAME --project P [--json]',
-      options: REQUIRED_PROJECT_OPTION,
-      call: (api, args) => api.repositories.delete.mutate(namedIn(requireOption(args, 'project'), args, 'repository')),
-      print(io, result) {
-        io.out(`deleted repository ${result.deleted}`);
-      },
-    }),
   ],
 };
