@@ -2,6 +2,14 @@ import * as z from '../zod.js';
 
 export const STATUS_STAGES = ['backlog', 'unstarted', 'started', 'completed', 'canceled'] as const;
 export const statusStageSchema = z.enum(STATUS_STAGES);
+/** What each stage means, in the words the console shows. */
+export const STATUS_STAGE_LABELS: Record<(typeof STATUS_STAGES)[number], string> = {
+  backlog: 'Backlog (not planned yet)',
+  unstarted: 'To do (planned, not started)',
+  started: 'In progress',
+  completed: 'Done',
+  canceled: 'Canceled',
+};
 export type StatusStage = z.infer<typeof statusStageSchema>;
 
 /** Ordered from most to least urgent; dispatch order follows this list. */

@@ -184,6 +184,16 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
     });
     expect(status.status).toBe(403);
     expect(status.body).toMatch(/your role \(viewer\) cannot create tickets/);
+    // Pages of the project settings offer the viewer nothing that would then fail.
+    await page.goto(`${cp.url}/p/demo/statuses`);
+    const todo = page.locator('.status-row[data-status=Todo]');
+    expect(await todo.getByLabel('Name').isDisabled()).toBe(true);
+    expect(await todo.getByRole('button', { name: 'Delete…' }).isDisabled()).toBe(true);
+    expect(await todo.getByLabel('Stage').locator('option:checked').textContent()).toBe('To do (planned, not started)');
+    await page.goto(`${cp.url}/p/demo/repositories`);
+    expect(await page.locator('[data-test=repository-add] input[name=url]').isDisabled()).toBe(true);
+    await page.goto(`${cp.url}/p/demo/board`); // the next test watches this board
+    await card(page, 'DEMO-1').waitFor();
   });
 
   it('the member drags the ticket to Todo and it dispatches', async () => {
@@ -247,6 +257,16 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
       /You are a Viewer in this project: this needs the Member role\. Ask a project admin/,
     );
     await shot(member, '63-member-made-viewer-of-project');
+    // On People, each person's "Role in a project" form is their own, starting from the role they have there.
+    const admin = people.admin!;
+    await admin.goto(`${cp.url}/people`);
+    const row = (email: string) => admin.locator(`[data-test=member][data-email="${email}"]`);
+    for (const email of ['vic@example.com', 'mia@example.com']) await row(email).locator('summary').click();
+    await row('vic@example.com').getByLabel('Project').selectOption('demo');
+    expect(await row('vic@example.com').getByLabel('Role there').inputValue()).toBe('member');
+    expect(await row('mia@example.com').getByLabel('Project').inputValue()).toBe('');
+    await row('mia@example.com').getByLabel('Project').selectOption('demo');
+    expect(await row('mia@example.com').getByLabel('Role there').inputValue()).toBe('viewer');
     cli(['member', 'role', 'mia@example.com', 'none', '--project', 'demo']);
     cli(['member', 'role', 'vic@example.com', 'none', '--project', 'demo']);
     await expect.poll(() => member.locator('[data-test=new-ticket]').isDisabled(), { timeout: 10_000 }).toBe(false);
