@@ -35,6 +35,8 @@ describe('openase CLI against a running server', () => {
     expect(JSON.parse(ticket.out).identifier).toBe('DEMO-1');
     const moved = cli(['ticket', 'move', 'DEMO-1', 'Todo']);
     expect(moved.code, moved.err).toBe(0);
+    // Moved again to where it is: said so, and nothing recorded.
+    expect(cli(['ticket', 'move', 'DEMO-1', 'todo']).out).toBe('DEMO-1 is in todo already; nothing changed\n');
     const shown = cli(['ticket', 'show', 'DEMO-1', '--json']);
     const detail = JSON.parse(shown.out);
     expect(detail.status.name).toBe('Todo');

@@ -116,7 +116,7 @@ describe('openase notify and inbox against a running server', () => {
     cli(['notify', 'channel-add', 'broken', '--kind', 'webhook', '--url', `${receiverUrl}/broken`]);
     const failed = await cliAsync(['notify', 'channel-test', 'broken']);
     expect(failed.code).toBe(1);
-    expect(failed.err).toMatch(/the test message to broken was not delivered: HTTP 500 \(HTTP 500 in \d+ ms\)/);
+    expect(failed.err).toMatch(/the test message to broken was not delivered: HTTP 500 in \d+ ms$/m);
     expect(cli(['notify', 'deliveries', '--channel', 'broken']).out).toMatch(/gave up +500$/m);
     expect(cli(['notify', 'channel-remove', 'broken']).out).toMatch(/^removed channel broken and its rules/);
 
@@ -142,7 +142,13 @@ describe('openase notify and inbox against a running server', () => {
     );
     expect(rule('--event', 'run.failed', '--priorities', 'huge').err).toMatch(/unknown priority "huge"/);
 
-    const added = rule('--event', 'ticket.entered_status', '--statuses', 'In Review');
+    // A misspelt status would make a rule that never fires.
+    const misspelt = rule('--event', 'ticket.entered_status', '--statuses', 'In Reveiw');
+    expect([misspelt.code, misspelt.err]).toEqual([
+      1,
+      expect.stringMatching(/status "In Reveiw" does not exist in this project; known statuses: Backlog, Todo/),
+    ]);
+    const added = rule('--event', 'ticket.entered_status', '--statuses', 'in review');
     expect(added.code, added.err).toBe(0);
     const [, id] = /^added rule (\S+): "A ticket entered a status" \(status In Review\) → channel ci-hook/.exec(
       added.out,

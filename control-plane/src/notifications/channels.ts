@@ -27,6 +27,7 @@ import type { Actor, Command, Deps } from '../kernel/context.js';
 import { insertNew } from '../kernel/rows.js';
 import { inTransaction } from '../kernel/transaction.js';
 import { allowedInput, inProject } from '../auth/project-write.js';
+import { resolveStatus } from '../statuses/statuses.js';
 import { requireRole } from '../auth/permissions.js';
 import { resolveProject } from '../kernel/resolve-project.js';
 import { attempt, DEFAULT_DELIVERY_POLICY, type AttemptResult } from './delivery.js';
@@ -210,10 +211,22 @@ export async function listRules(db: DbOrTx, actor: Actor, projectRef: string) {
   return rows.map(({ rule, channel }) => ({ ...rule, filter: rule.filter as NotificationFilter, channel }));
 }
 
+/**
+ * A filter's statuses as the project names them: a misspelt one (a rule that could never fire) is refused with
+ * the project's statuses.
+ */
+async function checkedFilter(tx: DbOrTx, projectId: string, filter: NotificationFilter): Promise<NotificationFilter> {
+  if (!filter.statuses?.length) return filter;
+  const statuses = [];
+  for (const name of filter.statuses) statuses.push((await resolveStatus(tx, projectId, name)).name);
+  return { ...filter, statuses };
+}
+
 export async function createRule(deps: Deps, actor: Actor, raw: z.input<typeof ruleCreateInput>) {
   const input = allowedInput(actor, 'admin', 'manage notification rules', ruleCreateInput, raw);
   const rule = await inProject(deps, actor, input.project, async (tx, changes, project) => {
     const channel = await resolveChannel(tx, actor.orgId, input.channel);
+    input.filter = await checkedFilter(tx, project.id, input.filter);
     const r = await insertNew(tx, deps, notificationRules, {
       projectId: project.id,
       channelId: channel.id,
@@ -253,7 +266,7 @@ export async function updateRule(
         .update(notificationRules)
         .set({
           ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-          ...(input.filter ? { filter: input.filter } : {}),
+          ...(input.filter ? { filter: await checkedFilter(tx, row.rule.projectId, input.filter) } : {}),
         })
         .where(eq(notificationRules.id, input.id));
     await recordActivity(tx, deps, changes, actor, {

@@ -14,7 +14,7 @@ import { inTransaction } from '../kernel/transaction.js';
 import { resolveStatus } from '../statuses/statuses.js';
 import { lockTicket, moveTicket, type Ticket } from '../tickets/tickets.js';
 
-export type AgentMoveResult = Ticket & { pendingStatus?: string };
+export type AgentMoveResult = Ticket & { pendingStatus?: string; unchanged?: boolean };
 
 export const agentMoveTicket: Command<typeof ticketMoveInput, AgentMoveResult> = async (deps, actor, raw) => {
   const grant = actor.run;

@@ -174,9 +174,14 @@ export async function applyUpdate(
   return updated!;
 }
 
-export async function moveTicket(deps: Deps, actor: Actor, raw: z.input<typeof ticketMoveInput>): Promise<Ticket> {
+export async function moveTicket(
+  deps: Deps,
+  actor: Actor,
+  raw: z.input<typeof ticketMoveInput>,
+): Promise<Ticket & { unchanged?: boolean }> {
   return onLockedTicket(deps, actor, 'move tickets', ticketMoveInput, raw, async ({ tx, changes, ticket, input }) => {
     const target = await resolveStatus(tx, ticket.projectId, input.status);
+    if (target.id === ticket.statusId) return { ...ticket, unchanged: true };
     return applyMove(tx, deps, changes, actor, ticket, target);
   });
 }

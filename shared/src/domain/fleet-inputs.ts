@@ -20,7 +20,7 @@ export const runIdRef = z
   .toLowerCase()
   .regex(
     /^(?=(?:[0-9a-f]-?){4})[0-9a-f-]{4,36}$/,
-    'a run is named by its id or its first 4 characters or more (`openase run list` shows them)',
+    'a run is named by its id (hex digits 0-9, a-f and dashes) or its first 4 characters or more (`openase run list` shows them)',
   );
 export const runRefInput = z.object({ run: runIdRef });
 

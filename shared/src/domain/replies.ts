@@ -23,6 +23,11 @@ export const ticketMoveReply = ticketReply.extend({
     .string()
     .optional()
     .transform((s) => s ?? null),
+  /** The ticket was in that status already: nothing moved, nothing recorded. */
+  unchanged: z
+    .boolean()
+    .optional()
+    .transform((v) => v ?? false),
 });
 
 /** A comment added or edited. */

@@ -183,6 +183,17 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     await ui.page.waitForURL(/\/projects$/);
   });
 
+  it('says a project without an agent has nobody for Project AI to talk through, and no terminal command', async () => {
+    cli(['project', 'create', 'Lonely']);
+    await ui.page.goto(`${ui.cp.url}/p/lonely/board`);
+    expect(await ui.page.locator('.welcome').textContent()).not.toMatch(/openase|--/);
+    await ui.page.getByRole('button', { name: 'Project AI' }).click();
+    const panel = ui.page.locator('aside.chat-panel');
+    await panel.locator('[data-test=chat-no-agent]').getByRole('link', { name: 'Add an agent' }).waitFor();
+    expect(await panel.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+    await panel.getByTitle('Close the panel').click(); // the panel stays open across pages otherwise
+  });
+
   it('says a retried ticket is queued at once, and never numbers two of its runs alike', async () => {
     // Both slots of machine `local` taken, so the retried ticket cannot start yet.
     const holders = [

@@ -363,10 +363,10 @@ describe('web console in Chromium', () => {
     expect(res.status()).toBe(401);
   });
 
-  it('signs in with an admin API token without storing it in the browser', async () => {
+  it('signs in with an API token (the admin one) without storing it in the browser', async () => {
     const token = fs.readFileSync(path.join(cp.home, 'credentials'), 'utf8').match(/oat_[A-Za-z0-9_-]+/)![0];
     await page.goto(`${cp.url}/signin`);
-    await page.click('text=Sign in with an admin API token instead');
+    await page.click('text=Sign in with an API token instead');
     await page.fill('input[type=password]', 'oat_wrong_token');
     await page.click('details button.primary');
     await page.locator('details .error').waitFor();

@@ -217,7 +217,10 @@ export const notifyCommands: GroupBody = {
           return;
         }
         io.err(
-          `openase notify channel-test: the test message to ${channelArg(args)} was not delivered: ${result.error} (${answer})`,
+          `openase notify channel-test: the test message to ${channelArg(args)} was not delivered: ${
+            // The error often is the status itself ("HTTP 404"): said once.
+            result.error && result.error !== `HTTP ${result.status}` ? `${result.error} (${answer})` : answer
+          }`,
         );
         return 1;
       },

@@ -236,7 +236,9 @@ export const ticketCommands: GroupBody = {
         io.out(
           ticket.pendingStatus
             ? `${ticket.identifier} will move to ${ticket.pendingStatus} once the before_finish checks pass`
-            : `moved ${ticket.identifier} to ${status}`,
+            : ticket.unchanged
+              ? `${ticket.identifier} is in ${status} already; nothing changed`
+              : `moved ${ticket.identifier} to ${status}`,
         );
       },
     }),
