@@ -137,7 +137,10 @@ export async function revokeToken(deps: Deps, actor: Actor, id: string): Promise
  */
 export async function authenticateToken(deps: Pick<Deps, 'db' | 'clock'>, bearer: string): Promise<Actor> {
   const parsed = parseSecret(bearer, 'oat');
-  if (!parsed) throw unauthorized('the API token is malformed; tokens look like oat_<id>_<secret>');
+  if (!parsed)
+    throw unauthorized(
+      'the API token is not one this server issued (its id or secret part is malformed); copy it again from where it was shown, or create a new one',
+    );
   const found = await findUserSecretRow(deps.db, apiTokens, parsed);
   if (!found) throw unauthorized('the API token is not valid');
   const { row: token, user } = found;

@@ -14,7 +14,7 @@ import { requireRoleIn } from '../auth/permissions.js';
 import { memberInput } from '../auth/project-write.js';
 import { refuseLiveRuns, someOf } from '../runs/in-use.js';
 import { listStatuses, resolveStatus, type Status } from '../statuses/statuses.js';
-import { applyMove, applyUpdate, resolveTicket, type Ticket } from './tickets.js';
+import { applyUpdate, movedByPerson, resolveTicket, type Ticket } from './tickets.js';
 import { removeTickets } from './delete.js';
 
 /** The project's tickets named by `refs`, locked in id order (two batches never wait on each other in a circle). */
@@ -60,7 +60,7 @@ export const bulkUpdateTickets: Command<typeof ticketBulkUpdateInput, BulkUpdate
     for (const item of input.items) {
       let ticket = ticketOf(item.ticket);
       if (item.status !== undefined)
-        ticket = await applyMove(tx, deps, changes, actor, ticket, await status(item.status));
+        ticket = await movedByPerson(tx, deps, changes, actor, ticket, await status(item.status));
       if (item.priority !== undefined && item.priority !== ticket.priority) {
         const shown = { before: { priority: ticket.priority }, after: { priority: item.priority } };
         ticket = await applyUpdate(tx, deps, changes, actor, ticket, { priority: item.priority }, shown);

@@ -59,6 +59,26 @@ forEachDatabase('tickets', (get) => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
+  it("starts a parked or retry-waiting ticket's attempts over when a person moves it, as the docs and `ticket why` say", async () => {
+    const { deps, admin } = get();
+    await createProject(deps, admin, { name: 'Parked' });
+    const parked = await createTicket(deps, admin, { project: 'parked', title: 'Flaky', status: 'Todo' });
+    const waiting = await createTicket(deps, admin, { project: 'parked', title: 'Again', status: 'Todo' });
+    const later = new Date(Date.now() + 60_000);
+    await deps.db
+      .update(tickets)
+      .set({ attemptCount: 3, parkedReason: 'max attempts (3) reached' })
+      .where(eq(tickets.id, parked.id));
+    await deps.db.update(tickets).set({ attemptCount: 2, nextRetryAt: later }).where(eq(tickets.id, waiting.id));
+    for (const t of [parked, waiting]) {
+      await moveTicket(deps, admin, { ticket: t.identifier, status: 'Backlog' });
+      const [row] = await deps.db.select().from(tickets).where(eq(tickets.id, t.id));
+      expect(row).toMatchObject({ attemptCount: 0, parkedReason: null, nextRetryAt: null });
+    }
+    const moved = (await ticketDetail(deps.db, admin.orgId, parked.identifier)).activity.at(-1)!;
+    expect(moved.summary).toMatch(/it was parked: max attempts \(3\) reached; attempts start over/);
+  });
+
   it('refuses an unknown status with the known ones listed', async () => {
     const { deps, admin } = get();
     await createProject(deps, admin, { name: 'Unknown' });

@@ -182,8 +182,34 @@ export async function moveTicket(
   return onLockedTicket(deps, actor, 'move tickets', ticketMoveInput, raw, async ({ tx, changes, ticket, input }) => {
     const target = await resolveStatus(tx, ticket.projectId, input.status);
     if (target.id === ticket.statusId) return { ...ticket, unchanged: true };
-    return applyMove(tx, deps, changes, actor, ticket, target);
+    return movedByPerson(tx, deps, changes, actor, ticket, target);
   });
+}
+
+/**
+ * A person's move (one ticket, or many at once): the ticket's attempts start over, as `ticket retry` does — a parked
+ * ticket is picked up again and one waiting for a retry is not held by the failures before (docs/orchestrator.md).
+ */
+export async function movedByPerson(
+  tx: Tx,
+  deps: Pick<Deps, 'clock'>,
+  changes: Changes,
+  actor: Actor,
+  ticket: Ticket,
+  target: { id: string; name: string },
+): Promise<Ticket> {
+  // Held back by earlier failures (parked, or waiting for a retry); a run in progress keeps its count.
+  const held = !!ticket.parkedReason || !!ticket.nextRetryAt;
+  if (!held || target.id === ticket.statusId) return applyMove(tx, deps, changes, actor, ticket, target);
+  const [fresh] = await tx
+    .update(tickets)
+    .set({ parkedReason: null, nextRetryAt: null, attemptCount: 0 })
+    .where(eq(tickets.id, ticket.id))
+    .returning();
+  const why = ticket.parkedReason
+    ? `it was parked: ${ticket.parkedReason}; attempts start over`
+    : 'attempts start over';
+  return applyMove(tx, deps, changes, actor, fresh!, target, why, { attemptsBefore: ticket.attemptCount });
 }
 
 /**

@@ -69,9 +69,13 @@ export const inboxCommands: GroupBody = {
     callCommand({
       name: 'read',
       summary: 'mark inbox entries read: the ones named by id, or all of them',
-      usage: 'openase inbox read [ID…] [--json]',
+      usage: 'openase inbox read [ID… | --all] [--json]',
       examples: ['openase inbox read', 'openase inbox read 0b6c3f1e-5d3a-4c2e-9a57-6f1d2e3c4b5a'],
-      check: (args) => args.positionals.map((id) => idArg(id, 'an inbox entry', 'openase inbox list')),
+      options: { all: { type: 'boolean', description: 'all of them (what giving no ID does)' } },
+      check(args) {
+        if (args.values.all && args.positionals.length) throw new UsageError('give IDs or --all, not both');
+        return args.positionals.map((id) => idArg(id, 'an inbox entry', 'openase inbox list'));
+      },
       call: (api, _args, _io, ids) => api.inbox.read.mutate({ ids: ids.length ? ids : undefined }),
       print(io, { unread }, args) {
         const n = args.positionals.length;
