@@ -22,12 +22,23 @@ const ASK: Record<Role, string> = {
  * Refuses unless `role` (the actor's, or theirs in a project) is at least `min`; `what` completes "you cannot …".
  * A role that is not the organization's is a project role: the refusal says so and who can change it.
  */
-export function requireRole(actor: Actor, min: Role, what: string, role: Role = actor.role): void {
+export function requireRole(
+  actor: Actor,
+  min: Role,
+  what: string,
+  role: Role = actor.role,
+  inProject = role !== actor.role,
+): void {
   if (!roleAtLeast(role, min)) {
     if (min === 'owner') throw forbidden(`only an owner can ${what}; ask ${ASK[min]}`);
     if (role !== actor.role)
       throw forbidden(
         `your role in this project (${role}) cannot ${what}; ask a project admin or an organization admin`,
+      );
+    // Work inside one project: a role in that project is enough, and is what to ask for first.
+    if (inProject)
+      throw forbidden(
+        `your role (${role}) cannot ${what}; ask an organization admin for the ${min} role in this project (or in the organization)`,
       );
     throw forbidden(`your role (${role}) cannot ${what}; ask ${ASK[min]}`);
   }
@@ -73,7 +84,7 @@ export async function highestRole(db: DbOrTx, actor: Actor): Promise<Role> {
 
 /** Refuses unless the actor's role in the project (auth/permissions `roleInProject`) is at least `min`. */
 export async function requireRoleIn(db: DbOrTx, actor: Actor, projectId: string, min: Role, what: string) {
-  requireRole(actor, min, what, await roleInProject(db, actor, projectId));
+  requireRole(actor, min, what, await roleInProject(db, actor, projectId), true);
 }
 
 const hasScope = (actor: Actor, scope: TokenScope) =>

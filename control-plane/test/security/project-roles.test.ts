@@ -122,7 +122,7 @@ forEachDatabase('project roles', (get) => {
     // Elsewhere the project admin is the member it was.
     const other = await createProject(deps, admin, { name: `Ro ${++n}`, ticketPrefix: `OT${n}` });
     await expect(projectAdmin.statuses.create({ project: other.slug, name: 'QA', stage: 'started' })).rejects.toThrow(
-      /your role \(member\) cannot change statuses/,
+      /your role \(member\) cannot change statuses; ask an organization admin for the admin role in this project \(or in the organization\)/,
     );
 
     const owner = appRouter.createCaller({ deps, actor: admin });
