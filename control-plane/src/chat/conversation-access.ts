@@ -49,6 +49,17 @@ export async function inConversationAs<T>(
   work: (tx: Tx, changes: Changes, c: Conversation) => Promise<T>,
 ): Promise<T> {
   await requireRoleSomewhere(deps.db, actor, need.min, need.what);
+  return onConversation(deps, actor, need, ref, work);
+}
+
+/** `inConversationAs` once the first check was made with the input's parse (`memberInput`). */
+export function onConversation<T>(
+  deps: Deps,
+  actor: Actor,
+  need: ProjectNeed,
+  ref: string,
+  work: (tx: Tx, changes: Changes, c: Conversation) => Promise<T>,
+): Promise<T> {
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
     await requireRoleIn(tx, actor, c.projectId, need.min, need.what);

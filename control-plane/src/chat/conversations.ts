@@ -31,7 +31,7 @@ import type { Changes } from '../kernel/transaction.js';
 import { inProjectAs, memberInput, projectInput, type ProjectNeed } from '../auth/project-write.js';
 import { recordActivity } from '../activity/activity.js';
 import { requireExec } from '../auth/permissions.js';
-import { inConversationAs } from './conversation-access.js';
+import { inConversationAs, onConversation } from './conversation-access.js';
 import { resolveAgent, type Agent } from '../agents/agents.js';
 import { type Project } from '../projects/projects.js';
 import { resolveProject } from '../kernel/resolve-project.js';
@@ -244,7 +244,7 @@ export async function createConversation(deps: Deps, actor: Actor, raw: z.input<
  */
 export async function sendMessage(deps: Deps, actor: Actor, raw: z.input<typeof chatSendInput>) {
   const input = await memberInput(deps, actor, 'talk to Project AI', chatSendInput, raw);
-  return inConversationAs(deps, actor, TALK, input.conversation, async (tx, changes, c) => {
+  return onConversation(deps, actor, TALK, input.conversation, async (tx, changes, c) => {
     const [project] = await tx.select().from(projects).where(eq(projects.id, c.projectId));
     const cost = await conversationCost(tx, c.id);
     if (cost >= c.costCapUsd)

@@ -20,7 +20,7 @@ import { ticketPullRequests } from '../integrations/github/pull-requests.js';
 import { openTicketPullRequests } from '../orchestrator/pull-requests.js';
 import type { StoredAgentJob } from '../orchestrator/job-spec.js';
 import { recordChat } from './conversations.js';
-import { inConversationAs, resolveConversation } from './conversation-access.js';
+import { inConversationAs, onConversation, resolveConversation } from './conversation-access.js';
 import type { Conversation } from './chat-job.js';
 
 /** Commands listed at most (the most recent). */
@@ -174,7 +174,7 @@ export const createTicketFromConversation: Command<typeof chatCreateTicketInput,
   raw,
 ) => {
   const input = await memberInput(deps, actor, MAKE_TICKET.what, chatCreateTicketInput, raw);
-  return inConversationAs(deps, actor, MAKE_TICKET, input.conversation, async (tx, changes, c) => {
+  return onConversation(deps, actor, MAKE_TICKET, input.conversation, async (tx, changes, c) => {
     const existing = c.ticketId ? await ticketOf(tx, c.ticketId) : null;
     if (existing) return { ticket: existing, created: false };
     const [project] = await tx.select({ slug: projects.slug }).from(projects).where(eq(projects.id, c.projectId));

@@ -199,17 +199,25 @@ export async function movedByPerson(
   target: { id: string; name: string },
 ): Promise<Ticket> {
   // Held back by earlier failures (parked, or waiting for a retry); a run in progress keeps its count.
-  const held = !!ticket.parkedReason || !!ticket.nextRetryAt;
-  if (!held || target.id === ticket.statusId) return applyMove(tx, deps, changes, actor, ticket, target);
-  const [fresh] = await tx
-    .update(tickets)
-    .set({ parkedReason: null, nextRetryAt: null, attemptCount: 0 })
-    .where(eq(tickets.id, ticket.id))
-    .returning();
+  if (!ticket.parkedReason && !ticket.nextRetryAt) return applyMove(tx, deps, changes, actor, ticket, target);
   const why = ticket.parkedReason
     ? `it was parked: ${ticket.parkedReason}; attempts start over`
     : 'attempts start over';
-  return applyMove(tx, deps, changes, actor, fresh!, target, why, { attemptsBefore: ticket.attemptCount });
+  return applyMove(
+    tx,
+    deps,
+    changes,
+    actor,
+    ticket,
+    target,
+    why,
+    { attemptsBefore: ticket.attemptCount },
+    {
+      parkedReason: null,
+      nextRetryAt: null,
+      attemptCount: 0,
+    },
+  );
 }
 
 /**
@@ -225,13 +233,15 @@ export async function applyMove(
   target: { id: string; name: string },
   why?: string,
   extra: Record<string, unknown> = {},
+  /** More of the ticket to change in the same statement (a person's move starts the attempts over). */
+  also: Partial<Pick<Ticket, 'parkedReason' | 'nextRetryAt' | 'attemptCount'>> = {},
 ): Promise<Ticket> {
   if (target.id === ticket.statusId) return ticket;
   const [from] = await tx.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, ticket.statusId));
   const now = deps.clock.now();
   const [updated] = await tx
     .update(tickets)
-    .set({ statusId: target.id, updatedAt: now, statusChangedAt: now })
+    .set({ ...also, statusId: target.id, updatedAt: now, statusChangedAt: now })
     .where(eq(tickets.id, ticket.id))
     .returning();
   await recordActivity(tx, deps, changes, actor, {
