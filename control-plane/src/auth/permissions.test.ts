@@ -30,3 +30,9 @@ it('counts a project role in that advice: a viewer who is a member of some proje
     /create one with `openase token create --scopes write`/,
   );
 });
+
+it('names both roles when a project role is the higher one (a project member was told "your role (member)")', () => {
+  expect(() => requireScope(token('viewer', ['read']), 'admin', 'member')).toThrow(
+    'this API token lacks the "admin" scope (it has: read), and your roles (viewer in the organization, member in a project) cannot have it; ask an organization admin',
+  );
+});

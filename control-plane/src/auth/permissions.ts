@@ -67,9 +67,18 @@ export async function roleInProject(db: DbOrTx, actor: Actor, projectId: string)
  */
 export async function requireRoleSomewhere(db: DbOrTx, actor: Actor, min: Role, what: string): Promise<void> {
   if (roleAtLeast(actor.role, min) || !actor.userId || actor.type !== 'user') return requireRole(actor, min, what);
-  // Refused, it names the highest role held anywhere (a viewer who is a member of one project hears "member").
   const best = await highestRole(db, actor);
-  if (!roleAtLeast(best, min)) throw forbidden(`your role (${best}) cannot ${what}; ask ${ASK[min]}`);
+  if (!roleAtLeast(best, min)) throw forbidden(`${yourRoles(actor, best)} cannot ${what}; ask ${ASK[min]}`);
+}
+
+/**
+ * "your role (viewer)", or both roles when a project role is higher ("your roles (viewer in the organization,
+ * member in a project)"): a walkthrough's viewer who was a member of one project was told "your role (member)".
+ */
+function yourRoles(actor: Actor, best: Role): string {
+  return best === actor.role
+    ? `your role (${best})`
+    : `your roles (${actor.role} in the organization, ${best} in a project)`;
 }
 
 /** The highest role a person holds anywhere: in the organization or in some project. */
@@ -99,7 +108,8 @@ export function requireScope(actor: Actor, scope: TokenScope, best: Role = actor
   const lacks = `this API token lacks the "${scope}" scope (it has: ${actor.scopes!.join(', ') || 'none'})`;
   // Advice only a person who may hold the scope can follow (tokens.ts: write needs member, the rest admin).
   const needs: Role = scope === 'read' ? 'viewer' : scope === 'write' ? 'member' : 'admin';
-  if (!roleAtLeast(best, needs)) throw forbidden(`${lacks}, and your role (${best}) cannot have it; ask ${ASK[needs]}`);
+  if (!roleAtLeast(best, needs))
+    throw forbidden(`${lacks}, and ${yourRoles(actor, best)} cannot have it; ask ${ASK[needs]}`);
   throw forbidden(`${lacks}; create one with \`openase token create --scopes ${scope}\``);
 }
 
