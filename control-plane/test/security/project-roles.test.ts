@@ -78,7 +78,7 @@ forEachDatabase('project roles', (get) => {
       'write',
     ]);
     await expect(member.tokens.create({ name: 'cli2', scopes: ['read', 'admin'] })).rejects.toThrow(
-      /your role \(member\) cannot create admin-scoped tokens/,
+      /your roles \(viewer in the organization, member in a project\) cannot create admin-scoped tokens/,
     );
     expect((await member.skills.import(skill(p.slug, 'notes'))).version).toBe(1);
     expect((await member.skills.setEnabled({ project: p.slug, skill: 'notes', enabled: false })).enabled).toBe(false);
@@ -89,7 +89,7 @@ forEachDatabase('project roles', (get) => {
       'j',
     );
     await expect(member.statuses.create({ project: p.slug, name: 'QA', stage: 'started' })).rejects.toThrow(
-      /your role \(member\) cannot change statuses/,
+      /your roles \(viewer in the organization, member in a project\) cannot change statuses/,
     );
 
     const projectAdmin = await person('member', 'admin', p.slug);
@@ -151,7 +151,7 @@ forEachDatabase('project roles', (get) => {
     expect((await member.chat.send({ conversation, message: 'and the notes', attachments: [] })).delivered).toBe(false);
     expect((await member.chat.cap({ conversation, usd: 7 })).costCapUsd).toBe(7);
     await expect(member.chat.updateSettings({ project: project.slug, costCapUsd: 9 })).rejects.toThrow(
-      /your role \(member\) cannot change the project's Project-AI settings/,
+      /your roles \(viewer in the organization, member in a project\) cannot change the project's Project-AI settings/,
     );
     const projectAdmin = await person('member', 'admin', project.slug);
     expect((await projectAdmin.chat.updateSettings({ project: project.slug, costCapUsd: 9 })).costCapUsd).toBe(9);
