@@ -10,9 +10,8 @@ import { preparing } from './prepared.js';
 function countingPool(url: string) {
   const writes = { n: 0 };
   const { hostname, port } = new URL(url);
-  const pool = postgres(url, {
-    max: 1,
-    onnotice: () => {},
+  // postgres.js takes a connected socket from `socket` (its types do not declare the option).
+  const socketOption = {
     socket: () =>
       new Promise<net.Socket>((resolve, reject) => {
         const socket = net.connect(Number(port || 5432), hostname, () => resolve(socket));
@@ -23,7 +22,8 @@ function countingPool(url: string) {
           return write(...a);
         }) as typeof socket.write;
       }),
-  });
+  };
+  const pool = postgres(url, { max: 1, onnotice: () => {}, ...(socketOption as object) });
   return { pool, sql: preparing(pool), writes };
 }
 
