@@ -10,7 +10,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { commandHelp, commandListHelp, parseCommandArgs, UsageError, type HelpOf } from '@openase/shared/cli';
+import {
+  commandHelp,
+  commandListHelp,
+  nearestName,
+  parseCommandArgs,
+  unknownCommand,
+  UsageError,
+  type HelpOf,
+} from '@openase/shared/cli';
 import { agentHome, credentialPath, readCredential, writeCredential } from './config.js';
 import { Daemon } from './daemon.js';
 import { platformMain } from './agent-runs/platform-command.js';
@@ -49,7 +57,8 @@ const SLOTS_OPT = {
 };
 const COMMANDS: Record<string, Spec> = {
   join: {
-    usage: 'openase-agent join URL TOKEN [--name N] [--labels a,b] [--slots N] [--workdir DIR] [--run]',
+    args: ['URL', 'TOKEN'],
+    usage: '[--name N] [--labels a,b] [--slots N] [--workdir DIR] [--run]',
     summary: 'exchange a join token (oaj_…) for this machine’s credential, stored with mode 0600',
     options: {
       name: { type: 'string', value: 'NAME', description: 'machine name (default: the hostname)' },
@@ -62,12 +71,14 @@ const COMMANDS: Record<string, Spec> = {
     },
   },
   run: {
-    usage: 'openase-agent run [--home DIR]',
+    args: [],
+    usage: '[--home DIR]',
     summary: 'connect to the control plane and take runs (reconnects on its own)',
     options: { ...HOME_OPT, ...SANDBOX_OPTS },
   },
   stdio: {
-    usage: 'openase-agent stdio [--home DIR] [--slots N] [--labels a,b]',
+    args: [],
+    usage: '[--home DIR] [--slots N] [--labels a,b]',
     summary:
       'speak the protocol as JSON lines on stdin/stdout (started by the control plane for local and SSH machines)',
     options: {
@@ -78,12 +89,13 @@ const COMMANDS: Record<string, Spec> = {
     },
   },
   platform: {
-    usage: 'openase-agent platform <ticket|workflow|…> … (see `openase-agent platform --help`)',
+    args: ['[COMMAND…]'],
+    usage: '(see `openase-agent platform --help`)',
     summary: 'the openase CLI for an agent, as its run (what the workspace’s `openase` wrapper runs)',
     options: {},
   },
   'exec-wrapper': {
-    usage: 'openase-agent exec-wrapper RUNDIR',
+    args: ['RUNDIR'],
     summary: 'internal: run one command detached, recording its exit status',
     options: {},
   },
@@ -268,13 +280,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const spec = COMMANDS[command];
   if (!spec) {
-    log(`unknown command "${command}"; run \`openase-agent --help\``);
+    const near = nearestName(command, Object.keys(COMMANDS));
+    log(unknownCommand(command, near && `openase-agent ${near}`, 'openase-agent --help'));
     return 2;
   }
   try {
     const { values, positionals } = parseCommandArgs(spec, rest);
     if (values.help) {
-      process.stdout.write(`${commandHelp(spec)}\n`);
+      process.stdout.write(`${commandHelp(spec, `openase-agent ${command}`)}\n`);
       return 0;
     }
     const v = values as Record<string, string | boolean | undefined>;

@@ -186,10 +186,11 @@ describe('openase notify and inbox against a running server', () => {
     await waitFor('the comment in the inbox', () => JSON.parse(cli(['inbox', 'list', '--json']).out).unread === 1);
     const inbox = cli(['inbox', 'list']).out.split('\n');
     expect(inbox[0]).toBe('1 unread (marked ●); `openase inbox read` marks them read.');
-    expect(inbox.slice(2, 5)).toEqual([
+    expect(inbox.slice(2, 6)).toEqual([
       expect.stringMatching(/^● \d{4}-\d\d-\d\d \d\d:\d\d UTC {2}Bob commented on DEMO-1$/),
       '  Add login',
       '  commented on DEMO-1',
+      '  “Looks good”',
     ]);
     expect(inbox).toContain(`  ${instance.server.url}/p/demo/board/DEMO-1`);
     expect(inbox.some((line) => /^ {2}id [0-9a-f-]{36}$/.test(line))).toBe(true);

@@ -2,7 +2,7 @@
  * The agent's `openase` as the agent runs it: a real sh script exec'ing the daemon bundle
  * (`platform …`, the person's CLI bundled in), against a recording tRPC HTTP server.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -207,6 +207,14 @@ describe("the agent's openase: the person's CLI, as the run", async () => {
     expect((await openase(['frobnicate'])).code).toBe(2);
     expect((await openase(['ticket', 'show', '--bogus'])).code).toBe(2);
     expect((await openase(['serve'])).code).toBe(2);
+    // Words beyond what a command takes are refused, not dropped; the agent's short forms too.
+    const extra = await openase(['ticket', 'show', 'DEMO-1', 'DEMO-2']);
+    expect([extra.code, extra.stderr]).toEqual([
+      2,
+      'openase ticket show: takes TICKET; "DEMO-2" is extra (see `openase ticket show --help`)',
+    ]);
+    expect((await openase(['show', 'DEMO-2'])).stderr).toMatch(/^openase show: takes TICKET; "DEMO-2" is extra/);
+    expect((await openase(['tiket', 'show'])).stderr).toMatch(/did you mean `openase ticket show`\?/);
     const calls = server.calls.length;
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-home-'));
     fs.writeFileSync(path.join(home, 'credentials.json'), JSON.stringify({ url: server.url, token: 'oat_person' }));
@@ -245,5 +253,21 @@ describe("the agent's openase: the person's CLI, as the run", async () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('unknown key');
     expect(refused.stderr).toContain('agent: nope');
+  });
+
+  it("openase-agent's own commands: extra arguments refused, a mistyped command answered with the nearest", () => {
+    const daemon = (args: string[]) =>
+      spawnSync(process.execPath, [path.join(dir, 'openase-agent.cjs'), ...args], { encoding: 'utf8' });
+    const join = daemon(['join', 'http://127.0.0.1:9', 'oaj_x', 'extra', '--home', dir]);
+    expect([join.status, join.stderr.trim()]).toEqual([
+      2,
+      '[openase-agent] join: takes URL TOKEN; "extra" is extra (see `openase-agent join --help`)',
+    ]);
+    expect(daemon(['join', '--help']).stdout).toContain('Usage: openase-agent join URL TOKEN [--name N]');
+    const typo = daemon(['joni']);
+    expect([typo.status, typo.stderr.trim()]).toEqual([
+      2,
+      '[openase-agent] unknown command "joni"; did you mean `openase-agent join`? (`openase-agent --help` lists the commands)',
+    ]);
   });
 });

@@ -60,7 +60,7 @@ export const AGENT_ALIASES: Alias[] = [
   },
 ];
 
-const program: Program = {
+export const agentProgram: Program = {
   intro: `openase ${VERSION}: the platform commands of this agent run (the same CLI a person uses).`,
   topLevel: [],
   groups: [...CLIENT_GROUPS, memberCommands, auditCommands],
@@ -73,4 +73,4 @@ const program: Program = {
 };
 
 export const runAgentCli: AgentCliMain = (argv, io) =>
-  runProgram(program, argv, { ...io, env: { ...io.env, [AGENT_CLI_ENV]: '1' } }, VERSION);
+  runProgram(agentProgram, argv, { ...io, env: { ...io.env, [AGENT_CLI_ENV]: '1' } }, VERSION);

@@ -52,22 +52,20 @@ export function callCommand<T, C = undefined>({ check, call, ...command }: CallC
  * Two commands that set one flag of a thing on and off (`enable` / `disable`): the same call and output with
  * the flag `true` for the first, `false` for the second.
  */
-export interface OnOffCommands<T> extends Omit<CallCommand<T>, 'name' | 'summary' | 'usage' | 'call' | 'print'> {
+export interface OnOffCommands<T> extends Omit<CallCommand<T>, 'name' | 'summary' | 'call' | 'print'> {
   on: { name: string; summary: string };
   off: { name: string; summary: string };
-  usage(name: string): string;
   call(api: ApiClient, args: ParsedArgs, io: CommandIo, on: boolean): Promise<T>;
   print(io: CommandIo, result: T, on: boolean): number | void;
 }
 
-export function onOffCommands<T>({ on, off, usage, call, print, ...command }: OnOffCommands<T>): Command[] {
+export function onOffCommands<T>({ on, off, call, print, ...command }: OnOffCommands<T>): Command[] {
   return [true, false].map((value) => {
     const { name, summary } = value ? on : off;
     return callCommand<T>({
       ...command,
       name,
       summary,
-      usage: usage(name),
       call: (api, args, io) => call(api, args, io, value),
       print: (io, result) => print(io, result, value),
     });

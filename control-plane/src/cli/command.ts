@@ -7,7 +7,10 @@ import { commandListHelp, UsageError, type Command, type OptionSpec, type Parsed
 export {
   commandHelp,
   commandListHelp,
+  nearestName,
+  parseArgSpec,
   parseCommandArgs,
+  unknownCommand,
   UsageError,
   type Command,
   type CommandIo,

@@ -13,7 +13,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { auditCommands, memberCommands } from './commands/people.js';
 import { VERSION } from '../version.js';
 
-const program: Program = {
+export const personProgram: Program = {
   intro: `openase ${VERSION}: turn tickets into working code.`,
   topLevel: [serveCommand, loginCommand, backupCommand, doctorCommand],
   groups: [...CLIENT_GROUPS, memberCommands, tokenCommands, authCommands, auditCommands, dbCommands],
@@ -24,5 +24,5 @@ const program: Program = {
 };
 
 export function runCli(argv: string[], io: CommandIo): Promise<number> {
-  return runProgram(program, argv, io, VERSION);
+  return runProgram(personProgram, argv, io, VERSION);
 }

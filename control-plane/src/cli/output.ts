@@ -5,6 +5,11 @@ export function printJson(io: CommandIo, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
 }
 
+/** One value as one line of NDJSON (streams of events: a reader takes each line as it comes). */
+export function printJsonLine(io: CommandIo, value: unknown): void {
+  io.out(JSON.stringify(value));
+}
+
 export function printTable(
   io: CommandIo,
   headers: string[],

@@ -9,7 +9,9 @@ import {
   commandHelp,
   commandListHelp,
   groupHelp,
+  nearestName,
   parseCommandArgs,
+  unknownCommand,
   UsageError,
   type Command,
   type CommandGroup,
@@ -52,6 +54,24 @@ async function loaded(group: CommandGroup | LazyGroup): Promise<CommandGroup> {
   return 'load' in group ? { name: group.name, summary: group.summary, ...(await group.load()) } : group;
 }
 
+/**
+ * `openase ticket list` for `openase tiket list`: the group or top-level name nearest to a mistyped first word, with
+ * the group's command when the second is one (or near one).
+ */
+async function nearestCommand(
+  program: Program,
+  first: string,
+  second: string | undefined,
+): Promise<string | undefined> {
+  const named = [...program.topLevel, ...program.groups, ...(program.aliases ?? [])].map((c) => c.name);
+  const near = nearestName(first, named);
+  const group = program.groups.find((g) => g.name === near);
+  if (!near || !group || !second || second.startsWith('-')) return near && `openase ${near}`;
+  const names = (await loaded(group)).commands.map((c) => c.name);
+  const command = names.includes(second) ? second : nearestName(second, names);
+  return `openase ${near}${command ? ` ${command}` : ''}`;
+}
+
 /** Finds the command argv names: a top-level command, `<group> <command>`, or a group's default. */
 async function resolve(
   program: Program,
@@ -62,17 +82,25 @@ async function resolve(
   if (top) return { command: top, args: argv.slice(1), label: first };
   const named = program.groups.find((g) => g.name === first);
   const group = named && (await loaded(named));
-  if (!group) return { unknown: `openase: unknown command "${first}"; run \`openase --help\` for the list` };
+  if (!group)
+    return {
+      unknown: `openase: ${unknownCommand(first, await nearestCommand(program, first, second), 'openase --help')}`,
+    };
   const isHelp = second === '--help' || second === '-h';
   const runsDefault = group.default !== undefined && second !== undefined && second.startsWith('-') && !isHelp;
   if (!runsDefault && (!second || isHelp)) return { help: groupHelp(group), code: second ? 0 : 2 };
   const command = group.commands.find((c) => c.name === (runsDefault ? group.default : second));
-  if (!command)
+  if (!command) {
+    const near = nearestName(
+      second,
+      group.commands.map((c) => c.name),
+    );
     return {
       unknown: second.startsWith('-')
         ? `openase ${first}: name a command before options ("${second}" is an option); run \`openase ${first} --help\` for the list`
-        : `openase: unknown command "${first} ${second}"; run \`openase ${first} --help\` for the list`,
+        : `openase: ${unknownCommand(`${first} ${second}`, near && `openase ${first} ${near}`, `openase ${first} --help`)}`,
     };
+  }
   return runsDefault
     ? { command, args: argv.slice(1), label: first }
     : { command, args: rest, label: `${first} ${second}` };
@@ -103,7 +131,7 @@ export async function runProgram(program: Program, argv: string[], io: CommandIo
     label = alias ? first : found.label;
     const args = parseCommandArgs(found.command, found.args);
     if (args.values.help) {
-      io.out(commandHelp(found.command));
+      io.out(commandHelp(found.command, `openase ${found.label}`));
       return 0;
     }
     // Only a number is an exit code: \`return io.out(…)\` in a command handed its write's boolean to process.exitCode.

@@ -5,7 +5,7 @@
  * enqueues it once.
  */
 import { eq } from 'drizzle-orm';
-import type { NotificationEvent, Priority } from '@openase/shared';
+import { excerpt, type NotificationEvent, type Priority } from '@openase/shared';
 import { projects, runs, statuses, tickets } from '../db/schema.js';
 import type { DbOrTx } from '../db/database.js';
 import type { ActivityEntry } from '../activity/activity.js';
@@ -59,6 +59,9 @@ async function ticketFacts(db: DbOrTx, ticketId: string) {
     } satisfies TicketFacts,
   };
 }
+
+/** How much of a comment its notification quotes, on one line. */
+const COMMENT_EXCERPT = 120;
 
 const ticketLink = (slug: string, identifier: string) => `/p/${slug}/board/${identifier}`;
 
@@ -114,7 +117,12 @@ export async function eventsFromActivity(db: DbOrTx, entry: ActivityEntry): Prom
       ticket: { ...ticket, status },
     }));
   }
-  if (event === 'ticket.commented') return [one(event, `${entry.actorName} commented on ${ticket.identifier}`)];
+  if (event === 'ticket.commented') {
+    // The comment's first words, kept with the event (the inbox entry, a webhook's text): no reader looks it up again.
+    const commented = one(event, `${entry.actorName} commented on ${ticket.identifier}`);
+    const body = (entry.after as { body?: string } | null)?.body;
+    return [body ? { ...commented, text: `${commented.text}\n“${excerpt(body, COMMENT_EXCERPT)}”` } : commented];
+  }
   if (event === 'ticket.needs_approval') return [one(event, `${ticket.identifier} needs approval`)];
   if (event === 'ticket.waiting_for_input') return [one(event, `${ticket.identifier} is waiting for input`)];
   const out = [one(event, `${ticket.identifier} was parked`)];

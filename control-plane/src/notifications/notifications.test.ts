@@ -162,6 +162,10 @@ forEachDatabase('notifications', (get) => {
       [`admin commented on ${ticket.identifier}`, `${other.identifier} entered In Progress`].sort(),
     );
     expect(inbox.unread).toBe(2);
+    // A comment's entry quotes it (kept with the entry when it was made, not looked up per row).
+    expect(inbox.items.find((i) => i.event === 'ticket.commented')!.body).toBe(
+      `Mine\ncommented on ${ticket.identifier}\n“looks good”`,
+    );
     expect((await markRead(deps, mia, [inbox.items[0]!.id])).unread).toBe(1);
     await setSubscriptions(deps, mia, { ticketsCreated: false, ticketsWatched: true, projectAi: true });
     await addComment(deps, admin, { ticket: ticket.identifier, body: 'again' });

@@ -15,6 +15,10 @@ import {
 } from './lifecycle.js';
 import { listRunEvents, listRuns, requestCancel, runDetail, startCommandRun } from './runs.js';
 import { appRouter } from '../api/router.js';
+import { eq } from 'drizzle-orm';
+import { runs } from '../db/schema.js';
+import { createProject } from '../projects/projects.js';
+import { createTicket } from '../tickets/tickets.js';
 
 const line = (seq: number): SequencedRunEvent => ({
   seq,
@@ -176,6 +180,15 @@ forEachDatabase('run lifecycle', (get) => {
       items: [],
       nextCursor: null,
     });
+    // A run of a ticket is listed with the ticket's identifier (`openase run list` shows it), one without with none.
+    await createProject(deps, admin, { name: 'Listed' });
+    const ticket = await createTicket(deps, admin, { project: 'listed', title: 'Listed run' });
+    await deps.db.update(runs).set({ ticketId: ticket.id }).where(eq(runs.id, active.id));
+    const listed = (await listRuns(deps.db, admin.orgId, { machine: m.name })).items;
+    expect(listed.map((r) => [r.id, r.ticketIdentifier])).toEqual([
+      [active.id, ticket.identifier],
+      [done.id, null],
+    ]);
   });
 
   it('names a run by the first characters of its id, as people copy it; a wrong one is refused in words', async () => {

@@ -23,7 +23,7 @@ import {
   type SequencedRunEvent,
 } from '@openase/shared';
 import type { z } from 'zod';
-import { machines, runEvents, runs, runTransitions } from '../db/schema.js';
+import { machines, runEvents, runs, runTransitions, tickets } from '../db/schema.js';
 import type { DbOrTx, Tx } from '../db/database.js';
 import { recordActivity, type ActivityEntry } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
@@ -254,7 +254,7 @@ export async function listRuns(
   db: DbOrTx,
   orgId: string,
   raw: z.input<typeof runListInput> = {},
-): Promise<Page<Run & { machineName: string | null; waitingApprovals: number }>> {
+): Promise<Page<Run & { machineName: string | null; ticketIdentifier: string | null; waitingApprovals: number }>> {
   const input = runListInput.parse(raw);
   const conditions = [eq(runs.orgId, orgId)];
   if (input.machine) conditions.push(eq(machines.name, input.machine));
@@ -271,9 +271,10 @@ export async function listRuns(
     );
   }
   const rows = await db
-    .select({ run: runs, machineName: machines.name })
+    .select({ run: runs, machineName: machines.name, ticketIdentifier: tickets.identifier })
     .from(runs)
     .leftJoin(machines, eq(machines.id, runs.machineId))
+    .leftJoin(tickets, eq(tickets.id, runs.ticketId))
     .where(and(...conditions))
     .orderBy(desc(createdMs), desc(runs.id))
     .limit(input.limit + 1);
@@ -284,6 +285,7 @@ export async function listRuns(
     items: page.items.map((r) => ({
       ...r.run,
       machineName: r.machineName,
+      ticketIdentifier: r.ticketIdentifier,
       waitingApprovals: waiting.filter((a) => a.runId === r.run.id).length,
     })),
     nextCursor: page.nextCursor,

@@ -1,11 +1,24 @@
 /**
  * The one help generator and usage error of both command-line programs: `openase` (control-plane/src/cli,
  * the person's and the agent's, whose command framework is control-plane/src/cli/command.ts) and
- * `openase-agent` (agent-daemon/src/main.ts). Every command declares its options with descriptions, so
- * `--help` is generated and always matches what is accepted. Node only: imported as `@openase/shared/cli`,
- * never from the browser.
+ * `openase-agent` (agent-daemon/src/main.ts). Every command declares its options with descriptions and its
+ * positional arguments (`args`), so `--help` is generated and always matches what is accepted, and more arguments
+ * than declared are refused. Node only: imported as `@openase/shared/cli`, never from the browser.
  */
 import { parseArgs } from 'node:util';
+import { checkArgCount, nearestName, usageLine, UsageError } from './args.js';
+
+export {
+  checkArgCount,
+  editDistance,
+  nearestName,
+  parseArgSpec,
+  unknownCommand,
+  usageLine,
+  UsageError,
+  type ArgSpec,
+  type TakesArgs,
+} from './args.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -34,19 +47,27 @@ export interface ParsedArgs {
 export interface Command {
   name: string;
   summary: string;
-  /** e.g. `openase ticket create --project P --title T` */
-  usage: string;
+  /**
+   * The positional arguments, in order, as help shows them (shared/src/cli/args.ts): `TICKET`, `[TICKET]`, `ID…`,
+   * `[ID…]`, `-- COMMAND…`; `[]` for none. More than these is a usage error before the command runs.
+   */
+  args: readonly string[];
+  /**
+   * The usage line after the command and its arguments, e.g. `--project P [--status S] [--json]` (the framework
+   * writes `openase ticket list` and the arguments before it).
+   */
+  usage?: string;
   options?: Record<string, OptionSpec>;
-  /** Names for positionals in help; the command validates their count itself. */
   details?: string;
   examples?: string[];
   run(args: ParsedArgs, io: CommandIo): Promise<number | void>;
 }
 
-/** Thrown for bad usage: printed as one line with a hint to --help, exit code 2. */
-export class UsageError extends Error {}
-
-export function parseCommandArgs(command: Pick<Command, 'options'>, argv: string[]): ParsedArgs {
+/**
+ * The options and arguments `argv` gives `command`: an unknown option, an option without its value or more
+ * arguments than the command declares is a UsageError (none is checked when --help is asked for).
+ */
+export function parseCommandArgs(command: Pick<Command, 'options' | 'args'>, argv: string[]): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
   };
@@ -57,31 +78,38 @@ export function parseCommandArgs(command: Pick<Command, 'options'>, argv: string
       ...(spec.multiple ? { multiple: true } : {}),
     };
   }
+  let parsed: ParsedArgs;
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as ParsedArgs['values'], positionals };
+    parsed = { values: values as ParsedArgs['values'], positionals };
   } catch (err) {
-    throw new UsageError(argsProblem((err as Error).message));
+    throw new UsageError(argsProblem((err as Error).message, Object.keys(options)));
   }
+  if (!parsed.values.help) checkArgCount(command, parsed.positionals);
+  return parsed;
 }
 
 /** node:util parseArgs' complaints in the CLI's words (its own advice is about its syntax, not ours). */
-function argsProblem(message: string): string {
+function argsProblem(message: string, known: string[]): string {
   const option = /^Option '(-[^' ]+)/.exec(message)?.[1];
   if (option && /argument is ambiguous/.test(message))
     return `${option} needs a value; a value that starts with a dash is written ${option}=-…`;
   if (option && /argument missing/.test(message)) return `${option} needs a value`;
   if (option && /does not take an argument/.test(message)) return `${option} takes no value`;
   const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1];
-  if (unknown) return `there is no option ${unknown}`;
+  if (unknown) {
+    const near = unknown.startsWith('--') ? nearestName(unknown.slice(2).split('=')[0]!, known) : undefined;
+    return `there is no option ${unknown}${near ? `; did you mean --${near}?` : ''}`;
+  }
   return message;
 }
 
 /** What `commandHelp` reads of a command (the daemon's commands have no `run` of this shape). */
-export type HelpOf = Pick<Command, 'summary' | 'usage' | 'options' | 'details' | 'examples'>;
+export type HelpOf = Pick<Command, 'summary' | 'args' | 'usage' | 'options' | 'details' | 'examples'>;
 
-export function commandHelp(command: HelpOf): string {
-  const lines = [`${command.summary}`, '', `Usage: ${command.usage}`];
+/** A command's --help; `prefix` is how it is run (`openase ticket move`), its usage line made from its `args`. */
+export function commandHelp(command: HelpOf, prefix: string): string {
+  const lines = [`${command.summary}`, '', `Usage: ${usageLine(prefix, command)}`];
   if (command.details) lines.push('', command.details);
   const opts = Object.entries(command.options ?? {});
   const rows = opts.map(([name, spec]) => [

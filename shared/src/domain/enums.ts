@@ -86,6 +86,19 @@ export const RUN_STATES = [
 ] as const;
 export const runStateSchema = z.enum(RUN_STATES);
 export type RunState = z.infer<typeof runStateSchema>;
+/** A run's state as the console and the CLI say it: "timed out", never `timed_out`; "starting" for `offered`. */
+export const RUN_STATE_WORDS: Readonly<Record<RunState, string>> = {
+  queued: 'queued',
+  offered: 'starting',
+  preparing: 'preparing',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  canceled: 'canceled',
+  timed_out: 'timed out',
+  stalled: 'stalled',
+  lost: 'lost',
+};
 export const ACTIVE_RUN_STATES: readonly RunState[] = ['queued', 'offered', 'preparing', 'running'];
 /** Every state but the active ones: a run there has ended. */
 export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set(

@@ -36,3 +36,13 @@ export function findBadText(value: unknown, path: string[] = []): { path: string
   }
   return null;
 }
+
+/**
+ * A text on one line (every run of white space, newlines too, as one space), cut to at most `max` characters with an
+ * ellipsis: a comment's first words in a notification. Cut between characters, never inside a surrogate pair.
+ */
+export function excerpt(text: string, max: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
+}

@@ -22,7 +22,8 @@ export const tokenCommands: CommandGroup = {
     callCommand({
       name: 'create',
       summary: 'create an API token',
-      usage: 'openase token create NAME [--scopes read,write] [--expires 30d] [--json]',
+      args: ['NAME'],
+      usage: '[--scopes read,write] [--expires 30d] [--json]',
       details: `Scopes: ${TOKEN_SCOPES.join(', ')}. The token is printed once; keep it somewhere safe.`,
       options: {
         scopes: { type: 'string', description: `comma-separated, from ${TOKEN_SCOPES.join(',')} (default read,write)` },
@@ -50,7 +51,8 @@ export const tokenCommands: CommandGroup = {
     callCommand({
       name: 'list',
       summary: "list your API tokens (never their secrets); admins: --all for everyone's",
-      usage: 'openase token list [--all] [--json]',
+      args: [],
+      usage: '[--all] [--json]',
       options: { all: { type: 'boolean', description: "everyone's tokens (admins)" } },
       call: (api, args) => api.tokens.list.query({ all: !!args.values.all }),
       print(io, tokens, args) {
@@ -73,7 +75,8 @@ export const tokenCommands: CommandGroup = {
     callCommand({
       name: 'revoke',
       summary: 'revoke an API token',
-      usage: 'openase token revoke ID [--json]',
+      args: ['ID'],
+      usage: '[--json]',
       call: (api, args) => api.tokens.revoke.mutate({ id: requirePositional(args, 0, 'token ID') }),
       print(io, token) {
         io.out(`revoked token ${token.id} (${token.name})`);
@@ -85,7 +88,8 @@ export const tokenCommands: CommandGroup = {
 export const loginCommand = resultCommand({
   name: 'login',
   summary: 'Point the CLI at a control plane with an API token',
-  usage: 'openase login --url URL --token TOKEN [--json]',
+  args: [],
+  usage: '--url URL --token TOKEN [--json]',
   details:
     'Checks the token against the server, then writes it to the credentials file (mode 0600) in OPENASE_HOME (default ~/.openase).',
   options: {
@@ -113,7 +117,8 @@ export const authCommands: CommandGroup = {
     callCommand({
       name: 'whoami',
       summary: 'show who the CLI is authenticated as',
-      usage: 'openase auth whoami [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.auth.whoami.query(),
       print(io, me) {
         io.out(`${me.name} (${me.role}) via ${me.via}${me.scopes ? ` with scopes ${me.scopes.join(',')}` : ''}`);
@@ -124,7 +129,8 @@ export const authCommands: CommandGroup = {
     callCommand({
       name: 'signin-link',
       summary: 'create a one-time link that signs you (or, as an admin, another person) in to the web console',
-      usage: 'openase auth signin-link [--for EMAIL] [--json]',
+      args: [],
+      usage: '[--for EMAIL] [--json]',
       details:
         'With --for, an admin makes the link for a person who has no way in left (a lost session or token, a\n' +
         'reactivation): hand it to them; it works once, within 24 hours, and the audit trail records it.',

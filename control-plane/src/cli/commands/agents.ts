@@ -140,8 +140,8 @@ export const agentCommands: GroupBody = {
     {
       name: 'create',
       summary: 'create an agent',
-      usage:
-        'openase agent create NAME --project P --adapter A [--command PATH] [--model M] [--env K=V] [--secret K=V] [--json]',
+      args: ['NAME'],
+      usage: '--project P --adapter A [--command PATH] [--model M] [--env K=V] [--secret K=V] [--json]',
       options: { ...AGENT_OPTIONS, ...JSON_OPTION },
       examples: [
         'openase agent create claude --project demo --adapter claude-code --model claude-sonnet-4-5 --secret ANTHROPIC_API_KEY=sk-…',
@@ -187,7 +187,8 @@ export const agentCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'show an agent (secret values are never shown, only that they are set)',
-      usage: 'openase agent show NAME --project P [--json]',
+      args: ['NAME'],
+      usage: '--project P [--json]',
       options: PROJECT_OPTION,
       call: (api, args, io) => api.agents.show.query(projectAndName(args, io.env, 'agent')),
       print(io, agent) {
@@ -197,8 +198,9 @@ export const agentCommands: GroupBody = {
     callCommand({
       name: 'update',
       summary: 'change an agent; --secret sets or replaces a secret, --unset-secret removes one',
+      args: ['NAME'],
       usage:
-        'openase agent update NAME --project P [--name NEW] [--adapter A] [--command PATH] [--model M] [--env K=V] [--secret K=V] [--unset-secret K] [--json]',
+        '--project P [--name NEW] [--adapter A] [--command PATH] [--model M] [--env K=V] [--secret K=V] [--unset-secret K] [--json]',
       details: '--env replaces all plain env vars; --arg and --label replace their lists.',
       options: {
         ...AGENT_OPTIONS,

@@ -26,7 +26,8 @@ export const bulkCommands: Command[] = [
   callCommand({
     name: 'bulk-update',
     summary: 'move and/or reprioritize several tickets at once (all or none)',
-    usage: 'openase ticket bulk-update TICKET… --project P [--status S] [--priority P] [--json]',
+    args: ['TICKET…'],
+    usage: '--project P [--status S] [--priority P] [--json]',
     details: 'One transaction: when one ticket cannot change, none does and the reason is said.',
     options: {
       ...PROJECT_OPTION,
@@ -56,7 +57,8 @@ export const bulkCommands: Command[] = [
   callCommand({
     name: 'bulk-delete',
     summary: 'delete several tickets for good, all or none',
-    usage: 'openase ticket bulk-delete TICKET… --project P [--json]',
+    args: ['TICKET…'],
+    usage: '--project P [--json]',
     details: 'Refused, deleting nothing, when one of them has a run in progress or a sub-ticket that is not named.',
     options: { ...PROJECT_OPTION },
     call: (api, args, io) =>
@@ -92,7 +94,8 @@ export const viewCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: 'list your saved views of a project board',
-      usage: 'openase view list --project P [--json]',
+      args: [],
+      usage: '--project P [--json]',
       options: { ...PROJECT_OPTION },
       call: (api, args, io) => api.views.list.query({ project: projectOf(args, io.env) }),
       print(io, views) {
@@ -110,7 +113,8 @@ export const viewCommands: GroupBody = {
     callCommand({
       name: 'save',
       summary: 'save (or replace) a view: the board filtered by search, label and priority',
-      usage: 'openase view save NAME --project P [--q TEXT] [--label L] [--priority P] [--list] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--q TEXT] [--label L] [--priority P] [--list] [--json]',
       options: {
         ...PROJECT_OPTION,
         q: { type: 'string', value: 'TEXT', description: 'search text' },
@@ -132,7 +136,8 @@ export const viewCommands: GroupBody = {
     callCommand({
       name: 'delete',
       summary: 'delete one of your saved views',
-      usage: 'openase view delete NAME --project P [--json]',
+      args: ['NAME'],
+      usage: '--project P [--json]',
       options: { ...PROJECT_OPTION },
       call: (api, args, io) =>
         api.views.delete.mutate({ project: projectOf(args, io.env), name: requirePositional(args, 0, 'view NAME') }),

@@ -74,7 +74,8 @@ async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typ
 export const startCommand: Command = {
   name: 'start',
   summary: 'talk with Project AI (interactive; one-shot with --message); the default of `openase chat`',
-  usage: 'openase chat --project P [--agent A] [--cap USD] [--conversation ID] [--message TEXT [--json] [--close]]',
+  args: [],
+  usage: '--project P [--agent A] [--cap USD] [--conversation ID] [--message TEXT [--json] [--close]]',
   options: {
     project: { type: 'string', value: 'SLUG', description: 'the project (for a new conversation)' },
     agent: { type: 'string', value: 'NAME', description: "the agent to talk to (default: the project's first)" },

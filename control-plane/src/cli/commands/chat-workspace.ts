@@ -17,7 +17,8 @@ export const chatWorkspaceCommands: Command[] = [
   callCommand({
     name: 'workspace',
     summary: "show a conversation's changed files and diff against the base branch, and the commands it ran",
-    usage: 'openase chat workspace ID [--patch] [--json]',
+    args: ['ID'],
+    usage: '[--patch] [--json]',
     options: { patch: { type: 'boolean', description: 'print the diff text too' } },
     call: (api, args) => api.chat.workspace.query({ conversation: conversationOf(args) }),
     print(io, ws, args) {
@@ -41,7 +42,8 @@ export const chatWorkspaceCommands: Command[] = [
   {
     name: 'ticket',
     summary: "make a conversation's work a ticket (once; again prints the same ticket)",
-    usage: 'openase chat ticket ID [--title T] [--json]',
+    args: ['ID'],
+    usage: '[--title T] [--json]',
     options: { title: { type: 'string', value: 'T', description: "the ticket's title" }, ...JSON_OPTION },
     async run(args, io) {
       const title = stringOption(args.values.title);
@@ -56,7 +58,8 @@ export const chatWorkspaceCommands: Command[] = [
   callCommand({
     name: 'pr',
     summary: "open a pull request of a closed conversation's branch, on the ticket made from it",
-    usage: 'openase chat pr ID [--json]',
+    args: ['ID'],
+    usage: '[--json]',
     call: (api, args) => api.chat.openPullRequest.mutate({ conversation: conversationOf(args) }),
     print(io, opened) {
       for (const p of opened.pullRequests)

@@ -31,7 +31,7 @@ function conversationAction(
   return {
     name,
     summary,
-    usage: `openase chat ${name} ID`,
+    args: ['ID'],
     async run(args, io) {
       await call(apiClientFromEnv(io.env), conversationOf(args));
       io.out(done);
@@ -46,7 +46,8 @@ export const chatCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: "list the project's conversations",
-      usage: 'openase chat list --project P [--open] [--json]',
+      args: [],
+      usage: '--project P [--open] [--json]',
       options: {
         project: { type: 'string', value: 'SLUG', description: 'the project' },
         open: { type: 'boolean', description: 'only open conversations' },
@@ -75,7 +76,8 @@ export const chatCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'show a conversation: messages, runs, cost, scopes',
-      usage: 'openase chat show ID [--json]',
+      args: ['ID'],
+      usage: '[--json]',
       call: (api, args) => api.chat.show.query({ conversation: conversationOf(args) }),
       print(io, c) {
         printFields(io, [
@@ -97,7 +99,8 @@ export const chatCommands: GroupBody = {
     {
       name: 'send',
       summary: 'send a message to a conversation and print the reply (reopens a closed one)',
-      usage: 'openase chat send ID --message TEXT [--json]',
+      args: ['ID'],
+      usage: '--message TEXT [--json]',
       options: {
         message: { type: 'string', value: 'TEXT', description: 'the message' },
         ...ATTACH_OPTIONS,
@@ -132,7 +135,8 @@ export const chatCommands: GroupBody = {
     {
       name: 'cap',
       summary: "set one conversation's cost cap",
-      usage: 'openase chat cap ID --usd N',
+      args: ['ID'],
+      usage: '--usd N',
       options: { usd: { type: 'string', value: 'N', description: 'the cap in US dollars' } },
       async run(args, io) {
         const usd = Number(requireOption(args, 'usd'));
@@ -147,7 +151,8 @@ export const chatCommands: GroupBody = {
     callCommand({
       name: 'settings',
       summary: "show or change the project's Project-AI scopes and default cost cap",
-      usage: 'openase chat settings --project P [--scopes a,b] [--cap USD] [--json]',
+      args: [],
+      usage: '--project P [--scopes a,b] [--cap USD] [--json]',
       options: {
         project: { type: 'string', value: 'SLUG', description: 'the project' },
         scopes: {

@@ -100,7 +100,8 @@ const exportOptions = async (w: Where) => ({
 const exportCommand: Command = {
   name: 'export',
   summary: 'write every table to one checksummed, compressed file (streams; any size)',
-  usage: 'openase db export FILE [--data-dir DIR | --database-url URL] [--json]',
+  args: ['FILE'],
+  usage: '[--data-dir DIR | --database-url URL] [--json]',
   details:
     'The file holds the data, not secret.key: stored secrets stay encrypted; keep the key with the file.\nThe embedded database can be exported only while no server holds it.',
   options: DATABASE_OPTIONS,
@@ -119,7 +120,8 @@ const exportCommand: Command = {
 const importCommand: Command = {
   name: 'import',
   summary: 'load an export into an empty database (all or nothing, checksums verified)',
-  usage: 'openase db import FILE [--data-dir DIR | --database-url URL] [--json]',
+  args: ['FILE'],
+  usage: '[--data-dir DIR | --database-url URL] [--json]',
   details:
     'The target must be empty: a new data dir, or an empty PostgreSQL database. Copy the old secret.key into\nthe data dir first, or stored secrets cannot be decrypted.',
   options: DATABASE_OPTIONS,
@@ -145,7 +147,8 @@ const importCommand: Command = {
 const migrateToCommand: Command = {
   name: 'migrate-to',
   summary: 'move this instance to an empty PostgreSQL database and verify every table',
-  usage: 'openase db migrate-to postgres://… [--data-dir DIR | --database-url URL] [--json]',
+  args: ['POSTGRES_URL'],
+  usage: '[--data-dir DIR | --database-url URL] [--json]',
   details:
     'Stop the server first. The source (default: the embedded database) is left as it was. Afterwards start the\nserver with DATABASE_URL set and the same data dir: its secret.key still decrypts the stored secrets.',
   options: DATABASE_OPTIONS,
@@ -183,7 +186,8 @@ export const dbCommands: CommandGroup = {
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'Write a dated export into a backups folder and delete the oldest beyond --keep',
-  usage: 'openase backup [--dir DIR] [--keep 7] [--data-dir DIR | --database-url URL] [--json]',
+  args: [],
+  usage: '[--dir DIR] [--keep 7] [--data-dir DIR | --database-url URL] [--json]',
   details:
     'Restore: `openase db import FILE` into a new data dir (with the old secret.key) or an empty PostgreSQL database.',
   options: {

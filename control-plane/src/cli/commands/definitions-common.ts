@@ -33,7 +33,8 @@ export function projectListCommand<T>(opts: {
   return callCommand({
     name: 'list',
     summary: opts.summary,
-    usage: `openase ${opts.noun} list --project P [--json]`,
+    args: [],
+    usage: '--project P [--json]',
     options: PROJECT_OPTION,
     call: (api, args, io) => opts.list(api, projectOf(args, io.env)),
     print: (io, items) => printTable(io, opts.columns, items.map(opts.row)),
@@ -75,7 +76,8 @@ export function deleteInProject<K extends string>(
   return callCommand({
     name: 'delete',
     summary,
-    usage: `openase ${key} delete NAME --project P [--json]`,
+    args: ['NAME'],
+    usage: '--project P [--json]',
     options: PROJECT_OPTION,
     call: (api, args, io) => remove(api).mutate(projectAndName(args, io.env, key)),
     print(io, result) {
@@ -97,7 +99,8 @@ export function onOffInProject<K extends string, T>(
   return onOffCommands({
     on: opts.on,
     off: opts.off,
-    usage: (name) => `openase ${key} ${name} NAME --project P [--json]`,
+    args: ['NAME'],
+    usage: '--project P [--json]',
     options: PROJECT_OPTION,
     call: (api, args, io, on) => opts.set(api, projectAndName(args, io.env, key), on),
     print: opts.print,

@@ -6,7 +6,8 @@ import { printJson } from '../output.js';
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'Check this host for running the control plane (Node, release files, data dir, database, sandbox, port)',
-  usage: 'openase doctor [--port 19836] [--host H] [--data-dir DIR] [--database-url URL] [--json]',
+  args: [],
+  usage: '[--port 19836] [--host H] [--data-dir DIR] [--database-url URL] [--json]',
   details: 'Exit code 1 when a check fails; warnings say what will not work and how to fix it.',
   options: {
     port: { type: 'string', description: 'the port `openase serve` will use (default 19836 or OPENASE_PORT)' },

@@ -11,8 +11,9 @@ import { callCommand } from '../call-command.js';
 export const githubCommand = callCommand({
   name: 'github',
   summary: 'connect a project to GitHub: token, webhook secret; shows the webhook URL to set on GitHub',
+  args: ['PROJECT'],
   usage:
-    'openase project github PROJECT [--token-env VAR | --token-stdin | --remove-token] [--webhook-secret-env VAR | --remove-webhook-secret] [--api-url URL] [--json]',
+    '[--token-env VAR | --token-stdin | --remove-token] [--webhook-secret-env VAR | --remove-webhook-secret] [--api-url URL] [--json]',
   options: {
     'token-env': { type: 'string', description: 'read the GitHub token from this environment variable' },
     'token-stdin': { type: 'boolean', description: 'read the GitHub token from standard input' },
@@ -65,7 +66,8 @@ export const githubCommand = callCommand({
 export const githubIssuesCommand = callCommand({
   name: 'github-issues',
   summary: "import a GitHub repository's issues as tickets and keep them in sync both ways",
-  usage: 'openase project github-issues PROJECT [--repo OWNER/NAME | --off] [--json]',
+  args: ['PROJECT'],
+  usage: '[--repo OWNER/NAME | --off] [--json]',
   options: {
     repo: { type: 'string', description: 'link the project to this repository’s issues (admins)' },
     off: { type: 'boolean', description: 'stop syncing issues (tickets already imported stay)' },

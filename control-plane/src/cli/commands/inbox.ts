@@ -39,7 +39,8 @@ export const inboxCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: 'your inbox, newest first, with how many entries are unread',
-      usage: 'openase inbox list [--unread] [--limit N] [--json]',
+      args: [],
+      usage: '[--unread] [--limit N] [--json]',
       options: {
         unread: { type: 'boolean', description: 'only the entries not read yet' },
         limit: { type: 'string', value: 'N', description: 'at most N entries (default 100, at most 500)' },
@@ -69,7 +70,8 @@ export const inboxCommands: GroupBody = {
     callCommand({
       name: 'read',
       summary: 'mark inbox entries read: the ones named by id, or all of them',
-      usage: 'openase inbox read [ID… | --all] [--json]',
+      args: ['[ID…]'],
+      usage: '[--all] [--json]',
       examples: ['openase inbox read', 'openase inbox read 0b6c3f1e-5d3a-4c2e-9a57-6f1d2e3c4b5a'],
       options: { all: { type: 'boolean', description: 'all of them (what giving no ID does)' } },
       check(args) {
@@ -86,14 +88,16 @@ export const inboxCommands: GroupBody = {
     callCommand({
       name: 'subscriptions',
       summary: 'what reaches your inbox',
-      usage: 'openase inbox subscriptions [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.inbox.subscriptions.query(),
       print: printSubscriptions,
     }),
     ...onOffCommands({
       on: { name: 'subscribe', summary: `let one of ${NAMES.join(', ')} reach your inbox` },
       off: { name: 'unsubscribe', summary: 'keep one of them out of your inbox' },
-      usage: (name) => `openase inbox ${name} ${NAMES.join('|')}… [--json]`,
+      args: [`${NAMES.join('|')}…`],
+      usage: '[--json]',
       check: (args) => void subscriptionNames(args),
       async call(api, args, _io, on) {
         const subs = { ...(await api.inbox.subscriptions.query()) };
@@ -110,7 +114,8 @@ export const watchCommands: Command[] = [
   ...onOffCommands({
     on: { name: 'watch', summary: 'watch a ticket: what happens to it reaches your inbox (`openase inbox list`)' },
     off: { name: 'unwatch', summary: 'stop watching a ticket (also one you created)' },
-    usage: (name) => `openase ticket ${name} TICKET [--json]`,
+    args: ['TICKET'],
+    usage: '[--json]',
     call: (api, args, io, watching) => api.inbox.watch.mutate({ ticket: ticketArg(args, io.env, 1), watching }),
     print(io, { ticket, watching }) {
       io.out(watching ? `watching ${ticket}: what happens to it reaches your inbox` : `no longer watching ${ticket}`);
@@ -119,7 +124,8 @@ export const watchCommands: Command[] = [
   callCommand({
     name: 'watching',
     summary: 'whether you watch a ticket',
-    usage: 'openase ticket watching TICKET [--json]',
+    args: ['TICKET'],
+    usage: '[--json]',
     async call(api, args, io) {
       const ticket = ticketArg(args, io.env, 1);
       return { ticket, watching: await api.inbox.watching.query({ ticket }) };

@@ -95,8 +95,8 @@ export const jobCommands: GroupBody = {
     {
       name: 'create',
       summary: 'create a scheduled job (cron, time zone and template are checked before saving)',
-      usage:
-        'openase job create NAME --project P --cron EXPR [--tz ZONE] --template FILE [--catch-up skip|once] [--disabled] [--json]',
+      args: ['NAME'],
+      usage: '--project P --cron EXPR [--tz ZONE] --template FILE [--catch-up skip|once] [--disabled] [--json]',
       details: TEMPLATE_HELP,
       options: {
         ...PROJECT_OPTION,
@@ -129,8 +129,8 @@ export const jobCommands: GroupBody = {
     {
       name: 'update',
       summary: "change a job's schedule, time zone, template or catch-up policy",
-      usage:
-        'openase job update NAME --project P [--cron EXPR] [--tz ZONE] [--template FILE] [--catch-up skip|once] [--rename NEW] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--cron EXPR] [--tz ZONE] [--template FILE] [--catch-up skip|once] [--rename NEW] [--json]',
       details: TEMPLATE_HELP,
       options: {
         ...PROJECT_OPTION,
@@ -156,7 +156,8 @@ export const jobCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: "list a project's scheduled jobs with their next fire times",
-      usage: 'openase job list --project P [--json]',
+      args: [],
+      usage: '--project P [--json]',
       options: PROJECT_OPTION,
       call: (api, args, io) => api.jobs.list.query({ project: projectOf(args, io.env) }),
       print(io, jobs) {
@@ -179,7 +180,8 @@ export const jobCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'show a job, its next fire times and its recent fires',
-      usage: 'openase job show NAME --project P [--next N] [--fires N] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--next N] [--fires N] [--json]',
       options: {
         ...PROJECT_OPTION,
         next: { type: 'string', value: 'N', description: 'how many coming fire times (default 5)' },
@@ -233,7 +235,8 @@ export const jobCommands: GroupBody = {
     callCommand({
       name: 'preview',
       summary: 'the next fire times of a schedule, and the title of the first ticket a template makes (saves nothing)',
-      usage: 'openase job preview --project P --cron EXPR [--tz ZONE] [--template FILE] [--count N] [--json]',
+      args: [],
+      usage: '--project P --cron EXPR [--tz ZONE] [--template FILE] [--count N] [--json]',
       details: TEMPLATE_HELP,
       options: {
         ...PROJECT_OPTION,
@@ -274,7 +277,8 @@ export const jobCommands: GroupBody = {
     callCommand({
       name: 'run-now',
       summary: 'fire a job now, whatever its schedule (also when disabled)',
-      usage: 'openase job run-now NAME --project P [--json]',
+      args: ['NAME'],
+      usage: '--project P [--json]',
       options: PROJECT_OPTION,
       call: (api, args, io) => api.jobs.runNow.mutate(projectAndName(args, io.env, 'job')),
       print(io, outcome) {

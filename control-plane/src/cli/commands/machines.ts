@@ -11,8 +11,8 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'join-token',
       summary: 'create a join token for a new machine (`machine join-token create`)',
-      usage:
-        'openase machine join-token create [--labels a,b] [--slots N] [--clis a,b] [--ttl 1h] [--uses 1] [--credential-ttl 90d] [--json]',
+      args: ['create'],
+      usage: '[--labels a,b] [--slots N] [--clis a,b] [--ttl 1h] [--uses 1] [--credential-ttl 90d] [--json]',
       options: {
         labels: {
           type: 'string',
@@ -58,7 +58,8 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: 'the fleet view: status, slots used/total, CLIs of every machine',
-      usage: 'openase machine list [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.machines.list.query(),
       print(io, fleet) {
         printTable(
@@ -82,7 +83,8 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'one machine of the fleet view',
-      usage: 'openase machine show NAME [--json]',
+      args: ['NAME'],
+      usage: '[--json]',
       call: (api, args) => api.machines.show.query({ name: requirePositional(args, 0, 'machine NAME') }),
       print(io, m) {
         printFields(io, [
@@ -113,7 +115,8 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'history',
       summary: 'each machine over the last hours: minutes online, most slots in use, highest load',
-      usage: 'openase machine history [--hours N] [--json]',
+      args: [],
+      usage: '[--hours N] [--json]',
       options: { hours: { type: 'string', value: 'N', description: 'hours back (default 6, at most 24)' } },
       call: (api, args) => api.machines.history.query({ hours: positiveIntOption(args, 'hours') }),
       print(io, history) {
@@ -138,8 +141,9 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'add-ssh',
       summary: 'register a machine the control plane reaches over SSH',
+      args: ['NAME'],
       usage:
-        'openase machine add-ssh NAME --host H [--port 22] --user U --key FILE [--fingerprint SHA256:…] [--slots N] [--labels a,b] [--remote-dir DIR] [--json]',
+        '--host H [--port 22] --user U --key FILE [--fingerprint SHA256:…] [--slots N] [--labels a,b] [--remote-dir DIR] [--json]',
       details:
         'Without --fingerprint the host key is read and shown; confirm it with `openase machine trust NAME` before first use.',
       options: {
@@ -192,7 +196,8 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'trust',
       summary: "confirm an SSH machine's host key (the one last seen, or --fingerprint)",
-      usage: 'openase machine trust NAME [--fingerprint SHA256:…] [--json]',
+      args: ['NAME'],
+      usage: '[--fingerprint SHA256:…] [--json]',
       options: {
         fingerprint: {
           type: 'string',
@@ -214,7 +219,8 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'revoke',
       summary: 'revoke a machine: its credential stops working',
-      usage: 'openase machine revoke NAME [--json]',
+      args: ['NAME'],
+      usage: '[--json]',
       call: (api, args) => api.machines.revoke.mutate({ name: requirePositional(args, 0, 'machine NAME') }),
       print(io, machine) {
         io.out(`revoked machine ${machine.name}`);
@@ -223,7 +229,8 @@ export const machineCommands: GroupBody = {
     callCommand({
       name: 'delete',
       summary: 'delete a machine (revoke it first while it is connected or runs work)',
-      usage: 'openase machine delete NAME [--json]',
+      args: ['NAME'],
+      usage: '[--json]',
       examples: ['openase machine revoke gpu-1 && openase machine delete gpu-1'],
       call: (api, args) => api.machines.delete.mutate({ name: requirePositional(args, 0, 'machine NAME') }),
       print(io, result) {

@@ -103,7 +103,8 @@ function removeCommand(
   return callCommand({
     name: `${what}-remove`,
     summary,
-    usage: `openase notify ${what}-remove ${what === 'channel' ? 'NAME' : 'ID'} [--json]`,
+    args: [what === 'channel' ? 'NAME' : 'ID'],
+    usage: '[--json]',
     check: refOf,
     async call(api, _args, _io, ref) {
       await remove(api, ref);
@@ -120,7 +121,8 @@ export const notifyCommands: GroupBody = {
     callCommand({
       name: 'channels',
       summary: "list the organization's notification channels",
-      usage: 'openase notify channels [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.notify.channels.query(),
       print(io, channels) {
         printTable(
@@ -139,7 +141,8 @@ export const notifyCommands: GroupBody = {
     callCommand({
       name: 'channel-add',
       summary: 'add a channel: a webhook (signed; its secret is printed once) or a Slack incoming webhook (admins)',
-      usage: `openase notify channel-add NAME --kind ${CHANNEL_KINDS.join('|')} --url URL [--json]`,
+      args: ['NAME'],
+      usage: `--kind ${CHANNEL_KINDS.join('|')} --url URL [--json]`,
       details:
         'A webhook gets each event as JSON, signed with HMAC-SHA256 over "<timestamp>.<body>" with the secret printed ' +
         'now (headers x-openase-signature and x-openase-timestamp; docs/notifications.md). Nothing is sent until a ' +
@@ -169,7 +172,8 @@ export const notifyCommands: GroupBody = {
     callCommand({
       name: 'channel-update',
       summary: 'rename a channel or change its URL (admins; the signing secret stays)',
-      usage: 'openase notify channel-update NAME [--name NEW] [--url URL] [--json]',
+      args: ['NAME'],
+      usage: '[--name NEW] [--url URL] [--json]',
       options: {
         name: { type: 'string', value: 'NEW', description: 'its new name (rules keep sending to it)' },
         url: { type: 'string', value: 'URL', description: 'where to POST from now on' },
@@ -188,7 +192,8 @@ export const notifyCommands: GroupBody = {
     ...onOffCommands({
       on: { name: 'channel-enable', summary: 'turn a channel on: its rules send to it again (admins)' },
       off: { name: 'channel-disable', summary: 'turn a channel off: nothing is sent to it, its rules stay (admins)' },
-      usage: (name) => `openase notify ${name} NAME [--json]`,
+      args: ['NAME'],
+      usage: '[--json]',
       check: (args) => void channelArg(args),
       call: (api, args, _io, enabled) => api.notify.updateChannel.mutate({ channel: channelArg(args), enabled }),
       print(io, channel, enabled) {
@@ -205,7 +210,8 @@ export const notifyCommands: GroupBody = {
     callCommand({
       name: 'channel-test',
       summary: 'send a test message to a channel now and say what the receiver answered (admins)',
-      usage: 'openase notify channel-test NAME [--json]',
+      args: ['NAME'],
+      usage: '[--json]',
       details:
         'One attempt, no retries; it is in the delivery log (`openase notify deliveries`). Exit code 1 when not delivered.',
       check: channelArg,
@@ -228,7 +234,8 @@ export const notifyCommands: GroupBody = {
     callCommand({
       name: 'deliveries',
       summary: 'the delivery log: what was sent where, newest first, with each attempt (admins)',
-      usage: 'openase notify deliveries [--channel NAME] [--limit N] [--json]',
+      args: [],
+      usage: '[--channel NAME] [--limit N] [--json]',
       options: {
         channel: { type: 'string', value: 'NAME', description: 'only what went to this channel' },
         limit: { type: 'string', value: 'N', description: 'at most N deliveries (default 100, at most 500)' },
@@ -257,7 +264,8 @@ export const notifyCommands: GroupBody = {
     callCommand({
       name: 'rules',
       summary: "list a project's rules: which events go to which channel",
-      usage: 'openase notify rules --project P [--json]',
+      args: [],
+      usage: '--project P [--json]',
       options: PROJECT_OPTION,
       call: (api, args, io) => api.notify.rules.query({ project: projectOf(args, io.env) }),
       print(io, rules, args) {
@@ -272,8 +280,8 @@ export const notifyCommands: GroupBody = {
     callCommand({
       name: 'rule-add',
       summary: "send one kind of a project's events to a channel, optionally only some tickets' (admins)",
-      usage:
-        'openase notify rule-add --project P --channel NAME --event EVENT [--statuses S,…] [--labels L,…] [--priorities P,…] [--json]',
+      args: [],
+      usage: '--project P --channel NAME --event EVENT [--statuses S,…] [--labels L,…] [--priorities P,…] [--json]',
       details: `${EVENTS_HELP}\nWith several filters a ticket must match each one.`,
       options: {
         ...PROJECT_OPTION,
@@ -301,7 +309,8 @@ export const notifyCommands: GroupBody = {
     ...onOffCommands({
       on: { name: 'rule-enable', summary: 'turn a rule on (admins)' },
       off: { name: 'rule-disable', summary: 'turn a rule off: it is kept but sends nothing (admins)' },
-      usage: (name) => `openase notify ${name} ID [--json]`,
+      args: ['ID'],
+      usage: '[--json]',
       check: (args) => void ruleArg(args),
       async call(api, args, _io, enabled) {
         await api.notify.updateRule.mutate({ id: ruleArg(args), enabled });

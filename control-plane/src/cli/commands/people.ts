@@ -23,7 +23,8 @@ export const memberCommands: CommandGroup = {
     callCommand({
       name: 'list',
       summary: 'list members with their roles',
-      usage: 'openase member list [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.members.list.query(),
       print(io, members) {
         printTable(
@@ -42,7 +43,8 @@ export const memberCommands: CommandGroup = {
     callCommand({
       name: 'show',
       summary: 'a member: email, role, project roles, when they joined',
-      usage: 'openase member show EMAIL [--json]',
+      args: ['EMAIL'],
+      usage: '[--json]',
       call: (api, args) => api.members.show.query({ user: requirePositional(args, 0, 'member EMAIL') }),
       print(io, m) {
         printFields(io, [
@@ -58,7 +60,8 @@ export const memberCommands: CommandGroup = {
     callCommand({
       name: 'rename',
       summary: 'change your own display name (what others see on comments and activity)',
-      usage: 'openase member rename NAME [--json]',
+      args: ['NAME'],
+      usage: '[--json]',
       examples: ['openase member rename "Ada Lovelace"'],
       call: (api, args) => api.members.rename.mutate({ name: requirePositional(args, 0, 'your new NAME') }),
       print(io, m) {
@@ -68,7 +71,8 @@ export const memberCommands: CommandGroup = {
     {
       name: 'invite',
       summary: 'create a one-time invitation link (shown once)',
-      usage: 'openase member invite [--email EMAIL] [--role member] [--expires-hours 72] [--json]',
+      args: [],
+      usage: '[--email EMAIL] [--role member] [--expires-hours 72] [--json]',
       details:
         'Send the link to the person; they open it in a browser, or run `openase auth accept LINK --name NAME`. ' +
         'With --email only that address can accept it.',
@@ -103,7 +107,8 @@ export const memberCommands: CommandGroup = {
     callCommand({
       name: 'invitations',
       summary: 'list invitations and their state',
-      usage: 'openase member invitations [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.invitations.list.query(),
       print(io, list) {
         printTable(
@@ -116,7 +121,8 @@ export const memberCommands: CommandGroup = {
     callCommand({
       name: 'revoke-invitation',
       summary: 'revoke a pending invitation',
-      usage: 'openase member revoke-invitation ID [--json]',
+      args: ['ID'],
+      usage: '[--json]',
       call: (api, args) => api.invitations.revoke.mutate({ id: requirePositional(args, 0, 'invitation ID') }),
       print(io, inv) {
         io.out(`invitation ${inv.id} is ${inv.state}`);
@@ -125,7 +131,8 @@ export const memberCommands: CommandGroup = {
     {
       name: 'role',
       summary: "change a member's organization role, or their role in one project",
-      usage: 'openase member role EMAIL ROLE [--project P] [--json]',
+      args: ['EMAIL', 'ROLE'],
+      usage: '[--project P] [--json]',
       details:
         'Roles: owner, admin, member, viewer. With --project, ROLE (admin, member, viewer or "none" to remove it) ' +
         'replaces their organization role in that project.',
@@ -159,7 +166,8 @@ export const memberCommands: CommandGroup = {
         verb === 'deactivate'
           ? 'deactivate a member: their sessions and API tokens stop working at once'
           : 'let a deactivated member sign in again (with a new link or invitation)',
-      usage: `openase member ${verb} EMAIL [--json]`,
+      args: ['EMAIL'],
+      usage: `[--json]`,
       options: { ...JSON_OPTION },
       async run(args: import('../command.js').ParsedArgs, io: import('../command.js').CommandIo) {
         const user = requirePositional(args, 0, 'member EMAIL');
@@ -181,7 +189,8 @@ export const auditCommands: CommandGroup = {
     {
       name: 'list',
       summary: 'list audit entries, newest first (admins)',
-      usage: `openase audit list [--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] ${PAGE_USAGE} [--json|--csv]`,
+      args: [],
+      usage: `[--actor NAME] [--kind K,…] [--project P] [--since ISO] [--until ISO] ${PAGE_USAGE} [--json|--csv]`,
       details: `Kinds: ${KINDS.join(', ')}.`,
       options: {
         actor: { type: 'string', description: "part of the actor's name, or their id" },

@@ -14,7 +14,8 @@ export const projectCommands: GroupBody = {
     callCommand({
       name: 'create',
       summary: 'create a project with the default statuses',
-      usage: 'openase project create NAME [--slug SLUG] [--prefix PREFIX] [--description TEXT] [--json]',
+      args: ['NAME'],
+      usage: '[--slug SLUG] [--prefix PREFIX] [--description TEXT] [--json]',
       details: 'The slug and ticket prefix are derived from NAME unless given: "Demo" → slug demo, prefix DEMO.',
       options: {
         slug: { type: 'string', description: 'URL name (lowercase letters, digits, dashes)' },
@@ -37,7 +38,8 @@ export const projectCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: 'list projects',
-      usage: 'openase project list [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.projects.list.query(),
       print(io, projects) {
         printTable(
@@ -51,7 +53,8 @@ export const projectCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'show a project with its statuses and repositories',
-      usage: 'openase project show PROJECT [--json]',
+      args: ['PROJECT'],
+      usage: '[--json]',
       call: (api, args) => api.projects.get.query({ project: requirePositional(args, 0, 'PROJECT') }),
       print(io, project) {
         printFields(io, [
@@ -67,7 +70,8 @@ export const projectCommands: GroupBody = {
     callCommand({
       name: 'update',
       summary: "change a project's name, description or concurrent-run limit",
-      usage: 'openase project update PROJECT [--name N] [--description D] [--max-concurrent-runs N|none] [--json]',
+      args: ['PROJECT'],
+      usage: '[--name N] [--description D] [--max-concurrent-runs N|none] [--json]',
       options: {
         name: { type: 'string', description: 'new name (the slug and ticket prefix stay)' },
         description: { type: 'string', description: 'new description' },
@@ -93,7 +97,8 @@ export const projectCommands: GroupBody = {
     callCommand({
       name: 'delete',
       summary: 'delete a project and everything in it (admins; refused while agents work in it)',
-      usage: 'openase project delete PROJECT --confirm SLUG [--json]',
+      args: ['PROJECT'],
+      usage: '--confirm SLUG [--json]',
       options: {
         confirm: { type: 'string', value: 'SLUG', description: "the project's slug again, to confirm" },
       },
@@ -110,7 +115,8 @@ export const projectCommands: GroupBody = {
     callCommand({
       name: 'insights',
       summary: 'a project day by day: tickets done, their median cycle time, agent runs and their cost',
-      usage: 'openase project insights PROJECT [--days N] [--json]',
+      args: ['PROJECT'],
+      usage: '[--days N] [--json]',
       options: {
         days: { type: 'string', value: 'N', description: 'days back, today included (default 14, at most 90)' },
       },
@@ -137,7 +143,8 @@ export const projectCommands: GroupBody = {
     resultCommand({
       name: 'activity',
       summary: "a project's activity, oldest first: who did what (--ticket: one ticket's)",
-      usage: `openase project activity PROJECT [--ticket T] ${PAGE_USAGE} [--json]`,
+      args: ['PROJECT'],
+      usage: `[--ticket T] ${PAGE_USAGE} [--json]`,
       options: { ticket: { type: 'string', value: 'T', description: "only this ticket's activity" }, ...PAGE_OPTIONS },
       result(args, io) {
         const api = apiClientFromEnv(io.env);

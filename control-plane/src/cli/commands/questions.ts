@@ -7,7 +7,8 @@ import { withOwnTicket } from './definitions-common.js';
 export const askCommand: Command = {
   name: 'ask',
   summary: 'ask a person a question (from an agent run): the run ends after this turn and the ticket waits for input',
-  usage: 'openase ticket ask [TICKET] QUESTION [--json]',
+  args: ['[TICKET]', 'QUESTION'],
+  usage: '[--json]',
   options: { ...JSON_OPTION },
   async run(parsed, io) {
     const args = withOwnTicket(parsed, io.env, 2);
@@ -27,7 +28,8 @@ export const answerCommand: Command = {
   name: 'answer',
   summary:
     "answer the question an agent asked on a ticket: the ticket is picked up again, resuming the agent's session",
-  usage: 'openase ticket answer TICKET ANSWER [--json]',
+  args: ['TICKET', 'ANSWER'],
+  usage: '[--json]',
   options: { ...JSON_OPTION },
   async run(args, io) {
     const ticket = requirePositional(args, 0, 'TICKET identifier');

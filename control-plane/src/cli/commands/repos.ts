@@ -25,7 +25,8 @@ export const repoCommands: GroupBody = {
     callCommand({
       name: 'add',
       summary: 'attach a repository (any git URL; file:// works)',
-      usage: 'openase repo add URL --project P [--name N] [--branch B] [--label L] [--json]',
+      args: ['URL'],
+      usage: '--project P [--name N] [--branch B] [--label L] [--json]',
       details:
         'Without --branch, the branch is the remote’s default (its HEAD, asked with git from here), else main.\n' +
         'Agents start each ticket’s branch from it and merges land on it; `openase repo update` changes it.',
@@ -54,7 +55,8 @@ export const repoCommands: GroupBody = {
     callCommand({
       name: 'update',
       summary: "change a repository's branch (where agents start and merges land) or its labels",
-      usage: 'openase repo update NAME --project P [--branch B] [--label L] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--branch B] [--label L] [--json]',
       options: {
         ...REQUIRED_PROJECT_OPTION,
         branch: { type: 'string', description: 'the branch agents start from and merge into' },
@@ -76,7 +78,8 @@ export const repoCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: "list a project's repositories",
-      usage: 'openase repo list --project P [--json]',
+      args: [],
+      usage: '--project P [--json]',
       options: REQUIRED_PROJECT_OPTION,
       call: (api, args) => api.repositories.list.query({ project: requireOption(args, 'project') }),
       print(io, repos) {
@@ -91,7 +94,8 @@ export const repoCommands: GroupBody = {
     callCommand({
       name: 'delete',
       summary: 'delete a repository from a project (admins; refused while a run has it in its workspace)',
-      usage: 'openase repo delete NAME --project P [--json]',
+      args: ['NAME'],
+      usage: '--project P [--json]',
       options: REQUIRED_PROJECT_OPTION,
       call: (api, args) => api.repositories.delete.mutate(namedIn(requireOption(args, 'project'), args, 'repository')),
       print(io, result) {

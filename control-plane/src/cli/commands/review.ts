@@ -44,7 +44,8 @@ function whence(diff: Diff): string {
 export const diffCommand: Command = {
   name: 'diff',
   summary: "show a ticket branch's changes against its base (or what one run changed)",
-  usage: 'openase ticket diff TICKET [--stat] [--run RUN] [--json]',
+  args: ['TICKET'],
+  usage: '[--stat] [--run RUN] [--json]',
   details:
     'The diff is read where the ticket works: by the machine holding its worktree (uncommitted edits of a live run ' +
     'included), else from the remote. A diff larger than 4 MiB is cut: the file list and counts stay complete.',
@@ -98,7 +99,8 @@ async function messageOption(args: { values: Record<string, unknown> }): Promise
 export const reviewCommand: Command = {
   name: 'review',
   summary: 'approve a ticket waiting for review, or request changes (sends it back to its agent)',
-  usage: 'openase ticket review TICKET (--approve | --request-changes) [-m TEXT] [--line PATH:LINE=TEXT]… [--json]',
+  args: ['TICKET'],
+  usage: '(--approve | --request-changes) [-m TEXT] [--line PATH:LINE=TEXT]… [--json]',
   details:
     'Requesting changes sends the ticket back to its workflow; the next run gets the comments (line comments with ' +
     'their file:line) in its prompt. Approving moves it to the merge status when its workflow declares a merge step.',
@@ -164,8 +166,8 @@ async function checkedAgainstDiff(api: ApiClient, ticket: string, lines: LineCom
 export const mergeSettingsCommand: Command = {
   name: 'merge-settings',
   summary: 'how approved tickets are merged: method, branch deletion, closed pull requests',
-  usage:
-    'openase project merge-settings PROJECT [--method merge|squash|rebase] [--delete-branch | --keep-branch] [--closed-pr rework|cancel] [--json]',
+  args: ['PROJECT'],
+  usage: '[--method merge|squash|rebase] [--delete-branch | --keep-branch] [--closed-pr rework|cancel] [--json]',
   options: {
     method: { type: 'string', description: MERGE_METHODS.join('|') },
     'delete-branch': { type: 'boolean', description: "delete the ticket's branch after it merged (default)" },

@@ -17,11 +17,11 @@ import {
   type CommandIo,
 } from '../command.js';
 import { apiClientFromEnv } from '../client.js';
-import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
-import { printFields, printJson, printTable } from '../output.js';
+import { printFields, printJson, printJsonLine } from '../output.js';
 import { parseDuration } from './definitions-common.js';
 import { describeHostKey } from './machines.js';
 import { callCommand } from '../call-command.js';
+import { runListCommand } from './run-list.js';
 
 /** One line per event: output as printed, everything else as the console's transcript says it. */
 export function describeEvent(e: SequencedRunEvent): string {
@@ -30,7 +30,7 @@ export function describeEvent(e: SequencedRunEvent): string {
 
 /**
  * The exit code of `run start --follow` and `run events --follow`: the run's outcome, so a script
- * can tell them apart (docs/cli.md):
+ * can tell them apart (docs/machines.md, "Running a command by hand"):
  *   0 succeeded · N the command's own exit code N · 1 failed without one (a signal,
  *   an agent run) · 124 timed_out or stalled (a time limit, as timeout(1)) · 130 canceled · 69 lost
  *   (its machine went away).
@@ -60,7 +60,8 @@ async function printEvents(io: CommandIo, runId: string, json: boolean, follow: 
   for (;;) {
     const page = await api.runs.events.query({ run: runId, afterSeq: after, limit: 1000 });
     for (const e of page) {
-      io.out(json ? JSON.stringify(e) : describeEvent(e as SequencedRunEvent));
+      if (json) printJsonLine(io, e);
+      else io.out(describeEvent(e as SequencedRunEvent));
       after = e.seq;
     }
     if (page.length === 1000) continue;
@@ -82,7 +83,8 @@ function decideCommand(approve: boolean): CommandGroup['commands'][number] {
     summary: approve
       ? "let an agent's tool call that waits for approval go ahead"
       : "refuse an agent's tool call that waits for approval (the agent is told the reason)",
-    usage: `openase run ${verb} RUN [--approval ID] [--reason TEXT] [--json]`,
+    args: ['RUN'],
+    usage: `[--approval ID] [--reason TEXT] [--json]`,
     options: {
       approval: {
         type: 'string',
@@ -113,7 +115,8 @@ export const runCommands: GroupBody = {
     {
       name: 'start',
       summary: 'run a plain command on a machine',
-      usage: 'openase run start --machine M [--cwd DIR] [--timeout 10m] [--follow] [--json] -- <command…>',
+      args: ['-- COMMAND…'],
+      usage: '--machine M [--cwd DIR] [--timeout 10m] [--follow] [--json]',
       options: {
         machine: { type: 'string', value: 'NAME', description: 'machine to run on (`openase machine list`)' },
         cwd: {
@@ -131,7 +134,10 @@ export const runCommands: GroupBody = {
           description:
             "print its events until it ends, then exit with its outcome: 0 succeeded, the command's exit code, 124 timed out, 130 canceled",
         },
-        ...JSON_OPTION,
+        json: {
+          type: 'boolean',
+          description: 'print the run as JSON; with --follow, its events as `run events --json` does (NDJSON)',
+        },
       },
       examples: ['openase run start --machine local -- sh -c "echo hello"'],
       async run(args, io) {
@@ -163,7 +169,8 @@ export const runCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'a run: state, exit, transitions',
-      usage: 'openase run show RUN [--json]',
+      args: ['RUN'],
+      usage: '[--json]',
       call: (api, args) => api.runs.show.query({ run: requirePositional(args, 0, 'RUN id') }),
       print(io, run) {
         printFields(io, [
@@ -180,10 +187,16 @@ export const runCommands: GroupBody = {
     {
       name: 'events',
       summary: "print a run's events (--follow: until it ends)",
-      usage: 'openase run events RUN [--follow] [--json]',
+      args: ['RUN'],
+      usage: '[--follow] [--json]',
+      details:
+        'With --json: one JSON object per line (NDJSON), each event as stored, e.g.\n' +
+        '  {"seq":1,"ts":1767225600000,"event":{"type":"output","stream":"stdout","text":"hello"}}\n' +
+        'oldest first, with --follow as they come; nothing else is written to standard output.\n' +
+        "Following exits with the run's outcome: 0 succeeded, the command's exit code, 124 timed out, 130 canceled.",
       options: {
         follow: { type: 'boolean', description: 'keep printing new events until the run ends' },
-        ...JSON_OPTION,
+        json: { type: 'boolean', description: 'one JSON object per line (NDJSON): each event as stored' },
       },
       async run(args, io) {
         return printEvents(
@@ -197,7 +210,8 @@ export const runCommands: GroupBody = {
     callCommand({
       name: 'cancel',
       summary: 'stop a run (SIGTERM to its process group, SIGKILL after 10 s)',
-      usage: 'openase run cancel RUN [--json]',
+      args: ['RUN'],
+      usage: '[--json]',
       call: (api, args) => api.runs.cancel.mutate({ run: requirePositional(args, 0, 'RUN id') }),
       print(io, run) {
         io.out(run.state === 'canceled' ? `run ${run.id} canceled` : `asked run ${run.id} to stop`);
@@ -208,7 +222,8 @@ export const runCommands: GroupBody = {
     callCommand({
       name: 'steer',
       summary: "send a message to an agent's run: after its current turn, or now with --interrupt",
-      usage: 'openase run steer RUN TEXT [--interrupt] [--json]   (TEXT "-" reads standard input)',
+      args: ['RUN', 'TEXT'],
+      usage: '[--interrupt] [--json]   (TEXT "-" reads standard input)',
       options: { interrupt: { type: 'boolean', description: 'stop the current turn now and send the message' } },
       examples: ['openase run steer RUN "Use the existing login form; do not add a page"'],
       check(args) {
@@ -229,37 +244,7 @@ export const runCommands: GroupBody = {
         );
       },
     }),
-    {
-      name: 'list',
-      summary: 'recent runs, newest first',
-      usage: `openase run list [--machine M] ${PAGE_USAGE} [--json]`,
-      options: {
-        machine: { type: 'string', value: 'NAME', description: 'only runs on this machine' },
-        ...PAGE_OPTIONS,
-        ...JSON_OPTION,
-      },
-      async run(args, io) {
-        const api = apiClientFromEnv(io.env);
-        const machine = stringOption(args.values.machine);
-        const page = await readPages(args, (at) => api.runs.list.query({ ...(machine ? { machine } : {}), ...at }));
-        if (args.values.json) return printJson(io, page);
-        printTable(
-          io,
-          ['RUN', 'MACHINE', 'STATE', 'EXIT', 'EVENTS', 'CREATED', 'SPEC'],
-          page.items.map((r) => [
-            r.id,
-            r.machineName,
-            r.state,
-            r.signal ?? r.exitCode,
-            r.ackedSeq,
-            String(r.createdAt),
-            JSON.stringify(r.spec),
-          ]),
-          'no runs; start one with `openase run start --machine M -- <command>`',
-        );
-        printMore(io, page);
-      },
-    },
+    runListCommand,
   ],
 };
 

@@ -14,8 +14,9 @@ export function serverPlace(args: ParsedArgs) {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the control plane (API, web console, embedded database)',
+  args: [],
   usage:
-    'openase serve [--port 19836] [--host 127.0.0.1] [--public-url URL] [--trust-proxy] [--data-dir ~/.openase] [--database-url postgres://…] [--chat-idle-minutes 60]',
+    '[--port 19836] [--host 127.0.0.1] [--public-url URL] [--trust-proxy] [--data-dir ~/.openase] [--database-url postgres://…] [--chat-idle-minutes 60]',
   details: [
     'Environment: OPENASE_PORT, OPENASE_HOST, OPENASE_HOME (same as --data-dir), DATABASE_URL (real PostgreSQL;',
     'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (same as --public-url), OPENASE_TRUST_PROXY=1,',

@@ -30,7 +30,8 @@ async function postJson(url: string, body: unknown): Promise<Record<string, unkn
 const accept = resultCommand({
   name: 'accept',
   summary: 'join an organization with an invitation link; the CLI is then logged in as you',
-  usage: 'openase auth accept LINK --name NAME [--email EMAIL] [--json]',
+  args: ['LINK'],
+  usage: '--name NAME [--email EMAIL] [--json]',
   details:
     "Creates your account with the invitation's role and an API token for this CLI, saved to the credentials " +
     'file (mode 0600) in OPENASE_HOME (default ~/.openase). --email is needed when the invitation names none.',
@@ -72,9 +73,9 @@ interface OidcTest {
 const oidcShow = resultCommand({
   name: 'oidc',
   summary: 'single sign-on: show | set | test | enable | disable',
+  args: ['show|set|test|enable|disable'],
   usage:
-    'openase auth oidc show|enable|disable|test [--json]\n' +
-    '       openase auth oidc set --issuer URL --client-id ID [--client-secret SECRET|-] [--domains a.com,b.com] [--new-users invite-only|viewer|member]',
+    '[--json]   (set: --issuer URL --client-id ID [--client-secret SECRET|-] [--domains a.com,b.com] [--new-users invite-only|viewer|member])',
   details:
     'Steps: `set` saves a draft; `test` prints a link to try a sign-in with it; `enable` switches the console to ' +
     'single sign-on (links stop working). Only owners change these. Register this callback URL at the provider: ' +
@@ -141,7 +142,8 @@ const oidcShow = resultCommand({
 const breakGlass = resultCommand({
   name: 'break-glass',
   summary: 'on the server host: turn single sign-on off and print a one-time sign-in link for an owner',
-  usage: 'openase auth break-glass [--data-dir DIR] [--database-url URL] [--json]',
+  args: [],
+  usage: '[--data-dir DIR] [--database-url URL] [--json]',
   details:
     'For when nobody can sign in (the identity provider is down or misconfigured). It must run on the server ' +
     'host with access to the data dir: a running server is asked through a proof file written there; a stopped ' +

@@ -65,7 +65,8 @@ export const skillCommands: GroupBody = {
     {
       name: 'import',
       summary: 'import a skill folder (a new skill, or a new version when its content changed)',
-      usage: 'openase skill import DIR --project P [--json]',
+      args: ['DIR'],
+      usage: '--project P [--json]',
       details: `Limits: ${LIMITS.skillFilesMax} files, ${LIMITS.skillFileMax} bytes per file, ${LIMITS.skillTotalMax} bytes per skill; relative paths without "..".`,
       options: { ...PROJECT_OPTION, ...JSON_OPTION },
       async run(args, io) {
@@ -82,7 +83,8 @@ export const skillCommands: GroupBody = {
     {
       name: 'export',
       summary: 'write a skill version into a new (or empty) folder',
-      usage: 'openase skill export NAME --project P --output DIR [--version N]',
+      args: ['NAME'],
+      usage: '--project P --output DIR [--version N]',
       options: {
         ...PROJECT_OPTION,
         output: {
@@ -123,7 +125,8 @@ export const skillCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'show a skill version: files, hashes and versions',
-      usage: 'openase skill show NAME --project P [--version N] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--version N] [--json]',
       options: {
         ...PROJECT_OPTION,
         version: { type: 'string', value: 'N', description: 'a given version' },
@@ -160,7 +163,8 @@ export const skillCommands: GroupBody = {
     callCommand({
       name: 'bind',
       summary: 'bind a skill to a workflow (saves a new workflow version)',
-      usage: 'openase skill bind NAME --workflow W --project P [--version N] [--json]',
+      args: ['NAME'],
+      usage: '--workflow W --project P [--version N] [--json]',
       options: {
         ...BINDING_OPTIONS,
         version: {
@@ -176,7 +180,8 @@ export const skillCommands: GroupBody = {
     callCommand({
       name: 'unbind',
       summary: 'unbind a skill from a workflow (saves a new workflow version)',
-      usage: 'openase skill unbind NAME --workflow W --project P [--json]',
+      args: ['NAME'],
+      usage: '--workflow W --project P [--json]',
       options: BINDING_OPTIONS,
       call: (api, args, io) => api.skills.unbind.mutate(bindingOf(args, io.env)),
       print: printBinding,

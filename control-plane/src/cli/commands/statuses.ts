@@ -54,7 +54,8 @@ export const statusCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: 'list statuses in board order',
-      usage: 'openase status list --project P [--json]',
+      args: [],
+      usage: '--project P [--json]',
       options: REQUIRED_PROJECT_OPTION,
       call: (api, args) =>
         api.statuses.list.query({
@@ -71,7 +72,8 @@ export const statusCommands: GroupBody = {
     callCommand({
       name: 'create',
       summary: 'create a status',
-      usage: `openase status create NAME --project P --stage STAGE [--position N] [--color #RRGGBB] [--max-active-runs N] [--json]`,
+      args: ['NAME'],
+      usage: `--project P --stage STAGE [--position N] [--color #RRGGBB] [--max-active-runs N] [--json]`,
       details: `STAGE is one of: ${STATUS_STAGES.join(', ')}.`,
       options: {
         ...REQUIRED_PROJECT_OPTION,
@@ -101,8 +103,8 @@ export const statusCommands: GroupBody = {
     callCommand({
       name: 'update',
       summary: "change a status's stage, color or run limit",
-      usage:
-        'openase status update NAME --project P [--stage STAGE] [--color #RRGGBB] [--max-active-runs N|none] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--stage STAGE] [--color #RRGGBB] [--max-active-runs N|none] [--json]',
       options: {
         ...REQUIRED_PROJECT_OPTION,
         ...STAGE_OPTION,
@@ -133,7 +135,8 @@ export const statusCommands: GroupBody = {
     callCommand({
       name: 'rename',
       summary: 'rename a status',
-      usage: 'openase status rename NAME NEW_NAME --project P [--json]',
+      args: ['NAME', 'NEW_NAME'],
+      usage: '--project P [--json]',
       options: REQUIRED_PROJECT_OPTION,
       call: (api, args) =>
         api.statuses.update.mutate({ ...statusRef(args), name: requirePositional(args, 1, 'NEW_NAME') }),
@@ -144,7 +147,8 @@ export const statusCommands: GroupBody = {
     callCommand({
       name: 'move',
       summary: 'move a status to another column position',
-      usage: 'openase status move NAME --project P --position N [--json]',
+      args: ['NAME'],
+      usage: '--project P --position N [--json]',
       options: {
         ...REQUIRED_PROJECT_OPTION,
         position: { type: 'string', value: 'N', description: 'new position, 0 = first' },
@@ -162,7 +166,8 @@ export const statusCommands: GroupBody = {
     callCommand({
       name: 'delete',
       summary: 'delete a status (its tickets must be moved elsewhere with --move-to)',
-      usage: 'openase status delete NAME --project P [--move-to STATUS] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--move-to STATUS] [--json]',
       options: {
         ...REQUIRED_PROJECT_OPTION,
         'move-to': { type: 'string', value: 'STATUS', description: "where the status' tickets go" },

@@ -52,15 +52,15 @@ const ticketFields = {
   budget: { type: 'string' as const, value: 'USD', description: 'cost budget in USD ("none" to clear)' },
 };
 
-/** The title, given as --title or as the one word after `create` (quoted when it has spaces). */
+/**
+ * The title, given as --title or as the one argument after `create` (quoted when it has spaces: more words are
+ * refused by the framework, which says so).
+ */
 function titleOf(args: ParsedArgs): string {
-  const words = args.positionals;
   const option = stringOption(args.values.title);
-  if (words.length && option !== undefined)
+  if (args.positionals.length && option !== undefined)
     throw new UsageError('give the title once: right after `create`, or as --title, not both');
-  if (words.length > 1)
-    throw new UsageError(`a title with spaces goes in quotes: openase ticket create "${words.join(' ')}" …`);
-  const title = words[0] ?? option;
+  const title = args.positionals[0] ?? option;
   if (title === undefined) throw new UsageError('a title is required: openase ticket create "Add login" --project P');
   return title;
 }
@@ -70,8 +70,10 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'create',
       summary: 'create a ticket',
+      args: ['[TITLE]'],
       usage:
-        'openase ticket create (TITLE | --title TITLE) --project P [--status S] [--priority P] [--label L] [--parent T] [--blocked-by T] [--json]',
+        '--project P [--title TITLE] [--status S] [--priority P] [--label L] [--parent T] [--blocked-by T] [--json]',
+      details: 'The title is the argument after `create` (in quotes when it has spaces) or --title.',
       options: {
         ...PROJECT_OPTION,
         title: { type: 'string', description: 'one-line title' },
@@ -112,7 +114,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'list',
       summary: "list a project's tickets in board order",
-      usage: `openase ticket list --project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] ${PAGE_USAGE} [--json]`,
+      args: [],
+      usage: `--project P [--status S] [--label L] [--priority P] [--search TEXT] [--archived] ${PAGE_USAGE} [--json]`,
       details: 'One page at a time (200 tickets unless --limit); the line under the table says when there are more.',
       options: {
         ...PROJECT_OPTION,
@@ -147,7 +150,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'show a ticket with its relations, comments and activity',
-      usage: 'openase ticket show TICKET [--json]',
+      args: ['TICKET'],
+      usage: '[--json]',
       call: (api, parsed, io) => api.tickets.show.query({ ticket: ticketArg(parsed, io.env, 1) }),
       print(io, t) {
         printFields(io, [
@@ -196,8 +200,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'update',
       summary: "change a ticket's fields",
-      usage:
-        'openase ticket update TICKET [--title T] [--description D] [--priority P] [--label L] [--parent T|none] [--budget USD] [--json]',
+      args: ['TICKET'],
+      usage: '[--title T] [--description D] [--priority P] [--label L] [--parent T|none] [--budget USD] [--json]',
       options: { title: { type: 'string', description: 'new title' }, ...ticketFields },
       call(api, parsed, io) {
         const args = withOwnTicket(parsed, io.env, 1);
@@ -219,7 +223,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'move',
       summary: 'move a ticket to another status',
-      usage: 'openase ticket move TICKET STATUS [--json]',
+      args: ['TICKET', 'STATUS'],
+      usage: '[--json]',
       examples: [
         'openase ticket move DEMO-1 Todo',
         'openase ticket move "$OPENASE_TICKET" "In Review"   (in an agent run; the TICKET may be left out)',
@@ -245,7 +250,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'retry',
       summary: 'try a parked or waiting ticket again now (attempts start over)',
-      usage: 'openase ticket retry TICKET [--json]',
+      args: ['TICKET'],
+      usage: '[--json]',
       call: (api, parsed, io) => api.tickets.retry.mutate({ ticket: ticketArg(parsed, io.env, 1) }),
       print(io, ticket) {
         io.out(
@@ -256,7 +262,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'comment',
       summary: 'add a comment, or edit one with --edit',
-      usage: 'openase ticket comment TICKET TEXT [--edit COMMENT_ID] [--json]   (TEXT "-" reads standard input)',
+      args: ['TICKET', 'TEXT'],
+      usage: '[--edit COMMENT_ID] [--json]   (TEXT "-" reads standard input)',
       options: {
         edit: { type: 'string', value: 'COMMENT_ID', description: 'edit this comment instead (its history is kept)' },
       },
@@ -291,7 +298,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'comment-history',
       summary: "every version of a comment, oldest first (a comment's id as `ticket show` prints it)",
-      usage: 'openase ticket comment-history COMMENT_ID [--json]',
+      args: ['COMMENT_ID'],
+      usage: '[--json]',
       check: (args) => idArg(requirePositional(args, 0, 'COMMENT_ID'), 'a comment', 'openase ticket show TICKET'),
       call: (api, _args, _io, commentId) => api.comments.history.query({ commentId }),
       print(io, revisions) {
@@ -301,8 +309,9 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'link',
       summary: 'record that one ticket blocks another (or remove it with --remove)',
-      usage:
-        'openase ticket link TICKET (--blocks OTHER | --blocked-by OTHER) [--remove] [--json]   or   openase ticket link BLOCKER BLOCKED',
+      args: ['TICKET', '[OTHER]'],
+      usage: '(--blocks OTHER | --blocked-by OTHER) [--remove] [--json]',
+      details: '`openase ticket link A B` is `openase ticket link A --blocks B`: A must be done before B.',
       options: {
         blocks: { type: 'string', value: 'OTHER', description: 'TICKET blocks OTHER' },
         'blocked-by': { type: 'string', value: 'OTHER', description: 'OTHER blocks TICKET' },
@@ -311,11 +320,13 @@ export const ticketCommands: GroupBody = {
       examples: ['openase ticket link DEMO-1 --blocks DEMO-2', 'openase ticket link DEMO-1 DEMO-2   (the same)'],
       check(args) {
         const ticket = requirePositional(args, 0, 'TICKET identifier');
-        const blocks = stringOption(args.values.blocks) ?? args.positionals[1];
+        const other = args.positionals[1];
         const blockedBy = stringOption(args.values['blocked-by']);
-        if (Boolean(blocks) === Boolean(blockedBy))
-          throw new UsageError('give exactly one of --blocks OTHER or --blocked-by OTHER');
-        return blocks ? { blocker: ticket, blocked: blocks } : { blocker: blockedBy!, blocked: ticket };
+        const blocks = stringOption(args.values.blocks);
+        // `link A B --blocks C` named two others; the option used to win without a word about B.
+        if ([other, blocks, blockedBy].filter(Boolean).length !== 1)
+          throw new UsageError('give exactly one of OTHER, --blocks OTHER or --blocked-by OTHER');
+        return blockedBy ? { blocker: blockedBy, blocked: ticket } : { blocker: ticket, blocked: (blocks ?? other)! };
       },
       call: (api, args, _io, pair) =>
         args.values.remove ? api.tickets.unlink.mutate(pair) : api.tickets.link.mutate(pair),
@@ -330,7 +341,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'archive',
       summary: 'archive a ticket (or restore it with --restore)',
-      usage: 'openase ticket archive TICKET [--restore] [--json]',
+      args: ['TICKET'],
+      usage: '[--restore] [--json]',
       options: { restore: { type: 'boolean', description: 'un-archive instead' } },
       call: (api, args) =>
         api.tickets.archive.mutate({
@@ -344,7 +356,8 @@ export const ticketCommands: GroupBody = {
     callCommand({
       name: 'delete',
       summary: 'delete a ticket for good (refused while a run is in progress or it has sub-tickets)',
-      usage: 'openase ticket delete TICKET [--with-children] [--json]',
+      args: ['TICKET'],
+      usage: '[--with-children] [--json]',
       options: {
         'with-children': { type: 'boolean', description: 'delete its sub-tickets (and theirs) too' },
       },

@@ -8,7 +8,8 @@ import { callCommand } from '../call-command.js';
 export const whyCommand: Command = callCommand({
   name: 'why',
   summary: 'say exactly why a ticket would or would not be picked up now',
-  usage: 'openase ticket why TICKET [--json]',
+  args: ['TICKET'],
+  usage: '[--json]',
   call: (api, parsed, io) => api.tickets.why.query({ ticket: ticketArg(parsed, io.env, 1) }),
   print(io, d) {
     // A ticket waiting for review or being merged is not meant to be picked up: say that first.
@@ -30,7 +31,8 @@ export const whyCommand: Command = callCommand({
 export const progressCommand: Command = {
   name: 'progress',
   summary: 'report progress on a ticket (a short line and an optional percent)',
-  usage: 'openase ticket progress TICKET TEXT [--percent N] [--json]',
+  args: ['TICKET', 'TEXT'],
+  usage: '[--percent N] [--json]',
   options: { percent: { type: 'string', value: 'N', description: 'percent done, 0–100' }, ...JSON_OPTION },
   async run(parsed, io) {
     const args = withOwnTicket(parsed, io.env, 2);

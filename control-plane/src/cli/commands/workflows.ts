@@ -70,7 +70,8 @@ export const workflowCommands: GroupBody = {
     {
       name: 'create',
       summary: 'create workflows from a built-in template, or one workflow from a name and statuses',
-      usage: `openase workflow create (--template ${WORKFLOW_TEMPLATES.join('|')} | NAME --pickup S --finish S) --project P [--agent A] [--json]`,
+      args: ['[NAME]'],
+      usage: `(--template ${WORKFLOW_TEMPLATES.join('|')} | --pickup S --finish S) --project P [--agent A] [--json]`,
       details:
         'full-stack: one developer workflow, Todo → In Progress → In Review, tests gate the finish.\nhybrid-relay: four workflows Design → Backend → Frontend → Testing → In Review (missing statuses are created).\nWithout --template: a workflow NAME with a generic body; export it to edit the file.',
       options: {
@@ -99,6 +100,9 @@ export const workflowCommands: GroupBody = {
           if (args.values.json) return printJson(io, w);
           return printSummary(io, w);
         }
+        // A template names its own workflows: a NAME given with it was dropped without a word.
+        if (args.positionals.length)
+          throw new UsageError('a template names its workflows itself; NAME goes with --pickup and --finish');
         if (!(WORKFLOW_TEMPLATES as readonly string[]).includes(template))
           throw new UsageError(`--template must be one of ${WORKFLOW_TEMPLATES.join(', ')}`);
         const result = await api.workflows.create.mutate({
@@ -130,7 +134,8 @@ export const workflowCommands: GroupBody = {
     callCommand({
       name: 'show',
       summary: 'show a workflow version: settings, skills and body',
-      usage: 'openase workflow show NAME --project P [--version N] [--json]',
+      args: ['NAME'],
+      usage: '--project P [--version N] [--json]',
       options: { ...PROJECT_OPTION, ...VERSION_OPTION },
       call: (api, args, io) =>
         api.workflows.show.query({
@@ -173,7 +178,8 @@ export const workflowCommands: GroupBody = {
     {
       name: 'import',
       summary: 'import a harness file: a new workflow, or a new version of the one its name: names',
-      usage: 'openase workflow import FILE --project P [--workflow NAME] [--json]',
+      args: ['FILE'],
+      usage: '--project P [--workflow NAME] [--json]',
       options: {
         ...PROJECT_OPTION,
         workflow: {
@@ -212,7 +218,8 @@ export const workflowCommands: GroupBody = {
     {
       name: 'export',
       summary: 'print (or write) the exact file text of a workflow version',
-      usage: 'openase workflow export NAME --project P [--version N] [--output FILE]',
+      args: ['NAME'],
+      usage: '--project P [--version N] [--output FILE]',
       options: {
         ...PROJECT_OPTION,
         ...VERSION_OPTION,
@@ -233,7 +240,8 @@ export const workflowCommands: GroupBody = {
     {
       name: 'validate',
       summary: 'check a harness file and print every problem as FILE:LINE: field: message',
-      usage: 'openase workflow validate FILE [--project P] [--json]',
+      args: ['FILE'],
+      usage: '[--project P] [--json]',
       details:
         'Without --project only the file itself is checked (offline). With --project, statuses, agent and skills are checked against that project too.\nExit code 1 when there are problems.',
       options: {
@@ -257,7 +265,8 @@ export const workflowCommands: GroupBody = {
     callCommand({
       name: 'render',
       summary: 'print the prompt a run of the workflow would get for a ticket',
-      usage: 'openase workflow render NAME --ticket ID [--project P] [--version N] [--machine M] [--json]',
+      args: ['NAME'],
+      usage: '--ticket ID [--project P] [--version N] [--machine M] [--json]',
       options: {
         project: { type: 'string', value: 'P', description: "default: the ticket's project" },
         ticket: { type: 'string', value: 'ID', description: 'the ticket, e.g. DEMO-42' },
@@ -279,7 +288,8 @@ export const workflowCommands: GroupBody = {
     callCommand({
       name: 'reference',
       summary: "what a harness file may use: prompt variables, hooks, defaults, agents' scopes, templates",
-      usage: 'openase workflow reference [--json]',
+      args: [],
+      usage: '[--json]',
       call: (api) => api.workflows.reference.query(),
       print(io, ref) {
         const list = (title: string, entries: Record<string, unknown>, mark = (_key: string) => '') => {
@@ -299,7 +309,8 @@ export const workflowCommands: GroupBody = {
     callCommand({
       name: 'versions',
       summary: 'list the versions of a workflow',
-      usage: 'openase workflow versions NAME --project P [--json]',
+      args: ['NAME'],
+      usage: '--project P [--json]',
       options: PROJECT_OPTION,
       call: (api, args, io) => api.workflows.versions.query(projectAndName(args, io.env, 'workflow')),
       print(io, versions) {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { durationWords, runRow, type ListedRun } from './run-list.js';
+
+const now = new Date('2026-01-31T12:10:00Z');
+const run = (over: Partial<ListedRun>): ListedRun => ({
+  id: '0b6c3f1e-5d3a-4c2e-9a57-6f1d2e3c4b5a',
+  kind: 'agent',
+  state: 'succeeded',
+  exitCode: 0,
+  signal: null,
+  machineName: 'builder',
+  ticketIdentifier: 'DEMO-3',
+  conversationId: null,
+  startedAt: '2026-01-31T12:00:00Z',
+  finishedAt: '2026-01-31T12:03:07Z',
+  costUsd: 0.4213,
+  ...over,
+});
+
+describe('openase run list rows', () => {
+  it('shows the short id, the ticket, the kind, the state in words, where, when, how long and the cost', () => {
+    expect(runRow(run({}), now)).toEqual([
+      '0b6c3f1e',
+      'DEMO-3',
+      'agent',
+      'succeeded',
+      'builder',
+      '2026-01-31 12:00',
+      '3m 07s',
+      '$0.4213',
+    ]);
+  });
+
+  it('says states as the console does, how a run ended, and leaves blank what is not known', () => {
+    const command = { kind: 'command', ticketIdentifier: null, costUsd: 0 };
+    expect(runRow(run({ ...command, state: 'timed_out', exitCode: null, signal: 'SIGTERM' }), now)).toEqual([
+      '0b6c3f1e',
+      '',
+      'command',
+      'timed out (SIGTERM)',
+      'builder',
+      '2026-01-31 12:00',
+      '3m 07s',
+      '',
+    ]);
+    expect(runRow(run({ ...command, state: 'failed', exitCode: 4 }), now)[3]).toBe('failed (exit 4)');
+    const queued = run({ state: 'offered', exitCode: null, startedAt: null, finishedAt: null, machineName: null });
+    expect(runRow(queued, now).slice(3, 7)).toEqual(['starting', '', '', '']);
+    expect(runRow(run({ state: 'running', exitCode: null, finishedAt: null }), now)[6]).toBe('10m 00s so far');
+    expect(runRow(run({ conversationId: 'c', ticketIdentifier: null }), now).slice(1, 3)).toEqual(['', 'Project AI']);
+  });
+
+  it('says durations in seconds, minutes and hours', () => {
+    expect([durationWords(400), durationWords(59_600), durationWords(61_000), durationWords(7_500_000)]).toEqual([
+      '0s',
+      '1m 00s',
+      '1m 01s',
+      '2h 05m',
+    ]);
+  });
+});
