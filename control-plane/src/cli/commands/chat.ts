@@ -17,6 +17,7 @@ import {
 import { apiClientFromEnv, type ApiClient } from '../client.js';
 import { printFields, printTable } from '../output.js';
 import { chatWorkspaceCommands, conversationOf } from './chat-workspace.js';
+import { runStateText } from './run-list.js';
 import { callCommand } from '../call-command.js';
 import { ATTACH_OPTIONS, attachmentsFrom, oneShot } from './chat-message.js';
 import { startCommand } from './chat-start.js';
@@ -89,7 +90,7 @@ export const chatCommands: GroupBody = {
           ['started by', c.createdByName],
           ['cost', `$${c.costUsd.toFixed(4)} of $${c.costCapUsd.toFixed(2)}`],
           ['scopes', c.scopes.join(', ')],
-          ['runs', c.runs.map((r) => `${r.id.slice(0, 8)} ${r.state}`).join(', ')],
+          ['runs', c.runs.map((r) => `${r.id.slice(0, 8)} ${runStateText(r.state)}`).join(', ')],
         ]);
         io.out('');
         for (const m of c.messages)

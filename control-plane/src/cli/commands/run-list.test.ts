@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationWords, runRow, type ListedRun } from './run-list.js';
+import { durationWords, runRow, runStateText, type ListedRun } from './run-list.js';
 
 const now = new Date('2026-01-31T12:10:00Z');
 const run = (over: Partial<ListedRun>): ListedRun => ({
@@ -58,4 +58,10 @@ describe('openase run list rows', () => {
       '2h 05m',
     ]);
   });
+});
+
+it('says a run state in words everywhere the CLI prints one (run show, ticket show, chat show, run events --follow)', () => {
+  expect(runStateText('timed_out')).toBe('timed out');
+  expect(runStateText('offered')).toBe('starting');
+  expect(runStateText('some_new_state')).toBe('some new state');
 });

@@ -32,9 +32,12 @@ export function durationWords(ms: number): string {
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** A run's state as the console says it: "timed out", "starting", never `timed_out` or `offered`. */
+export const runStateText = (state: string): string => RUN_STATE_WORDS[state as RunState] ?? state.replace(/_/g, ' ');
+
 /** `failed (exit 4)`, `canceled (SIGTERM)`, `timed out`: the state as the console says it, and how it ended. */
 function stateWords(r: ListedRun): string {
-  const words = RUN_STATE_WORDS[r.state as RunState] ?? r.state.replace(/_/g, ' ');
+  const words = runStateText(r.state);
   if (r.signal) return `${words} (${r.signal})`;
   return r.exitCode !== null && r.exitCode !== 0 ? `${words} (exit ${r.exitCode})` : words;
 }

@@ -21,7 +21,7 @@ import { printFields, printJson, printJsonLine } from '../output.js';
 import { parseDuration } from './definitions-common.js';
 import { describeHostKey } from './machines.js';
 import { callCommand } from '../call-command.js';
-import { runListCommand } from './run-list.js';
+import { runListCommand, runStateText } from './run-list.js';
 
 /** One line per event: output as printed, everything else as the console's transcript says it. */
 export function describeEvent(e: SequencedRunEvent): string {
@@ -68,7 +68,7 @@ async function printEvents(io: CommandIo, runId: string, json: boolean, follow: 
     if (!follow) return;
     const run = await api.runs.show.query({ run: runId });
     if (TERMINAL_RUN_STATES.has(run.state as RunState) && after >= run.ackedSeq) {
-      if (!json) io.err(`run ${run.state}: ${run.stateReason ?? ''}`);
+      if (!json) io.err(`run ${runStateText(run.state)}: ${run.stateReason ?? ''}`);
       return followExitCode(run);
     }
     await new Promise((r) => setTimeout(r, 300));
@@ -176,7 +176,7 @@ export const runCommands: GroupBody = {
         printFields(io, [
           ['run', run.id],
           ['machine', run.machineName],
-          ['state', `${run.state}${run.stateReason ? ` (${run.stateReason})` : ''}`],
+          ['state', `${runStateText(run.state)}${run.stateReason ? ` (${run.stateReason})` : ''}`],
           ['exit', run.signal ? `signal ${run.signal}` : run.exitCode],
           ['events', run.ackedSeq],
           ...specFields(run.spec),

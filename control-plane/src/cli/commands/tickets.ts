@@ -11,6 +11,7 @@ import {
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
 import { oneLine, printFields, printTable, utcMinute } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
+import { runStateText } from './run-list.js';
 import { answerCommand, askCommand } from './questions.js';
 import { idArg, PROJECT_OPTION, priorityOption, projectOf, ticketArg, withOwnTicket } from './definitions-common.js';
 import { bulkCommands } from './board.js';
@@ -189,7 +190,7 @@ export const ticketCommands: GroupBody = {
           io.out('\nRuns:');
           for (const r of t.runs)
             io.out(
-              `  ${r.id}  attempt ${r.attempt}  ${r.state.padEnd(9)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
+              `  ${r.id}  attempt ${r.attempt}  ${runStateText(r.state).padEnd(10)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
             );
         }
         io.out('\nActivity:');
