@@ -142,9 +142,17 @@ forEachDatabase('Project AI conversations', (get) => {
     await deps.db.update(machines).set({ sessionId: null }).where(eq(machines.id, machineId));
 
     await createAgent(deps, admin, { project: project.slug, name: 'gemini', adapter: 'gemini' });
-    await expect(
-      createConversation(deps, admin, { project: project.slug, agent: 'gemini', message: 'hi', attachments: [] }),
-    ).rejects.toThrow(/no connected machine has the gemini CLI; join a machine/);
+    const refused = createConversation(deps, admin, {
+      project: project.slug,
+      agent: 'gemini',
+      message: 'hi',
+      attachments: [],
+    });
+    await expect(refused).rejects.toThrow(/no connected machine has the gemini CLI; install it on a machine or join/);
+    // What the console words itself from: the agent, the product it runs and its labels.
+    await expect(refused).rejects.toMatchObject({
+      details: { noMachine: { agent: 'gemini', adapter: 'gemini', command: 'gemini', labels: [] } },
+    });
   });
 
   it('closes a conversation that waited for a message too long, and only such; a message reopens it', async () => {

@@ -15,11 +15,13 @@ import {
   chatCreateInput,
   chatSendInput,
   conflict,
+  OpenaseError,
   DEFAULT_CHAT_COST_CAP_USD,
   DEFAULT_PROJECT_AI_SCOPES,
   badRequest,
   parseRunScope,
   projectAiSettingsInput,
+  type ChatNoMachine,
   type ControlFrame,
 } from '@openase/shared';
 import type { z } from 'zod';
@@ -143,10 +145,20 @@ async function startRun(
   prompt: string,
 ): Promise<{ run: Run; waits: string | null }> {
   const placed = await placeChatRun(tx, c.orgId, agent, c.machineId);
-  if (!placed.machine)
-    throw conflict(
-      `cannot start the conversation's agent: ${placed.why}; join a machine with it (openase machine join-token) or check the agent's machine labels`,
+  if (!placed.machine) {
+    // `noMachine` lets the console say it in its own words (the product the agent runs, a link to the machines).
+    const noMachine: ChatNoMachine = {
+      agent: agent.name,
+      adapter: agent.adapter,
+      command: agent.command,
+      labels: agent.machineLabels,
+    };
+    throw new OpenaseError(
+      'CONFLICT',
+      `cannot start the conversation's agent: ${placed.why}; install it on a machine or join one that has it (\`openase machine join-token create\`), or check the agent's machine labels`,
+      { noMachine },
     );
+  }
   const spec = await buildChatJob(tx, { project, conversation: c, agent, prompt, resumeSessionId: c.sessionId });
   const now = deps.clock.now();
   const runId = deps.ids.uuid();

@@ -11,6 +11,14 @@ export const ADAPTER_DEFAULT_COMMAND: Record<AgentAdapter, string | null> = {
   custom: null,
 };
 
+/** Each adapter as a person names it (the product it runs): the console's words, never `claude-code`. */
+export const ADAPTER_LABELS: Record<AgentAdapter, string> = {
+  'claude-code': 'Claude Code',
+  codex: 'Codex',
+  gemini: 'Gemini CLI',
+  custom: 'Custom command',
+};
+
 /** USD per million tokens. */
 export interface ModelPricing {
   input: number;

@@ -1,6 +1,7 @@
 import * as z from '../zod.js';
 import { projectRefSchema, ticketRefSchema } from './inputs.js';
 import { workflowNameSchema } from './workflows.js';
+import type { AgentAdapter } from './enums.js';
 
 /**
  * Project AI (the synchronous mode): a conversation is an agent run in chat mode whose turns
@@ -12,6 +13,18 @@ export const CHAT_MESSAGE_MAX = 100_000;
 export const DEFAULT_CHAT_COST_CAP_USD = 5;
 export const CONVERSATION_STATES = ['open', 'closed'] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
+
+/**
+ * The `details` of the refusal to start a conversation's agent when no connected machine can run it (no machine
+ * with its CLI or command, or with its labels): what the console says it from, in its own words.
+ */
+export interface ChatNoMachine {
+  agent: string;
+  adapter: AgentAdapter;
+  /** The command the agent runs (its adapter's CLI unless set). */
+  command: string;
+  labels: string[];
+}
 
 /** Context attached to a message: rendered into the text the agent CLI receives. */
 export const chatAttachmentSchema = z.discriminatedUnion('kind', [

@@ -51,7 +51,9 @@ export function can(min: Role, scope: RoleScope = 'project'): boolean {
 export function whyNot(min: Role, scope: RoleScope = 'project'): string {
   const { role, inProject } = currentRole(scope);
   if (roleAtLeast(role, min)) return '';
-  const needs = min === 'owner' ? 'an owner' : `the ${ROLE_LABELS[min]} role`;
+  // Only an owner can change what needs one: asking an admin would lead nowhere.
+  if (min === 'owner') return `You are a ${ROLE_LABELS[role]} here: only an owner can change this. Ask an owner.`;
+  const needs = `the ${ROLE_LABELS[min]} role`;
   if (inProject)
     return `You are a ${ROLE_LABELS[role]} in this project: this needs ${needs}. Ask a project admin or an organization admin if you need it.`;
   return `You are a ${ROLE_LABELS[role]} here: this needs ${needs}. Ask an admin if you need it.`;

@@ -6,7 +6,8 @@
 import { defineStore } from 'pinia';
 import type { Unsubscribable } from '@trpc/server/observable';
 import { api, type RouterInputs, type RouterOutputs } from '../api/client';
-import { errorMessage } from '../api/errors';
+import { errorDetails, errorMessage } from '../api/errors';
+import type { ChatNoMachine } from '@openase/shared';
 import { coalesce, onChange, onResync } from '../live/live';
 import type { ChatEvent } from './transcript';
 
@@ -24,6 +25,8 @@ export const useChat = defineStore('chat', {
     events: [] as ChatEvent[],
     sending: false,
     error: null as string | null,
+    /** The last message could not start the agent: no connected machine can run it (said in words by ChatHints). */
+    noMachine: null as ChatNoMachine | null,
   }),
   actions: {
     toggle(project: string | null) {
@@ -55,6 +58,7 @@ export const useChat = defineStore('chat', {
       if (remember && this.project) localStorage.setItem(rememberKey(this.project), id ?? '');
       this.detail = null;
       this.events = [];
+      this.noMachine = null;
       if (id) void this.refresh();
     },
     async refresh() {
@@ -134,6 +138,7 @@ export const useChat = defineStore('chat', {
       if (!this.project || !text.trim()) return;
       this.sending = true;
       this.error = null;
+      this.noMachine = null;
       try {
         if (this.activeId) {
           const sent = await api.chat.send.mutate({ conversation: this.activeId, message: text, attachments });
@@ -151,7 +156,8 @@ export const useChat = defineStore('chat', {
         }
         return true;
       } catch (err) {
-        this.error = errorMessage(err);
+        this.noMachine = (errorDetails(err)?.noMachine as ChatNoMachine | undefined) ?? null;
+        this.error = this.noMachine ? null : errorMessage(err);
         return false;
       } finally {
         this.sending = false;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { activityWords, actorGroup, kindWords, reasonWords, runStateWords, machineKindWords } from './words';
+import {
+  activityWords,
+  actorGroup,
+  adapterWords,
+  kindWords,
+  reasonWords,
+  runStateWords,
+  machineKindWords,
+  machineStatusWords,
+  runScopeWords,
+} from './words';
 
 describe('words', () => {
   it('says run states and stored reasons as words', () => {
@@ -11,6 +21,28 @@ describe('words', () => {
     );
     expect(reasonWords('canceled: exit code unknown')).toBe('canceled');
     expect(reasonWords('exit code 3')).toBe('exit code 3');
+  });
+
+  it('names the product an agent runs, never the adapter code or its CLI', () => {
+    expect([adapterWords('claude-code'), adapterWords('gemini'), adapterWords('custom')]).toEqual([
+      'Claude Code',
+      'Gemini CLI',
+      'Custom command',
+    ]);
+    expect(reasonWords('no connected machine has the claude CLI and labels gpu')).toBe(
+      'no connected machine has Claude Code and labels gpu',
+    );
+    expect(reasonWords('no connected machine has the command /srv/bot.sh')).toBe(
+      'no connected machine has the command /srv/bot.sh',
+    );
+  });
+
+  it('says machine statuses and what a run token may do in words', () => {
+    expect([machineStatusWords('pending'), machineStatusWords('online')]).toEqual(['not connected yet', 'online']);
+    expect(runScopeWords('tickets.create')).toBe('create tickets anywhere in the project');
+    expect(runScopeWords('tickets.move')).toBe("move its own ticket, only to one of the workflow's finish statuses");
+    expect(runScopeWords('tickets.move:Blocked')).toBe('move its ticket to Blocked');
+    expect(runScopeWords('repositories.add')).not.toMatch(/`|openase/);
   });
 
   it('says kinds, actions and field names as words', () => {

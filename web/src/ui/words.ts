@@ -2,22 +2,21 @@
  * The one place that turns the platform's states, reason codes, kinds and activity into words a
  * person reads. Components never print a raw state name, code or field name: they call these.
  */
-import { fieldWords, type MachineKind, type RunState } from '@openase/shared';
+import {
+  ADAPTER_DEFAULT_COMMAND,
+  ADAPTER_LABELS,
+  AGENT_ADAPTERS,
+  fieldWords,
+  parseRunScope,
+  RUN_STATE_WORDS,
+  RUN_TOKEN_SCOPES,
+  type AgentAdapter,
+  type MachineKind,
+  type MachineStatus,
+  type RunState,
+} from '@openase/shared';
 
-const RUN_STATE_WORDS: Record<RunState, string> = {
-  queued: 'queued',
-  offered: 'starting',
-  preparing: 'preparing',
-  running: 'running',
-  succeeded: 'succeeded',
-  failed: 'failed',
-  canceled: 'canceled',
-  timed_out: 'timed out',
-  stalled: 'stalled',
-  lost: 'lost',
-};
-
-/** A run's state as a short word ("timed out", never `timed_out`). */
+/** A run's state as a short word ("timed out", never `timed_out`; the words are shared with the CLI). */
 export function runStateWords(state: string): string {
   return RUN_STATE_WORDS[state as RunState] ?? humanize(state);
 }
@@ -33,11 +32,44 @@ export function machineKindWords(kind: string): string {
   return MACHINE_KIND_WORDS[kind as MachineKind] ?? humanize(kind);
 }
 
+const MACHINE_STATUS_WORDS: Record<MachineStatus, string> = {
+  online: 'online',
+  disconnected: 'disconnected',
+  lost: 'lost',
+  revoked: 'revoked',
+  pending: 'not connected yet',
+};
+
+/** A machine's status as words ("not connected yet", never `pending`). */
+export function machineStatusWords(status: string): string {
+  return MACHINE_STATUS_WORDS[status as MachineStatus] ?? humanize(status);
+}
+
+/** The product an adapter runs ("Claude Code", never `claude-code`). */
+export function adapterWords(adapter: string): string {
+  return ADAPTER_LABELS[adapter as AgentAdapter] ?? humanize(adapter);
+}
+
+/** What a run's token scope lets its agent do, without the CLI syntax the descriptions give in parentheses. */
+export function runScopeWords(scope: string): string {
+  const parsed = parseRunScope(scope);
+  if (!parsed) return humanize(scope);
+  if ('moveTo' in parsed) return `move its ticket to ${parsed.moveTo}`;
+  return RUN_TOKEN_SCOPES[parsed.scope].replace(/\s*\([^()]*`[^()]*\)/g, '');
+}
+
+/** "the claude CLI" (how the control plane names what a machine lacks) → "Claude Code", per adapter. */
+const CLI_WORDS: Array<[RegExp, string]> = AGENT_ADAPTERS.flatMap((a) => {
+  const cli = ADAPTER_DEFAULT_COMMAND[a];
+  return cli ? [[new RegExp(`\\bthe ${cli} CLI\\b`, 'g'), ADAPTER_LABELS[a]] as [RegExp, string]] : [];
+});
+
 /** Reason codes and phrasings older control planes stored, as words. */
 const REASON_WORDS: Array<[RegExp, string]> = [
   [/^events arrived$/, 'the agent started working'],
   [/\bdaemon_restarted\b/, 'the daemon on this machine restarted while the agent was working'],
   [/:? ?exit code unknown$/, ''],
+  ...CLI_WORDS,
 ];
 
 /** A run's state reason as a person reads it. */

@@ -103,6 +103,7 @@ describe('insights, fleet history, themes and layout in Chromium', () => {
     await ui.page.emulateMedia({ colorScheme: 'light' });
     expect(await theme()).toBe('light');
     const lightBg = await bg();
+    await ui.page.locator('[data-test=account-menu-toggle]').click(); // the theme is in the account menu
     await ui.page.locator('[data-test=theme]').selectOption('dark');
     expect(await theme()).toBe('dark');
     expect(await bg()).not.toBe(lightBg);
@@ -115,6 +116,7 @@ describe('insights, fleet history, themes and layout in Chromium', () => {
       await ui.page.waitForTimeout(200);
       expect(await seriousViolations(ui.page), `${where} in dark`).toEqual([]);
     }
+    await ui.page.locator('[data-test=account-menu-toggle]').click(); // the theme is in the account menu
     await ui.page.locator('[data-test=theme]').selectOption('system');
     await ui.page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(theme).toBe('dark');

@@ -357,6 +357,7 @@ describe('web console in Chromium', () => {
 
   it('signs out', async () => {
     await page.goto(`${cp.url}/p/demo/board`);
+    await page.click('[data-test=account-menu-toggle]');
     await page.click('text=Sign out');
     await page.waitForURL(/\/signin/);
     const res = await page.request.get(`${cp.url}/trpc/auth.whoami`);

@@ -193,8 +193,11 @@ describe('Project AI panel in Chromium', () => {
       .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
       .toBe('waiting');
     expect(await panel.locator('[data-testid=chat-cost]').textContent()).toMatch(/^\$\d+\.\d{4} \/ \$5\.0000$/);
-    await panel.getByText('scopes', { exact: true }).click();
-    await panel.locator('.chat-scopes code', { hasText: /^tickets.create$/ }).waitFor();
+    await panel.getByText('What it may do', { exact: true }).click();
+    // In words; the scope's name is the tooltip.
+    expect(await panel.locator('.chat-scopes li[title="tickets.create"]').textContent()).toBe(
+      'create tickets anywhere in the project',
+    );
     await ui.shot('20-project-ai');
     await panel.getByRole('button', { name: 'Close', exact: true }).click();
     await expect

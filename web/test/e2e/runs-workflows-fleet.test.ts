@@ -130,7 +130,7 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await page.locator('[data-test=workflow-create] button').click();
     const row = page.locator('[data-test=workflow-list] tr[data-workflow]').first();
     await row.waitFor();
-    expect(await row.textContent()).toMatch(/Todo.*In Review.*stand-in \(custom\)/s);
+    expect(await row.textContent()).toMatch(/Todo.*In Review.*stand-in \(Custom command\)/s);
     await shot(page, '21-workflows');
   });
 

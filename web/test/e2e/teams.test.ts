@@ -107,6 +107,8 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
 
   it('the admin invites a member and a viewer from the People page', async () => {
     const page = people.admin!;
+    // People is in the account menu under the person's name (the top bar stays one line at 1280 px).
+    await page.click('[data-test=account-menu-toggle]');
     await page.click('[data-test=nav-people]');
     const form = page.locator('[data-test=invite-form]');
     for (const [role, email] of [
@@ -247,6 +249,18 @@ describe('a team in Chromium: invitations, roles that hold, single sign-on', () 
     expect(await viewer.locator('[data-test=notification-settings] .read-only-note').textContent()).toMatch(
       /You are a Viewer here: this needs the Admin role/,
     );
+    // Single sign-on is an owner's: the note says so, every control is off with that reason as its tooltip, and the
+    // button that also needs a test first gives the role as its reason (not a step the viewer cannot take).
+    const signIn = viewer.locator('[data-test=sign-in-settings]');
+    expect(await signIn.locator('[data-test=sign-in-why-not]').textContent()).toMatch(
+      /You are a Viewer here: only an owner can change this\. Ask an owner\./,
+    );
+    const fieldset = signIn.locator('fieldset');
+    expect(await fieldset.isDisabled()).toBe(true);
+    expect(await fieldset.getAttribute('title')).toMatch(/only an owner/);
+    expect(await fieldset.getAttribute('aria-describedby')).toBe('sign-in-why-not');
+    for (const control of ['test-sign-in', 'use-sso'])
+      expect(await signIn.locator(`[data-test=${control}]`).getAttribute('title'), control).toMatch(/only an owner/);
 
     const member = people.member!;
     await member.goto(`${cp.url}/p/demo/board`);
