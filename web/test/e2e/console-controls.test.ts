@@ -223,7 +223,11 @@ describe('console controls in Chromium', () => {
     await ui.page.keyboard.type('1');
     await ui.page.locator('[data-test=valid]').waitFor();
     const held: Route[] = [];
+    const reloads: Route[] = [];
     await ui.page.route('**/trpc/workflows.update**', (route) => void held.push(route));
+    // The page's reload after the save is held too: until it answers, the saved version is what Discard goes back to.
+    await ui.page.route('**/trpc/workflows.show**', (route) => void reloads.push(route));
+    let saved: string | undefined;
     try {
       await ui.page.locator('[data-test=save]').click();
       await expect.poll(() => held.length).toBe(1);
@@ -232,13 +236,19 @@ describe('console controls in Chromium', () => {
       await ui.page.keyboard.type('2');
       await held[0]!.continue();
       await ui.page.getByText(`Saved ${workflow} as a new version`).waitFor();
+      await expect.poll(() => reloads.length).toBe(1);
+      saved = (await lines.allTextContents())[turns];
+      expect(saved).toMatch(/^max_turns: \d+12$/);
+      expect(await ui.page.getByRole('button', { name: 'Discard changes' }).isDisabled()).toBe(false);
+      await ui.page.getByRole('button', { name: 'Discard changes' }).click();
+      expect((await lines.allTextContents())[turns]).toBe(saved!.slice(0, -1));
     } finally {
+      for (const r of reloads.splice(0)) await r.continue();
       await ui.page.unroute('**/trpc/workflows.update**');
+      await ui.page.unroute('**/trpc/workflows.show**');
     }
-    const saved = (await lines.allTextContents())[turns];
-    expect(saved).toMatch(/^max_turns: \d+12$/);
-    expect(await ui.page.getByRole('button', { name: 'Discard changes' }).isDisabled()).toBe(false);
-    await ui.page.getByRole('button', { name: 'Discard changes' }).click();
+    // Once the reload has answered, the file is still the saved version.
+    await ui.page.locator('[data-test=valid]').waitFor();
     expect((await lines.allTextContents())[turns]).toBe(saved!.slice(0, -1));
   });
 });
