@@ -4,7 +4,7 @@
  * (the dispatcher with facts read under its claim transaction), so the diagnosis never drifts
  * from what really happens. Facts are loaded by ./pickup-facts.ts.
  */
-import { ADAPTER_DEFAULT_COMMAND, type AgentAdapter } from '@openase/shared';
+import { ADAPTER_DEFAULT_COMMAND, RUN_STATE_WORDS, type AgentAdapter, type RunState } from '@openase/shared';
 
 export interface AgentFacts {
   name: string;
@@ -206,8 +206,11 @@ export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
         ? `it is blocked by ${b.identifier} (in ${b.statusName}: a canceled blocker still blocks; remove the link to go on)`
         : `it is blocked by ${b.identifier} (in ${b.statusName}, not completed)`,
     });
-  if (facts.activeRun)
-    reasons.push({ code: 'active_run', message: `it already has an active run (${facts.activeRun.state})` });
+  if (facts.activeRun) {
+    // In words ("starting", not `offered`); the dispatcher's facts know only that there is one.
+    const state = RUN_STATE_WORDS[facts.activeRun.state as RunState];
+    reasons.push({ code: 'active_run', message: `it already has a run in progress${state ? ` (${state})` : ''}` });
+  }
   if (t.budgetUsd !== null && t.costUsd >= t.budgetUsd)
     reasons.push({
       code: 'budget_exhausted',

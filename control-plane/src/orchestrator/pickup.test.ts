@@ -116,7 +116,9 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     await addRun({ ticketId: ticket.id, state: 'preparing' });
     const d = await why();
     expect(codes(d)).toEqual(['active_run']);
-    expect(d.reasons[0]!.message).toMatch(/preparing/);
+    expect(d.reasons[0]!.message).toBe('it already has a run in progress (preparing)');
+    await deps.db.update(runs).set({ state: 'offered' }).where(eq(runs.ticketId, ticket.id));
+    expect((await why()).reasons[0]!.message).toBe('it already has a run in progress (starting)'); // not `offered`
     await deps.db.update(runs).set({ state: 'failed' }).where(eq(runs.ticketId, ticket.id));
     expect((await why()).dispatchable).toBe(true);
   });

@@ -211,7 +211,7 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await drawer.locator('[data-test=why]').click();
     await expect
       .poll(() => drawer.locator('[data-test=why-answer]').textContent(), { timeout: 10_000 })
-      .toMatch(/active run/);
+      .toMatch(/already has a run in progress \(running\)/);
     await shot(page, '24-run-live');
     fs.writeFileSync(path.join(scratch, 'go'), '');
     await page
