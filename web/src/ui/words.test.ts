@@ -4,6 +4,7 @@ import {
   actorGroup,
   adapterWords,
   kindWords,
+  parkedWords,
   reasonWords,
   runStateWords,
   machineKindWords,
@@ -61,4 +62,13 @@ describe('words', () => {
     expect(actorGroup({ actorType: 'agent', actorName: 'agent (ACME-1, run 0284da4a)' })).toBe('Agents');
     expect(actorGroup({ actorType: 'user', actorName: 'Ada' })).toBe('Ada');
   });
+});
+
+it('says why a card is stopped once ("Stopped after 3 of 3 attempts", not "Stopped: stopped after")', () => {
+  expect(parkedWords('stopped after 3 of 3 attempts (last run failed)')).toBe(
+    'Stopped after 3 of 3 attempts (last run failed)',
+  );
+  expect(parkedWords('its agent made no progress: 3 turns in a row')).toBe(
+    'Stopped: its agent made no progress: 3 turns in a row',
+  );
 });

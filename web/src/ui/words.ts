@@ -79,6 +79,14 @@ export function reasonWords(reason: string): string {
   return text.trim() || 'the agent stopped without an exit code';
 }
 
+/**
+ * Why a ticket is not picked up again, as its card says it: "Stopped: its agent made no progress…", and a reason
+ * that already starts with "stopped" once ("Stopped after 3 of 3 attempts…", not "Stopped: stopped after…").
+ */
+export function parkedWords(reason: string): string {
+  return /^stopped\b/i.test(reason) ? `S${reason.slice(1)}` : `Stopped: ${reason}`;
+}
+
 const KIND_WORDS: Record<string, string> = {
   scheduled_job: 'scheduled job',
   ticket: 'ticket',

@@ -116,7 +116,7 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
       .locator('[data-test=marker-failed], [data-test=parked-badge]')
       .first()
       .waitFor({ timeout: 90_000 });
-    expect(await card(failing).textContent()).toMatch(/Last run failed|Stopped: /);
+    expect(await card(failing).textContent()).toMatch(/Last run failed|Stopped[: ]/);
     await shot('state-card-markers');
     await card(blocked).click();
     const drawer = ui.page.locator('[data-test=drawer]');

@@ -27,7 +27,7 @@ describe('a run stopped for making no progress, in Chromium', () => {
     await ui.page.locator('[data-test=card][data-ticket="IDLE-1"]').click();
     const parked = ui.page.locator('[data-test=drawer] [data-test=parked]');
     await parked.waitFor();
-    expect(await parked.textContent()).toMatch(/^Parked: its agent made no progress: 3 turns in a row/);
+    expect(await parked.textContent()).toMatch(/^Stopped: its agent made no progress: 3 turns in a row/);
     const drawer = (await ui.page.locator('[data-test=drawer]').textContent()) ?? '';
     expect(drawer).not.toMatch(/--|parked_reason|no_progress/);
     await shot('no-progress-02-drawer');
