@@ -8,47 +8,43 @@
  * the connection after its `max_lifetime`, which bounds that cache.
  */
 import type postgres from 'postgres';
-import { pipelinedBegin, type TransactionScope } from './pipelined-transaction.js';
 
-type Work = (sql: postgres.TransactionSql) => unknown;
+type Client = postgres.Sql | postgres.TransactionSql;
+type Scoped = (sql: postgres.TransactionSql) => unknown;
 
 /**
- * `sql` with every statement prepared, and its transactions begun in their first statements' round trip
- * (pipelined-transaction.ts). In a transaction or savepoint, a statement issued after its work has returned is
- * refused: the COMMIT has been sent by then, so the statement would run outside the transaction
- * (kernel/transaction.ts `commitWith` relies on this check to stay honest).
+ * `sql` with every statement prepared, in transactions and savepoints too. In a transaction or savepoint, a statement
+ * issued after its work has returned is refused: postgres.js has sent the COMMIT by then, so the statement would run
+ * outside the transaction (kernel/transaction.ts `commitWith` relies on this check to stay honest).
  */
-export function preparing(sql: postgres.Sql): postgres.Sql {
+export function preparing<T extends Client>(sql: T, scope?: { open: boolean }): T {
   return new Proxy(sql, {
     get(target, prop, receiver) {
-      if (prop === 'unsafe') return preparedUnsafe(target, null);
-      if (prop === 'begin')
-        return (...args: unknown[]) => {
-          const work = args.pop() as Work;
-          return pipelinedBegin(target, (args[0] as string | undefined) ?? '', work, inScope);
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop === 'unsafe')
+        return (query: string, args?: unknown[], options?: postgres.UnsafeQueryOptions) => {
+          if (scope && !scope.open)
+            throw new Error(`a statement was issued after its transaction's work returned: ${query.slice(0, 80)}`);
+          return target.unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
         };
-      return Reflect.get(target, prop, receiver) as unknown;
+      // begin([options,] fn) and savepoint([name,] fn): the scoped handle `fn` gets prepares as well.
+      if (prop === 'begin' || prop === 'savepoint')
+        return (...args: unknown[]) => {
+          const fn = args.pop() as Scoped;
+          return (value as (...a: unknown[]) => unknown).call(
+            target,
+            ...args,
+            async (scoped: postgres.TransactionSql) => {
+              const inner = { open: true };
+              try {
+                return await fn(preparing(scoped, inner));
+              } finally {
+                inner.open = false;
+              }
+            },
+          );
+        };
+      return value;
     },
   });
-}
-
-/** What a transaction's (or a savepoint's) work gets: its statements prepared, tracked, refused once it is closed. */
-function inScope(sql: postgres.ReservedSql, scope: TransactionScope): postgres.TransactionSql {
-  return new Proxy(sql, {
-    get(target, prop, receiver) {
-      if (prop === 'unsafe') return preparedUnsafe(target, scope);
-      if (prop === 'savepoint') return scope.savepoint;
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-  }) as unknown as postgres.TransactionSql;
-}
-
-function preparedUnsafe(target: postgres.Sql, scope: TransactionScope | null) {
-  return (query: string, args?: unknown[], options?: postgres.UnsafeQueryOptions) => {
-    if (scope && !scope.open)
-      throw new Error(`a statement was issued after its transaction's work returned: ${query.slice(0, 80)}`);
-    const statement = target.unsafe(query, args as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
-    scope?.track(statement);
-    return statement;
-  };
 }
