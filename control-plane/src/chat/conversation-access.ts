@@ -37,19 +37,16 @@ export async function resolveConversation(
   return rows[0]!;
 }
 
+type ConversationWork<T> = (tx: Tx, changes: Changes, c: Conversation) => Promise<T>;
+
 /**
  * Runs `work` in one transaction with the conversation `ref` names, locked, once the actor's role in its project
  * meets `need`: refused at once unless the actor holds the role somewhere, then in the conversation's project.
  */
-export async function inConversationAs<T>(
-  deps: Deps,
-  actor: Actor,
-  need: ProjectNeed,
-  ref: string,
-  work: (tx: Tx, changes: Changes, c: Conversation) => Promise<T>,
-): Promise<T> {
+export async function inConversationAs<T>(...args: Parameters<typeof onConversation<T>>): Promise<T> {
+  const [deps, actor, need] = args;
   await requireRoleSomewhere(deps.db, actor, need.min, need.what);
-  return onConversation(deps, actor, need, ref, work);
+  return onConversation(...args);
 }
 
 /** `inConversationAs` once the first check was made with the input's parse (`memberInput`). */
@@ -58,7 +55,7 @@ export function onConversation<T>(
   actor: Actor,
   need: ProjectNeed,
   ref: string,
-  work: (tx: Tx, changes: Changes, c: Conversation) => Promise<T>,
+  work: ConversationWork<T>,
 ): Promise<T> {
   return inTransaction(deps, async (tx, changes) => {
     const c = await resolveConversation(tx, actor.orgId, ref, true);
