@@ -3,7 +3,7 @@
  * Symphony: `min(10 s · 2^(n−1), 5 min)` after the n-th failed attempt. A provider rate limit that
  * states its reset time parks the ticket until then instead of burning an attempt.
  */
-import { backoffDelay } from '@openase/shared';
+import { backoffDelay, excerpt } from '@openase/shared';
 
 export const RETRY_BASE_MS = 10_000;
 export const RETRY_MAX_MS = 5 * 60_000;
@@ -34,7 +34,7 @@ export function decideRetry(input: {
   why?: string | null;
 }): RetryDecision {
   const { attempts, maxAttempts, now } = input;
-  const ended = `${input.endedAs}${input.why ? `: ${oneLine(input.why, 300)}` : ''}`;
+  const ended = `${input.endedAs}${input.why ? `: ${excerpt(input.why, 300)}` : ''}`;
   if (input.endedAs === 'lost' && input.started === false)
     return {
       action: 'retry',
@@ -61,10 +61,4 @@ export function decideRetry(input: {
     at: new Date(now.getTime() + delay),
     reason: `attempt ${attempts} of ${maxAttempts} ${ended}; retrying in ${Math.round(delay / 1000)} s`,
   };
-}
-
-/** Text on one line, clipped with an ellipsis. */
-export function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -14,7 +14,7 @@
  * the same answer and a gate that passed never moves the ticket twice.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { deniedSummary, type RunGateFrame, type RunNextFrame, type RunTurnFrame } from '@openase/shared';
+import { deniedSummary, excerpt, type RunGateFrame, type RunNextFrame, type RunTurnFrame } from '@openase/shared';
 import { activity, runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
@@ -26,7 +26,6 @@ import { applyMove } from '../tickets/tickets.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
 import { steeringInput, type PendingMessage } from './steering.js';
-import { oneLine } from './retry-policy.js';
 
 /**
  * What a failed gate says in a line, for the ticket (activity, the run's reason): the last line of
@@ -36,7 +35,7 @@ export function gateVerdict(output: string): string {
   const lines = output.split('\n').filter((l) => l.trim());
   const own = lines.filter((l) => !/^npm (error|ERR!|notice|warn|WARN)\b/.test(l.trim()));
   const verdict = own.filter((l) => /fail|error|not found|✗|×/i.test(l)).at(-1) ?? own.at(-1) ?? lines.at(-1);
-  return verdict ? oneLine(verdict, 300) : 'no output';
+  return verdict ? excerpt(verdict, 300) : 'no output';
 }
 
 type Fenced = { machineId: string; runId: string; leaseEpoch: number };
