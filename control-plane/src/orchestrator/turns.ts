@@ -227,16 +227,10 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
         input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}`,
       });
     }
-    await applyMove(
-      tx,
-      deps,
-      changes,
-      actor,
-      ticket,
-      target!,
-      'requested by its agent; the before_finish checks passed',
-      { run: run.id },
-    );
+    await applyMove(tx, deps, changes, actor, ticket, target!, {
+      why: 'requested by its agent; the before_finish checks passed',
+      extra: { run: run.id },
+    });
     return next(run, frame.turn, 'stop', {
       outcome: 'succeeded',
       reason: `${ticket.identifier} moved to ${target!.name}`,

@@ -129,7 +129,7 @@ export async function mergeTicket(ctx: MergeContext, ticketId: string): Promise<
       summary: `merged ${ticket.identifier} (${method}): ${summary}`,
       after: { method, repos: results.map((r) => ({ repo: r.repo, ...r.result, detail: undefined })) },
     });
-    await applyMove(tx, deps, changes, actor, locked, done!, 'merged by the platform');
+    await applyMove(tx, deps, changes, actor, locked, done!, { why: 'merged by the platform' });
     deps.log.info({ component: 'merge', ticket: ticket.identifier }, `[merge] ${ticket.identifier} merged: ${summary}`);
     return 'merged';
   });

@@ -167,7 +167,7 @@ export async function recordReview(
   const why = reworks
     ? `review round ${ticket.reviewRound}: ${review.state === 'merge_conflict' ? 'the merge conflicted' : `changes requested by ${actor.name}`}`
     : `approved by ${actor.name}`;
-  await applyMove(tx, deps, changes, actor, updated!, target!, why, { round: ticket.reviewRound });
+  await applyMove(tx, deps, changes, actor, updated!, target!, { why, extra: { round: ticket.reviewRound } });
   return { ...base, movedTo: target!.name, duplicate: false };
 }
 

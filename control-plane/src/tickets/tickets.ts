@@ -203,27 +203,23 @@ export async function movedByPerson(
   const why = ticket.parkedReason
     ? `it was parked: ${ticket.parkedReason}; attempts start over`
     : 'attempts start over';
-  return applyMove(
-    tx,
-    deps,
-    changes,
-    actor,
-    ticket,
-    target,
+  return applyMove(tx, deps, changes, actor, ticket, target, {
     why,
-    { attemptsBefore: ticket.attemptCount },
-    {
-      parkedReason: null,
-      nextRetryAt: null,
-      attemptCount: 0,
-    },
-  );
+    extra: { attemptsBefore: ticket.attemptCount },
+    also: { parkedReason: null, nextRetryAt: null, attemptCount: 0 },
+  });
 }
 
-/**
- * Moves a locked ticket to `target` inside the caller's transaction and records it; `why` is added
- * to the activity summary (e.g. who asked and which checks passed), `extra` to its `after`.
- */
+/** How a move is told: `why` is added to the activity summary, `extra` to its `after`. */
+export interface MoveNote {
+  /** Who asked and which checks passed, e.g. 'requested by its agent; the before_finish checks passed'. */
+  why?: string;
+  extra?: Record<string, unknown>;
+  /** More of the ticket to change in the same statement (a person's move starts the attempts over). */
+  also?: Partial<Pick<Ticket, 'parkedReason' | 'nextRetryAt' | 'attemptCount'>>;
+}
+
+/** Moves a locked ticket to `target` inside the caller's transaction and records it (`note`: see MoveNote). */
 export async function applyMove(
   tx: Tx,
   deps: Pick<Deps, 'clock'>,
@@ -231,10 +227,7 @@ export async function applyMove(
   actor: Actor,
   ticket: Ticket,
   target: { id: string; name: string },
-  why?: string,
-  extra: Record<string, unknown> = {},
-  /** More of the ticket to change in the same statement (a person's move starts the attempts over). */
-  also: Partial<Pick<Ticket, 'parkedReason' | 'nextRetryAt' | 'attemptCount'>> = {},
+  { why, extra = {}, also = {} }: MoveNote = {},
 ): Promise<Ticket> {
   if (target.id === ticket.statusId) return ticket;
   const [from] = await tx.select({ name: statuses.name }).from(statuses).where(eq(statuses.id, ticket.statusId));

@@ -158,15 +158,9 @@ export async function pullIssue(
           : (all.find((s) => s.stage === (canceled ? 'canceled' : 'completed')) ??
             all.find((s) => s.stage === 'completed'));
       if (target)
-        await applyMove(
-          tx,
-          deps,
-          changes,
-          actor,
-          { ...ticket, title: side.title },
-          target,
-          `GitHub issue ${side.state === 'open' ? 'reopened' : 'closed'}`,
-        );
+        await applyMove(tx, deps, changes, actor, { ...ticket, title: side.title }, target, {
+          why: `GitHub issue ${side.state === 'open' ? 'reopened' : 'closed'}`,
+        });
     }
     await tx
       .update(externalIssues)

@@ -221,7 +221,8 @@ async function closeTicket(deps: Deps, ticket: Ticket, row: PullRow, how: 'merge
       summary,
       after: { repository: row.repository, number: row.number, url: row.url },
     });
-    if (target && target.id !== locked.statusId) await applyMove(tx, deps, changes, actor, locked, target, summary);
+    if (target && target.id !== locked.statusId)
+      await applyMove(tx, deps, changes, actor, locked, target, { why: summary });
     return how;
   });
 }
