@@ -16,6 +16,14 @@ export type StatusStage = z.infer<typeof statusStageSchema>;
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low', 'none'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof prioritySchema>;
+/** Each priority as the console shows it in a choice or on a card ("Urgent"; "No priority" for `none`). */
+export const PRIORITY_LABELS: Readonly<Record<Priority, string>> = {
+  urgent: 'Urgent',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  none: 'No priority',
+};
 
 /**
  * Organization roles, from most to least powerful. viewer: reads; member: tickets, comments, runs of tickets,
@@ -36,9 +44,7 @@ export type ProjectRole = z.infer<typeof projectRoleSchema>;
 /**
  * API token scopes. `read` allows queries, `write` allows changes to projects and tickets,
  * `admin` additionally manages tokens and members. A token never exceeds its user's role.
- */
-/**
- * API token scopes. `runs.exec` (start a plain command on a machine, set what an agent runs) and `workflows.hooks`
+ * `runs.exec` (start a plain command on a machine, set what an agent runs) and `workflows.hooks`
  * (change what a workflow's hooks run) are code execution on machines: a token needs them by name (or
  * `admin`), its user the admin role; `read,write` tokens never carry them (docs/security.md).
  */
@@ -48,6 +54,14 @@ export const EXEC_SCOPES = ['runs.exec', 'workflows.hooks'] as const;
 export type ExecScope = (typeof EXEC_SCOPES)[number];
 export const tokenScopeSchema = z.enum(TOKEN_SCOPES);
 export type TokenScope = z.infer<typeof tokenScopeSchema>;
+/** What each API token scope lets the token do, in words; the holder's role still applies (a viewer's never writes). */
+export const TOKEN_SCOPE_WORDS: Readonly<Record<TokenScope, string>> = {
+  read: 'read what your role can see',
+  write: 'change tickets and settings your role allows',
+  admin: 'manage tokens and people your role allows',
+  'runs.exec': 'run commands on machines, set what an agent runs',
+  'workflows.hooks': 'change what workflows run (hooks, MCP servers)',
+};
 
 /**
  * Every scope a person of `role` may put on a token, short of running code on machines: what the token made when

@@ -8,6 +8,13 @@ export const JOB_CATCH_UP_POLICIES = ['skip', 'once'] as const;
 export const jobCatchUpSchema = z.enum(JOB_CATCH_UP_POLICIES);
 export type JobCatchUp = z.infer<typeof jobCatchUpSchema>;
 export const JOB_FIRE_TRIGGERS = ['schedule', 'catch-up', 'manual'] as const;
+export type JobFireTrigger = (typeof JOB_FIRE_TRIGGERS)[number];
+/** What made a job fire, in words (the console's fire history): never `catch-up` or `manual`. */
+export const JOB_FIRE_TRIGGER_WORDS: Readonly<Record<JobFireTrigger, string>> = {
+  schedule: 'on schedule',
+  'catch-up': 'catching up after downtime',
+  manual: 'run now, by hand',
+};
 
 const jobName = z
   .string()

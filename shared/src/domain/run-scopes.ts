@@ -1,17 +1,20 @@
 /**
  * What a run's `openase` token may do: the vocabulary of a workflow's `scopes:` field. The
  * control plane enforces them on every call made with a run token (the prompt never decides).
- * A token is always confined to its own project, and "own ticket" means the run's ticket.
+ * A token is always confined to its own project, and "own ticket" means the run's ticket. Each description is true
+ * for every holder: a ticket's agent, and a Project AI conversation, which has no ticket of its own and may
+ * comment on and link any ticket of its project (agent-access.ts).
  */
 export const RUN_TOKEN_SCOPES = {
   'tickets.read': 'read tickets, comments and statuses of the project',
-  'tickets.comment': 'comment on its own ticket',
+  'tickets.comment': "comment on tickets: a ticket's agent on its own ticket, Project AI on any ticket of the project",
   'tickets.move':
     "move its own ticket, only to one of the workflow's finish statuses (add `tickets.move:<Status>` for another status)",
   'tickets.update_self': 'edit the title, description and labels of its own ticket',
   'tickets.create_child': 'create child tickets of its own ticket',
   'tickets.create': 'create tickets anywhere in the project',
-  'tickets.link': 'add and remove dependencies of its own ticket',
+  'tickets.link':
+    "add and remove dependencies between tickets: a ticket's agent those of its own ticket, Project AI between any tickets of the project (those it drafts too)",
   'tickets.report_progress': 'report progress (a short status line and percent) on its own ticket',
   'tickets.ask': 'ask a person a question about its own ticket: its run ends and the ticket waits for the answer',
   'tickets.retry': 'start runs: retry a parked ticket of the project (its attempts start over)',

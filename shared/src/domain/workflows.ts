@@ -50,6 +50,11 @@ export const workflowNameSchema = shortNameSchema;
 
 export const WORKFLOW_TEMPLATES = ['full-stack', 'hybrid-relay'] as const;
 export type WorkflowTemplate = (typeof WORKFLOW_TEMPLATES)[number];
+/** What each built-in template sets up, as the console's choice says it (control-plane/src/workflows/templates.ts). */
+export const WORKFLOW_TEMPLATE_LABELS: Readonly<Record<WorkflowTemplate, string>> = {
+  'full-stack': 'Full stack: one agent, Todo to In Review',
+  'hybrid-relay': 'Relay: a workflow per stage, Design to In Review',
+};
 
 export const workflowRefInput = z.object({ project: projectRefSchema, workflow: workflowNameSchema });
 export const workflowImportInput = z.object({

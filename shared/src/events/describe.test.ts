@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRunEvent, runEventDetail, runEventLabel } from './describe.js';
+import { describeRunEvent, runEventDetail, runEventLabel, turnEndWords, TURN_END_WORDS } from './describe.js';
 
 describe('describeRunEvent: one line per run event, for the terminal and the console', () => {
   it('describes hooks and workspace steps with their outcome', () => {
@@ -45,6 +45,28 @@ describe('describeRunEvent: one line per run event, for the terminal and the con
       tone: 'bad',
     });
     expect(describeRunEvent({ type: 'file.change', kind: 'update', path: 'src/a.ts' }).text).toBe('update src/a.ts');
+  });
+
+  it('says why a turn ended and what went wrong in words, never the reason or error code', () => {
+    const finished = (reason?: string, ok = false) => describeRunEvent({ type: 'turn.finished', turn: 2, ok, reason });
+    expect(finished('max_turns').text).toBe('turn 2 failed: the run reached its limit of turns');
+    expect(finished('rate_limited').text).toBe("turn 2 failed: the model provider's rate limit was reached");
+    expect(finished('interrupted').text).toBe('turn 2 failed: interrupted');
+    expect(finished('completed', true).text).toBe('turn 2 finished');
+    expect([turnEndWords(undefined), turnEndWords('auth'), turnEndWords('sandbox_refused')]).toEqual([
+      'the agent reported a failure',
+      'the agent program is not signed in to its model provider',
+      'sandbox refused',
+    ]);
+    for (const words of Object.values(TURN_END_WORDS)) expect(words).not.toMatch(/_/);
+    expect(
+      describeRunEvent({
+        type: 'error',
+        message: 'the run reached its limit of 3 turns',
+        fatal: true,
+        code: 'max_turns',
+      }).text,
+    ).toBe('fatal error: the run reached its limit of 3 turns');
   });
 
   it('tags rows in words, never with the wire name', () => {

@@ -27,6 +27,28 @@ function firstLine(text: string): string {
   return lines.length > 1 ? `${lines[0]} …` : (lines[0] ?? '');
 }
 
+/**
+ * Why an agent's turn ended (the daemon's `TurnOutcome.reason`, the `reason` of a `turn.finished` event), in the words
+ * the console's chat panel, the run drawer and the CLI show: never `max_turns` or `rate_limited`.
+ */
+export const TURN_END_WORDS = {
+  completed: 'completed',
+  failed: 'the agent reported a failure',
+  max_turns: 'the run reached its limit of turns',
+  rate_limited: "the model provider's rate limit was reached",
+  interrupted: 'interrupted',
+  exited: 'the agent program exited in the middle of the turn',
+  auth: 'the agent program is not signed in to its model provider',
+  config: "the agent program's configuration is invalid",
+} as const;
+export type TurnEndReason = keyof typeof TURN_END_WORDS;
+
+/** A turn's end reason in words; one this code does not know (a newer daemon's) without its underscores. */
+export function turnEndWords(reason: string | undefined): string {
+  if (!reason) return TURN_END_WORDS.failed;
+  return Object.hasOwn(TURN_END_WORDS, reason) ? TURN_END_WORDS[reason as TurnEndReason] : reason.replace(/_/g, ' ');
+}
+
 /** One line for any run event (the drawer shows messages, tools and commands as richer rows of their own). */
 export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' | 'info' } {
   switch (e.type) {
@@ -63,12 +85,13 @@ export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad
     case 'rate_limit':
       return { text: `rate limited: ${e.message}${e.resetAt ? ` (until ${e.resetAt})` : ''}`, tone: 'bad' };
     case 'error':
-      return { text: `${e.fatal ? 'fatal error' : 'error'}${e.code ? ` ${e.code}` : ''}: ${e.message}`, tone: 'bad' };
+      // The message says it; its code (`max_turns`, `cli_exited`) is for programs (`--json`), not the line.
+      return { text: `${e.fatal ? 'fatal error' : 'error'}: ${e.message}`, tone: 'bad' };
     case 'turn.started':
       return { text: `turn ${e.turn} started`, tone: 'info' };
     case 'turn.finished':
       return {
-        text: `turn ${e.turn} ${e.ok ? 'finished' : 'failed'}${e.reason ? `: ${e.reason}` : ''}`,
+        text: `turn ${e.turn} ${e.ok ? 'finished' : 'failed'}${e.reason && !e.ok ? `: ${turnEndWords(e.reason)}` : ''}`,
         tone: e.ok ? 'ok' : 'bad',
       };
     case 'result':

@@ -52,8 +52,21 @@ describe('chat transcript', () => {
     expect(rows[8]).toMatchObject({ text: 'and tests', queued: true });
   });
 
-  it('an interrupted turn is shown', () => {
+  it('an interrupted turn is shown, and why a turn ended is said in words, never its reason code', () => {
     const rows = buildTranscript([], [ev(1, { type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' })]);
-    expect(rows).toEqual([{ kind: 'turn-end', key: 'r1:1', ok: false, reason: 'interrupted' }]);
+    expect(rows).toEqual([{ kind: 'turn-end', key: 'r1:1', ok: false, text: 'Turn ended: interrupted' }]);
+    const ended = (reason?: string) =>
+      buildTranscript([], [ev(1, { type: 'turn.finished', turn: 1, ok: false, reason })]).map(
+        (r) => 'text' in r && r.text,
+      );
+    expect(ended('max_turns')).toEqual(['Turn ended: the run reached its limit of turns']);
+    expect(ended('rate_limited')).toEqual(["Turn ended: the model provider's rate limit was reached"]);
+    expect(ended(undefined)).toEqual(['Turn ended: the agent reported a failure']);
+    // The limit's fatal error, shown as its own line, carries the message without its code.
+    const error = buildTranscript(
+      [],
+      [ev(1, { type: 'error', message: 'the run reached its limit of 3 turns', fatal: true, code: 'max_turns' })],
+    );
+    expect(error).toMatchObject([{ kind: 'event', text: 'fatal error: the run reached its limit of 3 turns' }]);
   });
 });

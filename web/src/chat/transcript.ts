@@ -4,7 +4,7 @@
  * growing message), and one line per tool call, shell command, file change or error, in the words
  * `openase chat` prints (shared/src/events/describe.ts). Pure, so it is tested without a browser.
  */
-import { chatShowsEvent, describeRunEvent, type RunEvent } from '@openase/shared';
+import { chatShowsEvent, describeRunEvent, turnEndWords, type RunEvent } from '@openase/shared';
 
 export interface ChatEvent {
   runId: string;
@@ -24,7 +24,8 @@ export type TranscriptRow =
   | { kind: 'user'; key: string; text: string; author: string; attachments: string[]; queued: boolean }
   | { kind: 'assistant'; key: string; text: string; streaming: boolean }
   | { kind: 'event'; key: string; text: string; tone: 'ok' | 'bad' | 'info' }
-  | { kind: 'turn-end'; key: string; ok: boolean; reason: string };
+  /** A turn that did not complete, and why in words ("Turn ended: the run reached its limit of turns"). */
+  | { kind: 'turn-end'; key: string; ok: boolean; text: string };
 
 function attachmentLabels(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
@@ -74,7 +75,7 @@ export function buildTranscript(messages: readonly ChatMessageLike[], events: re
     open = null;
     if (chatShowsEvent(e)) rows.push({ kind: 'event', key, ...describeRunEvent(e) });
     else if (e.type === 'turn.finished' && !e.ok)
-      rows.push({ kind: 'turn-end', key, ok: false, reason: e.reason ?? 'failed' });
+      rows.push({ kind: 'turn-end', key, ok: false, text: `Turn ended: ${turnEndWords(e.reason)}` });
   }
   // Messages not reached by any turn yet: just sent, or queued behind the agent's current turn.
   for (const m of messages) if (!placed.has(m.seq)) rows.push(userRow(m));

@@ -10,6 +10,11 @@ import {
   machineKindWords,
   machineStatusWords,
   runScopeWords,
+  priorityWords,
+  PRIORITY_CHOICES,
+  tokenScopeWords,
+  jobTriggerWords,
+  workflowTemplateWords,
 } from './words';
 
 describe('words', () => {
@@ -71,4 +76,34 @@ it('says why a card is stopped once ("Stopped after 3 of 3 attempts", not "Stopp
   expect(parkedWords('its agent made no progress: 3 turns in a row')).toBe(
     'Stopped: its agent made no progress: 3 turns in a row',
   );
+});
+
+it('says priorities as labels, never the lowercase value ("Urgent", "No priority")', () => {
+  expect(PRIORITY_CHOICES).toEqual([
+    { value: 'urgent', label: 'Urgent' },
+    { value: 'high', label: 'High' },
+    { value: 'medium', label: 'Medium' },
+    { value: 'low', label: 'Low' },
+    { value: 'none', label: 'No priority' },
+  ]);
+  expect([priorityWords('high'), priorityWords('none')]).toEqual(['High', 'No priority']);
+});
+
+it('says what an API token scope allows, a job fire trigger and a workflow template in words, never the code', () => {
+  expect(tokenScopeWords('runs.exec')).toBe('run commands on machines, set what an agent runs');
+  expect(tokenScopeWords('workflows.hooks')).toBe('change what workflows run (hooks, MCP servers)');
+  expect(tokenScopeWords('read')).toBe('read what your role can see');
+  expect(tokenScopeWords('reports.export')).toBe('reports export');
+  expect([jobTriggerWords('manual'), jobTriggerWords('catch-up'), jobTriggerWords('schedule')]).toEqual([
+    'run now, by hand',
+    'catching up after downtime',
+    'on schedule',
+  ]);
+  for (const t of ['full-stack', 'hybrid-relay']) expect(workflowTemplateWords(t)).not.toContain(t);
+});
+
+it('describes a run scope truly for Project AI too, which links and comments on tickets that are not its own', () => {
+  expect(runScopeWords('tickets.link')).toMatch(/Project AI between any tickets of the project/);
+  expect(runScopeWords('tickets.comment')).toMatch(/Project AI on any ticket of the project/);
+  expect(runScopeWords('tickets.link')).not.toMatch(/^add and remove dependencies of its own ticket$/);
 });

@@ -7,10 +7,19 @@ import {
   ADAPTER_LABELS,
   AGENT_ADAPTERS,
   fieldWords,
+  JOB_FIRE_TRIGGER_WORDS,
   parseRunScope,
+  PRIORITIES,
+  PRIORITY_LABELS,
   RUN_STATE_WORDS,
   RUN_TOKEN_SCOPES,
+  TOKEN_SCOPE_WORDS,
+  WORKFLOW_TEMPLATE_LABELS,
   type AgentAdapter,
+  type JobFireTrigger,
+  type Priority,
+  type TokenScope,
+  type WorkflowTemplate,
   type MachineKind,
   type MachineStatus,
   type RunState,
@@ -64,6 +73,29 @@ const CLI_WORDS: Array<[RegExp, string]> = AGENT_ADAPTERS.flatMap((a) => {
   return cli ? [[new RegExp(`\\bthe ${cli} CLI\\b`, 'g'), ADAPTER_LABELS[a]] as [RegExp, string]] : [];
 });
 
+/** A priority as a person reads it ("Urgent", "No priority"; never `urgent` or `none`). */
+export function priorityWords(priority: string): string {
+  return PRIORITY_LABELS[priority as Priority] ?? humanize(priority);
+}
+
+/** The priorities, most urgent first, as the choices of a drop-down: the value sent, the label shown. */
+export const PRIORITY_CHOICES = PRIORITIES.map((p) => ({ value: p, label: PRIORITY_LABELS[p] }));
+
+/** What an API token's scope lets it do ("run commands on machines…", never `runs.exec`). */
+export function tokenScopeWords(scope: string): string {
+  return TOKEN_SCOPE_WORDS[scope as TokenScope] ?? humanize(scope);
+}
+
+/** What made a scheduled job fire ("run by hand", never `manual`). */
+export function jobTriggerWords(trigger: string): string {
+  return JOB_FIRE_TRIGGER_WORDS[trigger as JobFireTrigger] ?? humanize(trigger);
+}
+
+/** A built-in workflow template by what it sets up, never its name alone (`full-stack`). */
+export function workflowTemplateWords(template: string): string {
+  return WORKFLOW_TEMPLATE_LABELS[template as WorkflowTemplate] ?? humanize(template);
+}
+
 /** Reason codes and phrasings older control planes stored, as words. */
 const REASON_WORDS: Array<[RegExp, string]> = [
   [/^events arrived$/, 'the agent started working'],
@@ -109,11 +141,11 @@ export function activityWords(summary: string): string {
     .join(', ')}`;
 }
 
-/** `timed_out` / `ticket.updated` / `budgetUsd` → "timed out" / "ticket updated" / "budget usd". */
+/** A code as words: `timed_out`, `ticket.updated`, `budgetUsd`, `catch-up` → "timed out", "ticket updated"… */
 function humanize(code: string): string {
   return code
     .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/[_.]+/g, ' ')
+    .replace(/[_.-]+/g, ' ')
     .toLowerCase();
 }
 

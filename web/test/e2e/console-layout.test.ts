@@ -1,8 +1,9 @@
 /**
  * What a new person's walkthrough in Chromium found, replayed: the top bar on one line at a laptop's 1280 px (and
  * below: what does not fit goes under "More" and the account menu, nothing overlaps), no page scrolling sideways
- * at a phone's 420 px (People with several members among them), and Project AI naming what an agent runs, in words,
- * with the way to the Machines page when no machine can run it.
+ * at a phone's 420 px (People with several members among them; Jobs and Workflows as cards, not a table scrolling
+ * in its box), Project AI naming what an agent runs, in words, with the way to the Machines page when no machine can
+ * run it, and priorities, token scopes and workflow templates in words, never their codes.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,8 @@ const ui = useDemoConsole('layout', async ({ cp, cli }, seeded) => {
   cli(['agent', 'create', 'claude', '--project', 'gpu', '--adapter', 'claude-code', '--label', 'gpu']);
   cli(['workflow', 'create', '--template', 'full-stack', '--project', 'gpu', '--agent', 'claude']);
   cli(['ticket', 'create', '--project', 'gpu', '--title', 'Needs a GPU', '--status', 'Todo']);
+  // A token that may run code on machines, listed on the API tokens page.
+  cli(['token', 'create', 'deploy', '--scopes', 'read,runs.exec,workflows.hooks']);
 });
 
 /** The top bar's visible parts (the menu's content sits in the bar itself on a wide window). */
@@ -45,6 +48,20 @@ function barParts(page: Page) {
     }),
   );
 }
+
+/** The tables of the page that scroll sideways in their own box, by their data-test, with how far. */
+const tablesScrolling = (page: Page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('main .table-wrap')].flatMap((box) => {
+        const by = box.scrollWidth - box.clientWidth;
+        return by > 0 ? [[box.querySelector('table')?.dataset.test ?? 'table', by]] : [];
+      }),
+    ),
+  );
+
+/** The visible text of each option of a select. */
+const optionWords = (page: Page, select: string) => page.locator(`${select} option`).allTextContents();
 
 /** How far the page, or the content under the top bar, scrolls sideways (0: not at all). */
 const sideways = (page: Page) =>
@@ -103,6 +120,21 @@ describe('the console fits laptops and phones, in words (Chromium)', () => {
       await page.locator('[data-test=member]', { hasText: 'Maximilian' }).waitFor();
       expect(await page.locator('[data-test=member]').count()).toBe(3);
       await ui.shot('layout-02-people-420');
+      // Jobs and Workflows fit: each row a card whose lines name their column, not a table scrolling in its box.
+      for (const [path, table] of [
+        [`/p/${demo.project}/jobs`, 'job-table'],
+        [`/p/${demo.project}/workflows`, 'workflow-list'],
+      ] as const) {
+        await page.goto(`${ui.cp.url}${path}`);
+        await page.locator(`[data-test=${table}] tbody tr`).first().waitFor();
+        expect(await tablesScrolling(page), path).toEqual({});
+        expect(await page.locator(`[data-test=${table}] thead`).isVisible(), path).toBe(false);
+      }
+      // Each line of a card leads with its column's name.
+      const agent = page.locator('[data-test=workflow-list] td[data-label=Agent]').first();
+      expect(await agent.innerText()).toBe('coder (Custom command)');
+      expect(await agent.evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"Agent: "');
+      await ui.shot('layout-04-workflows-420');
       // No empty drop-down: a skill bound to every workflow there is offers nothing to bind.
       await page.goto(`${ui.cp.url}/p/demo/skills`);
       await page.locator('[data-test=skill][data-skill=review-code] select').waitFor();
@@ -110,6 +142,47 @@ describe('the console fits laptops and phones, in words (Chromium)', () => {
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
+  });
+
+  it('says priorities, token scopes and workflow templates in words, never their codes', async () => {
+    const { page } = ui;
+    const priorities = ['Urgent', 'High', 'Medium', 'Low', 'No priority'];
+    await page.goto(`${ui.cp.url}/p/demo/board`);
+    await page.locator('[data-test=card]').first().waitFor();
+    expect(await optionWords(page, 'select[aria-label="Priority filter"]')).toEqual(['All priorities', ...priorities]);
+    expect(await page.locator('[data-ticket=DEMO-3] .priority').innerText()).toMatch(/^urgent$/i);
+    expect(await page.locator('[data-ticket=DEMO-3] .priority').getAttribute('title')).toBe('Urgent priority');
+    await page.keyboard.press('c');
+    const form = page.locator('[data-test=new-ticket-form]');
+    expect(await optionWords(page, '[data-test=new-ticket-form] select[name=priority]')).toEqual(priorities);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await page.goto(`${ui.cp.url}/p/demo/board/DEMO-1`);
+    const drawerPriority = page.locator('[data-test=ticket-fields] label', { hasText: 'Priority' }).locator('select');
+    await drawerPriority.waitFor();
+    expect(await drawerPriority.locator('option').allTextContents()).toEqual(priorities);
+    expect(await drawerPriority.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]!.text)).toBe('High');
+    await page.goto(`${ui.cp.url}/p/demo/jobs`);
+    await page.locator('[data-test=job-new]').click();
+    expect(await optionWords(page, '[data-test=job-form] select[name=priority]')).toEqual(priorities);
+
+    // API tokens: what each token may do, in words; the scope's name only on hover.
+    await page.goto(`${ui.cp.url}/tokens`);
+    const deploy = page.locator('[data-test=tokens] tr', { hasText: 'deploy' });
+    await deploy.waitFor();
+    const scopes = deploy.locator('[data-test=token-scopes] li');
+    expect(await scopes.allTextContents()).toEqual([
+      'read what your role can see',
+      'run commands on machines, set what an agent runs',
+      'change what workflows run (hooks, MCP servers)',
+    ]);
+    expect(await deploy.innerText()).not.toMatch(/runs\.exec|workflows\.hooks/);
+    expect(await scopes.nth(1).getAttribute('title')).toBe('scope runs.exec');
+
+    // Workflows: a template by what it sets up.
+    await page.goto(`${ui.cp.url}/p/demo/workflows`);
+    await expect
+      .poll(() => optionWords(page, '[data-test=workflow-create] select[name=template]'))
+      .toEqual(['Full stack: one agent, Todo to In Review', 'Relay: a workflow per stage, Design to In Review']);
   });
 
   it('names the product an agent runs and links to Machines when no machine can run it', async () => {

@@ -70,6 +70,8 @@ describe('Jobs page in Chromium', () => {
     expect(upcoming).toHaveLength(5);
     for (const line of upcoming) expect(line).toMatch(/^(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 09:00:00 GMT\+[12]$/);
     await page.locator('[data-test=job-no-fires]').waitFor();
+    // The ticket's priority in words ("No priority", never `none`).
+    expect(await page.locator('.job-fields').innerText()).toMatch(/Priority\s+No priority/);
   });
 
   it('runs the job now and shows the fire with its ticket, then disables it', async () => {
@@ -79,7 +81,19 @@ describe('Jobs page in Chromium', () => {
       .first()
       .getByText(/^OPS-\d+$/)
       .waitFor();
-    expect(await fires.first().textContent()).toContain('manual');
+    // What made it fire, in words (never the code `manual`).
+    expect(await fires.first().locator('[data-test=job-fire-trigger]').textContent()).toBe('run now, by hand');
+    expect(await fires.first().textContent()).not.toContain('manual');
+    // On a phone the fire history fits: each fire a card, not a table scrolling sideways in its box.
+    await page.setViewportSize({ width: 420, height: 800 });
+    try {
+      const box = page.locator('.table-wrap', { has: page.locator('[data-test=job-fires]') });
+      expect(await box.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+      expect(await page.locator('[data-test=job-fires] thead').isVisible()).toBe(false);
+      await shot(page, 'jobs-03-fired-420');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
     const tickets = (
       JSON.parse(cp.cli(['ticket', 'list', '--project', 'ops', '--json', '--all']).out) as {
         items: Array<{ title: string; status: { name: string } | string }>;

@@ -1,13 +1,14 @@
+import type { TurnEndReason } from '@openase/shared/events/describe';
 import type { RunEvent } from '@openase/shared/events/run-events';
 import type { AgentRunSpec } from '@openase/shared/protocol/agent-spec';
 import type { Launcher } from '../../sandbox/confine.js';
 import type { AskPerson } from './approvals.js';
 
-/** How one turn ended. `reason` is machine-readable; `message` is for humans. */
+/** How one turn ended. `reason` is machine-readable (said in words by `turnEndWords`); `message` is for humans. */
 export interface TurnOutcome {
   turn: number;
   ok: boolean;
-  reason: 'completed' | 'failed' | 'max_turns' | 'rate_limited' | 'interrupted' | 'exited' | 'auth' | 'config';
+  reason: TurnEndReason;
   message?: string;
   /** The agent's final text of the turn, when it gave one. */
   text?: string;
