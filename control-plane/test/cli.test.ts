@@ -254,7 +254,12 @@ describe('openase CLI against a running server', () => {
       deleted: ['GONE-1', 'GONE-2'],
     });
     refused(['ticket', 'show', 'GONE-1'], /ticket GONE-1 does not exist/);
-    ok(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
+    // A remote git cannot read from here is added (machines may reach it), with git's reason as a warning.
+    const unread = cli(['repo', 'add', 'file:///srv/git/app.git', '--project', 'gone']);
+    expect([unread.code, unread.out]).toEqual([0, 'added repository app (file:///srv/git/app.git, branch main)\n']);
+    expect(unread.err).toMatch(
+      /^openase repo add: warning: git could not read file:\/\/\/srv\/git\/app\.git from here \(fatal: .*\); check the URL/,
+    );
     // A remote whose default branch is not main (git init's default until recently): repo add asks git for it.
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-master-'));
     const git = (args: string[]) => expect(spawnSync('git', args).status).toBe(0);

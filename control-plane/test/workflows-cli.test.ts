@@ -192,6 +192,14 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     const blank = cli(['workflow', 'create', 'triage', '--pickup', 'Backlog', '--finish', 'Todo', '--project', 'shop']);
     expect(blank.code, blank.err).toBe(0);
     expect(blank.out).toMatch(/triage v1: Backlog → Todo; agent claude/);
+    expect(blank.err).toBe('');
+    // A second active workflow picking up Todo takes Todo's tickets (the first by name): said when it is saved.
+    const shared = cli(['workflow', 'create', 'dev', '--pickup', 'Todo', '--finish', 'Done', '--project', 'shop']);
+    expect([shared.code, shared.out]).toEqual([0, 'dev v1: Todo → Done; agent claude\n']);
+    expect(shared.err).toMatch(
+      /^note: dev and full-stack-developer both pick up Todo; its tickets go to dev \(the first by name\)\. .*`openase workflow deactivate NAME`/,
+    );
+    expect(cli(['workflow', 'delete', 'dev', '--project', 'shop']).code).toBe(0);
     expect(cli(['workflow', 'create', 'x', '--project', 'shop']).code).toBe(2);
   });
 

@@ -83,6 +83,23 @@ describe.each([
     );
   });
 
+  it('reads `help GROUP [COMMAND]` and `GROUP help [COMMAND]` as --help of what they name', async () => {
+    const groupHelp = (await run(program, ['ticket', '--help'])).out;
+    expect(groupHelp).toContain('Usage: openase ticket <command> [options]');
+    for (const argv of [
+      ['help', 'ticket'],
+      ['ticket', 'help'],
+    ])
+      expect(await run(program, argv), argv.join(' ')).toEqual({ code: 0, err: '', out: groupHelp });
+    const moveHelp = (await run(program, ['ticket', 'move', '--help'])).out;
+    for (const argv of [
+      ['help', 'ticket', 'move'],
+      ['ticket', 'help', 'move'],
+    ])
+      expect(await run(program, argv), argv.join(' ')).toEqual({ code: 0, err: '', out: moveHelp });
+    expect((await run(program, ['help', 'tiket'])).err).toMatch(/did you mean `openase ticket`\?/);
+  });
+
   it('suggests the nearest command or group to a mistyped one', async () => {
     const group = await run(program, ['tiket', 'list']);
     expect([group.code, group.err]).toEqual([

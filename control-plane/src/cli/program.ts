@@ -106,7 +106,19 @@ async function resolve(
     : { command, args: rest, label: `${first} ${second}` };
 }
 
-export async function runProgram(program: Program, argv: string[], io: CommandIo, version: string): Promise<number> {
+/**
+ * `openase help ticket move` and `openase ticket help move` ask for `openase ticket move --help` (and `openase help
+ * ticket`, `openase ticket help` for the group's list): the words are moved, not dropped.
+ */
+function helpWords(program: Program, argv: string[]): string[] {
+  if (argv[0] === 'help' && argv.length > 1) return [...argv.slice(1), '--help'];
+  if (argv[1] === 'help' && program.groups.some((g) => g.name === argv[0]))
+    return [argv[0]!, ...argv.slice(2), '--help'];
+  return argv;
+}
+
+export async function runProgram(program: Program, words: string[], io: CommandIo, version: string): Promise<number> {
+  const argv = helpWords(program, words);
   const first = argv[0];
   if (!first || first === '--help' || first === '-h' || first === 'help') {
     io.out(programHelp(program));

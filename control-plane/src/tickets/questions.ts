@@ -88,6 +88,7 @@ export function answerPrompt(ticket: {
     '',
     `Their answer: ${ticket.answer}`,
     '',
-    'Continue working on the ticket with this answer. When the work is done and committed, move the ticket to its finish status with the openase command.',
+    // Not "committed": the platform commits what the turn leaves (agents may not write git history; the commit skill).
+    'Continue working on the ticket with this answer. When the work is done, move the ticket to its finish status with the openase command (the platform commits what you leave in the worktree).',
   ].join('\n');
 }

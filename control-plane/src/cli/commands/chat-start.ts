@@ -8,12 +8,16 @@ import { apiClientFromEnv, describeApiError, type ApiClient } from '../client.js
 import { currentRunSeq, followTurn } from './chat-follow.js';
 import { ATTACH_OPTIONS, attachmentsFrom, oneShot, say } from './chat-message.js';
 
-/** The interactive prompt: one line per message; replies stream while you can type `/interrupt`. */
-async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typeof say>[1]): Promise<number> {
+/**
+ * The interactive prompt: one line per message; replies stream while you can type `/interrupt`. A failure is printed
+ * and the prompt goes on; the exit code is 1 when the last message failed (`echo hi | openase chat` in a script).
+ */
+export async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typeof say>[1]): Promise<number> {
   const rl = readline.createInterface({ input: io.stdin ?? process.stdin, terminal: false });
   const write = (t: string) => (io.write ? io.write(t) : io.out(t));
   let conversation = target.conversation;
   let busy: Promise<unknown> | null = null;
+  let failed = false;
   io.err(
     'Project AI: type a message and press Enter; /interrupt stops the reply, /close ends the conversation, /quit leaves (it can be reopened).',
   );
@@ -42,6 +46,7 @@ async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typ
           `conversation ${said.conversation} (branch openase/chat-${said.conversation.replace(/-/g, '').slice(0, 8)})`,
         );
       conversation = said.conversation;
+      failed = false;
       if (said.waits) io.err(`(the agent ${said.waits}; it starts when one frees — /close to give up)`);
       const afterSeq = before && before.runId === said.runId ? before.seq : 0;
       write('ai> ');
@@ -52,12 +57,16 @@ async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typ
             `($${c.costUsd.toFixed(4)} of $${c.costCapUsd.toFixed(2)}${r.ended ? `; the run ended: ${r.runState}` : ''})`,
           );
         })
-        .catch((err) => io.err(`openase chat: ${describeApiError(err, io.env).message}`))
+        .catch((err) => {
+          failed = true;
+          io.err(`openase chat: ${describeApiError(err, io.env).message}`);
+        })
         .finally(() => {
           busy = null;
           prompt();
         });
     } catch (err) {
+      failed = true;
       io.err(`openase chat: ${describeApiError(err, io.env).message}`);
       prompt();
     }
@@ -68,7 +77,7 @@ async function interactive(io: CommandIo, api: ApiClient, target: Parameters<typ
     io.err(
       `left conversation ${conversation.slice(0, 8)}; continue with \`openase chat --conversation ${conversation.slice(0, 8)}\``,
     );
-  return 0;
+  return failed ? 1 : 0;
 }
 
 export const startCommand: Command = {

@@ -7,15 +7,26 @@ import { namedIn, PROJECT_OPTION, projectOf, REQUIRED_PROJECT_OPTION } from './d
 
 /**
  * The branch a remote's HEAD points at (`git ls-remote --symref URL HEAD`), asked from where the CLI runs with the
- * person's own git access; undefined when git cannot tell (no git, no access, a remote without HEAD).
+ * person's own git access. No branch when git cannot tell: `problem` is git's own last line when git failed (no such
+ * repository, no access, no git), absent for a remote without HEAD (an empty one).
  */
-export function remoteDefaultBranch(url: string, timeoutMs = 15_000): Promise<string | undefined> {
+export function remoteDefaultBranch(url: string, timeoutMs = 15_000): Promise<{ branch?: string; problem?: string }> {
   return new Promise((resolve) => {
     execFile(
       'git',
       ['ls-remote', '--symref', '--', url, 'HEAD'],
       { timeout: timeoutMs, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (err, out) => resolve(err ? undefined : /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(out)?.[1]),
+      (err, out, stderr) => {
+        if (!err) {
+          const branch = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(out)?.[1];
+          return resolve(branch ? { branch } : {});
+        }
+        const lines = String(stderr ?? '')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
+        resolve({ problem: lines.find((l) => l.startsWith('fatal:')) ?? lines.at(-1) ?? err.message });
+      },
     );
   });
 }
@@ -28,7 +39,8 @@ export const repoCommands: GroupBody = {
       args: ['URL'],
       usage: '--project P [--name N] [--branch B] [--label L] [--json]',
       details:
-        'Without --branch, the branch is the remote’s default (its HEAD, asked with git from here), else main.\n' +
+        'Without --branch, the branch is the remote’s default (its HEAD, asked with git from here), else main;\n' +
+        'when git cannot read the remote from here it is added all the same, with a warning saying why.\n' +
         'Agents start each ticket’s branch from it and merges land on it; `openase repo update` changes it.',
       options: {
         ...PROJECT_OPTION,
@@ -39,7 +51,17 @@ export const repoCommands: GroupBody = {
       examples: ['openase repo add file:///srv/git/app.git --project demo'],
       async call(api, args, io) {
         const url = requirePositional(args, 0, 'repository URL');
-        const defaultBranch = stringOption(args.values.branch) ?? (await remoteDefaultBranch(url));
+        let defaultBranch = stringOption(args.values.branch);
+        if (defaultBranch === undefined) {
+          const asked = await remoteDefaultBranch(url);
+          defaultBranch = asked.branch;
+          // Added all the same: the machines may reach a remote this host cannot; but a mistyped URL is said now.
+          if (asked.problem)
+            io.err(
+              `openase repo add: warning: git could not read ${url} from here (${asked.problem}); ` +
+                'check the URL (machines fetch it the same way) or give --branch',
+            );
+        }
         return api.repositories.add.mutate({
           project: projectOf(args, io.env),
           url,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationWords, runRow, runStateText, type ListedRun } from './run-list.js';
+import { durationWords, runRow, runStateText, specFields, type ListedRun } from './run-list.js';
 
 const now = new Date('2026-01-31T12:10:00Z');
 const run = (over: Partial<ListedRun>): ListedRun => ({
@@ -64,4 +64,35 @@ it('says a run state in words everywhere the CLI prints one (run show, ticket sh
   expect(runStateText('timed_out')).toBe('timed out');
   expect(runStateText('offered')).toBe('starting');
   expect(runStateText('some_new_state')).toBe('some new state');
+});
+
+describe('openase run show: what the run was asked to do', () => {
+  const agent = { adapter: 'custom', command: '/srv/bot.sh', skills: { commit: {} } };
+  it("names an agent run's ticket, title and attempt first", () => {
+    const spec = {
+      kind: 'agent',
+      ticket: { identifier: 'DEMO-1', title: 'Say hello', branch: 'openase/DEMO-1-say-hello' },
+      repos: [{ name: 'app' }],
+      agent,
+    };
+    expect(specFields(spec, { conversationId: null, attempt: 3 })).toEqual([
+      ['ticket', 'DEMO-1 Say hello (attempt 3)'],
+      ['agent', 'custom /srv/bot.sh'],
+      ['branch', 'openase/DEMO-1-say-hello'],
+      ['repositories', 'app'],
+      ['skills', 'commit'],
+      ['spec', 'the whole spec (prompt, skill files): --json'],
+    ]);
+  });
+
+  it('names the conversation of a Project AI run, and the command of a plain one', () => {
+    expect(specFields({ kind: 'agent', agent }, { conversationId: 'c0ffee', attempt: 1 })[0]).toEqual([
+      'conversation',
+      'c0ffee (Project AI)',
+    ]);
+    expect(specFields({ kind: 'command', command: ['sh', '-c', 'echo hi'] })).toEqual([
+      ['command', 'sh -c echo hi'],
+      ['cwd', '(its run folder)'],
+    ]);
+  });
 });

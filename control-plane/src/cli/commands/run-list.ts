@@ -85,3 +85,41 @@ export const runListCommand: Command = callCommand({
     printMore(io, page);
   },
 });
+
+/**
+ * What a run was asked to do, in a few lines of `run show`: for an agent run which ticket (with the attempt as the run
+ * counts it, as `ticket show` does) or Project AI conversation it works, the agent, branch, repositories and skills.
+ * The whole spec (prompt, skill files as base64: kilobytes) is in --json.
+ */
+export function specFields(
+  spec: unknown,
+  run: { conversationId?: string | null; attempt?: number } = {},
+): Array<[string, string | undefined]> {
+  const s = (spec ?? {}) as {
+    kind?: string;
+    command?: string[];
+    cwd?: string;
+    ticket?: { identifier?: string; title?: string; branch?: string };
+    repos?: Array<{ name: string }>;
+    agent?: { adapter?: string; command?: string; model?: string; skills?: Record<string, unknown> };
+  };
+  if (s.kind === 'command')
+    return [
+      ['command', (s.command ?? []).join(' ')],
+      ['cwd', s.cwd ?? '(its run folder)'],
+    ];
+  const skills = Object.keys(s.agent?.skills ?? {});
+  const attempt = run.attempt ? ` (attempt ${run.attempt})` : '';
+  const ticket = s.ticket?.identifier
+    ? `${`${s.ticket.identifier} ${s.ticket.title ?? ''}`.trim()}${attempt}`
+    : undefined;
+  return [
+    ...(run.conversationId ? [['conversation', `${run.conversationId} (Project AI)`] as [string, string]] : []),
+    ...(ticket && !run.conversationId ? [['ticket', ticket] as [string, string]] : []),
+    ['agent', [s.agent?.adapter, s.agent?.command, s.agent?.model].filter(Boolean).join(' ')],
+    ['branch', s.ticket?.branch],
+    ['repositories', (s.repos ?? []).map((r) => r.name).join(', ') || 'none'],
+    ['skills', skills.join(', ') || 'none'],
+    ['spec', 'the whole spec (prompt, skill files): --json'],
+  ];
+}

@@ -21,7 +21,7 @@ import { printFields, printJson, printJsonLine } from '../output.js';
 import { parseDuration } from './definitions-common.js';
 import { describeHostKey } from './machines.js';
 import { callCommand } from '../call-command.js';
-import { runListCommand, runStateText } from './run-list.js';
+import { runListCommand, runStateText, specFields } from './run-list.js';
 
 /** One line per event: output as printed, everything else as the console's transcript says it. */
 export function describeEvent(e: SequencedRunEvent): string {
@@ -179,7 +179,7 @@ export const runCommands: GroupBody = {
           ['state', `${runStateText(run.state)}${run.stateReason ? ` (${run.stateReason})` : ''}`],
           ['exit', run.signal ? `signal ${run.signal}` : run.exitCode],
           ['events', run.ackedSeq],
-          ...specFields(run.spec),
+          ...specFields(run.spec, run),
         ]);
         for (const t of run.transitions) io.out(`  ${String(t.at)}  ${t.fromState ?? '-'} → ${t.toState}: ${t.reason}`);
       },
@@ -247,30 +247,3 @@ export const runCommands: GroupBody = {
     runListCommand,
   ],
 };
-
-/**
- * What a run was asked to do, in a few lines: the whole spec (prompt, skill files as base64: kilobytes) is in --json.
- */
-function specFields(spec: unknown): Array<[string, string | undefined]> {
-  const s = (spec ?? {}) as {
-    kind?: string;
-    command?: string[];
-    cwd?: string;
-    ticket?: { identifier?: string; branch?: string };
-    repos?: Array<{ name: string }>;
-    agent?: { adapter?: string; command?: string; model?: string; skills?: Record<string, unknown> };
-  };
-  if (s.kind === 'command')
-    return [
-      ['command', (s.command ?? []).join(' ')],
-      ['cwd', s.cwd ?? '(its run folder)'],
-    ];
-  const skills = Object.keys(s.agent?.skills ?? {});
-  return [
-    ['agent', [s.agent?.adapter, s.agent?.command, s.agent?.model].filter(Boolean).join(' ')],
-    ['branch', s.ticket?.branch],
-    ['repositories', (s.repos ?? []).map((r) => r.name).join(', ') || 'none'],
-    ['skills', skills.join(', ') || 'none'],
-    ['spec', 'the whole spec (prompt, skill files): --json'],
-  ];
-}

@@ -9,9 +9,9 @@ import {
   type ParsedArgs,
 } from '../command.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
-import { oneLine, printFields, printTable, utcMinute } from '../output.js';
+import { oneLine, printTable, utcMinute } from '../output.js';
 import { progressCommand, whyCommand } from './why.js';
-import { runStateText } from './run-list.js';
+import { printTicket } from './ticket-show.js';
 import { answerCommand, askCommand } from './questions.js';
 import { idArg, PROJECT_OPTION, priorityOption, projectOf, ticketArg, withOwnTicket } from './definitions-common.js';
 import { bulkCommands } from './board.js';
@@ -154,49 +154,7 @@ export const ticketCommands: GroupBody = {
       args: ['TICKET'],
       usage: '[--json]',
       call: (api, parsed, io) => api.tickets.show.query({ ticket: ticketArg(parsed, io.env, 1) }),
-      print(io, t) {
-        printFields(io, [
-          ['ticket', `${t.identifier} ${oneLine(t.title)}`],
-          ['project', t.project.slug],
-          ['status', `${t.status.name} (${t.status.stage})`],
-          ['priority', t.priority],
-          ['labels', t.labels.join(', ')],
-          ['parent', t.parent ? t.parent.identifier : ''],
-          ['children', t.children.map((c) => c.identifier).join(', ')],
-          ['blocked by', t.blockedBy.map((b) => `${b.identifier} (${b.status})`).join(', ')],
-          ['blocks', t.blocks.map((b) => b.identifier).join(', ')],
-          ['cost', `$${t.costUsd.toFixed(4)}${t.budgetUsd !== null ? ` of $${t.budgetUsd} budget` : ''}`],
-          ['tokens', `${t.inputTokens} in, ${t.outputTokens} out, ${t.cachedTokens} cached`],
-          [
-            'attempts',
-            `${t.attemptCount}${t.parkedReason ? ` (parked: ${t.parkedReason})` : t.nextRetryAt ? ` (retry at ${new Date(t.nextRetryAt).toISOString()})` : ''}`,
-          ],
-          ['archived', t.archivedAt ? String(t.archivedAt) : 'no'],
-        ]);
-        if (t.description) io.out(`\n${t.description}`);
-        if (t.comments.length) {
-          io.out('\nComments:');
-          for (const c of t.comments) {
-            // A line comment of a review says where: repo, file, line (a removed line: in the base).
-            const at = c.anchor as { repo?: string; path: string; line: number; side?: string } | null;
-            const where = at
-              ? ` on ${at.repo ? `${at.repo}:` : ''}${at.path}:${at.line}${at.side === 'old' ? ' (removed line)' : ''}`
-              : '';
-            io.out(`  [${c.id}] ${c.authorName}${where}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
-          }
-        }
-        for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
-        if (t.runs.length) {
-          io.out('\nRuns:');
-          for (const r of t.runs)
-            io.out(
-              `  ${r.id}  attempt ${r.attempt}  ${runStateText(r.state).padEnd(10)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
-            );
-        }
-        io.out('\nActivity:');
-        for (const a of t.activity)
-          io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
-      },
+      print: printTicket,
     }),
     callCommand({
       name: 'update',

@@ -24,6 +24,7 @@ import {
   onOffInProject,
 } from './definitions-common.js';
 import { callCommand } from '../call-command.js';
+import { warnSharedPickup } from './workflow-overlap.js';
 
 const VERSION_OPTION = {
   version: { type: 'string' as const, value: 'N', description: 'a given version (default: the current one)' },
@@ -90,31 +91,38 @@ export const workflowCommands: GroupBody = {
           const pickup = repeated(args, 'pickup');
           const finish = repeated(args, 'finish');
           if (!pickup || !finish) throw new UsageError('give --template, or NAME with --pickup and --finish');
+          const project = projectOf(args, io.env);
           const w = await api.workflows.createBlank.mutate({
-            project: projectOf(args, io.env),
+            project,
             name: requirePositional(args, 0, 'workflow NAME'),
             pickup,
             finish,
             agent,
           });
-          if (args.values.json) return printJson(io, w);
-          return printSummary(io, w);
+          if (args.values.json) printJson(io, w);
+          else printSummary(io, w);
+          return warnSharedPickup(io, api, project, [w.name]);
         }
         // A template names its own workflows: a NAME given with it was dropped without a word.
         if (args.positionals.length)
           throw new UsageError('a template names its workflows itself; NAME goes with --pickup and --finish');
         if (!(WORKFLOW_TEMPLATES as readonly string[]).includes(template))
           throw new UsageError(`--template must be one of ${WORKFLOW_TEMPLATES.join(', ')}`);
-        const result = await api.workflows.create.mutate({
-          project: projectOf(args, io.env),
-          template: template as WorkflowTemplate,
-          agent,
-        });
-        if (args.values.json) return printJson(io, result);
-        if (result.createdStatuses.length) io.out(`created statuses: ${result.createdStatuses.join(', ')}`);
-        for (const w of result.workflows) printSummary(io, w);
-        if (!result.agent)
-          io.out('no agent set: create one (`openase agent create`) and add `agent:` to the workflows');
+        const project = projectOf(args, io.env);
+        const result = await api.workflows.create.mutate({ project, template: template as WorkflowTemplate, agent });
+        if (args.values.json) printJson(io, result);
+        else {
+          if (result.createdStatuses.length) io.out(`created statuses: ${result.createdStatuses.join(', ')}`);
+          for (const w of result.workflows) printSummary(io, w);
+          if (!result.agent)
+            io.out('no agent set: create one (`openase agent create`) and add `agent:` to the workflows');
+        }
+        await warnSharedPickup(
+          io,
+          api,
+          project,
+          result.workflows.map((w) => w.name),
+        );
       },
     },
     projectListCommand({
@@ -198,14 +206,16 @@ export const workflowCommands: GroupBody = {
           const w = await (workflow
             ? api.workflows.update.mutate({ ...input, workflow })
             : api.workflows.import.mutate(input));
-          if (args.values.json) return printJson(io, w);
-          io.out(
-            w.created
-              ? `created workflow ${w.name} (version 1)`
-              : w.changed
-                ? `saved ${w.name} version ${w.version}`
-                : `${w.name} is unchanged (version ${w.version})`,
-          );
+          if (args.values.json) printJson(io, w);
+          else
+            io.out(
+              w.created
+                ? `created workflow ${w.name} (version 1)`
+                : w.changed
+                  ? `saved ${w.name} version ${w.version}`
+                  : `${w.name} is unchanged (version ${w.version})`,
+            );
+          if (w.created || w.changed) await warnSharedPickup(io, api, input.project, [w.name]);
         } catch (err) {
           const problems = problemsOf(err);
           if (!problems) throw err;

@@ -1,0 +1,68 @@
+/**
+ * `openase ticket show` for a person: the ticket's fields, what it waits for (an agent's question to answer, a
+ * review), its comments, pull requests, runs and activity. `--json` has every field as the API sent it.
+ */
+import type { ApiClient } from '../client.js';
+import type { CommandIo } from '../command.js';
+import { oneLine, printFields } from '../output.js';
+import { runStateText } from './run-list.js';
+
+export type ShownTicket = Awaited<ReturnType<ApiClient['tickets']['show']['query']>>;
+
+/** What a person should do for the ticket now: answer its agent's question, or review it. */
+export function waitingFields(
+  t: Pick<ShownTicket, 'identifier' | 'question' | 'answer' | 'review'>,
+): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  if (t.question && t.answer === null)
+    fields.push([
+      'waiting for',
+      `an answer to its agent's question: ${oneLine(t.question)} (\`openase ticket answer ${t.identifier} "…"\`)`,
+    ]);
+  if (t.review.message) fields.push(['review', oneLine(t.review.message)]);
+  return fields;
+}
+
+export function printTicket(io: CommandIo, t: ShownTicket): void {
+  printFields(io, [
+    ['ticket', `${t.identifier} ${oneLine(t.title)}`],
+    ['project', t.project.slug],
+    ['status', `${t.status.name} (${t.status.stage})`],
+    ...waitingFields(t),
+    ['priority', t.priority],
+    ['labels', t.labels.join(', ')],
+    ['parent', t.parent ? t.parent.identifier : ''],
+    ['children', t.children.map((c) => c.identifier).join(', ')],
+    ['blocked by', t.blockedBy.map((b) => `${b.identifier} (${b.status})`).join(', ')],
+    ['blocks', t.blocks.map((b) => b.identifier).join(', ')],
+    ['cost', `$${t.costUsd.toFixed(4)}${t.budgetUsd !== null ? ` of $${t.budgetUsd} budget` : ''}`],
+    ['tokens', `${t.inputTokens} in, ${t.outputTokens} out, ${t.cachedTokens} cached`],
+    [
+      'attempts',
+      `${t.attemptCount}${t.parkedReason ? ` (parked: ${t.parkedReason})` : t.nextRetryAt ? ` (retry at ${new Date(t.nextRetryAt).toISOString()})` : ''}`,
+    ],
+    ['archived', t.archivedAt ? String(t.archivedAt) : 'no'],
+  ]);
+  if (t.description) io.out(`\n${t.description}`);
+  if (t.comments.length) {
+    io.out('\nComments:');
+    for (const c of t.comments) {
+      // A line comment of a review says where: repo, file, line (a removed line: in the base).
+      const at = c.anchor as { repo?: string; path: string; line: number; side?: string } | null;
+      const where = at
+        ? ` on ${at.repo ? `${at.repo}:` : ''}${at.path}:${at.line}${at.side === 'old' ? ' (removed line)' : ''}`
+        : '';
+      io.out(`  [${c.id}] ${c.authorName}${where}${c.revision > 1 ? ' (edited)' : ''}: ${oneLine(c.body)}`);
+    }
+  }
+  for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
+  if (t.runs.length) {
+    io.out('\nRuns:');
+    for (const r of t.runs)
+      io.out(
+        `  ${r.id}  attempt ${r.attempt}  ${runStateText(r.state).padEnd(10)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
+      );
+  }
+  io.out('\nActivity:');
+  for (const a of t.activity) io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
+}
