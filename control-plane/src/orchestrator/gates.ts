@@ -4,7 +4,7 @@
  * (the dispatcher with facts read under its claim transaction), so the diagnosis never drifts
  * from what really happens. Facts are loaded by ./pickup-facts.ts.
  */
-import { ADAPTER_DEFAULT_COMMAND, RUN_STATE_WORDS, type AgentAdapter, type RunState } from '@openase/shared';
+import { ADAPTER_DEFAULT_COMMAND, excerpt, RUN_STATE_WORDS, type AgentAdapter, type RunState } from '@openase/shared';
 
 export interface AgentFacts {
   name: string;
@@ -52,6 +52,8 @@ export interface PickupFacts {
     budgetUsd: number | null;
     nextRetryAt: Date | null;
     parkedReason: string | null;
+    /** Its agent's question nobody has answered yet (the dispatcher's candidates leave such a ticket out). */
+    unansweredQuestion: string | null;
     /** Explicit workflow override; null = match by pickup status. */
     workflowId: string | null;
   };
@@ -72,6 +74,7 @@ export const PICKUP_REASONS = [
   'no_agent',
   'parked',
   'retry_scheduled',
+  'waiting_for_answer',
   'blocked',
   'active_run',
   'budget_exhausted',
@@ -199,6 +202,11 @@ export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
     reasons.push({ code: 'parked', message: `it is parked: ${t.parkedReason} (a retry or a move un-parks it)` });
   if (t.nextRetryAt && t.nextRetryAt > facts.now)
     reasons.push({ code: 'retry_scheduled', message: `a retry is scheduled at ${t.nextRetryAt.toISOString()}` });
+  if (t.unansweredQuestion !== null)
+    reasons.push({
+      code: 'waiting_for_answer',
+      message: `it waits for an answer to its agent's question: "${excerpt(t.unansweredQuestion, 120)}" (\`openase ticket answer ${t.identifier} "…"\`)`,
+    });
   for (const b of facts.unfinishedBlockers)
     reasons.push({
       code: 'blocked',

@@ -5,7 +5,7 @@
  * the agent's secret env values and the run's `openase` token. `materializeJob` adds them when
  * the run is offered (a new token per offer, the previous one revoked).
  */
-import { answerPrompt } from '../tickets/questions.js';
+import { answerPrompt, WHEN_DONE } from '../tickets/questions.js';
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import {
   agentJobSpecSchema,
@@ -66,10 +66,7 @@ export function firstTurnPrompt(
       '',
       `This is attempt ${attempt}: earlier attempts did not finish. Check the branch and the ticket's comments for what was already done.`,
     );
-  lines.push(
-    '',
-    'When the work is done and committed, move the ticket to its finish status with the openase command (see the openase-platform skill).',
-  );
+  lines.push('', WHEN_DONE);
   return lines.join('\n');
 }
 

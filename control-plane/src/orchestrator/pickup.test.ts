@@ -194,6 +194,25 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     ]);
   });
 
+  it("waiting for an answer to its agent's question (the dispatcher leaves it out: why says so), then dispatchable", async () => {
+    const { deps } = get();
+    const { ticket, why } = await ready(get());
+    await deps.db
+      .update(tickets)
+      .set({ question: 'Which database should the cache use?', questionAskedAt: new Date() })
+      .where(eq(tickets.id, ticket.id));
+    const d = await why();
+    expect(d.dispatchable).toBe(false);
+    expect(d.reasons).toEqual([
+      {
+        code: 'waiting_for_answer',
+        message: `it waits for an answer to its agent's question: "Which database should the cache use?" (\`openase ticket answer ${ticket.identifier} "…"\`)`,
+      },
+    ]);
+    await deps.db.update(tickets).set({ answer: 'PostgreSQL' }).where(eq(tickets.id, ticket.id));
+    expect((await why()).dispatchable).toBe(true);
+  });
+
   it("no machine with the agent's CLI or labels; disconnected and revoked machines do not count", async () => {
     const { deps, admin } = get();
     const { slug, machineId, why } = await ready(get(), 'machine_labels: [gpu]\n');

@@ -240,6 +240,7 @@ export function pickupFactsFor(facts: ProjectFacts, ticket: Ticket, now: Date): 
       budgetUsd: ticket.budgetUsd,
       nextRetryAt: ticket.nextRetryAt,
       parkedReason: ticket.parkedReason,
+      unansweredQuestion: ticket.question !== null && ticket.answer === null ? ticket.question : null,
       workflowId: ticket.workflowId,
     },
     workflows: workflowFacts,

@@ -23,6 +23,7 @@ import { aboutTicket, recordActivity } from '../activity/activity.js';
 import { RunRefusal } from '../runs/lifecycle.js';
 import { lockRun, nextFrame as next, type Run } from '../runs/runs.js';
 import { applyMove } from '../tickets/tickets.js';
+import { WHEN_DONE } from '../tickets/questions.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
 import { steeringInput, type PendingMessage } from './steering.js';
@@ -62,7 +63,7 @@ async function context(tx: Tx, run: Run) {
 export function continuationGuidance(identifier: string, turn: number, maxTurns: number, statusName: string): string {
   return [
     `Continue working on ${identifier} (turn ${turn + 1} of ${maxTurns}). The ticket is still in ${statusName}.`,
-    'Pick up where you left off. When the work is complete and committed, move the ticket to its finish status with the openase command; if you are blocked, say why in a comment.',
+    `Pick up where you left off. ${WHEN_DONE} If you are blocked, say why in a comment.`,
   ].join('\n');
 }
 

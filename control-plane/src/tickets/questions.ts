@@ -74,6 +74,13 @@ export async function answerQuestion(deps: Deps, actor: Actor, raw: z.input<type
   );
 }
 
+/**
+ * What every prompt of a ticket's run says about finishing. Never "commit it": the platform commits what a turn leaves
+ * in the worktree, and an agent cannot write git history in its sandbox (docs/agents.md, the commit skill).
+ */
+export const WHEN_DONE =
+  'When the work is done, move the ticket to its finish status with the openase command (see the openase-platform skill); the platform commits and pushes what you leave in the worktree.';
+
 /** The first prompt of the run after an answer (it resumes the session that asked). */
 export function answerPrompt(ticket: {
   identifier: string;
@@ -88,7 +95,6 @@ export function answerPrompt(ticket: {
     '',
     `Their answer: ${ticket.answer}`,
     '',
-    // Not "committed": the platform commits what the turn leaves (agents may not write git history; the commit skill).
-    'Continue working on the ticket with this answer. When the work is done, move the ticket to its finish status with the openase command (the platform commits what you leave in the worktree).',
+    `Continue working on the ticket with this answer. ${WHEN_DONE}`,
   ].join('\n');
 }
