@@ -4,7 +4,14 @@
  * (the dispatcher with facts read under its claim transaction), so the diagnosis never drifts
  * from what really happens. Facts are loaded by ./pickup-facts.ts.
  */
-import { ADAPTER_DEFAULT_COMMAND, excerpt, RUN_STATE_WORDS, type AgentAdapter, type RunState } from '@openase/shared';
+import {
+  ADAPTER_DEFAULT_COMMAND,
+  byWorkflowName,
+  excerpt,
+  RUN_STATE_WORDS,
+  type AgentAdapter,
+  type RunState,
+} from '@openase/shared';
 
 export interface AgentFacts {
   name: string;
@@ -121,7 +128,7 @@ export function selectWorkflow(facts: PickupFacts): { workflow: WorkflowFacts | 
     return { workflow: chosen, reason: null };
   }
   const matching = facts.workflows.filter((w) => w.pickupStatusIds.includes(t.statusId));
-  const active = matching.filter((w) => w.active).sort((a, b) => a.name.localeCompare(b.name));
+  const active = matching.filter((w) => w.active).sort(byWorkflowName);
   if (active.length) return { workflow: active[0]!, reason: null };
   if (matching.length) {
     const names = matching.map((w) => w.name).join(', ');

@@ -154,3 +154,30 @@ export const ticketAnswerInput = z.object({
   ticket: ticketRefSchema,
   answer: z.string().trim().min(1, 'an answer needs a text').max(8000, 'an answer has at most 8000 characters'),
 });
+
+/**
+ * The order in which active workflows that pick up one status are tried: the first by name takes the status's tickets
+ * (the dispatcher's gates, orchestrator/gates.ts). One comparator, so what the CLI and the console say is what happens.
+ */
+export function byWorkflowName(a: { name: string }, b: { name: string }): number {
+  return a.name.localeCompare(b.name);
+}
+
+/**
+ * The statuses more than one active workflow picks up (status names compared as the project spells them, case
+ * aside), each with those workflows in the order tried: `workflows[0]` gets the tickets, the others none from it.
+ */
+export function sharedPickups(
+  list: ReadonlyArray<{ name: string; active: boolean; pickup: readonly string[] }>,
+): Array<{ status: string; workflows: string[] }> {
+  const byStatus = new Map<string, { status: string; workflows: Array<{ name: string }> }>();
+  for (const w of list.filter((x) => x.active))
+    for (const status of w.pickup) {
+      const entry = byStatus.get(status.toLowerCase()) ?? { status, workflows: [] };
+      if (!entry.workflows.some((x) => x.name === w.name)) entry.workflows.push(w);
+      byStatus.set(status.toLowerCase(), entry);
+    }
+  return [...byStatus.values()]
+    .filter((e) => e.workflows.length > 1)
+    .map((e) => ({ status: e.status, workflows: [...e.workflows].sort(byWorkflowName).map((w) => w.name) }));
+}

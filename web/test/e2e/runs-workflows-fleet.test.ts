@@ -132,6 +132,19 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await row.waitFor();
     expect(await row.textContent()).toMatch(/Todo.*In Review.*stand-in \(Custom command\)/s);
     await shot(page, '21-workflows');
+    // A second active workflow picking up Todo gets none of its tickets (the first by name does): both say so.
+    const made = cp.cli(['workflow', 'create', 'zz-dev', '--project', 'demo', '--pickup', 'Todo', '--finish', 'Done']);
+    expect(made.err).toMatch(
+      /full-stack-developer and zz-dev both pick up Todo; its tickets go to full-stack-developer/,
+    );
+    await goto('workflows');
+    await expect
+      .poll(() => page.locator('[data-test=shared-pickup]').textContent())
+      .toMatch(/full-stack-developer and zz-dev both pick up tickets in Todo: they go to full-stack-developer/);
+    cli(['workflow', 'delete', 'zz-dev', '--project', 'demo']);
+    await goto('workflows');
+    await page.locator('[data-test=workflow-list] tr[data-workflow]').first().waitFor();
+    expect(await page.locator('[data-test=shared-pickup]').count()).toBe(0);
   });
 
   it('flags a front-matter error on its line while typing, saves a fix as a new version and diffs it', async () => {

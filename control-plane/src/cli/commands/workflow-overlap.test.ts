@@ -9,7 +9,7 @@ describe('workflows sharing a pickup status', () => {
     const [note, ...more] = sharedPickupNotes([fullStack, dev], ['dev']);
     expect(more).toEqual([]);
     expect(note).toMatch(
-      /^note: dev and full-stack-developer both pick up todo; its tickets go to dev \(the first by name\)/,
+      /^note: dev and full-stack-developer both pick up Todo; its tickets go to dev \(the first by name\)/,
     );
   });
 

@@ -3,6 +3,7 @@
  * by name (orchestrator/gates.ts), so a new `dev` picking up Todo takes Todo's tickets from `full-stack-developer`.
  * After a workflow is created, imported or activated the CLI says so, on stderr.
  */
+import { sharedPickups } from '@openase/shared';
 import type { ApiClient } from '../client.js';
 import type { CommandIo } from '../command.js';
 
@@ -12,27 +13,15 @@ export interface PickupOf {
   pickup: string[];
 }
 
-/** One note per status that a workflow named in `saved` shares with another active workflow. */
+/** One note per status that a workflow named in `saved` shares with another active workflow (shared `sharedPickups`). */
 export function sharedPickupNotes(workflows: PickupOf[], saved: string[]): string[] {
-  const active = workflows.filter((w) => w.active);
-  const notes = new Map<string, string>();
-  for (const w of active.filter((a) => saved.includes(a.name))) {
-    for (const status of w.pickup) {
-      const key = status.toLowerCase();
-      if (notes.has(key)) continue;
-      const sharing = active
-        .filter((o) => o.pickup.some((p) => p.toLowerCase() === key))
-        .map((o) => o.name)
-        .sort((a, b) => a.localeCompare(b));
-      if (sharing.length < 2) continue;
-      notes.set(
-        key,
+  return sharedPickups(workflows)
+    .filter((shared) => shared.workflows.some((name) => saved.includes(name)))
+    .map(
+      ({ status, workflows: sharing }) =>
         `note: ${sharing.join(' and ')} ${sharing.length === 2 ? 'both' : 'all'} pick up ${status}; its tickets go to ${sharing[0]} (the first by name). ` +
-          'Change a pickup (`openase workflow export`, edit, `import`) or deactivate one (`openase workflow deactivate NAME`).',
-      );
-    }
-  }
-  return [...notes.values()];
+        'Change a pickup (`openase workflow export`, edit, `import`) or deactivate one (`openase workflow deactivate NAME`).',
+    );
 }
 
 /** Prints the notes for the workflows just saved; says nothing when the list cannot be read (the save stands). */
