@@ -81,6 +81,15 @@ describe('runs, workflows, agents and machines in Chromium', () => {
   });
 
   it('creates an agent with a write-only secret', async () => {
+    // A new project's board lists what it still needs before agents pick up tickets: here the repository is there.
+    await goto('board');
+    const setup = page.locator('[data-test=setup-steps]');
+    await setup.waitFor();
+    expect(
+      await setup.locator('li[data-done=true]').evaluateAll((els) => els.map((e) => e.getAttribute('data-step'))),
+    ).toEqual(['repository']);
+    await setup.getByRole('link', { name: 'Add an agent' }).click();
+    await page.waitForURL(/\/p\/demo\/agents$/);
     await goto('agents');
     await page.getByText('No agents yet').waitFor();
     await page.click('[data-test=new-agent]');
@@ -145,6 +154,10 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     await goto('workflows');
     await page.locator('[data-test=workflow-list] tr[data-workflow]').first().waitFor();
     expect(await page.locator('[data-test=shared-pickup]').count()).toBe(0);
+    // Repository, agent and a workflow naming it: the board no longer lists setup steps.
+    await goto('board');
+    await page.locator('[data-test=setup-done]').waitFor({ state: 'attached' });
+    expect(await page.locator('[data-test=setup-steps]').count()).toBe(0);
   });
 
   it('flags a front-matter error on its line while typing, saves a fix as a new version and diffs it', async () => {
