@@ -96,6 +96,10 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     const form = page.locator('[data-test=agent-form]');
     await form.locator('input[name=name]').fill('stand-in');
     await form.locator('select[name=adapter]').selectOption('custom');
+    // What a custom command must do is said where it is typed (the prompt on stdin, JSON events out, no commits).
+    expect(await form.locator('[data-test=custom-command-help]').textContent()).toMatch(
+      /reads the turn's prompt on\s+standard input.*one JSON event per line.*It does not commit/s,
+    );
     await form.locator('input[name=command]').fill(process.execPath);
     await form.locator('textarea[name=args]').fill(STAND_IN);
     const script = {
