@@ -89,7 +89,8 @@ describe('agent runs on the daemon', () => {
     const runId = await offer(d, spec);
     const end = await finished(d, runId);
     expect(end.exitCode).toBe(1);
-    expect(end.reason).toContain('on_claim hook failed');
+    // In words, the hook's name only in the detail that goes on.
+    expect(end.reason).toMatch(/^The setup on taking the ticket failed\./);
     expect(ofType(d, runId, 'error')[0]!.message).toContain('cannot install deps');
     expect(ofType(d, runId, 'turn.started')).toEqual([]);
   });

@@ -13,6 +13,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentJobSpec, HookPoint, RunNextFrame } from '@openase/shared/protocol/agent-run';
+import { hookWords } from '@openase/shared/domain/hook-words';
 import type { AgentSession, StartAgentSession, TurnOutcome } from '../adapters/common/types.js';
 import { launcherFor, UNCONFINED, type Confinement } from '../sandbox/confine.js';
 import { describeGateFailure, runHooks, type HookContext } from '../hooks/hooks.js';
@@ -22,6 +23,12 @@ import { DAEMON_STOPPED, type AgentRunHandle } from './agent-run-handle.js';
 import { writePlatformWrapper } from './platform-wrapper.js';
 import { baseMergeNote } from '../workspace/base-merge.js';
 import { settleTurn } from './turn-end.js';
+
+/** A run a hook ended, its first line in words ("The before-turn checks failed."), for its reason and error. */
+function hookFailed(point: HookPoint): string {
+  const words = hookWords(point);
+  return `${words[0]!.toUpperCase()}${words.slice(1)} failed.`;
+}
 
 export interface AgentRunDeps {
   workspaces: Workspaces;
@@ -104,7 +111,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
 
     if (!run.stopReason) {
       const claim = await hooks('on_claim');
-      if (!claim.passed) throw new RunFailure(`on_claim hook failed. ${describeGateFailure(claim.outcomes)}`);
+      if (!claim.passed) throw new RunFailure(`${hookFailed('on_claim')} ${describeGateFailure(claim.outcomes)}`);
     }
     if (!run.stopReason) {
       session = await deps.startSession({
@@ -125,7 +132,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     let lastTurn = 0;
     while (session && !run.stopReason) {
       const before = await hooks('before_turn');
-      if (!before.passed) throw new RunFailure(`before_turn hook failed. ${describeGateFailure(before.outcomes)}`);
+      if (!before.passed) throw new RunFailure(`${hookFailed('before_turn')} ${describeGateFailure(before.outcomes)}`);
       if (run.stopReason) break;
       const turn: TurnOutcome = await session.runTurn(input);
       run.rememberSession(session.sessionId ?? turn.sessionId);
@@ -153,7 +160,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
         deniedTools: (turn.deniedTools ?? []).slice(0, 1000),
       });
       while (decision?.action === 'finish') {
-        run.emit({ type: 'progress', message: 'the agent asked to finish: running the before_finish checks' });
+        run.emit({ type: 'progress', message: `the agent asked to finish: running ${hookWords('before_finish')}` });
         const gate = await hooks('before_finish');
         const output = gate.passed ? '' : describeGateFailure(gate.outcomes).slice(0, GATE_OUTPUT_MAX);
         decision = await run.ask({ type: 'run.gate', turn: turnNo, passed: gate.passed, output });
@@ -190,7 +197,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
   try {
     if (hookContext && endHooks) await hooks(endHooks);
   } catch (err) {
-    run.emit({ type: 'error', message: `${endHooks} hooks: ${(err as Error).message}`, fatal: false });
+    run.emit({ type: 'error', message: `${hookWords(endHooks ?? '')}: ${(err as Error).message}`, fatal: false });
   }
   clearTimeout(closeTimer);
   await session

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeRunEvent, runEventDetail, runEventLabel, turnEndWords, TURN_END_WORDS } from './describe.js';
+import { HOOK_WORDS } from '../domain/hook-words.js';
+import { HOOK_POINTS } from '../protocol/agent-run.js';
 
 describe('describeRunEvent: one line per run event, for the terminal and the console', () => {
   it('describes hooks and workspace steps with their outcome', () => {
@@ -12,7 +14,7 @@ describe('describeRunEvent: one line per run event, for the terminal and the con
         policy: 'block',
         exitCode: 2,
       }),
-    ).toEqual({ text: 'hook before_turn failed (exit 2): make lint', tone: 'bad' });
+    ).toEqual({ text: 'the before-turn checks failed (exit 2): make lint', tone: 'bad' });
     // A multi-line script: its first line on the row, the whole script once, in the finished row's detail.
     const script = 'set -e\nnpm ci\nnpm run lint';
     const started = {
@@ -23,8 +25,9 @@ describe('describeRunEvent: one line per run event, for the terminal and the con
       policy: 'block',
     } as const;
     const passed = { ...started, status: 'passed', exitCode: 0, output: 'lint clean' } as const;
-    expect(describeRunEvent(started).text).toBe('hook after_create started: set -e …');
-    expect(describeRunEvent(passed).text).toBe('hook after_create passed (exit 0): set -e …');
+    // A hook name this code does not know (a newer daemon's) still reads as words.
+    expect(describeRunEvent(started).text).toBe('the after-create hook started: set -e …');
+    expect(describeRunEvent(passed).text).toBe('the after-create hook passed (exit 0): set -e …');
     expect(runEventDetail(started)).toBeNull();
     expect(runEventDetail(passed)).toBe(`${script}\n\nlint clean`);
     expect(describeRunEvent({ type: 'workspace', step: 'push', ok: true, message: 'pushed agent/DEMO-1' }).tone).toBe(
@@ -32,9 +35,43 @@ describe('describeRunEvent: one line per run event, for the terminal and the con
     );
   });
 
+  it('says every hook by what it is, never its name, and when a failure lets the run go on', () => {
+    const hook = (name: string, status: 'passed' | 'failed' | 'timed_out', policy: 'block' | 'warn' = 'block') =>
+      describeRunEvent({ type: 'hook', hook: name, command: 'npm test', status, policy, exitCode: 1 }).text;
+    expect(hook('before_finish', 'failed')).toBe('the checks before finishing failed (exit 1): npm test');
+    expect(hook('after_turn', 'failed', 'warn')).toBe(
+      'the after-turn checks failed (exit 1; reported, the run goes on): npm test',
+    );
+    expect(hook('on_claim', 'timed_out')).toBe('the setup on taking the ticket timed out (exit 1): npm test');
+    for (const point of HOOK_POINTS) {
+      expect(hook(point, 'passed')).not.toContain(point);
+      expect(HOOK_WORDS[point].when).not.toMatch(/_/);
+    }
+  });
+
+  it('says where a cost came from and what a workspace step did in words, its details as lines, never JSON', () => {
+    expect(describeRunEvent({ type: 'cost', usd: 0.5, source: 'pricing', turn: 2 }).text).toBe(
+      "cost $0.5000 (estimated from the agent's prices) (turn 2)",
+    );
+    expect(describeRunEvent({ type: 'workspace', step: 'paths', ok: true, message: '2 path(s) changed' }).text).toBe(
+      'path rules: 2 path(s) changed',
+    );
+    const detail = runEventDetail({
+      type: 'workspace',
+      step: 'prepare',
+      ok: true,
+      message: 'workspace ready',
+      details: { dir: '/w', repos: [{ name: 'api', branch: 'openase/D-1' }], changed: [] },
+    });
+    expect(detail).toBe('dir: /w\nrepos:\n  - name: api\n    branch: openase/D-1\nchanged: none');
+  });
+
   it('describes tool calls, results and commands in one line each', () => {
-    expect(describeRunEvent({ type: 'tool.call', id: 't1', name: 'Read', input: { path: 'a.ts' } }).text).toBe(
-      'tool Read {"path":"a.ts"}',
+    expect(describeRunEvent({ type: 'tool.call', id: 't1', name: 'Read', input: { file_path: 'a.ts' } }).text).toBe(
+      'tool Read: a.ts',
+    );
+    expect(describeRunEvent({ type: 'tool.call', id: 't2', name: 'Bash', input: { command: 'npm test' } }).text).toBe(
+      'tool Bash: npm test',
     );
     expect(describeRunEvent({ type: 'tool.result', id: 't1', ok: false, output: 'no such file\nmore' })).toEqual({
       text: 'tool failed: no such file …',

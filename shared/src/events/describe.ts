@@ -5,6 +5,8 @@
  * around it (web/src/runs/transcript.ts), the CLI prints it as it comes.
  */
 import type { RunEvent as StoredRunEvent } from './run-events.js';
+import { describeToolCall } from './tool-words.js';
+import { HOOK_POLICY_WORDS, hookWords } from '../domain/hook-words.js';
 
 /**
  * A run event as any reader holds it: the stored schema's, or as it came through the API, where a tool call's
@@ -49,6 +51,15 @@ export function turnEndWords(reason: string | undefined): string {
   return Object.hasOwn(TURN_END_WORDS, reason) ? TURN_END_WORDS[reason as TurnEndReason] : reason.replace(/_/g, ' ');
 }
 
+/** Where a turn's cost came from (`cost.source`), in words. */
+const COST_SOURCE_WORDS: Record<string, string> = {
+  cli: 'as the agent program reported it',
+  pricing: "estimated from the agent's prices",
+};
+
+/** The daemon's workspace steps (`workspace.step`) that are not a word already (`commit`, `push` are). */
+const WORKSPACE_STEP_WORDS: Record<string, string> = { prepare: 'workspace', paths: 'path rules' };
+
 /** One line for any run event (the drawer shows messages, tools and commands as richer rows of their own). */
 export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' | 'info' } {
   switch (e.type) {
@@ -56,8 +67,11 @@ export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad
       return { text: `${e.author ?? e.role}: ${e.text}`, tone: 'info' };
     case 'reasoning':
       return { text: `thinking: ${firstLine(e.text)}`, tone: 'info' };
-    case 'tool.call':
-      return { text: `tool ${e.name} ${clip(JSON.stringify(e.input ?? {}))}`, tone: 'info' };
+    case 'tool.call': {
+      // What it acted on (the command, the file, the pattern), never the input's JSON.
+      const { tool, summary } = describeToolCall(e.name, e.input);
+      return { text: `tool ${tool}${summary ? `: ${summary}` : ''}`, tone: 'info' };
+    }
     case 'tool.result':
       return {
         text: `tool ${e.denied ? 'refused' : e.ok ? 'done' : 'failed'}: ${clip(firstLine(e.output))}`,
@@ -81,7 +95,10 @@ export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad
         tone: 'info',
       };
     case 'cost':
-      return { text: `cost $${e.usd.toFixed(4)} (${e.source})${e.turn ? ` (turn ${e.turn})` : ''}`, tone: 'info' };
+      return {
+        text: `cost $${e.usd.toFixed(4)} (${COST_SOURCE_WORDS[e.source] ?? e.source})${e.turn ? ` (turn ${e.turn})` : ''}`,
+        tone: 'info',
+      };
     case 'rate_limit':
       return { text: `rate limited: ${e.message}${e.resetAt ? ` (until ${e.resetAt})` : ''}`, tone: 'bad' };
     case 'error':
@@ -101,13 +118,20 @@ export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad
       };
     case 'output':
       return { text: e.text, tone: e.stream === 'stderr' ? 'bad' : 'info' };
-    case 'hook':
+    case 'hook': {
+      // The hook in words ("the before-turn checks", never `before_turn`); a failure its policy lets pass says so.
+      const failed = e.status === 'failed' || e.status === 'timed_out';
+      const detail = [
+        e.exitCode != null ? `exit ${e.exitCode}` : null,
+        failed && e.policy !== 'block' ? HOOK_POLICY_WORDS[e.policy] : null,
+      ].filter(Boolean);
       return {
-        text: `hook ${e.hook} ${e.status.replace('_', ' ')}${e.exitCode != null ? ` (exit ${e.exitCode})` : ''}: ${firstLine(e.command)}`,
+        text: `${hookWords(e.hook)} ${e.status.replace('_', ' ')}${detail.length ? ` (${detail.join('; ')})` : ''}: ${firstLine(e.command)}`,
         tone: e.status === 'passed' || e.status === 'started' ? 'ok' : e.policy === 'block' ? 'bad' : 'info',
       };
+    }
     case 'workspace':
-      return { text: `${e.step}: ${e.message}`, tone: e.ok ? 'ok' : 'bad' };
+      return { text: `${WORKSPACE_STEP_WORDS[e.step] ?? e.step}: ${e.message}`, tone: e.ok ? 'ok' : 'bad' };
     case 'progress':
       return { text: e.message, tone: 'info' };
     case 'raw':
@@ -155,8 +179,24 @@ export function runEventDetail(e: RunEvent): string | null {
     const script = e.status !== 'started' && e.command.includes('\n') ? e.command : null;
     return [script, e.output].filter(Boolean).join('\n\n') || null;
   }
-  if (e.type === 'workspace' && e.details) return JSON.stringify(e.details, null, 2);
+  if (e.type === 'workspace' && e.details) return detailLines(e.details).join('\n');
   return null;
+}
+
+/** A step's details as indented "key: value" lines (a list's items with "- "), never its JSON. */
+function detailLines(value: unknown, indent = ''): string[] {
+  if (Array.isArray(value))
+    return value.flatMap((item) => {
+      const [first = '', ...rest] = detailLines(item, `${indent}  `);
+      return [`${indent}- ${first.trimStart()}`, ...rest];
+    });
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, v]) =>
+      v && typeof v === 'object' && (!Array.isArray(v) || v.length)
+        ? [`${indent}${key}:`, ...detailLines(v, `${indent}  `)]
+        : [`${indent}${key}: ${Array.isArray(v) ? 'none' : String(v ?? 'none')}`],
+    );
+  return [`${indent}${String(value)}`];
 }
 
 /**

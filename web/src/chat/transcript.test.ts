@@ -32,7 +32,7 @@ describe('chat transcript', () => {
     expect(rows.map((r) => r.kind)).toEqual([
       'user',
       'assistant',
-      'event',
+      'tool',
       'event',
       'event',
       'assistant',
@@ -42,14 +42,45 @@ describe('chat transcript', () => {
     ]);
     expect(rows[0]).toMatchObject({ text: 'plan it', attachments: ['ticket: D-1'], queued: false });
     expect(rows[1]).toMatchObject({ text: 'Working', streaming: true });
-    expect(rows.slice(2, 5).map((r) => 'text' in r && r.text)).toEqual([
-      'tool Bash {"command":"openase ticket create"}',
+    expect(rows[2]).toMatchObject({ kind: 'tool', name: 'Bash', input: { command: 'openase ticket create' } });
+    expect(rows.slice(3, 5).map((r) => 'text' in r && r.text)).toEqual([
       '$ openase ticket create completed (exit 0)',
       'add a.txt',
     ]);
     expect(rows[5]).toMatchObject({ text: 'Done.', streaming: false });
     expect(rows[7]).toMatchObject({ text: 'You', streaming: true });
     expect(rows[8]).toMatchObject({ text: 'and tests', queued: true });
+  });
+
+  it('shows each tool call once, as the run drawer does, with its result attached (a failure too)', () => {
+    const rows = buildTranscript(
+      [],
+      [
+        ev(1, { type: 'tool.call', id: 'a', name: 'Read', input: { file_path: 'README.md' } }),
+        ev(2, { type: 'tool.call', id: 'b', name: 'Grep', input: { pattern: 'TODO' } }),
+        ev(3, { type: 'tool.result', id: 'b', ok: false, output: 'grep: bad pattern' }),
+        ev(4, { type: 'tool.result', id: 'a', ok: true, output: '# Demo' }),
+        // A result whose call this transcript never saw: its own line, when it failed.
+        ev(5, { type: 'tool.result', id: 'z', ok: false, output: 'refused' }),
+      ],
+    );
+    expect(rows).toEqual([
+      {
+        kind: 'tool',
+        key: 'r1:1',
+        name: 'Read',
+        input: { file_path: 'README.md' },
+        result: { type: 'tool.result', id: 'a', ok: true, output: '# Demo' },
+      },
+      {
+        kind: 'tool',
+        key: 'r1:2',
+        name: 'Grep',
+        input: { pattern: 'TODO' },
+        result: { type: 'tool.result', id: 'b', ok: false, output: 'grep: bad pattern' },
+      },
+      { kind: 'event', key: 'r1:5', text: 'tool failed: refused', tone: 'bad' },
+    ]);
   });
 
   it('an interrupted turn is shown, and why a turn ended is said in words, never its reason code', () => {

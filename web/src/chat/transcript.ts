@@ -1,10 +1,11 @@
 /**
  * The chat transcript as rows to render: the person's messages placed before the turn they
  * started, then what the agent did in that turn — its text (streamed deltas merged into one
- * growing message), and one line per tool call, shell command, file change or error, in the words
- * `openase chat` prints (shared/src/events/describe.ts). Pure, so it is tested without a browser.
+ * growing message), each tool call with its result (the run drawer's tool row, web/src/runs/ToolCallRow.vue), and
+ * one line per shell command, file change or error, in the words `openase chat` prints
+ * (shared/src/events/describe.ts). Pure, so it is tested without a browser.
  */
-import { chatShowsEvent, describeRunEvent, turnEndWords, type RunEvent } from '@openase/shared';
+import { chatShowsEvent, describeRunEvent, turnEndWords, type RunEvent, type RunEventOf } from '@openase/shared';
 
 export interface ChatEvent {
   runId: string;
@@ -24,6 +25,8 @@ export type TranscriptRow =
   | { kind: 'user'; key: string; text: string; author: string; attachments: string[]; queued: boolean }
   | { kind: 'assistant'; key: string; text: string; streaming: boolean }
   | { kind: 'event'; key: string; text: string; tone: 'ok' | 'bad' | 'info' }
+  /** A tool call, its result attached when it comes: shown as the run drawer shows it. */
+  | { kind: 'tool'; key: string; name: string; input: unknown; result: RunEventOf<'tool.result'> | null }
   /** A turn that did not complete, and why in words ("Turn ended: the run reached its limit of turns"). */
   | { kind: 'turn-end'; key: string; ok: boolean; text: string };
 
@@ -47,6 +50,8 @@ export function buildTranscript(messages: readonly ChatMessageLike[], events: re
     queued: m.turn === null,
   });
   let open: Extract<TranscriptRow, { kind: 'assistant' }> | null = null;
+  /** `<run>:<tool call id>` → its row, for the result. */
+  const tools = new Map<string, Extract<TranscriptRow, { kind: 'tool' }>>();
   for (const { runId, seq, event: e } of events) {
     const key = `${runId}:${seq}`;
     if (e.type === 'turn.started') {
@@ -73,7 +78,15 @@ export function buildTranscript(messages: readonly ChatMessageLike[], events: re
       continue;
     }
     open = null;
-    if (chatShowsEvent(e)) rows.push({ kind: 'event', key, ...describeRunEvent(e) });
+    if (e.type === 'tool.call') {
+      const row = { kind: 'tool' as const, key, name: e.name, input: e.input, result: null };
+      tools.set(`${runId}:${e.id}`, row);
+      rows.push(row);
+      continue;
+    }
+    const call = e.type === 'tool.result' ? tools.get(`${runId}:${e.id}`) : undefined;
+    if (call && e.type === 'tool.result') call.result = e;
+    else if (chatShowsEvent(e)) rows.push({ kind: 'event', key, ...describeRunEvent(e) });
     else if (e.type === 'turn.finished' && !e.ok)
       rows.push({ kind: 'turn-end', key, ok: false, text: `Turn ended: ${turnEndWords(e.reason)}` });
   }

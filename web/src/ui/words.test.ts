@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activityWords,
   actorGroup,
+  chatActivityWords,
   adapterWords,
   kindWords,
   parkedWords,
@@ -106,4 +107,19 @@ it('describes a run scope truly for Project AI too, which links and comments on 
   expect(runScopeWords('tickets.link')).toMatch(/Project AI between any tickets of the project/);
   expect(runScopeWords('tickets.comment')).toMatch(/Project AI on any ticket of the project/);
   expect(runScopeWords('tickets.link')).not.toMatch(/^add and remove dependencies of its own ticket$/);
+});
+
+it("says what a Project AI conversation is doing, what it waits for, never its activity's name", () => {
+  const shown = (activity: string, state = 'open') => chatActivityWords(activity, state).text;
+  expect(shown('waiting')).toBe('waiting for your next message');
+  expect(chatActivityWords('waiting').title).toMatch(/finished its turn and waits for the next message/);
+  expect([shown('idle'), shown('starting'), shown('working'), shown('waiting', 'closed')]).toEqual([
+    'not running',
+    'starting the agent…',
+    'working…',
+    'closed',
+  ]);
+  for (const activity of ['idle', 'starting', 'working', 'waiting'])
+    expect(chatActivityWords(activity).title).not.toBe('');
+  expect(shown('paused_for_review')).toBe('paused for review');
 });

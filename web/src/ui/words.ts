@@ -7,6 +7,7 @@ import {
   ADAPTER_LABELS,
   AGENT_ADAPTERS,
   fieldWords,
+  HOOK_WORDS,
   JOB_FIRE_TRIGGER_WORDS,
   parseRunScope,
   PRIORITIES,
@@ -16,6 +17,7 @@ import {
   TOKEN_SCOPE_WORDS,
   WORKFLOW_TEMPLATE_LABELS,
   type AgentAdapter,
+  type HookPoint,
   type JobFireTrigger,
   type Priority,
   type TokenScope,
@@ -67,6 +69,19 @@ export function runScopeWords(scope: string): string {
   return RUN_TOKEN_SCOPES[parsed.scope].replace(/\s*\([^()]*`[^()]*\)/g, '');
 }
 
+/** When a workflow hook runs, for the name typed under `hooks:` ("before each turn of the agent"). */
+export function hookWhenWords(hook: string): string {
+  return Object.hasOwn(HOOK_WORDS, hook) ? HOOK_WORDS[hook as HookPoint].when : humanize(hook);
+}
+
+/** A description's `quoted` parts (what is typed: `tickets.move:<Status>`) apart, to show them as code. */
+export function codeParts(text: string): Array<{ text: string; code: boolean }> {
+  return text
+    .split('`')
+    .map((part, i) => ({ text: part, code: i % 2 === 1 }))
+    .filter((p) => p.text);
+}
+
 /** "the claude CLI" (how the control plane names what a machine lacks) → "Claude Code", per adapter. */
 const CLI_WORDS: Array<[RegExp, string]> = AGENT_ADAPTERS.flatMap((a) => {
   const cli = ADAPTER_DEFAULT_COMMAND[a];
@@ -94,6 +109,35 @@ export function jobTriggerWords(trigger: string): string {
 /** A built-in workflow template by what it sets up, never its name alone (`full-stack`). */
 export function workflowTemplateWords(template: string): string {
   return WORKFLOW_TEMPLATE_LABELS[template as WorkflowTemplate] ?? humanize(template);
+}
+
+/**
+ * A Project AI conversation's activity (control-plane/src/chat/conversation-views.ts) as its status line says it, and
+ * what it means on hover. `waiting`: the agent ended its turn and its run waits for the next message (the control
+ * plane holds the turn open, chat-turns.ts), keeping its machine slot until the server closes an idle conversation.
+ */
+const CHAT_ACTIVITY_WORDS: Record<string, { text: string; title: string }> = {
+  idle: {
+    text: 'not running',
+    title: 'The agent is not running (its last run ended); a message starts it again, in the same session.',
+  },
+  starting: {
+    text: 'starting the agent…',
+    title: 'The agent is being started on a machine: its run is queued or its workspace is being prepared.',
+  },
+  working: { text: 'working…', title: 'The agent is working on the last message; Interrupt stops its turn.' },
+  waiting: {
+    text: 'waiting for your next message',
+    title:
+      'The agent finished its turn and waits for the next message, keeping its machine slot; a conversation left waiting long may be closed to free it, and a message reopens it.',
+  },
+  closed: { text: 'closed', title: 'The conversation is closed; a message reopens it.' },
+};
+
+/** What a Project AI conversation is doing ("waiting for your next message", never `waiting`), with its meaning. */
+export function chatActivityWords(activity: string, state?: string): { text: string; title: string } {
+  const key = state === 'closed' ? 'closed' : activity;
+  return CHAT_ACTIVITY_WORDS[key] ?? { text: humanize(key), title: '' };
 }
 
 /** Reason codes and phrasings older control planes stored, as words. */

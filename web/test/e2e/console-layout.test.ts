@@ -3,10 +3,12 @@
  * below: what does not fit goes under "More" and the account menu, nothing overlaps), no page scrolling sideways
  * at a phone's 420 px (People with several members among them; Jobs and Workflows as cards, not a table scrolling
  * in its box), Project AI naming what an agent runs, in words, with the way to the Machines page when no machine can
- * run it, and priorities, token scopes and workflow templates in words, never their codes.
+ * run it, and priorities, token scopes and workflow templates in words, never their codes; the workflow editor's
+ * reference naming each hook and run token scope as typed in the file, then in words.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { HOOK_POINTS } from '@openase/shared';
 // @ts-expect-error plain ESM helper without types
 import { consolePages } from '../../../scripts/lib/demo-console.mjs';
 import { useDemoConsole, type DemoProject } from './harness';
@@ -183,6 +185,35 @@ describe('the console fits laptops and phones, in words (Chromium)', () => {
     await expect
       .poll(() => optionWords(page, '[data-test=workflow-create] select[name=template]'))
       .toEqual(['Full stack: one agent, Todo to In Review', 'Relay: a workflow per stage, Design to In Review']);
+  });
+
+  it("lists the harness reference's hooks and scopes as the name typed, then what it means", async () => {
+    const { page } = ui;
+    await page.goto(`${ui.cp.url}/p/demo/workflows/${demo.workflow}`);
+    await page.locator('.cm-content').waitFor();
+    await page.getByRole('button', { name: 'Reference' }).click();
+    const entries = (list: string) =>
+      page.locator(`[data-test=${list}]`).evaluate((dl) =>
+        [...dl.querySelectorAll('dt')].map((dt) => ({
+          name: dt.querySelector('code')?.textContent?.trim(),
+          words: (dt.nextElementSibling as HTMLElement).innerText.trim(),
+        })),
+      );
+    const hooks = await entries('reference-hooks');
+    expect(hooks.map((h) => h.name)).toEqual([...HOOK_POINTS]);
+    expect(hooks[1]!.words).toBe('before each turn of the agent');
+    for (const h of hooks) expect(h.words).not.toMatch(/_/);
+    const scopes = await entries('reference-scopes');
+    const move = scopes.find((sc) => sc.name === 'tickets.move')!;
+    expect(move.words).toMatch(/^move its own ticket, only to one of the workflow's finish statuses/);
+    // What is typed stays code; the scopes given by default say so.
+    expect(move.words).toContain('(given when the workflow lists no scopes:)');
+    expect(
+      await page.locator('[data-test=reference-scopes] dd code', { hasText: 'tickets.move:<Status>' }).count(),
+    ).toBe(1);
+    expect(scopes.find((sc) => sc.name === 'tickets.create')!.words).toBe('create tickets anywhere in the project');
+    expect(scopes.length).toBeGreaterThan(10);
+    await ui.shot('layout-04-workflow-reference');
   });
 
   it('names the product an agent runs and links to Machines when no machine can run it', async () => {

@@ -185,13 +185,24 @@ describe('Project AI panel in Chromium', () => {
     await panel.locator('.chat-user', { hasText: 'We need onboarding docs' }).waitFor();
     await panel.getByRole('tab', { name: 'We need onboarding docs' }).waitFor();
     await panel.locator('.chat-tool', { hasText: 'openase ticket create' }).first().waitFor();
+    // The tool call as the run drawer shows it: the command itself, never its input's JSON; the input on expanding.
+    const tool = panel.locator('[data-test=tool-call]', { hasText: 'openase ticket create' }).first();
+    expect(await tool.locator('[data-test=tool-summary]').textContent()).toBe(
+      'openase ticket create --title "Write the onboarding guide"',
+    );
+    expect(await tool.locator('summary').innerText()).not.toMatch(/[{}]|"command"/);
+    await tool.locator('summary').click();
+    expect(await tool.locator('pre').first().innerText()).toContain('"command"');
     await ui.page.locator('[data-test=card][data-ticket="CAI-1"]').waitFor({ timeout: 30_000 });
     expect(await ui.page.locator('[data-test=card][data-ticket="CAI-1"]').textContent()).toContain(
       'Write the onboarding guide',
     );
     await expect
       .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
-      .toBe('waiting');
+      .toBe('waiting for your next message');
+    expect(await panel.locator('[data-testid=chat-activity]').getAttribute('title')).toMatch(
+      /finished its turn and waits for the next message, keeping its machine slot/,
+    );
     expect(await panel.locator('[data-testid=chat-cost]').textContent()).toMatch(/^\$\d+\.\d{4} \/ \$5\.0000$/);
     await panel.getByText('What it may do', { exact: true }).click();
     // In words; the scope's name is the tooltip.
@@ -235,13 +246,13 @@ describe('Project AI panel in Chromium', () => {
       await panel.locator('[data-testid=chat-reply]', { hasText: reply }).waitFor({ timeout: 180_000 });
       await expect
         .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
-        .toBe('waiting');
+        .toBe('waiting for your next message');
     }
     await start('the third one', 'three');
     await panel
       .locator('[data-testid=chat-waits]', { hasText: 'Waiting for a free slot on local (2 of 2 busy)' })
       .waitFor();
-    expect(await panel.locator('[data-testid=chat-activity]').textContent()).toBe('starting');
+    expect(await panel.locator('[data-testid=chat-activity]').textContent()).toBe('starting the agent…');
     await ui.shot('21-project-ai-waits-for-slot');
 
     await panel.getByRole('tab', { name: 'first holder' }).click();
@@ -253,7 +264,7 @@ describe('Project AI panel in Chromium', () => {
     await panel.locator('[data-testid=chat-reply]', { hasText: 'three' }).waitFor({ timeout: 180_000 });
     await expect
       .poll(() => panel.locator('[data-testid=chat-activity]').textContent(), { timeout: 60_000 })
-      .toBe('waiting');
+      .toBe('waiting for your next message');
     expect(await panel.locator('[data-testid=chat-waits]').count()).toBe(0);
   }, 300_000); // its own waits allow minutes on a loaded machine (a reply alone up to 180 s): 60 s cut it short in CI
 });
