@@ -13,7 +13,7 @@ export interface PickupOf {
   pickup: string[];
 }
 
-/** One note per status that a workflow named in `saved` shares with another active workflow (shared `sharedPickups`). */
+/** One note per status a workflow named in `saved` shares with another active workflow (shared `sharedPickups`). */
 export function sharedPickupNotes(workflows: PickupOf[], saved: string[]): string[] {
   return sharedPickups(workflows)
     .filter((shared) => shared.workflows.some((name) => saved.includes(name)))
