@@ -33,10 +33,12 @@ describe('openase CLI against a running server', () => {
     const ticket = cli(['ticket', 'create', '--project', 'demo', '--title', 'Add login', '--json']);
     expect(ticket.code, ticket.err).toBe(0);
     expect(JSON.parse(ticket.out).identifier).toBe('DEMO-1');
-    const moved = cli(['ticket', 'move', 'DEMO-1', 'Todo']);
+    // The status as typed, said as the project names it.
+    const moved = cli(['ticket', 'move', 'DEMO-1', 'todo']);
     expect(moved.code, moved.err).toBe(0);
+    expect(moved.out).toBe('moved DEMO-1 to Todo\n');
     // Moved again to where it is: said so, and nothing recorded.
-    expect(cli(['ticket', 'move', 'DEMO-1', 'todo']).out).toBe('DEMO-1 is in todo already; nothing changed\n');
+    expect(cli(['ticket', 'move', 'DEMO-1', 'TODO']).out).toBe('DEMO-1 is in Todo already; nothing changed\n');
     const shown = cli(['ticket', 'show', 'DEMO-1', '--json']);
     const detail = JSON.parse(shown.out);
     expect(detail.status.name).toBe('Todo');

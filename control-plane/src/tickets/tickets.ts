@@ -178,11 +178,11 @@ export async function moveTicket(
   deps: Deps,
   actor: Actor,
   raw: z.input<typeof ticketMoveInput>,
-): Promise<Ticket & { unchanged?: boolean }> {
+): Promise<Ticket & { unchanged?: boolean; statusName: string }> {
   return onLockedTicket(deps, actor, 'move tickets', ticketMoveInput, raw, async ({ tx, changes, ticket, input }) => {
     const target = await resolveStatus(tx, ticket.projectId, input.status);
-    if (target.id === ticket.statusId) return { ...ticket, unchanged: true };
-    return movedByPerson(tx, deps, changes, actor, ticket, target);
+    if (target.id === ticket.statusId) return { ...ticket, unchanged: true, statusName: target.name };
+    return { ...(await movedByPerson(tx, deps, changes, actor, ticket, target)), statusName: target.name };
   });
 }
 

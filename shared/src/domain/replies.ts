@@ -23,6 +23,11 @@ export const ticketMoveReply = ticketReply.extend({
     .string()
     .optional()
     .transform((s) => s ?? null),
+  /** The status the ticket moved to (or was in already), as the project names it ("In Progress" for "in progress"). */
+  statusName: z
+    .string()
+    .optional()
+    .transform((s) => s ?? null),
   /** The ticket was in that status already: nothing moved, nothing recorded. */
   unchanged: z
     .boolean()

@@ -195,7 +195,8 @@ export const ticketCommands: GroupBody = {
           status,
         }),
       print(io, ticket, parsed) {
-        const status = statusArg(parsed, io.env);
+        // As the project names it: `ticket move X "in progress"` says "In Progress".
+        const status = ticket.statusName ?? statusArg(parsed, io.env);
         // An agent's move to a finish status waits for the workflow's before_finish checks.
         io.out(
           ticket.pendingStatus
