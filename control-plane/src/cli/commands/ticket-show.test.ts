@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitingFields } from './ticket-show.js';
+import { attemptsText, waitingFields } from './ticket-show.js';
 
 const noReview = { round: 1, state: null, stage: null, message: null };
 
@@ -18,5 +18,26 @@ describe('openase ticket show: what the ticket waits for', () => {
     expect(waitingFields({ identifier: 'DEMO-2', question: null, answer: null, review })).toEqual([
       ['review', message],
     ]);
+  });
+});
+
+describe('openase ticket show: attempts', () => {
+  const t = { attemptCount: 1, runs: [{}], parkedReason: null, nextRetryAt: null };
+
+  it("counts what the workflow's limit counts, and says so beside more runs", () => {
+    expect(attemptsText(t)).toBe("1 toward the workflow's limit");
+    // A run that asked a question gave its attempt back: three runs, one attempt.
+    expect(attemptsText({ ...t, runs: [{}, {}, {}] })).toBe(
+      "1 toward the workflow's limit, 3 runs in all (not every run counts as an attempt)",
+    );
+  });
+
+  it('says why it waits: parked, or a retry at a time', () => {
+    expect(attemptsText({ ...t, attemptCount: 3, runs: [{}, {}, {}], parkedReason: 'max attempts (3) reached' })).toBe(
+      "3 toward the workflow's limit (parked: max attempts (3) reached)",
+    );
+    expect(attemptsText({ ...t, nextRetryAt: '2026-12-07T10:00:00.000Z' })).toBe(
+      "1 toward the workflow's limit (retry at 2026-12-07T10:00:00.000Z)",
+    );
   });
 });

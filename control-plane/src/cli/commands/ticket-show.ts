@@ -37,10 +37,7 @@ export function printTicket(io: CommandIo, t: ShownTicket): void {
     ['blocks', t.blocks.map((b) => b.identifier).join(', ')],
     ['cost', `$${t.costUsd.toFixed(4)}${t.budgetUsd !== null ? ` of $${t.budgetUsd} budget` : ''}`],
     ['tokens', `${t.inputTokens} in, ${t.outputTokens} out, ${t.cachedTokens} cached`],
-    [
-      'attempts',
-      `${t.attemptCount}${t.parkedReason ? ` (parked: ${t.parkedReason})` : t.nextRetryAt ? ` (retry at ${new Date(t.nextRetryAt).toISOString()})` : ''}`,
-    ],
+    ['attempts', attemptsText(t)],
     ['archived', t.archivedAt ? String(t.archivedAt) : 'no'],
   ]);
   if (t.description) io.out(`\n${t.description}`);
@@ -65,4 +62,26 @@ export function printTicket(io: CommandIo, t: ShownTicket): void {
   }
   io.out('\nActivity:');
   for (const a of t.activity) io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
+}
+
+/**
+ * Attempts are what the workflow's `max_attempts` counts: a run that asked a question, the rounds before a review's
+ * last and the runs before a start-over (a person's move, a retry) do not count (docs/orchestrator.md). So "attempts:
+ * 1" can sit beside three runs: said when they differ.
+ */
+export function attemptsText(t: {
+  attemptCount: number;
+  runs: readonly unknown[];
+  parkedReason: string | null;
+  nextRetryAt: string | Date | null;
+}): string {
+  const runs = t.runs.length;
+  const inAll =
+    runs !== t.attemptCount ? `, ${runs} run${runs === 1 ? '' : 's'} in all (not every run counts as an attempt)` : '';
+  const held = t.parkedReason
+    ? ` (parked: ${t.parkedReason})`
+    : t.nextRetryAt
+      ? ` (retry at ${new Date(t.nextRetryAt).toISOString()})`
+      : '';
+  return `${t.attemptCount} toward the workflow's limit${inAll}${held}`;
 }
