@@ -98,7 +98,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const types = new Set(events.map((e) => e.event.type));
       for (const type of ['session.started', 'message', 'file.change', 'command', 'usage', 'cost', 'hook', 'workspace'])
         expect(types, type).toContain(type);
-      expect(done.activity.map((a) => a.summary).join('\n')).toMatch(/before_finish checks passed/);
+      expect(done.activity.map((a) => a.summary).join('\n')).toMatch(/the checks before finishing passed/);
 
       // Done: the machine removes the ticket's workspace.
       await fleet.cp.api.tickets.move.mutate({ ticket: t.identifier, status: 'Done' });
@@ -137,7 +137,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
       const shown = await detail(t.identifier);
       expect(shown.activity.map((a) => a.summary).join('\n')).toMatch(
-        /stays in Todo: the before_finish checks failed \(FAIL check\.js: expected login\.ok to be true, got false\)/,
+        /stays in Todo: the checks before finishing failed \(FAIL check\.js: expected login\.ok to be true, got false\)/,
       );
       const events = await fleet.cp.api.runs.events.query({ run: shown.runs[0]!.id, limit: 1000 });
       const secondTurnInput = events

@@ -53,7 +53,7 @@ export function itCompletesATicket(
     expect(events).toContainEqual(
       expect.objectContaining({
         type: 'command',
-        output: expect.stringContaining(`${identifier} will move to In Review once the before_finish checks pass`),
+        output: expect.stringContaining(`${identifier} will move to In Review once the checks before finishing pass`),
       }),
     );
     expect(events).toContainEqual(

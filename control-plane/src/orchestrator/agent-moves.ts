@@ -6,7 +6,7 @@
  * extra status granted with `tickets.move:<Status>` (e.g. Blocked) is applied directly.
  */
 import { eq } from 'drizzle-orm';
-import { forbidden, ticketMoveInput } from '@openase/shared';
+import { forbidden, hookWords, ticketMoveInput } from '@openase/shared';
 import { runs, statuses, workflowVersions } from '../db/schema.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
 import type { Command } from '../kernel/context.js';
@@ -50,7 +50,7 @@ export const agentMoveTicket: Command<typeof ticketMoveInput, AgentMoveResult> =
     await recordActivity(tx, deps, changes, actor, {
       ...aboutTicket(ticket),
       action: 'ticket.finish_requested',
-      summary: `asked to move ${ticket.identifier} to ${target.name}; it moves there once the before_finish checks pass at the end of this turn`,
+      summary: `asked to move ${ticket.identifier} to ${target.name}; it moves there once ${hookWords('before_finish')} pass at the end of this turn`,
       after: { status: target.name, run: run.id },
     });
     return { ticket, status: target.name };

@@ -35,10 +35,10 @@ describe('turn decisions (pure parts)', () => {
       maxAttempts: 3,
       now,
       endedAs: 'failed',
-      why: 'the before_finish checks failed on the last turn (20): no test runner found',
+      why: 'the checks before finishing failed on the last turn (20): no test runner found',
     });
     expect(parked.reason).toMatch(
-      /^stopped after 3 of 3 attempts \(last run failed: the before_finish checks failed on the last turn \(20\): no test runner found\)/,
+      /^stopped after 3 of 3 attempts \(last run failed: the checks before finishing failed on the last turn \(20\): no test runner found\)/,
     );
   });
 });

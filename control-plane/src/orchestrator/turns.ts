@@ -14,7 +14,14 @@
  * the same answer and a gate that passed never moves the ticket twice.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { deniedSummary, excerpt, type RunGateFrame, type RunNextFrame, type RunTurnFrame } from '@openase/shared';
+import {
+  deniedSummary,
+  excerpt,
+  hookWords,
+  type RunGateFrame,
+  type RunNextFrame,
+  type RunTurnFrame,
+} from '@openase/shared';
 import { activity, runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import type { Tx } from '../db/database.js';
 import type { Deps } from '../kernel/context.js';
@@ -58,6 +65,14 @@ async function context(tx: Tx, run: Run) {
   const [version] = await tx.select().from(workflowVersions).where(eq(workflowVersions.id, run.workflowVersionId!));
   const [status] = await tx.select().from(statuses).where(eq(statuses.id, ticket!.statusId));
   return { ticket: ticket!, version: version!, harness: version!.harness as Harness, status: status! };
+}
+
+/** `the checks before finishing`: the before_finish hooks, as activity, run reasons and the agent's CLI say them. */
+export const BEFORE_FINISH = hookWords('before_finish');
+
+/** The next turn's input after the checks refused the agent's move: what failed, and to try again (never "commit"). */
+export function refusedMovePrompt(identifier: string, target: string, output: string): string {
+  return `Your request to move ${identifier} to ${target} was refused because ${BEFORE_FINISH} failed. Fix the problem and move the ticket again; the platform commits and pushes what you leave in the worktree.\n\n${output}`;
 }
 
 export function continuationGuidance(identifier: string, turn: number, maxTurns: number, statusName: string): string {
@@ -216,20 +231,20 @@ export async function decideAfterGate(deps: Deps, msg: Fenced & { frame: RunGate
       await recordActivity(tx, deps, changes, actor, {
         ...aboutTicket(ticket),
         action: 'ticket.gate_failed',
-        summary: `${ticket.identifier} stays in ${status.name}: the before_finish checks failed (${gateVerdict(frame.output)}), so it did not move to ${target?.name ?? 'its finish status'}`,
+        summary: `${ticket.identifier} stays in ${status.name}: ${BEFORE_FINISH} failed (${gateVerdict(frame.output)}), so it did not move to ${target?.name ?? 'its finish status'}`,
         after: { output: frame.output.slice(-2000) },
       });
       if (frame.turn >= harness.max_turns)
         return next(run, frame.turn, 'stop', {
           outcome: 'failed',
-          reason: `the before_finish checks failed on the last turn (${harness.max_turns}): ${gateVerdict(frame.output)}`,
+          reason: `${BEFORE_FINISH} failed on the last turn (${harness.max_turns}): ${gateVerdict(frame.output)}`,
         });
       return next(run, frame.turn, 'continue', {
-        input: `Your request to move ${ticket.identifier} to ${target?.name ?? 'its finish status'} was refused because the required checks failed. Fix the problem, commit, and move the ticket again.\n\n${frame.output}`,
+        input: refusedMovePrompt(ticket.identifier, target?.name ?? 'its finish status', frame.output),
       });
     }
     await applyMove(tx, deps, changes, actor, ticket, target!, {
-      why: 'requested by its agent; the before_finish checks passed',
+      why: `requested by its agent; ${BEFORE_FINISH} passed`,
       extra: { run: run.id },
     });
     return next(run, frame.turn, 'stop', {

@@ -212,7 +212,7 @@ export async function movedByPerson(
 
 /** How a move is told: `why` is added to the activity summary, `extra` to its `after`. */
 export interface MoveNote {
-  /** Who asked and which checks passed, e.g. 'requested by its agent; the before_finish checks passed'. */
+  /** Who asked and which checks passed, e.g. 'requested by its agent; the checks before finishing passed'. */
   why?: string;
   extra?: Record<string, unknown>;
   /** More of the ticket to change in the same statement (a person's move starts the attempts over). */

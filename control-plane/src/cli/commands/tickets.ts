@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PRIORITIES } from '@openase/shared';
+import { hookWords, PRIORITIES } from '@openase/shared';
 import {
   UsageError,
   listOption,
@@ -200,7 +200,7 @@ export const ticketCommands: GroupBody = {
         // An agent's move to a finish status waits for the workflow's before_finish checks.
         io.out(
           ticket.pendingStatus
-            ? `${ticket.identifier} will move to ${ticket.pendingStatus} once the before_finish checks pass`
+            ? `${ticket.identifier} will move to ${ticket.pendingStatus} once ${hookWords('before_finish')} pass`
             : ticket.unchanged
               ? `${ticket.identifier} is in ${status} already; nothing changed`
               : `moved ${ticket.identifier} to ${status}`,
