@@ -83,6 +83,20 @@ describe('chat transcript', () => {
     ]);
   });
 
+  it("shows a shell command on its tool call's row, not as a second line (a command without a call keeps its line)", () => {
+    const rows = buildTranscript(
+      [],
+      [
+        ev(1, { type: 'tool.call', id: 'c', name: 'shell', input: { command: 'npm test' } }),
+        ev(2, { type: 'command', id: 'c', command: 'npm test', status: 'completed', exitCode: 0, output: 'ok' }),
+        ev(3, { type: 'tool.result', id: 'c', ok: true, output: 'ok' }),
+        ev(4, { type: 'command', id: 'q', command: 'ls', status: 'completed', exitCode: 0 }),
+      ],
+    );
+    expect(rows.map((r) => r.kind)).toEqual(['tool', 'event']);
+    expect(rows[0]).toMatchObject({ command: { exitCode: 0 }, result: { ok: true } });
+  });
+
   it('an interrupted turn is shown, and why a turn ended is said in words, never its reason code', () => {
     const rows = buildTranscript([], [ev(1, { type: 'turn.finished', turn: 1, ok: false, reason: 'interrupted' })]);
     expect(rows).toEqual([{ kind: 'turn-end', key: 'r1:1', ok: false, text: 'Turn ended: interrupted' }]);

@@ -26,7 +26,15 @@ export type TranscriptRow =
   | { kind: 'assistant'; key: string; text: string; streaming: boolean }
   | { kind: 'event'; key: string; text: string; tone: 'ok' | 'bad' | 'info' }
   /** A tool call, its result attached when it comes: shown as the run drawer shows it. */
-  | { kind: 'tool'; key: string; name: string; input: unknown; result: RunEventOf<'tool.result'> | null }
+  | {
+      kind: 'tool';
+      key: string;
+      name: string;
+      input: unknown;
+      result: RunEventOf<'tool.result'> | null;
+      /** The shell command the call ran, shown on the call's row (not a line of its own). */
+      command?: RunEventOf<'command'>;
+    }
   /** A turn that did not complete, and why in words ("Turn ended: the run reached its limit of turns"). */
   | { kind: 'turn-end'; key: string; ok: boolean; text: string };
 
@@ -84,8 +92,9 @@ export function buildTranscript(messages: readonly ChatMessageLike[], events: re
       rows.push(row);
       continue;
     }
-    const call = e.type === 'tool.result' ? tools.get(`${runId}:${e.id}`) : undefined;
+    const call = e.type === 'tool.result' || e.type === 'command' ? tools.get(`${runId}:${e.id}`) : undefined;
     if (call && e.type === 'tool.result') call.result = e;
+    else if (call && e.type === 'command') call.command = e;
     else if (chatShowsEvent(e)) rows.push({ kind: 'event', key, ...describeRunEvent(e) });
     else if (e.type === 'turn.finished' && !e.ok)
       rows.push({ kind: 'turn-end', key, ok: false, text: `Turn ended: ${turnEndWords(e.reason)}` });

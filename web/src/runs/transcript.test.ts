@@ -27,6 +27,20 @@ describe('transcript', () => {
     expect(t.totals).toEqual({ inputTokens: 11, outputTokens: 6, cachedTokens: 2, costUsd: 0.25 });
   });
 
+  it("puts a shell command on the row of the tool call that ran it (the adapters give both the call's id)", () => {
+    const t = appendEvents(
+      emptyTranscript(),
+      seqd([
+        { type: 'tool.call', id: 'x1', name: 'shell', input: { command: 'npm test' } },
+        { type: 'command', id: 'x1', command: 'npm test', status: 'started', exitCode: null },
+        { type: 'command', id: 'x1', command: 'npm test', status: 'failed', exitCode: 1, output: 'boom' },
+        { type: 'tool.result', id: 'x1', ok: false, output: 'boom' },
+      ]),
+    );
+    expect(t.items.map((i) => i.kind)).toEqual(['tool']);
+    expect(t.items[0]).toMatchObject({ command: { status: 'failed', exitCode: 1 }, result: { ok: false } });
+  });
+
   it('skips events it already has (a replay after a reconnect) and continues across batches', () => {
     const t = emptyTranscript();
     appendEvents(

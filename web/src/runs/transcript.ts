@@ -14,7 +14,15 @@ type RunEventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 export type TranscriptItem =
   | { kind: 'message'; key: string; role: string; text: string; streaming: boolean }
   | { kind: 'reasoning'; key: string; text: string }
-  | { kind: 'tool'; key: string; name: string; input: unknown; result: RunEventOf<'tool.result'> | null }
+  | {
+      kind: 'tool';
+      key: string;
+      name: string;
+      input: unknown;
+      result: RunEventOf<'tool.result'> | null;
+      /** The shell command the call ran (the adapters give it the call's id): on the call's row, not its own. */
+      command?: RunEventOf<'command'>;
+    }
   | { kind: 'command'; key: string; event: RunEventOf<'command'> }
   | { kind: 'event'; key: string; event: RunEvent };
 
@@ -69,6 +77,11 @@ function apply(t: Transcript, key: string, e: RunEvent): void {
       return;
     }
     case 'command': {
+      const tool = e.id ? t.items[t.index[`tool:${e.id}`] ?? -1] : undefined;
+      if (tool?.kind === 'tool') {
+        tool.command = e;
+        return;
+      }
       const at = e.id ? t.index[`cmd:${e.id}`] : undefined;
       const earlier = at === undefined ? undefined : t.items[at];
       if (earlier?.kind === 'command') {

@@ -251,7 +251,8 @@ describe('runs, workflows, agents and machines in Chromium', () => {
       .poll(() => drawer.locator('[data-test=run]').first().getAttribute('data-run-state'), { timeout: 30_000 })
       .toBe('succeeded');
     const transcript = drawer.locator('[data-test=transcript]');
-    await transcript.locator('[data-kind=command]').first().waitFor();
+    // A shell command shows on the row of the tool call that ran it, with its exit code (not as a second row).
+    await transcript.locator('[data-kind=tool] [data-test=exit-code]').first().waitFor();
     expect(await transcript.textContent()).toMatch(/login\.js/);
     expect(await transcript.textContent()).toMatch(/cost \$0\.0300/);
     expect(await drawer.locator('[data-test=run-totals]').textContent()).toMatch(/900 tokens in, 100 out · \$0\.03/);
