@@ -199,6 +199,10 @@ describe('openase agent/workflow/skill/why CLI against a running server', () => 
     expect(shared.err).toMatch(
       /^note: dev and full-stack-developer both pick up Todo; its tickets go to dev \(the first by name\)\. .*`openase workflow deactivate NAME`/,
     );
+    // Deactivated, it shares nothing; activated again, it is said again.
+    expect(cli(['workflow', 'deactivate', 'dev', '--project', 'shop']).err).toBe('');
+    const activated = cli(['workflow', 'activate', 'dev', '--project', 'shop']);
+    expect(activated.err).toMatch(/^note: dev and full-stack-developer both pick up Todo; its tickets go to dev/);
     expect(cli(['workflow', 'delete', 'dev', '--project', 'shop']).code).toBe(0);
     expect(cli(['workflow', 'create', 'x', '--project', 'shop']).code).toBe(2);
   });

@@ -5,6 +5,7 @@ import {
   requirePositional,
   stringOption,
   type Command,
+  type CommandIo,
   type OptionSpec,
   type ParsedArgs,
 } from '../command.js';
@@ -93,7 +94,7 @@ export function deleteInProject<K extends string>(
 export function onOffInProject<K extends string, T>(
   key: K,
   opts: Pick<OnOffCommands<T>, 'on' | 'off' | 'print'> & {
-    set(api: ApiClient, named: { project: string } & Record<K, string>, on: boolean): Promise<T>;
+    set(api: ApiClient, named: { project: string } & Record<K, string>, on: boolean, io: CommandIo): Promise<T>;
   },
 ): Command[] {
   return onOffCommands({
@@ -102,7 +103,7 @@ export function onOffInProject<K extends string, T>(
     args: ['NAME'],
     usage: '--project P [--json]',
     options: PROJECT_OPTION,
-    call: (api, args, io, on) => opts.set(api, projectAndName(args, io.env, key), on),
+    call: (api, args, io, on) => opts.set(api, projectAndName(args, io.env, key), on, io),
     print: opts.print,
   });
 }

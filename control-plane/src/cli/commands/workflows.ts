@@ -340,7 +340,12 @@ export const workflowCommands: GroupBody = {
     ...onOffInProject('workflow', {
       on: { name: 'activate', summary: 'let the workflow pick up tickets (saves a new version)' },
       off: { name: 'deactivate', summary: 'stop the workflow from picking up tickets (saves a new version)' },
-      set: (api, named, active) => api.workflows.setActive.mutate({ ...named, active }),
+      async set(api, named, active, io) {
+        const w = await api.workflows.setActive.mutate({ ...named, active });
+        // Activated next to another active workflow picking up one of its statuses: said, as on create and import.
+        if (active && w.changed) await warnSharedPickup(io, api, named.project, [w.name]);
+        return w;
+      },
       print(io, w, active) {
         io.out(
           `${w.name} is ${active ? 'active' : 'inactive'}${w.changed ? ` (version ${w.version})` : ' (unchanged)'}`,
