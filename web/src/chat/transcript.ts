@@ -5,7 +5,8 @@
  * one line per shell command, file change or error, in the words `openase chat` prints
  * (shared/src/events/describe.ts). Pure, so it is tested without a browser.
  */
-import { chatShowsEvent, describeRunEvent, turnEndWords, type RunEvent, type RunEventOf } from '@openase/shared';
+import { chatShowsEvent, describeRunEvent, turnEndWords, type RunEvent } from '@openase/shared';
+import type { ToolCallItem } from '../runs/transcript';
 
 export interface ChatEvent {
   runId: string;
@@ -26,15 +27,7 @@ export type TranscriptRow =
   | { kind: 'assistant'; key: string; text: string; streaming: boolean }
   | { kind: 'event'; key: string; text: string; tone: 'ok' | 'bad' | 'info' }
   /** A tool call, its result attached when it comes: shown as the run drawer shows it. */
-  | {
-      kind: 'tool';
-      key: string;
-      name: string;
-      input: unknown;
-      result: RunEventOf<'tool.result'> | null;
-      /** The shell command the call ran, shown on the call's row (not a line of its own). */
-      command?: RunEventOf<'command'>;
-    }
+  | ToolCallItem
   /** A turn that did not complete, and why in words ("Turn ended: the run reached its limit of turns"). */
   | { kind: 'turn-end'; key: string; ok: boolean; text: string };
 

@@ -11,18 +11,21 @@ export type SequencedRunEvent = RouterOutputs['runs']['events'][number];
 export type RunEvent = SequencedRunEvent['event'];
 type RunEventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
+/** A tool call with its result, as the drawer and the Project AI chat show it (ToolCallRow.vue). */
+export interface ToolCallItem {
+  kind: 'tool';
+  key: string;
+  name: string;
+  input: unknown;
+  result: RunEventOf<'tool.result'> | null;
+  /** The shell command the call ran (the adapters give it the call's id): on the call's row, not its own. */
+  command?: RunEventOf<'command'>;
+}
+
 export type TranscriptItem =
   | { kind: 'message'; key: string; role: string; text: string; streaming: boolean }
   | { kind: 'reasoning'; key: string; text: string }
-  | {
-      kind: 'tool';
-      key: string;
-      name: string;
-      input: unknown;
-      result: RunEventOf<'tool.result'> | null;
-      /** The shell command the call ran (the adapters give it the call's id): on the call's row, not its own. */
-      command?: RunEventOf<'command'>;
-    }
+  | ToolCallItem
   | { kind: 'command'; key: string; event: RunEventOf<'command'> }
   | { kind: 'event'; key: string; event: RunEvent };
 
