@@ -112,6 +112,10 @@ describe.each([
       2,
       'openase: unknown command "ticket shw"; did you mean `openase ticket show`? (`openase ticket --help` lists the commands)',
     ]);
+    // A command of one group, typed without the group.
+    expect((await run(program, ['review', 'DEMO-1', '--approve'])).err).toMatch(
+      /did you mean `openase ticket review`\?/,
+    );
     expect((await run(program, ['nonsense'])).err).toBe(
       'openase: unknown command "nonsense"; run `openase --help` for the list',
     );

@@ -64,6 +64,11 @@ async function nearestCommand(
   second: string | undefined,
 ): Promise<string | undefined> {
   const named = [...program.topLevel, ...program.groups, ...(program.aliases ?? [])].map((c) => c.name);
+  // `openase review DEMO-1`: a command of one group, typed without its group (loading every group is fine here, on
+  // the way to an error).
+  const owners: string[] = [];
+  for (const g of program.groups) if ((await loaded(g)).commands.some((c) => c.name === first)) owners.push(g.name);
+  if (owners.length === 1) return `openase ${owners[0]} ${first}`;
   const near = nearestName(first, named);
   const group = program.groups.find((g) => g.name === near);
   if (!near || !group || !second || second.startsWith('-')) return near && `openase ${near}`;
