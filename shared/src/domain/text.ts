@@ -46,3 +46,14 @@ export function excerpt(text: string, max: number): string {
   const chars = Array.from(line);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
 }
+
+/** The first line of a multi-line text, with an ellipsis when there is more. */
+export function firstLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines.length > 1 ? `${lines[0]} …` : (lines[0] ?? '');
+}
+
+/** At most `max` characters of a text for a one-line row (a tool's input, a command), with an ellipsis when cut. */
+export function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -6,6 +6,7 @@
  */
 import type { RunEvent as StoredRunEvent } from './run-events.js';
 import { describeToolCall } from './tool-words.js';
+import { clip, firstLine } from '../domain/text.js';
 import { HOOK_POLICY_WORDS, hookWords } from '../domain/hook-words.js';
 
 /**
@@ -17,17 +18,6 @@ type RunEvent = StoredRunEvent extends infer E
     ? Omit<E, 'input'> & { input?: unknown }
     : E
   : never;
-
-/** At most 200 characters of a tool's input or a command, for a one-line row. */
-function clip(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-}
-
-/** The first line of a multi-line text, with an ellipsis when there is more. */
-function firstLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return lines.length > 1 ? `${lines[0]} …` : (lines[0] ?? '');
-}
 
 /**
  * Why an agent's turn ended (the daemon's `TurnOutcome.reason`, the `reason` of a `turn.finished` event), in the words

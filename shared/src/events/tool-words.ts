@@ -5,6 +5,7 @@
  * show it on expanding). The names are those of every adapter (agent-daemon/src/adapters): Claude Code's, Codex's,
  * Gemini CLI's, and `mcp__<server>__<tool>` for an MCP server's.
  */
+import { clip, firstLine } from '../domain/text.js';
 
 const SHELL = new Set(['bash', 'shell', 'run_shell_command', 'exec_command', 'local_shell']);
 const FILE = new Set([
@@ -26,13 +27,8 @@ const WEB_SEARCH = new Set(['websearch', 'google_web_search', 'web_search']);
 const SUBAGENT = new Set(['task', 'agent']);
 const TODOS = new Set(['todowrite', 'write_todos']);
 
-const MAX = 200;
-
-function clip(text: string, max = MAX): string {
-  const line = text.trim().split('\n');
-  const first = line.length > 1 ? `${line[0]} …` : (line[0] ?? '');
-  return first.length > max ? `${first.slice(0, max)}…` : first;
-}
+/** Its first line, cut to `max` characters: a one-line summary. */
+const oneLine = (text: string, max = 200): string => clip(firstLine(text), max);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
 
@@ -48,11 +44,11 @@ function command(v: unknown): string | undefined {
 /** A value in a "key: value" list: short, and never JSON (a list as its items or its length, a record as its size). */
 function compact(v: unknown): string {
   if (v === null || v === undefined) return 'none';
-  if (typeof v === 'string') return clip(v, 60) || '""';
+  if (typeof v === 'string') return oneLine(v, 60) || '""';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) {
     const shown = v.length <= 3 && v.every((x) => typeof x === 'string' || typeof x === 'number');
-    return shown ? v.map((x) => clip(String(x), 40)).join(', ') : `${v.length} ${v.length === 1 ? 'item' : 'items'}`;
+    return shown ? v.map((x) => oneLine(String(x), 40)).join(', ') : `${v.length} ${v.length === 1 ? 'item' : 'items'}`;
   }
   const size = Object.keys(v as object).length;
   return `${size} ${size === 1 ? 'field' : 'fields'}`;
@@ -86,13 +82,13 @@ export function describeToolCall(name: string, input: unknown): { tool: string; 
   const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
   const tool = mcp ? `${mcp[2]} (${mcp[1]})` : name;
   if (input === null || input === undefined) return { tool, summary: '' };
-  if (typeof input !== 'object' || Array.isArray(input)) return { tool, summary: clip(compact(input)) };
+  if (typeof input !== 'object' || Array.isArray(input)) return { tool, summary: oneLine(compact(input)) };
   const fields = input as Record<string, unknown>;
   const said = mcp ? undefined : known(name.toLowerCase(), fields);
-  if (said) return { tool, summary: clip(said) };
+  if (said) return { tool, summary: oneLine(said) };
   const list = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}: ${compact(v)}`)
     .join(', ');
-  return { tool, summary: clip(list) };
+  return { tool, summary: oneLine(list) };
 }

@@ -16,21 +16,18 @@ import {
   RUN_TOKEN_SCOPES,
   TOKEN_SCOPE_WORDS,
   WORKFLOW_TEMPLATE_LABELS,
-  type AgentAdapter,
   type HookPoint,
-  type JobFireTrigger,
-  type Priority,
-  type TokenScope,
-  type WorkflowTemplate,
   type MachineKind,
   type MachineStatus,
-  type RunState,
 } from '@openase/shared';
 
-/** A run's state as a short word ("timed out", never `timed_out`; the words are shared with the CLI). */
-export function runStateWords(state: string): string {
-  return RUN_STATE_WORDS[state as RunState] ?? humanize(state);
+/** A code's words from `map` (shared with the CLI where it is), or the code itself as words when `map` lacks it. */
+function wordsFrom(map: Readonly<Record<string, string>>): (code: string) => string {
+  return (code) => (Object.hasOwn(map, code) ? map[code]! : humanize(code));
 }
+
+/** A run's state as a short word ("timed out", never `timed_out`; the words are shared with the CLI). */
+export const runStateWords = wordsFrom(RUN_STATE_WORDS);
 
 const MACHINE_KIND_WORDS: Record<MachineKind, string> = {
   local: 'this host',
@@ -39,9 +36,7 @@ const MACHINE_KIND_WORDS: Record<MachineKind, string> = {
 };
 
 /** How a machine reaches the platform, as words ("joined", never `reverse`). */
-export function machineKindWords(kind: string): string {
-  return MACHINE_KIND_WORDS[kind as MachineKind] ?? humanize(kind);
-}
+export const machineKindWords = wordsFrom(MACHINE_KIND_WORDS);
 
 const MACHINE_STATUS_WORDS: Record<MachineStatus, string> = {
   online: 'online',
@@ -52,14 +47,10 @@ const MACHINE_STATUS_WORDS: Record<MachineStatus, string> = {
 };
 
 /** A machine's status as words ("not connected yet", never `pending`). */
-export function machineStatusWords(status: string): string {
-  return MACHINE_STATUS_WORDS[status as MachineStatus] ?? humanize(status);
-}
+export const machineStatusWords = wordsFrom(MACHINE_STATUS_WORDS);
 
 /** The product an adapter runs ("Claude Code", never `claude-code`). */
-export function adapterWords(adapter: string): string {
-  return ADAPTER_LABELS[adapter as AgentAdapter] ?? humanize(adapter);
-}
+export const adapterWords = wordsFrom(ADAPTER_LABELS);
 
 /** What a run's token scope lets its agent do, without the CLI syntax the descriptions give in parentheses. */
 export function runScopeWords(scope: string): string {
@@ -89,27 +80,19 @@ const CLI_WORDS: Array<[RegExp, string]> = AGENT_ADAPTERS.flatMap((a) => {
 });
 
 /** A priority as a person reads it ("Urgent", "No priority"; never `urgent` or `none`). */
-export function priorityWords(priority: string): string {
-  return PRIORITY_LABELS[priority as Priority] ?? humanize(priority);
-}
+export const priorityWords = wordsFrom(PRIORITY_LABELS);
 
 /** The priorities, most urgent first, as the choices of a drop-down: the value sent, the label shown. */
 export const PRIORITY_CHOICES = PRIORITIES.map((p) => ({ value: p, label: PRIORITY_LABELS[p] }));
 
 /** What an API token's scope lets it do ("run commands on machines…", never `runs.exec`). */
-export function tokenScopeWords(scope: string): string {
-  return TOKEN_SCOPE_WORDS[scope as TokenScope] ?? humanize(scope);
-}
+export const tokenScopeWords = wordsFrom(TOKEN_SCOPE_WORDS);
 
 /** What made a scheduled job fire ("run by hand", never `manual`). */
-export function jobTriggerWords(trigger: string): string {
-  return JOB_FIRE_TRIGGER_WORDS[trigger as JobFireTrigger] ?? humanize(trigger);
-}
+export const jobTriggerWords = wordsFrom(JOB_FIRE_TRIGGER_WORDS);
 
 /** A built-in workflow template by what it sets up, never its name alone (`full-stack`). */
-export function workflowTemplateWords(template: string): string {
-  return WORKFLOW_TEMPLATE_LABELS[template as WorkflowTemplate] ?? humanize(template);
-}
+export const workflowTemplateWords = wordsFrom(WORKFLOW_TEMPLATE_LABELS);
 
 /**
  * A Project AI conversation's activity (control-plane/src/chat/conversation-views.ts) as its status line says it, and
