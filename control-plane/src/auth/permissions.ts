@@ -110,8 +110,18 @@ export function requireScope(actor: Actor, scope: TokenScope, best: Role = actor
   const needs: Role = scope === 'read' ? 'viewer' : scope === 'write' ? 'member' : 'admin';
   if (!roleAtLeast(best, needs))
     throw forbidden(`${lacks}, and ${yourRoles(actor, best)} cannot have it; ask ${ASK[needs]}`);
-  throw forbidden(`${lacks}; create one with \`openase token create --scopes ${scope}\``);
+  throw forbidden(`${lacks}; ${WIDER_TOKEN}`);
 }
+
+/**
+ * How to get a token with more than this one: not `openase token create` with it (a token makes only tokens within
+ * its scopes, tokens.ts), nor `openase auth signin-link` (a session carries the role's full power). A walkthrough's
+ * viewer, made a project member, was sent to `openase token create --scopes write`, which refused, and from there
+ * "to the console", which the token could not open either.
+ */
+export const WIDER_TOKEN =
+  'a token cannot give itself more: create one in the console (API tokens) and use it with `openase login`; ' +
+  'no console session? an admin makes you a one-time link with `openase auth signin-link --for YOUR-EMAIL`';
 
 /** `requireScope` with the advice from the person's highest role anywhere (looked up only when refusing). */
 export async function requireScopeOf(db: DbOrTx, actor: Actor, scope: TokenScope): Promise<void> {

@@ -15,7 +15,7 @@ import type { DbOrTx } from '../db/database.js';
 import { recordActivity } from '../activity/activity.js';
 import type { Actor, Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { requireRole, requireRoleSomewhere, requireScope, userActor } from './permissions.js';
+import { WIDER_TOKEN, requireRole, requireRoleSomewhere, requireScope, userActor } from './permissions.js';
 import { insertWithSecret, parseSecret } from './secrets.js';
 import { findUserSecretRow } from './user-secrets.js';
 import { DEACTIVATED_MESSAGE } from './sessions.js';
@@ -59,7 +59,7 @@ export function requireNoWidening(actor: Actor, wanted: readonly TokenScope[], w
   if (missing.length)
     throw forbidden(
       `this API token (scopes: ${actor.scopes.join(', ')}) cannot ${what}, which would carry ${missing.join(', ')} too; ` +
-        'do it from the console, or with a token that has those scopes',
+        WIDER_TOKEN,
     );
 }
 
@@ -95,7 +95,7 @@ export async function listTokens(
   actor: Actor,
   opts: { all?: boolean } = {},
 ): Promise<Array<ApiTokenView & { userName: string }>> {
-  requireScope(actor, 'admin');
+  requireScope(actor, opts.all ? 'admin' : 'read');
   if (!actor.userId) return [];
   if (opts.all) requireRole(actor, 'admin', "list other people's API tokens");
   const rows = await db

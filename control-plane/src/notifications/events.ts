@@ -93,6 +93,9 @@ export async function eventsFromActivity(db: DbOrTx, entry: ActivityEntry): Prom
     'ticket.parked': 'ticket.parked',
     'run.approval_requested': 'ticket.needs_approval',
     'ticket.question': 'ticket.waiting_for_input',
+    // A review's summary and line comments are ticket comments (docs/review.md): they reach people as one.
+    'ticket.changes_requested': 'ticket.commented',
+    'ticket.approved': 'ticket.commented',
   };
   const event = kinds[entry.action];
   if (!event || !entry.ticketId) return [];
@@ -118,9 +121,17 @@ export async function eventsFromActivity(db: DbOrTx, entry: ActivityEntry): Prom
     }));
   }
   if (event === 'ticket.commented') {
+    const after = entry.after as { body?: string | null; comments?: number } | null;
+    const reviewed = entry.action !== 'comment.added';
+    if (reviewed && !after?.comments) return []; // a verdict without words: its move (if any) says it
     // The comment's first words, kept with the event (the inbox entry, a webhook's text): no reader looks it up again.
-    const commented = one(event, `${entry.actorName} commented on ${ticket.identifier}`);
-    const body = (entry.after as { body?: string } | null)?.body;
+    const commented = one(
+      event,
+      reviewed
+        ? `${entry.actorName} ${entry.action === 'ticket.approved' ? 'approved' : 'requested changes on'} ${ticket.identifier}`
+        : `${entry.actorName} commented on ${ticket.identifier}`,
+    );
+    const body = after?.body;
     return [body ? { ...commented, text: `${commented.text}\n“${excerpt(body, COMMENT_EXCERPT)}”` } : commented];
   }
   if (event === 'ticket.needs_approval') return [one(event, `${ticket.identifier} needs approval`)];

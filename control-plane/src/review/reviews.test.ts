@@ -79,6 +79,12 @@ forEachDatabase('review loop', (get) => {
     expect((await whyTicket(deps.db, deps.clock, admin.orgId, t.identifier)).review).toMatchObject({
       stage: 'merging',
     });
+    // Merged and done: the standing names the approval (it said "admin requested changes in round 2").
+    await moveTicket(deps, admin, { ticket: t.identifier, status: 'Done' });
+    expect((await whyTicket(deps.db, deps.clock, admin.orgId, t.identifier)).review).toMatchObject({
+      stage: null,
+      message: 'review round 2: admin approved it in round 2',
+    });
 
     // The git host's review delivered twice is recorded once.
     await moveTicket(deps, admin, { ticket: t.identifier, status: 'In Review' });

@@ -159,7 +159,14 @@ export async function recordReview(
     ...aboutTicket(ticket),
     action: `ticket.${review.state}`,
     summary: `${VERB[review.state]} ${ticket.identifier} (review round ${ticket.reviewRound}${texts.length ? `, ${texts.length} comment${texts.length === 1 ? '' : 's'}` : ''})`,
-    after: { round: ticket.reviewRound, source: review.source, comments: texts.length, reviewId },
+    // The first text goes with the entry (like a comment's): what was said reaches the inbox and channels.
+    after: {
+      round: ticket.reviewRound,
+      source: review.source,
+      comments: texts.length,
+      reviewId,
+      body: firstText(texts),
+    },
   });
   const targetId = reworks ? flow.reworkStatusId : flow.merge?.statusId;
   if (!targetId || targetId === ticket.statusId) return { ...base, movedTo: null, duplicate: false };
@@ -169,6 +176,13 @@ export async function recordReview(
     : `approved by ${actor.name}`;
   await applyMove(tx, deps, changes, actor, updated!, target!, { why, extra: { round: ticket.reviewRound } });
   return { ...base, movedTo: target!.name, duplicate: false };
+}
+
+/** The review's summary, else its first line comment with its place ("greet.js:3: keep this line"). */
+function firstText(texts: Array<{ anchor: { path: string; line: number } | null; body: string }>): string | null {
+  const first = texts[0];
+  if (!first) return null;
+  return first.anchor ? `${first.anchor.path}:${first.anchor.line}: ${first.body}` : first.body;
 }
 
 /** "tickets are reviewed in In Review": the finish statuses of the project's active workflows. */

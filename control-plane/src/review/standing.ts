@@ -50,11 +50,19 @@ export async function reviewStanding(db: DbOrTx, ticket: Ticket): Promise<Review
       message: `${id} waits for review round ${ticket.reviewRound} in ${status?.name ?? 'its review status'}${verdict}: approve or request changes in the console or with \`openase ticket review ${id}\``,
     };
   }
-  if (ticket.reviewRound > 1 && latest)
+  if (latest && (ticket.reviewRound > 1 || latest.state === 'approved')) {
+    // The latest verdict as it was: a merged ticket's approval is not "requested changes".
+    const verdict =
+      latest.state === 'merge_conflict'
+        ? 'the merge conflicted'
+        : latest.state === 'approved'
+          ? `${latest.authorName} approved it`
+          : `${latest.authorName} requested changes`;
     return {
       ...base,
       stage: null,
-      message: `review round ${ticket.reviewRound}: ${latest.state === 'merge_conflict' ? 'the merge conflicted' : `${latest.authorName} requested changes`} in round ${latest.round}`,
+      message: `review round ${ticket.reviewRound}: ${verdict} in round ${latest.round}`,
     };
+  }
   return { ...base, stage: null, message: null };
 }

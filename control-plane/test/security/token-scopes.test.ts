@@ -37,6 +37,29 @@ describe('token scopes', () => {
     expect(refused.err).toMatch(/your role \(viewer\) cannot create write-scoped tokens/);
   });
 
+  it('a viewer made a project member is told a way to a write token that works; lists their own tokens', () => {
+    // Found by a walkthrough: the refusal said `openase token create --scopes write` (refused: a token cannot widen
+    // itself), then "do it from the console", which the read token could not open; and `token list` needed admin.
+    const bob = join('bob@example.com', 'viewer', 'Bob');
+    const listed = cli(['token', 'list', '--json'], bob);
+    expect(listed.code, listed.err).toBe(0);
+    expect((JSON.parse(listed.out) as Array<{ scopes: string[] }>).map((t) => t.scopes)).toEqual([['read']]);
+    // Their own watches and inbox are a viewer's too (they needed `write`, which a viewer's token cannot have).
+    expect(cli(['ticket', 'create', '--project', 'demo', '--title', 'Watched']).code).toBe(0);
+    const watched = cli(['ticket', 'watch', 'DEMO-1'], bob);
+    expect(watched.code, watched.err).toBe(0);
+    expect(cli(['inbox', 'read'], bob).code).toBe(0);
+    expect(cli(['inbox', 'unsubscribe', 'project-ai'], bob).code).toBe(0);
+    expect(cli(['member', 'role', 'bob@example.com', 'member', '--project', 'demo']).code).toBe(0);
+    const refused = cli(['ticket', 'create', '--project', 'demo', '--title', 'Bob tries'], bob);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).not.toMatch(/openase token create/);
+    expect(refused.err).toMatch(/an admin makes you a one-time link with `openase auth signin-link --for YOUR-EMAIL`/);
+    expect(cli(['auth', 'signin-link'], bob).err).toMatch(/openase auth signin-link --for YOUR-EMAIL/);
+    const link = cli(['auth', 'signin-link', '--for', 'bob@example.com', '--json']);
+    expect(link.code, link.err).toBe(0);
+  });
+
   it("a member's joining token carries read and write; a read token made from it cannot widen itself", () => {
     const mia = join('mia@example.com', 'member', 'Mia');
     expect(scopesOf(mia)).toEqual(['read', 'write']);

@@ -131,7 +131,8 @@ export const API = named({
     createSignInLink: mutation('read', signInLinkInput),
   },
   tokens: {
-    list: query('admin', z.object({ all: z.boolean().default(false) }).default({ all: false })),
+    // One's own tokens with `read` (a viewer's joining token has no more); everyone's (`all`) needs `admin`.
+    list: query('read', z.object({ all: z.boolean().default(false) }).default({ all: false })),
     create: mutation('read', tokenCreateInput),
     revoke: mutation('admin', tokenRevokeInput),
   },
@@ -353,13 +354,14 @@ export const API = named({
     updateRule: mutation('admin', ruleUpdateInput),
     deleteRule: mutation('admin', ruleRefInput),
   },
+  // One's own inbox, subscriptions and watches are a viewer's too (docs/teams.md): a viewer's token has only read.
   inbox: {
     list: query('read', inboxListInput),
-    read: mutation('write', inboxReadInput),
+    read: mutation('read', inboxReadInput),
     subscriptions: query('read'),
-    setSubscriptions: mutation('write', subscriptionsInput),
+    setSubscriptions: mutation('read', subscriptionsInput),
     watching: query('read', z.object({ ticket: ticketRefSchema })),
-    watch: mutation('write', watchInput),
+    watch: mutation('read', watchInput),
     unread: subscription('read'),
   },
 });
