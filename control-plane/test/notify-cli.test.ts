@@ -178,8 +178,15 @@ describe('openase notify and inbox against a running server', () => {
 
   it("puts another member's comment in the creator's inbox; read, --unread and subscriptions", async () => {
     const invite = cli(['member', 'invite', '--email', 'bob@example.com', '--role', 'member']);
+    const link = invite.out.trim().split('\n')[1]!;
+    // Accepted in the owner's folder (the server's host, the default OPENASE_HOME): refused before the link is used,
+    // and the owner's credentials stay (a walkthrough's second person replaced them silently).
+    const refused = cli(['auth', 'accept', link, '--name', 'Bob']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/already holds this CLI's credentials .*OPENASE_HOME=~\/\.openase-you.*--replace/s);
+    expect(cli(['auth', 'whoami']).out).not.toMatch(/^Bob/);
     const bob = fs.mkdtempSync(path.join(instance.work, 'bob-'));
-    const joined = cli(['auth', 'accept', invite.out.trim().split('\n')[1]!, '--name', 'Bob'], bob);
+    const joined = cli(['auth', 'accept', link, '--name', 'Bob'], bob);
     expect(joined.code, joined.err).toBe(0);
     expect(cli(['ticket', 'comment', 'DEMO-1', 'Looks good'], bob).code).toBe(0);
 

@@ -9,7 +9,7 @@ import { apiClientFromEnv, CliError, resolveEndpoint } from '../client.js';
 import { printFields } from '../output.js';
 import { resultCommand } from '../call-command.js';
 import { openaseHome, resolveServerConfig } from '../../server/config.js';
-import { readCredentials, writeCredentials } from '../../server/credentials.js';
+import { credentialsPath, readCredentials, writeCredentials } from '../../server/credentials.js';
 
 async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
   let res: Response;
@@ -31,13 +31,16 @@ const accept = resultCommand({
   name: 'accept',
   summary: 'join an organization with an invitation link; the CLI is then logged in as you',
   args: ['LINK'],
-  usage: '--name NAME [--email EMAIL] [--json]',
+  usage: '--name NAME [--email EMAIL] [--replace] [--json]',
   details:
     "Creates your account with the invitation's role and an API token for this CLI, saved to the credentials " +
-    'file (mode 0600) in OPENASE_HOME (default ~/.openase). --email is needed when the invitation names none.',
+    'file (mode 0600) in OPENASE_HOME (default ~/.openase). --email is needed when the invitation names none. ' +
+    "When that folder already holds credentials (on the server's host: its admin's), it refuses before using the " +
+    'link: give another folder (OPENASE_HOME=~/.openase-you), or --replace to overwrite them.',
   options: {
     name: { type: 'string', description: 'your name as others see it' },
     email: { type: 'string', description: 'your email address' },
+    replace: { type: 'boolean', description: 'overwrite the credentials already in OPENASE_HOME' },
   },
   examples: ['openase auth accept "http://cp:19836/invite#oin_…" --name "Ada Lovelace"'],
   async result(args, io) {
@@ -48,6 +51,16 @@ const accept = resultCommand({
     } catch {
       throw new UsageError('LINK must be the whole invitation link, like http://cp:19836/invite#oin_…');
     }
+    const home = openaseHome(io.env);
+    const existing = readCredentials(home);
+    // Checked before the link is used (it works once): a walkthrough's second person, on the server's host with the
+    // default folder, silently replaced the admin's token with their own.
+    if (existing && args.values.replace !== true)
+      throw new UsageError(
+        `${credentialsPath(home)} already holds this CLI's credentials (for ${existing.url}), and accepting would ` +
+          'replace them: to keep them, join with your own folder (OPENASE_HOME=~/.openase-you openase auth accept …); ' +
+          'to replace them, add --replace. The invitation is still unused.',
+      );
     const result = await postJson(`${origin}/auth/invitations/accept`, {
       code: invitationCodeFrom(link),
       name: requireOption(args, 'name'),
@@ -55,7 +68,7 @@ const accept = resultCommand({
       tokenName: `CLI on ${os.hostname()}`.slice(0, 100),
     });
     const user = result.user as { name: string; role: string };
-    const file = writeCredentials(openaseHome(io.env), { url: origin, token: String(result.token) });
+    const file = writeCredentials(home, { url: origin, token: String(result.token) });
     return { url: origin, user, credentials: file };
   },
   print(io, { user, credentials }) {
