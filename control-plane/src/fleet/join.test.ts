@@ -44,6 +44,13 @@ forEachDatabase('fleet join', (get) => {
     const { credential } = await redeemJoinToken(deps, join.token, { name: 'doomed' });
     await revokeMachine(deps, admin, 'doomed');
     await expectCode(authenticateMachine(deps, credential), 'UNAUTHORIZED', /doomed has been revoked/);
+    // Rejoining under the revoked name (a rotated credential): the refusal said "revoke the old one first".
+    const again = await createJoinToken(deps, admin, {});
+    await expectCode(
+      redeemJoinToken(deps, again.token, { name: 'doomed' }),
+      'CONFLICT',
+      /"doomed" was revoked .*`openase machine delete doomed`, then join again/,
+    );
     await expectCode(
       authenticateMachine(deps, 'oam_000000000000_aaaaaaaaaaaaaaaaaaaaaaaa'),
       'UNAUTHORIZED',

@@ -97,9 +97,16 @@ export async function redeemJoinToken(
       throw unauthorized(
         'the join token has already been used; create a new one with `openase machine join-token create`',
       );
-    if (await machineNameTaken(tx, row.orgId, input.name))
+    const [taken] = await tx
+      .select({ revokedAt: machines.revokedAt })
+      .from(machines)
+      .where(and(eq(machines.orgId, row.orgId), eq(machines.name, input.name)));
+    // A revoked machine keeps its name (and history) until it is deleted: rejoining under it needs the delete.
+    if (taken)
       throw conflict(
-        `a machine named "${input.name}" already exists; join with another --name, or revoke the old one first`,
+        taken.revokedAt
+          ? `machine "${input.name}" was revoked and keeps its name until it is deleted: \`openase machine delete ${input.name}\`, then join again (or join with another --name)`
+          : `a machine named "${input.name}" already exists; join with another --name, or replace it: \`openase machine revoke ${input.name}\`, then \`openase machine delete ${input.name}\``,
       );
     const granted = grantedByJoinToken(row, input);
     await tx

@@ -19,6 +19,7 @@ import { machines } from '../db/schema.js';
 import type { Deps } from '../kernel/context.js';
 import type { FleetHub } from './hub.js';
 import { connectLines } from './line-transport.js';
+import { otherControlPlanes } from '../secrets/key-check.js';
 
 export interface LocalMachine {
   machineId: string;
@@ -64,6 +65,24 @@ export async function ensureMachine(
         .where(and(eq(machines.orgId, orgId), eq(machines.name, name)))
     )[0]!
   );
+}
+
+/**
+ * The replica id of another live control plane of this PostgreSQL database whose daemon serves machine `local`,
+ * or null. Two daemons answering as one machine lose each other's runs: a daemon's hello lists what it holds,
+ * and the runs of the other one are then ended as lost. Live = connected to the database now (its pool is named
+ * `openase <replica>` in pg_stat_activity); the row of a replica that died is taken over.
+ */
+export async function localServedElsewhere(deps: Deps, orgId: string, replicaId: string): Promise<string | null> {
+  const [row] = await deps.db
+    .select({ replicaId: machines.replicaId })
+    .from(machines)
+    .where(and(eq(machines.orgId, orgId), eq(machines.name, 'local'), eq(machines.kind, 'local')));
+  if (!row?.replicaId || row.replicaId === replicaId) return null;
+  // As otherControlPlanes lists them: the pool's application name (`openase <replica>`, 63 bytes at most).
+  const named = (replica: string) => `openase ${replica}`.slice(0, 63);
+  const alive = await otherControlPlanes(deps.db, named(replicaId));
+  return alive.some((other) => named(other) === named(row.replicaId!)) ? row.replicaId : null;
 }
 
 export async function startLocalMachine(

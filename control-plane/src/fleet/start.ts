@@ -9,7 +9,7 @@ import type { Deps } from '../kernel/context.js';
 import type { ServerConfig } from '../server/config.js';
 import { FleetHub } from './hub.js';
 import { releaseFile } from '../db/release-files.js';
-import { startLocalMachine, type LocalMachine } from './local-machine.js';
+import { localServedElsewhere, startLocalMachine, type LocalMachine } from './local-machine.js';
 import { SshConnector } from './ssh-connector.js';
 
 export interface Fleet {
@@ -50,6 +50,14 @@ export async function startFleet(deps: Deps, config: ServerConfig, replicaId: st
       const bundle = findDaemonBundle();
       if (!bundle) {
         deps.log.warn('local machine: the daemon bundle is not built (agent-daemon/dist/openase-agent.cjs); skipping');
+        return;
+      }
+      // Several replicas of one database: one of them serves `local` (docs/operations.md, behind nginx).
+      const holder = config.databaseUrl ? await localServedElsewhere(deps, orgId, replicaId) : null;
+      if (holder) {
+        deps.log.warn(
+          `local machine: not started here: control plane ${holder} of this database already serves machine "local", and two daemons as one machine end each other's runs; start the other replicas with --no-local-machine (OPENASE_LOCAL_MACHINE=0) and join build machines`,
+        );
         return;
       }
       fleet.local = await startLocalMachine(deps, hub, {

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveServerConfig } from './config.js';
+import { metricsTokenFromEnv, resolveServerConfig } from './config.js';
 
 describe('server config', () => {
   it('takes the flag over the environment over the default', () => {
@@ -60,5 +63,20 @@ describe('server config', () => {
       expect(() => resolveServerConfig({ chatIdleMinutes: bad }, {})).toThrow(
         `chat idle minutes must be a number ≥ 0 (0 = never close), got "${bad}"`,
       );
+  });
+
+  it('reads the metrics token file, and names the setting when it cannot (operations walkthrough)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openase-metrics-token-'));
+    try {
+      const file = path.join(dir, 'metrics.token');
+      fs.writeFileSync(file, 'the-token\nignored\n');
+      expect(metricsTokenFromEnv({ OPENASE_METRICS_TOKEN_FILE: file })).toBe('the-token');
+      // The doc's /etc/openase/… path before the file was written: the start said only "ENOENT: no such file…".
+      expect(() => metricsTokenFromEnv({ OPENASE_METRICS_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(
+        /^OPENASE_METRICS_TOKEN_FILE \S+missing cannot be read \(ENOENT.*\): write the token as its first line/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

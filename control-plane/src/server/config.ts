@@ -121,7 +121,18 @@ function rateLimitsOf(raw: string | undefined): { perSecond: number; burst: numb
 export function metricsTokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.OPENASE_METRICS_TOKEN) return env.OPENASE_METRICS_TOKEN;
   if (env.OPENASE_METRICS_TOKEN_FILE) {
-    const token = fs.readFileSync(env.OPENASE_METRICS_TOKEN_FILE, 'utf8').split('\n')[0]!.trim();
+    const file = env.OPENASE_METRICS_TOKEN_FILE;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      // The bare "ENOENT: no such file or directory" named neither the setting nor what to do.
+      throw new Error(
+        `OPENASE_METRICS_TOKEN_FILE ${file} cannot be read (${(err as Error).message}): write the token as its first line, readable by the user the server runs as, or unset it to turn /metrics off`,
+        { cause: err },
+      );
+    }
+    const token = text.split('\n')[0]!.trim();
     if (!token) throw new Error(`OPENASE_METRICS_TOKEN_FILE ${env.OPENASE_METRICS_TOKEN_FILE} is empty`);
     return token;
   }

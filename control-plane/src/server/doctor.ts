@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { openDatabase } from '../db/database.js';
-import { findMigrationsFolder } from '../db/migrate.js';
+import { releaseMigrationCount } from './schema-level.js';
 import { readMigrationLevel } from '../db/transfer/catalog.js';
 import { openSession } from '../db/transfer/session.js';
 import { SECRET_KEY_FILE } from '../secrets/cipher.js';
@@ -73,10 +73,7 @@ export function checkDataDir(home: string): Check[] {
 }
 
 export async function checkDatabase(config: ServerConfig): Promise<Check> {
-  const journal = JSON.parse(fs.readFileSync(path.join(findMigrationsFolder(), 'meta', '_journal.json'), 'utf8')) as {
-    entries: unknown[];
-  };
-  const expected = journal.entries.length;
+  const expected = releaseMigrationCount();
   if (!config.databaseUrl) {
     const dataDir = path.join(config.home, 'data');
     const lock = `${dataDir}.lock`;

@@ -30,6 +30,7 @@ import { startLeaderElection, type Leadership } from '../kernel/leader.js';
 import { createMetrics } from '../kernel/metrics.js';
 import { startTracing, tracingWanted } from '../kernel/tracing.js';
 import { metricsHandler } from './metrics.js';
+import { newerSchemaWarning } from './schema-level.js';
 import { releaseFile } from '../db/release-files.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { chatRuns } from '../chat/chat-runs.js';
@@ -71,11 +72,21 @@ export async function startServer(
   // Named after the replica, so its pool can be told apart in pg_stat_activity (and in /metrics).
   const applicationName = `openase ${replicaId}`.slice(0, 63);
   const database = config.databaseUrl
-    ? await openDatabase({ kind: 'postgres', url: config.databaseUrl, applicationName })
+    ? await openDatabase({ kind: 'postgres', url: config.databaseUrl, applicationName }).catch((err: Error) => {
+        // The driver's words alone ("connect ECONNREFUSED 127.0.0.1:5432") do not say which database or setting.
+        throw new Error(
+          `cannot open PostgreSQL ${redactUrl(config.databaseUrl!)} (DATABASE_URL or --database-url): ${err.message}`,
+          { cause: err },
+        );
+      })
     : await openDatabase({ kind: 'pglite', dataDir: path.join(config.home, 'data') });
-  log.info(
-    `database: ${database.kind === 'pglite' ? `embedded (PGlite) in ${path.join(config.home, 'data')}` : `PostgreSQL ${redactUrl(config.databaseUrl!)}`}; migrations applied`,
-  );
+  const where =
+    database.kind === 'pglite'
+      ? `embedded (PGlite) in ${path.join(config.home, 'data')}`
+      : `PostgreSQL ${redactUrl(config.databaseUrl!)}`;
+  const newerSchema = await newerSchemaWarning(database);
+  if (newerSchema) log.warn(`database: ${where}; ${newerSchema}`);
+  else log.info(`database: ${where}; migrations applied`);
   // A replica whose secret.key is not the database's would read every stored secret as garbage.
   const cipher = createSecretCipher(secretKey.key);
   try {
@@ -157,7 +168,15 @@ export async function startServer(
     });
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
-      server.once('error', reject);
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(
+                `${config.host}:${config.port} is already in use (another openase serve?): stop it, or choose another port with --port or OPENASE_PORT`,
+              )
+            : err,
+        ),
+      );
     });
     const port = (server.address() as AddressInfo).port;
     // A derived URL follows the port actually bound (port 0); a configured one is used as given.
@@ -194,9 +213,12 @@ export async function startServer(
     const jobScheduler = new JobScheduler(deps, { isLeader: elected.isLeader });
     jobScheduler.start();
     const firstSignInUrl = boot.firstSignInCode ? `${url}/auth/signin?code=${boot.firstSignInCode}` : null;
+    // The address bound, then the public URL when one is configured (a proxy's https://… is not where it listens).
+    const bound = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const listening = config.publicUrlConfigured ? `${bound} for ${url}` : url;
     log.info(
-      { url, version: VERSION },
-      `OpenASE ${VERSION} listening on ${url} (ready in ${Math.round(performance.now() - startedAt)} ms)`,
+      { url, listen: bound, version: VERSION },
+      `OpenASE ${VERSION} listening on ${listening} (ready in ${Math.round(performance.now() - startedAt)} ms)`,
     );
     await fleet.afterListen(url, boot.orgId);
     if (firstSignInUrl)
