@@ -144,6 +144,8 @@ describe('openase CLI against a running server', () => {
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: openase/);
     }
+    // The operations walkthrough looked for the log, metrics and shutdown settings in `serve --help`.
+    expect(cli(['serve', '--help']).out).toMatch(/OPENASE_LOG_LEVEL.*OPENASE_METRICS_TOKEN_FILE.*SHUTDOWN_TIMEOUT_MS/s);
   });
 
   it('creates, uses and revokes API tokens', () => {

@@ -113,7 +113,8 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
       const r = await call('/trpc/projects.list', {}, revoked.token);
       expect(r.status).toBe(401);
-      expect((await body(r)).error.message).toMatch(/revoked/);
+      // Not `openase token create`, which needs a working token.
+      expect((await body(r)).error.message).toMatch(/revoked; create another in the console .*`openase login`/);
       const pastClock = { now: () => new Date(Date.now() - 3600_000) };
       const expired = await issueToken(deps.db, { ...deps, clock: pastClock }, boot.adminUserId, {
         name: 'e',
@@ -122,7 +123,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       });
       const e = await call('/trpc/projects.list', {}, expired.token);
       expect(e.status).toBe(401);
-      expect((await body(e)).error.message).toMatch(/expired/);
+      expect((await body(e)).error.message).toMatch(/expired; create another in the console/);
       // A read-only token cannot write.
       const readOnly = await issueToken(deps.db, deps, boot.adminUserId, { name: 'ro', scopes: ['read'] });
       const w = await mutate('projects.create', { name: 'Nope' }, readOnly.token);

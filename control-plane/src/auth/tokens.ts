@@ -20,6 +20,13 @@ import { insertWithSecret, parseSecret } from './secrets.js';
 import { findUserSecretRow } from './user-secrets.js';
 import { DEACTIVATED_MESSAGE } from './sessions.js';
 
+/**
+ * Where a refused token's owner gets another: not `openase token create`, which needs a working token (it was the
+ * advice, found wrong by the operations walkthrough); on the server's host a restart writes a new admin token.
+ */
+const ANOTHER_TOKEN =
+  "create another in the console (API tokens) and `openase login` with it (on the server's host, restarting " +
+  '`openase serve` writes a new admin token to its credentials file)';
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type ApiTokenView = Omit<ApiToken, 'secretHash'>;
 
@@ -146,11 +153,9 @@ export async function authenticateToken(deps: Pick<Deps, 'db' | 'clock'>, bearer
   const { row: token, user } = found;
   // First: deactivating revokes the person's tokens too, and "create a new one" is no advice to them.
   if (user.deactivatedAt) throw unauthorized(DEACTIVATED_MESSAGE);
-  if (token.revokedAt)
-    throw unauthorized('the API token has been revoked; create a new one with `openase token create`');
+  if (token.revokedAt) throw unauthorized(`the API token has been revoked; ${ANOTHER_TOKEN}`);
   const now = deps.clock.now();
-  if (token.expiresAt && token.expiresAt <= now)
-    throw unauthorized('the API token has expired; create a new one with `openase token create`');
+  if (token.expiresAt && token.expiresAt <= now) throw unauthorized(`the API token has expired; ${ANOTHER_TOKEN}`);
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
     const stale = new Date(now.getTime() - LAST_USED_GRANULARITY_MS);
     // Conditional, so concurrent requests write it once.

@@ -80,8 +80,13 @@ export function describeApiError(err: unknown, env: NodeJS.ProcessEnv): CliError
       } catch {
         /* ignore */
       }
-      const hint = env[AGENT_CLI_ENV] ? '' : '; is it running (`openase serve`, or `npm start` in a checkout)?';
-      return new CliError(`cannot reach the control plane at ${url}${hint}`, 'UNREACHABLE');
+      // Where the URL came from: a credentials file keeps the public URL, which may not resolve on this host.
+      const from =
+        env[AGENT_CLI_ENV] || env.OPENASE_URL ? ' (OPENASE_URL)' : ` (from ${credentialsPath(openaseHome(env))})`;
+      const hint = env[AGENT_CLI_ENV]
+        ? ''
+        : '; is it running (`openase serve`, or `npm start` in a checkout)? Another address: OPENASE_URL=… or `openase login`';
+      return new CliError(`cannot reach the control plane at ${url}${url === '?' ? '' : from}${hint}`, 'UNREACHABLE');
     }
     return new CliError(err.message, data?.appCode ?? 'ERROR');
   }

@@ -22,6 +22,9 @@ export const serveCommand: Command = {
     'unset = embedded PGlite in <data-dir>/data), OPENASE_PUBLIC_URL (same as --public-url), OPENASE_TRUST_PROXY=1,',
     'OPENASE_RATE_LIMIT (API requests per second per credential: N, N/BURST or off; default 300/3000),',
     'OPENASE_HEAP_GROWING_PERCENT (how far the heap grows between collections; default 30, 0 = V8’s own).',
+    'Operating: OPENASE_LOG_LEVEL (debug|info|warn|error), OPENASE_LOG_FORMAT (json|pretty), OPENASE_METRICS_TOKEN',
+    'or OPENASE_METRICS_TOKEN_FILE (turns on /metrics), OPENASE_SHUTDOWN_TIMEOUT_MS (default 25000),',
+    'OPENASE_TRACING=1 (OpenTelemetry traces); the rest, and what each does: docs/operations.md.',
     'By default only this host can connect; --host 0.0.0.0 lets build boxes and browsers elsewhere in.',
   ].join('\n'),
   options: {
