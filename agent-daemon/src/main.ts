@@ -20,6 +20,7 @@ import {
   type HelpOf,
 } from '@openase/shared/cli';
 import { agentHome, credentialPath, readCredential, writeCredential } from './config.js';
+import { shellQuote } from '@openase/shared/util/shell';
 import { Daemon } from './daemon.js';
 import { platformMain } from './agent-runs/platform-command.js';
 import { execWrapper } from './runs/exec-wrapper.js';
@@ -243,7 +244,9 @@ async function join(positionals: string[], values: Record<string, string | boole
     `joined as machine ${data.name} (${data.slots} slot(s)); credential written to ${file} (mode 0600)\n`,
   );
   if (values.run) return run(home, values);
-  process.stdout.write('start the daemon with: openase-agent run\n');
+  // The same folder again: a daemon started without it would look for the credential in the default one.
+  const homeFlag = home === agentHome(undefined, {}) ? '' : ` --home ${shellQuote(home)}`;
+  process.stdout.write(`start the daemon with: openase-agent run${homeFlag}\n`);
   return 0;
 }
 

@@ -229,7 +229,13 @@ describe('reverse machines', () => {
     const installed = path.join(sandbox, '.local/share/openase-agent/openase-agent.cjs');
     expect(fs.readFileSync(installed).equals(fs.readFileSync(AGENT_BUNDLE))).toBe(true);
     const unit = fs.readFileSync(path.join(sandbox, 'config/systemd/user/openase-agent.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} ${installed} run`);
+    // The credential is in OPENASE_AGENT_HOME, so the daemon is started with it (the unit said only `run`, and the
+    // service would have looked in ~/.config/openase-agent: found by the operations walkthrough).
+    const agentDir = path.join(sandbox, 'agent');
+    expect(unit).toContain(`ExecStart=${process.execPath} ${installed} run --home "${agentDir}"\n`);
+    expect(r.stdout).toContain(`start the daemon with: openase-agent run --home '${agentDir}'\n`);
+    if (!/openase-agent is running/.test(r.stdout))
+      expect(r.stdout).toContain(`start the daemon with: ${process.execPath} ${installed} run --home "${agentDir}"`);
     expect(unit).not.toContain('@NODE@');
     expect(fs.statSync(path.join(sandbox, 'agent', 'credential.json')).mode & 0o777).toBe(0o600);
     expect(await machine('installed')).toMatchObject({

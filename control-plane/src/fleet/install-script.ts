@@ -26,9 +26,15 @@ if command -v curl >/dev/null 2>&1; then curl -fsSL "$BASE/agent/download" -o "$
 else "$NODE" -e 'fetch(process.argv[1]).then(async r=>{if(!r.ok)throw new Error(r.status);require("fs").writeFileSync(process.argv[2],Buffer.from(await r.arrayBuffer()))}).catch(e=>{console.error(e.message);process.exit(1)})' "$BASE/agent/download" "$DIR/openase-agent.cjs.tmp"; fi
 mv "$DIR/openase-agent.cjs.tmp" "$DIR/openase-agent.cjs"
 "$NODE" "$DIR/openase-agent.cjs" join "$BASE" "$TOKEN" "$@"
+# The daemon finds its credential where join wrote it: OPENASE_AGENT_HOME, when set, goes into its command line.
+RUN="run"
+if [ -n "\${OPENASE_AGENT_HOME:-}" ]; then
+  case "$OPENASE_AGENT_HOME" in *'|'*|*'"'*|*'&'*|*'\\'*) echo "openase-agent install: OPENASE_AGENT_HOME must not hold a double quote, |, & or a backslash (the systemd unit names it)" >&2; exit 2 ;; esac
+  RUN="run --home \\"$OPENASE_AGENT_HOME\\""
+fi
 UNIT_DIR="\${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user"
 mkdir -p "$UNIT_DIR"
-sed -e "s|@NODE@|$NODE|g" -e "s|@BUNDLE@|$DIR/openase-agent.cjs|g" > "$UNIT_DIR/openase-agent.service" <<'UNIT'
+sed -e "s|@NODE@|$NODE|g" -e "s|@BUNDLE@|$DIR/openase-agent.cjs|g" -e "s|^\\(ExecStart=.*\\) run$|\\1 $RUN|" > "$UNIT_DIR/openase-agent.service" <<'UNIT'
 ${unit.trimEnd()}
 UNIT
 echo "wrote $UNIT_DIR/openase-agent.service"
@@ -36,7 +42,7 @@ if command -v systemctl >/dev/null 2>&1 && systemctl --user daemon-reload 2>/dev
   systemctl --user enable --now openase-agent.service
   echo "openase-agent is running (systemctl --user status openase-agent)"
 else
-  echo "systemd --user is not available here; start the daemon with: $NODE $DIR/openase-agent.cjs run"
+  echo "systemd --user is not available here; start the daemon with: $NODE $DIR/openase-agent.cjs $RUN"
 fi
 `;
 }
