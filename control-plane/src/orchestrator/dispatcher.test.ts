@@ -101,7 +101,7 @@ forEachDatabase('dispatcher', (get) => {
     const [after] = await deps.db.select().from(tickets).where(eq(tickets.id, t.id));
     expect(after!.attemptCount).toBe(1);
     const transitions = await deps.db.select().from(runTransitions).where(eq(runTransitions.runId, run!.id));
-    expect(transitions[0]!.reason).toMatch(/dispatched .* \(attempt 1\) to d\d+-m0: workflow dev v1, agent claude/);
+    expect(transitions[0]!.reason).toMatch(/dispatched .* \(run 1\) to d\d+-m0: workflow dev v1, agent claude/);
     // A second pass finds nothing more to do: the ticket has an active run.
     expect(await claimProject(deps, p.id)).toEqual([]);
   });

@@ -219,7 +219,7 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
       }
       const number = (history.get(ticket.id)?.lastNumber ?? 0) + 1;
       const runId = deps.ids.uuid();
-      const reason = `dispatched ${ticket.identifier} (attempt ${number}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
+      const reason = `dispatched ${ticket.identifier} (run ${number}) to ${machine.name}: workflow ${entry.workflow.name} v${entry.version.version}, agent ${entry.agent!.name}`;
       const values = {
         id: runId,
         orgId: project.orgId,

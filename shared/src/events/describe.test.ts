@@ -84,6 +84,18 @@ describe('describeRunEvent: one line per run event, for the terminal and the con
     expect(describeRunEvent({ type: 'file.change', kind: 'update', path: 'src/a.ts' }).text).toBe('update src/a.ts');
   });
 
+  it("gives the agent's last words after the outcome, unless they only repeat it", () => {
+    const result = (ok: boolean, text?: string, reason?: string) =>
+      describeRunEvent({ type: 'result', ok, text, reason }).text;
+    expect(result(true, 'done')).toBe('result: done');
+    expect(result(true, ' Done. ')).toBe('result: done');
+    expect(result(false, 'FAILED!', 'the API refused the key')).toBe('result: failed (the API refused the key)');
+    expect(result(true, 'Done: the tests pass.')).toBe('result: done — Done: the tests pass.');
+    // Words that differ from the outcome are news, even a bare "failed" after done.
+    expect(result(true, 'failed')).toBe('result: done — failed');
+    expect(result(false)).toBe('result: failed');
+  });
+
   it('says why a turn ended and what went wrong in words, never the reason or error code', () => {
     const finished = (reason?: string, ok = false) => describeRunEvent({ type: 'turn.finished', turn: 2, ok, reason });
     expect(finished('max_turns').text).toBe('turn 2 failed: the run reached its limit of turns');

@@ -50,6 +50,13 @@ const COST_SOURCE_WORDS: Record<string, string> = {
 /** The daemon's workspace steps (`workspace.step`) that are not a word already (`commit`, `push` are). */
 const WORKSPACE_STEP_WORDS: Record<string, string> = { prepare: 'workspace', paths: 'path rules' };
 
+/** `text` says nothing but `word`: " Done. " says done (case, spaces and trailing punctuation aside). */
+const onlySays = (text: string, word: string): boolean =>
+  text
+    .trim()
+    .replace(/[\s\p{P}]+$/u, '')
+    .toLowerCase() === word;
+
 /** One line for any run event (the drawer shows messages, tools and commands as richer rows of their own). */
 export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad' | 'info' } {
   switch (e.type) {
@@ -101,11 +108,12 @@ export function describeRunEvent(e: RunEvent): { text: string; tone: 'ok' | 'bad
         text: `turn ${e.turn} ${e.ok ? 'finished' : 'failed'}${e.reason && !e.ok ? `: ${turnEndWords(e.reason)}` : ''}`,
         tone: e.ok ? 'ok' : 'bad',
       };
-    case 'result':
-      return {
-        text: `result: ${e.ok ? 'done' : 'failed'}${e.reason ? ` (${e.reason})` : ''}${e.text ? ` — ${e.text}` : ''}`,
-        tone: e.ok ? 'ok' : 'bad',
-      };
+    case 'result': {
+      // The agent's last words, unless they only repeat the outcome ("Done." after done: "result: done", once).
+      const outcome = e.ok ? 'done' : 'failed';
+      const said = e.text && !onlySays(e.text, outcome) ? ` — ${e.text}` : '';
+      return { text: `result: ${outcome}${e.reason ? ` (${e.reason})` : ''}${said}`, tone: e.ok ? 'ok' : 'bad' };
+    }
     case 'output':
       return { text: e.text, tone: e.stream === 'stderr' ? 'bad' : 'info' };
     case 'hook': {

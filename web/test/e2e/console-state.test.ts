@@ -219,7 +219,7 @@ describe('Console state, wording, Markdown, blips and phones in Chromium', () =>
     await expect.poll(() => drawer.locator('[data-test=run]').count(), { timeout: 60_000 }).toBeGreaterThan(before);
     await drawer.locator('[data-test=retry-queued]').waitFor({ state: 'hidden' });
     const runs = await drawer.locator('[data-test=run] .run-pick').allTextContents();
-    const numbers = runs.map((t) => /attempt (\d+)/.exec(t)?.[1]);
+    const numbers = runs.map((t) => /run (\d+)/.exec(t)?.[1]);
     expect(numbers.length).toBeGreaterThan(1);
     expect(new Set(numbers).size).toBe(numbers.length);
   }, 180_000);

@@ -85,6 +85,13 @@ describe('review, request changes on a line, approve and merge, in Chromium', ()
     await drawer.getByRole('button', { name: 'Unified' }).click();
     await file.locator('tr.diff-add', { hasText: "'hello world'" }).waitFor();
     await shot('31-review-round-2');
+    // What one run changed, the run named by its number (not the ticket's attempt count, which each round restarts).
+    const pick = drawer.locator('[data-test=diff-run]');
+    expect(await pick.locator('option').allTextContents()).toContain('What run 1 changed');
+    await pick.selectOption({ label: 'What run 1 changed' });
+    await expect.poll(() => drawer.locator('[data-test=diff-summary]').textContent()).toMatch(/what run 1 changed/);
+    await file.locator('tr.diff-add', { hasText: "'hi'" }).waitFor();
+    await pick.selectOption({ label: 'Whole branch' });
 
     await panel.locator('[data-test=approve]').click();
     await eventually(() => (statusOf('DEMO-1') === 'Done' ? true : undefined), 'DEMO-1 on Done', 60_000);

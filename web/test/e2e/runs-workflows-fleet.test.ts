@@ -256,10 +256,11 @@ describe('runs, workflows, agents and machines in Chromium', () => {
     expect(await transcript.textContent()).toMatch(/login\.js/);
     expect(await transcript.textContent()).toMatch(/cost \$0\.0300/);
     expect(await drawer.locator('[data-test=run-totals]').textContent()).toMatch(/900 tokens in, 100 out · \$0\.03/);
-    // The run's outcome in the ticket's history, among its moves.
+    // The run's outcome in the ticket's history, among its moves, the run named by its number.
     await expect
-      .poll(() => drawer.locator('[data-test=ticket-history] [data-test=history-run]').first().textContent())
-      .toMatch(/attempt 1 on local:\s+succeeded/);
+      .poll(() => drawer.locator('[data-test=ticket-history] li[data-kind=run]').first().textContent())
+      .toMatch(/run 1\s*on local:\s+succeeded/);
+    expect(await drawer.locator('[data-test=run] .run-pick').first().textContent()).toMatch(/run 1 on local/);
     await shot(page, '25-run-finished');
   });
 

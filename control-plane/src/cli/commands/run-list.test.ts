@@ -67,8 +67,8 @@ it('says a run state in words everywhere the CLI prints one (run show, ticket sh
 });
 
 describe('openase run show: what the run was asked to do', () => {
-  const agent = { adapter: 'custom', command: '/srv/bot.sh', skills: { commit: {} } };
-  it("names an agent run's ticket, title and attempt first", () => {
+  const agent = { adapter: 'custom', command: '/srv/bot.sh', skills: { commit: [] } };
+  it("names an agent run's ticket, title and the run's number first (not the ticket's attempt: that restarts)", () => {
     const spec = {
       kind: 'agent',
       ticket: { identifier: 'DEMO-1', title: 'Say hello', branch: 'openase/DEMO-1-say-hello' },
@@ -76,7 +76,7 @@ describe('openase run show: what the run was asked to do', () => {
       agent,
     };
     expect(specFields(spec, { conversationId: null, attempt: 3 })).toEqual([
-      ['ticket', 'DEMO-1 Say hello (attempt 3)'],
+      ['ticket', 'DEMO-1 Say hello (run 3)'],
       ['agent', 'custom /srv/bot.sh'],
       ['branch', 'openase/DEMO-1-say-hello'],
       ['repositories', 'app'],
@@ -94,5 +94,23 @@ describe('openase run show: what the run was asked to do', () => {
       ['command', 'sh -c echo hi'],
       ['cwd', '(its run folder)'],
     ]);
+  });
+
+  it('shows what it can of a spec that does not read, and nothing for the parts that do not', () => {
+    const odd = { kind: 'agent', ticket: { identifier: 'DEMO-1', title: 'Hi', branch: 'b' }, repos: 'app', agent: 7 };
+    expect(specFields(odd, { attempt: 2 })).toEqual([
+      ['ticket', 'DEMO-1 Hi (run 2)'],
+      ['agent', ''],
+      ['branch', 'b'],
+      ['repositories', 'none'],
+      ['skills', 'none'],
+      ['spec', 'the whole spec (prompt, skill files): --json'],
+    ]);
+    expect(specFields({ kind: 'command', command: 'echo hi', cwd: 4 })).toEqual([
+      ['command', ''],
+      ['cwd', '(its run folder)'],
+    ]);
+    for (const spec of [null, 'x', [], { kind: 'agent', ticket: { identifier: 5 } }])
+      expect(specFields(spec).map(([name]) => name)).toEqual(['agent', 'branch', 'repositories', 'skills', 'spec']);
   });
 });

@@ -3,7 +3,14 @@
  * what kind of run, its state in the console's words, where and when it ran, for how long and at what cost. `--json`
  * keeps every field of every run (the spec included).
  */
-import { RUN_STATE_WORDS, TERMINAL_RUN_STATES, type RunState } from '@openase/shared';
+import type * as z from '@openase/shared/zod';
+import {
+  agentJobSpecSchema,
+  commandRunSpecSchema,
+  RUN_STATE_WORDS,
+  TERMINAL_RUN_STATES,
+  type RunState,
+} from '@openase/shared';
 import { stringOption, type Command } from '../command.js';
 import { callCommand } from '../call-command.js';
 import { PAGE_OPTIONS, PAGE_USAGE, printMore, readPages } from '../paging.js';
@@ -86,40 +93,46 @@ export const runListCommand: Command = callCommand({
   },
 });
 
+/** Part of a spec as its shared schema reads it, or nothing when it does not (an older or newer spec still shows). */
+function part<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> | undefined {
+  const read = schema.safeParse(value);
+  return read.success ? read.data : undefined;
+}
+
 /**
- * What a run was asked to do, in a few lines of `run show`: for an agent run which ticket (with the attempt as the run
- * counts it, as `ticket show` does) or Project AI conversation it works, the agent, branch, repositories and skills.
- * The whole spec (prompt, skill files as base64: kilobytes) is in --json.
+ * What a run was asked to do, in a few lines of `run show`: for an agent run which ticket (with the run's number, as
+ * `ticket show` names its runs) or Project AI conversation it works, the agent, branch, repositories and skills.
+ * The whole spec (prompt, skill files as base64: kilobytes) is in --json. What is shown is read by the spec's own
+ * contract in shared (`commandRunSpecSchema`, `agentJobSpecSchema`), one part at a time: a part that does not read
+ * shows as nothing, and the rest still shows.
  */
 export function specFields(
   spec: unknown,
   run: { conversationId?: string | null; attempt?: number } = {},
 ): Array<[string, string | undefined]> {
-  const s = (spec ?? {}) as {
-    kind?: string;
-    command?: string[];
-    cwd?: string;
-    ticket?: { identifier?: string; title?: string; branch?: string };
-    repos?: Array<{ name: string }>;
-    agent?: { adapter?: string; command?: string; model?: string; skills?: Record<string, unknown> };
-  };
-  if (s.kind === 'command')
+  const s = (spec !== null && typeof spec === 'object' ? spec : {}) as Record<string, unknown>;
+  if (s.kind === 'command') {
+    const { command, cwd } = commandRunSpecSchema.shape;
     return [
-      ['command', (s.command ?? []).join(' ')],
-      ['cwd', s.cwd ?? '(its run folder)'],
+      ['command', (part(command, s.command) ?? []).join(' ')],
+      ['cwd', part(cwd, s.cwd) ?? '(its run folder)'],
     ];
-  const skills = Object.keys(s.agent?.skills ?? {});
-  const attempt = run.attempt ? ` (attempt ${run.attempt})` : '';
-  const ticket = s.ticket?.identifier
-    ? `${`${s.ticket.identifier} ${s.ticket.title ?? ''}`.trim()}${attempt}`
-    : undefined;
+  }
+  const job = agentJobSpecSchema.shape;
+  const ticket = part(job.ticket.pick({ identifier: true, title: true, branch: true }), s.ticket);
+  const agent = part(job.agent.pick({ adapter: true, command: true, model: true, skills: true }), s.agent);
+  const repo = job.repos.element.pick({ name: true });
+  const repos = (Array.isArray(s.repos) ? s.repos : []).flatMap((r) => part(repo, r)?.name ?? []);
+  const number = run.attempt ? ` (run ${run.attempt})` : '';
   return [
     ...(run.conversationId ? [['conversation', `${run.conversationId} (Project AI)`] as [string, string]] : []),
-    ...(ticket && !run.conversationId ? [['ticket', ticket] as [string, string]] : []),
-    ['agent', [s.agent?.adapter, s.agent?.command, s.agent?.model].filter(Boolean).join(' ')],
-    ['branch', s.ticket?.branch],
-    ['repositories', (s.repos ?? []).map((r) => r.name).join(', ') || 'none'],
-    ['skills', skills.join(', ') || 'none'],
+    ...(ticket && !run.conversationId
+      ? [['ticket', `${`${ticket.identifier} ${ticket.title}`.trim()}${number}`] as [string, string]]
+      : []),
+    ['agent', [agent?.adapter, agent?.command, agent?.model].filter(Boolean).join(' ')],
+    ['branch', ticket?.branch],
+    ['repositories', repos.join(', ') || 'none'],
+    ['skills', Object.keys(agent?.skills ?? {}).join(', ') || 'none'],
     ['spec', 'the whole spec (prompt, skill files): --json'],
   ];
 }

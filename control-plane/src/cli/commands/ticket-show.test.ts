@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptsText, waitingFields } from './ticket-show.js';
+import { attemptsText, runLine, waitingFields } from './ticket-show.js';
 
 const noReview = { round: 1, state: null, stage: null, message: null };
 
@@ -40,4 +40,19 @@ describe('openase ticket show: attempts', () => {
       "1 toward the workflow's limit (retry at 2026-12-07T10:00:00.000Z)",
     );
   });
+});
+
+it("names each run by its number, not the ticket's attempt count (that restarts)", () => {
+  const run = {
+    id: 'r1',
+    attempt: 3,
+    state: 'timed_out' as const,
+    machine: 'builder',
+    costUsd: 0.5,
+    stateReason: 'took\ntoo long',
+  };
+  expect(runLine(run)).toBe('  r1  run 3  timed out   builder       $0.5000  took too long');
+  expect(runLine({ ...run, machine: null, stateReason: null })).toBe(
+    `  r1  run 3  timed out   -${' '.repeat(13)}$0.5000  `,
+  );
 });

@@ -55,13 +55,21 @@ export function printTicket(io: CommandIo, t: ShownTicket): void {
   for (const pr of t.pullRequests) io.out(`pull request: ${pr.repository} #${pr.number} ${pr.state} ${pr.url}`);
   if (t.runs.length) {
     io.out('\nRuns:');
-    for (const r of t.runs)
-      io.out(
-        `  ${r.id}  attempt ${r.attempt}  ${runStateText(r.state).padEnd(10)}  ${(r.machine ?? '-').padEnd(12)}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`,
-      );
+    for (const r of t.runs) io.out(runLine(r));
   }
   io.out('\nActivity:');
   for (const a of t.activity) io.out(`  ${new Date(a.createdAt).toISOString()}  ${a.actorName}: ${oneLine(a.summary)}`);
+}
+
+/**
+ * One run of the table, named by its number ("run 3": it never restarts), not by the ticket's attempt count, which
+ * does (attemptsText).
+ */
+export function runLine(
+  r: Pick<ShownTicket['runs'][number], 'id' | 'attempt' | 'state' | 'machine' | 'costUsd' | 'stateReason'>,
+): string {
+  const where = (r.machine ?? '-').padEnd(12);
+  return `  ${r.id}  run ${r.attempt}  ${runStateText(r.state).padEnd(10)}  ${where}  $${r.costUsd.toFixed(4)}  ${oneLine(r.stateReason ?? '')}`;
 }
 
 /**
