@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationWords, runRow, runStateText, specFields, type ListedRun } from './run-list.js';
+import { durationWords, runRow, runStateText, specFields, transitionLine, type ListedRun } from './run-list.js';
 
 const now = new Date('2026-01-31T12:10:00Z');
 const run = (over: Partial<ListedRun>): ListedRun => ({
@@ -113,4 +113,14 @@ describe('openase run show: what the run was asked to do', () => {
     for (const spec of [null, 'x', [], { kind: 'agent', ticket: { identifier: 5 } }])
       expect(specFields(spec).map(([name]) => name)).toEqual(['agent', 'branch', 'repositories', 'skills', 'spec']);
   });
+});
+
+it("prints run show's history in words, with the time in UTC (it printed `queued → running` and Date's own text)", () => {
+  const at = new Date('2026-01-31T12:00:05.250Z');
+  expect(transitionLine({ at, fromState: null, toState: 'queued', reason: 'dispatched DEMO-3 (run 1)' })).toBe(
+    '  2026-01-31 12:00:05 UTC  new → queued: dispatched DEMO-3 (run 1)',
+  );
+  expect(transitionLine({ at: at.toISOString(), fromState: 'offered', toState: 'timed_out', reason: 'limit' })).toBe(
+    `  2026-01-31 12:00:05 UTC  ${runStateText('offered')} → timed out: limit`,
+  );
 });

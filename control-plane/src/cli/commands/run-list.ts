@@ -42,6 +42,12 @@ export function durationWords(ms: number): string {
 /** A run's state as the console says it: "timed out", "starting", never `timed_out` or `offered`. */
 export const runStateText = (state: string): string => RUN_STATE_WORDS[state as RunState] ?? state.replace(/_/g, ' ');
 
+/** One line of `run show`'s history: when (UTC), from which state to which, in words, and why. */
+export function transitionLine(t: { at: Date | string; fromState: string | null; toState: string; reason: string }) {
+  const at = new Date(t.at).toISOString().replace('T', ' ').slice(0, 19);
+  return `  ${at} UTC  ${t.fromState ? runStateText(t.fromState) : 'new'} → ${runStateText(t.toState)}: ${t.reason}`;
+}
+
 /** `failed (exit 4)`, `canceled (SIGTERM)`, `timed out`: the state as the console says it, and how it ended. */
 function stateWords(r: ListedRun): string {
   const words = runStateText(r.state);

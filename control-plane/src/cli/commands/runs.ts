@@ -21,7 +21,7 @@ import { printFields, printJson, printJsonLine } from '../output.js';
 import { parseDuration } from './definitions-common.js';
 import { describeHostKey } from './machines.js';
 import { callCommand } from '../call-command.js';
-import { runListCommand, runStateText, specFields } from './run-list.js';
+import { runListCommand, runStateText, specFields, transitionLine } from './run-list.js';
 
 /** One line per event: output as printed, everything else as the console's transcript says it. */
 export function describeEvent(e: SequencedRunEvent): string {
@@ -181,7 +181,7 @@ export const runCommands: GroupBody = {
           ['events', run.ackedSeq],
           ...specFields(run.spec, run),
         ]);
-        for (const t of run.transitions) io.out(`  ${String(t.at)}  ${t.fromState ?? '-'} → ${t.toState}: ${t.reason}`);
+        for (const t of run.transitions) io.out(transitionLine(t));
       },
     }),
     {
