@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withLock } from './build-lock.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PNPM_VERSION = '10.34.9';
@@ -74,8 +75,7 @@ export const agentBundlePath = path.join(root, 'agent-daemon', 'dist', 'openase-
 
 const lockfile = path.join(root, 'pnpm-lock.yaml');
 
-/** The daemon bundle (served at /agent/download, run as machine `local`, uploaded over SSH). */
-export function ensureAgentBuilt() {
+function agentBuilt() {
   const sources = Math.max(
     newestIn(path.join(root, 'agent-daemon', 'src')),
     newestIn(path.join(root, 'shared', 'src')),
@@ -91,8 +91,8 @@ export function ensureAgentBuilt() {
   run(process.execPath, [path.join(root, 'agent-daemon', 'build.mjs')]);
 }
 
-export function ensureBuilt() {
-  ensureAgentBuilt();
+function built() {
+  agentBuilt();
   const sources = Math.max(
     newestIn(path.join(root, 'control-plane', 'src')),
     newestIn(path.join(root, 'shared', 'src')),
@@ -103,13 +103,12 @@ export function ensureBuilt() {
     log('building the control plane…');
     run(process.execPath, [path.join(root, 'control-plane', 'build.mjs')]);
   }
-  ensureWebBuilt();
+  webBuilt();
 }
 
 export const webDistIndex = path.join(root, 'web', 'dist', 'index.html');
 
-/** Builds the console (vite) when web/ or the shared contracts changed since the last build. */
-export function ensureWebBuilt() {
+function webBuilt() {
   const web = path.join(root, 'web');
   const sources = Math.max(
     newestIn(path.join(web, 'src')),
@@ -127,3 +126,14 @@ export function ensureWebBuilt() {
     cwd: web,
   });
 }
+
+/** The builds take one lock per checkout (build-lock.mjs): two at once wrote into the same dist folders. */
+const buildLock = path.join(root, 'node_modules', '.cache', 'openase-build.lock');
+const locked = (fn) => () => withLock(buildLock, fn, { log });
+
+/** The daemon bundle (served at /agent/download, run as machine `local`, uploaded over SSH). */
+export const ensureAgentBuilt = locked(agentBuilt);
+/** The daemon, the control-plane bundle and the console, each rebuilt when its sources are newer. */
+export const ensureBuilt = locked(built);
+/** Builds the console (vite) when web/ or the shared contracts changed since the last build. */
+export const ensureWebBuilt = locked(webBuilt);
