@@ -112,7 +112,8 @@ describe('openase job CLI against a running server', () => {
     expect(ran.code, ran.err).toBe(0);
     expect(ran.out).toMatch(/^created OPS-\d+$/m);
     const shown = cli(['job', 'show', 'standup', '--project', 'ops']);
-    expect(shown.out).toMatch(/manual\s+OPS-\d+/);
+    // The trigger in words, as the console says it (not `manual`).
+    expect(shown.out).toMatch(/run now, by hand\s+OPS-\d+/);
     const ticket = JSON.parse(cli(['ticket', 'show', ran.out.trim().split(' ')[1]!, '--json']).out);
     expect(ticket.title).toMatch(/^Standup \d{4}-\d\d-\d\d$/);
     expect(ticket.description).toMatch(/^Notes for [A-Z][a-z]+day\.$/);
@@ -121,5 +122,19 @@ describe('openase job CLI against a running server', () => {
     const gone = cli(['job', 'show', 'standup', '--project', 'ops']);
     expect(gone.code).toBe(1);
     expect(gone.err).toMatch(/scheduled job "standup" does not exist/);
+  });
+
+  it('says where a failed run-now is recorded and how to fix the template', () => {
+    expect(cli(['status', 'create', 'Triage', '--project', 'ops', '--stage', 'backlog']).code).toBe(0);
+    const file = write('triage.md', '---\ntitle: Triage {{date}}\nstatus: Triage\n---\n');
+    expect(createJob('triage', '--cron', '0 3 * * *', '--template', file).code).toBe(0);
+    expect(cli(['status', 'delete', 'Triage', '--project', 'ops']).code).toBe(0);
+    const ran = cli(['job', 'run-now', 'triage', '--project', 'ops']);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toMatch(
+      /^openase job run-now: the fire failed \(recorded in `openase job show triage`\): status "Triage" does not exist/,
+    );
+    expect(ran.err).toMatch(/fix the template and save it with `openase job update triage --template FILE`\n$/);
+    expect(cli(['job', 'show', 'triage', '--project', 'ops']).out).toMatch(/run now, by hand\s+error: status "Triage"/);
   });
 });

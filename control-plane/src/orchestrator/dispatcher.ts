@@ -3,7 +3,7 @@
  * transaction, safe with several control planes on one PostgreSQL (docs/orchestrator.md):
  *
  * 1. the project row is locked, so concurrency counts cannot be raced within the project;
- * 2. candidate tickets (in a pickup status of an active workflow, or with a workflow override;
+ * 2. candidate tickets (in a pickup status of an active workflow, the override's when a ticket names one;
  *    not archived or parked; retry time reached; no active run) are locked with
  *    `FOR UPDATE SKIP LOCKED`, most urgent and oldest first;
  * 3. each is checked by the same pure gates `openase ticket why` explains with, placed
@@ -76,7 +76,9 @@ export async function queueDepths(deps: Pick<Deps, 'db' | 'clock'>): Promise<Arr
     .where(
       and(
         candidateCondition(deps.clock.now()),
-        or(sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`, eq(tickets.workflowId, workflows.id)),
+        // In a pickup status of this workflow, and not taken by another one's override (gates.ts selectWorkflow).
+        sql`${tickets.statusId} = any(${workflowVersions.pickupStatusIds})`,
+        or(isNull(tickets.workflowId), eq(tickets.workflowId, workflows.id)),
         sql`not exists (select 1 ${openBlockersOf(sql`${tickets.id}`)})`,
       ),
     )
@@ -146,7 +148,8 @@ async function claimInPass(deps: Deps, projectId: string, offerHere?: OfferHere)
         and(
           eq(tickets.projectId, projectId),
           candidateCondition(now),
-          or(sql`${tickets.statusId} in ${pickupIds}`, sql`${tickets.workflowId} is not null`),
+          // An override chooses the workflow, not the status: its ticket, too, waits outside pickup statuses.
+          sql`${tickets.statusId} in ${pickupIds}`,
         ),
       )
       .orderBy(priorityRank, asc(tickets.createdAt), asc(tickets.number))

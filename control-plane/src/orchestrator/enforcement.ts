@@ -9,7 +9,7 @@ import { runs, statuses, tickets, workflowVersions } from '../db/schema.js';
 import { ticketOfRun } from '../kernel/lookups.js';
 import type { Deps } from '../kernel/context.js';
 import { inTransaction } from '../kernel/transaction.js';
-import { recordActivity } from '../activity/activity.js';
+import { aboutTicket, recordActivity } from '../activity/activity.js';
 import { cancelCommand, stopRunInTx, type StopAs } from '../runs/stop.js';
 import type { Run } from '../runs/runs.js';
 import type { Harness } from '../workflows/harness/schema.js';
@@ -127,10 +127,18 @@ export async function applyStop(deps: Deps, decision: StopDecision): Promise<Run
     const run = await stopRunInTx(tx, deps, decision.runId, decision.as, decision.reason);
     if (!run) return null;
     if (decision.as === 'failed' && decision.reason.startsWith('budget:') && run.ticketId) {
-      await tx
-        .update(tickets)
-        .set({ parkedReason: decision.reason, updatedAt: deps.clock.now() })
-        .where(eq(tickets.id, run.ticketId));
+      const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, run.ticketId));
+      // What to do next: a retry alone is held back again by the spent budget.
+      const raise = decision.reason.includes('the ticket budget')
+        ? `raise it (\`openase ticket update ${ticket!.identifier} --budget USD\`)`
+        : "raise the workflow's budget_usd (export, edit, import its harness file)";
+      const parkedReason = `${decision.reason}; ${raise}, then retry the ticket`;
+      await tx.update(tickets).set({ parkedReason, updatedAt: deps.clock.now() }).where(eq(tickets.id, run.ticketId));
+      await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
+        ...aboutTicket(ticket!),
+        action: 'ticket.parked',
+        summary: `${ticket!.identifier} parked: ${parkedReason}`,
+      });
     }
     await recordActivity(tx, deps, changes, orchestratorActor(run.orgId), {
       projectId: run.projectId,

@@ -27,6 +27,8 @@ export interface WorkflowFacts {
   name: string;
   active: boolean;
   pickupStatusIds: string[];
+  /** The same statuses by name, to say where an override's ticket would be picked up. */
+  pickupStatusNames?: string[];
   maxConcurrent: number | null;
   budgetUsd: number | null;
   machineLabels: string[];
@@ -125,6 +127,19 @@ export function selectWorkflow(facts: PickupFacts): { workflow: WorkflowFacts | 
           message: `its workflow ${chosen.name} is inactive (\`openase workflow activate ${chosen.name}\`)`,
         },
       };
+    // The override says which workflow, not that any status will do: a ticket outside its pickup statuses (a
+    // scheduled job's ticket created in Backlog) waits there. Dispatching it anyway had its run canceled at once as
+    // "moved outside its workflow", with nothing to retry or park, and it was dispatched again in a loop.
+    if (!chosen.pickupStatusIds.includes(t.statusId)) {
+      const names = chosen.pickupStatusNames?.length ? chosen.pickupStatusNames.join(' or ') : 'its pickup statuses';
+      return {
+        workflow: chosen,
+        reason: {
+          code: 'no_workflow',
+          message: `its workflow ${chosen.name} picks up tickets in ${names}, and it is in ${t.statusName} (move it to be picked up)`,
+        },
+      };
+    }
     return { workflow: chosen, reason: null };
   }
   const matching = facts.workflows.filter((w) => w.pickupStatusIds.includes(t.statusId));
@@ -206,7 +221,10 @@ export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
       message: `workflow ${workflow.name} names no agent (add \`agent:\` to its front matter)`,
     });
   if (t.parkedReason)
-    reasons.push({ code: 'parked', message: `it is parked: ${t.parkedReason} (a retry or a move un-parks it)` });
+    reasons.push({
+      code: 'parked',
+      message: `it is parked: ${t.parkedReason} (\`openase ticket retry ${t.identifier}\` or a move un-parks it)`,
+    });
   if (t.nextRetryAt && t.nextRetryAt > facts.now)
     reasons.push({ code: 'retry_scheduled', message: `a retry is scheduled at ${t.nextRetryAt.toISOString()}` });
   if (t.unansweredQuestion !== null)
@@ -229,12 +247,12 @@ export function diagnosePickup(facts: PickupFacts): PickupDiagnosis {
   if (t.budgetUsd !== null && t.costUsd >= t.budgetUsd)
     reasons.push({
       code: 'budget_exhausted',
-      message: `its budget is exhausted: spent ${money(t.costUsd)} of ${money(t.budgetUsd)}`,
+      message: `its budget is exhausted: spent ${money(t.costUsd)} of ${money(t.budgetUsd)} (raise it: \`openase ticket update ${t.identifier} --budget USD\`)`,
     });
   if (workflow?.budgetUsd != null && t.costUsd >= workflow.budgetUsd)
     reasons.push({
       code: 'budget_exhausted',
-      message: `workflow ${workflow.name}'s budget per ticket is exhausted: spent ${money(t.costUsd)} of ${money(workflow.budgetUsd)}`,
+      message: `workflow ${workflow.name}'s budget per ticket is exhausted: spent ${money(t.costUsd)} of ${money(workflow.budgetUsd)} (raise budget_usd in its harness file)`,
     });
   if (!facts.activeRun) {
     if (workflow?.maxConcurrent != null && workflow.activeRuns >= workflow.maxConcurrent)

@@ -11,6 +11,7 @@ import { createTicket, moveTicket } from '../tickets/tickets.js';
 import { runs } from '../db/schema.js';
 import { appRouter } from '../api/router.js';
 import { retryTicket } from '../tickets/retry.js';
+import { requestCancel } from '../runs/runs.js';
 import { sweepCancels, withClockAhead, withOrchestrator } from '../../test/orchestrator-fixtures.js';
 
 forEachDatabase('orchestrator', (get) => {
@@ -58,7 +59,7 @@ forEachDatabase('orchestrator', (get) => {
       const ticket = await o.ticketRow(t.id);
       expect(ticket.nextRetryAt).toBeNull();
       expect(ticket.parkedReason).toBe(
-        `its agent made no progress: 3 turns in a row changed no file and neither moved, commented on nor reported progress on ${t.identifier}; press retry or move the ticket to pick it up again`,
+        `its agent made no progress: 3 turns in a row changed no file and neither moved, commented on nor reported progress on ${t.identifier}; retry the ticket or move it to pick it up again`,
       );
       const shown = await appRouter
         .createCaller({ deps: o.deps, actor: o.admin })
@@ -88,7 +89,7 @@ forEachDatabase('orchestrator', (get) => {
         await second.turn({ turn: 1, ok: false, error: 'again' });
         await second.finish(1, 'failed again');
         expect((await o.ticketRow(t.id)).parkedReason).toMatch(
-          /stopped after 2 of 2 attempts \(last run failed: failed again/,
+          /^stopped after 2 of 2 attempts \(last run failed: failed again.*\); retry the ticket or move it to try again$/,
         );
         // A person presses retry: attempts start over and it is dispatched at once.
         await retryTicket(o.deps, o.admin, { ticket: t.identifier });
@@ -175,6 +176,29 @@ forEachDatabase('orchestrator', (get) => {
     });
   });
 
+  it("says in words what ended a run at the daemon's deadline, and who canceled one", async () => {
+    await withOrchestrator(get(), 'timeout_minutes: 30\n', async (o) => {
+      // The daemon's own deadline ends the run first, with the bare reason "timeout": the retry said
+      // "attempt 1 of 2 timed_out: timeout", a state name and no limit.
+      const late = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Late', status: 'Todo' });
+      await (await o.runAgent(late.identifier)).finish(1, 'timeout');
+      const shown = await appRouter.createCaller({ deps: o.deps, actor: o.admin }).tickets.show({
+        ticket: late.identifier,
+      });
+      expect(shown.activity.find((x) => x.action === 'ticket.retry_scheduled')!.summary).toBe(
+        `${late.identifier}: attempt 1 of 2 timed out: ran longer than timeout_minutes (30); retrying in 10 s`,
+      );
+      // A person's cancel parks the ticket: it said "its run was canceled (canceled)".
+      const dropped = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Dropped', status: 'Todo' });
+      const b = await o.runAgent(dropped.identifier);
+      await requestCancel(o.deps, o.admin, b.offer.runId);
+      await b.finish(143, 'canceled');
+      expect((await o.ticketRow(dropped.id)).parkedReason).toBe(
+        'its run was canceled by a person; retry the ticket or move it to pick it up again',
+      );
+    });
+  });
+
   it('stops the run and parks the ticket when its budget is spent', async () => {
     await withOrchestrator(get(), '', async (o) => {
       const t = await createTicket(o.deps, o.admin, { project: o.slug, title: 'Pricey', status: 'Todo', budgetUsd: 1 });
@@ -184,7 +208,14 @@ forEachDatabase('orchestrator', (get) => {
       await waitFor('the budget stop', () => o.frames('run.cancel').some((c) => c.runId === a.offer.runId));
       await a.finish(143, 'canceled');
       const ticket = await o.ticketRow(t.id);
-      expect(ticket.parkedReason).toMatch(/budget: the ticket budget of \$1\.00 is spent/);
+      // What to do next, since a retry alone is held back again by the spent budget.
+      expect(ticket.parkedReason).toBe(
+        `budget: the ticket budget of $1.00 is spent ($1.20); raise it (\`openase ticket update ${t.identifier} --budget USD\`), then retry the ticket`,
+      );
+      const shown = await appRouter
+        .createCaller({ deps: o.deps, actor: o.admin })
+        .tickets.show({ ticket: t.identifier });
+      expect(shown.activity.map((x) => x.action)).toContain('ticket.parked');
       const [run] = await o.deps.db.select().from(runs).where(eq(runs.id, a.offer.runId));
       expect(run!.state).toBe('failed');
     });

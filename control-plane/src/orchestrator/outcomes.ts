@@ -48,7 +48,9 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
     const actor = orchestratorActor(run.orgId);
     const base = aboutTicket(ticket);
     if (run.state === 'canceled') {
-      const reason = `its run was canceled (${run.stateReason ?? 'by request'}); press retry or move the ticket to pick it up again`;
+      // A person's cancel ends with the daemon's bare word as the reason ("canceled (canceled)" said nothing).
+      const how = !run.stateReason || run.stateReason === 'canceled' ? 'by a person' : `(${run.stateReason})`;
+      const reason = `its run was canceled ${how}; retry the ticket or move it to pick it up again`;
       await tx.update(tickets).set({ parkedReason: reason, updatedAt: now }).where(eq(tickets.id, ticket.id));
       await recordActivity(tx, deps, changes, actor, {
         ...base,
@@ -58,7 +60,7 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       return { projectId: run.projectId };
     }
     if (run.state === 'failed' && run.stateReason?.startsWith(NO_PROGRESS)) {
-      const reason = `its agent made ${run.stateReason.replace(/: (exit code|killed by) .*$/, '')}; press retry or move the ticket to pick it up again`;
+      const reason = `its agent made ${run.stateReason.replace(/: (exit code|killed by) .*$/, '')}; retry the ticket or move it to pick it up again`;
       await tx
         .update(tickets)
         .set({ parkedReason: reason, nextRetryAt: null, updatedAt: now })
@@ -77,7 +79,11 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       endedAs: run.state,
       rateLimitResetAt: await rateLimitReset(tx, run.id),
       started: run.startedAt !== null,
-      why: run.stateReason,
+      // The daemon's own deadline usually ends a run first, with the bare reason "timeout": say which limit.
+      why:
+        run.state === 'timed_out' && run.stateReason === 'timeout'
+          ? `ran longer than timeout_minutes (${harness.timeout_minutes})`
+          : run.stateReason,
     });
     if (decision.action === 'park') {
       await tx

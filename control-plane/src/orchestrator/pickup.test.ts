@@ -9,6 +9,7 @@ import { updateStatus } from '../statuses/statuses.js';
 import { setWorkflowActive, updateWorkflow } from '../workflows/workflows.js';
 import { machines, runs, tickets, workflows } from '../db/schema.js';
 import { whyTicket } from './pickup-facts.js';
+import { claimProject, projectsWithCandidates } from './dispatcher.js';
 import type { PickupReasonCode } from './gates.js';
 import { agentProject, insertMachine, insertRun } from '../../test/agent-project.js';
 
@@ -170,7 +171,9 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
     await deps.db.update(tickets).set({ budgetUsd: 2, costUsd: 2 }).where(eq(tickets.id, ticket.id));
     const d = await why();
     expect(codes(d)).toEqual(['budget_exhausted']);
-    expect(d.reasons[0]!.message).toBe('its budget is exhausted: spent $2.00 of $2.00');
+    expect(d.reasons[0]!.message).toBe(
+      `its budget is exhausted: spent $2.00 of $2.00 (raise it: \`openase ticket update ${ticket.identifier} --budget USD\`)`,
+    );
     await deps.db.update(tickets).set({ budgetUsd: null, costUsd: 5.5 }).where(eq(tickets.id, ticket.id));
     expect((await why()).reasons[0]!.message).toMatch(
       /workflow dev's budget per ticket is exhausted: spent \$5.50 of \$5.00/,
@@ -190,7 +193,10 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
       .set({ nextRetryAt: new Date(Date.now() - 1000), parkedReason: 'max attempts (3) reached' })
       .where(eq(tickets.id, ticket.id));
     expect((await why()).reasons).toEqual([
-      { code: 'parked', message: 'it is parked: max attempts (3) reached (a retry or a move un-parks it)' },
+      {
+        code: 'parked',
+        message: `it is parked: max attempts (3) reached (\`openase ticket retry ${ticket.identifier}\` or a move un-parks it)`,
+      },
     ]);
   });
 
@@ -275,6 +281,26 @@ forEachDatabase('ticket why (pickup gates)', (get) => {
       .update(tickets)
       .set({ workflowId: wf!.id, parkedReason: 'budget', archivedAt: new Date() })
       .where(eq(tickets.id, ticket.id));
-    expect(codes(await why())).toEqual(['archived', 'parked']);
+    expect(codes(await why())).toEqual(['archived', 'no_workflow', 'parked']);
+  });
+
+  it('an override picks up only in its pickup statuses: a Backlog ticket waits there, not dispatched in a loop', async () => {
+    // A scheduled job's template naming a workflow made such tickets (created in the default status, Backlog): the
+    // gates passed, the run was canceled at once as "moved outside its workflow", and it was dispatched again.
+    const { deps, admin } = get();
+    const { project, ticket, wf, why } = await ready(get());
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Backlog' });
+    await deps.db.update(tickets).set({ workflowId: wf.id }).where(eq(tickets.id, ticket.id));
+    const d = await why();
+    expect(codes(d)).toEqual(['no_workflow']);
+    expect(d.reasons[0]!.message).toBe(
+      'its workflow dev picks up tickets in Todo, and it is in Backlog (move it to be picked up)',
+    );
+    expect(await claimProject(deps, project.id)).toEqual([]);
+    // Not a candidate either: not waiting for a slot, so its project is not claimed every sweep for it.
+    expect(await projectsWithCandidates(deps)).not.toContain(project.id);
+    await moveTicket(deps, admin, { ticket: ticket.identifier, status: 'Todo' });
+    expect(await projectsWithCandidates(deps)).toContain(project.id);
+    expect((await why()).dispatchable).toBe(true);
   });
 });

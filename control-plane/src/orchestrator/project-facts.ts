@@ -211,6 +211,7 @@ export function pickupFactsFor(facts: ProjectFacts, ticket: Ticket, now: Date): 
     name: workflow.name,
     active: workflow.active,
     pickupStatusIds: version.pickupStatusIds,
+    pickupStatusNames: version.pickupStatusIds.map((id) => facts.statuses.get(id)?.name ?? id),
     maxConcurrent: harness.max_concurrent ?? null,
     budgetUsd: harness.budget_usd ?? null,
     machineLabels: harness.machine_labels ?? [],

@@ -21,7 +21,13 @@ describe('retry policy', () => {
     });
     const parked = decideRetry({ attempts: 3, maxAttempts: 3, now, endedAs: 'stalled' });
     expect(parked).toMatchObject({ action: 'park' });
-    expect(parked.reason).toMatch(/stopped after 3 of 3 attempts \(last run stalled\)/);
+    expect(parked.reason).toBe(
+      'stopped after 3 of 3 attempts (last run stalled); retry the ticket or move it to try again',
+    );
+    // The state in words, as the ticket shows it.
+    expect(decideRetry({ attempts: 1, maxAttempts: 3, now, endedAs: 'timed_out', why: 'ran too long' }).reason).toBe(
+      'attempt 1 of 3 timed out: ran too long; retrying in 10 s',
+    );
   });
 
   it('waits for a stated rate-limit reset without using an attempt', () => {

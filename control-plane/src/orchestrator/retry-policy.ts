@@ -3,7 +3,7 @@
  * Symphony: `min(10 s · 2^(n−1), 5 min)` after the n-th failed attempt. A provider rate limit that
  * states its reset time parks the ticket until then instead of burning an attempt.
  */
-import { backoffDelay, excerpt } from '@openase/shared';
+import { RUN_STATE_WORDS, backoffDelay, excerpt, type RunState } from '@openase/shared';
 
 export const RETRY_BASE_MS = 10_000;
 export const RETRY_MAX_MS = 5 * 60_000;
@@ -34,7 +34,9 @@ export function decideRetry(input: {
   why?: string | null;
 }): RetryDecision {
   const { attempts, maxAttempts, now } = input;
-  const ended = `${input.endedAs}${input.why ? `: ${excerpt(input.why, 300)}` : ''}`;
+  // The state in words ("timed out", never `timed_out`): this is the text the ticket shows.
+  const state = RUN_STATE_WORDS[input.endedAs as RunState] ?? input.endedAs;
+  const ended = `${state}${input.why ? `: ${excerpt(input.why, 300)}` : ''}`;
   if (input.endedAs === 'lost' && input.started === false)
     return {
       action: 'retry',
@@ -52,7 +54,7 @@ export function decideRetry(input: {
   if (attempts >= maxAttempts) {
     return {
       action: 'park',
-      reason: `stopped after ${attempts} of ${maxAttempts} attempts (last run ${ended}); move the ticket or press retry to try again`,
+      reason: `stopped after ${attempts} of ${maxAttempts} attempts (last run ${ended}); retry the ticket or move it to try again`,
     };
   }
   const delay = retryDelayMs(attempts);

@@ -1,5 +1,12 @@
 import fs from 'node:fs';
-import { JOB_CATCH_UP_POLICIES, badRequest, formatJobTime, jobCatchUpSchema, type JobCatchUp } from '@openase/shared';
+import {
+  JOB_CATCH_UP_POLICIES,
+  JOB_FIRE_TRIGGER_WORDS,
+  badRequest,
+  formatJobTime,
+  jobCatchUpSchema,
+  type JobCatchUp,
+} from '@openase/shared';
 import {
   JSON_OPTION,
   UsageError,
@@ -225,7 +232,7 @@ export const jobCommands: GroupBody = {
           fires.map((f) => [
             when(f.firedAt, job.timeZone),
             when(f.scheduledFor, job.timeZone),
-            f.trigger,
+            JOB_FIRE_TRIGGER_WORDS[f.trigger as keyof typeof JOB_FIRE_TRIGGER_WORDS] ?? f.trigger,
             f.error ? `error: ${f.error}` : (f.ticketIdentifier ?? '(ticket deleted)'),
           ]),
           '  (none yet)',
@@ -281,13 +288,18 @@ export const jobCommands: GroupBody = {
       usage: '--project P [--json]',
       options: PROJECT_OPTION,
       call: (api, args, io) => api.jobs.runNow.mutate(projectAndName(args, io.env, 'job')),
-      print(io, outcome) {
+      print(io, outcome, args) {
+        const name = args.positionals[0];
         if (outcome.kind === 'fired') {
           io.out(`created ${outcome.ticket.identifier}`);
           return 0;
         }
+        // What failed, and where to fix it: the template names something the project no longer has.
         io.err(
-          `openase job run-now: the fire failed: ${outcome.kind === 'failed' ? outcome.error : 'it was already fired'}`,
+          outcome.kind === 'failed'
+            ? `openase job run-now: the fire failed (recorded in \`openase job show ${name}\`): ${outcome.error}; ` +
+                `fix the template and save it with \`openase job update ${name} --template FILE\``
+            : 'openase job run-now: the fire failed: it was already fired',
         );
         return 1;
       },
