@@ -10,7 +10,6 @@
  * A cancel interrupts the CLI (closing it after the grace period), runs on_cancel hooks and ends
  * the run as canceled. The control plane decides; the daemon only reports what happened.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentJobSpec, HookPoint, RunNextFrame } from '@openase/shared/protocol/agent-run';
 import { hookWords } from '@openase/shared/domain/hook-words';
@@ -23,6 +22,7 @@ import { DAEMON_STOPPED, type AgentRunHandle } from './agent-run-handle.js';
 import { writePlatformWrapper } from './platform-wrapper.js';
 import { baseMergeNote } from '../workspace/base-merge.js';
 import { settleTurn } from './turn-end.js';
+import { mkdirNoFollow } from '../workspace/no-follow.js';
 
 /** A run a hook ended, its first line in words ("The before-turn checks failed."), for its reason and error. */
 function hookFailed(point: HookPoint): string {
@@ -96,7 +96,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
     });
     // A conflict-resolution run: what the daemon merged, and where the markers are, after the prompt.
     const mergeNote = baseMergeNote(ws.repos);
-    const wrapper = writePlatformWrapper(ws.privateDir, deps.program);
+    const wrapper = await writePlatformWrapper(ws.privateDir, deps.program);
     const facts = { runId: run.runId, spec, workspace: ws.dir, wrapper };
     const cwd = ws.repos.length === 1 ? ws.repos[0]!.path : ws.dir;
     // The run writes only its ticket workspace; it reads the repositories' caches (git status, log).
@@ -104,8 +104,9 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
       writable: [ws.dir],
       readable: ws.repos.map((r) => deps.workspaces.layout.mirror(r.url)),
     });
-    const hooksHome = path.join(ws.privateDir, 'hooks-home');
-    await mkdir(hooksHome, { recursive: true });
+    // The daemon writes in the workspace following no link the agent left there (no-follow.ts).
+    const hooksHome = await mkdirNoFollow(ws.dir, path.join(ws.privateDir, 'hooks-home'));
+    const cliDir = await mkdirNoFollow(ws.dir, path.join(ws.privateDir, `cli-${spec.agent.adapter}`));
     hookContext = { cwd, env: { ...openaseEnv(facts), HOME: hooksHome }, launch };
     run.started();
 
@@ -121,7 +122,7 @@ export async function superviseAgentRun(run: AgentRunHandle, spec: AgentJobSpec,
           env: agentProcessEnv(facts),
         },
         workdir: cwd,
-        privateDir: path.join(ws.privateDir, `cli-${spec.agent.adapter}`),
+        privateDir: cliDir,
         onEvent: (event) => run.emit(event),
         launch,
         askPerson: (ask) => run.requestApproval(ask),

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const copy = path.join(dir, 'openase-agent.cjs');
   fs.copyFileSync(bundle, copy);
   bundleText = fs.readFileSync(copy, 'latin1');
-  wrapper = writePlatformWrapper(path.join(dir, '.openase'), [process.execPath, copy]);
+  wrapper = await writePlatformWrapper(path.join(dir, '.openase'), [process.execPath, copy]);
   server = await startTrpcRecorder();
 }, 120_000);
 afterAll(async () => {

@@ -9,6 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GitError } from './git.js';
+import { rmNoFollow } from './no-follow.js';
 import type { PreparedRepo, Workspaces } from './workspace.js';
 
 export interface BaseMerge {
@@ -128,7 +129,7 @@ export async function revertInMerge(
   for (const p of paths) {
     if (conflicted.has(p)) await workspaces.gitIn(repo.path, ['checkout', '-m', '--', p]);
     else if (merge.merged[p]) await workspaces.gitIn(repo.path, ['checkout', '--', p]);
-    else if (p in merge.merged) await fs.rm(path.join(repo.path, p), { force: true, recursive: true });
+    else if (p in merge.merged) await rmNoFollow(repo.path, p);
     else rest.push(p);
   }
   return rest;

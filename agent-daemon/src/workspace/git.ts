@@ -38,6 +38,22 @@ const GIT_ENV: NodeJS.ProcessEnv = {
   GIT_CONFIG_GLOBAL: '/dev/null',
 };
 
+/**
+ * Given to every git the daemon runs, and through GIT_CONFIG_PARAMETERS to every git it starts in a submodule
+ * or nested repository, whose own config (written by the agent) could otherwise run commands as the daemon:
+ * no fsmonitor, no look into submodule work trees (only their recorded commits), no recursion into them.
+ */
+const SAFE_CONFIG = [
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'diff.ignoreSubmodules=dirty',
+  '-c',
+  'submodule.recurse=false',
+];
+
 export interface GitResult {
   stdout: string;
   stderr: string;
@@ -50,7 +66,7 @@ export function git(
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      ['-c', 'core.hooksPath=/dev/null', '-c', 'init.defaultBranch=main', '-c', 'advice.detachedHead=false', ...args],
+      [...SAFE_CONFIG, '-c', 'init.defaultBranch=main', '-c', 'advice.detachedHead=false', ...args],
       {
         cwd: opts.cwd,
         env: { ...process.env, ...GIT_ENV, ...opts.env },
@@ -94,7 +110,7 @@ export function gitStream(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; maxBytes: number; onText(text: string): void; timeoutMs?: number },
 ): Promise<{ bytes: number; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.quotePath=true', ...args], {
+    const child = spawn('git', [...SAFE_CONFIG, '-c', 'core.quotePath=true', ...args], {
       cwd: opts.cwd,
       env: { ...process.env, ...GIT_ENV, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

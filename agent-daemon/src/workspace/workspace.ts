@@ -21,6 +21,7 @@ import {
   type BaseMerge,
 } from './base-merge.js';
 import { workspaceLayout, type WorkspaceLayout } from './paths.js';
+import { dropNestedRepos, mkdirNoFollow, rmNoFollow } from './no-follow.js';
 
 export interface RepoSpec {
   /** Folder name inside the ticket workspace. */
@@ -101,6 +102,8 @@ export class Workspaces {
   async worktreeGitEnv(worktree: string): Promise<{ GIT_DIR: string; GIT_WORK_TREE: string }> {
     const refused = (why: string) =>
       new Error(`the worktree ${worktree} no longer links to this machine's repository cache (${why}); refusing git`);
+    // The worktree folder itself may have been swapped for a link to a folder holding a copied `.git` file.
+    if (!(await fs.lstat(worktree).catch(() => null))?.isDirectory()) throw refused('it is not a folder');
     const link = path.join(worktree, '.git');
     const stat = await fs.lstat(link).catch(() => null);
     if (!stat?.isFile()) throw refused('its .git is not a file');
@@ -142,7 +145,9 @@ export class Workspaces {
   ): Promise<PreparedWorkspace> {
     const dir = this.layout.ticket(ticket.identifier);
     const privateDir = this.layout.privateDir(ticket.identifier);
-    await fs.mkdir(privateDir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true });
+    // `.openase` is the agent's to write: a link planted there must not send the daemon's writes elsewhere.
+    await mkdirNoFollow(dir, privateDir);
     const prepared: PreparedRepo[] = [];
     for (const repo of repos) {
       prepared.push(
@@ -196,6 +201,7 @@ export class Workspaces {
 
   /** Commits everything the agent left uncommitted. Returns the new commit, or null when there was nothing. */
   async commitAll(repo: PreparedRepo, message: string): Promise<string | null> {
+    await dropNestedRepos(repo.path);
     await this.gitIn(repo.path, ['add', '--all']);
     const { stdout: staged } = await this.gitIn(repo.path, ['diff', '--cached', '--name-only']);
     // A merge in progress is concluded even when the resolution keeps the branch's side everywhere.
@@ -259,9 +265,7 @@ export class Workspaces {
         continue;
       }
       await this.gitIn(repo.path, ['rm', '-r', '-q', '--cached', '--ignore-unmatch', '--', p]);
-      const target = path.resolve(repo.path, p);
-      if (target.startsWith(`${path.resolve(repo.path)}${path.sep}`))
-        await fs.rm(target, { force: true, recursive: true });
+      await rmNoFollow(repo.path, p);
     }
   }
 

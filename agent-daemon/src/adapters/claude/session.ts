@@ -3,7 +3,7 @@
  * per run, one user message per turn on stdin, `can_use_tool` answered by the harness rules.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirNoFollow, writeFileNoFollow } from '../../workspace/no-follow.js';
 import path from 'node:path';
 import type { RunEvent } from '@openase/shared/events/run-events';
 import { cliEnv, runningAsRoot, startCliProcess, type CliProcess } from '../common/cli-process.js';
@@ -24,10 +24,10 @@ export const startClaudeSession: StartAgentSession = async ({
   launch,
   askPerson,
 }) => {
-  await mkdir(claudeConfigDir(privateDir), { recursive: true });
-  await writeSkills(path.join(claudeConfigDir(privateDir), 'skills'), spec.skills);
-  const mcpConfigPath = path.join(claudeConfigDir(privateDir), 'openase-mcp.json');
-  await writeFile(mcpConfigPath, JSON.stringify(claudeMcpConfig(spec)), { mode: 0o600 });
+  const configDir = await mkdirNoFollow(privateDir, claudeConfigDir(privateDir));
+  await writeSkills(await mkdirNoFollow(configDir, path.join(configDir, 'skills')), spec.skills);
+  const mcpConfigPath = path.join(configDir, 'openase-mcp.json');
+  await writeFileNoFollow(configDir, mcpConfigPath, JSON.stringify(claudeMcpConfig(spec)), 0o600);
   const env = await cliEnv(privateDir, spec.env, claudeEnv(spec, { privateDir, asRoot: runningAsRoot() }));
   const mapper = new ClaudeStreamMapper(spec.tools, workdir);
   const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);

@@ -3,7 +3,7 @@
  * one thread per run (`thread/start`, or `thread/resume` for the ticket's earlier thread), one
  * `turn/start` per turn, and every approval request answered by the harness rules.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirNoFollow, writeFileNoFollow } from '../../workspace/no-follow.js';
 import path from 'node:path';
 import type { RunEvent } from '@openase/shared/events/run-events';
 import { cliEnv, rawEvent, startCliProcess, type CliProcess } from '../common/cli-process.js';
@@ -28,9 +28,9 @@ export const startCodexSession: StartAgentSession = async ({
   askPerson,
 }) => {
   const home = codexHome(privateDir);
-  await mkdir(home, { recursive: true });
-  await writeFile(path.join(home, 'config.toml'), codexConfigToml(spec), { mode: 0o600 });
-  await writeSkills(path.join(home, 'skills'), spec.skills);
+  await mkdirNoFollow(privateDir, home);
+  await writeFileNoFollow(home, path.join(home, 'config.toml'), codexConfigToml(spec), 0o600);
+  await writeSkills(await mkdirNoFollow(home, path.join(home, 'skills')), spec.skills);
   const env = await cliEnv(privateDir, spec.env, { CODEX_HOME: home });
   const mapper = new CodexEventMapper(workdir);
   const turns = new TurnTracker(spec.maxTurns, onEvent, spec.prompt);

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { inheritedEnv } from '@openase/shared/domain/process-env';
 import { clipText, type RunEvent } from '@openase/shared/events/run-events';
 import { LineSplitter } from '@openase/shared/util/lines';
 import { unconfinedLauncher, type Launcher } from '../../sandbox/confine.js';
+import { mkdirNoFollow } from '../../workspace/no-follow.js';
 
 /**
  * The environment of an agent CLI: a few harmless variables of the daemon, a private HOME and
@@ -17,8 +17,8 @@ export async function cliEnv(
 ): Promise<Record<string, string>> {
   const home = path.join(privateDir, 'home');
   const tmp = path.join(privateDir, 'tmp');
-  await mkdir(home, { recursive: true });
-  await mkdir(tmp, { recursive: true });
+  await mkdirNoFollow(privateDir, home);
+  await mkdirNoFollow(privateDir, tmp);
   const env: Record<string, string> = { ...inheritedEnv(), HOME: home, TMPDIR: tmp, ...specEnv };
   for (const [key, value] of Object.entries(adapterEnv)) if (value !== undefined) env[key] = value;
   return env;

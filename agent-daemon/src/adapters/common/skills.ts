@@ -1,13 +1,14 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badRequest } from '@openase/shared/errors';
 import type { AgentRunSpec } from '@openase/shared/protocol/agent-spec';
+import { writeFileNoFollow } from '../../workspace/no-follow.js';
 
 /**
  * Writes the run's skills into a CLI's own skills folder as `NAME/SKILL.md` plus files (their
  * exact bytes; executables mode 0755, the rest 0644). Every
  * path is resolved and must stay inside `NAME/`: `..`, absolute paths and NUL bytes are refused
- * before anything is written. Returns the folders written.
+ * before anything is written, and no link below `skillsRoot` is followed (no-follow.ts: the folder is the
+ * agent's to write). Returns the folders written.
  */
 export async function writeSkills(skillsRoot: string, skills: AgentRunSpec['skills']): Promise<string[]> {
   const planned: { file: string; bytes: Buffer; executable: boolean }[] = [];
@@ -28,10 +29,7 @@ export async function writeSkills(skillsRoot: string, skills: AgentRunSpec['skil
     folders.push(folder);
   }
   for (const { file, bytes, executable } of planned) {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, bytes);
-    // Explicitly: writeFile's mode only applies to a new file, and a resumed run rewrites them.
-    await chmod(file, executable ? 0o755 : 0o644);
+    await writeFileNoFollow(skillsRoot, file, bytes, executable ? 0o755 : 0o644);
   }
   return folders;
 }

@@ -9,7 +9,6 @@
  *   OPENASE_PRIVATE_DIR          a directory only this run uses
  * plus the spec's env. Exit 0 = the turn succeeded unless it printed `{"type":"result","ok":false}`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { badRequest } from '@openase/shared/errors';
 import { cliEnv, startCliProcess } from '../common/cli-process.js';
@@ -18,19 +17,19 @@ import { perTurnProcessSession, type RunTurnProcess } from '../common/per-turn-s
 import type { StartAgentSession, TurnOutcome } from '../common/types.js';
 import { costFromPricing } from '../common/usage.js';
 import { parseCustomLine } from './event-lines.js';
+import { mkdirNoFollow, writeFileNoFollow } from '../../workspace/no-follow.js';
 
 export const startCustomSession: StartAgentSession = async ({ spec, workdir, privateDir, onEvent, launch }) => {
   if (!spec.command)
     throw badRequest(
       'the custom adapter needs `command` (the program to run each turn, speaking the event-lines contract)',
     );
-  const dir = path.join(privateDir, 'custom');
-  await mkdir(dir, { recursive: true });
+  const dir = await mkdirNoFollow(privateDir, path.join(privateDir, 'custom'));
   const specFile = path.join(dir, 'spec.json');
   const promptFile = path.join(dir, 'system-prompt.md');
   const { env: _secrets, ...publicSpec } = spec;
-  await writeFile(specFile, JSON.stringify(publicSpec, null, 2));
-  await writeFile(promptFile, spec.systemPrompt);
+  await writeFileNoFollow(dir, specFile, JSON.stringify(publicSpec, null, 2));
+  await writeFileNoFollow(dir, promptFile, spec.systemPrompt);
   const turns = new TurnTracker(spec.maxTurns, onEvent);
   let sessionId = spec.resumeSessionId;
 

@@ -3,7 +3,7 @@
  * `gemini -p` process; turns after the first (and runs continuing a ticket) pass `--resume`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirNoFollow, writeFileNoFollow } from '../../workspace/no-follow.js';
 import path from 'node:path';
 import type { RunEvent } from '@openase/shared/events/run-events';
 import { cliEnv, startCliProcess, type CliProcess } from '../common/cli-process.js';
@@ -20,13 +20,12 @@ import { parseRetryNotice, serverErrorExhausted } from './retry-notice.js';
 
 export const startGeminiSession: StartAgentSession = async ({ spec, workdir, privateDir, onEvent, launch }) => {
   const configDir = geminiConfigDir(privateDir);
-  await mkdir(configDir, { recursive: true });
-  await writeFile(path.join(configDir, 'settings.json'), JSON.stringify(geminiSettings(spec), null, 2), {
-    mode: 0o600,
-  });
+  await mkdirNoFollow(privateDir, configDir);
+  const settings = JSON.stringify(geminiSettings(spec), null, 2);
+  await writeFileNoFollow(configDir, path.join(configDir, 'settings.json'), settings, 0o600);
   // The rendered harness as the user-level context file: Gemini has no "append system prompt".
-  await writeFile(path.join(configDir, 'GEMINI.md'), spec.systemPrompt);
-  await writeSkills(path.join(configDir, 'skills'), spec.skills);
+  await writeFileNoFollow(configDir, path.join(configDir, 'GEMINI.md'), spec.systemPrompt);
+  await writeSkills(await mkdirNoFollow(configDir, path.join(configDir, 'skills')), spec.skills);
   const env = await cliEnv(privateDir, spec.env, geminiEnv(spec, privateDir));
   const mapper = new GeminiStreamMapper({
     rules: spec.tools,
