@@ -81,8 +81,12 @@ export function describeApiError(err: unknown, env: NodeJS.ProcessEnv): CliError
         /* ignore */
       }
       // Where the URL came from: a credentials file keeps the public URL, which may not resolve on this host.
-      const from =
-        env[AGENT_CLI_ENV] || env.OPENASE_URL ? ' (OPENASE_URL)' : ` (from ${credentialsPath(openaseHome(env))})`;
+      // (An agent's CLI has only OPENASE_URL, which the run set: nothing to say.)
+      const from = env[AGENT_CLI_ENV]
+        ? ''
+        : env.OPENASE_URL
+          ? ' (OPENASE_URL)'
+          : ` (from ${credentialsPath(openaseHome(env))})`;
       const hint = env[AGENT_CLI_ENV]
         ? ''
         : '; is it running (`openase serve`, or `npm start` in a checkout)? Another address: OPENASE_URL=… or `openase login`';
