@@ -196,6 +196,11 @@ forEachDatabase('orchestrator', (get) => {
       expect((await o.ticketRow(dropped.id)).parkedReason).toBe(
         'its run was canceled by a person; retry the ticket or move it to pick it up again',
       );
+      // Who asked shows in the ticket's activity (the request was logged with no project or ticket).
+      const history = await appRouter.createCaller({ deps: o.deps, actor: o.admin }).tickets.show({
+        ticket: dropped.identifier,
+      });
+      expect(history.activity.map((x) => x.action)).toContain('run.cancel_requested');
     });
   });
 

@@ -20,6 +20,7 @@ import { inTransaction } from '../kernel/transaction.js';
 import { aboutTicket, recordActivity } from '../activity/activity.js';
 import { revokeRunTokens } from '../auth/run-tokens.js';
 import { lockRun } from '../runs/runs.js';
+import { RAN_TOO_LONG } from '../runs/lifecycle.js';
 import type { Harness } from '../workflows/harness/schema.js';
 import { orchestratorActor } from './dispatcher.js';
 import { decideRetry } from './retry-policy.js';
@@ -79,9 +80,9 @@ export async function settleEndedRun(deps: Deps, runId: string): Promise<{ proje
       endedAs: run.state,
       rateLimitResetAt: await rateLimitReset(tx, run.id),
       started: run.startedAt !== null,
-      // The daemon's own deadline usually ends a run first, with the bare reason "timeout": say which limit.
+      // The daemon's own deadline usually ends a run first (its reason RAN_TOO_LONG): say which limit.
       why:
-        run.state === 'timed_out' && run.stateReason === 'timeout'
+        run.state === 'timed_out' && run.stateReason === RAN_TOO_LONG
           ? `ran longer than timeout_minutes (${harness.timeout_minutes})`
           : run.stateReason,
     });

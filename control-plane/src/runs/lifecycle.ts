@@ -197,9 +197,13 @@ export async function ingestEvents(deps: Deps, msg: Fenced & { events: Sequenced
   return result.change;
 }
 
+/** A run the daemon ended at its deadline: the run's reason (the outcome names the harness limit). */
+export const RAN_TOO_LONG = 'ran longer than its time limit';
+
 /** Reason codes a daemon reports at the end of a run, in words. */
 const FINISH_REASON_WORDS: Record<string, string> = {
   daemon_restarted: 'the daemon on this machine restarted while the agent was working',
+  timeout: RAN_TOO_LONG,
 };
 
 export interface FinishMessage extends Fenced {

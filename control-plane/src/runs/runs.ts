@@ -237,8 +237,10 @@ export async function requestCancel(deps: Deps, actor: Actor, runId: string): Pr
               .where(eq(runs.id, run.id))
               .returning()
           )[0]!;
+    // In its project and on its ticket: who stopped a ticket's run shows in the ticket's activity.
     await recordActivity(tx, deps, changes, actor, {
-      projectId: null,
+      projectId: run.projectId,
+      ticketId: run.ticketId,
       action: 'run.cancel_requested',
       entityType: 'run',
       entityId: run.id,
