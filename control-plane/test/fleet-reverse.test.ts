@@ -85,7 +85,7 @@ describe('reverse machines', () => {
     // 300 ms: on a loaded machine the exec wrapper may still be starting; the stop is passed on all the same.
     const slow = await cp.api.runs.start.mutate({ machine: 'box-a', command: ['sleep', '600'], timeoutMs: 300 });
     const timedOut = await waitRun(cp.api, slow.id, 'timed_out', 'timed out');
-    expect(timedOut.stateReason).toBe('timeout: killed by SIGTERM');
+    expect(timedOut.stateReason).toBe('ran longer than its time limit: killed by SIGTERM');
   });
 
   it('a custom agent that is a shell script takes a ticket to In Review on the joined machine, working under its --workdir', async () => {
